@@ -1,0 +1,97 @@
+#pragma once
+/// @file
+/// escd's configuration: defaults, then a config file, then command-line flags, each overriding
+/// the one before. The file is INI-like:
+///
+///     # comment
+///     [server]
+///     http_port = 8080
+///
+/// A flag is the same key with its section: `--server.http_port=0`. `--config=PATH` names the
+/// file. Unknown sections or keys, malformed values and missing files are errors at start-up
+/// (ConfigError, exit 1): a typo must never silently fall back to a default.
+///
+/// Keys (defaults in brackets):
+///   [general]   data_dir [./var]             where the embedded PostgreSQL and TLS files live
+///               schema_dir [<source>/schemas/sql] where the SQL migrations are
+///   [server]    listen_address [127.0.0.1]; http_port [8080]; https_port [8443] (0 = any free
+///               port; -1 = listener off); tls_cert, tls_key [<data_dir>/tls/escd.{crt,key}];
+///               threads [2]; ready_file [] (after binding, write "http=<port> https=<port>\n")
+///   [auth]      admin_user [admin]; admin_password [] (also from env ESCD_ADMIN_PASSWORD; when
+///               empty and no hash is stored, a random one is generated and printed once)
+///   [database]  dsn [] (empty = embedded PostgreSQL under <data_dir>/pg); pool_size [8]
+///   [vim]       uri [test:///default]; pool_size [2]
+///   [log]       level [INFO]
+///   [callbacks] allowed_cidrs [127.0.0.0/8,::1/128]; retry_initial_ms [1000];
+///               retry_max_ms [300000]; retry_horizon_s [86400]; max_in_flight [64];
+///               timeout_ms [10000]; tls_verify [true]; ca_file []
+///   [monitor]   allowed_cidrs [127.0.0.0/8,::1/128]
+///   [engine]    paused_for_test [false] (accept and persist, but run nothing: crash tests)
+
+#include <chrono>
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "common/backoff.hpp"
+#include "common/cidr.hpp"
+#include "common/log.hpp"
+
+namespace escd {
+
+class ConfigError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+struct Config {
+    // [general]
+    std::string data_dir = "./var";
+    std::string schema_dir;  ///< default filled by the caller (compile-time source path)
+    // [server]
+    std::string listen_address = "127.0.0.1";
+    int http_port = 8080;   ///< -1 disables the listener, 0 picks a free port
+    int https_port = 8443;
+    std::string tls_cert;   ///< empty = <data_dir>/tls/escd.crt
+    std::string tls_key;    ///< empty = <data_dir>/tls/escd.key
+    int server_threads = 2;
+    std::string ready_file;
+    // [auth]
+    std::string admin_user = "admin";
+    std::string admin_password;
+    // [database]
+    std::string database_dsn;
+    int database_pool_size = 8;
+    // [vim]
+    std::string vim_uri = "test:///default";
+    int vim_pool_size = 2;
+    // [log]
+    log::Level log_level = log::Level::kInfo;
+    // [callbacks]
+    CidrList callback_allowed_cidrs = CidrList::Parse("127.0.0.0/8,::1/128");
+    BackoffPolicy callback_backoff;
+    int callback_max_in_flight = 64;
+    std::chrono::milliseconds callback_timeout{10000};
+    bool callback_tls_verify = true;
+    std::string callback_ca_file;
+    // [monitor]
+    CidrList monitor_allowed_cidrs = CidrList::Parse("127.0.0.0/8,::1/128");
+    // [engine]
+    bool engine_paused_for_test = false;
+
+    /// Applies one "section.key" = value. Throws ConfigError on an unknown key or a bad value.
+    void Set(const std::string& dotted_key, const std::string& value);
+    /// Fills the derived defaults (tls paths under data_dir) after all sources were applied.
+    void Finish();
+};
+
+/// Loads defaults, then the file named by --config (if any), then the other flags.
+/// `argv` excludes the program name. Flags: --config=PATH, --section.key=value, --help is not
+/// handled here. Throws ConfigError.
+Config LoadConfig(const std::vector<std::string>& args, const std::string& default_schema_dir);
+
+/// Parses the INI text of a config file into `config` (used by LoadConfig; exposed for tests).
+void ApplyConfigText(Config& config, const std::string& text, const std::string& origin);
+
+}  // namespace escd

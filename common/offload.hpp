@@ -1,0 +1,25 @@
+#pragma once
+/// @file
+/// Runs a blocking function (libpqxx, libvirt) on a dedicated thread pool and resumes the awaiting
+/// coroutine on its own executor (its strand) with the result or the exception.
+///
+/// Why co_spawn: the completion of a co_spawn'ed awaitable is delivered through the awaiting
+/// coroutine's associated executor, so the caller never continues on a pool thread.
+
+#include <type_traits>
+#include <utility>
+
+#include "common/asio.hpp"
+
+namespace escd {
+
+template <class Fn>
+auto Offload(asio::thread_pool& pool, Fn fn) -> asio::awaitable<std::invoke_result_t<Fn&>> {
+    using R = std::invoke_result_t<Fn&>;
+    co_return co_await asio::co_spawn(
+        pool.get_executor(),
+        [f = std::move(fn)]() mutable -> asio::awaitable<R> { co_return f(); },
+        asio::use_awaitable);
+}
+
+}  // namespace escd
