@@ -44,11 +44,11 @@ private:
 
 }  // namespace escd::log
 
-// The `if` skips formatting entirely when the level is off.
-#define ESCD_LOG(level, component) \
-    if (!::escd::log::Enabled(level)) { \
-    } else \
-        ::escd::log::Line(level, component)
+// A one-pass `for` rather than if/else: formatting is skipped when the level is off, and the
+// macro stays a single statement that cannot capture a caller's `else`.
+#define ESCD_LOG(level, component)                                                    \
+    for (bool escd_log_once_ = ::escd::log::Enabled(level); escd_log_once_; escd_log_once_ = false) \
+    ::escd::log::Line(level, component)
 #define ESCD_DEBUG(component) ESCD_LOG(::escd::log::Level::kDebug, component)
 #define ESCD_INFO(component) ESCD_LOG(::escd::log::Level::kInfo, component)
 #define ESCD_WARN(component) ESCD_LOG(::escd::log::Level::kWarn, component)

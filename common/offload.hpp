@@ -13,10 +13,13 @@
 
 namespace escd {
 
+/// Not a coroutine itself on purpose: g++ 12 may destroy a by-value argument of a coroutine
+/// twice when the call sits inside a co_await expression. Here the function object moves into
+/// co_spawn's own frame, which keeps it alive until it has run.
 template <class Fn>
 auto Offload(asio::thread_pool& pool, Fn fn) -> asio::awaitable<std::invoke_result_t<Fn&>> {
     using R = std::invoke_result_t<Fn&>;
-    co_return co_await asio::co_spawn(
+    return asio::co_spawn(
         pool.get_executor(),
         [f = std::move(fn)]() mutable -> asio::awaitable<R> { co_return f(); },
         asio::use_awaitable);

@@ -10,10 +10,10 @@
 namespace escd {
 
 struct Url {
-    std::string scheme;  ///< "http" or "https" (lower case)
-    std::string host;    ///< host name or IP literal, without the [] of an IPv6 literal
-    std::uint16_t port;  ///< explicit port, else 80 / 443
-    std::string target;  ///< path + query, "/" when empty
+    std::string scheme;      ///< "http" or "https" (lower case)
+    std::string host;        ///< host name or IP literal, without the [] of an IPv6 literal
+    std::uint16_t port = 0;  ///< explicit port, else 80 / 443
+    std::string target;      ///< path + query, "/" when empty
     bool ipv6_literal = false;
 
     /// host[:port] as it belongs in a Host header ("[::1]:9000" for IPv6).

@@ -1,1 +1,191 @@
-int main() { return 0; }
+// escd: the composition root. Reads the configuration, starts (or connects to) PostgreSQL,
+// applies migrations, wires store -> engine -> server, resumes unfinished work, and serves until
+// SIGINT/SIGTERM. The only file that sees every concrete type.
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <thread>
+
+#include "common/asio.hpp"
+#include "common/config.hpp"
+#include "common/crypto.hpp"
+#include "common/error.hpp"
+#include "common/log.hpp"
+#include "common/tls.hpp"
+#include "model/store/pg/embedded_postgres.hpp"
+#include "model/store/pg/pg_store.hpp"
+#include "orchestrator/engine.hpp"
+#include "orchestrator/notifier.hpp"
+#include "server/basic_auth.hpp"
+#include "server/handlers/tenant_handlers.hpp"
+#include "server/http_server.hpp"
+#include "server/router.hpp"
+#include "vim/libvirt/libvirt_adapter.hpp"
+
+#ifndef ESCD_DEFAULT_SCHEMA_DIR
+#define ESCD_DEFAULT_SCHEMA_DIR "schemas/sql"
+#endif
+
+namespace escd {
+namespace {
+
+constexpr const char* kPasswordHashKey = "auth.admin_password_hash";
+
+void PrintUsage() {
+    std::cout << "usage: escd [--config=FILE] [--section.key=value ...]\n"
+                 "  Runs the escd NFV orchestrator. Keys and defaults: see deploy/escd.conf.\n"
+                 "  With no --database.dsn, escd runs a private PostgreSQL under <general.data_dir>/pg.\n";
+}
+
+/// The admin password: the configured one wins (and is stored, hashed); else the stored hash;
+/// else a generated password, printed once.
+std::string ResolvePasswordHash(model::Store& store, const Config& config) {
+    auto stored = store.GetSetting(kPasswordHashKey);
+    if (!config.admin_password.empty()) {
+        if (stored && VerifyPassword(config.admin_password, *stored)) return *stored;
+        auto hash = HashPassword(config.admin_password);
+        store.PutSetting(kPasswordHashKey, hash);
+        return hash;
+    }
+    if (stored) return *stored;
+    auto password = RandomPassword();
+    auto hash = HashPassword(password);
+    store.PutSetting(kPasswordHashKey, hash);
+    std::cout << "escd: generated admin credentials " << config.admin_user << ":" << password
+              << " (stored hashed; shown once)" << std::endl;
+    return hash;
+}
+
+std::shared_ptr<ssl::context> LoadTls(const Config& config) {
+    if (EnsureSelfSignedCertificate(config.tls_cert, config.tls_key)) {
+        ESCD_INFO("server") << "generated a self-signed certificate " << config.tls_cert;
+    }
+    auto context = std::make_shared<ssl::context>(ssl::context::tls_server);
+    context->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
+                         ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
+    context->use_certificate_chain_file(config.tls_cert);
+    context->use_private_key_file(config.tls_key, ssl::context::pem);
+    return context;
+}
+
+int Run(const Config& config) {
+    log::SetLevel(config.log_level);
+    std::filesystem::create_directories(config.data_dir);
+
+    std::unique_ptr<model::pg::EmbeddedPostgres> embedded;
+    std::string dsn = config.database_dsn;
+    if (dsn.empty()) {
+        embedded = std::make_unique<model::pg::EmbeddedPostgres>(config.data_dir + "/pg");
+        dsn = embedded->Start();
+    }
+    model::pg::PgStore::ApplyMigrations(dsn, config.schema_dir);
+    model::pg::PgStore store(dsn, config.database_pool_size);
+    server::BasicAuth auth(config.admin_user, ResolvePasswordHash(store, config));
+
+    asio::io_context ioc(config.server_threads);
+    asio::thread_pool db_pool(static_cast<std::size_t>(config.database_pool_size));
+    asio::thread_pool vim_pool(static_cast<std::size_t>(config.vim_pool_size));
+
+    vim::LibvirtAdapter vim(config.vim_uri, vim_pool);
+    try {
+        vim.Connect();
+    } catch (const Error& e) {
+        // Not fatal: operations report the VIM as unreachable until it comes back.
+        ESCD_ERROR("vim") << e.what();
+    }
+
+    orchestrator::NotifierOptions notifier_options{config.callback_allowed_cidrs,
+                                                   config.callback_backoff,
+                                                   static_cast<std::size_t>(config.callback_max_in_flight),
+                                                   config.callback_timeout,
+                                                   config.callback_tls_verify,
+                                                   config.callback_ca_file};
+    orchestrator::Notifier notifier(ioc, store, db_pool, notifier_options);
+    orchestrator::Engine engine(ioc, store, db_pool, vim, notifier, {config.engine_paused_for_test});
+
+    server::Router router;
+    server::handlers::RegisterTenantRoutes(router, engine);
+    server::HttpServer http_server(ioc, router, auth);
+
+    int http_port = -1, https_port = -1;
+    if (config.http_port >= 0) {
+        http_port = http_server.Listen(config.listen_address, static_cast<std::uint16_t>(config.http_port), nullptr);
+    }
+    if (config.https_port >= 0) {
+        https_port = http_server.Listen(config.listen_address, static_cast<std::uint16_t>(config.https_port),
+                                        LoadTls(config));
+    }
+
+    notifier.Start();
+    engine.Resume();
+
+    // Graceful stop: no new connections or operations, idle connections closed, in-flight
+    // requests answered, then the io_context ends. Unfinished operations resume next start.
+    asio::signal_set signals(ioc, SIGINT, SIGTERM);
+    signals.async_wait([&](const boost::system::error_code& ec, int signal) {
+        if (ec) return;
+        ESCD_INFO("escd") << "signal " << signal << ": shutting down";
+        http_server.Stop();
+        engine.Stop();
+        notifier.Stop();
+        asio::co_spawn(
+            ioc,
+            [&]() -> asio::awaitable<void> {
+                auto executor = co_await asio::this_coro::executor;
+                auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+                asio::steady_timer timer(executor);
+                while ((http_server.ActiveRequests() > 0 || engine.Running() > 0) &&
+                       std::chrono::steady_clock::now() < deadline) {
+                    timer.expires_after(std::chrono::milliseconds(20));
+                    co_await timer.async_wait(asio::use_awaitable);
+                }
+                ioc.stop();
+            },
+            asio::detached);
+    });
+
+    std::cout << "escd ready http=" << http_port << " https=" << https_port << std::endl;
+    if (!config.ready_file.empty()) {
+        std::ofstream(config.ready_file) << "http=" << http_port << " https=" << https_port << "\n";
+    }
+    ESCD_INFO("escd") << "ready: http " << http_port << ", https " << https_port << ", vim " << config.vim_uri;
+
+    std::vector<std::thread> threads;
+    for (int i = 1; i < config.server_threads; ++i) threads.emplace_back([&ioc] { ioc.run(); });
+    ioc.run();
+    for (auto& t : threads) t.join();
+
+    // Blocking work still queued (a commit, a VIM call) finishes before its objects go away.
+    db_pool.join();
+    vim_pool.join();
+    if (embedded) embedded->Stop();
+    ESCD_INFO("escd") << "stopped";
+    return 0;
+}
+
+}  // namespace
+}  // namespace escd
+
+int main(int argc, char** argv) {
+    std::vector<std::string> args(argv + 1, argv + argc);
+    for (const auto& arg : args) {
+        if (arg == "--help" || arg == "-h") {
+            escd::PrintUsage();
+            return 0;
+        }
+    }
+    try {
+        auto config = escd::LoadConfig(args, ESCD_DEFAULT_SCHEMA_DIR);
+        return escd::Run(config);
+    } catch (const escd::ConfigError& e) {
+        std::cerr << "escd: configuration error: " << e.what() << std::endl;
+        return 1;
+    } catch (const std::exception& e) {
+        std::cerr << "escd: fatal: " << e.what() << std::endl;
+        return 1;
+    }
+}

@@ -1,0 +1,402 @@
+#include "model/store/pg/pg_store.hpp"
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <pqxx/pqxx>
+
+#include "common/error.hpp"
+#include "common/log.hpp"
+
+namespace escd::model::pg {
+namespace {
+
+using Clock = std::chrono::system_clock;
+
+std::int64_t ToMillis(Clock::time_point t) {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+}
+Clock::time_point FromMillis(std::int64_t ms) { return Clock::time_point(std::chrono::milliseconds(ms)); }
+
+// Statements are prepared once per connection (see Connect). The names are the API of this file.
+const std::pair<const char*, const char*> kStatements[] = {
+    {"list_resources",
+     "SELECT kind, internal_id, COALESCE(tenant_id, ''), name, state, COALESCE(external_id, ''), spec "
+     "FROM resources WHERE kind = $1 ORDER BY internal_id"},
+    {"list_resources_of_tenant",
+     "SELECT kind, internal_id, COALESCE(tenant_id, ''), name, state, COALESCE(external_id, ''), spec "
+     "FROM resources WHERE kind = $1 AND tenant_id = $2 ORDER BY internal_id"},
+    {"get_resource",
+     "SELECT kind, internal_id, COALESCE(tenant_id, ''), name, state, COALESCE(external_id, ''), spec "
+     "FROM resources WHERE kind = $1 AND internal_id = $2"},
+    // A create in one statement: the resource and its operation, or nothing when the id is taken.
+    {"accept_create_root",
+     "WITH r AS (INSERT INTO resources (internal_id, kind, name, state, spec) "
+     "           VALUES ($1, $2, $3, 'CREATING', $4) ON CONFLICT (internal_id) DO NOTHING "
+     "           RETURNING internal_id) "
+     "INSERT INTO operations (transaction_id, kind, target_kind, target_id, callback_url, events_url, payload) "
+     "SELECT $5::uuid, $6, $2, r.internal_id, NULLIF($7, ''), NULLIF($8, ''), $9 FROM r"},
+    // The same under a tenant, which must exist and not be going away (FOR SHARE holds off a
+    // concurrent tenant delete until this commits; that delete then sees the new child).
+    {"accept_create_child",
+     "WITH p AS (SELECT internal_id FROM resources WHERE internal_id = $10 AND kind = 'tenant' "
+     "           AND state IN ('ACTIVE', 'UPDATING') FOR SHARE), "
+     "r AS (INSERT INTO resources (internal_id, kind, tenant_id, name, state, spec) "
+     "      SELECT $1, $2, p.internal_id, $3, 'CREATING', $4 FROM p "
+     "      ON CONFLICT (internal_id) DO NOTHING RETURNING internal_id) "
+     "INSERT INTO operations (transaction_id, kind, target_kind, target_id, callback_url, events_url, payload) "
+     "SELECT $5::uuid, $6, $2, r.internal_id, NULLIF($7, ''), NULLIF($8, ''), $9 FROM r"},
+    {"lock_resource", "SELECT state FROM resources WHERE kind = $1 AND internal_id = $2 FOR UPDATE"},
+    {"id_taken", "SELECT kind FROM resources WHERE internal_id = $1"},
+    {"owns_resources", "SELECT internal_id FROM resources WHERE tenant_id = $1 LIMIT 1"},
+    {"set_state", "UPDATE resources SET state = $3, updated_at = now() WHERE kind = $1 AND internal_id = $2"},
+    {"insert_operation",
+     "INSERT INTO operations (transaction_id, kind, target_kind, target_id, callback_url, events_url, payload) "
+     "VALUES ($1::uuid, $2, $3, $4, NULLIF($5, ''), NULLIF($6, ''), $7)"},
+    {"delete_resource", "DELETE FROM resources WHERE kind = $1 AND internal_id = $2"},
+    {"update_resource",
+     "UPDATE resources SET state = $3, external_id = COALESCE(NULLIF($4, ''), external_id), "
+     "spec = COALESCE(NULLIF($5, ''), spec), name = COALESCE(NULLIF($6, ''), name), updated_at = now() "
+     "WHERE kind = $1 AND internal_id = $2"},
+    {"finish_operation",
+     "UPDATE operations SET finished_at = now(), step = 'DONE', status_code = $2, status_message = $3 "
+     "WHERE transaction_id = $1::uuid"},
+    {"insert_outbox",
+     "INSERT INTO outbox (transaction_id, url, event, status_code, status_message, body) "
+     "VALUES ($1::uuid, $2, $3, $4, $5, $6) "
+     "RETURNING id, (extract(epoch from created_at) * 1000)::bigint"},
+    {"unfinished_operations",
+     "SELECT transaction_id::text, kind, target_kind, target_id, COALESCE(callback_url, ''), "
+     "COALESCE(events_url, ''), payload FROM operations WHERE finished_at IS NULL ORDER BY created_at"},
+    {"pending_outbox",
+     "SELECT id, transaction_id::text, url, event, status_code, status_message, body, attempts, "
+     "(extract(epoch from created_at) * 1000)::bigint, (extract(epoch from next_attempt_at) * 1000)::bigint "
+     "FROM outbox WHERE state = 'PENDING' ORDER BY id"},
+    {"outbox_delivered",
+     "UPDATE outbox SET state = 'DELIVERED', attempts = attempts + 1, finished_at = now(), last_error = NULL "
+     "WHERE id = $1"},
+    {"outbox_retry",
+     "UPDATE outbox SET attempts = $2, next_attempt_at = to_timestamp($3::double precision / 1000), "
+     "last_error = $4 WHERE id = $1"},
+    {"outbox_abandoned",
+     "UPDATE outbox SET state = $2, attempts = $3, last_error = $4, finished_at = now() WHERE id = $1"},
+    {"get_setting", "SELECT value FROM settings WHERE key = $1"},
+    {"put_setting",
+     "INSERT INTO settings (key, value) VALUES ($1, $2) "
+     "ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = now()"},
+};
+
+ResourceRecord RecordFromRow(const pqxx::row& row) {
+    ResourceRecord r;
+    r.kind = row[0].as<std::string>();
+    r.internal_id = row[1].as<std::string>();
+    r.tenant_id = row[2].as<std::string>();
+    r.name = row[3].as<std::string>();
+    r.state = ParseResourceState(row[4].as<std::string>()).value_or(ResourceState::kActive);
+    r.external_id = row[5].as<std::string>();
+    r.spec = row[6].as<std::string>();
+    return r;
+}
+
+std::string BusyMessage(const std::string& kind, const std::string& id, ResourceState state) {
+    return kind + " " + id + " is busy: an operation is in progress (" + std::string(ToString(state)) + ")";
+}
+
+// Moves a locked resource through the lifecycle table for a request; 404/409 as the table says.
+void TransitionForRequest(pqxx::work& tx, const std::string& kind, const std::string& id, ResourceEvent event) {
+    auto rows = tx.exec_prepared("lock_resource", kind, id);
+    if (rows.empty()) throw Error(ErrorCode::kNotFound, kind + " " + id + " not found");
+    auto current = ParseResourceState(rows[0][0].as<std::string>()).value_or(ResourceState::kActive);
+    auto next = NextState(current, event);
+    if (!next) throw Error(ErrorCode::kConflict, BusyMessage(kind, id, current));
+    tx.exec_prepared0("set_state", kind, id, std::string(ToString(*next)));
+}
+
+void InsertOperation(pqxx::work& tx, const Operation& op) {
+    tx.exec_prepared0("insert_operation", op.transaction_id, op.kind, op.target_kind, op.target_id,
+                      op.callback_url, op.events_url, op.payload);
+}
+
+std::string ReadFile(const std::filesystem::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw std::runtime_error("cannot read " + path.string());
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+}  // namespace
+
+class PgStore::Checkout {
+public:
+    explicit Checkout(PgStore& store) : store_(store) {
+        std::unique_lock lock(store_.mutex_);
+        store_.available_.wait(lock, [&] { return !store_.idle_.empty() || store_.free_slots_ > 0; });
+        if (!store_.idle_.empty()) {
+            connection_ = std::move(store_.idle_.back());
+            store_.idle_.pop_back();
+        } else {
+            --store_.free_slots_;
+        }
+    }
+    ~Checkout() {
+        std::lock_guard lock(store_.mutex_);
+        // A connection that failed is dropped; its slot reconnects on the next use.
+        if (connection_ && connection_->is_open()) {
+            store_.idle_.push_back(std::move(connection_));
+        } else {
+            ++store_.free_slots_;
+        }
+        store_.available_.notify_one();
+    }
+    pqxx::connection& Get() {
+        if (!connection_) connection_ = store_.Connect();
+        return *connection_;
+    }
+    void Drop() { connection_.reset(); }
+
+private:
+    PgStore& store_;
+    std::unique_ptr<pqxx::connection> connection_;
+};
+
+PgStore::PgStore(std::string dsn, int connections) : dsn_(std::move(dsn)), free_slots_(std::max(1, connections)) {}
+
+PgStore::~PgStore() = default;
+
+std::unique_ptr<pqxx::connection> PgStore::Connect() {
+    try {
+        auto connection = std::make_unique<pqxx::connection>(dsn_);
+        for (const auto& [name, sql] : kStatements) connection->prepare(name, sql);
+        return connection;
+    } catch (const pqxx::broken_connection& e) {
+        throw Error(ErrorCode::kUnavailable, std::string("database unavailable: ") + e.what());
+    }
+}
+
+template <class Fn>
+auto PgStore::With(Fn&& fn) {
+    Checkout checkout(*this);
+    try {
+        return fn(checkout.Get());
+    } catch (const pqxx::broken_connection& e) {
+        checkout.Drop();
+        throw Error(ErrorCode::kUnavailable, std::string("database connection lost: ") + e.what());
+    }
+}
+
+int PgStore::ApplyMigrations(const std::string& dsn, const std::string& dir) {
+    namespace fs = std::filesystem;
+    std::vector<std::pair<int, fs::path>> files;
+    for (const auto& entry : fs::directory_iterator(dir)) {
+        auto name = entry.path().filename().string();
+        if (entry.path().extension() != ".sql" || name.size() < 6 || !std::isdigit(static_cast<unsigned char>(name[0]))) {
+            continue;
+        }
+        files.emplace_back(std::stoi(name.substr(0, name.find('_'))), entry.path());
+    }
+    std::sort(files.begin(), files.end());
+    if (files.empty()) throw std::runtime_error("no migrations found in " + dir);
+
+    pqxx::connection connection(dsn);
+    pqxx::work tx(connection);
+    // Serialises concurrent start-ups of several escd on one database.
+    tx.exec("SELECT pg_advisory_xact_lock(74657363)");
+    tx.exec(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, name text NOT NULL, "
+        "applied_at timestamptz NOT NULL DEFAULT now())");
+    int applied = 0;
+    for (const auto& [version, path] : files) {
+        if (!tx.exec_params("SELECT 1 FROM schema_migrations WHERE version = $1", version).empty()) continue;
+        tx.exec(ReadFile(path));
+        tx.exec_params("INSERT INTO schema_migrations (version, name) VALUES ($1, $2)", version,
+                       path.filename().string());
+        ESCD_INFO("store") << "applied migration " << path.filename().string();
+        ++applied;
+    }
+    tx.commit();
+    return applied;
+}
+
+std::vector<ResourceRecord> PgStore::ListResources(const std::string& kind,
+                                                   const std::optional<std::string>& tenant_id) {
+    return With([&](pqxx::connection& c) {
+        pqxx::read_transaction tx(c);
+        auto rows = tenant_id ? tx.exec_prepared("list_resources_of_tenant", kind, *tenant_id)
+                              : tx.exec_prepared("list_resources", kind);
+        std::vector<ResourceRecord> out;
+        out.reserve(rows.size());
+        for (const auto& row : rows) out.push_back(RecordFromRow(row));
+        return out;
+    });
+}
+
+std::optional<ResourceRecord> PgStore::GetResource(const std::string& kind, const std::string& internal_id) {
+    return With([&](pqxx::connection& c) -> std::optional<ResourceRecord> {
+        pqxx::read_transaction tx(c);
+        auto rows = tx.exec_prepared("get_resource", kind, internal_id);
+        if (rows.empty()) return std::nullopt;
+        return RecordFromRow(rows[0]);
+    });
+}
+
+void PgStore::AcceptCreate(const ResourceRecord& resource, const Operation& op) {
+    With([&](pqxx::connection& c) {
+        pqxx::nontransaction tx(c);
+        pqxx::result inserted =
+            resource.tenant_id.empty()
+                ? tx.exec_prepared("accept_create_root", resource.internal_id, resource.kind, resource.name,
+                                   resource.spec, op.transaction_id, op.kind, op.callback_url, op.events_url,
+                                   op.payload)
+                : tx.exec_prepared("accept_create_child", resource.internal_id, resource.kind, resource.name,
+                                   resource.spec, op.transaction_id, op.kind, op.callback_url, op.events_url,
+                                   op.payload, resource.tenant_id);
+        if (inserted.affected_rows() == 1) return;
+        // Nothing was written; find out why, for the client.
+        auto taken = tx.exec_prepared("id_taken", resource.internal_id);
+        if (!taken.empty()) {
+            throw Error(ErrorCode::kConflict, "internal id " + resource.internal_id + " is already used by a " +
+                                                  taken[0][0].as<std::string>());
+        }
+        throw Error(ErrorCode::kNotFound, "tenant " + resource.tenant_id + " not found");
+    });
+}
+
+void PgStore::AcceptUpdate(const std::string& kind, const std::string& internal_id, const Operation& op) {
+    With([&](pqxx::connection& c) {
+        pqxx::work tx(c);
+        TransitionForRequest(tx, kind, internal_id, ResourceEvent::kUpdateRequested);
+        InsertOperation(tx, op);
+        tx.commit();
+    });
+}
+
+void PgStore::AcceptDelete(const std::string& kind, const std::string& internal_id, const Operation& op) {
+    With([&](pqxx::connection& c) {
+        pqxx::work tx(c);
+        TransitionForRequest(tx, kind, internal_id, ResourceEvent::kDeleteRequested);
+        if (kind == kind::kTenant) {
+            auto child = tx.exec_prepared("owns_resources", internal_id);
+            if (!child.empty()) {
+                throw Error(ErrorCode::kConflict, "tenant " + internal_id + " still owns resources (" +
+                                                      child[0][0].as<std::string>() + ", ...)");
+            }
+        }
+        InsertOperation(tx, op);
+        tx.commit();
+    });
+}
+
+std::vector<OutboxRow> PgStore::CompleteOperation(const Operation& op, const ResourceOutcome& outcome,
+                                                  int status_code, const std::string& status_message,
+                                                  const std::vector<OutboxMessage>& callbacks) {
+    return With([&](pqxx::connection& c) {
+        pqxx::work tx(c);
+        if (outcome.state == ResourceState::kRemoved) {
+            tx.exec_prepared0("delete_resource", op.target_kind, op.target_id);
+        } else {
+            tx.exec_prepared0("update_resource", op.target_kind, op.target_id, std::string(ToString(outcome.state)),
+                              outcome.external_id.value_or(""), outcome.spec.value_or(""),
+                              outcome.name.value_or(""));
+        }
+        tx.exec_prepared0("finish_operation", op.transaction_id, status_code, status_message);
+        std::vector<OutboxRow> rows;
+        for (const auto& message : callbacks) {
+            auto r = tx.exec_prepared1("insert_outbox", op.transaction_id, message.url, message.event,
+                                       message.status_code, message.status_message, message.body);
+            OutboxRow row;
+            row.id = r[0].as<std::int64_t>();
+            row.transaction_id = op.transaction_id;
+            row.message = message;
+            row.created_at = FromMillis(r[1].as<std::int64_t>());
+            row.next_attempt_at = row.created_at;
+            rows.push_back(std::move(row));
+        }
+        tx.commit();
+        return rows;
+    });
+}
+
+std::vector<Operation> PgStore::UnfinishedOperations() {
+    return With([&](pqxx::connection& c) {
+        pqxx::read_transaction tx(c);
+        std::vector<Operation> out;
+        for (const auto& row : tx.exec_prepared("unfinished_operations")) {
+            Operation op;
+            op.transaction_id = row[0].as<std::string>();
+            op.kind = row[1].as<std::string>();
+            op.target_kind = row[2].as<std::string>();
+            op.target_id = row[3].as<std::string>();
+            op.callback_url = row[4].as<std::string>();
+            op.events_url = row[5].as<std::string>();
+            op.payload = row[6].as<std::string>();
+            out.push_back(std::move(op));
+        }
+        return out;
+    });
+}
+
+std::vector<OutboxRow> PgStore::PendingOutbox() {
+    return With([&](pqxx::connection& c) {
+        pqxx::read_transaction tx(c);
+        std::vector<OutboxRow> out;
+        for (const auto& row : tx.exec_prepared("pending_outbox")) {
+            OutboxRow r;
+            r.id = row[0].as<std::int64_t>();
+            r.transaction_id = row[1].as<std::string>();
+            r.message.url = row[2].as<std::string>();
+            r.message.event = row[3].as<std::string>();
+            r.message.status_code = row[4].as<int>();
+            r.message.status_message = row[5].as<std::string>();
+            r.message.body = row[6].as<std::string>();
+            r.attempts = row[7].as<int>();
+            r.created_at = FromMillis(row[8].as<std::int64_t>());
+            r.next_attempt_at = FromMillis(row[9].as<std::int64_t>());
+            out.push_back(std::move(r));
+        }
+        return out;
+    });
+}
+
+void PgStore::MarkOutboxDelivered(std::int64_t id) {
+    With([&](pqxx::connection& c) {
+        pqxx::nontransaction tx(c);
+        tx.exec_prepared0("outbox_delivered", id);
+    });
+}
+
+void PgStore::MarkOutboxRetry(std::int64_t id, int attempts, Clock::time_point next_attempt_at,
+                              const std::string& error) {
+    With([&](pqxx::connection& c) {
+        pqxx::nontransaction tx(c);
+        tx.exec_prepared0("outbox_retry", id, attempts, ToMillis(next_attempt_at), error);
+    });
+}
+
+void PgStore::MarkOutboxAbandoned(std::int64_t id, const std::string& state, int attempts,
+                                  const std::string& reason) {
+    With([&](pqxx::connection& c) {
+        pqxx::nontransaction tx(c);
+        tx.exec_prepared0("outbox_abandoned", id, state, attempts, reason);
+    });
+}
+
+std::optional<std::string> PgStore::GetSetting(const std::string& key) {
+    return With([&](pqxx::connection& c) -> std::optional<std::string> {
+        pqxx::read_transaction tx(c);
+        auto rows = tx.exec_prepared("get_setting", key);
+        if (rows.empty()) return std::nullopt;
+        return rows[0][0].as<std::string>();
+    });
+}
+
+void PgStore::PutSetting(const std::string& key, const std::string& value) {
+    With([&](pqxx::connection& c) {
+        pqxx::nontransaction tx(c);
+        tx.exec_prepared0("put_setting", key, value);
+    });
+}
+
+}  // namespace escd::model::pg

@@ -1,0 +1,70 @@
+#pragma once
+/// @file
+/// model::Store over PostgreSQL with libpqxx 6.4.
+///
+/// A fixed set of connections, one per database-pool thread: a call checks one out, runs, and
+/// returns it, so with pool threads == connections a call never waits for a connection. Each
+/// connection prepares its statements once. The accept path of a create is ONE statement
+/// (data-modifying CTEs, autocommit), i.e. one round trip and one commit: durability, not
+/// round trips, bounds how fast escd can accept.
+
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include <pqxx/connection>
+
+#include "model/store.hpp"
+
+
+namespace escd::model::pg {
+
+class PgStore final : public Store {
+public:
+    /// Does not connect yet; the first call on each connection does.
+    PgStore(std::string dsn, int connections);
+    ~PgStore() override;
+
+    /// Applies schemas/sql/NNNN_*.sql files of `dir` that `schema_migrations` does not list yet,
+    /// all in one transaction under an advisory lock (several escd may start at once).
+    /// Blocking; for start-up. Returns how many it applied. Throws on failure.
+    static int ApplyMigrations(const std::string& dsn, const std::string& dir);
+
+    // Store
+    std::vector<ResourceRecord> ListResources(const std::string& kind,
+                                              const std::optional<std::string>& tenant_id) override;
+    std::optional<ResourceRecord> GetResource(const std::string& kind, const std::string& internal_id) override;
+    void AcceptCreate(const ResourceRecord& resource, const Operation& op) override;
+    void AcceptUpdate(const std::string& kind, const std::string& internal_id, const Operation& op) override;
+    void AcceptDelete(const std::string& kind, const std::string& internal_id, const Operation& op) override;
+    std::vector<OutboxRow> CompleteOperation(const Operation& op, const ResourceOutcome& outcome,
+                                             int status_code, const std::string& status_message,
+                                             const std::vector<OutboxMessage>& callbacks) override;
+    std::vector<Operation> UnfinishedOperations() override;
+    std::vector<OutboxRow> PendingOutbox() override;
+    void MarkOutboxDelivered(std::int64_t id) override;
+    void MarkOutboxRetry(std::int64_t id, int attempts, std::chrono::system_clock::time_point next_attempt_at,
+                         const std::string& error) override;
+    void MarkOutboxAbandoned(std::int64_t id, const std::string& state, int attempts,
+                             const std::string& reason) override;
+    std::optional<std::string> GetSetting(const std::string& key) override;
+    void PutSetting(const std::string& key, const std::string& value) override;
+
+private:
+    class Checkout;
+    std::unique_ptr<pqxx::connection> Connect();
+    /// Runs fn(connection&) on a checked-out connection; maps a lost connection to kUnavailable
+    /// and reconnects on the next use.
+    template <class Fn>
+    auto With(Fn&& fn);
+
+    std::string dsn_;
+    std::mutex mutex_;
+    std::condition_variable available_;
+    std::vector<std::unique_ptr<pqxx::connection>> idle_;
+    int free_slots_;
+};
+
+}  // namespace escd::model::pg

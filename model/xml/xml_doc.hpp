@@ -1,0 +1,42 @@
+#pragma once
+/// @file
+/// pugixml helpers shared by the XML mappings. Elements are matched by local name, so the
+/// reference's namespaces (urn:ietf:params:xml:ns:netconf:base:1.0, http://www.cisco.com/esc/esc),
+/// any prefix, and no namespace at all are accepted alike (BEHAVIOUR.md §1).
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <pugixml.hpp>
+
+namespace escd::model::xml {
+
+inline constexpr const char* kNetconfNs = "urn:ietf:params:xml:ns:netconf:base:1.0";
+inline constexpr const char* kEscNs = "http://www.cisco.com/esc/esc";
+
+/// Parses a request body. Throws Error(kBadRequest) "malformed XML: <reason> at offset <n>" or
+/// "empty body". The document is returned by pointer because pugi documents do not copy.
+std::unique_ptr<pugi::xml_document> ParseBody(std::string_view body);
+
+/// The root element, checked to have local name `expected`; kBadRequest otherwise.
+pugi::xml_node RootElement(const pugi::xml_document& doc, std::string_view expected);
+
+/// `name` without its prefix ("esc:tenant" -> "tenant").
+std::string_view LocalName(const pugi::xml_node& node) noexcept;
+/// First child element with local name `name`, or an empty node.
+pugi::xml_node Child(const pugi::xml_node& node, std::string_view name) noexcept;
+/// Trimmed text of the child `name`; nullopt when there is no such child.
+std::optional<std::string> ChildText(const pugi::xml_node& node, std::string_view name);
+/// true/false (case-insensitive); nullopt when absent; kBadRequest on any other text.
+std::optional<bool> ChildBool(const pugi::xml_node& node, std::string_view name);
+
+/// Serialises with an XML declaration and two-space indentation.
+std::string Serialize(const pugi::xml_document& doc);
+
+/// Adds <name>text</name> to `parent`.
+void AppendText(pugi::xml_node parent, const char* name, std::string_view text);
+void AppendBool(pugi::xml_node parent, const char* name, bool value);
+
+}  // namespace escd::model::xml

@@ -1,0 +1,163 @@
+#include "orchestrator/engine.hpp"
+
+#include "common/error.hpp"
+#include "common/log.hpp"
+#include "common/offload.hpp"
+#include "model/xml/tenant_xml.hpp"
+#include "orchestrator/operation_catalog.hpp"
+
+namespace escd::orchestrator {
+namespace {
+std::string StrandKey(const std::string& kind, const std::string& id) { return kind + "/" + id; }
+
+int FailureStatus(const std::exception& e) {
+    if (const auto* error = dynamic_cast<const Error*>(&e)) return HttpStatusOf(error->code());
+    return 500;
+}
+}  // namespace
+
+Engine::Engine(asio::io_context& ioc, model::Store& store, asio::thread_pool& db_pool, vim::Adapter& vim,
+               Notifier& notifier, EngineOptions options)
+    : ioc_(ioc), store_(store), db_pool_(db_pool), vim_(vim), notifier_(notifier), options_(options) {}
+
+asio::awaitable<void> Engine::AcceptCreate(const model::ResourceRecord& resource, const model::Operation& op) {
+    co_await Offload(db_pool_, [this, &resource, &op] {
+        store_.AcceptCreate(resource, op);
+        return 0;
+    });
+}
+
+asio::awaitable<void> Engine::AcceptUpdate(const model::Operation& op) {
+    co_await Offload(db_pool_, [this, &op] {
+        store_.AcceptUpdate(op.target_kind, op.target_id, op);
+        return 0;
+    });
+}
+
+asio::awaitable<void> Engine::AcceptDelete(const model::Operation& op) {
+    co_await Offload(db_pool_, [this, &op] {
+        store_.AcceptDelete(op.target_kind, op.target_id, op);
+        return 0;
+    });
+}
+
+Engine::Strand Engine::StrandFor(const std::string& target_kind, const std::string& target_id) {
+    std::lock_guard lock(strands_mutex_);
+    auto key = StrandKey(target_kind, target_id);
+    auto it = strands_.find(key);
+    if (it == strands_.end()) it = strands_.emplace(key, asio::make_strand(ioc_)).first;
+    return it->second;
+}
+
+void Engine::ForgetStrand(const std::string& target_kind, const std::string& target_id) {
+    std::lock_guard lock(strands_mutex_);
+    strands_.erase(StrandKey(target_kind, target_id));
+}
+
+void Engine::Launch(model::Operation op) {
+    if (options_.paused_for_test) {
+        ESCD_WARN("engine") << "engine paused for test: " << op.kind << " " << op.target_id << " stays accepted";
+        return;
+    }
+    if (stopping_) return;  // resumed at the next start
+    ++running_;
+    auto strand = StrandFor(op.target_kind, op.target_id);
+    std::string tx = op.transaction_id;
+    asio::co_spawn(strand, Run(std::move(op)), [this, tx](std::exception_ptr e) {
+        --running_;
+        if (!e) return;
+        try {
+            std::rethrow_exception(e);
+        } catch (const std::exception& ex) {
+            // The operation stays unfinished in the table and is resumed at the next start.
+            ESCD_ERROR("engine") << "operation " << tx << " aborted: " << ex.what();
+        }
+    });
+}
+
+std::size_t Engine::Resume() {
+    auto operations = store_.UnfinishedOperations();
+    if (!operations.empty()) ESCD_INFO("engine") << "resuming " << operations.size() << " unfinished operations";
+    for (auto& op : operations) Launch(std::move(op));
+    return operations.size();
+}
+
+asio::awaitable<void> Engine::Run(model::Operation op) {
+    ESCD_DEBUG("engine") << "running " << op.kind << " " << op.target_id << " tx=" << op.transaction_id;
+    if (op.target_kind == model::kind::kTenant) {
+        co_await RunTenantOperation(op);
+    } else {
+        throw Error(ErrorCode::kInternal, "no workflow for target kind " + op.target_kind);
+    }
+}
+
+asio::awaitable<void> Engine::RunTenantOperation(const model::Operation& op) {
+    auto info = FindOperation(op.kind);
+    if (!info) throw Error(ErrorCode::kInternal, "unknown operation kind " + op.kind);
+
+    // The stored record holds the external id (updates, deletes) and the spec as it was.
+    auto current = co_await Offload(db_pool_, [this, &op] { return store_.GetResource(op.target_kind, op.target_id); });
+    if (!current) throw Error(ErrorCode::kInternal, "target of " + op.transaction_id + " vanished");
+    auto stored_spec = model::xml::TenantSpecFromStored(current->spec);
+    auto spec = op.payload.empty() ? stored_spec : model::xml::TenantSpecFromStored(op.payload);
+    vim::TenantRequest request{spec.internal_id, spec.name, spec.enabled};
+
+    model::ResourceOutcome outcome;
+    std::string external_id = current->external_id;
+    int status = 200;
+    std::string message(info->success_message);
+    try {
+        if (info->running == model::ResourceState::kCreating) {
+            external_id = co_await vim_.CreateTenant(request);
+            outcome.external_id = external_id;
+        } else if (info->running == model::ResourceState::kUpdating) {
+            co_await vim_.UpdateTenant(external_id, request);
+            outcome.spec = model::xml::StoredTenantSpec(spec);
+            outcome.name = spec.name;
+        } else {
+            co_await vim_.DeleteTenant(external_id);
+        }
+        outcome.state = *model::NextState(info->running, model::ResourceEvent::kVimSucceeded);
+    } catch (const std::exception& e) {
+        status = FailureStatus(e);
+        message = std::string(info->failure_message) + ": " + e.what();
+        outcome.state = *model::NextState(info->running, model::ResourceEvent::kVimFailed);
+        // A failed update leaves the tenant as it was, and the callback says so.
+        if (info->running == model::ResourceState::kUpdating) spec = stored_spec;
+        ESCD_WARN("engine") << op.kind << " " << op.target_id << " failed: " << e.what();
+    }
+
+    std::vector<model::OutboxMessage> callbacks;
+    if (!op.callback_url.empty()) {
+        callbacks.push_back({op.callback_url, op.kind, status, message,
+                             model::xml::TenantDocument({spec, external_id}, op.kind)});
+    }
+    co_await Complete(op, outcome, status, message, callbacks);
+    if (outcome.state == model::ResourceState::kRemoved) ForgetStrand(op.target_kind, op.target_id);
+}
+
+asio::awaitable<void> Engine::Complete(const model::Operation& op, const model::ResourceOutcome& outcome,
+                                       int status_code, const std::string& status_message,
+                                       const std::vector<model::OutboxMessage>& callbacks) {
+    auto executor = co_await asio::this_coro::executor;
+    for (int attempt = 0;; ++attempt) {
+        try {
+            auto rows = co_await Offload(db_pool_, [&] {
+                return store_.CompleteOperation(op, outcome, status_code, status_message, callbacks);
+            });
+            notifier_.Enqueue(std::move(rows));
+            ESCD_INFO("engine") << op.kind << " " << op.target_id << " finished: " << status_code << " "
+                                << status_message << " tx=" << op.transaction_id;
+            co_return;
+        } catch (const Error& e) {
+            if (e.code() != ErrorCode::kUnavailable || stopping_) throw;
+            // The VIM work is done; only its record is missing. Keep trying: the outcome must not
+            // be lost, and the operation would otherwise be re-run after a restart.
+            ESCD_WARN("engine") << "cannot record the end of " << op.transaction_id << ": " << e.what();
+        }
+        asio::steady_timer wait(executor, std::chrono::seconds(std::min(30, 1 << std::min(attempt, 5))));
+        co_await wait.async_wait(asio::use_awaitable);
+    }
+}
+
+}  // namespace escd::orchestrator

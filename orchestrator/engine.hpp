@@ -1,0 +1,93 @@
+#pragma once
+/// @file
+/// The engine: accepts operations durably and runs them, each on the strand of its target.
+///
+/// The path of a mutating request (ARCHITECTURE.md):
+///   1. the handler validates, then `co_await Accept*()`: the intent and the `operations` row
+///      commit in one transaction on the database pool;
+///   2. the server answers 200 with the ESC-Transaction-Id, and only then calls Launch(), so a
+///      callback never overtakes the answer that announces its transaction id;
+///   3. the operation runs on its target's strand: VIM call(s) through vim::Adapter, then ONE
+///      transaction applies the outcome, finishes the operation and writes its callbacks to the
+///      outbox; the notifier delivers them.
+/// On start-up Resume() relaunches every unfinished operation; VIM calls are idempotent on the
+/// internal id, so an operation cut by a crash can be run again.
+
+#include <atomic>
+#include <map>
+#include <mutex>
+#include <string>
+
+#include "common/asio.hpp"
+#include "model/operation.hpp"
+#include "model/resource.hpp"
+#include "model/store.hpp"
+#include "orchestrator/notifier.hpp"
+#include "vim/adapter.hpp"
+
+namespace escd::orchestrator {
+
+struct EngineOptions {
+    /// Accept and persist, but run nothing (crash tests prove that a restart resumes the work).
+    bool paused_for_test = false;
+};
+
+class Engine {
+public:
+    Engine(asio::io_context& ioc, model::Store& store, asio::thread_pool& db_pool, vim::Adapter& vim,
+           Notifier& notifier, EngineOptions options);
+
+    // Accepting (awaited by request handlers; each returns once the operation is committed or
+    // throws escd::Error kConflict / kNotFound / kUnavailable with nothing stored).
+    // Parameters are references: callers await at once (see vim/adapter.hpp on g++ 12).
+    asio::awaitable<void> AcceptCreate(const model::ResourceRecord& resource, const model::Operation& op);
+    asio::awaitable<void> AcceptUpdate(const model::Operation& op);
+    asio::awaitable<void> AcceptDelete(const model::Operation& op);
+
+    /// Starts an accepted operation on its target's strand. Thread safe.
+    void Launch(model::Operation op);
+    /// Relaunches every unfinished operation. Blocking (one query); call at start-up.
+    std::size_t Resume();
+    /// No new operation starts after this; running ones continue to their end.
+    void Stop() { stopping_ = true; }
+    /// Operations launched and not finished.
+    std::size_t Running() const { return running_.load(); }
+
+    /// Reads on the database pool, for GET handlers.
+    template <class Fn>
+    auto Read(Fn fn) -> asio::awaitable<std::invoke_result_t<Fn&, model::Store&>>;
+
+private:
+    using Strand = asio::strand<asio::io_context::executor_type>;
+    Strand StrandFor(const std::string& target_kind, const std::string& target_id);
+    void ForgetStrand(const std::string& target_kind, const std::string& target_id);
+    asio::awaitable<void> Run(model::Operation op);
+    asio::awaitable<void> RunTenantOperation(const model::Operation& op);
+    /// Commits the outcome (retrying while the database is unreachable) and hands the callbacks
+    /// to the notifier.
+    asio::awaitable<void> Complete(const model::Operation& op, const model::ResourceOutcome& outcome,
+                                   int status_code, const std::string& status_message,
+                                   const std::vector<model::OutboxMessage>& callbacks);
+
+    asio::io_context& ioc_;
+    model::Store& store_;
+    asio::thread_pool& db_pool_;
+    vim::Adapter& vim_;
+    Notifier& notifier_;
+    EngineOptions options_;
+    std::mutex strands_mutex_;
+    std::map<std::string, Strand> strands_;  ///< "<kind>/<id>" -> the target's strand
+    std::atomic<bool> stopping_{false};
+    std::atomic<std::size_t> running_{0};
+};
+
+}  // namespace escd::orchestrator
+
+#include "common/offload.hpp"
+
+namespace escd::orchestrator {
+template <class Fn>
+auto Engine::Read(Fn fn) -> asio::awaitable<std::invoke_result_t<Fn&, model::Store&>> {
+    co_return co_await Offload(db_pool_, [this, fn = std::move(fn)]() mutable { return fn(store_); });
+}
+}  // namespace escd::orchestrator

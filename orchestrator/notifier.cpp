@@ -1,0 +1,208 @@
+#include "orchestrator/notifier.hpp"
+
+#include <boost/asio/experimental/channel.hpp>
+
+#include "common/error.hpp"
+#include "common/log.hpp"
+#include "common/offload.hpp"
+#include "common/url.hpp"
+#include "orchestrator/callback_client.hpp"
+
+namespace escd::orchestrator {
+namespace {
+using SystemClock = std::chrono::system_clock;
+
+std::vector<std::pair<std::string, std::string>> CallbackHeaders(const model::OutboxRow& row) {
+    return {
+        {"ESC-Transaction-Id", row.transaction_id},
+        // The reference shows the id under this spelling too; receivers may read either.
+        {"ESC_TRANSACTION_ID", row.transaction_id},
+        {"ESC-Status-Code", std::to_string(row.message.status_code)},
+        {"ESC-Status-Message", row.message.status_message},
+    };
+}
+}  // namespace
+
+Notifier::Notifier(asio::io_context& ioc, model::Store& store, asio::thread_pool& db_pool, NotifierOptions options)
+    : ioc_(ioc),
+      store_(store),
+      db_pool_(db_pool),
+      options_(std::move(options)),
+      strand_(asio::make_strand(ioc)),
+      tls_(ssl::context::tls_client),
+      slots_(strand_, std::max<std::size_t>(1, options_.max_in_flight)) {
+    if (options_.tls_verify) {
+        tls_.set_verify_mode(ssl::verify_peer);
+        if (options_.ca_file.empty()) {
+            tls_.set_default_verify_paths();
+        } else {
+            tls_.load_verify_file(options_.ca_file);
+        }
+    } else {
+        tls_.set_verify_mode(ssl::verify_none);
+    }
+}
+
+Notifier::~Notifier() = default;
+
+void Notifier::Start() {
+    auto rows = store_.PendingOutbox();
+    if (!rows.empty()) ESCD_INFO("notifier") << "resuming delivery of " << rows.size() << " pending callbacks";
+    Enqueue(std::move(rows));
+}
+
+void Notifier::Enqueue(std::vector<model::OutboxRow> rows) {
+    if (rows.empty()) return;
+    backlog_ += rows.size();
+    asio::post(strand_, [this, rows = std::move(rows)]() mutable {
+        for (auto& row : rows) {
+            auto& queue = queues_[row.transaction_id];
+            bool idle = queue.empty();
+            std::string tx = row.transaction_id;
+            queue.push_back(std::move(row));
+            if (idle && !stopping_) Spawn(tx);
+        }
+    });
+}
+
+void Notifier::Stop() {
+    asio::post(strand_, [this] {
+        stopping_ = true;
+        for (auto* timer : timers_) timer->cancel();
+    });
+}
+
+void Notifier::Spawn(const std::string& transaction_id) {
+    asio::co_spawn(strand_, Drain(transaction_id), [transaction_id](std::exception_ptr e) {
+        if (!e) return;
+        try {
+            std::rethrow_exception(e);
+        } catch (const std::exception& ex) {
+            ESCD_ERROR("notifier") << "delivery of transaction " << transaction_id << " stopped: " << ex.what();
+        }
+    });
+}
+
+asio::awaitable<void> Notifier::Drain(std::string transaction_id) {
+    // Runs on strand_. The queue entry stays in the map while this coroutine owns it; Enqueue
+    // spawns a new Drain only for a queue that was empty.
+    while (!stopping_) {
+        auto it = queues_.find(transaction_id);
+        if (it == queues_.end() || it->second.empty()) break;
+        // Rows are not copied: DeliverOne updates attempts and next_attempt_at in place.
+        co_await DeliverOne(it->second.front());
+        if (stopping_) co_return;
+        // DeliverOne pops the row when it is finished (delivered or abandoned).
+    }
+    auto it = queues_.find(transaction_id);
+    if (it != queues_.end() && it->second.empty()) queues_.erase(it);
+}
+
+asio::awaitable<void> Notifier::DeliverOne(model::OutboxRow& row) {
+    auto executor = co_await asio::this_coro::executor;
+    auto finish = [&](auto&& mark) -> asio::awaitable<void> {
+        // The DB write must succeed before the row leaves memory, or a restart would resend it
+        // (harmless: at least once) ... or, for abandoned rows, retry it. Retry the write.
+        for (int attempt = 0;; ++attempt) {
+            try {
+                co_await Offload(db_pool_, mark);
+                break;
+            } catch (const std::exception& e) {
+                ESCD_WARN("notifier") << "cannot record outbox row " << row.id << ": " << e.what();
+            }
+            if (stopping_) co_return;
+            asio::steady_timer wait(executor, std::chrono::seconds(std::min(30, 1 << std::min(attempt, 5))));
+            co_await wait.async_wait(asio::as_tuple(asio::use_awaitable));
+        }
+        queues_[row.transaction_id].pop_front();
+        --backlog_;
+    };
+
+    auto url = ParseUrl(row.message.url);
+    std::vector<tcp::endpoint> endpoints;
+    std::string refusal;
+    if (!url) {
+        refusal = "malformed callback URL";
+    } else {
+        tcp::resolver resolver(executor);
+        auto [error, results] =
+            co_await resolver.async_resolve(url->host, std::to_string(url->port), asio::as_tuple(asio::use_awaitable));
+        if (error) {
+            refusal = "cannot resolve " + url->host + ": " + error.message();
+        } else {
+            // Every address the name resolves to must be allowed: a name must not smuggle a
+            // request past the allow-list.
+            for (const auto& entry : results) {
+                if (!options_.allowed.Contains(entry.endpoint().address())) {
+                    refusal = "target " + entry.endpoint().address().to_string() + " is not in callbacks.allowed_cidrs";
+                    break;
+                }
+                endpoints.push_back(entry.endpoint());
+            }
+        }
+    }
+    if (!refusal.empty()) {
+        ESCD_WARN("notifier") << "refused callback " << row.message.event << " of transaction " << row.transaction_id
+                              << " to " << row.message.url << ": " << refusal;
+        const auto id = row.id;
+        const int attempts = row.attempts;
+        co_await finish([this, id, attempts, refusal] {
+            store_.MarkOutboxAbandoned(id, "REFUSED", attempts, refusal);
+            return 0;
+        });
+        co_return;
+    }
+
+    while (!stopping_) {
+        auto now = SystemClock::now();
+        if (row.next_attempt_at > now) {
+            asio::steady_timer timer(executor, row.next_attempt_at - now);
+            timers_.insert(&timer);
+            co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+            timers_.erase(&timer);
+            if (stopping_) co_return;
+        }
+        co_await slots_.async_send(boost::system::error_code{}, asio::use_awaitable);  // take a slot
+        auto result = co_await PostCallback(*url, endpoints, CallbackHeaders(row), row.message.body, options_.timeout,
+                                            tls_);
+        slots_.try_receive([](boost::system::error_code) {});  // give the slot back
+        ++row.attempts;
+        const auto id = row.id;
+        const int attempts = row.attempts;
+        if (result.Delivered()) {
+            ESCD_DEBUG("notifier") << "delivered " << row.message.event << " of " << row.transaction_id << " to "
+                                   << row.message.url << " (" << result.status << ")";
+            co_await finish([this, id] {
+                store_.MarkOutboxDelivered(id);
+                return 0;
+            });
+            co_return;
+        }
+        std::string error = result.status ? "receiver answered " + std::to_string(result.status) : result.error;
+        auto age = std::chrono::duration_cast<std::chrono::milliseconds>(SystemClock::now() - row.created_at);
+        if (options_.backoff.Expired(age)) {
+            ESCD_ERROR("notifier") << "giving up callback " << row.message.event << " of " << row.transaction_id
+                                   << " to " << row.message.url << " after " << attempts << " attempts: " << error;
+            co_await finish([this, id, attempts, error] {
+                store_.MarkOutboxAbandoned(id, "EXPIRED", attempts, error);
+                return 0;
+            });
+            co_return;
+        }
+        row.next_attempt_at = SystemClock::now() + options_.backoff.DelayAfter(static_cast<std::uint32_t>(attempts));
+        ESCD_INFO("notifier") << "callback " << row.message.event << " of " << row.transaction_id << " to "
+                              << row.message.url << " failed (" << error << "), attempt " << attempts << ", retrying";
+        const auto next = row.next_attempt_at;
+        try {
+            co_await Offload(db_pool_, [this, id, attempts, next, error] {
+                store_.MarkOutboxRetry(id, attempts, next, error);
+                return 0;
+            });
+        } catch (const std::exception& e) {
+            // Only bookkeeping: the row is still PENDING in the table and will be retried.
+            ESCD_WARN("notifier") << "cannot record retry of outbox row " << id << ": " << e.what();
+        }
+    }
+}
+
+}  // namespace escd::orchestrator

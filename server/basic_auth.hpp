@@ -1,0 +1,36 @@
+#pragma once
+/// @file
+/// HTTP Basic authentication of the one admin user (ESC reference, "REST Authentication").
+///
+/// The password is kept only as a PBKDF2 hash. Verifying PBKDF2 on every request would cost
+/// tens of milliseconds of CPU each, so a header that verified once is remembered as an HMAC
+/// under a per-process random key: later requests with the same header cost one HMAC. Changing
+/// the password forgets it. Thread safe.
+
+#include <shared_mutex>
+#include <string>
+#include <string_view>
+
+namespace escd::server {
+
+class BasicAuth {
+public:
+    BasicAuth(std::string user, std::string password_hash);
+
+    /// True when `authorization` is "Basic base64(user:password)" for the admin user.
+    bool Check(std::string_view authorization);
+    /// Replaces the password hash (e.g. /v0/authentication/setpassword).
+    void SetPasswordHash(std::string password_hash);
+    const std::string& user() const { return user_; }
+
+private:
+    std::string Digest(std::string_view header) const;
+
+    std::string user_;
+    std::string key_;  ///< random HMAC key of this process
+    mutable std::shared_mutex mutex_;
+    std::string password_hash_;
+    std::string verified_digest_;  ///< HMAC of the last header that verified
+};
+
+}  // namespace escd::server

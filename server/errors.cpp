@@ -1,0 +1,37 @@
+#include "server/errors.hpp"
+
+#include <pugixml.hpp>
+
+#include "common/error.hpp"
+#include "common/log.hpp"
+#include "model/xml/xml_doc.hpp"
+
+namespace escd::server {
+
+Response ErrorResponse(int status, const std::string& message) {
+    pugi::xml_document doc;
+    auto error = doc.append_child("error");
+    model::xml::AppendText(error, "status", std::to_string(status));
+    model::xml::AppendText(error, "message", message);
+    Response response;
+    response.status = static_cast<http::status>(status);
+    response.body = model::xml::Serialize(doc);
+    return response;
+}
+
+Response ResponseForException(std::exception_ptr error, std::string_view context) {
+    try {
+        std::rethrow_exception(error);
+    } catch (const Error& e) {
+        int status = HttpStatusOf(e.code());
+        if (status >= 500) ESCD_WARN("server") << context << ": " << e.what();
+        // A VIM failure met while answering synchronously means the VIM could not be queried.
+        if (e.code() == ErrorCode::kVimError) status = 503;
+        return ErrorResponse(status, e.what());
+    } catch (const std::exception& e) {
+        ESCD_ERROR("server") << context << ": internal error: " << e.what();
+        return ErrorResponse(500, "internal error");
+    }
+}
+
+}  // namespace escd::server

@@ -1,0 +1,17 @@
+#pragma once
+/// @file
+/// Error answers: `<error><status>409</status><message>...</message></error>` (BEHAVIOUR.md §1).
+
+#include <exception>
+#include <string>
+
+#include "server/http_types.hpp"
+
+namespace escd::server {
+
+Response ErrorResponse(int status, const std::string& message);
+/// Maps the exception in flight: escd::Error by its code (the one table is in common/error.cpp),
+/// anything else to 500 "internal error" (logged with its detail; the client sees no internals).
+Response ResponseForException(std::exception_ptr error, std::string_view context);
+
+}  // namespace escd::server

@@ -1,0 +1,60 @@
+#include "server/handlers/mutation.hpp"
+
+#include "common/crypto.hpp"
+#include "common/error.hpp"
+#include "common/url.hpp"
+
+namespace escd::server::handlers {
+namespace {
+std::string CallbackUrl(const Request& request, std::string_view header) {
+    std::string value(request.Header(header));
+    if (value.empty()) return value;
+    if (!ParseUrl(value)) {
+        throw Error(ErrorCode::kBadRequest, std::string(header) + " header '" + value.substr(0, 200) +
+                                                "' is not an absolute http(s) URL");
+    }
+    return value;
+}
+}  // namespace
+
+model::Operation NewOperation(const Request& request, std::string kind, std::string target_kind,
+                              std::string target_id, bool callback_required) {
+    model::Operation op;
+    op.transaction_id = NewUuid();
+    op.kind = std::move(kind);
+    op.target_kind = std::move(target_kind);
+    op.target_id = std::move(target_id);
+    op.callback_url = CallbackUrl(request, "Callback");
+    op.events_url = CallbackUrl(request, "Callback-ESC-Events");
+    if (callback_required && op.callback_url.empty()) {
+        throw Error(ErrorCode::kBadRequest, "missing Callback header");
+    }
+    return op;
+}
+
+void RequireXmlBody(const Request& request) {
+    std::string_view type = request.Header("Content-Type");
+    if (type.empty()) return;
+    auto base = type.substr(0, type.find(';'));
+    while (!base.empty() && base.back() == ' ') base.remove_suffix(1);
+    std::string lower(base);
+    for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (lower == "application/xml" || lower == "text/xml" ||
+        (lower.size() > 4 && lower.compare(lower.size() - 4, 4, "+xml") == 0)) {
+        return;
+    }
+    throw Error(ErrorCode::kUnsupportedMedia, "Content-Type " + std::string(base.substr(0, 100)) +
+                                                  " is not supported; send application/xml");
+}
+
+Response Accepted(orchestrator::Engine& engine, model::Operation op, std::string body) {
+    Response response;
+    response.body = std::move(body);
+    response.transaction_id = op.transaction_id;
+    response.headers.emplace_back("ESC-Transaction-Id", op.transaction_id);
+    response.headers.emplace_back("ESC_TRANSACTION_ID", op.transaction_id);
+    response.after_send = [&engine, op = std::move(op)]() mutable { engine.Launch(std::move(op)); };
+    return response;
+}
+
+}  // namespace escd::server::handlers

@@ -1,0 +1,28 @@
+#pragma once
+/// @file
+/// What every mutating route shares: reading the callback headers, checking the media type,
+/// and building the 200 "accepted" answer that launches the work once it was sent.
+
+#include <string>
+
+#include "model/operation.hpp"
+#include "orchestrator/engine.hpp"
+#include "server/http_types.hpp"
+
+namespace escd::server::handlers {
+
+/// A new operation for `target_kind`/`target_id`, with a fresh transaction id and the
+/// `Callback` / `Callback-ESC-Events` URLs of the request. When `callback_required`, a missing
+/// Callback is a 400 (the reference marks it required on tenant routes). A Callback that is not
+/// an absolute http(s) URL is a 400 either way. Throws escd::Error(kBadRequest).
+model::Operation NewOperation(const Request& request, std::string kind, std::string target_kind,
+                              std::string target_id, bool callback_required);
+
+/// 415 unless the body is XML (application/xml, text/xml, +xml) or has no Content-Type.
+void RequireXmlBody(const Request& request);
+
+/// 200 with ESC-Transaction-Id (and ESC_TRANSACTION_ID), `body`, and the launch of `op` on the
+/// engine once the answer was written.
+Response Accepted(orchestrator::Engine& engine, model::Operation op, std::string body);
+
+}  // namespace escd::server::handlers

@@ -1,0 +1,68 @@
+#pragma once
+/// @file
+/// escd's HTTP and HTTPS listeners (Beast, C++20 coroutines).
+///
+/// Each accepted connection gets its own strand; the session coroutine and everything it owns
+/// (timers, the stream) run on it (STYLE-ANCHORS.md rule 3). Sessions are keep-alive with the
+/// limits of the issue: body 10 MiB, header 16 KiB, 30 s to read a request. Every request is
+/// authenticated (HTTP Basic), routed, handled, and logged in one line: method, path, status,
+/// duration, transaction id.
+///
+/// Stop(): stop accepting, close idle connections at once, let busy ones finish their answer
+/// (then close). ActiveRequests() lets the caller wait for in-flight requests.
+
+#include <atomic>
+#include <chrono>
+#include <list>
+#include <memory>
+#include <mutex>
+
+#include "common/asio.hpp"
+#include "server/basic_auth.hpp"
+#include "server/router.hpp"
+
+namespace escd::server {
+
+struct ServerLimits {
+    std::size_t body_limit = 10 * 1024 * 1024;
+    std::uint32_t header_limit = 16 * 1024;
+    std::chrono::seconds read_timeout{30};
+};
+
+class HttpServer {
+public:
+    HttpServer(asio::io_context& ioc, const Router& router, BasicAuth& auth, ServerLimits limits = {});
+    ~HttpServer();
+
+    /// Binds `address:port` (0 = any free port) and starts accepting; TLS when `tls` is set.
+    /// Returns the bound port. Throws boost::system::system_error when it cannot bind.
+    std::uint16_t Listen(const std::string& address, std::uint16_t port, std::shared_ptr<ssl::context> tls);
+    /// New TLS connections use `tls` from now on (certificate reload); open ones keep theirs.
+    void SetTlsContext(std::shared_ptr<ssl::context> tls);
+    void Stop();
+    std::size_t ActiveRequests() const { return active_requests_.load(); }
+
+private:
+    struct Listener;
+    struct SessionState;
+
+    asio::awaitable<void> AcceptLoop(std::shared_ptr<Listener> listener);
+    asio::awaitable<void> RunSession(tcp::socket socket, bool tls);
+    template <class Stream>
+    asio::awaitable<void> Serve(Stream& stream, SessionState& state);
+    /// Authenticates, routes and runs the handler; never throws.
+    asio::awaitable<Response> Dispatch(const http::request<http::string_body>& request);
+
+    asio::io_context& ioc_;
+    const Router& router_;
+    BasicAuth& auth_;
+    ServerLimits limits_;
+    std::shared_ptr<ssl::context> tls_;  ///< read/written with std::atomic_load/store
+    std::mutex mutex_;
+    std::vector<std::shared_ptr<Listener>> listeners_;
+    std::list<std::shared_ptr<SessionState>> sessions_;
+    std::atomic<bool> stopping_{false};
+    std::atomic<std::size_t> active_requests_{0};
+};
+
+}  // namespace escd::server

@@ -1,0 +1,44 @@
+#pragma once
+/// @file
+/// Method + path-pattern routing. Patterns are relative to a base path and use `{name}` for one
+/// path segment: "/tenants/{internal_tenant_id}". Base paths (BEHAVIOUR.md §1): /ESCManager/v0,
+/// the reference's misspelt /ESCManger/v0, and /v0.
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "server/http_types.hpp"
+
+namespace escd::server {
+
+class Router {
+public:
+    void Add(http::verb method, std::string pattern, Handler handler);
+
+    struct Match {
+        const Handler* handler = nullptr;      ///< null: see path_known
+        std::map<std::string, std::string> params;
+        bool path_known = false;               ///< the path matched some route, with another method
+        std::vector<http::verb> allowed;       ///< methods of that path (the Allow header of a 405)
+    };
+    /// `path` is relative (base already stripped), without query.
+    Match Find(http::verb method, std::string_view path) const;
+
+    /// Removes a known base path; nullopt when `target` has none.
+    static std::optional<std::string_view> StripBase(std::string_view target);
+
+private:
+    struct Route {
+        http::verb method;
+        std::vector<std::string> segments;  ///< "{x}" segments are parameters
+        Handler handler;
+    };
+    static bool MatchSegments(const Route& route, const std::vector<std::string_view>& parts,
+                              std::map<std::string, std::string>* params);
+    std::vector<Route> routes_;
+};
+
+}  // namespace escd::server
