@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds escd with ASan+UBSan, starts a throw-away PostgreSQL on a free
+# loopback port, runs every test through CTest, stops PostgreSQL. Exits non-zero on any failure.
+# Works as root and as an ordinary user (with sudo for the package install).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+./deploy/install-deps.sh
+
+build=${ESCD_TEST_BUILD_DIR:-build/asan}
+jobs=${ESCD_JOBS:-$(nproc)}
+cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Debug -DESCD_SANITIZE=ON -DESCD_WERROR=OFF >/dev/null
+cmake --build "$build" -j"$jobs"
+
+eval "$(tests/pg-up.sh)"
+trap 'tests/pg-down.sh "$ESCD_TEST_PG_DIR"' EXIT
+export ESCD_TEST_PG_DSN
+
+# Sanitizer findings fail the test that triggered them.
+export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1:strict_string_checks=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$PWD/tests/lsan.supp:print_suppressions=0}
+
+ctest --test-dir "$build" --output-on-failure -j"$jobs" --timeout 300 "$@"
