@@ -13,15 +13,18 @@
 
 namespace escd {
 
-/// Not a coroutine itself on purpose: g++ 12 may destroy a by-value argument of a coroutine
-/// twice when the call sits inside a co_await expression. Here the function object moves into
-/// co_spawn's own frame, which keeps it alive until it has run.
+/// Rules that keep this safe with g++ 12 (whose coroutines may destroy a temporary of a
+/// co_await full-expression twice, or after its storage was reused):
+/// - Offload is an ordinary function: `fn` moves into co_spawn's own frame, which keeps it alive
+///   until it has run.
+/// - Callers pass lambdas that capture only references and pointers (trivially destructible),
+///   never copies of strings or structs: the awaiting frame outlives the call anyway.
 template <class Fn>
-auto Offload(asio::thread_pool& pool, Fn fn) -> asio::awaitable<std::invoke_result_t<Fn&>> {
-    using R = std::invoke_result_t<Fn&>;
+auto Offload(asio::thread_pool& pool, Fn&& fn) -> asio::awaitable<std::invoke_result_t<std::decay_t<Fn>&>> {
+    using R = std::invoke_result_t<std::decay_t<Fn>&>;
     return asio::co_spawn(
         pool.get_executor(),
-        [f = std::move(fn)]() mutable -> asio::awaitable<R> { co_return f(); },
+        [f = std::decay_t<Fn>(std::forward<Fn>(fn))]() mutable -> asio::awaitable<R> { co_return f(); },
         asio::use_awaitable);
 }
 

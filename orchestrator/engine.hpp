@@ -53,9 +53,10 @@ public:
     /// Operations launched and not finished.
     std::size_t Running() const { return running_.load(); }
 
-    /// Reads on the database pool, for GET handlers.
+    /// Runs fn(store) on the database pool, for GET handlers. `fn` must capture by reference
+    /// (see common/offload.hpp).
     template <class Fn>
-    auto Read(Fn fn) -> asio::awaitable<std::invoke_result_t<Fn&, model::Store&>>;
+    auto Read(Fn&& fn) -> asio::awaitable<std::invoke_result_t<Fn&, model::Store&>>;
 
 private:
     using Strand = asio::strand<asio::io_context::executor_type>;
@@ -87,7 +88,7 @@ private:
 
 namespace escd::orchestrator {
 template <class Fn>
-auto Engine::Read(Fn fn) -> asio::awaitable<std::invoke_result_t<Fn&, model::Store&>> {
-    co_return co_await Offload(db_pool_, [this, fn = std::move(fn)]() mutable { return fn(store_); });
+auto Engine::Read(Fn&& fn) -> asio::awaitable<std::invoke_result_t<Fn&, model::Store&>> {
+    return Offload(db_pool_, [this, f = std::forward<Fn>(fn)]() mutable { return f(store_); });
 }
 }  // namespace escd::orchestrator

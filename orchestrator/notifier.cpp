@@ -100,12 +100,12 @@ asio::awaitable<void> Notifier::Drain(std::string transaction_id) {
 
 asio::awaitable<void> Notifier::DeliverOne(model::OutboxRow& row) {
     auto executor = co_await asio::this_coro::executor;
-    auto finish = [&](auto&& mark) -> asio::awaitable<void> {
+    auto finish = [&](const char* state, auto&& mark) -> asio::awaitable<void> {
         // The DB write must succeed before the row leaves memory, or a restart would resend it
         // (harmless: at least once) ... or, for abandoned rows, retry it. Retry the write.
         for (int attempt = 0;; ++attempt) {
             try {
-                co_await Offload(db_pool_, mark);
+                co_await Offload(db_pool_, [&mark] { return mark(); });
                 break;
             } catch (const std::exception& e) {
                 ESCD_WARN("notifier") << "cannot record outbox row " << row.id << ": " << e.what();
@@ -114,6 +114,8 @@ asio::awaitable<void> Notifier::DeliverOne(model::OutboxRow& row) {
             asio::steady_timer wait(executor, std::chrono::seconds(std::min(30, 1 << std::min(attempt, 5))));
             co_await wait.async_wait(asio::as_tuple(asio::use_awaitable));
         }
+        ESCD_INFO("notifier") << "outbox row " << row.id << " (" << row.message.event << " of " << row.transaction_id
+                              << ") marked " << state;
         queues_[row.transaction_id].pop_front();
         --backlog_;
     };
@@ -125,8 +127,8 @@ asio::awaitable<void> Notifier::DeliverOne(model::OutboxRow& row) {
         refusal = "malformed callback URL";
     } else {
         tcp::resolver resolver(executor);
-        auto [error, results] =
-            co_await resolver.async_resolve(url->host, std::to_string(url->port), asio::as_tuple(asio::use_awaitable));
+        const std::string service = std::to_string(url->port);  // a named local: see common/offload.hpp
+        auto [error, results] = co_await resolver.async_resolve(url->host, service, asio::as_tuple(asio::use_awaitable));
         if (error) {
             refusal = "cannot resolve " + url->host + ": " + error.message();
         } else {
@@ -146,7 +148,7 @@ asio::awaitable<void> Notifier::DeliverOne(model::OutboxRow& row) {
                               << " to " << row.message.url << ": " << refusal;
         const auto id = row.id;
         const int attempts = row.attempts;
-        co_await finish([this, id, attempts, refusal] {
+        co_await finish("REFUSED", [this, &id, &attempts, &refusal] {
             store_.MarkOutboxAbandoned(id, "REFUSED", attempts, refusal);
             return 0;
         });
@@ -163,8 +165,8 @@ asio::awaitable<void> Notifier::DeliverOne(model::OutboxRow& row) {
             if (stopping_) co_return;
         }
         co_await slots_.async_send(boost::system::error_code{}, asio::use_awaitable);  // take a slot
-        auto result = co_await PostCallback(*url, endpoints, CallbackHeaders(row), row.message.body, options_.timeout,
-                                            tls_);
+        const auto headers = CallbackHeaders(row);
+        auto result = co_await PostCallback(*url, endpoints, headers, row.message.body, options_.timeout, tls_);
         slots_.try_receive([](boost::system::error_code) {});  // give the slot back
         ++row.attempts;
         const auto id = row.id;
@@ -172,7 +174,7 @@ asio::awaitable<void> Notifier::DeliverOne(model::OutboxRow& row) {
         if (result.Delivered()) {
             ESCD_DEBUG("notifier") << "delivered " << row.message.event << " of " << row.transaction_id << " to "
                                    << row.message.url << " (" << result.status << ")";
-            co_await finish([this, id] {
+            co_await finish("DELIVERED", [this, &id] {
                 store_.MarkOutboxDelivered(id);
                 return 0;
             });
@@ -183,7 +185,7 @@ asio::awaitable<void> Notifier::DeliverOne(model::OutboxRow& row) {
         if (options_.backoff.Expired(age)) {
             ESCD_ERROR("notifier") << "giving up callback " << row.message.event << " of " << row.transaction_id
                                    << " to " << row.message.url << " after " << attempts << " attempts: " << error;
-            co_await finish([this, id, attempts, error] {
+            co_await finish("EXPIRED", [this, &id, &attempts, &error] {
                 store_.MarkOutboxAbandoned(id, "EXPIRED", attempts, error);
                 return 0;
             });
@@ -194,7 +196,7 @@ asio::awaitable<void> Notifier::DeliverOne(model::OutboxRow& row) {
                               << row.message.url << " failed (" << error << "), attempt " << attempts << ", retrying";
         const auto next = row.next_attempt_at;
         try {
-            co_await Offload(db_pool_, [this, id, attempts, next, error] {
+            co_await Offload(db_pool_, [this, &id, &attempts, &next, &error] {
                 store_.MarkOutboxRetry(id, attempts, next, error);
                 return 0;
             });

@@ -151,6 +151,22 @@ asio::awaitable<void> HttpServer::RunSession(tcp::socket socket, bool tls) {
     sessions_.erase(registration);
 }
 
+// After an early error answer (413 before the body was read), read and discard what the client
+// is still sending for a short while: closing at once would reset the connection, and a client
+// that writes its whole request before reading would never see the answer.
+template <class Stream>
+asio::awaitable<void> LingeringClose(Stream& stream) {
+    constexpr std::size_t kMaxDrain = 16 * 1024 * 1024;
+    beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(2));
+    std::vector<char> sink(64 * 1024);
+    std::size_t drained = 0;
+    while (drained < kMaxDrain) {
+        auto [ec, n] = co_await stream.async_read_some(asio::buffer(sink), kTuple);
+        if (ec) break;
+        drained += n;
+    }
+}
+
 template <class Stream>
 asio::awaitable<void> HttpServer::Serve(Stream& stream, SessionState& state) {
     auto& tcp_stream = beast::get_lowest_layer(stream);
@@ -193,7 +209,9 @@ asio::awaitable<void> HttpServer::Serve(Stream& stream, SessionState& state) {
             answer.body() = std::move(error.body);
             answer.prepare_payload();
             tcp_stream.expires_after(std::chrono::seconds(5));
-            co_await http::async_write(stream, answer, kTuple);
+            auto [write_ec, written] = co_await http::async_write(stream, answer, kTuple);
+            // Only a refused body is still on its way; garbage needs no patience.
+            if (!write_ec && error.status != http::status::bad_request) co_await LingeringClose(stream);
             co_return;
         }
 

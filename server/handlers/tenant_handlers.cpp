@@ -28,7 +28,7 @@ asio::awaitable<Response> ListTenants(orchestrator::Engine& engine) {
 asio::awaitable<Response> GetTenant(orchestrator::Engine& engine, const std::string& id) {
     model::ValidateInternalId(id, kIdParam);
     auto record = co_await engine.Read(
-        [id](model::Store& store) { return store.GetResource(model::kind::kTenant, id); });
+        [&id](model::Store& store) { return store.GetResource(model::kind::kTenant, id); });
     if (!record) throw Error(ErrorCode::kNotFound, "tenant " + id + " not found");
     Response response;
     response.body = xml::TenantDocument(ViewOf(*record), {});

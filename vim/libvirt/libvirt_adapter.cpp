@@ -53,7 +53,7 @@ void LibvirtAdapter::EnsureAlive() {
 }
 
 asio::awaitable<std::string> LibvirtAdapter::CreateTenant(const TenantRequest& request) {
-    co_return co_await Offload(pool_, [this, request] {
+    co_return co_await Offload(pool_, [this, &request] {
         EnsureAlive();
         std::lock_guard lock(mutex_);
         auto [it, inserted] = tenants_.try_emplace(request.internal_id, "");
@@ -63,7 +63,7 @@ asio::awaitable<std::string> LibvirtAdapter::CreateTenant(const TenantRequest& r
 }
 
 asio::awaitable<void> LibvirtAdapter::UpdateTenant(const std::string& external_id, const TenantRequest& request) {
-    co_await Offload(pool_, [this, external_id, request] {
+    co_await Offload(pool_, [this, &external_id, &request] {
         EnsureAlive();
         std::lock_guard lock(mutex_);
         // The record may predate a restart of escd; an update re-establishes it.
@@ -73,7 +73,7 @@ asio::awaitable<void> LibvirtAdapter::UpdateTenant(const std::string& external_i
 }
 
 asio::awaitable<void> LibvirtAdapter::DeleteTenant(const std::string& external_id) {
-    co_await Offload(pool_, [this, external_id] {
+    co_await Offload(pool_, [this, &external_id] {
         EnsureAlive();
         std::lock_guard lock(mutex_);
         std::erase_if(tenants_, [&](const auto& entry) { return entry.second == external_id; });

@@ -1,0 +1,314 @@
+#!/usr/bin/env bash
+# Accept-path benchmark of escd, in one command (see bench/README.md). From the repo root, after
+#   cmake -S . -B build/release -DCMAKE_BUILD_TYPE=Release && cmake --build build/release -j2
+# run
+#   bench/run-accept.sh
+#
+# For each client count it measures, on 127.0.0.1 only and in this order:
+#   accept   keep-alive clients POSTing tenant creates (each with a Callback) to escd;
+#   bare     the same clients against a bare Beast server answering 200 with no work;
+#   pgbench  one INSERT per transaction into the same PostgreSQL at the same concurrency.
+# and prints the three figures and the ratios, then the target line
+#   TARGET accept/pgbench at 64 connections >= 70%: PASS|FAIL (X%)
+#
+# Environment:
+#   BUILD_DIR      build tree holding server/escd and bench/escd_bench_accept (build/release)
+#   DURATION       measured seconds per run (10)          WARMUP  warmup seconds per run (2)
+#   CONNS          client counts ("1 16 64")
+#   BENCH_DURABLE  1 (default): PostgreSQL with fsync=on synchronous_commit=on
+#                  full_page_writes=on, like production; 0: keep the fast test settings
+#   BENCH_ESCD     1 (default); 0 skips escd and measures only the two limits
+#   ESCD_READY_TIMEOUT  seconds to wait for "escd ready" (60)
+#
+# Exit status: 0 once the benchmark ran (whatever the figures say); 1 when something broke
+# (a component failed to start, a run failed or any request got an error).
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+
+BUILD_DIR=${BUILD_DIR:-build/release}
+DURATION=${DURATION:-10}
+WARMUP=${WARMUP:-2}
+CONNS=${CONNS:-"1 16 64"}
+BENCH_DURABLE=${BENCH_DURABLE:-1}
+BENCH_ESCD=${BENCH_ESCD:-1}
+ESCD_READY_TIMEOUT=${ESCD_READY_TIMEOUT:-60}
+
+pgbin=/usr/lib/postgresql/15/bin
+bench_bin=$BUILD_DIR/bench/escd_bench_accept
+escd_bin=$BUILD_DIR/server/escd
+admin_password=benchpass
+
+die() {
+    echo "run-accept: $*" >&2
+    exit 1
+}
+log() { echo "== $*"; }
+
+[[ $DURATION =~ ^[0-9]+$ && $DURATION -gt 0 ]] || die "DURATION must be a positive integer"
+[[ $WARMUP =~ ^[0-9]+$ ]] || die "WARMUP must be a non-negative integer"
+for n in $CONNS; do
+    [[ $n =~ ^[0-9]+$ && $n -gt 0 && $n -le 250 ]] || die "CONNS: '$n' is not in 1..250"
+done
+[[ -x $bench_bin ]] || die "$bench_bin not found: build first (cmake --build $BUILD_DIR -j2)"
+if [[ $BENCH_ESCD != 0 ]]; then
+    [[ -x $escd_bin ]] || die "$escd_bin not found: build first (cmake --build $BUILD_DIR -j2)"
+fi
+[[ -x $pgbin/pgbench && -x $pgbin/psql ]] || die "$pgbin/pgbench or psql missing"
+build_type=$(sed -n 's/^CMAKE_BUILD_TYPE:[A-Z]*=//p' "$BUILD_DIR/CMakeCache.txt" 2>/dev/null || true)
+[[ $build_type == Release ]] ||
+    echo "run-accept: warning: $BUILD_DIR is a '${build_type:-unknown}' build, not Release" >&2
+
+work=$(mktemp -d /tmp/escd-bench.XXXXXX)
+escd_pid='' bare_pid='' receiver_pid='' pg_dir=''
+
+# shellcheck disable=SC2317  # stop_pid and cleanup run from the EXIT trap
+# Stops a process this script started: SIGTERM, then SIGKILL after 5 s.
+stop_pid() {
+    local pid=$1
+    [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null || return 0
+    kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 50); do
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    kill -KILL "$pid" 2>/dev/null || true
+    { wait "$pid"; } 2>/dev/null || true
+}
+
+# shellcheck disable=SC2317
+cleanup() {
+    local status=$?
+    trap - EXIT INT TERM
+    stop_pid "$escd_pid"
+    stop_pid "$bare_pid"
+    stop_pid "$receiver_pid"
+    [[ -n $pg_dir ]] && "$root/tests/pg-down.sh" "$pg_dir"
+    rm -rf "$work"
+    exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# wait_for_line FILE REGEX TIMEOUT_S PID: prints the first line of FILE matching REGEX.
+# Returns 1 on timeout, 2 when PID exited without printing it.
+wait_for_line() {
+    local file=$1 regex=$2 deadline=$((SECONDS + $3)) pid=$4 line
+    while ((SECONDS < deadline)); do
+        if line=$(grep -m1 -E "$regex" "$file" 2>/dev/null); then
+            echo "$line"
+            return 0
+        fi
+        if ! kill -0 "$pid" 2>/dev/null; then
+            line=$(grep -m1 -E "$regex" "$file" 2>/dev/null) && { echo "$line"; return 0; }
+            return 2
+        fi
+        sleep 0.1
+    done
+    return 1
+}
+
+# Starts `escd_bench_accept MODE` on a free port; sets REPLY to the port, $2 names the pid var.
+start_helper() {
+    local mode=$1 out=$work/$1.out line
+    "$bench_bin" "$mode" --port 0 >"$out" 2>&1 &
+    printf -v "$2" '%s' $!
+    line=$(wait_for_line "$out" '^PORT [0-9]+$' 10 "${!2}") || {
+        cat "$out" >&2
+        die "$mode server did not start"
+    }
+    REPLY=${line#PORT }
+}
+
+# wait_idle PID: waits (up to 30 s) until PID uses less than ~5% of a core, so that work an escd
+# run left behind (callbacks, orchestration) does not leak into the next measurement.
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
+wait_idle() {
+    local pid=$1 before after
+    before=$(cpu_ticks "$pid")
+    for _ in $(seq 60); do
+        sleep 0.5
+        after=$(cpu_ticks "$pid")
+        (((after - before) <= 2)) && return 0
+        before=$after
+    done
+    echo "run-accept: warning: escd still busy 30 s after the run" >&2
+}
+
+psql_() { "$pgbin/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$ESCD_TEST_PG_PORT" -U postgres "$@"; }
+
+# field NAME LINE: value of NAME=value in a RESULT line.
+field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<"$2"; }
+
+any_errors=0
+# run_load NAME PORT CONNS [load options...]: prints the RESULT line on stdout.
+run_load() {
+    local name=$1 port=$2 conns=$3 out err=$work/load-$1-$3.err result errors
+    shift 3
+    out=$("$bench_bin" load --port "$port" --connections "$conns" --duration-s "$DURATION" \
+        --warmup-s "$WARMUP" --name "$name" "$@" 2>"$err") || true
+    result=$(grep -m1 '^RESULT ' <<<"$out") || {
+        cat "$err" >&2
+        die "load against $name ($conns connections) produced no result"
+    }
+    errors=$(field errors "$result")
+    if [[ $errors != 0 ]]; then
+        echo "run-accept: $name at $conns connections: $errors error(s):" >&2
+        head -n 6 "$err" | sed 's/^/    /' >&2
+    fi
+    echo "$result"
+}
+
+# --- PostgreSQL ------------------------------------------------------------------------------
+log "starting PostgreSQL"
+pg_env=$("$root/tests/pg-up.sh") || die "tests/pg-up.sh failed"
+eval "$pg_env"
+pg_dir=$ESCD_TEST_PG_DIR
+if [[ $BENCH_DURABLE != 0 ]]; then
+    # tests/pg-up.sh passes fsync=off etc. on the command line, which beats ALTER SYSTEM:
+    # restart with the same options, made durable.
+    as_pg=()
+    [[ $(id -u) -eq 0 ]] && as_pg=(runuser -u postgres --)
+    "${as_pg[@]}" "$pgbin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/postgres.log" -w -t 60 -m fast \
+        restart -o "-p $ESCD_TEST_PG_PORT -k $pg_dir -c listen_addresses=127.0.0.1 -c fsync=on -c synchronous_commit=on -c full_page_writes=on -c max_connections=300" \
+        >/dev/null || { cat "$pg_dir/postgres.log" >&2; die "could not restart PostgreSQL durable"; }
+fi
+pg_settings=$(psql_ -d postgres -At -c "SELECT string_agg(name || '=' || setting, ' ' ORDER BY name)
+    FROM pg_settings WHERE name IN ('fsync', 'synchronous_commit', 'full_page_writes',
+                                    'wal_sync_method', 'max_connections')")
+durability="durable"
+[[ $BENCH_DURABLE != 0 ]] || durability="NOT durable (BENCH_DURABLE=0)"
+echo "PostgreSQL on 127.0.0.1:$ESCD_TEST_PG_PORT, $durability: $pg_settings"
+psql_ -d postgres -c "CREATE DATABASE bench"
+psql_ -d bench -c "CREATE TABLE bench_insert (id bigserial PRIMARY KEY, tx uuid, body text,
+                                              created_at timestamptz DEFAULT now())"
+echo "INSERT INTO bench_insert(tx, body) VALUES (gen_random_uuid(), 'x');" >"$work/insert.sql"
+
+# --- helpers and escd ------------------------------------------------------------------------
+log "starting bare Beast server"
+start_helper bare bare_pid
+bare_port=$REPLY
+echo "bare server on 127.0.0.1:$bare_port"
+
+escd_port=''
+if [[ $BENCH_ESCD != 0 ]]; then
+    log "starting callback receiver"
+    start_helper receiver receiver_pid
+    receiver_port=$REPLY
+    callback_url=http://127.0.0.1:$receiver_port/esc-callback
+    echo "callback receiver on 127.0.0.1:$receiver_port"
+
+    log "starting escd"
+    mkdir -p "$work/escd-data"
+    "$escd_bin" --database.dsn="$ESCD_TEST_PG_DSN dbname=bench" --server.http_port=0 \
+        --server.https_port=-1 --general.data_dir="$work/escd-data" \
+        --auth.admin_password="$admin_password" --log.level=WARN \
+        >"$work/escd.out" 2>"$work/escd.err" &
+    escd_pid=$!
+    status=0
+    line=$(wait_for_line "$work/escd.out" '^escd ready http=[0-9]+' "$ESCD_READY_TIMEOUT" \
+        "$escd_pid") || status=$?
+    if ((status != 0)); then
+        if ((status == 2)); then
+            exit_status=0
+            wait "$escd_pid" || exit_status=$?
+            escd_pid=''
+            echo "run-accept: escd exited with status $exit_status without printing 'escd ready http=<port>'" >&2
+        else
+            echo "run-accept: escd did not print 'escd ready http=<port>' within ${ESCD_READY_TIMEOUT} s" >&2
+        fi
+        echo "--- escd stdout (last 20 lines)" >&2
+        tail -n 20 "$work/escd.out" >&2
+        echo "--- escd stderr (last 20 lines)" >&2
+        tail -n 20 "$work/escd.err" >&2
+        die "escd is not ready; cannot measure the accept path (BENCH_ESCD=0 measures only the limits)"
+    fi
+    escd_port=$(sed -n 's/^escd ready http=\([0-9]*\).*/\1/p' <<<"$line")
+    echo "escd on 127.0.0.1:$escd_port"
+fi
+
+# --- runs ------------------------------------------------------------------------------------
+declare -A accept_rps accept_p50 accept_p99 accept_err bare_rps pg_tps
+run_id=$(date +%s)-$$
+for n in $CONNS; do
+    if [[ -n $escd_port ]]; then
+        log "$n connection(s): escd accept path (${WARMUP} s warmup + ${DURATION} s)"
+        psql_ -d bench -c CHECKPOINT
+        result=$(run_load accept "$escd_port" "$n" --user admin --password "$admin_password" \
+            --callback "$callback_url" --prefix "b$run_id-c$n")
+        echo "$result"
+        accept_rps[$n]=$(field rps "$result")
+        accept_p50[$n]=$(field p50_ms "$result")
+        accept_p99[$n]=$(field p99_ms "$result")
+        accept_err[$n]=$(field errors "$result")
+        [[ ${accept_err[$n]} == 0 ]] || any_errors=1
+        wait_idle "$escd_pid"
+        kill -0 "$escd_pid" 2>/dev/null || die "escd died during the run (see output above)"
+    fi
+
+    log "$n connection(s): bare Beast server"
+    result=$(run_load bare "$bare_port" "$n" --method GET --target /)
+    echo "$result"
+    bare_rps[$n]=$(field rps "$result")
+    [[ $(field errors "$result") == 0 ]] || any_errors=1
+
+    log "$n connection(s): pgbench, one INSERT per transaction (${DURATION} s)"
+    psql_ -d bench -c CHECKPOINT
+    "$pgbin/pgbench" -n -c "$n" -j 2 -T "$DURATION" -f "$work/insert.sql" -h 127.0.0.1 \
+        -p "$ESCD_TEST_PG_PORT" -U postgres bench >"$work/pgbench-$n.out" 2>&1 || {
+        cat "$work/pgbench-$n.out" >&2
+        die "pgbench failed"
+    }
+    pg_tps[$n]=$(sed -n -E 's/^tps = ([0-9.]+) \((without initial connection time|excluding connections establishing)\).*/\1/p' \
+        "$work/pgbench-$n.out")
+    [[ -n ${pg_tps[$n]} ]] || {
+        cat "$work/pgbench-$n.out" >&2
+        die "no tps line in the pgbench output"
+    }
+    pg_tps[$n]=$(awk -v t="${pg_tps[$n]}" 'BEGIN { printf "%.1f", t }')
+    grep -E '^(number of failed|latency average|tps = .*without)' "$work/pgbench-$n.out" || true
+done
+
+if [[ -n $receiver_pid ]]; then
+    kill -TERM "$receiver_pid"
+    { wait "$receiver_pid"; } 2>/dev/null || true
+    receiver_pid=''
+    echo "callback receiver got $(sed -n 's/^RECEIVED //p' "$work/receiver.out") request(s)"
+fi
+
+# --- report ----------------------------------------------------------------------------------
+pct() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b + 0 == 0) print "-"; else printf "%.1f", 100 * a / b }'; }
+
+echo
+echo "escd accept path vs its limits: ${DURATION} s per run after ${WARMUP} s warmup," \
+    "PostgreSQL $durability"
+row() { printf '%5s | %10s %8s %8s %6s | %10s | %11s | %16s | %13s\n' "$@"; }
+row conns "accept rps" "p50 ms" "p99 ms" errors "bare rps" "pgbench tps" \
+    "accept/pgbench %" "accept/bare %"
+row ----- ---------- -------- -------- ------ ---------- ----------- \
+    ---------------- -------------
+for n in $CONNS; do
+    row "$n" "${accept_rps[$n]:--}" "${accept_p50[$n]:--}" "${accept_p99[$n]:--}" \
+        "${accept_err[$n]:--}" "${bare_rps[$n]}" "${pg_tps[$n]}" \
+        "$(pct "${accept_rps[$n]:-}" "${pg_tps[$n]}")" "$(pct "${accept_rps[$n]:-}" "${bare_rps[$n]}")"
+done
+echo
+
+if [[ -z $escd_port ]]; then
+    echo "TARGET accept/pgbench at 64 connections >= 70%: SKIPPED (escd not measured, BENCH_ESCD=0)"
+elif [[ -z ${pg_tps[64]:-} ]]; then
+    echo "TARGET accept/pgbench at 64 connections >= 70%: SKIPPED (64 not in CONNS)"
+else
+    ratio=$(pct "${accept_rps[64]}" "${pg_tps[64]}")
+    verdict=$(awk -v r="$ratio" 'BEGIN { print (r != "-" && r + 0 >= 70) ? "PASS" : "FAIL" }')
+    [[ ${accept_err[64]} == 0 ]] || verdict="FAIL"
+    echo "TARGET accept/pgbench at 64 connections >= 70%: $verdict ($ratio%)"
+fi
+
+if ((any_errors)); then
+    echo "run-accept: some requests failed (see above); the figures are not valid" >&2
+    exit 1
+fi
+exit 0

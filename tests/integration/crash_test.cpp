@@ -1,0 +1,58 @@
+// Nothing accepted is lost: escd killed with SIGKILL resumes operations and callbacks on restart.
+#include <csignal>
+
+#include "tests/integration/escd_fixture.hpp"
+
+namespace escd::test {
+namespace {
+
+class Crash : public EscdTest {};
+
+TEST_F(Crash, KilledRightAfterThe200TheTenantAndItsCallbackSurvive) {
+    auto response = CreateTenant("t-crash");
+    ASSERT_EQ(response.status, 200);
+    escd_->Kill();
+    StartEscd();
+    auto delivered = receiver_.WaitForDelivered(1, kCallbackWait);
+    ASSERT_GE(delivered.size(), 1u);
+    // At least once: a callback sent just before the kill may come again; each is the same event.
+    for (const auto& cb : delivered) {
+        EXPECT_EQ(cb.Header("ESC-Transaction-Id"), response.Header("ESC-Transaction-Id"));
+        EXPECT_EQ(XmlText(cb.body, "event_type"), "CREATE_TENANT");
+    }
+    auto got = client_->Get("/v0/tenants/t-crash");
+    ASSERT_EQ(got.status, 200);
+    EXPECT_FALSE(XmlText(got.body, "external_tenant_id").empty());
+}
+
+TEST_F(Crash, AnOperationAcceptedButNotRunIsResumedAfterSigkill) {
+    // The paused engine guarantees the kill lands between the commit and the work.
+    StartEscd({"--engine.paused_for_test=true"});
+    auto response = CreateTenant("t-resume");
+    ASSERT_EQ(response.status, 200);
+    EXPECT_EQ(db_.Query("SELECT count(*) FROM operations WHERE finished_at IS NULL")[0][0].as<int>(), 1);
+    escd_->Kill();
+    EXPECT_TRUE(receiver_.Requests().empty());
+
+    StartEscd();
+    auto delivered = receiver_.WaitForDelivered(1, kCallbackWait);
+    ASSERT_EQ(delivered.size(), 1u);
+    EXPECT_EQ(delivered[0].Header("ESC-Transaction-Id"), response.Header("ESC-Transaction-Id"));
+    EXPECT_EQ(delivered[0].Header("ESC-Status-Message"), "Tenant successfully created");
+    EXPECT_EQ(db_.Query("SELECT count(*) FROM operations WHERE finished_at IS NULL")[0][0].as<int>(), 0);
+    EXPECT_EQ(db_.Query("SELECT state FROM resources WHERE internal_id = 't-resume'")[0][0].as<std::string>(),
+              "ACTIVE");
+}
+
+TEST_F(Crash, SigtermStopsCleanlyWithExitCodeZero) {
+    ASSERT_EQ(CreateTenant("t-term").status, 200);
+    ASSERT_EQ(receiver_.WaitForDelivered(1, kCallbackWait).size(), 1u);
+    EXPECT_EQ(escd_->Terminate(), 0);
+    EXPECT_NE(escd_->Log().find("stopped"), std::string::npos);
+    // And it comes back on the same database with its data.
+    StartEscd();
+    EXPECT_EQ(client_->Get("/v0/tenants/t-term").status, 200);
+}
+
+}  // namespace
+}  // namespace escd::test
