@@ -95,15 +95,18 @@ asio::awaitable<void> Engine::RunTenantOperation(const model::Operation& op) {
     auto info = FindOperation(op.kind);
     if (!info) throw Error(ErrorCode::kInternal, "unknown operation kind " + op.kind);
 
-    // The stored record holds the external id (updates, deletes) and the spec as it was.
-    auto current = co_await Offload(db_pool_, [this, &op] { return store_.GetResource(op.target_kind, op.target_id); });
-    if (!current) throw Error(ErrorCode::kInternal, "target of " + op.transaction_id + " vanished");
-    auto stored_spec = model::xml::TenantSpecFromStored(current->spec);
-    auto spec = op.payload.empty() ? stored_spec : model::xml::TenantSpecFromStored(op.payload);
+    // A create carries its whole spec; updates and deletes need the stored record for the
+    // external id and (after a failed update) the spec as it was.
+    std::optional<model::ResourceRecord> current;
+    if (info->running != model::ResourceState::kCreating) {
+        current = co_await Offload(db_pool_, [this, &op] { return store_.GetResource(op.target_kind, op.target_id); });
+        if (!current) throw Error(ErrorCode::kInternal, "target of " + op.transaction_id + " vanished");
+    }
+    auto spec = model::xml::TenantSpecFromStored(current && op.payload.empty() ? current->spec : op.payload);
     vim::TenantRequest request{spec.internal_id, spec.name, spec.enabled};
 
     model::ResourceOutcome outcome;
-    std::string external_id = current->external_id;
+    std::string external_id = current ? current->external_id : std::string();
     int status = 200;
     std::string message(info->success_message);
     try {
@@ -123,7 +126,7 @@ asio::awaitable<void> Engine::RunTenantOperation(const model::Operation& op) {
         message = std::string(info->failure_message) + ": " + e.what();
         outcome.state = *model::NextState(info->running, model::ResourceEvent::kVimFailed);
         // A failed update leaves the tenant as it was, and the callback says so.
-        if (info->running == model::ResourceState::kUpdating) spec = stored_spec;
+        if (info->running == model::ResourceState::kUpdating) spec = model::xml::TenantSpecFromStored(current->spec);
         ESCD_WARN("engine") << op.kind << " " << op.target_id << " failed: " << e.what();
     }
 

@@ -12,6 +12,13 @@ namespace escd::orchestrator {
 namespace {
 using SystemClock = std::chrono::system_clock;
 
+std::optional<asio::ip::address> IpLiteral(const std::string& host) {
+    boost::system::error_code error;
+    auto address = asio::ip::make_address(host, error);
+    if (error) return std::nullopt;
+    return address;
+}
+
 std::vector<std::pair<std::string, std::string>> CallbackHeaders(const model::OutboxRow& row) {
     return {
         {"ESC-Transaction-Id", row.transaction_id},
@@ -125,6 +132,13 @@ asio::awaitable<void> Notifier::DeliverOne(model::OutboxRow& row) {
     std::string refusal;
     if (!url) {
         refusal = "malformed callback URL";
+    } else if (auto literal = IpLiteral(url->host)) {
+        // An IP literal needs no resolver (whose getaddrinfo runs on a thread of its own).
+        if (options_.allowed.Contains(*literal)) {
+            endpoints.emplace_back(*literal, url->port);
+        } else {
+            refusal = "target " + literal->to_string() + " is not in callbacks.allowed_cidrs";
+        }
     } else {
         tcp::resolver resolver(executor);
         const std::string service = std::to_string(url->port);  // a named local: see common/offload.hpp

@@ -82,6 +82,24 @@ const std::pair<const char*, const char*> kStatements[] = {
      "last_error = $4 WHERE id = $1"},
     {"outbox_abandoned",
      "UPDATE outbox SET state = $2, attempts = $3, last_error = $4, finished_at = now() WHERE id = $1"},
+    // The usual end of an operation in ONE statement: the resource's new state, the operation's
+    // end and its single callback (or none: $10 = ''). $13 chooses update or removal.
+    {"complete_update_one",
+     "WITH r AS (UPDATE resources SET state = $3, external_id = COALESCE(NULLIF($4, ''), external_id), "
+     "           spec = COALESCE(NULLIF($5, ''), spec), name = COALESCE(NULLIF($6, ''), name), "
+     "           updated_at = now() WHERE kind = $1 AND internal_id = $2), "
+     "o AS (UPDATE operations SET finished_at = now(), step = 'DONE', status_code = $8, status_message = $9 "
+     "      WHERE transaction_id = $7::uuid) "
+     "INSERT INTO outbox (transaction_id, url, event, status_code, status_message, body) "
+     "SELECT $7::uuid, $10, $11, $8, $9, $12 WHERE $10 <> '' "
+     "RETURNING id, (extract(epoch from created_at) * 1000)::bigint"},
+    {"complete_remove_one",
+     "WITH r AS (DELETE FROM resources WHERE kind = $1 AND internal_id = $2), "
+     "o AS (UPDATE operations SET finished_at = now(), step = 'DONE', status_code = $8, status_message = $9 "
+     "      WHERE transaction_id = $7::uuid) "
+     "INSERT INTO outbox (transaction_id, url, event, status_code, status_message, body) "
+     "SELECT $7::uuid, $10, $11, $8, $9, $12 WHERE $10 <> '' "
+     "RETURNING id, (extract(epoch from created_at) * 1000)::bigint"},
     {"get_setting", "SELECT value FROM settings WHERE key = $1"},
     {"put_setting",
      "INSERT INTO settings (key, value) VALUES ($1, $2) "
@@ -223,7 +241,7 @@ int PgStore::ApplyMigrations(const std::string& dsn, const std::string& dir) {
 std::vector<ResourceRecord> PgStore::ListResources(const std::string& kind,
                                                    const std::optional<std::string>& tenant_id) {
     return With([&](pqxx::connection& c) {
-        pqxx::read_transaction tx(c);
+        pqxx::nontransaction tx(c);  // one statement: no BEGIN/COMMIT round trips
         auto rows = tenant_id ? tx.exec_prepared("list_resources_of_tenant", kind, *tenant_id)
                               : tx.exec_prepared("list_resources", kind);
         std::vector<ResourceRecord> out;
@@ -235,7 +253,7 @@ std::vector<ResourceRecord> PgStore::ListResources(const std::string& kind,
 
 std::optional<ResourceRecord> PgStore::GetResource(const std::string& kind, const std::string& internal_id) {
     return With([&](pqxx::connection& c) -> std::optional<ResourceRecord> {
-        pqxx::read_transaction tx(c);
+        pqxx::nontransaction tx(c);  // one statement: no BEGIN/COMMIT round trips
         auto rows = tx.exec_prepared("get_resource", kind, internal_id);
         if (rows.empty()) return std::nullopt;
         return RecordFromRow(rows[0]);
@@ -292,9 +310,33 @@ void PgStore::AcceptDelete(const std::string& kind, const std::string& internal_
 std::vector<OutboxRow> PgStore::CompleteOperation(const Operation& op, const ResourceOutcome& outcome,
                                                   int status_code, const std::string& status_message,
                                                   const std::vector<OutboxMessage>& callbacks) {
+    const bool removed = outcome.state == ResourceState::kRemoved;
+    if (callbacks.size() <= 1) {
+        return With([&](pqxx::connection& c) {
+            pqxx::nontransaction tx(c);  // one statement, atomic by itself
+            OutboxMessage none;
+            const auto& message = callbacks.empty() ? none : callbacks.front();
+            auto r = tx.exec_prepared(removed ? "complete_remove_one" : "complete_update_one", op.target_kind,
+                                      op.target_id, std::string(ToString(outcome.state)),
+                                      outcome.external_id.value_or(""), outcome.spec.value_or(""),
+                                      outcome.name.value_or(""), op.transaction_id, status_code, status_message,
+                                      message.url, message.event, message.body);
+            std::vector<OutboxRow> rows;
+            for (const auto& row : r) {
+                OutboxRow out;
+                out.id = row[0].as<std::int64_t>();
+                out.transaction_id = op.transaction_id;
+                out.message = message;
+                out.created_at = FromMillis(row[1].as<std::int64_t>());
+                out.next_attempt_at = out.created_at;
+                rows.push_back(std::move(out));
+            }
+            return rows;
+        });
+    }
     return With([&](pqxx::connection& c) {
         pqxx::work tx(c);
-        if (outcome.state == ResourceState::kRemoved) {
+        if (removed) {
             tx.exec_prepared0("delete_resource", op.target_kind, op.target_id);
         } else {
             tx.exec_prepared0("update_resource", op.target_kind, op.target_id, std::string(ToString(outcome.state)),
@@ -321,7 +363,7 @@ std::vector<OutboxRow> PgStore::CompleteOperation(const Operation& op, const Res
 
 std::vector<Operation> PgStore::UnfinishedOperations() {
     return With([&](pqxx::connection& c) {
-        pqxx::read_transaction tx(c);
+        pqxx::nontransaction tx(c);  // one statement: no BEGIN/COMMIT round trips
         std::vector<Operation> out;
         for (const auto& row : tx.exec_prepared("unfinished_operations")) {
             Operation op;
@@ -340,7 +382,7 @@ std::vector<Operation> PgStore::UnfinishedOperations() {
 
 std::vector<OutboxRow> PgStore::PendingOutbox() {
     return With([&](pqxx::connection& c) {
-        pqxx::read_transaction tx(c);
+        pqxx::nontransaction tx(c);  // one statement: no BEGIN/COMMIT round trips
         std::vector<OutboxRow> out;
         for (const auto& row : tx.exec_prepared("pending_outbox")) {
             OutboxRow r;
@@ -385,7 +427,7 @@ void PgStore::MarkOutboxAbandoned(std::int64_t id, const std::string& state, int
 
 std::optional<std::string> PgStore::GetSetting(const std::string& key) {
     return With([&](pqxx::connection& c) -> std::optional<std::string> {
-        pqxx::read_transaction tx(c);
+        pqxx::nontransaction tx(c);  // one statement: no BEGIN/COMMIT round trips
         auto rows = tx.exec_prepared("get_setting", key);
         if (rows.empty()) return std::nullopt;
         return rows[0][0].as<std::string>();
