@@ -95,10 +95,10 @@ const std::pair<const char*, const char*> kStatements[] = {
      "RETURNING id, (extract(epoch from created_at) * 1000)::bigint"},
     {"complete_remove_one",
      "WITH r AS (DELETE FROM resources WHERE kind = $1 AND internal_id = $2), "
-     "o AS (UPDATE operations SET finished_at = now(), step = 'DONE', status_code = $8, status_message = $9 "
-     "      WHERE transaction_id = $7::uuid) "
+     "o AS (UPDATE operations SET finished_at = now(), step = 'DONE', status_code = $4, status_message = $5 "
+     "      WHERE transaction_id = $3::uuid) "
      "INSERT INTO outbox (transaction_id, url, event, status_code, status_message, body) "
-     "SELECT $7::uuid, $10, $11, $8, $9, $12 WHERE $10 <> '' "
+     "SELECT $3::uuid, $6, $7, $4, $5, $8 WHERE $6 <> '' "
      "RETURNING id, (extract(epoch from created_at) * 1000)::bigint"},
     {"get_setting", "SELECT value FROM settings WHERE key = $1"},
     {"put_setting",
@@ -316,11 +316,14 @@ std::vector<OutboxRow> PgStore::CompleteOperation(const Operation& op, const Res
             pqxx::nontransaction tx(c);  // one statement, atomic by itself
             OutboxMessage none;
             const auto& message = callbacks.empty() ? none : callbacks.front();
-            auto r = tx.exec_prepared(removed ? "complete_remove_one" : "complete_update_one", op.target_kind,
-                                      op.target_id, std::string(ToString(outcome.state)),
-                                      outcome.external_id.value_or(""), outcome.spec.value_or(""),
-                                      outcome.name.value_or(""), op.transaction_id, status_code, status_message,
-                                      message.url, message.event, message.body);
+            auto r = removed ? tx.exec_prepared("complete_remove_one", op.target_kind, op.target_id,
+                                                op.transaction_id, status_code, status_message, message.url,
+                                                message.event, message.body)
+                             : tx.exec_prepared("complete_update_one", op.target_kind, op.target_id,
+                                                std::string(ToString(outcome.state)),
+                                                outcome.external_id.value_or(""), outcome.spec.value_or(""),
+                                                outcome.name.value_or(""), op.transaction_id, status_code,
+                                                status_message, message.url, message.event, message.body);
             std::vector<OutboxRow> rows;
             for (const auto& row : r) {
                 OutboxRow out;
