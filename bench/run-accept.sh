@@ -19,6 +19,7 @@
 #                  full_page_writes=on, like production; 0: keep the fast test settings
 #   BENCH_ESCD     1 (default); 0 skips escd and measures only the two limits
 #   ESCD_READY_TIMEOUT  seconds to wait for "escd ready" (60)
+#   ESCD_ARGS      extra escd flags, e.g. "--database.pool_size=16"
 #
 # Exit status: 0 once the benchmark ran (whatever the figures say); 1 when something broke
 # (a component failed to start, a run failed or any request got an error).
@@ -204,7 +205,7 @@ if [[ $BENCH_ESCD != 0 ]]; then
     mkdir -p "$work/escd-data"
     "$escd_bin" --database.dsn="$ESCD_TEST_PG_DSN dbname=bench" --server.http_port=0 \
         --server.https_port=-1 --general.data_dir="$work/escd-data" \
-        --auth.admin_password="$admin_password" --log.level=WARN \
+        --auth.admin_password="$admin_password" --log.level=WARN ${ESCD_ARGS:-} \
         >"$work/escd.out" 2>"$work/escd.err" &
     escd_pid=$!
     status=0

@@ -87,7 +87,10 @@ int Run(const Config& config) {
     server::BasicAuth auth(config.admin_user, ResolvePasswordHash(store, config));
 
     asio::io_context ioc(config.server_threads);
-    asio::thread_pool db_pool(static_cast<std::size_t>(config.database_pool_size));
+    // Database calls block; writes wait in group commit (model/store/pg/group_commit.hpp) and a
+    // commit takes as many jobs as are waiting, so more threads than connections lets bursts share
+    // a WAL flush.
+    asio::thread_pool db_pool(static_cast<std::size_t>(config.database_pool_size) * 4);
     asio::thread_pool vim_pool(static_cast<std::size_t>(config.vim_pool_size));
 
     vim::LibvirtAdapter vim(config.vim_uri, vim_pool);

@@ -15,6 +15,10 @@ namespace {
 
 using Clock = std::chrono::system_clock;
 
+// Jobs per group commit: large enough that a burst shares one WAL flush, small enough that one
+// transaction stays short.
+constexpr std::size_t kMaxBatch = 256;
+
 std::int64_t ToMillis(Clock::time_point t) {
     return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
 }
@@ -122,14 +126,15 @@ std::string BusyMessage(const std::string& kind, const std::string& id, Resource
     return kind + " " + id + " is busy: an operation is in progress (" + std::string(ToString(state)) + ")";
 }
 
-// Moves a locked resource through the lifecycle table for a request; 404/409 as the table says.
-void TransitionForRequest(pqxx::work& tx, const std::string& kind, const std::string& id, ResourceEvent event) {
+// Locks the resource and finds its next state for a request in the lifecycle table; 404/409 as
+// the table says. Writes nothing (group-commit jobs refuse only before their first write).
+ResourceState CheckTransition(pqxx::work& tx, const std::string& kind, const std::string& id, ResourceEvent event) {
     auto rows = tx.exec_prepared("lock_resource", kind, id);
     if (rows.empty()) throw Error(ErrorCode::kNotFound, kind + " " + id + " not found");
     auto current = ParseResourceState(rows[0][0].as<std::string>()).value_or(ResourceState::kActive);
     auto next = NextState(current, event);
     if (!next) throw Error(ErrorCode::kConflict, BusyMessage(kind, id, current));
-    tx.exec_prepared0("set_state", kind, id, std::string(ToString(*next)));
+    return *next;
 }
 
 void InsertOperation(pqxx::work& tx, const Operation& op) {
@@ -180,7 +185,10 @@ private:
     std::unique_ptr<pqxx::connection> connection_;
 };
 
-PgStore::PgStore(std::string dsn, int connections) : dsn_(std::move(dsn)), free_slots_(std::max(1, connections)) {}
+PgStore::PgStore(std::string dsn, int connections, int writers)
+    : dsn_(std::move(dsn)),
+      free_slots_(std::max(1, connections)),
+      writes_([this] { return Connect(); }, writers, kMaxBatch) {}
 
 PgStore::~PgStore() = default;
 
@@ -261,8 +269,7 @@ std::optional<ResourceRecord> PgStore::GetResource(const std::string& kind, cons
 }
 
 void PgStore::AcceptCreate(const ResourceRecord& resource, const Operation& op) {
-    With([&](pqxx::connection& c) {
-        pqxx::nontransaction tx(c);
+    writes_.Run([&](pqxx::work& tx) {
         pqxx::result inserted =
             resource.tenant_id.empty()
                 ? tx.exec_prepared("accept_create_root", resource.internal_id, resource.kind, resource.name,
@@ -283,18 +290,16 @@ void PgStore::AcceptCreate(const ResourceRecord& resource, const Operation& op) 
 }
 
 void PgStore::AcceptUpdate(const std::string& kind, const std::string& internal_id, const Operation& op) {
-    With([&](pqxx::connection& c) {
-        pqxx::work tx(c);
-        TransitionForRequest(tx, kind, internal_id, ResourceEvent::kUpdateRequested);
+    writes_.Run([&](pqxx::work& tx) {
+        auto next = CheckTransition(tx, kind, internal_id, ResourceEvent::kUpdateRequested);
+        tx.exec_prepared0("set_state", kind, internal_id, std::string(ToString(next)));
         InsertOperation(tx, op);
-        tx.commit();
     });
 }
 
 void PgStore::AcceptDelete(const std::string& kind, const std::string& internal_id, const Operation& op) {
-    With([&](pqxx::connection& c) {
-        pqxx::work tx(c);
-        TransitionForRequest(tx, kind, internal_id, ResourceEvent::kDeleteRequested);
+    writes_.Run([&](pqxx::work& tx) {
+        auto next = CheckTransition(tx, kind, internal_id, ResourceEvent::kDeleteRequested);
         if (kind == kind::kTenant) {
             auto child = tx.exec_prepared("owns_resources", internal_id);
             if (!child.empty()) {
@@ -302,8 +307,8 @@ void PgStore::AcceptDelete(const std::string& kind, const std::string& internal_
                                                       child[0][0].as<std::string>() + ", ...)");
             }
         }
+        tx.exec_prepared0("set_state", kind, internal_id, std::string(ToString(next)));
         InsertOperation(tx, op);
-        tx.commit();
     });
 }
 
@@ -311,9 +316,9 @@ std::vector<OutboxRow> PgStore::CompleteOperation(const Operation& op, const Res
                                                   int status_code, const std::string& status_message,
                                                   const std::vector<OutboxMessage>& callbacks) {
     const bool removed = outcome.state == ResourceState::kRemoved;
+    std::vector<OutboxRow> rows;
     if (callbacks.size() <= 1) {
-        return With([&](pqxx::connection& c) {
-            pqxx::nontransaction tx(c);  // one statement, atomic by itself
+        writes_.Run([&](pqxx::work& tx) {
             OutboxMessage none;
             const auto& message = callbacks.empty() ? none : callbacks.front();
             auto r = removed ? tx.exec_prepared("complete_remove_one", op.target_kind, op.target_id,
@@ -324,7 +329,7 @@ std::vector<OutboxRow> PgStore::CompleteOperation(const Operation& op, const Res
                                                 outcome.external_id.value_or(""), outcome.spec.value_or(""),
                                                 outcome.name.value_or(""), op.transaction_id, status_code,
                                                 status_message, message.url, message.event, message.body);
-            std::vector<OutboxRow> rows;
+            rows.clear();
             for (const auto& row : r) {
                 OutboxRow out;
                 out.id = row[0].as<std::int64_t>();
@@ -334,11 +339,11 @@ std::vector<OutboxRow> PgStore::CompleteOperation(const Operation& op, const Res
                 out.next_attempt_at = out.created_at;
                 rows.push_back(std::move(out));
             }
-            return rows;
         });
+        return rows;
     }
-    return With([&](pqxx::connection& c) {
-        pqxx::work tx(c);
+    writes_.Run([&](pqxx::work& tx) {
+        rows.clear();
         if (removed) {
             tx.exec_prepared0("delete_resource", op.target_kind, op.target_id);
         } else {
@@ -347,7 +352,6 @@ std::vector<OutboxRow> PgStore::CompleteOperation(const Operation& op, const Res
                               outcome.name.value_or(""));
         }
         tx.exec_prepared0("finish_operation", op.transaction_id, status_code, status_message);
-        std::vector<OutboxRow> rows;
         for (const auto& message : callbacks) {
             auto r = tx.exec_prepared1("insert_outbox", op.transaction_id, message.url, message.event,
                                        message.status_code, message.status_message, message.body);
@@ -359,9 +363,8 @@ std::vector<OutboxRow> PgStore::CompleteOperation(const Operation& op, const Res
             row.next_attempt_at = row.created_at;
             rows.push_back(std::move(row));
         }
-        tx.commit();
-        return rows;
     });
+    return rows;
 }
 
 std::vector<Operation> PgStore::UnfinishedOperations() {

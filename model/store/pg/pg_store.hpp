@@ -2,11 +2,10 @@
 /// @file
 /// model::Store over PostgreSQL with libpqxx 6.4.
 ///
-/// A fixed set of connections, one per database-pool thread: a call checks one out, runs, and
-/// returns it, so with pool threads == connections a call never waits for a connection. Each
-/// connection prepares its statements once. The accept path of a create is ONE statement
-/// (data-modifying CTEs, autocommit), i.e. one round trip and one commit: durability, not
-/// round trips, bounds how fast escd can accept.
+/// Reads check out one of a fixed set of connections and run one statement without
+/// BEGIN/COMMIT. Writes go through group commit (group_commit.hpp): concurrent writes share one
+/// transaction and one WAL flush. The accept of a create is one statement (data-modifying CTEs);
+/// so is the usual end of an operation. Each connection prepares its statements once.
 
 #include <condition_variable>
 #include <memory>
@@ -17,6 +16,7 @@
 #include <pqxx/connection>
 
 #include "model/store.hpp"
+#include "model/store/pg/group_commit.hpp"
 
 
 namespace escd::model::pg {
@@ -24,7 +24,7 @@ namespace escd::model::pg {
 class PgStore final : public Store {
 public:
     /// Does not connect yet; the first call on each connection does.
-    PgStore(std::string dsn, int connections);
+    PgStore(std::string dsn, int connections, int writers = 2);
     ~PgStore() override;
 
     /// Applies schemas/sql/NNNN_*.sql files of `dir` that `schema_migrations` does not list yet,
@@ -65,6 +65,7 @@ private:
     std::condition_variable available_;
     std::vector<std::unique_ptr<pqxx::connection>> idle_;
     int free_slots_;
+    GroupCommit writes_;  ///< last member: its writers stop before the rest goes away
 };
 
 }  // namespace escd::model::pg

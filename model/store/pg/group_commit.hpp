@@ -1,0 +1,63 @@
+#pragma once
+/// @file
+/// Group commit: write jobs from many threads share one transaction and one COMMIT.
+///
+/// With fsync on, a COMMIT costs a WAL flush; one per accepted request would let the disk, not
+/// escd, set the accept rate. Callers hand a job to Run() and block; a few writer threads (each
+/// with its own connection) take every queued job, run them one after another inside a single
+/// transaction, commit once, and wake the callers. The answer to a client still goes out only
+/// after the COMMIT that made its request durable.
+///
+/// Contract for jobs: a job may throw (escd::Error: conflict, not found) only BEFORE its first
+/// write, so that a refused job leaves nothing behind in the shared transaction. A job whose SQL
+/// fails aborts the batch; every job of that batch is then retried alone, so one bad job never
+/// fails its neighbours.
+
+#include <condition_variable>
+#include <deque>
+#include <exception>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include <pqxx/connection>
+#include <pqxx/transaction>
+
+namespace escd::model::pg {
+
+class GroupCommit {
+public:
+    using Job = std::function<void(pqxx::work&)>;
+    using Connector = std::function<std::unique_ptr<pqxx::connection>()>;
+
+    GroupCommit(Connector connect, int writers, std::size_t max_batch);
+    ~GroupCommit();
+    GroupCommit(const GroupCommit&) = delete;
+    GroupCommit& operator=(const GroupCommit&) = delete;
+
+    /// Runs `job` in a shared transaction and returns once it committed; rethrows what the job
+    /// threw, or Error(kUnavailable) when the database could not be reached.
+    void Run(Job job);
+
+private:
+    struct Pending {
+        Job job;
+        std::exception_ptr error;
+        bool done = false;
+    };
+    void WriterLoop();
+    void Execute(pqxx::connection& connection, std::vector<Pending*>& batch);
+
+    Connector connect_;
+    std::size_t max_batch_;
+    std::mutex mutex_;
+    std::condition_variable work_;
+    std::condition_variable done_;
+    std::deque<Pending*> queue_;
+    bool stopping_ = false;
+    std::vector<std::thread> writers_;
+};
+
+}  // namespace escd::model::pg
