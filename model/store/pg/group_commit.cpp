@@ -1,6 +1,9 @@
 #include "model/store/pg/group_commit.hpp"
 
+#include <chrono>
+
 #include <pqxx/except>
+#include <pqxx/pipeline>
 
 #include "common/error.hpp"
 #include "common/log.hpp"
@@ -22,7 +25,20 @@ GroupCommit::~GroupCommit() {
 }
 
 void GroupCommit::Run(Job job) {
-    Pending pending{std::move(job), nullptr, false};
+    Pending pending;
+    pending.job = std::move(job);
+    Submit(pending);
+}
+
+pqxx::result GroupCommit::Execute(std::string name, std::vector<std::string> params) {
+    Pending pending;
+    pending.statement = std::move(name);
+    pending.params = std::move(params);
+    Submit(pending);
+    return std::move(pending.result);
+}
+
+void GroupCommit::Submit(Pending& pending) {
     {
         std::unique_lock lock(mutex_);
         if (stopping_) throw Error(ErrorCode::kUnavailable, "database writer stopped");
@@ -31,6 +47,16 @@ void GroupCommit::Run(Job job) {
         done_.wait(lock, [&] { return pending.done; });
     }
     if (pending.error) std::rethrow_exception(pending.error);
+}
+
+std::string GroupCommit::ExecuteText(pqxx::work& tx, const Pending& pending) {
+    std::string text = "EXECUTE " + pending.statement + "(";
+    for (std::size_t i = 0; i < pending.params.size(); ++i) {
+        if (i) text += ", ";
+        text += tx.quote(pending.params[i]);
+    }
+    text += ")";
+    return text;
 }
 
 void GroupCommit::WriterLoop() {
@@ -46,9 +72,15 @@ void GroupCommit::WriterLoop() {
                 queue_.pop_front();
             }
         }
+        const auto start = std::chrono::steady_clock::now();
         try {
             if (!connection || !connection->is_open()) connection = connect_();
             Execute(*connection, batch);
+            ESCD_DEBUG("store") << "group commit of " << batch.size() << " jobs in "
+                                << std::chrono::duration_cast<std::chrono::microseconds>(
+                                       std::chrono::steady_clock::now() - start)
+                                       .count()
+                                << "us";
         } catch (const std::exception& e) {
             // No connection: every job of the batch fails alike, nothing was written.
             connection.reset();
@@ -67,7 +99,12 @@ void GroupCommit::WriterLoop() {
 void GroupCommit::Execute(pqxx::connection& connection, std::vector<Pending*>& batch) {
     try {
         pqxx::work tx(connection);
+        std::vector<Pending*> statements;
         for (auto* pending : batch) {
+            if (!pending->job) {
+                statements.push_back(pending);
+                continue;
+            }
             try {
                 pending->job(tx);
             } catch (const pqxx::sql_error&) {
@@ -77,6 +114,16 @@ void GroupCommit::Execute(pqxx::connection& connection, std::vector<Pending*>& b
             } catch (...) {
                 pending->error = std::current_exception();  // refused before any write
             }
+        }
+        if (!statements.empty()) {
+            // One round trip for all of them: the server runs them in order and answers in order.
+            pqxx::pipeline pipe(tx);
+            pipe.retain(static_cast<int>(statements.size()));
+            std::vector<pqxx::pipeline::query_id> ids;
+            ids.reserve(statements.size());
+            for (auto* pending : statements) ids.push_back(pipe.insert(ExecuteText(tx, *pending)));
+            pipe.complete();
+            for (std::size_t i = 0; i < statements.size(); ++i) statements[i]->result = pipe.retrieve(ids[i]);
         }
         tx.commit();
         return;
@@ -95,7 +142,11 @@ void GroupCommit::Execute(pqxx::connection& connection, std::vector<Pending*>& b
         pending->error = nullptr;
         try {
             pqxx::work tx(connection);
-            pending->job(tx);
+            if (pending->job) {
+                pending->job(tx);
+            } else {
+                pending->result = tx.exec(ExecuteText(tx, *pending));
+            }
             tx.commit();
         } catch (const pqxx::broken_connection&) {
             throw;

@@ -8,6 +8,11 @@
 /// transaction, commit once, and wake the callers. The answer to a client still goes out only
 /// after the COMMIT that made its request durable.
 ///
+/// Two kinds of work share a batch. A Statement (a prepared statement and its parameters) is
+/// pipelined: every statement of the batch goes to the server in one round trip, as
+/// `EXECUTE name('p1', ...)`. A Job (code that talks with the database, e.g. lock, check, then
+/// write) runs its statements one at a time, before the pipelined ones.
+///
 /// Contract for jobs: a job may throw (escd::Error: conflict, not found) only BEFORE its first
 /// write, so that a refused job leaves nothing behind in the shared transaction. A job whose SQL
 /// fails aborts the batch; every job of that batch is then retried alone, so one bad job never
@@ -22,7 +27,10 @@
 #include <thread>
 #include <vector>
 
+#include <string>
+
 #include <pqxx/connection>
+#include <pqxx/result>
 #include <pqxx/transaction>
 
 namespace escd::model::pg {
@@ -40,13 +48,21 @@ public:
     /// Runs `job` in a shared transaction and returns once it committed; rethrows what the job
     /// threw, or Error(kUnavailable) when the database could not be reached.
     void Run(Job job);
+    /// Executes prepared statement `name` with text `params` (converted by the statement's
+    /// parameter types) in a shared transaction; returns its result once committed.
+    pqxx::result Execute(std::string name, std::vector<std::string> params);
 
 private:
     struct Pending {
-        Job job;
+        Job job;                          ///< set for a job
+        std::string statement;            ///< set for a statement: the prepared statement's name
+        std::vector<std::string> params;
+        pqxx::result result;
         std::exception_ptr error;
         bool done = false;
     };
+    void Submit(Pending& pending);
+    static std::string ExecuteText(pqxx::work& tx, const Pending& pending);
     void WriterLoop();
     void Execute(pqxx::connection& connection, std::vector<Pending*>& batch);
 

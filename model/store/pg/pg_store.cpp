@@ -195,7 +195,11 @@ PgStore::~PgStore() = default;
 std::unique_ptr<pqxx::connection> PgStore::Connect() {
     try {
         auto connection = std::make_unique<pqxx::connection>(dsn_);
-        for (const auto& [name, sql] : kStatements) connection->prepare(name, sql);
+        // prepare_now: libpqxx 6 prepares lazily, but group commit runs them as EXECUTE text.
+        for (const auto& [name, sql] : kStatements) {
+            connection->prepare(name, sql);
+            connection->prepare_now(name);
+        }
         return connection;
     } catch (const pqxx::broken_connection& e) {
         throw Error(ErrorCode::kUnavailable, std::string("database unavailable: ") + e.what());
@@ -269,24 +273,25 @@ std::optional<ResourceRecord> PgStore::GetResource(const std::string& kind, cons
 }
 
 void PgStore::AcceptCreate(const ResourceRecord& resource, const Operation& op) {
-    writes_.Run([&](pqxx::work& tx) {
-        pqxx::result inserted =
-            resource.tenant_id.empty()
-                ? tx.exec_prepared("accept_create_root", resource.internal_id, resource.kind, resource.name,
-                                   resource.spec, op.transaction_id, op.kind, op.callback_url, op.events_url,
-                                   op.payload)
-                : tx.exec_prepared("accept_create_child", resource.internal_id, resource.kind, resource.name,
-                                   resource.spec, op.transaction_id, op.kind, op.callback_url, op.events_url,
-                                   op.payload, resource.tenant_id);
-        if (inserted.affected_rows() == 1) return;
-        // Nothing was written; find out why, for the client.
-        auto taken = tx.exec_prepared("id_taken", resource.internal_id);
-        if (!taken.empty()) {
-            throw Error(ErrorCode::kConflict, "internal id " + resource.internal_id + " is already used by a " +
-                                                  taken[0][0].as<std::string>());
-        }
-        throw Error(ErrorCode::kNotFound, "tenant " + resource.tenant_id + " not found");
+    auto inserted =
+        resource.tenant_id.empty()
+            ? writes_.Execute("accept_create_root", {resource.internal_id, resource.kind, resource.name, resource.spec,
+                                                     op.transaction_id, op.kind, op.callback_url, op.events_url,
+                                                     op.payload})
+            : writes_.Execute("accept_create_child",
+                              {resource.internal_id, resource.kind, resource.name, resource.spec, op.transaction_id,
+                               op.kind, op.callback_url, op.events_url, op.payload, resource.tenant_id});
+    if (inserted.affected_rows() == 1) return;
+    // Nothing was written; find out why, for the client.
+    auto taken = With([&](pqxx::connection& c) {
+        pqxx::nontransaction tx(c);
+        return tx.exec_prepared("id_taken", resource.internal_id);
     });
+    if (!taken.empty()) {
+        throw Error(ErrorCode::kConflict, "internal id " + resource.internal_id + " is already used by a " +
+                                              taken[0][0].as<std::string>());
+    }
+    throw Error(ErrorCode::kNotFound, "tenant " + resource.tenant_id + " not found");
 }
 
 void PgStore::AcceptUpdate(const std::string& kind, const std::string& internal_id, const Operation& op) {
@@ -318,28 +323,26 @@ std::vector<OutboxRow> PgStore::CompleteOperation(const Operation& op, const Res
     const bool removed = outcome.state == ResourceState::kRemoved;
     std::vector<OutboxRow> rows;
     if (callbacks.size() <= 1) {
-        writes_.Run([&](pqxx::work& tx) {
-            OutboxMessage none;
-            const auto& message = callbacks.empty() ? none : callbacks.front();
-            auto r = removed ? tx.exec_prepared("complete_remove_one", op.target_kind, op.target_id,
-                                                op.transaction_id, status_code, status_message, message.url,
-                                                message.event, message.body)
-                             : tx.exec_prepared("complete_update_one", op.target_kind, op.target_id,
-                                                std::string(ToString(outcome.state)),
-                                                outcome.external_id.value_or(""), outcome.spec.value_or(""),
-                                                outcome.name.value_or(""), op.transaction_id, status_code,
-                                                status_message, message.url, message.event, message.body);
-            rows.clear();
-            for (const auto& row : r) {
-                OutboxRow out;
-                out.id = row[0].as<std::int64_t>();
-                out.transaction_id = op.transaction_id;
-                out.message = message;
-                out.created_at = FromMillis(row[1].as<std::int64_t>());
-                out.next_attempt_at = out.created_at;
-                rows.push_back(std::move(out));
-            }
-        });
+        OutboxMessage none;
+        const auto& message = callbacks.empty() ? none : callbacks.front();
+        const auto status = std::to_string(status_code);
+        auto r = removed ? writes_.Execute("complete_remove_one",
+                                           {op.target_kind, op.target_id, op.transaction_id, status, status_message,
+                                            message.url, message.event, message.body})
+                         : writes_.Execute("complete_update_one",
+                                           {op.target_kind, op.target_id, std::string(ToString(outcome.state)),
+                                            outcome.external_id.value_or(""), outcome.spec.value_or(""),
+                                            outcome.name.value_or(""), op.transaction_id, status, status_message,
+                                            message.url, message.event, message.body});
+        for (const auto& row : r) {
+            OutboxRow out;
+            out.id = row[0].as<std::int64_t>();
+            out.transaction_id = op.transaction_id;
+            out.message = message;
+            out.created_at = FromMillis(row[1].as<std::int64_t>());
+            out.next_attempt_at = out.created_at;
+            rows.push_back(std::move(out));
+        }
         return rows;
     }
     writes_.Run([&](pqxx::work& tx) {
