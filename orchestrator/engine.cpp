@@ -21,24 +21,15 @@ Engine::Engine(asio::io_context& ioc, model::Store& store, asio::thread_pool& db
     : ioc_(ioc), store_(store), db_pool_(db_pool), vim_(vim), notifier_(notifier), options_(options) {}
 
 asio::awaitable<void> Engine::AcceptCreate(const model::ResourceRecord& resource, const model::Operation& op) {
-    co_await Offload(db_pool_, [this, &resource, &op] {
-        store_.AcceptCreate(resource, op);
-        return 0;
-    });
+    co_await store_.AcceptCreate(resource, op);
 }
 
 asio::awaitable<void> Engine::AcceptUpdate(const model::Operation& op) {
-    co_await Offload(db_pool_, [this, &op] {
-        store_.AcceptUpdate(op.target_kind, op.target_id, op);
-        return 0;
-    });
+    co_await store_.AcceptUpdate(op.target_kind, op.target_id, op);
 }
 
 asio::awaitable<void> Engine::AcceptDelete(const model::Operation& op) {
-    co_await Offload(db_pool_, [this, &op] {
-        store_.AcceptDelete(op.target_kind, op.target_id, op);
-        return 0;
-    });
+    co_await store_.AcceptDelete(op.target_kind, op.target_id, op);
 }
 
 Engine::Strand Engine::StrandFor(const std::string& target_kind, const std::string& target_id) {
@@ -145,9 +136,7 @@ asio::awaitable<void> Engine::Complete(const model::Operation& op, const model::
     auto executor = co_await asio::this_coro::executor;
     for (int attempt = 0;; ++attempt) {
         try {
-            auto rows = co_await Offload(db_pool_, [&] {
-                return store_.CompleteOperation(op, outcome, status_code, status_message, callbacks);
-            });
+            auto rows = co_await store_.CompleteOperation(op, outcome, status_code, status_message, callbacks);
             notifier_.Enqueue(std::move(rows));
             ESCD_INFO("engine") << op.kind << " " << op.target_id << " finished: " << status_code << " "
                                 << status_message << " tx=" << op.transaction_id;

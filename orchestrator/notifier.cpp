@@ -11,6 +11,9 @@
 namespace escd::orchestrator {
 namespace {
 using SystemClock = std::chrono::system_clock;
+// Named, not literals: the store's coroutines hold their parameters by reference.
+const std::string kRefused = "REFUSED";
+const std::string kExpired = "EXPIRED";
 
 std::optional<asio::ip::address> IpLiteral(const std::string& host) {
     boost::system::error_code error;
@@ -30,10 +33,9 @@ std::vector<std::pair<std::string, std::string>> CallbackHeaders(const model::Ou
 }
 }  // namespace
 
-Notifier::Notifier(asio::io_context& ioc, model::Store& store, asio::thread_pool& db_pool, NotifierOptions options)
+Notifier::Notifier(asio::io_context& ioc, model::Store& store, NotifierOptions options)
     : ioc_(ioc),
       store_(store),
-      db_pool_(db_pool),
       options_(std::move(options)),
       strand_(asio::make_strand(ioc)),
       tls_(ssl::context::tls_client),
@@ -107,12 +109,13 @@ asio::awaitable<void> Notifier::Drain(std::string transaction_id) {
 
 asio::awaitable<void> Notifier::DeliverOne(model::OutboxRow& row) {
     auto executor = co_await asio::this_coro::executor;
+    // `mark` is a coroutine lambda: it awaits the store's write.
     auto finish = [&](const char* state, auto&& mark) -> asio::awaitable<void> {
         // The DB write must succeed before the row leaves memory, or a restart would resend it
         // (harmless: at least once) ... or, for abandoned rows, retry it. Retry the write.
         for (int attempt = 0;; ++attempt) {
             try {
-                co_await Offload(db_pool_, [&mark] { return mark(); });
+                co_await mark();
                 break;
             } catch (const std::exception& e) {
                 ESCD_WARN("notifier") << "cannot record outbox row " << row.id << ": " << e.what();
@@ -162,10 +165,7 @@ asio::awaitable<void> Notifier::DeliverOne(model::OutboxRow& row) {
                               << " to " << row.message.url << ": " << refusal;
         const auto id = row.id;
         const int attempts = row.attempts;
-        co_await finish("REFUSED", [this, &id, &attempts, &refusal] {
-            store_.MarkOutboxAbandoned(id, "REFUSED", attempts, refusal);
-            return 0;
-        });
+        co_await finish("REFUSED", [&]() { return store_.MarkOutboxAbandoned(id, kRefused, attempts, refusal); });
         co_return;
     }
 
@@ -188,10 +188,7 @@ asio::awaitable<void> Notifier::DeliverOne(model::OutboxRow& row) {
         if (result.Delivered()) {
             ESCD_DEBUG("notifier") << "delivered " << row.message.event << " of " << row.transaction_id << " to "
                                    << row.message.url << " (" << result.status << ")";
-            co_await finish("DELIVERED", [this, &id] {
-                store_.MarkOutboxDelivered(id);
-                return 0;
-            });
+            co_await finish("DELIVERED", [&]() { return store_.MarkOutboxDelivered(id); });
             co_return;
         }
         std::string error = result.status ? "receiver answered " + std::to_string(result.status) : result.error;
@@ -199,10 +196,7 @@ asio::awaitable<void> Notifier::DeliverOne(model::OutboxRow& row) {
         if (options_.backoff.Expired(age)) {
             ESCD_ERROR("notifier") << "giving up callback " << row.message.event << " of " << row.transaction_id
                                    << " to " << row.message.url << " after " << attempts << " attempts: " << error;
-            co_await finish("EXPIRED", [this, &id, &attempts, &error] {
-                store_.MarkOutboxAbandoned(id, "EXPIRED", attempts, error);
-                return 0;
-            });
+            co_await finish("EXPIRED", [&]() { return store_.MarkOutboxAbandoned(id, kExpired, attempts, error); });
             co_return;
         }
         row.next_attempt_at = SystemClock::now() + options_.backoff.DelayAfter(static_cast<std::uint32_t>(attempts));
@@ -210,10 +204,7 @@ asio::awaitable<void> Notifier::DeliverOne(model::OutboxRow& row) {
                               << row.message.url << " failed (" << error << "), attempt " << attempts << ", retrying";
         const auto next = row.next_attempt_at;
         try {
-            co_await Offload(db_pool_, [this, &id, &attempts, &next, &error] {
-                store_.MarkOutboxRetry(id, attempts, next, error);
-                return 0;
-            });
+            co_await store_.MarkOutboxRetry(id, attempts, next, error);
         } catch (const std::exception& e) {
             // Only bookkeeping: the row is still PENDING in the table and will be retried.
             ESCD_WARN("notifier") << "cannot record retry of outbox row " << id << ": " << e.what();

@@ -39,7 +39,7 @@ struct NotifierOptions {
 
 class Notifier {
 public:
-    Notifier(asio::io_context& ioc, model::Store& store, asio::thread_pool& db_pool, NotifierOptions options);
+    Notifier(asio::io_context& ioc, model::Store& store, NotifierOptions options);
     ~Notifier();
 
     /// Loads every PENDING row and starts delivering. Blocking (one query); call before the
@@ -59,7 +59,6 @@ private:
 
     asio::io_context& ioc_;
     model::Store& store_;
-    asio::thread_pool& db_pool_;
     NotifierOptions options_;
     asio::strand<asio::io_context::executor_type> strand_;
     ssl::context tls_;

@@ -87,10 +87,9 @@ int Run(const Config& config) {
     server::BasicAuth auth(config.admin_user, ResolvePasswordHash(store, config));
 
     asio::io_context ioc(config.server_threads);
-    // Database calls block; writes wait in group commit (model/store/pg/group_commit.hpp) and a
-    // commit takes as many jobs as are waiting, so more threads than connections lets bursts share
-    // a WAL flush.
-    asio::thread_pool db_pool(static_cast<std::size_t>(config.database_pool_size) * 4);
+    // Reads block on these threads, one connection each; writes are group-committed by the
+    // store's own writer threads (model/store/pg/group_commit.hpp) and block nothing here.
+    asio::thread_pool db_pool(static_cast<std::size_t>(config.database_pool_size));
     asio::thread_pool vim_pool(static_cast<std::size_t>(config.vim_pool_size));
 
     vim::LibvirtAdapter vim(config.vim_uri, vim_pool);
@@ -107,7 +106,7 @@ int Run(const Config& config) {
                                                    config.callback_timeout,
                                                    config.callback_tls_verify,
                                                    config.callback_ca_file};
-    orchestrator::Notifier notifier(ioc, store, db_pool, notifier_options);
+    orchestrator::Notifier notifier(ioc, store, notifier_options);
     orchestrator::Engine engine(ioc, store, db_pool, vim, notifier, {config.engine_paused_for_test});
 
     server::Router router;

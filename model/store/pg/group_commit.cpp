@@ -38,6 +38,34 @@ pqxx::result GroupCommit::Execute(std::string name, std::vector<std::string> par
     return std::move(pending.result);
 }
 
+void GroupCommit::ExecuteAsync(std::string name, std::vector<std::string> params, Completion done) {
+    auto pending = std::make_unique<Pending>();
+    pending->statement = std::move(name);
+    pending->params = std::move(params);
+    pending->on_done = std::move(done);
+    Enqueue(pending.release());
+}
+
+void GroupCommit::RunAsync(Job job, Completion done) {
+    auto pending = std::make_unique<Pending>();
+    pending->job = std::move(job);
+    pending->on_done = std::move(done);
+    Enqueue(pending.release());
+}
+
+void GroupCommit::Enqueue(Pending* pending) {
+    {
+        std::lock_guard lock(mutex_);
+        if (!stopping_) {
+            queue_.push_back(pending);
+            work_.notify_one();
+            return;
+        }
+    }
+    std::unique_ptr<Pending> owned(pending);
+    owned->on_done(std::make_exception_ptr(Error(ErrorCode::kUnavailable, "database writer stopped")), {});
+}
+
 void GroupCommit::Submit(Pending& pending) {
     {
         std::unique_lock lock(mutex_);
@@ -87,11 +115,21 @@ void GroupCommit::WriterLoop() {
             auto error = std::make_exception_ptr(Error(ErrorCode::kUnavailable, std::string("database unavailable: ") + e.what()));
             for (auto* pending : batch) pending->error = error;
         }
+        // Asynchronous submissions are completed (and freed) here; synchronous ones are woken and
+        // must not be touched after the lock is released, since their owners return at once.
+        std::vector<std::unique_ptr<Pending>> owned;
         {
             std::lock_guard lock(mutex_);
-            for (auto* pending : batch) pending->done = true;
+            for (auto* pending : batch) {
+                if (pending->on_done) {
+                    owned.emplace_back(pending);
+                } else {
+                    pending->done = true;
+                }
+            }
         }
         done_.notify_all();
+        for (auto& pending : owned) pending->on_done(pending->error, std::move(pending->result));
         batch.clear();
     }
 }

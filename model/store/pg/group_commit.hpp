@@ -52,6 +52,12 @@ public:
     /// parameter types) in a shared transaction; returns its result once committed.
     pqxx::result Execute(std::string name, std::vector<std::string> params);
 
+    /// The same without blocking: `done` runs on a writer thread once the batch committed (or
+    /// failed), with the error or the statement's result. It must not block.
+    using Completion = std::function<void(std::exception_ptr, pqxx::result)>;
+    void ExecuteAsync(std::string name, std::vector<std::string> params, Completion done);
+    void RunAsync(Job job, Completion done);
+
 private:
     struct Pending {
         Job job;                          ///< set for a job
@@ -60,8 +66,10 @@ private:
         pqxx::result result;
         std::exception_ptr error;
         bool done = false;
+        Completion on_done;  ///< set for asynchronous submissions, which own their Pending
     };
     void Submit(Pending& pending);
+    void Enqueue(Pending* pending);
     static std::string ExecuteText(pqxx::work& tx, const Pending& pending);
     void WriterLoop();
     void Execute(pqxx::connection& connection, std::vector<Pending*>& batch);

@@ -36,12 +36,15 @@ const std::pair<const char*, const char*> kStatements[] = {
      "SELECT kind, internal_id, COALESCE(tenant_id, ''), name, state, COALESCE(external_id, ''), spec "
      "FROM resources WHERE kind = $1 AND internal_id = $2"},
     // A create in one statement: the resource and its operation, or nothing when the id is taken.
+    // Answers (inserted, kind that holds the id, parent present) so that a refusal needs no
+    // second query.
     {"accept_create_root",
      "WITH r AS (INSERT INTO resources (internal_id, kind, name, state, spec) "
      "           VALUES ($1, $2, $3, 'CREATING', $4) ON CONFLICT (internal_id) DO NOTHING "
-     "           RETURNING internal_id) "
-     "INSERT INTO operations (transaction_id, kind, target_kind, target_id, callback_url, events_url, payload) "
-     "SELECT $5::uuid, $6, $2, r.internal_id, NULLIF($7, ''), NULLIF($8, ''), $9 FROM r"},
+     "           RETURNING internal_id), "
+     "o AS (INSERT INTO operations (transaction_id, kind, target_kind, target_id, callback_url, events_url, payload) "
+     "      SELECT $5::uuid, $6, $2, r.internal_id, NULLIF($7, ''), NULLIF($8, ''), $9 FROM r RETURNING 1) "
+     "SELECT (SELECT count(*) FROM o), (SELECT kind FROM resources WHERE internal_id = $1), true"},
     // The same under a tenant, which must exist and not be going away (FOR SHARE holds off a
     // concurrent tenant delete until this commits; that delete then sees the new child).
     {"accept_create_child",
@@ -49,9 +52,11 @@ const std::pair<const char*, const char*> kStatements[] = {
      "           AND state IN ('ACTIVE', 'UPDATING') FOR SHARE), "
      "r AS (INSERT INTO resources (internal_id, kind, tenant_id, name, state, spec) "
      "      SELECT $1, $2, p.internal_id, $3, 'CREATING', $4 FROM p "
-     "      ON CONFLICT (internal_id) DO NOTHING RETURNING internal_id) "
-     "INSERT INTO operations (transaction_id, kind, target_kind, target_id, callback_url, events_url, payload) "
-     "SELECT $5::uuid, $6, $2, r.internal_id, NULLIF($7, ''), NULLIF($8, ''), $9 FROM r"},
+     "      ON CONFLICT (internal_id) DO NOTHING RETURNING internal_id), "
+     "o AS (INSERT INTO operations (transaction_id, kind, target_kind, target_id, callback_url, events_url, payload) "
+     "      SELECT $5::uuid, $6, $2, r.internal_id, NULLIF($7, ''), NULLIF($8, ''), $9 FROM r RETURNING 1) "
+     "SELECT (SELECT count(*) FROM o), (SELECT kind FROM resources WHERE internal_id = $1), "
+     "       EXISTS (SELECT 1 FROM p)"},
     {"lock_resource", "SELECT state FROM resources WHERE kind = $1 AND internal_id = $2 FOR UPDATE"},
     {"id_taken", "SELECT kind FROM resources WHERE internal_id = $1"},
     {"owns_resources", "SELECT internal_id FROM resources WHERE tenant_id = $1 LIMIT 1"},
@@ -140,6 +145,25 @@ ResourceState CheckTransition(pqxx::work& tx, const std::string& kind, const std
 void InsertOperation(pqxx::work& tx, const Operation& op) {
     tx.exec_prepared0("insert_operation", op.transaction_id, op.kind, op.target_kind, op.target_id,
                       op.callback_url, op.events_url, op.payload);
+}
+
+// Awaits a group-commit submission. The writer thread completes it by posting to the awaiting
+// coroutine's executor (tracked as outstanding work until then).
+template <class Submit>
+asio::awaitable<pqxx::result> AwaitCommit(Submit submit) {
+    return asio::async_initiate<const asio::use_awaitable_t<>&, void(std::exception_ptr, pqxx::result)>(
+        [submit = std::move(submit)](auto handler) mutable {
+            using Handler = decltype(handler);
+            auto owned = std::make_shared<Handler>(std::move(handler));
+            auto executor =
+                asio::prefer(asio::get_associated_executor(*owned), asio::execution::outstanding_work.tracked);
+            submit([owned, executor](std::exception_ptr error, pqxx::result result) {
+                asio::post(executor, [owned, error, result = std::move(result)]() mutable {
+                    std::move (*owned)(error, std::move(result));
+                });
+            });
+        },
+        asio::use_awaitable);
 }
 
 std::string ReadFile(const std::filesystem::path& path) {
@@ -272,102 +296,115 @@ std::optional<ResourceRecord> PgStore::GetResource(const std::string& kind, cons
     });
 }
 
-void PgStore::AcceptCreate(const ResourceRecord& resource, const Operation& op) {
-    auto inserted =
-        resource.tenant_id.empty()
-            ? writes_.Execute("accept_create_root", {resource.internal_id, resource.kind, resource.name, resource.spec,
-                                                     op.transaction_id, op.kind, op.callback_url, op.events_url,
-                                                     op.payload})
-            : writes_.Execute("accept_create_child",
-                              {resource.internal_id, resource.kind, resource.name, resource.spec, op.transaction_id,
-                               op.kind, op.callback_url, op.events_url, op.payload, resource.tenant_id});
-    if (inserted.affected_rows() == 1) return;
-    // Nothing was written; find out why, for the client.
-    auto taken = With([&](pqxx::connection& c) {
-        pqxx::nontransaction tx(c);
-        return tx.exec_prepared("id_taken", resource.internal_id);
+asio::awaitable<void> PgStore::AcceptCreate(const ResourceRecord& resource, const Operation& op) {
+    const bool child = !resource.tenant_id.empty();
+    const std::string statement = child ? "accept_create_child" : "accept_create_root";
+    std::vector<std::string> params{resource.internal_id, resource.kind,   resource.name,
+                                    resource.spec,        op.transaction_id, op.kind,
+                                    op.callback_url,      op.events_url,   op.payload};
+    if (child) params.push_back(resource.tenant_id);
+    auto result = co_await AwaitCommit([this, &statement, &params](GroupCommit::Completion done) {
+        writes_.ExecuteAsync(statement, std::move(params), std::move(done));
     });
-    if (!taken.empty()) {
-        throw Error(ErrorCode::kConflict, "internal id " + resource.internal_id + " is already used by a " +
-                                              taken[0][0].as<std::string>());
+    const auto row = result.at(0);
+    if (row[0].as<long>() == 1) co_return;
+    if (!row[1].is_null()) {
+        throw Error(ErrorCode::kConflict,
+                    "internal id " + resource.internal_id + " is already used by a " + row[1].as<std::string>());
     }
-    throw Error(ErrorCode::kNotFound, "tenant " + resource.tenant_id + " not found");
+    if (!row[2].as<bool>()) throw Error(ErrorCode::kNotFound, "tenant " + resource.tenant_id + " not found");
+    // A concurrent create of the same id committed while this one waited for it.
+    throw Error(ErrorCode::kConflict, "internal id " + resource.internal_id + " is already used");
 }
 
-void PgStore::AcceptUpdate(const std::string& kind, const std::string& internal_id, const Operation& op) {
-    writes_.Run([&](pqxx::work& tx) {
-        auto next = CheckTransition(tx, kind, internal_id, ResourceEvent::kUpdateRequested);
-        tx.exec_prepared0("set_state", kind, internal_id, std::string(ToString(next)));
-        InsertOperation(tx, op);
+asio::awaitable<void> PgStore::AcceptUpdate(const std::string& kind, const std::string& internal_id,
+                                            const Operation& op) {
+    co_await AwaitCommit([&](GroupCommit::Completion done) {
+        writes_.RunAsync(
+            [&](pqxx::work& tx) {
+                auto next = CheckTransition(tx, kind, internal_id, ResourceEvent::kUpdateRequested);
+                tx.exec_prepared0("set_state", kind, internal_id, std::string(ToString(next)));
+                InsertOperation(tx, op);
+            },
+            std::move(done));
     });
 }
 
-void PgStore::AcceptDelete(const std::string& kind, const std::string& internal_id, const Operation& op) {
-    writes_.Run([&](pqxx::work& tx) {
-        auto next = CheckTransition(tx, kind, internal_id, ResourceEvent::kDeleteRequested);
-        if (kind == kind::kTenant) {
-            auto child = tx.exec_prepared("owns_resources", internal_id);
-            if (!child.empty()) {
-                throw Error(ErrorCode::kConflict, "tenant " + internal_id + " still owns resources (" +
-                                                      child[0][0].as<std::string>() + ", ...)");
-            }
-        }
-        tx.exec_prepared0("set_state", kind, internal_id, std::string(ToString(next)));
-        InsertOperation(tx, op);
+asio::awaitable<void> PgStore::AcceptDelete(const std::string& kind, const std::string& internal_id,
+                                            const Operation& op) {
+    co_await AwaitCommit([&](GroupCommit::Completion done) {
+        writes_.RunAsync(
+            [&](pqxx::work& tx) {
+                auto next = CheckTransition(tx, kind, internal_id, ResourceEvent::kDeleteRequested);
+                if (kind == kind::kTenant) {
+                    auto child = tx.exec_prepared("owns_resources", internal_id);
+                    if (!child.empty()) {
+                        throw Error(ErrorCode::kConflict, "tenant " + internal_id + " still owns resources (" +
+                                                              child[0][0].as<std::string>() + ", ...)");
+                    }
+                }
+                tx.exec_prepared0("set_state", kind, internal_id, std::string(ToString(next)));
+                InsertOperation(tx, op);
+            },
+            std::move(done));
     });
 }
 
-std::vector<OutboxRow> PgStore::CompleteOperation(const Operation& op, const ResourceOutcome& outcome,
-                                                  int status_code, const std::string& status_message,
-                                                  const std::vector<OutboxMessage>& callbacks) {
+asio::awaitable<std::vector<OutboxRow>> PgStore::CompleteOperation(const Operation& op,
+                                                                   const ResourceOutcome& outcome, int status_code,
+                                                                   const std::string& status_message,
+                                                                   const std::vector<OutboxMessage>& callbacks) {
     const bool removed = outcome.state == ResourceState::kRemoved;
     std::vector<OutboxRow> rows;
+    auto add_row = [&](const pqxx::row& row, const OutboxMessage& message) {
+        OutboxRow out;
+        out.id = row[0].as<std::int64_t>();
+        out.transaction_id = op.transaction_id;
+        out.message = message;
+        out.created_at = FromMillis(row[1].as<std::int64_t>());
+        out.next_attempt_at = out.created_at;
+        rows.push_back(std::move(out));
+    };
     if (callbacks.size() <= 1) {
-        OutboxMessage none;
+        // The usual case, one pipelined statement.
+        const OutboxMessage none;
         const auto& message = callbacks.empty() ? none : callbacks.front();
         const auto status = std::to_string(status_code);
-        auto r = removed ? writes_.Execute("complete_remove_one",
-                                           {op.target_kind, op.target_id, op.transaction_id, status, status_message,
-                                            message.url, message.event, message.body})
-                         : writes_.Execute("complete_update_one",
-                                           {op.target_kind, op.target_id, std::string(ToString(outcome.state)),
-                                            outcome.external_id.value_or(""), outcome.spec.value_or(""),
-                                            outcome.name.value_or(""), op.transaction_id, status, status_message,
-                                            message.url, message.event, message.body});
-        for (const auto& row : r) {
-            OutboxRow out;
-            out.id = row[0].as<std::int64_t>();
-            out.transaction_id = op.transaction_id;
-            out.message = message;
-            out.created_at = FromMillis(row[1].as<std::int64_t>());
-            out.next_attempt_at = out.created_at;
-            rows.push_back(std::move(out));
-        }
-        return rows;
+        const std::string statement = removed ? "complete_remove_one" : "complete_update_one";
+        std::vector<std::string> params =
+            removed ? std::vector<std::string>{op.target_kind, op.target_id, op.transaction_id, status,
+                                               status_message, message.url, message.event, message.body}
+                    : std::vector<std::string>{op.target_kind, op.target_id, std::string(ToString(outcome.state)),
+                                               outcome.external_id.value_or(""), outcome.spec.value_or(""),
+                                               outcome.name.value_or(""), op.transaction_id, status, status_message,
+                                               message.url, message.event, message.body};
+        auto result = co_await AwaitCommit([this, &statement, &params](GroupCommit::Completion done) {
+            writes_.ExecuteAsync(statement, std::move(params), std::move(done));
+        });
+        for (const auto& row : result) add_row(row, message);
+        co_return rows;
     }
-    writes_.Run([&](pqxx::work& tx) {
-        rows.clear();
-        if (removed) {
-            tx.exec_prepared0("delete_resource", op.target_kind, op.target_id);
-        } else {
-            tx.exec_prepared0("update_resource", op.target_kind, op.target_id, std::string(ToString(outcome.state)),
-                              outcome.external_id.value_or(""), outcome.spec.value_or(""),
-                              outcome.name.value_or(""));
-        }
-        tx.exec_prepared0("finish_operation", op.transaction_id, status_code, status_message);
-        for (const auto& message : callbacks) {
-            auto r = tx.exec_prepared1("insert_outbox", op.transaction_id, message.url, message.event,
-                                       message.status_code, message.status_message, message.body);
-            OutboxRow row;
-            row.id = r[0].as<std::int64_t>();
-            row.transaction_id = op.transaction_id;
-            row.message = message;
-            row.created_at = FromMillis(r[1].as<std::int64_t>());
-            row.next_attempt_at = row.created_at;
-            rows.push_back(std::move(row));
-        }
+    co_await AwaitCommit([&](GroupCommit::Completion done) {
+        writes_.RunAsync(
+            [&](pqxx::work& tx) {
+                rows.clear();
+                if (removed) {
+                    tx.exec_prepared0("delete_resource", op.target_kind, op.target_id);
+                } else {
+                    tx.exec_prepared0("update_resource", op.target_kind, op.target_id,
+                                      std::string(ToString(outcome.state)), outcome.external_id.value_or(""),
+                                      outcome.spec.value_or(""), outcome.name.value_or(""));
+                }
+                tx.exec_prepared0("finish_operation", op.transaction_id, status_code, status_message);
+                for (const auto& message : callbacks) {
+                    add_row(tx.exec_prepared1("insert_outbox", op.transaction_id, message.url, message.event,
+                                              message.status_code, message.status_message, message.body),
+                            message);
+                }
+            },
+            std::move(done));
     });
-    return rows;
+    co_return rows;
 }
 
 std::vector<Operation> PgStore::UnfinishedOperations() {
@@ -411,26 +448,27 @@ std::vector<OutboxRow> PgStore::PendingOutbox() {
     });
 }
 
-void PgStore::MarkOutboxDelivered(std::int64_t id) {
-    With([&](pqxx::connection& c) {
-        pqxx::nontransaction tx(c);
-        tx.exec_prepared0("outbox_delivered", id);
+asio::awaitable<void> PgStore::MarkOutboxDelivered(std::int64_t id) {
+    std::vector<std::string> params{std::to_string(id)};
+    co_await AwaitCommit([this, &params](GroupCommit::Completion done) {
+        writes_.ExecuteAsync("outbox_delivered", std::move(params), std::move(done));
     });
 }
 
-void PgStore::MarkOutboxRetry(std::int64_t id, int attempts, Clock::time_point next_attempt_at,
-                              const std::string& error) {
-    With([&](pqxx::connection& c) {
-        pqxx::nontransaction tx(c);
-        tx.exec_prepared0("outbox_retry", id, attempts, ToMillis(next_attempt_at), error);
+asio::awaitable<void> PgStore::MarkOutboxRetry(std::int64_t id, int attempts, Clock::time_point next_attempt_at,
+                                               const std::string& error) {
+    std::vector<std::string> params{std::to_string(id), std::to_string(attempts),
+                                    std::to_string(ToMillis(next_attempt_at)), error};
+    co_await AwaitCommit([this, &params](GroupCommit::Completion done) {
+        writes_.ExecuteAsync("outbox_retry", std::move(params), std::move(done));
     });
 }
 
-void PgStore::MarkOutboxAbandoned(std::int64_t id, const std::string& state, int attempts,
-                                  const std::string& reason) {
-    With([&](pqxx::connection& c) {
-        pqxx::nontransaction tx(c);
-        tx.exec_prepared0("outbox_abandoned", id, state, attempts, reason);
+asio::awaitable<void> PgStore::MarkOutboxAbandoned(std::int64_t id, const std::string& state, int attempts,
+                                                   const std::string& reason) {
+    std::vector<std::string> params{std::to_string(id), state, std::to_string(attempts), reason};
+    co_await AwaitCommit([this, &params](GroupCommit::Completion done) {
+        writes_.ExecuteAsync("outbox_abandoned", std::move(params), std::move(done));
     });
 }
 

@@ -36,19 +36,22 @@ public:
     std::vector<ResourceRecord> ListResources(const std::string& kind,
                                               const std::optional<std::string>& tenant_id) override;
     std::optional<ResourceRecord> GetResource(const std::string& kind, const std::string& internal_id) override;
-    void AcceptCreate(const ResourceRecord& resource, const Operation& op) override;
-    void AcceptUpdate(const std::string& kind, const std::string& internal_id, const Operation& op) override;
-    void AcceptDelete(const std::string& kind, const std::string& internal_id, const Operation& op) override;
-    std::vector<OutboxRow> CompleteOperation(const Operation& op, const ResourceOutcome& outcome,
-                                             int status_code, const std::string& status_message,
-                                             const std::vector<OutboxMessage>& callbacks) override;
+    asio::awaitable<void> AcceptCreate(const ResourceRecord& resource, const Operation& op) override;
+    asio::awaitable<void> AcceptUpdate(const std::string& kind, const std::string& internal_id,
+                                       const Operation& op) override;
+    asio::awaitable<void> AcceptDelete(const std::string& kind, const std::string& internal_id,
+                                       const Operation& op) override;
+    asio::awaitable<std::vector<OutboxRow>> CompleteOperation(const Operation& op, const ResourceOutcome& outcome,
+                                                              int status_code, const std::string& status_message,
+                                                              const std::vector<OutboxMessage>& callbacks) override;
     std::vector<Operation> UnfinishedOperations() override;
     std::vector<OutboxRow> PendingOutbox() override;
-    void MarkOutboxDelivered(std::int64_t id) override;
-    void MarkOutboxRetry(std::int64_t id, int attempts, std::chrono::system_clock::time_point next_attempt_at,
-                         const std::string& error) override;
-    void MarkOutboxAbandoned(std::int64_t id, const std::string& state, int attempts,
-                             const std::string& reason) override;
+    asio::awaitable<void> MarkOutboxDelivered(std::int64_t id) override;
+    asio::awaitable<void> MarkOutboxRetry(std::int64_t id, int attempts,
+                                          std::chrono::system_clock::time_point next_attempt_at,
+                                          const std::string& error) override;
+    asio::awaitable<void> MarkOutboxAbandoned(std::int64_t id, const std::string& state, int attempts,
+                                              const std::string& reason) override;
     std::optional<std::string> GetSetting(const std::string& key) override;
     void PutSetting(const std::string& key, const std::string& value) override;
 
