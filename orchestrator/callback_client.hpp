@@ -1,9 +1,13 @@
 #pragma once
 /// @file
-/// The HTTP/HTTPS client that POSTs one callback. A coroutine on the caller's executor (the
-/// notifier's strand); every step is bounded by one deadline.
+/// The HTTP/HTTPS client that POSTs callbacks. Plain-HTTP connections are kept alive and reused
+/// per target (a northbound controller usually has one callback URL, so most callbacks ride an
+/// open connection). Not thread safe: used on the notifier's strand only; every step is bounded
+/// by the timeout.
 
 #include <chrono>
+#include <map>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -19,11 +23,30 @@ struct CallbackResult {
     bool Delivered() const { return status >= 200 && status < 300; }
 };
 
-/// POSTs `body` to `url`, connecting only to `endpoints` (already resolved and checked against
-/// the allow-list). `tls` is used for https URLs. Never throws for network failures.
-asio::awaitable<CallbackResult> PostCallback(const Url& url, const std::vector<tcp::endpoint>& endpoints,
-                                             const std::vector<std::pair<std::string, std::string>>& headers,
-                                             const std::string& body, std::chrono::milliseconds timeout,
-                                             ssl::context& tls);
+class CallbackClient {
+public:
+    CallbackClient(ssl::context& tls, std::chrono::milliseconds timeout) : tls_(tls), timeout_(timeout) {}
+
+    /// POSTs `body` to `url`, connecting only to `endpoints` (already resolved and checked
+    /// against the allow-list). Never throws for network failures.
+    asio::awaitable<CallbackResult> Post(const Url& url, const std::vector<tcp::endpoint>& endpoints,
+                                         const std::vector<std::pair<std::string, std::string>>& headers,
+                                         const std::string& body);
+    /// Closes every idle connection.
+    void CloseIdle() { idle_.clear(); }
+
+private:
+    using Stream = std::unique_ptr<beast::tcp_stream>;
+    static constexpr std::size_t kMaxIdlePerTarget = 16;
+
+    asio::awaitable<CallbackResult> PostPlain(const Url& url, const std::vector<tcp::endpoint>& endpoints,
+                                              http::request<http::string_body>& request);
+    asio::awaitable<CallbackResult> PostTls(const Url& url, const std::vector<tcp::endpoint>& endpoints,
+                                            http::request<http::string_body>& request);
+
+    ssl::context& tls_;
+    std::chrono::milliseconds timeout_;
+    std::map<std::string, std::vector<Stream>> idle_;  ///< "host:port" -> open plain connections
+};
 
 }  // namespace escd::orchestrator

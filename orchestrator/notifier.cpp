@@ -39,7 +39,8 @@ Notifier::Notifier(asio::io_context& ioc, model::Store& store, NotifierOptions o
       options_(std::move(options)),
       strand_(asio::make_strand(ioc)),
       tls_(ssl::context::tls_client),
-      slots_(strand_, std::max<std::size_t>(1, options_.max_in_flight)) {
+      slots_(strand_, std::max<std::size_t>(1, options_.max_in_flight)),
+      client_(tls_, options_.timeout) {
     if (options_.tls_verify) {
         tls_.set_verify_mode(ssl::verify_peer);
         if (options_.ca_file.empty()) {
@@ -78,6 +79,7 @@ void Notifier::Stop() {
     asio::post(strand_, [this] {
         stopping_ = true;
         for (auto* timer : timers_) timer->cancel();
+        client_.CloseIdle();
     });
 }
 
@@ -180,7 +182,7 @@ asio::awaitable<void> Notifier::DeliverOne(model::OutboxRow& row) {
         }
         co_await slots_.async_send(boost::system::error_code{}, asio::use_awaitable);  // take a slot
         const auto headers = CallbackHeaders(row);
-        auto result = co_await PostCallback(*url, endpoints, headers, row.message.body, options_.timeout, tls_);
+        auto result = co_await client_.Post(*url, endpoints, headers, row.message.body);
         slots_.try_receive([](boost::system::error_code) {});  // give the slot back
         ++row.attempts;
         const auto id = row.id;

@@ -25,6 +25,7 @@
 #include "common/backoff.hpp"
 #include "common/cidr.hpp"
 #include "model/store.hpp"
+#include "orchestrator/callback_client.hpp"
 
 namespace escd::orchestrator {
 
@@ -65,6 +66,7 @@ private:
     asio::experimental::channel<void(boost::system::error_code)> slots_;
     std::map<std::string, std::deque<model::OutboxRow>> queues_;  ///< per transaction, on strand_
     std::set<asio::steady_timer*> timers_;                        ///< waiting retries, on strand_
+    CallbackClient client_;  ///< on strand_
     bool stopping_ = false;
     std::atomic<std::size_t> backlog_{0};
 };
