@@ -113,7 +113,7 @@ std::optional<Url> ParseUrl(std::string_view text) {
     }
 
     if (target.empty()) {
-        url.target = "/";
+        url.target.assign(1, '/');  // not = "/": g++ 12 -Wrestrict false positive
     } else if (target.front() == '?') {
         url.target.assign(1, '/').append(target);
     } else {
