@@ -182,33 +182,24 @@ pg_settings=$(psql_ -d postgres -At -c "SELECT string_agg(name || '=' || setting
 durability="durable"
 [[ $BENCH_DURABLE != 0 ]] || durability="NOT durable (BENCH_DURABLE=0)"
 echo "PostgreSQL on 127.0.0.1:$ESCD_TEST_PG_PORT, $durability: $pg_settings"
-psql_ -d postgres -c "CREATE DATABASE bench"
-psql_ -d bench -c "CREATE TABLE bench_insert (id bigserial PRIMARY KEY, tx uuid, body text,
+psql_ -d postgres -c "CREATE DATABASE pgbench_db"
+psql_ -d pgbench_db -c "CREATE TABLE bench_insert (id bigserial PRIMARY KEY, tx uuid, body text,
                                               created_at timestamptz DEFAULT now())"
 echo "INSERT INTO bench_insert(tx, body) VALUES (gen_random_uuid(), 'x');" >"$work/insert.sql"
 
-# --- helpers and escd ------------------------------------------------------------------------
-log "starting bare Beast server"
-start_helper bare bare_pid
-bare_port=$REPLY
-echo "bare server on 127.0.0.1:$bare_port"
-
-escd_port=''
-if [[ $BENCH_ESCD != 0 ]]; then
-    log "starting callback receiver"
-    start_helper receiver receiver_pid
-    receiver_port=$REPLY
-    callback_url=http://127.0.0.1:$receiver_port/esc-callback
-    echo "callback receiver on 127.0.0.1:$receiver_port"
-
-    log "starting escd"
-    mkdir -p "$work/escd-data"
-    "$escd_bin" --database.dsn="$ESCD_TEST_PG_DSN dbname=bench" --server.http_port=0 \
-        --server.https_port=-1 --general.data_dir="$work/escd-data" \
-        --auth.admin_password="$admin_password" --log.level=WARN ${ESCD_ARGS:-} \
+# Starts escd on database $1 with extra flags $2..; sets escd_pid and escd_port.
+start_escd() {
+    local db=$1
+    shift
+    log "starting escd on database $db $*"
+    mkdir -p "$work/escd-data-$db"
+    psql_ -d postgres -c "CREATE DATABASE $db"
+    "$escd_bin" --database.dsn="$ESCD_TEST_PG_DSN dbname=$db" --server.http_port=0 \
+        --server.https_port=-1 --general.data_dir="$work/escd-data-$db" \
+        --auth.admin_password="$admin_password" --log.level=WARN ${ESCD_ARGS:-} "$@" \
         >"$work/escd.out" 2>"$work/escd.err" &
     escd_pid=$!
-    status=0
+    local status=0 line
     line=$(wait_for_line "$work/escd.out" '^escd ready http=[0-9]+' "$ESCD_READY_TIMEOUT" \
         "$escd_pid") || status=$?
     if ((status != 0)); then
@@ -228,6 +219,29 @@ if [[ $BENCH_ESCD != 0 ]]; then
     fi
     escd_port=$(sed -n 's/^escd ready http=\([0-9]*\).*/\1/p' <<<"$line")
     echo "escd on 127.0.0.1:$escd_port"
+}
+
+stop_escd() {
+    kill -TERM "$escd_pid" 2>/dev/null || true
+    wait "$escd_pid" 2>/dev/null || true
+    escd_pid=''
+}
+
+# --- helpers and escd ------------------------------------------------------------------------
+log "starting bare Beast server"
+start_helper bare bare_pid
+bare_port=$REPLY
+echo "bare server on 127.0.0.1:$bare_port"
+
+escd_port=''
+if [[ $BENCH_ESCD != 0 ]]; then
+    log "starting callback receiver"
+    start_helper receiver receiver_pid
+    receiver_port=$REPLY
+    callback_url=http://127.0.0.1:$receiver_port/esc-callback
+    echo "callback receiver on 127.0.0.1:$receiver_port"
+
+    start_escd bench
 fi
 
 # --- runs ------------------------------------------------------------------------------------
@@ -236,7 +250,7 @@ run_id=$(date +%s)-$$
 for n in $CONNS; do
     if [[ -n $escd_port ]]; then
         log "$n connection(s): escd accept path (${WARMUP} s warmup + ${DURATION} s)"
-        psql_ -d bench -c CHECKPOINT
+        psql_ -d postgres -c CHECKPOINT
         result=$(run_load accept "$escd_port" "$n" --user admin --password "$admin_password" \
             --callback "$callback_url" --prefix "b$run_id-c$n")
         echo "$result"
@@ -256,9 +270,9 @@ for n in $CONNS; do
     [[ $(field errors "$result") == 0 ]] || any_errors=1
 
     log "$n connection(s): pgbench, one INSERT per transaction (${DURATION} s)"
-    psql_ -d bench -c CHECKPOINT
+    psql_ -d postgres -c CHECKPOINT
     "$pgbin/pgbench" -n -c "$n" -j 2 -T "$DURATION" -f "$work/insert.sql" -h 127.0.0.1 \
-        -p "$ESCD_TEST_PG_PORT" -U postgres bench >"$work/pgbench-$n.out" 2>&1 || {
+        -p "$ESCD_TEST_PG_PORT" -U postgres pgbench_db >"$work/pgbench-$n.out" 2>&1 || {
         cat "$work/pgbench-$n.out" >&2
         die "pgbench failed"
     }
@@ -271,6 +285,26 @@ for n in $CONNS; do
     pg_tps[$n]=$(awk -v t="${pg_tps[$n]}" 'BEGIN { printf "%.1f", t }')
     grep -E '^(number of failed|latency average|tps = .*without)' "$work/pgbench-$n.out" || true
 done
+
+# The accept path alone: the same requests to an escd whose engine is paused, so that the 200
+# (validation + one group-committed statement) does not share the two cores with the work that
+# follows it (VIM call, completion, callback delivery).
+declare -A only_rps only_p50 only_p99
+if [[ -n $escd_port ]]; then
+    stop_escd
+    start_escd bench_accept_only --engine.paused_for_test=true
+    for n in $CONNS; do
+        log "$n connection(s): escd accept path alone, engine paused (${WARMUP} s warmup + ${DURATION} s)"
+        psql_ -d postgres -c CHECKPOINT
+        result=$(run_load accept-only "$escd_port" "$n" --user admin --password "$admin_password" \
+            --callback "$callback_url" --prefix "o$run_id-c$n")
+        echo "$result"
+        only_rps[$n]=$(field rps "$result")
+        only_p50[$n]=$(field p50_ms "$result")
+        only_p99[$n]=$(field p99_ms "$result")
+        [[ $(field errors "$result") == 0 ]] || any_errors=1
+    done
+fi
 
 if [[ -n $receiver_pid ]]; then
     kill -TERM "$receiver_pid"
@@ -296,6 +330,17 @@ for n in $CONNS; do
         "$(pct "${accept_rps[$n]:-}" "${pg_tps[$n]}")" "$(pct "${accept_rps[$n]:-}" "${bare_rps[$n]}")"
 done
 echo
+if [[ -n $escd_port ]]; then
+    echo "accept path alone (engine paused): the cost of the 200 itself"
+    row2() { printf '%5s | %10s %8s %8s | %11s | %16s\n' "$@"; }
+    row2 conns "rps" "p50 ms" "p99 ms" "pgbench tps" "alone/pgbench %"
+    row2 ----- ---------- -------- -------- ----------- ----------------
+    for n in $CONNS; do
+        row2 "$n" "${only_rps[$n]:--}" "${only_p50[$n]:--}" "${only_p99[$n]:--}" "${pg_tps[$n]}" \
+            "$(pct "${only_rps[$n]:-}" "${pg_tps[$n]}")"
+    done
+    echo
+fi
 
 if [[ -z $escd_port ]]; then
     echo "TARGET accept/pgbench at 64 connections >= 70%: SKIPPED (escd not measured, BENCH_ESCD=0)"
@@ -305,7 +350,10 @@ else
     ratio=$(pct "${accept_rps[64]}" "${pg_tps[64]}")
     verdict=$(awk -v r="$ratio" 'BEGIN { print (r != "-" && r + 0 >= 70) ? "PASS" : "FAIL" }')
     [[ ${accept_err[64]} == 0 ]] || verdict="FAIL"
-    echo "TARGET accept/pgbench at 64 connections >= 70%: $verdict ($ratio%)"
+    echo "TARGET accept/pgbench at 64 connections >= 70%: $verdict ($ratio%, engine running)"
+    ratio_alone=$(pct "${only_rps[64]:-}" "${pg_tps[64]}")
+    verdict_alone=$(awk -v r="$ratio_alone" 'BEGIN { print (r != "-" && r + 0 >= 70) ? "PASS" : "FAIL" }')
+    echo "TARGET accept/pgbench at 64 connections >= 70%: $verdict_alone ($ratio_alone%, accept path alone)"
 fi
 
 if ((any_errors)); then
