@@ -114,3 +114,34 @@ TEST_F(TenantErrors, DeleteOfATenantThatOwnsResourcesIs409) {
 
 }  // namespace
 }  // namespace escd::test
+
+namespace escd::test {
+namespace {
+
+class TenantVimFailure : public EscdTest {};
+
+TEST_F(TenantVimFailure, UnreachableVimFailsTheCreateInTheCallbackAndLeavesNoTenant) {
+    // A libvirt test-driver file that does not exist: every connection attempt fails.
+    StartEscd({"--vim.uri=test:///nonexistent/escd-no-such-host.xml"});
+    auto response = CreateTenant("t-novim");
+    ASSERT_EQ(response.status, 200) << response.body;
+    auto callbacks = receiver_.WaitForDelivered(1, kCallbackWait);
+    ASSERT_EQ(callbacks.size(), 1u);
+    EXPECT_EQ(callbacks[0].Header("ESC-Transaction-Id"), response.Header("ESC-Transaction-Id"));
+    EXPECT_EQ(callbacks[0].Header("ESC-Status-Code"), "503");
+    EXPECT_NE(callbacks[0].Header("ESC-Status-Message").find("Tenant creation failed"), std::string::npos)
+        << callbacks[0].Header("ESC-Status-Message");
+    EXPECT_EQ(XmlText(callbacks[0].body, "event_type"), "CREATE_TENANT");
+    EXPECT_EQ(client_->Get("/v0/tenants/t-novim").status, 404);
+    EXPECT_EQ(Count("resources"), 0);  // the id is free for a retry once the VIM is back
+    EXPECT_EQ(db_.Query("SELECT count(*) FROM operations WHERE finished_at IS NULL")[0][0].as<int>(), 0);
+}
+
+TEST_F(TenantVimFailure, HeaderOverSixteenKibibytesIs431) {
+    auto response = client_->Get("/v0/tenants", {{"X-Padding", std::string(17 * 1024, 'h')}});
+    EXPECT_EQ(response.status, 431);
+    EXPECT_EQ(XmlText(response.body, "status"), "431");
+}
+
+}  // namespace
+}  // namespace escd::test
