@@ -296,6 +296,12 @@ std::optional<ResourceRecord> PgStore::GetResource(const std::string& kind, cons
     });
 }
 
+asio::awaitable<pqxx::result> PgStore::Write(const std::string& statement, std::vector<std::string>& params) {
+    co_return co_await AwaitCommit([this, &statement, &params](GroupCommit::Completion done) {
+        writes_.ExecuteAsync(statement, std::move(params), std::move(done));
+    });
+}
+
 asio::awaitable<void> PgStore::AcceptCreate(const ResourceRecord& resource, const Operation& op) {
     const bool child = !resource.tenant_id.empty();
     const std::string statement = child ? "accept_create_child" : "accept_create_root";
@@ -303,9 +309,7 @@ asio::awaitable<void> PgStore::AcceptCreate(const ResourceRecord& resource, cons
                                     resource.spec,        op.transaction_id, op.kind,
                                     op.callback_url,      op.events_url,   op.payload};
     if (child) params.push_back(resource.tenant_id);
-    auto result = co_await AwaitCommit([this, &statement, &params](GroupCommit::Completion done) {
-        writes_.ExecuteAsync(statement, std::move(params), std::move(done));
-    });
+    auto result = co_await Write(statement, params);
     const auto row = result.at(0);
     if (row[0].as<long>() == 1) co_return;
     if (!row[1].is_null()) {
@@ -378,9 +382,7 @@ asio::awaitable<std::vector<OutboxRow>> PgStore::CompleteOperation(const Operati
                                                outcome.external_id.value_or(""), outcome.spec.value_or(""),
                                                outcome.name.value_or(""), op.transaction_id, status, status_message,
                                                message.url, message.event, message.body};
-        auto result = co_await AwaitCommit([this, &statement, &params](GroupCommit::Completion done) {
-            writes_.ExecuteAsync(statement, std::move(params), std::move(done));
-        });
+        auto result = co_await Write(statement, params);
         for (const auto& row : result) add_row(row, message);
         co_return rows;
     }
@@ -449,27 +451,24 @@ std::vector<OutboxRow> PgStore::PendingOutbox() {
 }
 
 asio::awaitable<void> PgStore::MarkOutboxDelivered(std::int64_t id) {
+    static const std::string kStatement = "outbox_delivered";
     std::vector<std::string> params{std::to_string(id)};
-    co_await AwaitCommit([this, &params](GroupCommit::Completion done) {
-        writes_.ExecuteAsync("outbox_delivered", std::move(params), std::move(done));
-    });
+    co_await Write(kStatement, params);
 }
 
 asio::awaitable<void> PgStore::MarkOutboxRetry(std::int64_t id, int attempts, Clock::time_point next_attempt_at,
                                                const std::string& error) {
+    static const std::string kStatement = "outbox_retry";
     std::vector<std::string> params{std::to_string(id), std::to_string(attempts),
                                     std::to_string(ToMillis(next_attempt_at)), error};
-    co_await AwaitCommit([this, &params](GroupCommit::Completion done) {
-        writes_.ExecuteAsync("outbox_retry", std::move(params), std::move(done));
-    });
+    co_await Write(kStatement, params);
 }
 
 asio::awaitable<void> PgStore::MarkOutboxAbandoned(std::int64_t id, const std::string& state, int attempts,
                                                    const std::string& reason) {
+    static const std::string kStatement = "outbox_abandoned";
     std::vector<std::string> params{std::to_string(id), state, std::to_string(attempts), reason};
-    co_await AwaitCommit([this, &params](GroupCommit::Completion done) {
-        writes_.ExecuteAsync("outbox_abandoned", std::move(params), std::move(done));
-    });
+    co_await Write(kStatement, params);
 }
 
 std::optional<std::string> PgStore::GetSetting(const std::string& key) {

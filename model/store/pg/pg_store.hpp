@@ -57,6 +57,9 @@ public:
 
 private:
     class Checkout;
+    /// Runs prepared statement `statement` through group commit (pipelined with the other writes
+    /// of its batch); `params` is consumed. Resumes the caller once committed.
+    asio::awaitable<pqxx::result> Write(const std::string& statement, std::vector<std::string>& params);
     std::unique_ptr<pqxx::connection> Connect();
     /// Runs fn(connection&) on a checked-out connection; maps a lost connection to kUnavailable
     /// and reconnects on the next use.
