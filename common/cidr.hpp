@@ -12,7 +12,7 @@
 namespace escd {
 
 class CidrList {
-public:
+  public:
     CidrList() = default;
 
     /// Parses "127.0.0.0/8, ::1/128" (comma and/or space separated; an address without a
@@ -24,7 +24,7 @@ public:
     /// Canonical text form, e.g. "127.0.0.0/8,::1/128".
     std::string ToString() const;
 
-private:
+  private:
     struct Block {
         boost::asio::ip::address network;
         unsigned prefix;

@@ -41,7 +41,7 @@
 namespace escd {
 
 class ConfigError : public std::runtime_error {
-public:
+  public:
     using std::runtime_error::runtime_error;
 };
 
@@ -51,10 +51,10 @@ struct Config {
     std::string schema_dir;  ///< default filled by the caller (compile-time source path)
     // [server]
     std::string listen_address = "127.0.0.1";
-    int http_port = 8080;   ///< -1 disables the listener, 0 picks a free port
+    int http_port = 8080;  ///< -1 disables the listener, 0 picks a free port
     int https_port = 8443;
-    std::string tls_cert;   ///< empty = <data_dir>/tls/escd.crt
-    std::string tls_key;    ///< empty = <data_dir>/tls/escd.key
+    std::string tls_cert;  ///< empty = <data_dir>/tls/escd.crt
+    std::string tls_key;   ///< empty = <data_dir>/tls/escd.key
     int server_threads = 2;
     std::string ready_file;
     // [auth]

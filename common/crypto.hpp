@@ -22,7 +22,8 @@ std::optional<std::string> Base64Decode(std::string_view text);
 /// Hash in the self-describing form "pbkdf2-sha256$<iterations>$<salt hex>$<hash hex>"
 /// (random 16-byte salt, 32-byte hash). `iterations` defaults to 100000.
 std::string HashPassword(std::string_view password, unsigned iterations = 100000);
-/// Constant-time comparison of `password` against a HashPassword() result; false on a malformed hash.
+/// Constant-time comparison of `password` against a HashPassword() result; false on a malformed
+/// hash.
 bool VerifyPassword(std::string_view password, std::string_view stored_hash);
 
 }  // namespace escd

@@ -24,9 +24,15 @@ bool IEquals(std::string_view a, std::string_view b) {
 }
 }  // namespace
 
-void SetLevel(Level level) noexcept { g_level.store(static_cast<int>(level)); }
-Level GetLevel() noexcept { return static_cast<Level>(g_level.load()); }
-bool Enabled(Level level) noexcept { return static_cast<int>(level) >= g_level.load(std::memory_order_relaxed); }
+void SetLevel(Level level) noexcept {
+    g_level.store(static_cast<int>(level));
+}
+Level GetLevel() noexcept {
+    return static_cast<Level>(g_level.load());
+}
+bool Enabled(Level level) noexcept {
+    return static_cast<int>(level) >= g_level.load(std::memory_order_relaxed);
+}
 
 std::optional<Level> ParseLevel(std::string_view text) noexcept {
     if (IEquals(text, "DEBUG") || IEquals(text, "TRACE")) return Level::kDebug;
@@ -38,10 +44,14 @@ std::optional<Level> ParseLevel(std::string_view text) noexcept {
 
 std::string_view LevelName(Level level) noexcept {
     switch (level) {
-        case Level::kDebug: return "DEBUG";
-        case Level::kInfo: return "INFO";
-        case Level::kWarn: return "WARN";
-        case Level::kError: return "ERROR";
+        case Level::kDebug:
+            return "DEBUG";
+        case Level::kInfo:
+            return "INFO";
+        case Level::kWarn:
+            return "WARN";
+        case Level::kError:
+            return "ERROR";
     }
     return "?";
 }
@@ -50,12 +60,15 @@ void Write(Level level, std::string_view component, std::string_view message) {
     if (!Enabled(level)) return;
     auto now = std::chrono::system_clock::now();
     auto secs = std::chrono::system_clock::to_time_t(now);
-    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
+    auto ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() %
+        1000;
     std::tm tm{};
     gmtime_r(&secs, &tm);
     char stamp[64];
     std::snprintf(stamp, sizeof stamp, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-                  tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms));
+                  tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                  static_cast<int>(ms));
     std::string line;
     line.reserve(64 + message.size());
     line.append(stamp).append(" ");

@@ -25,7 +25,7 @@ void Write(Level level, std::string_view component, std::string_view message);
 
 /// Builds one record with operator<< and writes it when destroyed.
 class Line {
-public:
+  public:
     Line(Level level, std::string_view component) : level_(level), component_(component) {}
     ~Line() { Write(level_, component_, stream_.str()); }
     Line(const Line&) = delete;
@@ -36,7 +36,7 @@ public:
         return *this;
     }
 
-private:
+  private:
     Level level_;
     std::string_view component_;
     std::ostringstream stream_;
@@ -46,8 +46,9 @@ private:
 
 // A one-pass `for` rather than if/else: formatting is skipped when the level is off, and the
 // macro stays a single statement that cannot capture a caller's `else`.
-#define ESCD_LOG(level, component)                                                    \
-    for (bool escd_log_once_ = ::escd::log::Enabled(level); escd_log_once_; escd_log_once_ = false) \
+#define ESCD_LOG(level, component)                                          \
+    for (bool escd_log_once_ = ::escd::log::Enabled(level); escd_log_once_; \
+         escd_log_once_ = false)                                            \
     ::escd::log::Line(level, component)
 #define ESCD_DEBUG(component) ESCD_LOG(::escd::log::Level::kDebug, component)
 #define ESCD_INFO(component) ESCD_LOG(::escd::log::Level::kInfo, component)

@@ -20,11 +20,14 @@ namespace escd {
 /// - Callers pass lambdas that capture only references and pointers (trivially destructible),
 ///   never copies of strings or structs: the awaiting frame outlives the call anyway.
 template <class Fn>
-auto Offload(asio::thread_pool& pool, Fn&& fn) -> asio::awaitable<std::invoke_result_t<std::decay_t<Fn>&>> {
+auto Offload(asio::thread_pool& pool, Fn&& fn)
+    -> asio::awaitable<std::invoke_result_t<std::decay_t<Fn>&>> {
     using R = std::invoke_result_t<std::decay_t<Fn>&>;
     return asio::co_spawn(
         pool.get_executor(),
-        [f = std::decay_t<Fn>(std::forward<Fn>(fn))]() mutable -> asio::awaitable<R> { co_return f(); },
+        [f = std::decay_t<Fn>(std::forward<Fn>(fn))]() mutable -> asio::awaitable<R> {
+            co_return f();
+        },
         asio::use_awaitable);
 }
 

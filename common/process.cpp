@@ -22,8 +22,8 @@ int RunProcess(const std::vector<std::string>& argv, const std::string& log_path
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
     if (!log_path.empty()) {
-        posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND,
-                                         0644);
+        posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log_path.c_str(),
+                                         O_WRONLY | O_CREAT | O_APPEND, 0644);
         posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
     }
     posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);

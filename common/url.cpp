@@ -46,8 +46,10 @@ std::string Url::HostHeader() const {
     // Appended piecewise: g++ 12 warns (-Wrestrict, falsely) about "[" + host + "]".
     std::string out;
     out.reserve(host.size() + 8);
-    if (ipv6_literal) out.append(1, '[').append(host).append(1, ']');
-    else out.append(host);
+    if (ipv6_literal)
+        out.append(1, '[').append(host).append(1, ']');
+    else
+        out.append(host);
     // The default port is left out, as browsers and curl do; some servers compare Host strictly.
     if (port != DefaultPort(scheme)) out.append(1, ':').append(std::to_string(port));
     return out;

@@ -26,7 +26,8 @@ constexpr std::array kTransitions{
 constexpr bool NoDuplicateRows() {
     for (std::size_t i = 0; i < kTransitions.size(); ++i) {
         for (std::size_t j = i + 1; j < kTransitions.size(); ++j) {
-            if (kTransitions[i].from == kTransitions[j].from && kTransitions[i].on == kTransitions[j].on) {
+            if (kTransitions[i].from == kTransitions[j].from &&
+                kTransitions[i].on == kTransitions[j].on) {
                 return false;
             }
         }
@@ -35,7 +36,8 @@ constexpr bool NoDuplicateRows() {
 }
 static_assert(NoDuplicateRows(), "one row per (state, event)");
 
-constexpr std::array<std::string_view, 5> kNames{"CREATING", "ACTIVE", "UPDATING", "DELETING", "REMOVED"};
+constexpr std::array<std::string_view, 5> kNames{"CREATING", "ACTIVE", "UPDATING", "DELETING",
+                                                 "REMOVED"};
 }  // namespace
 
 std::optional<ResourceState> NextState(ResourceState state, ResourceEvent event) noexcept {
@@ -45,7 +47,9 @@ std::optional<ResourceState> NextState(ResourceState state, ResourceEvent event)
     return std::nullopt;
 }
 
-std::string_view ToString(ResourceState state) noexcept { return kNames[static_cast<std::size_t>(state)]; }
+std::string_view ToString(ResourceState state) noexcept {
+    return kNames[static_cast<std::size_t>(state)];
+}
 
 std::optional<ResourceState> ParseResourceState(std::string_view text) noexcept {
     for (std::size_t i = 0; i < kNames.size(); ++i) {

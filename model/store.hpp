@@ -7,8 +7,8 @@
 /// never on an Asio thread. Writes are awaitables: the implementation does the blocking part on
 /// its own threads (the PostgreSQL store batches concurrent writes into one commit) and resumes
 /// the caller on its executor once the write is durable. Parameters are references: callers
-/// await at once. Methods are thread safe. Errors: escd::Error with kNotFound / kConflict for client
-/// mistakes it detects, kUnavailable when the database cannot be reached; anything else is
+/// await at once. Methods are thread safe. Errors: escd::Error with kNotFound / kConflict for
+/// client mistakes it detects, kUnavailable when the database cannot be reached; anything else is
 /// internal.
 
 #include <optional>
@@ -30,34 +30,40 @@ struct ResourceOutcome {
 };
 
 class Store {
-public:
+  public:
     virtual ~Store() = default;
 
     // Resources.
     /// All resources of `kind` (optionally of one tenant) in internal-id order, including those
     /// being created or deleted.
-    virtual std::vector<ResourceRecord> ListResources(const std::string& kind,
-                                                      const std::optional<std::string>& tenant_id) = 0;
+    virtual std::vector<ResourceRecord> ListResources(
+        const std::string& kind, const std::optional<std::string>& tenant_id) = 0;
     virtual std::optional<ResourceRecord> GetResource(const std::string& kind,
                                                       const std::string& internal_id) = 0;
 
     // Accepting work: the intent and the operation row commit together, or not at all.
     /// Inserts `resource` (state CREATING) and `op`. kConflict when the internal id is used by
     /// any resource of any kind; kNotFound when resource.tenant_id names no active tenant.
-    virtual asio::awaitable<void> AcceptCreate(const ResourceRecord& resource, const Operation& op) = 0;
+    virtual asio::awaitable<void> AcceptCreate(const ResourceRecord& resource,
+                                               const Operation& op) = 0;
     /// Moves the resource to UPDATING and records `op` (whose payload is the new spec).
     /// kNotFound when absent; kConflict when another operation runs on it.
-    virtual asio::awaitable<void> AcceptUpdate(const std::string& kind, const std::string& internal_id,
+    virtual asio::awaitable<void> AcceptUpdate(const std::string& kind,
+                                               const std::string& internal_id,
                                                const Operation& op) = 0;
     /// Moves the resource to DELETING and records `op`. kNotFound when absent; kConflict when
     /// another operation runs on it, or when it is a tenant that still owns resources.
-    virtual asio::awaitable<void> AcceptDelete(const std::string& kind, const std::string& internal_id,
+    virtual asio::awaitable<void> AcceptDelete(const std::string& kind,
+                                               const std::string& internal_id,
                                                const Operation& op) = 0;
 
     // Completing work: the outcome, the operation's end and its callbacks commit together.
     /// Returns the outbox rows it inserted, in delivery order.
     virtual asio::awaitable<std::vector<OutboxRow>> CompleteOperation(
-        const Operation& op, const ResourceOutcome& outcome, int status_code, const std::string& status_message,
+        const Operation& op,
+        const ResourceOutcome& outcome,
+        int status_code,
+        const std::string& status_message,
         const std::vector<OutboxMessage>& callbacks) = 0;
     /// Operations accepted but not finished (to resume after a restart), oldest first.
     virtual std::vector<Operation> UnfinishedOperations() = 0;
@@ -66,11 +72,15 @@ public:
     /// Rows still to deliver, in id order.
     virtual std::vector<OutboxRow> PendingOutbox() = 0;
     virtual asio::awaitable<void> MarkOutboxDelivered(std::int64_t id) = 0;
-    virtual asio::awaitable<void> MarkOutboxRetry(std::int64_t id, int attempts,
-                                                  std::chrono::system_clock::time_point next_attempt_at,
-                                                  const std::string& error) = 0;
+    virtual asio::awaitable<void> MarkOutboxRetry(
+        std::int64_t id,
+        int attempts,
+        std::chrono::system_clock::time_point next_attempt_at,
+        const std::string& error) = 0;
     /// Final failure: state "REFUSED" (target not allowed) or "EXPIRED" (retries exhausted).
-    virtual asio::awaitable<void> MarkOutboxAbandoned(std::int64_t id, const std::string& state, int attempts,
+    virtual asio::awaitable<void> MarkOutboxAbandoned(std::int64_t id,
+                                                      const std::string& state,
+                                                      int attempts,
                                                       const std::string& reason) = 0;
 
     // Settings (admin password hash, operation mode, ...). Blocking, both.

@@ -5,9 +5,10 @@ namespace {
 // Socket results as (error_code, ...) values: a failed delivery is an outcome, not an exception.
 const auto kTuple = asio::as_tuple(asio::use_awaitable);
 
-http::request<http::string_body> BuildRequest(const Url& url,
-                                              const std::vector<std::pair<std::string, std::string>>& headers,
-                                              const std::string& body) {
+http::request<http::string_body> BuildRequest(
+    const Url& url,
+    const std::vector<std::pair<std::string, std::string>>& headers,
+    const std::string& body) {
     http::request<http::string_body> request{http::verb::post, url.target, 11};
     request.set(http::field::host, url.HostHeader());
     request.set(http::field::user_agent, "escd");
@@ -47,16 +48,20 @@ asio::awaitable<Exchanged> Exchange(Stream& stream, http::request<http::string_b
 }
 }  // namespace
 
-asio::awaitable<CallbackResult> CallbackClient::Post(const Url& url, const std::vector<tcp::endpoint>& endpoints,
-                                                     const std::vector<std::pair<std::string, std::string>>& headers,
-                                                     const std::string& body) {
+asio::awaitable<CallbackResult> CallbackClient::Post(
+    const Url& url,
+    const std::vector<tcp::endpoint>& endpoints,
+    const std::vector<std::pair<std::string, std::string>>& headers,
+    const std::string& body) {
     auto request = BuildRequest(url, headers, body);
     if (url.scheme == "http") co_return co_await PostPlain(url, endpoints, request);
     co_return co_await PostTls(url, endpoints, request);
 }
 
-asio::awaitable<CallbackResult> CallbackClient::PostPlain(const Url& url, const std::vector<tcp::endpoint>& endpoints,
-                                                          http::request<http::string_body>& request) {
+asio::awaitable<CallbackResult> CallbackClient::PostPlain(
+    const Url& url,
+    const std::vector<tcp::endpoint>& endpoints,
+    http::request<http::string_body>& request) {
     const std::string key = url.host + ":" + std::to_string(url.port);
     // A reused connection may have been closed by the receiver while idle: that attempt does not
     // count, and the request goes out once more on a fresh connection.
@@ -68,7 +73,8 @@ asio::awaitable<CallbackResult> CallbackClient::PostPlain(const Url& url, const 
         stream->expires_after(timeout_);
         auto exchanged = co_await Exchange(*stream, request);
         if (exchanged.result.status == 0) continue;  // stale: try the next one, then a new one
-        if (exchanged.keep_alive && pool.size() < kMaxIdlePerTarget) pool.push_back(std::move(stream));
+        if (exchanged.keep_alive && pool.size() < kMaxIdlePerTarget)
+            pool.push_back(std::move(stream));
         co_return exchanged.result;
     }
 
@@ -84,7 +90,8 @@ asio::awaitable<CallbackResult> CallbackClient::PostPlain(const Url& url, const 
     co_return exchanged.result;
 }
 
-asio::awaitable<CallbackResult> CallbackClient::PostTls(const Url& url, const std::vector<tcp::endpoint>& endpoints,
+asio::awaitable<CallbackResult> CallbackClient::PostTls(const Url& url,
+                                                        const std::vector<tcp::endpoint>& endpoints,
                                                         http::request<http::string_body>& request) {
     request.keep_alive(false);
     beast::tcp_stream tcp_stream(co_await asio::this_coro::executor);
@@ -92,7 +99,8 @@ asio::awaitable<CallbackResult> CallbackClient::PostTls(const Url& url, const st
     auto [connect_error, endpoint] = co_await tcp_stream.async_connect(endpoints, kTuple);
     if (connect_error) co_return CallbackResult{0, "connect: " + connect_error.message()};
     beast::ssl_stream<beast::tcp_stream> tls_stream(std::move(tcp_stream), tls_);
-    if (!url.ipv6_literal && !SSL_set_tlsext_host_name(tls_stream.native_handle(), url.host.c_str())) {
+    if (!url.ipv6_literal &&
+        !SSL_set_tlsext_host_name(tls_stream.native_handle(), url.host.c_str())) {
         co_return CallbackResult{0, "tls: cannot set SNI"};
     }
     tls_stream.set_verify_callback(ssl::host_name_verification(url.host));

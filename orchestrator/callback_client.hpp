@@ -24,24 +24,29 @@ struct CallbackResult {
 };
 
 class CallbackClient {
-public:
-    CallbackClient(ssl::context& tls, std::chrono::milliseconds timeout) : tls_(tls), timeout_(timeout) {}
+  public:
+    CallbackClient(ssl::context& tls, std::chrono::milliseconds timeout)
+        : tls_(tls), timeout_(timeout) {}
 
     /// POSTs `body` to `url`, connecting only to `endpoints` (already resolved and checked
     /// against the allow-list). Never throws for network failures.
-    asio::awaitable<CallbackResult> Post(const Url& url, const std::vector<tcp::endpoint>& endpoints,
-                                         const std::vector<std::pair<std::string, std::string>>& headers,
-                                         const std::string& body);
+    asio::awaitable<CallbackResult> Post(
+        const Url& url,
+        const std::vector<tcp::endpoint>& endpoints,
+        const std::vector<std::pair<std::string, std::string>>& headers,
+        const std::string& body);
     /// Closes every idle connection.
     void CloseIdle() { idle_.clear(); }
 
-private:
+  private:
     using Stream = std::unique_ptr<beast::tcp_stream>;
     static constexpr std::size_t kMaxIdlePerTarget = 16;
 
-    asio::awaitable<CallbackResult> PostPlain(const Url& url, const std::vector<tcp::endpoint>& endpoints,
+    asio::awaitable<CallbackResult> PostPlain(const Url& url,
+                                              const std::vector<tcp::endpoint>& endpoints,
                                               http::request<http::string_body>& request);
-    asio::awaitable<CallbackResult> PostTls(const Url& url, const std::vector<tcp::endpoint>& endpoints,
+    asio::awaitable<CallbackResult> PostTls(const Url& url,
+                                            const std::vector<tcp::endpoint>& endpoints,
                                             http::request<http::string_body>& request);
 
     ssl::context& tls_;

@@ -8,7 +8,9 @@
 
 namespace escd::orchestrator {
 namespace {
-std::string StrandKey(const std::string& kind, const std::string& id) { return kind + "/" + id; }
+std::string StrandKey(const std::string& kind, const std::string& id) {
+    return kind + "/" + id;
+}
 
 int FailureStatus(const std::exception& e) {
     if (const auto* error = dynamic_cast<const Error*>(&e)) return HttpStatusOf(error->code());
@@ -16,11 +18,21 @@ int FailureStatus(const std::exception& e) {
 }
 }  // namespace
 
-Engine::Engine(asio::io_context& ioc, model::Store& store, asio::thread_pool& db_pool, vim::Adapter& vim,
-               Notifier& notifier, EngineOptions options)
-    : ioc_(ioc), store_(store), db_pool_(db_pool), vim_(vim), notifier_(notifier), options_(options) {}
+Engine::Engine(asio::io_context& ioc,
+               model::Store& store,
+               asio::thread_pool& db_pool,
+               vim::Adapter& vim,
+               Notifier& notifier,
+               EngineOptions options)
+    : ioc_(ioc),
+      store_(store),
+      db_pool_(db_pool),
+      vim_(vim),
+      notifier_(notifier),
+      options_(options) {}
 
-asio::awaitable<void> Engine::AcceptCreate(const model::ResourceRecord& resource, const model::Operation& op) {
+asio::awaitable<void> Engine::AcceptCreate(const model::ResourceRecord& resource,
+                                           const model::Operation& op) {
     co_await store_.AcceptCreate(resource, op);
 }
 
@@ -47,7 +59,8 @@ void Engine::ForgetStrand(const std::string& target_kind, const std::string& tar
 
 void Engine::Launch(model::Operation op) {
     if (options_.paused_for_test) {
-        ESCD_WARN("engine") << "engine paused for test: " << op.kind << " " << op.target_id << " stays accepted";
+        ESCD_WARN("engine") << "engine paused for test: " << op.kind << " " << op.target_id
+                            << " stays accepted";
         return;
     }
     if (stopping_) return;  // resumed at the next start
@@ -68,13 +81,15 @@ void Engine::Launch(model::Operation op) {
 
 std::size_t Engine::Resume() {
     auto operations = store_.UnfinishedOperations();
-    if (!operations.empty()) ESCD_INFO("engine") << "resuming " << operations.size() << " unfinished operations";
+    if (!operations.empty())
+        ESCD_INFO("engine") << "resuming " << operations.size() << " unfinished operations";
     for (auto& op : operations) Launch(std::move(op));
     return operations.size();
 }
 
 asio::awaitable<void> Engine::Run(model::Operation op) {
-    ESCD_DEBUG("engine") << "running " << op.kind << " " << op.target_id << " tx=" << op.transaction_id;
+    ESCD_DEBUG("engine") << "running " << op.kind << " " << op.target_id
+                         << " tx=" << op.transaction_id;
     if (op.target_kind == model::kind::kTenant) {
         co_await RunTenantOperation(op);
     } else {
@@ -90,10 +105,13 @@ asio::awaitable<void> Engine::RunTenantOperation(const model::Operation& op) {
     // external id and (after a failed update) the spec as it was.
     std::optional<model::ResourceRecord> current;
     if (info->running != model::ResourceState::kCreating) {
-        current = co_await Offload(db_pool_, [this, &op] { return store_.GetResource(op.target_kind, op.target_id); });
-        if (!current) throw Error(ErrorCode::kInternal, "target of " + op.transaction_id + " vanished");
+        current = co_await Offload(
+            db_pool_, [this, &op] { return store_.GetResource(op.target_kind, op.target_id); });
+        if (!current)
+            throw Error(ErrorCode::kInternal, "target of " + op.transaction_id + " vanished");
     }
-    auto spec = model::xml::TenantSpecFromStored(current && op.payload.empty() ? current->spec : op.payload);
+    auto spec = model::xml::TenantSpecFromStored(current && op.payload.empty() ? current->spec
+                                                                               : op.payload);
     vim::TenantRequest request{spec.internal_id, spec.name, spec.enabled};
 
     model::ResourceOutcome outcome;
@@ -117,7 +135,8 @@ asio::awaitable<void> Engine::RunTenantOperation(const model::Operation& op) {
         message = std::string(info->failure_message) + ": " + e.what();
         outcome.state = *model::NextState(info->running, model::ResourceEvent::kVimFailed);
         // A failed update leaves the tenant as it was, and the callback says so.
-        if (info->running == model::ResourceState::kUpdating) spec = model::xml::TenantSpecFromStored(current->spec);
+        if (info->running == model::ResourceState::kUpdating)
+            spec = model::xml::TenantSpecFromStored(current->spec);
         ESCD_WARN("engine") << op.kind << " " << op.target_id << " failed: " << e.what();
     }
 
@@ -130,24 +149,29 @@ asio::awaitable<void> Engine::RunTenantOperation(const model::Operation& op) {
     if (outcome.state == model::ResourceState::kRemoved) ForgetStrand(op.target_kind, op.target_id);
 }
 
-asio::awaitable<void> Engine::Complete(const model::Operation& op, const model::ResourceOutcome& outcome,
-                                       int status_code, const std::string& status_message,
+asio::awaitable<void> Engine::Complete(const model::Operation& op,
+                                       const model::ResourceOutcome& outcome,
+                                       int status_code,
+                                       const std::string& status_message,
                                        const std::vector<model::OutboxMessage>& callbacks) {
     auto executor = co_await asio::this_coro::executor;
     for (int attempt = 0;; ++attempt) {
         try {
-            auto rows = co_await store_.CompleteOperation(op, outcome, status_code, status_message, callbacks);
+            auto rows = co_await store_.CompleteOperation(op, outcome, status_code, status_message,
+                                                          callbacks);
             notifier_.Enqueue(std::move(rows));
-            ESCD_INFO("engine") << op.kind << " " << op.target_id << " finished: " << status_code << " "
-                                << status_message << " tx=" << op.transaction_id;
+            ESCD_INFO("engine") << op.kind << " " << op.target_id << " finished: " << status_code
+                                << " " << status_message << " tx=" << op.transaction_id;
             co_return;
         } catch (const Error& e) {
             if (e.code() != ErrorCode::kUnavailable || stopping_) throw;
             // The VIM work is done; only its record is missing. Keep trying: the outcome must not
             // be lost, and the operation would otherwise be re-run after a restart.
-            ESCD_WARN("engine") << "cannot record the end of " << op.transaction_id << ": " << e.what();
+            ESCD_WARN("engine") << "cannot record the end of " << op.transaction_id << ": "
+                                << e.what();
         }
-        asio::steady_timer wait(executor, std::chrono::seconds(std::min(30, 1 << std::min(attempt, 5))));
+        asio::steady_timer wait(executor,
+                                std::chrono::seconds(std::min(30, 1 << std::min(attempt, 5))));
         co_await wait.async_wait(asio::use_awaitable);
     }
 }

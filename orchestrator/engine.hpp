@@ -33,14 +33,19 @@ struct EngineOptions {
 };
 
 class Engine {
-public:
-    Engine(asio::io_context& ioc, model::Store& store, asio::thread_pool& db_pool, vim::Adapter& vim,
-           Notifier& notifier, EngineOptions options);
+  public:
+    Engine(asio::io_context& ioc,
+           model::Store& store,
+           asio::thread_pool& db_pool,
+           vim::Adapter& vim,
+           Notifier& notifier,
+           EngineOptions options);
 
     // Accepting (awaited by request handlers; each returns once the operation is committed or
     // throws escd::Error kConflict / kNotFound / kUnavailable with nothing stored).
     // Parameters are references: callers await at once (see vim/adapter.hpp on g++ 12).
-    asio::awaitable<void> AcceptCreate(const model::ResourceRecord& resource, const model::Operation& op);
+    asio::awaitable<void> AcceptCreate(const model::ResourceRecord& resource,
+                                       const model::Operation& op);
     asio::awaitable<void> AcceptUpdate(const model::Operation& op);
     asio::awaitable<void> AcceptDelete(const model::Operation& op);
 
@@ -58,7 +63,7 @@ public:
     template <class Fn>
     auto Read(Fn&& fn) -> asio::awaitable<std::invoke_result_t<Fn&, model::Store&>>;
 
-private:
+  private:
     using Strand = asio::strand<asio::io_context::executor_type>;
     Strand StrandFor(const std::string& target_kind, const std::string& target_id);
     void ForgetStrand(const std::string& target_kind, const std::string& target_id);
@@ -66,8 +71,10 @@ private:
     asio::awaitable<void> RunTenantOperation(const model::Operation& op);
     /// Commits the outcome (retrying while the database is unreachable) and hands the callbacks
     /// to the notifier.
-    asio::awaitable<void> Complete(const model::Operation& op, const model::ResourceOutcome& outcome,
-                                   int status_code, const std::string& status_message,
+    asio::awaitable<void> Complete(const model::Operation& op,
+                                   const model::ResourceOutcome& outcome,
+                                   int status_code,
+                                   const std::string& status_message,
                                    const std::vector<model::OutboxMessage>& callbacks);
 
     asio::io_context& ioc_;

@@ -57,7 +57,8 @@ Notifier::~Notifier() = default;
 
 void Notifier::Start() {
     auto rows = store_.PendingOutbox();
-    if (!rows.empty()) ESCD_INFO("notifier") << "resuming delivery of " << rows.size() << " pending callbacks";
+    if (!rows.empty())
+        ESCD_INFO("notifier") << "resuming delivery of " << rows.size() << " pending callbacks";
     Enqueue(std::move(rows));
 }
 
@@ -89,7 +90,8 @@ void Notifier::Spawn(const std::string& transaction_id) {
         try {
             std::rethrow_exception(e);
         } catch (const std::exception& ex) {
-            ESCD_ERROR("notifier") << "delivery of transaction " << transaction_id << " stopped: " << ex.what();
+            ESCD_ERROR("notifier")
+                << "delivery of transaction " << transaction_id << " stopped: " << ex.what();
         }
     });
 }
@@ -123,11 +125,12 @@ asio::awaitable<void> Notifier::DeliverOne(model::OutboxRow& row) {
                 ESCD_WARN("notifier") << "cannot record outbox row " << row.id << ": " << e.what();
             }
             if (stopping_) co_return;
-            asio::steady_timer wait(executor, std::chrono::seconds(std::min(30, 1 << std::min(attempt, 5))));
+            asio::steady_timer wait(executor,
+                                    std::chrono::seconds(std::min(30, 1 << std::min(attempt, 5))));
             co_await wait.async_wait(asio::as_tuple(asio::use_awaitable));
         }
-        ESCD_INFO("notifier") << "outbox row " << row.id << " (" << row.message.event << " of " << row.transaction_id
-                              << ") marked " << state;
+        ESCD_INFO("notifier") << "outbox row " << row.id << " (" << row.message.event << " of "
+                              << row.transaction_id << ") marked " << state;
         queues_[row.transaction_id].pop_front();
         --backlog_;
     };
@@ -146,8 +149,10 @@ asio::awaitable<void> Notifier::DeliverOne(model::OutboxRow& row) {
         }
     } else {
         tcp::resolver resolver(executor);
-        const std::string service = std::to_string(url->port);  // a named local: see common/offload.hpp
-        auto [error, results] = co_await resolver.async_resolve(url->host, service, asio::as_tuple(asio::use_awaitable));
+        const std::string service =
+            std::to_string(url->port);  // a named local: see common/offload.hpp
+        auto [error, results] = co_await resolver.async_resolve(
+            url->host, service, asio::as_tuple(asio::use_awaitable));
         if (error) {
             refusal = "cannot resolve " + url->host + ": " + error.message();
         } else {
@@ -155,7 +160,8 @@ asio::awaitable<void> Notifier::DeliverOne(model::OutboxRow& row) {
             // request past the allow-list.
             for (const auto& entry : results) {
                 if (!options_.allowed.Contains(entry.endpoint().address())) {
-                    refusal = "target " + entry.endpoint().address().to_string() + " is not in callbacks.allowed_cidrs";
+                    refusal = "target " + entry.endpoint().address().to_string() +
+                              " is not in callbacks.allowed_cidrs";
                     break;
                 }
                 endpoints.push_back(entry.endpoint());
@@ -163,11 +169,13 @@ asio::awaitable<void> Notifier::DeliverOne(model::OutboxRow& row) {
         }
     }
     if (!refusal.empty()) {
-        ESCD_WARN("notifier") << "refused callback " << row.message.event << " of transaction " << row.transaction_id
-                              << " to " << row.message.url << ": " << refusal;
+        ESCD_WARN("notifier") << "refused callback " << row.message.event << " of transaction "
+                              << row.transaction_id << " to " << row.message.url << ": " << refusal;
         const auto id = row.id;
         const int attempts = row.attempts;
-        co_await finish("REFUSED", [&]() { return store_.MarkOutboxAbandoned(id, kRefused, attempts, refusal); });
+        co_await finish("REFUSED", [&]() {
+            return store_.MarkOutboxAbandoned(id, kRefused, attempts, refusal);
+        });
         co_return;
     }
 
@@ -180,7 +188,8 @@ asio::awaitable<void> Notifier::DeliverOne(model::OutboxRow& row) {
             timers_.erase(&timer);
             if (stopping_) co_return;
         }
-        co_await slots_.async_send(boost::system::error_code{}, asio::use_awaitable);  // take a slot
+        co_await slots_.async_send(boost::system::error_code{},
+                                   asio::use_awaitable);  // take a slot
         const auto headers = CallbackHeaders(row);
         auto result = co_await client_.Post(*url, endpoints, headers, row.message.body);
         slots_.try_receive([](boost::system::error_code) {});  // give the slot back
@@ -188,22 +197,30 @@ asio::awaitable<void> Notifier::DeliverOne(model::OutboxRow& row) {
         const auto id = row.id;
         const int attempts = row.attempts;
         if (result.Delivered()) {
-            ESCD_DEBUG("notifier") << "delivered " << row.message.event << " of " << row.transaction_id << " to "
-                                   << row.message.url << " (" << result.status << ")";
+            ESCD_DEBUG("notifier")
+                << "delivered " << row.message.event << " of " << row.transaction_id << " to "
+                << row.message.url << " (" << result.status << ")";
             co_await finish("DELIVERED", [&]() { return store_.MarkOutboxDelivered(id); });
             co_return;
         }
-        std::string error = result.status ? "receiver answered " + std::to_string(result.status) : result.error;
-        auto age = std::chrono::duration_cast<std::chrono::milliseconds>(SystemClock::now() - row.created_at);
+        std::string error =
+            result.status ? "receiver answered " + std::to_string(result.status) : result.error;
+        auto age = std::chrono::duration_cast<std::chrono::milliseconds>(SystemClock::now() -
+                                                                         row.created_at);
         if (options_.backoff.Expired(age)) {
-            ESCD_ERROR("notifier") << "giving up callback " << row.message.event << " of " << row.transaction_id
-                                   << " to " << row.message.url << " after " << attempts << " attempts: " << error;
-            co_await finish("EXPIRED", [&]() { return store_.MarkOutboxAbandoned(id, kExpired, attempts, error); });
+            ESCD_ERROR("notifier")
+                << "giving up callback " << row.message.event << " of " << row.transaction_id
+                << " to " << row.message.url << " after " << attempts << " attempts: " << error;
+            co_await finish("EXPIRED", [&]() {
+                return store_.MarkOutboxAbandoned(id, kExpired, attempts, error);
+            });
             co_return;
         }
-        row.next_attempt_at = SystemClock::now() + options_.backoff.DelayAfter(static_cast<std::uint32_t>(attempts));
-        ESCD_INFO("notifier") << "callback " << row.message.event << " of " << row.transaction_id << " to "
-                              << row.message.url << " failed (" << error << "), attempt " << attempts << ", retrying";
+        row.next_attempt_at =
+            SystemClock::now() + options_.backoff.DelayAfter(static_cast<std::uint32_t>(attempts));
+        ESCD_INFO("notifier") << "callback " << row.message.event << " of " << row.transaction_id
+                              << " to " << row.message.url << " failed (" << error << "), attempt "
+                              << attempts << ", retrying";
         const auto next = row.next_attempt_at;
         try {
             co_await store_.MarkOutboxRetry(id, attempts, next, error);

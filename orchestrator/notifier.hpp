@@ -20,8 +20,8 @@
 #include <set>
 #include <vector>
 
-#include "common/asio.hpp"
 #include <boost/asio/experimental/channel.hpp>
+#include "common/asio.hpp"
 #include "common/backoff.hpp"
 #include "common/cidr.hpp"
 #include "model/store.hpp"
@@ -39,7 +39,7 @@ struct NotifierOptions {
 };
 
 class Notifier {
-public:
+  public:
     Notifier(asio::io_context& ioc, model::Store& store, NotifierOptions options);
     ~Notifier();
 
@@ -53,7 +53,7 @@ public:
     /// Rows not yet delivered or abandoned (the "notifier backlog" system state).
     std::size_t Backlog() const { return backlog_.load(); }
 
-private:
+  private:
     asio::awaitable<void> Drain(std::string transaction_id);
     asio::awaitable<void> DeliverOne(model::OutboxRow& row);
     void Spawn(const std::string& transaction_id);
@@ -66,7 +66,7 @@ private:
     asio::experimental::channel<void(boost::system::error_code)> slots_;
     std::map<std::string, std::deque<model::OutboxRow>> queues_;  ///< per transaction, on strand_
     std::set<asio::steady_timer*> timers_;                        ///< waiting retries, on strand_
-    CallbackClient client_;  ///< on strand_
+    CallbackClient client_;                                       ///< on strand_
     bool stopping_ = false;
     std::atomic<std::size_t> backlog_{0};
 };

@@ -6,9 +6,12 @@ namespace escd::orchestrator {
 namespace {
 using S = model::ResourceState;
 constexpr std::array kOperations{
-    OperationInfo{"CREATE_TENANT", S::kCreating, "Tenant successfully created", "Tenant creation failed"},
-    OperationInfo{"UPDATE_TENANT", S::kUpdating, "Tenant successfully updated", "Tenant update failed"},
-    OperationInfo{"DELETE_TENANT", S::kDeleting, "Tenant successfully deleted", "Tenant deletion failed"},
+    OperationInfo{"CREATE_TENANT", S::kCreating, "Tenant successfully created",
+                  "Tenant creation failed"},
+    OperationInfo{"UPDATE_TENANT", S::kUpdating, "Tenant successfully updated",
+                  "Tenant update failed"},
+    OperationInfo{"DELETE_TENANT", S::kDeleting, "Tenant successfully deleted",
+                  "Tenant deletion failed"},
 };
 }  // namespace
 

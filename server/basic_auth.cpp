@@ -17,8 +17,8 @@ BasicAuth::BasicAuth(std::string user, std::string password_hash)
 std::string BasicAuth::Digest(std::string_view header) const {
     unsigned char out[EVP_MAX_MD_SIZE];
     unsigned int length = 0;
-    HMAC(EVP_sha256(), key_.data(), static_cast<int>(key_.size()), reinterpret_cast<const unsigned char*>(header.data()),
-         header.size(), out, &length);
+    HMAC(EVP_sha256(), key_.data(), static_cast<int>(key_.size()),
+         reinterpret_cast<const unsigned char*>(header.data()), header.size(), out, &length);
     return std::string(reinterpret_cast<char*>(out), length);
 }
 
@@ -28,13 +28,15 @@ bool BasicAuth::Check(std::string_view authorization) {
     auto digest = Digest(authorization);
     {
         std::shared_lock lock(mutex_);
-        if (!verified_digest_.empty() && CRYPTO_memcmp(digest.data(), verified_digest_.data(), digest.size()) == 0) {
+        if (!verified_digest_.empty() &&
+            CRYPTO_memcmp(digest.data(), verified_digest_.data(), digest.size()) == 0) {
             return true;
         }
     }
     // The scheme name is case-insensitive (RFC 7617).
     for (std::size_t i = 0; i + 1 < kScheme.size(); ++i) {
-        if (std::tolower(static_cast<unsigned char>(authorization[i])) != std::tolower(static_cast<unsigned char>(kScheme[i]))) {
+        if (std::tolower(static_cast<unsigned char>(authorization[i])) !=
+            std::tolower(static_cast<unsigned char>(kScheme[i]))) {
             return false;
         }
     }

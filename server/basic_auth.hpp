@@ -14,7 +14,7 @@
 namespace escd::server {
 
 class BasicAuth {
-public:
+  public:
     BasicAuth(std::string user, std::string password_hash);
 
     /// True when `authorization` is "Basic base64(user:password)" for the admin user.
@@ -23,7 +23,7 @@ public:
     void SetPasswordHash(std::string password_hash);
     const std::string& user() const { return user_; }
 
-private:
+  private:
     std::string Digest(std::string_view header) const;
 
     std::string user_;

@@ -11,14 +11,18 @@ const auto kTuple = asio::as_tuple(asio::use_awaitable);
 // Connection-level outcomes that are part of normal life and not worth a log line.
 bool Benign(const beast::error_code& ec) {
     return ec == http::error::end_of_stream || ec == asio::error::operation_aborted ||
-           ec == beast::error::timeout || ec == asio::error::connection_reset || ec == asio::error::eof ||
-           ec == ssl::error::stream_truncated;
+           ec == beast::error::timeout || ec == asio::error::connection_reset ||
+           ec == asio::error::eof || ec == ssl::error::stream_truncated;
 }
 
-std::string_view PathOf(std::string_view target) { return target.substr(0, target.find('?')); }
+std::string_view PathOf(std::string_view target) {
+    return target.substr(0, target.find('?'));
+}
 
 std::string Elapsed(std::chrono::steady_clock::time_point start) {
-    auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start).count();
+    auto us = std::chrono::duration_cast<std::chrono::microseconds>(
+                  std::chrono::steady_clock::now() - start)
+                  .count();
     char text[32];
     std::snprintf(text, sizeof text, "%.1fms", static_cast<double>(us) / 1000.0);
     return text;
@@ -45,14 +49,20 @@ struct HttpServer::SessionState {
     bool busy = false;                    ///< touched on its strand
 };
 
-HttpServer::HttpServer(asio::io_context& ioc, const Router& router, BasicAuth& auth, ServerLimits limits)
+HttpServer::HttpServer(asio::io_context& ioc,
+                       const Router& router,
+                       BasicAuth& auth,
+                       ServerLimits limits)
     : ioc_(ioc), router_(router), auth_(auth), limits_(limits) {}
 
 HttpServer::~HttpServer() = default;
 
-std::uint16_t HttpServer::Listen(const std::string& address, std::uint16_t port, std::shared_ptr<ssl::context> tls) {
+std::uint16_t HttpServer::Listen(const std::string& address,
+                                 std::uint16_t port,
+                                 std::shared_ptr<ssl::context> tls) {
     tcp::endpoint endpoint(asio::ip::make_address(address), port);
-    auto listener = std::make_shared<Listener>(Listener{tcp::acceptor(asio::make_strand(ioc_)), tls != nullptr});
+    auto listener = std::make_shared<Listener>(
+        Listener{tcp::acceptor(asio::make_strand(ioc_)), tls != nullptr});
     listener->acceptor.open(endpoint.protocol());
     listener->acceptor.set_option(asio::socket_base::reuse_address(true));
     listener->acceptor.bind(endpoint);
@@ -64,11 +74,14 @@ std::uint16_t HttpServer::Listen(const std::string& address, std::uint16_t port,
         listeners_.push_back(listener);
     }
     asio::co_spawn(listener->acceptor.get_executor(), AcceptLoop(listener), asio::detached);
-    ESCD_INFO("server") << "listening on " << (listener->tls ? "https://" : "http://") << address << ":" << bound;
+    ESCD_INFO("server") << "listening on " << (listener->tls ? "https://" : "http://") << address
+                        << ":" << bound;
     return bound;
 }
 
-void HttpServer::SetTlsContext(std::shared_ptr<ssl::context> tls) { std::atomic_store(&tls_, std::move(tls)); }
+void HttpServer::SetTlsContext(std::shared_ptr<ssl::context> tls) {
+    std::atomic_store(&tls_, std::move(tls));
+}
 
 void HttpServer::Stop() {
     stopping_ = true;
@@ -96,22 +109,25 @@ asio::awaitable<void> HttpServer::AcceptLoop(std::shared_ptr<Listener> listener)
         if (ec) {
             if (stopping_ || ec == asio::error::operation_aborted) break;
             // Out of descriptors or buffers: back off instead of spinning (Ceph's RGWAsioBackoff).
-            backoff = std::min(std::chrono::milliseconds(1000), std::max(std::chrono::milliseconds(10), backoff * 2));
-            ESCD_WARN("server") << "accept failed: " << ec.message() << "; retrying in " << backoff.count() << "ms";
+            backoff = std::min(std::chrono::milliseconds(1000),
+                               std::max(std::chrono::milliseconds(10), backoff * 2));
+            ESCD_WARN("server") << "accept failed: " << ec.message() << "; retrying in "
+                                << backoff.count() << "ms";
             asio::steady_timer timer(executor, backoff);
             co_await timer.async_wait(kTuple);
             continue;
         }
         backoff = std::chrono::milliseconds(0);
         auto session_executor = socket.get_executor();
-        asio::co_spawn(session_executor, RunSession(std::move(socket), listener->tls), [](std::exception_ptr e) {
-            if (!e) return;
-            try {
-                std::rethrow_exception(e);
-            } catch (const std::exception& ex) {
-                ESCD_ERROR("server") << "session failed: " << ex.what();
-            }
-        });
+        asio::co_spawn(session_executor, RunSession(std::move(socket), listener->tls),
+                       [](std::exception_ptr e) {
+                           if (!e) return;
+                           try {
+                               std::rethrow_exception(e);
+                           } catch (const std::exception& ex) {
+                               ESCD_ERROR("server") << "session failed: " << ex.what();
+                           }
+                       });
     }
 }
 
@@ -176,12 +192,14 @@ asio::awaitable<void> HttpServer::Serve(Stream& stream, SessionState& state) {
         parser.body_limit(limits_.body_limit);
         parser.header_limit(limits_.header_limit);
         tcp_stream.expires_after(limits_.read_timeout);
-        auto [header_ec, header_bytes] = co_await http::async_read_header(stream, buffer, parser, kTuple);
+        auto [header_ec, header_bytes] =
+            co_await http::async_read_header(stream, buffer, parser, kTuple);
         beast::error_code ec = header_ec;
         if (!ec && parser.get()[http::field::expect] == "100-continue") {
             // curl asks before sending a body over 1 KiB; answer at once instead of making it wait.
             http::response<http::empty_body> proceed{http::status::continue_, 11};
-            auto [continue_ec, continue_bytes] = co_await http::async_write(stream, proceed, kTuple);
+            auto [continue_ec, continue_bytes] =
+                co_await http::async_write(stream, proceed, kTuple);
             ec = continue_ec;
         }
         if (!ec && !parser.is_done()) {
@@ -191,11 +209,13 @@ asio::awaitable<void> HttpServer::Serve(Stream& stream, SessionState& state) {
         if (ec) {
             Response error;
             if (ec == http::error::body_limit) {
-                error = ErrorResponse(413, "request body exceeds " + std::to_string(limits_.body_limit) + " bytes");
+                error = ErrorResponse(
+                    413, "request body exceeds " + std::to_string(limits_.body_limit) + " bytes");
             } else if (ec == http::error::header_limit) {
-                error = ErrorResponse(431, "request header exceeds " + std::to_string(limits_.header_limit) + " bytes");
-            } else if (ec.category() == make_error_code(http::error::bad_target).category() && ec != http::error::end_of_stream &&
-                       ec != http::error::partial_message) {
+                error = ErrorResponse(431, "request header exceeds " +
+                                               std::to_string(limits_.header_limit) + " bytes");
+            } else if (ec.category() == make_error_code(http::error::bad_target).category() &&
+                       ec != http::error::end_of_stream && ec != http::error::partial_message) {
                 error = ErrorResponse(400, "malformed HTTP request: " + ec.message());
             } else {
                 if (!Benign(ec) && ec != http::error::partial_message) {
@@ -211,7 +231,8 @@ asio::awaitable<void> HttpServer::Serve(Stream& stream, SessionState& state) {
             tcp_stream.expires_after(std::chrono::seconds(5));
             auto [write_ec, written] = co_await http::async_write(stream, answer, kTuple);
             // Only a refused body is still on its way; garbage needs no patience.
-            if (!write_ec && error.status != http::status::bad_request) co_await LingeringClose(stream);
+            if (!write_ec && error.status != http::status::bad_request)
+                co_await LingeringClose(stream);
             co_return;
         }
 
@@ -221,7 +242,8 @@ asio::awaitable<void> HttpServer::Serve(Stream& stream, SessionState& state) {
         auto response = co_await Dispatch(request);
         http::response<http::string_body> answer{response.status, request.version()};
         answer.set(http::field::server, "escd");
-        if (!response.body.empty()) answer.set(http::field::content_type, "application/xml; charset=UTF-8");
+        if (!response.body.empty())
+            answer.set(http::field::content_type, "application/xml; charset=UTF-8");
         for (const auto& [name, value] : response.headers) answer.set(name, value);
         answer.body() = std::move(response.body);
         answer.keep_alive(request.keep_alive() && !stopping_);
@@ -250,23 +272,25 @@ asio::awaitable<Response> HttpServer::Dispatch(const http::request<http::string_
             auto match = router_.Find(request.method(), *relative);
             if (match.handler) {
                 Request req{request, std::string(*relative), {}, std::move(match.params)};
-                if (auto q = target.find('?'); q != std::string_view::npos) req.query = std::string(target.substr(q + 1));
+                if (auto q = target.find('?'); q != std::string_view::npos)
+                    req.query = std::string(target.substr(q + 1));
                 response = co_await (*match.handler)(req);
             } else if (match.path_known) {
-                response = ErrorResponse(405, "method " + std::string(request.method_string()) + " not allowed on " +
-                                                  std::string(*relative));
+                response = ErrorResponse(405, "method " + std::string(request.method_string()) +
+                                                  " not allowed on " + std::string(*relative));
                 response.headers.emplace_back("Allow", AllowHeader(match.allowed));
             } else {
                 response = ErrorResponse(404, "no such path: " + std::string(PathOf(target)));
             }
         }
     } catch (...) {
-        response = ResponseForException(std::current_exception(),
-                                        std::string(request.method_string()) + " " + std::string(PathOf(target)));
+        response =
+            ResponseForException(std::current_exception(), std::string(request.method_string()) +
+                                                               " " + std::string(PathOf(target)));
     }
-    ESCD_INFO("http") << request.method_string() << " " << PathOf(target) << " " << static_cast<int>(response.status)
-                      << " " << Elapsed(start) << (response.transaction_id.empty() ? "" : " tx=")
-                      << response.transaction_id;
+    ESCD_INFO("http") << request.method_string() << " " << PathOf(target) << " "
+                      << static_cast<int>(response.status) << " " << Elapsed(start)
+                      << (response.transaction_id.empty() ? "" : " tx=") << response.transaction_id;
     co_return response;
 }
 

@@ -30,19 +30,24 @@ struct ServerLimits {
 };
 
 class HttpServer {
-public:
-    HttpServer(asio::io_context& ioc, const Router& router, BasicAuth& auth, ServerLimits limits = {});
+  public:
+    HttpServer(asio::io_context& ioc,
+               const Router& router,
+               BasicAuth& auth,
+               ServerLimits limits = {});
     ~HttpServer();
 
     /// Binds `address:port` (0 = any free port) and starts accepting; TLS when `tls` is set.
     /// Returns the bound port. Throws boost::system::system_error when it cannot bind.
-    std::uint16_t Listen(const std::string& address, std::uint16_t port, std::shared_ptr<ssl::context> tls);
+    std::uint16_t Listen(const std::string& address,
+                         std::uint16_t port,
+                         std::shared_ptr<ssl::context> tls);
     /// New TLS connections use `tls` from now on (certificate reload); open ones keep theirs.
     void SetTlsContext(std::shared_ptr<ssl::context> tls);
     void Stop();
     std::size_t ActiveRequests() const { return active_requests_.load(); }
 
-private:
+  private:
     struct Listener;
     struct SessionState;
 

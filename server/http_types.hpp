@@ -18,7 +18,8 @@ struct Request {
     const http::request<http::string_body>& raw;
     std::string path;   ///< relative to the base path: "/tenants/t1"
     std::string query;  ///< after '?', undecoded
-    std::map<std::string, std::string> params;  ///< from the route pattern: {"internal_tenant_id": "t1"}
+    std::map<std::string, std::string>
+        params;  ///< from the route pattern: {"internal_tenant_id": "t1"}
 
     std::string_view Header(std::string_view name) const {
         auto it = raw.find(name);

@@ -38,7 +38,8 @@ constexpr const char* kPasswordHashKey = "auth.admin_password_hash";
 void PrintUsage() {
     std::cout << "usage: escd [--config=FILE] [--section.key=value ...]\n"
                  "  Runs the escd NFV orchestrator. Keys and defaults: see deploy/escd.conf.\n"
-                 "  With no --database.dsn, escd runs a private PostgreSQL under <general.data_dir>/pg.\n";
+                 "  With no --database.dsn, escd runs a private PostgreSQL under "
+                 "<general.data_dir>/pg.\n";
 }
 
 /// The admin password: the configured one wins (and is stored, hashed); else the stored hash;
@@ -65,8 +66,9 @@ std::shared_ptr<ssl::context> LoadTls(const Config& config) {
         ESCD_INFO("server") << "generated a self-signed certificate " << config.tls_cert;
     }
     auto context = std::make_shared<ssl::context>(ssl::context::tls_server);
-    context->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
-                         ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
+    context->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
+                         ssl::context::no_sslv3 | ssl::context::no_tlsv1 |
+                         ssl::context::no_tlsv1_1);
     context->use_certificate_chain_file(config.tls_cert);
     context->use_private_key_file(config.tls_key, ssl::context::pem);
     return context;
@@ -100,14 +102,16 @@ int Run(const Config& config) {
         ESCD_ERROR("vim") << e.what();
     }
 
-    orchestrator::NotifierOptions notifier_options{config.callback_allowed_cidrs,
-                                                   config.callback_backoff,
-                                                   static_cast<std::size_t>(config.callback_max_in_flight),
-                                                   config.callback_timeout,
-                                                   config.callback_tls_verify,
-                                                   config.callback_ca_file};
+    orchestrator::NotifierOptions notifier_options{
+        config.callback_allowed_cidrs,
+        config.callback_backoff,
+        static_cast<std::size_t>(config.callback_max_in_flight),
+        config.callback_timeout,
+        config.callback_tls_verify,
+        config.callback_ca_file};
     orchestrator::Notifier notifier(ioc, store, notifier_options);
-    orchestrator::Engine engine(ioc, store, db_pool, vim, notifier, {config.engine_paused_for_test});
+    orchestrator::Engine engine(ioc, store, db_pool, vim, notifier,
+                                {config.engine_paused_for_test});
 
     server::Router router;
     server::handlers::RegisterTenantRoutes(router, engine);
@@ -115,11 +119,12 @@ int Run(const Config& config) {
 
     int http_port = -1, https_port = -1;
     if (config.http_port >= 0) {
-        http_port = http_server.Listen(config.listen_address, static_cast<std::uint16_t>(config.http_port), nullptr);
+        http_port = http_server.Listen(config.listen_address,
+                                       static_cast<std::uint16_t>(config.http_port), nullptr);
     }
     if (config.https_port >= 0) {
-        https_port = http_server.Listen(config.listen_address, static_cast<std::uint16_t>(config.https_port),
-                                        LoadTls(config));
+        https_port = http_server.Listen(
+            config.listen_address, static_cast<std::uint16_t>(config.https_port), LoadTls(config));
     }
 
     notifier.Start();
@@ -154,7 +159,8 @@ int Run(const Config& config) {
     if (!config.ready_file.empty()) {
         std::ofstream(config.ready_file) << "http=" << http_port << " https=" << https_port << "\n";
     }
-    ESCD_INFO("escd") << "ready: http " << http_port << ", https " << https_port << ", vim " << config.vim_uri;
+    ESCD_INFO("escd") << "ready: http " << http_port << ", https " << https_port << ", vim "
+                      << config.vim_uri;
 
     std::vector<std::thread> threads;
     for (int i = 1; i < config.server_threads; ++i) threads.emplace_back([&ioc] { ioc.run(); });

@@ -31,7 +31,8 @@ void Router::Add(http::verb method, std::string pattern, Handler handler) {
     routes_.push_back(Route{method, std::move(segments), std::move(handler)});
 }
 
-bool Router::MatchSegments(const Route& route, const std::vector<std::string_view>& parts,
+bool Router::MatchSegments(const Route& route,
+                           const std::vector<std::string_view>& parts,
                            std::map<std::string, std::string>* params) {
     if (route.segments.size() != parts.size()) return false;
     for (std::size_t i = 0; i < parts.size(); ++i) {
@@ -42,7 +43,8 @@ bool Router::MatchSegments(const Route& route, const std::vector<std::string_vie
     if (params) {
         for (std::size_t i = 0; i < parts.size(); ++i) {
             const auto& segment = route.segments[i];
-            if (IsParam(segment)) (*params)[segment.substr(1, segment.size() - 2)] = std::string(parts[i]);
+            if (IsParam(segment))
+                (*params)[segment.substr(1, segment.size() - 2)] = std::string(parts[i]);
         }
     }
     return true;
@@ -77,11 +79,12 @@ Router::Match Router::Find(http::verb method, std::string_view path) const {
 }
 
 std::optional<std::string_view> Router::StripBase(std::string_view target) {
-    static constexpr std::array<std::string_view, 3> kBases{"/ESCManager/v0", "/ESCManger/v0", "/v0"};
+    static constexpr std::array<std::string_view, 3> kBases{"/ESCManager/v0", "/ESCManger/v0",
+                                                            "/v0"};
     for (auto base : kBases) {
         if (target.substr(0, base.size()) != base) continue;
         auto rest = target.substr(base.size());
-        if (rest.empty() || rest.front() == '/' ) return rest;
+        if (rest.empty() || rest.front() == '/') return rest;
     }
     return std::nullopt;
 }

@@ -15,14 +15,14 @@
 namespace escd::server {
 
 class Router {
-public:
+  public:
     void Add(http::verb method, std::string pattern, Handler handler);
 
     struct Match {
-        const Handler* handler = nullptr;      ///< null: see path_known
+        const Handler* handler = nullptr;  ///< null: see path_known
         std::map<std::string, std::string> params;
-        bool path_known = false;               ///< the path matched some route, with another method
-        std::vector<http::verb> allowed;       ///< methods of that path (the Allow header of a 405)
+        bool path_known = false;          ///< the path matched some route, with another method
+        std::vector<http::verb> allowed;  ///< methods of that path (the Allow header of a 405)
     };
     /// `path` is relative (base already stripped), without query.
     Match Find(http::verb method, std::string_view path) const;
@@ -30,13 +30,14 @@ public:
     /// Removes a known base path; nullopt when `target` has none.
     static std::optional<std::string_view> StripBase(std::string_view target);
 
-private:
+  private:
     struct Route {
         http::verb method;
         std::vector<std::string> segments;  ///< "{x}" segments are parameters
         Handler handler;
     };
-    static bool MatchSegments(const Route& route, const std::vector<std::string_view>& parts,
+    static bool MatchSegments(const Route& route,
+                              const std::vector<std::string_view>& parts,
                               std::map<std::string, std::string>* params);
     std::vector<Route> routes_;
 };

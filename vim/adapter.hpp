@@ -27,7 +27,7 @@ struct TenantRequest {
 };
 
 class Adapter {
-public:
+  public:
     virtual ~Adapter() = default;
 
     /// "libvirt", "openstack".
@@ -36,7 +36,8 @@ public:
     /// Creates the VIM's tenant (project) and returns its external id. If a tenant for this
     /// internal id exists already, returns its id instead of creating a second one.
     virtual asio::awaitable<std::string> CreateTenant(const TenantRequest& request) = 0;
-    virtual asio::awaitable<void> UpdateTenant(const std::string& external_id, const TenantRequest& request) = 0;
+    virtual asio::awaitable<void> UpdateTenant(const std::string& external_id,
+                                               const TenantRequest& request) = 0;
     /// Deleting a tenant the VIM does not have is a success (the goal state holds).
     virtual asio::awaitable<void> DeleteTenant(const std::string& external_id) = 0;
 };

@@ -36,8 +36,8 @@ TenantSpec ParseTenantRequest(std::string_view body, std::string_view path_id) {
     auto spec = SpecFromNode(root);
     if (auto body_id = ChildText(root, "internal_tenant_id"); body_id && *body_id != path_id) {
         throw Error(ErrorCode::kBadRequest, "internal_tenant_id '" + body_id->substr(0, 80) +
-                                                "' in the body differs from '" + std::string(path_id) +
-                                                "' in the path");
+                                                "' in the body differs from '" +
+                                                std::string(path_id) + "' in the path");
     }
     if (!Child(root, "name")) throw Error(ErrorCode::kBadRequest, "tenant <name> is required");
     ValidateName(spec.name, kMaxTenantNameLength, "tenant name");

@@ -18,7 +18,8 @@ std::string_view Trim(std::string_view text) {
 bool IEquals(std::string_view a, std::string_view b) {
     if (a.size() != b.size()) return false;
     for (std::size_t i = 0; i < a.size(); ++i) {
-        if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) {
+        if (std::tolower(static_cast<unsigned char>(a[i])) !=
+            std::tolower(static_cast<unsigned char>(b[i]))) {
             return false;
         }
     }
@@ -27,23 +28,27 @@ bool IEquals(std::string_view a, std::string_view b) {
 }  // namespace
 
 std::unique_ptr<pugi::xml_document> ParseBody(std::string_view body) {
-    if (Trim(body).empty()) throw Error(ErrorCode::kBadRequest, "request body is empty; an XML document is required");
+    if (Trim(body).empty())
+        throw Error(ErrorCode::kBadRequest, "request body is empty; an XML document is required");
     auto doc = std::make_unique<pugi::xml_document>();
     // parse_default without parse_pi/doctype expansion: pugixml never fetches external entities.
-    auto result = doc->load_buffer(body.data(), body.size(), pugi::parse_default, pugi::encoding_utf8);
+    auto result =
+        doc->load_buffer(body.data(), body.size(), pugi::parse_default, pugi::encoding_utf8);
     if (!result) {
         throw Error(ErrorCode::kBadRequest, std::string("malformed XML: ") + result.description() +
                                                 " at offset " + std::to_string(result.offset));
     }
-    if (!doc->document_element()) throw Error(ErrorCode::kBadRequest, "malformed XML: no root element");
+    if (!doc->document_element())
+        throw Error(ErrorCode::kBadRequest, "malformed XML: no root element");
     return doc;
 }
 
 pugi::xml_node RootElement(const pugi::xml_document& doc, std::string_view expected) {
     auto root = doc.document_element();
     if (LocalName(root) != expected) {
-        throw Error(ErrorCode::kBadRequest, "expected a <" + std::string(expected) + "> document, got <" +
-                                                std::string(LocalName(root)) + ">");
+        throw Error(ErrorCode::kBadRequest, "expected a <" + std::string(expected) +
+                                                "> document, got <" + std::string(LocalName(root)) +
+                                                ">");
     }
     return root;
 }
@@ -72,8 +77,8 @@ std::optional<bool> ChildBool(const pugi::xml_node& node, std::string_view name)
     if (!text) return std::nullopt;
     if (IEquals(*text, "true")) return true;
     if (IEquals(*text, "false")) return false;
-    throw Error(ErrorCode::kBadRequest,
-                "<" + std::string(name) + "> must be true or false, not '" + text->substr(0, 40) + "'");
+    throw Error(ErrorCode::kBadRequest, "<" + std::string(name) + "> must be true or false, not '" +
+                                            text->substr(0, 40) + "'");
 }
 
 std::string Serialize(const pugi::xml_document& doc) {

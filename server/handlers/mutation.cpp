@@ -10,15 +10,19 @@ std::string CallbackUrl(const Request& request, std::string_view header) {
     std::string value(request.Header(header));
     if (value.empty()) return value;
     if (!ParseUrl(value)) {
-        throw Error(ErrorCode::kBadRequest, std::string(header) + " header '" + value.substr(0, 200) +
+        throw Error(ErrorCode::kBadRequest, std::string(header) + " header '" +
+                                                value.substr(0, 200) +
                                                 "' is not an absolute http(s) URL");
     }
     return value;
 }
 }  // namespace
 
-model::Operation NewOperation(const Request& request, std::string kind, std::string target_kind,
-                              std::string target_id, bool callback_required) {
+model::Operation NewOperation(const Request& request,
+                              std::string kind,
+                              std::string target_kind,
+                              std::string target_id,
+                              bool callback_required) {
     model::Operation op;
     op.transaction_id = NewUuid();
     op.kind = std::move(kind);

@@ -15,8 +15,11 @@ namespace escd::server::handlers {
 /// `Callback` / `Callback-ESC-Events` URLs of the request. When `callback_required`, a missing
 /// Callback is a 400 (the reference marks it required on tenant routes). A Callback that is not
 /// an absolute http(s) URL is a 400 either way. Throws escd::Error(kBadRequest).
-model::Operation NewOperation(const Request& request, std::string kind, std::string target_kind,
-                              std::string target_id, bool callback_required);
+model::Operation NewOperation(const Request& request,
+                              std::string kind,
+                              std::string target_kind,
+                              std::string target_id,
+                              bool callback_required);
 
 /// 415 unless the body is XML (application/xml, text/xml, +xml) or has no Content-Type.
 void RequireXmlBody(const Request& request);

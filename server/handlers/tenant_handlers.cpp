@@ -15,8 +15,9 @@ xml::TenantView ViewOf(const model::ResourceRecord& record) {
 }
 
 asio::awaitable<Response> ListTenants(orchestrator::Engine& engine) {
-    auto records = co_await engine.Read(
-        [](model::Store& store) { return store.ListResources(model::kind::kTenant, std::nullopt); });
+    auto records = co_await engine.Read([](model::Store& store) {
+        return store.ListResources(model::kind::kTenant, std::nullopt);
+    });
     std::vector<xml::TenantView> views;
     views.reserve(records.size());
     for (const auto& record : records) views.push_back(ViewOf(record));
@@ -39,10 +40,12 @@ asio::awaitable<Response> CreateTenant(orchestrator::Engine& engine, Request& re
     const auto& id = request.Param(kIdParam);
     RequireXmlBody(request);
     auto spec = xml::ParseTenantRequest(request.Body(), id);
-    auto op = NewOperation(request, "CREATE_TENANT", model::kind::kTenant, id, /*callback_required=*/true);
+    auto op = NewOperation(request, "CREATE_TENANT", model::kind::kTenant, id,
+                           /*callback_required=*/true);
     auto stored = xml::StoredTenantSpec(spec);
     op.payload = stored;
-    model::ResourceRecord record{model::kind::kTenant, id, {}, spec.name, model::ResourceState::kCreating, {}, stored};
+    model::ResourceRecord record{
+        model::kind::kTenant, id, {}, spec.name, model::ResourceState::kCreating, {}, stored};
     co_await engine.AcceptCreate(record, op);
     co_return Accepted(engine, std::move(op), xml::TenantDocument({spec, {}}, {}));
 }
@@ -51,7 +54,8 @@ asio::awaitable<Response> UpdateTenant(orchestrator::Engine& engine, Request& re
     const auto& id = request.Param(kIdParam);
     RequireXmlBody(request);
     auto spec = xml::ParseTenantRequest(request.Body(), id);
-    auto op = NewOperation(request, "UPDATE_TENANT", model::kind::kTenant, id, /*callback_required=*/true);
+    auto op = NewOperation(request, "UPDATE_TENANT", model::kind::kTenant, id,
+                           /*callback_required=*/true);
     op.payload = xml::StoredTenantSpec(spec);
     co_await engine.AcceptUpdate(op);
     co_return Accepted(engine, std::move(op), xml::TenantDocument({spec, {}}, {}));
@@ -60,7 +64,8 @@ asio::awaitable<Response> UpdateTenant(orchestrator::Engine& engine, Request& re
 asio::awaitable<Response> DeleteTenant(orchestrator::Engine& engine, Request& request) {
     const auto& id = request.Param(kIdParam);
     model::ValidateInternalId(id, kIdParam);
-    auto op = NewOperation(request, "DELETE_TENANT", model::kind::kTenant, id, /*callback_required=*/true);
+    auto op = NewOperation(request, "DELETE_TENANT", model::kind::kTenant, id,
+                           /*callback_required=*/true);
     co_await engine.AcceptDelete(op);
     co_return Accepted(engine, std::move(op), {});
 }
@@ -69,7 +74,8 @@ asio::awaitable<Response> DeleteTenant(orchestrator::Engine& engine, Request& re
 void RegisterTenantRoutes(Router& router, orchestrator::Engine& engine) {
     const std::string one = std::string("/tenants/{") + kIdParam + "}";
     router.Add(http::verb::get, "/tenants", [&engine](Request&) { return ListTenants(engine); });
-    router.Add(http::verb::get, one, [&engine](Request& r) { return GetTenant(engine, r.Param(kIdParam)); });
+    router.Add(http::verb::get, one,
+               [&engine](Request& r) { return GetTenant(engine, r.Param(kIdParam)); });
     router.Add(http::verb::post, one, [&engine](Request& r) { return CreateTenant(engine, r); });
     router.Add(http::verb::put, one, [&engine](Request& r) { return UpdateTenant(engine, r); });
     router.Add(http::verb::delete_, one, [&engine](Request& r) { return DeleteTenant(engine, r); });

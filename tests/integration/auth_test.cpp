@@ -1,6 +1,6 @@
 // HTTP Basic on every route, plain and TLS.
-#include "tests/integration/escd_fixture.hpp"
 #include "common/crypto.hpp"
+#include "tests/integration/escd_fixture.hpp"
 
 namespace escd::test {
 namespace {

@@ -6,8 +6,10 @@ namespace escd::test {
 namespace {
 
 class CallbackDelivery : public EscdTest {
-protected:
-    std::string OutboxState() { return db_.Query("SELECT state FROM outbox")[0][0].as<std::string>(); }
+  protected:
+    std::string OutboxState() {
+        return db_.Query("SELECT state FROM outbox")[0][0].as<std::string>();
+    }
     int OutboxAttempts() { return db_.Query("SELECT attempts FROM outbox")[0][0].as<int>(); }
 };
 

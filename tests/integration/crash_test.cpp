@@ -30,7 +30,8 @@ TEST_F(Crash, AnOperationAcceptedButNotRunIsResumedAfterSigkill) {
     StartEscd({"--engine.paused_for_test=true"});
     auto response = CreateTenant("t-resume");
     ASSERT_EQ(response.status, 200);
-    EXPECT_EQ(db_.Query("SELECT count(*) FROM operations WHERE finished_at IS NULL")[0][0].as<int>(), 1);
+    EXPECT_EQ(
+        db_.Query("SELECT count(*) FROM operations WHERE finished_at IS NULL")[0][0].as<int>(), 1);
     escd_->Kill();
     EXPECT_TRUE(receiver_.Requests().empty());
 
@@ -39,8 +40,10 @@ TEST_F(Crash, AnOperationAcceptedButNotRunIsResumedAfterSigkill) {
     ASSERT_EQ(delivered.size(), 1u);
     EXPECT_EQ(delivered[0].Header("ESC-Transaction-Id"), response.Header("ESC-Transaction-Id"));
     EXPECT_EQ(delivered[0].Header("ESC-Status-Message"), "Tenant successfully created");
-    EXPECT_EQ(db_.Query("SELECT count(*) FROM operations WHERE finished_at IS NULL")[0][0].as<int>(), 0);
-    EXPECT_EQ(db_.Query("SELECT state FROM resources WHERE internal_id = 't-resume'")[0][0].as<std::string>(),
+    EXPECT_EQ(
+        db_.Query("SELECT count(*) FROM operations WHERE finished_at IS NULL")[0][0].as<int>(), 0);
+    EXPECT_EQ(db_.Query("SELECT state FROM resources WHERE internal_id = 't-resume'")[0][0]
+                  .as<std::string>(),
               "ACTIVE");
 }
 

@@ -26,7 +26,8 @@ inline const char* kTenantBody =
 </tenant>)";
 
 inline std::string TenantBody(const std::string& name) {
-    return "<tenant xmlns=\"urn:ietf:params:xml:ns:netconf:base:1.0\"><name>" + name + "</name></tenant>";
+    return "<tenant xmlns=\"urn:ietf:params:xml:ns:netconf:base:1.0\"><name>" + name +
+           "</name></tenant>";
 }
 
 /// The text of the first element named `name` anywhere in `xml` ("" if none).
@@ -38,12 +39,13 @@ inline std::string XmlText(const std::string& xml, const char* name) {
 }
 
 inline bool IsUuid(const std::string& text) {
-    static const std::regex kUuid("^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$");
+    static const std::regex kUuid(
+        "^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$");
     return std::regex_match(text, kUuid);
 }
 
 class EscdTest : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         ESCD_REQUIRE_PG(db_);
         StartEscd();
@@ -60,13 +62,17 @@ protected:
         client_.emplace(escd_->Client());
     }
 
-    std::map<std::string, std::string> WithCallback() const { return {{"Callback", receiver_.Url()}}; }
+    std::map<std::string, std::string> WithCallback() const {
+        return {{"Callback", receiver_.Url()}};
+    }
 
     HttpResponse CreateTenant(const std::string& id, const std::string& body = kTenantBody) {
         return client_->Post("/ESCManager/v0/tenants/" + id, body, WithCallback());
     }
 
-    long Count(const std::string& table) { return db_.Query("SELECT count(*) FROM " + table)[0][0].as<long>(); }
+    long Count(const std::string& table) {
+        return db_.Query("SELECT count(*) FROM " + table)[0][0].as<long>();
+    }
 
     TestDatabase db_;
     CallbackReceiver receiver_;

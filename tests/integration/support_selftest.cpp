@@ -247,7 +247,7 @@ TEST(TestDatabaseSelfTest, UnavailableWithoutTheEnvironmentVariable) {
 
 // A stand-in for escd: a shell script in a temporary directory.
 class EscdProcessSelfTest : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         std::string pattern =
             (std::filesystem::temp_directory_path() / "escd-selftest-XXXXXX").string();

@@ -6,7 +6,7 @@ namespace escd::test {
 namespace {
 
 class TenantErrors : public EscdTest {
-protected:
+  protected:
     /// Asserts `response` is an XML error with `status` whose message contains `needle`.
     static void ExpectError(const HttpResponse& response, int status, const std::string& needle) {
         EXPECT_EQ(response.status, status) << response.body;
@@ -33,24 +33,32 @@ TEST_F(TenantErrors, MalformedXmlIs400AndStoresNothing) {
 TEST_F(TenantErrors, BadIdsAndNamesAre400) {
     ExpectError(CreateTenant("bad~id"), 400, "internal_tenant_id");
     ExpectError(CreateTenant(std::string(73, 'a')), 400, "72");
-    ExpectError(CreateTenant("t1", "<tenant><managed_resource>true</managed_resource></tenant>"), 400, "name");
+    ExpectError(CreateTenant("t1", "<tenant><managed_resource>true</managed_resource></tenant>"),
+                400, "name");
     ExpectError(CreateTenant("t1", TenantBody(std::string(65, 'n'))), 400, "64");
-    ExpectError(CreateTenant("t1", "<tenant><name>x</name><enabled>perhaps</enabled></tenant>"), 400, "enabled");
-    ExpectError(CreateTenant("t1", "<tenant><internal_tenant_id>t2</internal_tenant_id><name>x</name></tenant>"), 400,
-                "differs");
+    ExpectError(CreateTenant("t1", "<tenant><name>x</name><enabled>perhaps</enabled></tenant>"),
+                400, "enabled");
+    ExpectError(
+        CreateTenant("t1",
+                     "<tenant><internal_tenant_id>t2</internal_tenant_id><name>x</name></tenant>"),
+        400, "differs");
     ExpectNothingStored();
 }
 
 TEST_F(TenantErrors, MissingOrInvalidCallbackIs400) {
     ExpectError(client_->Post("/v0/tenants/t1", kTenantBody), 400, "Callback");
-    ExpectError(client_->Post("/v0/tenants/t1", kTenantBody, {{"Callback", "not a url"}}), 400, "Callback");
-    ExpectError(client_->Post("/v0/tenants/t1", kTenantBody, {{"Callback", "ftp://127.0.0.1/x"}}), 400, "Callback");
+    ExpectError(client_->Post("/v0/tenants/t1", kTenantBody, {{"Callback", "not a url"}}), 400,
+                "Callback");
+    ExpectError(client_->Post("/v0/tenants/t1", kTenantBody, {{"Callback", "ftp://127.0.0.1/x"}}),
+                400, "Callback");
     ExpectNothingStored();
 }
 
 TEST_F(TenantErrors, NonXmlMediaTypeIs415) {
-    ExpectError(client_->Post("/v0/tenants/t1", kTenantBody, {{"Callback", receiver_.Url()}, {"Content-Type", "application/json"}}),
-                415, "application/xml");
+    ExpectError(
+        client_->Post("/v0/tenants/t1", kTenantBody,
+                      {{"Callback", receiver_.Url()}, {"Content-Type", "application/json"}}),
+        415, "application/xml");
     ExpectNothingStored();
 }
 
@@ -94,7 +102,8 @@ TEST_F(TenantErrors, UpdateOrDeleteWhileAnOperationRunsIs409) {
     // A paused engine keeps the create in flight, so the tenant stays CREATING.
     StartEscd({"--engine.paused_for_test=true"});
     ASSERT_EQ(CreateTenant("busy").status, 200);
-    ExpectError(client_->Put("/v0/tenants/busy", TenantBody("other"), WithCallback()), 409, "in progress");
+    ExpectError(client_->Put("/v0/tenants/busy", TenantBody("other"), WithCallback()), 409,
+                "in progress");
     ExpectError(client_->Delete("/v0/tenants/busy", WithCallback()), 409, "in progress");
     EXPECT_EQ(Count("operations"), 1);
 }
@@ -129,12 +138,14 @@ TEST_F(TenantVimFailure, UnreachableVimFailsTheCreateInTheCallbackAndLeavesNoTen
     ASSERT_EQ(callbacks.size(), 1u);
     EXPECT_EQ(callbacks[0].Header("ESC-Transaction-Id"), response.Header("ESC-Transaction-Id"));
     EXPECT_EQ(callbacks[0].Header("ESC-Status-Code"), "503");
-    EXPECT_NE(callbacks[0].Header("ESC-Status-Message").find("Tenant creation failed"), std::string::npos)
+    EXPECT_NE(callbacks[0].Header("ESC-Status-Message").find("Tenant creation failed"),
+              std::string::npos)
         << callbacks[0].Header("ESC-Status-Message");
     EXPECT_EQ(XmlText(callbacks[0].body, "event_type"), "CREATE_TENANT");
     EXPECT_EQ(client_->Get("/v0/tenants/t-novim").status, 404);
     EXPECT_EQ(Count("resources"), 0);  // the id is free for a retry once the VIM is back
-    EXPECT_EQ(db_.Query("SELECT count(*) FROM operations WHERE finished_at IS NULL")[0][0].as<int>(), 0);
+    EXPECT_EQ(
+        db_.Query("SELECT count(*) FROM operations WHERE finished_at IS NULL")[0][0].as<int>(), 0);
 }
 
 TEST_F(TenantVimFailure, HeaderOverSixteenKibibytesIs431) {

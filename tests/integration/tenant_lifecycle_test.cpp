@@ -70,19 +70,22 @@ TEST_F(TenantLifecycle, UpdateThenDeleteEachCallBackAndTheTenantIsGoneAfterwards
 }
 
 TEST_F(TenantLifecycle, ListReturnsEveryTenant) {
-    for (const char* id : {"ta", "tb", "tc"}) ASSERT_EQ(CreateTenant(id, TenantBody(std::string("n-") + id)).status, 200);
+    for (const char* id : {"ta", "tb", "tc"})
+        ASSERT_EQ(CreateTenant(id, TenantBody(std::string("n-") + id)).status, 200);
     ASSERT_EQ(receiver_.WaitForDelivered(3, kCallbackWait).size(), 3u);
     auto list = client_->Get("/v0/tenants");
     ASSERT_EQ(list.status, 200);
     pugi::xml_document doc;
     ASSERT_TRUE(doc.load_string(list.body.c_str()));
     std::vector<std::string> ids;
-    for (auto t : doc.document_element().children("tenant")) ids.push_back(t.child_value("internal_tenant_id"));
+    for (auto t : doc.document_element().children("tenant"))
+        ids.push_back(t.child_value("internal_tenant_id"));
     EXPECT_EQ(ids, (std::vector<std::string>{"ta", "tb", "tc"}));
 }
 
 TEST_F(TenantLifecycle, AllThreeBasePathsReachTheSameResources) {
-    ASSERT_EQ(client_->Post("/ESCManger/v0/tenants/t-base", kTenantBody, WithCallback()).status, 200);
+    ASSERT_EQ(client_->Post("/ESCManger/v0/tenants/t-base", kTenantBody, WithCallback()).status,
+              200);
     EXPECT_EQ(client_->Get("/ESCManager/v0/tenants/t-base").status, 200);
     EXPECT_EQ(client_->Get("/ESCManger/v0/tenants/t-base").status, 200);
     EXPECT_EQ(client_->Get("/v0/tenants/t-base").status, 200);

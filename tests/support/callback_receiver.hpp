@@ -29,7 +29,7 @@ struct ReceivedRequest {
 
 /// Runs its own io_context on its own thread. All member functions are thread-safe.
 class CallbackReceiver {
-public:
+  public:
     /// Listens on 127.0.0.1:`port` (0: an ephemeral port, fixed for the object's lifetime).
     explicit CallbackReceiver(std::uint16_t port = 0);
     ~CallbackReceiver();
@@ -58,7 +58,7 @@ public:
     /// Every request so far, in arrival order.
     std::vector<ReceivedRequest> Requests() const;
 
-private:
+  private:
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };

@@ -175,7 +175,8 @@ void EscdProcess::Spawn() {
     const pid_t pid = ::fork();
     // stderr shares the stdout pipe: everything escd prints passes the drainer, which appends it
     // to escd.log and wakes WaitForLog().
-    if (pid == 0) ExecChild(argv[0], argv.data(), parent, null_fd, pipe_fds[1], pipe_fds[1], max_fd);
+    if (pid == 0)
+        ExecChild(argv[0], argv.data(), parent, null_fd, pipe_fds[1], pipe_fds[1], max_fd);
     const int fork_errno = errno;
     ::close(null_fd);
     ::close(pipe_fds[1]);
@@ -363,10 +364,14 @@ std::string EscdProcess::Log() const {
     return output_;
 }
 
-bool EscdProcess::WaitForLog(std::string_view needle, std::size_t count, std::chrono::milliseconds timeout) const {
+bool EscdProcess::WaitForLog(std::string_view needle,
+                             std::size_t count,
+                             std::chrono::milliseconds timeout) const {
     auto occurrences = [&] {
         std::size_t found = 0;
-        for (auto pos = output_.find(needle); pos != std::string::npos; pos = output_.find(needle, pos + 1)) ++found;
+        for (auto pos = output_.find(needle); pos != std::string::npos;
+             pos = output_.find(needle, pos + 1))
+            ++found;
         return found;
     };
     std::unique_lock lock(mutex_);

@@ -30,7 +30,7 @@ struct EscdOptions {
 };
 
 class EscdProcess {
-public:
+  public:
     /// Starts escd and blocks until it prints "escd ready http=<port> https=<port>" (at most
     /// 60 s). Throws std::runtime_error with the tail of escd.log if escd exits or times out
     /// first.
@@ -61,11 +61,13 @@ public:
     /// Blocks until escd's output (stdout and stderr, this process only) contains `needle` at
     /// least `count` times, or `timeout` passes; returns whether it did. Woken by each chunk of
     /// output, not by polling.
-    bool WaitForLog(std::string_view needle, std::size_t count, std::chrono::milliseconds timeout) const;
+    bool WaitForLog(std::string_view needle,
+                    std::size_t count,
+                    std::chrono::milliseconds timeout) const;
     const std::string& data_dir() const { return data_dir_; }
     std::filesystem::path log_path() const { return log_path_; }
 
-private:
+  private:
     void Spawn();
     void WaitForReady();
     void Reap();

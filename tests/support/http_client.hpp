@@ -22,7 +22,7 @@ struct HttpResponse {
 
 /// Not thread-safe: one client per thread.
 class HttpClient {
-public:
+  public:
     /// TLS does not verify the peer (escd's test certificate is self-signed) and sends SNI
     /// "localhost".
     HttpClient(std::string host, std::uint16_t port, bool tls = false);
@@ -61,7 +61,7 @@ public:
     /// TCP connections opened so far (shows whether keep-alive was used).
     std::size_t connections_opened() const { return connections_opened_; }
 
-private:
+  private:
     struct Connection;
 
     std::string host_;

@@ -11,7 +11,7 @@
 namespace escd::test {
 
 class TestDatabase {
-public:
+  public:
     /// Without ESCD_TEST_PG_DSN, available() is false and nothing is created. Otherwise creates
     /// "escd_t_<16 random hex>"; throws (failing the test) when the server cannot be reached,
     /// since a configured but broken database must not turn into silently skipped tests.
@@ -29,7 +29,7 @@ public:
     /// Runs `sql` in its own short-lived connection and transaction and commits.
     pqxx::result Query(const std::string& sql);
 
-private:
+  private:
     std::string server_dsn_;
     std::string name_;
     std::string dsn_;

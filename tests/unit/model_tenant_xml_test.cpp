@@ -9,7 +9,9 @@
 namespace escd::model::xml {
 namespace {
 
-std::string Text(const pugi::xml_node& node, const char* name) { return ChildText(node, name).value_or("<absent>"); }
+std::string Text(const pugi::xml_node& node, const char* name) {
+    return ChildText(node, name).value_or("<absent>");
+}
 
 TEST(TenantXml, ParsesTheReferenceRequest) {
     auto spec = ParseTenantRequest(
@@ -32,7 +34,8 @@ TEST(TenantXml, MatchesElementsByLocalNameWhateverTheNamespace) {
         "t1");
     EXPECT_EQ(esc.name, "n1");
     EXPECT_FALSE(esc.enabled);
-    auto bare = ParseTenantRequest("<tenant><name>n2</name><vim_mapping>TRUE</vim_mapping></tenant>", "t2");
+    auto bare =
+        ParseTenantRequest("<tenant><name>n2</name><vim_mapping>TRUE</vim_mapping></tenant>", "t2");
     EXPECT_EQ(bare.name, "n2");
     EXPECT_EQ(bare.vim_mapping, true);
 }
@@ -49,17 +52,24 @@ TEST(TenantXml, RejectsWhatIsWrongWithAClearMessage) {
     };
     EXPECT_NE(message_of("<tenant><name>x</name>", "t").find("malformed XML"), std::string::npos);
     EXPECT_NE(message_of("", "t").find("empty"), std::string::npos);
-    EXPECT_NE(message_of("<network><name>x</name></network>", "t").find("<tenant>"), std::string::npos);
+    EXPECT_NE(message_of("<network><name>x</name></network>", "t").find("<tenant>"),
+              std::string::npos);
     EXPECT_NE(message_of("<tenant/>", "t").find("name"), std::string::npos);
     EXPECT_NE(message_of("<tenant><name></name></tenant>", "t").find("name"), std::string::npos);
-    EXPECT_NE(message_of(("<tenant><name>" + std::string(65, 'x') + "</name></tenant>").c_str(), "t").find("64"),
+    EXPECT_NE(
+        message_of(("<tenant><name>" + std::string(65, 'x') + "</name></tenant>").c_str(), "t")
+            .find("64"),
+        std::string::npos);
+    EXPECT_NE(
+        message_of("<tenant><name>x</name><enabled>maybe</enabled></tenant>", "t").find("enabled"),
+        std::string::npos);
+    EXPECT_NE(
+        message_of("<tenant><internal_tenant_id>other</internal_tenant_id><name>x</name></tenant>",
+                   "t")
+            .find("differs"),
+        std::string::npos);
+    EXPECT_NE(message_of("<tenant><name>x</name></tenant>", "bad~id").find("internal_tenant_id"),
               std::string::npos);
-    EXPECT_NE(message_of("<tenant><name>x</name><enabled>maybe</enabled></tenant>", "t").find("enabled"),
-              std::string::npos);
-    EXPECT_NE(message_of("<tenant><internal_tenant_id>other</internal_tenant_id><name>x</name></tenant>", "t")
-                  .find("differs"),
-              std::string::npos);
-    EXPECT_NE(message_of("<tenant><name>x</name></tenant>", "bad~id").find("internal_tenant_id"), std::string::npos);
 }
 
 TEST(TenantXml, CallbackDocumentHasTheReferenceFields) {

@@ -37,7 +37,8 @@ void LibvirtAdapter::Connect() {
     std::lock_guard lock(mutex_);
     if (connection_->ptr) return;
     connection_->ptr = virConnectOpen(uri_.c_str());
-    if (!connection_->ptr) throw Error(ErrorCode::kUnavailable, "cannot connect to VIM " + uri_ + ": " + LastError());
+    if (!connection_->ptr)
+        throw Error(ErrorCode::kUnavailable, "cannot connect to VIM " + uri_ + ": " + LastError());
     ESCD_INFO("vim") << "connected to libvirt " << uri_;
 }
 
@@ -49,7 +50,8 @@ void LibvirtAdapter::EnsureAlive() {
         connection_->ptr = nullptr;
     }
     connection_->ptr = virConnectOpen(uri_.c_str());
-    if (!connection_->ptr) throw Error(ErrorCode::kUnavailable, "VIM " + uri_ + " unreachable: " + LastError());
+    if (!connection_->ptr)
+        throw Error(ErrorCode::kUnavailable, "VIM " + uri_ + " unreachable: " + LastError());
 }
 
 asio::awaitable<std::string> LibvirtAdapter::CreateTenant(const TenantRequest& request) {
@@ -62,7 +64,8 @@ asio::awaitable<std::string> LibvirtAdapter::CreateTenant(const TenantRequest& r
     });
 }
 
-asio::awaitable<void> LibvirtAdapter::UpdateTenant(const std::string& external_id, const TenantRequest& request) {
+asio::awaitable<void> LibvirtAdapter::UpdateTenant(const std::string& external_id,
+                                                   const TenantRequest& request) {
     co_await Offload(pool_, [this, &external_id, &request] {
         EnsureAlive();
         std::lock_guard lock(mutex_);

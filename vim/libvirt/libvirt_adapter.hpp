@@ -18,7 +18,7 @@
 namespace escd::vim {
 
 class LibvirtAdapter final : public Adapter {
-public:
+  public:
     /// Does not connect; call Connect() (blocking) at start-up.
     LibvirtAdapter(std::string uri, asio::thread_pool& pool);
     ~LibvirtAdapter() override;
@@ -29,10 +29,11 @@ public:
     // Adapter
     std::string_view Kind() const noexcept override { return "libvirt"; }
     asio::awaitable<std::string> CreateTenant(const TenantRequest& request) override;
-    asio::awaitable<void> UpdateTenant(const std::string& external_id, const TenantRequest& request) override;
+    asio::awaitable<void> UpdateTenant(const std::string& external_id,
+                                       const TenantRequest& request) override;
     asio::awaitable<void> DeleteTenant(const std::string& external_id) override;
 
-private:
+  private:
     struct Connection;
     /// Blocking: checks the connection, reconnecting once; throws kUnavailable.
     void EnsureAlive();

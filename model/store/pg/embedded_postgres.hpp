@@ -10,7 +10,7 @@
 namespace escd::model::pg {
 
 class EmbeddedPostgres {
-public:
+  public:
     explicit EmbeddedPostgres(std::string root_dir);
     ~EmbeddedPostgres();
     EmbeddedPostgres(const EmbeddedPostgres&) = delete;
@@ -22,7 +22,7 @@ public:
     /// Stops the server (fast shutdown). Idempotent; also called by the destructor.
     void Stop();
 
-private:
+  private:
     std::string root_;
     std::string data_;
     std::string run_;

@@ -63,7 +63,8 @@ void GroupCommit::Enqueue(Pending* pending) {
         }
     }
     std::unique_ptr<Pending> owned(pending);
-    owned->on_done(std::make_exception_ptr(Error(ErrorCode::kUnavailable, "database writer stopped")), {});
+    owned->on_done(
+        std::make_exception_ptr(Error(ErrorCode::kUnavailable, "database writer stopped")), {});
 }
 
 void GroupCommit::Submit(Pending& pending) {
@@ -112,7 +113,8 @@ void GroupCommit::WriterLoop() {
         } catch (const std::exception& e) {
             // No connection: every job of the batch fails alike, nothing was written.
             connection.reset();
-            auto error = std::make_exception_ptr(Error(ErrorCode::kUnavailable, std::string("database unavailable: ") + e.what()));
+            auto error = std::make_exception_ptr(
+                Error(ErrorCode::kUnavailable, std::string("database unavailable: ") + e.what()));
             for (auto* pending : batch) pending->error = error;
         }
         // Asynchronous submissions are completed (and freed) here; synchronous ones are woken and
@@ -161,7 +163,8 @@ void GroupCommit::Execute(pqxx::connection& connection, std::vector<Pending*>& b
             ids.reserve(statements.size());
             for (auto* pending : statements) ids.push_back(pipe.insert(ExecuteText(tx, *pending)));
             pipe.complete();
-            for (std::size_t i = 0; i < statements.size(); ++i) statements[i]->result = pipe.retrieve(ids[i]);
+            for (std::size_t i = 0; i < statements.size(); ++i)
+                statements[i]->result = pipe.retrieve(ids[i]);
         }
         tx.commit();
         return;
@@ -174,7 +177,8 @@ void GroupCommit::Execute(pqxx::connection& connection, std::vector<Pending*>& b
             batch.front()->error = std::current_exception();
             return;
         }
-        ESCD_DEBUG("store") << "batch of " << batch.size() << " aborted (" << e.what() << "); retrying one by one";
+        ESCD_DEBUG("store") << "batch of " << batch.size() << " aborted (" << e.what()
+                            << "); retrying one by one";
     }
     for (auto* pending : batch) {
         pending->error = nullptr;

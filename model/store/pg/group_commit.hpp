@@ -36,7 +36,7 @@
 namespace escd::model::pg {
 
 class GroupCommit {
-public:
+  public:
     using Job = std::function<void(pqxx::work&)>;
     using Connector = std::function<std::unique_ptr<pqxx::connection>()>;
 
@@ -58,10 +58,10 @@ public:
     void ExecuteAsync(std::string name, std::vector<std::string> params, Completion done);
     void RunAsync(Job job, Completion done);
 
-private:
+  private:
     struct Pending {
-        Job job;                          ///< set for a job
-        std::string statement;            ///< set for a statement: the prepared statement's name
+        Job job;                ///< set for a job
+        std::string statement;  ///< set for a statement: the prepared statement's name
         std::vector<std::string> params;
         pqxx::result result;
         std::exception_ptr error;

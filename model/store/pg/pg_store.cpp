@@ -22,18 +22,23 @@ constexpr std::size_t kMaxBatch = 256;
 std::int64_t ToMillis(Clock::time_point t) {
     return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
 }
-Clock::time_point FromMillis(std::int64_t ms) { return Clock::time_point(std::chrono::milliseconds(ms)); }
+Clock::time_point FromMillis(std::int64_t ms) {
+    return Clock::time_point(std::chrono::milliseconds(ms));
+}
 
 // Statements are prepared once per connection (see Connect). The names are the API of this file.
 const std::pair<const char*, const char*> kStatements[] = {
     {"list_resources",
-     "SELECT kind, internal_id, COALESCE(tenant_id, ''), name, state, COALESCE(external_id, ''), spec "
+     "SELECT kind, internal_id, COALESCE(tenant_id, ''), name, state, COALESCE(external_id, ''), "
+     "spec "
      "FROM resources WHERE kind = $1 ORDER BY internal_id"},
     {"list_resources_of_tenant",
-     "SELECT kind, internal_id, COALESCE(tenant_id, ''), name, state, COALESCE(external_id, ''), spec "
+     "SELECT kind, internal_id, COALESCE(tenant_id, ''), name, state, COALESCE(external_id, ''), "
+     "spec "
      "FROM resources WHERE kind = $1 AND tenant_id = $2 ORDER BY internal_id"},
     {"get_resource",
-     "SELECT kind, internal_id, COALESCE(tenant_id, ''), name, state, COALESCE(external_id, ''), spec "
+     "SELECT kind, internal_id, COALESCE(tenant_id, ''), name, state, COALESCE(external_id, ''), "
+     "spec "
      "FROM resources WHERE kind = $1 AND internal_id = $2"},
     // A create in one statement: the resource and its operation, or nothing when the id is taken.
     // Answers (inserted, kind that holds the id, parent present) so that a refusal needs no
@@ -42,8 +47,10 @@ const std::pair<const char*, const char*> kStatements[] = {
      "WITH r AS (INSERT INTO resources (internal_id, kind, name, state, spec) "
      "           VALUES ($1, $2, $3, 'CREATING', $4) ON CONFLICT (internal_id) DO NOTHING "
      "           RETURNING internal_id), "
-     "o AS (INSERT INTO operations (transaction_id, kind, target_kind, target_id, callback_url, events_url, payload) "
-     "      SELECT $5::uuid, $6, $2, r.internal_id, NULLIF($7, ''), NULLIF($8, ''), $9 FROM r RETURNING 1) "
+     "o AS (INSERT INTO operations (transaction_id, kind, target_kind, target_id, callback_url, "
+     "events_url, payload) "
+     "      SELECT $5::uuid, $6, $2, r.internal_id, NULLIF($7, ''), NULLIF($8, ''), $9 FROM r "
+     "RETURNING 1) "
      "SELECT (SELECT count(*) FROM o), (SELECT kind FROM resources WHERE internal_id = $1), true"},
     // The same under a tenant, which must exist and not be going away (FOR SHARE holds off a
     // concurrent tenant delete until this commits; that delete then sees the new child).
@@ -53,24 +60,31 @@ const std::pair<const char*, const char*> kStatements[] = {
      "r AS (INSERT INTO resources (internal_id, kind, tenant_id, name, state, spec) "
      "      SELECT $1, $2, p.internal_id, $3, 'CREATING', $4 FROM p "
      "      ON CONFLICT (internal_id) DO NOTHING RETURNING internal_id), "
-     "o AS (INSERT INTO operations (transaction_id, kind, target_kind, target_id, callback_url, events_url, payload) "
-     "      SELECT $5::uuid, $6, $2, r.internal_id, NULLIF($7, ''), NULLIF($8, ''), $9 FROM r RETURNING 1) "
+     "o AS (INSERT INTO operations (transaction_id, kind, target_kind, target_id, callback_url, "
+     "events_url, payload) "
+     "      SELECT $5::uuid, $6, $2, r.internal_id, NULLIF($7, ''), NULLIF($8, ''), $9 FROM r "
+     "RETURNING 1) "
      "SELECT (SELECT count(*) FROM o), (SELECT kind FROM resources WHERE internal_id = $1), "
      "       EXISTS (SELECT 1 FROM p)"},
-    {"lock_resource", "SELECT state FROM resources WHERE kind = $1 AND internal_id = $2 FOR UPDATE"},
+    {"lock_resource",
+     "SELECT state FROM resources WHERE kind = $1 AND internal_id = $2 FOR UPDATE"},
     {"id_taken", "SELECT kind FROM resources WHERE internal_id = $1"},
     {"owns_resources", "SELECT internal_id FROM resources WHERE tenant_id = $1 LIMIT 1"},
-    {"set_state", "UPDATE resources SET state = $3, updated_at = now() WHERE kind = $1 AND internal_id = $2"},
+    {"set_state",
+     "UPDATE resources SET state = $3, updated_at = now() WHERE kind = $1 AND internal_id = $2"},
     {"insert_operation",
-     "INSERT INTO operations (transaction_id, kind, target_kind, target_id, callback_url, events_url, payload) "
+     "INSERT INTO operations (transaction_id, kind, target_kind, target_id, callback_url, "
+     "events_url, payload) "
      "VALUES ($1::uuid, $2, $3, $4, NULLIF($5, ''), NULLIF($6, ''), $7)"},
     {"delete_resource", "DELETE FROM resources WHERE kind = $1 AND internal_id = $2"},
     {"update_resource",
      "UPDATE resources SET state = $3, external_id = COALESCE(NULLIF($4, ''), external_id), "
-     "spec = COALESCE(NULLIF($5, ''), spec), name = COALESCE(NULLIF($6, ''), name), updated_at = now() "
+     "spec = COALESCE(NULLIF($5, ''), spec), name = COALESCE(NULLIF($6, ''), name), updated_at = "
+     "now() "
      "WHERE kind = $1 AND internal_id = $2"},
     {"finish_operation",
-     "UPDATE operations SET finished_at = now(), step = 'DONE', status_code = $2, status_message = $3 "
+     "UPDATE operations SET finished_at = now(), step = 'DONE', status_code = $2, status_message = "
+     "$3 "
      "WHERE transaction_id = $1::uuid"},
     {"insert_outbox",
      "INSERT INTO outbox (transaction_id, url, event, status_code, status_message, body) "
@@ -78,33 +92,41 @@ const std::pair<const char*, const char*> kStatements[] = {
      "RETURNING id, (extract(epoch from created_at) * 1000)::bigint"},
     {"unfinished_operations",
      "SELECT transaction_id::text, kind, target_kind, target_id, COALESCE(callback_url, ''), "
-     "COALESCE(events_url, ''), payload FROM operations WHERE finished_at IS NULL ORDER BY created_at"},
+     "COALESCE(events_url, ''), payload FROM operations WHERE finished_at IS NULL ORDER BY "
+     "created_at"},
     {"pending_outbox",
      "SELECT id, transaction_id::text, url, event, status_code, status_message, body, attempts, "
-     "(extract(epoch from created_at) * 1000)::bigint, (extract(epoch from next_attempt_at) * 1000)::bigint "
+     "(extract(epoch from created_at) * 1000)::bigint, (extract(epoch from next_attempt_at) * "
+     "1000)::bigint "
      "FROM outbox WHERE state = 'PENDING' ORDER BY id"},
     {"outbox_delivered",
-     "UPDATE outbox SET state = 'DELIVERED', attempts = attempts + 1, finished_at = now(), last_error = NULL "
+     "UPDATE outbox SET state = 'DELIVERED', attempts = attempts + 1, finished_at = now(), "
+     "last_error = NULL "
      "WHERE id = $1"},
     {"outbox_retry",
-     "UPDATE outbox SET attempts = $2, next_attempt_at = to_timestamp($3::double precision / 1000), "
+     "UPDATE outbox SET attempts = $2, next_attempt_at = to_timestamp($3::double precision / "
+     "1000), "
      "last_error = $4 WHERE id = $1"},
     {"outbox_abandoned",
-     "UPDATE outbox SET state = $2, attempts = $3, last_error = $4, finished_at = now() WHERE id = $1"},
+     "UPDATE outbox SET state = $2, attempts = $3, last_error = $4, finished_at = now() WHERE id = "
+     "$1"},
     // The usual end of an operation in ONE statement: the resource's new state, the operation's
     // end and its single callback (or none: $10 = ''). $13 chooses update or removal.
     {"complete_update_one",
-     "WITH r AS (UPDATE resources SET state = $3, external_id = COALESCE(NULLIF($4, ''), external_id), "
+     "WITH r AS (UPDATE resources SET state = $3, external_id = COALESCE(NULLIF($4, ''), "
+     "external_id), "
      "           spec = COALESCE(NULLIF($5, ''), spec), name = COALESCE(NULLIF($6, ''), name), "
      "           updated_at = now() WHERE kind = $1 AND internal_id = $2), "
-     "o AS (UPDATE operations SET finished_at = now(), step = 'DONE', status_code = $8, status_message = $9 "
+     "o AS (UPDATE operations SET finished_at = now(), step = 'DONE', status_code = $8, "
+     "status_message = $9 "
      "      WHERE transaction_id = $7::uuid) "
      "INSERT INTO outbox (transaction_id, url, event, status_code, status_message, body) "
      "SELECT $7::uuid, $10, $11, $8, $9, $12 WHERE $10 <> '' "
      "RETURNING id, (extract(epoch from created_at) * 1000)::bigint"},
     {"complete_remove_one",
      "WITH r AS (DELETE FROM resources WHERE kind = $1 AND internal_id = $2), "
-     "o AS (UPDATE operations SET finished_at = now(), step = 'DONE', status_code = $4, status_message = $5 "
+     "o AS (UPDATE operations SET finished_at = now(), step = 'DONE', status_code = $4, "
+     "status_message = $5 "
      "      WHERE transaction_id = $3::uuid) "
      "INSERT INTO outbox (transaction_id, url, event, status_code, status_message, body) "
      "SELECT $3::uuid, $6, $7, $4, $5, $8 WHERE $6 <> '' "
@@ -128,15 +150,20 @@ ResourceRecord RecordFromRow(const pqxx::row& row) {
 }
 
 std::string BusyMessage(const std::string& kind, const std::string& id, ResourceState state) {
-    return kind + " " + id + " is busy: an operation is in progress (" + std::string(ToString(state)) + ")";
+    return kind + " " + id + " is busy: an operation is in progress (" +
+           std::string(ToString(state)) + ")";
 }
 
 // Locks the resource and finds its next state for a request in the lifecycle table; 404/409 as
 // the table says. Writes nothing (group-commit jobs refuse only before their first write).
-ResourceState CheckTransition(pqxx::work& tx, const std::string& kind, const std::string& id, ResourceEvent event) {
+ResourceState CheckTransition(pqxx::work& tx,
+                              const std::string& kind,
+                              const std::string& id,
+                              ResourceEvent event) {
     auto rows = tx.exec_prepared("lock_resource", kind, id);
     if (rows.empty()) throw Error(ErrorCode::kNotFound, kind + " " + id + " not found");
-    auto current = ParseResourceState(rows[0][0].as<std::string>()).value_or(ResourceState::kActive);
+    auto current =
+        ParseResourceState(rows[0][0].as<std::string>()).value_or(ResourceState::kActive);
     auto next = NextState(current, event);
     if (!next) throw Error(ErrorCode::kConflict, BusyMessage(kind, id, current));
     return *next;
@@ -151,12 +178,13 @@ void InsertOperation(pqxx::work& tx, const Operation& op) {
 // coroutine's executor (tracked as outstanding work until then).
 template <class Submit>
 asio::awaitable<pqxx::result> AwaitCommit(Submit submit) {
-    return asio::async_initiate<const asio::use_awaitable_t<>&, void(std::exception_ptr, pqxx::result)>(
+    return asio::async_initiate<const asio::use_awaitable_t<>&,
+                                void(std::exception_ptr, pqxx::result)>(
         [submit = std::move(submit)](auto handler) mutable {
             using Handler = decltype(handler);
             auto owned = std::make_shared<Handler>(std::move(handler));
-            auto executor =
-                asio::prefer(asio::get_associated_executor(*owned), asio::execution::outstanding_work.tracked);
+            auto executor = asio::prefer(asio::get_associated_executor(*owned),
+                                         asio::execution::outstanding_work.tracked);
             submit([owned, executor](std::exception_ptr error, pqxx::result result) {
                 asio::post(executor, [owned, error, result = std::move(result)]() mutable {
                     std::move (*owned)(error, std::move(result));
@@ -177,10 +205,11 @@ std::string ReadFile(const std::filesystem::path& path) {
 }  // namespace
 
 class PgStore::Checkout {
-public:
+  public:
     explicit Checkout(PgStore& store) : store_(store) {
         std::unique_lock lock(store_.mutex_);
-        store_.available_.wait(lock, [&] { return !store_.idle_.empty() || store_.free_slots_ > 0; });
+        store_.available_.wait(lock,
+                               [&] { return !store_.idle_.empty() || store_.free_slots_ > 0; });
         if (!store_.idle_.empty()) {
             connection_ = std::move(store_.idle_.back());
             store_.idle_.pop_back();
@@ -204,7 +233,7 @@ public:
     }
     void Drop() { connection_.reset(); }
 
-private:
+  private:
     PgStore& store_;
     std::unique_ptr<pqxx::connection> connection_;
 };
@@ -246,7 +275,8 @@ int PgStore::ApplyMigrations(const std::string& dsn, const std::string& dir) {
     std::vector<std::pair<int, fs::path>> files;
     for (const auto& entry : fs::directory_iterator(dir)) {
         auto name = entry.path().filename().string();
-        if (entry.path().extension() != ".sql" || name.size() < 6 || !std::isdigit(static_cast<unsigned char>(name[0]))) {
+        if (entry.path().extension() != ".sql" || name.size() < 6 ||
+            !std::isdigit(static_cast<unsigned char>(name[0]))) {
             continue;
         }
         files.emplace_back(std::stoi(name.substr(0, name.find('_'))), entry.path());
@@ -259,11 +289,13 @@ int PgStore::ApplyMigrations(const std::string& dsn, const std::string& dir) {
     // Serialises concurrent start-ups of several escd on one database.
     tx.exec("SELECT pg_advisory_xact_lock(74657363)");
     tx.exec(
-        "CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, name text NOT NULL, "
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, name text NOT "
+        "NULL, "
         "applied_at timestamptz NOT NULL DEFAULT now())");
     int applied = 0;
     for (const auto& [version, path] : files) {
-        if (!tx.exec_params("SELECT 1 FROM schema_migrations WHERE version = $1", version).empty()) continue;
+        if (!tx.exec_params("SELECT 1 FROM schema_migrations WHERE version = $1", version).empty())
+            continue;
         tx.exec(ReadFile(path));
         tx.exec_params("INSERT INTO schema_migrations (version, name) VALUES ($1, $2)", version,
                        path.filename().string());
@@ -287,7 +319,8 @@ std::vector<ResourceRecord> PgStore::ListResources(const std::string& kind,
     });
 }
 
-std::optional<ResourceRecord> PgStore::GetResource(const std::string& kind, const std::string& internal_id) {
+std::optional<ResourceRecord> PgStore::GetResource(const std::string& kind,
+                                                   const std::string& internal_id) {
     return With([&](pqxx::connection& c) -> std::optional<ResourceRecord> {
         pqxx::nontransaction tx(c);  // one statement: no BEGIN/COMMIT round trips
         auto rows = tx.exec_prepared("get_resource", kind, internal_id);
@@ -296,7 +329,8 @@ std::optional<ResourceRecord> PgStore::GetResource(const std::string& kind, cons
     });
 }
 
-asio::awaitable<pqxx::result> PgStore::Write(const std::string& statement, std::vector<std::string>& params) {
+asio::awaitable<pqxx::result> PgStore::Write(const std::string& statement,
+                                             std::vector<std::string>& params) {
     co_return co_await AwaitCommit([this, &statement, &params](GroupCommit::Completion done) {
         writes_.ExecuteAsync(statement, std::move(params), std::move(done));
     });
@@ -305,23 +339,25 @@ asio::awaitable<pqxx::result> PgStore::Write(const std::string& statement, std::
 asio::awaitable<void> PgStore::AcceptCreate(const ResourceRecord& resource, const Operation& op) {
     const bool child = !resource.tenant_id.empty();
     const std::string statement = child ? "accept_create_child" : "accept_create_root";
-    std::vector<std::string> params{resource.internal_id, resource.kind,   resource.name,
+    std::vector<std::string> params{resource.internal_id, resource.kind,     resource.name,
                                     resource.spec,        op.transaction_id, op.kind,
-                                    op.callback_url,      op.events_url,   op.payload};
+                                    op.callback_url,      op.events_url,     op.payload};
     if (child) params.push_back(resource.tenant_id);
     auto result = co_await Write(statement, params);
     const auto row = result.at(0);
     if (row[0].as<long>() == 1) co_return;
     if (!row[1].is_null()) {
-        throw Error(ErrorCode::kConflict,
-                    "internal id " + resource.internal_id + " is already used by a " + row[1].as<std::string>());
+        throw Error(ErrorCode::kConflict, "internal id " + resource.internal_id +
+                                              " is already used by a " + row[1].as<std::string>());
     }
-    if (!row[2].as<bool>()) throw Error(ErrorCode::kNotFound, "tenant " + resource.tenant_id + " not found");
+    if (!row[2].as<bool>())
+        throw Error(ErrorCode::kNotFound, "tenant " + resource.tenant_id + " not found");
     // A concurrent create of the same id committed while this one waited for it.
     throw Error(ErrorCode::kConflict, "internal id " + resource.internal_id + " is already used");
 }
 
-asio::awaitable<void> PgStore::AcceptUpdate(const std::string& kind, const std::string& internal_id,
+asio::awaitable<void> PgStore::AcceptUpdate(const std::string& kind,
+                                            const std::string& internal_id,
                                             const Operation& op) {
     co_await AwaitCommit([&](GroupCommit::Completion done) {
         writes_.RunAsync(
@@ -334,7 +370,8 @@ asio::awaitable<void> PgStore::AcceptUpdate(const std::string& kind, const std::
     });
 }
 
-asio::awaitable<void> PgStore::AcceptDelete(const std::string& kind, const std::string& internal_id,
+asio::awaitable<void> PgStore::AcceptDelete(const std::string& kind,
+                                            const std::string& internal_id,
                                             const Operation& op) {
     co_await AwaitCommit([&](GroupCommit::Completion done) {
         writes_.RunAsync(
@@ -343,8 +380,9 @@ asio::awaitable<void> PgStore::AcceptDelete(const std::string& kind, const std::
                 if (kind == kind::kTenant) {
                     auto child = tx.exec_prepared("owns_resources", internal_id);
                     if (!child.empty()) {
-                        throw Error(ErrorCode::kConflict, "tenant " + internal_id + " still owns resources (" +
-                                                              child[0][0].as<std::string>() + ", ...)");
+                        throw Error(ErrorCode::kConflict,
+                                    "tenant " + internal_id + " still owns resources (" +
+                                        child[0][0].as<std::string>() + ", ...)");
                     }
                 }
                 tx.exec_prepared0("set_state", kind, internal_id, std::string(ToString(next)));
@@ -354,10 +392,12 @@ asio::awaitable<void> PgStore::AcceptDelete(const std::string& kind, const std::
     });
 }
 
-asio::awaitable<std::vector<OutboxRow>> PgStore::CompleteOperation(const Operation& op,
-                                                                   const ResourceOutcome& outcome, int status_code,
-                                                                   const std::string& status_message,
-                                                                   const std::vector<OutboxMessage>& callbacks) {
+asio::awaitable<std::vector<OutboxRow>> PgStore::CompleteOperation(
+    const Operation& op,
+    const ResourceOutcome& outcome,
+    int status_code,
+    const std::string& status_message,
+    const std::vector<OutboxMessage>& callbacks) {
     const bool removed = outcome.state == ResourceState::kRemoved;
     std::vector<OutboxRow> rows;
     auto add_row = [&](const pqxx::row& row, const OutboxMessage& message) {
@@ -376,12 +416,21 @@ asio::awaitable<std::vector<OutboxRow>> PgStore::CompleteOperation(const Operati
         const auto status = std::to_string(status_code);
         const std::string statement = removed ? "complete_remove_one" : "complete_update_one";
         std::vector<std::string> params =
-            removed ? std::vector<std::string>{op.target_kind, op.target_id, op.transaction_id, status,
-                                               status_message, message.url, message.event, message.body}
-                    : std::vector<std::string>{op.target_kind, op.target_id, std::string(ToString(outcome.state)),
-                                               outcome.external_id.value_or(""), outcome.spec.value_or(""),
-                                               outcome.name.value_or(""), op.transaction_id, status, status_message,
-                                               message.url, message.event, message.body};
+            removed ? std::vector<std::string>{op.target_kind, op.target_id,   op.transaction_id,
+                                               status,         status_message, message.url,
+                                               message.event,  message.body}
+                    : std::vector<std::string>{op.target_kind,
+                                               op.target_id,
+                                               std::string(ToString(outcome.state)),
+                                               outcome.external_id.value_or(""),
+                                               outcome.spec.value_or(""),
+                                               outcome.name.value_or(""),
+                                               op.transaction_id,
+                                               status,
+                                               status_message,
+                                               message.url,
+                                               message.event,
+                                               message.body};
         auto result = co_await Write(statement, params);
         for (const auto& row : result) add_row(row, message);
         co_return rows;
@@ -394,13 +443,16 @@ asio::awaitable<std::vector<OutboxRow>> PgStore::CompleteOperation(const Operati
                     tx.exec_prepared0("delete_resource", op.target_kind, op.target_id);
                 } else {
                     tx.exec_prepared0("update_resource", op.target_kind, op.target_id,
-                                      std::string(ToString(outcome.state)), outcome.external_id.value_or(""),
-                                      outcome.spec.value_or(""), outcome.name.value_or(""));
+                                      std::string(ToString(outcome.state)),
+                                      outcome.external_id.value_or(""), outcome.spec.value_or(""),
+                                      outcome.name.value_or(""));
                 }
-                tx.exec_prepared0("finish_operation", op.transaction_id, status_code, status_message);
+                tx.exec_prepared0("finish_operation", op.transaction_id, status_code,
+                                  status_message);
                 for (const auto& message : callbacks) {
-                    add_row(tx.exec_prepared1("insert_outbox", op.transaction_id, message.url, message.event,
-                                              message.status_code, message.status_message, message.body),
+                    add_row(tx.exec_prepared1("insert_outbox", op.transaction_id, message.url,
+                                              message.event, message.status_code,
+                                              message.status_message, message.body),
                             message);
                 }
             },
@@ -456,7 +508,9 @@ asio::awaitable<void> PgStore::MarkOutboxDelivered(std::int64_t id) {
     co_await Write(kStatement, params);
 }
 
-asio::awaitable<void> PgStore::MarkOutboxRetry(std::int64_t id, int attempts, Clock::time_point next_attempt_at,
+asio::awaitable<void> PgStore::MarkOutboxRetry(std::int64_t id,
+                                               int attempts,
+                                               Clock::time_point next_attempt_at,
                                                const std::string& error) {
     static const std::string kStatement = "outbox_retry";
     std::vector<std::string> params{std::to_string(id), std::to_string(attempts),
@@ -464,7 +518,9 @@ asio::awaitable<void> PgStore::MarkOutboxRetry(std::int64_t id, int attempts, Cl
     co_await Write(kStatement, params);
 }
 
-asio::awaitable<void> PgStore::MarkOutboxAbandoned(std::int64_t id, const std::string& state, int attempts,
+asio::awaitable<void> PgStore::MarkOutboxAbandoned(std::int64_t id,
+                                                   const std::string& state,
+                                                   int attempts,
                                                    const std::string& reason) {
     static const std::string kStatement = "outbox_abandoned";
     std::vector<std::string> params{std::to_string(id), state, std::to_string(attempts), reason};

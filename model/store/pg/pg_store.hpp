@@ -18,11 +18,10 @@
 #include "model/store.hpp"
 #include "model/store/pg/group_commit.hpp"
 
-
 namespace escd::model::pg {
 
 class PgStore final : public Store {
-public:
+  public:
     /// Does not connect yet; the first call on each connection does.
     PgStore(std::string dsn, int connections, int writers = 2);
     ~PgStore() override;
@@ -35,31 +34,42 @@ public:
     // Store
     std::vector<ResourceRecord> ListResources(const std::string& kind,
                                               const std::optional<std::string>& tenant_id) override;
-    std::optional<ResourceRecord> GetResource(const std::string& kind, const std::string& internal_id) override;
-    asio::awaitable<void> AcceptCreate(const ResourceRecord& resource, const Operation& op) override;
-    asio::awaitable<void> AcceptUpdate(const std::string& kind, const std::string& internal_id,
+    std::optional<ResourceRecord> GetResource(const std::string& kind,
+                                              const std::string& internal_id) override;
+    asio::awaitable<void> AcceptCreate(const ResourceRecord& resource,
                                        const Operation& op) override;
-    asio::awaitable<void> AcceptDelete(const std::string& kind, const std::string& internal_id,
+    asio::awaitable<void> AcceptUpdate(const std::string& kind,
+                                       const std::string& internal_id,
                                        const Operation& op) override;
-    asio::awaitable<std::vector<OutboxRow>> CompleteOperation(const Operation& op, const ResourceOutcome& outcome,
-                                                              int status_code, const std::string& status_message,
-                                                              const std::vector<OutboxMessage>& callbacks) override;
+    asio::awaitable<void> AcceptDelete(const std::string& kind,
+                                       const std::string& internal_id,
+                                       const Operation& op) override;
+    asio::awaitable<std::vector<OutboxRow>> CompleteOperation(
+        const Operation& op,
+        const ResourceOutcome& outcome,
+        int status_code,
+        const std::string& status_message,
+        const std::vector<OutboxMessage>& callbacks) override;
     std::vector<Operation> UnfinishedOperations() override;
     std::vector<OutboxRow> PendingOutbox() override;
     asio::awaitable<void> MarkOutboxDelivered(std::int64_t id) override;
-    asio::awaitable<void> MarkOutboxRetry(std::int64_t id, int attempts,
+    asio::awaitable<void> MarkOutboxRetry(std::int64_t id,
+                                          int attempts,
                                           std::chrono::system_clock::time_point next_attempt_at,
                                           const std::string& error) override;
-    asio::awaitable<void> MarkOutboxAbandoned(std::int64_t id, const std::string& state, int attempts,
+    asio::awaitable<void> MarkOutboxAbandoned(std::int64_t id,
+                                              const std::string& state,
+                                              int attempts,
                                               const std::string& reason) override;
     std::optional<std::string> GetSetting(const std::string& key) override;
     void PutSetting(const std::string& key, const std::string& value) override;
 
-private:
+  private:
     class Checkout;
     /// Runs prepared statement `statement` through group commit (pipelined with the other writes
     /// of its batch); `params` is consumed. Resumes the caller once committed.
-    asio::awaitable<pqxx::result> Write(const std::string& statement, std::vector<std::string>& params);
+    asio::awaitable<pqxx::result> Write(const std::string& statement,
+                                        std::vector<std::string>& params);
     std::unique_ptr<pqxx::connection> Connect();
     /// Runs fn(connection&) on a checked-out connection; maps a lost connection to kUnavailable
     /// and reconnects on the next use.
