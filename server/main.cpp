@@ -170,6 +170,9 @@ int Run(const Config& config) {
     // Blocking work still queued (a commit, a VIM call) finishes before its objects go away.
     db_pool.join();
     vim_pool.join();
+    // Writes still queued commit now; their completions land in the stopped io_context, which
+    // discards them when it is destroyed, after the writers are gone.
+    store.StopWriters();
     if (embedded) embedded->Stop();
     ESCD_INFO("escd") << "stopped";
     return 0;

@@ -15,13 +15,17 @@ GroupCommit::GroupCommit(Connector connect, int writers, std::size_t max_batch)
     for (int i = 0; i < std::max(1, writers); ++i) writers_.emplace_back([this] { WriterLoop(); });
 }
 
-GroupCommit::~GroupCommit() {
+GroupCommit::~GroupCommit() { Stop(); }
+
+void GroupCommit::Stop() {
     {
         std::lock_guard lock(mutex_);
         stopping_ = true;
     }
     work_.notify_all();
-    for (auto& writer : writers_) writer.join();
+    for (auto& writer : writers_) {
+        if (writer.joinable()) writer.join();
+    }
 }
 
 void GroupCommit::Run(Job job) {

@@ -45,6 +45,10 @@ class GroupCommit {
     GroupCommit(const GroupCommit&) = delete;
     GroupCommit& operator=(const GroupCommit&) = delete;
 
+    /// Finishes what is queued, then stops the writers; later submissions fail with
+    /// kUnavailable. Idempotent; the destructor calls it.
+    void Stop();
+
     /// Runs `job` in a shared transaction and returns once it committed; rethrows what the job
     /// threw, or Error(kUnavailable) when the database could not be reached.
     void Run(Job job);

@@ -31,6 +31,10 @@ class PgStore final : public Store {
     /// Blocking; for start-up. Returns how many it applied. Throws on failure.
     static int ApplyMigrations(const std::string& dsn, const std::string& dir);
 
+    /// Lets queued writes commit and stops the writer threads. Call once nothing will submit
+    /// writes any more and before the executors that await them go away (shutdown).
+    void StopWriters() { writes_.Stop(); }
+
     // Store
     std::vector<ResourceRecord> ListResources(const std::string& kind,
                                               const std::optional<std::string>& tenant_id) override;
