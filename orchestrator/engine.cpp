@@ -58,6 +58,10 @@ void Engine::ForgetStrand(const std::string& target_kind, const std::string& tar
 }
 
 void Engine::Launch(model::Operation op) {
+    Launch(std::move(op), 0);
+}
+
+void Engine::Launch(model::Operation op, int attempt) {
     if (options_.paused_for_test) {
         ESCD_WARN("engine") << "engine paused for test: " << op.kind << " " << op.target_id
                             << " stays accepted";
@@ -66,17 +70,30 @@ void Engine::Launch(model::Operation op) {
     if (stopping_) return;  // resumed at the next start
     ++running_;
     auto strand = StrandFor(op.target_kind, op.target_id);
-    std::string tx = op.transaction_id;
-    asio::co_spawn(strand, Run(std::move(op)), [this, tx](std::exception_ptr e) {
-        --running_;
-        if (!e) return;
-        try {
-            std::rethrow_exception(e);
-        } catch (const std::exception& ex) {
-            // The operation stays unfinished in the table and is resumed at the next start.
-            ESCD_ERROR("engine") << "operation " << tx << " aborted: " << ex.what();
-        }
-    });
+    auto retry = op;  // kept for a relaunch
+    asio::co_spawn(strand, Run(std::move(op)),
+                   [this, retry = std::move(retry), attempt](std::exception_ptr e) mutable {
+                       --running_;
+                       if (!e) return;
+                       try {
+                           std::rethrow_exception(e);
+                       } catch (const std::exception& ex) {
+                           // Not a VIM failure (those end the operation with a failure callback)
+                           // but, say, the database refusing its outcome. The operation stays
+                           // unfinished in the table; run it again later, backing off, so its
+                           // target does not stay busy until a restart.
+                           auto delay =
+                               std::chrono::seconds(std::min(300, 1 << std::min(attempt, 8)));
+                           ESCD_ERROR("engine")
+                               << "operation " << retry.transaction_id << " aborted: " << ex.what()
+                               << "; retrying in " << delay.count() << "s";
+                           auto timer = std::make_shared<asio::steady_timer>(ioc_, delay);
+                           timer->async_wait([this, timer, retry = std::move(retry),
+                                              attempt](boost::system::error_code ec) mutable {
+                               if (!ec) Launch(std::move(retry), attempt + 1);
+                           });
+                       }
+                   });
 }
 
 std::size_t Engine::Resume() {

@@ -65,6 +65,7 @@ class Engine {
 
   private:
     using Strand = asio::strand<asio::io_context::executor_type>;
+    void Launch(model::Operation op, int attempt);
     Strand StrandFor(const std::string& target_kind, const std::string& target_id);
     void ForgetStrand(const std::string& target_kind, const std::string& target_id);
     asio::awaitable<void> Run(model::Operation op);

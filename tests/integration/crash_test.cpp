@@ -59,3 +59,34 @@ TEST_F(Crash, SigtermStopsCleanlyWithExitCodeZero) {
 
 }  // namespace
 }  // namespace escd::test
+
+namespace escd::test {
+namespace {
+
+class OperationRetry : public EscdTest {};
+
+TEST_F(OperationRetry, AnOperationWhoseOutcomeTheDatabaseRefusedRunsAgainLater) {
+    // A trigger stands in for a database that refuses to record the outcome for a while.
+    db_.Query(
+        "CREATE FUNCTION refuse_outcome() RETURNS trigger LANGUAGE plpgsql AS "
+        "$$ BEGIN RAISE EXCEPTION 'outcome refused for the test'; END $$");
+    db_.Query(
+        "CREATE TRIGGER refuse_outcome BEFORE UPDATE ON resources FOR EACH ROW "
+        "WHEN (NEW.internal_id = 't-retry') EXECUTE FUNCTION refuse_outcome()");
+    auto response = CreateTenant("t-retry");
+    ASSERT_EQ(response.status, 200);
+    ASSERT_TRUE(escd_->WaitForLog("aborted", 1, kCallbackWait)) << escd_->Log();
+    EXPECT_TRUE(receiver_.Requests().empty());
+
+    db_.Query("DROP TRIGGER refuse_outcome ON resources");
+    auto delivered = receiver_.WaitForDelivered(1, kCallbackWait);
+    ASSERT_EQ(delivered.size(), 1u);
+    EXPECT_EQ(delivered[0].Header("ESC-Transaction-Id"), response.Header("ESC-Transaction-Id"));
+    EXPECT_EQ(delivered[0].Header("ESC-Status-Code"), "200");
+    EXPECT_EQ(db_.Query("SELECT state FROM resources WHERE internal_id = 't-retry'")[0][0]
+                  .as<std::string>(),
+              "ACTIVE");
+}
+
+}  // namespace
+}  // namespace escd::test
