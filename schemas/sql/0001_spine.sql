@@ -37,7 +37,6 @@ CREATE TABLE operations (
     status_message  text
 );
 CREATE INDEX operations_unfinished ON operations (created_at) WHERE finished_at IS NULL;
-CREATE INDEX operations_target ON operations (target_kind, target_id) WHERE finished_at IS NULL;
 
 -- Callbacks waiting for delivery. Rows of one transaction are delivered in id order.
 -- state: PENDING -> DELIVERED | REFUSED (target not in the allow-list) | EXPIRED (gave up).
@@ -56,7 +55,7 @@ CREATE TABLE outbox (
     created_at      timestamptz NOT NULL DEFAULT now(),
     finished_at     timestamptz
 );
-CREATE INDEX outbox_pending ON outbox (transaction_id, id) WHERE state = 'PENDING';
+CREATE INDEX outbox_pending ON outbox (id) WHERE state = 'PENDING';  -- start-up: pending rows in id order
 
 -- Process-wide settings: the admin password hash, the operation mode, ...
 CREATE TABLE settings (
