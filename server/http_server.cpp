@@ -270,7 +270,12 @@ asio::awaitable<Response> HttpServer::Dispatch(const http::request<http::string_
             response = ErrorResponse(404, "no such path: " + std::string(PathOf(target)));
         } else {
             auto match = router_.Find(request.method(), *relative);
-            if (match.handler) {
+            const bool mutating =
+                request.method() != http::verb::get && request.method() != http::verb::head;
+            if (match.handler && mutating && !match.options.allowed_in_maintenance &&
+                in_maintenance_ && in_maintenance_()) {
+                response = ErrorResponse(503, "escd is in maintenance mode");
+            } else if (match.handler) {
                 Request req{request, std::string(*relative), {}, std::move(match.params)};
                 if (auto q = target.find('?'); q != std::string_view::npos)
                     req.query = std::string(target.substr(q + 1));

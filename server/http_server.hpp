@@ -13,6 +13,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <list>
 #include <memory>
 #include <mutex>
@@ -44,6 +45,9 @@ class HttpServer {
                          std::shared_ptr<ssl::context> tls);
     /// New TLS connections use `tls` from now on (certificate reload); open ones keep theirs.
     void SetTlsContext(std::shared_ptr<ssl::context> tls);
+    /// While `check` answers true, mutating requests (other than routes allowed in maintenance)
+    /// get 503 "escd is in maintenance mode" (BEHAVIOUR.md §6). Set before Listen().
+    void SetMaintenanceCheck(std::function<bool()> check) { in_maintenance_ = std::move(check); }
     void Stop();
     std::size_t ActiveRequests() const { return active_requests_.load(); }
 
@@ -63,6 +67,7 @@ class HttpServer {
     BasicAuth& auth_;
     ServerLimits limits_;
     std::shared_ptr<ssl::context> tls_;  ///< read/written with std::atomic_load/store
+    std::function<bool()> in_maintenance_;
     std::mutex mutex_;
     std::vector<std::shared_ptr<Listener>> listeners_;
     std::list<std::shared_ptr<SessionState>> sessions_;

@@ -21,6 +21,7 @@
 #include "orchestrator/engine.hpp"
 #include "orchestrator/notifier.hpp"
 #include "server/basic_auth.hpp"
+#include "server/handlers/operation_mode_handlers.hpp"
 #include "server/handlers/tenant_handlers.hpp"
 #include "server/http_server.hpp"
 #include "server/router.hpp"
@@ -113,9 +114,14 @@ int Run(const Config& config) {
     orchestrator::Engine engine(ioc, store, db_pool, vim, notifier,
                                 {config.engine_paused_for_test});
 
+    orchestrator::OperationMode mode(store, db_pool);
+    mode.Load();
+
     server::Router router;
     server::handlers::RegisterTenantRoutes(router, engine);
+    server::handlers::RegisterOperationModeRoutes(router, mode);
     server::HttpServer http_server(ioc, router, auth);
+    http_server.SetMaintenanceCheck([&mode] { return mode.InMaintenance(); });
 
     int http_port = -1, https_port = -1;
     if (config.http_port >= 0) {

@@ -25,10 +25,10 @@ bool IsParam(std::string_view segment) {
 }
 }  // namespace
 
-void Router::Add(http::verb method, std::string pattern, Handler handler) {
+void Router::Add(http::verb method, std::string pattern, Handler handler, RouteOptions options) {
     std::vector<std::string> segments;
     for (auto part : SplitPath(pattern)) segments.emplace_back(part);
-    routes_.push_back(Route{method, std::move(segments), std::move(handler)});
+    routes_.push_back(Route{method, std::move(segments), std::move(handler), options});
 }
 
 bool Router::MatchSegments(const Route& route,
@@ -74,6 +74,7 @@ Router::Match Router::Find(http::verb method, std::string_view path) const {
     if (best) {
         MatchSegments(*best, parts, &match.params);
         match.handler = &best->handler;
+        match.options = best->options;
     }
     return match;
 }

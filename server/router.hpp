@@ -14,12 +14,20 @@
 
 namespace escd::server {
 
+/// What the server checks around a handler.
+struct RouteOptions {
+    /// A mutating route (POST/PUT/DELETE) is refused with 503 in maintenance mode unless this
+    /// is set (the mode switch itself, administrative routes).
+    bool allowed_in_maintenance = false;
+};
+
 class Router {
   public:
-    void Add(http::verb method, std::string pattern, Handler handler);
+    void Add(http::verb method, std::string pattern, Handler handler, RouteOptions options = {});
 
     struct Match {
         const Handler* handler = nullptr;  ///< null: see path_known
+        RouteOptions options;              ///< of the matched route
         std::map<std::string, std::string> params;
         bool path_known = false;          ///< the path matched some route, with another method
         std::vector<http::verb> allowed;  ///< methods of that path (the Allow header of a 405)
@@ -35,6 +43,7 @@ class Router {
         http::verb method;
         std::vector<std::string> segments;  ///< "{x}" segments are parameters
         Handler handler;
+        RouteOptions options;
     };
     static bool MatchSegments(const Route& route,
                               const std::vector<std::string_view>& parts,
