@@ -20,11 +20,14 @@
 #include "model/store/pg/pg_store.hpp"
 #include "orchestrator/engine.hpp"
 #include "orchestrator/notifier.hpp"
+#include "server/admin_password.hpp"
 #include "server/basic_auth.hpp"
+#include "server/handlers/admin_handlers.hpp"
 #include "server/handlers/operation_mode_handlers.hpp"
 #include "server/handlers/tenant_handlers.hpp"
 #include "server/http_server.hpp"
 #include "server/router.hpp"
+#include "server/tls_context.hpp"
 #include "vim/libvirt/libvirt_adapter.hpp"
 
 #ifndef ESCD_DEFAULT_SCHEMA_DIR
@@ -34,8 +37,6 @@
 namespace escd {
 namespace {
 
-constexpr const char* kPasswordHashKey = "auth.admin_password_hash";
-
 void PrintUsage() {
     std::cout << "usage: escd [--config=FILE] [--section.key=value ...]\n"
                  "  Runs the escd NFV orchestrator. Keys and defaults: see deploy/escd.conf.\n"
@@ -43,36 +44,11 @@ void PrintUsage() {
                  "<general.data_dir>/pg.\n";
 }
 
-/// The admin password: the configured one wins (and is stored, hashed); else the stored hash;
-/// else a generated password, printed once.
-std::string ResolvePasswordHash(model::Store& store, const Config& config) {
-    auto stored = store.GetSetting(kPasswordHashKey);
-    if (!config.admin_password.empty()) {
-        if (stored && VerifyPassword(config.admin_password, *stored)) return *stored;
-        auto hash = HashPassword(config.admin_password);
-        store.PutSetting(kPasswordHashKey, hash);
-        return hash;
-    }
-    if (stored) return *stored;
-    auto password = RandomPassword();
-    auto hash = HashPassword(password);
-    store.PutSetting(kPasswordHashKey, hash);
-    std::cout << "escd: generated admin credentials " << config.admin_user << ":" << password
-              << " (stored hashed; shown once)" << std::endl;
-    return hash;
-}
-
 std::shared_ptr<ssl::context> LoadTls(const Config& config) {
     if (EnsureSelfSignedCertificate(config.tls_cert, config.tls_key)) {
         ESCD_INFO("server") << "generated a self-signed certificate " << config.tls_cert;
     }
-    auto context = std::make_shared<ssl::context>(ssl::context::tls_server);
-    context->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
-                         ssl::context::no_sslv3 | ssl::context::no_tlsv1 |
-                         ssl::context::no_tlsv1_1);
-    context->use_certificate_chain_file(config.tls_cert);
-    context->use_private_key_file(config.tls_key, ssl::context::pem);
-    return context;
+    return server::MakeServerTlsContext(config.tls_cert, config.tls_key);
 }
 
 int Run(const Config& config) {
@@ -87,7 +63,8 @@ int Run(const Config& config) {
     }
     model::pg::PgStore::ApplyMigrations(dsn, config.schema_dir);
     model::pg::PgStore store(dsn, config.database_pool_size);
-    server::BasicAuth auth(config.admin_user, ResolvePasswordHash(store, config));
+    server::BasicAuth auth(config.admin_user, server::ResolvePasswordHash(store, config.admin_user,
+                                                                          config.admin_password));
 
     asio::io_context ioc(config.server_threads);
     // Reads block on these threads, one connection each; writes are group-committed by the
@@ -122,6 +99,8 @@ int Run(const Config& config) {
     server::handlers::RegisterOperationModeRoutes(router, mode);
     server::HttpServer http_server(ioc, router, auth);
     http_server.SetMaintenanceCheck([&mode] { return mode.InMaintenance(); });
+    server::handlers::RegisterAdminRoutes(
+        router, {auth, store, db_pool, http_server, config.tls_cert, config.tls_key});
 
     int http_port = -1, https_port = -1;
     if (config.http_port >= 0) {

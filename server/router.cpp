@@ -87,6 +87,15 @@ std::optional<std::string_view> Router::StripBase(std::string_view target) {
         auto rest = target.substr(base.size());
         if (rest.empty() || rest.front() == '/') return rest;
     }
+    // The reference's /internal/... routes (ssl reload, snapshots) keep their "/internal" prefix.
+    static constexpr std::array<std::string_view, 3> kInternal{"/ESCManager/internal",
+                                                               "/ESCManger/internal", "/internal"};
+    for (auto base : kInternal) {
+        if (target.substr(0, base.size()) != base) continue;
+        auto rest = target.substr(base.size());
+        if (rest.empty() || rest.front() == '/')
+            return target.substr(base.size() - 9);  // "/internal..."
+    }
     return std::nullopt;
 }
 

@@ -35,7 +35,8 @@ class Router {
     /// `path` is relative (base already stripped), without query.
     Match Find(http::verb method, std::string_view path) const;
 
-    /// Removes a known base path; nullopt when `target` has none.
+    /// Removes a known base path; nullopt when `target` has none. /ESCManager/internal/x and
+    /// /internal/x both become "/internal/x".
     static std::optional<std::string_view> StripBase(std::string_view target);
 
   private:
