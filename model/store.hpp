@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "common/asio.hpp"
+#include "model/config_parameter.hpp"
 #include "model/operation.hpp"
 #include "model/resource.hpp"
 
@@ -82,6 +83,15 @@ class Store {
                                                       const std::string& state,
                                                       int attempts,
                                                       const std::string& reason) = 0;
+
+    // Config parameters (/v0/config). Blocking; categories and keys upper case.
+    virtual std::vector<ConfigParameter> ListConfigParameters() = 0;
+    /// Inserts a new parameter; false when (category, key) exists already.
+    virtual bool CreateConfigParameter(const ConfigParameter& parameter) = 0;
+    /// Changes the value of an existing parameter; false when there is none.
+    virtual bool UpdateConfigParameter(const std::string& category,
+                                       const std::string& key,
+                                       const std::string& value) = 0;
 
     // Settings (admin password hash, operation mode, ...). Blocking, both.
     virtual std::optional<std::string> GetSetting(const std::string& key) = 0;

@@ -18,11 +18,13 @@
 #include "common/tls.hpp"
 #include "model/store/pg/embedded_postgres.hpp"
 #include "model/store/pg/pg_store.hpp"
+#include "orchestrator/config_parameters.hpp"
 #include "orchestrator/engine.hpp"
 #include "orchestrator/notifier.hpp"
 #include "server/admin_password.hpp"
 #include "server/basic_auth.hpp"
 #include "server/handlers/admin_handlers.hpp"
+#include "server/handlers/config_handlers.hpp"
 #include "server/handlers/operation_mode_handlers.hpp"
 #include "server/handlers/tenant_handlers.hpp"
 #include "server/http_server.hpp"
@@ -93,10 +95,13 @@ int Run(const Config& config) {
 
     orchestrator::OperationMode mode(store, db_pool);
     mode.Load();
+    orchestrator::ConfigParameters config_parameters(store, db_pool);
+    config_parameters.SyncLogLevelAtStart(config.log_level);
 
     server::Router router;
     server::handlers::RegisterTenantRoutes(router, engine);
     server::handlers::RegisterOperationModeRoutes(router, mode);
+    server::handlers::RegisterConfigRoutes(router, config_parameters);
     server::HttpServer http_server(ioc, router, auth);
     http_server.SetMaintenanceCheck([&mode] { return mode.InMaintenance(); });
     server::handlers::RegisterAdminRoutes(

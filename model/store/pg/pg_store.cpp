@@ -131,6 +131,14 @@ const std::pair<const char*, const char*> kStatements[] = {
      "INSERT INTO outbox (transaction_id, url, event, status_code, status_message, body) "
      "SELECT $3::uuid, $6, $7, $4, $5, $8 WHERE $6 <> '' "
      "RETURNING id, (extract(epoch from created_at) * 1000)::bigint"},
+    {"list_config",
+     "SELECT category, key, value, type FROM config_parameters ORDER BY category, key"},
+    {"create_config",
+     "INSERT INTO config_parameters (category, key, value, type) VALUES ($1, $2, $3, $4) "
+     "ON CONFLICT (category, key) DO NOTHING"},
+    {"update_config",
+     "UPDATE config_parameters SET value = $3, updated_at = now() WHERE category = $1 AND key = "
+     "$2"},
     {"get_setting", "SELECT value FROM settings WHERE key = $1"},
     {"put_setting",
      "INSERT INTO settings (key, value) VALUES ($1, $2) "
@@ -525,6 +533,31 @@ asio::awaitable<void> PgStore::MarkOutboxAbandoned(std::int64_t id,
     static const std::string kStatement = "outbox_abandoned";
     std::vector<std::string> params{std::to_string(id), state, std::to_string(attempts), reason};
     co_await Write(kStatement, params);
+}
+
+std::vector<ConfigParameter> PgStore::ListConfigParameters() {
+    return With([&](pqxx::connection& c) {
+        pqxx::nontransaction tx(c);
+        std::vector<ConfigParameter> out;
+        for (const auto& row : tx.exec_prepared("list_config")) {
+            out.push_back({row[0].as<std::string>(), row[1].as<std::string>(),
+                           row[2].as<std::string>(), row[3].as<std::string>()});
+        }
+        return out;
+    });
+}
+
+bool PgStore::CreateConfigParameter(const ConfigParameter& parameter) {
+    return writes_
+               .Execute("create_config",
+                        {parameter.category, parameter.key, parameter.value, parameter.type})
+               .affected_rows() == 1;
+}
+
+bool PgStore::UpdateConfigParameter(const std::string& category,
+                                    const std::string& key,
+                                    const std::string& value) {
+    return writes_.Execute("update_config", {category, key, value}).affected_rows() == 1;
 }
 
 std::optional<std::string> PgStore::GetSetting(const std::string& key) {

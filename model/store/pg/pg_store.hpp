@@ -65,6 +65,11 @@ class PgStore final : public Store {
                                               const std::string& state,
                                               int attempts,
                                               const std::string& reason) override;
+    std::vector<ConfigParameter> ListConfigParameters() override;
+    bool CreateConfigParameter(const ConfigParameter& parameter) override;
+    bool UpdateConfigParameter(const std::string& category,
+                               const std::string& key,
+                               const std::string& value) override;
     std::optional<std::string> GetSetting(const std::string& key) override;
     void PutSetting(const std::string& key, const std::string& value) override;
 
