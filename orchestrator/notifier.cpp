@@ -84,6 +84,18 @@ void Notifier::Stop() {
     });
 }
 
+void Notifier::RetryNow() {
+    asio::post(strand_, [this] {
+        const auto now = SystemClock::now();
+        for (auto& [tx, queue] : queues_) {
+            if (!queue.empty())
+                queue.front().next_attempt_at = std::min(queue.front().next_attempt_at, now);
+        }
+        // The waiting loops wake, see their row due, and send it.
+        for (auto* timer : timers_) timer->cancel();
+    });
+}
+
 void Notifier::Spawn(const std::string& transaction_id) {
     asio::co_spawn(strand_, Drain(transaction_id), [transaction_id](std::exception_ptr e) {
         if (!e) return;
@@ -129,10 +141,11 @@ asio::awaitable<void> Notifier::DeliverOne(model::OutboxRow& row) {
                                     std::chrono::seconds(std::min(30, 1 << std::min(attempt, 5))));
             co_await wait.async_wait(asio::as_tuple(asio::use_awaitable));
         }
+        // Counted down before the log line, so that whoever reads the line sees the new backlog.
+        --backlog_;
         ESCD_INFO("notifier") << "outbox row " << row.id << " (" << row.message.event << " of "
                               << row.transaction_id << ") marked " << state;
         queues_[row.transaction_id].pop_front();
-        --backlog_;
     };
 
     auto url = ParseUrl(row.message.url);

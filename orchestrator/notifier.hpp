@@ -52,6 +52,9 @@ class Notifier {
     void Stop();
     /// Rows not yet delivered or abandoned (the "notifier backlog" system state).
     std::size_t Backlog() const { return backlog_.load(); }
+    /// Every callback waiting for its next attempt is tried now (an operator fixed the
+    /// receiver and does not want to wait out the backoff). Thread safe.
+    void RetryNow();
 
   private:
     asio::awaitable<void> Drain(std::string transaction_id);

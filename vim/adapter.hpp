@@ -26,6 +26,12 @@ struct TenantRequest {
     bool enabled = true;
 };
 
+/// What CheckStatus() reports about the connection to the VIM.
+struct VimStatus {
+    bool reachable = false;
+    std::string message;  ///< "connected to test:///default", or why not
+};
+
 class Adapter {
   public:
     virtual ~Adapter() = default;
@@ -40,6 +46,11 @@ class Adapter {
                                                const TenantRequest& request) = 0;
     /// Deleting a tenant the VIM does not have is a success (the goal state holds).
     virtual asio::awaitable<void> DeleteTenant(const std::string& external_id) = 0;
+
+    /// Whether the VIM answers now; never throws.
+    virtual asio::awaitable<VimStatus> CheckStatus() = 0;
+    /// Drops the connection and opens a new one; reports the outcome like CheckStatus().
+    virtual asio::awaitable<VimStatus> Reconnect() = 0;
 };
 
 }  // namespace escd::vim

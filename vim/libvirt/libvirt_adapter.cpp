@@ -84,4 +84,30 @@ asio::awaitable<void> LibvirtAdapter::DeleteTenant(const std::string& external_i
     });
 }
 
+VimStatus LibvirtAdapter::Status() {
+    try {
+        EnsureAlive();
+        return VimStatus{true, "connected to " + uri_};
+    } catch (const std::exception& e) {
+        return VimStatus{false, e.what()};
+    }
+}
+
+asio::awaitable<VimStatus> LibvirtAdapter::CheckStatus() {
+    co_return co_await Offload(pool_, [this] { return Status(); });
+}
+
+asio::awaitable<VimStatus> LibvirtAdapter::Reconnect() {
+    co_return co_await Offload(pool_, [this] {
+        {
+            std::lock_guard lock(mutex_);
+            if (connection_->ptr) {
+                virConnectClose(connection_->ptr);
+                connection_->ptr = nullptr;
+            }
+        }
+        return Status();
+    });
+}
+
 }  // namespace escd::vim

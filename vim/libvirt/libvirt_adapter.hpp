@@ -32,11 +32,15 @@ class LibvirtAdapter final : public Adapter {
     asio::awaitable<void> UpdateTenant(const std::string& external_id,
                                        const TenantRequest& request) override;
     asio::awaitable<void> DeleteTenant(const std::string& external_id) override;
+    asio::awaitable<VimStatus> CheckStatus() override;
+    asio::awaitable<VimStatus> Reconnect() override;
 
   private:
     struct Connection;
     /// Blocking: checks the connection, reconnecting once; throws kUnavailable.
     void EnsureAlive();
+    /// Blocking: EnsureAlive() as a status.
+    VimStatus Status();
 
     std::string uri_;
     asio::thread_pool& pool_;
