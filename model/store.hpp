@@ -19,6 +19,7 @@
 #include "model/config_parameter.hpp"
 #include "model/operation.hpp"
 #include "model/resource.hpp"
+#include "model/vm_snapshot.hpp"
 
 namespace escd::model {
 
@@ -92,6 +93,10 @@ class Store {
     virtual bool UpdateConfigParameter(const std::string& category,
                                        const std::string& key,
                                        const std::string& value) = 0;
+
+    /// VM snapshots, optionally of one tenant and/or one generated VM name. Blocking.
+    virtual std::vector<VmSnapshot> ListVmSnapshots(const std::string& tenant_id,
+                                                    const std::string& vm_name) = 0;
 
     // Settings (admin password hash, operation mode, ...). Blocking, both.
     virtual std::optional<std::string> GetSetting(const std::string& key) = 0;

@@ -26,6 +26,7 @@
 #include "server/handlers/admin_handlers.hpp"
 #include "server/handlers/config_handlers.hpp"
 #include "server/handlers/operation_mode_handlers.hpp"
+#include "server/handlers/snapshot_handlers.hpp"
 #include "server/handlers/system_state_handlers.hpp"
 #include "server/handlers/tenant_handlers.hpp"
 #include "server/http_server.hpp"
@@ -104,6 +105,7 @@ int Run(const Config& config) {
     server::handlers::RegisterOperationModeRoutes(router, mode);
     server::handlers::RegisterConfigRoutes(router, config_parameters);
     server::handlers::RegisterSystemStateRoutes(router, {mode, vim, notifier});
+    server::handlers::RegisterSnapshotRoutes(router, engine);
     server::HttpServer http_server(ioc, router, auth);
     http_server.SetMaintenanceCheck([&mode] { return mode.InMaintenance(); });
     server::handlers::RegisterAdminRoutes(

@@ -139,6 +139,11 @@ const std::pair<const char*, const char*> kStatements[] = {
     {"update_config",
      "UPDATE config_parameters SET value = $3, updated_at = now() WHERE category = $1 AND key = "
      "$2"},
+    {"list_vm_snapshots",
+     "SELECT snapshot_id, name, tenant_id, vm_name, state, "
+     "to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM vm_snapshots "
+     "WHERE ($1 = '' OR tenant_id = $1) AND ($2 = '' OR vm_name = $2) ORDER BY created_at, "
+     "snapshot_id"},
     {"get_setting", "SELECT value FROM settings WHERE key = $1"},
     {"put_setting",
      "INSERT INTO settings (key, value) VALUES ($1, $2) "
@@ -558,6 +563,20 @@ bool PgStore::UpdateConfigParameter(const std::string& category,
                                     const std::string& key,
                                     const std::string& value) {
     return writes_.Execute("update_config", {category, key, value}).affected_rows() == 1;
+}
+
+std::vector<VmSnapshot> PgStore::ListVmSnapshots(const std::string& tenant_id,
+                                                 const std::string& vm_name) {
+    return With([&](pqxx::connection& c) {
+        pqxx::nontransaction tx(c);
+        std::vector<VmSnapshot> out;
+        for (const auto& row : tx.exec_prepared("list_vm_snapshots", tenant_id, vm_name)) {
+            out.push_back({row[0].as<std::string>(), row[1].as<std::string>(),
+                           row[2].as<std::string>(), row[3].as<std::string>(),
+                           row[4].as<std::string>(), row[5].as<std::string>()});
+        }
+        return out;
+    });
 }
 
 std::optional<std::string> PgStore::GetSetting(const std::string& key) {

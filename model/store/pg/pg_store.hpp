@@ -70,6 +70,8 @@ class PgStore final : public Store {
     bool UpdateConfigParameter(const std::string& category,
                                const std::string& key,
                                const std::string& value) override;
+    std::vector<VmSnapshot> ListVmSnapshots(const std::string& tenant_id,
+                                            const std::string& vm_name) override;
     std::optional<std::string> GetSetting(const std::string& key) override;
     void PutSetting(const std::string& key, const std::string& value) override;
 
