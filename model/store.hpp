@@ -94,6 +94,16 @@ class Store {
                                        const std::string& key,
                                        const std::string& value) = 0;
 
+    // Hosts.
+    /// Whether escd may place VMs on `host`: true unless it was disabled. Blocking.
+    virtual bool HostSchedulable(const std::string& host) = 0;
+    /// Records the switch, a finished `op`, and its events for the notifier, in one transaction.
+    virtual asio::awaitable<std::vector<OutboxRow>> SetHostSchedulable(
+        const std::string& host,
+        bool schedulable,
+        const Operation& op,
+        const std::vector<OutboxMessage>& events) = 0;
+
     /// VM snapshots, optionally of one tenant and/or one generated VM name. Blocking.
     virtual std::vector<VmSnapshot> ListVmSnapshots(const std::string& tenant_id,
                                                     const std::string& vm_name) = 0;

@@ -25,6 +25,7 @@
 #include "server/basic_auth.hpp"
 #include "server/handlers/admin_handlers.hpp"
 #include "server/handlers/config_handlers.hpp"
+#include "server/handlers/host_handlers.hpp"
 #include "server/handlers/operation_mode_handlers.hpp"
 #include "server/handlers/snapshot_handlers.hpp"
 #include "server/handlers/system_state_handlers.hpp"
@@ -106,6 +107,7 @@ int Run(const Config& config) {
     server::handlers::RegisterConfigRoutes(router, config_parameters);
     server::handlers::RegisterSystemStateRoutes(router, {mode, vim, notifier});
     server::handlers::RegisterSnapshotRoutes(router, engine);
+    server::handlers::RegisterHostRoutes(router, {store, db_pool, vim, notifier});
     server::HttpServer http_server(ioc, router, auth);
     http_server.SetMaintenanceCheck([&mode] { return mode.InMaintenance(); });
     server::handlers::RegisterAdminRoutes(

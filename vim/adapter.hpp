@@ -15,6 +15,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/asio.hpp"
 
@@ -46,6 +47,9 @@ class Adapter {
                                                const TenantRequest& request) = 0;
     /// Deleting a tenant the VIM does not have is a success (the goal state holds).
     virtual asio::awaitable<void> DeleteTenant(const std::string& external_id) = 0;
+
+    /// The compute hosts the VIM schedules onto (libvirt: the hypervisor's host name).
+    virtual asio::awaitable<std::vector<std::string>> ListHosts() = 0;
 
     /// Whether the VIM answers now; never throws.
     virtual asio::awaitable<VimStatus> CheckStatus() = 0;

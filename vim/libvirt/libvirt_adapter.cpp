@@ -3,6 +3,8 @@
 #include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>
 
+#include <cstdlib>
+
 #include "common/crypto.hpp"
 #include "common/error.hpp"
 #include "common/log.hpp"
@@ -81,6 +83,20 @@ asio::awaitable<void> LibvirtAdapter::DeleteTenant(const std::string& external_i
         std::lock_guard lock(mutex_);
         std::erase_if(tenants_, [&](const auto& entry) { return entry.second == external_id; });
         return 0;
+    });
+}
+
+asio::awaitable<std::vector<std::string>> LibvirtAdapter::ListHosts() {
+    co_return co_await Offload(pool_, [this] {
+        EnsureAlive();
+        std::lock_guard lock(mutex_);
+        char* name = virConnectGetHostname(connection_->ptr);
+        if (!name)
+            throw Error(ErrorCode::kVimError,
+                        "cannot read the host name from " + uri_ + ": " + LastError());
+        std::vector<std::string> hosts{name};
+        free(name);
+        return hosts;
     });
 }
 

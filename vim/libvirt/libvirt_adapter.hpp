@@ -32,6 +32,7 @@ class LibvirtAdapter final : public Adapter {
     asio::awaitable<void> UpdateTenant(const std::string& external_id,
                                        const TenantRequest& request) override;
     asio::awaitable<void> DeleteTenant(const std::string& external_id) override;
+    asio::awaitable<std::vector<std::string>> ListHosts() override;
     asio::awaitable<VimStatus> CheckStatus() override;
     asio::awaitable<VimStatus> Reconnect() override;
 

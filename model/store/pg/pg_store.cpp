@@ -144,6 +144,15 @@ const std::pair<const char*, const char*> kStatements[] = {
      "to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM vm_snapshots "
      "WHERE ($1 = '' OR tenant_id = $1) AND ($2 = '' OR vm_name = $2) ORDER BY created_at, "
      "snapshot_id"},
+    {"host_schedulable", "SELECT schedulable FROM hosts WHERE name = $1"},
+    {"set_host",
+     "INSERT INTO hosts (name, schedulable) VALUES ($1, $2) "
+     "ON CONFLICT (name) DO UPDATE SET schedulable = EXCLUDED.schedulable, updated_at = now()"},
+    {"insert_finished_operation",
+     "INSERT INTO operations (transaction_id, kind, target_kind, target_id, callback_url, "
+     "events_url, payload, "
+     "step, finished_at, status_code, status_message) "
+     "VALUES ($1::uuid, $2, $3, $4, NULLIF($5, ''), NULLIF($6, ''), $7, 'DONE', now(), $8, $9)"},
     {"get_setting", "SELECT value FROM settings WHERE key = $1"},
     {"put_setting",
      "INSERT INTO settings (key, value) VALUES ($1, $2) "
@@ -563,6 +572,47 @@ bool PgStore::UpdateConfigParameter(const std::string& category,
                                     const std::string& key,
                                     const std::string& value) {
     return writes_.Execute("update_config", {category, key, value}).affected_rows() == 1;
+}
+
+bool PgStore::HostSchedulable(const std::string& host) {
+    return With([&](pqxx::connection& c) {
+        pqxx::nontransaction tx(c);
+        auto rows = tx.exec_prepared("host_schedulable", host);
+        return rows.empty() || rows[0][0].as<bool>();
+    });
+}
+
+asio::awaitable<std::vector<OutboxRow>> PgStore::SetHostSchedulable(
+    const std::string& host,
+    bool schedulable,
+    const Operation& op,
+    const std::vector<OutboxMessage>& events) {
+    std::vector<OutboxRow> rows;
+    co_await AwaitCommit([&](GroupCommit::Completion done) {
+        writes_.RunAsync(
+            [&](pqxx::work& tx) {
+                rows.clear();
+                tx.exec_prepared0("set_host", host, schedulable);
+                tx.exec_prepared0("insert_finished_operation", op.transaction_id, op.kind,
+                                  op.target_kind, op.target_id, op.callback_url, op.events_url,
+                                  op.payload, 200,
+                                  std::string(schedulable ? "Host enabled" : "Host disabled"));
+                for (const auto& message : events) {
+                    auto r = tx.exec_prepared1("insert_outbox", op.transaction_id, message.url,
+                                               message.event, message.status_code,
+                                               message.status_message, message.body);
+                    OutboxRow row;
+                    row.id = r[0].as<std::int64_t>();
+                    row.transaction_id = op.transaction_id;
+                    row.message = message;
+                    row.created_at = FromMillis(r[1].as<std::int64_t>());
+                    row.next_attempt_at = row.created_at;
+                    rows.push_back(std::move(row));
+                }
+            },
+            std::move(done));
+    });
+    co_return rows;
 }
 
 std::vector<VmSnapshot> PgStore::ListVmSnapshots(const std::string& tenant_id,

@@ -70,6 +70,12 @@ class PgStore final : public Store {
     bool UpdateConfigParameter(const std::string& category,
                                const std::string& key,
                                const std::string& value) override;
+    bool HostSchedulable(const std::string& host) override;
+    asio::awaitable<std::vector<OutboxRow>> SetHostSchedulable(
+        const std::string& host,
+        bool schedulable,
+        const Operation& op,
+        const std::vector<OutboxMessage>& events) override;
     std::vector<VmSnapshot> ListVmSnapshots(const std::string& tenant_id,
                                             const std::string& vm_name) override;
     std::optional<std::string> GetSetting(const std::string& key) override;
