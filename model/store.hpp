@@ -17,6 +17,7 @@
 
 #include "common/asio.hpp"
 #include "model/config_parameter.hpp"
+#include "model/dynamic_mapping.hpp"
 #include "model/operation.hpp"
 #include "model/resource.hpp"
 #include "model/vm_snapshot.hpp"
@@ -93,6 +94,15 @@ class Store {
     virtual bool UpdateConfigParameter(const std::string& category,
                                        const std::string& key,
                                        const std::string& value) = 0;
+
+    // Dynamic mappings. Blocking.
+    virtual std::vector<DynamicMapping> ListDynamicMappings(const std::string& kind) = 0;
+    /// Inserts all of `entries` or none; kConflict naming the first existing one.
+    virtual void CreateDynamicMappings(const std::vector<DynamicMapping>& entries) = 0;
+    /// Deletes one non-CORE entry; false when there is none (the caller checked CORE).
+    virtual bool DeleteDynamicMapping(const std::string& kind, const std::string& name) = 0;
+    /// Deletes every non-CORE entry of `kind`; returns how many.
+    virtual int DeleteNonCoreDynamicMappings(const std::string& kind) = 0;
 
     // Hosts.
     /// Whether escd may place VMs on `host`: true unless it was disabled. Blocking.

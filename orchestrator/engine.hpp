@@ -58,10 +58,11 @@ class Engine {
     /// Operations launched and not finished.
     std::size_t Running() const { return running_.load(); }
 
-    /// Runs fn(store) on the database pool, for GET handlers. `fn` must capture by reference
+    /// Runs fn(store) on the database pool: handlers call blocking store methods through it.
+    /// `fn` must capture by reference
     /// (see common/offload.hpp).
     template <class Fn>
-    auto Read(Fn&& fn) -> asio::awaitable<std::invoke_result_t<Fn&, model::Store&>>;
+    auto WithStore(Fn&& fn) -> asio::awaitable<std::invoke_result_t<Fn&, model::Store&>>;
 
   private:
     using Strand = asio::strand<asio::io_context::executor_type>;
@@ -96,7 +97,7 @@ class Engine {
 
 namespace escd::orchestrator {
 template <class Fn>
-auto Engine::Read(Fn&& fn) -> asio::awaitable<std::invoke_result_t<Fn&, model::Store&>> {
+auto Engine::WithStore(Fn&& fn) -> asio::awaitable<std::invoke_result_t<Fn&, model::Store&>> {
     return Offload(db_pool_, [this, f = std::forward<Fn>(fn)]() mutable { return f(store_); });
 }
 }  // namespace escd::orchestrator

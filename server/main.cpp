@@ -25,6 +25,7 @@
 #include "server/basic_auth.hpp"
 #include "server/handlers/admin_handlers.hpp"
 #include "server/handlers/config_handlers.hpp"
+#include "server/handlers/dynamic_mapping_handlers.hpp"
 #include "server/handlers/host_handlers.hpp"
 #include "server/handlers/operation_mode_handlers.hpp"
 #include "server/handlers/snapshot_handlers.hpp"
@@ -108,6 +109,7 @@ int Run(const Config& config) {
     server::handlers::RegisterSystemStateRoutes(router, {mode, vim, notifier});
     server::handlers::RegisterSnapshotRoutes(router, engine);
     server::handlers::RegisterHostRoutes(router, {store, db_pool, vim, notifier});
+    server::handlers::RegisterDynamicMappingRoutes(router, engine);
     server::HttpServer http_server(ioc, router, auth);
     http_server.SetMaintenanceCheck([&mode] { return mode.InMaintenance(); });
     server::handlers::RegisterAdminRoutes(

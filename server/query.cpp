@@ -11,12 +11,12 @@ int HexValue(char c) {
     return -1;
 }
 
-std::string Decode(std::string_view text) {
+std::string Decode(std::string_view text, bool plus_is_space = true) {
     std::string out;
     out.reserve(text.size());
     for (std::size_t i = 0; i < text.size(); ++i) {
         char c = text[i];
-        if (c == '+') {
+        if (c == '+' && plus_is_space) {
             out.push_back(' ');
         } else if (c == '%') {
             if (i + 2 >= text.size() || HexValue(text[i + 1]) < 0 || HexValue(text[i + 2]) < 0) {
@@ -33,6 +33,10 @@ std::string Decode(std::string_view text) {
     return out;
 }
 }  // namespace
+
+std::string PercentDecode(std::string_view text) {
+    return Decode(text, /*plus_is_space=*/false);
+}
 
 std::map<std::string, std::string> ParseQuery(std::string_view query) {
     std::map<std::string, std::string> out;

@@ -11,4 +11,7 @@ namespace escd::server {
 /// Throws Error(kBadRequest) on a malformed percent escape. A repeated key keeps its last value.
 std::map<std::string, std::string> ParseQuery(std::string_view query);
 
+/// Decodes %XX escapes of a path segment ('+' stays '+'). Throws Error(kBadRequest) when malformed.
+std::string PercentDecode(std::string_view text);
+
 }  // namespace escd::server

@@ -16,7 +16,7 @@ asio::awaitable<Response> ListSnapshots(orchestrator::Engine& engine, Request& r
     const std::string vm = query.count("generatedVMName") ? query["generatedVMName"] : "";
     if (!tenant.empty()) model::ValidateInternalId(tenant, "internalTenantId");
     if (!vm.empty()) model::ValidateName(vm, model::kMaxNameLength, "generatedVMName");
-    auto snapshots = co_await engine.Read(
+    auto snapshots = co_await engine.WithStore(
         [&tenant, &vm](model::Store& store) { return store.ListVmSnapshots(tenant, vm); });
     pugi::xml_document doc;
     auto list = doc.append_child("vm_snapshots");

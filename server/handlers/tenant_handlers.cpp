@@ -15,7 +15,7 @@ xml::TenantView ViewOf(const model::ResourceRecord& record) {
 }
 
 asio::awaitable<Response> ListTenants(orchestrator::Engine& engine) {
-    auto records = co_await engine.Read([](model::Store& store) {
+    auto records = co_await engine.WithStore([](model::Store& store) {
         return store.ListResources(model::kind::kTenant, std::nullopt);
     });
     std::vector<xml::TenantView> views;
@@ -28,7 +28,7 @@ asio::awaitable<Response> ListTenants(orchestrator::Engine& engine) {
 
 asio::awaitable<Response> GetTenant(orchestrator::Engine& engine, const std::string& id) {
     model::ValidateInternalId(id, kIdParam);
-    auto record = co_await engine.Read(
+    auto record = co_await engine.WithStore(
         [&id](model::Store& store) { return store.GetResource(model::kind::kTenant, id); });
     if (!record) throw Error(ErrorCode::kNotFound, "tenant " + id + " not found");
     Response response;

@@ -1,6 +1,7 @@
 #include "model/store/pg/pg_store.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -144,6 +145,13 @@ const std::pair<const char*, const char*> kStatements[] = {
      "to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM vm_snapshots "
      "WHERE ($1 = '' OR tenant_id = $1) AND ($2 = '' OR vm_name = $2) ORDER BY created_at, "
      "snapshot_id"},
+    {"list_mappings",
+     "SELECT kind, name, core, document FROM dynamic_mappings WHERE kind = $1 ORDER BY name"},
+    {"mapping_exists", "SELECT 1 FROM dynamic_mappings WHERE kind = $1 AND name = $2"},
+    {"insert_mapping",
+     "INSERT INTO dynamic_mappings (kind, name, core, document) VALUES ($1, $2, false, $3)"},
+    {"delete_mapping", "DELETE FROM dynamic_mappings WHERE kind = $1 AND name = $2 AND NOT core"},
+    {"delete_noncore_mappings", "DELETE FROM dynamic_mappings WHERE kind = $1 AND NOT core"},
     {"host_schedulable", "SELECT schedulable FROM hosts WHERE name = $1"},
     {"set_host",
      "INSERT INTO hosts (name, schedulable) VALUES ($1, $2) "
@@ -572,6 +580,41 @@ bool PgStore::UpdateConfigParameter(const std::string& category,
                                     const std::string& key,
                                     const std::string& value) {
     return writes_.Execute("update_config", {category, key, value}).affected_rows() == 1;
+}
+
+std::vector<DynamicMapping> PgStore::ListDynamicMappings(const std::string& kind) {
+    return With([&](pqxx::connection& c) {
+        pqxx::nontransaction tx(c);
+        std::vector<DynamicMapping> out;
+        for (const auto& row : tx.exec_prepared("list_mappings", kind)) {
+            out.push_back({row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<bool>(),
+                           row[3].as<std::string>()});
+        }
+        return out;
+    });
+}
+
+void PgStore::CreateDynamicMappings(const std::vector<DynamicMapping>& entries) {
+    writes_.Run([&](pqxx::work& tx) {
+        // All checks before the first write (group-commit contract).
+        for (const auto& entry : entries) {
+            if (!tx.exec_prepared("mapping_exists", entry.kind, entry.name).empty()) {
+                std::string kind = entry.kind;
+                kind[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(kind[0])));
+                throw Error(ErrorCode::kConflict, kind + " " + entry.name + " already exists.");
+            }
+        }
+        for (const auto& entry : entries)
+            tx.exec_prepared0("insert_mapping", entry.kind, entry.name, entry.document);
+    });
+}
+
+bool PgStore::DeleteDynamicMapping(const std::string& kind, const std::string& name) {
+    return writes_.Execute("delete_mapping", {kind, name}).affected_rows() == 1;
+}
+
+int PgStore::DeleteNonCoreDynamicMappings(const std::string& kind) {
+    return static_cast<int>(writes_.Execute("delete_noncore_mappings", {kind}).affected_rows());
 }
 
 bool PgStore::HostSchedulable(const std::string& host) {

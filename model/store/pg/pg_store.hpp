@@ -70,6 +70,10 @@ class PgStore final : public Store {
     bool UpdateConfigParameter(const std::string& category,
                                const std::string& key,
                                const std::string& value) override;
+    std::vector<DynamicMapping> ListDynamicMappings(const std::string& kind) override;
+    void CreateDynamicMappings(const std::vector<DynamicMapping>& entries) override;
+    bool DeleteDynamicMapping(const std::string& kind, const std::string& name) override;
+    int DeleteNonCoreDynamicMappings(const std::string& kind) override;
     bool HostSchedulable(const std::string& host) override;
     asio::awaitable<std::vector<OutboxRow>> SetHostSchedulable(
         const std::string& host,
