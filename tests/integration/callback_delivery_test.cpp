@@ -18,7 +18,8 @@ TEST_F(CallbackDelivery, RetriedWhileTheReceiverAnswersNon2xx) {
     auto response = CreateTenant("t-503");
     ASSERT_EQ(response.status, 200);
     auto attempts = receiver_.WaitForAttempts(3, kCallbackWait);
-    ASSERT_EQ(attempts.size(), 3u);
+    // At least three: on a loaded machine a fourth may land before this thread runs again.
+    ASSERT_GE(attempts.size(), 3u);
     for (const auto& attempt : attempts) {
         EXPECT_EQ(attempt.answered_status, 503);
         EXPECT_EQ(attempt.Header("ESC-Transaction-Id"), response.Header("ESC-Transaction-Id"));

@@ -56,7 +56,7 @@ TEST_F(OperationModeTest, WorkAlreadyAcceptedFinishesInMaintenance) {
     receiver_.SetResponseStatus(503);
     auto response = CreateTenant("t-inflight");
     ASSERT_EQ(response.status, 200);
-    ASSERT_EQ(receiver_.WaitForAttempts(1, kCallbackWait).size(), 1u);
+    ASSERT_GE(receiver_.WaitForAttempts(1, kCallbackWait).size(), 1u);
     ASSERT_EQ(SetMode("MAINTENANCE").status, 200);
     receiver_.SetResponseStatus(200);
     auto delivered = receiver_.WaitForDelivered(1, kCallbackWait);

@@ -34,7 +34,7 @@ TEST_F(SystemState, BacklogCountsWaitingCallbacksAndResetSendsThemNow) {
     StartEscd({"--callbacks.retry_initial_ms=60000", "--callbacks.retry_max_ms=60000"});
     receiver_.SetResponseStatus(503);
     ASSERT_EQ(CreateTenant("t-backlog").status, 200);
-    ASSERT_EQ(receiver_.WaitForAttempts(1, kCallbackWait).size(), 1u);
+    ASSERT_GE(receiver_.WaitForAttempts(1, kCallbackWait).size(), 1u);
     EXPECT_EQ(XmlText(client_->Get("/v0/systemstate/NOTIFIER_BACKLOG").body, "state"), "1");
 
     receiver_.SetResponseStatus(200);
