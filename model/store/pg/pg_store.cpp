@@ -204,6 +204,28 @@ void InsertOperation(pqxx::work& tx, const Operation& op) {
                       op.callback_url, op.events_url, op.payload);
 }
 
+// The outbox row that an insert of `message` answered with (id, created_at in ms).
+OutboxRow OutboxRowFrom(const pqxx::row& inserted,
+                        const std::string& transaction_id,
+                        const OutboxMessage& message) {
+    OutboxRow out;
+    out.id = inserted[0].as<std::int64_t>();
+    out.transaction_id = transaction_id;
+    out.message = message;
+    out.created_at = FromMillis(inserted[1].as<std::int64_t>());
+    out.next_attempt_at = out.created_at;
+    return out;
+}
+
+OutboxRow InsertOutbox(pqxx::work& tx,
+                       const std::string& transaction_id,
+                       const OutboxMessage& message) {
+    return OutboxRowFrom(
+        tx.exec_prepared1("insert_outbox", transaction_id, message.url, message.event,
+                          message.status_code, message.status_message, message.body),
+        transaction_id, message);
+}
+
 // Awaits a group-commit submission. The writer thread completes it by posting to the awaiting
 // coroutine's executor (tracked as outstanding work until then).
 template <class Submit>
@@ -430,15 +452,6 @@ asio::awaitable<std::vector<OutboxRow>> PgStore::CompleteOperation(
     const std::vector<OutboxMessage>& callbacks) {
     const bool removed = outcome.state == ResourceState::kRemoved;
     std::vector<OutboxRow> rows;
-    auto add_row = [&](const pqxx::row& row, const OutboxMessage& message) {
-        OutboxRow out;
-        out.id = row[0].as<std::int64_t>();
-        out.transaction_id = op.transaction_id;
-        out.message = message;
-        out.created_at = FromMillis(row[1].as<std::int64_t>());
-        out.next_attempt_at = out.created_at;
-        rows.push_back(std::move(out));
-    };
     if (callbacks.size() <= 1) {
         // The usual case, one pipelined statement.
         const OutboxMessage none;
@@ -462,7 +475,8 @@ asio::awaitable<std::vector<OutboxRow>> PgStore::CompleteOperation(
                                                message.event,
                                                message.body};
         auto result = co_await Write(statement, params);
-        for (const auto& row : result) add_row(row, message);
+        for (const auto& row : result)
+            rows.push_back(OutboxRowFrom(row, op.transaction_id, message));
         co_return rows;
     }
     co_await AwaitCommit([&](GroupCommit::Completion done) {
@@ -479,12 +493,8 @@ asio::awaitable<std::vector<OutboxRow>> PgStore::CompleteOperation(
                 }
                 tx.exec_prepared0("finish_operation", op.transaction_id, status_code,
                                   status_message);
-                for (const auto& message : callbacks) {
-                    add_row(tx.exec_prepared1("insert_outbox", op.transaction_id, message.url,
-                                              message.event, message.status_code,
-                                              message.status_message, message.body),
-                            message);
-                }
+                for (const auto& message : callbacks)
+                    rows.push_back(InsertOutbox(tx, op.transaction_id, message));
             },
             std::move(done));
     });
@@ -640,18 +650,8 @@ asio::awaitable<std::vector<OutboxRow>> PgStore::SetHostSchedulable(
                                   op.target_kind, op.target_id, op.callback_url, op.events_url,
                                   op.payload, 200,
                                   std::string(schedulable ? "Host enabled" : "Host disabled"));
-                for (const auto& message : events) {
-                    auto r = tx.exec_prepared1("insert_outbox", op.transaction_id, message.url,
-                                               message.event, message.status_code,
-                                               message.status_message, message.body);
-                    OutboxRow row;
-                    row.id = r[0].as<std::int64_t>();
-                    row.transaction_id = op.transaction_id;
-                    row.message = message;
-                    row.created_at = FromMillis(r[1].as<std::int64_t>());
-                    row.next_attempt_at = row.created_at;
-                    rows.push_back(std::move(row));
-                }
+                for (const auto& message : events)
+                    rows.push_back(InsertOutbox(tx, op.transaction_id, message));
             },
             std::move(done));
     });
