@@ -28,7 +28,8 @@ export ESCD_ADMIN_PASSWORD
 ESCD_ADMIN_PASSWORD=$(cat "$password_file")
 
 cat <<MSG
-escd admin credentials: admin / $ESCD_ADMIN_PASSWORD   (kept in $password_file)
+escd admin credentials: admin / $ESCD_ADMIN_PASSWORD   (kept in $password_file; a password
+set later through /v0/authentication/setpassword replaces it until this file changes)
 Try, once escd says "ready":
   curl -u admin:$ESCD_ADMIN_PASSWORD -X POST -H 'Content-Type: application/xml' \\
        -H 'Callback: http://127.0.0.1:9010/' \\
