@@ -15,22 +15,10 @@
 #include <utility>
 
 #include "common/asio.hpp"
+#include "tests/support/text_and_sockets.hpp"
 
 namespace escd::test {
 namespace {
-
-std::string ToLower(std::string_view text) {
-    std::string lower(text);
-    std::transform(lower.begin(), lower.end(), lower.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return lower;
-}
-
-// Asio does not open sockets close-on-exec; without this an escd child spawned while the socket
-// is open would inherit it and keep a "stopped" port accepting connections.
-void SetCloseOnExec(int fd) {
-    ::fcntl(fd, F_SETFD, ::fcntl(fd, F_GETFD) | FD_CLOEXEC);
-}
 
 bool Is2xx(const ReceivedRequest& request) {
     return request.answered_status >= 200 && request.answered_status < 300;

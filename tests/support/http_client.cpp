@@ -13,23 +13,12 @@
 #include <utility>
 
 #include "common/asio.hpp"
+#include "tests/support/text_and_sockets.hpp"
 
 namespace escd::test {
 namespace {
 
 constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
-
-std::string ToLower(std::string_view text) {
-    std::string lower(text);
-    std::transform(lower.begin(), lower.end(), lower.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return lower;
-}
-
-// Asio does not open sockets close-on-exec; an escd child spawned meanwhile must not inherit them.
-void SetCloseOnExec(int fd) {
-    ::fcntl(fd, F_SETFD, ::fcntl(fd, F_GETFD) | FD_CLOEXEC);
-}
 
 // Deliberately not escd::Base64Encode: the test side must not share a bug with the server code
 // that decodes the header.
