@@ -22,17 +22,19 @@ std::string BasicAuth::Digest(std::string_view header) const {
     return std::string(reinterpret_cast<char*>(out), length);
 }
 
+bool BasicAuth::CheckCached(std::string_view authorization) const {
+    if (authorization.empty() || authorization.size() > 1024) return false;
+    auto digest = Digest(authorization);
+    std::shared_lock lock(mutex_);
+    return !verified_digest_.empty() &&
+           CRYPTO_memcmp(digest.data(), verified_digest_.data(), digest.size()) == 0;
+}
+
 bool BasicAuth::Check(std::string_view authorization) {
     constexpr std::string_view kScheme = "Basic ";
     if (authorization.size() <= kScheme.size() || authorization.size() > 1024) return false;
+    if (CheckCached(authorization)) return true;
     auto digest = Digest(authorization);
-    {
-        std::shared_lock lock(mutex_);
-        if (!verified_digest_.empty() &&
-            CRYPTO_memcmp(digest.data(), verified_digest_.data(), digest.size()) == 0) {
-            return true;
-        }
-    }
     // The scheme name is case-insensitive (RFC 7617).
     for (std::size_t i = 0; i + 1 < kScheme.size(); ++i) {
         if (std::tolower(static_cast<unsigned char>(authorization[i])) !=

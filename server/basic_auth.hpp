@@ -18,7 +18,11 @@ class BasicAuth {
     BasicAuth(std::string user, std::string password_hash);
 
     /// True when `authorization` is "Basic base64(user:password)" for the admin user.
+    /// May run PBKDF2 (tens of milliseconds of CPU): call it off the Asio threads.
     bool Check(std::string_view authorization);
+    /// True when `authorization` is the header that verified last: one HMAC, fine on any thread.
+    /// False means "unknown", not "wrong": Check() decides.
+    bool CheckCached(std::string_view authorization) const;
     /// Replaces the password hash (e.g. /v0/authentication/setpassword).
     void SetPasswordHash(std::string password_hash);
     const std::string& user() const { return user_; }

@@ -1,6 +1,7 @@
 #include "server/http_server.hpp"
 
 #include "common/log.hpp"
+#include "common/offload.hpp"
 #include "server/errors.hpp"
 
 namespace escd::server {
@@ -52,8 +53,9 @@ struct HttpServer::SessionState {
 HttpServer::HttpServer(asio::io_context& ioc,
                        const Router& router,
                        BasicAuth& auth,
+                       asio::thread_pool& verify_pool,
                        ServerLimits limits)
-    : ioc_(ioc), router_(router), auth_(auth), limits_(limits) {}
+    : ioc_(ioc), router_(router), auth_(auth), verify_pool_(verify_pool), limits_(limits) {}
 
 HttpServer::~HttpServer() = default;
 
@@ -263,7 +265,14 @@ asio::awaitable<Response> HttpServer::Dispatch(const http::request<http::string_
     std::string_view target = request.target();
     Response response;
     try {
-        if (!auth_.Check(request[http::field::authorization])) {
+        const std::string authorization(request[http::field::authorization]);
+        bool authenticated = auth_.CheckCached(authorization);
+        if (!authenticated) {
+            // A new or wrong password costs a PBKDF2 run: never on this (Asio) thread.
+            authenticated = co_await Offload(
+                verify_pool_, [this, &authorization] { return auth_.Check(authorization); });
+        }
+        if (!authenticated) {
             response = ErrorResponse(401, "authentication required");
             response.headers.emplace_back("WWW-Authenticate", "Basic realm=\"escd\"");
         } else if (auto relative = Router::StripBase(PathOf(target)); !relative) {

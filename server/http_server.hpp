@@ -32,9 +32,11 @@ struct ServerLimits {
 
 class HttpServer {
   public:
+    /// `verify_pool` runs the password checks that the cache cannot answer (PBKDF2).
     HttpServer(asio::io_context& ioc,
                const Router& router,
                BasicAuth& auth,
+               asio::thread_pool& verify_pool,
                ServerLimits limits = {});
     ~HttpServer();
 
@@ -65,6 +67,7 @@ class HttpServer {
     asio::io_context& ioc_;
     const Router& router_;
     BasicAuth& auth_;
+    asio::thread_pool& verify_pool_;
     ServerLimits limits_;
     std::shared_ptr<ssl::context> tls_;  ///< read/written with std::atomic_load/store
     std::function<bool()> in_maintenance_;

@@ -110,7 +110,7 @@ int Run(const Config& config) {
     server::handlers::RegisterSnapshotRoutes(router, engine);
     server::handlers::RegisterHostRoutes(router, {store, db_pool, vim, notifier});
     server::handlers::RegisterDynamicMappingRoutes(router, engine);
-    server::HttpServer http_server(ioc, router, auth);
+    server::HttpServer http_server(ioc, router, auth, db_pool);
     http_server.SetMaintenanceCheck([&mode] { return mode.InMaintenance(); });
     server::handlers::RegisterAdminRoutes(
         router, {auth, store, db_pool, http_server, config.tls_cert, config.tls_key});

@@ -58,6 +58,8 @@ TEST_F(TenantLifecycle, UpdateThenDeleteEachCallBackAndTheTenantIsGoneAfterwards
 
     auto del = client_->Delete("/v0/tenants/t-upd", WithCallback());
     ASSERT_EQ(del.status, 200) << del.body;
+    EXPECT_EQ(XmlText(del.body, "internal_tenant_id"), "t-upd");  // the answer echoes the tenant
+    EXPECT_EQ(XmlText(del.body, "name"), "renamed");
     auto after_delete = receiver_.WaitForDelivered(3, kCallbackWait);
     ASSERT_EQ(after_delete.size(), 3u);
     EXPECT_EQ(after_delete[2].Header("ESC-Transaction-Id"), del.Header("ESC-Transaction-Id"));

@@ -42,3 +42,20 @@ TEST(BasicAuth, ChangingThePasswordForgetsTheCachedCredentials) {
 
 }  // namespace
 }  // namespace escd::server
+
+namespace escd::server {
+namespace {
+
+TEST(BasicAuth, TheCacheAnswersOnlyForTheHeaderThatVerified) {
+    BasicAuth auth("admin", HashPassword("pw-123456", 1000));
+    const auto good = "Basic " + Base64Encode("admin:pw-123456");
+    EXPECT_FALSE(auth.CheckCached(good));  // nothing verified yet: the full check must run
+    ASSERT_TRUE(auth.Check(good));
+    EXPECT_TRUE(auth.CheckCached(good));
+    EXPECT_FALSE(auth.CheckCached("Basic " + Base64Encode("admin:other")));
+    auth.SetPasswordHash(HashPassword("new-pw-123", 1000));
+    EXPECT_FALSE(auth.CheckCached(good));
+}
+
+}  // namespace
+}  // namespace escd::server

@@ -69,7 +69,6 @@ const std::pair<const char*, const char*> kStatements[] = {
      "       EXISTS (SELECT 1 FROM p)"},
     {"lock_resource",
      "SELECT state FROM resources WHERE kind = $1 AND internal_id = $2 FOR UPDATE"},
-    {"id_taken", "SELECT kind FROM resources WHERE internal_id = $1"},
     {"owns_resources", "SELECT internal_id FROM resources WHERE tenant_id = $1 LIMIT 1"},
     {"set_state",
      "UPDATE resources SET state = $3, updated_at = now() WHERE kind = $1 AND internal_id = $2"},
