@@ -134,6 +134,21 @@ constexpr std::array kHandlers = {
     KeyHandler{
         "vim", "pool_size",
         [](Config& c, std::string_view v) { c.vim_pool_size = ParseIntField(v, 1, kMaxCount); }},
+    KeyHandler{"vim", "storage_pool",
+               [](Config& c, std::string_view v) { c.vim_storage_pool = NonEmpty(v); }},
+    KeyHandler{"vim", "storage_dir",
+               [](Config& c, std::string_view v) { c.vim_storage_dir = Trim(v); }},
+    KeyHandler{"files", "allowed_cidrs",
+               [](Config& c, std::string_view v) { c.files_allowed_cidrs = ParseCidrs(v); }},
+    KeyHandler{"files", "root", [](Config& c, std::string_view v) { c.files_root = Trim(v); }},
+    KeyHandler{"files", "max_mb",
+               [](Config& c, std::string_view v) {
+                   c.files_max_bytes = static_cast<std::uint64_t>(ParseInt(v, 1, 1 << 24)) << 20;
+               }},
+    KeyHandler{"files", "timeout_s",
+               [](Config& c, std::string_view v) {
+                   c.files_timeout = std::chrono::seconds{ParseInt(v, 1, kMaxSeconds)};
+               }},
     KeyHandler{"log", "level",
                [](Config& c, std::string_view v) {
                    auto level = log::ParseLevel(Trim(v));
@@ -237,6 +252,9 @@ void Config::Finish() {
     const std::filesystem::path tls_dir = std::filesystem::path(data_dir) / "tls";
     if (tls_cert.empty()) tls_cert = (tls_dir / "escd.crt").string();
     if (tls_key.empty()) tls_key = (tls_dir / "escd.key").string();
+    const std::filesystem::path data(data_dir);
+    if (vim_storage_dir.empty()) vim_storage_dir = std::filesystem::absolute(data / "vim-storage");
+    if (files_root.empty()) files_root = std::filesystem::absolute(data / "files");
 }
 
 void ApplyConfigText(Config& config, const std::string& text, const std::string& origin) {

@@ -20,7 +20,11 @@
 ///   [auth]      admin_user [admin]; admin_password [] (also from env ESCD_ADMIN_PASSWORD; when
 ///               empty and no hash is stored, a random one is generated and printed once)
 ///   [database]  dsn [] (empty = embedded PostgreSQL under <data_dir>/pg); pool_size [8]
-///   [vim]       uri [test:///default]; pool_size [2]
+///   [vim]       uri [test:///default]; pool_size [2]; storage_pool [escd] (libvirt pool of
+///               image and volume disks, defined when missing); storage_dir [<data_dir>/vim-storage]
+///   [files]     where images and day-0 files may come from: allowed_cidrs [127.0.0.0/8,::1/128]
+///               (http/https sources and file servers); root [<data_dir>/files] (file:// sources
+///               must lie below it); max_mb [20480] (largest download); timeout_s [600]
 ///   [log]       level [INFO]
 ///   [callbacks] allowed_cidrs [127.0.0.0/8,::1/128]; retry_initial_ms [1000];
 ///               retry_max_ms [300000]; retry_horizon_s [86400]; max_in_flight [64];
@@ -66,6 +70,13 @@ struct Config {
     // [vim]
     std::string vim_uri = "test:///default";
     int vim_pool_size = 2;
+    std::string vim_storage_pool = "escd";
+    std::string vim_storage_dir;  ///< empty = <data_dir>/vim-storage
+    // [files]
+    CidrList files_allowed_cidrs = CidrList::Parse("127.0.0.0/8,::1/128");
+    std::string files_root;  ///< empty = <data_dir>/files
+    std::uint64_t files_max_bytes = std::uint64_t{20480} << 20;
+    std::chrono::seconds files_timeout{600};
     // [log]
     log::Level log_level = log::Level::kInfo;
     // [callbacks]

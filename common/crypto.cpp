@@ -119,6 +119,21 @@ std::string NewUuid() {
            hex.substr(16, 4) + "-" + hex.substr(20);
 }
 
+std::string NameUuid(std::string_view name) {
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int length = 0;
+    if (EVP_Digest(name.data(), name.size(), digest, &length, EVP_sha256(), nullptr) != 1 ||
+        length < 16) {
+        throw std::runtime_error("SHA-256 failed");
+    }
+    // RFC 4122 §4.3 layout with version 8 (custom): the bits say "derived, not random".
+    digest[6] = static_cast<unsigned char>((digest[6] & 0x0f) | 0x80);
+    digest[8] = static_cast<unsigned char>((digest[8] & 0x3f) | 0x80);
+    std::string hex = ToHex(digest, 16);
+    return hex.substr(0, 8) + "-" + hex.substr(8, 4) + "-" + hex.substr(12, 4) + "-" +
+           hex.substr(16, 4) + "-" + hex.substr(20);
+}
+
 std::string RandomHex(std::size_t bytes) {
     auto random = RandomBytes(bytes);
     return ToHex(random.data(), random.size());

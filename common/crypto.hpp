@@ -10,6 +10,9 @@ namespace escd {
 
 /// A random (version 4) UUID in canonical form, "d53f0047-2315-466c-b7e3-aa78e0a567e8".
 std::string NewUuid();
+/// A UUID derived from `name` (SHA-256; version 8): the same name always gives the same id, so
+/// that an id handed out before a crash is handed out again after it.
+std::string NameUuid(std::string_view name);
 /// `bytes` random bytes as lower-case hex (2*bytes characters).
 std::string RandomHex(std::size_t bytes);
 /// A random password of `length` characters from [A-Za-z0-9].

@@ -41,12 +41,16 @@ class Store {
     /// being created or deleted.
     virtual std::vector<ResourceRecord> ListResources(
         const std::string& kind, const std::optional<std::string>& tenant_id) = 0;
+    /// Resources of `kind` whose direct parent is `parent_id` (a network's subnets), by id.
+    virtual std::vector<ResourceRecord> ListChildren(const std::string& kind,
+                                                     const std::string& parent_id) = 0;
     virtual std::optional<ResourceRecord> GetResource(const std::string& kind,
                                                       const std::string& internal_id) = 0;
 
     // Accepting work: the intent and the operation row commit together, or not at all.
     /// Inserts `resource` (state CREATING) and `op`. kConflict when the internal id is used by
-    /// any resource of any kind; kNotFound when resource.tenant_id names no active tenant.
+    /// any resource of any kind; kNotFound when resource.parent_id names no active resource of
+    /// ParentKindOf(resource.kind) in resource.tenant_id.
     virtual asio::awaitable<void> AcceptCreate(const ResourceRecord& resource,
                                                const Operation& op) = 0;
     /// Moves the resource to UPDATING and records `op` (whose payload is the new spec).
@@ -55,7 +59,8 @@ class Store {
                                                const std::string& internal_id,
                                                const Operation& op) = 0;
     /// Moves the resource to DELETING and records `op`. kNotFound when absent; kConflict when
-    /// another operation runs on it, or when it is a tenant that still owns resources.
+    /// another operation runs on it, or when it still has children (a tenant that owns resources,
+    /// a network with subnets).
     virtual asio::awaitable<void> AcceptDelete(const std::string& kind,
                                                const std::string& internal_id,
                                                const Operation& op) = 0;

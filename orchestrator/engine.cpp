@@ -3,7 +3,9 @@
 #include "common/error.hpp"
 #include "common/log.hpp"
 #include "common/offload.hpp"
+#include "model/xml/resource_xml.hpp"
 #include "model/xml/tenant_xml.hpp"
+#include "model/xml/xml_doc.hpp"
 #include "orchestrator/operation_catalog.hpp"
 
 namespace escd::orchestrator {
@@ -23,12 +25,14 @@ Engine::Engine(asio::io_context& ioc,
                asio::thread_pool& db_pool,
                vim::Adapter& vim,
                Notifier& notifier,
+               FileFetcher& fetcher,
                EngineOptions options)
     : ioc_(ioc),
       store_(store),
       db_pool_(db_pool),
       vim_(vim),
       notifier_(notifier),
+      workflows_(vim, store, db_pool, fetcher),
       options_(options) {}
 
 asio::awaitable<void> Engine::AcceptCreate(const model::ResourceRecord& resource,
@@ -42,6 +46,11 @@ asio::awaitable<void> Engine::AcceptUpdate(const model::Operation& op) {
 
 asio::awaitable<void> Engine::AcceptDelete(const model::Operation& op) {
     co_await store_.AcceptDelete(op.target_kind, op.target_id, op);
+}
+
+asio::awaitable<void> Engine::RequireVim() {
+    auto status = co_await vim_.CheckStatus();
+    if (!status.reachable) throw Error(ErrorCode::kUnavailable, "Unable to query VIM: " + status.message);
 }
 
 Engine::Strand Engine::StrandFor(const std::string& target_kind, const std::string& target_id) {
@@ -109,6 +118,8 @@ asio::awaitable<void> Engine::Run(model::Operation op) {
                          << " tx=" << op.transaction_id;
     if (op.target_kind == model::kind::kTenant) {
         co_await RunTenantOperation(op);
+    } else if (model::xml::FindKindXml(op.target_kind)) {
+        co_await RunResourceOperation(op);
     } else {
         throw Error(ErrorCode::kInternal, "no workflow for target kind " + op.target_kind);
     }
@@ -161,6 +172,55 @@ asio::awaitable<void> Engine::RunTenantOperation(const model::Operation& op) {
     if (!op.callback_url.empty()) {
         callbacks.push_back({op.callback_url, op.kind, status, message,
                              model::xml::TenantDocument({spec, external_id}, op.kind)});
+    }
+    co_await Complete(op, outcome, status, message, callbacks);
+    if (outcome.state == model::ResourceState::kRemoved) ForgetStrand(op.target_kind, op.target_id);
+}
+
+asio::awaitable<void> Engine::RunResourceOperation(const model::Operation& op) {
+    auto info = FindOperation(op.kind);
+    const auto* kind = model::xml::FindKindXml(op.target_kind);
+    if (!info || !kind) throw Error(ErrorCode::kInternal, "unknown operation kind " + op.kind);
+    // The row exists in every case: a create inserted it (CREATING) with its spec.
+    auto current = co_await Offload(
+        db_pool_, [this, &op] { return store_.GetResource(op.target_kind, op.target_id); });
+    if (!current) throw Error(ErrorCode::kInternal, "target of " + op.transaction_id + " vanished");
+
+    const bool updating = info->running == model::ResourceState::kUpdating;
+    model::ResourceRecord target = *current;
+    if (updating && !op.payload.empty()) {
+        target.spec = op.payload;
+        auto doc = model::xml::ParseBody(op.payload);
+        target.name = model::xml::ChildText(doc->document_element(), "name").value_or(target.name);
+    }
+
+    model::ResourceOutcome outcome;
+    int status = 200;
+    std::string message = info->success_message;
+    try {
+        auto result = co_await workflows_.Run(info->running, target);
+        if (!result.external_id.empty()) {
+            outcome.external_id = result.external_id;
+            target.external_id = result.external_id;
+        }
+        if (!result.note.empty()) message += " (" + result.note + ")";
+        if (updating) {
+            outcome.spec = target.spec;
+            outcome.name = target.name;
+        }
+        outcome.state = *model::NextState(info->running, model::ResourceEvent::kVimSucceeded);
+    } catch (const std::exception& e) {
+        status = FailureStatus(e);
+        message = info->failure_message + ": " + e.what();
+        outcome.state = *model::NextState(info->running, model::ResourceEvent::kVimFailed);
+        if (updating) target = *current;  // a failed update leaves the resource as it was
+        ESCD_WARN("engine") << op.kind << " " << op.target_id << " failed: " << e.what();
+    }
+
+    std::vector<model::OutboxMessage> callbacks;
+    if (!op.callback_url.empty()) {
+        callbacks.push_back({op.callback_url, op.kind, status, message,
+                             model::xml::ResourceDocument(*kind, target, op.kind)});
     }
     co_await Complete(op, outcome, status, message, callbacks);
     if (outcome.state == model::ResourceState::kRemoved) ForgetStrand(op.target_kind, op.target_id);

@@ -22,7 +22,9 @@
 #include "model/operation.hpp"
 #include "model/resource.hpp"
 #include "model/store.hpp"
+#include "orchestrator/file_fetcher.hpp"
 #include "orchestrator/notifier.hpp"
+#include "orchestrator/resource_workflows.hpp"
 #include "vim/adapter.hpp"
 
 namespace escd::orchestrator {
@@ -39,6 +41,7 @@ class Engine {
            asio::thread_pool& db_pool,
            vim::Adapter& vim,
            Notifier& notifier,
+           FileFetcher& fetcher,
            EngineOptions options);
 
     // Accepting (awaited by request handlers; each returns once the operation is committed or
@@ -48,6 +51,9 @@ class Engine {
                                        const model::Operation& op);
     asio::awaitable<void> AcceptUpdate(const model::Operation& op);
     asio::awaitable<void> AcceptDelete(const model::Operation& op);
+
+    /// Throws Error(kUnavailable, "Unable to query VIM: ...") unless the VIM answers now.
+    asio::awaitable<void> RequireVim();
 
     /// Starts an accepted operation on its target's strand. Thread safe.
     void Launch(model::Operation op);
@@ -71,6 +77,8 @@ class Engine {
     void ForgetStrand(const std::string& target_kind, const std::string& target_id);
     asio::awaitable<void> Run(model::Operation op);
     asio::awaitable<void> RunTenantOperation(const model::Operation& op);
+    /// Every other resource kind: the VIM side through ResourceWorkflows, the rest generic.
+    asio::awaitable<void> RunResourceOperation(const model::Operation& op);
     /// Commits the outcome (retrying while the database is unreachable) and hands the callbacks
     /// to the notifier.
     asio::awaitable<void> Complete(const model::Operation& op,
@@ -84,6 +92,7 @@ class Engine {
     asio::thread_pool& db_pool_;
     vim::Adapter& vim_;
     Notifier& notifier_;
+    ResourceWorkflows workflows_;
     EngineOptions options_;
     std::mutex strands_mutex_;
     std::map<std::string, Strand> strands_;  ///< "<kind>/<id>" -> the target's strand

@@ -30,6 +30,7 @@
 #include "server/handlers/operation_mode_handlers.hpp"
 #include "server/handlers/snapshot_handlers.hpp"
 #include "server/handlers/system_state_handlers.hpp"
+#include "server/handlers/resource_handlers.hpp"
 #include "server/handlers/tenant_handlers.hpp"
 #include "server/http_server.hpp"
 #include "server/router.hpp"
@@ -77,8 +78,11 @@ int Run(const Config& config) {
     // store's own writer threads (model/store/pg/group_commit.hpp) and block nothing here.
     asio::thread_pool db_pool(static_cast<std::size_t>(config.database_pool_size));
     asio::thread_pool vim_pool(static_cast<std::size_t>(config.vim_pool_size));
+    // Image sources are written to and read from disk on these.
+    asio::thread_pool file_pool(2);
 
-    vim::LibvirtAdapter vim(config.vim_uri, vim_pool);
+    vim::LibvirtAdapter vim({config.vim_uri, config.vim_storage_pool, config.vim_storage_dir},
+                            vim_pool);
     try {
         vim.Connect();
     } catch (const Error& e) {
@@ -94,7 +98,11 @@ int Run(const Config& config) {
         config.callback_tls_verify,
         config.callback_ca_file};
     orchestrator::Notifier notifier(ioc, store, notifier_options);
-    orchestrator::Engine engine(ioc, store, db_pool, vim, notifier,
+    orchestrator::FileFetcher fetcher(
+        file_pool, {config.files_allowed_cidrs, config.files_root,
+                    (std::filesystem::path(config.data_dir) / "downloads").string(),
+                    config.files_max_bytes, config.files_timeout});
+    orchestrator::Engine engine(ioc, store, db_pool, vim, notifier, fetcher,
                                 {config.engine_paused_for_test});
 
     orchestrator::OperationMode mode(store, db_pool);
@@ -104,6 +112,7 @@ int Run(const Config& config) {
 
     server::Router router;
     server::handlers::RegisterTenantRoutes(router, engine);
+    server::handlers::RegisterResourceRoutes(router, engine);
     server::handlers::RegisterOperationModeRoutes(router, mode);
     server::handlers::RegisterConfigRoutes(router, config_parameters);
     server::handlers::RegisterSystemStateRoutes(router, {mode, vim, notifier});
@@ -168,6 +177,7 @@ int Run(const Config& config) {
     // Blocking work still queued (a commit, a VIM call) finishes before its objects go away.
     db_pool.join();
     vim_pool.join();
+    file_pool.join();
     // Writes still queued commit now; their completions land in the stopped io_context, which
     // discards them when it is destroyed, after the writers are gone.
     store.StopWriters();

@@ -53,8 +53,9 @@ bool Router::MatchSegments(const Route& route,
 Router::Match Router::Find(http::verb method, std::string_view path) const {
     Match match;
     auto parts = SplitPath(path);
-    // Literal segments win over parameters ("/vims/default_vim_connector" before "/vims/{id}"):
-    // pick the matching route with the most literal segments.
+    // Literal segments win over parameters ("/vims/default_vim_connector" before "/vims/{id}"),
+    // and an earlier literal over a later one ("/images/{id}" before "/{tenant}/volumes" for
+    // "/images/volumes"): each literal weighs more than all the segments after it together.
     const Route* best = nullptr;
     int best_literals = -1;
     for (const auto& route : routes_) {
@@ -65,7 +66,8 @@ Router::Match Router::Find(http::verb method, std::string_view path) const {
             continue;
         }
         int literals = 0;
-        for (const auto& segment : route.segments) literals += IsParam(segment) ? 0 : 1;
+        for (std::size_t i = 0; i < route.segments.size() && i < 24; ++i)
+            literals += IsParam(route.segments[i]) ? 0 : 1 << (24 - i);
         if (literals > best_literals) {
             best = &route;
             best_literals = literals;

@@ -13,8 +13,10 @@
 /// outlive the call (and g++ 12 mishandles by-value class parameters of coroutines awaited
 /// inside a co_await expression: it may destroy them twice).
 
+#include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "common/asio.hpp"
@@ -25,6 +27,62 @@ struct TenantRequest {
     std::string internal_id;
     std::string name;
     bool enabled = true;
+};
+
+/// One subnet of a network, as the VIM needs it (addresses already validated by the model).
+struct SubnetDefinition {
+    std::string internal_id;
+    std::string cidr;     ///< "10.0.0.0/24"
+    std::string gateway;  ///< "" when the subnet has none
+    bool enable_dhcp = true;
+    std::vector<std::pair<std::string, std::string>> pools;  ///< allocation pools (start, end)
+};
+
+/// A network with ALL its subnets: the VIM is told the whole wanted state, so that creating,
+/// changing or deleting a subnet is one idempotent "make it so" on its network.
+struct NetworkRequest {
+    std::string internal_id;
+    std::string tenant_id;
+    std::string name;
+    bool admin_state_up = true;  ///< false: defined but not started
+    bool shared = false;
+    std::vector<SubnetDefinition> subnets;
+};
+
+/// A storage volume: a blank disk (`source_file` empty) or an image's disk filled from a local
+/// file (a file:// source or a finished download).
+struct VolumeRequest {
+    std::string kind;  ///< "volume" or "image": part of the VIM object's name
+    std::string internal_id;
+    std::string tenant_id;
+    std::uint64_t capacity_bytes = 0;
+    std::string format = "raw";  ///< qcow2, raw, ...
+    std::string source_file;
+};
+
+/// Flavors and routers: OpenStack has objects for them; a hypervisor like libvirt does not.
+struct FlavorRequest {
+    std::string internal_id;
+    std::string name;
+    int vcpus = 1;
+    long long memory_mb = 0;
+    long long root_disk_mb = 0;
+    long long ephemeral_disk_mb = 0;
+};
+
+struct RouterRequest {
+    std::string internal_id;
+    std::string tenant_id;
+    std::string name;
+    bool admin_state = true;
+    std::vector<std::string> subnet_external_ids;  ///< the interfaces
+};
+
+/// What a create reports: the VIM's id, and a note for the callback message when the VIM did
+/// less than an OpenStack would (libvirt records flavors and routers without an object).
+struct VimObject {
+    std::string external_id;
+    std::string note;
 };
 
 /// What CheckStatus() reports about the connection to the VIM.
@@ -47,6 +105,28 @@ class Adapter {
                                                const TenantRequest& request) = 0;
     /// Deleting a tenant the VIM does not have is a success (the goal state holds).
     virtual asio::awaitable<void> DeleteTenant(const std::string& external_id) = 0;
+
+    /// Creates the network, or makes the existing one (found by escd's id) match `request`,
+    /// including its subnets. Returns the network's external id.
+    virtual asio::awaitable<std::string> EnsureNetwork(const NetworkRequest& request) = 0;
+    /// A subnet's external id on network `network_external_id` (stable for the same ids).
+    virtual std::string SubnetExternalId(const std::string& network_external_id,
+                                         const std::string& subnet_internal_id) const = 0;
+    /// Removes the network; one that is gone already is a success.
+    virtual asio::awaitable<void> DeleteNetwork(const std::string& internal_id) = 0;
+
+    /// Creates the volume (replacing a leftover of an interrupted create of the same id) and
+    /// fills it from request.source_file. On failure nothing of it is left on the VIM.
+    virtual asio::awaitable<VimObject> CreateVolume(const VolumeRequest& request) = 0;
+    /// Removes the volume of `kind`/`internal_id`; one that is gone already is a success.
+    virtual asio::awaitable<void> DeleteVolume(const std::string& kind,
+                                               const std::string& internal_id) = 0;
+
+    virtual asio::awaitable<VimObject> CreateFlavor(const FlavorRequest& request) = 0;
+    virtual asio::awaitable<void> DeleteFlavor(const std::string& external_id) = 0;
+    /// Creates or updates the router (interfaces and routes as requested).
+    virtual asio::awaitable<VimObject> EnsureRouter(const RouterRequest& request) = 0;
+    virtual asio::awaitable<void> DeleteRouter(const std::string& external_id) = 0;
 
     /// The compute hosts the VIM schedules onto (libvirt: the hypervisor's host name).
     virtual asio::awaitable<std::vector<std::string>> ListHosts() = 0;

@@ -45,7 +45,7 @@ asio::awaitable<Response> CreateTenant(orchestrator::Engine& engine, Request& re
     auto stored = xml::StoredTenantSpec(spec);
     op.payload = stored;
     model::ResourceRecord record{
-        model::kind::kTenant, id, {}, spec.name, model::ResourceState::kCreating, {}, stored};
+        model::kind::kTenant, id, {}, spec.name, model::ResourceState::kCreating, {}, stored, {}};
     co_await engine.AcceptCreate(record, op);
     co_return Accepted(engine, std::move(op), xml::TenantDocument({spec, {}}, {}));
 }

@@ -1,24 +1,18 @@
 #include "vim/libvirt/libvirt_adapter.hpp"
 
-#include <libvirt/libvirt.h>
-#include <libvirt/virterror.h>
-
 #include <cstdlib>
 
 #include "common/crypto.hpp"
 #include "common/error.hpp"
 #include "common/log.hpp"
 #include "common/offload.hpp"
+#include "vim/libvirt/libvirt_handles.hpp"
 
 namespace escd::vim {
 namespace {
 // libvirt prints every error to stderr by default; escd reports them itself.
 void QuietErrors(void*, virErrorPtr) {}
-
-std::string LastError() {
-    const char* message = virGetLastErrorMessage();
-    return message ? message : "unknown libvirt error";
-}
+using libvirt::LastError;
 }  // namespace
 
 struct LibvirtAdapter::Connection {
@@ -28,8 +22,8 @@ struct LibvirtAdapter::Connection {
     }
 };
 
-LibvirtAdapter::LibvirtAdapter(std::string uri, asio::thread_pool& pool)
-    : uri_(std::move(uri)), pool_(pool), connection_(std::make_unique<Connection>()) {
+LibvirtAdapter::LibvirtAdapter(Options options, asio::thread_pool& pool)
+    : options_(std::move(options)), pool_(pool), connection_(std::make_unique<Connection>()) {
     virSetErrorFunc(nullptr, QuietErrors);
 }
 
@@ -54,6 +48,14 @@ void LibvirtAdapter::EnsureAlive() {
     connection_->ptr = virConnectOpen(uri_.c_str());
     if (!connection_->ptr)
         throw Error(ErrorCode::kUnavailable, "VIM " + uri_ + " unreachable: " + LastError());
+}
+
+virConnectPtr LibvirtAdapter::Ref() {
+    EnsureAlive();
+    std::lock_guard lock(mutex_);
+    if (!connection_->ptr || virConnectRef(connection_->ptr) != 0)
+        throw Error(ErrorCode::kUnavailable, "VIM " + uri_ + " connection lost");
+    return connection_->ptr;
 }
 
 asio::awaitable<std::string> LibvirtAdapter::CreateTenant(const TenantRequest& request) {
@@ -94,9 +96,7 @@ asio::awaitable<std::vector<std::string>> LibvirtAdapter::ListHosts() {
         if (!name)
             throw Error(ErrorCode::kVimError,
                         "cannot read the host name from " + uri_ + ": " + LastError());
-        std::vector<std::string> hosts{name};
-        free(name);
-        return hosts;
+        return std::vector<std::string>{libvirt::Take(name)};
     });
 }
 
@@ -123,6 +123,33 @@ asio::awaitable<VimStatus> LibvirtAdapter::Reconnect() {
             }
         }
         return Status();
+    });
+}
+
+asio::awaitable<VimObject> LibvirtAdapter::CreateFlavor(const FlavorRequest& request) {
+    co_await CheckAlive();
+    co_return VimObject{NameUuid("flavor/" + request.internal_id),
+                        "recorded by escd; libvirt has no flavor objects"};
+}
+
+asio::awaitable<void> LibvirtAdapter::DeleteFlavor(const std::string&) {
+    co_await CheckAlive();
+}
+
+asio::awaitable<VimObject> LibvirtAdapter::EnsureRouter(const RouterRequest& request) {
+    co_await CheckAlive();
+    co_return VimObject{NameUuid("router/" + request.internal_id),
+                        "recorded by escd; libvirt has no router objects"};
+}
+
+asio::awaitable<void> LibvirtAdapter::DeleteRouter(const std::string&) {
+    co_await CheckAlive();
+}
+
+asio::awaitable<void> LibvirtAdapter::CheckAlive() {
+    co_await Offload(pool_, [this] {
+        EnsureAlive();
+        return 0;
     });
 }
 

@@ -4,9 +4,17 @@
 /// hypervisor such as `qemu:///system`. libvirt's API blocks, so every call runs on the VIM
 /// thread pool given at construction.
 ///
-/// Tenants: libvirt has none. The adapter keeps a record per internal id and answers with a
-/// generated 32-hex external id (the shape of an OpenStack project id), after checking that the
-/// hypervisor connection is alive, so that an unreachable VIM still fails a tenant create.
+/// How escd's resources map onto libvirt:
+/// - Tenants: libvirt has none. The adapter keeps a record per internal id and answers with a
+///   generated 32-hex external id (the shape of an OpenStack project id), after checking that the
+///   hypervisor connection is alive, so that an unreachable VIM still fails a tenant create.
+/// - Networks and their subnets: libvirt networks (network_xml.hpp), external id = libvirt UUID.
+/// - Images and volumes: storage volumes `escd-image-<id>` / `escd-volume-<id>` in escd's own
+///   storage pool (a directory pool, defined on first use); external id = the volume's key.
+///   Image data is uploaded through a libvirt stream; a driver without upload (the test driver)
+///   gets a volume of the right size and the callback says that it holds no data.
+/// - Flavors and routers: no libvirt object; recorded by escd, with a name-derived UUID as the
+///   external id, and the callback message says so.
 
 #include <map>
 #include <memory>
@@ -15,12 +23,20 @@
 
 #include "vim/adapter.hpp"
 
+typedef struct _virConnect* virConnectPtr;
+typedef struct _virStoragePool* virStoragePoolPtr;
+
 namespace escd::vim {
 
 class LibvirtAdapter final : public Adapter {
   public:
+    struct Options {
+        std::string uri = "test:///default";
+        std::string storage_pool = "escd";  ///< escd's storage pool (created when missing)
+        std::string storage_dir;            ///< its directory
+    };
     /// Does not connect; call Connect() (blocking) at start-up.
-    LibvirtAdapter(std::string uri, asio::thread_pool& pool);
+    LibvirtAdapter(Options options, asio::thread_pool& pool);
     ~LibvirtAdapter() override;
 
     /// Opens the connection. Blocking. Throws Error(kUnavailable) with libvirt's message.
@@ -32,6 +48,17 @@ class LibvirtAdapter final : public Adapter {
     asio::awaitable<void> UpdateTenant(const std::string& external_id,
                                        const TenantRequest& request) override;
     asio::awaitable<void> DeleteTenant(const std::string& external_id) override;
+    asio::awaitable<std::string> EnsureNetwork(const NetworkRequest& request) override;
+    std::string SubnetExternalId(const std::string& network_external_id,
+                                 const std::string& subnet_internal_id) const override;
+    asio::awaitable<void> DeleteNetwork(const std::string& internal_id) override;
+    asio::awaitable<VimObject> CreateVolume(const VolumeRequest& request) override;
+    asio::awaitable<void> DeleteVolume(const std::string& kind,
+                                       const std::string& internal_id) override;
+    asio::awaitable<VimObject> CreateFlavor(const FlavorRequest& request) override;
+    asio::awaitable<void> DeleteFlavor(const std::string& external_id) override;
+    asio::awaitable<VimObject> EnsureRouter(const RouterRequest& request) override;
+    asio::awaitable<void> DeleteRouter(const std::string& external_id) override;
     asio::awaitable<std::vector<std::string>> ListHosts() override;
     asio::awaitable<VimStatus> CheckStatus() override;
     asio::awaitable<VimStatus> Reconnect() override;
@@ -40,10 +67,20 @@ class LibvirtAdapter final : public Adapter {
     struct Connection;
     /// Blocking: checks the connection, reconnecting once; throws kUnavailable.
     void EnsureAlive();
+    /// EnsureAlive() on the VIM pool.
+    asio::awaitable<void> CheckAlive();
     /// Blocking: EnsureAlive() as a status.
     VimStatus Status();
+    /// Blocking: a counted reference to the live connection (see libvirt_handles.hpp).
+    virConnectPtr Ref();
+    /// Blocking: escd's storage pool, defined, built and started when missing.
+    virStoragePoolPtr EscdPool(virConnectPtr conn);
+    /// Blocking: EnsureNetwork / CreateVolume on the VIM thread.
+    std::string EnsureNetworkNow(const NetworkRequest& request);
+    VimObject CreateVolumeNow(const VolumeRequest& request);
 
-    std::string uri_;
+    Options options_;
+    const std::string& uri_ = options_.uri;
     asio::thread_pool& pool_;
     std::unique_ptr<Connection> connection_;
     std::mutex mutex_;

@@ -31,15 +31,19 @@ Clock::time_point FromMillis(std::int64_t ms) {
 const std::pair<const char*, const char*> kStatements[] = {
     {"list_resources",
      "SELECT kind, internal_id, COALESCE(tenant_id, ''), name, state, COALESCE(external_id, ''), "
-     "spec "
+     "spec, COALESCE(parent_id, '') "
      "FROM resources WHERE kind = $1 ORDER BY internal_id"},
     {"list_resources_of_tenant",
      "SELECT kind, internal_id, COALESCE(tenant_id, ''), name, state, COALESCE(external_id, ''), "
-     "spec "
+     "spec, COALESCE(parent_id, '') "
      "FROM resources WHERE kind = $1 AND tenant_id = $2 ORDER BY internal_id"},
+    {"list_children",
+     "SELECT kind, internal_id, COALESCE(tenant_id, ''), name, state, COALESCE(external_id, ''), "
+     "spec, COALESCE(parent_id, '') "
+     "FROM resources WHERE kind = $1 AND parent_id = $2 ORDER BY internal_id"},
     {"get_resource",
      "SELECT kind, internal_id, COALESCE(tenant_id, ''), name, state, COALESCE(external_id, ''), "
-     "spec "
+     "spec, COALESCE(parent_id, '') "
      "FROM resources WHERE kind = $1 AND internal_id = $2"},
     // A create in one statement: the resource and its operation, or nothing when the id is taken.
     // Answers (inserted, kind that holds the id, parent present) so that a refusal needs no
@@ -53,13 +57,15 @@ const std::pair<const char*, const char*> kStatements[] = {
      "      SELECT $5::uuid, $6, $2, r.internal_id, NULLIF($7, ''), NULLIF($8, ''), $9 FROM r "
      "RETURNING 1) "
      "SELECT (SELECT count(*) FROM o), (SELECT kind FROM resources WHERE internal_id = $1), true"},
-    // The same under a tenant, which must exist and not be going away (FOR SHARE holds off a
-    // concurrent tenant delete until this commits; that delete then sees the new child).
+    // The same under a parent (the tenant, or a subnet's network), which must exist, belong to
+    // the same tenant and not be going away (FOR SHARE holds off a concurrent delete of the parent
+    // until this commits; that delete then sees the new child). $11 = parent kind, $12 = tenant.
     {"accept_create_child",
-     "WITH p AS (SELECT internal_id FROM resources WHERE internal_id = $10 AND kind = 'tenant' "
-     "           AND state IN ('ACTIVE', 'UPDATING') FOR SHARE), "
-     "r AS (INSERT INTO resources (internal_id, kind, tenant_id, name, state, spec) "
-     "      SELECT $1, $2, p.internal_id, $3, 'CREATING', $4 FROM p "
+     "WITH p AS (SELECT internal_id FROM resources WHERE internal_id = $10 AND kind = $11 "
+     "           AND state IN ('ACTIVE', 'UPDATING') AND ($11 = 'tenant' OR tenant_id = $12) "
+     "           FOR SHARE), "
+     "r AS (INSERT INTO resources (internal_id, kind, tenant_id, parent_id, name, state, spec) "
+     "      SELECT $1, $2, NULLIF($12, ''), p.internal_id, $3, 'CREATING', $4 FROM p "
      "      ON CONFLICT (internal_id) DO NOTHING RETURNING internal_id), "
      "o AS (INSERT INTO operations (transaction_id, kind, target_kind, target_id, callback_url, "
      "events_url, payload) "
@@ -69,7 +75,8 @@ const std::pair<const char*, const char*> kStatements[] = {
      "       EXISTS (SELECT 1 FROM p)"},
     {"lock_resource",
      "SELECT state FROM resources WHERE kind = $1 AND internal_id = $2 FOR UPDATE"},
-    {"owns_resources", "SELECT internal_id FROM resources WHERE tenant_id = $1 LIMIT 1"},
+    {"first_child",
+     "SELECT kind, internal_id FROM resources WHERE parent_id = $1 OR tenant_id = $1 LIMIT 1"},
     {"set_state",
      "UPDATE resources SET state = $3, updated_at = now() WHERE kind = $1 AND internal_id = $2"},
     {"insert_operation",
@@ -175,6 +182,7 @@ ResourceRecord RecordFromRow(const pqxx::row& row) {
     r.state = ParseResourceState(row[4].as<std::string>()).value_or(ResourceState::kActive);
     r.external_id = row[5].as<std::string>();
     r.spec = row[6].as<std::string>();
+    r.parent_id = row[7].as<std::string>();
     return r;
 }
 
@@ -370,6 +378,18 @@ std::vector<ResourceRecord> PgStore::ListResources(const std::string& kind,
     });
 }
 
+std::vector<ResourceRecord> PgStore::ListChildren(const std::string& kind,
+                                                  const std::string& parent_id) {
+    return With([&](pqxx::connection& c) {
+        pqxx::nontransaction tx(c);
+        auto rows = tx.exec_prepared("list_children", kind, parent_id);
+        std::vector<ResourceRecord> out;
+        out.reserve(rows.size());
+        for (const auto& row : rows) out.push_back(RecordFromRow(row));
+        return out;
+    });
+}
+
 std::optional<ResourceRecord> PgStore::GetResource(const std::string& kind,
                                                    const std::string& internal_id) {
     return With([&](pqxx::connection& c) -> std::optional<ResourceRecord> {
@@ -388,12 +408,17 @@ asio::awaitable<pqxx::result> PgStore::Write(const std::string& statement,
 }
 
 asio::awaitable<void> PgStore::AcceptCreate(const ResourceRecord& resource, const Operation& op) {
-    const bool child = !resource.tenant_id.empty();
+    const bool child = !resource.parent_id.empty();
     const std::string statement = child ? "accept_create_child" : "accept_create_root";
+    const std::string parent_kind(ParentKindOf(resource.kind));
     std::vector<std::string> params{resource.internal_id, resource.kind,     resource.name,
                                     resource.spec,        op.transaction_id, op.kind,
                                     op.callback_url,      op.events_url,     op.payload};
-    if (child) params.push_back(resource.tenant_id);
+    if (child) {
+        params.push_back(resource.parent_id);
+        params.push_back(parent_kind);
+        params.push_back(resource.tenant_id);
+    }
     auto result = co_await Write(statement, params);
     const auto row = result.at(0);
     if (row[0].as<long>() == 1) co_return;
@@ -401,8 +426,12 @@ asio::awaitable<void> PgStore::AcceptCreate(const ResourceRecord& resource, cons
         throw Error(ErrorCode::kConflict, "internal id " + resource.internal_id +
                                               " is already used by a " + row[1].as<std::string>());
     }
-    if (!row[2].as<bool>())
-        throw Error(ErrorCode::kNotFound, "tenant " + resource.tenant_id + " not found");
+    if (!row[2].as<bool>()) {
+        std::string where = parent_kind == kind::kTenant ? std::string()
+                                                         : " in tenant " + resource.tenant_id;
+        throw Error(ErrorCode::kNotFound, parent_kind + " " + resource.parent_id + " not found" +
+                                              where + " (or it is being deleted)");
+    }
     // A concurrent create of the same id committed while this one waited for it.
     throw Error(ErrorCode::kConflict, "internal id " + resource.internal_id + " is already used");
 }
@@ -428,13 +457,13 @@ asio::awaitable<void> PgStore::AcceptDelete(const std::string& kind,
         writes_.RunAsync(
             [&](pqxx::work& tx) {
                 auto next = CheckTransition(tx, kind, internal_id, ResourceEvent::kDeleteRequested);
-                if (kind == kind::kTenant) {
-                    auto child = tx.exec_prepared("owns_resources", internal_id);
-                    if (!child.empty()) {
-                        throw Error(ErrorCode::kConflict,
-                                    "tenant " + internal_id + " still owns resources (" +
-                                        child[0][0].as<std::string>() + ", ...)");
-                    }
+                // Integrity: a tenant with resources, a network with subnets, stay.
+                auto child = tx.exec_prepared("first_child", internal_id);
+                if (!child.empty()) {
+                    throw Error(ErrorCode::kConflict,
+                                kind + " " + internal_id + " still owns resources (" +
+                                    child[0][0].as<std::string>() + " " +
+                                    child[0][1].as<std::string>() + ", ...)");
                 }
                 tx.exec_prepared0("set_state", kind, internal_id, std::string(ToString(next)));
                 InsertOperation(tx, op);

@@ -38,6 +38,8 @@ class PgStore final : public Store {
     // Store
     std::vector<ResourceRecord> ListResources(const std::string& kind,
                                               const std::optional<std::string>& tenant_id) override;
+    std::vector<ResourceRecord> ListChildren(const std::string& kind,
+                                             const std::string& parent_id) override;
     std::optional<ResourceRecord> GetResource(const std::string& kind,
                                               const std::string& internal_id) override;
     asio::awaitable<void> AcceptCreate(const ResourceRecord& resource,

@@ -1,0 +1,11 @@
+#include "model/resource.hpp"
+
+namespace escd::model {
+
+std::string_view ParentKindOf(std::string_view k) noexcept {
+    if (k == kind::kNetwork || k == kind::kVolume || k == kind::kRouter) return kind::kTenant;
+    if (k == kind::kSubnet) return kind::kNetwork;
+    return {};
+}
+
+}  // namespace escd::model

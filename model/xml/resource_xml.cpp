@@ -1,0 +1,193 @@
+#include "model/xml/resource_xml.hpp"
+
+#include <array>
+#include <sstream>
+
+#include <pugixml.hpp>
+
+#include "common/error.hpp"
+#include "model/ids.hpp"
+#include "model/xml/resource_rules.hpp"
+#include "model/xml/xml_doc.hpp"
+
+namespace escd::model::xml {
+namespace {
+constexpr std::string_view kFileServerSecrets[] = {"file_server_password", "password"};
+
+// clang-format off
+const std::array kKinds{
+    KindXml{kind::kNetwork, "network", "networks", "internal_network_id", "external_network_id",
+            "Network", "NETWORK", {}, rules::Network},
+    KindXml{kind::kSubnet, "subnet", "subnets", "internal_subnet_id", "external_subnet_id",
+            "Subnet", "SUBNET", {}, rules::Subnet},
+    KindXml{kind::kImage, "image", "images", "internal_image_id", "external_image_id",
+            "Image", "IMAGE", {}, rules::Image},
+    KindXml{kind::kFlavor, "flavor", "flavors", "internal_flavor_id", "external_flavor_id",
+            "Flavor", "FLAVOR", {}, rules::Flavor},
+    KindXml{kind::kVolume, "volume", "volumes", "internal_volume_id", "external_volume_id",
+            "Volume", "VOLUME", {}, rules::Volume},
+    KindXml{kind::kRouter, "router", "routers", "internal_router_id", "external_router_id",
+            "Router", "ROUTER", {}, rules::Router},
+    KindXml{kind::kFileServer, "file_server", "file_servers", "id", "",
+            "File server", "FILE_SERVER", kFileServerSecrets, rules::FileServer},
+};
+// clang-format on
+
+bool IsSecret(const KindXml& kind, std::string_view name) {
+    for (auto secret : kind.secrets)
+        if (secret == name) return true;
+    return false;
+}
+
+// Copies `from` into `to` without prefixes and namespace declarations, so that the stored form
+// does not depend on how the client spelled namespaces.
+void CopyCanonical(const pugi::xml_node& from, pugi::xml_node to) {
+    for (auto child = from.first_child(); child; child = child.next_sibling()) {
+        switch (child.type()) {
+            case pugi::node_element: {
+                auto copy = to.append_child(std::string(LocalName(child)).c_str());
+                for (auto attr : child.attributes()) {
+                    std::string_view name = attr.name();
+                    if (name == "xmlns" || name.starts_with("xmlns:")) continue;
+                    copy.append_attribute(attr.name()).set_value(attr.value());
+                }
+                CopyCanonical(child, copy);
+                break;
+            }
+            case pugi::node_pcdata:
+            case pugi::node_cdata:
+                to.append_child(pugi::node_pcdata).set_value(child.value());
+                break;
+            default:
+                break;  // comments, processing instructions
+        }
+    }
+}
+
+// Removes whitespace-only text between elements (the stored form is compact); the text of
+// leaf elements is kept as sent.
+void DropLayout(pugi::xml_node node) {
+    const bool has_elements = static_cast<bool>(node.find_child(
+        [](const pugi::xml_node& n) { return n.type() == pugi::node_element; }));
+    for (auto child = node.first_child(); child;) {
+        auto next = child.next_sibling();
+        if (child.type() == pugi::node_pcdata && has_elements) {
+            std::string_view text = child.value();
+            if (text.find_first_not_of(" \t\r\n") == std::string_view::npos)
+                node.remove_child(child);
+        } else if (child.type() == pugi::node_element) {
+            DropLayout(child);
+        }
+        child = next;
+    }
+}
+
+std::string Compact(const pugi::xml_document& doc) {
+    std::ostringstream out;
+    doc.save(out, "", pugi::format_raw | pugi::format_no_declaration, pugi::encoding_utf8);
+    return out.str();
+}
+
+void RequireSameId(const pugi::xml_node& root,
+                   std::string_view element,
+                   std::string_view path_value,
+                   std::string_view path_name) {
+    auto body = ChildText(root, element);
+    if (body && *body != path_value) {
+        throw Error(ErrorCode::kBadRequest, std::string(element) + " '" + body->substr(0, 80) +
+                                                "' in the body differs from '" +
+                                                std::string(path_value) + "' in the " +
+                                                std::string(path_name));
+    }
+}
+
+void RemoveAll(pugi::xml_node root, std::string_view name) {
+    for (auto child = root.first_child(); child;) {
+        auto next = child.next_sibling();
+        if (child.type() == pugi::node_element && LocalName(child) == name) root.remove_child(child);
+        child = next;
+    }
+}
+
+// Fills `node` (an empty <network>) for output.
+void FillDocument(const KindXml& kind,
+                  const ResourceRecord& record,
+                  std::string_view event_type,
+                  pugi::xml_node node) {
+    if (!event_type.empty()) AppendText(node, "event_type", event_type);
+    if (!kind.external_id_element.empty() && !record.external_id.empty())
+        AppendText(node, std::string(kind.external_id_element).c_str(), record.external_id);
+    AppendText(node, std::string(kind.id_element).c_str(), record.internal_id);
+    if (!record.tenant_id.empty()) AppendText(node, "internal_tenant_id", record.tenant_id);
+    pugi::xml_document stored;
+    if (!stored.load_buffer(record.spec.data(), record.spec.size(), pugi::parse_default,
+                            pugi::encoding_utf8)) {
+        throw Error(ErrorCode::kInternal, "stored " + std::string(kind.kind) + " " +
+                                              record.internal_id + " is not valid XML");
+    }
+    for (auto child = stored.document_element().first_child(); child;
+         child = child.next_sibling()) {
+        if (child.type() == pugi::node_element && IsSecret(kind, child.name())) continue;
+        node.append_copy(child);
+    }
+}
+}  // namespace
+
+const KindXml* FindKindXml(std::string_view kind) noexcept {
+    for (const auto& entry : kKinds)
+        if (entry.kind == kind) return &entry;
+    return nullptr;
+}
+
+ParsedResource ParseResourceRequest(const KindXml& kind,
+                                    std::string_view body,
+                                    std::string_view path_tenant,
+                                    std::string_view path_id) {
+    ValidateInternalId(path_id, kind.id_element);
+    if (!path_tenant.empty()) ValidateInternalId(path_tenant, "internal_tenant_id");
+    auto request = ParseBody(body);
+    auto request_root = RootElement(*request, kind.root);
+    RequireSameId(request_root, kind.id_element, path_id, "path");
+    if (!path_tenant.empty())
+        RequireSameId(request_root, "internal_tenant_id", path_tenant, "path");
+
+    pugi::xml_document doc;
+    auto root = doc.append_child(std::string(kind.root).c_str());
+    CopyCanonical(request_root, root);
+    DropLayout(root);
+    // escd's own fields: never taken from the client.
+    for (std::string_view owned : {std::string_view("event_type"), kind.id_element,
+                                   kind.external_id_element, std::string_view("internal_tenant_id"),
+                                   std::string_view("external_tenant_id")}) {
+        if (!owned.empty()) RemoveAll(root, owned);
+    }
+
+    ParsedResource parsed;
+    parsed.parent_id = std::string(path_tenant);
+    kind.rules(root, parsed);
+    parsed.name = ChildText(root, "name").value_or(std::string(path_id));
+    parsed.spec = Compact(doc);
+    return parsed;
+}
+
+std::string ResourceDocument(const KindXml& kind,
+                             const ResourceRecord& record,
+                             std::string_view event_type) {
+    pugi::xml_document doc;
+    auto node = doc.append_child(std::string(kind.root).c_str());
+    node.append_attribute("xmlns").set_value(kNetconfNs);
+    FillDocument(kind, record, event_type, node);
+    return Serialize(doc);
+}
+
+std::string ResourceListDocument(const KindXml& kind, const std::vector<ResourceRecord>& records) {
+    pugi::xml_document doc;
+    auto list = doc.append_child(std::string(kind.list_root).c_str());
+    list.append_attribute("xmlns").set_value(kNetconfNs);
+    const std::string root(kind.root);
+    for (const auto& record : records)
+        FillDocument(kind, record, {}, list.append_child(root.c_str()));
+    return Serialize(doc);
+}
+
+}  // namespace escd::model::xml

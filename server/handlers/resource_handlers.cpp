@@ -1,0 +1,217 @@
+#include "server/handlers/resource_handlers.hpp"
+
+#include <memory>
+
+#include "common/error.hpp"
+#include "model/ids.hpp"
+#include "model/xml/resource_xml.hpp"
+#include "orchestrator/operation_catalog.hpp"
+#include "server/handlers/mutation.hpp"
+
+namespace escd::server::handlers {
+namespace {
+namespace xml = model::xml;
+using model::ResourceRecord;
+using model::ResourceState;
+constexpr const char* kTenantParam = "internalTenantId";
+constexpr const char* kIdParam = "id";
+
+// How a kind is exposed: its path segment, whether it lives under a tenant, its verbs.
+struct Exposure {
+    const char* kind;
+    const char* segment;  ///< "networks"
+    bool tenant_scoped;
+    bool updatable;      ///< has PUT
+    bool on_vim;         ///< a create needs the VIM to answer
+    const char* filter;  ///< list filter header ("internalNetworkId") or nullptr
+};
+constexpr Exposure kExposures[] = {
+    {model::kind::kNetwork, "networks", true, true, true, nullptr},
+    {model::kind::kSubnet, "subnets", true, true, true, "internalNetworkId"},
+    {model::kind::kVolume, "volumes", true, false, true, nullptr},
+    {model::kind::kRouter, "routers", true, true, true, nullptr},
+    {model::kind::kImage, "images", false, false, false, nullptr},
+    {model::kind::kFlavor, "flavors", false, false, false, nullptr},
+    {model::kind::kFileServer, "fileserver", false, true, false, nullptr},
+};
+
+struct Context {
+    orchestrator::Engine& engine;
+    const Exposure& exposure;
+    const xml::KindXml& kind;
+};
+using ContextPtr = std::shared_ptr<const Context>;
+
+std::string TenantOf(const Context& c, const Request& request) {
+    if (!c.exposure.tenant_scoped) return {};
+    const auto& tenant = request.Param(kTenantParam);
+    model::ValidateInternalId(tenant, "internal_tenant_id");
+    return tenant;
+}
+
+std::string Noun(const Context& c) {
+    return std::string(c.kind.noun);
+}
+
+[[noreturn]] void NotFound(const Context& c, const std::string& id, const std::string& tenant) {
+    throw Error(ErrorCode::kNotFound, Noun(c) + " " + id + " not found" +
+                                          (tenant.empty() ? "" : " in tenant " + tenant));
+}
+
+// The record of `id`, which must belong to `tenant` (tenant-scoped kinds); 404 otherwise.
+asio::awaitable<ResourceRecord> Existing(const Context& c,
+                                         const std::string& id,
+                                         const std::string& tenant) {
+    model::ValidateInternalId(id, c.kind.id_element);
+    const std::string kind(c.kind.kind);
+    auto record = co_await c.engine.WithStore(
+        [&kind, &id](model::Store& store) { return store.GetResource(kind, id); });
+    if (!record || record->tenant_id != tenant) NotFound(c, id, tenant);
+    co_return std::move(*record);
+}
+
+asio::awaitable<void> RequireTenant(const Context& c, const std::string& tenant) {
+    if (tenant.empty()) co_return;
+    auto record = co_await c.engine.WithStore([&tenant](model::Store& store) {
+        return store.GetResource(model::kind::kTenant, tenant);
+    });
+    if (!record) throw Error(ErrorCode::kNotFound, "tenant " + tenant + " not found");
+}
+
+// The resources a request refers to must exist (and, for tenant resources, be the tenant's).
+asio::awaitable<void> RequireReferences(const Context& c,
+                                        const xml::ParsedResource& parsed,
+                                        const std::string& tenant) {
+    if (parsed.references.empty()) co_return;
+    auto missing = co_await c.engine.WithStore([&parsed, &tenant](model::Store& store) {
+        for (const auto& ref : parsed.references) {
+            auto record = store.GetResource(ref.kind, ref.internal_id);
+            if (!record || (!tenant.empty() && !record->tenant_id.empty() &&
+                            record->tenant_id != tenant)) {
+                return std::optional<xml::Reference>(ref);
+            }
+        }
+        return std::optional<xml::Reference>();
+    });
+    if (missing) {
+        throw Error(ErrorCode::kNotFound, missing->field + " names " + missing->kind + " " +
+                                              missing->internal_id + ", which does not exist" +
+                                              (tenant.empty() ? "" : " in tenant " + tenant));
+    }
+}
+
+std::string KindOfOperation(const Context& c, ResourceState running) {
+    return orchestrator::OperationKind(running, c.kind.kind);
+}
+
+asio::awaitable<Response> List(const ContextPtr& c, Request& request) {
+    auto tenant = TenantOf(*c, request);
+    co_await RequireTenant(*c, tenant);
+    const std::string kind(c->kind.kind);
+    std::string parent;
+    if (c->exposure.filter) {
+        parent = std::string(request.Header(c->exposure.filter));
+        if (!parent.empty()) {
+            model::ValidateInternalId(parent, c->exposure.filter);
+            auto network = co_await c->engine.WithStore([&parent](model::Store& store) {
+                return store.GetResource(model::kind::kNetwork, parent);
+            });
+            if (!network || network->tenant_id != tenant) {
+                throw Error(ErrorCode::kNotFound,
+                            "network " + parent + " not found in tenant " + tenant);
+            }
+        }
+    }
+    auto records = co_await c->engine.WithStore([&kind, &tenant, &parent](model::Store& store) {
+        if (!parent.empty()) return store.ListChildren(kind, parent);
+        return store.ListResources(kind, tenant.empty() ? std::nullopt
+                                                        : std::optional<std::string>(tenant));
+    });
+    Response response;
+    response.body = xml::ResourceListDocument(c->kind, records);
+    co_return response;
+}
+
+asio::awaitable<Response> Get(const ContextPtr& c, Request& request) {
+    auto tenant = TenantOf(*c, request);
+    auto record = co_await Existing(*c, request.Param(kIdParam), tenant);
+    Response response;
+    response.body = xml::ResourceDocument(c->kind, record, {});
+    co_return response;
+}
+
+asio::awaitable<Response> Create(const ContextPtr& c, Request& request) {
+    auto tenant = TenantOf(*c, request);
+    const auto& id = request.Param(kIdParam);
+    RequireXmlBody(request);
+    auto parsed = xml::ParseResourceRequest(c->kind, request.Body(), tenant, id);
+    auto op = NewOperation(request, KindOfOperation(*c, ResourceState::kCreating),
+                           std::string(c->kind.kind), id, /*callback_required=*/true);
+    co_await RequireReferences(*c, parsed, tenant);
+    if (c->exposure.on_vim) co_await c->engine.RequireVim();
+    op.payload = parsed.spec;
+    ResourceRecord record{std::string(c->kind.kind),
+                          id,
+                          tenant,
+                          parsed.name,
+                          ResourceState::kCreating,
+                          {},
+                          parsed.spec,
+                          parsed.parent_id};
+    co_await c->engine.AcceptCreate(record, op);
+    co_return Accepted(c->engine, std::move(op), xml::ResourceDocument(c->kind, record, {}));
+}
+
+asio::awaitable<Response> Update(const ContextPtr& c, Request& request) {
+    auto tenant = TenantOf(*c, request);
+    const auto& id = request.Param(kIdParam);
+    RequireXmlBody(request);
+    auto parsed = xml::ParseResourceRequest(c->kind, request.Body(), tenant, id);
+    auto op = NewOperation(request, KindOfOperation(*c, ResourceState::kUpdating),
+                           std::string(c->kind.kind), id, /*callback_required=*/true);
+    auto record = co_await Existing(*c, id, tenant);
+    if (record.parent_id != parsed.parent_id) {
+        // A subnet stays in its network (the VIM cannot move one).
+        throw Error(ErrorCode::kBadRequest, Noun(*c) + " " + id + " belongs to " +
+                                                record.parent_id + "; it cannot move to " +
+                                                parsed.parent_id);
+    }
+    co_await RequireReferences(*c, parsed, tenant);
+    op.payload = parsed.spec;
+    co_await c->engine.AcceptUpdate(op);
+    record.spec = parsed.spec;
+    record.name = parsed.name;
+    co_return Accepted(c->engine, std::move(op), xml::ResourceDocument(c->kind, record, {}));
+}
+
+asio::awaitable<Response> Delete(const ContextPtr& c, Request& request) {
+    auto tenant = TenantOf(*c, request);
+    const auto& id = request.Param(kIdParam);
+    auto op = NewOperation(request, KindOfOperation(*c, ResourceState::kDeleting),
+                           std::string(c->kind.kind), id, /*callback_required=*/true);
+    auto record = co_await Existing(*c, id, tenant);
+    co_await c->engine.AcceptDelete(op);
+    // Echo what is being deleted; it stays stored until the work has run.
+    co_return Accepted(c->engine, std::move(op), xml::ResourceDocument(c->kind, record, {}));
+}
+}  // namespace
+
+void RegisterResourceRoutes(Router& router, orchestrator::Engine& engine) {
+    for (const auto& exposure : kExposures) {
+        const auto* kind = xml::FindKindXml(exposure.kind);
+        if (!kind) throw std::logic_error(std::string("no XML mapping for ") + exposure.kind);
+        auto context = std::make_shared<const Context>(Context{engine, exposure, *kind});
+        const std::string list = (exposure.tenant_scoped ? std::string("/{") + kTenantParam + "}/"
+                                                         : std::string("/")) +
+                                 exposure.segment;
+        const std::string one = list + "/{" + kIdParam + "}";
+        router.Add(http::verb::get, list, [context](Request& r) { return List(context, r); });
+        router.Add(http::verb::get, one, [context](Request& r) { return Get(context, r); });
+        router.Add(http::verb::post, one, [context](Request& r) { return Create(context, r); });
+        if (exposure.updatable)
+            router.Add(http::verb::put, one, [context](Request& r) { return Update(context, r); });
+        router.Add(http::verb::delete_, one, [context](Request& r) { return Delete(context, r); });
+    }
+}
+
+}  // namespace escd::server::handlers

@@ -1,0 +1,81 @@
+// LibvirtAdapter: networks and subnets (see network_xml.hpp for the mapping).
+
+#include "common/crypto.hpp"
+#include "common/error.hpp"
+#include "common/log.hpp"
+#include "common/offload.hpp"
+#include "vim/libvirt/libvirt_adapter.hpp"
+#include "vim/libvirt/libvirt_handles.hpp"
+#include "vim/libvirt/network_xml.hpp"
+
+namespace escd::vim {
+using namespace libvirt;
+
+namespace {
+[[noreturn]] void Fail(const std::string& what) {
+    throw Error(ErrorCode::kVimError, what + ": " + LastError());
+}
+
+std::string UuidOf(virNetworkPtr network) {
+    char uuid[VIR_UUID_STRING_BUFLEN];
+    if (virNetworkGetUUIDString(network, uuid) != 0) Fail("cannot read a network's UUID");
+    return uuid;
+}
+}  // namespace
+
+std::string LibvirtAdapter::EnsureNetworkNow(const NetworkRequest& request) {
+    ConnectionRef conn(Ref());
+    const auto name = NetworkName(request.internal_id);
+    Network existing(virNetworkLookupByName(conn.get(), name.c_str()));
+    std::string uuid = existing ? UuidOf(existing.get()) : std::string();
+
+    // Define (or redefine: the same name and UUID replace the persistent definition).
+    Network network(
+        virNetworkDefineXML(conn.get(), RenderNetworkXml(request, uuid).c_str()));
+    if (!network) Fail("cannot define libvirt network " + name);
+    uuid = UuidOf(network.get());
+
+    // A running network picks up a new definition only when restarted.
+    const int active = virNetworkIsActive(network.get());
+    if (active == 1 && existing && virNetworkDestroy(network.get()) != 0)
+        Fail("cannot restart libvirt network " + name);
+    if (request.admin_state_up) {
+        if (virNetworkCreate(network.get()) != 0) {
+            std::string why = LastError();
+            if (!existing) virNetworkUndefine(network.get());  // nothing half-made stays
+            throw Error(ErrorCode::kVimError, "cannot start libvirt network " + name + ": " + why);
+        }
+        virNetworkSetAutostart(network.get(), 1);
+    }
+    ESCD_INFO("vim") << (existing ? "redefined" : "defined") << " libvirt network " << name << " "
+                     << uuid << " with " << request.subnets.size() << " subnet(s)";
+    return uuid;
+}
+
+asio::awaitable<std::string> LibvirtAdapter::EnsureNetwork(const NetworkRequest& request) {
+    co_return co_await Offload(pool_, [this, &request] { return EnsureNetworkNow(request); });
+}
+
+std::string LibvirtAdapter::SubnetExternalId(const std::string& network_external_id,
+                                             const std::string& subnet_internal_id) const {
+    return NameUuid("subnet/" + network_external_id + "/" + subnet_internal_id);
+}
+
+asio::awaitable<void> LibvirtAdapter::DeleteNetwork(const std::string& internal_id) {
+    co_await Offload(pool_, [this, &internal_id] {
+        ConnectionRef conn(Ref());
+        const auto name = NetworkName(internal_id);
+        Network network(virNetworkLookupByName(conn.get(), name.c_str()));
+        if (!network) {
+            if (LastErrorCode() == VIR_ERR_NO_NETWORK) return 0;  // gone already: done
+            Fail("cannot look up libvirt network " + name);
+        }
+        if (virNetworkIsActive(network.get()) == 1 && virNetworkDestroy(network.get()) != 0)
+            Fail("cannot stop libvirt network " + name);
+        if (virNetworkUndefine(network.get()) != 0) Fail("cannot undefine libvirt network " + name);
+        ESCD_INFO("vim") << "removed libvirt network " << name;
+        return 0;
+    });
+}
+
+}  // namespace escd::vim
