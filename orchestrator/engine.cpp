@@ -50,7 +50,8 @@ asio::awaitable<void> Engine::AcceptDelete(const model::Operation& op) {
 
 asio::awaitable<void> Engine::RequireVim() {
     auto status = co_await vim_.CheckStatus();
-    if (!status.reachable) throw Error(ErrorCode::kUnavailable, "Unable to query VIM: " + status.message);
+    if (!status.reachable)
+        throw Error(ErrorCode::kUnavailable, "Unable to query VIM: " + status.message);
 }
 
 Engine::Strand Engine::StrandFor(const std::string& target_kind, const std::string& target_id) {

@@ -84,8 +84,8 @@ asio::awaitable<std::uint64_t> Receive(Stream& stream,
     beast::flat_buffer buffer;
     http::response_parser<http::buffer_body> parser;
     parser.body_limit(max_bytes);
-    auto [header_error, header_bytes] = co_await http::async_read_header(stream, buffer, parser,
-                                                                          kTuple);
+    auto [header_error, header_bytes] =
+        co_await http::async_read_header(stream, buffer, parser, kTuple);
     if (header_error)
         throw Error(ErrorCode::kUnavailable, Describe(url) + ": " + header_error.message());
     const auto status = parser.get().result_int();
@@ -155,8 +155,8 @@ asio::awaitable<FetchedFile> FileFetcher::FetchLocal(const std::string& url) {
         auto path = fs::weakly_canonical(requested, ec);
         auto relative = path.lexically_relative(root);
         if (ec || relative.empty() || *relative.begin() == "..") {
-            throw Error(ErrorCode::kBadRequest, Describe(url) + " is not below files.root (" +
-                                                    options_.root + ")");
+            throw Error(ErrorCode::kBadRequest,
+                        Describe(url) + " is not below files.root (" + options_.root + ")");
         }
         if (!fs::is_regular_file(path, ec))
             throw Error(ErrorCode::kNotFound, Describe(url) + ": no such file");
@@ -230,8 +230,7 @@ asio::awaitable<FetchedFile> FileFetcher::Download(const FetchSource& source,
         if (!url->ipv6_literal && !ParseIp(url->host))
             SSL_set_tlsext_host_name(stream.native_handle(), url->host.c_str());
         stream.set_verify_callback(ssl::host_name_verification(url->host));
-        auto [handshake_error] =
-            co_await stream.async_handshake(ssl::stream_base::client, kTuple);
+        auto [handshake_error] = co_await stream.async_handshake(ssl::stream_base::client, kTuple);
         if (handshake_error) {
             throw Error(ErrorCode::kUnavailable,
                         url->HostHeader() + ": TLS handshake: " + handshake_error.message());

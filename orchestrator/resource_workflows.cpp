@@ -43,8 +43,11 @@ class Spec {
 
 vim::SubnetDefinition SubnetOf(const model::ResourceRecord& record) {
     Spec spec(record.spec);
-    vim::SubnetDefinition subnet{record.internal_id, spec.Text("cidr"), spec.Text("gateway_ip"),
-                                 spec.Bool("enable_dhcp", true), {}};
+    vim::SubnetDefinition subnet{record.internal_id,
+                                 spec.Text("cidr"),
+                                 spec.Text("gateway_ip"),
+                                 spec.Bool("enable_dhcp", true),
+                                 {}};
     for (auto pool : spec.root().children("allocation_pools")) {
         subnet.pools.emplace_back(xml::ChildText(pool, "start").value_or(""),
                                   xml::ChildText(pool, "end").value_or(""));
@@ -61,8 +64,7 @@ std::uint64_t VolumeBytes(const Spec& spec) {
 }  // namespace
 
 asio::awaitable<ResourceWorkflows::Result> ResourceWorkflows::Run(
-    ResourceState running,
-    const model::ResourceRecord& target) {
+    ResourceState running, const model::ResourceRecord& target) {
     const auto& kind = target.kind;
     if (kind == model::kind::kNetwork) co_return co_await Network(running, target);
     if (kind == model::kind::kSubnet) co_return co_await Subnet(running, target);
@@ -85,12 +87,15 @@ asio::awaitable<std::string> ResourceWorkflows::ApplyNetwork(const std::string& 
                               store_.ListChildren(model::kind::kSubnet, network_id));
     });
     if (!network) throw Error(ErrorCode::kNotFound, "network " + network_id + " not found");
-    const model::ResourceRecord& net = changed && changed->kind == model::kind::kNetwork
-                                           ? *changed
-                                           : *network;
+    const model::ResourceRecord& net =
+        changed && changed->kind == model::kind::kNetwork ? *changed : *network;
     Spec spec(net.spec);
-    vim::NetworkRequest request{net.internal_id, net.tenant_id, net.name,
-                                spec.Bool("admin_state_up", true), spec.Bool("shared", false), {}};
+    vim::NetworkRequest request{net.internal_id,
+                                net.tenant_id,
+                                net.name,
+                                spec.Bool("admin_state_up", true),
+                                spec.Bool("shared", false),
+                                {}};
     for (const auto& subnet : subnets) {
         if (changed && subnet.internal_id == changed->internal_id) continue;
         if (subnet.state == ResourceState::kDeleting) continue;
@@ -102,8 +107,7 @@ asio::awaitable<std::string> ResourceWorkflows::ApplyNetwork(const std::string& 
 }
 
 asio::awaitable<ResourceWorkflows::Result> ResourceWorkflows::Network(
-    ResourceState running,
-    const model::ResourceRecord& target) {
+    ResourceState running, const model::ResourceRecord& target) {
     if (running == ResourceState::kDeleting) {
         co_await vim_.DeleteNetwork(target.internal_id);
         co_return Result{};
@@ -113,8 +117,7 @@ asio::awaitable<ResourceWorkflows::Result> ResourceWorkflows::Network(
 }
 
 asio::awaitable<ResourceWorkflows::Result> ResourceWorkflows::Subnet(
-    ResourceState running,
-    const model::ResourceRecord& target) {
+    ResourceState running, const model::ResourceRecord& target) {
     const bool removed = running == ResourceState::kDeleting;
     auto network_uuid = co_await ApplyNetwork(target.parent_id, &target, removed);
     if (removed) co_return Result{};
@@ -130,9 +133,8 @@ asio::awaitable<FetchSource> ResourceWorkflows::ImageSource(const model::Resourc
         server_id = xml::ChildText(locator, "file_server_id").value_or("");
         path = xml::ChildText(locator, "remote_path").value_or("");
     }
-    auto servers = co_await Offload(db_pool_, [this] {
-        return store_.ListResources(model::kind::kFileServer, std::nullopt);
-    });
+    auto servers = co_await Offload(
+        db_pool_, [this] { return store_.ListResources(model::kind::kFileServer, std::nullopt); });
     for (const auto& server : servers) {
         Spec server_spec(server.spec);
         auto base = server_spec.Text("base_url");
@@ -156,8 +158,7 @@ asio::awaitable<FetchSource> ResourceWorkflows::ImageSource(const model::Resourc
 }
 
 asio::awaitable<ResourceWorkflows::Result> ResourceWorkflows::Image(
-    ResourceState running,
-    const model::ResourceRecord& target) {
+    ResourceState running, const model::ResourceRecord& target) {
     if (running == ResourceState::kDeleting) {
         co_await vim_.DeleteVolume(model::kind::kImage, target.internal_id);
         co_return Result{};
@@ -165,8 +166,11 @@ asio::awaitable<ResourceWorkflows::Result> ResourceWorkflows::Image(
     auto source = co_await ImageSource(target);
     const std::string staged_name = "image-" + target.internal_id;
     auto file = co_await fetcher_.Fetch(source, staged_name);
-    vim::VolumeRequest request{model::kind::kImage, target.internal_id, target.tenant_id,
-                               file.size, Spec(target.spec).Text("disk_format", "qcow2"),
+    vim::VolumeRequest request{model::kind::kImage,
+                               target.internal_id,
+                               target.tenant_id,
+                               file.size,
+                               Spec(target.spec).Text("disk_format", "qcow2"),
                                file.path};
     std::exception_ptr failure;
     vim::VimObject object;
@@ -186,22 +190,20 @@ asio::awaitable<ResourceWorkflows::Result> ResourceWorkflows::Image(
 }
 
 asio::awaitable<ResourceWorkflows::Result> ResourceWorkflows::Volume(
-    ResourceState running,
-    const model::ResourceRecord& target) {
+    ResourceState running, const model::ResourceRecord& target) {
     if (running == ResourceState::kDeleting) {
         co_await vim_.DeleteVolume(model::kind::kVolume, target.internal_id);
         co_return Result{};
     }
     Spec spec(target.spec);
-    vim::VolumeRequest request{model::kind::kVolume, target.internal_id, target.tenant_id,
-                               VolumeBytes(spec), "raw", {}};
+    vim::VolumeRequest request{
+        model::kind::kVolume, target.internal_id, target.tenant_id, VolumeBytes(spec), "raw", {}};
     auto object = co_await vim_.CreateVolume(request);
     co_return Result{object.external_id, object.note};
 }
 
 asio::awaitable<ResourceWorkflows::Result> ResourceWorkflows::Flavor(
-    ResourceState running,
-    const model::ResourceRecord& target) {
+    ResourceState running, const model::ResourceRecord& target) {
     if (running == ResourceState::kDeleting) {
         co_await vim_.DeleteFlavor(target.external_id);
         co_return Result{};
@@ -218,8 +220,7 @@ asio::awaitable<ResourceWorkflows::Result> ResourceWorkflows::Flavor(
 }
 
 asio::awaitable<ResourceWorkflows::Result> ResourceWorkflows::Router(
-    ResourceState running,
-    const model::ResourceRecord& target) {
+    ResourceState running, const model::ResourceRecord& target) {
     if (running == ResourceState::kDeleting) {
         co_await vim_.DeleteRouter(target.external_id);
         co_return Result{};
@@ -237,8 +238,8 @@ asio::awaitable<ResourceWorkflows::Result> ResourceWorkflows::Router(
         }
         return out;
     });
-    vim::RouterRequest request{target.internal_id, target.tenant_id, target.name,
-                               spec.Bool("admin_state", true), {}};
+    vim::RouterRequest request{
+        target.internal_id, target.tenant_id, target.name, spec.Bool("admin_state", true), {}};
     for (const auto& subnet : subnets) request.subnet_external_ids.push_back(subnet.external_id);
     auto object = co_await vim_.EnsureRouter(request);
     co_return Result{object.external_id, object.note};

@@ -44,8 +44,7 @@ void Remove(pugi::xml_node root, std::string_view name) {
 
 std::string RequireText(const pugi::xml_node& root, std::string_view name, std::string_view noun) {
     auto text = ChildText(root, name);
-    if (!text || text->empty())
-        Bad(std::string(noun) + " <" + std::string(name) + "> is required");
+    if (!text || text->empty()) Bad(std::string(noun) + " <" + std::string(name) + "> is required");
     return *text;
 }
 
@@ -190,8 +189,7 @@ void RequireHost(const IpNetwork& net, const ip::address& address, std::string_v
             net.ToString());
     if (address == net.network() || (net.is_v4() && address == net.last())) {
         Bad("<" + std::string(field) + "> " + address.to_string() + " is the " +
-            (address == net.network() ? "network" : "broadcast") + " address of " +
-            net.ToString());
+            (address == net.network() ? "network" : "broadcast") + " address of " + net.ToString());
     }
 }
 
@@ -384,7 +382,7 @@ void FileServer(pugi::xml_node root, ParsedResource&) {
     ValidateUrl(url, "base_url", /*allow_file=*/true);
     if (auto name = ChildText(root, "name")) ValidateName(*name, kMaxNameLength, "name");
     OneOf(root, "server_type", {"HTTP", "HTTPS", "LOCAL"},
-          url.starts_with("https:") ? "HTTPS"
+          url.starts_with("https:")  ? "HTTPS"
           : url.starts_with("http:") ? "HTTP"
                                      : "LOCAL");
     Properties(root, "file server");

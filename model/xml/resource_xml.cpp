@@ -67,8 +67,8 @@ void CopyCanonical(const pugi::xml_node& from, pugi::xml_node to) {
 // Removes whitespace-only text between elements (the stored form is compact); the text of
 // leaf elements is kept as sent.
 void DropLayout(pugi::xml_node node) {
-    const bool has_elements = static_cast<bool>(node.find_child(
-        [](const pugi::xml_node& n) { return n.type() == pugi::node_element; }));
+    const bool has_elements = static_cast<bool>(
+        node.find_child([](const pugi::xml_node& n) { return n.type() == pugi::node_element; }));
     for (auto child = node.first_child(); child;) {
         auto next = child.next_sibling();
         if (child.type() == pugi::node_pcdata && has_elements) {
@@ -104,7 +104,8 @@ void RequireSameId(const pugi::xml_node& root,
 void RemoveAll(pugi::xml_node root, std::string_view name) {
     for (auto child = root.first_child(); child;) {
         auto next = child.next_sibling();
-        if (child.type() == pugi::node_element && LocalName(child) == name) root.remove_child(child);
+        if (child.type() == pugi::node_element && LocalName(child) == name)
+            root.remove_child(child);
         child = next;
     }
 }
@@ -156,9 +157,9 @@ ParsedResource ParseResourceRequest(const KindXml& kind,
     CopyCanonical(request_root, root);
     DropLayout(root);
     // escd's own fields: never taken from the client.
-    for (std::string_view owned : {std::string_view("event_type"), kind.id_element,
-                                   kind.external_id_element, std::string_view("internal_tenant_id"),
-                                   std::string_view("external_tenant_id")}) {
+    for (std::string_view owned :
+         {std::string_view("event_type"), kind.id_element, kind.external_id_element,
+          std::string_view("internal_tenant_id"), std::string_view("external_tenant_id")}) {
         if (!owned.empty()) RemoveAll(root, owned);
     }
 

@@ -54,8 +54,8 @@ std::string Noun(const Context& c) {
 }
 
 [[noreturn]] void NotFound(const Context& c, const std::string& id, const std::string& tenant) {
-    throw Error(ErrorCode::kNotFound, Noun(c) + " " + id + " not found" +
-                                          (tenant.empty() ? "" : " in tenant " + tenant));
+    throw Error(ErrorCode::kNotFound,
+                Noun(c) + " " + id + " not found" + (tenant.empty() ? "" : " in tenant " + tenant));
 }
 
 // The record of `id`, which must belong to `tenant` (tenant-scoped kinds); 404 otherwise.
@@ -72,9 +72,8 @@ asio::awaitable<ResourceRecord> Existing(const Context& c,
 
 asio::awaitable<void> RequireTenant(const Context& c, const std::string& tenant) {
     if (tenant.empty()) co_return;
-    auto record = co_await c.engine.WithStore([&tenant](model::Store& store) {
-        return store.GetResource(model::kind::kTenant, tenant);
-    });
+    auto record = co_await c.engine.WithStore(
+        [&tenant](model::Store& store) { return store.GetResource(model::kind::kTenant, tenant); });
     if (!record) throw Error(ErrorCode::kNotFound, "tenant " + tenant + " not found");
 }
 
@@ -86,8 +85,8 @@ asio::awaitable<void> RequireReferences(const Context& c,
     auto missing = co_await c.engine.WithStore([&parsed, &tenant](model::Store& store) {
         for (const auto& ref : parsed.references) {
             auto record = store.GetResource(ref.kind, ref.internal_id);
-            if (!record || (!tenant.empty() && !record->tenant_id.empty() &&
-                            record->tenant_id != tenant)) {
+            if (!record ||
+                (!tenant.empty() && !record->tenant_id.empty() && record->tenant_id != tenant)) {
                 return std::optional<xml::Reference>(ref);
             }
         }
@@ -124,8 +123,8 @@ asio::awaitable<Response> List(const ContextPtr& c, Request& request) {
     }
     auto records = co_await c->engine.WithStore([&kind, &tenant, &parent](model::Store& store) {
         if (!parent.empty()) return store.ListChildren(kind, parent);
-        return store.ListResources(kind, tenant.empty() ? std::nullopt
-                                                        : std::optional<std::string>(tenant));
+        return store.ListResources(
+            kind, tenant.empty() ? std::nullopt : std::optional<std::string>(tenant));
     });
     Response response;
     response.body = xml::ResourceListDocument(c->kind, records);
@@ -150,14 +149,8 @@ asio::awaitable<Response> Create(const ContextPtr& c, Request& request) {
     co_await RequireReferences(*c, parsed, tenant);
     if (c->exposure.on_vim) co_await c->engine.RequireVim();
     op.payload = parsed.spec;
-    ResourceRecord record{std::string(c->kind.kind),
-                          id,
-                          tenant,
-                          parsed.name,
-                          ResourceState::kCreating,
-                          {},
-                          parsed.spec,
-                          parsed.parent_id};
+    ResourceRecord record{std::string(c->kind.kind), id, tenant,      parsed.name,
+                          ResourceState::kCreating,  {}, parsed.spec, parsed.parent_id};
     co_await c->engine.AcceptCreate(record, op);
     co_return Accepted(c->engine, std::move(op), xml::ResourceDocument(c->kind, record, {}));
 }
@@ -201,9 +194,9 @@ void RegisterResourceRoutes(Router& router, orchestrator::Engine& engine) {
         const auto* kind = xml::FindKindXml(exposure.kind);
         if (!kind) throw std::logic_error(std::string("no XML mapping for ") + exposure.kind);
         auto context = std::make_shared<const Context>(Context{engine, exposure, *kind});
-        const std::string list = (exposure.tenant_scoped ? std::string("/{") + kTenantParam + "}/"
-                                                         : std::string("/")) +
-                                 exposure.segment;
+        const std::string list =
+            (exposure.tenant_scoped ? std::string("/{") + kTenantParam + "}/" : std::string("/")) +
+            exposure.segment;
         const std::string one = list + "/{" + kIdParam + "}";
         router.Add(http::verb::get, list, [context](Request& r) { return List(context, r); });
         router.Add(http::verb::get, one, [context](Request& r) { return Get(context, r); });

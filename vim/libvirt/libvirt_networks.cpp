@@ -30,8 +30,7 @@ std::string LibvirtAdapter::EnsureNetworkNow(const NetworkRequest& request) {
     std::string uuid = existing ? UuidOf(existing.get()) : std::string();
 
     // Define (or redefine: the same name and UUID replace the persistent definition).
-    Network network(
-        virNetworkDefineXML(conn.get(), RenderNetworkXml(request, uuid).c_str()));
+    Network network(virNetworkDefineXML(conn.get(), RenderNetworkXml(request, uuid).c_str()));
     if (!network) Fail("cannot define libvirt network " + name);
     uuid = UuidOf(network.get());
 

@@ -54,7 +54,9 @@ std::string VolumeXml(const VolumeRequest& request) {
 }
 
 // Streams `path` into `volume`. Returns false (with nothing sent) when the driver has no upload.
-bool Upload(virConnectPtr conn, virStorageVolPtr volume, const std::string& path,
+bool Upload(virConnectPtr conn,
+            virStorageVolPtr volume,
+            const std::string& path,
             std::uint64_t size) {
     Stream stream(virStreamNew(conn, 0));
     if (!stream) Fail("cannot open a libvirt stream");
@@ -78,8 +80,8 @@ bool Upload(virConnectPtr conn, virStorageVolPtr volume, const std::string& path
         }
         if (n == 0) break;
         for (ssize_t off = 0; off < n;) {
-            int wrote = virStreamSend(stream.get(), buffer.data() + off,
-                                      static_cast<std::size_t>(n - off));
+            int wrote =
+                virStreamSend(stream.get(), buffer.data() + off, static_cast<std::size_t>(n - off));
             if (wrote < 0) {
                 ::close(fd);
                 virStreamAbort(stream.get());
@@ -93,8 +95,8 @@ bool Upload(virConnectPtr conn, virStorageVolPtr volume, const std::string& path
     if (sent != size) {
         virStreamAbort(stream.get());
         throw Error(ErrorCode::kVimError, path + " changed during the upload (" +
-                                              std::to_string(sent) + " of " +
-                                              std::to_string(size) + " bytes)");
+                                              std::to_string(sent) + " of " + std::to_string(size) +
+                                              " bytes)");
     }
     if (virStreamFinish(stream.get()) != 0) Fail("volume upload did not finish");
     return true;
@@ -142,7 +144,8 @@ VimObject LibvirtAdapter::CreateVolumeNow(const VolumeRequest& request) {
     if (!request.source_file.empty()) {
         bool uploaded = false;
         try {
-            uploaded = Upload(conn.get(), volume.get(), request.source_file, request.capacity_bytes);
+            uploaded =
+                Upload(conn.get(), volume.get(), request.source_file, request.capacity_bytes);
         } catch (...) {
             virStorageVolDelete(volume.get(), 0);  // no half volume stays behind
             throw;
