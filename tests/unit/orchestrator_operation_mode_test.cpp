@@ -12,7 +12,8 @@ TEST(OperationModeNames, ParseIsCaseInsensitiveAndRoundTrips) {
     EXPECT_FALSE(ParseMode(""));
     EXPECT_FALSE(ParseMode("MAINTENANCEX"));
     EXPECT_FALSE(ParseMode(std::string(100, 'A')));
-    for (auto mode : {Mode::kOperation, Mode::kMaintenance}) EXPECT_EQ(ParseMode(ToString(mode)), mode);
+    for (auto mode : {Mode::kOperation, Mode::kMaintenance})
+        EXPECT_EQ(ParseMode(ToString(mode)), mode);
 }
 
 }  // namespace

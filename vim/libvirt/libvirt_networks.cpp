@@ -29,15 +29,16 @@ std::string LibvirtAdapter::EnsureNetworkNow(const NetworkRequest& request) {
     Network existing(virNetworkLookupByName(conn.get(), name.c_str()));
     std::string uuid = existing ? UuidOf(existing.get()) : std::string();
 
+    // A running network picks up a new definition only when restarted; stop it first, since
+    // some drivers (the test driver) keep the running definition across a stop otherwise.
+    if (existing && virNetworkIsActive(existing.get()) == 1 &&
+        virNetworkDestroy(existing.get()) != 0) {
+        Fail("cannot restart libvirt network " + name);
+    }
     // Define (or redefine: the same name and UUID replace the persistent definition).
     Network network(virNetworkDefineXML(conn.get(), RenderNetworkXml(request, uuid).c_str()));
     if (!network) Fail("cannot define libvirt network " + name);
     uuid = UuidOf(network.get());
-
-    // A running network picks up a new definition only when restarted.
-    const int active = virNetworkIsActive(network.get());
-    if (active == 1 && existing && virNetworkDestroy(network.get()) != 0)
-        Fail("cannot restart libvirt network " + name);
     if (request.admin_state_up) {
         if (virNetworkCreate(network.get()) != 0) {
             std::string why = LastError();
