@@ -181,14 +181,77 @@ std::string ResourceDocument(const KindXml& kind,
     return Serialize(doc);
 }
 
+namespace {
+void AppendEscaped(std::string& out, std::string_view text) {
+    for (char c : text) {
+        switch (c) {
+            case '&':
+                out += "&amp;";
+                break;
+            case '<':
+                out += "&lt;";
+                break;
+            case '>':
+                out += "&gt;";
+                break;
+            default:
+                out += c;
+        }
+    }
+}
+
+void AppendElement(std::string& out, std::string_view name, std::string_view text) {
+    out += '<';
+    out += name;
+    out += '>';
+    AppendEscaped(out, text);
+    out += "</";
+    out += name;
+    out += '>';
+}
+
+// The stored form is compact XML written by ParseResourceRequest: "<network>...</network>".
+// Its children can be copied as text, which makes a list of 10,000 a string concatenation
+// instead of 10,000 parses. Returns false when the spec has another shape (then the caller
+// takes the DOM path).
+bool AppendFast(std::string& out, const KindXml& kind, const ResourceRecord& record) {
+    if (!kind.secrets.empty()) return false;  // secrets must be filtered element by element
+    const std::string open = "<" + std::string(kind.root) + ">";
+    const std::string close = "</" + std::string(kind.root) + ">";
+    std::string_view spec = record.spec;
+    if (!spec.starts_with(open) || !spec.ends_with(close)) return false;
+    out += open;
+    if (!kind.external_id_element.empty() && !record.external_id.empty())
+        AppendElement(out, kind.external_id_element, record.external_id);
+    AppendElement(out, kind.id_element, record.internal_id);
+    if (!record.tenant_id.empty()) AppendElement(out, "internal_tenant_id", record.tenant_id);
+    out += spec.substr(open.size(), spec.size() - open.size() - close.size());
+    out += close;
+    return true;
+}
+}  // namespace
+
 std::string ResourceListDocument(const KindXml& kind, const std::vector<ResourceRecord>& records) {
-    pugi::xml_document doc;
-    auto list = doc.append_child(std::string(kind.list_root).c_str());
-    list.append_attribute("xmlns").set_value(kNetconfNs);
-    const std::string root(kind.root);
-    for (const auto& record : records)
-        FillDocument(kind, record, {}, list.append_child(root.c_str()));
-    return Serialize(doc);
+    std::string out = "<?xml version=\"1.0\"?>\n<";
+    out += kind.list_root;
+    out += " xmlns=\"";
+    out += kNetconfNs;
+    out += "\">";
+    std::size_t estimate = 0;
+    for (const auto& record : records) estimate += record.spec.size() + 160;
+    out.reserve(out.size() + estimate);
+    for (const auto& record : records) {
+        if (AppendFast(out, kind, record)) continue;
+        pugi::xml_document doc;
+        FillDocument(kind, record, {}, doc.append_child(std::string(kind.root).c_str()));
+        std::ostringstream item;
+        doc.save(item, "", pugi::format_raw | pugi::format_no_declaration, pugi::encoding_utf8);
+        out += item.str();
+    }
+    out += "</";
+    out += kind.list_root;
+    out += ">\n";
+    return out;
 }
 
 }  // namespace escd::model::xml

@@ -1,6 +1,8 @@
 // The generic resource mapping and the per-kind rules (model/xml/resource_xml.hpp).
 #include <gtest/gtest.h>
 
+#include <pugixml.hpp>
+
 #include "common/error.hpp"
 #include "model/xml/resource_xml.hpp"
 
@@ -89,6 +91,34 @@ TEST(ResourceXml, EachKindRefusesWhatItCannotTake) {
                       "<name>n</name></network>")
                   .find("differs"),
               std::string::npos);
+}
+
+TEST(ResourceXml, ListsCopyCompactSpecsAndFallBackToTheDomForAnyOtherShape) {
+    const auto& network = Kind(kind::kNetwork);
+    auto parsed =
+        ParseResourceRequest(network, "<network><name>a&amp;b</name></network>", "t", "n1");
+    ResourceRecord compact{kind::kNetwork,         "n1",  "t",         "a&b",
+                           ResourceState::kActive, "u-1", parsed.spec, "t"};
+    ResourceRecord spaced = compact;
+    spaced.internal_id = "n2";
+    spaced.spec = "<network>\n  <name>spaced</name>\n</network>\n";
+    auto list = ResourceListDocument(network, {compact, spaced});
+    pugi::xml_document doc;
+    ASSERT_TRUE(doc.load_string(list.c_str())) << list;
+    auto root = doc.document_element();
+    EXPECT_STREQ(root.name(), "networks");
+    EXPECT_STREQ(root.attribute("xmlns").value(), "urn:ietf:params:xml:ns:netconf:base:1.0");
+    auto first = root.child("network");
+    auto second = first.next_sibling("network");
+    for (auto item : {first, second}) {
+        EXPECT_STREQ(item.first_child().name(), "external_network_id");
+        EXPECT_STREQ(item.child_value("external_network_id"), "u-1");
+        EXPECT_STREQ(item.child_value("internal_tenant_id"), "t");
+    }
+    EXPECT_STREQ(first.child_value("internal_network_id"), "n1");
+    EXPECT_STREQ(first.child_value("name"), "a&b");
+    EXPECT_STREQ(second.child_value("internal_network_id"), "n2");
+    EXPECT_STREQ(second.child_value("name"), "spaced");
 }
 
 TEST(ResourceXml, IPv6SubnetsGetTheirDefaults) {
