@@ -32,6 +32,7 @@
 #include "server/handlers/system_state_handlers.hpp"
 #include "server/handlers/resource_handlers.hpp"
 #include "server/handlers/tenant_handlers.hpp"
+#include "server/handlers/vim_connector_handlers.hpp"
 #include "server/http_server.hpp"
 #include "server/router.hpp"
 #include "server/tls_context.hpp"
@@ -119,6 +120,9 @@ int Run(const Config& config) {
     server::handlers::RegisterSnapshotRoutes(router, engine);
     server::handlers::RegisterHostRoutes(router, {store, db_pool, vim, notifier});
     server::handlers::RegisterDynamicMappingRoutes(router, engine);
+    server::handlers::RegisterVimConnectorRoutes(
+        router, {store, db_pool, vim, config.vim_uri, notifier,
+                 [&vim](const std::string& uri) { return vim.CheckUri(uri); }});
     server::HttpServer http_server(ioc, router, auth, db_pool);
     http_server.SetMaintenanceCheck([&mode] { return mode.InMaintenance(); });
     server::handlers::RegisterAdminRoutes(

@@ -1,5 +1,6 @@
 #include "server/router.hpp"
 
+#include <algorithm>
 #include <array>
 
 namespace escd::server {
@@ -62,7 +63,12 @@ Router::Match Router::Find(http::verb method, std::string_view path) const {
         if (!MatchSegments(route, parts, nullptr)) continue;
         match.path_known = true;
         if (route.method != method) {
-            match.allowed.push_back(route.method);
+            // Overlapping patterns ("/vims/{id}" and "/vims/default_vim_connector") may offer
+            // the same method twice; the Allow header names it once.
+            if (std::find(match.allowed.begin(), match.allowed.end(), route.method) ==
+                match.allowed.end()) {
+                match.allowed.push_back(route.method);
+            }
             continue;
         }
         int literals = 0;

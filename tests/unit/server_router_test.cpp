@@ -68,6 +68,12 @@ TEST(Router, LiteralSegmentsWinOverParameters) {
     asio::co_spawn(ioc, (*match.handler)(request), asio::detached);
     ioc.run();
     EXPECT_EQ(hit, 2);
+
+    // Other methods still reach the parameter route; a 405 lists each method once.
+    EXPECT_EQ(router.Find(http::verb::get, "/vims/x").params.at("id"), "x");
+    auto wrong = router.Find(http::verb::patch, "/vims/default_vim_connector");
+    EXPECT_FALSE(wrong.handler);
+    EXPECT_EQ(wrong.allowed, std::vector<http::verb>{http::verb::get});
 }
 
 }  // namespace

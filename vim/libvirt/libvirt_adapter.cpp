@@ -153,4 +153,17 @@ asio::awaitable<void> LibvirtAdapter::CheckAlive() {
     });
 }
 
+asio::awaitable<VimStatus> LibvirtAdapter::CheckUri(const std::string& uri) {
+    co_return co_await Offload(pool_, [&uri] {
+        // Read-only: a probe needs no write access, and read-only connections need no polkit
+        // rights on local hypervisors.
+        virConnectPtr probe = virConnectOpenReadOnly(uri.c_str());
+        if (!probe) return VimStatus{false, "VIM " + uri + " unreachable: " + LastError()};
+        const bool alive = virConnectIsAlive(probe) == 1;
+        virConnectClose(probe);
+        if (!alive) return VimStatus{false, "VIM " + uri + " unreachable: connection not alive"};
+        return VimStatus{true, "connected to " + uri};
+    });
+}
+
 }  // namespace escd::vim

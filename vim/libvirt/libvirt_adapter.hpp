@@ -63,6 +63,11 @@ class LibvirtAdapter final : public Adapter {
     asio::awaitable<VimStatus> CheckStatus() override;
     asio::awaitable<VimStatus> Reconnect() override;
 
+    /// Whether libvirt at `uri` (another hypervisor than this adapter's) answers now: opens a
+    /// read-only connection of its own on the VIM pool, checks it and closes it. For VIM
+    /// connectors that name another libvirt URI. Never throws.
+    asio::awaitable<VimStatus> CheckUri(const std::string& uri);
+
   private:
     struct Connection;
     /// Blocking: checks the connection, reconnecting once; throws kUnavailable.

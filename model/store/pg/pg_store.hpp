@@ -87,6 +87,55 @@ class PgStore final : public Store {
     std::optional<std::string> GetSetting(const std::string& key) override;
     void PutSetting(const std::string& key, const std::string& value) override;
 
+    // VIM connectors and VIM users.
+    std::vector<VimConnector> ListVimConnectors() override;
+    std::optional<VimConnector> GetVimConnector(const std::string& id) override;
+    asio::awaitable<std::vector<OutboxRow>> CreateVimConnector(
+        const VimConnector& connector,
+        const Operation& op,
+        const std::string& message,
+        const std::vector<OutboxMessage>& callbacks) override;
+    asio::awaitable<std::vector<OutboxRow>> UpdateVimConnector(
+        const VimConnector& connector,
+        const Operation& op,
+        const std::string& message,
+        const std::vector<OutboxMessage>& callbacks) override;
+    asio::awaitable<std::vector<OutboxRow>> DeleteVimConnector(
+        const std::string& id,
+        const Operation& op,
+        const std::string& message,
+        const std::vector<OutboxMessage>& callbacks) override;
+    asio::awaitable<std::vector<OutboxRow>> SetDefaultVimConnector(
+        const std::string& id,
+        const Operation& op,
+        const std::string& message,
+        const std::vector<OutboxMessage>& callbacks) override;
+    asio::awaitable<std::vector<OutboxRow>> RecordVimConnectorStatus(
+        const std::string& id,
+        const VimConnectorStatus& status,
+        const Operation& op,
+        const std::string& message,
+        const std::vector<OutboxMessage>& callbacks) override;
+    bool PreloadVimConnector(const VimConnector& connector) override;
+    std::vector<VimUser> ListVimUsers(const std::string& vim_id) override;
+    VimUser GetVimUser(const std::string& vim_id, const std::string& user_id) override;
+    asio::awaitable<std::vector<OutboxRow>> CreateVimUser(
+        const VimUser& user,
+        const Operation& op,
+        const std::string& message,
+        const std::vector<OutboxMessage>& callbacks) override;
+    asio::awaitable<std::vector<OutboxRow>> UpdateVimUser(
+        const VimUser& user,
+        const Operation& op,
+        const std::string& message,
+        const std::vector<OutboxMessage>& callbacks) override;
+    asio::awaitable<std::vector<OutboxRow>> DeleteVimUser(
+        const std::string& vim_id,
+        const std::string& user_id,
+        const Operation& op,
+        const std::string& message,
+        const std::vector<OutboxMessage>& callbacks) override;
+
   private:
     class Checkout;
     /// Runs prepared statement `statement` through group commit (pipelined with the other writes

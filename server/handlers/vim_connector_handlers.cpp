@@ -1,0 +1,286 @@
+#include "server/handlers/vim_connector_handlers.hpp"
+
+#include <chrono>
+
+#include "common/error.hpp"
+#include "common/log.hpp"
+#include "common/offload.hpp"
+#include "model/xml/vim_connector_xml.hpp"
+#include "server/handlers/mutation.hpp"
+#include "server/query.hpp"
+
+namespace escd::server::handlers {
+namespace {
+namespace xml = model::xml;
+using Context = std::shared_ptr<VimConnectorContext>;
+
+constexpr const char* kConnectorKind = "vim_connector";
+constexpr const char* kUserKind = "vim_user";
+constexpr const char* kVimIdParam = "vim_id";
+constexpr const char* kUserIdParam = "vim_user_id";
+
+const std::string& VimIdFrom(const Request& request) {
+    const auto& id = request.Param(kVimIdParam);
+    model::ValidateVimConnectorId(id);
+    return id;
+}
+
+// Account names may hold characters a client percent-encodes ("svc%40example.com").
+std::string UserIdFrom(const Request& request) {
+    auto id = PercentDecode(request.Param(kUserIdParam));
+    model::ValidateVimUserId(id);
+    return id;
+}
+
+std::vector<model::OutboxMessage> CallbackFor(const model::Operation& op,
+                                              const std::string& message,
+                                              std::string body) {
+    if (op.callback_url.empty()) return {};
+    return {{op.callback_url, op.kind, 200, message, std::move(body)}};
+}
+
+// 200 with the transaction id of a change already committed; its callback goes out after the
+// answer that announces the transaction id.
+Response Committed(const Context& context,
+                   const model::Operation& op,
+                   std::string body,
+                   std::vector<model::OutboxRow> rows) {
+    Response response;
+    response.body = std::move(body);
+    response.transaction_id = op.transaction_id;
+    response.headers.emplace_back("ESC-Transaction-Id", op.transaction_id);
+    response.headers.emplace_back("ESC_TRANSACTION_ID", op.transaction_id);
+    response.after_send = [context, rows = std::move(rows)]() mutable {
+        if (!rows.empty()) context->notifier.Enqueue(std::move(rows));
+    };
+    return response;
+}
+
+Response Document(std::string body) {
+    Response response;
+    response.body = std::move(body);
+    return response;
+}
+
+asio::awaitable<model::VimConnector> ReadConnector(const Context& context, const std::string& id) {
+    auto* store = &context->store;
+    auto found =
+        co_await Offload(context->db_pool, [store, &id] { return store->GetVimConnector(id); });
+    if (!found) throw Error(ErrorCode::kNotFound, "VIM connector " + id + " not found");
+    co_return std::move(*found);
+}
+
+asio::awaitable<std::vector<model::VimConnector>> ReadConnectors(const Context& context) {
+    auto* store = &context->store;
+    co_return co_await Offload(context->db_pool, [store] { return store->ListVimConnectors(); });
+}
+
+// Connectors --------------------------------------------------------------------------------
+
+// Awaited results go to named locals: g++ 12 may destroy a temporary of a co_await
+// full-expression twice (README, "Coroutine parameters").
+asio::awaitable<Response> ListConnectors(const Context& context) {
+    const auto connectors = co_await ReadConnectors(context);
+    co_return Document(xml::VimConnectorListDocument(connectors));
+}
+
+asio::awaitable<Response> GetConnector(const Context& context, Request& request) {
+    const auto& id = VimIdFrom(request);
+    const auto connector = co_await ReadConnector(context, id);
+    co_return Document(xml::VimConnectorDocument(connector, {}));
+}
+
+asio::awaitable<Response> CreateConnector(const Context& context, Request& request) {
+    RequireXmlBody(request);
+    const auto connector = xml::ParseVimConnectorRequest(request.Body(), {});
+    const auto op = NewOperation(request, "CREATE_VIM_CONNECTOR", kConnectorKind, connector.id,
+                                 /*callback_required=*/true);
+    const std::string message = "VIM Connector successfully created";
+    const auto callbacks = CallbackFor(op, message, xml::VimConnectorDocument(connector, op.kind));
+    auto rows = co_await context->store.CreateVimConnector(connector, op, message, callbacks);
+    co_return Committed(context, op, xml::VimConnectorDocument(connector, {}), std::move(rows));
+}
+
+asio::awaitable<Response> UpdateConnector(const Context& context, Request& request) {
+    const auto& id = VimIdFrom(request);
+    RequireXmlBody(request);
+    const auto connector = xml::ParseVimConnectorRequest(request.Body(), id);
+    const auto op = NewOperation(request, "UPDATE_VIM_CONNECTOR", kConnectorKind, id,
+                                 /*callback_required=*/true);
+    const std::string message = "VIM Connector successfully updated";
+    const auto callbacks = CallbackFor(op, message, xml::VimConnectorDocument(connector, op.kind));
+    auto rows = co_await context->store.UpdateVimConnector(connector, op, message, callbacks);
+    co_return Committed(context, op, xml::VimConnectorDocument(connector, {}), std::move(rows));
+}
+
+asio::awaitable<Response> DeleteConnector(const Context& context, Request& request) {
+    const auto& id = VimIdFrom(request);
+    const auto op = NewOperation(request, "DELETE_VIM_CONNECTOR", kConnectorKind, id,
+                                 /*callback_required=*/true);
+    // The callback and the answer show what is deleted; the store re-checks under its lock.
+    const auto connector = co_await ReadConnector(context, id);
+    const std::string message = "VIM Connector successfully deleted";
+    const auto callbacks = CallbackFor(op, message, xml::VimConnectorDocument(connector, op.kind));
+    auto rows = co_await context->store.DeleteVimConnector(id, op, message, callbacks);
+    co_return Committed(context, op, xml::VimConnectorDocument(connector, {}), std::move(rows));
+}
+
+asio::awaitable<Response> GetDefault(const Context& context) {
+    const auto connectors = co_await ReadConnectors(context);
+    for (const auto& connector : connectors) {
+        if (connector.is_default)
+            co_return Document(xml::DefaultVimConnectorDocument(connector.id, {}));
+    }
+    throw Error(ErrorCode::kNotFound, "no VIM connector is the default");
+}
+
+asio::awaitable<Response> SetDefault(const Context& context, Request& request) {
+    RequireXmlBody(request);
+    const auto id = xml::ParseDefaultVimConnectorRequest(request.Body());
+    const auto op = NewOperation(request, "SET_DEFAULT_VIM_CONNECTOR", kConnectorKind, id,
+                                 /*callback_required=*/true);
+    const std::string message = "Default VIM Connector successfully set";
+    const auto callbacks = CallbackFor(op, message, xml::DefaultVimConnectorDocument(id, op.kind));
+    auto rows = co_await context->store.SetDefaultVimConnector(id, op, message, callbacks);
+    co_return Committed(context, op, xml::DefaultVimConnectorDocument(id, {}), std::move(rows));
+}
+
+// The connection status of `connector`, checked now.
+asio::awaitable<vim::VimStatus> Probe(const Context& context,
+                                      const model::VimConnector& connector) {
+    if (connector.type == model::VimType::kOpenstack)
+        co_return vim::VimStatus{false, "OpenStack adapter not available in this build"};
+    const auto uri = model::PlainProperty(connector.properties, "uri").value_or(context->vim_uri);
+    // escd's own hypervisor: ask the adapter that serves it rather than opening a second
+    // connection.
+    if (uri == context->vim_uri) co_return co_await context->vim.CheckStatus();
+    if (!context->check_libvirt_uri)
+        co_return vim::VimStatus{false, "escd cannot check libvirt URIs other than its own"};
+    co_return co_await context->check_libvirt_uri(uri);
+}
+
+asio::awaitable<Response> CheckStatus(const Context& context, Request& request) {
+    const auto& id = VimIdFrom(request);
+    const auto op = NewOperation(request, "CHECK_VIM_CONNECTOR_STATUS", kConnectorKind, id,
+                                 /*callback_required=*/false);
+    auto connector = co_await ReadConnector(context, id);
+    const auto status = co_await Probe(context, connector);
+    connector.status = model::VimConnectorStatus{status.reachable, status.message,
+                                                 std::chrono::system_clock::now()};
+    const auto& recorded = *connector.status;
+    const std::string message =
+        "VIM Connector " + id + " status: " + std::string(xml::StatusName(recorded));
+    const auto callbacks = CallbackFor(op, message, xml::VimConnectorDocument(connector, op.kind));
+    auto rows =
+        co_await context->store.RecordVimConnectorStatus(id, recorded, op, message, callbacks);
+    co_return Committed(context, op, xml::VimConnectorDocument(connector, {}), std::move(rows));
+}
+
+// VIM users ---------------------------------------------------------------------------------
+
+asio::awaitable<Response> ListUsers(const Context& context, Request& request) {
+    const auto& vim_id = VimIdFrom(request);
+    auto* store = &context->store;
+    auto users = co_await Offload(context->db_pool,
+                                  [store, &vim_id] { return store->ListVimUsers(vim_id); });
+    co_return Document(xml::VimUserListDocument(users));
+}
+
+asio::awaitable<model::VimUser> ReadUser(const Context& context,
+                                         const std::string& vim_id,
+                                         const std::string& user_id) {
+    auto* store = &context->store;
+    co_return co_await Offload(context->db_pool, [store, &vim_id, &user_id] {
+        return store->GetVimUser(vim_id, user_id);
+    });
+}
+
+asio::awaitable<Response> GetUser(const Context& context, Request& request) {
+    const auto& vim_id = VimIdFrom(request);
+    const auto user_id = UserIdFrom(request);
+    const auto user = co_await ReadUser(context, vim_id, user_id);
+    co_return Document(xml::VimUserDocument(user, {}));
+}
+
+std::string UserTarget(const model::VimUser& user) {
+    return user.vim_id + "/" + user.id;
+}
+
+asio::awaitable<Response> CreateUser(const Context& context, Request& request) {
+    const auto& vim_id = VimIdFrom(request);
+    RequireXmlBody(request);
+    const auto user = xml::ParseVimUserRequest(request.Body(), vim_id, {});
+    const auto op = NewOperation(request, "CREATE_VIM_USER", kUserKind, UserTarget(user),
+                                 /*callback_required=*/true);
+    const std::string message = "VIM User successfully created";
+    const auto callbacks = CallbackFor(op, message, xml::VimUserDocument(user, op.kind));
+    auto rows = co_await context->store.CreateVimUser(user, op, message, callbacks);
+    co_return Committed(context, op, xml::VimUserDocument(user, {}), std::move(rows));
+}
+
+asio::awaitable<Response> UpdateUser(const Context& context, Request& request) {
+    const auto& vim_id = VimIdFrom(request);
+    const auto user_id = UserIdFrom(request);
+    RequireXmlBody(request);
+    const auto user = xml::ParseVimUserRequest(request.Body(), vim_id, user_id);
+    const auto op = NewOperation(request, "UPDATE_VIM_USER", kUserKind, UserTarget(user),
+                                 /*callback_required=*/true);
+    const std::string message = "VIM User successfully updated";
+    const auto callbacks = CallbackFor(op, message, xml::VimUserDocument(user, op.kind));
+    auto rows = co_await context->store.UpdateVimUser(user, op, message, callbacks);
+    co_return Committed(context, op, xml::VimUserDocument(user, {}), std::move(rows));
+}
+
+asio::awaitable<Response> DeleteUser(const Context& context, Request& request) {
+    const auto& vim_id = VimIdFrom(request);
+    const auto user_id = UserIdFrom(request);
+    const auto op = NewOperation(request, "DELETE_VIM_USER", kUserKind, vim_id + "/" + user_id,
+                                 /*callback_required=*/true);
+    const auto user = co_await ReadUser(context, vim_id, user_id);
+    const std::string message = "VIM User successfully deleted";
+    const auto callbacks = CallbackFor(op, message, xml::VimUserDocument(user, op.kind));
+    auto rows = co_await context->store.DeleteVimUser(vim_id, user_id, op, message, callbacks);
+    co_return Committed(context, op, xml::VimUserDocument(user, {}), std::move(rows));
+}
+
+void PreloadOwnVim(VimConnectorContext& context) {
+    model::VimConnector own;
+    own.id = model::kOwnVimConnectorId;
+    own.type = model::VimType::kLibvirt;
+    own.properties.push_back({"uri", context.vim_uri, false});
+    if (context.store.PreloadVimConnector(own)) {
+        ESCD_INFO("vim") << "preloaded VIM connector " << own.id << " for " << context.vim_uri;
+    }
+}
+}  // namespace
+
+void RegisterVimConnectorRoutes(Router& router, VimConnectorContext context) {
+    PreloadOwnVim(context);
+    auto shared = std::make_shared<VimConnectorContext>(std::move(context));
+    const std::string one = std::string("/vims/{") + kVimIdParam + "}";
+    const std::string users = one + "/vim_users";
+    const std::string user = users + "/{" + kUserIdParam + "}";
+
+    router.Add(http::verb::get, "/vims", [shared](Request&) { return ListConnectors(shared); });
+    router.Add(http::verb::post, "/vims",
+               [shared](Request& r) { return CreateConnector(shared, r); });
+    // Literal segments win over {vim_id} (server/router.cpp).
+    router.Add(http::verb::get, "/vims/default_vim_connector",
+               [shared](Request&) { return GetDefault(shared); });
+    router.Add(http::verb::post, "/vims/default_vim_connector",
+               [shared](Request& r) { return SetDefault(shared, r); });
+    router.Add(http::verb::get, one, [shared](Request& r) { return GetConnector(shared, r); });
+    router.Add(http::verb::put, one, [shared](Request& r) { return UpdateConnector(shared, r); });
+    router.Add(http::verb::delete_, one,
+               [shared](Request& r) { return DeleteConnector(shared, r); });
+    router.Add(http::verb::put, one + "/check_status",
+               [shared](Request& r) { return CheckStatus(shared, r); });
+
+    router.Add(http::verb::get, users, [shared](Request& r) { return ListUsers(shared, r); });
+    router.Add(http::verb::post, users, [shared](Request& r) { return CreateUser(shared, r); });
+    router.Add(http::verb::get, user, [shared](Request& r) { return GetUser(shared, r); });
+    router.Add(http::verb::put, user, [shared](Request& r) { return UpdateUser(shared, r); });
+    router.Add(http::verb::delete_, user, [shared](Request& r) { return DeleteUser(shared, r); });
+}
+
+}  // namespace escd::server::handlers

@@ -1,0 +1,61 @@
+#pragma once
+/// @file
+/// "13-ESC VIM Connectors" and "14-ESC VIM Users" (ESC reference). Documents: see
+/// model/xml/vim_connector_xml.hpp; secrets are stored and never shown.
+///
+/// - GET /vims, GET /vims/{vim_id}: connectors with their last status check, if any.
+/// - POST /vims, PUT|DELETE /vims/{vim_id}: CREATE_VIM_CONNECTOR / UPDATE_VIM_CONNECTOR /
+///   DELETE_VIM_CONNECTOR. The first connector becomes the default. An update replaces type and
+///   properties (secrets must be sent again) and forgets the last status. A delete is a 409
+///   while the connector has VIM users, and for the default connector while others exist.
+/// - GET /vims/default_vim_connector: <default_vim_connector><defaultVimConnectorId>; 404 when
+///   no connector is the default. POST /vims/default_vim_connector with a <defaultVimConnectorId>
+///   (any root element) makes that connector the default: SET_DEFAULT_VIM_CONNECTOR, 404 for an
+///   unknown connector. The id default_vim_connector is reserved (that path never reaches a
+///   connector).
+/// - PUT /vims/{vim_id}/check_status: checks the connector now and answers with its document
+///   holding <status> CONNECTION_SUCCESSFUL | CONNECTION_FAILED and the reason; the status is
+///   kept and shown by later GETs. LIBVIRT: its `uri` property (escd's configured vim.uri when
+///   absent); escd's own URI is checked through escd's running adapter, another URI by opening
+///   it. OPENSTACK: unreachable, "OpenStack adapter not available in this build". The Callback
+///   header is optional here (the reference lists none); when given, it receives the document
+///   with event_type CHECK_VIM_CONNECTOR_STATUS and ESC-Status-Code 200 whatever the outcome:
+///   the check itself succeeded, its result is the <status>.
+/// - GET|POST /vims/{vim_id}/vim_users, GET|PUT|DELETE /vims/{vim_id}/vim_users/{vim_user_id}:
+///   CREATE_VIM_USER / UPDATE_VIM_USER / DELETE_VIM_USER; 404 for an unknown connector or user.
+///   User ids in paths are percent-decoded.
+///
+/// Every mutation other than check_status needs the Callback header (400 without). A mutation is
+/// validated first (400 malformed XML, missing id, bad type, id differing from the path; 404;
+/// 409 duplicate), then its change, a finished operation and its callback (ESC-Status-Code 200)
+/// commit in one transaction; the answer is 200 with ESC-Transaction-Id and the callback goes
+/// out after it. No VIM work follows, so nothing is left to resume after a crash. Mutations are
+/// refused with 503 in maintenance mode, check_status included.
+
+#include <functional>
+#include <string>
+
+#include "model/store.hpp"
+#include "orchestrator/notifier.hpp"
+#include "server/router.hpp"
+#include "vim/adapter.hpp"
+
+namespace escd::server::handlers {
+
+struct VimConnectorContext {
+    model::Store& store;
+    asio::thread_pool& db_pool;
+    vim::Adapter& vim;    ///< escd's own VIM
+    std::string vim_uri;  ///< its URI (config vim.uri)
+    orchestrator::Notifier& notifier;
+    /// Checks a libvirt URI other than vim_uri. Empty: such connectors are reported unreachable.
+    std::function<asio::awaitable<vim::VimStatus>(const std::string& uri)> check_libvirt_uri;
+};
+
+/// Preloads escd's own VIM, once per database, as the LIBVIRT connector
+/// model::kOwnVimConnectorId with property uri = `context.vim_uri`, the default unless another
+/// connector is (a connector the client deleted is not brought back); then registers the routes.
+/// Blocking (one transaction): call at start-up.
+void RegisterVimConnectorRoutes(Router& router, VimConnectorContext context);
+
+}  // namespace escd::server::handlers
