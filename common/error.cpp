@@ -12,6 +12,8 @@ int HttpStatusOf(ErrorCode code) noexcept {
             return 404;
         case ErrorCode::kNotAllowed:
             return 405;
+        case ErrorCode::kNotSupported:
+            return 406;
         case ErrorCode::kConflict:
             return 409;
         case ErrorCode::kPayloadTooLarge:

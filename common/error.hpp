@@ -19,6 +19,7 @@ enum class ErrorCode {
     kUnauthorized,      ///< missing or wrong credentials (401)
     kNotFound,          ///< unknown resource or parent (404)
     kNotAllowed,        ///< method not allowed on this path (405)
+    kNotSupported,      ///< the VIM cannot do this to such a resource (406, as the reference has)
     kConflict,          ///< id already used, or an operation is running on the target (409)
     kPayloadTooLarge,   ///< body over the limit (413)
     kUnsupportedMedia,  ///< body that is not XML (415)

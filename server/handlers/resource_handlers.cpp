@@ -21,7 +21,7 @@ struct Exposure {
     const char* kind;
     const char* segment;  ///< "networks"
     bool tenant_scoped;
-    bool updatable;      ///< has PUT
+    bool updatable;      ///< has PUT (others answer PUT with 406, see Immutable)
     bool on_vim;         ///< a create needs the VIM to answer
     const char* filter;  ///< list filter header ("internalNetworkId") or nullptr
 };
@@ -177,6 +177,17 @@ asio::awaitable<Response> Update(const ContextPtr& c, Request& request) {
     co_return Accepted(c->engine, std::move(op), xml::ResourceDocument(c->kind, record, {}));
 }
 
+// Images, flavors and volumes cannot be changed in place on a VIM (an OpenStack flavor is
+// immutable, an image's bytes are fixed once uploaded): the reference's 406 "Operation not
+// supported on VIM", with the way forward.
+asio::awaitable<Response> Immutable(const ContextPtr& c, Request& request) {
+    auto tenant = TenantOf(*c, request);
+    co_await Existing(*c, request.Param(kIdParam), tenant);
+    throw Error(ErrorCode::kNotSupported, "Operation not supported on VIM: a " +
+                                              std::string(c->kind.root) +
+                                              " cannot be updated; delete it and create it again");
+}
+
 asio::awaitable<Response> Delete(const ContextPtr& c, Request& request) {
     auto tenant = TenantOf(*c, request);
     const auto& id = request.Param(kIdParam);
@@ -201,8 +212,12 @@ void RegisterResourceRoutes(Router& router, orchestrator::Engine& engine) {
         router.Add(http::verb::get, list, [context](Request& r) { return List(context, r); });
         router.Add(http::verb::get, one, [context](Request& r) { return Get(context, r); });
         router.Add(http::verb::post, one, [context](Request& r) { return Create(context, r); });
-        if (exposure.updatable)
+        if (exposure.updatable) {
             router.Add(http::verb::put, one, [context](Request& r) { return Update(context, r); });
+        } else {
+            router.Add(http::verb::put, one,
+                       [context](Request& r) { return Immutable(context, r); });
+        }
         router.Add(http::verb::delete_, one, [context](Request& r) { return Delete(context, r); });
     }
 }

@@ -9,6 +9,7 @@
 ///   04-Images    GET /images; GET|POST|DELETE /images/{id}
 ///   05-Flavors   GET /flavors; GET|POST|DELETE /flavors/{id}
 ///   10-Volumes   GET /{tenant}/volumes; GET|POST|DELETE /{tenant}/volumes/{id}
+///                (PUT on an image, flavor or volume: 406 "Operation not supported on VIM")
 ///   19-Routers   GET /{tenant}/routers (not in the reference; added for symmetry);
 ///                GET (idem)|POST|PUT|DELETE /{tenant}/routers/{id}
 ///   16-File servers GET /fileserver; GET|POST|PUT|DELETE /fileserver/{id}

@@ -37,6 +37,11 @@ TEST_F(CatalogRoutes, FlavorLifecycleMatchesTheReferenceCallback) {
                 400, "integer");
     EXPECT_EQ(client_->Get("/v0/flavors/f2").status, 404);
 
+    ExpectError(client_->Put("/v0/flavors/my_flavor_id",
+                             "<flavor><name>f</name><vcpus>4</vcpus><memory_mb>1</memory_mb>"
+                             "</flavor>",
+                             WithCallback()),
+                406, "Operation not supported on VIM");
     auto del = Mutate("DELETE", "/v0/flavors/my_flavor_id");
     ExpectSuccess(del.callback, "DELETE_FLAVOR", "Flavor successfully deleted");
     ExpectError(client_->Delete("/v0/flavors/my_flavor_id", WithCallback()), 404, "not found");

@@ -1,5 +1,6 @@
 // Nothing accepted is lost: escd killed with SIGKILL resumes operations and callbacks on restart.
 #include <csignal>
+#include <set>
 
 #include "tests/integration/escd_fixture.hpp"
 
@@ -45,6 +46,36 @@ TEST_F(Crash, AnOperationAcceptedButNotRunIsResumedAfterSigkill) {
     EXPECT_EQ(db_.Query("SELECT state FROM resources WHERE internal_id = 't-resume'")[0][0]
                   .as<std::string>(),
               "ACTIVE");
+}
+
+TEST_F(Crash, NetworkAndFlavorAcceptedButNotRunAreCreatedAfterSigkill) {
+    ASSERT_EQ(CreateTenant("t-net").status, 200);
+    ASSERT_EQ(receiver_.WaitForDelivered(1, kCallbackWait).size(), 1u);
+    StartEscd({"--engine.paused_for_test=true"});
+    auto network = client_->Post("/v0/t-net/networks/n-resume", "<network><name>n</name></network>",
+                                 WithCallback());
+    ASSERT_EQ(network.status, 200) << network.body;
+    auto flavor = client_->Post("/v0/flavors/f-resume",
+                                "<flavor><name>f</name><vcpus>1</vcpus><memory_mb>64</memory_mb>"
+                                "</flavor>",
+                                WithCallback());
+    ASSERT_EQ(flavor.status, 200) << flavor.body;
+    escd_->Kill();
+
+    StartEscd();
+    auto delivered = receiver_.WaitForDelivered(3, kCallbackWait);
+    ASSERT_EQ(delivered.size(), 3u);
+    std::set<std::string> events;
+    for (std::size_t i = 1; i < delivered.size(); ++i) {
+        EXPECT_EQ(delivered[i].Header("ESC-Status-Code"), "200") << delivered[i].body;
+        events.insert(XmlText(delivered[i].body, "event_type"));
+    }
+    EXPECT_EQ(events, (std::set<std::string>{"CREATE_NETWORK", "CREATE_FLAVOR"}));
+    EXPECT_EQ(db_.Query("SELECT count(*) FROM resources WHERE state = 'ACTIVE'")[0][0].as<int>(),
+              3);
+    EXPECT_EQ(
+        XmlText(client_->Get("/v0/t-net/networks/n-resume").body, "external_network_id").size(),
+        36u);
 }
 
 TEST_F(Crash, SigtermStopsCleanlyWithExitCodeZero) {

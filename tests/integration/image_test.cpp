@@ -140,7 +140,8 @@ TEST_F(ImageRoutes, ImageValidationAndMissingFileServer) {
                               "</image>",
                               WithCallback()),
                 404, "file_server nofs");
-    ExpectError(client_->Put("/v0/images/i", ImageBody("file:///x"), WithCallback()), 405, "");
+    ExpectError(client_->Put("/v0/images/i", ImageBody("file:///x"), WithCallback()), 404,
+                "Image i not found");
     ExpectError(client_->Post("/v0/fileserver/f", "<file_server/>", WithCallback()), 400,
                 "base_url");
     EXPECT_EQ(Count("resources"), 0);
