@@ -191,5 +191,24 @@ TEST_F(NetworkRoutes, MaintenanceModeRefusesEveryMutatingResourceRoute) {
     EXPECT_EQ(Count("operations WHERE finished_at IS NULL"), 0);
 }
 
+class NetworkVimDown : public ResourceTest {};
+
+TEST_F(NetworkVimDown, CreatesOfVimObjectsAre503UnableToQueryVimAndStoreNothing) {
+    StartEscd({"--vim.uri=test:///nonexistent/escd-no-such-host.xml"});
+    // The tenant is stored directly: creating it needs the VIM this test takes away.
+    db_.Query(
+        "INSERT INTO resources (internal_id, kind, name, state, spec) "
+        "VALUES ('ten', 'tenant', 'ten', 'ACTIVE', '<tenant><name>ten</name></tenant>')");
+    const auto before = Count("resources");
+    for (const auto& [path, body] : std::vector<std::pair<std::string, std::string>>{
+             {"/v0/ten/networks/n", NetworkBody("n")},
+             {"/v0/ten/volumes/v", "<volume><name>v</name><size>1</size></volume>"},
+             {"/v0/ten/routers/r", "<router><name>r</name></router>"}}) {
+        ExpectError(client_->Post(path, body, WithCallback()), 503, "Unable to query VIM");
+    }
+    EXPECT_EQ(Count("resources"), before);
+    EXPECT_EQ(Count("operations"), 0);
+}
+
 }  // namespace
 }  // namespace escd::test

@@ -4,6 +4,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/eventfd.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -20,6 +21,7 @@
 #include <sstream>
 #include <stdexcept>
 #include <system_error>
+#include <thread>
 #include <utility>
 
 namespace escd::test {
@@ -283,6 +285,7 @@ void EscdProcess::Drain() {
             return;
         }
         if (fds[1].revents != 0) {
+            std::lock_guard drain(drain_mutex_);
             const ssize_t size = ::read(stdout_fd_, buffer, sizeof buffer);
             if (size < 0 && errno == EINTR) continue;
             if (size <= 0) return;
@@ -329,11 +332,25 @@ HttpClient EscdProcess::Client(bool tls) const {
     return client;
 }
 
+void EscdProcess::CatchUpWithOutput() {
+    if (!drainer_.joinable() || stdout_fd_ < 0) return;
+    for (int i = 0; i < 2000; ++i) {
+        int pending = 0;
+        {
+            std::lock_guard drain(drain_mutex_);
+            if (::ioctl(stdout_fd_, FIONREAD, &pending) != 0 || pending == 0) return;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+}
+
 void EscdProcess::Kill() {
     std::unique_lock lock(mutex_);
     if (pid_ <= 0) return;
     if (!exited_) ::kill(pid_, SIGKILL);
     exited_cv_.wait(lock, [this] { return exited_; });
+    lock.unlock();
+    CatchUpWithOutput();
 }
 
 int EscdProcess::Terminate(std::chrono::seconds timeout) {
@@ -346,7 +363,10 @@ int EscdProcess::Terminate(std::chrono::seconds timeout) {
         ::kill(pid_, SIGKILL);
         exited_cv_.wait(lock, [this] { return exited_; });
     }
-    return exit_code_;
+    const int code = exit_code_;
+    lock.unlock();
+    CatchUpWithOutput();
+    return code;
 }
 
 void EscdProcess::Signal(int signal_number) {

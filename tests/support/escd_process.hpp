@@ -72,6 +72,9 @@ class EscdProcess {
     void WaitForReady();
     void Reap();
     void Drain();
+    /// After the process exited: waits (briefly) until the drainer has logged what is left in
+    /// the pipe, so that Log() shows the process's last words.
+    void CatchUpWithOutput();
     void AppendToLog(const char* data, std::size_t size);
     void Cleanup();
     std::string Tail(std::size_t lines) const;
@@ -89,6 +92,7 @@ class EscdProcess {
     std::uint16_t https_port_ = 0;
 
     mutable std::mutex mutex_;
+    std::mutex drain_mutex_;  ///< held by the drainer across each read and its append
     mutable std::condition_variable output_cv_;
     std::string output_;  // what this process printed, guarded by mutex_
     std::condition_variable exited_cv_;
