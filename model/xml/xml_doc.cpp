@@ -95,4 +95,53 @@ void AppendBool(pugi::xml_node parent, const char* name, bool value) {
     parent.append_child(name).text().set(value ? "true" : "false");
 }
 
+// Copies `from` into `to` without prefixes and namespace declarations, so that the stored form
+// does not depend on how the client spelled namespaces.
+void CopyCanonical(const pugi::xml_node& from, pugi::xml_node to) {
+    for (auto child = from.first_child(); child; child = child.next_sibling()) {
+        switch (child.type()) {
+            case pugi::node_element: {
+                auto copy = to.append_child(std::string(LocalName(child)).c_str());
+                for (auto attr : child.attributes()) {
+                    std::string_view name = attr.name();
+                    if (name == "xmlns" || name.starts_with("xmlns:")) continue;
+                    copy.append_attribute(attr.name()).set_value(attr.value());
+                }
+                CopyCanonical(child, copy);
+                break;
+            }
+            case pugi::node_pcdata:
+            case pugi::node_cdata:
+                to.append_child(pugi::node_pcdata).set_value(child.value());
+                break;
+            default:
+                break;  // comments, processing instructions
+        }
+    }
+}
+
+// Removes whitespace-only text between elements (the stored form is compact); the text of
+// leaf elements is kept as sent.
+void DropLayout(pugi::xml_node node) {
+    const bool has_elements = static_cast<bool>(
+        node.find_child([](const pugi::xml_node& n) { return n.type() == pugi::node_element; }));
+    for (auto child = node.first_child(); child;) {
+        auto next = child.next_sibling();
+        if (child.type() == pugi::node_pcdata && has_elements) {
+            std::string_view text = child.value();
+            if (text.find_first_not_of(" \t\r\n") == std::string_view::npos)
+                node.remove_child(child);
+        } else if (child.type() == pugi::node_element) {
+            DropLayout(child);
+        }
+        child = next;
+    }
+}
+
+std::string Compact(const pugi::xml_document& doc) {
+    std::ostringstream out;
+    doc.save(out, "", pugi::format_raw | pugi::format_no_declaration, pugi::encoding_utf8);
+    return out.str();
+}
+
 }  // namespace escd::model::xml

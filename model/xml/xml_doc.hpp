@@ -32,6 +32,14 @@ std::optional<std::string> ChildText(const pugi::xml_node& node, std::string_vie
 /// true/false (case-insensitive); nullopt when absent; kBadRequest on any other text.
 std::optional<bool> ChildBool(const pugi::xml_node& node, std::string_view name);
 
+/// Copies the children of `from` into `to` without namespace prefixes or xmlns attributes (and
+/// without comments), so that a stored form does not depend on how a client spelled namespaces.
+void CopyCanonical(const pugi::xml_node& from, pugi::xml_node to);
+/// Removes whitespace-only text between elements (leaf text is kept as sent).
+void DropLayout(pugi::xml_node node);
+/// Serialises without declaration or layout: the compact stored form.
+std::string Compact(const pugi::xml_document& doc);
+
 /// Serialises with an XML declaration and two-space indentation.
 std::string Serialize(const pugi::xml_document& doc);
 

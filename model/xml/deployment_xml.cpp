@@ -1,0 +1,388 @@
+#include "model/xml/deployment_xml.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <set>
+
+#include <pugixml.hpp>
+
+#include "common/error.hpp"
+#include "common/ip_network.hpp"
+#include "common/url.hpp"
+#include "model/ids.hpp"
+#include "model/resource.hpp"
+#include "model/xml/xml_doc.hpp"
+
+namespace escd::model::xml {
+namespace {
+
+[[noreturn]] void Bad(const std::string& message) {
+    throw Error(ErrorCode::kBadRequest, message);
+}
+
+std::string Quoted(std::string_view text) {
+    return "'" + std::string(text.substr(0, 80)) + "'";
+}
+
+std::vector<pugi::xml_node> Children(const pugi::xml_node& node, std::string_view name) {
+    std::vector<pugi::xml_node> out;
+    for (auto child : node.children())
+        if (child.type() == pugi::node_element && LocalName(child) == name) out.push_back(child);
+    return out;
+}
+
+// Exactly one child `name`; `where` names the parent in messages.
+pugi::xml_node One(const pugi::xml_node& node, std::string_view name, const std::string& where) {
+    auto all = Children(node, name);
+    if (all.empty()) Bad(where + " needs a <" + std::string(name) + ">");
+    if (all.size() > 1)
+        Bad(where + " has " + std::to_string(all.size()) + " <" + std::string(name) +
+            "> elements; one request carries exactly one");
+    return all.front();
+}
+
+std::string Text(const pugi::xml_node& node, std::string_view name) {
+    return ChildText(node, name).value_or("");
+}
+
+std::string Required(const pugi::xml_node& node, std::string_view name, const std::string& where) {
+    auto text = ChildText(node, name);
+    if (!text || text->empty()) Bad(where + " <" + std::string(name) + "> is required");
+    return *text;
+}
+
+int Int(const pugi::xml_node& node,
+        std::string_view name,
+        int min,
+        int max,
+        int fallback,
+        const std::string& where) {
+    auto text = ChildText(node, name);
+    if (!text) return fallback;
+    int value = 0;
+    auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
+    if (ec != std::errc() || end != text->data() + text->size() || text->empty())
+        Bad(where + " <" + std::string(name) + "> must be an integer, not " + Quoted(*text));
+    if (value < min || value > max) {
+        Bad(where + " <" + std::string(name) + "> must be between " + std::to_string(min) +
+            " and " + std::to_string(max) + ", not " + std::to_string(value));
+    }
+    return value;
+}
+
+std::string Upper(std::string text) {
+    for (auto& c : text) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    return text;
+}
+
+std::string OneOf(const pugi::xml_node& node,
+                  std::string_view name,
+                  std::initializer_list<std::string_view> allowed,
+                  std::string fallback,
+                  const std::string& where) {
+    auto text = ChildText(node, name);
+    if (!text) return fallback;
+    for (auto option : allowed)
+        if (Upper(*text) == Upper(std::string(option))) return std::string(option);
+    std::string list;
+    for (auto option : allowed) list += (list.empty() ? "" : ", ") + std::string(option);
+    Bad(where + " <" + std::string(name) + "> must be one of " + list + ", not " + Quoted(*text));
+}
+
+// The reference spells <nicid> four ways (nicid, nicaid, nictid, nivid); the stored form uses
+// nicid, so that one spelling is read back.
+void NormaliseNicid(pugi::xml_node node) {
+    for (auto child : node.children()) {
+        if (child.type() != pugi::node_element) continue;
+        std::string_view name = child.name();
+        if (name == "nicaid" || name == "nictid" || name == "nivid") child.set_name("nicid");
+        NormaliseNicid(child);
+    }
+}
+
+bool IsMac(std::string_view mac) {
+    if (mac.size() != 17) return false;
+    for (std::size_t i = 0; i < mac.size(); ++i) {
+        if (i % 3 == 2) {
+            if (mac[i] != ':') return false;
+        } else if (!std::isxdigit(static_cast<unsigned char>(mac[i]))) {
+            return false;
+        }
+    }
+    return true;
+}
+
+InterfaceSpec ParseInterface(const pugi::xml_node& node, const std::string& where) {
+    InterfaceSpec nic;
+    if (!Child(node, "nicid")) Bad(where + " <nicid> is required");
+    nic.nicid = Int(node, "nicid", 0, 63, 0, where);
+    const auto at = where + " nicid " + std::to_string(nic.nicid);
+    nic.network = Required(node, "network", at);
+    ValidateInternalId(nic.network, at + " network");
+    nic.ip_address = Text(node, "ip_address");
+    if (!nic.ip_address.empty() && !ParseIp(nic.ip_address))
+        Bad(at + " <ip_address> " + Quoted(nic.ip_address) + " is not an IP address");
+    nic.mac_address = Text(node, "mac_address");
+    if (!nic.mac_address.empty() && !IsMac(nic.mac_address))
+        Bad(at + " <mac_address> " + Quoted(nic.mac_address) + " is not like fa:16:3e:00:00:01");
+    nic.model = OneOf(node, "model", {"virtio", "e1000", "rtl8139", "vmxnet3"}, "virtio", at);
+    nic.type = OneOf(node, "type", {"virtual", "direct", "passthru"}, "virtual", at);
+    return nic;
+}
+
+ScalingSpec ParseScaling(const pugi::xml_node& node, const std::string& where) {
+    ScalingSpec scaling;
+    if (!node) return scaling;
+    const auto at = where + " scaling";
+    scaling.min_active = Int(node, "min_active", 0, 10000, 1, at);
+    scaling.max_active = Int(node, "max_active", 1, 10000, std::max(1, scaling.min_active), at);
+    if (scaling.min_active > scaling.max_active) {
+        Bad(at + " <min_active> " + std::to_string(scaling.min_active) +
+            " is larger than <max_active> " + std::to_string(scaling.max_active));
+    }
+    scaling.elastic = ChildBool(node, "elastic").value_or(false);
+    for (auto pool_node : Children(node, "static_ip_address_pool")) {
+        ScalingSpec::Pool pool;
+        pool.network = Required(pool_node, "network", at + " static_ip_address_pool");
+        for (auto address : Children(pool_node, "ip_address")) {
+            std::string text = address.child_value();
+            if (!ParseIp(text))
+                Bad(at + " static_ip_address_pool address " + Quoted(text) + " is not an IP");
+            pool.addresses.push_back(text);
+        }
+        scaling.static_pools.push_back(std::move(pool));
+    }
+    return scaling;
+}
+
+KpiSpec ParseKpi(const pugi::xml_node& node,
+                 const std::set<int>& nicids,
+                 const std::string& where) {
+    KpiSpec kpi;
+    kpi.event_name = Required(node, "event_name", where + " kpi");
+    const auto at = where + " kpi " + kpi.event_name;
+    kpi.metric_value = Text(node, "metric_value");
+    kpi.metric_cond = OneOf(node, "metric_cond", {"GT", "GE", "LT", "LE", "EQ", "NE"}, "GT", at);
+    kpi.metric_type =
+        OneOf(node, "metric_type",
+              {"UINT32", "INT32", "UINT64", "INT64", "FLOAT", "DOUBLE", "BOOLEAN", "STRING"},
+              "UINT32", at);
+    kpi.occurrences_true = Int(node, "metric_occurrences_true", 1, 1000, 1, at);
+    kpi.occurrences_false = Int(node, "metric_occurrences_false", 1, 1000, 3, at);
+    auto collector = Child(node, "metric_collector");
+    if (!collector) Bad(at + " needs a <metric_collector>");
+    kpi.collector_type = Required(collector, "type", at + " metric_collector");
+    kpi.nicid = Int(collector, "nicid", 0, 63, 0, at + " metric_collector");
+    if (Child(collector, "nicid") && !nicids.contains(kpi.nicid))
+        Bad(at + " monitors nicid " + std::to_string(kpi.nicid) + ", which the group lacks");
+    kpi.poll_frequency = Int(collector, "poll_frequency", 1, 86400, 3, at);
+    kpi.polling_unit = OneOf(collector, "polling_unit", {"seconds", "minutes"}, "seconds", at);
+    kpi.continuous_alarm = ChildBool(collector, "continuous_alarm").value_or(false);
+    return kpi;
+}
+
+std::string StripQuotes(std::string text) {
+    if (text.size() >= 2 && text.front() == '"' && text.back() == '"')
+        text = text.substr(1, text.size() - 2);
+    return text;
+}
+
+ConfigurationSpec ParseConfiguration(const pugi::xml_node& node, const std::string& where) {
+    ConfigurationSpec config;
+    config.dst = Required(node, "dst", where + " configuration");
+    const auto at = where + " configuration " + config.dst;
+    if (config.dst.find('/') != std::string::npos || config.dst == ".." || config.dst == ".")
+        Bad(at + ": <dst> must be a plain file name");
+    config.file = Text(node, "file");
+    config.data = Text(node, "data");
+    if (config.file.empty() == config.data.empty())
+        Bad(at + " needs exactly one of <file> (a URL) and <data> (inline content)");
+    if (!config.file.empty() && !config.file.starts_with("file:///") && !ParseUrl(config.file))
+        Bad(at + " <file> " + Quoted(config.file) + " is not an http(s) or file:/// URL");
+    for (auto variable : Children(node, "variable")) {
+        auto name = Required(variable, "name", at + " variable");
+        std::vector<std::string> values;
+        for (auto val : Children(variable, "val")) values.emplace_back(val.child_value());
+        config.variables.emplace_back(name, std::move(values));
+    }
+    return config;
+}
+
+VmGroupSpec ParseGroup(const pugi::xml_node& node, std::vector<Reference>& references) {
+    VmGroupSpec group;
+    group.name = Required(node, "name", "vm_group");
+    ValidateName(group.name, kMaxNameLength, "vm_group name");
+    const auto at = "vm_group " + group.name;
+    group.image = Required(node, "image", at);
+    ValidateInternalId(group.image, at + " image");
+    references.push_back({kind::kImage, group.image, at + " image"});
+    group.flavor = Text(node, "flavor");
+    group.vcpus = Int(node, "vim_vcpus", 1, 1024, 0, at);
+    group.memory_mb = Int(node, "vim_memory_mb", 1, 1 << 24, 0, at);
+    if (!group.flavor.empty()) {
+        ValidateInternalId(group.flavor, at + " flavor");
+        references.push_back({kind::kFlavor, group.flavor, at + " flavor"});
+    } else if (group.vcpus == 0 || group.memory_mb == 0) {
+        Bad(at + " needs a <flavor>, or <vim_vcpus> and <vim_memory_mb>");
+    }
+    group.bootup_time = Int(node, "bootup_time", 0, 86400, 300, at);
+    group.reboot_time = Int(node, "reboot_time", 0, 86400, 300, at);
+    group.recovery_wait_time = Int(node, "recovery_wait_time", 0, 86400, 0, at);
+    if (auto policy = Child(node, "recovery_policy")) {
+        auto& rp = group.recovery_policy;
+        rp.recovery_type = OneOf(policy, "recovery_type", {"AUTO", "MANUAL"}, "AUTO", at);
+        rp.action_on_recovery = OneOf(policy, "action_on_recovery",
+                                      {"REBOOT_ONLY", "REDEPLOY_ONLY", "REBOOT_THEN_REDEPLOY"},
+                                      "REBOOT_THEN_REDEPLOY", at);
+        if (Child(policy, "max_retries"))
+            rp.max_retries = Int(policy, "max_retries", 0, 100, 0, at);
+    }
+
+    std::set<int> nicids;
+    if (auto interfaces = Child(node, "interfaces")) {
+        for (auto nic_node : Children(interfaces, "interface")) {
+            auto nic = ParseInterface(nic_node, at + " interface");
+            if (!nicids.insert(nic.nicid).second)
+                Bad(at + " has two interfaces with nicid " + std::to_string(nic.nicid));
+            group.interfaces.push_back(std::move(nic));
+        }
+    }
+    group.scaling = ParseScaling(Child(node, "scaling"), at);
+    if (!group.scaling.static_pools.empty() || group.scaling.max_active > 1) {
+        for (const auto& nic : group.interfaces) {
+            if (!nic.ip_address.empty() && group.scaling.max_active > 1 &&
+                group.scaling.static_pools.empty()) {
+                Bad(at + " fixes ip_address " + nic.ip_address + " on nicid " +
+                    std::to_string(nic.nicid) + " but may run " +
+                    std::to_string(group.scaling.max_active) +
+                    " VMs; give a static_ip_address_pool");
+            }
+        }
+    }
+    if (auto kpi_data = Child(node, "kpi_data")) {
+        for (auto kpi : Children(kpi_data, "kpi")) group.kpis.push_back(ParseKpi(kpi, nicids, at));
+    }
+    if (auto rules = Child(node, "rules")) {
+        for (auto holder : rules.children()) {
+            if (holder.type() != pugi::node_element) continue;  // admin_rules, ...
+            for (auto rule_node : Children(holder, "rule")) {
+                RuleSpec rule;
+                rule.event_name = Required(rule_node, "event_name", at + " rule");
+                for (auto action : Children(rule_node, "action"))
+                    rule.actions.push_back(StripQuotes(action.child_value()));
+                group.rules.push_back(std::move(rule));
+            }
+        }
+    }
+    if (auto config_data = Child(node, "config_data")) {
+        for (auto config : Children(config_data, "configuration"))
+            group.config_data.push_back(ParseConfiguration(config, at));
+    }
+    for (auto placement : Children(node, "placement")) {
+        PlacementSpec p;
+        p.type = OneOf(placement, "type", {"zone_host", "affinity", "anti_affinity"}, "zone_host",
+                       at + " placement");
+        p.enforcement = OneOf(placement, "enforcement", {"strict", "loose"}, "strict", at);
+        p.zone = Text(placement, "zone");
+        p.host = Text(placement, "host");
+        group.placement.push_back(std::move(p));
+    }
+    if (auto volumes = Child(node, "volumes")) {
+        for (auto volume : Children(volumes, "volume"))
+            group.volumes.push_back(Required(volume, "name", at + " volume"));
+    }
+    return group;
+}
+
+// Walks a canonical datamodel: validates (throws kBadRequest) and fills the typed view.
+DeploymentSpec Extract(const pugi::xml_node& root,
+                       std::string_view internal_id,
+                       std::vector<Reference>& references) {
+    DeploymentSpec spec;
+    spec.internal_id = std::string(internal_id);
+    auto tenants = One(root, "tenants", "esc_datamodel");
+    auto tenant = One(tenants, "tenant", "<tenants>");
+    spec.tenant = Required(tenant, "name", "tenant");
+    ValidateInternalId(spec.tenant, "tenant name");
+    auto deployments = One(tenant, "deployments", "tenant " + spec.tenant);
+    auto deployment = One(deployments, "deployment", "<deployments>");
+    spec.name = Required(deployment, "name", "deployment");
+    ValidateName(spec.name, kMaxNameLength, "deployment name");
+
+    if (auto networks = Child(deployment, "networks")) {
+        for (auto network : Children(networks, "network")) {
+            auto name = Required(network, "name", "deployment network");
+            ValidateInternalId(name, "deployment network name");
+            spec.declared_networks.push_back(name);
+        }
+    }
+    std::set<std::string> names;
+    for (auto group_node : Children(deployment, "vm_group")) {
+        auto group = ParseGroup(group_node, references);
+        if (!names.insert(group.name).second) Bad("two vm_groups are named " + group.name);
+        spec.vm_groups.push_back(std::move(group));
+    }
+    if (spec.vm_groups.empty()) Bad("deployment " + spec.name + " has no <vm_group>");
+
+    // Affinity between groups (deployment policies) must name groups of this deployment.
+    if (auto policies = Child(deployment, "policies")) {
+        for (auto placement : Children(policies, "placement")) {
+            for (std::string_view ref : {"target_vm_group_ref", "vm_group_ref"}) {
+                for (auto group : Children(placement, ref)) {
+                    std::string name = group.child_value();
+                    if (!names.contains(name))
+                        Bad("placement policy names vm_group " + Quoted(name) +
+                            ", which the deployment lacks");
+                }
+            }
+        }
+    }
+
+    // Networks the groups use: declared here, or existing ones of the tenant (404 otherwise).
+    std::set<std::string> referenced;
+    for (const auto& group : spec.vm_groups) {
+        for (const auto& nic : group.interfaces) {
+            const bool declared =
+                std::find(spec.declared_networks.begin(), spec.declared_networks.end(),
+                          nic.network) != spec.declared_networks.end();
+            if (!declared && referenced.insert(nic.network).second) {
+                references.push_back(
+                    {kind::kNetwork, nic.network, "vm_group " + group.name + " interface network"});
+            }
+        }
+    }
+    return spec;
+}
+}  // namespace
+
+ParsedDeployment ParseDeploymentRequest(std::string_view body, std::string_view path_id) {
+    ValidateInternalId(path_id, "internal_deployment_id");
+    auto request = ParseBody(body);
+    auto request_root = RootElement(*request, "esc_datamodel");
+    pugi::xml_document doc;
+    auto root = doc.append_child("esc_datamodel");
+    CopyCanonical(request_root, root);
+    DropLayout(root);
+    NormaliseNicid(root);
+    if (auto opdata = Child(root, "opdata")) root.remove_child(opdata);  // escd's, not input
+
+    ParsedDeployment parsed;
+    parsed.spec = Extract(root, path_id, parsed.references);
+    parsed.stored = Compact(doc);
+    return parsed;
+}
+
+DeploymentSpec DeploymentSpecFromStored(std::string_view stored, std::string_view internal_id) {
+    auto doc = ParseBody(stored);
+    std::vector<Reference> ignored;
+    return Extract(doc->document_element(), internal_id, ignored);
+}
+
+std::string DeploymentConfigDocument(std::string_view stored) {
+    auto doc = ParseBody(stored);
+    auto root = doc->document_element();
+    root.prepend_attribute("xmlns").set_value(kEscNs);
+    return Serialize(*doc);
+}
+
+}  // namespace escd::model::xml

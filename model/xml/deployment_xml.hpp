@@ -1,0 +1,39 @@
+#pragma once
+/// @file
+/// The `esc_datamodel` of a deployment request <-> escd (ESC reference, 06-Deployments).
+///
+/// A request holds one tenant with one deployment:
+///   esc_datamodel/tenants/tenant{name}/deployments/deployment{name, vm_group+, networks?,
+///   policies?, extensions?, ...}
+/// The tenant's <name> is its internal tenant id. Everything is validated before anything is
+/// stored (400 naming the field); the stored form is the datamodel canonicalised (no prefixes,
+/// the reference's misspellings of <nicid> — nicaid, nictid, nivid — written as nicid), with
+/// every element escd does not interpret kept, so GET /deployments/config/{id} returns it.
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "model/deployment.hpp"
+#include "model/xml/resource_xml.hpp"
+
+namespace escd::model::xml {
+
+struct ParsedDeployment {
+    DeploymentSpec spec;
+    std::string stored;  ///< canonical esc_datamodel
+    /// Images, flavors and networks the datamodel names, which must exist (404 otherwise);
+    /// networks the datamodel declares itself are not listed.
+    std::vector<Reference> references;
+};
+
+/// Parses and validates a POST/PUT body for deployment `path_id`. Throws Error(kBadRequest).
+ParsedDeployment ParseDeploymentRequest(std::string_view body, std::string_view path_id);
+
+/// The typed view of a stored datamodel.
+DeploymentSpec DeploymentSpecFromStored(std::string_view stored, std::string_view internal_id);
+
+/// GET /v0/deployments/config/{id}: the stored datamodel in the ESC namespace.
+std::string DeploymentConfigDocument(std::string_view stored);
+
+}  // namespace escd::model::xml

@@ -1,0 +1,176 @@
+// The esc_datamodel of a deployment (model/xml/deployment_xml.hpp), with the reference's example
+// (its addresses moved to loopback).
+#include <gtest/gtest.h>
+
+#include "common/error.hpp"
+#include "model/xml/deployment_xml.hpp"
+
+namespace escd::model::xml {
+namespace {
+
+std::string Datamodel(const std::string& groups, const std::string& extra = {}) {
+    return R"(<esc_datamodel xmlns="http://www.cisco.com/esc/esc"
+                xmlns:ns2="urn:ietf:params:xml:ns:netconf:notification:1.0">
+      <tenants><tenant><name>admin</name><deployments><deployment>
+        <name>MyDemoDepName</name>)" +
+           extra + groups + "</deployment></deployments></tenant></tenants></esc_datamodel>";
+}
+
+const std::string kReferenceGroup = R"(
+  <vm_group>
+    <name>ASA-1</name>
+    <bootup_time>300</bootup_time>
+    <reboot_time>100</reboot_time>
+    <recovery_wait_time>10</recovery_wait_time>
+    <image>ASA</image>
+    <flavor>small</flavor>
+    <interfaces>
+      <interface><nicaid>1</nicaid><network>MgtNetwork</network>
+        <ip_address>127.0.0.16</ip_address></interface>
+    </interfaces>
+    <scaling>
+      <min_active>1</min_active><max_active>1</max_active><elastic>true</elastic>
+      <static_ip_address_pool><network>MgtNetwork</network>
+        <ip_address>127.0.0.16</ip_address></static_ip_address_pool>
+    </scaling>
+    <kpi_data><kpi>
+      <event_name>VM_ALIVE</event_name><metric_value>1</metric_value>
+      <metric_cond>GT</metric_cond><metric_type>UINT32</metric_type>
+      <metric_collector><type>ICMPPing</type><nivid>1</nivid><poll_frequency>3</poll_frequency>
+        <polling_unit>seconds</polling_unit><continuous_alarm>false</continuous_alarm>
+      </metric_collector>
+    </kpi></kpi_data>
+    <rules><admin_rules><rule><event_name>VM_ALIVE</event_name>
+      <action>"ALWAYS log"</action><action>"TRUE esc_vm_alive_notification"</action>
+    </rule></admin_rules></rules>
+    <config_data>
+      <configuration><dst>day0-config</dst><file>http://127.0.0.1:9/share/day0</file></configuration>
+      <configuration><dst>idtoken</dst><data>token $NICID_1_IP_ADDRESS</data>
+        <variable><name>domain</name><val>example.net</val></variable></configuration>
+    </config_data>
+    <placement><type>zone_host</type><zone>MY_CLUSTER1</zone></placement>
+    <volumes><volume><name>MY_DATASTORE1</name><volid>1</volid></volume></volumes>
+    <extensions><extension><name>VNF-INFO-NAME</name></extension></extensions>
+  </vm_group>)";
+
+std::string ErrorOf(const std::string& body) {
+    try {
+        ParseDeploymentRequest(body, "dep1");
+    } catch (const Error& e) {
+        EXPECT_EQ(e.code(), ErrorCode::kBadRequest);
+        return e.what();
+    }
+    return "(accepted)";
+}
+
+TEST(DeploymentXml, TheReferenceExampleParsesIntoTheTypedView) {
+    auto parsed = ParseDeploymentRequest(Datamodel(kReferenceGroup), "my_dep_id");
+    const auto& spec = parsed.spec;
+    EXPECT_EQ(spec.internal_id, "my_dep_id");
+    EXPECT_EQ(spec.tenant, "admin");
+    EXPECT_EQ(spec.name, "MyDemoDepName");
+    ASSERT_EQ(spec.vm_groups.size(), 1u);
+    const auto& group = spec.vm_groups[0];
+    EXPECT_EQ(group.name, "ASA-1");
+    EXPECT_EQ(group.image, "ASA");
+    EXPECT_EQ(group.reboot_time, 100);
+    EXPECT_EQ(group.recovery_wait_time, 10);
+    ASSERT_EQ(group.interfaces.size(), 1u);
+    EXPECT_EQ(group.interfaces[0].nicid, 1);  // spelled <nicaid> in the reference
+    EXPECT_EQ(group.interfaces[0].ip_address, "127.0.0.16");
+    EXPECT_TRUE(group.scaling.elastic);
+    ASSERT_EQ(group.kpis.size(), 1u);
+    EXPECT_EQ(group.kpis[0].nicid, 1);  // spelled <nivid>
+    EXPECT_EQ(group.kpis[0].occurrences_false, 3);
+    ASSERT_EQ(group.rules.size(), 1u);
+    EXPECT_EQ(group.rules[0].actions[1], "TRUE esc_vm_alive_notification");
+    ASSERT_EQ(group.config_data.size(), 2u);
+    EXPECT_EQ(group.config_data[1].variables[0].second[0], "example.net");
+    EXPECT_EQ(group.placement[0].zone, "MY_CLUSTER1");
+    EXPECT_EQ(group.volumes[0], "MY_DATASTORE1");
+
+    // 404 candidates: the image, the flavor and the (undeclared) network.
+    ASSERT_EQ(parsed.references.size(), 3u);
+    EXPECT_EQ(parsed.references[2].kind, "network");
+    EXPECT_EQ(parsed.references[2].internal_id, "MgtNetwork");
+
+    // Stored: canonical, nicid spelled once, extensions kept; read back to the same view.
+    EXPECT_EQ(parsed.stored.find("nicaid"), std::string::npos);
+    EXPECT_EQ(parsed.stored.find("ns2:"), std::string::npos);
+    EXPECT_NE(parsed.stored.find("<extension><name>VNF-INFO-NAME</name></extension>"),
+              std::string::npos);
+    auto again = DeploymentSpecFromStored(parsed.stored, "my_dep_id");
+    EXPECT_EQ(again.vm_groups[0].interfaces[0].nicid, 1);
+    EXPECT_NE(
+        DeploymentConfigDocument(parsed.stored).find("xmlns=\"http://www.cisco.com/esc/esc\""),
+        std::string::npos);
+}
+
+TEST(DeploymentXml, DeclaredNetworksAreNotReferences) {
+    auto parsed = ParseDeploymentRequest(
+        Datamodel(kReferenceGroup,
+                  "<networks><network><name>MgtNetwork</name></network></networks>"),
+        "d");
+    EXPECT_EQ(parsed.spec.declared_networks, std::vector<std::string>{"MgtNetwork"});
+    for (const auto& ref : parsed.references) EXPECT_NE(ref.kind, "network");
+}
+
+TEST(DeploymentXml, ValidationNamesWhatIsWrong) {
+    auto group = [](const std::string& inner) {
+        return "<vm_group><name>g</name><image>img</image><flavor>f</flavor>" + inner +
+               "</vm_group>";
+    };
+    EXPECT_NE(ErrorOf("<tenant/>").find("expected a <esc_datamodel>"), std::string::npos);
+    EXPECT_NE(ErrorOf(Datamodel("")).find("has no <vm_group>"), std::string::npos);
+    EXPECT_NE(ErrorOf(Datamodel("<vm_group><name>g</name><image>i</image></vm_group>"))
+                  .find("<vim_vcpus>"),
+              std::string::npos);
+    EXPECT_NE(ErrorOf(Datamodel(group("") + group(""))).find("two vm_groups"), std::string::npos);
+    EXPECT_NE(ErrorOf(Datamodel(group("<interfaces><interface><nicid>0</nicid><network>n"
+                                      "</network></interface><interface><nicid>0</nicid><network>"
+                                      "m</network></interface></interfaces>")))
+                  .find("two interfaces with nicid 0"),
+              std::string::npos);
+    EXPECT_NE(ErrorOf(Datamodel(group("<interfaces><interface><nicid>0</nicid><network>n"
+                                      "</network><mac_address>zz</mac_address></interface>"
+                                      "</interfaces>")))
+                  .find("mac_address"),
+              std::string::npos);
+    EXPECT_NE(ErrorOf(Datamodel(group("<scaling><min_active>3</min_active><max_active>2"
+                                      "</max_active></scaling>")))
+                  .find("larger than <max_active>"),
+              std::string::npos);
+    EXPECT_NE(ErrorOf(Datamodel(group("<interfaces><interface><nicid>0</nicid><network>n"
+                                      "</network><ip_address>127.0.0.5</ip_address></interface>"
+                                      "</interfaces><scaling><min_active>1</min_active>"
+                                      "<max_active>2</max_active></scaling>")))
+                  .find("static_ip_address_pool"),
+              std::string::npos);
+    EXPECT_NE(ErrorOf(Datamodel(group("<kpi_data><kpi><event_name>VM_ALIVE</event_name>"
+                                      "<metric_collector><type>ICMPPing</type><nicid>4</nicid>"
+                                      "</metric_collector></kpi></kpi_data>")))
+                  .find("nicid 4, which the group lacks"),
+              std::string::npos);
+    EXPECT_NE(ErrorOf(Datamodel(group("<kpi_data><kpi><event_name>E</event_name><metric_cond>XX"
+                                      "</metric_cond><metric_collector><type>ICMPPing</type>"
+                                      "</metric_collector></kpi></kpi_data>")))
+                  .find("metric_cond"),
+              std::string::npos);
+    EXPECT_NE(ErrorOf(Datamodel(group("<config_data><configuration><dst>../x</dst><data>d</data>"
+                                      "</configuration></config_data>")))
+                  .find("plain file name"),
+              std::string::npos);
+    EXPECT_NE(ErrorOf(Datamodel(group("<recovery_policy><action_on_recovery>PRAY"
+                                      "</action_on_recovery></recovery_policy>")))
+                  .find("REBOOT_ONLY"),
+              std::string::npos);
+    EXPECT_NE(ErrorOf(Datamodel(group(""),
+                                "<policies><placement><type>anti_affinity</type>"
+                                "<target_vm_group_ref>zz</target_vm_group_ref>"
+                                "</placement></policies>"))
+                  .find("'zz'"),
+              std::string::npos);
+}
+
+}  // namespace
+}  // namespace escd::model::xml
