@@ -19,9 +19,10 @@ inline constexpr const char* kFlavor = "flavor";
 inline constexpr const char* kVolume = "volume";
 inline constexpr const char* kRouter = "router";
 inline constexpr const char* kFileServer = "file_server";
+inline constexpr const char* kDeployment = "deployment";
 }  // namespace kind
 
-/// The kind a resource of `kind` lives in: "tenant" for networks, volumes and routers,
+/// The kind a resource of `kind` lives in: "tenant" for networks, volumes, routers, deployments,
 /// "network" for subnets, "" for tenants, images, flavors and file servers (global).
 std::string_view ParentKindOf(std::string_view kind) noexcept;
 

@@ -21,6 +21,7 @@
 #include "model/operation.hpp"
 #include "model/resource.hpp"
 #include "model/vim_connector.hpp"
+#include "model/vm_record.hpp"
 #include "model/vm_snapshot.hpp"
 
 namespace escd::model {
@@ -123,6 +124,22 @@ class Store {
     /// VM snapshots, optionally of one tenant and/or one generated VM name. Blocking.
     virtual std::vector<VmSnapshot> ListVmSnapshots(const std::string& tenant_id,
                                                     const std::string& vm_name) = 0;
+
+    // Deployments (the deployment row itself is a resource of kind "deployment").
+    /// Inserts the deployment (CREATING, parent its tenant), its service (DEPLOYING) and `op`;
+    /// when the tenant does not exist, also the tenant (CREATING, to be created by `op`).
+    /// kConflict when the id is used, or the tenant is being deleted or the id of another kind.
+    virtual asio::awaitable<void> AcceptDeployment(const ResourceRecord& deployment,
+                                                   const Operation& op) = 0;
+    /// The service state of a deployment; nullopt when there is none. Blocking.
+    virtual std::optional<ServiceState> GetServiceState(const std::string& deployment_id) = 0;
+    /// The VMs of a deployment by group and index. Blocking.
+    virtual std::vector<VmRecord> ListVms(const std::string& deployment_id) = 0;
+    /// Addresses allocated on a network. Blocking.
+    virtual std::vector<std::string> AllocatedAddresses(const std::string& network_id) = 0;
+    /// Commits one step of a deployment workflow and returns its outbox rows.
+    virtual asio::awaitable<std::vector<OutboxRow>> RecordDeploymentStep(
+        const DeploymentStep& step) = 0;
 
     // Settings (admin password hash, operation mode, ...). Blocking, both.
     virtual std::optional<std::string> GetSetting(const std::string& key) = 0;

@@ -1,5 +1,7 @@
 #include "orchestrator/engine.hpp"
 
+#include <pugixml.hpp>
+
 #include "common/error.hpp"
 #include "common/log.hpp"
 #include "common/offload.hpp"
@@ -33,6 +35,7 @@ Engine::Engine(asio::io_context& ioc,
       vim_(vim),
       notifier_(notifier),
       workflows_(vim, store, db_pool, fetcher),
+      deployments_(store, db_pool, vim, notifier),
       options_(options) {}
 
 asio::awaitable<void> Engine::AcceptCreate(const model::ResourceRecord& resource,
@@ -42,6 +45,11 @@ asio::awaitable<void> Engine::AcceptCreate(const model::ResourceRecord& resource
 
 asio::awaitable<void> Engine::AcceptUpdate(const model::Operation& op) {
     co_await store_.AcceptUpdate(op.target_kind, op.target_id, op);
+}
+
+asio::awaitable<void> Engine::AcceptDeployment(const model::ResourceRecord& deployment,
+                                               const model::Operation& op) {
+    co_await store_.AcceptDeployment(deployment, op);
 }
 
 asio::awaitable<void> Engine::AcceptDelete(const model::Operation& op) {
@@ -119,6 +127,8 @@ asio::awaitable<void> Engine::Run(model::Operation op) {
                          << " tx=" << op.transaction_id;
     if (op.target_kind == model::kind::kTenant) {
         co_await RunTenantOperation(op);
+    } else if (op.target_kind == model::kind::kDeployment) {
+        co_await RunDeploymentOperation(op);
     } else if (model::xml::FindKindXml(op.target_kind)) {
         co_await RunResourceOperation(op);
     } else {
@@ -225,6 +235,45 @@ asio::awaitable<void> Engine::RunResourceOperation(const model::Operation& op) {
     }
     co_await Complete(op, outcome, status, message, callbacks);
     if (outcome.state == model::ResourceState::kRemoved) ForgetStrand(op.target_kind, op.target_id);
+}
+
+asio::awaitable<void> Engine::RunDeploymentOperation(const model::Operation& op) {
+    DeploymentWorkflow::Final final;
+    try {
+        if (op.kind == "CREATE_DEPLOYMENT") {
+            final = co_await deployments_.Deploy(op);
+        } else if (op.kind == "DELETE_DEPLOYMENT") {
+            final = co_await deployments_.Undeploy(op);
+        } else {
+            throw Error(ErrorCode::kInternal, "no deployment workflow for " + op.kind);
+        }
+    } catch (const Error& e) {
+        if (e.code() == ErrorCode::kUnavailable && !stopping_) throw;  // retried with backoff
+        // Anything else ends the operation: the deployment stays for an undeploy to clear.
+        ESCD_WARN("engine") << op.kind << " " << op.target_id << " failed: " << e.what();
+        final.outcome.state = model::ResourceState::kActive;
+        final.status = HttpStatusOf(e.code());
+        final.message = (op.kind == "DELETE_DEPLOYMENT" ? "Service group undeployment failed: "
+                                                        : "Service group deployment failed: ") +
+                        std::string(e.what());
+        const std::string stage =
+            op.kind == "DELETE_DEPLOYMENT" ? "SERVICE_UNDEPLOYED" : "SERVICE_ALIVE";
+        std::vector<std::string> urls;
+        if (!op.callback_url.empty()) urls.push_back(op.callback_url);
+        if (!op.events_url.empty() && op.events_url != op.callback_url)
+            urls.push_back(op.events_url);
+        pugi::xml_document doc;
+        auto root = doc.append_child("deployment");
+        root.append_attribute("xmlns").set_value(model::xml::kNetconfNs);
+        model::xml::AppendText(root, "deployment_stage", stage);
+        model::xml::AppendText(root, "internal_deployment_id", op.target_id);
+        const auto body = model::xml::Serialize(doc);
+        for (const auto& url : urls)
+            final.callbacks.push_back({url, stage, final.status, final.message, body});
+    }
+    co_await Complete(op, final.outcome, final.status, final.message, final.callbacks);
+    if (final.outcome.state == model::ResourceState::kRemoved)
+        ForgetStrand(op.target_kind, op.target_id);
 }
 
 asio::awaitable<void> Engine::Complete(const model::Operation& op,

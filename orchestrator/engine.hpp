@@ -22,6 +22,7 @@
 #include "model/operation.hpp"
 #include "model/resource.hpp"
 #include "model/store.hpp"
+#include "orchestrator/deployment_workflow.hpp"
 #include "orchestrator/file_fetcher.hpp"
 #include "orchestrator/notifier.hpp"
 #include "orchestrator/resource_workflows.hpp"
@@ -51,6 +52,9 @@ class Engine {
                                        const model::Operation& op);
     asio::awaitable<void> AcceptUpdate(const model::Operation& op);
     asio::awaitable<void> AcceptDelete(const model::Operation& op);
+    /// A deployment (and its tenant when missing), its service and `op` (model::Store).
+    asio::awaitable<void> AcceptDeployment(const model::ResourceRecord& deployment,
+                                           const model::Operation& op);
 
     /// Throws Error(kUnavailable, "Unable to query VIM: ...") unless the VIM answers now.
     asio::awaitable<void> RequireVim();
@@ -79,6 +83,8 @@ class Engine {
     asio::awaitable<void> RunTenantOperation(const model::Operation& op);
     /// Every other resource kind: the VIM side through ResourceWorkflows, the rest generic.
     asio::awaitable<void> RunResourceOperation(const model::Operation& op);
+    /// Deployments: DeploymentWorkflow does the steps, Complete() the end.
+    asio::awaitable<void> RunDeploymentOperation(const model::Operation& op);
     /// Commits the outcome (retrying while the database is unreachable) and hands the callbacks
     /// to the notifier.
     asio::awaitable<void> Complete(const model::Operation& op,
@@ -93,6 +99,7 @@ class Engine {
     vim::Adapter& vim_;
     Notifier& notifier_;
     ResourceWorkflows workflows_;
+    DeploymentWorkflow deployments_;
     EngineOptions options_;
     std::mutex strands_mutex_;
     std::map<std::string, Strand> strands_;  ///< "<kind>/<id>" -> the target's strand

@@ -34,6 +34,7 @@ constexpr std::array kSubjects{
     Subject{"VOLUME", model::kind::kVolume, "Volume"},
     Subject{"ROUTER", model::kind::kRouter, "Router"},
     Subject{"FILE_SERVER", model::kind::kFileServer, "File server"},
+    Subject{"DEPLOYMENT", model::kind::kDeployment, "Deployment"},
 };
 }  // namespace
 

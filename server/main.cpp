@@ -25,12 +25,13 @@
 #include "server/basic_auth.hpp"
 #include "server/handlers/admin_handlers.hpp"
 #include "server/handlers/config_handlers.hpp"
+#include "server/handlers/deployment_handlers.hpp"
 #include "server/handlers/dynamic_mapping_handlers.hpp"
 #include "server/handlers/host_handlers.hpp"
 #include "server/handlers/operation_mode_handlers.hpp"
+#include "server/handlers/resource_handlers.hpp"
 #include "server/handlers/snapshot_handlers.hpp"
 #include "server/handlers/system_state_handlers.hpp"
-#include "server/handlers/resource_handlers.hpp"
 #include "server/handlers/tenant_handlers.hpp"
 #include "server/handlers/vim_connector_handlers.hpp"
 #include "server/http_server.hpp"
@@ -114,6 +115,7 @@ int Run(const Config& config) {
     server::Router router;
     server::handlers::RegisterTenantRoutes(router, engine);
     server::handlers::RegisterResourceRoutes(router, engine);
+    server::handlers::RegisterDeploymentRoutes(router, engine);
     server::handlers::RegisterOperationModeRoutes(router, mode);
     server::handlers::RegisterConfigRoutes(router, config_parameters);
     server::handlers::RegisterSystemStateRoutes(router, {mode, vim, notifier});

@@ -14,6 +14,7 @@
 /// inside a co_await expression: it may destroy them twice).
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -85,6 +86,34 @@ struct VimObject {
     std::string note;
 };
 
+/// One NIC of a VM: on the VIM network of escd's network `network_id`.
+struct VmNic {
+    int nicid = 0;
+    std::string network_id;  ///< escd's internal network id
+    std::string mac;
+    std::string model = "virtio";
+};
+
+/// A VM to create (ids in the VIM object's metadata; the name is unique and escd's key).
+struct VmRequest {
+    std::string name;
+    std::string deployment_id;
+    std::string tenant_id;
+    std::string vm_group;
+    int vcpus = 1;
+    long long memory_mb = 512;
+    std::string image_id;  ///< escd's internal image id: the boot disk is its volume
+    std::vector<VmNic> nics;
+    std::string host;  ///< where to place it ("" = the VIM chooses)
+};
+
+/// What the VIM says about a VM.
+struct VmInfo {
+    std::string uuid;
+    std::string host;
+    bool running = false;
+};
+
 /// What CheckStatus() reports about the connection to the VIM.
 struct VimStatus {
     bool reachable = false;
@@ -127,6 +156,14 @@ class Adapter {
     /// Creates or updates the router (interfaces and routes as requested).
     virtual asio::awaitable<VimObject> EnsureRouter(const RouterRequest& request) = 0;
     virtual asio::awaitable<void> DeleteRouter(const std::string& external_id) = 0;
+
+    /// Creates and starts the VM; a VM of this name that exists already is started if needed and
+    /// reported (a rerun after a crash never makes a second one).
+    virtual asio::awaitable<VmInfo> CreateVm(const VmRequest& request) = 0;
+    /// Stops (forcibly) and removes the VM; one that is gone already is a success.
+    virtual asio::awaitable<void> DeleteVm(const std::string& name) = 0;
+    /// The VM's state; nullopt when the VIM has no VM of that name.
+    virtual asio::awaitable<std::optional<VmInfo>> GetVm(const std::string& name) = 0;
 
     /// The compute hosts the VIM schedules onto (libvirt: the hypervisor's host name).
     virtual asio::awaitable<std::vector<std::string>> ListHosts() = 0;

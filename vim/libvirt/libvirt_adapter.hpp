@@ -59,6 +59,9 @@ class LibvirtAdapter final : public Adapter {
     asio::awaitable<void> DeleteFlavor(const std::string& external_id) override;
     asio::awaitable<VimObject> EnsureRouter(const RouterRequest& request) override;
     asio::awaitable<void> DeleteRouter(const std::string& external_id) override;
+    asio::awaitable<VmInfo> CreateVm(const VmRequest& request) override;
+    asio::awaitable<void> DeleteVm(const std::string& name) override;
+    asio::awaitable<std::optional<VmInfo>> GetVm(const std::string& name) override;
     asio::awaitable<std::vector<std::string>> ListHosts() override;
     asio::awaitable<VimStatus> CheckStatus() override;
     asio::awaitable<VimStatus> Reconnect() override;

@@ -169,6 +169,33 @@ const std::pair<const char*, const char*> kStatements[] = {
      "step, finished_at, status_code, status_message) "
      "VALUES ($1::uuid, $2, $3, $4, NULLIF($5, ''), NULLIF($6, ''), $7, 'DONE', now(), $8, $9)"},
     {"get_setting", "SELECT value FROM settings WHERE key = $1"},
+    // Deployments.
+    {"lock_id", "SELECT kind, state FROM resources WHERE internal_id = $1 FOR SHARE"},
+    {"insert_auto_tenant",
+     "INSERT INTO resources (internal_id, kind, name, state, spec) "
+     "VALUES ($1, 'tenant', $1, 'CREATING', $2) ON CONFLICT (internal_id) DO NOTHING "
+     "RETURNING 1"},
+    {"insert_deployment",
+     "INSERT INTO resources (internal_id, kind, tenant_id, parent_id, name, state, spec) "
+     "VALUES ($1, 'deployment', $2, $2, $3, 'CREATING', $4) ON CONFLICT (internal_id) DO NOTHING "
+     "RETURNING 1"},
+    {"set_service",
+     "INSERT INTO services (deployment_id, state) VALUES ($1, $2) "
+     "ON CONFLICT (deployment_id) DO UPDATE SET state = EXCLUDED.state, updated_at = now()"},
+    {"get_service", "SELECT state FROM services WHERE deployment_id = $1"},
+    {"list_vms",
+     "SELECT vm_name, deployment_id, vm_group, vm_index, uuid, host, state, interfaces, "
+     "monitoring FROM vms WHERE deployment_id = $1 ORDER BY vm_group, vm_index"},
+    {"upsert_vm",
+     "INSERT INTO vms (vm_name, deployment_id, vm_group, vm_index, uuid, host, state, interfaces, "
+     "monitoring) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) "
+     "ON CONFLICT (vm_name) DO UPDATE SET uuid = EXCLUDED.uuid, host = EXCLUDED.host, "
+     "state = EXCLUDED.state, interfaces = EXCLUDED.interfaces, "
+     "monitoring = EXCLUDED.monitoring, updated_at = now()"},
+    {"delete_vm", "DELETE FROM vms WHERE vm_name = $1"},
+    {"allocated_addresses", "SELECT address FROM ip_allocations WHERE network_id = $1"},
+    {"insert_allocation",
+     "INSERT INTO ip_allocations (network_id, address, vm_name, nicid) VALUES ($1, $2, $3, $4)"},
     {"put_setting",
      "INSERT INTO settings (key, value) VALUES ($1, $2) "
      "ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = now()"},
@@ -476,8 +503,8 @@ asio::awaitable<void> PgStore::AcceptCreate(const ResourceRecord& resource, cons
                                               " is already used by a " + row[1].as<std::string>());
     }
     if (!row[2].as<bool>()) {
-        std::string where = parent_kind == kind::kTenant ? std::string()
-                                                         : " in tenant " + resource.tenant_id;
+        std::string where =
+            parent_kind == kind::kTenant ? std::string() : " in tenant " + resource.tenant_id;
         throw Error(ErrorCode::kNotFound, parent_kind + " " + resource.parent_id + " not found" +
                                               where + " (or it is being deleted)");
     }
@@ -509,10 +536,10 @@ asio::awaitable<void> PgStore::AcceptDelete(const std::string& kind,
                 // Integrity: a tenant with resources, a network with subnets, stay.
                 auto child = tx.exec_prepared("first_child", internal_id);
                 if (!child.empty()) {
-                    throw Error(ErrorCode::kConflict,
-                                kind + " " + internal_id + " still owns resources (" +
-                                    child[0][0].as<std::string>() + " " +
-                                    child[0][1].as<std::string>() + ", ...)");
+                    throw Error(ErrorCode::kConflict, kind + " " + internal_id +
+                                                          " still owns resources (" +
+                                                          child[0][0].as<std::string>() + " " +
+                                                          child[0][1].as<std::string>() + ", ...)");
                 }
                 tx.exec_prepared0("set_state", kind, internal_id, std::string(ToString(next)));
                 InsertOperation(tx, op);
@@ -747,6 +774,120 @@ std::vector<VmSnapshot> PgStore::ListVmSnapshots(const std::string& tenant_id,
         }
         return out;
     });
+}
+
+asio::awaitable<void> PgStore::AcceptDeployment(const ResourceRecord& deployment,
+                                                const Operation& op) {
+    co_await AwaitCommit([&](GroupCommit::Completion done) {
+        writes_.RunAsync(
+            [&](pqxx::work& tx) {
+                const auto& tenant = deployment.tenant_id;
+                auto holder = tx.exec_prepared("lock_id", deployment.internal_id);
+                if (!holder.empty()) {
+                    throw Error(ErrorCode::kConflict, "internal id " + deployment.internal_id +
+                                                          " is already used by a " +
+                                                          holder[0][0].as<std::string>());
+                }
+                auto parent = tx.exec_prepared("lock_id", tenant);
+                if (!parent.empty() && parent[0][0].as<std::string>() != kind::kTenant) {
+                    throw Error(ErrorCode::kConflict,
+                                "tenant " + tenant + " names a " + parent[0][0].as<std::string>());
+                }
+                if (!parent.empty() && parent[0][1].as<std::string>() == "DELETING")
+                    throw Error(ErrorCode::kConflict, "tenant " + tenant + " is being deleted");
+                // From here on a refusal must leave nothing: a concurrent request can still
+                // take the id between the check above and the insert below.
+                pqxx::subtransaction sub(tx, "accept_deployment");
+                if (parent.empty()) {
+                    tx.exec_prepared("insert_auto_tenant", tenant,
+                                     "<tenant><name>" + tenant + "</name></tenant>");
+                }
+                if (tx.exec_prepared("insert_deployment", deployment.internal_id, tenant,
+                                     deployment.name, deployment.spec)
+                        .empty()) {
+                    throw Error(ErrorCode::kConflict,
+                                "internal id " + deployment.internal_id + " is already used");
+                }
+                tx.exec_prepared0("set_service", deployment.internal_id,
+                                  std::string(ToString(ServiceState::kDeploying)));
+                InsertOperation(tx, op);
+                sub.commit();
+            },
+            std::move(done));
+    });
+}
+
+std::vector<std::string> PgStore::AllocatedAddresses(const std::string& network_id) {
+    return With([&](pqxx::connection& c) {
+        pqxx::nontransaction tx(c);
+        std::vector<std::string> out;
+        for (const auto& row : tx.exec_prepared("allocated_addresses", network_id))
+            out.push_back(row[0].as<std::string>());
+        return out;
+    });
+}
+
+std::optional<ServiceState> PgStore::GetServiceState(const std::string& deployment_id) {
+    return With([&](pqxx::connection& c) -> std::optional<ServiceState> {
+        pqxx::nontransaction tx(c);
+        auto rows = tx.exec_prepared("get_service", deployment_id);
+        if (rows.empty()) return std::nullopt;
+        return ParseServiceState(rows[0][0].as<std::string>());
+    });
+}
+
+std::vector<VmRecord> PgStore::ListVms(const std::string& deployment_id) {
+    return With([&](pqxx::connection& c) {
+        pqxx::nontransaction tx(c);
+        std::vector<VmRecord> out;
+        for (const auto& row : tx.exec_prepared("list_vms", deployment_id)) {
+            VmRecord vm;
+            vm.vm_name = row[0].as<std::string>();
+            vm.deployment_id = row[1].as<std::string>();
+            vm.vm_group = row[2].as<std::string>();
+            vm.vm_index = row[3].as<int>();
+            vm.uuid = row[4].as<std::string>();
+            vm.host = row[5].as<std::string>();
+            vm.state = ParseVmState(row[6].as<std::string>()).value_or(VmState::kError);
+            vm.interfaces = row[7].as<std::string>();
+            vm.monitoring = row[8].as<bool>();
+            out.push_back(std::move(vm));
+        }
+        return out;
+    });
+}
+
+asio::awaitable<std::vector<OutboxRow>> PgStore::RecordDeploymentStep(const DeploymentStep& step) {
+    std::vector<OutboxRow> rows;
+    co_await AwaitCommit([&](GroupCommit::Completion done) {
+        writes_.RunAsync(
+            [&](pqxx::work& tx) {
+                rows.clear();
+                if (step.service_state) {
+                    tx.exec_prepared0("set_service", step.deployment_id,
+                                      std::string(ToString(*step.service_state)));
+                }
+                for (const auto& vm : step.upserts) {
+                    tx.exec_prepared0("upsert_vm", vm.vm_name, vm.deployment_id, vm.vm_group,
+                                      vm.vm_index, vm.uuid, vm.host,
+                                      std::string(ToString(vm.state)), vm.interfaces,
+                                      vm.monitoring);
+                }
+                for (const auto& a : step.allocations) {
+                    tx.exec_prepared0("insert_allocation", a.network_id, a.address, a.vm_name,
+                                      a.nicid);
+                }
+                for (const auto& name : step.removed) tx.exec_prepared0("delete_vm", name);
+                for (const auto& r : step.resources) {
+                    tx.exec_prepared0("update_resource", r.kind, r.internal_id, r.state,
+                                      r.external_id, std::string(), std::string());
+                }
+                for (const auto& message : step.events)
+                    rows.push_back(InsertOutbox(tx, step.transaction_id, message));
+            },
+            std::move(done));
+    });
+    co_return rows;
 }
 
 std::optional<std::string> PgStore::GetSetting(const std::string& key) {

@@ -84,6 +84,13 @@ class PgStore final : public Store {
         const std::vector<OutboxMessage>& events) override;
     std::vector<VmSnapshot> ListVmSnapshots(const std::string& tenant_id,
                                             const std::string& vm_name) override;
+    asio::awaitable<void> AcceptDeployment(const ResourceRecord& deployment,
+                                           const Operation& op) override;
+    std::optional<ServiceState> GetServiceState(const std::string& deployment_id) override;
+    std::vector<VmRecord> ListVms(const std::string& deployment_id) override;
+    std::vector<std::string> AllocatedAddresses(const std::string& network_id) override;
+    asio::awaitable<std::vector<OutboxRow>> RecordDeploymentStep(
+        const DeploymentStep& step) override;
     std::optional<std::string> GetSetting(const std::string& key) override;
     void PutSetting(const std::string& key, const std::string& value) override;
 

@@ -1,0 +1,54 @@
+#pragma once
+/// @file
+/// What escd stores about a deployment's VMs and the steps that change them.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "model/operation.hpp"
+#include "model/vm_state_machine.hpp"
+
+namespace escd::model {
+
+struct VmRecord {
+    std::string vm_name;  ///< <deployment>_<group>_<index>_<uuid>
+    std::string deployment_id;
+    std::string vm_group;
+    int vm_index = 0;
+    std::string uuid;  ///< the VIM's id
+    std::string host;
+    VmState state = VmState::kInit;
+    std::string interfaces;  ///< <interfaces> XML of the allocated nics
+    bool monitoring = true;
+};
+
+/// An address given to a VM interface (ip_allocations).
+struct IpAllocation {
+    std::string network_id;
+    std::string address;
+    std::string vm_name;
+    int nicid = 0;
+};
+
+/// A resource the step finishes (a tenant the deployment created first).
+struct ResourceUpdate {
+    std::string kind;
+    std::string internal_id;
+    std::string state;  ///< "ACTIVE", ...
+    std::string external_id;
+};
+
+/// One step of a deployment workflow, committed in one transaction with the events it emits.
+struct DeploymentStep {
+    std::string transaction_id;
+    std::string deployment_id;
+    std::optional<ServiceState> service_state;
+    std::vector<VmRecord> upserts;     ///< VMs inserted or updated
+    std::vector<std::string> removed;  ///< VM names deleted (with their addresses)
+    std::vector<IpAllocation> allocations;
+    std::vector<ResourceUpdate> resources;
+    std::vector<OutboxMessage> events;  ///< in delivery order
+};
+
+}  // namespace escd::model

@@ -1,0 +1,138 @@
+#include "model/xml/deployment_docs.hpp"
+
+#include <charconv>
+
+#include <pugixml.hpp>
+
+#include "model/xml/xml_doc.hpp"
+
+namespace escd::model::xml {
+namespace {
+
+void AppendIds(pugi::xml_node node, const DeploymentView& d) {
+    AppendText(node, "deployment_name", d.spec->name);
+}
+
+void AppendTail(pugi::xml_node node, const DeploymentView& d) {
+    if (!d.external_id.empty()) AppendText(node, "external_deployment_id", d.external_id);
+    if (!d.tenant_external_id.empty()) AppendText(node, "external_tenant_id", d.tenant_external_id);
+    AppendText(node, "internal_deployment_id", d.spec->internal_id);
+    AppendText(node, "internal_tenant_id", d.spec->tenant);
+    AppendText(node, "service_state_machine_state", ToString(d.service));
+}
+
+void AppendEventInterfaces(pugi::xml_node parent, const VmRecord& vm) {
+    auto interfaces = parent.append_child("interfaces");
+    for (const auto& nic : InterfacesFromStored(vm.interfaces)) {
+        auto node = interfaces.append_child("interface");
+        AppendText(node, "network_uuid", nic.network_uuid.empty() ? nic.network : nic.network_uuid);
+        AppendText(node, "ip_address", nic.ip_address);
+        AppendText(node, "mac_address", nic.mac_address);
+        AppendText(node, "nic_id", std::to_string(nic.nicid));
+        AppendText(node, "subnet_uuid", nic.subnet);
+        AppendText(node, "netmask", nic.netmask);
+        AppendText(node, "gateway", nic.gateway);
+        AppendText(node, "type", "virtual");
+    }
+}
+
+void AppendVm(pugi::xml_node node, const VmRecord& vm) {
+    AppendText(node, "vm_name", vm.vm_name);
+    AppendText(node, "vm_uuid", vm.uuid);
+    AppendText(node, "host_name", vm.host);
+    AppendText(node, "vm_state_machine_state", ToString(vm.state));
+    AppendBool(node, "monitoring", vm.monitoring);
+    AppendEventInterfaces(node, vm);
+}
+
+void FillDeployment(pugi::xml_node node, const DeploymentView& d) {
+    AppendIds(node, d);
+    AppendTail(node, d);
+    for (const auto& group : d.spec->vm_groups) {
+        auto group_node = node.append_child("vm_group");
+        AppendText(group_node, "name", group.name);
+        for (const auto& vm : d.vms) {
+            if (vm.vm_group == group.name) AppendVm(group_node.append_child("vm_instance"), vm);
+        }
+    }
+}
+}  // namespace
+
+std::string DeploymentEventDocument(const DeploymentView& d,
+                                    std::string_view stage,
+                                    const VmRecord* vm) {
+    pugi::xml_document doc;
+    auto root = doc.append_child("deployment");
+    root.append_attribute("xmlns").set_value(kNetconfNs);
+    AppendBool(root.append_child("datacenter"), "default", false);
+    if (vm) {
+        auto details = root.append_child("deployment_details");
+        AppendText(details, "host_uuid", vm->host);
+        AppendText(details, "host_name", vm->host);
+        AppendText(details, "vm_uuid", vm->uuid);
+        AppendEventInterfaces(details, *vm);
+        AppendText(details, "vm_group_name", vm->vm_group);
+        AppendText(details, "vm_name", vm->vm_name);
+        AppendText(details, "vm_state_machine_state", ToString(vm->state));
+    }
+    AppendIds(root, d);
+    AppendText(root, "deployment_stage", stage);
+    AppendTail(root, d);
+    return Serialize(doc);
+}
+
+std::string DeploymentDocument(const DeploymentView& d) {
+    pugi::xml_document doc;
+    auto root = doc.append_child("deployment");
+    root.append_attribute("xmlns").set_value(kNetconfNs);
+    FillDeployment(root, d);
+    return Serialize(doc);
+}
+
+std::string DeploymentListDocument(const std::vector<DeploymentView>& deployments) {
+    pugi::xml_document doc;
+    auto root = doc.append_child("deployments");
+    root.append_attribute("xmlns").set_value(kNetconfNs);
+    for (const auto& d : deployments) FillDeployment(root.append_child("deployment"), d);
+    return Serialize(doc);
+}
+
+std::string StoredInterfaces(const std::vector<AllocatedNic>& nics) {
+    pugi::xml_document doc;
+    auto root = doc.append_child("interfaces");
+    for (const auto& nic : nics) {
+        auto node = root.append_child("interface");
+        AppendText(node, "nicid", std::to_string(nic.nicid));
+        AppendText(node, "network", nic.network);
+        AppendText(node, "network_uuid", nic.network_uuid);
+        AppendText(node, "subnet", nic.subnet);
+        AppendText(node, "ip_address", nic.ip_address);
+        AppendText(node, "mac_address", nic.mac_address);
+        AppendText(node, "netmask", nic.netmask);
+        AppendText(node, "gateway", nic.gateway);
+    }
+    return Compact(doc);
+}
+
+std::vector<AllocatedNic> InterfacesFromStored(std::string_view stored) {
+    std::vector<AllocatedNic> out;
+    if (stored.empty()) return out;
+    pugi::xml_document doc;
+    if (!doc.load_buffer(stored.data(), stored.size())) return out;
+    for (auto node : doc.document_element().children("interface")) {
+        AllocatedNic nic;
+        std::string id = node.child_value("nicid");
+        std::from_chars(id.data(), id.data() + id.size(), nic.nicid);
+        nic.network = node.child_value("network");
+        nic.network_uuid = node.child_value("network_uuid");
+        nic.subnet = node.child_value("subnet");
+        nic.ip_address = node.child_value("ip_address");
+        nic.mac_address = node.child_value("mac_address");
+        nic.netmask = node.child_value("netmask");
+        nic.gateway = node.child_value("gateway");
+        out.push_back(std::move(nic));
+    }
+    return out;
+}
+
+}  // namespace escd::model::xml

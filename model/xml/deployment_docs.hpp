@@ -1,0 +1,49 @@
+#pragma once
+/// @file
+/// The documents escd sends about a deployment: the callback of each event (a <deployment> with
+/// deployment_stage, the service state, and for per-VM events <deployment_details>, as in the
+/// reference's VM_DEPLOYED / VM_ALIVE / SERVICE_ALIVE examples), and the GET answers (the
+/// deployment with its operational state: the service state and every VM).
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "model/deployment.hpp"
+#include "model/vm_record.hpp"
+
+namespace escd::model::xml {
+
+struct DeploymentView {
+    const DeploymentSpec* spec = nullptr;
+    std::string external_id;
+    std::string tenant_external_id;
+    ServiceState service = ServiceState::kDeploying;
+    std::vector<VmRecord> vms;
+};
+
+/// One event callback; `vm` null for service-level events (SERVICE_ALIVE, ...).
+std::string DeploymentEventDocument(const DeploymentView& deployment,
+                                    std::string_view stage,
+                                    const VmRecord* vm);
+
+/// GET /v0/deployments/{id}.
+std::string DeploymentDocument(const DeploymentView& deployment);
+/// GET /v0/deployments.
+std::string DeploymentListDocument(const std::vector<DeploymentView>& deployments);
+
+/// The <interfaces> XML stored with a VM, and back.
+struct AllocatedNic {
+    int nicid = 0;
+    std::string network;
+    std::string network_uuid;
+    std::string subnet;
+    std::string ip_address;
+    std::string mac_address;
+    std::string netmask;
+    std::string gateway;
+};
+std::string StoredInterfaces(const std::vector<AllocatedNic>& nics);
+std::vector<AllocatedNic> InterfacesFromStored(std::string_view stored);
+
+}  // namespace escd::model::xml

@@ -1,0 +1,448 @@
+#include "orchestrator/deployment_workflow.hpp"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include <pugixml.hpp>
+
+#include "common/crypto.hpp"
+#include "common/error.hpp"
+#include "common/ip_network.hpp"
+#include "common/log.hpp"
+#include "common/offload.hpp"
+#include "model/xml/deployment_docs.hpp"
+#include "model/xml/deployment_xml.hpp"
+#include "model/xml/tenant_xml.hpp"
+#include "model/xml/xml_doc.hpp"
+
+namespace escd::orchestrator {
+namespace {
+namespace xml = model::xml;
+using model::ServiceState;
+using model::VmEvent;
+using model::VmState;
+
+// The transition `event` must have a row for; a missing one is a bug in the workflow.
+VmState Next(VmState state, VmEvent event) {
+    auto next = model::NextState(state, event);
+    if (!next) {
+        throw Error(ErrorCode::kInternal,
+                    "VM state machine has no transition from " + std::string(ToString(state)));
+    }
+    return *next;
+}
+
+// A locally administered MAC in libvirt's range, derived from the VM name and nicid so that a
+// rerun of the same step allocates the same one.
+std::string MacFor(const std::string& vm_name, int nicid) {
+    auto hex = NameUuid("mac/" + vm_name + "/" + std::to_string(nicid));
+    return "52:54:00:" + hex.substr(0, 2) + ":" + hex.substr(2, 2) + ":" + hex.substr(4, 2);
+}
+
+struct SubnetInfo {
+    std::string id;
+    std::string external_id;
+    std::optional<IpNetwork> cidr;
+    std::string gateway;
+    std::vector<std::pair<std::string, std::string>> pools;
+};
+
+SubnetInfo ReadSubnet(const model::ResourceRecord& record) {
+    SubnetInfo info{record.internal_id, record.external_id, {}, {}, {}};
+    pugi::xml_document doc;
+    if (!doc.load_buffer(record.spec.data(), record.spec.size())) return info;
+    auto root = doc.document_element();
+    info.cidr = IpNetwork::Parse(xml::ChildText(root, "cidr").value_or(""));
+    info.gateway = xml::ChildText(root, "gateway_ip").value_or("");
+    for (auto pool : root.children("allocation_pools")) {
+        info.pools.emplace_back(xml::ChildText(pool, "start").value_or(""),
+                                xml::ChildText(pool, "end").value_or(""));
+    }
+    return info;
+}
+
+// The first address of the subnet's pools that is not taken.
+std::optional<std::string> FirstFree(const SubnetInfo& subnet, const std::set<std::string>& taken) {
+    for (const auto& [start_text, end_text] : subnet.pools) {
+        auto start = ParseIp(start_text);
+        auto end = ParseIp(end_text);
+        if (!start || !end) continue;
+        for (auto address = *start; ToBytes(address) <= ToBytes(*end);
+             address = StepAddress(address, 1)) {
+            if (!taken.contains(address.to_string())) return address.to_string();
+            if (address == *end) break;
+        }
+    }
+    return std::nullopt;
+}
+}  // namespace
+
+struct DeploymentWorkflow::Context {
+    const model::Operation& op;
+    model::ResourceRecord record;
+    model::DeploymentSpec spec;
+    xml::DeploymentView view;
+    std::vector<std::string> urls;  ///< Callback, and Callback-ESC-Events when it differs
+
+    explicit Context(const model::Operation& operation) : op(operation) {
+        if (!op.callback_url.empty()) urls.push_back(op.callback_url);
+        if (!op.events_url.empty() && op.events_url != op.callback_url)
+            urls.push_back(op.events_url);
+    }
+
+    const model::VmGroupSpec& Group(const std::string& name) const {
+        for (const auto& group : spec.vm_groups)
+            if (group.name == name) return group;
+        throw Error(ErrorCode::kInternal, "VM of unknown group " + name);
+    }
+
+    /// The event `stage` to every URL, described with the view as it is now.
+    void Emit(model::DeploymentStep& step,
+              const std::string& stage,
+              const model::VmRecord* vm,
+              int status,
+              const std::string& message) const {
+        auto body = xml::DeploymentEventDocument(view, stage, vm);
+        for (const auto& url : urls) step.events.push_back({url, stage, status, message, body});
+    }
+
+    model::DeploymentStep NewStep() const {
+        model::DeploymentStep step;
+        step.transaction_id = op.transaction_id;
+        step.deployment_id = op.target_id;
+        return step;
+    }
+
+    model::VmRecord* Vm(const std::string& name) {
+        for (auto& vm : view.vms)
+            if (vm.vm_name == name) return &vm;
+        return nullptr;
+    }
+};
+
+asio::awaitable<void> DeploymentWorkflow::Commit(Context& context, model::DeploymentStep& step) {
+    auto rows = co_await store_.RecordDeploymentStep(step);
+    if (step.service_state) context.view.service = *step.service_state;
+    for (const auto& vm : step.upserts) {
+        if (auto* known = context.Vm(vm.vm_name)) {
+            *known = vm;
+        } else {
+            context.view.vms.push_back(vm);
+        }
+    }
+    std::erase_if(context.view.vms, [&](const model::VmRecord& vm) {
+        return std::find(step.removed.begin(), step.removed.end(), vm.vm_name) !=
+               step.removed.end();
+    });
+    notifier_.Enqueue(std::move(rows));
+}
+
+asio::awaitable<void> DeploymentWorkflow::EnsureTenant(Context& context) {
+    const auto& tenant_id = context.spec.tenant;
+    auto tenant = co_await Offload(db_pool_, [this, &tenant_id] {
+        return store_.GetResource(model::kind::kTenant, tenant_id);
+    });
+    if (!tenant) throw Error(ErrorCode::kInternal, "tenant " + tenant_id + " vanished");
+    if (tenant->state != model::ResourceState::kCreating) {
+        context.view.tenant_external_id = tenant->external_id;
+        co_return;
+    }
+    // The datamodel named a tenant that did not exist: it is created first (CREATE_TENANT).
+    vim::TenantRequest request{tenant_id, tenant_id, true};
+    auto external_id = co_await vim_.CreateTenant(request);
+    auto step = context.NewStep();
+    step.resources.push_back({model::kind::kTenant, tenant_id, "ACTIVE", external_id});
+    model::TenantSpec spec;
+    spec.internal_id = tenant_id;
+    spec.name = tenant_id;
+    auto body = xml::TenantDocument({spec, external_id}, "CREATE_TENANT");
+    if (!context.op.callback_url.empty()) {
+        step.events.push_back(
+            {context.op.callback_url, "CREATE_TENANT", 200, "Tenant successfully created", body});
+    }
+    co_await Commit(context, step);
+    context.view.tenant_external_id = external_id;
+}
+
+asio::awaitable<model::VmRecord> DeploymentWorkflow::PlanVm(Context& context,
+                                                            const model::VmGroupSpec& group,
+                                                            int index) {
+    model::VmRecord vm;
+    vm.deployment_id = context.spec.internal_id;
+    vm.vm_group = group.name;
+    vm.vm_index = index;
+    vm.vm_name =
+        context.spec.internal_id + "_" + group.name + "_" + std::to_string(index) + "_" + NewUuid();
+    vm.state = VmState::kInit;
+
+    std::vector<xml::AllocatedNic> nics;
+    auto step = context.NewStep();
+    for (const auto& nic : group.interfaces) {
+        const auto& network_id = nic.network;
+        auto [network, subnets, taken_list] = co_await Offload(db_pool_, [this, &network_id] {
+            return std::make_tuple(store_.GetResource(model::kind::kNetwork, network_id),
+                                   store_.ListChildren(model::kind::kSubnet, network_id),
+                                   store_.AllocatedAddresses(network_id));
+        });
+        if (!network || network->state == model::ResourceState::kDeleting)
+            throw Error(ErrorCode::kNotFound, "network " + network_id + " not found");
+        xml::AllocatedNic allocated;
+        allocated.nicid = nic.nicid;
+        allocated.network = network_id;
+        allocated.network_uuid = network->external_id;
+        allocated.mac_address =
+            nic.mac_address.empty() ? MacFor(vm.vm_name, nic.nicid) : nic.mac_address;
+        std::set<std::string> taken(taken_list.begin(), taken_list.end());
+        // The address: fixed in the datamodel, from the group's static pool, or the subnet's.
+        std::string address = nic.ip_address;
+        for (const auto& pool : group.scaling.static_pools) {
+            if (pool.network == network_id &&
+                static_cast<std::size_t>(index) < pool.addresses.size())
+                address = pool.addresses[static_cast<std::size_t>(index)];
+        }
+        std::optional<SubnetInfo> subnet;
+        for (const auto& record : subnets) {
+            auto info = ReadSubnet(record);
+            auto parsed = ParseIp(address);
+            if (!subnet || (parsed && info.cidr && info.cidr->Contains(*parsed))) subnet = info;
+        }
+        if (address.empty() && subnet) {
+            auto free = FirstFree(*subnet, taken);
+            if (!free) {
+                throw Error(ErrorCode::kConflict,
+                            "no free address left in subnet " + subnet->id + " of " + network_id);
+            }
+            address = *free;
+        }
+        if (!address.empty()) {
+            if (taken.contains(address)) {
+                throw Error(ErrorCode::kConflict,
+                            "address " + address + " on network " + network_id + " is in use");
+            }
+            step.allocations.push_back({network_id, address, vm.vm_name, nic.nicid});
+        }
+        allocated.ip_address = address;
+        if (subnet) {
+            allocated.subnet = subnet->external_id;
+            allocated.gateway = subnet->gateway;
+            if (subnet->cidr) allocated.netmask = subnet->cidr->Netmask();
+        }
+        nics.push_back(std::move(allocated));
+    }
+    vm.interfaces = xml::StoredInterfaces(nics);
+    step.upserts.push_back(vm);
+    co_await Commit(context, step);
+    co_return vm;
+}
+
+asio::awaitable<bool> DeploymentWorkflow::CreateOnVim(Context& context,
+                                                      const model::VmGroupSpec& group,
+                                                      model::VmRecord& vm) {
+    if (vm.state == VmState::kInit) {
+        vm.state = Next(vm.state, VmEvent::kDeploy);
+        auto step = context.NewStep();
+        step.upserts.push_back(vm);
+        co_await Commit(context, step);
+    }
+    vim::VmRequest request;
+    request.name = vm.vm_name;
+    request.deployment_id = vm.deployment_id;
+    request.tenant_id = context.spec.tenant;
+    request.vm_group = group.name;
+    request.vcpus = group.vcpus > 0 ? group.vcpus : 1;
+    request.memory_mb = group.memory_mb > 0 ? group.memory_mb : 512;
+    request.image_id = group.image;
+    for (const auto& nic : xml::InterfacesFromStored(vm.interfaces)) {
+        std::string model = "virtio";
+        for (const auto& spec_nic : group.interfaces)
+            if (spec_nic.nicid == nic.nicid) model = spec_nic.model;
+        request.nics.push_back({nic.nicid, nic.network, nic.mac_address, model});
+    }
+    if (!group.flavor.empty()) {
+        const auto& flavor_id = group.flavor;
+        auto flavor = co_await Offload(db_pool_, [this, &flavor_id] {
+            return store_.GetResource(model::kind::kFlavor, flavor_id);
+        });
+        if (flavor) {
+            pugi::xml_document doc;
+            doc.load_buffer(flavor->spec.data(), flavor->spec.size());
+            auto root = doc.document_element();
+            request.vcpus = std::stoi(xml::ChildText(root, "vcpus").value_or("1"));
+            request.memory_mb = std::stoll(xml::ChildText(root, "memory_mb").value_or("512"));
+        }
+    }
+
+    auto step = context.NewStep();
+    try {
+        auto info = co_await vim_.CreateVm(request);
+        vm.uuid = info.uuid;
+        vm.host = info.host;
+        vm.state = Next(vm.state, VmEvent::kVimDone);
+        step.upserts.push_back(vm);
+        context.Emit(step, "VM_DEPLOYED", &vm, 200, "VM Deployed");
+        co_await Commit(context, step);
+        co_return true;
+    } catch (const Error& e) {
+        ESCD_WARN("engine") << "VM " << vm.vm_name << " not deployed: " << e.what();
+        vm.state = Next(vm.state, VmEvent::kVimFailed);
+        step.upserts.push_back(vm);
+        context.Emit(step, "VM_DEPLOYED", &vm, HttpStatusOf(e.code()),
+                     std::string("VM deployment failed: ") + e.what());
+    }
+    co_await Commit(context, step);
+    co_return false;
+}
+
+asio::awaitable<DeploymentWorkflow::Final> DeploymentWorkflow::Deploy(const model::Operation& op) {
+    Context context(op);
+    auto [record, service, vms] = co_await Offload(db_pool_, [this, &op] {
+        return std::make_tuple(store_.GetResource(model::kind::kDeployment, op.target_id),
+                               store_.GetServiceState(op.target_id), store_.ListVms(op.target_id));
+    });
+    if (!record) throw Error(ErrorCode::kInternal, "deployment " + op.target_id + " vanished");
+    context.record = *record;
+    context.spec = xml::DeploymentSpecFromStored(record->spec, op.target_id);
+    context.view.spec = &context.spec;
+    context.view.external_id = NameUuid("deployment/" + op.target_id);
+    context.view.service = service.value_or(ServiceState::kDeploying);
+    context.view.vms = vms;
+
+    Final final;
+    final.outcome.external_id = context.view.external_id;
+    auto fail = [&](int status, const std::string& why) {
+        final.status = status;
+        final.message = "Service group deployment failed: " + why;
+        final.outcome.state = model::ResourceState::kActive;  // undeploy is the way out
+    };
+
+    co_await EnsureTenant(context);
+    if (!context.spec.declared_networks.empty()) {
+        throw Error(ErrorCode::kNotSupported,
+                    "networks declared inside the datamodel are not supported yet; create them "
+                    "with POST /v0/{tenant}/networks first");
+    }
+
+    bool failed = false;
+    std::string failure;
+    for (const auto& group : context.spec.vm_groups) {
+        for (int index = 0; index < group.scaling.min_active && !failed; ++index) {
+            model::VmRecord vm;
+            bool known = false;
+            for (const auto& existing : context.view.vms) {
+                if (existing.vm_group == group.name && existing.vm_index == index) {
+                    vm = existing;
+                    known = true;
+                }
+            }
+            if (!known) vm = co_await PlanVm(context, group, index);
+            if (vm.state == VmState::kInit || vm.state == VmState::kDeploying) {
+                if (!co_await CreateOnVim(context, group, vm)) {
+                    failed = true;
+                    failure = "VM " + vm.vm_name + " could not be deployed";
+                }
+            } else if (vm.state == VmState::kError) {
+                failed = true;
+                failure = "VM " + vm.vm_name + " is in error";
+            }
+        }
+    }
+    if (failed) {
+        auto step = context.NewStep();
+        step.service_state = ServiceState::kError;
+        context.view.service = ServiceState::kError;
+        co_await Commit(context, step);
+        fail(500, failure);
+    } else {
+        if (context.view.service == ServiceState::kDeploying) {
+            auto step = context.NewStep();
+            step.service_state =
+                *model::NextState(context.view.service, model::ServiceEvent::kAllDeployed);
+            co_await Commit(context, step);
+        }
+        // Alive: the VIM reports the VM running. (ICMP KPIs take over in the monitoring step.)
+        for (auto vm : context.view.vms) {
+            if (vm.state != VmState::kInert) continue;
+            const auto& name = vm.vm_name;
+            auto info = co_await vim_.GetVm(name);
+            if (!info || !info->running) continue;
+            vm.state = Next(vm.state, VmEvent::kAlive);
+            auto step = context.NewStep();
+            step.upserts.push_back(vm);
+            context.Emit(step, "VM_ALIVE", &vm, 200,
+                         "VM_Alive event received, VM ID: [" + vm.vm_name + "]");
+            co_await Commit(context, step);
+        }
+        const bool all_alive =
+            std::all_of(context.view.vms.begin(), context.view.vms.end(),
+                        [](const model::VmRecord& vm) { return vm.state == VmState::kAlive; });
+        if (all_alive && context.view.service == ServiceState::kInert) {
+            auto step = context.NewStep();
+            step.service_state = ServiceState::kActive;
+            co_await Commit(context, step);
+        }
+        final.status = 200;
+        final.message = all_alive ? "Service group deployment completed successfully!"
+                                  : "Service group deployed; not every VM is alive yet";
+        final.outcome.state = model::ResourceState::kActive;
+    }
+    model::DeploymentStep last = context.NewStep();
+    context.Emit(last, "SERVICE_ALIVE", nullptr, final.status, final.message);
+    final.callbacks = std::move(last.events);
+    co_return final;
+}
+
+asio::awaitable<DeploymentWorkflow::Final> DeploymentWorkflow::Undeploy(
+    const model::Operation& op) {
+    Context context(op);
+    auto [record, service, vms] = co_await Offload(db_pool_, [this, &op] {
+        return std::make_tuple(store_.GetResource(model::kind::kDeployment, op.target_id),
+                               store_.GetServiceState(op.target_id), store_.ListVms(op.target_id));
+    });
+    if (!record) throw Error(ErrorCode::kInternal, "deployment " + op.target_id + " vanished");
+    context.record = *record;
+    context.spec = xml::DeploymentSpecFromStored(record->spec, op.target_id);
+    context.view.spec = &context.spec;
+    context.view.external_id = record->external_id;
+    context.view.service = service.value_or(ServiceState::kUndeploying);
+    context.view.vms = vms;
+    {
+        auto tenant_id = context.spec.tenant;
+        auto tenant = co_await Offload(db_pool_, [this, &tenant_id] {
+            return store_.GetResource(model::kind::kTenant, tenant_id);
+        });
+        if (tenant) context.view.tenant_external_id = tenant->external_id;
+    }
+
+    if (context.view.service != ServiceState::kUndeploying) {
+        auto step = context.NewStep();
+        step.service_state = model::NextState(context.view.service, model::ServiceEvent::kUndeploy)
+                                 .value_or(ServiceState::kUndeploying);
+        co_await Commit(context, step);
+    }
+    auto remaining = context.view.vms;
+    for (auto vm : remaining) {
+        if (vm.state != VmState::kUndeploying) {
+            vm.state = Next(vm.state, VmEvent::kUndeploy);
+            auto step = context.NewStep();
+            step.upserts.push_back(vm);
+            co_await Commit(context, step);
+        }
+        const auto& name = vm.vm_name;
+        co_await vim_.DeleteVm(name);
+        auto step = context.NewStep();
+        step.removed.push_back(vm.vm_name);
+        context.Emit(step, "VM_UNDEPLOYED", &vm, 200, "VM Undeployed");
+        co_await Commit(context, step);
+    }
+
+    Final final;
+    final.outcome.state = model::ResourceState::kRemoved;
+    final.message = "Service group undeployment completed successfully!";
+    model::DeploymentStep last = context.NewStep();
+    context.Emit(last, "SERVICE_UNDEPLOYED", nullptr, 200, final.message);
+    final.callbacks = std::move(last.events);
+    co_return final;
+}
+
+}  // namespace escd::orchestrator

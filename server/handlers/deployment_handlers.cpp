@@ -1,0 +1,142 @@
+#include "server/handlers/deployment_handlers.hpp"
+
+#include "common/crypto.hpp"
+#include "common/error.hpp"
+#include "model/ids.hpp"
+#include "model/xml/deployment_docs.hpp"
+#include "model/xml/deployment_xml.hpp"
+#include "server/handlers/mutation.hpp"
+
+namespace escd::server::handlers {
+namespace {
+namespace xml = model::xml;
+constexpr const char* kIdParam = "internal_deployment_id";
+
+// What GET shows of one deployment: its datamodel, service state and VMs.
+struct Loaded {
+    model::ResourceRecord record;
+    model::DeploymentSpec spec;
+    std::optional<model::ServiceState> service;
+    std::vector<model::VmRecord> vms;
+    std::string tenant_external_id;
+};
+
+Loaded Load(model::Store& store, model::ResourceRecord record) {
+    Loaded loaded;
+    loaded.spec = xml::DeploymentSpecFromStored(record.spec, record.internal_id);
+    loaded.service = store.GetServiceState(record.internal_id);
+    loaded.vms = store.ListVms(record.internal_id);
+    if (auto tenant = store.GetResource(model::kind::kTenant, record.tenant_id))
+        loaded.tenant_external_id = tenant->external_id;
+    loaded.record = std::move(record);
+    return loaded;
+}
+
+xml::DeploymentView ViewOf(const Loaded& loaded) {
+    xml::DeploymentView view;
+    view.spec = &loaded.spec;
+    view.external_id = loaded.record.external_id;
+    view.tenant_external_id = loaded.tenant_external_id;
+    view.service = loaded.service.value_or(model::ServiceState::kDeploying);
+    view.vms = loaded.vms;
+    return view;
+}
+
+asio::awaitable<Response> List(orchestrator::Engine& engine) {
+    auto all = co_await engine.WithStore([](model::Store& store) {
+        std::vector<Loaded> out;
+        for (auto& record : store.ListResources(model::kind::kDeployment, std::nullopt))
+            out.push_back(Load(store, std::move(record)));
+        return out;
+    });
+    std::vector<xml::DeploymentView> views;
+    for (const auto& loaded : all) views.push_back(ViewOf(loaded));
+    Response response;
+    response.body = xml::DeploymentListDocument(views);
+    co_return response;
+}
+
+asio::awaitable<std::optional<Loaded>> Find(orchestrator::Engine& engine, const std::string& id) {
+    model::ValidateInternalId(id, kIdParam);
+    co_return co_await engine.WithStore([&id](model::Store& store) -> std::optional<Loaded> {
+        auto record = store.GetResource(model::kind::kDeployment, id);
+        if (!record) return std::nullopt;
+        return Load(store, std::move(*record));
+    });
+}
+
+asio::awaitable<Response> Get(orchestrator::Engine& engine, Request& request) {
+    const auto& id = request.Param(kIdParam);
+    auto loaded = co_await Find(engine, id);
+    if (!loaded) throw Error(ErrorCode::kNotFound, "deployment " + id + " not found");
+    Response response;
+    response.body = xml::DeploymentDocument(ViewOf(*loaded));
+    co_return response;
+}
+
+asio::awaitable<Response> GetConfig(orchestrator::Engine& engine, Request& request) {
+    const auto& id = request.Param(kIdParam);
+    model::ValidateInternalId(id, kIdParam);
+    auto record = co_await engine.WithStore(
+        [&id](model::Store& store) { return store.GetResource(model::kind::kDeployment, id); });
+    if (!record) throw Error(ErrorCode::kNotFound, "deployment " + id + " not found");
+    Response response;
+    response.body = xml::DeploymentConfigDocument(record->spec);
+    co_return response;
+}
+
+asio::awaitable<Response> Create(orchestrator::Engine& engine, Request& request) {
+    const auto& id = request.Param(kIdParam);
+    RequireXmlBody(request);
+    auto parsed = xml::ParseDeploymentRequest(request.Body(), id);
+    auto op = NewOperation(request, "CREATE_DEPLOYMENT", model::kind::kDeployment, id,
+                           /*callback_required=*/true);
+    const auto& tenant = parsed.spec.tenant;
+    auto missing = co_await engine.WithStore([&parsed, &tenant](model::Store& store) {
+        for (const auto& ref : parsed.references) {
+            auto record = store.GetResource(ref.kind, ref.internal_id);
+            const bool usable = record && record->state != model::ResourceState::kDeleting &&
+                                (record->tenant_id.empty() || record->tenant_id == tenant);
+            if (!usable) return std::optional<xml::Reference>(ref);
+        }
+        return std::optional<xml::Reference>();
+    });
+    if (missing) {
+        throw Error(
+            ErrorCode::kNotFound,
+            missing->field + " names " + missing->kind + " " + missing->internal_id +
+                ", which does not exist" +
+                (missing->kind == model::kind::kNetwork ? " in tenant " + tenant : std::string()));
+    }
+    co_await engine.RequireVim();
+    op.payload = parsed.stored;
+    model::ResourceRecord record{
+        model::kind::kDeployment,        id, tenant,        parsed.spec.name,
+        model::ResourceState::kCreating, {}, parsed.stored, tenant};
+    co_await engine.AcceptDeployment(record, op);
+    co_return Accepted(engine, std::move(op), xml::DeploymentConfigDocument(parsed.stored));
+}
+
+asio::awaitable<Response> Delete(orchestrator::Engine& engine, Request& request) {
+    const auto& id = request.Param(kIdParam);
+    model::ValidateInternalId(id, kIdParam);
+    auto op = NewOperation(request, "DELETE_DEPLOYMENT", model::kind::kDeployment, id,
+                           /*callback_required=*/true);
+    co_await engine.AcceptDelete(op);
+    auto loaded = co_await Find(engine, id);
+    std::string body = loaded ? xml::DeploymentDocument(ViewOf(*loaded)) : std::string();
+    co_return Accepted(engine, std::move(op), std::move(body));
+}
+}  // namespace
+
+void RegisterDeploymentRoutes(Router& router, orchestrator::Engine& engine) {
+    const std::string one = std::string("/deployments/{") + kIdParam + "}";
+    router.Add(http::verb::get, "/deployments", [&engine](Request&) { return List(engine); });
+    router.Add(http::verb::get, one, [&engine](Request& r) { return Get(engine, r); });
+    router.Add(http::verb::get, std::string("/deployments/config/{") + kIdParam + "}",
+               [&engine](Request& r) { return GetConfig(engine, r); });
+    router.Add(http::verb::post, one, [&engine](Request& r) { return Create(engine, r); });
+    router.Add(http::verb::delete_, one, [&engine](Request& r) { return Delete(engine, r); });
+}
+
+}  // namespace escd::server::handlers

@@ -1,0 +1,165 @@
+// Deployments (reference 06-Deployments) end to end on the libvirt test driver: the event
+// sequence of a deploy and an undeploy, the operational state in GET, the stored configuration,
+// and the 4xx of a datamodel that names what does not exist.
+
+#include <filesystem>
+#include <fstream>
+
+#include "tests/integration/resource_fixture.hpp"
+
+namespace escd::test {
+namespace {
+namespace fs = std::filesystem;
+
+class DeploymentRoutes : public ResourceTest {
+  protected:
+    void SetUp() override {
+        ResourceTest::SetUp();
+        CreateTenantAndWait("ten");
+        Mutate("POST", "/v0/ten/networks/mgmt", NetworkBody("mgmt"));
+        Mutate("POST", "/v0/ten/subnets/mgmt-sub", SubnetBody("mgmt", "127.10.0.0/24"));
+        auto dir = fs::path(escd_->data_dir()) / "files";
+        fs::create_directories(dir);
+        std::ofstream(dir / "vnf.qcow2") << std::string(8192, 'v');
+        Mutate("POST", "/v0/images/vnf-img",
+               "<image><name>vnf</name><src>file://" + (dir / "vnf.qcow2").string() +
+                   "</src></image>");
+        Mutate("POST", "/v0/flavors/small",
+               "<flavor><name>small</name><vcpus>1</vcpus><memory_mb>256</memory_mb></flavor>");
+    }
+
+    static std::string Datamodel(const std::string& tenant,
+                                 const std::string& image = "vnf-img",
+                                 int count = 2) {
+        return R"(<esc_datamodel xmlns="http://www.cisco.com/esc/esc"><tenants><tenant><name>)" +
+               tenant +
+               R"(</name><deployments><deployment><name>demo</name>
+                 <vm_group><name>g1</name><image>)" +
+               image + R"(</image><flavor>small</flavor><bootup_time>60</bootup_time>
+                   <interfaces><interface><nicid>0</nicid><network>mgmt</network></interface>
+                   </interfaces>
+                   <scaling><min_active>)" +
+               std::to_string(count) + "</min_active><max_active>" + std::to_string(count) +
+               R"(</max_active><elastic>false</elastic></scaling>
+                   <extensions><extension><name>VNF-INFO-NAME</name></extension></extensions>
+                 </vm_group></deployment></deployments></tenant></tenants></esc_datamodel>)";
+    }
+
+    // Every callback of transaction `tx`, once `count` arrived.
+    std::vector<ReceivedRequest> CallbacksOf(const std::string& tx, std::size_t count) {
+        std::vector<ReceivedRequest> mine;
+        for (int attempt = 0; attempt < 2 && mine.size() < count; ++attempt) {
+            mine.clear();
+            for (const auto& cb :
+                 receiver_.WaitForDelivered(expected_callbacks_ + count, kCallbackWait)) {
+                if (cb.Header("ESC-Transaction-Id") == tx) mine.push_back(cb);
+            }
+        }
+        expected_callbacks_ += mine.size();
+        return mine;
+    }
+
+    static std::vector<std::string> Stages(const std::vector<ReceivedRequest>& callbacks) {
+        std::vector<std::string> out;
+        for (const auto& cb : callbacks) out.push_back(XmlText(cb.body, "deployment_stage"));
+        return out;
+    }
+
+    std::map<std::string, std::string> Both() const {
+        return {{"Callback", receiver_.Url()}, {"Callback-ESC-Events", receiver_.Url()}};
+    }
+};
+
+TEST_F(DeploymentRoutes, DeployThenUndeployWithTheReferenceEventSequence) {
+    auto post = client_->Post("/ESCManager/v0/deployments/dep1", Datamodel("ten"), Both());
+    ASSERT_EQ(post.status, 200) << post.body;
+    const auto tx = post.Header("ESC-Transaction-Id");
+    EXPECT_TRUE(IsUuid(tx));
+
+    auto deployed = CallbacksOf(tx, 5);
+    ASSERT_EQ(deployed.size(), 5u);
+    EXPECT_EQ(Stages(deployed), (std::vector<std::string>{"VM_DEPLOYED", "VM_DEPLOYED", "VM_ALIVE",
+                                                          "VM_ALIVE", "SERVICE_ALIVE"}));
+    EXPECT_EQ(deployed[0].Header("ESC-Status-Message"), "VM Deployed");
+    EXPECT_EQ(XmlText(deployed[0].body, "vm_state_machine_state"), "VM_INERT_STATE");
+    EXPECT_EQ(XmlText(deployed[0].body, "service_state_machine_state"), "SERVICE_DEPLOYING_STATE");
+    EXPECT_EQ(XmlText(deployed[0].body, "vm_group_name"), "g1");
+    EXPECT_EQ(XmlText(deployed[0].body, "ip_address"), "127.10.0.2");
+    EXPECT_EQ(XmlText(deployed[1].body, "ip_address"), "127.10.0.3");
+    EXPECT_EQ(XmlText(deployed[0].body, "internal_deployment_id"), "dep1");
+    EXPECT_EQ(XmlText(deployed[0].body, "deployment_name"), "demo");
+    const auto vm_name = XmlText(deployed[0].body, "vm_name");
+    EXPECT_EQ(vm_name.rfind("dep1_g1_0_", 0), 0u) << vm_name;
+    EXPECT_EQ(XmlText(deployed[2].body, "vm_state_machine_state"), "VM_ALIVE_STATE");
+    EXPECT_EQ(deployed[4].Header("ESC-Status-Code"), "200");
+    EXPECT_EQ(deployed[4].Header("ESC-Status-Message"),
+              "Service group deployment completed successfully!");
+    EXPECT_EQ(XmlText(deployed[4].body, "service_state_machine_state"), "SERVICE_ACTIVE_STATE");
+
+    auto got = client_->Get("/v0/deployments/dep1");
+    ASSERT_EQ(got.status, 200);
+    EXPECT_EQ(XmlText(got.body, "service_state_machine_state"), "SERVICE_ACTIVE_STATE");
+    EXPECT_EQ(XmlText(got.body, "vm_state_machine_state"), "VM_ALIVE_STATE");
+    EXPECT_EQ(XmlText(got.body, "vm_name"), vm_name);
+    EXPECT_EQ(XmlText(got.body, "external_deployment_id").size(), 36u);
+    EXPECT_NE(client_->Get("/v0/deployments").body.find("<internal_deployment_id>dep1<"),
+              std::string::npos);
+    auto config = client_->Get("/v0/deployments/config/dep1");
+    ASSERT_EQ(config.status, 200);
+    EXPECT_EQ(XmlText(config.body, "name"), "ten");
+    EXPECT_NE(config.body.find("VNF-INFO-NAME"), std::string::npos) << "unknown elements kept";
+
+    // The network is in use by the deployment's addresses; the tenant owns the deployment.
+    ExpectError(client_->Delete("/v0/tenants/ten", WithCallback()), 409, "still owns");
+
+    auto del = client_->Delete("/v0/deployments/dep1", Both());
+    ASSERT_EQ(del.status, 200) << del.body;
+    auto undeployed = CallbacksOf(del.Header("ESC-Transaction-Id"), 3);
+    EXPECT_EQ(Stages(undeployed),
+              (std::vector<std::string>{"VM_UNDEPLOYED", "VM_UNDEPLOYED", "SERVICE_UNDEPLOYED"}));
+    EXPECT_EQ(undeployed.back().Header("ESC-Status-Message"),
+              "Service group undeployment completed successfully!");
+    EXPECT_EQ(client_->Get("/v0/deployments/dep1").status, 404);
+    EXPECT_EQ(Count("vms"), 0);
+    EXPECT_EQ(Count("ip_allocations"), 0);
+}
+
+TEST_F(DeploymentRoutes, AMissingTenantIsCreatedFirst) {
+    auto post = client_->Post("/v0/deployments/dep2", Datamodel("ten"), WithCallback());
+    ASSERT_EQ(post.status, 200);
+    CallbacksOf(post.Header("ESC-Transaction-Id"), 5);
+    // A datamodel naming a new tenant: networks are the tenant's, so use none.
+    const std::string body =
+        R"(<esc_datamodel><tenants><tenant><name>fresh</name><deployments><deployment>
+           <name>d</name><vm_group><name>g</name><image>vnf-img</image>
+           <vim_vcpus>1</vim_vcpus><vim_memory_mb>128</vim_memory_mb></vm_group>
+           </deployment></deployments></tenant></tenants></esc_datamodel>)";
+    auto fresh = client_->Post("/v0/deployments/dep3", body, WithCallback());
+    ASSERT_EQ(fresh.status, 200) << fresh.body;
+    auto callbacks = CallbacksOf(fresh.Header("ESC-Transaction-Id"), 4);
+    ASSERT_EQ(callbacks.size(), 4u);
+    EXPECT_EQ(XmlText(callbacks[0].body, "event_type"), "CREATE_TENANT");
+    EXPECT_EQ(XmlText(callbacks[0].body, "internal_tenant_id"), "fresh");
+    EXPECT_EQ(XmlText(callbacks[3].body, "deployment_stage"), "SERVICE_ALIVE");
+    EXPECT_EQ(XmlText(client_->Get("/v0/tenants/fresh").body, "name"), "fresh");
+}
+
+TEST_F(DeploymentRoutes, ErrorsBeforeAnythingIsStored) {
+    const auto before = Count("resources");
+    ExpectError(client_->Post("/v0/deployments/d", Datamodel("ten", "ghost-image"), WithCallback()),
+                404, "image ghost-image");
+    ExpectError(client_->Post("/v0/deployments/d", "<esc_datamodel/>", WithCallback()), 400,
+                "<tenants>");
+    ExpectError(client_->Post("/v0/deployments/d", Datamodel("ten")), 400, "Callback");
+    ExpectError(client_->Post("/v0/deployments/ten", Datamodel("ten"), WithCallback()), 409,
+                "already used by a tenant");
+    EXPECT_EQ(Count("resources"), before);
+    EXPECT_EQ(client_->Get("/v0/deployments/d").status, 404);
+    EXPECT_EQ(client_->Get("/v0/deployments/config/d").status, 404);
+    ExpectError(client_->Delete("/v0/deployments/d", WithCallback()), 404, "not found");
+    ASSERT_EQ(SetMode("MAINTENANCE").status, 200);
+    EXPECT_EQ(client_->Post("/v0/deployments/d", Datamodel("ten"), WithCallback()).status, 503);
+}
+
+}  // namespace
+}  // namespace escd::test

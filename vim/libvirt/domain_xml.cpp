@@ -1,0 +1,64 @@
+#include "vim/libvirt/domain_xml.hpp"
+
+#include <sstream>
+
+#include <pugixml.hpp>
+
+#include "vim/libvirt/network_xml.hpp"
+
+namespace escd::vim::libvirt {
+
+std::string RenderDomainXml(const VmRequest& request,
+                            const std::string& domain_type,
+                            const std::string& storage_pool) {
+    pugi::xml_document doc;
+    auto domain = doc.append_child("domain");
+    domain.append_attribute("type").set_value(domain_type.c_str());
+    domain.append_child("name").text().set(request.name.c_str());
+    auto object = domain.append_child("metadata").append_child("escd:object");
+    object.append_attribute("xmlns:escd").set_value(kMetadataNs);
+    object.append_attribute("kind").set_value("vm");
+    object.append_attribute("deployment").set_value(request.deployment_id.c_str());
+    object.append_attribute("tenant").set_value(request.tenant_id.c_str());
+    object.append_attribute("group").set_value(request.vm_group.c_str());
+    auto memory = domain.append_child("memory");
+    memory.append_attribute("unit").set_value("MiB");
+    memory.text().set(request.memory_mb);
+    domain.append_child("vcpu").text().set(request.vcpus);
+    auto os = domain.append_child("os");
+    auto type = os.append_child("type");
+    type.append_attribute("arch").set_value("x86_64");
+    type.text().set("hvm");
+    os.append_child("boot").append_attribute("dev").set_value("hd");
+    domain.append_child("on_poweroff").text().set("destroy");
+    domain.append_child("on_crash").text().set("destroy");
+
+    auto devices = domain.append_child("devices");
+    if (!request.image_id.empty()) {
+        auto disk = devices.append_child("disk");
+        disk.append_attribute("type").set_value("volume");
+        disk.append_attribute("device").set_value("disk");
+        auto source = disk.append_child("source");
+        source.append_attribute("pool").set_value(storage_pool.c_str());
+        source.append_attribute("volume").set_value(("escd-image-" + request.image_id).c_str());
+        auto target = disk.append_child("target");
+        target.append_attribute("dev").set_value("vda");
+        target.append_attribute("bus").set_value("virtio");
+        // Many VMs boot from one image: none of them may write to it.
+        disk.append_child("readonly");
+    }
+    for (const auto& nic : request.nics) {
+        auto interface = devices.append_child("interface");
+        interface.append_attribute("type").set_value("network");
+        interface.append_child("source").append_attribute("network").set_value(
+            NetworkName(nic.network_id).c_str());
+        if (!nic.mac.empty())
+            interface.append_child("mac").append_attribute("address").set_value(nic.mac.c_str());
+        interface.append_child("model").append_attribute("type").set_value(nic.model.c_str());
+    }
+    std::ostringstream out;
+    doc.save(out, "  ", pugi::format_indent | pugi::format_no_declaration);
+    return out.str();
+}
+
+}  // namespace escd::vim::libvirt

@@ -1,0 +1,22 @@
+#pragma once
+/// @file
+/// The libvirt domain XML escd defines for a VM (pure; unit tested).
+///
+/// - The name is escd's VM name (<deployment>_<group>_<index>_<uuid>), the lookup key after a
+///   crash; <metadata> carries the deployment, tenant and group.
+/// - Domain type: `test` on the test driver, `qemu` elsewhere (TCG: KVM is not usable on these
+///   machines; a host with KVM is a later option).
+/// - The boot disk is the image's volume in escd's pool; one virtio (or the asked model) NIC per
+///   interface on the libvirt network of its escd network, with the allocated MAC.
+
+#include <string>
+
+#include "vim/adapter.hpp"
+
+namespace escd::vim::libvirt {
+
+std::string RenderDomainXml(const VmRequest& request,
+                            const std::string& domain_type,
+                            const std::string& storage_pool);
+
+}  // namespace escd::vim::libvirt

@@ -1,0 +1,84 @@
+// LibvirtAdapter: VMs as libvirt domains (see domain_xml.hpp for the mapping).
+
+#include "common/error.hpp"
+#include "common/log.hpp"
+#include "common/offload.hpp"
+#include "vim/libvirt/domain_xml.hpp"
+#include "vim/libvirt/libvirt_adapter.hpp"
+#include "vim/libvirt/libvirt_handles.hpp"
+
+namespace escd::vim {
+using namespace libvirt;
+
+namespace {
+struct DomainFree {
+    void operator()(virDomainPtr p) const { virDomainFree(p); }
+};
+using Domain = std::unique_ptr<virDomain, DomainFree>;
+
+[[noreturn]] void Fail(const std::string& what) {
+    throw Error(ErrorCode::kVimError, what + ": " + LastError());
+}
+
+VmInfo InfoOf(virConnectPtr conn, virDomainPtr domain) {
+    VmInfo info;
+    char uuid[VIR_UUID_STRING_BUFLEN];
+    if (virDomainGetUUIDString(domain, uuid) == 0) info.uuid = uuid;
+    info.running = virDomainIsActive(domain) == 1;
+    info.host = Take(virConnectGetHostname(conn));
+    return info;
+}
+}  // namespace
+
+asio::awaitable<VmInfo> LibvirtAdapter::CreateVm(const VmRequest& request) {
+    co_return co_await Offload(pool_, [this, &request] {
+        ConnectionRef conn(Ref());
+        Domain domain(virDomainLookupByName(conn.get(), request.name.c_str()));
+        const bool existed = static_cast<bool>(domain);
+        if (!domain) {
+            const std::string type = uri_.rfind("test:", 0) == 0 ? "test" : "qemu";
+            auto xml = RenderDomainXml(request, type, options_.storage_pool);
+            domain.reset(virDomainDefineXML(conn.get(), xml.c_str()));
+            if (!domain) Fail("cannot define VM " + request.name);
+        }
+        if (virDomainIsActive(domain.get()) != 1 && virDomainCreate(domain.get()) != 0) {
+            std::string why = LastError();
+            if (!existed) virDomainUndefine(domain.get());  // nothing half-made stays
+            throw Error(ErrorCode::kVimError, "cannot start VM " + request.name + ": " + why);
+        }
+        auto info = InfoOf(conn.get(), domain.get());
+        ESCD_INFO("vim") << (existed ? "found" : "created") << " VM " << request.name << " "
+                         << info.uuid;
+        return info;
+    });
+}
+
+asio::awaitable<void> LibvirtAdapter::DeleteVm(const std::string& name) {
+    co_await Offload(pool_, [this, &name] {
+        ConnectionRef conn(Ref());
+        Domain domain(virDomainLookupByName(conn.get(), name.c_str()));
+        if (!domain) {
+            if (LastErrorCode() == VIR_ERR_NO_DOMAIN) return 0;  // gone already: done
+            Fail("cannot look up VM " + name);
+        }
+        if (virDomainIsActive(domain.get()) == 1 && virDomainDestroy(domain.get()) != 0)
+            Fail("cannot stop VM " + name);
+        if (virDomainUndefine(domain.get()) != 0) Fail("cannot undefine VM " + name);
+        ESCD_INFO("vim") << "removed VM " << name;
+        return 0;
+    });
+}
+
+asio::awaitable<std::optional<VmInfo>> LibvirtAdapter::GetVm(const std::string& name) {
+    co_return co_await Offload(pool_, [this, &name]() -> std::optional<VmInfo> {
+        ConnectionRef conn(Ref());
+        Domain domain(virDomainLookupByName(conn.get(), name.c_str()));
+        if (!domain) {
+            if (LastErrorCode() == VIR_ERR_NO_DOMAIN) return std::nullopt;
+            Fail("cannot look up VM " + name);
+        }
+        return InfoOf(conn.get(), domain.get());
+    });
+}
+
+}  // namespace escd::vim
