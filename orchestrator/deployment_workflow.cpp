@@ -15,6 +15,7 @@
 #include "model/xml/deployment_xml.hpp"
 #include "model/xml/tenant_xml.hpp"
 #include "model/xml/xml_doc.hpp"
+#include "orchestrator/alive_check.hpp"
 
 namespace escd::orchestrator {
 namespace {
@@ -294,6 +295,22 @@ asio::awaitable<bool> DeploymentWorkflow::CreateOnVim(Context& context,
     co_return false;
 }
 
+asio::awaitable<bool> DeploymentWorkflow::CheckAlive(Context& context, model::VmRecord vm) {
+    const auto& group = context.Group(vm.vm_group);
+    const auto deadline =
+        std::chrono::steady_clock::now() + std::chrono::seconds(std::max(1, group.bootup_time));
+    for (const auto& kpi : group.kpis) {
+        if (kpi.event_name != "VM_ALIVE" || kpi.collector_type != "ICMPPing") continue;
+        std::string address;
+        for (const auto& nic : xml::InterfacesFromStored(vm.interfaces))
+            if (nic.nicid == kpi.nicid) address = nic.ip_address;
+        co_return co_await WaitAlive(pinger_, address, kpi, deadline);
+    }
+    const auto& name = vm.vm_name;
+    auto info = co_await vim_.GetVm(name);
+    co_return info && info->running;
+}
+
 asio::awaitable<DeploymentWorkflow::Final> DeploymentWorkflow::Deploy(const model::Operation& op) {
     Context context(op);
     auto [record, service, vms] = co_await Offload(db_pool_, [this, &op] {
@@ -360,12 +377,28 @@ asio::awaitable<DeploymentWorkflow::Final> DeploymentWorkflow::Deploy(const mode
                 *model::NextState(context.view.service, model::ServiceEvent::kAllDeployed);
             co_await Commit(context, step);
         }
-        // Alive: the VIM reports the VM running. (ICMP KPIs take over in the monitoring step.)
-        for (auto vm : context.view.vms) {
-            if (vm.state != VmState::kInert) continue;
-            const auto& name = vm.vm_name;
-            auto info = co_await vim_.GetVm(name);
-            if (!info || !info->running) continue;
+        // Alive: by the group's ICMPPing VM_ALIVE KPI within bootup_time, or (no such KPI)
+        // when the VIM reports the VM running. VMs boot in parallel; each verdict is committed
+        // with its VM_ALIVE event as it comes.
+        auto executor = co_await asio::this_coro::executor;
+        std::vector<model::VmRecord> waiting;
+        for (const auto& vm : context.view.vms)
+            if (vm.state == VmState::kInert) waiting.push_back(vm);
+        std::vector<char> alive(waiting.size(), 0);
+        std::size_t done = 0;
+        asio::steady_timer all_done(executor, std::chrono::steady_clock::time_point::max());
+        for (std::size_t i = 0; i < waiting.size(); ++i) {
+            asio::co_spawn(executor, CheckAlive(context, waiting[i]),
+                           [&, i](std::exception_ptr e, bool ok) {
+                               alive[i] = !e && ok;
+                               if (++done == waiting.size()) all_done.cancel();
+                           });
+        }
+        if (done < waiting.size())
+            co_await all_done.async_wait(asio::as_tuple(asio::use_awaitable));
+        for (std::size_t i = 0; i < waiting.size(); ++i) {
+            if (!alive[i]) continue;
+            auto vm = *context.Vm(waiting[i].vm_name);
             vm.state = Next(vm.state, VmEvent::kAlive);
             auto step = context.NewStep();
             step.upserts.push_back(vm);
@@ -383,7 +416,9 @@ asio::awaitable<DeploymentWorkflow::Final> DeploymentWorkflow::Deploy(const mode
         }
         final.status = 200;
         final.message = all_alive ? "Service group deployment completed successfully!"
-                                  : "Service group deployed; not every VM is alive yet";
+                                  : "Service group deployment failed: not every VM became alive "
+                                    "within its bootup_time";
+        if (!all_alive) final.status = 500;
         final.outcome.state = model::ResourceState::kActive;
     }
     model::DeploymentStep last = context.NewStep();

@@ -12,7 +12,9 @@
 ///
 /// Deploy: [the tenant, when the datamodel named one that did not exist: CREATE_TENANT] →
 /// per VM (min_active of each group): addresses allocated, created on the VIM, VM_DEPLOYED →
-/// service inert → per VM VM_ALIVE once the VIM reports it running → SERVICE_ALIVE.
+/// service inert → per VM VM_ALIVE once it is alive → SERVICE_ALIVE. Alive means: the group's
+/// VM_ALIVE KPI (ICMPPing on its nicid) answered metric_occurrences_true polls in a row within
+/// bootup_time; for a group without such a KPI, the VIM reports the VM running.
 /// Undeploy: per VM removed from the VIM, VM_UNDEPLOYED → SERVICE_UNDEPLOYED.
 /// Events go to Callback and, when given and different, to Callback-ESC-Events.
 
@@ -23,6 +25,7 @@
 #include "model/deployment.hpp"
 #include "model/operation.hpp"
 #include "model/store.hpp"
+#include "orchestrator/icmp_pinger.hpp"
 #include "orchestrator/notifier.hpp"
 #include "vim/adapter.hpp"
 
@@ -33,8 +36,9 @@ class DeploymentWorkflow {
     DeploymentWorkflow(model::Store& store,
                        asio::thread_pool& db_pool,
                        vim::Adapter& vim,
-                       Notifier& notifier)
-        : store_(store), db_pool_(db_pool), vim_(vim), notifier_(notifier) {}
+                       Notifier& notifier,
+                       IcmpPinger& pinger)
+        : store_(store), db_pool_(db_pool), vim_(vim), notifier_(notifier), pinger_(pinger) {}
 
     /// How the operation ends: what Engine::Complete commits with the operation's end.
     struct Final {
@@ -59,10 +63,15 @@ class DeploymentWorkflow {
                                       const model::VmGroupSpec& group,
                                       model::VmRecord& vm);
 
+    /// The VM_ALIVE verdict of a VM that the VIM made (see the file comment). Spawned per VM,
+    /// so takes the VM by value.
+    asio::awaitable<bool> CheckAlive(Context& context, model::VmRecord vm);
+
     model::Store& store_;
     asio::thread_pool& db_pool_;
     vim::Adapter& vim_;
     Notifier& notifier_;
+    IcmpPinger& pinger_;
 };
 
 }  // namespace escd::orchestrator

@@ -28,6 +28,7 @@ Engine::Engine(asio::io_context& ioc,
                vim::Adapter& vim,
                Notifier& notifier,
                FileFetcher& fetcher,
+               IcmpPinger& pinger,
                EngineOptions options)
     : ioc_(ioc),
       store_(store),
@@ -35,7 +36,7 @@ Engine::Engine(asio::io_context& ioc,
       vim_(vim),
       notifier_(notifier),
       workflows_(vim, store, db_pool, fetcher),
-      deployments_(store, db_pool, vim, notifier),
+      deployments_(store, db_pool, vim, notifier, pinger),
       options_(options) {}
 
 asio::awaitable<void> Engine::AcceptCreate(const model::ResourceRecord& resource,

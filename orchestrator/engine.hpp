@@ -43,6 +43,7 @@ class Engine {
            vim::Adapter& vim,
            Notifier& notifier,
            FileFetcher& fetcher,
+           IcmpPinger& pinger,
            EngineOptions options);
 
     // Accepting (awaited by request handlers; each returns once the operation is committed or

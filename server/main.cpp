@@ -104,7 +104,9 @@ int Run(const Config& config) {
         file_pool, {config.files_allowed_cidrs, config.files_root,
                     (std::filesystem::path(config.data_dir) / "downloads").string(),
                     config.files_max_bytes, config.files_timeout});
-    orchestrator::Engine engine(ioc, store, db_pool, vim, notifier, fetcher,
+    orchestrator::IcmpPinger pinger(ioc, config.monitor_allowed_cidrs);
+    pinger.Start();  // without ICMP, VM_ALIVE KPIs never pass; the reason is logged
+    orchestrator::Engine engine(ioc, store, db_pool, vim, notifier, fetcher, pinger,
                                 {config.engine_paused_for_test});
 
     orchestrator::OperationMode mode(store, db_pool);
@@ -152,6 +154,7 @@ int Run(const Config& config) {
         http_server.Stop();
         engine.Stop();
         notifier.Stop();
+        pinger.Stop();
         asio::co_spawn(
             ioc,
             [&]() -> asio::awaitable<void> {

@@ -2,6 +2,10 @@
 // sequence of a deploy and an undeploy, the operational state in GET, the stored configuration,
 // and the 4xx of a datamodel that names what does not exist.
 
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <filesystem>
 #include <fstream>
 
@@ -122,6 +126,33 @@ TEST_F(DeploymentRoutes, DeployThenUndeployWithTheReferenceEventSequence) {
     EXPECT_EQ(client_->Get("/v0/deployments/dep1").status, 404);
     EXPECT_EQ(Count("vms"), 0);
     EXPECT_EQ(Count("ip_allocations"), 0);
+}
+
+TEST_F(DeploymentRoutes, AnIcmpPingKpiDecidesWhenAVmIsAlive) {
+    int fd = ::socket(AF_INET, SOCK_RAW, IPPROTO_ICMP);
+    if (fd < 0) GTEST_SKIP() << "escd cannot ping as this user (needs CAP_NET_RAW)";
+    ::close(fd);
+    // The VMs' addresses come from 127.10.0.0/24: the host's loopback answers for them, which
+    // stands in for a guest that is up (tests/run-vnf.sh pings real guests).
+    const std::string kpi =
+        R"(<kpi_data><kpi><event_name>VM_ALIVE</event_name><metric_value>1</metric_value>
+             <metric_cond>GT</metric_cond><metric_type>UINT32</metric_type>
+             <metric_collector><type>ICMPPing</type><nicid>0</nicid><poll_frequency>1
+             </poll_frequency><polling_unit>seconds</polling_unit></metric_collector>
+           </kpi></kpi_data>)";
+    auto body = Datamodel("ten");
+    body.replace(body.find("<extensions>"), 0, kpi);
+    auto post = client_->Post("/v0/deployments/dep-icmp", body, WithCallback());
+    ASSERT_EQ(post.status, 200) << post.body;
+    auto callbacks = CallbacksOf(post.Header("ESC-Transaction-Id"), 5);
+    EXPECT_EQ(Stages(callbacks), (std::vector<std::string>{"VM_DEPLOYED", "VM_DEPLOYED", "VM_ALIVE",
+                                                           "VM_ALIVE", "SERVICE_ALIVE"}));
+    EXPECT_NE(escd_->Log().find("ICMP raw socket open"), std::string::npos);
+    // The verdict came from the pings, not from the VIM's "running".
+    EXPECT_NE(escd_->Log().find("127.10.0.2 answered 1 ping(s) in a row: alive"),
+              std::string::npos);
+    EXPECT_NE(escd_->Log().find("127.10.0.3 answered 1 ping(s) in a row: alive"),
+              std::string::npos);
 }
 
 TEST_F(DeploymentRoutes, AMissingTenantIsCreatedFirst) {

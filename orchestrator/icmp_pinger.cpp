@@ -1,0 +1,149 @@
+#include "orchestrator/icmp_pinger.hpp"
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <array>
+#include <cstring>
+
+#include "common/error.hpp"
+#include "common/log.hpp"
+
+namespace escd::orchestrator {
+namespace {
+const auto kTuple = asio::as_tuple(asio::use_awaitable);
+constexpr std::uint8_t kEchoRequest = 8;
+constexpr std::uint8_t kEchoReply = 0;
+
+std::uint16_t Checksum(const std::uint8_t* data, std::size_t size) {
+    std::uint32_t sum = 0;
+    for (std::size_t i = 0; i + 1 < size; i += 2) sum += (data[i] << 8) | data[i + 1];
+    if (size % 2) sum += data[size - 1] << 8;
+    while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
+    return static_cast<std::uint16_t>(~sum);
+}
+
+std::array<std::uint8_t, 16> EchoRequest(std::uint16_t identifier, std::uint16_t sequence) {
+    std::array<std::uint8_t, 16> packet{};
+    packet[0] = kEchoRequest;
+    packet[4] = static_cast<std::uint8_t>(identifier >> 8);
+    packet[5] = static_cast<std::uint8_t>(identifier);
+    packet[6] = static_cast<std::uint8_t>(sequence >> 8);
+    packet[7] = static_cast<std::uint8_t>(sequence);
+    std::memcpy(packet.data() + 8, "escd-kpi", 8);
+    const auto sum = Checksum(packet.data(), packet.size());
+    packet[2] = static_cast<std::uint8_t>(sum >> 8);
+    packet[3] = static_cast<std::uint8_t>(sum);
+    return packet;
+}
+}  // namespace
+
+struct IcmpPinger::Pending {
+    explicit Pending(asio::strand<asio::io_context::executor_type> strand) : timer(strand) {}
+    asio::steady_timer timer;
+    bool replied = false;
+};
+
+IcmpPinger::IcmpPinger(asio::io_context& ioc, CidrList allowed)
+    : ioc_(ioc),
+      allowed_(std::move(allowed)),
+      strand_(asio::make_strand(ioc)),
+      identifier_(static_cast<std::uint16_t>(::getpid())) {}
+
+IcmpPinger::~IcmpPinger() = default;
+
+bool IcmpPinger::Start(std::string* why) {
+    socket_ = std::make_unique<asio::ip::icmp::socket>(strand_);
+    boost::system::error_code ec;
+    socket_->open(asio::ip::icmp::v4(), ec);  // raw: root or CAP_NET_RAW
+    if (ec) {
+        // The unprivileged kind, where net.ipv4.ping_group_range admits this process's group.
+        int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, IPPROTO_ICMP);
+        if (fd < 0) {
+            std::string reason = "no ICMP socket (raw: " + ec.message() +
+                                 "; datagram: " + std::strerror(errno) +
+                                 "); run escd with CAP_NET_RAW or widen net.ipv4.ping_group_range";
+            ESCD_WARN("monitor") << reason;
+            if (why) *why = reason;
+            socket_.reset();
+            return false;
+        }
+        socket_->assign(asio::ip::icmp::v4(), fd, ec);
+        datagram_ = true;
+    }
+    socket_->non_blocking(true, ec);  // a full send buffer fails a ping, never stalls a thread
+    available_ = true;
+    asio::co_spawn(strand_, Receive(), asio::detached);
+    ESCD_INFO("monitor") << "ICMP " << (datagram_ ? "datagram" : "raw") << " socket open";
+    return true;
+}
+
+void IcmpPinger::Stop() {
+    asio::post(strand_, [this] {
+        if (socket_) socket_->close();
+        available_ = false;
+    });
+}
+
+asio::awaitable<void> IcmpPinger::Receive() {
+    std::array<std::uint8_t, 1500> buffer;
+    asio::ip::icmp::endpoint from;
+    while (socket_ && socket_->is_open()) {
+        auto [ec, size] = co_await socket_->async_receive_from(asio::buffer(buffer), from, kTuple);
+        if (ec == asio::error::operation_aborted || ec == asio::error::bad_descriptor) co_return;
+        if (ec) continue;
+        std::size_t offset = 0;
+        if (!datagram_) {
+            if (size < 20) continue;
+            offset = static_cast<std::size_t>(buffer[0] & 0x0f) * 4;  // the IPv4 header
+        }
+        if (size < offset + 8 || buffer[offset] != kEchoReply) continue;
+        const auto identifier =
+            static_cast<std::uint16_t>((buffer[offset + 4] << 8) | buffer[offset + 5]);
+        const auto sequence =
+            static_cast<std::uint16_t>((buffer[offset + 6] << 8) | buffer[offset + 7]);
+        // A raw socket sees every echo reply of the host; the kernel filters datagram ones.
+        if (!datagram_ && identifier != identifier_) continue;
+        Deliver(sequence);
+    }
+}
+
+void IcmpPinger::Deliver(std::uint16_t sequence) {
+    auto it = pending_.find(sequence);
+    if (it == pending_.end()) return;  // late: its request timed out
+    it->second->replied = true;
+    it->second->timer.cancel();
+    ++answered_;
+}
+
+asio::awaitable<bool> IcmpPinger::Ping(const asio::ip::address& address,
+                                       std::chrono::milliseconds timeout) {
+    if (!allowed_.Contains(address)) {
+        throw Error(ErrorCode::kBadRequest,
+                    "address " + address.to_string() + " is not in monitor.allowed_cidrs");
+    }
+    if (!available_ || !address.is_v4()) co_return false;
+    // Everything below runs on the pinger's strand, like the receiver, so that a reply can never
+    // slip between sending and waiting.
+    co_return co_await asio::co_spawn(
+        strand_,
+        [this, address, timeout]() -> asio::awaitable<bool> {
+            auto pending = std::make_shared<Pending>(strand_);
+            const std::uint16_t sequence = next_sequence_++;
+            pending_[sequence] = pending;
+            const auto packet = EchoRequest(identifier_, sequence);
+            boost::system::error_code ec;
+            socket_->send_to(asio::buffer(packet), asio::ip::icmp::endpoint(address, 0), 0, ec);
+            ++sent_;
+            if (!ec && !pending->replied) {
+                pending->timer.expires_after(timeout);
+                co_await pending->timer.async_wait(kTuple);
+            }
+            pending_.erase(sequence);
+            co_return pending->replied;
+        },
+        asio::use_awaitable);
+}
+
+}  // namespace escd::orchestrator
