@@ -135,6 +135,8 @@ class Store {
     virtual std::optional<ServiceState> GetServiceState(const std::string& deployment_id) = 0;
     /// The VMs of a deployment by group and index. Blocking.
     virtual std::vector<VmRecord> ListVms(const std::string& deployment_id) = 0;
+    /// One VM by name. Blocking.
+    virtual std::optional<VmRecord> GetVm(const std::string& vm_name) = 0;
     /// Addresses allocated on a network. Blocking.
     virtual std::vector<std::string> AllocatedAddresses(const std::string& network_id) = 0;
     /// Commits one step of a deployment workflow and returns its outbox rows.

@@ -311,6 +311,35 @@ asio::awaitable<bool> DeploymentWorkflow::CheckAlive(Context& context, model::Vm
     co_return info && info->running;
 }
 
+asio::awaitable<void> DeploymentWorkflow::AwaitAlive(Context& context,
+                                                     const std::vector<model::VmRecord>& waiting) {
+    // Alive: by the group's ICMPPing VM_ALIVE KPI within bootup_time, or (no such KPI)
+    // when the VIM reports the VM running. VMs boot in parallel; the verdicts are committed
+    // with their VM_ALIVE events once all are in, in the order of the VMs.
+    auto executor = co_await asio::this_coro::executor;
+    std::vector<char> alive(waiting.size(), 0);
+    std::size_t done = 0;
+    asio::steady_timer all_done(executor, std::chrono::steady_clock::time_point::max());
+    for (std::size_t i = 0; i < waiting.size(); ++i) {
+        asio::co_spawn(executor, CheckAlive(context, waiting[i]),
+                       [&, i](std::exception_ptr e, bool ok) {
+                           alive[i] = !e && ok;
+                           if (++done == waiting.size()) all_done.cancel();
+                       });
+    }
+    if (done < waiting.size()) co_await all_done.async_wait(asio::as_tuple(asio::use_awaitable));
+    for (std::size_t i = 0; i < waiting.size(); ++i) {
+        if (!alive[i]) continue;
+        auto vm = *context.Vm(waiting[i].vm_name);
+        vm.state = Next(vm.state, VmEvent::kAlive);
+        auto step = context.NewStep();
+        step.upserts.push_back(vm);
+        context.Emit(step, "VM_ALIVE", &vm, 200,
+                     "VM_Alive event received, VM ID: [" + vm.vm_name + "]");
+        co_await Commit(context, step);
+    }
+}
+
 asio::awaitable<DeploymentWorkflow::Final> DeploymentWorkflow::Deploy(const model::Operation& op) {
     Context context(op);
     auto [record, service, vms] = co_await Offload(db_pool_, [this, &op] {
@@ -377,35 +406,10 @@ asio::awaitable<DeploymentWorkflow::Final> DeploymentWorkflow::Deploy(const mode
                 *model::NextState(context.view.service, model::ServiceEvent::kAllDeployed);
             co_await Commit(context, step);
         }
-        // Alive: by the group's ICMPPing VM_ALIVE KPI within bootup_time, or (no such KPI)
-        // when the VIM reports the VM running. VMs boot in parallel; each verdict is committed
-        // with its VM_ALIVE event as it comes.
-        auto executor = co_await asio::this_coro::executor;
-        std::vector<model::VmRecord> waiting;
+        std::vector<model::VmRecord> booting;
         for (const auto& vm : context.view.vms)
-            if (vm.state == VmState::kInert) waiting.push_back(vm);
-        std::vector<char> alive(waiting.size(), 0);
-        std::size_t done = 0;
-        asio::steady_timer all_done(executor, std::chrono::steady_clock::time_point::max());
-        for (std::size_t i = 0; i < waiting.size(); ++i) {
-            asio::co_spawn(executor, CheckAlive(context, waiting[i]),
-                           [&, i](std::exception_ptr e, bool ok) {
-                               alive[i] = !e && ok;
-                               if (++done == waiting.size()) all_done.cancel();
-                           });
-        }
-        if (done < waiting.size())
-            co_await all_done.async_wait(asio::as_tuple(asio::use_awaitable));
-        for (std::size_t i = 0; i < waiting.size(); ++i) {
-            if (!alive[i]) continue;
-            auto vm = *context.Vm(waiting[i].vm_name);
-            vm.state = Next(vm.state, VmEvent::kAlive);
-            auto step = context.NewStep();
-            step.upserts.push_back(vm);
-            context.Emit(step, "VM_ALIVE", &vm, 200,
-                         "VM_Alive event received, VM ID: [" + vm.vm_name + "]");
-            co_await Commit(context, step);
-        }
+            if (vm.state == VmState::kInert) booting.push_back(vm);
+        co_await AwaitAlive(context, booting);
         const bool all_alive =
             std::all_of(context.view.vms.begin(), context.view.vms.end(),
                         [](const model::VmRecord& vm) { return vm.state == VmState::kAlive; });
@@ -477,6 +481,216 @@ asio::awaitable<DeploymentWorkflow::Final> DeploymentWorkflow::Undeploy(
     model::DeploymentStep last = context.NewStep();
     context.Emit(last, "SERVICE_UNDEPLOYED", nullptr, 200, final.message);
     final.callbacks = std::move(last.events);
+    co_return final;
+}
+
+asio::awaitable<void> DeploymentWorkflow::Load(Context& context) {
+    const auto& id = context.op.target_id;
+    auto [record, service, vms] = co_await Offload(db_pool_, [this, &id] {
+        return std::make_tuple(store_.GetResource(model::kind::kDeployment, id),
+                               store_.GetServiceState(id), store_.ListVms(id));
+    });
+    if (!record) throw Error(ErrorCode::kInternal, "deployment " + id + " vanished");
+    context.record = *record;
+    context.spec = xml::DeploymentSpecFromStored(record->spec, id);
+    context.view.spec = &context.spec;
+    context.view.external_id = record->external_id;
+    context.view.service = service.value_or(ServiceState::kInert);
+    context.view.vms = vms;
+    const auto& tenant_id = context.spec.tenant;
+    auto tenant = co_await Offload(db_pool_, [this, &tenant_id] {
+        return store_.GetResource(model::kind::kTenant, tenant_id);
+    });
+    if (tenant) context.view.tenant_external_id = tenant->external_id;
+}
+
+namespace {
+// What an operation name means for one VM: the request event, the VIM call, the event that
+// reports it, and whether the VM must then prove alive again.
+struct VmAction {
+    std::string_view operation;  ///< stop, start, reboot, enable_monitoring, disable_monitoring
+    VmEvent request;
+    std::string_view deployment_event;  ///< per VM, in a service operation
+    std::string_view vm_event;          ///< the <esc_event> of a VM operation
+    std::string_view service_event;     ///< the service operation's final stage
+    std::string_view done_message;      ///< "Successfully stopped VM"
+    bool then_alive;
+};
+constexpr VmAction kVmActions[] = {
+    {"stop", VmEvent::kStop, "VM_STOPPED", "VM_STOP_COMPLETE", "SERVICE_STOPPED",
+     "Successfully stopped VM", false},
+    {"start", VmEvent::kStart, "VM_STARTED", "VM_START_COMPLETE", "SERVICE_STARTED",
+     "Successfully started VM", true},
+    {"reboot", VmEvent::kReboot, "VM_REBOOTED", "VM_REBOOT_COMPLETE", "SERVICE_REBOOTED",
+     "Successfully rebooted VM", true},
+    {"disable_monitoring", VmEvent::kDisableMonitoring, "VM_MONITOR_UNSET",
+     "VM_DISABLE_MONITORING_COMPLETE", "SERVICE_MONITOR_UNSET",
+     "Successfully disabled monitoring of VM", false},
+    {"enable_monitoring", VmEvent::kEnableMonitoring, "VM_MONITOR_SET",
+     "VM_ENABLE_MONITORING_COMPLETE", "SERVICE_ALIVE", "Successfully enabled monitoring of VM",
+     true},
+};
+}  // namespace
+
+bool IsVmOperation(std::string_view operation) {
+    return std::any_of(std::begin(kVmActions), std::end(kVmActions),
+                       [&](const VmAction& a) { return a.operation == operation; });
+}
+
+std::optional<model::VmEvent> VmOperationEvent(std::string_view operation) {
+    for (const auto& action : kVmActions)
+        if (action.operation == operation) return action.request;
+    return std::nullopt;
+}
+
+asio::awaitable<bool> DeploymentWorkflow::ApplyToVm(Context& context,
+                                                    const std::string& operation,
+                                                    model::VmRecord& vm,
+                                                    std::string& error) {
+    const auto* action = std::find_if(std::begin(kVmActions), std::end(kVmActions),
+                                      [&](const VmAction& a) { return a.operation == operation; });
+    auto requested = model::NextState(vm.state, action->request);
+    if (!requested) {
+        error =
+            "VM " + vm.vm_name + " is " + std::string(ToString(vm.state)) + "; cannot " + operation;
+        co_return false;
+    }
+    vm.state = *requested;
+    {
+        auto step = context.NewStep();
+        step.upserts.push_back(vm);
+        co_await Commit(context, step);
+    }
+    const auto& name = vm.vm_name;
+    const auto& group = context.Group(vm.vm_group);
+    bool vim_failed = false;
+    try {
+        if (action->request == VmEvent::kStop) {
+            const std::chrono::seconds grace(std::clamp(group.reboot_time, 1, 120));
+            co_await vim_.StopVm(name, grace);
+        } else if (action->request == VmEvent::kStart) {
+            co_await vim_.StartVm(name);
+        } else if (action->request == VmEvent::kReboot) {
+            co_await vim_.RebootVm(name);
+        }
+    } catch (const Error& e) {
+        error = e.what();
+        vim_failed = true;
+    }
+    if (vim_failed) {
+        vm.state = Next(vm.state, VmEvent::kVimFailed);
+        auto step = context.NewStep();
+        step.upserts.push_back(vm);
+        co_await Commit(context, step);
+        co_return false;
+    }
+    // Monitoring switches have no VIM call: the request state is the end state.
+    if (action->request == VmEvent::kStop || action->request == VmEvent::kStart ||
+        action->request == VmEvent::kReboot) {
+        vm.state = Next(vm.state, VmEvent::kVimDone);
+    }
+    vm.monitoring = action->request != VmEvent::kDisableMonitoring;
+    co_return true;
+}
+
+asio::awaitable<DeploymentWorkflow::Final> DeploymentWorkflow::ServiceOperation(
+    const model::Operation& op, const std::string& operation) {
+    Context context(op);
+    co_await Load(context);
+    const auto* action = std::find_if(std::begin(kVmActions), std::end(kVmActions),
+                                      [&](const VmAction& a) { return a.operation == operation; });
+    if (action == std::end(kVmActions))
+        throw Error(ErrorCode::kBadRequest, "unknown service operation " + operation);
+
+    Final final;
+    final.outcome.state = model::ResourceState::kActive;
+    std::vector<std::string> errors;
+    std::vector<model::VmRecord> booting;
+    auto vms = context.view.vms;
+    for (auto& vm : vms) {
+        std::string error;
+        if (!co_await ApplyToVm(context, operation, vm, error)) {
+            errors.push_back(error);
+            continue;
+        }
+        auto step = context.NewStep();
+        step.upserts.push_back(vm);
+        context.Emit(step, std::string(action->deployment_event), &vm, 200,
+                     std::string(action->done_message) + " [" + vm.vm_name + "]");
+        co_await Commit(context, step);
+        if (action->then_alive) booting.push_back(vm);
+    }
+    if (!booting.empty()) co_await AwaitAlive(context, booting);
+
+    // The service follows its VMs.
+    const bool all_alive =
+        std::all_of(context.view.vms.begin(), context.view.vms.end(),
+                    [](const model::VmRecord& vm) { return vm.state == VmState::kAlive; });
+    const bool all_stopped =
+        std::all_of(context.view.vms.begin(), context.view.vms.end(),
+                    [](const model::VmRecord& vm) { return vm.state == VmState::kShutoff; });
+    auto service = context.view.service;
+    if (all_stopped) {
+        service = model::NextState(service, model::ServiceEvent::kAllStopped).value_or(service);
+    } else {
+        service = model::NextState(service, model::ServiceEvent::kStarted).value_or(service);
+        service = model::NextState(service, all_alive ? model::ServiceEvent::kAllAlive
+                                                      : model::ServiceEvent::kNotAllAlive)
+                      .value_or(service);
+    }
+    if (service != context.view.service) {
+        auto step = context.NewStep();
+        step.service_state = service;
+        co_await Commit(context, step);
+    }
+    if (errors.empty()) {
+        final.status = 200;
+        final.message = "Service " + operation + " completed successfully";
+    } else {
+        final.status = 500;
+        final.message = "Service " + operation + " failed: " + errors.front();
+    }
+    model::DeploymentStep last = context.NewStep();
+    context.Emit(last, std::string(action->service_event), nullptr, final.status, final.message);
+    final.callbacks = std::move(last.events);
+    co_return final;
+}
+
+asio::awaitable<DeploymentWorkflow::Final> DeploymentWorkflow::VmOperation(
+    const model::Operation& op, const std::string& operation, const std::string& vm_name) {
+    Context context(op);
+    co_await Load(context);
+    const auto* action = std::find_if(std::begin(kVmActions), std::end(kVmActions),
+                                      [&](const VmAction& a) { return a.operation == operation; });
+    if (action == std::end(kVmActions))
+        throw Error(ErrorCode::kBadRequest, "unknown VM operation " + operation);
+    auto* known = context.Vm(vm_name);
+    if (!known) throw Error(ErrorCode::kNotFound, "VM " + vm_name + " not found");
+    auto vm = *known;
+
+    Final final;
+    final.outcome.state = model::ResourceState::kActive;
+    std::string error;
+    const bool ok = co_await ApplyToVm(context, operation, vm, error);
+    if (ok) {
+        auto step = context.NewStep();
+        step.upserts.push_back(vm);
+        co_await Commit(context, step);
+    }
+    final.status = ok ? 200 : 500;
+    final.message = ok ? std::string(action->done_message) + " [" + vm_name + "]"
+                       : "VM " + operation + " failed: " + error;
+    // The operation's own callback; VM_ALIVE follows when the VM proves alive again.
+    auto done = xml::VmEventDocument(context.view, action->vm_event, *context.Vm(vm_name));
+    auto step = context.NewStep();
+    for (const auto& url : context.urls)
+        step.events.push_back(
+            {url, std::string(action->vm_event), final.status, final.message, done});
+    co_await Commit(context, step);
+    if (ok && action->then_alive) {
+        const std::vector<model::VmRecord> booting{*context.Vm(vm_name)};
+        co_await AwaitAlive(context, booting);
+    }
     co_return final;
 }
 

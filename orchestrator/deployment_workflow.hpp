@@ -18,7 +18,9 @@
 /// Undeploy: per VM removed from the VIM, VM_UNDEPLOYED → SERVICE_UNDEPLOYED.
 /// Events go to Callback and, when given and different, to Callback-ESC-Events.
 
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/asio.hpp"
@@ -30,6 +32,11 @@
 #include "vim/adapter.hpp"
 
 namespace escd::orchestrator {
+
+/// stop, start, reboot, enable_monitoring, disable_monitoring.
+bool IsVmOperation(std::string_view operation);
+/// The VM state machine event an operation requests (to check applicability before accepting).
+std::optional<model::VmEvent> VmOperationEvent(std::string_view operation);
 
 class DeploymentWorkflow {
   public:
@@ -50,9 +57,24 @@ class DeploymentWorkflow {
 
     asio::awaitable<Final> Deploy(const model::Operation& op);
     asio::awaitable<Final> Undeploy(const model::Operation& op);
+    /// POST /{tenant}/deployments/service/{dep}: `operation` on every VM, then the service.
+    asio::awaitable<Final> ServiceOperation(const model::Operation& op,
+                                            const std::string& operation);
+    /// POST /{tenant}/deployments/vm/{vm}: one <esc_event> VM_<OP>_COMPLETE (sent here, before
+    /// the operation's end), then VM_ALIVE for start and reboot once the VM is alive again.
+    asio::awaitable<Final> VmOperation(const model::Operation& op,
+                                       const std::string& operation,
+                                       const std::string& vm_name);
 
   private:
     struct Context;
+    asio::awaitable<void> Load(Context& context);
+    /// Moves `vm` through `operation` (request state, the VIM call, the end state); false with
+    /// `error` when the state machine or the VIM refused. Commits the request state only.
+    asio::awaitable<bool> ApplyToVm(Context& context,
+                                    const std::string& operation,
+                                    model::VmRecord& vm,
+                                    std::string& error);
     asio::awaitable<void> Commit(Context& context, model::DeploymentStep& step);
     asio::awaitable<void> EnsureTenant(Context& context);
     asio::awaitable<model::VmRecord> PlanVm(Context& context,
@@ -63,6 +85,9 @@ class DeploymentWorkflow {
                                       const model::VmGroupSpec& group,
                                       model::VmRecord& vm);
 
+    /// Waits for the VM_ALIVE verdict of each of `waiting` (in parallel) and commits VM_ALIVE
+    /// for those that became alive.
+    asio::awaitable<void> AwaitAlive(Context& context, const std::vector<model::VmRecord>& waiting);
     /// The VM_ALIVE verdict of a VM that the VIM made (see the file comment). Spawned per VM,
     /// so takes the VM by value.
     asio::awaitable<bool> CheckAlive(Context& context, model::VmRecord vm);

@@ -245,6 +245,17 @@ asio::awaitable<void> Engine::RunDeploymentOperation(const model::Operation& op)
             final = co_await deployments_.Deploy(op);
         } else if (op.kind == "DELETE_DEPLOYMENT") {
             final = co_await deployments_.Undeploy(op);
+        } else if (op.kind == "SERVICE_OPERATION" || op.kind == "VM_OPERATION") {
+            // The payload: <operation><name>stop</name><vm_name>...</vm_name></operation>.
+            auto doc = model::xml::ParseBody(op.payload);
+            auto root = doc->document_element();
+            const auto operation = model::xml::ChildText(root, "name").value_or("");
+            const auto vm_name = model::xml::ChildText(root, "vm_name").value_or("");
+            if (op.kind == "SERVICE_OPERATION") {
+                final = co_await deployments_.ServiceOperation(op, operation);
+            } else {
+                final = co_await deployments_.VmOperation(op, operation, vm_name);
+            }
         } else {
             throw Error(ErrorCode::kInternal, "no deployment workflow for " + op.kind);
         }

@@ -13,6 +13,8 @@
 namespace escd::orchestrator {
 namespace {
 const auto kTuple = asio::as_tuple(asio::use_awaitable);
+static_assert(std::is_trivially_destructible_v<asio::ip::address>,
+              "Ping takes its address by value (see common/offload.hpp on g++ 12)");
 constexpr std::uint8_t kEchoRequest = 8;
 constexpr std::uint8_t kEchoReply = 0;
 
@@ -117,7 +119,7 @@ void IcmpPinger::Deliver(std::uint16_t sequence) {
     ++answered_;
 }
 
-asio::awaitable<bool> IcmpPinger::Ping(const asio::ip::address& address,
+asio::awaitable<bool> IcmpPinger::Ping(asio::ip::address address,
                                        std::chrono::milliseconds timeout) {
     if (!allowed_.Contains(address)) {
         throw Error(ErrorCode::kBadRequest,

@@ -31,9 +31,10 @@ class IcmpPinger {
     void Stop();
     bool available() const { return available_; }
 
-    /// One echo request to `address`; true when the reply arrived within `timeout`.
+    /// One echo request to `address`; true when the reply arrived within `timeout`. Takes the
+    /// address by value (trivially destructible, so safe under g++ 12): callers also co_spawn it.
     /// Throws Error(kBadRequest) for an address outside the allow-list.
-    asio::awaitable<bool> Ping(const asio::ip::address& address, std::chrono::milliseconds timeout);
+    asio::awaitable<bool> Ping(asio::ip::address address, std::chrono::milliseconds timeout);
 
     /// Requests sent and replies matched so far (for logs and benchmarks).
     std::uint64_t sent() const { return sent_; }

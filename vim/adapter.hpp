@@ -13,6 +13,7 @@
 /// outlive the call (and g++ 12 mishandles by-value class parameters of coroutines awaited
 /// inside a co_await expression: it may destroy them twice).
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -162,6 +163,11 @@ class Adapter {
     virtual asio::awaitable<VmInfo> CreateVm(const VmRequest& request) = 0;
     /// Stops (forcibly) and removes the VM; one that is gone already is a success.
     virtual asio::awaitable<void> DeleteVm(const std::string& name) = 0;
+    /// Stops the VM: a graceful shutdown, forced after `grace`. A stopped VM is a success.
+    virtual asio::awaitable<void> StopVm(const std::string& name, std::chrono::seconds grace) = 0;
+    /// Starts a stopped VM. A running VM is a success.
+    virtual asio::awaitable<void> StartVm(const std::string& name) = 0;
+    virtual asio::awaitable<void> RebootVm(const std::string& name) = 0;
     /// The VM's state; nullopt when the VIM has no VM of that name.
     virtual asio::awaitable<std::optional<VmInfo>> GetVm(const std::string& name) = 0;
 

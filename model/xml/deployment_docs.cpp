@@ -81,6 +81,30 @@ std::string DeploymentEventDocument(const DeploymentView& d,
     return Serialize(doc);
 }
 
+std::string VmEventDocument(const DeploymentView& d,
+                            std::string_view event_type,
+                            const VmRecord& vm) {
+    pugi::xml_document doc;
+    auto root = doc.append_child("esc_event");
+    root.append_attribute("xmlns").set_value(kNetconfNs);
+    AppendText(root, "deployment_name", d.spec->name);
+    root.append_child("event_details");
+    AppendText(root, "event_type", event_type);
+    if (!d.external_id.empty()) AppendText(root, "external_deployment_id", d.external_id);
+    if (!d.tenant_external_id.empty()) AppendText(root, "external_tenant_id", d.tenant_external_id);
+    AppendText(root, "internal_deployment_id", d.spec->internal_id);
+    AppendText(root, "internal_tenant_id", d.spec->tenant);
+    auto source = root.append_child("vm_source");
+    AppendEventInterfaces(source, vm);
+    AppendText(source, "host_uuid", vm.host);
+    AppendText(source, "host_name", vm.host);
+    AppendText(source, "vm_uuid", vm.uuid);
+    AppendText(source, "vm_group_name", vm.vm_group);
+    AppendText(source, "vm_name", vm.vm_name);
+    AppendText(source, "vm_state_machine_state", ToString(vm.state));
+    return Serialize(doc);
+}
+
 std::string DeploymentDocument(const DeploymentView& d) {
     pugi::xml_document doc;
     auto root = doc.append_child("deployment");

@@ -27,6 +27,11 @@ std::string DeploymentEventDocument(const DeploymentView& deployment,
                                     std::string_view stage,
                                     const VmRecord* vm);
 
+/// The <esc_event> of a single-VM operation (VM_STOP_COMPLETE, ...), with its <vm_source>.
+std::string VmEventDocument(const DeploymentView& deployment,
+                            std::string_view event_type,
+                            const VmRecord& vm);
+
 /// GET /v0/deployments/{id}.
 std::string DeploymentDocument(const DeploymentView& deployment);
 /// GET /v0/deployments.

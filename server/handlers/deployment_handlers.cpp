@@ -1,10 +1,14 @@
 #include "server/handlers/deployment_handlers.hpp"
 
+#include <pugixml.hpp>
+
 #include "common/crypto.hpp"
 #include "common/error.hpp"
 #include "model/ids.hpp"
 #include "model/xml/deployment_docs.hpp"
 #include "model/xml/deployment_xml.hpp"
+#include "model/xml/xml_doc.hpp"
+#include "orchestrator/deployment_workflow.hpp"
 #include "server/handlers/mutation.hpp"
 
 namespace escd::server::handlers {
@@ -127,6 +131,107 @@ asio::awaitable<Response> Delete(orchestrator::Engine& engine, Request& request)
     std::string body = loaded ? xml::DeploymentDocument(ViewOf(*loaded)) : std::string();
     co_return Accepted(engine, std::move(op), std::move(body));
 }
+// <service_operation>/<vm_operation> bodies: the operation, and force.
+struct OperationRequest {
+    std::string operation;
+    bool force = false;
+};
+
+OperationRequest ParseOperation(const Request& request) {
+    RequireXmlBody(request);
+    auto doc = xml::ParseBody(request.Body());
+    auto root = doc->document_element();
+    OperationRequest out;
+    out.operation = xml::ChildText(root, "operation").value_or("");
+    if (out.operation.empty()) throw Error(ErrorCode::kBadRequest, "<operation> is required");
+    if (!orchestrator::IsVmOperation(out.operation)) {
+        throw Error(ErrorCode::kBadRequest,
+                    "operation '" + out.operation.substr(0, 40) +
+                        "' is not one of stop, start, reboot, enable_monitoring, "
+                        "disable_monitoring");
+    }
+    out.force = xml::ChildBool(root, "force").value_or(false);
+    return out;
+}
+
+std::string OperationPayload(const std::string& operation, const std::string& vm_name) {
+    pugi::xml_document doc;
+    auto root = doc.append_child("operation");
+    xml::AppendText(root, "name", operation);
+    if (!vm_name.empty()) xml::AppendText(root, "vm_name", vm_name);
+    return xml::Compact(doc);
+}
+
+asio::awaitable<Response> ServiceOperation(orchestrator::Engine& engine, Request& request) {
+    const auto& tenant = request.Param("internal_tenant_id");
+    const auto& id = request.Param(kIdParam);
+    model::ValidateInternalId(tenant, "internal_tenant_id");
+    auto parsed = ParseOperation(request);
+    auto op = NewOperation(request, "SERVICE_OPERATION", model::kind::kDeployment, id,
+                           /*callback_required=*/true);
+    auto loaded = co_await Find(engine, id);
+    if (!loaded || loaded->record.tenant_id != tenant)
+        throw Error(ErrorCode::kNotFound, "deployment " + id + " not found in tenant " + tenant);
+    using S = model::ServiceState;
+    const auto service = loaded->service.value_or(S::kDeploying);
+    const bool allowed = parsed.operation == "start"
+                             ? service == S::kStopped
+                             : service == S::kActive || service == S::kInert;
+    if (!allowed) {
+        throw Error(ErrorCode::kConflict, "deployment " + id + " is " +
+                                              std::string(model::ToString(service)) + "; cannot " +
+                                              parsed.operation + " it now");
+    }
+    op.payload = OperationPayload(parsed.operation, {});
+    co_await engine.AcceptUpdate(op);
+    co_return Accepted(engine, std::move(op), xml::DeploymentDocument(ViewOf(*loaded)));
+}
+
+asio::awaitable<Response> VmOperation(orchestrator::Engine& engine, Request& request) {
+    const auto& tenant = request.Param("internal_tenant_id");
+    const auto& vm_name = request.Param("vm_name");
+    model::ValidateInternalId(tenant, "internal_tenant_id");
+    model::ValidateName(vm_name, 1024, "vm_name");
+    auto parsed = ParseOperation(request);
+    auto vm =
+        co_await engine.WithStore([&vm_name](model::Store& store) { return store.GetVm(vm_name); });
+    if (!vm) throw Error(ErrorCode::kNotFound, "VM " + vm_name + " not found");
+    auto loaded = co_await Find(engine, vm->deployment_id);
+    if (!loaded || loaded->record.tenant_id != tenant)
+        throw Error(ErrorCode::kNotFound, "VM " + vm_name + " not found in tenant " + tenant);
+    auto op = NewOperation(request, "VM_OPERATION", model::kind::kDeployment, vm->deployment_id,
+                           /*callback_required=*/true);
+    const auto event = orchestrator::VmOperationEvent(parsed.operation);
+    if (!event || !model::NextState(vm->state, *event)) {
+        throw Error(ErrorCode::kBadRequest, "VM operation " + parsed.operation +
+                                                " is not applicable: VM " + vm_name + " is " +
+                                                std::string(model::ToString(vm->state)));
+    }
+    if (parsed.operation == "stop" && !parsed.force) {
+        int running = 0;
+        int min_active = 0;
+        for (const auto& group : loaded->spec.vm_groups)
+            if (group.name == vm->vm_group) min_active = group.scaling.min_active;
+        for (const auto& other : loaded->vms) {
+            if (other.vm_group == vm->vm_group && other.state != model::VmState::kShutoff &&
+                other.state != model::VmState::kStopping) {
+                ++running;
+            }
+        }
+        if (running - 1 < min_active) {
+            throw Error(ErrorCode::kBadRequest, "stopping " + vm_name + " would leave vm_group " +
+                                                    vm->vm_group + " with " +
+                                                    std::to_string(running - 1) +
+                                                    " running VM(s), under its "
+                                                    "min_active " +
+                                                    std::to_string(min_active) +
+                                                    "; send <force>true</force> to stop it anyway");
+        }
+    }
+    op.payload = OperationPayload(parsed.operation, vm_name);
+    co_await engine.AcceptUpdate(op);
+    co_return Accepted(engine, std::move(op), xml::DeploymentDocument(ViewOf(*loaded)));
+}
 }  // namespace
 
 void RegisterDeploymentRoutes(Router& router, orchestrator::Engine& engine) {
@@ -137,6 +242,11 @@ void RegisterDeploymentRoutes(Router& router, orchestrator::Engine& engine) {
                [&engine](Request& r) { return GetConfig(engine, r); });
     router.Add(http::verb::post, one, [&engine](Request& r) { return Create(engine, r); });
     router.Add(http::verb::delete_, one, [&engine](Request& r) { return Delete(engine, r); });
+    router.Add(http::verb::post,
+               std::string("/{internal_tenant_id}/deployments/service/{") + kIdParam + "}",
+               [&engine](Request& r) { return ServiceOperation(engine, r); });
+    router.Add(http::verb::post, "/{internal_tenant_id}/deployments/vm/{vm_name}",
+               [&engine](Request& r) { return VmOperation(engine, r); });
 }
 
 }  // namespace escd::server::handlers

@@ -155,6 +155,71 @@ TEST_F(DeploymentRoutes, AnIcmpPingKpiDecidesWhenAVmIsAlive) {
               std::string::npos);
 }
 
+TEST_F(DeploymentRoutes, ServiceAndVmOperationsWithTheirEvents) {
+    auto post = client_->Post("/v0/deployments/ops", Datamodel("ten"), WithCallback());
+    ASSERT_EQ(post.status, 200) << post.body;
+    auto deployed = CallbacksOf(post.Header("ESC-Transaction-Id"), 5);
+    ASSERT_EQ(deployed.size(), 5u);
+    const auto vm0 = XmlText(deployed[0].body, "vm_name");
+    const auto service_op = [&](const std::string& operation) {
+        return client_->Post("/v0/ten/deployments/service/ops",
+                             "<service_operation xmlns=\"urn:ietf:params:xml:ns:netconf:base:1.0\">"
+                             "<operation>" +
+                                 operation + "</operation></service_operation>",
+                             WithCallback());
+    };
+    const auto vm_op = [&](const std::string& vm, const std::string& operation,
+                           const std::string& extra = {}) {
+        return client_->Post(
+            "/v0/ten/deployments/vm/" + vm,
+            "<vm_operation><operation>" + operation + "</operation>" + extra + "</vm_operation>",
+            WithCallback());
+    };
+
+    auto stop = service_op("stop");
+    ASSERT_EQ(stop.status, 200) << stop.body;
+    auto stopped = CallbacksOf(stop.Header("ESC-Transaction-Id"), 3);
+    EXPECT_EQ(Stages(stopped),
+              (std::vector<std::string>{"VM_STOPPED", "VM_STOPPED", "SERVICE_STOPPED"}));
+    EXPECT_EQ(XmlText(stopped[0].body, "vm_state_machine_state"), "VM_SHUTOFF_STATE");
+    EXPECT_EQ(XmlText(stopped[2].body, "service_state_machine_state"), "SERVICE_STOPPED_STATE");
+    ExpectError(service_op("stop"), 409, "SERVICE_STOPPED_STATE");
+    ExpectError(vm_op(vm0, "reboot"), 400, "not applicable");
+
+    auto start = service_op("start");
+    ASSERT_EQ(start.status, 200) << start.body;
+    auto started = CallbacksOf(start.Header("ESC-Transaction-Id"), 5);
+    EXPECT_EQ(Stages(started), (std::vector<std::string>{"VM_STARTED", "VM_STARTED", "VM_ALIVE",
+                                                         "VM_ALIVE", "SERVICE_STARTED"}));
+    EXPECT_EQ(XmlText(client_->Get("/v0/deployments/ops").body, "service_state_machine_state"),
+              "SERVICE_ACTIVE_STATE");
+
+    auto reboot = vm_op(vm0, "reboot");
+    ASSERT_EQ(reboot.status, 200) << reboot.body;
+    auto rebooted = CallbacksOf(reboot.Header("ESC-Transaction-Id"), 2);
+    ASSERT_EQ(rebooted.size(), 2u);
+    EXPECT_EQ(XmlText(rebooted[0].body, "event_type"), "VM_REBOOT_COMPLETE");
+    EXPECT_EQ(XmlText(rebooted[0].body, "vm_name"), vm0);
+    EXPECT_EQ(rebooted[0].Header("ESC-Status-Message"), "Successfully rebooted VM [" + vm0 + "]");
+    EXPECT_EQ(XmlText(rebooted[1].body, "deployment_stage"), "VM_ALIVE");
+
+    // min_active is 2: stopping one VM needs force.
+    ExpectError(vm_op(vm0, "stop"), 400, "min_active");
+    auto forced = vm_op(vm0, "stop", "<force>true</force>");
+    ASSERT_EQ(forced.status, 200) << forced.body;
+    auto forced_cb = CallbacksOf(forced.Header("ESC-Transaction-Id"), 1);
+    ASSERT_EQ(forced_cb.size(), 1u);
+    EXPECT_EQ(XmlText(forced_cb[0].body, "event_type"), "VM_STOP_COMPLETE");
+    EXPECT_EQ(XmlText(forced_cb[0].body, "vm_state_machine_state"), "VM_SHUTOFF_STATE");
+
+    ExpectError(service_op("dance"), 400, "not one of");
+    ExpectError(vm_op("no-such-vm", "stop"), 404, "not found");
+    ExpectError(client_->Post("/v0/other/deployments/service/ops",
+                              "<service_operation><operation>stop</operation></service_operation>",
+                              WithCallback()),
+                404, "not found in tenant other");
+}
+
 TEST_F(DeploymentRoutes, AMissingTenantIsCreatedFirst) {
     auto post = client_->Post("/v0/deployments/dep2", Datamodel("ten"), WithCallback());
     ASSERT_EQ(post.status, 200);

@@ -61,6 +61,9 @@ class LibvirtAdapter final : public Adapter {
     asio::awaitable<void> DeleteRouter(const std::string& external_id) override;
     asio::awaitable<VmInfo> CreateVm(const VmRequest& request) override;
     asio::awaitable<void> DeleteVm(const std::string& name) override;
+    asio::awaitable<void> StopVm(const std::string& name, std::chrono::seconds grace) override;
+    asio::awaitable<void> StartVm(const std::string& name) override;
+    asio::awaitable<void> RebootVm(const std::string& name) override;
     asio::awaitable<std::optional<VmInfo>> GetVm(const std::string& name) override;
     asio::awaitable<std::vector<std::string>> ListHosts() override;
     asio::awaitable<VimStatus> CheckStatus() override;

@@ -1,5 +1,7 @@
 // LibvirtAdapter: VMs as libvirt domains (see domain_xml.hpp for the mapping).
 
+#include <thread>
+
 #include "common/error.hpp"
 #include "common/log.hpp"
 #include "common/offload.hpp"
@@ -65,6 +67,62 @@ asio::awaitable<void> LibvirtAdapter::DeleteVm(const std::string& name) {
             Fail("cannot stop VM " + name);
         if (virDomainUndefine(domain.get()) != 0) Fail("cannot undefine VM " + name);
         ESCD_INFO("vim") << "removed VM " << name;
+        return 0;
+    });
+}
+
+namespace {
+Domain Find(virConnectPtr conn, const std::string& name) {
+    Domain domain(virDomainLookupByName(conn, name.c_str()));
+    if (!domain) {
+        if (LastErrorCode() == VIR_ERR_NO_DOMAIN)
+            throw Error(ErrorCode::kNotFound, "VM " + name + " does not exist on the VIM");
+        Fail("cannot look up VM " + name);
+    }
+    return domain;
+}
+}  // namespace
+
+asio::awaitable<void> LibvirtAdapter::StopVm(const std::string& name, std::chrono::seconds grace) {
+    co_await Offload(pool_, [this, &name, grace] {
+        ConnectionRef conn(Ref());
+        auto domain = Find(conn.get(), name);
+        if (virDomainIsActive(domain.get()) != 1) return 0;
+        // Ask the guest first (ACPI); it has `grace` to power off before it is forced. This runs
+        // on the VIM pool, so the wait blocks no Asio thread.
+        if (virDomainShutdown(domain.get()) == 0) {
+            const auto deadline = std::chrono::steady_clock::now() + grace;
+            while (virDomainIsActive(domain.get()) == 1 &&
+                   std::chrono::steady_clock::now() < deadline) {
+                std::this_thread::sleep_for(std::chrono::milliseconds(200));
+            }
+        }
+        if (virDomainIsActive(domain.get()) == 1 && virDomainDestroy(domain.get()) != 0)
+            Fail("cannot stop VM " + name);
+        ESCD_INFO("vim") << "stopped VM " << name;
+        return 0;
+    });
+}
+
+asio::awaitable<void> LibvirtAdapter::StartVm(const std::string& name) {
+    co_await Offload(pool_, [this, &name] {
+        ConnectionRef conn(Ref());
+        auto domain = Find(conn.get(), name);
+        if (virDomainIsActive(domain.get()) == 1) return 0;
+        if (virDomainCreate(domain.get()) != 0) Fail("cannot start VM " + name);
+        ESCD_INFO("vim") << "started VM " << name;
+        return 0;
+    });
+}
+
+asio::awaitable<void> LibvirtAdapter::RebootVm(const std::string& name) {
+    co_await Offload(pool_, [this, &name] {
+        ConnectionRef conn(Ref());
+        auto domain = Find(conn.get(), name);
+        if (virDomainIsActive(domain.get()) != 1)
+            throw Error(ErrorCode::kConflict, "VM " + name + " is not running");
+        if (virDomainReboot(domain.get(), 0) != 0) Fail("cannot reboot VM " + name);
+        ESCD_INFO("vim") << "rebooted VM " << name;
         return 0;
     });
 }

@@ -193,6 +193,9 @@ const std::pair<const char*, const char*> kStatements[] = {
      "state = EXCLUDED.state, interfaces = EXCLUDED.interfaces, "
      "monitoring = EXCLUDED.monitoring, updated_at = now()"},
     {"delete_vm", "DELETE FROM vms WHERE vm_name = $1"},
+    {"get_vm",
+     "SELECT vm_name, deployment_id, vm_group, vm_index, uuid, host, state, interfaces, "
+     "monitoring FROM vms WHERE vm_name = $1"},
     {"allocated_addresses", "SELECT address FROM ip_allocations WHERE network_id = $1"},
     {"insert_allocation",
      "INSERT INTO ip_allocations (network_id, address, vm_name, nicid) VALUES ($1, $2, $3, $4)"},
@@ -836,24 +839,38 @@ std::optional<ServiceState> PgStore::GetServiceState(const std::string& deployme
     });
 }
 
+namespace {
+VmRecord VmFromRow(const pqxx::row& row) {
+    VmRecord vm;
+    vm.vm_name = row[0].as<std::string>();
+    vm.deployment_id = row[1].as<std::string>();
+    vm.vm_group = row[2].as<std::string>();
+    vm.vm_index = row[3].as<int>();
+    vm.uuid = row[4].as<std::string>();
+    vm.host = row[5].as<std::string>();
+    vm.state = ParseVmState(row[6].as<std::string>()).value_or(VmState::kError);
+    vm.interfaces = row[7].as<std::string>();
+    vm.monitoring = row[8].as<bool>();
+    return vm;
+}
+}  // namespace
+
 std::vector<VmRecord> PgStore::ListVms(const std::string& deployment_id) {
     return With([&](pqxx::connection& c) {
         pqxx::nontransaction tx(c);
         std::vector<VmRecord> out;
-        for (const auto& row : tx.exec_prepared("list_vms", deployment_id)) {
-            VmRecord vm;
-            vm.vm_name = row[0].as<std::string>();
-            vm.deployment_id = row[1].as<std::string>();
-            vm.vm_group = row[2].as<std::string>();
-            vm.vm_index = row[3].as<int>();
-            vm.uuid = row[4].as<std::string>();
-            vm.host = row[5].as<std::string>();
-            vm.state = ParseVmState(row[6].as<std::string>()).value_or(VmState::kError);
-            vm.interfaces = row[7].as<std::string>();
-            vm.monitoring = row[8].as<bool>();
-            out.push_back(std::move(vm));
-        }
+        for (const auto& row : tx.exec_prepared("list_vms", deployment_id))
+            out.push_back(VmFromRow(row));
         return out;
+    });
+}
+
+std::optional<VmRecord> PgStore::GetVm(const std::string& vm_name) {
+    return With([&](pqxx::connection& c) -> std::optional<VmRecord> {
+        pqxx::nontransaction tx(c);
+        auto rows = tx.exec_prepared("get_vm", vm_name);
+        if (rows.empty()) return std::nullopt;
+        return VmFromRow(rows[0]);
     });
 }
 

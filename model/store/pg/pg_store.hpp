@@ -88,6 +88,7 @@ class PgStore final : public Store {
                                            const Operation& op) override;
     std::optional<ServiceState> GetServiceState(const std::string& deployment_id) override;
     std::vector<VmRecord> ListVms(const std::string& deployment_id) override;
+    std::optional<VmRecord> GetVm(const std::string& vm_name) override;
     std::vector<std::string> AllocatedAddresses(const std::string& network_id) override;
     asio::awaitable<std::vector<OutboxRow>> RecordDeploymentStep(
         const DeploymentStep& step) override;
