@@ -62,7 +62,7 @@ class Store {
                                                const Operation& op) = 0;
     /// Moves the resource to DELETING and records `op`. kNotFound when absent; kConflict when
     /// another operation runs on it, or when it still has children (a tenant that owns resources,
-    /// a network with subnets).
+    /// a network with subnets) or a deployment uses it.
     virtual asio::awaitable<void> AcceptDelete(const std::string& kind,
                                                const std::string& internal_id,
                                                const Operation& op) = 0;
@@ -129,8 +129,12 @@ class Store {
     /// Inserts the deployment (CREATING, parent its tenant), its service (DEPLOYING) and `op`;
     /// when the tenant does not exist, also the tenant (CREATING, to be created by `op`).
     /// kConflict when the id is used, or the tenant is being deleted or the id of another kind.
-    virtual asio::awaitable<void> AcceptDeployment(const ResourceRecord& deployment,
-                                                   const Operation& op) = 0;
+    /// `uses` lists the (kind, id) of the images, flavors and networks it names: deleting one
+    /// of them is refused (409) while the deployment exists.
+    virtual asio::awaitable<void> AcceptDeployment(
+        const ResourceRecord& deployment,
+        const Operation& op,
+        const std::vector<std::pair<std::string, std::string>>& uses) = 0;
     /// The service state of a deployment; nullopt when there is none. Blocking.
     virtual std::optional<ServiceState> GetServiceState(const std::string& deployment_id) = 0;
     /// The VMs of a deployment by group and index. Blocking.

@@ -237,6 +237,30 @@ asio::awaitable<model::VmRecord> DeploymentWorkflow::PlanVm(Context& context,
     co_return vm;
 }
 
+asio::awaitable<std::string> DeploymentWorkflow::PlaceVm(const model::VmGroupSpec& group) {
+    // Hosts are what the VIM reports; escd places only on those not disabled
+    // (POST /v0/hosts/{host}/disable), and on the one a zone_host placement names.
+    auto hosts = co_await vim_.ListHosts();
+    auto enabled = co_await Offload(db_pool_, [this, &hosts] {
+        std::vector<std::string> out;
+        for (const auto& host : hosts)
+            if (store_.HostSchedulable(host)) out.push_back(host);
+        return out;
+    });
+    std::string wanted;
+    for (const auto& placement : group.placement)
+        if (placement.type == "zone_host" && !placement.host.empty()) wanted = placement.host;
+    for (const auto& host : enabled)
+        if (wanted.empty() || host == wanted) co_return host;
+    if (!wanted.empty()) {
+        throw Error(ErrorCode::kUnavailable, "host " + wanted + " named by vm_group " + group.name +
+                                                 " is not an enabled VIM host");
+    }
+    throw Error(ErrorCode::kUnavailable, "no enabled host to place vm_group " + group.name +
+                                             " on (" + std::to_string(hosts.size()) +
+                                             " VIM host(s), all disabled)");
+}
+
 asio::awaitable<bool> DeploymentWorkflow::CreateOnVim(Context& context,
                                                       const model::VmGroupSpec& group,
                                                       model::VmRecord& vm) {
@@ -276,6 +300,7 @@ asio::awaitable<bool> DeploymentWorkflow::CreateOnVim(Context& context,
 
     auto step = context.NewStep();
     try {
+        request.host = co_await PlaceVm(group);
         auto info = co_await vim_.CreateVm(request);
         vm.uuid = info.uuid;
         vm.host = info.host;

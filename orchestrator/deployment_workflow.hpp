@@ -80,6 +80,9 @@ class DeploymentWorkflow {
     asio::awaitable<model::VmRecord> PlanVm(Context& context,
                                             const model::VmGroupSpec& group,
                                             int index);
+    /// The host for a VM of `group`: an enabled VIM host (the one a zone_host placement names).
+    /// Throws Error(kUnavailable) when there is none.
+    asio::awaitable<std::string> PlaceVm(const model::VmGroupSpec& group);
     /// Creates the VM on the VIM; false when the VIM refused (the VM is then in error).
     asio::awaitable<bool> CreateOnVim(Context& context,
                                       const model::VmGroupSpec& group,

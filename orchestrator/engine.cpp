@@ -48,9 +48,11 @@ asio::awaitable<void> Engine::AcceptUpdate(const model::Operation& op) {
     co_await store_.AcceptUpdate(op.target_kind, op.target_id, op);
 }
 
-asio::awaitable<void> Engine::AcceptDeployment(const model::ResourceRecord& deployment,
-                                               const model::Operation& op) {
-    co_await store_.AcceptDeployment(deployment, op);
+asio::awaitable<void> Engine::AcceptDeployment(
+    const model::ResourceRecord& deployment,
+    const model::Operation& op,
+    const std::vector<std::pair<std::string, std::string>>& uses) {
+    co_await store_.AcceptDeployment(deployment, op, uses);
 }
 
 asio::awaitable<void> Engine::AcceptDelete(const model::Operation& op) {

@@ -54,8 +54,10 @@ class Engine {
     asio::awaitable<void> AcceptUpdate(const model::Operation& op);
     asio::awaitable<void> AcceptDelete(const model::Operation& op);
     /// A deployment (and its tenant when missing), its service and `op` (model::Store).
-    asio::awaitable<void> AcceptDeployment(const model::ResourceRecord& deployment,
-                                           const model::Operation& op);
+    asio::awaitable<void> AcceptDeployment(
+        const model::ResourceRecord& deployment,
+        const model::Operation& op,
+        const std::vector<std::pair<std::string, std::string>>& uses);
 
     /// Throws Error(kUnavailable, "Unable to query VIM: ...") unless the VIM answers now.
     asio::awaitable<void> RequireVim();

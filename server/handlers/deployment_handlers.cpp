@@ -117,7 +117,9 @@ asio::awaitable<Response> Create(orchestrator::Engine& engine, Request& request)
     model::ResourceRecord record{
         model::kind::kDeployment,        id, tenant,        parsed.spec.name,
         model::ResourceState::kCreating, {}, parsed.stored, tenant};
-    co_await engine.AcceptDeployment(record, op);
+    std::vector<std::pair<std::string, std::string>> uses;
+    for (const auto& ref : parsed.references) uses.emplace_back(ref.kind, ref.internal_id);
+    co_await engine.AcceptDeployment(record, op, uses);
     co_return Accepted(engine, std::move(op), xml::DeploymentConfigDocument(parsed.stored));
 }
 

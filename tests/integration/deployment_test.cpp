@@ -220,6 +220,44 @@ TEST_F(DeploymentRoutes, ServiceAndVmOperationsWithTheirEvents) {
                 404, "not found in tenant other");
 }
 
+TEST_F(DeploymentRoutes, WhatADeploymentUsesCannotBeDeletedAndDisabledHostsGetNoVms) {
+    auto post =
+        client_->Post("/v0/deployments/user", Datamodel("ten", "vnf-img", 1), WithCallback());
+    ASSERT_EQ(post.status, 200) << post.body;
+    ASSERT_EQ(CallbacksOf(post.Header("ESC-Transaction-Id"), 3).size(), 3u);
+    ExpectError(client_->Delete("/v0/images/vnf-img", WithCallback()), 409,
+                "used by deployment user");
+    ExpectError(client_->Delete("/v0/flavors/small", WithCallback()), 409,
+                "used by deployment user");
+    ExpectError(client_->Delete("/v0/ten/networks/mgmt", WithCallback()), 409,
+                "used by deployment user");
+
+    // The test driver has one host, the machine's name: disabled, nothing can be placed.
+    char host[256] = {};
+    ::gethostname(host, sizeof host - 1);
+    auto disable = client_->Post(std::string("/v0/hosts/") + host + "/disable", "",
+                                 {{"Callback-ESC-Events", receiver_.Url("/events")}});
+    ASSERT_EQ(disable.status, 200) << disable.body;
+    ++expected_callbacks_;  // the HOST_DISABLED event
+    auto second =
+        client_->Post("/v0/deployments/nohost", Datamodel("ten", "vnf-img", 1), WithCallback());
+    ASSERT_EQ(second.status, 200) << second.body;
+    auto failed = CallbacksOf(second.Header("ESC-Transaction-Id"), 2);
+    ASSERT_EQ(failed.size(), 2u);
+    EXPECT_EQ(Stages(failed), (std::vector<std::string>{"VM_DEPLOYED", "SERVICE_ALIVE"}));
+    EXPECT_EQ(failed[0].Header("ESC-Status-Code"), "503");
+    EXPECT_NE(failed[0].Header("ESC-Status-Message").find("no enabled host"), std::string::npos)
+        << failed[0].Header("ESC-Status-Message");
+    EXPECT_EQ(failed[1].Header("ESC-Status-Code"), "500");
+    EXPECT_EQ(XmlText(client_->Get("/v0/deployments/nohost").body, "service_state_machine_state"),
+              "SERVICE_ERROR_STATE");
+    // Undeploy is the way out of the error state.
+    auto del = client_->Delete("/v0/deployments/nohost", WithCallback());
+    ASSERT_EQ(del.status, 200) << del.body;
+    EXPECT_EQ(Stages(CallbacksOf(del.Header("ESC-Transaction-Id"), 2)),
+              (std::vector<std::string>{"VM_UNDEPLOYED", "SERVICE_UNDEPLOYED"}));
+}
+
 TEST_F(DeploymentRoutes, AMissingTenantIsCreatedFirst) {
     auto post = client_->Post("/v0/deployments/dep2", Datamodel("ten"), WithCallback());
     ASSERT_EQ(post.status, 200);

@@ -183,6 +183,11 @@ const std::pair<const char*, const char*> kStatements[] = {
      "INSERT INTO services (deployment_id, state) VALUES ($1, $2) "
      "ON CONFLICT (deployment_id) DO UPDATE SET state = EXCLUDED.state, updated_at = now()"},
     {"get_service", "SELECT state FROM services WHERE deployment_id = $1"},
+    {"insert_ref",
+     "INSERT INTO deployment_refs (deployment_id, kind, ref_id) VALUES ($1, $2, $3) "
+     "ON CONFLICT DO NOTHING"},
+    {"first_user",
+     "SELECT deployment_id FROM deployment_refs WHERE kind = $1 AND ref_id = $2 LIMIT 1"},
     {"list_vms",
      "SELECT vm_name, deployment_id, vm_group, vm_index, uuid, host, state, interfaces, "
      "monitoring FROM vms WHERE deployment_id = $1 ORDER BY vm_group, vm_index"},
@@ -536,6 +541,13 @@ asio::awaitable<void> PgStore::AcceptDelete(const std::string& kind,
         writes_.RunAsync(
             [&](pqxx::work& tx) {
                 auto next = CheckTransition(tx, kind, internal_id, ResourceEvent::kDeleteRequested);
+                // Integrity: an image, flavor or network a deployment uses stays.
+                auto user = tx.exec_prepared("first_user", kind, internal_id);
+                if (!user.empty()) {
+                    throw Error(ErrorCode::kConflict, kind + " " + internal_id +
+                                                          " is used by deployment " +
+                                                          user[0][0].as<std::string>());
+                }
                 // Integrity: a tenant with resources, a network with subnets, stay.
                 auto child = tx.exec_prepared("first_child", internal_id);
                 if (!child.empty()) {
@@ -779,8 +791,10 @@ std::vector<VmSnapshot> PgStore::ListVmSnapshots(const std::string& tenant_id,
     });
 }
 
-asio::awaitable<void> PgStore::AcceptDeployment(const ResourceRecord& deployment,
-                                                const Operation& op) {
+asio::awaitable<void> PgStore::AcceptDeployment(
+    const ResourceRecord& deployment,
+    const Operation& op,
+    const std::vector<std::pair<std::string, std::string>>& uses) {
     co_await AwaitCommit([&](GroupCommit::Completion done) {
         writes_.RunAsync(
             [&](pqxx::work& tx) {
@@ -813,6 +827,8 @@ asio::awaitable<void> PgStore::AcceptDeployment(const ResourceRecord& deployment
                 }
                 tx.exec_prepared0("set_service", deployment.internal_id,
                                   std::string(ToString(ServiceState::kDeploying)));
+                for (const auto& [kind, id] : uses)
+                    tx.exec_prepared0("insert_ref", deployment.internal_id, kind, id);
                 InsertOperation(tx, op);
                 sub.commit();
             },

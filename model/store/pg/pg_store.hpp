@@ -84,8 +84,10 @@ class PgStore final : public Store {
         const std::vector<OutboxMessage>& events) override;
     std::vector<VmSnapshot> ListVmSnapshots(const std::string& tenant_id,
                                             const std::string& vm_name) override;
-    asio::awaitable<void> AcceptDeployment(const ResourceRecord& deployment,
-                                           const Operation& op) override;
+    asio::awaitable<void> AcceptDeployment(
+        const ResourceRecord& deployment,
+        const Operation& op,
+        const std::vector<std::pair<std::string, std::string>>& uses) override;
     std::optional<ServiceState> GetServiceState(const std::string& deployment_id) override;
     std::vector<VmRecord> ListVms(const std::string& deployment_id) override;
     std::optional<VmRecord> GetVm(const std::string& vm_name) override;
