@@ -1,6 +1,8 @@
 #include "orchestrator/deployment_workflow.hpp"
 
 #include <algorithm>
+#include <filesystem>
+#include <fstream>
 #include <map>
 #include <set>
 
@@ -16,6 +18,7 @@
 #include "model/xml/tenant_xml.hpp"
 #include "model/xml/xml_doc.hpp"
 #include "orchestrator/alive_check.hpp"
+#include "orchestrator/day0.hpp"
 
 namespace escd::orchestrator {
 namespace {
@@ -237,6 +240,64 @@ asio::awaitable<model::VmRecord> DeploymentWorkflow::PlanVm(Context& context,
     co_return vm;
 }
 
+asio::awaitable<bool> DeploymentWorkflow::BuildConfigDrive(Context& context,
+                                                           const model::VmGroupSpec& group,
+                                                           const model::VmRecord& vm) {
+    if (group.config_data.empty()) co_return false;
+    std::map<std::string, std::string> values{{"DEPLOYMENT_NAME", context.spec.name},
+                                              {"VM_NAME", vm.vm_name},
+                                              {"VM_GROUP_NAME", vm.vm_group}};
+    for (const auto& nic : xml::InterfacesFromStored(vm.interfaces)) {
+        const auto prefix = "NICID_" + std::to_string(nic.nicid) + "_";
+        values[prefix + "IP_ADDRESS"] = nic.ip_address;
+        values[prefix + "GATEWAY"] = nic.gateway;
+        values[prefix + "NETMASK"] = nic.netmask;
+        values[prefix + "MAC_ADDRESS"] = nic.mac_address;
+        values[prefix + "NETWORK"] = nic.network;
+    }
+    std::vector<std::pair<std::string, std::string>> files;
+    for (const auto& config : group.config_data) {
+        auto own = values;
+        for (const auto& [name, vals] : config.variables)
+            if (!vals.empty()) own[name] = vals.front();
+        std::string content = config.data;
+        if (!config.file.empty()) {
+            const FetchSource source{config.file, {}, {}};
+            const std::string staged_name = "day0-" + vm.vm_name + "-" + config.dst;
+            auto fetched = co_await fetcher_.Fetch(source, staged_name);
+            content = co_await Offload(db_pool_, [&fetched] {
+                std::ifstream in(fetched.path, std::ios::binary);
+                std::string text((std::istreambuf_iterator<char>(in)),
+                                 std::istreambuf_iterator<char>());
+                FileFetcher::Discard(fetched);
+                return text;
+            });
+        }
+        files.emplace_back(config.dst, day0::Substitute(content, own));
+    }
+    const auto archive = day0::TarArchive(files);
+    const auto path = fetcher_.staging_dir() + "/day0-" + vm.vm_name + ".tar";
+    co_await Offload(db_pool_, [this, &path, &archive] {
+        std::filesystem::create_directories(fetcher_.staging_dir());
+        std::ofstream(path, std::ios::binary | std::ios::trunc) << archive;
+        return 0;
+    });
+    vim::VolumeRequest request{"day0",         vm.vm_name, context.spec.tenant,
+                               archive.size(), "raw",      path};
+    std::exception_ptr failure;
+    try {
+        co_await vim_.CreateVolume(request);
+    } catch (...) {
+        failure = std::current_exception();
+    }
+    co_await Offload(db_pool_, [&path] {
+        std::filesystem::remove(path);
+        return 0;
+    });
+    if (failure) std::rethrow_exception(failure);
+    co_return true;
+}
+
 asio::awaitable<std::string> DeploymentWorkflow::PlaceVm(const model::VmGroupSpec& group) {
     // Hosts are what the VIM reports; escd places only on those not disabled
     // (POST /v0/hosts/{host}/disable), and on the one a zone_host placement names.
@@ -301,6 +362,7 @@ asio::awaitable<bool> DeploymentWorkflow::CreateOnVim(Context& context,
     auto step = context.NewStep();
     try {
         request.host = co_await PlaceVm(group);
+        request.config_drive = co_await BuildConfigDrive(context, group, vm);
         auto info = co_await vim_.CreateVm(request);
         vm.uuid = info.uuid;
         vm.host = info.host;
@@ -494,6 +556,8 @@ asio::awaitable<DeploymentWorkflow::Final> DeploymentWorkflow::Undeploy(
         }
         const auto& name = vm.vm_name;
         co_await vim_.DeleteVm(name);
+        const std::string day0_kind = "day0";
+        co_await vim_.DeleteVolume(day0_kind, name);  // its config drive, if it had one
         auto step = context.NewStep();
         step.removed.push_back(vm.vm_name);
         context.Emit(step, "VM_UNDEPLOYED", &vm, 200, "VM Undeployed");

@@ -27,6 +27,7 @@
 #include "model/deployment.hpp"
 #include "model/operation.hpp"
 #include "model/store.hpp"
+#include "orchestrator/file_fetcher.hpp"
 #include "orchestrator/icmp_pinger.hpp"
 #include "orchestrator/notifier.hpp"
 #include "vim/adapter.hpp"
@@ -44,8 +45,14 @@ class DeploymentWorkflow {
                        asio::thread_pool& db_pool,
                        vim::Adapter& vim,
                        Notifier& notifier,
-                       IcmpPinger& pinger)
-        : store_(store), db_pool_(db_pool), vim_(vim), notifier_(notifier), pinger_(pinger) {}
+                       IcmpPinger& pinger,
+                       FileFetcher& fetcher)
+        : store_(store),
+          db_pool_(db_pool),
+          vim_(vim),
+          notifier_(notifier),
+          pinger_(pinger),
+          fetcher_(fetcher) {}
 
     /// How the operation ends: what Engine::Complete commits with the operation's end.
     struct Final {
@@ -80,6 +87,11 @@ class DeploymentWorkflow {
     asio::awaitable<model::VmRecord> PlanVm(Context& context,
                                             const model::VmGroupSpec& group,
                                             int index);
+    /// Builds the VM's day-0 config drive (orchestrator/day0.hpp) and creates its volume; false
+    /// when the group has no config_data. Throws escd::Error when a file cannot be fetched.
+    asio::awaitable<bool> BuildConfigDrive(Context& context,
+                                           const model::VmGroupSpec& group,
+                                           const model::VmRecord& vm);
     /// The host for a VM of `group`: an enabled VIM host (the one a zone_host placement names).
     /// Throws Error(kUnavailable) when there is none.
     asio::awaitable<std::string> PlaceVm(const model::VmGroupSpec& group);
@@ -100,6 +112,7 @@ class DeploymentWorkflow {
     vim::Adapter& vim_;
     Notifier& notifier_;
     IcmpPinger& pinger_;
+    FileFetcher& fetcher_;
 };
 
 }  // namespace escd::orchestrator

@@ -36,7 +36,7 @@ Engine::Engine(asio::io_context& ioc,
       vim_(vim),
       notifier_(notifier),
       workflows_(vim, store, db_pool, fetcher),
-      deployments_(store, db_pool, vim, notifier, pinger),
+      deployments_(store, db_pool, vim, notifier, pinger, fetcher),
       options_(options) {}
 
 asio::awaitable<void> Engine::AcceptCreate(const model::ResourceRecord& resource,

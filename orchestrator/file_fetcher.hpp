@@ -50,6 +50,8 @@ class FileFetcher {
 
     /// Fetches `source`; `name` (an internal id) names the staged download.
     asio::awaitable<FetchedFile> Fetch(const FetchSource& source, const std::string& name);
+    /// Where staged files live (also used for the config drives escd builds).
+    const std::string& staging_dir() const { return options_.download_dir; }
     /// Removes a temporary file (blocking but tiny: an unlink).
     static void Discard(const FetchedFile& file);
 

@@ -106,6 +106,8 @@ struct VmRequest {
     std::string image_id;  ///< escd's internal image id: the boot disk is its volume
     std::vector<VmNic> nics;
     std::string host;  ///< where to place it ("" = the VIM chooses)
+    /// Attach the volume ("day0", name) as a second, read-only disk: the day-0 config drive.
+    bool config_drive = false;
 };
 
 /// What the VIM says about a VM.

@@ -258,6 +258,40 @@ TEST_F(DeploymentRoutes, WhatADeploymentUsesCannotBeDeletedAndDisabledHostsGetNo
               (std::vector<std::string>{"VM_UNDEPLOYED", "SERVICE_UNDEPLOYED"}));
 }
 
+TEST_F(DeploymentRoutes, DayZeroConfigurationBecomesAConfigDriveAndAMissingFileFailsTheVm) {
+    auto dir = fs::path(escd_->data_dir()) / "files";
+    std::ofstream(dir / "day0.sh")
+        << "#!/bin/sh\nip addr add $NICID_0_IP_ADDRESS/$NICID_0_NETMASK\n";
+    const auto config = [&](const std::string& file) {
+        return "<config_data><configuration><dst>day0-config</dst><file>file://" +
+               (dir / file).string() +
+               "</file></configuration><configuration><dst>hostname</dst><data>$VM_NAME "
+               "$DOMAIN</data><variable><name>DOMAIN</name><val>example.net</val></variable>"
+               "</configuration></config_data>";
+    };
+    auto body = Datamodel("ten", "vnf-img", 1);
+    body.replace(body.find("<extensions>"), 0, config("day0.sh"));
+    auto post = client_->Post("/v0/deployments/day0", body, WithCallback());
+    ASSERT_EQ(post.status, 200) << post.body;
+    auto done = CallbacksOf(post.Header("ESC-Transaction-Id"), 3);
+    EXPECT_EQ(Stages(done), (std::vector<std::string>{"VM_DEPLOYED", "VM_ALIVE", "SERVICE_ALIVE"}));
+    const auto vm = XmlText(done[0].body, "vm_name");
+    // Two files of under 512 bytes: per file a header and a data block, then two end blocks.
+    EXPECT_NE(escd_->Log().find("created volume escd-day0-" + vm + " (3072 bytes)"),
+              std::string::npos)
+        << escd_->Log();
+
+    auto missing = Datamodel("ten", "vnf-img", 1);
+    missing.replace(missing.find("<extensions>"), 0, config("nope.sh"));
+    auto failing = client_->Post("/v0/deployments/day0-missing", missing, WithCallback());
+    ASSERT_EQ(failing.status, 200) << failing.body;
+    auto failed = CallbacksOf(failing.Header("ESC-Transaction-Id"), 2);
+    ASSERT_EQ(failed.size(), 2u);
+    EXPECT_EQ(failed[0].Header("ESC-Status-Code"), "404");
+    EXPECT_NE(failed[0].Header("ESC-Status-Message").find("no such file"), std::string::npos)
+        << failed[0].Header("ESC-Status-Message");
+}
+
 TEST_F(DeploymentRoutes, AMissingTenantIsCreatedFirst) {
     auto post = client_->Post("/v0/deployments/dep2", Datamodel("ten"), WithCallback());
     ASSERT_EQ(post.status, 200);

@@ -47,6 +47,18 @@ std::string RenderDomainXml(const VmRequest& request,
         // Many VMs boot from one image: none of them may write to it.
         disk.append_child("readonly");
     }
+    if (request.config_drive) {
+        auto disk = devices.append_child("disk");
+        disk.append_attribute("type").set_value("volume");
+        disk.append_attribute("device").set_value("disk");
+        auto source = disk.append_child("source");
+        source.append_attribute("pool").set_value(storage_pool.c_str());
+        source.append_attribute("volume").set_value(("escd-day0-" + request.name).c_str());
+        auto target = disk.append_child("target");
+        target.append_attribute("dev").set_value("vdb");
+        target.append_attribute("bus").set_value("virtio");
+        disk.append_child("readonly");
+    }
     for (const auto& nic : request.nics) {
         auto interface = devices.append_child("interface");
         interface.append_attribute("type").set_value("network");

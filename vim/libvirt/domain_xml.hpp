@@ -6,7 +6,8 @@
 ///   crash; <metadata> carries the deployment, tenant and group.
 /// - Domain type: `test` on the test driver, `qemu` elsewhere (TCG: KVM is not usable on these
 ///   machines; a host with KVM is a later option).
-/// - The boot disk is the image's volume in escd's pool; one virtio (or the asked model) NIC per
+/// - The boot disk is the image's volume in escd's pool; the day-0 config drive, when there is
+///   one, the read-only volume escd-day0-<vm name> as vdb; one virtio (or the asked model) NIC per
 ///   interface on the libvirt network of its escd network, with the allocated MAC.
 
 #include <string>
