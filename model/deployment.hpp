@@ -72,10 +72,14 @@ struct RecoveryPolicySpec {
     std::optional<int> max_retries;
 };
 
+/// The size of a VM whose group names neither a flavor nor vim_vcpus/vim_memory_mb.
+inline constexpr int kDefaultVcpus = 1;
+inline constexpr long long kDefaultMemoryMb = 512;
+
 struct VmGroupSpec {
     std::string name;
     std::string image;
-    std::string flavor;  ///< or vim_vcpus + vim_memory_mb
+    std::string flavor;  ///< or vim_vcpus + vim_memory_mb, or neither (the defaults above)
     int vcpus = 0;
     long long memory_mb = 0;
     int bootup_time = 300;

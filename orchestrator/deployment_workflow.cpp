@@ -336,8 +336,8 @@ asio::awaitable<bool> DeploymentWorkflow::CreateOnVim(Context& context,
     request.deployment_id = vm.deployment_id;
     request.tenant_id = context.spec.tenant;
     request.vm_group = group.name;
-    request.vcpus = group.vcpus > 0 ? group.vcpus : 1;
-    request.memory_mb = group.memory_mb > 0 ? group.memory_mb : 512;
+    request.vcpus = group.vcpus > 0 ? group.vcpus : model::kDefaultVcpus;
+    request.memory_mb = group.memory_mb > 0 ? group.memory_mb : model::kDefaultMemoryMb;
     request.image_id = group.image;
     for (const auto& nic : xml::InterfacesFromStored(vm.interfaces)) {
         std::string model = "virtio";

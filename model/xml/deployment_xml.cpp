@@ -41,6 +41,15 @@ pugi::xml_node One(const pugi::xml_node& node, std::string_view name, const std:
     return all.front();
 }
 
+// The text of `node` itself, without the layout whitespace around it.
+std::string OwnText(const pugi::xml_node& node) {
+    std::string_view text = node.child_value();
+    const auto begin = text.find_first_not_of(" \t\r\n");
+    if (begin == std::string_view::npos) return {};
+    const auto end = text.find_last_not_of(" \t\r\n");
+    return std::string(text.substr(begin, end - begin + 1));
+}
+
 std::string Text(const pugi::xml_node& node, std::string_view name) {
     return ChildText(node, name).value_or("");
 }
@@ -145,7 +154,7 @@ ScalingSpec ParseScaling(const pugi::xml_node& node, const std::string& where) {
         ScalingSpec::Pool pool;
         pool.network = Required(pool_node, "network", at + " static_ip_address_pool");
         for (auto address : Children(pool_node, "ip_address")) {
-            std::string text = address.child_value();
+            std::string text = OwnText(address);
             if (!ParseIp(text))
                 Bad(at + " static_ip_address_pool address " + Quoted(text) + " is not an IP");
             pool.addresses.push_back(text);
@@ -202,7 +211,7 @@ ConfigurationSpec ParseConfiguration(const pugi::xml_node& node, const std::stri
     for (auto variable : Children(node, "variable")) {
         auto name = Required(variable, "name", at + " variable");
         std::vector<std::string> values;
-        for (auto val : Children(variable, "val")) values.emplace_back(val.child_value());
+        for (auto val : Children(variable, "val")) values.emplace_back(OwnText(val));
         config.variables.emplace_back(name, std::move(values));
     }
     return config;
@@ -222,9 +231,11 @@ VmGroupSpec ParseGroup(const pugi::xml_node& node, std::vector<Reference>& refer
     if (!group.flavor.empty()) {
         ValidateInternalId(group.flavor, at + " flavor");
         references.push_back({kind::kFlavor, group.flavor, at + " flavor"});
-    } else if (group.vcpus == 0 || group.memory_mb == 0) {
-        Bad(at + " needs a <flavor>, or <vim_vcpus> and <vim_memory_mb>");
+    } else if ((group.vcpus == 0) != (group.memory_mb == 0)) {
+        Bad(at + " needs both <vim_vcpus> and <vim_memory_mb> (or a <flavor>)");
     }
+    // Neither (as in the reference's example, written for a VIM that sizes VMs from the image):
+    // the VM gets kDefaultVcpus and kDefaultMemoryMb.
     group.bootup_time = Int(node, "bootup_time", 0, 86400, 300, at);
     group.reboot_time = Int(node, "reboot_time", 0, 86400, 300, at);
     group.recovery_wait_time = Int(node, "recovery_wait_time", 0, 86400, 0, at);
@@ -269,7 +280,7 @@ VmGroupSpec ParseGroup(const pugi::xml_node& node, std::vector<Reference>& refer
                 RuleSpec rule;
                 rule.event_name = Required(rule_node, "event_name", at + " rule");
                 for (auto action : Children(rule_node, "action"))
-                    rule.actions.push_back(StripQuotes(action.child_value()));
+                    rule.actions.push_back(StripQuotes(OwnText(action)));
                 group.rules.push_back(std::move(rule));
             }
         }
@@ -329,7 +340,7 @@ DeploymentSpec Extract(const pugi::xml_node& root,
         for (auto placement : Children(policies, "placement")) {
             for (std::string_view ref : {"target_vm_group_ref", "vm_group_ref"}) {
                 for (auto group : Children(placement, ref)) {
-                    std::string name = group.child_value();
+                    std::string name = OwnText(group);
                     if (!names.contains(name))
                         Bad("placement policy names vm_group " + Quoted(name) +
                             ", which the deployment lacks");

@@ -9,7 +9,10 @@
 #include <filesystem>
 #include <fstream>
 
+#include <set>
+
 #include "tests/integration/resource_fixture.hpp"
+#include "tests/support/file_server.hpp"
 
 namespace escd::test {
 namespace {
@@ -290,6 +293,111 @@ TEST_F(DeploymentRoutes, DayZeroConfigurationBecomesAConfigDriveAndAMissingFileF
     EXPECT_EQ(failed[0].Header("ESC-Status-Code"), "404");
     EXPECT_NE(failed[0].Header("ESC-Status-Message").find("no such file"), std::string::npos)
         << failed[0].Header("ESC-Status-Message");
+}
+
+// The reference's POST /v0/deployments example, as written except: its addresses are on
+// loopback (18.0.0.16 -> 127.18.0.16) and MY_FILE_SERVER_IP is a file server on loopback.
+TEST_F(DeploymentRoutes, TheReferenceExampleDeploysWithTheReferenceEvents) {
+    int fd = ::socket(AF_INET, SOCK_RAW, IPPROTO_ICMP);
+    if (fd < 0) GTEST_SKIP() << "its ICMPPing KPI needs CAP_NET_RAW";
+    ::close(fd);
+    FileServer files;
+    files.Add("/share/images/day0-configASA", "hostname ASA\nip $NICID_1_IP_ADDRESS\n");
+    files.Add("/share/images/asa-smart.config", "token\n");
+    CreateTenantAndWait("admin");
+    Mutate("POST", "/v0/admin/networks/MgtNetwork", NetworkBody("MgtNetwork"));
+    Mutate("POST", "/v0/admin/subnets/MgtSubnet", SubnetBody("MgtNetwork", "127.18.0.0/24"));
+    auto dir = fs::path(escd_->data_dir()) / "files";
+    Mutate("POST", "/v0/images/ASA",
+           "<image><name>ASA</name><src>file://" + (dir / "vnf.qcow2").string() + "</src></image>");
+    const std::string file_server = files.BaseUrl();
+    const std::string body = R"(<esc_datamodel xmlns="http://www.cisco.com/esc/esc"
+        xmlns:ns2="urn:ietf:params:xml:ns:netconf:notification">
+<tenants><tenant><name>admin</name><deployments><deployment>
+  <name>MyDemoDepName</name>
+  <vm_group>
+    <name>ASA-1</name>
+    <bootup_time>300</bootup_time>
+    <reboot_time>100</reboot_time>
+    <recovery_wait_time>10</recovery_wait_time>
+    <image>ASA</image>
+    <interfaces><interface><nicaid>1</nicaid><network>MgtNetwork</network>
+      <ip_address>127.18.0.16</ip_address></interface></interfaces>
+    <trunks><trunk><name>trunk-name</name><parent_nicaid>0</parent_nicaid><subports><subport>
+      <name>child-port</name><network>child-net</network><segmentation_type>vlan
+      </segmentation_type><segmentation_id>500</segmentation_id><mac_address>fa:16:3e:c4:cc:d0
+      </mac_address><binding_profile><property><name>trusted</name><value>true</value>
+      </property></binding_profile></subport></subports></trunk></trunks>
+    <scaling><min_active>1</min_active><max_active>1</max_active><elastic>true</elastic>
+      <static_ip_address_pool><network>MgtNetwork</network><ip_address>127.18.0.16
+      </ip_address></static_ip_address_pool></scaling>
+    <kpi_data><kpi><event_name>VM_ALIVE</event_name><metric_value>1</metric_value>
+      <metric_cond>GT</metric_cond><metric_type>UINT32</metric_type><metric_collector>
+      <type>ICMPPing</type><nivid>1</nivid><poll_frequency>3</poll_frequency>
+      <polling_unit>seconds</polling_unit><continuous_alarm>false</continuous_alarm>
+      </metric_collector></kpi></kpi_data>
+    <rules><admin_rules><rule><event_name>VM_ALIVE</event_name><action>"ALWAYS log"</action>
+      <action>"TRUE esc_vm_alive_notification"</action></rule></admin_rules></rules>
+    <config_data>
+      <configuration><dst>day0-config</dst>
+        <file>)" + file_server +
+                             R"(/share/images/day0-configASA</file></configuration>
+      <configuration><dst>idtoken</dst>
+        <file>)" + file_server +
+                             R"(/share/images/asa-smart.config</file></configuration>
+    </config_data>
+    <placement><type>zone_host</type><zone>MY_CLUSTER1</zone></placement>
+    <volumes><volume><name>MY_DATASTORE1</name><volid>1</volid></volume></volumes>
+  </vm_group>
+</deployment></deployments></tenant></tenants></esc_datamodel>)";
+    auto post =
+        client_->Post("/v0/deployments/my_dep_id", body,
+                      {{"Callback", receiver_.Url()}, {"Callback-ESC-Events", receiver_.Url()}});
+    ASSERT_EQ(post.status, 200) << post.body;
+    auto events = CallbacksOf(post.Header("ESC-Transaction-Id"), 3);
+    ASSERT_EQ(Stages(events),
+              (std::vector<std::string>{"VM_DEPLOYED", "VM_ALIVE", "SERVICE_ALIVE"}));
+    EXPECT_EQ(events[0].Header("ESC-Status-Message"), "VM Deployed");
+    EXPECT_EQ(XmlText(events[0].body, "vm_group_name"), "ASA-1");
+    EXPECT_EQ(XmlText(events[0].body, "ip_address"), "127.18.0.16");
+    EXPECT_EQ(XmlText(events[0].body, "nic_id"), "1");
+    EXPECT_EQ(XmlText(events[0].body, "deployment_name"), "MyDemoDepName");
+    EXPECT_EQ(XmlText(events[0].body, "internal_deployment_id"), "my_dep_id");
+    EXPECT_EQ(XmlText(events[0].body, "internal_tenant_id"), "admin");
+    EXPECT_EQ(XmlText(events[1].body, "vm_state_machine_state"), "VM_ALIVE_STATE");
+    EXPECT_EQ(events[2].Header("ESC-Status-Message"),
+              "Service group deployment completed successfully!");
+    EXPECT_EQ(XmlText(events[2].body, "service_state_machine_state"), "SERVICE_ACTIVE_STATE");
+    EXPECT_EQ(files.requests(), 2);  // both day-0 files fetched
+    // The stored configuration keeps what escd does not interpret (the trunks).
+    EXPECT_NE(client_->Get("/v0/deployments/config/my_dep_id").body.find("child-port"),
+              std::string::npos);
+}
+
+TEST_F(DeploymentRoutes, ThreeGroupsOfTwoVms) {
+    std::string groups;
+    for (const char* name : {"a", "b", "c"}) {
+        groups += std::string("<vm_group><name>") + name +
+                  "</name><image>vnf-img</image><flavor>small</flavor><interfaces><interface>"
+                  "<nicid>0</nicid><network>mgmt</network></interface></interfaces><scaling>"
+                  "<min_active>2</min_active><max_active>2</max_active></scaling></vm_group>";
+    }
+    const std::string body =
+        "<esc_datamodel><tenants><tenant><name>ten</name><deployments><deployment><name>three"
+        "</name>" +
+        groups + "</deployment></deployments></tenant></tenants></esc_datamodel>";
+    auto post = client_->Post("/v0/deployments/three", body, WithCallback());
+    ASSERT_EQ(post.status, 200) << post.body;
+    auto events = CallbacksOf(post.Header("ESC-Transaction-Id"), 13);
+    auto stages = Stages(events);
+    ASSERT_EQ(stages.size(), 13u);
+    EXPECT_EQ(std::count(stages.begin(), stages.begin() + 6, "VM_DEPLOYED"), 6);
+    EXPECT_EQ(std::count(stages.begin() + 6, stages.begin() + 12, "VM_ALIVE"), 6);
+    EXPECT_EQ(stages[12], "SERVICE_ALIVE");
+    std::set<std::string> addresses;
+    for (std::size_t i = 0; i < 6; ++i) addresses.insert(XmlText(events[i].body, "ip_address"));
+    EXPECT_EQ(addresses.size(), 6u) << "every VM has its own address";
+    EXPECT_EQ(Count("vms WHERE state = 'VM_ALIVE_STATE'"), 6);
 }
 
 TEST_F(DeploymentRoutes, AMissingTenantIsCreatedFirst) {

@@ -122,8 +122,9 @@ TEST(DeploymentXml, ValidationNamesWhatIsWrong) {
     };
     EXPECT_NE(ErrorOf("<tenant/>").find("expected a <esc_datamodel>"), std::string::npos);
     EXPECT_NE(ErrorOf(Datamodel("")).find("has no <vm_group>"), std::string::npos);
-    EXPECT_NE(ErrorOf(Datamodel("<vm_group><name>g</name><image>i</image></vm_group>"))
-                  .find("<vim_vcpus>"),
+    EXPECT_NE(ErrorOf(Datamodel("<vm_group><name>g</name><image>i</image><vim_vcpus>2"
+                                "</vim_vcpus></vm_group>"))
+                  .find("<vim_memory_mb>"),
               std::string::npos);
     EXPECT_NE(ErrorOf(Datamodel(group("") + group(""))).find("two vm_groups"), std::string::npos);
     EXPECT_NE(ErrorOf(Datamodel(group("<interfaces><interface><nicid>0</nicid><network>n"
