@@ -632,20 +632,32 @@ std::optional<model::VmEvent> VmOperationEvent(std::string_view operation) {
     return std::nullopt;
 }
 
-asio::awaitable<bool> DeploymentWorkflow::ApplyToVm(Context& context,
-                                                    const std::string& operation,
-                                                    model::VmRecord& vm,
-                                                    std::string& error) {
+asio::awaitable<DeploymentWorkflow::ApplyResult> DeploymentWorkflow::ApplyToVm(
+    Context& context, const std::string& operation, model::VmRecord& vm, std::string& error) {
     const auto* action = std::find_if(std::begin(kVmActions), std::end(kVmActions),
                                       [&](const VmAction& a) { return a.operation == operation; });
-    auto requested = model::NextState(vm.state, action->request);
-    if (!requested) {
-        error =
-            "VM " + vm.vm_name + " is " + std::string(ToString(vm.state)) + "; cannot " + operation;
-        co_return false;
-    }
-    vm.state = *requested;
-    {
+    // A rerun after a crash finds the VM where the first run left it: in the operation's own
+    // state (the VIM call may or may not have happened: do it again, it is idempotent), or
+    // already past it (nothing to do, and its event went out with that step).
+    const bool in_flight = (action->request == VmEvent::kStop && vm.state == VmState::kStopping) ||
+                           (action->request == VmEvent::kStart && vm.state == VmState::kStarting) ||
+                           (action->request == VmEvent::kReboot && vm.state == VmState::kRebooting);
+    const bool already =
+        (action->request == VmEvent::kStop && vm.state == VmState::kShutoff) ||
+        (action->request == VmEvent::kStart &&
+         (vm.state == VmState::kInert || vm.state == VmState::kAlive)) ||
+        (action->request == VmEvent::kDisableMonitoring && vm.state == VmState::kMonitorUnset) ||
+        (action->request == VmEvent::kEnableMonitoring &&
+         (vm.state == VmState::kInert || vm.state == VmState::kAlive) && vm.monitoring);
+    if (already) co_return ApplyResult::kSkipped;
+    if (!in_flight) {
+        auto requested = model::NextState(vm.state, action->request);
+        if (!requested) {
+            error = "VM " + vm.vm_name + " is " + std::string(ToString(vm.state)) + "; cannot " +
+                    operation;
+            co_return ApplyResult::kRefused;
+        }
+        vm.state = *requested;
         auto step = context.NewStep();
         step.upserts.push_back(vm);
         co_await Commit(context, step);
@@ -671,7 +683,7 @@ asio::awaitable<bool> DeploymentWorkflow::ApplyToVm(Context& context,
         auto step = context.NewStep();
         step.upserts.push_back(vm);
         co_await Commit(context, step);
-        co_return false;
+        co_return ApplyResult::kRefused;
     }
     // Monitoring switches have no VIM call: the request state is the end state.
     if (action->request == VmEvent::kStop || action->request == VmEvent::kStart ||
@@ -679,7 +691,7 @@ asio::awaitable<bool> DeploymentWorkflow::ApplyToVm(Context& context,
         vm.state = Next(vm.state, VmEvent::kVimDone);
     }
     vm.monitoring = action->request != VmEvent::kDisableMonitoring;
-    co_return true;
+    co_return ApplyResult::kApplied;
 }
 
 asio::awaitable<DeploymentWorkflow::Final> DeploymentWorkflow::ServiceOperation(
@@ -698,7 +710,13 @@ asio::awaitable<DeploymentWorkflow::Final> DeploymentWorkflow::ServiceOperation(
     auto vms = context.view.vms;
     for (auto& vm : vms) {
         std::string error;
-        if (!co_await ApplyToVm(context, operation, vm, error)) {
+        const auto result = co_await ApplyToVm(context, operation, vm, error);
+        if (result == ApplyResult::kSkipped) {
+            // Done by an earlier run; one that still has to prove alive is waited for.
+            if (action->then_alive && vm.state == VmState::kInert) booting.push_back(vm);
+            continue;
+        }
+        if (result == ApplyResult::kRefused) {
             errors.push_back(error);
             continue;
         }
@@ -760,7 +778,7 @@ asio::awaitable<DeploymentWorkflow::Final> DeploymentWorkflow::VmOperation(
     Final final;
     final.outcome.state = model::ResourceState::kActive;
     std::string error;
-    const bool ok = co_await ApplyToVm(context, operation, vm, error);
+    const bool ok = co_await ApplyToVm(context, operation, vm, error) != ApplyResult::kRefused;
     if (ok) {
         auto step = context.NewStep();
         step.upserts.push_back(vm);

@@ -76,12 +76,14 @@ class DeploymentWorkflow {
   private:
     struct Context;
     asio::awaitable<void> Load(Context& context);
-    /// Moves `vm` through `operation` (request state, the VIM call, the end state); false with
-    /// `error` when the state machine or the VIM refused. Commits the request state only.
-    asio::awaitable<bool> ApplyToVm(Context& context,
-                                    const std::string& operation,
-                                    model::VmRecord& vm,
-                                    std::string& error);
+    /// Moves `vm` through `operation` (request state, the VIM call, the end state); kRefused
+    /// with `error` when the state machine or the VIM refused; kSkipped when a rerun finds it
+    /// done already. Commits the request state only.
+    enum class ApplyResult { kApplied, kSkipped, kRefused };
+    asio::awaitable<ApplyResult> ApplyToVm(Context& context,
+                                           const std::string& operation,
+                                           model::VmRecord& vm,
+                                           std::string& error);
     asio::awaitable<void> Commit(Context& context, model::DeploymentStep& step);
     asio::awaitable<void> EnsureTenant(Context& context);
     asio::awaitable<model::VmRecord> PlanVm(Context& context,
