@@ -82,18 +82,47 @@ std::optional<std::string> FirstFree(const SubnetInfo& subnet, const std::set<st
 }
 }  // namespace
 
+// Callback, and Callback-ESC-Events when given and different (BEHAVIOUR.md §2).
+std::vector<std::string> EventUrls(const model::Operation& op) {
+    std::vector<std::string> urls;
+    if (!op.callback_url.empty()) urls.push_back(op.callback_url);
+    if (!op.events_url.empty() && op.events_url != op.callback_url) urls.push_back(op.events_url);
+    return urls;
+}
+
+DeploymentWorkflow::Final DeploymentWorkflow::Failed(const model::Operation& op,
+                                                     int status,
+                                                     const std::string& why) {
+    const bool undeploy = op.kind == "DELETE_DEPLOYMENT";
+    const std::string stage = undeploy ? "SERVICE_UNDEPLOYED" : "SERVICE_ALIVE";
+    Final final;
+    final.outcome.state = model::ResourceState::kActive;  // undeploy is the way out
+    final.status = status;
+    final.message =
+        (undeploy ? "Service group undeployment failed: " : "Service group deployment failed: ") +
+        why;
+    pugi::xml_document doc;
+    auto root = doc.append_child("deployment");
+    root.append_attribute("xmlns").set_value(xml::kNetconfNs);
+    xml::AppendText(root, "deployment_stage", stage);
+    xml::AppendText(root, "internal_deployment_id", op.target_id);
+    const auto body = xml::Serialize(doc);
+    for (const auto& url : EventUrls(op))
+        final.callbacks.push_back({url, stage, status, final.message, body});
+    return final;
+}
+
 struct DeploymentWorkflow::Context {
     const model::Operation& op;
     model::ResourceRecord record;
     model::DeploymentSpec spec;
     xml::DeploymentView view;
     std::vector<std::string> urls;  ///< Callback, and Callback-ESC-Events when it differs
+    std::optional<std::vector<std::string>> enabled_hosts;  ///< placement candidates, once known
+    std::size_t vim_host_count = 0;
 
-    explicit Context(const model::Operation& operation) : op(operation) {
-        if (!op.callback_url.empty()) urls.push_back(op.callback_url);
-        if (!op.events_url.empty() && op.events_url != op.callback_url)
-            urls.push_back(op.events_url);
-    }
+    explicit Context(const model::Operation& operation)
+        : op(operation), urls(EventUrls(operation)) {}
 
     const model::VmGroupSpec& Group(const std::string& name) const {
         for (const auto& group : spec.vm_groups)
@@ -298,16 +327,22 @@ asio::awaitable<bool> DeploymentWorkflow::BuildConfigDrive(Context& context,
     co_return true;
 }
 
-asio::awaitable<std::string> DeploymentWorkflow::PlaceVm(const model::VmGroupSpec& group) {
+asio::awaitable<std::string> DeploymentWorkflow::PlaceVm(Context& context,
+                                                         const model::VmGroupSpec& group) {
     // Hosts are what the VIM reports; escd places only on those not disabled
-    // (POST /v0/hosts/{host}/disable), and on the one a zone_host placement names.
-    auto hosts = co_await vim_.ListHosts();
-    auto enabled = co_await Offload(db_pool_, [this, &hosts] {
-        std::vector<std::string> out;
-        for (const auto& host : hosts)
-            if (store_.HostSchedulable(host)) out.push_back(host);
-        return out;
-    });
+    // (POST /v0/hosts/{host}/disable), and on the one a zone_host placement names. Asked once
+    // per operation, not once per VM.
+    if (!context.enabled_hosts) {
+        auto hosts = co_await vim_.ListHosts();
+        context.enabled_hosts = co_await Offload(db_pool_, [this, &hosts] {
+            std::vector<std::string> out;
+            for (const auto& host : hosts)
+                if (store_.HostSchedulable(host)) out.push_back(host);
+            return out;
+        });
+        context.vim_host_count = hosts.size();
+    }
+    const auto& enabled = *context.enabled_hosts;
     std::string wanted;
     for (const auto& placement : group.placement)
         if (placement.type == "zone_host" && !placement.host.empty()) wanted = placement.host;
@@ -318,7 +353,7 @@ asio::awaitable<std::string> DeploymentWorkflow::PlaceVm(const model::VmGroupSpe
                                                  " is not an enabled VIM host");
     }
     throw Error(ErrorCode::kUnavailable, "no enabled host to place vm_group " + group.name +
-                                             " on (" + std::to_string(hosts.size()) +
+                                             " on (" + std::to_string(context.vim_host_count) +
                                              " VIM host(s), all disabled)");
 }
 
@@ -361,7 +396,7 @@ asio::awaitable<bool> DeploymentWorkflow::CreateOnVim(Context& context,
 
     auto step = context.NewStep();
     try {
-        request.host = co_await PlaceVm(group);
+        request.host = co_await PlaceVm(context, group);
         request.config_drive = co_await BuildConfigDrive(context, group, vm);
         auto info = co_await vim_.CreateVm(request);
         vm.uuid = info.uuid;
@@ -429,26 +464,11 @@ asio::awaitable<void> DeploymentWorkflow::AwaitAlive(Context& context,
 
 asio::awaitable<DeploymentWorkflow::Final> DeploymentWorkflow::Deploy(const model::Operation& op) {
     Context context(op);
-    auto [record, service, vms] = co_await Offload(db_pool_, [this, &op] {
-        return std::make_tuple(store_.GetResource(model::kind::kDeployment, op.target_id),
-                               store_.GetServiceState(op.target_id), store_.ListVms(op.target_id));
-    });
-    if (!record) throw Error(ErrorCode::kInternal, "deployment " + op.target_id + " vanished");
-    context.record = *record;
-    context.spec = xml::DeploymentSpecFromStored(record->spec, op.target_id);
-    context.view.spec = &context.spec;
+    co_await Load(context);
     context.view.external_id = NameUuid("deployment/" + op.target_id);
-    context.view.service = service.value_or(ServiceState::kDeploying);
-    context.view.vms = vms;
 
     Final final;
     final.outcome.external_id = context.view.external_id;
-    auto fail = [&](int status, const std::string& why) {
-        final.status = status;
-        final.message = "Service group deployment failed: " + why;
-        final.outcome.state = model::ResourceState::kActive;  // undeploy is the way out
-    };
-
     co_await EnsureTenant(context);
     if (!context.spec.declared_networks.empty()) {
         throw Error(ErrorCode::kNotSupported,
@@ -485,7 +505,9 @@ asio::awaitable<DeploymentWorkflow::Final> DeploymentWorkflow::Deploy(const mode
         step.service_state = ServiceState::kError;
         context.view.service = ServiceState::kError;
         co_await Commit(context, step);
-        fail(500, failure);
+        final.status = 500;
+        final.message = "Service group deployment failed: " + failure;
+        final.outcome.state = model::ResourceState::kActive;  // undeploy is the way out
     } else {
         if (context.view.service == ServiceState::kDeploying) {
             auto step = context.NewStep();
@@ -521,24 +543,7 @@ asio::awaitable<DeploymentWorkflow::Final> DeploymentWorkflow::Deploy(const mode
 asio::awaitable<DeploymentWorkflow::Final> DeploymentWorkflow::Undeploy(
     const model::Operation& op) {
     Context context(op);
-    auto [record, service, vms] = co_await Offload(db_pool_, [this, &op] {
-        return std::make_tuple(store_.GetResource(model::kind::kDeployment, op.target_id),
-                               store_.GetServiceState(op.target_id), store_.ListVms(op.target_id));
-    });
-    if (!record) throw Error(ErrorCode::kInternal, "deployment " + op.target_id + " vanished");
-    context.record = *record;
-    context.spec = xml::DeploymentSpecFromStored(record->spec, op.target_id);
-    context.view.spec = &context.spec;
-    context.view.external_id = record->external_id;
-    context.view.service = service.value_or(ServiceState::kUndeploying);
-    context.view.vms = vms;
-    {
-        auto tenant_id = context.spec.tenant;
-        auto tenant = co_await Offload(db_pool_, [this, &tenant_id] {
-            return store_.GetResource(model::kind::kTenant, tenant_id);
-        });
-        if (tenant) context.view.tenant_external_id = tenant->external_id;
-    }
+    co_await Load(context);
 
     if (context.view.service != ServiceState::kUndeploying) {
         auto step = context.NewStep();

@@ -62,6 +62,10 @@ class DeploymentWorkflow {
         std::vector<model::OutboxMessage> callbacks;
     };
 
+    /// The end of an operation that failed as a whole (before or between its steps): its
+    /// SERVICE_ALIVE / SERVICE_UNDEPLOYED callback with `status` and `why`.
+    static Final Failed(const model::Operation& op, int status, const std::string& why);
+
     asio::awaitable<Final> Deploy(const model::Operation& op);
     asio::awaitable<Final> Undeploy(const model::Operation& op);
     /// POST /{tenant}/deployments/service/{dep}: `operation` on every VM, then the service.
@@ -96,7 +100,7 @@ class DeploymentWorkflow {
                                            const model::VmRecord& vm);
     /// The host for a VM of `group`: an enabled VIM host (the one a zone_host placement names).
     /// Throws Error(kUnavailable) when there is none.
-    asio::awaitable<std::string> PlaceVm(const model::VmGroupSpec& group);
+    asio::awaitable<std::string> PlaceVm(Context& context, const model::VmGroupSpec& group);
     /// Creates the VM on the VIM; false when the VIM refused (the VM is then in error).
     asio::awaitable<bool> CreateOnVim(Context& context,
                                       const model::VmGroupSpec& group,

@@ -1,7 +1,5 @@
 #include "orchestrator/engine.hpp"
 
-#include <pugixml.hpp>
-
 #include "common/error.hpp"
 #include "common/log.hpp"
 #include "common/offload.hpp"
@@ -265,25 +263,7 @@ asio::awaitable<void> Engine::RunDeploymentOperation(const model::Operation& op)
         if (e.code() == ErrorCode::kUnavailable && !stopping_) throw;  // retried with backoff
         // Anything else ends the operation: the deployment stays for an undeploy to clear.
         ESCD_WARN("engine") << op.kind << " " << op.target_id << " failed: " << e.what();
-        final.outcome.state = model::ResourceState::kActive;
-        final.status = HttpStatusOf(e.code());
-        final.message = (op.kind == "DELETE_DEPLOYMENT" ? "Service group undeployment failed: "
-                                                        : "Service group deployment failed: ") +
-                        std::string(e.what());
-        const std::string stage =
-            op.kind == "DELETE_DEPLOYMENT" ? "SERVICE_UNDEPLOYED" : "SERVICE_ALIVE";
-        std::vector<std::string> urls;
-        if (!op.callback_url.empty()) urls.push_back(op.callback_url);
-        if (!op.events_url.empty() && op.events_url != op.callback_url)
-            urls.push_back(op.events_url);
-        pugi::xml_document doc;
-        auto root = doc.append_child("deployment");
-        root.append_attribute("xmlns").set_value(model::xml::kNetconfNs);
-        model::xml::AppendText(root, "deployment_stage", stage);
-        model::xml::AppendText(root, "internal_deployment_id", op.target_id);
-        const auto body = model::xml::Serialize(doc);
-        for (const auto& url : urls)
-            final.callbacks.push_back({url, stage, final.status, final.message, body});
+        final = DeploymentWorkflow::Failed(op, HttpStatusOf(e.code()), e.what());
     }
     co_await Complete(op, final.outcome, final.status, final.message, final.callbacks);
     if (final.outcome.state == model::ResourceState::kRemoved)

@@ -48,8 +48,7 @@ struct IcmpPinger::Pending {
 };
 
 IcmpPinger::IcmpPinger(asio::io_context& ioc, CidrList allowed)
-    : ioc_(ioc),
-      allowed_(std::move(allowed)),
+    : allowed_(std::move(allowed)),
       strand_(asio::make_strand(ioc)),
       identifier_(static_cast<std::uint16_t>(::getpid())) {}
 

@@ -45,7 +45,6 @@ class IcmpPinger {
     asio::awaitable<void> Receive();
     void Deliver(std::uint16_t sequence);
 
-    asio::io_context& ioc_;
     CidrList allowed_;
     asio::strand<asio::io_context::executor_type> strand_;
     std::unique_ptr<asio::ip::icmp::socket> socket_;

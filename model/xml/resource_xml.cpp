@@ -17,19 +17,19 @@ constexpr std::string_view kFileServerSecrets[] = {"file_server_password", "pass
 // clang-format off
 const std::array kKinds{
     KindXml{kind::kNetwork, "network", "networks", "internal_network_id", "external_network_id",
-            "Network", "NETWORK", {}, rules::Network},
+            "Network", {}, rules::Network},
     KindXml{kind::kSubnet, "subnet", "subnets", "internal_subnet_id", "external_subnet_id",
-            "Subnet", "SUBNET", {}, rules::Subnet},
+            "Subnet", {}, rules::Subnet},
     KindXml{kind::kImage, "image", "images", "internal_image_id", "external_image_id",
-            "Image", "IMAGE", {}, rules::Image},
+            "Image", {}, rules::Image},
     KindXml{kind::kFlavor, "flavor", "flavors", "internal_flavor_id", "external_flavor_id",
-            "Flavor", "FLAVOR", {}, rules::Flavor},
+            "Flavor", {}, rules::Flavor},
     KindXml{kind::kVolume, "volume", "volumes", "internal_volume_id", "external_volume_id",
-            "Volume", "VOLUME", {}, rules::Volume},
+            "Volume", {}, rules::Volume},
     KindXml{kind::kRouter, "router", "routers", "internal_router_id", "external_router_id",
-            "Router", "ROUTER", {}, rules::Router},
+            "Router", {}, rules::Router},
     KindXml{kind::kFileServer, "file_server", "file_servers", "id", "",
-            "File server", "FILE_SERVER", kFileServerSecrets, rules::FileServer},
+            "File server", kFileServerSecrets, rules::FileServer},
 };
 // clang-format on
 

@@ -54,7 +54,6 @@ struct KindXml {
     std::string_view id_element;                ///< internal_network_id
     std::string_view external_id_element;       ///< external_network_id ("" for none)
     std::string_view noun;                      ///< "Network" (messages)
-    std::string_view event_suffix;              ///< "NETWORK" in CREATE_NETWORK
     std::span<const std::string_view> secrets;  ///< elements stored but never shown
     KindRules rules;
 };

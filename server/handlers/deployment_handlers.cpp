@@ -96,22 +96,7 @@ asio::awaitable<Response> Create(orchestrator::Engine& engine, Request& request)
     auto op = NewOperation(request, "CREATE_DEPLOYMENT", model::kind::kDeployment, id,
                            /*callback_required=*/true);
     const auto& tenant = parsed.spec.tenant;
-    auto missing = co_await engine.WithStore([&parsed, &tenant](model::Store& store) {
-        for (const auto& ref : parsed.references) {
-            auto record = store.GetResource(ref.kind, ref.internal_id);
-            const bool usable = record && record->state != model::ResourceState::kDeleting &&
-                                (record->tenant_id.empty() || record->tenant_id == tenant);
-            if (!usable) return std::optional<xml::Reference>(ref);
-        }
-        return std::optional<xml::Reference>();
-    });
-    if (missing) {
-        throw Error(
-            ErrorCode::kNotFound,
-            missing->field + " names " + missing->kind + " " + missing->internal_id +
-                ", which does not exist" +
-                (missing->kind == model::kind::kNetwork ? " in tenant " + tenant : std::string()));
-    }
+    co_await RequireReferences(engine, parsed.references, tenant);
     co_await engine.RequireVim();
     op.payload = parsed.stored;
     model::ResourceRecord record{

@@ -51,6 +51,31 @@ void RequireXmlBody(const Request& request) {
                                                   " is not supported; send application/xml");
 }
 
+asio::awaitable<void> RequireReferences(orchestrator::Engine& engine,
+                                        const std::vector<model::xml::Reference>& references,
+                                        const std::string& tenant) {
+    if (references.empty()) co_return;
+    auto missing = co_await engine.WithStore([&references, &tenant](model::Store& store) {
+        for (const auto& ref : references) {
+            auto record = store.GetResource(ref.kind, ref.internal_id);
+            const bool usable =
+                record && record->state != model::ResourceState::kDeleting &&
+                (tenant.empty() || record->tenant_id.empty() || record->tenant_id == tenant);
+            if (!usable) return std::optional<model::xml::Reference>(ref);
+        }
+        return std::optional<model::xml::Reference>();
+    });
+    if (missing) {
+        throw Error(ErrorCode::kNotFound,
+                    missing->field + " names " + missing->kind + " " + missing->internal_id +
+                        ", which does not exist" +
+                        (tenant.empty() || missing->kind == model::kind::kImage ||
+                                 missing->kind == model::kind::kFlavor
+                             ? std::string()
+                             : " in tenant " + tenant));
+    }
+}
+
 Response Accepted(orchestrator::Engine& engine, model::Operation op, std::string body) {
     Response response;
     response.body = std::move(body);

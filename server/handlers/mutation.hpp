@@ -6,6 +6,7 @@
 #include <string>
 
 #include "model/operation.hpp"
+#include "model/xml/resource_xml.hpp"
 #include "orchestrator/engine.hpp"
 #include "server/http_types.hpp"
 
@@ -20,6 +21,12 @@ model::Operation NewOperation(const Request& request,
                               std::string target_kind,
                               std::string target_id,
                               bool callback_required);
+
+/// 404 unless every resource in `references` exists, is not being deleted and, when it belongs
+/// to a tenant, belongs to `tenant` (a router's subnets, a deployment's images and networks).
+asio::awaitable<void> RequireReferences(orchestrator::Engine& engine,
+                                        const std::vector<model::xml::Reference>& references,
+                                        const std::string& tenant);
 
 /// 415 unless the body is XML (application/xml, text/xml, +xml) or has no Content-Type.
 void RequireXmlBody(const Request& request);

@@ -77,28 +77,6 @@ asio::awaitable<void> RequireTenant(const Context& c, const std::string& tenant)
     if (!record) throw Error(ErrorCode::kNotFound, "tenant " + tenant + " not found");
 }
 
-// The resources a request refers to must exist (and, for tenant resources, be the tenant's).
-asio::awaitable<void> RequireReferences(const Context& c,
-                                        const xml::ParsedResource& parsed,
-                                        const std::string& tenant) {
-    if (parsed.references.empty()) co_return;
-    auto missing = co_await c.engine.WithStore([&parsed, &tenant](model::Store& store) {
-        for (const auto& ref : parsed.references) {
-            auto record = store.GetResource(ref.kind, ref.internal_id);
-            if (!record ||
-                (!tenant.empty() && !record->tenant_id.empty() && record->tenant_id != tenant)) {
-                return std::optional<xml::Reference>(ref);
-            }
-        }
-        return std::optional<xml::Reference>();
-    });
-    if (missing) {
-        throw Error(ErrorCode::kNotFound, missing->field + " names " + missing->kind + " " +
-                                              missing->internal_id + ", which does not exist" +
-                                              (tenant.empty() ? "" : " in tenant " + tenant));
-    }
-}
-
 std::string KindOfOperation(const Context& c, ResourceState running) {
     return orchestrator::OperationKind(running, c.kind.kind);
 }
@@ -146,7 +124,7 @@ asio::awaitable<Response> Create(const ContextPtr& c, Request& request) {
     auto parsed = xml::ParseResourceRequest(c->kind, request.Body(), tenant, id);
     auto op = NewOperation(request, KindOfOperation(*c, ResourceState::kCreating),
                            std::string(c->kind.kind), id, /*callback_required=*/true);
-    co_await RequireReferences(*c, parsed, tenant);
+    co_await RequireReferences(c->engine, parsed.references, tenant);
     if (c->exposure.on_vim) co_await c->engine.RequireVim();
     op.payload = parsed.spec;
     ResourceRecord record{std::string(c->kind.kind), id, tenant,      parsed.name,
@@ -169,7 +147,7 @@ asio::awaitable<Response> Update(const ContextPtr& c, Request& request) {
                                                 record.parent_id + "; it cannot move to " +
                                                 parsed.parent_id);
     }
-    co_await RequireReferences(*c, parsed, tenant);
+    co_await RequireReferences(c->engine, parsed.references, tenant);
     op.payload = parsed.spec;
     co_await c->engine.AcceptUpdate(op);
     record.spec = parsed.spec;

@@ -72,6 +72,14 @@ class DeploymentRoutes : public ResourceTest {
         return out;
     }
 
+    // Whether escd, running as this user, can open a raw ICMP socket for its pings.
+    static bool CanPing() {
+        int fd = ::socket(AF_INET, SOCK_RAW, IPPROTO_ICMP);
+        if (fd < 0) return false;
+        ::close(fd);
+        return true;
+    }
+
     std::map<std::string, std::string> Both() const {
         return {{"Callback", receiver_.Url()}, {"Callback-ESC-Events", receiver_.Url()}};
     }
@@ -132,9 +140,7 @@ TEST_F(DeploymentRoutes, DeployThenUndeployWithTheReferenceEventSequence) {
 }
 
 TEST_F(DeploymentRoutes, AnIcmpPingKpiDecidesWhenAVmIsAlive) {
-    int fd = ::socket(AF_INET, SOCK_RAW, IPPROTO_ICMP);
-    if (fd < 0) GTEST_SKIP() << "escd cannot ping as this user (needs CAP_NET_RAW)";
-    ::close(fd);
+    if (!CanPing()) GTEST_SKIP() << "escd cannot ping as this user (needs CAP_NET_RAW)";
     // The VMs' addresses come from 127.10.0.0/24: the host's loopback answers for them, which
     // stands in for a guest that is up (tests/run-vnf.sh pings real guests).
     const std::string kpi =
@@ -298,9 +304,7 @@ TEST_F(DeploymentRoutes, DayZeroConfigurationBecomesAConfigDriveAndAMissingFileF
 // The reference's POST /v0/deployments example, as written except: its addresses are on
 // loopback (18.0.0.16 -> 127.18.0.16) and MY_FILE_SERVER_IP is a file server on loopback.
 TEST_F(DeploymentRoutes, TheReferenceExampleDeploysWithTheReferenceEvents) {
-    int fd = ::socket(AF_INET, SOCK_RAW, IPPROTO_ICMP);
-    if (fd < 0) GTEST_SKIP() << "its ICMPPing KPI needs CAP_NET_RAW";
-    ::close(fd);
+    if (!CanPing()) GTEST_SKIP() << "its ICMPPing KPI needs CAP_NET_RAW";
     FileServer files;
     files.Add("/share/images/day0-configASA", "hostname ASA\nip $NICID_1_IP_ADDRESS\n");
     files.Add("/share/images/asa-smart.config", "token\n");

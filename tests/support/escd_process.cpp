@@ -285,11 +285,13 @@ void EscdProcess::Drain() {
             return;
         }
         if (fds[1].revents != 0) {
-            std::lock_guard drain(drain_mutex_);
+            std::unique_lock drain(drain_mutex_);
             const ssize_t size = ::read(stdout_fd_, buffer, sizeof buffer);
             if (size < 0 && errno == EINTR) continue;
+            if (size > 0) AppendToLog(buffer, static_cast<std::size_t>(size));
+            drain.unlock();
+            drained_.notify_all();
             if (size <= 0) return;
-            AppendToLog(buffer, static_cast<std::size_t>(size));
         }
     }
 }
@@ -334,14 +336,13 @@ HttpClient EscdProcess::Client(bool tls) const {
 
 void EscdProcess::CatchUpWithOutput() {
     if (!drainer_.joinable() || stdout_fd_ < 0) return;
-    for (int i = 0; i < 2000; ++i) {
+    // Under drain_mutex_, "nothing left in the pipe" also means "everything read was logged":
+    // the drainer reads and logs holding it, and signals `drained_` after each read.
+    std::unique_lock drain(drain_mutex_);
+    drained_.wait_for(drain, std::chrono::seconds(2), [this] {
         int pending = 0;
-        {
-            std::lock_guard drain(drain_mutex_);
-            if (::ioctl(stdout_fd_, FIONREAD, &pending) != 0 || pending == 0) return;
-        }
-        std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    }
+        return ::ioctl(stdout_fd_, FIONREAD, &pending) != 0 || pending == 0;
+    });
 }
 
 void EscdProcess::Kill() {

@@ -92,7 +92,8 @@ class EscdProcess {
     std::uint16_t https_port_ = 0;
 
     mutable std::mutex mutex_;
-    std::mutex drain_mutex_;  ///< held by the drainer across each read and its append
+    std::mutex drain_mutex_;           ///< held by the drainer across each read and its append
+    std::condition_variable drained_;  ///< signalled (under drain_mutex_) after each read
     mutable std::condition_variable output_cv_;
     std::string output_;  // what this process printed, guarded by mutex_
     std::condition_variable exited_cv_;

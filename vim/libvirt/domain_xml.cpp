@@ -7,6 +7,23 @@
 #include "vim/libvirt/network_xml.hpp"
 
 namespace escd::vim::libvirt {
+namespace {
+void AppendReadOnlyVolume(pugi::xml_node devices,
+                          const std::string& pool,
+                          const std::string& volume,
+                          const char* dev) {
+    auto disk = devices.append_child("disk");
+    disk.append_attribute("type").set_value("volume");
+    disk.append_attribute("device").set_value("disk");
+    auto source = disk.append_child("source");
+    source.append_attribute("pool").set_value(pool.c_str());
+    source.append_attribute("volume").set_value(volume.c_str());
+    auto target = disk.append_child("target");
+    target.append_attribute("dev").set_value(dev);
+    target.append_attribute("bus").set_value("virtio");
+    disk.append_child("readonly");
+}
+}  // namespace
 
 std::string RenderDomainXml(const VmRequest& request,
                             const std::string& domain_type,
@@ -34,31 +51,11 @@ std::string RenderDomainXml(const VmRequest& request,
     domain.append_child("on_crash").text().set("destroy");
 
     auto devices = domain.append_child("devices");
-    if (!request.image_id.empty()) {
-        auto disk = devices.append_child("disk");
-        disk.append_attribute("type").set_value("volume");
-        disk.append_attribute("device").set_value("disk");
-        auto source = disk.append_child("source");
-        source.append_attribute("pool").set_value(storage_pool.c_str());
-        source.append_attribute("volume").set_value(("escd-image-" + request.image_id).c_str());
-        auto target = disk.append_child("target");
-        target.append_attribute("dev").set_value("vda");
-        target.append_attribute("bus").set_value("virtio");
-        // Many VMs boot from one image: none of them may write to it.
-        disk.append_child("readonly");
-    }
-    if (request.config_drive) {
-        auto disk = devices.append_child("disk");
-        disk.append_attribute("type").set_value("volume");
-        disk.append_attribute("device").set_value("disk");
-        auto source = disk.append_child("source");
-        source.append_attribute("pool").set_value(storage_pool.c_str());
-        source.append_attribute("volume").set_value(("escd-day0-" + request.name).c_str());
-        auto target = disk.append_child("target");
-        target.append_attribute("dev").set_value("vdb");
-        target.append_attribute("bus").set_value("virtio");
-        disk.append_child("readonly");
-    }
+    // Many VMs boot from one image and the config drive is escd's: neither is written to.
+    if (!request.image_id.empty())
+        AppendReadOnlyVolume(devices, storage_pool, "escd-image-" + request.image_id, "vda");
+    if (request.config_drive)
+        AppendReadOnlyVolume(devices, storage_pool, "escd-day0-" + request.name, "vdb");
     for (const auto& nic : request.nics) {
         auto interface = devices.append_child("interface");
         interface.append_attribute("type").set_value("network");

@@ -449,39 +449,43 @@ int PgStore::ApplyMigrations(const std::string& dsn, const std::string& dir) {
     return applied;
 }
 
-std::vector<ResourceRecord> PgStore::ListResources(const std::string& kind,
-                                                   const std::optional<std::string>& tenant_id) {
+template <class FromRow, class... Args>
+auto PgStore::AllRows(const char* statement, FromRow from_row, const Args&... args) {
     return With([&](pqxx::connection& c) {
-        pqxx::nontransaction tx(c);  // one statement: no BEGIN/COMMIT round trips
-        auto rows = tenant_id ? tx.exec_prepared("list_resources_of_tenant", kind, *tenant_id)
-                              : tx.exec_prepared("list_resources", kind);
-        std::vector<ResourceRecord> out;
+        pqxx::nontransaction tx(c);
+        auto rows = tx.exec_prepared(statement, args...);
+        std::vector<std::invoke_result_t<FromRow&, const pqxx::row&>> out;
         out.reserve(rows.size());
-        for (const auto& row : rows) out.push_back(RecordFromRow(row));
+        for (const auto& row : rows) out.push_back(from_row(row));
         return out;
     });
+}
+
+template <class FromRow, class... Args>
+auto PgStore::FirstRow(const char* statement, FromRow from_row, const Args&... args) {
+    using T = std::invoke_result_t<FromRow&, const pqxx::row&>;
+    return With([&](pqxx::connection& c) -> std::optional<T> {
+        pqxx::nontransaction tx(c);
+        auto rows = tx.exec_prepared(statement, args...);
+        if (rows.empty()) return std::nullopt;
+        return from_row(rows[0]);
+    });
+}
+
+std::vector<ResourceRecord> PgStore::ListResources(const std::string& kind,
+                                                   const std::optional<std::string>& tenant_id) {
+    if (tenant_id) return AllRows("list_resources_of_tenant", RecordFromRow, kind, *tenant_id);
+    return AllRows("list_resources", RecordFromRow, kind);
 }
 
 std::vector<ResourceRecord> PgStore::ListChildren(const std::string& kind,
                                                   const std::string& parent_id) {
-    return With([&](pqxx::connection& c) {
-        pqxx::nontransaction tx(c);
-        auto rows = tx.exec_prepared("list_children", kind, parent_id);
-        std::vector<ResourceRecord> out;
-        out.reserve(rows.size());
-        for (const auto& row : rows) out.push_back(RecordFromRow(row));
-        return out;
-    });
+    return AllRows("list_children", RecordFromRow, kind, parent_id);
 }
 
 std::optional<ResourceRecord> PgStore::GetResource(const std::string& kind,
                                                    const std::string& internal_id) {
-    return With([&](pqxx::connection& c) -> std::optional<ResourceRecord> {
-        pqxx::nontransaction tx(c);  // one statement: no BEGIN/COMMIT round trips
-        auto rows = tx.exec_prepared("get_resource", kind, internal_id);
-        if (rows.empty()) return std::nullopt;
-        return RecordFromRow(rows[0]);
-    });
+    return FirstRow("get_resource", RecordFromRow, kind, internal_id);
 }
 
 asio::awaitable<pqxx::result> PgStore::Write(const std::string& statement,
@@ -837,22 +841,17 @@ asio::awaitable<void> PgStore::AcceptDeployment(
 }
 
 std::vector<std::string> PgStore::AllocatedAddresses(const std::string& network_id) {
-    return With([&](pqxx::connection& c) {
-        pqxx::nontransaction tx(c);
-        std::vector<std::string> out;
-        for (const auto& row : tx.exec_prepared("allocated_addresses", network_id))
-            out.push_back(row[0].as<std::string>());
-        return out;
-    });
+    return AllRows(
+        "allocated_addresses", [](const pqxx::row& row) { return row[0].as<std::string>(); },
+        network_id);
 }
 
 std::optional<ServiceState> PgStore::GetServiceState(const std::string& deployment_id) {
-    return With([&](pqxx::connection& c) -> std::optional<ServiceState> {
-        pqxx::nontransaction tx(c);
-        auto rows = tx.exec_prepared("get_service", deployment_id);
-        if (rows.empty()) return std::nullopt;
-        return ParseServiceState(rows[0][0].as<std::string>());
-    });
+    auto state = FirstRow(
+        "get_service", [](const pqxx::row& row) { return row[0].as<std::string>(); },
+        deployment_id);
+    if (!state) return std::nullopt;
+    return ParseServiceState(*state);
 }
 
 namespace {
@@ -872,22 +871,11 @@ VmRecord VmFromRow(const pqxx::row& row) {
 }  // namespace
 
 std::vector<VmRecord> PgStore::ListVms(const std::string& deployment_id) {
-    return With([&](pqxx::connection& c) {
-        pqxx::nontransaction tx(c);
-        std::vector<VmRecord> out;
-        for (const auto& row : tx.exec_prepared("list_vms", deployment_id))
-            out.push_back(VmFromRow(row));
-        return out;
-    });
+    return AllRows("list_vms", VmFromRow, deployment_id);
 }
 
 std::optional<VmRecord> PgStore::GetVm(const std::string& vm_name) {
-    return With([&](pqxx::connection& c) -> std::optional<VmRecord> {
-        pqxx::nontransaction tx(c);
-        auto rows = tx.exec_prepared("get_vm", vm_name);
-        if (rows.empty()) return std::nullopt;
-        return VmFromRow(rows[0]);
-    });
+    return FirstRow("get_vm", VmFromRow, vm_name);
 }
 
 asio::awaitable<std::vector<OutboxRow>> PgStore::RecordDeploymentStep(const DeploymentStep& step) {
@@ -1007,22 +995,11 @@ asio::awaitable<std::vector<OutboxRow>> CommitFinished(
 }  // namespace
 
 std::vector<VimConnector> PgStore::ListVimConnectors() {
-    return With([&](pqxx::connection& c) {
-        pqxx::nontransaction tx(c);
-        std::vector<VimConnector> out;
-        for (const auto& row : tx.exec_prepared("list_vim_connectors"))
-            out.push_back(ConnectorFromRow(row));
-        return out;
-    });
+    return AllRows("list_vim_connectors", ConnectorFromRow);
 }
 
 std::optional<VimConnector> PgStore::GetVimConnector(const std::string& id) {
-    return With([&](pqxx::connection& c) -> std::optional<VimConnector> {
-        pqxx::nontransaction tx(c);
-        auto rows = tx.exec_prepared("get_vim_connector", id);
-        if (rows.empty()) return std::nullopt;
-        return ConnectorFromRow(rows[0]);
-    });
+    return FirstRow("get_vim_connector", ConnectorFromRow, id);
 }
 
 asio::awaitable<std::vector<OutboxRow>> PgStore::CreateVimConnector(

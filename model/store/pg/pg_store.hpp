@@ -157,6 +157,12 @@ class PgStore final : public Store {
     /// and reconnects on the next use.
     template <class Fn>
     auto With(Fn&& fn);
+    /// One prepared statement outside a transaction block (no BEGIN/COMMIT round trips): every
+    /// row through `from_row`, or the first one (nullopt when none).
+    template <class FromRow, class... Args>
+    auto AllRows(const char* statement, FromRow from_row, const Args&... args);
+    template <class FromRow, class... Args>
+    auto FirstRow(const char* statement, FromRow from_row, const Args&... args);
 
     std::string dsn_;
     std::mutex mutex_;
