@@ -135,6 +135,11 @@ class Store {
         const ResourceRecord& deployment,
         const Operation& op,
         const std::vector<std::pair<std::string, std::string>>& uses) = 0;
+    /// PUT of a deployment: moves it to UPDATING (kNotFound, kConflict as AcceptUpdate) and
+    /// records `op` (whose payload is the new datamodel); `uses` (of the new datamodel) join
+    /// what it uses until the update's last step says what remains.
+    virtual asio::awaitable<void> AcceptDeploymentUpdate(
+        const Operation& op, const std::vector<std::pair<std::string, std::string>>& uses) = 0;
     /// The service state of a deployment; nullopt when there is none. Blocking.
     virtual std::optional<ServiceState> GetServiceState(const std::string& deployment_id) = 0;
     /// The VMs of a deployment by group and index. Blocking.

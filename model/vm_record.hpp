@@ -47,7 +47,11 @@ struct DeploymentStep {
     std::vector<VmRecord> upserts;     ///< VMs inserted or updated
     std::vector<std::string> removed;  ///< VM names deleted (with their addresses)
     std::vector<IpAllocation> allocations;
+    /// Addresses given back: (vm_name, nicid) of an interface removed from a VM.
+    std::vector<std::pair<std::string, int>> released;
     std::vector<ResourceUpdate> resources;
+    /// When set, replaces the (kind, id) list of what the deployment uses (deployment_refs).
+    std::optional<std::vector<std::pair<std::string, std::string>>> uses;
     std::vector<OutboxMessage> events;  ///< in delivery order
 };
 

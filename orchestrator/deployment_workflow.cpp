@@ -19,6 +19,7 @@
 #include "model/xml/xml_doc.hpp"
 #include "orchestrator/alive_check.hpp"
 #include "orchestrator/day0.hpp"
+#include "orchestrator/deployment_context.hpp"
 
 namespace escd::orchestrator {
 namespace {
@@ -26,16 +27,6 @@ namespace xml = model::xml;
 using model::ServiceState;
 using model::VmEvent;
 using model::VmState;
-
-// The transition `event` must have a row for; a missing one is a bug in the workflow.
-VmState Next(VmState state, VmEvent event) {
-    auto next = model::NextState(state, event);
-    if (!next) {
-        throw Error(ErrorCode::kInternal,
-                    "VM state machine has no transition from " + std::string(ToString(state)));
-    }
-    return *next;
-}
 
 // A locally administered MAC in libvirt's range, derived from the VM name and nicid so that a
 // rerun of the same step allocates the same one.
@@ -82,7 +73,6 @@ std::optional<std::string> FirstFree(const SubnetInfo& subnet, const std::set<st
 }
 }  // namespace
 
-// Callback, and Callback-ESC-Events when given and different (BEHAVIOUR.md §2).
 std::vector<std::string> EventUrls(const model::Operation& op) {
     std::vector<std::string> urls;
     if (!op.callback_url.empty()) urls.push_back(op.callback_url);
@@ -94,13 +84,17 @@ DeploymentWorkflow::Final DeploymentWorkflow::Failed(const model::Operation& op,
                                                      int status,
                                                      const std::string& why) {
     const bool undeploy = op.kind == "DELETE_DEPLOYMENT";
-    const std::string stage = undeploy ? "SERVICE_UNDEPLOYED" : "SERVICE_ALIVE";
+    const bool update = op.kind == "UPDATE_DEPLOYMENT";
+    const std::string stage = undeploy ? "SERVICE_UNDEPLOYED"
+                              : update ? "SERVICE_UPDATED"
+                                       : "SERVICE_ALIVE";
     Final final;
     final.outcome.state = model::ResourceState::kActive;  // undeploy is the way out
     final.status = status;
-    final.message =
-        (undeploy ? "Service group undeployment failed: " : "Service group deployment failed: ") +
-        why;
+    final.message = (undeploy ? "Service group undeployment failed: "
+                     : update ? "Service group update failed: "
+                              : "Service group deployment failed: ") +
+                    why;
     pugi::xml_document doc;
     auto root = doc.append_child("deployment");
     root.append_attribute("xmlns").set_value(xml::kNetconfNs);
@@ -111,48 +105,6 @@ DeploymentWorkflow::Final DeploymentWorkflow::Failed(const model::Operation& op,
         final.callbacks.push_back({url, stage, status, final.message, body});
     return final;
 }
-
-struct DeploymentWorkflow::Context {
-    const model::Operation& op;
-    model::ResourceRecord record;
-    model::DeploymentSpec spec;
-    xml::DeploymentView view;
-    std::vector<std::string> urls;  ///< Callback, and Callback-ESC-Events when it differs
-    std::optional<std::vector<std::string>> enabled_hosts;  ///< placement candidates, once known
-    std::size_t vim_host_count = 0;
-
-    explicit Context(const model::Operation& operation)
-        : op(operation), urls(EventUrls(operation)) {}
-
-    const model::VmGroupSpec& Group(const std::string& name) const {
-        for (const auto& group : spec.vm_groups)
-            if (group.name == name) return group;
-        throw Error(ErrorCode::kInternal, "VM of unknown group " + name);
-    }
-
-    /// The event `stage` to every URL, described with the view as it is now.
-    void Emit(model::DeploymentStep& step,
-              const std::string& stage,
-              const model::VmRecord* vm,
-              int status,
-              const std::string& message) const {
-        auto body = xml::DeploymentEventDocument(view, stage, vm);
-        for (const auto& url : urls) step.events.push_back({url, stage, status, message, body});
-    }
-
-    model::DeploymentStep NewStep() const {
-        model::DeploymentStep step;
-        step.transaction_id = op.transaction_id;
-        step.deployment_id = op.target_id;
-        return step;
-    }
-
-    model::VmRecord* Vm(const std::string& name) {
-        for (auto& vm : view.vms)
-            if (vm.vm_name == name) return &vm;
-        return nullptr;
-    }
-};
 
 asio::awaitable<void> DeploymentWorkflow::Commit(Context& context, model::DeploymentStep& step) {
     auto rows = co_await store_.RecordDeploymentStep(step);
@@ -198,6 +150,63 @@ asio::awaitable<void> DeploymentWorkflow::EnsureTenant(Context& context) {
     context.view.tenant_external_id = external_id;
 }
 
+asio::awaitable<xml::AllocatedNic> DeploymentWorkflow::AllocateNic(const model::VmGroupSpec& group,
+                                                                   const std::string& vm_name,
+                                                                   int index,
+                                                                   const model::InterfaceSpec& nic,
+                                                                   model::DeploymentStep& step) {
+    const auto& network_id = nic.network;
+    auto [network, subnets, taken_list] = co_await Offload(db_pool_, [this, &network_id] {
+        return std::make_tuple(store_.GetResource(model::kind::kNetwork, network_id),
+                               store_.ListChildren(model::kind::kSubnet, network_id),
+                               store_.AllocatedAddresses(network_id));
+    });
+    if (!network || network->state == model::ResourceState::kDeleting)
+        throw Error(ErrorCode::kNotFound, "network " + network_id + " not found");
+    xml::AllocatedNic allocated;
+    allocated.nicid = nic.nicid;
+    allocated.network = network_id;
+    allocated.network_uuid = network->external_id;
+    allocated.mac_address = nic.mac_address.empty() ? MacFor(vm_name, nic.nicid) : nic.mac_address;
+    std::set<std::string> taken(taken_list.begin(), taken_list.end());
+    for (const auto& a : step.allocations)
+        if (a.network_id == network_id) taken.insert(a.address);
+    // The address: fixed in the datamodel, from the group's static pool, or the subnet's.
+    std::string address = nic.ip_address;
+    for (const auto& pool : group.scaling.static_pools) {
+        if (pool.network == network_id && static_cast<std::size_t>(index) < pool.addresses.size())
+            address = pool.addresses[static_cast<std::size_t>(index)];
+    }
+    std::optional<SubnetInfo> subnet;
+    for (const auto& record : subnets) {
+        auto info = ReadSubnet(record);
+        auto parsed = ParseIp(address);
+        if (!subnet || (parsed && info.cidr && info.cidr->Contains(*parsed))) subnet = info;
+    }
+    if (address.empty() && subnet) {
+        auto free = FirstFree(*subnet, taken);
+        if (!free) {
+            throw Error(ErrorCode::kConflict,
+                        "no free address left in subnet " + subnet->id + " of " + network_id);
+        }
+        address = *free;
+    }
+    if (!address.empty()) {
+        if (taken.contains(address)) {
+            throw Error(ErrorCode::kConflict,
+                        "address " + address + " on network " + network_id + " is in use");
+        }
+        step.allocations.push_back({network_id, address, vm_name, nic.nicid});
+    }
+    allocated.ip_address = address;
+    if (subnet) {
+        allocated.subnet = subnet->external_id;
+        allocated.gateway = subnet->gateway;
+        if (subnet->cidr) allocated.netmask = subnet->cidr->Netmask();
+    }
+    co_return allocated;
+}
+
 asio::awaitable<model::VmRecord> DeploymentWorkflow::PlanVm(Context& context,
                                                             const model::VmGroupSpec& group,
                                                             int index) {
@@ -211,58 +220,8 @@ asio::awaitable<model::VmRecord> DeploymentWorkflow::PlanVm(Context& context,
 
     std::vector<xml::AllocatedNic> nics;
     auto step = context.NewStep();
-    for (const auto& nic : group.interfaces) {
-        const auto& network_id = nic.network;
-        auto [network, subnets, taken_list] = co_await Offload(db_pool_, [this, &network_id] {
-            return std::make_tuple(store_.GetResource(model::kind::kNetwork, network_id),
-                                   store_.ListChildren(model::kind::kSubnet, network_id),
-                                   store_.AllocatedAddresses(network_id));
-        });
-        if (!network || network->state == model::ResourceState::kDeleting)
-            throw Error(ErrorCode::kNotFound, "network " + network_id + " not found");
-        xml::AllocatedNic allocated;
-        allocated.nicid = nic.nicid;
-        allocated.network = network_id;
-        allocated.network_uuid = network->external_id;
-        allocated.mac_address =
-            nic.mac_address.empty() ? MacFor(vm.vm_name, nic.nicid) : nic.mac_address;
-        std::set<std::string> taken(taken_list.begin(), taken_list.end());
-        // The address: fixed in the datamodel, from the group's static pool, or the subnet's.
-        std::string address = nic.ip_address;
-        for (const auto& pool : group.scaling.static_pools) {
-            if (pool.network == network_id &&
-                static_cast<std::size_t>(index) < pool.addresses.size())
-                address = pool.addresses[static_cast<std::size_t>(index)];
-        }
-        std::optional<SubnetInfo> subnet;
-        for (const auto& record : subnets) {
-            auto info = ReadSubnet(record);
-            auto parsed = ParseIp(address);
-            if (!subnet || (parsed && info.cidr && info.cidr->Contains(*parsed))) subnet = info;
-        }
-        if (address.empty() && subnet) {
-            auto free = FirstFree(*subnet, taken);
-            if (!free) {
-                throw Error(ErrorCode::kConflict,
-                            "no free address left in subnet " + subnet->id + " of " + network_id);
-            }
-            address = *free;
-        }
-        if (!address.empty()) {
-            if (taken.contains(address)) {
-                throw Error(ErrorCode::kConflict,
-                            "address " + address + " on network " + network_id + " is in use");
-            }
-            step.allocations.push_back({network_id, address, vm.vm_name, nic.nicid});
-        }
-        allocated.ip_address = address;
-        if (subnet) {
-            allocated.subnet = subnet->external_id;
-            allocated.gateway = subnet->gateway;
-            if (subnet->cidr) allocated.netmask = subnet->cidr->Netmask();
-        }
-        nics.push_back(std::move(allocated));
-    }
+    for (const auto& nic : group.interfaces)
+        nics.push_back(co_await AllocateNic(group, vm.vm_name, index, nic, step));
     vm.interfaces = xml::StoredInterfaces(nics);
     step.upserts.push_back(vm);
     co_await Commit(context, step);
@@ -540,6 +499,23 @@ asio::awaitable<DeploymentWorkflow::Final> DeploymentWorkflow::Deploy(const mode
     co_return final;
 }
 
+asio::awaitable<void> DeploymentWorkflow::UndeployVm(Context& context, model::VmRecord vm) {
+    if (vm.state != VmState::kUndeploying) {
+        vm.state = Next(vm.state, VmEvent::kUndeploy);
+        auto step = context.NewStep();
+        step.upserts.push_back(vm);
+        co_await Commit(context, step);
+    }
+    const auto& name = vm.vm_name;
+    co_await vim_.DeleteVm(name);
+    const std::string day0_kind = "day0";
+    co_await vim_.DeleteVolume(day0_kind, name);  // its config drive, if it had one
+    auto step = context.NewStep();
+    step.removed.push_back(vm.vm_name);
+    context.Emit(step, "VM_UNDEPLOYED", &vm, 200, "VM Undeployed");
+    co_await Commit(context, step);
+}
+
 asio::awaitable<DeploymentWorkflow::Final> DeploymentWorkflow::Undeploy(
     const model::Operation& op) {
     Context context(op);
@@ -552,22 +528,7 @@ asio::awaitable<DeploymentWorkflow::Final> DeploymentWorkflow::Undeploy(
         co_await Commit(context, step);
     }
     auto remaining = context.view.vms;
-    for (auto vm : remaining) {
-        if (vm.state != VmState::kUndeploying) {
-            vm.state = Next(vm.state, VmEvent::kUndeploy);
-            auto step = context.NewStep();
-            step.upserts.push_back(vm);
-            co_await Commit(context, step);
-        }
-        const auto& name = vm.vm_name;
-        co_await vim_.DeleteVm(name);
-        const std::string day0_kind = "day0";
-        co_await vim_.DeleteVolume(day0_kind, name);  // its config drive, if it had one
-        auto step = context.NewStep();
-        step.removed.push_back(vm.vm_name);
-        context.Emit(step, "VM_UNDEPLOYED", &vm, 200, "VM Undeployed");
-        co_await Commit(context, step);
-    }
+    for (const auto& vm : remaining) co_await UndeployVm(context, vm);
 
     Final final;
     final.outcome.state = model::ResourceState::kRemoved;

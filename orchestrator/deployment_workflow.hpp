@@ -27,6 +27,7 @@
 #include "model/deployment.hpp"
 #include "model/operation.hpp"
 #include "model/store.hpp"
+#include "model/xml/deployment_docs.hpp"
 #include "orchestrator/file_fetcher.hpp"
 #include "orchestrator/icmp_pinger.hpp"
 #include "orchestrator/notifier.hpp"
@@ -68,6 +69,9 @@ class DeploymentWorkflow {
 
     asio::awaitable<Final> Deploy(const model::Operation& op);
     asio::awaitable<Final> Undeploy(const model::Operation& op);
+    /// PUT /v0/deployments/{id}: the datamodel in op.payload replaces the stored one
+    /// (deployment_update.cpp has the order of its steps and what a failure undoes).
+    asio::awaitable<Final> Update(const model::Operation& op);
     /// POST /{tenant}/deployments/service/{dep}: `operation` on every VM, then the service.
     asio::awaitable<Final> ServiceOperation(const model::Operation& op,
                                             const std::string& operation);
@@ -90,6 +94,20 @@ class DeploymentWorkflow {
                                            std::string& error);
     asio::awaitable<void> Commit(Context& context, model::DeploymentStep& step);
     asio::awaitable<void> EnsureTenant(Context& context);
+    /// The address and MAC of one interface of VM `vm_name` (the `index`th of its group); the
+    /// allocation joins `step`. Throws kNotFound (network), kConflict (no free address).
+    asio::awaitable<model::xml::AllocatedNic> AllocateNic(const model::VmGroupSpec& group,
+                                                          const std::string& vm_name,
+                                                          int index,
+                                                          const model::InterfaceSpec& nic,
+                                                          model::DeploymentStep& step);
+    /// Removes the VM and its config drive from the VIM and its record: VM_UNDEPLOYED.
+    asio::awaitable<void> UndeployVm(Context& context, model::VmRecord vm);
+    /// Adds the interfaces the group has and the VM lacks, removes those it has and the group
+    /// lacks: VM_UPDATED when something changed. False when the VIM refused a change.
+    asio::awaitable<bool> UpdateVmInterfaces(Context& context,
+                                             const model::VmGroupSpec& group,
+                                             model::VmRecord vm);
     asio::awaitable<model::VmRecord> PlanVm(Context& context,
                                             const model::VmGroupSpec& group,
                                             int index);

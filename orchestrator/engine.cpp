@@ -53,6 +53,11 @@ asio::awaitable<void> Engine::AcceptDeployment(
     co_await store_.AcceptDeployment(deployment, op, uses);
 }
 
+asio::awaitable<void> Engine::AcceptDeploymentUpdate(
+    const model::Operation& op, const std::vector<std::pair<std::string, std::string>>& uses) {
+    co_await store_.AcceptDeploymentUpdate(op, uses);
+}
+
 asio::awaitable<void> Engine::AcceptDelete(const model::Operation& op) {
     co_await store_.AcceptDelete(op.target_kind, op.target_id, op);
 }
@@ -243,6 +248,8 @@ asio::awaitable<void> Engine::RunDeploymentOperation(const model::Operation& op)
     try {
         if (op.kind == "CREATE_DEPLOYMENT") {
             final = co_await deployments_.Deploy(op);
+        } else if (op.kind == "UPDATE_DEPLOYMENT") {
+            final = co_await deployments_.Update(op);
         } else if (op.kind == "DELETE_DEPLOYMENT") {
             final = co_await deployments_.Undeploy(op);
         } else if (op.kind == "SERVICE_OPERATION" || op.kind == "VM_OPERATION") {

@@ -59,6 +59,10 @@ class Engine {
         const model::Operation& op,
         const std::vector<std::pair<std::string, std::string>>& uses);
 
+    /// PUT of a deployment (model::Store::AcceptDeploymentUpdate).
+    asio::awaitable<void> AcceptDeploymentUpdate(
+        const model::Operation& op, const std::vector<std::pair<std::string, std::string>>& uses);
+
     /// Throws Error(kUnavailable, "Unable to query VIM: ...") unless the VIM answers now.
     asio::awaitable<void> RequireVim();
 

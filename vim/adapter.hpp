@@ -170,6 +170,11 @@ class Adapter {
     /// Starts a stopped VM. A running VM is a success.
     virtual asio::awaitable<void> StartVm(const std::string& name) = 0;
     virtual asio::awaitable<void> RebootVm(const std::string& name) = 0;
+    /// Adds a NIC to the VM, live when it runs and in its persistent definition. A NIC with
+    /// this MAC that is there already is a success.
+    virtual asio::awaitable<void> AttachNic(const std::string& name, const VmNic& nic) = 0;
+    /// Removes the NIC with MAC `mac`; one that is gone already is a success.
+    virtual asio::awaitable<void> DetachNic(const std::string& name, const VmNic& nic) = 0;
     /// The VM's state; nullopt when the VIM has no VM of that name.
     virtual asio::awaitable<std::optional<VmInfo>> GetVm(const std::string& name) = 0;
 

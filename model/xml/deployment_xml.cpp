@@ -389,6 +389,47 @@ DeploymentSpec DeploymentSpecFromStored(std::string_view stored, std::string_vie
     return Extract(doc->document_element(), internal_id, ignored);
 }
 
+std::vector<Reference> DeploymentReferences(std::string_view stored, std::string_view internal_id) {
+    auto doc = ParseBody(stored);
+    std::vector<Reference> references;
+    Extract(doc->document_element(), internal_id, references);
+    return references;
+}
+
+namespace {
+[[noreturn]] void RefuseChange(const std::string& what) {
+    throw Error(ErrorCode::kBadRequest, what + " cannot be changed by an update");
+}
+}  // namespace
+
+void CheckDeploymentUpdate(const DeploymentSpec& current, const DeploymentSpec& next) {
+    if (next.tenant != current.tenant)
+        RefuseChange("the tenant of deployment " + current.internal_id + " (" + current.tenant +
+                     ")");
+    if (next.name != current.name)
+        RefuseChange("the name of deployment " + current.internal_id + " (" + current.name + ")");
+    for (const auto& was : current.vm_groups) {
+        auto it = std::find_if(next.vm_groups.begin(), next.vm_groups.end(),
+                               [&](const VmGroupSpec& g) { return g.name == was.name; });
+        if (it == next.vm_groups.end()) continue;  // removed: allowed
+        const std::string at = "vm_group " + was.name + ": ";
+        // A VM's disk and size are fixed once it exists: a new vm_group is the way to change them.
+        if (it->image != was.image) RefuseChange(at + "the image");
+        if (it->flavor != was.flavor || it->vcpus != was.vcpus || it->memory_mb != was.memory_mb)
+            RefuseChange(at + "the flavor (or vim_vcpus, vim_memory_mb)");
+        for (const auto& nic : was.interfaces) {
+            for (const auto& now : it->interfaces) {
+                if (now.nicid != nic.nicid) continue;
+                if (now.network != nic.network || now.ip_address != nic.ip_address ||
+                    now.mac_address != nic.mac_address || now.model != nic.model) {
+                    RefuseChange(at + "interface " + std::to_string(nic.nicid) +
+                                 " (remove it and add one with another nicid)");
+                }
+            }
+        }
+    }
+}
+
 std::string DeploymentConfigDocument(std::string_view stored) {
     auto doc = ParseBody(stored);
     auto root = doc->document_element();

@@ -33,6 +33,14 @@ ParsedDeployment ParseDeploymentRequest(std::string_view body, std::string_view 
 /// The typed view of a stored datamodel.
 DeploymentSpec DeploymentSpecFromStored(std::string_view stored, std::string_view internal_id);
 
+/// The images, flavors and networks a stored datamodel names.
+std::vector<Reference> DeploymentReferences(std::string_view stored, std::string_view internal_id);
+
+/// What a PUT may not change (400 naming it): the tenant and name; of a vm_group that stays, its
+/// image, flavor or size, and an interface kept under its nicid. Adding and removing vm_groups
+/// and interfaces, scaling bounds, day-0, KPIs and rules may change.
+void CheckDeploymentUpdate(const DeploymentSpec& current, const DeploymentSpec& next);
+
 /// GET /v0/deployments/config/{id}: the stored datamodel in the ESC namespace.
 std::string DeploymentConfigDocument(std::string_view stored);
 

@@ -108,6 +108,31 @@ asio::awaitable<Response> Create(orchestrator::Engine& engine, Request& request)
     co_return Accepted(engine, std::move(op), xml::DeploymentConfigDocument(parsed.stored));
 }
 
+asio::awaitable<Response> Update(orchestrator::Engine& engine, Request& request) {
+    const auto& id = request.Param(kIdParam);
+    RequireXmlBody(request);
+    auto parsed = xml::ParseDeploymentRequest(request.Body(), id);
+    auto op = NewOperation(request, "UPDATE_DEPLOYMENT", model::kind::kDeployment, id,
+                           /*callback_required=*/true);
+    auto loaded = co_await Find(engine, id);
+    if (!loaded) throw Error(ErrorCode::kNotFound, "deployment " + id + " not found");
+    xml::CheckDeploymentUpdate(loaded->spec, parsed.spec);
+    using S = model::ServiceState;
+    const auto service = loaded->service.value_or(S::kDeploying);
+    if (!model::NextState(service, model::ServiceEvent::kUpdate)) {
+        throw Error(ErrorCode::kConflict, "deployment " + id + " is " +
+                                              std::string(model::ToString(service)) +
+                                              "; it cannot be updated now");
+    }
+    co_await RequireReferences(engine, parsed.references, parsed.spec.tenant);
+    co_await engine.RequireVim();
+    op.payload = parsed.stored;
+    std::vector<std::pair<std::string, std::string>> uses;
+    for (const auto& ref : parsed.references) uses.emplace_back(ref.kind, ref.internal_id);
+    co_await engine.AcceptDeploymentUpdate(op, uses);
+    co_return Accepted(engine, std::move(op), xml::DeploymentConfigDocument(parsed.stored));
+}
+
 asio::awaitable<Response> Delete(orchestrator::Engine& engine, Request& request) {
     const auto& id = request.Param(kIdParam);
     model::ValidateInternalId(id, kIdParam);
@@ -228,6 +253,7 @@ void RegisterDeploymentRoutes(Router& router, orchestrator::Engine& engine) {
     router.Add(http::verb::get, std::string("/deployments/config/{") + kIdParam + "}",
                [&engine](Request& r) { return GetConfig(engine, r); });
     router.Add(http::verb::post, one, [&engine](Request& r) { return Create(engine, r); });
+    router.Add(http::verb::put, one, [&engine](Request& r) { return Update(engine, r); });
     router.Add(http::verb::delete_, one, [&engine](Request& r) { return Delete(engine, r); });
     router.Add(http::verb::post,
                std::string("/{internal_tenant_id}/deployments/service/{") + kIdParam + "}",

@@ -2,88 +2,19 @@
 // sequence of a deploy and an undeploy, the operational state in GET, the stored configuration,
 // and the 4xx of a datamodel that names what does not exist.
 
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <filesystem>
 #include <fstream>
 
 #include <set>
 
-#include "tests/integration/resource_fixture.hpp"
+#include "tests/integration/deployment_fixture.hpp"
 #include "tests/support/file_server.hpp"
 
 namespace escd::test {
 namespace {
 namespace fs = std::filesystem;
 
-class DeploymentRoutes : public ResourceTest {
-  protected:
-    void SetUp() override {
-        ResourceTest::SetUp();
-        CreateTenantAndWait("ten");
-        Mutate("POST", "/v0/ten/networks/mgmt", NetworkBody("mgmt"));
-        Mutate("POST", "/v0/ten/subnets/mgmt-sub", SubnetBody("mgmt", "127.10.0.0/24"));
-        auto dir = fs::path(escd_->data_dir()) / "files";
-        fs::create_directories(dir);
-        std::ofstream(dir / "vnf.qcow2") << std::string(8192, 'v');
-        Mutate("POST", "/v0/images/vnf-img",
-               "<image><name>vnf</name><src>file://" + (dir / "vnf.qcow2").string() +
-                   "</src></image>");
-        Mutate("POST", "/v0/flavors/small",
-               "<flavor><name>small</name><vcpus>1</vcpus><memory_mb>256</memory_mb></flavor>");
-    }
-
-    static std::string Datamodel(const std::string& tenant,
-                                 const std::string& image = "vnf-img",
-                                 int count = 2) {
-        return R"(<esc_datamodel xmlns="http://www.cisco.com/esc/esc"><tenants><tenant><name>)" +
-               tenant +
-               R"(</name><deployments><deployment><name>demo</name>
-                 <vm_group><name>g1</name><image>)" +
-               image + R"(</image><flavor>small</flavor><bootup_time>60</bootup_time>
-                   <interfaces><interface><nicid>0</nicid><network>mgmt</network></interface>
-                   </interfaces>
-                   <scaling><min_active>)" +
-               std::to_string(count) + "</min_active><max_active>" + std::to_string(count) +
-               R"(</max_active><elastic>false</elastic></scaling>
-                   <extensions><extension><name>VNF-INFO-NAME</name></extension></extensions>
-                 </vm_group></deployment></deployments></tenant></tenants></esc_datamodel>)";
-    }
-
-    // Every callback of transaction `tx`, once `count` arrived.
-    std::vector<ReceivedRequest> CallbacksOf(const std::string& tx, std::size_t count) {
-        std::vector<ReceivedRequest> mine;
-        for (int attempt = 0; attempt < 2 && mine.size() < count; ++attempt) {
-            mine.clear();
-            for (const auto& cb :
-                 receiver_.WaitForDelivered(expected_callbacks_ + count, kCallbackWait)) {
-                if (cb.Header("ESC-Transaction-Id") == tx) mine.push_back(cb);
-            }
-        }
-        expected_callbacks_ += mine.size();
-        return mine;
-    }
-
-    static std::vector<std::string> Stages(const std::vector<ReceivedRequest>& callbacks) {
-        std::vector<std::string> out;
-        for (const auto& cb : callbacks) out.push_back(XmlText(cb.body, "deployment_stage"));
-        return out;
-    }
-
-    // Whether escd, running as this user, can open a raw ICMP socket for its pings.
-    static bool CanPing() {
-        int fd = ::socket(AF_INET, SOCK_RAW, IPPROTO_ICMP);
-        if (fd < 0) return false;
-        ::close(fd);
-        return true;
-    }
-
-    std::map<std::string, std::string> Both() const {
-        return {{"Callback", receiver_.Url()}, {"Callback-ESC-Events", receiver_.Url()}};
-    }
-};
+class DeploymentRoutes : public DeploymentTest {};
 
 TEST_F(DeploymentRoutes, DeployThenUndeployWithTheReferenceEventSequence) {
     auto post = client_->Post("/ESCManager/v0/deployments/dep1", Datamodel("ten"), Both());

@@ -75,6 +75,21 @@ class LibvirtAdapterTest : public ::testing::Test {
         return capacity;
     }
 
+    // How many <interface>s the persistent definition of domain `name` has; -1: no domain.
+    int DefinedNics(const std::string& name) {
+        virDomainPtr domain = virDomainLookupByName(probe_.get(), name.c_str());
+        if (!domain) return -1;
+        char* xml = virDomainGetXMLDesc(domain, VIR_DOMAIN_XML_INACTIVE);
+        std::string text = xml ? xml : "";
+        free(xml);
+        virDomainFree(domain);
+        int count = 0;
+        for (auto at = text.find("<interface "); at != std::string::npos;
+             at = text.find("<interface ", at + 1))
+            ++count;
+        return count;
+    }
+
     asio::thread_pool pool_{1};
     vim::LibvirtAdapter adapter_;
     std::unique_ptr<virConnect, ConnectClose> probe_;
@@ -166,6 +181,29 @@ TEST(LibvirtAdapterUnreachable, AnUnreachableVimIsReportedAsUnavailable) {
     ioc.run();
     EXPECT_FALSE(future.get().reachable);
     pool.join();
+}
+
+TEST_F(LibvirtAdapterTest, NicsAreAddedToAndRemovedFromAVmOnceEach) {
+    Run(adapter_.EnsureNetwork(Network("adapter-nicnet")));
+    vim::VmRequest vm;
+    vm.name = "adapter-vm-nics";
+    vm.deployment_id = "d";
+    vm.memory_mb = 64;
+    vm.nics.push_back({0, "adapter-nicnet", "52:54:00:00:00:01", "virtio"});
+    auto info = Run(adapter_.CreateVm(vm));
+    EXPECT_TRUE(info.running);
+    EXPECT_EQ(DefinedNics(vm.name), 1);
+    const vim::VmNic second{1, "adapter-nicnet", "52:54:00:00:00:02", "e1000"};
+    Run(adapter_.AttachNic(vm.name, second));
+    Run(adapter_.AttachNic(vm.name, second));  // a rerun: still one
+    EXPECT_EQ(DefinedNics(vm.name), 2);
+    Run(adapter_.DetachNic(vm.name, vm.nics[0]));
+    Run(adapter_.DetachNic(vm.name, vm.nics[0]));  // gone already: a success
+    EXPECT_EQ(DefinedNics(vm.name), 1);
+    Run(adapter_.DeleteVm(vm.name));
+    EXPECT_EQ(DefinedNics(vm.name), -1);
+    Run(adapter_.DetachNic(vm.name, second));  // no VM: nothing to remove
+    Run(adapter_.DeleteNetwork("adapter-nicnet"));
 }
 
 }  // namespace

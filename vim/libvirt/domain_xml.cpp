@@ -23,7 +23,25 @@ void AppendReadOnlyVolume(pugi::xml_node devices,
     target.append_attribute("bus").set_value("virtio");
     disk.append_child("readonly");
 }
+
+void AppendInterface(pugi::xml_node devices, const VmNic& nic) {
+    auto interface = devices.append_child("interface");
+    interface.append_attribute("type").set_value("network");
+    interface.append_child("source").append_attribute("network").set_value(
+        NetworkName(nic.network_id).c_str());
+    if (!nic.mac.empty())
+        interface.append_child("mac").append_attribute("address").set_value(nic.mac.c_str());
+    interface.append_child("model").append_attribute("type").set_value(nic.model.c_str());
+}
 }  // namespace
+
+std::string RenderInterfaceXml(const VmNic& nic) {
+    pugi::xml_document doc;
+    AppendInterface(doc, nic);
+    std::ostringstream out;
+    doc.save(out, "  ", pugi::format_indent | pugi::format_no_declaration);
+    return out.str();
+}
 
 std::string RenderDomainXml(const VmRequest& request,
                             const std::string& domain_type,
@@ -56,15 +74,7 @@ std::string RenderDomainXml(const VmRequest& request,
         AppendReadOnlyVolume(devices, storage_pool, "escd-image-" + request.image_id, "vda");
     if (request.config_drive)
         AppendReadOnlyVolume(devices, storage_pool, "escd-day0-" + request.name, "vdb");
-    for (const auto& nic : request.nics) {
-        auto interface = devices.append_child("interface");
-        interface.append_attribute("type").set_value("network");
-        interface.append_child("source").append_attribute("network").set_value(
-            NetworkName(nic.network_id).c_str());
-        if (!nic.mac.empty())
-            interface.append_child("mac").append_attribute("address").set_value(nic.mac.c_str());
-        interface.append_child("model").append_attribute("type").set_value(nic.model.c_str());
-    }
+    for (const auto& nic : request.nics) AppendInterface(devices, nic);
     std::ostringstream out;
     doc.save(out, "  ", pugi::format_indent | pugi::format_no_declaration);
     return out.str();

@@ -20,4 +20,7 @@ std::string RenderDomainXml(const VmRequest& request,
                             const std::string& domain_type,
                             const std::string& storage_pool);
 
+/// One <interface> device, as in the domain XML (for attaching a NIC to a defined domain).
+std::string RenderInterfaceXml(const VmNic& nic);
+
 }  // namespace escd::vim::libvirt

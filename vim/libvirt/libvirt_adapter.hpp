@@ -64,6 +64,8 @@ class LibvirtAdapter final : public Adapter {
     asio::awaitable<void> StopVm(const std::string& name, std::chrono::seconds grace) override;
     asio::awaitable<void> StartVm(const std::string& name) override;
     asio::awaitable<void> RebootVm(const std::string& name) override;
+    asio::awaitable<void> AttachNic(const std::string& name, const VmNic& nic) override;
+    asio::awaitable<void> DetachNic(const std::string& name, const VmNic& nic) override;
     asio::awaitable<std::optional<VmInfo>> GetVm(const std::string& name) override;
     asio::awaitable<std::vector<std::string>> ListHosts() override;
     asio::awaitable<VimStatus> CheckStatus() override;

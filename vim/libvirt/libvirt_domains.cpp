@@ -1,6 +1,9 @@
 // LibvirtAdapter: VMs as libvirt domains (see domain_xml.hpp for the mapping).
 
+#include <sstream>
 #include <thread>
+
+#include <pugixml.hpp>
 
 #include "common/error.hpp"
 #include "common/log.hpp"
@@ -123,6 +126,88 @@ asio::awaitable<void> LibvirtAdapter::RebootVm(const std::string& name) {
             throw Error(ErrorCode::kConflict, "VM " + name + " is not running");
         if (virDomainReboot(domain.get(), 0) != 0) Fail("cannot reboot VM " + name);
         ESCD_INFO("vim") << "rebooted VM " << name;
+        return 0;
+    });
+}
+
+namespace {
+// Whether the domain's persistent definition has a NIC with `mac` (libvirt writes MACs in
+// lower case; escd generates them so).
+bool HasNic(virDomainPtr domain, const std::string& mac) {
+    auto xml = Take(virDomainGetXMLDesc(domain, VIR_DOMAIN_XML_INACTIVE));
+    return xml.find("address='" + mac + "'") != std::string::npos;
+}
+
+// The domain's persistent definition with the NIC added or removed, defined again: for drivers
+// that cannot hot-plug (the test driver); a running domain gets the change at its next start.
+void RedefineWithNic(virConnectPtr conn, virDomainPtr domain, const VmNic& nic, bool attach) {
+    auto xml = Take(virDomainGetXMLDesc(domain, VIR_DOMAIN_XML_INACTIVE | VIR_DOMAIN_XML_SECURE));
+    pugi::xml_document doc;
+    if (!doc.load_string(xml.c_str())) Fail("cannot read the definition of a VM");
+    auto devices = doc.document_element().child("devices");
+    if (attach) {
+        pugi::xml_document device;
+        device.load_string(RenderInterfaceXml(nic).c_str());
+        devices.append_copy(device.document_element());
+    } else {
+        for (auto interface : devices.children("interface")) {
+            if (nic.mac == interface.child("mac").attribute("address").value()) {
+                devices.remove_child(interface);
+                break;
+            }
+        }
+    }
+    std::ostringstream out;
+    doc.save(out, "", pugi::format_raw | pugi::format_no_declaration);
+    Domain defined(virDomainDefineXML(conn, out.str().c_str()));
+    if (!defined) Fail("cannot define the changed VM");
+}
+
+// Attaches or detaches a NIC: live too when the domain runs, always in its definition so that
+// it survives a restart of the domain.
+void ChangeNic(virConnectPtr conn,
+               virDomainPtr domain,
+               const std::string& name,
+               const VmNic& nic,
+               bool attach) {
+    if (HasNic(domain, nic.mac) == attach) return;  // done already (a rerun)
+    const auto xml = RenderInterfaceXml(nic);
+    unsigned flags = VIR_DOMAIN_AFFECT_CONFIG;
+    if (virDomainIsActive(domain) == 1) flags |= VIR_DOMAIN_AFFECT_LIVE;
+    const int rc = attach ? virDomainAttachDeviceFlags(domain, xml.c_str(), flags)
+                          : virDomainDetachDeviceFlags(domain, xml.c_str(), flags);
+    if (rc != 0) {
+        if (LastErrorCode() != VIR_ERR_NO_SUPPORT) {
+            Fail(std::string(attach ? "cannot attach" : "cannot detach") + " NIC " + nic.mac +
+                 " of VM " + name);
+        }
+        RedefineWithNic(conn, domain, nic, attach);
+        ESCD_INFO("vim") << "the driver cannot hot-plug NICs: VM " << name
+                         << " gets the change at its next start";
+    }
+    ESCD_INFO("vim") << (attach ? "attached" : "detached") << " NIC " << nic.mac << " (nicid "
+                     << nic.nicid << ") of VM " << name;
+}
+}  // namespace
+
+asio::awaitable<void> LibvirtAdapter::AttachNic(const std::string& name, const VmNic& nic) {
+    co_await Offload(pool_, [this, &name, &nic] {
+        ConnectionRef conn(Ref());
+        auto domain = Find(conn.get(), name);
+        ChangeNic(conn.get(), domain.get(), name, nic, true);
+        return 0;
+    });
+}
+
+asio::awaitable<void> LibvirtAdapter::DetachNic(const std::string& name, const VmNic& nic) {
+    co_await Offload(pool_, [this, &name, &nic] {
+        ConnectionRef conn(Ref());
+        Domain domain(virDomainLookupByName(conn.get(), name.c_str()));
+        if (!domain) {
+            if (LastErrorCode() == VIR_ERR_NO_DOMAIN) return 0;
+            Fail("cannot look up VM " + name);
+        }
+        ChangeNic(conn.get(), domain.get(), name, nic, false);
         return 0;
     });
 }

@@ -186,6 +186,8 @@ const std::pair<const char*, const char*> kStatements[] = {
     {"insert_ref",
      "INSERT INTO deployment_refs (deployment_id, kind, ref_id) VALUES ($1, $2, $3) "
      "ON CONFLICT DO NOTHING"},
+    {"release_allocation", "DELETE FROM ip_allocations WHERE vm_name = $1 AND nicid = $2"},
+    {"delete_refs", "DELETE FROM deployment_refs WHERE deployment_id = $1"},
     {"first_user",
      "SELECT deployment_id FROM deployment_refs WHERE kind = $1 AND ref_id = $2 LIMIT 1"},
     {"list_vms",
@@ -840,6 +842,23 @@ asio::awaitable<void> PgStore::AcceptDeployment(
     });
 }
 
+asio::awaitable<void> PgStore::AcceptDeploymentUpdate(
+    const Operation& op, const std::vector<std::pair<std::string, std::string>>& uses) {
+    co_await AwaitCommit([&](GroupCommit::Completion done) {
+        writes_.RunAsync(
+            [&](pqxx::work& tx) {
+                auto next = CheckTransition(tx, kind::kDeployment, op.target_id,
+                                            ResourceEvent::kUpdateRequested);
+                tx.exec_prepared0("set_state", kind::kDeployment, op.target_id,
+                                  std::string(ToString(next)));
+                for (const auto& [kind, id] : uses)
+                    tx.exec_prepared0("insert_ref", op.target_id, kind, id);
+                InsertOperation(tx, op);
+            },
+            std::move(done));
+    });
+}
+
 std::vector<std::string> PgStore::AllocatedAddresses(const std::string& network_id) {
     return AllRows(
         "allocated_addresses", [](const pqxx::row& row) { return row[0].as<std::string>(); },
@@ -898,7 +917,14 @@ asio::awaitable<std::vector<OutboxRow>> PgStore::RecordDeploymentStep(const Depl
                     tx.exec_prepared0("insert_allocation", a.network_id, a.address, a.vm_name,
                                       a.nicid);
                 }
+                for (const auto& [vm_name, nicid] : step.released)
+                    tx.exec_prepared0("release_allocation", vm_name, nicid);
                 for (const auto& name : step.removed) tx.exec_prepared0("delete_vm", name);
+                if (step.uses) {
+                    tx.exec_prepared0("delete_refs", step.deployment_id);
+                    for (const auto& [kind, id] : *step.uses)
+                        tx.exec_prepared0("insert_ref", step.deployment_id, kind, id);
+                }
                 for (const auto& r : step.resources) {
                     tx.exec_prepared0("update_resource", r.kind, r.internal_id, r.state,
                                       r.external_id, std::string(), std::string());

@@ -88,6 +88,9 @@ class PgStore final : public Store {
         const ResourceRecord& deployment,
         const Operation& op,
         const std::vector<std::pair<std::string, std::string>>& uses) override;
+    asio::awaitable<void> AcceptDeploymentUpdate(
+        const Operation& op,
+        const std::vector<std::pair<std::string, std::string>>& uses) override;
     std::optional<ServiceState> GetServiceState(const std::string& deployment_id) override;
     std::vector<VmRecord> ListVms(const std::string& deployment_id) override;
     std::optional<VmRecord> GetVm(const std::string& vm_name) override;
