@@ -130,11 +130,13 @@ class Store {
     /// when the tenant does not exist, also the tenant (CREATING, to be created by `op`).
     /// kConflict when the id is used, or the tenant is being deleted or the id of another kind.
     /// `uses` lists the (kind, id) of the images, flavors and networks it names: deleting one
-    /// of them is refused (409) while the deployment exists.
+    /// of them is refused (409) while the deployment exists. `declared` are the networks and
+    /// subnets the datamodel declares: inserted CREATING (kConflict when an id is used).
     virtual asio::awaitable<void> AcceptDeployment(
         const ResourceRecord& deployment,
         const Operation& op,
-        const std::vector<std::pair<std::string, std::string>>& uses) = 0;
+        const std::vector<std::pair<std::string, std::string>>& uses,
+        const std::vector<ResourceRecord>& declared) = 0;
     /// PUT of a deployment: moves it to UPDATING (kNotFound, kConflict as AcceptUpdate) and
     /// records `op` (whose payload is the new datamodel); `uses` (of the new datamodel) join
     /// what it uses until the update's last step says what remains.

@@ -35,7 +35,7 @@ struct IpAllocation {
 struct ResourceUpdate {
     std::string kind;
     std::string internal_id;
-    std::string state;  ///< "ACTIVE", ...
+    std::string state;  ///< "ACTIVE", ...; "REMOVED" deletes the row
     std::string external_id;
 };
 

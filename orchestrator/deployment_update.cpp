@@ -21,6 +21,7 @@
 #include <set>
 
 #include "common/log.hpp"
+#include "model/resource.hpp"
 #include "model/xml/deployment_xml.hpp"
 #include "orchestrator/deployment_context.hpp"
 
@@ -42,6 +43,8 @@ std::vector<std::pair<std::string, std::string>> UsesOf(std::string_view stored,
     std::vector<std::pair<std::string, std::string>> uses;
     for (const auto& ref : xml::DeploymentReferences(stored, id))
         uses.emplace_back(ref.kind, ref.internal_id);
+    for (const auto& network : xml::DeploymentSpecFromStored(stored, id).declared_networks)
+        uses.emplace_back(model::kind::kNetwork, network);
     return uses;
 }
 

@@ -15,11 +15,14 @@
 #include "common/offload.hpp"
 #include "model/xml/deployment_docs.hpp"
 #include "model/xml/deployment_xml.hpp"
+#include "model/xml/resource_xml.hpp"
 #include "model/xml/tenant_xml.hpp"
 #include "model/xml/xml_doc.hpp"
 #include "orchestrator/alive_check.hpp"
 #include "orchestrator/day0.hpp"
 #include "orchestrator/deployment_context.hpp"
+#include "orchestrator/operation_catalog.hpp"
+#include "orchestrator/resource_workflows.hpp"
 
 namespace escd::orchestrator {
 namespace {
@@ -205,6 +208,77 @@ asio::awaitable<xml::AllocatedNic> DeploymentWorkflow::AllocateNic(const model::
         if (subnet->cidr) allocated.netmask = subnet->cidr->Netmask();
     }
     co_return allocated;
+}
+
+namespace {
+// The resource event (CREATE_NETWORK, DELETE_SUBNET, ...) of a network or subnet the datamodel
+// declares, as the resource routes send it.
+model::OutboxMessage ResourceEvent(const std::string& url,
+                                   model::ResourceState running,
+                                   const model::ResourceRecord& record) {
+    const auto kind = OperationKind(running, record.kind);
+    const auto info = FindOperation(kind);
+    return {url, kind, 200, info ? info->success_message : kind,
+            xml::ResourceDocument(*xml::FindKindXml(record.kind), record, kind)};
+}
+}  // namespace
+
+asio::awaitable<void> DeploymentWorkflow::CreateDeclaredNetworks(Context& context) {
+    for (const auto& network_id : context.spec.declared_networks) {
+        auto [network, subnets] = co_await Offload(db_pool_, [this, &network_id] {
+            return std::make_pair(store_.GetResource(model::kind::kNetwork, network_id),
+                                  store_.ListChildren(model::kind::kSubnet, network_id));
+        });
+        if (!network) throw Error(ErrorCode::kInternal, "network " + network_id + " vanished");
+        if (network->state != model::ResourceState::kCreating) continue;  // done by a first run
+        const auto request = NetworkRequestOf(*network, subnets);
+        const auto external_id = co_await vim_.EnsureNetwork(request);
+        auto step = context.NewStep();
+        network->external_id = external_id;
+        network->state = model::ResourceState::kActive;
+        step.resources.push_back({network->kind, network_id, "ACTIVE", external_id});
+        if (!context.op.callback_url.empty()) {
+            step.events.push_back(
+                ResourceEvent(context.op.callback_url, model::ResourceState::kCreating, *network));
+        }
+        for (auto& subnet : subnets) {
+            subnet.external_id = vim_.SubnetExternalId(external_id, subnet.internal_id);
+            subnet.state = model::ResourceState::kActive;
+            step.resources.push_back(
+                {subnet.kind, subnet.internal_id, "ACTIVE", subnet.external_id});
+            if (!context.op.callback_url.empty()) {
+                step.events.push_back(ResourceEvent(context.op.callback_url,
+                                                    model::ResourceState::kCreating, subnet));
+            }
+        }
+        co_await Commit(context, step);
+    }
+}
+
+asio::awaitable<void> DeploymentWorkflow::RemoveDeclaredNetworks(Context& context) {
+    for (const auto& network_id : context.spec.declared_networks) {
+        auto [network, subnets] = co_await Offload(db_pool_, [this, &network_id] {
+            return std::make_pair(store_.GetResource(model::kind::kNetwork, network_id),
+                                  store_.ListChildren(model::kind::kSubnet, network_id));
+        });
+        if (!network) continue;  // removed by a first run
+        co_await vim_.DeleteNetwork(network_id);
+        auto step = context.NewStep();
+        const std::string removed(ToString(model::ResourceState::kRemoved));
+        for (const auto& subnet : subnets) {
+            step.resources.push_back({subnet.kind, subnet.internal_id, removed, {}});
+            if (!context.op.callback_url.empty()) {
+                step.events.push_back(ResourceEvent(context.op.callback_url,
+                                                    model::ResourceState::kDeleting, subnet));
+            }
+        }
+        step.resources.push_back({network->kind, network_id, removed, {}});
+        if (!context.op.callback_url.empty()) {
+            step.events.push_back(
+                ResourceEvent(context.op.callback_url, model::ResourceState::kDeleting, *network));
+        }
+        co_await Commit(context, step);
+    }
 }
 
 asio::awaitable<model::VmRecord> DeploymentWorkflow::PlanVm(Context& context,
@@ -429,11 +503,7 @@ asio::awaitable<DeploymentWorkflow::Final> DeploymentWorkflow::Deploy(const mode
     Final final;
     final.outcome.external_id = context.view.external_id;
     co_await EnsureTenant(context);
-    if (!context.spec.declared_networks.empty()) {
-        throw Error(ErrorCode::kNotSupported,
-                    "networks declared inside the datamodel are not supported yet; create them "
-                    "with POST /v0/{tenant}/networks first");
-    }
+    co_await CreateDeclaredNetworks(context);
 
     bool failed = false;
     std::string failure;
@@ -529,6 +599,7 @@ asio::awaitable<DeploymentWorkflow::Final> DeploymentWorkflow::Undeploy(
     }
     auto remaining = context.view.vms;
     for (const auto& vm : remaining) co_await UndeployVm(context, vm);
+    co_await RemoveDeclaredNetworks(context);
 
     Final final;
     final.outcome.state = model::ResourceState::kRemoved;

@@ -94,6 +94,11 @@ class DeploymentWorkflow {
                                            std::string& error);
     asio::awaitable<void> Commit(Context& context, model::DeploymentStep& step);
     asio::awaitable<void> EnsureTenant(Context& context);
+    /// The networks and subnets the datamodel declares, on the VIM: CREATE_NETWORK and
+    /// CREATE_SUBNET (to Callback). Those a first run made are left alone.
+    asio::awaitable<void> CreateDeclaredNetworks(Context& context);
+    /// And off it again at undeploy: DELETE_SUBNET, DELETE_NETWORK.
+    asio::awaitable<void> RemoveDeclaredNetworks(Context& context);
     /// The address and MAC of one interface of VM `vm_name` (the `index`th of its group); the
     /// allocation joins `step`. Throws kNotFound (network), kConflict (no free address).
     asio::awaitable<model::xml::AllocatedNic> AllocateNic(const model::VmGroupSpec& group,

@@ -49,8 +49,9 @@ asio::awaitable<void> Engine::AcceptUpdate(const model::Operation& op) {
 asio::awaitable<void> Engine::AcceptDeployment(
     const model::ResourceRecord& deployment,
     const model::Operation& op,
-    const std::vector<std::pair<std::string, std::string>>& uses) {
-    co_await store_.AcceptDeployment(deployment, op, uses);
+    const std::vector<std::pair<std::string, std::string>>& uses,
+    const std::vector<model::ResourceRecord>& declared) {
+    co_await store_.AcceptDeployment(deployment, op, uses, declared);
 }
 
 asio::awaitable<void> Engine::AcceptDeploymentUpdate(

@@ -57,7 +57,8 @@ class Engine {
     asio::awaitable<void> AcceptDeployment(
         const model::ResourceRecord& deployment,
         const model::Operation& op,
-        const std::vector<std::pair<std::string, std::string>>& uses);
+        const std::vector<std::pair<std::string, std::string>>& uses,
+        const std::vector<model::ResourceRecord>& declared);
 
     /// PUT of a deployment (model::Store::AcceptDeploymentUpdate).
     asio::awaitable<void> AcceptDeploymentUpdate(

@@ -79,6 +79,20 @@ asio::awaitable<ResourceWorkflows::Result> ResourceWorkflows::Run(
     throw Error(ErrorCode::kInternal, "no workflow for resource kind " + kind);
 }
 
+vim::NetworkRequest NetworkRequestOf(const model::ResourceRecord& network,
+                                     const std::vector<model::ResourceRecord>& subnets) {
+    Spec spec(network.spec);
+    vim::NetworkRequest request{network.internal_id,
+                                network.tenant_id,
+                                network.name,
+                                spec.Bool("admin_state_up", true),
+                                spec.Bool("shared", false),
+                                {}};
+    for (const auto& subnet : subnets)
+        if (subnet.state != ResourceState::kDeleting) request.subnets.push_back(SubnetOf(subnet));
+    return request;
+}
+
 asio::awaitable<std::string> ResourceWorkflows::ApplyNetwork(const std::string& network_id,
                                                              const model::ResourceRecord* changed,
                                                              bool changed_removed) {
@@ -89,20 +103,12 @@ asio::awaitable<std::string> ResourceWorkflows::ApplyNetwork(const std::string& 
     if (!network) throw Error(ErrorCode::kNotFound, "network " + network_id + " not found");
     const model::ResourceRecord& net =
         changed && changed->kind == model::kind::kNetwork ? *changed : *network;
-    Spec spec(net.spec);
-    vim::NetworkRequest request{net.internal_id,
-                                net.tenant_id,
-                                net.name,
-                                spec.Bool("admin_state_up", true),
-                                spec.Bool("shared", false),
-                                {}};
-    for (const auto& subnet : subnets) {
-        if (changed && subnet.internal_id == changed->internal_id) continue;
-        if (subnet.state == ResourceState::kDeleting) continue;
-        request.subnets.push_back(SubnetOf(subnet));
-    }
+    std::vector<model::ResourceRecord> live;
+    for (auto& subnet : subnets)
+        if (!changed || subnet.internal_id != changed->internal_id) live.push_back(subnet);
     if (changed && changed->kind == model::kind::kSubnet && !changed_removed)
-        request.subnets.push_back(SubnetOf(*changed));
+        live.push_back(*changed);
+    auto request = NetworkRequestOf(net, live);
     co_return co_await vim_.EnsureNetwork(request);
 }
 

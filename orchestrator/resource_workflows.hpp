@@ -19,6 +19,11 @@
 
 namespace escd::orchestrator {
 
+/// What the VIM is asked for a network: its record and those of its subnets (the ones being
+/// deleted left out).
+vim::NetworkRequest NetworkRequestOf(const model::ResourceRecord& network,
+                                     const std::vector<model::ResourceRecord>& subnets);
+
 class ResourceWorkflows {
   public:
     ResourceWorkflows(vim::Adapter& vim,

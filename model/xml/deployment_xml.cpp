@@ -366,6 +366,50 @@ DeploymentSpec Extract(const pugi::xml_node& root,
 }
 }  // namespace
 
+namespace {
+// A <network> of the deployment (and its <subnet>s) as the resources escd creates for it: the
+// same rules as POST /{tenant}/networks and /{tenant}/subnets, ids their <name>s.
+void AddDeclared(pugi::xml_node network, const std::string& tenant, ParsedDeployment& parsed) {
+    const auto name = ChildText(network, "name").value_or("");
+    pugi::xml_document network_doc;
+    auto network_root = network_doc.append_copy(network);
+    std::vector<pugi::xml_node> subnets;
+    for (auto subnet : network_root.children())
+        if (LocalName(subnet) == "subnet") subnets.push_back(subnet);
+    for (auto subnet : subnets) network_root.remove_child(subnet);
+    auto net =
+        ParseResourceRequest(*FindKindXml(kind::kNetwork), Compact(network_doc), tenant, name);
+    parsed.declared.push_back({std::string(kind::kNetwork),
+                               name,
+                               tenant,
+                               net.name,
+                               ResourceState::kCreating,
+                               {},
+                               net.spec,
+                               tenant});
+    for (auto subnet : network.children()) {
+        if (LocalName(subnet) != "subnet") continue;
+        const auto subnet_id = ChildText(subnet, "name").value_or("");
+        if (subnet_id.empty()) Bad("a <subnet> of deployment network " + name + " has no <name>");
+        ValidateInternalId(subnet_id, "deployment subnet name");
+        pugi::xml_document subnet_doc;
+        auto subnet_root = subnet_doc.append_copy(subnet);
+        if (!Child(subnet_root, "internal_network_id"))
+            AppendText(subnet_root, "internal_network_id", name);
+        auto sub = ParseResourceRequest(*FindKindXml(kind::kSubnet), Compact(subnet_doc), tenant,
+                                        subnet_id);
+        parsed.declared.push_back({std::string(kind::kSubnet),
+                                   subnet_id,
+                                   tenant,
+                                   sub.name,
+                                   ResourceState::kCreating,
+                                   {},
+                                   sub.spec,
+                                   name});
+    }
+}
+}  // namespace
+
 ParsedDeployment ParseDeploymentRequest(std::string_view body, std::string_view path_id) {
     ValidateInternalId(path_id, "internal_deployment_id");
     auto request = ParseBody(body);
@@ -379,6 +423,15 @@ ParsedDeployment ParseDeploymentRequest(std::string_view body, std::string_view 
 
     ParsedDeployment parsed;
     parsed.spec = Extract(root, path_id, parsed.references);
+    auto deployment =
+        Child(Child(Child(Child(root, "tenants"), "tenant"), "deployments"), "deployment");
+    std::set<std::string> ids;
+    for (auto network : Children(Child(deployment, "networks"), "network"))
+        AddDeclared(network, parsed.spec.tenant, parsed);
+    for (const auto& record : parsed.declared) {
+        if (record.internal_id == path_id || !ids.insert(record.internal_id).second)
+            Bad("the deployment declares internal id " + record.internal_id + " twice");
+    }
     parsed.stored = Compact(doc);
     return parsed;
 }
@@ -406,6 +459,10 @@ void CheckDeploymentUpdate(const DeploymentSpec& current, const DeploymentSpec& 
     if (next.tenant != current.tenant)
         RefuseChange("the tenant of deployment " + current.internal_id + " (" + current.tenant +
                      ")");
+    if (next.declared_networks != current.declared_networks) {
+        RefuseChange("the networks deployment " + current.internal_id +
+                     " declares (its <networks>)");
+    }
     if (next.name != current.name)
         RefuseChange("the name of deployment " + current.internal_id + " (" + current.name + ")");
     for (const auto& was : current.vm_groups) {

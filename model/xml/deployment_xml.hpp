@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "model/deployment.hpp"
+#include "model/resource.hpp"
 #include "model/xml/resource_xml.hpp"
 
 namespace escd::model::xml {
@@ -25,6 +26,10 @@ struct ParsedDeployment {
     /// Images, flavors and networks the datamodel names, which must exist (404 otherwise);
     /// networks the datamodel declares itself are not listed.
     std::vector<Reference> references;
+    /// The networks and subnets the datamodel declares (<networks>), as the resources escd
+    /// creates with the deployment (CREATE_NETWORK, CREATE_SUBNET) and removes with it; each
+    /// validated like a POST of that kind, its internal id its <name>.
+    std::vector<ResourceRecord> declared;
 };
 
 /// Parses and validates a POST/PUT body for deployment `path_id`. Throws Error(kBadRequest).

@@ -89,6 +89,17 @@ asio::awaitable<Response> GetConfig(orchestrator::Engine& engine, Request& reque
     co_return response;
 }
 
+// What a deployment uses: the images, flavors and networks it names, and its own networks
+// (deleting one of those by itself is refused too).
+std::vector<std::pair<std::string, std::string>> UsesOf(const xml::ParsedDeployment& parsed) {
+    std::vector<std::pair<std::string, std::string>> uses;
+    for (const auto& ref : parsed.references) uses.emplace_back(ref.kind, ref.internal_id);
+    for (const auto& declared : parsed.declared)
+        if (declared.kind == model::kind::kNetwork)
+            uses.emplace_back(declared.kind, declared.internal_id);
+    return uses;
+}
+
 asio::awaitable<Response> Create(orchestrator::Engine& engine, Request& request) {
     const auto& id = request.Param(kIdParam);
     RequireXmlBody(request);
@@ -102,9 +113,7 @@ asio::awaitable<Response> Create(orchestrator::Engine& engine, Request& request)
     model::ResourceRecord record{
         model::kind::kDeployment,        id, tenant,        parsed.spec.name,
         model::ResourceState::kCreating, {}, parsed.stored, tenant};
-    std::vector<std::pair<std::string, std::string>> uses;
-    for (const auto& ref : parsed.references) uses.emplace_back(ref.kind, ref.internal_id);
-    co_await engine.AcceptDeployment(record, op, uses);
+    co_await engine.AcceptDeployment(record, op, UsesOf(parsed), parsed.declared);
     co_return Accepted(engine, std::move(op), xml::DeploymentConfigDocument(parsed.stored));
 }
 
@@ -127,9 +136,7 @@ asio::awaitable<Response> Update(orchestrator::Engine& engine, Request& request)
     co_await RequireReferences(engine, parsed.references, parsed.spec.tenant);
     co_await engine.RequireVim();
     op.payload = parsed.stored;
-    std::vector<std::pair<std::string, std::string>> uses;
-    for (const auto& ref : parsed.references) uses.emplace_back(ref.kind, ref.internal_id);
-    co_await engine.AcceptDeploymentUpdate(op, uses);
+    co_await engine.AcceptDeploymentUpdate(op, UsesOf(parsed));
     co_return Accepted(engine, std::move(op), xml::DeploymentConfigDocument(parsed.stored));
 }
 

@@ -372,5 +372,49 @@ TEST_F(DeploymentRoutes, ErrorsBeforeAnythingIsStored) {
     EXPECT_EQ(client_->Post("/v0/deployments/d", Datamodel("ten"), WithCallback()).status, 503);
 }
 
+TEST_F(DeploymentRoutes, NetworksTheDatamodelDeclaresComeAndGoWithIt) {
+    const std::string networks =
+        "<networks><network><name>dnet</name><shared>false</shared><admin_state>true"
+        "</admin_state><subnet><name>dsub</name><ipversion>ipv4</ipversion><dhcp>true</dhcp>"
+        "<address>127.20.0.0</address><netmask>255.255.255.0</netmask>"
+        "<gateway>127.20.0.1</gateway></subnet></network></networks>";
+    const auto body = DatamodelOf("ten", "own", Group("g", 1, 1, {{0, "dnet"}}), networks);
+    auto post = client_->Post("/v0/deployments/own", body, WithCallback());
+    ASSERT_EQ(post.status, 200) << post.body;
+    auto created = CallbacksOf(post.Header("ESC-Transaction-Id"), 5);
+    ASSERT_EQ(created.size(), 5u);
+    EXPECT_EQ(XmlText(created[0].body, "event_type"), "CREATE_NETWORK");
+    EXPECT_EQ(XmlText(created[0].body, "internal_network_id"), "dnet");
+    EXPECT_EQ(created[0].Header("ESC-Status-Message"), "Network successfully created");
+    EXPECT_EQ(XmlText(created[1].body, "event_type"), "CREATE_SUBNET");
+    EXPECT_EQ(XmlText(created[1].body, "internal_subnet_id"), "dsub");
+    EXPECT_EQ(Stages(std::vector(created.begin() + 2, created.end())),
+              (std::vector<std::string>{"VM_DEPLOYED", "VM_ALIVE", "SERVICE_ALIVE"}));
+    EXPECT_EQ(XmlText(created[2].body, "ip_address"), "127.20.0.2");
+    EXPECT_EQ(client_->Get("/v0/ten/networks/dnet").status, 200);
+    EXPECT_EQ(XmlText(client_->Get("/v0/ten/subnets/dsub").body, "gateway_ip"), "127.20.0.1");
+    ExpectError(client_->Delete("/v0/ten/networks/dnet", WithCallback()), 409,
+                "used by deployment own");
+    // The ids are the deployment's now: another one cannot declare them.
+    ExpectError(client_->Post("/v0/deployments/own2",
+                              DatamodelOf("ten", "own2", Group("g", 1, 1, {{0, "dnet"}}), networks),
+                              WithCallback()),
+                409, "dnet");
+    ExpectError(client_->Put("/v0/deployments/own", DatamodelOf("ten", "own", Group("g", 1, 1)),
+                             WithCallback()),
+                400, "networks deployment own declares");
+
+    auto del = client_->Delete("/v0/deployments/own", WithCallback());
+    ASSERT_EQ(del.status, 200);
+    auto removed = CallbacksOf(del.Header("ESC-Transaction-Id"), 4);
+    ASSERT_EQ(removed.size(), 4u);
+    EXPECT_EQ(XmlText(removed[0].body, "deployment_stage"), "VM_UNDEPLOYED");
+    EXPECT_EQ(XmlText(removed[1].body, "event_type"), "DELETE_SUBNET");
+    EXPECT_EQ(XmlText(removed[2].body, "event_type"), "DELETE_NETWORK");
+    EXPECT_EQ(XmlText(removed[3].body, "deployment_stage"), "SERVICE_UNDEPLOYED");
+    EXPECT_EQ(client_->Get("/v0/ten/networks/dnet").status, 404);
+    EXPECT_EQ(client_->Get("/v0/ten/subnets/dsub").status, 404);
+}
+
 }  // namespace
 }  // namespace escd::test

@@ -179,6 +179,10 @@ const std::pair<const char*, const char*> kStatements[] = {
      "INSERT INTO resources (internal_id, kind, tenant_id, parent_id, name, state, spec) "
      "VALUES ($1, 'deployment', $2, $2, $3, 'CREATING', $4) ON CONFLICT (internal_id) DO NOTHING "
      "RETURNING 1"},
+    {"insert_declared",
+     "INSERT INTO resources (internal_id, kind, tenant_id, parent_id, name, state, spec) "
+     "VALUES ($1, $2, $3, $4, $5, 'CREATING', $6) ON CONFLICT (internal_id) DO NOTHING "
+     "RETURNING 1"},
     {"set_service",
      "INSERT INTO services (deployment_id, state) VALUES ($1, $2) "
      "ON CONFLICT (deployment_id) DO UPDATE SET state = EXCLUDED.state, updated_at = now()"},
@@ -800,7 +804,8 @@ std::vector<VmSnapshot> PgStore::ListVmSnapshots(const std::string& tenant_id,
 asio::awaitable<void> PgStore::AcceptDeployment(
     const ResourceRecord& deployment,
     const Operation& op,
-    const std::vector<std::pair<std::string, std::string>>& uses) {
+    const std::vector<std::pair<std::string, std::string>>& uses,
+    const std::vector<ResourceRecord>& declared) {
     co_await AwaitCommit([&](GroupCommit::Completion done) {
         writes_.RunAsync(
             [&](pqxx::work& tx) {
@@ -833,6 +838,16 @@ asio::awaitable<void> PgStore::AcceptDeployment(
                 }
                 tx.exec_prepared0("set_service", deployment.internal_id,
                                   std::string(ToString(ServiceState::kDeploying)));
+                for (const auto& r : declared) {
+                    if (tx.exec_prepared("insert_declared", r.internal_id, r.kind, r.tenant_id,
+                                         r.parent_id, r.name, r.spec)
+                            .empty()) {
+                        throw Error(ErrorCode::kConflict, "internal id " + r.internal_id +
+                                                              " of the " + r.kind +
+                                                              " the deployment declares is "
+                                                              "already used");
+                    }
+                }
                 for (const auto& [kind, id] : uses)
                     tx.exec_prepared0("insert_ref", deployment.internal_id, kind, id);
                 InsertOperation(tx, op);
@@ -926,8 +941,12 @@ asio::awaitable<std::vector<OutboxRow>> PgStore::RecordDeploymentStep(const Depl
                         tx.exec_prepared0("insert_ref", step.deployment_id, kind, id);
                 }
                 for (const auto& r : step.resources) {
-                    tx.exec_prepared0("update_resource", r.kind, r.internal_id, r.state,
-                                      r.external_id, std::string(), std::string());
+                    if (r.state == ToString(ResourceState::kRemoved)) {
+                        tx.exec_prepared0("delete_resource", r.kind, r.internal_id);
+                    } else {
+                        tx.exec_prepared0("update_resource", r.kind, r.internal_id, r.state,
+                                          r.external_id, std::string(), std::string());
+                    }
                 }
                 for (const auto& message : step.events)
                     rows.push_back(InsertOutbox(tx, step.transaction_id, message));

@@ -87,10 +87,10 @@ class PgStore final : public Store {
     asio::awaitable<void> AcceptDeployment(
         const ResourceRecord& deployment,
         const Operation& op,
-        const std::vector<std::pair<std::string, std::string>>& uses) override;
+        const std::vector<std::pair<std::string, std::string>>& uses,
+        const std::vector<ResourceRecord>& declared) override;
     asio::awaitable<void> AcceptDeploymentUpdate(
-        const Operation& op,
-        const std::vector<std::pair<std::string, std::string>>& uses) override;
+        const Operation& op, const std::vector<std::pair<std::string, std::string>>& uses) override;
     std::optional<ServiceState> GetServiceState(const std::string& deployment_id) override;
     std::vector<VmRecord> ListVms(const std::string& deployment_id) override;
     std::optional<VmRecord> GetVm(const std::string& vm_name) override;
