@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs escd's build and run dependencies from Debian 12 packages.
+# Installs escd's build, run and test dependencies from Debian 12 packages (iptables: the
+# monitoring tests make a loopback address stop answering pings for a while).
 # Idempotent and quiet: when everything is present it prints nothing and exits 0.
 # Never install unversioned libboost-*-dev: they are 1.74 and would remove the 1.81 headers.
 set -euo pipefail
@@ -14,6 +15,7 @@ packages=(
     postgresql-15 postgresql-client-15
     googletest libgtest-dev libgmock-dev
     util-linux iproute2 ca-certificates
+    iptables
 )
 
 missing=()

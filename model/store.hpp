@@ -142,6 +142,9 @@ class Store {
     /// what it uses until the update's last step says what remains.
     virtual asio::awaitable<void> AcceptDeploymentUpdate(
         const Operation& op, const std::vector<std::pair<std::string, std::string>>& uses) = 0;
+    /// The operation accepted last on a target (its callback URLs serve events no request
+    /// caused); nullopt when there is none. Blocking.
+    virtual std::optional<Operation> LatestOperation(const std::string& target_id) = 0;
     /// The service state of a deployment; nullopt when there is none. Blocking.
     virtual std::optional<ServiceState> GetServiceState(const std::string& deployment_id) = 0;
     /// The VMs of a deployment by group and index. Blocking.

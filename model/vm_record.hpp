@@ -53,6 +53,9 @@ struct DeploymentStep {
     /// When set, replaces the (kind, id) list of what the deployment uses (deployment_refs).
     std::optional<std::vector<std::pair<std::string, std::string>>> uses;
     std::vector<OutboxMessage> events;  ///< in delivery order
+    /// Commit only while no operation is accepted on the deployment (its resource ACTIVE);
+    /// otherwise Error(kConflict) and nothing is written. For monitoring verdicts.
+    bool require_idle = false;
 };
 
 }  // namespace escd::model

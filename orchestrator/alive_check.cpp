@@ -13,6 +13,36 @@ std::chrono::milliseconds PollPeriod(const model::KpiSpec& kpi) {
     return unit * std::max(1, kpi.poll_frequency);
 }
 
+std::chrono::milliseconds PollTimeout(const model::KpiSpec& kpi) {
+    return std::clamp(PollPeriod(kpi), std::chrono::milliseconds(200),
+                      std::chrono::milliseconds(1000));
+}
+
+asio::awaitable<int> IcmpPollValue(IcmpPinger& pinger,
+                                   asio::ip::address address,
+                                   std::chrono::milliseconds timeout) {
+    using namespace asio::experimental::awaitable_operators;
+    static_assert(kEchoesPerPoll == 3, "one awaitable per echo below");
+    auto [a, b, c] = co_await (pinger.Ping(address, timeout) && pinger.Ping(address, timeout) &&
+                               pinger.Ping(address, timeout));
+    co_return int(a) + int(b) + int(c);
+}
+
+bool MetricHolds(double value, const std::string& cond, const std::string& threshold) {
+    double limit = 0;
+    try {
+        limit = threshold.empty() ? 0 : std::stod(threshold);
+    } catch (const std::exception&) {
+        limit = 0;
+    }
+    if (cond == "GE") return value >= limit;
+    if (cond == "LT") return value < limit;
+    if (cond == "LE") return value <= limit;
+    if (cond == "EQ") return value == limit;
+    if (cond == "NE") return value != limit;
+    return value > limit;
+}
+
 asio::awaitable<bool> WaitAlive(IcmpPinger& pinger,
                                 const std::string& address,
                                 const model::KpiSpec& kpi,
@@ -20,17 +50,16 @@ asio::awaitable<bool> WaitAlive(IcmpPinger& pinger,
     auto ip = ParseIp(address);
     if (!ip) co_return false;
     const auto period = PollPeriod(kpi);
-    // A reply slower than the poll period counts as none, but never wait less than a second.
-    const auto timeout =
-        std::clamp(period, std::chrono::milliseconds(200), std::chrono::milliseconds(1000));
+    const auto timeout = PollTimeout(kpi);
     asio::steady_timer pause(co_await asio::this_coro::executor);
     int in_a_row = 0;
     while (std::chrono::steady_clock::now() < deadline) {
         const auto started = std::chrono::steady_clock::now();
-        if (co_await pinger.Ping(*ip, timeout)) {
+        const int value = co_await IcmpPollValue(pinger, *ip, timeout);
+        if (MetricHolds(value, kpi.metric_cond, kpi.metric_value)) {
             if (++in_a_row >= kpi.occurrences_true) {
                 ESCD_INFO("monitor")
-                    << address << " answered " << in_a_row << " ping(s) in a row: alive";
+                    << address << " met its KPI " << in_a_row << " poll(s) in a row: alive";
                 co_return true;
             }
         } else {
@@ -39,8 +68,8 @@ asio::awaitable<bool> WaitAlive(IcmpPinger& pinger,
         pause.expires_at(std::min(started + period, deadline));
         co_await pause.async_wait(asio::use_awaitable);
     }
-    ESCD_INFO("monitor") << address << " did not answer " << kpi.occurrences_true
-                         << " ping(s) in a row before its bootup_time ran out";
+    ESCD_INFO("monitor") << address << " did not meet its KPI " << kpi.occurrences_true
+                         << " poll(s) in a row before its bootup_time ran out";
     co_return false;
 }
 

@@ -13,8 +13,26 @@
 
 namespace escd::orchestrator {
 
-/// True once `address` answered kpi.occurrences_true polls in a row; false when `deadline`
-/// passes first (or the address is not an IP). Polls run on the caller's executor.
+/// Echo requests one ICMPPing poll sends (together); the poll's metric value is how many were
+/// answered, so that the reference's KPI (`metric_value` 1, `metric_cond` GT) means "at least two
+/// of three answered" and one lost packet does not count as a miss.
+inline constexpr int kEchoesPerPoll = 3;
+
+/// The metric value of one ICMPPing poll of `address`.
+asio::awaitable<int> IcmpPollValue(IcmpPinger& pinger,
+                                   asio::ip::address address,
+                                   std::chrono::milliseconds timeout);
+
+/// `value <cond> threshold` for cond GT GE LT LE EQ NE (anything else: GT); a threshold that is
+/// not a number is 0.
+bool MetricHolds(double value, const std::string& cond, const std::string& threshold);
+
+/// How long a poll waits for its replies: a reply slower than the poll period counts as none,
+/// within [200 ms, 1 s].
+std::chrono::milliseconds PollTimeout(const model::KpiSpec& kpi);
+
+/// True once the KPI's condition held for kpi.occurrences_true polls in a row; false when
+/// `deadline` passes first (or the address is not an IP). Polls run on the caller's executor.
 asio::awaitable<bool> WaitAlive(IcmpPinger& pinger,
                                 const std::string& address,
                                 const model::KpiSpec& kpi,

@@ -81,6 +81,12 @@ class DeploymentWorkflow {
                                        const std::string& operation,
                                        const std::string& vm_name);
 
+    /// A raised VM_ALIVE KPI of VM `vm_name` (deployment_verdict.cpp). `op` is the latest
+    /// operation on the deployment: its URLs and transaction id carry the events.
+    asio::awaitable<void> ApplyVerdict(const model::Operation& op,
+                                       const std::string& vm_name,
+                                       bool alive);
+
   private:
     struct Context;
     asio::awaitable<void> Load(Context& context);

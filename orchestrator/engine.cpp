@@ -35,7 +35,42 @@ Engine::Engine(asio::io_context& ioc,
       notifier_(notifier),
       workflows_(vim, store, db_pool, fetcher),
       deployments_(store, db_pool, vim, notifier, pinger, fetcher),
-      options_(options) {}
+      monitor_(ioc, store, db_pool, vim, pinger),
+      options_(options) {
+    monitor_.SetHandler([this](const std::string& deployment, const std::string& vm, bool alive) {
+        OnVerdict(deployment, vm, alive);
+    });
+}
+
+void Engine::StartMonitoring() {
+    if (options_.paused_for_test) return;
+    monitor_.Start();
+}
+
+// Parameters by value: the coroutine outlives the caller's strings.
+asio::awaitable<void> Engine::ApplyVerdict(std::string deployment_id,
+                                           std::string vm_name,
+                                           bool alive) {
+    auto op = co_await Offload(
+        db_pool_, [this, &deployment_id] { return store_.LatestOperation(deployment_id); });
+    if (!op) co_return;
+    co_await deployments_.ApplyVerdict(*op, vm_name, alive);
+}
+
+void Engine::OnVerdict(const std::string& deployment_id, const std::string& vm_name, bool alive) {
+    if (stopping_) return;
+    auto strand = StrandFor(model::kind::kDeployment, deployment_id);
+    asio::co_spawn(strand, ApplyVerdict(deployment_id, vm_name, alive),
+                   [vm_name](std::exception_ptr e) {
+                       if (!e) return;
+                       try {
+                           std::rethrow_exception(e);
+                       } catch (const std::exception& ex) {
+                           ESCD_WARN("monitor")
+                               << "verdict on VM " << vm_name << " not applied: " << ex.what();
+                       }
+                   });
+}
 
 asio::awaitable<void> Engine::AcceptCreate(const model::ResourceRecord& resource,
                                            const model::Operation& op) {
@@ -274,6 +309,7 @@ asio::awaitable<void> Engine::RunDeploymentOperation(const model::Operation& op)
         final = DeploymentWorkflow::Failed(op, HttpStatusOf(e.code()), e.what());
     }
     co_await Complete(op, final.outcome, final.status, final.message, final.callbacks);
+    monitor_.Sync(op.target_id);  // watch what the operation left (or nothing, once removed)
     if (final.outcome.state == model::ResourceState::kRemoved)
         ForgetStrand(op.target_kind, op.target_id);
 }

@@ -26,6 +26,7 @@
 #include "orchestrator/file_fetcher.hpp"
 #include "orchestrator/notifier.hpp"
 #include "orchestrator/resource_workflows.hpp"
+#include "orchestrator/vm_monitor.hpp"
 #include "vim/adapter.hpp"
 
 namespace escd::orchestrator {
@@ -71,8 +72,16 @@ class Engine {
     void Launch(model::Operation op);
     /// Relaunches every unfinished operation. Blocking (one query); call at start-up.
     std::size_t Resume();
-    /// No new operation starts after this; running ones continue to their end.
-    void Stop() { stopping_ = true; }
+    /// Starts watching the VMs of every deployment (orchestrator/vm_monitor.hpp). Call after
+    /// Resume().
+    void StartMonitoring();
+    /// No new operation starts after this; running ones continue to their end. Monitoring ends.
+    void Stop() {
+        stopping_ = true;
+        monitor_.Stop();
+    }
+    /// VMs under continuous monitoring now.
+    std::size_t Monitored() const { return monitor_.Watched(); }
     /// Operations launched and not finished.
     std::size_t Running() const { return running_.load(); }
 
@@ -88,6 +97,9 @@ class Engine {
     Strand StrandFor(const std::string& target_kind, const std::string& target_id);
     void ForgetStrand(const std::string& target_kind, const std::string& target_id);
     asio::awaitable<void> Run(model::Operation op);
+    /// A raised VM_ALIVE KPI: applied on the deployment's strand unless an operation runs.
+    void OnVerdict(const std::string& deployment_id, const std::string& vm_name, bool alive);
+    asio::awaitable<void> ApplyVerdict(std::string deployment_id, std::string vm_name, bool alive);
     asio::awaitable<void> RunTenantOperation(const model::Operation& op);
     /// Every other resource kind: the VIM side through ResourceWorkflows, the rest generic.
     asio::awaitable<void> RunResourceOperation(const model::Operation& op);
@@ -108,6 +120,7 @@ class Engine {
     Notifier& notifier_;
     ResourceWorkflows workflows_;
     DeploymentWorkflow deployments_;
+    VmMonitor monitor_;
     EngineOptions options_;
     std::mutex strands_mutex_;
     std::map<std::string, Strand> strands_;  ///< "<kind>/<id>" -> the target's strand

@@ -30,6 +30,8 @@ class IcmpPinger {
     bool Start(std::string* why = nullptr);
     void Stop();
     bool available() const { return available_; }
+    /// Whether `address` may be pinged (monitor.allowed_cidrs).
+    bool Allows(const asio::ip::address& address) const { return allowed_.Contains(address); }
 
     /// One echo request to `address`; true when the reply arrived within `timeout`. Takes the
     /// address by value (trivially destructible, so safe under g++ 12): callers also co_spawn it.

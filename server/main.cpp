@@ -144,6 +144,7 @@ int Run(const Config& config) {
 
     notifier.Start();
     engine.Resume();
+    engine.StartMonitoring();
 
     // Graceful stop: no new connections or operations, idle connections closed, in-flight
     // requests answered, then the io_context ends. Unfinished operations resume next start.

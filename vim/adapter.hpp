@@ -15,6 +15,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -185,6 +186,16 @@ class Adapter {
     virtual asio::awaitable<VimStatus> CheckStatus() = 0;
     /// Drops the connection and opens a new one; reports the outcome like CheckStatus().
     virtual asio::awaitable<VimStatus> Reconnect() = 0;
+
+    /// Called with a VM's name when the VIM reports it started (true) or stopped, crashed or
+    /// removed (false). May be called on any thread.
+    using VmEventHandler = std::function<void(const std::string& vm_name, bool running)>;
+    /// Subscribes `handler` to the VIM's lifecycle events; false when this VIM delivers none
+    /// (callers then poll GetVm).
+    virtual bool SubscribeVmEvents(VmEventHandler handler) {
+        (void)handler;
+        return false;
+    }
 };
 
 }  // namespace escd::vim

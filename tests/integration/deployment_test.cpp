@@ -89,9 +89,9 @@ TEST_F(DeploymentRoutes, AnIcmpPingKpiDecidesWhenAVmIsAlive) {
                                                            "VM_ALIVE", "SERVICE_ALIVE"}));
     EXPECT_NE(escd_->Log().find("ICMP raw socket open"), std::string::npos);
     // The verdict came from the pings, not from the VIM's "running".
-    EXPECT_NE(escd_->Log().find("127.10.0.2 answered 1 ping(s) in a row: alive"),
+    EXPECT_NE(escd_->Log().find("127.10.0.2 met its KPI 1 poll(s) in a row: alive"),
               std::string::npos);
-    EXPECT_NE(escd_->Log().find("127.10.0.3 answered 1 ping(s) in a row: alive"),
+    EXPECT_NE(escd_->Log().find("127.10.0.3 met its KPI 1 poll(s) in a row: alive"),
               std::string::npos);
 }
 

@@ -102,6 +102,13 @@ const std::pair<const char*, const char*> kStatements[] = {
      "SELECT transaction_id::text, kind, target_kind, target_id, COALESCE(callback_url, ''), "
      "COALESCE(events_url, ''), payload FROM operations WHERE finished_at IS NULL ORDER BY "
      "created_at"},
+    {"latest_operation",
+     "SELECT transaction_id::text, kind, target_kind, target_id, COALESCE(callback_url, ''), "
+     "COALESCE(events_url, ''), payload FROM operations WHERE target_id = $1 ORDER BY "
+     "created_at DESC LIMIT 1"},
+    {"lock_idle_deployment",
+     "SELECT 1 FROM resources WHERE kind = 'deployment' AND internal_id = $1 AND state = 'ACTIVE' "
+     "FOR UPDATE"},
     {"pending_outbox",
      "SELECT id, transaction_id::text, url, event, status_code, status_message, body, attempts, "
      "(extract(epoch from created_at) * 1000)::bigint, (extract(epoch from next_attempt_at) * "
@@ -880,6 +887,23 @@ std::vector<std::string> PgStore::AllocatedAddresses(const std::string& network_
         network_id);
 }
 
+std::optional<Operation> PgStore::LatestOperation(const std::string& target_id) {
+    return FirstRow(
+        "latest_operation",
+        [](const pqxx::row& row) {
+            Operation op;
+            op.transaction_id = row[0].as<std::string>();
+            op.kind = row[1].as<std::string>();
+            op.target_kind = row[2].as<std::string>();
+            op.target_id = row[3].as<std::string>();
+            op.callback_url = row[4].as<std::string>();
+            op.events_url = row[5].as<std::string>();
+            op.payload = row[6].as<std::string>();
+            return op;
+        },
+        target_id);
+}
+
 std::optional<ServiceState> PgStore::GetServiceState(const std::string& deployment_id) {
     auto state = FirstRow(
         "get_service", [](const pqxx::row& row) { return row[0].as<std::string>(); },
@@ -918,6 +942,11 @@ asio::awaitable<std::vector<OutboxRow>> PgStore::RecordDeploymentStep(const Depl
         writes_.RunAsync(
             [&](pqxx::work& tx) {
                 rows.clear();
+                if (step.require_idle &&
+                    tx.exec_prepared("lock_idle_deployment", step.deployment_id).empty()) {
+                    throw Error(ErrorCode::kConflict,
+                                "deployment " + step.deployment_id + " is busy or gone");
+                }
                 if (step.service_state) {
                     tx.exec_prepared0("set_service", step.deployment_id,
                                       std::string(ToString(*step.service_state)));

@@ -91,6 +91,7 @@ class PgStore final : public Store {
         const std::vector<ResourceRecord>& declared) override;
     asio::awaitable<void> AcceptDeploymentUpdate(
         const Operation& op, const std::vector<std::pair<std::string, std::string>>& uses) override;
+    std::optional<Operation> LatestOperation(const std::string& target_id) override;
     std::optional<ServiceState> GetServiceState(const std::string& deployment_id) override;
     std::vector<VmRecord> ListVms(const std::string& deployment_id) override;
     std::optional<VmRecord> GetVm(const std::string& vm_name) override;

@@ -1,0 +1,100 @@
+// DeploymentWorkflow::ApplyVerdict: what a raised VM_ALIVE KPI does to a deployment that no
+// operation is changing (vm_monitor.hpp, BEHAVIOUR.md §5).
+//
+// The group's rules for VM_ALIVE decide ("<TRUE|FALSE|ALWAYS> <action>"; without rules the
+// standard three: ALWAYS log, TRUE esc_vm_alive_notification, FALSE recover autohealing):
+// - TRUE with esc_vm_alive_notification (or the legacy servicebooted.sh): an inert VM becomes
+//   alive with a VM_ALIVE event, and the service active once every VM is alive;
+// - FALSE: an alive VM is down — VM_INERT_STATE, and the service inert. "recover autohealing"
+//   is what starts recovery; recovery itself comes with the healing work (issue 6), so for now
+//   the verdict is logged and the VM waits, inert, to answer again.
+// The step commits only while the deployment is idle (DeploymentStep::require_idle): a verdict
+// that meets an operation is dropped, the operation decides.
+
+#include <algorithm>
+
+#include "common/log.hpp"
+#include "orchestrator/deployment_context.hpp"
+
+namespace escd::orchestrator {
+namespace {
+struct RuleActions {
+    bool log = false;
+    bool notify = false;
+    bool heal = false;
+};
+
+RuleActions ActionsFor(const model::VmGroupSpec& group, bool alive) {
+    std::vector<std::string> actions;
+    for (const auto& rule : group.rules)
+        if (rule.event_name == "VM_ALIVE")
+            actions.insert(actions.end(), rule.actions.begin(), rule.actions.end());
+    if (actions.empty())
+        actions = {"ALWAYS log", "TRUE esc_vm_alive_notification", "FALSE recover autohealing"};
+    RuleActions out;
+    const std::string_view condition = alive ? "TRUE" : "FALSE";
+    for (const auto& action : actions) {
+        const auto space = action.find(' ');
+        if (space == std::string::npos) continue;
+        const std::string_view when(action.data(), space);
+        const std::string_view what = std::string_view(action).substr(space + 1);
+        if (when != "ALWAYS" && when != condition) continue;
+        if (what == "log") out.log = true;
+        if (what == "esc_vm_alive_notification" || what == "servicebooted.sh") out.notify = true;
+        if (what == "recover autohealing") out.heal = true;
+    }
+    return out;
+}
+}  // namespace
+
+asio::awaitable<void> DeploymentWorkflow::ApplyVerdict(const model::Operation& op,
+                                                       const std::string& vm_name,
+                                                       bool alive) {
+    Context context(op);
+    co_await Load(context);
+    const auto* known = context.Vm(vm_name);
+    if (!known) co_return;
+    auto vm = *known;
+    const auto actions = ActionsFor(context.Group(vm.vm_group), alive);
+    if (actions.log) {
+        ESCD_INFO("monitor") << "deployment " << op.target_id << " VM " << vm_name << ": VM_ALIVE "
+                             << (alive ? "TRUE" : "FALSE") << " in " << ToString(vm.state);
+    }
+    auto step = context.NewStep();
+    step.require_idle = true;
+    if (alive && actions.notify && vm.state == model::VmState::kInert) {
+        vm.state = Next(vm.state, model::VmEvent::kAlive);
+        step.upserts.push_back(vm);
+        const bool all_alive =
+            std::all_of(context.view.vms.begin(), context.view.vms.end(), [&](const auto& other) {
+                return other.vm_name == vm_name || other.state == model::VmState::kAlive;
+            });
+        if (all_alive) {
+            step.service_state =
+                model::NextState(context.view.service, model::ServiceEvent::kAllAlive);
+        }
+        auto* current = context.Vm(vm_name);
+        *current = vm;  // the event describes the VM as it is now
+        context.Emit(step, "VM_ALIVE", &vm, 200,
+                     "VM_Alive event received, VM ID: [" + vm_name + "]");
+    } else if (!alive && vm.state == model::VmState::kAlive) {
+        vm.state = Next(vm.state, model::VmEvent::kDown);
+        step.upserts.push_back(vm);
+        step.service_state =
+            model::NextState(context.view.service, model::ServiceEvent::kNotAllAlive);
+        ESCD_WARN("monitor") << "VM " << vm_name << " of " << op.target_id << " is down"
+                             << (actions.heal ? "; automatic recovery is not available in this "
+                                                "version, the VM stays inert until it answers"
+                                              : "");
+    } else {
+        co_return;
+    }
+    try {
+        co_await Commit(context, step);
+    } catch (const Error& e) {
+        if (e.code() != ErrorCode::kConflict) throw;
+        ESCD_DEBUG("monitor") << "verdict on " << vm_name << " dropped: " << e.what();
+    }
+}
+
+}  // namespace escd::orchestrator

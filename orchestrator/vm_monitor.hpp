@@ -1,0 +1,89 @@
+#pragma once
+/// @file
+/// Continuous monitoring of deployed VMs (BEHAVIOUR.md §5): after a deployment operation ends,
+/// every VM of it that is alive or inert and has monitoring on is watched until the next
+/// operation changes it.
+///
+/// A watch is one of:
+/// - ICMPPing: the group's VM_ALIVE KPI on its nicid's address, one timer per VM polling every
+///   poll_frequency/polling_unit (alive_check.hpp: kEchoesPerPoll echoes, `metric_cond` against
+///   `metric_value`); the KPI turns TRUE after metric_occurrences_true polls in a row that hold
+///   and FALSE after metric_occurrences_false that do not; it is raised on a change, and on
+///   every holding poll when continuous_alarm is true. An address outside
+///   `monitor.allowed_cidrs` is never pinged: the VM is watched through the VIM only, and the
+///   reason is logged.
+/// - VIM only (no such KPI): the VM is alive while the VIM reports it running.
+/// VIM lifecycle events (VimEvent) mark a VM down at once, without waiting for missed pings; on a
+/// VIM that delivers none, VIM-only watches poll the VIM instead (every kVimPollPeriod).
+/// A raised KPI event goes to the verdict handler (the engine), which applies the group's
+/// rules: "TRUE esc_vm_alive_notification" → VM_ALIVE, "FALSE recover autohealing" → down (and
+/// recovery, issue 6); "ALWAYS log" logs. Without rules the three standard ones apply.
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "common/asio.hpp"
+#include "model/deployment.hpp"
+#include "model/store.hpp"
+#include "orchestrator/icmp_pinger.hpp"
+#include "vim/adapter.hpp"
+
+namespace escd::orchestrator {
+
+class VmMonitor {
+  public:
+    /// Called (on an io thread) when a watched VM's VM_ALIVE KPI is raised: `alive` TRUE/FALSE.
+    using VerdictHandler =
+        std::function<void(const std::string& deployment, const std::string& vm, bool alive)>;
+
+    static constexpr std::chrono::seconds kVimPollPeriod{5};
+
+    VmMonitor(asio::io_context& ioc,
+              model::Store& store,
+              asio::thread_pool& db_pool,
+              vim::Adapter& vim,
+              IcmpPinger& pinger);
+    ~VmMonitor();
+
+    void SetHandler(VerdictHandler handler) { handler_ = std::move(handler); }
+
+    /// Re-reads the deployment's VMs and datamodel and watches what is to be watched (a watch
+    /// whose VM and KPI did not change keeps its counters). Thread safe; runs asynchronously.
+    void Sync(const std::string& deployment_id);
+    /// Subscribes to the VIM's lifecycle events and watches every deployment (at start-up,
+    /// after the engine resumed its operations).
+    void Start();
+    /// A VIM lifecycle event: `running` false means stopped, crashed or gone. Thread safe.
+    void VimEvent(const std::string& vm_name, bool running);
+    /// Ends every watch.
+    void Stop();
+
+    /// VMs watched now (for logs, tests and benchmarks).
+    std::size_t Watched() const;
+
+  private:
+    struct Watch;
+    void SyncAll();
+    asio::awaitable<void> Load(std::string deployment_id);
+    asio::awaitable<void> Poll(std::shared_ptr<Watch> watch);
+    void Raise(Watch& watch, bool alive);
+
+    asio::io_context& ioc_;
+    model::Store& store_;
+    asio::thread_pool& db_pool_;
+    vim::Adapter& vim_;
+    IcmpPinger& pinger_;
+    VerdictHandler handler_;
+    mutable std::mutex mutex_;
+    std::map<std::string, std::shared_ptr<Watch>> watches_;  ///< by VM name
+    bool stopped_ = false;
+    std::atomic<bool> vim_events_{false};  ///< the VIM delivers lifecycle events
+};
+
+}  // namespace escd::orchestrator

@@ -1,0 +1,95 @@
+// Continuous monitoring (BEHAVIOUR.md §5): after SERVICE_ALIVE a VM's ICMPPing KPI keeps being
+// polled; a VM that stops answering is marked down (VM_INERT_STATE, service inert) after its
+// metric_occurrences_false polls, and answers again → VM_ALIVE and the service active.
+// The address stops answering through an iptables rule on loopback that the test adds and
+// removes (escd pings 127.10.0.x; nothing else is affected).
+
+#include <cstdlib>
+#include <thread>
+
+#include "tests/integration/deployment_fixture.hpp"
+
+namespace escd::test {
+namespace {
+
+// Drops ICMP echo requests to one loopback address while it lives.
+class PingBlock {
+  public:
+    explicit PingBlock(std::string address) : address_(std::move(address)) { ok_ = Run("-I") == 0; }
+    ~PingBlock() {
+        if (ok_) Run("-D");
+    }
+    bool ok() const { return ok_; }
+    void Lift() {
+        if (ok_ && Run("-D") == 0) ok_ = false;
+    }
+
+  private:
+    int Run(const char* verb) const {
+        const std::string command = std::string("iptables -w ") + verb + " OUTPUT -o lo -d " +
+                                    address_ +
+                                    "/32 -p icmp --icmp-type echo-request -j DROP 2>/dev/null";
+        return std::system(command.c_str());
+    }
+    std::string address_;
+    bool ok_ = false;
+};
+
+class Monitoring : public DeploymentTest {
+  protected:
+    // Waits (polling GET, up to `limit`) until the deployment's first VM is in `state`.
+    bool WaitForVmState(const std::string& id,
+                        const std::string& state,
+                        std::chrono::seconds limit = std::chrono::seconds(30)) {
+        const auto deadline = std::chrono::steady_clock::now() + limit;
+        while (std::chrono::steady_clock::now() < deadline) {
+            if (XmlText(client_->Get("/v0/deployments/" + id).body, "vm_state_machine_state") ==
+                state)
+                return true;
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        }
+        return false;
+    }
+};
+
+TEST_F(Monitoring, AVmThatStopsAnsweringIsDownAndAliveAgainWhenItAnswers) {
+    if (!CanPing()) GTEST_SKIP() << "escd cannot ping as this user (needs CAP_NET_RAW)";
+    {
+        PingBlock probe("127.10.0.250");
+        if (!probe.ok()) GTEST_SKIP() << "iptables is not usable here (needs root)";
+    }
+    const std::string kpi =
+        "<kpi_data><kpi><event_name>VM_ALIVE</event_name><metric_value>1</metric_value>"
+        "<metric_cond>GT</metric_cond><metric_type>UINT32</metric_type>"
+        "<metric_occurrences_true>1</metric_occurrences_true>"
+        "<metric_occurrences_false>2</metric_occurrences_false><metric_collector>"
+        "<type>ICMPPing</type><nicid>0</nicid><poll_frequency>1</poll_frequency>"
+        "<polling_unit>seconds</polling_unit><continuous_alarm>false</continuous_alarm>"
+        "</metric_collector></kpi></kpi_data>";
+    auto post =
+        client_->Post("/v0/deployments/mon",
+                      DatamodelOf("ten", "mon", Group("g", 1, 1, {{0, "mgmt"}}, kpi)), Both());
+    ASSERT_EQ(post.status, 200) << post.body;
+    const auto tx = post.Header("ESC-Transaction-Id");
+    ASSERT_EQ(Stages(CallbacksOf(tx, 3)),
+              (std::vector<std::string>{"VM_DEPLOYED", "VM_ALIVE", "SERVICE_ALIVE"}));
+
+    PingBlock block("127.10.0.2");
+    ASSERT_TRUE(block.ok());
+    ASSERT_TRUE(WaitForVmState("mon", "VM_INERT_STATE")) << escd_->Log();
+    EXPECT_EQ(XmlText(client_->Get("/v0/deployments/mon").body, "service_state_machine_state"),
+              "SERVICE_INERT_STATE");
+    EXPECT_NE(escd_->Log().find("VM_ALIVE KPI FALSE"), std::string::npos);
+
+    block.Lift();
+    // The deploy's three and this one: the new VM_ALIVE carries the deployment's transaction.
+    auto all = CallbacksOf(tx, 1);
+    ASSERT_EQ(all.size(), 4u);
+    EXPECT_EQ(XmlText(all.back().body, "deployment_stage"), "VM_ALIVE");
+    EXPECT_EQ(XmlText(all.back().body, "vm_state_machine_state"), "VM_ALIVE_STATE");
+    EXPECT_EQ(XmlText(client_->Get("/v0/deployments/mon").body, "service_state_machine_state"),
+              "SERVICE_ACTIVE_STATE");
+}
+
+}  // namespace
+}  // namespace escd::test
