@@ -6,10 +6,12 @@
 #include <gtest/gtest.h>
 #include <libvirt/libvirt.h>
 
+#include <condition_variable>
 #include <filesystem>
 #include <fstream>
 #include <future>
 #include <memory>
+#include <mutex>
 
 #include "common/asio.hpp"
 #include "common/error.hpp"
@@ -204,6 +206,38 @@ TEST_F(LibvirtAdapterTest, NicsAreAddedToAndRemovedFromAVmOnceEach) {
     EXPECT_EQ(DefinedNics(vm.name), -1);
     Run(adapter_.DetachNic(vm.name, second));  // no VM: nothing to remove
     Run(adapter_.DeleteNetwork("adapter-nicnet"));
+}
+
+TEST_F(LibvirtAdapterTest, LifecycleEventsReportVmsStartingAndStopping) {
+    std::mutex mutex;
+    std::condition_variable changed;
+    std::vector<std::pair<std::string, bool>> events;
+    ASSERT_TRUE(adapter_.SubscribeVmEvents([&](const std::string& name, bool running) {
+        std::lock_guard lock(mutex);
+        events.emplace_back(name, running);
+        changed.notify_all();
+    }));
+    const auto await = [&](const std::string& name, bool running) {
+        std::unique_lock lock(mutex);
+        return changed.wait_for(lock, std::chrono::seconds(10), [&] {
+            return std::find(events.begin(), events.end(), std::make_pair(name, running)) !=
+                   events.end();
+        });
+    };
+    vim::VmRequest vm;
+    vm.name = "adapter-vm-events";
+    vm.deployment_id = "d";
+    vm.memory_mb = 64;
+    Run(adapter_.CreateVm(vm));
+    EXPECT_TRUE(await(vm.name, true));
+    // Behind escd's back, through another connection.
+    virDomainPtr domain = virDomainLookupByName(probe_.get(), vm.name.c_str());
+    ASSERT_NE(domain, nullptr);
+    EXPECT_EQ(virDomainDestroy(domain), 0);
+    virDomainFree(domain);
+    EXPECT_TRUE(await(vm.name, false));
+    Run(adapter_.DeleteVm(vm.name));
+    adapter_.SubscribeVmEvents(nullptr);
 }
 
 }  // namespace

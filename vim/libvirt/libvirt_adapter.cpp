@@ -6,6 +6,7 @@
 #include "common/error.hpp"
 #include "common/log.hpp"
 #include "common/offload.hpp"
+#include "vim/libvirt/libvirt_events.hpp"
 #include "vim/libvirt/libvirt_handles.hpp"
 
 namespace escd::vim {
@@ -25,14 +26,94 @@ struct LibvirtAdapter::Connection {
 LibvirtAdapter::LibvirtAdapter(Options options, asio::thread_pool& pool)
     : options_(std::move(options)), pool_(pool), connection_(std::make_unique<Connection>()) {
     virSetErrorFunc(nullptr, QuietErrors);
+    // Before the first connection is opened: libvirt delivers events only to connections
+    // opened after the loop was registered.
+    libvirt::EnsureEventLoop();
 }
 
-LibvirtAdapter::~LibvirtAdapter() = default;
+LibvirtAdapter::~LibvirtAdapter() {
+    std::lock_guard lock(mutex_);
+    CloseLocked();
+}
+
+void LibvirtAdapter::OpenLocked() {
+    connection_->ptr = virConnectOpen(uri_.c_str());
+    if (!connection_->ptr) return;
+    bool subscribed = false;
+    {
+        std::lock_guard events_lock(events_mutex_);
+        subscribed = static_cast<bool>(vm_events_);
+    }
+    if (subscribed) {
+        event_callback_ = virConnectDomainEventRegisterAny(
+            connection_->ptr, nullptr, VIR_DOMAIN_EVENT_ID_LIFECYCLE,
+            VIR_DOMAIN_EVENT_CALLBACK(&LibvirtAdapter::OnLifecycle), this, nullptr);
+        if (event_callback_ < 0)
+            ESCD_WARN("vim") << "no lifecycle events from " << uri_ << ": " << LastError();
+    }
+}
+
+void LibvirtAdapter::CloseLocked() {
+    if (!connection_->ptr) return;
+    if (event_callback_ >= 0) virConnectDomainEventDeregisterAny(connection_->ptr, event_callback_);
+    event_callback_ = -1;
+    virConnectClose(connection_->ptr);
+    connection_->ptr = nullptr;
+}
+
+int LibvirtAdapter::OnLifecycle(virConnectPtr, virDomainPtr domain, int event, int, void* opaque) {
+    bool running = false;
+    switch (event) {
+        case VIR_DOMAIN_EVENT_STARTED:
+        case VIR_DOMAIN_EVENT_RESUMED:
+            running = true;
+            break;
+        case VIR_DOMAIN_EVENT_STOPPED:
+        case VIR_DOMAIN_EVENT_CRASHED:
+        case VIR_DOMAIN_EVENT_SUSPENDED:
+            running = false;
+            break;
+        default:
+            return 0;
+    }
+    const char* name = virDomainGetName(domain);
+    if (!name) return 0;
+    auto* self = static_cast<LibvirtAdapter*>(opaque);
+    VmEventHandler handler;
+    {
+        // On the event loop thread: not under mutex_, which a VIM call may hold while libvirt
+        // waits for this thread.
+        std::lock_guard lock(self->events_mutex_);
+        handler = self->vm_events_;
+    }
+    ESCD_DEBUG("vim") << "lifecycle event " << event << " of " << name;
+    if (handler) handler(name, running);
+    return 0;
+}
+
+bool LibvirtAdapter::SubscribeVmEvents(VmEventHandler handler) {
+    if (!libvirt::EnsureEventLoop()) return false;
+    {
+        std::lock_guard events_lock(events_mutex_);
+        vm_events_ = std::move(handler);
+    }
+    std::lock_guard lock(mutex_);
+    if (connection_->ptr && event_callback_ < 0) {
+        event_callback_ = virConnectDomainEventRegisterAny(
+            connection_->ptr, nullptr, VIR_DOMAIN_EVENT_ID_LIFECYCLE,
+            VIR_DOMAIN_EVENT_CALLBACK(&LibvirtAdapter::OnLifecycle), this, nullptr);
+    }
+    if (connection_->ptr && event_callback_ < 0) {
+        ESCD_WARN("vim") << "no lifecycle events from " << uri_ << ": " << LastError();
+        return false;
+    }
+    return true;
+}
 
 void LibvirtAdapter::Connect() {
     std::lock_guard lock(mutex_);
     if (connection_->ptr) return;
-    connection_->ptr = virConnectOpen(uri_.c_str());
+    OpenLocked();
     if (!connection_->ptr)
         throw Error(ErrorCode::kUnavailable, "cannot connect to VIM " + uri_ + ": " + LastError());
     ESCD_INFO("vim") << "connected to libvirt " << uri_;
@@ -41,11 +122,8 @@ void LibvirtAdapter::Connect() {
 void LibvirtAdapter::EnsureAlive() {
     std::lock_guard lock(mutex_);
     if (connection_->ptr && virConnectIsAlive(connection_->ptr) == 1) return;
-    if (connection_->ptr) {
-        virConnectClose(connection_->ptr);
-        connection_->ptr = nullptr;
-    }
-    connection_->ptr = virConnectOpen(uri_.c_str());
+    CloseLocked();
+    OpenLocked();
     if (!connection_->ptr)
         throw Error(ErrorCode::kUnavailable, "VIM " + uri_ + " unreachable: " + LastError());
 }
@@ -117,10 +195,7 @@ asio::awaitable<VimStatus> LibvirtAdapter::Reconnect() {
     co_return co_await Offload(pool_, [this] {
         {
             std::lock_guard lock(mutex_);
-            if (connection_->ptr) {
-                virConnectClose(connection_->ptr);
-                connection_->ptr = nullptr;
-            }
+            CloseLocked();
         }
         return Status();
     });

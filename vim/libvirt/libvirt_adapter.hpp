@@ -25,6 +25,7 @@
 
 typedef struct _virConnect* virConnectPtr;
 typedef struct _virStoragePool* virStoragePoolPtr;
+typedef struct _virDomain* virDomainPtr;
 
 namespace escd::vim {
 
@@ -70,6 +71,9 @@ class LibvirtAdapter final : public Adapter {
     asio::awaitable<std::vector<std::string>> ListHosts() override;
     asio::awaitable<VimStatus> CheckStatus() override;
     asio::awaitable<VimStatus> Reconnect() override;
+    /// libvirt lifecycle events (STARTED, RESUMED: running; STOPPED, CRASHED, SUSPENDED: not),
+    /// subscribed on every connection the adapter opens (libvirt_events.hpp runs the loop).
+    bool SubscribeVmEvents(VmEventHandler handler) override;
 
     /// Whether libvirt at `uri` (another hypervisor than this adapter's) answers now: opens a
     /// read-only connection of its own on the VIM pool, checks it and closes it. For VIM
@@ -84,6 +88,12 @@ class LibvirtAdapter final : public Adapter {
     asio::awaitable<void> CheckAlive();
     /// Blocking: EnsureAlive() as a status.
     VimStatus Status();
+    /// Opens the connection and subscribes to its events. Under mutex_.
+    void OpenLocked();
+    /// Closes the connection (ending its subscription). Under mutex_.
+    void CloseLocked();
+    static int OnLifecycle(
+        virConnectPtr conn, virDomainPtr domain, int event, int detail, void* opaque);
     /// Blocking: a counted reference to the live connection (see libvirt_handles.hpp).
     virConnectPtr Ref();
     /// Blocking: escd's storage pool, defined, built and started when missing.
@@ -98,6 +108,9 @@ class LibvirtAdapter final : public Adapter {
     std::unique_ptr<Connection> connection_;
     std::mutex mutex_;
     std::map<std::string, std::string> tenants_;  ///< internal id -> external id
+    std::mutex events_mutex_;
+    VmEventHandler vm_events_;  ///< under events_mutex_
+    int event_callback_ = -1;   ///< on connection_, or -1
 };
 
 }  // namespace escd::vim
