@@ -390,15 +390,9 @@ asio::awaitable<std::string> DeploymentWorkflow::PlaceVm(Context& context,
                                              " VIM host(s), all disabled)");
 }
 
-asio::awaitable<bool> DeploymentWorkflow::CreateOnVim(Context& context,
-                                                      const model::VmGroupSpec& group,
-                                                      model::VmRecord& vm) {
-    if (vm.state == VmState::kInit) {
-        vm.state = Next(vm.state, VmEvent::kDeploy);
-        auto step = context.NewStep();
-        step.upserts.push_back(vm);
-        co_await Commit(context, step);
-    }
+asio::awaitable<vim::VmRequest> DeploymentWorkflow::BuildVmRequest(Context& context,
+                                                                   const model::VmGroupSpec& group,
+                                                                   const model::VmRecord& vm) {
     vim::VmRequest request;
     request.name = vm.vm_name;
     request.deployment_id = vm.deployment_id;
@@ -427,6 +421,19 @@ asio::awaitable<bool> DeploymentWorkflow::CreateOnVim(Context& context,
         }
     }
 
+    co_return request;
+}
+
+asio::awaitable<bool> DeploymentWorkflow::CreateOnVim(Context& context,
+                                                      const model::VmGroupSpec& group,
+                                                      model::VmRecord& vm) {
+    if (vm.state == VmState::kInit) {
+        vm.state = Next(vm.state, VmEvent::kDeploy);
+        auto step = context.NewStep();
+        step.upserts.push_back(vm);
+        co_await Commit(context, step);
+    }
+    auto request = co_await BuildVmRequest(context, group, vm);
     auto step = context.NewStep();
     try {
         request.host = co_await PlaceVm(context, group);
@@ -448,6 +455,42 @@ asio::awaitable<bool> DeploymentWorkflow::CreateOnVim(Context& context,
     }
     co_await Commit(context, step);
     co_return false;
+}
+
+asio::awaitable<std::size_t> DeploymentWorkflow::RestoreVms(const model::Operation& op,
+                                                            const std::set<std::string>& on_vim) {
+    Context context(op);
+    co_await Load(context);
+    std::size_t restored = 0;
+    for (auto vm : std::vector(context.view.vms)) {
+        // Only VMs the VIM should have: INIT/DEPLOYING ones are the resumed operation's, an
+        // UNDEPLOYING one is on its way out, an ERROR one is left for undeploy.
+        using V = VmState;
+        const bool should_exist = vm.state == V::kInert || vm.state == V::kAlive ||
+                                  vm.state == V::kStopping || vm.state == V::kShutoff ||
+                                  vm.state == V::kStarting || vm.state == V::kRebooting ||
+                                  vm.state == V::kMonitorUnset || vm.state == V::kRecovering;
+        if (!should_exist || on_vim.contains(vm.vm_name)) continue;
+        const auto& group = context.Group(vm.vm_group);
+        auto request = co_await BuildVmRequest(context, group, vm);
+        request.host = co_await PlaceVm(context, group);
+        request.config_drive = co_await BuildConfigDrive(context, group, vm);
+        auto info = co_await vim_.CreateVm(request);
+        if (vm.state == V::kShutoff) {
+            const std::string& name = vm.vm_name;
+            co_await vim_.StopVm(name, std::chrono::seconds(0));
+        }
+        ESCD_WARN("engine") << "VM " << vm.vm_name << " was missing from the VIM: redeployed as "
+                            << info.uuid << " (was " << vm.uuid << ")";
+        vm.uuid = info.uuid;
+        vm.host = info.host;
+        if (vm.state == V::kAlive) vm.state = V::kInert;  // it has to prove alive again
+        auto step = context.NewStep();
+        step.upserts.push_back(vm);
+        co_await Commit(context, step);
+        ++restored;
+    }
+    co_return restored;
 }
 
 asio::awaitable<bool> DeploymentWorkflow::CheckAlive(Context& context, model::VmRecord vm) {

@@ -19,6 +19,7 @@
 /// Events go to Callback and, when given and different, to Callback-ESC-Events.
 
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -87,6 +88,12 @@ class DeploymentWorkflow {
                                        const std::string& vm_name,
                                        bool alive);
 
+    /// Reconciliation after a restart: every VM of the deployment that should exist on the VIM
+    /// but is not in `on_vim` is created again under its name (new uuid; an alive one is inert
+    /// until monitoring sees it alive). Returns how many. `op` is the latest on the deployment.
+    asio::awaitable<std::size_t> RestoreVms(const model::Operation& op,
+                                            const std::set<std::string>& on_vim);
+
   private:
     struct Context;
     asio::awaitable<void> Load(Context& context);
@@ -130,6 +137,11 @@ class DeploymentWorkflow {
     /// The host for a VM of `group`: an enabled VIM host (the one a zone_host placement names).
     /// Throws Error(kUnavailable) when there is none.
     asio::awaitable<std::string> PlaceVm(Context& context, const model::VmGroupSpec& group);
+    /// What the VIM is asked for to create `vm` (size from the flavor or the group, image, NICs);
+    /// host and config drive are left to the caller.
+    asio::awaitable<vim::VmRequest> BuildVmRequest(Context& context,
+                                                   const model::VmGroupSpec& group,
+                                                   const model::VmRecord& vm);
     /// Creates the VM on the VIM; false when the VIM refused (the VM is then in error).
     asio::awaitable<bool> CreateOnVim(Context& context,
                                       const model::VmGroupSpec& group,

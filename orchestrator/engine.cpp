@@ -1,5 +1,7 @@
 #include "orchestrator/engine.hpp"
 
+#include <set>
+
 #include "common/error.hpp"
 #include "common/log.hpp"
 #include "common/offload.hpp"
@@ -40,11 +42,6 @@ Engine::Engine(asio::io_context& ioc,
     monitor_.SetHandler([this](const std::string& deployment, const std::string& vm, bool alive) {
         OnVerdict(deployment, vm, alive);
     });
-}
-
-void Engine::StartMonitoring() {
-    if (options_.paused_for_test) return;
-    monitor_.Start();
 }
 
 // Parameters by value: the coroutine outlives the caller's strings.
@@ -156,12 +153,75 @@ void Engine::Launch(model::Operation op, int attempt) {
                    });
 }
 
-std::size_t Engine::Resume() {
-    auto operations = store_.UnfinishedOperations();
+asio::awaitable<void> Engine::Start() {
+    co_await Reconcile();
+    auto operations = co_await Offload(db_pool_, [this] { return store_.UnfinishedOperations(); });
     if (!operations.empty())
         ESCD_INFO("engine") << "resuming " << operations.size() << " unfinished operations";
     for (auto& op : operations) Launch(std::move(op));
-    return operations.size();
+    if (!options_.paused_for_test) monitor_.Start();
+}
+
+asio::awaitable<void> Engine::Reconcile() {
+    if (options_.paused_for_test) co_return;
+    std::vector<std::string> on_vim;
+    try {
+        on_vim = co_await vim_.ListVmNames();
+    } catch (const Error& e) {
+        ESCD_WARN("engine") << "no reconciliation with the VIM: " << e.what();
+        co_return;
+    }
+    struct Records {
+        std::vector<model::ResourceRecord> deployments;
+        std::vector<model::ResourceRecord> networks;
+        std::set<std::string> vms;
+        std::set<std::string> busy;  ///< deployments with an unfinished operation
+    };
+    auto records = co_await Offload(db_pool_, [this] {
+        Records out;
+        out.deployments = store_.ListResources(model::kind::kDeployment, std::nullopt);
+        out.networks = store_.ListResources(model::kind::kNetwork, std::nullopt);
+        for (const auto& deployment : out.deployments)
+            for (const auto& vm : store_.ListVms(deployment.internal_id))
+                out.vms.insert(vm.vm_name);
+        for (const auto& op : store_.UnfinishedOperations()) out.busy.insert(op.target_id);
+        return out;
+    });
+    const std::set<std::string> present(on_vim.begin(), on_vim.end());
+    std::size_t orphans = 0, networks = 0, vms = 0;
+    for (const auto& name : on_vim) {
+        if (records.vms.contains(name)) continue;
+        ESCD_WARN("engine") << "VM " << name
+                            << " is on the VIM but escd has no record of it: removed";
+        co_await vim_.DeleteVm(name);
+        const std::string day0 = "day0";
+        co_await vim_.DeleteVolume(day0, name);
+        ++orphans;
+    }
+    for (const auto& network : records.networks) {
+        if (network.state != model::ResourceState::kActive) continue;
+        const auto& id = network.internal_id;
+        if (co_await vim_.HasNetwork(id)) continue;
+        auto subnets = co_await Offload(
+            db_pool_, [this, &id] { return store_.ListChildren(model::kind::kSubnet, id); });
+        const auto request = NetworkRequestOf(network, subnets);
+        co_await vim_.EnsureNetwork(request);
+        ESCD_WARN("engine") << "network " << id << " was missing from the VIM: defined again";
+        ++networks;
+    }
+    for (const auto& deployment : records.deployments) {
+        const auto& id = deployment.internal_id;
+        auto op = co_await Offload(db_pool_, [this, &id] { return store_.LatestOperation(id); });
+        if (!op) continue;
+        try {
+            vms += co_await deployments_.RestoreVms(*op, present);
+        } catch (const Error& e) {
+            ESCD_ERROR("engine") << "cannot restore the VMs of " << id << ": " << e.what();
+        }
+    }
+    ESCD_INFO("engine") << "reconciled with the VIM: " << on_vim.size() << " VM(s) found, "
+                        << orphans << " orphan(s) removed, " << networks << " network(s) and "
+                        << vms << " VM(s) restored";
 }
 
 asio::awaitable<void> Engine::Run(model::Operation op) {

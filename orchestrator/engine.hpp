@@ -10,8 +10,9 @@
 ///   3. the operation runs on its target's strand: VIM call(s) through vim::Adapter, then ONE
 ///      transaction applies the outcome, finishes the operation and writes its callbacks to the
 ///      outbox; the notifier delivers them.
-/// On start-up Resume() relaunches every unfinished operation; VIM calls are idempotent on the
-/// internal id, so an operation cut by a crash can be run again.
+/// On start-up Start() reconciles escd's records with the VIM, relaunches every unfinished
+/// operation (VIM calls are idempotent on the internal id, so an operation cut by a crash can be
+/// run again) and starts monitoring.
 
 #include <atomic>
 #include <map>
@@ -70,11 +71,15 @@ class Engine {
 
     /// Starts an accepted operation on its target's strand. Thread safe.
     void Launch(model::Operation op);
-    /// Relaunches every unfinished operation. Blocking (one query); call at start-up.
-    std::size_t Resume();
-    /// Starts watching the VMs of every deployment (orchestrator/vm_monitor.hpp). Call after
-    /// Resume().
-    void StartMonitoring();
+    /// At start-up: Reconcile(), then every unfinished operation relaunched, then monitoring
+    /// (orchestrator/vm_monitor.hpp) started.
+    asio::awaitable<void> Start();
+    /// After a restart, what the VIM has is made to match escd's records: a VM escd created
+    /// (this installation's, by its metadata) that has no record is removed with its config
+    /// drive; a network the VIM lost is defined again; a VM that should exist but is gone is
+    /// created again under its name (DeploymentWorkflow::RestoreVms). VMs an unfinished
+    /// operation is creating or removing are left to it. An unreachable VIM skips it (logged).
+    asio::awaitable<void> Reconcile();
     /// No new operation starts after this; running ones continue to their end. Monitoring ends.
     void Stop() {
         stopping_ = true;

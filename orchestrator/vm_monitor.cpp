@@ -130,6 +130,11 @@ asio::awaitable<void> VmMonitor::Load(std::string deployment_id) {
                 }
             }
             watch->poll_vim = !watch->address && !vim_events;
+            if (!watch->address) {
+                // The VIM's word is final: no debouncing.
+                watch->kpi.occurrences_true = 1;
+                watch->kpi.occurrences_false = 1;
+            }
             watch->identity = (watch->address ? watch->address->to_string() : "vim") + "/" +
                               std::to_string(PollPeriod(watch->kpi).count()) + "/" +
                               watch->kpi.metric_cond + watch->kpi.metric_value + "/" +
@@ -171,10 +176,7 @@ asio::awaitable<void> VmMonitor::Load(std::string deployment_id) {
             watch->timer.cancel();
         });
     }
-    for (auto& watch : started) {
-        if (watch->address || watch->poll_vim)
-            asio::co_spawn(watch->strand, Poll(watch), asio::detached);
-    }
+    for (auto& watch : started) asio::co_spawn(watch->strand, Poll(watch), asio::detached);
     if (!started.empty() || !ended.empty()) {
         ESCD_DEBUG("monitor") << deployment_id << ": " << started.size() << " watch(es) started, "
                               << ended.size() << " ended";
@@ -185,10 +187,15 @@ asio::awaitable<void> VmMonitor::Poll(std::shared_ptr<Watch> watch) {
     const auto period = watch->address ? std::chrono::milliseconds(PollPeriod(watch->kpi))
                                        : std::chrono::milliseconds(kVimPollPeriod);
     const auto timeout = PollTimeout(watch->kpi);
-    while (!watch->stopped) {
-        watch->timer.expires_after(period);
-        co_await watch->timer.async_wait(asio::as_tuple(asio::use_awaitable));
-        if (watch->stopped) break;
+    // A VIM-only watch on a VIM with events asks once, at its start: an event may have come
+    // before the watch did (a VM restored at start-up); events do the rest.
+    const bool once = !watch->address && !watch->poll_vim;
+    for (bool first = true; !watch->stopped && (first || !once); first = false) {
+        if (!once) {
+            watch->timer.expires_after(period);
+            co_await watch->timer.async_wait(asio::as_tuple(asio::use_awaitable));
+            if (watch->stopped) break;
+        }
         bool holds = false;
         try {
             if (watch->address) {

@@ -83,8 +83,15 @@ int Run(const Config& config) {
     // Image sources are written to and read from disk on these.
     asio::thread_pool file_pool(2);
 
-    vim::LibvirtAdapter vim({config.vim_uri, config.vim_storage_pool, config.vim_storage_dir},
-                            vim_pool);
+    // Which VMs on a shared hypervisor are this installation's (its database's): reconciliation
+    // after a restart never touches another escd's.
+    auto instance_id = store.GetSetting("escd.instance_id");
+    if (!instance_id) {
+        instance_id = NewUuid();
+        store.PutSetting("escd.instance_id", *instance_id);
+    }
+    vim::LibvirtAdapter vim(
+        {config.vim_uri, config.vim_storage_pool, config.vim_storage_dir, *instance_id}, vim_pool);
     try {
         vim.Connect();
     } catch (const Error& e) {
@@ -143,8 +150,14 @@ int Run(const Config& config) {
     }
 
     notifier.Start();
-    engine.Resume();
-    engine.StartMonitoring();
+    asio::co_spawn(ioc, engine.Start(), [](std::exception_ptr e) {
+        if (!e) return;
+        try {
+            std::rethrow_exception(e);
+        } catch (const std::exception& ex) {
+            ESCD_ERROR("engine") << "start-up failed: " << ex.what();
+        }
+    });
 
     // Graceful stop: no new connections or operations, idle connections closed, in-flight
     // requests answered, then the io_context ends. Unfinished operations resume next start.

@@ -145,6 +145,8 @@ class Adapter {
     /// A subnet's external id on network `network_external_id` (stable for the same ids).
     virtual std::string SubnetExternalId(const std::string& network_external_id,
                                          const std::string& subnet_internal_id) const = 0;
+    /// Whether the VIM has the network of escd's `internal_id` (reconciliation after a restart).
+    virtual asio::awaitable<bool> HasNetwork(const std::string& internal_id) = 0;
     /// Removes the network; one that is gone already is a success.
     virtual asio::awaitable<void> DeleteNetwork(const std::string& internal_id) = 0;
 
@@ -178,6 +180,9 @@ class Adapter {
     virtual asio::awaitable<void> DetachNic(const std::string& name, const VmNic& nic) = 0;
     /// The VM's state; nullopt when the VIM has no VM of that name.
     virtual asio::awaitable<std::optional<VmInfo>> GetVm(const std::string& name) = 0;
+
+    /// The names of every VM escd created on this VIM (found by escd's metadata), running or not.
+    virtual asio::awaitable<std::vector<std::string>> ListVmNames() = 0;
 
     /// The compute hosts the VIM schedules onto (libvirt: the hypervisor's host name).
     virtual asio::awaitable<std::vector<std::string>> ListHosts() = 0;

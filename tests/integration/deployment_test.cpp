@@ -416,5 +416,43 @@ TEST_F(DeploymentRoutes, NetworksTheDatamodelDeclaresComeAndGoWithIt) {
     EXPECT_EQ(client_->Get("/v0/ten/subnets/dsub").status, 404);
 }
 
+TEST_F(DeploymentRoutes, AfterARestartVmsTheVimLostAreRestoredUnderTheirNames) {
+    auto post = client_->Post("/v0/deployments/keep", Datamodel("ten"), Both());
+    ASSERT_EQ(post.status, 200) << post.body;
+    const auto tx = post.Header("ESC-Transaction-Id");
+    auto deployed = CallbacksOf(tx, 5);
+    ASSERT_EQ(deployed.size(), 5u);
+    const auto vm0 = XmlText(deployed[0].body, "vm_name");
+    const auto uuid0 = XmlText(deployed[0].body, "vm_uuid");
+    ASSERT_FALSE(uuid0.empty());
+
+    // The test driver's domains and networks live inside escd: a restart loses them all.
+    escd_->Kill();
+    StartEscd();
+    // Restored (new uuid, same name), then seen running again: VM_ALIVE once more per VM. (A
+    // callback in flight at the kill may come twice: at least once.)
+    std::set<std::string> alive_again;
+    for (std::size_t more = 2; more <= 6 && alive_again.size() < 2; ++more) {
+        auto all = receiver_.WaitForDelivered(expected_callbacks_ + more, kCallbackWait);
+        std::size_t seen = 0;
+        for (const auto& cb : all) {
+            if (cb.Header("ESC-Transaction-Id") != tx || ++seen <= 5) continue;
+            if (XmlText(cb.body, "deployment_stage") == "VM_ALIVE")
+                alive_again.insert(XmlText(cb.body, "vm_uuid"));
+        }
+    }
+    EXPECT_EQ(alive_again.size(), 2u);
+    EXPECT_FALSE(alive_again.contains(uuid0));
+    EXPECT_NE(escd_->Log().find("VM " + vm0 + " was missing from the VIM: redeployed"),
+              std::string::npos);
+    EXPECT_NE(escd_->Log().find("network mgmt was missing from the VIM: defined again"),
+              std::string::npos);
+    auto got = client_->Get("/v0/deployments/keep").body;
+    EXPECT_NE(got.find(vm0), std::string::npos);
+    EXPECT_EQ(got.find(uuid0), std::string::npos) << "a new domain, a new uuid";
+    EXPECT_EQ(XmlText(got, "service_state_machine_state"), "SERVICE_ACTIVE_STATE");
+    EXPECT_EQ(Count("vms"), 2) << "no duplicate VMs";
+}
+
 }  // namespace
 }  // namespace escd::test

@@ -45,7 +45,8 @@ std::string RenderInterfaceXml(const VmNic& nic) {
 
 std::string RenderDomainXml(const VmRequest& request,
                             const std::string& domain_type,
-                            const std::string& storage_pool) {
+                            const std::string& storage_pool,
+                            const std::string& instance) {
     pugi::xml_document doc;
     auto domain = doc.append_child("domain");
     domain.append_attribute("type").set_value(domain_type.c_str());
@@ -56,6 +57,7 @@ std::string RenderDomainXml(const VmRequest& request,
     object.append_attribute("deployment").set_value(request.deployment_id.c_str());
     object.append_attribute("tenant").set_value(request.tenant_id.c_str());
     object.append_attribute("group").set_value(request.vm_group.c_str());
+    if (!instance.empty()) object.append_attribute("instance").set_value(instance.c_str());
     auto memory = domain.append_child("memory");
     memory.append_attribute("unit").set_value("MiB");
     memory.text().set(request.memory_mb);

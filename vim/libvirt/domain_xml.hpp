@@ -16,9 +16,12 @@
 
 namespace escd::vim::libvirt {
 
+/// `instance`: the escd installation's id, in the metadata, so that reconciliation after a
+/// restart touches only its own VMs on a hypervisor others may share ("" = none).
 std::string RenderDomainXml(const VmRequest& request,
                             const std::string& domain_type,
-                            const std::string& storage_pool);
+                            const std::string& storage_pool,
+                            const std::string& instance = {});
 
 /// One <interface> device, as in the domain XML (for attaching a NIC to a defined domain).
 std::string RenderInterfaceXml(const VmNic& nic);

@@ -35,6 +35,8 @@ class LibvirtAdapter final : public Adapter {
         std::string uri = "test:///default";
         std::string storage_pool = "escd";  ///< escd's storage pool (created when missing)
         std::string storage_dir;            ///< its directory
+        /// This escd installation's id (in each VM's metadata; ListVmNames lists only its own).
+        std::string instance_id;
     };
     /// Does not connect; call Connect() (blocking) at start-up.
     LibvirtAdapter(Options options, asio::thread_pool& pool);
@@ -53,6 +55,7 @@ class LibvirtAdapter final : public Adapter {
     std::string SubnetExternalId(const std::string& network_external_id,
                                  const std::string& subnet_internal_id) const override;
     asio::awaitable<void> DeleteNetwork(const std::string& internal_id) override;
+    asio::awaitable<bool> HasNetwork(const std::string& internal_id) override;
     asio::awaitable<VimObject> CreateVolume(const VolumeRequest& request) override;
     asio::awaitable<void> DeleteVolume(const std::string& kind,
                                        const std::string& internal_id) override;
@@ -68,6 +71,7 @@ class LibvirtAdapter final : public Adapter {
     asio::awaitable<void> AttachNic(const std::string& name, const VmNic& nic) override;
     asio::awaitable<void> DetachNic(const std::string& name, const VmNic& nic) override;
     asio::awaitable<std::optional<VmInfo>> GetVm(const std::string& name) override;
+    asio::awaitable<std::vector<std::string>> ListVmNames() override;
     asio::awaitable<std::vector<std::string>> ListHosts() override;
     asio::awaitable<VimStatus> CheckStatus() override;
     asio::awaitable<VimStatus> Reconnect() override;

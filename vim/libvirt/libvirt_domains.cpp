@@ -11,6 +11,7 @@
 #include "vim/libvirt/domain_xml.hpp"
 #include "vim/libvirt/libvirt_adapter.hpp"
 #include "vim/libvirt/libvirt_handles.hpp"
+#include "vim/libvirt/network_xml.hpp"
 
 namespace escd::vim {
 using namespace libvirt;
@@ -42,7 +43,7 @@ asio::awaitable<VmInfo> LibvirtAdapter::CreateVm(const VmRequest& request) {
         const bool existed = static_cast<bool>(domain);
         if (!domain) {
             const std::string type = uri_.rfind("test:", 0) == 0 ? "test" : "qemu";
-            auto xml = RenderDomainXml(request, type, options_.storage_pool);
+            auto xml = RenderDomainXml(request, type, options_.storage_pool, options_.instance_id);
             domain.reset(virDomainDefineXML(conn.get(), xml.c_str()));
             if (!domain) Fail("cannot define VM " + request.name);
         }
@@ -221,6 +222,31 @@ asio::awaitable<std::optional<VmInfo>> LibvirtAdapter::GetVm(const std::string& 
             Fail("cannot look up VM " + name);
         }
         return InfoOf(conn.get(), domain.get());
+    });
+}
+
+asio::awaitable<std::vector<std::string>> LibvirtAdapter::ListVmNames() {
+    co_return co_await Offload(pool_, [this] {
+        ConnectionRef conn(Ref());
+        virDomainPtr* domains = nullptr;
+        const int count = virConnectListAllDomains(conn.get(), &domains, 0);
+        if (count < 0) Fail("cannot list the VMs of " + uri_);
+        std::vector<std::string> names;
+        for (int i = 0; i < count; ++i) {
+            Domain domain(domains[i]);
+            // escd's VMs carry its metadata element; anything else on the hypervisor is not ours.
+            char* metadata = virDomainGetMetadata(domain.get(), VIR_DOMAIN_METADATA_ELEMENT,
+                                                  kMetadataNs, VIR_DOMAIN_AFFECT_CONFIG);
+            if (!metadata) continue;
+            const std::string text = metadata;
+            free(metadata);
+            if (!options_.instance_id.empty() &&
+                text.find("instance=\"" + options_.instance_id + "\"") == std::string::npos)
+                continue;  // another escd's
+            if (const char* name = virDomainGetName(domain.get())) names.emplace_back(name);
+        }
+        free(domains);
+        return names;
     });
 }
 

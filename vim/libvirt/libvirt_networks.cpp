@@ -78,4 +78,12 @@ asio::awaitable<void> LibvirtAdapter::DeleteNetwork(const std::string& internal_
     });
 }
 
+asio::awaitable<bool> LibvirtAdapter::HasNetwork(const std::string& internal_id) {
+    co_return co_await Offload(pool_, [this, &internal_id] {
+        ConnectionRef conn(Ref());
+        Network network(virNetworkLookupByName(conn.get(), NetworkName(internal_id).c_str()));
+        return static_cast<bool>(network);
+    });
+}
+
 }  // namespace escd::vim
