@@ -379,15 +379,48 @@ asio::awaitable<std::string> DeploymentWorkflow::PlaceVm(Context& context,
     std::string wanted;
     for (const auto& placement : group.placement)
         if (placement.type == "zone_host" && !placement.host.empty()) wanted = placement.host;
+    std::vector<std::string> candidates;
     for (const auto& host : enabled)
-        if (wanted.empty() || host == wanted) co_return host;
-    if (!wanted.empty()) {
+        if (wanted.empty() || host == wanted) candidates.push_back(host);
+    if (candidates.empty() && !wanted.empty()) {
         throw Error(ErrorCode::kUnavailable, "host " + wanted + " named by vm_group " + group.name +
                                                  " is not an enabled VIM host");
     }
-    throw Error(ErrorCode::kUnavailable, "no enabled host to place vm_group " + group.name +
-                                             " on (" + std::to_string(context.vim_host_count) +
-                                             " VIM host(s), all disabled)");
+    if (candidates.empty()) {
+        throw Error(ErrorCode::kUnavailable, "no enabled host to place vm_group " + group.name +
+                                                 " on (" + std::to_string(context.vim_host_count) +
+                                                 " VIM host(s), all disabled)");
+    }
+    // Affinity: on a host where the related VMs are; anti-affinity: on one where none is. A
+    // rule inside a group (no target groups) relates the group's own VMs; a policy between
+    // groups relates them to the others it names. Strict rules fail the VM when no host
+    // qualifies; loose ones fall back to any candidate.
+    for (const auto& placement : group.placement) {
+        if (placement.type != "affinity" && placement.type != "anti_affinity") continue;
+        const auto& related = placement.target_groups.empty() ? std::vector<std::string>{group.name}
+                                                              : placement.target_groups;
+        std::set<std::string> used;
+        for (const auto& vm : context.view.vms) {
+            if (!vm.host.empty() &&
+                std::find(related.begin(), related.end(), vm.vm_group) != related.end())
+                used.insert(vm.host);
+        }
+        if (used.empty()) continue;  // the first VM of the relation goes anywhere
+        const bool affinity = placement.type == "affinity";
+        std::vector<std::string> narrowed;
+        for (const auto& host : candidates)
+            if (used.contains(host) == affinity) narrowed.push_back(host);
+        if (!narrowed.empty()) {
+            candidates = std::move(narrowed);
+        } else if (placement.enforcement == "strict") {
+            throw Error(ErrorCode::kUnavailable,
+                        std::string(affinity ? "affinity" : "anti-affinity") + " of vm_group " +
+                            group.name + ": no enabled host " + (affinity ? "with" : "without") +
+                            " a VM of vm_group " + related.front() +
+                            (related.size() > 1 ? " (and others)" : ""));
+        }
+    }
+    co_return candidates.front();
 }
 
 asio::awaitable<vim::VmRequest> DeploymentWorkflow::BuildVmRequest(Context& context,

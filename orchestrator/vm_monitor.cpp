@@ -96,12 +96,16 @@ void VmMonitor::SyncAll() {
 }
 
 asio::awaitable<void> VmMonitor::Load(std::string deployment_id) {
-    auto [record, vms] = co_await Offload(db_pool_, [this, &deployment_id] {
-        return std::make_pair(store_.GetResource(model::kind::kDeployment, deployment_id),
-                              store_.ListVms(deployment_id));
+    auto [record, service, vms] = co_await Offload(db_pool_, [this, &deployment_id] {
+        return std::make_tuple(store_.GetResource(model::kind::kDeployment, deployment_id),
+                               store_.GetServiceState(deployment_id),
+                               store_.ListVms(deployment_id));
     });
     std::map<std::string, std::shared_ptr<Watch>> wanted;
-    if (record) {
+    // A service in error waits for its undeploy, a stopped one for its start: neither watched.
+    const bool serving =
+        service == model::ServiceState::kActive || service == model::ServiceState::kInert;
+    if (record && serving) {
         const auto spec = model::xml::DeploymentSpecFromStored(record->spec, deployment_id);
         const bool vim_events = vim_events_;
         for (const auto& vm : vms) {

@@ -336,15 +336,30 @@ DeploymentSpec Extract(const pugi::xml_node& root,
     if (spec.vm_groups.empty()) Bad("deployment " + spec.name + " has no <vm_group>");
 
     // Affinity between groups (deployment policies) must name groups of this deployment.
+    // Each group a policy names gets a placement rule relating it to the others it names.
     if (auto policies = Child(deployment, "policies")) {
         for (auto placement : Children(policies, "placement")) {
+            std::vector<std::string> named;
             for (std::string_view ref : {"target_vm_group_ref", "vm_group_ref"}) {
                 for (auto group : Children(placement, ref)) {
                     std::string name = OwnText(group);
                     if (!names.contains(name))
                         Bad("placement policy names vm_group " + Quoted(name) +
                             ", which the deployment lacks");
+                    named.push_back(std::move(name));
                 }
+            }
+            PlacementSpec rule;
+            rule.type = OneOf(placement, "type", {"affinity", "anti_affinity"}, "affinity",
+                              "placement policy");
+            rule.enforcement =
+                OneOf(placement, "enforcement", {"strict", "loose"}, "strict", "placement policy");
+            for (auto& group : spec.vm_groups) {
+                if (std::find(named.begin(), named.end(), group.name) == named.end()) continue;
+                auto own = rule;
+                for (const auto& other : named)
+                    if (other != group.name) own.target_groups.push_back(other);
+                group.placement.push_back(std::move(own));
             }
         }
     }

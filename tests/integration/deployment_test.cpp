@@ -454,5 +454,49 @@ TEST_F(DeploymentRoutes, AfterARestartVmsTheVimLostAreRestoredUnderTheirNames) {
     EXPECT_EQ(Count("vms"), 2) << "no duplicate VMs";
 }
 
+TEST_F(DeploymentRoutes, AntiAffinityOnASingleHostFailsWhenStrictAndBendsWhenLoose) {
+    // The test driver has one host: a strict anti-affinity leaves the second VM nowhere to go.
+    const auto rule = [](const std::string& enforcement) {
+        return "<placement><type>anti_affinity</type><enforcement>" + enforcement +
+               "</enforcement></placement>";
+    };
+    auto strict =
+        client_->Post("/v0/deployments/apart",
+                      DatamodelOf("ten", "apart", Group("g", 2, 2, {{0, "mgmt"}}, rule("strict"))),
+                      WithCallback());
+    ASSERT_EQ(strict.status, 200) << strict.body;
+    auto events = CallbacksOf(strict.Header("ESC-Transaction-Id"), 3);
+    ASSERT_EQ(Stages(events),
+              (std::vector<std::string>{"VM_DEPLOYED", "VM_DEPLOYED", "SERVICE_ALIVE"}));
+    EXPECT_EQ(events[0].Header("ESC-Status-Code"), "200");
+    EXPECT_EQ(events[1].Header("ESC-Status-Code"), "503");
+    EXPECT_NE(events[1].Header("ESC-Status-Message").find("anti-affinity of vm_group g"),
+              std::string::npos)
+        << events[1].Header("ESC-Status-Message");
+    EXPECT_EQ(events[2].Header("ESC-Status-Code"), "500");
+
+    auto loose = client_->Post(
+        "/v0/deployments/near",
+        DatamodelOf("ten", "near", Group("g", 2, 2, {{0, "mgmt"}}, rule("loose"))), WithCallback());
+    ASSERT_EQ(loose.status, 200) << loose.body;
+    EXPECT_EQ(Stages(CallbacksOf(loose.Header("ESC-Transaction-Id"), 5)).back(), "SERVICE_ALIVE");
+    EXPECT_EQ(Count("vms WHERE deployment_id = 'near' AND state = 'VM_ALIVE_STATE'"), 2);
+
+    // Between groups, through the deployment's policies.
+    const std::string policies =
+        "<policies><placement><target_vm_group_ref>a</target_vm_group_ref><type>anti_affinity"
+        "</type><enforcement>strict</enforcement><vm_group_ref>b</vm_group_ref></placement>"
+        "</policies>";
+    auto groups = client_->Post(
+        "/v0/deployments/pair",
+        DatamodelOf("ten", "pair", Group("a", 1, 1) + Group("b", 1, 1), policies), WithCallback());
+    ASSERT_EQ(groups.status, 200) << groups.body;
+    auto pair = CallbacksOf(groups.Header("ESC-Transaction-Id"), 3);
+    ASSERT_EQ(pair.size(), 3u);
+    EXPECT_EQ(pair[1].Header("ESC-Status-Code"), "503");
+    EXPECT_NE(pair[1].Header("ESC-Status-Message").find("anti-affinity of vm_group b"),
+              std::string::npos);
+}
+
 }  // namespace
 }  // namespace escd::test
