@@ -11,6 +11,7 @@
 /// client mistakes it detects, kUnavailable when the database cannot be reached; anything else is
 /// internal.
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -149,6 +150,10 @@ class Store {
     virtual std::optional<ServiceState> GetServiceState(const std::string& deployment_id) = 0;
     /// The VMs of a deployment by group and index. Blocking.
     virtual std::vector<VmRecord> ListVms(const std::string& deployment_id) = 0;
+    /// Every VM of every deployment, by deployment, group and index (lists). Blocking.
+    virtual std::vector<VmRecord> ListAllVms() = 0;
+    /// The service state of every deployment (lists). Blocking.
+    virtual std::map<std::string, ServiceState> ListServiceStates() = 0;
     /// One VM by name. Blocking.
     virtual std::optional<VmRecord> GetVm(const std::string& vm_name) = 0;
     /// Addresses allocated on a network. Blocking.

@@ -181,9 +181,7 @@ asio::awaitable<void> Engine::Reconcile() {
         Records out;
         out.deployments = store_.ListResources(model::kind::kDeployment, std::nullopt);
         out.networks = store_.ListResources(model::kind::kNetwork, std::nullopt);
-        for (const auto& deployment : out.deployments)
-            for (const auto& vm : store_.ListVms(deployment.internal_id))
-                out.vms.insert(vm.vm_name);
+        for (const auto& vm : store_.ListAllVms()) out.vms.insert(vm.vm_name);
         for (const auto& op : store_.UnfinishedOperations()) out.busy.insert(op.target_id);
         return out;
     });

@@ -1,5 +1,7 @@
 #include "server/handlers/deployment_handlers.hpp"
 
+#include <map>
+
 #include <pugixml.hpp>
 
 #include "common/crypto.hpp"
@@ -46,11 +48,28 @@ xml::DeploymentView ViewOf(const Loaded& loaded) {
     return view;
 }
 
+// Four queries whatever the number of deployments: deployments, services, VMs, tenants.
 asio::awaitable<Response> List(orchestrator::Engine& engine) {
     auto all = co_await engine.WithStore([](model::Store& store) {
+        auto services = store.ListServiceStates();
+        std::map<std::string, std::vector<model::VmRecord>> vms;
+        for (auto& vm : store.ListAllVms()) vms[vm.deployment_id].push_back(std::move(vm));
+        std::map<std::string, std::string> tenants;
+        for (auto& tenant : store.ListResources(model::kind::kTenant, std::nullopt))
+            tenants.emplace(tenant.internal_id, tenant.external_id);
         std::vector<Loaded> out;
-        for (auto& record : store.ListResources(model::kind::kDeployment, std::nullopt))
-            out.push_back(Load(store, std::move(record)));
+        for (auto& record : store.ListResources(model::kind::kDeployment, std::nullopt)) {
+            Loaded loaded;
+            loaded.spec = xml::DeploymentSpecFromStored(record.spec, record.internal_id);
+            if (auto it = services.find(record.internal_id); it != services.end())
+                loaded.service = it->second;
+            if (auto it = vms.find(record.internal_id); it != vms.end())
+                loaded.vms = std::move(it->second);
+            if (auto it = tenants.find(record.tenant_id); it != tenants.end())
+                loaded.tenant_external_id = it->second;
+            loaded.record = std::move(record);
+            out.push_back(std::move(loaded));
+        }
         return out;
     });
     std::vector<xml::DeploymentView> views;

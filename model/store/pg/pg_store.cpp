@@ -204,6 +204,10 @@ const std::pair<const char*, const char*> kStatements[] = {
     {"list_vms",
      "SELECT vm_name, deployment_id, vm_group, vm_index, uuid, host, state, interfaces, "
      "monitoring FROM vms WHERE deployment_id = $1 ORDER BY vm_group, vm_index"},
+    {"list_all_vms",
+     "SELECT vm_name, deployment_id, vm_group, vm_index, uuid, host, state, interfaces, "
+     "monitoring FROM vms ORDER BY deployment_id, vm_group, vm_index"},
+    {"list_services", "SELECT deployment_id, state FROM services"},
     {"upsert_vm",
      "INSERT INTO vms (vm_name, deployment_id, vm_group, vm_index, uuid, host, state, interfaces, "
      "monitoring) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) "
@@ -930,6 +934,20 @@ VmRecord VmFromRow(const pqxx::row& row) {
 
 std::vector<VmRecord> PgStore::ListVms(const std::string& deployment_id) {
     return AllRows("list_vms", VmFromRow, deployment_id);
+}
+
+std::vector<VmRecord> PgStore::ListAllVms() {
+    return AllRows("list_all_vms", VmFromRow);
+}
+
+std::map<std::string, ServiceState> PgStore::ListServiceStates() {
+    std::map<std::string, ServiceState> out;
+    for (auto& [id, state] : AllRows("list_services", [](const pqxx::row& row) {
+             return std::make_pair(row[0].as<std::string>(), row[1].as<std::string>());
+         })) {
+        out.emplace(std::move(id), ParseServiceState(state).value_or(ServiceState::kError));
+    }
+    return out;
 }
 
 std::optional<VmRecord> PgStore::GetVm(const std::string& vm_name) {

@@ -8,6 +8,7 @@
 /// so is the usual end of an operation. Each connection prepares its statements once.
 
 #include <condition_variable>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -94,6 +95,8 @@ class PgStore final : public Store {
     std::optional<Operation> LatestOperation(const std::string& target_id) override;
     std::optional<ServiceState> GetServiceState(const std::string& deployment_id) override;
     std::vector<VmRecord> ListVms(const std::string& deployment_id) override;
+    std::vector<VmRecord> ListAllVms() override;
+    std::map<std::string, ServiceState> ListServiceStates() override;
     std::optional<VmRecord> GetVm(const std::string& vm_name) override;
     std::vector<std::string> AllocatedAddresses(const std::string& network_id) override;
     asio::awaitable<std::vector<OutboxRow>> RecordDeploymentStep(
