@@ -173,5 +173,53 @@ TEST(DeploymentXml, ValidationNamesWhatIsWrong) {
               std::string::npos);
 }
 
+std::string SimpleGroup(const std::string& name,
+                        const std::string& image = "img",
+                        const std::string& nic =
+                            "<interface><nicid>0</nicid><network>net"
+                            "</network></interface>") {
+    return "<vm_group><name>" + name + "</name><image>" + image +
+           "</image><flavor>small</flavor><interfaces>" + nic + "</interfaces></vm_group>";
+}
+
+DeploymentSpec Spec(const std::string& groups, const std::string& extra = {}) {
+    return ParseDeploymentRequest(Datamodel(groups, extra), "dep").spec;
+}
+
+TEST(DeploymentUpdateRules, GroupsAndInterfacesMayComeAndGo) {
+    const auto current = Spec(SimpleGroup("a") + SimpleGroup("b"));
+    EXPECT_NO_THROW(CheckDeploymentUpdate(current, Spec(SimpleGroup("a") + SimpleGroup("c"))));
+    EXPECT_NO_THROW(CheckDeploymentUpdate(
+        current, Spec(SimpleGroup("a", "img",
+                                  "<interface><nicid>0</nicid><network>net</network></interface>"
+                                  "<interface><nicid>1</nicid><network>other</network>"
+                                  "</interface>"))));
+}
+
+TEST(DeploymentUpdateRules, WhatAVmIsMadeOfCannotChange) {
+    const auto current = Spec(SimpleGroup("a"));
+    const auto refused = [&](const DeploymentSpec& next, const std::string& needle) {
+        try {
+            CheckDeploymentUpdate(current, next);
+            ADD_FAILURE() << "accepted; expected a refusal naming " << needle;
+        } catch (const Error& e) {
+            EXPECT_EQ(e.code(), ErrorCode::kBadRequest);
+            EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
+        }
+    };
+    refused(Spec(SimpleGroup("a", "other-image")), "vm_group a: the image");
+    refused(Spec(SimpleGroup("a", "img",
+                             "<interface><nicid>0</nicid><network>moved</network></interface>")),
+            "vm_group a: interface 0");
+    refused(Spec(SimpleGroup("a"), "<networks><network><name>own</name></network></networks>"),
+            "networks deployment dep declares");
+    auto renamed = current;
+    renamed.name = "other";
+    refused(renamed, "the name of deployment dep");
+    auto moved = current;
+    moved.tenant = "elsewhere";
+    refused(moved, "the tenant of deployment dep");
+}
+
 }  // namespace
 }  // namespace escd::model::xml
