@@ -67,6 +67,9 @@ std::string RenderDomainXml(const VmRequest& request,
     type.append_attribute("arch").set_value("x86_64");
     type.text().set("hvm");
     os.append_child("boot").append_attribute("dev").set_value("hd");
+    // Without ACPI a qemu guest cannot power itself off: a graceful stop (StopVm) would only
+    // ever end in the forced one after its grace period.
+    domain.append_child("features").append_child("acpi");
     domain.append_child("on_poweroff").text().set("destroy");
     domain.append_child("on_crash").text().set("destroy");
 

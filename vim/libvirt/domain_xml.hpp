@@ -4,6 +4,7 @@
 ///
 /// - The name is escd's VM name (<deployment>_<group>_<index>_<uuid>), the lookup key after a
 ///   crash; <metadata> carries the deployment, tenant and group.
+/// - ACPI on, so that a guest can power off when asked to.
 /// - Domain type: `test` on the test driver, `qemu` elsewhere (TCG: KVM is not usable on these
 ///   machines; a host with KVM is a later option).
 /// - The boot disk is the image's volume in escd's pool; the day-0 config drive, when there is
