@@ -22,7 +22,8 @@
 ///   [database]  dsn [] (empty = embedded PostgreSQL under <data_dir>/pg); pool_size [8]
 ///   [vim]       uri [test:///default]; pool_size [2]; storage_pool [escd] (libvirt pool of
 ///               image and volume disks, defined when missing); storage_dir
-///               [<data_dir>/vim-storage]
+///               [<data_dir>/vim-storage] (on qemu:// every directory above it must be
+///               searchable by others: qemu runs as its own user and opens the disks there)
 ///   [files]     where images and day-0 files may come from: allowed_cidrs [127.0.0.0/8,::1/128]
 ///               (http/https sources and file servers); root [<data_dir>/files] (file:// sources
 ///               must lie below it); max_mb [20480] (largest download); timeout_s [600]

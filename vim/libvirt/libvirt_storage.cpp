@@ -53,6 +53,25 @@ std::string VolumeXml(const VolumeRequest& request) {
     return out.str();
 }
 
+// qemu runs as a user of its own (libvirt-qemu on Debian), not as escd or libvirtd: libvirt
+// hands it the disk files, but every directory above them must be searchable by others, or
+// each VM fails to start with "Permission denied". Said once, when escd defines its pool.
+void WarnIfQemuCannotReach(const std::string& dir) {
+    std::error_code ec;
+    for (auto path = std::filesystem::absolute(dir, ec); !ec && !path.empty();
+         path = path.parent_path()) {
+        const auto perms = std::filesystem::status(path, ec).permissions();
+        if (!ec && (perms & std::filesystem::perms::others_exec) == std::filesystem::perms::none) {
+            ESCD_WARN("vim") << "storage dir " << dir << ": " << path.string()
+                             << " is not searchable by other users, so qemu (which runs as a "
+                                "user of its own) cannot open the VMs' disks; choose a "
+                                "storage_dir below directories with o+x";
+            return;
+        }
+        if (path == path.root_path()) return;
+    }
+}
+
 // Streams `path` into `volume`. Returns false (with nothing sent) when the driver has no upload.
 bool Upload(virConnectPtr conn,
             virStorageVolPtr volume,
@@ -112,6 +131,7 @@ virStoragePoolPtr LibvirtAdapter::EscdPool(virConnectPtr conn) {
         if (options_.uri.rfind("test:", 0) != 0) {
             std::error_code ec;
             std::filesystem::create_directories(dir, ec);  // libvirt's build does too; be early
+            WarnIfQemuCannotReach(dir);
         }
         pool = virStoragePoolDefineXML(conn, PoolXml(name, dir).c_str(), 0);
         if (!pool) Fail("cannot define storage pool " + name);
