@@ -39,8 +39,7 @@ done
 now() { date +%s.%N; }
 since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
 
-# `virsh` of the invoking user: the test connects as that user, so that is what must work.
-vsh() { virsh -q -c "$uri" "$@"; }
+vsh() { "${as_root[@]}" virsh -q -c "$uri" "$@"; }
 
 print_exports() {
     echo "export ESCD_TEST_QEMU_URI='$uri'"
@@ -72,7 +71,7 @@ if pid=$(running libvirtd | head -n1) && [[ -n $pid ]]; then
     done
     timeout 120 virsh -q -c "$uri" version >/dev/null 2>&1 || {
         "$here/down.sh" "$dir" >&2 || true
-        die "the adopted libvirtd does not answer on $uri"
+        die "the adopted libvirtd does not answer on $uri as $(id -un)"
     }
     print_exports "$ns" "$dir"
     exit 0
@@ -123,20 +122,24 @@ until [[ -S $socket ]]; do
 done
 say "socket after $(since "$t0") s"
 
-# The first call waits for the QEMU driver to start (it probes the emulator: 12-40 s cold).
+# The first call waits for the QEMU driver to start: it probes the emulator unless its cache in
+# /var/cache/libvirt/qemu is valid (about 5 s here, 12-40 s with the KVM mismatch above).
 deadline=$((SECONDS + 180))
-until err=$(timeout 60 virsh -q -c "$uri" version 2>&1 >/dev/null); do
+until err=$("${as_root[@]}" timeout 60 virsh -q -c "$uri" version 2>&1 >/dev/null); do
     ((SECONDS < deadline)) || die "libvirtd did not answer on $uri within 180 s: $err"
     sleep 0.5
 done
 say "first API call answered after $(since "$t0") s"
 
-# The first domain definition after a cold start waits for the emulator's capabilities; asking
-# for them here keeps that wait out of the tests' time limits.
+# A qemu that cannot run TCG guests fails here, with libvirt's reason, not in the middle of a test.
 t1=$(now)
 vsh domcapabilities --virttype qemu --arch x86_64 >/dev/null ||
     die "libvirtd cannot report the capabilities of qemu (TCG)"
 say "qemu capabilities after $(since "$t1") s more"
+
+# escd and the tests connect as the invoking user: that is what must work.
+err=$(virsh -q -c "$uri" version 2>&1 >/dev/null) ||
+    die "$(id -un) cannot use $uri (root or the group libvirt can): $err"
 
 # shellcheck disable=SC2034 # read by the EXIT trap
 ok=1
