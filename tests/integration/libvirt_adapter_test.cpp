@@ -27,7 +27,7 @@ struct ConnectClose {
 class LibvirtAdapterTest : public ::testing::Test {
   protected:
     LibvirtAdapterTest()
-        : adapter_({"test:///default", "escd-adapter-test", "/tmp/escd-adapter-test"}, pool_),
+        : adapter_({"test:///default", "escd-adapter-test", "/tmp/escd-adapter-test", ""}, pool_),
           probe_(virConnectOpen("test:///default")) {}
     ~LibvirtAdapterTest() override { pool_.join(); }
 
@@ -171,7 +171,7 @@ TEST_F(LibvirtAdapterTest, ImageVolumeHasTheSourcesSizeAndSaysTheTestDriverCanno
 
 TEST(LibvirtAdapterUnreachable, AnUnreachableVimIsReportedAsUnavailable) {
     asio::thread_pool pool(1);
-    vim::LibvirtAdapter adapter({"test:///nonexistent/escd.xml", "escd", "/tmp/x"}, pool);
+    vim::LibvirtAdapter adapter({"test:///nonexistent/escd.xml", "escd", "/tmp/x", ""}, pool);
     try {
         adapter.Connect();
         ADD_FAILURE() << "connected to a VIM that does not exist";
