@@ -662,6 +662,25 @@ asio::awaitable<void> DeploymentWorkflow::UndeployVm(Context& context, model::Vm
     co_await Commit(context, step);
 }
 
+asio::awaitable<void> DeploymentWorkflow::UndeployAll(Context& context,
+                                                      std::vector<model::VmRecord> vms) {
+    // In parallel (the VIM pool bounds how many calls really run at once): a guest can take
+    // seconds to be destroyed. Each VM's steps still commit one by one on the strand.
+    if (vms.empty()) co_return;
+    auto executor = co_await asio::this_coro::executor;
+    std::size_t done = 0;
+    std::exception_ptr failure;
+    asio::steady_timer all_done(executor, std::chrono::steady_clock::time_point::max());
+    for (const auto& vm : vms) {
+        asio::co_spawn(executor, UndeployVm(context, vm), [&](std::exception_ptr e) {
+            if (e && !failure) failure = e;
+            if (++done == vms.size()) all_done.cancel();
+        });
+    }
+    if (done < vms.size()) co_await all_done.async_wait(asio::as_tuple(asio::use_awaitable));
+    if (failure) std::rethrow_exception(failure);
+}
+
 asio::awaitable<DeploymentWorkflow::Final> DeploymentWorkflow::Undeploy(
     const model::Operation& op) {
     Context context(op);
@@ -673,8 +692,7 @@ asio::awaitable<DeploymentWorkflow::Final> DeploymentWorkflow::Undeploy(
                                  .value_or(ServiceState::kUndeploying);
         co_await Commit(context, step);
     }
-    auto remaining = context.view.vms;
-    for (const auto& vm : remaining) co_await UndeployVm(context, vm);
+    co_await UndeployAll(context, context.view.vms);
     co_await RemoveDeclaredNetworks(context);
 
     Final final;

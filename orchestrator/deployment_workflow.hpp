@@ -121,6 +121,8 @@ class DeploymentWorkflow {
                                                           model::DeploymentStep& step);
     /// Removes the VM and its config drive from the VIM and its record: VM_UNDEPLOYED.
     asio::awaitable<void> UndeployVm(Context& context, model::VmRecord vm);
+    /// UndeployVm() of each, concurrently; rethrows the first failure once all have ended.
+    asio::awaitable<void> UndeployAll(Context& context, std::vector<model::VmRecord> vms);
     /// Adds the interfaces the group has and the VM lacks, removes those it has and the group
     /// lacks: VM_UPDATED when something changed. False when the VIM refused a change.
     asio::awaitable<bool> UpdateVmInterfaces(Context& context,
