@@ -401,6 +401,7 @@ psql_ -d postgres -c CHECKPOINT
 pg_tps=$(sed -n -E 's/^tps = ([0-9.]+) \((without initial connection time|excluding connections establishing)\).*/\1/p' \
     "$work/pgbench.out")
 [[ -n $pg_tps ]] || { cat "$work/pgbench.out" >&2; die "no tps line in the pgbench output"; }
+pg_tps=$(awk -v t="$pg_tps" 'BEGIN { printf "%.1f", t }')
 grep -E '^(number of failed|latency average)' "$work/pgbench.out" || true
 
 # --- report --------------------------------------------------------------------------------------
