@@ -31,7 +31,8 @@
 #                    an idle backend reports its counters within 10 s)
 #   LOG_LEVEL        escd's log level (WARN)      ESCD_ARGS  extra escd flags
 #   ESCD_READY_TIMEOUT  seconds to wait for escd (60)
-#   KEEP_DIR         when set, the receipts CSV, escd's output and the figures are copied there
+#   KEEP_DIR         when set, the receipts CSV, escd's outbox (outbox.csv), escd's output and
+#                    the figures are copied there
 #
 # Exit status: 0 once the benchmark ran (whatever the figures say); 1 when something broke (a
 # component did not start, a POST failed, a deployment did not reach SERVICE_ALIVE with 200).
@@ -114,7 +115,7 @@ cleanup() {
     if [[ -n $KEEP_DIR && -d $work ]]; then
         mkdir -p "$KEEP_DIR"
         cp -f "$work"/receipts.csv "$work"/escd.out "$work"/escd.err "$work"/deploy.out \
-            "$work"/summary.txt "$work"/pgbench.out "$KEEP_DIR"/ 2>/dev/null || true
+            "$work"/summary.txt "$work"/pgbench.out "$work"/outbox.csv "$KEEP_DIR"/ 2>/dev/null || true
     fi
     stop_pid "$escd_pid"
     stop_pid "$receiver_pid"
@@ -297,10 +298,13 @@ sleep "$STATS_SETTLE"
 # xact_commit: every committed transaction of escd's database, its autocommit reads included.
 # n_tup_ins + n_tup_upd of vms and services: every write of a VM or service state (both are
 # upserts; an ON CONFLICT update counts as an update).
+# wal_sync: WAL flushes of the whole server (escd is its only client during the run), i.e. the
+# durable commits, each of which may carry many of escd's group-committed writes.
 stats_sql="SELECT (SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()),
     (SELECT coalesce(sum(n_tup_ins + n_tup_upd), 0) FROM pg_stat_user_tables
-     WHERE relname IN ('vms', 'services'))"
-IFS='|' read -r xact_before writes_before <<<"$(sql "$stats_sql")"
+     WHERE relname IN ('vms', 'services')),
+    (SELECT wal_sync FROM pg_stat_wal)"
+IFS='|' read -r xact_before writes_before wal_before <<<"$(sql "$stats_sql")"
 psql_ -d postgres -c CHECKPOINT
 rss_idle=$(mem_kb "$escd_pid" VmRSS)
 log "escd idle: VmRSS $rss_idle kB; machine: $(uptime)"
@@ -342,7 +346,7 @@ monitor_wall_before=$(date +%s%N)
 sleep "$STATS_SETTLE"
 monitor_cpu_after=$(cpu_ticks "$escd_pid")
 monitor_wall_after=$(date +%s%N)
-IFS='|' read -r xact_after writes_after <<<"$(sql "$stats_sql")"
+IFS='|' read -r xact_after writes_after wal_after <<<"$(sql "$stats_sql")"
 
 vms_alive=$(sql "SELECT count(*) FROM vms WHERE state = 'VM_ALIVE_STATE'")
 services_active=$(sql "SELECT count(*) FROM services WHERE state = 'SERVICE_ACTIVE_STATE'")
@@ -376,6 +380,14 @@ SELECT * FROM (SELECT stage, count(*), 0::bigint,
        round(percentile_disc(0.99) WITHIN GROUP (ORDER BY ms), 1), round(max(ms), 1)
 FROM latency GROUP BY stage ORDER BY stage) s;"
 latency=$(psql_ -d "$db" -At -F ' ' <<<"$latency_sql")
+if [[ -n $KEEP_DIR ]]; then
+    # For a closer look: when each callback was written and marked delivered (ms since epoch).
+    psql_ -d "$db" -c "\copy (SELECT id, transaction_id, event, status_code,
+        (extract(epoch FROM created_at) * 1000)::numeric(16, 3) AS created_ms,
+        (extract(epoch FROM finished_at) * 1000)::numeric(16, 3) AS finished_ms, attempts,
+        substring(body FROM '<vm_name>([^<]*)</vm_name>') AS vm_name
+        FROM outbox ORDER BY id) TO '$work/outbox.csv' WITH (FORMAT csv, HEADER true)"
+fi
 read -r _ matched receipts lat_p50 lat_p99 lat_max <<<"$(head -n 1 <<<"$latency")"
 ((matched == receipts)) ||
     echo "run-deploy: warning: only $matched of $receipts callbacks matched an outbox row" >&2
@@ -411,6 +423,7 @@ grep -E '^(number of failed|latency average)' "$work/pgbench.out" || true
 transitions=$((vms_alive * 4 + services_active * 3))
 xacts=$((xact_after - xact_before))
 writes=$((writes_after - writes_before))
+wal_syncs=$((wal_after - wal_before))
 wall_s=$(calc "printf \"%.3f\", ($wall_after - $wall_before) / 1e9")
 escd_cpu_s=$(calc "printf \"%.2f\", ($escd_cpu_after - $escd_cpu_before) / $ticks_per_s")
 pg_cpu_s=$(calc "printf \"%.2f\", ($pg_cpu_after - $pg_cpu_before) / $ticks_per_s")
@@ -433,6 +446,7 @@ xact_ratio=$(calc "printf \"%.1f\", 100 * $xact_rate / $pg_tps")
         "escd transactions" "$xacts committed, $xact_rate/s ($xact_ratio% of pgbench)" \
         "state transitions" "$transitions ($vms_alive VMs x 4 + $services_active services x 3), $transition_rate/s" \
         "  VM/service row writes (pg_stat)" "$writes" \
+        "WAL flushes (pg_stat_wal.wal_sync)" "$wal_syncs" \
         "operations aborted and retried" "$aborted (escd log lines)" \
         "pgbench -N -c $PGBENCH_CLIENTS (tps)" "$pg_tps" \
         "callback latency (receipt-outbox)" "p50 $lat_p50 ms, p99 $lat_p99 ms, max $lat_max ms ($matched of $receipts matched)"
