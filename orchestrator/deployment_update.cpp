@@ -70,6 +70,7 @@ asio::awaitable<bool> DeploymentWorkflow::UpdateVmInterfaces(Context& context,
                            [nicid](const auto& nic) { return nic.nicid == nicid; });
     };
     auto step = context.NewStep();
+    AddressClaims::Held held(claims_);  // released after the commit of `step`
     std::vector<xml::AllocatedNic> kept;
     bool changed = false;
     std::string error;
@@ -94,7 +95,7 @@ asio::awaitable<bool> DeploymentWorkflow::UpdateVmInterfaces(Context& context,
         if (has(kept, wanted.nicid)) continue;
         const auto allocations = step.allocations.size();
         try {
-            auto added = co_await AllocateNic(group, vm.vm_name, vm.vm_index, wanted, step);
+            auto added = co_await AllocateNic(group, vm.vm_name, vm.vm_index, wanted, step, held);
             const vim::VmNic nic{wanted.nicid, wanted.network, added.mac_address, wanted.model};
             co_await vim_.AttachNic(vm.vm_name, nic);
             kept.push_back(std::move(added));

@@ -153,16 +153,41 @@ asio::awaitable<void> DeploymentWorkflow::EnsureTenant(Context& context) {
     context.view.tenant_external_id = external_id;
 }
 
+DeploymentWorkflow::AddressClaims::Held::~Held() {
+    std::lock_guard lock(claims_.mutex_);
+    for (const auto& [network, address] : addresses_) {
+        auto it = claims_.claimed_.find(network);
+        if (it == claims_.claimed_.end()) continue;
+        it->second.erase(address);
+        if (it->second.empty()) claims_.claimed_.erase(it);
+    }
+}
+
+std::string DeploymentWorkflow::AddressClaims::Choose(
+    Held& held,
+    const std::string& network,
+    const std::function<std::string(const std::set<std::string>&)>& choose) {
+    std::lock_guard lock(mutex_);
+    static const std::set<std::string> kNone;
+    const auto it = claimed_.find(network);
+    auto address = choose(it == claimed_.end() ? kNone : it->second);
+    if (!address.empty()) {
+        claimed_[network].insert(address);
+        held.addresses_.emplace_back(network, address);
+    }
+    return address;
+}
+
 asio::awaitable<xml::AllocatedNic> DeploymentWorkflow::AllocateNic(const model::VmGroupSpec& group,
                                                                    const std::string& vm_name,
                                                                    int index,
                                                                    const model::InterfaceSpec& nic,
-                                                                   model::DeploymentStep& step) {
+                                                                   model::DeploymentStep& step,
+                                                                   AddressClaims::Held& held) {
     const auto& network_id = nic.network;
-    auto [network, subnets, taken_list] = co_await Offload(db_pool_, [this, &network_id] {
-        return std::make_tuple(store_.GetResource(model::kind::kNetwork, network_id),
-                               store_.ListChildren(model::kind::kSubnet, network_id),
-                               store_.AllocatedAddresses(network_id));
+    auto [network, subnets] = co_await Offload(db_pool_, [this, &network_id] {
+        return std::make_pair(store_.GetResource(model::kind::kNetwork, network_id),
+                              store_.ListChildren(model::kind::kSubnet, network_id));
     });
     if (!network || network->state == model::ResourceState::kDeleting)
         throw Error(ErrorCode::kNotFound, "network " + network_id + " not found");
@@ -171,9 +196,6 @@ asio::awaitable<xml::AllocatedNic> DeploymentWorkflow::AllocateNic(const model::
     allocated.network = network_id;
     allocated.network_uuid = network->external_id;
     allocated.mac_address = nic.mac_address.empty() ? MacFor(vm_name, nic.nicid) : nic.mac_address;
-    std::set<std::string> taken(taken_list.begin(), taken_list.end());
-    for (const auto& a : step.allocations)
-        if (a.network_id == network_id) taken.insert(a.address);
     // The address: fixed in the datamodel, from the group's static pool, or the subnet's.
     std::string address = nic.ip_address;
     for (const auto& pool : group.scaling.static_pools) {
@@ -186,19 +208,30 @@ asio::awaitable<xml::AllocatedNic> DeploymentWorkflow::AllocateNic(const model::
         auto parsed = ParseIp(address);
         if (!subnet || (parsed && info.cidr && info.cidr->Contains(*parsed))) subnet = info;
     }
-    if (address.empty() && subnet) {
-        auto free = FirstFree(*subnet, taken);
-        if (!free) {
-            throw Error(ErrorCode::kConflict,
-                        "no free address left in subnet " + subnet->id + " of " + network_id);
-        }
-        address = *free;
-    }
-    if (!address.empty()) {
-        if (taken.contains(address)) {
-            throw Error(ErrorCode::kConflict,
-                        "address " + address + " on network " + network_id + " is in use");
-        }
+    if (!address.empty() || subnet) {
+        // Taken: committed, claimed by other steps (see AddressClaims), or by this one already.
+        address = co_await Offload(db_pool_, [&] {
+            return claims_.Choose(held, network_id, [&](const std::set<std::string>& claimed) {
+                const auto committed = store_.AllocatedAddresses(network_id);
+                std::set<std::string> taken(committed.begin(), committed.end());
+                taken.insert(claimed.begin(), claimed.end());
+                for (const auto& a : step.allocations)
+                    if (a.network_id == network_id) taken.insert(a.address);
+                if (address.empty()) {
+                    auto free = FirstFree(*subnet, taken);
+                    if (!free) {
+                        throw Error(ErrorCode::kConflict, "no free address left in subnet " +
+                                                              subnet->id + " of " + network_id);
+                    }
+                    return *free;
+                }
+                if (taken.contains(address)) {
+                    throw Error(ErrorCode::kConflict,
+                                "address " + address + " on network " + network_id + " is in use");
+                }
+                return address;
+            });
+        });
         step.allocations.push_back({network_id, address, vm_name, nic.nicid});
     }
     allocated.ip_address = address;
@@ -294,8 +327,9 @@ asio::awaitable<model::VmRecord> DeploymentWorkflow::PlanVm(Context& context,
 
     std::vector<xml::AllocatedNic> nics;
     auto step = context.NewStep();
+    AddressClaims::Held held(claims_);  // released after the commit below
     for (const auto& nic : group.interfaces)
-        nics.push_back(co_await AllocateNic(group, vm.vm_name, index, nic, step));
+        nics.push_back(co_await AllocateNic(group, vm.vm_name, index, nic, step, held));
     vm.interfaces = xml::StoredInterfaces(nics);
     step.upserts.push_back(vm);
     co_await Commit(context, step);

@@ -18,10 +18,14 @@
 /// Undeploy: per VM removed from the VIM, VM_UNDEPLOYED → SERVICE_UNDEPLOYED.
 /// Events go to Callback and, when given and different, to Callback-ESC-Events.
 
+#include <functional>
+#include <map>
+#include <mutex>
 #include <optional>
 #include <set>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "common/asio.hpp"
@@ -96,6 +100,43 @@ class DeploymentWorkflow {
 
   private:
     struct Context;
+
+    /// Addresses chosen for steps that have not committed yet, per network. Deployments run
+    /// concurrently, each on its own strand: two that read the committed allocations at the same
+    /// time would choose the same first free address, and the second commit would fail on
+    /// ip_allocations' primary key (its operation aborted, relaunched after a back-off).
+    /// Every choice is made under one lock, with the committed allocations read inside it; a
+    /// claim is released only after its step committed. So an address another step chose is,
+    /// at the moment of the read, either committed (and read) or still claimed.
+    class AddressClaims {
+      public:
+        /// The claims of one step. Its owner destroys it after the step committed (or failed).
+        class Held {
+          public:
+            explicit Held(AddressClaims& claims) : claims_(claims) {}
+            ~Held();
+            Held(const Held&) = delete;
+            Held& operator=(const Held&) = delete;
+
+          private:
+            friend class AddressClaims;
+            AddressClaims& claims_;
+            std::vector<std::pair<std::string, std::string>> addresses_;  ///< network, address
+        };
+
+        /// Under the lock, `choose` is given what other steps claim on `network` and returns an
+        /// address there (reading the committed allocations itself; throwing when there is
+        /// none), which is claimed for `held`; an empty one claims nothing. Blocks: call it on a
+        /// database pool thread.
+        std::string Choose(Held& held,
+                           const std::string& network,
+                           const std::function<std::string(const std::set<std::string>&)>& choose);
+
+      private:
+        std::mutex mutex_;
+        std::map<std::string, std::set<std::string>> claimed_;
+    };
+
     asio::awaitable<void> Load(Context& context);
     /// Moves `vm` through `operation` (request state, the VIM call, the end state); kRefused
     /// with `error` when the state machine or the VIM refused; kSkipped when a rerun finds it
@@ -113,12 +154,14 @@ class DeploymentWorkflow {
     /// And off it again at undeploy: DELETE_SUBNET, DELETE_NETWORK.
     asio::awaitable<void> RemoveDeclaredNetworks(Context& context);
     /// The address and MAC of one interface of VM `vm_name` (the `index`th of its group); the
-    /// allocation joins `step`. Throws kNotFound (network), kConflict (no free address).
+    /// allocation joins `step`, its address is claimed in `held` (keep it until `step` is
+    /// committed). Throws kNotFound (network), kConflict (no free address).
     asio::awaitable<model::xml::AllocatedNic> AllocateNic(const model::VmGroupSpec& group,
                                                           const std::string& vm_name,
                                                           int index,
                                                           const model::InterfaceSpec& nic,
-                                                          model::DeploymentStep& step);
+                                                          model::DeploymentStep& step,
+                                                          AddressClaims::Held& held);
     /// Removes the VM and its config drive from the VIM and its record: VM_UNDEPLOYED.
     asio::awaitable<void> UndeployVm(Context& context, model::VmRecord vm);
     /// UndeployVm() of each, concurrently; rethrows the first failure once all have ended.
@@ -162,6 +205,7 @@ class DeploymentWorkflow {
     Notifier& notifier_;
     IcmpPinger& pinger_;
     FileFetcher& fetcher_;
+    AddressClaims claims_;
 };
 
 }  // namespace escd::orchestrator

@@ -1,5 +1,6 @@
 #include "orchestrator/icmp_pinger.hpp"
 
+#include <linux/icmp.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -17,6 +18,9 @@ static_assert(std::is_trivially_destructible_v<asio::ip::address>,
               "Ping takes its address by value (see common/offload.hpp on g++ 12)");
 constexpr std::uint8_t kEchoRequest = 8;
 constexpr std::uint8_t kEchoReply = 0;
+// Room for the replies of a burst of polls: every VM of a large deployment is checked at once,
+// 3 echoes each, and a small reply still takes about 1 KiB of buffer. The kernel doubles it.
+constexpr int kReceiveBuffer = 1 << 20;
 
 std::uint16_t Checksum(const std::uint8_t* data, std::size_t size) {
     std::uint32_t sum = 0;
@@ -74,9 +78,26 @@ bool IcmpPinger::Start(std::string* why) {
         datagram_ = true;
     }
     socket_->non_blocking(true, ec);  // a full send buffer fails a ping, never stalls a thread
+    const int fd = socket_->native_handle();
+    if (!datagram_) {
+        // A raw socket gets a copy of every ICMP packet of the host, on loopback even the echo
+        // requests escd sends. Receive() reads echo replies only: the kernel need not queue the
+        // rest, which would take half of the buffer.
+        const icmp_filter only_replies{~(1U << kEchoReply)};
+        ::setsockopt(fd, SOL_RAW, ICMP_FILTER, &only_replies, sizeof only_replies);
+    }
+    // A reply dropped for want of room fails its echo only at its timeout (up to 1 s), which
+    // delays VM_ALIVE by that much. SO_RCVBUFFORCE (CAP_NET_ADMIN) may exceed net.core.rmem_max;
+    // SO_RCVBUF is capped by it.
+    if (::setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &kReceiveBuffer, sizeof kReceiveBuffer) != 0)
+        ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &kReceiveBuffer, sizeof kReceiveBuffer);
+    int buffer = 0;
+    socklen_t length = sizeof buffer;
+    ::getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buffer, &length);
     available_ = true;
     asio::co_spawn(strand_, Receive(), asio::detached);
-    ESCD_INFO("monitor") << "ICMP " << (datagram_ ? "datagram" : "raw") << " socket open";
+    ESCD_INFO("monitor") << "ICMP " << (datagram_ ? "datagram" : "raw")
+                         << " socket open, receive buffer " << buffer / 1024 << " KiB";
     return true;
 }
 

@@ -1,0 +1,469 @@
+#!/usr/bin/env bash
+# Deployment benchmark of escd (issue 5; see bench/README.md). From the repo root, after
+#   cmake -S . -B build/release -DCMAKE_BUILD_TYPE=Release && cmake --build build/release -j2
+# run
+#   bench/run-deploy.sh
+#
+# COUNT deployments of 2 VMs each are POSTed at once (escd_bench_deploy, CONNS keep-alive
+# connections) to escd on the libvirt test driver. Every VM gets an address in a loopback subnet
+# (127.40.0.0/22) and an ICMPPing VM_ALIVE KPI on it, so VM_ALIVE comes from real pings that the
+# host's loopback answers. Measured, on 127.0.0.1 only:
+#   - the time from the first POST to the last SERVICE_ALIVE, and the POST answer latency;
+#   - escd's transactions/s (pg_stat_database.xact_commit of its database) and its state
+#     transitions/s (4 per VM, 3 per service: see "Counting transitions" in bench/README.md);
+#   - the callback latency: each callback's receipt time minus the created_at of its outbox row;
+#   - escd's CPU time (utime+stime) and memory (VmRSS idle, VmHWM after) per VM;
+#   - then, escd stopped, pgbench -N on the same PostgreSQL server: the transactions/s ceiling.
+# and prints the target lines
+#   TARGET transitions/s >= 30% of pgbench tps: PASS|FAIL (X%)
+#   TARGET callback latency p99 < 100 ms: PASS|FAIL (X ms)
+#   TARGET escd memory < 50 KB per VM: PASS|FAIL (X KB)
+#
+# Environment:
+#   BUILD_DIR        build tree with server/escd and bench/escd_bench_{deploy,accept} (build/release)
+#   COUNT            deployments (200)            CONNS  POST connections (16)
+#   TIMEOUT          seconds to wait for the last SERVICE_ALIVE (600)
+#   SUBNET           the VMs' subnet, inside 127.0.0.0/8 (127.40.0.0/22: 1021 addresses)
+#   BENCH_DURABLE    1 (default): PostgreSQL fsync=on synchronous_commit=on full_page_writes=on;
+#                    0: keep tests/pg-up.sh's fast settings (fsync=off)
+#   PGBENCH_SCALE (10)  PGBENCH_CLIENTS (8)  PGBENCH_DURATION (15)
+#   STATS_SETTLE     seconds to let PostgreSQL's statistics catch up before reading them (11:
+#                    an idle backend reports its counters within 10 s)
+#   LOG_LEVEL        escd's log level (WARN)      ESCD_ARGS  extra escd flags
+#   ESCD_READY_TIMEOUT  seconds to wait for escd (60)
+#   KEEP_DIR         when set, the receipts CSV, escd's outbox (outbox.csv), escd's output and
+#                    the figures are copied there
+#
+# Exit status: 0 once the benchmark ran (whatever the figures say); 1 when something broke (a
+# component did not start, a POST failed, a deployment did not reach SERVICE_ALIVE with 200).
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+
+BUILD_DIR=${BUILD_DIR:-build/release}
+COUNT=${COUNT:-200}
+CONNS=${CONNS:-16}
+TIMEOUT=${TIMEOUT:-600}
+SUBNET=${SUBNET:-127.40.0.0/22}
+BENCH_DURABLE=${BENCH_DURABLE:-1}
+PGBENCH_SCALE=${PGBENCH_SCALE:-10}
+PGBENCH_CLIENTS=${PGBENCH_CLIENTS:-8}
+PGBENCH_DURATION=${PGBENCH_DURATION:-15}
+STATS_SETTLE=${STATS_SETTLE:-11}
+LOG_LEVEL=${LOG_LEVEL:-WARN}
+ESCD_READY_TIMEOUT=${ESCD_READY_TIMEOUT:-60}
+KEEP_DIR=${KEEP_DIR:-}
+readonly vms_per_deployment=2
+
+pgbin=/usr/lib/postgresql/15/bin
+deploy_bin=$BUILD_DIR/bench/escd_bench_deploy
+accept_bin=$BUILD_DIR/bench/escd_bench_accept
+escd_bin=$BUILD_DIR/server/escd
+admin_password=benchpass
+db=escd_deploy
+
+die() {
+    echo "run-deploy: $*" >&2
+    exit 1
+}
+log() { echo "== $*"; }
+
+for var in COUNT CONNS TIMEOUT PGBENCH_SCALE PGBENCH_CLIENTS PGBENCH_DURATION; do
+    [[ ${!var} =~ ^[0-9]+$ && ${!var} -gt 0 ]] || die "$var must be a positive integer"
+done
+[[ $STATS_SETTLE =~ ^[0-9]+$ ]] || die "STATS_SETTLE must be a non-negative integer"
+# The subnet must lie in 127.0.0.0/8: loopback answers the pings, and nothing leaves the host.
+[[ $SUBNET =~ ^127\.([0-9]{1,3})\.([0-9]{1,3})\.([0-9]{1,3})/([0-9]{1,2})$ ]] ||
+    die "SUBNET must be a network inside 127.0.0.0/8 like 127.40.0.0/22, not '$SUBNET'"
+prefix_len=${BASH_REMATCH[4]}
+((prefix_len >= 8 && prefix_len <= 30)) || die "SUBNET prefix must be in /8../30"
+# Usable addresses: all but the network, the broadcast and the gateway.
+capacity=$(((1 << (32 - prefix_len)) - 3))
+((COUNT * vms_per_deployment <= capacity)) ||
+    die "SUBNET $SUBNET has $capacity addresses, $((COUNT * vms_per_deployment)) VMs need one each"
+for bin in "$deploy_bin" "$accept_bin" "$escd_bin"; do
+    [[ -x $bin ]] || die "$bin not found: build first (cmake --build $BUILD_DIR -j2)"
+done
+[[ -x $pgbin/pgbench && -x $pgbin/psql ]] || die "$pgbin/pgbench or psql missing"
+command -v curl >/dev/null || die "curl is needed to seed through the API"
+build_type=$(sed -n 's/^CMAKE_BUILD_TYPE:[A-Z]*=//p' "$BUILD_DIR/CMakeCache.txt" 2>/dev/null || true)
+[[ $build_type == Release ]] ||
+    echo "run-deploy: warning: $BUILD_DIR is a '${build_type:-unknown}' build, not Release" >&2
+
+work=$(mktemp -d /tmp/escd-bench-deploy.XXXXXX)
+escd_pid='' receiver_pid='' pg_dir=''
+
+# shellcheck disable=SC2317  # stop_pid and cleanup run from the EXIT trap
+# Stops a process this script started: SIGTERM, then SIGKILL after 10 s.
+stop_pid() {
+    local pid=$1
+    [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null || return 0
+    kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 100); do
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    kill -KILL "$pid" 2>/dev/null || true
+    { wait "$pid"; } 2>/dev/null || true
+}
+
+# shellcheck disable=SC2317
+cleanup() {
+    local status=$?
+    trap - EXIT INT TERM
+    if [[ -n $KEEP_DIR && -d $work ]]; then
+        mkdir -p "$KEEP_DIR"
+        cp -f "$work"/receipts.csv "$work"/escd.out "$work"/escd.err "$work"/deploy.out \
+            "$work"/summary.txt "$work"/pgbench.out "$work"/outbox.csv "$KEEP_DIR"/ 2>/dev/null || true
+    fi
+    stop_pid "$escd_pid"
+    stop_pid "$receiver_pid"
+    [[ -n $pg_dir ]] && "$root/tests/pg-down.sh" "$pg_dir"
+    rm -rf "$work"
+    exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# wait_for_line FILE REGEX TIMEOUT_S PID: prints the first line of FILE matching REGEX.
+# Returns 1 on timeout, 2 when PID exited without printing it.
+wait_for_line() {
+    local file=$1 regex=$2 deadline=$((SECONDS + $3)) pid=$4 line
+    while ((SECONDS < deadline)); do
+        if line=$(grep -m1 -E "$regex" "$file" 2>/dev/null); then
+            echo "$line"
+            return 0
+        fi
+        if ! kill -0 "$pid" 2>/dev/null; then
+            line=$(grep -m1 -E "$regex" "$file" 2>/dev/null) && { echo "$line"; return 0; }
+            return 2
+        fi
+        sleep 0.1
+    done
+    return 1
+}
+
+# CPU time of a process in clock ticks (utime + stime, /proc/PID/stat fields 14 and 15).
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
+ticks_per_s=$(getconf CLK_TCK)
+# The CPU time of PostgreSQL: the postmaster and every backend it runs (escd's pool is
+# persistent, so its backends live through the whole run).
+pg_ticks() {
+    local postmaster sum pid
+    postmaster=$(head -n 1 "$pg_dir/data/postmaster.pid")
+    sum=$(cpu_ticks "$postmaster")
+    for pid in $(pgrep -P "$postmaster"); do sum=$((sum + $(cpu_ticks "$pid"))); done
+    echo "$sum"
+}
+# Busy and total jiffies of the whole machine (/proc/stat "cpu" line): how loaded it was.
+machine_jiffies() { awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8 + $9, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9 }' /proc/stat; }
+mem_kb() { awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status"; }
+
+# wait_idle PID: waits (up to 60 s) until PID uses less than ~5% of a core.
+wait_idle() {
+    local pid=$1 before after
+    before=$(cpu_ticks "$pid")
+    for _ in $(seq 120); do
+        sleep 0.5
+        after=$(cpu_ticks "$pid")
+        (((after - before) <= 2)) && return 0
+        before=$after
+    done
+    echo "run-deploy: warning: escd still busy after 60 s" >&2
+}
+
+psql_() { "$pgbin/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$ESCD_TEST_PG_PORT" -U postgres "$@"; }
+sql() { psql_ -d "$db" -At -c "$1"; }
+# field NAME LINE: value of NAME=value in a RESULT line.
+field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<" $2"; }
+calc() { awk "BEGIN { $1 }"; }
+
+# --- PostgreSQL ------------------------------------------------------------------------------
+log "machine before the run: $(uptime)"
+log "starting PostgreSQL"
+pg_env=$("$root/tests/pg-up.sh") || die "tests/pg-up.sh failed"
+eval "$pg_env"
+pg_dir=$ESCD_TEST_PG_DIR
+if [[ $BENCH_DURABLE != 0 ]]; then
+    # tests/pg-up.sh passes fsync=off etc. on the command line, which beats ALTER SYSTEM:
+    # restart with the same options, made durable.
+    as_pg=()
+    [[ $(id -u) -eq 0 ]] && as_pg=(runuser -u postgres --)
+    "${as_pg[@]}" "$pgbin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/postgres.log" -w -t 60 -m fast \
+        restart -o "-p $ESCD_TEST_PG_PORT -k $pg_dir -c listen_addresses=127.0.0.1 -c fsync=on -c synchronous_commit=on -c full_page_writes=on -c max_connections=300" \
+        >/dev/null || { cat "$pg_dir/postgres.log" >&2; die "could not restart PostgreSQL durable"; }
+fi
+pg_settings=$(psql_ -d postgres -At -c "SELECT string_agg(name || '=' || setting, ' ' ORDER BY name)
+    FROM pg_settings WHERE name IN ('fsync', 'synchronous_commit', 'full_page_writes',
+                                    'wal_sync_method', 'max_connections')")
+durability="durable"
+[[ $BENCH_DURABLE != 0 ]] || durability="NOT durable (BENCH_DURABLE=0)"
+echo "PostgreSQL on 127.0.0.1:$ESCD_TEST_PG_PORT, $durability: $pg_settings"
+psql_ -d postgres -c "CREATE DATABASE $db"
+
+# --- escd ------------------------------------------------------------------------------------
+# The seeding requests need a Callback (tenants require one): a receiver that answers 200, so
+# that no seeding callback is still being retried while the deployments run.
+"$accept_bin" receiver --port 0 >"$work/receiver.out" 2>&1 &
+receiver_pid=$!
+line=$(wait_for_line "$work/receiver.out" '^PORT [0-9]+$' 10 "$receiver_pid") || {
+    cat "$work/receiver.out" >&2
+    die "callback receiver did not start"
+}
+seed_callback=http://127.0.0.1:${line#PORT }/seed
+
+log "starting escd (libvirt test driver, log level $LOG_LEVEL)"
+data_dir=$work/escd-data
+mkdir -p "$data_dir/files"
+# shellcheck disable=SC2086  # ESCD_ARGS is a list of flags
+"$escd_bin" --database.dsn="$ESCD_TEST_PG_DSN dbname=$db" --server.listen_address=127.0.0.1 \
+    --server.http_port=0 --server.https_port=-1 --general.data_dir="$data_dir" \
+    --auth.admin_password="$admin_password" --log.level="$LOG_LEVEL" \
+    --vim.uri=test:///default --monitor.allowed_cidrs=127.0.0.0/8 \
+    --callbacks.allowed_cidrs=127.0.0.0/8 --files.allowed_cidrs=127.0.0.0/8 \
+    --server.ready_file="$work/ready" ${ESCD_ARGS:-} >"$work/escd.out" 2>"$work/escd.err" &
+escd_pid=$!
+status=0
+wait_for_line "$work/escd.out" '^escd ready http=[0-9]+' "$ESCD_READY_TIMEOUT" "$escd_pid" \
+    >/dev/null || status=$?
+if ((status != 0)); then
+    echo "--- escd stdout (last 20 lines)" >&2
+    tail -n 20 "$work/escd.out" >&2
+    echo "--- escd stderr (last 20 lines)" >&2
+    tail -n 20 "$work/escd.err" >&2
+    ((status == 2)) && escd_pid=''
+    die "escd is not ready (status $status: 1 timeout, 2 exited)"
+fi
+port=$(sed -n 's/^http=\([0-9]*\).*/\1/p' "$work/ready")
+[[ -n $port ]] || die "escd wrote no port to its ready file"
+base=http://127.0.0.1:$port/ESCManager/v0
+echo "escd on 127.0.0.1:$port, pid $escd_pid"
+grep -h 'ICMP' "$work/escd.out" "$work/escd.err" || true
+
+# --- seed through the API ----------------------------------------------------------------------
+log "seeding: tenant, network, subnet $SUBNET, flavor, image"
+api() {
+    local path=$1 body=$2 code
+    code=$(curl -s -o "$work/api.out" -w '%{http_code}' -u "admin:$admin_password" -X POST \
+        -H 'Content-Type: application/xml' -H "Callback: $seed_callback" -d "$body" "$base/$path")
+    [[ $code == 200 ]] || { cat "$work/api.out" >&2; die "POST $path answered $code"; }
+}
+# wait_until SQL EXPECTED WHAT: polls escd's database (up to 60 s) until SQL returns EXPECTED.
+wait_until() {
+    for _ in $(seq 600); do
+        [[ $(sql "$1") == "$2" ]] && return 0
+        sleep 0.1
+    done
+    die "timed out waiting for $3 (got '$(sql "$1")', want '$2')"
+}
+api tenants/bench '<tenant xmlns="urn:ietf:params:xml:ns:netconf:base:1.0"><name>bench</name></tenant>'
+wait_until "SELECT state FROM resources WHERE internal_id = 'bench'" ACTIVE "tenant bench"
+api bench/networks/bench-net '<network xmlns="urn:ietf:params:xml:ns:netconf:base:1.0">
+    <name>bench-net</name><shared>false</shared><admin_state_up>true</admin_state_up></network>'
+wait_until "SELECT state FROM resources WHERE internal_id = 'bench-net'" ACTIVE "network bench-net"
+api bench/subnets/bench-sub "<subnet xmlns=\"urn:ietf:params:xml:ns:netconf:base:1.0\">
+    <name>bench-sub</name><internal_network_id>bench-net</internal_network_id>
+    <cidr>$SUBNET</cidr></subnet>"
+api flavors/bench-flavor '<flavor xmlns="urn:ietf:params:xml:ns:netconf:base:1.0">
+    <name>bench-flavor</name><vcpus>1</vcpus><memory_mb>256</memory_mb></flavor>'
+head -c 65536 /dev/zero >"$data_dir/files/bench.img"
+api images/bench-img "<image xmlns=\"urn:ietf:params:xml:ns:netconf:base:1.0\">
+    <name>bench-img</name><src>file://$data_dir/files/bench.img</src></image>"
+wait_until "SELECT count(*) FROM resources WHERE internal_id IN
+    ('bench-sub', 'bench-flavor', 'bench-img') AND state = 'ACTIVE'" 3 "subnet, flavor, image"
+wait_until "SELECT count(*) FROM outbox WHERE state = 'PENDING'" 0 "the seeding callbacks"
+
+# One deployment: one vm_group of exactly 2 VMs, one interface on bench-net, alive when its
+# address answers ICMP (every second, 3 echoes, > 1 answered). @ID@ becomes the deployment id.
+cat >"$work/deployment.xml" <<EOF
+<esc_datamodel xmlns="http://www.cisco.com/esc/esc"><tenants><tenant><name>bench</name>
+<deployments><deployment><name>@ID@</name>
+<vm_group><name>g1</name><image>bench-img</image><flavor>bench-flavor</flavor>
+<bootup_time>300</bootup_time>
+<interfaces><interface><nicid>0</nicid><network>bench-net</network></interface></interfaces>
+<kpi_data><kpi><event_name>VM_ALIVE</event_name><metric_value>1</metric_value>
+<metric_cond>GT</metric_cond><metric_type>UINT32</metric_type>
+<metric_collector><type>ICMPPing</type><nicid>0</nicid><poll_frequency>1</poll_frequency>
+<polling_unit>seconds</polling_unit></metric_collector></kpi></kpi_data>
+<scaling><min_active>$vms_per_deployment</min_active><max_active>$vms_per_deployment</max_active>
+<elastic>false</elastic></scaling>
+</vm_group></deployment></deployments></tenant></tenants></esc_datamodel>
+EOF
+
+# --- before --------------------------------------------------------------------------------------
+wait_idle "$escd_pid"
+sleep "$STATS_SETTLE"
+# xact_commit: every committed transaction of escd's database, its autocommit reads included.
+# n_tup_ins + n_tup_upd of vms and services: every write of a VM or service state (both are
+# upserts; an ON CONFLICT update counts as an update).
+# wal_sync: WAL flushes of the whole server (escd is its only client during the run), i.e. the
+# durable commits, each of which may carry many of escd's group-committed writes.
+stats_sql="SELECT (SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()),
+    (SELECT coalesce(sum(n_tup_ins + n_tup_upd), 0) FROM pg_stat_user_tables
+     WHERE relname IN ('vms', 'services')),
+    (SELECT wal_sync FROM pg_stat_wal)"
+IFS='|' read -r xact_before writes_before wal_before <<<"$(sql "$stats_sql")"
+psql_ -d postgres -c CHECKPOINT
+rss_idle=$(mem_kb "$escd_pid" VmRSS)
+log "escd idle: VmRSS $rss_idle kB; machine: $(uptime)"
+
+# --- the run -----------------------------------------------------------------------------------
+log "posting $COUNT deployments of $vms_per_deployment VMs over $CONNS connections"
+read -r busy_before total_before <<<"$(machine_jiffies)"
+escd_cpu_before=$(cpu_ticks "$escd_pid")
+pg_cpu_before=$(pg_ticks)
+wall_before=$(date +%s%N)
+deploy_status=0
+"$deploy_bin" --port "$port" --password "$admin_password" --template "$work/deployment.xml" \
+    --count "$COUNT" --connections "$CONNS" --prefix dep- --timeout-s "$TIMEOUT" \
+    --csv "$work/receipts.csv" >"$work/deploy.out" 2>"$work/deploy.err" || deploy_status=$?
+wall_after=$(date +%s%N)
+escd_cpu_after=$(cpu_ticks "$escd_pid")
+pg_cpu_after=$(pg_ticks)
+read -r busy_after total_after <<<"$(machine_jiffies)"
+rss_after=$(mem_kb "$escd_pid" VmRSS)
+hwm_after=$(mem_kb "$escd_pid" VmHWM)
+cat "$work/deploy.out"
+if ((deploy_status != 0)); then
+    cat "$work/deploy.err" >&2
+    echo "--- escd log (last 30 lines)" >&2
+    tail -n 30 "$work/escd.out" >&2
+    tail -n 30 "$work/escd.err" >&2
+    die "escd_bench_deploy failed (exit $deploy_status)"
+fi
+[[ -s $work/deploy.err ]] && cat "$work/deploy.err" >&2
+result=$(grep -m1 '^RESULT ' "$work/deploy.out") || die "escd_bench_deploy printed no RESULT"
+elapsed_s=$(field elapsed_s "$result")
+
+# --- after -------------------------------------------------------------------------------------
+# The last callbacks' delivery marks still commit after the last SERVICE_ALIVE: wait for them,
+# then for the statistics (they count in the transactions below: a handful out of thousands).
+wait_until "SELECT count(*) FROM outbox WHERE state = 'PENDING'" 0 "every callback delivered"
+monitor_cpu_before=$(cpu_ticks "$escd_pid")
+monitor_wall_before=$(date +%s%N)
+sleep "$STATS_SETTLE"
+monitor_cpu_after=$(cpu_ticks "$escd_pid")
+monitor_wall_after=$(date +%s%N)
+IFS='|' read -r xact_after writes_after wal_after <<<"$(sql "$stats_sql")"
+
+vms_alive=$(sql "SELECT count(*) FROM vms WHERE state = 'VM_ALIVE_STATE'")
+services_active=$(sql "SELECT count(*) FROM services WHERE state = 'SERVICE_ACTIVE_STATE'")
+vms_total=$(sql "SELECT count(*) FROM vms")
+[[ $vms_alive == "$((COUNT * vms_per_deployment))" && $services_active == "$COUNT" ]] ||
+    die "expected $((COUNT * vms_per_deployment)) alive VMs and $COUNT active services, found $vms_alive (of $vms_total) and $services_active"
+# An operation that threw something other than a VIM failure (say, its step's SQL failed) is
+# logged "aborted" and relaunched after a back-off of 1 s or more: say how often that happened.
+aborted=$(cat "$work/escd.out" "$work/escd.err" | grep -c ' aborted: ' || true)
+
+# Callback latency: each receipt joined with the outbox row it came from (same transaction,
+# same event, and for a VM event the VM's name in the body).
+log "callback latency: receipts joined with escd's outbox"
+latency_sql="
+CREATE TEMP TABLE receipts (received_us bigint, transaction_id text, stage text, vm_name text,
+                            status_code text, deployment text);
+\\copy receipts FROM '$work/receipts.csv' WITH (FORMAT csv, HEADER true)
+CREATE TEMP TABLE latency AS
+SELECT r.stage, (r.received_us - (extract(epoch FROM o.created_at) * 1000000)::bigint) / 1000.0 AS ms
+FROM receipts r JOIN outbox o
+  ON o.transaction_id::text = r.transaction_id AND o.event = r.stage
+ AND (coalesce(r.vm_name, '') = ''
+      OR position('<vm_name>' || r.vm_name || '</vm_name>' IN o.body) > 0);
+SELECT 'all', count(*), (SELECT count(*) FROM receipts),
+       round(percentile_disc(0.5) WITHIN GROUP (ORDER BY ms), 1),
+       round(percentile_disc(0.99) WITHIN GROUP (ORDER BY ms), 1), round(max(ms), 1)
+FROM latency
+UNION ALL
+SELECT * FROM (SELECT stage, count(*), 0::bigint,
+       round(percentile_disc(0.5) WITHIN GROUP (ORDER BY ms), 1),
+       round(percentile_disc(0.99) WITHIN GROUP (ORDER BY ms), 1), round(max(ms), 1)
+FROM latency GROUP BY stage ORDER BY stage) s;"
+latency=$(psql_ -d "$db" -At -F ' ' <<<"$latency_sql")
+if [[ -n $KEEP_DIR ]]; then
+    # For a closer look: when each callback was written and marked delivered (ms since epoch).
+    psql_ -d "$db" -c "\copy (SELECT id, transaction_id, event, status_code,
+        (extract(epoch FROM created_at) * 1000)::numeric(16, 3) AS created_ms,
+        (extract(epoch FROM finished_at) * 1000)::numeric(16, 3) AS finished_ms, attempts,
+        substring(body FROM '<vm_name>([^<]*)</vm_name>') AS vm_name
+        FROM outbox ORDER BY id) TO '$work/outbox.csv' WITH (FORMAT csv, HEADER true)"
+fi
+read -r _ matched receipts lat_p50 lat_p99 lat_max <<<"$(head -n 1 <<<"$latency")"
+((matched == receipts)) ||
+    echo "run-deploy: warning: only $matched of $receipts callbacks matched an outbox row" >&2
+
+# --- pgbench -------------------------------------------------------------------------------------
+# The ceiling: the same PostgreSQL server with escd stopped, so that neither its monitoring nor
+# anything else of it competes with pgbench for the two cores.
+stop_pid "$escd_pid"
+escd_pid=''
+log "pgbench -i -s $PGBENCH_SCALE, then -N -c $PGBENCH_CLIENTS -j 2 -T $PGBENCH_DURATION"
+psql_ -d postgres -c "CREATE DATABASE pgbench_db"
+"$pgbin/pgbench" -i -q -s "$PGBENCH_SCALE" -h 127.0.0.1 -p "$ESCD_TEST_PG_PORT" -U postgres \
+    pgbench_db >"$work/pgbench-init.out" 2>&1 || {
+    cat "$work/pgbench-init.out" >&2
+    die "pgbench -i failed"
+}
+psql_ -d postgres -c CHECKPOINT
+"$pgbin/pgbench" -n -N -c "$PGBENCH_CLIENTS" -j 2 -T "$PGBENCH_DURATION" -h 127.0.0.1 \
+    -p "$ESCD_TEST_PG_PORT" -U postgres pgbench_db >"$work/pgbench.out" 2>&1 || {
+    cat "$work/pgbench.out" >&2
+    die "pgbench failed"
+}
+pg_tps=$(sed -n -E 's/^tps = ([0-9.]+) \((without initial connection time|excluding connections establishing)\).*/\1/p' \
+    "$work/pgbench.out")
+[[ -n $pg_tps ]] || { cat "$work/pgbench.out" >&2; die "no tps line in the pgbench output"; }
+pg_tps=$(awk -v t="$pg_tps" 'BEGIN { printf "%.1f", t }')
+grep -E '^(number of failed|latency average)' "$work/pgbench.out" || true
+
+# --- report --------------------------------------------------------------------------------------
+# Counting transitions: a VM enters INIT (planned, address allocated), DEPLOYING, INERT
+# (VM_DEPLOYED) and ALIVE (VM_ALIVE): 4 committed state writes; a service enters DEPLOYING (with
+# the accept), INERT and ACTIVE: 3. See bench/README.md.
+transitions=$((vms_alive * 4 + services_active * 3))
+xacts=$((xact_after - xact_before))
+writes=$((writes_after - writes_before))
+wal_syncs=$((wal_after - wal_before))
+wall_s=$(calc "printf \"%.3f\", ($wall_after - $wall_before) / 1e9")
+escd_cpu_s=$(calc "printf \"%.2f\", ($escd_cpu_after - $escd_cpu_before) / $ticks_per_s")
+pg_cpu_s=$(calc "printf \"%.2f\", ($pg_cpu_after - $pg_cpu_before) / $ticks_per_s")
+monitor_pct=$(calc "printf \"%.1f\", 100 * ($monitor_cpu_after - $monitor_cpu_before) / $ticks_per_s / (($monitor_wall_after - $monitor_wall_before) / 1e9)")
+busy_pct=$(calc "printf \"%.0f\", 100 * ($busy_after - $busy_before) / ($total_after - $total_before)")
+vms=$((COUNT * vms_per_deployment))
+kb_per_vm=$(calc "printf \"%.1f\", ($hwm_after - $rss_idle) / $vms")
+xact_rate=$(calc "printf \"%.1f\", $xacts / $elapsed_s")
+transition_rate=$(calc "printf \"%.1f\", $transitions / $elapsed_s")
+ratio=$(calc "printf \"%.1f\", 100 * $transition_rate / $pg_tps")
+xact_ratio=$(calc "printf \"%.1f\", 100 * $xact_rate / $pg_tps")
+
+{
+    echo
+    echo "escd deployment benchmark: $COUNT deployments x $vms_per_deployment VMs, $CONNS connections, PostgreSQL $durability"
+    printf '%-34s %s\n' \
+        "time to last SERVICE_ALIVE" "$elapsed_s s (first POST to last SERVICE_ALIVE)" \
+        "POST answers" "p50 $(field post_p50_ms "$result") ms, p99 $(field post_p99_ms "$result") ms" \
+        "callbacks received" "$(field callbacks "$result") ($(field vm_deployed "$result") VM_DEPLOYED, $(field vm_alive "$result") VM_ALIVE, $(field service_alive "$result") SERVICE_ALIVE)" \
+        "escd transactions" "$xacts committed, $xact_rate/s ($xact_ratio% of pgbench)" \
+        "state transitions" "$transitions ($vms_alive VMs x 4 + $services_active services x 3), $transition_rate/s" \
+        "  VM/service row writes (pg_stat)" "$writes" \
+        "WAL flushes (pg_stat_wal.wal_sync)" "$wal_syncs" \
+        "operations aborted and retried" "$aborted (escd log lines)" \
+        "pgbench -N -c $PGBENCH_CLIENTS (tps)" "$pg_tps" \
+        "callback latency (receipt-outbox)" "p50 $lat_p50 ms, p99 $lat_p99 ms, max $lat_max ms ($matched of $receipts matched)"
+    tail -n +2 <<<"$latency" | while read -r stage n _ p50 p99 max; do
+        printf '%-34s %s\n' "  $stage" "p50 $p50 ms, p99 $p99 ms, max $max ms ($n)"
+    done
+    printf '%-34s %s\n' \
+        "escd CPU" "$escd_cpu_s s in $wall_s s ($(calc "printf \"%.0f\", 100 * $escd_cpu_s / $wall_s")% of one core)" \
+        "PostgreSQL CPU" "$pg_cpu_s s ($(calc "printf \"%.0f\", 100 * $pg_cpu_s / $wall_s")% of one core)" \
+        "machine CPU busy during the run" "$busy_pct% of $(nproc) cores" \
+        "escd CPU monitoring $vms VMs, idle" "$monitor_pct% of one core" \
+        "escd memory" "VmRSS idle $rss_idle kB, after $rss_after kB, peak (VmHWM) $hwm_after kB" \
+        "  per VM" "$kb_per_vm kB ((peak - idle) / $vms)"
+    echo
+    verdict() { calc "print (($1) ? \"PASS\" : \"FAIL\")"; }
+    echo "TARGET transitions/s >= 30% of pgbench tps: $(verdict "$ratio >= 30") ($ratio%: $transition_rate/s vs $pg_tps tps)"
+    echo "TARGET callback latency p99 < 100 ms: $(verdict "$lat_p99 < 100") ($lat_p99 ms)"
+    echo "TARGET escd memory < 50 KB per VM: $(verdict "$kb_per_vm < 50") ($kb_per_vm KB)"
+} | tee "$work/summary.txt"
+exit 0
