@@ -82,7 +82,11 @@ class Store {
     // Callback outbox.
     /// Rows still to deliver, in id order.
     virtual std::vector<OutboxRow> PendingOutbox() = 0;
-    virtual asio::awaitable<void> MarkOutboxDelivered(std::int64_t id) = 0;
+    /// Marks row `id` delivered, and every earlier row of its transaction still pending: the
+    /// notifier sends a transaction's next callback before this commits, so marks may land out
+    /// of order, yet what stays pending is always a suffix and a restart resends in order.
+    virtual asio::awaitable<void> MarkOutboxDelivered(const std::string& transaction_id,
+                                                      std::int64_t id) = 0;
     virtual asio::awaitable<void> MarkOutboxRetry(
         std::int64_t id,
         int attempts,

@@ -123,6 +123,24 @@ asio::awaitable<void> Notifier::Drain(std::string transaction_id) {
     if (it != queues_.end() && it->second.empty()) queues_.erase(it);
 }
 
+asio::awaitable<void> Notifier::MarkDelivered(std::string transaction_id, std::int64_t id) {
+    auto executor = co_await asio::this_coro::executor;
+    for (int attempt = 0; !stopping_; ++attempt) {
+        try {
+            co_await store_.MarkOutboxDelivered(transaction_id, id);
+            ESCD_INFO("notifier") << "outbox row " << id << " of " << transaction_id
+                                  << " marked DELIVERED";
+            co_return;
+        } catch (const std::exception& e) {
+            // Unrecorded, it would be resent after a restart (at least once): keep trying.
+            ESCD_WARN("notifier") << "cannot record outbox row " << id << ": " << e.what();
+        }
+        asio::steady_timer wait(executor,
+                                std::chrono::seconds(std::min(30, 1 << std::min(attempt, 5))));
+        co_await wait.async_wait(asio::as_tuple(asio::use_awaitable));
+    }
+}
+
 asio::awaitable<void> Notifier::DeliverOne(model::OutboxRow& row) {
     auto executor = co_await asio::this_coro::executor;
     // `mark` is a coroutine lambda: it awaits the store's write.
@@ -208,12 +226,18 @@ asio::awaitable<void> Notifier::DeliverOne(model::OutboxRow& row) {
         slots_.try_receive([](boost::system::error_code) {});  // give the slot back
         ++row.attempts;
         const auto id = row.id;
+        const auto transaction_id = row.transaction_id;
         const int attempts = row.attempts;
         if (result.Delivered()) {
             ESCD_DEBUG("notifier")
                 << "delivered " << row.message.event << " of " << row.transaction_id << " to "
                 << row.message.url << " (" << result.status << ")";
-            co_await finish("DELIVERED", [&]() { return store_.MarkOutboxDelivered(id); });
+            // The next callback of the transaction goes out now; the mark follows in the
+            // background (MarkOutboxDelivered marks every earlier pending row too, so whatever
+            // a crash leaves pending is a suffix, resent in order).
+            --backlog_;
+            queues_[row.transaction_id].pop_front();  // `row` is gone from here on
+            asio::co_spawn(strand_, MarkDelivered(transaction_id, id), asio::detached);
             co_return;
         }
         std::string error =

@@ -59,6 +59,8 @@ class Notifier {
   private:
     asio::awaitable<void> Drain(std::string transaction_id);
     asio::awaitable<void> DeliverOne(model::OutboxRow& row);
+    /// Records a delivery (retrying while the database refuses); runs beside the next sends.
+    asio::awaitable<void> MarkDelivered(std::string transaction_id, std::int64_t id);
     void Spawn(const std::string& transaction_id);
 
     asio::io_context& ioc_;

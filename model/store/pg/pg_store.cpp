@@ -115,9 +115,9 @@ const std::pair<const char*, const char*> kStatements[] = {
      "1000)::bigint "
      "FROM outbox WHERE state = 'PENDING' ORDER BY id"},
     {"outbox_delivered",
-     "UPDATE outbox SET state = 'DELIVERED', attempts = attempts + 1, finished_at = now(), "
-     "last_error = NULL "
-     "WHERE id = $1"},
+     "UPDATE outbox SET state = 'DELIVERED', finished_at = now(), last_error = NULL, "
+     "attempts = attempts + CASE WHEN id = $2 THEN 1 ELSE 0 END "
+     "WHERE transaction_id = $1::uuid AND (id = $2 OR (id < $2 AND state = 'PENDING'))"},
     {"outbox_retry",
      "UPDATE outbox SET attempts = $2, next_attempt_at = to_timestamp($3::double precision / "
      "1000), "
@@ -682,9 +682,10 @@ std::vector<OutboxRow> PgStore::PendingOutbox() {
     });
 }
 
-asio::awaitable<void> PgStore::MarkOutboxDelivered(std::int64_t id) {
+asio::awaitable<void> PgStore::MarkOutboxDelivered(const std::string& transaction_id,
+                                                   std::int64_t id) {
     static const std::string kStatement = "outbox_delivered";
-    std::vector<std::string> params{std::to_string(id)};
+    std::vector<std::string> params{transaction_id, std::to_string(id)};
     co_await Write(kStatement, params);
 }
 

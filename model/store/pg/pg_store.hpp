@@ -59,7 +59,8 @@ class PgStore final : public Store {
         const std::vector<OutboxMessage>& callbacks) override;
     std::vector<Operation> UnfinishedOperations() override;
     std::vector<OutboxRow> PendingOutbox() override;
-    asio::awaitable<void> MarkOutboxDelivered(std::int64_t id) override;
+    asio::awaitable<void> MarkOutboxDelivered(const std::string& transaction_id,
+                                              std::int64_t id) override;
     asio::awaitable<void> MarkOutboxRetry(std::int64_t id,
                                           int attempts,
                                           std::chrono::system_clock::time_point next_attempt_at,
