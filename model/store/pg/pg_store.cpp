@@ -641,23 +641,23 @@ asio::awaitable<std::vector<OutboxRow>> PgStore::CompleteOperation(
     co_return rows;
 }
 
+namespace {
+// The columns of "unfinished_operations" and "latest_operation", in that order.
+Operation OperationFromRow(const pqxx::row& row) {
+    Operation op;
+    op.transaction_id = row[0].as<std::string>();
+    op.kind = row[1].as<std::string>();
+    op.target_kind = row[2].as<std::string>();
+    op.target_id = row[3].as<std::string>();
+    op.callback_url = row[4].as<std::string>();
+    op.events_url = row[5].as<std::string>();
+    op.payload = row[6].as<std::string>();
+    return op;
+}
+}  // namespace
+
 std::vector<Operation> PgStore::UnfinishedOperations() {
-    return With([&](pqxx::connection& c) {
-        pqxx::nontransaction tx(c);  // one statement: no BEGIN/COMMIT round trips
-        std::vector<Operation> out;
-        for (const auto& row : tx.exec_prepared("unfinished_operations")) {
-            Operation op;
-            op.transaction_id = row[0].as<std::string>();
-            op.kind = row[1].as<std::string>();
-            op.target_kind = row[2].as<std::string>();
-            op.target_id = row[3].as<std::string>();
-            op.callback_url = row[4].as<std::string>();
-            op.events_url = row[5].as<std::string>();
-            op.payload = row[6].as<std::string>();
-            out.push_back(std::move(op));
-        }
-        return out;
-    });
+    return AllRows("unfinished_operations", OperationFromRow);
 }
 
 std::vector<OutboxRow> PgStore::PendingOutbox() {
@@ -893,20 +893,7 @@ std::vector<std::string> PgStore::AllocatedAddresses(const std::string& network_
 }
 
 std::optional<Operation> PgStore::LatestOperation(const std::string& target_id) {
-    return FirstRow(
-        "latest_operation",
-        [](const pqxx::row& row) {
-            Operation op;
-            op.transaction_id = row[0].as<std::string>();
-            op.kind = row[1].as<std::string>();
-            op.target_kind = row[2].as<std::string>();
-            op.target_id = row[3].as<std::string>();
-            op.callback_url = row[4].as<std::string>();
-            op.events_url = row[5].as<std::string>();
-            op.payload = row[6].as<std::string>();
-            return op;
-        },
-        target_id);
+    return FirstRow("latest_operation", OperationFromRow, target_id);
 }
 
 std::optional<ServiceState> PgStore::GetServiceState(const std::string& deployment_id) {
