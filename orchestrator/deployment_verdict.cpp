@@ -82,10 +82,6 @@ asio::awaitable<void> DeploymentWorkflow::ApplyVerdict(const model::Operation& o
         step.upserts.push_back(vm);
         step.service_state =
             model::NextState(context.view.service, model::ServiceEvent::kNotAllAlive);
-        ESCD_WARN("monitor") << "VM " << vm_name << " of " << op.target_id << " is down"
-                             << (actions.heal ? "; automatic recovery is not available in this "
-                                                "version, the VM stays inert until it answers"
-                                              : "");
     } else {
         co_return;
     }
@@ -94,6 +90,16 @@ asio::awaitable<void> DeploymentWorkflow::ApplyVerdict(const model::Operation& o
     } catch (const Error& e) {
         if (e.code() != ErrorCode::kConflict) throw;
         ESCD_DEBUG("monitor") << "verdict on " << vm_name << " dropped: " << e.what();
+        co_return;
+    }
+    // Logged once committed: what the line says is what GET shows.
+    if (alive) {
+        ESCD_INFO("monitor") << "VM " << vm_name << " of " << op.target_id << " is alive again";
+    } else {
+        ESCD_WARN("monitor") << "VM " << vm_name << " of " << op.target_id << " is down"
+                             << (actions.heal ? "; automatic recovery is not available in this "
+                                                "version, the VM stays inert until it answers"
+                                              : "");
     }
 }
 

@@ -23,7 +23,6 @@
 #include <map>
 #include <memory>
 #include <set>
-#include <thread>
 
 #include "tests/integration/resource_fixture.hpp"
 
@@ -284,14 +283,10 @@ TEST_F(QemuCrash, KilledWhileDeployingTenVmsTheDeploymentCompletesWithEachVmOnce
     auto before = DeliveredUntil(
         [&](const auto& all) { return Stage(all, tx, "VM_DEPLOYED").size() >= 3; }, kDeployWait);
     ASSERT_GE(Stage(before, tx, "VM_DEPLOYED").size(), 3u) << escd_->Log();
-    const auto aim_until = Clock::now() + std::chrono::seconds(30);
-    while (Clock::now() < aim_until) {
-        const auto reported = VmsWith(Stage(receiver_.Requests(), tx, "VM_DEPLOYED"));
-        bool in_flight = false;
-        for (const auto& [name, domain] : Domains()) in_flight |= !reported.contains(name);
-        if (in_flight) break;
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));  // polling libvirt
-    }
+    // escd logs "created VM" once libvirt has the domain, before its VM_DEPLOYED commits: one
+    // line more than the VMs reported is a VM in flight.
+    const auto reported = VmsWith(Stage(receiver_.Requests(), tx, "VM_DEPLOYED"));
+    escd_->WaitForLog("created VM ", reported.size() + 1, std::chrono::seconds(30));
     escd_->Kill();
     const auto killed = Clock::now();
     const auto past_deploying =
@@ -422,9 +417,9 @@ TEST_F(QemuCrash, ADomainStoppedBehindEscdsBackIsDownAtOnceAndAnOrphanGoesAtRest
 
     // libvirt's STOPPED event, not a missed ping (this group has no ICMPPing KPI), marks it down.
     ASSERT_EQ(virDomainDestroy(domains.begin()->second.get()), 0);
-    const auto deadline = Clock::now() + std::chrono::seconds(15);
-    while (VmState(victim) != "VM_INERT_STATE" && Clock::now() < deadline)
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    ASSERT_TRUE(escd_->WaitForLog("VM " + victim + " of " + deployment_ + " is down", 1,
+                                  std::chrono::seconds(15)))
+        << escd_->Log();
     EXPECT_EQ(VmState(victim), "VM_INERT_STATE");
     EXPECT_EQ(db_.Query("SELECT state FROM services")[0][0].as<std::string>(),
               "SERVICE_INERT_STATE");
@@ -435,9 +430,8 @@ TEST_F(QemuCrash, ADomainStoppedBehindEscdsBackIsDownAtOnceAndAnOrphanGoesAtRest
     escd_->Kill();
     db_.Query("DELETE FROM vms WHERE vm_name = '" + orphan + "'");
     StartOnQemu();
-    const auto gone_by = Clock::now() + std::chrono::seconds(60);
-    while (Domains().contains(orphan) && Clock::now() < gone_by)
-        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    ASSERT_TRUE(escd_->WaitForLog("reconciled with the VIM", 1, std::chrono::seconds(60)))
+        << escd_->Log();
     auto after = Domains();
     EXPECT_FALSE(after.contains(orphan));
     EXPECT_TRUE(after.contains(victim));
