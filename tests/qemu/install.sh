@@ -18,28 +18,5 @@ packages=(
     iproute2
 )
 
-missing=()
-for p in "${packages[@]}"; do
-    status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
-    [[ "$status" == "install ok installed" ]] || missing+=("$p")
-done
-((${#missing[@]} == 0)) && exit 0
-
-echo "qemu/install: installing ${missing[*]}" >&2
-sudo_cmd=()
-if [[ $(id -u) -ne 0 ]]; then
-    command -v sudo >/dev/null || { echo "qemu/install: need root or sudo to install: ${missing[*]}" >&2; exit 1; }
-    sudo_cmd=(sudo)
-fi
-
-policy=/usr/sbin/policy-rc.d
-if [[ ! -e $policy ]]; then
-    # Exit 101 = "action forbidden" for invoke-rc.d; removed again whatever the install does.
-    printf '#!/bin/sh\nexit 101\n' | "${sudo_cmd[@]}" tee "$policy" >/dev/null
-    "${sudo_cmd[@]}" chmod 0755 "$policy"
-    trap '"${sudo_cmd[@]}" rm -f "$policy"' EXIT
-fi
-
-export DEBIAN_FRONTEND=noninteractive
-"${sudo_cmd[@]}" apt-get update -qq
-"${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+exec "$(dirname "$0")/../../deploy/apt-install-missing.sh" qemu/install --no-service-start \
+    "${packages[@]}"
