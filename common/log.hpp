@@ -5,8 +5,10 @@
 /// The level is process-wide and may change at run time (config LOG/LEVEL). Thread safe: each
 /// record is formatted into a local buffer and written with one write(2).
 
+#include <exception>
 #include <optional>
 #include <sstream>
+#include <string>
 #include <string_view>
 
 namespace escd::log {
@@ -41,6 +43,20 @@ class Line {
     std::string_view component_;
     std::ostringstream stream_;
 };
+
+/// A completion handler for co_spawn: a task that ended with an exception is logged at `level`
+/// as "<what>: <exception>" (the error policy of common/error.hpp: each spawned task catches and
+/// logs at its top).
+inline auto LogFailure(Level level, std::string_view component, std::string what) {
+    return [level, component, what = std::move(what)](std::exception_ptr e) {
+        if (!e) return;
+        try {
+            std::rethrow_exception(e);
+        } catch (const std::exception& ex) {
+            Line(level, component) << what << ": " << ex.what();
+        }
+    };
+}
 
 }  // namespace escd::log
 

@@ -57,16 +57,9 @@ asio::awaitable<void> Engine::ApplyVerdict(std::string deployment_id,
 void Engine::OnVerdict(const std::string& deployment_id, const std::string& vm_name, bool alive) {
     if (stopping_) return;
     auto strand = StrandFor(model::kind::kDeployment, deployment_id);
-    asio::co_spawn(strand, ApplyVerdict(deployment_id, vm_name, alive),
-                   [vm_name](std::exception_ptr e) {
-                       if (!e) return;
-                       try {
-                           std::rethrow_exception(e);
-                       } catch (const std::exception& ex) {
-                           ESCD_WARN("monitor")
-                               << "verdict on VM " << vm_name << " not applied: " << ex.what();
-                       }
-                   });
+    asio::co_spawn(
+        strand, ApplyVerdict(deployment_id, vm_name, alive),
+        log::LogFailure(log::Level::kWarn, "monitor", "verdict on VM " + vm_name + " not applied"));
 }
 
 asio::awaitable<void> Engine::AcceptCreate(const model::ResourceRecord& resource,

@@ -97,15 +97,9 @@ void Notifier::RetryNow() {
 }
 
 void Notifier::Spawn(const std::string& transaction_id) {
-    asio::co_spawn(strand_, Drain(transaction_id), [transaction_id](std::exception_ptr e) {
-        if (!e) return;
-        try {
-            std::rethrow_exception(e);
-        } catch (const std::exception& ex) {
-            ESCD_ERROR("notifier")
-                << "delivery of transaction " << transaction_id << " stopped: " << ex.what();
-        }
-    });
+    asio::co_spawn(strand_, Drain(transaction_id),
+                   log::LogFailure(log::Level::kError, "notifier",
+                                   "delivery of transaction " + transaction_id + " stopped"));
 }
 
 asio::awaitable<void> Notifier::Drain(std::string transaction_id) {

@@ -64,15 +64,9 @@ void VmMonitor::Stop() {
 }
 
 void VmMonitor::Sync(const std::string& deployment_id) {
-    asio::co_spawn(ioc_, Load(deployment_id), [deployment_id](std::exception_ptr e) {
-        if (!e) return;
-        try {
-            std::rethrow_exception(e);
-        } catch (const std::exception& ex) {
-            ESCD_WARN("monitor") << "cannot watch the VMs of " << deployment_id << ": "
-                                 << ex.what();
-        }
-    });
+    asio::co_spawn(
+        ioc_, Load(deployment_id),
+        log::LogFailure(log::Level::kWarn, "monitor", "cannot watch the VMs of " + deployment_id));
 }
 
 void VmMonitor::Start() {

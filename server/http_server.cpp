@@ -122,14 +122,7 @@ asio::awaitable<void> HttpServer::AcceptLoop(std::shared_ptr<Listener> listener)
         backoff = std::chrono::milliseconds(0);
         auto session_executor = socket.get_executor();
         asio::co_spawn(session_executor, RunSession(std::move(socket), listener->tls),
-                       [](std::exception_ptr e) {
-                           if (!e) return;
-                           try {
-                               std::rethrow_exception(e);
-                           } catch (const std::exception& ex) {
-                               ESCD_ERROR("server") << "session failed: " << ex.what();
-                           }
-                       });
+                       log::LogFailure(log::Level::kError, "server", "session failed"));
     }
 }
 

@@ -150,14 +150,8 @@ int Run(const Config& config) {
     }
 
     notifier.Start();
-    asio::co_spawn(ioc, engine.Start(), [](std::exception_ptr e) {
-        if (!e) return;
-        try {
-            std::rethrow_exception(e);
-        } catch (const std::exception& ex) {
-            ESCD_ERROR("engine") << "start-up failed: " << ex.what();
-        }
-    });
+    asio::co_spawn(ioc, engine.Start(),
+                   log::LogFailure(log::Level::kError, "engine", "start-up failed"));
 
     // Graceful stop: no new connections or operations, idle connections closed, in-flight
     // requests answered, then the io_context ends. Unfinished operations resume next start.
