@@ -85,8 +85,6 @@ class Engine {
         stopping_ = true;
         monitor_.Stop();
     }
-    /// VMs under continuous monitoring now.
-    std::size_t Monitored() const { return monitor_.Watched(); }
     /// Operations launched and not finished.
     std::size_t Running() const { return running_.load(); }
 

@@ -43,11 +43,6 @@ VmMonitor::~VmMonitor() {
     Stop();
 }
 
-std::size_t VmMonitor::Watched() const {
-    std::lock_guard lock(mutex_);
-    return watches_.size();
-}
-
 void VmMonitor::Stop() {
     std::map<std::string, std::shared_ptr<Watch>> watches;
     {

@@ -65,9 +65,6 @@ class VmMonitor {
     /// Ends every watch.
     void Stop();
 
-    /// VMs watched now (for logs, tests and benchmarks).
-    std::size_t Watched() const;
-
   private:
     struct Watch;
     void SyncAll();
@@ -81,7 +78,7 @@ class VmMonitor {
     vim::Adapter& vim_;
     IcmpPinger& pinger_;
     VerdictHandler handler_;
-    mutable std::mutex mutex_;
+    std::mutex mutex_;
     std::map<std::string, std::shared_ptr<Watch>> watches_;  ///< by VM name
     bool stopped_ = false;
     std::atomic<bool> vim_events_{false};  ///< the VIM delivers lifecycle events
