@@ -655,9 +655,14 @@ asio::awaitable<DeploymentWorkflow::Final> DeploymentWorkflow::Deploy(const mode
             co_await Commit(context, step);
         }
         std::vector<model::VmRecord> booting;
-        for (const auto& vm : context.view.vms)
+        std::vector<model::VmRecord> unhealthy;  // not alive in time, or (a rerun) recovering
+        for (const auto& vm : context.view.vms) {
             if (vm.state == VmState::kInert) booting.push_back(vm);
+            if (vm.state == VmState::kRecovering) unhealthy.push_back(vm);
+        }
         co_await AwaitAlive(context, booting);
+        unhealthy.insert(unhealthy.end(), booting.begin(), booting.end());
+        co_await RecoverNotAlive(context, unhealthy);
         const bool all_alive =
             std::all_of(context.view.vms.begin(), context.view.vms.end(),
                         [](const model::VmRecord& vm) { return vm.state == VmState::kAlive; });
@@ -668,8 +673,10 @@ asio::awaitable<DeploymentWorkflow::Final> DeploymentWorkflow::Deploy(const mode
         }
         final.status = 200;
         final.message = all_alive ? "Service group deployment completed successfully!"
-                                  : "Service group deployment failed: not every VM became alive "
-                                    "within its bootup_time";
+                        : context.view.service == ServiceState::kError
+                            ? "Service group deployment failed: a VM could not be recovered"
+                            : "Service group deployment failed: not every VM became alive "
+                              "within its bootup_time";
         if (!all_alive) final.status = 500;
         final.outcome.state = model::ResourceState::kActive;
     }
@@ -892,7 +899,10 @@ asio::awaitable<DeploymentWorkflow::Final> DeploymentWorkflow::ServiceOperation(
         co_await Commit(context, step);
         if (action->then_alive) booting.push_back(vm);
     }
-    if (!booting.empty()) co_await AwaitAlive(context, booting);
+    if (!booting.empty()) {
+        co_await AwaitAlive(context, booting);
+        co_await RecoverNotAlive(context, booting);
+    }
 
     // The service follows its VMs.
     const bool all_alive =
@@ -962,6 +972,7 @@ asio::awaitable<DeploymentWorkflow::Final> DeploymentWorkflow::VmOperation(
     if (ok && action->then_alive) {
         const std::vector<model::VmRecord> booting{*context.Vm(vm_name)};
         co_await AwaitAlive(context, booting);
+        co_await RecoverNotAlive(context, booting);
     }
     co_return final;
 }

@@ -18,6 +18,7 @@
 /// Undeploy: per VM removed from the VIM, VM_UNDEPLOYED → SERVICE_UNDEPLOYED.
 /// Events go to Callback and, when given and different, to Callback-ESC-Events.
 
+#include <chrono>
 #include <functional>
 #include <map>
 #include <mutex>
@@ -86,11 +87,25 @@ class DeploymentWorkflow {
                                        const std::string& operation,
                                        const std::string& vm_name);
 
+    /// POST /{tenant}/deployments/recovery-vm/{vm}, and the recoveries escd starts itself
+    /// (RECOVER_VM operations; deployment_recovery.cpp). With `check_first`
+    /// (checkVmBeforeRecovery) a VM found alive is left alone: VM_RECOVERY_CANCELLED.
+    asio::awaitable<Final> RecoverVm(const model::Operation& op,
+                                     const std::string& vm_name,
+                                     bool check_first);
+
+    /// What a committed verdict asks of the engine: a down VM whose rules say "recover
+    /// autohealing" is to be recovered after its group's recovery_wait_time (AUTO), or waits
+    /// for a recovery-vm request (MANUAL).
+    struct HealRequest {
+        std::chrono::seconds wait{0};
+        bool manual = false;
+    };
     /// A raised VM_ALIVE KPI of VM `vm_name` (deployment_verdict.cpp). `op` is the latest
     /// operation on the deployment: its URLs and transaction id carry the events.
-    asio::awaitable<void> ApplyVerdict(const model::Operation& op,
-                                       const std::string& vm_name,
-                                       bool alive);
+    asio::awaitable<std::optional<HealRequest>> ApplyVerdict(const model::Operation& op,
+                                                             const std::string& vm_name,
+                                                             bool alive);
 
     /// Reconciliation after a restart: every VM of the deployment that should exist on the VIM
     /// but is not in `on_vim` is created again under its name (new uuid; an alive one is inert
@@ -191,6 +206,24 @@ class DeploymentWorkflow {
     asio::awaitable<bool> CreateOnVim(Context& context,
                                       const model::VmGroupSpec& group,
                                       model::VmRecord& vm);
+
+    /// Heals `vm_name` per its group's recovery_policy (deployment_recovery.cpp); true when it
+    /// ends alive, else it is in error and so is the service. Spawned per VM: by value.
+    asio::awaitable<bool> Recover(Context& context, std::string vm_name);
+    /// Recover() of each, concurrently; rethrows the first failure once all have ended.
+    asio::awaitable<void> RecoverAll(Context& context, std::vector<std::string> names);
+    /// bootup_time passed: Recover() each of `vms` that is still not alive (unless its group's
+    /// recovery_type is MANUAL).
+    asio::awaitable<void> RecoverNotAlive(Context& context,
+                                          const std::vector<model::VmRecord>& vms);
+    /// One attempt: a hard reboot (a stopped VM is started); VM_RECOVERY_REBOOT. False when the
+    /// VIM has no such VM or refused.
+    asio::awaitable<bool> RebootToRecover(Context& context, model::VmRecord& vm);
+    /// One attempt: removed and created again under its name with its addresses;
+    /// VM_RECOVERY_UNDEPLOYED, VM_RECOVERY_DEPLOYED. False when the create failed.
+    asio::awaitable<bool> RedeployToRecover(Context& context, model::VmRecord& vm);
+    /// DEFAULT/VM_RECOVERY_RETRY_MAX (3 when unset or not a number). Blocking.
+    int RecoveryRetryMax();
 
     /// Waits for the VM_ALIVE verdict of each of `waiting` (in parallel) and commits VM_ALIVE
     /// for those that became alive.

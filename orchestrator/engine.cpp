@@ -29,6 +29,7 @@ Engine::Engine(asio::io_context& ioc,
                Notifier& notifier,
                FileFetcher& fetcher,
                IcmpPinger& pinger,
+               const OperationMode& mode,
                EngineOptions options)
     : ioc_(ioc),
       store_(store),
@@ -38,6 +39,7 @@ Engine::Engine(asio::io_context& ioc,
       workflows_(vim, store, db_pool, fetcher),
       deployments_(store, db_pool, vim, notifier, pinger, fetcher),
       monitor_(ioc, store, db_pool, vim, pinger),
+      mode_(mode),
       options_(options) {
     monitor_.SetHandler([this](const std::string& deployment, const std::string& vm, bool alive) {
         OnVerdict(deployment, vm, alive);
@@ -51,7 +53,8 @@ asio::awaitable<void> Engine::ApplyVerdict(std::string deployment_id,
     auto op = co_await Offload(
         db_pool_, [this, &deployment_id] { return store_.LatestOperation(deployment_id); });
     if (!op) co_return;
-    co_await deployments_.ApplyVerdict(*op, vm_name, alive);
+    auto heal = co_await deployments_.ApplyVerdict(*op, vm_name, alive);
+    if (heal) ScheduleRecovery(deployment_id, vm_name, *heal);
 }
 
 void Engine::OnVerdict(const std::string& deployment_id, const std::string& vm_name, bool alive) {
@@ -339,7 +342,8 @@ asio::awaitable<void> Engine::RunDeploymentOperation(const model::Operation& op)
             final = co_await deployments_.Update(op);
         } else if (op.kind == "DELETE_DEPLOYMENT") {
             final = co_await deployments_.Undeploy(op);
-        } else if (op.kind == "SERVICE_OPERATION" || op.kind == "VM_OPERATION") {
+        } else if (op.kind == "SERVICE_OPERATION" || op.kind == "VM_OPERATION" ||
+                   op.kind == "RECOVER_VM") {
             // The payload: <operation><name>stop</name><vm_name>...</vm_name></operation>.
             auto doc = model::xml::ParseBody(op.payload);
             auto root = doc->document_element();
@@ -347,6 +351,9 @@ asio::awaitable<void> Engine::RunDeploymentOperation(const model::Operation& op)
             const auto vm_name = model::xml::ChildText(root, "vm_name").value_or("");
             if (op.kind == "SERVICE_OPERATION") {
                 final = co_await deployments_.ServiceOperation(op, operation);
+            } else if (op.kind == "RECOVER_VM") {
+                const bool check_first = model::xml::ChildBool(root, "check_first").value_or(false);
+                final = co_await deployments_.RecoverVm(op, vm_name, check_first);
             } else {
                 final = co_await deployments_.VmOperation(op, operation, vm_name);
             }

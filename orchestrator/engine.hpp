@@ -17,6 +17,7 @@
 #include <atomic>
 #include <map>
 #include <mutex>
+#include <set>
 #include <string>
 
 #include "common/asio.hpp"
@@ -26,6 +27,7 @@
 #include "orchestrator/deployment_workflow.hpp"
 #include "orchestrator/file_fetcher.hpp"
 #include "orchestrator/notifier.hpp"
+#include "orchestrator/operation_mode.hpp"
 #include "orchestrator/resource_workflows.hpp"
 #include "orchestrator/vm_monitor.hpp"
 #include "vim/adapter.hpp"
@@ -46,6 +48,7 @@ class Engine {
            Notifier& notifier,
            FileFetcher& fetcher,
            IcmpPinger& pinger,
+           const OperationMode& mode,
            EngineOptions options);
 
     // Accepting (awaited by request handlers; each returns once the operation is committed or
@@ -85,6 +88,10 @@ class Engine {
         stopping_ = true;
         monitor_.Stop();
     }
+    /// escd left or entered maintenance mode: on leaving it, the down VMs whose recovery it held
+    /// back are raised again by the monitor (and recovered). Thread safe.
+    void OperationModeChanged(Mode mode);
+
     /// Operations launched and not finished.
     std::size_t Running() const { return running_.load(); }
 
@@ -103,6 +110,14 @@ class Engine {
     /// A raised VM_ALIVE KPI: applied on the deployment's strand unless an operation runs.
     void OnVerdict(const std::string& deployment_id, const std::string& vm_name, bool alive);
     asio::awaitable<void> ApplyVerdict(std::string deployment_id, std::string vm_name, bool alive);
+    /// A down VM asked to be healed (engine_recovery.cpp): after `heal.wait`, unless it came
+    /// back, escd is in maintenance or the deployment busy, a RECOVER_VM operation starts.
+    void ScheduleRecovery(const std::string& deployment_id,
+                          const std::string& vm_name,
+                          DeploymentWorkflow::HealRequest heal);
+    asio::awaitable<void> StartRecovery(std::string deployment_id,
+                                        std::string vm_name,
+                                        std::chrono::seconds wait);
     asio::awaitable<void> RunTenantOperation(const model::Operation& op);
     /// Every other resource kind: the VIM side through ResourceWorkflows, the rest generic.
     asio::awaitable<void> RunResourceOperation(const model::Operation& op);
@@ -124,7 +139,10 @@ class Engine {
     ResourceWorkflows workflows_;
     DeploymentWorkflow deployments_;
     VmMonitor monitor_;
+    const OperationMode& mode_;
     EngineOptions options_;
+    std::mutex recoveries_mutex_;
+    std::set<std::string> awaiting_recovery_;  ///< VMs whose recovery_wait_time runs
     std::mutex strands_mutex_;
     std::map<std::string, Strand> strands_;  ///< "<kind>/<id>" -> the target's strand
     std::atomic<bool> stopping_{false};

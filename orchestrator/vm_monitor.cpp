@@ -143,6 +143,7 @@ asio::awaitable<void> VmMonitor::Load(std::string deployment_id) {
 
     std::vector<std::shared_ptr<Watch>> started;
     std::vector<std::shared_ptr<Watch>> ended;
+    std::vector<std::pair<std::shared_ptr<Watch>, std::optional<bool>>> kept;
     {
         std::lock_guard lock(mutex_);
         if (stopped_) co_return;
@@ -151,7 +152,10 @@ asio::awaitable<void> VmMonitor::Load(std::string deployment_id) {
             auto next = wanted.find(name);
             if (watch->deployment != deployment_id ||
                 (next != wanted.end() && next->second->identity == watch->identity)) {
-                if (next != wanted.end()) wanted.erase(next);  // kept, with its counters
+                if (next != wanted.end()) {
+                    kept.emplace_back(watch, next->second->raised);  // with its counters
+                    wanted.erase(next);
+                }
                 ++it;
                 continue;
             }
@@ -170,6 +174,16 @@ asio::awaitable<void> VmMonitor::Load(std::string deployment_id) {
         });
     }
     for (auto& watch : started) asio::co_spawn(watch->strand, Poll(watch), asio::detached);
+    // A kept watch starts again from what the engine last decided. A verdict the engine dropped
+    // (an operation was running; escd was in maintenance) is then raised again by the next
+    // poll, and a VIM-only watch, which does not poll, looks once more.
+    for (auto& [watch, raised] : kept) {
+        asio::post(watch->strand, [this, watch, raised] {
+            if (watch->stopped || watch->raised == raised) return;
+            watch->raised = raised;
+            if (OnceOnly(*watch)) asio::co_spawn(watch->strand, Check(watch), asio::detached);
+        });
+    }
     if (!started.empty() || !ended.empty()) {
         ESCD_DEBUG("monitor") << deployment_id << ": " << started.size() << " watch(es) started, "
                               << ended.size() << " ended";
@@ -179,39 +193,48 @@ asio::awaitable<void> VmMonitor::Load(std::string deployment_id) {
 asio::awaitable<void> VmMonitor::Poll(std::shared_ptr<Watch> watch) {
     const auto period = watch->address ? std::chrono::milliseconds(PollPeriod(watch->kpi))
                                        : std::chrono::milliseconds(kVimPollPeriod);
-    const auto timeout = PollTimeout(watch->kpi);
     // A VIM-only watch on a VIM with events asks once, at its start: an event may have come
     // before the watch did (a VM restored at start-up); events do the rest.
-    const bool once = !watch->address && !watch->poll_vim;
-    for (bool first = true; !watch->stopped && (first || !once); first = false) {
-        if (!once) {
-            watch->timer.expires_after(period);
-            co_await watch->timer.async_wait(asio::as_tuple(asio::use_awaitable));
-            if (watch->stopped) break;
-        }
-        bool holds = false;
-        try {
-            if (watch->address) {
-                const int value = co_await IcmpPollValue(pinger_, *watch->address, timeout);
-                holds = MetricHolds(value, watch->kpi.metric_cond, watch->kpi.metric_value);
-            } else {
-                const auto& name = watch->vm;
-                auto info = co_await vim_.GetVm(name);
-                holds = info && info->running;
-            }
-        } catch (const std::exception& e) {
-            // Neither a ping nor the VIM can say: no verdict this round.
-            ESCD_DEBUG("monitor") << "VM " << watch->vm << ": poll failed: " << e.what();
-            continue;
-        }
+    if (OnceOnly(*watch)) {
+        co_await Check(watch);
+        co_return;
+    }
+    while (!watch->stopped) {
+        watch->timer.expires_after(period);
+        co_await watch->timer.async_wait(asio::as_tuple(asio::use_awaitable));
         if (watch->stopped) break;
-        if (holds) {
-            watch->failing = 0;
-            if (++watch->holding >= std::max(1, watch->kpi.occurrences_true)) Raise(*watch, true);
+        co_await Check(watch);
+    }
+}
+
+bool VmMonitor::OnceOnly(const Watch& watch) {
+    return !watch.address && !watch.poll_vim;
+}
+
+asio::awaitable<void> VmMonitor::Check(std::shared_ptr<Watch> watch) {
+    bool holds = false;
+    try {
+        if (watch->address) {
+            const int value =
+                co_await IcmpPollValue(pinger_, *watch->address, PollTimeout(watch->kpi));
+            holds = MetricHolds(value, watch->kpi.metric_cond, watch->kpi.metric_value);
         } else {
-            watch->holding = 0;
-            if (++watch->failing >= std::max(1, watch->kpi.occurrences_false)) Raise(*watch, false);
+            const auto& name = watch->vm;
+            auto info = co_await vim_.GetVm(name);
+            holds = info && info->running;
         }
+    } catch (const std::exception& e) {
+        // Neither a ping nor the VIM can say: no verdict this round.
+        ESCD_DEBUG("monitor") << "VM " << watch->vm << ": poll failed: " << e.what();
+        co_return;
+    }
+    if (watch->stopped) co_return;
+    if (holds) {
+        watch->failing = 0;
+        if (++watch->holding >= std::max(1, watch->kpi.occurrences_true)) Raise(*watch, true);
+    } else {
+        watch->holding = 0;
+        if (++watch->failing >= std::max(1, watch->kpi.occurrences_false)) Raise(*watch, false);
     }
 }
 

@@ -17,8 +17,11 @@
 /// VIM lifecycle events (VimEvent) mark a VM down at once, without waiting for missed pings; on a
 /// VIM that delivers none, VIM-only watches poll the VIM instead (every kVimPollPeriod).
 /// A raised KPI event goes to the verdict handler (the engine), which applies the group's
-/// rules: "TRUE esc_vm_alive_notification" → VM_ALIVE, "FALSE recover autohealing" → down (and
-/// recovery, issue 6); "ALWAYS log" logs. Without rules the three standard ones apply.
+/// rules: "TRUE esc_vm_alive_notification" → VM_ALIVE, "FALSE recover autohealing" → down and
+/// recovery; "ALWAYS log" logs. Without rules the three standard ones apply.
+/// A verdict the engine cannot act on now (an operation runs on the deployment) is not lost:
+/// after each operation Sync() resets a kept watch to the state the engine committed, so a
+/// KPI that still disagrees is raised again.
 
 #include <atomic>
 #include <chrono>
@@ -60,6 +63,9 @@ class VmMonitor {
     /// Subscribes to the VIM's lifecycle events and watches every deployment (at start-up,
     /// after the engine resumed its operations).
     void Start();
+    /// Sync() of every deployment: verdicts the engine could not act on are raised again
+    /// (when escd leaves maintenance mode).
+    void SyncAll();
     /// A VIM lifecycle event: `running` false means stopped, crashed or gone. Thread safe.
     void VimEvent(const std::string& vm_name, bool running);
     /// Ends every watch.
@@ -67,9 +73,11 @@ class VmMonitor {
 
   private:
     struct Watch;
-    void SyncAll();
     asio::awaitable<void> Load(std::string deployment_id);
     asio::awaitable<void> Poll(std::shared_ptr<Watch> watch);
+    /// One poll of the watch's KPI and its debouncing (on the watch's strand).
+    asio::awaitable<void> Check(std::shared_ptr<Watch> watch);
+    static bool OnceOnly(const Watch& watch);
     void Raise(Watch& watch, bool alive);
 
     asio::io_context& ioc_;
