@@ -18,37 +18,9 @@
 
 #include "common/log.hpp"
 #include "orchestrator/deployment_context.hpp"
+#include "orchestrator/kpi_rules.hpp"
 
 namespace escd::orchestrator {
-namespace {
-struct RuleActions {
-    bool log = false;
-    bool notify = false;
-    bool heal = false;
-};
-
-RuleActions ActionsFor(const model::VmGroupSpec& group, bool alive) {
-    std::vector<std::string> actions;
-    for (const auto& rule : group.rules)
-        if (rule.event_name == "VM_ALIVE")
-            actions.insert(actions.end(), rule.actions.begin(), rule.actions.end());
-    if (actions.empty())
-        actions = {"ALWAYS log", "TRUE esc_vm_alive_notification", "FALSE recover autohealing"};
-    RuleActions out;
-    const std::string_view condition = alive ? "TRUE" : "FALSE";
-    for (const auto& action : actions) {
-        const auto space = action.find(' ');
-        if (space == std::string::npos) continue;
-        const std::string_view when(action.data(), space);
-        const std::string_view what = std::string_view(action).substr(space + 1);
-        if (when != "ALWAYS" && when != condition) continue;
-        if (what == "log") out.log = true;
-        if (what == "esc_vm_alive_notification" || what == "servicebooted.sh") out.notify = true;
-        if (what == "recover autohealing") out.heal = true;
-    }
-    return out;
-}
-}  // namespace
 
 asio::awaitable<std::optional<DeploymentWorkflow::HealRequest>> DeploymentWorkflow::ApplyVerdict(
     const model::Operation& op, const std::string& vm_name, bool alive) {
@@ -57,7 +29,7 @@ asio::awaitable<std::optional<DeploymentWorkflow::HealRequest>> DeploymentWorkfl
     const auto* known = context.Vm(vm_name);
     if (!known) co_return std::nullopt;
     auto vm = *known;
-    const auto actions = ActionsFor(context.Group(vm.vm_group), alive);
+    const auto actions = ActionsFor(context.Group(vm.vm_group), "VM_ALIVE", alive);
     if (actions.log) {
         ESCD_INFO("monitor") << "deployment " << op.target_id << " VM " << vm_name << ": VM_ALIVE "
                              << (alive ? "TRUE" : "FALSE") << " in " << ToString(vm.state);

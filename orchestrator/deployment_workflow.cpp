@@ -493,7 +493,8 @@ asio::awaitable<vim::VmRequest> DeploymentWorkflow::BuildVmRequest(Context& cont
 
 asio::awaitable<bool> DeploymentWorkflow::CreateOnVim(Context& context,
                                                       const model::VmGroupSpec& group,
-                                                      model::VmRecord& vm) {
+                                                      model::VmRecord& vm,
+                                                      std::string_view deployed_event) {
     if (vm.state == VmState::kInit) {
         vm.state = Next(vm.state, VmEvent::kDeploy);
         auto step = context.NewStep();
@@ -510,14 +511,14 @@ asio::awaitable<bool> DeploymentWorkflow::CreateOnVim(Context& context,
         vm.host = info.host;
         vm.state = Next(vm.state, VmEvent::kVimDone);
         step.upserts.push_back(vm);
-        context.Emit(step, "VM_DEPLOYED", &vm, 200, "VM Deployed");
+        context.Emit(step, std::string(deployed_event), &vm, 200, "VM Deployed");
         co_await Commit(context, step);
         co_return true;
     } catch (const Error& e) {
         ESCD_WARN("engine") << "VM " << vm.vm_name << " not deployed: " << e.what();
         vm.state = Next(vm.state, VmEvent::kVimFailed);
         step.upserts.push_back(vm);
-        context.Emit(step, "VM_DEPLOYED", &vm, HttpStatusOf(e.code()),
+        context.Emit(step, std::string(deployed_event), &vm, HttpStatusOf(e.code()),
                      std::string("VM deployment failed: ") + e.what());
     }
     co_await Commit(context, step);
@@ -686,7 +687,9 @@ asio::awaitable<DeploymentWorkflow::Final> DeploymentWorkflow::Deploy(const mode
     co_return final;
 }
 
-asio::awaitable<void> DeploymentWorkflow::UndeployVm(Context& context, model::VmRecord vm) {
+asio::awaitable<void> DeploymentWorkflow::UndeployVm(Context& context,
+                                                     model::VmRecord vm,
+                                                     std::string event) {
     if (vm.state != VmState::kUndeploying) {
         vm.state = Next(vm.state, VmEvent::kUndeploy);
         auto step = context.NewStep();
@@ -699,7 +702,7 @@ asio::awaitable<void> DeploymentWorkflow::UndeployVm(Context& context, model::Vm
     co_await vim_.DeleteVolume(day0_kind, name);  // its config drive, if it had one
     auto step = context.NewStep();
     step.removed.push_back(vm.vm_name);
-    context.Emit(step, "VM_UNDEPLOYED", &vm, 200, "VM Undeployed");
+    if (!event.empty()) context.Emit(step, event, &vm, 200, "VM Undeployed");
     co_await Commit(context, step);
 }
 

@@ -94,6 +94,20 @@ class DeploymentWorkflow {
                                      const std::string& vm_name,
                                      bool check_first);
 
+    /// What a raised KPI event other than VM_ALIVE asks of the engine: its group scaled out or
+    /// in (rules "TRUE servicescaleup.sh" / "TRUE servicescalein.sh", elastic groups only, within
+    /// min_active..max_active; deployment_scaling.cpp).
+    struct ScaleRequest {
+        std::string group;
+        bool out = true;
+    };
+    asio::awaitable<std::optional<ScaleRequest>> ApplyKpiEvent(const model::Operation& op,
+                                                               const std::string& vm_name,
+                                                               const std::string& event,
+                                                               bool value);
+    /// SCALE_OUT / SCALE_IN operations: one VM more or less in `group`.
+    asio::awaitable<Final> Scale(const model::Operation& op, const std::string& group, bool out);
+
     /// What a committed verdict asks of the engine: a down VM whose rules say "recover
     /// autohealing" is to be recovered after its group's recovery_wait_time (AUTO), or waits
     /// for a recovery-vm request (MANUAL).
@@ -177,8 +191,11 @@ class DeploymentWorkflow {
                                                           const model::InterfaceSpec& nic,
                                                           model::DeploymentStep& step,
                                                           AddressClaims::Held& held);
-    /// Removes the VM and its config drive from the VIM and its record: VM_UNDEPLOYED.
-    asio::awaitable<void> UndeployVm(Context& context, model::VmRecord vm);
+    /// Removes the VM and its config drive from the VIM and its record, with `event` (none when
+    /// empty). Spawned per VM: by value.
+    asio::awaitable<void> UndeployVm(Context& context,
+                                     model::VmRecord vm,
+                                     std::string event = "VM_UNDEPLOYED");
     /// UndeployVm() of each, concurrently; rethrows the first failure once all have ended.
     asio::awaitable<void> UndeployAll(Context& context, std::vector<model::VmRecord> vms);
     /// Adds the interfaces the group has and the VM lacks, removes those it has and the group
@@ -202,10 +219,12 @@ class DeploymentWorkflow {
     asio::awaitable<vim::VmRequest> BuildVmRequest(Context& context,
                                                    const model::VmGroupSpec& group,
                                                    const model::VmRecord& vm);
-    /// Creates the VM on the VIM; false when the VIM refused (the VM is then in error).
+    /// Creates the VM on the VIM, reported by `deployed_event`; false when the VIM refused (the
+    /// VM is then in error).
     asio::awaitable<bool> CreateOnVim(Context& context,
                                       const model::VmGroupSpec& group,
-                                      model::VmRecord& vm);
+                                      model::VmRecord& vm,
+                                      std::string_view deployed_event = "VM_DEPLOYED");
 
     /// Heals `vm_name` per its group's recovery_policy (deployment_recovery.cpp); true when it
     /// ends alive, else it is in error and so is the service. Spawned per VM: by value.

@@ -107,8 +107,24 @@ class Engine {
     Strand StrandFor(const std::string& target_kind, const std::string& target_id);
     void ForgetStrand(const std::string& target_kind, const std::string& target_id);
     asio::awaitable<void> Run(model::Operation op);
-    /// A raised VM_ALIVE KPI: applied on the deployment's strand unless an operation runs.
-    void OnVerdict(const std::string& deployment_id, const std::string& vm_name, bool alive);
+    /// A raised KPI event, on the deployment's strand: VM_ALIVE is applied unless an operation
+    /// runs; any other may start a scale (engine_scaling.cpp).
+    void OnVerdict(const std::string& deployment_id,
+                   const std::string& vm_name,
+                   const std::string& event,
+                   bool value);
+    asio::awaitable<void> ApplyKpiEvent(std::string deployment_id,
+                                        std::string vm_name,
+                                        std::string event,
+                                        bool value);
+    /// An operation escd starts itself on a deployment (RECOVER_VM, SCALE_OUT, SCALE_IN):
+    /// accepted like a request (durably, nothing while another runs), its events to the URLs of
+    /// the deployment's latest operation; `fields` become its <operation> payload. nullopt when
+    /// the deployment is busy (kConflict) or gone.
+    asio::awaitable<std::optional<model::Operation>> AcceptOwnOperation(
+        const std::string& kind,
+        const std::string& deployment_id,
+        const std::vector<std::pair<std::string, std::string>>& fields);
     asio::awaitable<void> ApplyVerdict(std::string deployment_id, std::string vm_name, bool alive);
     /// A down VM asked to be healed (engine_recovery.cpp): after `heal.wait`, unless it came
     /// back, escd is in maintenance or the deployment busy, a RECOVER_VM operation starts.

@@ -15,13 +15,8 @@
 // The wait is in memory: after a crash, the VM is still inert and its watch, started afresh,
 // finds it down and asks again.
 
-#include <pugixml.hpp>
-
-#include "common/crypto.hpp"
-#include "common/error.hpp"
 #include "common/log.hpp"
 #include "common/offload.hpp"
-#include "model/xml/xml_doc.hpp"
 #include "orchestrator/engine.hpp"
 
 namespace escd::orchestrator {
@@ -68,10 +63,8 @@ asio::awaitable<void> Engine::StartRecovery(std::string deployment_id,
                                "once the mode is OPERATION)";
         co_return;
     }
-    auto [vm, latest] = co_await Offload(db_pool_, [this, &deployment_id, &vm_name] {
-        return std::make_pair(store_.GetVm(vm_name), store_.LatestOperation(deployment_id));
-    });
-    if (!vm || vm->deployment_id != deployment_id || !latest) co_return;
+    auto vm = co_await Offload(db_pool_, [this, &vm_name] { return store_.GetVm(vm_name); });
+    if (!vm || vm->deployment_id != deployment_id) co_return;
     if (vm->state != model::VmState::kInert || !vm->monitoring) {
         ESCD_INFO("engine") << "VM " << vm_name << " of " << deployment_id << " is "
                             << model::ToString(vm->state) << " now: not recovered"
@@ -80,31 +73,18 @@ asio::awaitable<void> Engine::StartRecovery(std::string deployment_id,
                                     : "");
         co_return;
     }
-
-    model::Operation op;
-    op.transaction_id = NewUuid();
-    op.kind = "RECOVER_VM";
-    op.target_kind = model::kind::kDeployment;
-    op.target_id = deployment_id;
-    op.callback_url = latest->callback_url;
-    op.events_url = latest->events_url;
-    pugi::xml_document payload;
-    auto root = payload.append_child("operation");
-    model::xml::AppendText(root, "name", "recover");
-    model::xml::AppendText(root, "vm_name", vm_name);
-    model::xml::AppendText(root, "trigger", "auto");
-    op.payload = model::xml::Compact(payload);
-    try {
-        co_await store_.AcceptUpdate(op.target_kind, op.target_id, op);
-    } catch (const Error& e) {
-        if (e.code() != ErrorCode::kConflict) throw;
+    const std::vector<std::pair<std::string, std::string>> fields{
+        {"name", "recover"}, {"vm_name", vm_name}, {"trigger", "auto"}};
+    const std::string kind = "RECOVER_VM";
+    auto op = co_await AcceptOwnOperation(kind, deployment_id, fields);
+    if (!op) {
         ESCD_INFO("engine") << "VM " << vm_name << " of " << deployment_id
                             << " is down; its recovery waits for the running operation";
         co_return;
     }
     ESCD_WARN("engine") << "VM " << vm_name << " of " << deployment_id
-                        << " is down: recovery started, tx=" << op.transaction_id;
-    Launch(std::move(op));
+                        << " is down: recovery started, tx=" << op->transaction_id;
+    Launch(std::move(*op));
 }
 
 void Engine::OperationModeChanged(Mode mode) {

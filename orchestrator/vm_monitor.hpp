@@ -14,6 +14,10 @@
 ///   `monitor.allowed_cidrs` is never pinged: the VM is watched through the VIM only, and the
 ///   reason is logged.
 /// - VIM only (no such KPI): the VM is alive while the VIM reports it running.
+/// - Any other KPI of an alive VM (VM_OVERLOADED, VM_UNDERLOADED, ...): its metric
+///   (vm_metrics.hpp: ICMPPing, or CPU/MEMORY utilisation from the VIM's domain statistics)
+///   polled the same way, with the same debouncing, raised to the engine, whose rules may scale
+///   the group.
 /// VIM lifecycle events (VimEvent) mark a VM down at once, without waiting for missed pings; on a
 /// VIM that delivers none, VIM-only watches poll the VIM instead (every kVimPollPeriod).
 /// A raised KPI event goes to the verdict handler (the engine), which applies the group's
@@ -34,7 +38,9 @@
 
 #include "common/asio.hpp"
 #include "model/deployment.hpp"
+#include "model/dynamic_mapping.hpp"
 #include "model/store.hpp"
+#include "model/vm_record.hpp"
 #include "orchestrator/icmp_pinger.hpp"
 #include "vim/adapter.hpp"
 
@@ -42,9 +48,13 @@ namespace escd::orchestrator {
 
 class VmMonitor {
   public:
-    /// Called (on an io thread) when a watched VM's VM_ALIVE KPI is raised: `alive` TRUE/FALSE.
-    using VerdictHandler =
-        std::function<void(const std::string& deployment, const std::string& vm, bool alive)>;
+    /// Called (on an io thread) when a KPI `event` of a watched VM is raised TRUE or FALSE
+    /// (VM_ALIVE, VM_OVERLOADED, ...).
+    using VerdictHandler = std::function<void(const std::string& deployment,
+                                              const std::string& vm,
+                                              const std::string& event,
+                                              bool value)>;
+    static constexpr const char* kAliveEvent = "VM_ALIVE";
 
     static constexpr std::chrono::seconds kVimPollPeriod{5};
 
@@ -73,6 +83,13 @@ class VmMonitor {
 
   private:
     struct Watch;
+    using WatchSet = std::map<std::string, std::shared_ptr<Watch>>;  ///< by VM and event
+    /// The watches `vm` of `group` should have, into `wanted`.
+    void Plan(const std::string& deployment_id,
+              const model::VmRecord& vm,
+              const model::VmGroupSpec& group,
+              const std::vector<model::DynamicMapping>& metrics,
+              WatchSet& wanted);
     asio::awaitable<void> Load(std::string deployment_id);
     asio::awaitable<void> Poll(std::shared_ptr<Watch> watch);
     /// One poll of the watch's KPI and its debouncing (on the watch's strand).
@@ -87,7 +104,8 @@ class VmMonitor {
     IcmpPinger& pinger_;
     VerdictHandler handler_;
     std::mutex mutex_;
-    std::map<std::string, std::shared_ptr<Watch>> watches_;  ///< by VM name
+    std::map<std::string, WatchSet> watches_;                      ///< by deployment
+    std::map<std::string, std::shared_ptr<Watch>> alive_watches_;  ///< VM_ALIVE ones, by VM
     bool stopped_ = false;
     std::atomic<bool> vim_events_{false};  ///< the VIM delivers lifecycle events
 };

@@ -1,5 +1,6 @@
 // LibvirtAdapter: VMs as libvirt domains (see domain_xml.hpp for the mapping).
 
+#include <algorithm>
 #include <sstream>
 #include <thread>
 
@@ -222,6 +223,33 @@ asio::awaitable<std::optional<VmInfo>> LibvirtAdapter::GetVm(const std::string& 
             Fail("cannot look up VM " + name);
         }
         return InfoOf(conn.get(), domain.get());
+    });
+}
+
+asio::awaitable<std::optional<VmStats>> LibvirtAdapter::GetVmStats(const std::string& name) {
+    co_return co_await Offload(pool_, [this, &name]() -> std::optional<VmStats> {
+        ConnectionRef conn(Ref());
+        Domain domain(virDomainLookupByName(conn.get(), name.c_str()));
+        if (!domain) {
+            if (LastErrorCode() == VIR_ERR_NO_DOMAIN) return std::nullopt;
+            Fail("cannot look up VM " + name);
+        }
+        virDomainInfo info{};
+        if (virDomainGetInfo(domain.get(), &info) < 0) Fail("cannot read the state of VM " + name);
+        VmStats stats;
+        stats.cpu_time_ns = info.cpuTime;
+        stats.vcpus = std::max<int>(1, info.nrVirtCpu);
+        stats.memory_kb = info.memory;
+        stats.max_memory_kb = info.maxMem;
+        if (info.state == VIR_DOMAIN_RUNNING) {
+            virDomainMemoryStatStruct memory[VIR_DOMAIN_MEMORY_STAT_NR];
+            const int count =
+                virDomainMemoryStats(domain.get(), memory, VIR_DOMAIN_MEMORY_STAT_NR, 0);
+            for (int i = 0; i < count; ++i)
+                if (memory[i].tag == VIR_DOMAIN_MEMORY_STAT_UNUSED) stats.unused_kb = memory[i].val;
+            if (count < 0) virResetLastError();  // no balloon statistics: not an error
+        }
+        return stats;
     });
 }
 
