@@ -130,13 +130,15 @@ class DeploymentWorkflow {
   private:
     struct Context;
 
-    /// Addresses chosen for steps that have not committed yet, per network. Deployments run
-    /// concurrently, each on its own strand: two that read the committed allocations at the same
-    /// time would choose the same first free address, and the second commit would fail on
-    /// ip_allocations' primary key (its operation aborted, relaunched after a back-off).
-    /// Every choice is made under one lock, with the committed allocations read inside it; a
-    /// claim is released only after its step committed. So an address another step chose is,
-    /// at the moment of the read, either committed (and read) or still claimed.
+    /// The addresses of each network as this process knows them. Deployments run concurrently,
+    /// each on its own strand: two that read the committed allocations at the same time would
+    /// choose the same free address, and the second commit would fail on ip_allocations'
+    /// primary key (its operation aborted, relaunched after a back-off). So every choice is made
+    /// under one lock, against the addresses committed (read once per network, and again when
+    /// no address fits: some may have been released since) plus those chosen since by this
+    /// process; a claim is released only after its step committed. The next free address is
+    /// searched from the last one chosen, so a choice costs one step, not a read and a walk of
+    /// every address in use (20,000 VMs on one subnet: bench/run-monitor.sh).
     class AddressClaims {
       public:
         /// The claims of one step. Its owner destroys it after the step committed (or failed).
@@ -153,17 +155,32 @@ class DeploymentWorkflow {
             std::vector<std::pair<std::string, std::string>> addresses_;  ///< network, address
         };
 
-        /// Under the lock, `choose` is given what other steps claim on `network` and returns an
-        /// address there (reading the committed allocations itself; throwing when there is
-        /// none), which is claimed for `held`; an empty one claims nothing. Blocks: call it on a
-        /// database pool thread.
+        /// What a choice must avoid on one network, and where the last one ended.
+        struct Taken {
+            const std::set<std::string>& known;    ///< committed as last read, or chosen since
+            const std::set<std::string>& claimed;  ///< by steps not committed yet
+            const std::string& hint;               ///< the address chosen last ("" = none)
+            bool Contains(const std::string& address) const;
+        };
+
+        /// Under the lock, `pick` returns an address of `network` that `Taken` does not hold
+        /// (throwing kConflict when there is none; then the committed allocations are read
+        /// again with `load` and `pick` gets one more try). The address is claimed for `held`;
+        /// an empty one claims nothing. Blocks: call it on a database pool thread.
         std::string Choose(Held& held,
                            const std::string& network,
-                           const std::function<std::string(const std::set<std::string>&)>& choose);
+                           const std::function<std::vector<std::string>()>& load,
+                           const std::function<std::string(const Taken&)>& pick);
 
       private:
+        struct Network {
+            bool loaded = false;
+            std::set<std::string> known;
+            std::set<std::string> claimed;
+            std::string hint;
+        };
         std::mutex mutex_;
-        std::map<std::string, std::set<std::string>> claimed_;
+        std::map<std::string, Network> networks_;
     };
 
     asio::awaitable<void> Load(Context& context);
