@@ -724,7 +724,7 @@ asio::awaitable<DeploymentWorkflow::Final> DeploymentWorkflow::Deploy(const mode
 
 asio::awaitable<void> DeploymentWorkflow::UndeployVm(Context& context,
                                                      model::VmRecord vm,
-                                                     std::string event) {
+                                                     std::string_view event) {
     if (vm.state != VmState::kUndeploying) {
         vm.state = Next(vm.state, VmEvent::kUndeploy);
         auto step = context.NewStep();
@@ -737,7 +737,7 @@ asio::awaitable<void> DeploymentWorkflow::UndeployVm(Context& context,
     co_await vim_.DeleteVolume(day0_kind, name);  // its config drive, if it had one
     auto step = context.NewStep();
     step.removed.push_back(vm.vm_name);
-    if (!event.empty()) context.Emit(step, event, &vm, 200, "VM Undeployed");
+    if (!event.empty()) context.Emit(step, std::string(event), &vm, 200, "VM Undeployed");
     co_await Commit(context, step);
 }
 

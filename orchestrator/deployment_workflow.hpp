@@ -209,10 +209,10 @@ class DeploymentWorkflow {
                                                           model::DeploymentStep& step,
                                                           AddressClaims::Held& held);
     /// Removes the VM and its config drive from the VIM and its record, with `event` (none when
-    /// empty). Spawned per VM: by value.
+    /// empty; a literal). Spawned per VM: by value.
     asio::awaitable<void> UndeployVm(Context& context,
                                      model::VmRecord vm,
-                                     std::string event = "VM_UNDEPLOYED");
+                                     std::string_view event = "VM_UNDEPLOYED");
     /// UndeployVm() of each, concurrently; rethrows the first failure once all have ended.
     asio::awaitable<void> UndeployAll(Context& context, std::vector<model::VmRecord> vms);
     /// Adds the interfaces the group has and the VM lacks, removes those it has and the group

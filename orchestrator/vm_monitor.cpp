@@ -1,5 +1,7 @@
 #include "orchestrator/vm_monitor.hpp"
 
+#include <random>
+
 #include "common/ip_network.hpp"
 #include "common/log.hpp"
 #include "common/offload.hpp"
@@ -254,8 +256,15 @@ asio::awaitable<void> VmMonitor::Poll(std::shared_ptr<Watch> watch) {
         co_await Check(watch);
         co_return;
     }
+    // The first poll at a random point of the period: VMs deployed together would otherwise
+    // poll together, every echo of thousands of VMs in one burst that overflows the ICMP
+    // socket's buffer. Spread, the load is even.
+    thread_local std::minstd_rand random(std::random_device{}());
+    auto wait = std::chrono::milliseconds(std::uniform_int_distribution<std::int64_t>(
+        0, std::max<std::int64_t>(0, period.count() - 1))(random));
     while (!watch->stopped) {
-        watch->timer.expires_after(period);
+        watch->timer.expires_after(wait);
+        wait = period;
         co_await watch->timer.async_wait(asio::as_tuple(asio::use_awaitable));
         if (watch->stopped) break;
         co_await Check(watch);
