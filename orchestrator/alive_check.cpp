@@ -52,7 +52,9 @@ asio::awaitable<bool> WaitAlive(IcmpPinger& pinger,
     while (std::chrono::steady_clock::now() < deadline) {
         const auto started = std::chrono::steady_clock::now();
         const int value = co_await IcmpPollValue(pinger, *ip, timeout);
-        if (MetricHolds(value, kpi.metric_cond, kpi.metric_value)) {
+        if (value == IcmpPinger::kInconclusive) {
+            // No verdict this poll.
+        } else if (MetricHolds(value, kpi.metric_cond, kpi.metric_value)) {
             if (++in_a_row >= kpi.occurrences_true) {
                 ESCD_INFO("monitor")
                     << address << " met its KPI " << in_a_row << " poll(s) in a row: alive";

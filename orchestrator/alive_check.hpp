@@ -18,7 +18,8 @@ namespace escd::orchestrator {
 /// of three answered" and one lost packet does not count as a miss.
 inline constexpr int kEchoesPerPoll = 3;
 
-/// The metric value of one ICMPPing poll of `address`.
+/// The metric value of one ICMPPing poll of `address`; IcmpPinger::kInconclusive when escd
+/// could not tell (no verdict for this poll).
 asio::awaitable<int> IcmpPollValue(IcmpPinger& pinger,
                                    asio::ip::address address,
                                    std::chrono::milliseconds timeout);

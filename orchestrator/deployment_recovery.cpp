@@ -253,7 +253,8 @@ asio::awaitable<DeploymentWorkflow::Final> DeploymentWorkflow::RecoverVm(const m
                 auto ip = nic.nicid == kpi->nicid ? ParseIp(nic.ip_address) : std::nullopt;
                 if (ip && pinger_.Allows(*ip)) {
                     const int value = co_await IcmpPollValue(pinger_, *ip, PollTimeout(*kpi));
-                    alive = MetricHolds(value, kpi->metric_cond, kpi->metric_value);
+                    alive = value != IcmpPinger::kInconclusive &&
+                            MetricHolds(value, kpi->metric_cond, kpi->metric_value);
                 }
             }
         } else {

@@ -174,20 +174,29 @@ asio::awaitable<int> IcmpPinger::Echoes(asio::ip::address address,
         [this, address, count, timeout]() -> asio::awaitable<int> {
             auto pending = std::make_shared<Pending>(strand_);
             std::vector<std::uint16_t> sequences;
+            bool unsent = false;
             const asio::ip::icmp::endpoint to(address, 0);
             for (int i = 0; i < count; ++i) {
                 const std::uint16_t sequence = next_sequence_++;
                 const auto packet = EchoRequest(identifier_, sequence);
                 boost::system::error_code ec;
                 socket_->send_to(asio::buffer(packet), to, 0, ec);
-                if (ec) continue;
+                if (ec) {
+                    // No room (escd's own trouble) says nothing about the VM; a refusal (no
+                    // route, a firewall: EHOSTUNREACH, EPERM, ...) is an unanswered request.
+                    if (ec == asio::error::would_block || ec == asio::error::no_buffer_space ||
+                        ec == asio::error::no_memory)
+                        unsent = true;
+                    continue;
+                }
                 ++sent_;
                 pending_[sequence] = pending;
                 sequences.push_back(sequence);
             }
             pending->expected = static_cast<int>(sequences.size());
+            const auto deadline = std::chrono::steady_clock::now() + timeout;
             if (pending->answered < pending->expected) {
-                pending->timer.expires_after(timeout);
+                pending->timer.expires_at(deadline);
                 co_await pending->timer.async_wait(kTuple);
             }
             // A reply the kernel queued before the deadline counts, even when this strand was
@@ -196,6 +205,15 @@ asio::awaitable<int> IcmpPinger::Echoes(asio::ip::address address,
             for (const auto sequence : sequences) {
                 auto it = pending_.find(sequence);
                 if (it != pending_.end() && it->second == pending) pending_.erase(it);
+            }
+            // Missing answers say nothing about the VM when escd itself failed: a request the
+            // socket refused, or a wake-up so late that replies may have overflowed the
+            // socket's buffer meanwhile (escd starved of CPU).
+            const auto late = std::chrono::steady_clock::now() - deadline;
+            if (pending->answered < count &&
+                (unsent || late > std::max(kLateWakeUp, timeout / 2))) {
+                ++inconclusive_;
+                co_return kInconclusive;
             }
             co_return pending->answered;
         },

@@ -37,8 +37,15 @@ class IcmpPinger {
     /// address by value (trivially destructible, so safe under g++ 12): callers also co_spawn it.
     /// Throws Error(kBadRequest) for an address outside the allow-list.
     asio::awaitable<bool> Ping(asio::ip::address address, std::chrono::milliseconds timeout);
+    /// What Echoes() returns when escd cannot tell: a request could not be sent, or escd woke
+    /// up too late after the deadline (starved of CPU) to trust that missing replies were not
+    /// lost in its own socket's buffer. Not a verdict on the VM.
+    static constexpr int kInconclusive = -1;
+    static constexpr std::chrono::milliseconds kLateWakeUp{200};
+
     /// `count` echo requests to `address` at once; how many were answered within `timeout`
-    /// (one timer for all of them: a KPI poll is one call). Same rules as Ping().
+    /// (one timer for all of them: a KPI poll is one call), or kInconclusive. Same rules as
+    /// Ping().
     asio::awaitable<int> Echoes(asio::ip::address address,
                                 int count,
                                 std::chrono::milliseconds timeout);
@@ -46,6 +53,8 @@ class IcmpPinger {
     /// Requests sent and replies matched so far (for logs and benchmarks).
     std::uint64_t sent() const { return sent_; }
     std::uint64_t answered() const { return answered_; }
+    /// Polls that could not tell (kInconclusive).
+    std::uint64_t inconclusive() const { return inconclusive_; }
 
   private:
     struct Pending;
@@ -66,6 +75,7 @@ class IcmpPinger {
     std::map<std::uint16_t, std::shared_ptr<Pending>> pending_;
     std::atomic<std::uint64_t> sent_{0};
     std::atomic<std::uint64_t> answered_{0};
+    std::atomic<std::uint64_t> inconclusive_{0};
 };
 
 }  // namespace escd::orchestrator

@@ -281,6 +281,7 @@ asio::awaitable<void> VmMonitor::Check(std::shared_ptr<Watch> watch) {
         if (watch->address) {
             const int value =
                 co_await IcmpPollValue(pinger_, *watch->address, PollTimeout(watch->kpi));
+            if (value == IcmpPinger::kInconclusive) co_return;  // no verdict this round
             holds = MetricHolds(value, watch->kpi.metric_cond, watch->kpi.metric_value);
         } else if (watch->alive_kpi()) {
             const auto& name = watch->vm;
