@@ -3,6 +3,7 @@
 #include <linux/icmp.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <array>
@@ -94,6 +95,10 @@ bool IcmpPinger::Start(std::string* why) {
     // SO_RCVBUF is capped by it.
     if (::setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &kReceiveBuffer, sizeof kReceiveBuffer) != 0)
         ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &kReceiveBuffer, sizeof kReceiveBuffer);
+    // The kernel then says, with each packet, how many it dropped for want of room: a poll
+    // that lost replies that way cannot tell anything about its VM (Echoes).
+    const int on = 1;
+    ::setsockopt(fd, SOL_SOCKET, SO_RXQ_OVFL, &on, sizeof on);
     int buffer = 0;
     socklen_t length = sizeof buffer;
     ::getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buffer, &length);
@@ -112,24 +117,36 @@ void IcmpPinger::Stop() {
 }
 
 asio::awaitable<void> IcmpPinger::Receive() {
-    std::array<std::uint8_t, 1500> buffer;
-    asio::ip::icmp::endpoint from;
     while (socket_ && socket_->is_open()) {
-        auto [ec, size] = co_await socket_->async_receive_from(asio::buffer(buffer), from, kTuple);
+        auto [ec] = co_await socket_->async_wait(asio::socket_base::wait_read, kTuple);
         if (ec == asio::error::operation_aborted || ec == asio::error::bad_descriptor) co_return;
-        if (ec) continue;
-        Handle(buffer.data(), size);
+        Drain();
     }
 }
 
 void IcmpPinger::Drain() {
     std::array<std::uint8_t, 1500> buffer;
-    asio::ip::icmp::endpoint from;
-    boost::system::error_code ec;
-    while (socket_ && socket_->is_open()) {
-        const auto size = socket_->receive_from(asio::buffer(buffer), from, 0, ec);
-        if (ec) return;  // would block: nothing queued
-        Handle(buffer.data(), size);
+    alignas(cmsghdr) std::array<char, CMSG_SPACE(sizeof(std::uint32_t))> control;
+    const int fd = socket_ ? socket_->native_handle() : -1;
+    while (fd >= 0) {
+        iovec io{buffer.data(), buffer.size()};
+        msghdr message{};
+        message.msg_iov = &io;
+        message.msg_iovlen = 1;
+        message.msg_control = control.data();
+        message.msg_controllen = control.size();
+        const auto size = ::recvmsg(fd, &message, MSG_DONTWAIT);
+        if (size < 0) return;  // nothing queued (or the socket is closing)
+        // SO_RXQ_OVFL: how many packets the kernel dropped on this socket so far.
+        for (auto* header = CMSG_FIRSTHDR(&message); header;
+             header = CMSG_NXTHDR(&message, header)) {
+            if (header->cmsg_level == SOL_SOCKET && header->cmsg_type == SO_RXQ_OVFL) {
+                std::uint32_t dropped = 0;
+                std::memcpy(&dropped, CMSG_DATA(header), sizeof dropped);
+                dropped_ = dropped;
+            }
+        }
+        Handle(buffer.data(), static_cast<std::size_t>(size));
     }
 }
 
@@ -175,6 +192,7 @@ asio::awaitable<int> IcmpPinger::Echoes(asio::ip::address address,
             auto pending = std::make_shared<Pending>(strand_);
             std::vector<std::uint16_t> sequences;
             bool unsent = false;
+            const auto dropped_before = dropped_;
             const asio::ip::icmp::endpoint to(address, 0);
             for (int i = 0; i < count; ++i) {
                 const std::uint16_t sequence = next_sequence_++;
@@ -207,11 +225,12 @@ asio::awaitable<int> IcmpPinger::Echoes(asio::ip::address address,
                 if (it != pending_.end() && it->second == pending) pending_.erase(it);
             }
             // Missing answers say nothing about the VM when escd itself failed: a request the
-            // socket refused, or a wake-up so late that replies may have overflowed the
-            // socket's buffer meanwhile (escd starved of CPU).
+            // socket refused, replies the kernel dropped for want of room in the socket's
+            // buffer, or a wake-up so late that this may have happened unseen (escd starved of
+            // CPU).
             const auto late = std::chrono::steady_clock::now() - deadline;
-            if (pending->answered < count &&
-                (unsent || late > std::max(kLateWakeUp, timeout / 2))) {
+            if (pending->answered < count && (unsent || dropped_ != dropped_before ||
+                                              late > std::max(kLateWakeUp, timeout / 2))) {
                 ++inconclusive_;
                 co_return kInconclusive;
             }

@@ -59,7 +59,8 @@ class IcmpPinger {
   private:
     struct Pending;
     asio::awaitable<void> Receive();
-    /// Reads every packet queued on the socket now, without waiting (on strand_).
+    /// Reads every packet queued on the socket now, without waiting (on strand_), noting the
+    /// kernel's count of packets it dropped.
     void Drain();
     /// One received packet: an echo reply of ours counts for its request.
     void Handle(const std::uint8_t* packet, std::size_t size);
@@ -73,6 +74,7 @@ class IcmpPinger {
     // Touched on strand_ only.
     std::uint16_t next_sequence_ = 0;
     std::map<std::uint16_t, std::shared_ptr<Pending>> pending_;
+    std::uint32_t dropped_ = 0;  ///< packets the kernel dropped on the socket (SO_RXQ_OVFL)
     std::atomic<std::uint64_t> sent_{0};
     std::atomic<std::uint64_t> answered_{0};
     std::atomic<std::uint64_t> inconclusive_{0};

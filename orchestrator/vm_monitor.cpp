@@ -88,6 +88,36 @@ void VmMonitor::Start() {
     ESCD_INFO("monitor") << (vim_events_ ? "VIM lifecycle events subscribed"
                                          : "the VIM delivers no lifecycle events: polling it");
     SyncAll();
+    asio::co_spawn(ioc_, Report(), asio::detached);
+}
+
+asio::awaitable<void> VmMonitor::Report() {
+    // Every minute: how much pinging there was, and whether escd kept up with it.
+    asio::steady_timer timer(co_await asio::this_coro::executor);
+    std::uint64_t sent = pinger_.sent(), answered = pinger_.answered(),
+                  inconclusive = pinger_.inconclusive();
+    for (;;) {
+        timer.expires_after(kReportPeriod);
+        co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+        std::size_t watches = 0;
+        {
+            std::lock_guard lock(mutex_);
+            if (stopped_) co_return;
+            for (const auto& [deployment, set] : watches_) watches += set.size();
+        }
+        const auto now_sent = pinger_.sent(), now_answered = pinger_.answered(),
+                   now_inconclusive = pinger_.inconclusive();
+        ESCD_INFO("monitor") << watches << " KPI watch(es); last minute: " << now_sent - sent
+                             << " echo request(s), " << now_answered - answered << " answered";
+        if (now_inconclusive != inconclusive) {
+            ESCD_WARN("monitor") << now_inconclusive - inconclusive
+                                 << " poll(s) in the last minute could not tell (escd short of CPU "
+                                    "or of ICMP socket buffer): no verdict was taken from them";
+        }
+        sent = now_sent;
+        answered = now_answered;
+        inconclusive = now_inconclusive;
+    }
 }
 
 void VmMonitor::SyncAll() {

@@ -57,6 +57,7 @@ class VmMonitor {
     static constexpr const char* kAliveEvent = "VM_ALIVE";
 
     static constexpr std::chrono::seconds kVimPollPeriod{5};
+    static constexpr std::chrono::seconds kReportPeriod{60};
 
     VmMonitor(asio::io_context& ioc,
               model::Store& store,
@@ -95,6 +96,8 @@ class VmMonitor {
     /// One poll of the watch's KPI and its debouncing (on the watch's strand).
     asio::awaitable<void> Check(std::shared_ptr<Watch> watch);
     static bool OnceOnly(const Watch& watch);
+    /// Logs the pinging of the last kReportPeriod, and warns when polls were inconclusive.
+    asio::awaitable<void> Report();
     void Raise(Watch& watch, bool alive);
 
     asio::io_context& ioc_;
