@@ -25,8 +25,9 @@ asio::awaitable<Response> ListSnapshots(orchestrator::Engine& engine, Request& r
         xml::AppendText(node, "snapshot_id", snapshot.snapshot_id);
         xml::AppendText(node, "name", snapshot.name);
         xml::AppendText(node, "internal_tenant_id", snapshot.tenant_id);
+        xml::AppendText(node, "internal_deployment_id", snapshot.deployment_id);
         xml::AppendText(node, "generated_vm_name", snapshot.vm_name);
-        xml::AppendText(node, "state", snapshot.state);
+        xml::AppendText(node, "state", model::ToString(snapshot.state));
         xml::AppendText(node, "created_at", snapshot.created_at);
     }
     Response response;

@@ -23,18 +23,5 @@ TEST_F(Snapshots, EmptyUntilSnapshotsExist) {
     EXPECT_TRUE(Ids("/ESCManager/internal/snapshots").empty());
 }
 
-TEST_F(Snapshots, ListsWhatExistsFilteredByTenantAndVm) {
-    // Until VM operations take snapshots (deployments), rows written directly stand in for them.
-    db_.Query(
-        "INSERT INTO vm_snapshots (snapshot_id, name, tenant_id, vm_name, state) VALUES "
-        "('s1', 'snap-1', 'ta', 'vm-a', 'ACTIVE'), ('s2', 'snap-2', 'ta', 'vm-b', 'ACTIVE'), "
-        "('s3', 'snap-3', 'tb', 'vm-a', 'ACTIVE')");
-    EXPECT_EQ(Ids("/v0/snapshots"), (std::vector<std::string>{"s1", "s2", "s3"}));
-    EXPECT_EQ(Ids("/v0/snapshots?internalTenantId=ta"), (std::vector<std::string>{"s1", "s2"}));
-    EXPECT_EQ(Ids("/internal/snapshots?internalTenantId=ta&generatedVMName=vm-a"),
-              (std::vector<std::string>{"s1"}));
-    EXPECT_EQ(client_->Get("/v0/snapshots?internalTenantId=bad~id").status, 400);
-}
-
 }  // namespace
 }  // namespace escd::test
