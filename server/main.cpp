@@ -90,8 +90,11 @@ int Run(const Config& config) {
         instance_id = NewUuid();
         store.PutSetting("escd.instance_id", *instance_id);
     }
-    vim::LibvirtAdapter vim(
-        {config.vim_uri, config.vim_storage_pool, config.vim_storage_dir, *instance_id}, vim_pool);
+    std::vector<vim::LibvirtAdapter::HostUri> vim_hosts;
+    for (const auto& [name, uri] : config.vim_hosts) vim_hosts.push_back({name, uri});
+    vim::LibvirtAdapter vim({config.vim_uri, config.vim_storage_pool, config.vim_storage_dir,
+                             *instance_id, std::move(vim_hosts)},
+                            vim_pool);
     try {
         vim.Connect();
     } catch (const Error& e) {
