@@ -37,6 +37,8 @@ Engine::Engine(asio::io_context& ioc,
       notifier_(notifier),
       workflows_(vim, store, db_pool, fetcher),
       deployments_(store, db_pool, vim, notifier, pinger, fetcher),
+      snapshots_(store, db_pool, vim, notifier),
+      migrations_(store, db_pool, vim, notifier),
       monitor_(ioc, store, db_pool, vim, pinger),
       options_(options) {
     monitor_.SetHandler([this](const std::string& deployment, const std::string& vm, bool alive) {
@@ -82,6 +84,19 @@ asio::awaitable<void> Engine::AcceptDeployment(
 asio::awaitable<void> Engine::AcceptDeploymentUpdate(
     const model::Operation& op, const std::vector<std::pair<std::string, std::string>>& uses) {
     co_await store_.AcceptDeploymentUpdate(op, uses);
+}
+
+asio::awaitable<void> Engine::AcceptVmSnapshot(const model::VmSnapshot& snapshot,
+                                               const model::Operation& op) {
+    co_await store_.AcceptVmSnapshot(snapshot, op);
+}
+
+asio::awaitable<void> Engine::AcceptVmSnapshotRequest(
+    const std::string& snapshot_id,
+    model::SnapshotEvent event,
+    const std::optional<model::ResourceRecord>& volume,
+    const model::Operation& op) {
+    co_await store_.AcceptVmSnapshotRequest(snapshot_id, event, volume, op);
 }
 
 asio::awaitable<void> Engine::AcceptDelete(const model::Operation& op) {
@@ -350,6 +365,10 @@ asio::awaitable<void> Engine::RunDeploymentOperation(const model::Operation& op)
             } else {
                 final = co_await deployments_.VmOperation(op, operation, vm_name);
             }
+        } else if (IsSnapshotOperation(op.kind)) {
+            final = co_await snapshots_.Run(op);
+        } else if (op.kind == kMigrateVm) {
+            final = co_await migrations_.Migrate(op);
         } else {
             throw Error(ErrorCode::kInternal, "no deployment workflow for " + op.kind);
         }

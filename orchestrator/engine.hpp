@@ -25,8 +25,10 @@
 #include "model/store.hpp"
 #include "orchestrator/deployment_workflow.hpp"
 #include "orchestrator/file_fetcher.hpp"
+#include "orchestrator/migration_workflow.hpp"
 #include "orchestrator/notifier.hpp"
 #include "orchestrator/resource_workflows.hpp"
+#include "orchestrator/snapshot_workflow.hpp"
 #include "orchestrator/vm_monitor.hpp"
 #include "vim/adapter.hpp"
 
@@ -65,6 +67,17 @@ class Engine {
     /// PUT of a deployment (model::Store::AcceptDeploymentUpdate).
     asio::awaitable<void> AcceptDeploymentUpdate(
         const model::Operation& op, const std::vector<std::pair<std::string, std::string>>& uses);
+
+    /// snapshot-vm: the snapshot (CREATING) and `op` on its VM's deployment
+    /// (model::Store::AcceptVmSnapshot).
+    asio::awaitable<void> AcceptVmSnapshot(const model::VmSnapshot& snapshot,
+                                           const model::Operation& op);
+    /// Revert, delete, or a volume from a snapshot (model::Store::AcceptVmSnapshotRequest).
+    asio::awaitable<void> AcceptVmSnapshotRequest(
+        const std::string& snapshot_id,
+        model::SnapshotEvent event,
+        const std::optional<model::ResourceRecord>& volume,
+        const model::Operation& op);
 
     /// Throws Error(kUnavailable, "Unable to query VIM: ...") unless the VIM answers now.
     asio::awaitable<void> RequireVim();
@@ -123,6 +136,8 @@ class Engine {
     Notifier& notifier_;
     ResourceWorkflows workflows_;
     DeploymentWorkflow deployments_;
+    SnapshotWorkflow snapshots_;
+    MigrationWorkflow migrations_;
     VmMonitor monitor_;
     EngineOptions options_;
     std::mutex strands_mutex_;
