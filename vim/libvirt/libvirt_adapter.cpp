@@ -79,7 +79,8 @@ void LibvirtAdapter::CloseLocked(Host& host) {
     host.connection = nullptr;
 }
 
-int LibvirtAdapter::OnLifecycle(virConnectPtr, virDomainPtr domain, int event, int, void* opaque) {
+int LibvirtAdapter::OnLifecycle(
+    virConnectPtr, virDomainPtr domain, int event, int detail, void* opaque) {
     bool running = false;
     switch (event) {
         case VIR_DOMAIN_EVENT_STARTED:
@@ -93,6 +94,15 @@ int LibvirtAdapter::OnLifecycle(virConnectPtr, virDomainPtr domain, int event, i
             break;
         default:
             return 0;
+    }
+    // A revert to a snapshot stops the guest it replaces, then starts the snapshot's when it
+    // ran (or when escd asked for it running): only a guest that is not running now is down.
+    const bool from_snapshot =
+        (event == VIR_DOMAIN_EVENT_STOPPED && detail == VIR_DOMAIN_EVENT_STOPPED_FROM_SNAPSHOT) ||
+        (event == VIR_DOMAIN_EVENT_SUSPENDED && detail == VIR_DOMAIN_EVENT_SUSPENDED_FROM_SNAPSHOT);
+    if (from_snapshot && virDomainIsActive(domain) == 1) {
+        virDomainInfo info;
+        if (virDomainGetInfo(domain, &info) == 0 && info.state == VIR_DOMAIN_RUNNING) return 0;
     }
     const char* name = virDomainGetName(domain);
     if (!name) return 0;
