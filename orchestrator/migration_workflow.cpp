@@ -33,6 +33,7 @@ std::string MigrationPayload(const MigrationPlan& plan) {
     auto root = doc.append_child("migration");
     xml::AppendText(root, "vm_name", plan.vm_name);
     xml::AppendText(root, "migration_type", MigrationTypeName(plan.type));
+    xml::AppendText(root, "source_host", plan.source_host);
     xml::AppendText(root, "host", plan.target_host);
     xml::AppendBool(root, "block_migration", plan.block_migration);
     return xml::Compact(doc);
@@ -46,6 +47,7 @@ MigrationPlan MigrationFromPayload(const std::string& payload) {
     plan.type = xml::ChildText(root, "migration_type").value_or("") == "cold"
                     ? vim::MigrationType::kCold
                     : vim::MigrationType::kLive;
+    plan.source_host = xml::ChildText(root, "source_host").value_or("");
     plan.target_host = xml::ChildText(root, "host").value_or("");
     plan.block_migration = xml::ChildBool(root, "block_migration").value_or(false);
     return plan;
@@ -55,9 +57,10 @@ asio::awaitable<DeploymentWorkflow::Final> MigrationWorkflow::Migrate(const mode
     const auto plan = MigrationFromPayload(op.payload);
     std::unique_ptr<LoadedDeployment> loaded;
     std::optional<model::VmRecord> vm;
-    std::string source_host;
     int status = 200;
-    std::string message;
+    std::string message = "Successfully migrated VM [" + plan.vm_name + "] from host " +
+                          plan.source_host + " to host " + plan.target_host + " (" +
+                          std::string(MigrationTypeName(plan.type)) + ")";
     try {
         loaded = co_await LoadDeployment(store_, db_pool_, op.target_id);
         const auto* known = loaded->Vm(plan.vm_name);
@@ -66,34 +69,15 @@ asio::awaitable<DeploymentWorkflow::Final> MigrationWorkflow::Migrate(const mode
                         "VM " + plan.vm_name + " is no longer in deployment " + op.target_id);
         }
         vm = *known;
-        source_host = vm->host;
-        if (vm->host == plan.target_host) {
-            // The first run committed the move and its callback.
-            co_return Ends(200, "VM " + plan.vm_name + " is on host " + plan.target_host);
-        }
-        const auto& target = plan.target_host;
-        const bool schedulable =
-            co_await Offload(db_pool_, [this, &target] { return store_.HostSchedulable(target); });
-        if (!schedulable) {
-            throw Error(ErrorCode::kConflict,
-                        "host " + target + " was disabled since the request: it takes no VMs");
-        }
-        vim::MigrationRequest request;
-        request.vm_name = plan.vm_name;
-        request.target_host = target;
-        request.type = plan.type;
-        request.block_migration = plan.block_migration;
-        request.running =
-            vm->state != model::VmState::kShutoff && vm->state != model::VmState::kStopping;
-        for (const auto& group : loaded->spec.vm_groups) {
-            if (group.name == vm->vm_group)
-                request.grace = std::chrono::seconds(std::clamp(group.reboot_time, 1, 120));
-        }
-        const auto moved = co_await vim_.MigrateVm(request);
-        vm->host = moved.host;
-        vm->uuid = moved.uuid;
-        message = "Successfully migrated VM [" + plan.vm_name + "] from host " + source_host +
-                  " to host " + moved.host + " (" + std::string(MigrationTypeName(plan.type)) + ")";
+        if (vm->host != plan.target_host) {
+            co_await Move(plan, *loaded, *vm);
+            model::DeploymentStep step;
+            step.transaction_id = op.transaction_id;
+            step.deployment_id = op.target_id;
+            step.upserts.push_back(*vm);
+            co_await CommitStep(store_, notifier_, step);
+            ESCD_INFO("engine") << message;
+        }  // else the first run moved it and committed that, not the callback
     } catch (const Error& e) {
         if (e.code() == ErrorCode::kUnavailable) throw;  // the engine runs it again later
         status = HttpStatusOf(e.code());
@@ -101,28 +85,40 @@ asio::awaitable<DeploymentWorkflow::Final> MigrationWorkflow::Migrate(const mode
         ESCD_WARN("engine") << "MIGRATE_VM " << plan.vm_name << " to " << plan.target_host << ": "
                             << e.what();
     }
-
     const std::vector<std::pair<std::string, std::string>> details{
-        {"source_host", source_host},
+        {"source_host", plan.source_host},
         {"target_host", plan.target_host},
         {"migration_type", std::string(MigrationTypeName(plan.type))}};
     const auto body = vm ? xml::VmEventDocument(loaded->view, kEventType, *vm, details)
                          : BareVmEventDocument(kEventType, op.target_id);
-    auto events = ToEventUrls(op, kEventType, status, message, body);
-    if (status != 200) {
-        // Nothing changed: the callback commits with the operation's end.
-        auto final = Ends(status, message);
-        final.callbacks = std::move(events);
-        co_return final;
+    auto final = Ends(status, message);
+    final.callbacks = ToEventUrls(op, kEventType, status, message, body);
+    co_return final;
+}
+
+asio::awaitable<void> MigrationWorkflow::Move(const MigrationPlan& plan,
+                                              const LoadedDeployment& loaded,
+                                              model::VmRecord& vm) {
+    const auto& target = plan.target_host;
+    const bool schedulable =
+        co_await Offload(db_pool_, [this, &target] { return store_.HostSchedulable(target); });
+    if (!schedulable) {
+        throw Error(ErrorCode::kConflict,
+                    "host " + target + " was disabled since the request: it takes no VMs");
     }
-    model::DeploymentStep step;
-    step.transaction_id = op.transaction_id;
-    step.deployment_id = op.target_id;
-    step.upserts.push_back(*vm);
-    step.events = std::move(events);
-    co_await CommitStep(store_, notifier_, step);
-    ESCD_INFO("engine") << message;
-    co_return Ends(200, message);
+    vim::MigrationRequest request;
+    request.vm_name = plan.vm_name;
+    request.target_host = target;
+    request.type = plan.type;
+    request.block_migration = plan.block_migration;
+    request.running = vm.state != model::VmState::kShutoff && vm.state != model::VmState::kStopping;
+    for (const auto& group : loaded.spec.vm_groups) {
+        if (group.name == vm.vm_group)
+            request.grace = std::chrono::seconds(std::clamp(group.reboot_time, 1, 120));
+    }
+    const auto moved = co_await vim_.MigrateVm(request);
+    vm.host = moved.host;
+    vm.uuid = moved.uuid;
 }
 
 }  // namespace escd::orchestrator

@@ -2,7 +2,8 @@
 /// @file
 /// POST /{tenant}/deployments/migrate-vm/{vm} (operation kind MIGRATE_VM), run by the engine on
 /// the strand of the VM's deployment: the VM is moved to another enabled compute host of the VIM
-/// (vim::Adapter::MigrateVm), its record's host changes, and one callback reports it:
+/// (vim::Adapter::MigrateVm), its record's host changes, and one callback reports it (committed
+/// with the operation's end, when the deployment takes requests again):
 /// an <esc_event> VM_MIGRATE_COMPLETE with the VM's <vm_source> (its new host_name) and, in
 /// <event_details>, <source_host>, <target_host> and <migration_type>, to Callback and, when
 /// given and different, Callback-ESC-Events.
@@ -16,7 +17,8 @@
 /// The VM keeps its state: a cold-migrated running VM is started again on its new host before
 /// the callback, and monitoring goes on watching it there (its KPI, and the lifecycle events of
 /// the host that now holds it). A rerun after a crash finds the record on the target already
-/// (the step committed: nothing more to do) or lets the adapter finish or redo the move.
+/// (the move committed: only the callback is left to send) or lets the adapter finish or redo
+/// the move.
 
 #include <string>
 
@@ -29,12 +31,15 @@
 
 namespace escd::orchestrator {
 
+struct LoadedDeployment;
+
 inline constexpr std::string_view kMigrateVm = "MIGRATE_VM";
 
 /// What a migrate-vm request asks for, as accepted (operations.payload).
 struct MigrationPlan {
     std::string vm_name;
     vim::MigrationType type = vim::MigrationType::kLive;
+    std::string source_host;  ///< the VM's host when the request was accepted
     std::string target_host;
     bool block_migration = false;
 };
@@ -51,13 +56,17 @@ class MigrationWorkflow {
                       Notifier& notifier)
         : store_(store), db_pool_(db_pool), vim_(vim), notifier_(notifier) {}
 
-    /// Runs a MIGRATE_VM operation. A success commits the VM's new host with its callback
-    /// before it returns; a failure's callback is in Final::callbacks (committed with the
-    /// operation's end). Throws Error(kUnavailable) when the VIM or the database cannot be
-    /// reached (the engine runs it again later).
+    /// Runs a MIGRATE_VM operation: a success commits the VM's new host before it returns; the
+    /// callback is in Final::callbacks. Throws Error(kUnavailable) when the VIM or the database
+    /// cannot be reached (the engine runs it again later).
     asio::awaitable<DeploymentWorkflow::Final> Migrate(const model::Operation& op);
 
   private:
+    /// The VIM's move of `vm` (its host and uuid updated), after the target is checked again.
+    asio::awaitable<void> Move(const MigrationPlan& plan,
+                               const LoadedDeployment& loaded,
+                               model::VmRecord& vm);
+
     model::Store& store_;
     asio::thread_pool& db_pool_;
     vim::Adapter& vim_;

@@ -71,10 +71,12 @@ bool IsSnapshotOperation(std::string_view kind) {
     return ActionOf(kind) != nullptr || kind == kSnapshotVolume;
 }
 
-std::string SnapshotPayload(const std::string& snapshot_id, const std::string& volume_id) {
+std::string SnapshotPayload(const model::VmSnapshot& snapshot, const std::string& volume_id) {
     pugi::xml_document doc;
     auto root = doc.append_child("snapshot_operation");
-    xml::AppendText(root, "snapshot_id", snapshot_id);
+    xml::AppendText(root, "snapshot_id", snapshot.snapshot_id);
+    xml::AppendText(root, "name", snapshot.name);
+    xml::AppendText(root, "vm_name", snapshot.vm_name);
     if (!volume_id.empty()) xml::AppendText(root, "volume_id", volume_id);
     return xml::Compact(doc);
 }
@@ -82,16 +84,25 @@ std::string SnapshotPayload(const std::string& snapshot_id, const std::string& v
 struct SnapshotWorkflow::Context {
     const model::Operation& op;
     std::unique_ptr<LoadedDeployment> loaded;
-    model::VmSnapshot snapshot;  ///< as committed when the operation started
+    /// As committed when the operation started; kRemoved when its row is gone.
+    model::VmSnapshot snapshot;
     std::string volume_id;
 
-    const model::VmRecord& Vm() const {
+    /// The operation's callback: `body` to each URL, as the end of the operation.
+    DeploymentWorkflow::Final Ends(int status,
+                                   std::string message,
+                                   const std::string& event_type,
+                                   const std::string& body) const {
+        auto final = orchestrator::Ends(status, std::move(message));
+        final.callbacks = ToEventUrls(op, event_type, final.status, final.message, body);
+        return final;
+    }
+
+    /// The <esc_event> about the snapshot's VM (a bare one when the VM is gone).
+    std::string VmEvent(const std::string& event_type) const {
         const auto* vm = loaded->Vm(snapshot.vm_name);
-        if (!vm) {
-            throw Error(ErrorCode::kNotFound, "VM " + snapshot.vm_name + " of snapshot " +
-                                                  snapshot.snapshot_id + " is gone");
-        }
-        return *vm;
+        if (!vm) return BareVmEventDocument(event_type, op.target_id);
+        return xml::VmEventDocument(loaded->view, event_type, *vm, Details(snapshot));
     }
 };
 
@@ -99,20 +110,23 @@ asio::awaitable<DeploymentWorkflow::Final> SnapshotWorkflow::Run(const model::Op
     const auto event_type = std::string(EventTypeOf(op.kind));
     try {
         auto payload = xml::ParseBody(op.payload);
-        const auto snapshot_id =
-            xml::ChildText(payload->document_element(), "snapshot_id").value_or("");
+        const auto root = payload->document_element();
+        const auto snapshot_id = xml::ChildText(root, "snapshot_id").value_or("");
         auto loaded = co_await LoadDeployment(store_, db_pool_, op.target_id);
         Context context{op, std::move(loaded), {}, {}};
-        context.volume_id = xml::ChildText(payload->document_element(), "volume_id").value_or("");
+        context.volume_id = xml::ChildText(root, "volume_id").value_or("");
         auto found = co_await Offload(
             db_pool_, [this, &snapshot_id] { return store_.FindVmSnapshots(snapshot_id); });
         std::erase_if(found, [&](const auto& s) { return s.snapshot_id != snapshot_id; });
         if (found.empty()) {
-            // Only a delete removes a snapshot: this one's first run did, and sent its callback.
-            if (op.kind == kDeleteSnapshot) co_return Ends(200, "snapshot deleted");
-            throw Error(ErrorCode::kNotFound, "snapshot " + snapshot_id + " is gone");
+            // Only a delete removes a snapshot's row: a first run of this one did.
+            context.snapshot.snapshot_id = snapshot_id;
+            context.snapshot.name = xml::ChildText(root, "name").value_or("");
+            context.snapshot.vm_name = xml::ChildText(root, "vm_name").value_or("");
+            context.snapshot.state = model::SnapshotState::kRemoved;
+        } else {
+            context.snapshot = found.front();
         }
-        context.snapshot = found.front();
         if (op.kind == kSnapshotVolume) co_return co_await MakeVolume(context);
         co_return co_await Apply(context);
     } catch (const Error& e) {
@@ -130,48 +144,59 @@ asio::awaitable<DeploymentWorkflow::Final> SnapshotWorkflow::Apply(Context& cont
     const auto& snapshot = context.snapshot;
     const auto& name = snapshot.name;
     const auto& vm_name = snapshot.vm_name;
+    const std::string event_type(action.event_type);
+    const std::string done =
+        action.kind == kSnapshotVm
+            ? "Successfully created snapshot [" + name + "] of VM [" + vm_name + "]"
+        : action.kind == kRevertSnapshot
+            ? "Successfully reverted VM [" + vm_name + "] to snapshot [" + name + "]"
+            : "Successfully deleted snapshot [" + name + "] of VM [" + vm_name + "]";
+    const std::string failed =
+        event_type + " failed for snapshot [" + name + "] of VM [" + vm_name + "]: ";
     if (snapshot.state != action.running) {
-        // Past the operation's own state: its first run committed the outcome and the callback.
-        co_return Ends(200, "snapshot " + snapshot.snapshot_id + " is " +
-                                std::string(ToString(snapshot.state)));
+        // A first run got past the VIM call and committed the outcome, not the callback (that
+        // commits with the operation's end): the outcome says what the callback is.
+        const bool succeeded = snapshot.state != SnapshotState::kError;
+        ESCD_INFO("engine") << context.op.kind << " " << snapshot.snapshot_id
+                            << " was done by a first run: " << ToString(snapshot.state);
+        co_return context.Ends(succeeded ? 200 : 500,
+                               succeeded ? done : failed + "the VIM refused it (see escd's log)",
+                               event_type, context.VmEvent(event_type));
     }
-    const auto& vm = context.Vm();
-    std::string message;
+    if (!context.loaded->Vm(vm_name)) {
+        throw Error(ErrorCode::kNotFound,
+                    "VM " + vm_name + " of snapshot " + snapshot.snapshot_id + " is gone");
+    }
+    const auto& vm = *context.loaded->Vm(vm_name);
+    std::string message = done;
     int status = 200;
     try {
         if (action.kind == kSnapshotVm) {
             const vim::SnapshotRequest request{vm_name, snapshot.snapshot_id, name};
             co_await vim_.CreateVmSnapshot(request);
-            message = "Successfully created snapshot [" + name + "] of VM [" + vm_name + "]";
         } else if (action.kind == kRevertSnapshot) {
             // The VM is left as escd's record has it: running unless it was stopped.
             const bool running =
                 vm.state != model::VmState::kShutoff && vm.state != model::VmState::kStopping;
             co_await vim_.RevertVmSnapshot(vm_name, snapshot.snapshot_id, running);
-            message = "Successfully reverted VM [" + vm_name + "] to snapshot [" + name + "]";
         } else {
             co_await vim_.DeleteVmSnapshot(vm_name, snapshot.snapshot_id);
-            message = "Successfully deleted snapshot [" + name + "] of VM [" + vm_name + "]";
         }
     } catch (const Error& e) {
         if (e.code() == ErrorCode::kUnavailable) throw;
         status = HttpStatusOf(e.code());
-        message = std::string(action.event_type) + " failed for snapshot [" + name + "] of VM [" +
-                  vm_name + "]: " + e.what();
+        message = failed + e.what();
         ESCD_WARN("engine") << message;
     }
-    const auto next = *model::NextState(
-        action.running, status == 200 ? SnapshotEvent::kVimSucceeded : SnapshotEvent::kVimFailed);
     model::DeploymentStep step;
     step.transaction_id = context.op.transaction_id;
     step.deployment_id = context.op.target_id;
-    step.snapshots.push_back({snapshot.snapshot_id, next});
-    const std::string event_type(action.event_type);
-    step.events =
-        ToEventUrls(context.op, event_type, status, message,
-                    xml::VmEventDocument(context.loaded->view, event_type, vm, Details(snapshot)));
+    step.snapshots.push_back(
+        {snapshot.snapshot_id,
+         *model::NextState(action.running, status == 200 ? SnapshotEvent::kVimSucceeded
+                                                         : SnapshotEvent::kVimFailed)});
     co_await CommitStep(store_, notifier_, step);
-    co_return Ends(status, message);
+    co_return context.Ends(status, message, event_type, context.VmEvent(event_type));
 }
 
 asio::awaitable<DeploymentWorkflow::Final> SnapshotWorkflow::MakeVolume(Context& context) {
@@ -179,13 +204,23 @@ asio::awaitable<DeploymentWorkflow::Final> SnapshotWorkflow::MakeVolume(Context&
     auto volume = co_await Offload(db_pool_, [this, &volume_id] {
         return store_.GetResource(model::kind::kVolume, volume_id);
     });
-    if (!volume || volume->state != model::ResourceState::kCreating) {
-        // Made (or given up) by a first run, which committed its CREATE_VOLUME.
-        co_return Ends(200, "volume " + volume_id + " made");
-    }
-    const auto& snapshot = context.snapshot;
-    context.Vm();  // the VM still has the snapshot
     const auto info = FindOperation("CREATE_VOLUME");
+    const auto* kind = xml::FindKindXml(model::kind::kVolume);
+    const auto& snapshot = context.snapshot;
+    if (!volume || volume->state != model::ResourceState::kCreating) {
+        // A first run made it (or gave up and removed it), and committed that, not the callback.
+        if (volume) {
+            co_return context.Ends(200, info->success_message, "CREATE_VOLUME",
+                                   xml::ResourceDocument(*kind, *volume, "CREATE_VOLUME"));
+        }
+        auto final = Ends(500, info->failure_message + ": the VIM refused it (see escd's log)");
+        final.callbacks = ToEventUrls(context.op, "CREATE_VOLUME", final.status, final.message,
+                                      BareVmEventDocument("CREATE_VOLUME", context.op.target_id));
+        co_return final;
+    }
+    if (snapshot.state == SnapshotState::kRemoved || !context.loaded->Vm(snapshot.vm_name)) {
+        throw Error(ErrorCode::kNotFound, "snapshot " + snapshot.snapshot_id + " is gone");
+    }
     int status = 200;
     std::string message = info->success_message;
     try {
@@ -210,11 +245,9 @@ asio::awaitable<DeploymentWorkflow::Final> SnapshotWorkflow::MakeVolume(Context&
     step.deployment_id = context.op.target_id;
     step.resources.push_back({volume->kind, volume_id, std::string(ToString(volume->state)),
                               volume->external_id, volume->spec});
-    const auto* kind = xml::FindKindXml(model::kind::kVolume);
-    step.events = ToEventUrls(context.op, "CREATE_VOLUME", status, message,
-                              xml::ResourceDocument(*kind, *volume, "CREATE_VOLUME"));
     co_await CommitStep(store_, notifier_, step);
-    co_return Ends(status, message);
+    co_return context.Ends(status, message, "CREATE_VOLUME",
+                           xml::ResourceDocument(*kind, *volume, "CREATE_VOLUME"));
 }
 
 }  // namespace escd::orchestrator

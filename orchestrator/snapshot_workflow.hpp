@@ -16,12 +16,13 @@
 /// ESC-Status-Code 200 on success; on failure the VIM's (500, 404 when the VM or the snapshot is
 /// gone from it) with the reason in ESC-Status-Message.
 ///
-/// Each operation moves its snapshot through model/snapshot_lifecycle.hpp in ONE step with its
-/// callback (DeploymentStep::snapshots), after an idempotent VIM call keyed by the snapshot's id
-/// (vim::Adapter). A rerun after a crash reads the snapshot's state first: one past the
-/// operation's own state was finished by the first run (and its callback is in the outbox), so
-/// nothing is done or sent twice. A volume from a snapshot is a volume resource, CREATING from
-/// the accept on, ACTIVE (or removed, when the VIM failed) with the same step.
+/// Each operation makes an idempotent VIM call keyed by the snapshot's id (vim::Adapter), then
+/// commits the snapshot's new state (model/snapshot_lifecycle.hpp, DeploymentStep::snapshots);
+/// its callback commits with the operation's end, when the deployment takes requests again, so
+/// a client that acts on the callback is not refused as busy. A rerun after a crash reads the
+/// snapshot's state first: past the operation's own state, the first run did the work, and only
+/// the callback (said by that state) is left to send. A volume from a snapshot is a volume
+/// resource, CREATING from the accept on, then ACTIVE (or removed, when the VIM failed).
 
 #include <string>
 #include <string_view>
@@ -29,6 +30,7 @@
 #include "common/asio.hpp"
 #include "model/operation.hpp"
 #include "model/store.hpp"
+#include "model/vm_snapshot.hpp"
 #include "orchestrator/deployment_workflow.hpp"
 #include "orchestrator/notifier.hpp"
 #include "vim/adapter.hpp"
@@ -42,8 +44,9 @@ inline constexpr std::string_view kDeleteSnapshot = "DELETE_SNAPSHOT";
 inline constexpr std::string_view kSnapshotVolume = "SNAPSHOT_VOLUME";
 bool IsSnapshotOperation(std::string_view kind);
 
-/// operations.payload of a snapshot operation: the snapshot, and the volume made from it.
-std::string SnapshotPayload(const std::string& snapshot_id, const std::string& volume_id = {});
+/// operations.payload of a snapshot operation: the snapshot (its id, name and VM: a rerun
+/// after the delete of its row still describes it), and the volume made from it.
+std::string SnapshotPayload(const model::VmSnapshot& snapshot, const std::string& volume_id = {});
 
 class SnapshotWorkflow {
   public:
@@ -53,9 +56,8 @@ class SnapshotWorkflow {
                      Notifier& notifier)
         : store_(store), db_pool_(db_pool), vim_(vim), notifier_(notifier) {}
 
-    /// Runs `op` (one of the kinds above) and returns how it ends; its callback has been
-    /// committed by then (Final::callbacks is empty), unless the operation failed before its
-    /// snapshot could be read. Throws Error(kUnavailable) when the VIM or the database cannot be
+    /// Runs `op` (one of the kinds above) and returns how it ends, its callback in
+    /// Final::callbacks. Throws Error(kUnavailable) when the VIM or the database cannot be
     /// reached (the engine runs it again later).
     asio::awaitable<DeploymentWorkflow::Final> Run(const model::Operation& op);
 
