@@ -28,6 +28,7 @@
 #include "server/handlers/deployment_handlers.hpp"
 #include "server/handlers/dynamic_mapping_handlers.hpp"
 #include "server/handlers/host_handlers.hpp"
+#include "server/handlers/migration_handlers.hpp"
 #include "server/handlers/operation_mode_handlers.hpp"
 #include "server/handlers/resource_handlers.hpp"
 #include "server/handlers/snapshot_handlers.hpp"
@@ -132,6 +133,7 @@ int Run(const Config& config) {
     server::handlers::RegisterConfigRoutes(router, config_parameters);
     server::handlers::RegisterSystemStateRoutes(router, {mode, vim, notifier});
     server::handlers::RegisterSnapshotRoutes(router, engine);
+    server::handlers::RegisterMigrationRoutes(router, engine, vim);
     server::handlers::RegisterHostRoutes(router, {store, db_pool, vim, notifier});
     server::handlers::RegisterDynamicMappingRoutes(router, engine);
     server::handlers::RegisterVimConnectorRoutes(
