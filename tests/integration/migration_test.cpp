@@ -187,6 +187,29 @@ TEST_F(Migration, BadRequestsAnswerAtOnceAndStoreNothing) {
     EXPECT_EQ(HostOf("dep-r"), "host-a");
 }
 
+TEST_F(Migration, AMigrationAcceptedBeforeASigkillIsDoneAfterTheRestart) {
+    const auto vm = DeployOne("dep-k");
+    escd_->Kill();
+    // The paused engine guarantees the kill lands between the commit and the work.
+    StartEscd({"--engine.paused_for_test=true"});
+    auto moved = Migrate(vm, "cold", "host-b");
+    ASSERT_EQ(moved.status, 200) << moved.body;
+    ExpectError(Migrate(vm, "cold", "host-b"), 409, "busy");
+    escd_->Kill();
+
+    // The test driver's hosts lived in the killed process: the restart puts the VM back on
+    // the first host (reconciliation), then the accepted migration moves it.
+    StartEscd();
+    auto done = AwaitTransaction(moved.Header("ESC-Transaction-Id"));
+    ASSERT_TRUE(done) << escd_->Log();
+    EXPECT_EQ(done->Header("ESC-Status-Code"), "200") << done->body;
+    EXPECT_EQ(XmlText(done->body, "event_type"), "VM_MIGRATE_COMPLETE");
+    EXPECT_EQ(XmlText(done->body, "host_name"), "host-b");
+    EXPECT_EQ(HostOf("dep-k"), "host-b");
+    EXPECT_EQ(
+        db_.Query("SELECT count(*) FROM operations WHERE finished_at IS NULL")[0][0].as<int>(), 0);
+}
+
 // Drops ICMP echo requests to one loopback address while it lives (as monitoring_test does).
 class PingBlock {
   public:

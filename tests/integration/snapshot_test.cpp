@@ -238,17 +238,6 @@ TEST_F(Snapshots, UndeployRemovesTheVmsSnapshots) {
     EXPECT_NE(escd_->Log().find("deleted the snapshots of VM " + vm), std::string::npos);
 }
 
-// Every callback until one of transaction `tx` arrives (a restarted escd may first resend
-// callbacks it could not mark delivered before it was killed).
-std::optional<ReceivedRequest> AwaitTransaction(CallbackReceiver& receiver, const std::string& tx) {
-    for (std::size_t seen = receiver.Requests().size() + 1;; ++seen) {
-        auto delivered = receiver.WaitForDelivered(seen, kCallbackWait);
-        for (const auto& cb : delivered)
-            if (cb.Header("ESC-Transaction-Id") == tx) return cb;
-        if (delivered.size() < seen) return std::nullopt;  // nothing more came in time
-    }
-}
-
 TEST_F(Snapshots, ASnapshotAcceptedBeforeASigkillIsTakenAfterTheRestart) {
     const auto vm = DeployOne("dep-c");
     escd_->Kill();
@@ -262,7 +251,7 @@ TEST_F(Snapshots, ASnapshotAcceptedBeforeASigkillIsTakenAfterTheRestart) {
     escd_->Kill();
 
     StartEscd();
-    auto done = AwaitTransaction(receiver_, taken.Header("ESC-Transaction-Id"));
+    auto done = AwaitTransaction(taken.Header("ESC-Transaction-Id"));
     ASSERT_TRUE(done) << escd_->Log();
     EXPECT_EQ(done->Header("ESC-Status-Code"), "200") << done->body;
     EXPECT_EQ(XmlText(done->body, "event_type"), "VM_SNAPSHOT_COMPLETE");
