@@ -133,6 +133,10 @@ void Engine::Launch(model::Operation op, int attempt) {
         return;
     }
     if (stopping_) return;  // resumed at the next start
+    {
+        std::lock_guard lock(launched_mutex_);
+        if (launched_before_start_) launched_before_start_->insert(op.transaction_id);
+    }
     ++running_;
     auto strand = StrandFor(op.target_kind, op.target_id);
     auto retry = op;  // kept for a relaunch
@@ -164,6 +168,14 @@ void Engine::Launch(model::Operation op, int attempt) {
 asio::awaitable<void> Engine::Start() {
     co_await Reconcile();
     auto operations = co_await Offload(db_pool_, [this] { return store_.UnfinishedOperations(); });
+    {
+        std::lock_guard lock(launched_mutex_);
+        // Accepted during start-up: launched by its handler already, running or done.
+        std::erase_if(operations, [this](const model::Operation& op) {
+            return launched_before_start_->contains(op.transaction_id);
+        });
+        launched_before_start_.reset();
+    }
     if (!operations.empty())
         ESCD_INFO("engine") << "resuming " << operations.size() << " unfinished operations";
     for (auto& op : operations) Launch(std::move(op));

@@ -17,6 +17,8 @@
 #include <atomic>
 #include <map>
 #include <mutex>
+#include <optional>
+#include <set>
 #include <string>
 
 #include "common/asio.hpp"
@@ -144,6 +146,11 @@ class Engine {
     std::map<std::string, Strand> strands_;  ///< "<kind>/<id>" -> the target's strand
     std::atomic<bool> stopping_{false};
     std::atomic<std::size_t> running_{0};
+    std::mutex launched_mutex_;
+    /// Transaction ids of the operations launched before Start() relaunched the unfinished ones
+    /// (then disengaged): one accepted during start-up is launched by its handler and may be
+    /// found unfinished by Start(), and must run once.
+    std::optional<std::set<std::string>> launched_before_start_{std::in_place};
 };
 
 }  // namespace escd::orchestrator
