@@ -1,6 +1,7 @@
 #include "orchestrator/snapshot_workflow.hpp"
 
 #include <algorithm>
+
 #include <pugixml.hpp>
 
 #include "common/error.hpp"
@@ -155,7 +156,8 @@ asio::awaitable<DeploymentWorkflow::Final> SnapshotWorkflow::Apply(Context& cont
         event_type + " failed for snapshot [" + name + "] of VM [" + vm_name + "]: ";
     if (snapshot.state != action.running) {
         // A first run got past the VIM call and committed the outcome, not the callback (that
-        // commits with the operation's end): the outcome says what the callback is.
+        // commits with the operation's end): the outcome says what the callback is. (A revert
+        // ends ACTIVE either way; one cut by a crash in that window is reported done.)
         const bool succeeded = snapshot.state != SnapshotState::kError;
         ESCD_INFO("engine") << context.op.kind << " " << snapshot.snapshot_id
                             << " was done by a first run: " << ToString(snapshot.state);
