@@ -22,6 +22,14 @@
 # Environment:
 #   BUILD_DIR        build tree with server/escd and bench/escd_bench_{deploy,accept} (build/release)
 #   COUNT            deployments (200)            CONNS  POST connections (16)
+#   VMS              VMs per deployment (2)       POLL_S  ICMPPing poll period in seconds (1)
+#   OCC_FALSE        metric_occurrences_false of the KPI (3)
+#   RECOVERY_WAIT_S  recovery_wait_time of the group (0)
+#   MONITOR_S        when > 0, the monitoring phase (bench/run-monitor.sh): escd's CPU and memory
+#                    while it watches every VM for MONITOR_S seconds, then DOWN_VMS (5) VMs made
+#                    unreachable by an iptables rule (root only) and the delay from the rule to
+#                    each VM's VM_RECOVERY_INIT (its outbox row's created_at)
+#   RUN_PGBENCH      0 skips the pgbench ceiling (1)
 #   TIMEOUT          seconds to wait for the last SERVICE_ALIVE (600)
 #   SUBNET           the VMs' subnet, inside 127.0.0.0/8 (127.40.0.0/22: 1021 addresses)
 #   BENCH_DURABLE    1 (default): PostgreSQL fsync=on synchronous_commit=on full_page_writes=on;
@@ -54,7 +62,13 @@ STATS_SETTLE=${STATS_SETTLE:-11}
 LOG_LEVEL=${LOG_LEVEL:-WARN}
 ESCD_READY_TIMEOUT=${ESCD_READY_TIMEOUT:-60}
 KEEP_DIR=${KEEP_DIR:-}
-readonly vms_per_deployment=2
+vms_per_deployment=${VMS:-2}
+POLL_S=${POLL_S:-1}
+OCC_FALSE=${OCC_FALSE:-3}
+RECOVERY_WAIT_S=${RECOVERY_WAIT_S:-0}
+MONITOR_S=${MONITOR_S:-0}
+DOWN_VMS=${DOWN_VMS:-5}
+RUN_PGBENCH=${RUN_PGBENCH:-1}
 
 pgbin=/usr/lib/postgresql/15/bin
 deploy_bin=$BUILD_DIR/bench/escd_bench_deploy
@@ -69,10 +83,13 @@ die() {
 }
 log() { echo "== $*"; }
 
-for var in COUNT CONNS TIMEOUT PGBENCH_SCALE PGBENCH_CLIENTS PGBENCH_DURATION; do
+for var in COUNT CONNS TIMEOUT PGBENCH_SCALE PGBENCH_CLIENTS PGBENCH_DURATION vms_per_deployment \
+    POLL_S OCC_FALSE DOWN_VMS; do
     [[ ${!var} =~ ^[0-9]+$ && ${!var} -gt 0 ]] || die "$var must be a positive integer"
 done
-[[ $STATS_SETTLE =~ ^[0-9]+$ ]] || die "STATS_SETTLE must be a non-negative integer"
+for var in STATS_SETTLE RECOVERY_WAIT_S MONITOR_S; do
+    [[ ${!var} =~ ^[0-9]+$ ]] || die "$var must be a non-negative integer"
+done
 # The subnet must lie in 127.0.0.0/8: loopback answers the pings, and nothing leaves the host.
 [[ $SUBNET =~ ^127\.([0-9]{1,3})\.([0-9]{1,3})\.([0-9]{1,3})/([0-9]{1,2})$ ]] ||
     die "SUBNET must be a network inside 127.0.0.0/8 like 127.40.0.0/22, not '$SUBNET'"
@@ -93,6 +110,7 @@ build_type=$(sed -n 's/^CMAKE_BUILD_TYPE:[A-Z]*=//p' "$BUILD_DIR/CMakeCache.txt"
 
 work=$(mktemp -d /tmp/escd-bench-deploy.XXXXXX)
 escd_pid='' receiver_pid='' pg_dir=''
+blocked=()  # addresses this script made unreachable (iptables rules to remove)
 
 # shellcheck disable=SC2317  # stop_pid and cleanup run from the EXIT trap
 # Stops a process this script started: SIGTERM, then SIGKILL after 10 s.
@@ -117,6 +135,11 @@ cleanup() {
         cp -f "$work"/receipts.csv "$work"/escd.out "$work"/escd.err "$work"/deploy.out \
             "$work"/summary.txt "$work"/pgbench.out "$work"/outbox.csv "$KEEP_DIR"/ 2>/dev/null || true
     fi
+    local address
+    for address in "${blocked[@]}"; do
+        iptables -w -D OUTPUT -o lo -d "$address/32" -p icmp --icmp-type echo-request -j DROP \
+            2>/dev/null || true
+    done
     stop_pid "$escd_pid"
     stop_pid "$receiver_pid"
     [[ -n $pg_dir ]] && "$root/tests/pg-down.sh" "$pg_dir"
@@ -275,8 +298,9 @@ wait_until "SELECT count(*) FROM resources WHERE internal_id IN
     ('bench-sub', 'bench-flavor', 'bench-img') AND state = 'ACTIVE'" 3 "subnet, flavor, image"
 wait_until "SELECT count(*) FROM outbox WHERE state = 'PENDING'" 0 "the seeding callbacks"
 
-# One deployment: one vm_group of exactly 2 VMs, one interface on bench-net, alive when its
-# address answers ICMP (every second, 3 echoes, > 1 answered). @ID@ becomes the deployment id.
+# One deployment: one vm_group of exactly VMS VMs, one interface on bench-net, alive when its
+# address answers ICMP (every POLL_S seconds, 3 echoes, > 1 answered; down after OCC_FALSE
+# polls that are not). @ID@ becomes the deployment id.
 cat >"$work/deployment.xml" <<EOF
 <esc_datamodel xmlns="http://www.cisco.com/esc/esc"><tenants><tenant><name>bench</name>
 <deployments><deployment><name>@ID@</name>
@@ -285,8 +309,10 @@ cat >"$work/deployment.xml" <<EOF
 <interfaces><interface><nicid>0</nicid><network>bench-net</network></interface></interfaces>
 <kpi_data><kpi><event_name>VM_ALIVE</event_name><metric_value>1</metric_value>
 <metric_cond>GT</metric_cond><metric_type>UINT32</metric_type>
-<metric_collector><type>ICMPPing</type><nicid>0</nicid><poll_frequency>1</poll_frequency>
+<metric_occurrences_false>$OCC_FALSE</metric_occurrences_false>
+<metric_collector><type>ICMPPing</type><nicid>0</nicid><poll_frequency>$POLL_S</poll_frequency>
 <polling_unit>seconds</polling_unit></metric_collector></kpi></kpi_data>
+<recovery_wait_time>$RECOVERY_WAIT_S</recovery_wait_time>
 <scaling><min_active>$vms_per_deployment</min_active><max_active>$vms_per_deployment</max_active>
 <elastic>false</elastic></scaling>
 </vm_group></deployment></deployments></tenant></tenants></esc_datamodel>
@@ -392,11 +418,57 @@ read -r _ matched receipts lat_p50 lat_p99 lat_max <<<"$(head -n 1 <<<"$latency"
 ((matched == receipts)) ||
     echo "run-deploy: warning: only $matched of $receipts callbacks matched an outbox row" >&2
 
+# --- monitoring (MONITOR_S > 0) -----------------------------------------------------------------
+monitor_report=()
+if ((MONITOR_S > 0)); then
+    wait_idle "$escd_pid"
+    log "monitoring: escd watches $vms_alive VMs (ICMPPing every $POLL_S s) for $MONITOR_S s"
+    watch_cpu_before=$(cpu_ticks "$escd_pid")
+    watch_wall_before=$(date +%s%N)
+    sleep "$MONITOR_S"
+    watch_cpu_after=$(cpu_ticks "$escd_pid")
+    watch_wall_after=$(date +%s%N)
+    watch_pct=$(calc "printf \"%.1f\", 100 * ($watch_cpu_after - $watch_cpu_before) / $ticks_per_s / (($watch_wall_after - $watch_wall_before) / 1e9)")
+    watch_rss=$(mem_kb "$escd_pid" VmRSS)
+    pings_per_s=$(calc "printf \"%.0f\", $vms_alive * 3 / $POLL_S")
+    monitor_report+=("escd CPU watching $vms_alive VMs" "$watch_pct% of one core over $MONITOR_S s (~$pings_per_s echo requests/s)")
+    monitor_report+=("escd memory while watching" "VmRSS $watch_rss kB")
+    delays=''
+    if [[ $(id -u) -eq 0 ]] && command -v iptables >/dev/null; then
+        log "making $DOWN_VMS VMs unreachable (iptables on loopback) and timing VM_RECOVERY_INIT"
+        mapfile -t victims < <(sql "SELECT vm_name || ' ' || substring(interfaces FROM
+            '<ip_address>([^<]*)</ip_address>') FROM vms ORDER BY random() LIMIT $DOWN_VMS")
+        down_at=$(date +%s%N)
+        for victim in "${victims[@]}"; do
+            address=${victim#* }
+            iptables -w -I OUTPUT -o lo -d "$address/32" -p icmp --icmp-type echo-request -j DROP ||
+                die "iptables refused the rule for $address"
+            blocked+=("$address")
+        done
+        names=$(printf "'%s'," "${victims[@]%% *}")
+        inits_sql="SELECT count(*) FROM outbox WHERE event = 'VM_RECOVERY_INIT'"
+        deadline=$((SECONDS + 10 * POLL_S * OCC_FALSE + RECOVERY_WAIT_S + 60))
+        while (($(sql "$inits_sql") < DOWN_VMS && SECONDS < deadline)); do sleep 0.05; done
+        delays=$(sql "SELECT string_agg(round((extract(epoch FROM created_at) * 1000 -
+                $down_at / 1e6)::numeric, 0)::text, ' ' ORDER BY created_at)
+            FROM outbox WHERE event = 'VM_RECOVERY_INIT'
+              AND substring(body FROM '<vm_name>([^<]*)</vm_name>') IN (${names%,})")
+        found=$(wc -w <<<"$delays")
+        max_delay=$(tr ' ' '\n' <<<"$delays" | sort -n | tail -n 1)
+        bound_ms=$((2 * POLL_S * 1000 + RECOVERY_WAIT_S * 1000))
+        monitor_report+=("down -> VM_RECOVERY_INIT (ms)" "$delays ($found of $DOWN_VMS; occurrences_false $OCC_FALSE, recovery_wait_time $RECOVERY_WAIT_S s)")
+    else
+        monitor_report+=("down -> VM_RECOVERY_INIT" "not measured: needs root and iptables")
+    fi
+fi
+
 # --- pgbench -------------------------------------------------------------------------------------
 # The ceiling: the same PostgreSQL server with escd stopped, so that neither its monitoring nor
 # anything else of it competes with pgbench for the two cores.
 stop_pid "$escd_pid"
 escd_pid=''
+pg_tps=0
+if ((RUN_PGBENCH != 0)); then
 log "pgbench -i -s $PGBENCH_SCALE, then -N -c $PGBENCH_CLIENTS -j 2 -T $PGBENCH_DURATION"
 psql_ -d postgres -c "CREATE DATABASE pgbench_db"
 "$pgbin/pgbench" -i -q -s "$PGBENCH_SCALE" -h 127.0.0.1 -p "$ESCD_TEST_PG_PORT" -U postgres \
@@ -415,6 +487,7 @@ pg_tps=$(sed -n -E 's/^tps = ([0-9.]+) \((without initial connection time|exclud
 [[ -n $pg_tps ]] || { cat "$work/pgbench.out" >&2; die "no tps line in the pgbench output"; }
 pg_tps=$(awk -v t="$pg_tps" 'BEGIN { printf "%.1f", t }')
 grep -E '^(number of failed|latency average)' "$work/pgbench.out" || true
+fi
 
 # --- report --------------------------------------------------------------------------------------
 # Counting transitions: a VM enters INIT (planned, address allocated), DEPLOYING, INERT
@@ -433,8 +506,8 @@ vms=$((COUNT * vms_per_deployment))
 kb_per_vm=$(calc "printf \"%.1f\", ($hwm_after - $rss_idle) / $vms")
 xact_rate=$(calc "printf \"%.1f\", $xacts / $elapsed_s")
 transition_rate=$(calc "printf \"%.1f\", $transitions / $elapsed_s")
-ratio=$(calc "printf \"%.1f\", 100 * $transition_rate / $pg_tps")
-xact_ratio=$(calc "printf \"%.1f\", 100 * $xact_rate / $pg_tps")
+ratio=$(calc "printf \"%.1f\", $pg_tps > 0 ? 100 * $transition_rate / $pg_tps : 0")
+xact_ratio=$(calc "printf \"%.1f\", $pg_tps > 0 ? 100 * $xact_rate / $pg_tps : 0")
 
 {
     echo
@@ -460,8 +533,17 @@ xact_ratio=$(calc "printf \"%.1f\", 100 * $xact_rate / $pg_tps")
         "escd CPU monitoring $vms VMs, idle" "$monitor_pct% of one core" \
         "escd memory" "VmRSS idle $rss_idle kB, after $rss_after kB, peak (VmHWM) $hwm_after kB" \
         "  per VM" "$kb_per_vm kB ((peak - idle) / $vms)"
+    for ((i = 0; i < ${#monitor_report[@]}; i += 2)); do
+        printf '%-34s %s\n' "${monitor_report[i]}" "${monitor_report[i + 1]}"
+    done
     echo
     verdict() { calc "print (($1) ? \"PASS\" : \"FAIL\")"; }
+    if ((MONITOR_S > 0)); then
+        echo "TARGET escd CPU watching $vms_alive VMs < 50% of one core: $(verdict "$watch_pct < 50") ($watch_pct%)"
+        [[ -n $delays ]] &&
+            echo "TARGET down -> VM_RECOVERY_INIT < 2 polls + recovery_wait_time ($bound_ms ms): $(verdict "${max_delay:-999999} < $bound_ms && $found == $DOWN_VMS") (max ${max_delay:-none} ms)"
+    fi
+    ((RUN_PGBENCH != 0)) &&
     echo "TARGET transitions/s >= 30% of pgbench tps: $(verdict "$ratio >= 30") ($ratio%: $transition_rate/s vs $pg_tps tps)"
     echo "TARGET callback latency p99 < 100 ms: $(verdict "$lat_p99 < 100") ($lat_p99 ms)"
     echo "TARGET escd memory < 50 KB per VM: $(verdict "$kb_per_vm < 50") ($kb_per_vm KB)"

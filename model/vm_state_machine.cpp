@@ -52,7 +52,8 @@ constexpr std::array kVmTable{
     VmRow{V::kError,        VE::kRecover,           V::kRecovering},
     VmRow{V::kShutoff,      VE::kRecover,           V::kRecovering},
     VmRow{V::kRecovering,   VE::kVimDone,           V::kInert},
-    VmRow{V::kRecovering,   VE::kVimFailed,         V::kError},
+    VmRow{V::kRecovering,   VE::kAlive,             V::kAlive},     // recovered
+    VmRow{V::kRecovering,   VE::kVimFailed,         V::kError},     // every attempt failed
     VmRow{V::kInit,         VE::kUndeploy,          V::kUndeploying},
     VmRow{V::kDeploying,    VE::kUndeploy,          V::kUndeploying},
     VmRow{V::kInert,        VE::kUndeploy,          V::kUndeploying},
@@ -77,6 +78,7 @@ constexpr std::array kServiceTable{
     ServiceRow{S::kInert,       SE::kAllAlive,    S::kActive},
     ServiceRow{S::kActive,      SE::kNotAllAlive, S::kInert},
     ServiceRow{S::kInert,       SE::kFailed,      S::kError},
+    ServiceRow{S::kActive,      SE::kFailed,      S::kError},
     ServiceRow{S::kActive,      SE::kUpdate,      S::kUpdating},
     ServiceRow{S::kInert,       SE::kUpdate,      S::kUpdating},
     ServiceRow{S::kUpdating,    SE::kUpdated,     S::kInert},

@@ -13,12 +13,13 @@
 ///   ALIVE|INERT|MONITOR_UNSET --Reboot--> REBOOTING --VimDone--> INERT (VimFailed: INERT)
 ///   ALIVE|INERT --DisableMonitoring--> MONITOR_UNSET --EnableMonitoring--> INERT
 ///   ALIVE --Down--> INERT  (a KPI or the VIM says it is not alive)
-///   ALIVE|INERT|ERROR|SHUTOFF --Recover--> RECOVERING --VimDone--> INERT (VimFailed: ERROR)
+///   ALIVE|INERT|ERROR|SHUTOFF --Recover--> RECOVERING --Alive--> ALIVE (recovered)
+///   RECOVERING --VimFailed--> ERROR (every attempt failed); --VimDone--> INERT
 ///   any but UNDEPLOYING/REMOVED --Undeploy--> UNDEPLOYING --VimDone--> REMOVED (VimFailed: ERROR)
 ///
 /// Service:
 ///   DEPLOYING --AllDeployed--> INERT --AllAlive--> ACTIVE --NotAllAlive--> INERT
-///   DEPLOYING|INERT|UPDATING --Failed--> ERROR
+///   DEPLOYING|INERT|ACTIVE|UPDATING --Failed--> ERROR
 ///   ACTIVE|INERT --Update--> UPDATING --Updated--> INERT
 ///   ACTIVE|INERT --AllStopped--> STOPPED --Started--> INERT
 ///   any but UNDEPLOYING/REMOVED --Undeploy--> UNDEPLOYING --Undeployed--> REMOVED

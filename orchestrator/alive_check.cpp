@@ -21,11 +21,7 @@ std::chrono::milliseconds PollTimeout(const model::KpiSpec& kpi) {
 asio::awaitable<int> IcmpPollValue(IcmpPinger& pinger,
                                    asio::ip::address address,
                                    std::chrono::milliseconds timeout) {
-    using namespace asio::experimental::awaitable_operators;
-    static_assert(kEchoesPerPoll == 3, "one awaitable per echo below");
-    auto [a, b, c] = co_await (pinger.Ping(address, timeout) && pinger.Ping(address, timeout) &&
-                               pinger.Ping(address, timeout));
-    co_return int(a) + int(b) + int(c);
+    co_return co_await pinger.Echoes(address, kEchoesPerPoll, timeout);
 }
 
 bool MetricHolds(double value, const std::string& cond, const std::string& threshold) {

@@ -48,13 +48,15 @@ struct DeploymentWorkflow::Context {
         throw Error(ErrorCode::kInternal, "VM of unknown group " + name);
     }
 
-    /// The event `stage` to every URL, described with the view as it is now.
+    /// The event `stage` to every URL, described with the view as it is now (`replaced`: the VM
+    /// before a recovery redeployed it).
     void Emit(model::DeploymentStep& step,
               const std::string& stage,
               const model::VmRecord* vm,
               int status,
-              const std::string& message) const {
-        auto body = model::xml::DeploymentEventDocument(view, stage, vm);
+              const std::string& message,
+              const model::VmRecord* replaced = nullptr) const {
+        auto body = model::xml::DeploymentEventDocument(view, stage, vm, replaced);
         for (const auto& url : urls) step.events.push_back({url, stage, status, message, body});
     }
 

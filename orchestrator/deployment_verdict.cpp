@@ -5,60 +5,40 @@
 // standard three: ALWAYS log, TRUE esc_vm_alive_notification, FALSE recover autohealing):
 // - TRUE with esc_vm_alive_notification (or the legacy servicebooted.sh): an inert VM becomes
 //   alive with a VM_ALIVE event, and the service active once every VM is alive;
-// - FALSE: an alive VM is down — VM_INERT_STATE, and the service inert. "recover autohealing"
-//   is what starts recovery; recovery itself comes with the healing work (issue 6), so for now
-//   the verdict is logged and the VM waits, inert, to answer again.
+// - FALSE: an alive VM is down — VM_INERT_STATE, and the service inert. With "recover
+//   autohealing" the engine is asked to heal it (HealRequest): after the group's
+//   recovery_wait_time when its recovery_type is AUTO, on a recovery-vm request when MANUAL.
+//   A VM that is inert already (down before, its recovery not started because the deployment
+//   was busy or escd in maintenance) is asked for again.
 // The step commits only while the deployment is idle (DeploymentStep::require_idle): a verdict
-// that meets an operation is dropped, the operation decides.
+// that meets an operation is dropped, the operation decides (and the monitor raises the KPI
+// again after it, vm_monitor.hpp).
 
 #include <algorithm>
 
 #include "common/log.hpp"
 #include "orchestrator/deployment_context.hpp"
+#include "orchestrator/kpi_rules.hpp"
 
 namespace escd::orchestrator {
-namespace {
-struct RuleActions {
-    bool log = false;
-    bool notify = false;
-    bool heal = false;
-};
 
-RuleActions ActionsFor(const model::VmGroupSpec& group, bool alive) {
-    std::vector<std::string> actions;
-    for (const auto& rule : group.rules)
-        if (rule.event_name == "VM_ALIVE")
-            actions.insert(actions.end(), rule.actions.begin(), rule.actions.end());
-    if (actions.empty())
-        actions = {"ALWAYS log", "TRUE esc_vm_alive_notification", "FALSE recover autohealing"};
-    RuleActions out;
-    const std::string_view condition = alive ? "TRUE" : "FALSE";
-    for (const auto& action : actions) {
-        const auto space = action.find(' ');
-        if (space == std::string::npos) continue;
-        const std::string_view when(action.data(), space);
-        const std::string_view what = std::string_view(action).substr(space + 1);
-        if (when != "ALWAYS" && when != condition) continue;
-        if (what == "log") out.log = true;
-        if (what == "esc_vm_alive_notification" || what == "servicebooted.sh") out.notify = true;
-        if (what == "recover autohealing") out.heal = true;
-    }
-    return out;
-}
-}  // namespace
-
-asio::awaitable<void> DeploymentWorkflow::ApplyVerdict(const model::Operation& op,
-                                                       const std::string& vm_name,
-                                                       bool alive) {
+asio::awaitable<std::optional<DeploymentWorkflow::HealRequest>> DeploymentWorkflow::ApplyVerdict(
+    const model::Operation& op, const std::string& vm_name, bool alive) {
     Context context(op);
     co_await Load(context);
     const auto* known = context.Vm(vm_name);
-    if (!known) co_return;
+    if (!known) co_return std::nullopt;
     auto vm = *known;
-    const auto actions = ActionsFor(context.Group(vm.vm_group), alive);
+    const auto actions = ActionsFor(context.Group(vm.vm_group), "VM_ALIVE", alive);
     if (actions.log) {
         ESCD_INFO("monitor") << "deployment " << op.target_id << " VM " << vm_name << ": VM_ALIVE "
                              << (alive ? "TRUE" : "FALSE") << " in " << ToString(vm.state);
+    }
+    const auto& group = context.Group(vm.vm_group);
+    std::optional<HealRequest> heal;
+    if (!alive && actions.heal) {
+        heal = HealRequest{std::chrono::seconds(std::max(0, group.recovery_wait_time)),
+                           group.recovery_policy.recovery_type == "MANUAL"};
     }
     auto step = context.NewStep();
     step.require_idle = true;
@@ -82,25 +62,26 @@ asio::awaitable<void> DeploymentWorkflow::ApplyVerdict(const model::Operation& o
         step.upserts.push_back(vm);
         step.service_state =
             model::NextState(context.view.service, model::ServiceEvent::kNotAllAlive);
+    } else if (!alive && vm.state == model::VmState::kInert) {
+        co_return heal;  // down already: nothing to commit, the heal is asked for again
     } else {
-        co_return;
+        co_return std::nullopt;
     }
     try {
         co_await Commit(context, step);
     } catch (const Error& e) {
         if (e.code() != ErrorCode::kConflict) throw;
-        ESCD_DEBUG("monitor") << "verdict on " << vm_name << " dropped: " << e.what();
-        co_return;
+        ESCD_INFO("monitor") << "verdict on VM " << vm_name << " of " << op.target_id
+                             << " not applied: an operation runs on it";
+        co_return std::nullopt;
     }
     // Logged once committed: what the line says is what GET shows.
     if (alive) {
         ESCD_INFO("monitor") << "VM " << vm_name << " of " << op.target_id << " is alive again";
     } else {
-        ESCD_WARN("monitor") << "VM " << vm_name << " of " << op.target_id << " is down"
-                             << (actions.heal ? "; automatic recovery is not available in this "
-                                                "version, the VM stays inert until it answers"
-                                              : "");
+        ESCD_WARN("monitor") << "VM " << vm_name << " of " << op.target_id << " is down";
     }
+    co_return heal;
 }
 
 }  // namespace escd::orchestrator

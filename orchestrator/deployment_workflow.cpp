@@ -60,17 +60,30 @@ SubnetInfo ReadSubnet(const model::ResourceRecord& record) {
     return info;
 }
 
-// The first address of the subnet's pools that is not taken.
-std::optional<std::string> FirstFree(const SubnetInfo& subnet, const std::set<std::string>& taken) {
-    for (const auto& [start_text, end_text] : subnet.pools) {
-        auto start = ParseIp(start_text);
-        auto end = ParseIp(end_text);
-        if (!start || !end) continue;
-        for (auto address = *start; ToBytes(address) <= ToBytes(*end);
-             address = StepAddress(address, 1)) {
-            if (!taken.contains(address.to_string())) return address.to_string();
-            if (address == *end) break;
+// The first address of the subnet's pools that is not taken, in pool order starting after
+// `hint` (the last one chosen on the network) and wrapping around: choosing the next address is
+// then one step, not a walk over every address in use.
+std::optional<std::string> NextFree(const SubnetInfo& subnet,
+                                    const std::function<bool(const std::string&)>& taken,
+                                    const std::string& hint) {
+    const auto after = ParseIp(hint);
+    for (int pass = 0; pass < 2; ++pass) {
+        for (const auto& [start_text, end_text] : subnet.pools) {
+            auto start = ParseIp(start_text);
+            auto end = ParseIp(end_text);
+            if (!start || !end) continue;
+            auto address = *start;
+            // First pass: only what lies after the hint; second: from the start.
+            if (pass == 0 && after) {
+                if (ToBytes(*end) <= ToBytes(*after)) continue;
+                if (ToBytes(*after) >= ToBytes(*start)) address = StepAddress(*after, 1);
+            }
+            for (; ToBytes(address) <= ToBytes(*end); address = StepAddress(address, 1)) {
+                if (!taken(address.to_string())) return address.to_string();
+                if (address == *end) break;
+            }
         }
+        if (!after) break;
     }
     return std::nullopt;
 }
@@ -156,23 +169,42 @@ asio::awaitable<void> DeploymentWorkflow::EnsureTenant(Context& context) {
 DeploymentWorkflow::AddressClaims::Held::~Held() {
     std::lock_guard lock(claims_.mutex_);
     for (const auto& [network, address] : addresses_) {
-        auto it = claims_.claimed_.find(network);
-        if (it == claims_.claimed_.end()) continue;
-        it->second.erase(address);
-        if (it->second.empty()) claims_.claimed_.erase(it);
+        auto it = claims_.networks_.find(network);
+        if (it != claims_.networks_.end()) it->second.claimed.erase(address);
     }
+}
+
+bool DeploymentWorkflow::AddressClaims::Taken::Contains(const std::string& address) const {
+    return known.contains(address) || claimed.contains(address);
 }
 
 std::string DeploymentWorkflow::AddressClaims::Choose(
     Held& held,
     const std::string& network,
-    const std::function<std::string(const std::set<std::string>&)>& choose) {
+    const std::function<std::vector<std::string>()>& load,
+    const std::function<std::string(const Taken&)>& pick) {
     std::lock_guard lock(mutex_);
-    static const std::set<std::string> kNone;
-    const auto it = claimed_.find(network);
-    auto address = choose(it == claimed_.end() ? kNone : it->second);
+    auto& entry = networks_[network];
+    auto reload = [&] {
+        const auto committed = load();
+        entry.known = std::set<std::string>(committed.begin(), committed.end());
+        entry.loaded = true;
+    };
+    if (!entry.loaded) reload();
+    std::string address;
+    try {
+        address = pick(Taken{entry.known, entry.claimed, entry.hint});
+    } catch (const Error& e) {
+        if (e.code() != ErrorCode::kConflict) throw;
+        // What this process knows may be stale: addresses released since it read them.
+        reload();
+        entry.hint.clear();
+        address = pick(Taken{entry.known, entry.claimed, entry.hint});
+    }
     if (!address.empty()) {
-        claimed_[network].insert(address);
+        entry.claimed.insert(address);
+        entry.known.insert(address);
+        entry.hint = address;
         held.addresses_.emplace_back(network, address);
     }
     return address;
@@ -211,26 +243,29 @@ asio::awaitable<xml::AllocatedNic> DeploymentWorkflow::AllocateNic(const model::
     if (!address.empty() || subnet) {
         // Taken: committed, claimed by other steps (see AddressClaims), or by this one already.
         address = co_await Offload(db_pool_, [&] {
-            return claims_.Choose(held, network_id, [&](const std::set<std::string>& claimed) {
-                const auto committed = store_.AllocatedAddresses(network_id);
-                std::set<std::string> taken(committed.begin(), committed.end());
-                taken.insert(claimed.begin(), claimed.end());
-                for (const auto& a : step.allocations)
-                    if (a.network_id == network_id) taken.insert(a.address);
-                if (address.empty()) {
-                    auto free = FirstFree(*subnet, taken);
-                    if (!free) {
-                        throw Error(ErrorCode::kConflict, "no free address left in subnet " +
-                                                              subnet->id + " of " + network_id);
+            return claims_.Choose(
+                held, network_id, [&] { return store_.AllocatedAddresses(network_id); },
+                [&](const AddressClaims::Taken& taken) {
+                    auto in_use = [&](const std::string& candidate) {
+                        if (taken.Contains(candidate)) return true;
+                        for (const auto& a : step.allocations)
+                            if (a.network_id == network_id && a.address == candidate) return true;
+                        return false;
+                    };
+                    if (address.empty()) {
+                        auto free = NextFree(*subnet, in_use, taken.hint);
+                        if (!free) {
+                            throw Error(ErrorCode::kConflict, "no free address left in subnet " +
+                                                                  subnet->id + " of " + network_id);
+                        }
+                        return *free;
                     }
-                    return *free;
-                }
-                if (taken.contains(address)) {
-                    throw Error(ErrorCode::kConflict,
-                                "address " + address + " on network " + network_id + " is in use");
-                }
-                return address;
-            });
+                    if (in_use(address)) {
+                        throw Error(ErrorCode::kConflict, "address " + address + " on network " +
+                                                              network_id + " is in use");
+                    }
+                    return address;
+                });
         });
         step.allocations.push_back({network_id, address, vm_name, nic.nicid});
     }
@@ -495,7 +530,8 @@ asio::awaitable<vim::VmRequest> DeploymentWorkflow::BuildVmRequest(Context& cont
 
 asio::awaitable<bool> DeploymentWorkflow::CreateOnVim(Context& context,
                                                       const model::VmGroupSpec& group,
-                                                      model::VmRecord& vm) {
+                                                      model::VmRecord& vm,
+                                                      std::string_view deployed_event) {
     if (vm.state == VmState::kInit) {
         vm.state = Next(vm.state, VmEvent::kDeploy);
         auto step = context.NewStep();
@@ -512,14 +548,14 @@ asio::awaitable<bool> DeploymentWorkflow::CreateOnVim(Context& context,
         vm.host = info.host;
         vm.state = Next(vm.state, VmEvent::kVimDone);
         step.upserts.push_back(vm);
-        context.Emit(step, "VM_DEPLOYED", &vm, 200, "VM Deployed");
+        context.Emit(step, std::string(deployed_event), &vm, 200, "VM Deployed");
         co_await Commit(context, step);
         co_return true;
     } catch (const Error& e) {
         ESCD_WARN("engine") << "VM " << vm.vm_name << " not deployed: " << e.what();
         vm.state = Next(vm.state, VmEvent::kVimFailed);
         step.upserts.push_back(vm);
-        context.Emit(step, "VM_DEPLOYED", &vm, HttpStatusOf(e.code()),
+        context.Emit(step, std::string(deployed_event), &vm, HttpStatusOf(e.code()),
                      std::string("VM deployment failed: ") + e.what());
     }
     co_await Commit(context, step);
@@ -657,9 +693,14 @@ asio::awaitable<DeploymentWorkflow::Final> DeploymentWorkflow::Deploy(const mode
             co_await Commit(context, step);
         }
         std::vector<model::VmRecord> booting;
-        for (const auto& vm : context.view.vms)
+        std::vector<model::VmRecord> unhealthy;  // not alive in time, or (a rerun) recovering
+        for (const auto& vm : context.view.vms) {
             if (vm.state == VmState::kInert) booting.push_back(vm);
+            if (vm.state == VmState::kRecovering) unhealthy.push_back(vm);
+        }
         co_await AwaitAlive(context, booting);
+        unhealthy.insert(unhealthy.end(), booting.begin(), booting.end());
+        co_await RecoverNotAlive(context, unhealthy);
         const bool all_alive =
             std::all_of(context.view.vms.begin(), context.view.vms.end(),
                         [](const model::VmRecord& vm) { return vm.state == VmState::kAlive; });
@@ -670,8 +711,10 @@ asio::awaitable<DeploymentWorkflow::Final> DeploymentWorkflow::Deploy(const mode
         }
         final.status = 200;
         final.message = all_alive ? "Service group deployment completed successfully!"
-                                  : "Service group deployment failed: not every VM became alive "
-                                    "within its bootup_time";
+                        : context.view.service == ServiceState::kError
+                            ? "Service group deployment failed: a VM could not be recovered"
+                            : "Service group deployment failed: not every VM became alive "
+                              "within its bootup_time";
         if (!all_alive) final.status = 500;
         final.outcome.state = model::ResourceState::kActive;
     }
@@ -681,7 +724,9 @@ asio::awaitable<DeploymentWorkflow::Final> DeploymentWorkflow::Deploy(const mode
     co_return final;
 }
 
-asio::awaitable<void> DeploymentWorkflow::UndeployVm(Context& context, model::VmRecord vm) {
+asio::awaitable<void> DeploymentWorkflow::UndeployVm(Context& context,
+                                                     model::VmRecord vm,
+                                                     std::string_view event) {
     if (vm.state != VmState::kUndeploying) {
         vm.state = Next(vm.state, VmEvent::kUndeploy);
         auto step = context.NewStep();
@@ -694,7 +739,7 @@ asio::awaitable<void> DeploymentWorkflow::UndeployVm(Context& context, model::Vm
     co_await vim_.DeleteVolume(day0_kind, name);  // its config drive, if it had one
     auto step = context.NewStep();
     step.removed.push_back(vm.vm_name);
-    context.Emit(step, "VM_UNDEPLOYED", &vm, 200, "VM Undeployed");
+    if (!event.empty()) context.Emit(step, std::string(event), &vm, 200, "VM Undeployed");
     co_await Commit(context, step);
 }
 
@@ -894,7 +939,10 @@ asio::awaitable<DeploymentWorkflow::Final> DeploymentWorkflow::ServiceOperation(
         co_await Commit(context, step);
         if (action->then_alive) booting.push_back(vm);
     }
-    if (!booting.empty()) co_await AwaitAlive(context, booting);
+    if (!booting.empty()) {
+        co_await AwaitAlive(context, booting);
+        co_await RecoverNotAlive(context, booting);
+    }
 
     // The service follows its VMs.
     const bool all_alive =
@@ -964,6 +1012,7 @@ asio::awaitable<DeploymentWorkflow::Final> DeploymentWorkflow::VmOperation(
     if (ok && action->then_alive) {
         const std::vector<model::VmRecord> booting{*context.Vm(vm_name)};
         co_await AwaitAlive(context, booting);
+        co_await RecoverNotAlive(context, booting);
     }
     co_return final;
 }

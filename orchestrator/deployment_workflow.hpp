@@ -18,6 +18,7 @@
 /// Undeploy: per VM removed from the VIM, VM_UNDEPLOYED → SERVICE_UNDEPLOYED.
 /// Events go to Callback and, when given and different, to Callback-ESC-Events.
 
+#include <chrono>
 #include <functional>
 #include <map>
 #include <mutex>
@@ -86,11 +87,39 @@ class DeploymentWorkflow {
                                        const std::string& operation,
                                        const std::string& vm_name);
 
+    /// POST /{tenant}/deployments/recovery-vm/{vm}, and the recoveries escd starts itself
+    /// (RECOVER_VM operations; deployment_recovery.cpp). With `check_first`
+    /// (checkVmBeforeRecovery) a VM found alive is left alone: VM_RECOVERY_CANCELLED.
+    asio::awaitable<Final> RecoverVm(const model::Operation& op,
+                                     const std::string& vm_name,
+                                     bool check_first);
+
+    /// What a raised KPI event other than VM_ALIVE asks of the engine: its group scaled out or
+    /// in (rules "TRUE servicescaleup.sh" / "TRUE servicescalein.sh", elastic groups only, within
+    /// min_active..max_active; deployment_scaling.cpp).
+    struct ScaleRequest {
+        std::string group;
+        bool out = true;
+    };
+    asio::awaitable<std::optional<ScaleRequest>> ApplyKpiEvent(const model::Operation& op,
+                                                               const std::string& vm_name,
+                                                               const std::string& event,
+                                                               bool value);
+    /// SCALE_OUT / SCALE_IN operations: one VM more or less in `group`.
+    asio::awaitable<Final> Scale(const model::Operation& op, const std::string& group, bool out);
+
+    /// What a committed verdict asks of the engine: a down VM whose rules say "recover
+    /// autohealing" is to be recovered after its group's recovery_wait_time (AUTO), or waits
+    /// for a recovery-vm request (MANUAL).
+    struct HealRequest {
+        std::chrono::seconds wait{0};
+        bool manual = false;
+    };
     /// A raised VM_ALIVE KPI of VM `vm_name` (deployment_verdict.cpp). `op` is the latest
     /// operation on the deployment: its URLs and transaction id carry the events.
-    asio::awaitable<void> ApplyVerdict(const model::Operation& op,
-                                       const std::string& vm_name,
-                                       bool alive);
+    asio::awaitable<std::optional<HealRequest>> ApplyVerdict(const model::Operation& op,
+                                                             const std::string& vm_name,
+                                                             bool alive);
 
     /// Reconciliation after a restart: every VM of the deployment that should exist on the VIM
     /// but is not in `on_vim` is created again under its name (new uuid; an alive one is inert
@@ -101,13 +130,15 @@ class DeploymentWorkflow {
   private:
     struct Context;
 
-    /// Addresses chosen for steps that have not committed yet, per network. Deployments run
-    /// concurrently, each on its own strand: two that read the committed allocations at the same
-    /// time would choose the same first free address, and the second commit would fail on
-    /// ip_allocations' primary key (its operation aborted, relaunched after a back-off).
-    /// Every choice is made under one lock, with the committed allocations read inside it; a
-    /// claim is released only after its step committed. So an address another step chose is,
-    /// at the moment of the read, either committed (and read) or still claimed.
+    /// The addresses of each network as this process knows them. Deployments run concurrently,
+    /// each on its own strand: two that read the committed allocations at the same time would
+    /// choose the same free address, and the second commit would fail on ip_allocations'
+    /// primary key (its operation aborted, relaunched after a back-off). So every choice is made
+    /// under one lock, against the addresses committed (read once per network, and again when
+    /// no address fits: some may have been released since) plus those chosen since by this
+    /// process; a claim is released only after its step committed. The next free address is
+    /// searched from the last one chosen, so a choice costs one step, not a read and a walk of
+    /// every address in use (20,000 VMs on one subnet: bench/run-monitor.sh).
     class AddressClaims {
       public:
         /// The claims of one step. Its owner destroys it after the step committed (or failed).
@@ -124,17 +155,32 @@ class DeploymentWorkflow {
             std::vector<std::pair<std::string, std::string>> addresses_;  ///< network, address
         };
 
-        /// Under the lock, `choose` is given what other steps claim on `network` and returns an
-        /// address there (reading the committed allocations itself; throwing when there is
-        /// none), which is claimed for `held`; an empty one claims nothing. Blocks: call it on a
-        /// database pool thread.
+        /// What a choice must avoid on one network, and where the last one ended.
+        struct Taken {
+            const std::set<std::string>& known;    ///< committed as last read, or chosen since
+            const std::set<std::string>& claimed;  ///< by steps not committed yet
+            const std::string& hint;               ///< the address chosen last ("" = none)
+            bool Contains(const std::string& address) const;
+        };
+
+        /// Under the lock, `pick` returns an address of `network` that `Taken` does not hold
+        /// (throwing kConflict when there is none; then the committed allocations are read
+        /// again with `load` and `pick` gets one more try). The address is claimed for `held`;
+        /// an empty one claims nothing. Blocks: call it on a database pool thread.
         std::string Choose(Held& held,
                            const std::string& network,
-                           const std::function<std::string(const std::set<std::string>&)>& choose);
+                           const std::function<std::vector<std::string>()>& load,
+                           const std::function<std::string(const Taken&)>& pick);
 
       private:
+        struct Network {
+            bool loaded = false;
+            std::set<std::string> known;
+            std::set<std::string> claimed;
+            std::string hint;
+        };
         std::mutex mutex_;
-        std::map<std::string, std::set<std::string>> claimed_;
+        std::map<std::string, Network> networks_;
     };
 
     asio::awaitable<void> Load(Context& context);
@@ -162,8 +208,11 @@ class DeploymentWorkflow {
                                                           const model::InterfaceSpec& nic,
                                                           model::DeploymentStep& step,
                                                           AddressClaims::Held& held);
-    /// Removes the VM and its config drive from the VIM and its record: VM_UNDEPLOYED.
-    asio::awaitable<void> UndeployVm(Context& context, model::VmRecord vm);
+    /// Removes the VM and its config drive from the VIM and its record, with `event` (none when
+    /// empty; a literal). Spawned per VM: by value.
+    asio::awaitable<void> UndeployVm(Context& context,
+                                     model::VmRecord vm,
+                                     std::string_view event = "VM_UNDEPLOYED");
     /// UndeployVm() of each, concurrently; rethrows the first failure once all have ended.
     asio::awaitable<void> UndeployAll(Context& context, std::vector<model::VmRecord> vms);
     /// Adds the interfaces the group has and the VM lacks, removes those it has and the group
@@ -189,10 +238,30 @@ class DeploymentWorkflow {
     asio::awaitable<vim::VmRequest> BuildVmRequest(Context& context,
                                                    const model::VmGroupSpec& group,
                                                    const model::VmRecord& vm);
-    /// Creates the VM on the VIM; false when the VIM refused (the VM is then in error).
+    /// Creates the VM on the VIM, reported by `deployed_event`; false when the VIM refused (the
+    /// VM is then in error).
     asio::awaitable<bool> CreateOnVim(Context& context,
                                       const model::VmGroupSpec& group,
-                                      model::VmRecord& vm);
+                                      model::VmRecord& vm,
+                                      std::string_view deployed_event = "VM_DEPLOYED");
+
+    /// Heals `vm_name` per its group's recovery_policy (deployment_recovery.cpp); true when it
+    /// ends alive, else it is in error and so is the service. Spawned per VM: by value.
+    asio::awaitable<bool> Recover(Context& context, std::string vm_name);
+    /// Recover() of each, concurrently; rethrows the first failure once all have ended.
+    asio::awaitable<void> RecoverAll(Context& context, std::vector<std::string> names);
+    /// bootup_time passed: Recover() each of `vms` that is still not alive (unless its group's
+    /// recovery_type is MANUAL).
+    asio::awaitable<void> RecoverNotAlive(Context& context,
+                                          const std::vector<model::VmRecord>& vms);
+    /// One attempt: a hard reboot (a stopped VM is started); VM_RECOVERY_REBOOT. False when the
+    /// VIM has no such VM or refused.
+    asio::awaitable<bool> RebootToRecover(Context& context, model::VmRecord& vm);
+    /// One attempt: removed and created again under its name with its addresses;
+    /// VM_RECOVERY_UNDEPLOYED, VM_RECOVERY_DEPLOYED. False when the create failed.
+    asio::awaitable<bool> RedeployToRecover(Context& context, model::VmRecord& vm);
+    /// DEFAULT/VM_RECOVERY_RETRY_MAX (3 when unset or not a number). Blocking.
+    int RecoveryRetryMax();
 
     /// Waits for the VM_ALIVE verdict of each of `waiting` (in parallel) and commits VM_ALIVE
     /// for those that became alive.

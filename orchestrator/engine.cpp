@@ -2,6 +2,9 @@
 
 #include <set>
 
+#include <pugixml.hpp>
+
+#include "common/crypto.hpp"
 #include "common/error.hpp"
 #include "common/log.hpp"
 #include "common/offload.hpp"
@@ -29,6 +32,7 @@ Engine::Engine(asio::io_context& ioc,
                Notifier& notifier,
                FileFetcher& fetcher,
                IcmpPinger& pinger,
+               const OperationMode& mode,
                EngineOptions options)
     : ioc_(ioc),
       store_(store),
@@ -40,10 +44,11 @@ Engine::Engine(asio::io_context& ioc,
       snapshots_(store, db_pool, vim, notifier),
       migrations_(store, db_pool, vim, notifier),
       monitor_(ioc, store, db_pool, vim, pinger),
+      mode_(mode),
       options_(options) {
-    monitor_.SetHandler([this](const std::string& deployment, const std::string& vm, bool alive) {
-        OnVerdict(deployment, vm, alive);
-    });
+    monitor_.SetHandler([this](const std::string& deployment, const std::string& vm,
+                               const std::string& event,
+                               bool value) { OnVerdict(deployment, vm, event, value); });
 }
 
 // Parameters by value: the coroutine outlives the caller's strings.
@@ -53,15 +58,52 @@ asio::awaitable<void> Engine::ApplyVerdict(std::string deployment_id,
     auto op = co_await Offload(
         db_pool_, [this, &deployment_id] { return store_.LatestOperation(deployment_id); });
     if (!op) co_return;
-    co_await deployments_.ApplyVerdict(*op, vm_name, alive);
+    auto heal = co_await deployments_.ApplyVerdict(*op, vm_name, alive);
+    if (heal) ScheduleRecovery(deployment_id, vm_name, *heal);
 }
 
-void Engine::OnVerdict(const std::string& deployment_id, const std::string& vm_name, bool alive) {
+void Engine::OnVerdict(const std::string& deployment_id,
+                       const std::string& vm_name,
+                       const std::string& event,
+                       bool value) {
     if (stopping_) return;
     auto strand = StrandFor(model::kind::kDeployment, deployment_id);
-    asio::co_spawn(
-        strand, ApplyVerdict(deployment_id, vm_name, alive),
-        log::LogFailure(log::Level::kWarn, "monitor", "verdict on VM " + vm_name + " not applied"));
+    if (event == VmMonitor::kAliveEvent) {
+        asio::co_spawn(strand, ApplyVerdict(deployment_id, vm_name, value),
+                       log::LogFailure(log::Level::kWarn, "monitor",
+                                       "verdict on VM " + vm_name + " not applied"));
+    } else {
+        asio::co_spawn(strand, ApplyKpiEvent(deployment_id, vm_name, event, value),
+                       log::LogFailure(log::Level::kWarn, "monitor",
+                                       event + " of VM " + vm_name + " not applied"));
+    }
+}
+
+asio::awaitable<std::optional<model::Operation>> Engine::AcceptOwnOperation(
+    const std::string& kind,
+    const std::string& deployment_id,
+    const std::vector<std::pair<std::string, std::string>>& fields) {
+    auto latest = co_await Offload(
+        db_pool_, [this, &deployment_id] { return store_.LatestOperation(deployment_id); });
+    if (!latest) co_return std::nullopt;
+    model::Operation op;
+    op.transaction_id = NewUuid();
+    op.kind = kind;
+    op.target_kind = model::kind::kDeployment;
+    op.target_id = deployment_id;
+    op.callback_url = latest->callback_url;
+    op.events_url = latest->events_url;
+    pugi::xml_document payload;
+    auto root = payload.append_child("operation");
+    for (const auto& [name, value] : fields) model::xml::AppendText(root, name.c_str(), value);
+    op.payload = model::xml::Compact(payload);
+    try {
+        co_await store_.AcceptUpdate(op.target_kind, op.target_id, op);
+    } catch (const Error& e) {
+        if (e.code() != ErrorCode::kConflict && e.code() != ErrorCode::kNotFound) throw;
+        co_return std::nullopt;
+    }
+    co_return op;
 }
 
 asio::awaitable<void> Engine::AcceptCreate(const model::ResourceRecord& resource,
@@ -366,7 +408,8 @@ asio::awaitable<void> Engine::RunDeploymentOperation(const model::Operation& op)
             final = co_await deployments_.Update(op);
         } else if (op.kind == "DELETE_DEPLOYMENT") {
             final = co_await deployments_.Undeploy(op);
-        } else if (op.kind == "SERVICE_OPERATION" || op.kind == "VM_OPERATION") {
+        } else if (op.kind == "SERVICE_OPERATION" || op.kind == "VM_OPERATION" ||
+                   op.kind == "RECOVER_VM" || op.kind == "SCALE_OUT" || op.kind == "SCALE_IN") {
             // The payload: <operation><name>stop</name><vm_name>...</vm_name></operation>.
             auto doc = model::xml::ParseBody(op.payload);
             auto root = doc->document_element();
@@ -374,6 +417,12 @@ asio::awaitable<void> Engine::RunDeploymentOperation(const model::Operation& op)
             const auto vm_name = model::xml::ChildText(root, "vm_name").value_or("");
             if (op.kind == "SERVICE_OPERATION") {
                 final = co_await deployments_.ServiceOperation(op, operation);
+            } else if (op.kind == "SCALE_OUT" || op.kind == "SCALE_IN") {
+                const auto group = model::xml::ChildText(root, "vm_group").value_or("");
+                final = co_await deployments_.Scale(op, group, op.kind == "SCALE_OUT");
+            } else if (op.kind == "RECOVER_VM") {
+                const bool check_first = model::xml::ChildBool(root, "check_first").value_or(false);
+                final = co_await deployments_.RecoverVm(op, vm_name, check_first);
             } else {
                 final = co_await deployments_.VmOperation(op, operation, vm_name);
             }

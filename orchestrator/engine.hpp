@@ -29,6 +29,7 @@
 #include "orchestrator/file_fetcher.hpp"
 #include "orchestrator/migration_workflow.hpp"
 #include "orchestrator/notifier.hpp"
+#include "orchestrator/operation_mode.hpp"
 #include "orchestrator/resource_workflows.hpp"
 #include "orchestrator/snapshot_workflow.hpp"
 #include "orchestrator/vm_monitor.hpp"
@@ -50,6 +51,7 @@ class Engine {
            Notifier& notifier,
            FileFetcher& fetcher,
            IcmpPinger& pinger,
+           const OperationMode& mode,
            EngineOptions options);
 
     // Accepting (awaited by request handlers; each returns once the operation is committed or
@@ -100,6 +102,10 @@ class Engine {
         stopping_ = true;
         monitor_.Stop();
     }
+    /// escd left or entered maintenance mode: on leaving it, the down VMs whose recovery it held
+    /// back are raised again by the monitor (and recovered). Thread safe.
+    void OperationModeChanged(Mode mode);
+
     /// Operations launched and not finished.
     std::size_t Running() const { return running_.load(); }
 
@@ -115,9 +121,33 @@ class Engine {
     Strand StrandFor(const std::string& target_kind, const std::string& target_id);
     void ForgetStrand(const std::string& target_kind, const std::string& target_id);
     asio::awaitable<void> Run(model::Operation op);
-    /// A raised VM_ALIVE KPI: applied on the deployment's strand unless an operation runs.
-    void OnVerdict(const std::string& deployment_id, const std::string& vm_name, bool alive);
+    /// A raised KPI event, on the deployment's strand: VM_ALIVE is applied unless an operation
+    /// runs; any other may start a scale (engine_scaling.cpp).
+    void OnVerdict(const std::string& deployment_id,
+                   const std::string& vm_name,
+                   const std::string& event,
+                   bool value);
+    asio::awaitable<void> ApplyKpiEvent(std::string deployment_id,
+                                        std::string vm_name,
+                                        std::string event,
+                                        bool value);
+    /// An operation escd starts itself on a deployment (RECOVER_VM, SCALE_OUT, SCALE_IN):
+    /// accepted like a request (durably, nothing while another runs), its events to the URLs of
+    /// the deployment's latest operation; `fields` become its <operation> payload. nullopt when
+    /// the deployment is busy (kConflict) or gone.
+    asio::awaitable<std::optional<model::Operation>> AcceptOwnOperation(
+        const std::string& kind,
+        const std::string& deployment_id,
+        const std::vector<std::pair<std::string, std::string>>& fields);
     asio::awaitable<void> ApplyVerdict(std::string deployment_id, std::string vm_name, bool alive);
+    /// A down VM asked to be healed (engine_recovery.cpp): after `heal.wait`, unless it came
+    /// back, escd is in maintenance or the deployment busy, a RECOVER_VM operation starts.
+    void ScheduleRecovery(const std::string& deployment_id,
+                          const std::string& vm_name,
+                          DeploymentWorkflow::HealRequest heal);
+    asio::awaitable<void> StartRecovery(std::string deployment_id,
+                                        std::string vm_name,
+                                        std::chrono::seconds wait);
     asio::awaitable<void> RunTenantOperation(const model::Operation& op);
     /// Every other resource kind: the VIM side through ResourceWorkflows, the rest generic.
     asio::awaitable<void> RunResourceOperation(const model::Operation& op);
@@ -141,7 +171,10 @@ class Engine {
     SnapshotWorkflow snapshots_;
     MigrationWorkflow migrations_;
     VmMonitor monitor_;
+    const OperationMode& mode_;
     EngineOptions options_;
+    std::mutex recoveries_mutex_;
+    std::set<std::string> awaiting_recovery_;  ///< VMs whose recovery_wait_time runs
     std::mutex strands_mutex_;
     std::map<std::string, Strand> strands_;  ///< "<kind>/<id>" -> the target's strand
     std::atomic<bool> stopping_{false};

@@ -19,8 +19,9 @@ static_assert(std::is_trivially_destructible_v<asio::ip::address>,
 constexpr std::uint8_t kEchoRequest = 8;
 constexpr std::uint8_t kEchoReply = 0;
 // Room for the replies of a burst of polls: every VM of a large deployment is checked at once,
-// 3 echoes each, and a small reply still takes about 1 KiB of buffer. The kernel doubles it.
-constexpr int kReceiveBuffer = 1 << 20;
+// 3 echoes each, and a small reply still takes about 1 KiB of buffer (8 MiB: some 8,000
+// replies). The kernel doubles it.
+constexpr int kReceiveBuffer = 8 << 20;
 
 std::uint16_t Checksum(const std::uint8_t* data, std::size_t size) {
     std::uint32_t sum = 0;
@@ -45,10 +46,12 @@ std::array<std::uint8_t, 16> EchoRequest(std::uint16_t identifier, std::uint16_t
 }
 }  // namespace
 
+// The echoes of one Echoes() call: answered counts their replies.
 struct IcmpPinger::Pending {
     explicit Pending(asio::strand<asio::io_context::executor_type> strand) : timer(strand) {}
     asio::steady_timer timer;
-    bool replied = false;
+    int expected = 0;
+    int answered = 0;
 };
 
 IcmpPinger::IcmpPinger(asio::io_context& ioc, CidrList allowed)
@@ -115,55 +118,86 @@ asio::awaitable<void> IcmpPinger::Receive() {
         auto [ec, size] = co_await socket_->async_receive_from(asio::buffer(buffer), from, kTuple);
         if (ec == asio::error::operation_aborted || ec == asio::error::bad_descriptor) co_return;
         if (ec) continue;
-        std::size_t offset = 0;
-        if (!datagram_) {
-            if (size < 20) continue;
-            offset = static_cast<std::size_t>(buffer[0] & 0x0f) * 4;  // the IPv4 header
-        }
-        if (size < offset + 8 || buffer[offset] != kEchoReply) continue;
-        const auto identifier =
-            static_cast<std::uint16_t>((buffer[offset + 4] << 8) | buffer[offset + 5]);
-        const auto sequence =
-            static_cast<std::uint16_t>((buffer[offset + 6] << 8) | buffer[offset + 7]);
-        // A raw socket sees every echo reply of the host; the kernel filters datagram ones.
-        if (!datagram_ && identifier != identifier_) continue;
-        Deliver(sequence);
+        Handle(buffer.data(), size);
     }
 }
 
-void IcmpPinger::Deliver(std::uint16_t sequence) {
+void IcmpPinger::Drain() {
+    std::array<std::uint8_t, 1500> buffer;
+    asio::ip::icmp::endpoint from;
+    boost::system::error_code ec;
+    while (socket_ && socket_->is_open()) {
+        const auto size = socket_->receive_from(asio::buffer(buffer), from, 0, ec);
+        if (ec) return;  // would block: nothing queued
+        Handle(buffer.data(), size);
+    }
+}
+
+void IcmpPinger::Handle(const std::uint8_t* packet, std::size_t size) {
+    std::size_t offset = 0;
+    if (!datagram_) {
+        if (size < 20) return;
+        offset = static_cast<std::size_t>(packet[0] & 0x0f) * 4;  // the IPv4 header
+    }
+    if (size < offset + 8 || packet[offset] != kEchoReply) return;
+    const auto identifier =
+        static_cast<std::uint16_t>((packet[offset + 4] << 8) | packet[offset + 5]);
+    const auto sequence =
+        static_cast<std::uint16_t>((packet[offset + 6] << 8) | packet[offset + 7]);
+    // A raw socket sees every echo reply of the host; the kernel filters datagram ones.
+    if (!datagram_ && identifier != identifier_) return;
     auto it = pending_.find(sequence);
     if (it == pending_.end()) return;  // late: its request timed out
-    it->second->replied = true;
-    it->second->timer.cancel();
+    auto& pending = *it->second;
+    pending_.erase(it);  // a duplicate reply counts once
     ++answered_;
+    if (++pending.answered == pending.expected) pending.timer.cancel();
 }
 
 asio::awaitable<bool> IcmpPinger::Ping(asio::ip::address address,
                                        std::chrono::milliseconds timeout) {
+    co_return co_await Echoes(address, 1, timeout) > 0;
+}
+
+asio::awaitable<int> IcmpPinger::Echoes(asio::ip::address address,
+                                        int count,
+                                        std::chrono::milliseconds timeout) {
     if (!allowed_.Contains(address)) {
         throw Error(ErrorCode::kBadRequest,
                     "address " + address.to_string() + " is not in monitor.allowed_cidrs");
     }
-    if (!available_ || !address.is_v4()) co_return false;
+    if (!available_ || !address.is_v4() || count <= 0) co_return 0;
     // Everything below runs on the pinger's strand, like the receiver, so that a reply can never
     // slip between sending and waiting.
     co_return co_await asio::co_spawn(
         strand_,
-        [this, address, timeout]() -> asio::awaitable<bool> {
+        [this, address, count, timeout]() -> asio::awaitable<int> {
             auto pending = std::make_shared<Pending>(strand_);
-            const std::uint16_t sequence = next_sequence_++;
-            pending_[sequence] = pending;
-            const auto packet = EchoRequest(identifier_, sequence);
-            boost::system::error_code ec;
-            socket_->send_to(asio::buffer(packet), asio::ip::icmp::endpoint(address, 0), 0, ec);
-            ++sent_;
-            if (!ec && !pending->replied) {
+            std::vector<std::uint16_t> sequences;
+            const asio::ip::icmp::endpoint to(address, 0);
+            for (int i = 0; i < count; ++i) {
+                const std::uint16_t sequence = next_sequence_++;
+                const auto packet = EchoRequest(identifier_, sequence);
+                boost::system::error_code ec;
+                socket_->send_to(asio::buffer(packet), to, 0, ec);
+                if (ec) continue;
+                ++sent_;
+                pending_[sequence] = pending;
+                sequences.push_back(sequence);
+            }
+            pending->expected = static_cast<int>(sequences.size());
+            if (pending->answered < pending->expected) {
                 pending->timer.expires_after(timeout);
                 co_await pending->timer.async_wait(kTuple);
             }
-            pending_.erase(sequence);
-            co_return pending->replied;
+            // A reply the kernel queued before the deadline counts, even when this strand was
+            // too busy to read it in time.
+            if (pending->answered < pending->expected) Drain();
+            for (const auto sequence : sequences) {
+                auto it = pending_.find(sequence);
+                if (it != pending_.end() && it->second == pending) pending_.erase(it);
+            }
+            co_return pending->answered;
         },
         asio::use_awaitable);
 }

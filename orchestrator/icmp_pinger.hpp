@@ -37,6 +37,11 @@ class IcmpPinger {
     /// address by value (trivially destructible, so safe under g++ 12): callers also co_spawn it.
     /// Throws Error(kBadRequest) for an address outside the allow-list.
     asio::awaitable<bool> Ping(asio::ip::address address, std::chrono::milliseconds timeout);
+    /// `count` echo requests to `address` at once; how many were answered within `timeout`
+    /// (one timer for all of them: a KPI poll is one call). Same rules as Ping().
+    asio::awaitable<int> Echoes(asio::ip::address address,
+                                int count,
+                                std::chrono::milliseconds timeout);
 
     /// Requests sent and replies matched so far (for logs and benchmarks).
     std::uint64_t sent() const { return sent_; }
@@ -45,7 +50,10 @@ class IcmpPinger {
   private:
     struct Pending;
     asio::awaitable<void> Receive();
-    void Deliver(std::uint16_t sequence);
+    /// Reads every packet queued on the socket now, without waiting (on strand_).
+    void Drain();
+    /// One received packet: an echo reply of ours counts for its request.
+    void Handle(const std::uint8_t* packet, std::size_t size);
 
     CidrList allowed_;
     asio::strand<asio::io_context::executor_type> strand_;

@@ -37,8 +37,9 @@ asio::awaitable<void> OperationMode::Set(Mode mode) {
         store_.PutSetting(kSettingKey, value);
         return 0;
     });
-    mode_ = mode;
+    const bool changed = mode_.exchange(mode) != mode;
     ESCD_INFO("escd") << "operation mode set to " << value;
+    if (changed && listener_) listener_(mode);
 }
 
 }  // namespace escd::orchestrator

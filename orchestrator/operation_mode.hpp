@@ -7,6 +7,7 @@
 /// Thread safe: Current() is one atomic load, cheap enough for every request.
 
 #include <atomic>
+#include <functional>
 #include <optional>
 #include <string_view>
 
@@ -33,8 +34,11 @@ class OperationMode {
     /// Persists `mode`, then applies it. Throws Error(kUnavailable) when it cannot be stored
     /// (the mode is then unchanged).
     asio::awaitable<void> Set(Mode mode);
+    /// Called after each Set() that changed the mode (set before requests are served).
+    void OnChange(std::function<void(Mode)> listener) { listener_ = std::move(listener); }
 
   private:
+    std::function<void(Mode)> listener_;
     model::Store& store_;
     asio::thread_pool& db_pool_;
     std::atomic<Mode> mode_{Mode::kOperation};

@@ -1,5 +1,7 @@
 #include "orchestrator/vm_monitor.hpp"
 
+#include <random>
+
 #include "common/ip_network.hpp"
 #include "common/log.hpp"
 #include "common/offload.hpp"
@@ -7,18 +9,24 @@
 #include "model/xml/deployment_docs.hpp"
 #include "model/xml/deployment_xml.hpp"
 #include "orchestrator/alive_check.hpp"
+#include "orchestrator/vm_metrics.hpp"
 
 namespace escd::orchestrator {
 
 struct VmMonitor::Watch {
-    Watch(asio::io_context& ioc, std::string deployment_id, std::string vm_name)
+    Watch(asio::io_context& ioc, std::string deployment_id, std::string vm_name, std::string kpi)
         : deployment(std::move(deployment_id)),
           vm(std::move(vm_name)),
+          event(std::move(kpi)),
           strand(asio::make_strand(ioc)),
           timer(strand) {}
 
+    bool alive_kpi() const { return event == kAliveEvent; }
+
     std::string deployment;
     std::string vm;
+    std::string event;  ///< the KPI's event_name
+    MetricSource source = MetricSource::kIcmp;
     std::optional<asio::ip::address> address;  ///< pinged; none: watched through the VIM
     model::KpiSpec kpi;
     std::string identity;  ///< what a Sync compares to keep a watch and its counters
@@ -30,7 +38,14 @@ struct VmMonitor::Watch {
     int failing = 0;
     std::optional<bool> raised;
     bool stopped = false;
+    std::optional<std::pair<vim::VmStats, std::chrono::steady_clock::time_point>> last_sample;
 };
+
+namespace {
+std::string WatchKey(const std::string& vm, const std::string& event) {
+    return vm + '\n' + event;
+}
+}  // namespace
 
 VmMonitor::VmMonitor(asio::io_context& ioc,
                      model::Store& store,
@@ -44,17 +59,20 @@ VmMonitor::~VmMonitor() {
 }
 
 void VmMonitor::Stop() {
-    std::map<std::string, std::shared_ptr<Watch>> watches;
+    std::map<std::string, WatchSet> watches;
     {
         std::lock_guard lock(mutex_);
         stopped_ = true;
         watches.swap(watches_);
+        alive_watches_.clear();
     }
-    for (auto& [name, watch] : watches) {
-        asio::post(watch->strand, [watch] {
-            watch->stopped = true;
-            watch->timer.cancel();
-        });
+    for (auto& [deployment, set] : watches) {
+        for (auto& [key, watch] : set) {
+            asio::post(watch->strand, [watch] {
+                watch->stopped = true;
+                watch->timer.cancel();
+            });
+        }
     }
 }
 
@@ -85,83 +103,54 @@ void VmMonitor::SyncAll() {
 }
 
 asio::awaitable<void> VmMonitor::Load(std::string deployment_id) {
-    auto [record, service, vms] = co_await Offload(db_pool_, [this, &deployment_id] {
+    auto [record, service, vms, metrics] = co_await Offload(db_pool_, [this, &deployment_id] {
         return std::make_tuple(store_.GetResource(model::kind::kDeployment, deployment_id),
-                               store_.GetServiceState(deployment_id),
-                               store_.ListVms(deployment_id));
+                               store_.GetServiceState(deployment_id), store_.ListVms(deployment_id),
+                               store_.ListDynamicMappings("metric"));
     });
-    std::map<std::string, std::shared_ptr<Watch>> wanted;
+    WatchSet wanted;
     // A service in error waits for its undeploy, a stopped one for its start: neither watched.
     const bool serving =
         service == model::ServiceState::kActive || service == model::ServiceState::kInert;
     if (record && serving) {
         const auto spec = model::xml::DeploymentSpecFromStored(record->spec, deployment_id);
-        const bool vim_events = vim_events_;
         for (const auto& vm : vms) {
             const bool watched = vm.monitoring && (vm.state == model::VmState::kAlive ||
                                                    vm.state == model::VmState::kInert);
             if (!watched) continue;
-            auto watch = std::make_shared<Watch>(ioc_, deployment_id, vm.vm_name);
             for (const auto& group : spec.vm_groups) {
                 if (group.name != vm.vm_group) continue;
-                for (const auto& kpi : group.kpis) {
-                    if (kpi.event_name != "VM_ALIVE" || kpi.collector_type != "ICMPPing") continue;
-                    watch->kpi = kpi;
-                    for (const auto& nic : model::xml::InterfacesFromStored(vm.interfaces)) {
-                        if (nic.nicid != kpi.nicid) continue;
-                        auto ip = ParseIp(nic.ip_address);
-                        if (ip && pinger_.available() && pinger_.Allows(*ip)) {
-                            watch->address = ip;
-                        } else {
-                            ESCD_INFO("monitor")
-                                << "VM " << vm.vm_name << ": " << nic.ip_address
-                                << " is not pinged (outside monitor.allowed_cidrs, or no ICMP "
-                                   "socket); watched through the VIM only";
-                        }
-                    }
-                    break;
-                }
+                Plan(deployment_id, vm, group, metrics, wanted);
             }
-            watch->poll_vim = !watch->address && !vim_events;
-            if (!watch->address) {
-                // The VIM's word is final: no debouncing.
-                watch->kpi.occurrences_true = 1;
-                watch->kpi.occurrences_false = 1;
-            }
-            watch->identity = (watch->address ? watch->address->to_string() : "vim") + "/" +
-                              std::to_string(PollPeriod(watch->kpi).count()) + "/" +
-                              watch->kpi.metric_cond + watch->kpi.metric_value + "/" +
-                              std::to_string(watch->kpi.occurrences_true) + "/" +
-                              std::to_string(watch->kpi.occurrences_false) +
-                              (watch->kpi.continuous_alarm ? "/c" : "");
-            // What the engine last decided is where the KPI starts: no VM_ALIVE again for a VM
-            // that is alive, a first one for a VM that is not.
-            if (vm.state == model::VmState::kAlive) watch->raised = true;
-            wanted.emplace(vm.vm_name, std::move(watch));
         }
     }
 
     std::vector<std::shared_ptr<Watch>> started;
     std::vector<std::shared_ptr<Watch>> ended;
+    std::vector<std::pair<std::shared_ptr<Watch>, std::optional<bool>>> kept;
     {
         std::lock_guard lock(mutex_);
         if (stopped_) co_return;
-        for (auto it = watches_.begin(); it != watches_.end();) {
-            auto& [name, watch] = *it;
-            auto next = wanted.find(name);
-            if (watch->deployment != deployment_id ||
-                (next != wanted.end() && next->second->identity == watch->identity)) {
-                if (next != wanted.end()) wanted.erase(next);  // kept, with its counters
+        auto& current = watches_[deployment_id];
+        for (auto it = current.begin(); it != current.end();) {
+            auto& [key, watch] = *it;
+            auto next = wanted.find(key);
+            if (next != wanted.end() && next->second->identity == watch->identity) {
+                kept.emplace_back(watch, next->second->raised);  // with its counters
+                wanted.erase(next);
                 ++it;
                 continue;
             }
             ended.push_back(watch);
-            it = watches_.erase(it);
+            if (watch->alive_kpi()) alive_watches_.erase(watch->vm);
+            it = current.erase(it);
         }
-        for (auto& [name, watch] : wanted) {
-            watches_[name] = watch;
+        for (auto& [key, watch] : wanted) {
+            if (watch->alive_kpi()) alive_watches_[watch->vm] = watch;
             started.push_back(watch);
         }
+        current.merge(wanted);
+        if (current.empty()) watches_.erase(deployment_id);
     }
     for (auto& watch : ended) {
         asio::post(watch->strand, [watch] {
@@ -170,64 +159,179 @@ asio::awaitable<void> VmMonitor::Load(std::string deployment_id) {
         });
     }
     for (auto& watch : started) asio::co_spawn(watch->strand, Poll(watch), asio::detached);
+    // A kept watch starts again from what the engine last decided (for a metric KPI, nothing:
+    // its event is raised again while it holds). A verdict the engine dropped (an operation
+    // was running; escd was in maintenance) is then raised again by the next poll, and a
+    // VIM-only watch, which does not poll, looks once more.
+    for (auto& [watch, raised] : kept) {
+        asio::post(watch->strand, [this, watch, raised] {
+            if (watch->stopped || watch->raised == raised) return;
+            watch->raised = raised;
+            if (OnceOnly(*watch)) asio::co_spawn(watch->strand, Check(watch), asio::detached);
+        });
+    }
     if (!started.empty() || !ended.empty()) {
         ESCD_DEBUG("monitor") << deployment_id << ": " << started.size() << " watch(es) started, "
                               << ended.size() << " ended";
     }
 }
 
-asio::awaitable<void> VmMonitor::Poll(std::shared_ptr<Watch> watch) {
-    const auto period = watch->address ? std::chrono::milliseconds(PollPeriod(watch->kpi))
-                                       : std::chrono::milliseconds(kVimPollPeriod);
-    const auto timeout = PollTimeout(watch->kpi);
-    // A VIM-only watch on a VIM with events asks once, at its start: an event may have come
-    // before the watch did (a VM restored at start-up); events do the rest.
-    const bool once = !watch->address && !watch->poll_vim;
-    for (bool first = true; !watch->stopped && (first || !once); first = false) {
-        if (!once) {
-            watch->timer.expires_after(period);
-            co_await watch->timer.async_wait(asio::as_tuple(asio::use_awaitable));
-            if (watch->stopped) break;
+void VmMonitor::Plan(const std::string& deployment_id,
+                     const model::VmRecord& vm,
+                     const model::VmGroupSpec& group,
+                     const std::vector<model::DynamicMapping>& metrics,
+                     WatchSet& wanted) {
+    const auto nics = model::xml::InterfacesFromStored(vm.interfaces);
+    // The address a KPI pings, when it may be pinged.
+    auto pinged = [&](const model::KpiSpec& kpi) -> std::optional<asio::ip::address> {
+        for (const auto& nic : nics) {
+            if (nic.nicid != kpi.nicid) continue;
+            auto ip = ParseIp(nic.ip_address);
+            if (ip && pinger_.available() && pinger_.Allows(*ip)) return ip;
+            ESCD_INFO("monitor") << "VM " << vm.vm_name << ": " << nic.ip_address
+                                 << " is not pinged (outside monitor.allowed_cidrs, or no ICMP "
+                                    "socket)";
         }
-        bool holds = false;
-        try {
-            if (watch->address) {
-                const int value = co_await IcmpPollValue(pinger_, *watch->address, timeout);
-                holds = MetricHolds(value, watch->kpi.metric_cond, watch->kpi.metric_value);
-            } else {
-                const auto& name = watch->vm;
-                auto info = co_await vim_.GetVm(name);
-                holds = info && info->running;
-            }
-        } catch (const std::exception& e) {
-            // Neither a ping nor the VIM can say: no verdict this round.
-            ESCD_DEBUG("monitor") << "VM " << watch->vm << ": poll failed: " << e.what();
+        return std::nullopt;
+    };
+    auto identity = [](const Watch& watch) {
+        return watch.event + "/" + std::to_string(static_cast<int>(watch.source)) + "/" +
+               (watch.address ? watch.address->to_string() : "vim") + "/" +
+               std::to_string(PollPeriod(watch.kpi).count()) + "/" + watch.kpi.metric_cond +
+               watch.kpi.metric_value + "/" + std::to_string(watch.kpi.occurrences_true) + "/" +
+               std::to_string(watch.kpi.occurrences_false) +
+               (watch.kpi.continuous_alarm ? "/c" : "");
+    };
+
+    // VM_ALIVE: its ICMPPing KPI, or the VIM's word.
+    auto alive = std::make_shared<Watch>(ioc_, deployment_id, vm.vm_name, kAliveEvent);
+    for (const auto& kpi : group.kpis) {
+        if (kpi.event_name != kAliveEvent || kpi.collector_type != "ICMPPing") continue;
+        alive->kpi = kpi;
+        alive->address = pinged(kpi);
+        break;
+    }
+    alive->poll_vim = !alive->address && !vim_events_;
+    if (!alive->address) {
+        // The VIM's word is final: no debouncing.
+        alive->kpi.occurrences_true = 1;
+        alive->kpi.occurrences_false = 1;
+    }
+    alive->identity = identity(*alive);
+    // What the engine last decided is where the KPI starts: no VM_ALIVE again for a VM that is
+    // alive, a first one for a VM that is not.
+    if (vm.state == model::VmState::kAlive) alive->raised = true;
+    wanted.emplace(WatchKey(vm.vm_name, kAliveEvent), std::move(alive));
+
+    // Every other KPI (VM_OVERLOADED, ...) of an alive VM: its metric, polled.
+    if (vm.state != model::VmState::kAlive) return;
+    for (const auto& kpi : group.kpis) {
+        if (kpi.event_name == kAliveEvent) continue;
+        const auto source = SourceOf(kpi.collector_type, metrics);
+        if (!source) {
+            ESCD_INFO("monitor") << "VM " << vm.vm_name << ": KPI " << kpi.event_name
+                                 << " names metric " << kpi.collector_type
+                                 << ", which escd cannot measure: not watched";
             continue;
         }
-        if (watch->stopped) break;
-        if (holds) {
-            watch->failing = 0;
-            if (++watch->holding >= std::max(1, watch->kpi.occurrences_true)) Raise(*watch, true);
-        } else {
-            watch->holding = 0;
-            if (++watch->failing >= std::max(1, watch->kpi.occurrences_false)) Raise(*watch, false);
+        auto watch = std::make_shared<Watch>(ioc_, deployment_id, vm.vm_name, kpi.event_name);
+        watch->kpi = kpi;
+        watch->source = *source;
+        if (*source == MetricSource::kIcmp) {
+            watch->address = pinged(kpi);
+            if (!watch->address) continue;
         }
+        watch->identity = identity(*watch);
+        wanted.emplace(WatchKey(vm.vm_name, kpi.event_name), std::move(watch));
+    }
+}
+
+asio::awaitable<void> VmMonitor::Poll(std::shared_ptr<Watch> watch) {
+    const bool vim_alive = watch->alive_kpi() && !watch->address;
+    const auto period = vim_alive ? std::chrono::milliseconds(kVimPollPeriod)
+                                  : std::chrono::milliseconds(PollPeriod(watch->kpi));
+    // A VIM-only watch on a VIM with events asks once, at its start: an event may have come
+    // before the watch did (a VM restored at start-up); events do the rest.
+    if (OnceOnly(*watch)) {
+        co_await Check(watch);
+        co_return;
+    }
+    // The first poll at a random point of the period: VMs deployed together would otherwise
+    // poll together, every echo of thousands of VMs in one burst that overflows the ICMP
+    // socket's buffer. Spread, the load is even.
+    thread_local std::minstd_rand random(std::random_device{}());
+    auto wait = std::chrono::milliseconds(std::uniform_int_distribution<std::int64_t>(
+        0, std::max<std::int64_t>(0, period.count() - 1))(random));
+    while (!watch->stopped) {
+        watch->timer.expires_after(wait);
+        wait = period;
+        co_await watch->timer.async_wait(asio::as_tuple(asio::use_awaitable));
+        if (watch->stopped) break;
+        co_await Check(watch);
+    }
+}
+
+bool VmMonitor::OnceOnly(const Watch& watch) {
+    return watch.alive_kpi() && !watch.address && !watch.poll_vim;
+}
+
+asio::awaitable<void> VmMonitor::Check(std::shared_ptr<Watch> watch) {
+    bool holds = false;
+    try {
+        if (watch->address) {
+            const int value =
+                co_await IcmpPollValue(pinger_, *watch->address, PollTimeout(watch->kpi));
+            holds = MetricHolds(value, watch->kpi.metric_cond, watch->kpi.metric_value);
+        } else if (watch->alive_kpi()) {
+            const auto& name = watch->vm;
+            auto info = co_await vim_.GetVm(name);
+            holds = info && info->running;
+        } else {
+            const auto& name = watch->vm;
+            auto stats = co_await vim_.GetVmStats(name);
+            if (!stats) co_return;  // gone: VM_ALIVE says so
+            const auto now = std::chrono::steady_clock::now();
+            double value = 0;
+            if (watch->source == MetricSource::kCpu) {
+                auto last = std::exchange(watch->last_sample, std::make_pair(*stats, now));
+                if (!last) co_return;  // a rate needs two samples
+                value = CpuUtilisation(last->first, *stats, now - last->second);
+            } else {
+                value = MemoryUtilisation(*stats);
+            }
+            holds = MetricHolds(value, watch->kpi.metric_cond, watch->kpi.metric_value);
+            ESCD_DEBUG("monitor") << "VM " << watch->vm << ": " << watch->kpi.collector_type
+                                  << " = " << value;
+        }
+    } catch (const std::exception& e) {
+        // Neither a ping nor the VIM can say: no verdict this round.
+        ESCD_DEBUG("monitor") << "VM " << watch->vm << ": poll failed: " << e.what();
+        co_return;
+    }
+    if (watch->stopped) co_return;
+    if (holds) {
+        watch->failing = 0;
+        if (++watch->holding >= std::max(1, watch->kpi.occurrences_true)) Raise(*watch, true);
+    } else {
+        watch->holding = 0;
+        if (++watch->failing >= std::max(1, watch->kpi.occurrences_false)) Raise(*watch, false);
     }
 }
 
 void VmMonitor::Raise(Watch& watch, bool alive) {
     if (watch.raised == alive && !(alive && watch.kpi.continuous_alarm)) return;
     watch.raised = alive;
-    ESCD_INFO("monitor") << "VM " << watch.vm << ": VM_ALIVE KPI " << (alive ? "TRUE" : "FALSE");
-    if (handler_) handler_(watch.deployment, watch.vm, alive);
+    ESCD_INFO("monitor") << "VM " << watch.vm << ": " << watch.event << " KPI "
+                         << (alive ? "TRUE" : "FALSE");
+    if (handler_) handler_(watch.deployment, watch.vm, watch.event, alive);
 }
 
 void VmMonitor::VimEvent(const std::string& vm_name, bool running) {
     std::shared_ptr<Watch> watch;
     {
         std::lock_guard lock(mutex_);
-        auto it = watches_.find(vm_name);
-        if (it == watches_.end()) return;  // not watched: an operation of escd's own, or unknown
+        auto it = alive_watches_.find(vm_name);
+        if (it == alive_watches_.end()) return;  // not watched: escd's own operation, or unknown
         watch = it->second;
     }
     asio::post(watch->strand, [this, watch, running] {

@@ -14,11 +14,18 @@
 ///   `monitor.allowed_cidrs` is never pinged: the VM is watched through the VIM only, and the
 ///   reason is logged.
 /// - VIM only (no such KPI): the VM is alive while the VIM reports it running.
+/// - Any other KPI of an alive VM (VM_OVERLOADED, VM_UNDERLOADED, ...): its metric
+///   (vm_metrics.hpp: ICMPPing, or CPU/MEMORY utilisation from the VIM's domain statistics)
+///   polled the same way, with the same debouncing, raised to the engine, whose rules may scale
+///   the group.
 /// VIM lifecycle events (VimEvent) mark a VM down at once, without waiting for missed pings; on a
 /// VIM that delivers none, VIM-only watches poll the VIM instead (every kVimPollPeriod).
 /// A raised KPI event goes to the verdict handler (the engine), which applies the group's
-/// rules: "TRUE esc_vm_alive_notification" → VM_ALIVE, "FALSE recover autohealing" → down (and
-/// recovery, issue 6); "ALWAYS log" logs. Without rules the three standard ones apply.
+/// rules: "TRUE esc_vm_alive_notification" → VM_ALIVE, "FALSE recover autohealing" → down and
+/// recovery; "ALWAYS log" logs. Without rules the three standard ones apply.
+/// A verdict the engine cannot act on now (an operation runs on the deployment) is not lost:
+/// after each operation Sync() resets a kept watch to the state the engine committed, so a
+/// KPI that still disagrees is raised again.
 
 #include <atomic>
 #include <chrono>
@@ -31,7 +38,9 @@
 
 #include "common/asio.hpp"
 #include "model/deployment.hpp"
+#include "model/dynamic_mapping.hpp"
 #include "model/store.hpp"
+#include "model/vm_record.hpp"
 #include "orchestrator/icmp_pinger.hpp"
 #include "vim/adapter.hpp"
 
@@ -39,9 +48,13 @@ namespace escd::orchestrator {
 
 class VmMonitor {
   public:
-    /// Called (on an io thread) when a watched VM's VM_ALIVE KPI is raised: `alive` TRUE/FALSE.
-    using VerdictHandler =
-        std::function<void(const std::string& deployment, const std::string& vm, bool alive)>;
+    /// Called (on an io thread) when a KPI `event` of a watched VM is raised TRUE or FALSE
+    /// (VM_ALIVE, VM_OVERLOADED, ...).
+    using VerdictHandler = std::function<void(const std::string& deployment,
+                                              const std::string& vm,
+                                              const std::string& event,
+                                              bool value)>;
+    static constexpr const char* kAliveEvent = "VM_ALIVE";
 
     static constexpr std::chrono::seconds kVimPollPeriod{5};
 
@@ -60,6 +73,9 @@ class VmMonitor {
     /// Subscribes to the VIM's lifecycle events and watches every deployment (at start-up,
     /// after the engine resumed its operations).
     void Start();
+    /// Sync() of every deployment: verdicts the engine could not act on are raised again
+    /// (when escd leaves maintenance mode).
+    void SyncAll();
     /// A VIM lifecycle event: `running` false means stopped, crashed or gone. Thread safe.
     void VimEvent(const std::string& vm_name, bool running);
     /// Ends every watch.
@@ -67,9 +83,18 @@ class VmMonitor {
 
   private:
     struct Watch;
-    void SyncAll();
+    using WatchSet = std::map<std::string, std::shared_ptr<Watch>>;  ///< by VM and event
+    /// The watches `vm` of `group` should have, into `wanted`.
+    void Plan(const std::string& deployment_id,
+              const model::VmRecord& vm,
+              const model::VmGroupSpec& group,
+              const std::vector<model::DynamicMapping>& metrics,
+              WatchSet& wanted);
     asio::awaitable<void> Load(std::string deployment_id);
     asio::awaitable<void> Poll(std::shared_ptr<Watch> watch);
+    /// One poll of the watch's KPI and its debouncing (on the watch's strand).
+    asio::awaitable<void> Check(std::shared_ptr<Watch> watch);
+    static bool OnceOnly(const Watch& watch);
     void Raise(Watch& watch, bool alive);
 
     asio::io_context& ioc_;
@@ -79,7 +104,8 @@ class VmMonitor {
     IcmpPinger& pinger_;
     VerdictHandler handler_;
     std::mutex mutex_;
-    std::map<std::string, std::shared_ptr<Watch>> watches_;  ///< by VM name
+    std::map<std::string, WatchSet> watches_;                      ///< by deployment
+    std::map<std::string, std::shared_ptr<Watch>> alive_watches_;  ///< VM_ALIVE ones, by VM
     bool stopped_ = false;
     std::atomic<bool> vim_events_{false};  ///< the VIM delivers lifecycle events
 };

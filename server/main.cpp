@@ -117,11 +117,11 @@ int Run(const Config& config) {
                     config.files_max_bytes, config.files_timeout});
     orchestrator::IcmpPinger pinger(ioc, config.monitor_allowed_cidrs);
     pinger.Start();  // without ICMP, VM_ALIVE KPIs never pass; the reason is logged
-    orchestrator::Engine engine(ioc, store, db_pool, vim, notifier, fetcher, pinger,
-                                {config.engine_paused_for_test});
-
     orchestrator::OperationMode mode(store, db_pool);
     mode.Load();
+    orchestrator::Engine engine(ioc, store, db_pool, vim, notifier, fetcher, pinger, mode,
+                                {config.engine_paused_for_test});
+    mode.OnChange([&engine](orchestrator::Mode now) { engine.OperationModeChanged(now); });
     orchestrator::ConfigParameters config_parameters(store, db_pool);
     config_parameters.SyncLogLevelAtStart(config.log_level);
 

@@ -165,6 +165,17 @@ struct MigrationRequest {
     std::chrono::seconds grace{10};
 };
 
+/// A VM's counters, from which the monitor derives utilisation between two samples.
+struct VmStats {
+    std::uint64_t cpu_time_ns = 0;  ///< CPU time used by all its vCPUs since it started
+    int vcpus = 1;
+    std::uint64_t memory_kb = 0;  ///< memory the guest has (current balloon)
+    /// Memory the guest reports unused (balloon driver statistics); nullopt when the VIM or
+    /// the guest gives none: utilisation is then the balloon against the maximum.
+    std::optional<std::uint64_t> unused_kb;
+    std::uint64_t max_memory_kb = 0;
+};
+
 /// What CheckStatus() reports about the connection to the VIM.
 struct VimStatus {
     bool reachable = false;
@@ -227,6 +238,10 @@ class Adapter {
     virtual asio::awaitable<void> DetachNic(const std::string& name, const VmNic& nic) = 0;
     /// The VM's state; nullopt when the VIM has no VM of that name.
     virtual asio::awaitable<std::optional<VmInfo>> GetVm(const std::string& name) = 0;
+
+    /// The VM's counters (CPU and memory metrics of KPIs); nullopt when the VIM has no VM of
+    /// that name. kVimError when this VIM reports none.
+    virtual asio::awaitable<std::optional<VmStats>> GetVmStats(const std::string& name) = 0;
 
     /// The names of every VM escd created on this VIM (found by escd's metadata), running or not.
     virtual asio::awaitable<std::vector<std::string>> ListVmNames() = 0;

@@ -56,11 +56,20 @@ void FillDeployment(pugi::xml_node node, const DeploymentView& d) {
         }
     }
 }
+
+void AppendVmEndpoint(pugi::xml_node node, const VmRecord& vm) {
+    AppendEventInterfaces(node, vm);
+    AppendText(node, "host_uuid", vm.host);
+    AppendText(node, "host_name", vm.host);
+    AppendText(node, "vm_uuid", vm.uuid);
+    AppendText(node, "vm_name", vm.vm_name);
+}
 }  // namespace
 
 std::string DeploymentEventDocument(const DeploymentView& d,
                                     std::string_view stage,
-                                    const VmRecord* vm) {
+                                    const VmRecord* vm,
+                                    const VmRecord* replaced) {
     pugi::xml_document doc;
     auto root = doc.append_child("deployment");
     root.append_attribute("xmlns").set_value(kNetconfNs);
@@ -74,6 +83,10 @@ std::string DeploymentEventDocument(const DeploymentView& d,
         AppendText(details, "vm_group_name", vm->vm_group);
         AppendText(details, "vm_name", vm->vm_name);
         AppendText(details, "vm_state_machine_state", ToString(vm->state));
+        if (replaced) {
+            AppendVmEndpoint(details.append_child("vm_source"), *replaced);
+            AppendVmEndpoint(details.append_child("vm_target"), *vm);
+        }
     }
     AppendIds(root, d);
     AppendText(root, "deployment_stage", stage);

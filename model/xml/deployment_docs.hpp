@@ -23,10 +23,14 @@ struct DeploymentView {
     std::vector<VmRecord> vms;
 };
 
-/// One event callback; `vm` null for service-level events (SERVICE_ALIVE, ...).
+/// One event callback; `vm` null for service-level events (SERVICE_ALIVE, ...). When `replaced`
+/// is given (a VM redeployed by recovery), <deployment_details> also carries <vm_source> (the VM
+/// as it was: its old uuid and host) and <vm_target> (as it is now), the shape ESC's recovery
+/// events have and NSO reads the new addresses from.
 std::string DeploymentEventDocument(const DeploymentView& deployment,
                                     std::string_view stage,
-                                    const VmRecord* vm);
+                                    const VmRecord* vm,
+                                    const VmRecord* replaced = nullptr);
 
 /// The <esc_event> of a single-VM operation (VM_STOP_COMPLETE, ...), with its <vm_source>.
 std::string VmEventDocument(const DeploymentView& deployment,

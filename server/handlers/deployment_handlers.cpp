@@ -270,6 +270,55 @@ asio::awaitable<Response> VmOperation(orchestrator::Engine& engine, Request& req
     co_await engine.AcceptUpdate(op);
     co_return Accepted(engine, std::move(op), xml::DeploymentDocument(ViewOf(*loaded)));
 }
+
+// POST /{tenant}/deployments/recovery-vm/{vm}: <operation>recovery_do</operation>, optional
+// <checkVmBeforeRecovery> (a VM found alive is then left alone). Runs the recovery a down VM
+// gets (orchestrator/deployment_recovery.cpp), whatever its group's recovery_type.
+asio::awaitable<Response> RecoveryVm(orchestrator::Engine& engine, Request& request) {
+    const auto& tenant = request.Param("internal_tenant_id");
+    const auto& vm_name = request.Param("vm_name");
+    model::ValidateInternalId(tenant, "internal_tenant_id");
+    model::ValidateName(vm_name, 1024, "vm_name");
+    RequireXmlBody(request);
+    auto doc = xml::ParseBody(request.Body());
+    auto root = doc->document_element();
+    auto operation = xml::ChildText(root, "operation").value_or("");
+    for (auto& c : operation) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (operation != "recovery_do" && operation != "do") {
+        throw Error(ErrorCode::kBadRequest,
+                    "<operation> must be recovery_do, not '" + operation.substr(0, 40) + "'");
+    }
+    const bool check_first = xml::ChildBool(root, "checkVmBeforeRecovery").value_or(false);
+    auto vm =
+        co_await engine.WithStore([&vm_name](model::Store& store) { return store.GetVm(vm_name); });
+    if (!vm) throw Error(ErrorCode::kNotFound, "VM " + vm_name + " not found");
+    auto loaded = co_await Find(engine, vm->deployment_id);
+    if (!loaded || loaded->record.tenant_id != tenant)
+        throw Error(ErrorCode::kNotFound, "VM " + vm_name + " not found in tenant " + tenant);
+    auto op = NewOperation(request, "RECOVER_VM", model::kind::kDeployment, vm->deployment_id,
+                           /*callback_required=*/true);
+    using S = model::ServiceState;
+    const auto service = loaded->service.value_or(S::kDeploying);
+    if (service != S::kActive && service != S::kInert) {
+        throw Error(ErrorCode::kBadRequest,
+                    "recovery of VM " + vm_name + " is not applicable: deployment " +
+                        vm->deployment_id + " is " + std::string(model::ToString(service)));
+    }
+    if (!model::NextState(vm->state, model::VmEvent::kRecover)) {
+        throw Error(ErrorCode::kBadRequest, "recovery of VM " + vm_name +
+                                                " is not applicable: it is " +
+                                                std::string(model::ToString(vm->state)));
+    }
+    pugi::xml_document payload;
+    auto node = payload.append_child("operation");
+    xml::AppendText(node, "name", "recover");
+    xml::AppendText(node, "vm_name", vm_name);
+    xml::AppendText(node, "trigger", "manual");
+    xml::AppendBool(node, "check_first", check_first);
+    op.payload = xml::Compact(payload);
+    co_await engine.AcceptUpdate(op);
+    co_return Accepted(engine, std::move(op), xml::DeploymentDocument(ViewOf(*loaded)));
+}
 }  // namespace
 
 void RegisterDeploymentRoutes(Router& router, orchestrator::Engine& engine) {
@@ -286,6 +335,8 @@ void RegisterDeploymentRoutes(Router& router, orchestrator::Engine& engine) {
                [&engine](Request& r) { return ServiceOperation(engine, r); });
     router.Add(http::verb::post, "/{internal_tenant_id}/deployments/vm/{vm_name}",
                [&engine](Request& r) { return VmOperation(engine, r); });
+    router.Add(http::verb::post, "/{internal_tenant_id}/deployments/recovery-vm/{vm_name}",
+               [&engine](Request& r) { return RecoveryVm(engine, r); });
 }
 
 }  // namespace escd::server::handlers

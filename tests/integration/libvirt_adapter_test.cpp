@@ -15,6 +15,7 @@
 
 #include "common/asio.hpp"
 #include "common/error.hpp"
+#include "orchestrator/vm_metrics.hpp"
 #include "vim/libvirt/libvirt_adapter.hpp"
 
 namespace escd::test {
@@ -303,6 +304,28 @@ TEST_F(LibvirtAdapterTest, OneUnnamedHostIsTheHypervisorsAndLiveMigrationHasNowh
         EXPECT_EQ(e.code(), ErrorCode::kNotFound) << e.what();
     }
     Run(adapter_.DeleteVm(vm.name));
+}
+
+TEST_F(LibvirtAdapterTest, VmStatsGiveCpuTimeAndMemoryForTheMetrics) {
+    vim::VmRequest vm;
+    vm.name = "adapter-vm-stats";
+    vm.deployment_id = "d";
+    vm.memory_mb = 64;
+    Run(adapter_.CreateVm(vm));
+    auto first = Run(adapter_.GetVmStats(vm.name));
+    const auto t0 = std::chrono::steady_clock::now();
+    auto second = Run(adapter_.GetVmStats(vm.name));
+    const auto elapsed = std::chrono::steady_clock::now() - t0;
+    ASSERT_TRUE(first && second);
+    EXPECT_EQ(first->vcpus, 1);
+    EXPECT_EQ(first->memory_kb, 64u * 1024);
+    EXPECT_EQ(first->max_memory_kb, 64u * 1024);
+    EXPECT_GE(second->cpu_time_ns, first->cpu_time_ns);
+    // The test driver's CPU time is the wall clock: a VM of one vCPU is busy all the time.
+    EXPECT_GT(orchestrator::CpuUtilisation(*first, *second, elapsed), 50.0);
+    EXPECT_DOUBLE_EQ(orchestrator::MemoryUtilisation(*second), 100.0);
+    Run(adapter_.DeleteVm(vm.name));
+    EXPECT_FALSE(Run(adapter_.GetVmStats(vm.name)));
 }
 
 TEST_F(LibvirtAdapterTest, LifecycleEventsReportVmsStartingAndStopping) {

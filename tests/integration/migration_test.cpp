@@ -6,11 +6,11 @@
 
 #include <unistd.h>
 
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 
 #include "tests/integration/deployment_fixture.hpp"
+#include "tests/integration/ping_block.hpp"
 
 namespace escd::test {
 namespace {
@@ -33,11 +33,14 @@ class Migration : public DeploymentTest {
     }
     ~Migration() override { fs::remove_all(dir_); }
 
-    // Deploys `dep` (one VM of group g, `extra` inside the group) and returns the VM's name.
-    std::string DeployOne(const std::string& dep, const std::string& extra = {}) {
+    // Deploys `dep` (one VM of group g on `network`, `extra` inside the group) and returns the
+    // VM's name.
+    std::string DeployOne(const std::string& dep,
+                          const std::string& extra = {},
+                          const std::string& network = "mgmt") {
         auto post =
             client_->Post("/v0/deployments/" + dep,
-                          DatamodelOf("ten", dep, Group("g", 1, 1, {{0, "mgmt"}}, extra)), Both());
+                          DatamodelOf("ten", dep, Group("g", 1, 1, {{0, network}}, extra)), Both());
         EXPECT_EQ(post.status, 200) << post.body;
         auto deployed = CallbacksOf(post.Header("ESC-Transaction-Id"), 3);
         EXPECT_EQ(Stages(deployed),
@@ -210,32 +213,15 @@ TEST_F(Migration, AMigrationAcceptedBeforeASigkillIsDoneAfterTheRestart) {
         db_.Query("SELECT count(*) FROM operations WHERE finished_at IS NULL")[0][0].as<int>(), 0);
 }
 
-// Drops ICMP echo requests to one loopback address while it lives (as monitoring_test does).
-class PingBlock {
-  public:
-    explicit PingBlock(std::string address) : address_(std::move(address)) { ok_ = Run("-I") == 0; }
-    ~PingBlock() {
-        if (ok_) Run("-D");
-    }
-    bool ok() const { return ok_; }
-
-  private:
-    int Run(const char* verb) const {
-        const std::string command = std::string("iptables -w ") + verb + " OUTPUT -o lo -d " +
-                                    address_ +
-                                    "/32 -p icmp --icmp-type echo-request -j DROP 2>/dev/null";
-        return std::system(command.c_str());
-    }
-    std::string address_;
-    bool ok_ = false;
-};
-
 TEST_F(Migration, AMigratedVmIsStillMonitored) {
     if (!CanPing()) GTEST_SKIP() << "escd cannot ping as this user (needs CAP_NET_RAW)";
     {
-        PingBlock probe("127.10.0.250");
+        PingBlock probe("127.12.255.250");
         if (!probe.ok()) GTEST_SKIP() << "iptables is not usable here (needs root)";
     }
+    // A network of its own: blocking its address disturbs no other test's pings.
+    Mutate("POST", "/v0/ten/networks/moved", NetworkBody("moved"));
+    Mutate("POST", "/v0/ten/subnets/moved-sub", SubnetBody("moved", "127.12.0.0/24"));
     const std::string kpi =
         "<kpi_data><kpi><event_name>VM_ALIVE</event_name><metric_value>1</metric_value>"
         "<metric_cond>GT</metric_cond><metric_type>UINT32</metric_type>"
@@ -244,11 +230,11 @@ TEST_F(Migration, AMigratedVmIsStillMonitored) {
         "<type>ICMPPing</type><nicid>0</nicid><poll_frequency>1</poll_frequency>"
         "<polling_unit>seconds</polling_unit><continuous_alarm>false</continuous_alarm>"
         "</metric_collector></kpi></kpi_data>";
-    const auto vm = DeployOne("dep-w", kpi);
+    const auto vm = DeployOne("dep-w", kpi, "moved");
     ASSERT_EQ(Done(Migrate(vm, "cold", "host-b")).Header("ESC-Status-Code"), "200");
     ASSERT_EQ(HostOf("dep-w"), "host-b");
 
-    PingBlock block("127.10.0.2");
+    PingBlock block("127.12.0.2");
     ASSERT_TRUE(block.ok());
     ASSERT_TRUE(escd_->WaitForLog("of dep-w is down", 1, kCallbackWait)) << escd_->Log();
     auto deployment = client_->Get("/v0/deployments/dep-w").body;

@@ -2,44 +2,20 @@
 // polled; a VM that stops answering is marked down (VM_INERT_STATE, service inert) after its
 // metric_occurrences_false polls, and answers again → VM_ALIVE and the service active.
 // The address stops answering through an iptables rule on loopback that the test adds and
-// removes (escd pings 127.10.0.x; nothing else is affected).
-
-#include <cstdlib>
+// removes (escd pings 127.11.0.x, a network only this test uses).
 
 #include "tests/integration/deployment_fixture.hpp"
+#include "tests/integration/ping_block.hpp"
 
 namespace escd::test {
 namespace {
-
-// Drops ICMP echo requests to one loopback address while it lives.
-class PingBlock {
-  public:
-    explicit PingBlock(std::string address) : address_(std::move(address)) { ok_ = Run("-I") == 0; }
-    ~PingBlock() {
-        if (ok_) Run("-D");
-    }
-    bool ok() const { return ok_; }
-    void Lift() {
-        if (ok_ && Run("-D") == 0) ok_ = false;
-    }
-
-  private:
-    int Run(const char* verb) const {
-        const std::string command = std::string("iptables -w ") + verb + " OUTPUT -o lo -d " +
-                                    address_ +
-                                    "/32 -p icmp --icmp-type echo-request -j DROP 2>/dev/null";
-        return std::system(command.c_str());
-    }
-    std::string address_;
-    bool ok_ = false;
-};
 
 class Monitoring : public DeploymentTest {};
 
 TEST_F(Monitoring, AVmThatStopsAnsweringIsDownAndAliveAgainWhenItAnswers) {
     if (!CanPing()) GTEST_SKIP() << "escd cannot ping as this user (needs CAP_NET_RAW)";
     {
-        PingBlock probe("127.10.0.250");
+        PingBlock probe("127.11.255.250");
         if (!probe.ok()) GTEST_SKIP() << "iptables is not usable here (needs root)";
     }
     const std::string kpi =
@@ -49,16 +25,22 @@ TEST_F(Monitoring, AVmThatStopsAnsweringIsDownAndAliveAgainWhenItAnswers) {
         "<metric_occurrences_false>2</metric_occurrences_false><metric_collector>"
         "<type>ICMPPing</type><nicid>0</nicid><poll_frequency>1</poll_frequency>"
         "<polling_unit>seconds</polling_unit><continuous_alarm>false</continuous_alarm>"
-        "</metric_collector></kpi></kpi_data>";
+        "</metric_collector></kpi></kpi_data>"
+        // No "FALSE recover autohealing": this test is about the verdicts alone.
+        "<rules><admin_rules><rule><event_name>VM_ALIVE</event_name><action>ALWAYS log</action>"
+        "<action>TRUE esc_vm_alive_notification</action></rule></admin_rules></rules>";
+    // A network of its own: the rule must not touch other tests' VMs (tests run in parallel).
+    Mutate("POST", "/v0/ten/networks/watched", NetworkBody("watched"));
+    Mutate("POST", "/v0/ten/subnets/watched-sub", SubnetBody("watched", "127.11.0.0/24"));
     auto post =
         client_->Post("/v0/deployments/mon",
-                      DatamodelOf("ten", "mon", Group("g", 1, 1, {{0, "mgmt"}}, kpi)), Both());
+                      DatamodelOf("ten", "mon", Group("g", 1, 1, {{0, "watched"}}, kpi)), Both());
     ASSERT_EQ(post.status, 200) << post.body;
     const auto tx = post.Header("ESC-Transaction-Id");
     ASSERT_EQ(Stages(CallbacksOf(tx, 3)),
               (std::vector<std::string>{"VM_DEPLOYED", "VM_ALIVE", "SERVICE_ALIVE"}));
 
-    PingBlock block("127.10.0.2");
+    PingBlock block("127.11.0.2");
     ASSERT_TRUE(block.ok());
     // escd logs the verdict once it is committed.
     ASSERT_TRUE(escd_->WaitForLog("of mon is down", 1, kCallbackWait)) << escd_->Log();

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -400,7 +401,7 @@ TEST_F(QemuCrash, KilledWhileDeployingTenVmsTheDeploymentCompletesWithEachVmOnce
     EXPECT_EQ(client_->Get("/v0/deployments/" + deployment_).status, 404);
 }
 
-TEST_F(QemuCrash, ADomainStoppedBehindEscdsBackIsDownAtOnceAndAnOrphanGoesAtRestart) {
+TEST_F(QemuCrash, ADomainDestroyedBehindEscdsBackIsRecoveredAndAnOrphanGoesAtRestart) {
     Seed();
     if (HasFatalFailure()) return;
     auto post = client_->Post("/v0/deployments/" + deployment_, Datamodel("qc-img", "qc-tiny", 2),
@@ -414,19 +415,55 @@ TEST_F(QemuCrash, ADomainStoppedBehindEscdsBackIsDownAtOnceAndAnOrphanGoesAtRest
     ASSERT_EQ(domains.size(), 2u);
     const auto victim = domains.begin()->first;
     const auto orphan = std::next(domains.begin())->first;
+    const auto old_uuid =
+        db_.Query("SELECT uuid FROM vms WHERE vm_name = '" + victim + "'")[0][0].as<std::string>();
 
-    // libvirt's STOPPED event, not a missed ping (this group has no ICMPPing KPI), marks it down.
+    // libvirt's lifecycle events, not a missed ping (this group has no ICMPPing KPI), mark it
+    // down at once; the default rules recover it. Gone from the VIM, it cannot be rebooted, so
+    // the default REBOOT_THEN_REDEPLOY redeploys it.
     ASSERT_EQ(virDomainDestroy(domains.begin()->second.get()), 0);
+    ASSERT_EQ(virDomainUndefine(domains.begin()->second.get()), 0);
     ASSERT_TRUE(escd_->WaitForLog("VM " + victim + " of " + deployment_ + " is down", 1,
                                   std::chrono::seconds(15)))
         << escd_->Log();
-    EXPECT_EQ(VmState(victim), "VM_INERT_STATE");
+    auto healed = DeliveredUntil(
+        [&](const auto& all) {
+            return std::any_of(all.begin(), all.end(), [](const ReceivedRequest& cb) {
+                return XmlText(cb.body, "deployment_stage") == "VM_RECOVERY_COMPLETE";
+            });
+        },
+        kDeployWait);
+    std::vector<std::string> stages;
+    std::string recovery_tx;
+    for (const auto& cb : healed) {
+        const auto stage = XmlText(cb.body, "deployment_stage");
+        if (stage.rfind("VM_RECOVERY_", 0) != 0) continue;
+        stages.push_back(stage);
+        recovery_tx = cb.Header("ESC-Transaction-Id");
+        EXPECT_EQ(XmlText(cb.body, "vm_name"), victim);
+        EXPECT_EQ(cb.Header("ESC-Status-Code"), "200") << stage;
+    }
+    ASSERT_EQ(stages, (std::vector<std::string>{"VM_RECOVERY_INIT", "VM_RECOVERY_UNDEPLOYED",
+                                                "VM_RECOVERY_DEPLOYED", "VM_RECOVERY_COMPLETE"}))
+        << escd_->Log();
+    EXPECT_NE(recovery_tx, tx);
+    EXPECT_EQ(VmState(victim), "VM_ALIVE_STATE");
+    EXPECT_NE(
+        db_.Query("SELECT uuid FROM vms WHERE vm_name = '" + victim + "'")[0][0].as<std::string>(),
+        old_uuid);
     EXPECT_EQ(db_.Query("SELECT state FROM services")[0][0].as<std::string>(),
-              "SERVICE_INERT_STATE");
+              "SERVICE_ACTIVE_STATE");
     EXPECT_NE(escd_->Log().find("VIM lifecycle events subscribed"), std::string::npos);
+    {
+        auto again = Domains();
+        ASSERT_TRUE(again.contains(victim)) << "recreated under its name";
+        int state = 0, reason = 0;
+        ASSERT_EQ(virDomainGetState(again.at(victim).get(), &state, &reason, 0), 0);
+        EXPECT_EQ(state, VIR_DOMAIN_RUNNING);
+    }
 
     // A domain escd has no record of (its record lost while escd was down) goes at restart; the
-    // stopped one stays, once.
+    // recovered one stays, once.
     escd_->Kill();
     db_.Query("DELETE FROM vms WHERE vm_name = '" + orphan + "'");
     StartOnQemu();

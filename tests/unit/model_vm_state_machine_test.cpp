@@ -39,6 +39,15 @@ TEST(VmStateMachine, OperationsHaveTheirOwnStatesAndFailuresReturnSafely) {
     EXPECT_EQ(NextState(V::kMonitorUnset, VE::kEnableMonitoring), V::kInert);
 }
 
+TEST(VmStateMachine, RecoveryEndsAliveOrInError) {
+    for (auto from : {V::kAlive, V::kInert, V::kError, V::kShutoff})
+        EXPECT_EQ(NextState(from, VE::kRecover), V::kRecovering) << ToString(from);
+    EXPECT_FALSE(NextState(V::kRecovering, VE::kRecover)) << "one recovery at a time";
+    EXPECT_FALSE(NextState(V::kMonitorUnset, VE::kRecover)) << "unmonitored VMs are not healed";
+    EXPECT_EQ(NextState(V::kRecovering, VE::kAlive), V::kAlive);
+    EXPECT_EQ(NextState(V::kRecovering, VE::kVimFailed), V::kError);
+}
+
 TEST(VmStateMachine, EveryLiveStateCanBeUndeployedAndOnlyUndeployingReachesRemoved) {
     for (int s = 0; s < kVmStates; ++s) {
         auto state = static_cast<V>(s);

@@ -106,6 +106,9 @@ class LibvirtAdapter final : public Adapter {
     asio::awaitable<void> AttachNic(const std::string& name, const VmNic& nic) override;
     asio::awaitable<void> DetachNic(const std::string& name, const VmNic& nic) override;
     asio::awaitable<std::optional<VmInfo>> GetVm(const std::string& name) override;
+    /// virDomainGetInfo (CPU time, balloon) and, where the guest has a balloon driver,
+    /// virDomainMemoryStats' "unused".
+    asio::awaitable<std::optional<VmStats>> GetVmStats(const std::string& name) override;
     asio::awaitable<std::vector<std::string>> ListVmNames() override;
     /// The configured names of the hosts that answer (kUnavailable when none does); with one
     /// unnamed host, its hypervisor's host name.

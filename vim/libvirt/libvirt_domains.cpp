@@ -217,6 +217,30 @@ asio::awaitable<std::optional<VmInfo>> LibvirtAdapter::GetVm(const std::string& 
     });
 }
 
+asio::awaitable<std::optional<VmStats>> LibvirtAdapter::GetVmStats(const std::string& name) {
+    co_return co_await Offload(pool_, [this, &name]() -> std::optional<VmStats> {
+        auto found = Locate(name);
+        if (!found.host) return std::nullopt;
+        const auto& domain = found.domain;
+        virDomainInfo info{};
+        if (virDomainGetInfo(domain.get(), &info) < 0) Fail("cannot read the state of VM " + name);
+        VmStats stats;
+        stats.cpu_time_ns = info.cpuTime;
+        stats.vcpus = std::max<int>(1, info.nrVirtCpu);
+        stats.memory_kb = info.memory;
+        stats.max_memory_kb = info.maxMem;
+        if (info.state == VIR_DOMAIN_RUNNING) {
+            virDomainMemoryStatStruct memory[VIR_DOMAIN_MEMORY_STAT_NR];
+            const int count =
+                virDomainMemoryStats(domain.get(), memory, VIR_DOMAIN_MEMORY_STAT_NR, 0);
+            for (int i = 0; i < count; ++i)
+                if (memory[i].tag == VIR_DOMAIN_MEMORY_STAT_UNUSED) stats.unused_kb = memory[i].val;
+            if (count < 0) virResetLastError();  // no balloon statistics: not an error
+        }
+        return stats;
+    });
+}
+
 asio::awaitable<std::vector<std::string>> LibvirtAdapter::ListVmNames() {
     co_return co_await Offload(pool_, [this] {
         std::vector<std::string> names;

@@ -114,10 +114,14 @@ const std::pair<const char*, const char*> kStatements[] = {
      "(extract(epoch from created_at) * 1000)::bigint, (extract(epoch from next_attempt_at) * "
      "1000)::bigint "
      "FROM outbox WHERE state = 'PENDING' ORDER BY id"},
+    // SKIP LOCKED: a row another mark holds is being marked delivered by it already. Waiting
+    // for it could deadlock: group commit puts marks of several transactions in one database
+    // transaction, in whatever order they came.
     {"outbox_delivered",
      "UPDATE outbox SET state = 'DELIVERED', finished_at = now(), last_error = NULL, "
      "attempts = attempts + CASE WHEN id = $2 THEN 1 ELSE 0 END "
-     "WHERE transaction_id = $1::uuid AND (id = $2 OR (id < $2 AND state = 'PENDING'))"},
+     "WHERE id IN (SELECT id FROM outbox WHERE transaction_id = $1::uuid "
+     "AND (id = $2 OR (id < $2 AND state = 'PENDING')) FOR UPDATE SKIP LOCKED)"},
     {"outbox_retry",
      "UPDATE outbox SET attempts = $2, next_attempt_at = to_timestamp($3::double precision / "
      "1000), "

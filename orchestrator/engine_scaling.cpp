@@ -1,0 +1,43 @@
+// Scaling (BEHAVIOUR.md §4-5): from a raised KPI event to a SCALE_OUT / SCALE_IN operation
+// (deployment_scaling.cpp has the rules and the workflow).
+// No scale starts in maintenance mode or while an operation runs on the deployment; a KPI that
+// still holds afterwards is raised again after that operation (vm_monitor.hpp).
+
+#include "common/log.hpp"
+#include "common/offload.hpp"
+#include "orchestrator/engine.hpp"
+
+namespace escd::orchestrator {
+
+// Parameters by value: the coroutine outlives the caller's strings.
+asio::awaitable<void> Engine::ApplyKpiEvent(std::string deployment_id,
+                                            std::string vm_name,
+                                            std::string event,
+                                            bool value) {
+    auto latest = co_await Offload(
+        db_pool_, [this, &deployment_id] { return store_.LatestOperation(deployment_id); });
+    if (!latest) co_return;
+    auto scale = co_await deployments_.ApplyKpiEvent(*latest, vm_name, event, value);
+    if (!scale || stopping_) co_return;
+    const std::string kind = scale->out ? "SCALE_OUT" : "SCALE_IN";
+    if (mode_.InMaintenance()) {
+        ESCD_WARN("engine") << event << " of VM " << vm_name << ": " << kind << " of group "
+                            << scale->group << " not started: escd is in maintenance mode";
+        co_return;
+    }
+    const std::vector<std::pair<std::string, std::string>> fields{
+        {"name", scale->out ? "scale_out" : "scale_in"}, {"vm_group", scale->group}};
+    auto op = co_await AcceptOwnOperation(kind, deployment_id, fields);
+    if (!op) {
+        ESCD_INFO("engine") << event << " of VM " << vm_name << ": " << kind << " of group "
+                            << scale->group << " not started: an operation runs on "
+                            << deployment_id;
+        co_return;
+    }
+    ESCD_INFO("engine") << event << " of VM " << vm_name << ": " << kind << " of group "
+                        << scale->group << " of " << deployment_id
+                        << " started, tx=" << op->transaction_id;
+    Launch(std::move(*op));
+}
+
+}  // namespace escd::orchestrator

@@ -1,0 +1,40 @@
+#pragma once
+/// @file
+/// Where a KPI's metric comes from (BEHAVIOUR.md §5). A KPI names a metric by its
+/// metric_collector/type; the dynamic-mapping metrics (/v0/dynamic_mapping/metrics) say what it
+/// measures through their metaData type:
+///   icmp_ping         the number of echoes (of kEchoesPerPoll) the nicid's address answered
+///                     (CORE: ICMPPing);
+///   vim_domain_stats  a statistic of the domain from the VIM, named by the property "stat":
+///                     cpu_utilization  % of its vCPUs' time used between two polls (CORE: CPU)
+///                     memory_utilization  % of its memory in use (CORE: MEMORY): the guest's
+///                     own "unused" figure where it reports one (balloon driver), else the
+///                     balloon against the maximum.
+/// So a client adds a metric of its own name (POST dynamic_mapping/metrics) with one of these
+/// metaData types and uses that name in its KPIs.
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "model/dynamic_mapping.hpp"
+#include "vim/adapter.hpp"
+
+namespace escd::orchestrator {
+
+enum class MetricSource { kIcmp, kCpu, kMemory };
+
+/// The source of collector type `name` among `metrics` (the dynamic-mapping metrics);
+/// nullopt when no metric of that name exists or escd cannot measure it.
+std::optional<MetricSource> SourceOf(const std::string& name,
+                                     const std::vector<model::DynamicMapping>& metrics);
+
+/// % CPU between two samples taken `elapsed` apart (0 when nothing elapsed).
+double CpuUtilisation(const vim::VmStats& before,
+                      const vim::VmStats& now,
+                      std::chrono::nanoseconds elapsed);
+/// % memory in use.
+double MemoryUtilisation(const vim::VmStats& stats);
+
+}  // namespace escd::orchestrator
