@@ -87,6 +87,31 @@ std::string ParseListenAddress(std::string_view value) {
     return text;
 }
 
+// "name=uri,name=uri": the named compute hosts of the libvirt VIM.
+std::vector<std::pair<std::string, std::string>> ParseHosts(std::string_view value) {
+    std::vector<std::pair<std::string, std::string>> hosts;
+    std::string_view rest = Trim(value);
+    while (!rest.empty()) {
+        const auto comma = rest.find(',');
+        const auto item = Trim(rest.substr(0, comma));
+        rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+        const auto equals = item.find('=');
+        if (equals == std::string_view::npos) {
+            throw BadValue{"invalid host '" + std::string(item) + "' (expected name=uri)"};
+        }
+        std::string name(Trim(item.substr(0, equals)));
+        std::string uri(Trim(item.substr(equals + 1)));
+        if (name.empty() || uri.empty()) {
+            throw BadValue{"invalid host '" + std::string(item) + "' (expected name=uri)"};
+        }
+        for (const auto& [known, ignored] : hosts) {
+            if (known == name) throw BadValue{"host name '" + name + "' given twice"};
+        }
+        hosts.emplace_back(std::move(name), std::move(uri));
+    }
+    return hosts;
+}
+
 constexpr int kMaxPort = 65535;
 constexpr int kMaxCount = 1'000'000;  // threads, pool sizes, in-flight limits
 constexpr std::int64_t kMaxMillis = INT32_MAX;
@@ -138,6 +163,7 @@ constexpr std::array kHandlers = {
                [](Config& c, std::string_view v) { c.vim_storage_pool = NonEmpty(v); }},
     KeyHandler{"vim", "storage_dir",
                [](Config& c, std::string_view v) { c.vim_storage_dir = Trim(v); }},
+    KeyHandler{"vim", "hosts", [](Config& c, std::string_view v) { c.vim_hosts = ParseHosts(v); }},
     KeyHandler{"files", "allowed_cidrs",
                [](Config& c, std::string_view v) { c.files_allowed_cidrs = ParseCidrs(v); }},
     KeyHandler{"files", "root", [](Config& c, std::string_view v) { c.files_root = Trim(v); }},

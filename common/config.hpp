@@ -23,7 +23,12 @@
 ///   [vim]       uri [test:///default]; pool_size [2]; storage_pool [escd] (libvirt pool of
 ///               image and volume disks, defined when missing); storage_dir
 ///               [<data_dir>/vim-storage] (on qemu:// every directory above it must be
-///               searchable by others: qemu runs as its own user and opens the disks there)
+///               searchable by others: qemu runs as its own user and opens the disks there);
+///               hosts [] (several compute hosts, one libvirt connection each, as
+///               "name=uri,name=uri", e.g. "host-a=test:///tmp/a.xml,host-b=test:///tmp/b.xml";
+///               names are what escd shows as a VM's host and takes in /v0/hosts/{name} and
+///               migrate-vm; URIs hold no comma; empty = the one host `uri`, named after its
+///               hypervisor's host name)
 ///   [files]     where images and day-0 files may come from: allowed_cidrs [127.0.0.0/8,::1/128]
 ///               (http/https sources and file servers); root [<data_dir>/files] (file:// sources
 ///               must lie below it); max_mb [20480] (largest download); timeout_s [600]
@@ -38,6 +43,7 @@
 #include <cstdint>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "common/backoff.hpp"
@@ -73,7 +79,8 @@ struct Config {
     std::string vim_uri = "test:///default";
     int vim_pool_size = 2;
     std::string vim_storage_pool = "escd";
-    std::string vim_storage_dir;  ///< empty = <data_dir>/vim-storage
+    std::string vim_storage_dir;                                 ///< empty = <data_dir>/vim-storage
+    std::vector<std::pair<std::string, std::string>> vim_hosts;  ///< (name, uri); empty = uri
     // [files]
     CidrList files_allowed_cidrs = CidrList::Parse("127.0.0.0/8,::1/128");
     std::string files_root;  ///< empty = <data_dir>/files

@@ -24,6 +24,8 @@ int HttpStatusOf(ErrorCode code) noexcept {
             return 503;
         case ErrorCode::kVimError:
             return 500;
+        case ErrorCode::kNotImplemented:
+            return 501;
         case ErrorCode::kInternal:
             return 500;
     }

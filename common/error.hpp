@@ -25,6 +25,7 @@ enum class ErrorCode {
     kUnsupportedMedia,  ///< body that is not XML (415)
     kUnavailable,       ///< maintenance mode, VIM unreachable (503)
     kVimError,          ///< the VIM refused or failed an operation (500 in callbacks)
+    kNotImplemented,    ///< the VIM cannot do this at all, e.g. live migration (501 in callbacks)
     kInternal,          ///< a bug or an infrastructure failure (500)
 };
 

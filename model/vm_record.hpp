@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "model/operation.hpp"
+#include "model/snapshot_lifecycle.hpp"
 #include "model/vm_state_machine.hpp"
 
 namespace escd::model {
@@ -37,6 +38,13 @@ struct ResourceUpdate {
     std::string internal_id;
     std::string state;  ///< "ACTIVE", ...; "REMOVED" deletes the row
     std::string external_id;
+    std::string spec{};  ///< the new stored spec; "" keeps the stored one
+};
+
+/// A snapshot the step moves (model/snapshot_lifecycle.hpp); kRemoved deletes its row.
+struct SnapshotUpdate {
+    std::string snapshot_id;
+    SnapshotState state = SnapshotState::kActive;
 };
 
 /// One step of a deployment workflow, committed in one transaction with the events it emits.
@@ -50,6 +58,7 @@ struct DeploymentStep {
     /// Addresses given back: (vm_name, nicid) of an interface removed from a VM.
     std::vector<std::pair<std::string, int>> released;
     std::vector<ResourceUpdate> resources;
+    std::vector<SnapshotUpdate> snapshots;
     /// When set, replaces the (kind, id) list of what the deployment uses (deployment_refs).
     std::optional<std::vector<std::pair<std::string, std::string>>> uses;
     std::vector<OutboxMessage> events;  ///< in delivery order

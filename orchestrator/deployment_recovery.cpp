@@ -108,7 +108,7 @@ asio::awaitable<bool> DeploymentWorkflow::RedeployToRecover(Context& context, mo
     try {
         auto request = co_await BuildVmRequest(context, group, vm);
         request.host = co_await PlaceVm(context, group);
-        request.config_drive = co_await BuildConfigDrive(context, group, vm);
+        request.config_drive = co_await BuildConfigDrive(context, group, vm, request.host);
         auto info = co_await vim_.CreateVm(request);
         vm.uuid = info.uuid;
         vm.host = info.host;

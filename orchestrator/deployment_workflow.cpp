@@ -373,7 +373,8 @@ asio::awaitable<model::VmRecord> DeploymentWorkflow::PlanVm(Context& context,
 
 asio::awaitable<bool> DeploymentWorkflow::BuildConfigDrive(Context& context,
                                                            const model::VmGroupSpec& group,
-                                                           const model::VmRecord& vm) {
+                                                           const model::VmRecord& vm,
+                                                           const std::string& host) {
     if (group.config_data.empty()) co_return false;
     std::map<std::string, std::string> values{{"DEPLOYMENT_NAME", context.spec.name},
                                               {"VM_NAME", vm.vm_name},
@@ -415,6 +416,7 @@ asio::awaitable<bool> DeploymentWorkflow::BuildConfigDrive(Context& context,
     });
     vim::VolumeRequest request{"day0",         vm.vm_name, context.spec.tenant,
                                archive.size(), "raw",      path};
+    request.host = host;  // a config drive lives on its VM's host
     std::exception_ptr failure;
     try {
         co_await vim_.CreateVolume(request);
@@ -540,7 +542,7 @@ asio::awaitable<bool> DeploymentWorkflow::CreateOnVim(Context& context,
     auto step = context.NewStep();
     try {
         request.host = co_await PlaceVm(context, group);
-        request.config_drive = co_await BuildConfigDrive(context, group, vm);
+        request.config_drive = co_await BuildConfigDrive(context, group, vm, request.host);
         auto info = co_await vim_.CreateVm(request);
         vm.uuid = info.uuid;
         vm.host = info.host;
@@ -577,7 +579,7 @@ asio::awaitable<std::size_t> DeploymentWorkflow::RestoreVms(const model::Operati
         const auto& group = context.Group(vm.vm_group);
         auto request = co_await BuildVmRequest(context, group, vm);
         request.host = co_await PlaceVm(context, group);
-        request.config_drive = co_await BuildConfigDrive(context, group, vm);
+        request.config_drive = co_await BuildConfigDrive(context, group, vm, request.host);
         auto info = co_await vim_.CreateVm(request);
         if (vm.state == V::kShutoff) {
             const std::string& name = vm.vm_name;

@@ -223,11 +223,13 @@ class DeploymentWorkflow {
     asio::awaitable<model::VmRecord> PlanVm(Context& context,
                                             const model::VmGroupSpec& group,
                                             int index);
-    /// Builds the VM's day-0 config drive (orchestrator/day0.hpp) and creates its volume; false
-    /// when the group has no config_data. Throws escd::Error when a file cannot be fetched.
+    /// Builds the VM's day-0 config drive (orchestrator/day0.hpp) and creates its volume on
+    /// `host` (where the VM is placed; "" = the VIM's choice); false when the group has no
+    /// config_data. Throws escd::Error when a file cannot be fetched.
     asio::awaitable<bool> BuildConfigDrive(Context& context,
                                            const model::VmGroupSpec& group,
-                                           const model::VmRecord& vm);
+                                           const model::VmRecord& vm,
+                                           const std::string& host = {});
     /// The host for a VM of `group`: an enabled VIM host (the one a zone_host placement names).
     /// Throws Error(kUnavailable) when there is none.
     asio::awaitable<std::string> PlaceVm(Context& context, const model::VmGroupSpec& group);

@@ -41,6 +41,8 @@ Engine::Engine(asio::io_context& ioc,
       notifier_(notifier),
       workflows_(vim, store, db_pool, fetcher),
       deployments_(store, db_pool, vim, notifier, pinger, fetcher),
+      snapshots_(store, db_pool, vim, notifier),
+      migrations_(store, db_pool, vim, notifier),
       monitor_(ioc, store, db_pool, vim, pinger),
       mode_(mode),
       options_(options) {
@@ -126,6 +128,19 @@ asio::awaitable<void> Engine::AcceptDeploymentUpdate(
     co_await store_.AcceptDeploymentUpdate(op, uses);
 }
 
+asio::awaitable<void> Engine::AcceptVmSnapshot(const model::VmSnapshot& snapshot,
+                                               const model::Operation& op) {
+    co_await store_.AcceptVmSnapshot(snapshot, op);
+}
+
+asio::awaitable<void> Engine::AcceptVmSnapshotRequest(
+    const std::string& snapshot_id,
+    model::SnapshotEvent event,
+    const std::optional<model::ResourceRecord>& volume,
+    const model::Operation& op) {
+    co_await store_.AcceptVmSnapshotRequest(snapshot_id, event, volume, op);
+}
+
 asio::awaitable<void> Engine::AcceptDelete(const model::Operation& op) {
     co_await store_.AcceptDelete(op.target_kind, op.target_id, op);
 }
@@ -160,6 +175,10 @@ void Engine::Launch(model::Operation op, int attempt) {
         return;
     }
     if (stopping_) return;  // resumed at the next start
+    {
+        std::lock_guard lock(launched_mutex_);
+        if (launched_before_start_) launched_before_start_->insert(op.transaction_id);
+    }
     ++running_;
     auto strand = StrandFor(op.target_kind, op.target_id);
     auto retry = op;  // kept for a relaunch
@@ -191,6 +210,14 @@ void Engine::Launch(model::Operation op, int attempt) {
 asio::awaitable<void> Engine::Start() {
     co_await Reconcile();
     auto operations = co_await Offload(db_pool_, [this] { return store_.UnfinishedOperations(); });
+    {
+        std::lock_guard lock(launched_mutex_);
+        // Accepted during start-up: launched by its handler already, running or done.
+        std::erase_if(operations, [this](const model::Operation& op) {
+            return launched_before_start_->contains(op.transaction_id);
+        });
+        launched_before_start_.reset();
+    }
     if (!operations.empty())
         ESCD_INFO("engine") << "resuming " << operations.size() << " unfinished operations";
     for (auto& op : operations) Launch(std::move(op));
@@ -399,6 +426,10 @@ asio::awaitable<void> Engine::RunDeploymentOperation(const model::Operation& op)
             } else {
                 final = co_await deployments_.VmOperation(op, operation, vm_name);
             }
+        } else if (IsSnapshotOperation(op.kind)) {
+            final = co_await snapshots_.Run(op);
+        } else if (op.kind == kMigrateVm) {
+            final = co_await migrations_.Migrate(op);
         } else {
             throw Error(ErrorCode::kInternal, "no deployment workflow for " + op.kind);
         }

@@ -17,6 +17,7 @@
 #include <atomic>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 
@@ -26,9 +27,11 @@
 #include "model/store.hpp"
 #include "orchestrator/deployment_workflow.hpp"
 #include "orchestrator/file_fetcher.hpp"
+#include "orchestrator/migration_workflow.hpp"
 #include "orchestrator/notifier.hpp"
 #include "orchestrator/operation_mode.hpp"
 #include "orchestrator/resource_workflows.hpp"
+#include "orchestrator/snapshot_workflow.hpp"
 #include "orchestrator/vm_monitor.hpp"
 #include "vim/adapter.hpp"
 
@@ -68,6 +71,17 @@ class Engine {
     /// PUT of a deployment (model::Store::AcceptDeploymentUpdate).
     asio::awaitable<void> AcceptDeploymentUpdate(
         const model::Operation& op, const std::vector<std::pair<std::string, std::string>>& uses);
+
+    /// snapshot-vm: the snapshot (CREATING) and `op` on its VM's deployment
+    /// (model::Store::AcceptVmSnapshot).
+    asio::awaitable<void> AcceptVmSnapshot(const model::VmSnapshot& snapshot,
+                                           const model::Operation& op);
+    /// Revert, delete, or a volume from a snapshot (model::Store::AcceptVmSnapshotRequest).
+    asio::awaitable<void> AcceptVmSnapshotRequest(
+        const std::string& snapshot_id,
+        model::SnapshotEvent event,
+        const std::optional<model::ResourceRecord>& volume,
+        const model::Operation& op);
 
     /// Throws Error(kUnavailable, "Unable to query VIM: ...") unless the VIM answers now.
     asio::awaitable<void> RequireVim();
@@ -154,6 +168,8 @@ class Engine {
     Notifier& notifier_;
     ResourceWorkflows workflows_;
     DeploymentWorkflow deployments_;
+    SnapshotWorkflow snapshots_;
+    MigrationWorkflow migrations_;
     VmMonitor monitor_;
     const OperationMode& mode_;
     EngineOptions options_;
@@ -163,6 +179,11 @@ class Engine {
     std::map<std::string, Strand> strands_;  ///< "<kind>/<id>" -> the target's strand
     std::atomic<bool> stopping_{false};
     std::atomic<std::size_t> running_{0};
+    std::mutex launched_mutex_;
+    /// Transaction ids of the operations launched before Start() relaunched the unfinished ones
+    /// (then disengaged): one accepted during start-up is launched by its handler and may be
+    /// found unfinished by Start(), and must run once.
+    std::optional<std::set<std::string>> launched_before_start_{std::in_place};
 };
 
 }  // namespace escd::orchestrator

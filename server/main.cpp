@@ -28,6 +28,7 @@
 #include "server/handlers/deployment_handlers.hpp"
 #include "server/handlers/dynamic_mapping_handlers.hpp"
 #include "server/handlers/host_handlers.hpp"
+#include "server/handlers/migration_handlers.hpp"
 #include "server/handlers/operation_mode_handlers.hpp"
 #include "server/handlers/resource_handlers.hpp"
 #include "server/handlers/snapshot_handlers.hpp"
@@ -90,8 +91,11 @@ int Run(const Config& config) {
         instance_id = NewUuid();
         store.PutSetting("escd.instance_id", *instance_id);
     }
-    vim::LibvirtAdapter vim(
-        {config.vim_uri, config.vim_storage_pool, config.vim_storage_dir, *instance_id}, vim_pool);
+    std::vector<vim::LibvirtAdapter::HostUri> vim_hosts;
+    for (const auto& [name, uri] : config.vim_hosts) vim_hosts.push_back({name, uri});
+    vim::LibvirtAdapter vim({config.vim_uri, config.vim_storage_pool, config.vim_storage_dir,
+                             *instance_id, std::move(vim_hosts)},
+                            vim_pool);
     try {
         vim.Connect();
     } catch (const Error& e) {
@@ -129,6 +133,7 @@ int Run(const Config& config) {
     server::handlers::RegisterConfigRoutes(router, config_parameters);
     server::handlers::RegisterSystemStateRoutes(router, {mode, vim, notifier});
     server::handlers::RegisterSnapshotRoutes(router, engine);
+    server::handlers::RegisterMigrationRoutes(router, engine, vim);
     server::handlers::RegisterHostRoutes(router, {store, db_pool, vim, notifier});
     server::handlers::RegisterDynamicMappingRoutes(router, engine);
     server::handlers::RegisterVimConnectorRoutes(

@@ -55,12 +55,16 @@ struct NetworkRequest {
 /// A storage volume: a blank disk (`source_file` empty) or an image's disk filled from a local
 /// file (a file:// source or a finished download).
 struct VolumeRequest {
-    std::string kind;  ///< "volume" or "image": part of the VIM object's name
+    std::string kind;  ///< "volume", "image" or "day0" (a config drive): part of its name
     std::string internal_id;
     std::string tenant_id;
     std::uint64_t capacity_bytes = 0;
     std::string format = "raw";  ///< qcow2, raw, ...
     std::string source_file;
+    /// The compute host whose storage holds it, on a VIM whose hosts do not share storage: a
+    /// VM's config drive goes where the VM goes. "" = where the VIM keeps what no VM uses yet.
+    /// Images are put on every host, whatever this says: a VM may be placed on any of them.
+    std::string host{};
 };
 
 /// Flavors and routers: OpenStack has objects for them; a hypervisor like libvirt does not.
@@ -116,6 +120,49 @@ struct VmInfo {
     std::string uuid;
     std::string host;
     bool running = false;
+};
+
+/// A snapshot of a VM's state (disks as the VIM snapshots them, and memory when it runs). The VIM
+/// object is named after escd's snapshot id, so a rerun finds it instead of taking another.
+struct SnapshotRequest {
+    std::string vm_name;
+    std::string snapshot_id;
+    std::string description;  ///< the client's name for it
+};
+
+/// A volume ("volume" kind, escd's `volume_id`) made from the disk a VM snapshot recorded.
+struct SnapshotVolumeRequest {
+    std::string vm_name;
+    std::string snapshot_id;
+    std::string volume_id;
+    std::string tenant_id;
+};
+
+/// The volume a SnapshotVolumeRequest made.
+struct SnapshotVolume {
+    std::string external_id;
+    std::uint64_t capacity_bytes = 0;
+    std::string host;  ///< where it is kept
+    std::string note;  ///< for the callback message, when the VIM did less than asked
+};
+
+enum class MigrationType {
+    kLive,  ///< the guest keeps running while it moves
+    kCold,  ///< the guest is shut down, moved, and started again if it ran
+};
+
+/// Moving a VM to another compute host of the same VIM.
+struct MigrationRequest {
+    std::string vm_name;
+    std::string target_host;
+    MigrationType type = MigrationType::kCold;
+    /// Live only: copy the disks too, for hosts that share no storage ("auto" decides for the
+    /// VIM, which escd maps to true when the hosts share none).
+    bool block_migration = false;
+    /// Cold only: whether the VM runs once moved (escd's record decides, not the VIM).
+    bool running = true;
+    /// Cold only: how long a running guest has to shut down before it is forced off.
+    std::chrono::seconds grace{10};
 };
 
 /// A VM's counters, from which the monitor derives utilisation between two samples.
@@ -199,8 +246,30 @@ class Adapter {
     /// The names of every VM escd created on this VIM (found by escd's metadata), running or not.
     virtual asio::awaitable<std::vector<std::string>> ListVmNames() = 0;
 
-    /// The compute hosts the VIM schedules onto (libvirt: the hypervisor's host name).
+    /// The compute hosts the VIM schedules onto (libvirt: the hypervisor's host name, or the
+    /// names of the configured hosts).
     virtual asio::awaitable<std::vector<std::string>> ListHosts() = 0;
+
+    // VM snapshots. kNotFound when the VM (or, for revert and volumes, the snapshot) is gone.
+    /// Takes the snapshot; one of this id that exists already is a success.
+    virtual asio::awaitable<void> CreateVmSnapshot(const SnapshotRequest& request) = 0;
+    /// Brings the VM back to the snapshot, then running or shut off as `running` says.
+    virtual asio::awaitable<void> RevertVmSnapshot(const std::string& vm_name,
+                                                   const std::string& snapshot_id,
+                                                   bool running) = 0;
+    /// Removes the snapshot; one that is gone already (or whose VM is) is a success.
+    virtual asio::awaitable<void> DeleteVmSnapshot(const std::string& vm_name,
+                                                   const std::string& snapshot_id) = 0;
+    /// A new volume holding the disk the snapshot recorded (replacing a leftover of an
+    /// interrupted create of the same id). Removed again by DeleteVolume("volume", volume_id).
+    virtual asio::awaitable<SnapshotVolume> CreateVolumeFromSnapshot(
+        const SnapshotVolumeRequest& request) = 0;
+
+    /// Moves the VM to request.target_host, with its config drive and snapshots; reports it
+    /// there. A VM that is on the target already is a success (a rerun finishes a move cut by a
+    /// crash). kNotImplemented when the VIM cannot migrate this way (live on the libvirt test
+    /// driver); kNotFound for an unknown host; on any failure the VM stays where it was.
+    virtual asio::awaitable<VmInfo> MigrateVm(const MigrationRequest& request) = 0;
 
     /// Whether the VIM answers now; never throws.
     virtual asio::awaitable<VimStatus> CheckStatus() = 0;

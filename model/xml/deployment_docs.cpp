@@ -97,11 +97,19 @@ std::string DeploymentEventDocument(const DeploymentView& d,
 std::string VmEventDocument(const DeploymentView& d,
                             std::string_view event_type,
                             const VmRecord& vm) {
+    return VmEventDocument(d, event_type, vm, {});
+}
+
+std::string VmEventDocument(const DeploymentView& d,
+                            std::string_view event_type,
+                            const VmRecord& vm,
+                            const std::vector<std::pair<std::string, std::string>>& details) {
     pugi::xml_document doc;
     auto root = doc.append_child("esc_event");
     root.append_attribute("xmlns").set_value(kNetconfNs);
     AppendText(root, "deployment_name", d.spec->name);
-    root.append_child("event_details");
+    auto event_details = root.append_child("event_details");
+    for (const auto& [name, text] : details) AppendText(event_details, name.c_str(), text);
     AppendText(root, "event_type", event_type);
     if (!d.external_id.empty()) AppendText(root, "external_deployment_id", d.external_id);
     if (!d.tenant_external_id.empty()) AppendText(root, "external_tenant_id", d.tenant_external_id);

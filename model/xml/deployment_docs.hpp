@@ -7,6 +7,7 @@
 
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "model/deployment.hpp"
@@ -35,6 +36,12 @@ std::string DeploymentEventDocument(const DeploymentView& deployment,
 std::string VmEventDocument(const DeploymentView& deployment,
                             std::string_view event_type,
                             const VmRecord& vm);
+/// The same with <event_details> holding one element per (name, text): what the event is
+/// about beyond the VM (the snapshot of a VM_SNAPSHOT_COMPLETE, the hosts of a migration).
+std::string VmEventDocument(const DeploymentView& deployment,
+                            std::string_view event_type,
+                            const VmRecord& vm,
+                            const std::vector<std::pair<std::string, std::string>>& details);
 
 /// GET /v0/deployments/{id}.
 std::string DeploymentDocument(const DeploymentView& deployment);

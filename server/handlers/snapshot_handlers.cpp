@@ -2,13 +2,36 @@
 
 #include <pugixml.hpp>
 
+#include "common/crypto.hpp"
+#include "common/error.hpp"
 #include "model/ids.hpp"
+#include "model/xml/resource_xml.hpp"
 #include "model/xml/xml_doc.hpp"
+#include "orchestrator/snapshot_workflow.hpp"
+#include "server/handlers/mutation.hpp"
+#include "server/handlers/vm_lookup.hpp"
 #include "server/query.hpp"
 
 namespace escd::server::handlers {
 namespace {
 namespace xml = model::xml;
+constexpr const char* kIdOrNameParam = "snapshotIdOrName";
+
+void FillSnapshot(pugi::xml_node node, const model::VmSnapshot& snapshot) {
+    xml::AppendText(node, "snapshot_id", snapshot.snapshot_id);
+    xml::AppendText(node, "name", snapshot.name);
+    xml::AppendText(node, "internal_tenant_id", snapshot.tenant_id);
+    xml::AppendText(node, "internal_deployment_id", snapshot.deployment_id);
+    xml::AppendText(node, "generated_vm_name", snapshot.vm_name);
+    xml::AppendText(node, "state", model::ToString(snapshot.state));
+    if (!snapshot.created_at.empty()) xml::AppendText(node, "created_at", snapshot.created_at);
+}
+
+std::string SnapshotDocument(const model::VmSnapshot& snapshot) {
+    pugi::xml_document doc;
+    FillSnapshot(doc.append_child("vm_snapshot"), snapshot);
+    return xml::Serialize(doc);
+}
 
 asio::awaitable<Response> ListSnapshots(orchestrator::Engine& engine, Request& request) {
     auto query = ParseQuery(request.query);
@@ -20,25 +43,160 @@ asio::awaitable<Response> ListSnapshots(orchestrator::Engine& engine, Request& r
         [&tenant, &vm](model::Store& store) { return store.ListVmSnapshots(tenant, vm); });
     pugi::xml_document doc;
     auto list = doc.append_child("vm_snapshots");
-    for (const auto& snapshot : snapshots) {
-        auto node = list.append_child("vm_snapshot");
-        xml::AppendText(node, "snapshot_id", snapshot.snapshot_id);
-        xml::AppendText(node, "name", snapshot.name);
-        xml::AppendText(node, "internal_tenant_id", snapshot.tenant_id);
-        xml::AppendText(node, "generated_vm_name", snapshot.vm_name);
-        xml::AppendText(node, "state", snapshot.state);
-        xml::AppendText(node, "created_at", snapshot.created_at);
-    }
+    for (const auto& snapshot : snapshots) FillSnapshot(list.append_child("vm_snapshot"), snapshot);
     Response response;
     response.body = xml::Serialize(doc);
+    co_return response;
+}
+
+// The root element of a request body, after the media type and the XML were checked (400).
+std::unique_ptr<pugi::xml_document> ParseRequestBody(const Request& request) {
+    RequireXmlBody(request);
+    return xml::ParseBody(request.Body());
+}
+
+asio::awaitable<Response> SnapshotVm(orchestrator::Engine& engine, Request& request) {
+    const auto& tenant = request.Param("internal_tenant_id");
+    const auto& vm_name = request.Param("vm_name");
+    model::ValidateInternalId(tenant, "internal_tenant_id");
+    model::ValidateName(vm_name, 1024, "vm_name");
+    auto doc = ParseRequestBody(request);
+    auto root = doc->document_element();
+    const auto operation = xml::ChildText(root, "operation").value_or("");
+    if (operation.empty()) throw Error(ErrorCode::kBadRequest, "<operation> is required");
+    if (operation != "snapshot") {
+        throw Error(ErrorCode::kBadRequest,
+                    "operation '" + operation.substr(0, 40) + "' is not snapshot");
+    }
+    model::VmSnapshot snapshot;
+    snapshot.name = xml::ChildText(root, "name").value_or("");
+    if (snapshot.name.empty()) throw Error(ErrorCode::kBadRequest, "<name> is required");
+    model::ValidateName(snapshot.name, model::kMaxNameLength, "name");
+    snapshot.snapshot_id = xml::ChildText(root, "id").value_or("");
+    if (snapshot.snapshot_id.empty()) snapshot.snapshot_id = NewUuid();
+    model::ValidateInternalId(snapshot.snapshot_id, "id");
+    auto op = NewOperation(request, std::string(orchestrator::kSnapshotVm),
+                           model::kind::kDeployment, {}, /*callback_required=*/true);
+
+    auto found = co_await FindTenantVm(engine, tenant, vm_name);
+    RequireSettledVm(found.vm, operation);
+    snapshot.tenant_id = tenant;
+    snapshot.vm_name = vm_name;
+    snapshot.deployment_id = found.vm.deployment_id;
+    op.target_id = found.vm.deployment_id;
+    op.payload = orchestrator::SnapshotPayload(snapshot);
+    co_await engine.AcceptVmSnapshot(snapshot, op);
+    auto response = Accepted(engine, std::move(op), SnapshotDocument(snapshot));
+    response.status = http::status::created;
+    co_return response;
+}
+
+// The snapshot a path names: by id, else by a name exactly one snapshot has.
+asio::awaitable<model::VmSnapshot> Resolve(orchestrator::Engine& engine, const Request& request) {
+    const auto id_or_name = PercentDecode(request.Param(kIdOrNameParam));
+    model::ValidateName(id_or_name, model::kMaxNameLength, "snapshotIdOrName");
+    auto found = co_await engine.WithStore(
+        [&id_or_name](model::Store& store) { return store.FindVmSnapshots(id_or_name); });
+    for (const auto& snapshot : found)
+        if (snapshot.snapshot_id == id_or_name) co_return snapshot;
+    if (found.empty()) throw Error(ErrorCode::kNotFound, "snapshot " + id_or_name + " not found");
+    if (found.size() > 1) {
+        throw Error(ErrorCode::kConflict, "snapshot name " + id_or_name + " is not unique (" +
+                                              std::to_string(found.size()) +
+                                              " snapshots have it); name the snapshot by its id");
+    }
+    co_return found.front();
+}
+
+// The snapshot's VM, which must be settled for a revert or a volume (400 otherwise).
+asio::awaitable<void> RequireSettledVmOf(orchestrator::Engine& engine,
+                                         const model::VmSnapshot& snapshot,
+                                         const std::string& operation) {
+    const auto& vm_name = snapshot.vm_name;
+    auto vm =
+        co_await engine.WithStore([&vm_name](model::Store& store) { return store.GetVm(vm_name); });
+    if (!vm) throw Error(ErrorCode::kNotFound, "VM " + vm_name + " not found");
+    RequireSettledVm(*vm, operation);
+}
+
+asio::awaitable<Response> Revert(orchestrator::Engine& engine, Request& request) {
+    auto op = NewOperation(request, std::string(orchestrator::kRevertSnapshot),
+                           model::kind::kDeployment, {}, /*callback_required=*/true);
+    auto snapshot = co_await Resolve(engine, request);
+    co_await RequireSettledVmOf(engine, snapshot, "revert");
+    op.target_id = snapshot.deployment_id;
+    op.payload = orchestrator::SnapshotPayload(snapshot);
+    co_await engine.AcceptVmSnapshotRequest(
+        snapshot.snapshot_id, model::SnapshotEvent::kRevertRequested, std::nullopt, op);
+    snapshot.state = model::SnapshotState::kReverting;
+    auto response = Accepted(engine, std::move(op), SnapshotDocument(snapshot));
+    response.status = http::status::accepted;
+    co_return response;
+}
+
+asio::awaitable<Response> Delete(orchestrator::Engine& engine, Request& request) {
+    auto op = NewOperation(request, std::string(orchestrator::kDeleteSnapshot),
+                           model::kind::kDeployment, {}, /*callback_required=*/true);
+    auto snapshot = co_await Resolve(engine, request);
+    op.target_id = snapshot.deployment_id;
+    op.payload = orchestrator::SnapshotPayload(snapshot);
+    co_await engine.AcceptVmSnapshotRequest(
+        snapshot.snapshot_id, model::SnapshotEvent::kDeleteRequested, std::nullopt, op);
+    snapshot.state = model::SnapshotState::kDeleting;
+    co_return Accepted(engine, std::move(op), SnapshotDocument(snapshot));
+}
+
+asio::awaitable<Response> MakeVolume(orchestrator::Engine& engine, Request& request) {
+    auto doc = ParseRequestBody(request);
+    auto root = doc->document_element();
+    const auto name = xml::ChildText(root, "name").value_or("");
+    if (name.empty()) throw Error(ErrorCode::kBadRequest, "the volume's <name> is required");
+    model::ValidateName(name, model::kMaxNameLength, "name");
+    auto volume_id = xml::ChildText(root, "internal_volume_id").value_or("");
+    if (volume_id.empty()) volume_id = NewUuid();
+    model::ValidateInternalId(volume_id, "internal_volume_id");
+    auto op = NewOperation(request, std::string(orchestrator::kSnapshotVolume),
+                           model::kind::kDeployment, {}, /*callback_required=*/true);
+    auto snapshot = co_await Resolve(engine, request);
+    co_await RequireSettledVmOf(engine, snapshot, "volume from snapshot");
+
+    // Stored as the volume routes store a volume; its size is the disk's, known once made.
+    pugi::xml_document spec;
+    auto volume_node = spec.append_child("volume");
+    xml::AppendText(volume_node, "name", name);
+    xml::AppendText(volume_node, "snapshot_id", snapshot.snapshot_id);
+    model::ResourceRecord volume{model::kind::kVolume,
+                                 volume_id,
+                                 snapshot.tenant_id,
+                                 name,
+                                 model::ResourceState::kCreating,
+                                 {},
+                                 xml::Compact(spec),
+                                 snapshot.tenant_id};
+    op.target_id = snapshot.deployment_id;
+    op.payload = orchestrator::SnapshotPayload(snapshot, volume_id);
+    co_await engine.AcceptVmSnapshotRequest(snapshot.snapshot_id,
+                                            model::SnapshotEvent::kVolumeRequested, volume, op);
+    auto response =
+        Accepted(engine, std::move(op),
+                 xml::ResourceDocument(*xml::FindKindXml(model::kind::kVolume), volume, {}));
+    response.status = http::status::accepted;
     co_return response;
 }
 }  // namespace
 
 void RegisterSnapshotRoutes(Router& router, orchestrator::Engine& engine) {
-    for (const char* path : {"/snapshots", "/internal/snapshots"}) {
-        router.Add(http::verb::get, path,
+    for (const std::string prefix : {"", "/internal"}) {
+        router.Add(http::verb::get, prefix + "/snapshots",
                    [&engine](Request& r) { return ListSnapshots(engine, r); });
+        router.Add(http::verb::post,
+                   prefix + "/{internal_tenant_id}/deployments/snapshot-vm/{vm_name}",
+                   [&engine](Request& r) { return SnapshotVm(engine, r); });
+        const std::string one = prefix + "/snapshots/{" + kIdOrNameParam + "}";
+        router.Add(http::verb::post, one, [&engine](Request& r) { return Revert(engine, r); });
+        router.Add(http::verb::delete_, one, [&engine](Request& r) { return Delete(engine, r); });
+        router.Add(http::verb::post, one + "/volumes",
+                   [&engine](Request& r) { return MakeVolume(engine, r); });
     }
 }
 

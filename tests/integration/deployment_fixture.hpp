@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -62,6 +63,18 @@ class DeploymentTest : public ResourceTest {
         }
         expected_callbacks_ += mine.size();
         return mine;
+    }
+
+    // The first callback of transaction `tx`, whatever comes before it (a restarted escd may
+    // first resend callbacks it could not mark delivered before it was killed); nullopt when
+    // none comes in time.
+    std::optional<ReceivedRequest> AwaitTransaction(const std::string& tx) {
+        for (std::size_t seen = receiver_.Requests().size() + 1;; ++seen) {
+            auto delivered = receiver_.WaitForDelivered(seen, kCallbackWait);
+            for (const auto& cb : delivered)
+                if (cb.Header("ESC-Transaction-Id") == tx) return cb;
+            if (delivered.size() < seen) return std::nullopt;  // nothing more came in time
+        }
     }
 
     static std::vector<std::string> Stages(const std::vector<ReceivedRequest>& callbacks) {

@@ -51,11 +51,13 @@ class EscdTest : public ::testing::Test {
         StartEscd();
     }
 
-    /// (Re)starts escd on this test's database with the default test flags plus `extra`.
+    /// (Re)starts escd on this test's database with the default test flags, the fixture's
+    /// `escd_args_`, then `extra`.
     void StartEscd(std::vector<std::string> extra = {}) {
         EscdOptions options;
         options.dsn = db_.dsn();
-        options.extra_args = std::move(extra);
+        options.extra_args = escd_args_;
+        options.extra_args.insert(options.extra_args.end(), extra.begin(), extra.end());
         if (escd_) options.data_dir = escd_->data_dir();
         previous_.push_back(std::move(escd_));
         escd_ = std::make_unique<EscdProcess>(options);
@@ -74,6 +76,8 @@ class EscdTest : public ::testing::Test {
         return db_.Query("SELECT count(*) FROM " + table)[0][0].as<long>();
     }
 
+    /// Flags of every escd this fixture starts (a fixture sets them in its constructor).
+    std::vector<std::string> escd_args_;
     TestDatabase db_;
     CallbackReceiver receiver_;
     std::vector<std::unique_ptr<EscdProcess>> previous_;  // earlier processes keep their data dir

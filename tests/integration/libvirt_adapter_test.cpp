@@ -209,6 +209,103 @@ TEST_F(LibvirtAdapterTest, NicsAreAddedToAndRemovedFromAVmOnceEach) {
     Run(adapter_.DeleteNetwork("adapter-nicnet"));
 }
 
+// Names of the snapshots of domain `name` as the probe connection sees them.
+std::vector<std::string> SnapshotNames(virConnectPtr probe, const std::string& name) {
+    std::vector<std::string> out;
+    virDomainPtr domain = virDomainLookupByName(probe, name.c_str());
+    if (!domain) return out;
+    virDomainSnapshotPtr* snapshots = nullptr;
+    const int count = virDomainListAllSnapshots(domain, &snapshots, 0);
+    for (int i = 0; i < count; ++i) {
+        out.emplace_back(virDomainSnapshotGetName(snapshots[i]));
+        virDomainSnapshotFree(snapshots[i]);
+    }
+    free(snapshots);
+    virDomainFree(domain);
+    return out;
+}
+
+bool DomainActive(virConnectPtr probe, const std::string& name) {
+    virDomainPtr domain = virDomainLookupByName(probe, name.c_str());
+    if (!domain) return false;
+    const bool active = virDomainIsActive(domain) == 1;
+    virDomainFree(domain);
+    return active;
+}
+
+TEST_F(LibvirtAdapterTest, SnapshotsAreTakenRevertedAndDeletedOnceEachByTheirId) {
+    Run(adapter_.CreateVolume({"image", "adapter-snapimg", "", 4096, "qcow2", {}}));
+    vim::VmRequest vm;
+    vm.name = "adapter-vm-snap";
+    vm.deployment_id = "d";
+    vm.memory_mb = 64;
+    vm.image_id = "adapter-snapimg";
+    Run(adapter_.CreateVm(vm));
+    const vim::SnapshotRequest request{vm.name, "snap-1", "before the upgrade"};
+    Run(adapter_.CreateVmSnapshot(request));
+    Run(adapter_.CreateVmSnapshot(request));  // a rerun finds it
+    EXPECT_EQ(SnapshotNames(probe_.get(), vm.name), (std::vector<std::string>{"escd-snap-1"}));
+
+    // Revert: the VM ends as asked, whatever the snapshot held.
+    Run(adapter_.RevertVmSnapshot(vm.name, "snap-1", false));
+    EXPECT_FALSE(DomainActive(probe_.get(), vm.name));
+    Run(adapter_.RevertVmSnapshot(vm.name, "snap-1", true));
+    EXPECT_TRUE(DomainActive(probe_.get(), vm.name));
+    try {
+        Run(adapter_.RevertVmSnapshot(vm.name, "no-such-snap", true));
+        ADD_FAILURE() << "reverted to a snapshot that does not exist";
+    } catch (const Error& e) {
+        EXPECT_EQ(e.code(), ErrorCode::kNotFound) << e.what();
+    }
+
+    // A volume from it: a clone of the boot disk the snapshot recorded, in escd's pool.
+    const vim::SnapshotVolumeRequest volume{vm.name, "snap-1", "adapter-snapvol", "tenant-a"};
+    auto made = Run(adapter_.CreateVolumeFromSnapshot(volume));
+    EXPECT_EQ(made.capacity_bytes, 4096u);
+    EXPECT_NE(made.external_id.find("escd-volume-adapter-snapvol"), std::string::npos);
+    EXPECT_EQ(VolumeCapacity("escd-volume-adapter-snapvol"), 4096);
+    Run(adapter_.CreateVolumeFromSnapshot(volume));  // a rerun replaces it
+    EXPECT_EQ(VolumeCapacity("escd-volume-adapter-snapvol"), 4096);
+    Run(adapter_.DeleteVolume("volume", "adapter-snapvol"));
+
+    Run(adapter_.DeleteVmSnapshot(vm.name, "snap-1"));
+    Run(adapter_.DeleteVmSnapshot(vm.name, "snap-1"));  // gone already: a success
+    EXPECT_TRUE(SnapshotNames(probe_.get(), vm.name).empty());
+
+    // A VM is removed with the snapshots it still has.
+    Run(adapter_.CreateVmSnapshot({vm.name, "snap-2", "kept"}));
+    Run(adapter_.DeleteVm(vm.name));
+    EXPECT_EQ(DefinedNics(vm.name), -1);
+    Run(adapter_.DeleteVmSnapshot(vm.name, "snap-2"));  // no VM: nothing to remove
+    try {
+        Run(adapter_.CreateVmSnapshot({vm.name, "snap-3", "of nothing"}));
+        ADD_FAILURE() << "took a snapshot of a VM that does not exist";
+    } catch (const Error& e) {
+        EXPECT_EQ(e.code(), ErrorCode::kNotFound) << e.what();
+    }
+    Run(adapter_.DeleteVolume("image", "adapter-snapimg"));
+}
+
+TEST_F(LibvirtAdapterTest, OneUnnamedHostIsTheHypervisorsAndLiveMigrationHasNowhereToGo) {
+    auto hosts = Run(adapter_.ListHosts());
+    ASSERT_EQ(hosts.size(), 1u);
+    vim::VmRequest vm;
+    vm.name = "adapter-vm-onehost";
+    vm.deployment_id = "d";
+    vm.memory_mb = 64;
+    EXPECT_EQ(Run(adapter_.CreateVm(vm)).host, hosts.front());
+    vim::MigrationRequest move;
+    move.vm_name = vm.name;
+    move.target_host = "elsewhere";
+    try {
+        Run(adapter_.MigrateVm(move));
+        ADD_FAILURE() << "migrated to a host the VIM does not have";
+    } catch (const Error& e) {
+        EXPECT_EQ(e.code(), ErrorCode::kNotFound) << e.what();
+    }
+    Run(adapter_.DeleteVm(vm.name));
+}
+
 TEST_F(LibvirtAdapterTest, VmStatsGiveCpuTimeAndMemoryForTheMetrics) {
     vim::VmRequest vm;
     vm.name = "adapter-vm-stats";

@@ -181,6 +181,33 @@ TEST(Config, SetAppliesEveryDocumentedKey) {
     EXPECT_TRUE(config.engine_paused_for_test);
 }
 
+TEST(Config, VimHostsAreNamedUrisInTheirOrder) {
+    Config config;
+    EXPECT_TRUE(config.vim_hosts.empty());
+    config.Set("vim.hosts", " host-a=test:///tmp/a.xml , host-b = test:///tmp/b.xml");
+    const std::vector<std::pair<std::string, std::string>> expected{
+        {"host-a", "test:///tmp/a.xml"}, {"host-b", "test:///tmp/b.xml"}};
+    EXPECT_EQ(config.vim_hosts, expected);
+    // A URI keeps the '=' of its query.
+    config.Set("vim.hosts", "h=qemu:///system?socket=/run/x.sock");
+    EXPECT_EQ(config.vim_hosts.front().second, "qemu:///system?socket=/run/x.sock");
+    config.Set("vim.hosts", "");
+    EXPECT_TRUE(config.vim_hosts.empty());
+}
+
+TEST(Config, MalformedVimHostsAreRejectedNamingTheKey) {
+    Config config;
+    for (const char* bad : {"host-a", "=test:///a.xml", "host-a=", "a=test:///a,,b=test:///b",
+                            "a=test:///a.xml,a=test:///b.xml"}) {
+        try {
+            config.Set("vim.hosts", bad);
+            ADD_FAILURE() << "accepted " << bad;
+        } catch (const ConfigError& e) {
+            EXPECT_NE(std::string(e.what()).find("vim.hosts"), std::string::npos) << e.what();
+        }
+    }
+}
+
 TEST(Config, BoolAcceptsAllSpellings) {
     Config config;
     for (const char* yes : {"true", "TRUE", "yes", "Yes", "1", "on", "ON"}) {

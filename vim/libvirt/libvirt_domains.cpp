@@ -1,4 +1,5 @@
-// LibvirtAdapter: VMs as libvirt domains (see domain_xml.hpp for the mapping).
+// LibvirtAdapter: VMs as libvirt domains (see domain_xml.hpp for the mapping), each on the host
+// that holds it (libvirt_placement.cpp).
 
 #include <algorithm>
 #include <sstream>
@@ -10,100 +11,101 @@
 #include "common/log.hpp"
 #include "common/offload.hpp"
 #include "vim/libvirt/domain_xml.hpp"
-#include "vim/libvirt/libvirt_adapter.hpp"
-#include "vim/libvirt/libvirt_handles.hpp"
+#include "vim/libvirt/libvirt_host.hpp"
 #include "vim/libvirt/network_xml.hpp"
 
 namespace escd::vim {
 using namespace libvirt;
 
-namespace {
-struct DomainFree {
-    void operator()(virDomainPtr p) const { virDomainFree(p); }
-};
-using Domain = std::unique_ptr<virDomain, DomainFree>;
-
-[[noreturn]] void Fail(const std::string& what) {
-    throw Error(ErrorCode::kVimError, what + ": " + LastError());
+namespace libvirt {
+void StopDomain(virDomainPtr domain, const std::string& name, std::chrono::seconds grace) {
+    if (virDomainIsActive(domain) != 1) return;
+    // Ask the guest first (ACPI); it has `grace` to power off before it is forced. This runs
+    // on the VIM pool, so the wait blocks no Asio thread.
+    if (virDomainShutdown(domain) == 0) {
+        const auto deadline = std::chrono::steady_clock::now() + grace;
+        while (virDomainIsActive(domain) == 1 && std::chrono::steady_clock::now() < deadline) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(200));
+        }
+    }
+    if (virDomainIsActive(domain) == 1 && virDomainDestroy(domain) != 0)
+        Fail("cannot stop VM " + name);
 }
-
-VmInfo InfoOf(virConnectPtr conn, virDomainPtr domain) {
-    VmInfo info;
-    char uuid[VIR_UUID_STRING_BUFLEN];
-    if (virDomainGetUUIDString(domain, uuid) == 0) info.uuid = uuid;
-    info.running = virDomainIsActive(domain) == 1;
-    info.host = Take(virConnectGetHostname(conn));
-    return info;
-}
-}  // namespace
+}  // namespace libvirt
 
 asio::awaitable<VmInfo> LibvirtAdapter::CreateVm(const VmRequest& request) {
     co_return co_await Offload(pool_, [this, &request] {
-        ConnectionRef conn(Ref());
-        Domain domain(virDomainLookupByName(conn.get(), request.name.c_str()));
-        const bool existed = static_cast<bool>(domain);
-        if (!domain) {
-            const std::string type = uri_.rfind("test:", 0) == 0 ? "test" : "qemu";
-            auto xml = RenderDomainXml(request, type, options_.storage_pool, options_.instance_id);
-            domain.reset(virDomainDefineXML(conn.get(), xml.c_str()));
-            if (!domain) Fail("cannot define VM " + request.name);
+        // A rerun after a crash finds the VM wherever it was made (or moved) before.
+        auto found = Locate(request.name);
+        const bool existed = found.host != nullptr;
+        if (!existed) {
+            // Placement named a host (PlaceVm); one unnamed host takes every VM.
+            Host* host = &DefaultHost();
+            if (DefaultHost().named && !request.host.empty()) {
+                host = FindHost(request.host);
+                if (!host) {
+                    throw Error(ErrorCode::kVimError, "cannot create VM " + request.name +
+                                                          ": no VIM host " + request.host);
+                }
+            }
+            found.host = host;
+            found.connection.reset(Ref(*host));
         }
-        if (virDomainIsActive(domain.get()) != 1 && virDomainCreate(domain.get()) != 0) {
+        Host& host = *found.host;
+        const auto drive = VolumeName("day0", request.name);
+        if (request.config_drive && hosts_.size() > 1 && !HasVolumeOn(host, drive)) {
+            // The config drive must be on the VM's host; one made elsewhere follows the VM.
+            for (auto& other : hosts_) {
+                if (other.get() == &host || !CopyVolume(*other, host, drive)) continue;
+                DeleteVolumeOn(*other, drive);
+                break;
+            }
+        }
+        if (!existed) {
+            const std::string type = host.uri.rfind("test:", 0) == 0 ? "test" : "qemu";
+            auto xml = RenderDomainXml(request, type, options_.storage_pool, options_.instance_id);
+            found.domain.reset(virDomainDefineXML(found.connection.get(), xml.c_str()));
+            if (!found.domain) Fail("cannot define VM " + request.name);
+            Remember(request.name, host);
+        }
+        auto* domain = found.domain.get();
+        if (virDomainIsActive(domain) != 1 && virDomainCreate(domain) != 0) {
             std::string why = LastError();
-            if (!existed) virDomainUndefine(domain.get());  // nothing half-made stays
+            if (!existed) {  // nothing half-made stays
+                virDomainUndefine(domain);
+                Forget(request.name);
+            }
             throw Error(ErrorCode::kVimError, "cannot start VM " + request.name + ": " + why);
         }
-        auto info = InfoOf(conn.get(), domain.get());
+        auto info = InfoOf(host, domain);
         ESCD_INFO("vim") << (existed ? "found" : "created") << " VM " << request.name << " "
-                         << info.uuid;
+                         << info.uuid << " on host " << host.name;
         return info;
     });
 }
 
 asio::awaitable<void> LibvirtAdapter::DeleteVm(const std::string& name) {
     co_await Offload(pool_, [this, &name] {
-        ConnectionRef conn(Ref());
-        Domain domain(virDomainLookupByName(conn.get(), name.c_str()));
-        if (!domain) {
-            if (LastErrorCode() == VIR_ERR_NO_DOMAIN) return 0;  // gone already: done
-            Fail("cannot look up VM " + name);
-        }
-        if (virDomainIsActive(domain.get()) == 1 && virDomainDestroy(domain.get()) != 0)
+        auto found = Locate(name);
+        if (!found.host) return 0;  // gone already: done
+        auto* domain = found.domain.get();
+        if (virDomainIsActive(domain) == 1 && virDomainDestroy(domain) != 0)
             Fail("cannot stop VM " + name);
-        if (virDomainUndefine(domain.get()) != 0) Fail("cannot undefine VM " + name);
-        ESCD_INFO("vim") << "removed VM " << name;
+        // Its snapshots go with it (a driver refuses to undefine a domain that has some).
+        DeleteSnapshots(domain, name);
+        if (virDomainUndefineFlags(domain, VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA) != 0)
+            Fail("cannot undefine VM " + name);
+        Forget(name);
+        ESCD_INFO("vim") << "removed VM " << name << " from host " << found.host->name;
         return 0;
     });
 }
 
-namespace {
-Domain Find(virConnectPtr conn, const std::string& name) {
-    Domain domain(virDomainLookupByName(conn, name.c_str()));
-    if (!domain) {
-        if (LastErrorCode() == VIR_ERR_NO_DOMAIN)
-            throw Error(ErrorCode::kNotFound, "VM " + name + " does not exist on the VIM");
-        Fail("cannot look up VM " + name);
-    }
-    return domain;
-}
-}  // namespace
-
 asio::awaitable<void> LibvirtAdapter::StopVm(const std::string& name, std::chrono::seconds grace) {
     co_await Offload(pool_, [this, &name, grace] {
-        ConnectionRef conn(Ref());
-        auto domain = Find(conn.get(), name);
-        if (virDomainIsActive(domain.get()) != 1) return 0;
-        // Ask the guest first (ACPI); it has `grace` to power off before it is forced. This runs
-        // on the VIM pool, so the wait blocks no Asio thread.
-        if (virDomainShutdown(domain.get()) == 0) {
-            const auto deadline = std::chrono::steady_clock::now() + grace;
-            while (virDomainIsActive(domain.get()) == 1 &&
-                   std::chrono::steady_clock::now() < deadline) {
-                std::this_thread::sleep_for(std::chrono::milliseconds(200));
-            }
-        }
-        if (virDomainIsActive(domain.get()) == 1 && virDomainDestroy(domain.get()) != 0)
-            Fail("cannot stop VM " + name);
+        auto found = FindVm(name);
+        if (virDomainIsActive(found.domain.get()) != 1) return 0;
+        StopDomain(found.domain.get(), name, grace);
         ESCD_INFO("vim") << "stopped VM " << name;
         return 0;
     });
@@ -111,10 +113,9 @@ asio::awaitable<void> LibvirtAdapter::StopVm(const std::string& name, std::chron
 
 asio::awaitable<void> LibvirtAdapter::StartVm(const std::string& name) {
     co_await Offload(pool_, [this, &name] {
-        ConnectionRef conn(Ref());
-        auto domain = Find(conn.get(), name);
-        if (virDomainIsActive(domain.get()) == 1) return 0;
-        if (virDomainCreate(domain.get()) != 0) Fail("cannot start VM " + name);
+        auto found = FindVm(name);
+        if (virDomainIsActive(found.domain.get()) == 1) return 0;
+        if (virDomainCreate(found.domain.get()) != 0) Fail("cannot start VM " + name);
         ESCD_INFO("vim") << "started VM " << name;
         return 0;
     });
@@ -122,11 +123,10 @@ asio::awaitable<void> LibvirtAdapter::StartVm(const std::string& name) {
 
 asio::awaitable<void> LibvirtAdapter::RebootVm(const std::string& name) {
     co_await Offload(pool_, [this, &name] {
-        ConnectionRef conn(Ref());
-        auto domain = Find(conn.get(), name);
-        if (virDomainIsActive(domain.get()) != 1)
+        auto found = FindVm(name);
+        if (virDomainIsActive(found.domain.get()) != 1)
             throw Error(ErrorCode::kConflict, "VM " + name + " is not running");
-        if (virDomainReboot(domain.get(), 0) != 0) Fail("cannot reboot VM " + name);
+        if (virDomainReboot(found.domain.get(), 0) != 0) Fail("cannot reboot VM " + name);
         ESCD_INFO("vim") << "rebooted VM " << name;
         return 0;
     });
@@ -194,46 +194,34 @@ void ChangeNic(virConnectPtr conn,
 
 asio::awaitable<void> LibvirtAdapter::AttachNic(const std::string& name, const VmNic& nic) {
     co_await Offload(pool_, [this, &name, &nic] {
-        ConnectionRef conn(Ref());
-        auto domain = Find(conn.get(), name);
-        ChangeNic(conn.get(), domain.get(), name, nic, true);
+        auto found = FindVm(name);
+        ChangeNic(found.connection.get(), found.domain.get(), name, nic, true);
         return 0;
     });
 }
 
 asio::awaitable<void> LibvirtAdapter::DetachNic(const std::string& name, const VmNic& nic) {
     co_await Offload(pool_, [this, &name, &nic] {
-        ConnectionRef conn(Ref());
-        Domain domain(virDomainLookupByName(conn.get(), name.c_str()));
-        if (!domain) {
-            if (LastErrorCode() == VIR_ERR_NO_DOMAIN) return 0;
-            Fail("cannot look up VM " + name);
-        }
-        ChangeNic(conn.get(), domain.get(), name, nic, false);
+        auto found = Locate(name);
+        if (!found.host) return 0;
+        ChangeNic(found.connection.get(), found.domain.get(), name, nic, false);
         return 0;
     });
 }
 
 asio::awaitable<std::optional<VmInfo>> LibvirtAdapter::GetVm(const std::string& name) {
     co_return co_await Offload(pool_, [this, &name]() -> std::optional<VmInfo> {
-        ConnectionRef conn(Ref());
-        Domain domain(virDomainLookupByName(conn.get(), name.c_str()));
-        if (!domain) {
-            if (LastErrorCode() == VIR_ERR_NO_DOMAIN) return std::nullopt;
-            Fail("cannot look up VM " + name);
-        }
-        return InfoOf(conn.get(), domain.get());
+        auto found = Locate(name);
+        if (!found.host) return std::nullopt;
+        return InfoOf(*found.host, found.domain.get());
     });
 }
 
 asio::awaitable<std::optional<VmStats>> LibvirtAdapter::GetVmStats(const std::string& name) {
     co_return co_await Offload(pool_, [this, &name]() -> std::optional<VmStats> {
-        ConnectionRef conn(Ref());
-        Domain domain(virDomainLookupByName(conn.get(), name.c_str()));
-        if (!domain) {
-            if (LastErrorCode() == VIR_ERR_NO_DOMAIN) return std::nullopt;
-            Fail("cannot look up VM " + name);
-        }
+        auto found = Locate(name);
+        if (!found.host) return std::nullopt;
+        const auto& domain = found.domain;
         virDomainInfo info{};
         if (virDomainGetInfo(domain.get(), &info) < 0) Fail("cannot read the state of VM " + name);
         VmStats stats;
@@ -255,25 +243,33 @@ asio::awaitable<std::optional<VmStats>> LibvirtAdapter::GetVmStats(const std::st
 
 asio::awaitable<std::vector<std::string>> LibvirtAdapter::ListVmNames() {
     co_return co_await Offload(pool_, [this] {
-        ConnectionRef conn(Ref());
-        virDomainPtr* domains = nullptr;
-        const int count = virConnectListAllDomains(conn.get(), &domains, 0);
-        if (count < 0) Fail("cannot list the VMs of " + uri_);
         std::vector<std::string> names;
-        for (int i = 0; i < count; ++i) {
-            Domain domain(domains[i]);
-            // escd's VMs carry its metadata element; anything else on the hypervisor is not ours.
-            char* metadata = virDomainGetMetadata(domain.get(), VIR_DOMAIN_METADATA_ELEMENT,
-                                                  kMetadataNs, VIR_DOMAIN_AFFECT_CONFIG);
-            if (!metadata) continue;
-            const std::string text = metadata;
-            free(metadata);
-            if (!options_.instance_id.empty() &&
-                text.find("instance=\"" + options_.instance_id + "\"") == std::string::npos)
-                continue;  // another escd's
-            if (const char* name = virDomainGetName(domain.get())) names.emplace_back(name);
+        for (auto& host : hosts_) {
+            ConnectionRef conn(Ref(*host));
+            virDomainPtr* domains = nullptr;
+            const int count = virConnectListAllDomains(conn.get(), &domains, 0);
+            if (count < 0) Fail("cannot list the VMs of " + host->uri);
+            for (int i = 0; i < count; ++i) {
+                Domain domain(domains[i]);
+                // escd's VMs carry its metadata element; anything else on the hypervisor is not
+                // ours.
+                char* metadata = virDomainGetMetadata(domain.get(), VIR_DOMAIN_METADATA_ELEMENT,
+                                                      kMetadataNs, VIR_DOMAIN_AFFECT_CONFIG);
+                if (!metadata) continue;
+                const std::string text = metadata;
+                free(metadata);
+                if (!options_.instance_id.empty() &&
+                    text.find("instance=\"" + options_.instance_id + "\"") == std::string::npos)
+                    continue;  // another escd's
+                const char* name = virDomainGetName(domain.get());
+                if (!name) continue;
+                // A VM a cut migration left on two hosts is listed once; its move finishes it.
+                if (std::find(names.begin(), names.end(), name) != names.end()) continue;
+                names.emplace_back(name);
+                Remember(name, *host);
+            }
+            free(domains);
         }
-        free(domains);
         return names;
     });
 }

@@ -26,6 +26,12 @@ struct StreamFree {
 struct ConnectClose {
     void operator()(virConnectPtr p) const { virConnectClose(p); }
 };
+struct DomainFree {
+    void operator()(virDomainPtr p) const { virDomainFree(p); }
+};
+struct SnapshotFree {
+    void operator()(virDomainSnapshotPtr p) const { virDomainSnapshotFree(p); }
+};
 
 using Network = std::unique_ptr<virNetwork, NetworkFree>;
 using Pool = std::unique_ptr<virStoragePool, PoolFree>;
@@ -34,6 +40,8 @@ using Stream = std::unique_ptr<virStream, StreamFree>;
 /// A counted reference to the adapter's connection (virConnectRef), so that a long call (a
 /// volume upload) holds no lock while a reconnect swaps the adapter's connection.
 using ConnectionRef = std::unique_ptr<virConnect, ConnectClose>;
+using Domain = std::unique_ptr<virDomain, DomainFree>;
+using Snapshot = std::unique_ptr<virDomainSnapshot, SnapshotFree>;
 
 inline std::string LastError() {
     const char* message = virGetLastErrorMessage();

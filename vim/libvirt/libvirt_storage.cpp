@@ -1,9 +1,11 @@
-// LibvirtAdapter: escd's storage pool, and the volumes of images and volumes in it.
+// LibvirtAdapter: escd's storage pool on each host, and the volumes of images, volumes and
+// config drives in it.
 
 #include <fcntl.h>
 #include <unistd.h>
 
 #include <filesystem>
+#include <sstream>
 #include <vector>
 
 #include <pugixml.hpp>
@@ -11,21 +13,17 @@
 #include "common/error.hpp"
 #include "common/log.hpp"
 #include "common/offload.hpp"
-#include "vim/libvirt/libvirt_adapter.hpp"
-#include "vim/libvirt/libvirt_handles.hpp"
+#include "vim/libvirt/libvirt_host.hpp"
 #include "vim/libvirt/network_xml.hpp"
 
 namespace escd::vim {
 using namespace libvirt;
 
-namespace {
-[[noreturn]] void Fail(const std::string& what) {
-    throw Error(ErrorCode::kVimError, what + ": " + LastError());
-}
-
-std::string VolumeName(const std::string& kind, const std::string& internal_id) {
+std::string libvirt::VolumeName(const std::string& kind, const std::string& internal_id) {
     return "escd-" + kind + "-" + internal_id;
 }
+
+namespace {
 
 std::string PoolXml(const std::string& name, const std::string& dir) {
     pugi::xml_document doc;
@@ -128,7 +126,8 @@ virStoragePoolPtr LibvirtAdapter::EscdPool(virConnectPtr conn) {
     if (!pool) {
         auto dir = options_.storage_dir.empty() ? std::string("/var/lib/escd/vim-storage")
                                                 : options_.storage_dir;
-        if (options_.uri.rfind("test:", 0) != 0) {
+        const char* driver = virConnectGetType(conn);
+        if (!driver || std::string_view(driver) != "TEST") {
             std::error_code ec;
             std::filesystem::create_directories(dir, ec);  // libvirt's build does too; be early
             WarnIfQemuCannotReach(dir);
@@ -147,8 +146,8 @@ virStoragePoolPtr LibvirtAdapter::EscdPool(virConnectPtr conn) {
     return pool;
 }
 
-VimObject LibvirtAdapter::CreateVolumeNow(const VolumeRequest& request) {
-    ConnectionRef conn(Ref());
+VimObject LibvirtAdapter::CreateVolumeOn(Host& host, const VolumeRequest& request) {
+    ConnectionRef conn(Ref(host));
     Pool pool(EscdPool(conn.get()));
     const auto name = VolumeName(request.kind, request.internal_id);
 
@@ -171,7 +170,7 @@ VimObject LibvirtAdapter::CreateVolumeNow(const VolumeRequest& request) {
             throw;
         }
         if (!uploaded) {
-            out.note = "the VIM driver cannot upload volume data (" + uri_ +
+            out.note = "the VIM driver cannot upload volume data (" + host.uri +
                        "); the volume has the image's size but holds no data";
         }
     }
@@ -179,29 +178,165 @@ VimObject LibvirtAdapter::CreateVolumeNow(const VolumeRequest& request) {
     if (!key) Fail("cannot read the key of volume " + name);
     out.external_id = key;
     ESCD_INFO("vim") << "created volume " << name << " (" << request.capacity_bytes
-                     << " bytes) key " << out.external_id;
+                     << " bytes) key " << out.external_id
+                     << (hosts_.size() > 1 ? " on host " + host.name : std::string());
     return out;
+}
+
+VimObject LibvirtAdapter::CreateVolumeNow(const VolumeRequest& request) {
+    // An image may be needed on any host a VM is placed on: every host gets it.
+    if (request.kind == "image") {
+        VimObject first;
+        for (auto& host : hosts_) {
+            auto made = CreateVolumeOn(*host, request);
+            if (first.external_id.empty()) first = made;
+        }
+        return first;
+    }
+    Host* host = request.host.empty() ? &DefaultHost() : FindHost(request.host);
+    if (!host) host = &DefaultHost();  // one unnamed host takes everything
+    return CreateVolumeOn(*host, request);
 }
 
 asio::awaitable<VimObject> LibvirtAdapter::CreateVolume(const VolumeRequest& request) {
     co_return co_await Offload(pool_, [this, &request] { return CreateVolumeNow(request); });
 }
 
+void LibvirtAdapter::DeleteVolumeOn(Host& host, const std::string& name) {
+    ConnectionRef conn(Ref(host));
+    Pool pool(EscdPool(conn.get()));
+    Volume volume(virStorageVolLookupByName(pool.get(), name.c_str()));
+    if (!volume) {
+        if (LastErrorCode() == VIR_ERR_NO_STORAGE_VOL) return;  // gone already: done
+        Fail("cannot look up volume " + name);
+    }
+    if (virStorageVolDelete(volume.get(), 0) != 0) Fail("cannot delete volume " + name);
+    ESCD_INFO("vim") << "deleted volume " << name
+                     << (hosts_.size() > 1 ? " on host " + host.name : std::string());
+}
+
+bool LibvirtAdapter::HasVolumeOn(Host& host, const std::string& name) {
+    ConnectionRef conn(Ref(host));
+    Pool pool(EscdPool(conn.get()));
+    Volume volume(virStorageVolLookupByName(pool.get(), name.c_str()));
+    if (!volume && LastErrorCode() != VIR_ERR_NO_STORAGE_VOL) Fail("cannot look up volume " + name);
+    return static_cast<bool>(volume);
+}
+
 asio::awaitable<void> LibvirtAdapter::DeleteVolume(const std::string& kind,
                                                    const std::string& internal_id) {
     co_await Offload(pool_, [this, &kind, &internal_id] {
-        ConnectionRef conn(Ref());
-        Pool pool(EscdPool(conn.get()));
-        const auto name = VolumeName(kind, internal_id);
-        Volume volume(virStorageVolLookupByName(pool.get(), name.c_str()));
-        if (!volume) {
-            if (LastErrorCode() == VIR_ERR_NO_STORAGE_VOL) return 0;  // gone already: done
-            Fail("cannot look up volume " + name);
-        }
-        if (virStorageVolDelete(volume.get(), 0) != 0) Fail("cannot delete volume " + name);
-        ESCD_INFO("vim") << "deleted volume " << name;
+        // Wherever it is: images are on every host, a config drive on its VM's, a volume on
+        // the host it was made on.
+        for (auto& host : hosts_) DeleteVolumeOn(*host, VolumeName(kind, internal_id));
         return 0;
     });
+}
+
+namespace {
+// A volume's capacity and format, to make its twin on another host.
+std::pair<std::uint64_t, std::string> ShapeOf(virStorageVolPtr volume) {
+    virStorageVolInfo info;
+    if (virStorageVolGetInfo(volume, &info) != 0) Fail("cannot read a volume's size");
+    pugi::xml_document doc;
+    doc.load_string(Take(virStorageVolGetXMLDesc(volume, 0)).c_str());
+    std::string format =
+        doc.document_element().child("target").child("format").attribute("type").value();
+    return {info.capacity, format.empty() ? "raw" : format};
+}
+
+// Streams the bytes of `from` into `to`. False (nothing sent) when either driver cannot.
+bool Transfer(virConnectPtr from_conn,
+              virStorageVolPtr from,
+              virConnectPtr to_conn,
+              virStorageVolPtr to) {
+    Stream down(virStreamNew(from_conn, 0));
+    Stream up(virStreamNew(to_conn, 0));
+    if (!down || !up) Fail("cannot open a libvirt stream");
+    if (virStorageVolDownload(from, down.get(), 0, 0, 0) != 0) {
+        if (LastErrorCode() == VIR_ERR_NO_SUPPORT) return false;
+        Fail("cannot start the volume download");
+    }
+    if (virStorageVolUpload(to, up.get(), 0, 0, 0) != 0) {
+        const int code = LastErrorCode();
+        virStreamAbort(down.get());
+        if (code == VIR_ERR_NO_SUPPORT) return false;
+        Fail("cannot start the volume upload");
+    }
+    std::vector<char> buffer(1 << 20);
+    while (true) {
+        const int got = virStreamRecv(down.get(), buffer.data(), buffer.size());
+        if (got < 0) {
+            virStreamAbort(up.get());
+            Fail("volume download failed");
+        }
+        if (got == 0) break;
+        for (int off = 0; off < got;) {
+            const int sent =
+                virStreamSend(up.get(), buffer.data() + off, static_cast<std::size_t>(got - off));
+            if (sent < 0) {
+                virStreamAbort(down.get());
+                Fail("volume upload failed");
+            }
+            off += sent;
+        }
+    }
+    if (virStreamFinish(down.get()) != 0) Fail("volume download did not finish");
+    if (virStreamFinish(up.get()) != 0) Fail("volume upload did not finish");
+    return true;
+}
+}  // namespace
+
+bool LibvirtAdapter::CopyVolume(Host& from, Host& to, const std::string& name) {
+    ConnectionRef from_conn(Ref(from));
+    Pool from_pool(EscdPool(from_conn.get()));
+    Volume source(virStorageVolLookupByName(from_pool.get(), name.c_str()));
+    if (!source) {
+        if (LastErrorCode() == VIR_ERR_NO_STORAGE_VOL) return false;
+        Fail("cannot look up volume " + name);
+    }
+    const auto [capacity, format] = ShapeOf(source.get());
+    ConnectionRef to_conn(Ref(to));
+    Pool to_pool(EscdPool(to_conn.get()));
+    if (Volume stale{virStorageVolLookupByName(to_pool.get(), name.c_str())}) {
+        if (virStorageVolDelete(stale.get(), 0) != 0) Fail("cannot replace volume " + name);
+    }
+    pugi::xml_document doc;
+    auto volume_node = doc.append_child("volume");
+    volume_node.append_child("name").text().set(name.c_str());
+    auto capacity_node = volume_node.append_child("capacity");
+    capacity_node.append_attribute("unit").set_value("bytes");
+    capacity_node.text().set(static_cast<unsigned long long>(capacity));
+    volume_node.append_child("target").append_child("format").append_attribute("type").set_value(
+        format.c_str());
+    std::ostringstream xml;
+    doc.save(xml, "", pugi::format_raw | pugi::format_no_declaration);
+    Volume copy(virStorageVolCreateXML(to_pool.get(), xml.str().c_str(), 0));
+    if (!copy) Fail("cannot create volume " + name + " on host " + to.name);
+    bool transferred = false;
+    try {
+        transferred = Transfer(from_conn.get(), source.get(), to_conn.get(), copy.get());
+    } catch (...) {
+        virStorageVolDelete(copy.get(), 0);  // no half copy stays behind
+        throw;
+    }
+    if (transferred) {
+        ESCD_INFO("vim") << "copied volume " << name << " from host " << from.name << " to "
+                         << to.name;
+    } else {
+        ESCD_WARN("vim") << "the VIM driver cannot copy volume data: volume " << name << " on host "
+                         << to.name << " has the size of the one on " << from.name
+                         << " but holds no data";
+    }
+    return true;
+}
+
+std::vector<std::string> LibvirtAdapter::HostsOfVolumeForTest(const std::string& kind,
+                                                              const std::string& internal_id) {
+    std::vector<std::string> out;
+    for (auto& host : hosts_)
+        if (HasVolumeOn(*host, VolumeName(kind, internal_id))) out.push_back(host->name);
+    return out;
 }
 
 }  // namespace escd::vim

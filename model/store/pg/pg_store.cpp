@@ -158,11 +158,30 @@ const std::pair<const char*, const char*> kStatements[] = {
     {"update_config",
      "UPDATE config_parameters SET value = $3, updated_at = now() WHERE category = $1 AND key = "
      "$2"},
+    // VM snapshots: every row has its VM (vm_snapshots.vm_name references vms), which names the
+    // deployment.
     {"list_vm_snapshots",
-     "SELECT snapshot_id, name, tenant_id, vm_name, state, "
-     "to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM vm_snapshots "
-     "WHERE ($1 = '' OR tenant_id = $1) AND ($2 = '' OR vm_name = $2) ORDER BY created_at, "
-     "snapshot_id"},
+     "SELECT s.snapshot_id, s.name, s.tenant_id, s.vm_name, v.deployment_id, s.state, "
+     "to_char(s.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') "
+     "FROM vm_snapshots s JOIN vms v ON v.vm_name = s.vm_name "
+     "WHERE ($1 = '' OR s.tenant_id = $1) AND ($2 = '' OR s.vm_name = $2) "
+     "ORDER BY s.created_at, s.snapshot_id"},
+    {"find_vm_snapshots",
+     "SELECT s.snapshot_id, s.name, s.tenant_id, s.vm_name, v.deployment_id, s.state, "
+     "to_char(s.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') "
+     "FROM vm_snapshots s JOIN vms v ON v.vm_name = s.vm_name "
+     "WHERE s.snapshot_id = $1 OR s.name = $1 ORDER BY s.created_at, s.snapshot_id"},
+    {"vm_of_deployment", "SELECT 1 FROM vms WHERE vm_name = $1 AND deployment_id = $2"},
+    {"vm_snapshot_exists", "SELECT 1 FROM vm_snapshots WHERE snapshot_id = $1"},
+    {"lock_vm_snapshot",
+     "SELECT s.state FROM vm_snapshots s JOIN vms v ON v.vm_name = s.vm_name "
+     "WHERE s.snapshot_id = $1 AND v.deployment_id = $2 FOR UPDATE OF s"},
+    {"insert_vm_snapshot",
+     "INSERT INTO vm_snapshots (snapshot_id, name, tenant_id, vm_name, state) "
+     "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (snapshot_id) DO NOTHING RETURNING 1"},
+    {"set_vm_snapshot_state",
+     "UPDATE vm_snapshots SET state = $2, updated_at = now() WHERE snapshot_id = $1"},
+    {"delete_vm_snapshot", "DELETE FROM vm_snapshots WHERE snapshot_id = $1"},
     {"list_mappings",
      "SELECT kind, name, core, document FROM dynamic_mappings WHERE kind = $1 ORDER BY name"},
     {"mapping_exists", "SELECT 1 FROM dynamic_mappings WHERE kind = $1 AND name = $2"},
@@ -803,17 +822,108 @@ asio::awaitable<std::vector<OutboxRow>> PgStore::SetHostSchedulable(
     co_return rows;
 }
 
+namespace {
+// The columns of "list_vm_snapshots" and "find_vm_snapshots", in that order.
+VmSnapshot SnapshotFromRow(const pqxx::row& row) {
+    VmSnapshot snapshot;
+    snapshot.snapshot_id = row[0].as<std::string>();
+    snapshot.name = row[1].as<std::string>();
+    snapshot.tenant_id = row[2].as<std::string>();
+    snapshot.vm_name = row[3].as<std::string>();
+    snapshot.deployment_id = row[4].as<std::string>();
+    snapshot.state = ParseSnapshotState(row[5].as<std::string>()).value_or(SnapshotState::kError);
+    snapshot.created_at = row[6].as<std::string>();
+    return snapshot;
+}
+}  // namespace
+
 std::vector<VmSnapshot> PgStore::ListVmSnapshots(const std::string& tenant_id,
                                                  const std::string& vm_name) {
-    return With([&](pqxx::connection& c) {
-        pqxx::nontransaction tx(c);
-        std::vector<VmSnapshot> out;
-        for (const auto& row : tx.exec_prepared("list_vm_snapshots", tenant_id, vm_name)) {
-            out.push_back({row[0].as<std::string>(), row[1].as<std::string>(),
-                           row[2].as<std::string>(), row[3].as<std::string>(),
-                           row[4].as<std::string>(), row[5].as<std::string>()});
-        }
-        return out;
+    return AllRows("list_vm_snapshots", SnapshotFromRow, tenant_id, vm_name);
+}
+
+std::vector<VmSnapshot> PgStore::FindVmSnapshots(const std::string& id_or_name) {
+    return AllRows("find_vm_snapshots", SnapshotFromRow, id_or_name);
+}
+
+asio::awaitable<void> PgStore::AcceptVmSnapshot(const VmSnapshot& snapshot, const Operation& op) {
+    co_await AwaitCommit([&](GroupCommit::Completion done) {
+        writes_.RunAsync(
+            [&](pqxx::work& tx) {
+                // Every check before the first write (group-commit contract).
+                auto next = CheckTransition(tx, kind::kDeployment, op.target_id,
+                                            ResourceEvent::kUpdateRequested);
+                if (tx.exec_prepared("vm_of_deployment", snapshot.vm_name, op.target_id).empty()) {
+                    throw Error(
+                        ErrorCode::kNotFound,
+                        "VM " + snapshot.vm_name + " not found in deployment " + op.target_id);
+                }
+                if (!tx.exec_prepared("vm_snapshot_exists", snapshot.snapshot_id).empty()) {
+                    throw Error(ErrorCode::kConflict,
+                                "snapshot id " + snapshot.snapshot_id + " is already used");
+                }
+                // A concurrent request may still take the id: refuse it leaving nothing.
+                pqxx::subtransaction sub(tx, "accept_vm_snapshot");
+                if (tx.exec_prepared("insert_vm_snapshot", snapshot.snapshot_id, snapshot.name,
+                                     snapshot.tenant_id, snapshot.vm_name,
+                                     std::string(ToString(SnapshotState::kCreating)))
+                        .empty()) {
+                    throw Error(ErrorCode::kConflict,
+                                "snapshot id " + snapshot.snapshot_id + " is already used");
+                }
+                tx.exec_prepared0("set_state", kind::kDeployment, op.target_id,
+                                  std::string(ToString(next)));
+                InsertOperation(tx, op);
+                sub.commit();
+            },
+            std::move(done));
+    });
+}
+
+asio::awaitable<void> PgStore::AcceptVmSnapshotRequest(const std::string& snapshot_id,
+                                                       SnapshotEvent event,
+                                                       const std::optional<ResourceRecord>& volume,
+                                                       const Operation& op) {
+    co_await AwaitCommit([&](GroupCommit::Completion done) {
+        writes_.RunAsync(
+            [&](pqxx::work& tx) {
+                auto next = CheckTransition(tx, kind::kDeployment, op.target_id,
+                                            ResourceEvent::kUpdateRequested);
+                auto rows = tx.exec_prepared("lock_vm_snapshot", snapshot_id, op.target_id);
+                if (rows.empty())
+                    throw Error(ErrorCode::kNotFound, "snapshot " + snapshot_id + " not found");
+                const auto current = ParseSnapshotState(rows[0][0].as<std::string>())
+                                         .value_or(SnapshotState::kError);
+                const auto moved = NextState(current, event);
+                if (!moved) {
+                    throw Error(ErrorCode::kConflict, "snapshot " + snapshot_id + " is " +
+                                                          std::string(ToString(current)) +
+                                                          "; the request does not apply now");
+                }
+                if (volume) {
+                    auto holder = tx.exec_prepared("lock_id", volume->internal_id);
+                    if (!holder.empty()) {
+                        throw Error(ErrorCode::kConflict, "internal id " + volume->internal_id +
+                                                              " is already used by a " +
+                                                              holder[0][0].as<std::string>());
+                    }
+                }
+                pqxx::subtransaction sub(tx, "accept_vm_snapshot_request");
+                if (volume && tx.exec_prepared("insert_declared", volume->internal_id, volume->kind,
+                                               volume->tenant_id, volume->parent_id, volume->name,
+                                               volume->spec)
+                                  .empty()) {
+                    throw Error(ErrorCode::kConflict,
+                                "internal id " + volume->internal_id + " is already used");
+                }
+                tx.exec_prepared0("set_vm_snapshot_state", snapshot_id,
+                                  std::string(ToString(*moved)));
+                tx.exec_prepared0("set_state", kind::kDeployment, op.target_id,
+                                  std::string(ToString(next)));
+                InsertOperation(tx, op);
+                sub.commit();
+            },
+            std::move(done));
     });
 }
 
@@ -984,7 +1094,15 @@ asio::awaitable<std::vector<OutboxRow>> PgStore::RecordDeploymentStep(const Depl
                         tx.exec_prepared0("delete_resource", r.kind, r.internal_id);
                     } else {
                         tx.exec_prepared0("update_resource", r.kind, r.internal_id, r.state,
-                                          r.external_id, std::string(), std::string());
+                                          r.external_id, r.spec, std::string());
+                    }
+                }
+                for (const auto& snapshot : step.snapshots) {
+                    if (snapshot.state == SnapshotState::kRemoved) {
+                        tx.exec_prepared0("delete_vm_snapshot", snapshot.snapshot_id);
+                    } else {
+                        tx.exec_prepared0("set_vm_snapshot_state", snapshot.snapshot_id,
+                                          std::string(ToString(snapshot.state)));
                     }
                 }
                 for (const auto& message : step.events)

@@ -86,6 +86,13 @@ class PgStore final : public Store {
         const std::vector<OutboxMessage>& events) override;
     std::vector<VmSnapshot> ListVmSnapshots(const std::string& tenant_id,
                                             const std::string& vm_name) override;
+    std::vector<VmSnapshot> FindVmSnapshots(const std::string& id_or_name) override;
+    asio::awaitable<void> AcceptVmSnapshot(const VmSnapshot& snapshot,
+                                           const Operation& op) override;
+    asio::awaitable<void> AcceptVmSnapshotRequest(const std::string& snapshot_id,
+                                                  SnapshotEvent event,
+                                                  const std::optional<ResourceRecord>& volume,
+                                                  const Operation& op) override;
     asio::awaitable<void> AcceptDeployment(
         const ResourceRecord& deployment,
         const Operation& op,

@@ -1,0 +1,123 @@
+#include "server/handlers/migration_handlers.hpp"
+
+#include <algorithm>
+
+#include <pugixml.hpp>
+
+#include "common/error.hpp"
+#include "model/ids.hpp"
+#include "model/xml/xml_doc.hpp"
+#include "orchestrator/migration_workflow.hpp"
+#include "server/handlers/mutation.hpp"
+#include "server/handlers/vm_lookup.hpp"
+
+namespace escd::server::handlers {
+namespace {
+namespace xml = model::xml;
+
+// The reference's camelCase names, or escd's snake_case ones.
+std::optional<std::string> Field(const pugi::xml_node& root,
+                                 std::string_view camel,
+                                 std::string_view snake) {
+    auto value = xml::ChildText(root, camel);
+    return value ? value : xml::ChildText(root, snake);
+}
+
+orchestrator::MigrationPlan ParseMigration(const Request& request, const std::string& vm_name) {
+    RequireXmlBody(request);
+    auto doc = xml::ParseBody(request.Body());
+    auto root = doc->document_element();
+    const auto operation = xml::ChildText(root, "operation").value_or("");
+    if (operation.empty()) throw Error(ErrorCode::kBadRequest, "<operation> is required");
+    if (operation != "migrate") {
+        throw Error(ErrorCode::kBadRequest,
+                    "operation '" + operation.substr(0, 40) + "' is not migrate");
+    }
+    orchestrator::MigrationPlan plan;
+    plan.vm_name = vm_name;
+    const auto type = Field(root, "migrationType", "migration_type").value_or("live");
+    if (type != "live" && type != "cold") {
+        throw Error(ErrorCode::kBadRequest,
+                    "migrationType '" + type.substr(0, 40) + "' is not live or cold");
+    }
+    plan.type = type == "live" ? vim::MigrationType::kLive : vim::MigrationType::kCold;
+    plan.target_host = xml::ChildText(root, "host").value_or("");
+    if (!plan.target_host.empty())
+        model::ValidateName(plan.target_host, model::kMaxNameLength, "host");
+    const auto block = Field(root, "blockMigration", "block_migration").value_or("auto");
+    if (block != "auto" && block != "true" && block != "false") {
+        throw Error(ErrorCode::kBadRequest,
+                    "blockMigration '" + block.substr(0, 40) + "' is not auto, true or false");
+    }
+    plan.block_migration = block != "false";
+    return plan;
+}
+
+std::string PlanDocument(const orchestrator::MigrationPlan& plan) {
+    pugi::xml_document doc;
+    auto root = doc.append_child("vm_operation");
+    root.append_attribute("xmlns").set_value(xml::kNetconfNs);
+    xml::AppendText(root, "operation", "migrate");
+    xml::AppendText(root, "vm_name", plan.vm_name);
+    xml::AppendText(root, "migrationType", orchestrator::MigrationTypeName(plan.type));
+    xml::AppendText(root, "host", plan.target_host);
+    xml::AppendBool(root, "blockMigration", plan.block_migration);
+    return xml::Serialize(doc);
+}
+
+asio::awaitable<Response> MigrateVm(orchestrator::Engine& engine,
+                                    vim::Adapter& vim,
+                                    Request& request) {
+    const auto& tenant = request.Param("internal_tenant_id");
+    const auto& vm_name = request.Param("vm_name");
+    model::ValidateInternalId(tenant, "internal_tenant_id");
+    model::ValidateName(vm_name, 1024, "vm_name");
+    auto plan = ParseMigration(request, vm_name);
+    auto op = NewOperation(request, std::string(orchestrator::kMigrateVm), model::kind::kDeployment,
+                           {}, /*callback_required=*/true);
+    auto found = co_await FindTenantVm(engine, tenant, vm_name);
+    RequireSettledVm(found.vm, "migrate");
+
+    // Where to: the host asked for, or the first other one that takes VMs.
+    const auto hosts = co_await vim.ListHosts();
+    auto enabled = co_await engine.WithStore([&hosts](model::Store& store) {
+        std::vector<std::string> out;
+        for (const auto& host : hosts)
+            if (store.HostSchedulable(host)) out.push_back(host);
+        return out;
+    });
+    const auto& current = found.vm.host;
+    if (plan.target_host.empty()) {
+        for (const auto& host : enabled) {
+            if (host == current) continue;
+            plan.target_host = host;
+            break;
+        }
+        if (plan.target_host.empty()) {
+            throw Error(ErrorCode::kBadRequest,
+                        "VM operation migrate is not applicable: no enabled host other than " +
+                            current + " to move VM " + vm_name + " to");
+        }
+    } else if (std::find(hosts.begin(), hosts.end(), plan.target_host) == hosts.end()) {
+        throw Error(ErrorCode::kNotFound, "host " + plan.target_host + " is not known to the VIM");
+    } else if (plan.target_host == current) {
+        throw Error(ErrorCode::kBadRequest, "VM operation migrate is not applicable: VM " +
+                                                vm_name + " is on host " + current + " already");
+    } else if (std::find(enabled.begin(), enabled.end(), plan.target_host) == enabled.end()) {
+        throw Error(ErrorCode::kBadRequest, "VM operation migrate is not applicable: host " +
+                                                plan.target_host + " is disabled and takes no VMs");
+    }
+    plan.source_host = current;
+    op.target_id = found.vm.deployment_id;
+    op.payload = orchestrator::MigrationPayload(plan);
+    co_await engine.AcceptUpdate(op);
+    co_return Accepted(engine, std::move(op), PlanDocument(plan));
+}
+}  // namespace
+
+void RegisterMigrationRoutes(Router& router, orchestrator::Engine& engine, vim::Adapter& vim) {
+    router.Add(http::verb::post, "/{internal_tenant_id}/deployments/migrate-vm/{vm_name}",
+               [&engine, &vim](Request& r) { return MigrateVm(engine, vim, r); });
+}
+
+}  // namespace escd::server::handlers

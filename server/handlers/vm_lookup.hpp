@@ -1,0 +1,32 @@
+#pragma once
+/// @file
+/// Finding the VM a VM-level route names (/{tenant}/deployments/<operation>/{vm_name}): shared
+/// by the snapshot and migration routes.
+
+#include <string>
+
+#include "model/resource.hpp"
+#include "model/vm_record.hpp"
+#include "orchestrator/engine.hpp"
+
+namespace escd::server::handlers {
+
+struct TenantVm {
+    model::VmRecord vm;
+    model::ResourceRecord deployment;
+};
+
+/// The VM `vm_name` of tenant `tenant`, with its deployment. Validates both (400) and answers
+/// 404 when escd has no such VM in that tenant.
+asio::awaitable<TenantVm> FindTenantVm(orchestrator::Engine& engine,
+                                       const std::string& tenant,
+                                       const std::string& vm_name);
+
+/// Whether a VM in `state` exists on the VIM and is in no transition of its own: what a
+/// snapshot, a revert or a migration needs (VM_INERT, VM_ALIVE, VM_SHUTOFF, VM_MONITOR_UNSET).
+bool VmIsSettled(model::VmState state) noexcept;
+
+/// 400 "VM operation <operation> is not applicable: VM <name> is <state>" unless settled.
+void RequireSettledVm(const model::VmRecord& vm, const std::string& operation);
+
+}  // namespace escd::server::handlers
