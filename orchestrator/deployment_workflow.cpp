@@ -1002,14 +1002,18 @@ asio::awaitable<DeploymentWorkflow::Final> DeploymentWorkflow::VmOperation(
     final.status = ok ? 200 : 500;
     final.message = ok ? std::string(action->done_message) + " [" + vm_name + "]"
                        : "VM " + operation + " failed: " + error;
-    // The operation's own callback; VM_ALIVE follows when the VM proves alive again.
+    // The operation's own callback. When nothing follows it, it commits with the operation's
+    // end, so a client that acts on it finds the deployment idle (no 409). After a start or
+    // a reboot VM_ALIVE follows once the VM proves alive again, so it goes out first.
     auto done = xml::VmEventDocument(context.view, action->vm_event, *context.Vm(vm_name));
+    const bool more = ok && action->then_alive;
     auto step = context.NewStep();
-    for (const auto& url : context.urls)
-        step.events.push_back(
-            {url, std::string(action->vm_event), final.status, final.message, done});
-    co_await Commit(context, step);
-    if (ok && action->then_alive) {
+    for (const auto& url : context.urls) {
+        (more ? step.events : final.callbacks)
+            .push_back({url, std::string(action->vm_event), final.status, final.message, done});
+    }
+    if (more) co_await Commit(context, step);
+    if (more) {
         const std::vector<model::VmRecord> booting{*context.Vm(vm_name)};
         co_await AwaitAlive(context, booting);
         co_await RecoverNotAlive(context, booting);
