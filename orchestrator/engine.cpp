@@ -420,6 +420,7 @@ asio::awaitable<void> Engine::RunDeploymentOperation(const model::Operation& op)
             } else if (op.kind == "SCALE_OUT" || op.kind == "SCALE_IN") {
                 const auto group = model::xml::ChildText(root, "vm_group").value_or("");
                 final = co_await deployments_.Scale(op, group, op.kind == "SCALE_OUT");
+                if (final.status != 200) HoldBackScaling(op.target_id, group);
             } else if (op.kind == "RECOVER_VM") {
                 const bool check_first = model::xml::ChildBool(root, "check_first").value_or(false);
                 final = co_await deployments_.RecoverVm(op, vm_name, check_first);

@@ -15,6 +15,7 @@
 /// run again) and starts monitoring.
 
 #include <atomic>
+#include <chrono>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -175,6 +176,12 @@ class Engine {
     EngineOptions options_;
     std::mutex recoveries_mutex_;
     std::set<std::string> awaiting_recovery_;  ///< VMs whose recovery_wait_time runs
+    /// After a failed scale of a group, no other scale of it starts for kScaleHoldBack: a KPI
+    /// that stays TRUE would otherwise retry a failing scale out back to back.
+    static constexpr std::chrono::seconds kScaleHoldBack{60};
+    void HoldBackScaling(const std::string& deployment_id, const std::string& group);
+    std::mutex scaling_mutex_;
+    std::map<std::string, std::chrono::steady_clock::time_point> scaling_held_until_;
     std::mutex strands_mutex_;
     std::map<std::string, Strand> strands_;  ///< "<kind>/<id>" -> the target's strand
     std::atomic<bool> stopping_{false};

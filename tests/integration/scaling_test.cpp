@@ -5,6 +5,7 @@
 // its memory is all in use (MEMORY LE 100 always holds).
 
 #include "tests/integration/deployment_fixture.hpp"
+#include "tests/integration/ping_block.hpp"
 
 namespace escd::test {
 namespace {
@@ -116,6 +117,60 @@ TEST_F(Scaling, AGroupThatIsNotElasticDoesNotScale) {
         << escd_->Log();
     EXPECT_EQ(receiver_.Requests().size(), expected_callbacks_);
     EXPECT_EQ(Addresses().size(), 1u);
+}
+
+TEST_F(Scaling, AFailedScaleOutIsUndoneAndTheGroupIsLeftAloneForAWhile) {
+    if (!CanPing()) GTEST_SKIP() << "escd cannot ping as this user (needs CAP_NET_RAW)";
+    {
+        PingBlock probe("127.11.255.250");
+        if (!probe.ok()) GTEST_SKIP() << "iptables is not usable here (needs root)";
+    }
+    // A network of its own (tests run in parallel); the scale out's VM gets the pool's second
+    // address, which never answers, so it is not alive within its 3 s.
+    Mutate("POST", "/v0/ten/networks/grow", NetworkBody("grow"));
+    Mutate("POST", "/v0/ten/subnets/grow-sub", SubnetBody("grow", "127.11.9.0/24"));
+    PingBlock block("127.11.9.51");
+    ASSERT_TRUE(block.ok());
+    const std::string group =
+        "<vm_group><name>g</name><image>vnf-img</image><flavor>small</flavor>"
+        "<bootup_time>3</bootup_time><interfaces><interface><nicid>0</nicid>"
+        "<network>grow</network></interface></interfaces>"
+        "<scaling><min_active>1</min_active><max_active>2</max_active><elastic>true</elastic>"
+        "<static_ip_address_pool><network>grow</network><ip_address>127.11.9.50</ip_address>"
+        "<ip_address>127.11.9.51</ip_address></static_ip_address_pool></scaling><kpi_data>"
+        "<kpi><event_name>VM_ALIVE</event_name><metric_value>1</metric_value>"
+        "<metric_cond>GT</metric_cond><metric_type>UINT32</metric_type><metric_collector>"
+        "<type>ICMPPing</type><nicid>0</nicid><poll_frequency>1</poll_frequency>"
+        "<polling_unit>seconds</polling_unit></metric_collector></kpi>"
+        "<kpi><event_name>VM_OVERLOADED</event_name><metric_value>50</metric_value>"
+        "<metric_cond>GT</metric_cond><metric_type>UINT32</metric_type><metric_collector>"
+        "<type>CPU</type><nicid>0</nicid><poll_frequency>1</poll_frequency>"
+        "<polling_unit>seconds</polling_unit></metric_collector></kpi></kpi_data>"
+        "<rules><admin_rules><rule><event_name>VM_OVERLOADED</event_name>"
+        "<action>TRUE servicescaleup.sh</action></rule></admin_rules></rules></vm_group>";
+    auto post =
+        client_->Post("/v0/deployments/elastic", DatamodelOf("ten", "elastic", group), Both());
+    ASSERT_EQ(post.status, 200) << post.body;
+    ASSERT_EQ(Stages(CallbacksOf(post.Header("ESC-Transaction-Id"), 3)),
+              (std::vector<std::string>{"VM_DEPLOYED", "VM_ALIVE", "SERVICE_ALIVE"}));
+
+    auto events = Next(3);
+    ASSERT_EQ(Stages(events),
+              (std::vector<std::string>{"VM_SCALE_OUT_INIT", "VM_SCALE_OUT_DEPLOYED",
+                                        "VM_SCALE_OUT_COMPLETE"}))
+        << escd_->Log();
+    EXPECT_EQ(events.back().Header("ESC-Status-Code"), "500");
+    EXPECT_EQ(XmlText(events.back().body, "ip_address"), "127.11.9.51");
+    // Still overloaded, but not retried back to back; the deployment is as before.
+    ASSERT_TRUE(escd_->WaitForLog("held back after a failed scale", 1, kCallbackWait))
+        << escd_->Log();
+    pugi::xml_document doc;
+    const auto body = client_->Get("/v0/deployments/elastic").body;
+    ASSERT_TRUE(doc.load_string(body.c_str()));
+    auto instances = doc.document_element().child("vm_group").children("vm_instance");
+    EXPECT_EQ(std::distance(instances.begin(), instances.end()), 1);
+    EXPECT_EQ(XmlText(body, "service_state_machine_state"), "SERVICE_ACTIVE_STATE");
+    EXPECT_EQ(XmlText(body, "vm_state_machine_state"), "VM_ALIVE_STATE");
 }
 
 }  // namespace
