@@ -25,6 +25,7 @@
 #include "common/log.hpp"
 #include "common/offload.hpp"
 #include "orchestrator/alive_check.hpp"
+#include "orchestrator/await_all.hpp"
 #include "orchestrator/deployment_context.hpp"
 
 namespace escd::orchestrator {
@@ -197,20 +198,7 @@ asio::awaitable<bool> DeploymentWorkflow::Recover(Context& context, std::string 
 
 asio::awaitable<void> DeploymentWorkflow::RecoverAll(Context& context,
                                                      std::vector<std::string> names) {
-    // Concurrently, like UndeployAll: each VM's steps still commit one by one on the strand.
-    if (names.empty()) co_return;
-    auto executor = co_await asio::this_coro::executor;
-    std::size_t done = 0;
-    std::exception_ptr failure;
-    asio::steady_timer all_done(executor, std::chrono::steady_clock::time_point::max());
-    for (const auto& name : names) {
-        asio::co_spawn(executor, Recover(context, name), [&](std::exception_ptr e, bool) {
-            if (e && !failure) failure = e;
-            if (++done == names.size()) all_done.cancel();
-        });
-    }
-    if (done < names.size()) co_await all_done.async_wait(asio::as_tuple(asio::use_awaitable));
-    if (failure) std::rethrow_exception(failure);
+    co_await AwaitAll(names, [&](const std::string& name) { return Recover(context, name); });
 }
 
 asio::awaitable<void> DeploymentWorkflow::RecoverNotAlive(Context& context,

@@ -19,6 +19,7 @@
 #include "model/xml/tenant_xml.hpp"
 #include "model/xml/xml_doc.hpp"
 #include "orchestrator/alive_check.hpp"
+#include "orchestrator/await_all.hpp"
 #include "orchestrator/day0.hpp"
 #include "orchestrator/deployment_context.hpp"
 #include "orchestrator/operation_catalog.hpp"
@@ -745,21 +746,9 @@ asio::awaitable<void> DeploymentWorkflow::UndeployVm(Context& context,
 
 asio::awaitable<void> DeploymentWorkflow::UndeployAll(Context& context,
                                                       std::vector<model::VmRecord> vms) {
-    // In parallel (the VIM pool bounds how many calls really run at once): a guest can take
-    // seconds to be destroyed. Each VM's steps still commit one by one on the strand.
-    if (vms.empty()) co_return;
-    auto executor = co_await asio::this_coro::executor;
-    std::size_t done = 0;
-    std::exception_ptr failure;
-    asio::steady_timer all_done(executor, std::chrono::steady_clock::time_point::max());
-    for (const auto& vm : vms) {
-        asio::co_spawn(executor, UndeployVm(context, vm), [&](std::exception_ptr e) {
-            if (e && !failure) failure = e;
-            if (++done == vms.size()) all_done.cancel();
-        });
-    }
-    if (done < vms.size()) co_await all_done.async_wait(asio::as_tuple(asio::use_awaitable));
-    if (failure) std::rethrow_exception(failure);
+    // A guest can take seconds to be destroyed: all at once. Each VM's steps still commit one
+    // by one on the strand.
+    co_await AwaitAll(vms, [&](const model::VmRecord& vm) { return UndeployVm(context, vm); });
 }
 
 asio::awaitable<DeploymentWorkflow::Final> DeploymentWorkflow::Undeploy(

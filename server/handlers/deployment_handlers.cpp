@@ -225,40 +225,49 @@ asio::awaitable<Response> ServiceOperation(orchestrator::Engine& engine, Request
     co_return Accepted(engine, std::move(op), xml::DeploymentDocument(ViewOf(*loaded)));
 }
 
-asio::awaitable<Response> VmOperation(orchestrator::Engine& engine, Request& request) {
-    const auto& tenant = request.Param("internal_tenant_id");
-    const auto& vm_name = request.Param("vm_name");
-    model::ValidateInternalId(tenant, "internal_tenant_id");
-    model::ValidateName(vm_name, 1024, "vm_name");
-    auto parsed = ParseOperation(request);
+// The VM a VM-level route names, with its deployment as GET shows it: 404 unless it is in
+// `tenant`.
+asio::awaitable<std::pair<model::VmRecord, Loaded>> FindVm(orchestrator::Engine& engine,
+                                                           const std::string& tenant,
+                                                           const std::string& vm_name) {
     auto vm =
         co_await engine.WithStore([&vm_name](model::Store& store) { return store.GetVm(vm_name); });
     if (!vm) throw Error(ErrorCode::kNotFound, "VM " + vm_name + " not found");
     auto loaded = co_await Find(engine, vm->deployment_id);
     if (!loaded || loaded->record.tenant_id != tenant)
         throw Error(ErrorCode::kNotFound, "VM " + vm_name + " not found in tenant " + tenant);
-    auto op = NewOperation(request, "VM_OPERATION", model::kind::kDeployment, vm->deployment_id,
+    co_return std::make_pair(std::move(*vm), std::move(*loaded));
+}
+
+asio::awaitable<Response> VmOperation(orchestrator::Engine& engine, Request& request) {
+    const auto& tenant = request.Param("internal_tenant_id");
+    const auto& vm_name = request.Param("vm_name");
+    model::ValidateInternalId(tenant, "internal_tenant_id");
+    model::ValidateName(vm_name, 1024, "vm_name");
+    auto parsed = ParseOperation(request);
+    auto [vm, loaded] = co_await FindVm(engine, tenant, vm_name);
+    auto op = NewOperation(request, "VM_OPERATION", model::kind::kDeployment, vm.deployment_id,
                            /*callback_required=*/true);
     const auto event = orchestrator::VmOperationEvent(parsed.operation);
-    if (!event || !model::NextState(vm->state, *event)) {
+    if (!event || !model::NextState(vm.state, *event)) {
         throw Error(ErrorCode::kBadRequest, "VM operation " + parsed.operation +
                                                 " is not applicable: VM " + vm_name + " is " +
-                                                std::string(model::ToString(vm->state)));
+                                                std::string(model::ToString(vm.state)));
     }
     if (parsed.operation == "stop" && !parsed.force) {
         int running = 0;
         int min_active = 0;
-        for (const auto& group : loaded->spec.vm_groups)
-            if (group.name == vm->vm_group) min_active = group.scaling.min_active;
-        for (const auto& other : loaded->vms) {
-            if (other.vm_group == vm->vm_group && other.state != model::VmState::kShutoff &&
+        for (const auto& group : loaded.spec.vm_groups)
+            if (group.name == vm.vm_group) min_active = group.scaling.min_active;
+        for (const auto& other : loaded.vms) {
+            if (other.vm_group == vm.vm_group && other.state != model::VmState::kShutoff &&
                 other.state != model::VmState::kStopping) {
                 ++running;
             }
         }
         if (running - 1 < min_active) {
             throw Error(ErrorCode::kBadRequest, "stopping " + vm_name + " would leave vm_group " +
-                                                    vm->vm_group + " with " +
+                                                    vm.vm_group + " with " +
                                                     std::to_string(running - 1) +
                                                     " running VM(s), under its "
                                                     "min_active " +
@@ -268,7 +277,7 @@ asio::awaitable<Response> VmOperation(orchestrator::Engine& engine, Request& req
     }
     op.payload = OperationPayload(parsed.operation, vm_name);
     co_await engine.AcceptUpdate(op);
-    co_return Accepted(engine, std::move(op), xml::DeploymentDocument(ViewOf(*loaded)));
+    co_return Accepted(engine, std::move(op), xml::DeploymentDocument(ViewOf(loaded)));
 }
 
 // POST /{tenant}/deployments/recovery-vm/{vm}: <operation>recovery_do</operation>, optional
@@ -289,25 +298,20 @@ asio::awaitable<Response> RecoveryVm(orchestrator::Engine& engine, Request& requ
                     "<operation> must be recovery_do, not '" + operation.substr(0, 40) + "'");
     }
     const bool check_first = xml::ChildBool(root, "checkVmBeforeRecovery").value_or(false);
-    auto vm =
-        co_await engine.WithStore([&vm_name](model::Store& store) { return store.GetVm(vm_name); });
-    if (!vm) throw Error(ErrorCode::kNotFound, "VM " + vm_name + " not found");
-    auto loaded = co_await Find(engine, vm->deployment_id);
-    if (!loaded || loaded->record.tenant_id != tenant)
-        throw Error(ErrorCode::kNotFound, "VM " + vm_name + " not found in tenant " + tenant);
-    auto op = NewOperation(request, "RECOVER_VM", model::kind::kDeployment, vm->deployment_id,
+    auto [vm, loaded] = co_await FindVm(engine, tenant, vm_name);
+    auto op = NewOperation(request, "RECOVER_VM", model::kind::kDeployment, vm.deployment_id,
                            /*callback_required=*/true);
     using S = model::ServiceState;
-    const auto service = loaded->service.value_or(S::kDeploying);
+    const auto service = loaded.service.value_or(S::kDeploying);
     if (service != S::kActive && service != S::kInert) {
         throw Error(ErrorCode::kBadRequest,
                     "recovery of VM " + vm_name + " is not applicable: deployment " +
-                        vm->deployment_id + " is " + std::string(model::ToString(service)));
+                        vm.deployment_id + " is " + std::string(model::ToString(service)));
     }
-    if (!model::NextState(vm->state, model::VmEvent::kRecover)) {
+    if (!model::NextState(vm.state, model::VmEvent::kRecover)) {
         throw Error(ErrorCode::kBadRequest, "recovery of VM " + vm_name +
                                                 " is not applicable: it is " +
-                                                std::string(model::ToString(vm->state)));
+                                                std::string(model::ToString(vm.state)));
     }
     pugi::xml_document payload;
     auto node = payload.append_child("operation");
@@ -317,7 +321,7 @@ asio::awaitable<Response> RecoveryVm(orchestrator::Engine& engine, Request& requ
     xml::AppendBool(node, "check_first", check_first);
     op.payload = xml::Compact(payload);
     co_await engine.AcceptUpdate(op);
-    co_return Accepted(engine, std::move(op), xml::DeploymentDocument(ViewOf(*loaded)));
+    co_return Accepted(engine, std::move(op), xml::DeploymentDocument(ViewOf(loaded)));
 }
 }  // namespace
 

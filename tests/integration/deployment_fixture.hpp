@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "tests/integration/ping_block.hpp"
 #include "tests/integration/resource_fixture.hpp"
 
 namespace escd::test {
@@ -118,6 +119,32 @@ class DeploymentTest : public ResourceTest {
         return "<esc_datamodel xmlns=\"http://www.cisco.com/esc/esc\"><tenants><tenant><name>" +
                tenant + "</name><deployments><deployment><name>" + name + "</name>" + groups +
                extra + "</deployment></deployments></tenant></tenants></esc_datamodel>";
+    }
+
+    // Why a test that makes VMs unreachable (PingBlock) cannot run here; "" when it can: escd
+    // must be able to ping, and this user to add iptables rules.
+    static std::string WhyNoPingBlocks() {
+        if (!CanPing()) return "escd cannot ping as this user (needs CAP_NET_RAW)";
+        PingBlock probe("127.11.255.250");
+        if (!probe.ok()) return "iptables is not usable here (needs root)";
+        return "";
+    }
+
+    // Network `name` with subnet `name`-sub on `cidr`: a test that blocks pings uses a network
+    // of its own, so that the rule touches no other test's VMs (tests run in parallel).
+    void AddNetwork(const std::string& name, const std::string& cidr) {
+        Mutate("POST", "/v0/ten/networks/" + name, NetworkBody(name));
+        Mutate("POST", "/v0/ten/subnets/" + name + "-sub", SubnetBody(name, cidr));
+    }
+
+    // The next `count` callbacks, whatever their transaction.
+    std::vector<ReceivedRequest> NextCallbacks(std::size_t count) {
+        auto all = receiver_.WaitForDelivered(expected_callbacks_ + count, kCallbackWait);
+        std::vector<ReceivedRequest> out;
+        for (std::size_t i = expected_callbacks_; i < all.size() && out.size() < count; ++i)
+            out.push_back(all[i]);
+        expected_callbacks_ += out.size();
+        return out;
     }
 
     std::map<std::string, std::string> Both() const {

@@ -10,7 +10,6 @@
 #include <fstream>
 
 #include "tests/integration/deployment_fixture.hpp"
-#include "tests/integration/ping_block.hpp"
 
 namespace escd::test {
 namespace {
@@ -214,14 +213,9 @@ TEST_F(Migration, AMigrationAcceptedBeforeASigkillIsDoneAfterTheRestart) {
 }
 
 TEST_F(Migration, AMigratedVmIsStillMonitored) {
-    if (!CanPing()) GTEST_SKIP() << "escd cannot ping as this user (needs CAP_NET_RAW)";
-    {
-        PingBlock probe("127.12.255.250");
-        if (!probe.ok()) GTEST_SKIP() << "iptables is not usable here (needs root)";
-    }
+    if (const auto why = WhyNoPingBlocks(); !why.empty()) GTEST_SKIP() << why;
     // A network of its own: blocking its address disturbs no other test's pings.
-    Mutate("POST", "/v0/ten/networks/moved", NetworkBody("moved"));
-    Mutate("POST", "/v0/ten/subnets/moved-sub", SubnetBody("moved", "127.12.0.0/24"));
+    AddNetwork("moved", "127.12.0.0/24");
     const std::string kpi =
         "<kpi_data><kpi><event_name>VM_ALIVE</event_name><metric_value>1</metric_value>"
         "<metric_cond>GT</metric_cond><metric_type>UINT32</metric_type>"

@@ -5,7 +5,6 @@
 // removes (escd pings 127.11.0.x, a network only this test uses).
 
 #include "tests/integration/deployment_fixture.hpp"
-#include "tests/integration/ping_block.hpp"
 
 namespace escd::test {
 namespace {
@@ -13,11 +12,7 @@ namespace {
 class Monitoring : public DeploymentTest {};
 
 TEST_F(Monitoring, AVmThatStopsAnsweringIsDownAndAliveAgainWhenItAnswers) {
-    if (!CanPing()) GTEST_SKIP() << "escd cannot ping as this user (needs CAP_NET_RAW)";
-    {
-        PingBlock probe("127.11.255.250");
-        if (!probe.ok()) GTEST_SKIP() << "iptables is not usable here (needs root)";
-    }
+    if (const auto why = WhyNoPingBlocks(); !why.empty()) GTEST_SKIP() << why;
     const std::string kpi =
         "<kpi_data><kpi><event_name>VM_ALIVE</event_name><metric_value>1</metric_value>"
         "<metric_cond>GT</metric_cond><metric_type>UINT32</metric_type>"
@@ -30,8 +25,7 @@ TEST_F(Monitoring, AVmThatStopsAnsweringIsDownAndAliveAgainWhenItAnswers) {
         "<rules><admin_rules><rule><event_name>VM_ALIVE</event_name><action>ALWAYS log</action>"
         "<action>TRUE esc_vm_alive_notification</action></rule></admin_rules></rules>";
     // A network of its own: the rule must not touch other tests' VMs (tests run in parallel).
-    Mutate("POST", "/v0/ten/networks/watched", NetworkBody("watched"));
-    Mutate("POST", "/v0/ten/subnets/watched-sub", SubnetBody("watched", "127.11.0.0/24"));
+    AddNetwork("watched", "127.11.0.0/24");
     auto post =
         client_->Post("/v0/deployments/mon",
                       DatamodelOf("ten", "mon", Group("g", 1, 1, {{0, "watched"}}, kpi)), Both());

@@ -6,7 +6,6 @@
 // tests run in parallel.
 
 #include "tests/integration/deployment_fixture.hpp"
-#include "tests/integration/ping_block.hpp"
 
 namespace escd::test {
 namespace {
@@ -14,19 +13,14 @@ namespace {
 class Recovery : public DeploymentTest {
   protected:
     void SetUp() override {
-        if (!CanPing()) GTEST_SKIP() << "escd cannot ping as this user (needs CAP_NET_RAW)";
-        {
-            PingBlock probe("127.11.255.250");
-            if (!probe.ok()) GTEST_SKIP() << "iptables is not usable here (needs root)";
-        }
+        if (const auto why = WhyNoPingBlocks(); !why.empty()) GTEST_SKIP() << why;
         DeploymentTest::SetUp();
     }
 
     // Network "heal" on 127.11.<octet>.0/24: its first VM gets 127.11.<octet>.2.
     std::string UseNetwork(int octet) {
         const std::string prefix = "127.11." + std::to_string(octet) + ".";
-        Mutate("POST", "/v0/ten/networks/heal", NetworkBody("heal"));
-        Mutate("POST", "/v0/ten/subnets/heal-sub", SubnetBody("heal", prefix + "0/24"));
+        AddNetwork("heal", prefix + "0/24");
         return prefix;
     }
 
@@ -53,16 +47,6 @@ class Recovery : public DeploymentTest {
         return group;
     }
 
-    // The next `count` callbacks, whatever their transaction.
-    std::vector<ReceivedRequest> Next(std::size_t count) {
-        auto all = receiver_.WaitForDelivered(expected_callbacks_ + count, kCallbackWait);
-        std::vector<ReceivedRequest> out;
-        for (std::size_t i = expected_callbacks_; i < all.size() && out.size() < count; ++i)
-            out.push_back(all[i]);
-        expected_callbacks_ += out.size();
-        return out;
-    }
-
     // Deploys `groups` as deployment `name` and waits for its three callbacks.
     std::string DeployAlive(const std::string& name, const std::string& groups) {
         auto post =
@@ -81,10 +65,6 @@ class Recovery : public DeploymentTest {
     std::string State(const std::string& deployment, const char* which) {
         return XmlText(client_->Get("/v0/deployments/" + deployment).body, which);
     }
-
-    static bool Contains(const std::vector<std::string>& stages, const std::string& stage) {
-        return std::find(stages.begin(), stages.end(), stage) != stages.end();
-    }
 };
 
 TEST_F(Recovery, AVmThatNeverAnswersGoesThroughEveryAttemptAndEndsInError) {
@@ -99,7 +79,7 @@ TEST_F(Recovery, AVmThatNeverAnswersGoesThroughEveryAttemptAndEndsInError) {
     PingBlock block(net + "2");
     ASSERT_TRUE(block.ok());
     // One reboot, then VM_RECOVERY_RETRY_MAX (2) redeploys, then the failure.
-    auto events = Next(7);
+    auto events = NextCallbacks(7);
     ASSERT_EQ(Stages(events),
               (std::vector<std::string>{"VM_RECOVERY_INIT", "VM_RECOVERY_REBOOT",
                                         "VM_RECOVERY_UNDEPLOYED", "VM_RECOVERY_DEPLOYED",
@@ -149,10 +129,11 @@ TEST_F(Recovery, ARedeployedVmKeepsItsNameGetsANewUuidAndIsAliveAgain) {
 
     PingBlock block(net + "2");
     ASSERT_TRUE(block.ok());
-    ASSERT_EQ(Stages(Next(1)), (std::vector<std::string>{"VM_RECOVERY_INIT"})) << escd_->Log();
+    ASSERT_EQ(Stages(NextCallbacks(1)), (std::vector<std::string>{"VM_RECOVERY_INIT"}))
+        << escd_->Log();
     EXPECT_EQ(State("redo", "service_state_machine_state"), "SERVICE_INERT_STATE");
     block.Lift();  // the new VM answers
-    auto events = Next(3);
+    auto events = NextCallbacks(3);
     ASSERT_EQ(Stages(events),
               (std::vector<std::string>{"VM_RECOVERY_UNDEPLOYED", "VM_RECOVERY_DEPLOYED",
                                         "VM_RECOVERY_COMPLETE"}));
@@ -178,7 +159,7 @@ TEST_F(Recovery, AVmNotAliveWithinItsBootupTimeIsRecoveredDuringTheDeploy) {
     ASSERT_EQ(Stages(CallbacksOf(tx, 2)),
               (std::vector<std::string>{"VM_DEPLOYED", "VM_RECOVERY_INIT"}));
     block.Lift();
-    auto rest = Next(4);
+    auto rest = NextCallbacks(4);
     ASSERT_EQ(Stages(rest),
               (std::vector<std::string>{"VM_RECOVERY_UNDEPLOYED", "VM_RECOVERY_DEPLOYED",
                                         "VM_RECOVERY_COMPLETE", "SERVICE_ALIVE"}));
@@ -197,7 +178,7 @@ TEST_F(Recovery, AVmThatComesBackWithinRecoveryWaitTimeIsLeftAlone) {
     ASSERT_TRUE(escd_->WaitForLog("of wait is down", 1, kCallbackWait)) << escd_->Log();
     block.Lift();
     // Alive again by its own KPI: VM_ALIVE (the deployment's transaction) and no recovery.
-    auto back = Next(1);
+    auto back = NextCallbacks(1);
     ASSERT_EQ(Stages(back), (std::vector<std::string>{"VM_ALIVE"}));
     EXPECT_EQ(back.front().Header("ESC-Transaction-Id"), tx);
     ASSERT_TRUE(escd_->WaitForLog("came back within its recovery_wait_time", 1, kCallbackWait))
@@ -220,7 +201,7 @@ TEST_F(Recovery, ManualPolicyWaitsForARecoveryVmRequest) {
         EXPECT_EQ(receiver_.Requests().size(), expected_callbacks_) << "no recovery started";
         EXPECT_EQ(State("man", "vm_state_machine_state"), "VM_INERT_STATE");
     }
-    ASSERT_EQ(Stages(Next(1)), (std::vector<std::string>{"VM_ALIVE"}));
+    ASSERT_EQ(Stages(NextCallbacks(1)), (std::vector<std::string>{"VM_ALIVE"}));
 
     const std::string path = "/v0/ten/deployments/recovery-vm/" + vm;
     const std::string body =
@@ -271,9 +252,10 @@ TEST_F(Recovery, NoRecoveryInMaintenanceModeItStartsOnceTheModeIsOperation) {
     EXPECT_EQ(State("maint", "vm_state_machine_state"), "VM_INERT_STATE");
 
     ASSERT_EQ(client_->Post("/v0/operationmode/OPERATION", "").status, 200);
-    ASSERT_EQ(Stages(Next(1)), (std::vector<std::string>{"VM_RECOVERY_INIT"})) << escd_->Log();
+    ASSERT_EQ(Stages(NextCallbacks(1)), (std::vector<std::string>{"VM_RECOVERY_INIT"}))
+        << escd_->Log();
     block.Lift();
-    auto events = Next(2);
+    auto events = NextCallbacks(2);
     ASSERT_EQ(Stages(events),
               (std::vector<std::string>{"VM_RECOVERY_REBOOT", "VM_RECOVERY_COMPLETE"}));
     EXPECT_EQ(events.back().Header("ESC-Status-Code"), "200");
@@ -302,9 +284,10 @@ TEST_F(Recovery, NoRecoveryDuringAnUpdateItStartsOnceTheUpdateEnded) {
     ASSERT_EQ(Stages(update),
               (std::vector<std::string>{"VM_DEPLOYED", "VM_UNDEPLOYED", "SERVICE_UPDATED"}))
         << escd_->Log();
-    ASSERT_EQ(Stages(Next(1)), (std::vector<std::string>{"VM_RECOVERY_INIT"})) << escd_->Log();
+    ASSERT_EQ(Stages(NextCallbacks(1)), (std::vector<std::string>{"VM_RECOVERY_INIT"}))
+        << escd_->Log();
     block.Lift();
-    auto events = Next(2);
+    auto events = NextCallbacks(2);
     ASSERT_EQ(Stages(events),
               (std::vector<std::string>{"VM_RECOVERY_REBOOT", "VM_RECOVERY_COMPLETE"}));
     EXPECT_EQ(XmlText(events.back().body, "vm_name"), vm);

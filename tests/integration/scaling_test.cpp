@@ -5,7 +5,6 @@
 // its memory is all in use (MEMORY LE 100 always holds).
 
 #include "tests/integration/deployment_fixture.hpp"
-#include "tests/integration/ping_block.hpp"
 
 namespace escd::test {
 namespace {
@@ -37,16 +36,6 @@ class Scaling : public DeploymentTest {
                "</action></rule></admin_rules></rules></vm_group>";
     }
 
-    // The next `count` callbacks, whatever their transaction.
-    std::vector<ReceivedRequest> Next(std::size_t count) {
-        auto all = receiver_.WaitForDelivered(expected_callbacks_ + count, kCallbackWait);
-        std::vector<ReceivedRequest> out;
-        for (std::size_t i = expected_callbacks_; i < all.size() && out.size() < count; ++i)
-            out.push_back(all[i]);
-        expected_callbacks_ += out.size();
-        return out;
-    }
-
     std::vector<std::string> Addresses() {
         pugi::xml_document doc;
         const auto body = client_->Get("/v0/deployments/elastic").body;
@@ -69,7 +58,7 @@ TEST_F(Scaling, OverloadScalesOutToMaxActiveAndUnderloadScalesInToMinActive) {
 
     // Two scale outs, each an operation of its own, then max_active holds it.
     for (int i = 0; i < 2; ++i) {
-        auto events = Next(3);
+        auto events = NextCallbacks(3);
         ASSERT_EQ(Stages(events),
                   (std::vector<std::string>{"VM_SCALE_OUT_INIT", "VM_SCALE_OUT_DEPLOYED",
                                             "VM_SCALE_OUT_COMPLETE"}))
@@ -91,9 +80,9 @@ TEST_F(Scaling, OverloadScalesOutToMaxActiveAndUnderloadScalesInToMinActive) {
     auto put = client_->Request("PUT", "/v0/deployments/elastic",
                                 DatamodelOf("ten", "elastic", underloaded), Both());
     ASSERT_EQ(put.status, 200) << put.body;
-    ASSERT_EQ(Stages(Next(1)), (std::vector<std::string>{"SERVICE_UPDATED"}));
+    ASSERT_EQ(Stages(NextCallbacks(1)), (std::vector<std::string>{"SERVICE_UPDATED"}));
     for (const char* address : {"127.10.0.52", "127.10.0.51"}) {
-        auto events = Next(2);
+        auto events = NextCallbacks(2);
         ASSERT_EQ(Stages(events),
                   (std::vector<std::string>{"VM_SCALE_IN_INIT", "VM_SCALE_IN_COMPLETE"}))
             << escd_->Log();
@@ -120,15 +109,10 @@ TEST_F(Scaling, AGroupThatIsNotElasticDoesNotScale) {
 }
 
 TEST_F(Scaling, AFailedScaleOutIsUndoneAndTheGroupIsLeftAloneForAWhile) {
-    if (!CanPing()) GTEST_SKIP() << "escd cannot ping as this user (needs CAP_NET_RAW)";
-    {
-        PingBlock probe("127.11.255.250");
-        if (!probe.ok()) GTEST_SKIP() << "iptables is not usable here (needs root)";
-    }
+    if (const auto why = WhyNoPingBlocks(); !why.empty()) GTEST_SKIP() << why;
     // A network of its own (tests run in parallel); the scale out's VM gets the pool's second
     // address, which never answers, so it is not alive within its 3 s.
-    Mutate("POST", "/v0/ten/networks/grow", NetworkBody("grow"));
-    Mutate("POST", "/v0/ten/subnets/grow-sub", SubnetBody("grow", "127.11.9.0/24"));
+    AddNetwork("grow", "127.11.9.0/24");
     PingBlock block("127.11.9.51");
     ASSERT_TRUE(block.ok());
     const std::string group =
@@ -154,7 +138,7 @@ TEST_F(Scaling, AFailedScaleOutIsUndoneAndTheGroupIsLeftAloneForAWhile) {
     ASSERT_EQ(Stages(CallbacksOf(post.Header("ESC-Transaction-Id"), 3)),
               (std::vector<std::string>{"VM_DEPLOYED", "VM_ALIVE", "SERVICE_ALIVE"}));
 
-    auto events = Next(3);
+    auto events = NextCallbacks(3);
     ASSERT_EQ(Stages(events),
               (std::vector<std::string>{"VM_SCALE_OUT_INIT", "VM_SCALE_OUT_DEPLOYED",
                                         "VM_SCALE_OUT_COMPLETE"}))
