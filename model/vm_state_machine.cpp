@@ -2,26 +2,13 @@
 
 #include <array>
 
+#include "model/transition_table.hpp"
+
 namespace escd::model {
 namespace {
-template <class State, class Event>
-struct Row {
-    State from;
-    Event on;
-    State to;
-};
-
-template <class Table>
-constexpr bool OneRowPerStateAndEvent(const Table& table) {
-    for (std::size_t i = 0; i < table.size(); ++i)
-        for (std::size_t j = i + 1; j < table.size(); ++j)
-            if (table[i].from == table[j].from && table[i].on == table[j].on) return false;
-    return true;
-}
-
 using V = VmState;
 using VE = VmEvent;
-using VmRow = Row<V, VE>;
+using VmRow = Transition<V, VE>;
 // clang-format off
 constexpr std::array kVmTable{
     VmRow{V::kInit,         VE::kDeploy,            V::kDeploying},
@@ -71,7 +58,7 @@ constexpr std::array kVmTable{
 
 using S = ServiceState;
 using SE = ServiceEvent;
-using ServiceRow = Row<S, SE>;
+using ServiceRow = Transition<S, SE>;
 constexpr std::array kServiceTable{
     ServiceRow{S::kDeploying,   SE::kAllDeployed, S::kInert},
     ServiceRow{S::kDeploying,   SE::kFailed,      S::kError},
@@ -108,20 +95,6 @@ constexpr std::array<std::string_view, 8> kServiceNames{
     "SERVICE_UPDATING_STATE",  "SERVICE_STOPPED_STATE", "SERVICE_UNDEPLOYING_STATE",
     "SERVICE_ERROR_STATE",     "SERVICE_REMOVED_STATE"};
 
-template <class Table, class State, class Event>
-std::optional<State> Lookup(const Table& table, State state, Event event) noexcept {
-    for (const auto& row : table)
-        if (row.from == state && row.on == event) return row.to;
-    return std::nullopt;
-}
-
-template <class State, std::size_t N>
-std::optional<State> Parse(const std::array<std::string_view, N>& names,
-                           std::string_view text) noexcept {
-    for (std::size_t i = 0; i < N; ++i)
-        if (names[i] == text) return static_cast<State>(i);
-    return std::nullopt;
-}
 }  // namespace
 
 std::optional<VmState> NextState(VmState state, VmEvent event) noexcept {
@@ -141,11 +114,11 @@ std::string_view ToString(ServiceState state) noexcept {
 }
 
 std::optional<VmState> ParseVmState(std::string_view text) noexcept {
-    return Parse<VmState>(kVmNames, text);
+    return ParseName<VmState>(kVmNames, text);
 }
 
 std::optional<ServiceState> ParseServiceState(std::string_view text) noexcept {
-    return Parse<ServiceState>(kServiceNames, text);
+    return ParseName<ServiceState>(kServiceNames, text);
 }
 
 }  // namespace escd::model

@@ -121,6 +121,18 @@ class DeploymentTest : public ResourceTest {
                extra + "</deployment></deployments></tenant></tenants></esc_datamodel>";
     }
 
+    // A VM_ALIVE KPI pinging nicid 0 every second: alive after 1 answered poll, down after 2
+    // unanswered ones.
+    static std::string IcmpAliveKpi() {
+        return "<kpi_data><kpi><event_name>VM_ALIVE</event_name><metric_value>1</metric_value>"
+               "<metric_cond>GT</metric_cond><metric_type>UINT32</metric_type>"
+               "<metric_occurrences_true>1</metric_occurrences_true>"
+               "<metric_occurrences_false>2</metric_occurrences_false><metric_collector>"
+               "<type>ICMPPing</type><nicid>0</nicid><poll_frequency>1</poll_frequency>"
+               "<polling_unit>seconds</polling_unit><continuous_alarm>false</continuous_alarm>"
+               "</metric_collector></kpi></kpi_data>";
+    }
+
     // Why a test that makes VMs unreachable (PingBlock) cannot run here; "" when it can: escd
     // must be able to ping, and this user to add iptables rules.
     static std::string WhyNoPingBlocks() {

@@ -216,14 +216,7 @@ TEST_F(Migration, AMigratedVmIsStillMonitored) {
     if (const auto why = WhyNoPingBlocks(); !why.empty()) GTEST_SKIP() << why;
     // A network of its own: blocking its address disturbs no other test's pings.
     AddNetwork("moved", "127.12.0.0/24");
-    const std::string kpi =
-        "<kpi_data><kpi><event_name>VM_ALIVE</event_name><metric_value>1</metric_value>"
-        "<metric_cond>GT</metric_cond><metric_type>UINT32</metric_type>"
-        "<metric_occurrences_true>1</metric_occurrences_true>"
-        "<metric_occurrences_false>2</metric_occurrences_false><metric_collector>"
-        "<type>ICMPPing</type><nicid>0</nicid><poll_frequency>1</poll_frequency>"
-        "<polling_unit>seconds</polling_unit><continuous_alarm>false</continuous_alarm>"
-        "</metric_collector></kpi></kpi_data>";
+    const std::string kpi = IcmpAliveKpi();
     const auto vm = DeployOne("dep-w", kpi, "moved");
     ASSERT_EQ(Done(Migrate(vm, "cold", "host-b")).Header("ESC-Status-Code"), "200");
     ASSERT_EQ(HostOf("dep-w"), "host-b");

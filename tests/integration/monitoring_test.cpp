@@ -14,13 +14,7 @@ class Monitoring : public DeploymentTest {};
 TEST_F(Monitoring, AVmThatStopsAnsweringIsDownAndAliveAgainWhenItAnswers) {
     if (const auto why = WhyNoPingBlocks(); !why.empty()) GTEST_SKIP() << why;
     const std::string kpi =
-        "<kpi_data><kpi><event_name>VM_ALIVE</event_name><metric_value>1</metric_value>"
-        "<metric_cond>GT</metric_cond><metric_type>UINT32</metric_type>"
-        "<metric_occurrences_true>1</metric_occurrences_true>"
-        "<metric_occurrences_false>2</metric_occurrences_false><metric_collector>"
-        "<type>ICMPPing</type><nicid>0</nicid><poll_frequency>1</poll_frequency>"
-        "<polling_unit>seconds</polling_unit><continuous_alarm>false</continuous_alarm>"
-        "</metric_collector></kpi></kpi_data>"
+        IcmpAliveKpi() +
         // No "FALSE recover autohealing": this test is about the verdicts alone.
         "<rules><admin_rules><rule><event_name>VM_ALIVE</event_name><action>ALWAYS log</action>"
         "<action>TRUE esc_vm_alive_notification</action></rule></admin_rules></rules>";

@@ -31,14 +31,7 @@ class Recovery : public DeploymentTest {
                                  int bootup,
                                  const std::string& policy,
                                  const std::string& extra = {}) {
-        const std::string kpi =
-            "<kpi_data><kpi><event_name>VM_ALIVE</event_name><metric_value>1</metric_value>"
-            "<metric_cond>GT</metric_cond><metric_type>UINT32</metric_type>"
-            "<metric_occurrences_true>1</metric_occurrences_true>"
-            "<metric_occurrences_false>2</metric_occurrences_false><metric_collector>"
-            "<type>ICMPPing</type><nicid>0</nicid><poll_frequency>1</poll_frequency>"
-            "<polling_unit>seconds</polling_unit><continuous_alarm>false</continuous_alarm>"
-            "</metric_collector></kpi></kpi_data>";
+        const std::string kpi = IcmpAliveKpi();
         auto group = Group(name, 1, 1, {{0, "heal"}},
                            kpi + "<recovery_policy>" + policy + "</recovery_policy>" + extra);
         const std::string fixed = "<bootup_time>60</bootup_time>";
