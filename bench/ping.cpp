@@ -38,8 +38,8 @@ asio::awaitable<void> PollForever(orchestrator::IcmpPinger& pinger,
         timer.expires_after(wait);
         wait = period;
         co_await timer.async_wait(asio::use_awaitable);
-        const int value =
-            co_await orchestrator::IcmpPollValue(pinger, address, std::chrono::milliseconds(1000));
+        const int value = co_await pinger.Echoes(address, orchestrator::kEchoesPerPoll,
+                                                 std::chrono::milliseconds(1000));
         ++counters.polls;
         if (value == orchestrator::IcmpPinger::kInconclusive) {
             ++counters.inconclusive;

@@ -18,10 +18,18 @@ std::chrono::milliseconds PollTimeout(const model::KpiSpec& kpi) {
                       std::chrono::milliseconds(1000));
 }
 
-asio::awaitable<int> IcmpPollValue(IcmpPinger& pinger,
-                                   asio::ip::address address,
-                                   std::chrono::milliseconds timeout) {
-    co_return co_await pinger.Echoes(address, kEchoesPerPoll, timeout);
+asio::awaitable<std::optional<bool>> IcmpPollHolds(IcmpPinger& pinger,
+                                                   asio::ip::address address,
+                                                   const model::KpiSpec& kpi) {
+    const int value = co_await pinger.Echoes(address, kEchoesPerPoll, PollTimeout(kpi));
+    if (value == IcmpPinger::kInconclusive) co_return std::nullopt;
+    co_return MetricHolds(value, kpi.metric_cond, kpi.metric_value);
+}
+
+const model::KpiSpec* IcmpAliveKpi(const model::VmGroupSpec& group) {
+    for (const auto& kpi : group.kpis)
+        if (kpi.event_name == "VM_ALIVE" && kpi.collector_type == "ICMPPing") return &kpi;
+    return nullptr;
 }
 
 bool MetricHolds(double value, const std::string& cond, const std::string& threshold) {
@@ -44,17 +52,20 @@ asio::awaitable<bool> WaitAlive(IcmpPinger& pinger,
                                 const model::KpiSpec& kpi,
                                 std::chrono::steady_clock::time_point deadline) {
     auto ip = ParseIp(address);
-    if (!ip) co_return false;
+    if (!ip || !pinger.Allows(*ip)) {
+        ESCD_INFO("monitor") << "'" << address
+                             << "' is not an address escd may ping (monitor.allowed_cidrs)";
+        co_return false;
+    }
     const auto period = PollPeriod(kpi);
-    const auto timeout = PollTimeout(kpi);
     asio::steady_timer pause(co_await asio::this_coro::executor);
     int in_a_row = 0;
     while (std::chrono::steady_clock::now() < deadline) {
         const auto started = std::chrono::steady_clock::now();
-        const int value = co_await IcmpPollValue(pinger, *ip, timeout);
-        if (value == IcmpPinger::kInconclusive) {
+        const auto holds = co_await IcmpPollHolds(pinger, *ip, kpi);
+        if (!holds) {
             // No verdict this poll.
-        } else if (MetricHolds(value, kpi.metric_cond, kpi.metric_value)) {
+        } else if (*holds) {
             if (++in_a_row >= kpi.occurrences_true) {
                 ESCD_INFO("monitor")
                     << address << " met its KPI " << in_a_row << " poll(s) in a row: alive";

@@ -5,6 +5,7 @@
 /// VM alive. Used while a VM boots (deploy, start, reboot), bounded by its bootup_time.
 
 #include <chrono>
+#include <optional>
 #include <string>
 
 #include "common/asio.hpp"
@@ -18,11 +19,15 @@ namespace escd::orchestrator {
 /// of three answered" and one lost packet does not count as a miss.
 inline constexpr int kEchoesPerPoll = 3;
 
-/// The metric value of one ICMPPing poll of `address`; IcmpPinger::kInconclusive when escd
-/// could not tell (no verdict for this poll).
-asio::awaitable<int> IcmpPollValue(IcmpPinger& pinger,
-                                   asio::ip::address address,
-                                   std::chrono::milliseconds timeout);
+/// One ICMPPing poll of `kpi` on `address` (kEchoesPerPoll echoes, PollTimeout): whether its
+/// condition held; nullopt when escd could not tell (IcmpPinger::kInconclusive: no verdict).
+asio::awaitable<std::optional<bool>> IcmpPollHolds(IcmpPinger& pinger,
+                                                   asio::ip::address address,
+                                                   const model::KpiSpec& kpi);
+
+/// The group's VM_ALIVE KPI when it is an ICMPPing one (what makes a VM alive by ping); null
+/// when the VIM's word decides.
+const model::KpiSpec* IcmpAliveKpi(const model::VmGroupSpec& group);
 
 /// `value <cond> threshold` for cond GT GE LT LE EQ NE (anything else: GT); a threshold that is
 /// not a number is 0.
@@ -33,7 +38,8 @@ bool MetricHolds(double value, const std::string& cond, const std::string& thres
 std::chrono::milliseconds PollTimeout(const model::KpiSpec& kpi);
 
 /// True once the KPI's condition held for kpi.occurrences_true polls in a row; false when
-/// `deadline` passes first (or the address is not an IP). Polls run on the caller's executor.
+/// `deadline` passes first (or the address is not an IP escd may ping). Polls run on the caller's
+/// executor.
 asio::awaitable<bool> WaitAlive(IcmpPinger& pinger,
                                 const std::string& address,
                                 const model::KpiSpec& kpi,

@@ -3,6 +3,7 @@
 /// What a deployment workflow knows while it runs (private to the workflow's sources): the
 /// operation, the stored datamodel and the view of the service and its VMs as committed so far.
 
+#include <algorithm>
 #include <optional>
 #include <string>
 #include <vector>
@@ -65,6 +66,23 @@ struct DeploymentWorkflow::Context {
         step.transaction_id = op.transaction_id;
         step.deployment_id = op.target_id;
         return step;
+    }
+
+    /// Whether every VM is alive, `becoming_alive` (whose step is not committed yet) counted
+    /// as alive.
+    bool AllAlive(const std::string& becoming_alive = {}) const {
+        return std::all_of(view.vms.begin(), view.vms.end(), [&](const model::VmRecord& vm) {
+            return vm.state == model::VmState::kAlive || vm.vm_name == becoming_alive;
+        });
+    }
+
+    /// In `step`: the service active once every VM is alive (see AllAlive), where its state
+    /// machine has that transition.
+    void ActivateServiceIfAllAlive(model::DeploymentStep& step,
+                                   const std::string& becoming_alive = {}) const {
+        if (!AllAlive(becoming_alive)) return;
+        if (auto active = model::NextState(view.service, model::ServiceEvent::kAllAlive))
+            step.service_state = *active;
     }
 
     model::VmRecord* Vm(const std::string& name) {

@@ -21,10 +21,8 @@
 
 #include <algorithm>
 
-#include "common/ip_network.hpp"
 #include "common/log.hpp"
 #include "common/offload.hpp"
-#include "orchestrator/alive_check.hpp"
 #include "orchestrator/await_all.hpp"
 #include "orchestrator/deployment_context.hpp"
 
@@ -33,7 +31,6 @@ namespace {
 using model::ServiceState;
 using model::VmEvent;
 using model::VmState;
-namespace xml = model::xml;
 
 constexpr int kDefaultRetryMax = 3;
 
@@ -107,10 +104,7 @@ asio::awaitable<bool> DeploymentWorkflow::RedeployToRecover(Context& context, mo
     }
     auto step = context.NewStep();
     try {
-        auto request = co_await BuildVmRequest(context, group, vm);
-        request.host = co_await PlaceVm(context, group);
-        request.config_drive = co_await BuildConfigDrive(context, group, vm, request.host);
-        auto info = co_await vim_.CreateVm(request);
+        const auto info = co_await LaunchVm(context, group, vm);
         vm.uuid = info.uuid;
         vm.host = info.host;
         step.upserts.push_back(vm);
@@ -168,15 +162,7 @@ asio::awaitable<bool> DeploymentWorkflow::Recover(Context& context, std::string 
     if (alive) {
         vm.state = Next(vm.state, VmEvent::kAlive);
         step.upserts.push_back(vm);
-        const bool all_alive =
-            std::all_of(context.view.vms.begin(), context.view.vms.end(), [&](const auto& other) {
-                return other.vm_name == vm_name || other.state == VmState::kAlive;
-            });
-        if (all_alive) {
-            if (auto active =
-                    model::NextState(context.view.service, model::ServiceEvent::kAllAlive))
-                step.service_state = *active;
-        }
+        context.ActivateServiceIfAllAlive(step, vm_name);
         *context.Vm(vm_name) = vm;
         context.Emit(step, "VM_RECOVERY_COMPLETE", &vm, 200,
                      "Recovery: Successfully recovered VM [" + vm_name + "].");
@@ -230,31 +216,13 @@ asio::awaitable<DeploymentWorkflow::Final> DeploymentWorkflow::RecoverVm(const m
     final.outcome.state = model::ResourceState::kActive;
     if (check_first && known->state != VmState::kRecovering) {
         // checkVmBeforeRecovery: one look, not a bootup_time's wait.
-        const auto& group = context.Group(known->vm_group);
-        bool alive = false;
-        const model::KpiSpec* kpi = nullptr;
-        for (const auto& candidate : group.kpis)
-            if (candidate.event_name == "VM_ALIVE" && candidate.collector_type == "ICMPPing")
-                kpi = &candidate;
-        if (kpi) {
-            for (const auto& nic : xml::InterfacesFromStored(known->interfaces)) {
-                auto ip = nic.nicid == kpi->nicid ? ParseIp(nic.ip_address) : std::nullopt;
-                if (ip && pinger_.Allows(*ip)) {
-                    const int value = co_await IcmpPollValue(pinger_, *ip, PollTimeout(*kpi));
-                    alive = value != IcmpPinger::kInconclusive &&
-                            MetricHolds(value, kpi->metric_cond, kpi->metric_value);
-                }
-            }
-        } else {
-            const auto& name = known->vm_name;
-            auto info = co_await vim_.GetVm(name);
-            alive = info && info->running;
-        }
+        const bool alive = co_await CheckAlive(context, *known, /*one_poll=*/true);
         if (alive) {
+            // Nothing follows: the event commits with the operation's end.
             final.message = "VM [" + vm_name + "] is alive: recovery not needed";
             auto step = context.NewStep();
             context.Emit(step, "VM_RECOVERY_CANCELLED", known, 200, final.message);
-            co_await Commit(context, step);
+            final.callbacks = std::move(step.events);
             co_return final;
         }
     }

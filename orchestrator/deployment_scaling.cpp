@@ -100,14 +100,7 @@ asio::awaitable<DeploymentWorkflow::Final> DeploymentWorkflow::Scale(const model
                               [](const auto& a, const auto& b) { return a.vm_index < b.vm_index; });
         co_await UndeployVm(context, victim, "");
         auto step = context.NewStep();
-        const bool all_alive =
-            std::all_of(context.view.vms.begin(), context.view.vms.end(),
-                        [](const model::VmRecord& vm) { return vm.state == VmState::kAlive; });
-        if (all_alive) {
-            if (auto active =
-                    model::NextState(context.view.service, model::ServiceEvent::kAllAlive))
-                step.service_state = *active;
-        }
+        context.ActivateServiceIfAllAlive(step);
         context.Emit(step, "VM_SCALE_IN_COMPLETE", &victim, 200, "VM scaled in successfully");
         co_await Commit(context, step);
         final.message = "VM " + victim.vm_name + " scaled in";

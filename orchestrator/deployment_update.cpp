@@ -220,9 +220,7 @@ asio::awaitable<DeploymentWorkflow::Final> DeploymentWorkflow::Update(const mode
     auto step = context.NewStep();
     auto service = model::NextState(context.view.service, ServiceEvent::kUpdated)
                        .value_or(ServiceState::kInert);
-    const bool all_alive =
-        std::all_of(context.view.vms.begin(), context.view.vms.end(),
-                    [](const model::VmRecord& vm) { return vm.state == VmState::kAlive; });
+    const bool all_alive = context.AllAlive();
     if (all_alive) service = model::NextState(service, ServiceEvent::kAllAlive).value_or(service);
     step.service_state = service;
     step.uses = UsesOf(ok ? std::string_view(op.payload) : std::string_view(context.record.spec),

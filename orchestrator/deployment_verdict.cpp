@@ -14,8 +14,6 @@
 // that meets an operation is dropped, the operation decides (and the monitor raises the KPI
 // again after it, vm_monitor.hpp).
 
-#include <algorithm>
-
 #include "common/log.hpp"
 #include "orchestrator/deployment_context.hpp"
 #include "orchestrator/kpi_rules.hpp"
@@ -45,14 +43,7 @@ asio::awaitable<std::optional<DeploymentWorkflow::HealRequest>> DeploymentWorkfl
     if (alive && actions.notify && vm.state == model::VmState::kInert) {
         vm.state = Next(vm.state, model::VmEvent::kAlive);
         step.upserts.push_back(vm);
-        const bool all_alive =
-            std::all_of(context.view.vms.begin(), context.view.vms.end(), [&](const auto& other) {
-                return other.vm_name == vm_name || other.state == model::VmState::kAlive;
-            });
-        if (all_alive) {
-            step.service_state =
-                model::NextState(context.view.service, model::ServiceEvent::kAllAlive);
-        }
+        context.ActivateServiceIfAllAlive(step, vm_name);
         auto* current = context.Vm(vm_name);
         *current = vm;  // the event describes the VM as it is now
         context.Emit(step, "VM_ALIVE", &vm, 200,

@@ -529,6 +529,15 @@ asio::awaitable<vim::VmRequest> DeploymentWorkflow::BuildVmRequest(Context& cont
     co_return request;
 }
 
+asio::awaitable<vim::VmInfo> DeploymentWorkflow::LaunchVm(Context& context,
+                                                          const model::VmGroupSpec& group,
+                                                          const model::VmRecord& vm) {
+    auto request = co_await BuildVmRequest(context, group, vm);
+    request.host = co_await PlaceVm(context, group);
+    request.config_drive = co_await BuildConfigDrive(context, group, vm, request.host);
+    co_return co_await vim_.CreateVm(request);
+}
+
 asio::awaitable<bool> DeploymentWorkflow::CreateOnVim(Context& context,
                                                       const model::VmGroupSpec& group,
                                                       model::VmRecord& vm,
@@ -539,12 +548,9 @@ asio::awaitable<bool> DeploymentWorkflow::CreateOnVim(Context& context,
         step.upserts.push_back(vm);
         co_await Commit(context, step);
     }
-    auto request = co_await BuildVmRequest(context, group, vm);
     auto step = context.NewStep();
     try {
-        request.host = co_await PlaceVm(context, group);
-        request.config_drive = co_await BuildConfigDrive(context, group, vm, request.host);
-        auto info = co_await vim_.CreateVm(request);
+        const auto info = co_await LaunchVm(context, group, vm);
         vm.uuid = info.uuid;
         vm.host = info.host;
         vm.state = Next(vm.state, VmEvent::kVimDone);
@@ -577,11 +583,7 @@ asio::awaitable<std::size_t> DeploymentWorkflow::RestoreVms(const model::Operati
                                   vm.state == V::kStarting || vm.state == V::kRebooting ||
                                   vm.state == V::kMonitorUnset || vm.state == V::kRecovering;
         if (!should_exist || on_vim.contains(vm.vm_name)) continue;
-        const auto& group = context.Group(vm.vm_group);
-        auto request = co_await BuildVmRequest(context, group, vm);
-        request.host = co_await PlaceVm(context, group);
-        request.config_drive = co_await BuildConfigDrive(context, group, vm, request.host);
-        auto info = co_await vim_.CreateVm(request);
+        const auto info = co_await LaunchVm(context, context.Group(vm.vm_group), vm);
         if (vm.state == V::kShutoff) {
             const std::string& name = vm.vm_name;
             co_await vim_.StopVm(name, std::chrono::seconds(0));
@@ -599,12 +601,18 @@ asio::awaitable<std::size_t> DeploymentWorkflow::RestoreVms(const model::Operati
     co_return restored;
 }
 
-asio::awaitable<bool> DeploymentWorkflow::CheckAlive(Context& context, model::VmRecord vm) {
+asio::awaitable<bool> DeploymentWorkflow::CheckAlive(Context& context,
+                                                     model::VmRecord vm,
+                                                     bool one_poll) {
     const auto& group = context.Group(vm.vm_group);
-    const auto deadline =
-        std::chrono::steady_clock::now() + std::chrono::seconds(std::max(1, group.bootup_time));
-    for (const auto& kpi : group.kpis) {
-        if (kpi.event_name != "VM_ALIVE" || kpi.collector_type != "ICMPPing") continue;
+    if (const auto* alive_kpi = IcmpAliveKpi(group)) {
+        auto kpi = *alive_kpi;
+        auto deadline =
+            std::chrono::steady_clock::now() + std::chrono::seconds(std::max(1, group.bootup_time));
+        if (one_poll) {
+            kpi.occurrences_true = 1;
+            deadline = std::chrono::steady_clock::now() + PollPeriod(kpi);
+        }
         std::string address;
         for (const auto& nic : xml::InterfacesFromStored(vm.interfaces))
             if (nic.nicid == kpi.nicid) address = nic.ip_address;
@@ -702,9 +710,7 @@ asio::awaitable<DeploymentWorkflow::Final> DeploymentWorkflow::Deploy(const mode
         co_await AwaitAlive(context, booting);
         unhealthy.insert(unhealthy.end(), booting.begin(), booting.end());
         co_await RecoverNotAlive(context, unhealthy);
-        const bool all_alive =
-            std::all_of(context.view.vms.begin(), context.view.vms.end(),
-                        [](const model::VmRecord& vm) { return vm.state == VmState::kAlive; });
+        const bool all_alive = context.AllAlive();
         if (all_alive && context.view.service == ServiceState::kInert) {
             auto step = context.NewStep();
             step.service_state = ServiceState::kActive;
@@ -934,9 +940,7 @@ asio::awaitable<DeploymentWorkflow::Final> DeploymentWorkflow::ServiceOperation(
     }
 
     // The service follows its VMs.
-    const bool all_alive =
-        std::all_of(context.view.vms.begin(), context.view.vms.end(),
-                    [](const model::VmRecord& vm) { return vm.state == VmState::kAlive; });
+    const bool all_alive = context.AllAlive();
     const bool all_stopped =
         std::all_of(context.view.vms.begin(), context.view.vms.end(),
                     [](const model::VmRecord& vm) { return vm.state == VmState::kShutoff; });

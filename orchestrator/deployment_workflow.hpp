@@ -233,6 +233,11 @@ class DeploymentWorkflow {
     /// The host for a VM of `group`: an enabled VIM host (the one a zone_host placement names).
     /// Throws Error(kUnavailable) when there is none.
     asio::awaitable<std::string> PlaceVm(Context& context, const model::VmGroupSpec& group);
+    /// Places `vm`, builds its config drive and creates it on the VIM (deploy, scale out,
+    /// recovery's redeploy, restore after a restart): what the VIM reports. No state change.
+    asio::awaitable<vim::VmInfo> LaunchVm(Context& context,
+                                          const model::VmGroupSpec& group,
+                                          const model::VmRecord& vm);
     /// What the VIM is asked for to create `vm` (size from the flavor or the group, image, NICs);
     /// host and config drive are left to the caller.
     asio::awaitable<vim::VmRequest> BuildVmRequest(Context& context,
@@ -266,9 +271,10 @@ class DeploymentWorkflow {
     /// Waits for the VM_ALIVE verdict of each of `waiting` (in parallel) and commits VM_ALIVE
     /// for those that became alive.
     asio::awaitable<void> AwaitAlive(Context& context, const std::vector<model::VmRecord>& waiting);
-    /// The VM_ALIVE verdict of a VM that the VIM made (see the file comment). Spawned per VM,
-    /// so takes the VM by value.
-    asio::awaitable<bool> CheckAlive(Context& context, model::VmRecord vm);
+    /// The VM_ALIVE verdict of a VM that the VIM made (see the file comment), within its
+    /// bootup_time, or from `one_poll` (checkVmBeforeRecovery). Spawned per VM, so takes the
+    /// VM by value.
+    asio::awaitable<bool> CheckAlive(Context& context, model::VmRecord vm, bool one_poll = false);
 
     model::Store& store_;
     asio::thread_pool& db_pool_;

@@ -235,11 +235,9 @@ void VmMonitor::Plan(const std::string& deployment_id,
 
     // VM_ALIVE: its ICMPPing KPI, or the VIM's word.
     auto alive = std::make_shared<Watch>(ioc_, deployment_id, vm.vm_name, kAliveEvent);
-    for (const auto& kpi : group.kpis) {
-        if (kpi.event_name != kAliveEvent || kpi.collector_type != "ICMPPing") continue;
-        alive->kpi = kpi;
-        alive->address = pinged(kpi);
-        break;
+    if (const auto* kpi = IcmpAliveKpi(group)) {
+        alive->kpi = *kpi;
+        alive->address = pinged(*kpi);
     }
     alive->poll_vim = !alive->address && !vim_events_;
     if (!alive->address) {
@@ -309,10 +307,9 @@ asio::awaitable<void> VmMonitor::Check(std::shared_ptr<Watch> watch) {
     bool holds = false;
     try {
         if (watch->address) {
-            const int value =
-                co_await IcmpPollValue(pinger_, *watch->address, PollTimeout(watch->kpi));
-            if (value == IcmpPinger::kInconclusive) co_return;  // no verdict this round
-            holds = MetricHolds(value, watch->kpi.metric_cond, watch->kpi.metric_value);
+            const auto polled = co_await IcmpPollHolds(pinger_, *watch->address, watch->kpi);
+            if (!polled) co_return;  // no verdict this round
+            holds = *polled;
         } else if (watch->alive_kpi()) {
             const auto& name = watch->vm;
             auto info = co_await vim_.GetVm(name);
