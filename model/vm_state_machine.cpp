@@ -101,6 +101,22 @@ std::optional<VmState> NextState(VmState state, VmEvent event) noexcept {
     return Lookup(kVmTable, state, event);
 }
 
+bool OnVim(VmState state) noexcept {
+    switch (state) {
+        case VmState::kInert:
+        case VmState::kAlive:
+        case VmState::kStopping:
+        case VmState::kShutoff:
+        case VmState::kStarting:
+        case VmState::kRebooting:
+        case VmState::kMonitorUnset:
+        case VmState::kRecovering:
+            return true;
+        default:
+            return false;
+    }
+}
+
 std::optional<ServiceState> NextState(ServiceState state, ServiceEvent event) noexcept {
     return Lookup(kServiceTable, state, event);
 }

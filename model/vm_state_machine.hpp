@@ -85,6 +85,11 @@ enum class ServiceEvent {
 };
 
 std::optional<VmState> NextState(VmState state, VmEvent event) noexcept;
+
+/// Whether a VM in `state` is one the VIM should have: not INIT/DEPLOYING (its operation
+/// creates it), UNDEPLOYING (on its way out) or ERROR (left for undeploy). Reconciliation after
+/// a restart re-creates such a VM when the VIM lost it.
+bool OnVim(VmState state) noexcept;
 std::optional<ServiceState> NextState(ServiceState state, ServiceEvent event) noexcept;
 
 std::string_view ToString(VmState state) noexcept;       ///< "VM_ALIVE_STATE", ...

@@ -575,14 +575,8 @@ asio::awaitable<std::size_t> DeploymentWorkflow::RestoreVms(const model::Operati
     co_await Load(context);
     std::size_t restored = 0;
     for (auto vm : std::vector(context.view.vms)) {
-        // Only VMs the VIM should have: INIT/DEPLOYING ones are the resumed operation's, an
-        // UNDEPLOYING one is on its way out, an ERROR one is left for undeploy.
         using V = VmState;
-        const bool should_exist = vm.state == V::kInert || vm.state == V::kAlive ||
-                                  vm.state == V::kStopping || vm.state == V::kShutoff ||
-                                  vm.state == V::kStarting || vm.state == V::kRebooting ||
-                                  vm.state == V::kMonitorUnset || vm.state == V::kRecovering;
-        if (!should_exist || on_vim.contains(vm.vm_name)) continue;
+        if (!model::OnVim(vm.state) || on_vim.contains(vm.vm_name)) continue;
         const auto info = co_await LaunchVm(context, context.Group(vm.vm_group), vm);
         if (vm.state == V::kShutoff) {
             const std::string& name = vm.vm_name;

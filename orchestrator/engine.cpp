@@ -233,21 +233,22 @@ asio::awaitable<void> Engine::Reconcile() {
         ESCD_WARN("engine") << "no reconciliation with the VIM: " << e.what();
         co_return;
     }
+    const std::set<std::string> present(on_vim.begin(), on_vim.end());
     struct Records {
-        std::vector<model::ResourceRecord> deployments;
         std::vector<model::ResourceRecord> networks;
         std::set<std::string> vms;
-        std::set<std::string> busy;  ///< deployments with an unfinished operation
+        std::set<std::string> lacking;  ///< deployments with a VM the VIM should have and lacks
     };
-    auto records = co_await Offload(db_pool_, [this] {
+    auto records = co_await Offload(db_pool_, [this, &present] {
         Records out;
-        out.deployments = store_.ListResources(model::kind::kDeployment, std::nullopt);
         out.networks = store_.ListResources(model::kind::kNetwork, std::nullopt);
-        for (const auto& vm : store_.ListAllVms()) out.vms.insert(vm.vm_name);
-        for (const auto& op : store_.UnfinishedOperations()) out.busy.insert(op.target_id);
+        for (const auto& vm : store_.ListAllVms()) {
+            out.vms.insert(vm.vm_name);
+            if (model::OnVim(vm.state) && !present.contains(vm.vm_name))
+                out.lacking.insert(vm.deployment_id);
+        }
         return out;
     });
-    const std::set<std::string> present(on_vim.begin(), on_vim.end());
     std::size_t orphans = 0, networks = 0, vms = 0;
     for (const auto& name : on_vim) {
         if (records.vms.contains(name)) continue;
@@ -269,8 +270,7 @@ asio::awaitable<void> Engine::Reconcile() {
         ESCD_WARN("engine") << "network " << id << " was missing from the VIM: defined again";
         ++networks;
     }
-    for (const auto& deployment : records.deployments) {
-        const auto& id = deployment.internal_id;
+    for (const auto& id : records.lacking) {
         auto op = co_await Offload(db_pool_, [this, &id] { return store_.LatestOperation(id); });
         if (!op) continue;
         try {

@@ -120,24 +120,57 @@ asio::awaitable<void> VmMonitor::Report() {
     }
 }
 
+namespace {
+// Whether a deployment has a KPI other than VM_ALIVE (its metrics need the dynamic mappings).
+bool HasMetricKpis(const model::DeploymentSpec& spec) {
+    for (const auto& group : spec.vm_groups)
+        for (const auto& kpi : group.kpis)
+            if (kpi.event_name != VmMonitor::kAliveEvent) return true;
+    return false;
+}
+}  // namespace
+
 void VmMonitor::SyncAll() {
+    // Four queries whatever the number of deployments (start-up, leaving maintenance).
     asio::co_spawn(
         ioc_,
         [this]() -> asio::awaitable<void> {
-            auto deployments = co_await Offload(db_pool_, [this] {
-                return store_.ListResources(model::kind::kDeployment, std::nullopt);
+            auto [deployments, services, vms, metrics] = co_await Offload(db_pool_, [this] {
+                return std::make_tuple(store_.ListResources(model::kind::kDeployment, std::nullopt),
+                                       store_.ListServiceStates(), store_.ListAllVms(),
+                                       store_.ListDynamicMappings("metric"));
             });
-            for (const auto& deployment : deployments) Sync(deployment.internal_id);
+            std::map<std::string, std::vector<model::VmRecord>> by_deployment;
+            for (auto& vm : vms) by_deployment[vm.deployment_id].push_back(std::move(vm));
+            for (const auto& deployment : deployments) {
+                const auto& id = deployment.internal_id;
+                const auto service = services.find(id);
+                Apply(id, deployment,
+                      service == services.end() ? std::nullopt : std::optional(service->second),
+                      by_deployment[id], metrics);
+            }
         },
-        asio::detached);
+        log::LogFailure(log::Level::kWarn, "monitor", "cannot watch the deployments"));
 }
 
 asio::awaitable<void> VmMonitor::Load(std::string deployment_id) {
     auto [record, service, vms, metrics] = co_await Offload(db_pool_, [this, &deployment_id] {
-        return std::make_tuple(store_.GetResource(model::kind::kDeployment, deployment_id),
-                               store_.GetServiceState(deployment_id), store_.ListVms(deployment_id),
-                               store_.ListDynamicMappings("metric"));
+        auto found = store_.GetResource(model::kind::kDeployment, deployment_id);
+        std::vector<model::DynamicMapping> mappings;
+        if (found &&
+            HasMetricKpis(model::xml::DeploymentSpecFromStored(found->spec, deployment_id)))
+            mappings = store_.ListDynamicMappings("metric");
+        return std::make_tuple(std::move(found), store_.GetServiceState(deployment_id),
+                               store_.ListVms(deployment_id), std::move(mappings));
     });
+    Apply(deployment_id, record, service, vms, metrics);
+}
+
+void VmMonitor::Apply(const std::string& deployment_id,
+                      const std::optional<model::ResourceRecord>& record,
+                      std::optional<model::ServiceState> service,
+                      const std::vector<model::VmRecord>& vms,
+                      const std::vector<model::DynamicMapping>& metrics) {
     WatchSet wanted;
     // A service in error waits for its undeploy, a stopped one for its start: neither watched.
     const bool serving =
@@ -160,7 +193,7 @@ asio::awaitable<void> VmMonitor::Load(std::string deployment_id) {
     std::vector<std::pair<std::shared_ptr<Watch>, std::optional<bool>>> kept;
     {
         std::lock_guard lock(mutex_);
-        if (stopped_) co_return;
+        if (stopped_) return;
         auto& current = watches_[deployment_id];
         for (auto it = current.begin(); it != current.end();) {
             auto& [key, watch] = *it;

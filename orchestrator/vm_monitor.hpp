@@ -39,6 +39,7 @@
 #include "common/asio.hpp"
 #include "model/deployment.hpp"
 #include "model/dynamic_mapping.hpp"
+#include "model/resource.hpp"
 #include "model/store.hpp"
 #include "model/vm_record.hpp"
 #include "orchestrator/icmp_pinger.hpp"
@@ -92,6 +93,12 @@ class VmMonitor {
               const std::vector<model::DynamicMapping>& metrics,
               WatchSet& wanted);
     asio::awaitable<void> Load(std::string deployment_id);
+    /// Makes the watches of one deployment what its records say (what Load or SyncAll read).
+    void Apply(const std::string& deployment_id,
+               const std::optional<model::ResourceRecord>& record,
+               std::optional<model::ServiceState> service,
+               const std::vector<model::VmRecord>& vms,
+               const std::vector<model::DynamicMapping>& metrics);
     asio::awaitable<void> Poll(std::shared_ptr<Watch> watch);
     /// One poll of the watch's KPI and its debouncing (on the watch's strand).
     asio::awaitable<void> Check(std::shared_ptr<Watch> watch);

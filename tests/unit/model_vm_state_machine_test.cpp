@@ -48,6 +48,13 @@ TEST(VmStateMachine, RecoveryEndsAliveOrInError) {
     EXPECT_EQ(NextState(V::kRecovering, VE::kVimFailed), V::kError);
 }
 
+TEST(VmStateMachine, OnlyVmsPastTheirCreateAndNotOnTheirWayOutBelongOnTheVim) {
+    for (auto state : {V::kInert, V::kAlive, V::kShutoff, V::kRecovering, V::kMonitorUnset})
+        EXPECT_TRUE(OnVim(state)) << ToString(state);
+    for (auto state : {V::kInit, V::kDeploying, V::kUndeploying, V::kError, V::kRemoved})
+        EXPECT_FALSE(OnVim(state)) << ToString(state);
+}
+
 TEST(VmStateMachine, EveryLiveStateCanBeUndeployedAndOnlyUndeployingReachesRemoved) {
     for (int s = 0; s < kVmStates; ++s) {
         auto state = static_cast<V>(s);
