@@ -41,11 +41,9 @@ bench_bin=$BUILD_DIR/bench/escd_bench_accept
 escd_bin=$BUILD_DIR/server/escd
 admin_password=benchpass
 
-die() {
-    echo "run-accept: $*" >&2
-    exit 1
-}
-log() { echo "== $*"; }
+bench_name=run-accept
+# shellcheck source=bench/lib.sh
+source "$root/bench/lib.sh"
 
 [[ $DURATION =~ ^[0-9]+$ && $DURATION -gt 0 ]] || die "DURATION must be a positive integer"
 [[ $WARMUP =~ ^[0-9]+$ ]] || die "WARMUP must be a non-negative integer"
@@ -64,21 +62,7 @@ build_type=$(sed -n 's/^CMAKE_BUILD_TYPE:[A-Z]*=//p' "$BUILD_DIR/CMakeCache.txt"
 work=$(mktemp -d /tmp/escd-bench.XXXXXX)
 escd_pid='' bare_pid='' receiver_pid='' pg_dir=''
 
-# shellcheck disable=SC2317  # stop_pid and cleanup run from the EXIT trap
-# Stops a process this script started: SIGTERM, then SIGKILL after 5 s.
-stop_pid() {
-    local pid=$1
-    [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null || return 0
-    kill -TERM "$pid" 2>/dev/null || true
-    for _ in $(seq 50); do
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.1
-    done
-    kill -KILL "$pid" 2>/dev/null || true
-    { wait "$pid"; } 2>/dev/null || true
-}
-
-# shellcheck disable=SC2317
+# shellcheck disable=SC2317  # runs from the EXIT trap
 cleanup() {
     local status=$?
     trap - EXIT INT TERM
@@ -93,24 +77,6 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# wait_for_line FILE REGEX TIMEOUT_S PID: prints the first line of FILE matching REGEX.
-# Returns 1 on timeout, 2 when PID exited without printing it.
-wait_for_line() {
-    local file=$1 regex=$2 deadline=$((SECONDS + $3)) pid=$4 line
-    while ((SECONDS < deadline)); do
-        if line=$(grep -m1 -E "$regex" "$file" 2>/dev/null); then
-            echo "$line"
-            return 0
-        fi
-        if ! kill -0 "$pid" 2>/dev/null; then
-            line=$(grep -m1 -E "$regex" "$file" 2>/dev/null) && { echo "$line"; return 0; }
-            return 2
-        fi
-        sleep 0.1
-    done
-    return 1
-}
-
 # Starts `escd_bench_accept MODE` on a free port; sets REPLY to the port, $2 names the pid var.
 start_helper() {
     local mode=$1 out=$work/$1.out line
@@ -122,26 +88,6 @@ start_helper() {
     }
     REPLY=${line#PORT }
 }
-
-# wait_idle PID: waits (up to 30 s) until PID uses less than ~5% of a core, so that work an escd
-# run left behind (callbacks, orchestration) does not leak into the next measurement.
-cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
-wait_idle() {
-    local pid=$1 before after
-    before=$(cpu_ticks "$pid")
-    for _ in $(seq 60); do
-        sleep 0.5
-        after=$(cpu_ticks "$pid")
-        (((after - before) <= 2)) && return 0
-        before=$after
-    done
-    echo "run-accept: warning: escd still busy 30 s after the run" >&2
-}
-
-psql_() { "$pgbin/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$ESCD_TEST_PG_PORT" -U postgres "$@"; }
-
-# field NAME LINE: value of NAME=value in a RESULT line.
-field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<"$2"; }
 
 any_errors=0
 # run_load NAME PORT CONNS [load options...]: prints the RESULT line on stdout.
@@ -164,24 +110,7 @@ run_load() {
 
 # --- PostgreSQL ------------------------------------------------------------------------------
 log "starting PostgreSQL"
-pg_env=$("$root/tests/pg-up.sh") || die "tests/pg-up.sh failed"
-eval "$pg_env"
-pg_dir=$ESCD_TEST_PG_DIR
-if [[ $BENCH_DURABLE != 0 ]]; then
-    # tests/pg-up.sh passes fsync=off etc. on the command line, which beats ALTER SYSTEM:
-    # restart with the same options, made durable.
-    as_pg=()
-    [[ $(id -u) -eq 0 ]] && as_pg=(runuser -u postgres --)
-    "${as_pg[@]}" "$pgbin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/postgres.log" -w -t 60 -m fast \
-        restart -o "-p $ESCD_TEST_PG_PORT -k $pg_dir -c listen_addresses=127.0.0.1 -c fsync=on -c synchronous_commit=on -c full_page_writes=on -c max_connections=300" \
-        >/dev/null || { cat "$pg_dir/postgres.log" >&2; die "could not restart PostgreSQL durable"; }
-fi
-pg_settings=$(psql_ -d postgres -At -c "SELECT string_agg(name || '=' || setting, ' ' ORDER BY name)
-    FROM pg_settings WHERE name IN ('fsync', 'synchronous_commit', 'full_page_writes',
-                                    'wal_sync_method', 'max_connections')")
-durability="durable"
-[[ $BENCH_DURABLE != 0 ]] || durability="NOT durable (BENCH_DURABLE=0)"
-echo "PostgreSQL on 127.0.0.1:$ESCD_TEST_PG_PORT, $durability: $pg_settings"
+start_postgres "$BENCH_DURABLE"
 psql_ -d postgres -c "CREATE DATABASE pgbench_db"
 psql_ -d pgbench_db -c "CREATE TABLE bench_insert (id bigserial PRIMARY KEY, tx uuid, body text,
                                               created_at timestamptz DEFAULT now())"
@@ -259,7 +188,7 @@ for n in $CONNS; do
         accept_p99[$n]=$(field p99_ms "$result")
         accept_err[$n]=$(field errors "$result")
         [[ ${accept_err[$n]} == 0 ]] || any_errors=1
-        wait_idle "$escd_pid"
+        wait_idle "$escd_pid" 30
         kill -0 "$escd_pid" 2>/dev/null || die "escd died during the run (see output above)"
     fi
 

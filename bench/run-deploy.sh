@@ -77,11 +77,9 @@ escd_bin=$BUILD_DIR/server/escd
 admin_password=benchpass
 db=escd_deploy
 
-die() {
-    echo "run-deploy: $*" >&2
-    exit 1
-}
-log() { echo "== $*"; }
+bench_name=run-deploy
+# shellcheck source=bench/lib.sh
+source "$root/bench/lib.sh"
 
 for var in COUNT CONNS TIMEOUT PGBENCH_SCALE PGBENCH_CLIENTS PGBENCH_DURATION vms_per_deployment \
     POLL_S OCC_FALSE DOWN_VMS; do
@@ -112,21 +110,7 @@ work=$(mktemp -d /tmp/escd-bench-deploy.XXXXXX)
 escd_pid='' receiver_pid='' pg_dir=''
 blocked=()  # addresses this script made unreachable (iptables rules to remove)
 
-# shellcheck disable=SC2317  # stop_pid and cleanup run from the EXIT trap
-# Stops a process this script started: SIGTERM, then SIGKILL after 10 s.
-stop_pid() {
-    local pid=$1
-    [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null || return 0
-    kill -TERM "$pid" 2>/dev/null || true
-    for _ in $(seq 100); do
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.1
-    done
-    kill -KILL "$pid" 2>/dev/null || true
-    { wait "$pid"; } 2>/dev/null || true
-}
-
-# shellcheck disable=SC2317
+# shellcheck disable=SC2317  # runs from the EXIT trap
 cleanup() {
     local status=$?
     trap - EXIT INT TERM
@@ -150,27 +134,6 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# wait_for_line FILE REGEX TIMEOUT_S PID: prints the first line of FILE matching REGEX.
-# Returns 1 on timeout, 2 when PID exited without printing it.
-wait_for_line() {
-    local file=$1 regex=$2 deadline=$((SECONDS + $3)) pid=$4 line
-    while ((SECONDS < deadline)); do
-        if line=$(grep -m1 -E "$regex" "$file" 2>/dev/null); then
-            echo "$line"
-            return 0
-        fi
-        if ! kill -0 "$pid" 2>/dev/null; then
-            line=$(grep -m1 -E "$regex" "$file" 2>/dev/null) && { echo "$line"; return 0; }
-            return 2
-        fi
-        sleep 0.1
-    done
-    return 1
-}
-
-# CPU time of a process in clock ticks (utime + stime, /proc/PID/stat fields 14 and 15).
-cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
-ticks_per_s=$(getconf CLK_TCK)
 # The CPU time of PostgreSQL: the postmaster and every backend it runs (escd's pool is
 # persistent, so its backends live through the whole run).
 pg_ticks() {
@@ -182,48 +145,13 @@ pg_ticks() {
 }
 # Busy and total jiffies of the whole machine (/proc/stat "cpu" line): how loaded it was.
 machine_jiffies() { awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8 + $9, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9 }' /proc/stat; }
-mem_kb() { awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status"; }
 
-# wait_idle PID: waits (up to 60 s) until PID uses less than ~5% of a core.
-wait_idle() {
-    local pid=$1 before after
-    before=$(cpu_ticks "$pid")
-    for _ in $(seq 120); do
-        sleep 0.5
-        after=$(cpu_ticks "$pid")
-        (((after - before) <= 2)) && return 0
-        before=$after
-    done
-    echo "run-deploy: warning: escd still busy after 60 s" >&2
-}
-
-psql_() { "$pgbin/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$ESCD_TEST_PG_PORT" -U postgres "$@"; }
 sql() { psql_ -d "$db" -At -c "$1"; }
-# field NAME LINE: value of NAME=value in a RESULT line.
-field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<" $2"; }
-calc() { awk "BEGIN { $1 }"; }
 
 # --- PostgreSQL ------------------------------------------------------------------------------
 log "machine before the run: $(uptime)"
 log "starting PostgreSQL"
-pg_env=$("$root/tests/pg-up.sh") || die "tests/pg-up.sh failed"
-eval "$pg_env"
-pg_dir=$ESCD_TEST_PG_DIR
-if [[ $BENCH_DURABLE != 0 ]]; then
-    # tests/pg-up.sh passes fsync=off etc. on the command line, which beats ALTER SYSTEM:
-    # restart with the same options, made durable.
-    as_pg=()
-    [[ $(id -u) -eq 0 ]] && as_pg=(runuser -u postgres --)
-    "${as_pg[@]}" "$pgbin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/postgres.log" -w -t 60 -m fast \
-        restart -o "-p $ESCD_TEST_PG_PORT -k $pg_dir -c listen_addresses=127.0.0.1 -c fsync=on -c synchronous_commit=on -c full_page_writes=on -c max_connections=300" \
-        >/dev/null || { cat "$pg_dir/postgres.log" >&2; die "could not restart PostgreSQL durable"; }
-fi
-pg_settings=$(psql_ -d postgres -At -c "SELECT string_agg(name || '=' || setting, ' ' ORDER BY name)
-    FROM pg_settings WHERE name IN ('fsync', 'synchronous_commit', 'full_page_writes',
-                                    'wal_sync_method', 'max_connections')")
-durability="durable"
-[[ $BENCH_DURABLE != 0 ]] || durability="NOT durable (BENCH_DURABLE=0)"
-echo "PostgreSQL on 127.0.0.1:$ESCD_TEST_PG_PORT, $durability: $pg_settings"
+start_postgres "$BENCH_DURABLE"
 psql_ -d postgres -c "CREATE DATABASE $db"
 
 # --- escd ------------------------------------------------------------------------------------

@@ -28,10 +28,9 @@ bench_bin=$BUILD_DIR/bench/escd_bench_accept
 escd_bin=$BUILD_DIR/server/escd
 password=benchpass
 
-die() {
-    echo "run-list: $*" >&2
-    exit 1
-}
+bench_name=run-list
+# shellcheck source=bench/lib.sh
+source "$root/bench/lib.sh"
 [[ -x $bench_bin && -x $escd_bin ]] || die "build first: cmake --build $BUILD_DIR -j2"
 command -v curl >/dev/null || die "curl is needed to seed through the API"
 
@@ -53,7 +52,6 @@ trap cleanup EXIT
 
 eval "$("$root/tests/pg-up.sh")"
 pg_dir=$ESCD_TEST_PG_DIR
-psql_() { "$pgbin/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$ESCD_TEST_PG_PORT" -U postgres "$@"; }
 psql_ -d postgres -c "CREATE DATABASE escd_list"
 
 mkdir -p "$work/data/files"
@@ -120,7 +118,6 @@ run one-network /ESCManager/v0/bench/networks/net-5000
 run one-image /ESCManager/v0/images/img-5000
 echo "escd memory: VmRSS before the reads $rss_before, VmRSS after $(mem VmRSS), peak VmHWM $(mem VmHWM)"
 
-field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<"$2"; }
 worst=0
 for r in "${results[0]}" "${results[1]}"; do
     [[ $(field errors "$r") == 0 ]] || die "errors in: $r"
