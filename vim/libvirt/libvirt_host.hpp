@@ -5,7 +5,9 @@
 /// adapter's files share. Everything here runs on the VIM thread pool.
 
 #include <chrono>
+#include <cstdint>
 #include <string>
+#include <utility>
 
 #include "common/error.hpp"
 #include "vim/libvirt/libvirt_adapter.hpp"
@@ -46,6 +48,14 @@ namespace libvirt {
 std::string SnapshotName(const std::string& snapshot_id);
 /// The libvirt name of escd's volume of `kind` ("image", "volume", "day0") and `internal_id`.
 std::string VolumeName(const std::string& kind, const std::string& internal_id);
+
+/// The storage volume XML of volume `name` (the libvirt name) of `capacity` bytes in `format`.
+std::string VolumeXml(const std::string& name, std::uint64_t capacity, const std::string& format);
+/// A volume's capacity and format ("raw" when it names none): to make its twin or clone.
+std::pair<std::uint64_t, std::string> ShapeOf(virStorageVolPtr volume);
+/// Deletes volume `name` from `pool` when it is there: what an interrupted create or copy of it
+/// left may be incomplete, so a rerun replaces it. Whether there was one.
+bool DeleteStaleVolume(virStoragePoolPtr pool, const std::string& name);
 
 /// Stops a running domain: a graceful shutdown (ACPI), forced after `grace`. A stopped domain
 /// is left alone.

@@ -142,38 +142,18 @@ asio::awaitable<SnapshotVolume> LibvirtAdapter::CreateVolumeFromSnapshot(
             source.reset(virStorageVolLookupByName(disk_pool.get(), disk.c_str()));
         }
         if (!source) Fail("cannot find disk " + disk + " of snapshot " + request.snapshot_id);
-        virStorageVolInfo info;
-        if (virStorageVolGetInfo(source.get(), &info) != 0) Fail("cannot read disk " + disk);
-
+        // The clone keeps the disk's size and format: it is the same disk.
+        const auto [capacity, format] = ShapeOf(source.get());
         Pool pool(EscdPool(conn));
         const auto name = VolumeName("volume", request.volume_id);
-        // A clone left by an interrupted create may be incomplete: replace it.
-        if (Volume stale{virStorageVolLookupByName(pool.get(), name.c_str())}) {
-            if (virStorageVolDelete(stale.get(), 0) != 0) Fail("cannot replace volume " + name);
-        }
-        pugi::xml_document doc;
-        auto volume = doc.append_child("volume");
-        volume.append_child("name").text().set(name.c_str());
-        auto capacity = volume.append_child("capacity");
-        capacity.append_attribute("unit").set_value("bytes");
-        capacity.text().set(static_cast<unsigned long long>(info.capacity));
-        // The clone keeps the disk's format: it is the same disk.
-        pugi::xml_document source_doc;
-        source_doc.load_string(Take(virStorageVolGetXMLDesc(source.get(), 0)).c_str());
-        const std::string format =
-            source_doc.document_element().child("target").child("format").attribute("type").value();
-        if (!format.empty()) {
-            volume.append_child("target").append_child("format").append_attribute("type").set_value(
-                format.c_str());
-        }
-        std::ostringstream xml;
-        doc.save(xml, "", pugi::format_raw | pugi::format_no_declaration);
-        Volume clone(virStorageVolCreateXMLFrom(pool.get(), xml.str().c_str(), source.get(), 0));
+        DeleteStaleVolume(pool.get(), name);
+        Volume clone(virStorageVolCreateXMLFrom(
+            pool.get(), VolumeXml(name, capacity, format).c_str(), source.get(), 0));
         if (!clone) Fail("cannot make volume " + name + " from disk " + disk);
         const char* key = virStorageVolGetKey(clone.get());
         if (!key) Fail("cannot read the key of volume " + name);
-        SnapshotVolume out{key, info.capacity, vm.host->name, {}};
-        ESCD_INFO("vim") << "made volume " << name << " (" << info.capacity << " bytes) from disk "
+        SnapshotVolume out{key, capacity, vm.host->name, {}};
+        ESCD_INFO("vim") << "made volume " << name << " (" << capacity << " bytes) from disk "
                          << disk << " of snapshot " << request.snapshot_id << " on host "
                          << vm.host->name;
         return out;

@@ -23,6 +23,39 @@ std::string libvirt::VolumeName(const std::string& kind, const std::string& inte
     return "escd-" + kind + "-" + internal_id;
 }
 
+std::string libvirt::VolumeXml(const std::string& name,
+                               std::uint64_t capacity,
+                               const std::string& format) {
+    pugi::xml_document doc;
+    auto volume = doc.append_child("volume");
+    volume.append_child("name").text().set(name.c_str());
+    auto size = volume.append_child("capacity");
+    size.append_attribute("unit").set_value("bytes");
+    size.text().set(static_cast<unsigned long long>(capacity));
+    volume.append_child("target").append_child("format").append_attribute("type").set_value(
+        format.c_str());
+    std::ostringstream out;
+    doc.save(out, "", pugi::format_raw | pugi::format_no_declaration);
+    return out.str();
+}
+
+std::pair<std::uint64_t, std::string> libvirt::ShapeOf(virStorageVolPtr volume) {
+    virStorageVolInfo info;
+    if (virStorageVolGetInfo(volume, &info) != 0) Fail("cannot read a volume's size");
+    pugi::xml_document doc;
+    doc.load_string(Take(virStorageVolGetXMLDesc(volume, 0)).c_str());
+    std::string format =
+        doc.document_element().child("target").child("format").attribute("type").value();
+    return {info.capacity, format.empty() ? "raw" : format};
+}
+
+bool libvirt::DeleteStaleVolume(virStoragePoolPtr pool, const std::string& name) {
+    Volume stale(virStorageVolLookupByName(pool, name.c_str()));
+    if (!stale) return false;
+    if (virStorageVolDelete(stale.get(), 0) != 0) Fail("cannot replace volume " + name);
+    return true;
+}
+
 namespace {
 
 std::string PoolXml(const std::string& name, const std::string& dir) {
@@ -31,21 +64,6 @@ std::string PoolXml(const std::string& name, const std::string& dir) {
     pool.append_attribute("type").set_value("dir");
     pool.append_child("name").text().set(name.c_str());
     pool.append_child("target").append_child("path").text().set(dir.c_str());
-    std::ostringstream out;
-    doc.save(out, "", pugi::format_raw | pugi::format_no_declaration);
-    return out.str();
-}
-
-std::string VolumeXml(const VolumeRequest& request) {
-    pugi::xml_document doc;
-    auto volume = doc.append_child("volume");
-    volume.append_child("name").text().set(VolumeName(request.kind, request.internal_id).c_str());
-    auto capacity = volume.append_child("capacity");
-    capacity.append_attribute("unit").set_value("bytes");
-    capacity.text().set(static_cast<unsigned long long>(request.capacity_bytes));
-    // An uploaded image keeps its own format (the bytes are copied as they are).
-    volume.append_child("target").append_child("format").append_attribute("type").set_value(
-        request.format.c_str());
     std::ostringstream out;
     doc.save(out, "", pugi::format_raw | pugi::format_no_declaration);
     return out.str();
@@ -151,12 +169,11 @@ VimObject LibvirtAdapter::CreateVolumeOn(Host& host, const VolumeRequest& reques
     Pool pool(EscdPool(conn.get()));
     const auto name = VolumeName(request.kind, request.internal_id);
 
-    // A volume of this id left by an interrupted create may be incomplete: replace it.
-    if (Volume stale{virStorageVolLookupByName(pool.get(), name.c_str())}) {
-        if (virStorageVolDelete(stale.get(), 0) != 0) Fail("cannot replace volume " + name);
+    if (DeleteStaleVolume(pool.get(), name))
         ESCD_WARN("vim") << "replaced the leftover volume " << name;
-    }
-    Volume volume(virStorageVolCreateXML(pool.get(), VolumeXml(request).c_str(), 0));
+    // An uploaded image keeps its own format (the bytes are copied as they are).
+    const auto xml = VolumeXml(name, request.capacity_bytes, request.format);
+    Volume volume(virStorageVolCreateXML(pool.get(), xml.c_str(), 0));
     if (!volume) Fail("cannot create volume " + name);
 
     VimObject out;
@@ -234,17 +251,6 @@ asio::awaitable<void> LibvirtAdapter::DeleteVolume(const std::string& kind,
 }
 
 namespace {
-// A volume's capacity and format, to make its twin on another host.
-std::pair<std::uint64_t, std::string> ShapeOf(virStorageVolPtr volume) {
-    virStorageVolInfo info;
-    if (virStorageVolGetInfo(volume, &info) != 0) Fail("cannot read a volume's size");
-    pugi::xml_document doc;
-    doc.load_string(Take(virStorageVolGetXMLDesc(volume, 0)).c_str());
-    std::string format =
-        doc.document_element().child("target").child("format").attribute("type").value();
-    return {info.capacity, format.empty() ? "raw" : format};
-}
-
 // Streams the bytes of `from` into `to`. False (nothing sent) when either driver cannot.
 bool Transfer(virConnectPtr from_conn,
               virStorageVolPtr from,
@@ -298,20 +304,9 @@ bool LibvirtAdapter::CopyVolume(Host& from, Host& to, const std::string& name) {
     const auto [capacity, format] = ShapeOf(source.get());
     ConnectionRef to_conn(Ref(to));
     Pool to_pool(EscdPool(to_conn.get()));
-    if (Volume stale{virStorageVolLookupByName(to_pool.get(), name.c_str())}) {
-        if (virStorageVolDelete(stale.get(), 0) != 0) Fail("cannot replace volume " + name);
-    }
-    pugi::xml_document doc;
-    auto volume_node = doc.append_child("volume");
-    volume_node.append_child("name").text().set(name.c_str());
-    auto capacity_node = volume_node.append_child("capacity");
-    capacity_node.append_attribute("unit").set_value("bytes");
-    capacity_node.text().set(static_cast<unsigned long long>(capacity));
-    volume_node.append_child("target").append_child("format").append_attribute("type").set_value(
-        format.c_str());
-    std::ostringstream xml;
-    doc.save(xml, "", pugi::format_raw | pugi::format_no_declaration);
-    Volume copy(virStorageVolCreateXML(to_pool.get(), xml.str().c_str(), 0));
+    DeleteStaleVolume(to_pool.get(), name);
+    Volume copy(
+        virStorageVolCreateXML(to_pool.get(), VolumeXml(name, capacity, format).c_str(), 0));
     if (!copy) Fail("cannot create volume " + name + " on host " + to.name);
     bool transferred = false;
     try {
