@@ -133,6 +133,14 @@ class DeploymentTest : public ResourceTest {
                "</metric_collector></kpi></kpi_data>";
     }
 
+    // VM_ALIVE rules without "FALSE recover autohealing": a down VM stays inert (tests of the
+    // monitoring verdicts alone, which a recovery would otherwise race).
+    static std::string AliveRulesWithoutHealing() {
+        return "<rules><admin_rules><rule><event_name>VM_ALIVE</event_name>"
+               "<action>ALWAYS log</action><action>TRUE esc_vm_alive_notification</action>"
+               "</rule></admin_rules></rules>";
+    }
+
     // Why a test that makes VMs unreachable (PingBlock) cannot run here; "" when it can: escd
     // must be able to ping, and this user to add iptables rules.
     static std::string WhyNoPingBlocks() {

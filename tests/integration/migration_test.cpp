@@ -216,7 +216,7 @@ TEST_F(Migration, AMigratedVmIsStillMonitored) {
     if (const auto why = WhyNoPingBlocks(); !why.empty()) GTEST_SKIP() << why;
     // A network of its own: blocking its address disturbs no other test's pings.
     AddNetwork("moved", "127.12.0.0/24");
-    const std::string kpi = IcmpAliveKpi();
+    const std::string kpi = IcmpAliveKpi() + AliveRulesWithoutHealing();
     const auto vm = DeployOne("dep-w", kpi, "moved");
     ASSERT_EQ(Done(Migrate(vm, "cold", "host-b")).Header("ESC-Status-Code"), "200");
     ASSERT_EQ(HostOf("dep-w"), "host-b");

@@ -13,11 +13,7 @@ class Monitoring : public DeploymentTest {};
 
 TEST_F(Monitoring, AVmThatStopsAnsweringIsDownAndAliveAgainWhenItAnswers) {
     if (const auto why = WhyNoPingBlocks(); !why.empty()) GTEST_SKIP() << why;
-    const std::string kpi =
-        IcmpAliveKpi() +
-        // No "FALSE recover autohealing": this test is about the verdicts alone.
-        "<rules><admin_rules><rule><event_name>VM_ALIVE</event_name><action>ALWAYS log</action>"
-        "<action>TRUE esc_vm_alive_notification</action></rule></admin_rules></rules>";
+    const std::string kpi = IcmpAliveKpi() + AliveRulesWithoutHealing();
     // A network of its own: the rule must not touch other tests' VMs (tests run in parallel).
     AddNetwork("watched", "127.11.0.0/24");
     auto post =
