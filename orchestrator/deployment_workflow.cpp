@@ -22,6 +22,7 @@
 #include "orchestrator/await_all.hpp"
 #include "orchestrator/day0.hpp"
 #include "orchestrator/deployment_context.hpp"
+#include "orchestrator/loaded_deployment.hpp"
 #include "orchestrator/operation_catalog.hpp"
 #include "orchestrator/resource_workflows.hpp"
 
@@ -775,23 +776,11 @@ asio::awaitable<DeploymentWorkflow::Final> DeploymentWorkflow::Undeploy(
 }
 
 asio::awaitable<void> DeploymentWorkflow::Load(Context& context) {
-    const auto& id = context.op.target_id;
-    auto [record, service, vms] = co_await Offload(db_pool_, [this, &id] {
-        return std::make_tuple(store_.GetResource(model::kind::kDeployment, id),
-                               store_.GetServiceState(id), store_.ListVms(id));
-    });
-    if (!record) throw Error(ErrorCode::kInternal, "deployment " + id + " vanished");
-    context.record = *record;
-    context.spec = xml::DeploymentSpecFromStored(record->spec, id);
+    auto loaded = co_await LoadDeployment(store_, db_pool_, context.op.target_id);
+    context.record = std::move(loaded->record);
+    context.spec = std::move(loaded->spec);
+    context.view = std::move(loaded->view);
     context.view.spec = &context.spec;
-    context.view.external_id = record->external_id;
-    context.view.service = service.value_or(ServiceState::kInert);
-    context.view.vms = vms;
-    const auto& tenant_id = context.spec.tenant;
-    auto tenant = co_await Offload(db_pool_, [this, &tenant_id] {
-        return store_.GetResource(model::kind::kTenant, tenant_id);
-    });
-    if (tenant) context.view.tenant_external_id = tenant->external_id;
 }
 
 namespace {

@@ -67,6 +67,15 @@ class DeploymentWorkflow {
         int status = 200;
         std::string message;
         std::vector<model::OutboxMessage> callbacks;
+
+        /// An operation that leaves the deployment in place (ACTIVE), with `status`.
+        static Final KeepsDeployment(int status, std::string message) {
+            Final final;
+            final.outcome.state = model::ResourceState::kActive;
+            final.status = status;
+            final.message = std::move(message);
+            return final;
+        }
     };
 
     /// The end of an operation that failed as a whole (before or between its steps): its

@@ -19,22 +19,21 @@ const model::VmRecord* LoadedDeployment::Vm(const std::string& vm_name) const {
 asio::awaitable<std::unique_ptr<LoadedDeployment>> LoadDeployment(model::Store& store,
                                                                   asio::thread_pool& db_pool,
                                                                   const std::string& id) {
-    auto [record, service, vms] = co_await Offload(db_pool, [&store, &id] {
-        return std::make_tuple(store.GetResource(model::kind::kDeployment, id),
-                               store.GetServiceState(id), store.ListVms(id));
+    // One trip to the database pool: the deployment, its service, VMs and tenant.
+    auto loaded = co_await Offload(db_pool, [&store, &id] {
+        auto record = store.GetResource(model::kind::kDeployment, id);
+        if (!record) throw Error(ErrorCode::kInternal, "deployment " + id + " vanished");
+        auto out = std::make_unique<LoadedDeployment>();
+        out->spec = model::xml::DeploymentSpecFromStored(record->spec, id);
+        out->view.spec = &out->spec;
+        out->view.external_id = record->external_id;
+        out->view.service = store.GetServiceState(id).value_or(model::ServiceState::kInert);
+        out->view.vms = store.ListVms(id);
+        if (auto tenant = store.GetResource(model::kind::kTenant, out->spec.tenant))
+            out->view.tenant_external_id = tenant->external_id;
+        out->record = std::move(*record);
+        return out;
     });
-    if (!record) throw Error(ErrorCode::kInternal, "deployment " + id + " vanished");
-    auto loaded = std::make_unique<LoadedDeployment>();
-    loaded->spec = model::xml::DeploymentSpecFromStored(record->spec, id);
-    loaded->view.spec = &loaded->spec;
-    loaded->view.external_id = record->external_id;
-    loaded->view.service = service.value_or(model::ServiceState::kInert);
-    loaded->view.vms = std::move(vms);
-    const auto& tenant_id = loaded->spec.tenant;
-    auto tenant = co_await Offload(db_pool, [&store, &tenant_id] {
-        return store.GetResource(model::kind::kTenant, tenant_id);
-    });
-    if (tenant) loaded->view.tenant_external_id = tenant->external_id;
     co_return loaded;
 }
 

@@ -1,7 +1,7 @@
 #pragma once
 /// @file
-/// What the VM-level operations outside DeploymentWorkflow (snapshots, migration) share: the
-/// deployment as their <esc_event> documents describe it, committing a step, and the callback of
+/// What the deployment workflows share (DeploymentWorkflow, snapshots, migration): the
+/// deployment as their event documents describe it, committing a step, and the callback of
 /// an operation that failed before it could describe its VM.
 
 #include <memory>
@@ -12,6 +12,7 @@
 #include "common/asio.hpp"
 #include "model/deployment.hpp"
 #include "model/operation.hpp"
+#include "model/resource.hpp"
 #include "model/store.hpp"
 #include "model/xml/deployment_docs.hpp"
 #include "orchestrator/notifier.hpp"
@@ -24,6 +25,7 @@ struct LoadedDeployment {
     LoadedDeployment(const LoadedDeployment&) = delete;  // view.spec points at spec
     LoadedDeployment& operator=(const LoadedDeployment&) = delete;
 
+    model::ResourceRecord record;  ///< the deployment's row (its spec as stored)
     model::DeploymentSpec spec;
     model::xml::DeploymentView view;
 

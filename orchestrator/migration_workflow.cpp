@@ -14,14 +14,6 @@ namespace escd::orchestrator {
 namespace {
 namespace xml = model::xml;
 constexpr const char* kEventType = "VM_MIGRATE_COMPLETE";
-
-DeploymentWorkflow::Final Ends(int status, std::string message) {
-    DeploymentWorkflow::Final final;
-    final.outcome.state = model::ResourceState::kActive;
-    final.status = status;
-    final.message = std::move(message);
-    return final;
-}
 }  // namespace
 
 std::string_view MigrationTypeName(vim::MigrationType type) noexcept {
@@ -91,7 +83,7 @@ asio::awaitable<DeploymentWorkflow::Final> MigrationWorkflow::Migrate(const mode
         {"migration_type", std::string(MigrationTypeName(plan.type))}};
     const auto body = vm ? xml::VmEventDocument(loaded->view, kEventType, *vm, details)
                          : BareVmEventDocument(kEventType, op.target_id);
-    auto final = Ends(status, message);
+    auto final = DeploymentWorkflow::Final::KeepsDeployment(status, message);
     final.callbacks = ToEventUrls(op, kEventType, status, message, body);
     co_return final;
 }

@@ -42,14 +42,6 @@ std::string_view EventTypeOf(std::string_view kind) {
     return "CREATE_VOLUME";
 }
 
-DeploymentWorkflow::Final Ends(int status, std::string message) {
-    DeploymentWorkflow::Final final;
-    final.outcome.state = model::ResourceState::kActive;
-    final.status = status;
-    final.message = std::move(message);
-    return final;
-}
-
 std::vector<std::pair<std::string, std::string>> Details(const model::VmSnapshot& snapshot) {
     return {{"snapshot_id", snapshot.snapshot_id}, {"snapshot_name", snapshot.name}};
 }
@@ -94,7 +86,7 @@ struct SnapshotWorkflow::Context {
                                    std::string message,
                                    const std::string& event_type,
                                    const std::string& body) const {
-        auto final = orchestrator::Ends(status, std::move(message));
+        auto final = DeploymentWorkflow::Final::KeepsDeployment(status, std::move(message));
         final.callbacks = ToEventUrls(op, event_type, final.status, final.message, body);
         return final;
     }
@@ -133,7 +125,8 @@ asio::awaitable<DeploymentWorkflow::Final> SnapshotWorkflow::Run(const model::Op
     } catch (const Error& e) {
         if (e.code() == ErrorCode::kUnavailable) throw;  // the engine runs it again later
         ESCD_WARN("engine") << op.kind << " " << op.target_id << " failed: " << e.what();
-        auto final = Ends(HttpStatusOf(e.code()), event_type + " failed: " + e.what());
+        auto final = DeploymentWorkflow::Final::KeepsDeployment(
+            HttpStatusOf(e.code()), event_type + " failed: " + e.what());
         final.callbacks = ToEventUrls(op, event_type, final.status, final.message,
                                       BareVmEventDocument(event_type, op.target_id));
         co_return final;
@@ -215,7 +208,8 @@ asio::awaitable<DeploymentWorkflow::Final> SnapshotWorkflow::MakeVolume(Context&
             co_return context.Ends(200, info->success_message, "CREATE_VOLUME",
                                    xml::ResourceDocument(*kind, *volume, "CREATE_VOLUME"));
         }
-        auto final = Ends(500, info->failure_message + ": the VIM refused it (see escd's log)");
+        auto final = DeploymentWorkflow::Final::KeepsDeployment(
+            500, info->failure_message + ": the VIM refused it (see escd's log)");
         final.callbacks = ToEventUrls(context.op, "CREATE_VOLUME", final.status, final.message,
                                       BareVmEventDocument("CREATE_VOLUME", context.op.target_id));
         co_return final;
