@@ -12,6 +12,7 @@
 #include "model/xml/xml_doc.hpp"
 #include "orchestrator/deployment_workflow.hpp"
 #include "server/handlers/mutation.hpp"
+#include "server/handlers/vm_lookup.hpp"
 
 namespace escd::server::handlers {
 namespace {
@@ -225,25 +226,20 @@ asio::awaitable<Response> ServiceOperation(orchestrator::Engine& engine, Request
     co_return Accepted(engine, std::move(op), xml::DeploymentDocument(ViewOf(*loaded)));
 }
 
-// The VM a VM-level route names, with its deployment as GET shows it: 404 unless it is in
-// `tenant`.
+// The VM a VM-level route names (vm_lookup.hpp: validated, 404 unless it is in `tenant`),
+// with its deployment as GET shows it.
 asio::awaitable<std::pair<model::VmRecord, Loaded>> FindVm(orchestrator::Engine& engine,
                                                            const std::string& tenant,
                                                            const std::string& vm_name) {
-    auto vm =
-        co_await engine.WithStore([&vm_name](model::Store& store) { return store.GetVm(vm_name); });
-    if (!vm) throw Error(ErrorCode::kNotFound, "VM " + vm_name + " not found");
-    auto loaded = co_await Find(engine, vm->deployment_id);
-    if (!loaded || loaded->record.tenant_id != tenant)
-        throw Error(ErrorCode::kNotFound, "VM " + vm_name + " not found in tenant " + tenant);
-    co_return std::make_pair(std::move(*vm), std::move(*loaded));
+    auto found = co_await FindTenantVm(engine, tenant, vm_name);
+    auto loaded = co_await engine.WithStore(
+        [&found](model::Store& store) { return Load(store, std::move(found.deployment)); });
+    co_return std::make_pair(std::move(found.vm), std::move(loaded));
 }
 
 asio::awaitable<Response> VmOperation(orchestrator::Engine& engine, Request& request) {
     const auto& tenant = request.Param("internal_tenant_id");
     const auto& vm_name = request.Param("vm_name");
-    model::ValidateInternalId(tenant, "internal_tenant_id");
-    model::ValidateName(vm_name, 1024, "vm_name");
     auto parsed = ParseOperation(request);
     auto [vm, loaded] = co_await FindVm(engine, tenant, vm_name);
     auto op = NewOperation(request, "VM_OPERATION", model::kind::kDeployment, vm.deployment_id,
@@ -286,8 +282,6 @@ asio::awaitable<Response> VmOperation(orchestrator::Engine& engine, Request& req
 asio::awaitable<Response> RecoveryVm(orchestrator::Engine& engine, Request& request) {
     const auto& tenant = request.Param("internal_tenant_id");
     const auto& vm_name = request.Param("vm_name");
-    model::ValidateInternalId(tenant, "internal_tenant_id");
-    model::ValidateName(vm_name, 1024, "vm_name");
     RequireXmlBody(request);
     auto doc = xml::ParseBody(request.Body());
     auto root = doc->document_element();
