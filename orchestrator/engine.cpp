@@ -81,18 +81,15 @@ void Engine::OnVerdict(const std::string& deployment_id,
 
 asio::awaitable<std::optional<model::Operation>> Engine::AcceptOwnOperation(
     const std::string& kind,
-    const std::string& deployment_id,
+    const model::Operation& latest,
     const std::vector<std::pair<std::string, std::string>>& fields) {
-    auto latest = co_await Offload(
-        db_pool_, [this, &deployment_id] { return store_.LatestOperation(deployment_id); });
-    if (!latest) co_return std::nullopt;
     model::Operation op;
     op.transaction_id = NewUuid();
     op.kind = kind;
     op.target_kind = model::kind::kDeployment;
-    op.target_id = deployment_id;
-    op.callback_url = latest->callback_url;
-    op.events_url = latest->events_url;
+    op.target_id = latest.target_id;
+    op.callback_url = latest.callback_url;
+    op.events_url = latest.events_url;
     pugi::xml_document payload;
     auto root = payload.append_child("operation");
     for (const auto& [name, value] : fields) model::xml::AppendText(root, name.c_str(), value);

@@ -134,11 +134,11 @@ class Engine {
                                         bool value);
     /// An operation escd starts itself on a deployment (RECOVER_VM, SCALE_OUT, SCALE_IN):
     /// accepted like a request (durably, nothing while another runs), its events to the URLs of
-    /// the deployment's latest operation; `fields` become its <operation> payload. nullopt when
-    /// the deployment is busy (kConflict) or gone.
+    /// `latest`, the deployment's latest operation; `fields` become its <operation> payload.
+    /// nullopt when the deployment is busy (kConflict) or gone.
     asio::awaitable<std::optional<model::Operation>> AcceptOwnOperation(
         const std::string& kind,
-        const std::string& deployment_id,
+        const model::Operation& latest,
         const std::vector<std::pair<std::string, std::string>>& fields);
     asio::awaitable<void> ApplyVerdict(std::string deployment_id, std::string vm_name, bool alive);
     /// A down VM asked to be healed (engine_recovery.cpp): after `heal.wait`, unless it came

@@ -63,8 +63,10 @@ asio::awaitable<void> Engine::StartRecovery(std::string deployment_id,
                                "once the mode is OPERATION)";
         co_return;
     }
-    auto vm = co_await Offload(db_pool_, [this, &vm_name] { return store_.GetVm(vm_name); });
-    if (!vm || vm->deployment_id != deployment_id) co_return;
+    auto [vm, latest] = co_await Offload(db_pool_, [this, &vm_name, &deployment_id] {
+        return std::make_pair(store_.GetVm(vm_name), store_.LatestOperation(deployment_id));
+    });
+    if (!vm || vm->deployment_id != deployment_id || !latest) co_return;
     if (vm->state != model::VmState::kInert || !vm->monitoring) {
         ESCD_INFO("engine") << "VM " << vm_name << " of " << deployment_id << " is "
                             << model::ToString(vm->state) << " now: not recovered"
@@ -76,7 +78,7 @@ asio::awaitable<void> Engine::StartRecovery(std::string deployment_id,
     const std::vector<std::pair<std::string, std::string>> fields{
         {"name", "recover"}, {"vm_name", vm_name}, {"trigger", "auto"}};
     const std::string kind = "RECOVER_VM";
-    auto op = co_await AcceptOwnOperation(kind, deployment_id, fields);
+    auto op = co_await AcceptOwnOperation(kind, *latest, fields);
     if (!op) {
         ESCD_INFO("engine") << "VM " << vm_name << " of " << deployment_id
                             << " is down; its recovery waits for the running operation";

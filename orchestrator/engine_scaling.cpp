@@ -40,7 +40,7 @@ asio::awaitable<void> Engine::ApplyKpiEvent(std::string deployment_id,
     }
     const std::vector<std::pair<std::string, std::string>> fields{
         {"name", scale->out ? "scale_out" : "scale_in"}, {"vm_group", scale->group}};
-    auto op = co_await AcceptOwnOperation(kind, deployment_id, fields);
+    auto op = co_await AcceptOwnOperation(kind, *latest, fields);
     if (!op) {
         ESCD_INFO("engine") << event << " of VM " << vm_name << ": " << kind << " of group "
                             << scale->group << " not started: an operation runs on "
