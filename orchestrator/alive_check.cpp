@@ -1,6 +1,8 @@
 #include "orchestrator/alive_check.hpp"
 
 #include <algorithm>
+#include <atomic>
+#include <memory>
 
 #include "common/ip_network.hpp"
 #include "common/log.hpp"
@@ -47,6 +49,32 @@ bool MetricHolds(double value, const std::string& cond, const std::string& thres
     return value > limit;
 }
 
+namespace {
+// True at the first echo `address` answers; false once `deadline` passes. An echo is sent every
+// kBootProbePeriod and each waits kBootProbeTimeout for its reply, so the probes overlap: a guest
+// slower to answer than the period (a TCG guest mid-boot) is still seen, within a period of its
+// first reply.
+asio::awaitable<bool> FirstAnswer(IcmpPinger& pinger,
+                                  const asio::ip::address& address,
+                                  asio::steady_timer& pause,
+                                  std::chrono::steady_clock::time_point deadline) {
+    auto executor = co_await asio::this_coro::executor;
+    // Shared with the probes still out when this returns; they end within kBootProbeTimeout.
+    auto answered = std::make_shared<std::atomic<bool>>(false);
+    while (!*answered && std::chrono::steady_clock::now() < deadline) {
+        asio::co_spawn(
+            executor,
+            [&pinger, address, answered]() -> asio::awaitable<void> {
+                if (co_await pinger.Echoes(address, 1, kBootProbeTimeout) > 0) *answered = true;
+            },
+            asio::detached);
+        pause.expires_at(std::min(std::chrono::steady_clock::now() + kBootProbePeriod, deadline));
+        co_await pause.async_wait(asio::use_awaitable);
+    }
+    co_return *answered;
+}
+}  // namespace
+
 asio::awaitable<bool> WaitAlive(IcmpPinger& pinger,
                                 const std::string& address,
                                 const model::KpiSpec& kpi,
@@ -59,6 +87,14 @@ asio::awaitable<bool> WaitAlive(IcmpPinger& pinger,
     }
     const auto period = PollPeriod(kpi);
     asio::steady_timer pause(co_await asio::this_coro::executor);
+    // Until the guest first answers, one echo every kBootProbePeriod stands in for the KPI's
+    // polls: a booting VM is what a deploy, a start or a recovery waits for, and a full poll
+    // every poll_frequency would see it come up a whole period late (seconds of a boot that
+    // takes a few). The first answer starts the KPI's own polls at once.
+    if (!co_await FirstAnswer(pinger, *ip, pause, deadline)) {
+        ESCD_INFO("monitor") << address << " never answered before its bootup_time ran out";
+        co_return false;
+    }
     int in_a_row = 0;
     while (std::chrono::steady_clock::now() < deadline) {
         const auto started = std::chrono::steady_clock::now();

@@ -37,9 +37,15 @@ bool MetricHolds(double value, const std::string& cond, const std::string& thres
 /// within [200 ms, 1 s].
 std::chrono::milliseconds PollTimeout(const model::KpiSpec& kpi);
 
+/// How often a booting VM that has not answered yet is probed with one echo, and how long each
+/// such echo waits for its reply.
+inline constexpr std::chrono::milliseconds kBootProbePeriod{50};
+inline constexpr std::chrono::milliseconds kBootProbeTimeout{1000};
+
 /// True once the KPI's condition held for kpi.occurrences_true polls in a row; false when
-/// `deadline` passes first (or the address is not an IP escd may ping). Polls run on the caller's
-/// executor.
+/// `deadline` passes first (or the address is not an IP escd may ping). Before the first answer
+/// the VM is probed every kBootProbePeriod; from then on polled every poll period. Polls run on
+/// the caller's executor.
 asio::awaitable<bool> WaitAlive(IcmpPinger& pinger,
                                 const std::string& address,
                                 const model::KpiSpec& kpi,
