@@ -136,6 +136,7 @@ struct CallbackReceiver::Impl {
             }
             received.body = request.body();
             received.connection = connection_id;
+            received.received_at = std::chrono::steady_clock::now();
             received.answered_status = response_status.load();
 
             http::response<http::string_body> response;

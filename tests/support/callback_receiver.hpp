@@ -22,6 +22,8 @@ struct ReceivedRequest {
     /// 1-based sequence number of the TCP connection the request came on; equal numbers mean the
     /// sender reused a keep-alive connection.
     std::uint64_t connection = 0;
+    /// When the whole request had arrived (for benchmarks' timings).
+    std::chrono::steady_clock::time_point received_at;
 
     /// Case-insensitive lookup; "" if absent.
     std::string Header(std::string_view name) const;

@@ -35,6 +35,10 @@ void AppendInterface(pugi::xml_node devices, const VmNic& nic) {
 }
 }  // namespace
 
+std::string ConsoleLogPath(const std::string& vm_name) {
+    return "/var/log/libvirt/qemu/" + vm_name + ".console.log";
+}
+
 std::string RenderInterfaceXml(const VmNic& nic) {
     pugi::xml_document doc;
     AppendInterface(doc, nic);
@@ -80,6 +84,16 @@ std::string RenderDomainXml(const VmRequest& request,
     if (request.config_drive)
         AppendReadOnlyVolume(devices, storage_pool, "escd-day0-" + request.name, "vdb");
     for (const auto& nic : request.nics) AppendInterface(devices, nic);
+    if (domain_type != "test") {
+        // The guest's serial console: `virsh console` for an operator, and a file virtlogd
+        // appends to across restarts (a VNF's boot messages when it does not come alive).
+        auto serial = devices.append_child("serial");
+        serial.append_attribute("type").set_value("pty");
+        auto log = serial.append_child("log");
+        log.append_attribute("file").set_value(ConsoleLogPath(request.name).c_str());
+        log.append_attribute("append").set_value("on");
+        devices.append_child("console").append_attribute("type").set_value("pty");
+    }
     std::ostringstream out;
     doc.save(out, "  ", pugi::format_indent | pugi::format_no_declaration);
     return out.str();

@@ -10,6 +10,8 @@
 /// - The boot disk is the image's volume in escd's pool; the day-0 config drive, when there is
 ///   one, the read-only volume escd-day0-<vm name> as vdb; one virtio (or the asked model) NIC per
 ///   interface on the libvirt network of its escd network, with the allocated MAC.
+/// - Outside the test driver, a serial console (pty) whose output virtlogd appends to
+///   ConsoleLogPath(): what the guest printed, across its reboots and recoveries.
 
 #include <string>
 
@@ -23,6 +25,9 @@ std::string RenderDomainXml(const VmRequest& request,
                             const std::string& domain_type,
                             const std::string& storage_pool,
                             const std::string& instance = {});
+
+/// Where the host keeps the serial console output of VM `vm_name` (libvirt's own log directory).
+std::string ConsoleLogPath(const std::string& vm_name);
 
 /// One <interface> device, as in the domain XML (for attaching a NIC to a defined domain).
 std::string RenderInterfaceXml(const VmNic& nic);

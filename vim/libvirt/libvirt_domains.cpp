@@ -28,8 +28,10 @@ void StopDomain(virDomainPtr domain, const std::string& name, std::chrono::secon
             std::this_thread::sleep_for(std::chrono::milliseconds(200));
         }
     }
-    if (virDomainIsActive(domain) == 1 && virDomainDestroy(domain) != 0)
-        Fail("cannot stop VM " + name);
+    if (virDomainIsActive(domain) != 1) return;
+    ESCD_WARN("vim") << "VM " << name << " did not power off within " << grace.count()
+                     << " s of the ACPI request: forcing it off";
+    if (virDomainDestroy(domain) != 0) Fail("cannot stop VM " + name);
 }
 }  // namespace libvirt
 
