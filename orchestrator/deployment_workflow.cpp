@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <numeric>
 #include <set>
 
 #include <pugixml.hpp>
@@ -535,6 +536,9 @@ asio::awaitable<vim::VmInfo> DeploymentWorkflow::LaunchVm(Context& context,
                                                           const model::VmRecord& vm) {
     auto request = co_await BuildVmRequest(context, group, vm);
     request.host = co_await PlaceVm(context, group);
+    // Claimed at once: VMs launched together see each other's hosts (affinity rules).
+    if (auto* planned = context.Vm(vm.vm_name); planned && !request.host.empty())
+        planned->host = request.host;
     // What the VIM takes of a VM's launch, apart from escd's own work (bench/run-vnf.sh reads
     // this line).
     using std::chrono::steady_clock;
@@ -555,7 +559,10 @@ asio::awaitable<vim::VmInfo> DeploymentWorkflow::LaunchVm(Context& context,
 asio::awaitable<bool> DeploymentWorkflow::CreateOnVim(Context& context,
                                                       const model::VmGroupSpec& group,
                                                       model::VmRecord& vm,
-                                                      std::string_view deployed_event) {
+                                                      std::string_view deployed_event,
+                                                      InTurn* turn,
+                                                      std::size_t index) {
+    const InTurn::Guard finish{turn, index};  // a failure must not hold up the later ones
     if (vm.state == VmState::kInit) {
         vm.state = Next(vm.state, VmEvent::kDeploy);
         auto step = context.NewStep();
@@ -570,6 +577,7 @@ asio::awaitable<bool> DeploymentWorkflow::CreateOnVim(Context& context,
         vm.state = Next(vm.state, VmEvent::kVimDone);
         step.upserts.push_back(vm);
         context.Emit(step, std::string(deployed_event), &vm, 200, "VM Deployed");
+        if (turn) co_await turn->Wait(index);
         co_await Commit(context, step);
         co_return true;
     } catch (const Error& e) {
@@ -579,6 +587,7 @@ asio::awaitable<bool> DeploymentWorkflow::CreateOnVim(Context& context,
         context.Emit(step, std::string(deployed_event), &vm, HttpStatusOf(e.code()),
                      std::string("VM deployment failed: ") + e.what());
     }
+    if (turn) co_await turn->Wait(index);
     co_await Commit(context, step);
     co_return false;
 }
@@ -672,6 +681,15 @@ asio::awaitable<DeploymentWorkflow::Final> DeploymentWorkflow::Deploy(const mode
 
     bool failed = false;
     std::string failure;
+    // Every VM is planned first, in index order (names, addresses and MACs claimed one after
+    // another), then all are created on the VIM together: a deployment of N VMs costs about one
+    // VIM launch, not N end to end (the VIM pool bounds how many calls run at once).
+    struct Launch {
+        const model::VmGroupSpec* group;
+        model::VmRecord vm;
+        bool created = false;
+    };
+    std::vector<Launch> launches;
     for (const auto& group : context.spec.vm_groups) {
         for (int index = 0; index < group.scaling.min_active && !failed; ++index) {
             model::VmRecord vm;
@@ -684,14 +702,26 @@ asio::awaitable<DeploymentWorkflow::Final> DeploymentWorkflow::Deploy(const mode
             }
             if (!known) vm = co_await PlanVm(context, group, index);
             if (vm.state == VmState::kInit || vm.state == VmState::kDeploying) {
-                if (!co_await CreateOnVim(context, group, vm)) {
-                    failed = true;
-                    failure = "VM " + vm.vm_name + " could not be deployed";
-                }
+                launches.push_back({&group, vm});
             } else if (vm.state == VmState::kError) {
                 failed = true;
                 failure = "VM " + vm.vm_name + " is in error";
             }
+        }
+    }
+    if (!failed) {
+        std::vector<std::size_t> indexes(launches.size());
+        std::iota(indexes.begin(), indexes.end(), std::size_t{0});
+        InTurn turn(co_await asio::this_coro::executor);
+        co_await AwaitAll(indexes, [&](std::size_t i) -> asio::awaitable<void> {
+            auto& launch = launches[i];
+            launch.created =
+                co_await CreateOnVim(context, *launch.group, launch.vm, "VM_DEPLOYED", &turn, i);
+        });
+        for (const auto& launch : launches) {
+            if (launch.created || failed) continue;
+            failed = true;
+            failure = "VM " + launch.vm.vm_name + " could not be deployed";
         }
     }
     if (failed) {

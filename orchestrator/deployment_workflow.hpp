@@ -36,6 +36,7 @@
 #include "model/xml/deployment_docs.hpp"
 #include "orchestrator/file_fetcher.hpp"
 #include "orchestrator/icmp_pinger.hpp"
+#include "orchestrator/in_turn.hpp"
 #include "orchestrator/notifier.hpp"
 #include "vim/adapter.hpp"
 
@@ -253,11 +254,14 @@ class DeploymentWorkflow {
                                                    const model::VmGroupSpec& group,
                                                    const model::VmRecord& vm);
     /// Creates the VM on the VIM, reported by `deployed_event`; false when the VIM refused (the
-    /// VM is then in error).
+    /// VM is then in error). With `turn`, its outcome is committed in the turn of `index`, among
+    /// VMs created together.
     asio::awaitable<bool> CreateOnVim(Context& context,
                                       const model::VmGroupSpec& group,
                                       model::VmRecord& vm,
-                                      std::string_view deployed_event = "VM_DEPLOYED");
+                                      std::string_view deployed_event = "VM_DEPLOYED",
+                                      InTurn* turn = nullptr,
+                                      std::size_t index = 0);
 
     /// Heals `vm_name` per its group's recovery_policy (deployment_recovery.cpp); true when it
     /// ends alive, else it is in error and so is the service. Spawned per VM: by value.
