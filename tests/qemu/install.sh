@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs the qemu VIM of the crash test (tests/qemu/up.sh): libvirtd with its QEMU driver and
+# Installs the qemu VIM of the VNF tests (tests/qemu/up.sh): libvirtd with its QEMU driver and
 # qemu-system-x86 for TCG guests. Idempotent and quiet: prints nothing when all is installed.
 #
 # The sysv flavour of libvirt-daemon-system is chosen on purpose: the systemd one pulls in

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Starts the qemu VIM of the crash test and prints shell exports:
+# Starts the qemu VIM of the VNF tests (tests/run-vnf.sh) and prints shell exports:
 #   eval "$(tests/qemu/up.sh)"  ->  ESCD_TEST_QEMU_URI, ESCD_TEST_QEMU_NETNS, ESCD_TEST_QEMU_DIR
 # Stop it with tests/qemu/down.sh "$ESCD_TEST_QEMU_DIR".
 #
 # virtlogd and libvirtd run inside a network namespace made here (escd-test-<pid>), so every
 # bridge, dnsmasq and guest NIC that escd's networks create lives there and no guest traffic can
-# reach an address of the host. Clients (escd, the test) stay in the host's namespace and reach
-# libvirtd through its unix socket, which the namespace does not hide.
+# reach an address of the host. Clients reach libvirtd through its unix socket, which the
+# namespace does not hide; tests/run-vnf.sh runs escd and the tests inside the namespace too, so
+# that escd can ping the guests.
 #
 # libvirt's system socket path is fixed (/run/libvirt/libvirt-sock), so there is one such
 # libvirtd per machine. One already running inside an escd-test-* namespace (left by a run that
