@@ -79,8 +79,11 @@ fi
 # --- build -------------------------------------------------------------------------------------
 started=$(date +%s.%N)
 mkdir -p "$cache"
+# Leftovers of builds killed by SIGKILL (any other end removes its own).
+find "$cache" -mindepth 1 -maxdepth 1 -name '.build.*' -mmin +60 -exec rm -rf {} +
 work=$(mktemp -d "$cache/.build.XXXXXX")
 trap 'rm -rf "$work"' EXIT
+trap 'exit 1' INT TERM HUP
 say "building $key"
 
 mkdir "$work/debs"
