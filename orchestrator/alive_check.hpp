@@ -39,7 +39,7 @@ std::chrono::milliseconds PollTimeout(const model::KpiSpec& kpi);
 
 /// How often a booting VM that has not answered yet is probed with one echo, and how long each
 /// such echo waits for its reply.
-inline constexpr std::chrono::milliseconds kBootProbePeriod{50};
+inline constexpr std::chrono::milliseconds kBootProbePeriod{20};
 inline constexpr std::chrono::milliseconds kBootProbeTimeout{1000};
 
 /// True once the KPI's condition held for kpi.occurrences_true polls in a row; false when

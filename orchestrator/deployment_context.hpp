@@ -4,6 +4,7 @@
 /// operation, the stored datamodel and the view of the service and its VMs as committed so far.
 
 #include <algorithm>
+#include <chrono>
 #include <optional>
 #include <string>
 #include <vector>
@@ -17,6 +18,12 @@
 #include "orchestrator/deployment_workflow.hpp"
 
 namespace escd::orchestrator {
+
+/// How long a guest has to power itself off when asked (stop, reboot) before it is forced: its
+/// group's reboot_time, within [1 s, 120 s].
+inline std::chrono::seconds ShutdownGrace(const model::VmGroupSpec& group) {
+    return std::chrono::seconds(std::clamp(group.reboot_time, 1, 120));
+}
 
 /// Callback, and Callback-ESC-Events when given and different (BEHAVIOUR.md §2).
 std::vector<std::string> EventUrls(const model::Operation& op);

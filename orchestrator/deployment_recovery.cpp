@@ -74,7 +74,7 @@ asio::awaitable<bool> DeploymentWorkflow::RebootToRecover(Context& context, mode
     std::string message = "VM [" + name + "] rebooted";
     try {
         if (info->running) {
-            co_await vim_.RebootVm(name);
+            co_await vim_.RebootVm(name, ShutdownGrace(context.Group(vm.vm_group)));
         } else {
             co_await vim_.StartVm(name);
             message = "VM [" + name + "] was not running: started";

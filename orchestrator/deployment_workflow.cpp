@@ -435,7 +435,8 @@ asio::awaitable<bool> DeploymentWorkflow::BuildConfigDrive(Context& context,
 }
 
 asio::awaitable<std::string> DeploymentWorkflow::PlaceVm(Context& context,
-                                                         const model::VmGroupSpec& group) {
+                                                         const model::VmGroupSpec& group,
+                                                         const std::string& vm_name) {
     // Hosts are what the VIM reports; escd places only on those not disabled
     // (POST /v0/hosts/{host}/disable), and on the one a zone_host placement names. Asked once
     // per operation, not once per VM.
@@ -494,6 +495,7 @@ asio::awaitable<std::string> DeploymentWorkflow::PlaceVm(Context& context,
                             (related.size() > 1 ? " (and others)" : ""));
         }
     }
+    if (auto* planned = context.Vm(vm_name)) planned->host = candidates.front();
     co_return candidates.front();
 }
 
@@ -533,12 +535,15 @@ asio::awaitable<vim::VmRequest> DeploymentWorkflow::BuildVmRequest(Context& cont
 
 asio::awaitable<vim::VmInfo> DeploymentWorkflow::LaunchVm(Context& context,
                                                           const model::VmGroupSpec& group,
-                                                          const model::VmRecord& vm) {
+                                                          const model::VmRecord& vm,
+                                                          LaunchOrder* order,
+                                                          std::size_t index) {
     auto request = co_await BuildVmRequest(context, group, vm);
-    request.host = co_await PlaceVm(context, group);
-    // Claimed at once: VMs launched together see each other's hosts (affinity rules).
-    if (auto* planned = context.Vm(vm.vm_name); planned && !request.host.empty())
-        planned->host = request.host;
+    {
+        const InTurn::Guard placed{order ? &order->placed : nullptr, index};
+        if (order) co_await order->placed.Wait(index);
+        request.host = co_await PlaceVm(context, group, vm.vm_name);
+    }
     // What the VIM takes of a VM's launch, apart from escd's own work (bench/run-vnf.sh reads
     // this line).
     using std::chrono::steady_clock;
@@ -560,9 +565,11 @@ asio::awaitable<bool> DeploymentWorkflow::CreateOnVim(Context& context,
                                                       const model::VmGroupSpec& group,
                                                       model::VmRecord& vm,
                                                       std::string_view deployed_event,
-                                                      InTurn* turn,
+                                                      LaunchOrder* order,
                                                       std::size_t index) {
+    InTurn* turn = order ? &order->committed : nullptr;
     const InTurn::Guard finish{turn, index};  // a failure must not hold up the later ones
+    const InTurn::Guard placed{order ? &order->placed : nullptr, index};  // nor an early one
     if (vm.state == VmState::kInit) {
         vm.state = Next(vm.state, VmEvent::kDeploy);
         auto step = context.NewStep();
@@ -571,7 +578,7 @@ asio::awaitable<bool> DeploymentWorkflow::CreateOnVim(Context& context,
     }
     auto step = context.NewStep();
     try {
-        const auto info = co_await LaunchVm(context, group, vm);
+        const auto info = co_await LaunchVm(context, group, vm, order, index);
         vm.uuid = info.uuid;
         vm.host = info.host;
         vm.state = Next(vm.state, VmEvent::kVimDone);
@@ -712,11 +719,11 @@ asio::awaitable<DeploymentWorkflow::Final> DeploymentWorkflow::Deploy(const mode
     if (!failed) {
         std::vector<std::size_t> indexes(launches.size());
         std::iota(indexes.begin(), indexes.end(), std::size_t{0});
-        InTurn turn(co_await asio::this_coro::executor);
+        LaunchOrder order(co_await asio::this_coro::executor);
         co_await AwaitAll(indexes, [&](std::size_t i) -> asio::awaitable<void> {
             auto& launch = launches[i];
             launch.created =
-                co_await CreateOnVim(context, *launch.group, launch.vm, "VM_DEPLOYED", &turn, i);
+                co_await CreateOnVim(context, *launch.group, launch.vm, "VM_DEPLOYED", &order, i);
         });
         for (const auto& launch : launches) {
             if (launch.created || failed) continue;
@@ -899,13 +906,13 @@ asio::awaitable<DeploymentWorkflow::ApplyResult> DeploymentWorkflow::ApplyToVm(
     const auto& group = context.Group(vm.vm_group);
     bool vim_failed = false;
     try {
+        const auto grace = ShutdownGrace(group);
         if (action->request == VmEvent::kStop) {
-            const std::chrono::seconds grace(std::clamp(group.reboot_time, 1, 120));
             co_await vim_.StopVm(name, grace);
         } else if (action->request == VmEvent::kStart) {
             co_await vim_.StartVm(name);
         } else if (action->request == VmEvent::kReboot) {
-            co_await vim_.RebootVm(name);
+            co_await vim_.RebootVm(name, grace);
         }
     } catch (const Error& e) {
         error = e.what();

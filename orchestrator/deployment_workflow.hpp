@@ -240,27 +240,43 @@ class DeploymentWorkflow {
                                            const model::VmGroupSpec& group,
                                            const model::VmRecord& vm,
                                            const std::string& host = {});
-    /// The host for a VM of `group`: an enabled VIM host (the one a zone_host placement names).
-    /// Throws Error(kUnavailable) when there is none.
-    asio::awaitable<std::string> PlaceVm(Context& context, const model::VmGroupSpec& group);
+    /// The host for VM `vm_name` of `group`: an enabled VIM host (the one a zone_host placement
+    /// names). Throws Error(kUnavailable) when there is none. The choice is claimed in the view
+    /// at once (no suspension between choosing and claiming), so that VMs launched together
+    /// see each other's hosts (affinity rules).
+    asio::awaitable<std::string> PlaceVm(Context& context,
+                                         const model::VmGroupSpec& group,
+                                         const std::string& vm_name);
+    /// VMs created together (a deploy): placed in the order of their indexes, each seeing the
+    /// hosts of those before it, and their outcomes committed in that order, while their VIM
+    /// calls overlap.
+    struct LaunchOrder {
+        explicit LaunchOrder(const asio::any_io_executor& executor)
+            : placed(executor), committed(executor) {}
+        InTurn placed;
+        InTurn committed;
+    };
     /// Places `vm`, builds its config drive and creates it on the VIM (deploy, scale out,
     /// recovery's redeploy, restore after a restart): what the VIM reports. No state change.
+    /// With `order`, placed in the turn of `index`.
     asio::awaitable<vim::VmInfo> LaunchVm(Context& context,
                                           const model::VmGroupSpec& group,
-                                          const model::VmRecord& vm);
+                                          const model::VmRecord& vm,
+                                          LaunchOrder* order = nullptr,
+                                          std::size_t index = 0);
     /// What the VIM is asked for to create `vm` (size from the flavor or the group, image, NICs);
     /// host and config drive are left to the caller.
     asio::awaitable<vim::VmRequest> BuildVmRequest(Context& context,
                                                    const model::VmGroupSpec& group,
                                                    const model::VmRecord& vm);
     /// Creates the VM on the VIM, reported by `deployed_event`; false when the VIM refused (the
-    /// VM is then in error). With `turn`, its outcome is committed in the turn of `index`, among
+    /// VM is then in error). With `order`, placed and committed in the turn of `index` among
     /// VMs created together.
     asio::awaitable<bool> CreateOnVim(Context& context,
                                       const model::VmGroupSpec& group,
                                       model::VmRecord& vm,
                                       std::string_view deployed_event = "VM_DEPLOYED",
-                                      InTurn* turn = nullptr,
+                                      LaunchOrder* order = nullptr,
                                       std::size_t index = 0);
 
     /// Heals `vm_name` per its group's recovery_policy (deployment_recovery.cpp); true when it

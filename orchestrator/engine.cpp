@@ -55,9 +55,18 @@ Engine::Engine(asio::io_context& ioc,
 asio::awaitable<void> Engine::ApplyVerdict(std::string deployment_id,
                                            std::string vm_name,
                                            bool alive) {
+    const auto operating = [this, &deployment_id] {
+        std::lock_guard lock(operating_mutex_);
+        return operating_.contains(deployment_id);
+    };
+    if (operating()) {
+        ESCD_INFO("monitor") << "verdict on VM " << vm_name << " of " << deployment_id
+                             << " not applied: an operation runs on it";
+        co_return;
+    }
     auto op = co_await Offload(
         db_pool_, [this, &deployment_id] { return store_.LatestOperation(deployment_id); });
-    if (!op) co_return;
+    if (!op || operating()) co_return;
     auto heal = co_await deployments_.ApplyVerdict(*op, vm_name, alive);
     if (heal) ScheduleRecovery(deployment_id, vm_name, *heal);
 }
@@ -397,6 +406,19 @@ asio::awaitable<void> Engine::RunResourceOperation(const model::Operation& op) {
 }
 
 asio::awaitable<void> Engine::RunDeploymentOperation(const model::Operation& op) {
+    {
+        std::lock_guard lock(operating_mutex_);
+        operating_.insert(op.target_id);
+    }
+    // Left whatever way this operation ends.
+    struct Done {
+        Engine& engine;
+        const std::string& id;
+        ~Done() {
+            std::lock_guard lock(engine.operating_mutex_);
+            engine.operating_.erase(engine.operating_.find(id));
+        }
+    } done{*this, op.target_id};
     DeploymentWorkflow::Final final;
     try {
         if (op.kind == "CREATE_DEPLOYMENT") {

@@ -184,6 +184,11 @@ class Engine {
     std::map<std::string, std::chrono::steady_clock::time_point> scaling_held_until_;
     std::mutex strands_mutex_;
     std::map<std::string, Strand> strands_;  ///< "<kind>/<id>" -> the target's strand
+    /// Deployments an operation runs on now. A VM_ALIVE verdict on one is dropped: the
+    /// operation decides its VMs' states, and the VIM events its own stops and starts cause
+    /// are no news (the monitor raises a KPI that still disagrees again after it).
+    std::mutex operating_mutex_;
+    std::multiset<std::string> operating_;
     std::atomic<bool> stopping_{false};
     std::atomic<std::size_t> running_{0};
     std::mutex launched_mutex_;

@@ -37,6 +37,9 @@ struct VmMonitor::Watch {
     int holding = 0;
     int failing = 0;
     std::optional<bool> raised;
+    /// Bumped when a Sync resets the watch: a poll that was under way then tells nothing about
+    /// the state the engine has just committed (a recovery's guest, booting while it ran).
+    std::uint64_t generation = 0;
     bool stopped = false;
     std::optional<std::pair<vim::VmStats, std::chrono::steady_clock::time_point>> last_sample;
 };
@@ -222,14 +225,17 @@ void VmMonitor::Apply(const std::string& deployment_id,
         });
     }
     for (auto& watch : started) asio::co_spawn(watch->strand, Poll(watch), asio::detached);
-    // A kept watch starts again from what the engine last decided (for a metric KPI, nothing:
-    // its event is raised again while it holds). A verdict the engine dropped (an operation
-    // was running; escd was in maintenance) is then raised again by the next poll, and a
-    // VIM-only watch, which does not poll, looks once more.
+    // A kept watch that disagrees starts again from what the engine last decided (for a metric
+    // KPI, nothing: its event is raised again while it holds), its debouncing from zero: polls
+    // made while an operation changed the VM count for nothing. A verdict the engine dropped
+    // (an operation was running; escd was in maintenance) is then raised again once the KPI's
+    // occurrences say so anew, and a VIM-only watch, which does not poll, looks once more.
     for (auto& [watch, raised] : kept) {
         asio::post(watch->strand, [this, watch, raised] {
             if (watch->stopped || watch->raised == raised) return;
             watch->raised = raised;
+            watch->holding = watch->failing = 0;
+            ++watch->generation;
             if (OnceOnly(*watch)) asio::co_spawn(watch->strand, Check(watch), asio::detached);
         });
     }
@@ -337,6 +343,7 @@ bool VmMonitor::OnceOnly(const Watch& watch) {
 }
 
 asio::awaitable<void> VmMonitor::Check(std::shared_ptr<Watch> watch) {
+    const auto generation = watch->generation;
     bool holds = false;
     try {
         if (watch->address) {
@@ -369,7 +376,7 @@ asio::awaitable<void> VmMonitor::Check(std::shared_ptr<Watch> watch) {
         ESCD_DEBUG("monitor") << "VM " << watch->vm << ": poll failed: " << e.what();
         co_return;
     }
-    if (watch->stopped) co_return;
+    if (watch->stopped || watch->generation != generation) co_return;
     if (holds) {
         watch->failing = 0;
         if (++watch->holding >= std::max(1, watch->kpi.occurrences_true)) Raise(*watch, true);

@@ -230,7 +230,10 @@ class Adapter {
     virtual asio::awaitable<void> StopVm(const std::string& name, std::chrono::seconds grace) = 0;
     /// Starts a stopped VM. A running VM is a success.
     virtual asio::awaitable<void> StartVm(const std::string& name) = 0;
-    virtual asio::awaitable<void> RebootVm(const std::string& name) = 0;
+    /// Restarts a running VM gracefully, as a Nova soft reboot does: the guest is asked to shut
+    /// down (forced after `grace`) and started again. When it returns the guest is booting
+    /// afresh, so what is seen alive afterwards is the rebooted guest. A stopped VM: kConflict.
+    virtual asio::awaitable<void> RebootVm(const std::string& name, std::chrono::seconds grace) = 0;
     /// Adds a NIC to the VM, live when it runs and in its persistent definition. A NIC with
     /// this MAC that is there already is a success.
     virtual asio::awaitable<void> AttachNic(const std::string& name, const VmNic& nic) = 0;

@@ -102,7 +102,7 @@ class LibvirtAdapter final : public Adapter {
     asio::awaitable<void> DeleteVm(const std::string& name) override;
     asio::awaitable<void> StopVm(const std::string& name, std::chrono::seconds grace) override;
     asio::awaitable<void> StartVm(const std::string& name) override;
-    asio::awaitable<void> RebootVm(const std::string& name) override;
+    asio::awaitable<void> RebootVm(const std::string& name, std::chrono::seconds grace) override;
     asio::awaitable<void> AttachNic(const std::string& name, const VmNic& nic) override;
     asio::awaitable<void> DetachNic(const std::string& name, const VmNic& nic) override;
     asio::awaitable<std::optional<VmInfo>> GetVm(const std::string& name) override;

@@ -123,12 +123,17 @@ asio::awaitable<void> LibvirtAdapter::StartVm(const std::string& name) {
     });
 }
 
-asio::awaitable<void> LibvirtAdapter::RebootVm(const std::string& name) {
-    co_await Offload(pool_, [this, &name] {
+asio::awaitable<void> LibvirtAdapter::RebootVm(const std::string& name,
+                                               std::chrono::seconds grace) {
+    co_await Offload(pool_, [this, &name, grace] {
         auto found = FindVm(name);
         if (virDomainIsActive(found.domain.get()) != 1)
             throw Error(ErrorCode::kConflict, "VM " + name + " is not running");
-        if (virDomainReboot(found.domain.get(), 0) != 0) Fail("cannot reboot VM " + name);
+        // Not virDomainReboot: it returns once the guest was asked (ACPI), and a check of the
+        // guest that follows at once still finds the old boot answering. Shut down, then start:
+        // the reboot is over when this returns, as with Nova.
+        StopDomain(found.domain.get(), name, grace);
+        if (virDomainCreate(found.domain.get()) != 0) Fail("cannot start VM " + name + " again");
         ESCD_INFO("vim") << "rebooted VM " << name;
         return 0;
     });
