@@ -1,0 +1,167 @@
+#include "vim/openstack/api_client.hpp"
+
+#include <algorithm>
+#include <boost/json.hpp>
+#include <cctype>
+
+#include "common/url.hpp"
+
+namespace escd::vim::openstack {
+namespace {
+
+const auto kTuple = asio::as_tuple(asio::use_awaitable);
+/// Image lists and server lists of a large tenant stay well below this.
+constexpr std::uint64_t kBodyLimit = 64 * 1024 * 1024;
+
+std::string Lower(std::string_view text) {
+    std::string out(text);
+    std::transform(out.begin(), out.end(), out.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return out;
+}
+
+[[noreturn]] void NoAnswer(const ApiRequest& request,
+                           std::string_view step,
+                           const boost::system::error_code& ec) {
+    throw Error(ErrorCode::kUnavailable, std::string(http::to_string(request.method)) + " " +
+                                             request.url + ": " + std::string(step) + ": " +
+                                             ec.message());
+}
+
+template <class Stream>
+asio::awaitable<ApiResponse> Exchange(Stream& stream, const ApiRequest& request, const Url& url) {
+    http::request<http::string_body> out{request.method, url.target, 11};
+    out.set(http::field::host, url.HostHeader());
+    out.set(http::field::user_agent, "escd");
+    out.set(http::field::accept, "application/json");
+    if (!request.body.empty() || request.method == http::verb::post ||
+        request.method == http::verb::put || request.method == http::verb::patch) {
+        out.set(http::field::content_type, request.content_type);
+    }
+    for (const auto& [name, value] : request.headers) out.set(name, value);
+    out.keep_alive(false);
+    out.body() = request.body;
+    out.prepare_payload();
+    auto [write_error, written] = co_await http::async_write(stream, out, kTuple);
+    if (write_error) NoAnswer(request, "write", write_error);
+
+    beast::flat_buffer buffer;
+    http::response_parser<http::string_body> parser;
+    parser.body_limit(kBodyLimit);
+    auto [read_error, read] = co_await http::async_read(stream, buffer, parser, kTuple);
+    if (read_error) NoAnswer(request, "read", read_error);
+    const auto& answer = parser.get();
+    ApiResponse response;
+    response.status = static_cast<int>(answer.result_int());
+    for (const auto& field : answer) {
+        auto& value = response.headers[Lower(field.name_string())];
+        if (!value.empty()) value += ", ";
+        value += field.value();
+    }
+    response.body = answer.body();
+    co_return response;
+}
+
+// The API's own words in an error body: Keystone {"error": {"message"}}, Nova {"itemNotFound":
+// {"message"}}, Neutron {"NeutronError": {"message"}}, Glance and others plain text.
+std::string Explanation(const std::string& body) {
+    boost::system::error_code ec;
+    auto parsed = boost::json::parse(body, ec);
+    if (!ec && parsed.is_object()) {
+        for (const auto& [key, value] : parsed.as_object()) {
+            if (value.is_string()) {
+                if (key == "message" || key == "error") return std::string(value.as_string());
+                continue;
+            }
+            if (!value.is_object()) continue;
+            if (const auto* message = value.as_object().if_contains("message");
+                message && message->is_string())
+                return std::string(message->as_string());
+        }
+    }
+    std::string text = body.substr(0, 200);
+    std::replace_if(
+        text.begin(), text.end(), [](unsigned char c) { return std::iscntrl(c); }, ' ');
+    return text;
+}
+
+}  // namespace
+
+std::string ApiResponse::Header(std::string_view name) const {
+    auto it = headers.find(Lower(name));
+    return it == headers.end() ? "" : it->second;
+}
+
+asio::awaitable<ApiResponse> ApiClient::Send(const ApiRequest& request) {
+    const auto url = ParseUrl(request.url);
+    if (!url) throw Error(ErrorCode::kBadRequest, "not an http(s) URL: '" + request.url + "'");
+    auto executor = co_await asio::this_coro::executor;
+    tcp::resolver resolver(executor);
+    // The resolver has no deadline of its own; a name the system cannot resolve fails fast on
+    // these machines (no network), and OpenStack catalogs usually hold addresses.
+    auto [resolve_error, endpoints] =
+        co_await resolver.async_resolve(url->host, std::to_string(url->port), kTuple);
+    if (resolve_error) NoAnswer(request, "resolve", resolve_error);
+
+    beast::tcp_stream tcp_stream(executor);
+    tcp_stream.expires_after(deadline_);
+    auto [connect_error, endpoint] = co_await tcp_stream.async_connect(endpoints, kTuple);
+    if (connect_error) NoAnswer(request, "connect", connect_error);
+    if (url->scheme == "http") {
+        auto response = co_await Exchange(tcp_stream, request, *url);
+        boost::system::error_code ignored;
+        tcp_stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
+        co_return response;
+    }
+    beast::ssl_stream<beast::tcp_stream> tls_stream(std::move(tcp_stream), tls_);
+    if (!url->ipv6_literal &&
+        !SSL_set_tlsext_host_name(tls_stream.native_handle(), url->host.c_str())) {
+        throw Error(ErrorCode::kUnavailable, request.url + ": cannot set the TLS server name");
+    }
+    tls_stream.set_verify_callback(ssl::host_name_verification(url->host));
+    auto [handshake_error] = co_await tls_stream.async_handshake(ssl::stream_base::client, kTuple);
+    if (handshake_error) NoAnswer(request, "TLS handshake", handshake_error);
+    auto response = co_await Exchange(tls_stream, request, *url);
+    // The answer is complete; a peer that closes without close_notify changes nothing.
+    auto [shutdown_error] = co_await tls_stream.async_shutdown(kTuple);
+    (void)shutdown_error;
+    co_return response;
+}
+
+Error ApiError(const ApiResponse& response, std::string_view what) {
+    ErrorCode code = ErrorCode::kVimError;
+    switch (response.status) {
+        case 401:
+        case 403:
+            code = ErrorCode::kUnauthorized;
+            break;
+        case 404:
+            code = ErrorCode::kNotFound;
+            break;
+        case 409:
+            code = ErrorCode::kConflict;
+            break;
+        case 413:
+        case 429:
+            code = ErrorCode::kUnavailable;
+            break;
+        default:
+            if (response.status >= 500) code = ErrorCode::kUnavailable;
+    }
+    return Error(code, std::string(what) + ": OpenStack answered " +
+                           std::to_string(response.status) + ": " + Explanation(response.body));
+}
+
+bool Retryable(const ApiResponse& response) {
+    return response.status == 413 || response.status == 429 || response.status == 503;
+}
+
+std::chrono::milliseconds RetryAfter(const ApiResponse& response,
+                                     std::chrono::milliseconds fallback) {
+    const auto text = response.Header("retry-after");
+    if (text.empty() || !std::all_of(text.begin(), text.end(), ::isdigit) || text.size() > 6)
+        return fallback;
+    return std::chrono::seconds(std::stol(text));
+}
+
+}  // namespace escd::vim::openstack

@@ -1,0 +1,71 @@
+#pragma once
+/// @file
+/// The HTTP(S) client of the OpenStack adapter: one REST call, bounded by a deadline, its answer
+/// as status, headers and body. No OpenStack SDK: Beast coroutines.
+///
+/// Error policy (this layer throws escd::Error): a call that got no answer (resolve, connect,
+/// TLS, timeout) throws kUnavailable; an answer of any status is returned, and ApiError() maps a
+/// failed one to escd's categories for the caller to throw.
+///
+/// Each call uses a connection of its own and sends `Connection: close`: Keystone under uwsgi
+/// resets connections a client reuses (tests/openstack/README.md), and a deploy makes few calls
+/// per VM, each costing ~0.1 ms to connect on the control plane's network. Pooling per service
+/// is a later optimisation, measured first.
+
+#include <chrono>
+#include <map>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "common/asio.hpp"
+#include "common/error.hpp"
+
+namespace escd::vim::openstack {
+
+struct ApiRequest {
+    http::verb method = http::verb::get;
+    std::string url;  ///< absolute http(s) URL
+    std::string body;
+    std::string content_type = "application/json";
+    std::vector<std::pair<std::string, std::string>> headers;  ///< e.g. X-Auth-Token
+};
+
+struct ApiResponse {
+    int status = 0;
+    std::map<std::string, std::string> headers;  ///< names in lower case
+    std::string body;
+
+    /// Case-insensitive; "" when absent.
+    std::string Header(std::string_view name) const;
+    bool Ok() const { return status >= 200 && status < 300; }
+};
+
+class ApiClient {
+  public:
+    ApiClient(ssl::context& tls, std::chrono::milliseconds deadline)
+        : tls_(tls), deadline_(deadline) {}
+
+    /// Sends `request` and reads the whole answer within the deadline. Throws
+    /// Error(kUnavailable) when no answer came, Error(kBadRequest) for a URL it cannot use.
+    asio::awaitable<ApiResponse> Send(const ApiRequest& request);
+
+  private:
+    ssl::context& tls_;
+    std::chrono::milliseconds deadline_;
+};
+
+/// escd's category for a failed answer: 401/403 kUnauthorized, 404 kNotFound, 409 kConflict,
+/// 413/429/5xx kUnavailable (the VIM is overloaded or down: retried), any other kVimError. The
+/// message names `what` and carries the API's own explanation when its body has one.
+Error ApiError(const ApiResponse& response, std::string_view what);
+
+/// Whether the answer asks to come back later (413, 429, 503).
+bool Retryable(const ApiResponse& response);
+
+/// How long a Retryable answer asks to wait (its Retry-After seconds), else `fallback`.
+std::chrono::milliseconds RetryAfter(const ApiResponse& response,
+                                     std::chrono::milliseconds fallback);
+
+}  // namespace escd::vim::openstack

@@ -1,0 +1,98 @@
+#pragma once
+/// @file
+/// Keystone v3 for the OpenStack adapter: password authentication scoped to the VIM user's
+/// project, the token cached and renewed before it expires, and the service endpoints from the
+/// token's catalog (the interface the config's OPENSTACK/ENDPOINT names, in the VIM's region).
+///
+/// The request and answer shapes are pure functions (unit tested); Keystone the class does the
+/// calls through ApiClient.
+
+#include <chrono>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/asio.hpp"
+#include "vim/openstack/api_client.hpp"
+
+namespace escd::vim::openstack {
+
+/// Who escd is on one OpenStack VIM (a VIM connector of type OPENSTACK and its VIM user).
+struct Credentials {
+    std::string auth_url;  ///< os_auth_url, e.g. http://127.0.0.1:5000/v3
+    std::string user;
+    std::string password;
+    std::string user_domain = "Default";
+    std::string project;
+    std::string project_domain = "Default";
+    std::string region;                ///< "" = any
+    std::string interface = "public";  ///< public | internal | admin
+};
+
+struct CatalogEndpoint {
+    std::string type;  ///< compute, network, image, volumev3, identity, ...
+    std::string interface;
+    std::string region;
+    std::string url;
+};
+
+struct Token {
+    std::string id;  ///< X-Subject-Token; sent back as X-Auth-Token
+    std::chrono::system_clock::time_point expires_at;
+    std::string project_id;
+    std::string user_id;
+    std::vector<CatalogEndpoint> catalog;
+};
+
+/// The body of POST {auth_url}/auth/tokens: password method, scoped to the project.
+std::string PasswordAuthBody(const Credentials& credentials);
+
+/// The token of a successful authentication: `subject_token` is its X-Subject-Token header.
+/// Throws Error(kVimError) when the body is not a Keystone v3 token.
+Token ParseToken(const std::string& subject_token, const std::string& body);
+
+/// An ISO 8601 UTC time as Keystone writes it ("2026-11-24T06:25:08.000000Z"); nullopt if not.
+std::optional<std::chrono::system_clock::time_point> ParseIsoTime(std::string_view text);
+
+/// "publicURL" / "internalURL" / "adminURL" (the reference's OPENSTACK/ENDPOINT values) or the
+/// v3 names as they are: the v3 interface name; nullopt for anything else.
+std::optional<std::string> InterfaceNamed(std::string_view setting);
+
+/// The URL of service `type` at `interface` in `region` ("" = the first region listed), without
+/// a trailing slash; nullopt when the catalog has none.
+std::optional<std::string> FindEndpoint(const std::vector<CatalogEndpoint>& catalog,
+                                        std::string_view type,
+                                        std::string_view interface,
+                                        std::string_view region);
+
+class Keystone {
+  public:
+    /// A token is renewed once less than this is left of it: a call started with it must not
+    /// meet its expiry halfway.
+    static constexpr std::chrono::minutes kRenewBefore{5};
+
+    Keystone(ApiClient& client, Credentials credentials)
+        : client_(client), credentials_(std::move(credentials)) {}
+
+    /// A token valid for at least kRenewBefore: the cached one, or a new one. Throws
+    /// Error(kUnauthorized) when Keystone refuses the credentials, kUnavailable when it does not
+    /// answer.
+    asio::awaitable<Token> Current();
+    /// Forgets the cached token (a service answered 401: revoked, or Keystone restarted).
+    void Invalidate();
+    /// The endpoint of service `type` for these credentials' interface and region. Throws
+    /// Error(kNotFound) when the catalog has none.
+    asio::awaitable<std::string> Endpoint(std::string_view type);
+
+    const Credentials& credentials() const { return credentials_; }
+
+  private:
+    ApiClient& client_;
+    Credentials credentials_;
+    std::mutex mutex_;
+    std::optional<Token> token_;
+};
+
+}  // namespace escd::vim::openstack
