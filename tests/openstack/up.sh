@@ -57,6 +57,7 @@ chmod 0755 "$dir" # mariadbd runs as mysql when we are root: it must reach its d
 mkdir -p "$dir"/{etc,log,pid,lock,run,keystone,glance/images,nova/instances,neutron,cinder,pylib}
 ok=0 # read by the EXIT trap
 trap '((ok)) || "$here/down.sh" "$dir" >&2 || true' EXIT
+trap 'die "interrupted"' INT TERM
 
 me=$(id -un)
 my_group=$(id -gn)
@@ -195,6 +196,9 @@ key_repository = $dir/keystone/fernet-keys
 key_repository = $dir/keystone/credential-keys
 [cache]
 enabled = false
+[identity]
+# bcrypt's minimum: users are made and passwords checked quickly (test passwords only).
+password_hash_rounds = 4
 EOF
 # uwsgi's http-socket speaks HTTP/1.0-style: it closes the connection after each answer but
 # does not say so, and a client that reuses the connection gets "connection reset". Saying
