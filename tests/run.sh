@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds escd with ASan+UBSan, starts a throw-away PostgreSQL on a free
-# loopback port, runs every test through CTest, then the VNF tests (tests/run-vnf.sh: real guests
-# under qemu). Exits non-zero on any failure.
+# loopback port and the OpenStack control plane (tests/openstack/up.sh), runs every test through
+# CTest, then the VNF tests (tests/run-vnf.sh: real guests under qemu). Exits non-zero on any
+# failure.
 # Works as root and as an ordinary user (with sudo for the package install).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,6 +15,7 @@ cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Debug -DESCD_SANITIZE=ON -DESCD_WERROR
 cmake --build "$build" -j"$jobs"
 
 cleanup() {
+    [[ -n ${ESCD_TEST_OS_DIR:-} ]] && tests/openstack/down.sh "$ESCD_TEST_OS_DIR"
     [[ -n ${ESCD_TEST_PG_DIR:-} ]] && tests/pg-down.sh "$ESCD_TEST_PG_DIR"
     return 0
 }
@@ -21,6 +23,16 @@ trap cleanup EXIT
 
 eval "$(tests/pg-up.sh)"
 export ESCD_TEST_PG_DSN
+
+# The OpenStack control plane of the openstack-labelled tests (tests/openstack/: Debian's own
+# Keystone, Glance, Placement, Nova with the fake driver, Neutron, Cinder, on 127.0.0.1). A
+# machine where it cannot be installed or started fails the run, loudly: it is never skipped.
+tests/openstack/install.sh
+os_env=$(tests/openstack/up.sh) || {
+    echo "run.sh: tests/openstack/up.sh could not start the OpenStack control plane" >&2
+    exit 1
+}
+eval "$os_env"
 
 # Sanitizer findings fail the test that triggered them.
 export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1:strict_string_checks=1}
