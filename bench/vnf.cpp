@@ -297,15 +297,15 @@ class Bench {
         std::optional<Clock::time_point> started, answered;
         for (const auto& cb : callbacks) {
             if (StageOf(cb) != "VM_ALIVE") continue;
-            const auto name = XmlText(cb.body, "vm_name");
-            const auto ip = AddressOf(name_, name);
+            const auto alive_vm = XmlText(cb.body, "vm_name");
+            const auto ip = AddressOf(name_, alive_vm);
             const auto first = pings.Answered(ip);
-            if (!first) throw std::runtime_error("no answer seen from " + name + " at " + ip);
+            if (!first) throw std::runtime_error("no answer seen from " + alive_vm + " at " + ip);
             if (!answered || *first > *answered) {
-                vm = name;
+                vm = alive_vm;
                 address = ip;
                 answered = first;
-                started = domains.Started(name);
+                started = domains.Started(alive_vm);
             }
         }
         if (!started) throw std::runtime_error("no VM_ALIVE, or no STARTED event for " + vm);

@@ -213,6 +213,23 @@ constexpr std::array kHandlers = {
                [](Config& c, std::string_view v) { c.callback_ca_file = Trim(v); }},
     KeyHandler{"monitor", "allowed_cidrs",
                [](Config& c, std::string_view v) { c.monitor_allowed_cidrs = ParseCidrs(v); }},
+    KeyHandler{"openstack", "allowed_cidrs",
+               [](Config& c, std::string_view v) { c.openstack_allowed_cidrs = ParseCidrs(v); }},
+    KeyHandler{"openstack", "timeout_ms",
+               [](Config& c, std::string_view v) {
+                   c.openstack_timeout = std::chrono::milliseconds{ParseInt(v, 1, kMaxMillis)};
+               }},
+    KeyHandler{"openstack", "endpoint",
+               [](Config& c, std::string_view v) {
+                   const std::string value(Trim(v));
+                   if (value != "publicURL" && value != "internalURL" && value != "adminURL")
+                       throw ConfigError("openstack.endpoint must be publicURL, internalURL or "
+                                         "adminURL, not '" +
+                                         value + "'");
+                   c.openstack_endpoint = value;
+               }},
+    KeyHandler{"openstack", "ca_file",
+               [](Config& c, std::string_view v) { c.openstack_ca_file = Trim(v); }},
     KeyHandler{"engine", "paused_for_test",
                [](Config& c, std::string_view v) { c.engine_paused_for_test = ParseBool(v); }},
 };

@@ -37,6 +37,10 @@
 ///               retry_max_ms [300000]; retry_horizon_s [86400]; max_in_flight [64];
 ///               timeout_ms [10000]; tls_verify [true]; ca_file []
 ///   [monitor]   allowed_cidrs [127.0.0.0/8,::1/128]
+///   [openstack] allowed_cidrs [127.0.0.0/8,::1/128] (the addresses OpenStack VIMs' Keystone and
+///               service endpoints may resolve to); timeout_ms [30000] (each REST call);
+///               endpoint [publicURL] (publicURL | internalURL | adminURL: which catalog
+///               interface, the reference's OPENSTACK/ENDPOINT); ca_file [] (extra CA for https)
 ///   [engine]    paused_for_test [false] (accept and persist, but run nothing: crash tests)
 
 #include <chrono>
@@ -97,6 +101,11 @@ struct Config {
     std::string callback_ca_file;
     // [monitor]
     CidrList monitor_allowed_cidrs = CidrList::Parse("127.0.0.0/8,::1/128");
+    // [openstack]
+    CidrList openstack_allowed_cidrs = CidrList::Parse("127.0.0.0/8,::1/128");
+    std::chrono::milliseconds openstack_timeout{30000};
+    std::string openstack_endpoint = "publicURL";
+    std::string openstack_ca_file;
     // [engine]
     bool engine_paused_for_test = false;
 

@@ -136,9 +136,22 @@ int Run(const Config& config) {
     server::handlers::RegisterMigrationRoutes(router, engine, vim);
     server::handlers::RegisterHostRoutes(router, {store, db_pool, vim, notifier});
     server::handlers::RegisterDynamicMappingRoutes(router, engine);
+    // OpenStack VIMs are called over HTTPS with the system's CAs (and openstack.ca_file), only
+    // at addresses openstack.allowed_cidrs admits.
+    ssl::context openstack_tls(ssl::context::tls_client);
+    openstack_tls.set_default_verify_paths();
+    if (!config.openstack_ca_file.empty()) openstack_tls.load_verify_file(config.openstack_ca_file);
+    openstack_tls.set_verify_mode(ssl::verify_peer);
+    vim::openstack::ApiClient openstack_client(openstack_tls, config.openstack_timeout,
+                                               config.openstack_allowed_cidrs);
     server::handlers::RegisterVimConnectorRoutes(
         router, {store, db_pool, vim, config.vim_uri, notifier,
-                 [&vim](const std::string& uri) { return vim.CheckUri(uri); }});
+                 [&vim](const std::string& uri) { return vim.CheckUri(uri); },
+                 [&openstack_client](vim::openstack::Credentials credentials) {
+                     return vim::openstack::Keystone::Check(openstack_client,
+                                                            std::move(credentials));
+                 },
+                 config.openstack_endpoint});
     server::HttpServer http_server(ioc, router, auth, db_pool);
     http_server.SetMaintenanceCheck([&mode] { return mode.InMaintenance(); });
     server::handlers::RegisterAdminRoutes(

@@ -148,8 +148,30 @@ asio::awaitable<Response> SetDefault(const Context& context, Request& request) {
 // The connection status of `connector`, checked now.
 asio::awaitable<vim::VimStatus> Probe(const Context& context,
                                       const model::VimConnector& connector) {
-    if (connector.type == model::VimType::kOpenstack)
-        co_return vim::VimStatus{false, "OpenStack adapter not available in this build"};
+    if (connector.type == model::VimType::kOpenstack) {
+        if (!context->check_openstack)
+            co_return vim::VimStatus{false, "escd cannot check OpenStack VIMs here"};
+        // The connector's VIM user authenticates (ESC has one per VIM; the first one counts).
+        auto* store = &context->store;
+        const auto& vim_id = connector.id;
+        const auto users = co_await Offload(
+            context->db_pool, [store, &vim_id] { return store->ListVimUsers(vim_id); });
+        const auto pairs = [](const std::vector<model::VimProperty>& properties) {
+            vim::openstack::Properties out;
+            for (const auto& p : properties) out.emplace_back(p.name, p.value);
+            return out;
+        };
+        vim::openstack::Credentials credentials;
+        try {
+            credentials = vim::openstack::CredentialsFrom(
+                pairs(connector.properties), users.empty() ? "" : users.front().id,
+                users.empty() ? vim::openstack::Properties{} : pairs(users.front().credentials),
+                context->openstack_endpoint);
+        } catch (const Error& e) {
+            co_return vim::VimStatus{false, e.what()};
+        }
+        co_return co_await context->check_openstack(std::move(credentials));
+    }
     const auto uri = model::PlainProperty(connector.properties, "uri").value_or(context->vim_uri);
     // escd's own hypervisor: ask the adapter that serves it rather than opening a second
     // connection.

@@ -39,6 +39,7 @@
 #include "orchestrator/notifier.hpp"
 #include "server/router.hpp"
 #include "vim/adapter.hpp"
+#include "vim/openstack/keystone.hpp"
 
 namespace escd::server::handlers {
 
@@ -50,6 +51,11 @@ struct VimConnectorContext {
     orchestrator::Notifier& notifier;
     /// Checks a libvirt URI other than vim_uri. Empty: such connectors are reported unreachable.
     std::function<asio::awaitable<vim::VimStatus>(const std::string& uri)> check_libvirt_uri;
+    /// Authenticates to an OpenStack VIM with these credentials (Keystone). Empty: OPENSTACK
+    /// connectors are reported unreachable.
+    std::function<asio::awaitable<vim::VimStatus>(vim::openstack::Credentials)> check_openstack;
+    /// Which catalog interface OpenStack endpoints are taken from (config openstack.endpoint).
+    std::string openstack_endpoint = "publicURL";
 };
 
 /// Preloads escd's own VIM, once per database, as the LIBVIRT connector

@@ -22,7 +22,7 @@ using vim::openstack::ApiResponse;
 ApiResponse SendNow(const ApiRequest& request, std::chrono::milliseconds deadline) {
     asio::io_context ioc;
     ssl::context tls(ssl::context::tls_client);
-    ApiClient client(tls, deadline);
+    ApiClient client(tls, deadline, CidrList::Parse("127.0.0.0/8,::1/128"));
     std::promise<ApiResponse> result;
     asio::co_spawn(ioc, client.Send(request), [&](std::exception_ptr e, ApiResponse response) {
         if (e) {
@@ -104,6 +104,18 @@ TEST(OpenStackApiClient, NoAnswerIsVimUnavailable) {
         EXPECT_NE(std::string(e.what()).find("read"), std::string::npos) << e.what();
     }
     EXPECT_GE(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(300));
+
+    // An address outside openstack.allowed_cidrs is never called.
+    ApiRequest outside;
+    outside.url = "http://192.0.2.10:5000/v3/auth/tokens";
+    try {
+        SendNow(outside, std::chrono::seconds(1));
+        ADD_FAILURE() << "no error";
+    } catch (const Error& e) {
+        EXPECT_EQ(e.code(), ErrorCode::kUnavailable) << e.what();
+        EXPECT_NE(std::string(e.what()).find("openstack.allowed_cidrs"), std::string::npos)
+            << e.what();
+    }
 
     ApiRequest bad;
     bad.url = "ftp://127.0.0.1/x";

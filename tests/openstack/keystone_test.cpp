@@ -57,7 +57,7 @@ class OpenStackKeystone : public ::testing::Test {
     }
 
     ssl::context tls_{ssl::context::tls_client};
-    ApiClient client_{tls_, std::chrono::seconds(30)};
+    ApiClient client_{tls_, std::chrono::seconds(30), CidrList::Parse("127.0.0.0/8,::1/128")};
     Credentials credentials_;
 };
 

@@ -102,10 +102,19 @@ asio::awaitable<ApiResponse> ApiClient::Send(const ApiRequest& request) {
     auto [resolve_error, endpoints] =
         co_await resolver.async_resolve(url->host, std::to_string(url->port), kTuple);
     if (resolve_error) NoAnswer(request, "resolve", resolve_error);
+    std::vector<tcp::endpoint> allowed;
+    for (const auto& entry : endpoints)
+        if (allowed_.Contains(entry.endpoint().address())) allowed.push_back(entry.endpoint());
+    if (allowed.empty()) {
+        throw Error(ErrorCode::kUnavailable,
+                    std::string(http::to_string(request.method)) + " " + request.url + ": " +
+                        url->host + " is not an address escd may call (openstack.allowed_cidrs " +
+                        allowed_.ToString() + ")");
+    }
 
     beast::tcp_stream tcp_stream(executor);
     tcp_stream.expires_after(deadline_);
-    auto [connect_error, endpoint] = co_await tcp_stream.async_connect(endpoints, kTuple);
+    auto [connect_error, endpoint] = co_await tcp_stream.async_connect(allowed, kTuple);
     if (connect_error) NoAnswer(request, "connect", connect_error);
     if (url->scheme == "http") {
         auto response = co_await Exchange(tcp_stream, request, *url);

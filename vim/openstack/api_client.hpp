@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "common/asio.hpp"
+#include "common/cidr.hpp"
 #include "common/error.hpp"
 
 namespace escd::vim::openstack {
@@ -44,16 +45,20 @@ struct ApiResponse {
 
 class ApiClient {
   public:
-    ApiClient(ssl::context& tls, std::chrono::milliseconds deadline)
-        : tls_(tls), deadline_(deadline) {}
+    /// Calls go only to addresses in `allowed` (config openstack.allowed_cidrs: escd's defaults
+    /// reach loopback only).
+    ApiClient(ssl::context& tls, std::chrono::milliseconds deadline, CidrList allowed)
+        : tls_(tls), deadline_(deadline), allowed_(std::move(allowed)) {}
 
     /// Sends `request` and reads the whole answer within the deadline. Throws
-    /// Error(kUnavailable) when no answer came, Error(kBadRequest) for a URL it cannot use.
+    /// Error(kUnavailable) when no answer came or the host resolves to no allowed address,
+    /// Error(kBadRequest) for a URL it cannot use.
     asio::awaitable<ApiResponse> Send(const ApiRequest& request);
 
   private:
     ssl::context& tls_;
     std::chrono::milliseconds deadline_;
+    CidrList allowed_;
 };
 
 /// escd's category for a failed answer: 401/403 kUnauthorized, 404 kNotFound, 409 kConflict,

@@ -163,4 +163,54 @@ asio::awaitable<std::string> Keystone::Endpoint(std::string_view type) {
     co_return *url;
 }
 
+namespace {
+std::string Find(const Properties& properties, std::string_view name) {
+    for (const auto& [key, value] : properties)
+        if (key == name) return value;
+    return {};
+}
+}  // namespace
+
+Credentials CredentialsFrom(const Properties& connector,
+                            const std::string& user,
+                            const Properties& user_properties,
+                            const std::string& interface) {
+    Credentials c;
+    c.auth_url = Find(connector, "os_auth_url");
+    if (c.auth_url.empty()) throw Error(ErrorCode::kBadRequest, "the connector has no os_auth_url");
+    c.project = Find(connector, "os_project_name");
+    if (c.project.empty())
+        throw Error(ErrorCode::kBadRequest, "the connector has no os_project_name");
+    if (user.empty()) throw Error(ErrorCode::kBadRequest, "no VIM user to authenticate as");
+    c.user = user;
+    c.password = Find(user_properties, "os_password");
+    if (c.password.empty()) c.password = Find(connector, "os_password");
+    if (c.password.empty())
+        throw Error(ErrorCode::kBadRequest, "VIM user " + user + " has no os_password");
+    for (const auto* source : {&user_properties, &connector}) {
+        if (auto domain = Find(*source, "os_user_domain_name"); !domain.empty()) {
+            c.user_domain = domain;
+            break;
+        }
+    }
+    if (auto domain = Find(connector, "os_project_domain_name"); !domain.empty())
+        c.project_domain = domain;
+    c.region = Find(connector, "os_region_name");
+    c.interface = InterfaceNamed(interface).value_or("public");
+    return c;
+}
+
+asio::awaitable<VimStatus> Keystone::Check(ApiClient& client, Credentials credentials) {
+    Keystone keystone(client, std::move(credentials));
+    try {
+        const auto token = co_await keystone.Current();
+        const auto& c = keystone.credentials();
+        co_return VimStatus{true, "authenticated as " + c.user + " in project " + c.project +
+                                      " at " + c.auth_url + " (" +
+                                      std::to_string(token.catalog.size()) + " catalog endpoints)"};
+    } catch (const Error& e) {
+        co_return VimStatus{false, e.what()};
+    }
+}
+
 }  // namespace escd::vim::openstack

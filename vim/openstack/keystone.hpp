@@ -12,9 +12,11 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "common/asio.hpp"
+#include "vim/adapter.hpp"
 #include "vim/openstack/api_client.hpp"
 
 namespace escd::vim::openstack {
@@ -67,6 +69,20 @@ std::optional<std::string> FindEndpoint(const std::vector<CatalogEndpoint>& cata
                                         std::string_view interface,
                                         std::string_view region);
 
+/// Name and value of a VIM connector's or VIM user's property (plain or encrypted: escd keeps
+/// the text as given, and uses it).
+using Properties = std::vector<std::pair<std::string, std::string>>;
+
+/// The credentials of VIM user `user` (its id is the OpenStack user name) on a connector:
+/// connector properties os_auth_url and os_project_name (required), os_project_domain_name
+/// [Default], os_region_name [any region]; user properties os_password (else the connector's)
+/// and os_user_domain_name (else the connector's) [Default]; `interface` from the config's
+/// openstack.endpoint. Throws Error(kBadRequest) naming what is missing.
+Credentials CredentialsFrom(const Properties& connector,
+                            const std::string& user,
+                            const Properties& user_properties,
+                            const std::string& interface);
+
 class Keystone {
   public:
     /// A token is renewed once less than this is left of it: a call started with it must not
@@ -87,6 +103,10 @@ class Keystone {
     asio::awaitable<std::string> Endpoint(std::string_view type);
 
     const Credentials& credentials() const { return credentials_; }
+
+    /// Whether the credentials authenticate now (a VIM connector's check_status): reachable,
+    /// or unreachable with Keystone's or the network's reason.
+    static asio::awaitable<VimStatus> Check(ApiClient& client, Credentials credentials);
 
   private:
     ApiClient& client_;
