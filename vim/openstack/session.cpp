@@ -1,0 +1,44 @@
+#include "vim/openstack/session.hpp"
+
+#include <algorithm>
+
+namespace escd::vim::openstack {
+
+asio::awaitable<ApiResponse> Session::Call(std::string_view service_type,
+                                           http::verb method,
+                                           const std::string& path,
+                                           const std::string& body,
+                                           std::set<int> accepted) {
+    const std::string what =
+        std::string(http::to_string(method)) + " " + std::string(service_type) + " " + path;
+    bool reauthenticated = false;
+    auto backoff = std::chrono::milliseconds(250);
+    for (int attempt = 0;; ++attempt) {
+        const auto token = co_await keystone_.Current();
+        ApiRequest request;
+        request.method = method;
+        request.url = co_await keystone_.Endpoint(service_type) + path;
+        request.body = body;
+        request.headers = {{"X-Auth-Token", token.id}};
+        if (service_type == "compute")
+            request.headers.emplace_back("OpenStack-API-Version",
+                                         std::string("compute ") + kComputeMicroversion);
+        auto response = co_await client_.Send(request);
+        if (response.Ok() || accepted.contains(response.status)) co_return response;
+        if (response.status == 401 && !reauthenticated) {
+            reauthenticated = true;
+            keystone_.Invalidate();
+            continue;
+        }
+        if (Retryable(response) && attempt < kRetries) {
+            asio::steady_timer pause(co_await asio::this_coro::executor,
+                                     RetryAfter(response, backoff));
+            co_await pause.async_wait(asio::use_awaitable);
+            backoff = std::min(backoff * 2, std::chrono::milliseconds(4000));
+            continue;
+        }
+        throw ApiError(response, what);
+    }
+}
+
+}  // namespace escd::vim::openstack

@@ -1,0 +1,48 @@
+#pragma once
+/// @file
+/// One escd user's session on one OpenStack VIM: every REST call of the adapter goes through
+/// Call(), which finds the service's endpoint in the Keystone catalog, sends the token, and
+/// handles what any OpenStack call may meet:
+/// - 401 (token revoked or Keystone restarted): a new token, and the call once more;
+/// - 413/429/503 (over quota of requests, overloaded): waits as Retry-After says (else backs
+///   off) and tries again, up to kRetries times;
+/// - other failures: Error of escd's category (ApiError), for the caller.
+/// Nova gets the microversion escd speaks (kComputeMicroversion); other services get none (Cinder
+/// refuses a Nova version header).
+
+#include <chrono>
+#include <set>
+#include <string>
+#include <string_view>
+
+#include "vim/openstack/api_client.hpp"
+#include "vim/openstack/keystone.hpp"
+
+namespace escd::vim::openstack {
+
+class Session {
+  public:
+    static constexpr int kRetries = 4;
+    /// Nova API microversion of every compute call.
+    static constexpr const char* kComputeMicroversion = "2.79";
+
+    Session(ApiClient& client, Credentials credentials)
+        : client_(client), keystone_(client, std::move(credentials)) {}
+
+    /// `method` `path` (below the endpoint of service `service_type`, e.g. "/v2.0/networks")
+    /// with JSON `body`. Returns the answer when it is a success or one of `accepted` (e.g. 404
+    /// for a delete); throws ApiError otherwise.
+    asio::awaitable<ApiResponse> Call(std::string_view service_type,
+                                      http::verb method,
+                                      const std::string& path,
+                                      const std::string& body = {},
+                                      std::set<int> accepted = {});
+
+    Keystone& keystone() { return keystone_; }
+
+  private:
+    ApiClient& client_;
+    Keystone keystone_;
+};
+
+}  // namespace escd::vim::openstack
