@@ -7,10 +7,8 @@
 
 #include <gtest/gtest.h>
 
-#include <cstdlib>
-#include <future>
-
 #include "common/asio.hpp"
+#include "tests/openstack/os_test_env.hpp"
 #include "vim/openstack/api_client.hpp"
 #include "vim/openstack/keystone.hpp"
 #include "vim/openstack/resources_json.hpp"
@@ -19,41 +17,11 @@ namespace escd::test {
 namespace {
 using namespace vim::openstack;
 
-std::string Env(const char* name) {
-    const char* value = std::getenv(name);
-    return value ? value : "";
-}
-
 class OpenStackKeystone : public ::testing::Test {
   protected:
     void SetUp() override {
-        if (Env("ESCD_TEST_OS_AUTH_URL").empty()) {
-            GTEST_SKIP() << "no OpenStack control plane: ESCD_TEST_OS_AUTH_URL is not set "
-                            "(tests/run.sh sets it; by hand: eval \"$(tests/openstack/up.sh)\")";
-        }
-        credentials_.auth_url = Env("ESCD_TEST_OS_AUTH_URL");
-        credentials_.user = Env("ESCD_TEST_OS_USER");
-        credentials_.password = Env("ESCD_TEST_OS_PASSWORD");
-        credentials_.project = Env("ESCD_TEST_OS_PROJECT");
-        credentials_.user_domain = Env("ESCD_TEST_OS_USER_DOMAIN");
-        credentials_.project_domain = Env("ESCD_TEST_OS_PROJECT_DOMAIN");
-        credentials_.region = Env("ESCD_TEST_OS_REGION");
-    }
-
-    // Runs `make()` to completion on a fresh io_context; rethrows what it threw.
-    template <class T, class Make>
-    T Run(Make make) {
-        asio::io_context ioc;
-        std::promise<T> result;
-        asio::co_spawn(ioc, make(), [&](std::exception_ptr e, T value) {
-            if (e) {
-                result.set_exception(e);
-            } else {
-                result.set_value(std::move(value));
-            }
-        });
-        ioc.run();
-        return result.get_future().get();
+        if (const auto why = WhyNoOpenStack(); !why.empty()) GTEST_SKIP() << why;
+        credentials_ = TestCredentials();
     }
 
     ssl::context tls_{ssl::context::tls_client};
@@ -63,7 +31,7 @@ class OpenStackKeystone : public ::testing::Test {
 
 TEST_F(OpenStackKeystone, APasswordTokenScopedToTheProjectWithItsCatalog) {
     Keystone keystone(client_, credentials_);
-    const auto token = Run<Token>([&] { return keystone.Current(); });
+    const auto token = RunNow<Token>([&] { return keystone.Current(); });
     EXPECT_FALSE(token.id.empty());
     EXPECT_FALSE(token.project_id.empty());
     EXPECT_GT(token.expires_at, std::chrono::system_clock::now() + Keystone::kRenewBefore);
@@ -72,32 +40,32 @@ TEST_F(OpenStackKeystone, APasswordTokenScopedToTheProjectWithItsCatalog) {
         ASSERT_TRUE(url) << type << " is not in the catalog";
         EXPECT_EQ(url->rfind("http://127.0.0.1:", 0), 0u) << *url;
     }
-    EXPECT_EQ(Run<std::string>([&] { return keystone.Endpoint("compute"); }),
+    EXPECT_EQ(RunNow<std::string>([&] { return keystone.Endpoint("compute"); }),
               "http://127.0.0.1:8774/v2.1");
     // Keystone substitutes the project into Cinder's templated URL.
-    EXPECT_EQ(Run<std::string>([&] { return keystone.Endpoint("volumev3"); }),
+    EXPECT_EQ(RunNow<std::string>([&] { return keystone.Endpoint("volumev3"); }),
               "http://127.0.0.1:8776/v3/" + token.project_id);
 
     // The cached token is reused; after Invalidate() a new one is issued.
-    EXPECT_EQ(Run<Token>([&] { return keystone.Current(); }).id, token.id);
+    EXPECT_EQ(RunNow<Token>([&] { return keystone.Current(); }).id, token.id);
     keystone.Invalidate();
-    EXPECT_NE(Run<Token>([&] { return keystone.Current(); }).id, token.id);
+    EXPECT_NE(RunNow<Token>([&] { return keystone.Current(); }).id, token.id);
 }
 
 TEST_F(OpenStackKeystone, TheTokenOpensNovaAndItsServerListParses) {
     Keystone keystone(client_, credentials_);
-    const auto token = Run<Token>([&] { return keystone.Current(); });
+    const auto token = RunNow<Token>([&] { return keystone.Current(); });
     ApiRequest request;
     request.url =
-        Run<std::string>([&] { return keystone.Endpoint("compute"); }) + "/servers/detail";
+        RunNow<std::string>([&] { return keystone.Endpoint("compute"); }) + "/servers/detail";
     request.headers = {{"X-Auth-Token", token.id}, {"OpenStack-API-Version", "compute 2.79"}};
-    const auto response = Run<ApiResponse>([&] { return client_.Send(request); });
+    const auto response = RunNow<ApiResponse>([&] { return client_.Send(request); });
     ASSERT_EQ(response.status, 200) << response.body;
     EXPECT_NO_THROW(ParseServers(response.body));
 
     // Without a token: 401, escd's kUnauthorized.
     request.headers = {{"OpenStack-API-Version", "compute 2.79"}};
-    const auto refused = Run<ApiResponse>([&] { return client_.Send(request); });
+    const auto refused = RunNow<ApiResponse>([&] { return client_.Send(request); });
     EXPECT_EQ(refused.status, 401);
     EXPECT_EQ(ApiError(refused, "GET servers").code(), ErrorCode::kUnauthorized);
 }
@@ -107,7 +75,7 @@ TEST_F(OpenStackKeystone, WrongCredentialsAreUnauthorizedAndAnUnknownServiceNotF
     wrong.password = "not-" + wrong.password;
     Keystone refused(client_, wrong);
     try {
-        Run<Token>([&] { return refused.Current(); });
+        RunNow<Token>([&] { return refused.Current(); });
         ADD_FAILURE() << "a wrong password was accepted";
     } catch (const Error& e) {
         EXPECT_EQ(e.code(), ErrorCode::kUnauthorized) << e.what();
@@ -115,7 +83,7 @@ TEST_F(OpenStackKeystone, WrongCredentialsAreUnauthorizedAndAnUnknownServiceNotF
 
     Keystone keystone(client_, credentials_);
     try {
-        Run<std::string>([&] { return keystone.Endpoint("no-such-service"); });
+        RunNow<std::string>([&] { return keystone.Endpoint("no-such-service"); });
         ADD_FAILURE() << "found an endpoint for no-such-service";
     } catch (const Error& e) {
         EXPECT_EQ(e.code(), ErrorCode::kNotFound) << e.what();
@@ -125,7 +93,7 @@ TEST_F(OpenStackKeystone, WrongCredentialsAreUnauthorizedAndAnUnknownServiceNotF
     nowhere.auth_url = "http://127.0.0.1:1/v3";
     Keystone unreachable(client_, nowhere);
     try {
-        Run<Token>([&] { return unreachable.Current(); });
+        RunNow<Token>([&] { return unreachable.Current(); });
         ADD_FAILURE() << "authenticated against a closed port";
     } catch (const Error& e) {
         EXPECT_EQ(e.code(), ErrorCode::kUnavailable) << e.what();

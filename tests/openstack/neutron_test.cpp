@@ -5,10 +5,8 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
-#include <cstdlib>
-#include <future>
-
 #include "common/asio.hpp"
+#include "tests/openstack/os_test_env.hpp"
 #include "vim/openstack/neutron.hpp"
 
 namespace escd::test {
@@ -16,60 +14,32 @@ namespace {
 using namespace vim::openstack;
 using vim::NetworkRequest;
 
-std::string Env(const char* name) {
-    const char* value = std::getenv(name);
-    return value ? value : "";
-}
-
 class OpenStackNeutron : public ::testing::Test {
   protected:
     void SetUp() override {
-        if (Env("ESCD_TEST_OS_AUTH_URL").empty())
-            GTEST_SKIP() << "no OpenStack control plane: ESCD_TEST_OS_AUTH_URL is not set";
-        Credentials c;
-        c.auth_url = Env("ESCD_TEST_OS_AUTH_URL");
-        c.user = Env("ESCD_TEST_OS_USER");
-        c.password = Env("ESCD_TEST_OS_PASSWORD");
-        c.project = Env("ESCD_TEST_OS_PROJECT");
-        c.user_domain = Env("ESCD_TEST_OS_USER_DOMAIN");
-        c.project_domain = Env("ESCD_TEST_OS_PROJECT_DOMAIN");
-        c.region = Env("ESCD_TEST_OS_REGION");
-        session_.emplace(client_, c);
+        if (const auto why = WhyNoOpenStack(); !why.empty()) GTEST_SKIP() << why;
+        session_.emplace(client_, TestCredentials());
         neutron_.emplace(*session_);
         internal_id_ = "nt" + std::to_string(::getpid());
     }
 
     void TearDown() override {
         if (neutron_)
-            Run<int>([&]() -> asio::awaitable<int> {
+            RunNow<int>([&]() -> asio::awaitable<int> {
                 co_await neutron_->DeleteNetwork(internal_id_);
                 co_return 0;
             });
     }
 
-    template <class T, class Make>
-    T Run(Make make) {
-        asio::io_context ioc;
-        std::promise<T> result;
-        asio::co_spawn(ioc, make(), [&](std::exception_ptr e, T value) {
-            if (e) {
-                result.set_exception(e);
-            } else {
-                result.set_value(std::move(value));
-            }
-        });
-        ioc.run();
-        return result.get_future().get();
-    }
-
     std::string Ensure(const NetworkRequest& request) {
-        return Run<std::string>([&] { return neutron_->EnsureNetwork(request); });
+        return RunNow<std::string>([&] { return neutron_->EnsureNetwork(request); });
     }
     std::vector<NeutronSubnet> SubnetsOf(const std::string& id) {
-        return Run<std::vector<NeutronSubnet>>([&] { return neutron_->Subnets(id); });
+        return RunNow<std::vector<NeutronSubnet>>([&] { return neutron_->Subnets(id); });
     }
     std::optional<std::string> Find() {
-        return Run<std::optional<std::string>>([&] { return neutron_->FindNetwork(internal_id_); });
+        return RunNow<std::optional<std::string>>(
+            [&] { return neutron_->FindNetwork(internal_id_); });
     }
 
     ssl::context tls_{ssl::context::tls_client};
@@ -113,7 +83,7 @@ TEST_F(OpenStackNeutron, ANetworkIsMadeOnceChangedAndDeleted) {
     ASSERT_EQ(subnets.size(), 1u);
     EXPECT_EQ(subnets[0].gateway_ip, "192.0.2.254");
 
-    Run<int>([&]() -> asio::awaitable<int> {
+    RunNow<int>([&]() -> asio::awaitable<int> {
         co_await neutron_->DeleteNetwork(internal_id_);
         co_await neutron_->DeleteNetwork(internal_id_);  // gone already: done
         co_return 0;
@@ -122,16 +92,16 @@ TEST_F(OpenStackNeutron, ANetworkIsMadeOnceChangedAndDeleted) {
 }
 
 TEST_F(OpenStackNeutron, ARevokedTokenIsReplacedAndTheCallGoesThrough) {
-    const auto token = Run<Token>([&] { return session_->keystone().Current(); });
+    const auto token = RunNow<Token>([&] { return session_->keystone().Current(); });
     // The token revokes itself (DELETE /v3/auth/tokens); the session still holds it.
     ApiRequest revoke;
     revoke.method = http::verb::delete_;
     revoke.url = Env("ESCD_TEST_OS_AUTH_URL") + "/auth/tokens";
     revoke.headers = {{"X-Auth-Token", token.id}, {"X-Subject-Token", token.id}};
-    ASSERT_EQ(Run<ApiResponse>([&] { return client_.Send(revoke); }).status, 204);
+    ASSERT_EQ(RunNow<ApiResponse>([&] { return client_.Send(revoke); }).status, 204);
 
     EXPECT_FALSE(Find()) << "the call was answered after a new token";
-    EXPECT_NE(Run<Token>([&] { return session_->keystone().Current(); }).id, token.id);
+    EXPECT_NE(RunNow<Token>([&] { return session_->keystone().Current(); }).id, token.id);
 }
 
 }  // namespace

@@ -3,14 +3,10 @@
 // Keystone said; an auth URL outside openstack.allowed_cidrs is never called.
 
 #include "tests/integration/escd_fixture.hpp"
+#include "tests/openstack/os_test_env.hpp"
 
 namespace escd::test {
 namespace {
-
-std::string Env(const char* name) {
-    const char* value = std::getenv(name);
-    return value ? value : "";
-}
 
 std::string Property(const std::string& name, const std::string& value) {
     return "<property><name>" + name + "</name><value>" + value + "</value></property>";
@@ -19,8 +15,7 @@ std::string Property(const std::string& name, const std::string& value) {
 class OpenStackVimStatus : public EscdTest {
   protected:
     void SetUp() override {
-        if (Env("ESCD_TEST_OS_AUTH_URL").empty())
-            GTEST_SKIP() << "no OpenStack control plane: ESCD_TEST_OS_AUTH_URL is not set";
+        if (const auto why = WhyNoOpenStack(); !why.empty()) GTEST_SKIP() << why;
         EscdTest::SetUp();
     }
 

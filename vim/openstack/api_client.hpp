@@ -50,7 +50,8 @@ class ApiClient {
     ApiClient(ssl::context& tls, std::chrono::milliseconds deadline, CidrList allowed)
         : tls_(tls), deadline_(deadline), allowed_(std::move(allowed)) {}
 
-    /// Sends `request` and reads the whole answer within the deadline. Throws
+    /// Sends `request` (which must outlive the awaited call: bodies are not copied) and reads
+    /// the whole answer within the deadline. Throws
     /// Error(kUnavailable) when no answer came or the host resolves to no allowed address,
     /// Error(kBadRequest) for a URL it cannot use.
     asio::awaitable<ApiResponse> Send(const ApiRequest& request);

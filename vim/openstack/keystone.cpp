@@ -151,7 +151,7 @@ void Keystone::Invalidate() {
     token_.reset();
 }
 
-asio::awaitable<std::string> Keystone::Endpoint(std::string_view type) {
+asio::awaitable<std::string> Keystone::Endpoint(std::string type) {
     const auto token = co_await Current();
     auto url = FindEndpoint(token.catalog, type, credentials_.interface, credentials_.region);
     if (!url) {

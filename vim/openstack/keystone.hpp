@@ -100,7 +100,7 @@ class Keystone {
     void Invalidate();
     /// The endpoint of service `type` for these credentials' interface and region. Throws
     /// Error(kNotFound) when the catalog has none.
-    asio::awaitable<std::string> Endpoint(std::string_view type);
+    asio::awaitable<std::string> Endpoint(std::string type);
 
     const Credentials& credentials() const { return credentials_; }
 

@@ -32,7 +32,7 @@ std::string StringAt(const json::value& object, std::string_view key) {
 }
 }  // namespace
 
-asio::awaitable<std::optional<std::string>> Neutron::FindNetwork(const std::string& internal_id) {
+asio::awaitable<std::optional<std::string>> Neutron::FindNetwork(std::string internal_id) {
     const auto answer = co_await session_.Call("network", http::verb::get,
                                                "/v2.0/networks?name=" + ObjectName(internal_id));
     for (const auto& network : ListIn(answer.body, "networks")) {
@@ -42,7 +42,7 @@ asio::awaitable<std::optional<std::string>> Neutron::FindNetwork(const std::stri
     co_return std::nullopt;
 }
 
-asio::awaitable<std::vector<NeutronSubnet>> Neutron::Subnets(const std::string& network_id) {
+asio::awaitable<std::vector<NeutronSubnet>> Neutron::Subnets(std::string network_id) {
     const auto answer = co_await session_.Call("network", http::verb::get,
                                                "/v2.0/subnets?network_id=" + network_id);
     std::vector<NeutronSubnet> out;
@@ -98,7 +98,7 @@ asio::awaitable<std::string> Neutron::EnsureNetwork(const NetworkRequest& reques
     co_return *id;
 }
 
-asio::awaitable<void> Neutron::DeleteNetwork(const std::string& internal_id) {
+asio::awaitable<void> Neutron::DeleteNetwork(std::string internal_id) {
     const auto id = co_await FindNetwork(internal_id);
     if (!id) co_return;
     // Deleting the network deletes its subnets (and the DHCP ports Neutron made); a port of a

@@ -4,6 +4,8 @@
 /// of escd's network (named escd-<subnet id>). EnsureNetwork makes Neutron hold what the request
 /// says, whatever was there (a rerun after a crash finds its own objects by name and creates only
 /// what is missing; a subnet escd no longer has is deleted). Deletes treat "already gone" as done.
+/// Ids are taken by value (a coroutine may outlive the caller's strings); a request by reference
+/// must outlive the awaited call.
 
 #include <optional>
 #include <string>
@@ -29,11 +31,11 @@ class Neutron {
     /// The network's Neutron id after making it and its subnets what `request` says.
     asio::awaitable<std::string> EnsureNetwork(const NetworkRequest& request);
     /// Neutron's id of escd's network `internal_id`, nullopt when there is none.
-    asio::awaitable<std::optional<std::string>> FindNetwork(const std::string& internal_id);
+    asio::awaitable<std::optional<std::string>> FindNetwork(std::string internal_id);
     /// The subnets of Neutron network `network_id`.
-    asio::awaitable<std::vector<NeutronSubnet>> Subnets(const std::string& network_id);
+    asio::awaitable<std::vector<NeutronSubnet>> Subnets(std::string network_id);
     /// Removes escd's network `internal_id` and its subnets; none is a success.
-    asio::awaitable<void> DeleteNetwork(const std::string& internal_id);
+    asio::awaitable<void> DeleteNetwork(std::string internal_id);
 
   private:
     Session& session_;

@@ -4,13 +4,12 @@
 
 namespace escd::vim::openstack {
 
-asio::awaitable<ApiResponse> Session::Call(std::string_view service_type,
+asio::awaitable<ApiResponse> Session::Call(std::string service_type,
                                            http::verb method,
-                                           const std::string& path,
-                                           const std::string& body,
+                                           std::string path,
+                                           std::string body,
                                            std::set<int> accepted) {
-    const std::string what =
-        std::string(http::to_string(method)) + " " + std::string(service_type) + " " + path;
+    const std::string what = std::string(http::to_string(method)) + " " + service_type + " " + path;
     bool reauthenticated = false;
     auto backoff = std::chrono::milliseconds(250);
     for (int attempt = 0;; ++attempt) {

@@ -32,10 +32,11 @@ class Session {
     /// `method` `path` (below the endpoint of service `service_type`, e.g. "/v2.0/networks")
     /// with JSON `body`. Returns the answer when it is a success or one of `accepted` (e.g. 404
     /// for a delete); throws ApiError otherwise.
-    asio::awaitable<ApiResponse> Call(std::string_view service_type,
+    /// Parameters by value: the call may outlive the caller's strings.
+    asio::awaitable<ApiResponse> Call(std::string service_type,
                                       http::verb method,
-                                      const std::string& path,
-                                      const std::string& body = {},
+                                      std::string path,
+                                      std::string body = {},
                                       std::set<int> accepted = {});
 
     Keystone& keystone() { return keystone_; }
