@@ -1,4 +1,5 @@
 #include "vim/openstack/keystone.hpp"
+#include "vim/openstack/json_fields.hpp"
 
 #include <boost/json.hpp>
 #include <cstdio>
@@ -8,16 +9,6 @@ namespace escd::vim::openstack {
 namespace json = boost::json;
 
 namespace {
-std::string StringAt(const json::object& object, std::string_view key) {
-    const auto* value = object.if_contains(key);
-    return value && value->is_string() ? std::string(value->as_string()) : std::string();
-}
-
-const json::object* ObjectAt(const json::object& object, std::string_view key) {
-    const auto* value = object.if_contains(key);
-    return value && value->is_object() ? &value->as_object() : nullptr;
-}
-
 [[noreturn]] void NotAToken(const std::string& why) {
     throw Error(ErrorCode::kVimError, "Keystone's answer is not a v3 token: " + why);
 }

@@ -1,4 +1,5 @@
 #include "vim/openstack/neutron.hpp"
+#include "vim/openstack/json_fields.hpp"
 
 #include <boost/json.hpp>
 #include <set>
@@ -25,11 +26,6 @@ json::array ListIn(const std::string& body, std::string_view kind) {
     return list->as_array();
 }
 
-std::string StringAt(const json::value& object, std::string_view key) {
-    if (!object.is_object()) return {};
-    const auto* value = object.as_object().if_contains(key);
-    return value && value->is_string() ? std::string(value->as_string()) : std::string();
-}
 }  // namespace
 
 asio::awaitable<std::optional<std::string>> Neutron::FindNetwork(std::string internal_id) {

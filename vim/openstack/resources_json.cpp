@@ -1,4 +1,5 @@
 #include "vim/openstack/resources_json.hpp"
+#include "vim/openstack/json_fields.hpp"
 
 #include <boost/json.hpp>
 
@@ -10,11 +11,6 @@ namespace escd::vim::openstack {
 namespace json = boost::json;
 
 namespace {
-std::string StringAt(const json::object& object, std::string_view key) {
-    const auto* value = object.if_contains(key);
-    return value && value->is_string() ? std::string(value->as_string()) : std::string();
-}
-
 [[noreturn]] void Malformed(std::string_view what, std::string_view why) {
     throw Error(ErrorCode::kVimError, "OpenStack's answer for " + std::string(what) +
                                           " is not usable: " + std::string(why));
