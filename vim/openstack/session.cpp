@@ -8,7 +8,8 @@ asio::awaitable<ApiResponse> Session::Call(std::string service_type,
                                            http::verb method,
                                            std::string path,
                                            std::string body,
-                                           std::set<int> accepted) {
+                                           std::set<int> accepted,
+                                           std::string compute_microversion) {
     const std::string what = std::string(http::to_string(method)) + " " + service_type + " " + path;
     bool reauthenticated = false;
     auto backoff = std::chrono::milliseconds(250);
@@ -20,8 +21,11 @@ asio::awaitable<ApiResponse> Session::Call(std::string service_type,
         request.body = body;
         request.headers = {{"X-Auth-Token", token.id}};
         if (service_type == "compute")
-            request.headers.emplace_back("OpenStack-API-Version",
-                                         std::string("compute ") + kComputeMicroversion);
+            request.headers.emplace_back(
+                "OpenStack-API-Version",
+                "compute " + (compute_microversion.empty() ? std::string(kComputeMicroversion)
+                                                           : compute_microversion));
+        ++calls_;
         auto response = co_await client_.Send(request);
         if (response.Ok() || accepted.contains(response.status)) co_return response;
         if (response.status == 401 && !reauthenticated) {

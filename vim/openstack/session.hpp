@@ -7,10 +7,11 @@
 /// - 413/429/503 (over quota of requests, overloaded): waits as Retry-After says (else backs
 ///   off) and tries again, up to kRetries times;
 /// - other failures: Error of escd's category (ApiError), for the caller.
-/// Nova gets the microversion escd speaks (kComputeMicroversion); other services get none (Cinder
-/// refuses a Nova version header).
+/// Nova gets the microversion escd speaks (kComputeMicroversion), or the one a call asks for;
+/// other services get none (Cinder refuses a Nova version header).
 
 #include <chrono>
+#include <cstdint>
 #include <set>
 #include <string>
 #include <string_view>
@@ -32,18 +33,28 @@ class Session {
     /// `method` `path` (below the endpoint of service `service_type`, e.g. "/v2.0/networks")
     /// with JSON `body`. Returns the answer when it is a success or one of `accepted` (e.g. 404
     /// for a delete); throws ApiError otherwise.
+    /// `compute_microversion` ("" = kComputeMicroversion) is for the few compute calls whose
+    /// request the default version no longer takes: a server with day-0 `personality` files
+    /// needs <= 2.56 (2.57 removed them). Nova answers such a call in that version's format.
+    /// Ignored for other services.
     /// Parameters by value: the call may outlive the caller's strings.
     asio::awaitable<ApiResponse> Call(std::string service_type,
                                       http::verb method,
                                       std::string path,
                                       std::string body = {},
-                                      std::set<int> accepted = {});
+                                      std::set<int> accepted = {},
+                                      std::string compute_microversion = {});
 
     Keystone& keystone() { return keystone_; }
+
+    /// How many requests Call() has sent (retries included, Keystone's not): what a test or a
+    /// bench counts per operation.
+    std::uint64_t calls() const { return calls_; }
 
   private:
     ApiClient& client_;
     Keystone keystone_;
+    std::uint64_t calls_ = 0;
 };
 
 }  // namespace escd::vim::openstack
