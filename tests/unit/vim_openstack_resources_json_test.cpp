@@ -51,6 +51,77 @@ TEST(NeutronJson, APortCarriesTheMacAndAddressesEscdAllocated) {
     EXPECT_FALSE(bare.as_object().contains("fixed_ips"));
 }
 
+TEST(NeutronJson, AFixedIpWithoutAddressLetsNeutronChooseOnTheSubnet) {
+    const auto port = json::parse(PortBody("p", "n", "", {{"s-uuid", ""}})).at("port");
+    EXPECT_EQ(port.at("fixed_ips").at(0).at("subnet_id").as_string(), "s-uuid");
+    EXPECT_FALSE(port.at("fixed_ips").at(0).as_object().contains("ip_address"));
+}
+
+TEST(NeutronJson, AVmsPortsAreNamedAfterItsNicsAndListedByTheirDescription) {
+    EXPECT_EQ(PortName("dep_g_0_u1", 2), "escd-dep_g_0_u1-nic2");
+    EXPECT_EQ(PortOwner("dep_g_0_u1"), "escd-vm:dep_g_0_u1");
+    const std::vector<PortRequest> requests{
+        {"vm1", 0, "n0", "52:54:00:00:00:01", {{"", "192.0.2.10"}}},
+        {"vm1", 1, "n1", "", {}},
+    };
+    const auto ports = json::parse(PortsBody(requests)).at("ports");
+    ASSERT_EQ(ports.as_array().size(), 2u);
+    EXPECT_EQ(ports.at(0).at("name").as_string(), "escd-vm1-nic0");
+    EXPECT_EQ(ports.at(0).at("description").as_string(), "escd-vm:vm1");
+    EXPECT_EQ(ports.at(0).at("mac_address").as_string(), "52:54:00:00:00:01");
+    EXPECT_EQ(ports.at(0).at("fixed_ips").at(0).at("ip_address").as_string(), "192.0.2.10");
+    EXPECT_EQ(ports.at(1).at("name").as_string(), "escd-vm1-nic1");
+    EXPECT_EQ(ports.at(1).at("network_id").as_string(), "n1");
+    EXPECT_FALSE(ports.at(1).as_object().contains("mac_address"));
+    EXPECT_FALSE(ports.at(1).as_object().contains("fixed_ips"));
+}
+
+TEST(NeutronJson, PortsAreReadWithTheirMacAddressesAndDevice) {
+    const auto port = ParsePort(R"({"port": {"id": "p1", "name": "escd-vm1-nic0",
+        "description": "escd-vm:vm1", "network_id": "n1", "mac_address": "fa:16:3e:00:00:01",
+        "fixed_ips": [{"subnet_id": "s1", "ip_address": "192.0.2.10"},
+                      {"subnet_id": "s2", "ip_address": "fd00::10"}],
+        "status": "ACTIVE", "device_id": "srv", "device_owner": "compute:nova"}})");
+    EXPECT_EQ(port.id, "p1");
+    EXPECT_EQ(port.name, "escd-vm1-nic0");
+    EXPECT_EQ(port.description, "escd-vm:vm1");
+    EXPECT_EQ(port.network_id, "n1");
+    EXPECT_EQ(port.mac, "fa:16:3e:00:00:01");
+    ASSERT_EQ(port.fixed_ips.size(), 2u);
+    EXPECT_EQ(port.fixed_ips[1], (FixedIp{"s2", "fd00::10"}));
+    EXPECT_EQ(port.status, "ACTIVE");
+    EXPECT_EQ(port.device_id, "srv");
+    EXPECT_EQ(port.device_owner, "compute:nova");
+
+    const auto ports = ParsePorts(R"({"ports": [{"id": "a"}, {"id": "b", "fixed_ips": []}]})");
+    ASSERT_EQ(ports.size(), 2u);
+    EXPECT_EQ(ports[1].id, "b");
+    EXPECT_TRUE(ports[1].fixed_ips.empty());
+    EXPECT_THROW(ParsePort(R"({"port": {"name": "no id"}})"), Error);
+    EXPECT_THROW(ParsePorts(R"({"port": {"id": "a"}})"), Error);
+}
+
+TEST(NeutronJson, RoutersAndTheirInterfaces) {
+    const auto router = json::parse(RouterBody({"r1", "ten", "edge", false, {"s1"}})).at("router");
+    EXPECT_EQ(router.at("name").as_string(), "escd-r1");
+    EXPECT_EQ(router.at("admin_state_up").as_bool(), false);
+    EXPECT_EQ(json::parse(RouterInterfaceBody("s1")).at("subnet_id").as_string(), "s1");
+
+    const auto routers = ParseRouters(R"({"routers": [
+        {"id": "r1", "name": "escd-r1", "admin_state_up": false}, {"id": "r2"}]})");
+    ASSERT_EQ(routers.size(), 2u);
+    EXPECT_EQ(routers[0].name, "escd-r1");
+    EXPECT_FALSE(routers[0].admin_state_up);
+    EXPECT_TRUE(routers[1].admin_state_up) << "absent: up, Neutron's default";
+    EXPECT_THROW(ParseRouters(R"({"routers": [{"name": "no id"}]})"), Error);
+}
+
+TEST(OpenStackJson, QueryValuesArePercentEncoded) {
+    EXPECT_EQ(QueryValue("escd-vm_0.a~b"), "escd-vm_0.a~b");
+    EXPECT_EQ(QueryValue("^a b&c=d$"), "%5Ea%20b%26c%3Dd%24");
+    EXPECT_EQ(QueryValue("escd-vm:x\\y/\xc3\xa9"), "escd-vm%3Ax%5Cy%2F%C3%A9");
+}
+
 TEST(NeutronJson, IdsAreReadFromTheNamedObject) {
     EXPECT_EQ(IdIn(R"({"network": {"id": "n1", "name": "x"}})", "network"), "n1");
     for (const char* body : {R"({"port": {"id": "p1"}})", R"({"network": {}})", "[]", "<html>"}) {
@@ -91,9 +162,16 @@ TEST(NovaJson, AServerHasItsPortsMetadataConfigDriveAndDayZeroFiles) {
     ServerSpec plain;
     plain.name = "v";
     const auto minimal = json::parse(ServerBody(plain));
+    EXPECT_EQ(minimal.at("server").at("networks").as_string(), "none") << "no NIC, said so";
     EXPECT_FALSE(minimal.at("server").as_object().contains("availability_zone"));
     EXPECT_FALSE(minimal.at("server").as_object().contains("personality"));
     EXPECT_FALSE(minimal.as_object().contains("os:scheduler_hints"));
+}
+
+TEST(NovaJson, AnExactNameIsAnAnchoredRegexWithItsMetacharactersEscaped) {
+    EXPECT_EQ(ExactNameRegex("dep_g_0_u1"), "^dep_g_0_u1$");
+    EXPECT_EQ(ExactNameRegex("a.b*c+(d)[e]{f}|g?h^i$j\\k"),
+              "^a\\.b\\*c\\+\\(d\\)\\[e\\]\\{f\\}\\|g\\?h\\^i\\$j\\\\k$");
 }
 
 TEST(NovaJson, FlavorsCountDisksInWholeGigabytes) {
@@ -117,25 +195,59 @@ TEST(NovaJson, ServerActions) {
 
 TEST(NovaJson, ServersAreReadWithStatusHostFaultAndMetadata) {
     const auto one = ParseServer(R"({"server": {"id": "s1", "name": "dep_g_0_u1",
-        "status": "ACTIVE", "OS-EXT-SRV-ATTR:host": "escd-test",
+        "status": "ACTIVE", "OS-EXT-SRV-ATTR:host": "escd-test", "config_drive": "True",
+        "OS-EXT-STS:task_state": "powering-off",
         "metadata": {"escd_deployment": "dep", "n": 1}}})");
     EXPECT_EQ(one.id, "s1");
     EXPECT_EQ(one.name, "dep_g_0_u1");
     EXPECT_TRUE(one.Running());
     EXPECT_EQ(one.host, "escd-test");
+    EXPECT_EQ(one.task_state, "powering-off");
+    EXPECT_TRUE(one.config_drive);
     EXPECT_EQ(one.metadata.at("escd_deployment"), "dep");
     EXPECT_FALSE(one.metadata.contains("n")) << "Nova metadata values are strings";
 
     const auto all = ParseServers(R"({"servers": [
-        {"id": "s1", "name": "a", "status": "SHUTOFF", "metadata": {}},
+        {"id": "s1", "name": "a", "status": "SHUTOFF", "metadata": {},
+         "OS-EXT-STS:task_state": null, "config_drive": ""},
         {"id": "s2", "name": "b", "status": "ERROR",
          "fault": {"code": 500, "message": "No valid host was found."}}]})");
     ASSERT_EQ(all.size(), 2u);
     EXPECT_FALSE(all[0].Running());
+    EXPECT_EQ(all[0].task_state, "") << "null or absent: no task";
+    EXPECT_FALSE(all[0].config_drive);
     EXPECT_EQ(all[1].status, "ERROR");
     EXPECT_EQ(all[1].fault, "No valid host was found.");
     EXPECT_THROW(ParseServer(R"({"server": {"name": "no id"}})"), Error);
     EXPECT_THROW(ParseServers(R"({"server": {}})"), Error);
+}
+
+TEST(NovaJson, ThePagesOfAListFollowTheNextLink) {
+    EXPECT_EQ(NextPageQuery(R"({"servers": [], "servers_links": [{"rel": "next",
+        "href": "http://127.0.0.1:8774/v2.1/servers/detail?limit=2&marker=s2"}]})",
+                            "servers_links"),
+              "limit=2&marker=s2");
+    EXPECT_EQ(NextPageQuery(R"({"servers": []})", "servers_links"), "") << "the last page";
+    EXPECT_EQ(
+        NextPageQuery(R"({"servers_links": [{"rel": "self", "href": "x?y"}]})", "servers_links"),
+        "");
+}
+
+TEST(NovaJson, ServerGroupsHaveOnePolicy) {
+    const auto body = json::parse(ServerGroupBody("escd-g1", "anti-affinity")).at("server_group");
+    EXPECT_EQ(body.at("name").as_string(), "escd-g1");
+    EXPECT_EQ(body.at("policy").as_string(), "anti-affinity");
+
+    const auto group = ParseServerGroup(R"({"server_group": {"id": "g1", "name": "escd-g1",
+        "policy": "affinity", "members": ["s1", "s2"]}})");
+    EXPECT_EQ(group.id, "g1");
+    EXPECT_EQ(group.policy, "affinity");
+    EXPECT_EQ(group.members, (std::vector<std::string>{"s1", "s2"}));
+    const auto old = ParseServerGroups(R"({"server_groups": [
+        {"id": "g2", "name": "x", "policies": ["soft-anti-affinity"], "members": []}]})");
+    ASSERT_EQ(old.size(), 1u);
+    EXPECT_EQ(old[0].policy, "soft-anti-affinity") << "before 2.64: a list of one";
+    EXPECT_THROW(ParseServerGroup(R"({"server_group": {}})"), Error);
 }
 
 }  // namespace

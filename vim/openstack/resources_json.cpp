@@ -23,12 +23,102 @@ json::object ParseObject(const std::string& body, std::string_view what) {
     return std::move(parsed.as_object());
 }
 
+// The `key` member of the root object, which must be an object (ParseX of {"x": {...}}).
+json::object Member(const std::string& body, std::string_view key) {
+    auto root = ParseObject(body, key);
+    auto* member = root.if_contains(key);
+    if (!member || !member->is_object()) Malformed(key, "no \"" + std::string(key) + "\"");
+    return std::move(member->as_object());
+}
+
+// The `key` member of the root object, which must be a list ({"xs": [...]}).
+json::array List(const std::string& body, std::string_view key) {
+    auto root = ParseObject(body, key);
+    auto* member = root.if_contains(key);
+    if (!member || !member->is_array()) Malformed(key, "no \"" + std::string(key) + "\" list");
+    return std::move(member->as_array());
+}
+
+json::object PortObject(const std::string& name,
+                        const std::string& network_id,
+                        const std::string& mac,
+                        const std::vector<FixedIp>& fixed_ips,
+                        const std::string& description) {
+    json::object port{{"name", name}, {"network_id", network_id}};
+    if (!description.empty()) port["description"] = description;
+    if (!mac.empty()) port["mac_address"] = mac;
+    if (!fixed_ips.empty()) {
+        json::array ips;
+        for (const auto& ip : fixed_ips) {
+            json::object entry;
+            if (!ip.ip_address.empty()) entry["ip_address"] = ip.ip_address;
+            if (!ip.subnet_id.empty()) entry["subnet_id"] = ip.subnet_id;
+            ips.push_back(std::move(entry));
+        }
+        port["fixed_ips"] = std::move(ips);
+    }
+    return port;
+}
+
+json::object PortObject(const PortRequest& request) {
+    return PortObject(PortName(request.vm_name, request.nicid), request.network_id, request.mac,
+                      request.fixed_ips, PortOwner(request.vm_name));
+}
+
+Port PortFrom(const json::object& object) {
+    Port port;
+    port.id = StringAt(object, "id");
+    port.name = StringAt(object, "name");
+    port.description = StringAt(object, "description");
+    port.network_id = StringAt(object, "network_id");
+    port.mac = StringAt(object, "mac_address");
+    port.status = StringAt(object, "status");
+    port.device_id = StringAt(object, "device_id");
+    port.device_owner = StringAt(object, "device_owner");
+    if (const auto* ips = object.if_contains("fixed_ips"); ips && ips->is_array()) {
+        for (const auto& ip : ips->as_array())
+            port.fixed_ips.push_back({StringAt(ip, "subnet_id"), StringAt(ip, "ip_address")});
+    }
+    return port;
+}
+
+bool BoolAt(const json::object& object, std::string_view key, bool fallback) {
+    const auto* value = object.if_contains(key);
+    if (!value) return fallback;
+    if (value->is_bool()) return value->as_bool();
+    // Nova gives a server's config_drive as a string: "True" or "".
+    if (value->is_string()) {
+        const auto& text = value->as_string();
+        return text == "True" || text == "true" || text == "1";
+    }
+    return fallback;
+}
+
+ServerGroup ServerGroupFrom(const json::object& object) {
+    ServerGroup group;
+    group.id = StringAt(object, "id");
+    group.name = StringAt(object, "name");
+    group.policy = StringAt(object, "policy");
+    // Before 2.64 a group had a list of (one) policies.
+    if (const auto* policies = object.if_contains("policies");
+        group.policy.empty() && policies && policies->is_array() && !policies->as_array().empty() &&
+        policies->as_array()[0].is_string())
+        group.policy = policies->as_array()[0].as_string().c_str();
+    if (const auto* members = object.if_contains("members"); members && members->is_array()) {
+        for (const auto& member : members->as_array())
+            if (member.is_string()) group.members.emplace_back(member.as_string());
+    }
+    return group;
+}
+
 Server ServerFrom(const json::object& object) {
     Server server;
     server.id = StringAt(object, "id");
     server.name = StringAt(object, "name");
     server.status = StringAt(object, "status");
     server.host = StringAt(object, "OS-EXT-SRV-ATTR:host");
+    server.task_state = StringAt(object, "OS-EXT-STS:task_state");
+    server.config_drive = BoolAt(object, "config_drive", false);
     if (const auto* fault = object.if_contains("fault"); fault && fault->is_object())
         server.fault = StringAt(fault->as_object(), "message");
     if (const auto* metadata = object.if_contains("metadata"); metadata && metadata->is_object()) {
@@ -75,22 +165,85 @@ std::string SubnetBody(const std::string& network_id, const SubnetDefinition& su
     return json::serialize(json::object{{"subnet", std::move(body)}});
 }
 
+std::string QueryValue(std::string_view value) {
+    static constexpr char kHex[] = "0123456789ABCDEF";
+    std::string out;
+    out.reserve(value.size());
+    for (const char c : value) {
+        const auto byte = static_cast<unsigned char>(c);
+        if ((byte >= 'A' && byte <= 'Z') || (byte >= 'a' && byte <= 'z') ||
+            (byte >= '0' && byte <= '9') || c == '-' || c == '.' || c == '_' || c == '~') {
+            out += c;
+        } else {
+            out += '%';
+            out += kHex[byte >> 4];
+            out += kHex[byte & 0x0f];
+        }
+    }
+    return out;
+}
+
 std::string PortBody(const std::string& name,
                      const std::string& network_id,
                      const std::string& mac,
                      const std::vector<FixedIp>& fixed_ips) {
-    json::object port{{"name", name}, {"network_id", network_id}};
-    if (!mac.empty()) port["mac_address"] = mac;
-    if (!fixed_ips.empty()) {
-        json::array ips;
-        for (const auto& ip : fixed_ips) {
-            json::object entry{{"ip_address", ip.ip_address}};
-            if (!ip.subnet_id.empty()) entry["subnet_id"] = ip.subnet_id;
-            ips.push_back(std::move(entry));
-        }
-        port["fixed_ips"] = std::move(ips);
+    return json::serialize(
+        json::object{{"port", PortObject(name, network_id, mac, fixed_ips, std::string())}});
+}
+
+std::string PortName(std::string_view vm_name, int nicid) {
+    return ObjectName(vm_name) + "-nic" + std::to_string(nicid);
+}
+
+std::string PortOwner(std::string_view vm_name) {
+    return "escd-vm:" + std::string(vm_name);
+}
+
+std::string PortsBody(const std::vector<PortRequest>& requests) {
+    json::array ports;
+    for (const auto& request : requests) ports.push_back(PortObject(request));
+    return json::serialize(json::object{{"ports", std::move(ports)}});
+}
+
+Port ParsePort(const std::string& body) {
+    auto port = PortFrom(Member(body, "port"));
+    if (port.id.empty()) Malformed("port", "no id");
+    return port;
+}
+
+std::vector<Port> ParsePorts(const std::string& body) {
+    std::vector<Port> out;
+    for (const auto& port : List(body, "ports")) {
+        if (!port.is_object()) continue;
+        out.push_back(PortFrom(port.as_object()));
+        if (out.back().id.empty()) Malformed("ports", "a port without id");
     }
-    return json::serialize(json::object{{"port", std::move(port)}});
+    return out;
+}
+
+std::string RouterBody(const RouterRequest& request) {
+    return json::serialize(json::object{{"router", json::object{
+                                                       {"name", ObjectName(request.internal_id)},
+                                                       {"admin_state_up", request.admin_state},
+                                                   }}});
+}
+
+std::string RouterInterfaceBody(const std::string& subnet_id) {
+    return json::serialize(json::object{{"subnet_id", subnet_id}});
+}
+
+std::vector<Router> ParseRouters(const std::string& body) {
+    std::vector<Router> out;
+    for (const auto& router : List(body, "routers")) {
+        if (!router.is_object()) continue;
+        Router r;
+        r.id = StringAt(router, "id");
+        r.name = StringAt(router, "name");
+        r.admin_state_up = BoolAt(router.as_object(), "admin_state_up", true);
+        if (r.id.empty()) Malformed("routers", "a router without id");
+        out.push_back(std::move(r));
+    }
+    return out;
 }
 
 std::string IdIn(const std::string& body, std::string_view kind) {
@@ -103,8 +256,12 @@ std::string IdIn(const std::string& body, std::string_view kind) {
 }
 
 std::string ServerBody(const ServerSpec& spec) {
-    json::array networks;
-    for (const auto& port : spec.port_ids) networks.push_back(json::object{{"port", port}});
+    json::value networks = "none";
+    if (!spec.port_ids.empty()) {
+        json::array ports;
+        for (const auto& port : spec.port_ids) ports.push_back(json::object{{"port", port}});
+        networks = std::move(ports);
+    }
     json::object metadata;
     for (const auto& [key, value] : spec.metadata) metadata[key] = value;
     json::object server{
@@ -129,6 +286,16 @@ std::string ServerBody(const ServerSpec& spec) {
     return json::serialize(body);
 }
 
+std::string ExactNameRegex(std::string_view name) {
+    std::string out = "^";
+    for (const char c : name) {
+        if (std::string_view("\\^$.|?*+()[]{}").find(c) != std::string_view::npos) out += '\\';
+        out += c;
+    }
+    out += '$';
+    return out;
+}
+
 std::string FlavorBody(const FlavorRequest& request) {
     // Nova counts disks in GB: a size in MB is rounded up, never down to nothing.
     const auto gb = [](long long mb) { return mb <= 0 ? 0 : (mb + 1023) / 1024; };
@@ -151,21 +318,46 @@ std::string ServerActionBody(std::string_view action) {
 }
 
 Server ParseServer(const std::string& body) {
-    const auto root = ParseObject(body, "server");
-    const auto* server = root.if_contains("server");
-    if (!server || !server->is_object()) Malformed("server", "no \"server\"");
-    auto out = ServerFrom(server->as_object());
+    auto out = ServerFrom(Member(body, "server"));
     if (out.id.empty()) Malformed("server", "no id");
     return out;
 }
 
 std::vector<Server> ParseServers(const std::string& body) {
-    const auto root = ParseObject(body, "servers");
-    const auto* servers = root.if_contains("servers");
-    if (!servers || !servers->is_array()) Malformed("servers", "no \"servers\" list");
     std::vector<Server> out;
-    for (const auto& server : servers->as_array())
+    for (const auto& server : List(body, "servers"))
         if (server.is_object()) out.push_back(ServerFrom(server.as_object()));
+    return out;
+}
+
+std::string NextPageQuery(const std::string& body, std::string_view links_key) {
+    const auto root = ParseObject(body, links_key);
+    const auto* links = root.if_contains(links_key);
+    if (!links || !links->is_array()) return {};
+    for (const auto& link : links->as_array()) {
+        if (StringAt(link, "rel") != "next") continue;
+        const auto href = StringAt(link, "href");
+        const auto query = href.find('?');
+        return query == std::string::npos ? std::string() : href.substr(query + 1);
+    }
+    return {};
+}
+
+std::string ServerGroupBody(const std::string& name, const std::string& policy) {
+    return json::serialize(
+        json::object{{"server_group", json::object{{"name", name}, {"policy", policy}}}});
+}
+
+ServerGroup ParseServerGroup(const std::string& body) {
+    auto group = ServerGroupFrom(Member(body, "server_group"));
+    if (group.id.empty()) Malformed("server_group", "no id");
+    return group;
+}
+
+std::vector<ServerGroup> ParseServerGroups(const std::string& body) {
+    std::vector<ServerGroup> out;
+    for (const auto& group : List(body, "server_groups"))
+        if (group.is_object()) out.push_back(ServerGroupFrom(group.as_object()));
     return out;
 }
 
