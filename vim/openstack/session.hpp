@@ -39,9 +39,24 @@ class Session {
                                       std::string body = {},
                                       std::set<int> accepted = {});
 
+    /// As Call, with the content of file `file` as the body, streamed from disk (ApiRequest's
+    /// body_file) as `content_type`. A retry (401, 413/429/503) sends the file again from its
+    /// start.
+    asio::awaitable<ApiResponse> CallWithFile(std::string service_type,
+                                              http::verb method,
+                                              std::string path,
+                                              std::string file,
+                                              std::string content_type,
+                                              std::set<int> accepted = {});
+
     Keystone& keystone() { return keystone_; }
 
   private:
+    /// Call's loop over `request`, its url relative to the service's endpoint.
+    asio::awaitable<ApiResponse> Send(std::string service_type,
+                                      ApiRequest request,
+                                      std::set<int> accepted);
+
     ApiClient& client_;
     Keystone keystone_;
 };
