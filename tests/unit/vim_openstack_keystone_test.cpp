@@ -61,6 +61,7 @@ TEST(KeystoneAuth, ATokenCarriesItsExpiryProjectAndCatalog) {
     const auto token = ParseToken("gAAAA-token", kTokenBody);
     EXPECT_EQ(token.id, "gAAAA-token");
     EXPECT_EQ(token.project_id, "p-1");
+    EXPECT_EQ(token.project_domain_id, "default");
     EXPECT_EQ(token.user_id, "u-1");
     EXPECT_EQ(token.expires_at, *ParseIsoTime("2026-11-24T06:25:08.123456Z"));
     ASSERT_EQ(token.catalog.size(), 4u);

@@ -28,28 +28,105 @@ std::string Lower(std::string_view text) {
                                              ec.message());
 }
 
-template <class Stream>
-asio::awaitable<ApiResponse> Exchange(Stream& stream, const ApiRequest& request, const Url& url) {
-    http::request<http::string_body> out{request.method, url.target, 11};
+/// Chunks of a file body: large enough that a write is rarely shorter than what the socket
+/// takes at once, small enough to stay out of the way of other coroutines.
+constexpr std::size_t kFileChunk = 256 * 1024;
+
+// The fields every request carries, whatever its body.
+template <class Body>
+void SetFields(http::request<Body>& out, const ApiRequest& request, const Url& url) {
     out.set(http::field::host, url.HostHeader());
     out.set(http::field::user_agent, "escd");
     out.set(http::field::accept, "application/json");
-    if (!request.body.empty() || request.method == http::verb::post ||
+    if (!request.body.empty() || !request.body_file.empty() || request.method == http::verb::post ||
         request.method == http::verb::put || request.method == http::verb::patch) {
         out.set(http::field::content_type, request.content_type);
     }
     for (const auto& [name, value] : request.headers) out.set(name, value);
     out.keep_alive(false);
+}
+
+template <class Stream>
+asio::awaitable<void> WriteStringRequest(Stream& stream,
+                                         const ApiRequest& request,
+                                         const Url& url) {
+    http::request<http::string_body> out{request.method, url.target, 11};
+    SetFields(out, request, url);
     out.body() = request.body;
     out.prepare_payload();
     auto [write_error, written] = co_await http::async_write(stream, out, kTuple);
     if (write_error) NoAnswer(request, "write", write_error);
+}
+
+// The body streamed from request.body_file with an explicit Content-Length (buffer_body, as
+// Beast's examples relay a body of unknown source: one chunk in the serializer at a time).
+// Each chunk gets the whole deadline, so a large upload is bounded by its progress. Returns the
+// error of a write the peer cut: it may have answered first (a 401 or 413 before the body).
+template <class Stream>
+asio::awaitable<boost::system::error_code> WriteFileRequest(Stream& stream,
+                                                            const ApiRequest& request,
+                                                            const Url& url,
+                                                            std::chrono::milliseconds deadline) {
+    const auto& path = request.body_file;
+    boost::system::error_code ec;
+    beast::file file;
+    file.open(path.c_str(), beast::file_mode::scan, ec);
+    if (ec) throw Error(ErrorCode::kInternal, "cannot open " + path + ": " + ec.message());
+    const std::uint64_t size = file.size(ec);
+    if (ec) throw Error(ErrorCode::kInternal, "cannot size " + path + ": " + ec.message());
+
+    http::request<http::buffer_body> out{request.method, url.target, 11};
+    SetFields(out, request, url);
+    out.content_length(size);
+    out.body().data = nullptr;
+    out.body().more = true;
+    http::request_serializer<http::buffer_body> serializer{out};
+    beast::get_lowest_layer(stream).expires_after(deadline);
+    auto [header_error, header_size] =
+        co_await http::async_write_header(stream, serializer, kTuple);
+    if (header_error) co_return header_error;
+
+    std::vector<char> chunk(kFileChunk);
+    std::uint64_t left = size;
+    do {
+        const auto want = static_cast<std::size_t>(std::min<std::uint64_t>(left, chunk.size()));
+        const std::size_t got = want == 0 ? 0 : file.read(chunk.data(), want, ec);
+        if (ec) throw Error(ErrorCode::kInternal, "cannot read " + path + ": " + ec.message());
+        if (got == 0 && want != 0)
+            throw Error(ErrorCode::kInternal, path + " shrank during the upload");
+        left -= got;
+        out.body().data = chunk.data();
+        out.body().size = got;
+        out.body().more = left > 0;
+        beast::get_lowest_layer(stream).expires_after(deadline);
+        auto [write_error, written] = co_await http::async_write(stream, serializer, kTuple);
+        // need_buffer: the chunk is out and the serializer wants the next one.
+        if (write_error == http::error::need_buffer) write_error = {};
+        if (write_error) co_return write_error;
+    } while (left > 0);
+    co_return boost::system::error_code{};
+}
+
+template <class Stream>
+asio::awaitable<ApiResponse> Exchange(Stream& stream,
+                                      const ApiRequest& request,
+                                      const Url& url,
+                                      std::chrono::milliseconds deadline) {
+    boost::system::error_code write_error;
+    if (request.body_file.empty()) {
+        co_await WriteStringRequest(stream, request, url);
+    } else {
+        write_error = co_await WriteFileRequest(stream, request, url, deadline);
+        // The answer comes once the service has stored the body: a deadline of its own.
+        beast::get_lowest_layer(stream).expires_after(deadline);
+    }
 
     beast::flat_buffer buffer;
     http::response_parser<http::string_body> parser;
     parser.body_limit(kBodyLimit);
     auto [read_error, read] = co_await http::async_read(stream, buffer, parser, kTuple);
-    if (read_error) NoAnswer(request, "read", read_error);
+    if (read_error)
+        NoAnswer(request, write_error ? "write" : "read", write_error ? write_error : read_error);
     const auto& answer = parser.get();
     ApiResponse response;
     response.status = static_cast<int>(answer.result_int());
@@ -117,7 +194,7 @@ asio::awaitable<ApiResponse> ApiClient::Send(const ApiRequest& request) {
     auto [connect_error, endpoint] = co_await tcp_stream.async_connect(allowed, kTuple);
     if (connect_error) NoAnswer(request, "connect", connect_error);
     if (url->scheme == "http") {
-        auto response = co_await Exchange(tcp_stream, request, *url);
+        auto response = co_await Exchange(tcp_stream, request, *url, deadline_);
         boost::system::error_code ignored;
         tcp_stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
         co_return response;
@@ -130,7 +207,7 @@ asio::awaitable<ApiResponse> ApiClient::Send(const ApiRequest& request) {
     tls_stream.set_verify_callback(ssl::host_name_verification(url->host));
     auto [handshake_error] = co_await tls_stream.async_handshake(ssl::stream_base::client, kTuple);
     if (handshake_error) NoAnswer(request, "TLS handshake", handshake_error);
-    auto response = co_await Exchange(tls_stream, request, *url);
+    auto response = co_await Exchange(tls_stream, request, *url, deadline_);
     // The answer is complete; a peer that closes without close_notify changes nothing.
     auto [shutdown_error] = co_await tls_stream.async_shutdown(kTuple);
     (void)shutdown_error;

@@ -29,6 +29,10 @@ struct ApiRequest {
     http::verb method = http::verb::get;
     std::string url;  ///< absolute http(s) URL
     std::string body;
+    /// When not empty, the body is this file's content instead of `body`, streamed from disk
+    /// in chunks (an image of gigabytes never sits in memory). Its size when the call starts
+    /// is the Content-Length; a file that shrinks meanwhile fails the call.
+    std::string body_file;
     std::string content_type = "application/json";
     std::vector<std::pair<std::string, std::string>> headers;  ///< e.g. X-Auth-Token
 };
@@ -51,9 +55,12 @@ class ApiClient {
         : tls_(tls), deadline_(deadline), allowed_(std::move(allowed)) {}
 
     /// Sends `request` (which must outlive the awaited call: bodies are not copied) and reads
-    /// the whole answer within the deadline. Throws
+    /// the whole answer within the deadline. With a `body_file` the deadline bounds each chunk
+    /// written and then the answer, not the whole call: an upload of gigabytes that keeps
+    /// moving is not cut off, a stalled one is. Throws
     /// Error(kUnavailable) when no answer came or the host resolves to no allowed address,
-    /// Error(kBadRequest) for a URL it cannot use.
+    /// Error(kBadRequest) for a URL it cannot use, Error(kInternal) when `body_file` cannot be
+    /// read.
     asio::awaitable<ApiResponse> Send(const ApiRequest& request);
 
   private:

@@ -72,8 +72,11 @@ Token ParseToken(const std::string& subject_token, const std::string& body) {
     const auto expires = ParseIsoTime(StringAt(*token, "expires_at"));
     if (!expires) NotAToken("no valid expires_at");
     out.expires_at = *expires;
-    if (const auto* project = ObjectAt(*token, "project"))
+    if (const auto* project = ObjectAt(*token, "project")) {
         out.project_id = StringAt(*project, "id");
+        if (const auto* domain = ObjectAt(*project, "domain"))
+            out.project_domain_id = StringAt(*domain, "id");
+    }
     if (const auto* user = ObjectAt(*token, "user")) out.user_id = StringAt(*user, "id");
     const auto* catalog = token->if_contains("catalog");
     if (catalog && catalog->is_array()) {

@@ -44,6 +44,7 @@ struct Token {
     std::string id;  ///< X-Subject-Token; sent back as X-Auth-Token
     std::chrono::system_clock::time_point expires_at;
     std::string project_id;
+    std::string project_domain_id;  ///< where escd makes its tenants' projects
     std::string user_id;
     std::vector<CatalogEndpoint> catalog;
 };

@@ -10,15 +10,41 @@ asio::awaitable<ApiResponse> Session::Call(std::string service_type,
                                            std::string body,
                                            std::set<int> accepted,
                                            std::string compute_microversion) {
-    const std::string what = std::string(http::to_string(method)) + " " + service_type + " " + path;
+    ApiRequest request;
+    request.method = method;
+    request.url = std::move(path);
+    request.body = std::move(body);
+    co_return co_await Send(std::move(service_type), std::move(request), std::move(accepted),
+                            std::move(compute_microversion));
+}
+
+asio::awaitable<ApiResponse> Session::CallWithFile(std::string service_type,
+                                                   http::verb method,
+                                                   std::string path,
+                                                   std::string file,
+                                                   std::string content_type,
+                                                   std::set<int> accepted) {
+    ApiRequest request;
+    request.method = method;
+    request.url = std::move(path);
+    request.body_file = std::move(file);
+    request.content_type = std::move(content_type);
+    co_return co_await Send(std::move(service_type), std::move(request), std::move(accepted),
+                            std::string());
+}
+
+asio::awaitable<ApiResponse> Session::Send(std::string service_type,
+                                           ApiRequest request,
+                                           std::set<int> accepted,
+                                           std::string compute_microversion) {
+    const std::string path = request.url;
+    const std::string what =
+        std::string(http::to_string(request.method)) + " " + service_type + " " + path;
     bool reauthenticated = false;
     auto backoff = std::chrono::milliseconds(250);
     for (int attempt = 0;; ++attempt) {
         const auto token = co_await keystone_.Current();
-        ApiRequest request;
-        request.method = method;
         request.url = co_await keystone_.Endpoint(service_type) + path;
-        request.body = body;
         request.headers = {{"X-Auth-Token", token.id}};
         if (service_type == "compute")
             request.headers.emplace_back(

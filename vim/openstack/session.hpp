@@ -10,6 +10,7 @@
 /// Nova gets the microversion escd speaks (kComputeMicroversion), or the one a call asks for;
 /// other services get none (Cinder refuses a Nova version header).
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <set>
@@ -45,6 +46,16 @@ class Session {
                                       std::set<int> accepted = {},
                                       std::string compute_microversion = {});
 
+    /// As Call, with the content of file `file` as the body, streamed from disk (ApiRequest's
+    /// body_file) as `content_type`. A retry (401, 413/429/503) sends the file again from its
+    /// start.
+    asio::awaitable<ApiResponse> CallWithFile(std::string service_type,
+                                              http::verb method,
+                                              std::string path,
+                                              std::string file,
+                                              std::string content_type,
+                                              std::set<int> accepted = {});
+
     Keystone& keystone() { return keystone_; }
 
     /// How many requests Call() has sent (retries included, Keystone's not): what a test or a
@@ -52,9 +63,15 @@ class Session {
     std::uint64_t calls() const { return calls_; }
 
   private:
+    /// Call's loop over `request`, its url relative to the service's endpoint.
+    asio::awaitable<ApiResponse> Send(std::string service_type,
+                                      ApiRequest request,
+                                      std::set<int> accepted,
+                                      std::string compute_microversion);
+
     ApiClient& client_;
     Keystone keystone_;
-    std::uint64_t calls_ = 0;
+    std::atomic<std::uint64_t> calls_{0};
 };
 
 }  // namespace escd::vim::openstack
