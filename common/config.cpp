@@ -219,6 +219,10 @@ constexpr std::array kHandlers = {
                [](Config& c, std::string_view v) {
                    c.openstack_timeout = std::chrono::milliseconds{ParseInt(v, 1, kMaxMillis)};
                }},
+    KeyHandler{"openstack", "poll_ms",
+               [](Config& c, std::string_view v) {
+                   c.openstack_poll_period = std::chrono::milliseconds{ParseInt(v, 50, kMaxMillis)};
+               }},
     KeyHandler{"openstack", "endpoint",
                [](Config& c, std::string_view v) {
                    const std::string value(Trim(v));

@@ -104,6 +104,8 @@ struct Config {
     // [openstack]
     CidrList openstack_allowed_cidrs = CidrList::Parse("127.0.0.0/8,::1/128");
     std::chrono::milliseconds openstack_timeout{30000};
+    /// How often escd lists its Nova servers (their state, and VM events made from it).
+    std::chrono::milliseconds openstack_poll_period{2000};
     std::string openstack_endpoint = "publicURL";
     std::string openstack_ca_file;
     // [engine]

@@ -80,6 +80,7 @@ struct VmGroupSpec {
     std::string name;
     std::string image;
     std::string flavor;  ///< or vim_vcpus + vim_memory_mb, or neither (the defaults above)
+    std::string vim_id;  ///< <locator><vim_id>: the VIM connector of its VMs, "" = the default
     int vcpus = 0;
     long long memory_mb = 0;
     int bootup_time = 300;

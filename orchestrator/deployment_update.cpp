@@ -80,7 +80,8 @@ asio::awaitable<bool> DeploymentWorkflow::UpdateVmInterfaces(Context& context,
             kept.push_back(nic);
             continue;
         }
-        const vim::VmNic removed{nic.nicid, nic.network, nic.mac_address, "virtio"};
+        const vim::VmNic removed{nic.nicid, nic.network,    nic.mac_address,
+                                 "virtio",  nic.ip_address, nic.subnet};
         try {
             co_await vim_.DetachNic(vm.vm_name, removed);
             step.released.emplace_back(vm.vm_name, nic.nicid);
@@ -96,7 +97,8 @@ asio::awaitable<bool> DeploymentWorkflow::UpdateVmInterfaces(Context& context,
         const auto allocations = step.allocations.size();
         try {
             auto added = co_await AllocateNic(group, vm.vm_name, vm.vm_index, wanted, step, held);
-            const vim::VmNic nic{wanted.nicid, wanted.network, added.mac_address, wanted.model};
+            const vim::VmNic nic{wanted.nicid, wanted.network,   added.mac_address,
+                                 wanted.model, added.ip_address, added.subnet};
             co_await vim_.AttachNic(vm.vm_name, nic);
             kept.push_back(std::move(added));
             changed = true;

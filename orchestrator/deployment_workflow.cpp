@@ -514,8 +514,11 @@ asio::awaitable<vim::VmRequest> DeploymentWorkflow::BuildVmRequest(Context& cont
         std::string model = "virtio";
         for (const auto& spec_nic : group.interfaces)
             if (spec_nic.nicid == nic.nicid) model = spec_nic.model;
-        request.nics.push_back({nic.nicid, nic.network, nic.mac_address, model});
+        request.nics.push_back(
+            {nic.nicid, nic.network, nic.mac_address, model, nic.ip_address, nic.subnet});
     }
+    request.flavor_id = group.flavor;
+    request.vim_id = group.vim_id;
     if (!group.flavor.empty()) {
         const auto& flavor_id = group.flavor;
         auto flavor = co_await Offload(db_pool_, [this, &flavor_id] {

@@ -15,12 +15,14 @@
 #include "common/crypto.hpp"
 #include "common/error.hpp"
 #include "common/log.hpp"
+#include "common/offload.hpp"
 #include "common/tls.hpp"
 #include "model/store/pg/embedded_postgres.hpp"
 #include "model/store/pg/pg_store.hpp"
 #include "orchestrator/config_parameters.hpp"
 #include "orchestrator/engine.hpp"
 #include "orchestrator/notifier.hpp"
+#include "orchestrator/vim_set.hpp"
 #include "server/admin_password.hpp"
 #include "server/basic_auth.hpp"
 #include "server/handlers/admin_handlers.hpp"
@@ -39,6 +41,7 @@
 #include "server/router.hpp"
 #include "server/tls_context.hpp"
 #include "vim/libvirt/libvirt_adapter.hpp"
+#include "vim/openstack/openstack_adapter.hpp"
 
 #ifndef ESCD_DEFAULT_SCHEMA_DIR
 #define ESCD_DEFAULT_SCHEMA_DIR "schemas/sql"
@@ -103,6 +106,32 @@ int Run(const Config& config) {
         ESCD_ERROR("vim") << e.what();
     }
 
+    // OpenStack VIMs are called over HTTPS with the system's CAs (and openstack.ca_file), only
+    // at addresses openstack.allowed_cidrs admits.
+    ssl::context openstack_tls(ssl::context::tls_client);
+    openstack_tls.set_default_verify_paths();
+    if (!config.openstack_ca_file.empty()) openstack_tls.load_verify_file(config.openstack_ca_file);
+    openstack_tls.set_verify_mode(ssl::verify_peer);
+    vim::openstack::ApiClient openstack_client(openstack_tls, config.openstack_timeout,
+                                               config.openstack_allowed_cidrs);
+    // The engine's VIMs: escd's own libvirt one, and an adapter per registered OPENSTACK
+    // connector; resources go to the default connector, VMs to their group's locator.
+    orchestrator::VimSet vims(
+        vim,
+        [&](const model::VimConnector& connector,
+            const std::vector<model::VimUser>& users) -> std::unique_ptr<vim::Adapter> {
+            if (connector.type != model::VimType::kOpenstack) return nullptr;
+            if (users.empty())
+                throw Error(ErrorCode::kUnavailable, "no VIM user to authenticate as");
+            vim::openstack::OpenStackOptions options;
+            options.instance_id = *instance_id;
+            options.poll_period = config.openstack_poll_period;
+            return std::make_unique<vim::openstack::OpenStackAdapter>(
+                openstack_client,
+                orchestrator::CredentialsOf(connector, users, config.openstack_endpoint), options,
+                ioc.get_executor(), file_pool);
+        });
+
     orchestrator::NotifierOptions notifier_options{
         config.callback_allowed_cidrs,
         config.callback_backoff,
@@ -119,7 +148,7 @@ int Run(const Config& config) {
     pinger.Start();  // without ICMP, VM_ALIVE KPIs never pass; the reason is logged
     orchestrator::OperationMode mode(store, db_pool);
     mode.Load();
-    orchestrator::Engine engine(ioc, store, db_pool, vim, notifier, fetcher, pinger, mode,
+    orchestrator::Engine engine(ioc, store, db_pool, vims, notifier, fetcher, pinger, mode,
                                 {config.engine_paused_for_test});
     mode.OnChange([&engine](orchestrator::Mode now) { engine.OperationModeChanged(now); });
     orchestrator::ConfigParameters config_parameters(store, db_pool);
@@ -131,19 +160,11 @@ int Run(const Config& config) {
     server::handlers::RegisterDeploymentRoutes(router, engine);
     server::handlers::RegisterOperationModeRoutes(router, mode);
     server::handlers::RegisterConfigRoutes(router, config_parameters);
-    server::handlers::RegisterSystemStateRoutes(router, {mode, vim, notifier});
+    server::handlers::RegisterSystemStateRoutes(router, {mode, vims, notifier});
     server::handlers::RegisterSnapshotRoutes(router, engine);
-    server::handlers::RegisterMigrationRoutes(router, engine, vim);
-    server::handlers::RegisterHostRoutes(router, {store, db_pool, vim, notifier});
+    server::handlers::RegisterMigrationRoutes(router, engine, vims);
+    server::handlers::RegisterHostRoutes(router, {store, db_pool, vims, notifier});
     server::handlers::RegisterDynamicMappingRoutes(router, engine);
-    // OpenStack VIMs are called over HTTPS with the system's CAs (and openstack.ca_file), only
-    // at addresses openstack.allowed_cidrs admits.
-    ssl::context openstack_tls(ssl::context::tls_client);
-    openstack_tls.set_default_verify_paths();
-    if (!config.openstack_ca_file.empty()) openstack_tls.load_verify_file(config.openstack_ca_file);
-    openstack_tls.set_verify_mode(ssl::verify_peer);
-    vim::openstack::ApiClient openstack_client(openstack_tls, config.openstack_timeout,
-                                               config.openstack_allowed_cidrs);
     server::handlers::RegisterVimConnectorRoutes(
         router, {store, db_pool, vim, config.vim_uri, notifier,
                  [&vim](const std::string& uri) { return vim.CheckUri(uri); },
@@ -151,7 +172,14 @@ int Run(const Config& config) {
                      return vim::openstack::Keystone::Check(openstack_client,
                                                             std::move(credentials));
                  },
-                 config.openstack_endpoint});
+                 config.openstack_endpoint,
+                 [&vims, &store, &db_pool]() -> asio::awaitable<void> {
+                     co_await Offload(db_pool, [&vims, &store] {
+                         vims.Refresh(store);
+                         return 0;
+                     });
+                 }});
+    vims.Refresh(store);  // the connectors stored before this start
     server::HttpServer http_server(ioc, router, auth, db_pool);
     http_server.SetMaintenanceCheck([&mode] { return mode.InMaintenance(); });
     server::handlers::RegisterAdminRoutes(

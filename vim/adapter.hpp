@@ -98,6 +98,10 @@ struct VmNic {
     std::string network_id;  ///< escd's internal network id
     std::string mac;
     std::string model = "virtio";
+    /// The address escd allocated ("" = none); a VIM that assigns addresses (Neutron) is told it,
+    /// libvirt leaves it to the guest's day-0 configuration.
+    std::string ip_address{};
+    std::string subnet_id{};  ///< escd's internal subnet id of ip_address, "" = any
 };
 
 /// A VM to create (ids in the VIM object's metadata; the name is unique and escd's key).
@@ -109,6 +113,11 @@ struct VmRequest {
     int vcpus = 1;
     long long memory_mb = 512;
     std::string image_id;  ///< escd's internal image id: the boot disk is its volume
+    /// escd's internal flavor id ("" = none: vcpus and memory_mb say it all). libvirt reads
+    /// vcpus and memory_mb; OpenStack boots the Nova flavor of this id.
+    std::string flavor_id{};
+    /// The VIM connector the VM's vm_group locator names ("" = the default VIM).
+    std::string vim_id{};
     std::vector<VmNic> nics;
     std::string host;  ///< where to place it ("" = the VIM chooses)
     /// Attach the volume ("day0", name) as a second, read-only disk: the day-0 config drive.

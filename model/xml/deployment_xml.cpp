@@ -11,6 +11,7 @@
 #include "common/url.hpp"
 #include "model/ids.hpp"
 #include "model/resource.hpp"
+#include "model/vim_connector.hpp"
 #include "model/xml/xml_doc.hpp"
 
 namespace escd::model::xml {
@@ -226,6 +227,12 @@ VmGroupSpec ParseGroup(const pugi::xml_node& node, std::vector<Reference>& refer
     ValidateInternalId(group.image, at + " image");
     references.push_back({kind::kImage, group.image, at + " image"});
     group.flavor = Text(node, "flavor");
+    // <locator><vim_id>: the VIM connector the group's VMs go to (ESC's multi-VIM deployments);
+    // none = the default connector. Whether it is registered is checked when the VMs are made.
+    if (auto locator = node.child("locator")) {
+        group.vim_id = Text(locator, "vim_id");
+        if (!group.vim_id.empty()) ValidateVimConnectorId(group.vim_id);
+    }
     group.vcpus = Int(node, "vim_vcpus", 1, 1024, 0, at);
     group.memory_mb = Int(node, "vim_memory_mb", 1, 1 << 24, 0, at);
     if (!group.flavor.empty()) {

@@ -6,6 +6,7 @@
 #include "common/log.hpp"
 #include "common/offload.hpp"
 #include "model/xml/vim_connector_xml.hpp"
+#include "orchestrator/vim_set.hpp"
 #include "server/handlers/mutation.hpp"
 #include "server/query.hpp"
 
@@ -90,6 +91,12 @@ asio::awaitable<Response> GetConnector(const Context& context, Request& request)
     co_return Document(xml::VimConnectorDocument(connector, {}));
 }
 
+// The engine's set of VIMs reads the change before the answer goes out: a request that follows
+// the answer (a deployment on a new connector) finds it.
+asio::awaitable<void> VimsChanged(const Context& context) {
+    if (context->vims_changed) co_await context->vims_changed();
+}
+
 asio::awaitable<Response> CreateConnector(const Context& context, Request& request) {
     RequireXmlBody(request);
     const auto connector = xml::ParseVimConnectorRequest(request.Body(), {});
@@ -98,6 +105,7 @@ asio::awaitable<Response> CreateConnector(const Context& context, Request& reque
     const std::string message = "VIM Connector successfully created";
     const auto callbacks = CallbackFor(op, message, xml::VimConnectorDocument(connector, op.kind));
     auto rows = co_await context->store.CreateVimConnector(connector, op, message, callbacks);
+    co_await VimsChanged(context);
     co_return Committed(context, op, xml::VimConnectorDocument(connector, {}), std::move(rows));
 }
 
@@ -110,6 +118,7 @@ asio::awaitable<Response> UpdateConnector(const Context& context, Request& reque
     const std::string message = "VIM Connector successfully updated";
     const auto callbacks = CallbackFor(op, message, xml::VimConnectorDocument(connector, op.kind));
     auto rows = co_await context->store.UpdateVimConnector(connector, op, message, callbacks);
+    co_await VimsChanged(context);
     co_return Committed(context, op, xml::VimConnectorDocument(connector, {}), std::move(rows));
 }
 
@@ -122,6 +131,7 @@ asio::awaitable<Response> DeleteConnector(const Context& context, Request& reque
     const std::string message = "VIM Connector successfully deleted";
     const auto callbacks = CallbackFor(op, message, xml::VimConnectorDocument(connector, op.kind));
     auto rows = co_await context->store.DeleteVimConnector(id, op, message, callbacks);
+    co_await VimsChanged(context);
     co_return Committed(context, op, xml::VimConnectorDocument(connector, {}), std::move(rows));
 }
 
@@ -142,6 +152,7 @@ asio::awaitable<Response> SetDefault(const Context& context, Request& request) {
     const std::string message = "Default VIM Connector successfully set";
     const auto callbacks = CallbackFor(op, message, xml::DefaultVimConnectorDocument(id, op.kind));
     auto rows = co_await context->store.SetDefaultVimConnector(id, op, message, callbacks);
+    co_await VimsChanged(context);
     co_return Committed(context, op, xml::DefaultVimConnectorDocument(id, {}), std::move(rows));
 }
 
@@ -156,17 +167,10 @@ asio::awaitable<vim::VimStatus> Probe(const Context& context,
         const auto& vim_id = connector.id;
         const auto users = co_await Offload(
             context->db_pool, [store, &vim_id] { return store->ListVimUsers(vim_id); });
-        const auto pairs = [](const std::vector<model::VimProperty>& properties) {
-            vim::openstack::Properties out;
-            for (const auto& p : properties) out.emplace_back(p.name, p.value);
-            return out;
-        };
         vim::openstack::Credentials credentials;
         try {
-            credentials = vim::openstack::CredentialsFrom(
-                pairs(connector.properties), users.empty() ? "" : users.front().id,
-                users.empty() ? vim::openstack::Properties{} : pairs(users.front().credentials),
-                context->openstack_endpoint);
+            credentials =
+                orchestrator::CredentialsOf(connector, users, context->openstack_endpoint);
         } catch (const Error& e) {
             co_return vim::VimStatus{false, e.what()};
         }
@@ -237,6 +241,7 @@ asio::awaitable<Response> CreateUser(const Context& context, Request& request) {
     const std::string message = "VIM User successfully created";
     const auto callbacks = CallbackFor(op, message, xml::VimUserDocument(user, op.kind));
     auto rows = co_await context->store.CreateVimUser(user, op, message, callbacks);
+    co_await VimsChanged(context);
     co_return Committed(context, op, xml::VimUserDocument(user, {}), std::move(rows));
 }
 
@@ -250,6 +255,7 @@ asio::awaitable<Response> UpdateUser(const Context& context, Request& request) {
     const std::string message = "VIM User successfully updated";
     const auto callbacks = CallbackFor(op, message, xml::VimUserDocument(user, op.kind));
     auto rows = co_await context->store.UpdateVimUser(user, op, message, callbacks);
+    co_await VimsChanged(context);
     co_return Committed(context, op, xml::VimUserDocument(user, {}), std::move(rows));
 }
 
@@ -262,6 +268,7 @@ asio::awaitable<Response> DeleteUser(const Context& context, Request& request) {
     const std::string message = "VIM User successfully deleted";
     const auto callbacks = CallbackFor(op, message, xml::VimUserDocument(user, op.kind));
     auto rows = co_await context->store.DeleteVimUser(vim_id, user_id, op, message, callbacks);
+    co_await VimsChanged(context);
     co_return Committed(context, op, xml::VimUserDocument(user, {}), std::move(rows));
 }
 

@@ -56,6 +56,9 @@ struct VimConnectorContext {
     std::function<asio::awaitable<vim::VimStatus>(vim::openstack::Credentials)> check_openstack;
     /// Which catalog interface OpenStack endpoints are taken from (config openstack.endpoint).
     std::string openstack_endpoint = "publicURL";
+    /// Called after every committed change of connectors or users (the engine's VIM set reads
+    /// them again). Empty: nothing to tell.
+    std::function<asio::awaitable<void>()> vims_changed{};
 };
 
 /// Preloads escd's own VIM, once per database, as the LIBVIRT connector

@@ -1,0 +1,156 @@
+#pragma once
+/// @file
+/// vim::Adapter on an OpenStack cloud: Keystone, Neutron, Glance, Nova, Cinder over REST, as one
+/// VIM user in one project (the VIM connector's os_project_name).
+///
+/// What maps to what:
+/// - tenants → Keystone projects; networks/subnets/routers → Neutron; images → Glance (uploaded
+///   from the file escd fetched, checksum checked); flavors → Nova flavors; volumes → Cinder.
+/// - VMs → Nova servers named as escd names the VM, with one Neutron port per NIC (escd's MAC and
+///   fixed IP), escd's ids in the server's metadata (`escd_instance` marks this installation's),
+///   and a config drive holding the day-0 files (`personality`).
+/// - The day-0 "volume" the engine creates before a VM is not a Cinder volume: its files are kept
+///   until the VM is created and given to Nova, which builds the config drive itself.
+/// - VM state: one `GET /servers/detail` for all of escd's servers, shared by every waiter and
+///   by the lifecycle loop that turns status changes into VM events (server_poller.hpp).
+///
+/// Every object escd makes is named after escd's id (`escd-<id>`, servers after the VM name),
+/// so a rerun after a crash finds it instead of making a second, and undeploy leaves nothing.
+///
+/// Not on this VIM (yet): VM snapshots, migration and CPU/memory counters (kNotImplemented /
+/// kVimError, which the callers report). Servers are created in the connector's project, not in
+/// the project of the deployment's tenant: one Keystone session per VIM.
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "vim/adapter.hpp"
+#include "vim/openstack/cinder.hpp"
+#include "vim/openstack/config_drive.hpp"
+#include "vim/openstack/glance.hpp"
+#include "vim/openstack/neutron.hpp"
+#include "vim/openstack/nova.hpp"
+#include "vim/openstack/ports.hpp"
+#include "vim/openstack/projects.hpp"
+#include "vim/openstack/routers.hpp"
+#include "vim/openstack/server_poller.hpp"
+#include "vim/openstack/servers.hpp"
+#include "vim/openstack/session.hpp"
+
+namespace escd::vim::openstack {
+
+struct OpenStackOptions {
+    /// This escd installation (its database's escd.instance_id): the metadata that marks its
+    /// servers, so that another escd's servers in the same project are never touched.
+    std::string instance_id;
+    /// How often the lifecycle loop lists the servers.
+    std::chrono::milliseconds poll_period{2000};
+    /// How long a server may take from create (or start, reboot) to ACTIVE.
+    std::chrono::milliseconds boot_timeout{std::chrono::minutes(5)};
+};
+
+class OpenStackAdapter final : public Adapter {
+  public:
+    /// `files`: where image and day-0 files are read (blocking file I/O stays off the caller's
+    /// executor); `executor`: where the state poller runs.
+    OpenStackAdapter(ApiClient& client,
+                     Credentials credentials,
+                     OpenStackOptions options,
+                     asio::any_io_executor executor,
+                     asio::thread_pool& files);
+    ~OpenStackAdapter() override;
+
+    std::string_view Kind() const noexcept override { return "openstack"; }
+
+    asio::awaitable<std::string> CreateTenant(const TenantRequest& request) override;
+    asio::awaitable<void> UpdateTenant(const std::string& external_id,
+                                       const TenantRequest& request) override;
+    asio::awaitable<void> DeleteTenant(const std::string& external_id) override;
+
+    asio::awaitable<std::string> EnsureNetwork(const NetworkRequest& request) override;
+    std::string SubnetExternalId(const std::string& network_external_id,
+                                 const std::string& subnet_internal_id) const override;
+    asio::awaitable<bool> HasNetwork(const std::string& internal_id) override;
+    asio::awaitable<void> DeleteNetwork(const std::string& internal_id) override;
+
+    asio::awaitable<VimObject> CreateVolume(const VolumeRequest& request) override;
+    asio::awaitable<void> DeleteVolume(const std::string& kind,
+                                       const std::string& internal_id) override;
+
+    asio::awaitable<VimObject> CreateFlavor(const FlavorRequest& request) override;
+    asio::awaitable<void> DeleteFlavor(const std::string& external_id) override;
+    asio::awaitable<VimObject> EnsureRouter(const RouterRequest& request) override;
+    asio::awaitable<void> DeleteRouter(const std::string& external_id) override;
+
+    asio::awaitable<VmInfo> CreateVm(const VmRequest& request) override;
+    asio::awaitable<void> DeleteVm(const std::string& name) override;
+    asio::awaitable<void> StopVm(const std::string& name, std::chrono::seconds grace) override;
+    asio::awaitable<void> StartVm(const std::string& name) override;
+    asio::awaitable<void> RebootVm(const std::string& name, std::chrono::seconds grace) override;
+    asio::awaitable<void> AttachNic(const std::string& name, const VmNic& nic) override;
+    asio::awaitable<void> DetachNic(const std::string& name, const VmNic& nic) override;
+    asio::awaitable<std::optional<VmInfo>> GetVm(const std::string& name) override;
+    asio::awaitable<std::optional<VmStats>> GetVmStats(const std::string& name) override;
+    asio::awaitable<std::vector<std::string>> ListVmNames() override;
+    asio::awaitable<std::vector<std::string>> ListHosts() override;
+
+    asio::awaitable<void> CreateVmSnapshot(const SnapshotRequest& request) override;
+    asio::awaitable<void> RevertVmSnapshot(const std::string& vm_name,
+                                           const std::string& snapshot_id,
+                                           bool running) override;
+    asio::awaitable<void> DeleteVmSnapshot(const std::string& vm_name,
+                                           const std::string& snapshot_id) override;
+    asio::awaitable<SnapshotVolume> CreateVolumeFromSnapshot(
+        const SnapshotVolumeRequest& request) override;
+    asio::awaitable<VmInfo> MigrateVm(const MigrationRequest& request) override;
+
+    asio::awaitable<VimStatus> CheckStatus() override;
+    asio::awaitable<VimStatus> Reconnect() override;
+    bool SubscribeVmEvents(VmEventHandler handler) override;
+
+    /// REST calls made so far, and server lists among them (bench/openstack).
+    std::uint64_t server_lists() const { return poller_.fetches(); }
+
+  private:
+    /// The server named `name` as last listed no earlier than `not_before`.
+    asio::awaitable<std::optional<Server>> Listed(std::string name,
+                                                  ServerPoller::Clock::time_point not_before);
+    /// The server named `name`, freshly listed; kNotFound when there is none.
+    asio::awaitable<Server> Require(std::string name);
+    asio::awaitable<std::string> NetworkId(std::string internal_id);
+    asio::awaitable<std::string> FlavorRef(const VmRequest& request);
+    /// The port escd wants for `nic` (Neutron's network and subnet ids, escd's MAC and address).
+    asio::awaitable<PortRequest> PortFor(std::string vm_name, VmNic nic);
+    /// Runs `action` on the server and waits for `wanted`.
+    asio::awaitable<void> Act(std::string name, std::string action, std::string wanted);
+    void Touch(const std::string& name);
+    ServerPoller::Clock::time_point TouchedAt(const std::string& name) const;
+
+    OpenStackOptions options_;
+    asio::thread_pool& files_;
+    Session session_;
+    Neutron neutron_;
+    Nova nova_;
+    Glance glance_;
+    Cinder cinder_;
+    Projects projects_;
+    Ports ports_;
+    Routers routers_;
+    Servers servers_;
+    ServerPoller poller_;
+
+    mutable std::mutex mutex_;
+    std::map<std::string, ConfigFiles> day0_;      ///< by VM name
+    std::map<std::string, std::string> networks_;  ///< escd id → Neutron id
+    std::map<std::pair<std::string, std::string>, std::string> subnets_;  ///< (net, escd id)
+    std::map<std::string, std::string> images_;                           ///< escd id → Glance id
+    std::map<std::string, std::string> flavors_;                          ///< escd id → Nova id
+    std::map<std::string, ServerPoller::Clock::time_point> touched_;  ///< VM name → last change
+    std::optional<std::vector<std::string>> hosts_;
+};
+
+}  // namespace escd::vim::openstack
