@@ -419,7 +419,8 @@ asio::awaitable<bool> DeploymentWorkflow::BuildConfigDrive(Context& context,
     });
     vim::VolumeRequest request{"day0",         vm.vm_name, context.spec.tenant,
                                archive.size(), "raw",      path};
-    request.host = host;  // a config drive lives on its VM's host
+    request.host = host;            // a config drive lives on its VM's host
+    request.vim_id = group.vim_id;  // and on its VM's VIM
     std::exception_ptr failure;
     try {
         co_await vim_.CreateVolume(request);

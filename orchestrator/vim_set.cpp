@@ -26,6 +26,9 @@ vim::openstack::Properties Pairs(const std::vector<model::VimProperty>& properti
     return out;
 }
 
+/// The volume kind of a VM's day-0 config drive (orchestrator/day0.hpp).
+constexpr const char* kDay0 = "day0";
+
 }  // namespace
 
 vim::openstack::Credentials CredentialsOf(const model::VimConnector& connector,
@@ -109,6 +112,12 @@ std::shared_ptr<vim::Adapter> VimSet::For(const std::string& vim_id) const {
     return it->second.adapter;
 }
 
+void VimSet::Remember(const std::string& vm_name, const std::string& vim_id) {
+    std::lock_guard lock(mutex_);
+    const auto& id = vim_id.empty() ? default_id_ : vim_id;
+    vm_vims_[vm_name] = id.empty() ? std::string(model::kOwnVimConnectorId) : id;
+}
+
 std::shared_ptr<vim::Adapter> VimSet::Default() const {
     return For(std::string());
 }
@@ -148,11 +157,21 @@ asio::awaitable<void> VimSet::DeleteNetwork(const std::string& internal_id) {
     co_await Default()->DeleteNetwork(internal_id);
 }
 asio::awaitable<vim::VimObject> VimSet::CreateVolume(const vim::VolumeRequest& request) {
-    co_return co_await Default()->CreateVolume(request);
+    if (request.kind != kDay0) co_return co_await Default()->CreateVolume(request);
+    // A VM's day-0 drive: on its VM's VIM, which from now on holds the VM.
+    auto adapter = For(request.vim_id);
+    Remember(request.internal_id, request.vim_id);
+    co_return co_await adapter->CreateVolume(request);
 }
 asio::awaitable<void> VimSet::DeleteVolume(const std::string& kind,
                                            const std::string& internal_id) {
-    co_await Default()->DeleteVolume(kind, internal_id);
+    if (kind == kDay0) {
+        co_await ForVm(internal_id)->DeleteVolume(kind, internal_id);
+        std::lock_guard lock(mutex_);
+        vm_vims_.erase(internal_id);
+    } else {
+        co_await Default()->DeleteVolume(kind, internal_id);
+    }
 }
 asio::awaitable<vim::VimObject> VimSet::CreateFlavor(const vim::FlavorRequest& request) {
     co_return co_await Default()->CreateFlavor(request);
@@ -192,17 +211,12 @@ asio::awaitable<vim::VimStatus> VimSet::Reconnect() {
 
 asio::awaitable<vim::VmInfo> VimSet::CreateVm(const vim::VmRequest& request) {
     auto adapter = For(request.vim_id);
-    {
-        std::lock_guard lock(mutex_);
-        const auto& id = request.vim_id.empty() ? default_id_ : request.vim_id;
-        vm_vims_[request.name] = id.empty() ? std::string(model::kOwnVimConnectorId) : id;
-    }
+    Remember(request.name, request.vim_id);
     co_return co_await adapter->CreateVm(request);
 }
 asio::awaitable<void> VimSet::DeleteVm(const std::string& name) {
+    // The VM stays mapped: its day-0 drive is removed after it (DeleteVolume forgets it).
     co_await ForVm(name)->DeleteVm(name);
-    std::lock_guard lock(mutex_);
-    vm_vims_.erase(name);
 }
 asio::awaitable<void> VimSet::StopVm(const std::string& name, std::chrono::seconds grace) {
     co_await ForVm(name)->StopVm(name, grace);

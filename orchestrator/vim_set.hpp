@@ -6,7 +6,8 @@
 /// volumes, routers) are made on the default VIM connector only; a deployment's VMs go to the VIM
 /// its vm_group's locator names (VmRequest::vim_id), else to the default one. So:
 /// - resource calls, hosts, status and reconnect go to the default connector's adapter;
-/// - CreateVm goes to the named one and remembers which VIM holds the VM; every later call about
+/// - CreateVm (and the VM's day-0 drive before it) goes to the named one and remembers which
+///   VIM holds the VM; every later call about
 ///   that VM by name goes there. After a restart, ListVmNames (the engine's reconciliation, run
 ///   before any VM is touched) asks every VIM and learns the map again;
 /// - lifecycle events of every VIM reach the one subscribed handler.
@@ -110,6 +111,8 @@ class VimSet final : public vim::Adapter {
     /// The adapter of connector `vim_id` ("" = the default); kUnavailable when it has none,
     /// kNotFound for an unknown connector.
     std::shared_ptr<vim::Adapter> For(const std::string& vim_id) const;
+    /// Notes that VM `vm_name` is on connector `vim_id` ("" = the default).
+    void Remember(const std::string& vm_name, const std::string& vim_id);
     /// For(""): a named function, since GCC 12 miscompiles a braced list inside co_await.
     std::shared_ptr<vim::Adapter> Default() const;
     /// The adapter holding VM `name` (the default one when unknown).

@@ -65,6 +65,9 @@ struct VolumeRequest {
     /// VM's config drive goes where the VM goes. "" = where the VIM keeps what no VM uses yet.
     /// Images are put on every host, whatever this says: a VM may be placed on any of them.
     std::string host{};
+    /// A day-0 drive goes to the VIM of its VM: the VIM connector its group's locator names
+    /// ("" = the default one).
+    std::string vim_id{};
 };
 
 /// Flavors and routers: OpenStack has objects for them; a hypervisor like libvirt does not.

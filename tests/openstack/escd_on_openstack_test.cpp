@@ -93,6 +93,37 @@ class OnOpenStack : public DeploymentTest {
         return "file://" + (dir / name).string();
     }
 
+    /// POSTs `object` as {kind: object} to `path` of `service`; its id.
+    std::string Make(const std::string& service,
+                     const std::string& path,
+                     const std::string& kind,
+                     json::object object) {
+        json::object body{{kind, std::move(object)}};
+        auto answer = RunNow<ApiResponse>(
+            [&] { return session_.Call(service, http::verb::post, path, json::serialize(body)); });
+        return std::string(json::parse(answer.body).at(kind).at("id").as_string());
+    }
+    void Remove(const std::string& service, const std::string& path) {
+        const std::set<int> gone{404};
+        RunNow<ApiResponse>(
+            [&] { return session_.Call(service, http::verb::delete_, path, std::string(), gone); });
+    }
+    /// A Glance image named `name` holding a few bytes, active; its id.
+    std::string UploadImage(const std::string& name) {
+        auto answer = RunNow<ApiResponse>([&] {
+            json::object body{{"name", name}, {"disk_format", "raw"}, {"container_format", "bare"}};
+            return session_.Call("image", http::verb::post, "/v2/images", json::serialize(body));
+        });
+        const std::string id(json::parse(answer.body).at("id").as_string());
+        const auto file = std::filesystem::path(escd_->data_dir()) / ("upload-" + name);
+        std::ofstream(file) << std::string(4096, 'i');
+        RunNow<ApiResponse>([&] {
+            return session_.CallWithFile("image", http::verb::put, "/v2/images/" + id + "/file",
+                                         file.string(), "application/octet-stream");
+        });
+        return id;
+    }
+
     ssl::context tls_;
     vim::openstack::ApiClient client_os_;
     vim::openstack::Session session_;
@@ -234,6 +265,36 @@ class OnOpenStackDeployment : public OnOpenStack {
         return server.is_null() ? "<none>" : std::string(server.at("status").as_string());
     }
 
+    /// Whether a callback of transaction `tx` with deployment_stage `stage` arrives (whatever
+    /// comes before it, a restarted escd's resent callbacks included).
+    bool WaitForStage(const std::string& tx, const std::string& stage) {
+        for (std::size_t seen = 1;; ++seen) {
+            auto delivered = receiver_.WaitForDelivered(seen, kCallbackWait);
+            if (delivered.size() < seen) return false;  // nothing more came in time
+            const auto& cb = delivered[seen - 1];
+            if (cb.Header("ESC-Transaction-Id") == tx &&
+                XmlText(cb.body, "deployment_stage") == stage)
+                return true;
+        }
+    }
+
+    /// Glance's and Nova's ids of the fixture's image and flavor.
+    std::string ImageId() {
+        return std::string(json::parse(Os("image", "/v2/images?name=escd-img" + id_).body)
+                               .at("images")
+                               .as_array()
+                               .at(0)
+                               .at("id")
+                               .as_string());
+    }
+    std::string FlavorId() {
+        const auto flavors = json::parse(Os("compute", "/flavors?is_public=None").body);
+        for (const auto& flavor : flavors.at("flavors").as_array())
+            if (flavor.at("name").as_string() == "escd-fl" + id_)
+                return std::string(flavor.at("id").as_string());
+        return {};
+    }
+
     std::string tenant_;
 };
 
@@ -342,6 +403,131 @@ TEST_F(OnOpenStackDeployment, AServerDeletedBehindEscdsBackIsRecovered) {
     EXPECT_NE(std::string(healed.at("id").as_string()), first_id);
     EXPECT_EQ(XmlText(client_->Get("/v0/deployments/" + dep).body, "service_state_machine_state"),
               "SERVICE_ACTIVE_STATE");
+
+    auto del = client_->Delete("/v0/deployments/" + dep, WithCallback());
+    ASSERT_EQ(del.status, 200);
+    ASSERT_TRUE(WaitForStage(del.Header("ESC-Transaction-Id"), "SERVICE_UNDEPLOYED"));
+    EXPECT_TRUE(Server(vm).is_null());
+}
+
+TEST_F(OnOpenStackDeployment, AfterAKillMidDeployEachVmIsOneServerAndNothingLeaks) {
+    const auto dep = "k" + id_;
+    const auto instance = db_.Query(
+                                 "SELECT value FROM settings WHERE key = "
+                                 "'escd.instance_id'")[0][0]
+                              .as<std::string>();
+    auto post = client_->Post("/v0/deployments/" + dep, Datamodel(dep, 3), WithCallback());
+    ASSERT_EQ(post.status, 200) << post.body;
+    const auto tx = post.Header("ESC-Transaction-Id");
+    // Killed while its servers are being made: once Nova has accepted the first.
+    ASSERT_TRUE(escd_->WaitForLog("created Nova server", 1, std::chrono::seconds(60)));
+    escd_->Kill();
+
+    // A server of this installation that escd has no record of (its metadata says it is
+    // escd's): the restart removes it.
+    const std::string stray_name = "stray" + id_;
+    json::object stray{
+        {"server", json::object{{"name", stray_name},
+                                {"imageRef", ImageId()},
+                                {"flavorRef", FlavorId()},
+                                {"networks", "none"},
+                                {"metadata", json::object{{"escd_instance", instance}}}}}};
+    RunNow<ApiResponse>([&] {
+        return session_.Call("compute", http::verb::post, "/servers", json::serialize(stray));
+    });
+    StartEscd();
+
+    ASSERT_TRUE(WaitForStage(tx, "SERVICE_ALIVE"));
+    ASSERT_TRUE(escd_->WaitForLog("is on the VIM but escd has no record of it", 1, kCallbackWait));
+
+    // Exactly one server per VM, each with exactly its one port; the stray is gone.
+    const auto got = client_->Get("/v0/deployments/" + dep).body;
+    EXPECT_EQ(XmlText(got, "service_state_machine_state"), "SERVICE_ACTIVE_STATE");
+    auto all = json::parse(Os("compute", "/servers/detail").body).at("servers").as_array();
+    std::map<std::string, int> servers;
+    for (const auto& server : all) {
+        const auto* metadata = server.at("metadata").as_object().if_contains("escd_instance");
+        if (metadata && metadata->as_string() == instance)
+            ++servers[std::string(server.at("name").as_string())];
+    }
+    EXPECT_EQ(servers.size(), 3u) << json::serialize(all);
+    for (const auto& [name, count] : servers) {
+        EXPECT_EQ(count, 1) << name;
+        EXPECT_NE(name.find(dep), std::string::npos) << "not the stray: " << name;
+        const auto ports =
+            json::parse(Os("network", "/v2.0/ports?description=escd-vm%3A" + name).body);
+        EXPECT_EQ(ports.at("ports").as_array().size(), 1u) << name;
+    }
+
+    auto del = client_->Delete("/v0/deployments/" + dep, WithCallback());
+    ASSERT_EQ(del.status, 200);
+    ASSERT_TRUE(WaitForStage(del.Header("ESC-Transaction-Id"), "SERVICE_UNDEPLOYED"));
+    EXPECT_EQ(Os("compute", "/servers/detail").body.find(instance), std::string::npos)
+        << "no server of this escd is left";
+}
+
+/// escd's own libvirt VIM stays the default: resources go there; a vm_group whose locator names
+/// the OpenStack connector runs its VMs on Nova, on the VIM's own image, flavor and network of
+/// the names the deployment uses.
+TEST_F(OnOpenStack, AGroupRunsOnTheVimItsLocatorNames) {
+    Mutate("POST", "/v0/vims/default_vim_connector",
+           "<default_vim_connector><defaultVimConnectorId>default_libvirt_vim"
+           "</defaultVimConnectorId></default_vim_connector>");
+    const auto t = "t" + id_, net = "mnet" + id_, img = "mimg" + id_, fl = "mfl" + id_;
+    CreateTenantAndWait(t);
+    Mutate("POST", "/v0/" + t + "/networks/" + net, NetworkBody(net));
+    Mutate("POST", "/v0/" + t + "/subnets/s" + id_, SubnetBody(net, "192.0.2.0/24"));
+    Mutate("POST", "/v0/images/" + img,
+           "<image><name>i</name><src>" + LocalFile("m.raw", 4096) + "</src></image>");
+    Mutate("POST", "/v0/flavors/" + fl,
+           "<flavor><name>f</name><vcpus>1</vcpus><memory_mb>128</memory_mb></flavor>");
+    EXPECT_EQ(Os("network", "/v2.0/networks?name=escd-" + net).body.find(net), std::string::npos)
+        << "the default VIM (libvirt) made the network, not OpenStack";
+
+    // The OpenStack VIM's own objects of those names, made by its administrator.
+    const auto os_net = Make("network", "/v2.0/networks", "network", json::object{{"name", net}});
+    Make("network", "/v2.0/subnets", "subnet",
+         json::object{{"name", "s" + id_},
+                      {"network_id", os_net},
+                      {"ip_version", 4},
+                      {"cidr", "192.0.2.0/24"}});
+    const auto os_flavor =
+        Make("compute", "/flavors", "flavor",
+             json::object{{"name", fl}, {"ram", 128}, {"vcpus", 1}, {"disk", 0}});
+    const auto os_image = UploadImage(img);
+
+    const auto dep = "m" + id_;
+    const auto group = "<vm_group><name>g1</name><locator><vim_id>os</vim_id></locator><image>" +
+                       img + "</image><flavor>" + fl +
+                       "</flavor><bootup_time>120</bootup_time>"
+                       "<interfaces><interface><nicid>0</nicid><network>" +
+                       net +
+                       "</network></interface></interfaces><scaling><min_active>1</min_active>"
+                       "<max_active>1</max_active></scaling></vm_group>";
+    auto post = client_->Post("/v0/deployments/" + dep, DatamodelOf(t, dep, group), WithCallback());
+    ASSERT_EQ(post.status, 200) << post.body;
+    auto deployed = CallbacksOf(post.Header("ESC-Transaction-Id"), 3);
+    ASSERT_EQ(Stages(deployed),
+              (std::vector<std::string>{"VM_DEPLOYED", "VM_ALIVE", "SERVICE_ALIVE"}));
+    const auto vm = XmlText(deployed[0].body, "vm_name");
+    auto servers = json::parse(Os("compute", "/servers/detail?name=%5E" + vm + "%24").body);
+    ASSERT_EQ(servers.at("servers").as_array().size(), 1u) << "the VM is a Nova server";
+    const auto& server = servers.at("servers").as_array()[0];
+    EXPECT_EQ(server.at("image").at("id").as_string(), os_image);
+    EXPECT_EQ(std::string(server.at("id").as_string()), XmlText(deployed[0].body, "vm_uuid"));
+
+    auto del = client_->Delete("/v0/deployments/" + dep, WithCallback());
+    ASSERT_EQ(del.status, 200);
+    EXPECT_EQ(Stages(CallbacksOf(del.Header("ESC-Transaction-Id"), 2)),
+              (std::vector<std::string>{"VM_UNDEPLOYED", "SERVICE_UNDEPLOYED"}));
+    EXPECT_EQ(json::parse(Os("compute", "/servers/detail?name=%5E" + vm + "%24").body)
+                  .at("servers")
+                  .as_array()
+                  .size(),
+              0u);
+    Remove("image", "/v2/images/" + os_image);
+    Remove("compute", "/flavors/" + os_flavor);
+    Remove("network", "/v2.0/networks/" + os_net);
 }
 
 }  // namespace

@@ -297,6 +297,13 @@ catalog_info = volumev3::publicURL
 os_region_name = RegionOne
 [service_user]
 send_service_user_token = true
+[quota]
+# bench/run-openstack.sh makes 40 servers at once; day-0 configurations may have several files.
+instances = -1
+cores = -1
+ram = -1
+injected_files = 20
+injected_file_content_bytes = 262144
 EOF
     auth_section service_user nova | tail -n +2
     auth_section keystone_authtoken nova
@@ -335,6 +342,12 @@ notify_nova_on_port_status_changes = true
 notify_nova_on_port_data_changes = true
 [database]
 connection = $(db neutron)
+[quotas]
+# Tests and bench/run-openstack.sh make tens of VMs, each with its ports.
+quota_network = -1
+quota_subnet = -1
+quota_port = -1
+quota_router = -1
 [oslo_concurrency]
 lock_path = $dir/lock
 EOF

@@ -115,9 +115,13 @@ TEST(ServerPoller, TheLifecycleLoopReportsStopsStartsAndDeletions) {
     nova.delay = 1ms;
     ServerPoller poller(ioc.get_executor(), nova.Fetch(), 5ms);
     std::vector<std::pair<std::string, bool>> events;
-    poller.Subscribe([&](const std::string& name, bool running) {
-        events.emplace_back(name, running);
-        if (events.size() == 3) poller.Stop();
+    // Subscribed from a thread that runs the io_context, as escd's monitor does: the loop then
+    // starts at once, and must not meet the subscriber's lock.
+    asio::post(ioc, [&] {
+        poller.Subscribe([&](const std::string& name, bool running) {
+            events.emplace_back(name, running);
+            if (events.size() == 3) poller.Stop();
+        });
     });
     ioc.run();
     // The first list is the baseline; REBOOT is no verdict; b vanished.

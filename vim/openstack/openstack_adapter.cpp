@@ -48,6 +48,21 @@ OpenStackAdapter::~OpenStackAdapter() {
     poller_.Stop();
 }
 
+asio::awaitable<std::optional<std::string>> OpenStackAdapter::IdByName(std::string service,
+                                                                       std::string path,
+                                                                       std::string collection,
+                                                                       std::string name) {
+    const auto answer = co_await session_.Call(service, http::verb::get, path);
+    boost::system::error_code ec;
+    auto parsed = json::parse(answer.body, ec);
+    if (ec || !parsed.is_object()) co_return std::nullopt;
+    const auto* list = parsed.as_object().if_contains(collection);
+    if (!list || !list->is_array()) co_return std::nullopt;
+    for (const auto& item : list->as_array())
+        if (StringAt(item, "name") == name) co_return StringAt(item, "id");
+    co_return std::nullopt;
+}
+
 void OpenStackAdapter::Touch(const std::string& name) {
     std::lock_guard lock(mutex_);
     touched_[name] = Clock::now();
@@ -114,6 +129,12 @@ asio::awaitable<std::string> OpenStackAdapter::NetworkId(std::string internal_id
         if (auto it = networks_.find(internal_id); it != networks_.end()) co_return it->second;
     }
     auto found = co_await neutron_.FindNetwork(internal_id);
+    if (!found) {
+        // Not made by escd on this VIM (a VIM that is not the default one): the network the
+        // VIM's administrator named so.
+        const std::string path = "/v2.0/networks?name=" + QueryValue(internal_id);
+        found = co_await IdByName("network", path, "networks", internal_id);
+    }
     if (!found) throw Error(ErrorCode::kNotFound, "network " + internal_id + " is not on the VIM");
     std::lock_guard lock(mutex_);
     networks_[internal_id] = *found;
@@ -205,6 +226,10 @@ asio::awaitable<std::string> OpenStackAdapter::FlavorRef(const VmRequest& reques
                 co_return it->second;
         }
         auto found = co_await nova_.FindFlavor(request.flavor_id);
+        if (!found) {
+            const std::string path = "/flavors?is_public=None";
+            found = co_await IdByName("compute", path, "flavors", request.flavor_id);
+        }
         if (!found)
             throw Error(ErrorCode::kNotFound, "flavor " + request.flavor_id + " is not on the VIM");
         std::lock_guard lock(mutex_);
@@ -255,6 +280,11 @@ asio::awaitable<VmInfo> OpenStackAdapter::CreateVm(const VmRequest& request) {
     }
     if (spec.image_ref.empty()) {
         auto found = co_await glance_.FindImage(request.image_id);
+        if (!found) {
+            const std::string path =
+                "/v2/images?status=active&name=" + QueryValue(request.image_id);
+            found = co_await IdByName("image", path, "images", request.image_id);
+        }
         if (!found)
             throw Error(ErrorCode::kNotFound, "image " + request.image_id + " is not on the VIM");
         spec.image_ref = *found;

@@ -17,6 +17,9 @@
 /// Every object escd makes is named after escd's id (`escd-<id>`, servers after the VM name),
 /// so a rerun after a crash finds it instead of making a second, and undeploy leaves nothing.
 ///
+/// On a VIM connector that is not the default one, escd makes no resources (ESC's rule): a
+/// deployment's image, flavor and networks are then the VIM's own objects of those names.
+///
 /// Not on this VIM (yet): VM snapshots, migration and CPU/memory counters (kNotImplemented /
 /// kVimError, which the callers report). Servers are created in the connector's project, not in
 /// the project of the deployment's tenant: one Keystone session per VIM.
@@ -121,6 +124,15 @@ class OpenStackAdapter final : public Adapter {
                                                   ServerPoller::Clock::time_point not_before);
     /// The server named `name`, freshly listed; kNotFound when there is none.
     asio::awaitable<Server> Require(std::string name);
+    /// The id of the object named `name` in the list `collection` that GET `path` returns:
+    /// what escd did not make itself (on a VIM that is not the default one, images, flavors and
+    /// networks are the VIM's own, named as the deployment names them).
+    asio::awaitable<std::optional<std::string>> IdByName(std::string service,
+                                                         std::string path,
+                                                         std::string collection,
+                                                         std::string name);
+    /// Neutron's id of escd's network `internal_id`: the one escd made, else the VIM's network
+    /// of that name.
     asio::awaitable<std::string> NetworkId(std::string internal_id);
     asio::awaitable<std::string> FlavorRef(const VmRequest& request);
     /// The port escd wants for `nic` (Neutron's network and subnet ids, escd's MAC and address).

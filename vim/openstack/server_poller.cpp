@@ -64,6 +64,7 @@ asio::awaitable<void> ServerPoller::Run(std::shared_ptr<Round> round) {
 asio::awaitable<std::vector<Server>> ServerPoller::Snapshot(Clock::time_point not_before) {
     std::shared_ptr<Round> round;
     auto wake = std::make_shared<Wakeup>(co_await asio::this_coro::executor, 1);
+    bool start = false;
     {
         std::lock_guard lock(mutex_);
         if (newest_ && newest_->started >= not_before) co_return newest_->servers;
@@ -74,10 +75,12 @@ asio::awaitable<std::vector<Server>> ServerPoller::Snapshot(Clock::time_point no
             round->started = Clock::now();
             inflight_ = round;  // a later caller joins this one; an older one still finishes
             ++fetches_;
-            asio::co_spawn(executor_, Run(round), asio::detached);
+            start = true;
         }
         round->waiters.push_back(wake);
     }
+    // Outside the lock: the fetch may start (and even end) at once, and Run() takes the lock.
+    if (start) asio::co_spawn(executor_, Run(round), asio::detached);
     co_await wake->async_receive(asio::as_tuple(asio::use_awaitable));
     std::lock_guard lock(mutex_);
     if (round->failure) std::rethrow_exception(round->failure);
@@ -125,10 +128,14 @@ asio::awaitable<Server> ServerPoller::WaitFor(std::string id,
 }
 
 void ServerPoller::Subscribe(Handler handler) {
-    std::lock_guard lock(mutex_);
-    handler_ = std::move(handler);
-    if (watching_) return;
-    watching_ = true;
+    {
+        std::lock_guard lock(mutex_);
+        handler_ = std::move(handler);
+        if (watching_) return;
+        watching_ = true;
+    }
+    // Outside the lock: co_spawn from a thread of the executor's io_context starts the coroutine
+    // at once, and Watch() takes the lock.
     asio::co_spawn(executor_, Watch(), asio::detached);
 }
 
