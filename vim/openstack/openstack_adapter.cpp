@@ -270,6 +270,7 @@ asio::awaitable<PortRequest> OpenStackAdapter::PortFor(std::string vm_name, VmNi
 
 asio::awaitable<VmInfo> OpenStackAdapter::CreateVm(const VmRequest& request) {
     const auto created = Clock::now();
+    const auto touched = TouchedAt(request.name);
     Touch(request.name);
     ServerSpec spec;
     spec.name = request.name;
@@ -314,7 +315,19 @@ asio::awaitable<VmInfo> OpenStackAdapter::CreateVm(const VmRequest& request) {
         std::lock_guard lock(mutex_);
         if (auto it = day0_.find(request.name); it != day0_.end()) spec.files = it->second;
     }
-    auto server = co_await servers_.CreateServer(spec);
+    // A server of this name from an earlier attempt (a crash, a retry) is in any list taken
+    // after that attempt began: the shared list answers (usually with no call of its own), and
+    // Nova is asked to create only when it has none.
+    const auto listed = co_await poller_.Snapshot(touched);
+    Server server;
+    auto earlier = std::find_if(listed.begin(), listed.end(),
+                                [&request](const Server& s) { return s.name == request.name; });
+    if (earlier != listed.end() && earlier->status != "DELETED" &&
+        earlier->status != "SOFT_DELETED") {
+        server = *earlier;
+    } else {
+        server = co_await servers_.CreateServer(spec, /*find_first=*/false);
+    }
     if (server.status == "SHUTOFF") {
         // Found from an earlier run, stopped since: this call promises it runs.
         const std::string start = "start";

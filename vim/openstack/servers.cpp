@@ -40,8 +40,10 @@ asio::awaitable<void> Pause(std::chrono::milliseconds& pause,
 }
 }  // namespace
 
-asio::awaitable<Server> Servers::CreateServer(ServerSpec spec) {
-    if (auto found = co_await FindServer(spec.name)) co_return std::move(*found);
+asio::awaitable<Server> Servers::CreateServer(ServerSpec spec, bool find_first) {
+    if (find_first) {
+        if (auto found = co_await FindServer(spec.name)) co_return std::move(*found);
+    }
     const std::string version = spec.files.empty() ? std::string() : kFilesMicroversion;
     const auto answer = co_await session_.Call("compute", http::verb::post, "/servers",
                                                ServerBody(spec), kNone, version);

@@ -40,7 +40,9 @@ class Servers {
     /// with WaitForStatus). A server named spec.name that exists already (in any status but
     /// DELETED or SOFT_DELETED, ERROR included: the caller sees the fault when it waits) is
     /// returned instead: one GET, no second server.
-    asio::awaitable<Server> CreateServer(ServerSpec spec);
+    /// `find_first` false: the caller knows from a list taken after any earlier attempt that
+    /// there is no such server (the adapter's shared server list): one call less per VM.
+    asio::awaitable<Server> CreateServer(ServerSpec spec, bool find_first = true);
     /// The project's server named exactly `name` (not DELETED or SOFT_DELETED); nullopt if none.
     asio::awaitable<std::optional<Server>> FindServer(std::string name);
     /// Server `id`; nullopt when Nova has none (404).
