@@ -17,7 +17,7 @@
 ///   holding <status> CONNECTION_SUCCESSFUL | CONNECTION_FAILED and the reason; the status is
 ///   kept and shown by later GETs. LIBVIRT: its `uri` property (escd's configured vim.uri when
 ///   absent); escd's own URI is checked through escd's running adapter, another URI by opening
-///   it. OPENSTACK: unreachable, "OpenStack adapter not available in this build". The Callback
+///   it. OPENSTACK: authenticates to its Keystone as its (first) VIM user and reports Keystone's answer. The Callback
 ///   header is optional here (the reference lists none); when given, it receives the document
 ///   with event_type CHECK_VIM_CONNECTOR_STATUS and ESC-Status-Code 200 whatever the outcome:
 ///   the check itself succeeded, its result is the <status>.
@@ -30,7 +30,8 @@
 /// 409 duplicate), then its change, a finished operation and its callback (ESC-Status-Code 200)
 /// commit in one transaction; the answer is 200 with ESC-Transaction-Id and the callback goes
 /// out after it. No VIM work follows, so nothing is left to resume after a crash. Mutations are
-/// refused with 503 in maintenance mode, check_status included.
+/// refused with 503 in maintenance mode, check_status included. After every committed change the
+/// engine's VIM set (orchestrator/vim_set.hpp) reads the connectors again, before the answer.
 
 #include <functional>
 #include <string>
