@@ -644,7 +644,16 @@ asio::awaitable<bool> DeploymentWorkflow::CheckAlive(Context& context,
         std::string address;
         for (const auto& nic : xml::InterfacesFromStored(vm.interfaces))
             if (nic.nicid == kpi.nicid) address = nic.ip_address;
-        co_return co_await WaitAlive(pinger_, address, kpi, deadline);
+        // An address escd may not ping (outside monitor.allowed_cidrs, or no ICMP socket) is
+        // not a verdict: the VIM's word decides, as it does for the monitor afterwards
+        // (vm_monitor.cpp). So a VNF on a network escd cannot reach (an OpenStack tenant
+        // network) is alive once its VIM runs it.
+        const auto ip = ParseIp(address);
+        if (ip && pinger_.available() && pinger_.Allows(*ip))
+            co_return co_await WaitAlive(pinger_, address, kpi, deadline);
+        ESCD_INFO("deploy") << "VM " << vm.vm_name << ": " << address
+                            << " is not pinged (outside monitor.allowed_cidrs, or no ICMP "
+                               "socket): alive when the VIM runs it";
     }
     const auto& name = vm.vm_name;
     auto info = co_await vim_.GetVm(name);

@@ -91,6 +91,14 @@ void VimSet::Refresh(model::Store& store) {
             const bool fresh = old == entries_.end() || old->second.adapter != entry.adapter;
             if (fresh && entry.adapter && handler_) entry.adapter->SubscribeVmEvents(handler_);
         }
+        // Replaced or removed adapters stop polling but live on: a coroutine may still be in one.
+        for (auto& [id, entry] : entries_) {
+            auto now = next.find(id);
+            if (entry.adapter && (now == next.end() || now->second.adapter != entry.adapter)) {
+                entry.adapter->Retire();
+                retired_.push_back(entry.adapter);
+            }
+        }
         entries_ = std::move(next);
         default_id_ = default_id == model::kOwnVimConnectorId ? std::string() : default_id;
     }

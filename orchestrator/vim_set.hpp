@@ -126,6 +126,9 @@ class VimSet final : public vim::Adapter {
     std::map<std::string, Entry> entries_;        ///< by connector id
     std::string default_id_;                      ///< "" = own
     std::map<std::string, std::string> vm_vims_;  ///< VM name → connector id
+    /// Adapters of changed or removed connectors: kept (a few objects per change) so that no
+    /// coroutine still inside one meets a destroyed object.
+    std::vector<std::shared_ptr<vim::Adapter>> retired_;
     VmEventHandler handler_;
     bool own_events_ = false;
 };

@@ -291,6 +291,10 @@ class Adapter {
     /// Drops the connection and opens a new one; reports the outcome like CheckStatus().
     virtual asio::awaitable<VimStatus> Reconnect() = 0;
 
+    /// Ends the adapter's background work (an OpenStack VIM's state polling): its connector was
+    /// changed or removed. The object stays valid for calls still in flight.
+    virtual void Retire() {}
+
     /// Called with a VM's name when the VIM reports it started (true) or stopped, crashed or
     /// removed (false). May be called on any thread.
     using VmEventHandler = std::function<void(const std::string& vm_name, bool running)>;

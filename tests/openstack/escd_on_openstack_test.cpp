@@ -237,7 +237,7 @@ class OnOpenStackDeployment : public OnOpenStack {
 
     /// The reference's example shape: one group of `count` VMs on the network, no ICMPPing KPI
     /// (fake servers answer no ping: alive when Nova says ACTIVE).
-    std::string Datamodel(const std::string& name, int count) const {
+    std::string Datamodel(const std::string& name, int count, const std::string& extra = {}) const {
         const auto group =
             "<vm_group><name>g1</name><image>img" + id_ + "</image><flavor>fl" + id_ +
             "</flavor><bootup_time>120</bootup_time><recovery_wait_time>0"
@@ -248,7 +248,8 @@ class OnOpenStackDeployment : public OnOpenStack {
             "<min_active>" +
             std::to_string(count) + "</min_active><max_active>" + std::to_string(count) +
             "</max_active><elastic>false</elastic>"
-            "</scaling></vm_group>";
+            "</scaling>" +
+            extra + "</vm_group>";
         return DatamodelOf(tenant_, name, group);
     }
 
@@ -528,6 +529,23 @@ TEST_F(OnOpenStack, AGroupRunsOnTheVimItsLocatorNames) {
     Remove("image", "/v2/images/" + os_image);
     Remove("compute", "/flavors/" + os_flavor);
     Remove("network", "/v2.0/networks/" + os_net);
+}
+
+TEST_F(OnOpenStackDeployment, AGroupWhosePingTargetIsExcludedIsAliveWhenNovaRunsIt) {
+    // The ICMPPing KPI's target is on the tenant network (192.0.2.0/24), outside escd's
+    // monitor.allowed_cidrs (loopback): never pinged, the VIM's word decides.
+    const auto dep = "p" + id_;
+    auto post =
+        client_->Post("/v0/deployments/" + dep, Datamodel(dep, 1, IcmpAliveKpi()), WithCallback());
+    ASSERT_EQ(post.status, 200) << post.body;
+    auto deployed = CallbacksOf(post.Header("ESC-Transaction-Id"), 3);
+    ASSERT_EQ(Stages(deployed),
+              (std::vector<std::string>{"VM_DEPLOYED", "VM_ALIVE", "SERVICE_ALIVE"}));
+    EXPECT_EQ(deployed[2].Header("ESC-Status-Code"), "200");
+    EXPECT_NE(escd_->Log().find("is not pinged (outside monitor.allowed_cidrs"), std::string::npos);
+    auto del = client_->Delete("/v0/deployments/" + dep, WithCallback());
+    ASSERT_EQ(del.status, 200);
+    ASSERT_TRUE(WaitForStage(del.Header("ESC-Transaction-Id"), "SERVICE_UNDEPLOYED"));
 }
 
 }  // namespace

@@ -114,6 +114,7 @@ class OpenStackAdapter final : public Adapter {
     asio::awaitable<VimStatus> CheckStatus() override;
     asio::awaitable<VimStatus> Reconnect() override;
     bool SubscribeVmEvents(VmEventHandler handler) override;
+    void Retire() override { poller_.Stop(); }
 
     /// REST calls made so far, and server lists among them (bench/openstack).
     std::uint64_t server_lists() const { return poller_.fetches(); }
