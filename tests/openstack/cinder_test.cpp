@@ -23,20 +23,13 @@ namespace {
 using namespace vim::openstack;
 namespace json = boost::json;
 
-std::string RandomSuffix() {
-    std::random_device random;
-    std::ostringstream out;
-    out << std::hex << ::getpid() << "-" << random();
-    return out.str();
-}
-
 class CinderVolumes : public ::testing::Test {
   protected:
     void SetUp() override {
         if (const auto why = WhyNoOpenStack(); !why.empty()) GTEST_SKIP() << why;
         session_.emplace(client_, TestCredentials());
         cinder_.emplace(*session_);
-        internal_id_ = "vol-" + RandomSuffix();
+        internal_id_ = "vol-" + UniqueSuffix();
     }
 
     void TearDown() override {
@@ -143,11 +136,11 @@ class CinderNoBackend : public CinderVolumes {
         CinderVolumes::SetUp();
         if (IsSkipped()) return;
         projects_.emplace(*session_);
-        tenant_ = {"ten-" + RandomSuffix(), "escd cinder test " + RandomSuffix(), true};
+        tenant_ = {"ten-" + UniqueSuffix(), "escd cinder test " + UniqueSuffix(), true};
         project_ = RunNow<std::string>([&] { return projects_->EnsureProject(tenant_); });
         const auto type =
             AdminCall(http::verb::post, "/types",
-                      R"({"volume_type": {"name": "escd-nobackend-)" + RandomSuffix() +
+                      R"({"volume_type": {"name": "escd-nobackend-)" + UniqueSuffix() +
                           R"(", "os-volume-type-access:is_public": false,
                                         "extra_specs": {"volume_backend_name": "escd-none"}}})");
         ASSERT_EQ(type.status, 200) << type.body;

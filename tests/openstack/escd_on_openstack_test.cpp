@@ -19,11 +19,6 @@ namespace {
 namespace json = boost::json;
 using vim::openstack::ApiResponse;
 
-std::string Suffix() {
-    std::random_device random;
-    return std::to_string(std::uniform_int_distribution<unsigned>(100000, 999999)(random));
-}
-
 class OnOpenStack : public DeploymentTest {
   protected:
     OnOpenStack()
@@ -127,7 +122,7 @@ class OnOpenStack : public DeploymentTest {
     ssl::context tls_;
     vim::openstack::ApiClient client_os_;
     vim::openstack::Session session_;
-    const std::string id_ = Suffix();
+    const std::string id_ = UniqueSuffix();
 };
 
 TEST_F(OnOpenStack, EveryResourceRouteMakesAndRemovesTheRealObject) {

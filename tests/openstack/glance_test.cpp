@@ -25,13 +25,6 @@ namespace {
 using namespace vim::openstack;
 namespace json = boost::json;
 
-std::string RandomSuffix() {
-    std::random_device random;
-    std::ostringstream out;
-    out << std::hex << ::getpid() << "-" << random();
-    return out.str();
-}
-
 std::string Sha512Of(const std::string& bytes) {
     unsigned char value[EVP_MAX_MD_SIZE];
     unsigned int length = 0;
@@ -51,7 +44,7 @@ class GlanceImages : public ::testing::Test {
         if (const auto why = WhyNoOpenStack(); !why.empty()) GTEST_SKIP() << why;
         session_.emplace(client_, TestCredentials());
         glance_.emplace(*session_);
-        internal_id_ = "img-" + RandomSuffix();
+        internal_id_ = "img-" + UniqueSuffix();
     }
 
     void TearDown() override {

@@ -2,9 +2,13 @@
 // What the OpenStack tests share: the control plane's exports (tests/openstack/up.sh), the escd
 // user's credentials, and running one coroutine to completion.
 
+#include <unistd.h>
+
+#include <cstdio>
 #include <cstdlib>
 #include <exception>
 #include <future>
+#include <random>
 #include <string>
 
 #include "common/asio.hpp"
@@ -35,6 +39,15 @@ inline vim::openstack::Credentials TestCredentials() {
     c.project_domain = Env("ESCD_TEST_OS_PROJECT_DOMAIN");
     c.region = Env("ESCD_TEST_OS_REGION");
     return c;
+}
+
+/// A suffix no other test run on the shared plane uses: the pid and random hex digits.
+inline std::string UniqueSuffix() {
+    std::random_device random;
+    std::uniform_int_distribution<unsigned> digits(0, 0xffffff);
+    char hex[8];
+    std::snprintf(hex, sizeof hex, "%06x", digits(random));
+    return std::to_string(::getpid()) + hex;
 }
 
 /// Runs the coroutine `make()` returns on a fresh io_context; its value, or what it threw.

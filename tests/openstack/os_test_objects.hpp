@@ -19,15 +19,6 @@
 
 namespace escd::test {
 
-/// A suffix no other test run on the shared plane uses: the pid and random hex digits.
-inline std::string UniqueSuffix() {
-    std::random_device random;
-    std::uniform_int_distribution<unsigned> digits(0, 0xffffff);
-    char hex[8];
-    std::snprintf(hex, sizeof hex, "%06x", digits(random));
-    return std::to_string(::getpid()) + hex;
-}
-
 /// Runs the coroutine `make()` returns (one without a value) to completion.
 template <class Make>
 void RunVoid(Make make) {

@@ -20,20 +20,13 @@ namespace {
 using namespace vim::openstack;
 namespace json = boost::json;
 
-std::string RandomSuffix() {
-    std::random_device random;
-    std::ostringstream out;
-    out << std::hex << ::getpid() << "-" << random();
-    return out.str();
-}
-
 class KeystoneProjects : public ::testing::Test {
   protected:
     void SetUp() override {
         if (const auto why = WhyNoOpenStack(); !why.empty()) GTEST_SKIP() << why;
         session_.emplace(client_, TestCredentials());
         projects_.emplace(*session_);
-        const auto suffix = RandomSuffix();
+        const auto suffix = UniqueSuffix();
         tenant_ = {"ten-" + suffix, "escd test tenant " + suffix, true};
     }
 
