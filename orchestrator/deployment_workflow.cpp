@@ -520,6 +520,13 @@ asio::awaitable<vim::VmRequest> DeploymentWorkflow::BuildVmRequest(Context& cont
     }
     request.flavor_id = group.flavor;
     request.vim_id = group.vim_id;
+    for (const auto& rule : group.placement) {
+        const bool inside = rule.target_groups.empty() ||
+                            (rule.target_groups.size() == 1 && rule.target_groups[0] == group.name);
+        if (!inside || (rule.type != "affinity" && rule.type != "anti_affinity")) continue;
+        const std::string policy = rule.type == "affinity" ? "affinity" : "anti-affinity";
+        request.group_policy = rule.enforcement == "strict" ? policy : "soft-" + policy;
+    }
     if (!group.flavor.empty()) {
         const auto& flavor_id = group.flavor;
         auto flavor = co_await Offload(db_pool_, [this, &flavor_id] {

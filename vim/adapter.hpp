@@ -121,6 +121,10 @@ struct VmRequest {
     std::string flavor_id{};
     /// The VIM connector the VM's vm_group locator names ("" = the default VIM).
     std::string vim_id{};
+    /// Affinity inside its vm_group: "affinity", "anti-affinity", "soft-affinity" or
+    /// "soft-anti-affinity" ("" = none). escd places the VMs itself (`host`); a VIM that
+    /// schedules (OpenStack) also gets the rule, as a server group of the deployment's group.
+    std::string group_policy{};
     std::vector<VmNic> nics;
     std::string host;  ///< where to place it ("" = the VIM chooses)
     /// Attach the volume ("day0", name) as a second, read-only disk: the day-0 config drive.

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <random>
+#include <set>
 
 #include <boost/json.hpp>
 
@@ -541,6 +542,33 @@ TEST_F(OnOpenStackDeployment, AGroupWhosePingTargetIsExcludedIsAliveWhenNovaRuns
     auto del = client_->Delete("/v0/deployments/" + dep, WithCallback());
     ASSERT_EQ(del.status, 200);
     ASSERT_TRUE(WaitForStage(del.Header("ESC-Transaction-Id"), "SERVICE_UNDEPLOYED"));
+}
+
+TEST_F(OnOpenStackDeployment, AGroupsAffinityIsANovaServerGroupThatGoesWithIt) {
+    const auto dep = "a" + id_;
+    const std::string rule =
+        "<placement><type>affinity</type><enforcement>strict</enforcement></placement>";
+    auto post = client_->Post("/v0/deployments/" + dep, Datamodel(dep, 2, rule), WithCallback());
+    ASSERT_EQ(post.status, 200) << post.body;
+    auto deployed = CallbacksOf(post.Header("ESC-Transaction-Id"), 5);
+    ASSERT_EQ(Stages(deployed).back(), "SERVICE_ALIVE");
+    const auto groups = json::parse(Os("compute", "/os-server-groups").body);
+    json::value mine = nullptr;
+    for (const auto& group : groups.at("server_groups").as_array())
+        if (group.at("name").as_string() == "escd-" + dep + "-g1") mine = group;
+    ASSERT_FALSE(mine.is_null()) << json::serialize(groups);
+    EXPECT_EQ(mine.at("policy").as_string(), "affinity");
+    std::set<std::string> members;
+    for (const auto& member : mine.at("members").as_array())
+        members.insert(std::string(member.as_string()));
+    EXPECT_EQ(members, (std::set<std::string>{XmlText(deployed[0].body, "vm_uuid"),
+                                              XmlText(deployed[1].body, "vm_uuid")}));
+
+    auto del = client_->Delete("/v0/deployments/" + dep, WithCallback());
+    ASSERT_EQ(del.status, 200);
+    ASSERT_TRUE(WaitForStage(del.Header("ESC-Transaction-Id"), "SERVICE_UNDEPLOYED"));
+    const std::string id(mine.at("id").as_string());
+    EXPECT_EQ(Os("compute", "/os-server-groups/" + id).status, 404) << "gone with its servers";
 }
 
 }  // namespace

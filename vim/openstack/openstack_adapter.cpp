@@ -19,8 +19,23 @@ using Clock = ServerPoller::Clock;
 // Named: GCC 12 miscompiles a braced list passed to a coroutine inside co_await.
 const std::set<int> kGone{404};
 
+/// Gives back the slot of a one-slot channel used as an asynchronous mutex.
+template <class Channel>
+struct SlotRelease {
+    Channel& channel;
+    ~SlotRelease() {
+        channel.try_receive([](boost::system::error_code) {});
+    }
+};
+
+/// What a slot of the groups lock carries (a named value: GCC 12 mishandles temporaries built
+/// inside a co_await expression).
+const boost::system::error_code kTakeSlot;
+
 /// The metadata key that marks this installation's servers.
 constexpr const char* kInstanceKey = "escd_instance";
+/// The metadata key naming a server's server group (its vm_group's affinity rule).
+constexpr const char* kGroupKey = "escd_server_group";
 }  // namespace
 
 OpenStackAdapter::OpenStackAdapter(ApiClient& client,
@@ -28,7 +43,8 @@ OpenStackAdapter::OpenStackAdapter(ApiClient& client,
                                    OpenStackOptions options,
                                    asio::any_io_executor executor,
                                    asio::thread_pool& files)
-    : options_(std::move(options)),
+    : groups_lock_(executor, 1),
+      options_(std::move(options)),
       files_(files),
       session_(client, std::move(credentials)),
       neutron_(session_),
@@ -268,6 +284,21 @@ asio::awaitable<PortRequest> OpenStackAdapter::PortFor(std::string vm_name, VmNi
     co_return port;
 }
 
+asio::awaitable<std::string> OpenStackAdapter::ServerGroup(std::string name, std::string policy) {
+    // One at a time: the VMs of a group are created together, and two creates of one name
+    // would make two groups, each binding only its own server.
+    co_await groups_lock_.async_send(kTakeSlot, asio::use_awaitable);
+    const SlotRelease<GroupsLock> release{groups_lock_};
+    {
+        std::lock_guard lock(mutex_);
+        if (auto it = server_groups_.find(name); it != server_groups_.end()) co_return it->second;
+    }
+    auto id = co_await servers_.EnsureServerGroup(name, policy);
+    std::lock_guard lock(mutex_);
+    server_groups_[name] = id;
+    co_return id;
+}
+
 asio::awaitable<VmInfo> OpenStackAdapter::CreateVm(const VmRequest& request) {
     const auto created = Clock::now();
     const auto touched = TouchedAt(request.name);
@@ -310,6 +341,13 @@ asio::awaitable<VmInfo> OpenStackAdapter::CreateVm(const VmRequest& request) {
         // Only a host of this VIM: placement may have chosen among another VIM's hosts.
         if (std::find(hosts.begin(), hosts.end(), request.host) != hosts.end())
             spec.availability_zone = "nova:" + request.host;
+    }
+    if (!request.group_policy.empty()) {
+        // The group's rule for Nova's scheduler too: one server group per deployment's group.
+        const auto group_name = ObjectName(request.deployment_id + "-" + request.vm_group);
+        auto group = co_await ServerGroup(group_name, request.group_policy);
+        spec.server_group = std::move(group);
+        spec.metadata[kGroupKey] = group_name;
     }
     if (request.config_drive) {
         std::lock_guard lock(mutex_);
@@ -357,13 +395,35 @@ asio::awaitable<Server> OpenStackAdapter::Require(std::string name) {
 
 asio::awaitable<void> OpenStackAdapter::DeleteVm(const std::string& name) {
     Touch(name);
-    if (auto server = co_await servers_.FindServer(name))
-        co_await servers_.DeleteServer(server->id);
+    auto server = co_await servers_.FindServer(name);
+    if (server) co_await servers_.DeleteServer(server->id);
     // Its ports: marked as the VM's, so a port left by a create cut short goes too.
     co_await ports_.DeletePorts(name);
+    {
+        std::lock_guard lock(mutex_);
+        day0_.erase(name);
+        touched_.erase(name);
+    }
+    // Its server group (its metadata names it) goes with the group's last server. The checks take
+    // turns: two VMs of a group deleted together would each see the other still a member.
+    if (!server || !server->metadata.contains(kGroupKey)) co_return;
+    const auto group_name = server->metadata[kGroupKey];
+    co_await groups_lock_.async_send(kTakeSlot, asio::use_awaitable);
+    const SlotRelease<GroupsLock> release{groups_lock_};
+    std::optional<std::string> id;
+    {
+        std::lock_guard lock(mutex_);
+        if (auto it = server_groups_.find(group_name); it != server_groups_.end()) id = it->second;
+    }
+    if (!id) id = co_await IdByName("compute", "/os-server-groups", "server_groups", group_name);
+    if (!id) co_return;
+    auto group = co_await servers_.GetServerGroup(*id);
+    if (group && group->members.empty()) {
+        co_await servers_.DeleteServerGroup(*id);
+        ESCD_INFO("vim") << "deleted Nova server group " << group_name << ": its last server went";
+    }
     std::lock_guard lock(mutex_);
-    day0_.erase(name);
-    touched_.erase(name);
+    if (!group || group->members.empty()) server_groups_.erase(group_name);
 }
 
 asio::awaitable<void> OpenStackAdapter::Act(std::string name,

@@ -24,6 +24,7 @@
 /// kVimError, which the callers report). Servers are created in the connector's project, not in
 /// the project of the deployment's tenant: one Keystone session per VIM.
 
+#include <boost/asio/experimental/concurrent_channel.hpp>
 #include <chrono>
 #include <map>
 #include <memory>
@@ -140,9 +141,16 @@ class OpenStackAdapter final : public Adapter {
     asio::awaitable<PortRequest> PortFor(std::string vm_name, VmNic nic);
     /// Runs `action` on the server and waits for `wanted`.
     asio::awaitable<void> Act(std::string name, std::string action, std::string wanted);
+    /// Nova's id of server group `name` with `policy`, made once even when the VMs of a group
+    /// ask at the same time.
+    asio::awaitable<std::string> ServerGroup(std::string name, std::string policy);
     void Touch(const std::string& name);
     ServerPoller::Clock::time_point TouchedAt(const std::string& name) const;
 
+    /// An asynchronous mutex (a channel of one slot: a send takes it, a receive gives it back)
+    /// around server group creation.
+    using GroupsLock = asio::experimental::concurrent_channel<void(boost::system::error_code)>;
+    GroupsLock groups_lock_;
     OpenStackOptions options_;
     asio::thread_pool& files_;
     Session session_;
@@ -164,6 +172,7 @@ class OpenStackAdapter final : public Adapter {
     std::map<std::string, std::string> flavors_;                          ///< escd id → Nova id
     std::map<std::string, ServerPoller::Clock::time_point> touched_;  ///< VM name → last change
     std::optional<std::vector<std::string>> hosts_;
+    std::map<std::string, std::string> server_groups_;  ///< name → Nova id
 };
 
 }  // namespace escd::vim::openstack

@@ -119,6 +119,10 @@ Server ServerFrom(const json::object& object) {
     server.host = StringAt(object, "OS-EXT-SRV-ATTR:host");
     server.task_state = StringAt(object, "OS-EXT-STS:task_state");
     server.config_drive = BoolAt(object, "config_drive", false);
+    if (const auto* groups = object.if_contains("server_groups"); groups && groups->is_array()) {
+        for (const auto& group : groups->as_array())
+            if (group.is_string()) server.server_groups.emplace_back(group.as_string());
+    }
     if (const auto* fault = object.if_contains("fault"); fault && fault->is_object())
         server.fault = StringAt(fault->as_object(), "message");
     if (const auto* metadata = object.if_contains("metadata"); metadata && metadata->is_object()) {

@@ -134,6 +134,7 @@ struct Server {
     std::string fault;  ///< fault.message of an ERROR server
     bool config_drive = false;
     std::map<std::string, std::string> metadata;
+    std::vector<std::string> server_groups;  ///< ids (microversion >= 2.71)
 
     bool Running() const { return status == "ACTIVE"; }
 };
