@@ -164,6 +164,10 @@ void Keystone::Invalidate() {
 
 asio::awaitable<std::string> Keystone::Endpoint(std::string type) {
     const auto token = co_await Current();
+    co_return EndpointIn(token, type);
+}
+
+std::string Keystone::EndpointIn(const Token& token, std::string_view type) const {
     auto url = FindEndpoint(token.catalog, type, credentials_.interface, credentials_.region);
     if (!url) {
         throw Error(ErrorCode::kNotFound,
@@ -171,7 +175,7 @@ asio::awaitable<std::string> Keystone::Endpoint(std::string type) {
                         " endpoint for interface " + credentials_.interface +
                         (credentials_.region.empty() ? "" : " in region " + credentials_.region));
     }
-    co_return *url;
+    return *url;
 }
 
 namespace {

@@ -106,6 +106,8 @@ class Keystone {
     /// The endpoint of service `type` for these credentials' interface and region. Throws
     /// Error(kNotFound) when the catalog has none.
     asio::awaitable<std::string> Endpoint(std::string type);
+    /// The same, from the catalog of `token` (one this Keystone gave).
+    std::string EndpointIn(const Token& token, std::string_view type) const;
 
     const Credentials& credentials() const { return credentials_; }
     std::chrono::seconds renew_before() const { return renew_before_; }

@@ -46,7 +46,7 @@ asio::awaitable<ApiResponse> Session::Send(std::string service_type,
     auto backoff = std::chrono::milliseconds(250);
     for (int attempt = 0;; ++attempt) {
         const auto token = co_await keystone_.Current();
-        request.url = co_await keystone_.Endpoint(service_type) + path;
+        request.url = keystone_.EndpointIn(token, service_type) + path;
         request.headers = {{"X-Auth-Token", token.id}};
         if (service_type == "compute")
             request.headers.emplace_back(
