@@ -125,6 +125,28 @@ DeploymentWorkflow::Final DeploymentWorkflow::Failed(const model::Operation& op,
     return final;
 }
 
+std::vector<model::OutboxMessage> DeploymentWorkflow::Waiting(const model::Operation& op,
+                                                              const std::string& why,
+                                                              std::chrono::seconds retry_in) {
+    const std::string what = op.kind == "CREATE_DEPLOYMENT"   ? "Service group deployment"
+                             : op.kind == "DELETE_DEPLOYMENT" ? "Service group undeployment"
+                             : op.kind == "UPDATE_DEPLOYMENT" ? "Service group update"
+                                                              : op.kind;
+    const std::string stage = "VIM_UNAVAILABLE";
+    const int status = HttpStatusOf(ErrorCode::kUnavailable);
+    const auto message = what + " waits for the VIM: " + why + "; will retry in " +
+                         std::to_string(retry_in.count()) + " s";
+    pugi::xml_document doc;
+    auto root = doc.append_child("deployment");
+    root.append_attribute("xmlns").set_value(xml::kNetconfNs);
+    xml::AppendText(root, "deployment_stage", stage);
+    xml::AppendText(root, "internal_deployment_id", op.target_id);
+    const auto body = xml::Serialize(doc);
+    std::vector<model::OutboxMessage> events;
+    for (const auto& url : EventUrls(op)) events.push_back({url, stage, status, message, body});
+    return events;
+}
+
 asio::awaitable<void> DeploymentWorkflow::Commit(Context& context, model::DeploymentStep& step) {
     auto rows = co_await store_.RecordDeploymentStep(step);
     if (step.service_state) context.view.service = *step.service_state;
@@ -598,6 +620,12 @@ asio::awaitable<bool> DeploymentWorkflow::CreateOnVim(Context& context,
         if (turn) co_await turn->Wait(index);
         co_await Commit(context, step);
         co_return true;
+    } catch (const vim::VimUnavailable& e) {
+        // A VIM service that does not answer: not the VM's failure. The VM stays DEPLOYING and
+        // the engine runs the operation again later (a rerun finds the ports and the server
+        // made so far by their names).
+        ESCD_WARN("engine") << "VM " << vm.vm_name << " waits for the VIM: " << e.what();
+        throw;
     } catch (const Error& e) {
         ESCD_WARN("engine") << "VM " << vm.vm_name << " not deployed: " << e.what();
         vm.state = Next(vm.state, VmEvent::kVimFailed);

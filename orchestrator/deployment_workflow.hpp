@@ -83,6 +83,21 @@ class DeploymentWorkflow {
     /// SERVICE_ALIVE / SERVICE_UNDEPLOYED callback with `status` and `why`.
     static Final Failed(const model::Operation& op, int status, const std::string& why);
 
+    /// The event of an operation that met an outage of its VIM (a service that does not
+    /// answer) and runs again after `retry_in`: deployment_stage VIM_UNAVAILABLE, ESC-Status-Code
+    /// 503, ESC-Status-Message "Service group deployment waits for the VIM: <why>; will retry
+    /// in <n> s" (undeployment, update, or the operation's kind for the others), to the same
+    /// URLs as the operation's other deployment events.
+    ///
+    /// Why an event of its own rather than a VM_DEPLOYED or SERVICE_ALIVE with 503: receivers
+    /// de-duplicate by (transaction id, event) (BEHAVIOUR.md §2), so a 503 under either name
+    /// would make the success that follows look like a duplicate; and a VM_DEPLOYED with a
+    /// failure code means the VM failed and recovery starts, which is not the case. The
+    /// operation's own end (SERVICE_ALIVE, ...) still comes, once, when the VIM is back.
+    static std::vector<model::OutboxMessage> Waiting(const model::Operation& op,
+                                                     const std::string& why,
+                                                     std::chrono::seconds retry_in);
+
     asio::awaitable<Final> Deploy(const model::Operation& op);
     asio::awaitable<Final> Undeploy(const model::Operation& op);
     /// PUT /v0/deployments/{id}: the datamodel in op.payload replaces the stored one

@@ -23,6 +23,12 @@ int FailureStatus(const std::exception& e) {
     if (const auto* error = dynamic_cast<const Error*>(&e)) return HttpStatusOf(error->code());
     return 500;
 }
+
+/// How long an operation that was aborted `attempt` times before waits to run again: 1 s
+/// doubling to 5 min.
+std::chrono::seconds RetryDelay(int attempt) {
+    return std::chrono::seconds(std::min(300, 1 << std::min(attempt, 8)));
+}
 }  // namespace
 
 Engine::Engine(asio::io_context& ioc,
@@ -188,7 +194,7 @@ void Engine::Launch(model::Operation op, int attempt) {
     ++running_;
     auto strand = StrandFor(op.target_kind, op.target_id);
     auto retry = op;  // kept for a relaunch
-    asio::co_spawn(strand, Run(std::move(op)),
+    asio::co_spawn(strand, Run(std::move(op), attempt),
                    [this, retry = std::move(retry), attempt](std::exception_ptr e) mutable {
                        --running_;
                        if (!e) return;
@@ -196,11 +202,11 @@ void Engine::Launch(model::Operation op, int attempt) {
                            std::rethrow_exception(e);
                        } catch (const std::exception& ex) {
                            // Not a VIM failure (those end the operation with a failure callback)
-                           // but, say, the database refusing its outcome. The operation stays
+                           // but, say, the database refusing its outcome, or a deployment's VIM
+                           // that does not answer (RunDeploymentOperation). The operation stays
                            // unfinished in the table; run it again later, backing off, so its
                            // target does not stay busy until a restart.
-                           auto delay =
-                               std::chrono::seconds(std::min(300, 1 << std::min(attempt, 8)));
+                           const auto delay = RetryDelay(attempt);
                            ESCD_ERROR("engine")
                                << "operation " << retry.transaction_id << " aborted: " << ex.what()
                                << "; retrying in " << delay.count() << "s";
@@ -290,13 +296,13 @@ asio::awaitable<void> Engine::Reconcile() {
                         << vms << " VM(s) restored";
 }
 
-asio::awaitable<void> Engine::Run(model::Operation op) {
+asio::awaitable<void> Engine::Run(model::Operation op, int attempt) {
     ESCD_DEBUG("engine") << "running " << op.kind << " " << op.target_id
                          << " tx=" << op.transaction_id;
     if (op.target_kind == model::kind::kTenant) {
         co_await RunTenantOperation(op);
     } else if (op.target_kind == model::kind::kDeployment) {
-        co_await RunDeploymentOperation(op);
+        co_await RunDeploymentOperation(op, attempt);
     } else if (model::xml::FindKindXml(op.target_kind)) {
         co_await RunResourceOperation(op);
     } else {
@@ -405,7 +411,7 @@ asio::awaitable<void> Engine::RunResourceOperation(const model::Operation& op) {
     if (outcome.state == model::ResourceState::kRemoved) ForgetStrand(op.target_kind, op.target_id);
 }
 
-asio::awaitable<void> Engine::RunDeploymentOperation(const model::Operation& op) {
+asio::awaitable<void> Engine::RunDeploymentOperation(const model::Operation& op, int attempt) {
     {
         std::lock_guard lock(operating_mutex_);
         operating_.insert(op.target_id);
@@ -420,6 +426,8 @@ asio::awaitable<void> Engine::RunDeploymentOperation(const model::Operation& op)
         }
     } done{*this, op.target_id};
     DeploymentWorkflow::Final final;
+    std::exception_ptr unavailable;  // run again later
+    std::string outage;              // why, when a VIM service did not answer ("" otherwise)
     try {
         if (op.kind == "CREATE_DEPLOYMENT") {
             final = co_await deployments_.Deploy(op);
@@ -454,15 +462,43 @@ asio::awaitable<void> Engine::RunDeploymentOperation(const model::Operation& op)
             throw Error(ErrorCode::kInternal, "no deployment workflow for " + op.kind);
         }
     } catch (const Error& e) {
-        if (e.code() == ErrorCode::kUnavailable && !stopping_) throw;  // retried with backoff
-        // Anything else ends the operation: the deployment stays for an undeploy to clear.
-        ESCD_WARN("engine") << op.kind << " " << op.target_id << " failed: " << e.what();
-        final = DeploymentWorkflow::Failed(op, HttpStatusOf(e.code()), e.what());
+        if (e.code() == ErrorCode::kUnavailable && !stopping_) {
+            unavailable = std::current_exception();  // retried with backoff (Launch)
+            if (dynamic_cast<const vim::VimUnavailable*>(&e)) outage = e.what();
+        } else {
+            // Anything else ends the operation: the deployment stays for an undeploy to clear.
+            ESCD_WARN("engine") << op.kind << " " << op.target_id << " failed: " << e.what();
+            final = DeploymentWorkflow::Failed(op, HttpStatusOf(e.code()), e.what());
+        }
+    }
+    if (unavailable) {
+        if (!outage.empty()) co_await NotifyOutage(op, outage, attempt);
+        std::rethrow_exception(unavailable);
     }
     co_await Complete(op, final.outcome, final.status, final.message, final.callbacks);
     monitor_.Sync(op.target_id);  // watch what the operation left (or nothing, once removed)
     if (final.outcome.state == model::ResourceState::kRemoved)
         ForgetStrand(op.target_kind, op.target_id);
+}
+
+asio::awaitable<void> Engine::NotifyOutage(const model::Operation& op,
+                                           std::string why,
+                                           int attempt) {
+    // Once per operation (its first attempt; again after a restart of escd): the client learns
+    // that the operation waits, not each of the retries that follow.
+    if (attempt > 0) co_return;
+    model::DeploymentStep step;
+    step.transaction_id = op.transaction_id;
+    step.deployment_id = op.target_id;
+    step.events = DeploymentWorkflow::Waiting(op, why, RetryDelay(attempt));
+    if (step.events.empty()) co_return;
+    try {
+        auto rows = co_await store_.RecordDeploymentStep(step);
+        notifier_.Enqueue(std::move(rows));
+    } catch (const std::exception& e) {
+        ESCD_WARN("engine") << "cannot record the VIM_UNAVAILABLE event of " << op.transaction_id
+                            << ": " << e.what();
+    }
 }
 
 asio::awaitable<void> Engine::Complete(const model::Operation& op,

@@ -121,7 +121,8 @@ class Engine {
     void Launch(model::Operation op, int attempt);
     Strand StrandFor(const std::string& target_kind, const std::string& target_id);
     void ForgetStrand(const std::string& target_kind, const std::string& target_id);
-    asio::awaitable<void> Run(model::Operation op);
+    /// `attempt`: how many times this operation was relaunched before (Launch's backoff).
+    asio::awaitable<void> Run(model::Operation op, int attempt);
     /// A raised KPI event, on the deployment's strand: VM_ALIVE is applied unless an operation
     /// runs; any other may start a scale (engine_scaling.cpp).
     void OnVerdict(const std::string& deployment_id,
@@ -152,8 +153,14 @@ class Engine {
     asio::awaitable<void> RunTenantOperation(const model::Operation& op);
     /// Every other resource kind: the VIM side through ResourceWorkflows, the rest generic.
     asio::awaitable<void> RunResourceOperation(const model::Operation& op);
-    /// Deployments: DeploymentWorkflow does the steps, Complete() the end.
-    asio::awaitable<void> RunDeploymentOperation(const model::Operation& op);
+    /// Deployments: DeploymentWorkflow does the steps, Complete() the end. kUnavailable (an
+    /// unreachable VIM, the database) does not end the operation: it is rethrown for Launch to
+    /// run it again later; when a VIM service did not answer (vim::VimUnavailable), the first
+    /// attempt tells the client so (NotifyOutage).
+    asio::awaitable<void> RunDeploymentOperation(const model::Operation& op, int attempt);
+    /// The VIM_UNAVAILABLE event of a deployment operation that waits for its VIM (why: the
+    /// outage), recorded and handed to the notifier; a failure to record it is only logged.
+    asio::awaitable<void> NotifyOutage(const model::Operation& op, std::string why, int attempt);
     /// Commits the outcome (retrying while the database is unreachable) and hands the callbacks
     /// to the notifier.
     asio::awaitable<void> Complete(const model::Operation& op,

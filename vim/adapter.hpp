@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "common/asio.hpp"
+#include "common/error.hpp"
 
 namespace escd::vim {
 
@@ -196,6 +197,24 @@ struct VmStats {
 struct VimStatus {
     bool reachable = false;
     std::string message;  ///< "connected to test:///default", or why not
+};
+
+/// A service of the VIM that did not answer (connection refused, reset or timed out) or
+/// answered that it is down for now (502, 503, 504 after the retries): the same call may succeed
+/// once the service is back, unchanged. ErrorCode kUnavailable (503), like any unreachable VIM;
+/// the type lets the engine tell such an outage from a VIM that refuses for good (no host to
+/// place on, a server that never boots): a deployment operation that meets an outage is run
+/// again later rather than failed (orchestrator/engine.cpp).
+class VimUnavailable : public Error {
+  public:
+    /// `service` names the VIM's service for the client, e.g. "network service (Neutron)"; ""
+    /// when the caller does not know it yet (the HTTP client: the session names it).
+    VimUnavailable(std::string service, std::string message)
+        : Error(ErrorCode::kUnavailable, std::move(message)), service_(std::move(service)) {}
+    const std::string& service() const noexcept { return service_; }
+
+  private:
+    std::string service_;
 };
 
 class Adapter {

@@ -162,5 +162,40 @@ TEST(OpenStackApi, RetryAfterIsHonouredOnlyWhenItIsSeconds) {
     EXPECT_FALSE(Retryable(conflict));
 }
 
+TEST(OpenStackApi, AnOutageNamesTheServiceForTheClient) {
+    EXPECT_EQ(ServiceName("network"), "network service (Neutron)");
+    EXPECT_EQ(ServiceName("compute"), "compute service (Nova)");
+    EXPECT_EQ(ServiceName("identity"), "identity service (Keystone)");
+    EXPECT_EQ(ServiceName("volumev3"), "volumev3 service (Cinder)");
+    EXPECT_EQ(ServiceName("dns"), "dns service");
+    const auto outage = Outage("network",
+                               "GET http://127.0.0.1:9696/v2.0/networks: connect: "
+                               "Connection refused");
+    EXPECT_EQ(outage.code(), ErrorCode::kUnavailable);
+    EXPECT_EQ(outage.service(), "network service (Neutron)");
+    EXPECT_EQ(std::string(outage.what()),
+              "the VIM's network service (Neutron) is unavailable: GET "
+              "http://127.0.0.1:9696/v2.0/networks: connect: Connection refused");
+    // Down for now: a proxy without its backend, a service starting or stopping. A 500 is the
+    // service's failure, not an outage.
+    for (int status : {502, 503, 504}) {
+        ApiResponse down;
+        down.status = status;
+        EXPECT_TRUE(ServiceDown(down)) << status;
+    }
+    ApiResponse failed;
+    failed.status = 500;
+    EXPECT_FALSE(ServiceDown(failed));
+}
+
+TEST(OpenStackKeystoneUnit, TheRenewalMarginIsTheDefaultUnlessGiven) {
+    ssl::context tls(ssl::context::tls_client);
+    ApiClient client(tls, std::chrono::seconds(1), CidrList::Parse("127.0.0.0/8"));
+    Credentials credentials;
+    EXPECT_EQ(Keystone(client, credentials).renew_before(), Keystone::kRenewBefore);
+    EXPECT_EQ(Keystone(client, credentials, std::chrono::seconds(30)).renew_before(),
+              std::chrono::seconds(30));
+}
+
 }  // namespace
 }  // namespace escd::vim::openstack

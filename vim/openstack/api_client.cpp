@@ -20,12 +20,19 @@ std::string Lower(std::string_view text) {
     return out;
 }
 
+std::string Failed(const ApiRequest& request,
+                   std::string_view step,
+                   const boost::system::error_code& ec) {
+    return std::string(http::to_string(request.method)) + " " + request.url + ": " +
+           std::string(step) + ": " + ec.message();
+}
+
+// The service did not answer (refused, reset, timed out): it may be back later. The session
+// names the service (VimUnavailable's service).
 [[noreturn]] void NoAnswer(const ApiRequest& request,
                            std::string_view step,
                            const boost::system::error_code& ec) {
-    throw Error(ErrorCode::kUnavailable, std::string(http::to_string(request.method)) + " " +
-                                             request.url + ": " + std::string(step) + ": " +
-                                             ec.message());
+    throw VimUnavailable(std::string(), Failed(request, step, ec));
 }
 
 /// Chunks of a file body: large enough that a write is rarely shorter than what the socket
@@ -178,7 +185,9 @@ asio::awaitable<ApiResponse> ApiClient::Send(const ApiRequest& request) {
     // these machines (no network), and OpenStack catalogs usually hold addresses.
     auto [resolve_error, endpoints] =
         co_await resolver.async_resolve(url->host, std::to_string(url->port), kTuple);
-    if (resolve_error) NoAnswer(request, "resolve", resolve_error);
+    // A name that does not resolve is the connector's setting, not an outage.
+    if (resolve_error)
+        throw Error(ErrorCode::kUnavailable, Failed(request, "resolve", resolve_error));
     std::vector<tcp::endpoint> allowed;
     for (const auto& entry : endpoints)
         if (allowed_.Contains(entry.endpoint().address())) allowed.push_back(entry.endpoint());
@@ -236,6 +245,27 @@ Error ApiError(const ApiResponse& response, std::string_view what) {
     }
     return Error(code, std::string(what) + ": OpenStack answered " +
                            std::to_string(response.status) + ": " + Explanation(response.body));
+}
+
+std::string ServiceName(std::string_view service_type) {
+    static const std::map<std::string_view, std::string_view> kNames{
+        {"identity", "Keystone"}, {"compute", "Nova"},        {"network", "Neutron"},
+        {"image", "Glance"},      {"volumev3", "Cinder"},     {"block-storage", "Cinder"},
+        {"volume", "Cinder"},     {"placement", "Placement"},
+    };
+    const std::string type(service_type);
+    auto it = kNames.find(service_type);
+    return it == kNames.end() ? type + " service"
+                              : type + " service (" + std::string(it->second) + ")";
+}
+
+bool ServiceDown(const ApiResponse& response) {
+    return response.status == 502 || response.status == 503 || response.status == 504;
+}
+
+VimUnavailable Outage(std::string_view service_type, std::string_view why) {
+    const auto name = ServiceName(service_type);
+    return VimUnavailable(name, "the VIM's " + name + " is unavailable: " + std::string(why));
 }
 
 bool Retryable(const ApiResponse& response) {

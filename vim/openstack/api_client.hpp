@@ -3,9 +3,10 @@
 /// The HTTP(S) client of the OpenStack adapter: one REST call, bounded by a deadline, its answer
 /// as status, headers and body. No OpenStack SDK: Beast coroutines.
 ///
-/// Error policy (this layer throws escd::Error): a call that got no answer (resolve, connect,
-/// TLS, timeout) throws kUnavailable; an answer of any status is returned, and ApiError() maps a
-/// failed one to escd's categories for the caller to throw.
+/// Error policy (this layer throws escd::Error): a call that got no answer (connect, TLS, write,
+/// read, timeout) throws VimUnavailable (kUnavailable: the service may be back later), a host
+/// that does not resolve or is not allowed throws a plain kUnavailable; an answer of any status
+/// is returned, and ApiError() maps a failed one to escd's categories for the caller to throw.
 ///
 /// Each call uses a connection of its own and sends `Connection: close`: Keystone under uwsgi
 /// resets connections a client reuses (tests/openstack/README.md), and a deploy makes few calls
@@ -22,6 +23,7 @@
 #include "common/asio.hpp"
 #include "common/cidr.hpp"
 #include "common/error.hpp"
+#include "vim/adapter.hpp"
 
 namespace escd::vim::openstack {
 
@@ -58,7 +60,8 @@ class ApiClient {
     /// the whole answer within the deadline. With a `body_file` the deadline bounds each chunk
     /// written and then the answer, not the whole call: an upload of gigabytes that keeps
     /// moving is not cut off, a stalled one is. Throws
-    /// Error(kUnavailable) when no answer came or the host resolves to no allowed address,
+    /// VimUnavailable (its service "") when no answer came, Error(kUnavailable) when the host
+    /// does not resolve or resolves to no allowed address,
     /// Error(kBadRequest) for a URL it cannot use, Error(kInternal) when `body_file` cannot be
     /// read.
     asio::awaitable<ApiResponse> Send(const ApiRequest& request);
@@ -73,6 +76,18 @@ class ApiClient {
 /// 413/429/5xx kUnavailable (the VIM is overloaded or down: retried), any other kVimError. The
 /// message names `what` and carries the API's own explanation when its body has one.
 Error ApiError(const ApiResponse& response, std::string_view what);
+
+/// How a client is told which of the VIM's services is meant: "network service (Neutron)" for
+/// the catalog type "network"; "<type> service" for a type escd does not know.
+std::string ServiceName(std::string_view service_type);
+
+/// Whether the answer says the service is down for now (502, 503, 504: a proxy without its
+/// backend, a service starting or stopping).
+bool ServiceDown(const ApiResponse& response);
+
+/// The outage of the VIM's service `service_type`: VimUnavailable whose message is "the VIM's
+/// <ServiceName> is unavailable: <why>".
+VimUnavailable Outage(std::string_view service_type, std::string_view why);
 
 /// Whether the answer asks to come back later (413, 429, 503).
 bool Retryable(const ApiResponse& response);

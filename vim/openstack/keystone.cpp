@@ -2,8 +2,10 @@
 #include "vim/openstack/json_fields.hpp"
 
 #include <boost/json.hpp>
+
 #include <cstdio>
 #include <ctime>
+#include "common/log.hpp"
 
 namespace escd::vim::openstack {
 namespace json = boost::json;
@@ -123,7 +125,7 @@ std::optional<std::string> FindEndpoint(const std::vector<CatalogEndpoint>& cata
 asio::awaitable<Token> Keystone::Current() {
     {
         std::lock_guard lock(mutex_);
-        if (token_ && std::chrono::system_clock::now() + kRenewBefore < token_->expires_at)
+        if (token_ && std::chrono::system_clock::now() + renew_before_ < token_->expires_at)
             co_return *token_;
     }
     std::string url = credentials_.auth_url;
@@ -132,9 +134,24 @@ asio::awaitable<Token> Keystone::Current() {
     request.method = http::verb::post;
     request.url = url + "/auth/tokens";
     request.body = PasswordAuthBody(credentials_);
-    const auto response = co_await client_.Send(request);
-    if (!response.Ok()) throw ApiError(response, "Keystone authentication");
+    ApiResponse response;
+    try {
+        response = co_await client_.Send(request);
+    } catch (const VimUnavailable& e) {
+        throw Outage("identity", e.what());
+    }
+    if (!response.Ok()) {
+        const auto error = ApiError(response, "Keystone authentication");
+        if (ServiceDown(response)) throw Outage("identity", error.what());
+        throw error;
+    }
     auto token = ParseToken(response.Header("X-Subject-Token"), response.body);
+    const auto left = std::chrono::duration_cast<std::chrono::seconds>(
+        token.expires_at - std::chrono::system_clock::now());
+    ESCD_INFO("vim") << "new Keystone token for user " << credentials_.user << " in project "
+                     << credentials_.project << " at " << credentials_.auth_url << ": valid "
+                     << left.count() << " s, renewed " << renew_before_.count()
+                     << " s before it expires";
     std::lock_guard lock(mutex_);
     token_ = token;
     co_return token;
@@ -147,6 +164,10 @@ void Keystone::Invalidate() {
 
 asio::awaitable<std::string> Keystone::Endpoint(std::string type) {
     const auto token = co_await Current();
+    co_return EndpointIn(token, type);
+}
+
+std::string Keystone::EndpointIn(const Token& token, std::string_view type) const {
     auto url = FindEndpoint(token.catalog, type, credentials_.interface, credentials_.region);
     if (!url) {
         throw Error(ErrorCode::kNotFound,
@@ -154,7 +175,7 @@ asio::awaitable<std::string> Keystone::Endpoint(std::string type) {
                         " endpoint for interface " + credentials_.interface +
                         (credentials_.region.empty() ? "" : " in region " + credentials_.region));
     }
-    co_return *url;
+    return *url;
 }
 
 namespace {

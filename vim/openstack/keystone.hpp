@@ -90,20 +90,27 @@ class Keystone {
     /// meet its expiry halfway.
     static constexpr std::chrono::minutes kRenewBefore{5};
 
-    Keystone(ApiClient& client, Credentials credentials)
-        : client_(client), credentials_(std::move(credentials)) {}
+    /// `renew_before`: the margin before a token's expires_at at which it is renewed (tests
+    /// give one longer than Keystone's token lifetime to see a renewal without waiting).
+    Keystone(ApiClient& client,
+             Credentials credentials,
+             std::chrono::seconds renew_before = kRenewBefore)
+        : client_(client), credentials_(std::move(credentials)), renew_before_(renew_before) {}
 
-    /// A token valid for at least kRenewBefore: the cached one, or a new one. Throws
-    /// Error(kUnauthorized) when Keystone refuses the credentials, kUnavailable when it does not
-    /// answer.
+    /// A token valid for at least renew_before(): the cached one, or a new one (logged, with
+    /// its expiry: never the token itself). Throws Error(kUnauthorized) when Keystone refuses
+    /// the credentials, VimUnavailable when it does not answer or answers that it is down.
     asio::awaitable<Token> Current();
     /// Forgets the cached token (a service answered 401: revoked, or Keystone restarted).
     void Invalidate();
     /// The endpoint of service `type` for these credentials' interface and region. Throws
     /// Error(kNotFound) when the catalog has none.
     asio::awaitable<std::string> Endpoint(std::string type);
+    /// The same, from the catalog of `token` (one this Keystone gave).
+    std::string EndpointIn(const Token& token, std::string_view type) const;
 
     const Credentials& credentials() const { return credentials_; }
+    std::chrono::seconds renew_before() const { return renew_before_; }
 
     /// Whether the credentials authenticate now (a VIM connector's check_status): reachable,
     /// or unreachable with Keystone's or the network's reason.
@@ -112,6 +119,7 @@ class Keystone {
   private:
     ApiClient& client_;
     Credentials credentials_;
+    std::chrono::seconds renew_before_;
     std::mutex mutex_;
     std::optional<Token> token_;
 };

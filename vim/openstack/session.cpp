@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "common/log.hpp"
+
 namespace escd::vim::openstack {
 
 asio::awaitable<ApiResponse> Session::Call(std::string service_type,
@@ -44,7 +46,7 @@ asio::awaitable<ApiResponse> Session::Send(std::string service_type,
     auto backoff = std::chrono::milliseconds(250);
     for (int attempt = 0;; ++attempt) {
         const auto token = co_await keystone_.Current();
-        request.url = co_await keystone_.Endpoint(service_type) + path;
+        request.url = keystone_.EndpointIn(token, service_type) + path;
         request.headers = {{"X-Auth-Token", token.id}};
         if (service_type == "compute")
             request.headers.emplace_back(
@@ -52,9 +54,19 @@ asio::awaitable<ApiResponse> Session::Send(std::string service_type,
                 "compute " + (compute_microversion.empty() ? std::string(kComputeMicroversion)
                                                            : compute_microversion));
         ++calls_;
-        auto response = co_await client_.Send(request);
+        ApiResponse response;
+        try {
+            response = co_await client_.Send(request);
+        } catch (const VimUnavailable& e) {
+            // Not retried here: a service that refuses connections is stopped or restarting,
+            // which takes longer than a call should wait. The caller decides (a deployment is
+            // run again later, a resource operation fails with 503).
+            throw Outage(service_type, e.what());
+        }
         if (response.Ok() || accepted.contains(response.status)) co_return response;
         if (response.status == 401 && !reauthenticated) {
+            ESCD_INFO("vim") << what << ": OpenStack answered 401 (token revoked or expired): "
+                             << "taking a new Keystone token";
             reauthenticated = true;
             keystone_.Invalidate();
             continue;
@@ -66,6 +78,7 @@ asio::awaitable<ApiResponse> Session::Send(std::string service_type,
             backoff = std::min(backoff * 2, std::chrono::milliseconds(4000));
             continue;
         }
+        if (ServiceDown(response)) throw Outage(service_type, ApiError(response, what).what());
         throw ApiError(response, what);
     }
 }

@@ -3,9 +3,12 @@
 /// One escd user's session on one OpenStack VIM: every REST call of the adapter goes through
 /// Call(), which finds the service's endpoint in the Keystone catalog, sends the token, and
 /// handles what any OpenStack call may meet:
-/// - 401 (token revoked or Keystone restarted): a new token, and the call once more;
+/// - 401 (token revoked or Keystone restarted): a new token (logged), and the call once more;
 /// - 413/429/503 (over quota of requests, overloaded): waits as Retry-After says (else backs
 ///   off) and tries again, up to kRetries times;
+/// - no answer (the service is stopped or restarting), or 502/503/504 once the retries are
+///   spent: VimUnavailable naming the service ("the VIM's network service (Neutron) is
+///   unavailable: ..."), not retried here;
 /// - other failures: Error of escd's category (ApiError), for the caller.
 /// Nova gets the microversion escd speaks (kComputeMicroversion), or the one a call asks for;
 /// other services get none (Cinder refuses a Nova version header).
@@ -28,8 +31,12 @@ class Session {
     /// Nova API microversion of every compute call.
     static constexpr const char* kComputeMicroversion = "2.79";
 
-    Session(ApiClient& client, Credentials credentials)
-        : client_(client), keystone_(client, std::move(credentials)) {}
+    /// `renew_before`: Keystone's renewal margin (Keystone::kRenewBefore; tests shorten the
+    /// tokens' useful life with a longer one).
+    Session(ApiClient& client,
+            Credentials credentials,
+            std::chrono::seconds renew_before = Keystone::kRenewBefore)
+        : client_(client), keystone_(client, std::move(credentials), renew_before) {}
 
     /// `method` `path` (below the endpoint of service `service_type`, e.g. "/v2.0/networks")
     /// with JSON `body`. Returns the answer when it is a success or one of `accepted` (e.g. 404
