@@ -103,7 +103,7 @@ TEST_F(OnOpenStackDeployment, TheDeploymentRunsAsNovaServersThroughItsWholeLife)
     const auto dep = "d" + id_;
     auto post = client_->Post("/v0/deployments/" + dep, Datamodel(dep, 2), WithCallback());
     ASSERT_EQ(post.status, 200) << post.body;
-    auto deployed = CallbacksOf(post.Header("ESC-Transaction-Id"), 5);
+    auto deployed = Through(post.Header("ESC-Transaction-Id"), "SERVICE_ALIVE");
     ASSERT_EQ(Stages(deployed), (std::vector<std::string>{"VM_DEPLOYED", "VM_DEPLOYED", "VM_ALIVE",
                                                           "VM_ALIVE", "SERVICE_ALIVE"}));
     for (const auto& cb : deployed) EXPECT_EQ(cb.Header("ESC-Status-Code"), "200") << cb.body;
@@ -135,13 +135,13 @@ TEST_F(OnOpenStackDeployment, TheDeploymentRunsAsNovaServersThroughItsWholeLife)
     };
     auto stop = service_op("stop");
     ASSERT_EQ(stop.status, 200) << stop.body;
-    EXPECT_EQ(Stages(CallbacksOf(stop.Header("ESC-Transaction-Id"), 3)),
+    EXPECT_EQ(Stages(Through(stop.Header("ESC-Transaction-Id"), "SERVICE_STOPPED")),
               (std::vector<std::string>{"VM_STOPPED", "VM_STOPPED", "SERVICE_STOPPED"}));
     EXPECT_EQ(Status(Server(vm0)), "SHUTOFF");
     EXPECT_EQ(Status(Server(vm1)), "SHUTOFF");
     auto start = service_op("start");
     ASSERT_EQ(start.status, 200) << start.body;
-    EXPECT_EQ(Stages(CallbacksOf(start.Header("ESC-Transaction-Id"), 5)),
+    EXPECT_EQ(Stages(Through(start.Header("ESC-Transaction-Id"), "SERVICE_STARTED")),
               (std::vector<std::string>{"VM_STARTED", "VM_STARTED", "VM_ALIVE", "VM_ALIVE",
                                         "SERVICE_STARTED"}));
     EXPECT_EQ(Status(Server(vm0)), "ACTIVE");
@@ -150,7 +150,7 @@ TEST_F(OnOpenStackDeployment, TheDeploymentRunsAsNovaServersThroughItsWholeLife)
         client_->Post("/v0/" + tenant_ + "/deployments/vm/" + vm0,
                       "<vm_operation><operation>reboot</operation></vm_operation>", WithCallback());
     ASSERT_EQ(reboot.status, 200) << reboot.body;
-    auto rebooted = CallbacksOf(reboot.Header("ESC-Transaction-Id"), 2);
+    auto rebooted = Through(reboot.Header("ESC-Transaction-Id"), "VM_ALIVE");
     ASSERT_EQ(rebooted.size(), 2u);
     EXPECT_EQ(XmlText(rebooted[0].body, "event_type"), "VM_REBOOT_COMPLETE");
     EXPECT_EQ(rebooted[0].Header("ESC-Status-Code"), "200");
@@ -159,7 +159,7 @@ TEST_F(OnOpenStackDeployment, TheDeploymentRunsAsNovaServersThroughItsWholeLife)
     // Undeploy: no server and no port of escd's is left.
     auto del = client_->Delete("/v0/deployments/" + dep, WithCallback());
     ASSERT_EQ(del.status, 200);
-    auto removed = CallbacksOf(del.Header("ESC-Transaction-Id"), 3);
+    auto removed = Through(del.Header("ESC-Transaction-Id"), "SERVICE_UNDEPLOYED");
     ASSERT_EQ(Stages(removed),
               (std::vector<std::string>{"VM_UNDEPLOYED", "VM_UNDEPLOYED", "SERVICE_UNDEPLOYED"}));
     EXPECT_TRUE(Server(vm0).is_null());
@@ -174,7 +174,7 @@ TEST_F(OnOpenStackDeployment, AServerDeletedBehindEscdsBackIsRecovered) {
     auto post = client_->Post("/v0/deployments/" + dep, Datamodel(dep, 1), WithCallback());
     ASSERT_EQ(post.status, 200) << post.body;
     const auto tx = post.Header("ESC-Transaction-Id");
-    auto deployed = CallbacksOf(tx, 3);
+    auto deployed = Through(tx, "SERVICE_ALIVE");
     ASSERT_EQ(Stages(deployed),
               (std::vector<std::string>{"VM_DEPLOYED", "VM_ALIVE", "SERVICE_ALIVE"}));
     const auto vm = XmlText(deployed[0].body, "vm_name");
@@ -307,7 +307,7 @@ TEST_F(OnOpenStack, AGroupRunsOnTheVimItsLocatorNames) {
                        "<max_active>1</max_active></scaling></vm_group>";
     auto post = client_->Post("/v0/deployments/" + dep, DatamodelOf(t, dep, group), WithCallback());
     ASSERT_EQ(post.status, 200) << post.body;
-    auto deployed = CallbacksOf(post.Header("ESC-Transaction-Id"), 3);
+    auto deployed = Through(post.Header("ESC-Transaction-Id"), "SERVICE_ALIVE");
     ASSERT_EQ(Stages(deployed),
               (std::vector<std::string>{"VM_DEPLOYED", "VM_ALIVE", "SERVICE_ALIVE"}));
     const auto vm = XmlText(deployed[0].body, "vm_name");
@@ -319,7 +319,7 @@ TEST_F(OnOpenStack, AGroupRunsOnTheVimItsLocatorNames) {
 
     auto del = client_->Delete("/v0/deployments/" + dep, WithCallback());
     ASSERT_EQ(del.status, 200);
-    EXPECT_EQ(Stages(CallbacksOf(del.Header("ESC-Transaction-Id"), 2)),
+    EXPECT_EQ(Stages(Through(del.Header("ESC-Transaction-Id"), "SERVICE_UNDEPLOYED")),
               (std::vector<std::string>{"VM_UNDEPLOYED", "SERVICE_UNDEPLOYED"}));
     EXPECT_EQ(json::parse(Os("compute", "/servers/detail?name=%5E" + vm + "%24").body)
                   .at("servers")
@@ -338,7 +338,7 @@ TEST_F(OnOpenStackDeployment, AGroupWhosePingTargetIsExcludedIsAliveWhenNovaRuns
     auto post =
         client_->Post("/v0/deployments/" + dep, Datamodel(dep, 1, IcmpAliveKpi()), WithCallback());
     ASSERT_EQ(post.status, 200) << post.body;
-    auto deployed = CallbacksOf(post.Header("ESC-Transaction-Id"), 3);
+    auto deployed = Through(post.Header("ESC-Transaction-Id"), "SERVICE_ALIVE");
     ASSERT_EQ(Stages(deployed),
               (std::vector<std::string>{"VM_DEPLOYED", "VM_ALIVE", "SERVICE_ALIVE"}));
     EXPECT_EQ(deployed[2].Header("ESC-Status-Code"), "200");
@@ -354,7 +354,7 @@ TEST_F(OnOpenStackDeployment, AGroupsAffinityIsANovaServerGroupThatGoesWithIt) {
         "<placement><type>affinity</type><enforcement>strict</enforcement></placement>";
     auto post = client_->Post("/v0/deployments/" + dep, Datamodel(dep, 2, rule), WithCallback());
     ASSERT_EQ(post.status, 200) << post.body;
-    auto deployed = CallbacksOf(post.Header("ESC-Transaction-Id"), 5);
+    auto deployed = Through(post.Header("ESC-Transaction-Id"), "SERVICE_ALIVE");
     ASSERT_EQ(Stages(deployed).back(), "SERVICE_ALIVE");
     const auto groups = json::parse(Os("compute", "/os-server-groups").body);
     json::value mine = nullptr;

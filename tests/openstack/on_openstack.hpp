@@ -10,6 +10,7 @@
 #include <fstream>
 #include <random>
 #include <set>
+#include <vector>
 
 #include <boost/json.hpp>
 
@@ -91,6 +92,24 @@ class OnOpenStack : public DeploymentTest {
         std::ofstream out(dir / name, std::ios::binary);
         for (std::size_t i = 0; i < size; ++i) out.put(static_cast<char>(i * 131 % 251));
         return "file://" + (dir / name).string();
+    }
+
+    /// The callbacks of transaction `tx`, once the one with deployment_stage `last` came
+    /// (whatever else arrives meanwhile: the monitor's events, a restarted escd's resent ones);
+    /// empty when it does not come in time. Counting callbacks would be fooled by the others.
+    std::vector<ReceivedRequest> Through(const std::string& tx, const std::string& last) {
+        std::vector<ReceivedRequest> mine;
+        for (std::size_t seen = 1;; ++seen) {
+            auto delivered = receiver_.WaitForDelivered(seen, kCallbackWait);
+            if (delivered.size() < seen) return {};  // nothing more came in time
+            const auto& cb = delivered[seen - 1];
+            if (cb.Header("ESC-Transaction-Id") != tx) continue;
+            mine.push_back(cb);
+            if (XmlText(cb.body, "deployment_stage") == last) {
+                expected_callbacks_ = std::max(expected_callbacks_, delivered.size());
+                return mine;
+            }
+        }
     }
 
     /// POSTs `object` as {kind: object} to `path` of `service`; its id.
