@@ -8,6 +8,7 @@
 #include <set>
 
 #include "tests/openstack/on_openstack.hpp"
+#include "tests/support/file_server.hpp"
 
 namespace escd::test {
 namespace {
@@ -373,6 +374,93 @@ TEST_F(OnOpenStackDeployment, AGroupsAffinityIsANovaServerGroupThatGoesWithIt) {
     ASSERT_TRUE(WaitForStage(del.Header("ESC-Transaction-Id"), "SERVICE_UNDEPLOYED"));
     const std::string id(mine.at("id").as_string());
     EXPECT_EQ(Os("compute", "/os-server-groups/" + id).status, 404) << "gone with its servers";
+}
+
+// The reference's POST /v0/deployments example on OpenStack, as written except: its addresses are
+// on the test network (18.0.0.16 -> 192.0.2.16), its tenant and network carry this run's suffix
+// (the plane has a project named admin of its own), and MY_FILE_SERVER_IP is a file server on
+// loopback. Its ICMPPing KPI's target is outside monitor.allowed_cidrs: alive when Nova runs it.
+// The day-0 files reach the server's config drive.
+TEST_F(OnOpenStack, TheReferenceExampleDeploysWithTheReferenceEvents) {
+    FileServer files;
+    files.Add("/share/images/day0-configASA", "hostname ASA\nip $NICID_1_IP_ADDRESS\n");
+    files.Add("/share/images/asa-smart.config", "token\n");
+    const auto tenant = "admin" + id_, net = "MgtNetwork" + id_;
+    // Named as its id: a Keystone project is named as the tenant, and names are unique.
+    ExpectSuccess(Mutate("POST", "/v0/tenants/" + tenant, TenantBody(tenant)).callback,
+                  "CREATE_TENANT", "Tenant successfully created");
+    Mutate("POST", "/v0/" + tenant + "/networks/" + net, NetworkBody(net));
+    Mutate("POST", "/v0/" + tenant + "/subnets/MgtSubnet" + id_, SubnetBody(net, "192.0.2.0/24"));
+    Mutate("POST", "/v0/images/ASA" + id_,
+           "<image><name>ASA</name><src>" + LocalFile("asa.raw", 8192) + "</src></image>");
+    const std::string body = R"(<esc_datamodel xmlns="http://www.cisco.com/esc/esc"
+        xmlns:ns2="urn:ietf:params:xml:ns:netconf:notification">
+<tenants><tenant><name>)" + tenant +
+                             R"(</name><deployments><deployment>
+  <name>MyDemoDepName</name>
+  <vm_group>
+    <name>ASA-1</name>
+    <bootup_time>300</bootup_time>
+    <reboot_time>100</reboot_time>
+    <recovery_wait_time>10</recovery_wait_time>
+    <image>ASA)" + id_ + R"(</image>
+    <interfaces><interface><nicaid>1</nicaid><network>)" +
+                             net + R"(</network>
+      <ip_address>192.0.2.16</ip_address></interface></interfaces>
+    <scaling><min_active>1</min_active><max_active>1</max_active><elastic>true</elastic>
+      <static_ip_address_pool><network>)" +
+                             net + R"(</network><ip_address>192.0.2.16
+      </ip_address></static_ip_address_pool></scaling>
+    <kpi_data><kpi><event_name>VM_ALIVE</event_name><metric_value>1</metric_value>
+      <metric_cond>GT</metric_cond><metric_type>UINT32</metric_type><metric_collector>
+      <type>ICMPPing</type><nivid>1</nivid><poll_frequency>3</poll_frequency>
+      <polling_unit>seconds</polling_unit><continuous_alarm>false</continuous_alarm>
+      </metric_collector></kpi></kpi_data>
+    <rules><admin_rules><rule><event_name>VM_ALIVE</event_name><action>"ALWAYS log"</action>
+      <action>"TRUE esc_vm_alive_notification"</action></rule></admin_rules></rules>
+    <config_data>
+      <configuration><dst>day0-config</dst>
+        <file>)" + files.BaseUrl() +
+                             R"(/share/images/day0-configASA</file></configuration>
+      <configuration><dst>idtoken</dst>
+        <file>)" + files.BaseUrl() +
+                             R"(/share/images/asa-smart.config</file></configuration>
+    </config_data>
+    <placement><type>zone_host</type><zone>MY_CLUSTER1</zone></placement>
+  </vm_group>
+</deployment></deployments></tenant></tenants></esc_datamodel>)";
+    const auto dep = "my_dep_id" + id_;
+    auto post =
+        client_->Post("/v0/deployments/" + dep, body,
+                      {{"Callback", receiver_.Url()}, {"Callback-ESC-Events", receiver_.Url()}});
+    ASSERT_EQ(post.status, 200) << post.body;
+    const auto tx = post.Header("ESC-Transaction-Id");
+    auto events = Through(tx, "SERVICE_ALIVE");
+    std::vector<std::string> stages;
+    for (const auto& cb : events) stages.push_back(XmlText(cb.body, "deployment_stage"));
+    // Each event goes to both URLs (the same receiver here): every stage twice, in order.
+    ASSERT_FALSE(events.empty());
+    EXPECT_EQ(stages.front(), "VM_DEPLOYED");
+    EXPECT_EQ(stages.back(), "SERVICE_ALIVE");
+    EXPECT_EQ(XmlText(events[0].body, "ip_address"), "192.0.2.16");
+    EXPECT_EQ(XmlText(events[0].body, "vm_group_name"), "ASA-1");
+    EXPECT_EQ(events.back().Header("ESC-Status-Code"), "200");
+    const auto vm = XmlText(events[0].body, "vm_name");
+
+    // The server: escd's address on its port, the day-0 files on its config drive (Nova keeps
+    // the personality files it was given only on the drive; the server says config_drive).
+    auto servers = json::parse(Os("compute", "/servers/detail?name=%5E" + vm + "%24").body);
+    ASSERT_EQ(servers.at("servers").as_array().size(), 1u);
+    const auto& server = servers.at("servers").as_array()[0];
+    EXPECT_EQ(server.at("status").as_string(), "ACTIVE");
+    EXPECT_EQ(server.at("config_drive").as_string(), "True");
+    const auto ports =
+        Os("network", "/v2.0/ports?device_id=" + std::string(server.at("id").as_string()));
+    EXPECT_NE(ports.body.find("192.0.2.16"), std::string::npos) << ports.body;
+
+    auto del = client_->Delete("/v0/deployments/" + dep, WithCallback());
+    ASSERT_EQ(del.status, 200);
+    EXPECT_FALSE(Through(del.Header("ESC-Transaction-Id"), "SERVICE_UNDEPLOYED").empty());
 }
 
 }  // namespace
