@@ -683,8 +683,7 @@ asio::awaitable<bool> DeploymentWorkflow::CheckAlive(Context& context,
         // not a verdict: the VIM's word decides, as it does for the monitor afterwards
         // (vm_monitor.cpp). So a VNF on a network escd cannot reach (an OpenStack tenant
         // network) is alive once its VIM runs it.
-        const auto ip = ParseIp(address);
-        if (ip && pinger_.available() && pinger_.Allows(*ip))
+        if (pinger_.Pingable(address))
             co_return co_await WaitAlive(pinger_, address, kpi, deadline);
         ESCD_INFO("deploy") << "VM " << vm.vm_name << ": " << address
                             << " is not pinged (outside monitor.allowed_cidrs, or no ICMP "

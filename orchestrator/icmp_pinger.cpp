@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include "common/error.hpp"
+#include "common/ip_network.hpp"
 #include "common/log.hpp"
 
 namespace escd::orchestrator {
@@ -59,6 +60,12 @@ IcmpPinger::IcmpPinger(asio::io_context& ioc, CidrList allowed)
     : allowed_(std::move(allowed)),
       strand_(asio::make_strand(ioc)),
       identifier_(static_cast<std::uint16_t>(::getpid())) {}
+
+std::optional<asio::ip::address> IcmpPinger::Pingable(std::string_view text) const {
+    auto ip = ParseIp(text);
+    if (!ip || !available_ || !Allows(*ip)) return std::nullopt;
+    return ip;
+}
 
 IcmpPinger::~IcmpPinger() = default;
 

@@ -14,7 +14,9 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "common/asio.hpp"
 #include "common/cidr.hpp"
@@ -32,6 +34,10 @@ class IcmpPinger {
     bool available() const { return available_; }
     /// Whether `address` may be pinged (monitor.allowed_cidrs).
     bool Allows(const asio::ip::address& address) const { return allowed_.Contains(address); }
+    /// `text` as an address escd pings: one it may ping (Allows) with a socket to ping it from
+    /// (available). nullopt otherwise: the VIM's word then decides whether its VM is alive, at
+    /// deploy time and in the monitor alike.
+    std::optional<asio::ip::address> Pingable(std::string_view text) const;
 
     /// One echo request to `address`; true when the reply arrived within `timeout`. Takes the
     /// address by value (trivially destructible, so safe under g++ 12): callers also co_spawn it.

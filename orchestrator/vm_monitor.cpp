@@ -255,8 +255,7 @@ void VmMonitor::Plan(const std::string& deployment_id,
     auto pinged = [&](const model::KpiSpec& kpi) -> std::optional<asio::ip::address> {
         for (const auto& nic : nics) {
             if (nic.nicid != kpi.nicid) continue;
-            auto ip = ParseIp(nic.ip_address);
-            if (ip && pinger_.available() && pinger_.Allows(*ip)) return ip;
+            if (auto ip = pinger_.Pingable(nic.ip_address)) return ip;
             ESCD_INFO("monitor") << "VM " << vm.vm_name << ": " << nic.ip_address
                                  << " is not pinged (outside monitor.allowed_cidrs, or no ICMP "
                                     "socket)";

@@ -44,6 +44,7 @@ OpenStackAdapter::OpenStackAdapter(ApiClient& client,
                                    asio::any_io_executor executor,
                                    asio::thread_pool& files)
     : groups_lock_(executor, 1),
+      hosts_lock_(executor, 1),
       options_(std::move(options)),
       files_(files),
       session_(client, std::move(credentials)),
@@ -288,7 +289,7 @@ asio::awaitable<std::string> OpenStackAdapter::ServerGroup(std::string name, std
     // One at a time: the VMs of a group are created together, and two creates of one name
     // would make two groups, each binding only its own server.
     co_await groups_lock_.async_send(kTakeSlot, asio::use_awaitable);
-    const SlotRelease<GroupsLock> release{groups_lock_};
+    const SlotRelease<SlotLock> release{groups_lock_};
     {
         std::lock_guard lock(mutex_);
         if (auto it = server_groups_.find(name); it != server_groups_.end()) co_return it->second;
@@ -409,7 +410,7 @@ asio::awaitable<void> OpenStackAdapter::DeleteVm(const std::string& name) {
     if (!server || !server->metadata.contains(kGroupKey)) co_return;
     const auto group_name = server->metadata[kGroupKey];
     co_await groups_lock_.async_send(kTakeSlot, asio::use_awaitable);
-    const SlotRelease<GroupsLock> release{groups_lock_};
+    const SlotRelease<SlotLock> release{groups_lock_};
     std::optional<std::string> id;
     {
         std::lock_guard lock(mutex_);
@@ -455,10 +456,12 @@ asio::awaitable<void> OpenStackAdapter::RebootVm(const std::string& name, std::c
         throw Error(ErrorCode::kConflict, "VM " + name + " is stopped: it cannot be rebooted");
     const auto acted = Clock::now();
     Touch(name);
-    // A soft reboot: Nova asks the guest and falls back to a hard one itself. The server shows
-    // REBOOT from the moment the call returns, so ACTIVE afterwards is the rebooted guest.
-    const std::string soft = "soft-reboot";
-    co_await servers_.Action(server.id, soft);
+    // A running guest gets a soft reboot: Nova asks it and falls back to a hard one itself. A
+    // server in any other state (ERROR: what a recovery meets) gets a hard one, the reset Nova
+    // allows from there. The server shows REBOOT or HARD_REBOOT from the moment the call
+    // returns, so ACTIVE afterwards is the rebooted guest.
+    const std::string kind = server.status == "ACTIVE" ? "soft-reboot" : "hard-reboot";
+    co_await servers_.Action(server.id, kind);
     const std::set<std::string> active{"ACTIVE"};
     co_await poller_.WaitFor(server.id, active, acted, options_.boot_timeout);
     Touch(name);
@@ -509,6 +512,13 @@ asio::awaitable<std::vector<std::string>> OpenStackAdapter::ListVmNames() {
 }
 
 asio::awaitable<std::vector<std::string>> OpenStackAdapter::ListHosts() {
+    {
+        std::lock_guard lock(mutex_);
+        if (hosts_) co_return *hosts_;
+    }
+    // Those that asked meanwhile wait for the first answer instead of asking Nova too.
+    co_await hosts_lock_.async_send(kTakeSlot, asio::use_awaitable);
+    const SlotRelease<SlotLock> release{hosts_lock_};
     {
         std::lock_guard lock(mutex_);
         if (hosts_) co_return *hosts_;

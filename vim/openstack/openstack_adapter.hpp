@@ -147,10 +147,12 @@ class OpenStackAdapter final : public Adapter {
     void Touch(const std::string& name);
     ServerPoller::Clock::time_point TouchedAt(const std::string& name) const;
 
-    /// An asynchronous mutex (a channel of one slot: a send takes it, a receive gives it back)
+    /// Asynchronous mutexes (a channel of one slot: a send takes it, a receive gives it back);
     /// around server group creation.
-    using GroupsLock = asio::experimental::concurrent_channel<void(boost::system::error_code)>;
-    GroupsLock groups_lock_;
+    using SlotLock = asio::experimental::concurrent_channel<void(boost::system::error_code)>;
+    SlotLock groups_lock_;
+    /// The same around the first hosts list: the deployments placed at once share one call.
+    SlotLock hosts_lock_;
     OpenStackOptions options_;
     asio::thread_pool& files_;
     Session session_;
