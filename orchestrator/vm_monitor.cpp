@@ -359,7 +359,9 @@ asio::awaitable<void> VmMonitor::Check(std::shared_ptr<Watch> watch) {
             if (!stats) co_return;  // gone: VM_ALIVE says so
             const auto now = std::chrono::steady_clock::now();
             double value = 0;
-            if (watch->source == MetricSource::kCpu) {
+            if (watch->source == MetricSource::kCpu && stats->cpu_percent) {
+                value = *stats->cpu_percent;
+            } else if (watch->source == MetricSource::kCpu) {
                 auto last = std::exchange(watch->last_sample, std::make_pair(*stats, now));
                 if (!last) co_return;  // a rate needs two samples
                 value = CpuUtilisation(last->first, *stats, now - last->second);

@@ -185,6 +185,9 @@ struct MigrationRequest {
 /// A VM's counters, from which the monitor derives utilisation between two samples.
 struct VmStats {
     std::uint64_t cpu_time_ns = 0;  ///< CPU time used by all its vCPUs since it started
+    /// The VIM's own figure of the CPU in use now, in % (Nova's diagnostics give one): when
+    /// present it is the CPU metric, else the rate of cpu_time_ns between two samples.
+    std::optional<double> cpu_percent;
     int vcpus = 1;
     std::uint64_t memory_kb = 0;  ///< memory the guest has (current balloon)
     /// Memory the guest reports unused (balloon driver statistics); nullopt when the VIM or

@@ -376,6 +376,58 @@ TEST_F(OnOpenStackDeployment, AGroupsAffinityIsANovaServerGroupThatGoesWithIt) {
     EXPECT_EQ(Os("compute", "/os-server-groups/" + id).status, 404) << "gone with its servers";
 }
 
+// Nova's server diagnostics are the CPU and MEMORY metrics on OpenStack. The fake driver reports
+// each vCPU 15% busy: "CPU GT 10" overloads the elastic group, which scales out to max_active.
+TEST_F(OnOpenStackDeployment, NovasCpuFigureScalesAnElasticGroupOut) {
+    const auto dep = "e" + id_;
+    const auto group =
+        "<vm_group><name>g1</name><image>img" + id_ + "</image><flavor>fl" + id_ +
+        "</flavor><bootup_time>120</bootup_time><interfaces><interface><nicid>0</nicid>"
+        "<network>net" +
+        id_ +
+        "</network></interface></interfaces><scaling><min_active>1</min_active>"
+        "<max_active>2</max_active><elastic>true</elastic></scaling><kpi_data><kpi>"
+        "<event_name>VM_OVERLOADED</event_name><metric_value>10</metric_value>"
+        "<metric_cond>GT</metric_cond><metric_type>UINT32</metric_type><metric_collector>"
+        "<type>CPU</type><nicid>0</nicid><poll_frequency>1</poll_frequency>"
+        "<polling_unit>seconds</polling_unit><continuous_alarm>false</continuous_alarm>"
+        "</metric_collector></kpi></kpi_data><rules><admin_rules><rule><event_name>"
+        "VM_OVERLOADED</event_name><action>ALWAYS log</action><action>TRUE "
+        "servicescaleup.sh</action></rule></admin_rules></rules></vm_group>";
+    auto post =
+        client_->Post("/v0/deployments/" + dep, DatamodelOf(tenant_, dep, group), WithCallback());
+    ASSERT_EQ(post.status, 200) << post.body;
+    ASSERT_EQ(Stages(Through(post.Header("ESC-Transaction-Id"), "SERVICE_ALIVE")),
+              (std::vector<std::string>{"VM_DEPLOYED", "VM_ALIVE", "SERVICE_ALIVE"}));
+
+    // The scale out is an operation of its own: its transaction is the one of its first event.
+    auto delivered = receiver_.WaitForDelivered(expected_callbacks_ + 1, kCallbackWait);
+    ASSERT_GT(delivered.size(), expected_callbacks_) << escd_->Log();
+    const auto& first = delivered[expected_callbacks_];
+    ASSERT_EQ(XmlText(first.body, "deployment_stage"), "VM_SCALE_OUT_INIT") << first.body;
+    const auto out = Through(first.Header("ESC-Transaction-Id"), "VM_SCALE_OUT_COMPLETE");
+    ASSERT_EQ(Stages(out), (std::vector<std::string>{"VM_SCALE_OUT_INIT", "VM_SCALE_OUT_DEPLOYED",
+                                                     "VM_SCALE_OUT_COMPLETE"}))
+        << escd_->Log();
+    EXPECT_EQ(out.back().Header("ESC-Status-Code"), "200");
+    ASSERT_TRUE(escd_->WaitForLog("has 2 VM(s), at its max_active", 1, kCallbackWait))
+        << escd_->Log();
+
+    // Two servers of the deployment on Nova, both running.
+    const auto listed = json::parse(Os("compute", "/servers/detail").body);
+    int running = 0;
+    for (const auto& server : listed.at("servers").as_array()) {
+        const auto* owner = server.at("metadata").as_object().if_contains("escd_deployment");
+        if (owner && owner->as_string() == dep && server.at("status").as_string() == "ACTIVE")
+            ++running;
+    }
+    EXPECT_EQ(running, 2);
+
+    auto del = client_->Delete("/v0/deployments/" + dep, WithCallback());
+    ASSERT_EQ(del.status, 200);
+    ASSERT_TRUE(WaitForStage(del.Header("ESC-Transaction-Id"), "SERVICE_UNDEPLOYED"));
+}
+
 // The reference's POST /v0/deployments example on OpenStack, as written except: its addresses are
 // on the test network (18.0.0.16 -> 192.0.2.16), its tenant and network carry this run's suffix
 // (the plane has a project named admin of its own), and MY_FILE_SERVER_IP is a file server on

@@ -43,7 +43,7 @@ class GlanceImages : public ::testing::Test {
     void SetUp() override {
         if (const auto why = WhyNoOpenStack(); !why.empty()) GTEST_SKIP() << why;
         session_.emplace(client_, TestCredentials());
-        glance_.emplace(*session_);
+        glance_.emplace(*session_, reads_);
         internal_id_ = "img-" + UniqueSuffix();
     }
 
@@ -103,6 +103,7 @@ class GlanceImages : public ::testing::Test {
     ssl::context tls_{ssl::context::tls_client};
     ApiClient client_{tls_, std::chrono::seconds(60), CidrList::Parse("127.0.0.0/8,::1/128")};
     std::optional<Session> session_;
+    asio::thread_pool reads_{1};
     std::optional<Glance> glance_;
     std::string internal_id_;
     std::vector<std::string> files_;
@@ -186,7 +187,7 @@ TEST_F(GlanceImages, AnImageOfOtherContentIsReplaced) {
     const auto stale = MakeQueued();
     const auto put = RunNow<ApiResponse>([&] {
         return session_->CallWithFile("image", http::verb::put, "/v2/images/" + stale + "/file",
-                                      other_file, "application/octet-stream");
+                                      other_file, "application/octet-stream", reads_);
     });
     ASSERT_EQ(put.status, 204);
     // Glance's file store has the image active when it answers the upload.
@@ -225,7 +226,7 @@ TEST_F(GlanceImages, AnUploadWithARevokedTokenIsSentAgainWithANewOne) {
 
     const auto put = RunNow<ApiResponse>([&] {
         return session_->CallWithFile("image", http::verb::put, "/v2/images/" + queued + "/file",
-                                      file, "application/octet-stream");
+                                      file, "application/octet-stream", reads_);
     });
     EXPECT_EQ(put.status, 204);
     EXPECT_NE(RunNow<Token>([&] { return session_->keystone().Current(); }).id, token.id);

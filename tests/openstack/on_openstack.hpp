@@ -138,7 +138,7 @@ class OnOpenStack : public DeploymentTest {
         std::ofstream(file) << std::string(4096, 'i');
         RunNow<ApiResponse>([&] {
             return session_.CallWithFile("image", http::verb::put, "/v2/images/" + id + "/file",
-                                         file.string(), "application/octet-stream");
+                                         file.string(), "application/octet-stream", file_reads_);
         });
         return id;
     }
@@ -148,6 +148,7 @@ class OnOpenStack : public DeploymentTest {
     ssl::context tls_;
     vim::openstack::ApiClient client_os_;
     vim::openstack::Session session_;
+    asio::thread_pool file_reads_{1};
     const std::string id_ = UniqueSuffix();
 };
 

@@ -222,6 +222,33 @@ TEST(NovaJson, ServersAreReadWithStatusHostFaultAndMetadata) {
     EXPECT_THROW(ParseServers(R"({"server": {}})"), Error);
 }
 
+TEST(NovaJson, DiagnosticsGiveCpuAndMemoryFigures) {
+    // What Nova's fake driver answers (microversion 2.48+), two vCPUs and 128 of 512 MiB used.
+    const auto stats = ParseDiagnostics(R"({"state": "running", "driver": "fake",
+        "cpu_details": [{"id": 0, "time": 17300000000, "utilisation": 15},
+                        {"id": 1, "time": 2700000000, "utilisation": 25}],
+        "num_cpus": 2, "memory_details": {"maximum": 512, "used": 128}, "uptime": 46664})");
+    EXPECT_EQ(stats.cpu_time_ns, 20000000000u);
+    ASSERT_TRUE(stats.cpu_percent);
+    EXPECT_DOUBLE_EQ(*stats.cpu_percent, 20.0);
+    EXPECT_EQ(stats.vcpus, 2);
+    EXPECT_EQ(stats.max_memory_kb, 512u * 1024);
+    EXPECT_EQ(stats.memory_kb, 512u * 1024);
+    ASSERT_TRUE(stats.unused_kb);
+    EXPECT_EQ(*stats.unused_kb, 384u * 1024);
+
+    // The libvirt driver's form: no utilisation, used unknown.
+    const auto libvirt = ParseDiagnostics(R"({"cpu_details": [{"id": 0, "time": 5, "utilisation":
+        null}], "num_cpus": 1, "memory_details": {"maximum": 64, "used": null}})");
+    EXPECT_FALSE(libvirt.cpu_percent) << "no utilisation: the rate of the CPU time is the metric";
+    EXPECT_EQ(libvirt.cpu_time_ns, 5u);
+    EXPECT_FALSE(libvirt.unused_kb);
+
+    EXPECT_THROW(ParseDiagnostics(R"({"cpu_details": [], "memory_details": {}})"), Error)
+        << "no maximum: nothing to measure memory against";
+    EXPECT_THROW(ParseDiagnostics("[]"), Error);
+}
+
 TEST(NovaJson, ThePagesOfAListFollowTheNextLink) {
     EXPECT_EQ(NextPageQuery(R"({"servers": [], "servers_links": [{"rel": "next",
         "href": "http://127.0.0.1:8774/v2.1/servers/detail?limit=2&marker=s2"}]})",

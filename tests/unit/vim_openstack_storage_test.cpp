@@ -68,14 +68,16 @@ TEST(OpenStackDigest, AFileIsHashedInChunks) {
     std::ofstream(path, std::ios::binary) << content;
 
     asio::io_context ioc;
+    asio::thread_pool files(1);
     std::promise<std::string> result;
-    asio::co_spawn(ioc, FileDigest(path, "sha512"), [&](std::exception_ptr e, std::string hex) {
-        if (e) {
-            result.set_exception(e);
-        } else {
-            result.set_value(hex);
-        }
-    });
+    asio::co_spawn(ioc, FileDigest(path, "sha512", files),
+                   [&](std::exception_ptr e, std::string hex) {
+                       if (e) {
+                           result.set_exception(e);
+                       } else {
+                           result.set_value(hex);
+                       }
+                   });
     ioc.run();
     EXPECT_EQ(result.get_future().get(), HexOf("sha512", content));
     std::remove(path);

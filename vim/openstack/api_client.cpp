@@ -4,6 +4,7 @@
 #include <boost/json.hpp>
 #include <cctype>
 
+#include "common/offload.hpp"
 #include "common/url.hpp"
 
 namespace escd::vim::openstack {
@@ -75,12 +76,18 @@ asio::awaitable<boost::system::error_code> WriteFileRequest(Stream& stream,
                                                             const Url& url,
                                                             std::chrono::milliseconds deadline) {
     const auto& path = request.body_file;
+    if (request.file_reads == nullptr)
+        throw Error(ErrorCode::kInternal, "a file body without a pool to read it on");
+    auto& reads = *request.file_reads;
     boost::system::error_code ec;
     beast::file file;
-    file.open(path.c_str(), beast::file_mode::scan, ec);
-    if (ec) throw Error(ErrorCode::kInternal, "cannot open " + path + ": " + ec.message());
-    const std::uint64_t size = file.size(ec);
-    if (ec) throw Error(ErrorCode::kInternal, "cannot size " + path + ": " + ec.message());
+    const std::uint64_t size = co_await Offload(reads, [&] {
+        file.open(path.c_str(), beast::file_mode::scan, ec);
+        if (ec) throw Error(ErrorCode::kInternal, "cannot open " + path + ": " + ec.message());
+        const auto bytes = file.size(ec);
+        if (ec) throw Error(ErrorCode::kInternal, "cannot size " + path + ": " + ec.message());
+        return bytes;
+    });
 
     http::request<http::buffer_body> out{request.method, url.target, 11};
     SetFields(out, request, url);
@@ -97,8 +104,15 @@ asio::awaitable<boost::system::error_code> WriteFileRequest(Stream& stream,
     std::uint64_t left = size;
     do {
         const auto want = static_cast<std::size_t>(std::min<std::uint64_t>(left, chunk.size()));
-        const std::size_t got = want == 0 ? 0 : file.read(chunk.data(), want, ec);
-        if (ec) throw Error(ErrorCode::kInternal, "cannot read " + path + ": " + ec.message());
+        std::size_t got = 0;
+        if (want != 0) {
+            got = co_await Offload(reads, [&] {
+                const auto n = file.read(chunk.data(), want, ec);
+                if (ec)
+                    throw Error(ErrorCode::kInternal, "cannot read " + path + ": " + ec.message());
+                return n;
+            });
+        }
         if (got == 0 && want != 0)
             throw Error(ErrorCode::kInternal, path + " shrank during the upload");
         left -= got;

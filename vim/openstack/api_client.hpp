@@ -35,6 +35,9 @@ struct ApiRequest {
     /// in chunks (an image of gigabytes never sits in memory). Its size when the call starts
     /// is the Content-Length; a file that shrinks meanwhile fails the call.
     std::string body_file;
+    /// Where body_file is opened and read, a chunk at a time: disk reads stay off the
+    /// caller's executor. Required with a body_file.
+    asio::thread_pool* file_reads = nullptr;
     std::string content_type = "application/json";
     std::vector<std::pair<std::string, std::string>> headers;  ///< e.g. X-Auth-Token
 };

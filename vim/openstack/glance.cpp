@@ -6,6 +6,7 @@
 #include <set>
 
 #include "common/log.hpp"
+#include "common/offload.hpp"
 #include "vim/openstack/digest.hpp"
 #include "vim/openstack/json_fields.hpp"
 #include "vim/openstack/poll.hpp"
@@ -49,7 +50,8 @@ bool Gone(const std::string& status) {
 asio::awaitable<std::string> Difference(GlanceImage image,
                                         std::string path,
                                         std::uint64_t size,
-                                        DigestCache* cache) {
+                                        DigestCache* cache,
+                                        asio::thread_pool& files) {
     if (image.size >= 0 && static_cast<std::uint64_t>(image.size) != size) {
         co_return "Glance stored " + std::to_string(image.size) + " bytes, " + path + " has " +
             std::to_string(size);
@@ -64,7 +66,7 @@ asio::awaitable<std::string> Difference(GlanceImage image,
     }
     auto it = cache->find(expected->algorithm);
     if (it == cache->end()) {
-        auto local = co_await FileDigest(path, expected->algorithm);
+        auto local = co_await FileDigest(path, expected->algorithm, files);
         it = cache->emplace(expected->algorithm, std::move(local)).first;
     }
     if (it->second == expected->hex) co_return "";
@@ -100,21 +102,26 @@ std::optional<ExpectedDigest> DigestToCheck(const GlanceImage& image) {
     return std::nullopt;
 }
 
-asio::awaitable<std::string> FileDigest(std::string path, std::string algorithm) {
+asio::awaitable<std::string> FileDigest(std::string path,
+                                        std::string algorithm,
+                                        asio::thread_pool& files) {
     Digest digest(algorithm);
     boost::system::error_code ec;
     beast::file file;
-    file.open(path.c_str(), beast::file_mode::scan, ec);
-    if (ec) throw Error(ErrorCode::kInternal, "cannot open " + path + ": " + ec.message());
     std::vector<char> chunk(kDigestChunk);
-    const auto executor = co_await asio::this_coro::executor;
+    co_await Offload(files, [&] {
+        file.open(path.c_str(), beast::file_mode::scan, ec);
+        if (ec) throw Error(ErrorCode::kInternal, "cannot open " + path + ": " + ec.message());
+    });
     for (;;) {
-        const auto got = file.read(chunk.data(), chunk.size(), ec);
-        if (ec) throw Error(ErrorCode::kInternal, "cannot read " + path + ": " + ec.message());
+        // One chunk per hop: other digests and uploads share the pool's threads.
+        const auto got = co_await Offload(files, [&] {
+            const auto n = file.read(chunk.data(), chunk.size(), ec);
+            if (ec) throw Error(ErrorCode::kInternal, "cannot read " + path + ": " + ec.message());
+            digest.Update(chunk.data(), n);
+            return n;
+        });
         if (got == 0) break;
-        digest.Update(chunk.data(), got);
-        // Hashing gigabytes takes seconds: the thread's other coroutines run between chunks.
-        co_await asio::post(executor, asio::use_awaitable);
     }
     co_return digest.Hex();
 }
@@ -163,7 +170,7 @@ asio::awaitable<std::string> Glance::EnsureImage(ImageUpload upload) {
     for (const auto& image : images) {
         if (Gone(image.status)) continue;
         if (image.status == "active" && !kept) {
-            const auto why = co_await Difference(image, upload.source_file, size, &local);
+            const auto why = co_await Difference(image, upload.source_file, size, &local, files_);
             if (why.empty()) {
                 kept = image.id;
                 continue;
@@ -207,9 +214,9 @@ asio::awaitable<std::string> Glance::Create(ImageUpload upload,
     std::exception_ptr failure;
     try {
         co_await session_.CallWithFile("image", http::verb::put, "/v2/images/" + id + "/file",
-                                       upload.source_file, "application/octet-stream");
+                                       upload.source_file, "application/octet-stream", files_);
         const auto image = co_await WaitActive(id);
-        const auto why = co_await Difference(image, upload.source_file, size, local);
+        const auto why = co_await Difference(image, upload.source_file, size, local, files_);
         if (!why.empty())
             throw Error(ErrorCode::kVimError, "Glance image " + name + " " + id + ": " + why);
     } catch (...) {

@@ -55,7 +55,8 @@ class Glance {
     /// has stored the file, so this covers only its own post-processing).
     static constexpr std::chrono::minutes kActiveBound{10};
 
-    explicit Glance(Session& session) : session_(session) {}
+    /// `files`: where image files are read and hashed (off the caller's executor).
+    Glance(Session& session, asio::thread_pool& files) : session_(session), files_(files) {}
 
     /// Glance's id of the active image of `upload.source_file`, named escd-<internal id>: the
     /// one there when its digest is the file's, else a new one. Throws Error(kVimError) when
@@ -82,10 +83,14 @@ class Glance {
     asio::awaitable<void> Remove(std::string image_id);
 
     Session& session_;
+    asio::thread_pool& files_;
 };
 
-/// The digest `algorithm` of file `path`, read in chunks that let other coroutines run between
-/// them. Throws Error(kInternal) when the file cannot be read.
-asio::awaitable<std::string> FileDigest(std::string path, std::string algorithm);
+/// The digest `algorithm` of file `path`, read and hashed a chunk at a time on `files`: a
+/// gigabyte image takes seconds, and the caller's thread serves others meanwhile. Throws
+/// Error(kInternal) when the file cannot be read.
+asio::awaitable<std::string> FileDigest(std::string path,
+                                        std::string algorithm,
+                                        asio::thread_pool& files);
 
 }  // namespace escd::vim::openstack

@@ -50,7 +50,7 @@ OpenStackAdapter::OpenStackAdapter(ApiClient& client,
       session_(client, std::move(credentials)),
       neutron_(session_),
       nova_(session_),
-      glance_(session_),
+      glance_(session_, files),
       cinder_(session_),
       projects_(session_),
       ports_(session_),
@@ -499,9 +499,16 @@ asio::awaitable<std::optional<VmInfo>> OpenStackAdapter::GetVm(const std::string
     co_return VmInfo{server->id, server->host, RunningByStatus(server->status).value_or(false)};
 }
 
-asio::awaitable<std::optional<VmStats>> OpenStackAdapter::GetVmStats(const std::string&) {
-    throw Error(ErrorCode::kVimError, "this OpenStack VIM reports no CPU or memory counters");
-    co_return std::nullopt;
+asio::awaitable<std::optional<VmStats>> OpenStackAdapter::GetVmStats(const std::string& name) {
+    // The id from the shared list, then Nova's diagnostics of the server (an admin API: the
+    // connector's user is one). One call per VM and poll: Nova has no batched form.
+    auto server = co_await Listed(name, Clock::now() - std::chrono::seconds(1));
+    if (!server) co_return std::nullopt;
+    const std::set<int> gone{404};
+    const auto answer = co_await session_.Call(
+        "compute", http::verb::get, "/servers/" + server->id + "/diagnostics", std::string(), gone);
+    if (answer.status == 404) co_return std::nullopt;
+    co_return ParseDiagnostics(answer.body);
 }
 
 asio::awaitable<std::vector<std::string>> OpenStackAdapter::ListVmNames() {

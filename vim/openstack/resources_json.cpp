@@ -1,7 +1,9 @@
 #include "vim/openstack/resources_json.hpp"
 #include "vim/openstack/json_fields.hpp"
 
+#include <algorithm>
 #include <boost/json.hpp>
+#include <optional>
 
 #include "common/crypto.hpp"
 #include "common/error.hpp"
@@ -345,6 +347,52 @@ std::string NextPageQuery(const std::string& body, std::string_view links_key) {
         return query == std::string::npos ? std::string() : href.substr(query + 1);
     }
     return {};
+}
+
+namespace {
+// A number of any JSON type; nullopt for null, absent or not a number.
+std::optional<double> NumberAt(const json::object& object, std::string_view key) {
+    const auto* value = object.if_contains(key);
+    if (!value) return std::nullopt;
+    if (value->is_int64()) return static_cast<double>(value->as_int64());
+    if (value->is_uint64()) return static_cast<double>(value->as_uint64());
+    if (value->is_double()) return value->as_double();
+    return std::nullopt;
+}
+}  // namespace
+
+VmStats ParseDiagnostics(const std::string& body) {
+    const auto root = ParseObject(body, "diagnostics");
+    VmStats stats;
+    double percent_sum = 0;
+    int percents = 0;
+    int cpus = 0;
+    if (const auto* details = root.if_contains("cpu_details"); details && details->is_array()) {
+        for (const auto& cpu : details->as_array()) {
+            if (!cpu.is_object()) continue;
+            ++cpus;
+            if (const auto time = NumberAt(cpu.as_object(), "time"); time && *time > 0)
+                stats.cpu_time_ns += static_cast<std::uint64_t>(*time);
+            if (const auto percent = NumberAt(cpu.as_object(), "utilisation")) {
+                percent_sum += *percent;
+                ++percents;
+            }
+        }
+    }
+    if (percents > 0) stats.cpu_percent = percent_sum / percents;
+    const auto num_cpus = NumberAt(root, "num_cpus");
+    stats.vcpus = std::max(1, num_cpus ? static_cast<int>(*num_cpus) : cpus);
+    const auto* memory = ObjectAt(root, "memory_details");
+    const auto maximum = memory ? NumberAt(*memory, "maximum") : std::nullopt;
+    if (!maximum || *maximum <= 0) Malformed("diagnostics", "no memory_details.maximum");
+    stats.max_memory_kb = static_cast<std::uint64_t>(*maximum) * 1024;
+    stats.memory_kb = stats.max_memory_kb;
+    if (const auto used = NumberAt(*memory, "used"); used && *used >= 0) {
+        const auto used_kb =
+            std::min(stats.max_memory_kb, static_cast<std::uint64_t>(*used) * 1024);
+        stats.unused_kb = stats.max_memory_kb - used_kb;
+    }
+    return stats;
 }
 
 std::string ServerGroupBody(const std::string& name, const std::string& policy) {

@@ -146,6 +146,14 @@ std::vector<Server> ParseServers(const std::string& body);
 /// follows the '?' of its href, to ask the same endpoint for the next page; "" on the last page.
 std::string NextPageQuery(const std::string& body, std::string_view links_key);
 
+/// GET /servers/{id}/diagnostics in the standard form (microversion >= 2.48):
+/// cpu_time_ns = the sum of cpu_details[].time; cpu_percent = the mean of their "utilisation"
+/// where the driver gives one; vcpus = num_cpus; memory_details maximum and used (MiB) →
+/// memory_kb = max_memory_kb = maximum, unused_kb = maximum - used. A field the driver leaves
+/// null is absent (Nova's libvirt driver gives no utilisation; its fake gives every field).
+/// Throws Error(kVimError) when the answer has no memory maximum to measure against.
+VmStats ParseDiagnostics(const std::string& body);
+
 /// POST /os-server-groups (microversion >= 2.64: one "policy", a string).
 std::string ServerGroupBody(const std::string& name, const std::string& policy);
 struct ServerGroup {

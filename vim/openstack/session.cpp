@@ -25,11 +25,13 @@ asio::awaitable<ApiResponse> Session::CallWithFile(std::string service_type,
                                                    std::string path,
                                                    std::string file,
                                                    std::string content_type,
+                                                   asio::thread_pool& file_reads,
                                                    std::set<int> accepted) {
     ApiRequest request;
     request.method = method;
     request.url = std::move(path);
     request.body_file = std::move(file);
+    request.file_reads = &file_reads;
     request.content_type = std::move(content_type);
     co_return co_await Send(std::move(service_type), std::move(request), std::move(accepted),
                             std::string());

@@ -54,13 +54,14 @@ class Session {
                                       std::string compute_microversion = {});
 
     /// As Call, with the content of file `file` as the body, streamed from disk (ApiRequest's
-    /// body_file) as `content_type`. A retry (401, 413/429/503) sends the file again from its
-    /// start.
+    /// body_file, read on `file_reads`) as `content_type`. A retry (401, 413/429/503) sends the
+    /// file again from its start.
     asio::awaitable<ApiResponse> CallWithFile(std::string service_type,
                                               http::verb method,
                                               std::string path,
                                               std::string file,
                                               std::string content_type,
+                                              asio::thread_pool& file_reads,
                                               std::set<int> accepted = {});
 
     Keystone& keystone() { return keystone_; }
