@@ -28,6 +28,7 @@ TEST_F(OnOpenStack, EveryResourceRouteMakesAndRemovesTheRealObject) {
     auto os_net = Os("network", "/v2.0/networks/" + network);
     ASSERT_EQ(os_net.status, 200) << network;
     EXPECT_EQ(Field(os_net, "network", "name"), "escd-n" + id_);
+    EXPECT_EQ(Field(os_net, "network", "project_id"), project) << "in the tenant's project";
 
     auto sub =
         Mutate("POST", "/v0/" + t + "/subnets/s" + id_, SubnetBody("n" + id_, "192.0.2.0/24"));
@@ -37,6 +38,7 @@ TEST_F(OnOpenStack, EveryResourceRouteMakesAndRemovesTheRealObject) {
     ASSERT_EQ(os_sub.status, 200) << sub.callback.body;
     EXPECT_EQ(Field(os_sub, "subnet", "cidr"), "192.0.2.0/24");
     EXPECT_EQ(Field(os_sub, "subnet", "network_id"), network);
+    EXPECT_EQ(Field(os_sub, "subnet", "project_id"), project);
 
     auto router = Mutate("POST", "/v0/" + t + "/routers/r" + id_,
                          "<router><name>r</name><admin_state>true</admin_state><interface>"
@@ -44,7 +46,9 @@ TEST_F(OnOpenStack, EveryResourceRouteMakesAndRemovesTheRealObject) {
                              id_ + "</subnet></interface></router>");
     ExpectSuccess(router.callback, "CREATE_ROUTER", "Router successfully created");
     const auto router_id = XmlText(router.callback.body, "external_router_id");
-    ASSERT_EQ(Os("network", "/v2.0/routers/" + router_id).status, 200) << router.callback.body;
+    const auto os_router = Os("network", "/v2.0/routers/" + router_id);
+    ASSERT_EQ(os_router.status, 200) << router.callback.body;
+    EXPECT_EQ(Field(os_router, "router", "project_id"), project);
     auto router_ports = Os("network", "/v2.0/ports?device_id=" + router_id);
     EXPECT_NE(router_ports.body.find(subnet), std::string::npos) << "an interface on the subnet";
 
@@ -120,8 +124,10 @@ TEST_F(OnOpenStackDeployment, TheDeploymentRunsAsNovaServersThroughItsWholeLife)
         EXPECT_EQ(std::string(server.at("id").as_string()), XmlText(cb->body, "vm_uuid"));
         EXPECT_EQ(server.at("metadata").at("escd_deployment").as_string(), dep);
         EXPECT_EQ(server.at("config_drive").as_string(), "True");
+        EXPECT_EQ(server.at("tenant_id").as_string(), project_) << "in the tenant's project";
         const auto ports =
             Os("network", "/v2.0/ports?device_id=" + std::string(server.at("id").as_string()));
+        EXPECT_EQ(json::parse(ports.body).at("ports").at(0).at("project_id").as_string(), project_);
         EXPECT_NE(ports.body.find(XmlText(cb->body, "ip_address")), std::string::npos)
             << ports.body;
         EXPECT_NE(ports.body.find(XmlText(cb->body, "mac_address")), std::string::npos)
@@ -245,7 +251,8 @@ TEST_F(OnOpenStackDeployment, AfterAKillMidDeployEachVmIsOneServerAndNothingLeak
     // Exactly one server per VM, each with exactly its one port; the stray is gone.
     const auto got = client_->Get("/v0/deployments/" + dep).body;
     EXPECT_EQ(XmlText(got, "service_state_machine_state"), "SERVICE_ACTIVE_STATE");
-    auto all = json::parse(Os("compute", "/servers/detail").body).at("servers").as_array();
+    auto all =
+        json::parse(Os("compute", "/servers/detail?all_tenants=1").body).at("servers").as_array();
     std::map<std::string, int> servers;
     for (const auto& server : all) {
         const auto* metadata = server.at("metadata").as_object().if_contains("escd_instance");
@@ -264,7 +271,7 @@ TEST_F(OnOpenStackDeployment, AfterAKillMidDeployEachVmIsOneServerAndNothingLeak
     auto del = client_->Delete("/v0/deployments/" + dep, WithCallback());
     ASSERT_EQ(del.status, 200);
     ASSERT_TRUE(WaitForStage(del.Header("ESC-Transaction-Id"), "SERVICE_UNDEPLOYED"));
-    EXPECT_EQ(Os("compute", "/servers/detail").body.find(instance), std::string::npos)
+    EXPECT_EQ(Os("compute", "/servers/detail?all_tenants=1").body.find(instance), std::string::npos)
         << "no server of this escd is left";
 }
 
@@ -312,7 +319,8 @@ TEST_F(OnOpenStack, AGroupRunsOnTheVimItsLocatorNames) {
     ASSERT_EQ(Stages(deployed),
               (std::vector<std::string>{"VM_DEPLOYED", "VM_ALIVE", "SERVICE_ALIVE"}));
     const auto vm = XmlText(deployed[0].body, "vm_name");
-    auto servers = json::parse(Os("compute", "/servers/detail?name=%5E" + vm + "%24").body);
+    auto servers =
+        json::parse(Os("compute", "/servers/detail?all_tenants=1&name=%5E" + vm + "%24").body);
     ASSERT_EQ(servers.at("servers").as_array().size(), 1u) << "the VM is a Nova server";
     const auto& server = servers.at("servers").as_array()[0];
     EXPECT_EQ(server.at("image").at("id").as_string(), os_image);
@@ -322,7 +330,7 @@ TEST_F(OnOpenStack, AGroupRunsOnTheVimItsLocatorNames) {
     ASSERT_EQ(del.status, 200);
     EXPECT_EQ(Stages(Through(del.Header("ESC-Transaction-Id"), "SERVICE_UNDEPLOYED")),
               (std::vector<std::string>{"VM_UNDEPLOYED", "SERVICE_UNDEPLOYED"}));
-    EXPECT_EQ(json::parse(Os("compute", "/servers/detail?name=%5E" + vm + "%24").body)
+    EXPECT_EQ(json::parse(Os("compute", "/servers/detail?all_tenants=1&name=%5E" + vm + "%24").body)
                   .at("servers")
                   .as_array()
                   .size(),
@@ -357,12 +365,13 @@ TEST_F(OnOpenStackDeployment, AGroupsAffinityIsANovaServerGroupThatGoesWithIt) {
     ASSERT_EQ(post.status, 200) << post.body;
     auto deployed = Through(post.Header("ESC-Transaction-Id"), "SERVICE_ALIVE");
     ASSERT_EQ(Stages(deployed).back(), "SERVICE_ALIVE");
-    const auto groups = json::parse(Os("compute", "/os-server-groups").body);
+    const auto groups = json::parse(Os("compute", "/os-server-groups?all_projects=True").body);
     json::value mine = nullptr;
     for (const auto& group : groups.at("server_groups").as_array())
         if (group.at("name").as_string() == "escd-" + dep + "-g1") mine = group;
     ASSERT_FALSE(mine.is_null()) << json::serialize(groups);
     EXPECT_EQ(mine.at("policy").as_string(), "affinity");
+    EXPECT_EQ(mine.at("project_id").as_string(), project_) << "in the tenant's project";
     std::set<std::string> members;
     for (const auto& member : mine.at("members").as_array())
         members.insert(std::string(member.as_string()));
@@ -414,7 +423,7 @@ TEST_F(OnOpenStackDeployment, NovasCpuFigureScalesAnElasticGroupOut) {
         << escd_->Log();
 
     // Two servers of the deployment on Nova, both running.
-    const auto listed = json::parse(Os("compute", "/servers/detail").body);
+    const auto listed = json::parse(Os("compute", "/servers/detail?all_tenants=1").body);
     int running = 0;
     for (const auto& server : listed.at("servers").as_array()) {
         const auto* owner = server.at("metadata").as_object().if_contains("escd_deployment");
@@ -501,7 +510,8 @@ TEST_F(OnOpenStack, TheReferenceExampleDeploysWithTheReferenceEvents) {
 
     // The server: escd's address on its port, the day-0 files on its config drive (Nova keeps
     // the personality files it was given only on the drive; the server says config_drive).
-    auto servers = json::parse(Os("compute", "/servers/detail?name=%5E" + vm + "%24").body);
+    auto servers =
+        json::parse(Os("compute", "/servers/detail?all_tenants=1&name=%5E" + vm + "%24").body);
     ASSERT_EQ(servers.at("servers").as_array().size(), 1u);
     const auto& server = servers.at("servers").as_array()[0];
     EXPECT_EQ(server.at("status").as_string(), "ACTIVE");

@@ -159,8 +159,9 @@ class OnOpenStackDeployment : public OnOpenStack {
         OnOpenStack::SetUp();
         if (IsSkipped() || HasFatalFailure()) return;
         tenant_ = "t" + id_;
-        ExpectSuccess(Mutate("POST", "/v0/tenants/" + tenant_, TenantBody(tenant_)).callback,
-                      "CREATE_TENANT", "Tenant successfully created");
+        const auto tenant = Mutate("POST", "/v0/tenants/" + tenant_, TenantBody(tenant_));
+        ExpectSuccess(tenant.callback, "CREATE_TENANT", "Tenant successfully created");
+        project_ = XmlText(tenant.callback.body, "external_tenant_id");
         Mutate("POST", "/v0/" + tenant_ + "/networks/net" + id_, NetworkBody("net" + id_));
         Mutate("POST", "/v0/" + tenant_ + "/subnets/sub" + id_,
                SubnetBody("net" + id_, "192.0.2.0/24"));
@@ -191,7 +192,7 @@ class OnOpenStackDeployment : public OnOpenStack {
 
     /// The server of escd's VM `vm` as Nova lists it (null when none).
     json::value Server(const std::string& vm) {
-        auto answer = Os("compute", "/servers/detail?name=%5E" + vm + "%24");
+        auto answer = Os("compute", "/servers/detail?all_tenants=1&name=%5E" + vm + "%24");
         auto servers = json::parse(answer.body).as_object().at("servers").as_array();
         for (const auto& server : servers)
             if (server.as_object().at("name").as_string() == vm) return server;
@@ -233,6 +234,7 @@ class OnOpenStackDeployment : public OnOpenStack {
     }
 
     std::string tenant_;
+    std::string project_;  ///< the tenant's Keystone project: where its VMs are
 };
 
 }  // namespace escd::test

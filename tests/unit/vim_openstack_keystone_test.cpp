@@ -55,6 +55,11 @@ TEST(KeystoneAuth, PasswordBodyScopesTheTokenToTheProject) {
     const auto& project = body.at("auth").at("scope").at("project");
     EXPECT_EQ(project.at("name").as_string(), "escd-project");
     EXPECT_EQ(project.at("domain").at("name").as_string(), "PD");
+
+    // A tenant's project escd made: scoped by its id.
+    c.project_id = "5e1f";
+    const auto scoped = json::parse(PasswordAuthBody(c));
+    EXPECT_EQ(json::serialize(scoped.at("auth").at("scope")), R"({"project":{"id":"5e1f"}})");
 }
 
 TEST(KeystoneAuth, ATokenCarriesItsExpiryProjectAndCatalog) {

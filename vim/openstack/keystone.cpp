@@ -22,9 +22,11 @@ std::string PasswordAuthBody(const Credentials& c) {
                       {"password", c.password}};
     json::object identity{{"methods", json::array{"password"}},
                           {"password", json::object{{"user", std::move(user)}}}};
-    json::object scope{
-        {"project",
-         json::object{{"name", c.project}, {"domain", json::object{{"name", c.project_domain}}}}}};
+    json::object project = c.project_id.empty()
+                               ? json::object{{"name", c.project},
+                                              {"domain", json::object{{"name", c.project_domain}}}}
+                               : json::object{{"id", c.project_id}};
+    json::object scope{{"project", std::move(project)}};
     return json::serialize(json::object{
         {"auth", json::object{{"identity", std::move(identity)}, {"scope", std::move(scope)}}}});
 }

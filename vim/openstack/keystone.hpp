@@ -29,6 +29,9 @@ struct Credentials {
     std::string user_domain = "Default";
     std::string project;
     std::string project_domain = "Default";
+    /// When set, the token is scoped to this project id instead (a tenant's project escd made:
+    /// its VMs are created with such a token; `project` and `project_domain` are then unused).
+    std::string project_id{};
     std::string region;                ///< "" = any
     std::string interface = "public";  ///< public | internal | admin
 };
@@ -49,7 +52,8 @@ struct Token {
     std::vector<CatalogEndpoint> catalog;
 };
 
-/// The body of POST {auth_url}/auth/tokens: password method, scoped to the project.
+/// The body of POST {auth_url}/auth/tokens: password method, scoped to the project (by id when
+/// the credentials name one, else by name in its domain).
 std::string PasswordAuthBody(const Credentials& credentials);
 
 /// The token of a successful authentication: `subject_token` is its X-Subject-Token header.

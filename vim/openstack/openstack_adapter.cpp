@@ -36,6 +36,7 @@ const boost::system::error_code kTakeSlot;
 constexpr const char* kInstanceKey = "escd_instance";
 /// The metadata key naming a server's server group (its vm_group's affinity rule).
 constexpr const char* kGroupKey = "escd_server_group";
+constexpr const char* kTenantKey = "escd_tenant";
 }  // namespace
 
 OpenStackAdapter::OpenStackAdapter(ApiClient& client,
@@ -47,6 +48,7 @@ OpenStackAdapter::OpenStackAdapter(ApiClient& client,
       hosts_lock_(executor, 1),
       options_(std::move(options)),
       files_(files),
+      client_(client),
       session_(client, std::move(credentials)),
       neutron_(session_),
       nova_(session_),
@@ -93,8 +95,37 @@ Clock::time_point OpenStackAdapter::TouchedAt(const std::string& name) const {
 
 // --- tenants ---------------------------------------------------------------------------------
 
+asio::awaitable<Session*> OpenStackAdapter::TenantSession(std::string tenant_id) {
+    if (tenant_id.empty()) co_return &session_;
+    std::optional<std::string> project;
+    {
+        std::lock_guard lock(mutex_);
+        if (auto it = tenant_projects_.find(tenant_id); it != tenant_projects_.end())
+            project = it->second;
+    }
+    if (!project) {
+        auto found = co_await projects_.FindProject(tenant_id);
+        project = found.value_or(std::string());
+        std::lock_guard lock(mutex_);
+        tenant_projects_[tenant_id] = *project;
+    }
+    if (project->empty()) co_return &session_;
+    std::lock_guard lock(mutex_);
+    auto& scoped = project_sessions_[*project];
+    if (!scoped) {
+        auto credentials = session_.keystone().credentials();
+        credentials.project_id = *project;
+        scoped = std::make_unique<Session>(client_, std::move(credentials),
+                                           session_.keystone().renew_before());
+    }
+    co_return scoped.get();
+}
+
 asio::awaitable<std::string> OpenStackAdapter::CreateTenant(const TenantRequest& request) {
-    co_return co_await projects_.EnsureProject(request);
+    auto id = co_await projects_.EnsureProject(request);
+    std::lock_guard lock(mutex_);
+    tenant_projects_[request.internal_id] = id;
+    co_return id;
 }
 
 asio::awaitable<void> OpenStackAdapter::UpdateTenant(const std::string& external_id,
@@ -104,14 +135,21 @@ asio::awaitable<void> OpenStackAdapter::UpdateTenant(const std::string& external
 
 asio::awaitable<void> OpenStackAdapter::DeleteTenant(const std::string& external_id) {
     co_await projects_.DeleteProject(external_id);
+    // Its session stays (a coroutine may still hold it) but is not handed out again.
+    std::lock_guard lock(mutex_);
+    std::erase_if(tenant_projects_,
+                  [&external_id](const auto& entry) { return entry.second == external_id; });
 }
 
 // --- networks --------------------------------------------------------------------------------
 
 asio::awaitable<std::string> OpenStackAdapter::EnsureNetwork(const NetworkRequest& request) {
-    auto id = co_await neutron_.EnsureNetwork(request);
+    // In the tenant's project (a network of no tenant: the connector's).
+    auto* session = co_await TenantSession(request.tenant_id);
+    Neutron neutron(*session);
+    auto id = co_await neutron.EnsureNetwork(request);
     // The subnets' Neutron ids, for SubnetExternalId (asked right after this, synchronously).
-    const auto subnets = co_await neutron_.Subnets(id);
+    const auto subnets = co_await neutron.Subnets(id);
     std::lock_guard lock(mutex_);
     networks_[request.internal_id] = id;
     for (const auto& wanted : request.subnets) {
@@ -224,7 +262,9 @@ asio::awaitable<void> OpenStackAdapter::DeleteFlavor(const std::string& external
 }
 
 asio::awaitable<VimObject> OpenStackAdapter::EnsureRouter(const RouterRequest& request) {
-    auto id = co_await routers_.EnsureRouter(request);
+    auto* session = co_await TenantSession(request.tenant_id);
+    Routers routers(*session);
+    auto id = co_await routers.EnsureRouter(request);
     co_return VimObject{std::move(id), {}};
 }
 
@@ -285,7 +325,9 @@ asio::awaitable<PortRequest> OpenStackAdapter::PortFor(std::string vm_name, VmNi
     co_return port;
 }
 
-asio::awaitable<std::string> OpenStackAdapter::ServerGroup(std::string name, std::string policy) {
+asio::awaitable<std::string> OpenStackAdapter::ServerGroup(Session& session,
+                                                           std::string name,
+                                                           std::string policy) {
     // One at a time: the VMs of a group are created together, and two creates of one name
     // would make two groups, each binding only its own server.
     co_await groups_lock_.async_send(kTakeSlot, asio::use_awaitable);
@@ -294,7 +336,8 @@ asio::awaitable<std::string> OpenStackAdapter::ServerGroup(std::string name, std
         std::lock_guard lock(mutex_);
         if (auto it = server_groups_.find(name); it != server_groups_.end()) co_return it->second;
     }
-    auto id = co_await servers_.EnsureServerGroup(name, policy);
+    Servers servers(session);
+    auto id = co_await servers.EnsureServerGroup(name, policy);
     std::lock_guard lock(mutex_);
     server_groups_[name] = id;
     co_return id;
@@ -331,11 +374,14 @@ asio::awaitable<VmInfo> OpenStackAdapter::CreateVm(const VmRequest& request) {
         auto port = co_await PortFor(request.name, nic);
         wanted.push_back(std::move(port));
     }
-    for (const auto& port : co_await ports_.EnsurePorts(std::move(wanted)))
+    // The server and its ports in the tenant's project: made with a token scoped to it.
+    auto* session = co_await TenantSession(request.tenant_id);
+    Ports ports(*session);
+    for (const auto& port : co_await ports.EnsurePorts(std::move(wanted)))
         spec.port_ids.push_back(port.id);
     spec.metadata = {{kInstanceKey, options_.instance_id},
                      {"escd_deployment", request.deployment_id},
-                     {"escd_tenant", request.tenant_id},
+                     {kTenantKey, request.tenant_id},
                      {"escd_vm_group", request.vm_group}};
     if (!request.host.empty()) {
         const auto hosts = co_await ListHosts();
@@ -346,7 +392,7 @@ asio::awaitable<VmInfo> OpenStackAdapter::CreateVm(const VmRequest& request) {
     if (!request.group_policy.empty()) {
         // The group's rule for Nova's scheduler too: one server group per deployment's group.
         const auto group_name = ObjectName(request.deployment_id + "-" + request.vm_group);
-        auto group = co_await ServerGroup(group_name, request.group_policy);
+        auto group = co_await ServerGroup(*session, group_name, request.group_policy);
         spec.server_group = std::move(group);
         spec.metadata[kGroupKey] = group_name;
     }
@@ -365,7 +411,8 @@ asio::awaitable<VmInfo> OpenStackAdapter::CreateVm(const VmRequest& request) {
         earlier->status != "SOFT_DELETED") {
         server = *earlier;
     } else {
-        server = co_await servers_.CreateServer(spec, /*find_first=*/false);
+        Servers servers(*session);
+        server = co_await servers.CreateServer(spec, /*find_first=*/false);
     }
     if (server.status == "SHUTOFF") {
         // Found from an earlier run, stopped since: this call promises it runs.
@@ -416,7 +463,11 @@ asio::awaitable<void> OpenStackAdapter::DeleteVm(const std::string& name) {
         std::lock_guard lock(mutex_);
         if (auto it = server_groups_.find(group_name); it != server_groups_.end()) id = it->second;
     }
-    if (!id) id = co_await IdByName("compute", "/os-server-groups", "server_groups", group_name);
+    if (!id) {
+        // Every project's: the group is in the VM's tenant's project.
+        const std::string path = "/os-server-groups?all_projects=True";
+        id = co_await IdByName("compute", path, "server_groups", group_name);
+    }
     if (!id) co_return;
     auto group = co_await servers_.GetServerGroup(*id);
     if (group && group->members.empty()) {
@@ -470,7 +521,10 @@ asio::awaitable<void> OpenStackAdapter::RebootVm(const std::string& name, std::c
 asio::awaitable<void> OpenStackAdapter::AttachNic(const std::string& name, const VmNic& nic) {
     auto server = co_await Require(name);
     auto port = co_await PortFor(name, nic);
-    auto made = co_await ports_.EnsurePort(std::move(port));
+    // In the server's project, as its other ports.
+    auto* session = co_await TenantSession(server.metadata[kTenantKey]);
+    Ports ports(*session);
+    auto made = co_await ports.EnsurePort(std::move(port));
     json::object attachment{{"interfaceAttachment", json::object{{"port_id", made.id}}}};
     const auto path = "/servers/" + server.id + "/os-interface";
     // 409 when the port is attached already (a rerun): the goal state holds.

@@ -141,9 +141,16 @@ class OpenStackAdapter final : public Adapter {
     asio::awaitable<PortRequest> PortFor(std::string vm_name, VmNic nic);
     /// Runs `action` on the server and waits for `wanted`.
     asio::awaitable<void> Act(std::string name, std::string action, std::string wanted);
-    /// Nova's id of server group `name` with `policy`, made once even when the VMs of a group
-    /// ask at the same time.
-    asio::awaitable<std::string> ServerGroup(std::string name, std::string policy);
+    /// Nova's id of server group `name` with `policy` in the project of `session`, made once
+    /// even when the VMs of a group ask at the same time.
+    asio::awaitable<std::string> ServerGroup(Session& session,
+                                             std::string name,
+                                             std::string policy);
+    /// The session scoped to the Keystone project of escd's tenant `tenant_id` on this VIM, where
+    /// its networks, routers, VMs and their ports and server groups are made; the connector's
+    /// own session when escd has no project for it here (no tenant, or a VIM that is not the
+    /// default one: escd makes no tenants there). One Keystone token per project.
+    asio::awaitable<Session*> TenantSession(std::string tenant_id);
     void Touch(const std::string& name);
     ServerPoller::Clock::time_point TouchedAt(const std::string& name) const;
 
@@ -155,6 +162,7 @@ class OpenStackAdapter final : public Adapter {
     SlotLock hosts_lock_;
     OpenStackOptions options_;
     asio::thread_pool& files_;
+    ApiClient& client_;
     Session session_;
     Neutron neutron_;
     Nova nova_;
@@ -175,6 +183,9 @@ class OpenStackAdapter final : public Adapter {
     std::map<std::string, ServerPoller::Clock::time_point> touched_;  ///< VM name → last change
     std::optional<std::vector<std::string>> hosts_;
     std::map<std::string, std::string> server_groups_;  ///< name → Nova id
+    /// escd tenant id → its Keystone project id on this VIM ("" = none: the connector's).
+    std::map<std::string, std::string> tenant_projects_;
+    std::map<std::string, std::unique_ptr<Session>> project_sessions_;  ///< by project id
 };
 
 }  // namespace escd::vim::openstack

@@ -56,11 +56,8 @@ bool Ports::Matches(const PortRequest& request, const Port& port) {
 }
 
 asio::awaitable<std::vector<Port>> Ports::FindPorts(std::string vm_name) {
-    const auto token = co_await session_.keystone().Current();
-    const auto answer =
-        co_await session_.Call("network", http::verb::get,
-                               "/v2.0/ports?description=" + QueryValue(PortOwner(vm_name)) +
-                                   "&project_id=" + QueryValue(token.project_id));
+    const auto answer = co_await session_.Call(
+        "network", http::verb::get, "/v2.0/ports?description=" + QueryValue(PortOwner(vm_name)));
     co_return ParsePorts(answer.body);
 }
 

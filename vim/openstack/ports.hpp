@@ -7,8 +7,8 @@
 /// "escd-<vm name>-nic<n>" (VM names are escd's unique keys), and its description,
 /// PortOwner(vm) = "escd-vm:<vm name>", on which Neutron filters: one call lists all ports of a
 /// VM (Neutron's name filter is an exact match, so names alone would take one call per NIC).
-/// Lists are scoped to the session's project: escd's user may be admin, which sees every
-/// project's ports.
+/// Lists cover every project: a VM's ports are in its tenant's project, and escd's user, an
+/// admin, deletes them with a session scoped to the connector's (a VM name is unique to escd).
 ///
 /// Ensure is "make it so": a port of the name that matches the request (network, MAC and fixed
 /// IPs, where the request gives them) is reused; one that does not (a changed NIC, or a leftover

@@ -119,6 +119,7 @@ Server ServerFrom(const json::object& object) {
     server.name = StringAt(object, "name");
     server.status = StringAt(object, "status");
     server.host = StringAt(object, "OS-EXT-SRV-ATTR:host");
+    server.project_id = StringAt(object, "tenant_id");
     server.task_state = StringAt(object, "OS-EXT-STS:task_state");
     server.config_drive = BoolAt(object, "config_drive", false);
     if (const auto* groups = object.if_contains("server_groups"); groups && groups->is_array()) {

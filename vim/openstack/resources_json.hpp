@@ -126,8 +126,9 @@ std::string ServerActionBody(std::string_view action);
 struct Server {
     std::string id;
     std::string name;
-    std::string status;  ///< ACTIVE, BUILD, SHUTOFF, REBOOT, HARD_REBOOT, ERROR, DELETED, ...
-    std::string host;    ///< OS-EXT-SRV-ATTR:host (admin), else ""
+    std::string status;      ///< ACTIVE, BUILD, SHUTOFF, REBOOT, HARD_REBOOT, ERROR, DELETED, ...
+    std::string host;        ///< OS-EXT-SRV-ATTR:host (admin), else ""
+    std::string project_id;  ///< tenant_id: the Keystone project it belongs to
     /// OS-EXT-STS:task_state: what Nova is doing to it ("powering-off", "rebooting", ...);
     /// "" when nothing. A status is settled only without a task.
     std::string task_state;

@@ -60,7 +60,8 @@ asio::awaitable<Server> Servers::CreateServer(ServerSpec spec, bool find_first) 
 
 asio::awaitable<std::optional<Server>> Servers::FindServer(std::string name) {
     const auto answer = co_await session_.Call(
-        "compute", http::verb::get, "/servers/detail?name=" + QueryValue(ExactNameRegex(name)));
+        "compute", http::verb::get,
+        "/servers/detail?all_tenants=1&name=" + QueryValue(ExactNameRegex(name)));
     auto servers = ParseServers(answer.body);
     for (auto& server : servers)
         if (server.name == name && !Gone(server)) co_return std::move(server);
@@ -76,9 +77,10 @@ asio::awaitable<std::optional<Server>> Servers::GetServer(std::string id) {
 
 asio::awaitable<std::vector<Server>> Servers::ListServers(std::string metadata_key,
                                                           std::string metadata_value) {
-    // Nova filters no list on metadata: the project's servers are read and filtered here.
+    // Nova filters no list on metadata: every project's servers (escd's VMs are in its tenants'
+    // projects) are read and filtered here.
     std::vector<Server> out;
-    std::string path = "/servers/detail";
+    std::string path = "/servers/detail?all_tenants=1";
     for (;;) {
         const auto answer = co_await session_.Call("compute", http::verb::get, path);
         auto servers = ParseServers(answer.body);

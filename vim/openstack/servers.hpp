@@ -43,11 +43,12 @@ class Servers {
     /// `find_first` false: the caller knows from a list taken after any earlier attempt that
     /// there is no such server (the adapter's shared server list): one call less per VM.
     asio::awaitable<Server> CreateServer(ServerSpec spec, bool find_first = true);
-    /// The project's server named exactly `name` (not DELETED or SOFT_DELETED); nullopt if none.
+    /// The server named exactly `name` in any project (the session's user is an admin; not
+    /// DELETED or SOFT_DELETED); nullopt if none.
     asio::awaitable<std::optional<Server>> FindServer(std::string name);
     /// Server `id`; nullopt when Nova has none (404).
     asio::awaitable<std::optional<Server>> GetServer(std::string id);
-    /// Every server of the project whose metadata holds `key` = `value`: escd's batched state
+    /// Every server of every project whose metadata holds `key` = `value`: escd's batched state
     /// poll, one GET /servers/detail (one more per page when Nova pages the list).
     asio::awaitable<std::vector<Server>> ListServers(std::string metadata_key,
                                                      std::string metadata_value);
