@@ -1,8 +1,10 @@
 # shellcheck shell=bash
 # shellcheck disable=SC2154,SC2034  # bench_name, pgbin, root: set by the sourcing script; ticks_per_s: used by it
-# What the benchmark scripts share (sourced by run-accept.sh, run-deploy.sh, run-list.sh). The
-# script sets `bench_name` (for messages), `pgbin`, and, before using psql_/start_postgres,
-# nothing else: start_postgres sets pg_dir and the ESCD_TEST_PG_* variables.
+# What the benchmark scripts share (sourced by run-accept.sh, run-deploy.sh, run-list.sh and
+# run-openstack.sh). The script sets `bench_name` (for messages), `pgbin`, and, before using
+# psql_/start_postgres, nothing else: start_postgres sets pg_dir and the ESCD_TEST_PG_* variables.
+# start_receiver and start_escd also read work, accept_bin, escd_bin, db, admin_password,
+# LOG_LEVEL and ESCD_READY_TIMEOUT.
 
 die() {
     echo "$bench_name: $*" >&2
@@ -89,4 +91,49 @@ start_postgres() {
         FROM pg_settings WHERE name IN ('fsync', 'synchronous_commit', 'full_page_writes',
                                         'wal_sync_method', 'max_connections')")
     echo "PostgreSQL on 127.0.0.1:$ESCD_TEST_PG_PORT, $durability: $settings"
+}
+
+# start_receiver: escd_bench_accept's callback receiver ($accept_bin) on a free loopback port,
+# answering 200: the seeding requests need a Callback (tenants require one), and none of their
+# callbacks may still be retried while a measurement runs. Sets receiver_pid and seed_callback.
+start_receiver() {
+    local line
+    "$accept_bin" receiver --port 0 >"$work/receiver.out" 2>&1 &
+    receiver_pid=$!
+    line=$(wait_for_line "$work/receiver.out" '^PORT [0-9]+$' 10 "$receiver_pid") || {
+        cat "$work/receiver.out" >&2
+        die "callback receiver did not start"
+    }
+    seed_callback=http://127.0.0.1:${line#PORT }/seed
+}
+
+# start_escd [FLAG...]: $escd_bin on 127.0.0.1 (HTTP on a free port, no HTTPS) with database
+# $db, admin password $admin_password, log level $LOG_LEVEL, the libvirt test driver, callbacks
+# and file downloads to loopback only, and the extra FLAGs; output in $work/escd.out and
+# escd.err. Waits up to ESCD_READY_TIMEOUT s for it to be ready. Sets escd_pid, data_dir, port
+# and base (the /ESCManager/v0 URL).
+start_escd() {
+    local status=0
+    data_dir=$work/escd-data
+    mkdir -p "$data_dir/files"
+    "$escd_bin" --database.dsn="$ESCD_TEST_PG_DSN dbname=$db" --server.listen_address=127.0.0.1 \
+        --server.http_port=0 --server.https_port=-1 --general.data_dir="$data_dir" \
+        --auth.admin_password="$admin_password" --log.level="$LOG_LEVEL" \
+        --vim.uri=test:///default --callbacks.allowed_cidrs=127.0.0.0/8 \
+        --files.allowed_cidrs=127.0.0.0/8 --server.ready_file="$work/ready" "$@" \
+        >"$work/escd.out" 2>"$work/escd.err" &
+    escd_pid=$!
+    wait_for_line "$work/escd.out" '^escd ready http=[0-9]+' "$ESCD_READY_TIMEOUT" "$escd_pid" \
+        >/dev/null || status=$?
+    if ((status != 0)); then
+        echo "--- escd stdout (last 20 lines)" >&2
+        tail -n 20 "$work/escd.out" >&2
+        echo "--- escd stderr (last 20 lines)" >&2
+        tail -n 20 "$work/escd.err" >&2
+        ((status == 2)) && escd_pid=''
+        die "escd is not ready (status $status: 1 timeout, 2 exited)"
+    fi
+    port=$(sed -n 's/^http=\([0-9]*\).*/\1/p' "$work/ready")
+    [[ -n $port ]] || die "escd wrote no port to its ready file"
+    base=http://127.0.0.1:$port/ESCManager/v0
 }

@@ -155,41 +155,10 @@ start_postgres "$BENCH_DURABLE"
 psql_ -d postgres -c "CREATE DATABASE $db"
 
 # --- escd ------------------------------------------------------------------------------------
-# The seeding requests need a Callback (tenants require one): a receiver that answers 200, so
-# that no seeding callback is still being retried while the deployments run.
-"$accept_bin" receiver --port 0 >"$work/receiver.out" 2>&1 &
-receiver_pid=$!
-line=$(wait_for_line "$work/receiver.out" '^PORT [0-9]+$' 10 "$receiver_pid") || {
-    cat "$work/receiver.out" >&2
-    die "callback receiver did not start"
-}
-seed_callback=http://127.0.0.1:${line#PORT }/seed
-
+start_receiver
 log "starting escd (libvirt test driver, log level $LOG_LEVEL)"
-data_dir=$work/escd-data
-mkdir -p "$data_dir/files"
 # shellcheck disable=SC2086  # ESCD_ARGS is a list of flags
-"$escd_bin" --database.dsn="$ESCD_TEST_PG_DSN dbname=$db" --server.listen_address=127.0.0.1 \
-    --server.http_port=0 --server.https_port=-1 --general.data_dir="$data_dir" \
-    --auth.admin_password="$admin_password" --log.level="$LOG_LEVEL" \
-    --vim.uri=test:///default --monitor.allowed_cidrs=127.0.0.0/8 \
-    --callbacks.allowed_cidrs=127.0.0.0/8 --files.allowed_cidrs=127.0.0.0/8 \
-    --server.ready_file="$work/ready" ${ESCD_ARGS:-} >"$work/escd.out" 2>"$work/escd.err" &
-escd_pid=$!
-status=0
-wait_for_line "$work/escd.out" '^escd ready http=[0-9]+' "$ESCD_READY_TIMEOUT" "$escd_pid" \
-    >/dev/null || status=$?
-if ((status != 0)); then
-    echo "--- escd stdout (last 20 lines)" >&2
-    tail -n 20 "$work/escd.out" >&2
-    echo "--- escd stderr (last 20 lines)" >&2
-    tail -n 20 "$work/escd.err" >&2
-    ((status == 2)) && escd_pid=''
-    die "escd is not ready (status $status: 1 timeout, 2 exited)"
-fi
-port=$(sed -n 's/^http=\([0-9]*\).*/\1/p' "$work/ready")
-[[ -n $port ]] || die "escd wrote no port to its ready file"
-base=http://127.0.0.1:$port/ESCManager/v0
+start_escd --monitor.allowed_cidrs=127.0.0.0/8 ${ESCD_ARGS:-}
 echo "escd on 127.0.0.1:$port, pid $escd_pid"
 grep -h 'ICMP' "$work/escd.out" "$work/escd.err" || true
 

@@ -116,26 +116,9 @@ requests() {
 log "starting PostgreSQL"
 start_postgres 1
 psql_ -d postgres -c "CREATE DATABASE $db"
-"$accept_bin" receiver --port 0 >"$work/receiver.out" 2>&1 &
-receiver_pid=$!
-line=$(wait_for_line "$work/receiver.out" '^PORT [0-9]+$' 10 "$receiver_pid") ||
-    die "callback receiver did not start"
-seed_callback=http://127.0.0.1:${line#PORT }/seed
-
+start_receiver
 log "starting escd (openstack.poll_ms $POLL_MS)"
-data_dir=$work/escd-data
-mkdir -p "$data_dir/files"
-"$escd_bin" --database.dsn="$ESCD_TEST_PG_DSN dbname=$db" --server.listen_address=127.0.0.1 \
-    --server.http_port=0 --server.https_port=-1 --general.data_dir="$data_dir" \
-    --auth.admin_password="$admin_password" --log.level="$LOG_LEVEL" \
-    --vim.uri=test:///default --callbacks.allowed_cidrs=127.0.0.0/8 \
-    --files.allowed_cidrs=127.0.0.0/8 --openstack.poll_ms="$POLL_MS" \
-    --server.ready_file="$work/ready" >"$work/escd.out" 2>"$work/escd.err" &
-escd_pid=$!
-wait_for_line "$work/escd.out" '^escd ready http=[0-9]+' "$ESCD_READY_TIMEOUT" "$escd_pid" \
-    >/dev/null || { tail -n 20 "$work/escd.err" >&2; die "escd is not ready"; }
-port=$(sed -n 's/^http=\([0-9]*\).*/\1/p' "$work/ready")
-base=http://127.0.0.1:$port/ESCManager/v0
+start_escd --openstack.poll_ms="$POLL_MS"
 
 api() {
     local method=$1 path=$2 body=${3:-} code

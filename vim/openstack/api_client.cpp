@@ -212,12 +212,13 @@ asio::awaitable<ApiResponse> ApiClient::Send(const ApiRequest& request) {
                         allowed_.ToString() + ")");
     }
 
+    const auto deadline = request.deadline.count() > 0 ? request.deadline : deadline_;
     beast::tcp_stream tcp_stream(executor);
-    tcp_stream.expires_after(deadline_);
+    tcp_stream.expires_after(deadline);
     auto [connect_error, endpoint] = co_await tcp_stream.async_connect(allowed, kTuple);
     if (connect_error) NoAnswer(request, "connect", connect_error);
     if (url->scheme == "http") {
-        auto response = co_await Exchange(tcp_stream, request, *url, deadline_);
+        auto response = co_await Exchange(tcp_stream, request, *url, deadline);
         boost::system::error_code ignored;
         tcp_stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
         co_return response;
@@ -230,7 +231,7 @@ asio::awaitable<ApiResponse> ApiClient::Send(const ApiRequest& request) {
     tls_stream.set_verify_callback(ssl::host_name_verification(url->host));
     auto [handshake_error] = co_await tls_stream.async_handshake(ssl::stream_base::client, kTuple);
     if (handshake_error) NoAnswer(request, "TLS handshake", handshake_error);
-    auto response = co_await Exchange(tls_stream, request, *url, deadline_);
+    auto response = co_await Exchange(tls_stream, request, *url, deadline);
     // The answer is complete; a peer that closes without close_notify changes nothing.
     auto [shutdown_error] = co_await tls_stream.async_shutdown(kTuple);
     (void)shutdown_error;

@@ -40,6 +40,8 @@ struct ApiRequest {
     asio::thread_pool* file_reads = nullptr;
     std::string content_type = "application/json";
     std::vector<std::pair<std::string, std::string>> headers;  ///< e.g. X-Auth-Token
+    /// This call's deadline; zero: the client's.
+    std::chrono::milliseconds deadline{0};
 };
 
 struct ApiResponse {

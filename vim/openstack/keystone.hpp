@@ -8,6 +8,7 @@
 /// calls through ApiClient.
 
 #include <chrono>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -18,6 +19,7 @@
 #include "common/asio.hpp"
 #include "vim/adapter.hpp"
 #include "vim/openstack/api_client.hpp"
+#include "vim/openstack/async_mutex.hpp"
 
 namespace escd::vim::openstack {
 
@@ -124,8 +126,12 @@ class Keystone {
     ApiClient& client_;
     Credentials credentials_;
     std::chrono::seconds renew_before_;
+    /// The cached token while it is outside the renewal margin.
+    std::optional<Token> Cached();
+
     std::mutex mutex_;
     std::optional<Token> token_;
+    AsyncMutex turns_;  ///< authentications take turns
 };
 
 }  // namespace escd::vim::openstack

@@ -19,19 +19,6 @@ using Clock = ServerPoller::Clock;
 // Named: GCC 12 miscompiles a braced list passed to a coroutine inside co_await.
 const std::set<int> kGone{404};
 
-/// Gives back the slot of a one-slot channel used as an asynchronous mutex.
-template <class Channel>
-struct SlotRelease {
-    Channel& channel;
-    ~SlotRelease() {
-        channel.try_receive([](boost::system::error_code) {});
-    }
-};
-
-/// What a slot of the groups lock carries (a named value: GCC 12 mishandles temporaries built
-/// inside a co_await expression).
-const boost::system::error_code kTakeSlot;
-
 /// The metadata key that marks this installation's servers.
 constexpr const char* kInstanceKey = "escd_instance";
 /// The metadata key naming a server's server group (its vm_group's affinity rule).
@@ -44,9 +31,7 @@ OpenStackAdapter::OpenStackAdapter(ApiClient& client,
                                    OpenStackOptions options,
                                    asio::any_io_executor executor,
                                    asio::thread_pool& files)
-    : groups_lock_(executor, 1),
-      hosts_lock_(executor, 1),
-      options_(std::move(options)),
+    : options_(std::move(options)),
       files_(files),
       client_(client),
       session_(client, std::move(credentials)),
@@ -104,10 +89,20 @@ asio::awaitable<Session*> OpenStackAdapter::TenantSession(std::string tenant_id)
             project = it->second;
     }
     if (!project) {
-        auto found = co_await projects_.FindProject(tenant_id);
-        project = found.value_or(std::string());
-        std::lock_guard lock(mutex_);
-        tenant_projects_[tenant_id] = *project;
+        // One lookup for the VMs of a tenant created together.
+        co_await tenants_lock_.Lock();
+        const AsyncMutex::Unlocker unlock(tenants_lock_);
+        {
+            std::lock_guard lock(mutex_);
+            if (auto it = tenant_projects_.find(tenant_id); it != tenant_projects_.end())
+                project = it->second;
+        }
+        if (!project) {
+            auto found = co_await projects_.FindProject(tenant_id);
+            project = found.value_or(std::string());
+            std::lock_guard lock(mutex_);
+            tenant_projects_[tenant_id] = *project;
+        }
     }
     if (project->empty()) co_return &session_;
     std::lock_guard lock(mutex_);
@@ -330,8 +325,8 @@ asio::awaitable<std::string> OpenStackAdapter::ServerGroup(Session& session,
                                                            std::string policy) {
     // One at a time: the VMs of a group are created together, and two creates of one name
     // would make two groups, each binding only its own server.
-    co_await groups_lock_.async_send(kTakeSlot, asio::use_awaitable);
-    const SlotRelease<SlotLock> release{groups_lock_};
+    co_await groups_lock_.Lock();
+    const AsyncMutex::Unlocker unlock(groups_lock_);
     {
         std::lock_guard lock(mutex_);
         if (auto it = server_groups_.find(name); it != server_groups_.end()) co_return it->second;
@@ -443,8 +438,11 @@ asio::awaitable<Server> OpenStackAdapter::Require(std::string name) {
 
 asio::awaitable<void> OpenStackAdapter::DeleteVm(const std::string& name) {
     Touch(name);
-    auto server = co_await servers_.FindServer(name);
-    if (server) co_await servers_.DeleteServer(server->id);
+    // Every server of the name: a create whose answer was lost may have made a second one.
+    auto found = co_await servers_.FindServers(name);
+    for (const auto& one : found) co_await servers_.DeleteServer(one.id);
+    std::optional<Server> server;
+    if (!found.empty()) server = std::move(found.front());
     // Its ports: marked as the VM's, so a port left by a create cut short goes too.
     co_await ports_.DeletePorts(name);
     {
@@ -456,8 +454,8 @@ asio::awaitable<void> OpenStackAdapter::DeleteVm(const std::string& name) {
     // turns: two VMs of a group deleted together would each see the other still a member.
     if (!server || !server->metadata.contains(kGroupKey)) co_return;
     const auto group_name = server->metadata[kGroupKey];
-    co_await groups_lock_.async_send(kTakeSlot, asio::use_awaitable);
-    const SlotRelease<SlotLock> release{groups_lock_};
+    co_await groups_lock_.Lock();
+    const AsyncMutex::Unlocker unlock(groups_lock_);
     std::optional<std::string> id;
     {
         std::lock_guard lock(mutex_);
@@ -578,8 +576,8 @@ asio::awaitable<std::vector<std::string>> OpenStackAdapter::ListHosts() {
         if (hosts_) co_return *hosts_;
     }
     // Those that asked meanwhile wait for the first answer instead of asking Nova too.
-    co_await hosts_lock_.async_send(kTakeSlot, asio::use_awaitable);
-    const SlotRelease<SlotLock> release{hosts_lock_};
+    co_await hosts_lock_.Lock();
+    const AsyncMutex::Unlocker unlock(hosts_lock_);
     {
         std::lock_guard lock(mutex_);
         if (hosts_) co_return *hosts_;

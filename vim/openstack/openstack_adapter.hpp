@@ -20,11 +20,14 @@
 /// On a VIM connector that is not the default one, escd makes no resources (ESC's rule): a
 /// deployment's image, flavor and networks are then the VIM's own objects of those names.
 ///
-/// Not on this VIM (yet): VM snapshots, migration and CPU/memory counters (kNotImplemented /
-/// kVimError, which the callers report). Servers are created in the connector's project, not in
-/// the project of the deployment's tenant: one Keystone session per VIM.
+/// A tenant's networks, subnets, routers, VMs, their ports and server groups are made in the
+/// tenant's Keystone project, with a token scoped to it (escd's user is admin there); images,
+/// flavors and volumes, which ESC does not give a tenant, stay in the connector's project. CPU
+/// and memory metrics are Nova's server diagnostics (an admin API).
+///
+/// Not on this VIM (yet): VM snapshots and migration (kNotImplemented, which the callers
+/// report): Nova's fake driver of the test plane stores no snapshot and has one host.
 
-#include <boost/asio/experimental/concurrent_channel.hpp>
 #include <chrono>
 #include <map>
 #include <memory>
@@ -33,6 +36,7 @@
 #include <string>
 
 #include "vim/adapter.hpp"
+#include "vim/openstack/async_mutex.hpp"
 #include "vim/openstack/cinder.hpp"
 #include "vim/openstack/config_drive.hpp"
 #include "vim/openstack/glance.hpp"
@@ -154,12 +158,12 @@ class OpenStackAdapter final : public Adapter {
     void Touch(const std::string& name);
     ServerPoller::Clock::time_point TouchedAt(const std::string& name) const;
 
-    /// Asynchronous mutexes (a channel of one slot: a send takes it, a receive gives it back);
-    /// around server group creation.
-    using SlotLock = asio::experimental::concurrent_channel<void(boost::system::error_code)>;
-    SlotLock groups_lock_;
+    /// Around server group creation.
+    AsyncMutex groups_lock_;
     /// The same around the first hosts list: the deployments placed at once share one call.
-    SlotLock hosts_lock_;
+    AsyncMutex hosts_lock_;
+    /// The same around a tenant's project lookup.
+    AsyncMutex tenants_lock_;
     OpenStackOptions options_;
     asio::thread_pool& files_;
     ApiClient& client_;

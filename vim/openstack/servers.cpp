@@ -46,7 +46,7 @@ asio::awaitable<Server> Servers::CreateServer(ServerSpec spec, bool find_first) 
     }
     const std::string version = spec.files.empty() ? std::string() : kFilesMicroversion;
     const auto answer = co_await session_.Call("compute", http::verb::post, "/servers",
-                                               ServerBody(spec), kNone, version);
+                                               ServerBody(spec), kNone, version, kCreateDeadline);
     // The answer to a create holds the id (and links), not the server's description.
     Server server;
     server.id = IdIn(answer.body, "server");
@@ -59,13 +59,19 @@ asio::awaitable<Server> Servers::CreateServer(ServerSpec spec, bool find_first) 
 }
 
 asio::awaitable<std::optional<Server>> Servers::FindServer(std::string name) {
+    auto servers = co_await FindServers(std::move(name));
+    if (servers.empty()) co_return std::nullopt;
+    co_return std::move(servers.front());
+}
+
+asio::awaitable<std::vector<Server>> Servers::FindServers(std::string name) {
     const auto answer = co_await session_.Call(
         "compute", http::verb::get,
         "/servers/detail?all_tenants=1&name=" + QueryValue(ExactNameRegex(name)));
     auto servers = ParseServers(answer.body);
-    for (auto& server : servers)
-        if (server.name == name && !Gone(server)) co_return std::move(server);
-    co_return std::nullopt;
+    std::erase_if(servers,
+                  [&name](const Server& server) { return server.name != name || Gone(server); });
+    co_return servers;
 }
 
 asio::awaitable<std::optional<Server>> Servers::GetServer(std::string id) {

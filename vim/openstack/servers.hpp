@@ -32,6 +32,12 @@ class Servers {
     static constexpr std::chrono::milliseconds kFirstPoll{50};
     static constexpr std::chrono::milliseconds kLongestPoll{1000};
     static constexpr std::chrono::milliseconds kDeleteTimeout{60000};
+    /// How long POST /servers may take to answer. Nova checks the image, flavor, ports and
+    /// quotas before it answers, which takes minutes when many creates arrive at once (measured:
+    /// 2-3 min for 40 at once on the test plane). A create whose answer escd gave up on may
+    /// still make its server, after escd's next attempt looked for one: a second server on the
+    /// same ports. So the create waits long, and a VM's delete removes every server of its name.
+    static constexpr std::chrono::milliseconds kCreateDeadline{std::chrono::minutes(5)};
 
     explicit Servers(Session& session) : session_(session) {}
 
@@ -46,6 +52,8 @@ class Servers {
     /// The server named exactly `name` in any project (the session's user is an admin; not
     /// DELETED or SOFT_DELETED); nullopt if none.
     asio::awaitable<std::optional<Server>> FindServer(std::string name);
+    /// Every server named exactly `name` (not DELETED or SOFT_DELETED), in any project.
+    asio::awaitable<std::vector<Server>> FindServers(std::string name);
     /// Server `id`; nullopt when Nova has none (404).
     asio::awaitable<std::optional<Server>> GetServer(std::string id);
     /// Every server of every project whose metadata holds `key` = `value`: escd's batched state

@@ -11,11 +11,13 @@ asio::awaitable<ApiResponse> Session::Call(std::string service_type,
                                            std::string path,
                                            std::string body,
                                            std::set<int> accepted,
-                                           std::string compute_microversion) {
+                                           std::string compute_microversion,
+                                           std::chrono::milliseconds deadline) {
     ApiRequest request;
     request.method = method;
     request.url = std::move(path);
     request.body = std::move(body);
+    request.deadline = deadline;
     co_return co_await Send(std::move(service_type), std::move(request), std::move(accepted),
                             std::move(compute_microversion));
 }
@@ -37,6 +39,37 @@ asio::awaitable<ApiResponse> Session::CallWithFile(std::string service_type,
                             std::string());
 }
 
+bool Session::Primed(const std::string& token_id) {
+    std::lock_guard lock(prime_mutex_);
+    return primed_ == token_id;
+}
+
+asio::awaitable<void> Session::Prime(Token token) {
+    co_await priming_.Lock();
+    const AsyncMutex::Unlocker unlock(priming_);
+    if (Primed(token.id)) co_return;
+    static const std::pair<const char*, const char*> kReads[] = {
+        {"compute", "/flavors?limit=1"},
+        {"network", "/v2.0/networks?limit=1"},
+        {"image", "/v2/images?limit=1"}};
+    const auto& c = keystone_.credentials();
+    for (const auto& [service, path] : kReads) {
+        const auto endpoint = FindEndpoint(token.catalog, service, c.interface, c.region);
+        if (!endpoint) continue;
+        ApiRequest request;
+        request.url = *endpoint + path;
+        request.headers = {{"X-Auth-Token", token.id}};
+        try {
+            const auto answer = co_await client_.Send(request);
+            ESCD_DEBUG("vim") << "token primed at " << service << ": " << answer.status;
+        } catch (const std::exception& e) {
+            ESCD_DEBUG("vim") << "token not primed at " << service << ": " << e.what();
+        }
+    }
+    std::lock_guard lock(prime_mutex_);
+    primed_ = token.id;
+}
+
 asio::awaitable<ApiResponse> Session::Send(std::string service_type,
                                            ApiRequest request,
                                            std::set<int> accepted,
@@ -48,6 +81,7 @@ asio::awaitable<ApiResponse> Session::Send(std::string service_type,
     auto backoff = std::chrono::milliseconds(250);
     for (int attempt = 0;; ++attempt) {
         const auto token = co_await keystone_.Current();
+        if (!Primed(token.id)) co_await Prime(token);
         request.url = keystone_.EndpointIn(token, service_type) + path;
         request.headers = {{"X-Auth-Token", token.id}};
         if (service_type == "compute")
