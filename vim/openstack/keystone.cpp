@@ -133,9 +133,9 @@ std::optional<Token> Keystone::Cached() {
 
 asio::awaitable<Token> Keystone::Current() {
     if (auto token = Cached()) co_return std::move(*token);
-    // One authentication at a time: the calls that find no token together (the first
-    // deployments of a tenant) wait for it instead of each asking Keystone, whose password
-    // check is deliberately slow (measured: 40 at once kept its two workers busy for minutes).
+    // One authentication at a time: the calls that find no token together (a tenant's first
+    // deployments, or every call once the token is in its renewal margin) wait for one answer
+    // instead of each sending Keystone the password, whose check is deliberately slow.
     co_await turns_.Lock();
     const AsyncMutex::Unlocker unlock(turns_);
     if (auto token = Cached()) co_return std::move(*token);

@@ -80,23 +80,21 @@ Clock::time_point OpenStackAdapter::TouchedAt(const std::string& name) const {
 
 // --- tenants ---------------------------------------------------------------------------------
 
+std::optional<std::string> OpenStackAdapter::KnownProject(const std::string& tenant_id) const {
+    std::lock_guard lock(mutex_);
+    auto it = tenant_projects_.find(tenant_id);
+    if (it == tenant_projects_.end()) return std::nullopt;
+    return it->second;
+}
+
 asio::awaitable<Session*> OpenStackAdapter::TenantSession(std::string tenant_id) {
     if (tenant_id.empty()) co_return &session_;
-    std::optional<std::string> project;
-    {
-        std::lock_guard lock(mutex_);
-        if (auto it = tenant_projects_.find(tenant_id); it != tenant_projects_.end())
-            project = it->second;
-    }
+    auto project = KnownProject(tenant_id);
     if (!project) {
         // One lookup for the VMs of a tenant created together.
         co_await tenants_lock_.Lock();
         const AsyncMutex::Unlocker unlock(tenants_lock_);
-        {
-            std::lock_guard lock(mutex_);
-            if (auto it = tenant_projects_.find(tenant_id); it != tenant_projects_.end())
-                project = it->second;
-        }
+        project = KnownProject(tenant_id);
         if (!project) {
             auto found = co_await projects_.FindProject(tenant_id);
             project = found.value_or(std::string());
@@ -402,8 +400,7 @@ asio::awaitable<VmInfo> OpenStackAdapter::CreateVm(const VmRequest& request) {
     Server server;
     auto earlier = std::find_if(listed.begin(), listed.end(),
                                 [&request](const Server& s) { return s.name == request.name; });
-    if (earlier != listed.end() && earlier->status != "DELETED" &&
-        earlier->status != "SOFT_DELETED") {
+    if (earlier != listed.end() && !earlier->Gone()) {
         server = *earlier;
     } else {
         Servers servers(*session);
@@ -556,9 +553,9 @@ asio::awaitable<std::optional<VmStats>> OpenStackAdapter::GetVmStats(const std::
     // connector's user is one). One call per VM and poll: Nova has no batched form.
     auto server = co_await Listed(name, Clock::now() - std::chrono::seconds(1));
     if (!server) co_return std::nullopt;
-    const std::set<int> gone{404};
-    const auto answer = co_await session_.Call(
-        "compute", http::verb::get, "/servers/" + server->id + "/diagnostics", std::string(), gone);
+    const auto answer =
+        co_await session_.Call("compute", http::verb::get,
+                               "/servers/" + server->id + "/diagnostics", std::string(), kGone);
     if (answer.status == 404) co_return std::nullopt;
     co_return ParseDiagnostics(answer.body);
 }

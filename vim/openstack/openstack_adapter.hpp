@@ -155,6 +155,8 @@ class OpenStackAdapter final : public Adapter {
     /// own session when escd has no project for it here (no tenant, or a VIM that is not the
     /// default one: escd makes no tenants there). One Keystone token per project.
     asio::awaitable<Session*> TenantSession(std::string tenant_id);
+    /// The project of tenant `tenant_id` as last looked up ("" = none); nullopt if never.
+    std::optional<std::string> KnownProject(const std::string& tenant_id) const;
     void Touch(const std::string& name);
     ServerPoller::Clock::time_point TouchedAt(const std::string& name) const;
 

@@ -138,6 +138,8 @@ struct Server {
     std::vector<std::string> server_groups;  ///< ids (microversion >= 2.71)
 
     bool Running() const { return status == "ACTIVE"; }
+    /// Deleted (or soft-deleted): listed, but no longer a server to use or wait for.
+    bool Gone() const { return status == "DELETED" || status == "SOFT_DELETED"; }
 };
 /// {"server": {...}}
 Server ParseServer(const std::string& body);

@@ -24,10 +24,6 @@ bool AlreadyThere(const std::string& action, const Server& server) {
     return false;
 }
 
-bool Gone(const Server& server) {
-    return server.status == "DELETED" || server.status == "SOFT_DELETED";
-}
-
 // Sleeps the current poll pause (at most until `deadline`) and grows it for the next one.
 asio::awaitable<void> Pause(std::chrono::milliseconds& pause,
                             std::chrono::steady_clock::time_point deadline) {
@@ -70,7 +66,7 @@ asio::awaitable<std::vector<Server>> Servers::FindServers(std::string name) {
         "/servers/detail?all_tenants=1&name=" + QueryValue(ExactNameRegex(name)));
     auto servers = ParseServers(answer.body);
     std::erase_if(servers,
-                  [&name](const Server& server) { return server.name != name || Gone(server); });
+                  [&name](const Server& server) { return server.name != name || server.Gone(); });
     co_return servers;
 }
 

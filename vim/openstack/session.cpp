@@ -52,14 +52,12 @@ asio::awaitable<void> Session::Prime(Token token) {
         {"compute", "/flavors?limit=1"},
         {"network", "/v2.0/networks?limit=1"},
         {"image", "/v2/images?limit=1"}};
-    const auto& c = keystone_.credentials();
     for (const auto& [service, path] : kReads) {
-        const auto endpoint = FindEndpoint(token.catalog, service, c.interface, c.region);
-        if (!endpoint) continue;
-        ApiRequest request;
-        request.url = *endpoint + path;
-        request.headers = {{"X-Auth-Token", token.id}};
         try {
+            // A catalog without the service (kNotFound here) has nothing to prime.
+            ApiRequest request;
+            request.url = keystone_.EndpointIn(token, service) + path;
+            request.headers = {{"X-Auth-Token", token.id}};
             const auto answer = co_await client_.Send(request);
             ESCD_DEBUG("vim") << "token primed at " << service << ": " << answer.status;
         } catch (const std::exception& e) {
