@@ -9,6 +9,7 @@
 
 #include "tests/openstack/on_openstack.hpp"
 #include "tests/support/file_server.hpp"
+#include "tests/support/reference_example.hpp"
 
 namespace escd::test {
 namespace {
@@ -319,10 +320,9 @@ TEST_F(OnOpenStack, AGroupRunsOnTheVimItsLocatorNames) {
     ASSERT_EQ(Stages(deployed),
               (std::vector<std::string>{"VM_DEPLOYED", "VM_ALIVE", "SERVICE_ALIVE"}));
     const auto vm = XmlText(deployed[0].body, "vm_name");
-    auto servers =
-        json::parse(Os("compute", "/servers/detail?all_tenants=1&name=%5E" + vm + "%24").body);
-    ASSERT_EQ(servers.at("servers").as_array().size(), 1u) << "the VM is a Nova server";
-    const auto& server = servers.at("servers").as_array()[0];
+    const auto servers = ServersNamed(vm);
+    ASSERT_EQ(servers.size(), 1u) << "the VM is a Nova server";
+    const auto& server = servers[0];
     EXPECT_EQ(server.at("image").at("id").as_string(), os_image);
     EXPECT_EQ(std::string(server.at("id").as_string()), XmlText(deployed[0].body, "vm_uuid"));
 
@@ -330,11 +330,7 @@ TEST_F(OnOpenStack, AGroupRunsOnTheVimItsLocatorNames) {
     ASSERT_EQ(del.status, 200);
     EXPECT_EQ(Stages(Through(del.Header("ESC-Transaction-Id"), "SERVICE_UNDEPLOYED")),
               (std::vector<std::string>{"VM_UNDEPLOYED", "SERVICE_UNDEPLOYED"}));
-    EXPECT_EQ(json::parse(Os("compute", "/servers/detail?all_tenants=1&name=%5E" + vm + "%24").body)
-                  .at("servers")
-                  .as_array()
-                  .size(),
-              0u);
+    EXPECT_EQ(ServersNamed(vm).size(), 0u);
     Remove("image", "/v2/images/" + os_image);
     Remove("compute", "/flavors/" + os_flavor);
     Remove("network", "/v2.0/networks/" + os_net);
@@ -439,9 +435,10 @@ TEST_F(OnOpenStackDeployment, NovasCpuFigureScalesAnElasticGroupOut) {
 
 // The reference's POST /v0/deployments example on OpenStack, as written except: its addresses are
 // on the test network (18.0.0.16 -> 192.0.2.16), its tenant and network carry this run's suffix
-// (the plane has a project named admin of its own), and MY_FILE_SERVER_IP is a file server on
-// loopback. Its ICMPPing KPI's target is outside monitor.allowed_cidrs: alive when Nova runs it.
-// The day-0 files reach the server's config drive.
+// (the plane has a project named admin of its own), MY_FILE_SERVER_IP is a file server on
+// loopback, and it has no trunk or volume (ReferenceDeploymentBody). Its ICMPPing KPI's target is
+// outside monitor.allowed_cidrs: alive when Nova runs it. The day-0 files reach the server's config
+// drive.
 TEST_F(OnOpenStack, TheReferenceExampleDeploysWithTheReferenceEvents) {
     FileServer files;
     files.Add("/share/images/day0-configASA", "hostname ASA\nip $NICID_1_IP_ADDRESS\n");
@@ -454,42 +451,16 @@ TEST_F(OnOpenStack, TheReferenceExampleDeploysWithTheReferenceEvents) {
     Mutate("POST", "/v0/" + tenant + "/subnets/MgtSubnet" + id_, SubnetBody(net, "192.0.2.0/24"));
     Mutate("POST", "/v0/images/ASA" + id_,
            "<image><name>ASA</name><src>" + LocalFile("asa.raw", 8192) + "</src></image>");
-    const std::string body = R"(<esc_datamodel xmlns="http://www.cisco.com/esc/esc"
-        xmlns:ns2="urn:ietf:params:xml:ns:netconf:notification">
-<tenants><tenant><name>)" + tenant +
-                             R"(</name><deployments><deployment>
-  <name>MyDemoDepName</name>
-  <vm_group>
-    <name>ASA-1</name>
-    <bootup_time>300</bootup_time>
-    <reboot_time>100</reboot_time>
-    <recovery_wait_time>10</recovery_wait_time>
-    <image>ASA)" + id_ + R"(</image>
-    <interfaces><interface><nicaid>1</nicaid><network>)" +
-                             net + R"(</network>
-      <ip_address>192.0.2.16</ip_address></interface></interfaces>
-    <scaling><min_active>1</min_active><max_active>1</max_active><elastic>true</elastic>
-      <static_ip_address_pool><network>)" +
-                             net + R"(</network><ip_address>192.0.2.16
-      </ip_address></static_ip_address_pool></scaling>
-    <kpi_data><kpi><event_name>VM_ALIVE</event_name><metric_value>1</metric_value>
-      <metric_cond>GT</metric_cond><metric_type>UINT32</metric_type><metric_collector>
-      <type>ICMPPing</type><nivid>1</nivid><poll_frequency>3</poll_frequency>
-      <polling_unit>seconds</polling_unit><continuous_alarm>false</continuous_alarm>
-      </metric_collector></kpi></kpi_data>
-    <rules><admin_rules><rule><event_name>VM_ALIVE</event_name><action>"ALWAYS log"</action>
-      <action>"TRUE esc_vm_alive_notification"</action></rule></admin_rules></rules>
-    <config_data>
-      <configuration><dst>day0-config</dst>
-        <file>)" + files.BaseUrl() +
-                             R"(/share/images/day0-configASA</file></configuration>
-      <configuration><dst>idtoken</dst>
-        <file>)" + files.BaseUrl() +
-                             R"(/share/images/asa-smart.config</file></configuration>
-    </config_data>
-    <placement><type>zone_host</type><zone>MY_CLUSTER1</zone></placement>
-  </vm_group>
-</deployment></deployments></tenant></tenants></esc_datamodel>)";
+    // Without its trunk and volume: their network child-net and datastore MY_DATASTORE1 are
+    // not objects of the test plane.
+    ReferenceExample example;
+    example.tenant = tenant;
+    example.network = net;
+    example.image = "ASA" + id_;
+    example.address = "192.0.2.16";
+    example.file_server = files.BaseUrl();
+    example.trunk_and_volume = false;
+    const auto body = ReferenceDeploymentBody(example);
     const auto dep = "my_dep_id" + id_;
     auto post =
         client_->Post("/v0/deployments/" + dep, body,
@@ -510,10 +481,9 @@ TEST_F(OnOpenStack, TheReferenceExampleDeploysWithTheReferenceEvents) {
 
     // The server: escd's address on its port, the day-0 files on its config drive (Nova keeps
     // the personality files it was given only on the drive; the server says config_drive).
-    auto servers =
-        json::parse(Os("compute", "/servers/detail?all_tenants=1&name=%5E" + vm + "%24").body);
-    ASSERT_EQ(servers.at("servers").as_array().size(), 1u);
-    const auto& server = servers.at("servers").as_array()[0];
+    const auto servers = ServersNamed(vm);
+    ASSERT_EQ(servers.size(), 1u);
+    const auto& server = servers[0];
     EXPECT_EQ(server.at("status").as_string(), "ACTIVE");
     EXPECT_EQ(server.at("config_drive").as_string(), "True");
     const auto ports =

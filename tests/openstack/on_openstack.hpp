@@ -143,6 +143,16 @@ class OnOpenStack : public DeploymentTest {
         return id;
     }
 
+    /// Nova's servers (of any project) named exactly as escd's VM `vm`.
+    json::array ServersNamed(const std::string& vm) {
+        auto answer = Os("compute", "/servers/detail?all_tenants=1&name=%5E" + vm + "%24");
+        const auto parsed = json::parse(answer.body);
+        json::array named;
+        for (const auto& server : parsed.at("servers").as_array())
+            if (server.at("name").as_string() == vm) named.push_back(server);
+        return named;
+    }
+
     /// The connector's os_auth_url (a fixture may put a proxy of Keystone in between).
     std::string auth_url_ = TestCredentials().auth_url;
     ssl::context tls_;
@@ -192,11 +202,8 @@ class OnOpenStackDeployment : public OnOpenStack {
 
     /// The server of escd's VM `vm` as Nova lists it (null when none).
     json::value Server(const std::string& vm) {
-        auto answer = Os("compute", "/servers/detail?all_tenants=1&name=%5E" + vm + "%24");
-        auto servers = json::parse(answer.body).as_object().at("servers").as_array();
-        for (const auto& server : servers)
-            if (server.as_object().at("name").as_string() == vm) return server;
-        return nullptr;
+        auto servers = ServersNamed(vm);
+        return servers.empty() ? json::value(nullptr) : servers.front();
     }
 
     static std::string Status(const json::value& server) {
