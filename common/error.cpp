@@ -1,8 +1,10 @@
 #include "common/error.hpp"
 
 namespace escd {
+namespace {
 
-int HttpStatusOf(ErrorCode code) noexcept {
+/// The status of a code when the origin does not change it.
+int StatusOfCode(ErrorCode code) noexcept {
     switch (code) {
         case ErrorCode::kBadRequest:
             return 400;
@@ -30,6 +32,61 @@ int HttpStatusOf(ErrorCode code) noexcept {
             return 500;
     }
     return 500;
+}
+
+}  // namespace
+
+int HttpStatusOf(ErrorOrigin origin, ErrorCode code, Reply reply) noexcept {
+    switch (origin) {
+        case ErrorOrigin::kClient:
+        case ErrorOrigin::kConfiguration:
+        case ErrorOrigin::kRemote:
+            return StatusOfCode(code);
+        case ErrorOrigin::kDatabase:
+            return 503;
+        case ErrorOrigin::kInternal:
+            return 500;
+        case ErrorOrigin::kVim:
+            switch (code) {
+                // What the VIM said about the object the client named, or could not do at all.
+                case ErrorCode::kNotFound:
+                case ErrorCode::kConflict:
+                case ErrorCode::kNotSupported:
+                case ErrorCode::kNotImplemented:
+                case ErrorCode::kUnavailable:
+                    return StatusOfCode(code);
+                // Anything else the VIM refused or failed, its refusal of escd's own credentials
+                // included (never the client's 401): a request answered now could not query the
+                // VIM (503, as ESC answers); work that ran failed on the VIM (ESC's 500).
+                default:
+                    return reply == Reply::kAnswer ? 503 : 500;
+            }
+    }
+    return 500;
+}
+
+int HttpStatusOf(const std::exception& error, Reply reply) noexcept {
+    if (const auto* escd_error = dynamic_cast<const Error*>(&error))
+        return HttpStatusOf(*escd_error, reply);
+    return 500;
+}
+
+std::string_view OriginName(ErrorOrigin origin) noexcept {
+    switch (origin) {
+        case ErrorOrigin::kClient:
+            return "client";
+        case ErrorOrigin::kVim:
+            return "VIM";
+        case ErrorOrigin::kDatabase:
+            return "database";
+        case ErrorOrigin::kConfiguration:
+            return "configuration";
+        case ErrorOrigin::kRemote:
+            return "remote server";
+        case ErrorOrigin::kInternal:
+            return "internal";
+    }
+    return "internal";
 }
 
 }  // namespace escd

@@ -67,7 +67,7 @@ asio::awaitable<bool> FirstAnswer(IcmpPinger& pinger,
             [&pinger, address, answered]() -> asio::awaitable<void> {
                 if (co_await pinger.Echoes(address, 1, kBootProbeTimeout) > 0) *answered = true;
             },
-            asio::detached);
+            log::LogFailure(log::Level::kWarn, "monitor", "boot probe failed"));
         pause.expires_at(std::min(std::chrono::steady_clock::now() + kBootProbePeriod, deadline));
         co_await pause.async_wait(asio::use_awaitable);
     }

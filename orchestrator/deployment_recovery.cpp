@@ -80,7 +80,7 @@ asio::awaitable<bool> DeploymentWorkflow::RebootToRecover(Context& context, mode
             message = "VM [" + name + "] was not running: started";
         }
     } catch (const Error& e) {
-        status = HttpStatusOf(e.code());
+        status = HttpStatusOf(e, Reply::kCallback);
         message = "VM [" + name + "] reboot failed: " + e.what();
     }
     auto step = context.NewStep();
@@ -113,9 +113,10 @@ asio::awaitable<bool> DeploymentWorkflow::RedeployToRecover(Context& context, mo
         co_await Commit(context, step);
         co_return true;
     } catch (const Error& e) {
-        if (e.code() == ErrorCode::kInternal) throw;
+        // A bug, or a database that did not take a step, is not the VM's failure.
+        if (e.origin() == ErrorOrigin::kInternal || e.origin() == ErrorOrigin::kDatabase) throw;
         ESCD_WARN("engine") << "recovery of " << name << ": redeploy failed: " << e.what();
-        context.Emit(step, "VM_RECOVERY_DEPLOYED", &vm, HttpStatusOf(e.code()),
+        context.Emit(step, "VM_RECOVERY_DEPLOYED", &vm, HttpStatusOf(e, Reply::kCallback),
                      "VM [" + name + "] redeploy failed: " + e.what());
     }
     co_await Commit(context, step);
@@ -172,7 +173,7 @@ asio::awaitable<bool> DeploymentWorkflow::Recover(Context& context, std::string 
         step.service_state = model::NextState(context.view.service, model::ServiceEvent::kFailed);
         *context.Vm(vm_name) = vm;
         if (step.service_state) context.view.service = *step.service_state;
-        context.Emit(step, "VM_RECOVERY_COMPLETE", &vm, 500,
+        context.Emit(step, "VM_RECOVERY_COMPLETE", &vm, kFailedStatus,
                      "Recovery: Recovery of VM [" + vm_name + "] failed after " +
                          std::to_string(made) + " attempt(s)");
     }

@@ -133,10 +133,10 @@ asio::awaitable<DeploymentWorkflow::Final> DeploymentWorkflow::Scale(const model
         // Nothing of the attempt stays: the deployment is as it was before.
         const auto failed = *context.Vm(vm.vm_name);
         co_await UndeployVm(context, failed, "");
-        final.status = 500;
+        final.status = kFailedStatus;
         final.message = "VM scale out failed: VM " + vm.vm_name +
                         " could not be deployed or was not alive within its bootup_time";
-        context.Emit(step, "VM_SCALE_OUT_COMPLETE", &failed, 500, final.message);
+        context.Emit(step, "VM_SCALE_OUT_COMPLETE", &failed, kFailedStatus, final.message);
     }
     co_await Commit(context, step);
     ESCD_INFO("engine") << "group " << group_name << " of " << op.target_id << ": "

@@ -117,7 +117,7 @@ asio::awaitable<bool> DeploymentWorkflow::UpdateVmInterfaces(Context& context,
                      "VM has been updated successfully. vm: VM ID: [" + vm.vm_name + "]");
     } else {
         ESCD_WARN("engine") << "VM " << vm.vm_name << " not updated: " << error;
-        context.Emit(step, "VM_UPDATED", &vm, 500, "VM update failed: " + error);
+        context.Emit(step, "VM_UPDATED", &vm, kFailedStatus, "VM update failed: " + error);
     }
     co_await Commit(context, step);
     co_return error.empty();
@@ -186,7 +186,7 @@ asio::awaitable<DeploymentWorkflow::Final> DeploymentWorkflow::Update(const mode
             }
         }
     } catch (const Error& e) {
-        if (e.code() == ErrorCode::kUnavailable) throw;  // the engine retries the whole update
+        if (e.retryable()) throw;  // the engine retries the whole update
         failure = e.what();
     }
 

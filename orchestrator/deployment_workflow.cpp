@@ -133,7 +133,7 @@ std::vector<model::OutboxMessage> DeploymentWorkflow::Waiting(const model::Opera
                              : op.kind == "UPDATE_DEPLOYMENT" ? "Service group update"
                                                               : op.kind;
     const std::string stage = "VIM_UNAVAILABLE";
-    const int status = HttpStatusOf(ErrorCode::kUnavailable);
+    const int status = HttpStatusOf(ErrorOrigin::kVim, ErrorCode::kUnavailable, Reply::kCallback);
     const auto message = what + " waits for the VIM: " + why + "; will retry in " +
                          std::to_string(retry_in.count()) + " s";
     pugi::xml_document doc;
@@ -481,13 +481,15 @@ asio::awaitable<std::string> DeploymentWorkflow::PlaceVm(Context& context,
     for (const auto& host : enabled)
         if (wanted.empty() || host == wanted) candidates.push_back(host);
     if (candidates.empty() && !wanted.empty()) {
-        throw Error(ErrorCode::kUnavailable, "host " + wanted + " named by vm_group " + group.name +
-                                                 " is not an enabled VIM host");
+        throw ConfigurationError(
+            ErrorCode::kUnavailable,
+            "host " + wanted + " named by vm_group " + group.name + " is not an enabled VIM host");
     }
     if (candidates.empty()) {
-        throw Error(ErrorCode::kUnavailable, "no enabled host to place vm_group " + group.name +
-                                                 " on (" + std::to_string(context.vim_host_count) +
-                                                 " VIM host(s), all disabled)");
+        throw ConfigurationError(ErrorCode::kUnavailable,
+                                 "no enabled host to place vm_group " + group.name + " on (" +
+                                     std::to_string(context.vim_host_count) +
+                                     " VIM host(s), all disabled)");
     }
     // Affinity: on a host where the related VMs are; anti-affinity: on one where none is. A
     // rule inside a group (no target groups) relates the group's own VMs; a policy between
@@ -511,11 +513,12 @@ asio::awaitable<std::string> DeploymentWorkflow::PlaceVm(Context& context,
         if (!narrowed.empty()) {
             candidates = std::move(narrowed);
         } else if (placement.enforcement == "strict") {
-            throw Error(ErrorCode::kUnavailable,
-                        std::string(affinity ? "affinity" : "anti-affinity") + " of vm_group " +
-                            group.name + ": no enabled host " + (affinity ? "with" : "without") +
-                            " a VM of vm_group " + related.front() +
-                            (related.size() > 1 ? " (and others)" : ""));
+            throw ConfigurationError(ErrorCode::kUnavailable,
+                                     std::string(affinity ? "affinity" : "anti-affinity") +
+                                         " of vm_group " + group.name + ": no enabled host " +
+                                         (affinity ? "with" : "without") + " a VM of vm_group " +
+                                         related.front() +
+                                         (related.size() > 1 ? " (and others)" : ""));
         }
     }
     if (auto* planned = context.Vm(vm_name)) planned->host = candidates.front();
@@ -630,7 +633,7 @@ asio::awaitable<bool> DeploymentWorkflow::CreateOnVim(Context& context,
         ESCD_WARN("engine") << "VM " << vm.vm_name << " not deployed: " << e.what();
         vm.state = Next(vm.state, VmEvent::kVimFailed);
         step.upserts.push_back(vm);
-        context.Emit(step, std::string(deployed_event), &vm, HttpStatusOf(e.code()),
+        context.Emit(step, std::string(deployed_event), &vm, HttpStatusOf(e, Reply::kCallback),
                      std::string("VM deployment failed: ") + e.what());
     }
     if (turn) co_await turn->Wait(index);
@@ -783,7 +786,7 @@ asio::awaitable<DeploymentWorkflow::Final> DeploymentWorkflow::Deploy(const mode
         step.service_state = ServiceState::kError;
         context.view.service = ServiceState::kError;
         co_await Commit(context, step);
-        final.status = 500;
+        final.status = kFailedStatus;
         final.message = "Service group deployment failed: " + failure;
         final.outcome.state = model::ResourceState::kActive;  // undeploy is the way out
     } else {
@@ -814,7 +817,7 @@ asio::awaitable<DeploymentWorkflow::Final> DeploymentWorkflow::Deploy(const mode
                             ? "Service group deployment failed: a VM could not be recovered"
                             : "Service group deployment failed: not every VM became alive "
                               "within its bootup_time";
-        if (!all_alive) final.status = 500;
+        if (!all_alive) final.status = kFailedStatus;
         final.outcome.state = model::ResourceState::kActive;
     }
     model::DeploymentStep last = context.NewStep();
@@ -1042,7 +1045,7 @@ asio::awaitable<DeploymentWorkflow::Final> DeploymentWorkflow::ServiceOperation(
         final.status = 200;
         final.message = "Service " + operation + " completed successfully";
     } else {
-        final.status = 500;
+        final.status = kFailedStatus;
         final.message = "Service " + operation + " failed: " + errors.front();
     }
     model::DeploymentStep last = context.NewStep();

@@ -19,9 +19,15 @@ std::string StrandKey(const std::string& kind, const std::string& id) {
     return kind + "/" + id;
 }
 
-int FailureStatus(const std::exception& e) {
-    if (const auto* error = dynamic_cast<const Error*>(&e)) return HttpStatusOf(error->code());
-    return 500;
+/// Whether an operation that ended with `error` may succeed when run again unchanged.
+bool Retryable(std::exception_ptr error) {
+    try {
+        std::rethrow_exception(error);
+    } catch (const Error& e) {
+        return e.retryable();
+    } catch (...) {
+        return false;
+    }
 }
 
 /// How long an operation that was aborted `attempt` times before waits to run again: 1 s
@@ -160,7 +166,8 @@ asio::awaitable<void> Engine::AcceptDelete(const model::Operation& op) {
 asio::awaitable<void> Engine::RequireVim() {
     auto status = co_await vim_.CheckStatus();
     if (!status.reachable)
-        throw Error(ErrorCode::kUnavailable, "Unable to query VIM: " + status.message);
+        throw Error(ErrorOrigin::kVim, ErrorCode::kUnavailable,
+                    "Unable to query VIM: " + status.message);
 }
 
 Engine::Strand Engine::StrandFor(const std::string& target_kind, const std::string& target_id) {
@@ -198,14 +205,22 @@ void Engine::Launch(model::Operation op, int attempt) {
                    [this, retry = std::move(retry), attempt](std::exception_ptr e) mutable {
                        --running_;
                        if (!e) return;
+                       if (!Retryable(e)) {
+                           // It would fail the same way again: it ends here, with a failure
+                           // callback, rather than keep its target busy for ever.
+                           ++running_;
+                           asio::co_spawn(StrandFor(retry.target_kind, retry.target_id),
+                                          Abandon(std::move(retry), e),
+                                          [this](std::exception_ptr) { --running_; });
+                           return;
+                       }
                        try {
                            std::rethrow_exception(e);
                        } catch (const std::exception& ex) {
-                           // Not a VIM failure (those end the operation with a failure callback)
-                           // but, say, the database refusing its outcome, or a deployment's VIM
-                           // that does not answer (RunDeploymentOperation). The operation stays
-                           // unfinished in the table; run it again later, backing off, so its
-                           // target does not stay busy until a restart.
+                           // The database did not take the operation's outcome, or a VIM did not
+                           // answer (RunDeploymentOperation). The operation stays unfinished in
+                           // the table; run it again later, backing off, so its target does not
+                           // stay busy until a restart.
                            const auto delay = RetryDelay(attempt);
                            ESCD_ERROR("engine")
                                << "operation " << retry.transaction_id << " aborted: " << ex.what()
@@ -217,6 +232,56 @@ void Engine::Launch(model::Operation op, int attempt) {
                            });
                        }
                    });
+}
+
+asio::awaitable<void> Engine::Abandon(model::Operation op, std::exception_ptr error) {
+    std::string why = "internal error";
+    try {
+        std::rethrow_exception(error);
+    } catch (const std::exception& e) {
+        why = e.what();
+    }
+    ESCD_ERROR("engine") << "operation " << op.transaction_id << " (" << op.kind << " "
+                         << op.target_id << ") failed for good: " << why;
+    const int status = kFailedStatus;
+    try {
+        if (op.target_kind == model::kind::kDeployment) {
+            auto final = DeploymentWorkflow::Failed(op, status, why);
+            co_await Complete(op, final.outcome, final.status, final.message, final.callbacks);
+            monitor_.Sync(op.target_id);
+            co_return;
+        }
+        // A resource operation: its target as a failed VIM call leaves it, the callback with
+        // the resource as stored.
+        model::ResourceOutcome outcome;
+        std::string message = why;
+        const auto* info = FindOperation(op.kind);
+        if (info) {
+            outcome.state = *model::NextState(info->running, model::ResourceEvent::kVimFailed);
+            message = info->failure_message + ": " + why;
+        }
+        std::vector<model::OutboxMessage> callbacks;
+        if (!op.callback_url.empty()) {
+            auto current = co_await Offload(
+                db_pool_, [this, &op] { return store_.GetResource(op.target_kind, op.target_id); });
+            std::string body;
+            if (current && op.target_kind == model::kind::kTenant) {
+                auto spec = model::xml::TenantSpecFromStored(current->spec);
+                body = model::xml::TenantDocument({spec, current->external_id}, op.kind);
+            } else if (const auto* kind = model::xml::FindKindXml(op.target_kind);
+                       current && kind) {
+                body = model::xml::ResourceDocument(*kind, *current, op.kind);
+            }
+            callbacks.push_back({op.callback_url, op.kind, status, message, body});
+        }
+        co_await Complete(op, outcome, status, message, callbacks);
+        if (outcome.state == model::ResourceState::kRemoved)
+            ForgetStrand(op.target_kind, op.target_id);
+    } catch (const std::exception& e) {
+        // Nothing more to do than say so: the operation stays unfinished until a restart.
+        ESCD_ERROR("engine") << "cannot record the failure of " << op.transaction_id << ": "
+                             << e.what();
+    }
 }
 
 asio::awaitable<void> Engine::Start() {
@@ -344,7 +409,7 @@ asio::awaitable<void> Engine::RunTenantOperation(const model::Operation& op) {
         }
         outcome.state = *model::NextState(info->running, model::ResourceEvent::kVimSucceeded);
     } catch (const std::exception& e) {
-        status = FailureStatus(e);
+        status = HttpStatusOf(e, Reply::kCallback);
         message = std::string(info->failure_message) + ": " + e.what();
         outcome.state = *model::NextState(info->running, model::ResourceEvent::kVimFailed);
         // A failed update leaves the tenant as it was, and the callback says so.
@@ -395,7 +460,7 @@ asio::awaitable<void> Engine::RunResourceOperation(const model::Operation& op) {
         }
         outcome.state = *model::NextState(info->running, model::ResourceEvent::kVimSucceeded);
     } catch (const std::exception& e) {
-        status = FailureStatus(e);
+        status = HttpStatusOf(e, Reply::kCallback);
         message = info->failure_message + ": " + e.what();
         outcome.state = *model::NextState(info->running, model::ResourceEvent::kVimFailed);
         if (updating) target = *current;  // a failed update leaves the resource as it was
@@ -462,13 +527,13 @@ asio::awaitable<void> Engine::RunDeploymentOperation(const model::Operation& op,
             throw Error(ErrorCode::kInternal, "no deployment workflow for " + op.kind);
         }
     } catch (const Error& e) {
-        if (e.code() == ErrorCode::kUnavailable && !stopping_) {
+        if (e.retryable() && !stopping_) {
             unavailable = std::current_exception();  // retried with backoff (Launch)
             if (dynamic_cast<const vim::VimUnavailable*>(&e)) outage = e.what();
         } else {
             // Anything else ends the operation: the deployment stays for an undeploy to clear.
             ESCD_WARN("engine") << op.kind << " " << op.target_id << " failed: " << e.what();
-            final = DeploymentWorkflow::Failed(op, HttpStatusOf(e.code()), e.what());
+            final = DeploymentWorkflow::Failed(op, HttpStatusOf(e, Reply::kCallback), e.what());
         }
     }
     if (unavailable) {
@@ -516,7 +581,7 @@ asio::awaitable<void> Engine::Complete(const model::Operation& op,
                                 << " " << status_message << " tx=" << op.transaction_id;
             co_return;
         } catch (const Error& e) {
-            if (e.code() != ErrorCode::kUnavailable || stopping_) throw;
+            if (e.origin() != ErrorOrigin::kDatabase || stopping_) throw;
             // The VIM work is done; only its record is missing. Keep trying: the outcome must not
             // be lost, and the operation would otherwise be re-run after a restart.
             ESCD_WARN("engine") << "cannot record the end of " << op.transaction_id << ": "

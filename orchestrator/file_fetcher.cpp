@@ -79,7 +79,8 @@ asio::awaitable<std::uint64_t> Receive(Stream& stream,
                                        asio::thread_pool& file_pool) {
     auto [write_error, written] = co_await http::async_write(stream, request, kTuple);
     if (write_error)
-        throw Error(ErrorCode::kUnavailable, Describe(url) + ": " + write_error.message());
+        throw Error(ErrorOrigin::kRemote, ErrorCode::kUnavailable,
+                    Describe(url) + ": " + write_error.message());
 
     beast::flat_buffer buffer;
     http::response_parser<http::buffer_body> parser;
@@ -87,11 +88,12 @@ asio::awaitable<std::uint64_t> Receive(Stream& stream,
     auto [header_error, header_bytes] =
         co_await http::async_read_header(stream, buffer, parser, kTuple);
     if (header_error)
-        throw Error(ErrorCode::kUnavailable, Describe(url) + ": " + header_error.message());
+        throw Error(ErrorOrigin::kRemote, ErrorCode::kUnavailable,
+                    Describe(url) + ": " + header_error.message());
     const auto status = parser.get().result_int();
     if (status == 404) throw Error(ErrorCode::kNotFound, Describe(url) + " not found (HTTP 404)");
     if (status != 200) {
-        throw Error(ErrorCode::kUnavailable,
+        throw Error(ErrorOrigin::kRemote, ErrorCode::kUnavailable,
                     Describe(url) + " answered HTTP " + std::to_string(status));
     }
     if (auto length = parser.content_length(); length && *length > max_bytes) {
@@ -115,9 +117,9 @@ asio::awaitable<std::uint64_t> Receive(Stream& stream,
                         Describe(url) + " is larger than files.max_mb allows");
         }
         if (read_error) {
-            throw Error(ErrorCode::kUnavailable, Describe(url) + ": download cut after " +
-                                                     std::to_string(received) +
-                                                     " bytes: " + read_error.message());
+            throw Error(ErrorOrigin::kRemote, ErrorCode::kUnavailable,
+                        Describe(url) + ": download cut after " + std::to_string(received) +
+                            " bytes: " + read_error.message());
         }
         if (filled == chunk.size()) {
             co_await WriteOut(file_pool, file, chunk, filled);
@@ -188,7 +190,7 @@ asio::awaitable<FetchedFile> FileFetcher::Download(const FetchSource& source,
         auto [error, results] =
             co_await resolver.async_resolve(url->host, std::to_string(url->port), kTuple);
         if (error) {
-            throw Error(ErrorCode::kUnavailable,
+            throw Error(ErrorOrigin::kRemote, ErrorCode::kUnavailable,
                         "cannot resolve " + url->host + ": " + error.message());
         }
         for (const auto& entry : results) endpoints.push_back(entry.endpoint());
@@ -221,7 +223,7 @@ asio::awaitable<FetchedFile> FileFetcher::Download(const FetchSource& source,
     tcp.expires_after(options_.timeout);  // one deadline for the whole transfer
     auto [connect_error, endpoint] = co_await tcp.async_connect(endpoints, kTuple);
     if (connect_error) {
-        throw Error(ErrorCode::kUnavailable,
+        throw Error(ErrorOrigin::kRemote, ErrorCode::kUnavailable,
                     "cannot connect to " + url->HostHeader() + ": " + connect_error.message());
     }
     std::uint64_t size = 0;
@@ -232,14 +234,16 @@ asio::awaitable<FetchedFile> FileFetcher::Download(const FetchSource& source,
         stream.set_verify_callback(ssl::host_name_verification(url->host));
         auto [handshake_error] = co_await stream.async_handshake(ssl::stream_base::client, kTuple);
         if (handshake_error) {
-            throw Error(ErrorCode::kUnavailable,
+            throw Error(ErrorOrigin::kRemote, ErrorCode::kUnavailable,
                         url->HostHeader() + ": TLS handshake: " + handshake_error.message());
         }
         size = co_await Receive(stream, request, source.url, options_.max_bytes, file, file_pool_);
     } else {
         size = co_await Receive(tcp, request, source.url, options_.max_bytes, file, file_pool_);
     }
-    if (size == 0) throw Error(ErrorCode::kUnavailable, Describe(source.url) + " is empty");
+    if (size == 0)
+        throw Error(ErrorOrigin::kRemote, ErrorCode::kUnavailable,
+                    Describe(source.url) + " is empty");
     file.Keep();
     ESCD_INFO("files") << "downloaded " << size << " bytes from " << Describe(source.url);
     co_return FetchedFile{file.path(), size, true};

@@ -110,7 +110,8 @@ bool IcmpPinger::Start(std::string* why) {
     socklen_t length = sizeof buffer;
     ::getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buffer, &length);
     available_ = true;
-    asio::co_spawn(strand_, Receive(), asio::detached);
+    asio::co_spawn(strand_, Receive(),
+                   log::LogFailure(log::Level::kError, "pinger", "ICMP receiver ended"));
     ESCD_INFO("monitor") << "ICMP " << (datagram_ ? "datagram" : "raw")
                          << " socket open, receive buffer " << buffer / 1024 << " KiB";
     return true;

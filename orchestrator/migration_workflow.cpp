@@ -71,8 +71,8 @@ asio::awaitable<DeploymentWorkflow::Final> MigrationWorkflow::Migrate(const mode
             ESCD_INFO("engine") << message;
         }  // else the first run moved it and committed that, not the callback
     } catch (const Error& e) {
-        if (e.code() == ErrorCode::kUnavailable) throw;  // the engine runs it again later
-        status = HttpStatusOf(e.code());
+        if (e.retryable()) throw;  // the engine runs it again later
+        status = HttpStatusOf(e, Reply::kCallback);
         message = "VM migration failed: " + std::string(e.what());
         ESCD_WARN("engine") << "MIGRATE_VM " << plan.vm_name << " to " << plan.target_host << ": "
                             << e.what();

@@ -231,7 +231,10 @@ asio::awaitable<void> Notifier::DeliverOne(model::OutboxRow& row) {
             // a crash leaves pending is a suffix, resent in order).
             --backlog_;
             queues_[row.transaction_id].pop_front();  // `row` is gone from here on
-            asio::co_spawn(strand_, MarkDelivered(transaction_id, id), asio::detached);
+            asio::co_spawn(
+                strand_, MarkDelivered(transaction_id, id),
+                log::LogFailure(log::Level::kWarn, "notifier",
+                                "delivery of callback " + std::to_string(id) + " not recorded"));
             co_return;
         }
         std::string error =

@@ -123,10 +123,10 @@ asio::awaitable<DeploymentWorkflow::Final> SnapshotWorkflow::Run(const model::Op
         if (op.kind == kSnapshotVolume) co_return co_await MakeVolume(context);
         co_return co_await Apply(context);
     } catch (const Error& e) {
-        if (e.code() == ErrorCode::kUnavailable) throw;  // the engine runs it again later
+        if (e.retryable()) throw;  // the engine runs it again later
         ESCD_WARN("engine") << op.kind << " " << op.target_id << " failed: " << e.what();
         auto final = DeploymentWorkflow::Final::KeepsDeployment(
-            HttpStatusOf(e.code()), event_type + " failed: " + e.what());
+            HttpStatusOf(e, Reply::kCallback), event_type + " failed: " + e.what());
         final.callbacks = ToEventUrls(op, event_type, final.status, final.message,
                                       BareVmEventDocument(event_type, op.target_id));
         co_return final;
@@ -178,8 +178,8 @@ asio::awaitable<DeploymentWorkflow::Final> SnapshotWorkflow::Apply(Context& cont
             co_await vim_.DeleteVmSnapshot(vm_name, snapshot.snapshot_id);
         }
     } catch (const Error& e) {
-        if (e.code() == ErrorCode::kUnavailable) throw;
-        status = HttpStatusOf(e.code());
+        if (e.retryable()) throw;
+        status = HttpStatusOf(e, Reply::kCallback);
         message = failed + e.what();
         ESCD_WARN("engine") << message;
     }
@@ -228,8 +228,8 @@ asio::awaitable<DeploymentWorkflow::Final> SnapshotWorkflow::MakeVolume(Context&
         volume->state = model::ResourceState::kActive;
         if (!made.note.empty()) message += " (" + made.note + ")";
     } catch (const Error& e) {
-        if (e.code() == ErrorCode::kUnavailable) throw;
-        status = HttpStatusOf(e.code());
+        if (e.retryable()) throw;
+        status = HttpStatusOf(e, Reply::kCallback);
         message = info->failure_message + ": " + e.what();
         volume->state =
             *model::NextState(model::ResourceState::kCreating, model::ResourceEvent::kVimFailed);

@@ -116,7 +116,7 @@ std::shared_ptr<vim::Adapter> VimSet::For(const std::string& vim_id) const {
     auto it = entries_.find(id);
     if (it == entries_.end())
         throw Error(ErrorCode::kNotFound, "VIM connector " + id + " is not registered");
-    if (!it->second.adapter) throw Error(ErrorCode::kUnavailable, it->second.why_none);
+    if (!it->second.adapter) throw ConfigurationError(ErrorCode::kUnavailable, it->second.why_none);
     return it->second.adapter;
 }
 

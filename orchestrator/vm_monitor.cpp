@@ -91,7 +91,8 @@ void VmMonitor::Start() {
     ESCD_INFO("monitor") << (vim_events_ ? "VIM lifecycle events subscribed"
                                          : "the VIM delivers no lifecycle events: polling it");
     SyncAll();
-    asio::co_spawn(ioc_, Report(), asio::detached);
+    asio::co_spawn(ioc_, Report(),
+                   log::LogFailure(log::Level::kWarn, "monitor", "monitor report ended"));
 }
 
 asio::awaitable<void> VmMonitor::Report() {
@@ -224,7 +225,10 @@ void VmMonitor::Apply(const std::string& deployment_id,
             watch->timer.cancel();
         });
     }
-    for (auto& watch : started) asio::co_spawn(watch->strand, Poll(watch), asio::detached);
+    for (auto& watch : started)
+        asio::co_spawn(watch->strand, Poll(watch),
+                       log::LogFailure(log::Level::kWarn, "monitor",
+                                       "monitoring of VM " + watch->vm + " ended"));
     // A kept watch that disagrees starts again from what the engine last decided (for a metric
     // KPI, nothing: its event is raised again while it holds), its debouncing from zero: polls
     // made while an operation changed the VM count for nothing. A verdict the engine dropped
@@ -236,7 +240,10 @@ void VmMonitor::Apply(const std::string& deployment_id,
             watch->raised = raised;
             watch->holding = watch->failing = 0;
             ++watch->generation;
-            if (OnceOnly(*watch)) asio::co_spawn(watch->strand, Check(watch), asio::detached);
+            if (OnceOnly(*watch))
+                asio::co_spawn(watch->strand, Check(watch),
+                               log::LogFailure(log::Level::kWarn, "monitor",
+                                               "check of VM " + watch->vm + " failed"));
         });
     }
     if (!started.empty() || !ended.empty()) {

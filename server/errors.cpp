@@ -23,10 +23,10 @@ Response ResponseForException(std::exception_ptr error, std::string_view context
     try {
         std::rethrow_exception(error);
     } catch (const Error& e) {
-        int status = HttpStatusOf(e.code());
-        if (status >= 500) ESCD_WARN("server") << context << ": " << e.what();
-        // A VIM failure met while answering synchronously means the VIM could not be queried.
-        if (e.code() == ErrorCode::kVimError) status = 503;
+        const int status = HttpStatusOf(e, Reply::kAnswer);
+        if (status >= 500)
+            ESCD_WARN("server") << context << ": " << OriginName(e.origin())
+                                << " error: " << e.what();
         return ErrorResponse(status, e.what());
     } catch (const std::exception& e) {
         ESCD_ERROR("server") << context << ": internal error: " << e.what();

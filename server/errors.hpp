@@ -10,7 +10,8 @@
 namespace escd::server {
 
 Response ErrorResponse(int status, const std::string& message);
-/// Maps the exception in flight: escd::Error by its code (the one table is in common/error.cpp),
+/// Maps the exception in flight: escd::Error by its origin and code (the one table,
+/// HttpStatusOf in common/error.cpp),
 /// anything else to 500 "internal error" (logged with its detail; the client sees no internals).
 Response ResponseForException(std::exception_ptr error, std::string_view context);
 

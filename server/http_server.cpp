@@ -75,7 +75,8 @@ std::uint16_t HttpServer::Listen(const std::string& address,
         std::lock_guard lock(mutex_);
         listeners_.push_back(listener);
     }
-    asio::co_spawn(listener->acceptor.get_executor(), AcceptLoop(listener), asio::detached);
+    asio::co_spawn(listener->acceptor.get_executor(), AcceptLoop(listener),
+                   log::LogFailure(log::Level::kError, "server", "accept loop ended"));
     ESCD_INFO("server") << "listening on " << (listener->tls ? "https://" : "http://") << address
                         << ":" << bound;
     return bound;

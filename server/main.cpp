@@ -122,7 +122,7 @@ int Run(const Config& config) {
             const std::vector<model::VimUser>& users) -> std::unique_ptr<vim::Adapter> {
             if (connector.type != model::VimType::kOpenstack) return nullptr;
             if (users.empty())
-                throw Error(ErrorCode::kUnavailable, "no VIM user to authenticate as");
+                throw ConfigurationError(ErrorCode::kUnavailable, "no VIM user to authenticate as");
             vim::openstack::OpenStackOptions options;
             options.instance_id = *instance_id;
             options.poll_period = config.openstack_poll_period;
@@ -222,7 +222,7 @@ int Run(const Config& config) {
                 }
                 ioc.stop();
             },
-            asio::detached);
+            log::LogFailure(log::Level::kError, "escd", "graceful stop failed"));
     });
 
     std::cout << "escd ready http=" << http_port << " https=" << https_port << std::endl;

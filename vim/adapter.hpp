@@ -4,8 +4,10 @@
 ///
 /// Calls are coroutines: an implementation whose client library blocks (libvirt) runs the call on
 /// its own thread pool and resumes the caller on the caller's executor, so the engine may call it
-/// from a strand. Errors are exceptions (escd::Error): kUnavailable when the VIM cannot be
-/// reached, kVimError when it refused or failed the request, kNotFound when the object is gone.
+/// from a strand. Errors are exceptions of the VIM's origin (escd::VimError, common/error.hpp):
+/// kUnavailable when the VIM cannot be reached (retryable), kVimError when it refused or failed
+/// the request, kNotFound when the object is gone; a connector that cannot be used as configured
+/// is a ConfigurationError; a bug in escd a plain Error(kInternal).
 /// Every create is idempotent on escd's internal id, so that an operation interrupted by a crash
 /// can simply be run again (ARCHITECTURE.md, "Durability").
 ///
@@ -208,12 +210,12 @@ struct VimStatus {
 /// the type lets the engine tell such an outage from a VIM that refuses for good (no host to
 /// place on, a server that never boots): a deployment operation that meets an outage is run
 /// again later rather than failed (orchestrator/engine.cpp).
-class VimUnavailable : public Error {
+class VimUnavailable : public VimError {
   public:
     /// `service` names the VIM's service for the client, e.g. "network service (Neutron)"; ""
     /// when the caller does not know it yet (the HTTP client: the session names it).
     VimUnavailable(std::string service, std::string message)
-        : Error(ErrorCode::kUnavailable, std::move(message)), service_(std::move(service)) {}
+        : VimError(ErrorCode::kUnavailable, std::move(message)), service_(std::move(service)) {}
     const std::string& service() const noexcept { return service_; }
 
   private:

@@ -126,6 +126,7 @@ TEST(OpenStackApi, FailedAnswersMapToEscdsErrorCategories) {
         ApiResponse response;
         response.status = status;
         EXPECT_EQ(ApiError(response, "x").code(), code) << status;
+        EXPECT_EQ(ApiError(response, "x").origin(), ErrorOrigin::kVim) << status;
     }
 }
 

@@ -152,7 +152,7 @@ void LibvirtAdapter::Connect() {
         ESCD_INFO("vim") << "connected to libvirt " << host->uri
                          << (host->named ? " as host " + host->name : std::string());
     }
-    if (!failure.empty()) throw Error(ErrorCode::kUnavailable, failure);
+    if (!failure.empty()) throw VimError(ErrorCode::kUnavailable, failure);
 }
 
 void LibvirtAdapter::EnsureAlive(Host& host) {
@@ -161,14 +161,14 @@ void LibvirtAdapter::EnsureAlive(Host& host) {
     CloseLocked(host);
     OpenLocked(host);
     if (!host.connection)
-        throw Error(ErrorCode::kUnavailable, "VIM " + host.uri + " unreachable: " + LastError());
+        throw VimError(ErrorCode::kUnavailable, "VIM " + host.uri + " unreachable: " + LastError());
 }
 
 virConnectPtr LibvirtAdapter::Ref(Host& host) {
     EnsureAlive(host);
     std::lock_guard lock(mutex_);
     if (!host.connection || virConnectRef(host.connection) != 0)
-        throw Error(ErrorCode::kUnavailable, "VIM " + host.uri + " connection lost");
+        throw VimError(ErrorCode::kUnavailable, "VIM " + host.uri + " connection lost");
     return host.connection;
 }
 
@@ -216,12 +216,12 @@ asio::awaitable<std::vector<std::string>> LibvirtAdapter::ListHosts() {
             }
             std::lock_guard lock(mutex_);
             if (host->name.empty()) {
-                throw Error(ErrorCode::kVimError,
-                            "cannot read the host name from " + host->uri + ": " + LastError());
+                throw VimError(ErrorCode::kVimError,
+                               "cannot read the host name from " + host->uri + ": " + LastError());
             }
             names.push_back(host->name);
         }
-        if (names.empty()) throw Error(ErrorCode::kUnavailable, failure);
+        if (names.empty()) throw VimError(ErrorCode::kUnavailable, failure);
         return names;
     });
 }

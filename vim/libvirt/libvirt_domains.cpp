@@ -46,8 +46,8 @@ asio::awaitable<VmInfo> LibvirtAdapter::CreateVm(const VmRequest& request) {
             if (DefaultHost().named && !request.host.empty()) {
                 host = FindHost(request.host);
                 if (!host) {
-                    throw Error(ErrorCode::kVimError, "cannot create VM " + request.name +
-                                                          ": no VIM host " + request.host);
+                    throw VimError(ErrorCode::kVimError, "cannot create VM " + request.name +
+                                                             ": no VIM host " + request.host);
                 }
             }
             found.host = host;
@@ -77,7 +77,7 @@ asio::awaitable<VmInfo> LibvirtAdapter::CreateVm(const VmRequest& request) {
                 virDomainUndefine(domain);
                 Forget(request.name);
             }
-            throw Error(ErrorCode::kVimError, "cannot start VM " + request.name + ": " + why);
+            throw VimError(ErrorCode::kVimError, "cannot start VM " + request.name + ": " + why);
         }
         auto info = InfoOf(host, domain);
         ESCD_INFO("vim") << (existed ? "found" : "created") << " VM " << request.name << " "
@@ -128,7 +128,7 @@ asio::awaitable<void> LibvirtAdapter::RebootVm(const std::string& name,
     co_await Offload(pool_, [this, &name, grace] {
         auto found = FindVm(name);
         if (virDomainIsActive(found.domain.get()) != 1)
-            throw Error(ErrorCode::kConflict, "VM " + name + " is not running");
+            throw VimError(ErrorCode::kConflict, "VM " + name + " is not running");
         // Not virDomainReboot: it returns once the guest was asked (ACPI), and a check of the
         // guest that follows at once still finds the old boot answering. Shut down, then start:
         // the reboot is over when this returns, as with Nova.

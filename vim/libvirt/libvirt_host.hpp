@@ -41,7 +41,7 @@ namespace libvirt {
 
 /// Throws Error(kVimError) with `what` and libvirt's last error of this thread.
 [[noreturn]] inline void Fail(const std::string& what) {
-    throw Error(ErrorCode::kVimError, what + ": " + LastError());
+    throw VimError(ErrorCode::kVimError, what + ": " + LastError());
 }
 
 /// The libvirt name of escd's snapshot `snapshot_id`.

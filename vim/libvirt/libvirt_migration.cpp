@@ -86,8 +86,8 @@ asio::awaitable<VmInfo> LibvirtAdapter::MigrateVm(const MigrationRequest& reques
         const auto& name = request.vm_name;
         Host* target = FindHost(request.target_host);
         if (!target) {
-            throw Error(ErrorCode::kNotFound,
-                        "host " + request.target_host + " is not a host of this VIM");
+            throw VimError(ErrorCode::kNotFound,
+                           "host " + request.target_host + " is not a host of this VIM");
         }
         // Every host is asked (no cache): a cut move may have left a copy on two of them, and a
         // host that does not answer may hold one (Ref throws kUnavailable: try again later).
@@ -102,7 +102,7 @@ asio::awaitable<VmInfo> LibvirtAdapter::MigrateVm(const MigrationRequest& reques
             holders.push_back({host.get(), std::move(connection), std::move(domain)});
         }
         if (holders.empty())
-            throw Error(ErrorCode::kNotFound, "VM " + name + " does not exist on the VIM");
+            throw VimError(ErrorCode::kNotFound, "VM " + name + " does not exist on the VIM");
         for (auto& held : holders) {
             if (held.host != target) continue;
             // Moved by a first run, perhaps without its last stage: finish it.
@@ -178,8 +178,8 @@ VmInfo LibvirtAdapter::MoveLive(Located& source, Host& target, const MigrationRe
     const auto& name = request.vm_name;
     auto* from = source.domain.get();
     if (virDomainIsActive(from) != 1) {
-        throw Error(ErrorCode::kConflict,
-                    "VM " + name + " is not running: a live migration moves a running guest");
+        throw VimError(ErrorCode::kConflict,
+                       "VM " + name + " is not running: a live migration moves a running guest");
     }
     // libvirt refuses to migrate a domain with snapshots: their metadata is set aside and
     // defined again where the domain ends up.
@@ -201,11 +201,12 @@ VmInfo LibvirtAdapter::MoveLive(Located& source, Host& target, const MigrationRe
         if (set_aside) Redefine(from, snapshots, name);
         if (has_drive) DeleteVolumeOn(target, drive);
         if (code == VIR_ERR_NO_SUPPORT || code == VIR_ERR_ARGUMENT_UNSUPPORTED) {
-            throw Error(ErrorCode::kNotImplemented, "live migration is not supported by the VIM (" +
-                                                        source.host->uri + "): " + why);
+            throw VimError(
+                ErrorCode::kNotImplemented,
+                "live migration is not supported by the VIM (" + source.host->uri + "): " + why);
         }
-        throw Error(ErrorCode::kVimError,
-                    "cannot migrate VM " + name + " live to host " + target.name + ": " + why);
+        throw VimError(ErrorCode::kVimError,
+                       "cannot migrate VM " + name + " live to host " + target.name + ": " + why);
     }
     Redefine(moved.get(), snapshots, name);
     if (has_drive) DeleteVolumeOn(*source.host, drive);

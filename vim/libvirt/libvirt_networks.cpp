@@ -39,7 +39,8 @@ std::string EnsureNetworkOn(virConnectPtr conn, const NetworkRequest& request, s
         if (virNetworkCreate(network.get()) != 0) {
             std::string why = LastError();
             if (!existing) virNetworkUndefine(network.get());  // nothing half-made stays
-            throw Error(ErrorCode::kVimError, "cannot start libvirt network " + name + ": " + why);
+            throw VimError(ErrorCode::kVimError,
+                           "cannot start libvirt network " + name + ": " + why);
         }
         virNetworkSetAutostart(network.get(), 1);
     }

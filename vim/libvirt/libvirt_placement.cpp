@@ -58,14 +58,14 @@ LibvirtAdapter::Located LibvirtAdapter::Locate(const std::string& vm_name) {
     }
     Forget(vm_name);
     // Gone from every host that answered; one that did not may still hold it.
-    if (!unanswered.empty()) throw Error(ErrorCode::kUnavailable, unanswered);
+    if (!unanswered.empty()) throw VimError(ErrorCode::kUnavailable, unanswered);
     return {};
 }
 
 LibvirtAdapter::Located LibvirtAdapter::FindVm(const std::string& vm_name) {
     auto found = Locate(vm_name);
     if (!found.host)
-        throw Error(ErrorCode::kNotFound, "VM " + vm_name + " does not exist on the VIM");
+        throw VimError(ErrorCode::kNotFound, "VM " + vm_name + " does not exist on the VIM");
     return found;
 }
 

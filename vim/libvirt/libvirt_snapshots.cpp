@@ -67,8 +67,8 @@ std::pair<std::string, std::string> RecordedDisk(virDomainSnapshotPtr snapshot,
             return {source.attribute("pool").value(), source.attribute("volume").value()};
         if (auto file = source.attribute("file")) return {{}, file.value()};
     }
-    throw Error(ErrorCode::kVimError,
-                "snapshot " + snapshot_id + " records no disk to make a volume from");
+    throw VimError(ErrorCode::kVimError,
+                   "snapshot " + snapshot_id + " records no disk to make a volume from");
 }
 }  // namespace
 
@@ -92,8 +92,8 @@ asio::awaitable<void> LibvirtAdapter::RevertVmSnapshot(const std::string& vm_nam
         auto vm = FindVm(vm_name);
         auto snapshot = FindSnapshot(vm.domain.get(), snapshot_id);
         if (!snapshot) {
-            throw Error(ErrorCode::kNotFound,
-                        "snapshot " + snapshot_id + " of VM " + vm_name + " is not on the VIM");
+            throw VimError(ErrorCode::kNotFound,
+                           "snapshot " + snapshot_id + " of VM " + vm_name + " is not on the VIM");
         }
         // The snapshot holds the guest as it was, running or not; escd's record of the VM says
         // how it is to be now.
@@ -130,8 +130,8 @@ asio::awaitable<SnapshotVolume> LibvirtAdapter::CreateVolumeFromSnapshot(
         auto vm = FindVm(request.vm_name);
         auto snapshot = FindSnapshot(vm.domain.get(), request.snapshot_id);
         if (!snapshot) {
-            throw Error(ErrorCode::kNotFound, "snapshot " + request.snapshot_id + " of VM " +
-                                                  request.vm_name + " is not on the VIM");
+            throw VimError(ErrorCode::kNotFound, "snapshot " + request.snapshot_id + " of VM " +
+                                                     request.vm_name + " is not on the VIM");
         }
         const auto [pool_name, disk] = RecordedDisk(snapshot.get(), request.snapshot_id);
         auto* conn = vm.connection.get();

@@ -129,9 +129,9 @@ bool Upload(virConnectPtr conn,
     ::close(fd);
     if (sent != size) {
         virStreamAbort(stream.get());
-        throw Error(ErrorCode::kVimError, path + " changed during the upload (" +
-                                              std::to_string(sent) + " of " + std::to_string(size) +
-                                              " bytes)");
+        throw VimError(ErrorCode::kVimError, path + " changed during the upload (" +
+                                                 std::to_string(sent) + " of " +
+                                                 std::to_string(size) + " bytes)");
     }
     if (virStreamFinish(stream.get()) != 0) Fail("volume upload did not finish");
     return true;
@@ -159,7 +159,7 @@ virStoragePoolPtr LibvirtAdapter::EscdPool(virConnectPtr conn) {
     if (virStoragePoolIsActive(pool) != 1 && virStoragePoolCreate(pool, 0) != 0) {
         std::string why = LastError();
         virStoragePoolFree(pool);
-        throw Error(ErrorCode::kVimError, "cannot start storage pool " + name + ": " + why);
+        throw VimError(ErrorCode::kVimError, "cannot start storage pool " + name + ": " + why);
     }
     return pool;
 }

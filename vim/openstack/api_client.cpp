@@ -192,7 +192,9 @@ std::string ApiResponse::Header(std::string_view name) const {
 
 asio::awaitable<ApiResponse> ApiClient::Send(const ApiRequest& request) {
     const auto url = ParseUrl(request.url);
-    if (!url) throw Error(ErrorCode::kBadRequest, "not an http(s) URL: '" + request.url + "'");
+    if (!url)
+        throw ConfigurationError(ErrorCode::kBadRequest,
+                                 "not an http(s) URL: '" + request.url + "'");
     auto executor = co_await asio::this_coro::executor;
     tcp::resolver resolver(executor);
     // The resolver has no deadline of its own; a name the system cannot resolve fails fast on
@@ -201,15 +203,16 @@ asio::awaitable<ApiResponse> ApiClient::Send(const ApiRequest& request) {
         co_await resolver.async_resolve(url->host, std::to_string(url->port), kTuple);
     // A name that does not resolve is the connector's setting, not an outage.
     if (resolve_error)
-        throw Error(ErrorCode::kUnavailable, Failed(request, "resolve", resolve_error));
+        throw VimError(ErrorCode::kUnavailable, Failed(request, "resolve", resolve_error));
     std::vector<tcp::endpoint> allowed;
     for (const auto& entry : endpoints)
         if (allowed_.Contains(entry.endpoint().address())) allowed.push_back(entry.endpoint());
     if (allowed.empty()) {
-        throw Error(ErrorCode::kUnavailable,
-                    std::string(http::to_string(request.method)) + " " + request.url + ": " +
-                        url->host + " is not an address escd may call (openstack.allowed_cidrs " +
-                        allowed_.ToString() + ")");
+        throw VimError(ErrorCode::kUnavailable,
+                       std::string(http::to_string(request.method)) + " " + request.url + ": " +
+                           url->host +
+                           " is not an address escd may call (openstack.allowed_cidrs " +
+                           allowed_.ToString() + ")");
     }
 
     const auto deadline = request.deadline.count() > 0 ? request.deadline : deadline_;
@@ -226,7 +229,7 @@ asio::awaitable<ApiResponse> ApiClient::Send(const ApiRequest& request) {
     beast::ssl_stream<beast::tcp_stream> tls_stream(std::move(tcp_stream), tls_);
     if (!url->ipv6_literal &&
         !SSL_set_tlsext_host_name(tls_stream.native_handle(), url->host.c_str())) {
-        throw Error(ErrorCode::kUnavailable, request.url + ": cannot set the TLS server name");
+        throw VimError(ErrorCode::kUnavailable, request.url + ": cannot set the TLS server name");
     }
     tls_stream.set_verify_callback(ssl::host_name_verification(url->host));
     auto [handshake_error] = co_await tls_stream.async_handshake(ssl::stream_base::client, kTuple);
@@ -258,8 +261,8 @@ Error ApiError(const ApiResponse& response, std::string_view what) {
         default:
             if (response.status >= 500) code = ErrorCode::kUnavailable;
     }
-    return Error(code, std::string(what) + ": OpenStack answered " +
-                           std::to_string(response.status) + ": " + Explanation(response.body));
+    return VimError(code, std::string(what) + ": OpenStack answered " +
+                              std::to_string(response.status) + ": " + Explanation(response.body));
 }
 
 std::string ServiceName(std::string_view service_type) {

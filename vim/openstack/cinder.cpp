@@ -22,7 +22,7 @@ json::value ParseJson(const std::string& body, std::string_view what) {
     boost::system::error_code ec;
     auto parsed = json::parse(body, ec);
     if (ec || !parsed.is_object())
-        throw Error(ErrorCode::kVimError, "Cinder's " + std::string(what) + " is not JSON");
+        throw VimError(ErrorCode::kVimError, "Cinder's " + std::string(what) + " is not JSON");
     return parsed;
 }
 
@@ -75,7 +75,7 @@ asio::awaitable<std::vector<CinderVolume>> Cinder::VolumesOf(std::string interna
     const auto parsed = ParseJson(answer.body, "volume list");
     const auto* volumes = parsed.as_object().if_contains("volumes");
     if (!volumes || !volumes->is_array())
-        throw Error(ErrorCode::kVimError, "Cinder's answer has no volume list");
+        throw VimError(ErrorCode::kVimError, "Cinder's answer has no volume list");
     std::vector<CinderVolume> out;
     for (const auto& volume : volumes->as_array()) {
         auto parsed_volume = ParseVolume(volume);
@@ -91,7 +91,7 @@ asio::awaitable<std::optional<CinderVolume>> Cinder::Show(std::string volume_id)
     if (answer.status == 404) co_return std::nullopt;
     const auto parsed = ParseJson(answer.body, "volume");
     const auto* volume = parsed.as_object().if_contains("volume");
-    if (!volume) throw Error(ErrorCode::kVimError, "Cinder's answer has no volume");
+    if (!volume) throw VimError(ErrorCode::kVimError, "Cinder's answer has no volume");
     co_return ParseVolume(*volume);
 }
 
@@ -122,13 +122,13 @@ asio::awaitable<void> Cinder::Remove(CinderVolume volume) {
         const auto now = co_await Show(volume.id);
         if (!now) break;
         if (now->status == "error_deleting") {
-            throw Error(ErrorCode::kVimError, "Cinder could not delete volume " + volume.name +
-                                                  " " + volume.id + " (error_deleting)");
+            throw VimError(ErrorCode::kVimError, "Cinder could not delete volume " + volume.name +
+                                                     " " + volume.id + " (error_deleting)");
         }
         if (!co_await poll.Next()) {
-            throw Error(ErrorCode::kUnavailable, "Cinder volume " + volume.name + " " + volume.id +
-                                                     " still " + now->status + " after " +
-                                                     Seconds(started));
+            throw VimError(ErrorCode::kUnavailable, "Cinder volume " + volume.name + " " +
+                                                        volume.id + " still " + now->status +
+                                                        " after " + Seconds(started));
         }
     }
     ESCD_INFO("vim") << "deleted Cinder volume " << volume.name << " " << volume.id << " in "
@@ -168,8 +168,8 @@ asio::awaitable<std::string> Cinder::EnsureVolume(std::string internal_id,
             continue;
         }
         if (Creating(volume.status)) {
-            throw Error(ErrorCode::kUnavailable,
-                        "Cinder volume " + name + " " + volume.id + " is still " + volume.status);
+            throw VimError(ErrorCode::kUnavailable, "Cinder volume " + name + " " + volume.id +
+                                                        " is still " + volume.status);
         }
         if (!kept) {
             kept = volume.id;
@@ -201,21 +201,21 @@ asio::awaitable<std::string> Cinder::EnsureVolume(std::string internal_id,
 
     const auto settled = co_await Settled(id, kCreateBound);
     if (!settled) {
-        throw Error(ErrorCode::kVimError,
-                    "Cinder volume " + name + " " + id + " vanished while being created");
+        throw VimError(ErrorCode::kVimError,
+                       "Cinder volume " + name + " " + id + " vanished while being created");
     }
     if (Creating(settled->status)) {
         // Left for the next EnsureVolume, which waits for it again.
-        throw Error(ErrorCode::kUnavailable, "Cinder volume " + name + " " + id + " still " +
-                                                 settled->status + " after " + Seconds(started));
+        throw VimError(ErrorCode::kUnavailable, "Cinder volume " + name + " " + id + " still " +
+                                                    settled->status + " after " + Seconds(started));
     }
     if (Failed(settled->status)) {
         // Cinder keeps no reason on the volume (its user messages API does, from 3.3 on): the
         // scheduler found no backend for it, or the backend failed.
         co_await Remove(*settled);
-        throw Error(ErrorCode::kVimError, "Cinder could not create volume " + name + " (" +
-                                              std::to_string(gib) + " GiB): it went to " +
-                                              settled->status + "; deleted");
+        throw VimError(ErrorCode::kVimError, "Cinder could not create volume " + name + " (" +
+                                                 std::to_string(gib) + " GiB): it went to " +
+                                                 settled->status + "; deleted");
     }
     ESCD_INFO("vim") << "Cinder volume " << name << " " << id << " " << settled->status << " in "
                      << Seconds(started);

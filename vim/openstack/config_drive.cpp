@@ -16,8 +16,7 @@ std::uint64_t Octal(std::string_view field) {
             if (value) break;
             continue;
         }
-        if (c < '0' || c > '7')
-            throw Error(ErrorCode::kBadRequest, "config drive: bad octal field");
+        if (c < '0' || c > '7') throw Error(ErrorCode::kInternal, "config drive: bad octal field");
         value = value * 8 + static_cast<std::uint64_t>(c - '0');
     }
     return value;
@@ -35,13 +34,13 @@ ConfigFiles ConfigDriveFiles(std::string_view archive) {
         for (std::size_t i = 0; i < kBlock; ++i)
             sum += (i >= 148 && i < 156) ? ' ' : static_cast<unsigned char>(header[i]);
         if (sum != Octal(header.substr(148, 8)))
-            throw Error(ErrorCode::kBadRequest, "config drive: header checksum mismatch");
+            throw Error(ErrorCode::kInternal, "config drive: header checksum mismatch");
         const auto size = Octal(header.substr(124, 12));
         auto name = header.substr(0, 100);
         name = name.substr(0, name.find('\0'));
         at += kBlock;
         if (size > archive.size() - at)
-            throw Error(ErrorCode::kBadRequest,
+            throw Error(ErrorCode::kInternal,
                         "config drive: file " + std::string(name) + " is cut short");
         const char type = header[156];
         if (type == '0' || type == '\0') {

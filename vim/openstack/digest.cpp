@@ -33,7 +33,7 @@ bool Digest::Known(const std::string& algorithm) {
 Digest::Digest(const std::string& algorithm) : context_(std::make_unique<Context>()) {
     context_->md = EVP_MD_fetch(nullptr, algorithm.c_str(), nullptr);
     if (!context_->md)
-        throw Error(ErrorCode::kNotSupported, "OpenSSL has no digest '" + algorithm + "'");
+        throw VimError(ErrorCode::kNotSupported, "OpenSSL has no digest '" + algorithm + "'");
     context_->ctx = EVP_MD_CTX_new();
     if (!context_->ctx || EVP_DigestInit_ex2(context_->ctx, context_->md, nullptr) != 1)
         Fail("cannot start " + algorithm);

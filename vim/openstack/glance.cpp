@@ -30,7 +30,7 @@ json::value ParseJson(const std::string& body, std::string_view what) {
     boost::system::error_code ec;
     auto parsed = json::parse(body, ec);
     if (ec || !parsed.is_object())
-        throw Error(ErrorCode::kVimError, "Glance's " + std::string(what) + " is not JSON");
+        throw VimError(ErrorCode::kVimError, "Glance's " + std::string(what) + " is not JSON");
     return parsed;
 }
 
@@ -138,7 +138,7 @@ asio::awaitable<std::vector<GlanceImage>> Glance::ImagesOf(std::string internal_
     const auto parsed = ParseJson(answer.body, "image list");
     const auto* images = parsed.as_object().if_contains("images");
     if (!images || !images->is_array())
-        throw Error(ErrorCode::kVimError, "Glance's answer has no image list");
+        throw VimError(ErrorCode::kVimError, "Glance's answer has no image list");
     std::vector<GlanceImage> out;
     for (const auto& image : images->as_array()) {
         auto parsed_image = ParseImage(image);
@@ -206,7 +206,7 @@ asio::awaitable<std::string> Glance::Create(ImageUpload upload,
     const auto created =
         co_await session_.Call("image", http::verb::post, "/v2/images", json::serialize(body));
     const auto id = StringAt(ParseJson(created.body, "new image"), "id");
-    if (id.empty()) throw Error(ErrorCode::kVimError, "Glance's new image has no id");
+    if (id.empty()) throw VimError(ErrorCode::kVimError, "Glance's new image has no id");
     ESCD_INFO("vim") << "created Glance image " << name << " " << id << ", uploading "
                      << upload.source_file << " (" << size << " bytes)";
 
@@ -218,7 +218,7 @@ asio::awaitable<std::string> Glance::Create(ImageUpload upload,
         const auto image = co_await WaitActive(id);
         const auto why = co_await Difference(image, upload.source_file, size, local, files_);
         if (!why.empty())
-            throw Error(ErrorCode::kVimError, "Glance image " + name + " " + id + ": " + why);
+            throw VimError(ErrorCode::kVimError, "Glance image " + name + " " + id + ": " + why);
     } catch (...) {
         failure = std::current_exception();
     }
@@ -247,20 +247,21 @@ asio::awaitable<GlanceImage> Glance::WaitActive(std::string image_id) {
         const auto answer = co_await session_.Call("image", http::verb::get,
                                                    "/v2/images/" + image_id, std::string(), kGone);
         if (answer.status == 404) {
-            throw Error(ErrorCode::kVimError,
-                        "Glance image " + image_id + " vanished after its upload");
+            throw VimError(ErrorCode::kVimError,
+                           "Glance image " + image_id + " vanished after its upload");
         }
         auto image = ParseImage(ParseJson(answer.body, "image"));
         if (image.status == "active") co_return image;
         if (image.status == "killed" || Gone(image.status)) {
             // Glance keeps no reason on the image: its refusal of the upload, if any, was the
             // answer to the PUT; otherwise its log says.
-            throw Error(ErrorCode::kVimError, "Glance image " + image_id + " is " + image.status +
-                                                  " after its upload: Glance could not store it");
+            throw VimError(ErrorCode::kVimError,
+                           "Glance image " + image_id + " is " + image.status +
+                               " after its upload: Glance could not store it");
         }
         if (!co_await poll.Next()) {
-            throw Error(ErrorCode::kUnavailable, "Glance image " + image_id + " still " +
-                                                     image.status + " after its upload");
+            throw VimError(ErrorCode::kUnavailable, "Glance image " + image_id + " still " +
+                                                        image.status + " after its upload");
         }
     }
 }

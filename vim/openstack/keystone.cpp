@@ -12,7 +12,7 @@ namespace json = boost::json;
 
 namespace {
 [[noreturn]] void NotAToken(const std::string& why) {
-    throw Error(ErrorCode::kVimError, "Keystone's answer is not a v3 token: " + why);
+    throw VimError(ErrorCode::kVimError, "Keystone's answer is not a v3 token: " + why);
 }
 }  // namespace
 
@@ -181,10 +181,11 @@ asio::awaitable<std::string> Keystone::Endpoint(std::string type) {
 std::string Keystone::EndpointIn(const Token& token, std::string_view type) const {
     auto url = FindEndpoint(token.catalog, type, credentials_.interface, credentials_.region);
     if (!url) {
-        throw Error(ErrorCode::kNotFound,
-                    "the Keystone catalog has no " + std::string(type) +
-                        " endpoint for interface " + credentials_.interface +
-                        (credentials_.region.empty() ? "" : " in region " + credentials_.region));
+        throw VimError(
+            ErrorCode::kNotFound,
+            "the Keystone catalog has no " + std::string(type) + " endpoint for interface " +
+                credentials_.interface +
+                (credentials_.region.empty() ? "" : " in region " + credentials_.region));
     }
     return *url;
 }
@@ -203,16 +204,19 @@ Credentials CredentialsFrom(const Properties& connector,
                             const std::string& interface) {
     Credentials c;
     c.auth_url = Find(connector, "os_auth_url");
-    if (c.auth_url.empty()) throw Error(ErrorCode::kBadRequest, "the connector has no os_auth_url");
+    if (c.auth_url.empty())
+        throw ConfigurationError(ErrorCode::kBadRequest, "the connector has no os_auth_url");
     c.project = Find(connector, "os_project_name");
     if (c.project.empty())
-        throw Error(ErrorCode::kBadRequest, "the connector has no os_project_name");
-    if (user.empty()) throw Error(ErrorCode::kBadRequest, "no VIM user to authenticate as");
+        throw ConfigurationError(ErrorCode::kBadRequest, "the connector has no os_project_name");
+    if (user.empty())
+        throw ConfigurationError(ErrorCode::kBadRequest, "no VIM user to authenticate as");
     c.user = user;
     c.password = Find(user_properties, "os_password");
     if (c.password.empty()) c.password = Find(connector, "os_password");
     if (c.password.empty())
-        throw Error(ErrorCode::kBadRequest, "VIM user " + user + " has no os_password");
+        throw ConfigurationError(ErrorCode::kBadRequest,
+                                 "VIM user " + user + " has no os_password");
     for (const auto* source : {&user_properties, &connector}) {
         if (auto domain = Find(*source, "os_user_domain_name"); !domain.empty()) {
             c.user_domain = domain;

@@ -19,10 +19,12 @@ json::array ListIn(const std::string& body, std::string_view kind) {
     boost::system::error_code ec;
     auto parsed = json::parse(body, ec);
     if (ec || !parsed.is_object())
-        throw Error(ErrorCode::kVimError, "Neutron's " + std::string(kind) + " list is not JSON");
+        throw VimError(ErrorCode::kVimError,
+                       "Neutron's " + std::string(kind) + " list is not JSON");
     const auto* list = parsed.as_object().if_contains(kind);
     if (!list || !list->is_array())
-        throw Error(ErrorCode::kVimError, "Neutron's answer has no " + std::string(kind) + " list");
+        throw VimError(ErrorCode::kVimError,
+                       "Neutron's answer has no " + std::string(kind) + " list");
     return list->as_array();
 }
 

@@ -23,7 +23,7 @@ asio::awaitable<std::optional<std::string>> Nova::FindFlavor(std::string interna
     const json::value* flavors = nullptr;
     if (!ec && parsed.is_object()) flavors = parsed.as_object().if_contains("flavors");
     if (!flavors || !flavors->is_array())
-        throw Error(ErrorCode::kVimError, "Nova's flavor list is not usable");
+        throw VimError(ErrorCode::kVimError, "Nova's flavor list is not usable");
     const auto name = ObjectName(internal_id);
     for (const auto& flavor : flavors->as_array()) {
         if (!flavor.is_object()) continue;

@@ -183,7 +183,8 @@ asio::awaitable<std::string> OpenStackAdapter::NetworkId(std::string internal_id
         const std::string path = "/v2.0/networks?name=" + QueryValue(internal_id);
         found = co_await IdByName("network", path, "networks", internal_id);
     }
-    if (!found) throw Error(ErrorCode::kNotFound, "network " + internal_id + " is not on the VIM");
+    if (!found)
+        throw VimError(ErrorCode::kNotFound, "network " + internal_id + " is not on the VIM");
     std::lock_guard lock(mutex_);
     networks_[internal_id] = *found;
     co_return *found;
@@ -196,7 +197,7 @@ asio::awaitable<VimObject> OpenStackAdapter::CreateVolume(const VolumeRequest& r
         const auto& path = request.source_file;
         auto files = co_await Offload(files_, [&path] {
             std::ifstream in(path, std::ios::binary);
-            if (!in) throw Error(ErrorCode::kVimError, "cannot read the day-0 files " + path);
+            if (!in) throw VimError(ErrorCode::kVimError, "cannot read the day-0 files " + path);
             std::string archive((std::istreambuf_iterator<char>(in)),
                                 std::istreambuf_iterator<char>());
             return ConfigDriveFiles(archive);
@@ -281,7 +282,8 @@ asio::awaitable<std::string> OpenStackAdapter::FlavorRef(const VmRequest& reques
             found = co_await IdByName("compute", path, "flavors", request.flavor_id);
         }
         if (!found)
-            throw Error(ErrorCode::kNotFound, "flavor " + request.flavor_id + " is not on the VIM");
+            throw VimError(ErrorCode::kNotFound,
+                           "flavor " + request.flavor_id + " is not on the VIM");
         std::lock_guard lock(mutex_);
         flavors_[request.flavor_id] = *found;
         co_return *found;
@@ -355,7 +357,8 @@ asio::awaitable<VmInfo> OpenStackAdapter::CreateVm(const VmRequest& request) {
             found = co_await IdByName("image", path, "images", request.image_id);
         }
         if (!found)
-            throw Error(ErrorCode::kNotFound, "image " + request.image_id + " is not on the VIM");
+            throw VimError(ErrorCode::kNotFound,
+                           "image " + request.image_id + " is not on the VIM");
         spec.image_ref = *found;
         std::lock_guard lock(mutex_);
         images_[request.image_id] = *found;
@@ -429,7 +432,7 @@ asio::awaitable<std::optional<Server>> OpenStackAdapter::Listed(std::string name
 
 asio::awaitable<Server> OpenStackAdapter::Require(std::string name) {
     auto server = co_await Listed(name, Clock::now());
-    if (!server) throw Error(ErrorCode::kNotFound, "VM " + name + " is not on the VIM");
+    if (!server) throw VimError(ErrorCode::kNotFound, "VM " + name + " is not on the VIM");
     co_return *server;
 }
 
@@ -499,7 +502,7 @@ asio::awaitable<void> OpenStackAdapter::StartVm(const std::string& name) {
 asio::awaitable<void> OpenStackAdapter::RebootVm(const std::string& name, std::chrono::seconds) {
     auto server = co_await Require(name);
     if (server.status == "SHUTOFF")
-        throw Error(ErrorCode::kConflict, "VM " + name + " is stopped: it cannot be rebooted");
+        throw VimError(ErrorCode::kConflict, "VM " + name + " is stopped: it cannot be rebooted");
     const auto acted = Clock::now();
     Touch(name);
     // A running guest gets a soft reboot: Nova asks it and falls back to a hard one itself. A
@@ -603,14 +606,14 @@ asio::awaitable<std::vector<std::string>> OpenStackAdapter::ListHosts() {
 // --- not on this VIM yet ---------------------------------------------------------------------
 
 asio::awaitable<void> OpenStackAdapter::CreateVmSnapshot(const SnapshotRequest&) {
-    throw Error(ErrorCode::kNotImplemented, "VM snapshots are not supported on OpenStack VIMs");
+    throw VimError(ErrorCode::kNotImplemented, "VM snapshots are not supported on OpenStack VIMs");
     co_return;
 }
 
 asio::awaitable<void> OpenStackAdapter::RevertVmSnapshot(const std::string&,
                                                          const std::string&,
                                                          bool) {
-    throw Error(ErrorCode::kNotImplemented, "VM snapshots are not supported on OpenStack VIMs");
+    throw VimError(ErrorCode::kNotImplemented, "VM snapshots are not supported on OpenStack VIMs");
     co_return;
 }
 
@@ -620,12 +623,12 @@ asio::awaitable<void> OpenStackAdapter::DeleteVmSnapshot(const std::string&, con
 
 asio::awaitable<SnapshotVolume> OpenStackAdapter::CreateVolumeFromSnapshot(
     const SnapshotVolumeRequest&) {
-    throw Error(ErrorCode::kNotImplemented, "VM snapshots are not supported on OpenStack VIMs");
+    throw VimError(ErrorCode::kNotImplemented, "VM snapshots are not supported on OpenStack VIMs");
     co_return SnapshotVolume{};
 }
 
 asio::awaitable<VmInfo> OpenStackAdapter::MigrateVm(const MigrationRequest&) {
-    throw Error(ErrorCode::kNotImplemented, "VM migration is not supported on OpenStack VIMs");
+    throw VimError(ErrorCode::kNotImplemented, "VM migration is not supported on OpenStack VIMs");
     co_return VmInfo{};
 }
 

@@ -112,9 +112,9 @@ asio::awaitable<std::vector<Port>> Ports::EnsurePorts(std::vector<PortRequest> r
             co_await session_.Call("network", http::verb::post, "/v2.0/ports", PortsBody(missing));
         auto made = ParsePorts(answer.body);
         if (made.size() != missing.size())
-            throw Error(ErrorCode::kVimError, "Neutron made " + std::to_string(made.size()) +
-                                                  " ports of the " +
-                                                  std::to_string(missing.size()) + " asked");
+            throw VimError(ErrorCode::kVimError, "Neutron made " + std::to_string(made.size()) +
+                                                     " ports of the " +
+                                                     std::to_string(missing.size()) + " asked");
         // Neutron answers a bulk create in the order asked.
         std::size_t next = 0;
         for (std::size_t i = 0; i < requests.size(); ++i) {

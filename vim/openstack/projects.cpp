@@ -19,7 +19,7 @@ json::value ParseJson(const std::string& body, std::string_view what) {
     boost::system::error_code ec;
     auto parsed = json::parse(body, ec);
     if (ec || !parsed.is_object())
-        throw Error(ErrorCode::kVimError, "Keystone's " + std::string(what) + " is not JSON");
+        throw VimError(ErrorCode::kVimError, "Keystone's " + std::string(what) + " is not JSON");
     return parsed;
 }
 
@@ -70,7 +70,7 @@ asio::awaitable<std::optional<std::string>> Projects::FindProject(std::string in
     const auto parsed = ParseJson(answer.body, "project list");
     const auto* projects = parsed.as_object().if_contains("projects");
     if (!projects || !projects->is_array())
-        throw Error(ErrorCode::kVimError, "Keystone's answer has no project list");
+        throw VimError(ErrorCode::kVimError, "Keystone's answer has no project list");
     for (const auto& project : projects->as_array()) {
         auto id = StringAt(project, "id");
         if (!id.empty()) co_return id;
@@ -85,7 +85,7 @@ asio::awaitable<std::optional<KeystoneProject>> Projects::ShowProject(std::strin
     if (answer.status == 404) co_return std::nullopt;
     const auto parsed = ParseJson(answer.body, "project");
     const auto* project = parsed.as_object().if_contains("project");
-    if (!project) throw Error(ErrorCode::kVimError, "Keystone's answer has no project");
+    if (!project) throw VimError(ErrorCode::kVimError, "Keystone's answer has no project");
     co_return ParseProject(*project);
 }
 
@@ -110,11 +110,11 @@ asio::awaitable<std::string> Projects::EnsureProject(TenantRequest request) {
         const auto created =
             co_await session_.Call("identity", http::verb::post, path, body, kNameTaken);
         if (created.status == 409) {
-            throw Error(ErrorCode::kConflict, "Keystone has a project named '" + name +
-                                                  "' in domain " + token.project_domain_id +
-                                                  " that is not escd's tenant " +
-                                                  request.internal_id + " (it has no tag " +
-                                                  ProjectTag(request.internal_id) + ")");
+            throw VimError(ErrorCode::kConflict, "Keystone has a project named '" + name +
+                                                     "' in domain " + token.project_domain_id +
+                                                     " that is not escd's tenant " +
+                                                     request.internal_id + " (it has no tag " +
+                                                     ProjectTag(request.internal_id) + ")");
         }
         id = IdIn(created.body, "project");
         ESCD_INFO("vim") << "created Keystone project " << name << " " << id << " for tenant "
@@ -135,7 +135,7 @@ asio::awaitable<void> Projects::GrantRole(std::string project_id) {
         if (roles && roles->is_array() && !roles->as_array().empty())
             role_id_ = StringAt(roles->as_array().front(), "id");
         if (role_id_.empty())
-            throw Error(ErrorCode::kVimError, std::string("Keystone has no role ") + kRole);
+            throw VimError(ErrorCode::kVimError, std::string("Keystone has no role ") + kRole);
     }
     const auto token = co_await session_.keystone().Current();
     const auto path =

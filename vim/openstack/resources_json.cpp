@@ -14,8 +14,8 @@ namespace json = boost::json;
 
 namespace {
 [[noreturn]] void Malformed(std::string_view what, std::string_view why) {
-    throw Error(ErrorCode::kVimError, "OpenStack's answer for " + std::string(what) +
-                                          " is not usable: " + std::string(why));
+    throw VimError(ErrorCode::kVimError, "OpenStack's answer for " + std::string(what) +
+                                             " is not usable: " + std::string(why));
 }
 
 json::object ParseObject(const std::string& body, std::string_view what) {

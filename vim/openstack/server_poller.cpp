@@ -80,7 +80,9 @@ asio::awaitable<std::vector<Server>> ServerPoller::Snapshot(Clock::time_point no
         round->waiters.push_back(wake);
     }
     // Outside the lock: the fetch may start (and even end) at once, and Run() takes the lock.
-    if (start) asio::co_spawn(executor_, Run(round), asio::detached);
+    if (start)
+        asio::co_spawn(executor_, Run(round),
+                       log::LogFailure(log::Level::kWarn, "vim", "server list failed"));
     co_await wake->async_receive(asio::as_tuple(asio::use_awaitable));
     std::lock_guard lock(mutex_);
     if (round->failure) std::rethrow_exception(round->failure);
@@ -106,17 +108,17 @@ asio::awaitable<Server> ServerPoller::WaitFor(std::string id,
             // powering-off until it is SHUTOFF).
             if (wanted.contains(it->status) && it->task_state.empty()) co_return *it;
             if (it->status == "ERROR")
-                throw Error(ErrorCode::kVimError,
-                            "Nova server " + it->name + " is in ERROR" +
-                                (it->fault.empty() ? std::string() : ": " + it->fault));
+                throw VimError(ErrorCode::kVimError,
+                               "Nova server " + it->name + " is in ERROR" +
+                                   (it->fault.empty() ? std::string() : ": " + it->fault));
         } else if (seen) {
-            throw Error(ErrorCode::kNotFound, "Nova server " + id + " is gone");
+            throw VimError(ErrorCode::kNotFound, "Nova server " + id + " is gone");
         }
         if (Clock::now() >= deadline) {
-            throw Error(ErrorCode::kUnavailable,
-                        "Nova server " + id + " did not reach " + *wanted.begin() + " within " +
-                            std::to_string(timeout.count()) + " ms" +
-                            (it != servers.end() ? " (it is " + it->status + ")" : ""));
+            throw VimError(ErrorCode::kUnavailable,
+                           "Nova server " + id + " did not reach " + *wanted.begin() + " within " +
+                               std::to_string(timeout.count()) + " ms" +
+                               (it != servers.end() ? " (it is " + it->status + ")" : ""));
         }
         timer.expires_after(std::min(
             pause, std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now())));
@@ -138,7 +140,8 @@ void ServerPoller::Subscribe(Handler handler) {
     }
     // Outside the lock: co_spawn from a thread of the executor's io_context starts the coroutine
     // at once, and Watch() takes the lock.
-    asio::co_spawn(executor_, Watch(), asio::detached);
+    asio::co_spawn(executor_, Watch(),
+                   log::LogFailure(log::Level::kError, "vim", "server lifecycle watch ended"));
 }
 
 void ServerPoller::Stop() {

@@ -105,21 +105,21 @@ asio::awaitable<Server> Servers::WaitForStatus(std::string id,
     auto pause = kFirstPoll;
     for (;;) {
         auto server = co_await GetServer(id);
-        if (!server) throw Error(ErrorCode::kNotFound, "Nova has no server " + id);
+        if (!server) throw VimError(ErrorCode::kNotFound, "Nova has no server " + id);
         if (server->status == "ERROR" && !wanted.contains("ERROR"))
-            throw Error(ErrorCode::kVimError,
-                        "Nova server " + server->name + " " + id +
-                            " failed: " + (server->fault.empty() ? "status ERROR" : server->fault));
+            throw VimError(ErrorCode::kVimError,
+                           "Nova server " + server->name + " " + id + " failed: " +
+                               (server->fault.empty() ? "status ERROR" : server->fault));
         if (wanted.contains(server->status) && server->task_state.empty())
             co_return std::move(*server);
         if (std::chrono::steady_clock::now() >= deadline) {
             std::string states;
             for (const auto& status : wanted) states += (states.empty() ? "" : "|") + status;
-            throw Error(ErrorCode::kUnavailable,
-                        "Nova server " + id + " is " + server->status +
-                            (server->task_state.empty() ? "" : " (" + server->task_state + ")") +
-                            ", not " + states + ", after " + std::to_string(timeout.count()) +
-                            " ms");
+            throw VimError(ErrorCode::kUnavailable,
+                           "Nova server " + id + " is " + server->status +
+                               (server->task_state.empty() ? "" : " (" + server->task_state + ")") +
+                               ", not " + states + ", after " + std::to_string(timeout.count()) +
+                               " ms");
         }
         co_await Pause(pause, deadline);
     }
@@ -134,7 +134,7 @@ asio::awaitable<void> Servers::Action(std::string id, std::string action) {
     // Nova's 409 says "Cannot 'stop' instance ... while it is in vm_state stopped": the state
     // is checked, not the message, which is not part of the API.
     const auto server = co_await GetServer(id);
-    if (!server) throw Error(ErrorCode::kNotFound, "Nova has no server " + id);
+    if (!server) throw VimError(ErrorCode::kNotFound, "Nova has no server " + id);
     if (AlreadyThere(action, *server)) co_return;
     throw ApiError(answer, "POST compute " + path + " (" + action + ")");
 }
@@ -150,11 +150,11 @@ asio::awaitable<void> Servers::DeleteServer(std::string id, std::chrono::millise
         const auto server = co_await GetServer(id);
         if (!server) break;
         if (std::chrono::steady_clock::now() >= deadline)
-            throw Error(ErrorCode::kUnavailable,
-                        "Nova server " + id + " is still " + server->status + " " +
-                            server->task_state + " " + std::to_string(timeout.count()) +
-                            " ms after its delete" +
-                            (server->fault.empty() ? "" : ": " + server->fault));
+            throw VimError(ErrorCode::kUnavailable,
+                           "Nova server " + id + " is still " + server->status + " " +
+                               server->task_state + " " + std::to_string(timeout.count()) +
+                               " ms after its delete" +
+                               (server->fault.empty() ? "" : ": " + server->fault));
         co_await Pause(pause, deadline);
     }
     ESCD_INFO("vim") << "deleted Nova server " << id;

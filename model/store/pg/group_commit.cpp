@@ -15,7 +15,9 @@ GroupCommit::GroupCommit(Connector connect, int writers, std::size_t max_batch)
     for (int i = 0; i < std::max(1, writers); ++i) writers_.emplace_back([this] { WriterLoop(); });
 }
 
-GroupCommit::~GroupCommit() { Stop(); }
+GroupCommit::~GroupCommit() {
+    Stop();
+}
 
 void GroupCommit::Stop() {
     {
@@ -67,14 +69,13 @@ void GroupCommit::Enqueue(Pending* pending) {
         }
     }
     std::unique_ptr<Pending> owned(pending);
-    owned->on_done(
-        std::make_exception_ptr(Error(ErrorCode::kUnavailable, "database writer stopped")), {});
+    owned->on_done(std::make_exception_ptr(DatabaseError("database writer stopped")), {});
 }
 
 void GroupCommit::Submit(Pending& pending) {
     {
         std::unique_lock lock(mutex_);
-        if (stopping_) throw Error(ErrorCode::kUnavailable, "database writer stopped");
+        if (stopping_) throw DatabaseError("database writer stopped");
         queue_.push_back(&pending);
         work_.notify_one();
         done_.wait(lock, [&] { return pending.done; });
@@ -123,7 +124,7 @@ void GroupCommit::WriterLoop() {
             // No connection: every job of the batch fails alike, nothing was written.
             connection.reset();
             auto error = std::make_exception_ptr(
-                Error(ErrorCode::kUnavailable, std::string("database unavailable: ") + e.what()));
+                DatabaseError(std::string("database unavailable: ") + e.what()));
             for (auto* pending : batch) pending->error = error;
         }
         // Asynchronous submissions are completed (and freed) here; synchronous ones are woken and

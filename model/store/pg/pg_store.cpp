@@ -438,7 +438,7 @@ std::unique_ptr<pqxx::connection> PgStore::Connect() {
         }
         return connection;
     } catch (const pqxx::broken_connection& e) {
-        throw Error(ErrorCode::kUnavailable, std::string("database unavailable: ") + e.what());
+        throw DatabaseError(std::string("database unavailable: ") + e.what());
     }
 }
 
@@ -449,7 +449,7 @@ auto PgStore::With(Fn&& fn) {
         return fn(checkout.Get());
     } catch (const pqxx::broken_connection& e) {
         checkout.Drop();
-        throw Error(ErrorCode::kUnavailable, std::string("database connection lost: ") + e.what());
+        throw DatabaseError(std::string("database connection lost: ") + e.what());
     }
 }
 
