@@ -2,7 +2,7 @@
 /// @file
 /// The engine: accepts operations durably and runs them, each on the strand of its target.
 ///
-/// The path of a mutating request (ARCHITECTURE.md):
+/// The path of a mutating request (docs/architecture.md, "The path of a mutating request"):
 ///   1. the handler validates, then `co_await Accept*()`: the intent and the `operations` row
 ///      commit in one transaction on the database pool;
 ///   2. the server answers 200 with the ESC-Transaction-Id, and only then calls Launch(), so a

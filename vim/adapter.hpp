@@ -7,7 +7,7 @@
 /// from a strand. Errors are exceptions (escd::Error): kUnavailable when the VIM cannot be
 /// reached, kVimError when it refused or failed the request, kNotFound when the object is gone.
 /// Every create is idempotent on escd's internal id, so that an operation interrupted by a crash
-/// can simply be run again (ARCHITECTURE.md, "Durability").
+/// can simply be run again (docs/decisions.md#vim-calls-are-idempotent-on-escds-ids).
 ///
 /// Parameters are const references: the caller awaits each call at once, so its arguments
 /// outlive the call (and g++ 12 mishandles by-value class parameters of coroutines awaited
