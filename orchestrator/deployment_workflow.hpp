@@ -109,8 +109,9 @@ class DeploymentWorkflow {
     /// POST /{tenant}/deployments/service/{dep}: `operation` on every VM, then the service.
     asio::awaitable<Final> ServiceOperation(const model::Operation& op,
                                             const std::string& operation);
-    /// POST /{tenant}/deployments/vm/{vm}: one <esc_event> VM_<OP>_COMPLETE (sent here, before
-    /// the operation's end), then VM_ALIVE for start and reboot once the VM is alive again.
+    /// POST /{tenant}/deployments/vm/{vm}: one <esc_event> VM_<OP>_COMPLETE, then VM_ALIVE for
+    /// start, reboot and enable_monitoring once the VM is alive again. When VM_ALIVE follows, the
+    /// <esc_event> is committed here, before it; otherwise it commits with the operation's end.
     asio::awaitable<Final> VmOperation(const model::Operation& op,
                                        const std::string& operation,
                                        const std::string& vm_name);
