@@ -2,7 +2,8 @@
 /// @file
 /// The retry schedule of callback delivery: the delay before attempt n+1 after n failures is
 /// initial * 2^(n-1), capped at `max`; delivery gives up once `horizon` has passed since the row
-/// was created. Defaults (BEHAVIOUR.md §2): 1 s doubling to 5 min, for 24 h.
+/// was created. Defaults: 1 s doubling to 5 min, for 24 h (docs/behaviour.md, "Callbacks";
+/// docs/decisions.md#durable-callbacks-through-an-outbox).
 
 #include <chrono>
 #include <cstdint>

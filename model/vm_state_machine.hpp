@@ -1,7 +1,7 @@
 #pragma once
 /// @file
-/// The VM and service state machines of a deployment (BEHAVIOUR.md §3), each one explicit
-/// transition table in pure code. The engine feeds them events (requests, VIM outcomes,
+/// The VM and service state machines of a deployment (docs/behaviour.md, "States"), each one
+/// explicit transition table in pure code. The engine feeds them events (requests, VIM outcomes,
 /// monitoring verdicts); an event without a row for the current state is refused — a 409 when it
 /// came from a request — and logged. State names are the reference's (VM_ALIVE_STATE, ...).
 ///

@@ -1,6 +1,6 @@
 #pragma once
 /// @file
-/// The ICMPPing VM_ALIVE verdict of one VM interface (BEHAVIOUR.md §5): poll every
+/// The ICMPPing VM_ALIVE verdict of one VM interface (docs/behaviour.md, "Deploy"): poll every
 /// poll_frequency, count consecutive answers; metric_occurrences_true of them in a row make the
 /// VM alive. Used while a VM boots (deploy, start, reboot), bounded by its bootup_time.
 

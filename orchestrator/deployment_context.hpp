@@ -25,7 +25,8 @@ inline std::chrono::seconds ShutdownGrace(const model::VmGroupSpec& group) {
     return std::chrono::seconds(std::clamp(group.reboot_time, 1, 120));
 }
 
-/// Callback, and Callback-ESC-Events when given and different (BEHAVIOUR.md §2).
+/// Callback, and Callback-ESC-Events when given and different
+/// (docs/decisions.md#callbacks-go-to-both-urls).
 std::vector<std::string> EventUrls(const model::Operation& op);
 
 // The transition `event` must have a row for; a missing one is a bug in the workflow.

@@ -1,4 +1,5 @@
-// Healing a VM (BEHAVIOUR.md §4-5): DeploymentWorkflow::Recover and the RECOVER_VM operation.
+// Healing a VM (docs/behaviour.md, "Recovery"): DeploymentWorkflow::Recover and the RECOVER_VM
+// operation.
 //
 // A recovery is a sequence of attempts, each followed by the alive check of a deploy (the
 // group's VM_ALIVE KPI within bootup_time, or the VIM reporting it running):

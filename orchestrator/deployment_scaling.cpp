@@ -1,5 +1,5 @@
-// Elasticity (BEHAVIOUR.md §4-5): KPI events other than VM_ALIVE, and the SCALE_OUT / SCALE_IN
-// operations their rules start.
+// Elasticity (docs/behaviour.md, "Scaling"): KPI events other than VM_ALIVE, and the SCALE_OUT /
+// SCALE_IN operations their rules start.
 //
 // A raised KPI event (VM_OVERLOADED, VM_UNDERLOADED, ... as the group's KPIs name them) is
 // matched against the group's rules (kpi_rules.hpp). "servicescaleup.sh" asks for one VM more,

@@ -1,4 +1,4 @@
-// DeploymentWorkflow::Update: PUT /v0/deployments/{id} (BEHAVIOUR.md §4, ESC-NOTES §9.1).
+// DeploymentWorkflow::Update: PUT /v0/deployments/{id} (docs/behaviour.md, "Update").
 //
 // The new datamodel (op.payload) is applied in this order, each VM step committed with its event:
 //   0. VMs an earlier run of this update was removing are removed (a rerun after a crash);
@@ -12,7 +12,7 @@
 // A new VM that cannot be deployed or does not become alive within its bootup_time fails the
 // update: the VMs it deployed are removed again (VM_UNDEPLOYED), nothing else is changed, the
 // stored datamodel stays the old one, and SERVICE_UPDATED carries the failure. The deployment
-// stays functional (ESC-NOTES: "failed update ... stays functional").
+// stays functional (docs/decisions.md#a-failed-update-leaves-the-deployment-functional).
 // Day-0 changes apply to VMs deployed (or redeployed by recovery) after the update; KPI and rule
 // changes to the monitoring that resumes after it. While the update runs the deployment is busy,
 // so no monitoring verdict changes its VMs.

@@ -1,5 +1,5 @@
 // DeploymentWorkflow::ApplyVerdict: what a raised VM_ALIVE KPI does to a deployment that no
-// operation is changing (vm_monitor.hpp, BEHAVIOUR.md §5).
+// operation is changing (vm_monitor.hpp; docs/behaviour.md, "Monitoring between operations").
 //
 // The group's rules for VM_ALIVE decide ("<TRUE|FALSE|ALWAYS> <action>"; without rules the
 // standard three: ALWAYS log, TRUE esc_vm_alive_notification, FALSE recover autohealing):

@@ -1,7 +1,9 @@
 #pragma once
 /// @file
-/// The deploy and undeploy workflows of a deployment (BEHAVIOUR.md §3-4), run by the engine on
-/// the deployment's strand.
+/// The workflows of a deployment (docs/behaviour.md, "Event sequences"), run by the engine on
+/// the deployment's strand: deploy and undeploy here; update, recovery, scaling and monitoring
+/// verdicts in deployment_update.cpp, deployment_recovery.cpp, deployment_scaling.cpp and
+/// deployment_verdict.cpp.
 ///
 /// Every transition of a VM or of the service is one DeploymentStep: committed with the events it
 /// emits in one transaction, then handed to the notifier. A workflow reads the stored state first
@@ -90,8 +92,9 @@ class DeploymentWorkflow {
     /// URLs as the operation's other deployment events.
     ///
     /// Why an event of its own rather than a VM_DEPLOYED or SERVICE_ALIVE with 503: receivers
-    /// de-duplicate by (transaction id, event) (BEHAVIOUR.md §2), so a 503 under either name
-    /// would make the success that follows look like a duplicate; and a VM_DEPLOYED with a
+    /// de-duplicate by (transaction id, event)
+    /// (docs/decisions.md#receivers-de-duplicate-by-transaction-and-event), so a 503 under either
+    /// name would make the success that follows look like a duplicate; and a VM_DEPLOYED with a
     /// failure code means the VM failed and recovery starts, which is not the case. The
     /// operation's own end (SERVICE_ALIVE, ...) still comes, once, when the VIM is back.
     static std::vector<model::OutboxMessage> Waiting(const model::Operation& op,
@@ -106,8 +109,9 @@ class DeploymentWorkflow {
     /// POST /{tenant}/deployments/service/{dep}: `operation` on every VM, then the service.
     asio::awaitable<Final> ServiceOperation(const model::Operation& op,
                                             const std::string& operation);
-    /// POST /{tenant}/deployments/vm/{vm}: one <esc_event> VM_<OP>_COMPLETE (sent here, before
-    /// the operation's end), then VM_ALIVE for start and reboot once the VM is alive again.
+    /// POST /{tenant}/deployments/vm/{vm}: one <esc_event> VM_<OP>_COMPLETE, then VM_ALIVE for
+    /// start, reboot and enable_monitoring once the VM is alive again. When VM_ALIVE follows, the
+    /// <esc_event> is committed here, before it; otherwise it commits with the operation's end.
     asio::awaitable<Final> VmOperation(const model::Operation& op,
                                        const std::string& operation,
                                        const std::string& vm_name);

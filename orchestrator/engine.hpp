@@ -2,12 +2,13 @@
 /// @file
 /// The engine: accepts operations durably and runs them, each on the strand of its target.
 ///
-/// The path of a mutating request (ARCHITECTURE.md):
+/// The path of a mutating request (docs/architecture.md, "The path of a mutating request"):
 ///   1. the handler validates, then `co_await Accept*()`: the intent and the `operations` row
 ///      commit in one transaction on the database pool;
 ///   2. the server answers 200 with the ESC-Transaction-Id, and only then calls Launch(), so a
 ///      callback never overtakes the answer that announces its transaction id;
-///   3. the operation runs on its target's strand: VIM call(s) through vim::Adapter, then ONE
+///   3. the operation runs on its target's strand: VIM call(s) through vim::Adapter (a
+///      deployment's workflow also commits each VM or service step with its events), then ONE
 ///      transaction applies the outcome, finishes the operation and writes its callbacks to the
 ///      outbox; the notifier delivers them.
 /// On start-up Start() reconciles escd's records with the VIM, relaunches every unfinished

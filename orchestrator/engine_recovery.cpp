@@ -1,5 +1,5 @@
-// Automatic recovery (BEHAVIOUR.md §5): from a committed "VM is down" verdict to a RECOVER_VM
-// operation.
+// Automatic recovery (docs/behaviour.md, "Recovery"): from a committed "VM is down" verdict to a
+// RECOVER_VM operation.
 //
 // A down VM whose rules say "FALSE recover autohealing" waits its group's recovery_wait_time;
 // then, if it is still down (its record still VM_INERT_STATE: a VM that answered again in the

@@ -1,8 +1,8 @@
-// Scaling (BEHAVIOUR.md §4-5): from a raised KPI event to a SCALE_OUT / SCALE_IN operation
-// (deployment_scaling.cpp has the rules and the workflow).
-// No scale starts in maintenance mode or while an operation runs on the deployment; a KPI that
-// still holds afterwards is raised again after that operation (vm_monitor.hpp). After a failed
-// scale, the group is left alone for kScaleHoldBack (logged), not retried back to back.
+// Scaling (docs/behaviour.md, "Scaling"): from a raised KPI event to a SCALE_OUT / SCALE_IN
+// operation (deployment_scaling.cpp has the rules and the workflow). No scale starts in maintenance
+// mode or while an operation runs on the deployment; a KPI that still holds afterwards is raised
+// again after that operation (vm_monitor.hpp). After a failed scale, the group is left alone for
+// kScaleHoldBack (logged), not retried back to back.
 
 #include "common/log.hpp"
 #include "common/offload.hpp"

@@ -1,7 +1,8 @@
 #pragma once
 /// @file
-/// ICMP echo for the ICMPPing metric (BEHAVIOUR.md §5): one socket for every VM escd monitors,
-/// replies matched to requests by sequence number, each request bounded by its own timeout.
+/// ICMP echo for the ICMPPing metric (docs/decisions.md#a-poll-that-cannot-tell-is-no-verdict): one
+/// socket for every VM escd monitors, replies matched to requests by sequence number, each request
+/// bounded by its own timeout.
 ///
 /// The socket is a raw ICMP socket (root or CAP_NET_RAW) or, where the kernel's
 /// net.ipv4.ping_group_range admits escd's group, an unprivileged ICMP datagram socket. Without

@@ -1,6 +1,7 @@
 #pragma once
 /// @file
-/// What a group's rules say to do when one of its KPI events is raised (BEHAVIOUR.md §5).
+/// What a group's rules say to do when one of its KPI events is raised (docs/behaviour.md,
+/// "Monitoring between operations").
 /// An action is "<TRUE|FALSE|ALWAYS> <name>": it applies when the event is raised with that
 /// value (ALWAYS: either). Names escd acts on (the CORE dynamic-mapping actions):
 ///   log                                    the event is logged

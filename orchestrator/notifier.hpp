@@ -1,6 +1,7 @@
 #pragma once
 /// @file
-/// The notifier delivers the callback outbox (BEHAVIOUR.md §2): at least once, in order per
+/// The notifier delivers the callback outbox (docs/behaviour.md, "Callbacks";
+/// docs/decisions.md#durable-callbacks-through-an-outbox): at least once, in order per
 /// transaction, retried with exponential backoff while the receiver is down or answers non-2xx,
 /// resumed after a restart, and only to addresses in the callback allow-list.
 ///

@@ -1,8 +1,8 @@
 #pragma once
 /// @file
-/// escd's operation mode (BEHAVIOUR.md §6): OPERATION, or MAINTENANCE, in which mutating
-/// northbound requests are refused with 503 while GETs work and operations already running
-/// finish. The mode is persisted (settings key "operation_mode") and survives restarts.
+/// escd's operation mode (docs/behaviour.md, "Maintenance mode"): OPERATION, or MAINTENANCE, in
+/// which mutating northbound requests are refused with 503 while GETs work and operations already
+/// running finish. The mode is persisted (settings key "operation_mode") and survives restarts.
 ///
 /// Thread safe: Current() is one atomic load, cheap enough for every request.
 

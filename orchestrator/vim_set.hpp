@@ -2,9 +2,10 @@
 /// @file
 /// The VIMs escd deploys to, as the one vim::Adapter the engine talks to.
 ///
-/// ESC's rule (ESC-NOTES.md §8.1): resources (tenants, networks, subnets, images, flavors,
-/// volumes, routers) are made on the default VIM connector only; a deployment's VMs go to the VIM
-/// its vm_group's locator names (VmRequest::vim_id), else to the default one. So:
+/// ESC's rule (docs/decisions.md#resources-go-to-the-default-vim-vms-to-their-locators): resources
+/// (tenants, networks, subnets, images, flavors, volumes, routers) are made on the default VIM
+/// connector only; a deployment's VMs go to the VIM its vm_group's locator names
+/// (VmRequest::vim_id), else to the default one. So:
 /// - resource calls, hosts, status and reconnect go to the default connector's adapter;
 /// - CreateVm (and the VM's day-0 drive before it) goes to the named one and remembers which
 ///   VIM holds the VM; every later call about

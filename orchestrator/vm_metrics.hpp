@@ -1,8 +1,8 @@
 #pragma once
 /// @file
-/// Where a KPI's metric comes from (BEHAVIOUR.md §5). A KPI names a metric by its
-/// metric_collector/type; the dynamic-mapping metrics (/v0/dynamic_mapping/metrics) say what it
-/// measures through their metaData type:
+/// Where a KPI's metric comes from (docs/behaviour.md, "Monitoring between operations" and
+/// "Scaling"). A KPI names a metric by its metric_collector/type; the dynamic-mapping metrics
+/// (/v0/dynamic_mapping/metrics) say what it measures through their metaData type:
 ///   icmp_ping         the number of echoes (of kEchoesPerPoll) the nicid's address answered
 ///                     (CORE: ICMPPing);
 ///   vim_domain_stats  a statistic of the domain from the VIM, named by the property "stat":

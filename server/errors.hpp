@@ -1,6 +1,7 @@
 #pragma once
 /// @file
-/// Error answers: `<error><status>409</status><message>...</message></error>` (BEHAVIOUR.md §1).
+/// Error answers: `<error><status>409</status><message>...</message></error>`
+/// (docs/behaviour.md, "Errors"; the policy per layer: docs/errors.md).
 
 #include <exception>
 #include <string>

@@ -6,7 +6,7 @@
 
 namespace escd::server {
 namespace {
-// Socket results as (error_code, ...) values (STYLE-ANCHORS.md rule 4).
+// Socket results as (error_code, ...) values (docs/errors.md, "Per layer").
 const auto kTuple = asio::as_tuple(asio::use_awaitable);
 
 // Connection-level outcomes that are part of normal life and not worth a log line.

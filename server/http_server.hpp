@@ -3,10 +3,10 @@
 /// escd's HTTP and HTTPS listeners (Beast, C++20 coroutines).
 ///
 /// Each accepted connection gets its own strand; the session coroutine and everything it owns
-/// (timers, the stream) run on it (STYLE-ANCHORS.md rule 3). Sessions are keep-alive with the
-/// limits of the issue: body 10 MiB, header 16 KiB, 30 s to read a request. Every request is
-/// authenticated (HTTP Basic), routed, handled, and logged in one line: method, path, status,
-/// duration, transaction id.
+/// (timers, the stream) run on it (docs/decisions.md#code-conventions). Sessions are keep-alive
+/// with the limits of ServerLimits: body 10 MiB, header 16 KiB, 30 s to read a request. Every
+/// request is authenticated (HTTP Basic), routed, handled, and logged in one line: method, path,
+/// status, duration, transaction id.
 ///
 /// Stop(): stop accepting, close idle connections at once, let busy ones finish their answer
 /// (then close). ActiveRequests() lets the caller wait for in-flight requests.
@@ -48,7 +48,8 @@ class HttpServer {
     /// New TLS connections use `tls` from now on (certificate reload); open ones keep theirs.
     void SetTlsContext(std::shared_ptr<ssl::context> tls);
     /// While `check` answers true, mutating requests (other than routes allowed in maintenance)
-    /// get 503 "escd is in maintenance mode" (BEHAVIOUR.md §6). Set before Listen().
+    /// get 503 "escd is in maintenance mode"
+    /// (docs/decisions.md#maintenance-mode-refuses-at-the-door). Set before Listen().
     void SetMaintenanceCheck(std::function<bool()> check) { in_maintenance_ = std::move(check); }
     void Stop();
     std::size_t ActiveRequests() const { return active_requests_.load(); }

@@ -1,7 +1,8 @@
 #pragma once
 /// @file
 /// What a handler sees and returns: the server's transport-free request/response pair
-/// (Beast's `handle_request(req) -> response` shape, STYLE-ANCHORS.md rule 2).
+/// (Beast's `handle_request(req) -> response` shape; docs/decisions.md#code-conventions, "Thin
+/// handlers").
 
 #include <functional>
 #include <map>

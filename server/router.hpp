@@ -1,8 +1,8 @@
 #pragma once
 /// @file
 /// Method + path-pattern routing. Patterns are relative to a base path and use `{name}` for one
-/// path segment: "/tenants/{internal_tenant_id}". Base paths (BEHAVIOUR.md §1): /ESCManager/v0,
-/// the reference's misspelt /ESCManger/v0, and /v0.
+/// path segment: "/tenants/{internal_tenant_id}". Base paths (docs/behaviour.md, "Requests and
+/// answers"): /ESCManager/v0, the reference's misspelt /ESCManger/v0, and /v0.
 
 #include <map>
 #include <optional>

@@ -9,7 +9,7 @@
 /// the request, kNotFound when the object is gone; a connector that cannot be used as configured
 /// is a ConfigurationError; a bug in escd a plain Error(kInternal).
 /// Every create is idempotent on escd's internal id, so that an operation interrupted by a crash
-/// can simply be run again (ARCHITECTURE.md, "Durability").
+/// can simply be run again (docs/decisions.md#vim-calls-are-idempotent-on-escds-ids).
 ///
 /// Parameters are const references: the caller awaits each call at once, so its arguments
 /// outlive the call (and g++ 12 mishandles by-value class parameters of coroutines awaited

@@ -2,7 +2,8 @@
 /// @file
 /// pugixml helpers shared by the XML mappings. Elements are matched by local name, so the
 /// reference's namespaces (urn:ietf:params:xml:ns:netconf:base:1.0, http://www.cisco.com/esc/esc),
-/// any prefix, and no namespace at all are accepted alike (BEHAVIOUR.md §1).
+/// any prefix, and no namespace at all are accepted alike
+/// (docs/decisions.md#elements-are-matched-by-local-name).
 
 #include <memory>
 #include <optional>

@@ -2,7 +2,8 @@
 -- tenant): the shared id space, the stored esc_datamodel (spec), the lifecycle state and
 -- external_deployment_id come with it. What is particular to deployments lives here: the
 -- service state machine and one row per VM, each moved by the engine one transition at a time,
--- in the transaction that also writes the events of that transition (BEHAVIOUR.md §3-4).
+-- in the transaction that also writes the events of that transition
+-- (docs/decisions.md#steps-commit-with-their-events).
 CREATE TABLE services (
     deployment_id text PRIMARY KEY REFERENCES resources (internal_id) ON DELETE CASCADE,
     state         text NOT NULL,

@@ -1,10 +1,12 @@
 #pragma once
 /// @file
-/// Routes of "06-Deployments" (ESC reference): GET /deployments, GET|POST|DELETE
-/// /deployments/{id}, GET /deployments/config/{id}. POST validates the whole esc_datamodel and
-/// checks that the images, flavors and networks it names exist (404) and that the VIM answers
-/// (503) before anything is stored; the tenant it names is created first when missing.
-/// PUT (update) and the deployment/VM operations come with the rest of issue 5.
+/// Routes of "06-Deployments" (ESC reference): GET /deployments, GET|POST|PUT|DELETE
+/// /deployments/{id}, GET /deployments/config/{id}; and of "07-Deployment Operations" /
+/// "08-VM Operations": POST /{tenant}/deployments/service/{id}, /{tenant}/deployments/vm/{vm},
+/// /{tenant}/deployments/recovery-vm/{vm}. POST and PUT validate the whole esc_datamodel and
+/// check that the images, flavors and networks it names exist (404) and that the VIM answers
+/// (503) before anything is stored; POST creates the tenant it names first when missing.
+/// Events of each: docs/behaviour.md, "Event sequences".
 
 #include "orchestrator/engine.hpp"
 #include "server/router.hpp"

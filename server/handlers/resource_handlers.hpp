@@ -14,12 +14,12 @@
 ///                GET (idem)|POST|PUT|DELETE /{tenant}/routers/{id}
 ///   16-File servers GET /fileserver; GET|POST|PUT|DELETE /fileserver/{id}
 ///
-/// Contract (BEHAVIOUR.md §1): validation and 4xx before anything is stored; a resource of a
-/// tenant is only found under that tenant (404 elsewhere); a create of a kind that lives on the
-/// VIM (networks, subnets, volumes, routers) first checks that the VIM answers (503 "Unable to
-/// query VIM" otherwise, as the reference lists); references to other resources (a router's
-/// subnets, an image's file server) must exist (404); 200 + ESC-Transaction-Id after the
-/// commit; the work and its callback follow.
+/// Contract (docs/behaviour.md, "Requests and answers"): validation and 4xx before anything is
+/// stored; a resource of a tenant is only found under that tenant (404 elsewhere); a create of a
+/// kind that lives on the VIM (networks, subnets, volumes, routers) first checks that the VIM
+/// answers (503 "Unable to query VIM" otherwise, as the reference lists); references to other
+/// resources (a router's subnets, an image's file server) must exist (404); 200 +
+/// ESC-Transaction-Id after the commit; the work and its callback follow.
 
 #include "orchestrator/engine.hpp"
 #include "server/router.hpp"

@@ -67,8 +67,8 @@ asio::awaitable<Response> DeleteTenant(orchestrator::Engine& engine, Request& re
     auto op = NewOperation(request, "DELETE_TENANT", model::kind::kTenant, id,
                            /*callback_required=*/true);
     co_await engine.AcceptDelete(op);
-    // Echo the tenant being deleted (BEHAVIOUR.md §1); it stays stored until the work has run,
-    // and the work starts only after this answer.
+    // Echo the tenant being deleted (docs/decisions.md#a-delete-echoes-what-it-deletes); it stays
+    // stored until the work has run, and the work starts only after this answer.
     auto record = co_await engine.WithStore(
         [&id](model::Store& store) { return store.GetResource(model::kind::kTenant, id); });
     std::string body = record ? xml::TenantDocument(ViewOf(*record), {}) : std::string();

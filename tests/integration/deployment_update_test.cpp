@@ -1,6 +1,6 @@
-// PUT /v0/deployments/{id} (BEHAVIOUR.md §4): groups added and removed, scaling bounds changed,
-// interfaces added and removed, what an update may not change, and a failed update that leaves
-// the deployment as it was.
+// PUT /v0/deployments/{id} (docs/behaviour.md, "Update"): groups added and removed, scaling bounds
+// changed, interfaces added and removed, what an update may not change, and a failed update that
+// leaves the deployment as it was.
 
 #include <algorithm>
 

@@ -1,6 +1,7 @@
-// Continuous monitoring (BEHAVIOUR.md §5): after SERVICE_ALIVE a VM's ICMPPing KPI keeps being
-// polled; a VM that stops answering is marked down (VM_INERT_STATE, service inert) after its
-// metric_occurrences_false polls, and answers again → VM_ALIVE and the service active.
+// Continuous monitoring (docs/behaviour.md, "Monitoring between operations"): after SERVICE_ALIVE a
+// VM's ICMPPing KPI keeps being polled; a VM that stops answering is marked down (VM_INERT_STATE,
+// service inert) after its metric_occurrences_false polls, and answers again → VM_ALIVE and the
+// service active.
 // The address stops answering through an iptables rule on loopback that the test adds and
 // removes (escd pings 127.11.0.x, a network only this test uses).
 

@@ -1,5 +1,5 @@
-// Operation mode (BEHAVIOUR.md §6): MAINTENANCE refuses mutating requests with 503, GETs work,
-// running work finishes, and the mode survives a restart.
+// Operation mode (docs/behaviour.md, "Maintenance mode"): MAINTENANCE refuses mutating requests
+// with 503, GETs work, running work finishes, and the mode survives a restart.
 #include "tests/integration/escd_fixture.hpp"
 
 namespace escd::test {

@@ -1,6 +1,6 @@
-// Recovery (BEHAVIOUR.md §4-5): a down VM is healed per its group's recovery_policy, with the
-// VM_RECOVERY_* events in order; bootup_time, recovery_wait_time, MANUAL, maintenance mode and
-// a running update change when (and whether) that happens.
+// Recovery (docs/behaviour.md, "Recovery"): a down VM is healed per its group's recovery_policy,
+// with the VM_RECOVERY_* events in order; bootup_time, recovery_wait_time, MANUAL, maintenance mode
+// and a running update change when (and whether) that happens.
 // A VM is made "down" by an iptables rule that drops pings to its loopback address. Each test
 // has a network of its own (127.11.<n>.0/24), so the rule touches no other test's VMs when
 // tests run in parallel.

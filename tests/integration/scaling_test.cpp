@@ -1,4 +1,4 @@
-// Scaling (BEHAVIOUR.md §4-5): an elastic group scales out on VM_OVERLOADED and in on
+// Scaling (docs/behaviour.md, "Scaling"): an elastic group scales out on VM_OVERLOADED and in on
 // VM_UNDERLOADED, within min_active..max_active, new VMs taking the group's
 // static_ip_address_pool addresses. The metrics are the VIM's: on libvirt's test driver a
 // domain's CPU time is the wall clock, so CPU is 100% (always overloaded by "CPU GT 50"), and
