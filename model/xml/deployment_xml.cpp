@@ -550,6 +550,14 @@ void CheckDeploymentUpdate(const DeploymentSpec& current, const DeploymentSpec& 
     }
 }
 
+std::vector<ResolvedReference> ResolvedReferencesOf(std::string_view stored) {
+    auto doc = ParseBody(stored);
+    std::vector<ResolvedReference> out;
+    for (const auto& [key, internal_id] : ReadResolved(doc->document_element()))
+        out.push_back({key.first, key.second, internal_id});
+    return out;
+}
+
 void RecordResolvedReferences(ParsedDeployment& parsed,
                               const std::vector<ResolvedReference>& resolved) {
     auto doc = ParseBody(parsed.stored);

@@ -50,6 +50,9 @@ struct ResolvedReference {
 void RecordResolvedReferences(ParsedDeployment& parsed,
                               const std::vector<ResolvedReference>& resolved);
 
+/// What the references of a stored datamodel that were not internal ids resolved to.
+std::vector<ResolvedReference> ResolvedReferencesOf(std::string_view stored);
+
 /// The typed view of a stored datamodel (its references as the internal ids they mean).
 DeploymentSpec DeploymentSpecFromStored(std::string_view stored, std::string_view internal_id);
 

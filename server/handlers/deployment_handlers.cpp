@@ -151,7 +151,8 @@ asio::awaitable<Response> Update(orchestrator::Engine& engine, Request& request)
     // Resolved first: what may not change (a group's image, flavor, an interface's network) is
     // compared by the internal ids the references mean, not by their text. A reference that
     // does not resolve stays as its text and is refused after those checks, as before.
-    const auto lookup = co_await LookUpReferences(engine, parsed);
+    const auto lookup =
+        co_await LookUpReferences(engine, parsed, xml::ResolvedReferencesOf(loaded->record.spec));
     RecordReferences(parsed, lookup);
     xml::CheckDeploymentUpdate(loaded->spec, parsed.spec);
     using S = model::ServiceState;

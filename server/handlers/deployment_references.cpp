@@ -10,14 +10,18 @@ namespace xml = model::xml;
 
 ReferenceLookup Resolve(model::Store& store,
                         const std::vector<xml::Reference>& references,
-                        const std::string& tenant) {
+                        const std::string& tenant,
+                        const std::vector<xml::ResolvedReference>& kept) {
     ReferenceLookup lookup;
     for (const auto& ref : references) {
         const auto& text = ref.internal_id;  // before resolution: the datamodel's text
-        // The usual case, a reference by internal id, costs one primary-key read.
-        auto by_id = store.GetResource(ref.kind, text);
+        std::string meant = text;
+        for (const auto& old : kept)
+            if (old.kind == ref.kind && old.text == text) meant = old.internal_id;
+        // The usual case, a reference by internal id (or kept), costs one primary-key read.
+        auto by_id = store.GetResource(ref.kind, meant);
         if (by_id && model::UsableByTenant(*by_id, tenant)) {
-            lookup.resolved.push_back({ref.kind, text, text});
+            lookup.resolved.push_back({ref.kind, text, meant});
             continue;
         }
         auto found =
@@ -40,11 +44,12 @@ std::string Joined(const std::vector<std::string>& ids) {
 }  // namespace
 
 asio::awaitable<ReferenceLookup> LookUpReferences(orchestrator::Engine& engine,
-                                                  const xml::ParsedDeployment& parsed) {
+                                                  const xml::ParsedDeployment& parsed,
+                                                  const std::vector<xml::ResolvedReference>& kept) {
     if (parsed.references.empty()) co_return ReferenceLookup{};
     const auto& tenant = parsed.spec.tenant;
-    co_return co_await engine.WithStore([&parsed, &tenant](model::Store& store) {
-        return Resolve(store, parsed.references, tenant);
+    co_return co_await engine.WithStore([&parsed, &tenant, &kept](model::Store& store) {
+        return Resolve(store, parsed.references, tenant, kept);
     });
 }
 

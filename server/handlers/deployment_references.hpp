@@ -20,9 +20,14 @@ struct ReferenceLookup {
     std::vector<std::string> ambiguous;           ///< of `failed`, when several match it
 };
 
-/// Resolves every reference of `parsed` (on the database pool), throwing nothing.
-asio::awaitable<ReferenceLookup> LookUpReferences(orchestrator::Engine& engine,
-                                                  const model::xml::ParsedDeployment& parsed);
+/// Resolves every reference of `parsed` (on the database pool), throwing nothing. `kept` (a
+/// PUT: what the current datamodel's references resolved to) keeps its meaning for the same
+/// text while that resource is usable, so an update does not re-point a reference because
+/// another object took its name since.
+asio::awaitable<ReferenceLookup> LookUpReferences(
+    orchestrator::Engine& engine,
+    const model::xml::ParsedDeployment& parsed,
+    const std::vector<model::xml::ResolvedReference>& kept = {});
 
 /// Records in `parsed` what its references that resolved mean (xml::RecordResolvedReferences).
 void RecordReferences(model::xml::ParsedDeployment& parsed, const ReferenceLookup& lookup);

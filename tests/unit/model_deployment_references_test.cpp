@@ -59,6 +59,13 @@ TEST(DeploymentReferences, TheViewAndTheUsesNameInternalIdsTheConfigTheClientsTe
     ASSERT_EQ(uses.size(), 3u);
     EXPECT_EQ(uses[1].internal_id, "small");
 
+    // What a PUT keeps: the texts that were not internal ids, with their meaning.
+    auto kept = ResolvedReferencesOf(parsed.stored);
+    ASSERT_EQ(kept.size(), 3u);
+    EXPECT_EQ(kept[0].kind, "flavor");  // (kind, text) order
+    EXPECT_EQ(kept[0].text, "Small Flavor");
+    EXPECT_EQ(kept[0].internal_id, "small");
+
     // The client sees its own text, and nothing of escd's record.
     EXPECT_EQ(DeploymentConfigDocument(parsed.stored), shown_before);
     EXPECT_NE(shown_before.find("<image>uLinuxImg</image>"), std::string::npos);
