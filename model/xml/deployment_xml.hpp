@@ -24,7 +24,9 @@ struct ParsedDeployment {
     DeploymentSpec spec;
     std::string stored;  ///< canonical esc_datamodel
     /// Images, flavors and networks the datamodel names, which must exist (404 otherwise);
-    /// networks the datamodel declares itself are not listed.
+    /// networks the datamodel declares itself are not listed. Each internal_id is the
+    /// datamodel's text (a name, a VIM UUID or an internal id) until RecordResolvedReferences
+    /// makes it the internal id it means.
     std::vector<Reference> references;
     /// The networks and subnets the datamodel declares (<networks>), as the resources escd
     /// creates with the deployment (CREATE_NETWORK, CREATE_SUBNET) and removes with it; each
