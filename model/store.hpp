@@ -49,6 +49,10 @@ class Store {
                                                      const std::string& parent_id) = 0;
     virtual std::optional<ResourceRecord> GetResource(const std::string& kind,
                                                       const std::string& internal_id) = 0;
+    /// Resources of `kind` whose internal id, external (VIM) id or name is `key`, by internal id:
+    /// the candidates a datamodel's reference may mean (model/reference_resolution.hpp).
+    virtual std::vector<ResourceRecord> FindResourcesByKey(const std::string& kind,
+                                                           const std::string& key) = 0;
 
     // Accepting work: the intent and the operation row commit together, or not at all.
     /// Inserts `resource` (state CREATING) and `op`. kConflict when the internal id is used by

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <map>
 #include <set>
 
 #include <pugixml.hpp>
@@ -128,7 +129,7 @@ InterfaceSpec ParseInterface(const pugi::xml_node& node, const std::string& wher
     nic.nicid = Int(node, "nicid", 0, 63, 0, where);
     const auto at = where + " nicid " + std::to_string(nic.nicid);
     nic.network = Required(node, "network", at);
-    ValidateInternalId(nic.network, at + " network");
+    ValidateName(nic.network, kMaxNameLength, at + " network");
     nic.ip_address = Text(node, "ip_address");
     if (!nic.ip_address.empty() && !ParseIp(nic.ip_address))
         Bad(at + " <ip_address> " + Quoted(nic.ip_address) + " is not an IP address");
@@ -224,7 +225,7 @@ VmGroupSpec ParseGroup(const pugi::xml_node& node, std::vector<Reference>& refer
     ValidateName(group.name, kMaxNameLength, "vm_group name");
     const auto at = "vm_group " + group.name;
     group.image = Required(node, "image", at);
-    ValidateInternalId(group.image, at + " image");
+    ValidateName(group.image, kMaxNameLength, at + " image");
     references.push_back({kind::kImage, group.image, at + " image"});
     group.flavor = Text(node, "flavor");
     // <locator><vim_id>: the VIM connector the group's VMs go to (ESC's multi-VIM deployments);
@@ -236,7 +237,7 @@ VmGroupSpec ParseGroup(const pugi::xml_node& node, std::vector<Reference>& refer
     group.vcpus = Int(node, "vim_vcpus", 1, 1024, 0, at);
     group.memory_mb = Int(node, "vim_memory_mb", 1, 1 << 24, 0, at);
     if (!group.flavor.empty()) {
-        ValidateInternalId(group.flavor, at + " flavor");
+        ValidateName(group.flavor, kMaxNameLength, at + " flavor");
         references.push_back({kind::kFlavor, group.flavor, at + " flavor"});
     } else if ((group.vcpus == 0) != (group.memory_mb == 0)) {
         Bad(at + " needs both <vim_vcpus> and <vim_memory_mb> (or a <flavor>)");
@@ -312,10 +313,38 @@ VmGroupSpec ParseGroup(const pugi::xml_node& node, std::vector<Reference>& refer
     return group;
 }
 
-// Walks a canonical datamodel: validates (throws kBadRequest) and fills the typed view.
+// The element of a stored datamodel that records what its references mean, when a reference's
+// text is not the internal id it resolved to (a name, a VIM UUID). escd's, never the client's:
+// dropped from requests and from what GET /deployments/config shows.
+constexpr const char* kResolvedElement = "escd_resolved_references";
+
+void DropResolved(pugi::xml_node root) {
+    while (auto table = Child(root, kResolvedElement)) root.remove_child(table);
+}
+
+// (kind, text) -> internal id, from the stored datamodel's kResolvedElement.
+using ResolvedMap = std::map<std::pair<std::string, std::string>, std::string>;
+
+ResolvedMap ReadResolved(const pugi::xml_node& root) {
+    ResolvedMap resolved;
+    for (auto entry : Children(Child(root, kResolvedElement), "reference"))
+        resolved[{Text(entry, "kind"), Text(entry, "text")}] = Text(entry, "internal_id");
+    return resolved;
+}
+
+// The internal id `text` of `kind` means: what was resolved, else the text itself (an internal
+// id, or a datamodel stored before references were resolved).
+std::string Canonical(const ResolvedMap& resolved, const char* kind, const std::string& text) {
+    auto it = resolved.find({kind, text});
+    return it == resolved.end() ? text : it->second;
+}
+
+// Walks a canonical datamodel: validates (throws kBadRequest) and fills the typed view, its
+// references as the internal ids they were resolved to.
 DeploymentSpec Extract(const pugi::xml_node& root,
                        std::string_view internal_id,
                        std::vector<Reference>& references) {
+    const auto resolved = ReadResolved(root);
     DeploymentSpec spec;
     spec.internal_id = std::string(internal_id);
     auto tenants = One(root, "tenants", "esc_datamodel");
@@ -384,6 +413,17 @@ DeploymentSpec Extract(const pugi::xml_node& root,
             }
         }
     }
+    if (resolved.empty()) return spec;
+    for (auto& ref : references)
+        ref.internal_id = Canonical(resolved, ref.kind.c_str(), ref.internal_id);
+    for (auto& group : spec.vm_groups) {
+        group.image = Canonical(resolved, kind::kImage, group.image);
+        if (!group.flavor.empty()) group.flavor = Canonical(resolved, kind::kFlavor, group.flavor);
+        for (auto& nic : group.interfaces)
+            nic.network = Canonical(resolved, kind::kNetwork, nic.network);
+        for (auto& pool : group.scaling.static_pools)
+            pool.network = Canonical(resolved, kind::kNetwork, pool.network);
+    }
     return spec;
 }
 }  // namespace
@@ -442,6 +482,7 @@ ParsedDeployment ParseDeploymentRequest(std::string_view body, std::string_view 
     DropLayout(root);
     NormaliseNicid(root);
     if (auto opdata = Child(root, "opdata")) root.remove_child(opdata);  // escd's, not input
+    DropResolved(root);
 
     ParsedDeployment parsed;
     parsed.spec = Extract(root, path_id, parsed.references);
@@ -509,9 +550,37 @@ void CheckDeploymentUpdate(const DeploymentSpec& current, const DeploymentSpec& 
     }
 }
 
+std::vector<ResolvedReference> ResolvedReferencesOf(std::string_view stored) {
+    auto doc = ParseBody(stored);
+    std::vector<ResolvedReference> out;
+    for (const auto& [key, internal_id] : ReadResolved(doc->document_element()))
+        out.push_back({key.first, key.second, internal_id});
+    return out;
+}
+
+void RecordResolvedReferences(ParsedDeployment& parsed,
+                              const std::vector<ResolvedReference>& resolved) {
+    auto doc = ParseBody(parsed.stored);
+    auto root = doc->document_element();
+    DropResolved(root);
+    pugi::xml_node table;
+    for (const auto& entry : resolved) {
+        if (entry.text == entry.internal_id) continue;  // by internal id: nothing to remember
+        if (!table) table = root.append_child(kResolvedElement);
+        auto node = table.append_child("reference");
+        AppendText(node, "kind", entry.kind);
+        AppendText(node, "text", entry.text);
+        AppendText(node, "internal_id", entry.internal_id);
+    }
+    parsed.stored = Compact(*doc);
+    parsed.references.clear();
+    parsed.spec = Extract(root, parsed.spec.internal_id, parsed.references);
+}
+
 std::string DeploymentConfigDocument(std::string_view stored) {
     auto doc = ParseBody(stored);
     auto root = doc->document_element();
+    DropResolved(root);
     root.prepend_attribute("xmlns").set_value(kEscNs);
     return Serialize(*doc);
 }

@@ -24,7 +24,9 @@ struct ParsedDeployment {
     DeploymentSpec spec;
     std::string stored;  ///< canonical esc_datamodel
     /// Images, flavors and networks the datamodel names, which must exist (404 otherwise);
-    /// networks the datamodel declares itself are not listed.
+    /// networks the datamodel declares itself are not listed. Each internal_id is the
+    /// datamodel's text (a name, a VIM UUID or an internal id) until RecordResolvedReferences
+    /// makes it the internal id it means.
     std::vector<Reference> references;
     /// The networks and subnets the datamodel declares (<networks>), as the resources escd
     /// creates with the deployment (CREATE_NETWORK, CREATE_SUBNET) and removes with it; each
@@ -35,10 +37,28 @@ struct ParsedDeployment {
 /// Parses and validates a POST/PUT body for deployment `path_id`. Throws Error(kBadRequest).
 ParsedDeployment ParseDeploymentRequest(std::string_view body, std::string_view path_id);
 
-/// The typed view of a stored datamodel.
+/// What one reference of a datamodel means: its text (a name, a VIM UUID or an internal id)
+/// and the internal id it resolved to (model/reference_resolution.hpp).
+struct ResolvedReference {
+    std::string kind;
+    std::string text;
+    std::string internal_id;
+};
+
+/// Records in `parsed.stored` what its references mean, and makes `parsed.spec` and
+/// `parsed.references` name the internal ids: the workflow and what a deployment uses work from
+/// those, while GET /deployments/config shows the client's text. A reference `resolved` lacks
+/// stays as its text.
+void RecordResolvedReferences(ParsedDeployment& parsed,
+                              const std::vector<ResolvedReference>& resolved);
+
+/// What the references of a stored datamodel that were not internal ids resolved to.
+std::vector<ResolvedReference> ResolvedReferencesOf(std::string_view stored);
+
+/// The typed view of a stored datamodel (its references as the internal ids they mean).
 DeploymentSpec DeploymentSpecFromStored(std::string_view stored, std::string_view internal_id);
 
-/// The images, flavors and networks a stored datamodel names.
+/// The images, flavors and networks a stored datamodel names, as internal ids.
 std::vector<Reference> DeploymentReferences(std::string_view stored, std::string_view internal_id);
 
 /// What a PUT may not change (400 naming it): the tenant and name; of a vm_group that stays, its

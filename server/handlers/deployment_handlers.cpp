@@ -11,6 +11,7 @@
 #include "model/xml/deployment_xml.hpp"
 #include "model/xml/xml_doc.hpp"
 #include "orchestrator/deployment_workflow.hpp"
+#include "server/handlers/deployment_references.hpp"
 #include "server/handlers/mutation.hpp"
 #include "server/handlers/vm_lookup.hpp"
 
@@ -127,7 +128,9 @@ asio::awaitable<Response> Create(orchestrator::Engine& engine, Request& request)
     auto op = NewOperation(request, "CREATE_DEPLOYMENT", model::kind::kDeployment, id,
                            /*callback_required=*/true);
     const auto& tenant = parsed.spec.tenant;
-    co_await RequireReferences(engine, parsed.references, tenant);
+    const auto lookup = co_await LookUpReferences(engine, parsed);
+    RequireResolved(lookup, tenant);
+    RecordReferences(parsed, lookup);
     co_await engine.RequireVim();
     op.payload = parsed.stored;
     model::ResourceRecord record{
@@ -145,6 +148,12 @@ asio::awaitable<Response> Update(orchestrator::Engine& engine, Request& request)
                            /*callback_required=*/true);
     auto loaded = co_await Find(engine, id);
     if (!loaded) throw Error(ErrorCode::kNotFound, "deployment " + id + " not found");
+    // Resolved first: what may not change (a group's image, flavor, an interface's network) is
+    // compared by the internal ids the references mean, not by their text. A reference that
+    // does not resolve stays as its text and is refused after those checks, as before.
+    const auto lookup =
+        co_await LookUpReferences(engine, parsed, xml::ResolvedReferencesOf(loaded->record.spec));
+    RecordReferences(parsed, lookup);
     xml::CheckDeploymentUpdate(loaded->spec, parsed.spec);
     using S = model::ServiceState;
     const auto service = loaded->service.value_or(S::kDeploying);
@@ -153,7 +162,7 @@ asio::awaitable<Response> Update(orchestrator::Engine& engine, Request& request)
                                               std::string(model::ToString(service)) +
                                               "; it cannot be updated now");
     }
-    co_await RequireReferences(engine, parsed.references, parsed.spec.tenant);
+    RequireResolved(lookup, parsed.spec.tenant);
     co_await engine.RequireVim();
     op.payload = parsed.stored;
     co_await engine.AcceptDeploymentUpdate(op, UsesOf(parsed));

@@ -3,6 +3,7 @@
 #include "common/crypto.hpp"
 #include "common/error.hpp"
 #include "common/url.hpp"
+#include "model/reference_resolution.hpp"
 
 namespace escd::server::handlers {
 namespace {
@@ -58,22 +59,18 @@ asio::awaitable<void> RequireReferences(orchestrator::Engine& engine,
     auto missing = co_await engine.WithStore([&references, &tenant](model::Store& store) {
         for (const auto& ref : references) {
             auto record = store.GetResource(ref.kind, ref.internal_id);
-            const bool usable =
-                record && record->state != model::ResourceState::kDeleting &&
-                (tenant.empty() || record->tenant_id.empty() || record->tenant_id == tenant);
-            if (!usable) return std::optional<model::xml::Reference>(ref);
+            if (!record || !model::UsableByTenant(*record, tenant))
+                return std::optional<model::xml::Reference>(ref);
         }
         return std::optional<model::xml::Reference>();
     });
-    if (missing) {
-        throw Error(ErrorCode::kNotFound,
-                    missing->field + " names " + missing->kind + " " + missing->internal_id +
-                        ", which does not exist" +
-                        (tenant.empty() || missing->kind == model::kind::kImage ||
-                                 missing->kind == model::kind::kFlavor
-                             ? std::string()
-                             : " in tenant " + tenant));
-    }
+    if (missing) throw Error(ErrorCode::kNotFound, MissingReferenceMessage(*missing, tenant));
+}
+
+std::string MissingReferenceMessage(const model::xml::Reference& ref, const std::string& tenant) {
+    const bool global = ref.kind == model::kind::kImage || ref.kind == model::kind::kFlavor;
+    return ref.field + " names " + ref.kind + " " + ref.internal_id + ", which does not exist" +
+           (tenant.empty() || global ? std::string() : " in tenant " + tenant);
 }
 
 Response Accepted(orchestrator::Engine& engine, model::Operation op, std::string body) {

@@ -28,6 +28,10 @@ asio::awaitable<void> RequireReferences(orchestrator::Engine& engine,
                                         const std::vector<model::xml::Reference>& references,
                                         const std::string& tenant);
 
+/// The 404 message for a reference that names nothing usable: "<field> names <kind> <id>, which
+/// does not exist[ in tenant <tenant>]".
+std::string MissingReferenceMessage(const model::xml::Reference& ref, const std::string& tenant);
+
 /// 415 unless the body is XML (application/xml, text/xml, +xml) or has no Content-Type.
 void RequireXmlBody(const Request& request);
 

@@ -46,6 +46,11 @@ const std::pair<const char*, const char*> kStatements[] = {
      "SELECT kind, internal_id, COALESCE(tenant_id, ''), name, state, COALESCE(external_id, ''), "
      "spec, COALESCE(parent_id, '') "
      "FROM resources WHERE kind = $1 AND internal_id = $2"},
+    {"find_resources_by_key",
+     "SELECT kind, internal_id, COALESCE(tenant_id, ''), name, state, COALESCE(external_id, ''), "
+     "spec, COALESCE(parent_id, '') "
+     "FROM resources WHERE kind = $1 AND (internal_id = $2 OR external_id = $2 OR name = $2) "
+     "ORDER BY internal_id"},
     // A create in one statement: the resource and its operation, or nothing when the id is taken.
     // Answers (inserted, kind that holds the id, parent present) so that a refusal needs no
     // second query.
@@ -526,6 +531,11 @@ std::vector<ResourceRecord> PgStore::ListChildren(const std::string& kind,
 std::optional<ResourceRecord> PgStore::GetResource(const std::string& kind,
                                                    const std::string& internal_id) {
     return FirstRow("get_resource", RecordFromRow, kind, internal_id);
+}
+
+std::vector<ResourceRecord> PgStore::FindResourcesByKey(const std::string& kind,
+                                                        const std::string& key) {
+    return AllRows("find_resources_by_key", RecordFromRow, kind, key);
 }
 
 asio::awaitable<pqxx::result> PgStore::Write(const std::string& statement,

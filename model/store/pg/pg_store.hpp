@@ -43,6 +43,8 @@ class PgStore final : public Store {
                                              const std::string& parent_id) override;
     std::optional<ResourceRecord> GetResource(const std::string& kind,
                                               const std::string& internal_id) override;
+    std::vector<ResourceRecord> FindResourcesByKey(const std::string& kind,
+                                                   const std::string& key) override;
     asio::awaitable<void> AcceptCreate(const ResourceRecord& resource,
                                        const Operation& op) override;
     asio::awaitable<void> AcceptUpdate(const std::string& kind,
