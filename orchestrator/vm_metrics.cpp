@@ -27,9 +27,9 @@ std::optional<MetricSource> SourceOf(const std::string& name,
     return std::nullopt;
 }
 
-double CpuUtilisation(const vim::VmStats& before,
-                      const vim::VmStats& now,
-                      std::chrono::nanoseconds elapsed) {
+double CpuUtilisation(const vim::VmStats& before, const vim::VmStats& now) {
+    const auto elapsed =
+        std::chrono::duration_cast<std::chrono::nanoseconds>(now.sampled_at - before.sampled_at);
     if (elapsed.count() <= 0 || now.cpu_time_ns < before.cpu_time_ns) return 0;
     const double used = static_cast<double>(now.cpu_time_ns - before.cpu_time_ns);
     const double available = static_cast<double>(elapsed.count()) * std::max(1, now.vcpus);

@@ -30,10 +30,8 @@ enum class MetricSource { kIcmp, kCpu, kMemory };
 std::optional<MetricSource> SourceOf(const std::string& name,
                                      const std::vector<model::DynamicMapping>& metrics);
 
-/// % CPU between two samples taken `elapsed` apart (0 when nothing elapsed).
-double CpuUtilisation(const vim::VmStats& before,
-                      const vim::VmStats& now,
-                      std::chrono::nanoseconds elapsed);
+/// % CPU between two samples, over the time between their sampled_at (0 when none elapsed).
+double CpuUtilisation(const vim::VmStats& before, const vim::VmStats& now);
 /// % memory in use.
 double MemoryUtilisation(const vim::VmStats& stats);
 

@@ -41,7 +41,7 @@ struct VmMonitor::Watch {
     /// the state the engine has just committed (a recovery's guest, booting while it ran).
     std::uint64_t generation = 0;
     bool stopped = false;
-    std::optional<std::pair<vim::VmStats, std::chrono::steady_clock::time_point>> last_sample;
+    std::optional<vim::VmStats> last_sample;
 };
 
 namespace {
@@ -364,14 +364,15 @@ asio::awaitable<void> VmMonitor::Check(std::shared_ptr<Watch> watch) {
             const auto& name = watch->vm;
             auto stats = co_await vim_.GetVmStats(name);
             if (!stats) co_return;  // gone: VM_ALIVE says so
-            const auto now = std::chrono::steady_clock::now();
             double value = 0;
             if (watch->source == MetricSource::kCpu && stats->cpu_percent) {
                 value = *stats->cpu_percent;
             } else if (watch->source == MetricSource::kCpu) {
-                auto last = std::exchange(watch->last_sample, std::make_pair(*stats, now));
+                auto last = std::exchange(watch->last_sample, *stats);
                 if (!last) co_return;  // a rate needs two samples
-                value = CpuUtilisation(last->first, *stats, now - last->second);
+                // Over the samples' own times: when this coroutine resumed after the offloaded
+                // read depends on the pools' load, and would skew the figure.
+                value = CpuUtilisation(*last, *stats);
             } else {
                 value = MemoryUtilisation(*stats);
             }

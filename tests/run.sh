@@ -3,16 +3,43 @@
 # loopback port and the OpenStack control plane (tests/openstack/up.sh), runs every test through
 # CTest, then the VNF tests (tests/run-vnf.sh: real guests under qemu). Exits non-zero on any
 # failure.
+#   tests/run.sh [LANE] [ctest arguments...]
+# With no LANE it runs everything (CI). A LANE runs one part, for a quick loop while developing;
+# it builds only that part's targets and starts only what that part needs:
+#   unit         the unit tests (CTest label unit): no PostgreSQL, no OpenStack
+#   integration  escd against a throw-away PostgreSQL and the libvirt test driver (label
+#                integration)
+#   openstack    the tests against the OpenStack control plane (label openstack)
+#   vnf          tests/run-vnf.sh alone (the remaining arguments are gtest flags)
+# The other arguments go to ctest as they are, e.g. tests/run.sh integration -R Snapshot.
 # Works as root and as an ordinary user (with sudo for the package install).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+lane=all
+case ${1:-} in
+unit | integration | openstack | vnf)
+    lane=$1
+    shift
+    ;;
+esac
 
 ./deploy/install-deps.sh
 
 build=${ESCD_TEST_BUILD_DIR:-build/asan}
 jobs=${ESCD_JOBS:-$(nproc)}
+# The benchmarks are not tests: they are built by their own Release build (bench/README.md).
 cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Debug -DESCD_SANITIZE=ON -DESCD_WERROR=OFF >/dev/null
-cmake --build "$build" -j"$jobs"
+case $lane in
+all) targets=(escd escd_unit_tests escd_integration_tests escd_openstack_tests escd_vnf_tests) ;;
+unit) targets=(escd_unit_tests) ;;
+*) targets=(escd "escd_${lane}_tests") ;;
+esac
+cmake --build "$build" -j"$jobs" --target "${targets[@]}"
+
+if [[ $lane == vnf ]]; then
+    exec tests/run-vnf.sh "$build" "$@"
+fi
 
 cleanup() {
     [[ -n ${ESCD_TEST_OS_DIR:-} ]] && tests/openstack/down.sh "$ESCD_TEST_OS_DIR"
@@ -21,28 +48,37 @@ cleanup() {
 }
 trap cleanup EXIT
 
-eval "$(tests/pg-up.sh)"
-export ESCD_TEST_PG_DSN
+if [[ $lane != unit ]]; then
+    eval "$(tests/pg-up.sh)"
+    export ESCD_TEST_PG_DSN
+fi
 
 # The OpenStack control plane of the openstack-labelled tests (tests/openstack/: Debian's own
 # Keystone, Glance, Placement, Nova with the fake driver, Neutron, Cinder, on 127.0.0.1). A
 # machine where it cannot be installed or started fails the run, loudly: it is never skipped.
-tests/openstack/install.sh
-os_env=$(tests/openstack/up.sh) || {
-    echo "run.sh: tests/openstack/up.sh could not start the OpenStack control plane" >&2
-    exit 1
-}
-eval "$os_env"
+if [[ $lane == all || $lane == openstack ]]; then
+    tests/openstack/install.sh
+    os_env=$(tests/openstack/up.sh) || {
+        echo "run.sh: tests/openstack/up.sh could not start the OpenStack control plane" >&2
+        exit 1
+    }
+    eval "$os_env"
+fi
 
 # Sanitizer findings fail the test that triggered them.
 export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1:strict_string_checks=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$PWD/tests/lsan.supp:print_suppressions=0}
 
+labels=()
+[[ $lane != all ]] && labels=(-L "^${lane}\$")
 status=0
-ctest --test-dir "$build" --output-on-failure -j"$jobs" --timeout 300 "$@" || status=$?
+ctest --test-dir "$build" --output-on-failure -j"$jobs" --timeout 300 "${labels[@]}" "$@" ||
+    status=$?
 
 # Then the VNF tests, alone: TCG guests need the cores. They bring their own libvirtd, PostgreSQL
 # and escd inside a network namespace, and say so when this machine cannot run them.
-tests/run-vnf.sh "$build" || status=$?
+if [[ $lane == all ]]; then
+    tests/run-vnf.sh "$build" || status=$?
+fi
 exit $status

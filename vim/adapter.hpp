@@ -196,6 +196,10 @@ struct VmStats {
     /// the guest gives none: utilisation is then the balloon against the maximum.
     std::optional<std::uint64_t> unused_kb;
     std::uint64_t max_memory_kb = 0;
+    /// When the counters were read, stamped by the adapter where it reads them: a rate divides
+    /// by the time between two samples, not by when the callers of an offloaded read resumed
+    /// (which adds the pools' queueing to one interval and not the other).
+    std::chrono::steady_clock::time_point sampled_at{};
 };
 
 /// What CheckStatus() reports about the connection to the VIM.

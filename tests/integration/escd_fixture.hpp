@@ -1,6 +1,6 @@
 #pragma once
-// The fixture of escd's integration tests: a fresh database, a callback receiver on loopback and a
-// real escd child process, plus helpers to read XML answers.
+// The fixture of escd's integration tests: a fresh database (escd's schema already in it), a
+// callback receiver on loopback and a real escd child process, plus helpers to read XML answers.
 
 #include <gtest/gtest.h>
 
@@ -78,7 +78,7 @@ class EscdTest : public ::testing::Test {
 
     /// Flags of every escd this fixture starts (a fixture sets them in its constructor).
     std::vector<std::string> escd_args_;
-    TestDatabase db_;
+    TestDatabase db_{TestDatabase::Schema::kEscd};
     CallbackReceiver receiver_;
     std::vector<std::unique_ptr<EscdProcess>> previous_;  // earlier processes keep their data dir
     std::unique_ptr<EscdProcess> escd_;

@@ -12,6 +12,11 @@ namespace {
 
 class Recovery : public DeploymentTest {
   protected:
+    // The bootup_time of groups whose VMs are meant to miss it: short, since the tests wait it
+    // out, yet long enough for a VM that answers to come alive on a loaded machine (the monitor
+    // polls every second, and a VM is alive after one answered poll).
+    static constexpr int kShortBootup = 4;
+
     void SetUp() override {
         if (const auto why = WhyNoPingBlocks(); !why.empty()) GTEST_SKIP() << why;
         DeploymentTest::SetUp();
@@ -64,8 +69,8 @@ TEST_F(Recovery, AVmThatNeverAnswersGoesThroughEveryAttemptAndEndsInError) {
     const auto net = UseNetwork(1);
     ASSERT_EQ(client_->Request("PUT", "/v0/config/DEFAULT/VM_RECOVERY_RETRY_MAX/2").status, 200);
     const auto deploy_tx = DeployAlive(
-        "never",
-        HealGroup("g", 2, "<action_on_recovery>REBOOT_THEN_REDEPLOY</action_on_recovery>"));
+        "never", HealGroup("g", kShortBootup,
+                           "<action_on_recovery>REBOOT_THEN_REDEPLOY</action_on_recovery>"));
     const auto vm = VmName("never");
     const auto uuid = XmlText(client_->Get("/v0/deployments/never").body, "vm_uuid");
 
@@ -144,8 +149,9 @@ TEST_F(Recovery, AVmNotAliveWithinItsBootupTimeIsRecoveredDuringTheDeploy) {
     ASSERT_TRUE(block.ok());
     auto post = client_->Post(
         "/v0/deployments/slow",
-        DatamodelOf("ten", "slow",
-                    HealGroup("g", 2, "<action_on_recovery>REDEPLOY_ONLY</action_on_recovery>")),
+        DatamodelOf(
+            "ten", "slow",
+            HealGroup("g", kShortBootup, "<action_on_recovery>REDEPLOY_ONLY</action_on_recovery>")),
         Both());
     ASSERT_EQ(post.status, 200) << post.body;
     const auto tx = post.Header("ESC-Transaction-Id");
@@ -164,8 +170,10 @@ TEST_F(Recovery, AVmThatComesBackWithinRecoveryWaitTimeIsLeftAlone) {
     const auto net = UseNetwork(4);
     const auto tx = DeployAlive(
         "wait", HealGroup("g", 5, "<action_on_recovery>REBOOT_ONLY</action_on_recovery>",
-                          "<recovery_wait_time>4</recovery_wait_time>"));
+                          "<recovery_wait_time>8</recovery_wait_time>"));
     const auto vm = VmName("wait");
+    // The wait must outlast the lift below and the next answered poll, however loaded the
+    // machine: 8 s (the test waits it out: the log line below comes when it ends).
     PingBlock block(net + "2");
     ASSERT_TRUE(block.ok());
     ASSERT_TRUE(escd_->WaitForLog("of wait is down", 1, kCallbackWait)) << escd_->Log();

@@ -233,6 +233,34 @@ TEST(TestDatabaseSelfTest, CreatesAQueryableDatabaseAndDropsItEvenWhileConnected
     EXPECT_EQ(count[0].as<int>(), 0);
 }
 
+TEST(TestDatabaseSelfTest, AnEscdDatabaseIsACopyOfTheTemplateWithEveryMigration) {
+    TestDatabase db(TestDatabase::Schema::kEscd);
+    ESCD_REQUIRE_PG(db);
+    std::size_t migrations = 0;
+    for (const auto& entry : std::filesystem::directory_iterator(ESCD_SCHEMA_DIR))
+        migrations += entry.path().extension() == ".sql";
+    ASSERT_GT(migrations, 0u);
+    EXPECT_EQ(db.Query("SELECT count(*) FROM schema_migrations")[0][0].as<std::size_t>(),
+              migrations);
+    EXPECT_EQ(db.name().rfind("escd_t_", 0), 0u);
+
+    // A copy: what one test writes, no other test's database holds. (Nothing here connects to
+    // the template itself: PostgreSQL refuses to copy a database while a session is in it.)
+    db.Query("INSERT INTO settings (key, value) VALUES ('selftest', 'mine')");
+    TestDatabase other(TestDatabase::Schema::kEscd);
+    EXPECT_EQ(other.Query("SELECT count(*) FROM settings WHERE key = 'selftest'")[0][0].as<int>(),
+              0);
+    const std::string server = std::getenv("ESCD_TEST_PG_DSN");
+    const std::string name = TestDatabase::EscdTemplate(server);
+    EXPECT_EQ(name.rfind("escd_tpl_", 0), 0u);
+    pqxx::connection admin(server);
+    pqxx::nontransaction transaction(admin);
+    EXPECT_EQ(
+        transaction.exec_params1("SELECT count(*) FROM pg_database WHERE datname = $1", name)[0]
+            .as<int>(),
+        1);
+}
+
 TEST(TestDatabaseSelfTest, UnavailableWithoutTheEnvironmentVariable) {
     const char* saved = std::getenv("ESCD_TEST_PG_DSN");
     const std::string value = saved != nullptr ? saved : "";

@@ -1,7 +1,8 @@
 #pragma once
 /// @file
-/// A fresh, empty PostgreSQL database per test, created on the server ESCD_TEST_PG_DSN names and
-/// dropped again afterwards.
+/// A fresh PostgreSQL database per test, created on the server ESCD_TEST_PG_DSN names and dropped
+/// again afterwards: empty, or a copy of a template that holds escd's schema (the migrations of
+/// ESCD_SCHEMA_DIR applied once per server and schema instead of once per test).
 
 #include <gtest/gtest.h>
 
@@ -12,10 +13,15 @@ namespace escd::test {
 
 class TestDatabase {
   public:
+    enum class Schema {
+        kEmpty,  ///< nothing in it (a test of its own tables)
+        kEscd,   ///< escd's migrations already applied, as escd leaves a new database
+    };
+
     /// Without ESCD_TEST_PG_DSN, available() is false and nothing is created. Otherwise creates
     /// "escd_t_<16 random hex>"; throws (failing the test) when the server cannot be reached,
     /// since a configured but broken database must not turn into silently skipped tests.
-    TestDatabase();
+    explicit TestDatabase(Schema schema = Schema::kEmpty);
     /// Drops the database WITH (FORCE), disconnecting leftover sessions; errors are swallowed.
     ~TestDatabase();
     TestDatabase(const TestDatabase&) = delete;
@@ -28,6 +34,13 @@ class TestDatabase {
 
     /// Runs `sql` in its own short-lived connection and transaction and commits.
     pqxx::result Query(const std::string& sql);
+
+    /// The name of the template database holding escd's schema on the server `server_dsn`
+    /// names, made first if it does not exist yet: "escd_tpl_<16 hex>", the hex a fingerprint of
+    /// the migration files, so a changed migration gets a template of its own. Concurrent test
+    /// processes make it once (an advisory lock); it is made under another name and renamed when
+    /// complete, so a half-made template is never copied.
+    static std::string EscdTemplate(const std::string& server_dsn);
 
   private:
     std::string server_dsn_;

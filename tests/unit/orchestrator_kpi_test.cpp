@@ -63,10 +63,14 @@ TEST(VmMetrics, CpuIsTheShareOfVcpuTimeAndMemoryPrefersTheGuestsOwnFigure) {
     before.cpu_time_ns = 1'000'000'000;
     after.cpu_time_ns = 2'000'000'000;
     after.vcpus = 2;
-    EXPECT_DOUBLE_EQ(CpuUtilisation(before, after, std::chrono::seconds(1)), 50.0);
-    EXPECT_DOUBLE_EQ(CpuUtilisation(before, after, std::chrono::seconds(0)), 0.0);
-    EXPECT_DOUBLE_EQ(CpuUtilisation(after, before, std::chrono::seconds(1)), 0.0)
-        << "a restarted VM's counter went back";
+    after.sampled_at = before.sampled_at + std::chrono::seconds(1);
+    EXPECT_DOUBLE_EQ(CpuUtilisation(before, after), 50.0);
+    vim::VmStats same_time = after;
+    same_time.sampled_at = before.sampled_at;
+    EXPECT_DOUBLE_EQ(CpuUtilisation(before, same_time), 0.0);
+    vim::VmStats restarted = before;
+    restarted.sampled_at = after.sampled_at + std::chrono::seconds(1);
+    EXPECT_DOUBLE_EQ(CpuUtilisation(after, restarted), 0.0) << "a restarted VM's counter went back";
 
     vim::VmStats memory;
     memory.memory_kb = 1000;
@@ -74,6 +78,19 @@ TEST(VmMetrics, CpuIsTheShareOfVcpuTimeAndMemoryPrefersTheGuestsOwnFigure) {
     EXPECT_DOUBLE_EQ(MemoryUtilisation(memory), 50.0);
     memory.unused_kb = 250;
     EXPECT_DOUBLE_EQ(MemoryUtilisation(memory), 75.0);
+}
+
+TEST(VmMetrics, CpuDividesByTheTimeBetweenTheSamplesNotByWhenItIsComputed) {
+    // The monitor reads the VIM on a pool and resumes later, by however long the pools are
+    // loaded: a rate over the samples' own times does not depend on that.
+    vim::VmStats first, second;
+    first.sampled_at = std::chrono::steady_clock::now() - std::chrono::hours(1);
+    second.sampled_at = first.sampled_at + std::chrono::milliseconds(200);
+    second.cpu_time_ns = 150'000'000;
+    EXPECT_DOUBLE_EQ(CpuUtilisation(first, second), 75.0);
+    second.sampled_at = first.sampled_at + std::chrono::milliseconds(100);
+    EXPECT_DOUBLE_EQ(CpuUtilisation(first, second), 100.0) << "never above 100";
+    EXPECT_DOUBLE_EQ(CpuUtilisation(second, first), 0.0) << "samples in the wrong order";
 }
 
 }  // namespace

@@ -232,6 +232,7 @@ asio::awaitable<std::optional<VmStats>> LibvirtAdapter::GetVmStats(const std::st
         virDomainInfo info{};
         if (virDomainGetInfo(domain.get(), &info) < 0) Fail("cannot read the state of VM " + name);
         VmStats stats;
+        stats.sampled_at = std::chrono::steady_clock::now();
         stats.cpu_time_ns = info.cpuTime;
         stats.vcpus = std::max<int>(1, info.nrVirtCpu);
         stats.memory_kb = info.memory;

@@ -560,7 +560,10 @@ asio::awaitable<std::optional<VmStats>> OpenStackAdapter::GetVmStats(const std::
         co_await session_.Call("compute", http::verb::get,
                                "/servers/" + server->id + "/diagnostics", std::string(), kGone);
     if (answer.status == 404) co_return std::nullopt;
-    co_return ParseDiagnostics(answer.body);
+    auto stats = ParseDiagnostics(answer.body);
+    // Nova's diagnostics carry no time of their own: the answer's arrival is the nearest.
+    stats.sampled_at = Clock::now();
+    co_return stats;
 }
 
 asio::awaitable<std::vector<std::string>> OpenStackAdapter::ListVmNames() {
