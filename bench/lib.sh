@@ -67,7 +67,18 @@ wait_idle() {
 psql_() { "$pgbin/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$ESCD_TEST_PG_PORT" -U postgres "$@"; }
 # field NAME LINE: value of NAME=value in a RESULT line.
 field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<" $2"; }
-calc() { awk "BEGIN { $1 }"; }
+# calc PROGRAM [NAME=VALUE...]: runs awk's `BEGIN { PROGRAM }`, each NAME an awk variable.
+# A figure that may be zero goes in as a variable, never as text of PROGRAM: gawk divides
+# constants while it parses, so `100 * 5 / 0` is fatal there even in a branch `0 > 0 ? ... : 0`
+# that never runs (mawk does not fold).
+calc() {
+    local program=$1 assignments=() assignment
+    shift
+    for assignment in "$@"; do assignments+=(-v "$assignment"); done
+    awk "${assignments[@]}" "BEGIN { $program }"
+}
+# ratio_pct A B: 100 * A / B with one decimal, "-" when B is zero or either is missing.
+ratio_pct() { calc 'if (a == "" || b == "" || b + 0 == 0) print "-"; else printf "%.1f", 100 * a / b' a="$1" b="$2"; }
 
 # start_postgres DURABLE: a throw-away PostgreSQL on a free loopback port (tests/pg-up.sh); with
 # DURABLE != 0 restarted with fsync, synchronous_commit and full_page_writes on (pg-up.sh passes

@@ -243,8 +243,6 @@ if [[ -n $receiver_pid ]]; then
 fi
 
 # --- report ----------------------------------------------------------------------------------
-pct() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b + 0 == 0) print "-"; else printf "%.1f", 100 * a / b }'; }
-
 echo
 echo "escd accept path vs its limits: ${DURATION} s per run after ${WARMUP} s warmup," \
     "PostgreSQL $durability"
@@ -256,7 +254,7 @@ row ----- ---------- -------- -------- ------ ---------- ----------- \
 for n in $CONNS; do
     row "$n" "${accept_rps[$n]:--}" "${accept_p50[$n]:--}" "${accept_p99[$n]:--}" \
         "${accept_err[$n]:--}" "${bare_rps[$n]}" "${pg_tps[$n]}" \
-        "$(pct "${accept_rps[$n]:-}" "${pg_tps[$n]}")" "$(pct "${accept_rps[$n]:-}" "${bare_rps[$n]}")"
+        "$(ratio_pct "${accept_rps[$n]:-}" "${pg_tps[$n]}")" "$(ratio_pct "${accept_rps[$n]:-}" "${bare_rps[$n]}")"
 done
 echo
 if [[ -n $escd_port ]]; then
@@ -266,7 +264,7 @@ if [[ -n $escd_port ]]; then
     row2 ----- ---------- -------- -------- ----------- ----------------
     for n in $CONNS; do
         row2 "$n" "${only_rps[$n]:--}" "${only_p50[$n]:--}" "${only_p99[$n]:--}" "${pg_tps[$n]}" \
-            "$(pct "${only_rps[$n]:-}" "${pg_tps[$n]}")"
+            "$(ratio_pct "${only_rps[$n]:-}" "${pg_tps[$n]}")"
     done
     echo
 fi
@@ -276,12 +274,12 @@ if [[ -z $escd_port ]]; then
 elif [[ -z ${pg_tps[64]:-} ]]; then
     echo "TARGET accept/pgbench at 64 connections >= 70%: SKIPPED (64 not in CONNS)"
 else
-    ratio=$(pct "${accept_rps[64]}" "${pg_tps[64]}")
-    verdict=$(awk -v r="$ratio" 'BEGIN { print (r != "-" && r + 0 >= 70) ? "PASS" : "FAIL" }')
+    ratio=$(ratio_pct "${accept_rps[64]}" "${pg_tps[64]}")
+    verdict=$(calc 'print (r != "-" && r + 0 >= 70) ? "PASS" : "FAIL"' r="$ratio")
     [[ ${accept_err[64]} == 0 ]] || verdict="FAIL"
     echo "TARGET accept/pgbench at 64 connections >= 70%: $verdict ($ratio%, engine running)"
-    ratio_alone=$(pct "${only_rps[64]:-}" "${pg_tps[64]}")
-    verdict_alone=$(awk -v r="$ratio_alone" 'BEGIN { print (r != "-" && r + 0 >= 70) ? "PASS" : "FAIL" }')
+    ratio_alone=$(ratio_pct "${only_rps[64]:-}" "${pg_tps[64]}")
+    verdict_alone=$(calc 'print (r != "-" && r + 0 >= 70) ? "PASS" : "FAIL"' r="$ratio_alone")
     echo "TARGET accept/pgbench at 64 connections >= 70%: $verdict_alone ($ratio_alone%, accept path alone)"
 fi
 

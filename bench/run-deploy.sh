@@ -326,9 +326,11 @@ if ((MONITOR_S > 0)); then
     sleep "$MONITOR_S"
     watch_cpu_after=$(cpu_ticks "$escd_pid")
     watch_wall_after=$(date +%s%N)
-    watch_pct=$(calc "printf \"%.1f\", 100 * ($watch_cpu_after - $watch_cpu_before) / $ticks_per_s / (($watch_wall_after - $watch_wall_before) / 1e9)")
+    watch_pct=$(calc 'printf "%.1f", 100 * ticks / hz / (ns / 1e9)' \
+        ticks=$((watch_cpu_after - watch_cpu_before)) hz="$ticks_per_s" \
+        ns=$((watch_wall_after - watch_wall_before)))
     watch_rss=$(mem_kb "$escd_pid" VmRSS)
-    pings_per_s=$(calc "printf \"%.0f\", $vms_alive * 3 / $POLL_S")
+    pings_per_s=$(calc 'printf "%.0f", vms * 3 / poll_s' vms="$vms_alive" poll_s="$POLL_S")
     monitor_report+=("escd CPU watching $vms_alive VMs" "$watch_pct% of one core over $MONITOR_S s (~$pings_per_s echo requests/s)")
     monitor_report+=("escd memory while watching" "VmRSS $watch_rss kB")
     delays=''
@@ -395,18 +397,23 @@ transitions=$((vms_alive * 4 + services_active * 3))
 xacts=$((xact_after - xact_before))
 writes=$((writes_after - writes_before))
 wal_syncs=$((wal_after - wal_before))
-wall_s=$(calc "printf \"%.3f\", ($wall_after - $wall_before) / 1e9")
-escd_cpu_s=$(calc "printf \"%.2f\", ($escd_cpu_after - $escd_cpu_before) / $ticks_per_s")
-pg_cpu_s=$(calc "printf \"%.2f\", ($pg_cpu_after - $pg_cpu_before) / $ticks_per_s")
-monitor_pct=$(calc "printf \"%.1f\", 100 * ($monitor_cpu_after - $monitor_cpu_before) / $ticks_per_s / (($monitor_wall_after - $monitor_wall_before) / 1e9)")
-busy_pct=$(calc "printf \"%.0f\", 100 * ($busy_after - $busy_before) / ($total_after - $total_before)")
+# Every figure goes into awk as a variable (calc in bench/lib.sh): pg_tps is 0 when
+# RUN_PGBENCH=0 (bench/run-monitor.sh's default), and gawk folds a division by a literal 0.
+wall_s=$(calc 'printf "%.3f", ns / 1e9' ns=$((wall_after - wall_before)))
+escd_cpu_s=$(calc 'printf "%.2f", ticks / hz' ticks=$((escd_cpu_after - escd_cpu_before)) hz="$ticks_per_s")
+pg_cpu_s=$(calc 'printf "%.2f", ticks / hz' ticks=$((pg_cpu_after - pg_cpu_before)) hz="$ticks_per_s")
+monitor_pct=$(calc 'printf "%.1f", 100 * ticks / hz / (ns / 1e9)' \
+    ticks=$((monitor_cpu_after - monitor_cpu_before)) hz="$ticks_per_s" \
+    ns=$((monitor_wall_after - monitor_wall_before)))
+busy_pct=$(calc 'printf "%.0f", (total > 0) ? 100 * busy / total : 0' \
+    busy=$((busy_after - busy_before)) total=$((total_after - total_before)))
 vms=$((COUNT * vms_per_deployment))
-kb_per_vm=$(calc "printf \"%.1f\", ($hwm_after - $rss_idle) / $vms")
-xact_rate=$(calc "printf \"%.1f\", $xacts / $elapsed_s")
-transition_rate=$(calc "printf \"%.1f\", $transitions / $elapsed_s")
-# (Parenthesised: a bare ">" after printf's arguments is awk's output redirection.)
-ratio=$(calc "printf \"%.1f\", ($pg_tps > 0) ? 100 * $transition_rate / $pg_tps : 0")
-xact_ratio=$(calc "printf \"%.1f\", ($pg_tps > 0) ? 100 * $xact_rate / $pg_tps : 0")
+kb_per_vm=$(calc 'printf "%.1f", kb / vms' kb=$((hwm_after - rss_idle)) vms="$vms")
+xact_rate=$(calc 'printf "%.1f", (s > 0) ? n / s : 0' n="$xacts" s="$elapsed_s")
+transition_rate=$(calc 'printf "%.1f", (s > 0) ? n / s : 0' n="$transitions" s="$elapsed_s")
+# "-" without a pgbench figure.
+ratio=$(ratio_pct "$transition_rate" "$pg_tps")
+xact_ratio=$(ratio_pct "$xact_rate" "$pg_tps")
 
 {
     echo
@@ -426,8 +433,8 @@ xact_ratio=$(calc "printf \"%.1f\", ($pg_tps > 0) ? 100 * $xact_rate / $pg_tps :
         printf '%-34s %s\n' "  $stage" "p50 $p50 ms, p99 $p99 ms, max $max ms ($n)"
     done
     printf '%-34s %s\n' \
-        "escd CPU" "$escd_cpu_s s in $wall_s s ($(calc "printf \"%.0f\", 100 * $escd_cpu_s / $wall_s")% of one core)" \
-        "PostgreSQL CPU" "$pg_cpu_s s ($(calc "printf \"%.0f\", 100 * $pg_cpu_s / $wall_s")% of one core)" \
+        "escd CPU" "$escd_cpu_s s in $wall_s s ($(calc 'printf "%.0f", 100 * cpu / wall' cpu="$escd_cpu_s" wall="$wall_s")% of one core)" \
+        "PostgreSQL CPU" "$pg_cpu_s s ($(calc 'printf "%.0f", 100 * cpu / wall' cpu="$pg_cpu_s" wall="$wall_s")% of one core)" \
         "machine CPU busy during the run" "$busy_pct% of $(nproc) cores" \
         "escd CPU monitoring $vms VMs, idle" "$monitor_pct% of one core" \
         "escd memory" "VmRSS idle $rss_idle kB, after $rss_after kB, peak (VmHWM) $hwm_after kB" \
@@ -436,15 +443,20 @@ xact_ratio=$(calc "printf \"%.1f\", ($pg_tps > 0) ? 100 * $xact_rate / $pg_tps :
         printf '%-34s %s\n' "${monitor_report[i]}" "${monitor_report[i + 1]}"
     done
     echo
-    verdict() { calc "print (($1) ? \"PASS\" : \"FAIL\")"; }
+    # verdict CONDITION [NAME=VALUE...]: PASS or FAIL.
+    verdict() {
+        local condition=$1
+        shift
+        calc "print (($condition) ? \"PASS\" : \"FAIL\")" "$@"
+    }
     if ((MONITOR_S > 0)); then
-        echo "TARGET escd CPU watching $vms_alive VMs < 50% of one core: $(verdict "$watch_pct < 50") ($watch_pct%)"
+        echo "TARGET escd CPU watching $vms_alive VMs < 50% of one core: $(verdict 'pct < 50' pct="$watch_pct") ($watch_pct%)"
         [[ -n $delays ]] &&
-            echo "TARGET down -> VM_RECOVERY_INIT < 2 polls + recovery_wait_time ($bound_ms ms): $(verdict "${max_delay:-999999} < $bound_ms && $found == $DOWN_VMS") (max ${max_delay:-none} ms)"
+            echo "TARGET down -> VM_RECOVERY_INIT < 2 polls + recovery_wait_time ($bound_ms ms): $(verdict 'max < bound && found == down' max="${max_delay:-999999}" bound="$bound_ms" found="$found" down="$DOWN_VMS") (max ${max_delay:-none} ms)"
     fi
     ((RUN_PGBENCH != 0)) &&
-    echo "TARGET transitions/s >= 30% of pgbench tps: $(verdict "$ratio >= 30") ($ratio%: $transition_rate/s vs $pg_tps tps)"
-    echo "TARGET callback latency p99 < 100 ms: $(verdict "$lat_p99 < 100") ($lat_p99 ms)"
-    echo "TARGET escd memory < 50 KB per VM: $(verdict "$kb_per_vm < 50") ($kb_per_vm KB)"
+    echo "TARGET transitions/s >= 30% of pgbench tps: $(verdict 'ratio != "-" && ratio + 0 >= 30' ratio="$ratio") ($ratio%: $transition_rate/s vs $pg_tps tps)"
+    echo "TARGET callback latency p99 < 100 ms: $(verdict 'p99 != "" && p99 + 0 < 100' p99="$lat_p99") ($lat_p99 ms)"
+    echo "TARGET escd memory < 50 KB per VM: $(verdict 'kb < 50' kb="$kb_per_vm") ($kb_per_vm KB)"
 } | tee "$work/summary.txt"
 exit 0

@@ -46,6 +46,10 @@ bench_name=run-openstack
 # shellcheck source=bench/lib.sh
 source "$root/bench/lib.sh"
 
+# Positive: the report divides by the number of VMs.
+for var in COUNT vms_per_deployment; do
+    [[ ${!var} =~ ^[0-9]+$ && ${!var} -gt 0 ]] || die "$var must be a positive integer"
+done
 for bin in "$deploy_bin" "$accept_bin" "$escd_bin"; do
     [[ -x $bin ]] || die "$bin not found: build first (cmake --build $BUILD_DIR -j2)"
 done
@@ -207,11 +211,12 @@ api DELETE "tenants/bench$suffix"
 
 echo
 echo "SUMMARY deployments=$COUNT vms=$vms elapsed_s=$elapsed_s"
-echo "SUMMARY api_calls=$calls per_vm=$(calc "printf \"%.2f\", $calls / $vms")" \
+per_vm=$(calc 'printf "%.2f", calls / vms' calls="$calls" vms="$vms")
+echo "SUMMARY api_calls=$calls per_vm=$per_vm" \
     "nova=$((nova1 - nova0)) neutron=$((neutron1 - neutron0)) glance=$((glance1 - glance0))" \
     "cinder=$((cinder1 - cinder0)) keystone_tokens=$((keystone1 - keystone0))"
-echo "SUMMARY escd_cpu_s=$(calc "printf \"%.2f\", ($escd_cpu_after - $escd_cpu_before) / $hz")" \
-    "per_vm_ms=$(calc "printf \"%.1f\", ($escd_cpu_after - $escd_cpu_before) * 1000 / $hz / $vms")"
-per_vm=$(calc "printf \"%.2f\", $calls / $vms")
-verdict=$(calc "print ($calls / $vms <= 6) ? \"PASS\" : \"FAIL\"")
+escd_ticks=$((escd_cpu_after - escd_cpu_before))
+echo "SUMMARY escd_cpu_s=$(calc 'printf "%.2f", ticks / hz' ticks="$escd_ticks" hz="$hz")" \
+    "per_vm_ms=$(calc 'printf "%.1f", ticks * 1000 / hz / vms' ticks="$escd_ticks" hz="$hz" vms="$vms")"
+verdict=$(calc 'print (calls / vms <= 6) ? "PASS" : "FAIL"' calls="$calls" vms="$vms")
 echo "TARGET OpenStack API calls per VM <= 6: $verdict ($per_vm)"

@@ -58,7 +58,7 @@ status=0
 while read -r line; do
     vnfs=$(field vnfs "$line")
     pct=$(field escd_pct "$line")
-    if calc "exit !($pct < 1)"; then
+    if calc 'exit !(pct != "" && pct + 0 < 1)' pct="$pct"; then
         echo "TARGET escd's own time < 1% of POST to SERVICE_ALIVE ($vnfs VNFs): PASS ($pct%)"
     else
         echo "TARGET escd's own time < 1% of POST to SERVICE_ALIVE ($vnfs VNFs): FAIL ($pct%)"
