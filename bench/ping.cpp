@@ -1,5 +1,5 @@
 /// @file
-/// escd_bench_ping: escd's ICMP pinger (orchestrator/icmp_pinger.hpp) alone, the way the VM
+/// escd_bench_ping: escd's ICMP pinger (orchestrator/monitor/icmp_pinger.hpp) alone, the way the VM
 /// monitor uses it: N loopback addresses (127.64.0.2 upwards), each polled every P seconds with
 /// kEchoesPerPoll echoes under one timeout, polls spread over the period. Prints, per second,
 /// the polls made, those with fewer answers than echoes, and the inconclusive ones; then the CPU
@@ -17,8 +17,8 @@
 #include "bench/args.hpp"
 #include "common/cidr.hpp"
 #include "common/ip_network.hpp"
-#include "orchestrator/alive_check.hpp"
-#include "orchestrator/icmp_pinger.hpp"
+#include "orchestrator/monitor/alive_check.hpp"
+#include "orchestrator/monitor/icmp_pinger.hpp"
 
 namespace escd::bench {
 namespace {

@@ -213,7 +213,7 @@ struct VimStatus {
 /// once the service is back, unchanged. ErrorCode kUnavailable (503), like any unreachable VIM;
 /// the type lets the engine tell such an outage from a VIM that refuses for good (no host to
 /// place on, a server that never boots): a deployment operation that meets an outage is run
-/// again later rather than failed (orchestrator/engine.cpp).
+/// again later rather than failed (orchestrator/engine/engine.cpp).
 class VimUnavailable : public VimError {
   public:
     /// `service` names the VIM's service for the client, e.g. "network service (Neutron)"; ""

@@ -11,7 +11,7 @@
 /// and lists are <escconfigparameters>. 400 bad names or values, 404 unknown category or key,
 /// 409 POST of an existing key.
 
-#include "orchestrator/config_parameters.hpp"
+#include "orchestrator/engine/config_parameters.hpp"
 #include "server/router.hpp"
 
 namespace escd::server::handlers {

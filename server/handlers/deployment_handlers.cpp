@@ -10,7 +10,7 @@
 #include "model/xml/deployment_docs.hpp"
 #include "model/xml/deployment_xml.hpp"
 #include "model/xml/xml_doc.hpp"
-#include "orchestrator/deployment_workflow.hpp"
+#include "orchestrator/deployment/deployment_workflow.hpp"
 #include "server/handlers/deployment_references.hpp"
 #include "server/handlers/mutation.hpp"
 #include "server/handlers/vm_lookup.hpp"
@@ -287,7 +287,7 @@ asio::awaitable<Response> VmOperation(orchestrator::Engine& engine, Request& req
 
 // POST /{tenant}/deployments/recovery-vm/{vm}: <operation>recovery_do</operation>, optional
 // <checkVmBeforeRecovery> (a VM found alive is then left alone). Runs the recovery a down VM
-// gets (orchestrator/deployment_recovery.cpp), whatever its group's recovery_type.
+// gets (orchestrator/deployment/deployment_recovery.cpp), whatever its group's recovery_type.
 asio::awaitable<Response> RecoveryVm(orchestrator::Engine& engine, Request& request) {
     const auto& tenant = request.Param("internal_tenant_id");
     const auto& vm_name = request.Param("vm_name");

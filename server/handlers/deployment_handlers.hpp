@@ -8,7 +8,7 @@
 /// (503) before anything is stored; POST creates the tenant it names first when missing.
 /// Events of each: docs/behaviour.md, "Event sequences".
 
-#include "orchestrator/engine.hpp"
+#include "orchestrator/engine/engine.hpp"
 #include "server/router.hpp"
 
 namespace escd::server::handlers {

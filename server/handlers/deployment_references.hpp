@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "model/xml/deployment_xml.hpp"
-#include "orchestrator/engine.hpp"
+#include "orchestrator/engine/engine.hpp"
 
 namespace escd::server::handlers {
 

@@ -12,7 +12,7 @@
 /// non-CORE entry and answers with what remains. Names in paths are percent-decoded
 /// ("ALWAYS%20log").
 
-#include "orchestrator/engine.hpp"
+#include "orchestrator/engine/engine.hpp"
 #include "server/router.hpp"
 
 namespace escd::server::handlers {

@@ -10,7 +10,7 @@
 ///   to Callback-ESC-Events after the answer. Idempotent: disabling a disabled host is a 200.
 
 #include "model/store.hpp"
-#include "orchestrator/notifier.hpp"
+#include "orchestrator/notify/notifier.hpp"
 #include "server/router.hpp"
 #include "vim/adapter.hpp"
 

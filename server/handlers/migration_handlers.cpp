@@ -7,7 +7,7 @@
 #include "common/error.hpp"
 #include "model/ids.hpp"
 #include "model/xml/xml_doc.hpp"
-#include "orchestrator/migration_workflow.hpp"
+#include "orchestrator/deployment/migration_workflow.hpp"
 #include "server/handlers/mutation.hpp"
 #include "server/handlers/vm_lookup.hpp"
 

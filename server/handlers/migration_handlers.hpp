@@ -8,13 +8,13 @@
 ///   <blockMigration>auto|true|false</blockMigration>  (live only; auto = true: escd's hosts
 ///                                                        share no storage)
 /// Answers 200 with the accepted operation echoed, once it is committed; the work runs on the
-/// deployment's strand (orchestrator/migration_workflow.hpp: the VM_MIGRATE_COMPLETE callback).
-/// Refusals, with nothing stored: 400 (missing Callback, bad body, a VM in a transition, the VM's
-/// own host, a disabled target host, no other enabled host), 404 (unknown tenant, VM or host),
-/// 409 (another operation runs on the deployment), 503 (the VIM does not answer).
-/// Disabling a host (POST /v0/hosts/{host}/disable) never moves its VMs: only this route does.
+/// deployment's strand (orchestrator/deployment/migration_workflow.hpp: the VM_MIGRATE_COMPLETE
+/// callback). Refusals, with nothing stored: 400 (missing Callback, bad body, a VM in a transition,
+/// the VM's own host, a disabled target host, no other enabled host), 404 (unknown tenant, VM or
+/// host), 409 (another operation runs on the deployment), 503 (the VIM does not answer). Disabling
+/// a host (POST /v0/hosts/{host}/disable) never moves its VMs: only this route does.
 
-#include "orchestrator/engine.hpp"
+#include "orchestrator/engine/engine.hpp"
 #include "server/router.hpp"
 #include "vim/adapter.hpp"
 

@@ -7,7 +7,7 @@
 
 #include "model/operation.hpp"
 #include "model/xml/resource_xml.hpp"
-#include "orchestrator/engine.hpp"
+#include "orchestrator/engine/engine.hpp"
 #include "server/http_types.hpp"
 
 namespace escd::server::handlers {

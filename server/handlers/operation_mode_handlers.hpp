@@ -7,7 +7,7 @@
 ///
 /// The switch takes effect before the answer goes out and is allowed in maintenance mode.
 
-#include "orchestrator/operation_mode.hpp"
+#include "orchestrator/engine/operation_mode.hpp"
 #include "server/router.hpp"
 
 namespace escd::server::handlers {

@@ -5,7 +5,7 @@
 #include "common/error.hpp"
 #include "model/ids.hpp"
 #include "model/xml/resource_xml.hpp"
-#include "orchestrator/operation_catalog.hpp"
+#include "orchestrator/engine/operation_catalog.hpp"
 #include "server/handlers/mutation.hpp"
 
 namespace escd::server::handlers {

@@ -21,7 +21,7 @@
 /// resources (a router's subnets, an image's file server) must exist (404); 200 +
 /// ESC-Transaction-Id after the commit; the work and its callback follow.
 
-#include "orchestrator/engine.hpp"
+#include "orchestrator/engine/engine.hpp"
 #include "server/router.hpp"
 
 namespace escd::server::handlers {

@@ -7,7 +7,7 @@
 #include "model/ids.hpp"
 #include "model/xml/resource_xml.hpp"
 #include "model/xml/xml_doc.hpp"
-#include "orchestrator/snapshot_workflow.hpp"
+#include "orchestrator/deployment/snapshot_workflow.hpp"
 #include "server/handlers/mutation.hpp"
 #include "server/handlers/vm_lookup.hpp"
 #include "server/query.hpp"

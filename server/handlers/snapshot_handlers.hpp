@@ -19,10 +19,10 @@
 /// bad body or a VM in a state where the operation does not apply, 409 when the snapshot's state
 /// (model/snapshot_lifecycle.hpp) refuses it or another operation runs on the VM's deployment;
 /// nothing is stored then. Otherwise the snapshot's change and an `operations` row commit before
-/// the answer, and the work runs on the deployment's strand (orchestrator/snapshot_workflow.hpp
-/// names the callback of each).
+/// the answer, and the work runs on the deployment's strand
+/// (orchestrator/deployment/snapshot_workflow.hpp names the callback of each).
 
-#include "orchestrator/engine.hpp"
+#include "orchestrator/engine/engine.hpp"
 #include "server/router.hpp"
 
 namespace escd::server::handlers {

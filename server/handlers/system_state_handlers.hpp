@@ -12,8 +12,8 @@
 /// Answer: <system_state><name/><state/><details/></system_state>; 404 for other names. Resets
 /// are administrative and allowed in maintenance mode.
 
-#include "orchestrator/notifier.hpp"
-#include "orchestrator/operation_mode.hpp"
+#include "orchestrator/engine/operation_mode.hpp"
+#include "orchestrator/notify/notifier.hpp"
 #include "server/router.hpp"
 #include "vim/adapter.hpp"
 

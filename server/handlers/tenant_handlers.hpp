@@ -2,7 +2,7 @@
 /// @file
 /// Routes of "01-Tenants" (ESC reference): GET /tenants, GET|POST|PUT|DELETE /tenants/{id}.
 
-#include "orchestrator/engine.hpp"
+#include "orchestrator/engine/engine.hpp"
 #include "server/router.hpp"
 
 namespace escd::server::handlers {

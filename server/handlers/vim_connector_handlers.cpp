@@ -6,7 +6,7 @@
 #include "common/log.hpp"
 #include "common/offload.hpp"
 #include "model/xml/vim_connector_xml.hpp"
-#include "orchestrator/vim_set.hpp"
+#include "orchestrator/engine/vim_set.hpp"
 #include "server/handlers/mutation.hpp"
 #include "server/query.hpp"
 

@@ -17,10 +17,10 @@
 ///   holding <status> CONNECTION_SUCCESSFUL | CONNECTION_FAILED and the reason; the status is
 ///   kept and shown by later GETs. LIBVIRT: its `uri` property (escd's configured vim.uri when
 ///   absent); escd's own URI is checked through escd's running adapter, another URI by opening
-///   it. OPENSTACK: authenticates to its Keystone as its (first) VIM user and reports Keystone's answer. The Callback
-///   header is optional here (the reference lists none); when given, it receives the document
-///   with event_type CHECK_VIM_CONNECTOR_STATUS and ESC-Status-Code 200 whatever the outcome:
-///   the check itself succeeded, its result is the <status>.
+///   it. OPENSTACK: authenticates to its Keystone as its (first) VIM user and reports Keystone's
+///   answer. The Callback header is optional here (the reference lists none); when given, it
+///   receives the document with event_type CHECK_VIM_CONNECTOR_STATUS and ESC-Status-Code 200
+///   whatever the outcome: the check itself succeeded, its result is the <status>.
 /// - GET|POST /vims/{vim_id}/vim_users, GET|PUT|DELETE /vims/{vim_id}/vim_users/{vim_user_id}:
 ///   CREATE_VIM_USER / UPDATE_VIM_USER / DELETE_VIM_USER; 404 for an unknown connector or user.
 ///   User ids in paths are percent-decoded.
@@ -31,13 +31,14 @@
 /// commit in one transaction; the answer is 200 with ESC-Transaction-Id and the callback goes
 /// out after it. No VIM work follows, so nothing is left to resume after a crash. Mutations are
 /// refused with 503 in maintenance mode, check_status included. After every committed change the
-/// engine's VIM set (orchestrator/vim_set.hpp) reads the connectors again, before the answer.
+/// engine's VIM set (orchestrator/engine/vim_set.hpp) reads the connectors again, before the
+/// answer.
 
 #include <functional>
 #include <string>
 
 #include "model/store.hpp"
-#include "orchestrator/notifier.hpp"
+#include "orchestrator/notify/notifier.hpp"
 #include "server/router.hpp"
 #include "vim/adapter.hpp"
 #include "vim/openstack/keystone.hpp"

@@ -7,7 +7,7 @@
 
 #include "model/resource.hpp"
 #include "model/vm_record.hpp"
-#include "orchestrator/engine.hpp"
+#include "orchestrator/engine/engine.hpp"
 
 namespace escd::server::handlers {
 

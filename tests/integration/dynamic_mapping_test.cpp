@@ -37,7 +37,7 @@ TEST_F(DynamicMappings, TheCoreSetIsPreloaded) {
           "TRUE servicescaleup.sh", "TRUE servicescalein.sh"}) {
         EXPECT_NE(std::find(actions.begin(), actions.end(), core), actions.end()) << core;
     }
-    // ICMPPing, and the VIM's domain statistics (orchestrator/vm_metrics.hpp).
+    // ICMPPing, and the VIM's domain statistics (orchestrator/monitor/vm_metrics.hpp).
     EXPECT_EQ(Names("/v0/dynamic_mapping/metrics"),
               (std::vector<std::string>{"CPU", "ICMPPing", "MEMORY"}));
     auto one = client_->Get("/v0/dynamic_mapping/actions/ALWAYS%20log");

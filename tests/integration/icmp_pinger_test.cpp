@@ -7,7 +7,7 @@
 #include <future>
 
 #include "common/error.hpp"
-#include "orchestrator/icmp_pinger.hpp"
+#include "orchestrator/monitor/icmp_pinger.hpp"
 
 namespace escd::test {
 namespace {

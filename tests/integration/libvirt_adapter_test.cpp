@@ -15,7 +15,7 @@
 
 #include "common/asio.hpp"
 #include "common/error.hpp"
-#include "orchestrator/vm_metrics.hpp"
+#include "orchestrator/monitor/vm_metrics.hpp"
 #include "vim/libvirt/libvirt_adapter.hpp"
 
 namespace escd::test {

@@ -1,7 +1,7 @@
 // The ICMPPing KPI arithmetic: the poll's condition, period and reply timeout.
 #include <gtest/gtest.h>
 
-#include "orchestrator/alive_check.hpp"
+#include "orchestrator/monitor/alive_check.hpp"
 
 namespace escd::orchestrator {
 namespace {

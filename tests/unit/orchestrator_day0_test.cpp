@@ -5,7 +5,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "orchestrator/day0.hpp"
+#include "orchestrator/deployment/day0.hpp"
 
 namespace escd::orchestrator::day0 {
 namespace {

@@ -1,8 +1,8 @@
 // What a KPI's rules ask for (kpi_rules.hpp) and how its metrics are computed (vm_metrics.hpp).
 #include <gtest/gtest.h>
 
-#include "orchestrator/kpi_rules.hpp"
-#include "orchestrator/vm_metrics.hpp"
+#include "orchestrator/monitor/kpi_rules.hpp"
+#include "orchestrator/monitor/vm_metrics.hpp"
 
 namespace escd::orchestrator {
 namespace {

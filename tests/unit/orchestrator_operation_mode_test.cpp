@@ -1,6 +1,6 @@
 #include <gtest/gtest.h>
 
-#include "orchestrator/operation_mode.hpp"
+#include "orchestrator/engine/operation_mode.hpp"
 
 namespace escd::orchestrator {
 namespace {

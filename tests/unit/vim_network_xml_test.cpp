@@ -1,6 +1,6 @@
 #include <gtest/gtest.h>
 
-#include "orchestrator/operation_catalog.hpp"
+#include "orchestrator/engine/operation_catalog.hpp"
 #include "vim/libvirt/network_xml.hpp"
 
 namespace escd {

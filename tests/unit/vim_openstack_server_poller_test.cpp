@@ -7,7 +7,7 @@
 #include <future>
 
 #include "common/error.hpp"
-#include "orchestrator/day0.hpp"
+#include "orchestrator/deployment/day0.hpp"
 #include "vim/openstack/config_drive.hpp"
 #include "vim/openstack/server_poller.hpp"
 

@@ -1,8 +1,8 @@
 #pragma once
 /// @file
 /// Day-0 files for a Nova config drive. escd's engine writes a VM's day-0 files as a ustar archive
-/// (the disk libvirt attaches as the config drive, orchestrator/day0.hpp); on OpenStack, Nova
-/// builds the config drive itself from the server's `personality` files, so the adapter reads
+/// (the disk libvirt attaches as the config drive, orchestrator/deployment/day0.hpp); on OpenStack,
+/// Nova builds the config drive itself from the server's `personality` files, so the adapter reads
 /// the archive back into (path, content) pairs.
 
 #include <string>

@@ -1,0 +1,596 @@
+#include "orchestrator/engine/engine.hpp"
+
+#include <set>
+
+#include <pugixml.hpp>
+
+#include "common/crypto.hpp"
+#include "common/error.hpp"
+#include "common/log.hpp"
+#include "common/offload.hpp"
+#include "model/xml/resource_xml.hpp"
+#include "model/xml/tenant_xml.hpp"
+#include "model/xml/xml_doc.hpp"
+#include "orchestrator/engine/operation_catalog.hpp"
+
+namespace escd::orchestrator {
+namespace {
+std::string StrandKey(const std::string& kind, const std::string& id) {
+    return kind + "/" + id;
+}
+
+/// Whether an operation that ended with `error` may succeed when run again unchanged.
+bool Retryable(std::exception_ptr error) {
+    try {
+        std::rethrow_exception(error);
+    } catch (const Error& e) {
+        return e.retryable();
+    } catch (...) {
+        return false;
+    }
+}
+
+/// How long an operation that was aborted `attempt` times before waits to run again: 1 s
+/// doubling to 5 min.
+std::chrono::seconds RetryDelay(int attempt) {
+    return std::chrono::seconds(std::min(300, 1 << std::min(attempt, 8)));
+}
+}  // namespace
+
+Engine::Engine(asio::io_context& ioc,
+               model::Store& store,
+               asio::thread_pool& db_pool,
+               vim::Adapter& vim,
+               Notifier& notifier,
+               FileFetcher& fetcher,
+               IcmpPinger& pinger,
+               const OperationMode& mode,
+               EngineOptions options)
+    : ioc_(ioc),
+      store_(store),
+      db_pool_(db_pool),
+      vim_(vim),
+      notifier_(notifier),
+      workflows_(vim, store, db_pool, fetcher),
+      deployments_(store, db_pool, vim, notifier, pinger, fetcher),
+      snapshots_(store, db_pool, vim, notifier),
+      migrations_(store, db_pool, vim, notifier),
+      monitor_(ioc, store, db_pool, vim, pinger),
+      mode_(mode),
+      options_(options) {
+    monitor_.SetHandler([this](const std::string& deployment, const std::string& vm,
+                               const std::string& event,
+                               bool value) { OnVerdict(deployment, vm, event, value); });
+}
+
+// Parameters by value: the coroutine outlives the caller's strings.
+asio::awaitable<void> Engine::ApplyVerdict(std::string deployment_id,
+                                           std::string vm_name,
+                                           bool alive) {
+    const auto operating = [this, &deployment_id] {
+        std::lock_guard lock(operating_mutex_);
+        return operating_.contains(deployment_id);
+    };
+    if (operating()) {
+        ESCD_INFO("monitor") << "verdict on VM " << vm_name << " of " << deployment_id
+                             << " not applied: an operation runs on it";
+        co_return;
+    }
+    auto op = co_await Offload(
+        db_pool_, [this, &deployment_id] { return store_.LatestOperation(deployment_id); });
+    if (!op || operating()) co_return;
+    auto heal = co_await deployments_.ApplyVerdict(*op, vm_name, alive);
+    if (heal) ScheduleRecovery(deployment_id, vm_name, *heal);
+}
+
+void Engine::OnVerdict(const std::string& deployment_id,
+                       const std::string& vm_name,
+                       const std::string& event,
+                       bool value) {
+    if (stopping_) return;
+    auto strand = StrandFor(model::kind::kDeployment, deployment_id);
+    if (event == VmMonitor::kAliveEvent) {
+        asio::co_spawn(strand, ApplyVerdict(deployment_id, vm_name, value),
+                       log::LogFailure(log::Level::kWarn, "monitor",
+                                       "verdict on VM " + vm_name + " not applied"));
+    } else {
+        asio::co_spawn(strand, ApplyKpiEvent(deployment_id, vm_name, event, value),
+                       log::LogFailure(log::Level::kWarn, "monitor",
+                                       event + " of VM " + vm_name + " not applied"));
+    }
+}
+
+asio::awaitable<std::optional<model::Operation>> Engine::AcceptOwnOperation(
+    const std::string& kind,
+    const model::Operation& latest,
+    const std::vector<std::pair<std::string, std::string>>& fields) {
+    model::Operation op;
+    op.transaction_id = NewUuid();
+    op.kind = kind;
+    op.target_kind = model::kind::kDeployment;
+    op.target_id = latest.target_id;
+    op.callback_url = latest.callback_url;
+    op.events_url = latest.events_url;
+    pugi::xml_document payload;
+    auto root = payload.append_child("operation");
+    for (const auto& [name, value] : fields) model::xml::AppendText(root, name.c_str(), value);
+    op.payload = model::xml::Compact(payload);
+    try {
+        co_await store_.AcceptUpdate(op.target_kind, op.target_id, op);
+    } catch (const Error& e) {
+        if (e.code() != ErrorCode::kConflict && e.code() != ErrorCode::kNotFound) throw;
+        co_return std::nullopt;
+    }
+    co_return op;
+}
+
+asio::awaitable<void> Engine::AcceptCreate(const model::ResourceRecord& resource,
+                                           const model::Operation& op) {
+    co_await store_.AcceptCreate(resource, op);
+}
+
+asio::awaitable<void> Engine::AcceptUpdate(const model::Operation& op) {
+    co_await store_.AcceptUpdate(op.target_kind, op.target_id, op);
+}
+
+asio::awaitable<void> Engine::AcceptDeployment(
+    const model::ResourceRecord& deployment,
+    const model::Operation& op,
+    const std::vector<std::pair<std::string, std::string>>& uses,
+    const std::vector<model::ResourceRecord>& declared) {
+    co_await store_.AcceptDeployment(deployment, op, uses, declared);
+}
+
+asio::awaitable<void> Engine::AcceptDeploymentUpdate(
+    const model::Operation& op, const std::vector<std::pair<std::string, std::string>>& uses) {
+    co_await store_.AcceptDeploymentUpdate(op, uses);
+}
+
+asio::awaitable<void> Engine::AcceptVmSnapshot(const model::VmSnapshot& snapshot,
+                                               const model::Operation& op) {
+    co_await store_.AcceptVmSnapshot(snapshot, op);
+}
+
+asio::awaitable<void> Engine::AcceptVmSnapshotRequest(
+    const std::string& snapshot_id,
+    model::SnapshotEvent event,
+    const std::optional<model::ResourceRecord>& volume,
+    const model::Operation& op) {
+    co_await store_.AcceptVmSnapshotRequest(snapshot_id, event, volume, op);
+}
+
+asio::awaitable<void> Engine::AcceptDelete(const model::Operation& op) {
+    co_await store_.AcceptDelete(op.target_kind, op.target_id, op);
+}
+
+asio::awaitable<void> Engine::RequireVim() {
+    auto status = co_await vim_.CheckStatus();
+    if (!status.reachable)
+        throw Error(ErrorOrigin::kVim, ErrorCode::kUnavailable,
+                    "Unable to query VIM: " + status.message);
+}
+
+Engine::Strand Engine::StrandFor(const std::string& target_kind, const std::string& target_id) {
+    std::lock_guard lock(strands_mutex_);
+    auto key = StrandKey(target_kind, target_id);
+    auto it = strands_.find(key);
+    if (it == strands_.end()) it = strands_.emplace(key, asio::make_strand(ioc_)).first;
+    return it->second;
+}
+
+void Engine::ForgetStrand(const std::string& target_kind, const std::string& target_id) {
+    std::lock_guard lock(strands_mutex_);
+    strands_.erase(StrandKey(target_kind, target_id));
+}
+
+void Engine::Launch(model::Operation op) {
+    Launch(std::move(op), 0);
+}
+
+void Engine::Launch(model::Operation op, int attempt) {
+    if (options_.paused_for_test) {
+        ESCD_WARN("engine") << "engine paused for test: " << op.kind << " " << op.target_id
+                            << " stays accepted";
+        return;
+    }
+    if (stopping_) return;  // resumed at the next start
+    {
+        std::lock_guard lock(launched_mutex_);
+        if (launched_before_start_) launched_before_start_->insert(op.transaction_id);
+    }
+    ++running_;
+    auto strand = StrandFor(op.target_kind, op.target_id);
+    auto retry = op;  // kept for a relaunch
+    asio::co_spawn(strand, Run(std::move(op), attempt),
+                   [this, retry = std::move(retry), attempt](std::exception_ptr e) mutable {
+                       --running_;
+                       if (!e) return;
+                       if (!Retryable(e)) {
+                           // It would fail the same way again: it ends here, with a failure
+                           // callback, rather than keep its target busy for ever.
+                           ++running_;
+                           asio::co_spawn(StrandFor(retry.target_kind, retry.target_id),
+                                          Abandon(std::move(retry), e),
+                                          [this](std::exception_ptr) { --running_; });
+                           return;
+                       }
+                       try {
+                           std::rethrow_exception(e);
+                       } catch (const std::exception& ex) {
+                           // The database did not take the operation's outcome, or a VIM did not
+                           // answer (RunDeploymentOperation). The operation stays unfinished in
+                           // the table; run it again later, backing off, so its target does not
+                           // stay busy until a restart.
+                           const auto delay = RetryDelay(attempt);
+                           ESCD_ERROR("engine")
+                               << "operation " << retry.transaction_id << " aborted: " << ex.what()
+                               << "; retrying in " << delay.count() << "s";
+                           auto timer = std::make_shared<asio::steady_timer>(ioc_, delay);
+                           timer->async_wait([this, timer, retry = std::move(retry),
+                                              attempt](boost::system::error_code ec) mutable {
+                               if (!ec) Launch(std::move(retry), attempt + 1);
+                           });
+                       }
+                   });
+}
+
+asio::awaitable<void> Engine::Abandon(model::Operation op, std::exception_ptr error) {
+    std::string why = "internal error";
+    try {
+        std::rethrow_exception(error);
+    } catch (const std::exception& e) {
+        why = e.what();
+    }
+    ESCD_ERROR("engine") << "operation " << op.transaction_id << " (" << op.kind << " "
+                         << op.target_id << ") failed for good: " << why;
+    const int status = kFailedStatus;
+    try {
+        if (op.target_kind == model::kind::kDeployment) {
+            auto final = DeploymentWorkflow::Failed(op, status, why);
+            co_await Complete(op, final.outcome, final.status, final.message, final.callbacks);
+            monitor_.Sync(op.target_id);
+            co_return;
+        }
+        // A resource operation: its target as a failed VIM call leaves it, the callback with
+        // the resource as stored.
+        model::ResourceOutcome outcome;
+        std::string message = why;
+        const auto* info = FindOperation(op.kind);
+        if (info) {
+            outcome.state = *model::NextState(info->running, model::ResourceEvent::kVimFailed);
+            message = info->failure_message + ": " + why;
+        }
+        std::vector<model::OutboxMessage> callbacks;
+        if (!op.callback_url.empty()) {
+            auto current = co_await Offload(
+                db_pool_, [this, &op] { return store_.GetResource(op.target_kind, op.target_id); });
+            std::string body;
+            if (current && op.target_kind == model::kind::kTenant) {
+                auto spec = model::xml::TenantSpecFromStored(current->spec);
+                body = model::xml::TenantDocument({spec, current->external_id}, op.kind);
+            } else if (const auto* kind = model::xml::FindKindXml(op.target_kind);
+                       current && kind) {
+                body = model::xml::ResourceDocument(*kind, *current, op.kind);
+            }
+            callbacks.push_back({op.callback_url, op.kind, status, message, body});
+        }
+        co_await Complete(op, outcome, status, message, callbacks);
+        if (outcome.state == model::ResourceState::kRemoved)
+            ForgetStrand(op.target_kind, op.target_id);
+    } catch (const std::exception& e) {
+        // Nothing more to do than say so: the operation stays unfinished until a restart.
+        ESCD_ERROR("engine") << "cannot record the failure of " << op.transaction_id << ": "
+                             << e.what();
+    }
+}
+
+asio::awaitable<void> Engine::Start() {
+    co_await Reconcile();
+    auto operations = co_await Offload(db_pool_, [this] { return store_.UnfinishedOperations(); });
+    {
+        std::lock_guard lock(launched_mutex_);
+        // Accepted during start-up: launched by its handler already, running or done.
+        std::erase_if(operations, [this](const model::Operation& op) {
+            return launched_before_start_->contains(op.transaction_id);
+        });
+        launched_before_start_.reset();
+    }
+    if (!operations.empty())
+        ESCD_INFO("engine") << "resuming " << operations.size() << " unfinished operations";
+    for (auto& op : operations) Launch(std::move(op));
+    if (!options_.paused_for_test) monitor_.Start();
+}
+
+asio::awaitable<void> Engine::Reconcile() {
+    if (options_.paused_for_test) co_return;
+    std::vector<std::string> on_vim;
+    try {
+        on_vim = co_await vim_.ListVmNames();
+    } catch (const Error& e) {
+        ESCD_WARN("engine") << "no reconciliation with the VIM: " << e.what();
+        co_return;
+    }
+    const std::set<std::string> present(on_vim.begin(), on_vim.end());
+    struct Records {
+        std::vector<model::ResourceRecord> networks;
+        std::set<std::string> vms;
+        std::set<std::string> lacking;  ///< deployments with a VM the VIM should have and lacks
+    };
+    auto records = co_await Offload(db_pool_, [this, &present] {
+        Records out;
+        out.networks = store_.ListResources(model::kind::kNetwork, std::nullopt);
+        for (const auto& vm : store_.ListAllVms()) {
+            out.vms.insert(vm.vm_name);
+            if (model::OnVim(vm.state) && !present.contains(vm.vm_name))
+                out.lacking.insert(vm.deployment_id);
+        }
+        return out;
+    });
+    std::size_t orphans = 0, networks = 0, vms = 0;
+    for (const auto& name : on_vim) {
+        if (records.vms.contains(name)) continue;
+        ESCD_WARN("engine") << "VM " << name
+                            << " is on the VIM but escd has no record of it: removed";
+        co_await vim_.DeleteVm(name);
+        const std::string day0 = "day0";
+        co_await vim_.DeleteVolume(day0, name);
+        ++orphans;
+    }
+    for (const auto& network : records.networks) {
+        if (network.state != model::ResourceState::kActive) continue;
+        const auto& id = network.internal_id;
+        if (co_await vim_.HasNetwork(id)) continue;
+        auto subnets = co_await Offload(
+            db_pool_, [this, &id] { return store_.ListChildren(model::kind::kSubnet, id); });
+        const auto request = NetworkRequestOf(network, subnets);
+        co_await vim_.EnsureNetwork(request);
+        ESCD_WARN("engine") << "network " << id << " was missing from the VIM: defined again";
+        ++networks;
+    }
+    for (const auto& id : records.lacking) {
+        auto op = co_await Offload(db_pool_, [this, &id] { return store_.LatestOperation(id); });
+        if (!op) continue;
+        try {
+            vms += co_await deployments_.RestoreVms(*op, present);
+        } catch (const Error& e) {
+            ESCD_ERROR("engine") << "cannot restore the VMs of " << id << ": " << e.what();
+        }
+    }
+    ESCD_INFO("engine") << "reconciled with the VIM: " << on_vim.size() << " VM(s) found, "
+                        << orphans << " orphan(s) removed, " << networks << " network(s) and "
+                        << vms << " VM(s) restored";
+}
+
+asio::awaitable<void> Engine::Run(model::Operation op, int attempt) {
+    ESCD_DEBUG("engine") << "running " << op.kind << " " << op.target_id
+                         << " tx=" << op.transaction_id;
+    if (op.target_kind == model::kind::kTenant) {
+        co_await RunTenantOperation(op);
+    } else if (op.target_kind == model::kind::kDeployment) {
+        co_await RunDeploymentOperation(op, attempt);
+    } else if (model::xml::FindKindXml(op.target_kind)) {
+        co_await RunResourceOperation(op);
+    } else {
+        throw Error(ErrorCode::kInternal, "no workflow for target kind " + op.target_kind);
+    }
+}
+
+asio::awaitable<void> Engine::RunTenantOperation(const model::Operation& op) {
+    auto info = FindOperation(op.kind);
+    if (!info) throw Error(ErrorCode::kInternal, "unknown operation kind " + op.kind);
+
+    // A create carries its whole spec; updates and deletes need the stored record for the
+    // external id and (after a failed update) the spec as it was.
+    std::optional<model::ResourceRecord> current;
+    if (info->running != model::ResourceState::kCreating) {
+        current = co_await Offload(
+            db_pool_, [this, &op] { return store_.GetResource(op.target_kind, op.target_id); });
+        if (!current)
+            throw Error(ErrorCode::kInternal, "target of " + op.transaction_id + " vanished");
+    }
+    auto spec = model::xml::TenantSpecFromStored(current && op.payload.empty() ? current->spec
+                                                                               : op.payload);
+    vim::TenantRequest request{spec.internal_id, spec.name, spec.enabled};
+
+    model::ResourceOutcome outcome;
+    std::string external_id = current ? current->external_id : std::string();
+    int status = 200;
+    std::string message(info->success_message);
+    try {
+        if (info->running == model::ResourceState::kCreating) {
+            external_id = co_await vim_.CreateTenant(request);
+            outcome.external_id = external_id;
+        } else if (info->running == model::ResourceState::kUpdating) {
+            co_await vim_.UpdateTenant(external_id, request);
+            outcome.spec = model::xml::StoredTenantSpec(spec);
+            outcome.name = spec.name;
+        } else {
+            co_await vim_.DeleteTenant(external_id);
+        }
+        outcome.state = *model::NextState(info->running, model::ResourceEvent::kVimSucceeded);
+    } catch (const std::exception& e) {
+        status = HttpStatusOf(e, Reply::kCallback);
+        message = std::string(info->failure_message) + ": " + e.what();
+        outcome.state = *model::NextState(info->running, model::ResourceEvent::kVimFailed);
+        // A failed update leaves the tenant as it was, and the callback says so.
+        if (info->running == model::ResourceState::kUpdating)
+            spec = model::xml::TenantSpecFromStored(current->spec);
+        ESCD_WARN("engine") << op.kind << " " << op.target_id << " failed: " << e.what();
+    }
+
+    std::vector<model::OutboxMessage> callbacks;
+    if (!op.callback_url.empty()) {
+        callbacks.push_back({op.callback_url, op.kind, status, message,
+                             model::xml::TenantDocument({spec, external_id}, op.kind)});
+    }
+    co_await Complete(op, outcome, status, message, callbacks);
+    if (outcome.state == model::ResourceState::kRemoved) ForgetStrand(op.target_kind, op.target_id);
+}
+
+asio::awaitable<void> Engine::RunResourceOperation(const model::Operation& op) {
+    auto info = FindOperation(op.kind);
+    const auto* kind = model::xml::FindKindXml(op.target_kind);
+    if (!info || !kind) throw Error(ErrorCode::kInternal, "unknown operation kind " + op.kind);
+    // The row exists in every case: a create inserted it (CREATING) with its spec.
+    auto current = co_await Offload(
+        db_pool_, [this, &op] { return store_.GetResource(op.target_kind, op.target_id); });
+    if (!current) throw Error(ErrorCode::kInternal, "target of " + op.transaction_id + " vanished");
+
+    const bool updating = info->running == model::ResourceState::kUpdating;
+    model::ResourceRecord target = *current;
+    if (updating && !op.payload.empty()) {
+        target.spec = op.payload;
+        auto doc = model::xml::ParseBody(op.payload);
+        target.name = model::xml::ChildText(doc->document_element(), "name").value_or(target.name);
+    }
+
+    model::ResourceOutcome outcome;
+    int status = 200;
+    std::string message = info->success_message;
+    try {
+        auto result = co_await workflows_.Run(info->running, target);
+        if (!result.external_id.empty()) {
+            outcome.external_id = result.external_id;
+            target.external_id = result.external_id;
+        }
+        if (!result.note.empty()) message += " (" + result.note + ")";
+        if (updating) {
+            outcome.spec = target.spec;
+            outcome.name = target.name;
+        }
+        outcome.state = *model::NextState(info->running, model::ResourceEvent::kVimSucceeded);
+    } catch (const std::exception& e) {
+        status = HttpStatusOf(e, Reply::kCallback);
+        message = info->failure_message + ": " + e.what();
+        outcome.state = *model::NextState(info->running, model::ResourceEvent::kVimFailed);
+        if (updating) target = *current;  // a failed update leaves the resource as it was
+        ESCD_WARN("engine") << op.kind << " " << op.target_id << " failed: " << e.what();
+    }
+
+    std::vector<model::OutboxMessage> callbacks;
+    if (!op.callback_url.empty()) {
+        callbacks.push_back({op.callback_url, op.kind, status, message,
+                             model::xml::ResourceDocument(*kind, target, op.kind)});
+    }
+    co_await Complete(op, outcome, status, message, callbacks);
+    if (outcome.state == model::ResourceState::kRemoved) ForgetStrand(op.target_kind, op.target_id);
+}
+
+asio::awaitable<void> Engine::RunDeploymentOperation(const model::Operation& op, int attempt) {
+    {
+        std::lock_guard lock(operating_mutex_);
+        operating_.insert(op.target_id);
+    }
+    // Left whatever way this operation ends.
+    struct Done {
+        Engine& engine;
+        const std::string& id;
+        ~Done() {
+            std::lock_guard lock(engine.operating_mutex_);
+            engine.operating_.erase(engine.operating_.find(id));
+        }
+    } done{*this, op.target_id};
+    DeploymentWorkflow::Final final;
+    std::exception_ptr unavailable;  // run again later
+    std::string outage;              // why, when a VIM service did not answer ("" otherwise)
+    try {
+        if (op.kind == "CREATE_DEPLOYMENT") {
+            final = co_await deployments_.Deploy(op);
+        } else if (op.kind == "UPDATE_DEPLOYMENT") {
+            final = co_await deployments_.Update(op);
+        } else if (op.kind == "DELETE_DEPLOYMENT") {
+            final = co_await deployments_.Undeploy(op);
+        } else if (op.kind == "SERVICE_OPERATION" || op.kind == "VM_OPERATION" ||
+                   op.kind == "RECOVER_VM" || op.kind == "SCALE_OUT" || op.kind == "SCALE_IN") {
+            // The payload: <operation><name>stop</name><vm_name>...</vm_name></operation>.
+            auto doc = model::xml::ParseBody(op.payload);
+            auto root = doc->document_element();
+            const auto operation = model::xml::ChildText(root, "name").value_or("");
+            const auto vm_name = model::xml::ChildText(root, "vm_name").value_or("");
+            if (op.kind == "SERVICE_OPERATION") {
+                final = co_await deployments_.ServiceOperation(op, operation);
+            } else if (op.kind == "SCALE_OUT" || op.kind == "SCALE_IN") {
+                const auto group = model::xml::ChildText(root, "vm_group").value_or("");
+                final = co_await deployments_.Scale(op, group, op.kind == "SCALE_OUT");
+                if (final.status != 200) HoldBackScaling(op.target_id, group);
+            } else if (op.kind == "RECOVER_VM") {
+                const bool check_first = model::xml::ChildBool(root, "check_first").value_or(false);
+                final = co_await deployments_.RecoverVm(op, vm_name, check_first);
+            } else {
+                final = co_await deployments_.VmOperation(op, operation, vm_name);
+            }
+        } else if (IsSnapshotOperation(op.kind)) {
+            final = co_await snapshots_.Run(op);
+        } else if (op.kind == kMigrateVm) {
+            final = co_await migrations_.Migrate(op);
+        } else {
+            throw Error(ErrorCode::kInternal, "no deployment workflow for " + op.kind);
+        }
+    } catch (const Error& e) {
+        if (e.retryable() && !stopping_) {
+            unavailable = std::current_exception();  // retried with backoff (Launch)
+            if (dynamic_cast<const vim::VimUnavailable*>(&e)) outage = e.what();
+        } else {
+            // Anything else ends the operation: the deployment stays for an undeploy to clear.
+            ESCD_WARN("engine") << op.kind << " " << op.target_id << " failed: " << e.what();
+            final = DeploymentWorkflow::Failed(op, HttpStatusOf(e, Reply::kCallback), e.what());
+        }
+    }
+    if (unavailable) {
+        if (!outage.empty()) co_await NotifyOutage(op, outage, attempt);
+        std::rethrow_exception(unavailable);
+    }
+    co_await Complete(op, final.outcome, final.status, final.message, final.callbacks);
+    monitor_.Sync(op.target_id);  // watch what the operation left (or nothing, once removed)
+    if (final.outcome.state == model::ResourceState::kRemoved)
+        ForgetStrand(op.target_kind, op.target_id);
+}
+
+asio::awaitable<void> Engine::NotifyOutage(const model::Operation& op,
+                                           std::string why,
+                                           int attempt) {
+    // Once per operation (its first attempt; again after a restart of escd): the client learns
+    // that the operation waits, not each of the retries that follow.
+    if (attempt > 0) co_return;
+    model::DeploymentStep step;
+    step.transaction_id = op.transaction_id;
+    step.deployment_id = op.target_id;
+    step.events = DeploymentWorkflow::Waiting(op, why, RetryDelay(attempt));
+    if (step.events.empty()) co_return;
+    try {
+        auto rows = co_await store_.RecordDeploymentStep(step);
+        notifier_.Enqueue(std::move(rows));
+    } catch (const std::exception& e) {
+        ESCD_WARN("engine") << "cannot record the VIM_UNAVAILABLE event of " << op.transaction_id
+                            << ": " << e.what();
+    }
+}
+
+asio::awaitable<void> Engine::Complete(const model::Operation& op,
+                                       const model::ResourceOutcome& outcome,
+                                       int status_code,
+                                       const std::string& status_message,
+                                       const std::vector<model::OutboxMessage>& callbacks) {
+    auto executor = co_await asio::this_coro::executor;
+    for (int attempt = 0;; ++attempt) {
+        try {
+            auto rows = co_await store_.CompleteOperation(op, outcome, status_code, status_message,
+                                                          callbacks);
+            notifier_.Enqueue(std::move(rows));
+            ESCD_INFO("engine") << op.kind << " " << op.target_id << " finished: " << status_code
+                                << " " << status_message << " tx=" << op.transaction_id;
+            co_return;
+        } catch (const Error& e) {
+            if (e.origin() != ErrorOrigin::kDatabase || stopping_) throw;
+            // The VIM work is done; only its record is missing. Keep trying: the outcome must not
+            // be lost, and the operation would otherwise be re-run after a restart.
+            ESCD_WARN("engine") << "cannot record the end of " << op.transaction_id << ": "
+                                << e.what();
+        }
+        asio::steady_timer wait(executor,
+                                std::chrono::seconds(std::min(30, 1 << std::min(attempt, 5))));
+        co_await wait.async_wait(asio::use_awaitable);
+    }
+}
+
+}  // namespace escd::orchestrator

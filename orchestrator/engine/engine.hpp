@@ -1,0 +1,218 @@
+#pragma once
+/// @file
+/// The engine: accepts operations durably and runs them, each on the strand of its target.
+///
+/// The path of a mutating request (docs/architecture.md, "The path of a mutating request"):
+///   1. the handler validates, then `co_await Accept*()`: the intent and the `operations` row
+///      commit in one transaction on the database pool;
+///   2. the server answers 200 with the ESC-Transaction-Id, and only then calls Launch(), so a
+///      callback never overtakes the answer that announces its transaction id;
+///   3. the operation runs on its target's strand: VIM call(s) through vim::Adapter (a
+///      deployment's workflow also commits each VM or service step with its events), then ONE
+///      transaction applies the outcome, finishes the operation and writes its callbacks to the
+///      outbox; the notifier delivers them.
+/// On start-up Start() reconciles escd's records with the VIM, relaunches every unfinished
+/// operation (VIM calls are idempotent on the internal id, so an operation cut by a crash can be
+/// run again) and starts monitoring.
+
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+
+#include "common/asio.hpp"
+#include "model/operation.hpp"
+#include "model/resource.hpp"
+#include "model/store.hpp"
+#include "orchestrator/deployment/deployment_workflow.hpp"
+#include "orchestrator/deployment/migration_workflow.hpp"
+#include "orchestrator/deployment/snapshot_workflow.hpp"
+#include "orchestrator/engine/operation_mode.hpp"
+#include "orchestrator/monitor/vm_monitor.hpp"
+#include "orchestrator/notify/notifier.hpp"
+#include "orchestrator/resources/file_fetcher.hpp"
+#include "orchestrator/resources/resource_workflows.hpp"
+#include "vim/adapter.hpp"
+
+namespace escd::orchestrator {
+
+struct EngineOptions {
+    /// Accept and persist, but run nothing (crash tests prove that a restart resumes the work).
+    bool paused_for_test = false;
+};
+
+class Engine {
+  public:
+    Engine(asio::io_context& ioc,
+           model::Store& store,
+           asio::thread_pool& db_pool,
+           vim::Adapter& vim,
+           Notifier& notifier,
+           FileFetcher& fetcher,
+           IcmpPinger& pinger,
+           const OperationMode& mode,
+           EngineOptions options);
+
+    // Accepting (awaited by request handlers; each returns once the operation is committed or
+    // throws escd::Error kConflict / kNotFound / kUnavailable with nothing stored).
+    // Parameters are references: callers await at once (see vim/adapter.hpp on g++ 12).
+    asio::awaitable<void> AcceptCreate(const model::ResourceRecord& resource,
+                                       const model::Operation& op);
+    asio::awaitable<void> AcceptUpdate(const model::Operation& op);
+    asio::awaitable<void> AcceptDelete(const model::Operation& op);
+    /// A deployment (and its tenant when missing), its service and `op` (model::Store).
+    asio::awaitable<void> AcceptDeployment(
+        const model::ResourceRecord& deployment,
+        const model::Operation& op,
+        const std::vector<std::pair<std::string, std::string>>& uses,
+        const std::vector<model::ResourceRecord>& declared);
+
+    /// PUT of a deployment (model::Store::AcceptDeploymentUpdate).
+    asio::awaitable<void> AcceptDeploymentUpdate(
+        const model::Operation& op, const std::vector<std::pair<std::string, std::string>>& uses);
+
+    /// snapshot-vm: the snapshot (CREATING) and `op` on its VM's deployment
+    /// (model::Store::AcceptVmSnapshot).
+    asio::awaitable<void> AcceptVmSnapshot(const model::VmSnapshot& snapshot,
+                                           const model::Operation& op);
+    /// Revert, delete, or a volume from a snapshot (model::Store::AcceptVmSnapshotRequest).
+    asio::awaitable<void> AcceptVmSnapshotRequest(
+        const std::string& snapshot_id,
+        model::SnapshotEvent event,
+        const std::optional<model::ResourceRecord>& volume,
+        const model::Operation& op);
+
+    /// Throws Error(kUnavailable, "Unable to query VIM: ...") unless the VIM answers now.
+    asio::awaitable<void> RequireVim();
+
+    /// Starts an accepted operation on its target's strand. Thread safe.
+    void Launch(model::Operation op);
+    /// At start-up: Reconcile(), then every unfinished operation relaunched, then monitoring
+    /// (orchestrator/monitor/vm_monitor.hpp) started.
+    asio::awaitable<void> Start();
+    /// After a restart, what the VIM has is made to match escd's records: a VM escd created
+    /// (this installation's, by its metadata) that has no record is removed with its config
+    /// drive; a network the VIM lost is defined again; a VM that should exist but is gone is
+    /// created again under its name (DeploymentWorkflow::RestoreVms). VMs an unfinished
+    /// operation is creating or removing are left to it. An unreachable VIM skips it (logged).
+    asio::awaitable<void> Reconcile();
+    /// No new operation starts after this; running ones continue to their end. Monitoring ends.
+    void Stop() {
+        stopping_ = true;
+        monitor_.Stop();
+    }
+    /// escd left or entered maintenance mode: on leaving it, the down VMs whose recovery it held
+    /// back are raised again by the monitor (and recovered). Thread safe.
+    void OperationModeChanged(Mode mode);
+
+    /// Operations launched and not finished.
+    std::size_t Running() const { return running_.load(); }
+
+    /// Runs fn(store) on the database pool: handlers call blocking store methods through it.
+    /// `fn` must capture by reference
+    /// (see common/offload.hpp).
+    template <class Fn>
+    auto WithStore(Fn&& fn) -> asio::awaitable<std::invoke_result_t<Fn&, model::Store&>>;
+
+  private:
+    using Strand = asio::strand<asio::io_context::executor_type>;
+    void Launch(model::Operation op, int attempt);
+    Strand StrandFor(const std::string& target_kind, const std::string& target_id);
+    void ForgetStrand(const std::string& target_kind, const std::string& target_id);
+    /// `attempt`: how many times this operation was relaunched before (Launch's backoff).
+    asio::awaitable<void> Run(model::Operation op, int attempt);
+    /// A raised KPI event, on the deployment's strand: VM_ALIVE is applied unless an operation
+    /// runs; any other may start a scale (engine_scaling.cpp).
+    void OnVerdict(const std::string& deployment_id,
+                   const std::string& vm_name,
+                   const std::string& event,
+                   bool value);
+    asio::awaitable<void> ApplyKpiEvent(std::string deployment_id,
+                                        std::string vm_name,
+                                        std::string event,
+                                        bool value);
+    /// An operation escd starts itself on a deployment (RECOVER_VM, SCALE_OUT, SCALE_IN):
+    /// accepted like a request (durably, nothing while another runs), its events to the URLs of
+    /// `latest`, the deployment's latest operation; `fields` become its <operation> payload.
+    /// nullopt when the deployment is busy (kConflict) or gone.
+    asio::awaitable<std::optional<model::Operation>> AcceptOwnOperation(
+        const std::string& kind,
+        const model::Operation& latest,
+        const std::vector<std::pair<std::string, std::string>>& fields);
+    asio::awaitable<void> ApplyVerdict(std::string deployment_id, std::string vm_name, bool alive);
+    /// A down VM asked to be healed (engine_recovery.cpp): after `heal.wait`, unless it came
+    /// back, escd is in maintenance or the deployment busy, a RECOVER_VM operation starts.
+    void ScheduleRecovery(const std::string& deployment_id,
+                          const std::string& vm_name,
+                          DeploymentWorkflow::HealRequest heal);
+    asio::awaitable<void> StartRecovery(std::string deployment_id,
+                                        std::string vm_name,
+                                        std::chrono::seconds wait);
+    asio::awaitable<void> RunTenantOperation(const model::Operation& op);
+    /// Every other resource kind: the VIM side through ResourceWorkflows, the rest generic.
+    asio::awaitable<void> RunResourceOperation(const model::Operation& op);
+    /// Deployments: DeploymentWorkflow does the steps, Complete() the end. kUnavailable (an
+    /// unreachable VIM, the database) does not end the operation: it is rethrown for Launch to
+    /// run it again later; when a VIM service did not answer (vim::VimUnavailable), the first
+    /// attempt tells the client so (NotifyOutage).
+    asio::awaitable<void> RunDeploymentOperation(const model::Operation& op, int attempt);
+    /// The VIM_UNAVAILABLE event of a deployment operation that waits for its VIM (why: the
+    /// outage), recorded and handed to the notifier; a failure to record it is only logged.
+    asio::awaitable<void> NotifyOutage(const model::Operation& op, std::string why, int attempt);
+    /// Commits the outcome (retrying while the database is unreachable) and hands the callbacks
+    /// to the notifier.
+    asio::awaitable<void> Complete(const model::Operation& op,
+                                   const model::ResourceOutcome& outcome,
+                                   int status_code,
+                                   const std::string& status_message,
+                                   const std::vector<model::OutboxMessage>& callbacks);
+
+    asio::io_context& ioc_;
+    model::Store& store_;
+    asio::thread_pool& db_pool_;
+    vim::Adapter& vim_;
+    Notifier& notifier_;
+    ResourceWorkflows workflows_;
+    DeploymentWorkflow deployments_;
+    SnapshotWorkflow snapshots_;
+    MigrationWorkflow migrations_;
+    VmMonitor monitor_;
+    const OperationMode& mode_;
+    EngineOptions options_;
+    std::mutex recoveries_mutex_;
+    std::set<std::string> awaiting_recovery_;  ///< VMs whose recovery_wait_time runs
+    /// After a failed scale of a group, no other scale of it starts for kScaleHoldBack: a KPI
+    /// that stays TRUE would otherwise retry a failing scale out back to back.
+    static constexpr std::chrono::seconds kScaleHoldBack{60};
+    void HoldBackScaling(const std::string& deployment_id, const std::string& group);
+    std::mutex scaling_mutex_;
+    std::map<std::string, std::chrono::steady_clock::time_point> scaling_held_until_;
+    std::mutex strands_mutex_;
+    std::map<std::string, Strand> strands_;  ///< "<kind>/<id>" -> the target's strand
+    /// Deployments an operation runs on now. A VM_ALIVE verdict on one is dropped: the
+    /// operation decides its VMs' states, and the VIM events its own stops and starts cause
+    /// are no news (the monitor raises a KPI that still disagrees again after it).
+    std::mutex operating_mutex_;
+    std::multiset<std::string> operating_;
+    std::atomic<bool> stopping_{false};
+    std::atomic<std::size_t> running_{0};
+    std::mutex launched_mutex_;
+    /// Transaction ids of the operations launched before Start() relaunched the unfinished ones
+    /// (then disengaged): one accepted during start-up is launched by its handler and may be
+    /// found unfinished by Start(), and must run once.
+    std::optional<std::set<std::string>> launched_before_start_{std::in_place};
+};
+
+}  // namespace escd::orchestrator
+
+#include "common/offload.hpp"
+
+namespace escd::orchestrator {
+template <class Fn>
+auto Engine::WithStore(Fn&& fn) -> asio::awaitable<std::invoke_result_t<Fn&, model::Store&>> {
+    return Offload(db_pool_, [this, f = std::forward<Fn>(fn)]() mutable { return f(store_); });
+}
+}  // namespace escd::orchestrator

@@ -1,0 +1,96 @@
+// Automatic recovery (docs/behaviour.md, "Recovery"): from a committed "VM is down" verdict to a
+// RECOVER_VM operation.
+//
+// A down VM whose rules say "FALSE recover autohealing" waits its group's recovery_wait_time;
+// then, if it is still down (its record still VM_INERT_STATE: a VM that answered again in the
+// meantime was made alive by its own verdict), a RECOVER_VM operation is accepted like any
+// request — durably, one at a time per deployment — and launched. Its events go to the
+// URLs of the deployment's latest operation.
+// No recovery starts:
+// - in maintenance mode (the monitor raises the verdict again when escd leaves it);
+// - while an operation runs on the deployment (an update, a stop, another recovery): the
+//   accept is refused, and the monitor raises the verdict again after that operation;
+// - for a VM whose monitoring is disabled (it is not watched at all);
+// - for a group whose recovery_type is MANUAL (only POST .../recovery-vm/{vm} starts it).
+// The wait is in memory: after a crash, the VM is still inert and its watch, started afresh,
+// finds it down and asks again.
+
+#include "common/log.hpp"
+#include "common/offload.hpp"
+#include "orchestrator/engine/engine.hpp"
+
+namespace escd::orchestrator {
+
+void Engine::ScheduleRecovery(const std::string& deployment_id,
+                              const std::string& vm_name,
+                              DeploymentWorkflow::HealRequest heal) {
+    if (stopping_) return;
+    if (heal.manual) {
+        ESCD_WARN("engine") << "VM " << vm_name << " of " << deployment_id
+                            << " is down; its recovery_type is MANUAL: waiting for a recovery-vm "
+                               "request";
+        return;
+    }
+    {
+        std::lock_guard lock(recoveries_mutex_);
+        if (!awaiting_recovery_.insert(vm_name).second) return;  // its wait runs already
+    }
+    auto strand = StrandFor(model::kind::kDeployment, deployment_id);
+    asio::co_spawn(
+        strand, StartRecovery(deployment_id, vm_name, heal.wait),
+        log::LogFailure(log::Level::kWarn, "engine", "recovery of VM " + vm_name + " not started"));
+}
+
+// Parameters by value: the coroutine outlives the caller's strings.
+asio::awaitable<void> Engine::StartRecovery(std::string deployment_id,
+                                            std::string vm_name,
+                                            std::chrono::seconds wait) {
+    if (wait.count() > 0) {
+        ESCD_INFO("engine") << "VM " << vm_name << " of " << deployment_id
+                            << " is down: " << wait.count()
+                            << " s of recovery_wait_time before recovering it";
+        asio::steady_timer timer(co_await asio::this_coro::executor, wait);
+        co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+    }
+    {
+        std::lock_guard lock(recoveries_mutex_);
+        awaiting_recovery_.erase(vm_name);
+    }
+    if (stopping_) co_return;
+    if (mode_.InMaintenance()) {
+        ESCD_WARN("engine") << "VM " << vm_name << " of " << deployment_id
+                            << " is down; not recovered: escd is in maintenance mode (it will be "
+                               "once the mode is OPERATION)";
+        co_return;
+    }
+    auto [vm, latest] = co_await Offload(db_pool_, [this, &vm_name, &deployment_id] {
+        return std::make_pair(store_.GetVm(vm_name), store_.LatestOperation(deployment_id));
+    });
+    if (!vm || vm->deployment_id != deployment_id || !latest) co_return;
+    if (vm->state != model::VmState::kInert || !vm->monitoring) {
+        ESCD_INFO("engine") << "VM " << vm_name << " of " << deployment_id << " is "
+                            << model::ToString(vm->state) << " now: not recovered"
+                            << (vm->state == model::VmState::kAlive
+                                    ? " (it came back within its recovery_wait_time)"
+                                    : "");
+        co_return;
+    }
+    const std::vector<std::pair<std::string, std::string>> fields{
+        {"name", "recover"}, {"vm_name", vm_name}, {"trigger", "auto"}};
+    const std::string kind = "RECOVER_VM";
+    auto op = co_await AcceptOwnOperation(kind, *latest, fields);
+    if (!op) {
+        ESCD_INFO("engine") << "VM " << vm_name << " of " << deployment_id
+                            << " is down; its recovery waits for the running operation";
+        co_return;
+    }
+    ESCD_WARN("engine") << "VM " << vm_name << " of " << deployment_id
+                        << " is down: recovery started, tx=" << op->transaction_id;
+    Launch(std::move(*op));
+}
+
+void Engine::OperationModeChanged(Mode mode) {
+    if (mode == Mode::kOperation && !stopping_) monitor_.SyncAll();
+}
+
+}  // namespace escd::orchestrator

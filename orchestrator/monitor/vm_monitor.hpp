@@ -1,0 +1,123 @@
+#pragma once
+/// @file
+/// Continuous monitoring of deployed VMs (docs/behaviour.md, "Monitoring between operations"):
+/// after a deployment operation ends, every VM of it that is alive or inert and has monitoring on
+/// is watched until the next operation changes it — while its service is active or inert (one in
+/// error waits for its undeploy, a stopped one for its start).
+///
+/// A watch is one of:
+/// - ICMPPing: the group's VM_ALIVE KPI on its nicid's address, one timer per VM polling every
+///   poll_frequency/polling_unit (alive_check.hpp: kEchoesPerPoll echoes, `metric_cond` against
+///   `metric_value`); the KPI turns TRUE after metric_occurrences_true polls in a row that hold
+///   and FALSE after metric_occurrences_false that do not; it is raised on a change, and on
+///   every holding poll when continuous_alarm is true. An address outside
+///   `monitor.allowed_cidrs` is never pinged: the VM is watched through the VIM only, and the
+///   reason is logged.
+/// - VIM only (no such KPI): the VM is alive while the VIM reports it running.
+/// - Any other KPI of an alive VM (VM_OVERLOADED, VM_UNDERLOADED, ...): its metric
+///   (vm_metrics.hpp: ICMPPing, or CPU/MEMORY utilisation from the VIM's domain statistics)
+///   polled the same way, with the same debouncing, raised to the engine, whose rules may scale
+///   the group.
+/// VIM lifecycle events (VimEvent) mark a VM down at once, without waiting for missed pings; on a
+/// VIM that delivers none, VIM-only watches poll the VIM instead (every kVimPollPeriod).
+/// A raised KPI event goes to the verdict handler (the engine), which applies the group's
+/// rules: "TRUE esc_vm_alive_notification" → VM_ALIVE, "FALSE recover autohealing" → down and
+/// recovery; "ALWAYS log" logs. Without rules the three standard ones apply.
+/// A verdict the engine cannot act on now (an operation runs on the deployment) is not lost:
+/// after each operation Sync() resets a kept watch to the state the engine committed, so a
+/// KPI that still disagrees is raised again.
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "common/asio.hpp"
+#include "model/deployment.hpp"
+#include "model/dynamic_mapping.hpp"
+#include "model/resource.hpp"
+#include "model/store.hpp"
+#include "model/vm_record.hpp"
+#include "orchestrator/monitor/icmp_pinger.hpp"
+#include "vim/adapter.hpp"
+
+namespace escd::orchestrator {
+
+class VmMonitor {
+  public:
+    /// Called (on an io thread) when a KPI `event` of a watched VM is raised TRUE or FALSE
+    /// (VM_ALIVE, VM_OVERLOADED, ...).
+    using VerdictHandler = std::function<void(const std::string& deployment,
+                                              const std::string& vm,
+                                              const std::string& event,
+                                              bool value)>;
+    static constexpr const char* kAliveEvent = "VM_ALIVE";
+
+    static constexpr std::chrono::seconds kVimPollPeriod{5};
+    static constexpr std::chrono::seconds kReportPeriod{60};
+
+    VmMonitor(asio::io_context& ioc,
+              model::Store& store,
+              asio::thread_pool& db_pool,
+              vim::Adapter& vim,
+              IcmpPinger& pinger);
+    ~VmMonitor();
+
+    void SetHandler(VerdictHandler handler) { handler_ = std::move(handler); }
+
+    /// Re-reads the deployment's VMs and datamodel and watches what is to be watched (a watch
+    /// whose VM and KPI did not change keeps its counters). Thread safe; runs asynchronously.
+    void Sync(const std::string& deployment_id);
+    /// Subscribes to the VIM's lifecycle events and watches every deployment (at start-up,
+    /// after the engine resumed its operations).
+    void Start();
+    /// Sync() of every deployment: verdicts the engine could not act on are raised again
+    /// (when escd leaves maintenance mode).
+    void SyncAll();
+    /// A VIM lifecycle event: `running` false means stopped, crashed or gone. Thread safe.
+    void VimEvent(const std::string& vm_name, bool running);
+    /// Ends every watch.
+    void Stop();
+
+  private:
+    struct Watch;
+    using WatchSet = std::map<std::string, std::shared_ptr<Watch>>;  ///< by VM and event
+    /// The watches `vm` of `group` should have, into `wanted`.
+    void Plan(const std::string& deployment_id,
+              const model::VmRecord& vm,
+              const model::VmGroupSpec& group,
+              const std::vector<model::DynamicMapping>& metrics,
+              WatchSet& wanted);
+    asio::awaitable<void> Load(std::string deployment_id);
+    /// Makes the watches of one deployment what its records say (what Load or SyncAll read).
+    void Apply(const std::string& deployment_id,
+               const std::optional<model::ResourceRecord>& record,
+               std::optional<model::ServiceState> service,
+               const std::vector<model::VmRecord>& vms,
+               const std::vector<model::DynamicMapping>& metrics);
+    asio::awaitable<void> Poll(std::shared_ptr<Watch> watch);
+    /// One poll of the watch's KPI and its debouncing (on the watch's strand).
+    asio::awaitable<void> Check(std::shared_ptr<Watch> watch);
+    static bool OnceOnly(const Watch& watch);
+    /// Logs the pinging of the last kReportPeriod, and warns when polls were inconclusive.
+    asio::awaitable<void> Report();
+    void Raise(Watch& watch, bool alive);
+
+    asio::io_context& ioc_;
+    model::Store& store_;
+    asio::thread_pool& db_pool_;
+    vim::Adapter& vim_;
+    IcmpPinger& pinger_;
+    VerdictHandler handler_;
+    std::mutex mutex_;
+    std::map<std::string, WatchSet> watches_;                      ///< by deployment
+    std::map<std::string, std::shared_ptr<Watch>> alive_watches_;  ///< VM_ALIVE ones, by VM
+    bool stopped_ = false;
+    std::atomic<bool> vim_events_{false};  ///< the VIM delivers lifecycle events
+};
+
+}  // namespace escd::orchestrator

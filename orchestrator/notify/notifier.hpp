@@ -1,0 +1,80 @@
+#pragma once
+/// @file
+/// The notifier delivers the callback outbox (docs/behaviour.md, "Callbacks";
+/// docs/decisions.md#durable-callbacks-through-an-outbox): at least once, in order per
+/// transaction, retried with exponential backoff while the receiver is down or answers non-2xx,
+/// resumed after a restart, and only to addresses in the callback allow-list.
+///
+/// PostgreSQL is the record, memory is the work queue: rows arrive either from the engine right
+/// after the transaction that wrote them committed (Enqueue) or, at start-up, from the table
+/// (Start). Each transaction id has one delivery coroutine that drains its rows in id order, so
+/// one slow receiver never reorders another transaction's callbacks, and at most
+/// `max_in_flight` POSTs are open at once. All notifier state lives on one strand.
+///
+/// Scale-out note: rows are owned by the process that wrote (or loaded) them. Several escd
+/// sharing one database would need a lease per row; that comes with the HA work.
+
+#include <cstddef>
+#include <deque>
+#include <map>
+#include <memory>
+#include <set>
+#include <vector>
+
+#include <boost/asio/experimental/channel.hpp>
+#include "common/asio.hpp"
+#include "common/backoff.hpp"
+#include "common/cidr.hpp"
+#include "model/store.hpp"
+#include "orchestrator/notify/callback_client.hpp"
+
+namespace escd::orchestrator {
+
+struct NotifierOptions {
+    CidrList allowed;
+    BackoffPolicy backoff;
+    std::size_t max_in_flight = 64;
+    std::chrono::milliseconds timeout{10000};
+    bool tls_verify = true;
+    std::string ca_file;
+};
+
+class Notifier {
+  public:
+    Notifier(asio::io_context& ioc, model::Store& store, NotifierOptions options);
+    ~Notifier();
+
+    /// Loads every PENDING row and starts delivering. Blocking (one query); call before the
+    /// io_context serves requests.
+    void Start();
+    /// Hands over rows just committed. Thread safe.
+    void Enqueue(std::vector<model::OutboxRow> rows);
+    /// Stops retries and new deliveries; POSTs in flight end by their timeout. Thread safe.
+    void Stop();
+    /// Rows not yet delivered or abandoned (the "notifier backlog" system state).
+    std::size_t Backlog() const { return backlog_.load(); }
+    /// Every callback waiting for its next attempt is tried now (an operator fixed the
+    /// receiver and does not want to wait out the backoff). Thread safe.
+    void RetryNow();
+
+  private:
+    asio::awaitable<void> Drain(std::string transaction_id);
+    asio::awaitable<void> DeliverOne(model::OutboxRow& row);
+    /// Records a delivery (retrying while the database refuses); runs beside the next sends.
+    asio::awaitable<void> MarkDelivered(std::string transaction_id, std::int64_t id);
+    void Spawn(const std::string& transaction_id);
+
+    asio::io_context& ioc_;
+    model::Store& store_;
+    NotifierOptions options_;
+    asio::strand<asio::io_context::executor_type> strand_;
+    ssl::context tls_;
+    asio::experimental::channel<void(boost::system::error_code)> slots_;
+    std::map<std::string, std::deque<model::OutboxRow>> queues_;  ///< per transaction, on strand_
+    std::set<asio::steady_timer*> timers_;                        ///< waiting retries, on strand_
+    CallbackClient client_;                                       ///< on strand_
+    bool stopping_ = false;
+    std::atomic<std::size_t> backlog_{0};
+};
+
+}  // namespace escd::orchestrator
