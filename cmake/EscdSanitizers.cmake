@@ -5,8 +5,8 @@ if(ESCD_SANITIZE)
     add_link_options(-fsanitize=address,undefined)
     # Not position-independent: the sanitizers' static data (UBSan's type descriptors and source
     # locations, ASan's global metadata) makes escd a PIE with ~5 million relocations (128 MB
-    # of .rela.dyn) that the loader applies at every start, touching ~200 MB: 1.3 s of CPU
-    # before main() (measured: `perf stat escd --help`), 0.6 s without. Every test starts its
-    # own test process and escd, so that was paid hundreds of times a run.
+    # of .rela.dyn) that the loader applies at every start, touching ~200 MB: `escd --help`
+    # took 1.3 s of CPU with them, 0.6 s without (perf stat). Every test starts its own test
+    # process and an escd, so that was paid hundreds of times a run.
     add_link_options(-no-pie)
 endif()
