@@ -262,7 +262,7 @@ asio::awaitable<void> Engine::Abandon(model::Operation op, std::exception_ptr er
         // the resource as stored.
         model::ResourceOutcome outcome;
         std::string message = why;
-        const auto* info = FindOperation(op.kind);
+        const auto info = FindOperation(op.kind);
         if (info) {
             outcome.state = *model::NextState(info->running, model::ResourceEvent::kVimFailed);
             message = info->failure_message + ": " + why;

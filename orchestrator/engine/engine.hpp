@@ -16,6 +16,7 @@
 /// run again) and starts monitoring.
 
 #include <atomic>
+#include <exception>
 #include <chrono>
 #include <map>
 #include <mutex>
@@ -124,6 +125,9 @@ class Engine {
     void ForgetStrand(const std::string& target_kind, const std::string& target_id);
     /// `attempt`: how many times this operation was relaunched before (Launch's backoff).
     asio::awaitable<void> Run(model::Operation op, int attempt);
+    /// Ends an operation that escaped with an error retrying cannot help (docs/errors.md): its
+    /// target as a failed VIM call leaves it, a failure callback (500) naming the error.
+    asio::awaitable<void> Abandon(model::Operation op, std::exception_ptr error);
     /// A raised KPI event, on the deployment's strand: VM_ALIVE is applied unless an operation
     /// runs; any other may start a scale (engine_scaling.cpp).
     void OnVerdict(const std::string& deployment_id,
