@@ -1,6 +1,13 @@
-#include "orchestrator/engine/engine.hpp"
+// The engine's life of an operation (docs/architecture.md): accepting a request durably
+// (Accept*), launching it on the strand of its target (Launch, StrandFor), running it (Run,
+// RunDeploymentOperation), retrying one that may succeed later or abandoning it with its
+// failure callbacks (Abandon, NotifyOutage), completing it (Complete), resuming unfinished
+// operations at start-up (Start), and committing monitoring verdicts (OnVerdict,
+// ApplyVerdict). The tenant and resource runners are in engine_resources.cpp, the
+// reconciliation with the VIM in engine_reconcile.cpp, automatic recovery in
+// engine_recovery.cpp and scaling in engine_scaling.cpp.
 
-#include <set>
+#include "orchestrator/engine/engine.hpp"
 
 #include <pugixml.hpp>
 
@@ -301,66 +308,6 @@ asio::awaitable<void> Engine::Start() {
     if (!options_.paused_for_test) monitor_.Start();
 }
 
-asio::awaitable<void> Engine::Reconcile() {
-    if (options_.paused_for_test) co_return;
-    std::vector<std::string> on_vim;
-    try {
-        on_vim = co_await vim_.ListVmNames();
-    } catch (const Error& e) {
-        ESCD_WARN("engine") << "no reconciliation with the VIM: " << e.what();
-        co_return;
-    }
-    const std::set<std::string> present(on_vim.begin(), on_vim.end());
-    struct Records {
-        std::vector<model::ResourceRecord> networks;
-        std::set<std::string> vms;
-        std::set<std::string> lacking;  ///< deployments with a VM the VIM should have and lacks
-    };
-    auto records = co_await Offload(db_pool_, [this, &present] {
-        Records out;
-        out.networks = store_.ListResources(model::kind::kNetwork, std::nullopt);
-        for (const auto& vm : store_.ListAllVms()) {
-            out.vms.insert(vm.vm_name);
-            if (model::OnVim(vm.state) && !present.contains(vm.vm_name))
-                out.lacking.insert(vm.deployment_id);
-        }
-        return out;
-    });
-    std::size_t orphans = 0, networks = 0, vms = 0;
-    for (const auto& name : on_vim) {
-        if (records.vms.contains(name)) continue;
-        ESCD_WARN("engine") << "VM " << name
-                            << " is on the VIM but escd has no record of it: removed";
-        co_await vim_.DeleteVm(name);
-        const std::string day0 = "day0";
-        co_await vim_.DeleteVolume(day0, name);
-        ++orphans;
-    }
-    for (const auto& network : records.networks) {
-        if (network.state != model::ResourceState::kActive) continue;
-        const auto& id = network.internal_id;
-        if (co_await vim_.HasNetwork(id)) continue;
-        auto subnets = co_await Offload(
-            db_pool_, [this, &id] { return store_.ListChildren(model::kind::kSubnet, id); });
-        const auto request = NetworkRequestOf(network, subnets);
-        co_await vim_.EnsureNetwork(request);
-        ESCD_WARN("engine") << "network " << id << " was missing from the VIM: defined again";
-        ++networks;
-    }
-    for (const auto& id : records.lacking) {
-        auto op = co_await Offload(db_pool_, [this, &id] { return store_.LatestOperation(id); });
-        if (!op) continue;
-        try {
-            vms += co_await deployments_.RestoreVms(*op, present);
-        } catch (const Error& e) {
-            ESCD_ERROR("engine") << "cannot restore the VMs of " << id << ": " << e.what();
-        }
-    }
-    ESCD_INFO("engine") << "reconciled with the VIM: " << on_vim.size() << " VM(s) found, "
-                        << orphans << " orphan(s) removed, " << networks << " network(s) and "
-                        << vms << " VM(s) restored";
-}
-
 asio::awaitable<void> Engine::Run(model::Operation op, int attempt) {
     ESCD_DEBUG("engine") << "running " << op.kind << " " << op.target_id
                          << " tx=" << op.transaction_id;
@@ -373,107 +320,6 @@ asio::awaitable<void> Engine::Run(model::Operation op, int attempt) {
     } else {
         throw Error(ErrorCode::kInternal, "no workflow for target kind " + op.target_kind);
     }
-}
-
-asio::awaitable<void> Engine::RunTenantOperation(const model::Operation& op) {
-    auto info = FindOperation(op.kind);
-    if (!info) throw Error(ErrorCode::kInternal, "unknown operation kind " + op.kind);
-
-    // A create carries its whole spec; updates and deletes need the stored record for the
-    // external id and (after a failed update) the spec as it was.
-    std::optional<model::ResourceRecord> current;
-    if (info->running != model::ResourceState::kCreating) {
-        current = co_await Offload(
-            db_pool_, [this, &op] { return store_.GetResource(op.target_kind, op.target_id); });
-        if (!current)
-            throw Error(ErrorCode::kInternal, "target of " + op.transaction_id + " vanished");
-    }
-    auto spec = model::xml::TenantSpecFromStored(current && op.payload.empty() ? current->spec
-                                                                               : op.payload);
-    vim::TenantRequest request{spec.internal_id, spec.name, spec.enabled};
-
-    model::ResourceOutcome outcome;
-    std::string external_id = current ? current->external_id : std::string();
-    int status = 200;
-    std::string message(info->success_message);
-    try {
-        if (info->running == model::ResourceState::kCreating) {
-            external_id = co_await vim_.CreateTenant(request);
-            outcome.external_id = external_id;
-        } else if (info->running == model::ResourceState::kUpdating) {
-            co_await vim_.UpdateTenant(external_id, request);
-            outcome.spec = model::xml::StoredTenantSpec(spec);
-            outcome.name = spec.name;
-        } else {
-            co_await vim_.DeleteTenant(external_id);
-        }
-        outcome.state = *model::NextState(info->running, model::ResourceEvent::kVimSucceeded);
-    } catch (const std::exception& e) {
-        status = HttpStatusOf(e, Reply::kCallback);
-        message = std::string(info->failure_message) + ": " + e.what();
-        outcome.state = *model::NextState(info->running, model::ResourceEvent::kVimFailed);
-        // A failed update leaves the tenant as it was, and the callback says so.
-        if (info->running == model::ResourceState::kUpdating)
-            spec = model::xml::TenantSpecFromStored(current->spec);
-        ESCD_WARN("engine") << op.kind << " " << op.target_id << " failed: " << e.what();
-    }
-
-    std::vector<model::OutboxMessage> callbacks;
-    if (!op.callback_url.empty()) {
-        callbacks.push_back({op.callback_url, op.kind, status, message,
-                             model::xml::TenantDocument({spec, external_id}, op.kind)});
-    }
-    co_await Complete(op, outcome, status, message, callbacks);
-    if (outcome.state == model::ResourceState::kRemoved) ForgetStrand(op.target_kind, op.target_id);
-}
-
-asio::awaitable<void> Engine::RunResourceOperation(const model::Operation& op) {
-    auto info = FindOperation(op.kind);
-    const auto* kind = model::xml::FindKindXml(op.target_kind);
-    if (!info || !kind) throw Error(ErrorCode::kInternal, "unknown operation kind " + op.kind);
-    // The row exists in every case: a create inserted it (CREATING) with its spec.
-    auto current = co_await Offload(
-        db_pool_, [this, &op] { return store_.GetResource(op.target_kind, op.target_id); });
-    if (!current) throw Error(ErrorCode::kInternal, "target of " + op.transaction_id + " vanished");
-
-    const bool updating = info->running == model::ResourceState::kUpdating;
-    model::ResourceRecord target = *current;
-    if (updating && !op.payload.empty()) {
-        target.spec = op.payload;
-        auto doc = model::xml::ParseBody(op.payload);
-        target.name = model::xml::ChildText(doc->document_element(), "name").value_or(target.name);
-    }
-
-    model::ResourceOutcome outcome;
-    int status = 200;
-    std::string message = info->success_message;
-    try {
-        auto result = co_await workflows_.Run(info->running, target);
-        if (!result.external_id.empty()) {
-            outcome.external_id = result.external_id;
-            target.external_id = result.external_id;
-        }
-        if (!result.note.empty()) message += " (" + result.note + ")";
-        if (updating) {
-            outcome.spec = target.spec;
-            outcome.name = target.name;
-        }
-        outcome.state = *model::NextState(info->running, model::ResourceEvent::kVimSucceeded);
-    } catch (const std::exception& e) {
-        status = HttpStatusOf(e, Reply::kCallback);
-        message = info->failure_message + ": " + e.what();
-        outcome.state = *model::NextState(info->running, model::ResourceEvent::kVimFailed);
-        if (updating) target = *current;  // a failed update leaves the resource as it was
-        ESCD_WARN("engine") << op.kind << " " << op.target_id << " failed: " << e.what();
-    }
-
-    std::vector<model::OutboxMessage> callbacks;
-    if (!op.callback_url.empty()) {
-        callbacks.push_back({op.callback_url, op.kind, status, message,
-                             model::xml::ResourceDocument(*kind, target, op.kind)});
-    }
-    co_await Complete(op, outcome, status, message, callbacks);
-    if (outcome.state == model::ResourceState::kRemoved) ForgetStrand(op.target_kind, op.target_id);
 }
 
 asio::awaitable<void> Engine::RunDeploymentOperation(const model::Operation& op, int attempt) {

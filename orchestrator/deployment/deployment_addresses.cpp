@@ -1,0 +1,268 @@
+// Addresses and networks of a deployment: the in-process claims that keep two steps from
+// choosing one address (DeploymentWorkflow::AddressClaims), a NIC's MAC and address from the
+// datamodel, the group's static pool or the subnet's pools (AllocateNic), and the networks a
+// datamodel declares, created on deploy and removed on undeploy with their resource events
+// (CreateDeclaredNetworks, RemoveDeclaredNetworks).
+
+#include <functional>
+#include <optional>
+#include <set>
+
+#include <pugixml.hpp>
+
+#include "common/crypto.hpp"
+#include "common/error.hpp"
+#include "common/ip_network.hpp"
+#include "common/offload.hpp"
+#include "model/xml/resource_xml.hpp"
+#include "model/xml/xml_doc.hpp"
+#include "orchestrator/deployment/deployment_context.hpp"
+#include "orchestrator/engine/operation_catalog.hpp"
+#include "orchestrator/resources/resource_workflows.hpp"
+
+namespace escd::orchestrator {
+namespace {
+namespace xml = model::xml;
+
+// A locally administered MAC in libvirt's range, derived from the VM name and nicid so that a
+// rerun of the same step allocates the same one.
+std::string MacFor(const std::string& vm_name, int nicid) {
+    auto hex = NameUuid("mac/" + vm_name + "/" + std::to_string(nicid));
+    return "52:54:00:" + hex.substr(0, 2) + ":" + hex.substr(2, 2) + ":" + hex.substr(4, 2);
+}
+
+struct SubnetInfo {
+    std::string id;
+    std::string external_id;
+    std::optional<IpNetwork> cidr;
+    std::string gateway;
+    std::vector<std::pair<std::string, std::string>> pools;
+};
+
+SubnetInfo ReadSubnet(const model::ResourceRecord& record) {
+    SubnetInfo info{record.internal_id, record.external_id, {}, {}, {}};
+    pugi::xml_document doc;
+    if (!doc.load_buffer(record.spec.data(), record.spec.size())) return info;
+    auto root = doc.document_element();
+    info.cidr = IpNetwork::Parse(xml::ChildText(root, "cidr").value_or(""));
+    info.gateway = xml::ChildText(root, "gateway_ip").value_or("");
+    for (auto pool : root.children("allocation_pools")) {
+        info.pools.emplace_back(xml::ChildText(pool, "start").value_or(""),
+                                xml::ChildText(pool, "end").value_or(""));
+    }
+    return info;
+}
+
+// The first address of the subnet's pools that is not taken, in pool order starting after
+// `hint` (the last one chosen on the network) and wrapping around: choosing the next address is
+// then one step, not a walk over every address in use.
+std::optional<std::string> NextFree(const SubnetInfo& subnet,
+                                    const std::function<bool(const std::string&)>& taken,
+                                    const std::string& hint) {
+    const auto after = ParseIp(hint);
+    for (int pass = 0; pass < 2; ++pass) {
+        for (const auto& [start_text, end_text] : subnet.pools) {
+            auto start = ParseIp(start_text);
+            auto end = ParseIp(end_text);
+            if (!start || !end) continue;
+            auto address = *start;
+            // First pass: only what lies after the hint; second: from the start.
+            if (pass == 0 && after) {
+                if (ToBytes(*end) <= ToBytes(*after)) continue;
+                if (ToBytes(*after) >= ToBytes(*start)) address = StepAddress(*after, 1);
+            }
+            for (; ToBytes(address) <= ToBytes(*end); address = StepAddress(address, 1)) {
+                if (!taken(address.to_string())) return address.to_string();
+                if (address == *end) break;
+            }
+        }
+        if (!after) break;
+    }
+    return std::nullopt;
+}
+}  // namespace
+
+DeploymentWorkflow::AddressClaims::Held::~Held() {
+    std::lock_guard lock(claims_.mutex_);
+    for (const auto& [network, address] : addresses_) {
+        auto it = claims_.networks_.find(network);
+        if (it != claims_.networks_.end()) it->second.claimed.erase(address);
+    }
+}
+
+bool DeploymentWorkflow::AddressClaims::Taken::Contains(const std::string& address) const {
+    return known.contains(address) || claimed.contains(address);
+}
+
+std::string DeploymentWorkflow::AddressClaims::Choose(
+    Held& held,
+    const std::string& network,
+    const std::function<std::vector<std::string>()>& load,
+    const std::function<std::string(const Taken&)>& pick) {
+    std::lock_guard lock(mutex_);
+    auto& entry = networks_[network];
+    auto reload = [&] {
+        const auto committed = load();
+        entry.known = std::set<std::string>(committed.begin(), committed.end());
+        entry.loaded = true;
+    };
+    if (!entry.loaded) reload();
+    std::string address;
+    try {
+        address = pick(Taken{entry.known, entry.claimed, entry.hint});
+    } catch (const Error& e) {
+        if (e.code() != ErrorCode::kConflict) throw;
+        // What this process knows may be stale: addresses released since it read them.
+        reload();
+        entry.hint.clear();
+        address = pick(Taken{entry.known, entry.claimed, entry.hint});
+    }
+    if (!address.empty()) {
+        entry.claimed.insert(address);
+        entry.known.insert(address);
+        entry.hint = address;
+        held.addresses_.emplace_back(network, address);
+    }
+    return address;
+}
+
+asio::awaitable<xml::AllocatedNic> DeploymentWorkflow::AllocateNic(const model::VmGroupSpec& group,
+                                                                   const std::string& vm_name,
+                                                                   int index,
+                                                                   const model::InterfaceSpec& nic,
+                                                                   model::DeploymentStep& step,
+                                                                   AddressClaims::Held& held) {
+    const auto& network_id = nic.network;
+    auto [network, subnets] = co_await Offload(db_pool_, [this, &network_id] {
+        return std::make_pair(store_.GetResource(model::kind::kNetwork, network_id),
+                              store_.ListChildren(model::kind::kSubnet, network_id));
+    });
+    if (!network || network->state == model::ResourceState::kDeleting)
+        throw Error(ErrorCode::kNotFound, "network " + network_id + " not found");
+    xml::AllocatedNic allocated;
+    allocated.nicid = nic.nicid;
+    allocated.network = network_id;
+    allocated.network_uuid = network->external_id;
+    allocated.mac_address = nic.mac_address.empty() ? MacFor(vm_name, nic.nicid) : nic.mac_address;
+    // The address: fixed in the datamodel, from the group's static pool, or the subnet's.
+    std::string address = nic.ip_address;
+    for (const auto& pool : group.scaling.static_pools) {
+        if (pool.network == network_id && static_cast<std::size_t>(index) < pool.addresses.size())
+            address = pool.addresses[static_cast<std::size_t>(index)];
+    }
+    std::optional<SubnetInfo> subnet;
+    for (const auto& record : subnets) {
+        auto info = ReadSubnet(record);
+        auto parsed = ParseIp(address);
+        if (!subnet || (parsed && info.cidr && info.cidr->Contains(*parsed))) subnet = info;
+    }
+    if (!address.empty() || subnet) {
+        // Taken: committed, claimed by other steps (see AddressClaims), or by this one already.
+        address = co_await Offload(db_pool_, [&] {
+            return claims_.Choose(
+                held, network_id, [&] { return store_.AllocatedAddresses(network_id); },
+                [&](const AddressClaims::Taken& taken) {
+                    auto in_use = [&](const std::string& candidate) {
+                        if (taken.Contains(candidate)) return true;
+                        for (const auto& a : step.allocations)
+                            if (a.network_id == network_id && a.address == candidate) return true;
+                        return false;
+                    };
+                    if (address.empty()) {
+                        auto free = NextFree(*subnet, in_use, taken.hint);
+                        if (!free) {
+                            throw Error(ErrorCode::kConflict, "no free address left in subnet " +
+                                                                  subnet->id + " of " + network_id);
+                        }
+                        return *free;
+                    }
+                    if (in_use(address)) {
+                        throw Error(ErrorCode::kConflict, "address " + address + " on network " +
+                                                              network_id + " is in use");
+                    }
+                    return address;
+                });
+        });
+        step.allocations.push_back({network_id, address, vm_name, nic.nicid});
+    }
+    allocated.ip_address = address;
+    if (subnet) {
+        allocated.subnet = subnet->external_id;
+        allocated.gateway = subnet->gateway;
+        if (subnet->cidr) allocated.netmask = subnet->cidr->Netmask();
+    }
+    co_return allocated;
+}
+
+namespace {
+// The resource event (CREATE_NETWORK, DELETE_SUBNET, ...) of a network or subnet the datamodel
+// declares, as the resource routes send it.
+model::OutboxMessage ResourceEvent(const std::string& url,
+                                   model::ResourceState running,
+                                   const model::ResourceRecord& record) {
+    const auto kind = OperationKind(running, record.kind);
+    const auto info = FindOperation(kind);
+    return {url, kind, 200, info ? info->success_message : kind,
+            xml::ResourceDocument(*xml::FindKindXml(record.kind), record, kind)};
+}
+}  // namespace
+
+asio::awaitable<void> DeploymentWorkflow::CreateDeclaredNetworks(Context& context) {
+    for (const auto& network_id : context.spec.declared_networks) {
+        auto [network, subnets] = co_await Offload(db_pool_, [this, &network_id] {
+            return std::make_pair(store_.GetResource(model::kind::kNetwork, network_id),
+                                  store_.ListChildren(model::kind::kSubnet, network_id));
+        });
+        if (!network) throw Error(ErrorCode::kInternal, "network " + network_id + " vanished");
+        if (network->state != model::ResourceState::kCreating) continue;  // done by a first run
+        const auto request = NetworkRequestOf(*network, subnets);
+        const auto external_id = co_await vim_.EnsureNetwork(request);
+        auto step = context.NewStep();
+        network->external_id = external_id;
+        network->state = model::ResourceState::kActive;
+        step.resources.push_back({network->kind, network_id, "ACTIVE", external_id});
+        if (!context.op.callback_url.empty()) {
+            step.events.push_back(
+                ResourceEvent(context.op.callback_url, model::ResourceState::kCreating, *network));
+        }
+        for (auto& subnet : subnets) {
+            subnet.external_id = vim_.SubnetExternalId(external_id, subnet.internal_id);
+            subnet.state = model::ResourceState::kActive;
+            step.resources.push_back(
+                {subnet.kind, subnet.internal_id, "ACTIVE", subnet.external_id});
+            if (!context.op.callback_url.empty()) {
+                step.events.push_back(ResourceEvent(context.op.callback_url,
+                                                    model::ResourceState::kCreating, subnet));
+            }
+        }
+        co_await Commit(context, step);
+    }
+}
+
+asio::awaitable<void> DeploymentWorkflow::RemoveDeclaredNetworks(Context& context) {
+    for (const auto& network_id : context.spec.declared_networks) {
+        auto [network, subnets] = co_await Offload(db_pool_, [this, &network_id] {
+            return std::make_pair(store_.GetResource(model::kind::kNetwork, network_id),
+                                  store_.ListChildren(model::kind::kSubnet, network_id));
+        });
+        if (!network) continue;  // removed by a first run
+        co_await vim_.DeleteNetwork(network_id);
+        auto step = context.NewStep();
+        const std::string removed(ToString(model::ResourceState::kRemoved));
+        for (const auto& subnet : subnets) {
+            step.resources.push_back({subnet.kind, subnet.internal_id, removed, {}});
+            if (!context.op.callback_url.empty()) {
+                step.events.push_back(ResourceEvent(context.op.callback_url,
+                                                    model::ResourceState::kDeleting, subnet));
+            }
+        }
+        step.resources.push_back({network->kind, network_id, removed, {}});
+        if (!context.op.callback_url.empty()) {
+            step.events.push_back(
+                ResourceEvent(context.op.callback_url, model::ResourceState::kDeleting, *network));
+        }
+        co_await Commit(context, step);
+    }
+}
+
+}  // namespace escd::orchestrator

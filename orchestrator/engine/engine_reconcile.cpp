@@ -1,0 +1,76 @@
+// Engine::Reconcile (docs/behaviour.md, "After a restart"): at start-up, before unfinished
+// operations resume, escd's records and the VIM are made to agree: VMs on the VIM escd has no
+// record of are removed (with their config drives), active networks the VIM lacks are defined
+// again, and VMs of a deployment that the VIM should run and does not are redeployed
+// (DeploymentWorkflow::RestoreVms). A VIM that cannot be asked skips the reconciliation.
+
+#include <set>
+
+#include "common/error.hpp"
+#include "common/log.hpp"
+#include "common/offload.hpp"
+#include "orchestrator/engine/engine.hpp"
+#include "orchestrator/resources/resource_workflows.hpp"
+
+namespace escd::orchestrator {
+asio::awaitable<void> Engine::Reconcile() {
+    if (options_.paused_for_test) co_return;
+    std::vector<std::string> on_vim;
+    try {
+        on_vim = co_await vim_.ListVmNames();
+    } catch (const Error& e) {
+        ESCD_WARN("engine") << "no reconciliation with the VIM: " << e.what();
+        co_return;
+    }
+    const std::set<std::string> present(on_vim.begin(), on_vim.end());
+    struct Records {
+        std::vector<model::ResourceRecord> networks;
+        std::set<std::string> vms;
+        std::set<std::string> lacking;  ///< deployments with a VM the VIM should have and lacks
+    };
+    auto records = co_await Offload(db_pool_, [this, &present] {
+        Records out;
+        out.networks = store_.ListResources(model::kind::kNetwork, std::nullopt);
+        for (const auto& vm : store_.ListAllVms()) {
+            out.vms.insert(vm.vm_name);
+            if (model::OnVim(vm.state) && !present.contains(vm.vm_name))
+                out.lacking.insert(vm.deployment_id);
+        }
+        return out;
+    });
+    std::size_t orphans = 0, networks = 0, vms = 0;
+    for (const auto& name : on_vim) {
+        if (records.vms.contains(name)) continue;
+        ESCD_WARN("engine") << "VM " << name
+                            << " is on the VIM but escd has no record of it: removed";
+        co_await vim_.DeleteVm(name);
+        const std::string day0 = "day0";
+        co_await vim_.DeleteVolume(day0, name);
+        ++orphans;
+    }
+    for (const auto& network : records.networks) {
+        if (network.state != model::ResourceState::kActive) continue;
+        const auto& id = network.internal_id;
+        if (co_await vim_.HasNetwork(id)) continue;
+        auto subnets = co_await Offload(
+            db_pool_, [this, &id] { return store_.ListChildren(model::kind::kSubnet, id); });
+        const auto request = NetworkRequestOf(network, subnets);
+        co_await vim_.EnsureNetwork(request);
+        ESCD_WARN("engine") << "network " << id << " was missing from the VIM: defined again";
+        ++networks;
+    }
+    for (const auto& id : records.lacking) {
+        auto op = co_await Offload(db_pool_, [this, &id] { return store_.LatestOperation(id); });
+        if (!op) continue;
+        try {
+            vms += co_await deployments_.RestoreVms(*op, present);
+        } catch (const Error& e) {
+            ESCD_ERROR("engine") << "cannot restore the VMs of " << id << ": " << e.what();
+        }
+    }
+    ESCD_INFO("engine") << "reconciled with the VIM: " << on_vim.size() << " VM(s) found, "
+                        << orphans << " orphan(s) removed, " << networks << " network(s) and "
+                        << vms << " VM(s) restored";
+}
+
+}  // namespace escd::orchestrator

@@ -1,0 +1,120 @@
+// The runners of tenant and resource operations (POST, PUT and DELETE of tenants, networks,
+// subnets, images, flavors, volumes, routers): Engine::RunTenantOperation calls the VIM for a
+// tenant, Engine::RunResourceOperation hands any other kind to ResourceWorkflows; each reports
+// the VIM's answer in the resource's next state and the operation's callback, and completes the
+// operation (Engine::Complete).
+
+#include <optional>
+
+#include "common/error.hpp"
+#include "common/log.hpp"
+#include "common/offload.hpp"
+#include "model/xml/resource_xml.hpp"
+#include "model/xml/tenant_xml.hpp"
+#include "model/xml/xml_doc.hpp"
+#include "orchestrator/engine/engine.hpp"
+#include "orchestrator/engine/operation_catalog.hpp"
+
+namespace escd::orchestrator {
+asio::awaitable<void> Engine::RunTenantOperation(const model::Operation& op) {
+    auto info = FindOperation(op.kind);
+    if (!info) throw Error(ErrorCode::kInternal, "unknown operation kind " + op.kind);
+
+    // A create carries its whole spec; updates and deletes need the stored record for the
+    // external id and (after a failed update) the spec as it was.
+    std::optional<model::ResourceRecord> current;
+    if (info->running != model::ResourceState::kCreating) {
+        current = co_await Offload(
+            db_pool_, [this, &op] { return store_.GetResource(op.target_kind, op.target_id); });
+        if (!current)
+            throw Error(ErrorCode::kInternal, "target of " + op.transaction_id + " vanished");
+    }
+    auto spec = model::xml::TenantSpecFromStored(current && op.payload.empty() ? current->spec
+                                                                               : op.payload);
+    vim::TenantRequest request{spec.internal_id, spec.name, spec.enabled};
+
+    model::ResourceOutcome outcome;
+    std::string external_id = current ? current->external_id : std::string();
+    int status = 200;
+    std::string message(info->success_message);
+    try {
+        if (info->running == model::ResourceState::kCreating) {
+            external_id = co_await vim_.CreateTenant(request);
+            outcome.external_id = external_id;
+        } else if (info->running == model::ResourceState::kUpdating) {
+            co_await vim_.UpdateTenant(external_id, request);
+            outcome.spec = model::xml::StoredTenantSpec(spec);
+            outcome.name = spec.name;
+        } else {
+            co_await vim_.DeleteTenant(external_id);
+        }
+        outcome.state = *model::NextState(info->running, model::ResourceEvent::kVimSucceeded);
+    } catch (const std::exception& e) {
+        status = HttpStatusOf(e, Reply::kCallback);
+        message = std::string(info->failure_message) + ": " + e.what();
+        outcome.state = *model::NextState(info->running, model::ResourceEvent::kVimFailed);
+        // A failed update leaves the tenant as it was, and the callback says so.
+        if (info->running == model::ResourceState::kUpdating)
+            spec = model::xml::TenantSpecFromStored(current->spec);
+        ESCD_WARN("engine") << op.kind << " " << op.target_id << " failed: " << e.what();
+    }
+
+    std::vector<model::OutboxMessage> callbacks;
+    if (!op.callback_url.empty()) {
+        callbacks.push_back({op.callback_url, op.kind, status, message,
+                             model::xml::TenantDocument({spec, external_id}, op.kind)});
+    }
+    co_await Complete(op, outcome, status, message, callbacks);
+    if (outcome.state == model::ResourceState::kRemoved) ForgetStrand(op.target_kind, op.target_id);
+}
+
+asio::awaitable<void> Engine::RunResourceOperation(const model::Operation& op) {
+    auto info = FindOperation(op.kind);
+    const auto* kind = model::xml::FindKindXml(op.target_kind);
+    if (!info || !kind) throw Error(ErrorCode::kInternal, "unknown operation kind " + op.kind);
+    // The row exists in every case: a create inserted it (CREATING) with its spec.
+    auto current = co_await Offload(
+        db_pool_, [this, &op] { return store_.GetResource(op.target_kind, op.target_id); });
+    if (!current) throw Error(ErrorCode::kInternal, "target of " + op.transaction_id + " vanished");
+
+    const bool updating = info->running == model::ResourceState::kUpdating;
+    model::ResourceRecord target = *current;
+    if (updating && !op.payload.empty()) {
+        target.spec = op.payload;
+        auto doc = model::xml::ParseBody(op.payload);
+        target.name = model::xml::ChildText(doc->document_element(), "name").value_or(target.name);
+    }
+
+    model::ResourceOutcome outcome;
+    int status = 200;
+    std::string message = info->success_message;
+    try {
+        auto result = co_await workflows_.Run(info->running, target);
+        if (!result.external_id.empty()) {
+            outcome.external_id = result.external_id;
+            target.external_id = result.external_id;
+        }
+        if (!result.note.empty()) message += " (" + result.note + ")";
+        if (updating) {
+            outcome.spec = target.spec;
+            outcome.name = target.name;
+        }
+        outcome.state = *model::NextState(info->running, model::ResourceEvent::kVimSucceeded);
+    } catch (const std::exception& e) {
+        status = HttpStatusOf(e, Reply::kCallback);
+        message = info->failure_message + ": " + e.what();
+        outcome.state = *model::NextState(info->running, model::ResourceEvent::kVimFailed);
+        if (updating) target = *current;  // a failed update leaves the resource as it was
+        ESCD_WARN("engine") << op.kind << " " << op.target_id << " failed: " << e.what();
+    }
+
+    std::vector<model::OutboxMessage> callbacks;
+    if (!op.callback_url.empty()) {
+        callbacks.push_back({op.callback_url, op.kind, status, message,
+                             model::xml::ResourceDocument(*kind, target, op.kind)});
+    }
+    co_await Complete(op, outcome, status, message, callbacks);
+    if (outcome.state == model::ResourceState::kRemoved) ForgetStrand(op.target_kind, op.target_id);
+}
+
+}  // namespace escd::orchestrator
