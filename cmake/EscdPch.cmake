@@ -29,7 +29,10 @@ function(escd_add_pch name libraries)
     endif()
     # Its only source is empty: the precompiled header is what it is for.
     set(anchor ${CMAKE_CURRENT_BINARY_DIR}/${name}_anchor.cpp)
-    file(WRITE ${anchor} "// The translation unit ${name}'s precompiled header belongs to.\n")
+    # CONFIGURE writes only when the content changes: a rewrite at every configure would make
+    # the precompiled header, and so every object, stale after any CMake change.
+    file(CONFIGURE OUTPUT ${anchor}
+         CONTENT "// The translation unit ${name}'s precompiled header belongs to.\n")
     add_library(${name} STATIC ${anchor})
     target_link_libraries(${name} PRIVATE ${libraries} escd_warnings)
     target_precompile_headers(${name} PRIVATE ${ESCD_PCH_HEADERS} ${ARGN})
