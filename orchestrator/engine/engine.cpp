@@ -432,6 +432,12 @@ asio::awaitable<void> Engine::Complete(const model::Operation& op,
             // be lost, and the operation would otherwise be re-run after a restart.
             ESCD_WARN("engine") << "cannot record the end of " << op.transaction_id << ": "
                                 << e.what();
+        } catch (const std::exception& e) {
+            // The database refused the outcome (a libpqxx error: a constraint, a trigger, a
+            // serialization failure). Not the operation's fault: it is run again later, from
+            // its last committed step (Launch backs off).
+            throw Error(ErrorOrigin::kDatabase, ErrorCode::kUnavailable,
+                        "the database refused the end of " + op.transaction_id + ": " + e.what());
         }
         asio::steady_timer wait(executor,
                                 std::chrono::seconds(std::min(30, 1 << std::min(attempt, 5))));
