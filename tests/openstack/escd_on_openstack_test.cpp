@@ -199,7 +199,7 @@ TEST_F(OnOpenStackDeployment, AServerDeletedBehindEscdsBackIsRecovered) {
     std::vector<std::string> stages;
     for (std::size_t more = 1; more <= 8; ++more) {
         stages.clear();
-        auto all = receiver_.WaitForDelivered(expected_callbacks_ + more, kCallbackWait);
+        auto all = receiver_.WaitForDelivered(expected_callbacks_ + more, kOpenStackWait);
         for (std::size_t i = expected_callbacks_; i < all.size(); ++i)
             stages.push_back(XmlText(all[i].body, "deployment_stage"));
         if (std::find(stages.begin(), stages.end(), "VM_RECOVERY_COMPLETE") != stages.end()) break;
@@ -247,7 +247,7 @@ TEST_F(OnOpenStackDeployment, AfterAKillMidDeployEachVmIsOneServerAndNothingLeak
     StartEscd();
 
     ASSERT_TRUE(WaitForStage(tx, "SERVICE_ALIVE"));
-    ASSERT_TRUE(escd_->WaitForLog("is on the VIM but escd has no record of it", 1, kCallbackWait));
+    ASSERT_TRUE(escd_->WaitForLog("is on the VIM but escd has no record of it", 1, kOpenStackWait));
 
     // Exactly one server per VM, each with exactly its one port; the stray is gone.
     const auto got = client_->Get("/v0/deployments/" + dep).body;
@@ -360,6 +360,7 @@ TEST_F(OnOpenStackDeployment, AGroupsAffinityIsANovaServerGroupThatGoesWithIt) {
     auto post = client_->Post("/v0/deployments/" + dep, Datamodel(dep, 2, rule), WithCallback());
     ASSERT_EQ(post.status, 200) << post.body;
     auto deployed = Through(post.Header("ESC-Transaction-Id"), "SERVICE_ALIVE");
+    ASSERT_FALSE(deployed.empty());
     ASSERT_EQ(Stages(deployed).back(), "SERVICE_ALIVE");
     const auto groups = json::parse(Os("compute", "/os-server-groups?all_projects=True").body);
     json::value mine = nullptr;
@@ -406,7 +407,7 @@ TEST_F(OnOpenStackDeployment, NovasCpuFigureScalesAnElasticGroupOut) {
               (std::vector<std::string>{"VM_DEPLOYED", "VM_ALIVE", "SERVICE_ALIVE"}));
 
     // The scale out is an operation of its own: its transaction is the one of its first event.
-    auto delivered = receiver_.WaitForDelivered(expected_callbacks_ + 1, kCallbackWait);
+    auto delivered = receiver_.WaitForDelivered(expected_callbacks_ + 1, kOpenStackWait);
     ASSERT_GT(delivered.size(), expected_callbacks_) << escd_->Log();
     const auto& first = delivered[expected_callbacks_];
     ASSERT_EQ(XmlText(first.body, "deployment_stage"), "VM_SCALE_OUT_INIT") << first.body;
@@ -415,7 +416,7 @@ TEST_F(OnOpenStackDeployment, NovasCpuFigureScalesAnElasticGroupOut) {
                                                      "VM_SCALE_OUT_COMPLETE"}))
         << escd_->Log();
     EXPECT_EQ(out.back().Header("ESC-Status-Code"), "200");
-    ASSERT_TRUE(escd_->WaitForLog("has 2 VM(s), at its max_active", 1, kCallbackWait))
+    ASSERT_TRUE(escd_->WaitForLog("has 2 VM(s), at its max_active", 1, kOpenStackWait))
         << escd_->Log();
 
     // Two servers of the deployment on Nova, both running.
@@ -492,7 +493,9 @@ TEST_F(OnOpenStack, TheReferenceExampleDeploysWithTheReferenceEvents) {
 
     auto del = client_->Delete("/v0/deployments/" + dep, WithCallback());
     ASSERT_EQ(del.status, 200);
-    EXPECT_FALSE(Through(del.Header("ESC-Transaction-Id"), "SERVICE_UNDEPLOYED").empty());
+    const auto undeployed = Through(del.Header("ESC-Transaction-Id"), "SERVICE_UNDEPLOYED");
+    ASSERT_FALSE(undeployed.empty());
+    EXPECT_EQ(XmlText(undeployed.back().body, "deployment_stage"), "SERVICE_UNDEPLOYED");
 }
 
 }  // namespace

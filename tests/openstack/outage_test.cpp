@@ -79,7 +79,7 @@ class OpenStackOutageDeployment : public OnOpenStackDeployment {
     /// (`wait` for each callback).
     std::vector<ReceivedRequest> CallbacksUntil(const std::string& tx,
                                                 const std::string& last,
-                                                std::chrono::seconds wait = kCallbackWait) {
+                                                std::chrono::seconds wait = kOpenStackWait) {
         std::vector<ReceivedRequest> mine;
         for (;;) {
             auto delivered = receiver_.WaitForDelivered(read_ + 1, wait);

@@ -136,6 +136,12 @@ asio::awaitable<void> Servers::Action(std::string id, std::string action) {
     const auto server = co_await GetServer(id);
     if (!server) throw VimError(ErrorCode::kNotFound, "Nova has no server " + id);
     if (AlreadyThere(action, *server)) co_return;
+    // A server Nova is still working on (a task state: rebooting, powering-on, ...) refuses
+    // actions for a moment: the VIM is busy, and the operation is tried again later.
+    if (!server->task_state.empty())
+        throw VimError(ErrorCode::kUnavailable, "Nova is busy with server " + id + " (" +
+                                                    server->task_state + "): cannot " + action +
+                                                    " it now");
     throw ApiError(answer, "POST compute " + path + " (" + action + ")");
 }
 
