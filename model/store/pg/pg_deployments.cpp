@@ -1,0 +1,186 @@
+// PgStore: deployments: the accept of a deployment and of its update, the service states, the
+// VMs and their IP allocations, and the recording of a deployment step (VMs, allocations,
+// references, declared resources, snapshot states and events in one transaction).
+
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <pqxx/pqxx>
+
+#include "common/error.hpp"
+#include "model/store/pg/pg_internal.hpp"
+#include "model/store/pg/pg_rows.hpp"
+#include "model/store/pg/pg_store.hpp"
+
+namespace escd::model::pg {
+
+asio::awaitable<void> PgStore::AcceptDeployment(
+    const ResourceRecord& deployment,
+    const Operation& op,
+    const std::vector<std::pair<std::string, std::string>>& uses,
+    const std::vector<ResourceRecord>& declared) {
+    co_await AwaitCommit([&](GroupCommit::Completion done) {
+        writes_.RunAsync(
+            [&](pqxx::work& tx) {
+                const auto& tenant = deployment.tenant_id;
+                auto holder = tx.exec_prepared("lock_id", deployment.internal_id);
+                if (!holder.empty()) {
+                    throw Error(ErrorCode::kConflict, "internal id " + deployment.internal_id +
+                                                          " is already used by a " +
+                                                          holder[0][0].as<std::string>());
+                }
+                auto parent = tx.exec_prepared("lock_id", tenant);
+                if (!parent.empty() && parent[0][0].as<std::string>() != kind::kTenant) {
+                    throw Error(ErrorCode::kConflict,
+                                "tenant " + tenant + " names a " + parent[0][0].as<std::string>());
+                }
+                if (!parent.empty() && parent[0][1].as<std::string>() == "DELETING")
+                    throw Error(ErrorCode::kConflict, "tenant " + tenant + " is being deleted");
+                // From here on a refusal must leave nothing: a concurrent request can still
+                // take the id between the check above and the insert below.
+                pqxx::subtransaction sub(tx, "accept_deployment");
+                if (parent.empty()) {
+                    tx.exec_prepared("insert_auto_tenant", tenant,
+                                     "<tenant><name>" + tenant + "</name></tenant>");
+                }
+                if (tx.exec_prepared("insert_deployment", deployment.internal_id, tenant,
+                                     deployment.name, deployment.spec)
+                        .empty()) {
+                    throw Error(ErrorCode::kConflict,
+                                "internal id " + deployment.internal_id + " is already used");
+                }
+                tx.exec_prepared0("set_service", deployment.internal_id,
+                                  std::string(ToString(ServiceState::kDeploying)));
+                for (const auto& r : declared) {
+                    if (tx.exec_prepared("insert_declared", r.internal_id, r.kind, r.tenant_id,
+                                         r.parent_id, r.name, r.spec)
+                            .empty()) {
+                        throw Error(ErrorCode::kConflict, "internal id " + r.internal_id +
+                                                              " of the " + r.kind +
+                                                              " the deployment declares is "
+                                                              "already used");
+                    }
+                }
+                for (const auto& [kind, id] : uses)
+                    tx.exec_prepared0("insert_ref", deployment.internal_id, kind, id);
+                InsertOperation(tx, op);
+                sub.commit();
+            },
+            std::move(done));
+    });
+}
+
+asio::awaitable<void> PgStore::AcceptDeploymentUpdate(
+    const Operation& op, const std::vector<std::pair<std::string, std::string>>& uses) {
+    co_await AwaitCommit([&](GroupCommit::Completion done) {
+        writes_.RunAsync(
+            [&](pqxx::work& tx) {
+                auto next = CheckTransition(tx, kind::kDeployment, op.target_id,
+                                            ResourceEvent::kUpdateRequested);
+                tx.exec_prepared0("set_state", kind::kDeployment, op.target_id,
+                                  std::string(ToString(next)));
+                for (const auto& [kind, id] : uses)
+                    tx.exec_prepared0("insert_ref", op.target_id, kind, id);
+                InsertOperation(tx, op);
+            },
+            std::move(done));
+    });
+}
+
+std::vector<std::string> PgStore::AllocatedAddresses(const std::string& network_id) {
+    return AllRows(
+        "allocated_addresses", [](const pqxx::row& row) { return row[0].as<std::string>(); },
+        network_id);
+}
+
+std::optional<ServiceState> PgStore::GetServiceState(const std::string& deployment_id) {
+    auto state = FirstRow(
+        "get_service", [](const pqxx::row& row) { return row[0].as<std::string>(); },
+        deployment_id);
+    if (!state) return std::nullopt;
+    return ParseServiceState(*state);
+}
+
+std::vector<VmRecord> PgStore::ListVms(const std::string& deployment_id) {
+    return AllRows("list_vms", VmFromRow, deployment_id);
+}
+
+std::vector<VmRecord> PgStore::ListAllVms() {
+    return AllRows("list_all_vms", VmFromRow);
+}
+
+std::map<std::string, ServiceState> PgStore::ListServiceStates() {
+    std::map<std::string, ServiceState> out;
+    for (auto& [id, state] : AllRows("list_services", [](const pqxx::row& row) {
+             return std::make_pair(row[0].as<std::string>(), row[1].as<std::string>());
+         })) {
+        out.emplace(std::move(id), ParseServiceState(state).value_or(ServiceState::kError));
+    }
+    return out;
+}
+
+std::optional<VmRecord> PgStore::GetVm(const std::string& vm_name) {
+    return FirstRow("get_vm", VmFromRow, vm_name);
+}
+
+asio::awaitable<std::vector<OutboxRow>> PgStore::RecordDeploymentStep(const DeploymentStep& step) {
+    std::vector<OutboxRow> rows;
+    co_await AwaitCommit([&](GroupCommit::Completion done) {
+        writes_.RunAsync(
+            [&](pqxx::work& tx) {
+                rows.clear();
+                if (step.require_idle &&
+                    tx.exec_prepared("lock_idle_deployment", step.deployment_id).empty()) {
+                    throw Error(ErrorCode::kConflict,
+                                "deployment " + step.deployment_id + " is busy or gone");
+                }
+                if (step.service_state) {
+                    tx.exec_prepared0("set_service", step.deployment_id,
+                                      std::string(ToString(*step.service_state)));
+                }
+                for (const auto& vm : step.upserts) {
+                    tx.exec_prepared0("upsert_vm", vm.vm_name, vm.deployment_id, vm.vm_group,
+                                      vm.vm_index, vm.uuid, vm.host,
+                                      std::string(ToString(vm.state)), vm.interfaces,
+                                      vm.monitoring);
+                }
+                for (const auto& a : step.allocations) {
+                    tx.exec_prepared0("insert_allocation", a.network_id, a.address, a.vm_name,
+                                      a.nicid);
+                }
+                for (const auto& [vm_name, nicid] : step.released)
+                    tx.exec_prepared0("release_allocation", vm_name, nicid);
+                for (const auto& name : step.removed) tx.exec_prepared0("delete_vm", name);
+                if (step.uses) {
+                    tx.exec_prepared0("delete_refs", step.deployment_id);
+                    for (const auto& [kind, id] : *step.uses)
+                        tx.exec_prepared0("insert_ref", step.deployment_id, kind, id);
+                }
+                for (const auto& r : step.resources) {
+                    if (r.state == ToString(ResourceState::kRemoved)) {
+                        tx.exec_prepared0("delete_resource", r.kind, r.internal_id);
+                    } else {
+                        tx.exec_prepared0("update_resource", r.kind, r.internal_id, r.state,
+                                          r.external_id, r.spec, std::string());
+                    }
+                }
+                for (const auto& snapshot : step.snapshots) {
+                    if (snapshot.state == SnapshotState::kRemoved) {
+                        tx.exec_prepared0("delete_vm_snapshot", snapshot.snapshot_id);
+                    } else {
+                        tx.exec_prepared0("set_vm_snapshot_state", snapshot.snapshot_id,
+                                          std::string(ToString(snapshot.state)));
+                    }
+                }
+                for (const auto& message : step.events)
+                    rows.push_back(InsertOutbox(tx, step.transaction_id, message));
+            },
+            std::move(done));
+    });
+    co_return rows;
+}
+
+}  // namespace escd::model::pg

@@ -1,0 +1,120 @@
+#pragma once
+/// @file
+/// Private to model/store/pg: what the files of PgStore (pg_store.cpp and one file per
+/// aggregate: pg_resources.cpp, pg_operations.cpp, pg_deployments.cpp, pg_snapshots.cpp,
+/// pg_settings.cpp, pg_vim_connectors.cpp) share: time points as milliseconds, the connection
+/// pool's checkout and the read helpers over it, the await of a group-commit submission, and the
+/// writes that several aggregates put in their transactions (a lifecycle check, an operation, an
+/// outbox row). Include it only from those files.
+
+#include <chrono>
+#include <cstdint>
+#include <exception>
+#include <memory>
+#include <optional>
+#include <string>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include <pqxx/pqxx>
+
+#include "common/error.hpp"
+#include "model/store/pg/pg_store.hpp"
+
+namespace escd::model::pg {
+
+using Clock = std::chrono::system_clock;
+
+inline std::int64_t ToMillis(Clock::time_point t) {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+}
+inline Clock::time_point FromMillis(std::int64_t ms) {
+    return Clock::time_point(std::chrono::milliseconds(ms));
+}
+
+/// Locks the resource and finds its next state for a request in the lifecycle table; 404/409 as
+/// the table says. Writes nothing (group-commit jobs refuse only before their first write).
+/// Defined in pg_resources.cpp.
+ResourceState CheckTransition(pqxx::work& tx,
+                              const std::string& kind,
+                              const std::string& id,
+                              ResourceEvent event);
+
+/// Inserts `op` as unfinished. Defined, with InsertOutbox, in pg_operations.cpp.
+void InsertOperation(pqxx::work& tx, const Operation& op);
+
+/// Inserts the outbox row of `message` and answers it as the outbox hands it out.
+OutboxRow InsertOutbox(pqxx::work& tx,
+                       const std::string& transaction_id,
+                       const OutboxMessage& message);
+
+// Awaits a group-commit submission. The writer thread completes it by posting to the awaiting
+// coroutine's executor (tracked as outstanding work until then).
+template <class Submit>
+asio::awaitable<pqxx::result> AwaitCommit(Submit submit) {
+    return asio::async_initiate<const asio::use_awaitable_t<>&,
+                                void(std::exception_ptr, pqxx::result)>(
+        [submit = std::move(submit)](auto handler) mutable {
+            using Handler = decltype(handler);
+            auto owned = std::make_shared<Handler>(std::move(handler));
+            auto executor = asio::prefer(asio::get_associated_executor(*owned),
+                                         asio::execution::outstanding_work.tracked);
+            submit([owned, executor](std::exception_ptr error, pqxx::result result) {
+                asio::post(executor, [owned, error, result = std::move(result)]() mutable {
+                    std::move (*owned)(error, std::move(result));
+                });
+            });
+        },
+        asio::use_awaitable);
+}
+
+/// One connection of the pool for the lifetime of this object (waits for one); defined in
+/// pg_store.cpp.
+class PgStore::Checkout {
+  public:
+    explicit Checkout(PgStore& store);
+    ~Checkout();
+    pqxx::connection& Get();
+    void Drop() { connection_.reset(); }
+
+  private:
+    PgStore& store_;
+    std::unique_ptr<pqxx::connection> connection_;
+};
+
+template <class Fn>
+auto PgStore::With(Fn&& fn) {
+    Checkout checkout(*this);
+    try {
+        return fn(checkout.Get());
+    } catch (const pqxx::broken_connection& e) {
+        checkout.Drop();
+        throw DatabaseError(std::string("database connection lost: ") + e.what());
+    }
+}
+
+template <class FromRow, class... Args>
+auto PgStore::AllRows(const char* statement, FromRow from_row, const Args&... args) {
+    return With([&](pqxx::connection& c) {
+        pqxx::nontransaction tx(c);
+        auto rows = tx.exec_prepared(statement, args...);
+        std::vector<std::invoke_result_t<FromRow&, const pqxx::row&>> out;
+        out.reserve(rows.size());
+        for (const auto& row : rows) out.push_back(from_row(row));
+        return out;
+    });
+}
+
+template <class FromRow, class... Args>
+auto PgStore::FirstRow(const char* statement, FromRow from_row, const Args&... args) {
+    using T = std::invoke_result_t<FromRow&, const pqxx::row&>;
+    return With([&](pqxx::connection& c) -> std::optional<T> {
+        pqxx::nontransaction tx(c);
+        auto rows = tx.exec_prepared(statement, args...);
+        if (rows.empty()) return std::nullopt;
+        return from_row(rows[0]);
+    });
+}
+
+}  // namespace escd::model::pg

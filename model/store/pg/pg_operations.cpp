@@ -1,0 +1,144 @@
+// PgStore: operations and the outbox: the end of an operation on a resource (its new state, the
+// operation's end and its callbacks), the operations still unfinished and the latest one of a
+// target, the outbox's pending rows and their delivery marks, and the inserts of an operation and
+// of an outbox row that the other aggregates' transactions share.
+
+#include <string>
+#include <vector>
+
+#include <pqxx/pqxx>
+
+#include "model/store/pg/pg_internal.hpp"
+#include "model/store/pg/pg_rows.hpp"
+#include "model/store/pg/pg_store.hpp"
+
+namespace escd::model::pg {
+
+void InsertOperation(pqxx::work& tx, const Operation& op) {
+    tx.exec_prepared0("insert_operation", op.transaction_id, op.kind, op.target_kind, op.target_id,
+                      op.callback_url, op.events_url, op.payload);
+}
+
+OutboxRow InsertOutbox(pqxx::work& tx,
+                       const std::string& transaction_id,
+                       const OutboxMessage& message) {
+    return OutboxRowFrom(
+        tx.exec_prepared1("insert_outbox", transaction_id, message.url, message.event,
+                          message.status_code, message.status_message, message.body),
+        transaction_id, message);
+}
+
+asio::awaitable<std::vector<OutboxRow>> PgStore::CompleteOperation(
+    const Operation& op,
+    const ResourceOutcome& outcome,
+    int status_code,
+    const std::string& status_message,
+    const std::vector<OutboxMessage>& callbacks) {
+    const bool removed = outcome.state == ResourceState::kRemoved;
+    std::vector<OutboxRow> rows;
+    if (callbacks.size() <= 1) {
+        // The usual case, one pipelined statement.
+        const OutboxMessage none;
+        const auto& message = callbacks.empty() ? none : callbacks.front();
+        const auto status = std::to_string(status_code);
+        const std::string statement = removed ? "complete_remove_one" : "complete_update_one";
+        std::vector<std::string> params =
+            removed ? std::vector<std::string>{op.target_kind, op.target_id,   op.transaction_id,
+                                               status,         status_message, message.url,
+                                               message.event,  message.body}
+                    : std::vector<std::string>{op.target_kind,
+                                               op.target_id,
+                                               std::string(ToString(outcome.state)),
+                                               outcome.external_id.value_or(""),
+                                               outcome.spec.value_or(""),
+                                               outcome.name.value_or(""),
+                                               op.transaction_id,
+                                               status,
+                                               status_message,
+                                               message.url,
+                                               message.event,
+                                               message.body};
+        auto result = co_await Write(statement, params);
+        for (const auto& row : result)
+            rows.push_back(OutboxRowFrom(row, op.transaction_id, message));
+        co_return rows;
+    }
+    co_await AwaitCommit([&](GroupCommit::Completion done) {
+        writes_.RunAsync(
+            [&](pqxx::work& tx) {
+                rows.clear();
+                if (removed) {
+                    tx.exec_prepared0("delete_resource", op.target_kind, op.target_id);
+                } else {
+                    tx.exec_prepared0("update_resource", op.target_kind, op.target_id,
+                                      std::string(ToString(outcome.state)),
+                                      outcome.external_id.value_or(""), outcome.spec.value_or(""),
+                                      outcome.name.value_or(""));
+                }
+                tx.exec_prepared0("finish_operation", op.transaction_id, status_code,
+                                  status_message);
+                for (const auto& message : callbacks)
+                    rows.push_back(InsertOutbox(tx, op.transaction_id, message));
+            },
+            std::move(done));
+    });
+    co_return rows;
+}
+
+std::vector<Operation> PgStore::UnfinishedOperations() {
+    return AllRows("unfinished_operations", OperationFromRow);
+}
+
+std::vector<OutboxRow> PgStore::PendingOutbox() {
+    return With([&](pqxx::connection& c) {
+        pqxx::nontransaction tx(c);  // one statement: no BEGIN/COMMIT round trips
+        std::vector<OutboxRow> out;
+        for (const auto& row : tx.exec_prepared("pending_outbox")) {
+            OutboxRow r;
+            r.id = row[0].as<std::int64_t>();
+            r.transaction_id = row[1].as<std::string>();
+            r.message.url = row[2].as<std::string>();
+            r.message.event = row[3].as<std::string>();
+            r.message.status_code = row[4].as<int>();
+            r.message.status_message = row[5].as<std::string>();
+            r.message.body = row[6].as<std::string>();
+            r.attempts = row[7].as<int>();
+            r.created_at = FromMillis(row[8].as<std::int64_t>());
+            r.next_attempt_at = FromMillis(row[9].as<std::int64_t>());
+            out.push_back(std::move(r));
+        }
+        return out;
+    });
+}
+
+asio::awaitable<void> PgStore::MarkOutboxDelivered(const std::string& transaction_id,
+                                                   std::int64_t id) {
+    static const std::string kStatement = "outbox_delivered";
+    std::vector<std::string> params{transaction_id, std::to_string(id)};
+    co_await Write(kStatement, params);
+}
+
+asio::awaitable<void> PgStore::MarkOutboxRetry(std::int64_t id,
+                                               int attempts,
+                                               Clock::time_point next_attempt_at,
+                                               const std::string& error) {
+    static const std::string kStatement = "outbox_retry";
+    std::vector<std::string> params{std::to_string(id), std::to_string(attempts),
+                                    std::to_string(ToMillis(next_attempt_at)), error};
+    co_await Write(kStatement, params);
+}
+
+asio::awaitable<void> PgStore::MarkOutboxAbandoned(std::int64_t id,
+                                                   const std::string& state,
+                                                   int attempts,
+                                                   const std::string& reason) {
+    static const std::string kStatement = "outbox_abandoned";
+    std::vector<std::string> params{std::to_string(id), state, std::to_string(attempts), reason};
+    co_await Write(kStatement, params);
+}
+
+std::optional<Operation> PgStore::LatestOperation(const std::string& target_id) {
+    return FirstRow("latest_operation", OperationFromRow, target_id);
+}
+
+}  // namespace escd::model::pg

@@ -1,0 +1,131 @@
+// PgStore: resources (tenants, images, flavors, networks, subnets, ... and deployments as
+// resources): the reads, the accept of a create, update or delete, and the lifecycle check that
+// the accepts of other aggregates (snapshots, deployments) share.
+
+#include <string>
+#include <vector>
+
+#include <pqxx/pqxx>
+
+#include "common/error.hpp"
+#include "model/store/pg/pg_internal.hpp"
+#include "model/store/pg/pg_rows.hpp"
+#include "model/store/pg/pg_store.hpp"
+
+namespace escd::model::pg {
+namespace {
+
+std::string BusyMessage(const std::string& kind, const std::string& id, ResourceState state) {
+    return kind + " " + id + " is busy: an operation is in progress (" +
+           std::string(ToString(state)) + ")";
+}
+
+}  // namespace
+
+ResourceState CheckTransition(pqxx::work& tx,
+                              const std::string& kind,
+                              const std::string& id,
+                              ResourceEvent event) {
+    auto rows = tx.exec_prepared("lock_resource", kind, id);
+    if (rows.empty()) throw Error(ErrorCode::kNotFound, kind + " " + id + " not found");
+    auto current =
+        ParseResourceState(rows[0][0].as<std::string>()).value_or(ResourceState::kActive);
+    auto next = NextState(current, event);
+    if (!next) throw Error(ErrorCode::kConflict, BusyMessage(kind, id, current));
+    return *next;
+}
+
+std::vector<ResourceRecord> PgStore::ListResources(const std::string& kind,
+                                                   const std::optional<std::string>& tenant_id) {
+    if (tenant_id) return AllRows("list_resources_of_tenant", RecordFromRow, kind, *tenant_id);
+    return AllRows("list_resources", RecordFromRow, kind);
+}
+
+std::vector<ResourceRecord> PgStore::ListChildren(const std::string& kind,
+                                                  const std::string& parent_id) {
+    return AllRows("list_children", RecordFromRow, kind, parent_id);
+}
+
+std::optional<ResourceRecord> PgStore::GetResource(const std::string& kind,
+                                                   const std::string& internal_id) {
+    return FirstRow("get_resource", RecordFromRow, kind, internal_id);
+}
+
+std::vector<ResourceRecord> PgStore::FindResourcesByKey(const std::string& kind,
+                                                        const std::string& key) {
+    return AllRows("find_resources_by_key", RecordFromRow, kind, key);
+}
+
+asio::awaitable<void> PgStore::AcceptCreate(const ResourceRecord& resource, const Operation& op) {
+    const bool child = !resource.parent_id.empty();
+    const std::string statement = child ? "accept_create_child" : "accept_create_root";
+    const std::string parent_kind(ParentKindOf(resource.kind));
+    std::vector<std::string> params{resource.internal_id, resource.kind,     resource.name,
+                                    resource.spec,        op.transaction_id, op.kind,
+                                    op.callback_url,      op.events_url,     op.payload};
+    if (child) {
+        params.push_back(resource.parent_id);
+        params.push_back(parent_kind);
+        params.push_back(resource.tenant_id);
+    }
+    auto result = co_await Write(statement, params);
+    const auto row = result.at(0);
+    if (row[0].as<long>() == 1) co_return;
+    if (!row[1].is_null()) {
+        throw Error(ErrorCode::kConflict, "internal id " + resource.internal_id +
+                                              " is already used by a " + row[1].as<std::string>());
+    }
+    if (!row[2].as<bool>()) {
+        std::string where =
+            parent_kind == kind::kTenant ? std::string() : " in tenant " + resource.tenant_id;
+        throw Error(ErrorCode::kNotFound, parent_kind + " " + resource.parent_id + " not found" +
+                                              where + " (or it is being deleted)");
+    }
+    // A concurrent create of the same id committed while this one waited for it.
+    throw Error(ErrorCode::kConflict, "internal id " + resource.internal_id + " is already used");
+}
+
+asio::awaitable<void> PgStore::AcceptUpdate(const std::string& kind,
+                                            const std::string& internal_id,
+                                            const Operation& op) {
+    co_await AwaitCommit([&](GroupCommit::Completion done) {
+        writes_.RunAsync(
+            [&](pqxx::work& tx) {
+                auto next = CheckTransition(tx, kind, internal_id, ResourceEvent::kUpdateRequested);
+                tx.exec_prepared0("set_state", kind, internal_id, std::string(ToString(next)));
+                InsertOperation(tx, op);
+            },
+            std::move(done));
+    });
+}
+
+asio::awaitable<void> PgStore::AcceptDelete(const std::string& kind,
+                                            const std::string& internal_id,
+                                            const Operation& op) {
+    co_await AwaitCommit([&](GroupCommit::Completion done) {
+        writes_.RunAsync(
+            [&](pqxx::work& tx) {
+                auto next = CheckTransition(tx, kind, internal_id, ResourceEvent::kDeleteRequested);
+                // Integrity: an image, flavor or network a deployment uses stays.
+                auto user = tx.exec_prepared("first_user", kind, internal_id);
+                if (!user.empty()) {
+                    throw Error(ErrorCode::kConflict, kind + " " + internal_id +
+                                                          " is used by deployment " +
+                                                          user[0][0].as<std::string>());
+                }
+                // Integrity: a tenant with resources, a network with subnets, stay.
+                auto child = tx.exec_prepared("first_child", internal_id);
+                if (!child.empty()) {
+                    throw Error(ErrorCode::kConflict, kind + " " + internal_id +
+                                                          " still owns resources (" +
+                                                          child[0][0].as<std::string>() + " " +
+                                                          child[0][1].as<std::string>() + ", ...)");
+                }
+                tx.exec_prepared0("set_state", kind, internal_id, std::string(ToString(next)));
+                InsertOperation(tx, op);
+            },
+            std::move(done));
+    });
+}
+
+}  // namespace escd::model::pg

@@ -1,0 +1,90 @@
+// PgStore: the row mappers (row -> ResourceRecord, Operation, OutboxRow, VmSnapshot, VmRecord,
+// VimConnector). Their comments, with the statements whose columns they read, are in pg_rows.hpp.
+
+#include "model/store/pg/pg_rows.hpp"
+
+#include <cstdint>
+#include <string>
+
+#include "model/store/pg/pg_internal.hpp"
+#include "model/xml/vim_connector_xml.hpp"
+
+namespace escd::model::pg {
+
+ResourceRecord RecordFromRow(const pqxx::row& row) {
+    ResourceRecord r;
+    r.kind = row[0].as<std::string>();
+    r.internal_id = row[1].as<std::string>();
+    r.tenant_id = row[2].as<std::string>();
+    r.name = row[3].as<std::string>();
+    r.state = ParseResourceState(row[4].as<std::string>()).value_or(ResourceState::kActive);
+    r.external_id = row[5].as<std::string>();
+    r.spec = row[6].as<std::string>();
+    r.parent_id = row[7].as<std::string>();
+    return r;
+}
+
+Operation OperationFromRow(const pqxx::row& row) {
+    Operation op;
+    op.transaction_id = row[0].as<std::string>();
+    op.kind = row[1].as<std::string>();
+    op.target_kind = row[2].as<std::string>();
+    op.target_id = row[3].as<std::string>();
+    op.callback_url = row[4].as<std::string>();
+    op.events_url = row[5].as<std::string>();
+    op.payload = row[6].as<std::string>();
+    return op;
+}
+
+OutboxRow OutboxRowFrom(const pqxx::row& inserted,
+                        const std::string& transaction_id,
+                        const OutboxMessage& message) {
+    OutboxRow out;
+    out.id = inserted[0].as<std::int64_t>();
+    out.transaction_id = transaction_id;
+    out.message = message;
+    out.created_at = FromMillis(inserted[1].as<std::int64_t>());
+    out.next_attempt_at = out.created_at;
+    return out;
+}
+
+VmSnapshot SnapshotFromRow(const pqxx::row& row) {
+    VmSnapshot snapshot;
+    snapshot.snapshot_id = row[0].as<std::string>();
+    snapshot.name = row[1].as<std::string>();
+    snapshot.tenant_id = row[2].as<std::string>();
+    snapshot.vm_name = row[3].as<std::string>();
+    snapshot.deployment_id = row[4].as<std::string>();
+    snapshot.state = ParseSnapshotState(row[5].as<std::string>()).value_or(SnapshotState::kError);
+    snapshot.created_at = row[6].as<std::string>();
+    return snapshot;
+}
+
+VmRecord VmFromRow(const pqxx::row& row) {
+    VmRecord vm;
+    vm.vm_name = row[0].as<std::string>();
+    vm.deployment_id = row[1].as<std::string>();
+    vm.vm_group = row[2].as<std::string>();
+    vm.vm_index = row[3].as<int>();
+    vm.uuid = row[4].as<std::string>();
+    vm.host = row[5].as<std::string>();
+    vm.state = ParseVmState(row[6].as<std::string>()).value_or(VmState::kError);
+    vm.interfaces = row[7].as<std::string>();
+    vm.monitoring = row[8].as<bool>();
+    return vm;
+}
+
+VimConnector ConnectorFromRow(const pqxx::row& row) {
+    VimConnector c;
+    c.id = row[0].as<std::string>();
+    c.type = ParseVimType(row[1].as<std::string>()).value_or(VimType::kOpenstack);
+    c.properties = xml::PropertiesFromStored(row[2].as<std::string>());
+    c.is_default = row[3].as<bool>();
+    if (!row[4].is_null()) {
+        c.status = VimConnectorStatus{row[4].as<bool>(), row[5].as<std::string>(),
+                                      FromMillis(row[6].as<std::int64_t>())};
+    }
+    return c;
+}
+
+}  // namespace escd::model::pg

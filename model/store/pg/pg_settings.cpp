@@ -1,0 +1,123 @@
+// PgStore: escd's own settings: config parameters, dynamic mappings, hosts (schedulable or not)
+// and the key-value settings.
+
+#include <cctype>
+#include <string>
+#include <vector>
+
+#include <pqxx/pqxx>
+
+#include "common/error.hpp"
+#include "model/store/pg/pg_internal.hpp"
+#include "model/store/pg/pg_store.hpp"
+
+namespace escd::model::pg {
+
+std::vector<ConfigParameter> PgStore::ListConfigParameters() {
+    return With([&](pqxx::connection& c) {
+        pqxx::nontransaction tx(c);
+        std::vector<ConfigParameter> out;
+        for (const auto& row : tx.exec_prepared("list_config")) {
+            out.push_back({row[0].as<std::string>(), row[1].as<std::string>(),
+                           row[2].as<std::string>(), row[3].as<std::string>()});
+        }
+        return out;
+    });
+}
+
+bool PgStore::CreateConfigParameter(const ConfigParameter& parameter) {
+    return writes_
+               .Execute("create_config",
+                        {parameter.category, parameter.key, parameter.value, parameter.type})
+               .affected_rows() == 1;
+}
+
+bool PgStore::UpdateConfigParameter(const std::string& category,
+                                    const std::string& key,
+                                    const std::string& value) {
+    return writes_.Execute("update_config", {category, key, value}).affected_rows() == 1;
+}
+
+std::vector<DynamicMapping> PgStore::ListDynamicMappings(const std::string& kind) {
+    return With([&](pqxx::connection& c) {
+        pqxx::nontransaction tx(c);
+        std::vector<DynamicMapping> out;
+        for (const auto& row : tx.exec_prepared("list_mappings", kind)) {
+            out.push_back({row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<bool>(),
+                           row[3].as<std::string>()});
+        }
+        return out;
+    });
+}
+
+void PgStore::CreateDynamicMappings(const std::vector<DynamicMapping>& entries) {
+    writes_.Run([&](pqxx::work& tx) {
+        // All checks before the first write (group-commit contract).
+        for (const auto& entry : entries) {
+            if (!tx.exec_prepared("mapping_exists", entry.kind, entry.name).empty()) {
+                std::string kind = entry.kind;
+                kind[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(kind[0])));
+                throw Error(ErrorCode::kConflict, kind + " " + entry.name + " already exists.");
+            }
+        }
+        for (const auto& entry : entries)
+            tx.exec_prepared0("insert_mapping", entry.kind, entry.name, entry.document);
+    });
+}
+
+bool PgStore::DeleteDynamicMapping(const std::string& kind, const std::string& name) {
+    return writes_.Execute("delete_mapping", {kind, name}).affected_rows() == 1;
+}
+
+int PgStore::DeleteNonCoreDynamicMappings(const std::string& kind) {
+    return static_cast<int>(writes_.Execute("delete_noncore_mappings", {kind}).affected_rows());
+}
+
+bool PgStore::HostSchedulable(const std::string& host) {
+    return With([&](pqxx::connection& c) {
+        pqxx::nontransaction tx(c);
+        auto rows = tx.exec_prepared("host_schedulable", host);
+        return rows.empty() || rows[0][0].as<bool>();
+    });
+}
+
+asio::awaitable<std::vector<OutboxRow>> PgStore::SetHostSchedulable(
+    const std::string& host,
+    bool schedulable,
+    const Operation& op,
+    const std::vector<OutboxMessage>& events) {
+    std::vector<OutboxRow> rows;
+    co_await AwaitCommit([&](GroupCommit::Completion done) {
+        writes_.RunAsync(
+            [&](pqxx::work& tx) {
+                rows.clear();
+                tx.exec_prepared0("set_host", host, schedulable);
+                tx.exec_prepared0("insert_finished_operation", op.transaction_id, op.kind,
+                                  op.target_kind, op.target_id, op.callback_url, op.events_url,
+                                  op.payload, 200,
+                                  std::string(schedulable ? "Host enabled" : "Host disabled"));
+                for (const auto& message : events)
+                    rows.push_back(InsertOutbox(tx, op.transaction_id, message));
+            },
+            std::move(done));
+    });
+    co_return rows;
+}
+
+std::optional<std::string> PgStore::GetSetting(const std::string& key) {
+    return With([&](pqxx::connection& c) -> std::optional<std::string> {
+        pqxx::nontransaction tx(c);  // one statement: no BEGIN/COMMIT round trips
+        auto rows = tx.exec_prepared("get_setting", key);
+        if (rows.empty()) return std::nullopt;
+        return rows[0][0].as<std::string>();
+    });
+}
+
+void PgStore::PutSetting(const std::string& key, const std::string& value) {
+    With([&](pqxx::connection& c) {
+        pqxx::nontransaction tx(c);
+        tx.exec_prepared0("put_setting", key, value);
+    });
+}
+
+}  // namespace escd::model::pg

@@ -1,0 +1,15 @@
+#pragma once
+/// @file
+/// Private to model/store/pg: the table of PgStore's prepared statements (name, SQL). Every
+/// connection prepares all of them once (PgStore::Connect); the names are what the aggregate
+/// files of PgStore execute.
+
+#include <span>
+#include <utility>
+
+namespace escd::model::pg {
+
+/// Every prepared statement of PgStore as (name, SQL), with static storage.
+std::span<const std::pair<const char*, const char*>> PreparedStatements();
+
+}  // namespace escd::model::pg
