@@ -58,7 +58,7 @@ class DeploymentTest : public ResourceTest {
         for (int attempt = 0; attempt < 2 && mine.size() < count; ++attempt) {
             mine.clear();
             for (const auto& cb :
-                 receiver_.WaitForDelivered(expected_callbacks_ + count, kCallbackWait)) {
+                 receiver_.WaitForDelivered(expected_callbacks_ + count, callback_wait_)) {
                 if (cb.Header("ESC-Transaction-Id") == tx) mine.push_back(cb);
             }
         }
@@ -71,7 +71,7 @@ class DeploymentTest : public ResourceTest {
     // none comes in time.
     std::optional<ReceivedRequest> AwaitTransaction(const std::string& tx) {
         for (std::size_t seen = receiver_.Requests().size() + 1;; ++seen) {
-            auto delivered = receiver_.WaitForDelivered(seen, kCallbackWait);
+            auto delivered = receiver_.WaitForDelivered(seen, callback_wait_);
             for (const auto& cb : delivered)
                 if (cb.Header("ESC-Transaction-Id") == tx) return cb;
             if (delivered.size() < seen) return std::nullopt;  // nothing more came in time
@@ -159,7 +159,7 @@ class DeploymentTest : public ResourceTest {
 
     // The next `count` callbacks, whatever their transaction.
     std::vector<ReceivedRequest> NextCallbacks(std::size_t count) {
-        auto all = receiver_.WaitForDelivered(expected_callbacks_ + count, kCallbackWait);
+        auto all = receiver_.WaitForDelivered(expected_callbacks_ + count, callback_wait_);
         std::vector<ReceivedRequest> out;
         for (std::size_t i = expected_callbacks_; i < all.size() && out.size() < count; ++i)
             out.push_back(all[i]);

@@ -78,6 +78,9 @@ class EscdTest : public ::testing::Test {
 
     /// Flags of every escd this fixture starts (a fixture sets them in its constructor).
     std::vector<std::string> escd_args_;
+    /// How long the fixture's helpers wait for the next callback: a bound, not a pause (a
+    /// fixture whose VIM is slower, OpenStack's, sets a longer one in its constructor).
+    std::chrono::seconds callback_wait_ = kCallbackWait;
     TestDatabase db_{TestDatabase::Schema::kEscd};
     CallbackReceiver receiver_;
     std::vector<std::unique_ptr<EscdProcess>> previous_;  // earlier processes keep their data dir

@@ -26,7 +26,7 @@ class ResourceTest : public EscdTest {
         const auto tx = done.response.Header("ESC-Transaction-Id");
         ++expected_callbacks_;
         for (const auto& callback :
-             receiver_.WaitForDelivered(expected_callbacks_, kCallbackWait)) {
+             receiver_.WaitForDelivered(expected_callbacks_, callback_wait_)) {
             if (callback.Header("ESC-Transaction-Id") == tx) done.callback = callback;
         }
         EXPECT_FALSE(done.callback.headers.empty()) << "no callback for " << method << " " << path;

@@ -199,7 +199,7 @@ TEST_F(OnOpenStackDeployment, AServerDeletedBehindEscdsBackIsRecovered) {
     std::vector<std::string> stages;
     for (std::size_t more = 1; more <= 8; ++more) {
         stages.clear();
-        auto all = receiver_.WaitForDelivered(expected_callbacks_ + more, kOpenStackWait);
+        auto all = receiver_.WaitForDelivered(expected_callbacks_ + more, callback_wait_);
         for (std::size_t i = expected_callbacks_; i < all.size(); ++i)
             stages.push_back(XmlText(all[i].body, "deployment_stage"));
         if (std::find(stages.begin(), stages.end(), "VM_RECOVERY_COMPLETE") != stages.end()) break;
@@ -247,7 +247,7 @@ TEST_F(OnOpenStackDeployment, AfterAKillMidDeployEachVmIsOneServerAndNothingLeak
     StartEscd();
 
     ASSERT_TRUE(WaitForStage(tx, "SERVICE_ALIVE"));
-    ASSERT_TRUE(escd_->WaitForLog("is on the VIM but escd has no record of it", 1, kOpenStackWait));
+    ASSERT_TRUE(escd_->WaitForLog("is on the VIM but escd has no record of it", 1, callback_wait_));
 
     // Exactly one server per VM, each with exactly its one port; the stray is gone.
     const auto got = client_->Get("/v0/deployments/" + dep).body;
@@ -407,7 +407,7 @@ TEST_F(OnOpenStackDeployment, NovasCpuFigureScalesAnElasticGroupOut) {
               (std::vector<std::string>{"VM_DEPLOYED", "VM_ALIVE", "SERVICE_ALIVE"}));
 
     // The scale out is an operation of its own: its transaction is the one of its first event.
-    auto delivered = receiver_.WaitForDelivered(expected_callbacks_ + 1, kOpenStackWait);
+    auto delivered = receiver_.WaitForDelivered(expected_callbacks_ + 1, callback_wait_);
     ASSERT_GT(delivered.size(), expected_callbacks_) << escd_->Log();
     const auto& first = delivered[expected_callbacks_];
     ASSERT_EQ(XmlText(first.body, "deployment_stage"), "VM_SCALE_OUT_INIT") << first.body;
@@ -416,7 +416,7 @@ TEST_F(OnOpenStackDeployment, NovasCpuFigureScalesAnElasticGroupOut) {
                                                      "VM_SCALE_OUT_COMPLETE"}))
         << escd_->Log();
     EXPECT_EQ(out.back().Header("ESC-Status-Code"), "200");
-    ASSERT_TRUE(escd_->WaitForLog("has 2 VM(s), at its max_active", 1, kOpenStackWait))
+    ASSERT_TRUE(escd_->WaitForLog("has 2 VM(s), at its max_active", 1, callback_wait_))
         << escd_->Log();
 
     // Two servers of the deployment on Nova, both running.

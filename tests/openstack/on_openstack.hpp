@@ -39,6 +39,7 @@ class OnOpenStack : public DeploymentTest {
           session_(client_os_, TestCredentials()) {
         // Servers are listed often, so that the tests wait less for Nova's state.
         escd_args_ = {"--openstack.poll_ms=300"};
+        callback_wait_ = kOpenStackWait;
     }
 
     void SetUp() override {
@@ -107,7 +108,7 @@ class OnOpenStack : public DeploymentTest {
     std::vector<ReceivedRequest> Through(const std::string& tx, const std::string& last) {
         std::vector<ReceivedRequest> mine;
         for (std::size_t seen = 1;; ++seen) {
-            auto delivered = receiver_.WaitForDelivered(seen, kOpenStackWait);
+            auto delivered = receiver_.WaitForDelivered(seen, callback_wait_);
             if (delivered.size() < seen) return mine;  // nothing more came in time: what did
             const auto& cb = delivered[seen - 1];
             if (cb.Header("ESC-Transaction-Id") != tx) continue;
@@ -221,7 +222,7 @@ class OnOpenStackDeployment : public OnOpenStack {
     /// comes before it, a restarted escd's resent callbacks included).
     bool WaitForStage(const std::string& tx, const std::string& stage) {
         for (std::size_t seen = 1;; ++seen) {
-            auto delivered = receiver_.WaitForDelivered(seen, kOpenStackWait);
+            auto delivered = receiver_.WaitForDelivered(seen, callback_wait_);
             if (delivered.size() < seen) return false;  // nothing more came in time
             const auto& cb = delivered[seen - 1];
             if (cb.Header("ESC-Transaction-Id") == tx &&

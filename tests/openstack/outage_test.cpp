@@ -76,10 +76,11 @@ class OpenStackOutageDeployment : public OnOpenStackDeployment {
   protected:
     /// The callbacks of transaction `tx` that come after those an earlier call returned, up to
     /// and including the one of stage `last`; what came when `last` does not come in time
-    /// (`wait` for each callback).
+    /// (`wait` for each callback; the fixture's callback_wait_ when zero).
     std::vector<ReceivedRequest> CallbacksUntil(const std::string& tx,
                                                 const std::string& last,
-                                                std::chrono::seconds wait = kOpenStackWait) {
+                                                std::chrono::seconds wait = {}) {
+        if (wait == std::chrono::seconds::zero()) wait = callback_wait_;
         std::vector<ReceivedRequest> mine;
         for (;;) {
             auto delivered = receiver_.WaitForDelivered(read_ + 1, wait);
