@@ -39,6 +39,26 @@ inline model::VmState Next(model::VmState state, model::VmEvent event) {
     return *next;
 }
 
+// The VM transition with its effect (model::Step); a missing row is a bug in the workflow.
+inline model::VmStep StepOf(model::VmState state, model::VmEvent event) {
+    auto step = model::Step(state, event);
+    if (!step) {
+        throw Error(ErrorCode::kInternal,
+                    "VM state machine has no transition from " + std::string(ToString(state)));
+    }
+    return *step;
+}
+
+// The service transition `event` must have a row for; a missing one is a bug in the workflow.
+inline model::ServiceState Next(model::ServiceState state, model::ServiceEvent event) {
+    auto next = model::NextState(state, event);
+    if (!next) {
+        throw Error(ErrorCode::kInternal,
+                    "service state machine has no transition from " + std::string(ToString(state)));
+    }
+    return *next;
+}
+
 struct DeploymentWorkflow::Context {
     const model::Operation& op;
     model::ResourceRecord record;
