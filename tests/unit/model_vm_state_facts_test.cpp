@@ -26,7 +26,9 @@ TEST(VmStep, FollowsTheTransitionTableForEveryStateAndEvent) {
             const auto step = Step(state, event);
             const auto next = NextState(state, event);
             ASSERT_EQ(step.has_value(), next.has_value()) << ToString(state) << " event " << e;
-            if (step) EXPECT_EQ(step->next, *next) << ToString(state) << " event " << e;
+            if (step) {
+                EXPECT_EQ(step->next, *next) << ToString(state) << " event " << e;
+            }
         }
     }
 }
