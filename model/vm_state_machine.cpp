@@ -70,6 +70,7 @@ constexpr std::array kServiceTable{
     ServiceRow{S::kInert,       SE::kUpdate,      S::kUpdating},
     ServiceRow{S::kUpdating,    SE::kUpdated,     S::kInert},
     ServiceRow{S::kUpdating,    SE::kFailed,      S::kError},
+    ServiceRow{S::kError,       SE::kFailed,      S::kError},       // a failure found again
     ServiceRow{S::kActive,      SE::kAllStopped,  S::kStopped},
     ServiceRow{S::kInert,       SE::kAllStopped,  S::kStopped},
     ServiceRow{S::kStopped,     SE::kStarted,     S::kInert},
@@ -81,7 +82,37 @@ constexpr std::array kServiceTable{
     ServiceRow{S::kError,       SE::kUndeploy,    S::kUndeploying},
     ServiceRow{S::kUndeploying, SE::kUndeployed,  S::kRemoved},
 };
+
+// The effects column of the VM table: the rows whose callback stage is the same whatever the
+// operation. Every other row emits nothing of its own (VmStep::stage empty).
+struct VmEffect {
+    V from;
+    VE on;
+    std::string_view stage;
+};
+constexpr std::array kVmEffects{
+    VmEffect{V::kInert,        VE::kAlive,     "VM_ALIVE"},
+    VmEffect{V::kRecovering,   VE::kAlive,     "VM_RECOVERY_COMPLETE"},
+    VmEffect{V::kRecovering,   VE::kVimFailed, "VM_RECOVERY_COMPLETE"},
+    VmEffect{V::kAlive,        VE::kRecover,   "VM_RECOVERY_INIT"},
+    VmEffect{V::kInert,        VE::kRecover,   "VM_RECOVERY_INIT"},
+    VmEffect{V::kError,        VE::kRecover,   "VM_RECOVERY_INIT"},
+    VmEffect{V::kShutoff,      VE::kRecover,   "VM_RECOVERY_INIT"},
+};
 // clang-format on
+static_assert(OneRowPerStateAndEvent(kVmEffects), "one effect per (state, event)");
+
+// Every effect belongs to a row of the transition table.
+constexpr bool EffectsHaveRows() {
+    for (const auto& effect : kVmEffects) {
+        bool found = false;
+        for (const auto& row : kVmTable)
+            found = found || (row.from == effect.from && row.on == effect.on);
+        if (!found) return false;
+    }
+    return true;
+}
+static_assert(EffectsHaveRows(), "a VM effect without its transition");
 static_assert(OneRowPerStateAndEvent(kVmTable), "one VM row per (state, event)");
 static_assert(OneRowPerStateAndEvent(kServiceTable), "one service row per (state, event)");
 
@@ -99,6 +130,61 @@ constexpr std::array<std::string_view, 8> kServiceNames{
 
 std::optional<VmState> NextState(VmState state, VmEvent event) noexcept {
     return Lookup(kVmTable, state, event);
+}
+
+std::optional<VmStep> Step(VmState state, VmEvent event) noexcept {
+    auto next = Lookup(kVmTable, state, event);
+    if (!next) return std::nullopt;
+    VmStep step{*next, {}};
+    for (const auto& effect : kVmEffects)
+        if (effect.from == state && effect.on == event) step.stage = effect.stage;
+    return step;
+}
+
+bool VmIsRunning(VmState state) noexcept {
+    return state != VmState::kShutoff && state != VmState::kStopping;
+}
+
+bool VmIsSettled(VmState state) noexcept {
+    return state == VmState::kInert || state == VmState::kAlive || state == VmState::kShutoff ||
+           state == VmState::kMonitorUnset;
+}
+
+bool VmIsUp(VmState state) noexcept {
+    return state == VmState::kInert || state == VmState::kAlive;
+}
+
+bool VmIsBeingDeployed(VmState state) noexcept {
+    return state == VmState::kInit || state == VmState::kDeploying;
+}
+
+bool VmRequestInFlight(VmState state, VmEvent request) noexcept {
+    switch (request) {
+        case VmEvent::kStop:
+        case VmEvent::kStart:
+        case VmEvent::kReboot:
+            // The request's own state: the one its row leads to, left by the VIM's answer.
+            for (auto from : {VmState::kAlive, VmState::kShutoff})
+                if (NextState(from, request) == state) return true;
+            return false;
+        default:
+            return false;
+    }
+}
+
+bool VmRequestDone(VmState state, bool monitoring, VmEvent request) noexcept {
+    switch (request) {
+        case VmEvent::kStop:
+            return state == VmState::kShutoff;
+        case VmEvent::kStart:
+            return VmIsUp(state);
+        case VmEvent::kDisableMonitoring:
+            return state == VmState::kMonitorUnset;
+        case VmEvent::kEnableMonitoring:
+            return VmIsUp(state) && monitoring;
+        default:
+            return false;
+    }
 }
 
 bool OnVim(VmState state) noexcept {
@@ -119,6 +205,19 @@ bool OnVim(VmState state) noexcept {
 
 std::optional<ServiceState> NextState(ServiceState state, ServiceEvent event) noexcept {
     return Lookup(kServiceTable, state, event);
+}
+
+bool ServiceIsUp(ServiceState state) noexcept {
+    return state == ServiceState::kActive || state == ServiceState::kInert;
+}
+
+bool ServiceAcceptsUpdate(ServiceState state) noexcept {
+    return NextState(state, ServiceEvent::kUpdate).has_value();
+}
+
+bool ServiceAcceptsOperation(ServiceState state, VmEvent request) noexcept {
+    if (request == VmEvent::kStart) return NextState(state, ServiceEvent::kStarted).has_value();
+    return ServiceIsUp(state);
 }
 
 std::string_view ToString(VmState state) noexcept {

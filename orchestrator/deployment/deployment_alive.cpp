@@ -67,10 +67,11 @@ asio::awaitable<void> DeploymentWorkflow::AwaitAlive(Context& context,
     for (std::size_t i = 0; i < waiting.size(); ++i) {
         if (!alive[i]) continue;
         auto vm = *context.Vm(waiting[i].vm_name);
-        vm.state = Next(vm.state, VmEvent::kAlive);
+        const auto moved = StepOf(vm.state, VmEvent::kAlive);
+        vm.state = moved.next;
         auto step = context.NewStep();
         step.upserts.push_back(vm);
-        context.Emit(step, "VM_ALIVE", &vm, 200,
+        context.Emit(step, std::string(moved.stage), &vm, 200,
                      "VM_Alive event received, VM ID: [" + vm.vm_name + "]");
         co_await Commit(context, step);
     }

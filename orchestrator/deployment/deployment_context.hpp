@@ -7,6 +7,7 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/error.hpp"
@@ -29,14 +30,29 @@ inline std::chrono::seconds ShutdownGrace(const model::VmGroupSpec& group) {
 /// (docs/decisions.md#callbacks-go-to-both-urls).
 std::vector<std::string> EventUrls(const model::Operation& op);
 
-// The transition `event` must have a row for; a missing one is a bug in the workflow.
-inline model::VmState Next(model::VmState state, model::VmEvent event) {
-    auto next = model::NextState(state, event);
-    if (!next) {
-        throw Error(ErrorCode::kInternal,
-                    "VM state machine has no transition from " + std::string(ToString(state)));
+// The row (state, event) of a table the workflow must have; a missing one is a bug in the
+// workflow.
+template <class Row, class State>
+Row RowOrBug(std::optional<Row> row, std::string_view machine, State from) {
+    if (!row) {
+        throw Error(ErrorCode::kInternal, std::string(machine) +
+                                              " state machine has no transition from " +
+                                              std::string(ToString(from)));
     }
-    return *next;
+    return *row;
+}
+
+inline model::VmState Next(model::VmState state, model::VmEvent event) {
+    return RowOrBug(model::NextState(state, event), "VM", state);
+}
+
+/// The VM transition with its effect (model::Step): the stage to send with it.
+inline model::VmStep StepOf(model::VmState state, model::VmEvent event) {
+    return RowOrBug(model::Step(state, event), "VM", state);
+}
+
+inline model::ServiceState Next(model::ServiceState state, model::ServiceEvent event) {
+    return RowOrBug(model::NextState(state, event), "service", state);
 }
 
 struct DeploymentWorkflow::Context {

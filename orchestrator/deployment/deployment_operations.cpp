@@ -64,17 +64,9 @@ asio::awaitable<DeploymentWorkflow::ApplyResult> DeploymentWorkflow::ApplyToVm(
     // A rerun after a crash finds the VM where the first run left it: in the operation's own
     // state (the VIM call may or may not have happened: do it again, it is idempotent), or
     // already past it (nothing to do, and its event went out with that step).
-    const bool in_flight = (action->request == VmEvent::kStop && vm.state == VmState::kStopping) ||
-                           (action->request == VmEvent::kStart && vm.state == VmState::kStarting) ||
-                           (action->request == VmEvent::kReboot && vm.state == VmState::kRebooting);
-    const bool already =
-        (action->request == VmEvent::kStop && vm.state == VmState::kShutoff) ||
-        (action->request == VmEvent::kStart &&
-         (vm.state == VmState::kInert || vm.state == VmState::kAlive)) ||
-        (action->request == VmEvent::kDisableMonitoring && vm.state == VmState::kMonitorUnset) ||
-        (action->request == VmEvent::kEnableMonitoring &&
-         (vm.state == VmState::kInert || vm.state == VmState::kAlive) && vm.monitoring);
-    if (already) co_return ApplyResult::kSkipped;
+    const bool in_flight = model::VmRequestInFlight(vm.state, action->request);
+    if (model::VmRequestDone(vm.state, vm.monitoring, action->request))
+        co_return ApplyResult::kSkipped;
     if (!in_flight) {
         auto requested = model::NextState(vm.state, action->request);
         if (!requested) {

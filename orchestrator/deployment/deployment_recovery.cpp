@@ -130,12 +130,13 @@ asio::awaitable<bool> DeploymentWorkflow::Recover(Context& context, std::string 
     auto vm = *known;
     const auto& group = context.Group(vm.vm_group);
     if (vm.state != VmState::kRecovering) {
-        vm.state = Next(vm.state, VmEvent::kRecover);
+        const auto moved = StepOf(vm.state, VmEvent::kRecover);
+        vm.state = moved.next;
         auto step = context.NewStep();
         step.upserts.push_back(vm);
         if (auto inert = model::NextState(context.view.service, model::ServiceEvent::kNotAllAlive))
             step.service_state = *inert;
-        context.Emit(step, "VM_RECOVERY_INIT", &vm, 200,
+        context.Emit(step, std::string(moved.stage), &vm, 200,
                      "Recovery event for VM [" + vm_name +
                          "] triggered. Processing Auto healing. Proceeding with Recovery.");
         co_await Commit(context, step);
@@ -162,19 +163,21 @@ asio::awaitable<bool> DeploymentWorkflow::Recover(Context& context, std::string 
 
     auto step = context.NewStep();
     if (alive) {
-        vm.state = Next(vm.state, VmEvent::kAlive);
+        const auto moved = StepOf(vm.state, VmEvent::kAlive);
+        vm.state = moved.next;
         step.upserts.push_back(vm);
         context.ActivateServiceIfAllAlive(step, vm_name);
         *context.Vm(vm_name) = vm;
-        context.Emit(step, "VM_RECOVERY_COMPLETE", &vm, 200,
+        context.Emit(step, std::string(moved.stage), &vm, 200,
                      "Recovery: Successfully recovered VM [" + vm_name + "].");
     } else {
-        vm.state = Next(vm.state, VmEvent::kVimFailed);
+        const auto moved = StepOf(vm.state, VmEvent::kVimFailed);
+        vm.state = moved.next;
         step.upserts.push_back(vm);
         step.service_state = model::NextState(context.view.service, model::ServiceEvent::kFailed);
         *context.Vm(vm_name) = vm;
         if (step.service_state) context.view.service = *step.service_state;
-        context.Emit(step, "VM_RECOVERY_COMPLETE", &vm, kFailedStatus,
+        context.Emit(step, std::string(moved.stage), &vm, kFailedStatus,
                      "Recovery: Recovery of VM [" + vm_name + "] failed after " +
                          std::to_string(made) + " attempt(s)");
     }

@@ -81,7 +81,7 @@ asio::awaitable<DeploymentWorkflow::Final> DeploymentWorkflow::Scale(const model
     // A rerun after a crash finds the VM a scale out planned and had not created yet.
     std::optional<model::VmRecord> resumed;
     for (const auto& vm : members)
-        if (out && (vm.state == VmState::kInit || vm.state == VmState::kDeploying)) resumed = vm;
+        if (out && model::VmIsBeingDeployed(vm.state)) resumed = vm;
     if (!resumed && (out ? count >= group.scaling.max_active : count <= group.scaling.min_active)) {
         final.message = "group " + group_name + " is at its " +
                         (out ? "max_active" : "min_active") + ": nothing to do";

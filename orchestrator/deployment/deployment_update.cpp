@@ -132,8 +132,7 @@ asio::awaitable<DeploymentWorkflow::Final> DeploymentWorkflow::Update(const mode
 
     if (context.view.service != ServiceState::kUpdating) {
         auto step = context.NewStep();
-        step.service_state = model::NextState(context.view.service, ServiceEvent::kUpdate)
-                                 .value_or(ServiceState::kUpdating);
+        step.service_state = Next(context.view.service, ServiceEvent::kUpdate);
         co_await Commit(context, step);
     }
 
@@ -152,7 +151,7 @@ asio::awaitable<DeploymentWorkflow::Final> DeploymentWorkflow::Update(const mode
             std::set<int> used;
             for (auto& vm : members) {
                 used.insert(vm.vm_index);
-                if (vm.state == VmState::kInit || vm.state == VmState::kDeploying) {
+                if (model::VmIsBeingDeployed(vm.state)) {
                     deployed.push_back(vm.vm_name);  // begun by an earlier run
                     if (!co_await CreateOnVim(context, group, vm))
                         failure = "VM " + vm.vm_name + " could not be deployed";
@@ -220,8 +219,7 @@ asio::awaitable<DeploymentWorkflow::Final> DeploymentWorkflow::Update(const mode
     // 4. The service follows its VMs; what the deployment uses is what its datamodel names.
     const bool ok = failure.empty();
     auto step = context.NewStep();
-    auto service = model::NextState(context.view.service, ServiceEvent::kUpdated)
-                       .value_or(ServiceState::kInert);
+    auto service = Next(context.view.service, ServiceEvent::kUpdated);
     const bool all_alive = context.AllAlive();
     if (all_alive) service = model::NextState(service, ServiceEvent::kAllAlive).value_or(service);
     step.service_state = service;

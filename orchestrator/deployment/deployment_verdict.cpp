@@ -41,12 +41,13 @@ asio::awaitable<std::optional<DeploymentWorkflow::HealRequest>> DeploymentWorkfl
     auto step = context.NewStep();
     step.require_idle = true;
     if (alive && actions.notify && vm.state == model::VmState::kInert) {
-        vm.state = Next(vm.state, model::VmEvent::kAlive);
+        const auto moved = StepOf(vm.state, model::VmEvent::kAlive);
+        vm.state = moved.next;
         step.upserts.push_back(vm);
         context.ActivateServiceIfAllAlive(step, vm_name);
         auto* current = context.Vm(vm_name);
         *current = vm;  // the event describes the VM as it is now
-        context.Emit(step, "VM_ALIVE", &vm, 200,
+        context.Emit(step, std::string(moved.stage), &vm, 200,
                      "VM_Alive event received, VM ID: [" + vm_name + "]");
     } else if (!alive && vm.state == model::VmState::kAlive) {
         vm.state = Next(vm.state, model::VmEvent::kDown);

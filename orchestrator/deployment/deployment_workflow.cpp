@@ -162,7 +162,7 @@ asio::awaitable<DeploymentWorkflow::Final> DeploymentWorkflow::Deploy(const mode
                 }
             }
             if (!known) vm = co_await PlanVm(context, group, index);
-            if (vm.state == VmState::kInit || vm.state == VmState::kDeploying) {
+            if (model::VmIsBeingDeployed(vm.state)) {
                 launches.push_back({&group, vm});
             } else if (vm.state == VmState::kError) {
                 failed = true;
@@ -187,8 +187,7 @@ asio::awaitable<DeploymentWorkflow::Final> DeploymentWorkflow::Deploy(const mode
     }
     if (failed) {
         auto step = context.NewStep();
-        step.service_state = ServiceState::kError;
-        context.view.service = ServiceState::kError;
+        step.service_state = Next(context.view.service, model::ServiceEvent::kFailed);
         co_await Commit(context, step);
         final.status = kFailedStatus;
         final.message = "Service group deployment failed: " + failure;
@@ -210,11 +209,9 @@ asio::awaitable<DeploymentWorkflow::Final> DeploymentWorkflow::Deploy(const mode
         unhealthy.insert(unhealthy.end(), booting.begin(), booting.end());
         co_await RecoverNotAlive(context, unhealthy);
         const bool all_alive = context.AllAlive();
-        if (all_alive && context.view.service == ServiceState::kInert) {
-            auto step = context.NewStep();
-            step.service_state = ServiceState::kActive;
-            co_await Commit(context, step);
-        }
+        auto activate = context.NewStep();
+        context.ActivateServiceIfAllAlive(activate);
+        if (activate.service_state) co_await Commit(context, activate);
         final.status = 200;
         final.message = all_alive ? "Service group deployment completed successfully!"
                         : context.view.service == ServiceState::kError
@@ -263,8 +260,7 @@ asio::awaitable<DeploymentWorkflow::Final> DeploymentWorkflow::Undeploy(
 
     if (context.view.service != ServiceState::kUndeploying) {
         auto step = context.NewStep();
-        step.service_state = model::NextState(context.view.service, model::ServiceEvent::kUndeploy)
-                                 .value_or(ServiceState::kUndeploying);
+        step.service_state = Next(context.view.service, model::ServiceEvent::kUndeploy);
         co_await Commit(context, step);
     }
     co_await UndeployAll(context, context.view.vms);

@@ -27,7 +27,7 @@ asio::awaitable<std::unique_ptr<LoadedDeployment>> LoadDeployment(model::Store& 
         out->spec = model::xml::DeploymentSpecFromStored(record->spec, id);
         out->view.spec = &out->spec;
         out->view.external_id = record->external_id;
-        out->view.service = store.GetServiceState(id).value_or(model::ServiceState::kInert);
+        out->view.service = model::ServiceStateOf(store.GetServiceState(id));
         out->view.vms = store.ListVms(id);
         if (auto tenant = store.GetResource(model::kind::kTenant, out->spec.tenant))
             out->view.tenant_external_id = tenant->external_id;

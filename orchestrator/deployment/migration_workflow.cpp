@@ -103,7 +103,7 @@ asio::awaitable<void> MigrationWorkflow::Move(const MigrationPlan& plan,
     request.target_host = target;
     request.type = plan.type;
     request.block_migration = plan.block_migration;
-    request.running = vm.state != model::VmState::kShutoff && vm.state != model::VmState::kStopping;
+    request.running = model::VmIsRunning(vm.state);
     for (const auto& group : loaded.spec.vm_groups) {
         if (group.name == vm.vm_group)
             request.grace = std::chrono::seconds(std::clamp(group.reboot_time, 1, 120));

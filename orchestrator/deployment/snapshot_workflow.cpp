@@ -171,8 +171,7 @@ asio::awaitable<DeploymentWorkflow::Final> SnapshotWorkflow::Apply(Context& cont
             co_await vim_.CreateVmSnapshot(request);
         } else if (action.kind == kRevertSnapshot) {
             // The VM is left as escd's record has it: running unless it was stopped.
-            const bool running =
-                vm.state != model::VmState::kShutoff && vm.state != model::VmState::kStopping;
+            const bool running = model::VmIsRunning(vm.state);
             co_await vim_.RevertVmSnapshot(vm_name, snapshot.snapshot_id, running);
         } else {
             co_await vim_.DeleteVmSnapshot(vm_name, snapshot.snapshot_id);

@@ -177,13 +177,11 @@ void VmMonitor::Apply(const std::string& deployment_id,
                       const std::vector<model::DynamicMapping>& metrics) {
     WatchSet wanted;
     // A service in error waits for its undeploy, a stopped one for its start: neither watched.
-    const bool serving =
-        service == model::ServiceState::kActive || service == model::ServiceState::kInert;
+    const bool serving = model::ServiceIsUp(model::ServiceStateOf(service));
     if (record && serving) {
         const auto spec = model::xml::DeploymentSpecFromStored(record->spec, deployment_id);
         for (const auto& vm : vms) {
-            const bool watched = vm.monitoring && (vm.state == model::VmState::kAlive ||
-                                                   vm.state == model::VmState::kInert);
+            const bool watched = vm.monitoring && model::VmIsUp(vm.state);
             if (!watched) continue;
             for (const auto& group : spec.vm_groups) {
                 if (group.name != vm.vm_group) continue;

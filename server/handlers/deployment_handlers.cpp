@@ -45,7 +45,7 @@ xml::DeploymentView ViewOf(const Loaded& loaded) {
     view.spec = &loaded.spec;
     view.external_id = loaded.record.external_id;
     view.tenant_external_id = loaded.tenant_external_id;
-    view.service = loaded.service.value_or(model::ServiceState::kDeploying);
+    view.service = model::ServiceStateOf(loaded.service);
     view.vms = loaded.vms;
     return view;
 }
@@ -155,9 +155,8 @@ asio::awaitable<Response> Update(orchestrator::Engine& engine, Request& request)
         co_await LookUpReferences(engine, parsed, xml::ResolvedReferencesOf(loaded->record.spec));
     RecordReferences(parsed, lookup);
     xml::CheckDeploymentUpdate(loaded->spec, parsed.spec);
-    using S = model::ServiceState;
-    const auto service = loaded->service.value_or(S::kDeploying);
-    if (!model::NextState(service, model::ServiceEvent::kUpdate)) {
+    const auto service = model::ServiceStateOf(loaded->service);
+    if (!model::ServiceAcceptsUpdate(service)) {
         throw Error(ErrorCode::kConflict, "deployment " + id + " is " +
                                               std::string(model::ToString(service)) +
                                               "; it cannot be updated now");
@@ -220,12 +219,9 @@ asio::awaitable<Response> ServiceOperation(orchestrator::Engine& engine, Request
     auto loaded = co_await Find(engine, id);
     if (!loaded || loaded->record.tenant_id != tenant)
         throw Error(ErrorCode::kNotFound, "deployment " + id + " not found in tenant " + tenant);
-    using S = model::ServiceState;
-    const auto service = loaded->service.value_or(S::kDeploying);
-    const bool allowed = parsed.operation == "start"
-                             ? service == S::kStopped
-                             : service == S::kActive || service == S::kInert;
-    if (!allowed) {
+    const auto service = model::ServiceStateOf(loaded->service);
+    const auto vm_request = orchestrator::VmOperationEvent(parsed.operation);
+    if (!vm_request || !model::ServiceAcceptsOperation(service, *vm_request)) {
         throw Error(ErrorCode::kConflict, "deployment " + id + " is " +
                                               std::string(model::ToString(service)) + "; cannot " +
                                               parsed.operation + " it now");
@@ -265,10 +261,7 @@ asio::awaitable<Response> VmOperation(orchestrator::Engine& engine, Request& req
         for (const auto& group : loaded.spec.vm_groups)
             if (group.name == vm.vm_group) min_active = group.scaling.min_active;
         for (const auto& other : loaded.vms) {
-            if (other.vm_group == vm.vm_group && other.state != model::VmState::kShutoff &&
-                other.state != model::VmState::kStopping) {
-                ++running;
-            }
+            if (other.vm_group == vm.vm_group && model::VmIsRunning(other.state)) ++running;
         }
         if (running - 1 < min_active) {
             throw Error(ErrorCode::kBadRequest, "stopping " + vm_name + " would leave vm_group " +
@@ -304,9 +297,8 @@ asio::awaitable<Response> RecoveryVm(orchestrator::Engine& engine, Request& requ
     auto [vm, loaded] = co_await FindVm(engine, tenant, vm_name);
     auto op = NewOperation(request, "RECOVER_VM", model::kind::kDeployment, vm.deployment_id,
                            /*callback_required=*/true);
-    using S = model::ServiceState;
-    const auto service = loaded.service.value_or(S::kDeploying);
-    if (service != S::kActive && service != S::kInert) {
+    const auto service = model::ServiceStateOf(loaded.service);
+    if (!model::ServiceIsUp(service)) {
         throw Error(ErrorCode::kBadRequest,
                     "recovery of VM " + vm_name + " is not applicable: deployment " +
                         vm.deployment_id + " is " + std::string(model::ToString(service)));

@@ -2,6 +2,7 @@
 
 #include "common/error.hpp"
 #include "model/ids.hpp"
+#include "model/vm_state_machine.hpp"
 
 namespace escd::server::handlers {
 
@@ -23,14 +24,8 @@ asio::awaitable<TenantVm> FindTenantVm(orchestrator::Engine& engine,
     co_return std::move(*found);
 }
 
-bool VmIsSettled(model::VmState state) noexcept {
-    using S = model::VmState;
-    return state == S::kInert || state == S::kAlive || state == S::kShutoff ||
-           state == S::kMonitorUnset;
-}
-
 void RequireSettledVm(const model::VmRecord& vm, const std::string& operation) {
-    if (VmIsSettled(vm.state)) return;
+    if (model::VmIsSettled(vm.state)) return;
     throw Error(ErrorCode::kBadRequest, "VM operation " + operation + " is not applicable: VM " +
                                             vm.vm_name + " is " +
                                             std::string(model::ToString(vm.state)));

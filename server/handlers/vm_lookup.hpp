@@ -22,11 +22,8 @@ asio::awaitable<TenantVm> FindTenantVm(orchestrator::Engine& engine,
                                        const std::string& tenant,
                                        const std::string& vm_name);
 
-/// Whether a VM in `state` exists on the VIM and is in no transition of its own: what a
-/// snapshot, a revert or a migration needs (VM_INERT, VM_ALIVE, VM_SHUTOFF, VM_MONITOR_UNSET).
-bool VmIsSettled(model::VmState state) noexcept;
-
-/// 400 "VM operation <operation> is not applicable: VM <name> is <state>" unless settled.
+/// 400 "VM operation <operation> is not applicable: VM <name> is <state>" unless settled
+/// (model::VmIsSettled: what a snapshot, a revert or a migration needs).
 void RequireSettledVm(const model::VmRecord& vm, const std::string& operation);
 
 }  // namespace escd::server::handlers

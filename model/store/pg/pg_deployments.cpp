@@ -37,7 +37,9 @@ asio::awaitable<void> PgStore::AcceptDeployment(
                     throw Error(ErrorCode::kConflict,
                                 "tenant " + tenant + " names a " + parent[0][0].as<std::string>());
                 }
-                if (!parent.empty() && parent[0][1].as<std::string>() == "DELETING")
+                if (!parent.empty() &&
+                    StoredState(ParseResourceState, "resources", tenant,
+                                parent[0][1].as<std::string>()) == ResourceState::kDeleting)
                     throw Error(ErrorCode::kConflict, "tenant " + tenant + " is being deleted");
                 // From here on a refusal must leave nothing: a concurrent request can still
                 // take the id between the check above and the insert below.
@@ -101,7 +103,7 @@ std::optional<ServiceState> PgStore::GetServiceState(const std::string& deployme
         "get_service", [](const pqxx::row& row) { return row[0].as<std::string>(); },
         deployment_id);
     if (!state) return std::nullopt;
-    return ParseServiceState(*state);
+    return StoredState(ParseServiceState, "services", deployment_id, *state);
 }
 
 std::vector<VmRecord> PgStore::ListVms(const std::string& deployment_id) {
@@ -117,7 +119,8 @@ std::map<std::string, ServiceState> PgStore::ListServiceStates() {
     for (auto& [id, state] : AllRows("list_services", [](const pqxx::row& row) {
              return std::make_pair(row[0].as<std::string>(), row[1].as<std::string>());
          })) {
-        out.emplace(std::move(id), ParseServiceState(state).value_or(ServiceState::kError));
+        auto parsed = StoredState(ParseServiceState, "services", id, state);
+        out.emplace(std::move(id), parsed);
     }
     return out;
 }

@@ -28,8 +28,7 @@ ResourceState CheckTransition(pqxx::work& tx,
                               ResourceEvent event) {
     auto rows = tx.exec_prepared("lock_resource", kind, id);
     if (rows.empty()) throw Error(ErrorCode::kNotFound, kind + " " + id + " not found");
-    auto current =
-        ParseResourceState(rows[0][0].as<std::string>()).value_or(ResourceState::kActive);
+    auto current = StoredState(ParseResourceState, "resources", id, rows[0][0].as<std::string>());
     auto next = NextState(current, event);
     if (!next) throw Error(ErrorCode::kConflict, BusyMessage(kind, id, current));
     return *next;

@@ -6,10 +6,16 @@
 #include <cstdint>
 #include <string>
 
+#include "common/error.hpp"
 #include "model/store/pg/pg_internal.hpp"
 #include "model/xml/vim_connector_xml.hpp"
 
 namespace escd::model::pg {
+
+void ThrowUnknownStoredState(std::string_view table, std::string_view row, std::string_view text) {
+    throw Error(ErrorCode::kInternal, "unknown state '" + std::string(text) + "' stored in " +
+                                          std::string(table) + " row " + std::string(row));
+}
 
 ResourceRecord RecordFromRow(const pqxx::row& row) {
     ResourceRecord r;
@@ -17,7 +23,7 @@ ResourceRecord RecordFromRow(const pqxx::row& row) {
     r.internal_id = row[1].as<std::string>();
     r.tenant_id = row[2].as<std::string>();
     r.name = row[3].as<std::string>();
-    r.state = ParseResourceState(row[4].as<std::string>()).value_or(ResourceState::kActive);
+    r.state = StoredState(ParseResourceState, "resources", r.internal_id, row[4].as<std::string>());
     r.external_id = row[5].as<std::string>();
     r.spec = row[6].as<std::string>();
     r.parent_id = row[7].as<std::string>();
@@ -55,7 +61,8 @@ VmSnapshot SnapshotFromRow(const pqxx::row& row) {
     snapshot.tenant_id = row[2].as<std::string>();
     snapshot.vm_name = row[3].as<std::string>();
     snapshot.deployment_id = row[4].as<std::string>();
-    snapshot.state = ParseSnapshotState(row[5].as<std::string>()).value_or(SnapshotState::kError);
+    snapshot.state = StoredState(ParseSnapshotState, "vm_snapshots", snapshot.snapshot_id,
+                                 row[5].as<std::string>());
     snapshot.created_at = row[6].as<std::string>();
     return snapshot;
 }
@@ -68,7 +75,7 @@ VmRecord VmFromRow(const pqxx::row& row) {
     vm.vm_index = row[3].as<int>();
     vm.uuid = row[4].as<std::string>();
     vm.host = row[5].as<std::string>();
-    vm.state = ParseVmState(row[6].as<std::string>()).value_or(VmState::kError);
+    vm.state = StoredState(ParseVmState, "vms", vm.vm_name, row[6].as<std::string>());
     vm.interfaces = row[7].as<std::string>();
     vm.monitoring = row[8].as<bool>();
     return vm;

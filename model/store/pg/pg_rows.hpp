@@ -4,13 +4,33 @@
 /// (pg_statements.cpp) to the model's type. Each expects the columns of the statements it names,
 /// in their order.
 
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include <pqxx/pqxx>
 
 #include "model/store.hpp"
 
 namespace escd::model::pg {
+
+/// An internal error (500, not retried): `table`'s row `row` holds the state `text`, which escd
+/// does not know (a row written by hand or by another version). Never defaulted: a made-up state
+/// would be acted on.
+[[noreturn]] void ThrowUnknownStoredState(std::string_view table,
+                                          std::string_view row,
+                                          std::string_view text);
+
+/// The state `text` means, parsed by `parse` (ParseVmState, ...); stored in `table`'s row `row`.
+template <class Parse>
+auto StoredState(Parse parse,
+                 std::string_view table,
+                 std::string_view row,
+                 const std::string& text) {
+    auto state = parse(text);
+    if (!state) ThrowUnknownStoredState(table, row, text);
+    return *state;
+}
 
 /// The columns of "list_resources", "get_resource" and the other resource reads, in that order.
 ResourceRecord RecordFromRow(const pqxx::row& row);

@@ -69,8 +69,8 @@ asio::awaitable<void> PgStore::AcceptVmSnapshotRequest(const std::string& snapsh
                 auto rows = tx.exec_prepared("lock_vm_snapshot", snapshot_id, op.target_id);
                 if (rows.empty())
                     throw Error(ErrorCode::kNotFound, "snapshot " + snapshot_id + " not found");
-                const auto current = ParseSnapshotState(rows[0][0].as<std::string>())
-                                         .value_or(SnapshotState::kError);
+                const auto current = StoredState(ParseSnapshotState, "vm_snapshots", snapshot_id,
+                                                 rows[0][0].as<std::string>());
                 const auto moved = NextState(current, event);
                 if (!moved) {
                     throw Error(ErrorCode::kConflict, "snapshot " + snapshot_id + " is " +

@@ -1,0 +1,98 @@
+// Stored states are parsed strictly, against a real PostgreSQL: a state escd does not know (a
+// row written by hand, or by another version) is an internal error naming the table, the row
+// and the value, never defaulted to a state escd would then act on.
+#include <gtest/gtest.h>
+
+#include <functional>
+#include <string>
+
+#include "common/error.hpp"
+#include "model/store/pg/pg_store.hpp"
+#include "tests/support/test_database.hpp"
+
+namespace escd::model::pg {
+namespace {
+
+class StoredStateTest : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        ESCD_REQUIRE_PG(db_);
+        // One deployment with its service, a VM and a snapshot, every state a known one.
+        db_.Query(
+            "INSERT INTO resources (internal_id, kind, name, state, spec) VALUES "
+            "('dep-1', 'deployment', 'dep-1', 'ACTIVE', '<deployment/>')");
+        db_.Query(
+            "INSERT INTO services (deployment_id, state) VALUES "
+            "('dep-1', 'SERVICE_ACTIVE_STATE')");
+        db_.Query(
+            "INSERT INTO vms (vm_name, deployment_id, vm_group, vm_index, state) VALUES "
+            "('dep-1_g_0', 'dep-1', 'g', 0, 'VM_ALIVE_STATE')");
+        db_.Query(
+            "INSERT INTO vm_snapshots (snapshot_id, name, tenant_id, vm_name, state) "
+            "VALUES ('snap-1', 'snap', 't', 'dep-1_g_0', 'ACTIVE')");
+        store_ = std::make_unique<PgStore>(db_.dsn(), 1, 1);
+    }
+    void TearDown() override {
+        if (store_) store_->StopWriters();
+    }
+
+    // `read` fails with an internal error (500, not retried) whose message names all of `parts`.
+    static void ExpectUnknownState(const std::function<void()>& read,
+                                   std::initializer_list<std::string> parts) {
+        try {
+            read();
+            ADD_FAILURE() << "an unknown stored state was read without an error";
+        } catch (const Error& e) {
+            EXPECT_EQ(e.code(), ErrorCode::kInternal) << e.what();
+            EXPECT_FALSE(e.retryable()) << e.what();
+            EXPECT_EQ(HttpStatusOf(e, Reply::kAnswer), 500) << e.what();
+            for (const auto& part : parts)
+                EXPECT_NE(std::string(e.what()).find(part), std::string::npos)
+                    << "'" << e.what() << "' does not name " << part;
+        }
+    }
+
+    escd::test::TestDatabase db_{escd::test::TestDatabase::Schema::kEscd};
+    std::unique_ptr<PgStore> store_;
+};
+
+TEST_F(StoredStateTest, KnownStatesAreReadAsStored) {
+    EXPECT_EQ(store_->GetResource("deployment", "dep-1")->state, ResourceState::kActive);
+    EXPECT_EQ(store_->GetServiceState("dep-1"), ServiceState::kActive);
+    EXPECT_EQ(store_->GetVm("dep-1_g_0")->state, VmState::kAlive);
+    auto snapshots = store_->FindVmSnapshots("snap-1");
+    ASSERT_EQ(snapshots.size(), 1u);
+    EXPECT_EQ(snapshots[0].state, SnapshotState::kActive);
+}
+
+TEST_F(StoredStateTest, AnUnknownResourceStateIsAnError) {
+    db_.Query("UPDATE resources SET state = 'HAPPY' WHERE internal_id = 'dep-1'");
+    ExpectUnknownState([&] { store_->GetResource("deployment", "dep-1"); },
+                       {"resources", "dep-1", "'HAPPY'"});
+    ExpectUnknownState([&] { store_->ListResources("deployment", std::nullopt); },
+                       {"resources", "dep-1", "'HAPPY'"});
+}
+
+TEST_F(StoredStateTest, AnUnknownServiceStateIsAnError) {
+    db_.Query("UPDATE services SET state = 'SERVICE_HAPPY_STATE' WHERE deployment_id = 'dep-1'");
+    ExpectUnknownState([&] { store_->GetServiceState("dep-1"); },
+                       {"services", "dep-1", "'SERVICE_HAPPY_STATE'"});
+    ExpectUnknownState([&] { store_->ListServiceStates(); },
+                       {"services", "dep-1", "'SERVICE_HAPPY_STATE'"});
+}
+
+TEST_F(StoredStateTest, AnUnknownVmStateIsAnError) {
+    db_.Query("UPDATE vms SET state = 'VM_HAPPY_STATE' WHERE vm_name = 'dep-1_g_0'");
+    ExpectUnknownState([&] { store_->GetVm("dep-1_g_0"); },
+                       {"vms", "dep-1_g_0", "'VM_HAPPY_STATE'"});
+    ExpectUnknownState([&] { store_->ListVms("dep-1"); }, {"vms", "dep-1_g_0", "'VM_HAPPY_STATE'"});
+}
+
+TEST_F(StoredStateTest, AnUnknownSnapshotStateIsAnError) {
+    db_.Query("UPDATE vm_snapshots SET state = 'HAPPY' WHERE snapshot_id = 'snap-1'");
+    ExpectUnknownState([&] { store_->FindVmSnapshots("snap-1"); },
+                       {"vm_snapshots", "snap-1", "'HAPPY'"});
+}
+
+}  // namespace
+}  // namespace escd::model::pg
