@@ -21,7 +21,7 @@
 #include "model/store/pg/pg_store.hpp"
 #include "orchestrator/engine/config_parameters.hpp"
 #include "orchestrator/engine/engine.hpp"
-#include "orchestrator/engine/vim_set.hpp"
+#include "orchestrator/engine/vim_connectors.hpp"
 #include "orchestrator/notify/notifier.hpp"
 #include "server/admin_password.hpp"
 #include "server/basic_auth.hpp"
@@ -42,6 +42,7 @@
 #include "server/tls_context.hpp"
 #include "vim/libvirt/libvirt_adapter.hpp"
 #include "vim/openstack/openstack_adapter.hpp"
+#include "vim/vim_router.hpp"
 
 #ifndef ESCD_DEFAULT_SCHEMA_DIR
 #define ESCD_DEFAULT_SCHEMA_DIR "schemas/sql"
@@ -114,12 +115,13 @@ int Run(const Config& config) {
     openstack_tls.set_verify_mode(ssl::verify_peer);
     vim::openstack::ApiClient openstack_client(openstack_tls, config.openstack_timeout,
                                                config.openstack_allowed_cidrs);
-    // The engine's VIMs: escd's own libvirt one, and an adapter per registered OPENSTACK
+    // The engine's VIMs: escd's own libvirt one, and a backend per registered OPENSTACK
     // connector; resources go to the default connector, VMs to their group's locator.
-    orchestrator::VimSet vims(
-        vim,
+    vim::VimRouter vims(vim, model::kOwnVimConnectorId);
+    orchestrator::VimConnectors connectors(
+        vims,
         [&](const model::VimConnector& connector,
-            const std::vector<model::VimUser>& users) -> std::unique_ptr<vim::Adapter> {
+            const std::vector<model::VimUser>& users) -> std::unique_ptr<vim::Vim> {
             if (connector.type != model::VimType::kOpenstack) return nullptr;
             if (users.empty())
                 throw ConfigurationError(ErrorCode::kUnavailable, "no VIM user to authenticate as");
@@ -128,8 +130,8 @@ int Run(const Config& config) {
             options.poll_period = config.openstack_poll_period;
             return std::make_unique<vim::openstack::OpenStackAdapter>(
                 openstack_client,
-                orchestrator::CredentialsOf(connector, users, config.openstack_endpoint), options,
-                ioc.get_executor(), file_pool);
+                server::handlers::CredentialsOf(connector, users, config.openstack_endpoint),
+                options, ioc.get_executor(), file_pool);
         });
 
     orchestrator::NotifierOptions notifier_options{
@@ -173,13 +175,13 @@ int Run(const Config& config) {
                                                             std::move(credentials));
                  },
                  config.openstack_endpoint,
-                 [&vims, &store, &db_pool]() -> asio::awaitable<void> {
-                     co_await Offload(db_pool, [&vims, &store] {
-                         vims.Refresh(store);
+                 [&connectors, &store, &db_pool]() -> asio::awaitable<void> {
+                     co_await Offload(db_pool, [&connectors, &store] {
+                         connectors.Refresh(store);
                          return 0;
                      });
                  }});
-    vims.Refresh(store);  // the connectors stored before this start
+    connectors.Refresh(store);  // the connectors stored before this start
     server::HttpServer http_server(ioc, router, auth, db_pool);
     http_server.SetMaintenanceCheck([&mode] { return mode.InMaintenance(); });
     server::handlers::RegisterAdminRoutes(

@@ -216,7 +216,8 @@ asio::awaitable<void> DeploymentWorkflow::CreateDeclaredNetworks(Context& contex
         if (!network) throw Error(ErrorCode::kInternal, "network " + network_id + " vanished");
         if (network->state != model::ResourceState::kCreating) continue;  // done by a first run
         const auto request = NetworkRequestOf(*network, subnets);
-        const auto external_id = co_await vim_.EnsureNetwork(request);
+        const auto made = co_await vim_.networks.EnsureNetwork(request);
+        const auto& external_id = made.external_id;
         auto step = context.NewStep();
         network->external_id = external_id;
         network->state = model::ResourceState::kActive;
@@ -226,7 +227,7 @@ asio::awaitable<void> DeploymentWorkflow::CreateDeclaredNetworks(Context& contex
                 ResourceEvent(context.op.callback_url, model::ResourceState::kCreating, *network));
         }
         for (auto& subnet : subnets) {
-            subnet.external_id = vim_.SubnetExternalId(external_id, subnet.internal_id);
+            subnet.external_id = made.SubnetExternalId(subnet.internal_id);
             subnet.state = model::ResourceState::kActive;
             step.resources.push_back(
                 {subnet.kind, subnet.internal_id, "ACTIVE", subnet.external_id});
@@ -246,7 +247,7 @@ asio::awaitable<void> DeploymentWorkflow::RemoveDeclaredNetworks(Context& contex
                                   store_.ListChildren(model::kind::kSubnet, network_id));
         });
         if (!network) continue;  // removed by a first run
-        co_await vim_.DeleteNetwork(network_id);
+        co_await vim_.networks.DeleteNetwork(network_id);
         auto step = context.NewStep();
         const std::string removed(ToString(model::ResourceState::kRemoved));
         for (const auto& subnet : subnets) {

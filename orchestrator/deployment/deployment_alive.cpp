@@ -43,7 +43,7 @@ asio::awaitable<bool> DeploymentWorkflow::CheckAlive(Context& context,
                                "socket): alive when the VIM runs it";
     }
     const auto& name = vm.vm_name;
-    auto info = co_await vim_.GetVm(name);
+    auto info = co_await vim_.vms.GetVm(name);
     co_return info && info->running;
 }
 

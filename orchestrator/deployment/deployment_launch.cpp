@@ -1,13 +1,11 @@
 // Bringing a VM onto the VIM: planning it (PlanVm: name, addresses and MACs committed before
 // any VIM call), choosing its host (PlaceVm: enabled hosts, zone_host, affinity and
-// anti-affinity), its day-0 config drive (BuildConfigDrive), the VIM request (BuildVmRequest),
+// anti-affinity), its day-0 files (Day0Files), the VIM request (BuildVmRequest),
 // the launch itself (LaunchVm), the VM's state steps around it (CreateOnVim), and redeploying
 // VMs the VIM lost (RestoreVms).
 
 #include <algorithm>
 #include <chrono>
-#include <exception>
-#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <map>
@@ -52,11 +50,10 @@ asio::awaitable<model::VmRecord> DeploymentWorkflow::PlanVm(Context& context,
     co_return vm;
 }
 
-asio::awaitable<bool> DeploymentWorkflow::BuildConfigDrive(Context& context,
-                                                           const model::VmGroupSpec& group,
-                                                           const model::VmRecord& vm,
-                                                           const std::string& host) {
-    if (group.config_data.empty()) co_return false;
+asio::awaitable<std::vector<vim::Day0File>> DeploymentWorkflow::Day0Files(
+    Context& context, const model::VmGroupSpec& group, const model::VmRecord& vm) {
+    std::vector<vim::Day0File> files;
+    if (group.config_data.empty()) co_return files;
     std::map<std::string, std::string> values{{"DEPLOYMENT_NAME", context.spec.name},
                                               {"VM_NAME", vm.vm_name},
                                               {"VM_GROUP_NAME", vm.vm_group}};
@@ -68,7 +65,6 @@ asio::awaitable<bool> DeploymentWorkflow::BuildConfigDrive(Context& context,
         values[prefix + "MAC_ADDRESS"] = nic.mac_address;
         values[prefix + "NETWORK"] = nic.network;
     }
-    std::vector<std::pair<std::string, std::string>> files;
     for (const auto& config : group.config_data) {
         auto own = values;
         for (const auto& [name, vals] : config.variables)
@@ -86,31 +82,9 @@ asio::awaitable<bool> DeploymentWorkflow::BuildConfigDrive(Context& context,
                 return text;
             });
         }
-        files.emplace_back(config.dst, day0::Substitute(content, own));
+        files.push_back({config.dst, day0::Substitute(content, own)});
     }
-    const auto archive = day0::TarArchive(files);
-    const auto path = fetcher_.staging_dir() + "/day0-" + vm.vm_name + ".tar";
-    co_await Offload(db_pool_, [this, &path, &archive] {
-        std::filesystem::create_directories(fetcher_.staging_dir());
-        std::ofstream(path, std::ios::binary | std::ios::trunc) << archive;
-        return 0;
-    });
-    vim::VolumeRequest request{"day0",         vm.vm_name, context.spec.tenant,
-                               archive.size(), "raw",      path};
-    request.host = host;            // a config drive lives on its VM's host
-    request.vim_id = group.vim_id;  // and on its VM's VIM
-    std::exception_ptr failure;
-    try {
-        co_await vim_.CreateVolume(request);
-    } catch (...) {
-        failure = std::current_exception();
-    }
-    co_await Offload(db_pool_, [&path] {
-        std::filesystem::remove(path);
-        return 0;
-    });
-    if (failure) std::rethrow_exception(failure);
-    co_return true;
+    co_return files;
 }
 
 asio::awaitable<std::string> DeploymentWorkflow::PlaceVm(Context& context,
@@ -120,7 +94,7 @@ asio::awaitable<std::string> DeploymentWorkflow::PlaceVm(Context& context,
     // (POST /v0/hosts/{host}/disable), and on the one a zone_host placement names. Asked once
     // per operation, not once per VM.
     if (!context.enabled_hosts) {
-        auto hosts = co_await vim_.ListHosts();
+        auto hosts = co_await vim_.hosts.ListHosts();
         context.enabled_hosts = co_await Offload(db_pool_, [this, &hosts] {
             std::vector<std::string> out;
             for (const auto& host : hosts)
@@ -236,20 +210,20 @@ asio::awaitable<vim::VmInfo> DeploymentWorkflow::LaunchVm(Context& context,
         if (order) co_await order->placed.Wait(index);
         request.host = co_await PlaceVm(context, group, vm.vm_name);
     }
-    // What the VIM takes of a VM's launch, apart from escd's own work (bench/run-vnf.sh reads
-    // this line).
+    // What the VIM takes of a VM's launch, apart from escd's own work (bench/vnf.cpp reads
+    // this line): the day-0 files, then the VIM's config drive, define and start.
     using std::chrono::steady_clock;
     const auto started = steady_clock::now();
-    request.config_drive = co_await BuildConfigDrive(context, group, vm, request.host);
-    const auto drive_done = steady_clock::now();
-    auto info = co_await vim_.CreateVm(request);
+    request.day0_files = co_await Day0Files(context, group, vm);
+    const auto files_done = steady_clock::now();
+    auto info = co_await vim_.vms.CreateVm(request);  // the VIM makes the config drive
     const auto ms = [](steady_clock::duration d) {
         return std::chrono::duration_cast<std::chrono::milliseconds>(d).count();
     };
     ESCD_INFO("deploy") << "VM " << vm.vm_name << " launched: VIM "
-                        << ms(steady_clock::now() - started) << " ms (config drive "
-                        << ms(drive_done - started) << " ms, define+start "
-                        << ms(steady_clock::now() - drive_done) << " ms)";
+                        << ms(steady_clock::now() - started) << " ms (day-0 files "
+                        << ms(files_done - started) << " ms, config drive+define+start "
+                        << ms(steady_clock::now() - files_done) << " ms)";
     co_return info;
 }
 
@@ -308,7 +282,7 @@ asio::awaitable<std::size_t> DeploymentWorkflow::RestoreVms(const model::Operati
         const auto info = co_await LaunchVm(context, context.Group(vm.vm_group), vm);
         if (vm.state == V::kShutoff) {
             const std::string& name = vm.vm_name;
-            co_await vim_.StopVm(name, std::chrono::seconds(0));
+            co_await vim_.vms.StopVm(name, std::chrono::seconds(0));
         }
         ESCD_WARN("engine") << "VM " << vm.vm_name << " was missing from the VIM: redeployed as "
                             << info.uuid << " (was " << vm.uuid << ")";

@@ -85,11 +85,11 @@ asio::awaitable<DeploymentWorkflow::ApplyResult> DeploymentWorkflow::ApplyToVm(
     try {
         const auto grace = ShutdownGrace(group);
         if (action->request == VmEvent::kStop) {
-            co_await vim_.StopVm(name, grace);
+            co_await vim_.vms.StopVm(name, grace);
         } else if (action->request == VmEvent::kStart) {
-            co_await vim_.StartVm(name);
+            co_await vim_.vms.StartVm(name);
         } else if (action->request == VmEvent::kReboot) {
-            co_await vim_.RebootVm(name, grace);
+            co_await vim_.vms.RebootVm(name, grace);
         }
     } catch (const Error& e) {
         error = e.what();

@@ -65,7 +65,7 @@ int DeploymentWorkflow::RecoveryRetryMax() {
 
 asio::awaitable<bool> DeploymentWorkflow::RebootToRecover(Context& context, model::VmRecord& vm) {
     const auto& name = vm.vm_name;
-    auto info = co_await vim_.GetVm(name);
+    auto info = co_await vim_.vms.GetVm(name);
     if (!info) {
         ESCD_WARN("engine") << "recovery of " << name
                             << ": the VIM has no such VM, nothing to reboot";
@@ -75,9 +75,9 @@ asio::awaitable<bool> DeploymentWorkflow::RebootToRecover(Context& context, mode
     std::string message = "VM [" + name + "] rebooted";
     try {
         if (info->running) {
-            co_await vim_.RebootVm(name, ShutdownGrace(context.Group(vm.vm_group)));
+            co_await vim_.vms.RebootVm(name, ShutdownGrace(context.Group(vm.vm_group)));
         } else {
-            co_await vim_.StartVm(name);
+            co_await vim_.vms.StartVm(name);
             message = "VM [" + name + "] was not running: started";
         }
     } catch (const Error& e) {
@@ -95,9 +95,7 @@ asio::awaitable<bool> DeploymentWorkflow::RedeployToRecover(Context& context, mo
     const auto& name = vm.vm_name;
     const auto before = vm;
     {
-        co_await vim_.DeleteVm(name);
-        const std::string day0 = "day0";
-        co_await vim_.DeleteVolume(day0, name);
+        co_await vim_.vms.DeleteVm(name);  // with its config drive
         auto step = context.NewStep();
         context.Emit(step, "VM_RECOVERY_UNDEPLOYED", &vm, 200,
                      "VM [" + name + "] has been undeployed.");

@@ -83,7 +83,7 @@ asio::awaitable<bool> DeploymentWorkflow::UpdateVmInterfaces(Context& context,
         const vim::VmNic removed{nic.nicid, nic.network,    nic.mac_address,
                                  "virtio",  nic.ip_address, nic.subnet};
         try {
-            co_await vim_.DetachNic(vm.vm_name, removed);
+            co_await vim_.vms.DetachNic(vm.vm_name, removed);
             step.released.emplace_back(vm.vm_name, nic.nicid);
             changed = true;
         } catch (const Error& e) {
@@ -99,7 +99,7 @@ asio::awaitable<bool> DeploymentWorkflow::UpdateVmInterfaces(Context& context,
             auto added = co_await AllocateNic(group, vm.vm_name, vm.vm_index, wanted, step, held);
             const vim::VmNic nic{wanted.nicid, wanted.network,   added.mac_address,
                                  wanted.model, added.ip_address, added.subnet};
-            co_await vim_.AttachNic(vm.vm_name, nic);
+            co_await vim_.vms.AttachNic(vm.vm_name, nic);
             kept.push_back(std::move(added));
             changed = true;
         } catch (const Error& e) {

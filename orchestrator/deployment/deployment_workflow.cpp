@@ -115,7 +115,7 @@ asio::awaitable<void> DeploymentWorkflow::EnsureTenant(Context& context) {
     }
     // The datamodel named a tenant that did not exist: it is created first (CREATE_TENANT).
     vim::TenantRequest request{tenant_id, tenant_id, true};
-    auto external_id = co_await vim_.CreateTenant(request);
+    auto external_id = co_await vim_.tenants.CreateTenant(request);
     auto step = context.NewStep();
     step.resources.push_back({model::kind::kTenant, tenant_id, "ACTIVE", external_id});
     model::TenantSpec spec;
@@ -237,9 +237,7 @@ asio::awaitable<void> DeploymentWorkflow::UndeployVm(Context& context,
         co_await Commit(context, step);
     }
     const auto& name = vm.vm_name;
-    co_await vim_.DeleteVm(name);
-    const std::string day0_kind = "day0";
-    co_await vim_.DeleteVolume(day0_kind, name);  // its config drive, if it had one
+    co_await vim_.vms.DeleteVm(name);  // with its config drive, if it had one
     auto step = context.NewStep();
     step.removed.push_back(vm.vm_name);
     if (!event.empty()) context.Emit(step, std::string(event), &vm, 200, "VM Undeployed");

@@ -40,7 +40,10 @@
 #include "orchestrator/monitor/icmp_pinger.hpp"
 #include "orchestrator/notify/notifier.hpp"
 #include "orchestrator/resources/file_fetcher.hpp"
-#include "vim/adapter.hpp"
+#include "vim/capabilities/compute.hpp"
+#include "vim/capabilities/hosts.hpp"
+#include "vim/capabilities/networks.hpp"
+#include "vim/capabilities/tenants.hpp"
 
 namespace escd::orchestrator {
 
@@ -51,9 +54,18 @@ std::optional<model::VmEvent> VmOperationEvent(std::string_view operation);
 
 class DeploymentWorkflow {
   public:
+    /// The VIM capabilities a deployment uses: its tenant and declared networks are made on the
+    /// default VIM, its VMs (with their day-0 files) where their groups' locators say.
+    struct Vim {
+        vim::Tenants& tenants;
+        vim::Networks& networks;
+        vim::Compute& vms;
+        vim::Hosts& hosts;
+    };
+
     DeploymentWorkflow(model::Store& store,
                        asio::thread_pool& db_pool,
-                       vim::Adapter& vim,
+                       Vim vim,
                        Notifier& notifier,
                        IcmpPinger& pinger,
                        FileFetcher& fetcher)
@@ -252,13 +264,12 @@ class DeploymentWorkflow {
     asio::awaitable<model::VmRecord> PlanVm(Context& context,
                                             const model::VmGroupSpec& group,
                                             int index);
-    /// Builds the VM's day-0 config drive (orchestrator/deployment/day0.hpp) and creates its volume
-    /// on `host` (where the VM is placed; "" = the VIM's choice); false when the group has no
-    /// config_data. Throws escd::Error when a file cannot be fetched.
-    asio::awaitable<bool> BuildConfigDrive(Context& context,
-                                           const model::VmGroupSpec& group,
-                                           const model::VmRecord& vm,
-                                           const std::string& host = {});
+    /// The VM's day-0 files (orchestrator/deployment/day0.hpp: fetched, variables substituted),
+    /// which its VmRequest carries to the VIM; none when the group has no config_data. Throws
+    /// escd::Error when a file cannot be fetched.
+    asio::awaitable<std::vector<vim::Day0File>> Day0Files(Context& context,
+                                                          const model::VmGroupSpec& group,
+                                                          const model::VmRecord& vm);
     /// The host for VM `vm_name` of `group`: an enabled VIM host (the one a zone_host placement
     /// names). Throws Error(kUnavailable) when there is none. The choice is claimed in the view
     /// at once (no suspension between choosing and claiming), so that VMs launched together
@@ -326,7 +337,7 @@ class DeploymentWorkflow {
 
     model::Store& store_;
     asio::thread_pool& db_pool_;
-    vim::Adapter& vim_;
+    Vim vim_;
     Notifier& notifier_;
     IcmpPinger& pinger_;
     FileFetcher& fetcher_;

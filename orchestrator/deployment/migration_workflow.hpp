@@ -2,7 +2,7 @@
 /// @file
 /// POST /{tenant}/deployments/migrate-vm/{vm} (operation kind MIGRATE_VM), run by the engine on
 /// the strand of the VM's deployment: the VM is moved to another enabled compute host of the VIM
-/// (vim::Adapter::MigrateVm), its record's host changes, and one callback reports it (committed
+/// (vim::Migration::MigrateVm), its record's host changes, and one callback reports it (committed
 /// with the operation's end, when the deployment takes requests again):
 /// an <esc_event> VM_MIGRATE_COMPLETE with the VM's <vm_source> (its new host_name) and, in
 /// <event_details>, <source_host>, <target_host> and <migration_type>, to Callback and, when
@@ -27,7 +27,7 @@
 #include "model/store.hpp"
 #include "orchestrator/deployment/deployment_workflow.hpp"
 #include "orchestrator/notify/notifier.hpp"
-#include "vim/adapter.hpp"
+#include "vim/capabilities/migration.hpp"
 
 namespace escd::orchestrator {
 
@@ -52,7 +52,7 @@ class MigrationWorkflow {
   public:
     MigrationWorkflow(model::Store& store,
                       asio::thread_pool& db_pool,
-                      vim::Adapter& vim,
+                      vim::Migration& vim,
                       Notifier& notifier)
         : store_(store), db_pool_(db_pool), vim_(vim), notifier_(notifier) {}
 
@@ -69,7 +69,7 @@ class MigrationWorkflow {
 
     model::Store& store_;
     asio::thread_pool& db_pool_;
-    vim::Adapter& vim_;
+    vim::Migration& vim_;
     Notifier& notifier_;
 };
 

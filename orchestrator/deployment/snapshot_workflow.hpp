@@ -16,7 +16,7 @@
 /// ESC-Status-Code 200 on success; on failure the VIM's (500, 404 when the VM or the snapshot is
 /// gone from it) with the reason in ESC-Status-Message.
 ///
-/// Each operation makes an idempotent VIM call keyed by the snapshot's id (vim::Adapter), then
+/// Each operation makes an idempotent VIM call keyed by the snapshot's id (vim::Snapshots), then
 /// commits the snapshot's new state (model/snapshot_lifecycle.hpp, DeploymentStep::snapshots);
 /// its callback commits with the operation's end, when the deployment takes requests again, so
 /// a client that acts on the callback is not refused as busy. A rerun after a crash reads the
@@ -33,7 +33,7 @@
 #include "model/vm_snapshot.hpp"
 #include "orchestrator/deployment/deployment_workflow.hpp"
 #include "orchestrator/notify/notifier.hpp"
-#include "vim/adapter.hpp"
+#include "vim/capabilities/snapshots.hpp"
 
 namespace escd::orchestrator {
 
@@ -52,7 +52,7 @@ class SnapshotWorkflow {
   public:
     SnapshotWorkflow(model::Store& store,
                      asio::thread_pool& db_pool,
-                     vim::Adapter& vim,
+                     vim::Snapshots& vim,
                      Notifier& notifier)
         : store_(store), db_pool_(db_pool), vim_(vim), notifier_(notifier) {}
 
@@ -71,7 +71,7 @@ class SnapshotWorkflow {
 
     model::Store& store_;
     asio::thread_pool& db_pool_;
-    vim::Adapter& vim_;
+    vim::Snapshots& vim_;
     Notifier& notifier_;
 };
 

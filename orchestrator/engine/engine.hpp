@@ -7,7 +7,7 @@
 ///      commit in one transaction on the database pool;
 ///   2. the server answers 200 with the ESC-Transaction-Id, and only then calls Launch(), so a
 ///      callback never overtakes the answer that announces its transaction id;
-///   3. the operation runs on its target's strand: VIM call(s) through vim::Adapter (a
+///   3. the operation runs on its target's strand: VIM call(s) through vim::Vim's capabilities (a
 ///      deployment's workflow also commits each VM or service step with its events), then ONE
 ///      transaction applies the outcome, finishes the operation and writes its callbacks to the
 ///      outbox; the notifier delivers them.
@@ -16,8 +16,8 @@
 /// run again) and starts monitoring.
 
 #include <atomic>
-#include <exception>
 #include <chrono>
+#include <exception>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -36,7 +36,7 @@
 #include "orchestrator/notify/notifier.hpp"
 #include "orchestrator/resources/file_fetcher.hpp"
 #include "orchestrator/resources/resource_workflows.hpp"
-#include "vim/adapter.hpp"
+#include "vim/vim.hpp"
 
 namespace escd::orchestrator {
 
@@ -50,7 +50,7 @@ class Engine {
     Engine(asio::io_context& ioc,
            model::Store& store,
            asio::thread_pool& db_pool,
-           vim::Adapter& vim,
+           vim::Vim& vim,
            Notifier& notifier,
            FileFetcher& fetcher,
            IcmpPinger& pinger,
@@ -59,7 +59,7 @@ class Engine {
 
     // Accepting (awaited by request handlers; each returns once the operation is committed or
     // throws escd::Error kConflict / kNotFound / kUnavailable with nothing stored).
-    // Parameters are references: callers await at once (see vim/adapter.hpp on g++ 12).
+    // Parameters are references: callers await at once (see vim/capabilities/common.hpp on g++ 12).
     asio::awaitable<void> AcceptCreate(const model::ResourceRecord& resource,
                                        const model::Operation& op);
     asio::awaitable<void> AcceptUpdate(const model::Operation& op);
@@ -177,7 +177,7 @@ class Engine {
     asio::io_context& ioc_;
     model::Store& store_;
     asio::thread_pool& db_pool_;
-    vim::Adapter& vim_;
+    vim::Vim& vim_;
     Notifier& notifier_;
     ResourceWorkflows workflows_;
     DeploymentWorkflow deployments_;

@@ -43,9 +43,7 @@ asio::awaitable<void> Engine::Reconcile() {
         if (records.vms.contains(name)) continue;
         ESCD_WARN("engine") << "VM " << name
                             << " is on the VIM but escd has no record of it: removed";
-        co_await vim_.DeleteVm(name);
-        const std::string day0 = "day0";
-        co_await vim_.DeleteVolume(day0, name);
+        co_await vim_.DeleteVm(name);  // with its config drive
         ++orphans;
     }
     for (const auto& network : records.networks) {

@@ -19,7 +19,7 @@
 #include <vector>
 
 #include "model/dynamic_mapping.hpp"
-#include "vim/adapter.hpp"
+#include "vim/capabilities/compute.hpp"
 
 namespace escd::orchestrator {
 

@@ -53,9 +53,15 @@ std::string WatchKey(const std::string& vm, const std::string& event) {
 VmMonitor::VmMonitor(asio::io_context& ioc,
                      model::Store& store,
                      asio::thread_pool& db_pool,
-                     vim::Adapter& vim,
+                     vim::Compute& vms,
+                     vim::VmEvents& vm_events,
                      IcmpPinger& pinger)
-    : ioc_(ioc), store_(store), db_pool_(db_pool), vim_(vim), pinger_(pinger) {}
+    : ioc_(ioc),
+      store_(store),
+      db_pool_(db_pool),
+      vms_(vms),
+      vm_events_(vm_events),
+      pinger_(pinger) {}
 
 VmMonitor::~VmMonitor() {
     Stop();
@@ -86,7 +92,7 @@ void VmMonitor::Sync(const std::string& deployment_id) {
 }
 
 void VmMonitor::Start() {
-    vim_events_ = vim_.SubscribeVmEvents(
+    vim_events_ = vm_events_.SubscribeVmEvents(
         [this](const std::string& vm_name, bool running) { VimEvent(vm_name, running); });
     ESCD_INFO("monitor") << (vim_events_ ? "VIM lifecycle events subscribed"
                                          : "the VIM delivers no lifecycle events: polling it");
@@ -356,11 +362,11 @@ asio::awaitable<void> VmMonitor::Check(std::shared_ptr<Watch> watch) {
             holds = *polled;
         } else if (watch->alive_kpi()) {
             const auto& name = watch->vm;
-            auto info = co_await vim_.GetVm(name);
+            auto info = co_await vms_.GetVm(name);
             holds = info && info->running;
         } else {
             const auto& name = watch->vm;
-            auto stats = co_await vim_.GetVmStats(name);
+            auto stats = co_await vms_.GetVmStats(name);
             if (!stats) co_return;  // gone: VM_ALIVE says so
             double value = 0;
             if (watch->source == MetricSource::kCpu && stats->cpu_percent) {

@@ -43,7 +43,8 @@
 #include "model/store.hpp"
 #include "model/vm_record.hpp"
 #include "orchestrator/monitor/icmp_pinger.hpp"
-#include "vim/adapter.hpp"
+#include "vim/capabilities/compute.hpp"
+#include "vim/capabilities/vm_events.hpp"
 
 namespace escd::orchestrator {
 
@@ -63,7 +64,8 @@ class VmMonitor {
     VmMonitor(asio::io_context& ioc,
               model::Store& store,
               asio::thread_pool& db_pool,
-              vim::Adapter& vim,
+              vim::Compute& vms,
+              vim::VmEvents& vm_events,
               IcmpPinger& pinger);
     ~VmMonitor();
 
@@ -110,7 +112,8 @@ class VmMonitor {
     asio::io_context& ioc_;
     model::Store& store_;
     asio::thread_pool& db_pool_;
-    vim::Adapter& vim_;
+    vim::Compute& vms_;
+    vim::VmEvents& vm_events_;
     IcmpPinger& pinger_;
     VerdictHandler handler_;
     std::mutex mutex_;

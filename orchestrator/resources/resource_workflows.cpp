@@ -93,9 +93,8 @@ vim::NetworkRequest NetworkRequestOf(const model::ResourceRecord& network,
     return request;
 }
 
-asio::awaitable<std::string> ResourceWorkflows::ApplyNetwork(const std::string& network_id,
-                                                             const model::ResourceRecord* changed,
-                                                             bool changed_removed) {
+asio::awaitable<vim::EnsuredNetwork> ResourceWorkflows::ApplyNetwork(
+    const std::string& network_id, const model::ResourceRecord* changed, bool changed_removed) {
     auto [network, subnets] = co_await Offload(db_pool_, [this, &network_id] {
         return std::make_pair(store_.GetResource(model::kind::kNetwork, network_id),
                               store_.ListChildren(model::kind::kSubnet, network_id));
@@ -109,25 +108,25 @@ asio::awaitable<std::string> ResourceWorkflows::ApplyNetwork(const std::string& 
     if (changed && changed->kind == model::kind::kSubnet && !changed_removed)
         live.push_back(*changed);
     auto request = NetworkRequestOf(net, live);
-    co_return co_await vim_.EnsureNetwork(request);
+    co_return co_await vim_.networks.EnsureNetwork(request);
 }
 
 asio::awaitable<ResourceWorkflows::Result> ResourceWorkflows::Network(
     ResourceState running, const model::ResourceRecord& target) {
     if (running == ResourceState::kDeleting) {
-        co_await vim_.DeleteNetwork(target.internal_id);
+        co_await vim_.networks.DeleteNetwork(target.internal_id);
         co_return Result{};
     }
-    auto id = co_await ApplyNetwork(target.internal_id, &target, false);
-    co_return Result{id, {}};
+    const auto made = co_await ApplyNetwork(target.internal_id, &target, false);
+    co_return Result{made.external_id, {}};
 }
 
 asio::awaitable<ResourceWorkflows::Result> ResourceWorkflows::Subnet(
     ResourceState running, const model::ResourceRecord& target) {
     const bool removed = running == ResourceState::kDeleting;
-    auto network_uuid = co_await ApplyNetwork(target.parent_id, &target, removed);
+    const auto made = co_await ApplyNetwork(target.parent_id, &target, removed);
     if (removed) co_return Result{};
-    co_return Result{vim_.SubnetExternalId(network_uuid, target.internal_id), {}};
+    co_return Result{made.SubnetExternalId(target.internal_id), {}};
 }
 
 asio::awaitable<FetchSource> ResourceWorkflows::ImageSource(const model::ResourceRecord& image) {
@@ -166,7 +165,7 @@ asio::awaitable<FetchSource> ResourceWorkflows::ImageSource(const model::Resourc
 asio::awaitable<ResourceWorkflows::Result> ResourceWorkflows::Image(
     ResourceState running, const model::ResourceRecord& target) {
     if (running == ResourceState::kDeleting) {
-        co_await vim_.DeleteVolume(model::kind::kImage, target.internal_id);
+        co_await vim_.storage.DeleteVolume(model::kind::kImage, target.internal_id);
         co_return Result{};
     }
     auto source = co_await ImageSource(target);
@@ -181,7 +180,7 @@ asio::awaitable<ResourceWorkflows::Result> ResourceWorkflows::Image(
     std::exception_ptr failure;
     vim::VimObject object;
     try {
-        object = co_await vim_.CreateVolume(request);
+        object = co_await vim_.storage.CreateVolume(request);
     } catch (...) {
         failure = std::current_exception();
     }
@@ -198,20 +197,20 @@ asio::awaitable<ResourceWorkflows::Result> ResourceWorkflows::Image(
 asio::awaitable<ResourceWorkflows::Result> ResourceWorkflows::Volume(
     ResourceState running, const model::ResourceRecord& target) {
     if (running == ResourceState::kDeleting) {
-        co_await vim_.DeleteVolume(model::kind::kVolume, target.internal_id);
+        co_await vim_.storage.DeleteVolume(model::kind::kVolume, target.internal_id);
         co_return Result{};
     }
     Spec spec(target.spec);
     vim::VolumeRequest request{
         model::kind::kVolume, target.internal_id, target.tenant_id, VolumeBytes(spec), "raw", {}};
-    auto object = co_await vim_.CreateVolume(request);
+    auto object = co_await vim_.storage.CreateVolume(request);
     co_return Result{object.external_id, object.note};
 }
 
 asio::awaitable<ResourceWorkflows::Result> ResourceWorkflows::Flavor(
     ResourceState running, const model::ResourceRecord& target) {
     if (running == ResourceState::kDeleting) {
-        co_await vim_.DeleteFlavor(target.external_id);
+        co_await vim_.flavors.DeleteFlavor(target.external_id);
         co_return Result{};
     }
     Spec spec(target.spec);
@@ -221,14 +220,14 @@ asio::awaitable<ResourceWorkflows::Result> ResourceWorkflows::Flavor(
                                spec.Int("memory_mb", 0),
                                spec.Int("root_disk_mb", 0),
                                spec.Int("ephemeral_disk_mb", 0)};
-    auto object = co_await vim_.CreateFlavor(request);
+    auto object = co_await vim_.flavors.CreateFlavor(request);
     co_return Result{object.external_id, object.note};
 }
 
 asio::awaitable<ResourceWorkflows::Result> ResourceWorkflows::Router(
     ResourceState running, const model::ResourceRecord& target) {
     if (running == ResourceState::kDeleting) {
-        co_await vim_.DeleteRouter(target.external_id);
+        co_await vim_.routers.DeleteRouter(target.external_id);
         co_return Result{};
     }
     Spec spec(target.spec);
@@ -247,7 +246,7 @@ asio::awaitable<ResourceWorkflows::Result> ResourceWorkflows::Router(
     vim::RouterRequest request{
         target.internal_id, target.tenant_id, target.name, spec.Bool("admin_state", true), {}};
     for (const auto& subnet : subnets) request.subnet_external_ids.push_back(subnet.external_id);
-    auto object = co_await vim_.EnsureRouter(request);
+    auto object = co_await vim_.routers.EnsureRouter(request);
     co_return Result{object.external_id, object.note};
 }
 

@@ -4,9 +4,9 @@
 /// runs an operation on its target's strand, calls Run(), and records the outcome; everything
 /// kind-specific about talking to the VIM is here.
 ///
-/// Every step is idempotent on escd's ids (vim/adapter.hpp), so an operation cut by a crash is
-/// simply run again. Subnets are applied through their network: the VIM is always handed the
-/// network with every subnet that is accepted and not being deleted, so concurrent subnet
+/// Every step is idempotent on escd's ids (vim/capabilities/common.hpp), so an operation cut by a
+/// crash is simply run again. Subnets are applied through their network: the VIM is always handed
+/// the network with every subnet that is accepted and not being deleted, so concurrent subnet
 /// operations on one network converge on the same definition whatever their order.
 
 #include <string>
@@ -15,7 +15,10 @@
 #include "model/resource.hpp"
 #include "model/store.hpp"
 #include "orchestrator/resources/file_fetcher.hpp"
-#include "vim/adapter.hpp"
+#include "vim/capabilities/flavors.hpp"
+#include "vim/capabilities/networks.hpp"
+#include "vim/capabilities/routers.hpp"
+#include "vim/capabilities/storage.hpp"
 
 namespace escd::orchestrator {
 
@@ -26,7 +29,15 @@ vim::NetworkRequest NetworkRequestOf(const model::ResourceRecord& network,
 
 class ResourceWorkflows {
   public:
-    ResourceWorkflows(vim::Adapter& vim,
+    /// The VIM capabilities the resources need (all of them one VIM's, the default one).
+    struct Vim {
+        vim::Networks& networks;
+        vim::Storage& storage;
+        vim::Flavors& flavors;
+        vim::Routers& routers;
+    };
+
+    ResourceWorkflows(Vim vim,
                       model::Store& store,
                       asio::thread_pool& db_pool,
                       FileFetcher& fetcher)
@@ -57,13 +68,13 @@ class ResourceWorkflows {
                                    const model::ResourceRecord& target);
     /// The network with all its live subnets, `changed` (a subnet) replacing its stored
     /// version, or left out when it is being deleted.
-    asio::awaitable<std::string> ApplyNetwork(const std::string& network_id,
-                                              const model::ResourceRecord* changed,
-                                              bool changed_removed);
+    asio::awaitable<vim::EnsuredNetwork> ApplyNetwork(const std::string& network_id,
+                                                      const model::ResourceRecord* changed,
+                                                      bool changed_removed);
     /// Where an image's bytes come from: its src, or file server + path, with credentials.
     asio::awaitable<FetchSource> ImageSource(const model::ResourceRecord& image);
 
-    vim::Adapter& vim_;
+    Vim vim_;
     model::Store& store_;
     asio::thread_pool& db_pool_;
     FileFetcher& fetcher_;

@@ -12,14 +12,14 @@
 #include "model/store.hpp"
 #include "orchestrator/notify/notifier.hpp"
 #include "server/router.hpp"
-#include "vim/adapter.hpp"
+#include "vim/capabilities/hosts.hpp"
 
 namespace escd::server::handlers {
 
 struct HostContext {
     model::Store& store;
     asio::thread_pool& db_pool;
-    vim::Adapter& vim;
+    vim::Hosts& vim;
     orchestrator::Notifier& notifier;
 };
 

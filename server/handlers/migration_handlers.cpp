@@ -66,7 +66,7 @@ std::string PlanDocument(const orchestrator::MigrationPlan& plan) {
 }
 
 asio::awaitable<Response> MigrateVm(orchestrator::Engine& engine,
-                                    vim::Adapter& vim,
+                                    vim::Hosts& vim,
                                     Request& request) {
     const auto& tenant = request.Param("internal_tenant_id");
     const auto& vm_name = request.Param("vm_name");
@@ -115,7 +115,7 @@ asio::awaitable<Response> MigrateVm(orchestrator::Engine& engine,
 }
 }  // namespace
 
-void RegisterMigrationRoutes(Router& router, orchestrator::Engine& engine, vim::Adapter& vim) {
+void RegisterMigrationRoutes(Router& router, orchestrator::Engine& engine, vim::Hosts& vim) {
     router.Add(http::verb::post, "/{internal_tenant_id}/deployments/migrate-vm/{vm_name}",
                [&engine, &vim](Request& r) { return MigrateVm(engine, vim, r); });
 }

@@ -16,10 +16,10 @@
 
 #include "orchestrator/engine/engine.hpp"
 #include "server/router.hpp"
-#include "vim/adapter.hpp"
+#include "vim/capabilities/hosts.hpp"
 
 namespace escd::server::handlers {
 
-void RegisterMigrationRoutes(Router& router, orchestrator::Engine& engine, vim::Adapter& vim);
+void RegisterMigrationRoutes(Router& router, orchestrator::Engine& engine, vim::Hosts& vim);
 
 }  // namespace escd::server::handlers

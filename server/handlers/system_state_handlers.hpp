@@ -15,13 +15,13 @@
 #include "orchestrator/engine/operation_mode.hpp"
 #include "orchestrator/notify/notifier.hpp"
 #include "server/router.hpp"
-#include "vim/adapter.hpp"
+#include "vim/capabilities/reachability.hpp"
 
 namespace escd::server::handlers {
 
 struct SystemStateContext {
     orchestrator::OperationMode& mode;
-    vim::Adapter& vim;
+    vim::Reachability& vim;
     orchestrator::Notifier& notifier;
 };
 

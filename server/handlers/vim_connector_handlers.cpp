@@ -6,13 +6,18 @@
 #include "common/log.hpp"
 #include "common/offload.hpp"
 #include "model/xml/vim_connector_xml.hpp"
-#include "orchestrator/engine/vim_set.hpp"
 #include "server/handlers/mutation.hpp"
 #include "server/query.hpp"
 
 namespace escd::server::handlers {
 namespace {
 namespace xml = model::xml;
+
+vim::openstack::Properties Pairs(const std::vector<model::VimProperty>& properties) {
+    vim::openstack::Properties out;
+    for (const auto& p : properties) out.emplace_back(p.name, p.value);
+    return out;
+}
 using Context = std::shared_ptr<VimConnectorContext>;
 
 constexpr const char* kConnectorKind = "vim_connector";
@@ -169,8 +174,7 @@ asio::awaitable<vim::VimStatus> Probe(const Context& context,
             context->db_pool, [store, &vim_id] { return store->ListVimUsers(vim_id); });
         vim::openstack::Credentials credentials;
         try {
-            credentials =
-                orchestrator::CredentialsOf(connector, users, context->openstack_endpoint);
+            credentials = CredentialsOf(connector, users, context->openstack_endpoint);
         } catch (const Error& e) {
             co_return vim::VimStatus{false, e.what()};
         }
@@ -282,6 +286,14 @@ void PreloadOwnVim(VimConnectorContext& context) {
     }
 }
 }  // namespace
+
+vim::openstack::Credentials CredentialsOf(const model::VimConnector& connector,
+                                          const std::vector<model::VimUser>& users,
+                                          const std::string& interface) {
+    return vim::openstack::CredentialsFrom(
+        Pairs(connector.properties), users.empty() ? "" : users.front().id,
+        users.empty() ? vim::openstack::Properties{} : Pairs(users.front().credentials), interface);
+}
 
 void RegisterVimConnectorRoutes(Router& router, VimConnectorContext context) {
     PreloadOwnVim(context);

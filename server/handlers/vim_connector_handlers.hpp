@@ -31,16 +31,17 @@
 /// commit in one transaction; the answer is 200 with ESC-Transaction-Id and the callback goes
 /// out after it. No VIM work follows, so nothing is left to resume after a crash. Mutations are
 /// refused with 503 in maintenance mode, check_status included. After every committed change the
-/// engine's VIM set (orchestrator/engine/vim_set.hpp) reads the connectors again, before the
-/// answer.
+/// engine's VIM router (vim/vim_router.hpp, through orchestrator/engine/vim_connectors.hpp) reads
+/// the connectors again, before the answer.
 
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "model/store.hpp"
 #include "orchestrator/notify/notifier.hpp"
 #include "server/router.hpp"
-#include "vim/adapter.hpp"
+#include "vim/capabilities/reachability.hpp"
 #include "vim/openstack/keystone.hpp"
 
 namespace escd::server::handlers {
@@ -48,8 +49,8 @@ namespace escd::server::handlers {
 struct VimConnectorContext {
     model::Store& store;
     asio::thread_pool& db_pool;
-    vim::Adapter& vim;    ///< escd's own VIM
-    std::string vim_uri;  ///< its URI (config vim.uri)
+    vim::Reachability& vim;  ///< escd's own VIM
+    std::string vim_uri;     ///< its URI (config vim.uri)
     orchestrator::Notifier& notifier;
     /// Checks a libvirt URI other than vim_uri. Empty: such connectors are reported unreachable.
     std::function<asio::awaitable<vim::VimStatus>(const std::string& uri)> check_libvirt_uri;
@@ -58,10 +59,17 @@ struct VimConnectorContext {
     std::function<asio::awaitable<vim::VimStatus>(vim::openstack::Credentials)> check_openstack;
     /// Which catalog interface OpenStack endpoints are taken from (config openstack.endpoint).
     std::string openstack_endpoint = "publicURL";
-    /// Called after every committed change of connectors or users (the engine's VIM set reads
+    /// Called after every committed change of connectors or users (the engine's VIM router reads
     /// them again). Empty: nothing to tell.
     std::function<asio::awaitable<void>()> vims_changed{};
 };
+
+/// How escd authenticates to an OPENSTACK connector: its properties with its first VIM user (ESC
+/// has one per VIM), endpoints of catalog interface `interface` (config openstack.endpoint).
+/// Throws Error(kBadRequest) naming what is missing.
+vim::openstack::Credentials CredentialsOf(const model::VimConnector& connector,
+                                          const std::vector<model::VimUser>& users,
+                                          const std::string& interface);
 
 /// Preloads escd's own VIM, once per database, as the LIBVIRT connector
 /// model::kOwnVimConnectorId with property uri = `context.vim_uri`, the default unless another

@@ -110,8 +110,13 @@ TEST_F(LibvirtAdapterTest, NetworkIsDefinedWithItsSubnetsAndEscdsIdsAndRemovedAg
     auto request = Network("adapter-net1");
     request.subnets.push_back(
         {"sub-a", "10.55.0.0/24", "10.55.0.1", true, {{"10.55.0.10", "10.55.0.99"}}});
-    auto uuid = Run(adapter_.EnsureNetwork(request));
+    const auto made = Run(adapter_.EnsureNetwork(request));
+    const auto& uuid = made.external_id;
     EXPECT_EQ(uuid.size(), 36u);
+    // The subnet's id comes with its network's, stable for the same ids.
+    EXPECT_EQ(made.SubnetExternalId("sub-a").size(), 36u);
+    EXPECT_EQ(made.SubnetExternalId("sub-a"),
+              Run(adapter_.EnsureNetwork(request)).SubnetExternalId("sub-a"));
 
     auto xml = NetworkXml("escd-adapter-net1");
     ASSERT_FALSE(xml.empty()) << "no libvirt network escd-adapter-net1";
@@ -125,7 +130,7 @@ TEST_F(LibvirtAdapterTest, NetworkIsDefinedWithItsSubnetsAndEscdsIdsAndRemovedAg
 
     // The same id again (an update, or a rerun after a crash): the same network, new subnets.
     request.subnets.clear();
-    EXPECT_EQ(Run(adapter_.EnsureNetwork(request)), uuid);
+    EXPECT_EQ(Run(adapter_.EnsureNetwork(request)).external_id, uuid);
     EXPECT_EQ(NetworkXml("escd-adapter-net1").find("10.55.0.1"), std::string::npos)
         << NetworkXml("escd-adapter-net1");
 

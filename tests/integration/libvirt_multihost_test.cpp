@@ -80,12 +80,12 @@ TEST_F(LibvirtMultiHost, VmsGoToTheNamedHostAndAreFoundThereByEveryCall) {
     vim::NetworkRequest network;
     network.internal_id = "net";
     network.name = "net";
-    const auto uuid = Run(adapter_->EnsureNetwork(network));
+    const auto uuid = Run(adapter_->EnsureNetwork(network)).external_id;
     EXPECT_TRUE(Run(adapter_->HasNetwork("net")));
-    EXPECT_EQ(Run(adapter_->EnsureNetwork(network)), uuid);
+    EXPECT_EQ(Run(adapter_->EnsureNetwork(network)).external_id, uuid);
     Run(adapter_->CreateVolume({"image", "img", "", 4096, "qcow2", {}}));
     EXPECT_EQ(adapter_->HostsOfVolumeForTest("image", "img"), (Names{"host-a", "host-b"}));
-    // Blank volumes go to the first host, or where asked.
+    // Blank volumes go to the first host.
     Run(adapter_->CreateVolume({"volume", "blank", "t", 1024, "raw", {}}));
     EXPECT_EQ(adapter_->HostsOfVolumeForTest("volume", "blank"), (Names{"host-a"}));
 
@@ -117,14 +117,12 @@ TEST_F(LibvirtMultiHost, VmsGoToTheNamedHostAndAreFoundThereByEveryCall) {
     }
 }
 
-TEST_F(LibvirtMultiHost, AConfigDriveMadeElsewhereFollowsItsVm) {
-    Run(adapter_->CreateVolume({"day0", "vm-drive", "t", 2048, "raw", {}}));  // on host-a
+TEST_F(LibvirtMultiHost, AConfigDriveIsMadeOnItsVmsHostAndGoesWithTheVm) {
     auto vm = Vm("vm-drive", "host-b");
-    vm.config_drive = true;
+    vm.day0_files = {{"day0-config", "hostname vm-drive\n"}};
     Run(adapter_->CreateVm(vm));
     EXPECT_EQ(adapter_->HostsOfVolumeForTest("day0", "vm-drive"), (Names{"host-b"}));
     Run(adapter_->DeleteVm(vm.name));
-    Run(adapter_->DeleteVolume("day0", vm.name));
     EXPECT_TRUE(adapter_->HostsOfVolumeForTest("day0", "vm-drive").empty());
 }
 
@@ -142,11 +140,8 @@ TEST_F(LibvirtMultiHost, ColdMigrationMovesTheVmWithItsConfigDriveAndSnapshots) 
                           std::make_pair(std::string("vm-m"), running));
     };
     Run(adapter_->CreateVolume({"image", "img", "", 4096, "qcow2", {}}));
-    vim::VolumeRequest drive{"day0", "vm-m", "t", 2048, "raw", {}};
-    drive.host = "host-a";
-    Run(adapter_->CreateVolume(drive));
     auto vm = Vm("vm-m", "host-a");
-    vm.config_drive = true;
+    vm.day0_files = {{"day0-config", "hostname vm-m\n"}};
     const auto before = Run(adapter_->CreateVm(vm));
     Run(adapter_->CreateVmSnapshot({vm.name, "s1", "first"}));
     {

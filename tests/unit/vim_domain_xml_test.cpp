@@ -16,7 +16,7 @@ vim::VmRequest Vnf() {
     request.vcpus = 2;
     request.memory_mb = 128;
     request.image_id = "img";
-    request.config_drive = true;
+    request.day0_files = {{"day0-config", "hostname vnf\n"}};
     request.nics.push_back({});
     request.nics.back().network_id = "n1";
     request.nics.back().mac = "52:54:00:00:00:01";

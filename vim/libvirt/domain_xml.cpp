@@ -81,7 +81,7 @@ std::string RenderDomainXml(const VmRequest& request,
     // Many VMs boot from one image and the config drive is escd's: neither is written to.
     if (!request.image_id.empty())
         AppendReadOnlyVolume(devices, storage_pool, "escd-image-" + request.image_id, "vda");
-    if (request.config_drive)
+    if (request.HasConfigDrive())
         AppendReadOnlyVolume(devices, storage_pool, "escd-day0-" + request.name, "vdb");
     for (const auto& nic : request.nics) AppendInterface(devices, nic);
     if (domain_type != "test") {

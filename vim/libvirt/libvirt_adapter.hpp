@@ -26,12 +26,13 @@
 /// Several compute hosts (Options::hosts, config `[vim] hosts`): one connection per host. escd's
 /// networks are defined on every host (with one UUID), as a cloud's networks span its hosts;
 /// images are put in escd's pool on every host, since a VM may be placed on any; a config drive
-/// lives on its VM's host and moves with it; blank volumes go to the first host, volumes from
-/// snapshots to their VM's host; deleting a volume removes it wherever it is. Every per-VM call
-/// finds the VM on whichever host holds it: a name → host cache, filled by creates, lists and
-/// moves, is tried first and verified; on a miss every host is asked. Lifecycle events are
-/// subscribed on every host; an event from a host that no longer holds the VM (the source of a
-/// migration, stopping the copy it gives up) is dropped, so monitoring sees only the VM's own.
+/// (made by CreateVm from the request's day-0 files) lives on its VM's host and moves with it;
+/// blank volumes go to the first host, volumes from snapshots to their VM's host; deleting a volume
+/// removes it wherever it is. Every per-VM call finds the VM on whichever host holds it: a name →
+/// host cache, filled by creates, lists and moves, is tried first and verified; on a miss every
+/// host is asked. Lifecycle events are subscribed on every host; an event from a host that no
+/// longer holds the VM (the source of a migration, stopping the copy it gives up) is dropped, so
+/// monitoring sees only the VM's own.
 ///
 /// Migration (MigrateVm): live through virDomainMigrate (a driver that cannot, such as the test
 /// driver, answers kNotImplemented); cold as the VIM's honest move: the domain's definition read
@@ -43,9 +44,10 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <vector>
 
-#include "vim/adapter.hpp"
+#include "vim/vim.hpp"
 
 typedef struct _virConnect* virConnectPtr;
 typedef struct _virStoragePool* virStoragePoolPtr;
@@ -53,7 +55,7 @@ typedef struct _virDomain* virDomainPtr;
 
 namespace escd::vim {
 
-class LibvirtAdapter final : public Adapter {
+class LibvirtAdapter final : public Vim {
   public:
     /// One compute host: the name escd shows for it (GET /v0/hosts/{name}/status, a VM's
     /// host_name) and the libvirt URI of its hypervisor.
@@ -79,15 +81,14 @@ class LibvirtAdapter final : public Adapter {
     /// message when one cannot be opened (the others stay open).
     void Connect();
 
-    // Adapter
+    // Vim
     std::string_view Kind() const noexcept override { return "libvirt"; }
     asio::awaitable<std::string> CreateTenant(const TenantRequest& request) override;
     asio::awaitable<void> UpdateTenant(const std::string& external_id,
                                        const TenantRequest& request) override;
     asio::awaitable<void> DeleteTenant(const std::string& external_id) override;
-    asio::awaitable<std::string> EnsureNetwork(const NetworkRequest& request) override;
-    std::string SubnetExternalId(const std::string& network_external_id,
-                                 const std::string& subnet_internal_id) const override;
+    /// A subnet's external id is derived from its network's UUID and escd's id (stable).
+    asio::awaitable<EnsuredNetwork> EnsureNetwork(const NetworkRequest& request) override;
     asio::awaitable<void> DeleteNetwork(const std::string& internal_id) override;
     asio::awaitable<bool> HasNetwork(const std::string& internal_id) override;
     asio::awaitable<VimObject> CreateVolume(const VolumeRequest& request) override;
@@ -97,8 +98,9 @@ class LibvirtAdapter final : public Adapter {
     asio::awaitable<void> DeleteFlavor(const std::string& external_id) override;
     asio::awaitable<VimObject> EnsureRouter(const RouterRequest& request) override;
     asio::awaitable<void> DeleteRouter(const std::string& external_id) override;
+    /// Makes the config drive (config_drive.hpp) on the VM's host before defining the VM.
     asio::awaitable<VmInfo> CreateVm(const VmRequest& request) override;
-    /// Removes the VM's snapshots with it.
+    /// Removes the VM's snapshots and config drive with it.
     asio::awaitable<void> DeleteVm(const std::string& name) override;
     asio::awaitable<void> StopVm(const std::string& name, std::chrono::seconds grace) override;
     asio::awaitable<void> StartVm(const std::string& name) override;
@@ -183,10 +185,15 @@ class LibvirtAdapter final : public Adapter {
     /// Blocking: escd's storage pool on a connection, defined, built and started when missing.
     virStoragePoolPtr EscdPool(virConnectPtr conn);
     /// Blocking: EnsureNetwork / CreateVolume on the VIM thread.
-    std::string EnsureNetworkNow(const NetworkRequest& request);
+    EnsuredNetwork EnsureNetworkNow(const NetworkRequest& request);
     VimObject CreateVolumeNow(const VolumeRequest& request);
-    /// Blocking: creates the volume in escd's pool of one host.
-    VimObject CreateVolumeOn(Host& host, const VolumeRequest& request);
+    /// Blocking: creates the volume in escd's pool of one host, filled from request.source_file
+    /// or else from `contents` (a config drive).
+    VimObject CreateVolumeOn(Host& host,
+                             const VolumeRequest& request,
+                             std::string_view contents = {});
+    /// Blocking: CreateVm's config drive, made on `host` (replacing a leftover).
+    void MakeConfigDrive(Host& host, const VmRequest& request);
     /// Blocking: makes escd's volume `volume_name` exist on `to` with what it holds on `from`
     /// (streamed from one to the other where the driver can; else of the same size and format,
     /// and logged as holding no data). False when `from` has no such volume.

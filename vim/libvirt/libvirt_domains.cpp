@@ -10,6 +10,7 @@
 #include "common/error.hpp"
 #include "common/log.hpp"
 #include "common/offload.hpp"
+#include "vim/libvirt/config_drive.hpp"
 #include "vim/libvirt/domain_xml.hpp"
 #include "vim/libvirt/libvirt_host.hpp"
 #include "vim/libvirt/network_xml.hpp"
@@ -35,6 +36,12 @@ void StopDomain(virDomainPtr domain, const std::string& name, std::chrono::secon
 }
 }  // namespace libvirt
 
+void LibvirtAdapter::MakeConfigDrive(Host& host, const VmRequest& request) {
+    const auto archive = TarArchive(request.day0_files);
+    const VolumeRequest drive{"day0", request.name, request.tenant_id, archive.size(), "raw", {}};
+    CreateVolumeOn(host, drive, archive);
+}
+
 asio::awaitable<VmInfo> LibvirtAdapter::CreateVm(const VmRequest& request) {
     co_return co_await Offload(pool_, [this, &request] {
         // A rerun after a crash finds the VM wherever it was made (or moved) before.
@@ -54,15 +61,8 @@ asio::awaitable<VmInfo> LibvirtAdapter::CreateVm(const VmRequest& request) {
             found.connection.reset(Ref(*host));
         }
         Host& host = *found.host;
-        const auto drive = VolumeName("day0", request.name);
-        if (request.config_drive && hosts_.size() > 1 && !HasVolumeOn(host, drive)) {
-            // The config drive must be on the VM's host; one made elsewhere follows the VM.
-            for (auto& other : hosts_) {
-                if (other.get() == &host || !CopyVolume(*other, host, drive)) continue;
-                DeleteVolumeOn(*other, drive);
-                break;
-            }
-        }
+        // The drive is made before the VM that reads it: a VM found by a rerun has its own.
+        if (!existed && request.HasConfigDrive()) MakeConfigDrive(host, request);
         if (!existed) {
             const std::string type = host.uri.rfind("test:", 0) == 0 ? "test" : "qemu";
             auto xml = RenderDomainXml(request, type, options_.storage_pool, options_.instance_id);
@@ -89,7 +89,14 @@ asio::awaitable<VmInfo> LibvirtAdapter::CreateVm(const VmRequest& request) {
 asio::awaitable<void> LibvirtAdapter::DeleteVm(const std::string& name) {
     co_await Offload(pool_, [this, &name] {
         auto found = Locate(name);
-        if (!found.host) return 0;  // gone already: done
+        // Its config drive wherever it is (a create cut short may have left one without a VM).
+        const auto remove_drive = [this, &name] {
+            for (auto& host : hosts_) DeleteVolumeOn(*host, VolumeName("day0", name));
+        };
+        if (!found.host) {  // gone already: done
+            remove_drive();
+            return 0;
+        }
         auto* domain = found.domain.get();
         if (virDomainIsActive(domain) == 1 && virDomainDestroy(domain) != 0)
             Fail("cannot stop VM " + name);
@@ -99,6 +106,7 @@ asio::awaitable<void> LibvirtAdapter::DeleteVm(const std::string& name) {
             Fail("cannot undefine VM " + name);
         Forget(name);
         ESCD_INFO("vim") << "removed VM " << name << " from host " << found.host->name;
+        remove_drive();
         return 0;
     });
 }

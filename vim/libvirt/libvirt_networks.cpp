@@ -50,23 +50,23 @@ std::string EnsureNetworkOn(virConnectPtr conn, const NetworkRequest& request, s
 }
 }  // namespace
 
-std::string LibvirtAdapter::EnsureNetworkNow(const NetworkRequest& request) {
+EnsuredNetwork LibvirtAdapter::EnsureNetworkNow(const NetworkRequest& request) {
     // The first host's UUID (its own, or libvirt's choice) is the network's on every host.
-    std::string uuid;
+    EnsuredNetwork made;
     for (auto& host : hosts_) {
         ConnectionRef conn(Ref(*host));
-        uuid = EnsureNetworkOn(conn.get(), request, uuid);
+        made.external_id = EnsureNetworkOn(conn.get(), request, made.external_id);
     }
-    return uuid;
+    // libvirt has no subnet objects: an id derived from the network's and escd's is stable.
+    for (const auto& subnet : request.subnets) {
+        made.subnet_external_ids[subnet.internal_id] =
+            NameUuid("subnet/" + made.external_id + "/" + subnet.internal_id);
+    }
+    return made;
 }
 
-asio::awaitable<std::string> LibvirtAdapter::EnsureNetwork(const NetworkRequest& request) {
+asio::awaitable<EnsuredNetwork> LibvirtAdapter::EnsureNetwork(const NetworkRequest& request) {
     co_return co_await Offload(pool_, [this, &request] { return EnsureNetworkNow(request); });
-}
-
-std::string LibvirtAdapter::SubnetExternalId(const std::string& network_external_id,
-                                             const std::string& subnet_internal_id) const {
-    return NameUuid("subnet/" + network_external_id + "/" + subnet_internal_id);
 }
 
 asio::awaitable<void> LibvirtAdapter::DeleteNetwork(const std::string& internal_id) {

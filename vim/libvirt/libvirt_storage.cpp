@@ -1,10 +1,11 @@
 // LibvirtAdapter: escd's storage pool on each host, and the volumes of images, volumes and
-// config drives in it.
+// config drives (made by CreateVm, libvirt_domains.cpp) in it.
 
 #include <fcntl.h>
 #include <unistd.h>
 
 #include <filesystem>
+#include <functional>
 #include <sstream>
 #include <vector>
 
@@ -88,53 +89,79 @@ void WarnIfQemuCannotReach(const std::string& dir) {
     }
 }
 
-// Streams `path` into `volume`. Returns false (with nothing sent) when the driver has no upload.
+// Reads the next bytes of what is uploaded into `buffer` (at most `size`); 0 at its end.
+using ReadSome = std::function<std::size_t(char* buffer, std::size_t size)>;
+
+// Streams `size` bytes that `read` gives into `volume` (`what` names them for errors). Returns
+// false (with nothing read or sent) when the driver has no upload.
 bool Upload(virConnectPtr conn,
             virStorageVolPtr volume,
-            const std::string& path,
-            std::uint64_t size) {
+            const std::string& what,
+            std::uint64_t size,
+            const ReadSome& read) {
     Stream stream(virStreamNew(conn, 0));
     if (!stream) Fail("cannot open a libvirt stream");
     if (virStorageVolUpload(volume, stream.get(), 0, size, 0) != 0) {
         if (LastErrorCode() == VIR_ERR_NO_SUPPORT) return false;
         Fail("cannot start the volume upload");
     }
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        virStreamAbort(stream.get());
-        throw Error(ErrorCode::kInternal, "cannot open " + path);
-    }
-    std::vector<char> buffer(1 << 20);
-    std::uint64_t sent = 0;
-    while (true) {
-        auto n = ::read(fd, buffer.data(), buffer.size());
-        if (n < 0) {
-            ::close(fd);
-            virStreamAbort(stream.get());
-            throw Error(ErrorCode::kInternal, "cannot read " + path);
-        }
-        if (n == 0) break;
-        for (ssize_t off = 0; off < n;) {
-            int wrote =
-                virStreamSend(stream.get(), buffer.data() + off, static_cast<std::size_t>(n - off));
-            if (wrote < 0) {
-                ::close(fd);
-                virStreamAbort(stream.get());
-                Fail("volume upload failed after " + std::to_string(sent) + " bytes");
+    try {
+        std::vector<char> buffer(1 << 20);
+        std::uint64_t sent = 0;
+        while (const auto n = read(buffer.data(), buffer.size())) {
+            for (std::size_t off = 0; off < n;) {
+                int wrote = virStreamSend(stream.get(), buffer.data() + off, n - off);
+                if (wrote < 0)
+                    Fail("volume upload failed after " + std::to_string(sent) + " bytes");
+                off += static_cast<std::size_t>(wrote);
+                sent += static_cast<std::uint64_t>(wrote);
             }
-            off += wrote;
-            sent += static_cast<std::uint64_t>(wrote);
         }
-    }
-    ::close(fd);
-    if (sent != size) {
+        if (sent != size) {
+            throw VimError(ErrorCode::kVimError, what + " changed during the upload (" +
+                                                     std::to_string(sent) + " of " +
+                                                     std::to_string(size) + " bytes)");
+        }
+    } catch (...) {
         virStreamAbort(stream.get());
-        throw VimError(ErrorCode::kVimError, path + " changed during the upload (" +
-                                                 std::to_string(sent) + " of " +
-                                                 std::to_string(size) + " bytes)");
+        throw;
     }
     if (virStreamFinish(stream.get()) != 0) Fail("volume upload did not finish");
     return true;
+}
+
+// Upload() of the file at `path`, opened once the driver accepted the upload.
+bool UploadFile(virConnectPtr conn,
+                virStorageVolPtr volume,
+                const std::string& path,
+                std::uint64_t size) {
+    int fd = -1;
+    const ReadSome read = [&fd, &path](char* buffer, std::size_t capacity) {
+        if (fd < 0 && (fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC)) < 0)
+            throw Error(ErrorCode::kInternal, "cannot open " + path);
+        const auto n = ::read(fd, buffer, capacity);
+        if (n < 0) throw Error(ErrorCode::kInternal, "cannot read " + path);
+        return static_cast<std::size_t>(n);
+    };
+    try {
+        const bool uploaded = Upload(conn, volume, path, size, read);
+        if (fd >= 0) ::close(fd);
+        return uploaded;
+    } catch (...) {
+        if (fd >= 0) ::close(fd);
+        throw;
+    }
+}
+
+// Upload() of `bytes`.
+bool UploadBytes(virConnectPtr conn, virStorageVolPtr volume, std::string_view bytes) {
+    std::size_t offset = 0;
+    const ReadSome read = [&bytes, &offset](char* buffer, std::size_t capacity) {
+        const auto n = bytes.copy(buffer, capacity, offset);
+        offset += n;
+        return n;
+    };
+    return Upload(conn, volume, "the data", bytes.size(), read);
 }
 }  // namespace
 
@@ -164,7 +191,9 @@ virStoragePoolPtr LibvirtAdapter::EscdPool(virConnectPtr conn) {
     return pool;
 }
 
-VimObject LibvirtAdapter::CreateVolumeOn(Host& host, const VolumeRequest& request) {
+VimObject LibvirtAdapter::CreateVolumeOn(Host& host,
+                                         const VolumeRequest& request,
+                                         std::string_view contents) {
     ConnectionRef conn(Ref(host));
     Pool pool(EscdPool(conn.get()));
     const auto name = VolumeName(request.kind, request.internal_id);
@@ -177,11 +206,13 @@ VimObject LibvirtAdapter::CreateVolumeOn(Host& host, const VolumeRequest& reques
     if (!volume) Fail("cannot create volume " + name);
 
     VimObject out;
-    if (!request.source_file.empty()) {
+    if (!request.source_file.empty() || !contents.empty()) {
         bool uploaded = false;
         try {
-            uploaded =
-                Upload(conn.get(), volume.get(), request.source_file, request.capacity_bytes);
+            uploaded = request.source_file.empty()
+                           ? UploadBytes(conn.get(), volume.get(), contents)
+                           : UploadFile(conn.get(), volume.get(), request.source_file,
+                                        request.capacity_bytes);
         } catch (...) {
             virStorageVolDelete(volume.get(), 0);  // no half volume stays behind
             throw;
@@ -210,9 +241,7 @@ VimObject LibvirtAdapter::CreateVolumeNow(const VolumeRequest& request) {
         }
         return first;
     }
-    Host* host = request.host.empty() ? &DefaultHost() : FindHost(request.host);
-    if (!host) host = &DefaultHost();  // one unnamed host takes everything
-    return CreateVolumeOn(*host, request);
+    return CreateVolumeOn(DefaultHost(), request);  // a blank volume: where no VM is yet
 }
 
 asio::awaitable<VimObject> LibvirtAdapter::CreateVolume(const VolumeRequest& request) {

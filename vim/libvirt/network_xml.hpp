@@ -12,7 +12,7 @@
 
 #include <string>
 
-#include "vim/adapter.hpp"
+#include "vim/vim.hpp"
 
 namespace escd::vim::libvirt {
 

@@ -23,7 +23,7 @@
 #include "common/asio.hpp"
 #include "common/cidr.hpp"
 #include "common/error.hpp"
-#include "vim/adapter.hpp"
+#include "vim/vim.hpp"
 
 namespace escd::vim::openstack {
 

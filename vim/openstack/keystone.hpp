@@ -17,9 +17,9 @@
 #include <vector>
 
 #include "common/asio.hpp"
-#include "vim/adapter.hpp"
 #include "vim/openstack/api_client.hpp"
 #include "vim/openstack/async_mutex.hpp"
+#include "vim/vim.hpp"
 
 namespace escd::vim::openstack {
 

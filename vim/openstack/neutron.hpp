@@ -11,8 +11,8 @@
 #include <string>
 #include <vector>
 
-#include "vim/adapter.hpp"
 #include "vim/openstack/session.hpp"
+#include "vim/vim.hpp"
 
 namespace escd::vim::openstack {
 

@@ -5,8 +5,8 @@
 #include <optional>
 #include <string>
 
-#include "vim/adapter.hpp"
 #include "vim/openstack/session.hpp"
+#include "vim/vim.hpp"
 
 namespace escd::vim::openstack {
 

@@ -1,6 +1,6 @@
 #pragma once
 /// @file
-/// vim::Adapter on an OpenStack cloud: Keystone, Neutron, Glance, Nova, Cinder over REST, as one
+/// vim::Vim on an OpenStack cloud: Keystone, Neutron, Glance, Nova, Cinder over REST, as one
 /// VIM user in one project (the VIM connector's os_project_name).
 ///
 /// What maps to what:
@@ -9,8 +9,8 @@
 /// - VMs → Nova servers named as escd names the VM, with one Neutron port per NIC (escd's MAC and
 ///   fixed IP), escd's ids in the server's metadata (`escd_instance` marks this installation's),
 ///   and a config drive holding the day-0 files (`personality`).
-/// - The day-0 "volume" the engine creates before a VM is not a Cinder volume: its files are kept
-///   until the VM is created and given to Nova, which builds the config drive itself.
+/// - A VM's day-0 files (VmRequest::day0_files) are given to Nova with the server, which builds
+///   the config drive itself; it goes with the server.
 /// - VM state: one `GET /servers/detail` for all of escd's servers, shared by every waiter and
 ///   by the lifecycle loop that turns status changes into VM events (server_poller.hpp).
 ///
@@ -35,7 +35,6 @@
 #include <optional>
 #include <string>
 
-#include "vim/adapter.hpp"
 #include "vim/openstack/async_mutex.hpp"
 #include "vim/openstack/cinder.hpp"
 #include "vim/openstack/config_drive.hpp"
@@ -48,6 +47,7 @@
 #include "vim/openstack/server_poller.hpp"
 #include "vim/openstack/servers.hpp"
 #include "vim/openstack/session.hpp"
+#include "vim/vim.hpp"
 
 namespace escd::vim::openstack {
 
@@ -61,7 +61,7 @@ struct OpenStackOptions {
     std::chrono::milliseconds boot_timeout{std::chrono::minutes(5)};
 };
 
-class OpenStackAdapter final : public Adapter {
+class OpenStackAdapter final : public Vim {
   public:
     /// `files`: where image and day-0 files are read (blocking file I/O stays off the caller's
     /// executor); `executor`: where the state poller runs.
@@ -79,9 +79,7 @@ class OpenStackAdapter final : public Adapter {
                                        const TenantRequest& request) override;
     asio::awaitable<void> DeleteTenant(const std::string& external_id) override;
 
-    asio::awaitable<std::string> EnsureNetwork(const NetworkRequest& request) override;
-    std::string SubnetExternalId(const std::string& network_external_id,
-                                 const std::string& subnet_internal_id) const override;
+    asio::awaitable<EnsuredNetwork> EnsureNetwork(const NetworkRequest& request) override;
     asio::awaitable<bool> HasNetwork(const std::string& internal_id) override;
     asio::awaitable<void> DeleteNetwork(const std::string& internal_id) override;
 
@@ -141,6 +139,10 @@ class OpenStackAdapter final : public Adapter {
     /// of that name.
     asio::awaitable<std::string> NetworkId(std::string internal_id);
     asio::awaitable<std::string> FlavorRef(const VmRequest& request);
+    /// Neutron's id of escd's subnet `subnet_internal_id` on network `network_id` as the last
+    /// EnsureNetwork of that network found it; "" when unknown.
+    std::string KnownSubnet(const std::string& network_id,
+                            const std::string& subnet_internal_id) const;
     /// The port escd wants for `nic` (Neutron's network and subnet ids, escd's MAC and address).
     asio::awaitable<PortRequest> PortFor(std::string vm_name, VmNic nic);
     /// Runs `action` on the server and waits for `wanted`.
@@ -176,12 +178,11 @@ class OpenStackAdapter final : public Adapter {
     Cinder cinder_;
     Projects projects_;
     Ports ports_;
-    Routers routers_;
+    openstack::Routers routers_;  // Neutron's routers (vim::Routers is the capability)
     Servers servers_;
     ServerPoller poller_;
 
     mutable std::mutex mutex_;
-    std::map<std::string, ConfigFiles> day0_;      ///< by VM name
     std::map<std::string, std::string> networks_;  ///< escd id → Neutron id
     std::map<std::pair<std::string, std::string>, std::string> subnets_;  ///< (net, escd id)
     std::map<std::string, std::string> images_;                           ///< escd id → Glance id

@@ -70,8 +70,7 @@ asio::awaitable<PortRequest> OpenStackAdapter::PortFor(std::string vm_name, VmNi
     if (!nic.ip_address.empty()) {
         FixedIp fixed;
         fixed.ip_address = nic.ip_address;
-        if (!nic.subnet_id.empty())
-            fixed.subnet_id = SubnetExternalId(port.network_id, nic.subnet_id);
+        if (!nic.subnet_id.empty()) fixed.subnet_id = KnownSubnet(port.network_id, nic.subnet_id);
         port.fixed_ips.push_back(std::move(fixed));
     }
     co_return port;
@@ -149,10 +148,7 @@ asio::awaitable<VmInfo> OpenStackAdapter::CreateVm(const VmRequest& request) {
         spec.server_group = std::move(group);
         spec.metadata[kGroupKey] = group_name;
     }
-    if (request.config_drive) {
-        std::lock_guard lock(mutex_);
-        if (auto it = day0_.find(request.name); it != day0_.end()) spec.files = it->second;
-    }
+    spec.files = ConfigDriveFiles(request.day0_files);
     // A server of this name from an earlier attempt (a crash, a retry) is in any list taken
     // after that attempt began: the shared list answers (usually with no call of its own), and
     // Nova is asked to create only when it has none.
@@ -204,7 +200,6 @@ asio::awaitable<void> OpenStackAdapter::DeleteVm(const std::string& name) {
     co_await ports_.DeletePorts(name);
     {
         std::lock_guard lock(mutex_);
-        day0_.erase(name);
         touched_.erase(name);
     }
     // Its server group (its metadata names it) goes with the group's last server. The checks take

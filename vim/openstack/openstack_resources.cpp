@@ -1,14 +1,9 @@
 // OpenStackAdapter: the resources around the VMs. Tenants are Keystone projects, and the
 // session scoped to a tenant's project is what its networks, routers, ports and servers are
 // made with (TenantSession); networks and subnets are Neutron's; images are Glance's, volumes
-// Cinder's, and a VM's day-0 files are kept in memory until its server is created with them
-// (CreateVolume, kind "day0"); flavors are Nova's and routers Neutron's.
-
-#include <fstream>
-#include <iterator>
+// Cinder's; flavors are Nova's and routers Neutron's.
 
 #include "common/error.hpp"
-#include "common/offload.hpp"
 #include "vim/openstack/openstack_adapter.hpp"
 
 namespace escd::vim::openstack {
@@ -71,25 +66,28 @@ asio::awaitable<void> OpenStackAdapter::DeleteTenant(const std::string& external
 
 // --- networks --------------------------------------------------------------------------------
 
-asio::awaitable<std::string> OpenStackAdapter::EnsureNetwork(const NetworkRequest& request) {
+asio::awaitable<EnsuredNetwork> OpenStackAdapter::EnsureNetwork(const NetworkRequest& request) {
     // In the tenant's project (a network of no tenant: the connector's).
     auto* session = co_await TenantSession(request.tenant_id);
     Neutron neutron(*session);
     auto id = co_await neutron.EnsureNetwork(request);
-    // The subnets' Neutron ids, for SubnetExternalId (asked right after this, synchronously).
+    // The subnets' Neutron ids: the caller's, and PortFor's (a fixed IP names its subnet).
     const auto subnets = co_await neutron.Subnets(id);
+    EnsuredNetwork made{id, {}};
     std::lock_guard lock(mutex_);
     networks_[request.internal_id] = id;
     for (const auto& wanted : request.subnets) {
-        for (const auto& subnet : subnets)
-            if (subnet.name == ObjectName(wanted.internal_id))
-                subnets_[{id, wanted.internal_id}] = subnet.id;
+        for (const auto& subnet : subnets) {
+            if (subnet.name != ObjectName(wanted.internal_id)) continue;
+            subnets_[{id, wanted.internal_id}] = subnet.id;
+            made.subnet_external_ids[wanted.internal_id] = subnet.id;
+        }
     }
-    co_return id;
+    co_return made;
 }
 
-std::string OpenStackAdapter::SubnetExternalId(const std::string& network_external_id,
-                                               const std::string& subnet_internal_id) const {
+std::string OpenStackAdapter::KnownSubnet(const std::string& network_external_id,
+                                          const std::string& subnet_internal_id) const {
     std::lock_guard lock(mutex_);
     auto it = subnets_.find({network_external_id, subnet_internal_id});
     return it == subnets_.end() ? std::string() : it->second;
@@ -125,22 +123,9 @@ asio::awaitable<std::string> OpenStackAdapter::NetworkId(std::string internal_id
     co_return *found;
 }
 
-// --- volumes, images, day-0 ------------------------------------------------------------------
+// --- volumes, images --------------------------------------------------------------------------
 
 asio::awaitable<VimObject> OpenStackAdapter::CreateVolume(const VolumeRequest& request) {
-    if (request.kind == "day0") {
-        const auto& path = request.source_file;
-        auto files = co_await Offload(files_, [&path] {
-            std::ifstream in(path, std::ios::binary);
-            if (!in) throw VimError(ErrorCode::kVimError, "cannot read the day-0 files " + path);
-            std::string archive((std::istreambuf_iterator<char>(in)),
-                                std::istreambuf_iterator<char>());
-            return ConfigDriveFiles(archive);
-        });
-        std::lock_guard lock(mutex_);
-        day0_[request.internal_id] = std::move(files);
-        co_return VimObject{};
-    }
     if (request.kind == "image") {
         ImageUpload upload;
         upload.internal_id = request.internal_id;
@@ -160,11 +145,6 @@ asio::awaitable<VimObject> OpenStackAdapter::CreateVolume(const VolumeRequest& r
 
 asio::awaitable<void> OpenStackAdapter::DeleteVolume(const std::string& kind,
                                                      const std::string& internal_id) {
-    if (kind == "day0") {
-        std::lock_guard lock(mutex_);
-        day0_.erase(internal_id);
-        co_return;
-    }
     if (kind == "image") {
         co_await glance_.DeleteImage(internal_id);
         std::lock_guard lock(mutex_);
@@ -192,7 +172,7 @@ asio::awaitable<void> OpenStackAdapter::DeleteFlavor(const std::string& external
 
 asio::awaitable<VimObject> OpenStackAdapter::EnsureRouter(const RouterRequest& request) {
     auto* session = co_await TenantSession(request.tenant_id);
-    Routers routers(*session);
+    openstack::Routers routers(*session);  // not the capability vim::Routers this derives from
     auto id = co_await routers.EnsureRouter(request);
     co_return VimObject{std::move(id), {}};
 }

@@ -22,8 +22,8 @@
 
 #include <boost/json/fwd.hpp>
 
-#include "vim/adapter.hpp"
 #include "vim/openstack/session.hpp"
+#include "vim/vim.hpp"
 
 namespace escd::vim::openstack {
 

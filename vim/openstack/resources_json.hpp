@@ -14,7 +14,7 @@
 #include <utility>
 #include <vector>
 
-#include "vim/adapter.hpp"
+#include "vim/vim.hpp"
 
 namespace escd::vim::openstack {
 

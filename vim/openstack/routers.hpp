@@ -12,9 +12,9 @@
 #include <string>
 #include <vector>
 
-#include "vim/adapter.hpp"
 #include "vim/openstack/resources_json.hpp"
 #include "vim/openstack/session.hpp"
+#include "vim/vim.hpp"
 
 namespace escd::vim::openstack {
 

@@ -1,0 +1,40 @@
+#pragma once
+/// @file
+/// vim::Storage — images and volumes, the disks a VM boots from or a client keeps. A VM's day-0
+/// config drive is not one of them: it travels in its VmRequest (compute.hpp).
+
+#include <cstdint>
+#include <string>
+
+#include "vim/capabilities/common.hpp"
+
+namespace escd::vim {
+
+/// A storage volume: a blank disk (`source_file` empty) or an image's disk filled from a local
+/// file (a file:// source or a finished download). Images are put where every VM can boot from
+/// them (on every host of a VIM whose hosts share no storage).
+struct VolumeRequest {
+    /// "volume" or "image": part of its name, and of DeleteVolume's key (a backend may name its
+    /// own volumes by other kinds: libvirt's config drives are "day0").
+    std::string kind;
+    std::string internal_id;
+    std::string tenant_id;
+    std::uint64_t capacity_bytes = 0;
+    std::string format = "raw";  ///< qcow2, raw, ...
+    std::string source_file;
+};
+
+class Storage {
+  public:
+    virtual ~Storage() = default;
+
+    /// Creates the volume (replacing a leftover of an interrupted create of the same id) and
+    /// fills it from request.source_file. On failure nothing of it is left on the VIM.
+    virtual asio::awaitable<VimObject> CreateVolume(const VolumeRequest& request) = 0;
+    /// Removes the volume of `kind`/`internal_id` (as created by CreateVolume, or for kind
+    /// "volume" by Snapshots::CreateVolumeFromSnapshot); one that is gone already is a success.
+    virtual asio::awaitable<void> DeleteVolume(const std::string& kind,
+                                               const std::string& internal_id) = 0;
+};
+
+}  // namespace escd::vim
