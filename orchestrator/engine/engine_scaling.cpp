@@ -15,8 +15,7 @@ asio::awaitable<void> Engine::ApplyKpiEvent(std::string deployment_id,
                                             std::string vm_name,
                                             std::string event,
                                             bool value) {
-    auto latest = co_await Offload(
-        db_pool_, [this, &deployment_id] { return store_.LatestOperation(deployment_id); });
+    auto latest = co_await operation_store_.LatestOperation(deployment_id);
     if (!latest) co_return;
     auto scale = co_await deployments_.ApplyKpiEvent(*latest, vm_name, event, value);
     if (!scale || stopping_) co_return;

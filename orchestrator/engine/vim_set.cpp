@@ -39,15 +39,16 @@ vim::openstack::Credentials CredentialsOf(const model::VimConnector& connector,
         users.empty() ? vim::openstack::Properties{} : Pairs(users.front().credentials), interface);
 }
 
-void VimSet::Refresh(model::Store& store) {
+asio::awaitable<void> VimSet::Refresh(model::VimConnectorStore& store) {
     struct Read {
         model::VimConnector connector;
         std::vector<model::VimUser> users;
     };
     std::vector<Read> read;
     std::string default_id;
-    for (auto& connector : store.ListVimConnectors()) {
-        auto users = store.ListVimUsers(connector.id);
+    auto connectors = co_await store.ListVimConnectors();
+    for (auto& connector : connectors) {
+        auto users = co_await store.ListVimUsers(connector.id);
         if (connector.is_default) default_id = connector.id;
         read.push_back({std::move(connector), std::move(users)});
     }

@@ -29,7 +29,8 @@
 #include <string>
 #include <vector>
 
-#include "model/store.hpp"
+#include "common/asio.hpp"
+#include "model/stores/vim_connector_store.hpp"
 #include "vim/adapter.hpp"
 #include "vim/openstack/keystone.hpp"
 
@@ -52,8 +53,7 @@ class VimSet final : public vim::Adapter {
     VimSet(vim::Adapter& own, Factory factory) : own_(own), factory_(std::move(factory)) {}
 
     /// Reads every connector, its users and the default from `store` and rebuilds what changed.
-    /// Blocking (store reads): call on the database pool or at start-up.
-    void Refresh(model::Store& store);
+    asio::awaitable<void> Refresh(model::VimConnectorStore& store);
 
     /// The id of the default connector ("" = escd's own libvirt VIM, before any is stored).
     std::string DefaultId() const;

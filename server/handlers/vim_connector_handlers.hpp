@@ -37,7 +37,7 @@
 #include <functional>
 #include <string>
 
-#include "model/store.hpp"
+#include "model/stores/vim_connector_store.hpp"
 #include "orchestrator/notify/notifier.hpp"
 #include "server/router.hpp"
 #include "vim/adapter.hpp"
@@ -46,8 +46,7 @@
 namespace escd::server::handlers {
 
 struct VimConnectorContext {
-    model::Store& store;
-    asio::thread_pool& db_pool;
+    model::VimConnectorStore& store;
     vim::Adapter& vim;    ///< escd's own VIM
     std::string vim_uri;  ///< its URI (config vim.uri)
     orchestrator::Notifier& notifier;

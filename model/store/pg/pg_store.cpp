@@ -68,9 +68,19 @@ pqxx::connection& PgStore::Checkout::Get() {
 PgStore::PgStore(std::string dsn, int connections, int writers)
     : dsn_(std::move(dsn)),
       free_slots_(std::max(1, connections)),
+      pool_(static_cast<std::size_t>(std::max(1, connections))),
       writes_([this] { return Connect(); }, writers, kMaxBatch) {}
 
 PgStore::~PgStore() = default;
+
+Stores PgStore::Roles() {
+    return {*this, *this, *this, *this, *this, *this, *this, *this};
+}
+
+void PgStore::Stop() {
+    pool_.join();
+    writes_.Stop();
+}
 
 std::unique_ptr<pqxx::connection> PgStore::Connect() {
     try {
@@ -99,6 +109,16 @@ int PgStore::ApplyMigrations(const std::string& dsn, const std::string& dir) {
     }
     std::sort(files.begin(), files.end());
     if (files.empty()) throw std::runtime_error("no migrations found in " + dir);
+    // schema_migrations records a version once: of two files with one number, the second would
+    // never be applied.
+    const auto same =
+        std::adjacent_find(files.begin(), files.end(),
+                           [](const auto& a, const auto& b) { return a.first == b.first; });
+    if (same != files.end()) {
+        throw std::runtime_error("migrations " + same->second.filename().string() + " and " +
+                                 std::next(same)->second.filename().string() + " in " + dir +
+                                 " have the same number " + std::to_string(same->first));
+    }
 
     pqxx::connection connection(dsn);
     pqxx::work tx(connection);
