@@ -51,6 +51,8 @@ class PgStore final : public ResourceStore,
     /// Lets queued reads and writes finish and stops the store's threads. Call once nothing will
     /// submit work any more and before the executors that await it go away (shutdown).
     void Stop();
+
+    // ResourceStore (pg_resources.cpp)
     asio::awaitable<std::vector<ResourceRecord>> ListResources(
         const std::string& kind, const std::optional<std::string>& tenant_id) override;
     asio::awaitable<std::vector<ResourceRecord>> ListChildren(
@@ -67,6 +69,8 @@ class PgStore final : public ResourceStore,
     asio::awaitable<void> AcceptDelete(const std::string& kind,
                                        const std::string& internal_id,
                                        const Operation& op) override;
+
+    // OperationStore (pg_operations.cpp)
     asio::awaitable<std::vector<OutboxRow>> CompleteOperation(
         const Operation& op,
         const ResourceOutcome& outcome,
@@ -85,11 +89,17 @@ class PgStore final : public ResourceStore,
                                               const std::string& state,
                                               int attempts,
                                               const std::string& reason) override;
+    asio::awaitable<std::optional<Operation>> LatestOperation(
+        const std::string& target_id) override;
+
+    // DynamicMappingStore, HostStore, SettingsStore (pg_settings.cpp)
     asio::awaitable<std::vector<ConfigParameter>> ListConfigParameters() override;
     asio::awaitable<bool> CreateConfigParameter(const ConfigParameter& parameter) override;
     asio::awaitable<bool> UpdateConfigParameter(const std::string& category,
                                                 const std::string& key,
                                                 const std::string& value) override;
+    asio::awaitable<std::optional<std::string>> GetSetting(const std::string& key) override;
+    asio::awaitable<void> PutSetting(const std::string& key, const std::string& value) override;
     asio::awaitable<std::vector<DynamicMapping>> ListDynamicMappings(
         const std::string& kind) override;
     asio::awaitable<void> CreateDynamicMappings(
@@ -103,6 +113,8 @@ class PgStore final : public ResourceStore,
         bool schedulable,
         const Operation& op,
         const std::vector<OutboxMessage>& events) override;
+
+    // SnapshotStore (pg_snapshots.cpp)
     asio::awaitable<std::vector<VmSnapshot>> ListVmSnapshots(const std::string& tenant_id,
                                                              const std::string& vm_name) override;
     asio::awaitable<std::vector<VmSnapshot>> FindVmSnapshots(
@@ -113,6 +125,8 @@ class PgStore final : public ResourceStore,
                                                   SnapshotEvent event,
                                                   const std::optional<ResourceRecord>& volume,
                                                   const Operation& op) override;
+
+    // DeploymentStore (pg_deployments.cpp)
     asio::awaitable<void> AcceptDeployment(
         const ResourceRecord& deployment,
         const Operation& op,
@@ -120,8 +134,6 @@ class PgStore final : public ResourceStore,
         const std::vector<ResourceRecord>& declared) override;
     asio::awaitable<void> AcceptDeploymentUpdate(
         const Operation& op, const std::vector<std::pair<std::string, std::string>>& uses) override;
-    asio::awaitable<std::optional<Operation>> LatestOperation(
-        const std::string& target_id) override;
     asio::awaitable<std::optional<ServiceState>> GetServiceState(
         const std::string& deployment_id) override;
     asio::awaitable<std::vector<VmRecord>> ListVms(const std::string& deployment_id) override;
@@ -132,12 +144,9 @@ class PgStore final : public ResourceStore,
         const std::string& network_id) override;
     asio::awaitable<std::vector<OutboxRow>> RecordDeploymentStep(
         const DeploymentStep& step) override;
-    asio::awaitable<std::optional<std::string>> GetSetting(const std::string& key) override;
-    asio::awaitable<void> PutSetting(const std::string& key, const std::string& value) override;
 
-    asio::awaitable<  // VIM connectors and VIM users.
-        std::vector<VimConnector>>
-    ListVimConnectors() override;
+    // VimConnectorStore (pg_vim_connectors.cpp)
+    asio::awaitable<std::vector<VimConnector>> ListVimConnectors() override;
     asio::awaitable<std::optional<VimConnector>> GetVimConnector(const std::string& id) override;
     asio::awaitable<std::vector<OutboxRow>> CreateVimConnector(
         const VimConnector& connector,
