@@ -15,7 +15,6 @@
 #include "common/crypto.hpp"
 #include "common/error.hpp"
 #include "common/log.hpp"
-#include "common/offload.hpp"
 #include "common/sync_wait.hpp"
 #include "common/tls.hpp"
 #include "model/store/pg/embedded_postgres.hpp"

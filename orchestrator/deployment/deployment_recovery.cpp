@@ -23,7 +23,6 @@
 #include <algorithm>
 
 #include "common/log.hpp"
-#include "common/offload.hpp"
 #include "orchestrator/deployment/deployment_context.hpp"
 #include "orchestrator/engine/await_all.hpp"
 

@@ -16,7 +16,6 @@
 
 #include "common/crypto.hpp"
 #include "common/error.hpp"
-#include "common/offload.hpp"
 #include "model/xml/tenant_xml.hpp"
 #include "model/xml/xml_doc.hpp"
 #include "orchestrator/deployment/deployment_context.hpp"

@@ -6,7 +6,6 @@
 
 #include "common/error.hpp"
 #include "common/log.hpp"
-#include "common/offload.hpp"
 #include "model/xml/resource_xml.hpp"
 #include "model/xml/xml_doc.hpp"
 #include "orchestrator/deployment/loaded_deployment.hpp"

@@ -6,7 +6,6 @@
 #include <charconv>
 
 #include "common/error.hpp"
-#include "common/offload.hpp"
 
 namespace escd::orchestrator {
 namespace {

@@ -8,7 +8,6 @@
 
 #include "common/error.hpp"
 #include "common/log.hpp"
-#include "common/offload.hpp"
 #include "orchestrator/engine/engine.hpp"
 #include "orchestrator/resources/resource_workflows.hpp"
 

@@ -16,7 +16,6 @@
 // finds it down and asks again.
 
 #include "common/log.hpp"
-#include "common/offload.hpp"
 #include "orchestrator/engine/engine.hpp"
 
 namespace escd::orchestrator {

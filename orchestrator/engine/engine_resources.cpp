@@ -8,7 +8,6 @@
 
 #include "common/error.hpp"
 #include "common/log.hpp"
-#include "common/offload.hpp"
 #include "model/xml/resource_xml.hpp"
 #include "model/xml/tenant_xml.hpp"
 #include "model/xml/xml_doc.hpp"

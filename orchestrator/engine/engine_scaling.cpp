@@ -5,7 +5,6 @@
 // kScaleHoldBack (logged), not retried back to back.
 
 #include "common/log.hpp"
-#include "common/offload.hpp"
 #include "orchestrator/engine/engine.hpp"
 
 namespace escd::orchestrator {

@@ -4,7 +4,6 @@
 #include <string>
 
 #include "common/log.hpp"
-#include "common/offload.hpp"
 
 namespace escd::orchestrator {
 namespace {

@@ -4,7 +4,6 @@
 
 #include "common/ip_network.hpp"
 #include "common/log.hpp"
-#include "common/offload.hpp"
 #include "model/resource.hpp"
 #include "model/xml/deployment_docs.hpp"
 #include "model/xml/deployment_xml.hpp"

@@ -4,7 +4,6 @@
 
 #include "common/error.hpp"
 #include "common/log.hpp"
-#include "common/offload.hpp"
 #include "common/url.hpp"
 #include "orchestrator/notify/callback_client.hpp"
 

@@ -4,7 +4,6 @@
 #include <pugixml.hpp>
 
 #include "common/error.hpp"
-#include "common/offload.hpp"
 #include "model/ids.hpp"
 #include "model/xml/xml_doc.hpp"
 #include "server/handlers/mutation.hpp"
