@@ -4,6 +4,7 @@
 
 #include "common/crypto.hpp"
 #include "common/error.hpp"
+#include "common/offload.hpp"
 
 namespace escd::server {
 namespace {
@@ -11,29 +12,32 @@ constexpr const char* kHashKey = "auth.admin_password_hash";
 constexpr const char* kConfiguredKey = "auth.configured_password_hash";
 }  // namespace
 
-std::string ResolvePasswordHash(model::Store& store,
-                                const std::string& user,
-                                const std::string& configured) {
-    auto stored = store.GetSetting(kHashKey);
+asio::awaitable<std::string> ResolvePasswordHash(model::SettingsStore& settings,
+                                                 const std::string& user,
+                                                 const std::string& configured) {
+    const std::string hash_key = kHashKey, configured_key = kConfiguredKey;
+    auto stored = co_await settings.GetSetting(hash_key);
     if (!configured.empty()) {
-        auto last = store.GetSetting(kConfiguredKey);
+        auto last = co_await settings.GetSetting(configured_key);
         if (stored && last && VerifyPassword(configured, *last))
-            return *stored;  // unchanged configuration
+            co_return *stored;  // unchanged configuration
         auto hash = HashPassword(configured);
-        store.PutSetting(kHashKey, hash);
-        store.PutSetting(kConfiguredKey, hash);
-        return hash;
+        co_await settings.PutSetting(hash_key, hash);
+        co_await settings.PutSetting(configured_key, hash);
+        co_return hash;
     }
-    if (stored) return *stored;
+    if (stored) co_return *stored;
     auto password = RandomPassword();
     auto hash = HashPassword(password);
-    store.PutSetting(kHashKey, hash);
+    co_await settings.PutSetting(hash_key, hash);
     std::cout << "escd: generated admin credentials " << user << ":" << password
               << " (stored hashed; shown once)" << std::endl;
-    return hash;
+    co_return hash;
 }
 
-std::string StoreNewPassword(model::Store& store, const std::string& password) {
+asio::awaitable<std::string> StoreNewPassword(model::SettingsStore& settings,
+                                              asio::thread_pool& hashing_pool,
+                                              const std::string& password) {
     if (password.size() < kMinPasswordLength || password.size() > kMaxPasswordLength) {
         throw Error(ErrorCode::kBadRequest, "the password must have " +
                                                 std::to_string(kMinPasswordLength) + " to " +
@@ -43,9 +47,10 @@ std::string StoreNewPassword(model::Store& store, const std::string& password) {
         if (c < 0x20 || c == 0x7f)
             throw Error(ErrorCode::kBadRequest, "the password contains control characters");
     }
-    auto hash = HashPassword(password);
-    store.PutSetting(kHashKey, hash);
-    return hash;
+    auto hash = co_await Offload(hashing_pool, [&password] { return HashPassword(password); });
+    const std::string hash_key = kHashKey;
+    co_await settings.PutSetting(hash_key, hash);
+    co_return hash;
 }
 
 }  // namespace escd::server

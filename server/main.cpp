@@ -15,7 +15,7 @@
 #include "common/crypto.hpp"
 #include "common/error.hpp"
 #include "common/log.hpp"
-#include "common/offload.hpp"
+#include "common/sync_wait.hpp"
 #include "common/tls.hpp"
 #include "model/store/pg/embedded_postgres.hpp"
 #include "model/store/pg/pg_store.hpp"
@@ -76,24 +76,29 @@ int Run(const Config& config) {
         dsn = embedded->Start();
     }
     model::pg::PgStore::ApplyMigrations(dsn, config.schema_dir);
+    // Reads run on the store's own threads, one connection each; writes are group-committed by
+    // its writer threads (model/store/pg/group_commit.hpp). Nothing else waits on the database.
     model::pg::PgStore store(dsn, config.database_pool_size);
-    server::BasicAuth auth(config.admin_user, server::ResolvePasswordHash(store, config.admin_user,
-                                                                          config.admin_password));
+    const model::Stores stores = store.Roles();
+    server::BasicAuth auth(config.admin_user,
+                           SyncWait(server::ResolvePasswordHash(stores.settings, config.admin_user,
+                                                                config.admin_password)));
 
     asio::io_context ioc(config.server_threads);
-    // Reads block on these threads, one connection each; writes are group-committed by the
-    // store's own writer threads (model/store/pg/group_commit.hpp) and block nothing here.
-    asio::thread_pool db_pool(static_cast<std::size_t>(config.database_pool_size));
+    // Blocking work other than the database's: password checks and hashing (PBKDF2), TLS file
+    // reads, the workflows' file work (day-0 archives, staged images).
+    asio::thread_pool blocking_pool(static_cast<std::size_t>(config.database_pool_size));
     asio::thread_pool vim_pool(static_cast<std::size_t>(config.vim_pool_size));
     // Image sources are written to and read from disk on these.
     asio::thread_pool file_pool(2);
 
     // Which VMs on a shared hypervisor are this installation's (its database's): reconciliation
     // after a restart never touches another escd's.
-    auto instance_id = store.GetSetting("escd.instance_id");
+    const std::string instance_key = "escd.instance_id";
+    auto instance_id = SyncWait(stores.settings.GetSetting(instance_key));
     if (!instance_id) {
         instance_id = NewUuid();
-        store.PutSetting("escd.instance_id", *instance_id);
+        SyncWait(stores.settings.PutSetting(instance_key, *instance_id));
     }
     std::vector<vim::LibvirtAdapter::HostUri> vim_hosts;
     for (const auto& [name, uri] : config.vim_hosts) vim_hosts.push_back({name, uri});
@@ -141,51 +146,49 @@ int Run(const Config& config) {
         config.callback_timeout,
         config.callback_tls_verify,
         config.callback_ca_file};
-    orchestrator::Notifier notifier(ioc, store, notifier_options);
+    orchestrator::Notifier notifier(ioc, stores.operations, notifier_options);
     orchestrator::FileFetcher fetcher(
         file_pool, {config.files_allowed_cidrs, config.files_root,
                     (std::filesystem::path(config.data_dir) / "downloads").string(),
                     config.files_max_bytes, config.files_timeout});
     orchestrator::IcmpPinger pinger(ioc, config.monitor_allowed_cidrs);
     pinger.Start();  // without ICMP, VM_ALIVE KPIs never pass; the reason is logged
-    orchestrator::OperationMode mode(store, db_pool);
-    mode.Load();
-    orchestrator::Engine engine(ioc, store, db_pool, vims, notifier, fetcher, pinger, mode,
+    orchestrator::OperationMode mode(stores.settings);
+    SyncWait(mode.Load());
+    orchestrator::Engine engine(ioc, stores, blocking_pool, vims, notifier, fetcher, pinger, mode,
                                 {config.engine_paused_for_test});
     mode.OnChange([&engine](orchestrator::Mode now) { engine.OperationModeChanged(now); });
-    orchestrator::ConfigParameters config_parameters(store, db_pool);
-    config_parameters.SyncLogLevelAtStart(config.log_level);
+    orchestrator::ConfigParameters config_parameters(stores.settings);
+    SyncWait(config_parameters.SyncLogLevelAtStart(config.log_level));
 
     server::Router router;
-    server::handlers::RegisterTenantRoutes(router, engine);
-    server::handlers::RegisterResourceRoutes(router, engine);
-    server::handlers::RegisterDeploymentRoutes(router, engine);
+    server::handlers::RegisterTenantRoutes(router, engine, stores.resources);
+    server::handlers::RegisterResourceRoutes(router, engine, stores.resources);
+    server::handlers::RegisterDeploymentRoutes(router,
+                                               {engine, stores.resources, stores.deployments});
     server::handlers::RegisterOperationModeRoutes(router, mode);
-    server::handlers::RegisterConfigRoutes(router, config_parameters);
+    server::handlers::RegisterConfigRoutes(router, config_parameters, stores.settings);
     server::handlers::RegisterSystemStateRoutes(router, {mode, vims, notifier});
-    server::handlers::RegisterSnapshotRoutes(router, engine);
-    server::handlers::RegisterMigrationRoutes(router, engine, vims);
-    server::handlers::RegisterHostRoutes(router, {store, db_pool, vims, notifier});
-    server::handlers::RegisterDynamicMappingRoutes(router, engine);
+    server::handlers::RegisterSnapshotRoutes(
+        router, {engine, stores.resources, stores.deployments, stores.snapshots});
+    server::handlers::RegisterMigrationRoutes(
+        router, {engine, vims, stores.resources, stores.deployments, stores.hosts});
+    server::handlers::RegisterHostRoutes(router, {stores.hosts, vims, notifier});
+    server::handlers::RegisterDynamicMappingRoutes(router, stores.dynamic_mappings);
     server::handlers::RegisterVimConnectorRoutes(
-        router, {store, db_pool, vim, config.vim_uri, notifier,
+        router, {stores.vim_connectors, vim, config.vim_uri, notifier,
                  [&vim](const std::string& uri) { return vim.CheckUri(uri); },
                  [&openstack_client](vim::openstack::Credentials credentials) {
                      return vim::openstack::Keystone::Check(openstack_client,
                                                             std::move(credentials));
                  },
                  config.openstack_endpoint,
-                 [&connectors, &store, &db_pool]() -> asio::awaitable<void> {
-                     co_await Offload(db_pool, [&connectors, &store] {
-                         connectors.Refresh(store);
-                         return 0;
-                     });
-                 }});
-    connectors.Refresh(store);  // the connectors stored before this start
-    server::HttpServer http_server(ioc, router, auth, db_pool);
+                 [&connectors, &stores]() { return connectors.Refresh(stores.vim_connectors); }});
+    SyncWait(connectors.Refresh(stores.vim_connectors));  // the connectors stored before this start
+    server::HttpServer http_server(ioc, router, auth, blocking_pool);
     http_server.SetMaintenanceCheck([&mode] { return mode.InMaintenance(); });
-    server::handlers::RegisterAdminRoutes(
-        router, {auth, store, db_pool, http_server, config.tls_cert, config.tls_key});
+    server::handlers::RegisterAdminRoutes(router, {auth, stores.settings, blocking_pool,
+                                                   http_server, config.tls_cert, config.tls_key});
 
     int http_port = -1, https_port = -1;
     if (config.http_port >= 0) {
@@ -197,7 +200,7 @@ int Run(const Config& config) {
             config.listen_address, static_cast<std::uint16_t>(config.https_port), LoadTls(config));
     }
 
-    notifier.Start();
+    SyncWait(notifier.Start());
     asio::co_spawn(ioc, engine.Start(),
                    log::LogFailure(log::Level::kError, "engine", "start-up failed"));
 
@@ -239,13 +242,13 @@ int Run(const Config& config) {
     ioc.run();
     for (auto& t : threads) t.join();
 
-    // Blocking work still queued (a commit, a VIM call) finishes before its objects go away.
-    db_pool.join();
+    // Blocking work still queued (a VIM call, a file) finishes before its objects go away.
+    blocking_pool.join();
     vim_pool.join();
     file_pool.join();
-    // Writes still queued commit now; their completions land in the stopped io_context, which
-    // discards them when it is destroyed, after the writers are gone.
-    store.StopWriters();
+    // Reads and writes still queued finish now; their completions land in the stopped
+    // io_context, which discards them when it is destroyed, after the store's threads are gone.
+    store.Stop();
     if (embedded) embedded->Stop();
     ESCD_INFO("escd") << "stopped";
     return 0;

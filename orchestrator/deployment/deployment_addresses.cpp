@@ -13,7 +13,6 @@
 #include "common/crypto.hpp"
 #include "common/error.hpp"
 #include "common/ip_network.hpp"
-#include "common/offload.hpp"
 #include "model/xml/resource_xml.hpp"
 #include "model/xml/xml_doc.hpp"
 #include "orchestrator/deployment/deployment_context.hpp"
@@ -86,7 +85,9 @@ DeploymentWorkflow::AddressClaims::Held::~Held() {
     std::lock_guard lock(claims_.mutex_);
     for (const auto& [network, address] : addresses_) {
         auto it = claims_.networks_.find(network);
-        if (it != claims_.networks_.end()) it->second.claimed.erase(address);
+        if (it == claims_.networks_.end()) continue;
+        it->second.claimed.erase(address);
+        if (it->second.reading > 0) it->second.kept.insert(address);
     }
 }
 
@@ -94,36 +95,74 @@ bool DeploymentWorkflow::AddressClaims::Taken::Contains(const std::string& addre
     return known.contains(address) || claimed.contains(address);
 }
 
-std::string DeploymentWorkflow::AddressClaims::Choose(
-    Held& held,
-    const std::string& network,
-    const std::function<std::vector<std::string>()>& load,
-    const std::function<std::string(const Taken&)>& pick) {
-    std::lock_guard lock(mutex_);
-    auto& entry = networks_[network];
-    auto reload = [&] {
-        const auto committed = load();
-        entry.known = std::set<std::string>(committed.begin(), committed.end());
-        entry.loaded = true;
-    };
-    if (!entry.loaded) reload();
-    std::string address;
-    try {
-        address = pick(Taken{entry.known, entry.claimed, entry.hint});
-    } catch (const Error& e) {
-        if (e.code() != ErrorCode::kConflict) throw;
-        // What this process knows may be stale: addresses released since it read them.
-        reload();
-        entry.hint.clear();
-        address = pick(Taken{entry.known, entry.claimed, entry.hint});
-    }
+std::string DeploymentWorkflow::AddressClaims::Claim(Network& entry,
+                                                     Held& held,
+                                                     const std::string& network,
+                                                     std::string address) {
     if (!address.empty()) {
         entry.claimed.insert(address);
         entry.known.insert(address);
         entry.hint = address;
+        if (entry.reading > 0) entry.kept.insert(address);
         held.addresses_.emplace_back(network, address);
     }
     return address;
+}
+
+asio::awaitable<std::string> DeploymentWorkflow::AddressClaims::Choose(Held& held,
+                                                                       const std::string& network,
+                                                                       const Load& load,
+                                                                       const Pick& pick) {
+    // Whether `pick` failed once: the next failure is the answer.
+    bool retried = false;
+    // Each turn: pick from what is known (when it was read once), else read the committed
+    // allocations without the lock, then pick from them.
+    const auto try_pick = [&](Network& entry) -> std::optional<std::string> {
+        try {
+            return Claim(entry, held, network, pick(Taken{entry.known, entry.claimed, entry.hint}));
+        } catch (const Error& e) {
+            if (e.code() != ErrorCode::kConflict || retried) throw;
+            // What this process knows may be stale: addresses released since it read them.
+            retried = true;
+            return std::nullopt;
+        }
+    };
+    {
+        std::lock_guard lock(mutex_);
+        auto& entry = networks_[network];
+        if (entry.loaded) {
+            if (auto address = try_pick(entry)) co_return *address;
+        }
+        ++entry.reading;
+    }
+    for (;;) {
+        std::vector<std::string> committed;
+        try {
+            committed = co_await load();
+        } catch (...) {
+            std::lock_guard lock(mutex_);
+            if (--networks_[network].reading == 0) networks_[network].kept.clear();
+            throw;
+        }
+        std::lock_guard lock(mutex_);
+        auto& entry = networks_[network];
+        entry.known = std::set<std::string>(committed.begin(), committed.end());
+        entry.known.insert(entry.kept.begin(), entry.kept.end());
+        entry.loaded = true;
+        if (retried) entry.hint.clear();
+        // Still counted as reading while it picks: a failed pick reads again.
+        std::optional<std::string> address;
+        try {
+            address = try_pick(entry);
+        } catch (...) {
+            if (--entry.reading == 0) entry.kept.clear();
+            throw;
+        }
+        if (address) {
+            if (--entry.reading == 0) entry.kept.clear();
+            co_return *address;
+        }
+    }
 }
 
 asio::awaitable<xml::AllocatedNic> DeploymentWorkflow::AllocateNic(const model::VmGroupSpec& group,
@@ -133,10 +172,9 @@ asio::awaitable<xml::AllocatedNic> DeploymentWorkflow::AllocateNic(const model::
                                                                    model::DeploymentStep& step,
                                                                    AddressClaims::Held& held) {
     const auto& network_id = nic.network;
-    auto [network, subnets] = co_await Offload(db_pool_, [this, &network_id] {
-        return std::make_pair(store_.GetResource(model::kind::kNetwork, network_id),
-                              store_.ListChildren(model::kind::kSubnet, network_id));
-    });
+    const std::string network_kind = model::kind::kNetwork, subnet_kind = model::kind::kSubnet;
+    auto network = co_await resources_.GetResource(network_kind, network_id);
+    auto subnets = co_await resources_.ListChildren(subnet_kind, network_id);
     if (!network || network->state == model::ResourceState::kDeleting)
         throw Error(ErrorCode::kNotFound, "network " + network_id + " not found");
     xml::AllocatedNic allocated;
@@ -158,31 +196,31 @@ asio::awaitable<xml::AllocatedNic> DeploymentWorkflow::AllocateNic(const model::
     }
     if (!address.empty() || subnet) {
         // Taken: committed, claimed by other steps (see AddressClaims), or by this one already.
-        address = co_await Offload(db_pool_, [&] {
-            return claims_.Choose(
-                held, network_id, [&] { return store_.AllocatedAddresses(network_id); },
-                [&](const AddressClaims::Taken& taken) {
-                    auto in_use = [&](const std::string& candidate) {
-                        if (taken.Contains(candidate)) return true;
-                        for (const auto& a : step.allocations)
-                            if (a.network_id == network_id && a.address == candidate) return true;
-                        return false;
-                    };
-                    if (address.empty()) {
-                        auto free = NextFree(*subnet, in_use, taken.hint);
-                        if (!free) {
-                            throw Error(ErrorCode::kConflict, "no free address left in subnet " +
-                                                                  subnet->id + " of " + network_id);
-                        }
-                        return *free;
-                    }
-                    if (in_use(address)) {
-                        throw Error(ErrorCode::kConflict, "address " + address + " on network " +
-                                                              network_id + " is in use");
-                    }
-                    return address;
-                });
-        });
+        const AddressClaims::Load load = [&] {
+            return deployments_.AllocatedAddresses(network_id);
+        };
+        const AddressClaims::Pick pick = [&](const AddressClaims::Taken& taken) {
+            auto in_use = [&](const std::string& candidate) {
+                if (taken.Contains(candidate)) return true;
+                for (const auto& a : step.allocations)
+                    if (a.network_id == network_id && a.address == candidate) return true;
+                return false;
+            };
+            if (address.empty()) {
+                auto free = NextFree(*subnet, in_use, taken.hint);
+                if (!free) {
+                    throw Error(ErrorCode::kConflict, "no free address left in subnet " +
+                                                          subnet->id + " of " + network_id);
+                }
+                return *free;
+            }
+            if (in_use(address)) {
+                throw Error(ErrorCode::kConflict,
+                            "address " + address + " on network " + network_id + " is in use");
+            }
+            return address;
+        };
+        address = co_await claims_.Choose(held, network_id, load, pick);
         step.allocations.push_back({network_id, address, vm_name, nic.nicid});
     }
     allocated.ip_address = address;
@@ -209,10 +247,9 @@ model::OutboxMessage ResourceEvent(const std::string& url,
 
 asio::awaitable<void> DeploymentWorkflow::CreateDeclaredNetworks(Context& context) {
     for (const auto& network_id : context.spec.declared_networks) {
-        auto [network, subnets] = co_await Offload(db_pool_, [this, &network_id] {
-            return std::make_pair(store_.GetResource(model::kind::kNetwork, network_id),
-                                  store_.ListChildren(model::kind::kSubnet, network_id));
-        });
+        const std::string network_kind = model::kind::kNetwork, subnet_kind = model::kind::kSubnet;
+        auto network = co_await resources_.GetResource(network_kind, network_id);
+        auto subnets = co_await resources_.ListChildren(subnet_kind, network_id);
         if (!network) throw Error(ErrorCode::kInternal, "network " + network_id + " vanished");
         if (network->state != model::ResourceState::kCreating) continue;  // done by a first run
         const auto request = NetworkRequestOf(*network, subnets);
@@ -242,10 +279,9 @@ asio::awaitable<void> DeploymentWorkflow::CreateDeclaredNetworks(Context& contex
 
 asio::awaitable<void> DeploymentWorkflow::RemoveDeclaredNetworks(Context& context) {
     for (const auto& network_id : context.spec.declared_networks) {
-        auto [network, subnets] = co_await Offload(db_pool_, [this, &network_id] {
-            return std::make_pair(store_.GetResource(model::kind::kNetwork, network_id),
-                                  store_.ListChildren(model::kind::kSubnet, network_id));
-        });
+        const std::string network_kind = model::kind::kNetwork, subnet_kind = model::kind::kSubnet;
+        auto network = co_await resources_.GetResource(network_kind, network_id);
+        auto subnets = co_await resources_.ListChildren(subnet_kind, network_id);
         if (!network) continue;  // removed by a first run
         co_await vim_.networks.DeleteNetwork(network_id);
         auto step = context.NewStep();

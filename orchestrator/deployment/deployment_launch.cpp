@@ -74,7 +74,7 @@ asio::awaitable<std::vector<vim::Day0File>> DeploymentWorkflow::Day0Files(
             const FetchSource source{config.file, {}, {}};
             const std::string staged_name = "day0-" + vm.vm_name + "-" + config.dst;
             auto fetched = co_await fetcher_.Fetch(source, staged_name);
-            content = co_await Offload(db_pool_, [&fetched] {
+            content = co_await Offload(file_pool_, [&fetched] {
                 std::ifstream in(fetched.path, std::ios::binary);
                 std::string text((std::istreambuf_iterator<char>(in)),
                                  std::istreambuf_iterator<char>());
@@ -95,12 +95,10 @@ asio::awaitable<std::string> DeploymentWorkflow::PlaceVm(Context& context,
     // per operation, not once per VM.
     if (!context.enabled_hosts) {
         auto hosts = co_await vim_.hosts.ListHosts();
-        context.enabled_hosts = co_await Offload(db_pool_, [this, &hosts] {
-            std::vector<std::string> out;
-            for (const auto& host : hosts)
-                if (store_.HostSchedulable(host)) out.push_back(host);
-            return out;
-        });
+        std::vector<std::string> enabled;
+        for (const auto& host : hosts)
+            if (co_await hosts_.HostSchedulable(host)) enabled.push_back(host);
+        context.enabled_hosts = std::move(enabled);
         context.vim_host_count = hosts.size();
     }
     const auto& enabled = *context.enabled_hosts;
@@ -184,9 +182,8 @@ asio::awaitable<vim::VmRequest> DeploymentWorkflow::BuildVmRequest(Context& cont
     }
     if (!group.flavor.empty()) {
         const auto& flavor_id = group.flavor;
-        auto flavor = co_await Offload(db_pool_, [this, &flavor_id] {
-            return store_.GetResource(model::kind::kFlavor, flavor_id);
-        });
+        const std::string flavor_kind = model::kind::kFlavor;
+        auto flavor = co_await resources_.GetResource(flavor_kind, flavor_id);
         if (flavor) {
             pugi::xml_document doc;
             doc.load_buffer(flavor->spec.data(), flavor->spec.size());

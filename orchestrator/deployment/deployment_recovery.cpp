@@ -23,7 +23,6 @@
 #include <algorithm>
 
 #include "common/log.hpp"
-#include "common/offload.hpp"
 #include "orchestrator/deployment/deployment_context.hpp"
 #include "orchestrator/engine/await_all.hpp"
 
@@ -51,16 +50,17 @@ std::vector<Attempt> AttemptsOf(const model::RecoveryPolicySpec& policy, int ret
 }
 }  // namespace
 
-int DeploymentWorkflow::RecoveryRetryMax() {
-    for (const auto& parameter : store_.ListConfigParameters()) {
+asio::awaitable<int> DeploymentWorkflow::RecoveryRetryMax() {
+    const auto parameters = co_await settings_.ListConfigParameters();
+    for (const auto& parameter : parameters) {
         if (parameter.category != "DEFAULT" || parameter.key != "VM_RECOVERY_RETRY_MAX") continue;
         try {
-            return std::clamp(std::stoi(parameter.value), 1, 100);
+            co_return std::clamp(std::stoi(parameter.value), 1, 100);
         } catch (const std::exception&) {
             break;
         }
     }
-    return kDefaultRetryMax;
+    co_return kDefaultRetryMax;
 }
 
 asio::awaitable<bool> DeploymentWorkflow::RebootToRecover(Context& context, model::VmRecord& vm) {
@@ -143,7 +143,7 @@ asio::awaitable<bool> DeploymentWorkflow::Recover(Context& context, std::string 
                         << group.recovery_policy.action_on_recovery << ")";
 
     int retries = group.recovery_policy.max_retries.value_or(0);
-    if (retries <= 0) retries = co_await Offload(db_pool_, [this] { return RecoveryRetryMax(); });
+    if (retries <= 0) retries = co_await RecoveryRetryMax();
     const auto attempts = AttemptsOf(group.recovery_policy, retries);
     bool alive = false;
     std::size_t made = 0;

@@ -16,7 +16,6 @@
 
 #include "common/crypto.hpp"
 #include "common/error.hpp"
-#include "common/offload.hpp"
 #include "model/xml/tenant_xml.hpp"
 #include "model/xml/xml_doc.hpp"
 #include "orchestrator/deployment/deployment_context.hpp"
@@ -87,7 +86,7 @@ std::vector<model::OutboxMessage> DeploymentWorkflow::Waiting(const model::Opera
 }
 
 asio::awaitable<void> DeploymentWorkflow::Commit(Context& context, model::DeploymentStep& step) {
-    auto rows = co_await store_.RecordDeploymentStep(step);
+    auto rows = co_await deployments_.RecordDeploymentStep(step);
     if (step.service_state) context.view.service = *step.service_state;
     for (const auto& vm : step.upserts) {
         if (auto* known = context.Vm(vm.vm_name)) {
@@ -105,9 +104,8 @@ asio::awaitable<void> DeploymentWorkflow::Commit(Context& context, model::Deploy
 
 asio::awaitable<void> DeploymentWorkflow::EnsureTenant(Context& context) {
     const auto& tenant_id = context.spec.tenant;
-    auto tenant = co_await Offload(db_pool_, [this, &tenant_id] {
-        return store_.GetResource(model::kind::kTenant, tenant_id);
-    });
+    const std::string tenant_kind = model::kind::kTenant;
+    auto tenant = co_await resources_.GetResource(tenant_kind, tenant_id);
     if (!tenant) throw Error(ErrorCode::kInternal, "tenant " + tenant_id + " vanished");
     if (tenant->state != model::ResourceState::kCreating) {
         context.view.tenant_external_id = tenant->external_id;
@@ -274,7 +272,7 @@ asio::awaitable<DeploymentWorkflow::Final> DeploymentWorkflow::Undeploy(
 }
 
 asio::awaitable<void> DeploymentWorkflow::Load(Context& context) {
-    auto loaded = co_await LoadDeployment(store_, db_pool_, context.op.target_id);
+    auto loaded = co_await LoadDeployment(resources_, deployments_, context.op.target_id);
     context.record = std::move(loaded->record);
     context.spec = std::move(loaded->spec);
     context.view = std::move(loaded->view);

@@ -34,7 +34,11 @@
 #include "common/asio.hpp"
 #include "model/deployment.hpp"
 #include "model/operation.hpp"
-#include "model/store.hpp"
+#include "model/stores/deployment_store.hpp"
+#include "model/stores/host_store.hpp"
+#include "model/stores/operation_store.hpp"
+#include "model/stores/resource_store.hpp"
+#include "model/stores/settings_store.hpp"
 #include "model/xml/deployment_docs.hpp"
 #include "orchestrator/engine/in_turn.hpp"
 #include "orchestrator/monitor/icmp_pinger.hpp"
@@ -63,14 +67,21 @@ class DeploymentWorkflow {
         vim::Hosts& hosts;
     };
 
-    DeploymentWorkflow(model::Store& store,
-                       asio::thread_pool& db_pool,
+    /// `file_pool` runs the file reads of day-0 configuration.
+    DeploymentWorkflow(model::ResourceStore& resources,
+                       model::DeploymentStore& deployments,
+                       model::HostStore& hosts,
+                       model::SettingsStore& settings,
+                       asio::thread_pool& file_pool,
                        Vim vim,
                        Notifier& notifier,
                        IcmpPinger& pinger,
                        FileFetcher& fetcher)
-        : store_(store),
-          db_pool_(db_pool),
+        : resources_(resources),
+          deployments_(deployments),
+          hosts_(hosts),
+          settings_(settings),
+          file_pool_(file_pool),
           vim_(vim),
           notifier_(notifier),
           pinger_(pinger),
@@ -204,14 +215,20 @@ class DeploymentWorkflow {
             bool Contains(const std::string& address) const;
         };
 
+        /// Reads the committed allocations of the network.
+        using Load = std::function<asio::awaitable<std::vector<std::string>>()>;
+        /// An address `Taken` does not hold; throws kConflict when there is none.
+        using Pick = std::function<std::string(const Taken&)>;
+
         /// Under the lock, `pick` returns an address of `network` that `Taken` does not hold
         /// (throwing kConflict when there is none; then the committed allocations are read
         /// again with `load` and `pick` gets one more try). The address is claimed for `held`;
-        /// an empty one claims nothing. Blocks: call it on a database pool thread.
-        std::string Choose(Held& held,
-                           const std::string& network,
-                           const std::function<std::vector<std::string>()>& load,
-                           const std::function<std::string(const Taken&)>& pick);
+        /// an empty one claims nothing. The lock is not held while `load` reads: what is chosen
+        /// or released meanwhile is kept in the view the read replaces (Network::kept).
+        asio::awaitable<std::string> Choose(Held& held,
+                                            const std::string& network,
+                                            const Load& load,
+                                            const Pick& pick);
 
       private:
         struct Network {
@@ -219,7 +236,16 @@ class DeploymentWorkflow {
             std::set<std::string> known;
             std::set<std::string> claimed;
             std::string hint;
+            int reading = 0;  ///< reads of the committed allocations under way
+            /// Chosen or released while a read was under way: that read may predate their
+            /// commit, so they stay known when it replaces `known`.
+            std::set<std::string> kept;
         };
+        /// Claims `address` (unless empty) for `held` and returns it. Under the lock.
+        static std::string Claim(Network& entry,
+                                 Held& held,
+                                 const std::string& network,
+                                 std::string address);
         std::mutex mutex_;
         std::map<std::string, Network> networks_;
     };
@@ -325,7 +351,7 @@ class DeploymentWorkflow {
     /// VM_RECOVERY_UNDEPLOYED, VM_RECOVERY_DEPLOYED. False when the create failed.
     asio::awaitable<bool> RedeployToRecover(Context& context, model::VmRecord& vm);
     /// DEFAULT/VM_RECOVERY_RETRY_MAX (3 when unset or not a number). Blocking.
-    int RecoveryRetryMax();
+    asio::awaitable<int> RecoveryRetryMax();
 
     /// Waits for the VM_ALIVE verdict of each of `waiting` (in parallel) and commits VM_ALIVE
     /// for those that became alive.
@@ -335,8 +361,11 @@ class DeploymentWorkflow {
     /// VM by value.
     asio::awaitable<bool> CheckAlive(Context& context, model::VmRecord vm, bool one_poll = false);
 
-    model::Store& store_;
-    asio::thread_pool& db_pool_;
+    model::ResourceStore& resources_;
+    model::DeploymentStore& deployments_;
+    model::HostStore& hosts_;
+    model::SettingsStore& settings_;
+    asio::thread_pool& file_pool_;
     Vim vim_;
     Notifier& notifier_;
     IcmpPinger& pinger_;

@@ -3,7 +3,6 @@
 #include <pugixml.hpp>
 
 #include "common/error.hpp"
-#include "common/offload.hpp"
 #include "model/xml/deployment_xml.hpp"
 #include "model/xml/xml_doc.hpp"
 #include "orchestrator/deployment/deployment_context.hpp"
@@ -16,31 +15,28 @@ const model::VmRecord* LoadedDeployment::Vm(const std::string& vm_name) const {
     return nullptr;
 }
 
-asio::awaitable<std::unique_ptr<LoadedDeployment>> LoadDeployment(model::Store& store,
-                                                                  asio::thread_pool& db_pool,
-                                                                  const std::string& id) {
-    // One trip to the database pool: the deployment, its service, VMs and tenant.
-    auto loaded = co_await Offload(db_pool, [&store, &id] {
-        auto record = store.GetResource(model::kind::kDeployment, id);
-        if (!record) throw Error(ErrorCode::kInternal, "deployment " + id + " vanished");
-        auto out = std::make_unique<LoadedDeployment>();
-        out->spec = model::xml::DeploymentSpecFromStored(record->spec, id);
-        out->view.spec = &out->spec;
-        out->view.external_id = record->external_id;
-        out->view.service = model::ServiceStateOf(store.GetServiceState(id));
-        out->view.vms = store.ListVms(id);
-        if (auto tenant = store.GetResource(model::kind::kTenant, out->spec.tenant))
-            out->view.tenant_external_id = tenant->external_id;
-        out->record = std::move(*record);
-        return out;
-    });
-    co_return loaded;
+asio::awaitable<std::unique_ptr<LoadedDeployment>> LoadDeployment(
+    model::ResourceStore& resources, model::DeploymentStore& deployments, const std::string& id) {
+    const std::string deployment_kind = model::kind::kDeployment;
+    const std::string tenant_kind = model::kind::kTenant;
+    auto record = co_await resources.GetResource(deployment_kind, id);
+    if (!record) throw Error(ErrorCode::kInternal, "deployment " + id + " vanished");
+    auto out = std::make_unique<LoadedDeployment>();
+    out->spec = model::xml::DeploymentSpecFromStored(record->spec, id);
+    out->view.spec = &out->spec;
+    out->view.external_id = record->external_id;
+    out->view.service = model::ServiceStateOf(co_await deployments.GetServiceState(id));
+    out->view.vms = co_await deployments.ListVms(id);
+    auto tenant = co_await resources.GetResource(tenant_kind, out->spec.tenant);
+    if (tenant) out->view.tenant_external_id = tenant->external_id;
+    out->record = std::move(*record);
+    co_return out;
 }
 
-asio::awaitable<void> CommitStep(model::Store& store,
+asio::awaitable<void> CommitStep(model::DeploymentStore& deployments,
                                  Notifier& notifier,
                                  const model::DeploymentStep& step) {
-    auto rows = co_await store.RecordDeploymentStep(step);
+    auto rows = co_await deployments.RecordDeploymentStep(step);
     notifier.Enqueue(std::move(rows));
 }
 

@@ -13,7 +13,8 @@
 #include "model/deployment.hpp"
 #include "model/operation.hpp"
 #include "model/resource.hpp"
-#include "model/store.hpp"
+#include "model/stores/deployment_store.hpp"
+#include "model/stores/resource_store.hpp"
 #include "model/xml/deployment_docs.hpp"
 #include "orchestrator/notify/notifier.hpp"
 
@@ -33,14 +34,13 @@ struct LoadedDeployment {
     const model::VmRecord* Vm(const std::string& vm_name) const;
 };
 
-/// Reads deployment `id` on the database pool. Throws Error(kInternal) when it is gone: an
-/// operation accepted on a deployment keeps it until the operation ends.
-asio::awaitable<std::unique_ptr<LoadedDeployment>> LoadDeployment(model::Store& store,
-                                                                  asio::thread_pool& db_pool,
-                                                                  const std::string& id);
+/// Reads deployment `id`: its row, service, VMs and tenant. Throws Error(kInternal) when it is
+/// gone: an operation accepted on a deployment keeps it until the operation ends.
+asio::awaitable<std::unique_ptr<LoadedDeployment>> LoadDeployment(
+    model::ResourceStore& resources, model::DeploymentStore& deployments, const std::string& id);
 
 /// Commits `step` and hands the callbacks it wrote to the notifier.
-asio::awaitable<void> CommitStep(model::Store& store,
+asio::awaitable<void> CommitStep(model::DeploymentStore& deployments,
                                  Notifier& notifier,
                                  const model::DeploymentStep& step);
 

@@ -6,7 +6,6 @@
 
 #include "common/error.hpp"
 #include "common/log.hpp"
-#include "common/offload.hpp"
 #include "model/xml/xml_doc.hpp"
 #include "orchestrator/deployment/loaded_deployment.hpp"
 
@@ -54,7 +53,7 @@ asio::awaitable<DeploymentWorkflow::Final> MigrationWorkflow::Migrate(const mode
                           plan.source_host + " to host " + plan.target_host + " (" +
                           std::string(MigrationTypeName(plan.type)) + ")";
     try {
-        loaded = co_await LoadDeployment(store_, db_pool_, op.target_id);
+        loaded = co_await LoadDeployment(resources_, deployments_, op.target_id);
         const auto* known = loaded->Vm(plan.vm_name);
         if (!known) {
             throw Error(ErrorCode::kNotFound,
@@ -67,7 +66,7 @@ asio::awaitable<DeploymentWorkflow::Final> MigrationWorkflow::Migrate(const mode
             step.transaction_id = op.transaction_id;
             step.deployment_id = op.target_id;
             step.upserts.push_back(*vm);
-            co_await CommitStep(store_, notifier_, step);
+            co_await CommitStep(deployments_, notifier_, step);
             ESCD_INFO("engine") << message;
         }  // else the first run moved it and committed that, not the callback
     } catch (const Error& e) {
@@ -92,8 +91,7 @@ asio::awaitable<void> MigrationWorkflow::Move(const MigrationPlan& plan,
                                               const LoadedDeployment& loaded,
                                               model::VmRecord& vm) {
     const auto& target = plan.target_host;
-    const bool schedulable =
-        co_await Offload(db_pool_, [this, &target] { return store_.HostSchedulable(target); });
+    const bool schedulable = co_await hosts_.HostSchedulable(target);
     if (!schedulable) {
         throw Error(ErrorCode::kConflict,
                     "host " + target + " was disabled since the request: it takes no VMs");

@@ -24,7 +24,9 @@
 
 #include "common/asio.hpp"
 #include "model/operation.hpp"
-#include "model/store.hpp"
+#include "model/stores/deployment_store.hpp"
+#include "model/stores/host_store.hpp"
+#include "model/stores/resource_store.hpp"
 #include "orchestrator/deployment/deployment_workflow.hpp"
 #include "orchestrator/notify/notifier.hpp"
 #include "vim/capabilities/migration.hpp"
@@ -50,11 +52,16 @@ std::string_view MigrationTypeName(vim::MigrationType type) noexcept;
 
 class MigrationWorkflow {
   public:
-    MigrationWorkflow(model::Store& store,
-                      asio::thread_pool& db_pool,
+    MigrationWorkflow(model::ResourceStore& resources,
+                      model::DeploymentStore& deployments,
+                      model::HostStore& hosts,
                       vim::Migration& vim,
                       Notifier& notifier)
-        : store_(store), db_pool_(db_pool), vim_(vim), notifier_(notifier) {}
+        : resources_(resources),
+          deployments_(deployments),
+          hosts_(hosts),
+          vim_(vim),
+          notifier_(notifier) {}
 
     /// Runs a MIGRATE_VM operation: a success commits the VM's new host before it returns; the
     /// callback is in Final::callbacks. Throws Error(kUnavailable) when the VIM or the database
@@ -67,8 +74,9 @@ class MigrationWorkflow {
                                const LoadedDeployment& loaded,
                                model::VmRecord& vm);
 
-    model::Store& store_;
-    asio::thread_pool& db_pool_;
+    model::ResourceStore& resources_;
+    model::DeploymentStore& deployments_;
+    model::HostStore& hosts_;
     vim::Migration& vim_;
     Notifier& notifier_;
 };

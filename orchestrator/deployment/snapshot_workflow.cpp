@@ -6,7 +6,6 @@
 
 #include "common/error.hpp"
 #include "common/log.hpp"
-#include "common/offload.hpp"
 #include "model/xml/resource_xml.hpp"
 #include "model/xml/xml_doc.hpp"
 #include "orchestrator/deployment/loaded_deployment.hpp"
@@ -105,11 +104,10 @@ asio::awaitable<DeploymentWorkflow::Final> SnapshotWorkflow::Run(const model::Op
         auto payload = xml::ParseBody(op.payload);
         const auto root = payload->document_element();
         const auto snapshot_id = xml::ChildText(root, "snapshot_id").value_or("");
-        auto loaded = co_await LoadDeployment(store_, db_pool_, op.target_id);
+        auto loaded = co_await LoadDeployment(resources_, deployments_, op.target_id);
         Context context{op, std::move(loaded), {}, {}};
         context.volume_id = xml::ChildText(root, "volume_id").value_or("");
-        auto found = co_await Offload(
-            db_pool_, [this, &snapshot_id] { return store_.FindVmSnapshots(snapshot_id); });
+        auto found = co_await snapshots_.FindVmSnapshots(snapshot_id);
         std::erase_if(found, [&](const auto& s) { return s.snapshot_id != snapshot_id; });
         if (found.empty()) {
             // Only a delete removes a snapshot's row: a first run of this one did.
@@ -189,15 +187,14 @@ asio::awaitable<DeploymentWorkflow::Final> SnapshotWorkflow::Apply(Context& cont
         {snapshot.snapshot_id,
          *model::NextState(action.running, status == 200 ? SnapshotEvent::kVimSucceeded
                                                          : SnapshotEvent::kVimFailed)});
-    co_await CommitStep(store_, notifier_, step);
+    co_await CommitStep(deployments_, notifier_, step);
     co_return context.Ends(status, message, event_type, context.VmEvent(event_type));
 }
 
 asio::awaitable<DeploymentWorkflow::Final> SnapshotWorkflow::MakeVolume(Context& context) {
     const auto& volume_id = context.volume_id;
-    auto volume = co_await Offload(db_pool_, [this, &volume_id] {
-        return store_.GetResource(model::kind::kVolume, volume_id);
-    });
+    const std::string volume_kind = model::kind::kVolume;
+    auto volume = co_await resources_.GetResource(volume_kind, volume_id);
     const auto info = FindOperation("CREATE_VOLUME");
     const auto* kind = xml::FindKindXml(model::kind::kVolume);
     const auto& snapshot = context.snapshot;
@@ -240,7 +237,7 @@ asio::awaitable<DeploymentWorkflow::Final> SnapshotWorkflow::MakeVolume(Context&
     step.deployment_id = context.op.target_id;
     step.resources.push_back({volume->kind, volume_id, std::string(ToString(volume->state)),
                               volume->external_id, volume->spec});
-    co_await CommitStep(store_, notifier_, step);
+    co_await CommitStep(deployments_, notifier_, step);
     co_return context.Ends(status, message, "CREATE_VOLUME",
                            xml::ResourceDocument(*kind, *volume, "CREATE_VOLUME"));
 }

@@ -29,7 +29,9 @@
 
 #include "common/asio.hpp"
 #include "model/operation.hpp"
-#include "model/store.hpp"
+#include "model/stores/deployment_store.hpp"
+#include "model/stores/resource_store.hpp"
+#include "model/stores/snapshot_store.hpp"
 #include "model/vm_snapshot.hpp"
 #include "orchestrator/deployment/deployment_workflow.hpp"
 #include "orchestrator/notify/notifier.hpp"
@@ -50,11 +52,16 @@ std::string SnapshotPayload(const model::VmSnapshot& snapshot, const std::string
 
 class SnapshotWorkflow {
   public:
-    SnapshotWorkflow(model::Store& store,
-                     asio::thread_pool& db_pool,
+    SnapshotWorkflow(model::ResourceStore& resources,
+                     model::DeploymentStore& deployments,
+                     model::SnapshotStore& snapshots,
                      vim::Snapshots& vim,
                      Notifier& notifier)
-        : store_(store), db_pool_(db_pool), vim_(vim), notifier_(notifier) {}
+        : resources_(resources),
+          deployments_(deployments),
+          snapshots_(snapshots),
+          vim_(vim),
+          notifier_(notifier) {}
 
     /// Runs `op` (one of the kinds above) and returns how it ends, its callback in
     /// Final::callbacks. Throws Error(kUnavailable) when the VIM or the database cannot be
@@ -69,8 +76,9 @@ class SnapshotWorkflow {
     /// SNAPSHOT_VOLUME: the volume made, then ACTIVE (or removed) with its CREATE_VOLUME.
     asio::awaitable<DeploymentWorkflow::Final> MakeVolume(Context& context);
 
-    model::Store& store_;
-    asio::thread_pool& db_pool_;
+    model::ResourceStore& resources_;
+    model::DeploymentStore& deployments_;
+    model::SnapshotStore& snapshots_;
     vim::Snapshots& vim_;
     Notifier& notifier_;
 };

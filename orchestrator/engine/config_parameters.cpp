@@ -6,7 +6,6 @@
 #include <charconv>
 
 #include "common/error.hpp"
-#include "common/offload.hpp"
 
 namespace escd::orchestrator {
 namespace {
@@ -100,19 +99,16 @@ std::string ConfigParameters::CanonicalName(std::string_view name, std::string_v
     return upper;
 }
 
-void ConfigParameters::SyncLogLevelAtStart(log::Level level) {
-    store_.UpdateConfigParameter("LOG", "LEVEL", std::string(log::LevelName(level)));
-}
-
-asio::awaitable<std::vector<model::ConfigParameter>> ConfigParameters::List() {
-    co_return co_await Offload(db_pool_, [this] { return store_.ListConfigParameters(); });
+asio::awaitable<void> ConfigParameters::SyncLogLevelAtStart(log::Level level) {
+    const std::string category = "LOG", key = "LEVEL", value(log::LevelName(level));
+    co_await settings_.UpdateConfigParameter(category, key, value);
 }
 
 asio::awaitable<model::ConfigParameter> ConfigParameters::Update(const std::string& category,
                                                                  const std::string& key,
                                                                  const std::string& value) {
     ValidateValue(category, key, value);
-    auto parameters = co_await List();
+    auto parameters = co_await settings_.ListConfigParameters();
     auto it = std::find_if(parameters.begin(), parameters.end(),
                            [&](const auto& p) { return p.category == category && p.key == key; });
     if (it == parameters.end())
@@ -125,8 +121,7 @@ asio::awaitable<model::ConfigParameter> ConfigParameters::Update(const std::stri
             throw Error(ErrorCode::kBadRequest, category + "/" + key + " holds an integer");
         }
     }
-    bool updated = co_await Offload(
-        db_pool_, [&] { return store_.UpdateConfigParameter(category, key, value); });
+    bool updated = co_await settings_.UpdateConfigParameter(category, key, value);
     if (!updated)
         throw Error(ErrorCode::kNotFound,
                     "config parameter " + category + "/" + key + " not found");
@@ -141,8 +136,7 @@ asio::awaitable<model::ConfigParameter> ConfigParameters::Create(const std::stri
                                                                  const std::string& value) {
     ValidateValue(category, key, value);
     model::ConfigParameter parameter{category, key, value, "STRING"};
-    bool created =
-        co_await Offload(db_pool_, [&] { return store_.CreateConfigParameter(parameter); });
+    bool created = co_await settings_.CreateConfigParameter(parameter);
     if (!created)
         throw Error(ErrorCode::kConflict,
                     "config parameter " + category + "/" + key + " already exists");

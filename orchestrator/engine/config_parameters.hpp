@@ -17,23 +17,21 @@
 #include "common/asio.hpp"
 #include "common/log.hpp"
 #include "model/config_parameter.hpp"
-#include "model/store.hpp"
+#include "model/stores/settings_store.hpp"
 
 namespace escd::orchestrator {
 
 class ConfigParameters {
   public:
-    ConfigParameters(model::Store& store, asio::thread_pool& db_pool)
-        : store_(store), db_pool_(db_pool) {}
+    explicit ConfigParameters(model::SettingsStore& settings) : settings_(settings) {}
 
-    /// Blocking; at start-up (see above).
-    void SyncLogLevelAtStart(log::Level level);
+    /// At start-up (see above). The list of parameters is model::SettingsStore's.
+    asio::awaitable<void> SyncLogLevelAtStart(log::Level level);
 
     /// Upper-cases a category or key; Error(kBadRequest) unless it has 1..64 characters of
     /// A-Z a-z 0-9 - _ .
     static std::string CanonicalName(std::string_view name, std::string_view field);
 
-    asio::awaitable<std::vector<model::ConfigParameter>> List();
     /// Validates (400), stores (404 when unknown) and applies a new value.
     asio::awaitable<model::ConfigParameter> Update(const std::string& category,
                                                    const std::string& key,
@@ -44,8 +42,7 @@ class ConfigParameters {
                                                    const std::string& value);
 
   private:
-    model::Store& store_;
-    asio::thread_pool& db_pool_;
+    model::SettingsStore& settings_;
 };
 
 }  // namespace escd::orchestrator

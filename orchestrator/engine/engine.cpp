@@ -1,10 +1,9 @@
-// The engine's life of an operation (docs/architecture.md): accepting a request durably
-// (Accept*), launching it on the strand of its target (Launch, StrandFor), running it (Run,
-// RunDeploymentOperation), retrying one that may succeed later or abandoning it with its
-// failure callbacks (Abandon, NotifyOutage), completing it (Complete), resuming unfinished
-// operations at start-up (Start), and committing monitoring verdicts (OnVerdict,
-// ApplyVerdict). The tenant and resource runners are in engine_resources.cpp, the
-// reconciliation with the VIM in engine_reconcile.cpp, automatic recovery in
+// The engine's life of an operation (docs/architecture.md): launching an accepted one on the strand
+// of its target (Launch, StrandFor), running it (Run, RunDeploymentOperation), retrying one that
+// may succeed later or abandoning it with its failure callbacks (Abandon, NotifyOutage), completing
+// it (Complete), resuming unfinished operations at start-up (Start), and committing monitoring
+// verdicts (OnVerdict, ApplyVerdict). The tenant and resource runners are in engine_resources.cpp,
+// the reconciliation with the VIM in engine_reconcile.cpp, automatic recovery in
 // engine_recovery.cpp and scaling in engine_scaling.cpp.
 
 #include "orchestrator/engine/engine.hpp"
@@ -14,7 +13,6 @@
 #include "common/crypto.hpp"
 #include "common/error.hpp"
 #include "common/log.hpp"
-#include "common/offload.hpp"
 #include "model/xml/resource_xml.hpp"
 #include "model/xml/tenant_xml.hpp"
 #include "model/xml/xml_doc.hpp"
@@ -45,8 +43,8 @@ std::chrono::seconds RetryDelay(int attempt) {
 }  // namespace
 
 Engine::Engine(asio::io_context& ioc,
-               model::Store& store,
-               asio::thread_pool& db_pool,
+               const model::Stores& stores,
+               asio::thread_pool& file_pool,
                vim::Vim& vim,
                Notifier& notifier,
                FileFetcher& fetcher,
@@ -54,15 +52,25 @@ Engine::Engine(asio::io_context& ioc,
                const OperationMode& mode,
                EngineOptions options)
     : ioc_(ioc),
-      store_(store),
-      db_pool_(db_pool),
+      resource_store_(stores.resources),
+      operation_store_(stores.operations),
+      deployment_store_(stores.deployments),
       vim_(vim),
       notifier_(notifier),
-      workflows_({vim, vim, vim, vim}, store, db_pool, fetcher),
-      deployments_(store, db_pool, {vim, vim, vim, vim}, notifier, pinger, fetcher),
-      snapshots_(store, db_pool, vim, notifier),
-      migrations_(store, db_pool, vim, notifier),
-      monitor_(ioc, store, db_pool, vim, vim, pinger),
+      workflows_({vim, vim, vim, vim}, stores.resources, file_pool, fetcher),
+      deployments_(stores.resources,
+                   stores.deployments,
+                   stores.hosts,
+                   stores.settings,
+                   file_pool,
+                   {vim, vim, vim, vim},
+                   notifier,
+                   pinger,
+                   fetcher),
+      snapshots_(stores.resources, stores.deployments, stores.snapshots, vim, notifier),
+      migrations_(stores.resources, stores.deployments, stores.hosts, vim, notifier),
+      monitor_(
+          ioc, stores.resources, stores.deployments, stores.dynamic_mappings, vim, vim, pinger),
       mode_(mode),
       options_(options) {
     monitor_.SetHandler([this](const std::string& deployment, const std::string& vm,
@@ -83,8 +91,7 @@ asio::awaitable<void> Engine::ApplyVerdict(std::string deployment_id,
                              << " not applied: an operation runs on it";
         co_return;
     }
-    auto op = co_await Offload(
-        db_pool_, [this, &deployment_id] { return store_.LatestOperation(deployment_id); });
+    auto op = co_await operation_store_.LatestOperation(deployment_id);
     if (!op || operating()) co_return;
     auto heal = co_await deployments_.ApplyVerdict(*op, vm_name, alive);
     if (heal) ScheduleRecovery(deployment_id, vm_name, *heal);
@@ -123,51 +130,12 @@ asio::awaitable<std::optional<model::Operation>> Engine::AcceptOwnOperation(
     for (const auto& [name, value] : fields) model::xml::AppendText(root, name.c_str(), value);
     op.payload = model::xml::Compact(payload);
     try {
-        co_await store_.AcceptUpdate(op.target_kind, op.target_id, op);
+        co_await resource_store_.AcceptUpdate(op.target_kind, op.target_id, op);
     } catch (const Error& e) {
         if (e.code() != ErrorCode::kConflict && e.code() != ErrorCode::kNotFound) throw;
         co_return std::nullopt;
     }
     co_return op;
-}
-
-asio::awaitable<void> Engine::AcceptCreate(const model::ResourceRecord& resource,
-                                           const model::Operation& op) {
-    co_await store_.AcceptCreate(resource, op);
-}
-
-asio::awaitable<void> Engine::AcceptUpdate(const model::Operation& op) {
-    co_await store_.AcceptUpdate(op.target_kind, op.target_id, op);
-}
-
-asio::awaitable<void> Engine::AcceptDeployment(
-    const model::ResourceRecord& deployment,
-    const model::Operation& op,
-    const std::vector<std::pair<std::string, std::string>>& uses,
-    const std::vector<model::ResourceRecord>& declared) {
-    co_await store_.AcceptDeployment(deployment, op, uses, declared);
-}
-
-asio::awaitable<void> Engine::AcceptDeploymentUpdate(
-    const model::Operation& op, const std::vector<std::pair<std::string, std::string>>& uses) {
-    co_await store_.AcceptDeploymentUpdate(op, uses);
-}
-
-asio::awaitable<void> Engine::AcceptVmSnapshot(const model::VmSnapshot& snapshot,
-                                               const model::Operation& op) {
-    co_await store_.AcceptVmSnapshot(snapshot, op);
-}
-
-asio::awaitable<void> Engine::AcceptVmSnapshotRequest(
-    const std::string& snapshot_id,
-    model::SnapshotEvent event,
-    const std::optional<model::ResourceRecord>& volume,
-    const model::Operation& op) {
-    co_await store_.AcceptVmSnapshotRequest(snapshot_id, event, volume, op);
-}
-
-asio::awaitable<void> Engine::AcceptDelete(const model::Operation& op) {
-    co_await store_.AcceptDelete(op.target_kind, op.target_id, op);
 }
 
 asio::awaitable<void> Engine::RequireVim() {
@@ -269,8 +237,7 @@ asio::awaitable<void> Engine::Abandon(model::Operation op, std::exception_ptr er
         }
         std::vector<model::OutboxMessage> callbacks;
         if (!op.callback_url.empty()) {
-            auto current = co_await Offload(
-                db_pool_, [this, &op] { return store_.GetResource(op.target_kind, op.target_id); });
+            auto current = co_await resource_store_.GetResource(op.target_kind, op.target_id);
             std::string body;
             if (current && op.target_kind == model::kind::kTenant) {
                 auto spec = model::xml::TenantSpecFromStored(current->spec);
@@ -293,7 +260,7 @@ asio::awaitable<void> Engine::Abandon(model::Operation op, std::exception_ptr er
 
 asio::awaitable<void> Engine::Start() {
     co_await Reconcile();
-    auto operations = co_await Offload(db_pool_, [this] { return store_.UnfinishedOperations(); });
+    auto operations = co_await operation_store_.UnfinishedOperations();
     {
         std::lock_guard lock(launched_mutex_);
         // Accepted during start-up: launched by its handler already, running or done.
@@ -404,7 +371,7 @@ asio::awaitable<void> Engine::NotifyOutage(const model::Operation& op,
     step.events = DeploymentWorkflow::Waiting(op, why, RetryDelay(attempt));
     if (step.events.empty()) co_return;
     try {
-        auto rows = co_await store_.RecordDeploymentStep(step);
+        auto rows = co_await deployment_store_.RecordDeploymentStep(step);
         notifier_.Enqueue(std::move(rows));
     } catch (const std::exception& e) {
         ESCD_WARN("engine") << "cannot record the VIM_UNAVAILABLE event of " << op.transaction_id
@@ -420,8 +387,8 @@ asio::awaitable<void> Engine::Complete(const model::Operation& op,
     auto executor = co_await asio::this_coro::executor;
     for (int attempt = 0;; ++attempt) {
         try {
-            auto rows = co_await store_.CompleteOperation(op, outcome, status_code, status_message,
-                                                          callbacks);
+            auto rows = co_await operation_store_.CompleteOperation(op, outcome, status_code,
+                                                                    status_message, callbacks);
             notifier_.Enqueue(std::move(rows));
             ESCD_INFO("engine") << op.kind << " " << op.target_id << " finished: " << status_code
                                 << " " << status_message << " tx=" << op.transaction_id;

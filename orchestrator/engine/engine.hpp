@@ -3,8 +3,8 @@
 /// The engine: accepts operations durably and runs them, each on the strand of its target.
 ///
 /// The path of a mutating request (docs/architecture.md, "The path of a mutating request"):
-///   1. the handler validates, then `co_await Accept*()`: the intent and the `operations` row
-///      commit in one transaction on the database pool;
+///   1. the handler validates, then awaits the Accept* of its role store (model/stores/): the
+///      intent and the `operations` row commit in one transaction;
 ///   2. the server answers 200 with the ESC-Transaction-Id, and only then calls Launch(), so a
 ///      callback never overtakes the answer that announces its transaction id;
 ///   3. the operation runs on its target's strand: VIM call(s) through vim::Vim's capabilities (a
@@ -27,7 +27,7 @@
 #include "common/asio.hpp"
 #include "model/operation.hpp"
 #include "model/resource.hpp"
-#include "model/store.hpp"
+#include "model/stores/stores.hpp"
 #include "orchestrator/deployment/deployment_workflow.hpp"
 #include "orchestrator/deployment/migration_workflow.hpp"
 #include "orchestrator/deployment/snapshot_workflow.hpp"
@@ -47,44 +47,16 @@ struct EngineOptions {
 
 class Engine {
   public:
+    /// `file_pool` runs the workflows' blocking file work (day-0 archives, staged images).
     Engine(asio::io_context& ioc,
-           model::Store& store,
-           asio::thread_pool& db_pool,
+           const model::Stores& stores,
+           asio::thread_pool& file_pool,
            vim::Vim& vim,
            Notifier& notifier,
            FileFetcher& fetcher,
            IcmpPinger& pinger,
            const OperationMode& mode,
            EngineOptions options);
-
-    // Accepting (awaited by request handlers; each returns once the operation is committed or
-    // throws escd::Error kConflict / kNotFound / kUnavailable with nothing stored).
-    // Parameters are references: callers await at once (see vim/capabilities/common.hpp on g++ 12).
-    asio::awaitable<void> AcceptCreate(const model::ResourceRecord& resource,
-                                       const model::Operation& op);
-    asio::awaitable<void> AcceptUpdate(const model::Operation& op);
-    asio::awaitable<void> AcceptDelete(const model::Operation& op);
-    /// A deployment (and its tenant when missing), its service and `op` (model::Store).
-    asio::awaitable<void> AcceptDeployment(
-        const model::ResourceRecord& deployment,
-        const model::Operation& op,
-        const std::vector<std::pair<std::string, std::string>>& uses,
-        const std::vector<model::ResourceRecord>& declared);
-
-    /// PUT of a deployment (model::Store::AcceptDeploymentUpdate).
-    asio::awaitable<void> AcceptDeploymentUpdate(
-        const model::Operation& op, const std::vector<std::pair<std::string, std::string>>& uses);
-
-    /// snapshot-vm: the snapshot (CREATING) and `op` on its VM's deployment
-    /// (model::Store::AcceptVmSnapshot).
-    asio::awaitable<void> AcceptVmSnapshot(const model::VmSnapshot& snapshot,
-                                           const model::Operation& op);
-    /// Revert, delete, or a volume from a snapshot (model::Store::AcceptVmSnapshotRequest).
-    asio::awaitable<void> AcceptVmSnapshotRequest(
-        const std::string& snapshot_id,
-        model::SnapshotEvent event,
-        const std::optional<model::ResourceRecord>& volume,
-        const model::Operation& op);
 
     /// Throws Error(kUnavailable, "Unable to query VIM: ...") unless the VIM answers now.
     asio::awaitable<void> RequireVim();
@@ -111,12 +83,6 @@ class Engine {
 
     /// Operations launched and not finished.
     std::size_t Running() const { return running_.load(); }
-
-    /// Runs fn(store) on the database pool: handlers call blocking store methods through it.
-    /// `fn` must capture by reference
-    /// (see common/offload.hpp).
-    template <class Fn>
-    auto WithStore(Fn&& fn) -> asio::awaitable<std::invoke_result_t<Fn&, model::Store&>>;
 
   private:
     using Strand = asio::strand<asio::io_context::executor_type>;
@@ -175,8 +141,9 @@ class Engine {
                                    const std::vector<model::OutboxMessage>& callbacks);
 
     asio::io_context& ioc_;
-    model::Store& store_;
-    asio::thread_pool& db_pool_;
+    model::ResourceStore& resource_store_;
+    model::OperationStore& operation_store_;
+    model::DeploymentStore& deployment_store_;
     vim::Vim& vim_;
     Notifier& notifier_;
     ResourceWorkflows workflows_;
@@ -210,13 +177,4 @@ class Engine {
     std::optional<std::set<std::string>> launched_before_start_{std::in_place};
 };
 
-}  // namespace escd::orchestrator
-
-#include "common/offload.hpp"
-
-namespace escd::orchestrator {
-template <class Fn>
-auto Engine::WithStore(Fn&& fn) -> asio::awaitable<std::invoke_result_t<Fn&, model::Store&>> {
-    return Offload(db_pool_, [this, f = std::forward<Fn>(fn)]() mutable { return f(store_); });
-}
 }  // namespace escd::orchestrator

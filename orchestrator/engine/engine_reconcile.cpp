@@ -8,7 +8,6 @@
 
 #include "common/error.hpp"
 #include "common/log.hpp"
-#include "common/offload.hpp"
 #include "orchestrator/engine/engine.hpp"
 #include "orchestrator/resources/resource_workflows.hpp"
 
@@ -28,16 +27,16 @@ asio::awaitable<void> Engine::Reconcile() {
         std::set<std::string> vms;
         std::set<std::string> lacking;  ///< deployments with a VM the VIM should have and lacks
     };
-    auto records = co_await Offload(db_pool_, [this, &present] {
-        Records out;
-        out.networks = store_.ListResources(model::kind::kNetwork, std::nullopt);
-        for (const auto& vm : store_.ListAllVms()) {
-            out.vms.insert(vm.vm_name);
-            if (model::OnVim(vm.state) && !present.contains(vm.vm_name))
-                out.lacking.insert(vm.deployment_id);
-        }
-        return out;
-    });
+    const std::string network_kind = model::kind::kNetwork, subnet_kind = model::kind::kSubnet;
+    const std::optional<std::string> any_tenant;
+    Records records;
+    records.networks = co_await resource_store_.ListResources(network_kind, any_tenant);
+    const auto all_vms = co_await deployment_store_.ListAllVms();
+    for (const auto& vm : all_vms) {
+        records.vms.insert(vm.vm_name);
+        if (model::OnVim(vm.state) && !present.contains(vm.vm_name))
+            records.lacking.insert(vm.deployment_id);
+    }
     std::size_t orphans = 0, networks = 0, vms = 0;
     for (const auto& name : on_vim) {
         if (records.vms.contains(name)) continue;
@@ -50,15 +49,14 @@ asio::awaitable<void> Engine::Reconcile() {
         if (network.state != model::ResourceState::kActive) continue;
         const auto& id = network.internal_id;
         if (co_await vim_.HasNetwork(id)) continue;
-        auto subnets = co_await Offload(
-            db_pool_, [this, &id] { return store_.ListChildren(model::kind::kSubnet, id); });
+        auto subnets = co_await resource_store_.ListChildren(subnet_kind, id);
         const auto request = NetworkRequestOf(network, subnets);
         co_await vim_.EnsureNetwork(request);
         ESCD_WARN("engine") << "network " << id << " was missing from the VIM: defined again";
         ++networks;
     }
     for (const auto& id : records.lacking) {
-        auto op = co_await Offload(db_pool_, [this, &id] { return store_.LatestOperation(id); });
+        auto op = co_await operation_store_.LatestOperation(id);
         if (!op) continue;
         try {
             vms += co_await deployments_.RestoreVms(*op, present);

@@ -16,7 +16,6 @@
 // finds it down and asks again.
 
 #include "common/log.hpp"
-#include "common/offload.hpp"
 #include "orchestrator/engine/engine.hpp"
 
 namespace escd::orchestrator {
@@ -63,9 +62,8 @@ asio::awaitable<void> Engine::StartRecovery(std::string deployment_id,
                                "once the mode is OPERATION)";
         co_return;
     }
-    auto [vm, latest] = co_await Offload(db_pool_, [this, &vm_name, &deployment_id] {
-        return std::make_pair(store_.GetVm(vm_name), store_.LatestOperation(deployment_id));
-    });
+    auto vm = co_await deployment_store_.GetVm(vm_name);
+    auto latest = co_await operation_store_.LatestOperation(deployment_id);
     if (!vm || vm->deployment_id != deployment_id || !latest) co_return;
     if (vm->state != model::VmState::kInert || !vm->monitoring) {
         ESCD_INFO("engine") << "VM " << vm_name << " of " << deployment_id << " is "

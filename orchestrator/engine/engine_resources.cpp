@@ -8,7 +8,6 @@
 
 #include "common/error.hpp"
 #include "common/log.hpp"
-#include "common/offload.hpp"
 #include "model/xml/resource_xml.hpp"
 #include "model/xml/tenant_xml.hpp"
 #include "model/xml/xml_doc.hpp"
@@ -24,8 +23,7 @@ asio::awaitable<void> Engine::RunTenantOperation(const model::Operation& op) {
     // external id and (after a failed update) the spec as it was.
     std::optional<model::ResourceRecord> current;
     if (info->running != model::ResourceState::kCreating) {
-        current = co_await Offload(
-            db_pool_, [this, &op] { return store_.GetResource(op.target_kind, op.target_id); });
+        current = co_await resource_store_.GetResource(op.target_kind, op.target_id);
         if (!current)
             throw Error(ErrorCode::kInternal, "target of " + op.transaction_id + " vanished");
     }
@@ -73,8 +71,7 @@ asio::awaitable<void> Engine::RunResourceOperation(const model::Operation& op) {
     const auto* kind = model::xml::FindKindXml(op.target_kind);
     if (!info || !kind) throw Error(ErrorCode::kInternal, "unknown operation kind " + op.kind);
     // The row exists in every case: a create inserted it (CREATING) with its spec.
-    auto current = co_await Offload(
-        db_pool_, [this, &op] { return store_.GetResource(op.target_kind, op.target_id); });
+    auto current = co_await resource_store_.GetResource(op.target_kind, op.target_id);
     if (!current) throw Error(ErrorCode::kInternal, "target of " + op.transaction_id + " vanished");
 
     const bool updating = info->running == model::ResourceState::kUpdating;

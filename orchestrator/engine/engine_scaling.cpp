@@ -5,7 +5,6 @@
 // kScaleHoldBack (logged), not retried back to back.
 
 #include "common/log.hpp"
-#include "common/offload.hpp"
 #include "orchestrator/engine/engine.hpp"
 
 namespace escd::orchestrator {
@@ -15,8 +14,7 @@ asio::awaitable<void> Engine::ApplyKpiEvent(std::string deployment_id,
                                             std::string vm_name,
                                             std::string event,
                                             bool value) {
-    auto latest = co_await Offload(
-        db_pool_, [this, &deployment_id] { return store_.LatestOperation(deployment_id); });
+    auto latest = co_await operation_store_.LatestOperation(deployment_id);
     if (!latest) co_return;
     auto scale = co_await deployments_.ApplyKpiEvent(*latest, vm_name, event, value);
     if (!scale || stopping_) co_return;

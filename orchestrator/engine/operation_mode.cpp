@@ -4,7 +4,6 @@
 #include <string>
 
 #include "common/log.hpp"
-#include "common/offload.hpp"
 
 namespace escd::orchestrator {
 namespace {
@@ -23,8 +22,9 @@ std::optional<Mode> ParseMode(std::string_view text) noexcept {
     return std::nullopt;
 }
 
-void OperationMode::Load() {
-    auto stored = store_.GetSetting(kSettingKey);
+asio::awaitable<void> OperationMode::Load() {
+    const std::string key = kSettingKey;
+    auto stored = co_await settings_.GetSetting(key);
     auto mode = stored ? ParseMode(*stored) : std::nullopt;
     mode_ = mode.value_or(Mode::kOperation);
     if (InMaintenance())
@@ -32,11 +32,8 @@ void OperationMode::Load() {
 }
 
 asio::awaitable<void> OperationMode::Set(Mode mode) {
-    const std::string value(ToString(mode));
-    co_await Offload(db_pool_, [this, &value] {
-        store_.PutSetting(kSettingKey, value);
-        return 0;
-    });
+    const std::string key = kSettingKey, value(ToString(mode));
+    co_await settings_.PutSetting(key, value);
     const bool changed = mode_.exchange(mode) != mode;
     ESCD_INFO("escd") << "operation mode set to " << value;
     if (changed && listener_) listener_(mode);

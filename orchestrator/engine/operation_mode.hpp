@@ -12,7 +12,7 @@
 #include <string_view>
 
 #include "common/asio.hpp"
-#include "model/store.hpp"
+#include "model/stores/settings_store.hpp"
 
 namespace escd::orchestrator {
 
@@ -24,11 +24,10 @@ std::optional<Mode> ParseMode(std::string_view text) noexcept;
 
 class OperationMode {
   public:
-    OperationMode(model::Store& store, asio::thread_pool& db_pool)
-        : store_(store), db_pool_(db_pool) {}
+    explicit OperationMode(model::SettingsStore& settings) : settings_(settings) {}
 
-    /// Reads the persisted mode (OPERATION when none). Blocking; at start-up.
-    void Load();
+    /// Reads the persisted mode (OPERATION when none); at start-up.
+    asio::awaitable<void> Load();
     Mode Current() const noexcept { return mode_.load(std::memory_order_relaxed); }
     bool InMaintenance() const noexcept { return Current() == Mode::kMaintenance; }
     /// Persists `mode`, then applies it. Throws Error(kUnavailable) when it cannot be stored
@@ -39,8 +38,7 @@ class OperationMode {
 
   private:
     std::function<void(Mode)> listener_;
-    model::Store& store_;
-    asio::thread_pool& db_pool_;
+    model::SettingsStore& settings_;
     std::atomic<Mode> mode_{Mode::kOperation};
 };
 

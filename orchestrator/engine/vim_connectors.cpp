@@ -19,11 +19,12 @@ std::string Fingerprint(const model::VimConnector& connector,
 
 }  // namespace
 
-void VimConnectors::Refresh(model::Store& store) {
+asio::awaitable<void> VimConnectors::Refresh(model::VimConnectorStore& store) {
     std::vector<vim::VimRouter::Connector> connectors;
     std::string default_id;
-    for (auto& connector : store.ListVimConnectors()) {
-        auto users = store.ListVimUsers(connector.id);
+    auto stored = co_await store.ListVimConnectors();
+    for (auto& connector : stored) {
+        auto users = co_await store.ListVimUsers(connector.id);
         if (connector.is_default) default_id = connector.id;
         vim::VimRouter::Connector routed;
         routed.id = connector.id;

@@ -9,7 +9,8 @@
 #include <memory>
 #include <vector>
 
-#include "model/store.hpp"
+#include "common/asio.hpp"
+#include "model/stores/vim_connector_store.hpp"
 #include "vim/vim_router.hpp"
 
 namespace escd::orchestrator {
@@ -25,8 +26,7 @@ class VimConnectors {
         : router_(router), factory_(std::move(factory)) {}
 
     /// Reads every connector, its users and the default from `store` and updates the router.
-    /// Blocking (store reads): call on the database pool or at start-up.
-    void Refresh(model::Store& store);
+    asio::awaitable<void> Refresh(model::VimConnectorStore& store);
 
   private:
     vim::VimRouter& router_;

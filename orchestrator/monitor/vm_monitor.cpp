@@ -4,7 +4,6 @@
 
 #include "common/ip_network.hpp"
 #include "common/log.hpp"
-#include "common/offload.hpp"
 #include "model/resource.hpp"
 #include "model/xml/deployment_docs.hpp"
 #include "model/xml/deployment_xml.hpp"
@@ -51,14 +50,16 @@ std::string WatchKey(const std::string& vm, const std::string& event) {
 }  // namespace
 
 VmMonitor::VmMonitor(asio::io_context& ioc,
-                     model::Store& store,
-                     asio::thread_pool& db_pool,
+                     model::ResourceStore& resources,
+                     model::DeploymentStore& deployments,
+                     model::DynamicMappingStore& mappings,
                      vim::Compute& vms,
                      vim::VmEvents& vm_events,
                      IcmpPinger& pinger)
     : ioc_(ioc),
-      store_(store),
-      db_pool_(db_pool),
+      resources_(resources),
+      deployments_(deployments),
+      mappings_(mappings),
       vms_(vms),
       vm_events_(vm_events),
       pinger_(pinger) {}
@@ -145,11 +146,12 @@ void VmMonitor::SyncAll() {
     asio::co_spawn(
         ioc_,
         [this]() -> asio::awaitable<void> {
-            auto [deployments, services, vms, metrics] = co_await Offload(db_pool_, [this] {
-                return std::make_tuple(store_.ListResources(model::kind::kDeployment, std::nullopt),
-                                       store_.ListServiceStates(), store_.ListAllVms(),
-                                       store_.ListDynamicMappings("metric"));
-            });
+            const std::string deployment_kind = model::kind::kDeployment, metric_kind = "metric";
+            const std::optional<std::string> any_tenant;
+            auto deployments = co_await resources_.ListResources(deployment_kind, any_tenant);
+            auto services = co_await deployments_.ListServiceStates();
+            auto vms = co_await deployments_.ListAllVms();
+            auto metrics = co_await mappings_.ListDynamicMappings(metric_kind);
             std::map<std::string, std::vector<model::VmRecord>> by_deployment;
             for (auto& vm : vms) by_deployment[vm.deployment_id].push_back(std::move(vm));
             for (const auto& deployment : deployments) {
@@ -164,15 +166,13 @@ void VmMonitor::SyncAll() {
 }
 
 asio::awaitable<void> VmMonitor::Load(std::string deployment_id) {
-    auto [record, service, vms, metrics] = co_await Offload(db_pool_, [this, &deployment_id] {
-        auto found = store_.GetResource(model::kind::kDeployment, deployment_id);
-        std::vector<model::DynamicMapping> mappings;
-        if (found &&
-            HasMetricKpis(model::xml::DeploymentSpecFromStored(found->spec, deployment_id)))
-            mappings = store_.ListDynamicMappings("metric");
-        return std::make_tuple(std::move(found), store_.GetServiceState(deployment_id),
-                               store_.ListVms(deployment_id), std::move(mappings));
-    });
+    const std::string deployment_kind = model::kind::kDeployment, metric_kind = "metric";
+    auto record = co_await resources_.GetResource(deployment_kind, deployment_id);
+    std::vector<model::DynamicMapping> metrics;
+    if (record && HasMetricKpis(model::xml::DeploymentSpecFromStored(record->spec, deployment_id)))
+        metrics = co_await mappings_.ListDynamicMappings(metric_kind);
+    auto service = co_await deployments_.GetServiceState(deployment_id);
+    auto vms = co_await deployments_.ListVms(deployment_id);
     Apply(deployment_id, record, service, vms, metrics);
 }
 

@@ -40,7 +40,9 @@
 #include "model/deployment.hpp"
 #include "model/dynamic_mapping.hpp"
 #include "model/resource.hpp"
-#include "model/store.hpp"
+#include "model/stores/deployment_store.hpp"
+#include "model/stores/dynamic_mapping_store.hpp"
+#include "model/stores/resource_store.hpp"
 #include "model/vm_record.hpp"
 #include "orchestrator/monitor/icmp_pinger.hpp"
 #include "vim/capabilities/compute.hpp"
@@ -62,8 +64,9 @@ class VmMonitor {
     static constexpr std::chrono::seconds kReportPeriod{60};
 
     VmMonitor(asio::io_context& ioc,
-              model::Store& store,
-              asio::thread_pool& db_pool,
+              model::ResourceStore& resources,
+              model::DeploymentStore& deployments,
+              model::DynamicMappingStore& mappings,
               vim::Compute& vms,
               vim::VmEvents& vm_events,
               IcmpPinger& pinger);
@@ -110,8 +113,9 @@ class VmMonitor {
     void Raise(Watch& watch, bool alive);
 
     asio::io_context& ioc_;
-    model::Store& store_;
-    asio::thread_pool& db_pool_;
+    model::ResourceStore& resources_;
+    model::DeploymentStore& deployments_;
+    model::DynamicMappingStore& mappings_;
     vim::Compute& vms_;
     vim::VmEvents& vm_events_;
     IcmpPinger& pinger_;

@@ -4,7 +4,6 @@
 
 #include "common/error.hpp"
 #include "common/log.hpp"
-#include "common/offload.hpp"
 #include "common/url.hpp"
 #include "orchestrator/notify/callback_client.hpp"
 
@@ -33,7 +32,7 @@ std::vector<std::pair<std::string, std::string>> CallbackHeaders(const model::Ou
 }
 }  // namespace
 
-Notifier::Notifier(asio::io_context& ioc, model::Store& store, NotifierOptions options)
+Notifier::Notifier(asio::io_context& ioc, model::OperationStore& store, NotifierOptions options)
     : ioc_(ioc),
       store_(store),
       options_(std::move(options)),
@@ -55,8 +54,8 @@ Notifier::Notifier(asio::io_context& ioc, model::Store& store, NotifierOptions o
 
 Notifier::~Notifier() = default;
 
-void Notifier::Start() {
-    auto rows = store_.PendingOutbox();
+asio::awaitable<void> Notifier::Start() {
+    auto rows = co_await store_.PendingOutbox();
     if (!rows.empty())
         ESCD_INFO("notifier") << "resuming delivery of " << rows.size() << " pending callbacks";
     Enqueue(std::move(rows));

@@ -25,7 +25,7 @@
 #include "common/asio.hpp"
 #include "common/backoff.hpp"
 #include "common/cidr.hpp"
-#include "model/store.hpp"
+#include "model/stores/operation_store.hpp"
 #include "orchestrator/notify/callback_client.hpp"
 
 namespace escd::orchestrator {
@@ -41,12 +41,12 @@ struct NotifierOptions {
 
 class Notifier {
   public:
-    Notifier(asio::io_context& ioc, model::Store& store, NotifierOptions options);
+    Notifier(asio::io_context& ioc, model::OperationStore& store, NotifierOptions options);
     ~Notifier();
 
-    /// Loads every PENDING row and starts delivering. Blocking (one query); call before the
-    /// io_context serves requests.
-    void Start();
+    /// Loads every PENDING row and starts delivering; call before the io_context serves
+    /// requests.
+    asio::awaitable<void> Start();
     /// Hands over rows just committed. Thread safe.
     void Enqueue(std::vector<model::OutboxRow> rows);
     /// Stops retries and new deliveries; POSTs in flight end by their timeout. Thread safe.
@@ -65,7 +65,7 @@ class Notifier {
     void Spawn(const std::string& transaction_id);
 
     asio::io_context& ioc_;
-    model::Store& store_;
+    model::OperationStore& store_;
     NotifierOptions options_;
     asio::strand<asio::io_context::executor_type> strand_;
     ssl::context tls_;

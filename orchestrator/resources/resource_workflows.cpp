@@ -95,10 +95,9 @@ vim::NetworkRequest NetworkRequestOf(const model::ResourceRecord& network,
 
 asio::awaitable<vim::EnsuredNetwork> ResourceWorkflows::ApplyNetwork(
     const std::string& network_id, const model::ResourceRecord* changed, bool changed_removed) {
-    auto [network, subnets] = co_await Offload(db_pool_, [this, &network_id] {
-        return std::make_pair(store_.GetResource(model::kind::kNetwork, network_id),
-                              store_.ListChildren(model::kind::kSubnet, network_id));
-    });
+    const std::string network_kind = model::kind::kNetwork, subnet_kind = model::kind::kSubnet;
+    auto network = co_await resources_.GetResource(network_kind, network_id);
+    auto subnets = co_await resources_.ListChildren(subnet_kind, network_id);
     if (!network) throw Error(ErrorCode::kNotFound, "network " + network_id + " not found");
     const model::ResourceRecord& net =
         changed && changed->kind == model::kind::kNetwork ? *changed : *network;
@@ -138,8 +137,9 @@ asio::awaitable<FetchSource> ResourceWorkflows::ImageSource(const model::Resourc
         server_id = xml::ChildText(locator, "file_server_id").value_or("");
         path = xml::ChildText(locator, "remote_path").value_or("");
     }
-    auto servers = co_await Offload(
-        db_pool_, [this] { return store_.ListResources(model::kind::kFileServer, std::nullopt); });
+    const std::string file_server_kind = model::kind::kFileServer;
+    const std::optional<std::string> any_tenant;
+    auto servers = co_await resources_.ListResources(file_server_kind, any_tenant);
     for (const auto& server : servers) {
         Spec server_spec(server.spec);
         auto base = server_spec.Text("base_url");
@@ -185,7 +185,7 @@ asio::awaitable<ResourceWorkflows::Result> ResourceWorkflows::Image(
         failure = std::current_exception();
     }
     if (file.temporary) {
-        co_await Offload(db_pool_, [&file] {
+        co_await Offload(file_pool_, [&file] {
             FileFetcher::Discard(file);
             return 0;
         });
@@ -234,15 +234,13 @@ asio::awaitable<ResourceWorkflows::Result> ResourceWorkflows::Router(
     std::vector<std::string> subnet_ids;
     for (auto interface : spec.root().children("interface"))
         subnet_ids.push_back(xml::ChildText(interface, "subnet").value_or(""));
-    auto subnets = co_await Offload(db_pool_, [this, &subnet_ids] {
-        std::vector<model::ResourceRecord> out;
-        for (const auto& id : subnet_ids) {
-            auto record = store_.GetResource(model::kind::kSubnet, id);
-            if (!record) throw Error(ErrorCode::kNotFound, "subnet " + id + " not found");
-            out.push_back(std::move(*record));
-        }
-        return out;
-    });
+    const std::string subnet_kind = model::kind::kSubnet;
+    std::vector<model::ResourceRecord> subnets;
+    for (const auto& id : subnet_ids) {
+        auto record = co_await resources_.GetResource(subnet_kind, id);
+        if (!record) throw Error(ErrorCode::kNotFound, "subnet " + id + " not found");
+        subnets.push_back(std::move(*record));
+    }
     vim::RouterRequest request{
         target.internal_id, target.tenant_id, target.name, spec.Bool("admin_state", true), {}};
     for (const auto& subnet : subnets) request.subnet_external_ids.push_back(subnet.external_id);

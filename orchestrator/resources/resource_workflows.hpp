@@ -13,7 +13,7 @@
 
 #include "common/asio.hpp"
 #include "model/resource.hpp"
-#include "model/store.hpp"
+#include "model/stores/resource_store.hpp"
 #include "orchestrator/resources/file_fetcher.hpp"
 #include "vim/capabilities/flavors.hpp"
 #include "vim/capabilities/networks.hpp"
@@ -38,10 +38,10 @@ class ResourceWorkflows {
     };
 
     ResourceWorkflows(Vim vim,
-                      model::Store& store,
-                      asio::thread_pool& db_pool,
+                      model::ResourceStore& resources,
+                      asio::thread_pool& file_pool,
                       FileFetcher& fetcher)
-        : vim_(vim), store_(store), db_pool_(db_pool), fetcher_(fetcher) {}
+        : vim_(vim), resources_(resources), file_pool_(file_pool), fetcher_(fetcher) {}
 
     struct Result {
         std::string external_id;  ///< empty: keep the stored one
@@ -75,8 +75,8 @@ class ResourceWorkflows {
     asio::awaitable<FetchSource> ImageSource(const model::ResourceRecord& image);
 
     Vim vim_;
-    model::Store& store_;
-    asio::thread_pool& db_pool_;
+    model::ResourceStore& resources_;
+    asio::thread_pool& file_pool_;  ///< discards staged files
     FileFetcher& fetcher_;
 };
 

@@ -26,11 +26,8 @@ asio::awaitable<Response> SetPassword(const std::shared_ptr<AdminContext>& conte
     if (user->second != context->auth.user()) {
         throw Error(ErrorCode::kBadRequest, "unknown user '" + user->second.substr(0, 64) + "'");
     }
-    // PBKDF2 costs tens of milliseconds: not on an Asio thread.
     const std::string& new_password = password->second;
-    auto hash = co_await Offload(context->blocking_pool, [&context, &new_password] {
-        return StoreNewPassword(context->store, new_password);
-    });
+    auto hash = co_await StoreNewPassword(context->settings, context->blocking_pool, new_password);
     context->auth.SetPasswordHash(hash);
     ESCD_INFO("auth") << "admin password changed";
     pugi::xml_document doc;

@@ -11,7 +11,7 @@
 #include <string>
 
 #include "common/asio.hpp"
-#include "model/store.hpp"
+#include "model/stores/settings_store.hpp"
 #include "server/basic_auth.hpp"
 #include "server/http_server.hpp"
 #include "server/router.hpp"
@@ -20,7 +20,7 @@ namespace escd::server::handlers {
 
 struct AdminContext {
     BasicAuth& auth;
-    model::Store& store;
+    model::SettingsStore& settings;
     asio::thread_pool& blocking_pool;  ///< password hashing and file reads run here
     HttpServer& server;
     std::string tls_cert;

@@ -59,27 +59,31 @@ std::string ValueFromBody(const std::string& body) {
 }
 }  // namespace
 
-void RegisterConfigRoutes(Router& router, orchestrator::ConfigParameters& config) {
-    router.Add(http::verb::get, "/config", [&config](Request&) -> asio::awaitable<Response> {
-        co_return Many(co_await config.List());
+void RegisterConfigRoutes(Router& router,
+                          orchestrator::ConfigParameters& config,
+                          model::SettingsStore& settings) {
+    router.Add(http::verb::get, "/config", [&settings](Request&) -> asio::awaitable<Response> {
+        co_return Many(co_await settings.ListConfigParameters());
     });
-    router.Add(
-        http::verb::get, "/config/{category}", [&config](Request& r) -> asio::awaitable<Response> {
-            auto category = ConfigParameters::CanonicalName(r.Param("category"), "category");
-            auto all = co_await config.List();
-            std::vector<model::ConfigParameter> in_category;
-            for (auto& p : all) {
-                if (p.category == category) in_category.push_back(std::move(p));
-            }
-            if (in_category.empty())
-                throw Error(ErrorCode::kNotFound, "config category " + category + " not found");
-            co_return Many(in_category);
-        });
+    router.Add(http::verb::get, "/config/{category}",
+               [&settings](Request& r) -> asio::awaitable<Response> {
+                   auto category = ConfigParameters::CanonicalName(r.Param("category"), "category");
+                   auto all = co_await settings.ListConfigParameters();
+                   std::vector<model::ConfigParameter> in_category;
+                   for (auto& p : all) {
+                       if (p.category == category) in_category.push_back(std::move(p));
+                   }
+                   if (in_category.empty())
+                       throw Error(ErrorCode::kNotFound,
+                                   "config category " + category + " not found");
+                   co_return Many(in_category);
+               });
     router.Add(http::verb::get, "/config/{category}/{key}",
-               [&config](Request& r) -> asio::awaitable<Response> {
+               [&settings](Request& r) -> asio::awaitable<Response> {
                    auto category = ConfigParameters::CanonicalName(r.Param("category"), "category");
                    auto key = ConfigParameters::CanonicalName(r.Param("key"), "key");
-                   for (const auto& p : co_await config.List()) {
+                   const auto all = co_await settings.ListConfigParameters();
+                   for (const auto& p : all) {
                        if (p.category == category && p.key == key) co_return One(p);
                    }
                    throw Error(ErrorCode::kNotFound,

@@ -11,11 +11,15 @@
 /// and lists are <escconfigparameters>. 400 bad names or values, 404 unknown category or key,
 /// 409 POST of an existing key.
 
+#include "model/stores/settings_store.hpp"
 #include "orchestrator/engine/config_parameters.hpp"
 #include "server/router.hpp"
 
 namespace escd::server::handlers {
 
-void RegisterConfigRoutes(Router& router, orchestrator::ConfigParameters& config);
+/// GETs read `settings`; POST and PUT go through `config` (validation, effects).
+void RegisterConfigRoutes(Router& router,
+                          orchestrator::ConfigParameters& config,
+                          model::SettingsStore& settings);
 
 }  // namespace escd::server::handlers

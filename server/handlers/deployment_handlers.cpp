@@ -19,6 +19,8 @@ namespace escd::server::handlers {
 namespace {
 namespace xml = model::xml;
 constexpr const char* kIdParam = "internal_deployment_id";
+const std::string kDeploymentKind = model::kind::kDeployment;
+const std::string kTenantKind = model::kind::kTenant;
 
 // What GET shows of one deployment: its datamodel, service state and VMs.
 struct Loaded {
@@ -29,15 +31,16 @@ struct Loaded {
     std::string tenant_external_id;
 };
 
-Loaded Load(model::Store& store, model::ResourceRecord record) {
+// `record` is moved into the answer.
+asio::awaitable<Loaded> Load(const DeploymentContext& c, model::ResourceRecord& record) {
     Loaded loaded;
     loaded.spec = xml::DeploymentSpecFromStored(record.spec, record.internal_id);
-    loaded.service = store.GetServiceState(record.internal_id);
-    loaded.vms = store.ListVms(record.internal_id);
-    if (auto tenant = store.GetResource(model::kind::kTenant, record.tenant_id))
-        loaded.tenant_external_id = tenant->external_id;
+    loaded.service = co_await c.deployments.GetServiceState(record.internal_id);
+    loaded.vms = co_await c.deployments.ListVms(record.internal_id);
+    auto tenant = co_await c.resources.GetResource(kTenantKind, record.tenant_id);
+    if (tenant) loaded.tenant_external_id = tenant->external_id;
     loaded.record = std::move(record);
-    return loaded;
+    co_return loaded;
 }
 
 xml::DeploymentView ViewOf(const Loaded& loaded) {
@@ -51,29 +54,29 @@ xml::DeploymentView ViewOf(const Loaded& loaded) {
 }
 
 // Four queries whatever the number of deployments: deployments, services, VMs, tenants.
-asio::awaitable<Response> List(orchestrator::Engine& engine) {
-    auto all = co_await engine.WithStore([](model::Store& store) {
-        auto services = store.ListServiceStates();
-        std::map<std::string, std::vector<model::VmRecord>> vms;
-        for (auto& vm : store.ListAllVms()) vms[vm.deployment_id].push_back(std::move(vm));
-        std::map<std::string, std::string> tenants;
-        for (auto& tenant : store.ListResources(model::kind::kTenant, std::nullopt))
-            tenants.emplace(tenant.internal_id, tenant.external_id);
-        std::vector<Loaded> out;
-        for (auto& record : store.ListResources(model::kind::kDeployment, std::nullopt)) {
-            Loaded loaded;
-            loaded.spec = xml::DeploymentSpecFromStored(record.spec, record.internal_id);
-            if (auto it = services.find(record.internal_id); it != services.end())
-                loaded.service = it->second;
-            if (auto it = vms.find(record.internal_id); it != vms.end())
-                loaded.vms = std::move(it->second);
-            if (auto it = tenants.find(record.tenant_id); it != tenants.end())
-                loaded.tenant_external_id = it->second;
-            loaded.record = std::move(record);
-            out.push_back(std::move(loaded));
-        }
-        return out;
-    });
+asio::awaitable<Response> List(const DeploymentContext& c) {
+    const std::optional<std::string> any_tenant;
+    auto services = co_await c.deployments.ListServiceStates();
+    std::map<std::string, std::vector<model::VmRecord>> vms;
+    auto all_vms = co_await c.deployments.ListAllVms();
+    for (auto& vm : all_vms) vms[vm.deployment_id].push_back(std::move(vm));
+    std::map<std::string, std::string> tenants;
+    const auto all_tenants = co_await c.resources.ListResources(kTenantKind, any_tenant);
+    for (const auto& tenant : all_tenants) tenants.emplace(tenant.internal_id, tenant.external_id);
+    auto records = co_await c.resources.ListResources(kDeploymentKind, any_tenant);
+    std::vector<Loaded> all;
+    for (auto& record : records) {
+        Loaded loaded;
+        loaded.spec = xml::DeploymentSpecFromStored(record.spec, record.internal_id);
+        if (auto it = services.find(record.internal_id); it != services.end())
+            loaded.service = it->second;
+        if (auto it = vms.find(record.internal_id); it != vms.end())
+            loaded.vms = std::move(it->second);
+        if (auto it = tenants.find(record.tenant_id); it != tenants.end())
+            loaded.tenant_external_id = it->second;
+        loaded.record = std::move(record);
+        all.push_back(std::move(loaded));
+    }
     std::vector<xml::DeploymentView> views;
     for (const auto& loaded : all) views.push_back(ViewOf(loaded));
     Response response;
@@ -81,29 +84,26 @@ asio::awaitable<Response> List(orchestrator::Engine& engine) {
     co_return response;
 }
 
-asio::awaitable<std::optional<Loaded>> Find(orchestrator::Engine& engine, const std::string& id) {
+asio::awaitable<std::optional<Loaded>> Find(const DeploymentContext& c, const std::string& id) {
     model::ValidateInternalId(id, kIdParam);
-    co_return co_await engine.WithStore([&id](model::Store& store) -> std::optional<Loaded> {
-        auto record = store.GetResource(model::kind::kDeployment, id);
-        if (!record) return std::nullopt;
-        return Load(store, std::move(*record));
-    });
+    auto record = co_await c.resources.GetResource(kDeploymentKind, id);
+    if (!record) co_return std::nullopt;
+    co_return co_await Load(c, *record);
 }
 
-asio::awaitable<Response> Get(orchestrator::Engine& engine, Request& request) {
+asio::awaitable<Response> Get(const DeploymentContext& c, Request& request) {
     const auto& id = request.Param(kIdParam);
-    auto loaded = co_await Find(engine, id);
+    auto loaded = co_await Find(c, id);
     if (!loaded) throw Error(ErrorCode::kNotFound, "deployment " + id + " not found");
     Response response;
     response.body = xml::DeploymentDocument(ViewOf(*loaded));
     co_return response;
 }
 
-asio::awaitable<Response> GetConfig(orchestrator::Engine& engine, Request& request) {
+asio::awaitable<Response> GetConfig(const DeploymentContext& c, Request& request) {
     const auto& id = request.Param(kIdParam);
     model::ValidateInternalId(id, kIdParam);
-    auto record = co_await engine.WithStore(
-        [&id](model::Store& store) { return store.GetResource(model::kind::kDeployment, id); });
+    auto record = co_await c.resources.GetResource(kDeploymentKind, id);
     if (!record) throw Error(ErrorCode::kNotFound, "deployment " + id + " not found");
     Response response;
     response.body = xml::DeploymentConfigDocument(record->spec);
@@ -121,38 +121,39 @@ std::vector<std::pair<std::string, std::string>> UsesOf(const xml::ParsedDeploym
     return uses;
 }
 
-asio::awaitable<Response> Create(orchestrator::Engine& engine, Request& request) {
+asio::awaitable<Response> Create(const DeploymentContext& c, Request& request) {
     const auto& id = request.Param(kIdParam);
     RequireXmlBody(request);
     auto parsed = xml::ParseDeploymentRequest(request.Body(), id);
     auto op = NewOperation(request, "CREATE_DEPLOYMENT", model::kind::kDeployment, id,
                            /*callback_required=*/true);
     const auto& tenant = parsed.spec.tenant;
-    const auto lookup = co_await LookUpReferences(engine, parsed);
+    const auto lookup = co_await LookUpReferences(c.resources, parsed);
     RequireResolved(lookup, tenant);
     RecordReferences(parsed, lookup);
-    co_await engine.RequireVim();
+    co_await c.engine.RequireVim();
     op.payload = parsed.stored;
     model::ResourceRecord record{
         model::kind::kDeployment,        id, tenant,        parsed.spec.name,
         model::ResourceState::kCreating, {}, parsed.stored, tenant};
-    co_await engine.AcceptDeployment(record, op, UsesOf(parsed), parsed.declared);
-    co_return Accepted(engine, std::move(op), xml::DeploymentConfigDocument(parsed.stored));
+    const auto uses = UsesOf(parsed);
+    co_await c.deployments.AcceptDeployment(record, op, uses, parsed.declared);
+    co_return Accepted(c.engine, std::move(op), xml::DeploymentConfigDocument(parsed.stored));
 }
 
-asio::awaitable<Response> Update(orchestrator::Engine& engine, Request& request) {
+asio::awaitable<Response> Update(const DeploymentContext& c, Request& request) {
     const auto& id = request.Param(kIdParam);
     RequireXmlBody(request);
     auto parsed = xml::ParseDeploymentRequest(request.Body(), id);
     auto op = NewOperation(request, "UPDATE_DEPLOYMENT", model::kind::kDeployment, id,
                            /*callback_required=*/true);
-    auto loaded = co_await Find(engine, id);
+    auto loaded = co_await Find(c, id);
     if (!loaded) throw Error(ErrorCode::kNotFound, "deployment " + id + " not found");
     // Resolved first: what may not change (a group's image, flavor, an interface's network) is
     // compared by the internal ids the references mean, not by their text. A reference that
     // does not resolve stays as its text and is refused after those checks, as before.
-    const auto lookup =
-        co_await LookUpReferences(engine, parsed, xml::ResolvedReferencesOf(loaded->record.spec));
+    const auto lookup = co_await LookUpReferences(c.resources, parsed,
+                                                  xml::ResolvedReferencesOf(loaded->record.spec));
     RecordReferences(parsed, lookup);
     xml::CheckDeploymentUpdate(loaded->spec, parsed.spec);
     const auto service = model::ServiceStateOf(loaded->service);
@@ -162,21 +163,22 @@ asio::awaitable<Response> Update(orchestrator::Engine& engine, Request& request)
                                               "; it cannot be updated now");
     }
     RequireResolved(lookup, parsed.spec.tenant);
-    co_await engine.RequireVim();
+    co_await c.engine.RequireVim();
     op.payload = parsed.stored;
-    co_await engine.AcceptDeploymentUpdate(op, UsesOf(parsed));
-    co_return Accepted(engine, std::move(op), xml::DeploymentConfigDocument(parsed.stored));
+    const auto uses = UsesOf(parsed);
+    co_await c.deployments.AcceptDeploymentUpdate(op, uses);
+    co_return Accepted(c.engine, std::move(op), xml::DeploymentConfigDocument(parsed.stored));
 }
 
-asio::awaitable<Response> Delete(orchestrator::Engine& engine, Request& request) {
+asio::awaitable<Response> Delete(const DeploymentContext& c, Request& request) {
     const auto& id = request.Param(kIdParam);
     model::ValidateInternalId(id, kIdParam);
     auto op = NewOperation(request, "DELETE_DEPLOYMENT", model::kind::kDeployment, id,
                            /*callback_required=*/true);
-    co_await engine.AcceptDelete(op);
-    auto loaded = co_await Find(engine, id);
+    co_await c.resources.AcceptDelete(op.target_kind, op.target_id, op);
+    auto loaded = co_await Find(c, id);
     std::string body = loaded ? xml::DeploymentDocument(ViewOf(*loaded)) : std::string();
-    co_return Accepted(engine, std::move(op), std::move(body));
+    co_return Accepted(c.engine, std::move(op), std::move(body));
 }
 // <service_operation>/<vm_operation> bodies: the operation, and force.
 struct OperationRequest {
@@ -209,14 +211,14 @@ std::string OperationPayload(const std::string& operation, const std::string& vm
     return xml::Compact(doc);
 }
 
-asio::awaitable<Response> ServiceOperation(orchestrator::Engine& engine, Request& request) {
+asio::awaitable<Response> ServiceOperation(const DeploymentContext& c, Request& request) {
     const auto& tenant = request.Param("internal_tenant_id");
     const auto& id = request.Param(kIdParam);
     model::ValidateInternalId(tenant, "internal_tenant_id");
     auto parsed = ParseOperation(request);
     auto op = NewOperation(request, "SERVICE_OPERATION", model::kind::kDeployment, id,
                            /*callback_required=*/true);
-    auto loaded = co_await Find(engine, id);
+    auto loaded = co_await Find(c, id);
     if (!loaded || loaded->record.tenant_id != tenant)
         throw Error(ErrorCode::kNotFound, "deployment " + id + " not found in tenant " + tenant);
     const auto service = model::ServiceStateOf(loaded->service);
@@ -227,26 +229,25 @@ asio::awaitable<Response> ServiceOperation(orchestrator::Engine& engine, Request
                                               parsed.operation + " it now");
     }
     op.payload = OperationPayload(parsed.operation, {});
-    co_await engine.AcceptUpdate(op);
-    co_return Accepted(engine, std::move(op), xml::DeploymentDocument(ViewOf(*loaded)));
+    co_await c.resources.AcceptUpdate(op.target_kind, op.target_id, op);
+    co_return Accepted(c.engine, std::move(op), xml::DeploymentDocument(ViewOf(*loaded)));
 }
 
 // The VM a VM-level route names (vm_lookup.hpp: validated, 404 unless it is in `tenant`),
 // with its deployment as GET shows it.
-asio::awaitable<std::pair<model::VmRecord, Loaded>> FindVm(orchestrator::Engine& engine,
+asio::awaitable<std::pair<model::VmRecord, Loaded>> FindVm(const DeploymentContext& c,
                                                            const std::string& tenant,
                                                            const std::string& vm_name) {
-    auto found = co_await FindTenantVm(engine, tenant, vm_name);
-    auto loaded = co_await engine.WithStore(
-        [&found](model::Store& store) { return Load(store, std::move(found.deployment)); });
+    auto found = co_await FindTenantVm(c.resources, c.deployments, tenant, vm_name);
+    auto loaded = co_await Load(c, found.deployment);
     co_return std::make_pair(std::move(found.vm), std::move(loaded));
 }
 
-asio::awaitable<Response> VmOperation(orchestrator::Engine& engine, Request& request) {
+asio::awaitable<Response> VmOperation(const DeploymentContext& c, Request& request) {
     const auto& tenant = request.Param("internal_tenant_id");
     const auto& vm_name = request.Param("vm_name");
     auto parsed = ParseOperation(request);
-    auto [vm, loaded] = co_await FindVm(engine, tenant, vm_name);
+    auto [vm, loaded] = co_await FindVm(c, tenant, vm_name);
     auto op = NewOperation(request, "VM_OPERATION", model::kind::kDeployment, vm.deployment_id,
                            /*callback_required=*/true);
     const auto event = orchestrator::VmOperationEvent(parsed.operation);
@@ -274,14 +275,14 @@ asio::awaitable<Response> VmOperation(orchestrator::Engine& engine, Request& req
         }
     }
     op.payload = OperationPayload(parsed.operation, vm_name);
-    co_await engine.AcceptUpdate(op);
-    co_return Accepted(engine, std::move(op), xml::DeploymentDocument(ViewOf(loaded)));
+    co_await c.resources.AcceptUpdate(op.target_kind, op.target_id, op);
+    co_return Accepted(c.engine, std::move(op), xml::DeploymentDocument(ViewOf(loaded)));
 }
 
 // POST /{tenant}/deployments/recovery-vm/{vm}: <operation>recovery_do</operation>, optional
 // <checkVmBeforeRecovery> (a VM found alive is then left alone). Runs the recovery a down VM
 // gets (orchestrator/deployment/deployment_recovery.cpp), whatever its group's recovery_type.
-asio::awaitable<Response> RecoveryVm(orchestrator::Engine& engine, Request& request) {
+asio::awaitable<Response> RecoveryVm(const DeploymentContext& c, Request& request) {
     const auto& tenant = request.Param("internal_tenant_id");
     const auto& vm_name = request.Param("vm_name");
     RequireXmlBody(request);
@@ -294,7 +295,7 @@ asio::awaitable<Response> RecoveryVm(orchestrator::Engine& engine, Request& requ
                     "<operation> must be recovery_do, not '" + operation.substr(0, 40) + "'");
     }
     const bool check_first = xml::ChildBool(root, "checkVmBeforeRecovery").value_or(false);
-    auto [vm, loaded] = co_await FindVm(engine, tenant, vm_name);
+    auto [vm, loaded] = co_await FindVm(c, tenant, vm_name);
     auto op = NewOperation(request, "RECOVER_VM", model::kind::kDeployment, vm.deployment_id,
                            /*callback_required=*/true);
     const auto service = model::ServiceStateOf(loaded.service);
@@ -315,27 +316,28 @@ asio::awaitable<Response> RecoveryVm(orchestrator::Engine& engine, Request& requ
     xml::AppendText(node, "trigger", "manual");
     xml::AppendBool(node, "check_first", check_first);
     op.payload = xml::Compact(payload);
-    co_await engine.AcceptUpdate(op);
-    co_return Accepted(engine, std::move(op), xml::DeploymentDocument(ViewOf(loaded)));
+    co_await c.resources.AcceptUpdate(op.target_kind, op.target_id, op);
+    co_return Accepted(c.engine, std::move(op), xml::DeploymentDocument(ViewOf(loaded)));
 }
 }  // namespace
 
-void RegisterDeploymentRoutes(Router& router, orchestrator::Engine& engine) {
+void RegisterDeploymentRoutes(Router& router, DeploymentContext context) {
+    // Each route holds its copy of the references.
     const std::string one = std::string("/deployments/{") + kIdParam + "}";
-    router.Add(http::verb::get, "/deployments", [&engine](Request&) { return List(engine); });
-    router.Add(http::verb::get, one, [&engine](Request& r) { return Get(engine, r); });
+    router.Add(http::verb::get, "/deployments", [context](Request&) { return List(context); });
+    router.Add(http::verb::get, one, [context](Request& r) { return Get(context, r); });
     router.Add(http::verb::get, std::string("/deployments/config/{") + kIdParam + "}",
-               [&engine](Request& r) { return GetConfig(engine, r); });
-    router.Add(http::verb::post, one, [&engine](Request& r) { return Create(engine, r); });
-    router.Add(http::verb::put, one, [&engine](Request& r) { return Update(engine, r); });
-    router.Add(http::verb::delete_, one, [&engine](Request& r) { return Delete(engine, r); });
+               [context](Request& r) { return GetConfig(context, r); });
+    router.Add(http::verb::post, one, [context](Request& r) { return Create(context, r); });
+    router.Add(http::verb::put, one, [context](Request& r) { return Update(context, r); });
+    router.Add(http::verb::delete_, one, [context](Request& r) { return Delete(context, r); });
     router.Add(http::verb::post,
                std::string("/{internal_tenant_id}/deployments/service/{") + kIdParam + "}",
-               [&engine](Request& r) { return ServiceOperation(engine, r); });
+               [context](Request& r) { return ServiceOperation(context, r); });
     router.Add(http::verb::post, "/{internal_tenant_id}/deployments/vm/{vm_name}",
-               [&engine](Request& r) { return VmOperation(engine, r); });
+               [context](Request& r) { return VmOperation(context, r); });
     router.Add(http::verb::post, "/{internal_tenant_id}/deployments/recovery-vm/{vm_name}",
-               [&engine](Request& r) { return RecoveryVm(engine, r); });
+               [context](Request& r) { return RecoveryVm(context, r); });
 }
 
 }  // namespace escd::server::handlers

@@ -8,11 +8,19 @@
 /// (503) before anything is stored; POST creates the tenant it names first when missing.
 /// Events of each: docs/behaviour.md, "Event sequences".
 
+#include "model/stores/deployment_store.hpp"
+#include "model/stores/resource_store.hpp"
 #include "orchestrator/engine/engine.hpp"
 #include "server/router.hpp"
 
 namespace escd::server::handlers {
 
-void RegisterDeploymentRoutes(Router& router, orchestrator::Engine& engine);
+struct DeploymentContext {
+    orchestrator::Engine& engine;  ///< checks the VIM, runs what was accepted
+    model::ResourceStore& resources;
+    model::DeploymentStore& deployments;
+};
+
+void RegisterDeploymentRoutes(Router& router, DeploymentContext context);
 
 }  // namespace escd::server::handlers

@@ -8,34 +8,6 @@ namespace escd::server::handlers {
 namespace {
 namespace xml = model::xml;
 
-ReferenceLookup Resolve(model::Store& store,
-                        const std::vector<xml::Reference>& references,
-                        const std::string& tenant,
-                        const std::vector<xml::ResolvedReference>& kept) {
-    ReferenceLookup lookup;
-    for (const auto& ref : references) {
-        const auto& text = ref.internal_id;  // before resolution: the datamodel's text
-        std::string meant = text;
-        for (const auto& old : kept)
-            if (old.kind == ref.kind && old.text == text) meant = old.internal_id;
-        // The usual case, a reference by internal id (or kept), costs one primary-key read.
-        auto by_id = store.GetResource(ref.kind, meant);
-        if (by_id && model::UsableByTenant(*by_id, tenant)) {
-            lookup.resolved.push_back({ref.kind, text, meant});
-            continue;
-        }
-        auto found =
-            model::ResolveReference(text, tenant, store.FindResourcesByKey(ref.kind, text));
-        if (found.Found()) {
-            lookup.resolved.push_back({ref.kind, text, std::move(found.internal_id)});
-        } else if (!lookup.failed) {
-            lookup.failed = ref;
-            lookup.ambiguous = std::move(found.ambiguous);
-        }
-    }
-    return lookup;
-}
-
 std::string Joined(const std::vector<std::string>& ids) {
     std::string out;
     for (const auto& id : ids) out += (out.empty() ? "" : ", ") + id;
@@ -43,14 +15,33 @@ std::string Joined(const std::vector<std::string>& ids) {
 }
 }  // namespace
 
-asio::awaitable<ReferenceLookup> LookUpReferences(orchestrator::Engine& engine,
+asio::awaitable<ReferenceLookup> LookUpReferences(model::ResourceStore& resources,
                                                   const xml::ParsedDeployment& parsed,
                                                   const std::vector<xml::ResolvedReference>& kept) {
-    if (parsed.references.empty()) co_return ReferenceLookup{};
+    const auto& references = parsed.references;
     const auto& tenant = parsed.spec.tenant;
-    co_return co_await engine.WithStore([&parsed, &tenant, &kept](model::Store& store) {
-        return Resolve(store, parsed.references, tenant, kept);
-    });
+    ReferenceLookup lookup;
+    for (const auto& ref : references) {
+        const auto& text = ref.internal_id;  // before resolution: the datamodel's text
+        std::string meant = text;
+        for (const auto& old : kept)
+            if (old.kind == ref.kind && old.text == text) meant = old.internal_id;
+        // The usual case, a reference by internal id (or kept), costs one primary-key read.
+        auto by_id = co_await resources.GetResource(ref.kind, meant);
+        if (by_id && model::UsableByTenant(*by_id, tenant)) {
+            lookup.resolved.push_back({ref.kind, text, meant});
+            continue;
+        }
+        const auto candidates = co_await resources.FindResourcesByKey(ref.kind, text);
+        auto found = model::ResolveReference(text, tenant, candidates);
+        if (found.Found()) {
+            lookup.resolved.push_back({ref.kind, text, std::move(found.internal_id)});
+        } else if (!lookup.failed) {
+            lookup.failed = ref;
+            lookup.ambiguous = std::move(found.ambiguous);
+        }
+    }
+    co_return lookup;
 }
 
 void RecordReferences(xml::ParsedDeployment& parsed, const ReferenceLookup& lookup) {

@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "model/stores/resource_store.hpp"
 #include "model/xml/deployment_xml.hpp"
-#include "orchestrator/engine/engine.hpp"
 
 namespace escd::server::handlers {
 
@@ -20,12 +20,12 @@ struct ReferenceLookup {
     std::vector<std::string> ambiguous;           ///< of `failed`, when several match it
 };
 
-/// Resolves every reference of `parsed` (on the database pool), throwing nothing. `kept` (a
+/// Resolves every reference of `parsed`, throwing nothing (but the store's errors). `kept` (a
 /// PUT: what the current datamodel's references resolved to) keeps its meaning for the same
 /// text while that resource is usable, so an update does not re-point a reference because
 /// another object took its name since.
 asio::awaitable<ReferenceLookup> LookUpReferences(
-    orchestrator::Engine& engine,
+    model::ResourceStore& resources,
     const model::xml::ParsedDeployment& parsed,
     const std::vector<model::xml::ResolvedReference>& kept = {});
 

@@ -88,15 +88,19 @@ Response ListDocument(const Kind& kind, const std::vector<model::DynamicMapping>
     return response;
 }
 
-asio::awaitable<std::vector<model::DynamicMapping>> List(orchestrator::Engine& engine,
+// The entries of `kind` (the store's name of a kind is its singular).
+asio::awaitable<std::vector<model::DynamicMapping>> List(model::DynamicMappingStore& mappings,
                                                          const Kind& kind) {
-    co_return co_await engine.WithStore(
-        [&kind](model::Store& store) { return store.ListDynamicMappings(kind.singular); });
+    const std::string name = kind.singular;
+    co_return co_await mappings.ListDynamicMappings(name);
 }
 
-asio::awaitable<Response> GetOne(orchestrator::Engine& engine, const Kind& kind, Request& request) {
+asio::awaitable<Response> GetOne(model::DynamicMappingStore& mappings,
+                                 const Kind& kind,
+                                 Request& request) {
     auto name = NameFromPath(kind, request.Param("name"));
-    for (const auto& entry : co_await List(engine, kind)) {
+    const auto entries = co_await List(mappings, kind);
+    for (const auto& entry : entries) {
         if (entry.name == name) {
             Response response;
             response.body = "<?xml version=\"1.0\"?>\n" + entry.document + "\n";
@@ -106,22 +110,22 @@ asio::awaitable<Response> GetOne(orchestrator::Engine& engine, const Kind& kind,
     throw Error(ErrorCode::kNotFound, std::string(kind.label) + " " + name + " not found.");
 }
 
-asio::awaitable<Response> Create(orchestrator::Engine& engine, const Kind& kind, Request& request) {
+asio::awaitable<Response> Create(model::DynamicMappingStore& mappings,
+                                 const Kind& kind,
+                                 Request& request) {
     RequireXmlBody(request);
     auto entries = ParseEntries(kind, request.Body());
-    co_await engine.WithStore([&entries](model::Store& store) {
-        store.CreateDynamicMappings(entries);
-        return 0;
-    });
+    co_await mappings.CreateDynamicMappings(entries);
     co_return ListDocument(kind, entries);
 }
 
-asio::awaitable<Response> DeleteOne(orchestrator::Engine& engine,
+asio::awaitable<Response> DeleteOne(model::DynamicMappingStore& mappings,
                                     const Kind& kind,
                                     Request& request) {
     auto name = NameFromPath(kind, request.Param("name"));
     std::optional<model::DynamicMapping> found;
-    for (auto& entry : co_await List(engine, kind)) {
+    auto entries = co_await List(mappings, kind);
+    for (auto& entry : entries) {
         if (entry.name == name) found = std::move(entry);
     }
     if (!found)
@@ -131,9 +135,8 @@ asio::awaitable<Response> DeleteOne(orchestrator::Engine& engine,
                                                 kind.singular + ", cannot delete.");
     }
     // Deployments do not exist yet; once they do, an entry their rules name is refused here too.
-    bool deleted = co_await engine.WithStore([&kind, &name](model::Store& store) {
-        return store.DeleteDynamicMapping(kind.singular, name);
-    });
+    const std::string kind_name = kind.singular;
+    bool deleted = co_await mappings.DeleteDynamicMapping(kind_name, name);
     if (!deleted)
         throw Error(ErrorCode::kNotFound, std::string(kind.label) + " " + name + " not found.");
     Response response;
@@ -141,31 +144,31 @@ asio::awaitable<Response> DeleteOne(orchestrator::Engine& engine,
     co_return response;
 }
 
-asio::awaitable<Response> DeleteNonCore(orchestrator::Engine& engine, const Kind& kind) {
-    co_await engine.WithStore(
-        [&kind](model::Store& store) { return store.DeleteNonCoreDynamicMappings(kind.singular); });
-    co_return ListDocument(kind, co_await List(engine, kind));
+asio::awaitable<Response> DeleteNonCore(model::DynamicMappingStore& mappings, const Kind& kind) {
+    const std::string kind_name = kind.singular;
+    co_await mappings.DeleteNonCoreDynamicMappings(kind_name);
+    co_return ListDocument(kind, co_await List(mappings, kind));
 }
 
-void RegisterKind(Router& router, orchestrator::Engine& engine, const Kind& kind) {
+void RegisterKind(Router& router, model::DynamicMappingStore& mappings, const Kind& kind) {
     const std::string base = std::string("/dynamic_mapping/") + kind.plural;
-    router.Add(http::verb::get, base, [&engine, &kind](Request&) -> asio::awaitable<Response> {
-        co_return ListDocument(kind, co_await List(engine, kind));
+    router.Add(http::verb::get, base, [&mappings, &kind](Request&) -> asio::awaitable<Response> {
+        co_return ListDocument(kind, co_await List(mappings, kind));
     });
     router.Add(http::verb::get, base + "/{name}",
-               [&engine, &kind](Request& r) { return GetOne(engine, kind, r); });
+               [&mappings, &kind](Request& r) { return GetOne(mappings, kind, r); });
     router.Add(http::verb::post, base,
-               [&engine, &kind](Request& r) { return Create(engine, kind, r); });
+               [&mappings, &kind](Request& r) { return Create(mappings, kind, r); });
     router.Add(http::verb::delete_, base + "/{name}",
-               [&engine, &kind](Request& r) { return DeleteOne(engine, kind, r); });
+               [&mappings, &kind](Request& r) { return DeleteOne(mappings, kind, r); });
     router.Add(http::verb::delete_, base,
-               [&engine, &kind](Request&) { return DeleteNonCore(engine, kind); });
+               [&mappings, &kind](Request&) { return DeleteNonCore(mappings, kind); });
 }
 }  // namespace
 
-void RegisterDynamicMappingRoutes(Router& router, orchestrator::Engine& engine) {
-    RegisterKind(router, engine, kAction);
-    RegisterKind(router, engine, kMetric);
+void RegisterDynamicMappingRoutes(Router& router, model::DynamicMappingStore& mappings) {
+    RegisterKind(router, mappings, kAction);
+    RegisterKind(router, mappings, kMetric);
 }
 
 }  // namespace escd::server::handlers

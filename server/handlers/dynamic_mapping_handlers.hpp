@@ -12,11 +12,11 @@
 /// non-CORE entry and answers with what remains. Names in paths are percent-decoded
 /// ("ALWAYS%20log").
 
-#include "orchestrator/engine/engine.hpp"
+#include "model/stores/dynamic_mapping_store.hpp"
 #include "server/router.hpp"
 
 namespace escd::server::handlers {
 
-void RegisterDynamicMappingRoutes(Router& router, orchestrator::Engine& engine);
+void RegisterDynamicMappingRoutes(Router& router, model::DynamicMappingStore& mappings);
 
 }  // namespace escd::server::handlers

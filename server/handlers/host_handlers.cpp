@@ -4,7 +4,6 @@
 #include <pugixml.hpp>
 
 #include "common/error.hpp"
-#include "common/offload.hpp"
 #include "model/ids.hpp"
 #include "model/xml/xml_doc.hpp"
 #include "server/handlers/mutation.hpp"
@@ -48,8 +47,7 @@ asio::awaitable<void> RequireHost(HostContext& context, const std::string& host)
 asio::awaitable<Response> Status(const std::shared_ptr<HostContext>& context,
                                  const std::string& host) {
     co_await RequireHost(*context, host);
-    bool schedulable =
-        co_await Offload(context->db_pool, [&] { return context->store.HostSchedulable(host); });
+    bool schedulable = co_await context->hosts.HostSchedulable(host);
     Response response;
     response.body = StatusDocument(host, schedulable);
     co_return response;
@@ -67,7 +65,7 @@ asio::awaitable<Response> Switch(const std::shared_ptr<HostContext>& context,
     const std::string message = "Host " + host + (schedulable ? " enabled" : " disabled");
     const std::vector<model::OutboxMessage> events{
         {op.events_url, op.kind, 200, message, EventDocument(host, schedulable, message)}};
-    auto rows = co_await context->store.SetHostSchedulable(host, schedulable, op, events);
+    auto rows = co_await context->hosts.SetHostSchedulable(host, schedulable, op, events);
     Response response;
     response.body = StatusDocument(host, schedulable);
     response.transaction_id = op.transaction_id;

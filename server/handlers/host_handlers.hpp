@@ -9,7 +9,7 @@
 ///   together; the answer is 200 with ESC-Transaction-Id and the new status, and the event goes
 ///   to Callback-ESC-Events after the answer. Idempotent: disabling a disabled host is a 200.
 
-#include "model/store.hpp"
+#include "model/stores/host_store.hpp"
 #include "orchestrator/notify/notifier.hpp"
 #include "server/router.hpp"
 #include "vim/capabilities/hosts.hpp"
@@ -17,8 +17,7 @@
 namespace escd::server::handlers {
 
 struct HostContext {
-    model::Store& store;
-    asio::thread_pool& db_pool;
+    model::HostStore& hosts;
     vim::Hosts& vim;
     orchestrator::Notifier& notifier;
 };

@@ -65,9 +65,7 @@ std::string PlanDocument(const orchestrator::MigrationPlan& plan) {
     return xml::Serialize(doc);
 }
 
-asio::awaitable<Response> MigrateVm(orchestrator::Engine& engine,
-                                    vim::Hosts& vim,
-                                    Request& request) {
+asio::awaitable<Response> MigrateVm(const MigrationContext& c, Request& request) {
     const auto& tenant = request.Param("internal_tenant_id");
     const auto& vm_name = request.Param("vm_name");
     model::ValidateInternalId(tenant, "internal_tenant_id");
@@ -75,17 +73,14 @@ asio::awaitable<Response> MigrateVm(orchestrator::Engine& engine,
     auto plan = ParseMigration(request, vm_name);
     auto op = NewOperation(request, std::string(orchestrator::kMigrateVm), model::kind::kDeployment,
                            {}, /*callback_required=*/true);
-    auto found = co_await FindTenantVm(engine, tenant, vm_name);
+    auto found = co_await FindTenantVm(c.resources, c.deployments, tenant, vm_name);
     RequireSettledVm(found.vm, "migrate");
 
     // Where to: the host asked for, or the first other one that takes VMs.
-    const auto hosts = co_await vim.ListHosts();
-    auto enabled = co_await engine.WithStore([&hosts](model::Store& store) {
-        std::vector<std::string> out;
-        for (const auto& host : hosts)
-            if (store.HostSchedulable(host)) out.push_back(host);
-        return out;
-    });
+    const auto hosts = co_await c.vim.ListHosts();
+    std::vector<std::string> enabled;
+    for (const auto& host : hosts)
+        if (co_await c.hosts.HostSchedulable(host)) enabled.push_back(host);
     const auto& current = found.vm.host;
     if (plan.target_host.empty()) {
         for (const auto& host : enabled) {
@@ -110,14 +105,14 @@ asio::awaitable<Response> MigrateVm(orchestrator::Engine& engine,
     plan.source_host = current;
     op.target_id = found.vm.deployment_id;
     op.payload = orchestrator::MigrationPayload(plan);
-    co_await engine.AcceptUpdate(op);
-    co_return Accepted(engine, std::move(op), PlanDocument(plan));
+    co_await c.resources.AcceptUpdate(op.target_kind, op.target_id, op);
+    co_return Accepted(c.engine, std::move(op), PlanDocument(plan));
 }
 }  // namespace
 
-void RegisterMigrationRoutes(Router& router, orchestrator::Engine& engine, vim::Hosts& vim) {
+void RegisterMigrationRoutes(Router& router, MigrationContext context) {
     router.Add(http::verb::post, "/{internal_tenant_id}/deployments/migrate-vm/{vm_name}",
-               [&engine, &vim](Request& r) { return MigrateVm(engine, vim, r); });
+               [context](Request& r) { return MigrateVm(context, r); });
 }
 
 }  // namespace escd::server::handlers

@@ -14,12 +14,23 @@
 /// host), 409 (another operation runs on the deployment), 503 (the VIM does not answer). Disabling
 /// a host (POST /v0/hosts/{host}/disable) never moves its VMs: only this route does.
 
+#include "model/stores/deployment_store.hpp"
+#include "model/stores/host_store.hpp"
+#include "model/stores/resource_store.hpp"
 #include "orchestrator/engine/engine.hpp"
 #include "server/router.hpp"
 #include "vim/capabilities/hosts.hpp"
 
 namespace escd::server::handlers {
 
-void RegisterMigrationRoutes(Router& router, orchestrator::Engine& engine, vim::Hosts& vim);
+struct MigrationContext {
+    orchestrator::Engine& engine;  ///< runs what was accepted
+    vim::Hosts& vim;               ///< its hosts
+    model::ResourceStore& resources;
+    model::DeploymentStore& deployments;  ///< the VMs
+    model::HostStore& hosts;              ///< which take VMs
+};
+
+void RegisterMigrationRoutes(Router& router, MigrationContext context);
 
 }  // namespace escd::server::handlers

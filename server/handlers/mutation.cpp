@@ -52,19 +52,14 @@ void RequireXmlBody(const Request& request) {
                                                   " is not supported; send application/xml");
 }
 
-asio::awaitable<void> RequireReferences(orchestrator::Engine& engine,
+asio::awaitable<void> RequireReferences(model::ResourceStore& resources,
                                         const std::vector<model::xml::Reference>& references,
                                         const std::string& tenant) {
-    if (references.empty()) co_return;
-    auto missing = co_await engine.WithStore([&references, &tenant](model::Store& store) {
-        for (const auto& ref : references) {
-            auto record = store.GetResource(ref.kind, ref.internal_id);
-            if (!record || !model::UsableByTenant(*record, tenant))
-                return std::optional<model::xml::Reference>(ref);
-        }
-        return std::optional<model::xml::Reference>();
-    });
-    if (missing) throw Error(ErrorCode::kNotFound, MissingReferenceMessage(*missing, tenant));
+    for (const auto& ref : references) {
+        auto record = co_await resources.GetResource(ref.kind, ref.internal_id);
+        if (!record || !model::UsableByTenant(*record, tenant))
+            throw Error(ErrorCode::kNotFound, MissingReferenceMessage(ref, tenant));
+    }
 }
 
 std::string MissingReferenceMessage(const model::xml::Reference& ref, const std::string& tenant) {

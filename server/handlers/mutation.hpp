@@ -6,6 +6,7 @@
 #include <string>
 
 #include "model/operation.hpp"
+#include "model/stores/resource_store.hpp"
 #include "model/xml/resource_xml.hpp"
 #include "orchestrator/engine/engine.hpp"
 #include "server/http_types.hpp"
@@ -24,7 +25,7 @@ model::Operation NewOperation(const Request& request,
 
 /// 404 unless every resource in `references` exists, is not being deleted and, when it belongs
 /// to a tenant, belongs to `tenant` (a router's subnets, a deployment's images and networks).
-asio::awaitable<void> RequireReferences(orchestrator::Engine& engine,
+asio::awaitable<void> RequireReferences(model::ResourceStore& resources,
                                         const std::vector<model::xml::Reference>& references,
                                         const std::string& tenant);
 

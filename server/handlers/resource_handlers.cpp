@@ -37,6 +37,7 @@ constexpr Exposure kExposures[] = {
 
 struct Context {
     orchestrator::Engine& engine;
+    model::ResourceStore& resources;
     const Exposure& exposure;
     const xml::KindXml& kind;
 };
@@ -64,16 +65,15 @@ asio::awaitable<ResourceRecord> Existing(const Context& c,
                                          const std::string& tenant) {
     model::ValidateInternalId(id, c.kind.id_element);
     const std::string kind(c.kind.kind);
-    auto record = co_await c.engine.WithStore(
-        [&kind, &id](model::Store& store) { return store.GetResource(kind, id); });
+    auto record = co_await c.resources.GetResource(kind, id);
     if (!record || record->tenant_id != tenant) NotFound(c, id, tenant);
     co_return std::move(*record);
 }
 
 asio::awaitable<void> RequireTenant(const Context& c, const std::string& tenant) {
     if (tenant.empty()) co_return;
-    auto record = co_await c.engine.WithStore(
-        [&tenant](model::Store& store) { return store.GetResource(model::kind::kTenant, tenant); });
+    const std::string tenant_kind = model::kind::kTenant;
+    auto record = co_await c.resources.GetResource(tenant_kind, tenant);
     if (!record) throw Error(ErrorCode::kNotFound, "tenant " + tenant + " not found");
 }
 
@@ -90,20 +90,21 @@ asio::awaitable<Response> List(const ContextPtr& c, Request& request) {
         parent = std::string(request.Header(c->exposure.filter));
         if (!parent.empty()) {
             model::ValidateInternalId(parent, c->exposure.filter);
-            auto network = co_await c->engine.WithStore([&parent](model::Store& store) {
-                return store.GetResource(model::kind::kNetwork, parent);
-            });
+            const std::string network_kind = model::kind::kNetwork;
+            auto network = co_await c->resources.GetResource(network_kind, parent);
             if (!network || network->tenant_id != tenant) {
                 throw Error(ErrorCode::kNotFound,
                             "network " + parent + " not found in tenant " + tenant);
             }
         }
     }
-    auto records = co_await c->engine.WithStore([&kind, &tenant, &parent](model::Store& store) {
-        if (!parent.empty()) return store.ListChildren(kind, parent);
-        return store.ListResources(
-            kind, tenant.empty() ? std::nullopt : std::optional<std::string>(tenant));
-    });
+    std::vector<ResourceRecord> records;
+    if (!parent.empty()) {
+        records = co_await c->resources.ListChildren(kind, parent);
+    } else {
+        const auto of_tenant = tenant.empty() ? std::nullopt : std::optional<std::string>(tenant);
+        records = co_await c->resources.ListResources(kind, of_tenant);
+    }
     Response response;
     response.body = xml::ResourceListDocument(c->kind, records);
     co_return response;
@@ -124,12 +125,12 @@ asio::awaitable<Response> Create(const ContextPtr& c, Request& request) {
     auto parsed = xml::ParseResourceRequest(c->kind, request.Body(), tenant, id);
     auto op = NewOperation(request, KindOfOperation(*c, ResourceState::kCreating),
                            std::string(c->kind.kind), id, /*callback_required=*/true);
-    co_await RequireReferences(c->engine, parsed.references, tenant);
+    co_await RequireReferences(c->resources, parsed.references, tenant);
     if (c->exposure.on_vim) co_await c->engine.RequireVim();
     op.payload = parsed.spec;
     ResourceRecord record{std::string(c->kind.kind), id, tenant,      parsed.name,
                           ResourceState::kCreating,  {}, parsed.spec, parsed.parent_id};
-    co_await c->engine.AcceptCreate(record, op);
+    co_await c->resources.AcceptCreate(record, op);
     co_return Accepted(c->engine, std::move(op), xml::ResourceDocument(c->kind, record, {}));
 }
 
@@ -147,9 +148,9 @@ asio::awaitable<Response> Update(const ContextPtr& c, Request& request) {
                                                 record.parent_id + "; it cannot move to " +
                                                 parsed.parent_id);
     }
-    co_await RequireReferences(c->engine, parsed.references, tenant);
+    co_await RequireReferences(c->resources, parsed.references, tenant);
     op.payload = parsed.spec;
-    co_await c->engine.AcceptUpdate(op);
+    co_await c->resources.AcceptUpdate(op.target_kind, op.target_id, op);
     record.spec = parsed.spec;
     record.name = parsed.name;
     co_return Accepted(c->engine, std::move(op), xml::ResourceDocument(c->kind, record, {}));
@@ -172,17 +173,19 @@ asio::awaitable<Response> Delete(const ContextPtr& c, Request& request) {
     auto op = NewOperation(request, KindOfOperation(*c, ResourceState::kDeleting),
                            std::string(c->kind.kind), id, /*callback_required=*/true);
     auto record = co_await Existing(*c, id, tenant);
-    co_await c->engine.AcceptDelete(op);
+    co_await c->resources.AcceptDelete(op.target_kind, op.target_id, op);
     // Echo what is being deleted; it stays stored until the work has run.
     co_return Accepted(c->engine, std::move(op), xml::ResourceDocument(c->kind, record, {}));
 }
 }  // namespace
 
-void RegisterResourceRoutes(Router& router, orchestrator::Engine& engine) {
+void RegisterResourceRoutes(Router& router,
+                            orchestrator::Engine& engine,
+                            model::ResourceStore& resources) {
     for (const auto& exposure : kExposures) {
         const auto* kind = xml::FindKindXml(exposure.kind);
         if (!kind) throw std::logic_error(std::string("no XML mapping for ") + exposure.kind);
-        auto context = std::make_shared<const Context>(Context{engine, exposure, *kind});
+        auto context = std::make_shared<const Context>(Context{engine, resources, exposure, *kind});
         const std::string list =
             (exposure.tenant_scoped ? std::string("/{") + kTenantParam + "}/" : std::string("/")) +
             exposure.segment;

@@ -21,11 +21,15 @@
 /// resources (a router's subnets, an image's file server) must exist (404); 200 +
 /// ESC-Transaction-Id after the commit; the work and its callback follow.
 
+#include "model/stores/resource_store.hpp"
 #include "orchestrator/engine/engine.hpp"
 #include "server/router.hpp"
 
 namespace escd::server::handlers {
 
-void RegisterResourceRoutes(Router& router, orchestrator::Engine& engine);
+/// Reads and accepts go to `resources`; `engine` checks the VIM and runs what was accepted.
+void RegisterResourceRoutes(Router& router,
+                            orchestrator::Engine& engine,
+                            model::ResourceStore& resources);
 
 }  // namespace escd::server::handlers

@@ -33,14 +33,13 @@ std::string SnapshotDocument(const model::VmSnapshot& snapshot) {
     return xml::Serialize(doc);
 }
 
-asio::awaitable<Response> ListSnapshots(orchestrator::Engine& engine, Request& request) {
+asio::awaitable<Response> ListSnapshots(const SnapshotContext& c, Request& request) {
     auto query = ParseQuery(request.query);
     const std::string tenant = query.count("internalTenantId") ? query["internalTenantId"] : "";
     const std::string vm = query.count("generatedVMName") ? query["generatedVMName"] : "";
     if (!tenant.empty()) model::ValidateInternalId(tenant, "internalTenantId");
     if (!vm.empty()) model::ValidateName(vm, model::kMaxNameLength, "generatedVMName");
-    auto snapshots = co_await engine.WithStore(
-        [&tenant, &vm](model::Store& store) { return store.ListVmSnapshots(tenant, vm); });
+    auto snapshots = co_await c.snapshots.ListVmSnapshots(tenant, vm);
     pugi::xml_document doc;
     auto list = doc.append_child("vm_snapshots");
     for (const auto& snapshot : snapshots) FillSnapshot(list.append_child("vm_snapshot"), snapshot);
@@ -55,7 +54,7 @@ std::unique_ptr<pugi::xml_document> ParseRequestBody(const Request& request) {
     return xml::ParseBody(request.Body());
 }
 
-asio::awaitable<Response> SnapshotVm(orchestrator::Engine& engine, Request& request) {
+asio::awaitable<Response> SnapshotVm(const SnapshotContext& c, Request& request) {
     const auto& tenant = request.Param("internal_tenant_id");
     const auto& vm_name = request.Param("vm_name");
     model::ValidateInternalId(tenant, "internal_tenant_id");
@@ -78,25 +77,24 @@ asio::awaitable<Response> SnapshotVm(orchestrator::Engine& engine, Request& requ
     auto op = NewOperation(request, std::string(orchestrator::kSnapshotVm),
                            model::kind::kDeployment, {}, /*callback_required=*/true);
 
-    auto found = co_await FindTenantVm(engine, tenant, vm_name);
+    auto found = co_await FindTenantVm(c.resources, c.deployments, tenant, vm_name);
     RequireSettledVm(found.vm, operation);
     snapshot.tenant_id = tenant;
     snapshot.vm_name = vm_name;
     snapshot.deployment_id = found.vm.deployment_id;
     op.target_id = found.vm.deployment_id;
     op.payload = orchestrator::SnapshotPayload(snapshot);
-    co_await engine.AcceptVmSnapshot(snapshot, op);
-    auto response = Accepted(engine, std::move(op), SnapshotDocument(snapshot));
+    co_await c.snapshots.AcceptVmSnapshot(snapshot, op);
+    auto response = Accepted(c.engine, std::move(op), SnapshotDocument(snapshot));
     response.status = http::status::created;
     co_return response;
 }
 
 // The snapshot a path names: by id, else by a name exactly one snapshot has.
-asio::awaitable<model::VmSnapshot> Resolve(orchestrator::Engine& engine, const Request& request) {
+asio::awaitable<model::VmSnapshot> Resolve(const SnapshotContext& c, const Request& request) {
     const auto id_or_name = PercentDecode(request.Param(kIdOrNameParam));
     model::ValidateName(id_or_name, model::kMaxNameLength, "snapshotIdOrName");
-    auto found = co_await engine.WithStore(
-        [&id_or_name](model::Store& store) { return store.FindVmSnapshots(id_or_name); });
+    auto found = co_await c.snapshots.FindVmSnapshots(id_or_name);
     for (const auto& snapshot : found)
         if (snapshot.snapshot_id == id_or_name) co_return snapshot;
     if (found.empty()) throw Error(ErrorCode::kNotFound, "snapshot " + id_or_name + " not found");
@@ -109,44 +107,43 @@ asio::awaitable<model::VmSnapshot> Resolve(orchestrator::Engine& engine, const R
 }
 
 // The snapshot's VM, which must be settled for a revert or a volume (400 otherwise).
-asio::awaitable<void> RequireSettledVmOf(orchestrator::Engine& engine,
+asio::awaitable<void> RequireSettledVmOf(const SnapshotContext& c,
                                          const model::VmSnapshot& snapshot,
                                          const std::string& operation) {
     const auto& vm_name = snapshot.vm_name;
-    auto vm =
-        co_await engine.WithStore([&vm_name](model::Store& store) { return store.GetVm(vm_name); });
+    auto vm = co_await c.deployments.GetVm(vm_name);
     if (!vm) throw Error(ErrorCode::kNotFound, "VM " + vm_name + " not found");
     RequireSettledVm(*vm, operation);
 }
 
-asio::awaitable<Response> Revert(orchestrator::Engine& engine, Request& request) {
+asio::awaitable<Response> Revert(const SnapshotContext& c, Request& request) {
     auto op = NewOperation(request, std::string(orchestrator::kRevertSnapshot),
                            model::kind::kDeployment, {}, /*callback_required=*/true);
-    auto snapshot = co_await Resolve(engine, request);
-    co_await RequireSettledVmOf(engine, snapshot, "revert");
+    auto snapshot = co_await Resolve(c, request);
+    co_await RequireSettledVmOf(c, snapshot, "revert");
     op.target_id = snapshot.deployment_id;
     op.payload = orchestrator::SnapshotPayload(snapshot);
-    co_await engine.AcceptVmSnapshotRequest(
+    co_await c.snapshots.AcceptVmSnapshotRequest(
         snapshot.snapshot_id, model::SnapshotEvent::kRevertRequested, std::nullopt, op);
     snapshot.state = model::SnapshotState::kReverting;
-    auto response = Accepted(engine, std::move(op), SnapshotDocument(snapshot));
+    auto response = Accepted(c.engine, std::move(op), SnapshotDocument(snapshot));
     response.status = http::status::accepted;
     co_return response;
 }
 
-asio::awaitable<Response> Delete(orchestrator::Engine& engine, Request& request) {
+asio::awaitable<Response> Delete(const SnapshotContext& c, Request& request) {
     auto op = NewOperation(request, std::string(orchestrator::kDeleteSnapshot),
                            model::kind::kDeployment, {}, /*callback_required=*/true);
-    auto snapshot = co_await Resolve(engine, request);
+    auto snapshot = co_await Resolve(c, request);
     op.target_id = snapshot.deployment_id;
     op.payload = orchestrator::SnapshotPayload(snapshot);
-    co_await engine.AcceptVmSnapshotRequest(
+    co_await c.snapshots.AcceptVmSnapshotRequest(
         snapshot.snapshot_id, model::SnapshotEvent::kDeleteRequested, std::nullopt, op);
     snapshot.state = model::SnapshotState::kDeleting;
-    co_return Accepted(engine, std::move(op), SnapshotDocument(snapshot));
+    co_return Accepted(c.engine, std::move(op), SnapshotDocument(snapshot));
 }
 
-asio::awaitable<Response> MakeVolume(orchestrator::Engine& engine, Request& request) {
+asio::awaitable<Response> MakeVolume(const SnapshotContext& c, Request& request) {
     auto doc = ParseRequestBody(request);
     auto root = doc->document_element();
     const auto name = xml::ChildText(root, "name").value_or("");
@@ -157,8 +154,8 @@ asio::awaitable<Response> MakeVolume(orchestrator::Engine& engine, Request& requ
     model::ValidateInternalId(volume_id, "internal_volume_id");
     auto op = NewOperation(request, std::string(orchestrator::kSnapshotVolume),
                            model::kind::kDeployment, {}, /*callback_required=*/true);
-    auto snapshot = co_await Resolve(engine, request);
-    co_await RequireSettledVmOf(engine, snapshot, "volume from snapshot");
+    auto snapshot = co_await Resolve(c, request);
+    co_await RequireSettledVmOf(c, snapshot, "volume from snapshot");
 
     // Stored as the volume routes store a volume; its size is the disk's, known once made.
     pugi::xml_document spec;
@@ -175,28 +172,28 @@ asio::awaitable<Response> MakeVolume(orchestrator::Engine& engine, Request& requ
                                  snapshot.tenant_id};
     op.target_id = snapshot.deployment_id;
     op.payload = orchestrator::SnapshotPayload(snapshot, volume_id);
-    co_await engine.AcceptVmSnapshotRequest(snapshot.snapshot_id,
-                                            model::SnapshotEvent::kVolumeRequested, volume, op);
+    co_await c.snapshots.AcceptVmSnapshotRequest(
+        snapshot.snapshot_id, model::SnapshotEvent::kVolumeRequested, volume, op);
     auto response =
-        Accepted(engine, std::move(op),
+        Accepted(c.engine, std::move(op),
                  xml::ResourceDocument(*xml::FindKindXml(model::kind::kVolume), volume, {}));
     response.status = http::status::accepted;
     co_return response;
 }
 }  // namespace
 
-void RegisterSnapshotRoutes(Router& router, orchestrator::Engine& engine) {
+void RegisterSnapshotRoutes(Router& router, SnapshotContext context) {
     for (const std::string prefix : {"", "/internal"}) {
         router.Add(http::verb::get, prefix + "/snapshots",
-                   [&engine](Request& r) { return ListSnapshots(engine, r); });
+                   [context](Request& r) { return ListSnapshots(context, r); });
         router.Add(http::verb::post,
                    prefix + "/{internal_tenant_id}/deployments/snapshot-vm/{vm_name}",
-                   [&engine](Request& r) { return SnapshotVm(engine, r); });
+                   [context](Request& r) { return SnapshotVm(context, r); });
         const std::string one = prefix + "/snapshots/{" + kIdOrNameParam + "}";
-        router.Add(http::verb::post, one, [&engine](Request& r) { return Revert(engine, r); });
-        router.Add(http::verb::delete_, one, [&engine](Request& r) { return Delete(engine, r); });
+        router.Add(http::verb::post, one, [context](Request& r) { return Revert(context, r); });
+        router.Add(http::verb::delete_, one, [context](Request& r) { return Delete(context, r); });
         router.Add(http::verb::post, one + "/volumes",
-                   [&engine](Request& r) { return MakeVolume(engine, r); });
+                   [context](Request& r) { return MakeVolume(context, r); });
     }
 }
 

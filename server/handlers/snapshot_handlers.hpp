@@ -22,11 +22,21 @@
 /// the answer, and the work runs on the deployment's strand
 /// (orchestrator/deployment/snapshot_workflow.hpp names the callback of each).
 
+#include "model/stores/deployment_store.hpp"
+#include "model/stores/resource_store.hpp"
+#include "model/stores/snapshot_store.hpp"
 #include "orchestrator/engine/engine.hpp"
 #include "server/router.hpp"
 
 namespace escd::server::handlers {
 
-void RegisterSnapshotRoutes(Router& router, orchestrator::Engine& engine);
+struct SnapshotContext {
+    orchestrator::Engine& engine;  ///< runs what was accepted
+    model::ResourceStore& resources;
+    model::DeploymentStore& deployments;  ///< the VMs
+    model::SnapshotStore& snapshots;
+};
+
+void RegisterSnapshotRoutes(Router& router, SnapshotContext context);
 
 }  // namespace escd::server::handlers

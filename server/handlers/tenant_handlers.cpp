@@ -9,15 +9,15 @@ namespace escd::server::handlers {
 namespace {
 namespace xml = model::xml;
 constexpr const char* kIdParam = "internal_tenant_id";
+const std::string kTenantKind = model::kind::kTenant;
 
 xml::TenantView ViewOf(const model::ResourceRecord& record) {
     return {xml::TenantSpecFromStored(record.spec), record.external_id};
 }
 
-asio::awaitable<Response> ListTenants(orchestrator::Engine& engine) {
-    auto records = co_await engine.WithStore([](model::Store& store) {
-        return store.ListResources(model::kind::kTenant, std::nullopt);
-    });
+asio::awaitable<Response> ListTenants(model::ResourceStore& resources) {
+    const std::optional<std::string> any_tenant;
+    auto records = co_await resources.ListResources(kTenantKind, any_tenant);
     std::vector<xml::TenantView> views;
     views.reserve(records.size());
     for (const auto& record : records) views.push_back(ViewOf(record));
@@ -26,17 +26,18 @@ asio::awaitable<Response> ListTenants(orchestrator::Engine& engine) {
     co_return response;
 }
 
-asio::awaitable<Response> GetTenant(orchestrator::Engine& engine, const std::string& id) {
+asio::awaitable<Response> GetTenant(model::ResourceStore& resources, const std::string& id) {
     model::ValidateInternalId(id, kIdParam);
-    auto record = co_await engine.WithStore(
-        [&id](model::Store& store) { return store.GetResource(model::kind::kTenant, id); });
+    auto record = co_await resources.GetResource(kTenantKind, id);
     if (!record) throw Error(ErrorCode::kNotFound, "tenant " + id + " not found");
     Response response;
     response.body = xml::TenantDocument(ViewOf(*record), {});
     co_return response;
 }
 
-asio::awaitable<Response> CreateTenant(orchestrator::Engine& engine, Request& request) {
+asio::awaitable<Response> CreateTenant(orchestrator::Engine& engine,
+                                       model::ResourceStore& resources,
+                                       Request& request) {
     const auto& id = request.Param(kIdParam);
     RequireXmlBody(request);
     auto spec = xml::ParseTenantRequest(request.Body(), id);
@@ -46,44 +47,53 @@ asio::awaitable<Response> CreateTenant(orchestrator::Engine& engine, Request& re
     op.payload = stored;
     model::ResourceRecord record{
         model::kind::kTenant, id, {}, spec.name, model::ResourceState::kCreating, {}, stored, {}};
-    co_await engine.AcceptCreate(record, op);
+    co_await resources.AcceptCreate(record, op);
     co_return Accepted(engine, std::move(op), xml::TenantDocument({spec, {}}, {}));
 }
 
-asio::awaitable<Response> UpdateTenant(orchestrator::Engine& engine, Request& request) {
+asio::awaitable<Response> UpdateTenant(orchestrator::Engine& engine,
+                                       model::ResourceStore& resources,
+                                       Request& request) {
     const auto& id = request.Param(kIdParam);
     RequireXmlBody(request);
     auto spec = xml::ParseTenantRequest(request.Body(), id);
     auto op = NewOperation(request, "UPDATE_TENANT", model::kind::kTenant, id,
                            /*callback_required=*/true);
     op.payload = xml::StoredTenantSpec(spec);
-    co_await engine.AcceptUpdate(op);
+    co_await resources.AcceptUpdate(op.target_kind, op.target_id, op);
     co_return Accepted(engine, std::move(op), xml::TenantDocument({spec, {}}, {}));
 }
 
-asio::awaitable<Response> DeleteTenant(orchestrator::Engine& engine, Request& request) {
+asio::awaitable<Response> DeleteTenant(orchestrator::Engine& engine,
+                                       model::ResourceStore& resources,
+                                       Request& request) {
     const auto& id = request.Param(kIdParam);
     model::ValidateInternalId(id, kIdParam);
     auto op = NewOperation(request, "DELETE_TENANT", model::kind::kTenant, id,
                            /*callback_required=*/true);
-    co_await engine.AcceptDelete(op);
+    co_await resources.AcceptDelete(op.target_kind, op.target_id, op);
     // Echo the tenant being deleted (docs/decisions.md#a-delete-echoes-what-it-deletes); it stays
     // stored until the work has run, and the work starts only after this answer.
-    auto record = co_await engine.WithStore(
-        [&id](model::Store& store) { return store.GetResource(model::kind::kTenant, id); });
+    auto record = co_await resources.GetResource(kTenantKind, id);
     std::string body = record ? xml::TenantDocument(ViewOf(*record), {}) : std::string();
     co_return Accepted(engine, std::move(op), std::move(body));
 }
 }  // namespace
 
-void RegisterTenantRoutes(Router& router, orchestrator::Engine& engine) {
+void RegisterTenantRoutes(Router& router,
+                          orchestrator::Engine& engine,
+                          model::ResourceStore& resources) {
     const std::string one = std::string("/tenants/{") + kIdParam + "}";
-    router.Add(http::verb::get, "/tenants", [&engine](Request&) { return ListTenants(engine); });
+    router.Add(http::verb::get, "/tenants",
+               [&resources](Request&) { return ListTenants(resources); });
     router.Add(http::verb::get, one,
-               [&engine](Request& r) { return GetTenant(engine, r.Param(kIdParam)); });
-    router.Add(http::verb::post, one, [&engine](Request& r) { return CreateTenant(engine, r); });
-    router.Add(http::verb::put, one, [&engine](Request& r) { return UpdateTenant(engine, r); });
-    router.Add(http::verb::delete_, one, [&engine](Request& r) { return DeleteTenant(engine, r); });
+               [&resources](Request& r) { return GetTenant(resources, r.Param(kIdParam)); });
+    router.Add(http::verb::post, one,
+               [&engine, &resources](Request& r) { return CreateTenant(engine, resources, r); });
+    router.Add(http::verb::put, one,
+               [&engine, &resources](Request& r) { return UpdateTenant(engine, resources, r); });
+    router.Add(http::verb::delete_, one,
+               [&engine, &resources](Request& r) { return DeleteTenant(engine, resources, r); });
 }
 
 }  // namespace escd::server::handlers

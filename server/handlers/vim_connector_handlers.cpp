@@ -4,7 +4,7 @@
 
 #include "common/error.hpp"
 #include "common/log.hpp"
-#include "common/offload.hpp"
+#include "common/sync_wait.hpp"
 #include "model/xml/vim_connector_xml.hpp"
 #include "server/handlers/mutation.hpp"
 #include "server/query.hpp"
@@ -69,16 +69,9 @@ Response Document(std::string body) {
 }
 
 asio::awaitable<model::VimConnector> ReadConnector(const Context& context, const std::string& id) {
-    auto* store = &context->store;
-    auto found =
-        co_await Offload(context->db_pool, [store, &id] { return store->GetVimConnector(id); });
+    auto found = co_await context->store.GetVimConnector(id);
     if (!found) throw Error(ErrorCode::kNotFound, "VIM connector " + id + " not found");
     co_return std::move(*found);
-}
-
-asio::awaitable<std::vector<model::VimConnector>> ReadConnectors(const Context& context) {
-    auto* store = &context->store;
-    co_return co_await Offload(context->db_pool, [store] { return store->ListVimConnectors(); });
 }
 
 // Connectors --------------------------------------------------------------------------------
@@ -86,7 +79,7 @@ asio::awaitable<std::vector<model::VimConnector>> ReadConnectors(const Context& 
 // Awaited results go to named locals: g++ 12 may destroy a temporary of a co_await
 // full-expression twice (README, "Coroutine parameters").
 asio::awaitable<Response> ListConnectors(const Context& context) {
-    const auto connectors = co_await ReadConnectors(context);
+    const auto connectors = co_await context->store.ListVimConnectors();
     co_return Document(xml::VimConnectorListDocument(connectors));
 }
 
@@ -141,7 +134,7 @@ asio::awaitable<Response> DeleteConnector(const Context& context, Request& reque
 }
 
 asio::awaitable<Response> GetDefault(const Context& context) {
-    const auto connectors = co_await ReadConnectors(context);
+    const auto connectors = co_await context->store.ListVimConnectors();
     for (const auto& connector : connectors) {
         if (connector.is_default)
             co_return Document(xml::DefaultVimConnectorDocument(connector.id, {}));
@@ -168,10 +161,7 @@ asio::awaitable<vim::VimStatus> Probe(const Context& context,
         if (!context->check_openstack)
             co_return vim::VimStatus{false, "escd cannot check OpenStack VIMs here"};
         // The connector's VIM user authenticates (ESC has one per VIM; the first one counts).
-        auto* store = &context->store;
-        const auto& vim_id = connector.id;
-        const auto users = co_await Offload(
-            context->db_pool, [store, &vim_id] { return store->ListVimUsers(vim_id); });
+        const auto users = co_await context->store.ListVimUsers(connector.id);
         vim::openstack::Credentials credentials;
         try {
             credentials = CredentialsOf(connector, users, context->openstack_endpoint);
@@ -210,25 +200,14 @@ asio::awaitable<Response> CheckStatus(const Context& context, Request& request) 
 
 asio::awaitable<Response> ListUsers(const Context& context, Request& request) {
     const auto& vim_id = VimIdFrom(request);
-    auto* store = &context->store;
-    auto users = co_await Offload(context->db_pool,
-                                  [store, &vim_id] { return store->ListVimUsers(vim_id); });
+    auto users = co_await context->store.ListVimUsers(vim_id);
     co_return Document(xml::VimUserListDocument(users));
-}
-
-asio::awaitable<model::VimUser> ReadUser(const Context& context,
-                                         const std::string& vim_id,
-                                         const std::string& user_id) {
-    auto* store = &context->store;
-    co_return co_await Offload(context->db_pool, [store, &vim_id, &user_id] {
-        return store->GetVimUser(vim_id, user_id);
-    });
 }
 
 asio::awaitable<Response> GetUser(const Context& context, Request& request) {
     const auto& vim_id = VimIdFrom(request);
     const auto user_id = UserIdFrom(request);
-    const auto user = co_await ReadUser(context, vim_id, user_id);
+    const auto user = co_await context->store.GetVimUser(vim_id, user_id);
     co_return Document(xml::VimUserDocument(user, {}));
 }
 
@@ -268,7 +247,7 @@ asio::awaitable<Response> DeleteUser(const Context& context, Request& request) {
     const auto user_id = UserIdFrom(request);
     const auto op = NewOperation(request, "DELETE_VIM_USER", kUserKind, vim_id + "/" + user_id,
                                  /*callback_required=*/true);
-    const auto user = co_await ReadUser(context, vim_id, user_id);
+    const auto user = co_await context->store.GetVimUser(vim_id, user_id);
     const std::string message = "VIM User successfully deleted";
     const auto callbacks = CallbackFor(op, message, xml::VimUserDocument(user, op.kind));
     auto rows = co_await context->store.DeleteVimUser(vim_id, user_id, op, message, callbacks);
@@ -281,7 +260,7 @@ void PreloadOwnVim(VimConnectorContext& context) {
     own.id = model::kOwnVimConnectorId;
     own.type = model::VimType::kLibvirt;
     own.properties.push_back({"uri", context.vim_uri, false});
-    if (context.store.PreloadVimConnector(own)) {
+    if (SyncWait(context.store.PreloadVimConnector(own))) {
         ESCD_INFO("vim") << "preloaded VIM connector " << own.id << " for " << context.vim_uri;
     }
 }

@@ -38,7 +38,7 @@
 #include <string>
 #include <vector>
 
-#include "model/store.hpp"
+#include "model/stores/vim_connector_store.hpp"
 #include "orchestrator/notify/notifier.hpp"
 #include "server/router.hpp"
 #include "vim/capabilities/reachability.hpp"
@@ -47,8 +47,7 @@
 namespace escd::server::handlers {
 
 struct VimConnectorContext {
-    model::Store& store;
-    asio::thread_pool& db_pool;
+    model::VimConnectorStore& store;
     vim::Reachability& vim;  ///< escd's own VIM
     std::string vim_uri;     ///< its URI (config vim.uri)
     orchestrator::Notifier& notifier;

@@ -6,22 +6,19 @@
 
 namespace escd::server::handlers {
 
-asio::awaitable<TenantVm> FindTenantVm(orchestrator::Engine& engine,
+asio::awaitable<TenantVm> FindTenantVm(model::ResourceStore& resources,
+                                       model::DeploymentStore& deployments,
                                        const std::string& tenant,
                                        const std::string& vm_name) {
     model::ValidateInternalId(tenant, "internal_tenant_id");
     model::ValidateName(vm_name, 1024, "vm_name");
-    auto found =
-        co_await engine.WithStore([&vm_name](model::Store& store) -> std::optional<TenantVm> {
-            auto vm = store.GetVm(vm_name);
-            if (!vm) return std::nullopt;
-            auto deployment = store.GetResource(model::kind::kDeployment, vm->deployment_id);
-            if (!deployment) return std::nullopt;
-            return TenantVm{std::move(*vm), std::move(*deployment)};
-        });
-    if (!found || found->deployment.tenant_id != tenant)
+    const std::string deployment_kind = model::kind::kDeployment;
+    auto vm = co_await deployments.GetVm(vm_name);
+    std::optional<model::ResourceRecord> deployment;
+    if (vm) deployment = co_await resources.GetResource(deployment_kind, vm->deployment_id);
+    if (!deployment || deployment->tenant_id != tenant)
         throw Error(ErrorCode::kNotFound, "VM " + vm_name + " not found in tenant " + tenant);
-    co_return std::move(*found);
+    co_return TenantVm{std::move(*vm), std::move(*deployment)};
 }
 
 void RequireSettledVm(const model::VmRecord& vm, const std::string& operation) {

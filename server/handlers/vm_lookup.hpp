@@ -5,9 +5,11 @@
 
 #include <string>
 
+#include "common/asio.hpp"
 #include "model/resource.hpp"
+#include "model/stores/deployment_store.hpp"
+#include "model/stores/resource_store.hpp"
 #include "model/vm_record.hpp"
-#include "orchestrator/engine/engine.hpp"
 
 namespace escd::server::handlers {
 
@@ -18,7 +20,8 @@ struct TenantVm {
 
 /// The VM `vm_name` of tenant `tenant`, with its deployment. Validates both (400) and answers
 /// 404 when escd has no such VM in that tenant.
-asio::awaitable<TenantVm> FindTenantVm(orchestrator::Engine& engine,
+asio::awaitable<TenantVm> FindTenantVm(model::ResourceStore& resources,
+                                       model::DeploymentStore& deployments,
                                        const std::string& tenant,
                                        const std::string& vm_name);
 

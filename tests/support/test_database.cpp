@@ -15,7 +15,8 @@
 namespace escd::test {
 namespace {
 
-// Any key: it only has to differ from escd's own (pg_store.cpp), which serialises migrations.
+// Any key: it only has to differ from escd's own (pg_migrations.cpp), which serialises
+// migrations.
 constexpr long kTemplateLock = 0x65736364'74706c;
 
 std::string Hex16(std::uint64_t value) {

@@ -1,4 +1,4 @@
-// OpenStackAdapter, the vim::Adapter of an OpenStack VIM: its construction (the clients of the
+// OpenStackAdapter, the vim::Vim of an OpenStack VIM: its construction (the clients of the
 // OpenStack services and the shared server poller), the helpers the capabilities share (an id
 // looked up by name, when a VM was last changed), Nova's compute hosts (ListHosts), the
 // connection (CheckStatus, Reconnect), VM events (from the server poller), and what this VIM

@@ -92,41 +92,51 @@ asio::awaitable<void> PgStore::AcceptDeploymentUpdate(
     });
 }
 
-std::vector<std::string> PgStore::AllocatedAddresses(const std::string& network_id) {
-    return AllRows(
-        "allocated_addresses", [](const pqxx::row& row) { return row[0].as<std::string>(); },
-        network_id);
+asio::awaitable<std::vector<std::string>> PgStore::AllocatedAddresses(
+    const std::string& network_id) {
+    return OnPool([&]() -> std::vector<std::string> {
+        return AllRows(
+            "allocated_addresses", [](const pqxx::row& row) { return row[0].as<std::string>(); },
+            network_id);
+    });
 }
 
-std::optional<ServiceState> PgStore::GetServiceState(const std::string& deployment_id) {
-    auto state = FirstRow(
-        "get_service", [](const pqxx::row& row) { return row[0].as<std::string>(); },
-        deployment_id);
-    if (!state) return std::nullopt;
-    return StoredState(ParseServiceState, "services", deployment_id, *state);
+asio::awaitable<std::optional<ServiceState>> PgStore::GetServiceState(
+    const std::string& deployment_id) {
+    return OnPool([&]() -> std::optional<ServiceState> {
+        auto state = FirstRow(
+            "get_service", [](const pqxx::row& row) { return row[0].as<std::string>(); },
+            deployment_id);
+        if (!state) return std::nullopt;
+        return StoredState(ParseServiceState, "services", deployment_id, *state);
+    });
 }
 
-std::vector<VmRecord> PgStore::ListVms(const std::string& deployment_id) {
-    return AllRows("list_vms", VmFromRow, deployment_id);
+asio::awaitable<std::vector<VmRecord>> PgStore::ListVms(const std::string& deployment_id) {
+    return OnPool(
+        [&]() -> std::vector<VmRecord> { return AllRows("list_vms", VmFromRow, deployment_id); });
 }
 
-std::vector<VmRecord> PgStore::ListAllVms() {
-    return AllRows("list_all_vms", VmFromRow);
+asio::awaitable<std::vector<VmRecord>> PgStore::ListAllVms() {
+    return OnPool([&]() -> std::vector<VmRecord> { return AllRows("list_all_vms", VmFromRow); });
 }
 
-std::map<std::string, ServiceState> PgStore::ListServiceStates() {
-    std::map<std::string, ServiceState> out;
-    for (auto& [id, state] : AllRows("list_services", [](const pqxx::row& row) {
-             return std::make_pair(row[0].as<std::string>(), row[1].as<std::string>());
-         })) {
-        auto parsed = StoredState(ParseServiceState, "services", id, state);
-        out.emplace(std::move(id), parsed);
-    }
-    return out;
+asio::awaitable<std::map<std::string, ServiceState>> PgStore::ListServiceStates() {
+    return OnPool([&]() -> std::map<std::string, ServiceState> {
+        std::map<std::string, ServiceState> out;
+        for (auto& [id, state] : AllRows("list_services", [](const pqxx::row& row) {
+                 return std::make_pair(row[0].as<std::string>(), row[1].as<std::string>());
+             })) {
+            auto parsed = StoredState(ParseServiceState, "services", id, state);
+            out.emplace(std::move(id), parsed);
+        }
+        return out;
+    });
 }
 
-std::optional<VmRecord> PgStore::GetVm(const std::string& vm_name) {
-    return FirstRow("get_vm", VmFromRow, vm_name);
+asio::awaitable<std::optional<VmRecord>> PgStore::GetVm(const std::string& vm_name) {
+    return OnPool(
+        [&]() -> std::optional<VmRecord> { return FirstRow("get_vm", VmFromRow, vm_name); });
 }
 
 asio::awaitable<std::vector<OutboxRow>> PgStore::RecordDeploymentStep(const DeploymentStep& step) {

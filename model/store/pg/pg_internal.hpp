@@ -20,6 +20,7 @@
 #include <pqxx/pqxx>
 
 #include "common/error.hpp"
+#include "common/offload.hpp"
 #include "model/store/pg/pg_store.hpp"
 
 namespace escd::model::pg {
@@ -115,6 +116,11 @@ auto PgStore::FirstRow(const char* statement, FromRow from_row, const Args&... a
         if (rows.empty()) return std::nullopt;
         return from_row(rows[0]);
     });
+}
+
+template <class Fn>
+auto PgStore::OnPool(Fn&& fn) {
+    return Offload(pool_, std::forward<Fn>(fn));
 }
 
 }  // namespace escd::model::pg

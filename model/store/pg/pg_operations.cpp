@@ -85,29 +85,31 @@ asio::awaitable<std::vector<OutboxRow>> PgStore::CompleteOperation(
     co_return rows;
 }
 
-std::vector<Operation> PgStore::UnfinishedOperations() {
-    return AllRows("unfinished_operations", OperationFromRow);
+asio::awaitable<std::vector<Operation>> PgStore::UnfinishedOperations() {
+    return OnPool([this] { return AllRows("unfinished_operations", OperationFromRow); });
 }
 
-std::vector<OutboxRow> PgStore::PendingOutbox() {
-    return With([&](pqxx::connection& c) {
-        pqxx::nontransaction tx(c);  // one statement: no BEGIN/COMMIT round trips
-        std::vector<OutboxRow> out;
-        for (const auto& row : tx.exec_prepared("pending_outbox")) {
-            OutboxRow r;
-            r.id = row[0].as<std::int64_t>();
-            r.transaction_id = row[1].as<std::string>();
-            r.message.url = row[2].as<std::string>();
-            r.message.event = row[3].as<std::string>();
-            r.message.status_code = row[4].as<int>();
-            r.message.status_message = row[5].as<std::string>();
-            r.message.body = row[6].as<std::string>();
-            r.attempts = row[7].as<int>();
-            r.created_at = FromMillis(row[8].as<std::int64_t>());
-            r.next_attempt_at = FromMillis(row[9].as<std::int64_t>());
-            out.push_back(std::move(r));
-        }
-        return out;
+asio::awaitable<std::vector<OutboxRow>> PgStore::PendingOutbox() {
+    return OnPool([this] {
+        return With([](pqxx::connection& c) {
+            pqxx::nontransaction tx(c);  // one statement: no BEGIN/COMMIT round trips
+            std::vector<OutboxRow> out;
+            for (const auto& row : tx.exec_prepared("pending_outbox")) {
+                OutboxRow r;
+                r.id = row[0].as<std::int64_t>();
+                r.transaction_id = row[1].as<std::string>();
+                r.message.url = row[2].as<std::string>();
+                r.message.event = row[3].as<std::string>();
+                r.message.status_code = row[4].as<int>();
+                r.message.status_message = row[5].as<std::string>();
+                r.message.body = row[6].as<std::string>();
+                r.attempts = row[7].as<int>();
+                r.created_at = FromMillis(row[8].as<std::int64_t>());
+                r.next_attempt_at = FromMillis(row[9].as<std::int64_t>());
+                out.push_back(std::move(r));
+            }
+            return out;
+        });
     });
 }
 
@@ -137,8 +139,9 @@ asio::awaitable<void> PgStore::MarkOutboxAbandoned(std::int64_t id,
     co_await Write(kStatement, params);
 }
 
-std::optional<Operation> PgStore::LatestOperation(const std::string& target_id) {
-    return FirstRow("latest_operation", OperationFromRow, target_id);
+asio::awaitable<std::optional<Operation>> PgStore::LatestOperation(const std::string& target_id) {
+    return OnPool(
+        [this, &target_id] { return FirstRow("latest_operation", OperationFromRow, target_id); });
 }
 
 }  // namespace escd::model::pg

@@ -34,25 +34,32 @@ ResourceState CheckTransition(pqxx::work& tx,
     return *next;
 }
 
-std::vector<ResourceRecord> PgStore::ListResources(const std::string& kind,
-                                                   const std::optional<std::string>& tenant_id) {
-    if (tenant_id) return AllRows("list_resources_of_tenant", RecordFromRow, kind, *tenant_id);
-    return AllRows("list_resources", RecordFromRow, kind);
+asio::awaitable<std::vector<ResourceRecord>> PgStore::ListResources(
+    const std::string& kind, const std::optional<std::string>& tenant_id) {
+    return OnPool([this, &kind, &tenant_id] {
+        if (tenant_id) return AllRows("list_resources_of_tenant", RecordFromRow, kind, *tenant_id);
+        return AllRows("list_resources", RecordFromRow, kind);
+    });
 }
 
-std::vector<ResourceRecord> PgStore::ListChildren(const std::string& kind,
-                                                  const std::string& parent_id) {
-    return AllRows("list_children", RecordFromRow, kind, parent_id);
+asio::awaitable<std::vector<ResourceRecord>> PgStore::ListChildren(const std::string& kind,
+                                                                   const std::string& parent_id) {
+    return OnPool([this, &kind, &parent_id] {
+        return AllRows("list_children", RecordFromRow, kind, parent_id);
+    });
 }
 
-std::optional<ResourceRecord> PgStore::GetResource(const std::string& kind,
-                                                   const std::string& internal_id) {
-    return FirstRow("get_resource", RecordFromRow, kind, internal_id);
+asio::awaitable<std::optional<ResourceRecord>> PgStore::GetResource(
+    const std::string& kind, const std::string& internal_id) {
+    return OnPool([this, &kind, &internal_id] {
+        return FirstRow("get_resource", RecordFromRow, kind, internal_id);
+    });
 }
 
-std::vector<ResourceRecord> PgStore::FindResourcesByKey(const std::string& kind,
-                                                        const std::string& key) {
-    return AllRows("find_resources_by_key", RecordFromRow, kind, key);
+asio::awaitable<std::vector<ResourceRecord>> PgStore::FindResourcesByKey(const std::string& kind,
+                                                                         const std::string& key) {
+    return OnPool(
+        [this, &kind, &key] { return AllRows("find_resources_by_key", RecordFromRow, kind, key); });
 }
 
 asio::awaitable<void> PgStore::AcceptCreate(const ResourceRecord& resource, const Operation& op) {

@@ -10,7 +10,7 @@
 
 #include <pqxx/pqxx>
 
-#include "model/store.hpp"
+#include "model/stores/stores.hpp"
 
 namespace escd::model::pg {
 

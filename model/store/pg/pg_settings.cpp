@@ -13,71 +13,90 @@
 
 namespace escd::model::pg {
 
-std::vector<ConfigParameter> PgStore::ListConfigParameters() {
-    return With([&](pqxx::connection& c) {
-        pqxx::nontransaction tx(c);
-        std::vector<ConfigParameter> out;
-        for (const auto& row : tx.exec_prepared("list_config")) {
-            out.push_back({row[0].as<std::string>(), row[1].as<std::string>(),
-                           row[2].as<std::string>(), row[3].as<std::string>()});
-        }
-        return out;
-    });
-}
-
-bool PgStore::CreateConfigParameter(const ConfigParameter& parameter) {
-    return writes_
-               .Execute("create_config",
-                        {parameter.category, parameter.key, parameter.value, parameter.type})
-               .affected_rows() == 1;
-}
-
-bool PgStore::UpdateConfigParameter(const std::string& category,
-                                    const std::string& key,
-                                    const std::string& value) {
-    return writes_.Execute("update_config", {category, key, value}).affected_rows() == 1;
-}
-
-std::vector<DynamicMapping> PgStore::ListDynamicMappings(const std::string& kind) {
-    return With([&](pqxx::connection& c) {
-        pqxx::nontransaction tx(c);
-        std::vector<DynamicMapping> out;
-        for (const auto& row : tx.exec_prepared("list_mappings", kind)) {
-            out.push_back({row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<bool>(),
-                           row[3].as<std::string>()});
-        }
-        return out;
-    });
-}
-
-void PgStore::CreateDynamicMappings(const std::vector<DynamicMapping>& entries) {
-    writes_.Run([&](pqxx::work& tx) {
-        // All checks before the first write (group-commit contract).
-        for (const auto& entry : entries) {
-            if (!tx.exec_prepared("mapping_exists", entry.kind, entry.name).empty()) {
-                std::string kind = entry.kind;
-                kind[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(kind[0])));
-                throw Error(ErrorCode::kConflict, kind + " " + entry.name + " already exists.");
+asio::awaitable<std::vector<ConfigParameter>> PgStore::ListConfigParameters() {
+    return OnPool([&]() -> std::vector<ConfigParameter> {
+        return With([&](pqxx::connection& c) {
+            pqxx::nontransaction tx(c);
+            std::vector<ConfigParameter> out;
+            for (const auto& row : tx.exec_prepared("list_config")) {
+                out.push_back({row[0].as<std::string>(), row[1].as<std::string>(),
+                               row[2].as<std::string>(), row[3].as<std::string>()});
             }
-        }
-        for (const auto& entry : entries)
-            tx.exec_prepared0("insert_mapping", entry.kind, entry.name, entry.document);
+            return out;
+        });
     });
 }
 
-bool PgStore::DeleteDynamicMapping(const std::string& kind, const std::string& name) {
-    return writes_.Execute("delete_mapping", {kind, name}).affected_rows() == 1;
+asio::awaitable<bool> PgStore::CreateConfigParameter(const ConfigParameter& parameter) {
+    static const std::string kStatement = "create_config";
+    std::vector<std::string> params{parameter.category, parameter.key, parameter.value,
+                                    parameter.type};
+    co_return (co_await Write(kStatement, params)).affected_rows() == 1;
 }
 
-int PgStore::DeleteNonCoreDynamicMappings(const std::string& kind) {
-    return static_cast<int>(writes_.Execute("delete_noncore_mappings", {kind}).affected_rows());
+asio::awaitable<bool> PgStore::UpdateConfigParameter(const std::string& category,
+                                                     const std::string& key,
+                                                     const std::string& value) {
+    static const std::string kStatement = "update_config";
+    std::vector<std::string> params{category, key, value};
+    co_return (co_await Write(kStatement, params)).affected_rows() == 1;
 }
 
-bool PgStore::HostSchedulable(const std::string& host) {
-    return With([&](pqxx::connection& c) {
-        pqxx::nontransaction tx(c);
-        auto rows = tx.exec_prepared("host_schedulable", host);
-        return rows.empty() || rows[0][0].as<bool>();
+asio::awaitable<std::vector<DynamicMapping>> PgStore::ListDynamicMappings(const std::string& kind) {
+    return OnPool([&]() -> std::vector<DynamicMapping> {
+        return With([&](pqxx::connection& c) {
+            pqxx::nontransaction tx(c);
+            std::vector<DynamicMapping> out;
+            for (const auto& row : tx.exec_prepared("list_mappings", kind)) {
+                out.push_back({row[0].as<std::string>(), row[1].as<std::string>(),
+                               row[2].as<bool>(), row[3].as<std::string>()});
+            }
+            return out;
+        });
+    });
+}
+
+asio::awaitable<void> PgStore::CreateDynamicMappings(const std::vector<DynamicMapping>& entries) {
+    co_await AwaitCommit([&](GroupCommit::Completion done) {
+        writes_.RunAsync(
+            [&](pqxx::work& tx) {
+                // All checks before the first write (group-commit contract).
+                for (const auto& entry : entries) {
+                    if (!tx.exec_prepared("mapping_exists", entry.kind, entry.name).empty()) {
+                        std::string kind = entry.kind;
+                        kind[0] =
+                            static_cast<char>(std::toupper(static_cast<unsigned char>(kind[0])));
+                        throw Error(ErrorCode::kConflict,
+                                    kind + " " + entry.name + " already exists.");
+                    }
+                }
+                for (const auto& entry : entries)
+                    tx.exec_prepared0("insert_mapping", entry.kind, entry.name, entry.document);
+            },
+            std::move(done));
+    });
+}
+
+asio::awaitable<bool> PgStore::DeleteDynamicMapping(const std::string& kind,
+                                                    const std::string& name) {
+    static const std::string kStatement = "delete_mapping";
+    std::vector<std::string> params{kind, name};
+    co_return (co_await Write(kStatement, params)).affected_rows() == 1;
+}
+
+asio::awaitable<int> PgStore::DeleteNonCoreDynamicMappings(const std::string& kind) {
+    static const std::string kStatement = "delete_noncore_mappings";
+    std::vector<std::string> params{kind};
+    co_return static_cast<int>((co_await Write(kStatement, params)).affected_rows());
+}
+
+asio::awaitable<bool> PgStore::HostSchedulable(const std::string& host) {
+    return OnPool([&]() -> bool {
+        return With([&](pqxx::connection& c) {
+            pqxx::nontransaction tx(c);
+            auto rows = tx.exec_prepared("host_schedulable", host);
+            return rows.empty() || rows[0][0].as<bool>();
+        });
     });
 }
 
@@ -104,19 +123,23 @@ asio::awaitable<std::vector<OutboxRow>> PgStore::SetHostSchedulable(
     co_return rows;
 }
 
-std::optional<std::string> PgStore::GetSetting(const std::string& key) {
-    return With([&](pqxx::connection& c) -> std::optional<std::string> {
-        pqxx::nontransaction tx(c);  // one statement: no BEGIN/COMMIT round trips
-        auto rows = tx.exec_prepared("get_setting", key);
-        if (rows.empty()) return std::nullopt;
-        return rows[0][0].as<std::string>();
+asio::awaitable<std::optional<std::string>> PgStore::GetSetting(const std::string& key) {
+    return OnPool([&]() -> std::optional<std::string> {
+        return With([&](pqxx::connection& c) -> std::optional<std::string> {
+            pqxx::nontransaction tx(c);  // one statement: no BEGIN/COMMIT round trips
+            auto rows = tx.exec_prepared("get_setting", key);
+            if (rows.empty()) return std::nullopt;
+            return rows[0][0].as<std::string>();
+        });
     });
 }
 
-void PgStore::PutSetting(const std::string& key, const std::string& value) {
-    With([&](pqxx::connection& c) {
-        pqxx::nontransaction tx(c);
-        tx.exec_prepared0("put_setting", key, value);
+asio::awaitable<void> PgStore::PutSetting(const std::string& key, const std::string& value) {
+    return OnPool([&]() -> void {
+        With([&](pqxx::connection& c) {
+            pqxx::nontransaction tx(c);
+            tx.exec_prepared0("put_setting", key, value);
+        });
     });
 }
 

@@ -14,13 +14,17 @@
 
 namespace escd::model::pg {
 
-std::vector<VmSnapshot> PgStore::ListVmSnapshots(const std::string& tenant_id,
-                                                 const std::string& vm_name) {
-    return AllRows("list_vm_snapshots", SnapshotFromRow, tenant_id, vm_name);
+asio::awaitable<std::vector<VmSnapshot>> PgStore::ListVmSnapshots(const std::string& tenant_id,
+                                                                  const std::string& vm_name) {
+    return OnPool([&]() -> std::vector<VmSnapshot> {
+        return AllRows("list_vm_snapshots", SnapshotFromRow, tenant_id, vm_name);
+    });
 }
 
-std::vector<VmSnapshot> PgStore::FindVmSnapshots(const std::string& id_or_name) {
-    return AllRows("find_vm_snapshots", SnapshotFromRow, id_or_name);
+asio::awaitable<std::vector<VmSnapshot>> PgStore::FindVmSnapshots(const std::string& id_or_name) {
+    return OnPool([&]() -> std::vector<VmSnapshot> {
+        return AllRows("find_vm_snapshots", SnapshotFromRow, id_or_name);
+    });
 }
 
 asio::awaitable<void> PgStore::AcceptVmSnapshot(const VmSnapshot& snapshot, const Operation& op) {

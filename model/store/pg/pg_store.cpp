@@ -1,23 +1,17 @@
 // PgStore: construction, the connection pool (Checkout, Connect: each connection prepares the
-// statements of pg_statements.cpp once), the group-commit write of one prepared statement, and the
-// schema migrations applied at start-up. The aggregates' member functions are in pg_resources.cpp,
-// pg_operations.cpp, pg_deployments.cpp, pg_snapshots.cpp, pg_settings.cpp and
-// pg_vim_connectors.cpp.
+// statements of pg_statements.cpp once) and the store's own threads, and the group-commit write
+// of one prepared statement. The migrations applied at start-up are in pg_migrations.cpp. The
+// aggregates' member functions are in pg_resources.cpp, pg_operations.cpp, pg_deployments.cpp,
+// pg_snapshots.cpp, pg_settings.cpp and pg_vim_connectors.cpp.
 
 #include "model/store/pg/pg_store.hpp"
 
 #include <algorithm>
-#include <cctype>
-#include <filesystem>
-#include <fstream>
 #include <mutex>
-#include <sstream>
-#include <stdexcept>
 
 #include <pqxx/pqxx>
 
 #include "common/error.hpp"
-#include "common/log.hpp"
 #include "model/store/pg/pg_internal.hpp"
 #include "model/store/pg/pg_statements.hpp"
 
@@ -27,14 +21,6 @@ namespace {
 // Jobs per group commit: large enough that a burst shares one WAL flush, small enough that one
 // transaction stays short.
 constexpr std::size_t kMaxBatch = 256;
-
-std::string ReadFile(const std::filesystem::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw std::runtime_error("cannot read " + path.string());
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
 
 }  // namespace
 
@@ -68,9 +54,19 @@ pqxx::connection& PgStore::Checkout::Get() {
 PgStore::PgStore(std::string dsn, int connections, int writers)
     : dsn_(std::move(dsn)),
       free_slots_(std::max(1, connections)),
+      pool_(static_cast<std::size_t>(std::max(1, connections))),
       writes_([this] { return Connect(); }, writers, kMaxBatch) {}
 
 PgStore::~PgStore() = default;
+
+Stores PgStore::Roles() {
+    return {*this, *this, *this, *this, *this, *this, *this, *this};
+}
+
+void PgStore::Stop() {
+    pool_.join();
+    writes_.Stop();
+}
 
 std::unique_ptr<pqxx::connection> PgStore::Connect() {
     try {
@@ -84,42 +80,6 @@ std::unique_ptr<pqxx::connection> PgStore::Connect() {
     } catch (const pqxx::broken_connection& e) {
         throw DatabaseError(std::string("database unavailable: ") + e.what());
     }
-}
-
-int PgStore::ApplyMigrations(const std::string& dsn, const std::string& dir) {
-    namespace fs = std::filesystem;
-    std::vector<std::pair<int, fs::path>> files;
-    for (const auto& entry : fs::directory_iterator(dir)) {
-        auto name = entry.path().filename().string();
-        if (entry.path().extension() != ".sql" || name.size() < 6 ||
-            !std::isdigit(static_cast<unsigned char>(name[0]))) {
-            continue;
-        }
-        files.emplace_back(std::stoi(name.substr(0, name.find('_'))), entry.path());
-    }
-    std::sort(files.begin(), files.end());
-    if (files.empty()) throw std::runtime_error("no migrations found in " + dir);
-
-    pqxx::connection connection(dsn);
-    pqxx::work tx(connection);
-    // Serialises concurrent start-ups of several escd on one database.
-    tx.exec("SELECT pg_advisory_xact_lock(74657363)");
-    tx.exec(
-        "CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, name text NOT "
-        "NULL, "
-        "applied_at timestamptz NOT NULL DEFAULT now())");
-    int applied = 0;
-    for (const auto& [version, path] : files) {
-        if (!tx.exec_params("SELECT 1 FROM schema_migrations WHERE version = $1", version).empty())
-            continue;
-        tx.exec(ReadFile(path));
-        tx.exec_params("INSERT INTO schema_migrations (version, name) VALUES ($1, $2)", version,
-                       path.filename().string());
-        ESCD_INFO("store") << "applied migration " << path.filename().string();
-        ++applied;
-    }
-    tx.commit();
-    return applied;
 }
 
 asio::awaitable<pqxx::result> PgStore::Write(const std::string& statement,

@@ -1,11 +1,14 @@
 #pragma once
 /// @file
-/// model::Store over PostgreSQL with libpqxx 6.4.
+/// The role stores (model/stores/*.hpp) over PostgreSQL with libpqxx 6.4, one object for all of
+/// them; each aggregate's methods are in their own file (pg_resources.cpp, pg_operations.cpp,
+/// pg_deployments.cpp, pg_snapshots.cpp, pg_settings.cpp, pg_vim_connectors.cpp).
 ///
-/// Reads check out one of a fixed set of connections and run one statement without
-/// BEGIN/COMMIT. Writes go through group commit (group_commit.hpp): concurrent writes share one
-/// transaction and one WAL flush. The accept of a create is one statement (data-modifying CTEs);
-/// so is the usual end of an operation. Each connection prepares its statements once.
+/// Reads run on the store's own read pool (one thread per connection): each checks out one of a
+/// fixed set of connections and runs one statement without BEGIN/COMMIT, then resumes the caller
+/// on its executor. Writes go through group commit (group_commit.hpp): concurrent writes share
+/// one transaction and one WAL flush. The accept of a create is one statement (data-modifying
+/// CTEs); so is the usual end of an operation. Each connection prepares its statements once.
 
 #include <condition_variable>
 #include <map>
@@ -16,35 +19,48 @@
 
 #include <pqxx/connection>
 
-#include "model/store.hpp"
+#include "common/asio.hpp"
 #include "model/store/pg/group_commit.hpp"
+#include "model/stores/stores.hpp"
 
 namespace escd::model::pg {
 
-class PgStore final : public Store {
+class PgStore final : public ResourceStore,
+                      public OperationStore,
+                      public DeploymentStore,
+                      public SnapshotStore,
+                      public HostStore,
+                      public DynamicMappingStore,
+                      public SettingsStore,
+                      public VimConnectorStore {
   public:
-    /// Does not connect yet; the first call on each connection does.
+    /// Does not connect yet; the first call on each connection does. `connections` is also the
+    /// number of read threads.
     PgStore(std::string dsn, int connections, int writers = 2);
     ~PgStore() override;
 
     /// Applies schemas/sql/NNNN_*.sql files of `dir` that `schema_migrations` does not list yet,
     /// all in one transaction under an advisory lock (several escd may start at once).
-    /// Blocking; for start-up. Returns how many it applied. Throws on failure.
+    /// Blocking; for start-up. Returns how many it applied. Throws on failure, and before
+    /// touching the database when two files of `dir` carry the same number.
     static int ApplyMigrations(const std::string& dsn, const std::string& dir);
 
-    /// Lets queued writes commit and stops the writer threads. Call once nothing will submit
-    /// writes any more and before the executors that await them go away (shutdown).
-    void StopWriters() { writes_.Stop(); }
+    /// Every role of this store, for the wiring.
+    Stores Roles();
 
-    // Store
-    std::vector<ResourceRecord> ListResources(const std::string& kind,
-                                              const std::optional<std::string>& tenant_id) override;
-    std::vector<ResourceRecord> ListChildren(const std::string& kind,
-                                             const std::string& parent_id) override;
-    std::optional<ResourceRecord> GetResource(const std::string& kind,
-                                              const std::string& internal_id) override;
-    std::vector<ResourceRecord> FindResourcesByKey(const std::string& kind,
-                                                   const std::string& key) override;
+    /// Lets queued reads and writes finish and stops the store's threads. Call once nothing will
+    /// submit work any more and before the executors that await it go away (shutdown).
+    void Stop();
+
+    // ResourceStore (pg_resources.cpp)
+    asio::awaitable<std::vector<ResourceRecord>> ListResources(
+        const std::string& kind, const std::optional<std::string>& tenant_id) override;
+    asio::awaitable<std::vector<ResourceRecord>> ListChildren(
+        const std::string& kind, const std::string& parent_id) override;
+    asio::awaitable<std::optional<ResourceRecord>> GetResource(
+        const std::string& kind, const std::string& internal_id) override;
+    asio::awaitable<std::vector<ResourceRecord>> FindResourcesByKey(
+        const std::string& kind, const std::string& key) override;
     asio::awaitable<void> AcceptCreate(const ResourceRecord& resource,
                                        const Operation& op) override;
     asio::awaitable<void> AcceptUpdate(const std::string& kind,
@@ -53,14 +69,16 @@ class PgStore final : public Store {
     asio::awaitable<void> AcceptDelete(const std::string& kind,
                                        const std::string& internal_id,
                                        const Operation& op) override;
+
+    // OperationStore (pg_operations.cpp)
     asio::awaitable<std::vector<OutboxRow>> CompleteOperation(
         const Operation& op,
         const ResourceOutcome& outcome,
         int status_code,
         const std::string& status_message,
         const std::vector<OutboxMessage>& callbacks) override;
-    std::vector<Operation> UnfinishedOperations() override;
-    std::vector<OutboxRow> PendingOutbox() override;
+    asio::awaitable<std::vector<Operation>> UnfinishedOperations() override;
+    asio::awaitable<std::vector<OutboxRow>> PendingOutbox() override;
     asio::awaitable<void> MarkOutboxDelivered(const std::string& transaction_id,
                                               std::int64_t id) override;
     asio::awaitable<void> MarkOutboxRetry(std::int64_t id,
@@ -71,30 +89,44 @@ class PgStore final : public Store {
                                               const std::string& state,
                                               int attempts,
                                               const std::string& reason) override;
-    std::vector<ConfigParameter> ListConfigParameters() override;
-    bool CreateConfigParameter(const ConfigParameter& parameter) override;
-    bool UpdateConfigParameter(const std::string& category,
-                               const std::string& key,
-                               const std::string& value) override;
-    std::vector<DynamicMapping> ListDynamicMappings(const std::string& kind) override;
-    void CreateDynamicMappings(const std::vector<DynamicMapping>& entries) override;
-    bool DeleteDynamicMapping(const std::string& kind, const std::string& name) override;
-    int DeleteNonCoreDynamicMappings(const std::string& kind) override;
-    bool HostSchedulable(const std::string& host) override;
+    asio::awaitable<std::optional<Operation>> LatestOperation(
+        const std::string& target_id) override;
+
+    // DynamicMappingStore, HostStore, SettingsStore (pg_settings.cpp)
+    asio::awaitable<std::vector<ConfigParameter>> ListConfigParameters() override;
+    asio::awaitable<bool> CreateConfigParameter(const ConfigParameter& parameter) override;
+    asio::awaitable<bool> UpdateConfigParameter(const std::string& category,
+                                                const std::string& key,
+                                                const std::string& value) override;
+    asio::awaitable<std::optional<std::string>> GetSetting(const std::string& key) override;
+    asio::awaitable<void> PutSetting(const std::string& key, const std::string& value) override;
+    asio::awaitable<std::vector<DynamicMapping>> ListDynamicMappings(
+        const std::string& kind) override;
+    asio::awaitable<void> CreateDynamicMappings(
+        const std::vector<DynamicMapping>& entries) override;
+    asio::awaitable<bool> DeleteDynamicMapping(const std::string& kind,
+                                               const std::string& name) override;
+    asio::awaitable<int> DeleteNonCoreDynamicMappings(const std::string& kind) override;
+    asio::awaitable<bool> HostSchedulable(const std::string& host) override;
     asio::awaitable<std::vector<OutboxRow>> SetHostSchedulable(
         const std::string& host,
         bool schedulable,
         const Operation& op,
         const std::vector<OutboxMessage>& events) override;
-    std::vector<VmSnapshot> ListVmSnapshots(const std::string& tenant_id,
-                                            const std::string& vm_name) override;
-    std::vector<VmSnapshot> FindVmSnapshots(const std::string& id_or_name) override;
+
+    // SnapshotStore (pg_snapshots.cpp)
+    asio::awaitable<std::vector<VmSnapshot>> ListVmSnapshots(const std::string& tenant_id,
+                                                             const std::string& vm_name) override;
+    asio::awaitable<std::vector<VmSnapshot>> FindVmSnapshots(
+        const std::string& id_or_name) override;
     asio::awaitable<void> AcceptVmSnapshot(const VmSnapshot& snapshot,
                                            const Operation& op) override;
     asio::awaitable<void> AcceptVmSnapshotRequest(const std::string& snapshot_id,
                                                   SnapshotEvent event,
                                                   const std::optional<ResourceRecord>& volume,
                                                   const Operation& op) override;
+
+    // DeploymentStore (pg_deployments.cpp)
     asio::awaitable<void> AcceptDeployment(
         const ResourceRecord& deployment,
         const Operation& op,
@@ -102,21 +134,20 @@ class PgStore final : public Store {
         const std::vector<ResourceRecord>& declared) override;
     asio::awaitable<void> AcceptDeploymentUpdate(
         const Operation& op, const std::vector<std::pair<std::string, std::string>>& uses) override;
-    std::optional<Operation> LatestOperation(const std::string& target_id) override;
-    std::optional<ServiceState> GetServiceState(const std::string& deployment_id) override;
-    std::vector<VmRecord> ListVms(const std::string& deployment_id) override;
-    std::vector<VmRecord> ListAllVms() override;
-    std::map<std::string, ServiceState> ListServiceStates() override;
-    std::optional<VmRecord> GetVm(const std::string& vm_name) override;
-    std::vector<std::string> AllocatedAddresses(const std::string& network_id) override;
+    asio::awaitable<std::optional<ServiceState>> GetServiceState(
+        const std::string& deployment_id) override;
+    asio::awaitable<std::vector<VmRecord>> ListVms(const std::string& deployment_id) override;
+    asio::awaitable<std::vector<VmRecord>> ListAllVms() override;
+    asio::awaitable<std::map<std::string, ServiceState>> ListServiceStates() override;
+    asio::awaitable<std::optional<VmRecord>> GetVm(const std::string& vm_name) override;
+    asio::awaitable<std::vector<std::string>> AllocatedAddresses(
+        const std::string& network_id) override;
     asio::awaitable<std::vector<OutboxRow>> RecordDeploymentStep(
         const DeploymentStep& step) override;
-    std::optional<std::string> GetSetting(const std::string& key) override;
-    void PutSetting(const std::string& key, const std::string& value) override;
 
-    // VIM connectors and VIM users.
-    std::vector<VimConnector> ListVimConnectors() override;
-    std::optional<VimConnector> GetVimConnector(const std::string& id) override;
+    // VimConnectorStore (pg_vim_connectors.cpp)
+    asio::awaitable<std::vector<VimConnector>> ListVimConnectors() override;
+    asio::awaitable<std::optional<VimConnector>> GetVimConnector(const std::string& id) override;
     asio::awaitable<std::vector<OutboxRow>> CreateVimConnector(
         const VimConnector& connector,
         const Operation& op,
@@ -143,9 +174,10 @@ class PgStore final : public Store {
         const Operation& op,
         const std::string& message,
         const std::vector<OutboxMessage>& callbacks) override;
-    bool PreloadVimConnector(const VimConnector& connector) override;
-    std::vector<VimUser> ListVimUsers(const std::string& vim_id) override;
-    VimUser GetVimUser(const std::string& vim_id, const std::string& user_id) override;
+    asio::awaitable<bool> PreloadVimConnector(const VimConnector& connector) override;
+    asio::awaitable<std::vector<VimUser>> ListVimUsers(const std::string& vim_id) override;
+    asio::awaitable<VimUser> GetVimUser(const std::string& vim_id,
+                                        const std::string& user_id) override;
     asio::awaitable<std::vector<OutboxRow>> CreateVimUser(
         const VimUser& user,
         const Operation& op,
@@ -180,12 +212,18 @@ class PgStore final : public Store {
     auto AllRows(const char* statement, FromRow from_row, const Args&... args);
     template <class FromRow, class... Args>
     auto FirstRow(const char* statement, FromRow from_row, const Args&... args);
+    /// Runs `fn` (a blocking read over With, AllRows or FirstRow, capturing by reference) on the
+    /// read pool and resumes the caller on its executor (common/offload.hpp).
+    template <class Fn>
+    auto OnPool(Fn&& fn);
 
     std::string dsn_;
     std::mutex mutex_;
     std::condition_variable available_;
     std::vector<std::unique_ptr<pqxx::connection>> idle_;
     int free_slots_;
+    asio::thread_pool
+        pool_;            ///< runs reads and settings puts; joined before the connections go away
     GroupCommit writes_;  ///< last member: its writers stop before the rest goes away
 };
 

@@ -68,12 +68,16 @@ asio::awaitable<std::vector<OutboxRow>> CommitFinished(
 }
 }  // namespace
 
-std::vector<VimConnector> PgStore::ListVimConnectors() {
-    return AllRows("list_vim_connectors", ConnectorFromRow);
+asio::awaitable<std::vector<VimConnector>> PgStore::ListVimConnectors() {
+    return OnPool([&]() -> std::vector<VimConnector> {
+        return AllRows("list_vim_connectors", ConnectorFromRow);
+    });
 }
 
-std::optional<VimConnector> PgStore::GetVimConnector(const std::string& id) {
-    return FirstRow("get_vim_connector", ConnectorFromRow, id);
+asio::awaitable<std::optional<VimConnector>> PgStore::GetVimConnector(const std::string& id) {
+    return OnPool([&]() -> std::optional<VimConnector> {
+        return FirstRow("get_vim_connector", ConnectorFromRow, id);
+    });
 }
 
 asio::awaitable<std::vector<OutboxRow>> PgStore::CreateVimConnector(
@@ -166,43 +170,56 @@ asio::awaitable<std::vector<OutboxRow>> PgStore::RecordVimConnectorStatus(
     co_return co_await CommitFinished(writes_, change, op, message, callbacks);
 }
 
-bool PgStore::PreloadVimConnector(const VimConnector& connector) {
+asio::awaitable<bool> PgStore::PreloadVimConnector(const VimConnector& connector) {
     bool inserted = false;
-    writes_.Run([&](pqxx::work& tx) {
-        inserted = false;
-        if (!tx.exec_prepared("get_setting", std::string(kVimPreloadedSetting)).empty()) return;
-        inserted = tx.exec_prepared0("insert_vim_connector", connector.id,
-                                     std::string(ToString(connector.type)),
-                                     xml::StoredProperties(connector.properties))
-                       .affected_rows() == 1;
-        if (inserted) tx.exec_prepared0("default_vim_connector_if_none", connector.id);
-        tx.exec_prepared0("put_setting", std::string(kVimPreloadedSetting), std::string("true"));
+    co_await AwaitCommit([&](GroupCommit::Completion done) {
+        writes_.RunAsync(
+            [&](pqxx::work& tx) {
+                inserted = false;
+                if (!tx.exec_prepared("get_setting", std::string(kVimPreloadedSetting)).empty())
+                    return;
+                inserted = tx.exec_prepared0("insert_vim_connector", connector.id,
+                                             std::string(ToString(connector.type)),
+                                             xml::StoredProperties(connector.properties))
+                               .affected_rows() == 1;
+                if (inserted) tx.exec_prepared0("default_vim_connector_if_none", connector.id);
+                tx.exec_prepared0("put_setting", std::string(kVimPreloadedSetting),
+                                  std::string("true"));
+            },
+            std::move(done));
     });
-    return inserted;
+    co_return inserted;
 }
 
-std::vector<VimUser> PgStore::ListVimUsers(const std::string& vim_id) {
-    return With([&](pqxx::connection& c) {
-        pqxx::nontransaction tx(c);
-        auto rows = tx.exec_prepared("list_vim_users", vim_id);
-        if (rows.empty()) throw Error(ErrorCode::kNotFound, ConnectorNotFound(vim_id));
-        std::vector<VimUser> out;
-        for (const auto& row : rows) {
-            if (row[0].is_null()) continue;  // the connector has no users
-            out.push_back({vim_id, row[0].as<std::string>(),
-                           xml::PropertiesFromStored(row[1].as<std::string>())});
-        }
-        return out;
+asio::awaitable<std::vector<VimUser>> PgStore::ListVimUsers(const std::string& vim_id) {
+    return OnPool([&]() -> std::vector<VimUser> {
+        return With([&](pqxx::connection& c) {
+            pqxx::nontransaction tx(c);
+            auto rows = tx.exec_prepared("list_vim_users", vim_id);
+            if (rows.empty()) throw Error(ErrorCode::kNotFound, ConnectorNotFound(vim_id));
+            std::vector<VimUser> out;
+            for (const auto& row : rows) {
+                if (row[0].is_null()) continue;  // the connector has no users
+                out.push_back({vim_id, row[0].as<std::string>(),
+                               xml::PropertiesFromStored(row[1].as<std::string>())});
+            }
+            return out;
+        });
     });
 }
 
-VimUser PgStore::GetVimUser(const std::string& vim_id, const std::string& user_id) {
-    return With([&](pqxx::connection& c) {
-        pqxx::nontransaction tx(c);
-        auto rows = tx.exec_prepared("get_vim_user", vim_id, user_id);
-        if (rows.empty()) throw Error(ErrorCode::kNotFound, ConnectorNotFound(vim_id));
-        if (rows[0][0].is_null()) throw Error(ErrorCode::kNotFound, UserNotFound(vim_id, user_id));
-        return VimUser{vim_id, user_id, xml::PropertiesFromStored(rows[0][1].as<std::string>())};
+asio::awaitable<VimUser> PgStore::GetVimUser(const std::string& vim_id,
+                                             const std::string& user_id) {
+    return OnPool([&]() -> VimUser {
+        return With([&](pqxx::connection& c) {
+            pqxx::nontransaction tx(c);
+            auto rows = tx.exec_prepared("get_vim_user", vim_id, user_id);
+            if (rows.empty()) throw Error(ErrorCode::kNotFound, ConnectorNotFound(vim_id));
+            if (rows[0][0].is_null())
+                throw Error(ErrorCode::kNotFound, UserNotFound(vim_id, user_id));
+            return VimUser{vim_id, user_id,
+                           xml::PropertiesFromStored(rows[0][1].as<std::string>())};
+        });
     });
 }
 
