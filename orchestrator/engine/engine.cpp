@@ -14,9 +14,7 @@
 #include "common/error.hpp"
 #include "common/log.hpp"
 #include "model/xml/resource_xml.hpp"
-#include "model/xml/tenant_xml.hpp"
 #include "model/xml/xml_doc.hpp"
-#include "orchestrator/engine/operation_catalog.hpp"
 
 namespace escd::orchestrator {
 namespace {
@@ -218,39 +216,14 @@ asio::awaitable<void> Engine::Abandon(model::Operation op, std::exception_ptr er
     }
     ESCD_ERROR("engine") << "operation " << op.transaction_id << " (" << op.kind << " "
                          << op.target_id << ") failed for good: " << why;
-    const int status = kFailedStatus;
     try {
         if (op.target_kind == model::kind::kDeployment) {
-            auto final = DeploymentWorkflow::Failed(op, status, why);
+            auto final = DeploymentWorkflow::Failed(op, kFailedStatus, why);
             co_await Complete(op, final.outcome, final.status, final.message, final.callbacks);
             monitor_.Sync(op.target_id);
             co_return;
         }
-        // A resource operation: its target as a failed VIM call leaves it, the callback with
-        // the resource as stored.
-        model::ResourceOutcome outcome;
-        std::string message = why;
-        const auto info = FindOperation(op.kind);
-        if (info) {
-            outcome.state = *model::NextState(info->running, model::ResourceEvent::kVimFailed);
-            message = info->failure_message + ": " + why;
-        }
-        std::vector<model::OutboxMessage> callbacks;
-        if (!op.callback_url.empty()) {
-            auto current = co_await resource_store_.GetResource(op.target_kind, op.target_id);
-            std::string body;
-            if (current && op.target_kind == model::kind::kTenant) {
-                auto spec = model::xml::TenantSpecFromStored(current->spec);
-                body = model::xml::TenantDocument({spec, current->external_id}, op.kind);
-            } else if (const auto* kind = model::xml::FindKindXml(op.target_kind);
-                       current && kind) {
-                body = model::xml::ResourceDocument(*kind, *current, op.kind);
-            }
-            callbacks.push_back({op.callback_url, op.kind, status, message, body});
-        }
-        co_await Complete(op, outcome, status, message, callbacks);
-        if (outcome.state == model::ResourceState::kRemoved)
-            ForgetStrand(op.target_kind, op.target_id);
+        co_await AbandonResourceOperation(op, why);
     } catch (const std::exception& e) {
         // Nothing more to do than say so: the operation stays unfinished until a restart.
         ESCD_ERROR("engine") << "cannot record the failure of " << op.transaction_id << ": "

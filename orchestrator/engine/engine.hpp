@@ -124,6 +124,17 @@ class Engine {
     asio::awaitable<void> RunTenantOperation(const model::Operation& op);
     /// Every other resource kind: the VIM side through ResourceWorkflows, the rest generic.
     asio::awaitable<void> RunResourceOperation(const model::Operation& op);
+    /// A tenant or resource operation that failed for good (Abandon): its target as a failed
+    /// VIM call leaves it (the VimFailed row from its stored state), a failure callback.
+    asio::awaitable<void> AbandonResourceOperation(const model::Operation& op,
+                                                   const std::string& why);
+    /// The end every tenant and resource operation shares: its callback (`body`, when the
+    /// client asked for one), the commit, and its strand forgotten when the target is gone.
+    asio::awaitable<void> EndResourceOperation(const model::Operation& op,
+                                               const model::ResourceOutcome& outcome,
+                                               int status_code,
+                                               const std::string& status_message,
+                                               const std::string& body);
     /// Deployments: DeploymentWorkflow does the steps, Complete() the end. kUnavailable (an
     /// unreachable VIM, the database) does not end the operation: it is rethrown for Launch to
     /// run it again later; when a VIM service did not answer (vim::VimUnavailable), the first

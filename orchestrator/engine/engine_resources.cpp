@@ -15,6 +15,21 @@
 #include "orchestrator/engine/operation_catalog.hpp"
 
 namespace escd::orchestrator {
+namespace {
+
+// The callback body of a tenant or resource operation: its target as `record` holds it.
+std::string TargetDocument(const model::Operation& op, const model::ResourceRecord& record) {
+    if (op.target_kind == model::kind::kTenant) {
+        return model::xml::TenantDocument(
+            {model::xml::TenantSpecFromStored(record.spec), record.external_id}, op.kind);
+    }
+    if (const auto* kind = model::xml::FindKindXml(op.target_kind))
+        return model::xml::ResourceDocument(*kind, record, op.kind);
+    return {};
+}
+
+}  // namespace
+
 asio::awaitable<void> Engine::RunTenantOperation(const model::Operation& op) {
     auto info = FindOperation(op.kind);
     if (!info) throw Error(ErrorCode::kInternal, "unknown operation kind " + op.kind);
@@ -57,13 +72,8 @@ asio::awaitable<void> Engine::RunTenantOperation(const model::Operation& op) {
         ESCD_WARN("engine") << op.kind << " " << op.target_id << " failed: " << e.what();
     }
 
-    std::vector<model::OutboxMessage> callbacks;
-    if (!op.callback_url.empty()) {
-        callbacks.push_back({op.callback_url, op.kind, status, message,
-                             model::xml::TenantDocument({spec, external_id}, op.kind)});
-    }
-    co_await Complete(op, outcome, status, message, callbacks);
-    if (outcome.state == model::ResourceState::kRemoved) ForgetStrand(op.target_kind, op.target_id);
+    const auto body = model::xml::TenantDocument({spec, external_id}, op.kind);
+    co_await EndResourceOperation(op, outcome, status, message, body);
 }
 
 asio::awaitable<void> Engine::RunResourceOperation(const model::Operation& op) {
@@ -105,12 +115,37 @@ asio::awaitable<void> Engine::RunResourceOperation(const model::Operation& op) {
         ESCD_WARN("engine") << op.kind << " " << op.target_id << " failed: " << e.what();
     }
 
-    std::vector<model::OutboxMessage> callbacks;
-    if (!op.callback_url.empty()) {
-        callbacks.push_back({op.callback_url, op.kind, status, message,
-                             model::xml::ResourceDocument(*kind, target, op.kind)});
+    const auto body = TargetDocument(op, target);
+    co_await EndResourceOperation(op, outcome, status, message, body);
+}
+
+asio::awaitable<void> Engine::AbandonResourceOperation(const model::Operation& op,
+                                                       const std::string& why) {
+    // The next state comes from the table and the state the operation left its target in, not
+    // from the operation's kind: an operation of a kind this escd does not know (stored by
+    // another version) ends like any other, and its target is not left marked as busy.
+    auto current = co_await resource_store_.GetResource(op.target_kind, op.target_id);
+    model::ResourceOutcome outcome;
+    std::string body;
+    if (current) {
+        outcome.state = model::NextState(current->state, model::ResourceEvent::kVimFailed)
+                            .value_or(current->state);
+        body = TargetDocument(op, *current);
     }
-    co_await Complete(op, outcome, status, message, callbacks);
+    const auto info = FindOperation(op.kind);
+    const auto message = (info ? info->failure_message + ": " : std::string()) + why;
+    co_await EndResourceOperation(op, outcome, kFailedStatus, message, body);
+}
+
+asio::awaitable<void> Engine::EndResourceOperation(const model::Operation& op,
+                                                   const model::ResourceOutcome& outcome,
+                                                   int status_code,
+                                                   const std::string& status_message,
+                                                   const std::string& body) {
+    std::vector<model::OutboxMessage> callbacks;
+    if (!op.callback_url.empty())
+        callbacks.push_back({op.callback_url, op.kind, status_code, status_message, body});
+    co_await Complete(op, outcome, status_code, status_message, callbacks);
     if (outcome.state == model::ResourceState::kRemoved) ForgetStrand(op.target_kind, op.target_id);
 }
 

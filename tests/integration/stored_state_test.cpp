@@ -7,6 +7,7 @@
 #include <string>
 
 #include "common/error.hpp"
+#include "common/sync_wait.hpp"
 #include "model/store/pg/pg_store.hpp"
 #include "tests/support/test_database.hpp"
 
@@ -33,7 +34,7 @@ class StoredStateTest : public ::testing::Test {
         store_ = std::make_unique<PgStore>(db_.dsn(), 1, 1);
     }
     void TearDown() override {
-        if (store_) store_->StopWriters();
+        if (store_) store_->Stop();
     }
 
     // `read` fails with an internal error (500, not retried) whose message names all of `parts`.
@@ -57,40 +58,41 @@ class StoredStateTest : public ::testing::Test {
 };
 
 TEST_F(StoredStateTest, KnownStatesAreReadAsStored) {
-    EXPECT_EQ(store_->GetResource("deployment", "dep-1")->state, ResourceState::kActive);
-    EXPECT_EQ(store_->GetServiceState("dep-1"), ServiceState::kActive);
-    EXPECT_EQ(store_->GetVm("dep-1_g_0")->state, VmState::kAlive);
-    auto snapshots = store_->FindVmSnapshots("snap-1");
+    EXPECT_EQ(SyncWait(store_->GetResource("deployment", "dep-1"))->state, ResourceState::kActive);
+    EXPECT_EQ(SyncWait(store_->GetServiceState("dep-1")), ServiceState::kActive);
+    EXPECT_EQ(SyncWait(store_->GetVm("dep-1_g_0"))->state, VmState::kAlive);
+    auto snapshots = SyncWait(store_->FindVmSnapshots("snap-1"));
     ASSERT_EQ(snapshots.size(), 1u);
     EXPECT_EQ(snapshots[0].state, SnapshotState::kActive);
 }
 
 TEST_F(StoredStateTest, AnUnknownResourceStateIsAnError) {
     db_.Query("UPDATE resources SET state = 'HAPPY' WHERE internal_id = 'dep-1'");
-    ExpectUnknownState([&] { store_->GetResource("deployment", "dep-1"); },
+    ExpectUnknownState([&] { SyncWait(store_->GetResource("deployment", "dep-1")); },
                        {"resources", "dep-1", "'HAPPY'"});
-    ExpectUnknownState([&] { store_->ListResources("deployment", std::nullopt); },
+    ExpectUnknownState([&] { SyncWait(store_->ListResources("deployment", std::nullopt)); },
                        {"resources", "dep-1", "'HAPPY'"});
 }
 
 TEST_F(StoredStateTest, AnUnknownServiceStateIsAnError) {
     db_.Query("UPDATE services SET state = 'SERVICE_HAPPY_STATE' WHERE deployment_id = 'dep-1'");
-    ExpectUnknownState([&] { store_->GetServiceState("dep-1"); },
+    ExpectUnknownState([&] { SyncWait(store_->GetServiceState("dep-1")); },
                        {"services", "dep-1", "'SERVICE_HAPPY_STATE'"});
-    ExpectUnknownState([&] { store_->ListServiceStates(); },
+    ExpectUnknownState([&] { SyncWait(store_->ListServiceStates()); },
                        {"services", "dep-1", "'SERVICE_HAPPY_STATE'"});
 }
 
 TEST_F(StoredStateTest, AnUnknownVmStateIsAnError) {
     db_.Query("UPDATE vms SET state = 'VM_HAPPY_STATE' WHERE vm_name = 'dep-1_g_0'");
-    ExpectUnknownState([&] { store_->GetVm("dep-1_g_0"); },
+    ExpectUnknownState([&] { SyncWait(store_->GetVm("dep-1_g_0")); },
                        {"vms", "dep-1_g_0", "'VM_HAPPY_STATE'"});
-    ExpectUnknownState([&] { store_->ListVms("dep-1"); }, {"vms", "dep-1_g_0", "'VM_HAPPY_STATE'"});
+    ExpectUnknownState([&] { SyncWait(store_->ListVms("dep-1")); },
+                       {"vms", "dep-1_g_0", "'VM_HAPPY_STATE'"});
 }
 
 TEST_F(StoredStateTest, AnUnknownSnapshotStateIsAnError) {
     db_.Query("UPDATE vm_snapshots SET state = 'HAPPY' WHERE snapshot_id = 'snap-1'");
-    ExpectUnknownState([&] { store_->FindVmSnapshots("snap-1"); },
+    ExpectUnknownState([&] { SyncWait(store_->FindVmSnapshots("snap-1")); },
                        {"vm_snapshots", "snap-1", "'HAPPY'"});
 }
 
