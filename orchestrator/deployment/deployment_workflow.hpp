@@ -350,7 +350,7 @@ class DeploymentWorkflow {
     /// One attempt: removed and created again under its name with its addresses;
     /// VM_RECOVERY_UNDEPLOYED, VM_RECOVERY_DEPLOYED. False when the create failed.
     asio::awaitable<bool> RedeployToRecover(Context& context, model::VmRecord& vm);
-    /// DEFAULT/VM_RECOVERY_RETRY_MAX (3 when unset or not a number). Blocking.
+    /// DEFAULT/VM_RECOVERY_RETRY_MAX (3 when unset or not a number), read from the settings store.
     asio::awaitable<int> RecoveryRetryMax();
 
     /// Waits for the VM_ALIVE verdict of each of `waiting` (in parallel) and commits VM_ALIVE
