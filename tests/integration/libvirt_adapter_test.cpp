@@ -15,6 +15,7 @@
 
 #include "common/asio.hpp"
 #include "common/error.hpp"
+#include "common/sync_wait.hpp"
 #include "orchestrator/monitor/vm_metrics.hpp"
 #include "vim/libvirt/libvirt_adapter.hpp"
 
@@ -35,15 +36,6 @@ class LibvirtAdapterTest : public ::testing::Test {
     void SetUp() override {
         ASSERT_TRUE(probe_) << "cannot open test:///default";
         adapter_.Connect();
-    }
-
-    // Runs one adapter call to completion on a private io_context.
-    template <class T>
-    T Run(asio::awaitable<T> call) {
-        asio::io_context ioc;
-        auto future = asio::co_spawn(ioc, std::move(call), asio::use_future);
-        ioc.run();
-        return future.get();
     }
 
     std::string NetworkXml(const std::string& name) {
@@ -110,13 +102,13 @@ TEST_F(LibvirtAdapterTest, NetworkIsDefinedWithItsSubnetsAndEscdsIdsAndRemovedAg
     auto request = Network("adapter-net1");
     request.subnets.push_back(
         {"sub-a", "10.55.0.0/24", "10.55.0.1", true, {{"10.55.0.10", "10.55.0.99"}}});
-    const auto made = Run(adapter_.EnsureNetwork(request));
+    const auto made = SyncWait(adapter_.EnsureNetwork(request));
     const auto& uuid = made.external_id;
     EXPECT_EQ(uuid.size(), 36u);
     // The subnet's id comes with its network's, stable for the same ids.
     EXPECT_EQ(made.SubnetExternalId("sub-a").size(), 36u);
     EXPECT_EQ(made.SubnetExternalId("sub-a"),
-              Run(adapter_.EnsureNetwork(request)).SubnetExternalId("sub-a"));
+              SyncWait(adapter_.EnsureNetwork(request)).SubnetExternalId("sub-a"));
 
     auto xml = NetworkXml("escd-adapter-net1");
     ASSERT_FALSE(xml.empty()) << "no libvirt network escd-adapter-net1";
@@ -130,48 +122,48 @@ TEST_F(LibvirtAdapterTest, NetworkIsDefinedWithItsSubnetsAndEscdsIdsAndRemovedAg
 
     // The same id again (an update, or a rerun after a crash): the same network, new subnets.
     request.subnets.clear();
-    EXPECT_EQ(Run(adapter_.EnsureNetwork(request)).external_id, uuid);
+    EXPECT_EQ(SyncWait(adapter_.EnsureNetwork(request)).external_id, uuid);
     EXPECT_EQ(NetworkXml("escd-adapter-net1").find("10.55.0.1"), std::string::npos)
         << NetworkXml("escd-adapter-net1");
 
-    Run(adapter_.DeleteNetwork("adapter-net1"));
+    SyncWait(adapter_.DeleteNetwork("adapter-net1"));
     EXPECT_TRUE(NetworkXml("escd-adapter-net1").empty());
-    Run(adapter_.DeleteNetwork("adapter-net1"));  // gone already: still a success
+    SyncWait(adapter_.DeleteNetwork("adapter-net1"));  // gone already: still a success
 }
 
 TEST_F(LibvirtAdapterTest, AdministrativelyDownNetworkIsDefinedButNotStarted) {
     auto request = Network("adapter-down");
     request.admin_state_up = false;
-    Run(adapter_.EnsureNetwork(request));
+    SyncWait(adapter_.EnsureNetwork(request));
     EXPECT_FALSE(NetworkXml("escd-adapter-down").empty());
     EXPECT_FALSE(NetworkActive("escd-adapter-down"));
-    Run(adapter_.DeleteNetwork("adapter-down"));
+    SyncWait(adapter_.DeleteNetwork("adapter-down"));
 }
 
 TEST_F(LibvirtAdapterTest, VolumesLiveInEscdsPoolAndARerunReplacesInsteadOfDuplicating) {
     vim::VolumeRequest blank{"volume", "adapter-v1", "tenant-a", 1 << 20, "raw", {}};
-    auto first = Run(adapter_.CreateVolume(blank));
+    auto first = SyncWait(adapter_.CreateVolume(blank));
     EXPECT_NE(first.external_id.find("escd-volume-adapter-v1"), std::string::npos);
     EXPECT_EQ(VolumeCapacity("escd-volume-adapter-v1"), 1 << 20);
 
     blank.capacity_bytes = 2 << 20;
-    auto second = Run(adapter_.CreateVolume(blank));
+    auto second = SyncWait(adapter_.CreateVolume(blank));
     EXPECT_EQ(second.external_id, first.external_id);
     EXPECT_EQ(VolumeCapacity("escd-volume-adapter-v1"), 2 << 20);
 
-    Run(adapter_.DeleteVolume("volume", "adapter-v1"));
+    SyncWait(adapter_.DeleteVolume("volume", "adapter-v1"));
     EXPECT_EQ(VolumeCapacity("escd-volume-adapter-v1"), -1);
-    Run(adapter_.DeleteVolume("volume", "adapter-v1"));  // gone already: still a success
+    SyncWait(adapter_.DeleteVolume("volume", "adapter-v1"));  // gone already: still a success
 }
 
 TEST_F(LibvirtAdapterTest, ImageVolumeHasTheSourcesSizeAndSaysTheTestDriverCannotUpload) {
     const std::string source = "/tmp/escd-adapter-image.raw";
     std::ofstream(source) << std::string(12345, 'i');
     vim::VolumeRequest image{"image", "adapter-img", "", 12345, "raw", source};
-    auto object = Run(adapter_.CreateVolume(image));
+    auto object = SyncWait(adapter_.CreateVolume(image));
     EXPECT_EQ(VolumeCapacity("escd-image-adapter-img"), 12345);
     EXPECT_NE(object.note.find("cannot upload"), std::string::npos) << object.note;
-    Run(adapter_.DeleteVolume("image", "adapter-img"));
+    SyncWait(adapter_.DeleteVolume("image", "adapter-img"));
     std::filesystem::remove(source);
 }
 
@@ -184,34 +176,31 @@ TEST(LibvirtAdapterUnreachable, AnUnreachableVimIsReportedAsUnavailable) {
     } catch (const Error& e) {
         EXPECT_EQ(e.code(), ErrorCode::kUnavailable);
     }
-    asio::io_context ioc;
-    auto future = asio::co_spawn(ioc, adapter.CheckStatus(), asio::use_future);
-    ioc.run();
-    EXPECT_FALSE(future.get().reachable);
+    EXPECT_FALSE(SyncWait(adapter.CheckStatus()).reachable);
     pool.join();
 }
 
 TEST_F(LibvirtAdapterTest, NicsAreAddedToAndRemovedFromAVmOnceEach) {
-    Run(adapter_.EnsureNetwork(Network("adapter-nicnet")));
+    SyncWait(adapter_.EnsureNetwork(Network("adapter-nicnet")));
     vim::VmRequest vm;
     vm.name = "adapter-vm-nics";
     vm.deployment_id = "d";
     vm.memory_mb = 64;
     vm.nics.push_back({0, "adapter-nicnet", "52:54:00:00:00:01", "virtio"});
-    auto info = Run(adapter_.CreateVm(vm));
+    auto info = SyncWait(adapter_.CreateVm(vm));
     EXPECT_TRUE(info.running);
     EXPECT_EQ(DefinedNics(vm.name), 1);
     const vim::VmNic second{1, "adapter-nicnet", "52:54:00:00:00:02", "e1000"};
-    Run(adapter_.AttachNic(vm.name, second));
-    Run(adapter_.AttachNic(vm.name, second));  // a rerun: still one
+    SyncWait(adapter_.AttachNic(vm.name, second));
+    SyncWait(adapter_.AttachNic(vm.name, second));  // a rerun: still one
     EXPECT_EQ(DefinedNics(vm.name), 2);
-    Run(adapter_.DetachNic(vm.name, vm.nics[0]));
-    Run(adapter_.DetachNic(vm.name, vm.nics[0]));  // gone already: a success
+    SyncWait(adapter_.DetachNic(vm.name, vm.nics[0]));
+    SyncWait(adapter_.DetachNic(vm.name, vm.nics[0]));  // gone already: a success
     EXPECT_EQ(DefinedNics(vm.name), 1);
-    Run(adapter_.DeleteVm(vm.name));
+    SyncWait(adapter_.DeleteVm(vm.name));
     EXPECT_EQ(DefinedNics(vm.name), -1);
-    Run(adapter_.DetachNic(vm.name, second));  // no VM: nothing to remove
-    Run(adapter_.DeleteNetwork("adapter-nicnet"));
+    SyncWait(adapter_.DetachNic(vm.name, second));  // no VM: nothing to remove
+    SyncWait(adapter_.DeleteNetwork("adapter-nicnet"));
 }
 
 // Names of the snapshots of domain `name` as the probe connection sees them.
@@ -239,25 +228,25 @@ bool DomainActive(virConnectPtr probe, const std::string& name) {
 }
 
 TEST_F(LibvirtAdapterTest, SnapshotsAreTakenRevertedAndDeletedOnceEachByTheirId) {
-    Run(adapter_.CreateVolume({"image", "adapter-snapimg", "", 4096, "qcow2", {}}));
+    SyncWait(adapter_.CreateVolume({"image", "adapter-snapimg", "", 4096, "qcow2", {}}));
     vim::VmRequest vm;
     vm.name = "adapter-vm-snap";
     vm.deployment_id = "d";
     vm.memory_mb = 64;
     vm.image_id = "adapter-snapimg";
-    Run(adapter_.CreateVm(vm));
+    SyncWait(adapter_.CreateVm(vm));
     const vim::SnapshotRequest request{vm.name, "snap-1", "before the upgrade"};
-    Run(adapter_.CreateVmSnapshot(request));
-    Run(adapter_.CreateVmSnapshot(request));  // a rerun finds it
+    SyncWait(adapter_.CreateVmSnapshot(request));
+    SyncWait(adapter_.CreateVmSnapshot(request));  // a rerun finds it
     EXPECT_EQ(SnapshotNames(probe_.get(), vm.name), (std::vector<std::string>{"escd-snap-1"}));
 
     // Revert: the VM ends as asked, whatever the snapshot held.
-    Run(adapter_.RevertVmSnapshot(vm.name, "snap-1", false));
+    SyncWait(adapter_.RevertVmSnapshot(vm.name, "snap-1", false));
     EXPECT_FALSE(DomainActive(probe_.get(), vm.name));
-    Run(adapter_.RevertVmSnapshot(vm.name, "snap-1", true));
+    SyncWait(adapter_.RevertVmSnapshot(vm.name, "snap-1", true));
     EXPECT_TRUE(DomainActive(probe_.get(), vm.name));
     try {
-        Run(adapter_.RevertVmSnapshot(vm.name, "no-such-snap", true));
+        SyncWait(adapter_.RevertVmSnapshot(vm.name, "no-such-snap", true));
         ADD_FAILURE() << "reverted to a snapshot that does not exist";
     } catch (const Error& e) {
         EXPECT_EQ(e.code(), ErrorCode::kNotFound) << e.what();
@@ -265,50 +254,50 @@ TEST_F(LibvirtAdapterTest, SnapshotsAreTakenRevertedAndDeletedOnceEachByTheirId)
 
     // A volume from it: a clone of the boot disk the snapshot recorded, in escd's pool.
     const vim::SnapshotVolumeRequest volume{vm.name, "snap-1", "adapter-snapvol", "tenant-a"};
-    auto made = Run(adapter_.CreateVolumeFromSnapshot(volume));
+    auto made = SyncWait(adapter_.CreateVolumeFromSnapshot(volume));
     EXPECT_EQ(made.capacity_bytes, 4096u);
     EXPECT_NE(made.external_id.find("escd-volume-adapter-snapvol"), std::string::npos);
     EXPECT_EQ(VolumeCapacity("escd-volume-adapter-snapvol"), 4096);
-    Run(adapter_.CreateVolumeFromSnapshot(volume));  // a rerun replaces it
+    SyncWait(adapter_.CreateVolumeFromSnapshot(volume));  // a rerun replaces it
     EXPECT_EQ(VolumeCapacity("escd-volume-adapter-snapvol"), 4096);
-    Run(adapter_.DeleteVolume("volume", "adapter-snapvol"));
+    SyncWait(adapter_.DeleteVolume("volume", "adapter-snapvol"));
 
-    Run(adapter_.DeleteVmSnapshot(vm.name, "snap-1"));
-    Run(adapter_.DeleteVmSnapshot(vm.name, "snap-1"));  // gone already: a success
+    SyncWait(adapter_.DeleteVmSnapshot(vm.name, "snap-1"));
+    SyncWait(adapter_.DeleteVmSnapshot(vm.name, "snap-1"));  // gone already: a success
     EXPECT_TRUE(SnapshotNames(probe_.get(), vm.name).empty());
 
     // A VM is removed with the snapshots it still has.
-    Run(adapter_.CreateVmSnapshot({vm.name, "snap-2", "kept"}));
-    Run(adapter_.DeleteVm(vm.name));
+    SyncWait(adapter_.CreateVmSnapshot({vm.name, "snap-2", "kept"}));
+    SyncWait(adapter_.DeleteVm(vm.name));
     EXPECT_EQ(DefinedNics(vm.name), -1);
-    Run(adapter_.DeleteVmSnapshot(vm.name, "snap-2"));  // no VM: nothing to remove
+    SyncWait(adapter_.DeleteVmSnapshot(vm.name, "snap-2"));  // no VM: nothing to remove
     try {
-        Run(adapter_.CreateVmSnapshot({vm.name, "snap-3", "of nothing"}));
+        SyncWait(adapter_.CreateVmSnapshot({vm.name, "snap-3", "of nothing"}));
         ADD_FAILURE() << "took a snapshot of a VM that does not exist";
     } catch (const Error& e) {
         EXPECT_EQ(e.code(), ErrorCode::kNotFound) << e.what();
     }
-    Run(adapter_.DeleteVolume("image", "adapter-snapimg"));
+    SyncWait(adapter_.DeleteVolume("image", "adapter-snapimg"));
 }
 
 TEST_F(LibvirtAdapterTest, OneUnnamedHostIsTheHypervisorsAndLiveMigrationHasNowhereToGo) {
-    auto hosts = Run(adapter_.ListHosts());
+    auto hosts = SyncWait(adapter_.ListHosts());
     ASSERT_EQ(hosts.size(), 1u);
     vim::VmRequest vm;
     vm.name = "adapter-vm-onehost";
     vm.deployment_id = "d";
     vm.memory_mb = 64;
-    EXPECT_EQ(Run(adapter_.CreateVm(vm)).host, hosts.front());
+    EXPECT_EQ(SyncWait(adapter_.CreateVm(vm)).host, hosts.front());
     vim::MigrationRequest move;
     move.vm_name = vm.name;
     move.target_host = "elsewhere";
     try {
-        Run(adapter_.MigrateVm(move));
+        SyncWait(adapter_.MigrateVm(move));
         ADD_FAILURE() << "migrated to a host the VIM does not have";
     } catch (const Error& e) {
         EXPECT_EQ(e.code(), ErrorCode::kNotFound) << e.what();
     }
-    Run(adapter_.DeleteVm(vm.name));
+    SyncWait(adapter_.DeleteVm(vm.name));
 }
 
 TEST_F(LibvirtAdapterTest, VmStatsGiveCpuTimeAndMemoryForTheMetrics) {
@@ -316,10 +305,10 @@ TEST_F(LibvirtAdapterTest, VmStatsGiveCpuTimeAndMemoryForTheMetrics) {
     vm.name = "adapter-vm-stats";
     vm.deployment_id = "d";
     vm.memory_mb = 64;
-    Run(adapter_.CreateVm(vm));
+    SyncWait(adapter_.CreateVm(vm));
     const auto before = std::chrono::steady_clock::now();
-    auto first = Run(adapter_.GetVmStats(vm.name));
-    auto second = Run(adapter_.GetVmStats(vm.name));
+    auto first = SyncWait(adapter_.GetVmStats(vm.name));
+    auto second = SyncWait(adapter_.GetVmStats(vm.name));
     const auto after = std::chrono::steady_clock::now();
     ASSERT_TRUE(first && second);
     EXPECT_EQ(first->vcpus, 1);
@@ -334,8 +323,8 @@ TEST_F(LibvirtAdapterTest, VmStatsGiveCpuTimeAndMemoryForTheMetrics) {
     // The test driver's CPU time is the wall clock: a VM of one vCPU is busy all the time.
     EXPECT_GT(orchestrator::CpuUtilisation(*first, *second), 50.0);
     EXPECT_DOUBLE_EQ(orchestrator::MemoryUtilisation(*second), 100.0);
-    Run(adapter_.DeleteVm(vm.name));
-    EXPECT_FALSE(Run(adapter_.GetVmStats(vm.name)));
+    SyncWait(adapter_.DeleteVm(vm.name));
+    EXPECT_FALSE(SyncWait(adapter_.GetVmStats(vm.name)));
 }
 
 TEST_F(LibvirtAdapterTest, LifecycleEventsReportVmsStartingAndStopping) {
@@ -358,7 +347,7 @@ TEST_F(LibvirtAdapterTest, LifecycleEventsReportVmsStartingAndStopping) {
     vm.name = "adapter-vm-events";
     vm.deployment_id = "d";
     vm.memory_mb = 64;
-    Run(adapter_.CreateVm(vm));
+    SyncWait(adapter_.CreateVm(vm));
     EXPECT_TRUE(await(vm.name, true));
     // Behind escd's back, through another connection.
     virDomainPtr domain = virDomainLookupByName(probe_.get(), vm.name.c_str());
@@ -366,7 +355,7 @@ TEST_F(LibvirtAdapterTest, LifecycleEventsReportVmsStartingAndStopping) {
     EXPECT_EQ(virDomainDestroy(domain), 0);
     virDomainFree(domain);
     EXPECT_TRUE(await(vm.name, false));
-    Run(adapter_.DeleteVm(vm.name));
+    SyncWait(adapter_.DeleteVm(vm.name));
     adapter_.SubscribeVmEvents(nullptr);
 }
 
