@@ -6,17 +6,11 @@
 #include <optional>
 
 #include "model/vm_state_machine.hpp"
+#include "tests/unit/vm_state_enums.hpp"
 
 namespace escd::model {
 namespace {
-using V = VmState;
-using VE = VmEvent;
-using S = ServiceState;
-using SE = ServiceEvent;
-
-constexpr int kVmStates = static_cast<int>(V::kRemoved) + 1;
-constexpr int kVmEvents = static_cast<int>(VE::kUndeploy) + 1;
-constexpr int kServiceStates = static_cast<int>(S::kRemoved) + 1;
+using namespace escd::model::test;
 
 TEST(VmStep, FollowsTheTransitionTableForEveryStateAndEvent) {
     for (int s = 0; s < kVmStates; ++s) {

@@ -3,18 +3,11 @@
 #include <gtest/gtest.h>
 
 #include "model/vm_state_machine.hpp"
+#include "tests/unit/vm_state_enums.hpp"
 
 namespace escd::model {
 namespace {
-using V = VmState;
-using VE = VmEvent;
-using S = ServiceState;
-using SE = ServiceEvent;
-
-constexpr int kVmStates = static_cast<int>(V::kRemoved) + 1;
-constexpr int kVmEvents = static_cast<int>(VE::kUndeploy) + 1;
-constexpr int kServiceStates = static_cast<int>(S::kRemoved) + 1;
-constexpr int kServiceEvents = static_cast<int>(SE::kUndeployed) + 1;
+using namespace escd::model::test;
 
 TEST(VmStateMachine, DeployGoesThroughDeployingAndInertToAlive) {
     EXPECT_EQ(NextState(V::kInit, VE::kDeploy), V::kDeploying);
