@@ -17,6 +17,9 @@ class HostStore {
 
     /// Whether escd may place VMs on `host`: true unless it was disabled.
     virtual asio::awaitable<bool> HostSchedulable(const std::string& host) = 0;
+    /// Those of `hosts` escd may place VMs on, in their order: one read for a whole VIM's hosts.
+    virtual asio::awaitable<std::vector<std::string>> SchedulableHosts(
+        const std::vector<std::string>& hosts) = 0;
     /// Records the switch, a finished `op`, and its events for the notifier, in one transaction.
     virtual asio::awaitable<std::vector<OutboxRow>> SetHostSchedulable(
         const std::string& host,

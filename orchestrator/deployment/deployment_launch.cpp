@@ -95,10 +95,7 @@ asio::awaitable<std::string> DeploymentWorkflow::PlaceVm(Context& context,
     // per operation, not once per VM.
     if (!context.enabled_hosts) {
         auto hosts = co_await vim_.hosts.ListHosts();
-        std::vector<std::string> enabled;
-        for (const auto& host : hosts)
-            if (co_await hosts_.HostSchedulable(host)) enabled.push_back(host);
-        context.enabled_hosts = std::move(enabled);
+        context.enabled_hosts = co_await hosts_.SchedulableHosts(hosts);
         context.vim_host_count = hosts.size();
     }
     const auto& enabled = *context.enabled_hosts;

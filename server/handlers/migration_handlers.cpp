@@ -78,9 +78,7 @@ asio::awaitable<Response> MigrateVm(const MigrationContext& c, Request& request)
 
     // Where to: the host asked for, or the first other one that takes VMs.
     const auto hosts = co_await c.vim.ListHosts();
-    std::vector<std::string> enabled;
-    for (const auto& host : hosts)
-        if (co_await c.hosts.HostSchedulable(host)) enabled.push_back(host);
+    const auto enabled = co_await c.hosts.SchedulableHosts(hosts);
     const auto& current = found.vm.host;
     if (plan.target_host.empty()) {
         for (const auto& host : enabled) {

@@ -1,6 +1,7 @@
 // PgStore: escd's own settings: config parameters, dynamic mappings, hosts (schedulable or not)
 // and the key-value settings.
 
+#include <algorithm>
 #include <cctype>
 #include <string>
 #include <vector>
@@ -97,6 +98,20 @@ asio::awaitable<bool> PgStore::HostSchedulable(const std::string& host) {
             auto rows = tx.exec_prepared("host_schedulable", host);
             return rows.empty() || rows[0][0].as<bool>();
         });
+    });
+}
+
+asio::awaitable<std::vector<std::string>> PgStore::SchedulableHosts(
+    const std::vector<std::string>& hosts) {
+    return OnPool([&]() -> std::vector<std::string> {
+        // The disabled hosts are few (a host is schedulable unless it was disabled).
+        const auto disabled = AllRows(
+            "disabled_hosts", [](const pqxx::row& row) { return row[0].as<std::string>(); });
+        std::vector<std::string> out;
+        for (const auto& host : hosts)
+            if (std::find(disabled.begin(), disabled.end(), host) == disabled.end())
+                out.push_back(host);
+        return out;
     });
 }
 

@@ -175,6 +175,7 @@ const std::pair<const char*, const char*> kStatements[] = {
     {"delete_mapping", "DELETE FROM dynamic_mappings WHERE kind = $1 AND name = $2 AND NOT core"},
     {"delete_noncore_mappings", "DELETE FROM dynamic_mappings WHERE kind = $1 AND NOT core"},
     {"host_schedulable", "SELECT schedulable FROM hosts WHERE name = $1"},
+    {"disabled_hosts", "SELECT name FROM hosts WHERE NOT schedulable"},
     {"set_host",
      "INSERT INTO hosts (name, schedulable) VALUES ($1, $2) "
      "ON CONFLICT (name) DO UPDATE SET schedulable = EXCLUDED.schedulable, updated_at = now()"},
