@@ -5,7 +5,6 @@
 /// service state, addresses, with their events), and their reads. Conventions:
 /// model/stores/resource_store.hpp.
 
-#include <map>
 #include <optional>
 #include <string>
 #include <utility>
@@ -17,6 +16,15 @@
 #include "model/vm_record.hpp"
 
 namespace escd::model {
+
+/// A deployment with what its readers show and act on (GET, the monitor, the workflows), read
+/// together in one trip to the store (DeploymentStore::ReadDeployment).
+struct StoredDeployment {
+    ResourceRecord record;
+    std::optional<ServiceState> service;  ///< nullopt: no service row yet (ServiceStateOf)
+    std::vector<VmRecord> vms;            ///< by group and index
+    std::string tenant_external_id;       ///< "" while its tenant has none
+};
 
 class DeploymentStore {
   public:
@@ -42,14 +50,13 @@ class DeploymentStore {
     virtual asio::awaitable<std::vector<OutboxRow>> RecordDeploymentStep(
         const DeploymentStep& step) = 0;
 
-    /// The service state of a deployment; nullopt when there is none.
-    virtual asio::awaitable<std::optional<ServiceState>> GetServiceState(
+    /// A deployment with its service state, VMs and tenant's external id; nullopt when there is
+    /// no deployment `deployment_id`.
+    virtual asio::awaitable<std::optional<StoredDeployment>> ReadDeployment(
         const std::string& deployment_id) = 0;
-    /// The service state of every deployment (lists).
-    virtual asio::awaitable<std::map<std::string, ServiceState>> ListServiceStates() = 0;
-    /// The VMs of a deployment by group and index.
-    virtual asio::awaitable<std::vector<VmRecord>> ListVms(const std::string& deployment_id) = 0;
-    /// Every VM of every deployment, by deployment, group and index (lists).
+    /// Every deployment so, by internal id: a fixed number of queries however many there are.
+    virtual asio::awaitable<std::vector<StoredDeployment>> ReadDeployments() = 0;
+    /// Every VM of every deployment, by deployment, group and index (reconciliation).
     virtual asio::awaitable<std::vector<VmRecord>> ListAllVms() = 0;
     /// One VM by name.
     virtual asio::awaitable<std::optional<VmRecord>> GetVm(const std::string& vm_name) = 0;

@@ -272,7 +272,7 @@ asio::awaitable<DeploymentWorkflow::Final> DeploymentWorkflow::Undeploy(
 }
 
 asio::awaitable<void> DeploymentWorkflow::Load(Context& context) {
-    auto loaded = co_await LoadDeployment(resources_, deployments_, context.op.target_id);
+    auto loaded = co_await LoadDeployment(deployments_, context.op.target_id);
     context.record = std::move(loaded->record);
     context.spec = std::move(loaded->spec);
     context.view = std::move(loaded->view);

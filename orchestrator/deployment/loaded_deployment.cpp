@@ -16,20 +16,17 @@ const model::VmRecord* LoadedDeployment::Vm(const std::string& vm_name) const {
 }
 
 asio::awaitable<std::unique_ptr<LoadedDeployment>> LoadDeployment(
-    model::ResourceStore& resources, model::DeploymentStore& deployments, const std::string& id) {
-    const std::string deployment_kind = model::kind::kDeployment;
-    const std::string tenant_kind = model::kind::kTenant;
-    auto record = co_await resources.GetResource(deployment_kind, id);
-    if (!record) throw Error(ErrorCode::kInternal, "deployment " + id + " vanished");
+    model::DeploymentStore& deployments, const std::string& id) {
+    auto stored = co_await deployments.ReadDeployment(id);
+    if (!stored) throw Error(ErrorCode::kInternal, "deployment " + id + " vanished");
     auto out = std::make_unique<LoadedDeployment>();
-    out->spec = model::xml::DeploymentSpecFromStored(record->spec, id);
+    out->spec = model::xml::DeploymentSpecFromStored(stored->record.spec, id);
     out->view.spec = &out->spec;
-    out->view.external_id = record->external_id;
-    out->view.service = model::ServiceStateOf(co_await deployments.GetServiceState(id));
-    out->view.vms = co_await deployments.ListVms(id);
-    auto tenant = co_await resources.GetResource(tenant_kind, out->spec.tenant);
-    if (tenant) out->view.tenant_external_id = tenant->external_id;
-    out->record = std::move(*record);
+    out->view.external_id = stored->record.external_id;
+    out->view.service = model::ServiceStateOf(stored->service);
+    out->view.vms = std::move(stored->vms);
+    out->view.tenant_external_id = std::move(stored->tenant_external_id);
+    out->record = std::move(stored->record);
     co_return out;
 }
 

@@ -14,7 +14,6 @@
 #include "model/operation.hpp"
 #include "model/resource.hpp"
 #include "model/stores/deployment_store.hpp"
-#include "model/stores/resource_store.hpp"
 #include "model/xml/deployment_docs.hpp"
 #include "orchestrator/notify/notifier.hpp"
 
@@ -34,10 +33,10 @@ struct LoadedDeployment {
     const model::VmRecord* Vm(const std::string& vm_name) const;
 };
 
-/// Reads deployment `id`: its row, service, VMs and tenant. Throws Error(kInternal) when it is
-/// gone: an operation accepted on a deployment keeps it until the operation ends.
+/// Reads deployment `id`: its row, service, VMs and tenant, in one read. Throws Error(kInternal)
+/// when it is gone: an operation accepted on a deployment keeps it until the operation ends.
 asio::awaitable<std::unique_ptr<LoadedDeployment>> LoadDeployment(
-    model::ResourceStore& resources, model::DeploymentStore& deployments, const std::string& id);
+    model::DeploymentStore& deployments, const std::string& id);
 
 /// Commits `step` and hands the callbacks it wrote to the notifier.
 asio::awaitable<void> CommitStep(model::DeploymentStore& deployments,

@@ -53,7 +53,7 @@ asio::awaitable<DeploymentWorkflow::Final> MigrationWorkflow::Migrate(const mode
                           plan.source_host + " to host " + plan.target_host + " (" +
                           std::string(MigrationTypeName(plan.type)) + ")";
     try {
-        loaded = co_await LoadDeployment(resources_, deployments_, op.target_id);
+        loaded = co_await LoadDeployment(deployments_, op.target_id);
         const auto* known = loaded->Vm(plan.vm_name);
         if (!known) {
             throw Error(ErrorCode::kNotFound,

@@ -26,7 +26,6 @@
 #include "model/operation.hpp"
 #include "model/stores/deployment_store.hpp"
 #include "model/stores/host_store.hpp"
-#include "model/stores/resource_store.hpp"
 #include "orchestrator/deployment/deployment_workflow.hpp"
 #include "orchestrator/notify/notifier.hpp"
 #include "vim/capabilities/migration.hpp"
@@ -52,16 +51,11 @@ std::string_view MigrationTypeName(vim::MigrationType type) noexcept;
 
 class MigrationWorkflow {
   public:
-    MigrationWorkflow(model::ResourceStore& resources,
-                      model::DeploymentStore& deployments,
+    MigrationWorkflow(model::DeploymentStore& deployments,
                       model::HostStore& hosts,
                       vim::Migration& vim,
                       Notifier& notifier)
-        : resources_(resources),
-          deployments_(deployments),
-          hosts_(hosts),
-          vim_(vim),
-          notifier_(notifier) {}
+        : deployments_(deployments), hosts_(hosts), vim_(vim), notifier_(notifier) {}
 
     /// Runs a MIGRATE_VM operation: a success commits the VM's new host before it returns; the
     /// callback is in Final::callbacks. Throws Error(kUnavailable) when the VIM or the database
@@ -74,7 +68,6 @@ class MigrationWorkflow {
                                const LoadedDeployment& loaded,
                                model::VmRecord& vm);
 
-    model::ResourceStore& resources_;
     model::DeploymentStore& deployments_;
     model::HostStore& hosts_;
     vim::Migration& vim_;

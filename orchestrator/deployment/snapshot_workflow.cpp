@@ -104,7 +104,7 @@ asio::awaitable<DeploymentWorkflow::Final> SnapshotWorkflow::Run(const model::Op
         auto payload = xml::ParseBody(op.payload);
         const auto root = payload->document_element();
         const auto snapshot_id = xml::ChildText(root, "snapshot_id").value_or("");
-        auto loaded = co_await LoadDeployment(resources_, deployments_, op.target_id);
+        auto loaded = co_await LoadDeployment(deployments_, op.target_id);
         Context context{op, std::move(loaded), {}, {}};
         context.volume_id = xml::ChildText(root, "volume_id").value_or("");
         auto found = co_await snapshots_.FindVmSnapshots(snapshot_id);

@@ -66,9 +66,8 @@ Engine::Engine(asio::io_context& ioc,
                    pinger,
                    fetcher),
       snapshots_(stores.resources, stores.deployments, stores.snapshots, vim, notifier),
-      migrations_(stores.resources, stores.deployments, stores.hosts, vim, notifier),
-      monitor_(
-          ioc, stores.resources, stores.deployments, stores.dynamic_mappings, vim, vim, pinger),
+      migrations_(stores.deployments, stores.hosts, vim, notifier),
+      monitor_(ioc, stores.deployments, stores.dynamic_mappings, vim, vim, pinger),
       mode_(mode),
       options_(options) {
     monitor_.SetHandler([this](const std::string& deployment, const std::string& vm,

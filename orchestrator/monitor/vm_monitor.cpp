@@ -50,14 +50,12 @@ std::string WatchKey(const std::string& vm, const std::string& event) {
 }  // namespace
 
 VmMonitor::VmMonitor(asio::io_context& ioc,
-                     model::ResourceStore& resources,
                      model::DeploymentStore& deployments,
                      model::DynamicMappingStore& mappings,
                      vim::Compute& vms,
                      vim::VmEvents& vm_events,
                      IcmpPinger& pinger)
     : ioc_(ioc),
-      resources_(resources),
       deployments_(deployments),
       mappings_(mappings),
       vms_(vms),
@@ -142,51 +140,38 @@ bool HasMetricKpis(const model::DeploymentSpec& spec) {
 }  // namespace
 
 void VmMonitor::SyncAll() {
-    // Four queries whatever the number of deployments (start-up, leaving maintenance).
+    // Two reads whatever the number of deployments (start-up, leaving maintenance).
     asio::co_spawn(
         ioc_,
         [this]() -> asio::awaitable<void> {
-            const std::string deployment_kind = model::kind::kDeployment, metric_kind = "metric";
-            const std::optional<std::string> any_tenant;
-            auto deployments = co_await resources_.ListResources(deployment_kind, any_tenant);
-            auto services = co_await deployments_.ListServiceStates();
-            auto vms = co_await deployments_.ListAllVms();
-            auto metrics = co_await mappings_.ListDynamicMappings(metric_kind);
-            std::map<std::string, std::vector<model::VmRecord>> by_deployment;
-            for (auto& vm : vms) by_deployment[vm.deployment_id].push_back(std::move(vm));
-            for (const auto& deployment : deployments) {
-                const auto& id = deployment.internal_id;
-                const auto service = services.find(id);
-                Apply(id, deployment,
-                      service == services.end() ? std::nullopt : std::optional(service->second),
-                      by_deployment[id], metrics);
-            }
+            const std::string metric_kind = "metric";
+            const auto deployments = co_await deployments_.ReadDeployments();
+            const auto metrics = co_await mappings_.ListDynamicMappings(metric_kind);
+            for (const auto& deployment : deployments)
+                Apply(deployment.record.internal_id, &deployment, metrics);
         },
         log::LogFailure(log::Level::kWarn, "monitor", "cannot watch the deployments"));
 }
 
 asio::awaitable<void> VmMonitor::Load(std::string deployment_id) {
-    const std::string deployment_kind = model::kind::kDeployment, metric_kind = "metric";
-    auto record = co_await resources_.GetResource(deployment_kind, deployment_id);
+    const std::string metric_kind = "metric";
+    const auto deployment = co_await deployments_.ReadDeployment(deployment_id);
     std::vector<model::DynamicMapping> metrics;
-    if (record && HasMetricKpis(model::xml::DeploymentSpecFromStored(record->spec, deployment_id)))
+    if (deployment &&
+        HasMetricKpis(model::xml::DeploymentSpecFromStored(deployment->record.spec, deployment_id)))
         metrics = co_await mappings_.ListDynamicMappings(metric_kind);
-    auto service = co_await deployments_.GetServiceState(deployment_id);
-    auto vms = co_await deployments_.ListVms(deployment_id);
-    Apply(deployment_id, record, service, vms, metrics);
+    Apply(deployment_id, deployment ? &*deployment : nullptr, metrics);
 }
 
 void VmMonitor::Apply(const std::string& deployment_id,
-                      const std::optional<model::ResourceRecord>& record,
-                      std::optional<model::ServiceState> service,
-                      const std::vector<model::VmRecord>& vms,
+                      const model::StoredDeployment* deployment,
                       const std::vector<model::DynamicMapping>& metrics) {
     WatchSet wanted;
     // A service in error waits for its undeploy, a stopped one for its start: neither watched.
-    const bool serving = model::ServiceIsUp(model::ServiceStateOf(service));
-    if (record && serving) {
-        const auto spec = model::xml::DeploymentSpecFromStored(record->spec, deployment_id);
-        for (const auto& vm : vms) {
+    if (deployment && model::ServiceIsUp(model::ServiceStateOf(deployment->service))) {
+        const auto spec =
+            model::xml::DeploymentSpecFromStored(deployment->record.spec, deployment_id);
+        for (const auto& vm : deployment->vms) {
             const bool watched = vm.monitoring && model::VmIsUp(vm.state);
             if (!watched) continue;
             for (const auto& group : spec.vm_groups) {

@@ -42,7 +42,6 @@
 #include "model/resource.hpp"
 #include "model/stores/deployment_store.hpp"
 #include "model/stores/dynamic_mapping_store.hpp"
-#include "model/stores/resource_store.hpp"
 #include "model/vm_record.hpp"
 #include "orchestrator/monitor/icmp_pinger.hpp"
 #include "vim/capabilities/compute.hpp"
@@ -64,7 +63,6 @@ class VmMonitor {
     static constexpr std::chrono::seconds kReportPeriod{60};
 
     VmMonitor(asio::io_context& ioc,
-              model::ResourceStore& resources,
               model::DeploymentStore& deployments,
               model::DynamicMappingStore& mappings,
               vim::Compute& vms,
@@ -98,11 +96,10 @@ class VmMonitor {
               const std::vector<model::DynamicMapping>& metrics,
               WatchSet& wanted);
     asio::awaitable<void> Load(std::string deployment_id);
-    /// Makes the watches of one deployment what its records say (what Load or SyncAll read).
+    /// Makes the watches of one deployment what its records say (what Load or SyncAll read;
+    /// nullptr: the deployment is gone).
     void Apply(const std::string& deployment_id,
-               const std::optional<model::ResourceRecord>& record,
-               std::optional<model::ServiceState> service,
-               const std::vector<model::VmRecord>& vms,
+               const model::StoredDeployment* deployment,
                const std::vector<model::DynamicMapping>& metrics);
     asio::awaitable<void> Poll(std::shared_ptr<Watch> watch);
     /// One poll of the watch's KPI and its debouncing (on the watch's strand).
@@ -113,7 +110,6 @@ class VmMonitor {
     void Raise(Watch& watch, bool alive);
 
     asio::io_context& ioc_;
-    model::ResourceStore& resources_;
     model::DeploymentStore& deployments_;
     model::DynamicMappingStore& mappings_;
     vim::Compute& vms_;

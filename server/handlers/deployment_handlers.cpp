@@ -1,7 +1,5 @@
 #include "server/handlers/deployment_handlers.hpp"
 
-#include <map>
-
 #include <pugixml.hpp>
 
 #include "common/crypto.hpp"
@@ -20,27 +18,16 @@ namespace {
 namespace xml = model::xml;
 constexpr const char* kIdParam = "internal_deployment_id";
 const std::string kDeploymentKind = model::kind::kDeployment;
-const std::string kTenantKind = model::kind::kTenant;
 
 // What GET shows of one deployment: its datamodel, service state and VMs.
-struct Loaded {
-    model::ResourceRecord record;
+struct Loaded : model::StoredDeployment {
     model::DeploymentSpec spec;
-    std::optional<model::ServiceState> service;
-    std::vector<model::VmRecord> vms;
-    std::string tenant_external_id;
 };
 
-// `record` is moved into the answer.
-asio::awaitable<Loaded> Load(const DeploymentContext& c, model::ResourceRecord& record) {
-    Loaded loaded;
-    loaded.spec = xml::DeploymentSpecFromStored(record.spec, record.internal_id);
-    loaded.service = co_await c.deployments.GetServiceState(record.internal_id);
-    loaded.vms = co_await c.deployments.ListVms(record.internal_id);
-    auto tenant = co_await c.resources.GetResource(kTenantKind, record.tenant_id);
-    if (tenant) loaded.tenant_external_id = tenant->external_id;
-    loaded.record = std::move(record);
-    co_return loaded;
+Loaded Parsed(model::StoredDeployment stored) {
+    Loaded loaded{std::move(stored), {}};
+    loaded.spec = xml::DeploymentSpecFromStored(loaded.record.spec, loaded.record.internal_id);
+    return loaded;
 }
 
 xml::DeploymentView ViewOf(const Loaded& loaded) {
@@ -53,30 +40,11 @@ xml::DeploymentView ViewOf(const Loaded& loaded) {
     return view;
 }
 
-// Four queries whatever the number of deployments: deployments, services, VMs, tenants.
+// One read whatever the number of deployments (DeploymentStore::ReadDeployments).
 asio::awaitable<Response> List(const DeploymentContext& c) {
-    const std::optional<std::string> any_tenant;
-    auto services = co_await c.deployments.ListServiceStates();
-    std::map<std::string, std::vector<model::VmRecord>> vms;
-    auto all_vms = co_await c.deployments.ListAllVms();
-    for (auto& vm : all_vms) vms[vm.deployment_id].push_back(std::move(vm));
-    std::map<std::string, std::string> tenants;
-    const auto all_tenants = co_await c.resources.ListResources(kTenantKind, any_tenant);
-    for (const auto& tenant : all_tenants) tenants.emplace(tenant.internal_id, tenant.external_id);
-    auto records = co_await c.resources.ListResources(kDeploymentKind, any_tenant);
     std::vector<Loaded> all;
-    for (auto& record : records) {
-        Loaded loaded;
-        loaded.spec = xml::DeploymentSpecFromStored(record.spec, record.internal_id);
-        if (auto it = services.find(record.internal_id); it != services.end())
-            loaded.service = it->second;
-        if (auto it = vms.find(record.internal_id); it != vms.end())
-            loaded.vms = std::move(it->second);
-        if (auto it = tenants.find(record.tenant_id); it != tenants.end())
-            loaded.tenant_external_id = it->second;
-        loaded.record = std::move(record);
-        all.push_back(std::move(loaded));
-    }
+    for (auto& stored : co_await c.deployments.ReadDeployments())
+        all.push_back(Parsed(std::move(stored)));
     std::vector<xml::DeploymentView> views;
     for (const auto& loaded : all) views.push_back(ViewOf(loaded));
     Response response;
@@ -86,9 +54,9 @@ asio::awaitable<Response> List(const DeploymentContext& c) {
 
 asio::awaitable<std::optional<Loaded>> Find(const DeploymentContext& c, const std::string& id) {
     model::ValidateInternalId(id, kIdParam);
-    auto record = co_await c.resources.GetResource(kDeploymentKind, id);
-    if (!record) co_return std::nullopt;
-    co_return co_await Load(c, *record);
+    auto stored = co_await c.deployments.ReadDeployment(id);
+    if (!stored) co_return std::nullopt;
+    co_return Parsed(std::move(*stored));
 }
 
 asio::awaitable<Response> Get(const DeploymentContext& c, Request& request) {
@@ -239,8 +207,9 @@ asio::awaitable<std::pair<model::VmRecord, Loaded>> FindVm(const DeploymentConte
                                                            const std::string& tenant,
                                                            const std::string& vm_name) {
     auto found = co_await FindTenantVm(c.resources, c.deployments, tenant, vm_name);
-    auto loaded = co_await Load(c, found.deployment);
-    co_return std::make_pair(std::move(found.vm), std::move(loaded));
+    auto stored = co_await c.deployments.ReadDeployment(found.vm.deployment_id);
+    if (!stored) throw Error(ErrorCode::kNotFound, "VM " + vm_name + " not found");
+    co_return std::make_pair(std::move(found.vm), Parsed(std::move(*stored)));
 }
 
 asio::awaitable<Response> VmOperation(const DeploymentContext& c, Request& request) {

@@ -59,7 +59,7 @@ class StoredStateTest : public ::testing::Test {
 
 TEST_F(StoredStateTest, KnownStatesAreReadAsStored) {
     EXPECT_EQ(SyncWait(store_->GetResource("deployment", "dep-1"))->state, ResourceState::kActive);
-    EXPECT_EQ(SyncWait(store_->GetServiceState("dep-1")), ServiceState::kActive);
+    EXPECT_EQ(SyncWait(store_->ReadDeployment("dep-1"))->service, ServiceState::kActive);
     EXPECT_EQ(SyncWait(store_->GetVm("dep-1_g_0"))->state, VmState::kAlive);
     auto snapshots = SyncWait(store_->FindVmSnapshots("snap-1"));
     ASSERT_EQ(snapshots.size(), 1u);
@@ -76,9 +76,9 @@ TEST_F(StoredStateTest, AnUnknownResourceStateIsAnError) {
 
 TEST_F(StoredStateTest, AnUnknownServiceStateIsAnError) {
     db_.Query("UPDATE services SET state = 'SERVICE_HAPPY_STATE' WHERE deployment_id = 'dep-1'");
-    ExpectUnknownState([&] { SyncWait(store_->GetServiceState("dep-1")); },
+    ExpectUnknownState([&] { SyncWait(store_->ReadDeployment("dep-1")); },
                        {"services", "dep-1", "'SERVICE_HAPPY_STATE'"});
-    ExpectUnknownState([&] { SyncWait(store_->ListServiceStates()); },
+    ExpectUnknownState([&] { SyncWait(store_->ReadDeployments()); },
                        {"services", "dep-1", "'SERVICE_HAPPY_STATE'"});
 }
 
@@ -86,7 +86,7 @@ TEST_F(StoredStateTest, AnUnknownVmStateIsAnError) {
     db_.Query("UPDATE vms SET state = 'VM_HAPPY_STATE' WHERE vm_name = 'dep-1_g_0'");
     ExpectUnknownState([&] { SyncWait(store_->GetVm("dep-1_g_0")); },
                        {"vms", "dep-1_g_0", "'VM_HAPPY_STATE'"});
-    ExpectUnknownState([&] { SyncWait(store_->ListVms("dep-1")); },
+    ExpectUnknownState([&] { SyncWait(store_->ReadDeployment("dep-1")); },
                        {"vms", "dep-1_g_0", "'VM_HAPPY_STATE'"});
 }
 

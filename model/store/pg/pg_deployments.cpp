@@ -101,37 +101,69 @@ asio::awaitable<std::vector<std::string>> PgStore::AllocatedAddresses(
     });
 }
 
-asio::awaitable<std::optional<ServiceState>> PgStore::GetServiceState(
+asio::awaitable<std::optional<StoredDeployment>> PgStore::ReadDeployment(
     const std::string& deployment_id) {
-    return OnPool([&]() -> std::optional<ServiceState> {
-        auto state = FirstRow(
-            "get_service", [](const pqxx::row& row) { return row[0].as<std::string>(); },
-            deployment_id);
-        if (!state) return std::nullopt;
-        return StoredState(ParseServiceState, "services", deployment_id, *state);
+    return OnPool([this, &deployment_id]() -> std::optional<StoredDeployment> {
+        const std::string deployment_kind = kind::kDeployment, tenant_kind = kind::kTenant;
+        auto record = FirstRow("get_resource", RecordFromRow, deployment_kind, deployment_id);
+        if (!record) return std::nullopt;
+        StoredDeployment out;
+        out.service = ServiceStateRow(deployment_id);
+        out.vms = AllRows("list_vms", VmFromRow, deployment_id);
+        if (auto tenant = FirstRow("get_resource", RecordFromRow, tenant_kind, record->tenant_id))
+            out.tenant_external_id = tenant->external_id;
+        out.record = std::move(*record);
+        return out;
     });
 }
 
-asio::awaitable<std::vector<VmRecord>> PgStore::ListVms(const std::string& deployment_id) {
-    return OnPool(
-        [&]() -> std::vector<VmRecord> { return AllRows("list_vms", VmFromRow, deployment_id); });
+asio::awaitable<std::vector<StoredDeployment>> PgStore::ReadDeployments() {
+    return OnPool([this]() -> std::vector<StoredDeployment> {
+        const std::string deployment_kind = kind::kDeployment, tenant_kind = kind::kTenant;
+        auto services = ServiceStateRows();
+        std::map<std::string, std::vector<VmRecord>> vms;
+        for (auto& vm : AllRows("list_all_vms", VmFromRow))
+            vms[vm.deployment_id].push_back(std::move(vm));
+        std::map<std::string, std::string> tenants;
+        for (auto& tenant : AllRows("list_resources", RecordFromRow, tenant_kind))
+            tenants.emplace(std::move(tenant.internal_id), std::move(tenant.external_id));
+        std::vector<StoredDeployment> out;
+        for (auto& record : AllRows("list_resources", RecordFromRow, deployment_kind)) {
+            StoredDeployment deployment;
+            if (auto it = services.find(record.internal_id); it != services.end())
+                deployment.service = it->second;
+            if (auto it = vms.find(record.internal_id); it != vms.end())
+                deployment.vms = std::move(it->second);
+            if (auto it = tenants.find(record.tenant_id); it != tenants.end())
+                deployment.tenant_external_id = it->second;
+            deployment.record = std::move(record);
+            out.push_back(std::move(deployment));
+        }
+        return out;
+    });
+}
+
+std::optional<ServiceState> PgStore::ServiceStateRow(const std::string& deployment_id) {
+    auto state = FirstRow(
+        "get_service", [](const pqxx::row& row) { return row[0].as<std::string>(); },
+        deployment_id);
+    if (!state) return std::nullopt;
+    return StoredState(ParseServiceState, "services", deployment_id, *state);
+}
+
+std::map<std::string, ServiceState> PgStore::ServiceStateRows() {
+    std::map<std::string, ServiceState> out;
+    for (auto& [id, state] : AllRows("list_services", [](const pqxx::row& row) {
+             return std::make_pair(row[0].as<std::string>(), row[1].as<std::string>());
+         })) {
+        auto parsed = StoredState(ParseServiceState, "services", id, state);
+        out.emplace(std::move(id), parsed);
+    }
+    return out;
 }
 
 asio::awaitable<std::vector<VmRecord>> PgStore::ListAllVms() {
     return OnPool([&]() -> std::vector<VmRecord> { return AllRows("list_all_vms", VmFromRow); });
-}
-
-asio::awaitable<std::map<std::string, ServiceState>> PgStore::ListServiceStates() {
-    return OnPool([&]() -> std::map<std::string, ServiceState> {
-        std::map<std::string, ServiceState> out;
-        for (auto& [id, state] : AllRows("list_services", [](const pqxx::row& row) {
-                 return std::make_pair(row[0].as<std::string>(), row[1].as<std::string>());
-             })) {
-            auto parsed = StoredState(ParseServiceState, "services", id, state);
-            out.emplace(std::move(id), parsed);
-        }
-        return out;
-    });
 }
 
 asio::awaitable<std::optional<VmRecord>> PgStore::GetVm(const std::string& vm_name) {

@@ -108,6 +108,8 @@ class PgStore final : public ResourceStore,
                                                const std::string& name) override;
     asio::awaitable<int> DeleteNonCoreDynamicMappings(const std::string& kind) override;
     asio::awaitable<bool> HostSchedulable(const std::string& host) override;
+    asio::awaitable<std::vector<std::string>> SchedulableHosts(
+        const std::vector<std::string>& hosts) override;
     asio::awaitable<std::vector<OutboxRow>> SetHostSchedulable(
         const std::string& host,
         bool schedulable,
@@ -134,11 +136,10 @@ class PgStore final : public ResourceStore,
         const std::vector<ResourceRecord>& declared) override;
     asio::awaitable<void> AcceptDeploymentUpdate(
         const Operation& op, const std::vector<std::pair<std::string, std::string>>& uses) override;
-    asio::awaitable<std::optional<ServiceState>> GetServiceState(
+    asio::awaitable<std::optional<StoredDeployment>> ReadDeployment(
         const std::string& deployment_id) override;
-    asio::awaitable<std::vector<VmRecord>> ListVms(const std::string& deployment_id) override;
+    asio::awaitable<std::vector<StoredDeployment>> ReadDeployments() override;
     asio::awaitable<std::vector<VmRecord>> ListAllVms() override;
-    asio::awaitable<std::map<std::string, ServiceState>> ListServiceStates() override;
     asio::awaitable<std::optional<VmRecord>> GetVm(const std::string& vm_name) override;
     asio::awaitable<std::vector<std::string>> AllocatedAddresses(
         const std::string& network_id) override;
@@ -196,6 +197,9 @@ class PgStore final : public ResourceStore,
         const std::vector<OutboxMessage>& callbacks) override;
 
   private:
+    // Blocking reads shared by the awaitable ones (run them on the pool, OnPool).
+    std::optional<ServiceState> ServiceStateRow(const std::string& deployment_id);
+    std::map<std::string, ServiceState> ServiceStateRows();
     class Checkout;
     /// Runs prepared statement `statement` through group commit (pipelined with the other writes
     /// of its batch); `params` is consumed. Resumes the caller once committed.
