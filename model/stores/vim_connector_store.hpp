@@ -15,12 +15,20 @@
 
 namespace escd::model {
 
+/// A connector with its VIM users, as the VIM router builds a backend from them.
+struct StoredVimConnector {
+    VimConnector connector;
+    std::vector<VimUser> users;
+};
+
 class VimConnectorStore {
   public:
     virtual ~VimConnectorStore() = default;
 
     /// Every connector in id order, secrets included.
     virtual asio::awaitable<std::vector<VimConnector>> ListVimConnectors() = 0;
+    /// Every connector in id order with its users, secrets included, in one read.
+    virtual asio::awaitable<std::vector<StoredVimConnector>> ReadVimConnectors() = 0;
     virtual asio::awaitable<std::optional<VimConnector>> GetVimConnector(const std::string& id) = 0;
     /// Inserts `connector`, which becomes the default when there is none. kConflict when its id
     /// is taken.

@@ -22,18 +22,18 @@ std::string Fingerprint(const model::VimConnector& connector,
 asio::awaitable<void> VimConnectors::Refresh(model::VimConnectorStore& store) {
     std::vector<vim::VimRouter::Connector> connectors;
     std::string default_id;
-    auto stored = co_await store.ListVimConnectors();
-    for (auto& connector : stored) {
-        auto users = co_await store.ListVimUsers(connector.id);
+    const auto stored = co_await store.ReadVimConnectors();
+    for (const auto& entry : stored) {
+        const auto& connector = entry.connector;
         if (connector.is_default) default_id = connector.id;
         vim::VimRouter::Connector routed;
         routed.id = connector.id;
-        routed.fingerprint = Fingerprint(connector, users);
+        routed.fingerprint = Fingerprint(connector, entry.users);
         routed.why_not = "VIM connector " + connector.id + " of type " +
                          std::string(model::ToString(connector.type)) +
                          " cannot be driven by this escd";
-        // Called by Update() below, while `connector` and `users` still live in this frame.
-        routed.build = [this, connector, users] { return factory_(connector, users); };
+        // Called by Update() below, while `stored` still lives in this frame.
+        routed.build = [this, &entry] { return factory_(entry.connector, entry.users); };
         connectors.push_back(std::move(routed));
     }
     router_.Update(connectors, default_id);

@@ -147,6 +147,7 @@ class PgStore final : public ResourceStore,
         const DeploymentStep& step) override;
 
     // VimConnectorStore (pg_vim_connectors.cpp)
+    asio::awaitable<std::vector<StoredVimConnector>> ReadVimConnectors() override;
     asio::awaitable<std::vector<VimConnector>> ListVimConnectors() override;
     asio::awaitable<std::optional<VimConnector>> GetVimConnector(const std::string& id) override;
     asio::awaitable<std::vector<OutboxRow>> CreateVimConnector(
@@ -200,6 +201,7 @@ class PgStore final : public ResourceStore,
     // Blocking reads shared by the awaitable ones (run them on the pool, OnPool).
     std::optional<ServiceState> ServiceStateRow(const std::string& deployment_id);
     std::map<std::string, ServiceState> ServiceStateRows();
+    std::vector<VimUser> VimUserRows(const std::string& vim_id);
     class Checkout;
     /// Runs prepared statement `statement` through group commit (pipelined with the other writes
     /// of its batch); `params` is consumed. Resumes the caller once committed.

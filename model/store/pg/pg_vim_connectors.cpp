@@ -192,19 +192,32 @@ asio::awaitable<bool> PgStore::PreloadVimConnector(const VimConnector& connector
 }
 
 asio::awaitable<std::vector<VimUser>> PgStore::ListVimUsers(const std::string& vim_id) {
-    return OnPool([&]() -> std::vector<VimUser> {
-        return With([&](pqxx::connection& c) {
-            pqxx::nontransaction tx(c);
-            auto rows = tx.exec_prepared("list_vim_users", vim_id);
-            if (rows.empty()) throw Error(ErrorCode::kNotFound, ConnectorNotFound(vim_id));
-            std::vector<VimUser> out;
-            for (const auto& row : rows) {
-                if (row[0].is_null()) continue;  // the connector has no users
-                out.push_back({vim_id, row[0].as<std::string>(),
-                               xml::PropertiesFromStored(row[1].as<std::string>())});
-            }
-            return out;
-        });
+    return OnPool([this, &vim_id] { return VimUserRows(vim_id); });
+}
+
+asio::awaitable<std::vector<StoredVimConnector>> PgStore::ReadVimConnectors() {
+    return OnPool([this]() -> std::vector<StoredVimConnector> {
+        std::vector<StoredVimConnector> out;
+        for (auto& connector : AllRows("list_vim_connectors", ConnectorFromRow)) {
+            auto users = VimUserRows(connector.id);
+            out.push_back({std::move(connector), std::move(users)});
+        }
+        return out;
+    });
+}
+
+std::vector<VimUser> PgStore::VimUserRows(const std::string& vim_id) {
+    return With([&](pqxx::connection& c) {
+        pqxx::nontransaction tx(c);
+        auto rows = tx.exec_prepared("list_vim_users", vim_id);
+        if (rows.empty()) throw Error(ErrorCode::kNotFound, ConnectorNotFound(vim_id));
+        std::vector<VimUser> out;
+        for (const auto& row : rows) {
+            if (row[0].is_null()) continue;  // the connector has no users
+            out.push_back({vim_id, row[0].as<std::string>(),
+                           xml::PropertiesFromStored(row[1].as<std::string>())});
+        }
+        return out;
     });
 }
 
