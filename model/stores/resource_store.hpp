@@ -13,6 +13,7 @@
 
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "common/asio.hpp"
@@ -34,6 +35,10 @@ class ResourceStore {
         const std::string& kind, const std::string& parent_id) = 0;
     virtual asio::awaitable<std::optional<ResourceRecord>> GetResource(
         const std::string& kind, const std::string& internal_id) = 0;
+    /// The resources of several (kind, internal id) keys in one read: for each key, in order, the
+    /// resource or nullopt (what a datamodel or a router names).
+    virtual asio::awaitable<std::vector<std::optional<ResourceRecord>>> GetResources(
+        const std::vector<std::pair<std::string, std::string>>& keys) = 0;
     /// Resources of `kind` whose internal id, external (VIM) id or name is `key`, by internal id:
     /// the candidates a datamodel's reference may mean (model/reference_resolution.hpp).
     virtual asio::awaitable<std::vector<ResourceRecord>> FindResourcesByKey(

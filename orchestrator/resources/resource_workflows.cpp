@@ -234,16 +234,16 @@ asio::awaitable<ResourceWorkflows::Result> ResourceWorkflows::Router(
     std::vector<std::string> subnet_ids;
     for (auto interface : spec.root().children("interface"))
         subnet_ids.push_back(xml::ChildText(interface, "subnet").value_or(""));
-    const std::string subnet_kind = model::kind::kSubnet;
-    std::vector<model::ResourceRecord> subnets;
-    for (const auto& id : subnet_ids) {
-        auto record = co_await resources_.GetResource(subnet_kind, id);
-        if (!record) throw Error(ErrorCode::kNotFound, "subnet " + id + " not found");
-        subnets.push_back(std::move(*record));
-    }
+    std::vector<std::pair<std::string, std::string>> keys;
+    for (const auto& id : subnet_ids) keys.emplace_back(model::kind::kSubnet, id);
+    const auto subnets = co_await resources_.GetResources(keys);
     vim::RouterRequest request{
         target.internal_id, target.tenant_id, target.name, spec.Bool("admin_state", true), {}};
-    for (const auto& subnet : subnets) request.subnet_external_ids.push_back(subnet.external_id);
+    for (std::size_t i = 0; i < subnets.size(); ++i) {
+        if (!subnets[i])
+            throw Error(ErrorCode::kNotFound, "subnet " + subnet_ids[i] + " not found");
+        request.subnet_external_ids.push_back(subnets[i]->external_id);
+    }
     auto object = co_await vim_.routers.EnsureRouter(request);
     co_return Result{object.external_id, object.note};
 }

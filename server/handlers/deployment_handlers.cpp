@@ -42,9 +42,9 @@ xml::DeploymentView ViewOf(const Loaded& loaded) {
 
 // One read whatever the number of deployments (DeploymentStore::ReadDeployments).
 asio::awaitable<Response> List(const DeploymentContext& c) {
+    auto stored = co_await c.deployments.ReadDeployments();
     std::vector<Loaded> all;
-    for (auto& stored : co_await c.deployments.ReadDeployments())
-        all.push_back(Parsed(std::move(stored)));
+    for (auto& deployment : stored) all.push_back(Parsed(std::move(deployment)));
     std::vector<xml::DeploymentView> views;
     for (const auto& loaded : all) views.push_back(ViewOf(loaded));
     Response response;

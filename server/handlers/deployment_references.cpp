@@ -20,16 +20,22 @@ asio::awaitable<ReferenceLookup> LookUpReferences(model::ResourceStore& resource
                                                   const std::vector<xml::ResolvedReference>& kept) {
     const auto& references = parsed.references;
     const auto& tenant = parsed.spec.tenant;
-    ReferenceLookup lookup;
+    // The usual case, references by internal id (or kept), costs one read of primary keys for
+    // all of them; only a reference that names no internal id looks further.
+    std::vector<std::pair<std::string, std::string>> meant;
     for (const auto& ref : references) {
         const auto& text = ref.internal_id;  // before resolution: the datamodel's text
-        std::string meant = text;
+        meant.emplace_back(ref.kind, text);
         for (const auto& old : kept)
-            if (old.kind == ref.kind && old.text == text) meant = old.internal_id;
-        // The usual case, a reference by internal id (or kept), costs one primary-key read.
-        auto by_id = co_await resources.GetResource(ref.kind, meant);
-        if (by_id && model::UsableByTenant(*by_id, tenant)) {
-            lookup.resolved.push_back({ref.kind, text, meant});
+            if (old.kind == ref.kind && old.text == text) meant.back().second = old.internal_id;
+    }
+    const auto by_id = co_await resources.GetResources(meant);
+    ReferenceLookup lookup;
+    for (std::size_t i = 0; i < references.size(); ++i) {
+        const auto& ref = references[i];
+        const auto& text = ref.internal_id;
+        if (by_id[i] && model::UsableByTenant(*by_id[i], tenant)) {
+            lookup.resolved.push_back({ref.kind, text, meant[i].second});
             continue;
         }
         const auto candidates = co_await resources.FindResourcesByKey(ref.kind, text);

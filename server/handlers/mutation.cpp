@@ -55,10 +55,12 @@ void RequireXmlBody(const Request& request) {
 asio::awaitable<void> RequireReferences(model::ResourceStore& resources,
                                         const std::vector<model::xml::Reference>& references,
                                         const std::string& tenant) {
-    for (const auto& ref : references) {
-        auto record = co_await resources.GetResource(ref.kind, ref.internal_id);
-        if (!record || !model::UsableByTenant(*record, tenant))
-            throw Error(ErrorCode::kNotFound, MissingReferenceMessage(ref, tenant));
+    std::vector<std::pair<std::string, std::string>> keys;
+    for (const auto& ref : references) keys.emplace_back(ref.kind, ref.internal_id);
+    const auto records = co_await resources.GetResources(keys);
+    for (std::size_t i = 0; i < references.size(); ++i) {
+        if (!records[i] || !model::UsableByTenant(*records[i], tenant))
+            throw Error(ErrorCode::kNotFound, MissingReferenceMessage(references[i], tenant));
     }
 }
 

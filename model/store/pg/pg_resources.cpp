@@ -28,7 +28,7 @@ ResourceState CheckTransition(pqxx::work& tx,
                               ResourceEvent event) {
     auto rows = tx.exec_prepared("lock_resource", kind, id);
     if (rows.empty()) throw Error(ErrorCode::kNotFound, kind + " " + id + " not found");
-    auto current = StoredState(ParseResourceState, "resources", id, rows[0][0].as<std::string>());
+    auto current = StoredValue(ParseResourceState, "resources", id, rows[0][0].as<std::string>());
     auto next = NextState(current, event);
     if (!next) throw Error(ErrorCode::kConflict, BusyMessage(kind, id, current));
     return *next;
@@ -53,6 +53,16 @@ asio::awaitable<std::optional<ResourceRecord>> PgStore::GetResource(
     const std::string& kind, const std::string& internal_id) {
     return OnPool([this, &kind, &internal_id] {
         return FirstRow("get_resource", RecordFromRow, kind, internal_id);
+    });
+}
+
+asio::awaitable<std::vector<std::optional<ResourceRecord>>> PgStore::GetResources(
+    const std::vector<std::pair<std::string, std::string>>& keys) {
+    return OnPool([this, &keys] {
+        std::vector<std::optional<ResourceRecord>> out;
+        for (const auto& [kind, internal_id] : keys)
+            out.push_back(FirstRow("get_resource", RecordFromRow, kind, internal_id));
+        return out;
     });
 }
 

@@ -57,6 +57,8 @@ class PgStore final : public ResourceStore,
         const std::string& kind, const std::optional<std::string>& tenant_id) override;
     asio::awaitable<std::vector<ResourceRecord>> ListChildren(
         const std::string& kind, const std::string& parent_id) override;
+    asio::awaitable<std::vector<std::optional<ResourceRecord>>> GetResources(
+        const std::vector<std::pair<std::string, std::string>>& keys) override;
     asio::awaitable<std::optional<ResourceRecord>> GetResource(
         const std::string& kind, const std::string& internal_id) override;
     asio::awaitable<std::vector<ResourceRecord>> FindResourcesByKey(
