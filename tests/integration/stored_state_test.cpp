@@ -1,6 +1,6 @@
-// Stored states are parsed strictly, against a real PostgreSQL: a state escd does not know (a
-// row written by hand, or by another version) is an internal error naming the table, the row
-// and the value, never defaulted to a state escd would then act on.
+// Stored states and types are parsed strictly, against a real PostgreSQL: a value escd does not
+// know (a row written by hand, or by another version) is an internal error naming the table, the
+// row and the value, never defaulted to one escd would then act on.
 #include <gtest/gtest.h>
 
 #include <functional>
@@ -94,6 +94,17 @@ TEST_F(StoredStateTest, AnUnknownSnapshotStateIsAnError) {
     db_.Query("UPDATE vm_snapshots SET state = 'HAPPY' WHERE snapshot_id = 'snap-1'");
     ExpectUnknownState([&] { SyncWait(store_->FindVmSnapshots("snap-1")); },
                        {"vm_snapshots", "snap-1", "'HAPPY'"});
+}
+
+TEST_F(StoredStateTest, AnUnknownVimConnectorTypeIsAnError) {
+    // As a later version that knows one more type would leave it (its migration widened the
+    // check): read by this one, the type is not taken for one it knows.
+    db_.Query("ALTER TABLE vim_connectors DROP CONSTRAINT vim_connectors_type_check");
+    db_.Query(
+        "INSERT INTO vim_connectors (id, type, properties) VALUES "
+        "('vc-1', 'VMWARE', '<properties/>')");
+    ExpectUnknownState([&] { SyncWait(store_->ListVimConnectors()); },
+                       {"vim_connectors", "vc-1", "'VMWARE'"});
 }
 
 }  // namespace

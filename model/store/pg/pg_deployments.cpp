@@ -38,7 +38,7 @@ asio::awaitable<void> PgStore::AcceptDeployment(
                                 "tenant " + tenant + " names a " + parent[0][0].as<std::string>());
                 }
                 if (!parent.empty() &&
-                    StoredState(ParseResourceState, "resources", tenant,
+                    StoredValue(ParseResourceState, "resources", tenant,
                                 parent[0][1].as<std::string>()) == ResourceState::kDeleting)
                     throw Error(ErrorCode::kConflict, "tenant " + tenant + " is being deleted");
                 // From here on a refusal must leave nothing: a concurrent request can still
@@ -148,7 +148,7 @@ std::optional<ServiceState> PgStore::ServiceStateRow(const std::string& deployme
         "get_service", [](const pqxx::row& row) { return row[0].as<std::string>(); },
         deployment_id);
     if (!state) return std::nullopt;
-    return StoredState(ParseServiceState, "services", deployment_id, *state);
+    return StoredValue(ParseServiceState, "services", deployment_id, *state);
 }
 
 std::map<std::string, ServiceState> PgStore::ServiceStateRows() {
@@ -156,7 +156,7 @@ std::map<std::string, ServiceState> PgStore::ServiceStateRows() {
     for (auto& [id, state] : AllRows("list_services", [](const pqxx::row& row) {
              return std::make_pair(row[0].as<std::string>(), row[1].as<std::string>());
          })) {
-        auto parsed = StoredState(ParseServiceState, "services", id, state);
+        auto parsed = StoredValue(ParseServiceState, "services", id, state);
         out.emplace(std::move(id), parsed);
     }
     return out;

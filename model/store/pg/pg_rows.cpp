@@ -12,8 +12,8 @@
 
 namespace escd::model::pg {
 
-void ThrowUnknownStoredState(std::string_view table, std::string_view row, std::string_view text) {
-    throw Error(ErrorCode::kInternal, "unknown state '" + std::string(text) + "' stored in " +
+void ThrowUnknownStoredValue(std::string_view table, std::string_view row, std::string_view text) {
+    throw Error(ErrorCode::kInternal, "unknown value '" + std::string(text) + "' stored in " +
                                           std::string(table) + " row " + std::string(row));
 }
 
@@ -23,7 +23,7 @@ ResourceRecord RecordFromRow(const pqxx::row& row) {
     r.internal_id = row[1].as<std::string>();
     r.tenant_id = row[2].as<std::string>();
     r.name = row[3].as<std::string>();
-    r.state = StoredState(ParseResourceState, "resources", r.internal_id, row[4].as<std::string>());
+    r.state = StoredValue(ParseResourceState, "resources", r.internal_id, row[4].as<std::string>());
     r.external_id = row[5].as<std::string>();
     r.spec = row[6].as<std::string>();
     r.parent_id = row[7].as<std::string>();
@@ -61,7 +61,7 @@ VmSnapshot SnapshotFromRow(const pqxx::row& row) {
     snapshot.tenant_id = row[2].as<std::string>();
     snapshot.vm_name = row[3].as<std::string>();
     snapshot.deployment_id = row[4].as<std::string>();
-    snapshot.state = StoredState(ParseSnapshotState, "vm_snapshots", snapshot.snapshot_id,
+    snapshot.state = StoredValue(ParseSnapshotState, "vm_snapshots", snapshot.snapshot_id,
                                  row[5].as<std::string>());
     snapshot.created_at = row[6].as<std::string>();
     return snapshot;
@@ -75,7 +75,7 @@ VmRecord VmFromRow(const pqxx::row& row) {
     vm.vm_index = row[3].as<int>();
     vm.uuid = row[4].as<std::string>();
     vm.host = row[5].as<std::string>();
-    vm.state = StoredState(ParseVmState, "vms", vm.vm_name, row[6].as<std::string>());
+    vm.state = StoredValue(ParseVmState, "vms", vm.vm_name, row[6].as<std::string>());
     vm.interfaces = row[7].as<std::string>();
     vm.monitoring = row[8].as<bool>();
     return vm;
@@ -84,7 +84,7 @@ VmRecord VmFromRow(const pqxx::row& row) {
 VimConnector ConnectorFromRow(const pqxx::row& row) {
     VimConnector c;
     c.id = row[0].as<std::string>();
-    c.type = ParseVimType(row[1].as<std::string>()).value_or(VimType::kOpenstack);
+    c.type = StoredValue(ParseVimType, "vim_connectors", c.id, row[1].as<std::string>());
     c.properties = xml::PropertiesFromStored(row[2].as<std::string>());
     c.is_default = row[3].as<bool>();
     if (!row[4].is_null()) {

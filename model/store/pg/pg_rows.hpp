@@ -14,21 +14,22 @@
 
 namespace escd::model::pg {
 
-/// An internal error (500, not retried): `table`'s row `row` holds the state `text`, which escd
-/// does not know (a row written by hand or by another version). Never defaulted: a made-up state
-/// would be acted on.
-[[noreturn]] void ThrowUnknownStoredState(std::string_view table,
+/// An internal error (500, not retried): `table`'s row `row` holds `text` where a state or a type
+/// is stored, and escd does not know it (a row written by hand or by another version). Never
+/// defaulted: a made-up state or type would be acted on.
+[[noreturn]] void ThrowUnknownStoredValue(std::string_view table,
                                           std::string_view row,
                                           std::string_view text);
 
-/// The state `text` means, parsed by `parse` (ParseVmState, ...); stored in `table`'s row `row`.
+/// The enum value `text` means, parsed by `parse` (ParseVmState, ParseVimType, ...); stored in
+/// `table`'s row `row`.
 template <class Parse>
-auto StoredState(Parse parse,
+auto StoredValue(Parse parse,
                  std::string_view table,
                  std::string_view row,
                  const std::string& text) {
     auto state = parse(text);
-    if (!state) ThrowUnknownStoredState(table, row, text);
+    if (!state) ThrowUnknownStoredValue(table, row, text);
     return *state;
 }
 

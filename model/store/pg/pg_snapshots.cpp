@@ -73,7 +73,7 @@ asio::awaitable<void> PgStore::AcceptVmSnapshotRequest(const std::string& snapsh
                 auto rows = tx.exec_prepared("lock_vm_snapshot", snapshot_id, op.target_id);
                 if (rows.empty())
                     throw Error(ErrorCode::kNotFound, "snapshot " + snapshot_id + " not found");
-                const auto current = StoredState(ParseSnapshotState, "vm_snapshots", snapshot_id,
+                const auto current = StoredValue(ParseSnapshotState, "vm_snapshots", snapshot_id,
                                                  rows[0][0].as<std::string>());
                 const auto moved = NextState(current, event);
                 if (!moved) {
