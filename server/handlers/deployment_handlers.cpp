@@ -258,7 +258,7 @@ asio::awaitable<Response> RecoveryVm(const DeploymentContext& c, Request& reques
     auto doc = xml::ParseBody(request.Body());
     auto root = doc->document_element();
     auto operation = xml::ChildText(root, "operation").value_or("");
-    for (auto& c : operation) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    for (auto& ch : operation) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
     if (operation != "recovery_do" && operation != "do") {
         throw Error(ErrorCode::kBadRequest,
                     "<operation> must be recovery_do, not '" + operation.substr(0, 40) + "'");
