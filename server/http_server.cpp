@@ -52,10 +52,16 @@ struct HttpServer::SessionState {
 
 HttpServer::HttpServer(asio::io_context& ioc,
                        const Router& router,
+                       FollowUps& follow_ups,
                        BasicAuth& auth,
                        asio::thread_pool& verify_pool,
                        ServerLimits limits)
-    : ioc_(ioc), router_(router), auth_(auth), verify_pool_(verify_pool), limits_(limits) {}
+    : ioc_(ioc),
+      router_(router),
+      follow_ups_(follow_ups),
+      auth_(auth),
+      verify_pool_(verify_pool),
+      limits_(limits) {}
 
 HttpServer::~HttpServer() = default;
 
@@ -247,7 +253,7 @@ asio::awaitable<void> HttpServer::Serve(Stream& stream, SessionState& state) {
         tcp_stream.expires_after(limits_.read_timeout);
         auto [write_ec, written] = co_await http::async_write(stream, answer, kTuple);
         // Accepted work runs even when the client vanished before reading its answer.
-        if (response.after_send) response.after_send();
+        if (response.follow_up) follow_ups_.Start(std::move(*response.follow_up));
         state.busy = false;
         --active_requests_;
         if (write_ec || !answer.keep_alive()) co_return;

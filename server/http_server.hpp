@@ -20,6 +20,7 @@
 
 #include "common/asio.hpp"
 #include "server/basic_auth.hpp"
+#include "server/follow_up.hpp"
 #include "server/router.hpp"
 
 namespace escd::server {
@@ -32,9 +33,11 @@ struct ServerLimits {
 
 class HttpServer {
   public:
-    /// `verify_pool` runs the password checks that the cache cannot answer (PBKDF2).
+    /// `follow_ups` starts what an accepted request left for after its answer; `verify_pool` runs
+    /// the password checks that the cache cannot answer (PBKDF2).
     HttpServer(asio::io_context& ioc,
                const Router& router,
+               FollowUps& follow_ups,
                BasicAuth& auth,
                asio::thread_pool& verify_pool,
                ServerLimits limits = {});
@@ -67,6 +70,7 @@ class HttpServer {
 
     asio::io_context& ioc_;
     const Router& router_;
+    FollowUps& follow_ups_;
     BasicAuth& auth_;
     asio::thread_pool& verify_pool_;
     ServerLimits limits_;

@@ -6,12 +6,14 @@
 
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
 #include "common/asio.hpp"
+#include "server/follow_up.hpp"
 
 namespace escd::server {
 
@@ -34,8 +36,9 @@ struct Response {
     http::status status = http::status::ok;
     std::string body;  ///< XML
     std::vector<std::pair<std::string, std::string>> headers;
-    std::string transaction_id;        ///< for the request log line
-    std::function<void()> after_send;  ///< run once the answer was written (or the write failed)
+    std::string transaction_id;  ///< for the request log line
+    /// An accepted change's follow-up (server/follow_up.hpp), started once this was written.
+    std::optional<FollowUp> follow_up;
 };
 
 using Handler = std::function<asio::awaitable<Response>(Request&)>;

@@ -31,6 +31,7 @@
 #include "server/handlers/dynamic_mapping_handlers.hpp"
 #include "server/handlers/host_handlers.hpp"
 #include "server/handlers/migration_handlers.hpp"
+#include "server/handlers/mutation.hpp"
 #include "server/handlers/operation_mode_handlers.hpp"
 #include "server/handlers/resource_handlers.hpp"
 #include "server/handlers/snapshot_handlers.hpp"
@@ -162,7 +163,7 @@ int Run(const Config& config) {
     SyncWait(config_parameters.SyncLogLevelAtStart(config.log_level));
 
     server::Router router;
-    server::handlers::RegisterTenantRoutes(router, engine, stores.resources);
+    server::handlers::RegisterTenantRoutes(router, stores.resources);
     server::handlers::RegisterResourceRoutes(router, engine, stores.resources);
     server::handlers::RegisterDeploymentRoutes(router,
                                                {engine, stores.resources, stores.deployments});
@@ -170,13 +171,13 @@ int Run(const Config& config) {
     server::handlers::RegisterConfigRoutes(router, config_parameters, stores.settings);
     server::handlers::RegisterSystemStateRoutes(router, {mode, vims, notifier});
     server::handlers::RegisterSnapshotRoutes(
-        router, {engine, stores.resources, stores.deployments, stores.snapshots});
+        router, {stores.resources, stores.deployments, stores.snapshots});
     server::handlers::RegisterMigrationRoutes(
-        router, {engine, vims, stores.resources, stores.deployments, stores.hosts});
-    server::handlers::RegisterHostRoutes(router, {stores.hosts, vims, notifier});
+        router, {vims, stores.resources, stores.deployments, stores.hosts});
+    server::handlers::RegisterHostRoutes(router, {stores.hosts, vims});
     server::handlers::RegisterDynamicMappingRoutes(router, stores.dynamic_mappings);
     server::handlers::RegisterVimConnectorRoutes(
-        router, {stores.vim_connectors, vim, config.vim_uri, notifier,
+        router, {stores.vim_connectors, vim, config.vim_uri,
                  [&vim](const std::string& uri) { return vim.CheckUri(uri); },
                  [&openstack_client](vim::openstack::Credentials credentials) {
                      return vim::openstack::Keystone::Check(openstack_client,
@@ -185,7 +186,8 @@ int Run(const Config& config) {
                  config.openstack_endpoint,
                  [&connectors, &stores]() { return connectors.Refresh(stores.vim_connectors); }});
     SyncWait(connectors.Refresh(stores.vim_connectors));  // the connectors stored before this start
-    server::HttpServer http_server(ioc, router, auth, blocking_pool);
+    server::handlers::EngineFollowUps follow_ups(engine, notifier);
+    server::HttpServer http_server(ioc, router, follow_ups, auth, blocking_pool);
     http_server.SetMaintenanceCheck([&mode] { return mode.InMaintenance(); });
     server::handlers::RegisterAdminRoutes(router, {auth, stores.settings, blocking_pool,
                                                    http_server, config.tls_cert, config.tls_key});

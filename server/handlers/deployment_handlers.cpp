@@ -89,7 +89,7 @@ std::vector<std::pair<std::string, std::string>> UsesOf(const xml::ParsedDeploym
     return uses;
 }
 
-asio::awaitable<Response> Create(const DeploymentContext& c, Request& request) {
+asio::awaitable<Accepted> Create(const DeploymentContext& c, Request& request) {
     const auto& id = request.Param(kIdParam);
     RequireXmlBody(request);
     auto parsed = xml::ParseDeploymentRequest(request.Body(), id);
@@ -106,10 +106,10 @@ asio::awaitable<Response> Create(const DeploymentContext& c, Request& request) {
         model::ResourceState::kCreating, {}, parsed.stored, tenant};
     const auto uses = UsesOf(parsed);
     co_await c.deployments.AcceptDeployment(record, op, uses, parsed.declared);
-    co_return Accepted(c.engine, std::move(op), xml::DeploymentConfigDocument(parsed.stored));
+    co_return ToRun(std::move(op), xml::DeploymentConfigDocument(parsed.stored));
 }
 
-asio::awaitable<Response> Update(const DeploymentContext& c, Request& request) {
+asio::awaitable<Accepted> Update(const DeploymentContext& c, Request& request) {
     const auto& id = request.Param(kIdParam);
     RequireXmlBody(request);
     auto parsed = xml::ParseDeploymentRequest(request.Body(), id);
@@ -135,10 +135,10 @@ asio::awaitable<Response> Update(const DeploymentContext& c, Request& request) {
     op.payload = parsed.stored;
     const auto uses = UsesOf(parsed);
     co_await c.deployments.AcceptDeploymentUpdate(op, uses);
-    co_return Accepted(c.engine, std::move(op), xml::DeploymentConfigDocument(parsed.stored));
+    co_return ToRun(std::move(op), xml::DeploymentConfigDocument(parsed.stored));
 }
 
-asio::awaitable<Response> Delete(const DeploymentContext& c, Request& request) {
+asio::awaitable<Accepted> Delete(const DeploymentContext& c, Request& request) {
     const auto& id = request.Param(kIdParam);
     model::ValidateInternalId(id, kIdParam);
     auto op = NewOperation(request, "DELETE_DEPLOYMENT", model::kind::kDeployment, id,
@@ -146,7 +146,7 @@ asio::awaitable<Response> Delete(const DeploymentContext& c, Request& request) {
     co_await c.resources.AcceptDelete(op.target_kind, op.target_id, op);
     auto loaded = co_await Find(c, id);
     std::string body = loaded ? xml::DeploymentDocument(ViewOf(*loaded)) : std::string();
-    co_return Accepted(c.engine, std::move(op), std::move(body));
+    co_return ToRun(std::move(op), std::move(body));
 }
 // <service_operation>/<vm_operation> bodies: the operation, and force.
 struct OperationRequest {
@@ -179,7 +179,7 @@ std::string OperationPayload(const std::string& operation, const std::string& vm
     return xml::Compact(doc);
 }
 
-asio::awaitable<Response> ServiceOperation(const DeploymentContext& c, Request& request) {
+asio::awaitable<Accepted> ServiceOperation(const DeploymentContext& c, Request& request) {
     const auto& tenant = request.Param("internal_tenant_id");
     const auto& id = request.Param(kIdParam);
     model::ValidateInternalId(tenant, "internal_tenant_id");
@@ -198,7 +198,7 @@ asio::awaitable<Response> ServiceOperation(const DeploymentContext& c, Request& 
     }
     op.payload = OperationPayload(parsed.operation, {});
     co_await c.resources.AcceptUpdate(op.target_kind, op.target_id, op);
-    co_return Accepted(c.engine, std::move(op), xml::DeploymentDocument(ViewOf(*loaded)));
+    co_return ToRun(std::move(op), xml::DeploymentDocument(ViewOf(*loaded)));
 }
 
 // The VM a VM-level route names (vm_lookup.hpp: validated, 404 unless it is in `tenant`),
@@ -212,7 +212,7 @@ asio::awaitable<std::pair<model::VmRecord, Loaded>> FindVm(const DeploymentConte
     co_return std::make_pair(std::move(found.vm), Parsed(std::move(*stored)));
 }
 
-asio::awaitable<Response> VmOperation(const DeploymentContext& c, Request& request) {
+asio::awaitable<Accepted> VmOperation(const DeploymentContext& c, Request& request) {
     const auto& tenant = request.Param("internal_tenant_id");
     const auto& vm_name = request.Param("vm_name");
     auto parsed = ParseOperation(request);
@@ -245,13 +245,13 @@ asio::awaitable<Response> VmOperation(const DeploymentContext& c, Request& reque
     }
     op.payload = OperationPayload(parsed.operation, vm_name);
     co_await c.resources.AcceptUpdate(op.target_kind, op.target_id, op);
-    co_return Accepted(c.engine, std::move(op), xml::DeploymentDocument(ViewOf(loaded)));
+    co_return ToRun(std::move(op), xml::DeploymentDocument(ViewOf(loaded)));
 }
 
 // POST /{tenant}/deployments/recovery-vm/{vm}: <operation>recovery_do</operation>, optional
 // <checkVmBeforeRecovery> (a VM found alive is then left alone). Runs the recovery a down VM
 // gets (orchestrator/deployment/deployment_recovery.cpp), whatever its group's recovery_type.
-asio::awaitable<Response> RecoveryVm(const DeploymentContext& c, Request& request) {
+asio::awaitable<Accepted> RecoveryVm(const DeploymentContext& c, Request& request) {
     const auto& tenant = request.Param("internal_tenant_id");
     const auto& vm_name = request.Param("vm_name");
     RequireXmlBody(request);
@@ -286,7 +286,7 @@ asio::awaitable<Response> RecoveryVm(const DeploymentContext& c, Request& reques
     xml::AppendBool(node, "check_first", check_first);
     op.payload = xml::Compact(payload);
     co_await c.resources.AcceptUpdate(op.target_kind, op.target_id, op);
-    co_return Accepted(c.engine, std::move(op), xml::DeploymentDocument(ViewOf(loaded)));
+    co_return ToRun(std::move(op), xml::DeploymentDocument(ViewOf(loaded)));
 }
 }  // namespace
 
@@ -297,16 +297,18 @@ void RegisterDeploymentRoutes(Router& router, DeploymentContext context) {
     router.Add(http::verb::get, one, [context](Request& r) { return Get(context, r); });
     router.Add(http::verb::get, std::string("/deployments/config/{") + kIdParam + "}",
                [context](Request& r) { return GetConfig(context, r); });
-    router.Add(http::verb::post, one, [context](Request& r) { return Create(context, r); });
-    router.Add(http::verb::put, one, [context](Request& r) { return Update(context, r); });
-    router.Add(http::verb::delete_, one, [context](Request& r) { return Delete(context, r); });
-    router.Add(http::verb::post,
-               std::string("/{internal_tenant_id}/deployments/service/{") + kIdParam + "}",
-               [context](Request& r) { return ServiceOperation(context, r); });
-    router.Add(http::verb::post, "/{internal_tenant_id}/deployments/vm/{vm_name}",
-               [context](Request& r) { return VmOperation(context, r); });
-    router.Add(http::verb::post, "/{internal_tenant_id}/deployments/recovery-vm/{vm_name}",
-               [context](Request& r) { return RecoveryVm(context, r); });
+    AddMutation(router, http::verb::post, one,
+                [context](Request& r) { return Create(context, r); });
+    AddMutation(router, http::verb::put, one, [context](Request& r) { return Update(context, r); });
+    AddMutation(router, http::verb::delete_, one,
+                [context](Request& r) { return Delete(context, r); });
+    AddMutation(router, http::verb::post,
+                std::string("/{internal_tenant_id}/deployments/service/{") + kIdParam + "}",
+                [context](Request& r) { return ServiceOperation(context, r); });
+    AddMutation(router, http::verb::post, "/{internal_tenant_id}/deployments/vm/{vm_name}",
+                [context](Request& r) { return VmOperation(context, r); });
+    AddMutation(router, http::verb::post, "/{internal_tenant_id}/deployments/recovery-vm/{vm_name}",
+                [context](Request& r) { return RecoveryVm(context, r); });
 }
 
 }  // namespace escd::server::handlers

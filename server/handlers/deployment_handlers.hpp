@@ -16,7 +16,7 @@
 namespace escd::server::handlers {
 
 struct DeploymentContext {
-    orchestrator::Engine& engine;  ///< checks the VIM, runs what was accepted
+    orchestrator::Engine& engine;  ///< checks that the VIM answers
     model::ResourceStore& resources;
     model::DeploymentStore& deployments;
 };

@@ -53,7 +53,7 @@ asio::awaitable<Response> Status(const std::shared_ptr<HostContext>& context,
     co_return response;
 }
 
-asio::awaitable<Response> Switch(const std::shared_ptr<HostContext>& context,
+asio::awaitable<Accepted> Switch(const std::shared_ptr<HostContext>& context,
                                  Request& request,
                                  bool schedulable) {
     const auto& host = request.Param("hostName");
@@ -66,16 +66,7 @@ asio::awaitable<Response> Switch(const std::shared_ptr<HostContext>& context,
     const std::vector<model::OutboxMessage> events{
         {op.events_url, op.kind, 200, message, EventDocument(host, schedulable, message)}};
     auto rows = co_await context->hosts.SetHostSchedulable(host, schedulable, op, events);
-    Response response;
-    response.body = StatusDocument(host, schedulable);
-    response.transaction_id = op.transaction_id;
-    response.headers.emplace_back("ESC-Transaction-Id", op.transaction_id);
-    response.headers.emplace_back("ESC_TRANSACTION_ID", op.transaction_id);
-    // The event goes out after the answer that announces its transaction id.
-    response.after_send = [context, rows = std::move(rows)]() mutable {
-        context->notifier.Enqueue(std::move(rows));
-    };
-    co_return response;
+    co_return Finished(op, StatusDocument(host, schedulable), std::move(rows));
 }
 }  // namespace
 
@@ -83,10 +74,10 @@ void RegisterHostRoutes(Router& router, HostContext context) {
     auto shared = std::make_shared<HostContext>(context);
     router.Add(http::verb::get, "/hosts/{hostName}/status",
                [shared](Request& r) { return Status(shared, r.Param("hostName")); });
-    router.Add(http::verb::post, "/hosts/{hostName}/disable",
-               [shared](Request& r) { return Switch(shared, r, false); });
-    router.Add(http::verb::post, "/hosts/{hostName}/enable",
-               [shared](Request& r) { return Switch(shared, r, true); });
+    AddMutation(router, http::verb::post, "/hosts/{hostName}/disable",
+                [shared](Request& r) { return Switch(shared, r, false); });
+    AddMutation(router, http::verb::post, "/hosts/{hostName}/enable",
+                [shared](Request& r) { return Switch(shared, r, true); });
 }
 
 }  // namespace escd::server::handlers

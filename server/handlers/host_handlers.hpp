@@ -10,7 +10,6 @@
 ///   to Callback-ESC-Events after the answer. Idempotent: disabling a disabled host is a 200.
 
 #include "model/stores/host_store.hpp"
-#include "orchestrator/notify/notifier.hpp"
 #include "server/router.hpp"
 #include "vim/capabilities/hosts.hpp"
 
@@ -19,7 +18,6 @@ namespace escd::server::handlers {
 struct HostContext {
     model::HostStore& hosts;
     vim::Hosts& vim;
-    orchestrator::Notifier& notifier;
 };
 
 void RegisterHostRoutes(Router& router, HostContext context);

@@ -65,7 +65,7 @@ std::string PlanDocument(const orchestrator::MigrationPlan& plan) {
     return xml::Serialize(doc);
 }
 
-asio::awaitable<Response> MigrateVm(const MigrationContext& c, Request& request) {
+asio::awaitable<Accepted> MigrateVm(const MigrationContext& c, Request& request) {
     const auto& tenant = request.Param("internal_tenant_id");
     const auto& vm_name = request.Param("vm_name");
     model::ValidateInternalId(tenant, "internal_tenant_id");
@@ -104,13 +104,13 @@ asio::awaitable<Response> MigrateVm(const MigrationContext& c, Request& request)
     op.target_id = found.vm.deployment_id;
     op.payload = orchestrator::MigrationPayload(plan);
     co_await c.resources.AcceptUpdate(op.target_kind, op.target_id, op);
-    co_return Accepted(c.engine, std::move(op), PlanDocument(plan));
+    co_return ToRun(std::move(op), PlanDocument(plan));
 }
 }  // namespace
 
 void RegisterMigrationRoutes(Router& router, MigrationContext context) {
-    router.Add(http::verb::post, "/{internal_tenant_id}/deployments/migrate-vm/{vm_name}",
-               [context](Request& r) { return MigrateVm(context, r); });
+    AddMutation(router, http::verb::post, "/{internal_tenant_id}/deployments/migrate-vm/{vm_name}",
+                [context](Request& r) { return MigrateVm(context, r); });
 }
 
 }  // namespace escd::server::handlers

@@ -17,15 +17,13 @@
 #include "model/stores/deployment_store.hpp"
 #include "model/stores/host_store.hpp"
 #include "model/stores/resource_store.hpp"
-#include "orchestrator/engine/engine.hpp"
 #include "server/router.hpp"
 #include "vim/capabilities/hosts.hpp"
 
 namespace escd::server::handlers {
 
 struct MigrationContext {
-    orchestrator::Engine& engine;  ///< runs what was accepted
-    vim::Hosts& vim;               ///< its hosts
+    vim::Hosts& vim;  ///< its hosts
     model::ResourceStore& resources;
     model::DeploymentStore& deployments;  ///< the VMs
     model::HostStore& hosts;              ///< which take VMs

@@ -70,14 +70,42 @@ std::string MissingReferenceMessage(const model::xml::Reference& ref, const std:
            (tenant.empty() || global ? std::string() : " in tenant " + tenant);
 }
 
-Response Accepted(orchestrator::Engine& engine, model::Operation op, std::string body) {
-    Response response;
-    response.body = std::move(body);
-    response.transaction_id = op.transaction_id;
-    response.headers.emplace_back("ESC-Transaction-Id", op.transaction_id);
-    response.headers.emplace_back("ESC_TRANSACTION_ID", op.transaction_id);
-    response.after_send = [&engine, op = std::move(op)]() mutable { engine.Launch(std::move(op)); };
-    return response;
+Accepted ToRun(model::Operation op, std::string body) {
+    Accepted accepted{op.transaction_id, std::move(body), http::status::ok, {}};
+    accepted.follow_up.run = std::move(op);
+    return accepted;
+}
+
+Accepted Finished(const model::Operation& op,
+                  std::string body,
+                  std::vector<model::OutboxRow> callbacks) {
+    return {op.transaction_id, std::move(body), http::status::ok, {{}, std::move(callbacks)}};
+}
+
+void AddMutation(Router& router,
+                 http::verb method,
+                 std::string pattern,
+                 MutationHandler handler,
+                 RouteOptions options) {
+    router.Add(
+        method, std::move(pattern),
+        [handler = std::move(handler)](Request& request) -> asio::awaitable<Response> {
+            auto accepted = co_await handler(request);
+            Response response;
+            response.status = accepted.status;
+            response.body = std::move(accepted.body);
+            response.transaction_id = accepted.transaction_id;
+            response.headers.emplace_back("ESC-Transaction-Id", accepted.transaction_id);
+            response.headers.emplace_back("ESC_TRANSACTION_ID", accepted.transaction_id);
+            response.follow_up = std::move(accepted.follow_up);
+            co_return response;
+        },
+        options);
+}
+
+void EngineFollowUps::Start(FollowUp follow_up) {
+    if (follow_up.run) engine_.Launch(std::move(*follow_up.run));
+    if (!follow_up.callbacks.empty()) notifier_.Enqueue(std::move(follow_up.callbacks));
 }
 
 }  // namespace escd::server::handlers

@@ -118,7 +118,7 @@ asio::awaitable<Response> Get(const ContextPtr& c, Request& request) {
     co_return response;
 }
 
-asio::awaitable<Response> Create(const ContextPtr& c, Request& request) {
+asio::awaitable<Accepted> Create(const ContextPtr& c, Request& request) {
     auto tenant = TenantOf(*c, request);
     const auto& id = request.Param(kIdParam);
     RequireXmlBody(request);
@@ -131,10 +131,10 @@ asio::awaitable<Response> Create(const ContextPtr& c, Request& request) {
     ResourceRecord record{std::string(c->kind.kind), id, tenant,      parsed.name,
                           ResourceState::kCreating,  {}, parsed.spec, parsed.parent_id};
     co_await c->resources.AcceptCreate(record, op);
-    co_return Accepted(c->engine, std::move(op), xml::ResourceDocument(c->kind, record, {}));
+    co_return ToRun(std::move(op), xml::ResourceDocument(c->kind, record, {}));
 }
 
-asio::awaitable<Response> Update(const ContextPtr& c, Request& request) {
+asio::awaitable<Accepted> Update(const ContextPtr& c, Request& request) {
     auto tenant = TenantOf(*c, request);
     const auto& id = request.Param(kIdParam);
     RequireXmlBody(request);
@@ -153,7 +153,7 @@ asio::awaitable<Response> Update(const ContextPtr& c, Request& request) {
     co_await c->resources.AcceptUpdate(op.target_kind, op.target_id, op);
     record.spec = parsed.spec;
     record.name = parsed.name;
-    co_return Accepted(c->engine, std::move(op), xml::ResourceDocument(c->kind, record, {}));
+    co_return ToRun(std::move(op), xml::ResourceDocument(c->kind, record, {}));
 }
 
 // Images, flavors and volumes cannot be changed in place on a VIM (an OpenStack flavor is
@@ -167,7 +167,7 @@ asio::awaitable<Response> Immutable(const ContextPtr& c, Request& request) {
                                               " cannot be updated; delete it and create it again");
 }
 
-asio::awaitable<Response> Delete(const ContextPtr& c, Request& request) {
+asio::awaitable<Accepted> Delete(const ContextPtr& c, Request& request) {
     auto tenant = TenantOf(*c, request);
     const auto& id = request.Param(kIdParam);
     auto op = NewOperation(request, KindOfOperation(*c, ResourceState::kDeleting),
@@ -175,7 +175,7 @@ asio::awaitable<Response> Delete(const ContextPtr& c, Request& request) {
     auto record = co_await Existing(*c, id, tenant);
     co_await c->resources.AcceptDelete(op.target_kind, op.target_id, op);
     // Echo what is being deleted; it stays stored until the work has run.
-    co_return Accepted(c->engine, std::move(op), xml::ResourceDocument(c->kind, record, {}));
+    co_return ToRun(std::move(op), xml::ResourceDocument(c->kind, record, {}));
 }
 }  // namespace
 
@@ -192,14 +192,17 @@ void RegisterResourceRoutes(Router& router,
         const std::string one = list + "/{" + kIdParam + "}";
         router.Add(http::verb::get, list, [context](Request& r) { return List(context, r); });
         router.Add(http::verb::get, one, [context](Request& r) { return Get(context, r); });
-        router.Add(http::verb::post, one, [context](Request& r) { return Create(context, r); });
+        AddMutation(router, http::verb::post, one,
+                    [context](Request& r) { return Create(context, r); });
         if (exposure.updatable) {
-            router.Add(http::verb::put, one, [context](Request& r) { return Update(context, r); });
+            AddMutation(router, http::verb::put, one,
+                        [context](Request& r) { return Update(context, r); });
         } else {
             router.Add(http::verb::put, one,
                        [context](Request& r) { return Immutable(context, r); });
         }
-        router.Add(http::verb::delete_, one, [context](Request& r) { return Delete(context, r); });
+        AddMutation(router, http::verb::delete_, one,
+                    [context](Request& r) { return Delete(context, r); });
     }
 }
 

@@ -27,7 +27,8 @@
 
 namespace escd::server::handlers {
 
-/// Reads and accepts go to `resources`; `engine` checks the VIM and runs what was accepted.
+/// Reads and accepts go to `resources`; `engine` checks that the VIM answers. What was accepted
+/// runs after the answer (mutation.hpp).
 void RegisterResourceRoutes(Router& router,
                             orchestrator::Engine& engine,
                             model::ResourceStore& resources);

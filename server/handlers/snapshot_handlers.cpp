@@ -54,7 +54,7 @@ std::unique_ptr<pugi::xml_document> ParseRequestBody(const Request& request) {
     return xml::ParseBody(request.Body());
 }
 
-asio::awaitable<Response> SnapshotVm(const SnapshotContext& c, Request& request) {
+asio::awaitable<Accepted> SnapshotVm(const SnapshotContext& c, Request& request) {
     const auto& tenant = request.Param("internal_tenant_id");
     const auto& vm_name = request.Param("vm_name");
     model::ValidateInternalId(tenant, "internal_tenant_id");
@@ -85,7 +85,7 @@ asio::awaitable<Response> SnapshotVm(const SnapshotContext& c, Request& request)
     op.target_id = found.vm.deployment_id;
     op.payload = orchestrator::SnapshotPayload(snapshot);
     co_await c.snapshots.AcceptVmSnapshot(snapshot, op);
-    auto response = Accepted(c.engine, std::move(op), SnapshotDocument(snapshot));
+    auto response = ToRun(std::move(op), SnapshotDocument(snapshot));
     response.status = http::status::created;
     co_return response;
 }
@@ -116,7 +116,7 @@ asio::awaitable<void> RequireSettledVmOf(const SnapshotContext& c,
     RequireSettledVm(*vm, operation);
 }
 
-asio::awaitable<Response> Revert(const SnapshotContext& c, Request& request) {
+asio::awaitable<Accepted> Revert(const SnapshotContext& c, Request& request) {
     auto op = NewOperation(request, std::string(orchestrator::kRevertSnapshot),
                            model::kind::kDeployment, {}, /*callback_required=*/true);
     auto snapshot = co_await Resolve(c, request);
@@ -126,12 +126,12 @@ asio::awaitable<Response> Revert(const SnapshotContext& c, Request& request) {
     co_await c.snapshots.AcceptVmSnapshotRequest(
         snapshot.snapshot_id, model::SnapshotEvent::kRevertRequested, std::nullopt, op);
     snapshot.state = model::SnapshotState::kReverting;
-    auto response = Accepted(c.engine, std::move(op), SnapshotDocument(snapshot));
+    auto response = ToRun(std::move(op), SnapshotDocument(snapshot));
     response.status = http::status::accepted;
     co_return response;
 }
 
-asio::awaitable<Response> Delete(const SnapshotContext& c, Request& request) {
+asio::awaitable<Accepted> Delete(const SnapshotContext& c, Request& request) {
     auto op = NewOperation(request, std::string(orchestrator::kDeleteSnapshot),
                            model::kind::kDeployment, {}, /*callback_required=*/true);
     auto snapshot = co_await Resolve(c, request);
@@ -140,10 +140,10 @@ asio::awaitable<Response> Delete(const SnapshotContext& c, Request& request) {
     co_await c.snapshots.AcceptVmSnapshotRequest(
         snapshot.snapshot_id, model::SnapshotEvent::kDeleteRequested, std::nullopt, op);
     snapshot.state = model::SnapshotState::kDeleting;
-    co_return Accepted(c.engine, std::move(op), SnapshotDocument(snapshot));
+    co_return ToRun(std::move(op), SnapshotDocument(snapshot));
 }
 
-asio::awaitable<Response> MakeVolume(const SnapshotContext& c, Request& request) {
+asio::awaitable<Accepted> MakeVolume(const SnapshotContext& c, Request& request) {
     auto doc = ParseRequestBody(request);
     auto root = doc->document_element();
     const auto name = xml::ChildText(root, "name").value_or("");
@@ -174,9 +174,8 @@ asio::awaitable<Response> MakeVolume(const SnapshotContext& c, Request& request)
     op.payload = orchestrator::SnapshotPayload(snapshot, volume_id);
     co_await c.snapshots.AcceptVmSnapshotRequest(
         snapshot.snapshot_id, model::SnapshotEvent::kVolumeRequested, volume, op);
-    auto response =
-        Accepted(c.engine, std::move(op),
-                 xml::ResourceDocument(*xml::FindKindXml(model::kind::kVolume), volume, {}));
+    auto response = ToRun(
+        std::move(op), xml::ResourceDocument(*xml::FindKindXml(model::kind::kVolume), volume, {}));
     response.status = http::status::accepted;
     co_return response;
 }
@@ -186,14 +185,16 @@ void RegisterSnapshotRoutes(Router& router, SnapshotContext context) {
     for (const std::string prefix : {"", "/internal"}) {
         router.Add(http::verb::get, prefix + "/snapshots",
                    [context](Request& r) { return ListSnapshots(context, r); });
-        router.Add(http::verb::post,
-                   prefix + "/{internal_tenant_id}/deployments/snapshot-vm/{vm_name}",
-                   [context](Request& r) { return SnapshotVm(context, r); });
+        AddMutation(router, http::verb::post,
+                    prefix + "/{internal_tenant_id}/deployments/snapshot-vm/{vm_name}",
+                    [context](Request& r) { return SnapshotVm(context, r); });
         const std::string one = prefix + "/snapshots/{" + kIdOrNameParam + "}";
-        router.Add(http::verb::post, one, [context](Request& r) { return Revert(context, r); });
-        router.Add(http::verb::delete_, one, [context](Request& r) { return Delete(context, r); });
-        router.Add(http::verb::post, one + "/volumes",
-                   [context](Request& r) { return MakeVolume(context, r); });
+        AddMutation(router, http::verb::post, one,
+                    [context](Request& r) { return Revert(context, r); });
+        AddMutation(router, http::verb::delete_, one,
+                    [context](Request& r) { return Delete(context, r); });
+        AddMutation(router, http::verb::post, one + "/volumes",
+                    [context](Request& r) { return MakeVolume(context, r); });
     }
 }
 

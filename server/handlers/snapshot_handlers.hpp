@@ -25,13 +25,11 @@
 #include "model/stores/deployment_store.hpp"
 #include "model/stores/resource_store.hpp"
 #include "model/stores/snapshot_store.hpp"
-#include "orchestrator/engine/engine.hpp"
 #include "server/router.hpp"
 
 namespace escd::server::handlers {
 
 struct SnapshotContext {
-    orchestrator::Engine& engine;  ///< runs what was accepted
     model::ResourceStore& resources;
     model::DeploymentStore& deployments;  ///< the VMs
     model::SnapshotStore& snapshots;

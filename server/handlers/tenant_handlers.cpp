@@ -35,9 +35,7 @@ asio::awaitable<Response> GetTenant(model::ResourceStore& resources, const std::
     co_return response;
 }
 
-asio::awaitable<Response> CreateTenant(orchestrator::Engine& engine,
-                                       model::ResourceStore& resources,
-                                       Request& request) {
+asio::awaitable<Accepted> CreateTenant(model::ResourceStore& resources, Request& request) {
     const auto& id = request.Param(kIdParam);
     RequireXmlBody(request);
     auto spec = xml::ParseTenantRequest(request.Body(), id);
@@ -48,12 +46,10 @@ asio::awaitable<Response> CreateTenant(orchestrator::Engine& engine,
     model::ResourceRecord record{
         model::kind::kTenant, id, {}, spec.name, model::ResourceState::kCreating, {}, stored, {}};
     co_await resources.AcceptCreate(record, op);
-    co_return Accepted(engine, std::move(op), xml::TenantDocument({spec, {}}, {}));
+    co_return ToRun(std::move(op), xml::TenantDocument({spec, {}}, {}));
 }
 
-asio::awaitable<Response> UpdateTenant(orchestrator::Engine& engine,
-                                       model::ResourceStore& resources,
-                                       Request& request) {
+asio::awaitable<Accepted> UpdateTenant(model::ResourceStore& resources, Request& request) {
     const auto& id = request.Param(kIdParam);
     RequireXmlBody(request);
     auto spec = xml::ParseTenantRequest(request.Body(), id);
@@ -61,12 +57,10 @@ asio::awaitable<Response> UpdateTenant(orchestrator::Engine& engine,
                            /*callback_required=*/true);
     op.payload = xml::StoredTenantSpec(spec);
     co_await resources.AcceptUpdate(op.target_kind, op.target_id, op);
-    co_return Accepted(engine, std::move(op), xml::TenantDocument({spec, {}}, {}));
+    co_return ToRun(std::move(op), xml::TenantDocument({spec, {}}, {}));
 }
 
-asio::awaitable<Response> DeleteTenant(orchestrator::Engine& engine,
-                                       model::ResourceStore& resources,
-                                       Request& request) {
+asio::awaitable<Accepted> DeleteTenant(model::ResourceStore& resources, Request& request) {
     const auto& id = request.Param(kIdParam);
     model::ValidateInternalId(id, kIdParam);
     auto op = NewOperation(request, "DELETE_TENANT", model::kind::kTenant, id,
@@ -76,24 +70,22 @@ asio::awaitable<Response> DeleteTenant(orchestrator::Engine& engine,
     // stored until the work has run, and the work starts only after this answer.
     auto record = co_await resources.GetResource(kTenantKind, id);
     std::string body = record ? xml::TenantDocument(ViewOf(*record), {}) : std::string();
-    co_return Accepted(engine, std::move(op), std::move(body));
+    co_return ToRun(std::move(op), std::move(body));
 }
 }  // namespace
 
-void RegisterTenantRoutes(Router& router,
-                          orchestrator::Engine& engine,
-                          model::ResourceStore& resources) {
+void RegisterTenantRoutes(Router& router, model::ResourceStore& resources) {
     const std::string one = std::string("/tenants/{") + kIdParam + "}";
     router.Add(http::verb::get, "/tenants",
                [&resources](Request&) { return ListTenants(resources); });
     router.Add(http::verb::get, one,
                [&resources](Request& r) { return GetTenant(resources, r.Param(kIdParam)); });
-    router.Add(http::verb::post, one,
-               [&engine, &resources](Request& r) { return CreateTenant(engine, resources, r); });
-    router.Add(http::verb::put, one,
-               [&engine, &resources](Request& r) { return UpdateTenant(engine, resources, r); });
-    router.Add(http::verb::delete_, one,
-               [&engine, &resources](Request& r) { return DeleteTenant(engine, resources, r); });
+    AddMutation(router, http::verb::post, one,
+                [&resources](Request& r) { return CreateTenant(resources, r); });
+    AddMutation(router, http::verb::put, one,
+                [&resources](Request& r) { return UpdateTenant(resources, r); });
+    AddMutation(router, http::verb::delete_, one,
+                [&resources](Request& r) { return DeleteTenant(resources, r); });
 }
 
 }  // namespace escd::server::handlers

@@ -45,23 +45,6 @@ std::vector<model::OutboxMessage> CallbackFor(const model::Operation& op,
     return {{op.callback_url, op.kind, 200, message, std::move(body)}};
 }
 
-// 200 with the transaction id of a change already committed; its callback goes out after the
-// answer that announces the transaction id.
-Response Committed(const Context& context,
-                   const model::Operation& op,
-                   std::string body,
-                   std::vector<model::OutboxRow> rows) {
-    Response response;
-    response.body = std::move(body);
-    response.transaction_id = op.transaction_id;
-    response.headers.emplace_back("ESC-Transaction-Id", op.transaction_id);
-    response.headers.emplace_back("ESC_TRANSACTION_ID", op.transaction_id);
-    response.after_send = [context, rows = std::move(rows)]() mutable {
-        if (!rows.empty()) context->notifier.Enqueue(std::move(rows));
-    };
-    return response;
-}
-
 Response Document(std::string body) {
     Response response;
     response.body = std::move(body);
@@ -95,7 +78,7 @@ asio::awaitable<void> VimsChanged(const Context& context) {
     if (context->vims_changed) co_await context->vims_changed();
 }
 
-asio::awaitable<Response> CreateConnector(const Context& context, Request& request) {
+asio::awaitable<Accepted> CreateConnector(const Context& context, Request& request) {
     RequireXmlBody(request);
     const auto connector = xml::ParseVimConnectorRequest(request.Body(), {});
     const auto op = NewOperation(request, "CREATE_VIM_CONNECTOR", kConnectorKind, connector.id,
@@ -104,10 +87,10 @@ asio::awaitable<Response> CreateConnector(const Context& context, Request& reque
     const auto callbacks = CallbackFor(op, message, xml::VimConnectorDocument(connector, op.kind));
     auto rows = co_await context->store.CreateVimConnector(connector, op, message, callbacks);
     co_await VimsChanged(context);
-    co_return Committed(context, op, xml::VimConnectorDocument(connector, {}), std::move(rows));
+    co_return Finished(op, xml::VimConnectorDocument(connector, {}), std::move(rows));
 }
 
-asio::awaitable<Response> UpdateConnector(const Context& context, Request& request) {
+asio::awaitable<Accepted> UpdateConnector(const Context& context, Request& request) {
     const auto& id = VimIdFrom(request);
     RequireXmlBody(request);
     const auto connector = xml::ParseVimConnectorRequest(request.Body(), id);
@@ -117,10 +100,10 @@ asio::awaitable<Response> UpdateConnector(const Context& context, Request& reque
     const auto callbacks = CallbackFor(op, message, xml::VimConnectorDocument(connector, op.kind));
     auto rows = co_await context->store.UpdateVimConnector(connector, op, message, callbacks);
     co_await VimsChanged(context);
-    co_return Committed(context, op, xml::VimConnectorDocument(connector, {}), std::move(rows));
+    co_return Finished(op, xml::VimConnectorDocument(connector, {}), std::move(rows));
 }
 
-asio::awaitable<Response> DeleteConnector(const Context& context, Request& request) {
+asio::awaitable<Accepted> DeleteConnector(const Context& context, Request& request) {
     const auto& id = VimIdFrom(request);
     const auto op = NewOperation(request, "DELETE_VIM_CONNECTOR", kConnectorKind, id,
                                  /*callback_required=*/true);
@@ -130,7 +113,7 @@ asio::awaitable<Response> DeleteConnector(const Context& context, Request& reque
     const auto callbacks = CallbackFor(op, message, xml::VimConnectorDocument(connector, op.kind));
     auto rows = co_await context->store.DeleteVimConnector(id, op, message, callbacks);
     co_await VimsChanged(context);
-    co_return Committed(context, op, xml::VimConnectorDocument(connector, {}), std::move(rows));
+    co_return Finished(op, xml::VimConnectorDocument(connector, {}), std::move(rows));
 }
 
 asio::awaitable<Response> GetDefault(const Context& context) {
@@ -142,7 +125,7 @@ asio::awaitable<Response> GetDefault(const Context& context) {
     throw Error(ErrorCode::kNotFound, "no VIM connector is the default");
 }
 
-asio::awaitable<Response> SetDefault(const Context& context, Request& request) {
+asio::awaitable<Accepted> SetDefault(const Context& context, Request& request) {
     RequireXmlBody(request);
     const auto id = xml::ParseDefaultVimConnectorRequest(request.Body());
     const auto op = NewOperation(request, "SET_DEFAULT_VIM_CONNECTOR", kConnectorKind, id,
@@ -151,7 +134,7 @@ asio::awaitable<Response> SetDefault(const Context& context, Request& request) {
     const auto callbacks = CallbackFor(op, message, xml::DefaultVimConnectorDocument(id, op.kind));
     auto rows = co_await context->store.SetDefaultVimConnector(id, op, message, callbacks);
     co_await VimsChanged(context);
-    co_return Committed(context, op, xml::DefaultVimConnectorDocument(id, {}), std::move(rows));
+    co_return Finished(op, xml::DefaultVimConnectorDocument(id, {}), std::move(rows));
 }
 
 // The connection status of `connector`, checked now.
@@ -179,7 +162,7 @@ asio::awaitable<vim::VimStatus> Probe(const Context& context,
     co_return co_await context->check_libvirt_uri(uri);
 }
 
-asio::awaitable<Response> CheckStatus(const Context& context, Request& request) {
+asio::awaitable<Accepted> CheckStatus(const Context& context, Request& request) {
     const auto& id = VimIdFrom(request);
     const auto op = NewOperation(request, "CHECK_VIM_CONNECTOR_STATUS", kConnectorKind, id,
                                  /*callback_required=*/false);
@@ -193,7 +176,7 @@ asio::awaitable<Response> CheckStatus(const Context& context, Request& request) 
     const auto callbacks = CallbackFor(op, message, xml::VimConnectorDocument(connector, op.kind));
     auto rows =
         co_await context->store.RecordVimConnectorStatus(id, recorded, op, message, callbacks);
-    co_return Committed(context, op, xml::VimConnectorDocument(connector, {}), std::move(rows));
+    co_return Finished(op, xml::VimConnectorDocument(connector, {}), std::move(rows));
 }
 
 // VIM users ---------------------------------------------------------------------------------
@@ -215,7 +198,7 @@ std::string UserTarget(const model::VimUser& user) {
     return user.vim_id + "/" + user.id;
 }
 
-asio::awaitable<Response> CreateUser(const Context& context, Request& request) {
+asio::awaitable<Accepted> CreateUser(const Context& context, Request& request) {
     const auto& vim_id = VimIdFrom(request);
     RequireXmlBody(request);
     const auto user = xml::ParseVimUserRequest(request.Body(), vim_id, {});
@@ -225,10 +208,10 @@ asio::awaitable<Response> CreateUser(const Context& context, Request& request) {
     const auto callbacks = CallbackFor(op, message, xml::VimUserDocument(user, op.kind));
     auto rows = co_await context->store.CreateVimUser(user, op, message, callbacks);
     co_await VimsChanged(context);
-    co_return Committed(context, op, xml::VimUserDocument(user, {}), std::move(rows));
+    co_return Finished(op, xml::VimUserDocument(user, {}), std::move(rows));
 }
 
-asio::awaitable<Response> UpdateUser(const Context& context, Request& request) {
+asio::awaitable<Accepted> UpdateUser(const Context& context, Request& request) {
     const auto& vim_id = VimIdFrom(request);
     const auto user_id = UserIdFrom(request);
     RequireXmlBody(request);
@@ -239,10 +222,10 @@ asio::awaitable<Response> UpdateUser(const Context& context, Request& request) {
     const auto callbacks = CallbackFor(op, message, xml::VimUserDocument(user, op.kind));
     auto rows = co_await context->store.UpdateVimUser(user, op, message, callbacks);
     co_await VimsChanged(context);
-    co_return Committed(context, op, xml::VimUserDocument(user, {}), std::move(rows));
+    co_return Finished(op, xml::VimUserDocument(user, {}), std::move(rows));
 }
 
-asio::awaitable<Response> DeleteUser(const Context& context, Request& request) {
+asio::awaitable<Accepted> DeleteUser(const Context& context, Request& request) {
     const auto& vim_id = VimIdFrom(request);
     const auto user_id = UserIdFrom(request);
     const auto op = NewOperation(request, "DELETE_VIM_USER", kUserKind, vim_id + "/" + user_id,
@@ -252,7 +235,7 @@ asio::awaitable<Response> DeleteUser(const Context& context, Request& request) {
     const auto callbacks = CallbackFor(op, message, xml::VimUserDocument(user, op.kind));
     auto rows = co_await context->store.DeleteVimUser(vim_id, user_id, op, message, callbacks);
     co_await VimsChanged(context);
-    co_return Committed(context, op, xml::VimUserDocument(user, {}), std::move(rows));
+    co_return Finished(op, xml::VimUserDocument(user, {}), std::move(rows));
 }
 
 void PreloadOwnVim(VimConnectorContext& context) {
@@ -282,25 +265,29 @@ void RegisterVimConnectorRoutes(Router& router, VimConnectorContext context) {
     const std::string user = users + "/{" + kUserIdParam + "}";
 
     router.Add(http::verb::get, "/vims", [shared](Request&) { return ListConnectors(shared); });
-    router.Add(http::verb::post, "/vims",
-               [shared](Request& r) { return CreateConnector(shared, r); });
+    AddMutation(router, http::verb::post, "/vims",
+                [shared](Request& r) { return CreateConnector(shared, r); });
     // Literal segments win over {vim_id} (server/router.cpp).
     router.Add(http::verb::get, "/vims/default_vim_connector",
                [shared](Request&) { return GetDefault(shared); });
-    router.Add(http::verb::post, "/vims/default_vim_connector",
-               [shared](Request& r) { return SetDefault(shared, r); });
+    AddMutation(router, http::verb::post, "/vims/default_vim_connector",
+                [shared](Request& r) { return SetDefault(shared, r); });
     router.Add(http::verb::get, one, [shared](Request& r) { return GetConnector(shared, r); });
-    router.Add(http::verb::put, one, [shared](Request& r) { return UpdateConnector(shared, r); });
-    router.Add(http::verb::delete_, one,
-               [shared](Request& r) { return DeleteConnector(shared, r); });
-    router.Add(http::verb::put, one + "/check_status",
-               [shared](Request& r) { return CheckStatus(shared, r); });
+    AddMutation(router, http::verb::put, one,
+                [shared](Request& r) { return UpdateConnector(shared, r); });
+    AddMutation(router, http::verb::delete_, one,
+                [shared](Request& r) { return DeleteConnector(shared, r); });
+    AddMutation(router, http::verb::put, one + "/check_status",
+                [shared](Request& r) { return CheckStatus(shared, r); });
 
     router.Add(http::verb::get, users, [shared](Request& r) { return ListUsers(shared, r); });
-    router.Add(http::verb::post, users, [shared](Request& r) { return CreateUser(shared, r); });
+    AddMutation(router, http::verb::post, users,
+                [shared](Request& r) { return CreateUser(shared, r); });
     router.Add(http::verb::get, user, [shared](Request& r) { return GetUser(shared, r); });
-    router.Add(http::verb::put, user, [shared](Request& r) { return UpdateUser(shared, r); });
-    router.Add(http::verb::delete_, user, [shared](Request& r) { return DeleteUser(shared, r); });
+    AddMutation(router, http::verb::put, user,
+                [shared](Request& r) { return UpdateUser(shared, r); });
+    AddMutation(router, http::verb::delete_, user,
+                [shared](Request& r) { return DeleteUser(shared, r); });
 }
 
 }  // namespace escd::server::handlers

@@ -39,7 +39,6 @@
 #include <vector>
 
 #include "model/stores/vim_connector_store.hpp"
-#include "orchestrator/notify/notifier.hpp"
 #include "server/router.hpp"
 #include "vim/capabilities/reachability.hpp"
 #include "vim/openstack/keystone.hpp"
@@ -50,7 +49,6 @@ struct VimConnectorContext {
     model::VimConnectorStore& store;
     vim::Reachability& vim;  ///< escd's own VIM
     std::string vim_uri;     ///< its URI (config vim.uri)
-    orchestrator::Notifier& notifier;
     /// Checks a libvirt URI other than vim_uri. Empty: such connectors are reported unreachable.
     std::function<asio::awaitable<vim::VimStatus>(const std::string& uri)> check_libvirt_uri;
     /// Authenticates to an OpenStack VIM with these credentials (Keystone). Empty: OPENSTACK
