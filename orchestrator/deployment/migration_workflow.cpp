@@ -2,56 +2,31 @@
 
 #include <algorithm>
 
-#include <pugixml.hpp>
-
 #include "common/error.hpp"
 #include "common/log.hpp"
-#include "model/xml/xml_doc.hpp"
+#include "model/xml/operation_payload_xml.hpp"
 #include "orchestrator/deployment/loaded_deployment.hpp"
 
 namespace escd::orchestrator {
 namespace {
 namespace xml = model::xml;
 constexpr const char* kEventType = "VM_MIGRATE_COMPLETE";
+
+// The VIM's migration of the client's.
+vim::MigrationType VimMigrationType(model::MigrationType type) noexcept {
+    return type == model::MigrationType::kLive ? vim::MigrationType::kLive
+                                               : vim::MigrationType::kCold;
+}
 }  // namespace
 
-std::string_view MigrationTypeName(vim::MigrationType type) noexcept {
-    return type == vim::MigrationType::kLive ? "live" : "cold";
-}
-
-std::string MigrationPayload(const MigrationPlan& plan) {
-    pugi::xml_document doc;
-    auto root = doc.append_child("migration");
-    xml::AppendText(root, "vm_name", plan.vm_name);
-    xml::AppendText(root, "migration_type", MigrationTypeName(plan.type));
-    xml::AppendText(root, "source_host", plan.source_host);
-    xml::AppendText(root, "host", plan.target_host);
-    xml::AppendBool(root, "block_migration", plan.block_migration);
-    return xml::Compact(doc);
-}
-
-MigrationPlan MigrationFromPayload(const std::string& payload) {
-    auto doc = xml::ParseBody(payload);
-    auto root = doc->document_element();
-    MigrationPlan plan;
-    plan.vm_name = xml::ChildText(root, "vm_name").value_or("");
-    plan.type = xml::ChildText(root, "migration_type").value_or("") == "cold"
-                    ? vim::MigrationType::kCold
-                    : vim::MigrationType::kLive;
-    plan.source_host = xml::ChildText(root, "source_host").value_or("");
-    plan.target_host = xml::ChildText(root, "host").value_or("");
-    plan.block_migration = xml::ChildBool(root, "block_migration").value_or(false);
-    return plan;
-}
-
 asio::awaitable<DeploymentWorkflow::Final> MigrationWorkflow::Migrate(const model::Operation& op) {
-    const auto plan = MigrationFromPayload(op.payload);
+    const auto plan = xml::MigrationPlanFromPayload(op.payload);
     std::unique_ptr<LoadedDeployment> loaded;
     std::optional<model::VmRecord> vm;
     int status = 200;
     std::string message = "Successfully migrated VM [" + plan.vm_name + "] from host " +
                           plan.source_host + " to host " + plan.target_host + " (" +
-                          std::string(MigrationTypeName(plan.type)) + ")";
+                          std::string(model::ToString(plan.type)) + ")";
     try {
         loaded = co_await LoadDeployment(deployments_, op.target_id);
         const auto* known = loaded->Vm(plan.vm_name);
@@ -79,7 +54,7 @@ asio::awaitable<DeploymentWorkflow::Final> MigrationWorkflow::Migrate(const mode
     const std::vector<std::pair<std::string, std::string>> details{
         {"source_host", plan.source_host},
         {"target_host", plan.target_host},
-        {"migration_type", std::string(MigrationTypeName(plan.type))}};
+        {"migration_type", std::string(model::ToString(plan.type))}};
     const auto body = vm ? xml::VmEventDocument(loaded->view, kEventType, *vm, details)
                          : BareVmEventDocument(kEventType, op.target_id);
     auto final = DeploymentWorkflow::Final::KeepsDeployment(status, message);
@@ -87,7 +62,7 @@ asio::awaitable<DeploymentWorkflow::Final> MigrationWorkflow::Migrate(const mode
     co_return final;
 }
 
-asio::awaitable<void> MigrationWorkflow::Move(const MigrationPlan& plan,
+asio::awaitable<void> MigrationWorkflow::Move(const model::MigrationPlan& plan,
                                               const LoadedDeployment& loaded,
                                               model::VmRecord& vm) {
     const auto& target = plan.target_host;
@@ -99,7 +74,7 @@ asio::awaitable<void> MigrationWorkflow::Move(const MigrationPlan& plan,
     vim::MigrationRequest request;
     request.vm_name = plan.vm_name;
     request.target_host = target;
-    request.type = plan.type;
+    request.type = VimMigrationType(plan.type);
     request.block_migration = plan.block_migration;
     request.running = model::VmIsRunning(vm.state);
     for (const auto& group : loaded.spec.vm_groups) {

@@ -24,6 +24,7 @@
 
 #include "common/asio.hpp"
 #include "model/operation.hpp"
+#include "model/operation_payload.hpp"
 #include "model/stores/deployment_store.hpp"
 #include "model/stores/host_store.hpp"
 #include "orchestrator/deployment/deployment_workflow.hpp"
@@ -35,19 +36,6 @@ namespace escd::orchestrator {
 struct LoadedDeployment;
 
 inline constexpr std::string_view kMigrateVm = "MIGRATE_VM";
-
-/// What a migrate-vm request asks for, as accepted (operations.payload).
-struct MigrationPlan {
-    std::string vm_name;
-    vim::MigrationType type = vim::MigrationType::kLive;
-    std::string source_host;  ///< the VM's host when the request was accepted
-    std::string target_host;
-    bool block_migration = false;
-};
-std::string MigrationPayload(const MigrationPlan& plan);
-MigrationPlan MigrationFromPayload(const std::string& payload);
-/// "live", "cold".
-std::string_view MigrationTypeName(vim::MigrationType type) noexcept;
 
 class MigrationWorkflow {
   public:
@@ -64,7 +52,7 @@ class MigrationWorkflow {
 
   private:
     /// The VIM's move of `vm` (its host and uuid updated), after the target is checked again.
-    asio::awaitable<void> Move(const MigrationPlan& plan,
+    asio::awaitable<void> Move(const model::MigrationPlan& plan,
                                const LoadedDeployment& loaded,
                                model::VmRecord& vm);
 

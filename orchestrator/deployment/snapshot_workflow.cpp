@@ -6,6 +6,7 @@
 
 #include "common/error.hpp"
 #include "common/log.hpp"
+#include "model/xml/operation_payload_xml.hpp"
 #include "model/xml/resource_xml.hpp"
 #include "model/xml/xml_doc.hpp"
 #include "orchestrator/deployment/loaded_deployment.hpp"
@@ -63,16 +64,6 @@ bool IsSnapshotOperation(std::string_view kind) {
     return ActionOf(kind) != nullptr || kind == kSnapshotVolume;
 }
 
-std::string SnapshotPayload(const model::VmSnapshot& snapshot, const std::string& volume_id) {
-    pugi::xml_document doc;
-    auto root = doc.append_child("snapshot_operation");
-    xml::AppendText(root, "snapshot_id", snapshot.snapshot_id);
-    xml::AppendText(root, "name", snapshot.name);
-    xml::AppendText(root, "vm_name", snapshot.vm_name);
-    if (!volume_id.empty()) xml::AppendText(root, "volume_id", volume_id);
-    return xml::Compact(doc);
-}
-
 struct SnapshotWorkflow::Context {
     const model::Operation& op;
     std::unique_ptr<LoadedDeployment> loaded;
@@ -101,19 +92,18 @@ struct SnapshotWorkflow::Context {
 asio::awaitable<DeploymentWorkflow::Final> SnapshotWorkflow::Run(const model::Operation& op) {
     const auto event_type = std::string(EventTypeOf(op.kind));
     try {
-        auto payload = xml::ParseBody(op.payload);
-        const auto root = payload->document_element();
-        const auto snapshot_id = xml::ChildText(root, "snapshot_id").value_or("");
+        const auto task = xml::SnapshotTaskFromPayload(op.payload);
+        const auto& snapshot_id = task.snapshot_id;
         auto loaded = co_await LoadDeployment(deployments_, op.target_id);
         Context context{op, std::move(loaded), {}, {}};
-        context.volume_id = xml::ChildText(root, "volume_id").value_or("");
+        context.volume_id = task.volume_id;
         auto found = co_await snapshots_.FindVmSnapshots(snapshot_id);
         std::erase_if(found, [&](const auto& s) { return s.snapshot_id != snapshot_id; });
         if (found.empty()) {
             // Only a delete removes a snapshot's row: a first run of this one did.
             context.snapshot.snapshot_id = snapshot_id;
-            context.snapshot.name = xml::ChildText(root, "name").value_or("");
-            context.snapshot.vm_name = xml::ChildText(root, "vm_name").value_or("");
+            context.snapshot.name = task.name;
+            context.snapshot.vm_name = task.vm_name;
             context.snapshot.state = model::SnapshotState::kRemoved;
         } else {
             context.snapshot = found.front();

@@ -46,10 +46,6 @@ inline constexpr std::string_view kDeleteSnapshot = "DELETE_SNAPSHOT";
 inline constexpr std::string_view kSnapshotVolume = "SNAPSHOT_VOLUME";
 bool IsSnapshotOperation(std::string_view kind);
 
-/// operations.payload of a snapshot operation: the snapshot (its id, name and VM: a rerun
-/// after the delete of its row still describes it), and the volume made from it.
-std::string SnapshotPayload(const model::VmSnapshot& snapshot, const std::string& volume_id = {});
-
 class SnapshotWorkflow {
   public:
     SnapshotWorkflow(model::ResourceStore& resources,

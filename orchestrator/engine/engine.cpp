@@ -8,13 +8,12 @@
 
 #include "orchestrator/engine/engine.hpp"
 
-#include <pugixml.hpp>
 
 #include "common/crypto.hpp"
 #include "common/error.hpp"
 #include "common/log.hpp"
+#include "model/xml/operation_payload_xml.hpp"
 #include "model/xml/resource_xml.hpp"
-#include "model/xml/xml_doc.hpp"
 
 namespace escd::orchestrator {
 namespace {
@@ -114,7 +113,7 @@ void Engine::OnVerdict(const std::string& deployment_id,
 asio::awaitable<std::optional<model::Operation>> Engine::AcceptOwnOperation(
     const std::string& kind,
     const model::Operation& latest,
-    const std::vector<std::pair<std::string, std::string>>& fields) {
+    const model::DeploymentAction& action) {
     model::Operation op;
     op.transaction_id = NewUuid();
     op.kind = kind;
@@ -122,10 +121,7 @@ asio::awaitable<std::optional<model::Operation>> Engine::AcceptOwnOperation(
     op.target_id = latest.target_id;
     op.callback_url = latest.callback_url;
     op.events_url = latest.events_url;
-    pugi::xml_document payload;
-    auto root = payload.append_child("operation");
-    for (const auto& [name, value] : fields) model::xml::AppendText(root, name.c_str(), value);
-    op.payload = model::xml::Compact(payload);
+    op.payload = model::xml::ToPayload(action);
     try {
         co_await resource_store_.AcceptUpdate(op.target_kind, op.target_id, op);
     } catch (const Error& e) {
@@ -287,22 +283,16 @@ asio::awaitable<void> Engine::RunDeploymentOperation(const model::Operation& op,
             final = co_await deployments_.Undeploy(op);
         } else if (op.kind == "SERVICE_OPERATION" || op.kind == "VM_OPERATION" ||
                    op.kind == "RECOVER_VM" || op.kind == "SCALE_OUT" || op.kind == "SCALE_IN") {
-            // The payload: <operation><name>stop</name><vm_name>...</vm_name></operation>.
-            auto doc = model::xml::ParseBody(op.payload);
-            auto root = doc->document_element();
-            const auto operation = model::xml::ChildText(root, "name").value_or("");
-            const auto vm_name = model::xml::ChildText(root, "vm_name").value_or("");
+            const auto action = model::xml::DeploymentActionFromPayload(op.payload);
             if (op.kind == "SERVICE_OPERATION") {
-                final = co_await deployments_.ServiceOperation(op, operation);
+                final = co_await deployments_.ServiceOperation(op, action.operation);
             } else if (op.kind == "SCALE_OUT" || op.kind == "SCALE_IN") {
-                const auto group = model::xml::ChildText(root, "vm_group").value_or("");
-                final = co_await deployments_.Scale(op, group, op.kind == "SCALE_OUT");
-                if (final.status != 200) HoldBackScaling(op.target_id, group);
+                final = co_await deployments_.Scale(op, action.vm_group, op.kind == "SCALE_OUT");
+                if (final.status != 200) HoldBackScaling(op.target_id, action.vm_group);
             } else if (op.kind == "RECOVER_VM") {
-                const bool check_first = model::xml::ChildBool(root, "check_first").value_or(false);
-                final = co_await deployments_.RecoverVm(op, vm_name, check_first);
+                final = co_await deployments_.RecoverVm(op, action.vm_name, action.check_first);
             } else {
-                final = co_await deployments_.VmOperation(op, operation, vm_name);
+                final = co_await deployments_.VmOperation(op, action.operation, action.vm_name);
             }
         } else if (IsSnapshotOperation(op.kind)) {
             final = co_await snapshots_.Run(op);

@@ -26,6 +26,7 @@
 
 #include "common/asio.hpp"
 #include "model/operation.hpp"
+#include "model/operation_payload.hpp"
 #include "model/resource.hpp"
 #include "model/stores/stores.hpp"
 #include "orchestrator/deployment/deployment_workflow.hpp"
@@ -106,12 +107,12 @@ class Engine {
                                         bool value);
     /// An operation escd starts itself on a deployment (RECOVER_VM, SCALE_OUT, SCALE_IN):
     /// accepted like a request (durably, nothing while another runs), its events to the URLs of
-    /// `latest`, the deployment's latest operation; `fields` become its <operation> payload.
+    /// `latest`, the deployment's latest operation; `action` is its payload.
     /// nullopt when the deployment is busy (kConflict) or gone.
     asio::awaitable<std::optional<model::Operation>> AcceptOwnOperation(
         const std::string& kind,
         const model::Operation& latest,
-        const std::vector<std::pair<std::string, std::string>>& fields);
+        const model::DeploymentAction& action);
     asio::awaitable<void> ApplyVerdict(std::string deployment_id, std::string vm_name, bool alive);
     /// A down VM asked to be healed (engine_recovery.cpp): after `heal.wait`, unless it came
     /// back, escd is in maintenance or the deployment busy, a RECOVER_VM operation starts.

@@ -73,10 +73,10 @@ asio::awaitable<void> Engine::StartRecovery(std::string deployment_id,
                                     : "");
         co_return;
     }
-    const std::vector<std::pair<std::string, std::string>> fields{
-        {"name", "recover"}, {"vm_name", vm_name}, {"trigger", "auto"}};
+    const model::DeploymentAction action{
+        .operation = "recover", .vm_name = vm_name, .trigger = "auto"};
     const std::string kind = "RECOVER_VM";
-    auto op = co_await AcceptOwnOperation(kind, *latest, fields);
+    auto op = co_await AcceptOwnOperation(kind, *latest, action);
     if (!op) {
         ESCD_INFO("engine") << "VM " << vm_name << " of " << deployment_id
                             << " is down; its recovery waits for the running operation";

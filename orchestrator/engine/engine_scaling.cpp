@@ -36,9 +36,9 @@ asio::awaitable<void> Engine::ApplyKpiEvent(std::string deployment_id,
                             << scale->group << " not started: escd is in maintenance mode";
         co_return;
     }
-    const std::vector<std::pair<std::string, std::string>> fields{
-        {"name", scale->out ? "scale_out" : "scale_in"}, {"vm_group", scale->group}};
-    auto op = co_await AcceptOwnOperation(kind, *latest, fields);
+    const model::DeploymentAction action{.operation = scale->out ? "scale_out" : "scale_in",
+                                         .vm_group = scale->group};
+    auto op = co_await AcceptOwnOperation(kind, *latest, action);
     if (!op) {
         ESCD_INFO("engine") << event << " of VM " << vm_name << ": " << kind << " of group "
                             << scale->group << " not started: an operation runs on "

@@ -7,6 +7,7 @@
 #include "model/ids.hpp"
 #include "model/xml/deployment_docs.hpp"
 #include "model/xml/deployment_xml.hpp"
+#include "model/xml/operation_payload_xml.hpp"
 #include "model/xml/xml_doc.hpp"
 #include "orchestrator/deployment/deployment_workflow.hpp"
 #include "server/handlers/deployment_references.hpp"
@@ -171,14 +172,6 @@ OperationRequest ParseOperation(const Request& request) {
     return out;
 }
 
-std::string OperationPayload(const std::string& operation, const std::string& vm_name) {
-    pugi::xml_document doc;
-    auto root = doc.append_child("operation");
-    xml::AppendText(root, "name", operation);
-    if (!vm_name.empty()) xml::AppendText(root, "vm_name", vm_name);
-    return xml::Compact(doc);
-}
-
 asio::awaitable<Accepted> ServiceOperation(const DeploymentContext& c, Request& request) {
     const auto& tenant = request.Param("internal_tenant_id");
     const auto& id = request.Param(kIdParam);
@@ -196,7 +189,7 @@ asio::awaitable<Accepted> ServiceOperation(const DeploymentContext& c, Request& 
                                               std::string(model::ToString(service)) + "; cannot " +
                                               parsed.operation + " it now");
     }
-    op.payload = OperationPayload(parsed.operation, {});
+    op.payload = xml::ToPayload(model::DeploymentAction{.operation = parsed.operation});
     co_await c.resources.AcceptUpdate(op.target_kind, op.target_id, op);
     co_return ToRun(std::move(op), xml::DeploymentDocument(ViewOf(*loaded)));
 }
@@ -243,7 +236,8 @@ asio::awaitable<Accepted> VmOperation(const DeploymentContext& c, Request& reque
                                                     "; send <force>true</force> to stop it anyway");
         }
     }
-    op.payload = OperationPayload(parsed.operation, vm_name);
+    op.payload =
+        xml::ToPayload(model::DeploymentAction{.operation = parsed.operation, .vm_name = vm_name});
     co_await c.resources.AcceptUpdate(op.target_kind, op.target_id, op);
     co_return ToRun(std::move(op), xml::DeploymentDocument(ViewOf(loaded)));
 }
@@ -278,13 +272,10 @@ asio::awaitable<Accepted> RecoveryVm(const DeploymentContext& c, Request& reques
                                                 " is not applicable: it is " +
                                                 std::string(model::ToString(vm.state)));
     }
-    pugi::xml_document payload;
-    auto node = payload.append_child("operation");
-    xml::AppendText(node, "name", "recover");
-    xml::AppendText(node, "vm_name", vm_name);
-    xml::AppendText(node, "trigger", "manual");
-    xml::AppendBool(node, "check_first", check_first);
-    op.payload = xml::Compact(payload);
+    op.payload = xml::ToPayload(model::DeploymentAction{.operation = "recover",
+                                                        .vm_name = vm_name,
+                                                        .trigger = "manual",
+                                                        .check_first = check_first});
     co_await c.resources.AcceptUpdate(op.target_kind, op.target_id, op);
     co_return ToRun(std::move(op), xml::DeploymentDocument(ViewOf(loaded)));
 }

@@ -6,6 +6,7 @@
 
 #include "common/error.hpp"
 #include "model/ids.hpp"
+#include "model/xml/operation_payload_xml.hpp"
 #include "model/xml/xml_doc.hpp"
 #include "orchestrator/deployment/migration_workflow.hpp"
 #include "server/handlers/mutation.hpp"
@@ -23,7 +24,7 @@ std::optional<std::string> Field(const pugi::xml_node& root,
     return value ? value : xml::ChildText(root, snake);
 }
 
-orchestrator::MigrationPlan ParseMigration(const Request& request, const std::string& vm_name) {
+model::MigrationPlan ParseMigration(const Request& request, const std::string& vm_name) {
     RequireXmlBody(request);
     auto doc = xml::ParseBody(request.Body());
     auto root = doc->document_element();
@@ -33,14 +34,15 @@ orchestrator::MigrationPlan ParseMigration(const Request& request, const std::st
         throw Error(ErrorCode::kBadRequest,
                     "operation '" + operation.substr(0, 40) + "' is not migrate");
     }
-    orchestrator::MigrationPlan plan;
+    model::MigrationPlan plan;
     plan.vm_name = vm_name;
-    const auto type = Field(root, "migrationType", "migration_type").value_or("live");
-    if (type != "live" && type != "cold") {
+    const auto type_text = Field(root, "migrationType", "migration_type").value_or("live");
+    const auto type = model::ParseMigrationType(type_text);
+    if (!type) {
         throw Error(ErrorCode::kBadRequest,
-                    "migrationType '" + type.substr(0, 40) + "' is not live or cold");
+                    "migrationType '" + type_text.substr(0, 40) + "' is not live or cold");
     }
-    plan.type = type == "live" ? vim::MigrationType::kLive : vim::MigrationType::kCold;
+    plan.type = *type;
     plan.target_host = xml::ChildText(root, "host").value_or("");
     if (!plan.target_host.empty())
         model::ValidateName(plan.target_host, model::kMaxNameLength, "host");
@@ -53,13 +55,13 @@ orchestrator::MigrationPlan ParseMigration(const Request& request, const std::st
     return plan;
 }
 
-std::string PlanDocument(const orchestrator::MigrationPlan& plan) {
+std::string PlanDocument(const model::MigrationPlan& plan) {
     pugi::xml_document doc;
     auto root = doc.append_child("vm_operation");
     root.append_attribute("xmlns").set_value(xml::kNetconfNs);
     xml::AppendText(root, "operation", "migrate");
     xml::AppendText(root, "vm_name", plan.vm_name);
-    xml::AppendText(root, "migrationType", orchestrator::MigrationTypeName(plan.type));
+    xml::AppendText(root, "migrationType", model::ToString(plan.type));
     xml::AppendText(root, "host", plan.target_host);
     xml::AppendBool(root, "blockMigration", plan.block_migration);
     return xml::Serialize(doc);
@@ -102,7 +104,7 @@ asio::awaitable<Accepted> MigrateVm(const MigrationContext& c, Request& request)
     }
     plan.source_host = current;
     op.target_id = found.vm.deployment_id;
-    op.payload = orchestrator::MigrationPayload(plan);
+    op.payload = xml::ToPayload(plan);
     co_await c.resources.AcceptUpdate(op.target_kind, op.target_id, op);
     co_return ToRun(std::move(op), PlanDocument(plan));
 }

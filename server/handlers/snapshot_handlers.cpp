@@ -5,6 +5,7 @@
 #include "common/crypto.hpp"
 #include "common/error.hpp"
 #include "model/ids.hpp"
+#include "model/xml/operation_payload_xml.hpp"
 #include "model/xml/resource_xml.hpp"
 #include "model/xml/xml_doc.hpp"
 #include "orchestrator/deployment/snapshot_workflow.hpp"
@@ -16,6 +17,12 @@ namespace escd::server::handlers {
 namespace {
 namespace xml = model::xml;
 constexpr const char* kIdOrNameParam = "snapshotIdOrName";
+
+// operations.payload of a snapshot operation (model/operation_payload.hpp, SnapshotTask).
+std::string TaskPayload(const model::VmSnapshot& snapshot, const std::string& volume_id = {}) {
+    return xml::ToPayload(
+        model::SnapshotTask{snapshot.snapshot_id, snapshot.name, snapshot.vm_name, volume_id});
+}
 
 void FillSnapshot(pugi::xml_node node, const model::VmSnapshot& snapshot) {
     xml::AppendText(node, "snapshot_id", snapshot.snapshot_id);
@@ -83,7 +90,7 @@ asio::awaitable<Accepted> SnapshotVm(const SnapshotContext& c, Request& request)
     snapshot.vm_name = vm_name;
     snapshot.deployment_id = found.vm.deployment_id;
     op.target_id = found.vm.deployment_id;
-    op.payload = orchestrator::SnapshotPayload(snapshot);
+    op.payload = TaskPayload(snapshot);
     co_await c.snapshots.AcceptVmSnapshot(snapshot, op);
     auto response = ToRun(std::move(op), SnapshotDocument(snapshot));
     response.status = http::status::created;
@@ -122,7 +129,7 @@ asio::awaitable<Accepted> Revert(const SnapshotContext& c, Request& request) {
     auto snapshot = co_await Resolve(c, request);
     co_await RequireSettledVmOf(c, snapshot, "revert");
     op.target_id = snapshot.deployment_id;
-    op.payload = orchestrator::SnapshotPayload(snapshot);
+    op.payload = TaskPayload(snapshot);
     co_await c.snapshots.AcceptVmSnapshotRequest(
         snapshot.snapshot_id, model::SnapshotEvent::kRevertRequested, std::nullopt, op);
     snapshot.state = model::SnapshotState::kReverting;
@@ -136,7 +143,7 @@ asio::awaitable<Accepted> Delete(const SnapshotContext& c, Request& request) {
                            model::kind::kDeployment, {}, /*callback_required=*/true);
     auto snapshot = co_await Resolve(c, request);
     op.target_id = snapshot.deployment_id;
-    op.payload = orchestrator::SnapshotPayload(snapshot);
+    op.payload = TaskPayload(snapshot);
     co_await c.snapshots.AcceptVmSnapshotRequest(
         snapshot.snapshot_id, model::SnapshotEvent::kDeleteRequested, std::nullopt, op);
     snapshot.state = model::SnapshotState::kDeleting;
@@ -171,7 +178,7 @@ asio::awaitable<Accepted> MakeVolume(const SnapshotContext& c, Request& request)
                                  xml::Compact(spec),
                                  snapshot.tenant_id};
     op.target_id = snapshot.deployment_id;
-    op.payload = orchestrator::SnapshotPayload(snapshot, volume_id);
+    op.payload = TaskPayload(snapshot, volume_id);
     co_await c.snapshots.AcceptVmSnapshotRequest(
         snapshot.snapshot_id, model::SnapshotEvent::kVolumeRequested, volume, op);
     auto response = ToRun(
