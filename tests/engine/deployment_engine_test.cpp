@@ -136,20 +136,32 @@ TEST_F(EngineDeployment, AVimThatRefusesAVmFailsTheDeploymentWithItsError) {
     EXPECT_EQ(StagesOf(removed), (Stages{"VM_UNDEPLOYED", "SERVICE_UNDEPLOYED"}));
 }
 
-// The engine waits RetryDelay(0) = 1 s of real time before the second attempt: the one engine
-// timer these tests meet (an injected clock would take it out).
+// The engine waits RetryDelay(0) = 1 s before the second attempt, on its clock: the test moves
+// the clock on instead of waiting.
 TEST_F(EngineDeployment, AVimThatDoesNotAnswerIsWaitedForThenTheDeploymentGoesOn) {
+    using namespace std::chrono_literals;
     auto& fake = harness_->vim();
+    auto& clock = harness_->clock();
     fake.FailNext(FakeCall::kCreateVm, 1, FakeFailure::kUnavailable);
     const auto tx = harness_->Accept(http::verb::post, "/v0/deployments/dep1",
                                      EngineHarness::DeploymentBody("ten", "demo", 1));
+    const auto waiting = harness_->CallbacksOf(tx, 1);
+    ASSERT_EQ(waiting.size(), 1u);
+    EXPECT_EQ(StagesOf(waiting), (Stages{"VIM_UNAVAILABLE"}));
+    EXPECT_EQ(waiting[0].Header("ESC-Status-Code"), "503");
+    EXPECT_NE(waiting[0].Header("ESC-Status-Message").find("will retry in 1 s"), std::string::npos)
+        << waiting[0].Header("ESC-Status-Message");
+
+    ASSERT_TRUE(clock.WaitForWaiters(1, 10s)) << "the retry does not wait on the engine's clock";
+    clock.Advance(999ms);
+    EXPECT_EQ(clock.Waiting(), 1u) << "run again before its second had passed";
+    EXPECT_EQ(fake.Calls(FakeCall::kCreateVm), 1);
+    clock.Advance(1ms);
+
     const auto events = harness_->CallbacksOf(tx, 4);
     ASSERT_EQ(events.size(), 4u);
     EXPECT_EQ(StagesOf(events),
               (Stages{"VIM_UNAVAILABLE", "VM_DEPLOYED", "VM_ALIVE", "SERVICE_ALIVE"}));
-    EXPECT_EQ(events[0].Header("ESC-Status-Code"), "503");
-    EXPECT_NE(events[0].Header("ESC-Status-Message").find("will retry in 1 s"), std::string::npos)
-        << events[0].Header("ESC-Status-Message");
     EXPECT_EQ(events[3].Header("ESC-Status-Code"), "200");
     EXPECT_EQ(fake.Calls(FakeCall::kCreateVm), 2);
     ASSERT_EQ(fake.Vms().size(), 1u);

@@ -90,7 +90,8 @@ EngineHarness::EngineHarness(const std::string& dsn)
       // whether a VM is alive (as for an address outside monitor.allowed_cidrs).
       pinger_(ioc_, CidrList::Parse("127.0.0.0/8")),
       mode_(stores_.settings),
-      engine_(ioc_, stores_, blocking_pool_, vim_, notifier_, fetcher_, pinger_, mode_, {}) {
+      engine_(
+          ioc_, stores_, blocking_pool_, vim_, notifier_, fetcher_, pinger_, mode_, {}, clock_) {
     SyncWait(mode_.Load());
     mode_.OnChange([this](orchestrator::Mode now) { engine_.OperationModeChanged(now); });
     server::handlers::RegisterTenantRoutes(router_, engine_, stores_.resources);

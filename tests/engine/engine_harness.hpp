@@ -7,6 +7,8 @@
 /// to a CallbackReceiver on loopback. Requests go through the router to the handlers (validation,
 /// the role stores' Accept*, then Engine::Launch once "answered"), without a socket.
 ///
+/// The engine's timers that take the injected clock (common/clock.hpp) run on a ManualClock the
+/// test advances; the others still take real time.
 /// The io_context runs on two threads of the harness (the engine's strands are exercised); the
 /// test thread sends requests and awaits what it expects (callbacks, the fake's state) with
 /// blocking waits that wake on the event, never on a sleep.
@@ -22,6 +24,7 @@
 #include <vector>
 
 #include "common/asio.hpp"
+#include "common/clock.hpp"
 #include "model/store/pg/pg_store.hpp"
 #include "model/stores/stores.hpp"
 #include "orchestrator/engine/engine.hpp"
@@ -62,6 +65,9 @@ class EngineHarness {
     CallbackReceiver& receiver() { return receiver_; }
     const model::Stores& stores() const { return stores_; }
     orchestrator::Engine& engine() { return engine_; }
+    /// The engine's clock (common/clock.hpp): its timers that use it wait until the test
+    /// advances it.
+    ManualClock& clock() { return clock_; }
     /// file:// sources (images) must lie below it.
     const std::filesystem::path& files() const { return files_; }
 
@@ -106,6 +112,7 @@ class EngineHarness {
     orchestrator::FileFetcher fetcher_;
     orchestrator::IcmpPinger pinger_;
     orchestrator::OperationMode mode_;
+    ManualClock clock_;
     orchestrator::Engine engine_;
     server::Router router_;
     std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_;
