@@ -8,30 +8,16 @@
 #include <future>
 #include <thread>
 
+#include "tests/support/io_thread.hpp"
+
 namespace escd {
 namespace {
 
 using namespace std::chrono_literals;
 
-class ClockThread {
-  public:
-    ClockThread() : thread_([this] { ioc_.run(); }) {}
-    ~ClockThread() {
-        work_.reset();
-        ioc_.stop();
-        thread_.join();
-    }
-    asio::io_context& ioc() { return ioc_; }
-
-  private:
-    asio::io_context ioc_;
-    asio::executor_work_guard<asio::io_context::executor_type> work_{ioc_.get_executor()};
-    std::thread thread_;
-};
-
 TEST(ManualClock, AWaitEndsOnceTheClockWasAdvancedPastItsEnd) {
     ManualClock clock;
-    ClockThread thread;
+    test::IoThread thread;
     auto strand = asio::make_strand(thread.ioc());
     const auto start = clock.now();
     auto done = asio::co_spawn(

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "common/sync_wait.hpp"
+#include "tests/support/io_thread.hpp"
 
 namespace escd::vim {
 namespace {
@@ -169,26 +170,9 @@ TEST_F(FakeVimTest, AFailedStatusCheckIsAnUnreachableVimNotAnException) {
     EXPECT_NE(status.message.find("CheckStatus"), std::string::npos) << status.message;
 }
 
-// An io_context on a thread of its own, as the engine's: the test thread stays free to act.
-class Background {
-  public:
-    Background() : thread_([this] { ioc_.run(); }) {}
-    ~Background() {
-        work_.reset();
-        ioc_.stop();
-        thread_.join();
-    }
-    asio::io_context& ioc() { return ioc_; }
-
-  private:
-    asio::io_context ioc_;
-    asio::executor_work_guard<asio::io_context::executor_type> work_{ioc_.get_executor()};
-    std::thread thread_;
-};
-
 TEST_F(FakeVimTest, AHungCallWaitsUntilReleasedThenDoesItsWork) {
     auto hold = fake_.Hang(FakeCall::kCreateVm);
-    Background background;
+    test::IoThread background;
     const auto request = Vm("vm-1");
     auto done = asio::co_spawn(background.ioc(), fake_.CreateVm(request), asio::use_future);
     ASSERT_TRUE(hold->WaitParked(1, 5s));
@@ -205,7 +189,7 @@ TEST_F(FakeVimTest, AHungCallWaitsUntilReleasedThenDoesItsWork) {
 TEST_F(FakeVimTest, AHungCallFailsWithTheFailureItsHoldIsGiven) {
     auto hold = fake_.Hang(FakeCall::kDeleteVm);
     Await(fake_.CreateVm(Vm("vm-1")));
-    Background background;
+    test::IoThread background;
     auto done = asio::co_spawn(background.ioc(), fake_.DeleteVm("vm-1"), asio::use_future);
     ASSERT_TRUE(hold->WaitParked(1, 5s));
     hold->Fail(FakeFailure::kUnavailable);
@@ -214,7 +198,7 @@ TEST_F(FakeVimTest, AHungCallFailsWithTheFailureItsHoldIsGiven) {
 }
 
 TEST_F(FakeVimTest, ACallResumesItsCallerOnTheCallersOwnStrand) {
-    Background background;
+    test::IoThread background;
     auto strand = asio::make_strand(background.ioc());
     const auto request = Vm("vm-1");
     auto on_strand = asio::co_spawn(
@@ -296,7 +280,7 @@ TEST_F(FakeVimTest, SnapshotsAreKeptRevertedAndMadeIntoVolumes) {
 }
 
 TEST_F(FakeVimTest, WaitUntilReturnsOnceTheConditionHoldsAndFalseOnTimeout) {
-    Background background;
+    test::IoThread background;
     const auto request = Vm("vm-1");
     auto hold = fake_.Hang(FakeCall::kCreateVm);
     auto done = asio::co_spawn(background.ioc(), fake_.CreateVm(request), asio::use_future);
