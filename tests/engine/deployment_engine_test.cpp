@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "common/sync_wait.hpp"
 #include "tests/engine/engine_fixture.hpp"
 
 namespace escd::test {
@@ -167,6 +168,48 @@ TEST_F(EngineDeployment, ADeleteThatHangsKeepsTheDeploymentBusyUntilTheVimAnswer
     EXPECT_EQ(StagesOf(harness_->CallbacksOf(tx, 2)),
               (Stages{"VM_UNDEPLOYED", "SERVICE_UNDEPLOYED"}));
     EXPECT_TRUE(fake.Vms().empty());
+}
+
+// A restart: an operation accepted by an escd that did not get to run it (paused, as
+// --engine.paused_for_test) is run by the next one, on the same database and VIM.
+TEST_F(EngineDeployment, AnOperationAcceptedBeforeARestartRunsAfterIt) {
+    const auto world = harness_->world();
+    harness_.reset();
+    harness_ = std::make_unique<EngineHarness>(
+        db_.dsn(), world, orchestrator::EngineOptions{.paused_for_test = true});
+    const auto tx = harness_->Accept(http::verb::post, "/v0/deployments/dep1",
+                                     EngineHarness::DeploymentBody("ten", "demo", 1));
+    harness_.reset();
+    EXPECT_EQ(world->vim.Calls(FakeCall::kCreateVm), 0) << "the paused escd ran it";
+
+    harness_ = std::make_unique<EngineHarness>(db_.dsn(), world);
+    EXPECT_EQ(StagesOf(harness_->CallbacksOf(tx, 3)),
+              (Stages{"VM_DEPLOYED", "VM_ALIVE", "SERVICE_ALIVE"}));
+    EXPECT_EQ(world->vim.Vms().size(), 1u);
+    EXPECT_EQ(ServiceState("dep1"), "SERVICE_ACTIVE_STATE");
+}
+
+// A restart: a VM the VIM lost while escd was down is made again under its name, and a VM of
+// this installation that escd has no record of is removed (Engine::Reconcile).
+TEST_F(EngineDeployment, ARestartMakesTheVimMatchTheRecords) {
+    const auto names = DeployAlive("dep1", 1);
+    ASSERT_EQ(names.size(), 1u);
+    const auto world = harness_->world();
+    harness_.reset();
+    auto& fake = world->vim;
+    const auto lost_uuid = fake.Vm(names[0])->uuid;
+    fake.RemoveVmBehindEscd(names[0]);
+    vim::VmRequest stray;
+    stray.name = "dep9_g1_0_stray";
+    stray.image_id = "vnf-img";
+    SyncWait(fake.CreateVm(stray));
+
+    harness_ = std::make_unique<EngineHarness>(db_.dsn(), world);  // returns once reconciled
+    const auto restored = fake.Vm(names[0]);
+    ASSERT_TRUE(restored.has_value()) << "the lost VM was not made again";
+    EXPECT_NE(restored->uuid, lost_uuid);
+    EXPECT_EQ(restored->state, FakeVmState::kRunning);
+    EXPECT_FALSE(fake.Vm("dep9_g1_0_stray").has_value()) << "a VM without a record was kept";
 }
 
 }  // namespace

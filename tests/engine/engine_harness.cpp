@@ -77,8 +77,13 @@ std::vector<std::string> StagesOf(const std::vector<ReceivedRequest>& callbacks)
     return stages;
 }
 
-EngineHarness::EngineHarness(const std::string& dsn)
-    : data_dir_(MakeDataDir()),
+EngineHarness::EngineHarness(const std::string& dsn,
+                             std::shared_ptr<EngineWorld> world,
+                             orchestrator::EngineOptions options)
+    : world_(std::move(world)),
+      vim_(world_->vim),
+      receiver_(world_->receiver),
+      data_dir_(MakeDataDir()),
       files_(data_dir_ / "files"),
       // One writer: each connection prepares every statement first (~60 ms in a Debug build),
       // and a test commits too little to need two.
@@ -90,8 +95,16 @@ EngineHarness::EngineHarness(const std::string& dsn)
       // whether a VM is alive (as for an address outside monitor.allowed_cidrs).
       pinger_(ioc_, CidrList::Parse("127.0.0.0/8")),
       mode_(stores_.settings),
-      engine_(
-          ioc_, stores_, blocking_pool_, vim_, notifier_, fetcher_, pinger_, mode_, {}, clock_) {
+      engine_(ioc_,
+              stores_,
+              blocking_pool_,
+              vim_,
+              notifier_,
+              fetcher_,
+              pinger_,
+              mode_,
+              options,
+              clock_) {
     SyncWait(mode_.Load());
     mode_.OnChange([this](orchestrator::Mode now) { engine_.OperationModeChanged(now); });
     server::handlers::RegisterTenantRoutes(router_, engine_, stores_.resources);

@@ -50,17 +50,28 @@ std::string XmlTextOf(const std::string& xml, const char* name);
 /// The deployment_stage of each callback, in order.
 std::vector<std::string> StagesOf(const std::vector<ReceivedRequest>& callbacks);
 
+/// What outlives an escd process: its VIM and the client's callback receiver. A restart test
+/// stops one harness and starts another on the same database and the same world.
+struct EngineWorld {
+    vim::FakeVim vim;
+    CallbackReceiver receiver;
+};
+
 class EngineHarness {
   public:
-    /// Wires and starts everything on the database `dsn` (escd's schema in it); returns once
-    /// the engine's start-up (reconciliation, resumption) is done.
-    explicit EngineHarness(const std::string& dsn);
+    /// Wires and starts everything on the database `dsn` (escd's schema in it) and `world` (a
+    /// new one by default); returns once the engine's start-up (reconciliation, resumption) is
+    /// done. `options.paused_for_test`: operations are accepted, not run (until a restart).
+    explicit EngineHarness(const std::string& dsn,
+                           std::shared_ptr<EngineWorld> world = std::make_shared<EngineWorld>(),
+                           orchestrator::EngineOptions options = {});
     /// Stops the engine as escd's graceful stop does: no new operation, running ones finish
     /// (the fake's hangs are released), then the io_context ends.
     ~EngineHarness();
     EngineHarness(const EngineHarness&) = delete;
     EngineHarness& operator=(const EngineHarness&) = delete;
 
+    const std::shared_ptr<EngineWorld>& world() const { return world_; }
     vim::FakeVim& vim() { return vim_; }
     CallbackReceiver& receiver() { return receiver_; }
     const model::Stores& stores() const { return stores_; }
@@ -99,6 +110,9 @@ class EngineHarness {
                                       const std::string& group_extra = {});
 
   private:
+    std::shared_ptr<EngineWorld> world_;
+    vim::FakeVim& vim_;
+    CallbackReceiver& receiver_;
     std::filesystem::path data_dir_;
     std::filesystem::path files_;
     model::pg::PgStore store_;
@@ -106,8 +120,6 @@ class EngineHarness {
     asio::io_context ioc_{2};
     asio::thread_pool blocking_pool_{2};
     asio::thread_pool file_pool_{2};
-    vim::FakeVim vim_;
-    CallbackReceiver receiver_;
     orchestrator::Notifier notifier_;
     orchestrator::FileFetcher fetcher_;
     orchestrator::IcmpPinger pinger_;
