@@ -1,7 +1,8 @@
 // The deployment workflows run by the real engine in process, against the fake VIM and the real
-// PostgreSQL (tests/engine/engine_harness.hpp): deploy, undeploy, a VM operation, a VIM that
-// refuses, a VIM that does not answer for a while, and a VM that crashes behind escd's back.
-// The events each sends are those docs/behaviour.md lists; the VIM is checked through the fake.
+// PostgreSQL (tests/engine/engine_harness.hpp): deploy, undeploy, an update, a VM operation, a
+// VIM that refuses, a VIM that does not answer for a while, a VM that crashes behind escd's
+// back, a call that hangs, and restarts. The events each sends are those docs/behaviour.md
+// lists; the VIM is checked through the fake.
 
 #include <gtest/gtest.h>
 
@@ -49,6 +50,27 @@ TEST_F(EngineDeployment, AnUndeployRemovesTheVmsFromTheVim) {
     EXPECT_EQ(undeployed[2].Header("ESC-Status-Code"), "200");
     EXPECT_TRUE(harness_->vim().Vms().empty());
     EXPECT_EQ(harness_->Send(http::verb::get, "/v0/deployments/dep1").status, 404);
+}
+
+TEST_F(EngineDeployment, AnUpdateAddsAndRemovesVmsOnTheVim) {
+    const auto first = DeployAlive("dep1", 1);
+    ASSERT_EQ(first.size(), 1u);
+    auto& fake = harness_->vim();
+    const auto put = [&](int count) {
+        return harness_->Accept(http::verb::put, "/v0/deployments/dep1",
+                                EngineHarness::DeploymentBody("ten", "demo", count));
+    };
+    const auto grown = harness_->CallbacksOf(put(2), 3);
+    EXPECT_EQ(StagesOf(grown), (Stages{"VM_DEPLOYED", "VM_ALIVE", "SERVICE_UPDATED"}));
+    ASSERT_EQ(fake.Vms().size(), 2u);
+    const auto added = XmlTextOf(grown.empty() ? std::string() : grown[0].body, "vm_name");
+    EXPECT_TRUE(fake.Vm(added).has_value()) << added;
+
+    const auto shrunk = harness_->CallbacksOf(put(1), 2);
+    EXPECT_EQ(StagesOf(shrunk), (Stages{"VM_UNDEPLOYED", "SERVICE_UPDATED"}));
+    ASSERT_EQ(fake.Vms().size(), 1u);
+    EXPECT_EQ(fake.Vms()[0].name, first[0]) << "the highest index goes first";
+    EXPECT_EQ(ServiceState("dep1"), "SERVICE_ACTIVE_STATE");
 }
 
 TEST_F(EngineDeployment, AVmStopAndStartChangeItOnTheVim) {
