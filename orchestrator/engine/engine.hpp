@@ -50,7 +50,7 @@ class Engine {
   public:
     /// `file_pool` runs the workflows' blocking file work (day-0 archives, staged images).
     /// `clock`: the time of the engine's timers (so far the wait before an aborted operation
-    /// runs again); tests pass a ManualClock.
+    /// runs again, and a down VM's recovery_wait_time); tests pass a ManualClock.
     Engine(asio::io_context& ioc,
            const model::Stores& stores,
            asio::thread_pool& file_pool,

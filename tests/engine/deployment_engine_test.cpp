@@ -177,6 +177,33 @@ TEST_F(EngineDeployment, AVmThatCrashesBehindEscdsBackIsRecovered) {
     EXPECT_EQ(ServiceState("dep1"), "SERVICE_ACTIVE_STATE");
 }
 
+// recovery_wait_time runs on the engine's clock: the test moves it on instead of waiting.
+TEST_F(EngineDeployment, ACrashedVmIsRecoveredOnlyOnceItsRecoveryWaitTimeHasPassed) {
+    using namespace std::chrono_literals;
+    const auto tx =
+        harness_->Accept(http::verb::post, "/v0/deployments/dep1",
+                         EngineHarness::DeploymentBody(
+                             "ten", "demo", 1, "<recovery_wait_time>30</recovery_wait_time>"));
+    const auto deployed = harness_->CallbacksOf(tx, 3);
+    ASSERT_EQ(StagesOf(deployed), (Stages{"VM_DEPLOYED", "VM_ALIVE", "SERVICE_ALIVE"}));
+    const auto vm = XmlTextOf(deployed[0].body, "vm_name");
+    auto& fake = harness_->vim();
+    auto& clock = harness_->clock();
+
+    fake.CrashVm(vm);
+    ASSERT_TRUE(clock.WaitForWaiters(1, 10s)) << "the recovery does not wait on the clock";
+    clock.Advance(29s);
+    EXPECT_EQ(clock.Waiting(), 1u) << "recovered before its recovery_wait_time";
+    EXPECT_EQ(fake.Calls(FakeCall::kStartVm), 0);
+    clock.Advance(1s);
+
+    const auto init = harness_->AwaitStage("VM_RECOVERY_INIT");
+    ASSERT_TRUE(init.has_value()) << "no recovery once the wait had passed";
+    EXPECT_EQ(StagesOf(harness_->CallbacksOf(init->Header("ESC-Transaction-Id"), 3)),
+              (Stages{"VM_RECOVERY_INIT", "VM_RECOVERY_REBOOT", "VM_RECOVERY_COMPLETE"}));
+    EXPECT_EQ(fake.Vm(vm)->state, FakeVmState::kRunning);
+}
+
 TEST_F(EngineDeployment, ADeleteThatHangsKeepsTheDeploymentBusyUntilTheVimAnswers) {
     DeployAlive("dep1", 1);
     auto& fake = harness_->vim();
