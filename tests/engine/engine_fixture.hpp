@@ -43,6 +43,12 @@ class EngineTest : public ::testing::Test {
         return names;
     }
 
+    // Deploys one VM as deployment `id` (DeployAlive); its name ("" when it did not deploy).
+    std::string DeployOne(const std::string& id) {
+        const auto names = DeployAlive(id, 1);
+        return names.empty() ? std::string() : names.front();
+    }
+
     std::string ServiceState(const std::string& id) {
         return XmlTextOf(harness_->Send(http::verb::get, "/v0/deployments/" + id).body,
                          "service_state_machine_state");

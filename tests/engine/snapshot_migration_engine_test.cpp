@@ -42,9 +42,8 @@ class EngineVmMotion : public EngineTest {
 };
 
 TEST_F(EngineVmMotion, AMigrationMovesTheVmToItsTargetHostOnTheVim) {
-    const auto names = DeployAlive("dep1", 1);
-    ASSERT_EQ(names.size(), 1u);
-    const auto& vm = names[0];
+    const auto vm = DeployOne("dep1");
+    ASSERT_FALSE(vm.empty());
     auto& fake = harness_->vim();
     const auto source = fake.Vm(vm)->host;
     const auto target = OtherHost(vm);
@@ -68,9 +67,8 @@ TEST_F(EngineVmMotion, AMigrationMovesTheVmToItsTargetHostOnTheVim) {
 }
 
 TEST_F(EngineVmMotion, AMigrationTheVimRefusesLeavesTheVmWhereItWas) {
-    const auto names = DeployAlive("dep1", 1);
-    ASSERT_EQ(names.size(), 1u);
-    const auto& vm = names[0];
+    const auto vm = DeployOne("dep1");
+    ASSERT_FALSE(vm.empty());
     auto& fake = harness_->vim();
     const auto source = fake.Vm(vm)->host;
     fake.Fail(FakeCall::kMigrateVm, FakeFailure::kVimError);
@@ -85,9 +83,8 @@ TEST_F(EngineVmMotion, AMigrationTheVimRefusesLeavesTheVmWhereItWas) {
 }
 
 TEST_F(EngineVmMotion, ASnapshotIsTakenRevertedToAndDeletedOnTheVim) {
-    const auto names = DeployAlive("dep1", 1);
-    ASSERT_EQ(names.size(), 1u);
-    const auto& vm = names[0];
+    const auto vm = DeployOne("dep1");
+    ASSERT_FALSE(vm.empty());
     auto& fake = harness_->vim();
 
     const auto taken =
