@@ -9,6 +9,8 @@
 #   unit         the unit tests (CTest label unit): no PostgreSQL, no OpenStack
 #   integration  escd against a throw-away PostgreSQL and the libvirt test driver (label
 #                integration)
+#   engine       the engine in process with the fake VIM, against a throw-away PostgreSQL
+#                (label engine)
 #   openstack    the tests against the OpenStack control plane (label openstack)
 #   vnf          tests/run-vnf.sh alone (the remaining arguments are gtest flags)
 # The other arguments go to ctest as they are, e.g. tests/run.sh integration -R Snapshot.
@@ -18,7 +20,7 @@ cd "$(dirname "$0")/.."
 
 lane=all
 case ${1:-} in
-unit | integration | openstack | vnf)
+unit | integration | engine | openstack | vnf)
     lane=$1
     shift
     ;;
@@ -33,10 +35,11 @@ jobs=${ESCD_JOBS:-$(nproc)}
 cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Debug -DESCD_SANITIZE=ON -DESCD_WERROR=OFF >/dev/null
 case $lane in
 all)
-    targets=(escd escd_unit_tests escd_integration_tests escd_openstack_tests escd_vnf_tests
-        escd_bench_accept escd_bench_deploy escd_bench_ping escd_bench_vnf)
+    targets=(escd escd_unit_tests escd_engine_tests escd_integration_tests escd_openstack_tests
+        escd_vnf_tests escd_bench_accept escd_bench_deploy escd_bench_ping escd_bench_vnf)
     ;;
 unit) targets=(escd_unit_tests) ;;
+engine) targets=(escd_engine_tests) ;;
 *) targets=(escd "escd_${lane}_tests") ;;
 esac
 # The OpenStack control plane of the openstack-labelled tests (tests/openstack/: Debian's own

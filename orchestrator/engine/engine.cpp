@@ -47,7 +47,8 @@ Engine::Engine(asio::io_context& ioc,
                FileFetcher& fetcher,
                IcmpPinger& pinger,
                const OperationMode& mode,
-               EngineOptions options)
+               EngineOptions options,
+               Clock& clock)
     : ioc_(ioc),
       resource_store_(stores.resources),
       operation_store_(stores.operations),
@@ -68,7 +69,8 @@ Engine::Engine(asio::io_context& ioc,
       migrations_(stores.deployments, stores.hosts, vim, notifier),
       monitor_(ioc, stores.deployments, stores.dynamic_mappings, vim, vim, pinger),
       mode_(mode),
-      options_(options) {
+      options_(options),
+      clock_(clock) {
     monitor_.SetHandler([this](const std::string& deployment, const std::string& vm,
                                const std::string& event,
                                bool value) { OnVerdict(deployment, vm, event, value); });
@@ -193,13 +195,18 @@ void Engine::Launch(model::Operation op, int attempt) {
                            ESCD_ERROR("engine")
                                << "operation " << retry.transaction_id << " aborted: " << ex.what()
                                << "; retrying in " << delay.count() << "s";
-                           auto timer = std::make_shared<asio::steady_timer>(ioc_, delay);
-                           timer->async_wait([this, timer, retry = std::move(retry),
-                                              attempt](boost::system::error_code ec) mutable {
-                               if (!ec) Launch(std::move(retry), attempt + 1);
-                           });
+                           asio::co_spawn(ioc_, RelaunchAfter(std::move(retry), attempt, delay),
+                                          log::LogFailure(log::Level::kError, "engine",
+                                                          "an operation was not run again"));
                        }
                    });
+}
+
+asio::awaitable<void> Engine::RelaunchAfter(model::Operation op,
+                                            int attempt,
+                                            std::chrono::seconds delay) {
+    co_await clock_.Wait(delay);
+    Launch(std::move(op), attempt + 1);
 }
 
 asio::awaitable<void> Engine::Abandon(model::Operation op, std::exception_ptr error) {

@@ -25,6 +25,7 @@
 #include <string>
 
 #include "common/asio.hpp"
+#include "common/clock.hpp"
 #include "model/operation.hpp"
 #include "model/operation_payload.hpp"
 #include "model/resource.hpp"
@@ -49,6 +50,8 @@ struct EngineOptions {
 class Engine {
   public:
     /// `file_pool` runs the workflows' blocking file work (day-0 archives, staged images).
+    /// `clock`: the time of the engine's timers (so far the wait before an aborted operation
+    /// runs again, and a down VM's recovery_wait_time); tests pass a ManualClock.
     Engine(asio::io_context& ioc,
            const model::Stores& stores,
            asio::thread_pool& file_pool,
@@ -57,7 +60,8 @@ class Engine {
            FileFetcher& fetcher,
            IcmpPinger& pinger,
            const OperationMode& mode,
-           EngineOptions options);
+           EngineOptions options,
+           Clock& clock = SteadyClock::Shared());
 
     /// Throws Error(kUnavailable, "Unable to query VIM: ...") unless the VIM answers now.
     asio::awaitable<void> RequireVim();
@@ -92,6 +96,10 @@ class Engine {
     void ForgetStrand(const std::string& target_kind, const std::string& target_id);
     /// `attempt`: how many times this operation was relaunched before (Launch's backoff).
     asio::awaitable<void> Run(model::Operation op, int attempt);
+    /// Launches `op` again, as attempt `attempt` + 1, once `delay` passed on clock_.
+    asio::awaitable<void> RelaunchAfter(model::Operation op,
+                                        int attempt,
+                                        std::chrono::seconds delay);
     /// Ends an operation that escaped with an error retrying cannot help (docs/errors.md): its
     /// target as a failed VIM call leaves it, a failure callback (500) naming the error.
     asio::awaitable<void> Abandon(model::Operation op, std::exception_ptr error);
@@ -165,6 +173,7 @@ class Engine {
     VmMonitor monitor_;
     const OperationMode& mode_;
     EngineOptions options_;
+    Clock& clock_;
     std::mutex recoveries_mutex_;
     std::set<std::string> awaiting_recovery_;  ///< VMs whose recovery_wait_time runs
     /// After a failed scale of a group, no other scale of it starts for kScaleHoldBack: a KPI

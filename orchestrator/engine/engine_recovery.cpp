@@ -48,8 +48,7 @@ asio::awaitable<void> Engine::StartRecovery(std::string deployment_id,
         ESCD_INFO("engine") << "VM " << vm_name << " of " << deployment_id
                             << " is down: " << wait.count()
                             << " s of recovery_wait_time before recovering it";
-        asio::steady_timer timer(co_await asio::this_coro::executor, wait);
-        co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+        co_await clock_.Wait(wait);
     }
     {
         std::lock_guard lock(recoveries_mutex_);

@@ -1,0 +1,72 @@
+#pragma once
+/// @file
+/// The time of the engine's timers, injected: a SteadyClock (asio::steady_timer) in escd, a
+/// ManualClock in tests, which the test advances so that a wait of seconds passes in no real
+/// time (docs/architecture.md, "The fake VIM and in-process engine tests").
+///
+/// A wait resumes its caller on the caller's own executor (its strand), as a timer's would.
+
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include <boost/asio/experimental/concurrent_channel.hpp>
+
+#include "common/asio.hpp"
+
+namespace escd {
+
+class Clock {
+  public:
+    using duration = std::chrono::steady_clock::duration;
+    using time_point = std::chrono::steady_clock::time_point;
+
+    virtual ~Clock() = default;
+    virtual time_point now() const = 0;
+    /// Completes once `delay` of this clock's time has passed (at once for none).
+    virtual asio::awaitable<void> Wait(duration delay) = 0;
+};
+
+/// Real time: std::chrono::steady_clock and asio::steady_timer.
+class SteadyClock final : public Clock {
+  public:
+    time_point now() const override { return std::chrono::steady_clock::now(); }
+    asio::awaitable<void> Wait(duration delay) override;
+
+    /// The one every user without a clock of its own shares (it holds no state).
+    static SteadyClock& Shared();
+};
+
+/// Time that moves only when the test calls Advance(). Thread safe: the engine waits on its
+/// strands while the test thread advances, and may block in WaitForWaiters() until the engine
+/// has begun the wait the test means to cut short.
+class ManualClock final : public Clock {
+  public:
+    time_point now() const override;
+    asio::awaitable<void> Wait(duration delay) override;
+
+    /// Moves the time on by `step`; every wait due by then completes.
+    void Advance(duration step);
+    /// How many waits are pending now.
+    std::size_t Waiting() const;
+    /// Blocks until at least `count` waits are pending, or `timeout` (real time) passed;
+    /// whether they were.
+    bool WaitForWaiters(std::size_t count, std::chrono::milliseconds timeout) const;
+
+  private:
+    using Channel = asio::experimental::concurrent_channel<void(boost::system::error_code)>;
+    struct Waiter {
+        time_point due;
+        std::shared_ptr<Channel> wake;
+    };
+
+    mutable std::mutex mutex_;
+    mutable std::condition_variable waiters_changed_;
+    time_point now_{};  ///< starts at the epoch of steady_clock: only differences mean anything
+    std::vector<Waiter> waiters_;
+};
+
+}  // namespace escd

@@ -1,0 +1,61 @@
+#pragma once
+// The fixture of the engine tests: a fresh database (escd's schema in it), the engine in process
+// with the fake VIM (engine_harness.hpp), and tenant "ten" with network mgmt, image vnf-img and
+// flavor small.
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "tests/engine/engine_harness.hpp"
+#include "tests/support/test_database.hpp"
+
+namespace escd::test {
+
+using vim::FakeCall;
+using vim::FakeFailure;
+using vim::FakeVmState;
+using Stages = std::vector<std::string>;
+
+class EngineTest : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        ESCD_REQUIRE_PG(db_);
+        harness_ = std::make_unique<EngineHarness>(db_.dsn());
+        harness_->CreateTenantNetworkImageFlavor("ten");
+    }
+
+    // Deploys `count` VMs as deployment `id` and expects the whole event sequence; the VMs'
+    // names.
+    std::vector<std::string> DeployAlive(const std::string& id, int count) {
+        const auto tx = harness_->Accept(http::verb::post, "/v0/deployments/" + id,
+                                         EngineHarness::DeploymentBody("ten", "demo", count));
+        const auto deployed = harness_->CallbacksOf(tx, 2 * count + 1);
+        Stages expected(count, "VM_DEPLOYED");
+        expected.insert(expected.end(), count, "VM_ALIVE");
+        expected.push_back("SERVICE_ALIVE");
+        EXPECT_EQ(StagesOf(deployed), expected);
+        std::vector<std::string> names;
+        for (int i = 0; i < count && i < static_cast<int>(deployed.size()); ++i)
+            names.push_back(XmlTextOf(deployed[i].body, "vm_name"));
+        return names;
+    }
+
+    // Deploys one VM as deployment `id` (DeployAlive); its name ("" when it did not deploy).
+    std::string DeployOne(const std::string& id) {
+        const auto names = DeployAlive(id, 1);
+        return names.empty() ? std::string() : names.front();
+    }
+
+    std::string ServiceState(const std::string& id) {
+        return XmlTextOf(harness_->Send(http::verb::get, "/v0/deployments/" + id).body,
+                         "service_state_machine_state");
+    }
+
+    TestDatabase db_{TestDatabase::Schema::kEscd};
+    std::unique_ptr<EngineHarness> harness_;
+};
+
+}  // namespace escd::test

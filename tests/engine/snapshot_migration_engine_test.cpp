@@ -1,0 +1,114 @@
+// Snapshots and migration run by the real engine in process against the fake VIM
+// (tests/engine/engine_harness.hpp): what each does to the VM on the VIM, its one callback, and
+// a VIM that refuses a move.
+
+#include <string>
+
+#include "tests/engine/engine_fixture.hpp"
+
+namespace escd::test {
+namespace {
+
+class EngineVmMotion : public EngineTest {
+  protected:
+    static std::string MigrateBody(const std::string& type, const std::string& host) {
+        return "<vm_operation xmlns=\"urn:ietf:params:xml:ns:netconf:base:1.0\">"
+               "<operation>migrate</operation><migrationType>" +
+               type + "</migrationType><host>" + host +
+               "</host><blockMigration>auto</blockMigration></vm_operation>";
+    }
+
+    // Migrates `vm` (accepted with 200): the one callback.
+    ReceivedRequest Migrate(const std::string& vm,
+                            const std::string& type,
+                            const std::string& host) {
+        return Done(harness_->Send(http::verb::post, "/v0/ten/deployments/migrate-vm/" + vm,
+                                   MigrateBody(type, host)),
+                    200);
+    }
+
+    // The host of the fake's two that `vm` is not on.
+    std::string OtherHost(const std::string& vm) {
+        return harness_->vim().Vm(vm)->host == "fake-host-1" ? "fake-host-2" : "fake-host-1";
+    }
+
+    // The one callback of what `answer` accepted (status `accepted`).
+    ReceivedRequest Done(const Answer& answer, int accepted) {
+        EXPECT_EQ(answer.status, accepted) << answer.body;
+        auto callbacks = harness_->CallbacksOf(answer.transaction_id, 1);
+        EXPECT_EQ(callbacks.size(), 1u) << answer.body;
+        return callbacks.empty() ? ReceivedRequest{} : callbacks.front();
+    }
+};
+
+TEST_F(EngineVmMotion, AMigrationMovesTheVmToItsTargetHostOnTheVim) {
+    const auto vm = DeployOne("dep1");
+    ASSERT_FALSE(vm.empty());
+    auto& fake = harness_->vim();
+    const auto source = fake.Vm(vm)->host;
+    const auto target = OtherHost(vm);
+
+    const auto cold = Migrate(vm, "cold", target);
+    EXPECT_EQ(cold.Header("ESC-Status-Code"), "200") << cold.body;
+    EXPECT_EQ(XmlTextOf(cold.body, "event_type"), "VM_MIGRATE_COMPLETE");
+    EXPECT_EQ(XmlTextOf(cold.body, "source_host"), source);
+    EXPECT_EQ(XmlTextOf(cold.body, "target_host"), target);
+    EXPECT_EQ(fake.Vm(vm)->host, target);
+    EXPECT_EQ(fake.Vm(vm)->state, FakeVmState::kRunning);
+    EXPECT_EQ(fake.Vm(vm)->boots, 2) << "a cold move restarts the guest";
+    const auto deployment = harness_->Send(http::verb::get, "/v0/deployments/dep1").body;
+    EXPECT_EQ(XmlTextOf(deployment, "host_name"), target);
+
+    const auto live = Migrate(vm, "live", source);
+    EXPECT_EQ(live.Header("ESC-Status-Code"), "200") << live.body;
+    EXPECT_EQ(fake.Vm(vm)->host, source);
+    EXPECT_EQ(fake.Vm(vm)->boots, 2) << "a live move keeps the guest running";
+    EXPECT_EQ(ServiceState("dep1"), "SERVICE_ACTIVE_STATE");
+}
+
+TEST_F(EngineVmMotion, AMigrationTheVimRefusesLeavesTheVmWhereItWas) {
+    const auto vm = DeployOne("dep1");
+    ASSERT_FALSE(vm.empty());
+    auto& fake = harness_->vim();
+    const auto source = fake.Vm(vm)->host;
+    fake.Fail(FakeCall::kMigrateVm, FakeFailure::kVimError);
+    const auto failed = Migrate(vm, "cold", OtherHost(vm));
+    EXPECT_EQ(failed.Header("ESC-Status-Code"), "500") << failed.body;
+    EXPECT_NE(failed.Header("ESC-Status-Message").find("MigrateVm failed (injected)"),
+              std::string::npos)
+        << failed.Header("ESC-Status-Message");
+    EXPECT_EQ(fake.Vm(vm)->host, source);
+    EXPECT_EQ(XmlTextOf(harness_->Send(http::verb::get, "/v0/deployments/dep1").body, "host_name"),
+              source);
+}
+
+TEST_F(EngineVmMotion, ASnapshotIsTakenRevertedToAndDeletedOnTheVim) {
+    const auto vm = DeployOne("dep1");
+    ASSERT_FALSE(vm.empty());
+    auto& fake = harness_->vim();
+
+    const auto taken =
+        Done(harness_->Send(http::verb::post, "/v0/ten/deployments/snapshot-vm/" + vm,
+                            "<vm_operation xmlns=\"urn:ietf:params:xml:ns:netconf:base:1.0\">"
+                            "<operation>snapshot</operation><name>nightly</name><id>snap-1</id>"
+                            "</vm_operation>"),
+             201);
+    EXPECT_EQ(taken.Header("ESC-Status-Code"), "200") << taken.body;
+    EXPECT_EQ(XmlTextOf(taken.body, "event_type"), "VM_SNAPSHOT_COMPLETE");
+    EXPECT_TRUE(fake.Vm(vm)->snapshots.contains("snap-1"));
+
+    const auto boots = fake.Vm(vm)->boots;
+    const auto reverted = Done(harness_->Send(http::verb::post, "/v0/snapshots/snap-1"), 202);
+    EXPECT_EQ(reverted.Header("ESC-Status-Code"), "200") << reverted.body;
+    EXPECT_EQ(XmlTextOf(reverted.body, "event_type"), "VM_SNAPSHOT_REVERT_COMPLETE");
+    EXPECT_EQ(fake.Vm(vm)->state, FakeVmState::kRunning);
+    EXPECT_EQ(fake.Vm(vm)->boots, boots + 1) << "the VM runs the snapshot's guest afresh";
+
+    const auto deleted = Done(harness_->Send(http::verb::delete_, "/v0/snapshots/snap-1"), 200);
+    EXPECT_EQ(deleted.Header("ESC-Status-Code"), "200") << deleted.body;
+    EXPECT_EQ(XmlTextOf(deleted.body, "event_type"), "VM_SNAPSHOT_DELETE_COMPLETE");
+    EXPECT_TRUE(fake.Vm(vm)->snapshots.empty());
+}
+
+}  // namespace
+}  // namespace escd::test
