@@ -44,7 +44,7 @@ std::vector<std::pair<std::string, std::string>> UsesOf(std::string_view stored,
     for (const auto& ref : xml::DeploymentReferences(stored, id))
         uses.emplace_back(ref.kind, ref.internal_id);
     for (const auto& network : xml::DeploymentSpecFromStored(stored, id).declared_networks)
-        uses.emplace_back(model::kind::kNetwork, network);
+        uses.emplace_back(model::ResourceKind::kNetwork, network);
     return uses;
 }
 

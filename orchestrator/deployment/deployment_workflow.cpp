@@ -104,7 +104,7 @@ asio::awaitable<void> DeploymentWorkflow::Commit(Context& context, model::Deploy
 
 asio::awaitable<void> DeploymentWorkflow::EnsureTenant(Context& context) {
     const auto& tenant_id = context.spec.tenant;
-    const std::string tenant_kind = model::kind::kTenant;
+    const auto tenant_kind = model::ResourceKind::kTenant;
     auto tenant = co_await resources_.GetResource(tenant_kind, tenant_id);
     if (!tenant) throw Error(ErrorCode::kInternal, "tenant " + tenant_id + " vanished");
     if (tenant->state != model::ResourceState::kCreating) {
@@ -115,7 +115,7 @@ asio::awaitable<void> DeploymentWorkflow::EnsureTenant(Context& context) {
     vim::TenantRequest request{tenant_id, tenant_id, true};
     auto external_id = co_await vim_.tenants.CreateTenant(request);
     auto step = context.NewStep();
-    step.resources.push_back({model::kind::kTenant, tenant_id, "ACTIVE", external_id});
+    step.resources.push_back({model::ResourceKind::kTenant, tenant_id, "ACTIVE", external_id});
     model::TenantSpec spec;
     spec.internal_id = tenant_id;
     spec.name = tenant_id;

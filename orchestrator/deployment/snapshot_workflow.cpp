@@ -193,10 +193,10 @@ asio::awaitable<DeploymentWorkflow::Final> SnapshotWorkflow::Apply(Context& cont
 
 asio::awaitable<DeploymentWorkflow::Final> SnapshotWorkflow::MakeVolume(Context& context) {
     const auto& volume_id = context.volume_id;
-    const std::string volume_kind = model::kind::kVolume;
+    const auto volume_kind = model::ResourceKind::kVolume;
     auto volume = co_await resources_.GetResource(volume_kind, volume_id);
     const auto info = FindOperation("CREATE_VOLUME");
-    const auto* kind = xml::FindKindXml(model::kind::kVolume);
+    const auto* kind = xml::FindKindXml(model::ResourceKind::kVolume);
     const auto& snapshot = context.snapshot;
     if (!volume || volume->state != model::ResourceState::kCreating) {
         // A first run made it (or gave up and removed it), and committed that, not the callback.

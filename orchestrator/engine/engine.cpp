@@ -99,7 +99,7 @@ void Engine::OnVerdict(const std::string& deployment_id,
                        const std::string& event,
                        bool value) {
     if (stopping_) return;
-    auto strand = StrandFor(model::kind::kDeployment, deployment_id);
+    auto strand = StrandFor(model::ResourceKind::kDeployment, deployment_id);
     if (event == VmMonitor::kAliveEvent) {
         asio::co_spawn(strand, ApplyVerdict(deployment_id, vm_name, value),
                        log::LogFailure(log::Level::kWarn, "monitor",
@@ -118,7 +118,7 @@ asio::awaitable<std::optional<model::Operation>> Engine::AcceptOwnOperation(
     model::Operation op;
     op.transaction_id = NewUuid();
     op.kind = kind;
-    op.target_kind = model::kind::kDeployment;
+    op.target_kind = model::ResourceKind::kDeployment;
     op.target_id = latest.target_id;
     op.callback_url = latest.callback_url;
     op.events_url = latest.events_url;
@@ -216,7 +216,7 @@ asio::awaitable<void> Engine::Abandon(model::Operation op, std::exception_ptr er
     ESCD_ERROR("engine") << "operation " << op.transaction_id << " (" << op.kind << " "
                          << op.target_id << ") failed for good: " << why;
     try {
-        if (op.target_kind == model::kind::kDeployment) {
+        if (op.target_kind == model::ResourceKind::kDeployment) {
             auto final = DeploymentWorkflow::Failed(op, kFailedStatus, why);
             co_await Complete(op, final.outcome, final.status, final.message, final.callbacks);
             monitor_.Sync(op.target_id);
@@ -250,9 +250,9 @@ asio::awaitable<void> Engine::Start() {
 asio::awaitable<void> Engine::Run(model::Operation op, int attempt) {
     ESCD_DEBUG("engine") << "running " << op.kind << " " << op.target_id
                          << " tx=" << op.transaction_id;
-    if (op.target_kind == model::kind::kTenant) {
+    if (op.target_kind == model::ResourceKind::kTenant) {
         co_await RunTenantOperation(op);
-    } else if (op.target_kind == model::kind::kDeployment) {
+    } else if (op.target_kind == model::ResourceKind::kDeployment) {
         co_await RunDeploymentOperation(op, attempt);
     } else if (model::xml::FindKindXml(op.target_kind)) {
         co_await RunResourceOperation(op);

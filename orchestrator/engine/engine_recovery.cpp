@@ -34,7 +34,7 @@ void Engine::ScheduleRecovery(const std::string& deployment_id,
         std::lock_guard lock(recoveries_mutex_);
         if (!awaiting_recovery_.insert(vm_name).second) return;  // its wait runs already
     }
-    auto strand = StrandFor(model::kind::kDeployment, deployment_id);
+    auto strand = StrandFor(model::ResourceKind::kDeployment, deployment_id);
     asio::co_spawn(
         strand, StartRecovery(deployment_id, vm_name, heal.wait),
         log::LogFailure(log::Level::kWarn, "engine", "recovery of VM " + vm_name + " not started"));

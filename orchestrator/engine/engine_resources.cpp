@@ -19,7 +19,7 @@ namespace {
 
 // The callback body of a tenant or resource operation: its target as `record` holds it.
 std::string TargetDocument(const model::Operation& op, const model::ResourceRecord& record) {
-    if (op.target_kind == model::kind::kTenant) {
+    if (op.target_kind == model::ResourceKind::kTenant) {
         return model::xml::TenantDocument(
             {model::xml::TenantSpecFromStored(record.spec), record.external_id}, op.kind);
     }

@@ -17,7 +17,7 @@ namespace escd::server::handlers {
 namespace {
 namespace xml = model::xml;
 constexpr const char* kIdParam = "internal_deployment_id";
-const std::string kDeploymentKind = model::kind::kDeployment;
+const std::string kDeploymentKind = model::ResourceKind::kDeployment;
 
 // What GET shows of one deployment: its datamodel, service state and VMs.
 struct Loaded : model::StoredDeployment {
@@ -84,7 +84,7 @@ std::vector<std::pair<std::string, std::string>> UsesOf(const xml::ParsedDeploym
     std::vector<std::pair<std::string, std::string>> uses;
     for (const auto& ref : parsed.references) uses.emplace_back(ref.kind, ref.internal_id);
     for (const auto& declared : parsed.declared)
-        if (declared.kind == model::kind::kNetwork)
+        if (declared.kind == model::ResourceKind::kNetwork)
             uses.emplace_back(declared.kind, declared.internal_id);
     return uses;
 }
@@ -93,7 +93,7 @@ asio::awaitable<Response> Create(const DeploymentContext& c, Request& request) {
     const auto& id = request.Param(kIdParam);
     RequireXmlBody(request);
     auto parsed = xml::ParseDeploymentRequest(request.Body(), id);
-    auto op = NewOperation(request, "CREATE_DEPLOYMENT", model::kind::kDeployment, id,
+    auto op = NewOperation(request, "CREATE_DEPLOYMENT", model::ResourceKind::kDeployment, id,
                            /*callback_required=*/true);
     const auto& tenant = parsed.spec.tenant;
     const auto lookup = co_await LookUpReferences(c.resources, parsed);
@@ -102,7 +102,7 @@ asio::awaitable<Response> Create(const DeploymentContext& c, Request& request) {
     co_await c.engine.RequireVim();
     op.payload = parsed.stored;
     model::ResourceRecord record{
-        model::kind::kDeployment,        id, tenant,        parsed.spec.name,
+        model::ResourceKind::kDeployment,        id, tenant,        parsed.spec.name,
         model::ResourceState::kCreating, {}, parsed.stored, tenant};
     const auto uses = UsesOf(parsed);
     co_await c.deployments.AcceptDeployment(record, op, uses, parsed.declared);
@@ -113,7 +113,7 @@ asio::awaitable<Response> Update(const DeploymentContext& c, Request& request) {
     const auto& id = request.Param(kIdParam);
     RequireXmlBody(request);
     auto parsed = xml::ParseDeploymentRequest(request.Body(), id);
-    auto op = NewOperation(request, "UPDATE_DEPLOYMENT", model::kind::kDeployment, id,
+    auto op = NewOperation(request, "UPDATE_DEPLOYMENT", model::ResourceKind::kDeployment, id,
                            /*callback_required=*/true);
     auto loaded = co_await Find(c, id);
     if (!loaded) throw Error(ErrorCode::kNotFound, "deployment " + id + " not found");
@@ -141,7 +141,7 @@ asio::awaitable<Response> Update(const DeploymentContext& c, Request& request) {
 asio::awaitable<Response> Delete(const DeploymentContext& c, Request& request) {
     const auto& id = request.Param(kIdParam);
     model::ValidateInternalId(id, kIdParam);
-    auto op = NewOperation(request, "DELETE_DEPLOYMENT", model::kind::kDeployment, id,
+    auto op = NewOperation(request, "DELETE_DEPLOYMENT", model::ResourceKind::kDeployment, id,
                            /*callback_required=*/true);
     co_await c.resources.AcceptDelete(op.target_kind, op.target_id, op);
     auto loaded = co_await Find(c, id);
@@ -184,7 +184,7 @@ asio::awaitable<Response> ServiceOperation(const DeploymentContext& c, Request& 
     const auto& id = request.Param(kIdParam);
     model::ValidateInternalId(tenant, "internal_tenant_id");
     auto parsed = ParseOperation(request);
-    auto op = NewOperation(request, "SERVICE_OPERATION", model::kind::kDeployment, id,
+    auto op = NewOperation(request, "SERVICE_OPERATION", model::ResourceKind::kDeployment, id,
                            /*callback_required=*/true);
     auto loaded = co_await Find(c, id);
     if (!loaded || loaded->record.tenant_id != tenant)
@@ -217,7 +217,7 @@ asio::awaitable<Response> VmOperation(const DeploymentContext& c, Request& reque
     const auto& vm_name = request.Param("vm_name");
     auto parsed = ParseOperation(request);
     auto [vm, loaded] = co_await FindVm(c, tenant, vm_name);
-    auto op = NewOperation(request, "VM_OPERATION", model::kind::kDeployment, vm.deployment_id,
+    auto op = NewOperation(request, "VM_OPERATION", model::ResourceKind::kDeployment, vm.deployment_id,
                            /*callback_required=*/true);
     const auto event = orchestrator::VmOperationEvent(parsed.operation);
     if (!event || !model::NextState(vm.state, *event)) {
@@ -265,7 +265,7 @@ asio::awaitable<Response> RecoveryVm(const DeploymentContext& c, Request& reques
     }
     const bool check_first = xml::ChildBool(root, "checkVmBeforeRecovery").value_or(false);
     auto [vm, loaded] = co_await FindVm(c, tenant, vm_name);
-    auto op = NewOperation(request, "RECOVER_VM", model::kind::kDeployment, vm.deployment_id,
+    auto op = NewOperation(request, "RECOVER_VM", model::ResourceKind::kDeployment, vm.deployment_id,
                            /*callback_required=*/true);
     const auto service = model::ServiceStateOf(loaded.service);
     if (!model::ServiceIsUp(service)) {

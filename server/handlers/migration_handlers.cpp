@@ -71,7 +71,7 @@ asio::awaitable<Response> MigrateVm(const MigrationContext& c, Request& request)
     model::ValidateInternalId(tenant, "internal_tenant_id");
     model::ValidateName(vm_name, 1024, "vm_name");
     auto plan = ParseMigration(request, vm_name);
-    auto op = NewOperation(request, std::string(orchestrator::kMigrateVm), model::kind::kDeployment,
+    auto op = NewOperation(request, std::string(orchestrator::kMigrateVm), model::ResourceKind::kDeployment,
                            {}, /*callback_required=*/true);
     auto found = co_await FindTenantVm(c.resources, c.deployments, tenant, vm_name);
     RequireSettledVm(found.vm, "migrate");

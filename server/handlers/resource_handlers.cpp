@@ -26,13 +26,13 @@ struct Exposure {
     const char* filter;  ///< list filter header ("internalNetworkId") or nullptr
 };
 constexpr Exposure kExposures[] = {
-    {model::kind::kNetwork, "networks", true, true, true, nullptr},
-    {model::kind::kSubnet, "subnets", true, true, true, "internalNetworkId"},
-    {model::kind::kVolume, "volumes", true, false, true, nullptr},
-    {model::kind::kRouter, "routers", true, true, true, nullptr},
-    {model::kind::kImage, "images", false, false, false, nullptr},
-    {model::kind::kFlavor, "flavors", false, false, false, nullptr},
-    {model::kind::kFileServer, "fileserver", false, true, false, nullptr},
+    {model::ResourceKind::kNetwork, "networks", true, true, true, nullptr},
+    {model::ResourceKind::kSubnet, "subnets", true, true, true, "internalNetworkId"},
+    {model::ResourceKind::kVolume, "volumes", true, false, true, nullptr},
+    {model::ResourceKind::kRouter, "routers", true, true, true, nullptr},
+    {model::ResourceKind::kImage, "images", false, false, false, nullptr},
+    {model::ResourceKind::kFlavor, "flavors", false, false, false, nullptr},
+    {model::ResourceKind::kFileServer, "fileserver", false, true, false, nullptr},
 };
 
 struct Context {
@@ -72,7 +72,7 @@ asio::awaitable<ResourceRecord> Existing(const Context& c,
 
 asio::awaitable<void> RequireTenant(const Context& c, const std::string& tenant) {
     if (tenant.empty()) co_return;
-    const std::string tenant_kind = model::kind::kTenant;
+    const auto tenant_kind = model::ResourceKind::kTenant;
     auto record = co_await c.resources.GetResource(tenant_kind, tenant);
     if (!record) throw Error(ErrorCode::kNotFound, "tenant " + tenant + " not found");
 }
@@ -90,7 +90,7 @@ asio::awaitable<Response> List(const ContextPtr& c, Request& request) {
         parent = std::string(request.Header(c->exposure.filter));
         if (!parent.empty()) {
             model::ValidateInternalId(parent, c->exposure.filter);
-            const std::string network_kind = model::kind::kNetwork;
+            const auto network_kind = model::ResourceKind::kNetwork;
             auto network = co_await c->resources.GetResource(network_kind, parent);
             if (!network || network->tenant_id != tenant) {
                 throw Error(ErrorCode::kNotFound,

@@ -75,7 +75,7 @@ asio::awaitable<Response> SnapshotVm(const SnapshotContext& c, Request& request)
     if (snapshot.snapshot_id.empty()) snapshot.snapshot_id = NewUuid();
     model::ValidateInternalId(snapshot.snapshot_id, "id");
     auto op = NewOperation(request, std::string(orchestrator::kSnapshotVm),
-                           model::kind::kDeployment, {}, /*callback_required=*/true);
+                           model::ResourceKind::kDeployment, {}, /*callback_required=*/true);
 
     auto found = co_await FindTenantVm(c.resources, c.deployments, tenant, vm_name);
     RequireSettledVm(found.vm, operation);
@@ -118,7 +118,7 @@ asio::awaitable<void> RequireSettledVmOf(const SnapshotContext& c,
 
 asio::awaitable<Response> Revert(const SnapshotContext& c, Request& request) {
     auto op = NewOperation(request, std::string(orchestrator::kRevertSnapshot),
-                           model::kind::kDeployment, {}, /*callback_required=*/true);
+                           model::ResourceKind::kDeployment, {}, /*callback_required=*/true);
     auto snapshot = co_await Resolve(c, request);
     co_await RequireSettledVmOf(c, snapshot, "revert");
     op.target_id = snapshot.deployment_id;
@@ -133,7 +133,7 @@ asio::awaitable<Response> Revert(const SnapshotContext& c, Request& request) {
 
 asio::awaitable<Response> Delete(const SnapshotContext& c, Request& request) {
     auto op = NewOperation(request, std::string(orchestrator::kDeleteSnapshot),
-                           model::kind::kDeployment, {}, /*callback_required=*/true);
+                           model::ResourceKind::kDeployment, {}, /*callback_required=*/true);
     auto snapshot = co_await Resolve(c, request);
     op.target_id = snapshot.deployment_id;
     op.payload = orchestrator::SnapshotPayload(snapshot);
@@ -153,7 +153,7 @@ asio::awaitable<Response> MakeVolume(const SnapshotContext& c, Request& request)
     if (volume_id.empty()) volume_id = NewUuid();
     model::ValidateInternalId(volume_id, "internal_volume_id");
     auto op = NewOperation(request, std::string(orchestrator::kSnapshotVolume),
-                           model::kind::kDeployment, {}, /*callback_required=*/true);
+                           model::ResourceKind::kDeployment, {}, /*callback_required=*/true);
     auto snapshot = co_await Resolve(c, request);
     co_await RequireSettledVmOf(c, snapshot, "volume from snapshot");
 
@@ -162,7 +162,7 @@ asio::awaitable<Response> MakeVolume(const SnapshotContext& c, Request& request)
     auto volume_node = spec.append_child("volume");
     xml::AppendText(volume_node, "name", name);
     xml::AppendText(volume_node, "snapshot_id", snapshot.snapshot_id);
-    model::ResourceRecord volume{model::kind::kVolume,
+    model::ResourceRecord volume{model::ResourceKind::kVolume,
                                  volume_id,
                                  snapshot.tenant_id,
                                  name,
@@ -176,7 +176,7 @@ asio::awaitable<Response> MakeVolume(const SnapshotContext& c, Request& request)
         snapshot.snapshot_id, model::SnapshotEvent::kVolumeRequested, volume, op);
     auto response =
         Accepted(c.engine, std::move(op),
-                 xml::ResourceDocument(*xml::FindKindXml(model::kind::kVolume), volume, {}));
+                 xml::ResourceDocument(*xml::FindKindXml(model::ResourceKind::kVolume), volume, {}));
     response.status = http::status::accepted;
     co_return response;
 }

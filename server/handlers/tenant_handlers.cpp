@@ -9,7 +9,7 @@ namespace escd::server::handlers {
 namespace {
 namespace xml = model::xml;
 constexpr const char* kIdParam = "internal_tenant_id";
-const std::string kTenantKind = model::kind::kTenant;
+const std::string kTenantKind = model::ResourceKind::kTenant;
 
 xml::TenantView ViewOf(const model::ResourceRecord& record) {
     return {xml::TenantSpecFromStored(record.spec), record.external_id};
@@ -41,12 +41,12 @@ asio::awaitable<Response> CreateTenant(orchestrator::Engine& engine,
     const auto& id = request.Param(kIdParam);
     RequireXmlBody(request);
     auto spec = xml::ParseTenantRequest(request.Body(), id);
-    auto op = NewOperation(request, "CREATE_TENANT", model::kind::kTenant, id,
+    auto op = NewOperation(request, "CREATE_TENANT", model::ResourceKind::kTenant, id,
                            /*callback_required=*/true);
     auto stored = xml::StoredTenantSpec(spec);
     op.payload = stored;
     model::ResourceRecord record{
-        model::kind::kTenant, id, {}, spec.name, model::ResourceState::kCreating, {}, stored, {}};
+        model::ResourceKind::kTenant, id, {}, spec.name, model::ResourceState::kCreating, {}, stored, {}};
     co_await resources.AcceptCreate(record, op);
     co_return Accepted(engine, std::move(op), xml::TenantDocument({spec, {}}, {}));
 }
@@ -57,7 +57,7 @@ asio::awaitable<Response> UpdateTenant(orchestrator::Engine& engine,
     const auto& id = request.Param(kIdParam);
     RequireXmlBody(request);
     auto spec = xml::ParseTenantRequest(request.Body(), id);
-    auto op = NewOperation(request, "UPDATE_TENANT", model::kind::kTenant, id,
+    auto op = NewOperation(request, "UPDATE_TENANT", model::ResourceKind::kTenant, id,
                            /*callback_required=*/true);
     op.payload = xml::StoredTenantSpec(spec);
     co_await resources.AcceptUpdate(op.target_kind, op.target_id, op);
@@ -69,7 +69,7 @@ asio::awaitable<Response> DeleteTenant(orchestrator::Engine& engine,
                                        Request& request) {
     const auto& id = request.Param(kIdParam);
     model::ValidateInternalId(id, kIdParam);
-    auto op = NewOperation(request, "DELETE_TENANT", model::kind::kTenant, id,
+    auto op = NewOperation(request, "DELETE_TENANT", model::ResourceKind::kTenant, id,
                            /*callback_required=*/true);
     co_await resources.AcceptDelete(op.target_kind, op.target_id, op);
     // Echo the tenant being deleted (docs/decisions.md#a-delete-echoes-what-it-deletes); it stays
