@@ -238,10 +238,10 @@ namespace {
 model::OutboxMessage ResourceEvent(const std::string& url,
                                    model::ResourceState running,
                                    const model::ResourceRecord& record) {
-    const auto kind = OperationKind(running, record.kind);
-    const auto info = FindOperation(kind);
-    return {url, kind, 200, info ? info->success_message : kind,
-            xml::ResourceDocument(*xml::FindKindXml(record.kind), record, kind)};
+    const auto kind = *ResourceOperationKind(running, record.kind);
+    const std::string event(ToString(kind));
+    return {url, event, 200, FindOperation(kind)->success_message,
+            xml::ResourceDocument(*xml::FindKindXml(record.kind), record, event)};
 }
 }  // namespace
 

@@ -34,8 +34,6 @@ namespace escd::orchestrator {
 
 struct LoadedDeployment;
 
-inline constexpr std::string_view kMigrateVm = "MIGRATE_VM";
-
 /// What a migrate-vm request asks for, as accepted (operations.payload).
 struct MigrationPlan {
     std::string vm_name;

@@ -58,6 +58,10 @@ std::optional<OperationInfo> FindOperation(model::OperationKind kind) {
                          noun + " " + std::string(verb.failure)};
 }
 
+Error UnknownOperationKind(const model::Operation& op) {
+    return Error(ErrorCode::kInternal, "unknown operation kind " + std::string(model::KindText(op)));
+}
+
 std::optional<model::OperationKind> ResourceOperationKind(model::ResourceState running,
                                                           model::ResourceKind target_kind) {
     for (const auto& verb : kVerbs) {

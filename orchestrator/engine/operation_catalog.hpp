@@ -9,7 +9,9 @@
 #include <optional>
 #include <string>
 
+#include "common/error.hpp"
 #include "model/kinds.hpp"
+#include "model/operation.hpp"
 #include "model/resource_lifecycle.hpp"
 
 namespace escd::orchestrator {
@@ -28,5 +30,9 @@ std::optional<OperationInfo> FindOperation(model::OperationKind kind);
 /// CREATE_NETWORK for (kCreating, kNetwork); nullopt when `running` is no verb's state.
 std::optional<model::OperationKind> ResourceOperationKind(model::ResourceState running,
                                                           model::ResourceKind target_kind);
+
+/// The internal error that ends `op` when no workflow runs its kind (a kind another version of
+/// escd stored, or one that does not fit its target): "unknown operation kind <text>".
+Error UnknownOperationKind(const model::Operation& op);
 
 }  // namespace escd::orchestrator

@@ -76,7 +76,7 @@ asio::awaitable<ResourceWorkflows::Result> ResourceWorkflows::Run(
         // A file server is escd's own record of where files come from: nothing on the VIM.
         co_return Result{};
     }
-    throw Error(ErrorCode::kInternal, "no workflow for resource kind " + kind);
+    throw Error(ErrorCode::kInternal, "no workflow for resource kind " + std::string(ToString(kind)));
 }
 
 vim::NetworkRequest NetworkRequestOf(const model::ResourceRecord& network,
@@ -165,13 +165,13 @@ asio::awaitable<FetchSource> ResourceWorkflows::ImageSource(const model::Resourc
 asio::awaitable<ResourceWorkflows::Result> ResourceWorkflows::Image(
     ResourceState running, const model::ResourceRecord& target) {
     if (running == ResourceState::kDeleting) {
-        co_await vim_.storage.DeleteVolume(model::ResourceKind::kImage, target.internal_id);
+        co_await vim_.storage.DeleteVolume(vim::VolumeKind::kImage, target.internal_id);
         co_return Result{};
     }
     auto source = co_await ImageSource(target);
     const std::string staged_name = "image-" + target.internal_id;
     auto file = co_await fetcher_.Fetch(source, staged_name);
-    vim::VolumeRequest request{model::ResourceKind::kImage,
+    vim::VolumeRequest request{vim::VolumeKind::kImage,
                                target.internal_id,
                                target.tenant_id,
                                file.size,
@@ -197,12 +197,12 @@ asio::awaitable<ResourceWorkflows::Result> ResourceWorkflows::Image(
 asio::awaitable<ResourceWorkflows::Result> ResourceWorkflows::Volume(
     ResourceState running, const model::ResourceRecord& target) {
     if (running == ResourceState::kDeleting) {
-        co_await vim_.storage.DeleteVolume(model::ResourceKind::kVolume, target.internal_id);
+        co_await vim_.storage.DeleteVolume(vim::VolumeKind::kVolume, target.internal_id);
         co_return Result{};
     }
     Spec spec(target.spec);
     vim::VolumeRequest request{
-        model::ResourceKind::kVolume, target.internal_id, target.tenant_id, VolumeBytes(spec), "raw", {}};
+        vim::VolumeKind::kVolume, target.internal_id, target.tenant_id, VolumeBytes(spec), "raw", {}};
     auto object = co_await vim_.storage.CreateVolume(request);
     co_return Result{object.external_id, object.note};
 }
@@ -234,7 +234,7 @@ asio::awaitable<ResourceWorkflows::Result> ResourceWorkflows::Router(
     std::vector<std::string> subnet_ids;
     for (auto interface : spec.root().children("interface"))
         subnet_ids.push_back(xml::ChildText(interface, "subnet").value_or(""));
-    std::vector<std::pair<std::string, std::string>> keys;
+    std::vector<model::ResourceKey> keys;
     for (const auto& id : subnet_ids) keys.emplace_back(model::ResourceKind::kSubnet, id);
     const auto subnets = co_await resources_.GetResources(keys);
     vim::RouterRequest request{

@@ -80,8 +80,8 @@ asio::awaitable<Response> GetConfig(const DeploymentContext& c, Request& request
 
 // What a deployment uses: the images, flavors and networks it names, and its own networks
 // (deleting one of those by itself is refused too).
-std::vector<std::pair<std::string, std::string>> UsesOf(const xml::ParsedDeployment& parsed) {
-    std::vector<std::pair<std::string, std::string>> uses;
+std::vector<model::ResourceKey> UsesOf(const xml::ParsedDeployment& parsed) {
+    std::vector<model::ResourceKey> uses;
     for (const auto& ref : parsed.references) uses.emplace_back(ref.kind, ref.internal_id);
     for (const auto& declared : parsed.declared)
         if (declared.kind == model::ResourceKind::kNetwork)
@@ -93,7 +93,7 @@ asio::awaitable<Response> Create(const DeploymentContext& c, Request& request) {
     const auto& id = request.Param(kIdParam);
     RequireXmlBody(request);
     auto parsed = xml::ParseDeploymentRequest(request.Body(), id);
-    auto op = NewOperation(request, "CREATE_DEPLOYMENT", model::ResourceKind::kDeployment, id,
+    auto op = NewOperation(request, model::OperationKind::kCreateDeployment, model::TargetKind::kDeployment, id,
                            /*callback_required=*/true);
     const auto& tenant = parsed.spec.tenant;
     const auto lookup = co_await LookUpReferences(c.resources, parsed);
@@ -113,7 +113,7 @@ asio::awaitable<Response> Update(const DeploymentContext& c, Request& request) {
     const auto& id = request.Param(kIdParam);
     RequireXmlBody(request);
     auto parsed = xml::ParseDeploymentRequest(request.Body(), id);
-    auto op = NewOperation(request, "UPDATE_DEPLOYMENT", model::ResourceKind::kDeployment, id,
+    auto op = NewOperation(request, model::OperationKind::kUpdateDeployment, model::TargetKind::kDeployment, id,
                            /*callback_required=*/true);
     auto loaded = co_await Find(c, id);
     if (!loaded) throw Error(ErrorCode::kNotFound, "deployment " + id + " not found");
@@ -141,9 +141,9 @@ asio::awaitable<Response> Update(const DeploymentContext& c, Request& request) {
 asio::awaitable<Response> Delete(const DeploymentContext& c, Request& request) {
     const auto& id = request.Param(kIdParam);
     model::ValidateInternalId(id, kIdParam);
-    auto op = NewOperation(request, "DELETE_DEPLOYMENT", model::ResourceKind::kDeployment, id,
+    auto op = NewOperation(request, model::OperationKind::kDeleteDeployment, model::TargetKind::kDeployment, id,
                            /*callback_required=*/true);
-    co_await c.resources.AcceptDelete(op.target_kind, op.target_id, op);
+    co_await c.resources.AcceptDelete(model::ResourceKind::kDeployment, op.target_id, op);
     auto loaded = co_await Find(c, id);
     std::string body = loaded ? xml::DeploymentDocument(ViewOf(*loaded)) : std::string();
     co_return Accepted(c.engine, std::move(op), std::move(body));
@@ -184,7 +184,7 @@ asio::awaitable<Response> ServiceOperation(const DeploymentContext& c, Request& 
     const auto& id = request.Param(kIdParam);
     model::ValidateInternalId(tenant, "internal_tenant_id");
     auto parsed = ParseOperation(request);
-    auto op = NewOperation(request, "SERVICE_OPERATION", model::ResourceKind::kDeployment, id,
+    auto op = NewOperation(request, model::OperationKind::kServiceOperation, model::TargetKind::kDeployment, id,
                            /*callback_required=*/true);
     auto loaded = co_await Find(c, id);
     if (!loaded || loaded->record.tenant_id != tenant)
@@ -197,7 +197,7 @@ asio::awaitable<Response> ServiceOperation(const DeploymentContext& c, Request& 
                                               parsed.operation + " it now");
     }
     op.payload = OperationPayload(parsed.operation, {});
-    co_await c.resources.AcceptUpdate(op.target_kind, op.target_id, op);
+    co_await c.resources.AcceptUpdate(model::ResourceKind::kDeployment, op.target_id, op);
     co_return Accepted(c.engine, std::move(op), xml::DeploymentDocument(ViewOf(*loaded)));
 }
 
@@ -217,7 +217,7 @@ asio::awaitable<Response> VmOperation(const DeploymentContext& c, Request& reque
     const auto& vm_name = request.Param("vm_name");
     auto parsed = ParseOperation(request);
     auto [vm, loaded] = co_await FindVm(c, tenant, vm_name);
-    auto op = NewOperation(request, "VM_OPERATION", model::ResourceKind::kDeployment, vm.deployment_id,
+    auto op = NewOperation(request, model::OperationKind::kVmOperation, model::TargetKind::kDeployment, vm.deployment_id,
                            /*callback_required=*/true);
     const auto event = orchestrator::VmOperationEvent(parsed.operation);
     if (!event || !model::NextState(vm.state, *event)) {
@@ -244,7 +244,7 @@ asio::awaitable<Response> VmOperation(const DeploymentContext& c, Request& reque
         }
     }
     op.payload = OperationPayload(parsed.operation, vm_name);
-    co_await c.resources.AcceptUpdate(op.target_kind, op.target_id, op);
+    co_await c.resources.AcceptUpdate(model::ResourceKind::kDeployment, op.target_id, op);
     co_return Accepted(c.engine, std::move(op), xml::DeploymentDocument(ViewOf(loaded)));
 }
 
@@ -265,7 +265,7 @@ asio::awaitable<Response> RecoveryVm(const DeploymentContext& c, Request& reques
     }
     const bool check_first = xml::ChildBool(root, "checkVmBeforeRecovery").value_or(false);
     auto [vm, loaded] = co_await FindVm(c, tenant, vm_name);
-    auto op = NewOperation(request, "RECOVER_VM", model::ResourceKind::kDeployment, vm.deployment_id,
+    auto op = NewOperation(request, model::OperationKind::kRecoverVm, model::TargetKind::kDeployment, vm.deployment_id,
                            /*callback_required=*/true);
     const auto service = model::ServiceStateOf(loaded.service);
     if (!model::ServiceIsUp(service)) {
@@ -285,7 +285,7 @@ asio::awaitable<Response> RecoveryVm(const DeploymentContext& c, Request& reques
     xml::AppendText(node, "trigger", "manual");
     xml::AppendBool(node, "check_first", check_first);
     op.payload = xml::Compact(payload);
-    co_await c.resources.AcceptUpdate(op.target_kind, op.target_id, op);
+    co_await c.resources.AcceptUpdate(model::ResourceKind::kDeployment, op.target_id, op);
     co_return Accepted(c.engine, std::move(op), xml::DeploymentDocument(ViewOf(loaded)));
 }
 }  // namespace

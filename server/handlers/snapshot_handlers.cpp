@@ -74,8 +74,8 @@ asio::awaitable<Response> SnapshotVm(const SnapshotContext& c, Request& request)
     snapshot.snapshot_id = xml::ChildText(root, "id").value_or("");
     if (snapshot.snapshot_id.empty()) snapshot.snapshot_id = NewUuid();
     model::ValidateInternalId(snapshot.snapshot_id, "id");
-    auto op = NewOperation(request, std::string(orchestrator::kSnapshotVm),
-                           model::ResourceKind::kDeployment, {}, /*callback_required=*/true);
+    auto op = NewOperation(request, model::OperationKind::kSnapshotVm,
+                           model::TargetKind::kDeployment, {}, /*callback_required=*/true);
 
     auto found = co_await FindTenantVm(c.resources, c.deployments, tenant, vm_name);
     RequireSettledVm(found.vm, operation);
@@ -117,8 +117,8 @@ asio::awaitable<void> RequireSettledVmOf(const SnapshotContext& c,
 }
 
 asio::awaitable<Response> Revert(const SnapshotContext& c, Request& request) {
-    auto op = NewOperation(request, std::string(orchestrator::kRevertSnapshot),
-                           model::ResourceKind::kDeployment, {}, /*callback_required=*/true);
+    auto op = NewOperation(request, model::OperationKind::kRevertSnapshot,
+                           model::TargetKind::kDeployment, {}, /*callback_required=*/true);
     auto snapshot = co_await Resolve(c, request);
     co_await RequireSettledVmOf(c, snapshot, "revert");
     op.target_id = snapshot.deployment_id;
@@ -132,8 +132,8 @@ asio::awaitable<Response> Revert(const SnapshotContext& c, Request& request) {
 }
 
 asio::awaitable<Response> Delete(const SnapshotContext& c, Request& request) {
-    auto op = NewOperation(request, std::string(orchestrator::kDeleteSnapshot),
-                           model::ResourceKind::kDeployment, {}, /*callback_required=*/true);
+    auto op = NewOperation(request, model::OperationKind::kDeleteSnapshot,
+                           model::TargetKind::kDeployment, {}, /*callback_required=*/true);
     auto snapshot = co_await Resolve(c, request);
     op.target_id = snapshot.deployment_id;
     op.payload = orchestrator::SnapshotPayload(snapshot);
@@ -152,8 +152,8 @@ asio::awaitable<Response> MakeVolume(const SnapshotContext& c, Request& request)
     auto volume_id = xml::ChildText(root, "internal_volume_id").value_or("");
     if (volume_id.empty()) volume_id = NewUuid();
     model::ValidateInternalId(volume_id, "internal_volume_id");
-    auto op = NewOperation(request, std::string(orchestrator::kSnapshotVolume),
-                           model::ResourceKind::kDeployment, {}, /*callback_required=*/true);
+    auto op = NewOperation(request, model::OperationKind::kSnapshotVolume,
+                           model::TargetKind::kDeployment, {}, /*callback_required=*/true);
     auto snapshot = co_await Resolve(c, request);
     co_await RequireSettledVmOf(c, snapshot, "volume from snapshot");
 

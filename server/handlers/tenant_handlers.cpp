@@ -41,7 +41,7 @@ asio::awaitable<Response> CreateTenant(orchestrator::Engine& engine,
     const auto& id = request.Param(kIdParam);
     RequireXmlBody(request);
     auto spec = xml::ParseTenantRequest(request.Body(), id);
-    auto op = NewOperation(request, "CREATE_TENANT", model::ResourceKind::kTenant, id,
+    auto op = NewOperation(request, model::OperationKind::kCreateTenant, model::TargetKind::kTenant, id,
                            /*callback_required=*/true);
     auto stored = xml::StoredTenantSpec(spec);
     op.payload = stored;
@@ -57,10 +57,10 @@ asio::awaitable<Response> UpdateTenant(orchestrator::Engine& engine,
     const auto& id = request.Param(kIdParam);
     RequireXmlBody(request);
     auto spec = xml::ParseTenantRequest(request.Body(), id);
-    auto op = NewOperation(request, "UPDATE_TENANT", model::ResourceKind::kTenant, id,
+    auto op = NewOperation(request, model::OperationKind::kUpdateTenant, model::TargetKind::kTenant, id,
                            /*callback_required=*/true);
     op.payload = xml::StoredTenantSpec(spec);
-    co_await resources.AcceptUpdate(op.target_kind, op.target_id, op);
+    co_await resources.AcceptUpdate(model::ResourceKind::kTenant, op.target_id, op);
     co_return Accepted(engine, std::move(op), xml::TenantDocument({spec, {}}, {}));
 }
 
@@ -69,9 +69,9 @@ asio::awaitable<Response> DeleteTenant(orchestrator::Engine& engine,
                                        Request& request) {
     const auto& id = request.Param(kIdParam);
     model::ValidateInternalId(id, kIdParam);
-    auto op = NewOperation(request, "DELETE_TENANT", model::ResourceKind::kTenant, id,
+    auto op = NewOperation(request, model::OperationKind::kDeleteTenant, model::TargetKind::kTenant, id,
                            /*callback_required=*/true);
-    co_await resources.AcceptDelete(op.target_kind, op.target_id, op);
+    co_await resources.AcceptDelete(model::ResourceKind::kTenant, op.target_id, op);
     // Echo the tenant being deleted (docs/decisions.md#a-delete-echoes-what-it-deletes); it stays
     // stored until the work has run, and the work starts only after this answer.
     auto record = co_await resources.GetResource(kTenantKind, id);

@@ -84,7 +84,7 @@ class OpenStackAdapter final : public Vim {
     asio::awaitable<void> DeleteNetwork(const std::string& internal_id) override;
 
     asio::awaitable<VimObject> CreateVolume(const VolumeRequest& request) override;
-    asio::awaitable<void> DeleteVolume(const std::string& kind,
+    asio::awaitable<void> DeleteVolume(VolumeKind kind,
                                        const std::string& internal_id) override;
 
     asio::awaitable<VimObject> CreateFlavor(const FlavorRequest& request) override;
