@@ -17,7 +17,7 @@ namespace escd::server::handlers {
 namespace {
 namespace xml = model::xml;
 constexpr const char* kIdParam = "internal_deployment_id";
-const std::string kDeploymentKind = model::ResourceKind::kDeployment;
+constexpr auto kDeploymentKind = model::ResourceKind::kDeployment;
 
 // What GET shows of one deployment: its datamodel, service state and VMs.
 struct Loaded : model::StoredDeployment {
@@ -93,7 +93,8 @@ asio::awaitable<Response> Create(const DeploymentContext& c, Request& request) {
     const auto& id = request.Param(kIdParam);
     RequireXmlBody(request);
     auto parsed = xml::ParseDeploymentRequest(request.Body(), id);
-    auto op = NewOperation(request, model::OperationKind::kCreateDeployment, model::TargetKind::kDeployment, id,
+    auto op = NewOperation(request, model::OperationKind::kCreateDeployment,
+                           model::TargetKind::kDeployment, id,
                            /*callback_required=*/true);
     const auto& tenant = parsed.spec.tenant;
     const auto lookup = co_await LookUpReferences(c.resources, parsed);
@@ -102,8 +103,8 @@ asio::awaitable<Response> Create(const DeploymentContext& c, Request& request) {
     co_await c.engine.RequireVim();
     op.payload = parsed.stored;
     model::ResourceRecord record{
-        model::ResourceKind::kDeployment,        id, tenant,        parsed.spec.name,
-        model::ResourceState::kCreating, {}, parsed.stored, tenant};
+        model::ResourceKind::kDeployment, id, tenant,        parsed.spec.name,
+        model::ResourceState::kCreating,  {}, parsed.stored, tenant};
     const auto uses = UsesOf(parsed);
     co_await c.deployments.AcceptDeployment(record, op, uses, parsed.declared);
     co_return Accepted(c.engine, std::move(op), xml::DeploymentConfigDocument(parsed.stored));
@@ -113,7 +114,8 @@ asio::awaitable<Response> Update(const DeploymentContext& c, Request& request) {
     const auto& id = request.Param(kIdParam);
     RequireXmlBody(request);
     auto parsed = xml::ParseDeploymentRequest(request.Body(), id);
-    auto op = NewOperation(request, model::OperationKind::kUpdateDeployment, model::TargetKind::kDeployment, id,
+    auto op = NewOperation(request, model::OperationKind::kUpdateDeployment,
+                           model::TargetKind::kDeployment, id,
                            /*callback_required=*/true);
     auto loaded = co_await Find(c, id);
     if (!loaded) throw Error(ErrorCode::kNotFound, "deployment " + id + " not found");
@@ -141,7 +143,8 @@ asio::awaitable<Response> Update(const DeploymentContext& c, Request& request) {
 asio::awaitable<Response> Delete(const DeploymentContext& c, Request& request) {
     const auto& id = request.Param(kIdParam);
     model::ValidateInternalId(id, kIdParam);
-    auto op = NewOperation(request, model::OperationKind::kDeleteDeployment, model::TargetKind::kDeployment, id,
+    auto op = NewOperation(request, model::OperationKind::kDeleteDeployment,
+                           model::TargetKind::kDeployment, id,
                            /*callback_required=*/true);
     co_await c.resources.AcceptDelete(model::ResourceKind::kDeployment, op.target_id, op);
     auto loaded = co_await Find(c, id);
@@ -184,7 +187,8 @@ asio::awaitable<Response> ServiceOperation(const DeploymentContext& c, Request& 
     const auto& id = request.Param(kIdParam);
     model::ValidateInternalId(tenant, "internal_tenant_id");
     auto parsed = ParseOperation(request);
-    auto op = NewOperation(request, model::OperationKind::kServiceOperation, model::TargetKind::kDeployment, id,
+    auto op = NewOperation(request, model::OperationKind::kServiceOperation,
+                           model::TargetKind::kDeployment, id,
                            /*callback_required=*/true);
     auto loaded = co_await Find(c, id);
     if (!loaded || loaded->record.tenant_id != tenant)
@@ -217,7 +221,8 @@ asio::awaitable<Response> VmOperation(const DeploymentContext& c, Request& reque
     const auto& vm_name = request.Param("vm_name");
     auto parsed = ParseOperation(request);
     auto [vm, loaded] = co_await FindVm(c, tenant, vm_name);
-    auto op = NewOperation(request, model::OperationKind::kVmOperation, model::TargetKind::kDeployment, vm.deployment_id,
+    auto op = NewOperation(request, model::OperationKind::kVmOperation,
+                           model::TargetKind::kDeployment, vm.deployment_id,
                            /*callback_required=*/true);
     const auto event = orchestrator::VmOperationEvent(parsed.operation);
     if (!event || !model::NextState(vm.state, *event)) {
@@ -265,7 +270,8 @@ asio::awaitable<Response> RecoveryVm(const DeploymentContext& c, Request& reques
     }
     const bool check_first = xml::ChildBool(root, "checkVmBeforeRecovery").value_or(false);
     auto [vm, loaded] = co_await FindVm(c, tenant, vm_name);
-    auto op = NewOperation(request, model::OperationKind::kRecoverVm, model::TargetKind::kDeployment, vm.deployment_id,
+    auto op = NewOperation(request, model::OperationKind::kRecoverVm,
+                           model::TargetKind::kDeployment, vm.deployment_id,
                            /*callback_required=*/true);
     const auto service = model::ServiceStateOf(loaded.service);
     if (!model::ServiceIsUp(service)) {

@@ -9,7 +9,7 @@ namespace escd::server::handlers {
 namespace {
 namespace xml = model::xml;
 constexpr const char* kIdParam = "internal_tenant_id";
-const std::string kTenantKind = model::ResourceKind::kTenant;
+constexpr auto kTenantKind = model::ResourceKind::kTenant;
 
 xml::TenantView ViewOf(const model::ResourceRecord& record) {
     return {xml::TenantSpecFromStored(record.spec), record.external_id};
@@ -41,12 +41,13 @@ asio::awaitable<Response> CreateTenant(orchestrator::Engine& engine,
     const auto& id = request.Param(kIdParam);
     RequireXmlBody(request);
     auto spec = xml::ParseTenantRequest(request.Body(), id);
-    auto op = NewOperation(request, model::OperationKind::kCreateTenant, model::TargetKind::kTenant, id,
-                           /*callback_required=*/true);
+    auto op =
+        NewOperation(request, model::OperationKind::kCreateTenant, model::TargetKind::kTenant, id,
+                     /*callback_required=*/true);
     auto stored = xml::StoredTenantSpec(spec);
     op.payload = stored;
-    model::ResourceRecord record{
-        model::ResourceKind::kTenant, id, {}, spec.name, model::ResourceState::kCreating, {}, stored, {}};
+    model::ResourceRecord record{model::ResourceKind::kTenant,    id, {},     spec.name,
+                                 model::ResourceState::kCreating, {}, stored, {}};
     co_await resources.AcceptCreate(record, op);
     co_return Accepted(engine, std::move(op), xml::TenantDocument({spec, {}}, {}));
 }
@@ -57,8 +58,9 @@ asio::awaitable<Response> UpdateTenant(orchestrator::Engine& engine,
     const auto& id = request.Param(kIdParam);
     RequireXmlBody(request);
     auto spec = xml::ParseTenantRequest(request.Body(), id);
-    auto op = NewOperation(request, model::OperationKind::kUpdateTenant, model::TargetKind::kTenant, id,
-                           /*callback_required=*/true);
+    auto op =
+        NewOperation(request, model::OperationKind::kUpdateTenant, model::TargetKind::kTenant, id,
+                     /*callback_required=*/true);
     op.payload = xml::StoredTenantSpec(spec);
     co_await resources.AcceptUpdate(model::ResourceKind::kTenant, op.target_id, op);
     co_return Accepted(engine, std::move(op), xml::TenantDocument({spec, {}}, {}));
@@ -69,8 +71,9 @@ asio::awaitable<Response> DeleteTenant(orchestrator::Engine& engine,
                                        Request& request) {
     const auto& id = request.Param(kIdParam);
     model::ValidateInternalId(id, kIdParam);
-    auto op = NewOperation(request, model::OperationKind::kDeleteTenant, model::TargetKind::kTenant, id,
-                           /*callback_required=*/true);
+    auto op =
+        NewOperation(request, model::OperationKind::kDeleteTenant, model::TargetKind::kTenant, id,
+                     /*callback_required=*/true);
     co_await resources.AcceptDelete(model::ResourceKind::kTenant, op.target_id, op);
     // Echo the tenant being deleted (docs/decisions.md#a-delete-echoes-what-it-deletes); it stays
     // stored until the work has run, and the work starts only after this answer.

@@ -62,7 +62,7 @@ TEST(DeploymentReferences, TheViewAndTheUsesNameInternalIdsTheConfigTheClientsTe
     // What a PUT keeps: the texts that were not internal ids, with their meaning.
     auto kept = ResolvedReferencesOf(parsed.stored);
     ASSERT_EQ(kept.size(), 3u);
-    EXPECT_EQ(kept[0].kind, "flavor");  // (kind, text) order
+    EXPECT_EQ(kept[0].kind, ResourceKind::kFlavor);  // (kind, text) order
     EXPECT_EQ(kept[0].text, "Small Flavor");
     EXPECT_EQ(kept[0].internal_id, "small");
 

@@ -9,7 +9,7 @@
 namespace escd::model::xml {
 namespace {
 
-const KindXml& Kind(const char* kind) {
+const KindXml& Kind(ResourceKind kind) {
     return *FindKindXml(kind);
 }
 
@@ -46,8 +46,8 @@ TEST(ResourceXml, DocumentsPutEscdsFieldsFirstAndNeverShowSecrets) {
                              "<file_server><base_url>http://127.0.0.1:1/x</base_url>"
                              "<file_server_password>pw</file_server_password></file_server>",
                              "", "fs");
-    ResourceRecord record{ResourceKind::kFileServer,      "fs", "",          "fs",
-                          ResourceState::kActive, "",   parsed.spec, ""};
+    ResourceRecord record{ResourceKind::kFileServer, "fs", "",          "fs",
+                          ResourceState::kActive,    "",   parsed.spec, ""};
     auto doc = ResourceDocument(Kind(ResourceKind::kFileServer), record, "CREATE_FILE_SERVER");
     EXPECT_NE(doc.find("<event_type>CREATE_FILE_SERVER</event_type>"), std::string::npos) << doc;
     EXPECT_NE(doc.find("<id>fs</id>"), std::string::npos) << doc;
@@ -57,10 +57,12 @@ TEST(ResourceXml, DocumentsPutEscdsFieldsFirstAndNeverShowSecrets) {
 }
 
 TEST(ResourceXml, EachKindRefusesWhatItCannotTake) {
-    EXPECT_NE(ErrorOf(ResourceKind::kNetwork, "<subnet/>").find("expected a <network>"), std::string::npos);
-    EXPECT_NE(ErrorOf(ResourceKind::kNetwork, "<network><name>n</name><shared>maybe</shared></network>")
-                  .find("true or false"),
+    EXPECT_NE(ErrorOf(ResourceKind::kNetwork, "<subnet/>").find("expected a <network>"),
               std::string::npos);
+    EXPECT_NE(
+        ErrorOf(ResourceKind::kNetwork, "<network><name>n</name><shared>maybe</shared></network>")
+            .find("true or false"),
+        std::string::npos);
     EXPECT_NE(ErrorOf(ResourceKind::kSubnet,
                       "<subnet><name>s</name><internal_network_id>n"
                       "</internal_network_id><cidr>10.0.0.0/31</cidr></subnet>")
@@ -78,9 +80,10 @@ TEST(ResourceXml, EachKindRefusesWhatItCannotTake) {
                       "</property></properties></flavor>")
                   .find("without a <name>"),
               std::string::npos);
-    EXPECT_NE(ErrorOf(ResourceKind::kImage, "<image><name>i</name><src>file:///a/../etc</src></image>")
-                  .find(".."),
-              std::string::npos);
+    EXPECT_NE(
+        ErrorOf(ResourceKind::kImage, "<image><name>i</name><src>file:///a/../etc</src></image>")
+            .find(".."),
+        std::string::npos);
     EXPECT_NE(ErrorOf(ResourceKind::kRouter,
                       "<router><name>r</name><route><destination>10.0.0.0/8"
                       "</destination><next_hop>x</next_hop></route></router>")
@@ -97,7 +100,7 @@ TEST(ResourceXml, ListsCopyCompactSpecsAndFallBackToTheDomForAnyOtherShape) {
     const auto& network = Kind(ResourceKind::kNetwork);
     auto parsed =
         ParseResourceRequest(network, "<network><name>a&amp;b</name></network>", "t", "n1");
-    ResourceRecord compact{ResourceKind::kNetwork,         "n1",  "t",         "a&b",
+    ResourceRecord compact{ResourceKind::kNetwork, "n1",  "t",         "a&b",
                            ResourceState::kActive, "u-1", parsed.spec, "t"};
     ResourceRecord spaced = compact;
     spaced.internal_id = "n2";
