@@ -13,7 +13,7 @@ const KindXml& Kind(ResourceKind kind) {
     return *FindKindXml(kind);
 }
 
-std::string ErrorOf(const char* kind, const std::string& body, const char* tenant = "t") {
+std::string ErrorOf(ResourceKind kind, const std::string& body, const char* tenant = "t") {
     try {
         ParseResourceRequest(Kind(kind), body, tenant, "id1");
     } catch (const Error& e) {
