@@ -323,7 +323,15 @@ void DropResolved(pugi::xml_node root) {
 }
 
 // (kind, text) -> internal id, from the stored datamodel's kResolvedElement.
-using ResolvedMap = std::map<std::pair<ResourceKind, std::string>, std::string>;
+// Ordered as the stored text reads: by the kind's name, then the text.
+struct ByKindName {
+    bool operator()(const std::pair<ResourceKind, std::string>& a,
+                    const std::pair<ResourceKind, std::string>& b) const {
+        return std::pair(ToString(a.first), std::string_view(a.second)) <
+               std::pair(ToString(b.first), std::string_view(b.second));
+    }
+};
+using ResolvedMap = std::map<std::pair<ResourceKind, std::string>, std::string, ByKindName>;
 
 ResolvedMap ReadResolved(const pugi::xml_node& root) {
     ResolvedMap resolved;

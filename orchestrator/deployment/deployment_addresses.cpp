@@ -172,7 +172,8 @@ asio::awaitable<xml::AllocatedNic> DeploymentWorkflow::AllocateNic(const model::
                                                                    model::DeploymentStep& step,
                                                                    AddressClaims::Held& held) {
     const auto& network_id = nic.network;
-    const auto network_kind = model::ResourceKind::kNetwork, subnet_kind = model::ResourceKind::kSubnet;
+    const auto network_kind = model::ResourceKind::kNetwork,
+               subnet_kind = model::ResourceKind::kSubnet;
     auto network = co_await resources_.GetResource(network_kind, network_id);
     auto subnets = co_await resources_.ListChildren(subnet_kind, network_id);
     if (!network || network->state == model::ResourceState::kDeleting)
@@ -247,7 +248,8 @@ model::OutboxMessage ResourceEvent(const std::string& url,
 
 asio::awaitable<void> DeploymentWorkflow::CreateDeclaredNetworks(Context& context) {
     for (const auto& network_id : context.spec.declared_networks) {
-        const auto network_kind = model::ResourceKind::kNetwork, subnet_kind = model::ResourceKind::kSubnet;
+        const auto network_kind = model::ResourceKind::kNetwork,
+                   subnet_kind = model::ResourceKind::kSubnet;
         auto network = co_await resources_.GetResource(network_kind, network_id);
         auto subnets = co_await resources_.ListChildren(subnet_kind, network_id);
         if (!network) throw Error(ErrorCode::kInternal, "network " + network_id + " vanished");
@@ -279,7 +281,8 @@ asio::awaitable<void> DeploymentWorkflow::CreateDeclaredNetworks(Context& contex
 
 asio::awaitable<void> DeploymentWorkflow::RemoveDeclaredNetworks(Context& context) {
     for (const auto& network_id : context.spec.declared_networks) {
-        const auto network_kind = model::ResourceKind::kNetwork, subnet_kind = model::ResourceKind::kSubnet;
+        const auto network_kind = model::ResourceKind::kNetwork,
+                   subnet_kind = model::ResourceKind::kSubnet;
         auto network = co_await resources_.GetResource(network_kind, network_id);
         auto subnets = co_await resources_.ListChildren(subnet_kind, network_id);
         if (!network) continue;  // removed by a first run

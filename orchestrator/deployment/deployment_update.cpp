@@ -38,8 +38,7 @@ const model::VmGroupSpec* FindGroup(const model::DeploymentSpec& spec, const std
     return nullptr;
 }
 
-std::vector<model::ResourceKey> UsesOf(std::string_view stored,
-                                                        std::string_view id) {
+std::vector<model::ResourceKey> UsesOf(std::string_view stored, std::string_view id) {
     std::vector<model::ResourceKey> uses;
     for (const auto& ref : xml::DeploymentReferences(stored, id))
         uses.emplace_back(ref.kind, ref.internal_id);

@@ -124,7 +124,8 @@ asio::awaitable<DeploymentWorkflow::Final> SnapshotWorkflow::Run(const model::Op
         co_return co_await Apply(context);
     } catch (const Error& e) {
         if (e.retryable()) throw;  // the engine runs it again later
-        ESCD_WARN("engine") << model::KindText(op) << " " << op.target_id << " failed: " << e.what();
+        ESCD_WARN("engine") << model::KindText(op) << " " << op.target_id
+                            << " failed: " << e.what();
         auto final = DeploymentWorkflow::Final::KeepsDeployment(
             HttpStatusOf(e, Reply::kCallback), event_type + " failed: " + e.what());
         final.callbacks = ToEventUrls(op, event_type, final.status, final.message,

@@ -162,8 +162,8 @@ void Engine::Launch(model::Operation op) {
 
 void Engine::Launch(model::Operation op, int attempt) {
     if (options_.paused_for_test) {
-        ESCD_WARN("engine") << "engine paused for test: " << model::KindText(op) << " " << op.target_id
-                            << " stays accepted";
+        ESCD_WARN("engine") << "engine paused for test: " << model::KindText(op) << " "
+                            << op.target_id << " stays accepted";
         return;
     }
     if (stopping_) return;  // resumed at the next start
@@ -325,7 +325,8 @@ asio::awaitable<void> Engine::RunDeploymentOperation(const model::Operation& op,
             if (dynamic_cast<const vim::VimUnavailable*>(&e)) outage = e.what();
         } else {
             // Anything else ends the operation: the deployment stays for an undeploy to clear.
-            ESCD_WARN("engine") << model::KindText(op) << " " << op.target_id << " failed: " << e.what();
+            ESCD_WARN("engine") << model::KindText(op) << " " << op.target_id
+                                << " failed: " << e.what();
             final = DeploymentWorkflow::Failed(op, HttpStatusOf(e, Reply::kCallback), e.what());
         }
     }
@@ -370,8 +371,9 @@ asio::awaitable<void> Engine::Complete(const model::Operation& op,
             auto rows = co_await operation_store_.CompleteOperation(op, outcome, status_code,
                                                                     status_message, callbacks);
             notifier_.Enqueue(std::move(rows));
-            ESCD_INFO("engine") << model::KindText(op) << " " << op.target_id << " finished: " << status_code
-                                << " " << status_message << " tx=" << op.transaction_id;
+            ESCD_INFO("engine") << model::KindText(op) << " " << op.target_id
+                                << " finished: " << status_code << " " << status_message
+                                << " tx=" << op.transaction_id;
             co_return;
         } catch (const Error& e) {
             if (e.origin() != ErrorOrigin::kDatabase || stopping_) throw;

@@ -33,13 +33,13 @@ std::string TargetDocument(const model::Operation& op, const model::ResourceReco
 
 asio::awaitable<void> Engine::RunTenantOperation(const model::Operation& op) {
     auto info = op.kind ? FindOperation(*op.kind) : std::nullopt;
-    if (!info) throw UnknownOperationKind(op);
+    if (!info || info->target_kind != model::ResourceKind::kTenant) throw UnknownOperationKind(op);
 
     // A create carries its whole spec; updates and deletes need the stored record for the
     // external id and (after a failed update) the spec as it was.
     std::optional<model::ResourceRecord> current;
     if (info->running != model::ResourceState::kCreating) {
-        current = co_await resource_store_.GetResource(info->target_kind, op.target_id);
+        current = co_await resource_store_.GetResource(model::ResourceKind::kTenant, op.target_id);
         if (!current)
             throw Error(ErrorCode::kInternal, "target of " + op.transaction_id + " vanished");
     }
@@ -70,7 +70,8 @@ asio::awaitable<void> Engine::RunTenantOperation(const model::Operation& op) {
         // A failed update leaves the tenant as it was, and the callback says so.
         if (info->running == model::ResourceState::kUpdating)
             spec = model::xml::TenantSpecFromStored(current->spec);
-        ESCD_WARN("engine") << model::KindText(op) << " " << op.target_id << " failed: " << e.what();
+        ESCD_WARN("engine") << model::KindText(op) << " " << op.target_id
+                            << " failed: " << e.what();
     }
 
     const auto body = model::xml::TenantDocument({spec, external_id}, model::KindText(op));
@@ -113,7 +114,8 @@ asio::awaitable<void> Engine::RunResourceOperation(const model::Operation& op) {
         message = info->failure_message + ": " + e.what();
         outcome.state = *model::NextState(info->running, model::ResourceEvent::kVimFailed);
         if (updating) target = *current;  // a failed update leaves the resource as it was
-        ESCD_WARN("engine") << model::KindText(op) << " " << op.target_id << " failed: " << e.what();
+        ESCD_WARN("engine") << model::KindText(op) << " " << op.target_id
+                            << " failed: " << e.what();
     }
 
     const auto body = TargetDocument(op, target);
@@ -147,7 +149,8 @@ asio::awaitable<void> Engine::EndResourceOperation(const model::Operation& op,
                                                    const std::string& body) {
     std::vector<model::OutboxMessage> callbacks;
     if (!op.callback_url.empty())
-        callbacks.push_back({op.callback_url, std::string(model::KindText(op)), status_code, status_message, body});
+        callbacks.push_back(
+            {op.callback_url, std::string(model::KindText(op)), status_code, status_message, body});
     co_await Complete(op, outcome, status_code, status_message, callbacks);
     if (outcome.state == model::ResourceState::kRemoved) ForgetStrand(op.target_kind, op.target_id);
 }

@@ -24,24 +24,26 @@ asio::awaitable<void> Engine::ApplyKpiEvent(std::string deployment_id,
         auto held = scaling_held_until_.find(deployment_id + "/" + scale->group);
         if (held != scaling_held_until_.end()) {
             if (std::chrono::steady_clock::now() < held->second) {
-                ESCD_INFO("engine") << event << " of VM " << vm_name << ": " << ToString(kind) << " of group "
-                                    << scale->group << " held back after a failed scale";
+                ESCD_INFO("engine")
+                    << event << " of VM " << vm_name << ": " << ToString(kind) << " of group "
+                    << scale->group << " held back after a failed scale";
                 co_return;
             }
             scaling_held_until_.erase(held);
         }
     }
     if (mode_.InMaintenance()) {
-        ESCD_WARN("engine") << event << " of VM " << vm_name << ": " << ToString(kind) << " of group "
-                            << scale->group << " not started: escd is in maintenance mode";
+        ESCD_WARN("engine") << event << " of VM " << vm_name << ": " << ToString(kind)
+                            << " of group " << scale->group
+                            << " not started: escd is in maintenance mode";
         co_return;
     }
     const std::vector<std::pair<std::string, std::string>> fields{
         {"name", scale->out ? "scale_out" : "scale_in"}, {"vm_group", scale->group}};
     auto op = co_await AcceptOwnOperation(kind, *latest, fields);
     if (!op) {
-        ESCD_INFO("engine") << event << " of VM " << vm_name << ": " << ToString(kind) << " of group "
-                            << scale->group << " not started: an operation runs on "
+        ESCD_INFO("engine") << event << " of VM " << vm_name << ": " << ToString(kind)
+                            << " of group " << scale->group << " not started: an operation runs on "
                             << deployment_id;
         co_return;
     }

@@ -59,7 +59,8 @@ std::optional<OperationInfo> FindOperation(model::OperationKind kind) {
 }
 
 Error UnknownOperationKind(const model::Operation& op) {
-    return Error(ErrorCode::kInternal, "unknown operation kind " + std::string(model::KindText(op)));
+    return Error(ErrorCode::kInternal,
+                 "unknown operation kind " + std::string(model::KindText(op)));
 }
 
 std::optional<model::OperationKind> ResourceOperationKind(model::ResourceState running,

@@ -76,7 +76,8 @@ asio::awaitable<ResourceWorkflows::Result> ResourceWorkflows::Run(
         // A file server is escd's own record of where files come from: nothing on the VIM.
         co_return Result{};
     }
-    throw Error(ErrorCode::kInternal, "no workflow for resource kind " + std::string(ToString(kind)));
+    throw Error(ErrorCode::kInternal,
+                "no workflow for resource kind " + std::string(ToString(kind)));
 }
 
 vim::NetworkRequest NetworkRequestOf(const model::ResourceRecord& network,
@@ -95,7 +96,8 @@ vim::NetworkRequest NetworkRequestOf(const model::ResourceRecord& network,
 
 asio::awaitable<vim::EnsuredNetwork> ResourceWorkflows::ApplyNetwork(
     const std::string& network_id, const model::ResourceRecord* changed, bool changed_removed) {
-    const auto network_kind = model::ResourceKind::kNetwork, subnet_kind = model::ResourceKind::kSubnet;
+    const auto network_kind = model::ResourceKind::kNetwork,
+               subnet_kind = model::ResourceKind::kSubnet;
     auto network = co_await resources_.GetResource(network_kind, network_id);
     auto subnets = co_await resources_.ListChildren(subnet_kind, network_id);
     if (!network) throw Error(ErrorCode::kNotFound, "network " + network_id + " not found");
@@ -201,8 +203,12 @@ asio::awaitable<ResourceWorkflows::Result> ResourceWorkflows::Volume(
         co_return Result{};
     }
     Spec spec(target.spec);
-    vim::VolumeRequest request{
-        vim::VolumeKind::kVolume, target.internal_id, target.tenant_id, VolumeBytes(spec), "raw", {}};
+    vim::VolumeRequest request{vim::VolumeKind::kVolume,
+                               target.internal_id,
+                               target.tenant_id,
+                               VolumeBytes(spec),
+                               "raw",
+                               {}};
     auto object = co_await vim_.storage.CreateVolume(request);
     co_return Result{object.external_id, object.note};
 }

@@ -56,17 +56,18 @@ asio::awaitable<Response> Switch(const std::shared_ptr<HostContext>& context,
                                  Request& request,
                                  bool schedulable) {
     const auto& host = request.Param("hostName");
-    auto op = NewOperation(request,
-                           schedulable ? model::OperationKind::kHostEnabled
-                                       : model::OperationKind::kHostDisabled,
-                           model::TargetKind::kHost, host,
-                           /*callback_required=*/false);
+    auto op = NewOperation(
+        request,
+        schedulable ? model::OperationKind::kHostEnabled : model::OperationKind::kHostDisabled,
+        model::TargetKind::kHost, host,
+        /*callback_required=*/false);
     if (op.events_url.empty())
         throw Error(ErrorCode::kBadRequest, "missing Callback-ESC-Events header");
     co_await RequireHost(*context, host);
     const std::string message = "Host " + host + (schedulable ? " enabled" : " disabled");
-    const std::vector<model::OutboxMessage> events{
-        {op.events_url, std::string(model::KindText(op)), 200, message, EventDocument(host, schedulable, message)}};
+    const std::vector<model::OutboxMessage> events{{op.events_url, std::string(model::KindText(op)),
+                                                    200, message,
+                                                    EventDocument(host, schedulable, message)}};
     auto rows = co_await context->hosts.SetHostSchedulable(host, schedulable, op, events);
     Response response;
     response.body = StatusDocument(host, schedulable);

@@ -71,8 +71,8 @@ asio::awaitable<Response> MigrateVm(const MigrationContext& c, Request& request)
     model::ValidateInternalId(tenant, "internal_tenant_id");
     model::ValidateName(vm_name, 1024, "vm_name");
     auto plan = ParseMigration(request, vm_name);
-    auto op = NewOperation(request, model::OperationKind::kMigrateVm, model::TargetKind::kDeployment,
-                           {}, /*callback_required=*/true);
+    auto op = NewOperation(request, model::OperationKind::kMigrateVm,
+                           model::TargetKind::kDeployment, {}, /*callback_required=*/true);
     auto found = co_await FindTenantVm(c.resources, c.deployments, tenant, vm_name);
     RequireSettledVm(found.vm, "migrate");
 

@@ -65,8 +65,10 @@ asio::awaitable<void> RequireReferences(model::ResourceStore& resources,
 }
 
 std::string MissingReferenceMessage(const model::xml::Reference& ref, const std::string& tenant) {
-    const bool global = ref.kind == model::ResourceKind::kImage || ref.kind == model::ResourceKind::kFlavor;
-    return ref.field + " names " + std::string(ToString(ref.kind)) + " " + ref.internal_id + ", which does not exist" +
+    const bool global =
+        ref.kind == model::ResourceKind::kImage || ref.kind == model::ResourceKind::kFlavor;
+    return ref.field + " names " + std::string(ToString(ref.kind)) + " " + ref.internal_id +
+           ", which does not exist" +
            (tenant.empty() || global ? std::string() : " in tenant " + tenant);
 }
 

@@ -127,8 +127,9 @@ asio::awaitable<Response> Create(const ContextPtr& c, Request& request) {
     co_await RequireReferences(c->resources, parsed.references, tenant);
     if (c->exposure.on_vim) co_await c->engine.RequireVim();
     op.payload = parsed.spec;
-    ResourceRecord record{c->kind.kind, id, tenant,      parsed.name,
-                          ResourceState::kCreating,  {}, parsed.spec, parsed.parent_id};
+    ResourceRecord record{
+        c->kind.kind, id,          tenant,          parsed.name, ResourceState::kCreating,
+        {},           parsed.spec, parsed.parent_id};
     co_await c->resources.AcceptCreate(record, op);
     co_return Accepted(c->engine, std::move(op), xml::ResourceDocument(c->kind, record, {}));
 }
@@ -183,8 +184,9 @@ void RegisterResourceRoutes(Router& router,
                             model::ResourceStore& resources) {
     for (const auto& exposure : kExposures) {
         const auto* kind = xml::FindKindXml(exposure.kind);
-        if (!kind) throw std::logic_error(std::string("no XML mapping for ") +
-                                                    std::string(ToString(exposure.kind)));
+        if (!kind)
+            throw std::logic_error(std::string("no XML mapping for ") +
+                                   std::string(ToString(exposure.kind)));
         auto context = std::make_shared<const Context>(Context{engine, resources, exposure, *kind});
         const std::string list =
             (exposure.tenant_scoped ? std::string("/{") + kTenantParam + "}/" : std::string("/")) +

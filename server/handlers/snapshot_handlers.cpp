@@ -162,21 +162,16 @@ asio::awaitable<Response> MakeVolume(const SnapshotContext& c, Request& request)
     auto volume_node = spec.append_child("volume");
     xml::AppendText(volume_node, "name", name);
     xml::AppendText(volume_node, "snapshot_id", snapshot.snapshot_id);
-    model::ResourceRecord volume{model::ResourceKind::kVolume,
-                                 volume_id,
-                                 snapshot.tenant_id,
-                                 name,
-                                 model::ResourceState::kCreating,
-                                 {},
-                                 xml::Compact(spec),
-                                 snapshot.tenant_id};
+    model::ResourceRecord volume{
+        model::ResourceKind::kVolume,    volume_id, snapshot.tenant_id, name,
+        model::ResourceState::kCreating, {},        xml::Compact(spec), snapshot.tenant_id};
     op.target_id = snapshot.deployment_id;
     op.payload = orchestrator::SnapshotPayload(snapshot, volume_id);
     co_await c.snapshots.AcceptVmSnapshotRequest(
         snapshot.snapshot_id, model::SnapshotEvent::kVolumeRequested, volume, op);
-    auto response =
-        Accepted(c.engine, std::move(op),
-                 xml::ResourceDocument(*xml::FindKindXml(model::ResourceKind::kVolume), volume, {}));
+    auto response = Accepted(
+        c.engine, std::move(op),
+        xml::ResourceDocument(*xml::FindKindXml(model::ResourceKind::kVolume), volume, {}));
     response.status = http::status::accepted;
     co_return response;
 }

@@ -96,10 +96,12 @@ asio::awaitable<void> VimsChanged(const Context& context) {
 asio::awaitable<Response> CreateConnector(const Context& context, Request& request) {
     RequireXmlBody(request);
     const auto connector = xml::ParseVimConnectorRequest(request.Body(), {});
-    const auto op = NewOperation(request, model::OperationKind::kCreateVimConnector, model::TargetKind::kVimConnector, connector.id,
+    const auto op = NewOperation(request, model::OperationKind::kCreateVimConnector,
+                                 model::TargetKind::kVimConnector, connector.id,
                                  /*callback_required=*/true);
     const std::string message = "VIM Connector successfully created";
-    const auto callbacks = CallbackFor(op, message, xml::VimConnectorDocument(connector, model::KindText(op)));
+    const auto callbacks =
+        CallbackFor(op, message, xml::VimConnectorDocument(connector, model::KindText(op)));
     auto rows = co_await context->store.CreateVimConnector(connector, op, message, callbacks);
     co_await VimsChanged(context);
     co_return Committed(context, op, xml::VimConnectorDocument(connector, {}), std::move(rows));
@@ -109,10 +111,12 @@ asio::awaitable<Response> UpdateConnector(const Context& context, Request& reque
     const auto& id = VimIdFrom(request);
     RequireXmlBody(request);
     const auto connector = xml::ParseVimConnectorRequest(request.Body(), id);
-    const auto op = NewOperation(request, model::OperationKind::kUpdateVimConnector, model::TargetKind::kVimConnector, id,
+    const auto op = NewOperation(request, model::OperationKind::kUpdateVimConnector,
+                                 model::TargetKind::kVimConnector, id,
                                  /*callback_required=*/true);
     const std::string message = "VIM Connector successfully updated";
-    const auto callbacks = CallbackFor(op, message, xml::VimConnectorDocument(connector, model::KindText(op)));
+    const auto callbacks =
+        CallbackFor(op, message, xml::VimConnectorDocument(connector, model::KindText(op)));
     auto rows = co_await context->store.UpdateVimConnector(connector, op, message, callbacks);
     co_await VimsChanged(context);
     co_return Committed(context, op, xml::VimConnectorDocument(connector, {}), std::move(rows));
@@ -120,12 +124,14 @@ asio::awaitable<Response> UpdateConnector(const Context& context, Request& reque
 
 asio::awaitable<Response> DeleteConnector(const Context& context, Request& request) {
     const auto& id = VimIdFrom(request);
-    const auto op = NewOperation(request, model::OperationKind::kDeleteVimConnector, model::TargetKind::kVimConnector, id,
+    const auto op = NewOperation(request, model::OperationKind::kDeleteVimConnector,
+                                 model::TargetKind::kVimConnector, id,
                                  /*callback_required=*/true);
     // The callback and the answer show what is deleted; the store re-checks under its lock.
     const auto connector = co_await ReadConnector(context, id);
     const std::string message = "VIM Connector successfully deleted";
-    const auto callbacks = CallbackFor(op, message, xml::VimConnectorDocument(connector, model::KindText(op)));
+    const auto callbacks =
+        CallbackFor(op, message, xml::VimConnectorDocument(connector, model::KindText(op)));
     auto rows = co_await context->store.DeleteVimConnector(id, op, message, callbacks);
     co_await VimsChanged(context);
     co_return Committed(context, op, xml::VimConnectorDocument(connector, {}), std::move(rows));
@@ -143,10 +149,12 @@ asio::awaitable<Response> GetDefault(const Context& context) {
 asio::awaitable<Response> SetDefault(const Context& context, Request& request) {
     RequireXmlBody(request);
     const auto id = xml::ParseDefaultVimConnectorRequest(request.Body());
-    const auto op = NewOperation(request, model::OperationKind::kSetDefaultVimConnector, model::TargetKind::kVimConnector, id,
+    const auto op = NewOperation(request, model::OperationKind::kSetDefaultVimConnector,
+                                 model::TargetKind::kVimConnector, id,
                                  /*callback_required=*/true);
     const std::string message = "Default VIM Connector successfully set";
-    const auto callbacks = CallbackFor(op, message, xml::DefaultVimConnectorDocument(id, model::KindText(op)));
+    const auto callbacks =
+        CallbackFor(op, message, xml::DefaultVimConnectorDocument(id, model::KindText(op)));
     auto rows = co_await context->store.SetDefaultVimConnector(id, op, message, callbacks);
     co_await VimsChanged(context);
     co_return Committed(context, op, xml::DefaultVimConnectorDocument(id, {}), std::move(rows));
@@ -179,7 +187,8 @@ asio::awaitable<vim::VimStatus> Probe(const Context& context,
 
 asio::awaitable<Response> CheckStatus(const Context& context, Request& request) {
     const auto& id = VimIdFrom(request);
-    const auto op = NewOperation(request, model::OperationKind::kCheckVimConnectorStatus, model::TargetKind::kVimConnector, id,
+    const auto op = NewOperation(request, model::OperationKind::kCheckVimConnectorStatus,
+                                 model::TargetKind::kVimConnector, id,
                                  /*callback_required=*/false);
     auto connector = co_await ReadConnector(context, id);
     const auto status = co_await Probe(context, connector);
@@ -188,7 +197,8 @@ asio::awaitable<Response> CheckStatus(const Context& context, Request& request) 
     const auto& recorded = *connector.status;
     const std::string message =
         "VIM Connector " + id + " status: " + std::string(xml::StatusName(recorded));
-    const auto callbacks = CallbackFor(op, message, xml::VimConnectorDocument(connector, model::KindText(op)));
+    const auto callbacks =
+        CallbackFor(op, message, xml::VimConnectorDocument(connector, model::KindText(op)));
     auto rows =
         co_await context->store.RecordVimConnectorStatus(id, recorded, op, message, callbacks);
     co_return Committed(context, op, xml::VimConnectorDocument(connector, {}), std::move(rows));
@@ -217,10 +227,12 @@ asio::awaitable<Response> CreateUser(const Context& context, Request& request) {
     const auto& vim_id = VimIdFrom(request);
     RequireXmlBody(request);
     const auto user = xml::ParseVimUserRequest(request.Body(), vim_id, {});
-    const auto op = NewOperation(request, model::OperationKind::kCreateVimUser, model::TargetKind::kVimUser, UserTarget(user),
+    const auto op = NewOperation(request, model::OperationKind::kCreateVimUser,
+                                 model::TargetKind::kVimUser, UserTarget(user),
                                  /*callback_required=*/true);
     const std::string message = "VIM User successfully created";
-    const auto callbacks = CallbackFor(op, message, xml::VimUserDocument(user, model::KindText(op)));
+    const auto callbacks =
+        CallbackFor(op, message, xml::VimUserDocument(user, model::KindText(op)));
     auto rows = co_await context->store.CreateVimUser(user, op, message, callbacks);
     co_await VimsChanged(context);
     co_return Committed(context, op, xml::VimUserDocument(user, {}), std::move(rows));
@@ -231,10 +243,12 @@ asio::awaitable<Response> UpdateUser(const Context& context, Request& request) {
     const auto user_id = UserIdFrom(request);
     RequireXmlBody(request);
     const auto user = xml::ParseVimUserRequest(request.Body(), vim_id, user_id);
-    const auto op = NewOperation(request, model::OperationKind::kUpdateVimUser, model::TargetKind::kVimUser, UserTarget(user),
+    const auto op = NewOperation(request, model::OperationKind::kUpdateVimUser,
+                                 model::TargetKind::kVimUser, UserTarget(user),
                                  /*callback_required=*/true);
     const std::string message = "VIM User successfully updated";
-    const auto callbacks = CallbackFor(op, message, xml::VimUserDocument(user, model::KindText(op)));
+    const auto callbacks =
+        CallbackFor(op, message, xml::VimUserDocument(user, model::KindText(op)));
     auto rows = co_await context->store.UpdateVimUser(user, op, message, callbacks);
     co_await VimsChanged(context);
     co_return Committed(context, op, xml::VimUserDocument(user, {}), std::move(rows));
@@ -243,11 +257,13 @@ asio::awaitable<Response> UpdateUser(const Context& context, Request& request) {
 asio::awaitable<Response> DeleteUser(const Context& context, Request& request) {
     const auto& vim_id = VimIdFrom(request);
     const auto user_id = UserIdFrom(request);
-    const auto op = NewOperation(request, model::OperationKind::kDeleteVimUser, model::TargetKind::kVimUser, vim_id + "/" + user_id,
+    const auto op = NewOperation(request, model::OperationKind::kDeleteVimUser,
+                                 model::TargetKind::kVimUser, vim_id + "/" + user_id,
                                  /*callback_required=*/true);
     const auto user = co_await context->store.GetVimUser(vim_id, user_id);
     const std::string message = "VIM User successfully deleted";
-    const auto callbacks = CallbackFor(op, message, xml::VimUserDocument(user, model::KindText(op)));
+    const auto callbacks =
+        CallbackFor(op, message, xml::VimUserDocument(user, model::KindText(op)));
     auto rows = co_await context->store.DeleteVimUser(vim_id, user_id, op, message, callbacks);
     co_await VimsChanged(context);
     co_return Committed(context, op, xml::VimUserDocument(user, {}), std::move(rows));

@@ -52,8 +52,7 @@ class Storage {
     virtual asio::awaitable<VimObject> CreateVolume(const VolumeRequest& request) = 0;
     /// Removes the volume of `kind`/`internal_id` (as created by CreateVolume, or for kVolume by
     /// Snapshots::CreateVolumeFromSnapshot); one that is gone already is a success.
-    virtual asio::awaitable<void> DeleteVolume(VolumeKind kind,
-                                               const std::string& internal_id) = 0;
+    virtual asio::awaitable<void> DeleteVolume(VolumeKind kind, const std::string& internal_id) = 0;
 };
 
 }  // namespace escd::vim
