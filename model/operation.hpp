@@ -4,7 +4,11 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
+
+#include "model/kinds.hpp"
 
 namespace escd::model {
 
@@ -12,13 +16,23 @@ namespace escd::model {
 /// that applies its outcome.
 struct Operation {
     std::string transaction_id;  ///< the ESC-Transaction-Id (UUID)
-    std::string kind;            ///< the event it completes with: CREATE_TENANT, UPDATE_TENANT, ...
-    std::string target_kind;     ///< model::kind::k*
-    std::string target_id;       ///< internal id of the target
-    std::string callback_url;    ///< `Callback` header; empty = no callback
-    std::string events_url;      ///< `Callback-ESC-Events` header; empty = none
-    std::string payload;         ///< the accepted spec (XML) for creates and updates
+    /// The event it completes with (CREATE_TENANT, ...); nullopt for a row another version of
+    /// escd wrote with a kind this one does not know (its text in `unknown_kind`), which the
+    /// engine ends with a failure rather than run.
+    std::optional<OperationKind> kind;
+    std::string unknown_kind;
+    TargetKind target_kind = TargetKind::kTenant;
+    std::string target_id;     ///< internal id of the target
+    std::string callback_url;  ///< `Callback` header; empty = no callback
+    std::string events_url;    ///< `Callback-ESC-Events` header; empty = none
+    std::string payload;       ///< the accepted spec (XML) for creates and updates
 };
+
+/// The text of `op`'s kind as stored and sent (the callback's event_type): its name, or the
+/// stored text of a kind this escd does not know.
+inline std::string_view KindText(const Operation& op) noexcept {
+    return op.kind ? ToString(*op.kind) : std::string_view(op.unknown_kind);
+}
 
 /// A callback to deliver: POST `body` to `url` with the ESC status headers.
 struct OutboxMessage {

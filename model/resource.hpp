@@ -4,30 +4,18 @@
 
 #include <string>
 #include <string_view>
+#include <utility>
 
+#include "model/kinds.hpp"
 #include "model/resource_lifecycle.hpp"
 
 namespace escd::model {
 
-/// Kinds as stored in resources.kind and used in operations.target_kind.
-namespace kind {
-inline constexpr const char* kTenant = "tenant";
-inline constexpr const char* kNetwork = "network";
-inline constexpr const char* kSubnet = "subnet";
-inline constexpr const char* kImage = "image";
-inline constexpr const char* kFlavor = "flavor";
-inline constexpr const char* kVolume = "volume";
-inline constexpr const char* kRouter = "router";
-inline constexpr const char* kFileServer = "file_server";
-inline constexpr const char* kDeployment = "deployment";
-}  // namespace kind
-
-/// The kind a resource of `kind` lives in: "tenant" for networks, volumes, routers, deployments,
-/// "network" for subnets, "" for tenants, images, flavors and file servers (global).
-std::string_view ParentKindOf(std::string_view kind) noexcept;
+/// (kind, internal id): a resource's key.
+using ResourceKey = std::pair<ResourceKind, std::string>;
 
 struct ResourceRecord {
-    std::string kind;         ///< kind::kTenant, ...
+    ResourceKind kind = ResourceKind::kTenant;
     std::string internal_id;  ///< client-chosen, unique across all kinds
     std::string tenant_id;    ///< owning tenant; empty for tenants and global resources
     std::string name;

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "model/operation.hpp"
+#include "model/resource.hpp"
 #include "model/snapshot_lifecycle.hpp"
 #include "model/vm_state_machine.hpp"
 
@@ -34,7 +35,7 @@ struct IpAllocation {
 
 /// A resource the step finishes (a tenant the deployment created first).
 struct ResourceUpdate {
-    std::string kind;
+    ResourceKind kind = ResourceKind::kTenant;
     std::string internal_id;
     std::string state;  ///< "ACTIVE", ...; "REMOVED" deletes the row
     std::string external_id;
@@ -60,7 +61,7 @@ struct DeploymentStep {
     std::vector<ResourceUpdate> resources;
     std::vector<SnapshotUpdate> snapshots;
     /// When set, replaces the (kind, id) list of what the deployment uses (deployment_refs).
-    std::optional<std::vector<std::pair<std::string, std::string>>> uses;
+    std::optional<std::vector<ResourceKey>> uses;
     std::vector<OutboxMessage> events;  ///< in delivery order
     /// Commit only while no operation is accepted on the deployment (its resource ACTIVE);
     /// otherwise Error(kConflict) and nothing is written. For monitoring verdicts.

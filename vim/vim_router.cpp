@@ -117,8 +117,7 @@ asio::awaitable<void> VimRouter::DeleteNetwork(const std::string& internal_id) {
 asio::awaitable<VimObject> VimRouter::CreateVolume(const VolumeRequest& request) {
     co_return co_await Default()->CreateVolume(request);
 }
-asio::awaitable<void> VimRouter::DeleteVolume(const std::string& kind,
-                                              const std::string& internal_id) {
+asio::awaitable<void> VimRouter::DeleteVolume(VolumeKind kind, const std::string& internal_id) {
     co_await Default()->DeleteVolume(kind, internal_id);
 }
 asio::awaitable<VimObject> VimRouter::CreateFlavor(const FlavorRequest& request) {

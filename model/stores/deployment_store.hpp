@@ -36,16 +36,15 @@ class DeploymentStore {
     /// `uses` lists the (kind, id) of the images, flavors and networks it names: deleting one
     /// of them is refused (409) while the deployment exists. `declared` are the networks and
     /// subnets the datamodel declares: inserted CREATING (kConflict when an id is used).
-    virtual asio::awaitable<void> AcceptDeployment(
-        const ResourceRecord& deployment,
-        const Operation& op,
-        const std::vector<std::pair<std::string, std::string>>& uses,
-        const std::vector<ResourceRecord>& declared) = 0;
+    virtual asio::awaitable<void> AcceptDeployment(const ResourceRecord& deployment,
+                                                   const Operation& op,
+                                                   const std::vector<ResourceKey>& uses,
+                                                   const std::vector<ResourceRecord>& declared) = 0;
     /// PUT of a deployment: moves it to UPDATING (kNotFound, kConflict as
     /// ResourceStore::AcceptUpdate) and records `op` (whose payload is the new datamodel); `uses`
     /// (of the new datamodel) join what it uses until the update's last step says what remains.
-    virtual asio::awaitable<void> AcceptDeploymentUpdate(
-        const Operation& op, const std::vector<std::pair<std::string, std::string>>& uses) = 0;
+    virtual asio::awaitable<void> AcceptDeploymentUpdate(const Operation& op,
+                                                         const std::vector<ResourceKey>& uses) = 0;
     /// Commits one step of a deployment workflow and returns its outbox rows.
     virtual asio::awaitable<std::vector<OutboxRow>> RecordDeploymentStep(
         const DeploymentStep& step) = 0;

@@ -29,20 +29,20 @@ class ResourceStore {
     /// All resources of `kind` (optionally of one tenant) in internal-id order, including those
     /// being created or deleted.
     virtual asio::awaitable<std::vector<ResourceRecord>> ListResources(
-        const std::string& kind, const std::optional<std::string>& tenant_id) = 0;
+        ResourceKind kind, const std::optional<std::string>& tenant_id) = 0;
     /// Resources of `kind` whose direct parent is `parent_id` (a network's subnets), by id.
     virtual asio::awaitable<std::vector<ResourceRecord>> ListChildren(
-        const std::string& kind, const std::string& parent_id) = 0;
+        ResourceKind kind, const std::string& parent_id) = 0;
     virtual asio::awaitable<std::optional<ResourceRecord>> GetResource(
-        const std::string& kind, const std::string& internal_id) = 0;
+        ResourceKind kind, const std::string& internal_id) = 0;
     /// The resources of several (kind, internal id) keys in one read: for each key, in order, the
     /// resource or nullopt (what a datamodel or a router names).
     virtual asio::awaitable<std::vector<std::optional<ResourceRecord>>> GetResources(
-        const std::vector<std::pair<std::string, std::string>>& keys) = 0;
+        const std::vector<ResourceKey>& keys) = 0;
     /// Resources of `kind` whose internal id, external (VIM) id or name is `key`, by internal id:
     /// the candidates a datamodel's reference may mean (model/reference_resolution.hpp).
     virtual asio::awaitable<std::vector<ResourceRecord>> FindResourcesByKey(
-        const std::string& kind, const std::string& key) = 0;
+        ResourceKind kind, const std::string& key) = 0;
 
     // Accepting work: the intent and the operation row commit together, or not at all.
     /// Inserts `resource` (state CREATING) and `op`. kConflict when the internal id is used by
@@ -52,13 +52,13 @@ class ResourceStore {
                                                const Operation& op) = 0;
     /// Moves the resource to UPDATING and records `op` (whose payload is the new spec).
     /// kNotFound when absent; kConflict when another operation runs on it.
-    virtual asio::awaitable<void> AcceptUpdate(const std::string& kind,
+    virtual asio::awaitable<void> AcceptUpdate(ResourceKind kind,
                                                const std::string& internal_id,
                                                const Operation& op) = 0;
     /// Moves the resource to DELETING and records `op`. kNotFound when absent; kConflict when
     /// another operation runs on it, or when it still has children (a tenant that owns resources,
     /// a network with subnets) or a deployment uses it.
-    virtual asio::awaitable<void> AcceptDelete(const std::string& kind,
+    virtual asio::awaitable<void> AcceptDelete(ResourceKind kind,
                                                const std::string& internal_id,
                                                const Operation& op) = 0;
 };

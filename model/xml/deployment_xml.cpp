@@ -226,7 +226,7 @@ VmGroupSpec ParseGroup(const pugi::xml_node& node, std::vector<Reference>& refer
     const auto at = "vm_group " + group.name;
     group.image = Required(node, "image", at);
     ValidateName(group.image, kMaxNameLength, at + " image");
-    references.push_back({kind::kImage, group.image, at + " image"});
+    references.push_back({ResourceKind::kImage, group.image, at + " image"});
     group.flavor = Text(node, "flavor");
     // <locator><vim_id>: the VIM connector the group's VMs go to (ESC's multi-VIM deployments);
     // none = the default connector. Whether it is registered is checked when the VMs are made.
@@ -238,7 +238,7 @@ VmGroupSpec ParseGroup(const pugi::xml_node& node, std::vector<Reference>& refer
     group.memory_mb = Int(node, "vim_memory_mb", 1, 1 << 24, 0, at);
     if (!group.flavor.empty()) {
         ValidateName(group.flavor, kMaxNameLength, at + " flavor");
-        references.push_back({kind::kFlavor, group.flavor, at + " flavor"});
+        references.push_back({ResourceKind::kFlavor, group.flavor, at + " flavor"});
     } else if ((group.vcpus == 0) != (group.memory_mb == 0)) {
         Bad(at + " needs both <vim_vcpus> and <vim_memory_mb> (or a <flavor>)");
     }
@@ -323,18 +323,33 @@ void DropResolved(pugi::xml_node root) {
 }
 
 // (kind, text) -> internal id, from the stored datamodel's kResolvedElement.
-using ResolvedMap = std::map<std::pair<std::string, std::string>, std::string>;
+// Ordered as the stored text reads: by the kind's name, then the text.
+struct ByKindName {
+    bool operator()(const std::pair<ResourceKind, std::string>& a,
+                    const std::pair<ResourceKind, std::string>& b) const {
+        return std::pair(ToString(a.first), std::string_view(a.second)) <
+               std::pair(ToString(b.first), std::string_view(b.second));
+    }
+};
+using ResolvedMap = std::map<std::pair<ResourceKind, std::string>, std::string, ByKindName>;
 
 ResolvedMap ReadResolved(const pugi::xml_node& root) {
     ResolvedMap resolved;
-    for (auto entry : Children(Child(root, kResolvedElement), "reference"))
-        resolved[{Text(entry, "kind"), Text(entry, "text")}] = Text(entry, "internal_id");
+    for (auto entry : Children(Child(root, kResolvedElement), "reference")) {
+        const auto text = Text(entry, "kind");
+        const auto kind = ParseResourceKind(text);
+        if (!kind)
+            throw Error(
+                ErrorCode::kInternal,
+                "a stored datamodel's resolved reference names unknown kind '" + text + "'");
+        resolved[{*kind, Text(entry, "text")}] = Text(entry, "internal_id");
+    }
     return resolved;
 }
 
 // The internal id `text` of `kind` means: what was resolved, else the text itself (an internal
 // id, or a datamodel stored before references were resolved).
-std::string Canonical(const ResolvedMap& resolved, const char* kind, const std::string& text) {
+std::string Canonical(const ResolvedMap& resolved, ResourceKind kind, const std::string& text) {
     auto it = resolved.find({kind, text});
     return it == resolved.end() ? text : it->second;
 }
@@ -408,21 +423,21 @@ DeploymentSpec Extract(const pugi::xml_node& root,
                 std::find(spec.declared_networks.begin(), spec.declared_networks.end(),
                           nic.network) != spec.declared_networks.end();
             if (!declared && referenced.insert(nic.network).second) {
-                references.push_back(
-                    {kind::kNetwork, nic.network, "vm_group " + group.name + " interface network"});
+                references.push_back({ResourceKind::kNetwork, nic.network,
+                                      "vm_group " + group.name + " interface network"});
             }
         }
     }
     if (resolved.empty()) return spec;
-    for (auto& ref : references)
-        ref.internal_id = Canonical(resolved, ref.kind.c_str(), ref.internal_id);
+    for (auto& ref : references) ref.internal_id = Canonical(resolved, ref.kind, ref.internal_id);
     for (auto& group : spec.vm_groups) {
-        group.image = Canonical(resolved, kind::kImage, group.image);
-        if (!group.flavor.empty()) group.flavor = Canonical(resolved, kind::kFlavor, group.flavor);
+        group.image = Canonical(resolved, ResourceKind::kImage, group.image);
+        if (!group.flavor.empty())
+            group.flavor = Canonical(resolved, ResourceKind::kFlavor, group.flavor);
         for (auto& nic : group.interfaces)
-            nic.network = Canonical(resolved, kind::kNetwork, nic.network);
+            nic.network = Canonical(resolved, ResourceKind::kNetwork, nic.network);
         for (auto& pool : group.scaling.static_pools)
-            pool.network = Canonical(resolved, kind::kNetwork, pool.network);
+            pool.network = Canonical(resolved, ResourceKind::kNetwork, pool.network);
     }
     return spec;
 }
@@ -439,9 +454,9 @@ void AddDeclared(pugi::xml_node network, const std::string& tenant, ParsedDeploy
     for (auto subnet : network_root.children())
         if (LocalName(subnet) == "subnet") subnets.push_back(subnet);
     for (auto subnet : subnets) network_root.remove_child(subnet);
-    auto net =
-        ParseResourceRequest(*FindKindXml(kind::kNetwork), Compact(network_doc), tenant, name);
-    parsed.declared.push_back({std::string(kind::kNetwork),
+    auto net = ParseResourceRequest(*FindKindXml(ResourceKind::kNetwork), Compact(network_doc),
+                                    tenant, name);
+    parsed.declared.push_back({ResourceKind::kNetwork,
                                name,
                                tenant,
                                net.name,
@@ -458,9 +473,9 @@ void AddDeclared(pugi::xml_node network, const std::string& tenant, ParsedDeploy
         auto subnet_root = subnet_doc.append_copy(subnet);
         if (!Child(subnet_root, "internal_network_id"))
             AppendText(subnet_root, "internal_network_id", name);
-        auto sub = ParseResourceRequest(*FindKindXml(kind::kSubnet), Compact(subnet_doc), tenant,
-                                        subnet_id);
-        parsed.declared.push_back({std::string(kind::kSubnet),
+        auto sub = ParseResourceRequest(*FindKindXml(ResourceKind::kSubnet), Compact(subnet_doc),
+                                        tenant, subnet_id);
+        parsed.declared.push_back({ResourceKind::kSubnet,
                                    subnet_id,
                                    tenant,
                                    sub.name,
@@ -568,7 +583,7 @@ void RecordResolvedReferences(ParsedDeployment& parsed,
         if (entry.text == entry.internal_id) continue;  // by internal id: nothing to remember
         if (!table) table = root.append_child(kResolvedElement);
         auto node = table.append_child("reference");
-        AppendText(node, "kind", entry.kind);
+        AppendText(node, "kind", ToString(entry.kind));
         AppendText(node, "text", entry.text);
         AppendText(node, "internal_id", entry.internal_id);
     }

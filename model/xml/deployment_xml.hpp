@@ -40,7 +40,7 @@ ParsedDeployment ParseDeploymentRequest(std::string_view body, std::string_view 
 /// What one reference of a datamodel means: its text (a name, a VIM UUID or an internal id)
 /// and the internal id it resolved to (model/reference_resolution.hpp).
 struct ResolvedReference {
-    std::string kind;
+    ResourceKind kind;
     std::string text;
     std::string internal_id;
 };

@@ -322,7 +322,8 @@ void Image(pugi::xml_node root, ParsedResource& parsed) {
         auto path = RequireText(locator, "remote_path", "image file_locator");
         if (path.find("..") != std::string::npos)
             Bad("image <remote_path> " + Quoted(path) + " must not contain '..'");
-        parsed.references.push_back({kind::kFileServer, server, "file_locator/file_server_id"});
+        parsed.references.push_back(
+            {ResourceKind::kFileServer, server, "file_locator/file_server_id"});
     }
     OneOf(root, "disk_bus", {"virtio", "ide", "scsi", "sata", "usb"}, "virtio");
     std::string_view format = src && (src->ends_with(".raw") || src->ends_with(".img")) ? "raw"
@@ -367,7 +368,7 @@ void Router(pugi::xml_node root, ParsedResource& parsed) {
         Rename(interface, "subnetId", "subnet");
         auto subnet = RequireText(interface, "subnet", "router interface");
         ValidateInternalId(subnet, "interface/subnet");
-        parsed.references.push_back({kind::kSubnet, subnet, "interface/subnet"});
+        parsed.references.push_back({ResourceKind::kSubnet, subnet, "interface/subnet"});
     }
     for (auto route : Children(root, "route")) {
         auto destination = RequireText(route, "destination", "router route");

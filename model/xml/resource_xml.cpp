@@ -16,19 +16,19 @@ constexpr std::string_view kFileServerSecrets[] = {"file_server_password", "pass
 
 // clang-format off
 const std::array kKinds{
-    KindXml{kind::kNetwork, "network", "networks", "internal_network_id", "external_network_id",
+    KindXml{ResourceKind::kNetwork, "network", "networks", "internal_network_id", "external_network_id",
             "Network", {}, rules::Network},
-    KindXml{kind::kSubnet, "subnet", "subnets", "internal_subnet_id", "external_subnet_id",
+    KindXml{ResourceKind::kSubnet, "subnet", "subnets", "internal_subnet_id", "external_subnet_id",
             "Subnet", {}, rules::Subnet},
-    KindXml{kind::kImage, "image", "images", "internal_image_id", "external_image_id",
+    KindXml{ResourceKind::kImage, "image", "images", "internal_image_id", "external_image_id",
             "Image", {}, rules::Image},
-    KindXml{kind::kFlavor, "flavor", "flavors", "internal_flavor_id", "external_flavor_id",
+    KindXml{ResourceKind::kFlavor, "flavor", "flavors", "internal_flavor_id", "external_flavor_id",
             "Flavor", {}, rules::Flavor},
-    KindXml{kind::kVolume, "volume", "volumes", "internal_volume_id", "external_volume_id",
+    KindXml{ResourceKind::kVolume, "volume", "volumes", "internal_volume_id", "external_volume_id",
             "Volume", {}, rules::Volume},
-    KindXml{kind::kRouter, "router", "routers", "internal_router_id", "external_router_id",
+    KindXml{ResourceKind::kRouter, "router", "routers", "internal_router_id", "external_router_id",
             "Router", {}, rules::Router},
-    KindXml{kind::kFileServer, "file_server", "file_servers", "id", "",
+    KindXml{ResourceKind::kFileServer, "file_server", "file_servers", "id", "",
             "File server", kFileServerSecrets, rules::FileServer},
 };
 // clang-format on
@@ -74,7 +74,7 @@ void FillDocument(const KindXml& kind,
     pugi::xml_document stored;
     if (!stored.load_buffer(record.spec.data(), record.spec.size(), pugi::parse_default,
                             pugi::encoding_utf8)) {
-        throw Error(ErrorCode::kInternal, "stored " + std::string(kind.kind) + " " +
+        throw Error(ErrorCode::kInternal, "stored " + std::string(ToString(kind.kind)) + " " +
                                               record.internal_id + " is not valid XML");
     }
     for (auto child = stored.document_element().first_child(); child;
@@ -85,7 +85,7 @@ void FillDocument(const KindXml& kind,
 }
 }  // namespace
 
-const KindXml* FindKindXml(std::string_view kind) noexcept {
+const KindXml* FindKindXml(ResourceKind kind) noexcept {
     for (const auto& entry : kKinds)
         if (entry.kind == kind) return &entry;
     return nullptr;

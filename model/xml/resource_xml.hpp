@@ -31,7 +31,7 @@ namespace escd::model::xml {
 /// Another resource a request refers to and that must exist (404 otherwise), e.g. the subnets
 /// of a router's interfaces or the file server of an image.
 struct Reference {
-    std::string kind;
+    model::ResourceKind kind;
     std::string internal_id;
     std::string field;  ///< for the error message: "interface/subnet"
 };
@@ -48,7 +48,7 @@ struct ParsedResource {
 using KindRules = void (*)(pugi::xml_node root, ParsedResource& parsed);
 
 struct KindXml {
-    std::string_view kind;                      ///< model::kind::kNetwork, ...
+    model::ResourceKind kind;                   ///< kNetwork, ...
     std::string_view root;                      ///< <network>
     std::string_view list_root;                 ///< <networks>
     std::string_view id_element;                ///< internal_network_id
@@ -59,7 +59,7 @@ struct KindXml {
 };
 
 /// The table entry of `kind`, or nullptr.
-const KindXml* FindKindXml(std::string_view kind) noexcept;
+const KindXml* FindKindXml(model::ResourceKind kind) noexcept;
 
 /// Parses and validates a POST/PUT body for `path_id` (and the tenant of the path, empty for
 /// global kinds). Ids in the body, when present, must equal the path's. Throws kBadRequest.

@@ -172,7 +172,8 @@ asio::awaitable<xml::AllocatedNic> DeploymentWorkflow::AllocateNic(const model::
                                                                    model::DeploymentStep& step,
                                                                    AddressClaims::Held& held) {
     const auto& network_id = nic.network;
-    const std::string network_kind = model::kind::kNetwork, subnet_kind = model::kind::kSubnet;
+    const auto network_kind = model::ResourceKind::kNetwork,
+               subnet_kind = model::ResourceKind::kSubnet;
     auto network = co_await resources_.GetResource(network_kind, network_id);
     auto subnets = co_await resources_.ListChildren(subnet_kind, network_id);
     if (!network || network->state == model::ResourceState::kDeleting)
@@ -238,16 +239,17 @@ namespace {
 model::OutboxMessage ResourceEvent(const std::string& url,
                                    model::ResourceState running,
                                    const model::ResourceRecord& record) {
-    const auto kind = OperationKind(running, record.kind);
-    const auto info = FindOperation(kind);
-    return {url, kind, 200, info ? info->success_message : kind,
-            xml::ResourceDocument(*xml::FindKindXml(record.kind), record, kind)};
+    const auto kind = *ResourceOperationKind(running, record.kind);
+    const std::string event(ToString(kind));
+    return {url, event, 200, FindOperation(kind)->success_message,
+            xml::ResourceDocument(*xml::FindKindXml(record.kind), record, event)};
 }
 }  // namespace
 
 asio::awaitable<void> DeploymentWorkflow::CreateDeclaredNetworks(Context& context) {
     for (const auto& network_id : context.spec.declared_networks) {
-        const std::string network_kind = model::kind::kNetwork, subnet_kind = model::kind::kSubnet;
+        const auto network_kind = model::ResourceKind::kNetwork,
+                   subnet_kind = model::ResourceKind::kSubnet;
         auto network = co_await resources_.GetResource(network_kind, network_id);
         auto subnets = co_await resources_.ListChildren(subnet_kind, network_id);
         if (!network) throw Error(ErrorCode::kInternal, "network " + network_id + " vanished");
@@ -279,7 +281,8 @@ asio::awaitable<void> DeploymentWorkflow::CreateDeclaredNetworks(Context& contex
 
 asio::awaitable<void> DeploymentWorkflow::RemoveDeclaredNetworks(Context& context) {
     for (const auto& network_id : context.spec.declared_networks) {
-        const std::string network_kind = model::kind::kNetwork, subnet_kind = model::kind::kSubnet;
+        const auto network_kind = model::ResourceKind::kNetwork,
+                   subnet_kind = model::ResourceKind::kSubnet;
         auto network = co_await resources_.GetResource(network_kind, network_id);
         auto subnets = co_await resources_.ListChildren(subnet_kind, network_id);
         if (!network) continue;  // removed by a first run

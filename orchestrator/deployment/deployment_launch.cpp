@@ -179,7 +179,7 @@ asio::awaitable<vim::VmRequest> DeploymentWorkflow::BuildVmRequest(Context& cont
     }
     if (!group.flavor.empty()) {
         const auto& flavor_id = group.flavor;
-        const std::string flavor_kind = model::kind::kFlavor;
+        const auto flavor_kind = model::ResourceKind::kFlavor;
         auto flavor = co_await resources_.GetResource(flavor_kind, flavor_id);
         if (flavor) {
             pugi::xml_document doc;

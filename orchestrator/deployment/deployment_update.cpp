@@ -38,13 +38,12 @@ const model::VmGroupSpec* FindGroup(const model::DeploymentSpec& spec, const std
     return nullptr;
 }
 
-std::vector<std::pair<std::string, std::string>> UsesOf(std::string_view stored,
-                                                        std::string_view id) {
-    std::vector<std::pair<std::string, std::string>> uses;
+std::vector<model::ResourceKey> UsesOf(std::string_view stored, std::string_view id) {
+    std::vector<model::ResourceKey> uses;
     for (const auto& ref : xml::DeploymentReferences(stored, id))
         uses.emplace_back(ref.kind, ref.internal_id);
     for (const auto& network : xml::DeploymentSpecFromStored(stored, id).declared_networks)
-        uses.emplace_back(model::kind::kNetwork, network);
+        uses.emplace_back(model::ResourceKind::kNetwork, network);
     return uses;
 }
 

@@ -40,8 +40,8 @@ std::vector<std::string> EventUrls(const model::Operation& op) {
 DeploymentWorkflow::Final DeploymentWorkflow::Failed(const model::Operation& op,
                                                      int status,
                                                      const std::string& why) {
-    const bool undeploy = op.kind == "DELETE_DEPLOYMENT";
-    const bool update = op.kind == "UPDATE_DEPLOYMENT";
+    const bool undeploy = op.kind == model::OperationKind::kDeleteDeployment;
+    const bool update = op.kind == model::OperationKind::kUpdateDeployment;
     const std::string stage = undeploy ? "SERVICE_UNDEPLOYED"
                               : update ? "SERVICE_UPDATED"
                                        : "SERVICE_ALIVE";
@@ -66,10 +66,11 @@ DeploymentWorkflow::Final DeploymentWorkflow::Failed(const model::Operation& op,
 std::vector<model::OutboxMessage> DeploymentWorkflow::Waiting(const model::Operation& op,
                                                               const std::string& why,
                                                               std::chrono::seconds retry_in) {
-    const std::string what = op.kind == "CREATE_DEPLOYMENT"   ? "Service group deployment"
-                             : op.kind == "DELETE_DEPLOYMENT" ? "Service group undeployment"
-                             : op.kind == "UPDATE_DEPLOYMENT" ? "Service group update"
-                                                              : op.kind;
+    using K = model::OperationKind;
+    const std::string what = op.kind == K::kCreateDeployment   ? "Service group deployment"
+                             : op.kind == K::kDeleteDeployment ? "Service group undeployment"
+                             : op.kind == K::kUpdateDeployment ? "Service group update"
+                                                               : std::string(model::KindText(op));
     const std::string stage = "VIM_UNAVAILABLE";
     const int status = HttpStatusOf(ErrorOrigin::kVim, ErrorCode::kUnavailable, Reply::kCallback);
     const auto message = what + " waits for the VIM: " + why + "; will retry in " +
@@ -104,7 +105,7 @@ asio::awaitable<void> DeploymentWorkflow::Commit(Context& context, model::Deploy
 
 asio::awaitable<void> DeploymentWorkflow::EnsureTenant(Context& context) {
     const auto& tenant_id = context.spec.tenant;
-    const std::string tenant_kind = model::kind::kTenant;
+    const auto tenant_kind = model::ResourceKind::kTenant;
     auto tenant = co_await resources_.GetResource(tenant_kind, tenant_id);
     if (!tenant) throw Error(ErrorCode::kInternal, "tenant " + tenant_id + " vanished");
     if (tenant->state != model::ResourceState::kCreating) {
@@ -115,14 +116,15 @@ asio::awaitable<void> DeploymentWorkflow::EnsureTenant(Context& context) {
     vim::TenantRequest request{tenant_id, tenant_id, true};
     auto external_id = co_await vim_.tenants.CreateTenant(request);
     auto step = context.NewStep();
-    step.resources.push_back({model::kind::kTenant, tenant_id, "ACTIVE", external_id});
+    step.resources.push_back({model::ResourceKind::kTenant, tenant_id, "ACTIVE", external_id});
     model::TenantSpec spec;
     spec.internal_id = tenant_id;
     spec.name = tenant_id;
-    auto body = xml::TenantDocument({spec, external_id}, "CREATE_TENANT");
+    const std::string event(ToString(model::OperationKind::kCreateTenant));
+    auto body = xml::TenantDocument({spec, external_id}, event);
     if (!context.op.callback_url.empty()) {
         step.events.push_back(
-            {context.op.callback_url, "CREATE_TENANT", 200, "Tenant successfully created", body});
+            {context.op.callback_url, event, 200, "Tenant successfully created", body});
     }
     co_await Commit(context, step);
     context.view.tenant_external_id = external_id;

@@ -35,8 +35,6 @@ namespace escd::orchestrator {
 
 struct LoadedDeployment;
 
-inline constexpr std::string_view kMigrateVm = "MIGRATE_VM";
-
 class MigrationWorkflow {
   public:
     MigrationWorkflow(model::DeploymentStore& deployments,

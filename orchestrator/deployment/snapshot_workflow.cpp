@@ -15,31 +15,32 @@
 namespace escd::orchestrator {
 namespace {
 namespace xml = model::xml;
+using model::OperationKind;
 using model::SnapshotEvent;
 using model::SnapshotState;
 
 // What each operation on an existing snapshot means: the snapshot's state while it runs and the
 // event that reports it.
 struct SnapshotAction {
-    std::string_view kind;
+    model::OperationKind kind;
     SnapshotState running;
     std::string_view event_type;
 };
 constexpr SnapshotAction kActions[] = {
-    {kSnapshotVm, SnapshotState::kCreating, "VM_SNAPSHOT_COMPLETE"},
-    {kRevertSnapshot, SnapshotState::kReverting, "VM_SNAPSHOT_REVERT_COMPLETE"},
-    {kDeleteSnapshot, SnapshotState::kDeleting, "VM_SNAPSHOT_DELETE_COMPLETE"},
+    {OperationKind::kSnapshotVm, SnapshotState::kCreating, "VM_SNAPSHOT_COMPLETE"},
+    {OperationKind::kRevertSnapshot, SnapshotState::kReverting, "VM_SNAPSHOT_REVERT_COMPLETE"},
+    {OperationKind::kDeleteSnapshot, SnapshotState::kDeleting, "VM_SNAPSHOT_DELETE_COMPLETE"},
 };
 
-const SnapshotAction* ActionOf(std::string_view kind) {
+const SnapshotAction* ActionOf(OperationKind kind) {
     const auto* it = std::find_if(std::begin(kActions), std::end(kActions),
                                   [&](const SnapshotAction& a) { return a.kind == kind; });
     return it == std::end(kActions) ? nullptr : it;
 }
 
-std::string_view EventTypeOf(std::string_view kind) {
+std::string_view EventTypeOf(OperationKind kind) {
     if (const auto* action = ActionOf(kind)) return action->event_type;
-    return "CREATE_VOLUME";
+    return ToString(OperationKind::kCreateVolume);
 }
 
 std::vector<std::pair<std::string, std::string>> Details(const model::VmSnapshot& snapshot) {
@@ -60,8 +61,8 @@ std::string WithSize(const std::string& spec, std::uint64_t bytes) {
 }
 }  // namespace
 
-bool IsSnapshotOperation(std::string_view kind) {
-    return ActionOf(kind) != nullptr || kind == kSnapshotVolume;
+bool IsSnapshotOperation(OperationKind kind) {
+    return ActionOf(kind) != nullptr || kind == OperationKind::kSnapshotVolume;
 }
 
 struct SnapshotWorkflow::Context {
@@ -90,7 +91,8 @@ struct SnapshotWorkflow::Context {
 };
 
 asio::awaitable<DeploymentWorkflow::Final> SnapshotWorkflow::Run(const model::Operation& op) {
-    const auto event_type = std::string(EventTypeOf(op.kind));
+    const auto kind = *op.kind;  // the engine runs known kinds only
+    const auto event_type = std::string(EventTypeOf(kind));
     try {
         const auto task = xml::SnapshotTaskFromPayload(op.payload);
         const auto& snapshot_id = task.snapshot_id;
@@ -108,11 +110,12 @@ asio::awaitable<DeploymentWorkflow::Final> SnapshotWorkflow::Run(const model::Op
         } else {
             context.snapshot = found.front();
         }
-        if (op.kind == kSnapshotVolume) co_return co_await MakeVolume(context);
+        if (kind == OperationKind::kSnapshotVolume) co_return co_await MakeVolume(context);
         co_return co_await Apply(context);
     } catch (const Error& e) {
         if (e.retryable()) throw;  // the engine runs it again later
-        ESCD_WARN("engine") << op.kind << " " << op.target_id << " failed: " << e.what();
+        ESCD_WARN("engine") << model::KindText(op) << " " << op.target_id
+                            << " failed: " << e.what();
         auto final = DeploymentWorkflow::Final::KeepsDeployment(
             HttpStatusOf(e, Reply::kCallback), event_type + " failed: " + e.what());
         final.callbacks = ToEventUrls(op, event_type, final.status, final.message,
@@ -122,15 +125,15 @@ asio::awaitable<DeploymentWorkflow::Final> SnapshotWorkflow::Run(const model::Op
 }
 
 asio::awaitable<DeploymentWorkflow::Final> SnapshotWorkflow::Apply(Context& context) {
-    const auto& action = *ActionOf(context.op.kind);
+    const auto& action = *ActionOf(*context.op.kind);
     const auto& snapshot = context.snapshot;
     const auto& name = snapshot.name;
     const auto& vm_name = snapshot.vm_name;
     const std::string event_type(action.event_type);
     const std::string done =
-        action.kind == kSnapshotVm
+        action.kind == OperationKind::kSnapshotVm
             ? "Successfully created snapshot [" + name + "] of VM [" + vm_name + "]"
-        : action.kind == kRevertSnapshot
+        : action.kind == OperationKind::kRevertSnapshot
             ? "Successfully reverted VM [" + vm_name + "] to snapshot [" + name + "]"
             : "Successfully deleted snapshot [" + name + "] of VM [" + vm_name + "]";
     const std::string failed =
@@ -140,7 +143,7 @@ asio::awaitable<DeploymentWorkflow::Final> SnapshotWorkflow::Apply(Context& cont
         // commits with the operation's end): the outcome says what the callback is. (A revert
         // ends ACTIVE either way; one cut by a crash in that window is reported done.)
         const bool succeeded = snapshot.state != SnapshotState::kError;
-        ESCD_INFO("engine") << context.op.kind << " " << snapshot.snapshot_id
+        ESCD_INFO("engine") << model::KindText(context.op) << " " << snapshot.snapshot_id
                             << " was done by a first run: " << ToString(snapshot.state);
         co_return context.Ends(succeeded ? 200 : 500,
                                succeeded ? done : failed + "the VIM refused it (see escd's log)",
@@ -154,10 +157,10 @@ asio::awaitable<DeploymentWorkflow::Final> SnapshotWorkflow::Apply(Context& cont
     std::string message = done;
     int status = 200;
     try {
-        if (action.kind == kSnapshotVm) {
+        if (action.kind == OperationKind::kSnapshotVm) {
             const vim::SnapshotRequest request{vm_name, snapshot.snapshot_id, name};
             co_await vim_.CreateVmSnapshot(request);
-        } else if (action.kind == kRevertSnapshot) {
+        } else if (action.kind == OperationKind::kRevertSnapshot) {
             // The VM is left as escd's record has it: running unless it was stopped.
             const bool running = model::VmIsRunning(vm.state);
             co_await vim_.RevertVmSnapshot(vm_name, snapshot.snapshot_id, running);
@@ -183,21 +186,22 @@ asio::awaitable<DeploymentWorkflow::Final> SnapshotWorkflow::Apply(Context& cont
 
 asio::awaitable<DeploymentWorkflow::Final> SnapshotWorkflow::MakeVolume(Context& context) {
     const auto& volume_id = context.volume_id;
-    const std::string volume_kind = model::kind::kVolume;
+    const auto volume_kind = model::ResourceKind::kVolume;
     auto volume = co_await resources_.GetResource(volume_kind, volume_id);
-    const auto info = FindOperation("CREATE_VOLUME");
-    const auto* kind = xml::FindKindXml(model::kind::kVolume);
+    const auto info = FindOperation(OperationKind::kCreateVolume);
+    const std::string create_volume(ToString(OperationKind::kCreateVolume));
+    const auto* kind = xml::FindKindXml(model::ResourceKind::kVolume);
     const auto& snapshot = context.snapshot;
     if (!volume || volume->state != model::ResourceState::kCreating) {
         // A first run made it (or gave up and removed it), and committed that, not the callback.
         if (volume) {
-            co_return context.Ends(200, info->success_message, "CREATE_VOLUME",
-                                   xml::ResourceDocument(*kind, *volume, "CREATE_VOLUME"));
+            co_return context.Ends(200, info->success_message, create_volume,
+                                   xml::ResourceDocument(*kind, *volume, create_volume));
         }
         auto final = DeploymentWorkflow::Final::KeepsDeployment(
             500, info->failure_message + ": the VIM refused it (see escd's log)");
-        final.callbacks = ToEventUrls(context.op, "CREATE_VOLUME", final.status, final.message,
-                                      BareVmEventDocument("CREATE_VOLUME", context.op.target_id));
+        final.callbacks = ToEventUrls(context.op, create_volume, final.status, final.message,
+                                      BareVmEventDocument(create_volume, context.op.target_id));
         co_return final;
     }
     if (snapshot.state == SnapshotState::kRemoved || !context.loaded->Vm(snapshot.vm_name)) {
@@ -228,8 +232,8 @@ asio::awaitable<DeploymentWorkflow::Final> SnapshotWorkflow::MakeVolume(Context&
     step.resources.push_back({volume->kind, volume_id, std::string(ToString(volume->state)),
                               volume->external_id, volume->spec});
     co_await CommitStep(deployments_, notifier_, step);
-    co_return context.Ends(status, message, "CREATE_VOLUME",
-                           xml::ResourceDocument(*kind, *volume, "CREATE_VOLUME"));
+    co_return context.Ends(status, message, create_volume,
+                           xml::ResourceDocument(*kind, *volume, create_volume));
 }
 
 }  // namespace escd::orchestrator

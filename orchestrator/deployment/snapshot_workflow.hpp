@@ -39,12 +39,9 @@
 
 namespace escd::orchestrator {
 
-/// operations.kind of each snapshot route.
-inline constexpr std::string_view kSnapshotVm = "SNAPSHOT_VM";
-inline constexpr std::string_view kRevertSnapshot = "REVERT_SNAPSHOT";
-inline constexpr std::string_view kDeleteSnapshot = "DELETE_SNAPSHOT";
-inline constexpr std::string_view kSnapshotVolume = "SNAPSHOT_VOLUME";
-bool IsSnapshotOperation(std::string_view kind);
+/// Whether `kind` is the operation of a snapshot route: SNAPSHOT_VM, REVERT_SNAPSHOT,
+/// DELETE_SNAPSHOT or SNAPSHOT_VOLUME.
+bool IsSnapshotOperation(model::OperationKind kind);
 
 class SnapshotWorkflow {
   public:

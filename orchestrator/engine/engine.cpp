@@ -8,17 +8,17 @@
 
 #include "orchestrator/engine/engine.hpp"
 
-
 #include "common/crypto.hpp"
 #include "common/error.hpp"
 #include "common/log.hpp"
 #include "model/xml/operation_payload_xml.hpp"
 #include "model/xml/resource_xml.hpp"
+#include "orchestrator/engine/operation_catalog.hpp"
 
 namespace escd::orchestrator {
 namespace {
-std::string StrandKey(const std::string& kind, const std::string& id) {
-    return kind + "/" + id;
+std::string StrandKey(model::TargetKind kind, const std::string& id) {
+    return std::string(ToString(kind)) + "/" + id;
 }
 
 /// Whether an operation that ended with `error` may succeed when run again unchanged.
@@ -100,7 +100,7 @@ void Engine::OnVerdict(const std::string& deployment_id,
                        const std::string& event,
                        bool value) {
     if (stopping_) return;
-    auto strand = StrandFor(model::kind::kDeployment, deployment_id);
+    auto strand = StrandFor(model::TargetKind::kDeployment, deployment_id);
     if (event == VmMonitor::kAliveEvent) {
         asio::co_spawn(strand, ApplyVerdict(deployment_id, vm_name, value),
                        log::LogFailure(log::Level::kWarn, "monitor",
@@ -113,19 +113,19 @@ void Engine::OnVerdict(const std::string& deployment_id,
 }
 
 asio::awaitable<std::optional<model::Operation>> Engine::AcceptOwnOperation(
-    const std::string& kind,
+    model::OperationKind kind,
     const model::Operation& latest,
     const model::DeploymentAction& action) {
     model::Operation op;
     op.transaction_id = NewUuid();
     op.kind = kind;
-    op.target_kind = model::kind::kDeployment;
+    op.target_kind = model::TargetKind::kDeployment;
     op.target_id = latest.target_id;
     op.callback_url = latest.callback_url;
     op.events_url = latest.events_url;
     op.payload = model::xml::ToPayload(action);
     try {
-        co_await resource_store_.AcceptUpdate(op.target_kind, op.target_id, op);
+        co_await resource_store_.AcceptUpdate(model::ResourceKind::kDeployment, op.target_id, op);
     } catch (const Error& e) {
         if (e.code() != ErrorCode::kConflict && e.code() != ErrorCode::kNotFound) throw;
         co_return std::nullopt;
@@ -140,7 +140,7 @@ asio::awaitable<void> Engine::RequireVim() {
                     "Unable to query VIM: " + status.message);
 }
 
-Engine::Strand Engine::StrandFor(const std::string& target_kind, const std::string& target_id) {
+Engine::Strand Engine::StrandFor(model::TargetKind target_kind, const std::string& target_id) {
     std::lock_guard lock(strands_mutex_);
     auto key = StrandKey(target_kind, target_id);
     auto it = strands_.find(key);
@@ -148,7 +148,7 @@ Engine::Strand Engine::StrandFor(const std::string& target_kind, const std::stri
     return it->second;
 }
 
-void Engine::ForgetStrand(const std::string& target_kind, const std::string& target_id) {
+void Engine::ForgetStrand(model::TargetKind target_kind, const std::string& target_id) {
     std::lock_guard lock(strands_mutex_);
     strands_.erase(StrandKey(target_kind, target_id));
 }
@@ -159,8 +159,8 @@ void Engine::Launch(model::Operation op) {
 
 void Engine::Launch(model::Operation op, int attempt) {
     if (options_.paused_for_test) {
-        ESCD_WARN("engine") << "engine paused for test: " << op.kind << " " << op.target_id
-                            << " stays accepted";
+        ESCD_WARN("engine") << "engine paused for test: " << model::KindText(op) << " "
+                            << op.target_id << " stays accepted";
         return;
     }
     if (stopping_) return;  // resumed at the next start
@@ -216,10 +216,10 @@ asio::awaitable<void> Engine::Abandon(model::Operation op, std::exception_ptr er
     } catch (const std::exception& e) {
         why = e.what();
     }
-    ESCD_ERROR("engine") << "operation " << op.transaction_id << " (" << op.kind << " "
+    ESCD_ERROR("engine") << "operation " << op.transaction_id << " (" << model::KindText(op) << " "
                          << op.target_id << ") failed for good: " << why;
     try {
-        if (op.target_kind == model::kind::kDeployment) {
+        if (op.target_kind == model::TargetKind::kDeployment) {
             auto final = DeploymentWorkflow::Failed(op, kFailedStatus, why);
             co_await Complete(op, final.outcome, final.status, final.message, final.callbacks);
             monitor_.Sync(op.target_id);
@@ -251,16 +251,20 @@ asio::awaitable<void> Engine::Start() {
 }
 
 asio::awaitable<void> Engine::Run(model::Operation op, int attempt) {
-    ESCD_DEBUG("engine") << "running " << op.kind << " " << op.target_id
+    ESCD_DEBUG("engine") << "running " << model::KindText(op) << " " << op.target_id
                          << " tx=" << op.transaction_id;
-    if (op.target_kind == model::kind::kTenant) {
+    // A kind this escd does not know (stored by another version) fails for good (Abandon).
+    if (!op.kind) throw UnknownOperationKind(op);
+    const auto resource_kind = model::ResourceKindOf(op.target_kind);
+    if (resource_kind == model::ResourceKind::kTenant) {
         co_await RunTenantOperation(op);
-    } else if (op.target_kind == model::kind::kDeployment) {
+    } else if (resource_kind == model::ResourceKind::kDeployment) {
         co_await RunDeploymentOperation(op, attempt);
-    } else if (model::xml::FindKindXml(op.target_kind)) {
+    } else if (resource_kind && model::xml::FindKindXml(*resource_kind)) {
         co_await RunResourceOperation(op);
     } else {
-        throw Error(ErrorCode::kInternal, "no workflow for target kind " + op.target_kind);
+        throw Error(ErrorCode::kInternal,
+                    "no workflow for target kind " + std::string(ToString(op.target_kind)));
     }
 }
 
@@ -282,31 +286,34 @@ asio::awaitable<void> Engine::RunDeploymentOperation(const model::Operation& op,
     std::exception_ptr unavailable;  // run again later
     std::string outage;              // why, when a VIM service did not answer ("" otherwise)
     try {
-        if (op.kind == "CREATE_DEPLOYMENT") {
+        using K = model::OperationKind;
+        const auto kind = *op.kind;  // Run refused an unknown one
+        if (kind == K::kCreateDeployment) {
             final = co_await deployments_.Deploy(op);
-        } else if (op.kind == "UPDATE_DEPLOYMENT") {
+        } else if (kind == K::kUpdateDeployment) {
             final = co_await deployments_.Update(op);
-        } else if (op.kind == "DELETE_DEPLOYMENT") {
+        } else if (kind == K::kDeleteDeployment) {
             final = co_await deployments_.Undeploy(op);
-        } else if (op.kind == "SERVICE_OPERATION" || op.kind == "VM_OPERATION" ||
-                   op.kind == "RECOVER_VM" || op.kind == "SCALE_OUT" || op.kind == "SCALE_IN") {
+        } else if (kind == K::kServiceOperation || kind == K::kVmOperation ||
+                   kind == K::kRecoverVm || kind == K::kScaleOut || kind == K::kScaleIn) {
             const auto action = model::xml::DeploymentActionFromPayload(op.payload);
-            if (op.kind == "SERVICE_OPERATION") {
+            if (kind == K::kServiceOperation) {
                 final = co_await deployments_.ServiceOperation(op, action.operation);
-            } else if (op.kind == "SCALE_OUT" || op.kind == "SCALE_IN") {
-                final = co_await deployments_.Scale(op, action.vm_group, op.kind == "SCALE_OUT");
+            } else if (kind == K::kScaleOut || kind == K::kScaleIn) {
+                final = co_await deployments_.Scale(op, action.vm_group, kind == K::kScaleOut);
                 if (final.status != 200) HoldBackScaling(op.target_id, action.vm_group);
-            } else if (op.kind == "RECOVER_VM") {
+            } else if (kind == K::kRecoverVm) {
                 final = co_await deployments_.RecoverVm(op, action.vm_name, action.check_first);
             } else {
                 final = co_await deployments_.VmOperation(op, action.operation, action.vm_name);
             }
-        } else if (IsSnapshotOperation(op.kind)) {
+        } else if (IsSnapshotOperation(kind)) {
             final = co_await snapshots_.Run(op);
-        } else if (op.kind == kMigrateVm) {
+        } else if (kind == K::kMigrateVm) {
             final = co_await migrations_.Migrate(op);
         } else {
-            throw Error(ErrorCode::kInternal, "no deployment workflow for " + op.kind);
+            throw Error(ErrorCode::kInternal,
+                        "no deployment workflow for " + std::string(model::KindText(op)));
         }
     } catch (const Error& e) {
         if (e.retryable() && !stopping_) {
@@ -314,7 +321,8 @@ asio::awaitable<void> Engine::RunDeploymentOperation(const model::Operation& op,
             if (dynamic_cast<const vim::VimUnavailable*>(&e)) outage = e.what();
         } else {
             // Anything else ends the operation: the deployment stays for an undeploy to clear.
-            ESCD_WARN("engine") << op.kind << " " << op.target_id << " failed: " << e.what();
+            ESCD_WARN("engine") << model::KindText(op) << " " << op.target_id
+                                << " failed: " << e.what();
             final = DeploymentWorkflow::Failed(op, HttpStatusOf(e, Reply::kCallback), e.what());
         }
     }
@@ -359,8 +367,9 @@ asio::awaitable<void> Engine::Complete(const model::Operation& op,
             auto rows = co_await operation_store_.CompleteOperation(op, outcome, status_code,
                                                                     status_message, callbacks);
             notifier_.Enqueue(std::move(rows));
-            ESCD_INFO("engine") << op.kind << " " << op.target_id << " finished: " << status_code
-                                << " " << status_message << " tx=" << op.transaction_id;
+            ESCD_INFO("engine") << model::KindText(op) << " " << op.target_id
+                                << " finished: " << status_code << " " << status_message
+                                << " tx=" << op.transaction_id;
             co_return;
         } catch (const Error& e) {
             if (e.origin() != ErrorOrigin::kDatabase || stopping_) throw;

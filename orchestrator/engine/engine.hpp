@@ -92,8 +92,8 @@ class Engine {
   private:
     using Strand = asio::strand<asio::io_context::executor_type>;
     void Launch(model::Operation op, int attempt);
-    Strand StrandFor(const std::string& target_kind, const std::string& target_id);
-    void ForgetStrand(const std::string& target_kind, const std::string& target_id);
+    Strand StrandFor(model::TargetKind target_kind, const std::string& target_id);
+    void ForgetStrand(model::TargetKind target_kind, const std::string& target_id);
     /// `attempt`: how many times this operation was relaunched before (Launch's backoff).
     asio::awaitable<void> Run(model::Operation op, int attempt);
     /// Launches `op` again, as attempt `attempt` + 1, once `delay` passed on clock_.
@@ -118,7 +118,7 @@ class Engine {
     /// `latest`, the deployment's latest operation; `action` is its payload.
     /// nullopt when the deployment is busy (kConflict) or gone.
     asio::awaitable<std::optional<model::Operation>> AcceptOwnOperation(
-        const std::string& kind,
+        model::OperationKind kind,
         const model::Operation& latest,
         const model::DeploymentAction& action);
     asio::awaitable<void> ApplyVerdict(std::string deployment_id, std::string vm_name, bool alive);

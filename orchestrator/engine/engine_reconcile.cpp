@@ -27,7 +27,8 @@ asio::awaitable<void> Engine::Reconcile() {
         std::set<std::string> vms;
         std::set<std::string> lacking;  ///< deployments with a VM the VIM should have and lacks
     };
-    const std::string network_kind = model::kind::kNetwork, subnet_kind = model::kind::kSubnet;
+    const auto network_kind = model::ResourceKind::kNetwork,
+               subnet_kind = model::ResourceKind::kSubnet;
     const std::optional<std::string> any_tenant;
     Records records;
     records.networks = co_await resource_store_.ListResources(network_kind, any_tenant);

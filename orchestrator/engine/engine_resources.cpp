@@ -19,26 +19,27 @@ namespace {
 
 // The callback body of a tenant or resource operation: its target as `record` holds it.
 std::string TargetDocument(const model::Operation& op, const model::ResourceRecord& record) {
-    if (op.target_kind == model::kind::kTenant) {
+    if (record.kind == model::ResourceKind::kTenant) {
         return model::xml::TenantDocument(
-            {model::xml::TenantSpecFromStored(record.spec), record.external_id}, op.kind);
+            {model::xml::TenantSpecFromStored(record.spec), record.external_id},
+            model::KindText(op));
     }
-    if (const auto* kind = model::xml::FindKindXml(op.target_kind))
-        return model::xml::ResourceDocument(*kind, record, op.kind);
+    if (const auto* kind = model::xml::FindKindXml(record.kind))
+        return model::xml::ResourceDocument(*kind, record, model::KindText(op));
     return {};
 }
 
 }  // namespace
 
 asio::awaitable<void> Engine::RunTenantOperation(const model::Operation& op) {
-    auto info = FindOperation(op.kind);
-    if (!info) throw Error(ErrorCode::kInternal, "unknown operation kind " + op.kind);
+    auto info = op.kind ? FindOperation(*op.kind) : std::nullopt;
+    if (!info || info->target_kind != model::ResourceKind::kTenant) throw UnknownOperationKind(op);
 
     // A create carries its whole spec; updates and deletes need the stored record for the
     // external id and (after a failed update) the spec as it was.
     std::optional<model::ResourceRecord> current;
     if (info->running != model::ResourceState::kCreating) {
-        current = co_await resource_store_.GetResource(op.target_kind, op.target_id);
+        current = co_await resource_store_.GetResource(model::ResourceKind::kTenant, op.target_id);
         if (!current)
             throw Error(ErrorCode::kInternal, "target of " + op.transaction_id + " vanished");
     }
@@ -69,19 +70,20 @@ asio::awaitable<void> Engine::RunTenantOperation(const model::Operation& op) {
         // A failed update leaves the tenant as it was, and the callback says so.
         if (info->running == model::ResourceState::kUpdating)
             spec = model::xml::TenantSpecFromStored(current->spec);
-        ESCD_WARN("engine") << op.kind << " " << op.target_id << " failed: " << e.what();
+        ESCD_WARN("engine") << model::KindText(op) << " " << op.target_id
+                            << " failed: " << e.what();
     }
 
-    const auto body = model::xml::TenantDocument({spec, external_id}, op.kind);
+    const auto body = model::xml::TenantDocument({spec, external_id}, model::KindText(op));
     co_await EndResourceOperation(op, outcome, status, message, body);
 }
 
 asio::awaitable<void> Engine::RunResourceOperation(const model::Operation& op) {
-    auto info = FindOperation(op.kind);
-    const auto* kind = model::xml::FindKindXml(op.target_kind);
-    if (!info || !kind) throw Error(ErrorCode::kInternal, "unknown operation kind " + op.kind);
+    auto info = op.kind ? FindOperation(*op.kind) : std::nullopt;
+    if (!info || model::TargetOf(info->target_kind) != op.target_kind)
+        throw UnknownOperationKind(op);
     // The row exists in every case: a create inserted it (CREATING) with its spec.
-    auto current = co_await resource_store_.GetResource(op.target_kind, op.target_id);
+    auto current = co_await resource_store_.GetResource(info->target_kind, op.target_id);
     if (!current) throw Error(ErrorCode::kInternal, "target of " + op.transaction_id + " vanished");
 
     const bool updating = info->running == model::ResourceState::kUpdating;
@@ -112,7 +114,8 @@ asio::awaitable<void> Engine::RunResourceOperation(const model::Operation& op) {
         message = info->failure_message + ": " + e.what();
         outcome.state = *model::NextState(info->running, model::ResourceEvent::kVimFailed);
         if (updating) target = *current;  // a failed update leaves the resource as it was
-        ESCD_WARN("engine") << op.kind << " " << op.target_id << " failed: " << e.what();
+        ESCD_WARN("engine") << model::KindText(op) << " " << op.target_id
+                            << " failed: " << e.what();
     }
 
     const auto body = TargetDocument(op, target);
@@ -124,7 +127,9 @@ asio::awaitable<void> Engine::AbandonResourceOperation(const model::Operation& o
     // The next state comes from the table and the state the operation left its target in, not
     // from the operation's kind: an operation of a kind this escd does not know (stored by
     // another version) ends like any other, and its target is not left marked as busy.
-    auto current = co_await resource_store_.GetResource(op.target_kind, op.target_id);
+    const auto resource_kind = model::ResourceKindOf(op.target_kind);
+    std::optional<model::ResourceRecord> current;
+    if (resource_kind) current = co_await resource_store_.GetResource(*resource_kind, op.target_id);
     model::ResourceOutcome outcome;
     std::string body;
     if (current) {
@@ -132,7 +137,7 @@ asio::awaitable<void> Engine::AbandonResourceOperation(const model::Operation& o
                             .value_or(current->state);
         body = TargetDocument(op, *current);
     }
-    const auto info = FindOperation(op.kind);
+    const auto info = op.kind ? FindOperation(*op.kind) : std::nullopt;
     const auto message = (info ? info->failure_message + ": " : std::string()) + why;
     co_await EndResourceOperation(op, outcome, kFailedStatus, message, body);
 }
@@ -144,7 +149,8 @@ asio::awaitable<void> Engine::EndResourceOperation(const model::Operation& op,
                                                    const std::string& body) {
     std::vector<model::OutboxMessage> callbacks;
     if (!op.callback_url.empty())
-        callbacks.push_back({op.callback_url, op.kind, status_code, status_message, body});
+        callbacks.push_back(
+            {op.callback_url, std::string(model::KindText(op)), status_code, status_message, body});
     co_await Complete(op, outcome, status_code, status_message, callbacks);
     if (outcome.state == model::ResourceState::kRemoved) ForgetStrand(op.target_kind, op.target_id);
 }

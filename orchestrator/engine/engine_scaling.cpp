@@ -18,34 +18,36 @@ asio::awaitable<void> Engine::ApplyKpiEvent(std::string deployment_id,
     if (!latest) co_return;
     auto scale = co_await deployments_.ApplyKpiEvent(*latest, vm_name, event, value);
     if (!scale || stopping_) co_return;
-    const std::string kind = scale->out ? "SCALE_OUT" : "SCALE_IN";
+    const auto kind = scale->out ? model::OperationKind::kScaleOut : model::OperationKind::kScaleIn;
     {
         std::lock_guard lock(scaling_mutex_);
         auto held = scaling_held_until_.find(deployment_id + "/" + scale->group);
         if (held != scaling_held_until_.end()) {
             if (std::chrono::steady_clock::now() < held->second) {
-                ESCD_INFO("engine") << event << " of VM " << vm_name << ": " << kind << " of group "
-                                    << scale->group << " held back after a failed scale";
+                ESCD_INFO("engine")
+                    << event << " of VM " << vm_name << ": " << ToString(kind) << " of group "
+                    << scale->group << " held back after a failed scale";
                 co_return;
             }
             scaling_held_until_.erase(held);
         }
     }
     if (mode_.InMaintenance()) {
-        ESCD_WARN("engine") << event << " of VM " << vm_name << ": " << kind << " of group "
-                            << scale->group << " not started: escd is in maintenance mode";
+        ESCD_WARN("engine") << event << " of VM " << vm_name << ": " << ToString(kind)
+                            << " of group " << scale->group
+                            << " not started: escd is in maintenance mode";
         co_return;
     }
     const model::DeploymentAction action{.operation = scale->out ? "scale_out" : "scale_in",
                                          .vm_group = scale->group};
     auto op = co_await AcceptOwnOperation(kind, *latest, action);
     if (!op) {
-        ESCD_INFO("engine") << event << " of VM " << vm_name << ": " << kind << " of group "
-                            << scale->group << " not started: an operation runs on "
+        ESCD_INFO("engine") << event << " of VM " << vm_name << ": " << ToString(kind)
+                            << " of group " << scale->group << " not started: an operation runs on "
                             << deployment_id;
         co_return;
     }
-    ESCD_INFO("engine") << event << " of VM " << vm_name << ": " << kind << " of group "
+    ESCD_INFO("engine") << event << " of VM " << vm_name << ": " << ToString(kind) << " of group "
                         << scale->group << " of " << deployment_id
                         << " started, tx=" << op->transaction_id;
     Launch(std::move(*op));

@@ -1,70 +1,74 @@
 #include "orchestrator/engine/operation_catalog.hpp"
 
 #include <array>
-
-#include "model/resource.hpp"
+#include <cstddef>
+#include <string_view>
 
 namespace escd::orchestrator {
 namespace {
+using model::ResourceKind;
+using model::ResourceVerb;
 using S = model::ResourceState;
 
 struct Verb {
-    std::string_view prefix;  ///< CREATE
+    ResourceVerb verb;
     S running;
     std::string_view success;  ///< "successfully created"
     std::string_view failure;  ///< "creation failed"
 };
 constexpr std::array kVerbs{
-    Verb{"CREATE", S::kCreating, "successfully created", "creation failed"},
-    Verb{"UPDATE", S::kUpdating, "successfully updated", "update failed"},
-    Verb{"DELETE", S::kDeleting, "successfully deleted", "deletion failed"},
+    Verb{ResourceVerb::kCreate, S::kCreating, "successfully created", "creation failed"},
+    Verb{ResourceVerb::kUpdate, S::kUpdating, "successfully updated", "update failed"},
+    Verb{ResourceVerb::kDelete, S::kDeleting, "successfully deleted", "deletion failed"},
 };
 
 struct Subject {
-    std::string_view suffix;  ///< NETWORK
-    std::string_view target_kind;
+    ResourceKind kind;
     std::string_view noun;  ///< "Network"
 };
 constexpr std::array kSubjects{
-    Subject{"TENANT", model::kind::kTenant, "Tenant"},
-    Subject{"NETWORK", model::kind::kNetwork, "Network"},
-    Subject{"SUBNET", model::kind::kSubnet, "Subnet"},
-    Subject{"IMAGE", model::kind::kImage, "Image"},
-    Subject{"FLAVOR", model::kind::kFlavor, "Flavor"},
-    Subject{"VOLUME", model::kind::kVolume, "Volume"},
-    Subject{"ROUTER", model::kind::kRouter, "Router"},
-    Subject{"FILE_SERVER", model::kind::kFileServer, "File server"},
-    Subject{"DEPLOYMENT", model::kind::kDeployment, "Deployment"},
+    Subject{ResourceKind::kTenant, "Tenant"},
+    Subject{ResourceKind::kNetwork, "Network"},
+    Subject{ResourceKind::kSubnet, "Subnet"},
+    Subject{ResourceKind::kImage, "Image"},
+    Subject{ResourceKind::kFlavor, "Flavor"},
+    Subject{ResourceKind::kVolume, "Volume"},
+    Subject{ResourceKind::kRouter, "Router"},
+    Subject{ResourceKind::kFileServer, "File server"},
+    Subject{ResourceKind::kDeployment, "Deployment"},
 };
+
+// Each list is in enum order, so a lookup is an index.
+constexpr bool InOrder() {
+    for (std::size_t i = 0; i < kVerbs.size(); ++i)
+        if (static_cast<std::size_t>(kVerbs[i].verb) != i) return false;
+    for (std::size_t i = 0; i < kSubjects.size(); ++i)
+        if (static_cast<std::size_t>(kSubjects[i].kind) != i) return false;
+    return kSubjects.size() == model::kResourceKindNames.size();
+}
+static_assert(InOrder(), "one verb row per ResourceVerb, one subject row per ResourceKind");
 }  // namespace
 
-std::optional<OperationInfo> FindOperation(std::string_view kind) {
-    for (const auto& verb : kVerbs) {
-        if (!kind.starts_with(verb.prefix) || kind.size() <= verb.prefix.size() + 1 ||
-            kind[verb.prefix.size()] != '_') {
-            continue;
-        }
-        auto suffix = kind.substr(verb.prefix.size() + 1);
-        for (const auto& subject : kSubjects) {
-            if (subject.suffix != suffix) continue;
-            std::string noun(subject.noun);
-            return OperationInfo{std::string(kind), std::string(subject.target_kind), verb.running,
-                                 noun + " " + std::string(verb.success),
-                                 noun + " " + std::string(verb.failure)};
-        }
-    }
-    return std::nullopt;
+std::optional<OperationInfo> FindOperation(model::OperationKind kind) {
+    const auto& row = model::NameRowOf(kind);
+    if (!row.verb || !row.subject) return std::nullopt;
+    const auto& verb = kVerbs[static_cast<std::size_t>(*row.verb)];
+    const std::string noun(kSubjects[static_cast<std::size_t>(*row.subject)].noun);
+    return OperationInfo{kind, *row.subject, verb.running, noun + " " + std::string(verb.success),
+                         noun + " " + std::string(verb.failure)};
 }
 
-std::string OperationKind(model::ResourceState running, std::string_view target_kind) {
+Error UnknownOperationKind(const model::Operation& op) {
+    return Error(ErrorCode::kInternal,
+                 "unknown operation kind " + std::string(model::KindText(op)));
+}
+
+std::optional<model::OperationKind> ResourceOperationKind(model::ResourceState running,
+                                                          model::ResourceKind target_kind) {
     for (const auto& verb : kVerbs) {
-        if (verb.running != running) continue;
-        for (const auto& subject : kSubjects) {
-            if (subject.target_kind == target_kind)
-                return std::string(verb.prefix) + "_" + std::string(subject.suffix);
-        }
+        if (verb.running == running) return model::OperationOf(verb.verb, target_kind);
     }
-    return {};
+    return std::nullopt;
 }
 
 }  // namespace escd::orchestrator

@@ -66,17 +66,18 @@ std::uint64_t VolumeBytes(const Spec& spec) {
 asio::awaitable<ResourceWorkflows::Result> ResourceWorkflows::Run(
     ResourceState running, const model::ResourceRecord& target) {
     const auto& kind = target.kind;
-    if (kind == model::kind::kNetwork) co_return co_await Network(running, target);
-    if (kind == model::kind::kSubnet) co_return co_await Subnet(running, target);
-    if (kind == model::kind::kImage) co_return co_await Image(running, target);
-    if (kind == model::kind::kVolume) co_return co_await Volume(running, target);
-    if (kind == model::kind::kFlavor) co_return co_await Flavor(running, target);
-    if (kind == model::kind::kRouter) co_return co_await Router(running, target);
-    if (kind == model::kind::kFileServer) {
+    if (kind == model::ResourceKind::kNetwork) co_return co_await Network(running, target);
+    if (kind == model::ResourceKind::kSubnet) co_return co_await Subnet(running, target);
+    if (kind == model::ResourceKind::kImage) co_return co_await Image(running, target);
+    if (kind == model::ResourceKind::kVolume) co_return co_await Volume(running, target);
+    if (kind == model::ResourceKind::kFlavor) co_return co_await Flavor(running, target);
+    if (kind == model::ResourceKind::kRouter) co_return co_await Router(running, target);
+    if (kind == model::ResourceKind::kFileServer) {
         // A file server is escd's own record of where files come from: nothing on the VIM.
         co_return Result{};
     }
-    throw Error(ErrorCode::kInternal, "no workflow for resource kind " + kind);
+    throw Error(ErrorCode::kInternal,
+                "no workflow for resource kind " + std::string(ToString(kind)));
 }
 
 vim::NetworkRequest NetworkRequestOf(const model::ResourceRecord& network,
@@ -95,16 +96,17 @@ vim::NetworkRequest NetworkRequestOf(const model::ResourceRecord& network,
 
 asio::awaitable<vim::EnsuredNetwork> ResourceWorkflows::ApplyNetwork(
     const std::string& network_id, const model::ResourceRecord* changed, bool changed_removed) {
-    const std::string network_kind = model::kind::kNetwork, subnet_kind = model::kind::kSubnet;
+    const auto network_kind = model::ResourceKind::kNetwork,
+               subnet_kind = model::ResourceKind::kSubnet;
     auto network = co_await resources_.GetResource(network_kind, network_id);
     auto subnets = co_await resources_.ListChildren(subnet_kind, network_id);
     if (!network) throw Error(ErrorCode::kNotFound, "network " + network_id + " not found");
     const model::ResourceRecord& net =
-        changed && changed->kind == model::kind::kNetwork ? *changed : *network;
+        changed && changed->kind == model::ResourceKind::kNetwork ? *changed : *network;
     std::vector<model::ResourceRecord> live;
     for (auto& subnet : subnets)
         if (!changed || subnet.internal_id != changed->internal_id) live.push_back(subnet);
-    if (changed && changed->kind == model::kind::kSubnet && !changed_removed)
+    if (changed && changed->kind == model::ResourceKind::kSubnet && !changed_removed)
         live.push_back(*changed);
     auto request = NetworkRequestOf(net, live);
     co_return co_await vim_.networks.EnsureNetwork(request);
@@ -137,7 +139,7 @@ asio::awaitable<FetchSource> ResourceWorkflows::ImageSource(const model::Resourc
         server_id = xml::ChildText(locator, "file_server_id").value_or("");
         path = xml::ChildText(locator, "remote_path").value_or("");
     }
-    const std::string file_server_kind = model::kind::kFileServer;
+    const auto file_server_kind = model::ResourceKind::kFileServer;
     const std::optional<std::string> any_tenant;
     auto servers = co_await resources_.ListResources(file_server_kind, any_tenant);
     for (const auto& server : servers) {
@@ -165,13 +167,13 @@ asio::awaitable<FetchSource> ResourceWorkflows::ImageSource(const model::Resourc
 asio::awaitable<ResourceWorkflows::Result> ResourceWorkflows::Image(
     ResourceState running, const model::ResourceRecord& target) {
     if (running == ResourceState::kDeleting) {
-        co_await vim_.storage.DeleteVolume(model::kind::kImage, target.internal_id);
+        co_await vim_.storage.DeleteVolume(vim::VolumeKind::kImage, target.internal_id);
         co_return Result{};
     }
     auto source = co_await ImageSource(target);
     const std::string staged_name = "image-" + target.internal_id;
     auto file = co_await fetcher_.Fetch(source, staged_name);
-    vim::VolumeRequest request{model::kind::kImage,
+    vim::VolumeRequest request{vim::VolumeKind::kImage,
                                target.internal_id,
                                target.tenant_id,
                                file.size,
@@ -197,12 +199,16 @@ asio::awaitable<ResourceWorkflows::Result> ResourceWorkflows::Image(
 asio::awaitable<ResourceWorkflows::Result> ResourceWorkflows::Volume(
     ResourceState running, const model::ResourceRecord& target) {
     if (running == ResourceState::kDeleting) {
-        co_await vim_.storage.DeleteVolume(model::kind::kVolume, target.internal_id);
+        co_await vim_.storage.DeleteVolume(vim::VolumeKind::kVolume, target.internal_id);
         co_return Result{};
     }
     Spec spec(target.spec);
-    vim::VolumeRequest request{
-        model::kind::kVolume, target.internal_id, target.tenant_id, VolumeBytes(spec), "raw", {}};
+    vim::VolumeRequest request{vim::VolumeKind::kVolume,
+                               target.internal_id,
+                               target.tenant_id,
+                               VolumeBytes(spec),
+                               "raw",
+                               {}};
     auto object = co_await vim_.storage.CreateVolume(request);
     co_return Result{object.external_id, object.note};
 }
@@ -234,8 +240,8 @@ asio::awaitable<ResourceWorkflows::Result> ResourceWorkflows::Router(
     std::vector<std::string> subnet_ids;
     for (auto interface : spec.root().children("interface"))
         subnet_ids.push_back(xml::ChildText(interface, "subnet").value_or(""));
-    std::vector<std::pair<std::string, std::string>> keys;
-    for (const auto& id : subnet_ids) keys.emplace_back(model::kind::kSubnet, id);
+    std::vector<model::ResourceKey> keys;
+    for (const auto& id : subnet_ids) keys.emplace_back(model::ResourceKind::kSubnet, id);
     const auto subnets = co_await resources_.GetResources(keys);
     vim::RouterRequest request{
         target.internal_id, target.tenant_id, target.name, spec.Bool("admin_state", true), {}};

@@ -18,7 +18,7 @@ namespace escd::server::handlers {
 namespace {
 namespace xml = model::xml;
 constexpr const char* kIdParam = "internal_deployment_id";
-const std::string kDeploymentKind = model::kind::kDeployment;
+constexpr auto kDeploymentKind = model::ResourceKind::kDeployment;
 
 // What GET shows of one deployment: its datamodel, service state and VMs.
 struct Loaded : model::StoredDeployment {
@@ -81,11 +81,11 @@ asio::awaitable<Response> GetConfig(const DeploymentContext& c, Request& request
 
 // What a deployment uses: the images, flavors and networks it names, and its own networks
 // (deleting one of those by itself is refused too).
-std::vector<std::pair<std::string, std::string>> UsesOf(const xml::ParsedDeployment& parsed) {
-    std::vector<std::pair<std::string, std::string>> uses;
+std::vector<model::ResourceKey> UsesOf(const xml::ParsedDeployment& parsed) {
+    std::vector<model::ResourceKey> uses;
     for (const auto& ref : parsed.references) uses.emplace_back(ref.kind, ref.internal_id);
     for (const auto& declared : parsed.declared)
-        if (declared.kind == model::kind::kNetwork)
+        if (declared.kind == model::ResourceKind::kNetwork)
             uses.emplace_back(declared.kind, declared.internal_id);
     return uses;
 }
@@ -94,7 +94,8 @@ asio::awaitable<Accepted> Create(const DeploymentContext& c, Request& request) {
     const auto& id = request.Param(kIdParam);
     RequireXmlBody(request);
     auto parsed = xml::ParseDeploymentRequest(request.Body(), id);
-    auto op = NewOperation(request, "CREATE_DEPLOYMENT", model::kind::kDeployment, id,
+    auto op = NewOperation(request, model::OperationKind::kCreateDeployment,
+                           model::TargetKind::kDeployment, id,
                            /*callback_required=*/true);
     const auto& tenant = parsed.spec.tenant;
     const auto lookup = co_await LookUpReferences(c.resources, parsed);
@@ -103,8 +104,8 @@ asio::awaitable<Accepted> Create(const DeploymentContext& c, Request& request) {
     co_await c.engine.RequireVim();
     op.payload = parsed.stored;
     model::ResourceRecord record{
-        model::kind::kDeployment,        id, tenant,        parsed.spec.name,
-        model::ResourceState::kCreating, {}, parsed.stored, tenant};
+        model::ResourceKind::kDeployment, id, tenant,        parsed.spec.name,
+        model::ResourceState::kCreating,  {}, parsed.stored, tenant};
     const auto uses = UsesOf(parsed);
     co_await c.deployments.AcceptDeployment(record, op, uses, parsed.declared);
     co_return ToRun(std::move(op), xml::DeploymentConfigDocument(parsed.stored));
@@ -114,7 +115,8 @@ asio::awaitable<Accepted> Update(const DeploymentContext& c, Request& request) {
     const auto& id = request.Param(kIdParam);
     RequireXmlBody(request);
     auto parsed = xml::ParseDeploymentRequest(request.Body(), id);
-    auto op = NewOperation(request, "UPDATE_DEPLOYMENT", model::kind::kDeployment, id,
+    auto op = NewOperation(request, model::OperationKind::kUpdateDeployment,
+                           model::TargetKind::kDeployment, id,
                            /*callback_required=*/true);
     auto loaded = co_await Find(c, id);
     if (!loaded) throw Error(ErrorCode::kNotFound, "deployment " + id + " not found");
@@ -142,9 +144,10 @@ asio::awaitable<Accepted> Update(const DeploymentContext& c, Request& request) {
 asio::awaitable<Accepted> Delete(const DeploymentContext& c, Request& request) {
     const auto& id = request.Param(kIdParam);
     model::ValidateInternalId(id, kIdParam);
-    auto op = NewOperation(request, "DELETE_DEPLOYMENT", model::kind::kDeployment, id,
+    auto op = NewOperation(request, model::OperationKind::kDeleteDeployment,
+                           model::TargetKind::kDeployment, id,
                            /*callback_required=*/true);
-    co_await c.resources.AcceptDelete(op.target_kind, op.target_id, op);
+    co_await c.resources.AcceptDelete(model::ResourceKind::kDeployment, op.target_id, op);
     auto loaded = co_await Find(c, id);
     std::string body = loaded ? xml::DeploymentDocument(ViewOf(*loaded)) : std::string();
     co_return ToRun(std::move(op), std::move(body));
@@ -177,7 +180,8 @@ asio::awaitable<Accepted> ServiceOperation(const DeploymentContext& c, Request& 
     const auto& id = request.Param(kIdParam);
     model::ValidateInternalId(tenant, "internal_tenant_id");
     auto parsed = ParseOperation(request);
-    auto op = NewOperation(request, "SERVICE_OPERATION", model::kind::kDeployment, id,
+    auto op = NewOperation(request, model::OperationKind::kServiceOperation,
+                           model::TargetKind::kDeployment, id,
                            /*callback_required=*/true);
     auto loaded = co_await Find(c, id);
     if (!loaded || loaded->record.tenant_id != tenant)
@@ -190,7 +194,7 @@ asio::awaitable<Accepted> ServiceOperation(const DeploymentContext& c, Request& 
                                               parsed.operation + " it now");
     }
     op.payload = xml::ToPayload(model::DeploymentAction{.operation = parsed.operation});
-    co_await c.resources.AcceptUpdate(op.target_kind, op.target_id, op);
+    co_await c.resources.AcceptUpdate(model::ResourceKind::kDeployment, op.target_id, op);
     co_return ToRun(std::move(op), xml::DeploymentDocument(ViewOf(*loaded)));
 }
 
@@ -210,7 +214,8 @@ asio::awaitable<Accepted> VmOperation(const DeploymentContext& c, Request& reque
     const auto& vm_name = request.Param("vm_name");
     auto parsed = ParseOperation(request);
     auto [vm, loaded] = co_await FindVm(c, tenant, vm_name);
-    auto op = NewOperation(request, "VM_OPERATION", model::kind::kDeployment, vm.deployment_id,
+    auto op = NewOperation(request, model::OperationKind::kVmOperation,
+                           model::TargetKind::kDeployment, vm.deployment_id,
                            /*callback_required=*/true);
     const auto event = orchestrator::VmOperationEvent(parsed.operation);
     if (!event || !model::NextState(vm.state, *event)) {
@@ -238,7 +243,7 @@ asio::awaitable<Accepted> VmOperation(const DeploymentContext& c, Request& reque
     }
     op.payload =
         xml::ToPayload(model::DeploymentAction{.operation = parsed.operation, .vm_name = vm_name});
-    co_await c.resources.AcceptUpdate(op.target_kind, op.target_id, op);
+    co_await c.resources.AcceptUpdate(model::ResourceKind::kDeployment, op.target_id, op);
     co_return ToRun(std::move(op), xml::DeploymentDocument(ViewOf(loaded)));
 }
 
@@ -259,7 +264,8 @@ asio::awaitable<Accepted> RecoveryVm(const DeploymentContext& c, Request& reques
     }
     const bool check_first = xml::ChildBool(root, "checkVmBeforeRecovery").value_or(false);
     auto [vm, loaded] = co_await FindVm(c, tenant, vm_name);
-    auto op = NewOperation(request, "RECOVER_VM", model::kind::kDeployment, vm.deployment_id,
+    auto op = NewOperation(request, model::OperationKind::kRecoverVm,
+                           model::TargetKind::kDeployment, vm.deployment_id,
                            /*callback_required=*/true);
     const auto service = model::ServiceStateOf(loaded.service);
     if (!model::ServiceIsUp(service)) {
@@ -276,7 +282,7 @@ asio::awaitable<Accepted> RecoveryVm(const DeploymentContext& c, Request& reques
                                                         .vm_name = vm_name,
                                                         .trigger = "manual",
                                                         .check_first = check_first});
-    co_await c.resources.AcceptUpdate(op.target_kind, op.target_id, op);
+    co_await c.resources.AcceptUpdate(model::ResourceKind::kDeployment, op.target_id, op);
     co_return ToRun(std::move(op), xml::DeploymentDocument(ViewOf(loaded)));
 }
 }  // namespace

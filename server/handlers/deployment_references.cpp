@@ -22,7 +22,7 @@ asio::awaitable<ReferenceLookup> LookUpReferences(model::ResourceStore& resource
     const auto& tenant = parsed.spec.tenant;
     // The usual case, references by internal id (or kept), costs one read of primary keys for
     // all of them; only a reference that names no internal id looks further.
-    std::vector<std::pair<std::string, std::string>> meant;
+    std::vector<model::ResourceKey> meant;
     for (const auto& ref : references) {
         const auto& text = ref.internal_id;  // before resolution: the datamodel's text
         meant.emplace_back(ref.kind, text);
@@ -59,9 +59,10 @@ void RequireResolved(const ReferenceLookup& lookup, const std::string& tenant) {
     const auto& ref = *lookup.failed;
     if (lookup.ambiguous.empty())
         throw Error(ErrorCode::kNotFound, MissingReferenceMessage(ref, tenant));
-    throw Error(ErrorCode::kBadRequest, ref.field + " names " + ref.kind + " " + ref.internal_id +
-                                            ", which is ambiguous: it matches the " + ref.kind +
-                                            "s " + Joined(lookup.ambiguous) +
+    const std::string kind(ToString(ref.kind));
+    throw Error(ErrorCode::kBadRequest, ref.field + " names " + kind + " " + ref.internal_id +
+                                            ", which is ambiguous: it matches the " + kind + "s " +
+                                            Joined(lookup.ambiguous) +
                                             "; name one by its internal id or VIM UUID");
 }
 

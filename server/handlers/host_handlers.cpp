@@ -11,7 +11,6 @@
 namespace escd::server::handlers {
 namespace {
 namespace xml = model::xml;
-constexpr const char* kHostKind = "host";
 
 std::string StatusDocument(const std::string& host, bool schedulable) {
     pugi::xml_document doc;
@@ -57,14 +56,18 @@ asio::awaitable<Accepted> Switch(const std::shared_ptr<HostContext>& context,
                                  Request& request,
                                  bool schedulable) {
     const auto& host = request.Param("hostName");
-    auto op = NewOperation(request, schedulable ? "HOST_ENABLED" : "HOST_DISABLED", kHostKind, host,
-                           /*callback_required=*/false);
+    auto op = NewOperation(
+        request,
+        schedulable ? model::OperationKind::kHostEnabled : model::OperationKind::kHostDisabled,
+        model::TargetKind::kHost, host,
+        /*callback_required=*/false);
     if (op.events_url.empty())
         throw Error(ErrorCode::kBadRequest, "missing Callback-ESC-Events header");
     co_await RequireHost(*context, host);
     const std::string message = "Host " + host + (schedulable ? " enabled" : " disabled");
-    const std::vector<model::OutboxMessage> events{
-        {op.events_url, op.kind, 200, message, EventDocument(host, schedulable, message)}};
+    const std::vector<model::OutboxMessage> events{{op.events_url, std::string(model::KindText(op)),
+                                                    200, message,
+                                                    EventDocument(host, schedulable, message)}};
     auto rows = co_await context->hosts.SetHostSchedulable(host, schedulable, op, events);
     co_return Finished(op, StatusDocument(host, schedulable), std::move(rows));
 }

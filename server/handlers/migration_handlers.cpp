@@ -73,8 +73,8 @@ asio::awaitable<Accepted> MigrateVm(const MigrationContext& c, Request& request)
     model::ValidateInternalId(tenant, "internal_tenant_id");
     model::ValidateName(vm_name, 1024, "vm_name");
     auto plan = ParseMigration(request, vm_name);
-    auto op = NewOperation(request, std::string(orchestrator::kMigrateVm), model::kind::kDeployment,
-                           {}, /*callback_required=*/true);
+    auto op = NewOperation(request, model::OperationKind::kMigrateVm,
+                           model::TargetKind::kDeployment, {}, /*callback_required=*/true);
     auto found = co_await FindTenantVm(c.resources, c.deployments, tenant, vm_name);
     RequireSettledVm(found.vm, "migrate");
 
@@ -105,7 +105,7 @@ asio::awaitable<Accepted> MigrateVm(const MigrationContext& c, Request& request)
     plan.source_host = current;
     op.target_id = found.vm.deployment_id;
     op.payload = xml::ToPayload(plan);
-    co_await c.resources.AcceptUpdate(op.target_kind, op.target_id, op);
+    co_await c.resources.AcceptUpdate(model::ResourceKind::kDeployment, op.target_id, op);
     co_return ToRun(std::move(op), PlanDocument(plan));
 }
 }  // namespace

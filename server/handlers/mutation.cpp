@@ -20,14 +20,14 @@ std::string CallbackUrl(const Request& request, std::string_view header) {
 }  // namespace
 
 model::Operation NewOperation(const Request& request,
-                              std::string kind,
-                              std::string target_kind,
+                              model::OperationKind kind,
+                              model::TargetKind target_kind,
                               std::string target_id,
                               bool callback_required) {
     model::Operation op;
     op.transaction_id = NewUuid();
-    op.kind = std::move(kind);
-    op.target_kind = std::move(target_kind);
+    op.kind = kind;
+    op.target_kind = target_kind;
     op.target_id = std::move(target_id);
     op.callback_url = CallbackUrl(request, "Callback");
     op.events_url = CallbackUrl(request, "Callback-ESC-Events");
@@ -55,7 +55,7 @@ void RequireXmlBody(const Request& request) {
 asio::awaitable<void> RequireReferences(model::ResourceStore& resources,
                                         const std::vector<model::xml::Reference>& references,
                                         const std::string& tenant) {
-    std::vector<std::pair<std::string, std::string>> keys;
+    std::vector<model::ResourceKey> keys;
     for (const auto& ref : references) keys.emplace_back(ref.kind, ref.internal_id);
     const auto records = co_await resources.GetResources(keys);
     for (std::size_t i = 0; i < references.size(); ++i) {
@@ -65,8 +65,10 @@ asio::awaitable<void> RequireReferences(model::ResourceStore& resources,
 }
 
 std::string MissingReferenceMessage(const model::xml::Reference& ref, const std::string& tenant) {
-    const bool global = ref.kind == model::kind::kImage || ref.kind == model::kind::kFlavor;
-    return ref.field + " names " + ref.kind + " " + ref.internal_id + ", which does not exist" +
+    const bool global =
+        ref.kind == model::ResourceKind::kImage || ref.kind == model::ResourceKind::kFlavor;
+    return ref.field + " names " + std::string(ToString(ref.kind)) + " " + ref.internal_id +
+           ", which does not exist" +
            (tenant.empty() || global ? std::string() : " in tenant " + tenant);
 }
 

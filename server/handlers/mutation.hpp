@@ -25,8 +25,8 @@ namespace escd::server::handlers {
 /// Callback is a 400 (the reference marks it required on tenant routes). A Callback that is not
 /// an absolute http(s) URL is a 400 either way. Throws escd::Error(kBadRequest).
 model::Operation NewOperation(const Request& request,
-                              std::string kind,
-                              std::string target_kind,
+                              model::OperationKind kind,
+                              model::TargetKind target_kind,
                               std::string target_id,
                               bool callback_required);
 

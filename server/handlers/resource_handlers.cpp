@@ -18,7 +18,7 @@ constexpr const char* kIdParam = "id";
 
 // How a kind is exposed: its path segment, whether it lives under a tenant, its verbs.
 struct Exposure {
-    const char* kind;
+    model::ResourceKind kind;
     const char* segment;  ///< "networks"
     bool tenant_scoped;
     bool updatable;      ///< has PUT (others answer PUT with 406, see Immutable)
@@ -26,13 +26,13 @@ struct Exposure {
     const char* filter;  ///< list filter header ("internalNetworkId") or nullptr
 };
 constexpr Exposure kExposures[] = {
-    {model::kind::kNetwork, "networks", true, true, true, nullptr},
-    {model::kind::kSubnet, "subnets", true, true, true, "internalNetworkId"},
-    {model::kind::kVolume, "volumes", true, false, true, nullptr},
-    {model::kind::kRouter, "routers", true, true, true, nullptr},
-    {model::kind::kImage, "images", false, false, false, nullptr},
-    {model::kind::kFlavor, "flavors", false, false, false, nullptr},
-    {model::kind::kFileServer, "fileserver", false, true, false, nullptr},
+    {model::ResourceKind::kNetwork, "networks", true, true, true, nullptr},
+    {model::ResourceKind::kSubnet, "subnets", true, true, true, "internalNetworkId"},
+    {model::ResourceKind::kVolume, "volumes", true, false, true, nullptr},
+    {model::ResourceKind::kRouter, "routers", true, true, true, nullptr},
+    {model::ResourceKind::kImage, "images", false, false, false, nullptr},
+    {model::ResourceKind::kFlavor, "flavors", false, false, false, nullptr},
+    {model::ResourceKind::kFileServer, "fileserver", false, true, false, nullptr},
 };
 
 struct Context {
@@ -64,33 +64,32 @@ asio::awaitable<ResourceRecord> Existing(const Context& c,
                                          const std::string& id,
                                          const std::string& tenant) {
     model::ValidateInternalId(id, c.kind.id_element);
-    const std::string kind(c.kind.kind);
-    auto record = co_await c.resources.GetResource(kind, id);
+    auto record = co_await c.resources.GetResource(c.kind.kind, id);
     if (!record || record->tenant_id != tenant) NotFound(c, id, tenant);
     co_return std::move(*record);
 }
 
 asio::awaitable<void> RequireTenant(const Context& c, const std::string& tenant) {
     if (tenant.empty()) co_return;
-    const std::string tenant_kind = model::kind::kTenant;
+    const auto tenant_kind = model::ResourceKind::kTenant;
     auto record = co_await c.resources.GetResource(tenant_kind, tenant);
     if (!record) throw Error(ErrorCode::kNotFound, "tenant " + tenant + " not found");
 }
 
-std::string KindOfOperation(const Context& c, ResourceState running) {
-    return orchestrator::OperationKind(running, c.kind.kind);
+model::OperationKind KindOfOperation(const Context& c, ResourceState running) {
+    return *orchestrator::ResourceOperationKind(running, c.kind.kind);
 }
 
 asio::awaitable<Response> List(const ContextPtr& c, Request& request) {
     auto tenant = TenantOf(*c, request);
     co_await RequireTenant(*c, tenant);
-    const std::string kind(c->kind.kind);
+    const auto kind = c->kind.kind;
     std::string parent;
     if (c->exposure.filter) {
         parent = std::string(request.Header(c->exposure.filter));
         if (!parent.empty()) {
             model::ValidateInternalId(parent, c->exposure.filter);
-            const std::string network_kind = model::kind::kNetwork;
+            const auto network_kind = model::ResourceKind::kNetwork;
             auto network = co_await c->resources.GetResource(network_kind, parent);
             if (!network || network->tenant_id != tenant) {
                 throw Error(ErrorCode::kNotFound,
@@ -124,12 +123,13 @@ asio::awaitable<Accepted> Create(const ContextPtr& c, Request& request) {
     RequireXmlBody(request);
     auto parsed = xml::ParseResourceRequest(c->kind, request.Body(), tenant, id);
     auto op = NewOperation(request, KindOfOperation(*c, ResourceState::kCreating),
-                           std::string(c->kind.kind), id, /*callback_required=*/true);
+                           model::TargetOf(c->kind.kind), id, /*callback_required=*/true);
     co_await RequireReferences(c->resources, parsed.references, tenant);
     if (c->exposure.on_vim) co_await c->engine.RequireVim();
     op.payload = parsed.spec;
-    ResourceRecord record{std::string(c->kind.kind), id, tenant,      parsed.name,
-                          ResourceState::kCreating,  {}, parsed.spec, parsed.parent_id};
+    ResourceRecord record{
+        c->kind.kind, id,          tenant,          parsed.name, ResourceState::kCreating,
+        {},           parsed.spec, parsed.parent_id};
     co_await c->resources.AcceptCreate(record, op);
     co_return ToRun(std::move(op), xml::ResourceDocument(c->kind, record, {}));
 }
@@ -140,7 +140,7 @@ asio::awaitable<Accepted> Update(const ContextPtr& c, Request& request) {
     RequireXmlBody(request);
     auto parsed = xml::ParseResourceRequest(c->kind, request.Body(), tenant, id);
     auto op = NewOperation(request, KindOfOperation(*c, ResourceState::kUpdating),
-                           std::string(c->kind.kind), id, /*callback_required=*/true);
+                           model::TargetOf(c->kind.kind), id, /*callback_required=*/true);
     auto record = co_await Existing(*c, id, tenant);
     if (record.parent_id != parsed.parent_id) {
         // A subnet stays in its network (the VIM cannot move one).
@@ -150,7 +150,7 @@ asio::awaitable<Accepted> Update(const ContextPtr& c, Request& request) {
     }
     co_await RequireReferences(c->resources, parsed.references, tenant);
     op.payload = parsed.spec;
-    co_await c->resources.AcceptUpdate(op.target_kind, op.target_id, op);
+    co_await c->resources.AcceptUpdate(c->kind.kind, op.target_id, op);
     record.spec = parsed.spec;
     record.name = parsed.name;
     co_return ToRun(std::move(op), xml::ResourceDocument(c->kind, record, {}));
@@ -171,9 +171,9 @@ asio::awaitable<Accepted> Delete(const ContextPtr& c, Request& request) {
     auto tenant = TenantOf(*c, request);
     const auto& id = request.Param(kIdParam);
     auto op = NewOperation(request, KindOfOperation(*c, ResourceState::kDeleting),
-                           std::string(c->kind.kind), id, /*callback_required=*/true);
+                           model::TargetOf(c->kind.kind), id, /*callback_required=*/true);
     auto record = co_await Existing(*c, id, tenant);
-    co_await c->resources.AcceptDelete(op.target_kind, op.target_id, op);
+    co_await c->resources.AcceptDelete(c->kind.kind, op.target_id, op);
     // Echo what is being deleted; it stays stored until the work has run.
     co_return ToRun(std::move(op), xml::ResourceDocument(c->kind, record, {}));
 }
@@ -184,7 +184,9 @@ void RegisterResourceRoutes(Router& router,
                             model::ResourceStore& resources) {
     for (const auto& exposure : kExposures) {
         const auto* kind = xml::FindKindXml(exposure.kind);
-        if (!kind) throw std::logic_error(std::string("no XML mapping for ") + exposure.kind);
+        if (!kind)
+            throw std::logic_error(std::string("no XML mapping for ") +
+                                   std::string(ToString(exposure.kind)));
         auto context = std::make_shared<const Context>(Context{engine, resources, exposure, *kind});
         const std::string list =
             (exposure.tenant_scoped ? std::string("/{") + kTenantParam + "}/" : std::string("/")) +

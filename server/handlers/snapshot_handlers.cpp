@@ -81,8 +81,8 @@ asio::awaitable<Accepted> SnapshotVm(const SnapshotContext& c, Request& request)
     snapshot.snapshot_id = xml::ChildText(root, "id").value_or("");
     if (snapshot.snapshot_id.empty()) snapshot.snapshot_id = NewUuid();
     model::ValidateInternalId(snapshot.snapshot_id, "id");
-    auto op = NewOperation(request, std::string(orchestrator::kSnapshotVm),
-                           model::kind::kDeployment, {}, /*callback_required=*/true);
+    auto op = NewOperation(request, model::OperationKind::kSnapshotVm,
+                           model::TargetKind::kDeployment, {}, /*callback_required=*/true);
 
     auto found = co_await FindTenantVm(c.resources, c.deployments, tenant, vm_name);
     RequireSettledVm(found.vm, operation);
@@ -124,8 +124,8 @@ asio::awaitable<void> RequireSettledVmOf(const SnapshotContext& c,
 }
 
 asio::awaitable<Accepted> Revert(const SnapshotContext& c, Request& request) {
-    auto op = NewOperation(request, std::string(orchestrator::kRevertSnapshot),
-                           model::kind::kDeployment, {}, /*callback_required=*/true);
+    auto op = NewOperation(request, model::OperationKind::kRevertSnapshot,
+                           model::TargetKind::kDeployment, {}, /*callback_required=*/true);
     auto snapshot = co_await Resolve(c, request);
     co_await RequireSettledVmOf(c, snapshot, "revert");
     op.target_id = snapshot.deployment_id;
@@ -139,8 +139,8 @@ asio::awaitable<Accepted> Revert(const SnapshotContext& c, Request& request) {
 }
 
 asio::awaitable<Accepted> Delete(const SnapshotContext& c, Request& request) {
-    auto op = NewOperation(request, std::string(orchestrator::kDeleteSnapshot),
-                           model::kind::kDeployment, {}, /*callback_required=*/true);
+    auto op = NewOperation(request, model::OperationKind::kDeleteSnapshot,
+                           model::TargetKind::kDeployment, {}, /*callback_required=*/true);
     auto snapshot = co_await Resolve(c, request);
     op.target_id = snapshot.deployment_id;
     op.payload = TaskPayload(snapshot);
@@ -159,8 +159,8 @@ asio::awaitable<Accepted> MakeVolume(const SnapshotContext& c, Request& request)
     auto volume_id = xml::ChildText(root, "internal_volume_id").value_or("");
     if (volume_id.empty()) volume_id = NewUuid();
     model::ValidateInternalId(volume_id, "internal_volume_id");
-    auto op = NewOperation(request, std::string(orchestrator::kSnapshotVolume),
-                           model::kind::kDeployment, {}, /*callback_required=*/true);
+    auto op = NewOperation(request, model::OperationKind::kSnapshotVolume,
+                           model::TargetKind::kDeployment, {}, /*callback_required=*/true);
     auto snapshot = co_await Resolve(c, request);
     co_await RequireSettledVmOf(c, snapshot, "volume from snapshot");
 
@@ -169,20 +169,16 @@ asio::awaitable<Accepted> MakeVolume(const SnapshotContext& c, Request& request)
     auto volume_node = spec.append_child("volume");
     xml::AppendText(volume_node, "name", name);
     xml::AppendText(volume_node, "snapshot_id", snapshot.snapshot_id);
-    model::ResourceRecord volume{model::kind::kVolume,
-                                 volume_id,
-                                 snapshot.tenant_id,
-                                 name,
-                                 model::ResourceState::kCreating,
-                                 {},
-                                 xml::Compact(spec),
-                                 snapshot.tenant_id};
+    model::ResourceRecord volume{
+        model::ResourceKind::kVolume,    volume_id, snapshot.tenant_id, name,
+        model::ResourceState::kCreating, {},        xml::Compact(spec), snapshot.tenant_id};
     op.target_id = snapshot.deployment_id;
     op.payload = TaskPayload(snapshot, volume_id);
     co_await c.snapshots.AcceptVmSnapshotRequest(
         snapshot.snapshot_id, model::SnapshotEvent::kVolumeRequested, volume, op);
-    auto response = ToRun(
-        std::move(op), xml::ResourceDocument(*xml::FindKindXml(model::kind::kVolume), volume, {}));
+    auto response =
+        ToRun(std::move(op),
+              xml::ResourceDocument(*xml::FindKindXml(model::ResourceKind::kVolume), volume, {}));
     response.status = http::status::accepted;
     co_return response;
 }

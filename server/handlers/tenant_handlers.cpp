@@ -9,7 +9,7 @@ namespace escd::server::handlers {
 namespace {
 namespace xml = model::xml;
 constexpr const char* kIdParam = "internal_tenant_id";
-const std::string kTenantKind = model::kind::kTenant;
+constexpr auto kTenantKind = model::ResourceKind::kTenant;
 
 xml::TenantView ViewOf(const model::ResourceRecord& record) {
     return {xml::TenantSpecFromStored(record.spec), record.external_id};
@@ -39,12 +39,13 @@ asio::awaitable<Accepted> CreateTenant(model::ResourceStore& resources, Request&
     const auto& id = request.Param(kIdParam);
     RequireXmlBody(request);
     auto spec = xml::ParseTenantRequest(request.Body(), id);
-    auto op = NewOperation(request, "CREATE_TENANT", model::kind::kTenant, id,
-                           /*callback_required=*/true);
+    auto op =
+        NewOperation(request, model::OperationKind::kCreateTenant, model::TargetKind::kTenant, id,
+                     /*callback_required=*/true);
     auto stored = xml::StoredTenantSpec(spec);
     op.payload = stored;
-    model::ResourceRecord record{
-        model::kind::kTenant, id, {}, spec.name, model::ResourceState::kCreating, {}, stored, {}};
+    model::ResourceRecord record{model::ResourceKind::kTenant,    id, {},     spec.name,
+                                 model::ResourceState::kCreating, {}, stored, {}};
     co_await resources.AcceptCreate(record, op);
     co_return ToRun(std::move(op), xml::TenantDocument({spec, {}}, {}));
 }
@@ -53,19 +54,21 @@ asio::awaitable<Accepted> UpdateTenant(model::ResourceStore& resources, Request&
     const auto& id = request.Param(kIdParam);
     RequireXmlBody(request);
     auto spec = xml::ParseTenantRequest(request.Body(), id);
-    auto op = NewOperation(request, "UPDATE_TENANT", model::kind::kTenant, id,
-                           /*callback_required=*/true);
+    auto op =
+        NewOperation(request, model::OperationKind::kUpdateTenant, model::TargetKind::kTenant, id,
+                     /*callback_required=*/true);
     op.payload = xml::StoredTenantSpec(spec);
-    co_await resources.AcceptUpdate(op.target_kind, op.target_id, op);
+    co_await resources.AcceptUpdate(model::ResourceKind::kTenant, op.target_id, op);
     co_return ToRun(std::move(op), xml::TenantDocument({spec, {}}, {}));
 }
 
 asio::awaitable<Accepted> DeleteTenant(model::ResourceStore& resources, Request& request) {
     const auto& id = request.Param(kIdParam);
     model::ValidateInternalId(id, kIdParam);
-    auto op = NewOperation(request, "DELETE_TENANT", model::kind::kTenant, id,
-                           /*callback_required=*/true);
-    co_await resources.AcceptDelete(op.target_kind, op.target_id, op);
+    auto op =
+        NewOperation(request, model::OperationKind::kDeleteTenant, model::TargetKind::kTenant, id,
+                     /*callback_required=*/true);
+    co_await resources.AcceptDelete(model::ResourceKind::kTenant, op.target_id, op);
     // Echo the tenant being deleted (docs/decisions.md#a-delete-echoes-what-it-deletes); it stays
     // stored until the work has run, and the work starts only after this answer.
     auto record = co_await resources.GetResource(kTenantKind, id);

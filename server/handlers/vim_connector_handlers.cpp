@@ -20,8 +20,6 @@ vim::openstack::Properties Pairs(const std::vector<model::VimProperty>& properti
 }
 using Context = std::shared_ptr<VimConnectorContext>;
 
-constexpr const char* kConnectorKind = "vim_connector";
-constexpr const char* kUserKind = "vim_user";
 constexpr const char* kVimIdParam = "vim_id";
 constexpr const char* kUserIdParam = "vim_user_id";
 
@@ -42,7 +40,7 @@ std::vector<model::OutboxMessage> CallbackFor(const model::Operation& op,
                                               const std::string& message,
                                               std::string body) {
     if (op.callback_url.empty()) return {};
-    return {{op.callback_url, op.kind, 200, message, std::move(body)}};
+    return {{op.callback_url, std::string(model::KindText(op)), 200, message, std::move(body)}};
 }
 
 Response Document(std::string body) {
@@ -81,10 +79,12 @@ asio::awaitable<void> VimsChanged(const Context& context) {
 asio::awaitable<Accepted> CreateConnector(const Context& context, Request& request) {
     RequireXmlBody(request);
     const auto connector = xml::ParseVimConnectorRequest(request.Body(), {});
-    const auto op = NewOperation(request, "CREATE_VIM_CONNECTOR", kConnectorKind, connector.id,
+    const auto op = NewOperation(request, model::OperationKind::kCreateVimConnector,
+                                 model::TargetKind::kVimConnector, connector.id,
                                  /*callback_required=*/true);
     const std::string message = "VIM Connector successfully created";
-    const auto callbacks = CallbackFor(op, message, xml::VimConnectorDocument(connector, op.kind));
+    const auto callbacks =
+        CallbackFor(op, message, xml::VimConnectorDocument(connector, model::KindText(op)));
     auto rows = co_await context->store.CreateVimConnector(connector, op, message, callbacks);
     co_await VimsChanged(context);
     co_return Finished(op, xml::VimConnectorDocument(connector, {}), std::move(rows));
@@ -94,10 +94,12 @@ asio::awaitable<Accepted> UpdateConnector(const Context& context, Request& reque
     const auto& id = VimIdFrom(request);
     RequireXmlBody(request);
     const auto connector = xml::ParseVimConnectorRequest(request.Body(), id);
-    const auto op = NewOperation(request, "UPDATE_VIM_CONNECTOR", kConnectorKind, id,
+    const auto op = NewOperation(request, model::OperationKind::kUpdateVimConnector,
+                                 model::TargetKind::kVimConnector, id,
                                  /*callback_required=*/true);
     const std::string message = "VIM Connector successfully updated";
-    const auto callbacks = CallbackFor(op, message, xml::VimConnectorDocument(connector, op.kind));
+    const auto callbacks =
+        CallbackFor(op, message, xml::VimConnectorDocument(connector, model::KindText(op)));
     auto rows = co_await context->store.UpdateVimConnector(connector, op, message, callbacks);
     co_await VimsChanged(context);
     co_return Finished(op, xml::VimConnectorDocument(connector, {}), std::move(rows));
@@ -105,12 +107,14 @@ asio::awaitable<Accepted> UpdateConnector(const Context& context, Request& reque
 
 asio::awaitable<Accepted> DeleteConnector(const Context& context, Request& request) {
     const auto& id = VimIdFrom(request);
-    const auto op = NewOperation(request, "DELETE_VIM_CONNECTOR", kConnectorKind, id,
+    const auto op = NewOperation(request, model::OperationKind::kDeleteVimConnector,
+                                 model::TargetKind::kVimConnector, id,
                                  /*callback_required=*/true);
     // The callback and the answer show what is deleted; the store re-checks under its lock.
     const auto connector = co_await ReadConnector(context, id);
     const std::string message = "VIM Connector successfully deleted";
-    const auto callbacks = CallbackFor(op, message, xml::VimConnectorDocument(connector, op.kind));
+    const auto callbacks =
+        CallbackFor(op, message, xml::VimConnectorDocument(connector, model::KindText(op)));
     auto rows = co_await context->store.DeleteVimConnector(id, op, message, callbacks);
     co_await VimsChanged(context);
     co_return Finished(op, xml::VimConnectorDocument(connector, {}), std::move(rows));
@@ -128,10 +132,12 @@ asio::awaitable<Response> GetDefault(const Context& context) {
 asio::awaitable<Accepted> SetDefault(const Context& context, Request& request) {
     RequireXmlBody(request);
     const auto id = xml::ParseDefaultVimConnectorRequest(request.Body());
-    const auto op = NewOperation(request, "SET_DEFAULT_VIM_CONNECTOR", kConnectorKind, id,
+    const auto op = NewOperation(request, model::OperationKind::kSetDefaultVimConnector,
+                                 model::TargetKind::kVimConnector, id,
                                  /*callback_required=*/true);
     const std::string message = "Default VIM Connector successfully set";
-    const auto callbacks = CallbackFor(op, message, xml::DefaultVimConnectorDocument(id, op.kind));
+    const auto callbacks =
+        CallbackFor(op, message, xml::DefaultVimConnectorDocument(id, model::KindText(op)));
     auto rows = co_await context->store.SetDefaultVimConnector(id, op, message, callbacks);
     co_await VimsChanged(context);
     co_return Finished(op, xml::DefaultVimConnectorDocument(id, {}), std::move(rows));
@@ -164,7 +170,8 @@ asio::awaitable<vim::VimStatus> Probe(const Context& context,
 
 asio::awaitable<Accepted> CheckStatus(const Context& context, Request& request) {
     const auto& id = VimIdFrom(request);
-    const auto op = NewOperation(request, "CHECK_VIM_CONNECTOR_STATUS", kConnectorKind, id,
+    const auto op = NewOperation(request, model::OperationKind::kCheckVimConnectorStatus,
+                                 model::TargetKind::kVimConnector, id,
                                  /*callback_required=*/false);
     auto connector = co_await ReadConnector(context, id);
     const auto status = co_await Probe(context, connector);
@@ -173,7 +180,8 @@ asio::awaitable<Accepted> CheckStatus(const Context& context, Request& request) 
     const auto& recorded = *connector.status;
     const std::string message =
         "VIM Connector " + id + " status: " + std::string(xml::StatusName(recorded));
-    const auto callbacks = CallbackFor(op, message, xml::VimConnectorDocument(connector, op.kind));
+    const auto callbacks =
+        CallbackFor(op, message, xml::VimConnectorDocument(connector, model::KindText(op)));
     auto rows =
         co_await context->store.RecordVimConnectorStatus(id, recorded, op, message, callbacks);
     co_return Finished(op, xml::VimConnectorDocument(connector, {}), std::move(rows));
@@ -202,10 +210,12 @@ asio::awaitable<Accepted> CreateUser(const Context& context, Request& request) {
     const auto& vim_id = VimIdFrom(request);
     RequireXmlBody(request);
     const auto user = xml::ParseVimUserRequest(request.Body(), vim_id, {});
-    const auto op = NewOperation(request, "CREATE_VIM_USER", kUserKind, UserTarget(user),
+    const auto op = NewOperation(request, model::OperationKind::kCreateVimUser,
+                                 model::TargetKind::kVimUser, UserTarget(user),
                                  /*callback_required=*/true);
     const std::string message = "VIM User successfully created";
-    const auto callbacks = CallbackFor(op, message, xml::VimUserDocument(user, op.kind));
+    const auto callbacks =
+        CallbackFor(op, message, xml::VimUserDocument(user, model::KindText(op)));
     auto rows = co_await context->store.CreateVimUser(user, op, message, callbacks);
     co_await VimsChanged(context);
     co_return Finished(op, xml::VimUserDocument(user, {}), std::move(rows));
@@ -216,10 +226,12 @@ asio::awaitable<Accepted> UpdateUser(const Context& context, Request& request) {
     const auto user_id = UserIdFrom(request);
     RequireXmlBody(request);
     const auto user = xml::ParseVimUserRequest(request.Body(), vim_id, user_id);
-    const auto op = NewOperation(request, "UPDATE_VIM_USER", kUserKind, UserTarget(user),
+    const auto op = NewOperation(request, model::OperationKind::kUpdateVimUser,
+                                 model::TargetKind::kVimUser, UserTarget(user),
                                  /*callback_required=*/true);
     const std::string message = "VIM User successfully updated";
-    const auto callbacks = CallbackFor(op, message, xml::VimUserDocument(user, op.kind));
+    const auto callbacks =
+        CallbackFor(op, message, xml::VimUserDocument(user, model::KindText(op)));
     auto rows = co_await context->store.UpdateVimUser(user, op, message, callbacks);
     co_await VimsChanged(context);
     co_return Finished(op, xml::VimUserDocument(user, {}), std::move(rows));
@@ -228,11 +240,13 @@ asio::awaitable<Accepted> UpdateUser(const Context& context, Request& request) {
 asio::awaitable<Accepted> DeleteUser(const Context& context, Request& request) {
     const auto& vim_id = VimIdFrom(request);
     const auto user_id = UserIdFrom(request);
-    const auto op = NewOperation(request, "DELETE_VIM_USER", kUserKind, vim_id + "/" + user_id,
+    const auto op = NewOperation(request, model::OperationKind::kDeleteVimUser,
+                                 model::TargetKind::kVimUser, vim_id + "/" + user_id,
                                  /*callback_required=*/true);
     const auto user = co_await context->store.GetVimUser(vim_id, user_id);
     const std::string message = "VIM User successfully deleted";
-    const auto callbacks = CallbackFor(op, message, xml::VimUserDocument(user, op.kind));
+    const auto callbacks =
+        CallbackFor(op, message, xml::VimUserDocument(user, model::KindText(op)));
     auto rows = co_await context->store.DeleteVimUser(vim_id, user_id, op, message, callbacks);
     co_await VimsChanged(context);
     co_return Finished(op, xml::VimUserDocument(user, {}), std::move(rows));

@@ -12,7 +12,7 @@ asio::awaitable<TenantVm> FindTenantVm(model::ResourceStore& resources,
                                        const std::string& vm_name) {
     model::ValidateInternalId(tenant, "internal_tenant_id");
     model::ValidateName(vm_name, 1024, "vm_name");
-    const std::string deployment_kind = model::kind::kDeployment;
+    const auto deployment_kind = model::ResourceKind::kDeployment;
     auto vm = co_await deployments.GetVm(vm_name);
     std::optional<model::ResourceRecord> deployment;
     if (vm) deployment = co_await resources.GetResource(deployment_kind, vm->deployment_id);

@@ -37,7 +37,7 @@ TEST_F(EngineDeployment, ADeploymentReachesServiceAliveWithItsVmsRunningOnTheVim
     }
     EXPECT_TRUE(fake.HasTenant("ten"));
     EXPECT_TRUE(fake.Network("mgmt").has_value());
-    EXPECT_TRUE(fake.Volume("image", "vnf-img").has_value());
+    EXPECT_TRUE(fake.Volume(vim::VolumeKind::kImage, "vnf-img").has_value());
 }
 
 TEST_F(EngineDeployment, AnUndeployRemovesTheVmsFromTheVim) {

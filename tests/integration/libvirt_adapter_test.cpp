@@ -141,7 +141,8 @@ TEST_F(LibvirtAdapterTest, AdministrativelyDownNetworkIsDefinedButNotStarted) {
 }
 
 TEST_F(LibvirtAdapterTest, VolumesLiveInEscdsPoolAndARerunReplacesInsteadOfDuplicating) {
-    vim::VolumeRequest blank{"volume", "adapter-v1", "tenant-a", 1 << 20, "raw", {}};
+    vim::VolumeRequest blank{
+        vim::VolumeKind::kVolume, "adapter-v1", "tenant-a", 1 << 20, "raw", {}};
     auto first = SyncWait(adapter_.CreateVolume(blank));
     EXPECT_NE(first.external_id.find("escd-volume-adapter-v1"), std::string::npos);
     EXPECT_EQ(VolumeCapacity("escd-volume-adapter-v1"), 1 << 20);
@@ -151,19 +152,20 @@ TEST_F(LibvirtAdapterTest, VolumesLiveInEscdsPoolAndARerunReplacesInsteadOfDupli
     EXPECT_EQ(second.external_id, first.external_id);
     EXPECT_EQ(VolumeCapacity("escd-volume-adapter-v1"), 2 << 20);
 
-    SyncWait(adapter_.DeleteVolume("volume", "adapter-v1"));
+    SyncWait(adapter_.DeleteVolume(vim::VolumeKind::kVolume, "adapter-v1"));
     EXPECT_EQ(VolumeCapacity("escd-volume-adapter-v1"), -1);
-    SyncWait(adapter_.DeleteVolume("volume", "adapter-v1"));  // gone already: still a success
+    SyncWait(adapter_.DeleteVolume(vim::VolumeKind::kVolume,
+                                   "adapter-v1"));  // gone already: still a success
 }
 
 TEST_F(LibvirtAdapterTest, ImageVolumeHasTheSourcesSizeAndSaysTheTestDriverCannotUpload) {
     const std::string source = "/tmp/escd-adapter-image.raw";
     std::ofstream(source) << std::string(12345, 'i');
-    vim::VolumeRequest image{"image", "adapter-img", "", 12345, "raw", source};
+    vim::VolumeRequest image{vim::VolumeKind::kImage, "adapter-img", "", 12345, "raw", source};
     auto object = SyncWait(adapter_.CreateVolume(image));
     EXPECT_EQ(VolumeCapacity("escd-image-adapter-img"), 12345);
     EXPECT_NE(object.note.find("cannot upload"), std::string::npos) << object.note;
-    SyncWait(adapter_.DeleteVolume("image", "adapter-img"));
+    SyncWait(adapter_.DeleteVolume(vim::VolumeKind::kImage, "adapter-img"));
     std::filesystem::remove(source);
 }
 
@@ -228,7 +230,8 @@ bool DomainActive(virConnectPtr probe, const std::string& name) {
 }
 
 TEST_F(LibvirtAdapterTest, SnapshotsAreTakenRevertedAndDeletedOnceEachByTheirId) {
-    SyncWait(adapter_.CreateVolume({"image", "adapter-snapimg", "", 4096, "qcow2", {}}));
+    SyncWait(
+        adapter_.CreateVolume({vim::VolumeKind::kImage, "adapter-snapimg", "", 4096, "qcow2", {}}));
     vim::VmRequest vm;
     vm.name = "adapter-vm-snap";
     vm.deployment_id = "d";
@@ -260,7 +263,7 @@ TEST_F(LibvirtAdapterTest, SnapshotsAreTakenRevertedAndDeletedOnceEachByTheirId)
     EXPECT_EQ(VolumeCapacity("escd-volume-adapter-snapvol"), 4096);
     SyncWait(adapter_.CreateVolumeFromSnapshot(volume));  // a rerun replaces it
     EXPECT_EQ(VolumeCapacity("escd-volume-adapter-snapvol"), 4096);
-    SyncWait(adapter_.DeleteVolume("volume", "adapter-snapvol"));
+    SyncWait(adapter_.DeleteVolume(vim::VolumeKind::kVolume, "adapter-snapvol"));
 
     SyncWait(adapter_.DeleteVmSnapshot(vm.name, "snap-1"));
     SyncWait(adapter_.DeleteVmSnapshot(vm.name, "snap-1"));  // gone already: a success
@@ -277,7 +280,7 @@ TEST_F(LibvirtAdapterTest, SnapshotsAreTakenRevertedAndDeletedOnceEachByTheirId)
     } catch (const Error& e) {
         EXPECT_EQ(e.code(), ErrorCode::kNotFound) << e.what();
     }
-    SyncWait(adapter_.DeleteVolume("image", "adapter-snapimg"));
+    SyncWait(adapter_.DeleteVolume(vim::VolumeKind::kImage, "adapter-snapimg"));
 }
 
 TEST_F(LibvirtAdapterTest, OneUnnamedHostIsTheHypervisorsAndLiveMigrationHasNowhereToGo) {

@@ -76,11 +76,12 @@ TEST_F(LibvirtMultiHost, VmsGoToTheNamedHostAndAreFoundThereByEveryCall) {
     const auto uuid = SyncWait(adapter_->EnsureNetwork(network)).external_id;
     EXPECT_TRUE(SyncWait(adapter_->HasNetwork("net")));
     EXPECT_EQ(SyncWait(adapter_->EnsureNetwork(network)).external_id, uuid);
-    SyncWait(adapter_->CreateVolume({"image", "img", "", 4096, "qcow2", {}}));
-    EXPECT_EQ(adapter_->HostsOfVolumeForTest("image", "img"), (Names{"host-a", "host-b"}));
+    SyncWait(adapter_->CreateVolume({vim::VolumeKind::kImage, "img", "", 4096, "qcow2", {}}));
+    EXPECT_EQ(adapter_->HostsOfVolumeForTest(vim::VolumeKind::kImage, "img"),
+              (Names{"host-a", "host-b"}));
     // Blank volumes go to the first host.
-    SyncWait(adapter_->CreateVolume({"volume", "blank", "t", 1024, "raw", {}}));
-    EXPECT_EQ(adapter_->HostsOfVolumeForTest("volume", "blank"), (Names{"host-a"}));
+    SyncWait(adapter_->CreateVolume({vim::VolumeKind::kVolume, "blank", "t", 1024, "raw", {}}));
+    EXPECT_EQ(adapter_->HostsOfVolumeForTest(vim::VolumeKind::kVolume, "blank"), (Names{"host-a"}));
 
     auto info = SyncWait(adapter_->CreateVm(Vm("vm-b", "host-b")));
     EXPECT_EQ(info.host, "host-b");
@@ -97,9 +98,9 @@ TEST_F(LibvirtMultiHost, VmsGoToTheNamedHostAndAreFoundThereByEveryCall) {
     SyncWait(adapter_->DeleteVm("vm-b"));
     EXPECT_TRUE(adapter_->HostsOfVmForTest("vm-b").empty());
     EXPECT_FALSE(SyncWait(adapter_->GetVm("vm-b")));
-    SyncWait(adapter_->DeleteVolume("image", "img"));
-    SyncWait(adapter_->DeleteVolume("volume", "blank"));
-    EXPECT_TRUE(adapter_->HostsOfVolumeForTest("image", "img").empty());
+    SyncWait(adapter_->DeleteVolume(vim::VolumeKind::kImage, "img"));
+    SyncWait(adapter_->DeleteVolume(vim::VolumeKind::kVolume, "blank"));
+    EXPECT_TRUE(adapter_->HostsOfVolumeForTest(vim::VolumeKind::kImage, "img").empty());
     SyncWait(adapter_->DeleteNetwork("net"));
     EXPECT_FALSE(SyncWait(adapter_->HasNetwork("net")));
 
@@ -115,9 +116,10 @@ TEST_F(LibvirtMultiHost, AConfigDriveIsMadeOnItsVmsHostAndGoesWithTheVm) {
     auto vm = Vm("vm-drive", "host-b");
     vm.day0_files = {{"day0-config", "hostname vm-drive\n"}};
     SyncWait(adapter_->CreateVm(vm));
-    EXPECT_EQ(adapter_->HostsOfVolumeForTest("day0", "vm-drive"), (Names{"host-b"}));
+    EXPECT_EQ(adapter_->HostsOfVolumeForTest(vim::VolumeKind::kConfigDrive, "vm-drive"),
+              (Names{"host-b"}));
     SyncWait(adapter_->DeleteVm(vm.name));
-    EXPECT_TRUE(adapter_->HostsOfVolumeForTest("day0", "vm-drive").empty());
+    EXPECT_TRUE(adapter_->HostsOfVolumeForTest(vim::VolumeKind::kConfigDrive, "vm-drive").empty());
 }
 
 TEST_F(LibvirtMultiHost, ColdMigrationMovesTheVmWithItsConfigDriveAndSnapshots) {
@@ -133,7 +135,7 @@ TEST_F(LibvirtMultiHost, ColdMigrationMovesTheVmWithItsConfigDriveAndSnapshots) 
         return std::count(events.begin(), events.end(),
                           std::make_pair(std::string("vm-m"), running));
     };
-    SyncWait(adapter_->CreateVolume({"image", "img", "", 4096, "qcow2", {}}));
+    SyncWait(adapter_->CreateVolume({vim::VolumeKind::kImage, "img", "", 4096, "qcow2", {}}));
     auto vm = Vm("vm-m", "host-a");
     vm.day0_files = {{"day0-config", "hostname vm-m\n"}};
     const auto before = SyncWait(adapter_->CreateVm(vm));
@@ -154,7 +156,8 @@ TEST_F(LibvirtMultiHost, ColdMigrationMovesTheVmWithItsConfigDriveAndSnapshots) 
     EXPECT_EQ(after.uuid, before.uuid);
     EXPECT_TRUE(after.running);
     EXPECT_EQ(adapter_->HostsOfVmForTest(vm.name), (Names{"host-b"}));
-    EXPECT_EQ(adapter_->HostsOfVolumeForTest("day0", vm.name), (Names{"host-b"}));
+    EXPECT_EQ(adapter_->HostsOfVolumeForTest(vim::VolumeKind::kConfigDrive, vm.name),
+              (Names{"host-b"}));
     EXPECT_EQ(adapter_->SnapshotsOfVmForTest(vm.name), (Names{"escd-s1"}));
 
     // Stopping the copy on host-a was not the VM stopping; stopping the VM on host-b is.
@@ -181,7 +184,7 @@ TEST_F(LibvirtMultiHost, ColdMigrationMovesTheVmWithItsConfigDriveAndSnapshots) 
 }
 
 TEST_F(LibvirtMultiHost, LiveMigrationIsNotImplementedByTheTestDriverAndTheVmStays) {
-    SyncWait(adapter_->CreateVolume({"image", "img", "", 4096, "qcow2", {}}));
+    SyncWait(adapter_->CreateVolume({vim::VolumeKind::kImage, "img", "", 4096, "qcow2", {}}));
     auto vm = Vm("vm-live", "host-a");
     SyncWait(adapter_->CreateVm(vm));
     SyncWait(adapter_->CreateVmSnapshot({vm.name, "s1", "kept"}));

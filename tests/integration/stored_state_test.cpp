@@ -58,7 +58,8 @@ class StoredStateTest : public ::testing::Test {
 };
 
 TEST_F(StoredStateTest, KnownStatesAreReadAsStored) {
-    EXPECT_EQ(SyncWait(store_->GetResource("deployment", "dep-1"))->state, ResourceState::kActive);
+    EXPECT_EQ(SyncWait(store_->GetResource(ResourceKind::kDeployment, "dep-1"))->state,
+              ResourceState::kActive);
     EXPECT_EQ(SyncWait(store_->ReadDeployment("dep-1"))->service, ServiceState::kActive);
     EXPECT_EQ(SyncWait(store_->GetVm("dep-1_g_0"))->state, VmState::kAlive);
     auto snapshots = SyncWait(store_->FindVmSnapshots("snap-1"));
@@ -68,10 +69,11 @@ TEST_F(StoredStateTest, KnownStatesAreReadAsStored) {
 
 TEST_F(StoredStateTest, AnUnknownResourceStateIsAnError) {
     db_.Query("UPDATE resources SET state = 'HAPPY' WHERE internal_id = 'dep-1'");
-    ExpectUnknownState([&] { SyncWait(store_->GetResource("deployment", "dep-1")); },
+    ExpectUnknownState([&] { SyncWait(store_->GetResource(ResourceKind::kDeployment, "dep-1")); },
                        {"resources", "dep-1", "'HAPPY'"});
-    ExpectUnknownState([&] { SyncWait(store_->ListResources("deployment", std::nullopt)); },
-                       {"resources", "dep-1", "'HAPPY'"});
+    ExpectUnknownState(
+        [&] { SyncWait(store_->ListResources(ResourceKind::kDeployment, std::nullopt)); },
+        {"resources", "dep-1", "'HAPPY'"});
 }
 
 TEST_F(StoredStateTest, AnUnknownServiceStateIsAnError) {
@@ -105,6 +107,32 @@ TEST_F(StoredStateTest, AnUnknownVimConnectorTypeIsAnError) {
         "('vc-1', 'VMWARE', '<properties/>')");
     ExpectUnknownState([&] { SyncWait(store_->ListVimConnectors()); },
                        {"vim_connectors", "vc-1", "'VMWARE'"});
+}
+
+TEST_F(StoredStateTest, AnUnknownTargetKindIsAnError) {
+    db_.Query(
+        "INSERT INTO operations (transaction_id, kind, target_kind, target_id) VALUES "
+        "('00000000-0000-0000-0000-000000000001', 'CREATE_TENANT', 'gadget', 'g-1')");
+    ExpectUnknownState([&] { SyncWait(store_->UnfinishedOperations()); },
+                       {"operations", "00000000-0000-0000-0000-000000000001", "'gadget'"});
+}
+
+TEST_F(StoredStateTest, AnUnknownOperationKindIsKeptAsItsTextBesideTheOthers) {
+    // Not refused: the engine ends that operation with a failure and runs the others.
+    db_.Query(
+        "INSERT INTO operations (transaction_id, kind, target_kind, target_id, created_at) VALUES "
+        "('00000000-0000-0000-0000-000000000001', 'FROM_THE_FUTURE', 'tenant', 't-1', "
+        " now() - interval '1 minute'), "
+        "('00000000-0000-0000-0000-000000000002', 'UPDATE_DEPLOYMENT', 'deployment', 'dep-1', "
+        " now())");
+    const auto operations = SyncWait(store_->UnfinishedOperations());
+    ASSERT_EQ(operations.size(), 2u);
+    EXPECT_FALSE(operations[0].kind);
+    EXPECT_EQ(operations[0].unknown_kind, "FROM_THE_FUTURE");
+    EXPECT_EQ(KindText(operations[0]), "FROM_THE_FUTURE");
+    EXPECT_EQ(operations[0].target_kind, TargetKind::kTenant);
+    EXPECT_EQ(operations[1].kind, OperationKind::kUpdateDeployment);
+    EXPECT_EQ(operations[1].target_kind, TargetKind::kDeployment);
 }
 
 }  // namespace

@@ -23,9 +23,9 @@ std::string Datamodel(const std::string& extra = {}) {
 const std::string kOwnNetwork = "<networks><network><name>own</name></network></networks>";
 
 const std::vector<ResolvedReference> kResolved{
-    {"image", "uLinuxImg", "my_image_id"},
-    {"flavor", "Small Flavor", "small"},
-    {"network", "Mgmt Net", "mgmt"},
+    {ResourceKind::kImage, "uLinuxImg", "my_image_id"},
+    {ResourceKind::kFlavor, "Small Flavor", "small"},
+    {ResourceKind::kNetwork, "Mgmt Net", "mgmt"},
 };
 
 TEST(DeploymentReferences, NamesAreReferencesUntilResolved) {
@@ -62,7 +62,7 @@ TEST(DeploymentReferences, TheViewAndTheUsesNameInternalIdsTheConfigTheClientsTe
     // What a PUT keeps: the texts that were not internal ids, with their meaning.
     auto kept = ResolvedReferencesOf(parsed.stored);
     ASSERT_EQ(kept.size(), 3u);
-    EXPECT_EQ(kept[0].kind, "flavor");  // (kind, text) order
+    EXPECT_EQ(kept[0].kind, ResourceKind::kFlavor);  // (kind, text) order
     EXPECT_EQ(kept[0].text, "Small Flavor");
     EXPECT_EQ(kept[0].internal_id, "small");
 
@@ -74,7 +74,7 @@ TEST(DeploymentReferences, TheViewAndTheUsesNameInternalIdsTheConfigTheClientsTe
 TEST(DeploymentReferences, ReferencesByInternalIdLeaveTheStoredFormAsItWas) {
     auto parsed = ParseDeploymentRequest(Datamodel(), "d");
     const auto before = parsed.stored;
-    RecordResolvedReferences(parsed, {{"image", "uLinuxImg", "uLinuxImg"}});
+    RecordResolvedReferences(parsed, {{ResourceKind::kImage, "uLinuxImg", "uLinuxImg"}});
     EXPECT_EQ(parsed.stored, before);
     EXPECT_EQ(parsed.spec.vm_groups.at(0).image, "uLinuxImg");
     // An unresolved reference keeps its text.

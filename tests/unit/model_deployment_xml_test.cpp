@@ -91,7 +91,7 @@ TEST(DeploymentXml, TheReferenceExampleParsesIntoTheTypedView) {
 
     // 404 candidates: the image, the flavor and the (undeclared) network.
     ASSERT_EQ(parsed.references.size(), 3u);
-    EXPECT_EQ(parsed.references[2].kind, "network");
+    EXPECT_EQ(parsed.references[2].kind, ResourceKind::kNetwork);
     EXPECT_EQ(parsed.references[2].internal_id, "MgtNetwork");
 
     // Stored: canonical, nicid spelled once, extensions kept; read back to the same view.
@@ -112,7 +112,7 @@ TEST(DeploymentXml, DeclaredNetworksAreNotReferences) {
                   "<networks><network><name>MgtNetwork</name></network></networks>"),
         "d");
     EXPECT_EQ(parsed.spec.declared_networks, std::vector<std::string>{"MgtNetwork"});
-    for (const auto& ref : parsed.references) EXPECT_NE(ref.kind, "network");
+    for (const auto& ref : parsed.references) EXPECT_NE(ref.kind, ResourceKind::kNetwork);
 }
 
 TEST(DeploymentXml, ValidationNamesWhatIsWrong) {

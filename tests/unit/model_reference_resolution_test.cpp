@@ -13,7 +13,7 @@ ResourceRecord Record(const std::string& id,
                       const std::string& tenant = {},
                       ResourceState state = ResourceState::kActive) {
     ResourceRecord record;
-    record.kind = kind::kNetwork;
+    record.kind = ResourceKind::kNetwork;
     record.internal_id = id;
     record.name = name;
     record.external_id = external_id;

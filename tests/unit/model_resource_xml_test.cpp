@@ -9,11 +9,11 @@
 namespace escd::model::xml {
 namespace {
 
-const KindXml& Kind(const char* kind) {
+const KindXml& Kind(ResourceKind kind) {
     return *FindKindXml(kind);
 }
 
-std::string ErrorOf(const char* kind, const std::string& body, const char* tenant = "t") {
+std::string ErrorOf(ResourceKind kind, const std::string& body, const char* tenant = "t") {
     try {
         ParseResourceRequest(Kind(kind), body, tenant, "id1");
     } catch (const Error& e) {
@@ -24,7 +24,7 @@ std::string ErrorOf(const char* kind, const std::string& body, const char* tenan
 }
 
 TEST(ResourceXml, StoredFormIsCanonicalKeepsUnknownElementsAndDropsEscdsOwnFields) {
-    auto parsed = ParseResourceRequest(Kind(kind::kNetwork),
+    auto parsed = ParseResourceRequest(Kind(ResourceKind::kNetwork),
                                        R"(<esc:network xmlns:esc="http://www.cisco.com/esc/esc">
              <esc:name> mgmt </esc:name>
              <esc:shared>TRUE</esc:shared>
@@ -42,13 +42,13 @@ TEST(ResourceXml, StoredFormIsCanonicalKeepsUnknownElementsAndDropsEscdsOwnField
 
 TEST(ResourceXml, DocumentsPutEscdsFieldsFirstAndNeverShowSecrets) {
     auto parsed =
-        ParseResourceRequest(Kind(kind::kFileServer),
+        ParseResourceRequest(Kind(ResourceKind::kFileServer),
                              "<file_server><base_url>http://127.0.0.1:1/x</base_url>"
                              "<file_server_password>pw</file_server_password></file_server>",
                              "", "fs");
-    ResourceRecord record{kind::kFileServer,      "fs", "",          "fs",
-                          ResourceState::kActive, "",   parsed.spec, ""};
-    auto doc = ResourceDocument(Kind(kind::kFileServer), record, "CREATE_FILE_SERVER");
+    ResourceRecord record{ResourceKind::kFileServer, "fs", "",          "fs",
+                          ResourceState::kActive,    "",   parsed.spec, ""};
+    auto doc = ResourceDocument(Kind(ResourceKind::kFileServer), record, "CREATE_FILE_SERVER");
     EXPECT_NE(doc.find("<event_type>CREATE_FILE_SERVER</event_type>"), std::string::npos) << doc;
     EXPECT_NE(doc.find("<id>fs</id>"), std::string::npos) << doc;
     EXPECT_NE(doc.find("<server_type>HTTP</server_type>"), std::string::npos) << doc;
@@ -57,36 +57,39 @@ TEST(ResourceXml, DocumentsPutEscdsFieldsFirstAndNeverShowSecrets) {
 }
 
 TEST(ResourceXml, EachKindRefusesWhatItCannotTake) {
-    EXPECT_NE(ErrorOf(kind::kNetwork, "<subnet/>").find("expected a <network>"), std::string::npos);
-    EXPECT_NE(ErrorOf(kind::kNetwork, "<network><name>n</name><shared>maybe</shared></network>")
-                  .find("true or false"),
+    EXPECT_NE(ErrorOf(ResourceKind::kNetwork, "<subnet/>").find("expected a <network>"),
               std::string::npos);
-    EXPECT_NE(ErrorOf(kind::kSubnet,
+    EXPECT_NE(
+        ErrorOf(ResourceKind::kNetwork, "<network><name>n</name><shared>maybe</shared></network>")
+            .find("true or false"),
+        std::string::npos);
+    EXPECT_NE(ErrorOf(ResourceKind::kSubnet,
                       "<subnet><name>s</name><internal_network_id>n"
                       "</internal_network_id><cidr>10.0.0.0/31</cidr></subnet>")
                   .find("too small"),
               std::string::npos);
-    EXPECT_NE(ErrorOf(kind::kSubnet,
+    EXPECT_NE(ErrorOf(ResourceKind::kSubnet,
                       "<subnet><name>s</name><internal_network_id>n"
                       "</internal_network_id><address>10.0.0.0</address>"
                       "<netmask>255.0.255.0</netmask></subnet>")
                   .find("netmask"),
               std::string::npos);
-    EXPECT_NE(ErrorOf(kind::kFlavor,
+    EXPECT_NE(ErrorOf(ResourceKind::kFlavor,
                       "<flavor><name>f</name><vcpus>1</vcpus><memory_mb>1"
                       "</memory_mb><properties><property><value>x</value>"
                       "</property></properties></flavor>")
                   .find("without a <name>"),
               std::string::npos);
-    EXPECT_NE(ErrorOf(kind::kImage, "<image><name>i</name><src>file:///a/../etc</src></image>")
-                  .find(".."),
-              std::string::npos);
-    EXPECT_NE(ErrorOf(kind::kRouter,
+    EXPECT_NE(
+        ErrorOf(ResourceKind::kImage, "<image><name>i</name><src>file:///a/../etc</src></image>")
+            .find(".."),
+        std::string::npos);
+    EXPECT_NE(ErrorOf(ResourceKind::kRouter,
                       "<router><name>r</name><route><destination>10.0.0.0/8"
                       "</destination><next_hop>x</next_hop></route></router>")
                   .find("next_hop"),
               std::string::npos);
-    EXPECT_NE(ErrorOf(kind::kNetwork,
+    EXPECT_NE(ErrorOf(ResourceKind::kNetwork,
                       "<network><internal_tenant_id>u</internal_tenant_id>"
                       "<name>n</name></network>")
                   .find("differs"),
@@ -94,10 +97,10 @@ TEST(ResourceXml, EachKindRefusesWhatItCannotTake) {
 }
 
 TEST(ResourceXml, ListsCopyCompactSpecsAndFallBackToTheDomForAnyOtherShape) {
-    const auto& network = Kind(kind::kNetwork);
+    const auto& network = Kind(ResourceKind::kNetwork);
     auto parsed =
         ParseResourceRequest(network, "<network><name>a&amp;b</name></network>", "t", "n1");
-    ResourceRecord compact{kind::kNetwork,         "n1",  "t",         "a&b",
+    ResourceRecord compact{ResourceKind::kNetwork, "n1",  "t",         "a&b",
                            ResourceState::kActive, "u-1", parsed.spec, "t"};
     ResourceRecord spaced = compact;
     spaced.internal_id = "n2";
@@ -122,7 +125,7 @@ TEST(ResourceXml, ListsCopyCompactSpecsAndFallBackToTheDomForAnyOtherShape) {
 }
 
 TEST(ResourceXml, IPv6SubnetsGetTheirDefaults) {
-    auto parsed = ParseResourceRequest(Kind(kind::kSubnet),
+    auto parsed = ParseResourceRequest(Kind(ResourceKind::kSubnet),
                                        "<subnet><name>s</name><internal_network_id>n"
                                        "</internal_network_id><cidr>fd00:5::/64</cidr></subnet>",
                                        "t", "s6");
@@ -133,12 +136,12 @@ TEST(ResourceXml, IPv6SubnetsGetTheirDefaults) {
 }
 
 TEST(ResourceXml, ReferencesAreReported) {
-    auto router = ParseResourceRequest(Kind(kind::kRouter),
+    auto router = ParseResourceRequest(Kind(ResourceKind::kRouter),
                                        "<router><name>r</name><interface><subnetId>s1</subnetId>"
                                        "</interface></router>",
                                        "t", "r1");
     ASSERT_EQ(router.references.size(), 1u);
-    EXPECT_EQ(router.references[0].kind, kind::kSubnet);
+    EXPECT_EQ(router.references[0].kind, ResourceKind::kSubnet);
     EXPECT_EQ(router.references[0].internal_id, "s1");
 }
 

@@ -46,7 +46,8 @@ class FakeVimTest : public ::testing::Test {
   protected:
     // What a VM needs first: its image and network on the VIM.
     void SetUp() override {
-        Await(fake_.CreateVolume({"image", "img", "", 1 << 20, "qcow2", "/tmp/x.qcow2"}));
+        Await(
+            fake_.CreateVolume({VolumeKind::kImage, "img", "", 1 << 20, "qcow2", "/tmp/x.qcow2"}));
         NetworkRequest network;
         network.internal_id = "net";
         network.subnets.push_back({"net-sub", "10.0.0.0/24", "", true, {}});
@@ -117,7 +118,7 @@ TEST_F(FakeVimTest, DeletesOfWhatIsGoneSucceedAndCallsOnAMissingVmAreNotFound) {
     Await(fake_.DeleteVm("vm-1"));
     Await(fake_.DeleteVm("vm-1"));
     Await(fake_.DeleteNetwork("nothing"));
-    Await(fake_.DeleteVolume("volume", "nothing"));
+    Await(fake_.DeleteVolume(VolumeKind::kVolume, "nothing"));
     Await(fake_.DeleteTenant("nothing"));
     EXPECT_TRUE(fake_.Vms().empty());
     EXPECT_EQ(FailureOf(fake_.StopVm("vm-1", 1s)).first, ErrorCode::kNotFound);
@@ -273,7 +274,7 @@ TEST_F(FakeVimTest, SnapshotsAreKeptRevertedAndMadeIntoVolumes) {
     EXPECT_EQ(FailureOf(fake_.RevertVmSnapshot("vm-1", "other", true)).first, ErrorCode::kNotFound);
     const auto volume = Await(fake_.CreateVolumeFromSnapshot({"vm-1", "snap-1", "vol-1", "ten"}));
     EXPECT_EQ(volume.capacity_bytes, 1u << 20) << "the size of the image it booted from";
-    EXPECT_EQ(fake_.Volume("volume", "vol-1")->from_snapshot, "vm-1/snap-1");
+    EXPECT_EQ(fake_.Volume(VolumeKind::kVolume, "vol-1")->from_snapshot, "vm-1/snap-1");
     Await(fake_.DeleteVmSnapshot("vm-1", "snap-1"));
     Await(fake_.DeleteVmSnapshot("vm-1", "snap-1"));
     EXPECT_TRUE(fake_.Vm("vm-1")->snapshots.empty());

@@ -26,17 +26,19 @@ TEST(LibvirtNetworkXml, OneIpPerSubnetAndDhcpOnTheFirstOfEachFamily) {
 }
 
 TEST(OperationCatalog, KindsAreVerbAndSubject) {
-    auto info = orchestrator::FindOperation("DELETE_FILE_SERVER");
+    auto info = orchestrator::FindOperation(model::OperationKind::kDeleteFileServer);
     ASSERT_TRUE(info);
-    EXPECT_EQ(info->target_kind, "file_server");
+    EXPECT_EQ(info->target_kind, model::ResourceKind::kFileServer);
     EXPECT_EQ(info->running, model::ResourceState::kDeleting);
     EXPECT_EQ(info->success_message, "File server successfully deleted");
     EXPECT_EQ(info->failure_message, "File server deletion failed");
-    EXPECT_FALSE(orchestrator::FindOperation("CREATE_NOTHING"));
-    EXPECT_FALSE(orchestrator::FindOperation("CREATE"));
-    EXPECT_FALSE(orchestrator::FindOperation("CREATENETWORK"));
-    EXPECT_EQ(orchestrator::OperationKind(model::ResourceState::kUpdating, "subnet"),
-              "UPDATE_SUBNET");
+    EXPECT_FALSE(model::ParseOperationKind("CREATE_NOTHING"));
+    EXPECT_FALSE(model::ParseOperationKind("CREATE"));
+    EXPECT_FALSE(model::ParseOperationKind("CREATENETWORK"));
+    EXPECT_FALSE(orchestrator::FindOperation(model::OperationKind::kScaleOut));
+    EXPECT_EQ(orchestrator::ResourceOperationKind(model::ResourceState::kUpdating,
+                                                  model::ResourceKind::kSubnet),
+              model::OperationKind::kUpdateSubnet);
 }
 
 }  // namespace

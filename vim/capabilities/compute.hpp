@@ -3,7 +3,7 @@
 /// vim::Compute — VMs: create, remove, stop, start, reboot, NICs, state, counters, list.
 ///
 /// Preconditions a VmRequest states in its fields: its tenant (Tenants), its image (Storage,
-/// kind "image"), its flavor (Flavors, when it names one) and the networks of its NICs
+/// VolumeKind::kImage), its flavor (Flavors, when it names one) and the networks of its NICs
 /// (Networks) exist on the VIM. Its day-0 files are in the request itself: the backend makes the
 /// VM's config drive inside CreateVm (libvirt: a read-only disk holding them; OpenStack: Nova's
 /// config drive) and DeleteVm removes it with the VM. A VM is named by escd (VmRequest::name);

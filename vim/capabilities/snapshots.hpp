@@ -19,7 +19,7 @@ struct SnapshotRequest {
     std::string description;  ///< the client's name for it
 };
 
-/// A volume ("volume" kind, escd's `volume_id`) made from the disk a VM snapshot recorded.
+/// A volume (VolumeKind::kVolume, escd's `volume_id`) made from the disk a VM snapshot recorded.
 struct SnapshotVolumeRequest {
     std::string vm_name;
     std::string snapshot_id;
@@ -50,7 +50,7 @@ class Snapshots {
     virtual asio::awaitable<void> DeleteVmSnapshot(const std::string& vm_name,
                                                    const std::string& snapshot_id) = 0;
     /// A new volume holding the disk the snapshot recorded (replacing a leftover of an
-    /// interrupted create of the same id). Removed again by Storage::DeleteVolume("volume",
+    /// interrupted create of the same id). Removed again by Storage::DeleteVolume(kVolume,
     /// volume_id).
     virtual asio::awaitable<SnapshotVolume> CreateVolumeFromSnapshot(
         const SnapshotVolumeRequest& request) = 0;

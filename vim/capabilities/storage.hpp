@@ -5,18 +5,37 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "vim/capabilities/common.hpp"
 
 namespace escd::vim {
 
+/// What a storage volume is for: part of its name on the VIM, and of DeleteVolume's key.
+enum class VolumeKind {
+    kImage,        ///< an image's disk, filled from a file
+    kVolume,       ///< a client's volume: blank, or made from a VM snapshot
+    kConfigDrive,  ///< a VM's day-0 drive (libvirt's own; never asked of Storage by escd)
+};
+
+/// "image", "volume", "day0": the text a backend names a volume of `kind` by.
+constexpr std::string_view ToString(VolumeKind kind) noexcept {
+    switch (kind) {
+        case VolumeKind::kImage:
+            return "image";
+        case VolumeKind::kVolume:
+            return "volume";
+        case VolumeKind::kConfigDrive:
+            return "day0";
+    }
+    return {};
+}
+
 /// A storage volume: a blank disk (`source_file` empty) or an image's disk filled from a local
 /// file (a file:// source or a finished download). Images are put where every VM can boot from
 /// them (on every host of a VIM whose hosts share no storage).
 struct VolumeRequest {
-    /// "volume" or "image": part of its name, and of DeleteVolume's key (a backend may name its
-    /// own volumes by other kinds: libvirt's config drives are "day0").
-    std::string kind;
+    VolumeKind kind = VolumeKind::kVolume;
     std::string internal_id;
     std::string tenant_id;
     std::uint64_t capacity_bytes = 0;
@@ -31,10 +50,9 @@ class Storage {
     /// Creates the volume (replacing a leftover of an interrupted create of the same id) and
     /// fills it from request.source_file. On failure nothing of it is left on the VIM.
     virtual asio::awaitable<VimObject> CreateVolume(const VolumeRequest& request) = 0;
-    /// Removes the volume of `kind`/`internal_id` (as created by CreateVolume, or for kind
-    /// "volume" by Snapshots::CreateVolumeFromSnapshot); one that is gone already is a success.
-    virtual asio::awaitable<void> DeleteVolume(const std::string& kind,
-                                               const std::string& internal_id) = 0;
+    /// Removes the volume of `kind`/`internal_id` (as created by CreateVolume, or for kVolume by
+    /// Snapshots::CreateVolumeFromSnapshot); one that is gone already is a success.
+    virtual asio::awaitable<void> DeleteVolume(VolumeKind kind, const std::string& internal_id) = 0;
 };
 
 }  // namespace escd::vim

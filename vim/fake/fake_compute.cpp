@@ -61,7 +61,8 @@ asio::awaitable<VmInfo> FakeVim::CreateVm(const VmRequest& request) {
             info = InfoOf(found->second);
         } else {
             // The preconditions Compute states: its image and networks exist on the VIM.
-            if (!request.image_id.empty() && !volumes_.contains("image/" + request.image_id)) {
+            if (!request.image_id.empty() &&
+                !volumes_.contains({VolumeKind::kImage, request.image_id})) {
                 throw VimError(ErrorCode::kVimError, "cannot create VM " + request.name +
                                                          ": no image " + request.image_id);
             }
@@ -237,14 +238,16 @@ asio::awaitable<SnapshotVolume> FakeVim::CreateVolumeFromSnapshot(
                                                  " has no snapshot " + request.snapshot_id);
     }
     std::uint64_t capacity = 1ULL << 30;
-    auto image = volumes_.find("image/" + vm.request.image_id);
+    auto image = volumes_.find({VolumeKind::kImage, vm.request.image_id});
     if (image != volumes_.end() && image->second.request.capacity_bytes > 0)
         capacity = image->second.request.capacity_bytes;
-    const auto key = "volume/" + request.volume_id;
-    VolumeRequest volume{"volume", request.volume_id, request.tenant_id, capacity, "qcow2", {}};
-    volumes_[key] = FakeVolume{volume, "fake-" + key, request.vm_name + "/" + request.snapshot_id};
+    const auto external_id = FakeVolumeId(VolumeKind::kVolume, request.volume_id);
+    VolumeRequest volume{
+        VolumeKind::kVolume, request.volume_id, request.tenant_id, capacity, "qcow2", {}};
+    volumes_[{VolumeKind::kVolume, request.volume_id}] =
+        FakeVolume{volume, external_id, request.vm_name + "/" + request.snapshot_id};
     Changed();
-    co_return SnapshotVolume{"fake-" + key, capacity, vm.host, {}};
+    co_return SnapshotVolume{external_id, capacity, vm.host, {}};
 }
 
 // ---- migration -----------------------------------------------------------------------------

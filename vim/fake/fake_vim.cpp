@@ -115,18 +115,17 @@ asio::awaitable<void> FakeVim::DeleteNetwork(const std::string& internal_id) {
 asio::awaitable<VimObject> FakeVim::CreateVolume(const VolumeRequest& request) {
     co_await Enter(FakeCall::kCreateVolume);
     std::lock_guard lock(mutex_);
-    const auto key = request.kind + "/" + request.internal_id;
+    const auto external_id = FakeVolumeId(request.kind, request.internal_id);
     // A leftover of an interrupted create of the same id is replaced.
-    volumes_[key] = FakeVolume{request, "fake-" + key, {}};
+    volumes_[{request.kind, request.internal_id}] = FakeVolume{request, external_id, {}};
     Changed();
-    co_return VimObject{"fake-" + key, {}};
+    co_return VimObject{external_id, {}};
 }
 
-asio::awaitable<void> FakeVim::DeleteVolume(const std::string& kind,
-                                            const std::string& internal_id) {
+asio::awaitable<void> FakeVim::DeleteVolume(VolumeKind kind, const std::string& internal_id) {
     co_await Enter(FakeCall::kDeleteVolume);
     std::lock_guard lock(mutex_);
-    volumes_.erase(kind + "/" + internal_id);
+    volumes_.erase({kind, internal_id});
     Changed();
 }
 
@@ -309,10 +308,9 @@ std::optional<NetworkRequest> FakeVim::Network(const std::string& internal_id) c
     return it->second;
 }
 
-std::optional<FakeVolume> FakeVim::Volume(const std::string& kind,
-                                          const std::string& internal_id) const {
+std::optional<FakeVolume> FakeVim::Volume(VolumeKind kind, const std::string& internal_id) const {
     std::lock_guard lock(mutex_);
-    auto it = volumes_.find(kind + "/" + internal_id);
+    auto it = volumes_.find({kind, internal_id});
     if (it == volumes_.end()) return std::nullopt;
     return it->second;
 }

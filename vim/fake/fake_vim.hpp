@@ -65,6 +65,11 @@ struct FakeVolume {
     std::string from_snapshot;  ///< "<vm>/<snapshot id>" for a volume made from a snapshot
 };
 
+/// The VIM id the fake gives a volume: "fake-<kind>/<escd's id>".
+inline std::string FakeVolumeId(VolumeKind kind, const std::string& internal_id) {
+    return "fake-" + std::string(ToString(kind)) + "/" + internal_id;
+}
+
 struct FakeVimOptions {
     std::vector<std::string> hosts{"fake-host-1", "fake-host-2"};
 };
@@ -87,8 +92,7 @@ class FakeVim : public Vim {
     asio::awaitable<void> DeleteNetwork(const std::string& internal_id) override;
 
     asio::awaitable<VimObject> CreateVolume(const VolumeRequest& request) override;
-    asio::awaitable<void> DeleteVolume(const std::string& kind,
-                                       const std::string& internal_id) override;
+    asio::awaitable<void> DeleteVolume(VolumeKind kind, const std::string& internal_id) override;
 
     asio::awaitable<VimObject> CreateFlavor(const FlavorRequest& request) override;
     asio::awaitable<void> DeleteFlavor(const std::string& external_id) override;
@@ -147,7 +151,7 @@ class FakeVim : public Vim {
     std::optional<FakeVm> Vm(const std::string& name) const;
     bool HasTenant(const std::string& internal_id) const;
     std::optional<NetworkRequest> Network(const std::string& internal_id) const;
-    std::optional<FakeVolume> Volume(const std::string& kind, const std::string& internal_id) const;
+    std::optional<FakeVolume> Volume(VolumeKind kind, const std::string& internal_id) const;
     bool HasFlavor(const std::string& internal_id) const;
     std::optional<RouterRequest> Router(const std::string& internal_id) const;
     /// Events delivered to the handler, and dropped.
@@ -202,7 +206,7 @@ class FakeVim : public Vim {
     std::array<CallPlan, kFakeCallCount> plans_{};
     std::map<std::string, TenantRequest> tenants_;  ///< by escd's id
     std::map<std::string, NetworkRequest> networks_;
-    std::map<std::string, FakeVolume> volumes_;  ///< by "<kind>/<id>"
+    std::map<std::pair<VolumeKind, std::string>, FakeVolume> volumes_;  ///< by kind and escd's id
     std::map<std::string, FlavorRequest> flavors_;
     std::map<std::string, RouterRequest> routers_;
     std::map<std::string, FakeVm> vms_;

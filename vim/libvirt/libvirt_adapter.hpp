@@ -92,8 +92,7 @@ class LibvirtAdapter final : public Vim {
     asio::awaitable<void> DeleteNetwork(const std::string& internal_id) override;
     asio::awaitable<bool> HasNetwork(const std::string& internal_id) override;
     asio::awaitable<VimObject> CreateVolume(const VolumeRequest& request) override;
-    asio::awaitable<void> DeleteVolume(const std::string& kind,
-                                       const std::string& internal_id) override;
+    asio::awaitable<void> DeleteVolume(VolumeKind kind, const std::string& internal_id) override;
     asio::awaitable<VimObject> CreateFlavor(const FlavorRequest& request) override;
     asio::awaitable<void> DeleteFlavor(const std::string& external_id) override;
     asio::awaitable<VimObject> EnsureRouter(const RouterRequest& request) override;
@@ -140,8 +139,7 @@ class LibvirtAdapter final : public Vim {
     /// Blocking; for tests, since a custom test-driver instance is private to its connection.
     std::vector<std::string> HostsOfVmForTest(const std::string& vm_name);
     /// The hosts whose escd pool has volume `kind`/`internal_id`. Blocking; for tests.
-    std::vector<std::string> HostsOfVolumeForTest(const std::string& kind,
-                                                  const std::string& internal_id);
+    std::vector<std::string> HostsOfVolumeForTest(VolumeKind kind, const std::string& internal_id);
     /// The libvirt names of the snapshots of `vm_name`, wherever it is. Blocking; for tests.
     std::vector<std::string> SnapshotsOfVmForTest(const std::string& vm_name);
 

@@ -38,7 +38,8 @@ void StopDomain(virDomainPtr domain, const std::string& name, std::chrono::secon
 
 void LibvirtAdapter::MakeConfigDrive(Host& host, const VmRequest& request) {
     const auto archive = TarArchive(request.day0_files);
-    const VolumeRequest drive{"day0", request.name, request.tenant_id, archive.size(), "raw", {}};
+    const VolumeRequest drive{VolumeKind::kConfigDrive, request.name, request.tenant_id,
+                              archive.size(),           "raw",        {}};
     CreateVolumeOn(host, drive, archive);
 }
 
@@ -91,7 +92,8 @@ asio::awaitable<void> LibvirtAdapter::DeleteVm(const std::string& name) {
         auto found = Locate(name);
         // Its config drive wherever it is (a create cut short may have left one without a VM).
         const auto remove_drive = [this, &name] {
-            for (auto& host : hosts_) DeleteVolumeOn(*host, VolumeName("day0", name));
+            for (auto& host : hosts_)
+                DeleteVolumeOn(*host, VolumeName(VolumeKind::kConfigDrive, name));
         };
         if (!found.host) {  // gone already: done
             remove_drive();

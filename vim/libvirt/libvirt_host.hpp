@@ -47,7 +47,7 @@ namespace libvirt {
 /// The libvirt name of escd's snapshot `snapshot_id`.
 std::string SnapshotName(const std::string& snapshot_id);
 /// The libvirt name of escd's volume of `kind` ("image", "volume", "day0") and `internal_id`.
-std::string VolumeName(const std::string& kind, const std::string& internal_id);
+std::string VolumeName(VolumeKind kind, const std::string& internal_id);
 
 /// The storage volume XML of volume `name` (the libvirt name) of `capacity` bytes in `format`.
 std::string VolumeXml(const std::string& name, std::uint64_t capacity, const std::string& format);

@@ -132,7 +132,7 @@ VmInfo LibvirtAdapter::MoveCold(Located& source, Host& target, const MigrationRe
         Take(virDomainGetXMLDesc(from, VIR_DOMAIN_XML_INACTIVE | VIR_DOMAIN_XML_SECURE));
     if (xml.empty()) Fail("cannot read the definition of VM " + name);
     const auto snapshots = ReadSnapshots(from, name);
-    const auto drive = VolumeName("day0", name);
+    const auto drive = VolumeName(VolumeKind::kConfigDrive, name);
     const bool has_drive = CopyVolume(*source.host, target, drive);
     ConnectionRef connection(Ref(target));
     const bool was_running = virDomainIsActive(from) == 1;
@@ -184,7 +184,7 @@ VmInfo LibvirtAdapter::MoveLive(Located& source, Host& target, const MigrationRe
     // libvirt refuses to migrate a domain with snapshots: their metadata is set aside and
     // defined again where the domain ends up.
     const auto snapshots = ReadSnapshots(from, name);
-    const auto drive = VolumeName("day0", name);
+    const auto drive = VolumeName(VolumeKind::kConfigDrive, name);
     // The target needs the config drive's volume; its bytes come over with a block migration.
     const bool has_drive = CopyVolume(*source.host, target, drive);
     ConnectionRef connection(Ref(target));
@@ -223,7 +223,7 @@ void LibvirtAdapter::RemoveSource(Located& source, const std::string& vm_name) {
     // Its snapshots are the target's now: the source keeps no metadata of them.
     if (virDomainUndefineFlags(domain, VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA) != 0)
         Fail("cannot remove the copy of VM " + vm_name + " on host " + source.host->name);
-    DeleteVolumeOn(*source.host, VolumeName("day0", vm_name));
+    DeleteVolumeOn(*source.host, VolumeName(VolumeKind::kConfigDrive, vm_name));
 }
 
 }  // namespace escd::vim

@@ -145,7 +145,7 @@ asio::awaitable<SnapshotVolume> LibvirtAdapter::CreateVolumeFromSnapshot(
         // The clone keeps the disk's size and format: it is the same disk.
         const auto [capacity, format] = ShapeOf(source.get());
         Pool pool(EscdPool(conn));
-        const auto name = VolumeName("volume", request.volume_id);
+        const auto name = VolumeName(VolumeKind::kVolume, request.volume_id);
         DeleteStaleVolume(pool.get(), name);
         Volume clone(virStorageVolCreateXMLFrom(
             pool.get(), VolumeXml(name, capacity, format).c_str(), source.get(), 0));

@@ -20,8 +20,8 @@
 namespace escd::vim {
 using namespace libvirt;
 
-std::string libvirt::VolumeName(const std::string& kind, const std::string& internal_id) {
-    return "escd-" + kind + "-" + internal_id;
+std::string libvirt::VolumeName(VolumeKind kind, const std::string& internal_id) {
+    return "escd-" + std::string(ToString(kind)) + "-" + internal_id;
 }
 
 std::string libvirt::VolumeXml(const std::string& name,
@@ -233,7 +233,7 @@ VimObject LibvirtAdapter::CreateVolumeOn(Host& host,
 
 VimObject LibvirtAdapter::CreateVolumeNow(const VolumeRequest& request) {
     // An image may be needed on any host a VM is placed on: every host gets it.
-    if (request.kind == "image") {
+    if (request.kind == VolumeKind::kImage) {
         VimObject first;
         for (auto& host : hosts_) {
             auto made = CreateVolumeOn(*host, request);
@@ -269,7 +269,7 @@ bool LibvirtAdapter::HasVolumeOn(Host& host, const std::string& name) {
     return static_cast<bool>(volume);
 }
 
-asio::awaitable<void> LibvirtAdapter::DeleteVolume(const std::string& kind,
+asio::awaitable<void> LibvirtAdapter::DeleteVolume(VolumeKind kind,
                                                    const std::string& internal_id) {
     co_await Offload(pool_, [this, &kind, &internal_id] {
         // Wherever it is: images are on every host, a config drive on its VM's, a volume on
@@ -355,7 +355,7 @@ bool LibvirtAdapter::CopyVolume(Host& from, Host& to, const std::string& name) {
     return true;
 }
 
-std::vector<std::string> LibvirtAdapter::HostsOfVolumeForTest(const std::string& kind,
+std::vector<std::string> LibvirtAdapter::HostsOfVolumeForTest(VolumeKind kind,
                                                               const std::string& internal_id) {
     std::vector<std::string> out;
     for (auto& host : hosts_)

@@ -126,7 +126,7 @@ asio::awaitable<std::string> OpenStackAdapter::NetworkId(std::string internal_id
 // --- volumes, images --------------------------------------------------------------------------
 
 asio::awaitable<VimObject> OpenStackAdapter::CreateVolume(const VolumeRequest& request) {
-    if (request.kind == "image") {
+    if (request.kind == VolumeKind::kImage) {
         ImageUpload upload;
         upload.internal_id = request.internal_id;
         upload.source_file = request.source_file;
@@ -143,9 +143,9 @@ asio::awaitable<VimObject> OpenStackAdapter::CreateVolume(const VolumeRequest& r
     co_return made;
 }
 
-asio::awaitable<void> OpenStackAdapter::DeleteVolume(const std::string& kind,
+asio::awaitable<void> OpenStackAdapter::DeleteVolume(VolumeKind kind,
                                                      const std::string& internal_id) {
-    if (kind == "image") {
+    if (kind == VolumeKind::kImage) {
         co_await glance_.DeleteImage(internal_id);
         std::lock_guard lock(mutex_);
         images_.erase(internal_id);

@@ -17,11 +17,10 @@
 
 namespace escd::model::pg {
 
-asio::awaitable<void> PgStore::AcceptDeployment(
-    const ResourceRecord& deployment,
-    const Operation& op,
-    const std::vector<std::pair<std::string, std::string>>& uses,
-    const std::vector<ResourceRecord>& declared) {
+asio::awaitable<void> PgStore::AcceptDeployment(const ResourceRecord& deployment,
+                                                const Operation& op,
+                                                const std::vector<ResourceKey>& uses,
+                                                const std::vector<ResourceRecord>& declared) {
     co_await AwaitCommit([&](GroupCommit::Completion done) {
         writes_.RunAsync(
             [&](pqxx::work& tx) {
@@ -33,7 +32,9 @@ asio::awaitable<void> PgStore::AcceptDeployment(
                                                           holder[0][0].as<std::string>());
                 }
                 auto parent = tx.exec_prepared("lock_id", tenant);
-                if (!parent.empty() && parent[0][0].as<std::string>() != kind::kTenant) {
+                if (!parent.empty() &&
+                    StoredValue(ParseResourceKind, "resources", tenant,
+                                parent[0][0].as<std::string>()) != ResourceKind::kTenant) {
                     throw Error(ErrorCode::kConflict,
                                 "tenant " + tenant + " names a " + parent[0][0].as<std::string>());
                 }
@@ -57,17 +58,17 @@ asio::awaitable<void> PgStore::AcceptDeployment(
                 tx.exec_prepared0("set_service", deployment.internal_id,
                                   std::string(ToString(ServiceState::kDeploying)));
                 for (const auto& r : declared) {
-                    if (tx.exec_prepared("insert_declared", r.internal_id, r.kind, r.tenant_id,
-                                         r.parent_id, r.name, r.spec)
+                    if (tx.exec_prepared("insert_declared", r.internal_id, Stored(r.kind),
+                                         r.tenant_id, r.parent_id, r.name, r.spec)
                             .empty()) {
                         throw Error(ErrorCode::kConflict, "internal id " + r.internal_id +
-                                                              " of the " + r.kind +
+                                                              " of the " + Stored(r.kind) +
                                                               " the deployment declares is "
                                                               "already used");
                     }
                 }
                 for (const auto& [kind, id] : uses)
-                    tx.exec_prepared0("insert_ref", deployment.internal_id, kind, id);
+                    tx.exec_prepared0("insert_ref", deployment.internal_id, Stored(kind), id);
                 InsertOperation(tx, op);
                 sub.commit();
             },
@@ -75,17 +76,17 @@ asio::awaitable<void> PgStore::AcceptDeployment(
     });
 }
 
-asio::awaitable<void> PgStore::AcceptDeploymentUpdate(
-    const Operation& op, const std::vector<std::pair<std::string, std::string>>& uses) {
+asio::awaitable<void> PgStore::AcceptDeploymentUpdate(const Operation& op,
+                                                      const std::vector<ResourceKey>& uses) {
     co_await AwaitCommit([&](GroupCommit::Completion done) {
         writes_.RunAsync(
             [&](pqxx::work& tx) {
-                auto next = CheckTransition(tx, kind::kDeployment, op.target_id,
+                auto next = CheckTransition(tx, ResourceKind::kDeployment, op.target_id,
                                             ResourceEvent::kUpdateRequested);
-                tx.exec_prepared0("set_state", kind::kDeployment, op.target_id,
+                tx.exec_prepared0("set_state", Stored(ResourceKind::kDeployment), op.target_id,
                                   std::string(ToString(next)));
                 for (const auto& [kind, id] : uses)
-                    tx.exec_prepared0("insert_ref", op.target_id, kind, id);
+                    tx.exec_prepared0("insert_ref", op.target_id, Stored(kind), id);
                 InsertOperation(tx, op);
             },
             std::move(done));
@@ -104,7 +105,8 @@ asio::awaitable<std::vector<std::string>> PgStore::AllocatedAddresses(
 asio::awaitable<std::optional<StoredDeployment>> PgStore::ReadDeployment(
     const std::string& deployment_id) {
     return OnPool([this, &deployment_id]() -> std::optional<StoredDeployment> {
-        const std::string deployment_kind = kind::kDeployment, tenant_kind = kind::kTenant;
+        const auto deployment_kind = Stored(ResourceKind::kDeployment);
+        const auto tenant_kind = Stored(ResourceKind::kTenant);
         auto record = FirstRow("get_resource", RecordFromRow, deployment_kind, deployment_id);
         if (!record) return std::nullopt;
         StoredDeployment out;
@@ -119,7 +121,8 @@ asio::awaitable<std::optional<StoredDeployment>> PgStore::ReadDeployment(
 
 asio::awaitable<std::vector<StoredDeployment>> PgStore::ReadDeployments() {
     return OnPool([this]() -> std::vector<StoredDeployment> {
-        const std::string deployment_kind = kind::kDeployment, tenant_kind = kind::kTenant;
+        const auto deployment_kind = Stored(ResourceKind::kDeployment);
+        const auto tenant_kind = Stored(ResourceKind::kTenant);
         auto services = ServiceStateRows();
         std::map<std::string, std::vector<VmRecord>> vms;
         for (auto& vm : AllRows("list_all_vms", VmFromRow))
@@ -202,13 +205,13 @@ asio::awaitable<std::vector<OutboxRow>> PgStore::RecordDeploymentStep(const Depl
                 if (step.uses) {
                     tx.exec_prepared0("delete_refs", step.deployment_id);
                     for (const auto& [kind, id] : *step.uses)
-                        tx.exec_prepared0("insert_ref", step.deployment_id, kind, id);
+                        tx.exec_prepared0("insert_ref", step.deployment_id, Stored(kind), id);
                 }
                 for (const auto& r : step.resources) {
                     if (r.state == ToString(ResourceState::kRemoved)) {
-                        tx.exec_prepared0("delete_resource", r.kind, r.internal_id);
+                        tx.exec_prepared0("delete_resource", Stored(r.kind), r.internal_id);
                     } else {
-                        tx.exec_prepared0("update_resource", r.kind, r.internal_id, r.state,
+                        tx.exec_prepared0("update_resource", Stored(r.kind), r.internal_id, r.state,
                                           r.external_id, r.spec, std::string());
                     }
                 }

@@ -34,11 +34,17 @@ inline Clock::time_point FromMillis(std::int64_t ms) {
     return Clock::time_point(std::chrono::milliseconds(ms));
 }
 
+/// The stored text of a kind (ResourceKind, TargetKind, OperationKind), as a statement's parameter.
+template <class Kind>
+std::string Stored(Kind kind) {
+    return std::string(ToString(kind));
+}
+
 /// Locks the resource and finds its next state for a request in the lifecycle table; 404/409 as
 /// the table says. Writes nothing (group-commit jobs refuse only before their first write).
 /// Defined in pg_resources.cpp.
 ResourceState CheckTransition(pqxx::work& tx,
-                              const std::string& kind,
+                              ResourceKind kind,
                               const std::string& id,
                               ResourceEvent event);
 

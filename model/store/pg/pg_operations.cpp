@@ -15,8 +15,9 @@
 namespace escd::model::pg {
 
 void InsertOperation(pqxx::work& tx, const Operation& op) {
-    tx.exec_prepared0("insert_operation", op.transaction_id, op.kind, op.target_kind, op.target_id,
-                      op.callback_url, op.events_url, op.payload);
+    tx.exec_prepared0("insert_operation", op.transaction_id, std::string(KindText(op)),
+                      Stored(op.target_kind), op.target_id, op.callback_url, op.events_url,
+                      op.payload);
 }
 
 OutboxRow InsertOutbox(pqxx::work& tx,
@@ -43,10 +44,11 @@ asio::awaitable<std::vector<OutboxRow>> PgStore::CompleteOperation(
         const auto status = std::to_string(status_code);
         const std::string statement = removed ? "complete_remove_one" : "complete_update_one";
         std::vector<std::string> params =
-            removed ? std::vector<std::string>{op.target_kind, op.target_id,   op.transaction_id,
-                                               status,         status_message, message.url,
-                                               message.event,  message.body}
-                    : std::vector<std::string>{op.target_kind,
+            removed ? std::vector<std::string>{Stored(op.target_kind), op.target_id,
+                                               op.transaction_id,      status,
+                                               status_message,         message.url,
+                                               message.event,          message.body}
+                    : std::vector<std::string>{Stored(op.target_kind),
                                                op.target_id,
                                                std::string(ToString(outcome.state)),
                                                outcome.external_id.value_or(""),
@@ -68,9 +70,9 @@ asio::awaitable<std::vector<OutboxRow>> PgStore::CompleteOperation(
             [&](pqxx::work& tx) {
                 rows.clear();
                 if (removed) {
-                    tx.exec_prepared0("delete_resource", op.target_kind, op.target_id);
+                    tx.exec_prepared0("delete_resource", Stored(op.target_kind), op.target_id);
                 } else {
-                    tx.exec_prepared0("update_resource", op.target_kind, op.target_id,
+                    tx.exec_prepared0("update_resource", Stored(op.target_kind), op.target_id,
                                       std::string(ToString(outcome.state)),
                                       outcome.external_id.value_or(""), outcome.spec.value_or(""),
                                       outcome.name.value_or(""));

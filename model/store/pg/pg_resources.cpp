@@ -15,19 +15,19 @@
 namespace escd::model::pg {
 namespace {
 
-std::string BusyMessage(const std::string& kind, const std::string& id, ResourceState state) {
-    return kind + " " + id + " is busy: an operation is in progress (" +
+std::string BusyMessage(ResourceKind kind, const std::string& id, ResourceState state) {
+    return Stored(kind) + " " + id + " is busy: an operation is in progress (" +
            std::string(ToString(state)) + ")";
 }
 
 }  // namespace
 
 ResourceState CheckTransition(pqxx::work& tx,
-                              const std::string& kind,
+                              ResourceKind kind,
                               const std::string& id,
                               ResourceEvent event) {
-    auto rows = tx.exec_prepared("lock_resource", kind, id);
-    if (rows.empty()) throw Error(ErrorCode::kNotFound, kind + " " + id + " not found");
+    auto rows = tx.exec_prepared("lock_resource", Stored(kind), id);
+    if (rows.empty()) throw Error(ErrorCode::kNotFound, Stored(kind) + " " + id + " not found");
     auto current = StoredValue(ParseResourceState, "resources", id, rows[0][0].as<std::string>());
     auto next = NextState(current, event);
     if (!next) throw Error(ErrorCode::kConflict, BusyMessage(kind, id, current));
@@ -35,53 +35,56 @@ ResourceState CheckTransition(pqxx::work& tx,
 }
 
 asio::awaitable<std::vector<ResourceRecord>> PgStore::ListResources(
-    const std::string& kind, const std::optional<std::string>& tenant_id) {
-    return OnPool([this, &kind, &tenant_id] {
+    ResourceKind kind, const std::optional<std::string>& tenant_id) {
+    return OnPool([this, kind = Stored(kind), &tenant_id] {
         if (tenant_id) return AllRows("list_resources_of_tenant", RecordFromRow, kind, *tenant_id);
         return AllRows("list_resources", RecordFromRow, kind);
     });
 }
 
-asio::awaitable<std::vector<ResourceRecord>> PgStore::ListChildren(const std::string& kind,
+asio::awaitable<std::vector<ResourceRecord>> PgStore::ListChildren(ResourceKind kind,
                                                                    const std::string& parent_id) {
-    return OnPool([this, &kind, &parent_id] {
+    return OnPool([this, kind = Stored(kind), &parent_id] {
         return AllRows("list_children", RecordFromRow, kind, parent_id);
     });
 }
 
 asio::awaitable<std::optional<ResourceRecord>> PgStore::GetResource(
-    const std::string& kind, const std::string& internal_id) {
-    return OnPool([this, &kind, &internal_id] {
+    ResourceKind kind, const std::string& internal_id) {
+    return OnPool([this, kind = Stored(kind), &internal_id] {
         return FirstRow("get_resource", RecordFromRow, kind, internal_id);
     });
 }
 
 asio::awaitable<std::vector<std::optional<ResourceRecord>>> PgStore::GetResources(
-    const std::vector<std::pair<std::string, std::string>>& keys) {
+    const std::vector<ResourceKey>& keys) {
     return OnPool([this, &keys] {
         std::vector<std::optional<ResourceRecord>> out;
         for (const auto& [kind, internal_id] : keys)
-            out.push_back(FirstRow("get_resource", RecordFromRow, kind, internal_id));
+            out.push_back(FirstRow("get_resource", RecordFromRow, Stored(kind), internal_id));
         return out;
     });
 }
 
-asio::awaitable<std::vector<ResourceRecord>> PgStore::FindResourcesByKey(const std::string& kind,
+asio::awaitable<std::vector<ResourceRecord>> PgStore::FindResourcesByKey(ResourceKind kind,
                                                                          const std::string& key) {
-    return OnPool(
-        [this, &kind, &key] { return AllRows("find_resources_by_key", RecordFromRow, kind, key); });
+    return OnPool([this, kind = Stored(kind), &key] {
+        return AllRows("find_resources_by_key", RecordFromRow, kind, key);
+    });
 }
 
 asio::awaitable<void> PgStore::AcceptCreate(const ResourceRecord& resource, const Operation& op) {
     const bool child = !resource.parent_id.empty();
     const std::string statement = child ? "accept_create_child" : "accept_create_root";
-    const std::string parent_kind(ParentKindOf(resource.kind));
-    std::vector<std::string> params{resource.internal_id, resource.kind,     resource.name,
-                                    resource.spec,        op.transaction_id, op.kind,
-                                    op.callback_url,      op.events_url,     op.payload};
+    const auto parent_kind = ParentKindOf(resource.kind);
+    const std::string parent_text = parent_kind ? Stored(*parent_kind) : std::string();
+    std::vector<std::string> params{
+        resource.internal_id, Stored(resource.kind), resource.name,
+        resource.spec,        op.transaction_id,     std::string(KindText(op)),
+        op.callback_url,      op.events_url,         op.payload};
     if (child) {
         params.push_back(resource.parent_id);
-        params.push_back(parent_kind);
+        params.push_back(parent_text);
         params.push_back(resource.tenant_id);
     }
     auto result = co_await Write(statement, params);
@@ -92,30 +95,32 @@ asio::awaitable<void> PgStore::AcceptCreate(const ResourceRecord& resource, cons
                                               " is already used by a " + row[1].as<std::string>());
     }
     if (!row[2].as<bool>()) {
-        std::string where =
-            parent_kind == kind::kTenant ? std::string() : " in tenant " + resource.tenant_id;
-        throw Error(ErrorCode::kNotFound, parent_kind + " " + resource.parent_id + " not found" +
+        std::string where = parent_kind == ResourceKind::kTenant
+                                ? std::string()
+                                : " in tenant " + resource.tenant_id;
+        throw Error(ErrorCode::kNotFound, parent_text + " " + resource.parent_id + " not found" +
                                               where + " (or it is being deleted)");
     }
     // A concurrent create of the same id committed while this one waited for it.
     throw Error(ErrorCode::kConflict, "internal id " + resource.internal_id + " is already used");
 }
 
-asio::awaitable<void> PgStore::AcceptUpdate(const std::string& kind,
+asio::awaitable<void> PgStore::AcceptUpdate(ResourceKind kind,
                                             const std::string& internal_id,
                                             const Operation& op) {
     co_await AwaitCommit([&](GroupCommit::Completion done) {
         writes_.RunAsync(
             [&](pqxx::work& tx) {
                 auto next = CheckTransition(tx, kind, internal_id, ResourceEvent::kUpdateRequested);
-                tx.exec_prepared0("set_state", kind, internal_id, std::string(ToString(next)));
+                tx.exec_prepared0("set_state", Stored(kind), internal_id,
+                                  std::string(ToString(next)));
                 InsertOperation(tx, op);
             },
             std::move(done));
     });
 }
 
-asio::awaitable<void> PgStore::AcceptDelete(const std::string& kind,
+asio::awaitable<void> PgStore::AcceptDelete(ResourceKind kind,
                                             const std::string& internal_id,
                                             const Operation& op) {
     co_await AwaitCommit([&](GroupCommit::Completion done) {
@@ -123,21 +128,22 @@ asio::awaitable<void> PgStore::AcceptDelete(const std::string& kind,
             [&](pqxx::work& tx) {
                 auto next = CheckTransition(tx, kind, internal_id, ResourceEvent::kDeleteRequested);
                 // Integrity: an image, flavor or network a deployment uses stays.
-                auto user = tx.exec_prepared("first_user", kind, internal_id);
+                auto user = tx.exec_prepared("first_user", Stored(kind), internal_id);
                 if (!user.empty()) {
-                    throw Error(ErrorCode::kConflict, kind + " " + internal_id +
+                    throw Error(ErrorCode::kConflict, Stored(kind) + " " + internal_id +
                                                           " is used by deployment " +
                                                           user[0][0].as<std::string>());
                 }
                 // Integrity: a tenant with resources, a network with subnets, stay.
                 auto child = tx.exec_prepared("first_child", internal_id);
                 if (!child.empty()) {
-                    throw Error(ErrorCode::kConflict, kind + " " + internal_id +
+                    throw Error(ErrorCode::kConflict, Stored(kind) + " " + internal_id +
                                                           " still owns resources (" +
                                                           child[0][0].as<std::string>() + " " +
                                                           child[0][1].as<std::string>() + ", ...)");
                 }
-                tx.exec_prepared0("set_state", kind, internal_id, std::string(ToString(next)));
+                tx.exec_prepared0("set_state", Stored(kind), internal_id,
+                                  std::string(ToString(next)));
                 InsertOperation(tx, op);
             },
             std::move(done));

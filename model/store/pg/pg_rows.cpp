@@ -19,8 +19,8 @@ void ThrowUnknownStoredValue(std::string_view table, std::string_view row, std::
 
 ResourceRecord RecordFromRow(const pqxx::row& row) {
     ResourceRecord r;
-    r.kind = row[0].as<std::string>();
     r.internal_id = row[1].as<std::string>();
+    r.kind = StoredValue(ParseResourceKind, "resources", r.internal_id, row[0].as<std::string>());
     r.tenant_id = row[2].as<std::string>();
     r.name = row[3].as<std::string>();
     r.state = StoredValue(ParseResourceState, "resources", r.internal_id, row[4].as<std::string>());
@@ -33,8 +33,13 @@ ResourceRecord RecordFromRow(const pqxx::row& row) {
 Operation OperationFromRow(const pqxx::row& row) {
     Operation op;
     op.transaction_id = row[0].as<std::string>();
-    op.kind = row[1].as<std::string>();
-    op.target_kind = row[2].as<std::string>();
+    // An unknown kind is kept as its text, not refused: the engine ends that operation with a
+    // failure and runs the others (Engine::Abandon).
+    auto kind_text = row[1].as<std::string>();
+    op.kind = ParseOperationKind(kind_text);
+    if (!op.kind) op.unknown_kind = std::move(kind_text);
+    op.target_kind =
+        StoredValue(ParseTargetKind, "operations", op.transaction_id, row[2].as<std::string>());
     op.target_id = row[3].as<std::string>();
     op.callback_url = row[4].as<std::string>();
     op.events_url = row[5].as<std::string>();

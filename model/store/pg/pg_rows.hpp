@@ -36,7 +36,8 @@ auto StoredValue(Parse parse,
 /// The columns of "list_resources", "get_resource" and the other resource reads, in that order.
 ResourceRecord RecordFromRow(const pqxx::row& row);
 
-/// The columns of "unfinished_operations" and "latest_operation", in that order.
+/// The columns of "unfinished_operations" and "latest_operation", in that order. A kind this escd
+/// does not know is kept in Operation::unknown_kind; an unknown target kind is an internal error.
 Operation OperationFromRow(const pqxx::row& row);
 
 /// The outbox row that an insert of `message` answered with (id, created_at in ms).

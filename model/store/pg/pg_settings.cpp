@@ -126,9 +126,9 @@ asio::awaitable<std::vector<OutboxRow>> PgStore::SetHostSchedulable(
             [&](pqxx::work& tx) {
                 rows.clear();
                 tx.exec_prepared0("set_host", host, schedulable);
-                tx.exec_prepared0("insert_finished_operation", op.transaction_id, op.kind,
-                                  op.target_kind, op.target_id, op.callback_url, op.events_url,
-                                  op.payload, 200,
+                tx.exec_prepared0("insert_finished_operation", op.transaction_id,
+                                  std::string(KindText(op)), Stored(op.target_kind), op.target_id,
+                                  op.callback_url, op.events_url, op.payload, 200,
                                   std::string(schedulable ? "Host enabled" : "Host disabled"));
                 for (const auto& message : events)
                     rows.push_back(InsertOutbox(tx, op.transaction_id, message));

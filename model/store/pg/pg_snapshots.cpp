@@ -32,7 +32,7 @@ asio::awaitable<void> PgStore::AcceptVmSnapshot(const VmSnapshot& snapshot, cons
         writes_.RunAsync(
             [&](pqxx::work& tx) {
                 // Every check before the first write (group-commit contract).
-                auto next = CheckTransition(tx, kind::kDeployment, op.target_id,
+                auto next = CheckTransition(tx, ResourceKind::kDeployment, op.target_id,
                                             ResourceEvent::kUpdateRequested);
                 if (tx.exec_prepared("vm_of_deployment", snapshot.vm_name, op.target_id).empty()) {
                     throw Error(
@@ -52,7 +52,7 @@ asio::awaitable<void> PgStore::AcceptVmSnapshot(const VmSnapshot& snapshot, cons
                     throw Error(ErrorCode::kConflict,
                                 "snapshot id " + snapshot.snapshot_id + " is already used");
                 }
-                tx.exec_prepared0("set_state", kind::kDeployment, op.target_id,
+                tx.exec_prepared0("set_state", Stored(ResourceKind::kDeployment), op.target_id,
                                   std::string(ToString(next)));
                 InsertOperation(tx, op);
                 sub.commit();
@@ -68,7 +68,7 @@ asio::awaitable<void> PgStore::AcceptVmSnapshotRequest(const std::string& snapsh
     co_await AwaitCommit([&](GroupCommit::Completion done) {
         writes_.RunAsync(
             [&](pqxx::work& tx) {
-                auto next = CheckTransition(tx, kind::kDeployment, op.target_id,
+                auto next = CheckTransition(tx, ResourceKind::kDeployment, op.target_id,
                                             ResourceEvent::kUpdateRequested);
                 auto rows = tx.exec_prepared("lock_vm_snapshot", snapshot_id, op.target_id);
                 if (rows.empty())
@@ -90,16 +90,16 @@ asio::awaitable<void> PgStore::AcceptVmSnapshotRequest(const std::string& snapsh
                     }
                 }
                 pqxx::subtransaction sub(tx, "accept_vm_snapshot_request");
-                if (volume && tx.exec_prepared("insert_declared", volume->internal_id, volume->kind,
-                                               volume->tenant_id, volume->parent_id, volume->name,
-                                               volume->spec)
+                if (volume && tx.exec_prepared("insert_declared", volume->internal_id,
+                                               Stored(volume->kind), volume->tenant_id,
+                                               volume->parent_id, volume->name, volume->spec)
                                   .empty()) {
                     throw Error(ErrorCode::kConflict,
                                 "internal id " + volume->internal_id + " is already used");
                 }
                 tx.exec_prepared0("set_vm_snapshot_state", snapshot_id,
                                   std::string(ToString(*moved)));
-                tx.exec_prepared0("set_state", kind::kDeployment, op.target_id,
+                tx.exec_prepared0("set_state", Stored(ResourceKind::kDeployment), op.target_id,
                                   std::string(ToString(next)));
                 InsertOperation(tx, op);
                 sub.commit();

@@ -54,21 +54,21 @@ class PgStore final : public ResourceStore,
 
     // ResourceStore (pg_resources.cpp)
     asio::awaitable<std::vector<ResourceRecord>> ListResources(
-        const std::string& kind, const std::optional<std::string>& tenant_id) override;
+        ResourceKind kind, const std::optional<std::string>& tenant_id) override;
     asio::awaitable<std::vector<ResourceRecord>> ListChildren(
-        const std::string& kind, const std::string& parent_id) override;
+        ResourceKind kind, const std::string& parent_id) override;
     asio::awaitable<std::vector<std::optional<ResourceRecord>>> GetResources(
-        const std::vector<std::pair<std::string, std::string>>& keys) override;
+        const std::vector<ResourceKey>& keys) override;
     asio::awaitable<std::optional<ResourceRecord>> GetResource(
-        const std::string& kind, const std::string& internal_id) override;
+        ResourceKind kind, const std::string& internal_id) override;
     asio::awaitable<std::vector<ResourceRecord>> FindResourcesByKey(
-        const std::string& kind, const std::string& key) override;
+        ResourceKind kind, const std::string& key) override;
     asio::awaitable<void> AcceptCreate(const ResourceRecord& resource,
                                        const Operation& op) override;
-    asio::awaitable<void> AcceptUpdate(const std::string& kind,
+    asio::awaitable<void> AcceptUpdate(ResourceKind kind,
                                        const std::string& internal_id,
                                        const Operation& op) override;
-    asio::awaitable<void> AcceptDelete(const std::string& kind,
+    asio::awaitable<void> AcceptDelete(ResourceKind kind,
                                        const std::string& internal_id,
                                        const Operation& op) override;
 
@@ -131,13 +131,12 @@ class PgStore final : public ResourceStore,
                                                   const Operation& op) override;
 
     // DeploymentStore (pg_deployments.cpp)
-    asio::awaitable<void> AcceptDeployment(
-        const ResourceRecord& deployment,
-        const Operation& op,
-        const std::vector<std::pair<std::string, std::string>>& uses,
-        const std::vector<ResourceRecord>& declared) override;
-    asio::awaitable<void> AcceptDeploymentUpdate(
-        const Operation& op, const std::vector<std::pair<std::string, std::string>>& uses) override;
+    asio::awaitable<void> AcceptDeployment(const ResourceRecord& deployment,
+                                           const Operation& op,
+                                           const std::vector<ResourceKey>& uses,
+                                           const std::vector<ResourceRecord>& declared) override;
+    asio::awaitable<void> AcceptDeploymentUpdate(const Operation& op,
+                                                 const std::vector<ResourceKey>& uses) override;
     asio::awaitable<std::optional<StoredDeployment>> ReadDeployment(
         const std::string& deployment_id) override;
     asio::awaitable<std::vector<StoredDeployment>> ReadDeployments() override;

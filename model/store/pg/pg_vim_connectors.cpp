@@ -56,9 +56,9 @@ asio::awaitable<std::vector<OutboxRow>> CommitFinished(
             [&](pqxx::work& tx) {
                 rows.clear();
                 change(tx);
-                tx.exec_prepared0("insert_finished_operation", op.transaction_id, op.kind,
-                                  op.target_kind, op.target_id, op.callback_url, op.events_url,
-                                  op.payload, 200, message);
+                tx.exec_prepared0("insert_finished_operation", op.transaction_id,
+                                  std::string(KindText(op)), Stored(op.target_kind), op.target_id,
+                                  op.callback_url, op.events_url, op.payload, 200, message);
                 for (const auto& callback : callbacks)
                     rows.push_back(InsertOutbox(tx, op.transaction_id, callback));
             },
