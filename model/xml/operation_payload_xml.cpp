@@ -3,33 +3,11 @@
 #include <pugixml.hpp>
 
 #include "common/error.hpp"
+#include "model/xml/stored_xml.hpp"
 #include "model/xml/xml_doc.hpp"
 
 namespace escd::model::xml {
 namespace {
-// A stored payload escd wrote itself: what does not read is a fault of escd or its database,
-// never of a client.
-struct StoredPayload {
-    std::unique_ptr<pugi::xml_document> doc;
-    pugi::xml_node root;
-
-    StoredPayload(std::string_view text, std::string_view root_name) {
-        try {
-            doc = ParseBody(text);
-        } catch (const Error& e) {
-            throw Error(ErrorCode::kInternal,
-                        "stored " + std::string(root_name) + " payload is not XML: " + e.what());
-        }
-        root = doc->document_element();
-        if (LocalName(root) != root_name) {
-            throw Error(ErrorCode::kInternal, "stored payload is <" + std::string(LocalName(root)) +
-                                                  ">, not <" + std::string(root_name) + ">");
-        }
-    }
-    std::string Text(std::string_view name) const { return ChildText(root, name).value_or(""); }
-    bool Bool(std::string_view name) const { return ChildBool(root, name).value_or(false); }
-};
-
 void AppendIfSet(pugi::xml_node root, const char* name, const std::string& text) {
     if (!text.empty()) AppendText(root, name, text);
 }
@@ -47,9 +25,9 @@ std::string ToPayload(const DeploymentAction& action) {
 }
 
 DeploymentAction DeploymentActionFromPayload(std::string_view payload) {
-    const StoredPayload stored(payload, "operation");
+    const StoredXml stored(payload, "operation payload", "operation");
     return {stored.Text("name"), stored.Text("vm_name"), stored.Text("vm_group"),
-            stored.Text("trigger"), stored.Bool("check_first")};
+            stored.Text("trigger"), stored.Bool("check_first", false)};
 }
 
 std::string ToPayload(const MigrationPlan& plan) {
@@ -64,7 +42,7 @@ std::string ToPayload(const MigrationPlan& plan) {
 }
 
 MigrationPlan MigrationPlanFromPayload(std::string_view payload) {
-    const StoredPayload stored(payload, "migration");
+    const StoredXml stored(payload, "migration payload", "migration");
     const auto type_text = stored.Text("migration_type");
     const auto type = ParseMigrationType(type_text);
     if (!type) {
@@ -72,7 +50,7 @@ MigrationPlan MigrationPlanFromPayload(std::string_view payload) {
                     "stored migration payload has migration_type '" + type_text + "'");
     }
     return {stored.Text("vm_name"), *type, stored.Text("source_host"), stored.Text("host"),
-            stored.Bool("block_migration")};
+            stored.Bool("block_migration", false)};
 }
 
 std::string ToPayload(const SnapshotTask& task) {
@@ -86,7 +64,7 @@ std::string ToPayload(const SnapshotTask& task) {
 }
 
 SnapshotTask SnapshotTaskFromPayload(std::string_view payload) {
-    const StoredPayload stored(payload, "snapshot_operation");
+    const StoredXml stored(payload, "snapshot payload", "snapshot_operation");
     return {stored.Text("snapshot_id"), stored.Text("name"), stored.Text("vm_name"),
             stored.Text("volume_id")};
 }

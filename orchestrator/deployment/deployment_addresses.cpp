@@ -8,13 +8,11 @@
 #include <optional>
 #include <set>
 
-#include <pugixml.hpp>
-
 #include "common/crypto.hpp"
 #include "common/error.hpp"
 #include "common/ip_network.hpp"
+#include "model/xml/resource_spec_xml.hpp"
 #include "model/xml/resource_xml.hpp"
-#include "model/xml/xml_doc.hpp"
 #include "orchestrator/deployment/deployment_context.hpp"
 #include "orchestrator/engine/operation_catalog.hpp"
 #include "orchestrator/resources/resource_workflows.hpp"
@@ -39,17 +37,9 @@ struct SubnetInfo {
 };
 
 SubnetInfo ReadSubnet(const model::ResourceRecord& record) {
-    SubnetInfo info{record.internal_id, record.external_id, {}, {}, {}};
-    pugi::xml_document doc;
-    if (!doc.load_buffer(record.spec.data(), record.spec.size())) return info;
-    auto root = doc.document_element();
-    info.cidr = IpNetwork::Parse(xml::ChildText(root, "cidr").value_or(""));
-    info.gateway = xml::ChildText(root, "gateway_ip").value_or("");
-    for (auto pool : root.children("allocation_pools")) {
-        info.pools.emplace_back(xml::ChildText(pool, "start").value_or(""),
-                                xml::ChildText(pool, "end").value_or(""));
-    }
-    return info;
+    auto spec = xml::SubnetSpecFromStored(record.spec);
+    return {record.internal_id, record.external_id, IpNetwork::Parse(spec.cidr),
+            std::move(spec.gateway_ip), std::move(spec.pools)};
 }
 
 // The first address of the subnet's pools that is not taken, in pool order starting after

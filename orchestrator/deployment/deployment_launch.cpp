@@ -11,13 +11,11 @@
 #include <map>
 #include <set>
 
-#include <pugixml.hpp>
-
 #include "common/crypto.hpp"
 #include "common/error.hpp"
 #include "common/log.hpp"
 #include "common/offload.hpp"
-#include "model/xml/xml_doc.hpp"
+#include "model/xml/resource_spec_xml.hpp"
 #include "orchestrator/deployment/day0.hpp"
 #include "orchestrator/deployment/deployment_context.hpp"
 
@@ -182,11 +180,9 @@ asio::awaitable<vim::VmRequest> DeploymentWorkflow::BuildVmRequest(Context& cont
         const auto flavor_kind = model::ResourceKind::kFlavor;
         auto flavor = co_await resources_.GetResource(flavor_kind, flavor_id);
         if (flavor) {
-            pugi::xml_document doc;
-            doc.load_buffer(flavor->spec.data(), flavor->spec.size());
-            auto root = doc.document_element();
-            request.vcpus = std::stoi(xml::ChildText(root, "vcpus").value_or("1"));
-            request.memory_mb = std::stoll(xml::ChildText(root, "memory_mb").value_or("512"));
+            const auto spec = xml::FlavorSpecFromStored(flavor->spec);
+            request.vcpus = spec.vcpus;
+            request.memory_mb = spec.memory_mb;
         }
     }
 

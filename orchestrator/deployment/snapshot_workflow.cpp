@@ -7,6 +7,7 @@
 #include "common/error.hpp"
 #include "common/log.hpp"
 #include "model/xml/operation_payload_xml.hpp"
+#include "model/xml/resource_spec_xml.hpp"
 #include "model/xml/resource_xml.hpp"
 #include "model/xml/xml_doc.hpp"
 #include "orchestrator/deployment/loaded_deployment.hpp"
@@ -47,18 +48,6 @@ std::vector<std::pair<std::string, std::string>> Details(const model::VmSnapshot
     return {{"snapshot_id", snapshot.snapshot_id}, {"snapshot_name", snapshot.name}};
 }
 
-// A volume's stored spec with the size the VIM gave it, in MiB (rounded up: sizes are whole).
-std::string WithSize(const std::string& spec, std::uint64_t bytes) {
-    auto doc = xml::ParseBody(spec);
-    auto root = doc->document_element();
-    while (auto old = root.child("size")) root.remove_child(old);
-    while (auto old = root.child("sizeunit")) root.remove_child(old);
-    constexpr std::uint64_t kMiB = 1 << 20;
-    xml::AppendText(root, "size",
-                    std::to_string(std::max<std::uint64_t>(1, (bytes + kMiB - 1) / kMiB)));
-    xml::AppendText(root, "sizeunit", "MiB");
-    return xml::Compact(*doc);
-}
 }  // namespace
 
 bool IsSnapshotOperation(OperationKind kind) {
@@ -214,7 +203,7 @@ asio::awaitable<DeploymentWorkflow::Final> SnapshotWorkflow::MakeVolume(Context&
                                                  volume->tenant_id};
         const auto made = co_await vim_.CreateVolumeFromSnapshot(request);
         volume->external_id = made.external_id;
-        volume->spec = WithSize(volume->spec, made.capacity_bytes);
+        volume->spec = xml::VolumeSpecWithSize(volume->spec, made.capacity_bytes);
         volume->state = model::ResourceState::kActive;
         if (!made.note.empty()) message += " (" + made.note + ")";
     } catch (const Error& e) {

@@ -8,9 +8,9 @@
 
 #include "common/error.hpp"
 #include "common/log.hpp"
+#include "model/xml/resource_spec_xml.hpp"
 #include "model/xml/resource_xml.hpp"
 #include "model/xml/tenant_xml.hpp"
-#include "model/xml/xml_doc.hpp"
 #include "orchestrator/engine/engine.hpp"
 #include "orchestrator/engine/operation_catalog.hpp"
 
@@ -90,8 +90,8 @@ asio::awaitable<void> Engine::RunResourceOperation(const model::Operation& op) {
     model::ResourceRecord target = *current;
     if (updating && !op.payload.empty()) {
         target.spec = op.payload;
-        auto doc = model::xml::ParseBody(op.payload);
-        target.name = model::xml::ChildText(doc->document_element(), "name").value_or(target.name);
+        if (auto name = model::xml::NameFromStored(op.payload); !name.empty())
+            target.name = std::move(name);
     }
 
     model::ResourceOutcome outcome;

@@ -1,65 +1,18 @@
 #include "orchestrator/resources/resource_workflows.hpp"
 
-#include <charconv>
-
-#include <pugixml.hpp>
-
 #include "common/error.hpp"
 #include "common/offload.hpp"
-#include "model/xml/xml_doc.hpp"
+#include "model/xml/resource_spec_xml.hpp"
 
 namespace escd::orchestrator {
 namespace {
 namespace xml = model::xml;
 using model::ResourceState;
 
-// Stored specs were validated and canonicalised when accepted (model/xml/resource_rules.cpp),
-// so reading them back only needs defaults for fields that are optional.
-class Spec {
-  public:
-    explicit Spec(const std::string& stored) {
-        if (!doc_.load_buffer(stored.data(), stored.size()))
-            throw Error(ErrorCode::kInternal, "a stored resource spec is not valid XML");
-        root_ = doc_.document_element();
-    }
-    std::string Text(std::string_view name, std::string fallback = {}) const {
-        return xml::ChildText(root_, name).value_or(std::move(fallback));
-    }
-    bool Bool(std::string_view name, bool fallback) const {
-        return xml::ChildBool(root_, name).value_or(fallback);
-    }
-    long long Int(std::string_view name, long long fallback) const {
-        auto text = xml::ChildText(root_, name);
-        long long value = fallback;
-        if (text) std::from_chars(text->data(), text->data() + text->size(), value);
-        return value;
-    }
-    pugi::xml_node root() const { return root_; }
-
-  private:
-    pugi::xml_document doc_;
-    pugi::xml_node root_;
-};
-
 vim::SubnetDefinition SubnetOf(const model::ResourceRecord& record) {
-    Spec spec(record.spec);
-    vim::SubnetDefinition subnet{record.internal_id,
-                                 spec.Text("cidr"),
-                                 spec.Text("gateway_ip"),
-                                 spec.Bool("enable_dhcp", true),
-                                 {}};
-    for (auto pool : spec.root().children("allocation_pools")) {
-        subnet.pools.emplace_back(xml::ChildText(pool, "start").value_or(""),
-                                  xml::ChildText(pool, "end").value_or(""));
-    }
-    return subnet;
-}
-
-std::uint64_t VolumeBytes(const Spec& spec) {
-    auto size = static_cast<std::uint64_t>(spec.Int("size", 1));
-    auto unit = spec.Text("sizeunit", "GiB");
-    unsigned shift = unit == "MiB" ? 20 : unit == "TiB" ? 40 : 30;
-    return size << shift;
+    auto spec = xml::SubnetSpecFromStored(record.spec);
+    return {record.internal_id, std::move(spec.cidr), std::move(spec.gateway_ip), spec.enable_dhcp,
+            std::move(spec.pools)};
 }
 }  // namespace
 
@@ -82,13 +35,9 @@ asio::awaitable<ResourceWorkflows::Result> ResourceWorkflows::Run(
 
 vim::NetworkRequest NetworkRequestOf(const model::ResourceRecord& network,
                                      const std::vector<model::ResourceRecord>& subnets) {
-    Spec spec(network.spec);
-    vim::NetworkRequest request{network.internal_id,
-                                network.tenant_id,
-                                network.name,
-                                spec.Bool("admin_state_up", true),
-                                spec.Bool("shared", false),
-                                {}};
+    const auto spec = xml::NetworkSpecFromStored(network.spec);
+    vim::NetworkRequest request{network.internal_id, network.tenant_id, network.name,
+                                spec.admin_state_up, spec.shared,       {}};
     for (const auto& subnet : subnets)
         if (subnet.state != ResourceState::kDeleting) request.subnets.push_back(SubnetOf(subnet));
     return request;
@@ -131,20 +80,16 @@ asio::awaitable<ResourceWorkflows::Result> ResourceWorkflows::Subnet(
 }
 
 asio::awaitable<FetchSource> ResourceWorkflows::ImageSource(const model::ResourceRecord& image) {
-    Spec spec(image.spec);
-    FetchSource source{spec.Text("src"), {}, {}};
-    std::string server_id;
-    std::string path;
-    if (auto locator = xml::Child(spec.root(), "file_locator")) {
-        server_id = xml::ChildText(locator, "file_server_id").value_or("");
-        path = xml::ChildText(locator, "remote_path").value_or("");
-    }
+    const auto spec = xml::ImageSpecFromStored(image.spec);
+    FetchSource source{spec.src, {}, {}};
+    const auto& server_id = spec.file_server_id;
+    const auto& path = spec.remote_path;
     const auto file_server_kind = model::ResourceKind::kFileServer;
     const std::optional<std::string> any_tenant;
     auto servers = co_await resources_.ListResources(file_server_kind, any_tenant);
     for (const auto& server : servers) {
-        Spec server_spec(server.spec);
-        auto base = server_spec.Text("base_url");
+        auto server_spec = xml::FileServerSpecFromStored(server.spec);
+        auto base = server_spec.base_url;
         const bool named = server.internal_id == server_id;
         // A src under a file server's base URL uses that server's credentials.
         const bool under = !source.url.empty() && !base.empty() && source.url.starts_with(base);
@@ -153,8 +98,8 @@ asio::awaitable<FetchSource> ResourceWorkflows::ImageSource(const model::Resourc
             while (!base.empty() && base.back() == '/') base.pop_back();
             source.url = base + (path.starts_with('/') ? "" : "/") + path;
         }
-        source.user = server_spec.Text("file_server_user");
-        source.password = server_spec.Text("file_server_password");
+        source.user = std::move(server_spec.user);
+        source.password = std::move(server_spec.password);
         break;
     }
     if (source.url.empty()) {
@@ -177,7 +122,7 @@ asio::awaitable<ResourceWorkflows::Result> ResourceWorkflows::Image(
                                target.internal_id,
                                target.tenant_id,
                                file.size,
-                               Spec(target.spec).Text("disk_format", "qcow2"),
+                               xml::ImageSpecFromStored(target.spec).disk_format,
                                file.path};
     std::exception_ptr failure;
     vim::VimObject object;
@@ -202,11 +147,10 @@ asio::awaitable<ResourceWorkflows::Result> ResourceWorkflows::Volume(
         co_await vim_.storage.DeleteVolume(vim::VolumeKind::kVolume, target.internal_id);
         co_return Result{};
     }
-    Spec spec(target.spec);
     vim::VolumeRequest request{vim::VolumeKind::kVolume,
                                target.internal_id,
                                target.tenant_id,
-                               VolumeBytes(spec),
+                               xml::VolumeSpecFromStored(target.spec).Bytes(),
                                "raw",
                                {}};
     auto object = co_await vim_.storage.CreateVolume(request);
@@ -219,13 +163,9 @@ asio::awaitable<ResourceWorkflows::Result> ResourceWorkflows::Flavor(
         co_await vim_.flavors.DeleteFlavor(target.external_id);
         co_return Result{};
     }
-    Spec spec(target.spec);
-    vim::FlavorRequest request{target.internal_id,
-                               target.name,
-                               static_cast<int>(spec.Int("vcpus", 1)),
-                               spec.Int("memory_mb", 0),
-                               spec.Int("root_disk_mb", 0),
-                               spec.Int("ephemeral_disk_mb", 0)};
+    const auto spec = xml::FlavorSpecFromStored(target.spec);
+    vim::FlavorRequest request{target.internal_id, target.name,       spec.vcpus,
+                               spec.memory_mb,     spec.root_disk_mb, spec.ephemeral_disk_mb};
     auto object = co_await vim_.flavors.CreateFlavor(request);
     co_return Result{object.external_id, object.note};
 }
@@ -236,15 +176,13 @@ asio::awaitable<ResourceWorkflows::Result> ResourceWorkflows::Router(
         co_await vim_.routers.DeleteRouter(target.external_id);
         co_return Result{};
     }
-    Spec spec(target.spec);
-    std::vector<std::string> subnet_ids;
-    for (auto interface : spec.root().children("interface"))
-        subnet_ids.push_back(xml::ChildText(interface, "subnet").value_or(""));
+    const auto spec = xml::RouterSpecFromStored(target.spec);
+    const auto& subnet_ids = spec.subnets;
     std::vector<model::ResourceKey> keys;
     for (const auto& id : subnet_ids) keys.emplace_back(model::ResourceKind::kSubnet, id);
     const auto subnets = co_await resources_.GetResources(keys);
     vim::RouterRequest request{
-        target.internal_id, target.tenant_id, target.name, spec.Bool("admin_state", true), {}};
+        target.internal_id, target.tenant_id, target.name, spec.admin_state, {}};
     for (std::size_t i = 0; i < subnets.size(); ++i) {
         if (!subnets[i])
             throw Error(ErrorCode::kNotFound, "subnet " + subnet_ids[i] + " not found");
