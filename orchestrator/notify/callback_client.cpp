@@ -46,6 +46,15 @@ asio::awaitable<Exchanged> Exchange(Stream& stream, http::request<http::string_b
     out.keep_alive = response.keep_alive();
     co_return out;
 }
+
+// Keeps `stream` open for the next callback to `key`. The pool is looked up again after every
+// exchange, never held across one: CloseIdle() (the notifier's stop) may have cleared the map
+// while the exchange was awaited.
+template <typename Pools, typename Stream>
+void KeepIdle(Pools& idle, const std::string& key, Stream stream, std::size_t max_per_target) {
+    auto& pool = idle[key];
+    if (pool.size() < max_per_target) pool.push_back(std::move(stream));
+}
 }  // namespace
 
 asio::awaitable<CallbackResult> CallbackClient::Post(
@@ -73,8 +82,7 @@ asio::awaitable<CallbackResult> CallbackClient::PostPlain(
         stream->expires_after(timeout_);
         auto exchanged = co_await Exchange(*stream, request);
         if (exchanged.result.status == 0) continue;  // stale: try the next one, then a new one
-        if (exchanged.keep_alive && pool.size() < kMaxIdlePerTarget)
-            pool.push_back(std::move(stream));
+        if (exchanged.keep_alive) KeepIdle(idle_, key, std::move(stream), kMaxIdlePerTarget);
         co_return exchanged.result;
     }
 
@@ -83,10 +91,8 @@ asio::awaitable<CallbackResult> CallbackClient::PostPlain(
     auto [connect_error, endpoint] = co_await stream->async_connect(endpoints, kTuple);
     if (connect_error) co_return CallbackResult{0, "connect: " + connect_error.message()};
     auto exchanged = co_await Exchange(*stream, request);
-    if (exchanged.result.status != 0 && exchanged.keep_alive) {
-        auto& pool = idle_[key];
-        if (pool.size() < kMaxIdlePerTarget) pool.push_back(std::move(stream));
-    }
+    if (exchanged.result.status != 0 && exchanged.keep_alive)
+        KeepIdle(idle_, key, std::move(stream), kMaxIdlePerTarget);
     co_return exchanged.result;
 }
 
