@@ -94,6 +94,15 @@ std::string DeploymentEventDocument(const DeploymentView& d,
     return Serialize(doc);
 }
 
+std::string DeploymentStageDocument(std::string_view stage, std::string_view deployment_id) {
+    pugi::xml_document doc;
+    auto root = doc.append_child("deployment");
+    root.append_attribute("xmlns").set_value(kNetconfNs);
+    AppendText(root, "deployment_stage", stage);
+    AppendText(root, "internal_deployment_id", deployment_id);
+    return Serialize(doc);
+}
+
 std::string VmEventDocument(const DeploymentView& d,
                             std::string_view event_type,
                             const VmRecord& vm) {

@@ -32,6 +32,12 @@ std::string DeploymentEventDocument(const DeploymentView& deployment,
                                     const VmRecord* vm,
                                     const VmRecord* replaced = nullptr);
 
+/// The callback of an operation on deployment `deployment_id` that reports only its stage, with
+/// nothing of the view (none may be loaded): a <deployment> with deployment_stage and
+/// internal_deployment_id. An operation that failed as a whole (SERVICE_ALIVE, ... with its
+/// failure) and one that waits for its VIM (VIM_UNAVAILABLE) send it.
+std::string DeploymentStageDocument(std::string_view stage, std::string_view deployment_id);
+
 /// The <esc_event> of a single-VM operation (VM_STOP_COMPLETE, ...), with its <vm_source>.
 std::string VmEventDocument(const DeploymentView& deployment,
                             std::string_view event_type,

@@ -12,12 +12,9 @@
 #include <algorithm>
 #include <numeric>
 
-#include <pugixml.hpp>
-
 #include "common/crypto.hpp"
 #include "common/error.hpp"
 #include "model/xml/tenant_xml.hpp"
-#include "model/xml/xml_doc.hpp"
 #include "orchestrator/deployment/deployment_context.hpp"
 #include "orchestrator/deployment/loaded_deployment.hpp"
 #include "orchestrator/engine/await_all.hpp"
@@ -52,12 +49,7 @@ DeploymentWorkflow::Final DeploymentWorkflow::Failed(const model::Operation& op,
                      : update ? "Service group update failed: "
                               : "Service group deployment failed: ") +
                     why;
-    pugi::xml_document doc;
-    auto root = doc.append_child("deployment");
-    root.append_attribute("xmlns").set_value(xml::kNetconfNs);
-    xml::AppendText(root, "deployment_stage", stage);
-    xml::AppendText(root, "internal_deployment_id", op.target_id);
-    const auto body = xml::Serialize(doc);
+    const auto body = xml::DeploymentStageDocument(stage, op.target_id);
     for (const auto& url : EventUrls(op))
         final.callbacks.push_back({url, stage, status, final.message, body});
     return final;
@@ -75,12 +67,7 @@ std::vector<model::OutboxMessage> DeploymentWorkflow::Waiting(const model::Opera
     const int status = HttpStatusOf(ErrorOrigin::kVim, ErrorCode::kUnavailable, Reply::kCallback);
     const auto message = what + " waits for the VIM: " + why + "; will retry in " +
                          std::to_string(retry_in.count()) + " s";
-    pugi::xml_document doc;
-    auto root = doc.append_child("deployment");
-    root.append_attribute("xmlns").set_value(xml::kNetconfNs);
-    xml::AppendText(root, "deployment_stage", stage);
-    xml::AppendText(root, "internal_deployment_id", op.target_id);
-    const auto body = xml::Serialize(doc);
+    const auto body = xml::DeploymentStageDocument(stage, op.target_id);
     std::vector<model::OutboxMessage> events;
     for (const auto& url : EventUrls(op)) events.push_back({url, stage, status, message, body});
     return events;
