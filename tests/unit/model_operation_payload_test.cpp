@@ -1,23 +1,13 @@
 #include <gtest/gtest.h>
 
-#include <functional>
-#include <optional>
-
 #include "common/error.hpp"
 #include "model/xml/operation_payload_xml.hpp"
+#include "tests/unit/error_code_of.hpp"
 
 namespace escd::model::xml {
 namespace {
 
-// The code of the escd::Error `read` throws; nullopt when it throws none.
-std::optional<ErrorCode> CodeOf(const std::function<void()>& read) {
-    try {
-        read();
-    } catch (const Error& e) {
-        return e.code();
-    }
-    return std::nullopt;
-}
+using escd::test::CodeOf;
 
 TEST(OperationPayload, ADeploymentActionReadsBackAsWritten) {
     const DeploymentAction manual{.operation = "recover",

@@ -1,27 +1,18 @@
 #include <gtest/gtest.h>
 
-#include <functional>
-#include <optional>
-
 #include "common/error.hpp"
 #include "model/xml/resource_spec_xml.hpp"
 #include "model/xml/resource_xml.hpp"
+#include "tests/unit/error_code_of.hpp"
 
 namespace escd::model::xml {
 namespace {
 
+using escd::test::CodeOf;
+
 // What a workflow reads is what the accept stored: each spec here comes from the accept path.
 std::string Stored(ResourceKind kind, std::string_view body, std::string_view id) {
     return ParseResourceRequest(*FindKindXml(kind), body, "t", id).spec;
-}
-
-std::optional<ErrorCode> CodeOf(const std::function<void()>& read) {
-    try {
-        read();
-    } catch (const Error& e) {
-        return e.code();
-    }
-    return std::nullopt;
 }
 
 TEST(ResourceSpec, ASubnetReadsWithItsDefaultsFilledIn) {
