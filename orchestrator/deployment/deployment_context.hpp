@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -14,6 +15,7 @@
 #include "model/deployment.hpp"
 #include "model/operation.hpp"
 #include "model/resource.hpp"
+#include "model/resource_spec.hpp"
 #include "model/vm_record.hpp"
 #include "model/xml/deployment_docs.hpp"
 #include "orchestrator/deployment/deployment_workflow.hpp"
@@ -63,6 +65,8 @@ struct DeploymentWorkflow::Context {
     std::vector<std::string> urls;  ///< Callback, and Callback-ESC-Events when it differs
     std::optional<std::vector<std::string>> enabled_hosts;  ///< placement candidates, once known
     std::size_t vim_host_count = 0;
+    /// The flavors the groups name, by id, as ReadFlavors read them (nullopt: no such flavor).
+    std::map<std::string, std::optional<model::FlavorSpec>> flavors;
 
     explicit Context(const model::Operation& operation)
         : op(operation), urls(EventUrls(operation)) {}

@@ -1,8 +1,8 @@
 // Bringing a VM onto the VIM: planning it (PlanVm: name, addresses and MACs committed before
 // any VIM call), choosing its host (PlaceVm: enabled hosts, zone_host, affinity and
-// anti-affinity), its day-0 files (Day0Files), the VIM request (BuildVmRequest),
-// the launch itself (LaunchVm), the VM's state steps around it (CreateOnVim), and redeploying
-// VMs the VIM lost (RestoreVms).
+// anti-affinity), its day-0 files (Day0Files), the VIM request (BuildVmRequest, sized by the
+// flavors the groups name: ReadFlavors), the launch itself (LaunchVm), the VM's state steps
+// around it (CreateOnVim), and redeploying VMs the VIM lost (RestoreVms).
 
 #include <algorithm>
 #include <chrono>
@@ -176,17 +176,31 @@ asio::awaitable<vim::VmRequest> DeploymentWorkflow::BuildVmRequest(Context& cont
         request.group_policy = rule.enforcement == "strict" ? policy : "soft-" + policy;
     }
     if (!group.flavor.empty()) {
-        const auto& flavor_id = group.flavor;
-        const auto flavor_kind = model::ResourceKind::kFlavor;
-        auto flavor = co_await resources_.GetResource(flavor_kind, flavor_id);
-        if (flavor) {
-            const auto spec = xml::FlavorSpecFromStored(flavor->spec);
-            request.vcpus = spec.vcpus;
-            request.memory_mb = spec.memory_mb;
+        co_await ReadFlavors(context);
+        if (const auto& flavor = context.flavors.at(group.flavor)) {
+            request.vcpus = flavor->vcpus;
+            request.memory_mb = flavor->memory_mb;
         }
     }
 
     co_return request;
+}
+
+asio::awaitable<void> DeploymentWorkflow::ReadFlavors(Context& context) {
+    std::vector<model::ResourceKey> unread;
+    for (const auto& group : context.spec.vm_groups) {
+        if (group.flavor.empty() || context.flavors.contains(group.flavor)) continue;
+        model::ResourceKey key{model::ResourceKind::kFlavor, group.flavor};
+        if (std::find(unread.begin(), unread.end(), key) == unread.end())
+            unread.push_back(std::move(key));
+    }
+    if (unread.empty()) co_return;
+    const auto flavors = co_await resources_.GetResources(unread);
+    for (std::size_t i = 0; i < unread.size(); ++i) {
+        std::optional<model::FlavorSpec> spec;
+        if (flavors[i]) spec = xml::FlavorSpecFromStored(flavors[i]->spec);
+        context.flavors.emplace(unread[i].second, std::move(spec));
+    }
 }
 
 asio::awaitable<vim::VmInfo> DeploymentWorkflow::LaunchVm(Context& context,

@@ -158,6 +158,7 @@ asio::awaitable<DeploymentWorkflow::Final> DeploymentWorkflow::Deploy(const mode
         }
     }
     if (!failed) {
+        if (!launches.empty()) co_await ReadFlavors(context);  // one read for all of them
         std::vector<std::size_t> indexes(launches.size());
         std::iota(indexes.begin(), indexes.end(), std::size_t{0});
         LaunchOrder order(co_await asio::this_coro::executor);

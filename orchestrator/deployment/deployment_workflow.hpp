@@ -321,10 +321,15 @@ class DeploymentWorkflow {
                                           LaunchOrder* order = nullptr,
                                           std::size_t index = 0);
     /// What the VIM is asked for to create `vm` (size from the flavor or the group, image, NICs);
-    /// host and config drive are left to the caller.
+    /// host and config drive are left to the caller. `group` is one of context.spec's (whose
+    /// flavors ReadFlavors reads).
     asio::awaitable<vim::VmRequest> BuildVmRequest(Context& context,
                                                    const model::VmGroupSpec& group,
                                                    const model::VmRecord& vm);
+    /// The flavors the groups of context.spec name and context.flavors lacks, read into it with
+    /// one store call. BuildVmRequest reads them when it needs them; VMs launched together are
+    /// preceded by this read, so that they share it.
+    asio::awaitable<void> ReadFlavors(Context& context);
     /// Creates the VM on the VIM, reported by `deployed_event`; false when the VIM refused (the
     /// VM is then in error). With `order`, placed and committed in the turn of `index` among
     /// VMs created together.

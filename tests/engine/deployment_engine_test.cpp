@@ -1,8 +1,8 @@
 // The deployment workflows run by the real engine in process, against the fake VIM and the real
-// PostgreSQL (tests/engine/engine_harness.hpp): deploy, undeploy, an update, a VM operation, a
-// VIM that refuses, a VIM that does not answer for a while, a VM that crashes behind escd's
-// back, a call that hangs, and restarts. The events each sends are those docs/behaviour.md
-// lists; the VIM is checked through the fake.
+// PostgreSQL (tests/engine/engine_harness.hpp): deploy (each VM sized by its flavor), undeploy,
+// an update, a VM operation, a VIM that refuses, a VIM that does not answer for a while, a VM
+// that crashes behind escd's back, a call that hangs, and restarts. The events each sends are
+// those docs/behaviour.md lists; the VIM is checked through the fake.
 
 #include <gtest/gtest.h>
 
@@ -38,6 +38,20 @@ TEST_F(EngineDeployment, ADeploymentReachesServiceAliveWithItsVmsRunningOnTheVim
     EXPECT_TRUE(fake.HasTenant("ten"));
     EXPECT_TRUE(fake.Network("mgmt").has_value());
     EXPECT_TRUE(fake.Volume(vim::VolumeKind::kImage, "vnf-img").has_value());
+}
+
+TEST_F(EngineDeployment, EveryVmIsSizedByItsGroupsFlavor) {
+    // Flavor small (engine_fixture.hpp): 1 vCPU and 256 MB, where a group without a flavor gets
+    // model::kDefaultMemoryMb (512).
+    const auto names = DeployAlive("dep1", 3);
+    ASSERT_EQ(names.size(), 3u);
+    for (const auto& name : names) {
+        const auto vm = harness_->vim().Vm(name);
+        ASSERT_TRUE(vm.has_value()) << name << " is not on the VIM";
+        EXPECT_EQ(vm->request.flavor_id, "small") << name;
+        EXPECT_EQ(vm->request.vcpus, 1) << name;
+        EXPECT_EQ(vm->request.memory_mb, 256) << name;
+    }
 }
 
 TEST_F(EngineDeployment, AnUndeployRemovesTheVmsFromTheVim) {

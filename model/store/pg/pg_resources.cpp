@@ -2,6 +2,7 @@
 // resources): the reads, the accept of a create, update or delete, and the lifecycle check that
 // the accepts of other aggregates (snapshots, deployments) share.
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,22 @@ namespace {
 std::string BusyMessage(ResourceKind kind, const std::string& id, ResourceState state) {
     return Stored(kind) + " " + id + " is busy: an operation is in progress (" +
            std::string(ToString(state)) + ")";
+}
+
+// `values` as a PostgreSQL text[] literal ({"a","b\"c"}): libpqxx 6 has no conversion of its
+// own. Every element is quoted, so none reads as NULL or splits at a comma.
+std::string TextArray(const std::vector<std::string>& values) {
+    std::string out = "{";
+    for (const auto& value : values) {
+        if (out.size() > 1) out += ',';
+        out += '"';
+        for (char c : value) {
+            if (c == '"' || c == '\\') out += '\\';
+            out += c;
+        }
+        out += '"';
+    }
+    return out + '}';
 }
 
 }  // namespace
@@ -58,12 +75,21 @@ asio::awaitable<std::optional<ResourceRecord>> PgStore::GetResource(
 
 asio::awaitable<std::vector<std::optional<ResourceRecord>>> PgStore::GetResources(
     const std::vector<ResourceKey>& keys) {
-    return OnPool([this, &keys] {
-        std::vector<std::optional<ResourceRecord>> out;
-        for (const auto& [kind, internal_id] : keys)
-            out.push_back(FirstRow("get_resource", RecordFromRow, Stored(kind), internal_id));
-        return out;
-    });
+    if (keys.empty()) co_return std::vector<std::optional<ResourceRecord>>{};
+    std::vector<std::string> ids;
+    for (const auto& key : keys) ids.push_back(key.second);
+    const auto ids_array = TextArray(ids);
+    auto found = co_await OnPool(
+        [this, &ids_array] { return AllRows("get_resources_by_ids", RecordFromRow, ids_array); });
+    // An id held by a resource of another kind is not the key's resource.
+    std::vector<std::optional<ResourceRecord>> out;
+    for (const auto& [kind, internal_id] : keys) {
+        auto match = std::find_if(found.begin(), found.end(), [&](const ResourceRecord& r) {
+            return r.kind == kind && r.internal_id == internal_id;
+        });
+        out.push_back(match == found.end() ? std::nullopt : std::optional(*match));
+    }
+    co_return out;
 }
 
 asio::awaitable<std::vector<ResourceRecord>> PgStore::FindResourcesByKey(ResourceKind kind,

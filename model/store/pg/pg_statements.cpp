@@ -26,6 +26,12 @@ const std::pair<const char*, const char*> kStatements[] = {
      "SELECT kind, internal_id, COALESCE(tenant_id, ''), name, state, COALESCE(external_id, ''), "
      "spec, COALESCE(parent_id, '') "
      "FROM resources WHERE kind = $1 AND internal_id = $2"},
+    // The resources of several ids at once (internal ids are unique across kinds); $1 is a
+    // text[] literal.
+    {"get_resources_by_ids",
+     "SELECT kind, internal_id, COALESCE(tenant_id, ''), name, state, COALESCE(external_id, ''), "
+     "spec, COALESCE(parent_id, '') "
+     "FROM resources WHERE internal_id = ANY($1::text[])"},
     {"find_resources_by_key",
      "SELECT kind, internal_id, COALESCE(tenant_id, ''), name, state, COALESCE(external_id, ''), "
      "spec, COALESCE(parent_id, '') "
