@@ -1,5 +1,6 @@
 // The store's reads of many rows at once, against a real PostgreSQL: GetResources (one query for
-// every key) answers each key in order.
+// every key) answers each key in order, and ReadVimConnectors (one query) gives every connector
+// with its own users.
 #include <gtest/gtest.h>
 
 #include <memory>
@@ -58,6 +59,45 @@ TEST_F(StoreBatchedReads, GetResourcesAnswersEveryKeyInItsOrder) {
     }
     const std::vector<ResourceKey> none;
     EXPECT_TRUE(SyncWait(store_->GetResources(none)).empty());
+}
+
+TEST_F(StoreBatchedReads, ReadVimConnectorsGivesEachConnectorItsOwnUsers) {
+    const std::string properties =
+        "<properties><property><name>os_auth_url</name><value>http://127.0.0.1:5000/v3</value>"
+        "</property></properties>";
+    for (const char* id : {"vc-a", "vc-b", "vc-c"}) {
+        db_.Query("INSERT INTO vim_connectors (id, type, properties) VALUES ('" + std::string(id) +
+                  "', 'OPENSTACK', '" + properties + "')");
+    }
+    db_.Query("INSERT INTO vim_default_connector (vim_id) VALUES ('vc-b')");
+    const auto credentials = [](const std::string& user) {
+        return "<properties><property><name>os_username</name><value>" + user +
+               "</value></property></properties>";
+    };
+    db_.Query("INSERT INTO vim_users (vim_id, user_id, credentials) VALUES ('vc-a', 'u2', '" +
+              credentials("two") + "'), ('vc-a', 'u1', '" + credentials("one") +
+              "'), ('vc-c', 'u3', '" + credentials("three") + "')");
+
+    const auto stored = SyncWait(store_->ReadVimConnectors());
+    ASSERT_EQ(stored.size(), 3u);
+    EXPECT_EQ(stored[0].connector.id, "vc-a");
+    EXPECT_EQ(stored[1].connector.id, "vc-b");
+    EXPECT_EQ(stored[2].connector.id, "vc-c");
+    EXPECT_FALSE(stored[0].connector.is_default);
+    EXPECT_TRUE(stored[1].connector.is_default);
+    ASSERT_EQ(stored[0].connector.properties.size(), 1u);
+    EXPECT_EQ(stored[0].connector.properties[0].value, "http://127.0.0.1:5000/v3");
+
+    ASSERT_EQ(stored[0].users.size(), 2u);
+    EXPECT_EQ(stored[0].users[0].id, "u1");
+    EXPECT_EQ(stored[0].users[0].vim_id, "vc-a");
+    ASSERT_EQ(stored[0].users[0].credentials.size(), 1u);
+    EXPECT_EQ(stored[0].users[0].credentials[0].value, "one");
+    EXPECT_EQ(stored[0].users[1].id, "u2");
+    EXPECT_TRUE(stored[1].users.empty()) << "a connector without users has none";
+    ASSERT_EQ(stored[2].users.size(), 1u);
+    EXPECT_EQ(stored[2].users[0].id, "u3");
+    EXPECT_EQ(stored[2].users[0].vim_id, "vc-c");
 }
 
 }  // namespace

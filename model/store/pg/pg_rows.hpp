@@ -51,7 +51,8 @@ VmSnapshot SnapshotFromRow(const pqxx::row& row);
 /// The columns of "list_vms", "list_all_vms" and "get_vm", in that order.
 VmRecord VmFromRow(const pqxx::row& row);
 
-/// The columns of "list_vim_connectors" and "get_vim_connector", in that order.
+/// The columns of "list_vim_connectors" and "get_vim_connector", in that order (the first ones of
+/// "list_vim_connectors_with_users").
 VimConnector ConnectorFromRow(const pqxx::row& row);
 
 }  // namespace escd::model::pg

@@ -245,6 +245,14 @@ const std::pair<const char*, const char*> kStatements[] = {
      "SELECT c.id, c.type, c.properties, d.vim_id IS NOT NULL, c.status_reachable, "
      "COALESCE(c.status_message, ''), (extract(epoch from c.status_checked_at) * 1000)::bigint "
      "FROM vim_connectors c LEFT JOIN vim_default_connector d ON d.vim_id = c.id ORDER BY c.id"},
+    // Every connector with each of its users (user columns NULL for one with none): the columns
+    // of list_vim_connectors, then user_id and credentials.
+    {"list_vim_connectors_with_users",
+     "SELECT c.id, c.type, c.properties, d.vim_id IS NOT NULL, c.status_reachable, "
+     "COALESCE(c.status_message, ''), (extract(epoch from c.status_checked_at) * 1000)::bigint, "
+     "u.user_id, u.credentials "
+     "FROM vim_connectors c LEFT JOIN vim_default_connector d ON d.vim_id = c.id "
+     "LEFT JOIN vim_users u ON u.vim_id = c.id ORDER BY c.id, u.user_id"},
     {"get_vim_connector",
      "SELECT c.id, c.type, c.properties, d.vim_id IS NOT NULL, c.status_reachable, "
      "COALESCE(c.status_message, ''), (extract(epoch from c.status_checked_at) * 1000)::bigint "

@@ -196,13 +196,22 @@ asio::awaitable<std::vector<VimUser>> PgStore::ListVimUsers(const std::string& v
 }
 
 asio::awaitable<std::vector<StoredVimConnector>> PgStore::ReadVimConnectors() {
+    // One query, so that connectors and users are read at one point in time: a row per
+    // (connector, user), ordered by connector.
     return OnPool([this]() -> std::vector<StoredVimConnector> {
-        std::vector<StoredVimConnector> out;
-        for (auto& connector : AllRows("list_vim_connectors", ConnectorFromRow)) {
-            auto users = VimUserRows(connector.id);
-            out.push_back({std::move(connector), std::move(users)});
-        }
-        return out;
+        return With([&](pqxx::connection& c) {
+            pqxx::nontransaction tx(c);
+            std::vector<StoredVimConnector> out;
+            for (const auto& row : tx.exec_prepared("list_vim_connectors_with_users")) {
+                const auto id = row[0].as<std::string>();
+                if (out.empty() || out.back().connector.id != id)
+                    out.push_back({ConnectorFromRow(row), {}});
+                if (row[7].is_null()) continue;  // the connector has no users
+                out.back().users.push_back({id, row[7].as<std::string>(),
+                                            xml::PropertiesFromStored(row[8].as<std::string>())});
+            }
+            return out;
+        });
     });
 }
 
