@@ -15,6 +15,8 @@ constexpr bool InEnumOrder(const Table& table) {
 }
 static_assert(InEnumOrder(kResourceKindNames));
 static_assert(InEnumOrder(kOperationKindNames));
+static_assert(InEnumOrder(kMappingKindNames));
+static_assert(static_cast<std::size_t>(MappingKind::kMetric) + 1 == kMappingKindNames.size());
 static_assert(static_cast<std::size_t>(OperationKind::kDeleteVimUser) + 1 ==
               kOperationKindNames.size());
 static_assert(static_cast<std::size_t>(ResourceKind::kDeployment) + 1 == kResourceKindNames.size());
@@ -35,15 +37,6 @@ constexpr bool VerbsCoverEveryKind() {
 }
 static_assert(VerbsCoverEveryKind(), "each resource kind has one operation per verb");
 
-template <class Table>
-auto ParseIn(const Table& table, std::string_view text) noexcept
-    -> std::optional<decltype(table[0].kind)> {
-    for (const auto& row : table) {
-        if (row.text == text) return row.kind;
-    }
-    return std::nullopt;
-}
-
 }  // namespace
 
 std::string_view ToString(ResourceKind kind) noexcept {
@@ -62,17 +55,25 @@ std::string_view ToString(OperationKind kind) noexcept {
     return NameRowOf(kind).text;
 }
 
+std::string_view ToString(MappingKind kind) noexcept {
+    return kMappingKindNames[static_cast<std::size_t>(kind)].text;
+}
+
 std::optional<ResourceKind> ParseResourceKind(std::string_view text) noexcept {
-    return ParseIn(kResourceKindNames, text);
+    return KindNamed(kResourceKindNames, text);
 }
 
 std::optional<TargetKind> ParseTargetKind(std::string_view text) noexcept {
     if (auto resource = ParseResourceKind(text)) return TargetOf(*resource);
-    return ParseIn(kOtherTargetKindNames, text);
+    return KindNamed(kOtherTargetKindNames, text);
 }
 
 std::optional<OperationKind> ParseOperationKind(std::string_view text) noexcept {
-    return ParseIn(kOperationKindNames, text);
+    return KindNamed(kOperationKindNames, text);
+}
+
+std::optional<MappingKind> ParseMappingKind(std::string_view text) noexcept {
+    return KindNamed(kMappingKindNames, text);
 }
 
 OperationKind OperationOf(ResourceVerb verb, ResourceKind subject) noexcept {

@@ -1,8 +1,9 @@
 #pragma once
 /// @file
 /// The kinds escd deals in: resource kinds (resources.kind), the targets of operations
-/// (operations.target_kind: a resource, a host, a VIM connector or one of its users) and the
-/// operation kinds (operations.kind, also the event_type of their callbacks). Each is an enum
+/// (operations.target_kind: a resource, a host, a VIM connector or one of its users), the
+/// operation kinds (operations.kind, also the event_type of their callbacks) and the kinds of
+/// dynamic mappings (dynamic_mappings.kind, the element of its document). Each is an enum
 /// with one name table, whose text is the stored and wire text. Text is parsed into a kind once,
 /// where it enters (a route, an XML reader, the store's row mappers); deeper code compares
 /// enums only.
@@ -41,6 +42,10 @@ enum class TargetKind {
     kVimConnector,
     kVimUser,
 };
+
+/// What a dynamic mapping (/v0/dynamic_mapping/actions|metrics) is: an action a KPI rule runs, or
+/// a metric a KPI polls.
+enum class MappingKind { kAction, kMetric };
 
 /// The three verbs of a resource's own operations (CREATE_NETWORK = kCreate of kNetwork).
 enum class ResourceVerb { kCreate, kUpdate, kDelete };
@@ -132,6 +137,11 @@ inline constexpr std::array<KindName<TargetKind>, 3> kOtherTargetKindNames{{
     {TargetKind::kVimUser, "vim_user"},
 }};
 
+inline constexpr std::array<KindName<MappingKind>, 2> kMappingKindNames{{
+    {MappingKind::kAction, "action"},
+    {MappingKind::kMetric, "metric"},
+}};
+
 namespace kinds_detail {
 constexpr auto OperationKindTable() {
     using enum OperationKind;
@@ -191,13 +201,26 @@ constexpr auto OperationKindTable() {
 
 inline constexpr auto kOperationKindNames = kinds_detail::OperationKindTable();
 
+/// The kind whose text in `table` (a name table: rows with `kind` and `text`) is `text`; nullopt
+/// when none is.
+template <class Table>
+constexpr auto KindNamed(const Table& table, std::string_view text) noexcept
+    -> std::optional<decltype(table[0].kind)> {
+    for (const auto& row : table) {
+        if (row.text == text) return row.kind;
+    }
+    return std::nullopt;
+}
+
 std::string_view ToString(ResourceKind kind) noexcept;   ///< "tenant", "file_server", ...
 std::string_view ToString(TargetKind kind) noexcept;     ///< a resource's, "host", "vim_user", ...
 std::string_view ToString(OperationKind kind) noexcept;  ///< "CREATE_TENANT", "SCALE_OUT", ...
+std::string_view ToString(MappingKind kind) noexcept;    ///< "action", "metric"
 
 std::optional<ResourceKind> ParseResourceKind(std::string_view text) noexcept;
 std::optional<TargetKind> ParseTargetKind(std::string_view text) noexcept;
 std::optional<OperationKind> ParseOperationKind(std::string_view text) noexcept;
+std::optional<MappingKind> ParseMappingKind(std::string_view text) noexcept;
 
 /// The target a resource of `kind` is.
 constexpr TargetKind TargetOf(ResourceKind kind) noexcept {

@@ -16,16 +16,16 @@ class DynamicMappingStore {
   public:
     virtual ~DynamicMappingStore() = default;
 
-    virtual asio::awaitable<std::vector<DynamicMapping>> ListDynamicMappings(
-        const std::string& kind) = 0;
+    /// The entries of `kind`, by name.
+    virtual asio::awaitable<std::vector<DynamicMapping>> ListDynamicMappings(MappingKind kind) = 0;
     /// Inserts all of `entries` or none; kConflict naming the first existing one.
     virtual asio::awaitable<void> CreateDynamicMappings(
         const std::vector<DynamicMapping>& entries) = 0;
     /// Deletes one non-CORE entry; false when there is none (the caller checked CORE).
-    virtual asio::awaitable<bool> DeleteDynamicMapping(const std::string& kind,
+    virtual asio::awaitable<bool> DeleteDynamicMapping(MappingKind kind,
                                                        const std::string& name) = 0;
     /// Deletes every non-CORE entry of `kind`; returns how many.
-    virtual asio::awaitable<int> DeleteNonCoreDynamicMappings(const std::string& kind) = 0;
+    virtual asio::awaitable<int> DeleteNonCoreDynamicMappings(MappingKind kind) = 0;
 };
 
 }  // namespace escd::model

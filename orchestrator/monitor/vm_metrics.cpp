@@ -2,27 +2,20 @@
 
 #include <algorithm>
 
-#include <pugixml.hpp>
-
 namespace escd::orchestrator {
 
 std::optional<MetricSource> SourceOf(const std::string& name,
-                                     const std::vector<model::DynamicMapping>& metrics) {
-    for (const auto& metric : metrics) {
-        if (metric.kind != "metric" || metric.name != name) continue;
-        pugi::xml_document doc;
-        if (!doc.load_string(metric.document.c_str())) return std::nullopt;
-        const auto meta = doc.document_element().child("metaData");
-        const std::string type = meta.child_value("type");
-        if (type == "icmp_ping") return MetricSource::kIcmp;
-        if (type != "vim_domain_stats") return std::nullopt;
-        for (auto property : meta.child("properties").children("property")) {
-            if (std::string(property.child_value("name")) != "stat") continue;
-            const std::string stat = property.child_value("value");
-            if (stat == "cpu_utilization") return MetricSource::kCpu;
-            if (stat == "memory_utilization") return MetricSource::kMemory;
-        }
-        return std::nullopt;
+                                     const std::vector<model::MetricSpec>& metrics) {
+    const auto metric = std::find_if(metrics.begin(), metrics.end(),
+                                     [&](const model::MetricSpec& m) { return m.name == name; });
+    if (metric == metrics.end() || !metric->type) return std::nullopt;
+    switch (*metric->type) {
+        case model::MetricType::kIcmpPing:
+            return MetricSource::kIcmp;
+        case model::MetricType::kVimDomainStats:
+            if (metric->stat == model::DomainStat::kCpuUtilization) return MetricSource::kCpu;
+            if (metric->stat == model::DomainStat::kMemoryUtilization) return MetricSource::kMemory;
+            return std::nullopt;
     }
     return std::nullopt;
 }

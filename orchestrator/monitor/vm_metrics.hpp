@@ -28,7 +28,7 @@ enum class MetricSource { kIcmp, kCpu, kMemory };
 /// The source of collector type `name` among `metrics` (the dynamic-mapping metrics);
 /// nullopt when no metric of that name exists or escd cannot measure it.
 std::optional<MetricSource> SourceOf(const std::string& name,
-                                     const std::vector<model::DynamicMapping>& metrics);
+                                     const std::vector<model::MetricSpec>& metrics);
 
 /// % CPU between two samples, over the time between their sampled_at (0 when none elapsed).
 double CpuUtilisation(const vim::VmStats& before, const vim::VmStats& now);

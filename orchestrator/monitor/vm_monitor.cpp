@@ -7,6 +7,7 @@
 #include "model/resource.hpp"
 #include "model/xml/deployment_docs.hpp"
 #include "model/xml/deployment_xml.hpp"
+#include "model/xml/dynamic_mapping_xml.hpp"
 #include "orchestrator/monitor/alive_check.hpp"
 #include "orchestrator/monitor/vm_metrics.hpp"
 
@@ -144,28 +145,34 @@ void VmMonitor::SyncAll() {
     asio::co_spawn(
         ioc_,
         [this]() -> asio::awaitable<void> {
-            const std::string metric_kind = "metric";
             const auto deployments = co_await deployments_.ReadDeployments();
-            const auto metrics = co_await mappings_.ListDynamicMappings(metric_kind);
+            const auto metrics = co_await ReadMetrics();
             for (const auto& deployment : deployments)
                 Apply(deployment.record.internal_id, &deployment, metrics);
         },
         log::LogFailure(log::Level::kWarn, "monitor", "cannot watch the deployments"));
 }
 
+asio::awaitable<std::vector<model::MetricSpec>> VmMonitor::ReadMetrics() {
+    const auto mappings = co_await mappings_.ListDynamicMappings(model::MappingKind::kMetric);
+    std::vector<model::MetricSpec> metrics;
+    for (const auto& mapping : mappings)
+        metrics.push_back(model::xml::MetricSpecFromStored(mapping.document));
+    co_return metrics;
+}
+
 asio::awaitable<void> VmMonitor::Load(std::string deployment_id) {
-    const std::string metric_kind = "metric";
     const auto deployment = co_await deployments_.ReadDeployment(deployment_id);
-    std::vector<model::DynamicMapping> metrics;
+    std::vector<model::MetricSpec> metrics;
     if (deployment &&
         HasMetricKpis(model::xml::DeploymentSpecFromStored(deployment->record.spec, deployment_id)))
-        metrics = co_await mappings_.ListDynamicMappings(metric_kind);
+        metrics = co_await ReadMetrics();
     Apply(deployment_id, deployment ? &*deployment : nullptr, metrics);
 }
 
 void VmMonitor::Apply(const std::string& deployment_id,
                       const model::StoredDeployment* deployment,
-                      const std::vector<model::DynamicMapping>& metrics) {
+                      const std::vector<model::MetricSpec>& metrics) {
     WatchSet wanted;
     // A service in error waits for its undeploy, a stopped one for its start: neither watched.
     if (deployment && model::ServiceIsUp(model::ServiceStateOf(deployment->service))) {
@@ -244,7 +251,7 @@ void VmMonitor::Apply(const std::string& deployment_id,
 void VmMonitor::Plan(const std::string& deployment_id,
                      const model::VmRecord& vm,
                      const model::VmGroupSpec& group,
-                     const std::vector<model::DynamicMapping>& metrics,
+                     const std::vector<model::MetricSpec>& metrics,
                      WatchSet& wanted) {
     const auto nics = model::xml::InterfacesFromStored(vm.interfaces);
     // The address a KPI pings, when it may be pinged.

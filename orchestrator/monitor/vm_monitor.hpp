@@ -93,14 +93,16 @@ class VmMonitor {
     void Plan(const std::string& deployment_id,
               const model::VmRecord& vm,
               const model::VmGroupSpec& group,
-              const std::vector<model::DynamicMapping>& metrics,
+              const std::vector<model::MetricSpec>& metrics,
               WatchSet& wanted);
+    /// The dynamic-mapping metrics, typed (model/xml/dynamic_mapping_xml.hpp).
+    asio::awaitable<std::vector<model::MetricSpec>> ReadMetrics();
     asio::awaitable<void> Load(std::string deployment_id);
     /// Makes the watches of one deployment what its records say (what Load or SyncAll read;
     /// nullptr: the deployment is gone).
     void Apply(const std::string& deployment_id,
                const model::StoredDeployment* deployment,
-               const std::vector<model::DynamicMapping>& metrics);
+               const std::vector<model::MetricSpec>& metrics);
     asio::awaitable<void> Poll(std::shared_ptr<Watch> watch);
     /// One poll of the watch's KPI and its debouncing (on the watch's strand).
     asio::awaitable<void> Check(std::shared_ptr<Watch> watch);

@@ -15,21 +15,24 @@ namespace escd::server::handlers {
 namespace {
 namespace xml = model::xml;
 
+// A route's kind: what its path segment means, parsed once here (model/kinds.hpp).
 struct Kind {
-    const char* singular;  ///< "action": element name and stored kind
-    const char* plural;    ///< "actions": path segment and list element
-    const char* label;     ///< "Action": in messages
+    model::MappingKind kind;
+    const char* plural;  ///< "actions": path segment and list element
+    const char* label;   ///< "Action": in messages
+    /// "action": the element of an entry (the kind's own text).
+    std::string singular() const { return std::string(model::ToString(kind)); }
 };
-constexpr Kind kAction{"action", "actions", "Action"};
-constexpr Kind kMetric{"metric", "metrics", "Metric"};
+constexpr Kind kAction{model::MappingKind::kAction, "actions", "Action"};
+constexpr Kind kMetric{model::MappingKind::kMetric, "metrics", "Metric"};
 
 std::string NameFromPath(const Kind& kind, const std::string& raw) {
     auto name = PercentDecode(raw);
     try {
-        model::ValidateName(name, model::kMaxNameLength, std::string(kind.singular) + " name");
+        model::ValidateName(name, model::kMaxNameLength, kind.singular() + " name");
     } catch (const Error&) {
-        throw Error(ErrorCode::kBadRequest, "Invalid " + std::string(kind.singular) +
-                                                " name provided [" + name.substr(0, 80) + "].");
+        throw Error(ErrorCode::kBadRequest,
+                    "Invalid " + kind.singular() + " name provided [" + name.substr(0, 80) + "].");
     }
     return name;
 }
@@ -47,17 +50,16 @@ std::vector<model::DynamicMapping> ParseEntries(const Kind& kind, const std::str
     if (xml::LocalName(container) == "dynamic_mappings")
         container = xml::Child(container, kind.plural);
     std::vector<pugi::xml_node> nodes;
-    if (container && xml::LocalName(container) == kind.singular) {
+    if (container && xml::LocalName(container) == kind.singular()) {
         nodes.push_back(container);
     } else if (container && xml::LocalName(container) == kind.plural) {
         for (auto child = container.first_child(); child; child = child.next_sibling()) {
-            if (child.type() == pugi::node_element && xml::LocalName(child) == kind.singular)
+            if (child.type() == pugi::node_element && xml::LocalName(child) == kind.singular())
                 nodes.push_back(child);
         }
     }
     if (nodes.empty())
-        throw Error(ErrorCode::kBadRequest,
-                    "No " + std::string(kind.singular) + " definition found.");
+        throw Error(ErrorCode::kBadRequest, "No " + kind.singular() + " definition found.");
 
     std::vector<model::DynamicMapping> entries;
     std::set<std::string> seen;
@@ -65,7 +67,7 @@ std::vector<model::DynamicMapping> ParseEntries(const Kind& kind, const std::str
         auto name = xml::ChildText(node, "name");
         if (!name)
             throw Error(ErrorCode::kBadRequest, std::string(kind.label) + " without a <name>");
-        model::ValidateName(*name, model::kMaxNameLength, std::string(kind.singular) + " name");
+        model::ValidateName(*name, model::kMaxNameLength, kind.singular() + " name");
         if (!seen.insert(*name).second) {
             throw Error(ErrorCode::kBadRequest,
                         std::string(kind.label) + " " + *name + " appears twice in the body");
@@ -73,7 +75,7 @@ std::vector<model::DynamicMapping> ParseEntries(const Kind& kind, const std::str
         // Only escd's own entries are CORE.
         while (auto core = xml::Child(node, "core")) node.remove_child(core);
         xml::AppendBool(node, "core", false);
-        entries.push_back({kind.singular, *name, false, ElementText(node)});
+        entries.push_back({kind.kind, *name, false, ElementText(node)});
     }
     return entries;
 }
@@ -88,11 +90,9 @@ Response ListDocument(const Kind& kind, const std::vector<model::DynamicMapping>
     return response;
 }
 
-// The entries of `kind` (the store's name of a kind is its singular).
 asio::awaitable<std::vector<model::DynamicMapping>> List(model::DynamicMappingStore& mappings,
                                                          const Kind& kind) {
-    const std::string name = kind.singular;
-    co_return co_await mappings.ListDynamicMappings(name);
+    co_return co_await mappings.ListDynamicMappings(kind.kind);
 }
 
 asio::awaitable<Response> GetOne(model::DynamicMappingStore& mappings,
@@ -132,11 +132,10 @@ asio::awaitable<Response> DeleteOne(model::DynamicMappingStore& mappings,
         throw Error(ErrorCode::kNotFound, std::string(kind.label) + " " + name + " not found.");
     if (found->core) {
         throw Error(ErrorCode::kBadRequest, std::string(kind.label) + " " + name + " is a CORE " +
-                                                kind.singular + ", cannot delete.");
+                                                kind.singular() + ", cannot delete.");
     }
     // Deployments do not exist yet; once they do, an entry their rules name is refused here too.
-    const std::string kind_name = kind.singular;
-    bool deleted = co_await mappings.DeleteDynamicMapping(kind_name, name);
+    bool deleted = co_await mappings.DeleteDynamicMapping(kind.kind, name);
     if (!deleted)
         throw Error(ErrorCode::kNotFound, std::string(kind.label) + " " + name + " not found.");
     Response response;
@@ -145,8 +144,7 @@ asio::awaitable<Response> DeleteOne(model::DynamicMappingStore& mappings,
 }
 
 asio::awaitable<Response> DeleteNonCore(model::DynamicMappingStore& mappings, const Kind& kind) {
-    const std::string kind_name = kind.singular;
-    co_await mappings.DeleteNonCoreDynamicMappings(kind_name);
+    co_await mappings.DeleteNonCoreDynamicMappings(kind.kind);
     co_return ListDocument(kind, co_await List(mappings, kind));
 }
 

@@ -115,6 +115,17 @@ TEST(OperationCatalog, EveryResourceOperationHasItsStateAndMessages) {
         orchestrator::ResourceOperationKind(ResourceState::kActive, ResourceKind::kTenant));
 }
 
+TEST(Kinds, EveryMappingKindRoundTrips) {
+    for (const auto& row : kMappingKindNames) {
+        EXPECT_EQ(ToString(row.kind), row.text);
+        EXPECT_EQ(ParseMappingKind(row.text), row.kind) << row.text;
+    }
+    EXPECT_EQ(ToString(MappingKind::kAction), "action");
+    EXPECT_EQ(ToString(MappingKind::kMetric), "metric");
+    EXPECT_FALSE(ParseMappingKind("metrics"));
+    EXPECT_FALSE(ParseMappingKind("Metric"));
+}
+
 TEST(VolumeKinds, NamesAreTheBackendsText) {
     EXPECT_EQ(ToString(vim::VolumeKind::kImage), "image");
     EXPECT_EQ(ToString(vim::VolumeKind::kVolume), "volume");

@@ -1,6 +1,7 @@
 // What a KPI's rules ask for (kpi_rules.hpp) and how its metrics are computed (vm_metrics.hpp).
 #include <gtest/gtest.h>
 
+#include "model/xml/dynamic_mapping_xml.hpp"
 #include "orchestrator/monitor/kpi_rules.hpp"
 #include "orchestrator/monitor/vm_metrics.hpp"
 
@@ -38,19 +39,17 @@ TEST(KpiRules, ScaleActionsApplyOnTheirConditionAndEventOnly) {
 }
 
 TEST(VmMetrics, SourcesComeFromTheDynamicMappingMetrics) {
-    const std::vector<model::DynamicMapping> metrics{
-        {"metric", "ICMPPing", true,
-         "<metric><name>ICMPPing</name><metaData><type>icmp_ping</type></metaData></metric>"},
-        {"metric", "CPU", true,
-         "<metric><name>CPU</name><metaData><type>vim_domain_stats</type><properties><property>"
-         "<name>stat</name><value>cpu_utilization</value></property></properties></metaData>"
-         "</metric>"},
-        {"metric", "MY_MEM", false,
-         "<metric><name>MY_MEM</name><metaData><type>vim_domain_stats</type><properties>"
-         "<property><name>stat</name><value>memory_utilization</value></property></properties>"
-         "</metaData></metric>"},
-        {"metric", "SNMP_THING", false,
-         "<metric><name>SNMP_THING</name><metaData><type>snmp_get</type></metaData></metric>"}};
+    std::vector<model::MetricSpec> metrics;
+    for (const char* document :
+         {"<metric><name>ICMPPing</name><metaData><type>icmp_ping</type></metaData></metric>",
+          "<metric><name>CPU</name><metaData><type>vim_domain_stats</type><properties><property>"
+          "<name>stat</name><value>cpu_utilization</value></property></properties></metaData>"
+          "</metric>",
+          "<metric><name>MY_MEM</name><metaData><type>vim_domain_stats</type><properties>"
+          "<property><name>stat</name><value>memory_utilization</value></property></properties>"
+          "</metaData></metric>",
+          "<metric><name>SNMP_THING</name><metaData><type>snmp_get</type></metaData></metric>"})
+        metrics.push_back(model::xml::MetricSpecFromStored(document));
     EXPECT_EQ(SourceOf("ICMPPing", metrics), MetricSource::kIcmp);
     EXPECT_EQ(SourceOf("CPU", metrics), MetricSource::kCpu);
     EXPECT_EQ(SourceOf("MY_MEM", metrics), MetricSource::kMemory);

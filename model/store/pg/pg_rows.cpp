@@ -1,5 +1,6 @@
 // PgStore: the row mappers (row -> ResourceRecord, Operation, OutboxRow, VmSnapshot, VmRecord,
-// VimConnector). Their comments, with the statements whose columns they read, are in pg_rows.hpp.
+// VimConnector, DynamicMapping). Their comments, with the statements whose columns they read,
+// are in pg_rows.hpp.
 
 #include "model/store/pg/pg_rows.hpp"
 
@@ -84,6 +85,16 @@ VmRecord VmFromRow(const pqxx::row& row) {
     vm.interfaces = row[7].as<std::string>();
     vm.monitoring = row[8].as<bool>();
     return vm;
+}
+
+DynamicMapping MappingFromRow(const pqxx::row& row) {
+    DynamicMapping mapping;
+    mapping.name = row[1].as<std::string>();
+    mapping.kind =
+        StoredValue(ParseMappingKind, "dynamic_mappings", mapping.name, row[0].as<std::string>());
+    mapping.core = row[2].as<bool>();
+    mapping.document = row[3].as<std::string>();
+    return mapping;
 }
 
 VimConnector ConnectorFromRow(const pqxx::row& row) {

@@ -51,6 +51,9 @@ VmSnapshot SnapshotFromRow(const pqxx::row& row);
 /// The columns of "list_vms", "list_all_vms" and "get_vm", in that order.
 VmRecord VmFromRow(const pqxx::row& row);
 
+/// The columns of "list_mappings", in that order; the kind parsed strictly.
+DynamicMapping MappingFromRow(const pqxx::row& row);
+
 /// The columns of "list_vim_connectors" and "get_vim_connector", in that order (the first ones of
 /// "list_vim_connectors_with_users").
 VimConnector ConnectorFromRow(const pqxx::row& row);

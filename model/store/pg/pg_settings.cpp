@@ -10,6 +10,7 @@
 
 #include "common/error.hpp"
 #include "model/store/pg/pg_internal.hpp"
+#include "model/store/pg/pg_rows.hpp"
 #include "model/store/pg/pg_store.hpp"
 
 namespace escd::model::pg {
@@ -43,18 +44,9 @@ asio::awaitable<bool> PgStore::UpdateConfigParameter(const std::string& category
     co_return (co_await Write(kStatement, params)).affected_rows() == 1;
 }
 
-asio::awaitable<std::vector<DynamicMapping>> PgStore::ListDynamicMappings(const std::string& kind) {
-    return OnPool([&]() -> std::vector<DynamicMapping> {
-        return With([&](pqxx::connection& c) {
-            pqxx::nontransaction tx(c);
-            std::vector<DynamicMapping> out;
-            for (const auto& row : tx.exec_prepared("list_mappings", kind)) {
-                out.push_back({row[0].as<std::string>(), row[1].as<std::string>(),
-                               row[2].as<bool>(), row[3].as<std::string>()});
-            }
-            return out;
-        });
-    });
+asio::awaitable<std::vector<DynamicMapping>> PgStore::ListDynamicMappings(MappingKind kind) {
+    return OnPool(
+        [this, kind = Stored(kind)] { return AllRows("list_mappings", MappingFromRow, kind); });
 }
 
 asio::awaitable<void> PgStore::CreateDynamicMappings(const std::vector<DynamicMapping>& entries) {
@@ -63,8 +55,9 @@ asio::awaitable<void> PgStore::CreateDynamicMappings(const std::vector<DynamicMa
             [&](pqxx::work& tx) {
                 // All checks before the first write (group-commit contract).
                 for (const auto& entry : entries) {
-                    if (!tx.exec_prepared("mapping_exists", entry.kind, entry.name).empty()) {
-                        std::string kind = entry.kind;
+                    if (!tx.exec_prepared("mapping_exists", Stored(entry.kind), entry.name)
+                             .empty()) {
+                        std::string kind = Stored(entry.kind);
                         kind[0] =
                             static_cast<char>(std::toupper(static_cast<unsigned char>(kind[0])));
                         throw Error(ErrorCode::kConflict,
@@ -72,22 +65,22 @@ asio::awaitable<void> PgStore::CreateDynamicMappings(const std::vector<DynamicMa
                     }
                 }
                 for (const auto& entry : entries)
-                    tx.exec_prepared0("insert_mapping", entry.kind, entry.name, entry.document);
+                    tx.exec_prepared0("insert_mapping", Stored(entry.kind), entry.name,
+                                      entry.document);
             },
             std::move(done));
     });
 }
 
-asio::awaitable<bool> PgStore::DeleteDynamicMapping(const std::string& kind,
-                                                    const std::string& name) {
+asio::awaitable<bool> PgStore::DeleteDynamicMapping(MappingKind kind, const std::string& name) {
     static const std::string kStatement = "delete_mapping";
-    std::vector<std::string> params{kind, name};
+    std::vector<std::string> params{Stored(kind), name};
     co_return (co_await Write(kStatement, params)).affected_rows() == 1;
 }
 
-asio::awaitable<int> PgStore::DeleteNonCoreDynamicMappings(const std::string& kind) {
+asio::awaitable<int> PgStore::DeleteNonCoreDynamicMappings(MappingKind kind) {
     static const std::string kStatement = "delete_noncore_mappings";
-    std::vector<std::string> params{kind};
+    std::vector<std::string> params{Stored(kind)};
     co_return static_cast<int>((co_await Write(kStatement, params)).affected_rows());
 }
 

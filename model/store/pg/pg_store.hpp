@@ -102,13 +102,11 @@ class PgStore final : public ResourceStore,
                                                 const std::string& value) override;
     asio::awaitable<std::optional<std::string>> GetSetting(const std::string& key) override;
     asio::awaitable<void> PutSetting(const std::string& key, const std::string& value) override;
-    asio::awaitable<std::vector<DynamicMapping>> ListDynamicMappings(
-        const std::string& kind) override;
+    asio::awaitable<std::vector<DynamicMapping>> ListDynamicMappings(MappingKind kind) override;
     asio::awaitable<void> CreateDynamicMappings(
         const std::vector<DynamicMapping>& entries) override;
-    asio::awaitable<bool> DeleteDynamicMapping(const std::string& kind,
-                                               const std::string& name) override;
-    asio::awaitable<int> DeleteNonCoreDynamicMappings(const std::string& kind) override;
+    asio::awaitable<bool> DeleteDynamicMapping(MappingKind kind, const std::string& name) override;
+    asio::awaitable<int> DeleteNonCoreDynamicMappings(MappingKind kind) override;
     asio::awaitable<bool> HostSchedulable(const std::string& host) override;
     asio::awaitable<std::vector<std::string>> SchedulableHosts(
         const std::vector<std::string>& hosts) override;
