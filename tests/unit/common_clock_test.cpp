@@ -48,6 +48,49 @@ TEST(ManualClock, ANonPositiveWaitEndsAtOnce) {
     EXPECT_EQ(clock.Waiting(), 0u);
 }
 
+TEST(ManualClock, ATimersWaitEndsWhenTheClockPassesItsEndOrWhenItIsCancelled) {
+    ManualClock clock;
+    test::IoThread thread;
+    auto strand = asio::make_strand(thread.ioc());
+    auto timer = clock.MakeTimer(strand);
+    const auto wait = [&](Clock::duration delay) {
+        return asio::co_spawn(strand, timer->Wait(delay), asio::use_future);
+    };
+    auto passed = wait(1s);
+    ASSERT_TRUE(clock.WaitForWaiters(1, 5s));
+    clock.Advance(1s);
+    EXPECT_TRUE(passed.get());
+
+    auto cancelled = wait(1h);
+    ASSERT_TRUE(clock.WaitForWaiters(1, 5s));
+    asio::post(strand, [&] { timer->Cancel(); });
+    EXPECT_FALSE(cancelled.get()) << "a cancelled wait reports that its time did not pass";
+    EXPECT_EQ(clock.Waiting(), 0u);
+
+    auto after = wait(2s);  // a cancel ends only the wait pending then
+    ASSERT_TRUE(clock.WaitForWaiters(1, 5s));
+    clock.Advance(2s);
+    EXPECT_TRUE(after.get());
+}
+
+TEST(SteadyClock, ATimersWaitCanBeCancelled) {
+    test::IoThread thread;
+    auto strand = asio::make_strand(thread.ioc());
+    auto timer = SteadyClock::Shared().MakeTimer(strand);
+    std::promise<void> started;
+    auto waiting = asio::co_spawn(
+        strand,
+        [&]() -> asio::awaitable<bool> {
+            started.set_value();  // the wait begins before the strand runs anything else
+            co_return co_await timer->Wait(1h);
+        },
+        asio::use_future);
+    started.get_future().wait();
+    asio::post(strand, [&] { timer->Cancel(); });
+    EXPECT_FALSE(waiting.get());
+    EXPECT_TRUE(asio::co_spawn(strand, timer->Wait(1ms), asio::use_future).get());
+}
+
 TEST(SteadyClock, AWaitTakesRealTime) {
     auto& clock = SteadyClock::Shared();
     asio::io_context ioc;
