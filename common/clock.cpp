@@ -60,10 +60,16 @@ class ManualClock::ManualTimer final : public Clock::Timer {
     std::shared_ptr<Channel> pending_;  ///< the wake of the pending wait (on executor_)
 };
 
+ManualClock::~ManualClock() {
+    for (auto& waiter : waiters_)
+        waiter.wake->try_send(boost::system::error_code(asio::error::operation_aborted));
+}
+
 asio::awaitable<void> ManualClock::Wait(duration delay) {
     if (delay <= duration::zero()) co_return;
     auto wake = std::make_shared<Channel>(co_await asio::this_coro::executor, 1);
-    co_await WaitOn(delay, std::move(wake));
+    if (!co_await WaitOn(delay, std::move(wake)))
+        throw boost::system::system_error(asio::error::operation_aborted, "ManualClock wait");
 }
 
 std::unique_ptr<Clock::Timer> ManualClock::MakeTimer(asio::any_io_executor executor) {

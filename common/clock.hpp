@@ -64,6 +64,14 @@ class SteadyClock final : public Clock {
 /// has begun the wait the test means to cut short.
 class ManualClock final : public Clock {
   public:
+    ManualClock() = default;
+    /// Ends the waits still pending as cancelled (a Clock::Wait throws operation_aborted): their
+    /// coroutines are otherwise never resumed nor freed. Their executors must outlive the clock
+    /// (they may be stopped: the coroutines are then freed with their io_context).
+    ~ManualClock() override;
+    ManualClock(const ManualClock&) = delete;
+    ManualClock& operator=(const ManualClock&) = delete;
+
     time_point now() const override;
     asio::awaitable<void> Wait(duration delay) override;
     std::unique_ptr<Timer> MakeTimer(asio::any_io_executor executor) override;

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <future>
+#include <memory>
 #include <thread>
 
 #include "tests/support/io_thread.hpp"
@@ -71,6 +72,15 @@ TEST(ManualClock, ATimersWaitEndsWhenTheClockPassesItsEndOrWhenItIsCancelled) {
     ASSERT_TRUE(clock.WaitForWaiters(1, 5s));
     clock.Advance(2s);
     EXPECT_TRUE(after.get());
+}
+
+TEST(ManualClock, AWaitStillPendingWhenTheClockGoesEndsAsCancelled) {
+    test::IoThread thread;
+    auto clock = std::make_unique<ManualClock>();
+    auto waiting = asio::co_spawn(thread.ioc(), clock->Wait(1h), asio::use_future);
+    ASSERT_TRUE(clock->WaitForWaiters(1, 5s));
+    clock.reset();
+    EXPECT_THROW(waiting.get(), boost::system::system_error);
 }
 
 TEST(SteadyClock, ATimersWaitCanBeCancelled) {
