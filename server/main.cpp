@@ -22,6 +22,7 @@
 #include "orchestrator/engine/config_parameters.hpp"
 #include "orchestrator/engine/engine.hpp"
 #include "orchestrator/engine/vim_connectors.hpp"
+#include "orchestrator/monitor/icmp_pinger.hpp"
 #include "orchestrator/notify/notifier.hpp"
 #include "server/admin_password.hpp"
 #include "server/basic_auth.hpp"

@@ -23,11 +23,10 @@ asio::awaitable<bool> DeploymentWorkflow::CheckAlive(Context& context,
     const auto& group = context.Group(vm.vm_group);
     if (const auto* alive_kpi = IcmpAliveKpi(group)) {
         auto kpi = *alive_kpi;
-        auto deadline =
-            std::chrono::steady_clock::now() + std::chrono::seconds(std::max(1, group.bootup_time));
+        auto deadline = clock_.now() + std::chrono::seconds(std::max(1, group.bootup_time));
         if (one_poll) {
             kpi.occurrences_true = 1;
-            deadline = std::chrono::steady_clock::now() + PollPeriod(kpi);
+            deadline = clock_.now() + PollPeriod(kpi);
         }
         std::string address;
         for (const auto& nic : xml::InterfacesFromStored(vm.interfaces))
@@ -37,7 +36,7 @@ asio::awaitable<bool> DeploymentWorkflow::CheckAlive(Context& context,
         // (vm_monitor.cpp). So a VNF on a network escd cannot reach (an OpenStack tenant
         // network) is alive once its VIM runs it.
         if (pinger_.Pingable(address))
-            co_return co_await WaitAlive(pinger_, address, kpi, deadline);
+            co_return co_await WaitAlive(pinger_, clock_, address, kpi, deadline);
         ESCD_INFO("deploy") << "VM " << vm.vm_name << ": " << address
                             << " is not pinged (outside monitor.allowed_cidrs, or no ICMP "
                                "socket): alive when the VIM runs it";

@@ -32,6 +32,7 @@
 #include <vector>
 
 #include "common/asio.hpp"
+#include "common/clock.hpp"
 #include "model/deployment.hpp"
 #include "model/operation.hpp"
 #include "model/stores/deployment_store.hpp"
@@ -41,7 +42,7 @@
 #include "model/stores/settings_store.hpp"
 #include "model/xml/deployment_docs.hpp"
 #include "orchestrator/engine/in_turn.hpp"
-#include "orchestrator/monitor/icmp_pinger.hpp"
+#include "orchestrator/monitor/pinger.hpp"
 #include "orchestrator/notify/notifier.hpp"
 #include "orchestrator/resources/file_fetcher.hpp"
 #include "vim/capabilities/compute.hpp"
@@ -67,7 +68,8 @@ class DeploymentWorkflow {
         vim::Hosts& hosts;
     };
 
-    /// `file_pool` runs the file reads of day-0 configuration.
+    /// `file_pool` runs the file reads of day-0 configuration. `clock`: the time of a booting
+    /// VM's bootup_time and of the pauses between its probes (alive_check.hpp).
     DeploymentWorkflow(model::ResourceStore& resources,
                        model::DeploymentStore& deployments,
                        model::HostStore& hosts,
@@ -75,7 +77,8 @@ class DeploymentWorkflow {
                        asio::thread_pool& file_pool,
                        Vim vim,
                        Notifier& notifier,
-                       IcmpPinger& pinger,
+                       Pinger& pinger,
+                       Clock& clock,
                        FileFetcher& fetcher)
         : resources_(resources),
           deployments_(deployments),
@@ -85,6 +88,7 @@ class DeploymentWorkflow {
           vim_(vim),
           notifier_(notifier),
           pinger_(pinger),
+          clock_(clock),
           fetcher_(fetcher) {}
 
     /// How the operation ends: what Engine::Complete commits with the operation's end.
@@ -373,7 +377,8 @@ class DeploymentWorkflow {
     asio::thread_pool& file_pool_;
     Vim vim_;
     Notifier& notifier_;
-    IcmpPinger& pinger_;
+    Pinger& pinger_;
+    Clock& clock_;
     FileFetcher& fetcher_;
     AddressClaims claims_;
 };

@@ -45,7 +45,7 @@ Engine::Engine(asio::io_context& ioc,
                vim::Vim& vim,
                Notifier& notifier,
                FileFetcher& fetcher,
-               IcmpPinger& pinger,
+               Pinger& pinger,
                const OperationMode& mode,
                EngineOptions options,
                Clock& clock)
@@ -64,10 +64,11 @@ Engine::Engine(asio::io_context& ioc,
                    {vim, vim, vim, vim},
                    notifier,
                    pinger,
+                   clock,
                    fetcher),
       snapshots_(stores.resources, stores.deployments, stores.snapshots, vim, notifier),
       migrations_(stores.deployments, stores.hosts, vim, notifier),
-      monitor_(ioc, stores.deployments, stores.dynamic_mappings, vim, vim, pinger),
+      monitor_(ioc, stores.deployments, stores.dynamic_mappings, vim, vim, pinger, clock),
       mode_(mode),
       options_(options),
       clock_(clock) {
@@ -101,14 +102,22 @@ void Engine::OnVerdict(const std::string& deployment_id,
                        bool value) {
     if (stopping_) return;
     auto strand = StrandFor(model::TargetKind::kDeployment, deployment_id);
+    // Counted until applied (WaitDrained): an operation it launches is counted before this ends.
+    ++applying_;
+    const auto applied = [this](auto log_failure) {
+        return [this, log_failure](std::exception_ptr e) {
+            log_failure(e);
+            if (--applying_ == 0) NotifyIfDrained();
+        };
+    };
     if (event == VmMonitor::kAliveEvent) {
         asio::co_spawn(strand, ApplyVerdict(deployment_id, vm_name, value),
-                       log::LogFailure(log::Level::kWarn, "monitor",
-                                       "verdict on VM " + vm_name + " not applied"));
+                       applied(log::LogFailure(log::Level::kWarn, "monitor",
+                                               "verdict on VM " + vm_name + " not applied")));
     } else {
         asio::co_spawn(strand, ApplyKpiEvent(deployment_id, vm_name, event, value),
-                       log::LogFailure(log::Level::kWarn, "monitor",
-                                       event + " of VM " + vm_name + " not applied"));
+                       applied(log::LogFailure(log::Level::kWarn, "monitor",
+                                               event + " of VM " + vm_name + " not applied")));
     }
 }
 
@@ -173,17 +182,17 @@ void Engine::Launch(model::Operation op, int attempt) {
     auto retry = op;  // kept for a relaunch
     asio::co_spawn(strand, Run(std::move(op), attempt),
                    [this, retry = std::move(retry), attempt](std::exception_ptr e) mutable {
-                       --running_;
-                       if (!e) return;
-                       if (!Retryable(e)) {
+                       if (e && !Retryable(e)) {
                            // It would fail the same way again: it ends here, with a failure
-                           // callback, rather than keep its target busy for ever.
-                           ++running_;
+                           // callback, rather than keep its target busy for ever. Still running
+                           // until that is done (the engine is not drained in between).
                            asio::co_spawn(StrandFor(retry.target_kind, retry.target_id),
                                           Abandon(std::move(retry), e),
-                                          [this](std::exception_ptr) { --running_; });
+                                          [this](std::exception_ptr) { Ended(); });
                            return;
                        }
+                       Ended();
+                       if (!e) return;
                        try {
                            std::rethrow_exception(e);
                        } catch (const std::exception& ex) {
@@ -200,6 +209,22 @@ void Engine::Launch(model::Operation op, int attempt) {
                                                           "an operation was not run again"));
                        }
                    });
+}
+
+void Engine::Ended() {
+    if (--running_ == 0) NotifyIfDrained();
+}
+
+void Engine::NotifyIfDrained() {
+    // Under the mutex: a WaitDrained between its check and its wait is not missed.
+    std::lock_guard lock(drained_mutex_);
+    drained_.notify_all();
+}
+
+bool Engine::WaitDrained(std::chrono::milliseconds timeout) {
+    std::unique_lock lock(drained_mutex_);
+    return drained_.wait_for(lock, timeout,
+                             [this] { return running_.load() == 0 && applying_.load() == 0; });
 }
 
 asio::awaitable<void> Engine::RelaunchAfter(model::Operation op,
@@ -361,7 +386,6 @@ asio::awaitable<void> Engine::Complete(const model::Operation& op,
                                        int status_code,
                                        const std::string& status_message,
                                        const std::vector<model::OutboxMessage>& callbacks) {
-    auto executor = co_await asio::this_coro::executor;
     for (int attempt = 0;; ++attempt) {
         try {
             auto rows = co_await operation_store_.CompleteOperation(op, outcome, status_code,
@@ -384,9 +408,7 @@ asio::awaitable<void> Engine::Complete(const model::Operation& op,
             throw Error(ErrorOrigin::kDatabase, ErrorCode::kUnavailable,
                         "the database refused the end of " + op.transaction_id + ": " + e.what());
         }
-        asio::steady_timer wait(executor,
-                                std::chrono::seconds(std::min(30, 1 << std::min(attempt, 5))));
-        co_await wait.async_wait(asio::use_awaitable);
+        co_await clock_.Wait(std::chrono::seconds(std::min(30, 1 << std::min(attempt, 5))));
     }
 }
 

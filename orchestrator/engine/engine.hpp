@@ -17,6 +17,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <exception>
 #include <map>
 #include <mutex>
@@ -50,15 +51,18 @@ struct EngineOptions {
 class Engine {
   public:
     /// `file_pool` runs the workflows' blocking file work (day-0 archives, staged images).
-    /// `clock`: the time of the engine's timers (so far the wait before an aborted operation
-    /// runs again, and a down VM's recovery_wait_time); tests pass a ManualClock.
+    /// `clock`: the time of every timer of the engine (docs/architecture.md, "The fake VIM and
+    /// in-process engine tests"): the wait before an aborted operation runs again and between
+    /// attempts to record an operation's end, a down VM's recovery_wait_time, a booting VM's
+    /// bootup_time and probe pauses, the monitor's polls and the scaling hold-back; tests pass
+    /// a ManualClock. (The notifier, given the same clock by its owner, times its retries.)
     Engine(asio::io_context& ioc,
            const model::Stores& stores,
            asio::thread_pool& file_pool,
            vim::Vim& vim,
            Notifier& notifier,
            FileFetcher& fetcher,
-           IcmpPinger& pinger,
+           Pinger& pinger,
            const OperationMode& mode,
            EngineOptions options,
            Clock& clock = SteadyClock::Shared());
@@ -88,10 +92,20 @@ class Engine {
 
     /// Operations launched and not finished.
     std::size_t Running() const { return running_.load(); }
+    /// Blocks the calling thread, which must not be one of the io_context's, until the engine is
+    /// drained — no operation runs (Running() is 0) and no KPI event the monitor raised is being
+    /// applied (with the operation it may start) — or `timeout` passed; whether it is. Woken by
+    /// the end of the last one, not polled. After Stop() nothing new starts: a stop waits here
+    /// for what runs to finish. (A recovery_wait_time, or an aborted operation's wait before it
+    /// runs again, is not running.)
+    bool WaitDrained(std::chrono::milliseconds timeout);
 
   private:
     using Strand = asio::strand<asio::io_context::executor_type>;
     void Launch(model::Operation op, int attempt);
+    /// A launched operation ended (running_ counted down; WaitDrained woken at zero).
+    void Ended();
+    void NotifyIfDrained();
     Strand StrandFor(model::TargetKind target_kind, const std::string& target_id);
     void ForgetStrand(model::TargetKind target_kind, const std::string& target_id);
     /// `attempt`: how many times this operation was relaunched before (Launch's backoff).
@@ -181,7 +195,7 @@ class Engine {
     static constexpr std::chrono::seconds kScaleHoldBack{60};
     void HoldBackScaling(const std::string& deployment_id, const std::string& group);
     std::mutex scaling_mutex_;
-    std::map<std::string, std::chrono::steady_clock::time_point> scaling_held_until_;
+    std::map<std::string, Clock::time_point> scaling_held_until_;  ///< on clock_
     std::mutex strands_mutex_;
     std::map<std::string, Strand> strands_;  ///< "<kind>/<id>" -> the target's strand
     /// Deployments an operation runs on now. A VM_ALIVE verdict on one is dropped: the
@@ -191,6 +205,9 @@ class Engine {
     std::multiset<std::string> operating_;
     std::atomic<bool> stopping_{false};
     std::atomic<std::size_t> running_{0};
+    std::atomic<std::size_t> applying_{0};  ///< KPI events being applied (OnVerdict)
+    std::mutex drained_mutex_;
+    std::condition_variable drained_;  ///< notified when running_ or applying_ falls to 0
     std::mutex launched_mutex_;
     /// Transaction ids of the operations launched before Start() relaunched the unfinished ones
     /// (then disengaged): one accepted during start-up is launched by its handler and may be

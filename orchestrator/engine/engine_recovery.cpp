@@ -35,9 +35,18 @@ void Engine::ScheduleRecovery(const std::string& deployment_id,
         if (!awaiting_recovery_.insert(vm_name).second) return;  // its wait runs already
     }
     auto strand = StrandFor(model::TargetKind::kDeployment, deployment_id);
-    asio::co_spawn(
-        strand, StartRecovery(deployment_id, vm_name, heal.wait),
-        log::LogFailure(log::Level::kWarn, "engine", "recovery of VM " + vm_name + " not started"));
+    // Without a recovery_wait_time, starting the recovery is part of applying the verdict
+    // (WaitDrained); a wait is not.
+    const bool at_once = heal.wait.count() <= 0;
+    if (at_once) ++applying_;
+    asio::co_spawn(strand, StartRecovery(deployment_id, vm_name, heal.wait),
+                   [this, at_once,
+                    log_failure = log::LogFailure(log::Level::kWarn, "engine",
+                                                  "recovery of VM " + vm_name + " not started")](
+                       std::exception_ptr e) {
+                       log_failure(e);
+                       if (at_once && --applying_ == 0) NotifyIfDrained();
+                   });
 }
 
 // Parameters by value: the coroutine outlives the caller's strings.

@@ -2,7 +2,7 @@
 // operation (deployment_scaling.cpp has the rules and the workflow). No scale starts in maintenance
 // mode or while an operation runs on the deployment; a KPI that still holds afterwards is raised
 // again after that operation (vm_monitor.hpp). After a failed scale, the group is left alone for
-// kScaleHoldBack (logged), not retried back to back.
+// kScaleHoldBack of the engine's clock (logged), not retried back to back.
 
 #include "common/log.hpp"
 #include "orchestrator/engine/engine.hpp"
@@ -23,7 +23,7 @@ asio::awaitable<void> Engine::ApplyKpiEvent(std::string deployment_id,
         std::lock_guard lock(scaling_mutex_);
         auto held = scaling_held_until_.find(deployment_id + "/" + scale->group);
         if (held != scaling_held_until_.end()) {
-            if (std::chrono::steady_clock::now() < held->second) {
+            if (clock_.now() < held->second) {
                 ESCD_INFO("engine")
                     << event << " of VM " << vm_name << ": " << ToString(kind) << " of group "
                     << scale->group << " held back after a failed scale";
@@ -55,8 +55,7 @@ asio::awaitable<void> Engine::ApplyKpiEvent(std::string deployment_id,
 
 void Engine::HoldBackScaling(const std::string& deployment_id, const std::string& group) {
     std::lock_guard lock(scaling_mutex_);
-    scaling_held_until_[deployment_id + "/" + group] =
-        std::chrono::steady_clock::now() + kScaleHoldBack;
+    scaling_held_until_[deployment_id + "/" + group] = clock_.now() + kScaleHoldBack;
     ESCD_WARN("engine") << "scaling of group " << group << " of " << deployment_id
                         << " failed: no other scale of it for " << kScaleHoldBack.count() << " s";
 }

@@ -20,11 +20,11 @@ std::chrono::milliseconds PollTimeout(const model::KpiSpec& kpi) {
                       std::chrono::milliseconds(1000));
 }
 
-asio::awaitable<std::optional<bool>> IcmpPollHolds(IcmpPinger& pinger,
+asio::awaitable<std::optional<bool>> IcmpPollHolds(Pinger& pinger,
                                                    asio::ip::address address,
                                                    const model::KpiSpec& kpi) {
     const int value = co_await pinger.Echoes(address, kEchoesPerPoll, PollTimeout(kpi));
-    if (value == IcmpPinger::kInconclusive) co_return std::nullopt;
+    if (value == Pinger::kInconclusive) co_return std::nullopt;
     co_return MetricHolds(value, kpi.metric_cond, kpi.metric_value);
 }
 
@@ -54,31 +54,32 @@ namespace {
 // kBootProbePeriod and each waits kBootProbeTimeout for its reply, so the probes overlap: a guest
 // slower to answer than the period (a TCG guest mid-boot) is still seen, within a period of its
 // first reply.
-asio::awaitable<bool> FirstAnswer(IcmpPinger& pinger,
+asio::awaitable<bool> FirstAnswer(Pinger& pinger,
+                                  Clock& clock,
                                   const asio::ip::address& address,
-                                  asio::steady_timer& pause,
-                                  std::chrono::steady_clock::time_point deadline) {
+                                  Clock::time_point deadline) {
     auto executor = co_await asio::this_coro::executor;
     // Shared with the probes still out when this returns; they end within kBootProbeTimeout.
     auto answered = std::make_shared<std::atomic<bool>>(false);
-    while (!*answered && std::chrono::steady_clock::now() < deadline) {
+    while (!*answered && clock.now() < deadline) {
         asio::co_spawn(
             executor,
             [&pinger, address, answered]() -> asio::awaitable<void> {
                 if (co_await pinger.Echoes(address, 1, kBootProbeTimeout) > 0) *answered = true;
             },
             log::LogFailure(log::Level::kWarn, "monitor", "boot probe failed"));
-        pause.expires_at(std::min(std::chrono::steady_clock::now() + kBootProbePeriod, deadline));
-        co_await pause.async_wait(asio::use_awaitable);
+        const auto now = clock.now();
+        co_await clock.Wait(std::min(now + kBootProbePeriod, deadline) - now);
     }
     co_return *answered;
 }
 }  // namespace
 
-asio::awaitable<bool> WaitAlive(IcmpPinger& pinger,
+asio::awaitable<bool> WaitAlive(Pinger& pinger,
+                                Clock& clock,
                                 const std::string& address,
                                 const model::KpiSpec& kpi,
-                                std::chrono::steady_clock::time_point deadline) {
+                                Clock::time_point deadline) {
     auto ip = ParseIp(address);
     if (!ip || !pinger.Allows(*ip)) {
         ESCD_INFO("monitor") << "'" << address
@@ -86,18 +87,17 @@ asio::awaitable<bool> WaitAlive(IcmpPinger& pinger,
         co_return false;
     }
     const auto period = PollPeriod(kpi);
-    asio::steady_timer pause(co_await asio::this_coro::executor);
     // Until the guest first answers, one echo every kBootProbePeriod stands in for the KPI's
     // polls: a booting VM is what a deploy, a start or a recovery waits for, and a full poll
     // every poll_frequency would see it come up a whole period late (seconds of a boot that
     // takes a few). The first answer starts the KPI's own polls at once.
-    if (!co_await FirstAnswer(pinger, *ip, pause, deadline)) {
+    if (!co_await FirstAnswer(pinger, clock, *ip, deadline)) {
         ESCD_INFO("monitor") << address << " never answered before its bootup_time ran out";
         co_return false;
     }
     int in_a_row = 0;
-    while (std::chrono::steady_clock::now() < deadline) {
-        const auto started = std::chrono::steady_clock::now();
+    while (clock.now() < deadline) {
+        const auto started = clock.now();
         const auto holds = co_await IcmpPollHolds(pinger, *ip, kpi);
         if (!holds) {
             // No verdict this poll.
@@ -110,8 +110,7 @@ asio::awaitable<bool> WaitAlive(IcmpPinger& pinger,
         } else {
             in_a_row = 0;
         }
-        pause.expires_at(std::min(started + period, deadline));
-        co_await pause.async_wait(asio::use_awaitable);
+        co_await clock.Wait(std::min(started + period, deadline) - clock.now());
     }
     ESCD_INFO("monitor") << address << " did not meet its KPI " << kpi.occurrences_true
                          << " poll(s) in a row before its bootup_time ran out";

@@ -9,8 +9,9 @@
 #include <string>
 
 #include "common/asio.hpp"
+#include "common/clock.hpp"
 #include "model/deployment.hpp"
-#include "orchestrator/monitor/icmp_pinger.hpp"
+#include "orchestrator/monitor/pinger.hpp"
 
 namespace escd::orchestrator {
 
@@ -20,8 +21,8 @@ namespace escd::orchestrator {
 inline constexpr int kEchoesPerPoll = 3;
 
 /// One ICMPPing poll of `kpi` on `address` (kEchoesPerPoll echoes, PollTimeout): whether its
-/// condition held; nullopt when escd could not tell (IcmpPinger::kInconclusive: no verdict).
-asio::awaitable<std::optional<bool>> IcmpPollHolds(IcmpPinger& pinger,
+/// condition held; nullopt when escd could not tell (Pinger::kInconclusive: no verdict).
+asio::awaitable<std::optional<bool>> IcmpPollHolds(Pinger& pinger,
                                                    asio::ip::address address,
                                                    const model::KpiSpec& kpi);
 
@@ -45,11 +46,13 @@ inline constexpr std::chrono::milliseconds kBootProbeTimeout{1000};
 /// True once the KPI's condition held for kpi.occurrences_true polls in a row; false when
 /// `deadline` passes first (or the address is not an IP escd may ping). Before the first answer
 /// the VM is probed every kBootProbePeriod; from then on polled every poll period. Polls run on
-/// the caller's executor.
-asio::awaitable<bool> WaitAlive(IcmpPinger& pinger,
+/// the caller's executor; `deadline` and the pauses between probes and polls are `clock`'s
+/// time (each echo's own timeout is the pinger's, real time).
+asio::awaitable<bool> WaitAlive(Pinger& pinger,
+                                Clock& clock,
                                 const std::string& address,
                                 const model::KpiSpec& kpi,
-                                std::chrono::steady_clock::time_point deadline);
+                                Clock::time_point deadline);
 
 /// The poll period of a KPI.
 std::chrono::milliseconds PollPeriod(const model::KpiSpec& kpi);

@@ -21,33 +21,35 @@
 
 #include "common/asio.hpp"
 #include "common/cidr.hpp"
+#include "orchestrator/monitor/pinger.hpp"
 
 namespace escd::orchestrator {
 
-class IcmpPinger {
+class IcmpPinger final : public Pinger {
   public:
     IcmpPinger(asio::io_context& ioc, CidrList allowed);
-    ~IcmpPinger();
+    ~IcmpPinger() override;
 
     /// Opens the socket and starts receiving. False (with `why`) when no ICMP socket can be had.
     bool Start(std::string* why = nullptr);
     void Stop();
     bool available() const { return available_; }
     /// Whether `address` may be pinged (monitor.allowed_cidrs).
-    bool Allows(const asio::ip::address& address) const { return allowed_.Contains(address); }
+    bool Allows(const asio::ip::address& address) const override {
+        return allowed_.Contains(address);
+    }
     /// `text` as an address escd pings: one it may ping (Allows) with a socket to ping it from
     /// (available). nullopt otherwise: the VIM's word then decides whether its VM is alive, at
     /// deploy time and in the monitor alike.
-    std::optional<asio::ip::address> Pingable(std::string_view text) const;
+    std::optional<asio::ip::address> Pingable(std::string_view text) const override;
 
     /// One echo request to `address`; true when the reply arrived within `timeout`. Takes the
     /// address by value (trivially destructible, so safe under g++ 12): callers also co_spawn it.
     /// Throws Error(kBadRequest) for an address outside the allow-list.
     asio::awaitable<bool> Ping(asio::ip::address address, std::chrono::milliseconds timeout);
-    /// What Echoes() returns when escd cannot tell: a request could not be sent, or escd woke
-    /// up too late after the deadline (starved of CPU) to trust that missing replies were not
-    /// lost in its own socket's buffer. Not a verdict on the VM.
-    static constexpr int kInconclusive = -1;
+    /// Echoes() returns kInconclusive when escd cannot tell: a request could not be sent, or
+    /// escd woke up kLateWakeUp or more after the deadline (starved of CPU), too late to trust
+    /// that missing replies were not lost in its own socket's buffer. Not a verdict on the VM.
     static constexpr std::chrono::milliseconds kLateWakeUp{200};
 
     /// `count` echo requests to `address` at once; how many were answered within `timeout`
@@ -55,13 +57,13 @@ class IcmpPinger {
     /// Ping().
     asio::awaitable<int> Echoes(asio::ip::address address,
                                 int count,
-                                std::chrono::milliseconds timeout);
+                                std::chrono::milliseconds timeout) override;
 
     /// Requests sent and replies matched so far (for logs and benchmarks).
-    std::uint64_t sent() const { return sent_; }
-    std::uint64_t answered() const { return answered_; }
+    std::uint64_t sent() const override { return sent_; }
+    std::uint64_t answered() const override { return answered_; }
     /// Polls that could not tell (kInconclusive).
-    std::uint64_t inconclusive() const { return inconclusive_; }
+    std::uint64_t inconclusive() const override { return inconclusive_; }
 
   private:
     struct Pending;

@@ -14,12 +14,16 @@
 namespace escd::orchestrator {
 
 struct VmMonitor::Watch {
-    Watch(asio::io_context& ioc, std::string deployment_id, std::string vm_name, std::string kpi)
+    Watch(asio::io_context& ioc,
+          Clock& clock,
+          std::string deployment_id,
+          std::string vm_name,
+          std::string kpi)
         : deployment(std::move(deployment_id)),
           vm(std::move(vm_name)),
           event(std::move(kpi)),
           strand(asio::make_strand(ioc)),
-          timer(strand) {}
+          timer(clock.MakeTimer(strand)) {}
 
     bool alive_kpi() const { return event == kAliveEvent; }
 
@@ -32,7 +36,7 @@ struct VmMonitor::Watch {
     std::string identity;  ///< what a Sync compares to keep a watch and its counters
     bool poll_vim = false;
     asio::strand<asio::io_context::executor_type> strand;
-    asio::steady_timer timer;
+    std::unique_ptr<Clock::Timer> timer;  ///< the pause between polls
     // On `strand` only.
     int holding = 0;
     int failing = 0;
@@ -55,13 +59,15 @@ VmMonitor::VmMonitor(asio::io_context& ioc,
                      model::DynamicMappingStore& mappings,
                      vim::Compute& vms,
                      vim::VmEvents& vm_events,
-                     IcmpPinger& pinger)
+                     Pinger& pinger,
+                     Clock& clock)
     : ioc_(ioc),
       deployments_(deployments),
       mappings_(mappings),
       vms_(vms),
       vm_events_(vm_events),
-      pinger_(pinger) {}
+      pinger_(pinger),
+      clock_(clock) {}
 
 VmMonitor::~VmMonitor() {
     Stop();
@@ -79,7 +85,7 @@ void VmMonitor::Stop() {
         for (auto& [key, watch] : set) {
             asio::post(watch->strand, [watch] {
                 watch->stopped = true;
-                watch->timer.cancel();
+                watch->timer->Cancel();
             });
         }
     }
@@ -218,7 +224,7 @@ void VmMonitor::Apply(const std::string& deployment_id,
     for (auto& watch : ended) {
         asio::post(watch->strand, [watch] {
             watch->stopped = true;
-            watch->timer.cancel();
+            watch->timer->Cancel();
         });
     }
     for (auto& watch : started)
@@ -275,7 +281,7 @@ void VmMonitor::Plan(const std::string& deployment_id,
     };
 
     // VM_ALIVE: its ICMPPing KPI, or the VIM's word.
-    auto alive = std::make_shared<Watch>(ioc_, deployment_id, vm.vm_name, kAliveEvent);
+    auto alive = std::make_shared<Watch>(ioc_, clock_, deployment_id, vm.vm_name, kAliveEvent);
     if (const auto* kpi = IcmpAliveKpi(group)) {
         alive->kpi = *kpi;
         alive->address = pinged(*kpi);
@@ -303,7 +309,8 @@ void VmMonitor::Plan(const std::string& deployment_id,
                                  << ", which escd cannot measure: not watched";
             continue;
         }
-        auto watch = std::make_shared<Watch>(ioc_, deployment_id, vm.vm_name, kpi.event_name);
+        auto watch =
+            std::make_shared<Watch>(ioc_, clock_, deployment_id, vm.vm_name, kpi.event_name);
         watch->kpi = kpi;
         watch->source = *source;
         if (*source == MetricSource::kIcmp) {
@@ -332,10 +339,8 @@ asio::awaitable<void> VmMonitor::Poll(std::shared_ptr<Watch> watch) {
     auto wait = std::chrono::milliseconds(std::uniform_int_distribution<std::int64_t>(
         0, std::max<std::int64_t>(0, period.count() - 1))(random));
     while (!watch->stopped) {
-        watch->timer.expires_after(wait);
-        wait = period;
-        co_await watch->timer.async_wait(asio::as_tuple(asio::use_awaitable));
-        if (watch->stopped) break;
+        const bool passed = co_await watch->timer->Wait(std::exchange(wait, period));
+        if (!passed || watch->stopped) break;
         co_await Check(watch);
     }
 }

@@ -37,13 +37,14 @@
 #include <string>
 
 #include "common/asio.hpp"
+#include "common/clock.hpp"
 #include "model/deployment.hpp"
 #include "model/dynamic_mapping.hpp"
 #include "model/resource.hpp"
 #include "model/stores/deployment_store.hpp"
 #include "model/stores/dynamic_mapping_store.hpp"
 #include "model/vm_record.hpp"
-#include "orchestrator/monitor/icmp_pinger.hpp"
+#include "orchestrator/monitor/pinger.hpp"
 #include "vim/capabilities/compute.hpp"
 #include "vim/capabilities/vm_events.hpp"
 
@@ -62,12 +63,14 @@ class VmMonitor {
     static constexpr std::chrono::seconds kVimPollPeriod{5};
     static constexpr std::chrono::seconds kReportPeriod{60};
 
+    /// `clock`: the time of the polls (the engine's clock; the minute report is real time).
     VmMonitor(asio::io_context& ioc,
               model::DeploymentStore& deployments,
               model::DynamicMappingStore& mappings,
               vim::Compute& vms,
               vim::VmEvents& vm_events,
-              IcmpPinger& pinger);
+              Pinger& pinger,
+              Clock& clock);
     ~VmMonitor();
 
     void SetHandler(VerdictHandler handler) { handler_ = std::move(handler); }
@@ -116,7 +119,8 @@ class VmMonitor {
     model::DynamicMappingStore& mappings_;
     vim::Compute& vms_;
     vim::VmEvents& vm_events_;
-    IcmpPinger& pinger_;
+    Pinger& pinger_;
+    Clock& clock_;
     VerdictHandler handler_;
     std::mutex mutex_;
     std::map<std::string, WatchSet> watches_;                      ///< by deployment

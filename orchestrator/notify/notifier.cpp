@@ -32,13 +32,17 @@ std::vector<std::pair<std::string, std::string>> CallbackHeaders(const model::Ou
 }
 }  // namespace
 
-Notifier::Notifier(asio::io_context& ioc, model::OperationStore& store, NotifierOptions options)
+Notifier::Notifier(asio::io_context& ioc,
+                   model::OperationStore& store,
+                   NotifierOptions options,
+                   Clock& clock)
     : ioc_(ioc),
       store_(store),
       options_(std::move(options)),
       strand_(asio::make_strand(ioc)),
       tls_(ssl::context::tls_client),
       slots_(strand_, std::max<std::size_t>(1, options_.max_in_flight)),
+      clock_(clock),
       client_(tls_, options_.timeout) {
     if (options_.tls_verify) {
         tls_.set_verify_mode(ssl::verify_peer);
@@ -78,7 +82,7 @@ void Notifier::Enqueue(std::vector<model::OutboxRow> rows) {
 void Notifier::Stop() {
     asio::post(strand_, [this] {
         stopping_ = true;
-        for (auto* timer : timers_) timer->cancel();
+        for (auto* timer : timers_) timer->Cancel();
         client_.CloseIdle();
     });
 }
@@ -91,7 +95,7 @@ void Notifier::RetryNow() {
                 queue.front().next_attempt_at = std::min(queue.front().next_attempt_at, now);
         }
         // The waiting loops wake, see their row due, and send it.
-        for (auto* timer : timers_) timer->cancel();
+        for (auto* timer : timers_) timer->Cancel();
     });
 }
 
@@ -117,7 +121,6 @@ asio::awaitable<void> Notifier::Drain(std::string transaction_id) {
 }
 
 asio::awaitable<void> Notifier::MarkDelivered(std::string transaction_id, std::int64_t id) {
-    auto executor = co_await asio::this_coro::executor;
     for (int attempt = 0; !stopping_; ++attempt) {
         try {
             co_await store_.MarkOutboxDelivered(transaction_id, id);
@@ -128,9 +131,7 @@ asio::awaitable<void> Notifier::MarkDelivered(std::string transaction_id, std::i
             // Unrecorded, it would be resent after a restart (at least once): keep trying.
             ESCD_WARN("notifier") << "cannot record outbox row " << id << ": " << e.what();
         }
-        asio::steady_timer wait(executor,
-                                std::chrono::seconds(std::min(30, 1 << std::min(attempt, 5))));
-        co_await wait.async_wait(asio::as_tuple(asio::use_awaitable));
+        co_await clock_.Wait(std::chrono::seconds(std::min(30, 1 << std::min(attempt, 5))));
     }
 }
 
@@ -148,9 +149,7 @@ asio::awaitable<void> Notifier::DeliverOne(model::OutboxRow& row) {
                 ESCD_WARN("notifier") << "cannot record outbox row " << row.id << ": " << e.what();
             }
             if (stopping_) co_return;
-            asio::steady_timer wait(executor,
-                                    std::chrono::seconds(std::min(30, 1 << std::min(attempt, 5))));
-            co_await wait.async_wait(asio::as_tuple(asio::use_awaitable));
+            co_await clock_.Wait(std::chrono::seconds(std::min(30, 1 << std::min(attempt, 5))));
         }
         // Counted down before the log line, so that whoever reads the line sees the new backlog.
         --backlog_;
@@ -203,13 +202,22 @@ asio::awaitable<void> Notifier::DeliverOne(model::OutboxRow& row) {
         co_return;
     }
 
+    // The wait before the next attempt, on clock_: none for a row never tried (its stored
+    // next_attempt_at is its created_at, in milliseconds rounded, possibly a fraction ahead of
+    // now); for one tried before a restart what is left of its stored next_attempt_at
+    // (wall-clock time); after a failed attempt its backoff; none once the stored time is due
+    // (RetryNow makes it so). RetryNow and Stop cut a wait short.
+    const auto retry_timer = clock_.MakeTimer(executor);
+    auto wait =
+        row.attempts == 0
+            ? Clock::duration::zero()
+            : std::chrono::duration_cast<Clock::duration>(row.next_attempt_at - SystemClock::now());
     while (!stopping_) {
-        auto now = SystemClock::now();
-        if (row.next_attempt_at > now) {
-            asio::steady_timer timer(executor, row.next_attempt_at - now);
-            timers_.insert(&timer);
-            co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
-            timers_.erase(&timer);
+        if (row.next_attempt_at <= SystemClock::now()) wait = Clock::duration::zero();
+        if (wait > Clock::duration::zero()) {
+            timers_.insert(retry_timer.get());
+            co_await retry_timer->Wait(wait);
+            timers_.erase(retry_timer.get());
             if (stopping_) co_return;
         }
         co_await slots_.async_send(boost::system::error_code{},
@@ -249,8 +257,9 @@ asio::awaitable<void> Notifier::DeliverOne(model::OutboxRow& row) {
             });
             co_return;
         }
-        row.next_attempt_at =
-            SystemClock::now() + options_.backoff.DelayAfter(static_cast<std::uint32_t>(attempts));
+        const auto backoff = options_.backoff.DelayAfter(static_cast<std::uint32_t>(attempts));
+        row.next_attempt_at = SystemClock::now() + backoff;
+        wait = backoff;
         ESCD_INFO("notifier") << "callback " << row.message.event << " of " << row.transaction_id
                               << " to " << row.message.url << " failed (" << error << "), attempt "
                               << attempts << ", retrying";

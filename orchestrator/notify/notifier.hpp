@@ -25,6 +25,7 @@
 #include "common/asio.hpp"
 #include "common/backoff.hpp"
 #include "common/cidr.hpp"
+#include "common/clock.hpp"
 #include "model/stores/operation_store.hpp"
 #include "orchestrator/notify/callback_client.hpp"
 
@@ -41,7 +42,12 @@ struct NotifierOptions {
 
 class Notifier {
   public:
-    Notifier(asio::io_context& ioc, model::OperationStore& store, NotifierOptions options);
+    /// `clock`: the time of the waits before a retry (of a delivery, or of recording one); the
+    /// rows' next_attempt_at and their age are wall-clock times, as stored.
+    Notifier(asio::io_context& ioc,
+             model::OperationStore& store,
+             NotifierOptions options,
+             Clock& clock = SteadyClock::Shared());
     ~Notifier();
 
     /// Loads every PENDING row and starts delivering; call before the io_context serves
@@ -71,8 +77,9 @@ class Notifier {
     ssl::context tls_;
     asio::experimental::channel<void(boost::system::error_code)> slots_;
     std::map<std::string, std::deque<model::OutboxRow>> queues_;  ///< per transaction, on strand_
-    std::set<asio::steady_timer*> timers_;                        ///< waiting retries, on strand_
-    CallbackClient client_;                                       ///< on strand_
+    Clock& clock_;
+    std::set<Clock::Timer*> timers_;  ///< waiting retries, on strand_
+    CallbackClient client_;           ///< on strand_
     bool stopping_ = false;
     std::atomic<std::size_t> backlog_{0};
 };

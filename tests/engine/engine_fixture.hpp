@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "orchestrator/monitor/alive_check.hpp"
 #include "tests/engine/engine_harness.hpp"
 #include "tests/support/test_database.hpp"
 
@@ -47,6 +48,36 @@ class EngineTest : public ::testing::Test {
     std::string DeployOne(const std::string& id) {
         const auto names = DeployAlive(id, 1);
         return names.empty() ? std::string() : names.front();
+    }
+
+    // An ICMPPing VM_ALIVE KPI on nicid 0 polled every second: alive after one answered poll,
+    // down after two unanswered ones (the FakePinger answers unless silenced).
+    static std::string IcmpAliveKpi() {
+        return "<kpi_data><kpi><event_name>VM_ALIVE</event_name><metric_value>1</metric_value>"
+               "<metric_cond>GT</metric_cond><metric_type>UINT32</metric_type>"
+               "<metric_occurrences_true>1</metric_occurrences_true>"
+               "<metric_occurrences_false>2</metric_occurrences_false><metric_collector>"
+               "<type>ICMPPing</type><nicid>0</nicid><poll_frequency>1</poll_frequency>"
+               "<polling_unit>seconds</polling_unit><continuous_alarm>false</continuous_alarm>"
+               "</metric_collector></kpi></kpi_data>";
+    }
+
+    // Deploys one VM alive by IcmpAliveKpi() as deployment `id` (`group_extra` besides it in
+    // the group), with `waiting` other waits on the clock meanwhile: its boot check probes,
+    // pauses kBootProbePeriod on the clock, and sees the answer. The three callbacks.
+    std::vector<ReceivedRequest> DeployPinged(const std::string& id,
+                                              const std::string& group_extra,
+                                              std::size_t waiting = 0) {
+        using namespace std::chrono_literals;
+        const auto tx = harness_->Accept(
+            http::verb::post, "/v0/deployments/" + id,
+            EngineHarness::DeploymentBody("ten", "demo", 1, IcmpAliveKpi() + group_extra));
+        auto& clock = harness_->clock();
+        EXPECT_TRUE(clock.WaitForWaiters(waiting + 1, 10s)) << "the boot check waits no probe";
+        clock.Advance(orchestrator::kBootProbePeriod);
+        const auto deployed = harness_->CallbacksOf(tx, 3);
+        EXPECT_EQ(StagesOf(deployed), (Stages{"VM_DEPLOYED", "VM_ALIVE", "SERVICE_ALIVE"}));
+        return deployed;
     }
 
     std::string ServiceState(const std::string& id) {

@@ -29,6 +29,10 @@ std::filesystem::path MakeDataDir() {
 orchestrator::NotifierOptions NotifierOptionsForTests() {
     orchestrator::NotifierOptions options;
     options.allowed = CidrList::Parse("127.0.0.0/8,::1/128");  // the receiver is on loopback
+    // The retry waits run on the ManualClock; a row's stored next_attempt_at is wall-clock time,
+    // and a wait is skipped once that is due. Far off, it never is within a test: only the
+    // test's Advance ends a wait.
+    options.backoff.initial = std::chrono::minutes(1);
     return options;
 }
 
@@ -89,11 +93,8 @@ EngineHarness::EngineHarness(const std::string& dsn,
       // and a test commits too little to need two.
       store_(dsn, 2, 1),
       stores_(store_.Roles()),
-      notifier_(ioc_, stores_.operations, NotifierOptionsForTests()),
+      notifier_(ioc_, stores_.operations, NotifierOptionsForTests(), clock_),
       fetcher_(file_pool_, FetchOptionsBelow(data_dir_)),
-      // Never started: no ICMP socket, so no address is pinged and the VIM's word decides
-      // whether a VM is alive (as for an address outside monitor.allowed_cidrs).
-      pinger_(ioc_, CidrList::Parse("127.0.0.0/8")),
       mode_(stores_.settings),
       engine_(ioc_,
               stores_,
@@ -101,7 +102,7 @@ EngineHarness::EngineHarness(const std::string& dsn,
               vim_,
               notifier_,
               fetcher_,
-              pinger_,
+              world_->guests,
               mode_,
               options,
               clock_) {
@@ -129,9 +130,8 @@ EngineHarness::~EngineHarness() {
     notifier_.Stop();
     vim_.HealAll();  // hung calls go on, so that their operations end
     // escd's graceful stop: the operations still running finish first (bounded, as escd's).
-    const auto deadline = std::chrono::steady_clock::now() + 10s;
-    while (engine_.Running() > 0 && std::chrono::steady_clock::now() < deadline)
-        std::this_thread::sleep_for(1ms);
+    if (!engine_.WaitDrained(10s))
+        ADD_FAILURE() << engine_.Running() << " operation(s) still running after 10 s";
     work_.reset();
     ioc_.stop();
     for (auto& thread : threads_) thread.join();
@@ -198,15 +198,16 @@ std::vector<ReceivedRequest> EngineHarness::CallbacksOf(const std::string& tx,
 }
 
 std::optional<ReceivedRequest> EngineHarness::AwaitStage(const std::string& stage,
-                                                         std::chrono::milliseconds timeout) {
+                                                         std::chrono::milliseconds timeout,
+                                                         std::size_t nth) {
     auto found = AwaitCallbacks(
         receiver_,
         [&](const ReceivedRequest& callback) {
             return XmlTextOf(callback.body, "deployment_stage") == stage;
         },
-        1, timeout);
-    if (found.empty()) return std::nullopt;
-    return found.front();
+        nth + 1, timeout);
+    if (found.size() <= nth) return std::nullopt;
+    return found[nth];
 }
 
 void EngineHarness::CreateTenantNetworkImageFlavor(const std::string& tenant) {
@@ -218,10 +219,12 @@ void EngineHarness::CreateTenantNetworkImageFlavor(const std::string& tenant) {
         {"/v0/" + tenant + "/networks/mgmt",
          "<network xmlns=\"urn:ietf:params:xml:ns:netconf:base:1.0\"><name>mgmt</name>"
          "<shared>false</shared><admin_state_up>true</admin_state_up></network>"},
-        // Addresses no test pings (the pinger is not started anyway): the VIM decides.
+        // Answered by the FakePinger (no packet is sent): the VMs of a group with an ICMPPing
+        // VM_ALIVE KPI are alive by it, the others by the VIM.
         {"/v0/" + tenant + "/subnets/mgmt-sub",
          "<subnet xmlns=\"urn:ietf:params:xml:ns:netconf:base:1.0\"><name>sub</name>"
-         "<internal_network_id>mgmt</internal_network_id><cidr>10.77.0.0/24</cidr></subnet>"},
+         "<internal_network_id>mgmt</internal_network_id><cidr>" +
+             std::string(kTestSubnet) + "</cidr></subnet>"},
         {"/v0/images/vnf-img", "<image><name>vnf</name><src>file://" +
                                    (files_ / "vnf.qcow2").string() + "</src></image>"},
         {"/v0/flavors/small",

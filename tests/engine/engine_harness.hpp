@@ -2,13 +2,15 @@
 /// @file
 /// escd's engine in the test's own process (docs/architecture.md, "The fake VIM and in-process
 /// engine tests"): the real PostgreSQL store on the test's database, the real Notifier,
-/// FileFetcher, IcmpPinger and OperationMode, the routes of the real handlers, and the Engine,
-/// wired as server/main.cpp wires them, with a vim::FakeVim as the VIM and the callbacks going
-/// to a CallbackReceiver on loopback. Requests go through the router to the handlers (validation,
-/// the role stores' Accept*, then Engine::Launch once "answered"), without a socket.
+/// FileFetcher and OperationMode, the routes of the real handlers, and the Engine, wired as
+/// server/main.cpp wires them, with a vim::FakeVim as the VIM, a FakePinger as the guests'
+/// answers to ICMPPing KPIs, and the callbacks going to a CallbackReceiver on loopback. Requests go
+/// through the router to the handlers (validation, the role stores' Accept*, then Engine::Launch
+/// once "answered"), without a socket.
 ///
-/// The engine's timers that take the injected clock (common/clock.hpp) run on a ManualClock the
-/// test advances; the others still take real time.
+/// Every timer of the engine and of the notifier takes the injected clock (common/clock.hpp):
+/// here a ManualClock the test advances, so that a bootup_time, a poll period or a retry's
+/// backoff passes in no real time.
 /// The io_context runs on two threads of the harness (the engine's strands are exercised); the
 /// test thread sends requests and awaits what it expects (callbacks, the fake's state) with
 /// blocking waits that wake on the event, never on a sleep.
@@ -29,11 +31,11 @@
 #include "model/stores/stores.hpp"
 #include "orchestrator/engine/engine.hpp"
 #include "orchestrator/engine/operation_mode.hpp"
-#include "orchestrator/monitor/icmp_pinger.hpp"
 #include "orchestrator/notify/notifier.hpp"
 #include "orchestrator/resources/file_fetcher.hpp"
 #include "server/handlers/mutation.hpp"
 #include "server/router.hpp"
+#include "tests/engine/fake_pinger.hpp"
 #include "tests/support/callback_receiver.hpp"
 #include "vim/fake/fake_vim.hpp"
 
@@ -51,10 +53,14 @@ std::string XmlTextOf(const std::string& xml, const char* name);
 /// The deployment_stage of each callback, in order.
 std::vector<std::string> StagesOf(const std::vector<ReceivedRequest>& callbacks);
 
-/// What outlives an escd process: its VIM and the client's callback receiver. A restart test
-/// stops one harness and starts another on the same database and the same world.
+/// The subnet CreateTenantNetworkImageFlavor makes; the FakePinger answers for its addresses.
+inline constexpr const char* kTestSubnet = "10.77.0.0/24";
+
+/// What outlives an escd process: its VIM, its VMs' guests and the client's callback receiver.
+/// A restart test stops one harness and starts another on the same database and the same world.
 struct EngineWorld {
     vim::FakeVim vim;
+    FakePinger guests{CidrList::Parse(kTestSubnet)};
     CallbackReceiver receiver;
 };
 
@@ -67,13 +73,16 @@ class EngineHarness {
                            std::shared_ptr<EngineWorld> world = std::make_shared<EngineWorld>(),
                            orchestrator::EngineOptions options = {});
     /// Stops the engine as escd's graceful stop does: no new operation, running ones finish
-    /// (the fake's hangs are released), then the io_context ends.
+    /// (the fake's hangs are released; awaited on Engine::WaitDrained), then the io_context
+    /// ends.
     ~EngineHarness();
     EngineHarness(const EngineHarness&) = delete;
     EngineHarness& operator=(const EngineHarness&) = delete;
 
     const std::shared_ptr<EngineWorld>& world() const { return world_; }
     vim::FakeVim& vim() { return vim_; }
+    /// Whether a VM's address answers the ICMPPing KPI.
+    FakePinger& guests() { return world_->guests; }
     CallbackReceiver& receiver() { return receiver_; }
     const model::Stores& stores() const { return stores_; }
     orchestrator::Engine& engine() { return engine_; }
@@ -95,10 +104,12 @@ class EngineHarness {
         const std::string& tx,
         std::size_t count,
         std::chrono::milliseconds timeout = std::chrono::seconds(10));
-    /// The first callback (any transaction) with `stage` as deployment_stage, among all so far
-    /// and those to come within `timeout`; nullopt if none.
+    /// The callback number `nth` (0: the first) of any transaction with `stage` as
+    /// deployment_stage, among all so far and those to come within `timeout`; nullopt if none.
     std::optional<ReceivedRequest> AwaitStage(
-        const std::string& stage, std::chrono::milliseconds timeout = std::chrono::seconds(10));
+        const std::string& stage,
+        std::chrono::milliseconds timeout = std::chrono::seconds(10),
+        std::size_t nth = 0);
 
     /// A tenant, network + subnet, image (a file below files()) and flavor, each accepted and
     /// finished (its callback awaited): what a deployment of DeploymentBody() needs.
@@ -121,11 +132,10 @@ class EngineHarness {
     asio::io_context ioc_{2};
     asio::thread_pool blocking_pool_{2};
     asio::thread_pool file_pool_{2};
+    ManualClock clock_;
     orchestrator::Notifier notifier_;
     orchestrator::FileFetcher fetcher_;
-    orchestrator::IcmpPinger pinger_;
     orchestrator::OperationMode mode_;
-    ManualClock clock_;
     orchestrator::Engine engine_;
     server::handlers::EngineFollowUps follow_ups_{engine_, notifier_};
     server::Router router_;

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <future>
+#include <memory>
 #include <thread>
 
 #include "tests/support/io_thread.hpp"
@@ -46,6 +47,58 @@ TEST(ManualClock, ANonPositiveWaitEndsAtOnce) {
     ioc.run();
     EXPECT_NO_THROW(done.get());
     EXPECT_EQ(clock.Waiting(), 0u);
+}
+
+TEST(ManualClock, ATimersWaitEndsWhenTheClockPassesItsEndOrWhenItIsCancelled) {
+    ManualClock clock;
+    test::IoThread thread;
+    auto strand = asio::make_strand(thread.ioc());
+    auto timer = clock.MakeTimer(strand);
+    const auto wait = [&](Clock::duration delay) {
+        return asio::co_spawn(strand, timer->Wait(delay), asio::use_future);
+    };
+    auto passed = wait(1s);
+    ASSERT_TRUE(clock.WaitForWaiters(1, 5s));
+    clock.Advance(1s);
+    EXPECT_TRUE(passed.get());
+
+    auto cancelled = wait(1h);
+    ASSERT_TRUE(clock.WaitForWaiters(1, 5s));
+    asio::post(strand, [&] { timer->Cancel(); });
+    EXPECT_FALSE(cancelled.get()) << "a cancelled wait reports that its time did not pass";
+    EXPECT_EQ(clock.Waiting(), 0u);
+
+    auto after = wait(2s);  // a cancel ends only the wait pending then
+    ASSERT_TRUE(clock.WaitForWaiters(1, 5s));
+    clock.Advance(2s);
+    EXPECT_TRUE(after.get());
+}
+
+TEST(ManualClock, AWaitStillPendingWhenTheClockGoesEndsAsCancelled) {
+    test::IoThread thread;
+    auto clock = std::make_unique<ManualClock>();
+    auto waiting = asio::co_spawn(thread.ioc(), clock->Wait(1h), asio::use_future);
+    ASSERT_TRUE(clock->WaitForWaiters(1, 5s));
+    clock.reset();
+    EXPECT_THROW(waiting.get(), boost::system::system_error);
+}
+
+TEST(SteadyClock, ATimersWaitCanBeCancelled) {
+    test::IoThread thread;
+    auto strand = asio::make_strand(thread.ioc());
+    auto timer = SteadyClock::Shared().MakeTimer(strand);
+    std::promise<void> started;
+    auto waiting = asio::co_spawn(
+        strand,
+        [&]() -> asio::awaitable<bool> {
+            started.set_value();  // the wait begins before the strand runs anything else
+            co_return co_await timer->Wait(1h);
+        },
+        asio::use_future);
+    started.get_future().wait();
+    asio::post(strand, [&] { timer->Cancel(); });
+    EXPECT_FALSE(waiting.get());
+    EXPECT_TRUE(asio::co_spawn(strand, timer->Wait(1ms), asio::use_future).get());
 }
 
 TEST(SteadyClock, AWaitTakesRealTime) {

@@ -80,6 +80,7 @@ asio::awaitable<VmInfo> FakeVim::CreateVm(const VmRequest& request) {
             vm.request = request;
             vm.nics = request.nics;
             vm.boots = 0;
+            vm.cpu_percent = new_vm_cpu_percent_;
             auto& made = vms_.emplace(request.name, std::move(vm)).first->second;
             ++made.boots;
             SetState(made, FakeVmState::kRunning, events);
@@ -179,7 +180,7 @@ asio::awaitable<std::optional<VmStats>> FakeVim::GetVmStats(const std::string& n
     stats.vcpus = vm.request.vcpus;
     stats.memory_kb = static_cast<std::uint64_t>(vm.request.memory_mb) * 1024;
     stats.max_memory_kb = stats.memory_kb;
-    stats.cpu_percent = 0.0;
+    stats.cpu_percent = vm.cpu_percent;
     stats.sampled_at = std::chrono::steady_clock::now();
     co_return stats;
 }
@@ -280,6 +281,19 @@ asio::awaitable<VmInfo> FakeVim::MigrateVm(const MigrationRequest& request) {
     }
     Deliver(events);
     co_return info;
+}
+
+// ---- load ----------------------------------------------------------------------------------
+
+void FakeVim::SetCpuPercent(const std::string& name, double percent) {
+    std::lock_guard lock(mutex_);
+    VmOrThrow(name).cpu_percent = percent;
+    Changed();
+}
+
+void FakeVim::SetNewVmCpuPercent(double percent) {
+    std::lock_guard lock(mutex_);
+    new_vm_cpu_percent_ = percent;
 }
 
 // ---- behind escd's back --------------------------------------------------------------------

@@ -17,6 +17,8 @@
 ///   DropNextEvents);
 /// - inspection: Vms(), Vm(name), Calls(call), Network(id), HasVolume(), ...; WaitUntil() blocks
 ///   the test thread until a condition on the fake holds (no sleeping);
+/// - load: the CPU utilisation a VM reports (SetCpuPercent, SetNewVmCpuPercent), for the
+///   KPIs that scale a group;
 /// - acts behind escd's back: CrashVm, StopVmBehindEscd, StartVmBehindEscd, RemoveVmBehindEscd —
 ///   each with the lifecycle event the VIM would send.
 
@@ -53,7 +55,8 @@ struct FakeVm {
     VmRequest request;                ///< as created: tenant, image, flavor, size, day-0 files
     std::vector<VmNic> nics;          ///< as now: those of the request, then attached and detached
     std::set<std::string> snapshots;  ///< escd's snapshot ids
-    int boots = 1;  ///< starts, reboots and reverts to a running snapshot included
+    int boots = 1;           ///< starts, reboots and reverts to a running snapshot included
+    double cpu_percent = 0;  ///< the CPU utilisation GetVmStats reports (SetCpuPercent)
 
     bool running() const { return state == FakeVmState::kRunning; }
 };
@@ -162,6 +165,12 @@ class FakeVim : public Vim {
     bool WaitUntil(const std::function<bool(const FakeVim&)>& condition,
                    std::chrono::milliseconds timeout) const;
 
+    // ---- load ----------------------------------------------------------------------------------
+    /// The CPU utilisation VM `name` reports from now on (GetVmStats).
+    void SetCpuPercent(const std::string& name, double percent);
+    /// The CPU utilisation of the VMs created from now on (0 until set).
+    void SetNewVmCpuPercent(double percent);
+
     // ---- behind escd's back (each sends the event the VIM would) -------------------------------
     void CrashVm(const std::string& name);
     void StopVmBehindEscd(const std::string& name);
@@ -211,6 +220,7 @@ class FakeVim : public Vim {
     std::map<std::string, RouterRequest> routers_;
     std::map<std::string, FakeVm> vms_;
     int next_uuid_ = 1;
+    double new_vm_cpu_percent_ = 0;
     VmEventHandler handler_;
     bool drop_events_ = false;
     int drop_next_events_ = 0;

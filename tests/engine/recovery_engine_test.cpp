@@ -1,0 +1,105 @@
+// Recovery driven by the engine's clock (tests/engine/engine_harness.hpp): a VM alive by an
+// ICMPPing KPI whose guest goes silent is found down by the monitor's polls, then goes through
+// every attempt its recovery_policy allows, each given up once its bootup_time has passed on the
+// clock, and ends in error (docs/behaviour.md, "Recovery"; the integration test
+// Recovery.AVmThatNeverAnswersGoesThroughEveryAttemptAndEndsInError asserts the same stages
+// against libvirt and real pings, in seconds of real time).
+
+#include <gtest/gtest.h>
+
+#include <pugixml.hpp>
+
+#include <string>
+
+#include "tests/engine/engine_fixture.hpp"
+
+namespace escd::test {
+namespace {
+
+using namespace std::chrono_literals;
+using EngineRecovery = EngineTest;
+
+TEST_F(EngineRecovery, AVmThatNeverAnswersGoesThroughEveryAttemptAndEndsInError) {
+    auto& clock = harness_->clock();
+    auto& fake = harness_->vim();
+    // One reboot, then two redeploys; bootup_time 60 s (DeploymentBody).
+    const auto deployed = DeployPinged(
+        "dep1",
+        "<recovery_policy><action_on_recovery>REBOOT_THEN_REDEPLOY</action_on_recovery>"
+        "<max_retries>2</max_retries></recovery_policy>");
+    ASSERT_EQ(deployed.size(), 3u);
+    const auto deploy_tx = deployed[0].Header("ESC-Transaction-Id");
+    const auto vm = XmlTextOf(deployed[0].body, "vm_name");
+    const auto address = XmlTextOf(deployed[0].body, "ip_address");
+    ASSERT_FALSE(address.empty());
+    const auto uuid = fake.Vm(vm)->uuid;
+
+    // The guest goes silent. The monitor's watch polls every second on the clock: two polls
+    // unanswered, and the VM is down (the VIM still runs it: only the pings tell).
+    harness_->guests().Silence(address);
+    for (int poll = 0; poll < 2; ++poll) {
+        ASSERT_TRUE(clock.WaitForWaiters(1, 10s)) << "the monitor does not poll on the clock";
+        clock.Advance(1s);
+    }
+    const auto init = harness_->AwaitStage("VM_RECOVERY_INIT");
+    ASSERT_TRUE(init.has_value()) << "the silent VM was not found down";
+    const auto tx = init->Header("ESC-Transaction-Id");
+    EXPECT_NE(tx, deploy_tx) << "a recovery is an operation of its own";
+
+    // Each attempt's boot check waits bootup_time on the clock (beside the monitor's watch):
+    // not given up at 59 s, given up at 60 s.
+    const auto attempt_fails = [&](std::size_t callbacks_before) {
+        ASSERT_EQ(harness_->CallbacksOf(tx, callbacks_before).size(), callbacks_before);
+        ASSERT_TRUE(clock.WaitForWaiters(2, 10s)) << "the boot check does not wait on the clock";
+        const auto deletes = fake.Calls(FakeCall::kDeleteVm);
+        clock.Advance(59s);
+        // Probing again (its pause back on the clock), not redeploying.
+        ASSERT_TRUE(clock.WaitForWaiters(2, 10s));
+        EXPECT_EQ(fake.Calls(FakeCall::kDeleteVm), deletes) << "given up before bootup_time";
+        clock.Advance(1s);
+    };
+    attempt_fails(2);  // INIT, REBOOT
+    attempt_fails(4);  // ..., UNDEPLOYED, DEPLOYED
+    attempt_fails(6);  // ..., UNDEPLOYED, DEPLOYED
+
+    const auto events = harness_->CallbacksOf(tx, 7);
+    ASSERT_EQ(StagesOf(events),
+              (Stages{"VM_RECOVERY_INIT", "VM_RECOVERY_REBOOT", "VM_RECOVERY_UNDEPLOYED",
+                      "VM_RECOVERY_DEPLOYED", "VM_RECOVERY_UNDEPLOYED", "VM_RECOVERY_DEPLOYED",
+                      "VM_RECOVERY_COMPLETE"}));
+    for (const auto& event : events) {
+        EXPECT_EQ(event.Header("ESC-Transaction-Id"), tx);
+        EXPECT_EQ(XmlTextOf(event.body, "vm_name"), vm) << "the VM keeps its name";
+    }
+    EXPECT_EQ(events.front().Header("ESC-Status-Code"), "200");
+    EXPECT_EQ(XmlTextOf(events.front().body, "vm_state_machine_state"), "VM_RECOVERING_STATE");
+    // A redeploy reports the VM as it was and as it is: a new uuid, the same address.
+    EXPECT_EQ(events[3].Header("ESC-Status-Code"), "200");
+    pugi::xml_document doc;
+    ASSERT_TRUE(doc.load_string(events[3].body.c_str()));
+    const auto details = doc.document_element().child("deployment_details");
+    EXPECT_EQ(std::string(details.child("vm_source").child_value("vm_uuid")), uuid);
+    EXPECT_NE(std::string(details.child("vm_target").child_value("vm_uuid")), uuid);
+    EXPECT_EQ(std::string(details.child("vm_target")
+                              .child("interfaces")
+                              .child("interface")
+                              .child_value("ip_address")),
+              address);
+    EXPECT_EQ(events.back().Header("ESC-Status-Code"), "500");
+    EXPECT_NE(events.back().Header("ESC-Status-Message").find("3 attempt(s)"), std::string::npos)
+        << events.back().Header("ESC-Status-Message");
+    EXPECT_EQ(XmlTextOf(events.back().body, "vm_state_machine_state"), "VM_ERROR_STATE");
+    EXPECT_EQ(ServiceState("dep1"), "SERVICE_ERROR_STATE");
+    EXPECT_EQ(fake.Calls(FakeCall::kRebootVm), 1);
+    EXPECT_EQ(fake.Calls(FakeCall::kCreateVm), 3) << "the deploy and two redeploys";
+    EXPECT_NE(fake.Vm(vm)->uuid, uuid);
+
+    // Undeploy is the way out of the error.
+    const auto removed =
+        harness_->CallbacksOf(harness_->Accept(http::verb::delete_, "/v0/deployments/dep1"), 2);
+    EXPECT_EQ(StagesOf(removed), (Stages{"VM_UNDEPLOYED", "SERVICE_UNDEPLOYED"}));
+    EXPECT_TRUE(fake.Vms().empty());
+}
+
+}  // namespace
+}  // namespace escd::test
