@@ -41,7 +41,6 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using namespace std::chrono_literals;
 
-constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 constexpr std::string_view kTenantBody =
     "<tenant xmlns=\"urn:ietf:params:xml:ns:netconf:base:1.0\"><name>bench-tenant</name>"
     "<managed_resource>true</managed_resource></tenant>";
@@ -97,7 +96,7 @@ std::string Snippet(std::string_view body) {
 asio::awaitable<bool> Connect(LoadState& state, tcp::socket& socket, int connection) {
     beast::error_code ignored;
     socket.close(ignored);
-    auto [ec] = co_await socket.async_connect(state.endpoint, kTuple);
+    auto [ec] = co_await socket.async_connect(state.endpoint, kNoThrow);
     if (ec) {
         state.RecordError(connection, "connect: " + ec.message());
         co_return false;
@@ -142,7 +141,7 @@ asio::awaitable<void> RunConnection(LoadState& state, int connection) {
             connected = co_await Connect(state, socket, connection);
             if (!connected) {
                 pause.expires_after(10ms);
-                co_await pause.async_wait(kTuple);
+                co_await pause.async_wait(kNoThrow);
                 continue;
             }
             buffer.clear();
@@ -151,11 +150,11 @@ asio::awaitable<void> RunConnection(LoadState& state, int connection) {
 
         const auto started = Clock::now();
         const bool measured = started >= state.measure_start && started < state.end;
-        auto [write_ec, written] = co_await http::async_write(socket, request, kTuple);
+        auto [write_ec, written] = co_await http::async_write(socket, request, kNoThrow);
         http::response<http::string_body> response;
         beast::error_code read_ec;
         if (!write_ec) {
-            auto [ec, read] = co_await http::async_read(socket, buffer, response, kTuple);
+            auto [ec, read] = co_await http::async_read(socket, buffer, response, kNoThrow);
             read_ec = ec;
         }
         const auto finished = Clock::now();
@@ -291,7 +290,7 @@ asio::awaitable<void> ServeSession(tcp::socket socket, std::atomic<std::uint64_t
         http::request_parser<http::string_body> parser;
         parser.body_limit(kBodyLimit);
         stream.expires_after(kIdleTimeout);
-        auto [read_ec, read] = co_await http::async_read(stream, buffer, parser, kTuple);
+        auto [read_ec, read] = co_await http::async_read(stream, buffer, parser, kNoThrow);
         if (read_ec) break;  // end of stream, timeout, reset or a malformed request
 
         const auto& request = parser.get();
@@ -300,7 +299,7 @@ asio::awaitable<void> ServeSession(tcp::socket socket, std::atomic<std::uint64_t
         response.content_length(0);
         requests.fetch_add(1, std::memory_order_relaxed);
         stream.expires_after(kIdleTimeout);
-        auto [write_ec, written] = co_await http::async_write(stream, response, kTuple);
+        auto [write_ec, written] = co_await http::async_write(stream, response, kNoThrow);
         if (write_ec || !response.keep_alive()) break;
     }
     beast::error_code ignored;
@@ -314,7 +313,7 @@ asio::awaitable<void> AcceptLoop(asio::io_context& ioc,
         // Strand per connection: the session and its timers never run concurrently with
         // themselves even with several io threads.
         tcp::socket socket(asio::make_strand(ioc));
-        auto [ec] = co_await acceptor.async_accept(socket, kTuple);
+        auto [ec] = co_await acceptor.async_accept(socket, kNoThrow);
         if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
         if (ec) continue;  // e.g. EMFILE or a connection reset before accept
         beast::error_code ignored;

@@ -46,7 +46,6 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using namespace std::chrono_literals;
 
-constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 constexpr std::size_t kMaxPrintedErrors = 5;
 constexpr std::uint64_t kBodyLimit = 16 * 1024 * 1024;
 constexpr std::string_view kServiceAlive = "SERVICE_ALIVE";
@@ -135,7 +134,7 @@ asio::awaitable<void> ServeCallbacks(tcp::socket socket, Receipts& receipts) {
         http::request_parser<http::string_body> parser;
         parser.body_limit(kBodyLimit);
         stream.expires_after(120s);
-        auto [read_ec, read] = co_await http::async_read(stream, buffer, parser, kTuple);
+        auto [read_ec, read] = co_await http::async_read(stream, buffer, parser, kNoThrow);
         if (read_ec) break;  // end of stream, timeout, reset or a malformed request
         const auto received = NowMicros();
 
@@ -158,7 +157,7 @@ asio::awaitable<void> ServeCallbacks(tcp::socket socket, Receipts& receipts) {
         response.keep_alive(request.keep_alive());
         response.content_length(0);
         stream.expires_after(120s);
-        auto [write_ec, written] = co_await http::async_write(stream, response, kTuple);
+        auto [write_ec, written] = co_await http::async_write(stream, response, kNoThrow);
         if (write_ec || !response.keep_alive()) break;
     }
     beast::error_code ignored;
@@ -167,7 +166,7 @@ asio::awaitable<void> ServeCallbacks(tcp::socket socket, Receipts& receipts) {
 
 asio::awaitable<void> AcceptCallbacks(tcp::acceptor& acceptor, Receipts& receipts) {
     for (;;) {
-        auto [ec, socket] = co_await acceptor.async_accept(kTuple);
+        auto [ec, socket] = co_await acceptor.async_accept(kNoThrow);
         if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
         if (ec) continue;  // e.g. EMFILE or a connection reset before accept
         beast::error_code ignored;
@@ -243,7 +242,7 @@ asio::awaitable<void> PostDeployments(PostState& state) {
         if (!connected) {
             beast::error_code ignored;
             socket.close(ignored);
-            auto [ec] = co_await socket.async_connect(state.endpoint, kTuple);
+            auto [ec] = co_await socket.async_connect(state.endpoint, kNoThrow);
             if (ec) {
                 state.RecordError("connect: " + ec.message());
                 break;  // escd is not there: the other connections will say so too
@@ -267,11 +266,11 @@ asio::awaitable<void> PostDeployments(PostState& state) {
 
         const auto started = Clock::now();
         if (state.first_post_us == 0) state.first_post_us = NowMicros();
-        auto [write_ec, written] = co_await http::async_write(socket, request, kTuple);
+        auto [write_ec, written] = co_await http::async_write(socket, request, kNoThrow);
         http::response<http::string_body> response;
         beast::error_code read_ec;
         if (!write_ec) {
-            auto [ec, read] = co_await http::async_read(socket, buffer, response, kTuple);
+            auto [ec, read] = co_await http::async_read(socket, buffer, response, kNoThrow);
             read_ec = ec;
         }
         posted.latency_ms =

@@ -17,4 +17,8 @@ namespace beast = boost::beast;
 namespace http = boost::beast::http;
 namespace ssl = boost::asio::ssl;
 using tcp = boost::asio::ip::tcp;
+
+/// The completion token of an awaited operation whose error the caller reads rather than catches:
+/// `auto [ec, n] = co_await stream.async_read_some(buffer, kNoThrow);`.
+inline constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
 }  // namespace escd

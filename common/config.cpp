@@ -13,6 +13,8 @@
 
 #include <boost/asio/ip/address.hpp>
 
+#include "common/text.hpp"
+
 namespace escd {
 namespace {
 
@@ -28,14 +30,6 @@ std::string_view Trim(std::string_view text) {
     while (!text.empty() && is_space(text.front())) text.remove_prefix(1);
     while (!text.empty() && is_space(text.back())) text.remove_suffix(1);
     return text;
-}
-
-std::string Lower(std::string_view text) {
-    std::string out(text);
-    for (char& c : out) {
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    }
-    return out;
 }
 
 std::int64_t ParseInt(std::string_view value, std::int64_t min, std::int64_t max) {

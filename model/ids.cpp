@@ -3,6 +3,7 @@
 #include <string>
 
 #include "common/error.hpp"
+#include "common/text.hpp"
 
 namespace escd::model {
 namespace {
@@ -11,10 +12,6 @@ bool IsUnreservedNoTilde(char c) {
            c == '.' || c == '_';
 }
 
-// Ids appear in error messages; keep a hostile one from flooding a log line.
-std::string Shown(std::string_view text) {
-    return text.size() <= 80 ? std::string(text) : std::string(text.substr(0, 80)) + "...";
-}
 }  // namespace
 
 bool IsValidInternalId(std::string_view id) noexcept {

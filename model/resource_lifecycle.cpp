@@ -6,36 +6,36 @@
 
 namespace escd::model {
 namespace {
-using Row = Transition<ResourceState, ResourceEvent>;
-using S = ResourceState;
-using E = ResourceEvent;
-constexpr std::array kTransitions{
-    Row{S::kCreating, E::kVimSucceeded, S::kActive},
-    Row{S::kCreating, E::kVimFailed, S::kRemoved},
-    Row{S::kActive, E::kUpdateRequested, S::kUpdating},
-    Row{S::kActive, E::kDeleteRequested, S::kDeleting},
-    Row{S::kUpdating, E::kVimSucceeded, S::kActive},
-    Row{S::kUpdating, E::kVimFailed, S::kActive},
-    Row{S::kDeleting, E::kVimSucceeded, S::kRemoved},
-    Row{S::kDeleting, E::kVimFailed, S::kActive},
+using ResourceRow = Transition<ResourceState, ResourceEvent>;
+using RS = ResourceState;
+using RE = ResourceEvent;
+constexpr std::array kResourceTransitions{
+    ResourceRow{RS::kCreating, RE::kVimSucceeded, RS::kActive},
+    ResourceRow{RS::kCreating, RE::kVimFailed, RS::kRemoved},
+    ResourceRow{RS::kActive, RE::kUpdateRequested, RS::kUpdating},
+    ResourceRow{RS::kActive, RE::kDeleteRequested, RS::kDeleting},
+    ResourceRow{RS::kUpdating, RE::kVimSucceeded, RS::kActive},
+    ResourceRow{RS::kUpdating, RE::kVimFailed, RS::kActive},
+    ResourceRow{RS::kDeleting, RE::kVimSucceeded, RS::kRemoved},
+    ResourceRow{RS::kDeleting, RE::kVimFailed, RS::kActive},
 };
 
-static_assert(OneRowPerStateAndEvent(kTransitions), "one row per (state, event)");
+static_assert(OneRowPerStateAndEvent(kResourceTransitions), "one row per (state, event)");
 
-constexpr std::array<std::string_view, 5> kNames{"CREATING", "ACTIVE", "UPDATING", "DELETING",
-                                                 "REMOVED"};
+constexpr std::array<std::string_view, 5> kResourceStateNames{"CREATING", "ACTIVE", "UPDATING",
+                                                              "DELETING", "REMOVED"};
 }  // namespace
 
 std::optional<ResourceState> NextState(ResourceState state, ResourceEvent event) noexcept {
-    return Lookup(kTransitions, state, event);
+    return Lookup(kResourceTransitions, state, event);
 }
 
 std::string_view ToString(ResourceState state) noexcept {
-    return kNames[static_cast<std::size_t>(state)];
+    return kResourceStateNames[static_cast<std::size_t>(state)];
 }
 
 std::optional<ResourceState> ParseResourceState(std::string_view text) noexcept {
-    return ParseName<ResourceState>(kNames, text);
+    return ParseName<ResourceState>(kResourceStateNames, text);
 }
 
 }  // namespace escd::model

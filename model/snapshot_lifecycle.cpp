@@ -6,38 +6,38 @@
 
 namespace escd::model {
 namespace {
-using Row = Transition<SnapshotState, SnapshotEvent>;
-using S = SnapshotState;
-using E = SnapshotEvent;
-constexpr std::array kTransitions{
-    Row{S::kCreating, E::kVimSucceeded, S::kActive},
-    Row{S::kCreating, E::kVimFailed, S::kError},
-    Row{S::kActive, E::kRevertRequested, S::kReverting},
-    Row{S::kReverting, E::kVimSucceeded, S::kActive},
-    Row{S::kReverting, E::kVimFailed, S::kActive},
-    Row{S::kActive, E::kVolumeRequested, S::kActive},
-    Row{S::kActive, E::kDeleteRequested, S::kDeleting},
-    Row{S::kError, E::kDeleteRequested, S::kDeleting},
-    Row{S::kDeleting, E::kVimSucceeded, S::kRemoved},
-    Row{S::kDeleting, E::kVimFailed, S::kError},
+using SnapshotRow = Transition<SnapshotState, SnapshotEvent>;
+using SS = SnapshotState;
+using SE = SnapshotEvent;
+constexpr std::array kSnapshotTransitions{
+    SnapshotRow{SS::kCreating, SE::kVimSucceeded, SS::kActive},
+    SnapshotRow{SS::kCreating, SE::kVimFailed, SS::kError},
+    SnapshotRow{SS::kActive, SE::kRevertRequested, SS::kReverting},
+    SnapshotRow{SS::kReverting, SE::kVimSucceeded, SS::kActive},
+    SnapshotRow{SS::kReverting, SE::kVimFailed, SS::kActive},
+    SnapshotRow{SS::kActive, SE::kVolumeRequested, SS::kActive},
+    SnapshotRow{SS::kActive, SE::kDeleteRequested, SS::kDeleting},
+    SnapshotRow{SS::kError, SE::kDeleteRequested, SS::kDeleting},
+    SnapshotRow{SS::kDeleting, SE::kVimSucceeded, SS::kRemoved},
+    SnapshotRow{SS::kDeleting, SE::kVimFailed, SS::kError},
 };
 
-static_assert(OneRowPerStateAndEvent(kTransitions), "one row per (state, event)");
+static_assert(OneRowPerStateAndEvent(kSnapshotTransitions), "one row per (state, event)");
 
-constexpr std::array<std::string_view, 6> kNames{"CREATING", "ACTIVE", "REVERTING",
-                                                 "DELETING", "ERROR",  "REMOVED"};
+constexpr std::array<std::string_view, 6> kSnapshotStateNames{"CREATING", "ACTIVE", "REVERTING",
+                                                              "DELETING", "ERROR",  "REMOVED"};
 }  // namespace
 
 std::optional<SnapshotState> NextState(SnapshotState state, SnapshotEvent event) noexcept {
-    return Lookup(kTransitions, state, event);
+    return Lookup(kSnapshotTransitions, state, event);
 }
 
 std::string_view ToString(SnapshotState state) noexcept {
-    return kNames[static_cast<std::size_t>(state)];
+    return kSnapshotStateNames[static_cast<std::size_t>(state)];
 }
 
 std::optional<SnapshotState> ParseSnapshotState(std::string_view text) noexcept {
-    return ParseName<SnapshotState>(kNames, text);
+    return ParseName<SnapshotState>(kSnapshotStateNames, text);
 }
 
 }  // namespace escd::model

@@ -5,20 +5,11 @@
 #include <string>
 
 #include "common/error.hpp"
+#include "common/text.hpp"
 #include "model/ids.hpp"
 
 namespace escd::model {
 namespace {
-std::string Lower(std::string_view text) {
-    std::string out(text);
-    for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return out;
-}
-
-std::string Shown(std::string_view text) {
-    return text.size() <= 80 ? std::string(text) : std::string(text.substr(0, 80)) + "...";
-}
-
 // The libvirt URI features that make libvirtd's client run a program on this machine: the ext
 // transport runs `command`, and the ssh transports run `command` / `netcat` if given.
 void ValidateLibvirtUri(std::string_view uri) {

@@ -56,31 +56,31 @@ constexpr std::array kVmTable{
     VmRow{V::kUndeploying,  VE::kVimFailed,         V::kError},
 };
 
-using S = ServiceState;
-using SE = ServiceEvent;
-using ServiceRow = Transition<S, SE>;
+using Svc = ServiceState;
+using SvcE = ServiceEvent;
+using ServiceRow = Transition<Svc, SvcE>;
 constexpr std::array kServiceTable{
-    ServiceRow{S::kDeploying,   SE::kAllDeployed, S::kInert},
-    ServiceRow{S::kDeploying,   SE::kFailed,      S::kError},
-    ServiceRow{S::kInert,       SE::kAllAlive,    S::kActive},
-    ServiceRow{S::kActive,      SE::kNotAllAlive, S::kInert},
-    ServiceRow{S::kInert,       SE::kFailed,      S::kError},
-    ServiceRow{S::kActive,      SE::kFailed,      S::kError},
-    ServiceRow{S::kActive,      SE::kUpdate,      S::kUpdating},
-    ServiceRow{S::kInert,       SE::kUpdate,      S::kUpdating},
-    ServiceRow{S::kUpdating,    SE::kUpdated,     S::kInert},
-    ServiceRow{S::kUpdating,    SE::kFailed,      S::kError},
-    ServiceRow{S::kError,       SE::kFailed,      S::kError},       // a failure found again
-    ServiceRow{S::kActive,      SE::kAllStopped,  S::kStopped},
-    ServiceRow{S::kInert,       SE::kAllStopped,  S::kStopped},
-    ServiceRow{S::kStopped,     SE::kStarted,     S::kInert},
-    ServiceRow{S::kDeploying,   SE::kUndeploy,    S::kUndeploying},
-    ServiceRow{S::kInert,       SE::kUndeploy,    S::kUndeploying},
-    ServiceRow{S::kActive,      SE::kUndeploy,    S::kUndeploying},
-    ServiceRow{S::kUpdating,    SE::kUndeploy,    S::kUndeploying},
-    ServiceRow{S::kStopped,     SE::kUndeploy,    S::kUndeploying},
-    ServiceRow{S::kError,       SE::kUndeploy,    S::kUndeploying},
-    ServiceRow{S::kUndeploying, SE::kUndeployed,  S::kRemoved},
+    ServiceRow{Svc::kDeploying,   SvcE::kAllDeployed, Svc::kInert},
+    ServiceRow{Svc::kDeploying,   SvcE::kFailed,      Svc::kError},
+    ServiceRow{Svc::kInert,       SvcE::kAllAlive,    Svc::kActive},
+    ServiceRow{Svc::kActive,      SvcE::kNotAllAlive, Svc::kInert},
+    ServiceRow{Svc::kInert,       SvcE::kFailed,      Svc::kError},
+    ServiceRow{Svc::kActive,      SvcE::kFailed,      Svc::kError},
+    ServiceRow{Svc::kActive,      SvcE::kUpdate,      Svc::kUpdating},
+    ServiceRow{Svc::kInert,       SvcE::kUpdate,      Svc::kUpdating},
+    ServiceRow{Svc::kUpdating,    SvcE::kUpdated,     Svc::kInert},
+    ServiceRow{Svc::kUpdating,    SvcE::kFailed,      Svc::kError},
+    ServiceRow{Svc::kError,       SvcE::kFailed,      Svc::kError},       // a failure found again
+    ServiceRow{Svc::kActive,      SvcE::kAllStopped,  Svc::kStopped},
+    ServiceRow{Svc::kInert,       SvcE::kAllStopped,  Svc::kStopped},
+    ServiceRow{Svc::kStopped,     SvcE::kStarted,     Svc::kInert},
+    ServiceRow{Svc::kDeploying,   SvcE::kUndeploy,    Svc::kUndeploying},
+    ServiceRow{Svc::kInert,       SvcE::kUndeploy,    Svc::kUndeploying},
+    ServiceRow{Svc::kActive,      SvcE::kUndeploy,    Svc::kUndeploying},
+    ServiceRow{Svc::kUpdating,    SvcE::kUndeploy,    Svc::kUndeploying},
+    ServiceRow{Svc::kStopped,     SvcE::kUndeploy,    Svc::kUndeploying},
+    ServiceRow{Svc::kError,       SvcE::kUndeploy,    Svc::kUndeploying},
+    ServiceRow{Svc::kUndeploying, SvcE::kUndeployed,  Svc::kRemoved},
 };
 
 // The effects column of the VM table: the rows whose callback stage is the same whatever the

@@ -7,7 +7,6 @@
 namespace escd::server {
 namespace {
 // Socket results as (error_code, ...) values (docs/errors.md, "Per layer").
-const auto kTuple = asio::as_tuple(asio::use_awaitable);
 
 // Connection-level outcomes that are part of normal life and not worth a log line.
 bool Benign(const beast::error_code& ec) {
@@ -114,7 +113,7 @@ asio::awaitable<void> HttpServer::AcceptLoop(std::shared_ptr<Listener> listener)
     std::chrono::milliseconds backoff{0};
     while (!stopping_) {
         tcp::socket socket(asio::make_strand(ioc_));
-        auto [ec] = co_await listener->acceptor.async_accept(socket, kTuple);
+        auto [ec] = co_await listener->acceptor.async_accept(socket, kNoThrow);
         if (ec) {
             if (stopping_ || ec == asio::error::operation_aborted) break;
             // Out of descriptors or buffers: back off instead of spinning (Ceph's RGWAsioBackoff).
@@ -123,7 +122,7 @@ asio::awaitable<void> HttpServer::AcceptLoop(std::shared_ptr<Listener> listener)
             ESCD_WARN("server") << "accept failed: " << ec.message() << "; retrying in "
                                 << backoff.count() << "ms";
             asio::steady_timer timer(executor, backoff);
-            co_await timer.async_wait(kTuple);
+            co_await timer.async_wait(kNoThrow);
             continue;
         }
         backoff = std::chrono::milliseconds(0);
@@ -154,11 +153,11 @@ asio::awaitable<void> HttpServer::RunSession(tcp::socket socket, bool tls) {
         auto& stream = tls_stream.next_layer();
         state->stream = &stream;
         stream.expires_after(limits_.read_timeout);
-        auto [ec] = co_await tls_stream.async_handshake(ssl::stream_base::server, kTuple);
+        auto [ec] = co_await tls_stream.async_handshake(ssl::stream_base::server, kNoThrow);
         if (!ec) {
             co_await Serve(tls_stream, *state);
             stream.expires_after(std::chrono::seconds(5));
-            auto [shutdown_ec] = co_await tls_stream.async_shutdown(kTuple);
+            auto [shutdown_ec] = co_await tls_stream.async_shutdown(kNoThrow);
             (void)shutdown_ec;
         } else if (!Benign(ec)) {
             ESCD_DEBUG("server") << "TLS handshake failed: " << ec.message();
@@ -179,7 +178,7 @@ asio::awaitable<void> LingeringClose(Stream& stream) {
     std::vector<char> sink(64 * 1024);
     std::size_t drained = 0;
     while (drained < kMaxDrain) {
-        auto [ec, n] = co_await stream.async_read_some(asio::buffer(sink), kTuple);
+        auto [ec, n] = co_await stream.async_read_some(asio::buffer(sink), kNoThrow);
         if (ec) break;
         drained += n;
     }
@@ -195,17 +194,18 @@ asio::awaitable<void> HttpServer::Serve(Stream& stream, SessionState& state) {
         parser.header_limit(limits_.header_limit);
         tcp_stream.expires_after(limits_.read_timeout);
         auto [header_ec, header_bytes] =
-            co_await http::async_read_header(stream, buffer, parser, kTuple);
+            co_await http::async_read_header(stream, buffer, parser, kNoThrow);
         beast::error_code ec = header_ec;
         if (!ec && parser.get()[http::field::expect] == "100-continue") {
             // curl asks before sending a body over 1 KiB; answer at once instead of making it wait.
             http::response<http::empty_body> proceed{http::status::continue_, 11};
             auto [continue_ec, continue_bytes] =
-                co_await http::async_write(stream, proceed, kTuple);
+                co_await http::async_write(stream, proceed, kNoThrow);
             ec = continue_ec;
         }
         if (!ec && !parser.is_done()) {
-            auto [body_ec, body_bytes] = co_await http::async_read(stream, buffer, parser, kTuple);
+            auto [body_ec, body_bytes] =
+                co_await http::async_read(stream, buffer, parser, kNoThrow);
             ec = body_ec;
         }
         if (ec) {
@@ -231,7 +231,7 @@ asio::awaitable<void> HttpServer::Serve(Stream& stream, SessionState& state) {
             answer.body() = std::move(error.body);
             answer.prepare_payload();
             tcp_stream.expires_after(std::chrono::seconds(5));
-            auto [write_ec, written] = co_await http::async_write(stream, answer, kTuple);
+            auto [write_ec, written] = co_await http::async_write(stream, answer, kNoThrow);
             // Only a refused body is still on its way; garbage needs no patience.
             if (!write_ec && error.status != http::status::bad_request)
                 co_await LingeringClose(stream);
@@ -251,7 +251,7 @@ asio::awaitable<void> HttpServer::Serve(Stream& stream, SessionState& state) {
         answer.keep_alive(request.keep_alive() && !stopping_);
         answer.prepare_payload();
         tcp_stream.expires_after(limits_.read_timeout);
-        auto [write_ec, written] = co_await http::async_write(stream, answer, kTuple);
+        auto [write_ec, written] = co_await http::async_write(stream, answer, kNoThrow);
         // Accepted work runs even when the client vanished before reading its answer.
         if (response.follow_up) follow_ups_.Start(std::move(*response.follow_up));
         state.busy = false;

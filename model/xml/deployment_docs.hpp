@@ -21,6 +21,14 @@ struct DeploymentView {
     std::string tenant_external_id;
     ServiceState service = ServiceState::kDeploying;
     std::vector<VmRecord> vms;
+
+    /// The VMs of group `group`, in the view's order.
+    std::vector<VmRecord> MembersOf(std::string_view group) const {
+        std::vector<VmRecord> members;
+        for (const auto& vm : vms)
+            if (vm.vm_group == group) members.push_back(vm);
+        return members;
+    }
 };
 
 /// One event callback; `vm` null for service-level events (SERVICE_ALIVE, ...). When `replaced`

@@ -9,6 +9,7 @@
 
 #include "common/error.hpp"
 #include "common/ip_network.hpp"
+#include "common/text.hpp"
 #include "common/url.hpp"
 #include "model/ids.hpp"
 #include "model/xml/xml_doc.hpp"
@@ -83,11 +84,6 @@ std::optional<long long> Integer(pugi::xml_node root,
     }
     Set(root, name, std::to_string(value));
     return value;
-}
-
-std::string Lower(std::string text) {
-    for (auto& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return text;
 }
 
 // One of `allowed` (compared case-insensitively, stored as listed); `fallback` when absent.

@@ -4,14 +4,11 @@
 #include <sstream>
 
 #include "common/error.hpp"
+#include "common/text.hpp"
 #include "model/xml/xml_doc.hpp"
 
 namespace escd::model::xml {
 namespace {
-std::string Shown(std::string_view text) {
-    return text.size() <= 80 ? std::string(text) : std::string(text.substr(0, 80)) + "...";
-}
-
 // The <property> children of `properties` (a <properties> element, or empty: no properties).
 std::vector<VimProperty> ParseProperties(const pugi::xml_node& properties, std::string_view what) {
     std::vector<VimProperty> out;

@@ -27,14 +27,6 @@ namespace {
 using model::ServiceState;
 using model::VmEvent;
 using model::VmState;
-
-std::vector<model::VmRecord> MembersOf(const model::xml::DeploymentView& view,
-                                       const std::string& group) {
-    std::vector<model::VmRecord> out;
-    for (const auto& vm : view.vms)
-        if (vm.vm_group == group) out.push_back(vm);
-    return out;
-}
 }  // namespace
 
 asio::awaitable<std::optional<DeploymentWorkflow::ScaleRequest>> DeploymentWorkflow::ApplyKpiEvent(
@@ -56,7 +48,7 @@ asio::awaitable<std::optional<DeploymentWorkflow::ScaleRequest>> DeploymentWorkf
                              << group.name << ", which is not elastic: not scaled";
         co_return std::nullopt;
     }
-    const auto count = static_cast<int>(MembersOf(context.view, group.name).size());
+    const auto count = static_cast<int>(context.view.MembersOf(group.name).size());
     if (out ? count >= group.scaling.max_active : count <= group.scaling.min_active) {
         ESCD_INFO("monitor") << event << " of VM " << vm_name << ": group " << group.name << " has "
                              << count << " VM(s), at its " << (out ? "max_active" : "min_active")
@@ -74,7 +66,7 @@ asio::awaitable<DeploymentWorkflow::Final> DeploymentWorkflow::Scale(const model
     const auto& group = context.Group(group_name);
     Final final;
     final.outcome.state = model::ResourceState::kActive;
-    auto members = MembersOf(context.view, group_name);
+    auto members = context.view.MembersOf(group_name);
     const auto count = static_cast<int>(members.size());
     const std::string prefix = out ? "VM_SCALE_OUT_" : "VM_SCALE_IN_";
 

@@ -52,13 +52,6 @@ int TargetCount(const model::VmGroupSpec& group, int current) {
     const int low = group.scaling.min_active;
     return std::clamp(current, low, std::max(low, group.scaling.max_active));
 }
-
-std::vector<model::VmRecord> MembersOf(const xml::DeploymentView& view, const std::string& group) {
-    std::vector<model::VmRecord> members;
-    for (const auto& vm : view.vms)
-        if (vm.vm_group == group) members.push_back(vm);
-    return members;
-}
 }  // namespace
 
 asio::awaitable<bool> DeploymentWorkflow::UpdateVmInterfaces(Context& context,
@@ -146,7 +139,7 @@ asio::awaitable<DeploymentWorkflow::Final> DeploymentWorkflow::Update(const mode
         for (const auto& group : context.spec.vm_groups) {
             if (!failure.empty()) break;
             const bool new_group = FindGroup(old_spec, group.name) == nullptr;
-            auto members = MembersOf(context.view, group.name);
+            auto members = context.view.MembersOf(group.name);
             std::set<int> used;
             for (auto& vm : members) {
                 used.insert(vm.vm_index);
@@ -196,7 +189,7 @@ asio::awaitable<DeploymentWorkflow::Final> DeploymentWorkflow::Update(const mode
         // 2. Interfaces of the VMs of kept groups.
         for (const auto& group : context.spec.vm_groups) {
             if (FindGroup(old_spec, group.name) == nullptr) continue;
-            for (const auto& vm : MembersOf(context.view, group.name)) {
+            for (const auto& vm : context.view.MembersOf(group.name)) {
                 if (vm.state == VmState::kError || vm.state == VmState::kUndeploying) continue;
                 if (!co_await UpdateVmInterfaces(context, group, vm) && failure.empty())
                     failure = "the interfaces of VM " + vm.vm_name + " could not be changed";
@@ -206,7 +199,7 @@ asio::awaitable<DeploymentWorkflow::Final> DeploymentWorkflow::Update(const mode
         for (const auto& vm : std::vector(context.view.vms))
             if (FindGroup(context.spec, vm.vm_group) == nullptr) co_await UndeployVm(context, vm);
         for (const auto& group : context.spec.vm_groups) {
-            auto members = MembersOf(context.view, group.name);
+            auto members = context.view.MembersOf(group.name);
             std::sort(members.begin(), members.end(),
                       [](const auto& a, const auto& b) { return a.vm_index > b.vm_index; });
             const int target = TargetCount(group, static_cast<int>(members.size()));

@@ -15,7 +15,6 @@
 
 namespace escd::orchestrator {
 namespace {
-const auto kTuple = asio::as_tuple(asio::use_awaitable);
 static_assert(std::is_trivially_destructible_v<asio::ip::address>,
               "Ping takes its address by value (see common/offload.hpp on g++ 12)");
 constexpr std::uint8_t kEchoRequest = 8;
@@ -126,7 +125,7 @@ void IcmpPinger::Stop() {
 
 asio::awaitable<void> IcmpPinger::Receive() {
     while (socket_ && socket_->is_open()) {
-        auto [ec] = co_await socket_->async_wait(asio::socket_base::wait_read, kTuple);
+        auto [ec] = co_await socket_->async_wait(asio::socket_base::wait_read, kNoThrow);
         if (ec == asio::error::operation_aborted || ec == asio::error::bad_descriptor) co_return;
         Drain();
     }
@@ -223,7 +222,7 @@ asio::awaitable<int> IcmpPinger::Echoes(asio::ip::address address,
             const auto deadline = std::chrono::steady_clock::now() + timeout;
             if (pending->answered < pending->expected) {
                 pending->timer.expires_at(deadline);
-                co_await pending->timer.async_wait(kTuple);
+                co_await pending->timer.async_wait(kNoThrow);
             }
             // A reply the kernel queued before the deadline counts, even when this strand was
             // too busy to read it in time.

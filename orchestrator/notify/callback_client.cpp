@@ -3,7 +3,6 @@
 namespace escd::orchestrator {
 namespace {
 // Socket results as (error_code, ...) values: a failed delivery is an outcome, not an exception.
-const auto kTuple = asio::as_tuple(asio::use_awaitable);
 
 http::request<http::string_body> BuildRequest(
     const Url& url,
@@ -29,7 +28,7 @@ struct Exchanged {
 template <class Stream>
 asio::awaitable<Exchanged> Exchange(Stream& stream, http::request<http::string_body>& request) {
     Exchanged out;
-    auto [write_error, written] = co_await http::async_write(stream, request, kTuple);
+    auto [write_error, written] = co_await http::async_write(stream, request, kNoThrow);
     if (write_error) {
         out.result.error = "write: " + write_error.message();
         co_return out;
@@ -37,7 +36,7 @@ asio::awaitable<Exchanged> Exchange(Stream& stream, http::request<http::string_b
     out.sent = true;
     beast::flat_buffer buffer;
     http::response<http::string_body> response;
-    auto [read_error, read] = co_await http::async_read(stream, buffer, response, kTuple);
+    auto [read_error, read] = co_await http::async_read(stream, buffer, response, kNoThrow);
     if (read_error) {
         out.result.error = "read: " + read_error.message();
         co_return out;
@@ -88,7 +87,7 @@ asio::awaitable<CallbackResult> CallbackClient::PostPlain(
 
     auto stream = std::make_unique<beast::tcp_stream>(co_await asio::this_coro::executor);
     stream->expires_after(timeout_);
-    auto [connect_error, endpoint] = co_await stream->async_connect(endpoints, kTuple);
+    auto [connect_error, endpoint] = co_await stream->async_connect(endpoints, kNoThrow);
     if (connect_error) co_return CallbackResult{0, "connect: " + connect_error.message()};
     auto exchanged = co_await Exchange(*stream, request);
     if (exchanged.result.status != 0 && exchanged.keep_alive)
@@ -102,7 +101,7 @@ asio::awaitable<CallbackResult> CallbackClient::PostTls(const Url& url,
     request.keep_alive(false);
     beast::tcp_stream tcp_stream(co_await asio::this_coro::executor);
     tcp_stream.expires_after(timeout_);
-    auto [connect_error, endpoint] = co_await tcp_stream.async_connect(endpoints, kTuple);
+    auto [connect_error, endpoint] = co_await tcp_stream.async_connect(endpoints, kNoThrow);
     if (connect_error) co_return CallbackResult{0, "connect: " + connect_error.message()};
     beast::ssl_stream<beast::tcp_stream> tls_stream(std::move(tcp_stream), tls_);
     if (!url.ipv6_literal &&
@@ -110,11 +109,12 @@ asio::awaitable<CallbackResult> CallbackClient::PostTls(const Url& url,
         co_return CallbackResult{0, "tls: cannot set SNI"};
     }
     tls_stream.set_verify_callback(ssl::host_name_verification(url.host));
-    auto [handshake_error] = co_await tls_stream.async_handshake(ssl::stream_base::client, kTuple);
+    auto [handshake_error] =
+        co_await tls_stream.async_handshake(ssl::stream_base::client, kNoThrow);
     if (handshake_error) co_return CallbackResult{0, "tls handshake: " + handshake_error.message()};
     auto exchanged = co_await Exchange(tls_stream, request);
     // The receiver may close without close_notify; that is not a delivery failure.
-    auto [shutdown_error] = co_await tls_stream.async_shutdown(kTuple);
+    auto [shutdown_error] = co_await tls_stream.async_shutdown(kNoThrow);
     (void)shutdown_error;
     co_return exchanged.result;
 }

@@ -16,7 +16,6 @@
 namespace escd::orchestrator {
 namespace {
 namespace fs = std::filesystem;
-const auto kTuple = asio::as_tuple(asio::use_awaitable);
 constexpr std::size_t kChunk = 1 << 20;  // bytes handed to the file pool per write
 
 // A staged download: the file descriptor, and the file removed unless Keep() was called.
@@ -77,7 +76,7 @@ asio::awaitable<std::uint64_t> Receive(Stream& stream,
                                        std::uint64_t max_bytes,
                                        StagedFile& file,
                                        asio::thread_pool& file_pool) {
-    auto [write_error, written] = co_await http::async_write(stream, request, kTuple);
+    auto [write_error, written] = co_await http::async_write(stream, request, kNoThrow);
     if (write_error)
         throw Error(ErrorOrigin::kRemote, ErrorCode::kUnavailable,
                     Describe(url) + ": " + write_error.message());
@@ -86,7 +85,7 @@ asio::awaitable<std::uint64_t> Receive(Stream& stream,
     http::response_parser<http::buffer_body> parser;
     parser.body_limit(max_bytes);
     auto [header_error, header_bytes] =
-        co_await http::async_read_header(stream, buffer, parser, kTuple);
+        co_await http::async_read_header(stream, buffer, parser, kNoThrow);
     if (header_error)
         throw Error(ErrorOrigin::kRemote, ErrorCode::kUnavailable,
                     Describe(url) + ": " + header_error.message());
@@ -107,7 +106,7 @@ asio::awaitable<std::uint64_t> Receive(Stream& stream,
     while (!parser.is_done()) {
         parser.get().body().data = chunk.data() + filled;
         parser.get().body().size = chunk.size() - filled;
-        auto [read_error, n] = co_await http::async_read(stream, buffer, parser, kTuple);
+        auto [read_error, n] = co_await http::async_read(stream, buffer, parser, kNoThrow);
         const std::size_t got = chunk.size() - filled - parser.get().body().size;
         filled += got;
         received += got;
@@ -188,7 +187,7 @@ asio::awaitable<FetchedFile> FileFetcher::Download(const FetchSource& source,
     } else {
         tcp::resolver resolver(executor);
         auto [error, results] =
-            co_await resolver.async_resolve(url->host, std::to_string(url->port), kTuple);
+            co_await resolver.async_resolve(url->host, std::to_string(url->port), kNoThrow);
         if (error) {
             throw Error(ErrorOrigin::kRemote, ErrorCode::kUnavailable,
                         "cannot resolve " + url->host + ": " + error.message());
@@ -221,7 +220,7 @@ asio::awaitable<FetchedFile> FileFetcher::Download(const FetchSource& source,
 
     beast::tcp_stream tcp(executor);
     tcp.expires_after(options_.timeout);  // one deadline for the whole transfer
-    auto [connect_error, endpoint] = co_await tcp.async_connect(endpoints, kTuple);
+    auto [connect_error, endpoint] = co_await tcp.async_connect(endpoints, kNoThrow);
     if (connect_error) {
         throw Error(ErrorOrigin::kRemote, ErrorCode::kUnavailable,
                     "cannot connect to " + url->HostHeader() + ": " + connect_error.message());
@@ -232,7 +231,8 @@ asio::awaitable<FetchedFile> FileFetcher::Download(const FetchSource& source,
         if (!url->ipv6_literal && !ParseIp(url->host))
             SSL_set_tlsext_host_name(stream.native_handle(), url->host.c_str());
         stream.set_verify_callback(ssl::host_name_verification(url->host));
-        auto [handshake_error] = co_await stream.async_handshake(ssl::stream_base::client, kTuple);
+        auto [handshake_error] =
+            co_await stream.async_handshake(ssl::stream_base::client, kNoThrow);
         if (handshake_error) {
             throw Error(ErrorOrigin::kRemote, ErrorCode::kUnavailable,
                         url->HostHeader() + ": TLS handshake: " + handshake_error.message());

@@ -17,7 +17,7 @@
 namespace escd::server::handlers {
 namespace {
 namespace xml = model::xml;
-constexpr const char* kIdParam = "internal_deployment_id";
+constexpr const char* kDeploymentIdParam = "internal_deployment_id";
 constexpr auto kDeploymentKind = model::ResourceKind::kDeployment;
 
 // What GET shows of one deployment: its datamodel, service state and VMs.
@@ -54,14 +54,14 @@ asio::awaitable<Response> List(const DeploymentContext& c) {
 }
 
 asio::awaitable<std::optional<Loaded>> Find(const DeploymentContext& c, const std::string& id) {
-    model::ValidateInternalId(id, kIdParam);
+    model::ValidateInternalId(id, kDeploymentIdParam);
     auto stored = co_await c.deployments.ReadDeployment(id);
     if (!stored) co_return std::nullopt;
     co_return Parsed(std::move(*stored));
 }
 
 asio::awaitable<Response> Get(const DeploymentContext& c, Request& request) {
-    const auto& id = request.Param(kIdParam);
+    const auto& id = request.Param(kDeploymentIdParam);
     auto loaded = co_await Find(c, id);
     if (!loaded) throw Error(ErrorCode::kNotFound, "deployment " + id + " not found");
     Response response;
@@ -70,8 +70,8 @@ asio::awaitable<Response> Get(const DeploymentContext& c, Request& request) {
 }
 
 asio::awaitable<Response> GetConfig(const DeploymentContext& c, Request& request) {
-    const auto& id = request.Param(kIdParam);
-    model::ValidateInternalId(id, kIdParam);
+    const auto& id = request.Param(kDeploymentIdParam);
+    model::ValidateInternalId(id, kDeploymentIdParam);
     auto record = co_await c.resources.GetResource(kDeploymentKind, id);
     if (!record) throw Error(ErrorCode::kNotFound, "deployment " + id + " not found");
     Response response;
@@ -91,7 +91,7 @@ std::vector<model::ResourceKey> UsesOf(const xml::ParsedDeployment& parsed) {
 }
 
 asio::awaitable<Accepted> Create(const DeploymentContext& c, Request& request) {
-    const auto& id = request.Param(kIdParam);
+    const auto& id = request.Param(kDeploymentIdParam);
     RequireXmlBody(request);
     auto parsed = xml::ParseDeploymentRequest(request.Body(), id);
     auto op = NewOperation(request, model::OperationKind::kCreateDeployment,
@@ -112,7 +112,7 @@ asio::awaitable<Accepted> Create(const DeploymentContext& c, Request& request) {
 }
 
 asio::awaitable<Accepted> Update(const DeploymentContext& c, Request& request) {
-    const auto& id = request.Param(kIdParam);
+    const auto& id = request.Param(kDeploymentIdParam);
     RequireXmlBody(request);
     auto parsed = xml::ParseDeploymentRequest(request.Body(), id);
     auto op = NewOperation(request, model::OperationKind::kUpdateDeployment,
@@ -142,8 +142,8 @@ asio::awaitable<Accepted> Update(const DeploymentContext& c, Request& request) {
 }
 
 asio::awaitable<Accepted> Delete(const DeploymentContext& c, Request& request) {
-    const auto& id = request.Param(kIdParam);
-    model::ValidateInternalId(id, kIdParam);
+    const auto& id = request.Param(kDeploymentIdParam);
+    model::ValidateInternalId(id, kDeploymentIdParam);
     auto op = NewOperation(request, model::OperationKind::kDeleteDeployment,
                            model::TargetKind::kDeployment, id,
                            /*callback_required=*/true);
@@ -177,7 +177,7 @@ OperationRequest ParseOperation(const Request& request) {
 
 asio::awaitable<Accepted> ServiceOperation(const DeploymentContext& c, Request& request) {
     const auto& tenant = request.Param("internal_tenant_id");
-    const auto& id = request.Param(kIdParam);
+    const auto& id = request.Param(kDeploymentIdParam);
     model::ValidateInternalId(tenant, "internal_tenant_id");
     auto parsed = ParseOperation(request);
     auto op = NewOperation(request, model::OperationKind::kServiceOperation,
@@ -289,19 +289,20 @@ asio::awaitable<Accepted> RecoveryVm(const DeploymentContext& c, Request& reques
 
 void RegisterDeploymentRoutes(Router& router, DeploymentContext context) {
     // Each route holds its copy of the references.
-    const std::string one = std::string("/deployments/{") + kIdParam + "}";
+    const std::string one = std::string("/deployments/{") + kDeploymentIdParam + "}";
     router.Add(http::verb::get, "/deployments", [context](Request&) { return List(context); });
     router.Add(http::verb::get, one, [context](Request& r) { return Get(context, r); });
-    router.Add(http::verb::get, std::string("/deployments/config/{") + kIdParam + "}",
+    router.Add(http::verb::get, std::string("/deployments/config/{") + kDeploymentIdParam + "}",
                [context](Request& r) { return GetConfig(context, r); });
     AddMutation(router, http::verb::post, one,
                 [context](Request& r) { return Create(context, r); });
     AddMutation(router, http::verb::put, one, [context](Request& r) { return Update(context, r); });
     AddMutation(router, http::verb::delete_, one,
                 [context](Request& r) { return Delete(context, r); });
-    AddMutation(router, http::verb::post,
-                std::string("/{internal_tenant_id}/deployments/service/{") + kIdParam + "}",
-                [context](Request& r) { return ServiceOperation(context, r); });
+    AddMutation(
+        router, http::verb::post,
+        std::string("/{internal_tenant_id}/deployments/service/{") + kDeploymentIdParam + "}",
+        [context](Request& r) { return ServiceOperation(context, r); });
     AddMutation(router, http::verb::post, "/{internal_tenant_id}/deployments/vm/{vm_name}",
                 [context](Request& r) { return VmOperation(context, r); });
     AddMutation(router, http::verb::post, "/{internal_tenant_id}/deployments/recovery-vm/{vm_name}",

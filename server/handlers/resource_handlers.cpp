@@ -14,7 +14,7 @@ namespace xml = model::xml;
 using model::ResourceRecord;
 using model::ResourceState;
 constexpr const char* kTenantParam = "internalTenantId";
-constexpr const char* kIdParam = "id";
+constexpr const char* kResourceIdParam = "id";
 
 // How a kind is exposed: its path segment, whether it lives under a tenant, its verbs.
 struct Exposure {
@@ -111,7 +111,7 @@ asio::awaitable<Response> List(const ContextPtr& c, Request& request) {
 
 asio::awaitable<Response> Get(const ContextPtr& c, Request& request) {
     auto tenant = TenantOf(*c, request);
-    auto record = co_await Existing(*c, request.Param(kIdParam), tenant);
+    auto record = co_await Existing(*c, request.Param(kResourceIdParam), tenant);
     Response response;
     response.body = xml::ResourceDocument(c->kind, record, {});
     co_return response;
@@ -119,7 +119,7 @@ asio::awaitable<Response> Get(const ContextPtr& c, Request& request) {
 
 asio::awaitable<Accepted> Create(const ContextPtr& c, Request& request) {
     auto tenant = TenantOf(*c, request);
-    const auto& id = request.Param(kIdParam);
+    const auto& id = request.Param(kResourceIdParam);
     RequireXmlBody(request);
     auto parsed = xml::ParseResourceRequest(c->kind, request.Body(), tenant, id);
     auto op = NewOperation(request, KindOfOperation(*c, ResourceState::kCreating),
@@ -136,7 +136,7 @@ asio::awaitable<Accepted> Create(const ContextPtr& c, Request& request) {
 
 asio::awaitable<Accepted> Update(const ContextPtr& c, Request& request) {
     auto tenant = TenantOf(*c, request);
-    const auto& id = request.Param(kIdParam);
+    const auto& id = request.Param(kResourceIdParam);
     RequireXmlBody(request);
     auto parsed = xml::ParseResourceRequest(c->kind, request.Body(), tenant, id);
     auto op = NewOperation(request, KindOfOperation(*c, ResourceState::kUpdating),
@@ -161,7 +161,7 @@ asio::awaitable<Accepted> Update(const ContextPtr& c, Request& request) {
 // supported on VIM", with the way forward.
 asio::awaitable<Response> Immutable(const ContextPtr& c, Request& request) {
     auto tenant = TenantOf(*c, request);
-    co_await Existing(*c, request.Param(kIdParam), tenant);
+    co_await Existing(*c, request.Param(kResourceIdParam), tenant);
     throw Error(ErrorCode::kNotSupported, "Operation not supported on VIM: a " +
                                               std::string(c->kind.root) +
                                               " cannot be updated; delete it and create it again");
@@ -169,7 +169,7 @@ asio::awaitable<Response> Immutable(const ContextPtr& c, Request& request) {
 
 asio::awaitable<Accepted> Delete(const ContextPtr& c, Request& request) {
     auto tenant = TenantOf(*c, request);
-    const auto& id = request.Param(kIdParam);
+    const auto& id = request.Param(kResourceIdParam);
     auto op = NewOperation(request, KindOfOperation(*c, ResourceState::kDeleting),
                            model::TargetOf(c->kind.kind), id, /*callback_required=*/true);
     auto record = co_await Existing(*c, id, tenant);
@@ -191,7 +191,7 @@ void RegisterResourceRoutes(Router& router,
         const std::string list =
             (exposure.tenant_scoped ? std::string("/{") + kTenantParam + "}/" : std::string("/")) +
             exposure.segment;
-        const std::string one = list + "/{" + kIdParam + "}";
+        const std::string one = list + "/{" + kResourceIdParam + "}";
         router.Add(http::verb::get, list, [context](Request& r) { return List(context, r); });
         router.Add(http::verb::get, one, [context](Request& r) { return Get(context, r); });
         AddMutation(router, http::verb::post, one,

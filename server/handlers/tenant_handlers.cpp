@@ -8,7 +8,7 @@
 namespace escd::server::handlers {
 namespace {
 namespace xml = model::xml;
-constexpr const char* kIdParam = "internal_tenant_id";
+constexpr const char* kTenantIdParam = "internal_tenant_id";
 constexpr auto kTenantKind = model::ResourceKind::kTenant;
 
 xml::TenantView ViewOf(const model::ResourceRecord& record) {
@@ -27,7 +27,7 @@ asio::awaitable<Response> ListTenants(model::ResourceStore& resources) {
 }
 
 asio::awaitable<Response> GetTenant(model::ResourceStore& resources, const std::string& id) {
-    model::ValidateInternalId(id, kIdParam);
+    model::ValidateInternalId(id, kTenantIdParam);
     auto record = co_await resources.GetResource(kTenantKind, id);
     if (!record) throw Error(ErrorCode::kNotFound, "tenant " + id + " not found");
     Response response;
@@ -36,7 +36,7 @@ asio::awaitable<Response> GetTenant(model::ResourceStore& resources, const std::
 }
 
 asio::awaitable<Accepted> CreateTenant(model::ResourceStore& resources, Request& request) {
-    const auto& id = request.Param(kIdParam);
+    const auto& id = request.Param(kTenantIdParam);
     RequireXmlBody(request);
     auto spec = xml::ParseTenantRequest(request.Body(), id);
     auto op =
@@ -51,7 +51,7 @@ asio::awaitable<Accepted> CreateTenant(model::ResourceStore& resources, Request&
 }
 
 asio::awaitable<Accepted> UpdateTenant(model::ResourceStore& resources, Request& request) {
-    const auto& id = request.Param(kIdParam);
+    const auto& id = request.Param(kTenantIdParam);
     RequireXmlBody(request);
     auto spec = xml::ParseTenantRequest(request.Body(), id);
     auto op =
@@ -63,8 +63,8 @@ asio::awaitable<Accepted> UpdateTenant(model::ResourceStore& resources, Request&
 }
 
 asio::awaitable<Accepted> DeleteTenant(model::ResourceStore& resources, Request& request) {
-    const auto& id = request.Param(kIdParam);
-    model::ValidateInternalId(id, kIdParam);
+    const auto& id = request.Param(kTenantIdParam);
+    model::ValidateInternalId(id, kTenantIdParam);
     auto op =
         NewOperation(request, model::OperationKind::kDeleteTenant, model::TargetKind::kTenant, id,
                      /*callback_required=*/true);
@@ -78,11 +78,11 @@ asio::awaitable<Accepted> DeleteTenant(model::ResourceStore& resources, Request&
 }  // namespace
 
 void RegisterTenantRoutes(Router& router, model::ResourceStore& resources) {
-    const std::string one = std::string("/tenants/{") + kIdParam + "}";
+    const std::string one = std::string("/tenants/{") + kTenantIdParam + "}";
     router.Add(http::verb::get, "/tenants",
                [&resources](Request&) { return ListTenants(resources); });
     router.Add(http::verb::get, one,
-               [&resources](Request& r) { return GetTenant(resources, r.Param(kIdParam)); });
+               [&resources](Request& r) { return GetTenant(resources, r.Param(kTenantIdParam)); });
     AddMutation(router, http::verb::post, one,
                 [&resources](Request& r) { return CreateTenant(resources, r); });
     AddMutation(router, http::verb::put, one,

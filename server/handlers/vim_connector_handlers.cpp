@@ -18,7 +18,7 @@ vim::openstack::Properties Pairs(const std::vector<model::VimProperty>& properti
     for (const auto& p : properties) out.emplace_back(p.name, p.value);
     return out;
 }
-using Context = std::shared_ptr<VimConnectorContext>;
+using SharedContext = std::shared_ptr<VimConnectorContext>;
 
 constexpr const char* kVimIdParam = "vim_id";
 constexpr const char* kUserIdParam = "vim_user_id";
@@ -49,7 +49,8 @@ Response Document(std::string body) {
     return response;
 }
 
-asio::awaitable<model::VimConnector> ReadConnector(const Context& context, const std::string& id) {
+asio::awaitable<model::VimConnector> ReadConnector(const SharedContext& context,
+                                                   const std::string& id) {
     auto found = co_await context->store.GetVimConnector(id);
     if (!found) throw Error(ErrorCode::kNotFound, "VIM connector " + id + " not found");
     co_return std::move(*found);
@@ -59,12 +60,12 @@ asio::awaitable<model::VimConnector> ReadConnector(const Context& context, const
 
 // Awaited results go to named locals: g++ 12 may destroy a temporary of a co_await
 // full-expression twice (README, "Coroutine parameters").
-asio::awaitable<Response> ListConnectors(const Context& context) {
+asio::awaitable<Response> ListConnectors(const SharedContext& context) {
     const auto connectors = co_await context->store.ListVimConnectors();
     co_return Document(xml::VimConnectorListDocument(connectors));
 }
 
-asio::awaitable<Response> GetConnector(const Context& context, Request& request) {
+asio::awaitable<Response> GetConnector(const SharedContext& context, Request& request) {
     const auto& id = VimIdFrom(request);
     const auto connector = co_await ReadConnector(context, id);
     co_return Document(xml::VimConnectorDocument(connector, {}));
@@ -72,11 +73,11 @@ asio::awaitable<Response> GetConnector(const Context& context, Request& request)
 
 // The engine's set of VIMs reads the change before the answer goes out: a request that follows
 // the answer (a deployment on a new connector) finds it.
-asio::awaitable<void> VimsChanged(const Context& context) {
+asio::awaitable<void> VimsChanged(const SharedContext& context) {
     if (context->vims_changed) co_await context->vims_changed();
 }
 
-asio::awaitable<Accepted> CreateConnector(const Context& context, Request& request) {
+asio::awaitable<Accepted> CreateConnector(const SharedContext& context, Request& request) {
     RequireXmlBody(request);
     const auto connector = xml::ParseVimConnectorRequest(request.Body(), {});
     const auto op = NewOperation(request, model::OperationKind::kCreateVimConnector,
@@ -90,7 +91,7 @@ asio::awaitable<Accepted> CreateConnector(const Context& context, Request& reque
     co_return Finished(op, xml::VimConnectorDocument(connector, {}), std::move(rows));
 }
 
-asio::awaitable<Accepted> UpdateConnector(const Context& context, Request& request) {
+asio::awaitable<Accepted> UpdateConnector(const SharedContext& context, Request& request) {
     const auto& id = VimIdFrom(request);
     RequireXmlBody(request);
     const auto connector = xml::ParseVimConnectorRequest(request.Body(), id);
@@ -105,7 +106,7 @@ asio::awaitable<Accepted> UpdateConnector(const Context& context, Request& reque
     co_return Finished(op, xml::VimConnectorDocument(connector, {}), std::move(rows));
 }
 
-asio::awaitable<Accepted> DeleteConnector(const Context& context, Request& request) {
+asio::awaitable<Accepted> DeleteConnector(const SharedContext& context, Request& request) {
     const auto& id = VimIdFrom(request);
     const auto op = NewOperation(request, model::OperationKind::kDeleteVimConnector,
                                  model::TargetKind::kVimConnector, id,
@@ -120,7 +121,7 @@ asio::awaitable<Accepted> DeleteConnector(const Context& context, Request& reque
     co_return Finished(op, xml::VimConnectorDocument(connector, {}), std::move(rows));
 }
 
-asio::awaitable<Response> GetDefault(const Context& context) {
+asio::awaitable<Response> GetDefault(const SharedContext& context) {
     const auto connectors = co_await context->store.ListVimConnectors();
     for (const auto& connector : connectors) {
         if (connector.is_default)
@@ -129,7 +130,7 @@ asio::awaitable<Response> GetDefault(const Context& context) {
     throw Error(ErrorCode::kNotFound, "no VIM connector is the default");
 }
 
-asio::awaitable<Accepted> SetDefault(const Context& context, Request& request) {
+asio::awaitable<Accepted> SetDefault(const SharedContext& context, Request& request) {
     RequireXmlBody(request);
     const auto id = xml::ParseDefaultVimConnectorRequest(request.Body());
     const auto op = NewOperation(request, model::OperationKind::kSetDefaultVimConnector,
@@ -144,7 +145,7 @@ asio::awaitable<Accepted> SetDefault(const Context& context, Request& request) {
 }
 
 // The connection status of `connector`, checked now.
-asio::awaitable<vim::VimStatus> Probe(const Context& context,
+asio::awaitable<vim::VimStatus> Probe(const SharedContext& context,
                                       const model::VimConnector& connector) {
     if (connector.type == model::VimType::kOpenstack) {
         if (!context->check_openstack)
@@ -168,7 +169,7 @@ asio::awaitable<vim::VimStatus> Probe(const Context& context,
     co_return co_await context->check_libvirt_uri(uri);
 }
 
-asio::awaitable<Accepted> CheckStatus(const Context& context, Request& request) {
+asio::awaitable<Accepted> CheckStatus(const SharedContext& context, Request& request) {
     const auto& id = VimIdFrom(request);
     const auto op = NewOperation(request, model::OperationKind::kCheckVimConnectorStatus,
                                  model::TargetKind::kVimConnector, id,
@@ -189,13 +190,13 @@ asio::awaitable<Accepted> CheckStatus(const Context& context, Request& request) 
 
 // VIM users ---------------------------------------------------------------------------------
 
-asio::awaitable<Response> ListUsers(const Context& context, Request& request) {
+asio::awaitable<Response> ListUsers(const SharedContext& context, Request& request) {
     const auto& vim_id = VimIdFrom(request);
     auto users = co_await context->store.ListVimUsers(vim_id);
     co_return Document(xml::VimUserListDocument(users));
 }
 
-asio::awaitable<Response> GetUser(const Context& context, Request& request) {
+asio::awaitable<Response> GetUser(const SharedContext& context, Request& request) {
     const auto& vim_id = VimIdFrom(request);
     const auto user_id = UserIdFrom(request);
     const auto user = co_await context->store.GetVimUser(vim_id, user_id);
@@ -206,7 +207,7 @@ std::string UserTarget(const model::VimUser& user) {
     return user.vim_id + "/" + user.id;
 }
 
-asio::awaitable<Accepted> CreateUser(const Context& context, Request& request) {
+asio::awaitable<Accepted> CreateUser(const SharedContext& context, Request& request) {
     const auto& vim_id = VimIdFrom(request);
     RequireXmlBody(request);
     const auto user = xml::ParseVimUserRequest(request.Body(), vim_id, {});
@@ -221,7 +222,7 @@ asio::awaitable<Accepted> CreateUser(const Context& context, Request& request) {
     co_return Finished(op, xml::VimUserDocument(user, {}), std::move(rows));
 }
 
-asio::awaitable<Accepted> UpdateUser(const Context& context, Request& request) {
+asio::awaitable<Accepted> UpdateUser(const SharedContext& context, Request& request) {
     const auto& vim_id = VimIdFrom(request);
     const auto user_id = UserIdFrom(request);
     RequireXmlBody(request);
@@ -237,7 +238,7 @@ asio::awaitable<Accepted> UpdateUser(const Context& context, Request& request) {
     co_return Finished(op, xml::VimUserDocument(user, {}), std::move(rows));
 }
 
-asio::awaitable<Accepted> DeleteUser(const Context& context, Request& request) {
+asio::awaitable<Accepted> DeleteUser(const SharedContext& context, Request& request) {
     const auto& vim_id = VimIdFrom(request);
     const auto user_id = UserIdFrom(request);
     const auto op = NewOperation(request, model::OperationKind::kDeleteVimUser,

@@ -24,8 +24,6 @@ bool Is2xx(const ReceivedRequest& request) {
     return request.answered_status >= 200 && request.answered_status < 300;
 }
 
-constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
-
 }  // namespace
 
 std::string ReceivedRequest::Header(std::string_view name) const {

@@ -18,8 +18,6 @@
 namespace escd::test {
 namespace {
 
-constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
-
 // Deliberately not escd::Base64Encode: the test side must not share a bug with the server code
 // that decodes the header.
 std::string Base64(std::string_view data) {

@@ -17,7 +17,7 @@ namespace {
 namespace fs = std::filesystem;
 using std::chrono::milliseconds;
 
-boost::asio::ip::address Ip(const char* text) {
+boost::asio::ip::address Address(const char* text) {
     return boost::asio::ip::make_address(text);
 }
 
@@ -168,8 +168,8 @@ TEST(Config, SetAppliesEveryDocumentedKey) {
     EXPECT_EQ(config.vim_uri, "qemu:///system");
     EXPECT_EQ(config.vim_pool_size, 5);
     EXPECT_EQ(config.log_level, log::Level::kDebug);
-    EXPECT_TRUE(config.callback_allowed_cidrs.Contains(Ip("10.1.1.1")));
-    EXPECT_FALSE(config.callback_allowed_cidrs.Contains(Ip("127.0.0.1")));
+    EXPECT_TRUE(config.callback_allowed_cidrs.Contains(Address("10.1.1.1")));
+    EXPECT_FALSE(config.callback_allowed_cidrs.Contains(Address("127.0.0.1")));
     EXPECT_EQ(config.callback_backoff.initial, milliseconds{10});
     EXPECT_EQ(config.callback_backoff.max, milliseconds{20});
     EXPECT_EQ(config.callback_backoff.horizon, milliseconds{30000});
@@ -177,7 +177,7 @@ TEST(Config, SetAppliesEveryDocumentedKey) {
     EXPECT_EQ(config.callback_timeout, milliseconds{250});
     EXPECT_FALSE(config.callback_tls_verify);
     EXPECT_EQ(config.callback_ca_file, "/ca.pem");
-    EXPECT_TRUE(config.monitor_allowed_cidrs.Contains(Ip("2001:db8::1")));
+    EXPECT_TRUE(config.monitor_allowed_cidrs.Contains(Address("2001:db8::1")));
     EXPECT_TRUE(config.engine_paused_for_test);
 }
 
@@ -309,7 +309,7 @@ TEST(ConfigText, AppliesSectionsCommentsAndWhitespace) {
     EXPECT_EQ(config.listen_address, "::1");
     EXPECT_EQ(config.server_threads, 3);
     EXPECT_EQ(config.admin_password, "a#b;c = d");
-    EXPECT_TRUE(config.callback_allowed_cidrs.Contains(Ip("192.0.2.9")));
+    EXPECT_TRUE(config.callback_allowed_cidrs.Contains(Address("192.0.2.9")));
     EXPECT_FALSE(config.callback_tls_verify);
 }
 

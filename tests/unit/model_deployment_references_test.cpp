@@ -8,7 +8,7 @@
 namespace escd::model::xml {
 namespace {
 
-std::string Datamodel(const std::string& extra = {}) {
+std::string DatamodelReferring(const std::string& extra = {}) {
     return R"(<esc_datamodel xmlns="http://www.cisco.com/esc/esc"><tenants><tenant>
       <name>admin</name><deployments><deployment><name>demo</name>)" +
            extra + R"(<vm_group><name>g</name><image>uLinuxImg</image><flavor>Small Flavor</flavor>
@@ -29,7 +29,7 @@ const std::vector<ResolvedReference> kResolved{
 };
 
 TEST(DeploymentReferences, NamesAreReferencesUntilResolved) {
-    auto parsed = ParseDeploymentRequest(Datamodel(kOwnNetwork), "d");
+    auto parsed = ParseDeploymentRequest(DatamodelReferring(kOwnNetwork), "d");
     ASSERT_EQ(parsed.references.size(), 3u);  // the declared network is none
     EXPECT_EQ(parsed.references[0].internal_id, "uLinuxImg");
     EXPECT_EQ(parsed.references[1].internal_id, "Small Flavor");
@@ -37,7 +37,7 @@ TEST(DeploymentReferences, NamesAreReferencesUntilResolved) {
 }
 
 TEST(DeploymentReferences, TheViewAndTheUsesNameInternalIdsTheConfigTheClientsText) {
-    auto parsed = ParseDeploymentRequest(Datamodel(kOwnNetwork), "d");
+    auto parsed = ParseDeploymentRequest(DatamodelReferring(kOwnNetwork), "d");
     const auto shown_before = DeploymentConfigDocument(parsed.stored);
     RecordResolvedReferences(parsed, kResolved);
 
@@ -72,7 +72,7 @@ TEST(DeploymentReferences, TheViewAndTheUsesNameInternalIdsTheConfigTheClientsTe
 }
 
 TEST(DeploymentReferences, ReferencesByInternalIdLeaveTheStoredFormAsItWas) {
-    auto parsed = ParseDeploymentRequest(Datamodel(), "d");
+    auto parsed = ParseDeploymentRequest(DatamodelReferring(), "d");
     const auto before = parsed.stored;
     RecordResolvedReferences(parsed, {{ResourceKind::kImage, "uLinuxImg", "uLinuxImg"}});
     EXPECT_EQ(parsed.stored, before);
@@ -85,7 +85,7 @@ TEST(DeploymentReferences, AClientCannotSendEscdsRecordOfWhatReferencesMean) {
     const std::string forged =
         "<escd_resolved_references><reference><kind>image</kind><text>uLinuxImg</text>"
         "<internal_id>someone_elses</internal_id></reference></escd_resolved_references>";
-    auto body = Datamodel();
+    auto body = DatamodelReferring();
     body.insert(body.rfind("</esc_datamodel>"), forged);
     auto parsed = ParseDeploymentRequest(body, "d");
     EXPECT_EQ(parsed.spec.vm_groups.at(0).image, "uLinuxImg");

@@ -4,36 +4,36 @@
 
 namespace escd::model {
 namespace {
-using S = ResourceState;
-using E = ResourceEvent;
+using RS = ResourceState;
+using RE = ResourceEvent;
 
 TEST(ResourceLifecycle, CreateEndsActiveOrRemoved) {
-    EXPECT_EQ(NextState(S::kCreating, E::kVimSucceeded), S::kActive);
-    EXPECT_EQ(NextState(S::kCreating, E::kVimFailed), S::kRemoved);
+    EXPECT_EQ(NextState(RS::kCreating, RE::kVimSucceeded), RS::kActive);
+    EXPECT_EQ(NextState(RS::kCreating, RE::kVimFailed), RS::kRemoved);
 }
 
 TEST(ResourceLifecycle, RequestsAreOnlyAcceptedWhenActive) {
-    EXPECT_EQ(NextState(S::kActive, E::kUpdateRequested), S::kUpdating);
-    EXPECT_EQ(NextState(S::kActive, E::kDeleteRequested), S::kDeleting);
-    for (auto busy : {S::kCreating, S::kUpdating, S::kDeleting}) {
-        EXPECT_FALSE(NextState(busy, E::kUpdateRequested)) << ToString(busy);
-        EXPECT_FALSE(NextState(busy, E::kDeleteRequested)) << ToString(busy);
+    EXPECT_EQ(NextState(RS::kActive, RE::kUpdateRequested), RS::kUpdating);
+    EXPECT_EQ(NextState(RS::kActive, RE::kDeleteRequested), RS::kDeleting);
+    for (auto busy : {RS::kCreating, RS::kUpdating, RS::kDeleting}) {
+        EXPECT_FALSE(NextState(busy, RE::kUpdateRequested)) << ToString(busy);
+        EXPECT_FALSE(NextState(busy, RE::kDeleteRequested)) << ToString(busy);
     }
 }
 
 TEST(ResourceLifecycle, FailedUpdateOrDeleteReturnsToActive) {
-    EXPECT_EQ(NextState(S::kUpdating, E::kVimFailed), S::kActive);
-    EXPECT_EQ(NextState(S::kDeleting, E::kVimFailed), S::kActive);
-    EXPECT_EQ(NextState(S::kDeleting, E::kVimSucceeded), S::kRemoved);
+    EXPECT_EQ(NextState(RS::kUpdating, RE::kVimFailed), RS::kActive);
+    EXPECT_EQ(NextState(RS::kDeleting, RE::kVimFailed), RS::kActive);
+    EXPECT_EQ(NextState(RS::kDeleting, RE::kVimSucceeded), RS::kRemoved);
 }
 
 TEST(ResourceLifecycle, ActiveIgnoresVimOutcomes) {
-    EXPECT_FALSE(NextState(S::kActive, E::kVimSucceeded));
-    EXPECT_FALSE(NextState(S::kActive, E::kVimFailed));
+    EXPECT_FALSE(NextState(RS::kActive, RE::kVimSucceeded));
+    EXPECT_FALSE(NextState(RS::kActive, RE::kVimFailed));
 }
 
 TEST(ResourceLifecycle, StateNamesRoundTrip) {
-    for (auto s : {S::kCreating, S::kActive, S::kUpdating, S::kDeleting, S::kRemoved}) {
+    for (auto s : {RS::kCreating, RS::kActive, RS::kUpdating, RS::kDeleting, RS::kRemoved}) {
         EXPECT_EQ(ParseResourceState(ToString(s)), s);
     }
     EXPECT_FALSE(ParseResourceState("BOGUS"));

@@ -9,8 +9,6 @@
 
 namespace escd::vim::openstack {
 namespace {
-
-const auto kTuple = asio::as_tuple(asio::use_awaitable);
 /// Image lists and server lists of a large tenant stay well below this.
 constexpr std::uint64_t kBodyLimit = 64 * 1024 * 1024;
 
@@ -62,7 +60,7 @@ asio::awaitable<void> WriteStringRequest(Stream& stream,
     SetFields(out, request, url);
     out.body() = request.body;
     out.prepare_payload();
-    auto [write_error, written] = co_await http::async_write(stream, out, kTuple);
+    auto [write_error, written] = co_await http::async_write(stream, out, kNoThrow);
     if (write_error) NoAnswer(request, "write", write_error);
 }
 
@@ -97,7 +95,7 @@ asio::awaitable<boost::system::error_code> WriteFileRequest(Stream& stream,
     http::request_serializer<http::buffer_body> serializer{out};
     beast::get_lowest_layer(stream).expires_after(deadline);
     auto [header_error, header_size] =
-        co_await http::async_write_header(stream, serializer, kTuple);
+        co_await http::async_write_header(stream, serializer, kNoThrow);
     if (header_error) co_return header_error;
 
     std::vector<char> chunk(kFileChunk);
@@ -120,7 +118,7 @@ asio::awaitable<boost::system::error_code> WriteFileRequest(Stream& stream,
         out.body().size = got;
         out.body().more = left > 0;
         beast::get_lowest_layer(stream).expires_after(deadline);
-        auto [write_error, written] = co_await http::async_write(stream, serializer, kTuple);
+        auto [write_error, written] = co_await http::async_write(stream, serializer, kNoThrow);
         // need_buffer: the chunk is out and the serializer wants the next one.
         if (write_error == http::error::need_buffer) write_error = {};
         if (write_error) co_return write_error;
@@ -145,7 +143,7 @@ asio::awaitable<ApiResponse> Exchange(Stream& stream,
     beast::flat_buffer buffer;
     http::response_parser<http::string_body> parser;
     parser.body_limit(kBodyLimit);
-    auto [read_error, read] = co_await http::async_read(stream, buffer, parser, kTuple);
+    auto [read_error, read] = co_await http::async_read(stream, buffer, parser, kNoThrow);
     if (read_error)
         NoAnswer(request, write_error ? "write" : "read", write_error ? write_error : read_error);
     const auto& answer = parser.get();
@@ -200,7 +198,7 @@ asio::awaitable<ApiResponse> ApiClient::Send(const ApiRequest& request) {
     // The resolver has no deadline of its own; a name the system cannot resolve fails fast on
     // these machines (no network), and OpenStack catalogs usually hold addresses.
     auto [resolve_error, endpoints] =
-        co_await resolver.async_resolve(url->host, std::to_string(url->port), kTuple);
+        co_await resolver.async_resolve(url->host, std::to_string(url->port), kNoThrow);
     // A name that does not resolve is the connector's setting, not an outage.
     if (resolve_error)
         throw VimError(ErrorCode::kUnavailable, Failed(request, "resolve", resolve_error));
@@ -218,7 +216,7 @@ asio::awaitable<ApiResponse> ApiClient::Send(const ApiRequest& request) {
     const auto deadline = request.deadline.count() > 0 ? request.deadline : deadline_;
     beast::tcp_stream tcp_stream(executor);
     tcp_stream.expires_after(deadline);
-    auto [connect_error, endpoint] = co_await tcp_stream.async_connect(allowed, kTuple);
+    auto [connect_error, endpoint] = co_await tcp_stream.async_connect(allowed, kNoThrow);
     if (connect_error) NoAnswer(request, "connect", connect_error);
     if (url->scheme == "http") {
         auto response = co_await Exchange(tcp_stream, request, *url, deadline);
@@ -232,11 +230,12 @@ asio::awaitable<ApiResponse> ApiClient::Send(const ApiRequest& request) {
         throw VimError(ErrorCode::kUnavailable, request.url + ": cannot set the TLS server name");
     }
     tls_stream.set_verify_callback(ssl::host_name_verification(url->host));
-    auto [handshake_error] = co_await tls_stream.async_handshake(ssl::stream_base::client, kTuple);
+    auto [handshake_error] =
+        co_await tls_stream.async_handshake(ssl::stream_base::client, kNoThrow);
     if (handshake_error) NoAnswer(request, "TLS handshake", handshake_error);
     auto response = co_await Exchange(tls_stream, request, *url, deadline);
     // The answer is complete; a peer that closes without close_notify changes nothing.
-    auto [shutdown_error] = co_await tls_stream.async_shutdown(kTuple);
+    auto [shutdown_error] = co_await tls_stream.async_shutdown(kNoThrow);
     (void)shutdown_error;
     co_return response;
 }

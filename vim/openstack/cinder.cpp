@@ -13,18 +13,7 @@ namespace escd::vim::openstack {
 namespace json = boost::json;
 
 namespace {
-// A named set: GCC 12 miscompiles a braced list passed to a coroutine inside co_await.
-const std::set<int> kGone{404};
-
 constexpr std::uint64_t kGiB = 1024ull * 1024 * 1024;
-
-json::value ParseJson(const std::string& body, std::string_view what) {
-    boost::system::error_code ec;
-    auto parsed = json::parse(body, ec);
-    if (ec || !parsed.is_object())
-        throw VimError(ErrorCode::kVimError, "Cinder's " + std::string(what) + " is not JSON");
-    return parsed;
-}
 
 /// Still being made: it settles by itself, to available or error.
 bool Creating(const std::string& status) {
@@ -72,7 +61,7 @@ asio::awaitable<std::vector<CinderVolume>> Cinder::VolumesOf(std::string interna
     // The endpoint is the project's (.../v3/<project id>): only its volumes are listed.
     const auto answer = co_await session_.Call(
         "volumev3", http::verb::get, "/volumes/detail?name=" + name + "&sort=created_at:asc");
-    const auto parsed = ParseJson(answer.body, "volume list");
+    const auto parsed = ParseAnswer(answer.body, "Cinder", "volume list");
     const auto* volumes = parsed.as_object().if_contains("volumes");
     if (!volumes || !volumes->is_array())
         throw VimError(ErrorCode::kVimError, "Cinder's answer has no volume list");
@@ -87,9 +76,9 @@ asio::awaitable<std::vector<CinderVolume>> Cinder::VolumesOf(std::string interna
 
 asio::awaitable<std::optional<CinderVolume>> Cinder::Show(std::string volume_id) {
     const auto answer = co_await session_.Call("volumev3", http::verb::get, "/volumes/" + volume_id,
-                                               std::string(), kGone);
+                                               std::string(), kGoneIsAnAnswer);
     if (answer.status == 404) co_return std::nullopt;
-    const auto parsed = ParseJson(answer.body, "volume");
+    const auto parsed = ParseAnswer(answer.body, "Cinder", "volume");
     const auto* volume = parsed.as_object().if_contains("volume");
     if (!volume) throw VimError(ErrorCode::kVimError, "Cinder's answer has no volume");
     co_return ParseVolume(*volume);
@@ -111,10 +100,10 @@ asio::awaitable<void> Cinder::Remove(CinderVolume volume) {
         // A plain delete is refused in this state; the admin action is what clears it.
         const std::string force = R"({"os-force_delete": {}})";
         co_await session_.Call("volumev3", http::verb::post, "/volumes/" + volume.id + "/action",
-                               force, kGone);
+                               force, kGoneIsAnAnswer);
     } else if (volume.status != "deleting") {
         co_await session_.Call("volumev3", http::verb::delete_, "/volumes/" + volume.id,
-                               std::string(), kGone);
+                               std::string(), kGoneIsAnAnswer);
     }
     // Cinder answers 202 and deletes behind it; the volume is listed (deleting) until then.
     Poll poll(kDeleteBound);

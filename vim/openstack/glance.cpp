@@ -16,23 +16,12 @@ namespace escd::vim::openstack {
 namespace json = boost::json;
 
 namespace {
-// A named set: GCC 12 miscompiles a braced list passed to a coroutine inside co_await.
-const std::set<int> kGone{404};
-
 /// Chunks of the local digest: each is a few milliseconds of hashing.
 constexpr std::size_t kDigestChunk = 1024 * 1024;
 
 /// The local file's digests by algorithm: EnsureImage may compare several images with it, and
 /// a file of gigabytes is worth hashing once.
 using DigestCache = std::map<std::string, std::string>;
-
-json::value ParseJson(const std::string& body, std::string_view what) {
-    boost::system::error_code ec;
-    auto parsed = json::parse(body, ec);
-    if (ec || !parsed.is_object())
-        throw VimError(ErrorCode::kVimError, "Glance's " + std::string(what) + " is not JSON");
-    return parsed;
-}
 
 /// States of an image that is gone or going: not escd's to use or to delete.
 bool Gone(const std::string& status) {
@@ -135,7 +124,7 @@ asio::awaitable<std::vector<GlanceImage>> Glance::ImagesOf(std::string internal_
         co_await session_.Call("image", http::verb::get,
                                "/v2/images?name=" + name + "&owner=" + token.project_id +
                                    "&sort_key=created_at&sort_dir=asc");
-    const auto parsed = ParseJson(answer.body, "image list");
+    const auto parsed = ParseAnswer(answer.body, "Glance", "image list");
     const auto* images = parsed.as_object().if_contains("images");
     if (!images || !images->is_array())
         throw VimError(ErrorCode::kVimError, "Glance's answer has no image list");
@@ -205,7 +194,7 @@ asio::awaitable<std::string> Glance::Create(ImageUpload upload,
                       {"escd_id", upload.internal_id}};
     const auto created =
         co_await session_.Call("image", http::verb::post, "/v2/images", json::serialize(body));
-    const auto id = StringAt(ParseJson(created.body, "new image"), "id");
+    const auto id = StringAt(ParseAnswer(created.body, "Glance", "new image"), "id");
     if (id.empty()) throw VimError(ErrorCode::kVimError, "Glance's new image has no id");
     ESCD_INFO("vim") << "created Glance image " << name << " " << id << ", uploading "
                      << upload.source_file << " (" << size << " bytes)";
@@ -244,13 +233,13 @@ asio::awaitable<GlanceImage> Glance::WaitActive(std::string image_id) {
     // file store, later with an import task or a slow store.
     Poll poll(kActiveBound);
     for (;;) {
-        const auto answer = co_await session_.Call("image", http::verb::get,
-                                                   "/v2/images/" + image_id, std::string(), kGone);
+        const auto answer = co_await session_.Call(
+            "image", http::verb::get, "/v2/images/" + image_id, std::string(), kGoneIsAnAnswer);
         if (answer.status == 404) {
             throw VimError(ErrorCode::kVimError,
                            "Glance image " + image_id + " vanished after its upload");
         }
-        auto image = ParseImage(ParseJson(answer.body, "image"));
+        auto image = ParseImage(ParseAnswer(answer.body, "Glance", "image"));
         if (image.status == "active") co_return image;
         if (image.status == "killed" || Gone(image.status)) {
             // Glance keeps no reason on the image: its refusal of the upload, if any, was the
@@ -269,7 +258,7 @@ asio::awaitable<GlanceImage> Glance::WaitActive(std::string image_id) {
 asio::awaitable<void> Glance::Remove(std::string image_id) {
     // Glance deletes at once (204, then 404): nothing to wait for.
     co_await session_.Call("image", http::verb::delete_, "/v2/images/" + image_id, std::string(),
-                           kGone);
+                           kGoneIsAnAnswer);
     ESCD_INFO("vim") << "deleted Glance image " << image_id;
 }
 

@@ -11,16 +11,8 @@ namespace escd::vim::openstack {
 namespace json = boost::json;
 
 namespace {
-// A delete that finds nothing is done. (A named set: GCC 12 miscompiles a braced list passed to a
-// coroutine inside co_await.)
-const std::set<int> kGone{404};
-
 json::array ListIn(const std::string& body, std::string_view kind) {
-    boost::system::error_code ec;
-    auto parsed = json::parse(body, ec);
-    if (ec || !parsed.is_object())
-        throw VimError(ErrorCode::kVimError,
-                       "Neutron's " + std::string(kind) + " list is not JSON");
+    const auto parsed = ParseAnswer(body, "Neutron", std::string(kind) + " list");
     const auto* list = parsed.as_object().if_contains(kind);
     if (!list || !list->is_array())
         throw VimError(ErrorCode::kVimError,
@@ -79,7 +71,7 @@ asio::awaitable<std::string> Neutron::EnsureNetwork(const NetworkRequest& reques
         }
         if (wanted) continue;
         co_await session_.Call("network", http::verb::delete_, "/v2.0/subnets/" + existing.id,
-                               std::string(), kGone);
+                               std::string(), kGoneIsAnAnswer);
         ESCD_INFO("vim") << "deleted Neutron subnet " << existing.name << " " << existing.id;
     }
     present = co_await Subnets(*id);
@@ -102,7 +94,7 @@ asio::awaitable<void> Neutron::DeleteNetwork(std::string internal_id) {
     // Deleting the network deletes its subnets (and the DHCP ports Neutron made); a port of a
     // VM still on it makes Neutron answer 409, which the caller sees.
     co_await session_.Call("network", http::verb::delete_, "/v2.0/networks/" + *id, std::string(),
-                           kGone);
+                           kGoneIsAnAnswer);
     ESCD_INFO("vim") << "deleted Neutron network " << ObjectName(internal_id) << " " << *id;
 }
 

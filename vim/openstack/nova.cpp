@@ -9,11 +9,6 @@
 namespace escd::vim::openstack {
 namespace json = boost::json;
 
-namespace {
-// A named set: GCC 12 miscompiles a braced list passed to a coroutine inside co_await.
-const std::set<int> kGone{404};
-}  // namespace
-
 asio::awaitable<std::optional<std::string>> Nova::FindFlavor(std::string internal_id) {
     // Every flavor the project sees, public and private (is_public=None): one call.
     const auto answer =
@@ -46,7 +41,7 @@ asio::awaitable<std::string> Nova::EnsureFlavor(const FlavorRequest& request) {
 
 asio::awaitable<void> Nova::DeleteFlavor(std::string flavor_id) {
     co_await session_.Call("compute", http::verb::delete_, "/flavors/" + flavor_id, std::string(),
-                           kGone);
+                           kGoneIsAnAnswer);
     ESCD_INFO("vim") << "deleted Nova flavor " << flavor_id;
 }
 

@@ -20,7 +20,6 @@ namespace {
 using Clock = ServerPoller::Clock;
 
 // Named: GCC 12 miscompiles a braced list passed to a coroutine inside co_await.
-const std::set<int> kGone{404};
 }  // namespace
 
 // --- VMs -------------------------------------------------------------------------------------
@@ -290,7 +289,8 @@ asio::awaitable<void> OpenStackAdapter::DetachNic(const std::string& name, const
     for (const auto& port : ports) {
         if (port.name != PortName(name, nic.nicid)) continue;
         const auto path = "/servers/" + server.id + "/os-interface/" + port.id;
-        co_await session_.Call("compute", http::verb::delete_, path, std::string(), kGone);
+        co_await session_.Call("compute", http::verb::delete_, path, std::string(),
+                               kGoneIsAnAnswer);
         co_await ports_.DeletePort(port.id);
     }
     Touch(name);
@@ -308,9 +308,9 @@ asio::awaitable<std::optional<VmStats>> OpenStackAdapter::GetVmStats(const std::
     // connector's user is one). One call per VM and poll: Nova has no batched form.
     auto server = co_await Listed(name, Clock::now() - std::chrono::seconds(1));
     if (!server) co_return std::nullopt;
-    const auto answer =
-        co_await session_.Call("compute", http::verb::get,
-                               "/servers/" + server->id + "/diagnostics", std::string(), kGone);
+    const auto answer = co_await session_.Call("compute", http::verb::get,
+                                               "/servers/" + server->id + "/diagnostics",
+                                               std::string(), kGoneIsAnAnswer);
     if (answer.status == 404) co_return std::nullopt;
     auto stats = ParseDiagnostics(answer.body);
     // Nova's diagnostics carry no time of their own: the answer's arrival is the nearest.

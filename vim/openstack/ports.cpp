@@ -11,10 +11,6 @@
 namespace escd::vim::openstack {
 
 namespace {
-// A delete that finds nothing is done. (A named set: GCC 12 miscompiles a braced list passed to a
-// coroutine inside co_await.)
-const std::set<int> kGone{404};
-
 std::string Lower(std::string text) {
     std::transform(text.begin(), text.end(), text.begin(),
                    [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
@@ -62,8 +58,9 @@ asio::awaitable<std::vector<Port>> Ports::FindPorts(std::string vm_name) {
 }
 
 asio::awaitable<std::optional<Port>> Ports::GetPort(std::string port_id) {
-    const auto answer = co_await session_.Call(
-        "network", http::verb::get, "/v2.0/ports/" + QueryValue(port_id), std::string(), kGone);
+    const auto answer =
+        co_await session_.Call("network", http::verb::get, "/v2.0/ports/" + QueryValue(port_id),
+                               std::string(), kGoneIsAnAnswer);
     if (answer.status == 404) co_return std::nullopt;
     co_return ParsePort(answer.body);
 }
@@ -133,7 +130,7 @@ asio::awaitable<std::vector<Port>> Ports::EnsurePorts(std::vector<PortRequest> r
 
 asio::awaitable<void> Ports::DeletePort(std::string port_id) {
     co_await session_.Call("network", http::verb::delete_, "/v2.0/ports/" + QueryValue(port_id),
-                           std::string(), kGone);
+                           std::string(), kGoneIsAnAnswer);
 }
 
 asio::awaitable<void> Ports::DeletePorts(std::string vm_name) {

@@ -11,17 +11,7 @@ namespace escd::vim::openstack {
 namespace json = boost::json;
 
 namespace {
-// Named sets: GCC 12 miscompiles a braced list passed to a coroutine inside co_await.
-const std::set<int> kGone{404};
 const std::set<int> kNameTaken{409};
-
-json::value ParseJson(const std::string& body, std::string_view what) {
-    boost::system::error_code ec;
-    auto parsed = json::parse(body, ec);
-    if (ec || !parsed.is_object())
-        throw VimError(ErrorCode::kVimError, "Keystone's " + std::string(what) + " is not JSON");
-    return parsed;
-}
 
 /// The project name of a tenant: the ESC tenant's name; its escd name if it has none.
 std::string NameOf(const TenantRequest& request) {
@@ -67,7 +57,7 @@ asio::awaitable<std::optional<std::string>> Projects::FindProject(std::string in
     const auto path = co_await Path("/projects?domain_id=" + token.project_domain_id +
                                     "&tags=" + ProjectTag(internal_id));
     const auto answer = co_await session_.Call("identity", http::verb::get, path);
-    const auto parsed = ParseJson(answer.body, "project list");
+    const auto parsed = ParseAnswer(answer.body, "Keystone", "project list");
     const auto* projects = parsed.as_object().if_contains("projects");
     if (!projects || !projects->is_array())
         throw VimError(ErrorCode::kVimError, "Keystone's answer has no project list");
@@ -81,9 +71,9 @@ asio::awaitable<std::optional<std::string>> Projects::FindProject(std::string in
 asio::awaitable<std::optional<KeystoneProject>> Projects::ShowProject(std::string project_id) {
     const auto path = co_await Path("/projects/" + project_id);
     const auto answer =
-        co_await session_.Call("identity", http::verb::get, path, std::string(), kGone);
+        co_await session_.Call("identity", http::verb::get, path, std::string(), kGoneIsAnAnswer);
     if (answer.status == 404) co_return std::nullopt;
-    const auto parsed = ParseJson(answer.body, "project");
+    const auto parsed = ParseAnswer(answer.body, "Keystone", "project");
     const auto* project = parsed.as_object().if_contains("project");
     if (!project) throw VimError(ErrorCode::kVimError, "Keystone's answer has no project");
     co_return ParseProject(*project);
@@ -130,7 +120,7 @@ asio::awaitable<void> Projects::GrantRole(std::string project_id) {
     if (role_id_.empty()) {
         const auto path = co_await Path(std::string("/roles?name=") + kRole);
         const auto answer = co_await session_.Call("identity", http::verb::get, path);
-        const auto parsed = ParseJson(answer.body, "role list");
+        const auto parsed = ParseAnswer(answer.body, "Keystone", "role list");
         const auto* roles = parsed.as_object().if_contains("roles");
         if (roles && roles->is_array() && !roles->as_array().empty())
             role_id_ = StringAt(roles->as_array().front(), "id");
@@ -156,7 +146,7 @@ asio::awaitable<void> Projects::UpdateProject(std::string project_id, TenantRequ
 
 asio::awaitable<void> Projects::DeleteProject(std::string project_id) {
     const auto path = co_await Path("/projects/" + project_id);
-    co_await session_.Call("identity", http::verb::delete_, path, std::string(), kGone);
+    co_await session_.Call("identity", http::verb::delete_, path, std::string(), kGoneIsAnAnswer);
     ESCD_INFO("vim") << "deleted Keystone project " << project_id;
 }
 

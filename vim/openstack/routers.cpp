@@ -10,9 +10,6 @@ namespace escd::vim::openstack {
 namespace json = boost::json;
 
 namespace {
-// Named sets: GCC 12 miscompiles a braced list passed to a coroutine inside co_await.
-const std::set<int> kGone{404};
-
 // The device_owner of a router's interface ports: plain, DVR and HA routers.
 bool IsInterface(const Port& port) {
     return port.device_owner == "network:router_interface" ||
@@ -74,7 +71,7 @@ asio::awaitable<std::string> Routers::EnsureRouter(RouterRequest request) {
             continue;
         }
         co_await session_.Call("network", http::verb::put, path + "/remove_router_interface",
-                               RouterInterfaceBody(subnet), kGone);
+                               RouterInterfaceBody(subnet), kGoneIsAnAnswer);
         ESCD_INFO("vim") << "removed the interface on subnet " << subnet << " of router " << name;
     }
     for (const auto& subnet : request.subnet_external_ids) {
@@ -92,9 +89,9 @@ asio::awaitable<void> Routers::DeleteRouter(std::string router_id) {
     const auto subnets = co_await InterfaceSubnets(router_id);
     for (const auto& subnet : subnets) {
         co_await session_.Call("network", http::verb::put, path + "/remove_router_interface",
-                               RouterInterfaceBody(subnet), kGone);
+                               RouterInterfaceBody(subnet), kGoneIsAnAnswer);
     }
-    co_await session_.Call("network", http::verb::delete_, path, std::string(), kGone);
+    co_await session_.Call("network", http::verb::delete_, path, std::string(), kGoneIsAnAnswer);
     ESCD_INFO("vim") << "deleted Neutron router " << router_id;
 }
 

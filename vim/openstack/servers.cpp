@@ -10,7 +10,6 @@ namespace escd::vim::openstack {
 namespace {
 // Named sets: GCC 12 miscompiles a braced list passed to a coroutine inside co_await.
 const std::set<int> kNone;
-const std::set<int> kGone{404};
 const std::set<int> kConflictOrGone{404, 409};
 
 // Whether a server that Nova would not `action` (409) is where the action leads, or on its way.
@@ -71,8 +70,8 @@ asio::awaitable<std::vector<Server>> Servers::FindServers(std::string name) {
 }
 
 asio::awaitable<std::optional<Server>> Servers::GetServer(std::string id) {
-    const auto answer = co_await session_.Call("compute", http::verb::get,
-                                               "/servers/" + QueryValue(id), std::string(), kGone);
+    const auto answer = co_await session_.Call(
+        "compute", http::verb::get, "/servers/" + QueryValue(id), std::string(), kGoneIsAnAnswer);
     if (answer.status == 404) co_return std::nullopt;
     co_return ParseServer(answer.body);
 }
@@ -147,8 +146,8 @@ asio::awaitable<void> Servers::Action(std::string id, std::string action) {
 
 asio::awaitable<void> Servers::DeleteServer(std::string id, std::chrono::milliseconds timeout) {
     const auto path = "/servers/" + QueryValue(id);
-    const auto answer =
-        co_await session_.Call("compute", http::verb::delete_, path, std::string(), kGone);
+    const auto answer = co_await session_.Call("compute", http::verb::delete_, path, std::string(),
+                                               kGoneIsAnAnswer);
     if (answer.status == 404) co_return;
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     auto pause = kFirstPoll;
@@ -184,15 +183,16 @@ asio::awaitable<std::string> Servers::EnsureServerGroup(std::string name, std::s
 }
 
 asio::awaitable<std::optional<ServerGroup>> Servers::GetServerGroup(std::string id) {
-    const auto answer = co_await session_.Call(
-        "compute", http::verb::get, "/os-server-groups/" + QueryValue(id), std::string(), kGone);
+    const auto answer =
+        co_await session_.Call("compute", http::verb::get, "/os-server-groups/" + QueryValue(id),
+                               std::string(), kGoneIsAnAnswer);
     if (answer.status == 404) co_return std::nullopt;
     co_return ParseServerGroup(answer.body);
 }
 
 asio::awaitable<void> Servers::DeleteServerGroup(std::string id) {
     co_await session_.Call("compute", http::verb::delete_, "/os-server-groups/" + QueryValue(id),
-                           std::string(), kGone);
+                           std::string(), kGoneIsAnAnswer);
 }
 
 }  // namespace escd::vim::openstack

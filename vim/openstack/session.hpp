@@ -28,6 +28,10 @@
 
 namespace escd::vim::openstack {
 
+/// The answers Call() takes as done for a read or a delete of something that may be gone: 404.
+/// A named set, shared: GCC 12 miscompiles a braced list passed to a coroutine inside co_await.
+inline const std::set<int> kGoneIsAnAnswer{404};
+
 class Session {
   public:
     static constexpr int kRetries = 4;
