@@ -14,6 +14,7 @@
 #   openstack    the tests against the OpenStack control plane (label openstack)
 #   vnf          tests/run-vnf.sh alone (the remaining arguments are gtest flags)
 # The other arguments go to ctest as they are, e.g. tests/run.sh integration -R Snapshot.
+# ESCD_JOBS (default: the cores) sets the build's jobs, ESCD_CTEST_JOBS (default: twice that) the tests'.
 # Works as root and as an ordinary user (with sudo for the package install).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -32,7 +33,12 @@ build=${ESCD_TEST_BUILD_DIR:-build/asan}
 jobs=${ESCD_JOBS:-$(nproc)}
 # The benchmarks are not tests (they run from their own Release build, bench/README.md), but the
 # whole run compiles them too, so that a change that breaks one fails CI.
-cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Debug -DESCD_SANITIZE=ON -DESCD_WERROR=OFF >/dev/null
+# A unity build (CMake joins each target's sources eight to a translation unit): with the
+# sanitizers and debug information, most of a translation unit's cost is what every one repeats
+# (Asio's and Beast's templates instantiated, their debug information written), so joined they
+# build in about half the CPU time (docs/decisions.md, "The test build is a unity build").
+cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Debug -DESCD_SANITIZE=ON -DESCD_WERROR=OFF \
+    -DCMAKE_UNITY_BUILD=ON >/dev/null
 case $lane in
 all)
     targets=(escd escd_unit_tests escd_engine_tests escd_integration_tests escd_openstack_tests
@@ -98,7 +104,10 @@ export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$PWD/tests/lsan.supp:print_supp
 labels=()
 [[ $lane != all ]] && labels=(-L "^${lane}\$")
 status=0
-ctest --test-dir "$build" --output-on-failure -j"$jobs" --timeout 300 "${labels[@]}" "$@" ||
+# Two tests per core: a test spends most of its time waiting (on its escd, PostgreSQL, the
+# OpenStack services, a VM's boot), not computing; a full run used 40% of two cores at -j2.
+ctest_jobs=${ESCD_CTEST_JOBS:-$((2 * jobs))}
+ctest --test-dir "$build" --output-on-failure -j"$ctest_jobs" --timeout 300 "${labels[@]}" "$@" ||
     status=$?
 
 # Then the VNF tests, alone: TCG guests need the cores. They bring their own libvirtd, PostgreSQL
