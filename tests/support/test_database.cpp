@@ -85,9 +85,13 @@ TestDatabase::TestDatabase(Schema schema) {
     // CREATE DATABASE refuses to run inside a transaction block.
     pqxx::nontransaction transaction(connection);
     std::string create = "CREATE DATABASE " + transaction.quote_name(name);
-    // A copy of the template's files: far cheaper than running the migrations again.
+    // A copy of the template's files: far cheaper than running the migrations again. FILE_COPY
+    // copies them as files; PostgreSQL 15's default (WAL_LOG) writes every block through the WAL,
+    // which took 0.35-0.42 s against 0.23-0.25 s for the 8 MB template on the test cluster (where
+    // FILE_COPY's checkpoint is cheap: fsync is off).
     if (schema == Schema::kEscd)
-        create += " TEMPLATE " + transaction.quote_name(EscdTemplate(server_dsn_));
+        create += " TEMPLATE " + transaction.quote_name(EscdTemplate(server_dsn_)) +
+                  " STRATEGY FILE_COPY";
     transaction.exec0(create);
     name_ = name;
     dsn_ = server_dsn_ + " dbname=" + name_;
