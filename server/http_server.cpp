@@ -60,7 +60,8 @@ HttpServer::HttpServer(asio::io_context& ioc,
       follow_ups_(follow_ups),
       auth_(auth),
       verify_pool_(verify_pool),
-      limits_(limits) {}
+      limits_(limits),
+      requests_(ioc.get_executor()) {}
 
 HttpServer::~HttpServer() = default;
 
@@ -239,7 +240,7 @@ asio::awaitable<void> HttpServer::Serve(Stream& stream, SessionState& state) {
         }
 
         state.busy = true;
-        ++active_requests_;
+        requests_.Begin();
         const auto& request = parser.get();
         auto response = co_await Dispatch(request);
         http::response<http::string_body> answer{response.status, request.version()};
@@ -255,7 +256,7 @@ asio::awaitable<void> HttpServer::Serve(Stream& stream, SessionState& state) {
         // Accepted work runs even when the client vanished before reading its answer.
         if (response.follow_up) follow_ups_.Start(std::move(*response.follow_up));
         state.busy = false;
-        --active_requests_;
+        requests_.End();
         if (write_ec || !answer.keep_alive()) co_return;
     }
 }

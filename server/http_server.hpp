@@ -9,7 +9,7 @@
 /// status, duration, transaction id.
 ///
 /// Stop(): stop accepting, close idle connections at once, let busy ones finish their answer
-/// (then close). ActiveRequests() lets the caller wait for in-flight requests.
+/// (then close). AwaitAnswered() lets the caller wait for the requests in flight.
 
 #include <atomic>
 #include <chrono>
@@ -19,6 +19,7 @@
 #include <mutex>
 
 #include "common/asio.hpp"
+#include "common/in_flight.hpp"
 #include "server/basic_auth.hpp"
 #include "server/follow_up.hpp"
 #include "server/router.hpp"
@@ -55,7 +56,11 @@ class HttpServer {
     /// (docs/decisions.md#maintenance-mode-refuses-at-the-door). Set before Listen().
     void SetMaintenanceCheck(std::function<bool()> check) { in_maintenance_ = std::move(check); }
     void Stop();
-    std::size_t ActiveRequests() const { return active_requests_.load(); }
+    /// Waits until every request read has been answered (and its follow-up started), or
+    /// `timeout` passed; whether they all were.
+    asio::awaitable<bool> AwaitAnswered(std::chrono::steady_clock::duration timeout) {
+        return requests_.AwaitNone(timeout);
+    }
 
   private:
     struct Listener;
@@ -80,7 +85,7 @@ class HttpServer {
     std::vector<std::shared_ptr<Listener>> listeners_;
     std::list<std::shared_ptr<SessionState>> sessions_;
     std::atomic<bool> stopping_{false};
-    std::atomic<std::size_t> active_requests_{0};
+    InFlight requests_;  ///< read and not yet answered
 };
 
 }  // namespace escd::server

@@ -220,14 +220,17 @@ int Run(const Config& config) {
         asio::co_spawn(
             ioc,
             [&]() -> asio::awaitable<void> {
-                auto executor = co_await asio::this_coro::executor;
-                auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-                asio::steady_timer timer(executor);
-                while ((http_server.ActiveRequests() > 0 || engine.Running() > 0) &&
-                       std::chrono::steady_clock::now() < deadline) {
-                    timer.expires_after(std::chrono::milliseconds(20));
-                    co_await timer.async_wait(asio::use_awaitable);
-                }
+                // 30 s in all; the requests first, since an accepted one launches an operation
+                // (a launch after Stop() starts nothing: it resumes at the next start).
+                const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+                const bool answered =
+                    co_await http_server.AwaitAnswered(deadline - std::chrono::steady_clock::now());
+                const bool drained =
+                    co_await engine.AwaitDrained(deadline - std::chrono::steady_clock::now());
+                if (!answered || !drained)
+                    ESCD_WARN("escd")
+                        << "stopping with work unfinished after 30 s: " << engine.Running()
+                        << " operation(s) resume at the next start";
                 ioc.stop();
             },
             log::LogFailure(log::Level::kError, "escd", "graceful stop failed"));

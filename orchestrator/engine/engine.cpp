@@ -71,7 +71,8 @@ Engine::Engine(asio::io_context& ioc,
       monitor_(ioc, stores.deployments, stores.dynamic_mappings, vim, vim, pinger, clock),
       mode_(mode),
       options_(options),
-      clock_(clock) {
+      clock_(clock),
+      in_flight_(ioc.get_executor()) {
     monitor_.SetHandler([this](const std::string& deployment, const std::string& vm,
                                const std::string& event,
                                bool value) { OnVerdict(deployment, vm, event, value); });
@@ -103,11 +104,11 @@ void Engine::OnVerdict(const std::string& deployment_id,
     if (stopping_) return;
     auto strand = StrandFor(model::TargetKind::kDeployment, deployment_id);
     // Counted until applied (WaitDrained): an operation it launches is counted before this ends.
-    ++applying_;
+    in_flight_.Begin();
     const auto applied = [this](auto log_failure) {
         return [this, log_failure](std::exception_ptr e) {
             log_failure(e);
-            if (--applying_ == 0) NotifyIfDrained();
+            in_flight_.End();
         };
     };
     if (event == VmMonitor::kAliveEvent) {
@@ -177,7 +178,7 @@ void Engine::Launch(model::Operation op, int attempt) {
         std::lock_guard lock(launched_mutex_);
         if (launched_before_start_) launched_before_start_->insert(op.transaction_id);
     }
-    ++running_;
+    in_flight_.Begin();
     auto strand = StrandFor(op.target_kind, op.target_id);
     auto retry = op;  // kept for a relaunch
     asio::co_spawn(strand, Run(std::move(op), attempt),
@@ -188,10 +189,10 @@ void Engine::Launch(model::Operation op, int attempt) {
                            // until that is done (the engine is not drained in between).
                            asio::co_spawn(StrandFor(retry.target_kind, retry.target_id),
                                           Abandon(std::move(retry), e),
-                                          [this](std::exception_ptr) { Ended(); });
+                                          [this](std::exception_ptr) { in_flight_.End(); });
                            return;
                        }
-                       Ended();
+                       in_flight_.End();
                        if (!e) return;
                        try {
                            std::rethrow_exception(e);
@@ -209,22 +210,6 @@ void Engine::Launch(model::Operation op, int attempt) {
                                                           "an operation was not run again"));
                        }
                    });
-}
-
-void Engine::Ended() {
-    if (--running_ == 0) NotifyIfDrained();
-}
-
-void Engine::NotifyIfDrained() {
-    // Under the mutex: a WaitDrained between its check and its wait is not missed.
-    std::lock_guard lock(drained_mutex_);
-    drained_.notify_all();
-}
-
-bool Engine::WaitDrained(std::chrono::milliseconds timeout) {
-    std::unique_lock lock(drained_mutex_);
-    return drained_.wait_for(lock, timeout,
-                             [this] { return running_.load() == 0 && applying_.load() == 0; });
 }
 
 asio::awaitable<void> Engine::RelaunchAfter(model::Operation op,

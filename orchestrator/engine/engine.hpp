@@ -17,7 +17,6 @@
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <exception>
 #include <map>
 #include <mutex>
@@ -27,6 +26,7 @@
 
 #include "common/asio.hpp"
 #include "common/clock.hpp"
+#include "common/in_flight.hpp"
 #include "model/operation.hpp"
 #include "model/operation_payload.hpp"
 #include "model/resource.hpp"
@@ -90,22 +90,22 @@ class Engine {
     /// back are raised again by the monitor (and recovered). Thread safe.
     void OperationModeChanged(Mode mode);
 
-    /// Operations launched and not finished.
-    std::size_t Running() const { return running_.load(); }
-    /// Blocks the calling thread, which must not be one of the io_context's, until the engine is
-    /// drained — no operation runs (Running() is 0) and no KPI event the monitor raised is being
-    /// applied (with the operation it may start) — or `timeout` passed; whether it is. Woken by
-    /// the end of the last one, not polled. After Stop() nothing new starts: a stop waits here
-    /// for what runs to finish. (A recovery_wait_time, or an aborted operation's wait before it
-    /// runs again, is not running.)
-    bool WaitDrained(std::chrono::milliseconds timeout);
+    /// Operations launched and not finished, and KPI events being applied.
+    std::size_t Running() const { return in_flight_.Count(); }
+    /// Waits until the engine is drained — no operation runs and no KPI event the monitor raised
+    /// is being applied (with the operation it may start) — or `timeout` passed; whether it is.
+    /// Woken by the end of the last one, not polled. After Stop() nothing new starts: a stop
+    /// waits here for what runs to finish. (A recovery_wait_time, or an aborted operation's wait
+    /// before it runs again, is not running.)
+    asio::awaitable<bool> AwaitDrained(std::chrono::steady_clock::duration timeout) {
+        return in_flight_.AwaitNone(timeout);
+    }
+    /// The same, blocking the calling thread, which must not be one of the io_context's (tests).
+    bool WaitDrained(std::chrono::milliseconds timeout) { return in_flight_.WaitNone(timeout); }
 
   private:
     using Strand = asio::strand<asio::io_context::executor_type>;
     void Launch(model::Operation op, int attempt);
-    /// A launched operation ended (running_ counted down; WaitDrained woken at zero).
-    void Ended();
-    void NotifyIfDrained();
     Strand StrandFor(model::TargetKind target_kind, const std::string& target_id);
     void ForgetStrand(model::TargetKind target_kind, const std::string& target_id);
     /// `attempt`: how many times this operation was relaunched before (Launch's backoff).
@@ -204,10 +204,9 @@ class Engine {
     std::mutex operating_mutex_;
     std::multiset<std::string> operating_;
     std::atomic<bool> stopping_{false};
-    std::atomic<std::size_t> running_{0};
-    std::atomic<std::size_t> applying_{0};  ///< KPI events being applied (OnVerdict)
-    std::mutex drained_mutex_;
-    std::condition_variable drained_;  ///< notified when running_ or applying_ falls to 0
+    /// Operations launched and not ended, KPI events being applied (OnVerdict), recoveries
+    /// being started at once (ScheduleRecovery).
+    InFlight in_flight_;
     std::mutex launched_mutex_;
     /// Transaction ids of the operations launched before Start() relaunched the unfinished ones
     /// (then disengaged): one accepted during start-up is launched by its handler and may be

@@ -38,14 +38,14 @@ void Engine::ScheduleRecovery(const std::string& deployment_id,
     // Without a recovery_wait_time, starting the recovery is part of applying the verdict
     // (WaitDrained); a wait is not.
     const bool at_once = heal.wait.count() <= 0;
-    if (at_once) ++applying_;
+    if (at_once) in_flight_.Begin();
     asio::co_spawn(strand, StartRecovery(deployment_id, vm_name, heal.wait),
                    [this, at_once,
                     log_failure = log::LogFailure(log::Level::kWarn, "engine",
                                                   "recovery of VM " + vm_name + " not started")](
                        std::exception_ptr e) {
                        log_failure(e);
-                       if (at_once && --applying_ == 0) NotifyIfDrained();
+                       if (at_once) in_flight_.End();
                    });
 }
 

@@ -206,8 +206,9 @@ asio::awaitable<void> Notifier::DeliverOne(model::OutboxRow& row) {
     // next_attempt_at is its created_at, in milliseconds rounded, possibly a fraction ahead of
     // now); for one tried before a restart what is left of its stored next_attempt_at
     // (wall-clock time); after a failed attempt its backoff; none once the stored time is due
-    // (RetryNow makes it so). RetryNow and Stop cut a wait short.
-    const auto retry_timer = clock_.MakeTimer(executor);
+    // (RetryNow makes it so). RetryNow and Stop cut a wait short. The timer is made for the
+    // first wait: most rows go out at once and never need one.
+    std::unique_ptr<Clock::Timer> retry_timer;
     auto wait =
         row.attempts == 0
             ? Clock::duration::zero()
@@ -215,6 +216,7 @@ asio::awaitable<void> Notifier::DeliverOne(model::OutboxRow& row) {
     while (!stopping_) {
         if (row.next_attempt_at <= SystemClock::now()) wait = Clock::duration::zero();
         if (wait > Clock::duration::zero()) {
+            if (!retry_timer) retry_timer = clock_.MakeTimer(executor);
             timers_.insert(retry_timer.get());
             co_await retry_timer->Wait(wait);
             timers_.erase(retry_timer.get());

@@ -11,6 +11,7 @@
 
 #include "orchestrator/monitor/alive_check.hpp"
 #include "tests/engine/engine_harness.hpp"
+#include "tests/support/esc_fragments.hpp"
 #include "tests/support/test_database.hpp"
 
 namespace escd::test {
@@ -50,21 +51,10 @@ class EngineTest : public ::testing::Test {
         return names.empty() ? std::string() : names.front();
     }
 
-    // An ICMPPing VM_ALIVE KPI on nicid 0 polled every second: alive after one answered poll,
-    // down after two unanswered ones (the FakePinger answers unless silenced).
-    static std::string IcmpAliveKpi() {
-        return "<kpi_data><kpi><event_name>VM_ALIVE</event_name><metric_value>1</metric_value>"
-               "<metric_cond>GT</metric_cond><metric_type>UINT32</metric_type>"
-               "<metric_occurrences_true>1</metric_occurrences_true>"
-               "<metric_occurrences_false>2</metric_occurrences_false><metric_collector>"
-               "<type>ICMPPing</type><nicid>0</nicid><poll_frequency>1</poll_frequency>"
-               "<polling_unit>seconds</polling_unit><continuous_alarm>false</continuous_alarm>"
-               "</metric_collector></kpi></kpi_data>";
-    }
-
-    // Deploys one VM alive by IcmpAliveKpi() as deployment `id` (`group_extra` besides it in
-    // the group), with `waiting` other waits on the clock meanwhile: its boot check probes,
-    // pauses kBootProbePeriod on the clock, and sees the answer. The three callbacks.
+    // Deploys one VM alive by IcmpAliveKpi() (the FakePinger answers unless silenced) as deployment
+    // `id` (`group_extra` besides it in the group), with `waiting` other waits on the clock
+    // meanwhile: its boot check probes, pauses kBootProbePeriod on the clock, and sees the answer.
+    // The three callbacks.
     std::vector<ReceivedRequest> DeployPinged(const std::string& id,
                                               const std::string& group_extra,
                                               std::size_t waiting = 0) {

@@ -15,6 +15,7 @@
 
 #include "tests/integration/ping_block.hpp"
 #include "tests/integration/resource_fixture.hpp"
+#include "tests/support/esc_fragments.hpp"
 
 namespace escd::test {
 
@@ -119,18 +120,6 @@ class DeploymentTest : public ResourceTest {
         return "<esc_datamodel xmlns=\"http://www.cisco.com/esc/esc\"><tenants><tenant><name>" +
                tenant + "</name><deployments><deployment><name>" + name + "</name>" + groups +
                extra + "</deployment></deployments></tenant></tenants></esc_datamodel>";
-    }
-
-    // A VM_ALIVE KPI pinging nicid 0 every second: alive after 1 answered poll, down after 2
-    // unanswered ones.
-    static std::string IcmpAliveKpi() {
-        return "<kpi_data><kpi><event_name>VM_ALIVE</event_name><metric_value>1</metric_value>"
-               "<metric_cond>GT</metric_cond><metric_type>UINT32</metric_type>"
-               "<metric_occurrences_true>1</metric_occurrences_true>"
-               "<metric_occurrences_false>2</metric_occurrences_false><metric_collector>"
-               "<type>ICMPPing</type><nicid>0</nicid><poll_frequency>1</poll_frequency>"
-               "<polling_unit>seconds</polling_unit><continuous_alarm>false</continuous_alarm>"
-               "</metric_collector></kpi></kpi_data>";
     }
 
     // VM_ALIVE rules without "FALSE recover autohealing": a down VM stays inert (tests of the
