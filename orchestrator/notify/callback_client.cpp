@@ -81,7 +81,7 @@ asio::awaitable<CallbackResult> CallbackClient::PostPlain(
         stream->expires_after(timeout_);
         auto exchanged = co_await Exchange(*stream, request);
         if (exchanged.result.status == 0) continue;  // stale: try the next one, then a new one
-        if (exchanged.keep_alive) KeepIdle(idle_, key, std::move(stream), kMaxIdlePerTarget);
+        if (exchanged.keep_alive) KeepIdle(idle_, key, std::move(stream), max_idle_per_target_);
         co_return exchanged.result;
     }
 
@@ -91,7 +91,7 @@ asio::awaitable<CallbackResult> CallbackClient::PostPlain(
     if (connect_error) co_return CallbackResult{0, "connect: " + connect_error.message()};
     auto exchanged = co_await Exchange(*stream, request);
     if (exchanged.result.status != 0 && exchanged.keep_alive)
-        KeepIdle(idle_, key, std::move(stream), kMaxIdlePerTarget);
+        KeepIdle(idle_, key, std::move(stream), max_idle_per_target_);
     co_return exchanged.result;
 }
 

@@ -25,8 +25,14 @@ struct CallbackResult {
 
 class CallbackClient {
   public:
-    CallbackClient(ssl::context& tls, std::chrono::milliseconds timeout)
-        : tls_(tls), timeout_(timeout) {}
+    /// `max_idle_per_target`: the open connections kept per target between callbacks. The
+    /// notifier passes its limit of POSTs at once, so that every connection a burst opened is
+    /// reused rather than closed and opened again (a connect and a close per callback beyond
+    /// the cap, on both sides).
+    CallbackClient(ssl::context& tls,
+                   std::chrono::milliseconds timeout,
+                   std::size_t max_idle_per_target)
+        : tls_(tls), timeout_(timeout), max_idle_per_target_(max_idle_per_target) {}
 
     /// POSTs `body` to `url`, connecting only to `endpoints` (already resolved and checked
     /// against the allow-list). Never throws for network failures.
@@ -40,7 +46,6 @@ class CallbackClient {
 
   private:
     using Stream = std::unique_ptr<beast::tcp_stream>;
-    static constexpr std::size_t kMaxIdlePerTarget = 16;
 
     asio::awaitable<CallbackResult> PostPlain(const Url& url,
                                               const std::vector<tcp::endpoint>& endpoints,
@@ -51,6 +56,7 @@ class CallbackClient {
 
     ssl::context& tls_;
     std::chrono::milliseconds timeout_;
+    std::size_t max_idle_per_target_;
     std::map<std::string, std::vector<Stream>> idle_;  ///< "host:port" -> open plain connections
 };
 

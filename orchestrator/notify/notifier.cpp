@@ -43,7 +43,7 @@ Notifier::Notifier(asio::io_context& ioc,
       tls_(ssl::context::tls_client),
       slots_(strand_, std::max<std::size_t>(1, options_.max_in_flight)),
       clock_(clock),
-      client_(tls_, options_.timeout) {
+      client_(tls_, options_.timeout, std::max<std::size_t>(1, options_.max_in_flight)) {
     if (options_.tls_verify) {
         tls_.set_verify_mode(ssl::verify_peer);
         if (options_.ca_file.empty()) {
