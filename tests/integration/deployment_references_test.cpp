@@ -49,7 +49,9 @@ class DeploymentReferences : public DeploymentTest {
         auto events = CallbacksOf(post.Header("ESC-Transaction-Id"), 3);
         EXPECT_EQ(Stages(events),
                   (std::vector<std::string>{"VM_DEPLOYED", "VM_ALIVE", "SERVICE_ALIVE"}));
-        if (events.size() == 3) EXPECT_EQ(events[2].Header("ESC-Status-Code"), "200");
+        if (events.size() == 3) {
+            EXPECT_EQ(events[2].Header("ESC-Status-Code"), "200");
+        }
         return events;
     }
 
