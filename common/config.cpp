@@ -230,6 +230,16 @@ constexpr std::array kHandlers = {
                [](Config& c, std::string_view v) { c.openstack_ca_file = Trim(v); }},
     KeyHandler{"engine", "paused_for_test",
                [](Config& c, std::string_view v) { c.engine_paused_for_test = ParseBool(v); }},
+    KeyHandler{"cluster", "node_name",
+               [](Config& c, std::string_view v) { c.cluster_node_name = Trim(v); }},
+    KeyHandler{"cluster", "heartbeat_ms",
+               [](Config& c, std::string_view v) {
+                   c.cluster_heartbeat = std::chrono::milliseconds{ParseInt(v, 50, kMaxMillis)};
+               }},
+    KeyHandler{"cluster", "lease_ms",
+               [](Config& c, std::string_view v) {
+                   c.cluster_lease = std::chrono::milliseconds{ParseInt(v, 100, kMaxMillis)};
+               }},
 };
 
 bool IsKnownSection(std::string_view section) {
@@ -290,6 +300,12 @@ void Config::Set(const std::string& dotted_key, const std::string& value) {
 }
 
 void Config::Finish() {
+    // One missed heartbeat must not cost a node its lease.
+    if (cluster_lease <= 2 * cluster_heartbeat) {
+        throw ConfigError("cluster.lease_ms (" + std::to_string(cluster_lease.count()) +
+                          ") must be more than twice cluster.heartbeat_ms (" +
+                          std::to_string(cluster_heartbeat.count()) + ")");
+    }
     const std::filesystem::path tls_dir = std::filesystem::path(data_dir) / "tls";
     if (tls_cert.empty()) tls_cert = (tls_dir / "escd.crt").string();
     if (tls_key.empty()) tls_key = (tls_dir / "escd.key").string();

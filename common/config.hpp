@@ -110,6 +110,10 @@ struct Config {
     std::string openstack_ca_file;
     // [engine]
     bool engine_paused_for_test = false;
+    // [cluster] (docs/cluster.md)
+    std::string cluster_node_name;  ///< empty = <host name>:<pid>
+    std::chrono::milliseconds cluster_heartbeat{1000};
+    std::chrono::milliseconds cluster_lease{10000};  ///< more than twice the heartbeat
 
     /// Applies one "section.key" = value. Throws ConfigError on an unknown key or a bad value.
     void Set(const std::string& dotted_key, const std::string& value);

@@ -19,6 +19,7 @@
 #include "common/tls.hpp"
 #include "model/store/pg/embedded_postgres.hpp"
 #include "model/store/pg/pg_store.hpp"
+#include "orchestrator/cluster/node_membership.hpp"
 #include "orchestrator/engine/config_parameters.hpp"
 #include "orchestrator/engine/engine.hpp"
 #include "orchestrator/engine/vim_connectors.hpp"
@@ -33,6 +34,7 @@
 #include "server/handlers/host_handlers.hpp"
 #include "server/handlers/migration_handlers.hpp"
 #include "server/handlers/mutation.hpp"
+#include "server/handlers/node_handlers.hpp"
 #include "server/handlers/operation_mode_handlers.hpp"
 #include "server/handlers/resource_handlers.hpp"
 #include "server/handlers/snapshot_handlers.hpp"
@@ -52,6 +54,13 @@
 
 namespace escd {
 namespace {
+
+// A node's default name: the machine and the process, which tell an operator where to look.
+std::string DefaultNodeName() {
+    char host[256] = {};
+    if (gethostname(host, sizeof host - 1) != 0) host[0] = '\0';
+    return std::string(*host ? host : "escd") + ":" + std::to_string(getpid());
+}
 
 void PrintUsage() {
     std::cout << "usage: escd [--config=FILE] [--section.key=value ...]\n"
@@ -161,6 +170,12 @@ int Run(const Config& config) {
                                 {config.engine_paused_for_test});
     mode.OnChange([&engine](orchestrator::Mode now) { engine.OperationModeChanged(now); });
     orchestrator::ConfigParameters config_parameters(stores.settings);
+    orchestrator::NodeMembership membership(
+        ioc, stores.nodes,
+        {config.cluster_node_name.empty() ? DefaultNodeName() : config.cluster_node_name,
+         config.cluster_heartbeat, config.cluster_lease},
+        SteadyClock::Shared());
+    SyncWait(membership.Join());
     SyncWait(config_parameters.SyncLogLevelAtStart(config.log_level));
 
     server::Router router;
@@ -171,6 +186,7 @@ int Run(const Config& config) {
     server::handlers::RegisterOperationModeRoutes(router, mode);
     server::handlers::RegisterConfigRoutes(router, config_parameters, stores.settings);
     server::handlers::RegisterSystemStateRoutes(router, {mode, vims, notifier});
+    server::handlers::RegisterNodeRoutes(router, {stores.nodes, membership});
     server::handlers::RegisterSnapshotRoutes(
         router, {stores.resources, stores.deployments, stores.snapshots});
     server::handlers::RegisterMigrationRoutes(
@@ -231,6 +247,7 @@ int Run(const Config& config) {
                     ESCD_WARN("escd")
                         << "stopping with work unfinished after 30 s: " << engine.Running()
                         << " operation(s) resume at the next start";
+                co_await membership.Leave();
                 ioc.stop();
             },
             log::LogFailure(log::Level::kError, "escd", "graceful stop failed"));

@@ -7,6 +7,7 @@
 #include "model/stores/deployment_store.hpp"
 #include "model/stores/dynamic_mapping_store.hpp"
 #include "model/stores/host_store.hpp"
+#include "model/stores/node_store.hpp"
 #include "model/stores/operation_store.hpp"
 #include "model/stores/resource_store.hpp"
 #include "model/stores/settings_store.hpp"
@@ -24,6 +25,7 @@ struct Stores {
     DynamicMappingStore& dynamic_mappings;
     SettingsStore& settings;
     VimConnectorStore& vim_connectors;
+    NodeStore& nodes;
 };
 
 }  // namespace escd::model

@@ -1,6 +1,5 @@
 #include "model/xml/vim_connector_xml.hpp"
 
-#include <ctime>
 #include <sstream>
 
 #include "common/error.hpp"
@@ -63,15 +62,6 @@ void AppendProperties(pugi::xml_node parent, const std::vector<VimProperty>& pro
         AppendText(node, "name", property.name);
         AppendText(node, "value", property.value);
     }
-}
-
-std::string Iso8601(std::chrono::system_clock::time_point t) {
-    const std::time_t seconds = std::chrono::system_clock::to_time_t(t);
-    std::tm utc{};
-    gmtime_r(&seconds, &utc);
-    char text[32];
-    std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
-    return text;
 }
 
 void FillConnector(pugi::xml_node node,

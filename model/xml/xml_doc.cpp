@@ -1,6 +1,7 @@
 #include "model/xml/xml_doc.hpp"
 
 #include <cctype>
+#include <ctime>
 #include <sstream>
 
 #include "common/error.hpp"
@@ -142,6 +143,15 @@ std::string Compact(const pugi::xml_document& doc) {
     std::ostringstream out;
     doc.save(out, "", pugi::format_raw | pugi::format_no_declaration, pugi::encoding_utf8);
     return out.str();
+}
+
+std::string Iso8601(std::chrono::system_clock::time_point t) {
+    const std::time_t seconds = std::chrono::system_clock::to_time_t(t);
+    std::tm utc{};
+    gmtime_r(&seconds, &utc);
+    char text[32];
+    std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
+    return text;
 }
 
 }  // namespace escd::model::xml

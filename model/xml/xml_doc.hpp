@@ -5,6 +5,7 @@
 /// any prefix, and no namespace at all are accepted alike
 /// (docs/decisions.md#elements-are-matched-by-local-name).
 
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
@@ -47,5 +48,7 @@ std::string Serialize(const pugi::xml_document& doc);
 /// Adds <name>text</name> to `parent`.
 void AppendText(pugi::xml_node parent, const char* name, std::string_view text);
 void AppendBool(pugi::xml_node parent, const char* name, bool value);
+/// A point in time as the documents write it: ISO 8601, UTC, to the second.
+std::string Iso8601(std::chrono::system_clock::time_point t);
 
 }  // namespace escd::model::xml

@@ -83,6 +83,18 @@ bool Mentions(const std::string& message, const std::string& part) {
     return message.find(part) != std::string::npos;
 }
 
+TEST(Config, ALeaseOfAtMostTwoHeartbeatsIsRefusedNamingBothKeys) {
+    ScopedPasswordEnv env(nullptr);
+    const auto message = ConfigErrorOf([] {
+        LoadConfig({"--cluster.heartbeat_ms=500", "--cluster.lease_ms=1000"}, "/src/schemas/sql");
+    });
+    EXPECT_TRUE(Mentions(message, "cluster.lease_ms (1000)")) << message;
+    EXPECT_TRUE(Mentions(message, "cluster.heartbeat_ms (500)")) << message;
+    const auto config =
+        LoadConfig({"--cluster.heartbeat_ms=500", "--cluster.lease_ms=1001"}, "/src/schemas/sql");
+    EXPECT_EQ(config.cluster_lease, std::chrono::milliseconds(1001));
+}
+
 TEST(Config, DefaultsMatchTheDocumentedValues) {
     ScopedPasswordEnv env(nullptr);
     Config config = LoadConfig({}, "/src/schemas/sql");

@@ -295,6 +295,18 @@ const std::pair<const char*, const char*> kStatements[] = {
      "UPDATE vim_users SET credentials = $3, updated_at = now() WHERE vim_id = $1 AND user_id = "
      "$2"},
     {"delete_vim_user", "DELETE FROM vim_users WHERE vim_id = $1 AND user_id = $2"},
+    // Nodes (docs/cluster.md): liveness on the database's clock; $2 = the lease in milliseconds.
+    {"register_node", "INSERT INTO nodes (node_id, name) VALUES ($1::uuid, $2)"},
+    {"node_heartbeat",
+     "UPDATE nodes SET heartbeat_at = now() WHERE node_id = $1::uuid AND stopped_at IS NULL "
+     "AND heartbeat_at > now() - $2::bigint * interval '1 millisecond' RETURNING 1"},
+    {"stop_node", "UPDATE nodes SET stopped_at = now() WHERE node_id = $1::uuid"},
+    {"list_nodes",
+     "SELECT node_id, name, (extract(epoch from started_at) * 1000)::bigint, "
+     "(extract(epoch from heartbeat_at) * 1000)::bigint, "
+     "(extract(epoch from stopped_at) * 1000)::bigint, "
+     "stopped_at IS NULL AND heartbeat_at > now() - $1::bigint * interval '1 millisecond' "
+     "FROM nodes ORDER BY started_at, node_id"},
 };
 
 }  // namespace

@@ -32,7 +32,8 @@ class PgStore final : public ResourceStore,
                       public HostStore,
                       public DynamicMappingStore,
                       public SettingsStore,
-                      public VimConnectorStore {
+                      public VimConnectorStore,
+                      public NodeStore {
   public:
     /// Does not connect yet; the first call on each connection does. `connections` is also the
     /// number of read threads.
@@ -115,6 +116,14 @@ class PgStore final : public ResourceStore,
         bool schedulable,
         const Operation& op,
         const std::vector<OutboxMessage>& events) override;
+
+    // NodeStore (pg_nodes.cpp)
+    asio::awaitable<void> RegisterNode(const std::string& node_id,
+                                       const std::string& name) override;
+    asio::awaitable<bool> Heartbeat(const std::string& node_id,
+                                    std::chrono::milliseconds lease) override;
+    asio::awaitable<void> StopNode(const std::string& node_id) override;
+    asio::awaitable<std::vector<NodeStatus>> ListNodes(std::chrono::milliseconds lease) override;
 
     // SnapshotStore (pg_snapshots.cpp)
     asio::awaitable<std::vector<VmSnapshot>> ListVmSnapshots(const std::string& tenant_id,
