@@ -111,6 +111,11 @@ constexpr int kMaxCount = 1'000'000;  // threads, pool sizes, in-flight limits
 constexpr std::int64_t kMaxMillis = INT32_MAX;
 constexpr std::int64_t kMaxSeconds = 10LL * 366 * 86400;  // a horizon beyond ten years is a typo
 
+// A duration key in milliseconds ("..._ms"), at least `min`.
+std::chrono::milliseconds ParseMillis(std::string_view value, std::int64_t min) {
+    return std::chrono::milliseconds{ParseInt(value, min, kMaxMillis)};
+}
+
 struct KeyHandler {
     std::string_view section;
     std::string_view key;
@@ -183,11 +188,11 @@ constexpr std::array kHandlers = {
     KeyHandler{"callbacks", "retry_initial_ms",
                [](Config& c, std::string_view v) {
                    c.callback_backoff.initial =
-                       std::chrono::milliseconds{ParseInt(v, 1, kMaxMillis)};
+                       ParseMillis(v, 1);
                }},
     KeyHandler{"callbacks", "retry_max_ms",
                [](Config& c, std::string_view v) {
-                   c.callback_backoff.max = std::chrono::milliseconds{ParseInt(v, 1, kMaxMillis)};
+                   c.callback_backoff.max = ParseMillis(v, 1);
                }},
     KeyHandler{"callbacks", "retry_horizon_s",
                [](Config& c, std::string_view v) {
@@ -199,7 +204,7 @@ constexpr std::array kHandlers = {
                }},
     KeyHandler{"callbacks", "timeout_ms",
                [](Config& c, std::string_view v) {
-                   c.callback_timeout = std::chrono::milliseconds{ParseInt(v, 1, kMaxMillis)};
+                   c.callback_timeout = ParseMillis(v, 1);
                }},
     KeyHandler{"callbacks", "tls_verify",
                [](Config& c, std::string_view v) { c.callback_tls_verify = ParseBool(v); }},
@@ -211,11 +216,11 @@ constexpr std::array kHandlers = {
                [](Config& c, std::string_view v) { c.openstack_allowed_cidrs = ParseCidrs(v); }},
     KeyHandler{"openstack", "timeout_ms",
                [](Config& c, std::string_view v) {
-                   c.openstack_timeout = std::chrono::milliseconds{ParseInt(v, 1, kMaxMillis)};
+                   c.openstack_timeout = ParseMillis(v, 1);
                }},
     KeyHandler{"openstack", "poll_ms",
                [](Config& c, std::string_view v) {
-                   c.openstack_poll_period = std::chrono::milliseconds{ParseInt(v, 50, kMaxMillis)};
+                   c.openstack_poll_period = ParseMillis(v, 50);
                }},
     KeyHandler{"openstack", "endpoint",
                [](Config& c, std::string_view v) {
@@ -234,11 +239,11 @@ constexpr std::array kHandlers = {
                [](Config& c, std::string_view v) { c.cluster_node_name = Trim(v); }},
     KeyHandler{"cluster", "heartbeat_ms",
                [](Config& c, std::string_view v) {
-                   c.cluster_heartbeat = std::chrono::milliseconds{ParseInt(v, 50, kMaxMillis)};
+                   c.cluster_heartbeat = ParseMillis(v, 50);
                }},
     KeyHandler{"cluster", "lease_ms",
                [](Config& c, std::string_view v) {
-                   c.cluster_lease = std::chrono::milliseconds{ParseInt(v, 100, kMaxMillis)};
+                   c.cluster_lease = ParseMillis(v, 100);
                }},
 };
 

@@ -54,14 +54,20 @@ class EscdTest : public ::testing::Test {
     /// (Re)starts escd on this test's database with the default test flags, the fixture's
     /// `escd_args_`, then `extra`.
     void StartEscd(std::vector<std::string> extra = {}) {
-        EscdOptions options;
-        options.dsn = db_.dsn();
-        options.extra_args = escd_args_;
-        options.extra_args.insert(options.extra_args.end(), extra.begin(), extra.end());
+        auto options = OptionsFor(extra);
         if (escd_) options.data_dir = escd_->data_dir();
         previous_.push_back(std::move(escd_));
         escd_ = std::make_unique<EscdProcess>(options);
         client_.emplace(escd_->Client());
+    }
+
+    /// An escd on this test's database with the default test flags, `escd_args_`, then `extra`.
+    EscdOptions OptionsFor(const std::vector<std::string>& extra) const {
+        EscdOptions options;
+        options.dsn = db_.dsn();
+        options.extra_args = escd_args_;
+        options.extra_args.insert(options.extra_args.end(), extra.begin(), extra.end());
+        return options;
     }
 
     std::map<std::string, std::string> WithCallback() const {
