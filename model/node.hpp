@@ -4,6 +4,7 @@
 /// the `nodes` table and GET /v0/nodes show it.
 
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -34,6 +35,7 @@ struct NodeStatus {
     time_point heartbeat_at;
     std::optional<time_point> stopped_at;
     NodeHealth health = NodeHealth::kAlive;
+    std::int64_t leases = 0;  ///< the units of work it holds (docs/cluster.md, "Leases")
 };
 
 }  // namespace escd::model

@@ -56,10 +56,12 @@ namespace escd {
 namespace {
 
 // A node's default name: the machine and the process, which tell an operator where to look.
-std::string DefaultNodeName() {
+// <host>:<port>: stable across restarts, so that a restarted escd succeeds its previous process
+// at once (docs/cluster.md), and unique while the port is bound.
+std::string DefaultNodeName(int port) {
     char host[256] = {};
     if (gethostname(host, sizeof host - 1) != 0) host[0] = '\0';
-    return std::string(*host ? host : "escd") + ":" + std::to_string(getpid());
+    return std::string(*host ? host : "escd") + ":" + std::to_string(port);
 }
 
 void PrintUsage() {
@@ -166,16 +168,16 @@ int Run(const Config& config) {
     pinger.Start();  // without ICMP, VM_ALIVE KPIs never pass; the reason is logged
     orchestrator::OperationMode mode(stores.settings);
     SyncWait(mode.Load());
-    orchestrator::Engine engine(ioc, stores, blocking_pool, vims, notifier, fetcher, pinger, mode,
-                                {config.engine_paused_for_test});
+    orchestrator::Engine engine(
+        ioc, stores, blocking_pool, vims, notifier, fetcher, pinger, mode,
+        {config.engine_paused_for_test, config.cluster_lease, config.cluster_heartbeat});
     mode.OnChange([&engine](orchestrator::Mode now) { engine.OperationModeChanged(now); });
     orchestrator::ConfigParameters config_parameters(stores.settings);
+    // Named once the listeners are bound (the default name has the port); joins before the
+    // io_context runs, so nothing is accepted before the store knows its node.
     orchestrator::NodeMembership membership(
-        ioc, stores.nodes,
-        {config.cluster_node_name.empty() ? DefaultNodeName() : config.cluster_node_name,
-         config.cluster_heartbeat, config.cluster_lease},
+        ioc, stores.nodes, {"", config.cluster_heartbeat, config.cluster_lease},
         SteadyClock::Shared());
-    SyncWait(membership.Join());
     SyncWait(config_parameters.SyncLogLevelAtStart(config.log_level));
 
     server::Router router;
@@ -219,7 +221,10 @@ int Run(const Config& config) {
             config.listen_address, static_cast<std::uint16_t>(config.https_port), LoadTls(config));
     }
 
-    SyncWait(notifier.Start());
+    membership.SetName(config.cluster_node_name.empty()
+                           ? DefaultNodeName(http_port >= 0 ? http_port : https_port)
+                           : config.cluster_node_name);
+    SyncWait(membership.Join());
     asio::co_spawn(ioc, engine.Start(),
                    log::LogFailure(log::Level::kError, "engine", "start-up failed"));
 

@@ -37,16 +37,12 @@ class OperationStore {
         int status_code,
         const std::string& status_message,
         const std::vector<OutboxMessage>& callbacks) = 0;
-    /// Operations accepted but not finished (to resume after a restart), oldest first.
-    virtual asio::awaitable<std::vector<Operation>> UnfinishedOperations() = 0;
     /// The operation accepted last on a target (its callback URLs serve events no request
     /// caused); nullopt when there is none.
     virtual asio::awaitable<std::optional<Operation>> LatestOperation(
         const std::string& target_id) = 0;
 
     // Callback outbox.
-    /// Rows still to deliver, in id order.
-    virtual asio::awaitable<std::vector<OutboxRow>> PendingOutbox() = 0;
     /// Marks row `id` delivered, and every earlier row of its transaction still pending: the
     /// notifier sends a transaction's next callback before this commits, so marks may land out
     /// of order, yet what stays pending is always a suffix and a restart resends in order.

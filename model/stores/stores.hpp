@@ -7,6 +7,7 @@
 #include "model/stores/deployment_store.hpp"
 #include "model/stores/dynamic_mapping_store.hpp"
 #include "model/stores/host_store.hpp"
+#include "model/stores/lease_store.hpp"
 #include "model/stores/node_store.hpp"
 #include "model/stores/operation_store.hpp"
 #include "model/stores/resource_store.hpp"
@@ -26,6 +27,7 @@ struct Stores {
     SettingsStore& settings;
     VimConnectorStore& vim_connectors;
     NodeStore& nodes;
+    LeaseStore& leases;
 };
 
 }  // namespace escd::model

@@ -39,6 +39,8 @@ class NodeMembership {
     /// others then see the node lost once its lease has passed).
     asio::awaitable<void> Leave();
 
+    /// The name to register under; before Join.
+    void SetName(std::string name) { options_.name = std::move(name); }
     std::string node_id() const;
     const NodeOptions& options() const { return options_; }
 

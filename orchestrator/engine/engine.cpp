@@ -32,6 +32,18 @@ bool Retryable(std::exception_ptr error) {
     }
 }
 
+/// Whether an operation ended because another node took its transaction over.
+bool TakenOver(std::exception_ptr error) {
+    if (!error) return false;
+    try {
+        std::rethrow_exception(error);
+    } catch (const model::LeaseLost&) {
+        return true;
+    } catch (...) {
+        return false;
+    }
+}
+
 /// How long an operation that was aborted `attempt` times before waits to run again: 1 s
 /// doubling to 5 min.
 std::chrono::seconds RetryDelay(int attempt) {
@@ -52,6 +64,7 @@ Engine::Engine(asio::io_context& ioc,
     : ioc_(ioc),
       resource_store_(stores.resources),
       operation_store_(stores.operations),
+      lease_store_(stores.leases),
       deployment_store_(stores.deployments),
       vim_(vim),
       notifier_(notifier),
@@ -164,7 +177,16 @@ void Engine::ForgetStrand(model::TargetKind target_kind, const std::string& targ
 }
 
 void Engine::Launch(model::Operation op) {
+    {
+        std::lock_guard lock(handled_mutex_);
+        if (!handled_.insert(op.transaction_id).second) return;
+    }
     Launch(std::move(op), 0);
+}
+
+void Engine::Forget(const std::string& transaction_id) {
+    std::lock_guard lock(handled_mutex_);
+    handled_.erase(transaction_id);
 }
 
 void Engine::Launch(model::Operation op, int attempt) {
@@ -173,27 +195,41 @@ void Engine::Launch(model::Operation op, int attempt) {
                             << op.target_id << " stays accepted";
         return;
     }
-    if (stopping_) return;  // resumed at the next start
-    {
-        std::lock_guard lock(launched_mutex_);
-        if (launched_before_start_) launched_before_start_->insert(op.transaction_id);
+    if (stopping_) {  // resumed at the next start, or by another node
+        Forget(op.transaction_id);
+        return;
     }
     in_flight_.Begin();
     auto strand = StrandFor(op.target_kind, op.target_id);
     auto retry = op;  // kept for a relaunch
     asio::co_spawn(strand, Run(std::move(op), attempt),
                    [this, retry = std::move(retry), attempt](std::exception_ptr e) mutable {
+                       if (TakenOver(e)) {
+                           // Another node took this node for dead and runs it now.
+                           ESCD_WARN("engine") << "operation " << retry.transaction_id
+                                               << " left to the node that took it over";
+                           Forget(retry.transaction_id);
+                           in_flight_.End();
+                           return;
+                       }
                        if (e && !Retryable(e)) {
                            // It would fail the same way again: it ends here, with a failure
                            // callback, rather than keep its target busy for ever. Still running
                            // until that is done (the engine is not drained in between).
+                           const auto id = retry.transaction_id;
                            asio::co_spawn(StrandFor(retry.target_kind, retry.target_id),
                                           Abandon(std::move(retry), e),
-                                          [this](std::exception_ptr) { in_flight_.End(); });
+                                          [this, id](std::exception_ptr) {
+                                              Forget(id);
+                                              in_flight_.End();
+                                          });
                            return;
                        }
                        in_flight_.End();
-                       if (!e) return;
+                       if (!e) {
+                           Forget(retry.transaction_id);
+                           return;
+                       }
                        try {
                            std::rethrow_exception(e);
                        } catch (const std::exception& ex) {
@@ -245,19 +281,13 @@ asio::awaitable<void> Engine::Abandon(model::Operation op, std::exception_ptr er
 
 asio::awaitable<void> Engine::Start() {
     co_await Reconcile();
-    auto operations = co_await operation_store_.UnfinishedOperations();
-    {
-        std::lock_guard lock(launched_mutex_);
-        // Accepted during start-up: launched by its handler already, running or done.
-        std::erase_if(operations, [this](const model::Operation& op) {
-            return launched_before_start_->contains(op.transaction_id);
-        });
-        launched_before_start_.reset();
+    co_await TakeOver();
+    if (options_.paused_for_test) co_return;
+    monitor_.Start();
+    if (options_.takeover_every.count() > 0) {
+        asio::co_spawn(ioc_, TakeOverEvery(options_.takeover_every),
+                       log::LogFailure(log::Level::kError, "engine", "the takeovers ended"));
     }
-    if (!operations.empty())
-        ESCD_INFO("engine") << "resuming " << operations.size() << " unfinished operations";
-    for (auto& op : operations) Launch(std::move(op));
-    if (!options_.paused_for_test) monitor_.Start();
 }
 
 asio::awaitable<void> Engine::Run(model::Operation op, int attempt) {

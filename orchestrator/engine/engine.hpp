@@ -11,9 +11,11 @@
 ///      deployment's workflow also commits each VM or service step with its events), then ONE
 ///      transaction applies the outcome, finishes the operation and writes its callbacks to the
 ///      outbox; the notifier delivers them.
-/// On start-up Start() reconciles escd's records with the VIM, relaunches every unfinished
-/// operation (VIM calls are idempotent on the internal id, so an operation cut by a crash can be
-/// run again) and starts monitoring.
+/// On start-up Start() reconciles escd's records with the VIM, takes over the work of the nodes
+/// that are gone (docs/cluster.md: a restarted escd succeeds its own previous process) and
+/// starts monitoring; then, every `takeover_every`, it takes over the work of nodes that died
+/// since (TakeOver). An operation taken over runs again from its last committed step: VIM calls
+/// are idempotent on the internal id.
 
 #include <atomic>
 #include <chrono>
@@ -46,6 +48,11 @@ namespace escd::orchestrator {
 struct EngineOptions {
     /// Accept and persist, but run nothing (crash tests prove that a restart resumes the work).
     bool paused_for_test = false;
+    /// A node whose heartbeat is older than this is dead: its work may be taken over.
+    std::chrono::milliseconds lease{10000};
+    /// How often the work of dead nodes is looked for after the pass at Start(); zero: only
+    /// at Start() (the in-process engine tests, whose clock only moves when a test moves it).
+    std::chrono::milliseconds takeover_every{0};
 };
 
 class Engine {
@@ -70,11 +77,16 @@ class Engine {
     /// Throws Error(kUnavailable, "Unable to query VIM: ...") unless the VIM answers now.
     asio::awaitable<void> RequireVim();
 
-    /// Starts an accepted operation on its target's strand. Thread safe.
+    /// Starts an accepted operation on its target's strand, unless this node runs it already.
+    /// Thread safe.
     void Launch(model::Operation op);
-    /// At start-up: Reconcile(), then every unfinished operation relaunched, then monitoring
-    /// (orchestrator/monitor/vm_monitor.hpp) started.
+    /// At start-up: Reconcile(), then TakeOver(), then monitoring
+    /// (orchestrator/monitor/vm_monitor.hpp) and the periodic takeovers started.
     asio::awaitable<void> Start();
+    /// Claims the transactions of dead nodes (model::LeaseStore): their unfinished operations are
+    /// launched, their pending callbacks handed to the notifier; then ends this node's leases of
+    /// transactions with nothing left to do. engine_takeover.cpp.
+    asio::awaitable<void> TakeOver();
     /// After a restart, what the VIM has is made to match escd's records: a VM escd created
     /// (this installation's, by its metadata) that has no record is removed with its config
     /// drive; a network the VIM lost is defined again; a VM that should exist but is gone is
@@ -106,6 +118,10 @@ class Engine {
   private:
     using Strand = asio::strand<asio::io_context::executor_type>;
     void Launch(model::Operation op, int attempt);
+    /// The end of a launched operation's handling here: it finished, failed for good, was
+    /// taken over by another node, or is left for the next start.
+    void Forget(const std::string& transaction_id);
+    asio::awaitable<void> TakeOverEvery(std::chrono::milliseconds period);
     Strand StrandFor(model::TargetKind target_kind, const std::string& target_id);
     void ForgetStrand(model::TargetKind target_kind, const std::string& target_id);
     /// `attempt`: how many times this operation was relaunched before (Launch's backoff).
@@ -177,6 +193,7 @@ class Engine {
     asio::io_context& ioc_;
     model::ResourceStore& resource_store_;
     model::OperationStore& operation_store_;
+    model::LeaseStore& lease_store_;
     model::DeploymentStore& deployment_store_;
     vim::Vim& vim_;
     Notifier& notifier_;
@@ -207,11 +224,11 @@ class Engine {
     /// Operations launched and not ended, KPI events being applied (OnVerdict), recoveries
     /// being started at once (ScheduleRecovery).
     InFlight in_flight_;
-    std::mutex launched_mutex_;
-    /// Transaction ids of the operations launched before Start() relaunched the unfinished ones
-    /// (then disengaged): one accepted during start-up is launched by its handler and may be
-    /// found unfinished by Start(), and must run once.
-    std::optional<std::set<std::string>> launched_before_start_{std::in_place};
+    std::mutex handled_mutex_;
+    /// Transactions whose operation this node runs or will run again after a backoff: a
+    /// takeover that gives this node one it still handles (it rejoined under a new id) does not
+    /// launch it twice.
+    std::set<std::string> handled_;
 };
 
 }  // namespace escd::orchestrator

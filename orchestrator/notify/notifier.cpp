@@ -58,19 +58,18 @@ Notifier::Notifier(asio::io_context& ioc,
 
 Notifier::~Notifier() = default;
 
-asio::awaitable<void> Notifier::Start() {
-    auto rows = co_await store_.PendingOutbox();
-    if (!rows.empty())
-        ESCD_INFO("notifier") << "resuming delivery of " << rows.size() << " pending callbacks";
-    Enqueue(std::move(rows));
-}
-
 void Notifier::Enqueue(std::vector<model::OutboxRow> rows) {
     if (rows.empty()) return;
     backlog_ += rows.size();
     asio::post(strand_, [this, rows = std::move(rows)]() mutable {
         for (auto& row : rows) {
             auto& queue = queues_[row.transaction_id];
+            // Handed over twice (a takeover gave this node back a transaction it still
+            // delivers): queued once. Rows of a transaction arrive in id order.
+            if (!queue.empty() && row.id <= queue.back().id) {
+                --backlog_;
+                continue;
+            }
             bool idle = queue.empty();
             std::string tx = row.transaction_id;
             queue.push_back(std::move(row));

@@ -5,14 +5,13 @@
 /// transaction, retried with exponential backoff while the receiver is down or answers non-2xx,
 /// resumed after a restart, and only to addresses in the callback allow-list.
 ///
-/// PostgreSQL is the record, memory is the work queue: rows arrive either from the engine right
-/// after the transaction that wrote them committed (Enqueue) or, at start-up, from the table
-/// (Start). Each transaction id has one delivery coroutine that drains its rows in id order, so
-/// one slow receiver never reorders another transaction's callbacks, and at most
-/// `max_in_flight` POSTs are open at once. All notifier state lives on one strand.
-///
-/// Scale-out note: rows are owned by the process that wrote (or loaded) them. Several escd
-/// sharing one database would need a lease per row; that comes with the HA work.
+/// PostgreSQL is the record, memory is the work queue: rows arrive from the engine right after
+/// the transaction that wrote them committed, or from a takeover (Engine::TakeOver: at start-up,
+/// the previous process's; later, a dead node's), all through Enqueue. A node delivers the rows
+/// of the transactions it holds the lease of (docs/cluster.md). Each transaction id has one
+/// delivery coroutine that drains its rows in id order, so one slow receiver never reorders
+/// another transaction's callbacks, and at most `max_in_flight` POSTs are open at once. All
+/// notifier state lives on one strand.
 
 #include <cstddef>
 #include <deque>
@@ -50,10 +49,8 @@ class Notifier {
              Clock& clock = SteadyClock::Shared());
     ~Notifier();
 
-    /// Loads every PENDING row and starts delivering; call before the io_context serves
-    /// requests.
-    asio::awaitable<void> Start();
-    /// Hands over rows just committed. Thread safe.
+    /// Hands over rows to deliver, in id order per transaction; a row already queued is
+    /// ignored. Thread safe.
     void Enqueue(std::vector<model::OutboxRow> rows);
     /// Stops retries and new deliveries; POSTs in flight end by their timeout. Thread safe.
     void Stop();

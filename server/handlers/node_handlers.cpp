@@ -19,6 +19,7 @@ asio::awaitable<Response> ListNodes(const NodeContext& context) {
         xml::AppendText(element, "name", node.name);
         xml::AppendText(element, "health", ToString(node.health));
         xml::AppendBool(element, "this_node", node.node_id == self);
+        xml::AppendText(element, "leases", std::to_string(node.leases));
         xml::AppendText(element, "started_at", xml::Iso8601(node.started_at));
         xml::AppendText(element, "heartbeat_at", xml::Iso8601(node.heartbeat_at));
         if (node.stopped_at) xml::AppendText(element, "stopped_at", xml::Iso8601(*node.stopped_at));

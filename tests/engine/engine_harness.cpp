@@ -6,6 +6,7 @@
 #include <fstream>
 #include <pugixml.hpp>
 
+#include "common/crypto.hpp"
 #include "common/cidr.hpp"
 #include "common/sync_wait.hpp"
 #include "server/errors.hpp"
@@ -116,7 +117,9 @@ EngineHarness::EngineHarness(const std::string& dsn,
         router_, {stores_.resources, stores_.deployments, stores_.snapshots});
     server::handlers::RegisterMigrationRoutes(
         router_, {vim_, stores_.resources, stores_.deployments, stores_.hosts});
-    SyncWait(notifier_.Start());
+    // The node this harness is: the same name each time, so that a harness on the database of
+    // an earlier one succeeds it and takes its work over at once, as a restarted escd does.
+    SyncWait(stores_.nodes.RegisterNode(NewUuid(), "engine-harness"));
     work_.emplace(ioc_.get_executor());
     for (int i = 0; i < 2; ++i) threads_.emplace_back([this] { ioc_.run(); });
     asio::co_spawn(ioc_, engine_.Start(), asio::use_future).get();

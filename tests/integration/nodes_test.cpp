@@ -51,12 +51,39 @@ TEST_F(Nodes, EveryProcessOnTheDatabaseIsListedAliveAndEachKnowsItself) {
                                     [](const auto& entry) { return entry.first != "node-b"; });
     EXPECT_EQ(first->second.health, "ALIVE");
     EXPECT_TRUE(first->second.this_node);
-    EXPECT_NE(first->first.find(':'), std::string::npos) << "default name <host>:<pid>";
 
     const auto seen_by_other = ListedBy(other_client);
     ASSERT_EQ(seen_by_other.size(), 2u);
     EXPECT_TRUE(seen_by_other.at("node-b").this_node);
     EXPECT_FALSE(seen_by_other.at(first->first).this_node);
+}
+
+TEST_F(Nodes, ANodeIsNamedByDefaultAfterItsHostAndPort) {
+    auto unnamed = StartAnother("");
+    auto unnamed_client = unnamed->Client();
+    const auto nodes = ListedBy(unnamed_client);
+    const auto self = std::find_if(nodes.begin(), nodes.end(),
+                                   [](const auto& entry) { return entry.second.this_node; });
+    ASSERT_NE(self, nodes.end());
+    EXPECT_TRUE(self->first.ends_with(":" + std::to_string(unnamed->http_port())))
+        << "default name <host>:<port>: " << self->first;
+}
+
+TEST_F(Nodes, ANodeStartedUnderTheNameOfARunningOneSucceedsIt) {
+    auto first = StartAnother("node-x");
+    auto successor = StartAnother("node-x");
+    std::size_t alive = 0, stopped = 0;
+    const auto answer = client_->Get("/v0/nodes");
+    pugi::xml_document doc;
+    ASSERT_TRUE(doc.load_string(answer.body.c_str())) << answer.body;
+    for (auto node : doc.child("nodes").children("node")) {
+        if (std::string(node.child_value("name")) != "node-x") continue;
+        const std::string health = node.child_value("health");
+        alive += health == "ALIVE";
+        stopped += health == "STOPPED";
+    }
+    EXPECT_EQ(alive, 1u) << answer.body;
+    EXPECT_EQ(stopped, 1u) << "the predecessor is marked stopped at once: " << answer.body;
 }
 
 TEST_F(Nodes, AStoppedNodeIsStoppedAndAKilledOneIsLostOnceItsLeasePassed) {

@@ -151,6 +151,10 @@ void EscdProcess::Spawn() {
         "--auth.admin_password=" + options_.admin_password,
         "--callbacks.retry_initial_ms=100",
         "--callbacks.retry_max_ms=1000",
+        // The ports are ephemeral, so the default name (<host>:<port>) would change at each
+        // restart; named by its data directory, a restarted escd succeeds the process before it
+        // and takes its work over at once, as one restarted on its port does (docs/cluster.md).
+        "--cluster.node_name=escd@" + data_dir_,
     };
     args.insert(args.end(), options_.extra_args.begin(), options_.extra_args.end());
     std::vector<char*> argv;

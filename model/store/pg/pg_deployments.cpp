@@ -69,7 +69,7 @@ asio::awaitable<void> PgStore::AcceptDeployment(const ResourceRecord& deployment
                 }
                 for (const auto& [kind, id] : uses)
                     tx.exec_prepared0("insert_ref", deployment.internal_id, Stored(kind), id);
-                InsertOperation(tx, op);
+                InsertOperation(tx, op, Node());
                 sub.commit();
             },
             std::move(done));
@@ -87,7 +87,7 @@ asio::awaitable<void> PgStore::AcceptDeploymentUpdate(const Operation& op,
                                   std::string(ToString(next)));
                 for (const auto& [kind, id] : uses)
                     tx.exec_prepared0("insert_ref", op.target_id, Stored(kind), id);
-                InsertOperation(tx, op);
+                InsertOperation(tx, op, Node());
             },
             std::move(done));
     });
@@ -185,6 +185,9 @@ asio::awaitable<std::vector<OutboxRow>> PgStore::RecordDeploymentStep(const Depl
                     throw Error(ErrorCode::kConflict,
                                 "deployment " + step.deployment_id + " is busy or gone");
                 }
+                // A step of a running operation is fenced on its transaction's lease; a verdict
+                // (require_idle) runs under no operation (docs/cluster.md).
+                if (!step.require_idle) HoldLease(tx, step.transaction_id, Node());
                 if (step.service_state) {
                     tx.exec_prepared0("set_service", step.deployment_id,
                                       std::string(ToString(*step.service_state)));
@@ -224,7 +227,7 @@ asio::awaitable<std::vector<OutboxRow>> PgStore::RecordDeploymentStep(const Depl
                     }
                 }
                 for (const auto& message : step.events)
-                    rows.push_back(InsertOutbox(tx, step.transaction_id, message));
+                    rows.push_back(InsertOutbox(tx, step.transaction_id, message, Node()));
             },
             std::move(done));
     });

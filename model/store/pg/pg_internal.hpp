@@ -48,13 +48,20 @@ ResourceState CheckTransition(pqxx::work& tx,
                               const std::string& id,
                               ResourceEvent event);
 
-/// Inserts `op` as unfinished. Defined, with InsertOutbox, in pg_operations.cpp.
-void InsertOperation(pqxx::work& tx, const Operation& op);
+/// Inserts `op` as unfinished, its transaction leased to `node` (the accepting node, "" for
+/// nobody). Defined, with InsertOutbox and HoldLease, in pg_operations.cpp.
+void InsertOperation(pqxx::work& tx, const Operation& op, const std::string& node);
 
-/// Inserts the outbox row of `message` and answers it as the outbox hands it out.
+/// Inserts the outbox row of `message` and answers it as the outbox hands it out. A transaction
+/// without a lease (a monitor's events) is leased to `node`.
 OutboxRow InsertOutbox(pqxx::work& tx,
                        const std::string& transaction_id,
-                       const OutboxMessage& message);
+                       const OutboxMessage& message,
+                       const std::string& node);
+
+/// Fences the writes of `tx` for `transaction_id` on its lease: throws LeaseLost when another
+/// node holds it; the claim of a takeover waits for `tx` (docs/cluster.md, "Leases").
+void HoldLease(pqxx::work& tx, const std::string& transaction_id, const std::string& node);
 
 // Awaits a group-commit submission. The writer thread completes it by posting to the awaiting
 // coroutine's executor (tracked as outstanding work until then).

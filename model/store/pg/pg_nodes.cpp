@@ -1,5 +1,6 @@
-// PgStore: the escd nodes sharing the database and their heartbeats (docs/cluster.md). The
-// writes are group-committed like every other; a heartbeat is one short statement a second.
+// PgStore: the escd nodes sharing the database and their heartbeats (docs/cluster.md), and which
+// node this store writes as. The writes are group-committed like every other; a heartbeat is one
+// short statement a second.
 
 #include <string>
 #include <vector>
@@ -11,10 +12,17 @@
 
 namespace escd::model::pg {
 
+std::string PgStore::Node() const {
+    std::lock_guard lock(node_mutex_);
+    return node_;
+}
+
 asio::awaitable<void> PgStore::RegisterNode(const std::string& node_id, const std::string& name) {
     static const std::string kStatement = "register_node";
     std::vector<std::string> params{node_id, name};
     co_await Write(kStatement, params);
+    std::lock_guard lock(node_mutex_);
+    node_ = node_id;
 }
 
 asio::awaitable<bool> PgStore::Heartbeat(const std::string& node_id,
@@ -44,6 +52,7 @@ asio::awaitable<std::vector<NodeStatus>> PgStore::ListNodes(std::chrono::millise
                 node.health = node.stopped_at     ? NodeHealth::kStopped
                               : row[5].as<bool>() ? NodeHealth::kAlive
                                                   : NodeHealth::kLost;
+                node.leases = row[6].as<std::int64_t>();
                 return node;
             },
             lease);

@@ -1,7 +1,7 @@
 // PgStore: operations and the outbox: the end of an operation on a resource (its new state, the
-// operation's end and its callbacks), the operations still unfinished and the latest one of a
-// target, the outbox's pending rows and their delivery marks, and the inserts of an operation and
-// of an outbox row that the other aggregates' transactions share.
+// operation's end and its callbacks, fenced on its transaction's lease), the latest operation of
+// a target, the outbox's delivery marks, and what the other aggregates' transactions share: the
+// inserts of an operation and of an outbox row, and the fence of a write on its lease.
 
 #include <string>
 #include <vector>
@@ -14,19 +14,25 @@
 
 namespace escd::model::pg {
 
-void InsertOperation(pqxx::work& tx, const Operation& op) {
+void InsertOperation(pqxx::work& tx, const Operation& op, const std::string& node) {
     tx.exec_prepared0("insert_operation", op.transaction_id, std::string(KindText(op)),
                       Stored(op.target_kind), op.target_id, op.callback_url, op.events_url,
-                      op.payload);
+                      op.payload, node);
 }
 
 OutboxRow InsertOutbox(pqxx::work& tx,
                        const std::string& transaction_id,
-                       const OutboxMessage& message) {
+                       const OutboxMessage& message,
+                       const std::string& node) {
     return OutboxRowFrom(
         tx.exec_prepared1("insert_outbox", transaction_id, message.url, message.event,
-                          message.status_code, message.status_message, message.body),
+                          message.status_code, message.status_message, message.body, node),
         transaction_id, message);
+}
+
+void HoldLease(pqxx::work& tx, const std::string& transaction_id, const std::string& node) {
+    const auto lease = tx.exec_prepared("hold_lease", transaction_id, node);
+    if (!lease.empty() && !lease[0][0].as<bool>()) throw LeaseLost(transaction_id);
 }
 
 asio::awaitable<std::vector<OutboxRow>> PgStore::CompleteOperation(
@@ -36,6 +42,7 @@ asio::awaitable<std::vector<OutboxRow>> PgStore::CompleteOperation(
     const std::string& status_message,
     const std::vector<OutboxMessage>& callbacks) {
     const bool removed = outcome.state == ResourceState::kRemoved;
+    const auto node = Node();
     std::vector<OutboxRow> rows;
     if (callbacks.size() <= 1) {
         // The usual case, one pipelined statement.
@@ -47,7 +54,8 @@ asio::awaitable<std::vector<OutboxRow>> PgStore::CompleteOperation(
             removed ? std::vector<std::string>{Stored(op.target_kind), op.target_id,
                                                op.transaction_id,      status,
                                                status_message,         message.url,
-                                               message.event,          message.body}
+                                               message.event,          message.body,
+                                               node}
                     : std::vector<std::string>{Stored(op.target_kind),
                                                op.target_id,
                                                std::string(ToString(outcome.state)),
@@ -59,16 +67,19 @@ asio::awaitable<std::vector<OutboxRow>> PgStore::CompleteOperation(
                                                status_message,
                                                message.url,
                                                message.event,
-                                               message.body};
-        auto result = co_await Write(statement, params);
-        for (const auto& row : result)
-            rows.push_back(OutboxRowFrom(row, op.transaction_id, message));
+                                               message.body,
+                                               node};
+        // One row: the callback's id and time (NULL without one), whether the lease was held.
+        const auto row = (co_await Write(statement, params)).at(0);
+        if (!row[2].as<bool>()) throw LeaseLost(op.transaction_id);
+        if (!row[0].is_null()) rows.push_back(OutboxRowFrom(row, op.transaction_id, message));
         co_return rows;
     }
     co_await AwaitCommit([&](GroupCommit::Completion done) {
         writes_.RunAsync(
             [&](pqxx::work& tx) {
                 rows.clear();
+                HoldLease(tx, op.transaction_id, node);
                 if (removed) {
                     tx.exec_prepared0("delete_resource", Stored(op.target_kind), op.target_id);
                 } else {
@@ -80,39 +91,11 @@ asio::awaitable<std::vector<OutboxRow>> PgStore::CompleteOperation(
                 tx.exec_prepared0("finish_operation", op.transaction_id, status_code,
                                   status_message);
                 for (const auto& message : callbacks)
-                    rows.push_back(InsertOutbox(tx, op.transaction_id, message));
+                    rows.push_back(InsertOutbox(tx, op.transaction_id, message, node));
             },
             std::move(done));
     });
     co_return rows;
-}
-
-asio::awaitable<std::vector<Operation>> PgStore::UnfinishedOperations() {
-    return OnPool([this] { return AllRows("unfinished_operations", OperationFromRow); });
-}
-
-asio::awaitable<std::vector<OutboxRow>> PgStore::PendingOutbox() {
-    return OnPool([this] {
-        return With([](pqxx::connection& c) {
-            pqxx::nontransaction tx(c);  // one statement: no BEGIN/COMMIT round trips
-            std::vector<OutboxRow> out;
-            for (const auto& row : tx.exec_prepared("pending_outbox")) {
-                OutboxRow r;
-                r.id = row[0].as<std::int64_t>();
-                r.transaction_id = row[1].as<std::string>();
-                r.message.url = row[2].as<std::string>();
-                r.message.event = row[3].as<std::string>();
-                r.message.status_code = row[4].as<int>();
-                r.message.status_message = row[5].as<std::string>();
-                r.message.body = row[6].as<std::string>();
-                r.attempts = row[7].as<int>();
-                r.created_at = FromMillis(row[8].as<std::int64_t>());
-                r.next_attempt_at = FromMillis(row[9].as<std::int64_t>());
-                out.push_back(std::move(r));
-            }
-            return out;
-        });
-    });
 }
 
 asio::awaitable<void> PgStore::MarkOutboxDelivered(const std::string& transaction_id,

@@ -113,6 +113,7 @@ asio::awaitable<void> PgStore::AcceptCreate(const ResourceRecord& resource, cons
         params.push_back(parent_text);
         params.push_back(resource.tenant_id);
     }
+    params.push_back(Node());  // the lease of the transaction
     auto result = co_await Write(statement, params);
     const auto row = result.at(0);
     if (row[0].as<long>() == 1) co_return;
@@ -140,7 +141,7 @@ asio::awaitable<void> PgStore::AcceptUpdate(ResourceKind kind,
                 auto next = CheckTransition(tx, kind, internal_id, ResourceEvent::kUpdateRequested);
                 tx.exec_prepared0("set_state", Stored(kind), internal_id,
                                   std::string(ToString(next)));
-                InsertOperation(tx, op);
+                InsertOperation(tx, op, Node());
             },
             std::move(done));
     });
@@ -170,7 +171,7 @@ asio::awaitable<void> PgStore::AcceptDelete(ResourceKind kind,
                 }
                 tx.exec_prepared0("set_state", Stored(kind), internal_id,
                                   std::string(ToString(next)));
-                InsertOperation(tx, op);
+                InsertOperation(tx, op, Node());
             },
             std::move(done));
     });

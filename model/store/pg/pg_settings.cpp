@@ -124,7 +124,7 @@ asio::awaitable<std::vector<OutboxRow>> PgStore::SetHostSchedulable(
                                   op.callback_url, op.events_url, op.payload, 200,
                                   std::string(schedulable ? "Host enabled" : "Host disabled"));
                 for (const auto& message : events)
-                    rows.push_back(InsertOutbox(tx, op.transaction_id, message));
+                    rows.push_back(InsertOutbox(tx, op.transaction_id, message, Node()));
             },
             std::move(done));
     });

@@ -54,7 +54,7 @@ asio::awaitable<void> PgStore::AcceptVmSnapshot(const VmSnapshot& snapshot, cons
                 }
                 tx.exec_prepared0("set_state", Stored(ResourceKind::kDeployment), op.target_id,
                                   std::string(ToString(next)));
-                InsertOperation(tx, op);
+                InsertOperation(tx, op, Node());
                 sub.commit();
             },
             std::move(done));
@@ -101,7 +101,7 @@ asio::awaitable<void> PgStore::AcceptVmSnapshotRequest(const std::string& snapsh
                                   std::string(ToString(*moved)));
                 tx.exec_prepared0("set_state", Stored(ResourceKind::kDeployment), op.target_id,
                                   std::string(ToString(next)));
-                InsertOperation(tx, op);
+                InsertOperation(tx, op, Node());
                 sub.commit();
             },
             std::move(done));

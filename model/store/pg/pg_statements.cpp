@@ -37,9 +37,9 @@ const std::pair<const char*, const char*> kStatements[] = {
      "spec, COALESCE(parent_id, '') "
      "FROM resources WHERE kind = $1 AND (internal_id = $2 OR external_id = $2 OR name = $2) "
      "ORDER BY internal_id"},
-    // A create in one statement: the resource and its operation, or nothing when the id is taken.
-    // Answers (inserted, kind that holds the id, parent present) so that a refusal needs no
-    // second query.
+    // A create in one statement: the resource, its operation and the lease of its transaction
+    // (to $10, the accepting node), or nothing when the id is taken. Answers (inserted, kind
+    // that holds the id, parent present) so that a refusal needs no second query.
     {"accept_create_root",
      "WITH r AS (INSERT INTO resources (internal_id, kind, name, state, spec) "
      "           VALUES ($1, $2, $3, 'CREATING', $4) ON CONFLICT (internal_id) DO NOTHING "
@@ -47,11 +47,14 @@ const std::pair<const char*, const char*> kStatements[] = {
      "o AS (INSERT INTO operations (transaction_id, kind, target_kind, target_id, callback_url, "
      "events_url, payload) "
      "      SELECT $5::uuid, $6, $2, r.internal_id, NULLIF($7, ''), NULLIF($8, ''), $9 FROM r "
-     "RETURNING 1) "
+     "RETURNING 1), "
+     "l AS (INSERT INTO leases (unit_kind, unit_id, owner) "
+     "      SELECT 'transaction', $5::text, NULLIF($10, '')::uuid FROM r) "
      "SELECT (SELECT count(*) FROM o), (SELECT kind FROM resources WHERE internal_id = $1), true"},
     // The same under a parent (the tenant, or a subnet's network), which must exist, belong to
     // the same tenant and not be going away (FOR SHARE holds off a concurrent delete of the parent
-    // until this commits; that delete then sees the new child). $11 = parent kind, $12 = tenant.
+    // until this commits; that delete then sees the new child). $11 = parent kind, $12 = tenant,
+    // $13 = the accepting node.
     {"accept_create_child",
      "WITH p AS (SELECT internal_id FROM resources WHERE internal_id = $10 AND kind = $11 "
      "           AND state IN ('ACTIVE', 'UPDATING') AND ($11 = 'tenant' OR tenant_id = $12) "
@@ -62,7 +65,9 @@ const std::pair<const char*, const char*> kStatements[] = {
      "o AS (INSERT INTO operations (transaction_id, kind, target_kind, target_id, callback_url, "
      "events_url, payload) "
      "      SELECT $5::uuid, $6, $2, r.internal_id, NULLIF($7, ''), NULLIF($8, ''), $9 FROM r "
-     "RETURNING 1) "
+     "RETURNING 1), "
+     "l AS (INSERT INTO leases (unit_kind, unit_id, owner) "
+     "      SELECT 'transaction', $5::text, NULLIF($13, '')::uuid FROM r) "
      "SELECT (SELECT count(*) FROM o), (SELECT kind FROM resources WHERE internal_id = $1), "
      "       EXISTS (SELECT 1 FROM p)"},
     {"lock_resource",
@@ -71,7 +76,10 @@ const std::pair<const char*, const char*> kStatements[] = {
      "SELECT kind, internal_id FROM resources WHERE parent_id = $1 OR tenant_id = $1 LIMIT 1"},
     {"set_state",
      "UPDATE resources SET state = $3, updated_at = now() WHERE kind = $1 AND internal_id = $2"},
+    // An accepted operation and the lease of its transaction, to $8 (the accepting node).
     {"insert_operation",
+     "WITH l AS (INSERT INTO leases (unit_kind, unit_id, owner) "
+     "           VALUES ('transaction', $1::text, NULLIF($8, '')::uuid)) "
      "INSERT INTO operations (transaction_id, kind, target_kind, target_id, callback_url, "
      "events_url, payload) "
      "VALUES ($1::uuid, $2, $3, $4, NULLIF($5, ''), NULLIF($6, ''), $7)"},
@@ -85,14 +93,20 @@ const std::pair<const char*, const char*> kStatements[] = {
      "UPDATE operations SET finished_at = now(), step = 'DONE', status_code = $2, status_message = "
      "$3 "
      "WHERE transaction_id = $1::uuid"},
+    // A callback, and the lease of its transaction to $7 (the writing node) unless it has one:
+    // the events of a monitor's verdict belong to no operation.
     {"insert_outbox",
+     "WITH l AS (INSERT INTO leases (unit_kind, unit_id, owner) "
+     "           VALUES ('transaction', $1::text, NULLIF($7, '')::uuid) ON CONFLICT DO NOTHING) "
      "INSERT INTO outbox (transaction_id, url, event, status_code, status_message, body) "
      "VALUES ($1::uuid, $2, $3, $4, $5, $6) "
      "RETURNING id, (extract(epoch from created_at) * 1000)::bigint"},
-    {"unfinished_operations",
-     "SELECT transaction_id::text, kind, target_kind, target_id, COALESCE(callback_url, ''), "
-     "COALESCE(events_url, ''), payload FROM operations WHERE finished_at IS NULL ORDER BY "
-     "created_at"},
+    // Fences a write for transaction $1 on its lease: a row when node $2 holds it, or when it
+    // has none (a monitor's event on a finished transaction: insert_outbox then gives it one).
+    // FOR SHARE: a takeover's claim skips the lease until this write commits.
+    {"hold_lease",
+     "SELECT owner IS NOT DISTINCT FROM NULLIF($2, '')::uuid FROM leases "
+     "WHERE unit_kind = 'transaction' AND unit_id = $1 FOR SHARE"},
     {"latest_operation",
      "SELECT transaction_id::text, kind, target_kind, target_id, COALESCE(callback_url, ''), "
      "COALESCE(events_url, ''), payload FROM operations WHERE target_id = $1 ORDER BY "
@@ -100,11 +114,6 @@ const std::pair<const char*, const char*> kStatements[] = {
     {"lock_idle_deployment",
      "SELECT 1 FROM resources WHERE kind = 'deployment' AND internal_id = $1 AND state = 'ACTIVE' "
      "FOR UPDATE"},
-    {"pending_outbox",
-     "SELECT id, transaction_id::text, url, event, status_code, status_message, body, attempts, "
-     "(extract(epoch from created_at) * 1000)::bigint, (extract(epoch from next_attempt_at) * "
-     "1000)::bigint "
-     "FROM outbox WHERE state = 'PENDING' ORDER BY id"},
     // SKIP LOCKED: a row another mark holds is being marked delivered by it already. Waiting
     // for it could deadlock: group commit puts marks of several transactions in one database
     // transaction, in whatever order they came.
@@ -121,26 +130,35 @@ const std::pair<const char*, const char*> kStatements[] = {
      "UPDATE outbox SET state = $2, attempts = $3, last_error = $4, finished_at = now() WHERE id = "
      "$1"},
     // The usual end of an operation in ONE statement: the resource's new state, the operation's
-    // end and its single callback (or none: $10 = ''). $13 chooses update or removal.
+    // end and its single callback (or none: $10 = ''), fenced on the transaction's lease (held
+    // by $13, this node): nothing changes when another node took it over. One row always: the
+    // callback's id and time (NULL without one), and whether the lease was held.
     {"complete_update_one",
-     "WITH r AS (UPDATE resources SET state = $3, external_id = COALESCE(NULLIF($4, ''), "
+     "WITH f AS (SELECT 1 FROM leases WHERE unit_kind = 'transaction' AND unit_id = $7::text "
+     "           AND owner IS NOT DISTINCT FROM NULLIF($13, '')::uuid FOR SHARE), "
+     "r AS (UPDATE resources SET state = $3, external_id = COALESCE(NULLIF($4, ''), "
      "external_id), "
-     "           spec = COALESCE(NULLIF($5, ''), spec), name = COALESCE(NULLIF($6, ''), name), "
-     "           updated_at = now() WHERE kind = $1 AND internal_id = $2), "
+     "      spec = COALESCE(NULLIF($5, ''), spec), name = COALESCE(NULLIF($6, ''), name), "
+     "      updated_at = now() WHERE kind = $1 AND internal_id = $2 AND EXISTS (SELECT 1 FROM f)), "
      "o AS (UPDATE operations SET finished_at = now(), step = 'DONE', status_code = $8, "
      "status_message = $9 "
-     "      WHERE transaction_id = $7::uuid) "
-     "INSERT INTO outbox (transaction_id, url, event, status_code, status_message, body) "
-     "SELECT $7::uuid, $10, $11, $8, $9, $12 WHERE $10 <> '' "
-     "RETURNING id, (extract(epoch from created_at) * 1000)::bigint"},
+     "      WHERE transaction_id = $7::uuid AND EXISTS (SELECT 1 FROM f)), "
+     "c AS (INSERT INTO outbox (transaction_id, url, event, status_code, status_message, body) "
+     "      SELECT $7::uuid, $10, $11, $8, $9, $12 WHERE $10 <> '' AND EXISTS (SELECT 1 FROM f) "
+     "      RETURNING id, (extract(epoch from created_at) * 1000)::bigint AS ms) "
+     "SELECT c.id, c.ms, EXISTS (SELECT 1 FROM f) FROM (SELECT 1) one LEFT JOIN c ON true"},
     {"complete_remove_one",
-     "WITH r AS (DELETE FROM resources WHERE kind = $1 AND internal_id = $2), "
+     "WITH f AS (SELECT 1 FROM leases WHERE unit_kind = 'transaction' AND unit_id = $3::text "
+     "           AND owner IS NOT DISTINCT FROM NULLIF($9, '')::uuid FOR SHARE), "
+     "r AS (DELETE FROM resources WHERE kind = $1 AND internal_id = $2 "
+     "      AND EXISTS (SELECT 1 FROM f)), "
      "o AS (UPDATE operations SET finished_at = now(), step = 'DONE', status_code = $4, "
      "status_message = $5 "
-     "      WHERE transaction_id = $3::uuid) "
-     "INSERT INTO outbox (transaction_id, url, event, status_code, status_message, body) "
-     "SELECT $3::uuid, $6, $7, $4, $5, $8 WHERE $6 <> '' "
-     "RETURNING id, (extract(epoch from created_at) * 1000)::bigint"},
+     "      WHERE transaction_id = $3::uuid AND EXISTS (SELECT 1 FROM f)), "
+     "c AS (INSERT INTO outbox (transaction_id, url, event, status_code, status_message, body) "
+     "      SELECT $3::uuid, $6, $7, $4, $5, $8 WHERE $6 <> '' AND EXISTS (SELECT 1 FROM f) "
+     "      RETURNING id, (extract(epoch from created_at) * 1000)::bigint AS ms) "
+     "SELECT c.id, c.ms, EXISTS (SELECT 1 FROM f) FROM (SELECT 1) one LEFT JOIN c ON true"},
     {"list_config",
      "SELECT category, key, value, type FROM config_parameters ORDER BY category, key"},
     {"create_config",
@@ -296,7 +314,11 @@ const std::pair<const char*, const char*> kStatements[] = {
      "$2"},
     {"delete_vim_user", "DELETE FROM vim_users WHERE vim_id = $1 AND user_id = $2"},
     // Nodes (docs/cluster.md): liveness on the database's clock; $2 = the lease in milliseconds.
-    {"register_node", "INSERT INTO nodes (node_id, name) VALUES ($1::uuid, $2)"},
+    // A node that starts under the name of one still running succeeds it: the predecessor is
+    // marked stopped in the same statement, so its work is claimable at once.
+    {"register_node",
+     "WITH p AS (UPDATE nodes SET stopped_at = now() WHERE name = $2 AND stopped_at IS NULL) "
+     "INSERT INTO nodes (node_id, name) VALUES ($1::uuid, $2)"},
     {"node_heartbeat",
      "UPDATE nodes SET heartbeat_at = now() WHERE node_id = $1::uuid AND stopped_at IS NULL "
      "AND heartbeat_at > now() - $2::bigint * interval '1 millisecond' RETURNING 1"},
@@ -305,8 +327,39 @@ const std::pair<const char*, const char*> kStatements[] = {
      "SELECT node_id, name, (extract(epoch from started_at) * 1000)::bigint, "
      "(extract(epoch from heartbeat_at) * 1000)::bigint, "
      "(extract(epoch from stopped_at) * 1000)::bigint, "
-     "stopped_at IS NULL AND heartbeat_at > now() - $1::bigint * interval '1 millisecond' "
-     "FROM nodes ORDER BY started_at, node_id"},
+     "stopped_at IS NULL AND heartbeat_at > now() - $1::bigint * interval '1 millisecond', "
+     "(SELECT count(*) FROM leases l WHERE l.owner = n.node_id) "
+     "FROM nodes n ORDER BY started_at, node_id"},
+    // Leases (docs/cluster.md): $1 = the unit kind, $2 = the claiming node, $3 = the lease in
+    // milliseconds, $4 = how many at most. A lease is an orphan when it is nobody's or its owner
+    // is gone, stopped or silent for longer than the lease; SKIP LOCKED lets two claims pass
+    // each other without taking the same row (nor waiting on a write that holds one). The owner
+    // is judged in a subquery, not a join: a row another claim took since this statement's
+    // snapshot is re-checked with its new owner (a joined row would be the old one's).
+    {"claim_orphan_leases",
+     "WITH c AS (SELECT l.unit_kind, l.unit_id FROM leases l "
+     "           WHERE l.unit_kind = $1 AND (l.owner IS NULL OR NOT EXISTS ("
+     "             SELECT 1 FROM nodes n WHERE n.node_id = l.owner AND n.stopped_at IS NULL "
+     "             AND n.heartbeat_at > now() - $3::bigint * interval '1 millisecond')) "
+     "           ORDER BY l.claimed_at LIMIT $4 FOR UPDATE SKIP LOCKED) "
+     "UPDATE leases l SET owner = $2::uuid, epoch = l.epoch + 1, claimed_at = now() FROM c "
+     "WHERE l.unit_kind = c.unit_kind AND l.unit_id = c.unit_id RETURNING l.unit_id"},
+    {"unfinished_operations_of",
+     "SELECT transaction_id::text, kind, target_kind, target_id, COALESCE(callback_url, ''), "
+     "COALESCE(events_url, ''), payload FROM operations "
+     "WHERE transaction_id = ANY($1::uuid[]) AND finished_at IS NULL ORDER BY created_at"},
+    {"pending_outbox_of",
+     "SELECT id, transaction_id::text, url, event, status_code, status_message, body, attempts, "
+     "(extract(epoch from created_at) * 1000)::bigint, (extract(epoch from next_attempt_at) * "
+     "1000)::bigint "
+     "FROM outbox WHERE transaction_id = ANY($1::uuid[]) AND state = 'PENDING' ORDER BY id"},
+    // $1 = the node: its transaction leases with nothing left to do.
+    {"release_finished_transactions",
+     "DELETE FROM leases l WHERE l.owner = $1::uuid AND l.unit_kind = 'transaction' "
+     "AND NOT EXISTS (SELECT 1 FROM operations o WHERE o.transaction_id = l.unit_id::uuid "
+     "                AND o.finished_at IS NULL) "
+     "AND NOT EXISTS (SELECT 1 FROM outbox b WHERE b.transaction_id = l.unit_id::uuid "
+     "                AND b.state = 'PENDING')"},
 };
 
 }  // namespace

@@ -60,7 +60,7 @@ PgStore::PgStore(std::string dsn, int connections, int writers)
 PgStore::~PgStore() = default;
 
 Stores PgStore::Roles() {
-    return {*this, *this, *this, *this, *this, *this, *this, *this, *this};
+    return {*this, *this, *this, *this, *this, *this, *this, *this, *this, *this};
 }
 
 void PgStore::Stop() {

@@ -33,7 +33,8 @@ class PgStore final : public ResourceStore,
                       public DynamicMappingStore,
                       public SettingsStore,
                       public VimConnectorStore,
-                      public NodeStore {
+                      public NodeStore,
+                      public LeaseStore {
   public:
     /// Does not connect yet; the first call on each connection does. `connections` is also the
     /// number of read threads.
@@ -80,8 +81,6 @@ class PgStore final : public ResourceStore,
         int status_code,
         const std::string& status_message,
         const std::vector<OutboxMessage>& callbacks) override;
-    asio::awaitable<std::vector<Operation>> UnfinishedOperations() override;
-    asio::awaitable<std::vector<OutboxRow>> PendingOutbox() override;
     asio::awaitable<void> MarkOutboxDelivered(const std::string& transaction_id,
                                               std::int64_t id) override;
     asio::awaitable<void> MarkOutboxRetry(std::int64_t id,
@@ -117,13 +116,19 @@ class PgStore final : public ResourceStore,
         const Operation& op,
         const std::vector<OutboxMessage>& events) override;
 
-    // NodeStore (pg_nodes.cpp)
+    // NodeStore (pg_nodes.cpp). RegisterNode also makes `node_id` the node this store writes
+    // as (LeaseStore).
     asio::awaitable<void> RegisterNode(const std::string& node_id,
                                        const std::string& name) override;
     asio::awaitable<bool> Heartbeat(const std::string& node_id,
                                     std::chrono::milliseconds lease) override;
     asio::awaitable<void> StopNode(const std::string& node_id) override;
     asio::awaitable<std::vector<NodeStatus>> ListNodes(std::chrono::milliseconds lease) override;
+
+    // LeaseStore (pg_leases.cpp)
+    asio::awaitable<ClaimedWork> ClaimOrphanTransactions(std::chrono::milliseconds lease,
+                                                         int limit) override;
+    asio::awaitable<std::size_t> ReleaseFinishedTransactions() override;
 
     // SnapshotStore (pg_snapshots.cpp)
     asio::awaitable<std::vector<VmSnapshot>> ListVmSnapshots(const std::string& tenant_id,
@@ -206,6 +211,8 @@ class PgStore final : public ResourceStore,
         const std::vector<OutboxMessage>& callbacks) override;
 
   private:
+    /// The node this store writes as ("" before RegisterNode: leases are then nobody's).
+    std::string Node() const;
     // Blocking reads shared by the awaitable ones (run them on the pool, OnPool).
     std::optional<ServiceState> ServiceStateRow(const std::string& deployment_id);
     std::map<std::string, ServiceState> ServiceStateRows();
@@ -232,6 +239,8 @@ class PgStore final : public ResourceStore,
     auto OnPool(Fn&& fn);
 
     std::string dsn_;
+    mutable std::mutex node_mutex_;
+    std::string node_;  ///< under node_mutex_: the node registered last
     std::mutex mutex_;
     std::condition_variable available_;
     std::vector<std::unique_ptr<pqxx::connection>> idle_;

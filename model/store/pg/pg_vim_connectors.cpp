@@ -43,9 +43,11 @@ void RequireUser(pqxx::work& tx, const std::string& vim_id, const std::string& u
 using Change = std::function<void(pqxx::work&)>;
 
 // `change` (its checks, then its writes: the group-commit contract), a finished `op` and its
-// callbacks, in one transaction. A retried batch runs the job again, hence rows.clear().
+// callbacks (their transaction leased to `node`), in one transaction. A retried batch runs the
+// job again, hence rows.clear().
 asio::awaitable<std::vector<OutboxRow>> CommitFinished(
     GroupCommit& writes,
+    const std::string& node,
     const Change& change,
     const Operation& op,
     const std::string& message,
@@ -60,7 +62,7 @@ asio::awaitable<std::vector<OutboxRow>> CommitFinished(
                                   std::string(KindText(op)), Stored(op.target_kind), op.target_id,
                                   op.callback_url, op.events_url, op.payload, 200, message);
                 for (const auto& callback : callbacks)
-                    rows.push_back(InsertOutbox(tx, op.transaction_id, callback));
+                    rows.push_back(InsertOutbox(tx, op.transaction_id, callback, node));
             },
             std::move(done));
     });
@@ -98,7 +100,7 @@ asio::awaitable<std::vector<OutboxRow>> PgStore::CreateVimConnector(
             throw Error(ErrorCode::kConflict, "VIM connector " + connector.id + " already exists");
         tx.exec_prepared0("default_vim_connector_if_none", connector.id);
     };
-    co_return co_await CommitFinished(writes_, change, op, message, callbacks);
+    co_return co_await CommitFinished(writes_, Node(), change, op, message, callbacks);
 }
 
 asio::awaitable<std::vector<OutboxRow>> PgStore::UpdateVimConnector(
@@ -112,7 +114,7 @@ asio::awaitable<std::vector<OutboxRow>> PgStore::UpdateVimConnector(
         tx.exec_prepared0("update_vim_connector", connector.id,
                           std::string(ToString(connector.type)), properties);
     };
-    co_return co_await CommitFinished(writes_, change, op, message, callbacks);
+    co_return co_await CommitFinished(writes_, Node(), change, op, message, callbacks);
 }
 
 asio::awaitable<std::vector<OutboxRow>> PgStore::DeleteVimConnector(
@@ -140,7 +142,7 @@ asio::awaitable<std::vector<OutboxRow>> PgStore::DeleteVimConnector(
         tx.exec_prepared0("clear_default_vim_connector", id);
         tx.exec_prepared0("delete_vim_connector", id);
     };
-    co_return co_await CommitFinished(writes_, change, op, message, callbacks);
+    co_return co_await CommitFinished(writes_, Node(), change, op, message, callbacks);
 }
 
 asio::awaitable<std::vector<OutboxRow>> PgStore::SetDefaultVimConnector(
@@ -152,7 +154,7 @@ asio::awaitable<std::vector<OutboxRow>> PgStore::SetDefaultVimConnector(
         RequireConnector(tx, id, "share_vim_connector");
         tx.exec_prepared0("set_default_vim_connector", id);
     };
-    co_return co_await CommitFinished(writes_, change, op, message, callbacks);
+    co_return co_await CommitFinished(writes_, Node(), change, op, message, callbacks);
 }
 
 asio::awaitable<std::vector<OutboxRow>> PgStore::RecordVimConnectorStatus(
@@ -167,7 +169,7 @@ asio::awaitable<std::vector<OutboxRow>> PgStore::RecordVimConnectorStatus(
         tx.exec_prepared0("record_vim_connector_status", id, status.reachable, status.message,
                           checked_at);
     };
-    co_return co_await CommitFinished(writes_, change, op, message, callbacks);
+    co_return co_await CommitFinished(writes_, Node(), change, op, message, callbacks);
 }
 
 asio::awaitable<bool> PgStore::PreloadVimConnector(const VimConnector& connector) {
@@ -259,7 +261,7 @@ asio::awaitable<std::vector<OutboxRow>> PgStore::CreateVimUser(
         }
         tx.exec_prepared0("insert_vim_user", user.vim_id, user.id, credentials);
     };
-    co_return co_await CommitFinished(writes_, change, op, message, callbacks);
+    co_return co_await CommitFinished(writes_, Node(), change, op, message, callbacks);
 }
 
 asio::awaitable<std::vector<OutboxRow>> PgStore::UpdateVimUser(
@@ -272,7 +274,7 @@ asio::awaitable<std::vector<OutboxRow>> PgStore::UpdateVimUser(
         RequireUser(tx, user.vim_id, user.id);
         tx.exec_prepared0("update_vim_user", user.vim_id, user.id, credentials);
     };
-    co_return co_await CommitFinished(writes_, change, op, message, callbacks);
+    co_return co_await CommitFinished(writes_, Node(), change, op, message, callbacks);
 }
 
 asio::awaitable<std::vector<OutboxRow>> PgStore::DeleteVimUser(
@@ -285,7 +287,7 @@ asio::awaitable<std::vector<OutboxRow>> PgStore::DeleteVimUser(
         RequireUser(tx, vim_id, user_id);
         tx.exec_prepared0("delete_vim_user", vim_id, user_id);
     };
-    co_return co_await CommitFinished(writes_, change, op, message, callbacks);
+    co_return co_await CommitFinished(writes_, Node(), change, op, message, callbacks);
 }
 
 }  // namespace escd::model::pg

@@ -1,0 +1,82 @@
+// PgStore: leases (docs/cluster.md, "Leases"): the takeover of orphaned transactions, with the
+// operations to resume and the callbacks to deliver that they carry, and the end of the leases
+// of transactions with nothing left to do.
+
+#include <string>
+#include <vector>
+
+#include <pqxx/pqxx>
+
+#include "model/lease.hpp"
+#include "model/store/pg/pg_internal.hpp"
+#include "model/store/pg/pg_rows.hpp"
+#include "model/store/pg/pg_store.hpp"
+
+namespace escd::model::pg {
+namespace {
+
+OutboxRow PendingRowFrom(const pqxx::row& row) {
+    OutboxRow r;
+    r.id = row[0].as<std::int64_t>();
+    r.transaction_id = row[1].as<std::string>();
+    r.message.url = row[2].as<std::string>();
+    r.message.event = row[3].as<std::string>();
+    r.message.status_code = row[4].as<int>();
+    r.message.status_message = row[5].as<std::string>();
+    r.message.body = row[6].as<std::string>();
+    r.attempts = row[7].as<int>();
+    r.created_at = FromMillis(row[8].as<std::int64_t>());
+    r.next_attempt_at = FromMillis(row[9].as<std::int64_t>());
+    return r;
+}
+
+/// A PostgreSQL array literal of uuids, for `= ANY($1::uuid[])`.
+std::string UuidArray(const std::vector<std::string>& ids) {
+    std::string out = "{";
+    for (const auto& id : ids) {
+        if (out.size() > 1) out += ',';
+        out += id;
+    }
+    return out + "}";
+}
+
+}  // namespace
+
+asio::awaitable<ClaimedWork> PgStore::ClaimOrphanTransactions(std::chrono::milliseconds lease,
+                                                              int limit) {
+    const auto node = Node();
+    ClaimedWork work;
+    if (node.empty()) co_return work;
+    // The claim and the reads of what it gave in one transaction: what the rows say is what the
+    // previous owner last committed.
+    co_await AwaitCommit([&](GroupCommit::Completion done) {
+        writes_.RunAsync(
+            [&](pqxx::work& tx) {
+                work = {};
+                std::vector<std::string> ids;
+                for (const auto& row : tx.exec_prepared(
+                         "claim_orphan_leases", Stored(LeaseKind::kTransaction), node,
+                         std::to_string(lease.count()), std::to_string(limit)))
+                    ids.push_back(row[0].as<std::string>());
+                work.transactions = ids.size();
+                if (ids.empty()) return;
+                const auto array = UuidArray(ids);
+                for (const auto& row : tx.exec_prepared("unfinished_operations_of", array))
+                    work.operations.push_back(OperationFromRow(row));
+                for (const auto& row : tx.exec_prepared("pending_outbox_of", array))
+                    work.callbacks.push_back(PendingRowFrom(row));
+            },
+            std::move(done));
+    });
+    co_return work;
+}
+
+asio::awaitable<std::size_t> PgStore::ReleaseFinishedTransactions() {
+    const auto node = Node();
+    if (node.empty()) co_return 0;
+    static const std::string kStatement = "release_finished_transactions";
+    std::vector<std::string> params{node};
+    co_return (co_await Write(kStatement, params)).affected_rows();
+}
+
+}  // namespace escd::model::pg

@@ -1,0 +1,52 @@
+#pragma once
+/// @file
+/// model::LeaseStore — the role of the store that hands a node the work it owns
+/// (docs/cluster.md, "Leases"). The store writes as the node it registered last
+/// (NodeStore::RegisterNode): an accept gives its transaction's lease to that node, and every
+/// write an operation's end or a callback's delivery makes is fenced on it, so that a node taken
+/// for dead cannot overwrite the work of the node that took over (LeaseLost).
+/// Conventions: model/stores/resource_store.hpp.
+
+#include <chrono>
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "common/asio.hpp"
+#include "common/error.hpp"
+#include "model/operation.hpp"
+
+namespace escd::model {
+
+/// A write for a transaction whose lease this node no longer holds: another node took it over
+/// (this one was taken for dead). Not retryable: the work is the other node's now.
+class LeaseLost : public Error {
+  public:
+    explicit LeaseLost(const std::string& transaction_id)
+        : Error(ErrorOrigin::kDatabase, ErrorCode::kConflict,
+                "transaction " + transaction_id + " was taken over by another node") {}
+};
+
+/// What a claim gave this node: the operations to run (oldest first) and the callbacks to
+/// deliver (in id order), of the transactions it now holds.
+struct ClaimedWork {
+    std::size_t transactions = 0;  ///< how many were claimed
+    std::vector<Operation> operations;
+    std::vector<OutboxRow> callbacks;
+};
+
+class LeaseStore {
+  public:
+    virtual ~LeaseStore() = default;
+
+    /// Takes over at most `limit` transactions whose lease is nobody's or whose owner is dead
+    /// (stopped, or its heartbeat older than `lease`): two nodes claiming at once never take the
+    /// same one. Empty before the store registered a node.
+    virtual asio::awaitable<ClaimedWork> ClaimOrphanTransactions(std::chrono::milliseconds lease,
+                                                                 int limit) = 0;
+    /// Ends this node's leases on transactions with nothing left to do (the operation finished,
+    /// no callback pending); how many.
+    virtual asio::awaitable<std::size_t> ReleaseFinishedTransactions() = 0;
+};
+
+}  // namespace escd::model

@@ -1,0 +1,22 @@
+-- Work owned by a node (docs/cluster.md, "Leases"). A lease names its unit (a kind and an id)
+-- and the node that holds it; it is valid while that node's heartbeat is fresh, so a node renews
+-- all its leases with its one heartbeat. `owner` NULL: nobody's (claimable at once). `epoch`
+-- counts the claims: 1 for the node that accepted the work, one more at each takeover.
+CREATE TABLE leases (
+    unit_kind   text NOT NULL,
+    unit_id     text NOT NULL,
+    owner       uuid,
+    epoch       bigint NOT NULL DEFAULT 1,
+    claimed_at  timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (unit_kind, unit_id)
+);
+CREATE INDEX leases_by_owner ON leases (owner);
+
+-- The work of the single process before this migration is nobody's: the first node claims it.
+INSERT INTO leases (unit_kind, unit_id, owner)
+SELECT 'transaction', transaction_id::text, NULL::uuid FROM operations WHERE finished_at IS NULL
+UNION
+SELECT 'transaction', transaction_id::text, NULL::uuid FROM outbox WHERE state = 'PENDING';
+
+-- A node that starts under the name of one still running succeeds it (docs/cluster.md).
+CREATE INDEX nodes_running_by_name ON nodes (name) WHERE stopped_at IS NULL;

@@ -1,0 +1,208 @@
+// Leases in the store (docs/cluster.md, "Leases"), with several PgStores on one database standing
+// for several nodes: an accept leases its transaction to the accepting node; a live node's work
+// is never claimed; a dead node's is, by exactly one of the nodes that race for it; and a node
+// that lost a lease cannot write the end of its operation over the new owner's.
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <future>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "common/crypto.hpp"
+#include "common/sync_wait.hpp"
+#include "model/store/pg/pg_store.hpp"
+#include "tests/support/test_database.hpp"
+
+namespace escd::model::pg {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr auto kLease = 10s;
+
+class Leases : public ::testing::Test {
+  protected:
+    void SetUp() override { ESCD_REQUIRE_PG(db_); }
+    void TearDown() override {
+        for (auto& node : nodes_) node->Stop();
+    }
+
+    /// A store registered as a new node named `name`.
+    PgStore& Node(const std::string& name) {
+        nodes_.push_back(std::make_unique<PgStore>(db_.dsn(), 1, 1));
+        SyncWait(nodes_.back()->RegisterNode(NewUuid(), name));
+        return *nodes_.back();
+    }
+
+    /// Accepts the creation of tenant `id` through `node`; its transaction id.
+    static std::string AcceptTenant(PgStore& node, const std::string& id) {
+        ResourceRecord tenant;
+        tenant.kind = ResourceKind::kTenant;
+        tenant.internal_id = id;
+        tenant.name = id;
+        tenant.spec = "<tenant/>";
+        Operation op;
+        op.transaction_id = NewUuid();
+        op.kind = OperationKind::kCreateTenant;
+        op.target_kind = TargetKind::kTenant;
+        op.target_id = id;
+        SyncWait(node.AcceptCreate(tenant, op));
+        return op.transaction_id;
+    }
+
+    static Operation OperationOf(const ClaimedWork& work, const std::string& transaction_id) {
+        auto it = std::find_if(
+            work.operations.begin(), work.operations.end(),
+            [&](const Operation& op) { return op.transaction_id == transaction_id; });
+        EXPECT_NE(it, work.operations.end()) << transaction_id << " was not claimed";
+        return it == work.operations.end() ? Operation{} : *it;
+    }
+
+    /// `name`'s heartbeat moved back past the lease: dead to the others, without waiting.
+    void Silence(const std::string& name) {
+        db_.Query("UPDATE nodes SET heartbeat_at = now() - interval '1 hour' WHERE name = '" +
+                  name + "'");
+    }
+
+    std::string StateOf(const std::string& id) {
+        return db_.Query("SELECT state FROM resources WHERE internal_id = '" + id + "'")[0][0]
+            .as<std::string>();
+    }
+
+    escd::test::TestDatabase db_{escd::test::TestDatabase::Schema::kEscd};
+    std::vector<std::unique_ptr<PgStore>> nodes_;
+};
+
+TEST_F(Leases, AnAcceptedOperationBelongsToTheAcceptingNodeWhileItLives) {
+    auto& a = Node("a");
+    auto& b = Node("b");
+    const auto tx = AcceptTenant(a, "t-1");
+    EXPECT_EQ(db_.Query("SELECT n.name FROM leases l JOIN nodes n ON n.node_id = l.owner "
+                        "WHERE l.unit_id = '" +
+                        tx + "'")[0][0]
+                  .as<std::string>(),
+              "a");
+    const auto work = SyncWait(b.ClaimOrphanTransactions(kLease, 100));
+    EXPECT_EQ(work.transactions, 0u);
+    EXPECT_TRUE(work.operations.empty());
+}
+
+TEST_F(Leases, ADeadNodesOperationIsClaimedOnceAndTheLoserCannotEndIt) {
+    auto& a = Node("a");
+    auto& b = Node("b");
+    const auto tx = AcceptTenant(a, "t-1");
+    Silence("a");
+
+    const auto work = SyncWait(b.ClaimOrphanTransactions(kLease, 100));
+    ASSERT_EQ(work.transactions, 1u);
+    const auto op = OperationOf(work, tx);
+    EXPECT_EQ(op.target_id, "t-1");
+    EXPECT_EQ(db_.Query("SELECT epoch FROM leases WHERE unit_id = '" + tx + "'")[0][0].as<int>(), 2)
+        << "one more claim";
+
+    // The node taken for dead comes back and ends the operation: nothing changes.
+    ResourceOutcome removed;
+    removed.state = ResourceState::kRemoved;
+    EXPECT_THROW(SyncWait(a.CompleteOperation(op, removed, 500, "late", {})), LeaseLost);
+    EXPECT_EQ(StateOf("t-1"), "CREATING");
+    EXPECT_EQ(db_.Query("SELECT count(*) FROM operations WHERE finished_at IS NULL")[0][0].as<int>(),
+              1);
+
+    // The new owner's end is the one that counts, with its callback.
+    OutboxMessage callback;
+    callback.url = "http://127.0.0.1:9/callback";
+    callback.event = "CREATE_TENANT";
+    callback.status_code = 200;
+    callback.status_message = "Tenant successfully created";
+    const auto rows = SyncWait(b.CompleteOperation(op, {}, 200, "done", {callback}));
+    EXPECT_EQ(rows.size(), 1u);
+    EXPECT_EQ(StateOf("t-1"), "ACTIVE");
+}
+
+TEST_F(Leases, TheEndOfAnOperationWithSeveralCallbacksIsFencedToo) {
+    auto& a = Node("a");
+    auto& b = Node("b");
+    const auto tx = AcceptTenant(a, "t-1");
+    Silence("a");
+    const auto op = OperationOf(SyncWait(b.ClaimOrphanTransactions(kLease, 100)), tx);
+    OutboxMessage first, second;
+    first.url = second.url = "http://127.0.0.1:9/callback";
+    first.event = second.event = "CREATE_TENANT";
+    EXPECT_THROW(SyncWait(a.CompleteOperation(op, {}, 200, "late", {first, second})), LeaseLost);
+    EXPECT_EQ(db_.Query("SELECT count(*) FROM outbox")[0][0].as<int>(), 0);
+    EXPECT_EQ(SyncWait(b.CompleteOperation(op, {}, 200, "done", {first, second})).size(), 2u);
+}
+
+TEST_F(Leases, NodesRacingForADeadNodesWorkShareItWithoutOverlap) {
+    auto& dead = Node("dead");
+    std::set<std::string> accepted;
+    for (int i = 0; i < 60; ++i) accepted.insert(AcceptTenant(dead, "t-" + std::to_string(i)));
+    Silence("dead");
+    std::vector<PgStore*> racers{&Node("r1"), &Node("r2"), &Node("r3")};
+
+    // Each racer claims in small batches, all at once, until nothing is left.
+    std::vector<std::future<std::vector<std::string>>> claims;
+    for (auto* racer : racers) {
+        claims.push_back(std::async(std::launch::async, [racer] {
+            std::vector<std::string> mine;
+            for (;;) {
+                const auto work = SyncWait(racer->ClaimOrphanTransactions(kLease, 7));
+                for (const auto& op : work.operations) mine.push_back(op.transaction_id);
+                if (work.transactions == 0) return mine;
+            }
+        }));
+    }
+    std::multiset<std::string> claimed;
+    for (auto& claim : claims)
+        for (auto& tx : claim.get()) claimed.insert(tx);
+    EXPECT_EQ(claimed.size(), accepted.size()) << "each claimed exactly once";
+    EXPECT_EQ(std::set<std::string>(claimed.begin(), claimed.end()), accepted);
+}
+
+TEST_F(Leases, AFinishedTransactionsLeaseEndsOnceItsCallbacksAreDelivered) {
+    auto& a = Node("a");
+    const auto tx = AcceptTenant(a, "t-1");
+    Operation op;
+    op.transaction_id = tx;
+    op.kind = OperationKind::kCreateTenant;
+    op.target_kind = TargetKind::kTenant;
+    op.target_id = "t-1";
+    OutboxMessage callback;
+    callback.url = "http://127.0.0.1:9/callback";
+    callback.event = "CREATE_TENANT";
+    const auto rows = SyncWait(a.CompleteOperation(op, {}, 200, "done", {callback}));
+    ASSERT_EQ(rows.size(), 1u);
+    EXPECT_EQ(SyncWait(a.ReleaseFinishedTransactions()), 0u) << "a callback is still pending";
+    SyncWait(a.MarkOutboxDelivered(tx, rows[0].id));
+    EXPECT_EQ(SyncWait(a.ReleaseFinishedTransactions()), 1u);
+    EXPECT_EQ(db_.Query("SELECT count(*) FROM leases")[0][0].as<int>(), 0);
+}
+
+TEST_F(Leases, ADeadNodesPendingCallbacksComeWithItsTransactions) {
+    auto& a = Node("a");
+    auto& b = Node("b");
+    const auto tx = AcceptTenant(a, "t-1");
+    Operation op;
+    op.transaction_id = tx;
+    op.kind = OperationKind::kCreateTenant;
+    op.target_kind = TargetKind::kTenant;
+    op.target_id = "t-1";
+    OutboxMessage callback;
+    callback.url = "http://127.0.0.1:9/callback";
+    callback.event = "CREATE_TENANT";
+    SyncWait(a.CompleteOperation(op, {}, 200, "done", {callback, callback}));
+    Silence("a");
+    const auto work = SyncWait(b.ClaimOrphanTransactions(kLease, 100));
+    EXPECT_EQ(work.transactions, 1u);
+    EXPECT_TRUE(work.operations.empty()) << "the operation finished";
+    ASSERT_EQ(work.callbacks.size(), 2u);
+    EXPECT_LT(work.callbacks[0].id, work.callbacks[1].id) << "in delivery order";
+    EXPECT_EQ(work.callbacks[0].transaction_id, tx);
+}
+
+}  // namespace
+}  // namespace escd::model::pg
