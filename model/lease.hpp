@@ -13,18 +13,25 @@ enum class LeaseKind {
     /// until the last one is delivered or abandoned. Events no request caused (a monitor's
     /// VM_DOWN) are transactions without an operation.
     kTransaction,
+    /// The monitoring of a deployment's VMs between its operations. The node that runs an
+    /// operation on a deployment takes it at the operation's end, so that the watches follow
+    /// what the operation changed; a dead node's are shared out by the takeovers.
+    kDeploymentMonitor,
 };
 
 constexpr std::string_view ToString(LeaseKind kind) {
     switch (kind) {
         case LeaseKind::kTransaction:
             return "transaction";
+        case LeaseKind::kDeploymentMonitor:
+            return "deployment_monitor";
     }
     return "?";
 }
 
 constexpr std::optional<LeaseKind> ParseLeaseKind(std::string_view text) {
     if (text == ToString(LeaseKind::kTransaction)) return LeaseKind::kTransaction;
+    if (text == ToString(LeaseKind::kDeploymentMonitor)) return LeaseKind::kDeploymentMonitor;
     return std::nullopt;
 }
 

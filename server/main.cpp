@@ -2,6 +2,7 @@
 // applies migrations, wires store -> engine -> server, resumes unfinished work, and serves until
 // SIGINT/SIGTERM. The only file that sees every concrete type.
 
+#include <signal.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -221,6 +222,11 @@ int Run(const Config& config) {
             config.listen_address, static_cast<std::uint16_t>(config.https_port), LoadTls(config));
     }
 
+    membership.OnSuperseded([] {
+        // Another process runs as this node now: this one stops, gracefully (the signal handler
+        // below), rather than compete with it for its work.
+        ::kill(::getpid(), SIGTERM);
+    });
     membership.SetName(config.cluster_node_name.empty()
                            ? DefaultNodeName(http_port >= 0 ? http_port : https_port)
                            : config.cluster_node_name);

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "common/asio.hpp"
+#include "common/error.hpp"
 #include "model/operation.hpp"
 #include "model/resource.hpp"
 #include "model/vm_record.hpp"
@@ -24,6 +25,22 @@ struct StoredDeployment {
     std::optional<ServiceState> service;  ///< nullopt: no service row yet (ServiceStateOf)
     std::vector<VmRecord> vms;            ///< by group and index
     std::string tenant_external_id;       ///< "" while its tenant has none
+};
+
+/// A step's address was committed first by another step (another node's: ip_allocations decides
+/// across nodes, docs/cluster.md). Nothing of the step is written. Retryable: the operation runs
+/// again from its last committed step and chooses anew.
+class AddressTaken : public Error {
+  public:
+    AddressTaken(std::string network_id, const std::string& address)
+        : Error(ErrorOrigin::kDatabase, ErrorCode::kUnavailable,
+                "address " + address + " on network " + network_id +
+                    " was taken by another step; choosing again"),
+          network_id_(std::move(network_id)) {}
+    const std::string& network_id() const { return network_id_; }
+
+  private:
+    std::string network_id_;
 };
 
 class DeploymentStore {
@@ -45,7 +62,8 @@ class DeploymentStore {
     /// (of the new datamodel) join what it uses until the update's last step says what remains.
     virtual asio::awaitable<void> AcceptDeploymentUpdate(const Operation& op,
                                                          const std::vector<ResourceKey>& uses) = 0;
-    /// Commits one step of a deployment workflow and returns its outbox rows.
+    /// Commits one step of a deployment workflow and returns its outbox rows. AddressTaken when
+    /// one of its allocations is another VM's.
     virtual asio::awaitable<std::vector<OutboxRow>> RecordDeploymentStep(
         const DeploymentStep& step) = 0;
 

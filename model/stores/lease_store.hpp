@@ -14,17 +14,20 @@
 
 #include "common/asio.hpp"
 #include "common/error.hpp"
+#include "model/lease.hpp"
 #include "model/operation.hpp"
 
 namespace escd::model {
 
-/// A write for a transaction whose lease this node no longer holds: another node took it over
-/// (this one was taken for dead). Not retryable: the work is the other node's now.
+/// A write for a unit whose lease this node no longer holds: another node took it over (this
+/// one was taken for dead, or ran an operation on the deployment it watched). Not retryable:
+/// the work is the other node's now.
 class LeaseLost : public Error {
   public:
-    explicit LeaseLost(const std::string& transaction_id)
+    LeaseLost(LeaseKind kind, const std::string& unit_id)
         : Error(ErrorOrigin::kDatabase, ErrorCode::kConflict,
-                "transaction " + transaction_id + " was taken over by another node") {}
+                std::string(ToString(kind)) + " " + unit_id +
+                    " was taken over by another node") {}
 };
 
 /// What a claim gave this node: the operations to run (oldest first) and the callbacks to
@@ -33,6 +36,15 @@ struct ClaimedWork {
     std::size_t transactions = 0;  ///< how many were claimed
     std::vector<Operation> operations;
     std::vector<OutboxRow> callbacks;
+};
+
+/// What a pass over the deployments' monitoring found.
+struct MonitorClaims {
+    std::vector<std::string> claimed;  ///< deployments now this node's to watch
+    /// Deployments another node took since `as_of` of the previous pass: watched here, they
+    /// may be no longer this node's.
+    std::vector<std::string> moved;
+    std::string as_of;  ///< the database's clock at this pass, as it prints it, for the next one
 };
 
 class LeaseStore {
@@ -45,8 +57,16 @@ class LeaseStore {
     virtual asio::awaitable<ClaimedWork> ClaimOrphanTransactions(std::chrono::milliseconds lease,
                                                                  int limit) = 0;
     /// Ends this node's leases on transactions with nothing left to do (the operation finished,
-    /// no callback pending); how many.
+    /// no callback pending) and on the monitoring of deployments that are gone; how many.
     virtual asio::awaitable<std::size_t> ReleaseFinishedTransactions() = 0;
+    /// This node takes the monitoring of `deployment_id` (after running an operation on it),
+    /// from whichever node had it.
+    virtual asio::awaitable<void> HoldMonitor(const std::string& deployment_id) = 0;
+    /// Takes the monitoring of deployments nobody (alive) watches, up to this node's fair share
+    /// (the deployments over the live nodes, rounded up, less what it watches), and lists those
+    /// other nodes took since `since` (a previous pass's as_of; "": none).
+    virtual asio::awaitable<MonitorClaims> ClaimMonitors(std::chrono::milliseconds lease,
+                                                         const std::string& since) = 0;
 };
 
 }  // namespace escd::model

@@ -16,13 +16,15 @@ class NodeStore {
   public:
     virtual ~NodeStore() = default;
 
-    /// Inserts the row of a node starting now.
+    /// Inserts the row of a node starting now; a running node of the same name is marked
+    /// stopped (succeeded).
     virtual asio::awaitable<void> RegisterNode(const std::string& node_id,
                                                const std::string& name) = 0;
-    /// Renews the heartbeat of `node_id`; false when the row is no longer alive (its heartbeat
-    /// is older than `lease`, or it was stopped): the node is then dead to the others.
-    virtual asio::awaitable<bool> Heartbeat(const std::string& node_id,
-                                            std::chrono::milliseconds lease) = 0;
+    /// Renews the heartbeat of `node_id`: kAlive when it was; kLost when its heartbeat was
+    /// already older than `lease` (the node is dead to the others); kStopped when its row was
+    /// marked stopped (a node registered under its name succeeded it).
+    virtual asio::awaitable<NodeHealth> Heartbeat(const std::string& node_id,
+                                                  std::chrono::milliseconds lease) = 0;
     /// Marks `node_id` stopped (a graceful stop).
     virtual asio::awaitable<void> StopNode(const std::string& node_id) = 0;
     /// Every node, by start time, its health judged against `lease`.

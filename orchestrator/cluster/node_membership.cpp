@@ -38,7 +38,16 @@ asio::awaitable<void> NodeMembership::Beat() {
         if (leaving_) co_return;
         const auto id = node_id();
         try {
-            if (co_await store_.Heartbeat(id, options_.lease)) continue;
+            const auto health = co_await store_.Heartbeat(id, options_.lease);
+            if (health == model::NodeHealth::kAlive) continue;
+            if (health == model::NodeHealth::kStopped) {
+                // A process started under this node's name took its place (docs/cluster.md):
+                // joining again would take it back, and the two would take turns.
+                ESCD_ERROR("cluster") << "node " << options_.name << " (" << id
+                                      << ") was succeeded by a process of the same name";
+                if (on_superseded_) on_superseded_();
+                co_return;
+            }
             // Taken for dead: whatever this node held is the others' now. A node that comes
             // back is a new node.
             ESCD_WARN("cluster") << "node " << id << " missed its lease of "

@@ -5,10 +5,12 @@
 /// row's heartbeat every `heartbeat` on the injected clock, and marks it stopped at a graceful
 /// stop. A heartbeat that finds the row no longer alive (the process was paused, or cut off from
 /// the database, for longer than `lease`) means the others took this node for dead: it joins
-/// again under a new id.
+/// again under a new id. One that finds the row stopped was succeeded by a process started under
+/// its name: it says so and stops (OnSuperseded).
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -41,6 +43,9 @@ class NodeMembership {
 
     /// The name to register under; before Join.
     void SetName(std::string name) { options_.name = std::move(name); }
+    /// Called (on an io thread) when a process started under this node's name took its place:
+    /// the heartbeats end, and this process should stop. Before Join.
+    void OnSuperseded(std::function<void()> handler) { on_superseded_ = std::move(handler); }
     std::string node_id() const;
     const NodeOptions& options() const { return options_; }
 
@@ -53,6 +58,7 @@ class NodeMembership {
     asio::strand<asio::io_context::executor_type> strand_;
     std::unique_ptr<Clock::Timer> pause_;  ///< the wait between heartbeats, on strand_
     std::atomic<bool> leaving_{false};
+    std::function<void()> on_superseded_;
     mutable std::mutex mutex_;
     std::string node_id_;  ///< under mutex_: a rejoin replaces it
 };

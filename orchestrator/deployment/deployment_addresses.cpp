@@ -1,5 +1,6 @@
-// Addresses and networks of a deployment: the in-process claims that keep two steps from
-// choosing one address (DeploymentWorkflow::AddressClaims), a NIC's MAC and address from the
+// Addresses and networks of a deployment: the in-process claims that keep two steps of this node
+// from choosing one address (DeploymentWorkflow::AddressClaims; across nodes, ip_allocations'
+// key decides and the loser chooses again), a NIC's MAC and address from the
 // datamodel, the group's static pool or the subnet's pools (AllocateNic), and the networks a
 // datamodel declares, created on deploy and removed on undeploy with their resource events
 // (CreateDeclaredNetworks, RemoveDeclaredNetworks).
@@ -97,6 +98,14 @@ std::string DeploymentWorkflow::AddressClaims::Claim(Network& entry,
         held.addresses_.emplace_back(network, address);
     }
     return address;
+}
+
+void DeploymentWorkflow::AddressClaims::Forget(const std::string& network) {
+    std::lock_guard lock(mutex_);
+    auto it = networks_.find(network);
+    if (it == networks_.end()) return;
+    it->second.loaded = false;
+    it->second.hint.clear();
 }
 
 asio::awaitable<std::string> DeploymentWorkflow::AddressClaims::Choose(Held& held,

@@ -74,7 +74,15 @@ std::vector<model::OutboxMessage> DeploymentWorkflow::Waiting(const model::Opera
 }
 
 asio::awaitable<void> DeploymentWorkflow::Commit(Context& context, model::DeploymentStep& step) {
-    auto rows = co_await deployments_.RecordDeploymentStep(step);
+    std::vector<model::OutboxRow> rows;
+    try {
+        rows = co_await deployments_.RecordDeploymentStep(step);
+    } catch (const model::AddressTaken& taken) {
+        // Another node's VM has it: what this node knows of the network is stale. The operation
+        // runs again (the error is retryable) and reads the network's allocations anew.
+        claims_.Forget(taken.network_id());
+        throw;
+    }
     if (step.service_state) context.view.service = *step.service_state;
     for (const auto& vm : step.upserts) {
         if (auto* known = context.Vm(vm.vm_name)) {

@@ -233,6 +233,9 @@ class DeploymentWorkflow {
                                             const std::string& network,
                                             const Load& load,
                                             const Pick& pick);
+        /// What is known of `network` is stale (another node allocated on it): the next Choose
+        /// reads its committed allocations again.
+        void Forget(const std::string& network);
 
       private:
         struct Network {

@@ -106,7 +106,15 @@ asio::awaitable<void> Engine::ApplyVerdict(std::string deployment_id,
     }
     auto op = co_await operation_store_.LatestOperation(deployment_id);
     if (!op || operating()) co_return;
-    auto heal = co_await deployments_.ApplyVerdict(*op, vm_name, alive);
+    std::optional<DeploymentWorkflow::HealRequest> heal;
+    try {
+        heal = co_await deployments_.ApplyVerdict(*op, vm_name, alive);
+    } catch (const model::LeaseLost& e) {
+        // Another node ran an operation on it, or took this node for dead: its to watch now.
+        ESCD_INFO("monitor") << e.what() << ": no longer watched here";
+        monitor_.Drop(deployment_id);
+        co_return;
+    }
     if (heal) ScheduleRecovery(deployment_id, vm_name, *heal);
 }
 
@@ -268,7 +276,7 @@ asio::awaitable<void> Engine::Abandon(model::Operation op, std::exception_ptr er
         if (op.target_kind == model::TargetKind::kDeployment) {
             auto final = DeploymentWorkflow::Failed(op, kFailedStatus, why);
             co_await Complete(op, final.outcome, final.status, final.message, final.callbacks);
-            monitor_.Sync(op.target_id);
+            co_await WatchAfter(op.target_id, final.outcome.state);
             co_return;
         }
         co_await AbandonResourceOperation(op, why);
@@ -280,9 +288,13 @@ asio::awaitable<void> Engine::Abandon(model::Operation op, std::exception_ptr er
 }
 
 asio::awaitable<void> Engine::Start() {
+    if (options_.paused_for_test) co_return;  // reconciles nothing, takes nothing, runs nothing
+    // Claimed before the reconciliation, which writes the VMs it restores under their
+    // deployment's latest transaction: the previous process's (or a dead node's) until then.
+    auto claimed = co_await Claim();
     co_await Reconcile();
-    co_await TakeOver();
-    if (options_.paused_for_test) co_return;
+    Adopt(std::move(claimed));
+    co_await lease_store_.ReleaseFinishedTransactions();
     monitor_.Start();
     if (options_.takeover_every.count() > 0) {
         asio::co_spawn(ioc_, TakeOverEvery(options_.takeover_every),
@@ -371,9 +383,25 @@ asio::awaitable<void> Engine::RunDeploymentOperation(const model::Operation& op,
         std::rethrow_exception(unavailable);
     }
     co_await Complete(op, final.outcome, final.status, final.message, final.callbacks);
-    monitor_.Sync(op.target_id);  // watch what the operation left (or nothing, once removed)
+    co_await WatchAfter(op.target_id, final.outcome.state);
     if (final.outcome.state == model::ResourceState::kRemoved)
         ForgetStrand(op.target_kind, op.target_id);
+}
+
+asio::awaitable<void> Engine::WatchAfter(const std::string& deployment_id,
+                                         model::ResourceState state) {
+    if (state == model::ResourceState::kRemoved) {
+        monitor_.Drop(deployment_id);
+        co_return;
+    }
+    try {
+        co_await lease_store_.HoldMonitor(deployment_id);
+    } catch (const std::exception& e) {
+        // Watched here all the same; the takeovers settle who watches it.
+        ESCD_WARN("monitor") << "cannot take the monitoring of " << deployment_id << ": "
+                             << e.what();
+    }
+    monitor_.Hold(deployment_id);
 }
 
 asio::awaitable<void> Engine::NotifyOutage(const model::Operation& op,

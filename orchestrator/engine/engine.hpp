@@ -122,6 +122,16 @@ class Engine {
     /// taken over by another node, or is left for the next start.
     void Forget(const std::string& transaction_id);
     asio::awaitable<void> TakeOverEvery(std::chrono::milliseconds period);
+    /// What a takeover claimed (engine_takeover.cpp).
+    struct Claimed {
+        std::vector<model::Operation> operations;
+        std::vector<model::OutboxRow> callbacks;
+        std::vector<std::string> monitors;  ///< deployments now this node's to watch
+        std::vector<std::string> moved;     ///< deployments another node watches now
+    };
+    asio::awaitable<Claimed> Claim();
+    /// Runs the operations, hands the callbacks to the notifier, watches the deployments.
+    void Adopt(Claimed claimed);
     Strand StrandFor(model::TargetKind target_kind, const std::string& target_id);
     void ForgetStrand(model::TargetKind target_kind, const std::string& target_id);
     /// `attempt`: how many times this operation was relaunched before (Launch's backoff).
@@ -179,6 +189,9 @@ class Engine {
     /// run it again later; when a VIM service did not answer (vim::VimUnavailable), the first
     /// attempt tells the client so (NotifyOutage).
     asio::awaitable<void> RunDeploymentOperation(const model::Operation& op, int attempt);
+    /// After an operation on a deployment: this node takes its monitoring (the watches follow
+    /// what the operation changed), or drops it once the deployment is `kRemoved`.
+    asio::awaitable<void> WatchAfter(const std::string& deployment_id, model::ResourceState state);
     /// The VIM_UNAVAILABLE event of a deployment operation that waits for its VIM (why: the
     /// outage), recorded and handed to the notifier; a failure to record it is only logged.
     asio::awaitable<void> NotifyOutage(const model::Operation& op, std::string why, int attempt);
@@ -229,6 +242,9 @@ class Engine {
     /// takeover that gives this node one it still handles (it rejoined under a new id) does not
     /// launch it twice.
     std::set<std::string> handled_;
+    /// The database's clock at the last pass over the deployments' monitoring. Only TakeOver
+    /// touches it, and passes never overlap (the one at Start() comes before the periodic ones).
+    std::string monitors_as_of_;
 };
 
 }  // namespace escd::orchestrator

@@ -2,33 +2,52 @@
 // node's. A claim takes transactions whose lease is nobody's or whose owner stopped or stopped
 // heartbeating; their unfinished operations run again here from their last committed step, and
 // their pending callbacks are delivered from the first one still pending (at least once, in
-// order). The same pass ends the leases of this node's transactions that have nothing left.
+// order). The monitoring of their deployments is shared out among the live nodes. The same pass
+// ends the leases of this node's that have nothing left.
 
 #include "common/log.hpp"
 #include "orchestrator/engine/engine.hpp"
 
 namespace escd::orchestrator {
 namespace {
-/// Transactions claimed per statement: a node's backlog is taken over in batches of this size,
-/// each launched before the next is claimed.
+/// Transactions claimed per statement: a node's backlog is taken over in batches of this size.
 constexpr int kClaimBatch = 500;
 }  // namespace
 
-asio::awaitable<void> Engine::TakeOver() {
-    if (options_.paused_for_test) co_return;  // runs nothing, so takes nothing
+asio::awaitable<Engine::Claimed> Engine::Claim() {
+    Claimed claimed;
     for (;;) {
         auto work = co_await lease_store_.ClaimOrphanTransactions(options_.lease, kClaimBatch);
-        if (!work.operations.empty() || !work.callbacks.empty()) {
-            ESCD_INFO("engine") << "taken over: " << work.operations.size()
-                                << " unfinished operation(s), " << work.callbacks.size()
-                                << " pending callback(s)";
-        }
-        const auto claimed = work.transactions;
-        for (auto& op : work.operations) Launch(std::move(op));
-        notifier_.Enqueue(std::move(work.callbacks));
+        for (auto& op : work.operations) claimed.operations.push_back(std::move(op));
+        for (auto& row : work.callbacks) claimed.callbacks.push_back(std::move(row));
         // A full batch may have left more behind it.
-        if (claimed < static_cast<std::size_t>(kClaimBatch)) break;
+        if (work.transactions < static_cast<std::size_t>(kClaimBatch)) break;
     }
+    // The monitoring: a dead node's deployments, up to this node's fair share; and those another
+    // node took since the last pass.
+    auto monitors = co_await lease_store_.ClaimMonitors(options_.lease, monitors_as_of_);
+    monitors_as_of_ = monitors.as_of;
+    claimed.monitors = std::move(monitors.claimed);
+    claimed.moved = std::move(monitors.moved);
+    co_return claimed;
+}
+
+void Engine::Adopt(Claimed claimed) {
+    if (!claimed.operations.empty() || !claimed.callbacks.empty() || !claimed.monitors.empty()) {
+        ESCD_INFO("engine") << "taken over: " << claimed.operations.size()
+                            << " unfinished operation(s), " << claimed.callbacks.size()
+                            << " pending callback(s), the monitoring of "
+                            << claimed.monitors.size() << " deployment(s)";
+    }
+    for (auto& op : claimed.operations) Launch(std::move(op));
+    notifier_.Enqueue(std::move(claimed.callbacks));
+    for (const auto& id : claimed.monitors) monitor_.Hold(id);
+    for (const auto& id : claimed.moved) monitor_.Drop(id);
+}
+
+asio::awaitable<void> Engine::TakeOver() {
+    if (options_.paused_for_test) co_return;  // runs nothing, so takes nothing
+    Adopt(co_await Claim());
     co_await lease_store_.ReleaseFinishedTransactions();
 }
 

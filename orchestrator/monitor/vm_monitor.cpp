@@ -97,7 +97,28 @@ void VmMonitor::Sync(const std::string& deployment_id) {
         log::LogFailure(log::Level::kWarn, "monitor", "cannot watch the VMs of " + deployment_id));
 }
 
+void VmMonitor::Hold(const std::string& deployment_id) {
+    {
+        std::lock_guard lock(mutex_);
+        held_.insert(deployment_id);
+        if (!started_) return;  // Start() syncs it
+    }
+    Sync(deployment_id);
+}
+
+void VmMonitor::Drop(const std::string& deployment_id) {
+    {
+        std::lock_guard lock(mutex_);
+        if (!held_.erase(deployment_id)) return;
+    }
+    Apply(deployment_id, nullptr, {});
+}
+
 void VmMonitor::Start() {
+    {
+        std::lock_guard lock(mutex_);
+        started_ = true;
+    }
     vim_events_ = vm_events_.SubscribeVmEvents(
         [this](const std::string& vm_name, bool running) { VimEvent(vm_name, running); });
     ESCD_INFO("monitor") << (vim_events_ ? "VIM lifecycle events subscribed"
@@ -154,7 +175,7 @@ void VmMonitor::SyncAll() {
             const auto deployments = co_await deployments_.ReadDeployments();
             const auto metrics = co_await ReadMetrics();
             for (const auto& deployment : deployments)
-                Apply(deployment.record.internal_id, &deployment, metrics);
+                Apply(deployment.record.internal_id, &deployment, metrics);  // if held
         },
         log::LogFailure(log::Level::kWarn, "monitor", "cannot watch the deployments"));
 }
@@ -179,6 +200,10 @@ asio::awaitable<void> VmMonitor::Load(std::string deployment_id) {
 void VmMonitor::Apply(const std::string& deployment_id,
                       const model::StoredDeployment* deployment,
                       const std::vector<model::MetricSpec>& metrics) {
+    {
+        std::lock_guard lock(mutex_);
+        if (!held_.contains(deployment_id)) deployment = nullptr;  // another node's to watch
+    }
     WatchSet wanted;
     // A service in error waits for its undeploy, a stopped one for its start: neither watched.
     if (deployment && model::ServiceIsUp(model::ServiceStateOf(deployment->service))) {

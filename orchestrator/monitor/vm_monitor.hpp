@@ -26,6 +26,9 @@
 /// A verdict the engine cannot act on now (an operation runs on the deployment) is not lost:
 /// after each operation Sync() resets a kept watch to the state the engine committed, so a
 /// KPI that still disagrees is raised again.
+///
+/// Only the deployments this node holds the monitoring of are watched (Hold, Drop;
+/// docs/cluster.md): the engine says which.
 
 #include <atomic>
 #include <chrono>
@@ -34,6 +37,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 
 #include "common/asio.hpp"
@@ -75,13 +79,19 @@ class VmMonitor {
 
     void SetHandler(VerdictHandler handler) { handler_ = std::move(handler); }
 
+    /// The deployment is this node's to watch: Sync() it (once started). Thread safe.
+    void Hold(const std::string& deployment_id);
+    /// The deployment is no longer this node's to watch (another node took it, or it is gone):
+    /// its watches end. Thread safe.
+    void Drop(const std::string& deployment_id);
     /// Re-reads the deployment's VMs and datamodel and watches what is to be watched (a watch
-    /// whose VM and KPI did not change keeps its counters). Thread safe; runs asynchronously.
+    /// whose VM and KPI did not change keeps its counters); nothing unless held. Thread safe;
+    /// runs asynchronously.
     void Sync(const std::string& deployment_id);
-    /// Subscribes to the VIM's lifecycle events and watches every deployment (at start-up,
-    /// after the engine resumed its operations).
+    /// Subscribes to the VIM's lifecycle events and watches every deployment held (at
+    /// start-up, after the engine took over what it holds).
     void Start();
-    /// Sync() of every deployment: verdicts the engine could not act on are raised again
+    /// Sync() of every deployment held: verdicts the engine could not act on are raised again
     /// (when escd leaves maintenance mode).
     void SyncAll();
     /// A VIM lifecycle event: `running` false means stopped, crashed or gone. Thread safe.
@@ -126,6 +136,8 @@ class VmMonitor {
     std::map<std::string, WatchSet> watches_;                      ///< by deployment
     std::map<std::string, std::shared_ptr<Watch>> alive_watches_;  ///< VM_ALIVE ones, by VM
     bool stopped_ = false;
+    bool started_ = false;
+    std::set<std::string> held_;  ///< the deployments this node watches
     std::atomic<bool> vim_events_{false};  ///< the VIM delivers lifecycle events
 };
 

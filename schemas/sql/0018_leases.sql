@@ -11,12 +11,17 @@ CREATE TABLE leases (
     PRIMARY KEY (unit_kind, unit_id)
 );
 CREATE INDEX leases_by_owner ON leases (owner);
+CREATE INDEX leases_by_claim ON leases (unit_kind, claimed_at);
 
 -- The work of the single process before this migration is nobody's: the first node claims it.
 INSERT INTO leases (unit_kind, unit_id, owner)
 SELECT 'transaction', transaction_id::text, NULL::uuid FROM operations WHERE finished_at IS NULL
 UNION
 SELECT 'transaction', transaction_id::text, NULL::uuid FROM outbox WHERE state = 'PENDING';
+
+-- The monitoring of the deployments that exist: nobody's, shared out by the first takeovers.
+INSERT INTO leases (unit_kind, unit_id, owner)
+SELECT 'deployment_monitor', internal_id, NULL::uuid FROM resources WHERE kind = 'deployment';
 
 -- A node that starts under the name of one still running succeeds it (docs/cluster.md).
 CREATE INDEX nodes_running_by_name ON nodes (name) WHERE stopped_at IS NULL;

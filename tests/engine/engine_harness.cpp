@@ -84,7 +84,8 @@ std::vector<std::string> StagesOf(const std::vector<ReceivedRequest>& callbacks)
 
 EngineHarness::EngineHarness(const std::string& dsn,
                              std::shared_ptr<EngineWorld> world,
-                             orchestrator::EngineOptions options)
+                             orchestrator::EngineOptions options,
+                             const std::string& node_name)
     : world_(std::move(world)),
       vim_(world_->vim),
       receiver_(world_->receiver),
@@ -117,9 +118,7 @@ EngineHarness::EngineHarness(const std::string& dsn,
         router_, {stores_.resources, stores_.deployments, stores_.snapshots});
     server::handlers::RegisterMigrationRoutes(
         router_, {vim_, stores_.resources, stores_.deployments, stores_.hosts});
-    // The node this harness is: the same name each time, so that a harness on the database of
-    // an earlier one succeeds it and takes its work over at once, as a restarted escd does.
-    SyncWait(stores_.nodes.RegisterNode(NewUuid(), "engine-harness"));
+    SyncWait(stores_.nodes.RegisterNode(NewUuid(), node_name));
     work_.emplace(ioc_.get_executor());
     for (int i = 0; i < 2; ++i) threads_.emplace_back([this] { ioc_.run(); });
     asio::co_spawn(ioc_, engine_.Start(), asio::use_future).get();

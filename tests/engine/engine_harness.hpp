@@ -69,9 +69,12 @@ class EngineHarness {
     /// Wires and starts everything on the database `dsn` (escd's schema in it) and `world` (a
     /// new one by default); returns once the engine's start-up (reconciliation, resumption) is
     /// done. `options.paused_for_test`: operations are accepted, not run (until a restart).
+    /// `node_name`: the node it is (docs/cluster.md); a harness named like an earlier one on
+    /// the same database succeeds it, as a restarted escd does.
     explicit EngineHarness(const std::string& dsn,
                            std::shared_ptr<EngineWorld> world = std::make_shared<EngineWorld>(),
-                           orchestrator::EngineOptions options = {});
+                           orchestrator::EngineOptions options = {},
+                           const std::string& node_name = "engine-harness");
     /// Stops the engine as escd's graceful stop does: no new operation, running ones finish
     /// (the fake's hangs are released; awaited on Engine::WaitDrained), then the io_context
     /// ends.

@@ -204,5 +204,32 @@ TEST_F(Leases, ADeadNodesPendingCallbacksComeWithItsTransactions) {
     EXPECT_EQ(work.callbacks[0].transaction_id, tx);
 }
 
+TEST_F(Leases, ADeadNodesMonitoringIsSharedOutAmongTheLiveNodes) {
+    auto& dead = Node("dead");
+    for (int i = 0; i < 5; ++i) SyncWait(dead.HoldMonitor("dep-" + std::to_string(i)));
+    Silence("dead");
+    auto& a = Node("a");
+    auto& b = Node("b");
+    const auto by_a = SyncWait(a.ClaimMonitors(kLease, ""));
+    const auto by_b = SyncWait(b.ClaimMonitors(kLease, ""));
+    EXPECT_EQ(by_a.claimed.size(), 3u) << "its fair share: 5 over 2 live nodes, rounded up";
+    EXPECT_EQ(by_b.claimed.size(), 2u) << "what is left";
+    EXPECT_TRUE(SyncWait(a.ClaimMonitors(kLease, "")).claimed.empty());
+}
+
+TEST_F(Leases, AMonitoringTakenByAnotherNodeIsListedAsMovedAtTheNextPass) {
+    auto& a = Node("a");
+    auto& b = Node("b");
+    SyncWait(a.HoldMonitor("dep-1"));
+    const auto first = SyncWait(a.ClaimMonitors(kLease, ""));
+    EXPECT_TRUE(first.moved.empty());
+    SyncWait(b.HoldMonitor("dep-1"));  // b ran an operation on it
+    const auto next = SyncWait(a.ClaimMonitors(kLease, first.as_of));
+    EXPECT_EQ(next.moved, std::vector<std::string>{"dep-1"});
+    SyncWait(a.HoldMonitor("dep-1"));  // and a ran the next one
+    EXPECT_TRUE(SyncWait(a.ClaimMonitors(kLease, next.as_of)).moved.empty())
+        << "what a node holds is never listed as moved";
+}
+
 }  // namespace
 }  // namespace escd::model::pg

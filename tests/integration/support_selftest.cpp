@@ -325,7 +325,8 @@ exec sleep 1000
             "--server.http_port=0 --server.https_port=0 --general.data_dir=" +
             data_dir + " --general.schema_dir=" + ESCD_SCHEMA_DIR +
             " --auth.admin_password=escd-test-pass --callbacks.retry_initial_ms=100 "
-            "--callbacks.retry_max_ms=1000 --server.http_port=5 --log.level=debug\n";
+            "--callbacks.retry_max_ms=1000 --cluster.node_name=escd@" +
+            data_dir + " --server.http_port=5 --log.level=debug\n";
         EXPECT_NE(log.find(expected_args), std::string::npos) << log;
         EXPECT_NE(log.find("booting\n"), std::string::npos) << log;
 

@@ -44,7 +44,7 @@ asio::awaitable<void> PgStore::AcceptDeployment(const ResourceRecord& deployment
                     throw Error(ErrorCode::kConflict, "tenant " + tenant + " is being deleted");
                 // From here on a refusal must leave nothing: a concurrent request can still
                 // take the id between the check above and the insert below.
-                pqxx::subtransaction sub(tx, "accept_deployment");
+                Savepoint sub(tx, "accept_deployment");
                 if (parent.empty()) {
                     tx.exec_prepared("insert_auto_tenant", tenant,
                                      "<tenant><name>" + tenant + "</name></tenant>");
@@ -70,7 +70,10 @@ asio::awaitable<void> PgStore::AcceptDeployment(const ResourceRecord& deployment
                 for (const auto& [kind, id] : uses)
                     tx.exec_prepared0("insert_ref", deployment.internal_id, Stored(kind), id);
                 InsertOperation(tx, op, Node());
-                sub.commit();
+                // Its monitoring is the accepting node's until an operation's end moves it:
+                // never without a lease, even if that node dies before the deployment ends.
+                tx.exec_prepared0("hold_monitor", deployment.internal_id, Node());
+                sub.Release();
             },
             std::move(done));
     });
@@ -186,12 +189,18 @@ asio::awaitable<std::vector<OutboxRow>> PgStore::RecordDeploymentStep(const Depl
                                 "deployment " + step.deployment_id + " is busy or gone");
                 }
                 // A step of a running operation is fenced on its transaction's lease; a verdict
-                // (require_idle) runs under no operation (docs/cluster.md).
-                if (!step.require_idle) HoldLease(tx, step.transaction_id, Node());
-                if (step.service_state) {
-                    tx.exec_prepared0("set_service", step.deployment_id,
-                                      std::string(ToString(*step.service_state)));
+                // (require_idle) runs under no operation, on the deployment's monitoring lease
+                // (docs/cluster.md).
+                if (step.require_idle) {
+                    HoldLease(tx, LeaseKind::kDeploymentMonitor, step.deployment_id, Node());
+                } else {
+                    HoldLease(tx, LeaseKind::kTransaction, step.transaction_id, Node());
                 }
+                // The addresses' rows decide between steps that chose the same address (on
+                // several nodes): under a savepoint with the VMs they reference, so that a taken
+                // one leaves the job refused having written nothing.
+                std::optional<Savepoint> allocating;
+                if (!step.allocations.empty()) allocating.emplace(tx, "allocations");
                 for (const auto& vm : step.upserts) {
                     tx.exec_prepared0("upsert_vm", vm.vm_name, vm.deployment_id, vm.vm_group,
                                       vm.vm_index, vm.uuid, vm.host,
@@ -199,8 +208,15 @@ asio::awaitable<std::vector<OutboxRow>> PgStore::RecordDeploymentStep(const Depl
                                       vm.monitoring);
                 }
                 for (const auto& a : step.allocations) {
-                    tx.exec_prepared0("insert_allocation", a.network_id, a.address, a.vm_name,
-                                      a.nicid);
+                    if (tx.exec_prepared("insert_allocation", a.network_id, a.address, a.vm_name,
+                                         a.nicid)
+                            .empty())
+                        throw AddressTaken(a.network_id, a.address);
+                }
+                if (allocating) allocating->Release();
+                if (step.service_state) {
+                    tx.exec_prepared0("set_service", step.deployment_id,
+                                      std::string(ToString(*step.service_state)));
                 }
                 for (const auto& [vm_name, nicid] : step.released)
                     tx.exec_prepared0("release_allocation", vm_name, nicid);

@@ -59,9 +59,39 @@ OutboxRow InsertOutbox(pqxx::work& tx,
                        const OutboxMessage& message,
                        const std::string& node);
 
-/// Fences the writes of `tx` for `transaction_id` on its lease: throws LeaseLost when another
-/// node holds it; the claim of a takeover waits for `tx` (docs/cluster.md, "Leases").
-void HoldLease(pqxx::work& tx, const std::string& transaction_id, const std::string& node);
+/// Fences the writes of `tx` for unit `unit_id` of `kind` on its lease: throws LeaseLost when
+/// another node holds it (none: no fence); a claim waits for `tx` (docs/cluster.md, "Leases").
+void HoldLease(pqxx::work& tx, LeaseKind kind, const std::string& unit_id, const std::string& node);
+
+/// A savepoint of a group-commit job that must be able to refuse after it wrote (the group-commit
+/// contract: a refused job leaves nothing): rolled back unless Release()d, so that a throw after
+/// it undoes the job's writes since. Explicit SQL: libpqxx 6's subtransaction is begun by exec()
+/// but not by exec_prepared(), so under prepared statements it protected nothing.
+class Savepoint {
+  public:
+    Savepoint(pqxx::work& tx, std::string name) : tx_(tx), name_(std::move(name)) {
+        tx_.exec0("SAVEPOINT " + name_);
+    }
+    ~Savepoint() {
+        if (released_) return;
+        try {
+            tx_.exec0("ROLLBACK TO SAVEPOINT " + name_);
+        } catch (...) {
+            // The transaction is broken: the batch fails and is retried job by job.
+        }
+    }
+    Savepoint(const Savepoint&) = delete;
+    Savepoint& operator=(const Savepoint&) = delete;
+    void Release() {
+        tx_.exec0("RELEASE SAVEPOINT " + name_);
+        released_ = true;
+    }
+
+  private:
+    pqxx::work& tx_;
+    std::string name_;
+    bool released_ = false;
+};
 
 // Awaits a group-commit submission. The writer thread completes it by posting to the awaiting
 // coroutine's executor (tracked as outstanding work until then).

@@ -1,6 +1,7 @@
 // PgStore: leases (docs/cluster.md, "Leases"): the takeover of orphaned transactions, with the
-// operations to resume and the callbacks to deliver that they carry, and the end of the leases
-// of transactions with nothing left to do.
+// operations to resume and the callbacks to deliver that they carry; the monitoring of
+// deployments, taken after an operation or shared out among the live nodes; and the end of the
+// leases with nothing left to do.
 
 #include <string>
 #include <vector>
@@ -69,6 +70,42 @@ asio::awaitable<ClaimedWork> PgStore::ClaimOrphanTransactions(std::chrono::milli
             std::move(done));
     });
     co_return work;
+}
+
+asio::awaitable<void> PgStore::HoldMonitor(const std::string& deployment_id) {
+    const auto node = Node();
+    if (node.empty()) co_return;
+    static const std::string kStatement = "hold_monitor";
+    std::vector<std::string> params{deployment_id, node};
+    co_await Write(kStatement, params);
+}
+
+asio::awaitable<MonitorClaims> PgStore::ClaimMonitors(std::chrono::milliseconds lease,
+                                                      const std::string& since) {
+    const auto node = Node();
+    MonitorClaims claims;
+    if (node.empty()) co_return claims;
+    co_await AwaitCommit([&](GroupCommit::Completion done) {
+        writes_.RunAsync(
+            [&](pqxx::work& tx) {
+                claims = {};
+                const auto lease_ms = std::to_string(lease.count());
+                const auto share = tx.exec_prepared1("monitor_share", node, lease_ms);
+                claims.as_of = share[1].as<std::string>();
+                if (!since.empty()) {
+                    for (const auto& row : tx.exec_prepared("monitors_moved", node, since))
+                        claims.moved.push_back(row[0].as<std::string>());
+                }
+                const auto wanted = share[0].as<std::int64_t>();
+                if (wanted == 0) return;
+                for (const auto& row : tx.exec_prepared(
+                         "claim_orphan_leases", Stored(LeaseKind::kDeploymentMonitor), node,
+                         lease_ms, std::to_string(wanted)))
+                    claims.claimed.push_back(row[0].as<std::string>());
+            },
+            std::move(done));
+    });
+    co_return claims;
 }
 
 asio::awaitable<std::size_t> PgStore::ReleaseFinishedTransactions() {

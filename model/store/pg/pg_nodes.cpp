@@ -25,11 +25,15 @@ asio::awaitable<void> PgStore::RegisterNode(const std::string& node_id, const st
     node_ = node_id;
 }
 
-asio::awaitable<bool> PgStore::Heartbeat(const std::string& node_id,
-                                         std::chrono::milliseconds lease) {
+asio::awaitable<NodeHealth> PgStore::Heartbeat(const std::string& node_id,
+                                               std::chrono::milliseconds lease) {
     static const std::string kStatement = "node_heartbeat";
     std::vector<std::string> params{node_id, std::to_string(lease.count())};
-    co_return !(co_await Write(kStatement, params)).empty();
+    const auto result = co_await Write(kStatement, params);
+    const auto row = result.at(0);
+    co_return row[0].as<bool>()   ? NodeHealth::kAlive
+              : row[1].as<bool>() ? NodeHealth::kStopped
+                                  : NodeHealth::kLost;
 }
 
 asio::awaitable<void> PgStore::StopNode(const std::string& node_id) {

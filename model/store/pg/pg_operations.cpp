@@ -30,9 +30,9 @@ OutboxRow InsertOutbox(pqxx::work& tx,
         transaction_id, message);
 }
 
-void HoldLease(pqxx::work& tx, const std::string& transaction_id, const std::string& node) {
-    const auto lease = tx.exec_prepared("hold_lease", transaction_id, node);
-    if (!lease.empty() && !lease[0][0].as<bool>()) throw LeaseLost(transaction_id);
+void HoldLease(pqxx::work& tx, LeaseKind kind, const std::string& unit_id, const std::string& node) {
+    const auto lease = tx.exec_prepared("hold_lease", Stored(kind), unit_id, node);
+    if (!lease.empty() && !lease[0][0].as<bool>()) throw LeaseLost(kind, unit_id);
 }
 
 asio::awaitable<std::vector<OutboxRow>> PgStore::CompleteOperation(
@@ -70,8 +70,9 @@ asio::awaitable<std::vector<OutboxRow>> PgStore::CompleteOperation(
                                                message.body,
                                                node};
         // One row: the callback's id and time (NULL without one), whether the lease was held.
-        const auto row = (co_await Write(statement, params)).at(0);
-        if (!row[2].as<bool>()) throw LeaseLost(op.transaction_id);
+        const auto result = co_await Write(statement, params);
+        const auto row = result.at(0);
+        if (!row[2].as<bool>()) throw LeaseLost(LeaseKind::kTransaction, op.transaction_id);
         if (!row[0].is_null()) rows.push_back(OutboxRowFrom(row, op.transaction_id, message));
         co_return rows;
     }
@@ -79,7 +80,7 @@ asio::awaitable<std::vector<OutboxRow>> PgStore::CompleteOperation(
         writes_.RunAsync(
             [&](pqxx::work& tx) {
                 rows.clear();
-                HoldLease(tx, op.transaction_id, node);
+                HoldLease(tx, LeaseKind::kTransaction, op.transaction_id, node);
                 if (removed) {
                     tx.exec_prepared0("delete_resource", Stored(op.target_kind), op.target_id);
                 } else {

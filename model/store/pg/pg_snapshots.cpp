@@ -44,7 +44,7 @@ asio::awaitable<void> PgStore::AcceptVmSnapshot(const VmSnapshot& snapshot, cons
                                 "snapshot id " + snapshot.snapshot_id + " is already used");
                 }
                 // A concurrent request may still take the id: refuse it leaving nothing.
-                pqxx::subtransaction sub(tx, "accept_vm_snapshot");
+                Savepoint sub(tx, "accept_vm_snapshot");
                 if (tx.exec_prepared("insert_vm_snapshot", snapshot.snapshot_id, snapshot.name,
                                      snapshot.tenant_id, snapshot.vm_name,
                                      std::string(ToString(SnapshotState::kCreating)))
@@ -55,7 +55,7 @@ asio::awaitable<void> PgStore::AcceptVmSnapshot(const VmSnapshot& snapshot, cons
                 tx.exec_prepared0("set_state", Stored(ResourceKind::kDeployment), op.target_id,
                                   std::string(ToString(next)));
                 InsertOperation(tx, op, Node());
-                sub.commit();
+                sub.Release();
             },
             std::move(done));
     });
@@ -89,7 +89,7 @@ asio::awaitable<void> PgStore::AcceptVmSnapshotRequest(const std::string& snapsh
                                                               holder[0][0].as<std::string>());
                     }
                 }
-                pqxx::subtransaction sub(tx, "accept_vm_snapshot_request");
+                Savepoint sub(tx, "accept_vm_snapshot_request");
                 if (volume && tx.exec_prepared("insert_declared", volume->internal_id,
                                                Stored(volume->kind), volume->tenant_id,
                                                volume->parent_id, volume->name, volume->spec)
@@ -102,7 +102,7 @@ asio::awaitable<void> PgStore::AcceptVmSnapshotRequest(const std::string& snapsh
                 tx.exec_prepared0("set_state", Stored(ResourceKind::kDeployment), op.target_id,
                                   std::string(ToString(next)));
                 InsertOperation(tx, op, Node());
-                sub.commit();
+                sub.Release();
             },
             std::move(done));
     });

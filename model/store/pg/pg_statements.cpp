@@ -101,12 +101,12 @@ const std::pair<const char*, const char*> kStatements[] = {
      "INSERT INTO outbox (transaction_id, url, event, status_code, status_message, body) "
      "VALUES ($1::uuid, $2, $3, $4, $5, $6) "
      "RETURNING id, (extract(epoch from created_at) * 1000)::bigint"},
-    // Fences a write for transaction $1 on its lease: a row when node $2 holds it, or when it
-    // has none (a monitor's event on a finished transaction: insert_outbox then gives it one).
-    // FOR SHARE: a takeover's claim skips the lease until this write commits.
+    // Fences a write for unit $2 of kind $1 on its lease: true when node $3 holds it; no row when
+    // it has none (a monitor's event on a finished transaction: insert_outbox then gives it
+    // one). FOR SHARE: a takeover's claim skips the lease until this write commits.
     {"hold_lease",
-     "SELECT owner IS NOT DISTINCT FROM NULLIF($2, '')::uuid FROM leases "
-     "WHERE unit_kind = 'transaction' AND unit_id = $1 FOR SHARE"},
+     "SELECT owner IS NOT DISTINCT FROM NULLIF($3, '')::uuid FROM leases "
+     "WHERE unit_kind = $1 AND unit_id = $2 FOR SHARE"},
     {"latest_operation",
      "SELECT transaction_id::text, kind, target_kind, target_id, COALESCE(callback_url, ''), "
      "COALESCE(events_url, ''), payload FROM operations WHERE target_id = $1 ORDER BY "
@@ -252,8 +252,12 @@ const std::pair<const char*, const char*> kStatements[] = {
      "SELECT vm_name, deployment_id, vm_group, vm_index, uuid, host, state, interfaces, "
      "monitoring FROM vms WHERE vm_name = $1"},
     {"allocated_addresses", "SELECT address FROM ip_allocations WHERE network_id = $1"},
+    // No row: the address is another VM's (or this very allocation's, committed by a first run).
     {"insert_allocation",
-     "INSERT INTO ip_allocations (network_id, address, vm_name, nicid) VALUES ($1, $2, $3, $4)"},
+     "INSERT INTO ip_allocations (network_id, address, vm_name, nicid) VALUES ($1, $2, $3, $4) "
+     "ON CONFLICT (network_id, address) DO UPDATE SET nicid = EXCLUDED.nicid "
+     "WHERE ip_allocations.vm_name = EXCLUDED.vm_name AND ip_allocations.nicid = EXCLUDED.nicid "
+     "RETURNING 1"},
     {"put_setting",
      "INSERT INTO settings (key, value) VALUES ($1, $2) "
      "ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = now()"},
@@ -319,9 +323,13 @@ const std::pair<const char*, const char*> kStatements[] = {
     {"register_node",
      "WITH p AS (UPDATE nodes SET stopped_at = now() WHERE name = $2 AND stopped_at IS NULL) "
      "INSERT INTO nodes (node_id, name) VALUES ($1::uuid, $2)"},
+    // Whether the heartbeat was renewed, and whether the row is stopped (by a successor).
     {"node_heartbeat",
-     "UPDATE nodes SET heartbeat_at = now() WHERE node_id = $1::uuid AND stopped_at IS NULL "
-     "AND heartbeat_at > now() - $2::bigint * interval '1 millisecond' RETURNING 1"},
+     "WITH u AS (UPDATE nodes SET heartbeat_at = now() WHERE node_id = $1::uuid "
+     "           AND stopped_at IS NULL "
+     "           AND heartbeat_at > now() - $2::bigint * interval '1 millisecond' RETURNING 1) "
+     "SELECT EXISTS (SELECT 1 FROM u), "
+     "       COALESCE((SELECT stopped_at IS NOT NULL FROM nodes WHERE node_id = $1::uuid), true)"},
     {"stop_node", "UPDATE nodes SET stopped_at = now() WHERE node_id = $1::uuid"},
     {"list_nodes",
      "SELECT node_id, name, (extract(epoch from started_at) * 1000)::bigint, "
@@ -353,13 +361,40 @@ const std::pair<const char*, const char*> kStatements[] = {
      "(extract(epoch from created_at) * 1000)::bigint, (extract(epoch from next_attempt_at) * "
      "1000)::bigint "
      "FROM outbox WHERE transaction_id = ANY($1::uuid[]) AND state = 'PENDING' ORDER BY id"},
-    // $1 = the node: its transaction leases with nothing left to do.
+    // $1 = the node: its transaction leases with nothing left to do, and its monitoring leases
+    // of deployments that are gone.
     {"release_finished_transactions",
-     "DELETE FROM leases l WHERE l.owner = $1::uuid AND l.unit_kind = 'transaction' "
-     "AND NOT EXISTS (SELECT 1 FROM operations o WHERE o.transaction_id = l.unit_id::uuid "
-     "                AND o.finished_at IS NULL) "
-     "AND NOT EXISTS (SELECT 1 FROM outbox b WHERE b.transaction_id = l.unit_id::uuid "
-     "                AND b.state = 'PENDING')"},
+     "DELETE FROM leases l WHERE l.owner = $1::uuid AND ("
+     " (l.unit_kind = 'transaction' "
+     "  AND NOT EXISTS (SELECT 1 FROM operations o WHERE o.transaction_id = l.unit_id::uuid "
+     "                  AND o.finished_at IS NULL) "
+     "  AND NOT EXISTS (SELECT 1 FROM outbox b WHERE b.transaction_id = l.unit_id::uuid "
+     "                  AND b.state = 'PENDING')) "
+     " OR (l.unit_kind = 'deployment_monitor' "
+     "  AND NOT EXISTS (SELECT 1 FROM resources r WHERE r.internal_id = l.unit_id "
+     "                  AND r.kind = 'deployment')))"},
+    // $1 = the deployment, $2 = the node taking its monitoring from whoever had it.
+    {"hold_monitor",
+     "INSERT INTO leases (unit_kind, unit_id, owner) "
+     "VALUES ('deployment_monitor', $1, NULLIF($2, '')::uuid) "
+     "ON CONFLICT (unit_kind, unit_id) DO UPDATE SET owner = EXCLUDED.owner, "
+     "epoch = leases.epoch + 1, claimed_at = now() "
+     "WHERE leases.owner IS DISTINCT FROM EXCLUDED.owner"},
+    // $1 = the node, $2 = the lease in ms: how many more deployments it should watch, its fair
+    // share (the deployments watched over the live nodes, rounded up) less what it watches.
+    {"monitor_share",
+     "SELECT GREATEST(0, ceil((SELECT count(*) FROM leases WHERE unit_kind = "
+     "'deployment_monitor')::numeric / GREATEST(1, (SELECT count(*) FROM nodes WHERE stopped_at "
+     "IS NULL AND heartbeat_at > now() - $2::bigint * interval '1 millisecond')))::bigint "
+     "- (SELECT count(*) FROM leases WHERE unit_kind = 'deployment_monitor' AND owner = "
+     "$1::uuid)), now()::text"},
+    // $1 = the node, $2 = since when (a now() of monitor_share): the monitoring leases others
+    // took since. With a margin: a claim's time is its transaction's start, which may precede
+    // an earlier pass that could not see it yet (listed again meanwhile: dropping is idempotent).
+    {"monitors_moved",
+     "SELECT unit_id FROM leases WHERE unit_kind = 'deployment_monitor' "
+     "AND owner IS DISTINCT FROM $1::uuid "
+     "AND claimed_at > $2::timestamptz - interval '10 seconds'"},
 };
 
 }  // namespace

@@ -120,7 +120,7 @@ class PgStore final : public ResourceStore,
     // as (LeaseStore).
     asio::awaitable<void> RegisterNode(const std::string& node_id,
                                        const std::string& name) override;
-    asio::awaitable<bool> Heartbeat(const std::string& node_id,
+    asio::awaitable<NodeHealth> Heartbeat(const std::string& node_id,
                                     std::chrono::milliseconds lease) override;
     asio::awaitable<void> StopNode(const std::string& node_id) override;
     asio::awaitable<std::vector<NodeStatus>> ListNodes(std::chrono::milliseconds lease) override;
@@ -129,6 +129,9 @@ class PgStore final : public ResourceStore,
     asio::awaitable<ClaimedWork> ClaimOrphanTransactions(std::chrono::milliseconds lease,
                                                          int limit) override;
     asio::awaitable<std::size_t> ReleaseFinishedTransactions() override;
+    asio::awaitable<void> HoldMonitor(const std::string& deployment_id) override;
+    asio::awaitable<MonitorClaims> ClaimMonitors(std::chrono::milliseconds lease,
+                                                 const std::string& since) override;
 
     // SnapshotStore (pg_snapshots.cpp)
     asio::awaitable<std::vector<VmSnapshot>> ListVmSnapshots(const std::string& tenant_id,
