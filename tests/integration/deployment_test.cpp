@@ -337,6 +337,22 @@ TEST_F(DeploymentRoutes, ErrorsBeforeAnythingIsStored) {
     EXPECT_EQ(client_->Post("/v0/deployments/d", Datamodel("ten"), WithCallback()).status, 503);
 }
 
+TEST_F(DeploymentRoutes, ARefusalAfterItsTenantWasCreatedLeavesNoTenant) {
+    // A new tenant is inserted with the deployment; the network the datamodel declares has an
+    // id another network holds, which only the insert finds: the whole accept is undone.
+    const auto before = Count("resources");
+    const std::string taken =
+        "<networks><network><name>mgmt</name><shared>false</shared><admin_state>true"
+        "</admin_state></network></networks>";
+    ExpectError(client_->Post("/v0/deployments/dx",
+                              DatamodelOf("fresh", "dx", Group("g", 1, 1, {{0, "mgmt"}}), taken),
+                              WithCallback()),
+                409, "of the network the deployment declares is already used");
+    EXPECT_EQ(Count("resources"), before);
+    EXPECT_EQ(client_->Get("/v0/tenants/fresh").status, 404);
+    EXPECT_EQ(Count("operations WHERE finished_at IS NULL"), 0);
+}
+
 TEST_F(DeploymentRoutes, NetworksTheDatamodelDeclaresComeAndGoWithIt) {
     const std::string networks =
         "<networks><network><name>dnet</name><shared>false</shared><admin_state>true"
