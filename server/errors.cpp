@@ -27,7 +27,13 @@ Response ResponseForException(std::exception_ptr error, std::string_view context
         if (status >= 500)
             ESCD_WARN("server") << context << ": " << OriginName(e.origin())
                                 << " error: " << e.what();
-        return ErrorResponse(status, e.what());
+        auto response = ErrorResponse(status, e.what());
+        // The database or a VIM did not answer (a failover under way): nothing was stored, and
+        // the same request may succeed in a moment. (Maintenance mode, also 503, says no such
+        // thing.)
+        if (e.retryable())
+            response.headers.emplace_back("Retry-After", std::to_string(kRetryAfterSeconds));
+        return response;
     } catch (const std::exception& e) {
         ESCD_ERROR("server") << context << ": internal error: " << e.what();
         return ErrorResponse(500, "internal error");

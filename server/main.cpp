@@ -176,9 +176,9 @@ int Run(const Config& config) {
     orchestrator::ConfigParameters config_parameters(stores.settings);
     // Named once the listeners are bound (the default name has the port); joins before the
     // io_context runs, so nothing is accepted before the store knows its node.
-    orchestrator::NodeMembership membership(
-        ioc, stores.nodes, {"", config.cluster_heartbeat, config.cluster_lease},
-        SteadyClock::Shared());
+    orchestrator::NodeMembership membership(ioc, stores.nodes,
+                                            {"", config.cluster_heartbeat, config.cluster_lease},
+                                            SteadyClock::Shared());
     SyncWait(config_parameters.SyncLogLevelAtStart(config.log_level));
 
     server::Router router;

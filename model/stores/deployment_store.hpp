@@ -33,7 +33,8 @@ struct StoredDeployment {
 class AddressTaken : public Error {
   public:
     AddressTaken(std::string network_id, const std::string& address)
-        : Error(ErrorOrigin::kDatabase, ErrorCode::kUnavailable,
+        : Error(ErrorOrigin::kDatabase,
+                ErrorCode::kUnavailable,
                 "address " + address + " on network " + network_id +
                     " was taken by another step; choosing again"),
           network_id_(std::move(network_id)) {}

@@ -25,9 +25,9 @@ namespace escd::model {
 class LeaseLost : public Error {
   public:
     LeaseLost(LeaseKind kind, const std::string& unit_id)
-        : Error(ErrorOrigin::kDatabase, ErrorCode::kConflict,
-                std::string(ToString(kind)) + " " + unit_id +
-                    " was taken over by another node") {}
+        : Error(ErrorOrigin::kDatabase,
+                ErrorCode::kConflict,
+                std::string(ToString(kind)) + " " + unit_id + " was taken over by another node") {}
 };
 
 /// What a claim gave this node: the operations to run (oldest first) and the callbacks to

@@ -30,7 +30,10 @@ class OperationStore {
     virtual ~OperationStore() = default;
 
     /// The outcome, the operation's end and its callbacks commit together. Returns the outbox
-    /// rows it inserted, in delivery order.
+    /// rows it inserted, in delivery order. Idempotent: when the operation had ended already (a
+    /// retry after a COMMIT whose outcome was lost), nothing is written again and the rows
+    /// still pending of its transaction are returned. LeaseLost when another node holds the
+    /// transaction.
     virtual asio::awaitable<std::vector<OutboxRow>> CompleteOperation(
         const Operation& op,
         const ResourceOutcome& outcome,

@@ -36,8 +36,8 @@ void Engine::Adopt(Claimed claimed) {
     if (!claimed.operations.empty() || !claimed.callbacks.empty() || !claimed.monitors.empty()) {
         ESCD_INFO("engine") << "taken over: " << claimed.operations.size()
                             << " unfinished operation(s), " << claimed.callbacks.size()
-                            << " pending callback(s), the monitoring of "
-                            << claimed.monitors.size() << " deployment(s)";
+                            << " pending callback(s), the monitoring of " << claimed.monitors.size()
+                            << " deployment(s)";
     }
     for (auto& op : claimed.operations) Launch(std::move(op));
     notifier_.Enqueue(std::move(claimed.callbacks));

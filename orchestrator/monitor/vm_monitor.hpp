@@ -137,7 +137,7 @@ class VmMonitor {
     std::map<std::string, std::shared_ptr<Watch>> alive_watches_;  ///< VM_ALIVE ones, by VM
     bool stopped_ = false;
     bool started_ = false;
-    std::set<std::string> held_;  ///< the deployments this node watches
+    std::set<std::string> held_;           ///< the deployments this node watches
     std::atomic<bool> vim_events_{false};  ///< the VIM delivers lifecycle events
 };
 

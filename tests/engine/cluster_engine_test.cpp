@@ -32,8 +32,8 @@ TEST_F(EngineCluster, ADeadNodesDeploymentIsWatchedAndHealedByTheNodeThatTakesIt
     const auto world = harness_->world();
     harness_.reset();
     SilenceEveryNode();
-    auto survivor = std::make_unique<EngineHarness>(db_.dsn(), world,
-                                                    orchestrator::EngineOptions{}, "survivor");
+    auto survivor = std::make_unique<EngineHarness>(db_.dsn(), world, orchestrator::EngineOptions{},
+                                                    "survivor");
     EXPECT_EQ(MonitorOwner("dep1"), "survivor") << "taken over at its start";
 
     world->vim.CrashVm(vm);

@@ -6,8 +6,8 @@
 #include <fstream>
 #include <pugixml.hpp>
 
-#include "common/crypto.hpp"
 #include "common/cidr.hpp"
+#include "common/crypto.hpp"
 #include "common/sync_wait.hpp"
 #include "server/errors.hpp"
 #include "server/handlers/deployment_handlers.hpp"

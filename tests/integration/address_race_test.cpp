@@ -90,8 +90,9 @@ TEST_F(AddressRace, AFirstRunsAllocationCommittedAgainIsNoConflict) {
     SyncWait(nodes_[0]->RecordDeploymentStep(step));
     SyncWait(nodes_[1]->RecordDeploymentStep(step));  // the operation taken over, run again
     EXPECT_EQ(Count("SELECT count(*) FROM ip_allocations"), 1);
-    EXPECT_THROW(SyncWait(nodes_[1]->RecordDeploymentStep(StepCreating("dep-2", "vm-2", "10.0.0.2"))),
-                 AddressTaken);
+    EXPECT_THROW(
+        SyncWait(nodes_[1]->RecordDeploymentStep(StepCreating("dep-2", "vm-2", "10.0.0.2"))),
+        AddressTaken);
 }
 
 }  // namespace

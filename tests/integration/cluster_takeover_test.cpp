@@ -23,8 +23,7 @@ class ClusterTakeover : public EscdTest {
 
     /// A node that accepts and runs nothing: what it accepted is its own until it is gone.
     std::unique_ptr<EscdProcess> StartIdleNode(const std::vector<std::string>& extra = {}) {
-        std::vector<std::string> args{"--engine.paused_for_test=true",
-                                      "--cluster.node_name=idle"};
+        std::vector<std::string> args{"--engine.paused_for_test=true", "--cluster.node_name=idle"};
         args.insert(args.end(), extra.begin(), extra.end());
         return std::make_unique<EscdProcess>(OptionsFor(args));
     }
@@ -62,8 +61,10 @@ class ClusterTakeover : public EscdTest {
     /// table: the listing's times are to the second.)
     void AwaitSurvivorBeats(int beats) {
         const auto beat = [this] {
-            return db_.Query("SELECT heartbeat_at::text FROM nodes WHERE name = 'survivor' "
-                             "AND stopped_at IS NULL")[0][0]
+            return db_
+                .Query(
+                    "SELECT heartbeat_at::text FROM nodes WHERE name = 'survivor' "
+                    "AND stopped_at IS NULL")[0][0]
                 .as<std::string>();
         };
         auto last = beat();
@@ -128,8 +129,8 @@ TEST_F(ClusterTakeover, ACallbackADeadNodeCouldNotDeliverIsDeliveredByTheNodeTha
     auto other = std::make_unique<EscdProcess>(OptionsFor({"--cluster.node_name=other"}));
     receiver_.SetResponseStatus(503);
     auto client = other->Client();
-    auto answer = client.Post("/ESCManager/v0/tenants/t-late", TenantBody("t-late"),
-                              WithCallback());
+    auto answer =
+        client.Post("/ESCManager/v0/tenants/t-late", TenantBody("t-late"), WithCallback());
     ASSERT_EQ(answer.status, 200) << answer.body;
     ASSERT_EQ(receiver_.WaitForAttempts(1, kCallbackWait).size(), 1u);
     other->Kill();

@@ -55,9 +55,9 @@ class Leases : public ::testing::Test {
     }
 
     static Operation OperationOf(const ClaimedWork& work, const std::string& transaction_id) {
-        auto it = std::find_if(
-            work.operations.begin(), work.operations.end(),
-            [&](const Operation& op) { return op.transaction_id == transaction_id; });
+        auto it =
+            std::find_if(work.operations.begin(), work.operations.end(),
+                         [&](const Operation& op) { return op.transaction_id == transaction_id; });
         EXPECT_NE(it, work.operations.end()) << transaction_id << " was not claimed";
         return it == work.operations.end() ? Operation{} : *it;
     }
@@ -109,8 +109,8 @@ TEST_F(Leases, ADeadNodesOperationIsClaimedOnceAndTheLoserCannotEndIt) {
     removed.state = ResourceState::kRemoved;
     EXPECT_THROW(SyncWait(a.CompleteOperation(op, removed, 500, "late", {})), LeaseLost);
     EXPECT_EQ(StateOf("t-1"), "CREATING");
-    EXPECT_EQ(db_.Query("SELECT count(*) FROM operations WHERE finished_at IS NULL")[0][0].as<int>(),
-              1);
+    EXPECT_EQ(
+        db_.Query("SELECT count(*) FROM operations WHERE finished_at IS NULL")[0][0].as<int>(), 1);
 
     // The new owner's end is the one that counts, with its callback.
     OutboxMessage callback;
@@ -202,6 +202,33 @@ TEST_F(Leases, ADeadNodesPendingCallbacksComeWithItsTransactions) {
     ASSERT_EQ(work.callbacks.size(), 2u);
     EXPECT_LT(work.callbacks[0].id, work.callbacks[1].id) << "in delivery order";
     EXPECT_EQ(work.callbacks[0].transaction_id, tx);
+}
+
+// The end of an operation is retried when its COMMIT's outcome was lost (the database failed
+// over): the second commit must not write it, nor its callbacks, again.
+TEST_F(Leases, AnOperationsEndCommittedAgainWritesNothingTwice) {
+    auto& a = Node("a");
+    for (const std::size_t callbacks : {std::size_t{1}, std::size_t{2}}) {
+        const auto id = "t-" + std::to_string(callbacks);
+        const auto tx = AcceptTenant(a, id);
+        Operation op;
+        op.transaction_id = tx;
+        op.kind = OperationKind::kCreateTenant;
+        op.target_kind = TargetKind::kTenant;
+        op.target_id = id;
+        OutboxMessage callback;
+        callback.url = "http://127.0.0.1:9/callback";
+        callback.event = "CREATE_TENANT";
+        const std::vector<OutboxMessage> messages(callbacks, callback);
+        const auto first = SyncWait(a.CompleteOperation(op, {}, 200, "done", messages));
+        const auto again = SyncWait(a.CompleteOperation(op, {}, 200, "done", messages));
+        ASSERT_EQ(first.size(), callbacks);
+        ASSERT_EQ(again.size(), callbacks) << "the rows the first end wrote, still pending";
+        for (std::size_t i = 0; i < callbacks; ++i) EXPECT_EQ(again[i].id, first[i].id);
+        EXPECT_EQ(db_.Query("SELECT count(*) FROM outbox WHERE transaction_id = '" + tx + "'")[0][0]
+                      .as<std::size_t>(),
+                  callbacks);
+    }
 }
 
 TEST_F(Leases, ADeadNodesMonitoringIsSharedOutAmongTheLiveNodes) {

@@ -204,7 +204,9 @@ TEST_F(NetworkVimDown, CreatesOfVimObjectsAre503UnableToQueryVimAndStoreNothing)
              {"/v0/ten/networks/n", NetworkBody("n")},
              {"/v0/ten/volumes/v", "<volume><name>v</name><size>1</size></volume>"},
              {"/v0/ten/routers/r", "<router><name>r</name></router>"}}) {
-        ExpectError(client_->Post(path, body, WithCallback()), 503, "Unable to query VIM");
+        const auto answer = client_->Post(path, body, WithCallback());
+        ExpectError(answer, 503, "Unable to query VIM");
+        EXPECT_EQ(answer.Header("Retry-After"), "5") << "the VIM may answer in a moment";
     }
     EXPECT_EQ(Count("resources"), before);
     EXPECT_EQ(Count("operations"), 0);

@@ -114,7 +114,16 @@ void GroupCommit::WriterLoop() {
         const auto start = std::chrono::steady_clock::now();
         try {
             if (!connection || !connection->is_open()) connection = connect_();
-            Execute(*connection, batch);
+            try {
+                Execute(*connection, batch);
+            } catch (const pqxx::broken_connection&) {
+                // A connection the server ended (a failover, a restart) shows it at its first
+                // use. The batch did not reach its COMMIT (a COMMIT cut short is in doubt, not
+                // broken): it runs once more on a new connection.
+                connection = connect_();
+                for (auto* pending : batch) pending->error = nullptr;
+                Execute(*connection, batch);
+            }
             ESCD_DEBUG("store") << "group commit of " << batch.size() << " jobs in "
                                 << std::chrono::duration_cast<std::chrono::microseconds>(
                                        std::chrono::steady_clock::now() - start)

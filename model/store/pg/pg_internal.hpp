@@ -129,12 +129,17 @@ class PgStore::Checkout {
 
 template <class Fn>
 auto PgStore::With(Fn&& fn) {
-    Checkout checkout(*this);
-    try {
-        return fn(checkout.Get());
-    } catch (const pqxx::broken_connection& e) {
-        checkout.Drop();
-        throw DatabaseError(std::string("database connection lost: ") + e.what());
+    for (int attempt = 0;; ++attempt) {
+        Checkout checkout(*this);
+        try {
+            return fn(checkout.Get());
+        } catch (const pqxx::broken_connection& e) {
+            checkout.Drop();
+            // A connection the server ended (a failover, a restart) shows it at its first use:
+            // a read (or an idempotent put) runs once more on a new connection.
+            if (attempt == 0) continue;
+            throw DatabaseError(std::string("database connection lost: ") + e.what());
+        }
     }
 }
 

@@ -16,21 +16,6 @@
 namespace escd::model::pg {
 namespace {
 
-OutboxRow PendingRowFrom(const pqxx::row& row) {
-    OutboxRow r;
-    r.id = row[0].as<std::int64_t>();
-    r.transaction_id = row[1].as<std::string>();
-    r.message.url = row[2].as<std::string>();
-    r.message.event = row[3].as<std::string>();
-    r.message.status_code = row[4].as<int>();
-    r.message.status_message = row[5].as<std::string>();
-    r.message.body = row[6].as<std::string>();
-    r.attempts = row[7].as<int>();
-    r.created_at = FromMillis(row[8].as<std::int64_t>());
-    r.next_attempt_at = FromMillis(row[9].as<std::int64_t>());
-    return r;
-}
-
 /// A PostgreSQL array literal of uuids, for `= ANY($1::uuid[])`.
 std::string UuidArray(const std::vector<std::string>& ids) {
     std::string out = "{";
@@ -55,9 +40,9 @@ asio::awaitable<ClaimedWork> PgStore::ClaimOrphanTransactions(std::chrono::milli
             [&](pqxx::work& tx) {
                 work = {};
                 std::vector<std::string> ids;
-                for (const auto& row : tx.exec_prepared(
-                         "claim_orphan_leases", Stored(LeaseKind::kTransaction), node,
-                         std::to_string(lease.count()), std::to_string(limit)))
+                for (const auto& row :
+                     tx.exec_prepared("claim_orphan_leases", Stored(LeaseKind::kTransaction), node,
+                                      std::to_string(lease.count()), std::to_string(limit)))
                     ids.push_back(row[0].as<std::string>());
                 work.transactions = ids.size();
                 if (ids.empty()) return;
@@ -65,7 +50,7 @@ asio::awaitable<ClaimedWork> PgStore::ClaimOrphanTransactions(std::chrono::milli
                 for (const auto& row : tx.exec_prepared("unfinished_operations_of", array))
                     work.operations.push_back(OperationFromRow(row));
                 for (const auto& row : tx.exec_prepared("pending_outbox_of", array))
-                    work.callbacks.push_back(PendingRowFrom(row));
+                    work.callbacks.push_back(PendingOutboxRowFrom(row));
             },
             std::move(done));
     });
@@ -98,9 +83,9 @@ asio::awaitable<MonitorClaims> PgStore::ClaimMonitors(std::chrono::milliseconds 
                 }
                 const auto wanted = share[0].as<std::int64_t>();
                 if (wanted == 0) return;
-                for (const auto& row : tx.exec_prepared(
-                         "claim_orphan_leases", Stored(LeaseKind::kDeploymentMonitor), node,
-                         lease_ms, std::to_string(wanted)))
+                for (const auto& row :
+                     tx.exec_prepared("claim_orphan_leases", Stored(LeaseKind::kDeploymentMonitor),
+                                      node, lease_ms, std::to_string(wanted)))
                     claims.claimed.push_back(row[0].as<std::string>());
             },
             std::move(done));

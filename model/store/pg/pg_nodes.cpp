@@ -31,9 +31,9 @@ asio::awaitable<NodeHealth> PgStore::Heartbeat(const std::string& node_id,
     std::vector<std::string> params{node_id, std::to_string(lease.count())};
     const auto result = co_await Write(kStatement, params);
     const auto row = result.at(0);
-    co_return row[0].as<bool>()   ? NodeHealth::kAlive
-              : row[1].as<bool>() ? NodeHealth::kStopped
-                                  : NodeHealth::kLost;
+    co_return row[0].as<bool>() ? NodeHealth::kAlive
+    : row[1].as<bool>()         ? NodeHealth::kStopped
+                                : NodeHealth::kLost;
 }
 
 asio::awaitable<void> PgStore::StopNode(const std::string& node_id) {

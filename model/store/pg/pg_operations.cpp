@@ -30,7 +30,10 @@ OutboxRow InsertOutbox(pqxx::work& tx,
         transaction_id, message);
 }
 
-void HoldLease(pqxx::work& tx, LeaseKind kind, const std::string& unit_id, const std::string& node) {
+void HoldLease(pqxx::work& tx,
+               LeaseKind kind,
+               const std::string& unit_id,
+               const std::string& node) {
     const auto lease = tx.exec_prepared("hold_lease", Stored(kind), unit_id, node);
     if (!lease.empty() && !lease[0][0].as<bool>()) throw LeaseLost(kind, unit_id);
 }
@@ -51,10 +54,14 @@ asio::awaitable<std::vector<OutboxRow>> PgStore::CompleteOperation(
         const auto status = std::to_string(status_code);
         const std::string statement = removed ? "complete_remove_one" : "complete_update_one";
         std::vector<std::string> params =
-            removed ? std::vector<std::string>{Stored(op.target_kind), op.target_id,
-                                               op.transaction_id,      status,
-                                               status_message,         message.url,
-                                               message.event,          message.body,
+            removed ? std::vector<std::string>{Stored(op.target_kind),
+                                               op.target_id,
+                                               op.transaction_id,
+                                               status,
+                                               status_message,
+                                               message.url,
+                                               message.event,
+                                               message.body,
                                                node}
                     : std::vector<std::string>{Stored(op.target_kind),
                                                op.target_id,
@@ -69,18 +76,26 @@ asio::awaitable<std::vector<OutboxRow>> PgStore::CompleteOperation(
                                                message.event,
                                                message.body,
                                                node};
-        // One row: the callback's id and time (NULL without one), whether the lease was held.
+        // One row: the callback's id and time (NULL without one), whether the lease was held,
+        // whether this statement ended the operation.
         const auto result = co_await Write(statement, params);
         const auto row = result.at(0);
         if (!row[2].as<bool>()) throw LeaseLost(LeaseKind::kTransaction, op.transaction_id);
+        if (!row[3].as<bool>()) co_return co_await PendingCallbacksOf(op.transaction_id);
         if (!row[0].is_null()) rows.push_back(OutboxRowFrom(row, op.transaction_id, message));
         co_return rows;
     }
+    bool ended_before = false;
     co_await AwaitCommit([&](GroupCommit::Completion done) {
         writes_.RunAsync(
             [&](pqxx::work& tx) {
                 rows.clear();
                 HoldLease(tx, LeaseKind::kTransaction, op.transaction_id, node);
+                // First, so that an end committed already writes nothing again.
+                ended_before = tx.exec_prepared("finish_operation", op.transaction_id, status_code,
+                                                status_message)
+                                   .empty();
+                if (ended_before) return;
                 if (removed) {
                     tx.exec_prepared0("delete_resource", Stored(op.target_kind), op.target_id);
                 } else {
@@ -89,14 +104,20 @@ asio::awaitable<std::vector<OutboxRow>> PgStore::CompleteOperation(
                                       outcome.external_id.value_or(""), outcome.spec.value_or(""),
                                       outcome.name.value_or(""));
                 }
-                tx.exec_prepared0("finish_operation", op.transaction_id, status_code,
-                                  status_message);
                 for (const auto& message : callbacks)
                     rows.push_back(InsertOutbox(tx, op.transaction_id, message, node));
             },
             std::move(done));
     });
+    if (ended_before) co_return co_await PendingCallbacksOf(op.transaction_id);
     co_return rows;
+}
+
+asio::awaitable<std::vector<OutboxRow>> PgStore::PendingCallbacksOf(
+    const std::string& transaction_id) {
+    return OnPool([this, &transaction_id] {
+        return AllRows("pending_outbox_of", PendingOutboxRowFrom, "{" + transaction_id + "}");
+    });
 }
 
 asio::awaitable<void> PgStore::MarkOutboxDelivered(const std::string& transaction_id,

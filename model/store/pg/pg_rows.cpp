@@ -48,6 +48,21 @@ Operation OperationFromRow(const pqxx::row& row) {
     return op;
 }
 
+OutboxRow PendingOutboxRowFrom(const pqxx::row& row) {
+    OutboxRow r;
+    r.id = row[0].as<std::int64_t>();
+    r.transaction_id = row[1].as<std::string>();
+    r.message.url = row[2].as<std::string>();
+    r.message.event = row[3].as<std::string>();
+    r.message.status_code = row[4].as<int>();
+    r.message.status_message = row[5].as<std::string>();
+    r.message.body = row[6].as<std::string>();
+    r.attempts = row[7].as<int>();
+    r.created_at = FromMillis(row[8].as<std::int64_t>());
+    r.next_attempt_at = FromMillis(row[9].as<std::int64_t>());
+    return r;
+}
+
 OutboxRow OutboxRowFrom(const pqxx::row& inserted,
                         const std::string& transaction_id,
                         const OutboxMessage& message) {

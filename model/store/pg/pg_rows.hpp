@@ -40,6 +40,8 @@ ResourceRecord RecordFromRow(const pqxx::row& row);
 /// does not know is kept in Operation::unknown_kind; an unknown target kind is an internal error.
 Operation OperationFromRow(const pqxx::row& row);
 
+/// A pending outbox row as pending_outbox_of reads it.
+OutboxRow PendingOutboxRowFrom(const pqxx::row& row);
 /// The outbox row that an insert of `message` answered with (id, created_at in ms).
 OutboxRow OutboxRowFrom(const pqxx::row& inserted,
                         const std::string& transaction_id,

@@ -89,10 +89,11 @@ const std::pair<const char*, const char*> kStatements[] = {
      "spec = COALESCE(NULLIF($5, ''), spec), name = COALESCE(NULLIF($6, ''), name), updated_at = "
      "now() "
      "WHERE kind = $1 AND internal_id = $2"},
+    // No row: the operation had ended already (its end is being retried).
     {"finish_operation",
      "UPDATE operations SET finished_at = now(), step = 'DONE', status_code = $2, status_message = "
      "$3 "
-     "WHERE transaction_id = $1::uuid"},
+     "WHERE transaction_id = $1::uuid AND finished_at IS NULL RETURNING 1"},
     // A callback, and the lease of its transaction to $7 (the writing node) unless it has one:
     // the events of a monitor's verdict belong to no operation.
     {"insert_outbox",
@@ -131,34 +132,40 @@ const std::pair<const char*, const char*> kStatements[] = {
      "$1"},
     // The usual end of an operation in ONE statement: the resource's new state, the operation's
     // end and its single callback (or none: $10 = ''), fenced on the transaction's lease (held
-    // by $13, this node): nothing changes when another node took it over. One row always: the
-    // callback's id and time (NULL without one), and whether the lease was held.
+    // by $13, this node): nothing changes when another node took it over. Idempotent: an end
+    // committed already (a retry after a COMMIT whose outcome was lost) changes nothing again.
+    // One row always: the callback's id and time (NULL without one), whether the lease was
+    // held, and whether this statement ended the operation.
     {"complete_update_one",
      "WITH f AS (SELECT 1 FROM leases WHERE unit_kind = 'transaction' AND unit_id = $7::text "
      "           AND owner IS NOT DISTINCT FROM NULLIF($13, '')::uuid FOR SHARE), "
+     "o AS (UPDATE operations SET finished_at = now(), step = 'DONE', status_code = $8, "
+     "status_message = $9 "
+     "      WHERE transaction_id = $7::uuid AND finished_at IS NULL AND EXISTS (SELECT 1 FROM f) "
+     "      RETURNING 1), "
      "r AS (UPDATE resources SET state = $3, external_id = COALESCE(NULLIF($4, ''), "
      "external_id), "
      "      spec = COALESCE(NULLIF($5, ''), spec), name = COALESCE(NULLIF($6, ''), name), "
-     "      updated_at = now() WHERE kind = $1 AND internal_id = $2 AND EXISTS (SELECT 1 FROM f)), "
-     "o AS (UPDATE operations SET finished_at = now(), step = 'DONE', status_code = $8, "
-     "status_message = $9 "
-     "      WHERE transaction_id = $7::uuid AND EXISTS (SELECT 1 FROM f)), "
+     "      updated_at = now() WHERE kind = $1 AND internal_id = $2 AND EXISTS (SELECT 1 FROM o)), "
      "c AS (INSERT INTO outbox (transaction_id, url, event, status_code, status_message, body) "
-     "      SELECT $7::uuid, $10, $11, $8, $9, $12 WHERE $10 <> '' AND EXISTS (SELECT 1 FROM f) "
+     "      SELECT $7::uuid, $10, $11, $8, $9, $12 WHERE $10 <> '' AND EXISTS (SELECT 1 FROM o) "
      "      RETURNING id, (extract(epoch from created_at) * 1000)::bigint AS ms) "
-     "SELECT c.id, c.ms, EXISTS (SELECT 1 FROM f) FROM (SELECT 1) one LEFT JOIN c ON true"},
+     "SELECT c.id, c.ms, EXISTS (SELECT 1 FROM f), EXISTS (SELECT 1 FROM o) "
+     "FROM (SELECT 1) one LEFT JOIN c ON true"},
     {"complete_remove_one",
      "WITH f AS (SELECT 1 FROM leases WHERE unit_kind = 'transaction' AND unit_id = $3::text "
      "           AND owner IS NOT DISTINCT FROM NULLIF($9, '')::uuid FOR SHARE), "
-     "r AS (DELETE FROM resources WHERE kind = $1 AND internal_id = $2 "
-     "      AND EXISTS (SELECT 1 FROM f)), "
      "o AS (UPDATE operations SET finished_at = now(), step = 'DONE', status_code = $4, "
      "status_message = $5 "
-     "      WHERE transaction_id = $3::uuid AND EXISTS (SELECT 1 FROM f)), "
+     "      WHERE transaction_id = $3::uuid AND finished_at IS NULL AND EXISTS (SELECT 1 FROM f) "
+     "      RETURNING 1), "
+     "r AS (DELETE FROM resources WHERE kind = $1 AND internal_id = $2 "
+     "      AND EXISTS (SELECT 1 FROM o)), "
      "c AS (INSERT INTO outbox (transaction_id, url, event, status_code, status_message, body) "
-     "      SELECT $3::uuid, $6, $7, $4, $5, $8 WHERE $6 <> '' AND EXISTS (SELECT 1 FROM f) "
+     "      SELECT $3::uuid, $6, $7, $4, $5, $8 WHERE $6 <> '' AND EXISTS (SELECT 1 FROM o) "
      "      RETURNING id, (extract(epoch from created_at) * 1000)::bigint AS ms) "
-     "SELECT c.id, c.ms, EXISTS (SELECT 1 FROM f) FROM (SELECT 1) one LEFT JOIN c ON true"},
+     "SELECT c.id, c.ms, EXISTS (SELECT 1 FROM f), EXISTS (SELECT 1 FROM o) "
+     "FROM (SELECT 1) one LEFT JOIN c ON true"},
     {"list_config",
      "SELECT category, key, value, type FROM config_parameters ORDER BY category, key"},
     {"create_config",

@@ -121,7 +121,7 @@ class PgStore final : public ResourceStore,
     asio::awaitable<void> RegisterNode(const std::string& node_id,
                                        const std::string& name) override;
     asio::awaitable<NodeHealth> Heartbeat(const std::string& node_id,
-                                    std::chrono::milliseconds lease) override;
+                                          std::chrono::milliseconds lease) override;
     asio::awaitable<void> StopNode(const std::string& node_id) override;
     asio::awaitable<std::vector<NodeStatus>> ListNodes(std::chrono::milliseconds lease) override;
 
@@ -216,6 +216,9 @@ class PgStore final : public ResourceStore,
   private:
     /// The node this store writes as ("" before RegisterNode: leases are then nobody's).
     std::string Node() const;
+    /// The callbacks of `transaction_id` still pending, in delivery order (an operation's end
+    /// retried after it had committed answers the rows that end wrote).
+    asio::awaitable<std::vector<OutboxRow>> PendingCallbacksOf(const std::string& transaction_id);
     // Blocking reads shared by the awaitable ones (run them on the pool, OnPool).
     std::optional<ServiceState> ServiceStateRow(const std::string& deployment_id);
     std::map<std::string, ServiceState> ServiceStateRows();
@@ -226,8 +229,8 @@ class PgStore final : public ResourceStore,
     asio::awaitable<pqxx::result> Write(const std::string& statement,
                                         std::vector<std::string>& params);
     std::unique_ptr<pqxx::connection> Connect();
-    /// Runs fn(connection&) on a checked-out connection; maps a lost connection to kUnavailable
-    /// and reconnects on the next use.
+    /// Runs fn(connection&) on a checked-out connection. A connection found broken is replaced
+    /// and fn run once more (fn is a read or an idempotent put); a second loss is kUnavailable.
     template <class Fn>
     auto With(Fn&& fn);
     /// One prepared statement outside a transaction block (no BEGIN/COMMIT round trips): every
