@@ -209,6 +209,17 @@ nodes_summary() {
              END { print "" }'
 }
 
+# leases_released WHAT HEARTBEAT_MS: once every operation finished and every callback was
+# delivered, the nodes end their transaction leases on their next takeover pass (one per
+# heartbeat): waits two heartbeats and 2 s for that, and warns when some are left.
+leases_released() {
+    local left
+    wait_for_sql "SELECT count(*) FROM leases WHERE unit_kind = 'transaction'" 0 \
+        $((2 * $2 / 1000 + 2)) && return 0
+    left=$(sql "SELECT count(*) FROM leases WHERE unit_kind = 'transaction'")
+    echo "run-cluster: warning: $1: $left transaction lease(s) left with nothing to do" >&2
+}
+
 # callback_latency: "delivered p50 p99" (ms) of the DELIVERED outbox rows of database $db.
 callback_latency() {
     sql "SELECT count(*), coalesce(round(percentile_disc(0.5) WITHIN GROUP (ORDER BY ms), 1)::text, '-'),
@@ -308,6 +319,7 @@ for n in $NODES; do
     read -r "cb_count[$n]" "cb_p50[$n]" "cb_p99[$n]" <<<"$(callback_latency)"
     echo "callbacks delivered: ${cb_count[$n]} of $(sql "SELECT count(*) FROM outbox") written," \
         "latency p50 ${cb_p50[$n]} ms, p99 ${cb_p99[$n]} ms (finished_at - created_at)"
+    leases_released "$n node(s)" 1000  # escd's default cluster.heartbeat_ms
     check_nodes_alive "after the run with $n node(s)"
     stop_nodes
 done
@@ -368,6 +380,7 @@ if ((TAKEOVER_OPS > 0)); then
         echo "run-cluster: takeover: callbacks still pending ${DRAIN_TIMEOUT} s after the operations" >&2
         any_errors=1
     fi
+    leases_released takeover "$HEARTBEAT_MS"
     echo "nodes: $(nodes_summary "$b_port")"
 
     # Every accepted transaction: exactly one finished operation, at least one DELIVERED callback.
