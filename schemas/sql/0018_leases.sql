@@ -10,8 +10,9 @@ CREATE TABLE leases (
     claimed_at  timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (unit_kind, unit_id)
 );
-CREATE INDEX leases_by_owner ON leases (owner);
-CREATE INDEX leases_by_claim ON leases (unit_kind, claimed_at);
+-- No other index: a lease row is written by every accept and deleted soon after, so each index
+-- is paid per request, while the table holds only the work in flight and the monitored
+-- deployments, which the once-a-second passes (claims, releases) scan.
 
 -- The work of the single process before this migration is nobody's: the first node claims it.
 INSERT INTO leases (unit_kind, unit_id, owner)

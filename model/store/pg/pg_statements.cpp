@@ -343,8 +343,9 @@ const std::pair<const char*, const char*> kStatements[] = {
      "(extract(epoch from heartbeat_at) * 1000)::bigint, "
      "(extract(epoch from stopped_at) * 1000)::bigint, "
      "stopped_at IS NULL AND heartbeat_at > now() - $1::bigint * interval '1 millisecond', "
-     "(SELECT count(*) FROM leases l WHERE l.owner = n.node_id) "
-     "FROM nodes n ORDER BY started_at, node_id"},
+     "COALESCE(held.leases, 0) "
+     "FROM nodes n LEFT JOIN (SELECT owner, count(*) AS leases FROM leases GROUP BY owner) held "
+     "ON held.owner = n.node_id ORDER BY started_at, node_id"},
     // Leases (docs/cluster.md): $1 = the unit kind, $2 = the claiming node, $3 = the lease in
     // milliseconds, $4 = how many at most. A lease is an orphan when it is nobody's or its owner
     // is gone, stopped or silent for longer than the lease; SKIP LOCKED lets two claims pass
