@@ -1,6 +1,6 @@
 # shellcheck shell=bash
 # shellcheck disable=SC2154,SC2034  # bench_name, pgbin, root: set by the sourcing script; ticks_per_s: used by it
-# What the benchmark scripts share (sourced by run-accept.sh, run-deploy.sh, run-list.sh and
+# What the benchmark scripts share (sourced by run-accept.sh, run-cluster.sh, run-deploy.sh, run-list.sh and
 # run-openstack.sh). The script sets `bench_name` (for messages), `pgbin`, and, before using
 # psql_/start_postgres, nothing else: start_postgres sets pg_dir and the ESCD_TEST_PG_* variables.
 # start_receiver and start_escd also read work, accept_bin, escd_bin, db, admin_password,
@@ -77,6 +77,16 @@ calc() {
     for assignment in "$@"; do assignments+=(-v "$assignment"); done
     awk "${assignments[@]}" "BEGIN { $program }"
 }
+# pg_ticks: the CPU time (ticks) of the PostgreSQL of start_postgres, the postmaster and every
+# process it runs (escd's pools are persistent, so their backends live through a whole run).
+pg_ticks() {
+    local postmaster sum pid
+    postmaster=$(head -n 1 "$pg_dir/data/postmaster.pid")
+    sum=$(cpu_ticks "$postmaster")
+    for pid in $(pgrep -P "$postmaster"); do sum=$((sum + $(cpu_ticks "$pid"))); done
+    echo "$sum"
+}
+
 # ratio_pct A B: 100 * A / B with one decimal, "-" when B is zero or either is missing.
 ratio_pct() { calc 'if (a == "" || b == "" || b + 0 == 0) print "-"; else printf "%.1f", 100 * a / b' a="$1" b="$2"; }
 

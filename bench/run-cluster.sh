@@ -113,14 +113,6 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# The CPU time of PostgreSQL: the postmaster and every process it runs (escd's pools are
-# persistent, so their backends live through the whole run).
-pg_ticks() {
-    local sum pid
-    sum=$(cpu_ticks "$postmaster_pid")
-    for pid in $(pgrep -P "$postmaster_pid"); do sum=$((sum + $(cpu_ticks "$pid"))); done
-    echo "$sum"
-}
 # The CPU time of every running node.
 escd_ticks() {
     local sum=0 pid
@@ -234,8 +226,8 @@ any_errors=0
 log "machine before the run: $(uptime)"
 log "starting PostgreSQL"
 start_postgres "$BENCH_DURABLE"
-postmaster_pid=$(head -n 1 "$pg_dir/data/postmaster.pid")
-[[ $postmaster_pid =~ ^[0-9]+$ ]] || die "no postmaster pid in $pg_dir/data/postmaster.pid"
+[[ $(head -n 1 "$pg_dir/data/postmaster.pid") =~ ^[0-9]+$ ]] ||
+    die "no postmaster pid in $pg_dir/data/postmaster.pid"
 log "starting callback receiver"
 start_receiver
 callback_url=${seed_callback%/seed}/esc-callback

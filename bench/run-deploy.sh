@@ -134,15 +134,6 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# The CPU time of PostgreSQL: the postmaster and every backend it runs (escd's pool is
-# persistent, so its backends live through the whole run).
-pg_ticks() {
-    local postmaster sum pid
-    postmaster=$(head -n 1 "$pg_dir/data/postmaster.pid")
-    sum=$(cpu_ticks "$postmaster")
-    for pid in $(pgrep -P "$postmaster"); do sum=$((sum + $(cpu_ticks "$pid"))); done
-    echo "$sum"
-}
 # Busy and total jiffies of the whole machine (/proc/stat "cpu" line): how loaded it was.
 machine_jiffies() { awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8 + $9, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9 }' /proc/stat; }
 

@@ -38,6 +38,24 @@ class Leases : public ::testing::Test {
         return *nodes_.back();
     }
 
+    /// The creation of tenant `id` as transaction `transaction_id`.
+    static Operation TenantCreate(const std::string& transaction_id, const std::string& id) {
+        Operation op;
+        op.transaction_id = transaction_id;
+        op.kind = OperationKind::kCreateTenant;
+        op.target_kind = TargetKind::kTenant;
+        op.target_id = id;
+        return op;
+    }
+
+    /// A callback of a tenant's creation, to a loopback port nothing listens on.
+    static OutboxMessage TenantCallback() {
+        OutboxMessage callback;
+        callback.url = "http://127.0.0.1:9/callback";
+        callback.event = "CREATE_TENANT";
+        return callback;
+    }
+
     /// Accepts the creation of tenant `id` through `node`; its transaction id.
     static std::string AcceptTenant(PgStore& node, const std::string& id) {
         ResourceRecord tenant;
@@ -45,11 +63,7 @@ class Leases : public ::testing::Test {
         tenant.internal_id = id;
         tenant.name = id;
         tenant.spec = "<tenant/>";
-        Operation op;
-        op.transaction_id = NewUuid();
-        op.kind = OperationKind::kCreateTenant;
-        op.target_kind = TargetKind::kTenant;
-        op.target_id = id;
+        const auto op = TenantCreate(NewUuid(), id);
         SyncWait(node.AcceptCreate(tenant, op));
         return op.transaction_id;
     }
@@ -113,11 +127,7 @@ TEST_F(Leases, ADeadNodesOperationIsClaimedOnceAndTheLoserCannotEndIt) {
         db_.Query("SELECT count(*) FROM operations WHERE finished_at IS NULL")[0][0].as<int>(), 1);
 
     // The new owner's end is the one that counts, with its callback.
-    OutboxMessage callback;
-    callback.url = "http://127.0.0.1:9/callback";
-    callback.event = "CREATE_TENANT";
-    callback.status_code = 200;
-    callback.status_message = "Tenant successfully created";
+    const auto callback = TenantCallback();
     const auto rows = SyncWait(b.CompleteOperation(op, {}, 200, "done", {callback}));
     EXPECT_EQ(rows.size(), 1u);
     EXPECT_EQ(StateOf("t-1"), "ACTIVE");
@@ -129,12 +139,10 @@ TEST_F(Leases, TheEndOfAnOperationWithSeveralCallbacksIsFencedToo) {
     const auto tx = AcceptTenant(a, "t-1");
     Silence("a");
     const auto op = OperationOf(SyncWait(b.ClaimOrphanTransactions(kLease, 100)), tx);
-    OutboxMessage first, second;
-    first.url = second.url = "http://127.0.0.1:9/callback";
-    first.event = second.event = "CREATE_TENANT";
-    EXPECT_THROW(SyncWait(a.CompleteOperation(op, {}, 200, "late", {first, second})), LeaseLost);
+    const std::vector<OutboxMessage> callbacks(2, TenantCallback());
+    EXPECT_THROW(SyncWait(a.CompleteOperation(op, {}, 200, "late", callbacks)), LeaseLost);
     EXPECT_EQ(db_.Query("SELECT count(*) FROM outbox")[0][0].as<int>(), 0);
-    EXPECT_EQ(SyncWait(b.CompleteOperation(op, {}, 200, "done", {first, second})).size(), 2u);
+    EXPECT_EQ(SyncWait(b.CompleteOperation(op, {}, 200, "done", callbacks)).size(), 2u);
 }
 
 TEST_F(Leases, NodesRacingForADeadNodesWorkShareItWithoutOverlap) {
@@ -166,14 +174,8 @@ TEST_F(Leases, NodesRacingForADeadNodesWorkShareItWithoutOverlap) {
 TEST_F(Leases, AFinishedTransactionsLeaseEndsOnceItsCallbacksAreDelivered) {
     auto& a = Node("a");
     const auto tx = AcceptTenant(a, "t-1");
-    Operation op;
-    op.transaction_id = tx;
-    op.kind = OperationKind::kCreateTenant;
-    op.target_kind = TargetKind::kTenant;
-    op.target_id = "t-1";
-    OutboxMessage callback;
-    callback.url = "http://127.0.0.1:9/callback";
-    callback.event = "CREATE_TENANT";
+    const auto op = TenantCreate(tx, "t-1");
+    const auto callback = TenantCallback();
     const auto rows = SyncWait(a.CompleteOperation(op, {}, 200, "done", {callback}));
     ASSERT_EQ(rows.size(), 1u);
     EXPECT_EQ(SyncWait(a.ReleaseFinishedTransactions()), 0u) << "a callback is still pending";
@@ -186,14 +188,8 @@ TEST_F(Leases, ADeadNodesPendingCallbacksComeWithItsTransactions) {
     auto& a = Node("a");
     auto& b = Node("b");
     const auto tx = AcceptTenant(a, "t-1");
-    Operation op;
-    op.transaction_id = tx;
-    op.kind = OperationKind::kCreateTenant;
-    op.target_kind = TargetKind::kTenant;
-    op.target_id = "t-1";
-    OutboxMessage callback;
-    callback.url = "http://127.0.0.1:9/callback";
-    callback.event = "CREATE_TENANT";
+    const auto op = TenantCreate(tx, "t-1");
+    const auto callback = TenantCallback();
     SyncWait(a.CompleteOperation(op, {}, 200, "done", {callback, callback}));
     Silence("a");
     const auto work = SyncWait(b.ClaimOrphanTransactions(kLease, 100));
@@ -211,14 +207,8 @@ TEST_F(Leases, AnOperationsEndCommittedAgainWritesNothingTwice) {
     for (const std::size_t callbacks : {std::size_t{1}, std::size_t{2}}) {
         const auto id = "t-" + std::to_string(callbacks);
         const auto tx = AcceptTenant(a, id);
-        Operation op;
-        op.transaction_id = tx;
-        op.kind = OperationKind::kCreateTenant;
-        op.target_kind = TargetKind::kTenant;
-        op.target_id = id;
-        OutboxMessage callback;
-        callback.url = "http://127.0.0.1:9/callback";
-        callback.event = "CREATE_TENANT";
+        const auto op = TenantCreate(tx, id);
+        const auto callback = TenantCallback();
         const std::vector<OutboxMessage> messages(callbacks, callback);
         const auto first = SyncWait(a.CompleteOperation(op, {}, 200, "done", messages));
         const auto again = SyncWait(a.CompleteOperation(op, {}, 200, "done", messages));
