@@ -35,6 +35,9 @@ TEST_F(SystemState, BacklogCountsWaitingCallbacksAndResetSendsThemNow) {
     receiver_.SetResponseStatus(503);
     ASSERT_EQ(CreateTenant("t-backlog").status, 200);
     ASSERT_GE(receiver_.WaitForAttempts(1, kCallbackWait).size(), 1u);
+    // The reset sends what waits for its next attempt: the refused one waits once escd has read
+    // the 503 (the receiver has answered it before escd reads it).
+    ASSERT_TRUE(escd_->WaitForLog("receiver answered 503", 1, kCallbackWait));
     EXPECT_EQ(XmlText(client_->Get("/v0/systemstate/NOTIFIER_BACKLOG").body, "state"), "1");
 
     receiver_.SetResponseStatus(200);
