@@ -5,13 +5,16 @@
 # command line or working directory lies in DIR), so a recycled pid is never hit. Already dead
 # processes are fine. Order: HAProxy (no new clients), Patroni (a Patroni on SIGTERM stops its
 # PostgreSQL itself), then whatever PostgreSQL is left (immediate stop: the data is thrown
-# away), then etcd, then the directory.
+# away), then etcd, then the directory. The escd half (escd-up.sh), if present, is stopped
+# first, by escd-down.sh: its nodes then stop while their database still answers.
 set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
 dir=${1:?usage: down.sh DIR}
 dir=${dir%/}
 [[ -d $dir ]] || exit 0
 # Refuse anything that up.sh cannot have made: rm -rf runs on it at the end.
 [[ $dir == /tmp/escd-cluster.* && -d $dir/run ]] || { echo "down.sh: $dir is not a cluster dir" >&2; exit 1; }
+[[ -d $dir/escd ]] && "$here/escd-down.sh" "$dir"
 
 # Is pid $1 alive and part of this cluster?
 ours() {

@@ -22,7 +22,7 @@ class DatabaseOutage : public EscdTest {
                   (allow ? "true" : "false"));
         if (!allow) {
             sql.exec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = " +
-                      sql.quote(db_.name()));
+                     sql.quote(db_.name()));
         }
     }
     void TearDown() override { AllowConnections(true); }
@@ -37,7 +37,9 @@ TEST_F(DatabaseOutage, RequestsMeanwhileGet503WithRetryAfterAndEscdServesAgainWi
     EXPECT_EQ(during.status, 503) << during.body;
     EXPECT_EQ(during.Header("Retry-After"), "5");
     EXPECT_EQ(XmlText(during.body, "status"), "503") << "escd's own error document";
-    EXPECT_NE(during.body.find("database"), std::string::npos) << during.body;
+    EXPECT_NE(during.body.find("database unavailable"), std::string::npos) << during.body;
+    EXPECT_EQ(during.body.find("database unavailable: database unavailable"), std::string::npos)
+        << "said once: " << during.body;
 
     AllowConnections(true);
     const auto after = CreateTenant("t-after");

@@ -130,10 +130,13 @@ void GroupCommit::WriterLoop() {
                                        .count()
                                 << "us";
         } catch (const std::exception& e) {
-            // No connection: every job of the batch fails alike, nothing was written.
+            // No connection: every job of the batch fails alike, nothing was written. (A failed
+            // connect is a DatabaseError already, which says so.)
             connection.reset();
-            auto error = std::make_exception_ptr(
-                DatabaseError(std::string("database unavailable: ") + e.what()));
+            auto error = dynamic_cast<const DatabaseError*>(&e)
+                             ? std::current_exception()
+                             : std::make_exception_ptr(
+                                   DatabaseError(std::string("database unavailable: ") + e.what()));
             for (auto* pending : batch) pending->error = error;
         }
         // Asynchronous submissions are completed (and freed) here; synchronous ones are woken and
