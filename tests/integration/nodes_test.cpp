@@ -84,6 +84,13 @@ TEST_F(Nodes, ANodeStartedUnderTheNameOfARunningOneSucceedsIt) {
     }
     EXPECT_EQ(alive, 1u) << answer.body;
     EXPECT_EQ(stopped, 1u) << "the predecessor is marked stopped at once: " << answer.body;
+    // Still running, the predecessor learns it at its next heartbeat and stops, gracefully,
+    // rather than take its name back.
+    EXPECT_TRUE(first->WaitForLog("was succeeded by a process of the same name", 1, kCallbackWait))
+        << first->Log();
+    EXPECT_TRUE(first->WaitForLog("left", 1, kCallbackWait)) << first->Log();
+    EXPECT_EQ(first->Terminate(), 0) << "its graceful stop ended it with 0";
+    EXPECT_TRUE(successor->running());
 }
 
 TEST_F(Nodes, AStoppedNodeIsStoppedAndAKilledOneIsLostOnceItsLeasePassed) {
