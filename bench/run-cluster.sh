@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Cluster benchmark of escd (issue 17's bench/cluster; see bench/README.md and docs/cluster.md).
+# Cluster benchmark of escd (several nodes on one PostgreSQL; see bench/README.md and docs/cluster.md).
 # From the repo root, after
 #   cmake -S . -B build/release -DCMAKE_BUILD_TYPE=Release && cmake --build build/release -j2
 # run
@@ -22,8 +22,8 @@
 #   TARGET takeover loses no accepted transaction: PASS|FAIL (...)
 #
 # Not here: the write loss of a PostgreSQL failover (target: zero). That needs the Patroni pair
-# of deploy/cluster/ (deploy/cluster/failover-check.sh measures it for plain inserts); escd's
-# own figure goes with the issue's three-node tests behind HAProxy on that pair.
+# of deploy/cluster/: deploy/cluster/failover-check.sh measures it for plain inserts, and
+# deploy/cluster/escd-check.sh for escd's own requests through three nodes behind HAProxy.
 #
 # Environment:
 #   BUILD_DIR      build tree holding server/escd and bench/escd_bench_accept (build/release)

@@ -2,7 +2,6 @@
 /// @file
 /// model::LeaseKind — the units of work a node owns through a lease (docs/cluster.md, "Leases").
 
-#include <optional>
 #include <string_view>
 
 namespace escd::model {
@@ -27,12 +26,6 @@ constexpr std::string_view ToString(LeaseKind kind) {
             return "deployment_monitor";
     }
     return "?";
-}
-
-constexpr std::optional<LeaseKind> ParseLeaseKind(std::string_view text) {
-    if (text == ToString(LeaseKind::kTransaction)) return LeaseKind::kTransaction;
-    if (text == ToString(LeaseKind::kDeploymentMonitor)) return LeaseKind::kDeploymentMonitor;
-    return std::nullopt;
 }
 
 }  // namespace escd::model

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Self-test of the escd half of the cluster recipe, on the failure scenarios of issue 17:
+# Self-test of the escd half of the cluster recipe, on the failure scenarios of docs/cluster.md:
 #   a. node killed: CHECK_REQUESTS (100) tenant creates through the HTTP front, CHECK_CONCURRENCY
 #      (8) at a time; one escd node SIGKILLed once a third of them are answered. Every request
 #      answered 200 must end with its operation finished (operations.finished_at, read through

@@ -49,6 +49,7 @@ asio::awaitable<void> Engine::TakeOver() {
     if (options_.paused_for_test) co_return;  // runs nothing, so takes nothing
     Adopt(co_await Claim());
     co_await lease_store_.ReleaseFinishedTransactions();
+    ESCD_DEBUG("engine") << "takeover pass done";
 }
 
 asio::awaitable<void> Engine::TakeOverEvery(std::chrono::milliseconds period) {

@@ -79,15 +79,12 @@ class VmMonitor {
 
     void SetHandler(VerdictHandler handler) { handler_ = std::move(handler); }
 
-    /// The deployment is this node's to watch: Sync() it (once started). Thread safe.
+    /// The deployment is this node's to watch (again, after an operation on it): Sync() it
+    /// (once started). Thread safe.
     void Hold(const std::string& deployment_id);
     /// The deployment is no longer this node's to watch (another node took it, or it is gone):
     /// its watches end. Thread safe.
     void Drop(const std::string& deployment_id);
-    /// Re-reads the deployment's VMs and datamodel and watches what is to be watched (a watch
-    /// whose VM and KPI did not change keeps its counters); nothing unless held. Thread safe;
-    /// runs asynchronously.
-    void Sync(const std::string& deployment_id);
     /// Subscribes to the VIM's lifecycle events and watches every deployment held (at
     /// start-up, after the engine took over what it holds).
     void Start();
@@ -100,6 +97,10 @@ class VmMonitor {
     void Stop();
 
   private:
+    /// Re-reads the deployment's VMs and datamodel and watches what is to be watched (a watch
+    /// whose VM and KPI did not change keeps its counters); nothing unless held. Runs
+    /// asynchronously.
+    void Sync(const std::string& deployment_id);
     struct Watch;
     using WatchSet = std::map<std::string, std::shared_ptr<Watch>>;  ///< by VM and event
     /// The watches `vm` of `group` should have, into `wanted`.

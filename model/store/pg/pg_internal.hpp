@@ -40,6 +40,11 @@ std::string Stored(Kind kind) {
     return std::string(ToString(kind));
 }
 
+/// `values` as a PostgreSQL array literal ({"a","b\"c"}) for `= ANY($1::text[])` (or uuid[]):
+/// libpqxx 6 has no conversion of its own. Every element is quoted, so none reads as NULL or
+/// splits at a comma. Defined in pg_resources.cpp.
+std::string TextArray(const std::vector<std::string>& values);
+
 /// Locks the resource and finds its next state for a request in the lifecycle table; 404/409 as
 /// the table says. Writes nothing (group-commit jobs refuse only before their first write).
 /// Defined in pg_resources.cpp.

@@ -14,19 +14,6 @@
 #include "model/store/pg/pg_store.hpp"
 
 namespace escd::model::pg {
-namespace {
-
-/// A PostgreSQL array literal of uuids, for `= ANY($1::uuid[])`.
-std::string UuidArray(const std::vector<std::string>& ids) {
-    std::string out = "{";
-    for (const auto& id : ids) {
-        if (out.size() > 1) out += ',';
-        out += id;
-    }
-    return out + "}";
-}
-
-}  // namespace
 
 asio::awaitable<ClaimedWork> PgStore::ClaimOrphanTransactions(std::chrono::milliseconds lease,
                                                               int limit) {
@@ -46,7 +33,7 @@ asio::awaitable<ClaimedWork> PgStore::ClaimOrphanTransactions(std::chrono::milli
                     ids.push_back(row[0].as<std::string>());
                 work.transactions = ids.size();
                 if (ids.empty()) return;
-                const auto array = UuidArray(ids);
+                const auto array = TextArray(ids);
                 for (const auto& row : tx.exec_prepared("unfinished_operations_of", array))
                     work.operations.push_back(OperationFromRow(row));
                 for (const auto& row : tx.exec_prepared("pending_outbox_of", array))

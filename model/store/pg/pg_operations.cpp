@@ -116,7 +116,7 @@ asio::awaitable<std::vector<OutboxRow>> PgStore::CompleteOperation(
 asio::awaitable<std::vector<OutboxRow>> PgStore::PendingCallbacksOf(
     const std::string& transaction_id) {
     return OnPool([this, &transaction_id] {
-        return AllRows("pending_outbox_of", PendingOutboxRowFrom, "{" + transaction_id + "}");
+        return AllRows("pending_outbox_of", PendingOutboxRowFrom, TextArray({transaction_id}));
     });
 }
 

@@ -21,8 +21,8 @@ std::string BusyMessage(ResourceKind kind, const std::string& id, ResourceState 
            std::string(ToString(state)) + ")";
 }
 
-// `values` as a PostgreSQL text[] literal ({"a","b\"c"}): libpqxx 6 has no conversion of its
-// own. Every element is quoted, so none reads as NULL or splits at a comma.
+}  // namespace
+
 std::string TextArray(const std::vector<std::string>& values) {
     std::string out = "{";
     for (const auto& value : values) {
@@ -36,8 +36,6 @@ std::string TextArray(const std::vector<std::string>& values) {
     }
     return out + '}';
 }
-
-}  // namespace
 
 ResourceState CheckTransition(pqxx::work& tx,
                               ResourceKind kind,
