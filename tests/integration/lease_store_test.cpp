@@ -1,7 +1,8 @@
 // Leases in the store (docs/cluster.md, "Leases"), with several PgStores on one database standing
 // for several nodes: an accept leases its transaction to the accepting node; a live node's work
 // is never claimed; a dead node's is, by exactly one of the nodes that race for it; and a node
-// that lost a lease cannot write the end of its operation over the new owner's.
+// that lost a lease cannot write the end of its operation over the new owner's; two nodes never
+// both accept a request on one target.
 
 #include <gtest/gtest.h>
 
@@ -198,6 +199,37 @@ TEST_F(Leases, ADeadNodesPendingCallbacksComeWithItsTransactions) {
     ASSERT_EQ(work.callbacks.size(), 2u);
     EXPECT_LT(work.callbacks[0].id, work.callbacks[1].id) << "in delivery order";
     EXPECT_EQ(work.callbacks[0].transaction_id, tx);
+}
+
+// One target, two nodes accepting a request on it at once: the accept's lifecycle check under
+// the row's lock lets one in, so its operations run one at a time across nodes.
+TEST_F(Leases, TwoNodesAcceptingARequestOnOneTargetAtOnceLetOneIn) {
+    auto& a = Node("a");
+    auto& b = Node("b");
+    for (int round = 0; round < 20; ++round) {
+        const auto id = "t-" + std::to_string(round);
+        db_.Query("INSERT INTO resources (internal_id, kind, name, state, spec) VALUES ('" + id +
+                  "', 'tenant', '" + id + "', 'ACTIVE', '<tenant/>')");
+        auto accept = [&id](PgStore& node) {
+            auto op = TenantCreate(NewUuid(), id);
+            op.kind = OperationKind::kUpdateTenant;
+            try {
+                SyncWait(node.AcceptUpdate(ResourceKind::kTenant, id, op));
+                return true;
+            } catch (const Error& e) {
+                EXPECT_EQ(e.code(), ErrorCode::kConflict) << e.what();
+                return false;
+            }
+        };
+        auto by_a = std::async(std::launch::async, accept, std::ref(a));
+        auto by_b = std::async(std::launch::async, accept, std::ref(b));
+        EXPECT_NE(by_a.get(), by_b.get()) << "exactly one accepted, round " << round;
+        EXPECT_EQ(db_.Query("SELECT count(*) FROM operations WHERE finished_at IS NULL AND "
+                            "target_id = '" +
+                            id + "'")[0][0]
+                      .as<int>(),
+                  1);
+    }
 }
 
 // The end of an operation is retried when its COMMIT's outcome was lost (the database failed
