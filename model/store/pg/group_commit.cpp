@@ -195,6 +195,12 @@ void GroupCommit::Execute(pqxx::connection& connection, std::vector<Pending*>& b
     } catch (const pqxx::in_doubt_error&) {
         throw;  // the commit's outcome is unknown: report the database as unavailable
     } catch (const pqxx::sql_error& e) {
+        // A server that takes no writes (a replica being promoted that HAProxy already sends
+        // clients to: 25006) or is shutting down (57P..) is no primary: nothing committed, and
+        // the batch runs again on a new connection like one the server ended (WriterLoop).
+        const std::string state = e.sqlstate();
+        if (state == "25006" || state.starts_with("57P"))
+            throw pqxx::broken_connection(std::string("not a primary: ") + e.what());
         if (batch.size() == 1) {
             batch.front()->error = std::current_exception();
             return;
