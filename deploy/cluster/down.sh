@@ -16,16 +16,10 @@ dir=${dir%/}
 [[ $dir == /tmp/escd-cluster.* && -d $dir/run ]] || { echo "down.sh: $dir is not a cluster dir" >&2; exit 1; }
 [[ -d $dir/escd ]] && "$here/escd-down.sh" "$dir"
 
-# Is pid $1 alive and part of this cluster?
-ours() {
-    local pid=$1
-    [[ $pid =~ ^[0-9]+$ ]] || return 1
-    [[ -d /proc/$pid ]] || return 1
-    [[ $(awk '{print $3}' /proc/"$pid"/stat 2>/dev/null) != Z ]] || return 1 # zombie: already dead
-    # (the process may end between these reads: then the reads fail quietly)
-    { tr '\0' ' ' </proc/"$pid"/cmdline; } 2>/dev/null | grep -qF "$dir/" && return 0
-    [[ $(readlink /proc/"$pid"/cwd 2>/dev/null) == "$dir"/* ]]
-}
+owned_dir=$dir
+# shellcheck source=deploy/cluster/lib.sh
+source "$here/lib.sh"
+
 pid_of() { cat "$dir/run/$1.pid" 2>/dev/null; }
 postmasters() {
     local f
@@ -33,26 +27,6 @@ postmasters() {
         [[ -f $f ]] && head -n 1 "$f"
     done
 }
-# Sends signal $1 to those of the pids $2... that are ours; waits up to $timeout seconds (tenths)
-# for them to end; returns 1 if some survive.
-signal_wait() {
-    local sig=$1 tenths=$2 pid alive
-    shift 2
-    for pid in "$@"; do ours "$pid" && kill "-$sig" "$pid" 2>/dev/null; done
-    for _ in $(seq 1 "$tenths"); do
-        alive=0
-        for pid in "$@"; do ours "$pid" && alive=1; done
-        ((alive)) || return 0
-        sleep 0.1
-    done
-    return 1
-}
-stop() { # stop TENTHS SIG PID...: SIG, wait, then SIGKILL what is left
-    local tenths=$1 sig=$2
-    shift 2
-    signal_wait "$sig" "$tenths" "$@" || signal_wait KILL 30 "$@"
-}
-
 stop 30 TERM "$(pid_of haproxy)"
 stop 150 TERM "$(pid_of patroni1)" "$(pid_of patroni2)"
 # SIGQUIT = PostgreSQL's immediate shutdown.
@@ -61,14 +35,8 @@ mapfile -t pms < <(postmasters)
 stop 50 TERM "$(pid_of etcd)"
 
 # Anything else still running from this directory (e.g. a pg_basebackup or postgres child
-# orphaned when its Patroni was SIGKILLed): found by its command line or cwd, killed by pid.
-left=()
-for p in /proc/[0-9]*; do
-    p=${p#/proc/}
-    [[ $p == "$$" || $p == "$PPID" ]] && continue
-    ours "$p" && left+=("$p")
-done
-((${#left[@]})) && stop 30 TERM "${left[@]}"
+# orphaned when its Patroni was SIGKILLed).
+stop_leftovers
 
 rm -rf "$dir"
 exit 0

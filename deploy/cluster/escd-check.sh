@@ -48,6 +48,8 @@ export ESCD_HEARTBEAT_MS=${ESCD_HEARTBEAT_MS:-500} ESCD_LEASE_MS=${ESCD_LEASE_MS
 
 say() { echo "escd-check: $*"; }
 die() { echo "escd-check: ERROR: $*" >&2; exit 2; }
+# shellcheck source=deploy/cluster/lib.sh
+source "$here/lib.sh"
 failures=()
 # check CONDITION-STATUS MESSAGE: records MESSAGE as a failure unless the status is 0.
 fail() { failures+=("$1"); echo "escd-check: FAIL: $1" >&2; }
@@ -136,15 +138,6 @@ $2
 EOF
 }
 
-# nodes_summary: GET /v0/nodes through the front as "name=HEALTH(leases) ...", newest row first
-# per name is not guaranteed: it lists every row (lost and stopped ones too).
-nodes_summary() {
-    curl -fsS --max-time 5 -u "admin:$ESCD_ADMIN_PASSWORD" "$ESCD_URL/v0/nodes" | tr -d '\n' |
-        awk 'BEGIN { RS = "</node>" }
-             function tag(t,   s) { s = $0; if (!sub(".*<" t ">", "", s)) return "?"; sub("<.*", "", s); return s }
-             /<node>/ { printf "%s%s=%s(%s)", sep, tag("name"), tag("health"), tag("leases"); sep = " " }
-             END { print "" }'
-}
 
 # post_tenant ID FILE: POSTs a tenant create through the front and appends one line to FILE:
 #   id start end status curl-exit transaction-id retry-after node front
@@ -187,6 +180,17 @@ classify() {
            else k = "other"
            n[k]++ }
          END { for (k in n) print k "=" n[k] }' "$1" | sort
+}
+# collect_answers PHASE: waits for the phase's writers (`workers`), merges their results into
+# $work/PHASE.results (sets `res`) in start order, classifies them (sets `codes`) and says how
+# many of each.
+collect_answers() {
+    wait "${workers[@]}" || true
+    bg_pids=()
+    res=$work/$1.results
+    cat "$work/$1".part* | sort -k2,2n >"$res"
+    codes=$(classify "$res")
+    say "$1: answers: $(tr '\n' ' ' <<<"$codes")(of $(wc -l <"$res") requests)"
 }
 count_of() { sed -n "s/^$1=//p" <<<"$2" | grep . || echo 0; }
 
@@ -294,15 +298,8 @@ scenario_a() {
         die "a: cannot read the leases of $victim"
     last_hb_ms=$(sql "select round(extract(epoch from heartbeat_at) * 1000)::bigint from nodes where node_id = '$victim_id'") ||
         die "a: cannot read the heartbeat of $victim"
-    wait "${workers[@]}" || true
-    bg_pids=()
-    res=$work/a.results
-    cat "$work"/a.part* | sort -k2,2n >"$res"
-
-    # -- the answers
-    codes=$(classify "$res")
+    collect_answers a
     n200=$(count_of ok "$codes")
-    say "a: answers: $(tr '\n' ' ' <<<"$codes")(of $(wc -l <"$res") requests)"
     say "a: answered 200 per node: $(awk '$4 == 200 { n[$8]++ } END { for (k in n) printf "%s=%d ", k, n[k] }' "$res")"
     (($(wc -l <"$res") == n_requests)) || fail "a: $(wc -l <"$res") results for $n_requests requests"
     for k in s500 other hang ok_no_tx escd_503_ra escd_503_no_ra front_503 front_504; do
@@ -382,7 +379,7 @@ scenario_a() {
         [[ ${node_names[$i]} == "$victim" ]] && continue
         kill -0 "${node_pids[$i]}" 2>/dev/null || fail "a: ${node_names[$i]} (pid ${node_pids[$i]}) is no longer running"
     done
-    say "a: nodes now: $(nodes_summary || echo '(GET /v0/nodes failed)')"
+    say "a: nodes now: $(nodes_summary "$ESCD_URL" "$ESCD_ADMIN_PASSWORD" || echo '(GET /v0/nodes failed)')"
     ((${#failures[@]} == 0)) || escd_log_excerpt
     save_logs a
     escd_down
@@ -428,14 +425,7 @@ scenario_b() {
         "$(cat "$work"/b.part* | awk '$4 == 200' | wc -l) answers 200; writing on for $after_s s"
     sleep "$after_s"
     touch "$work/b.stop"
-    wait "${workers[@]}" || true
-    bg_pids=()
-    res=$work/b.results
-    cat "$work"/b.part* | sort -k2,2n >"$res"
-
-    # -- the answers
-    codes=$(classify "$res")
-    say "b: answers: $(tr '\n' ' ' <<<"$codes")(of $(wc -l <"$res") requests)"
+    collect_answers b
     for k in s500 other hang ok_no_tx escd_503_no_ra front_504; do
         local c
         c=$(count_of "$k" "$codes")
@@ -517,7 +507,7 @@ scenario_b() {
     for i in "${!node_pids[@]}"; do
         kill -0 "${node_pids[$i]}" 2>/dev/null || fail "b: ${node_names[$i]} (pid ${node_pids[$i]}) is no longer running"
     done
-    say "b: PostgreSQL primary now node$survivor; escd nodes: $(nodes_summary || echo '(GET /v0/nodes failed)')"
+    say "b: PostgreSQL primary now node$survivor; escd nodes: $(nodes_summary "$ESCD_URL" "$ESCD_ADMIN_PASSWORD" || echo '(GET /v0/nodes failed)')"
     for i in "${!node_names[@]}"; do
         say "b: ${node_names[$i]}: $(grep -c 'missed its lease' "$CLUSTER_DIR/escd/log/${node_names[$i]}.log" || true) rejoin(s)," \
             "$(grep -c 'heartbeat of node .* failed' "$CLUSTER_DIR/escd/log/${node_names[$i]}.log" || true) failed heartbeat(s)," \

@@ -17,33 +17,9 @@ edir=$dir/escd
 stop_timeout=${ESCD_STOP_TIMEOUT:-10}
 [[ $stop_timeout =~ ^[0-9]+$ ]] || stop_timeout=10
 
-ours() {
-    local pid=$1
-    [[ $pid =~ ^[0-9]+$ ]] || return 1
-    [[ -d /proc/$pid ]] || return 1
-    [[ $(awk '{print $3}' /proc/"$pid"/stat 2>/dev/null) != Z ]] || return 1 # zombie: already dead
-    { tr '\0' ' ' </proc/"$pid"/cmdline; } 2>/dev/null | grep -qF "$edir/" && return 0
-    [[ $(readlink /proc/"$pid"/cwd 2>/dev/null) == "$edir"/* ]]
-}
-# Sends signal $1 to those of the pids $3... that are ours; waits up to $2 tenths of a second
-# for them to end; returns 1 if some survive.
-signal_wait() {
-    local sig=$1 tenths=$2 pid alive
-    shift 2
-    for pid in "$@"; do ours "$pid" && kill "-$sig" "$pid" 2>/dev/null; done
-    for _ in $(seq 1 "$tenths"); do
-        alive=0
-        for pid in "$@"; do ours "$pid" && alive=1; done
-        ((alive)) || return 0
-        sleep 0.1
-    done
-    return 1
-}
-stop() { # stop TENTHS SIG PID...: SIG, wait, then SIGKILL what is left
-    local tenths=$1 sig=$2
-    shift 2
-    signal_wait "$sig" "$tenths" "$@" || signal_wait KILL 30 "$@"
-}
+owned_dir=$edir
+# shellcheck source=deploy/cluster/lib.sh
+source "$(cd "$(dirname "$0")" && pwd)/lib.sh"
 
 stop 30 TERM "$(cat "$edir/run/haproxy.pid" 2>/dev/null)"
 nodes=()
@@ -52,13 +28,7 @@ for f in "$edir"/run/escd-*.pid; do
 done
 ((${#nodes[@]})) && stop $((stop_timeout * 10)) TERM "${nodes[@]}"
 
-left=()
-for p in /proc/[0-9]*; do
-    p=${p#/proc/}
-    [[ $p == "$$" || $p == "$PPID" ]] && continue
-    ours "$p" && left+=("$p")
-done
-((${#left[@]})) && stop 30 TERM "${left[@]}"
+stop_leftovers
 
 rm -rf "$edir"
 exit 0

@@ -44,6 +44,8 @@ log_level=${ESCD_LOG_LEVEL:-INFO}
 up_timeout=${ESCD_UP_TIMEOUT:-60}
 
 die() { echo "escd-up: $*" >&2; exit 1; }
+# shellcheck source=deploy/cluster/lib.sh
+source "$here/lib.sh"
 [[ -n ${CLUSTER_DIR:-} && -n ${CLUSTER_DSN:-} ]] ||
     die "CLUSTER_DIR and CLUSTER_DSN are not set: eval \"\$(deploy/cluster/up.sh)\" first"
 [[ $CLUSTER_DIR == /tmp/escd-cluster.* && -d $CLUSTER_DIR/run ]] || die "$CLUSTER_DIR is not a cluster dir of up.sh"
@@ -83,30 +85,13 @@ ok=0
 cleanup() {
     ((ok)) && return
     echo "escd-up: failed; logs:" >&2
-    for f in "$dir"/log/*.log; do
-        [[ -f $f ]] || continue
-        echo "==== $f (tail)" >&2
-        tail -n 25 "$f" >&2
-    done
+    log_tails "$dir"
     "$here/escd-down.sh" "$CLUSTER_DIR" >&2 || true
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM HUP # so that the EXIT trap also runs on Ctrl-C or kill
 
 # --- ports (as up.sh: random in 20000-49999, not listened on now) ------------------------------
-port_in_use() { grep -qi ":$(printf '%04X' "$1") " /proc/net/tcp /proc/net/tcp6 2>/dev/null; }
-taken=" "
-pick_port() {
-    local p
-    for _ in $(seq 1 50); do
-        p=$((20000 + RANDOM % 30000))
-        [[ $taken == *" $p "* ]] && continue
-        port_in_use "$p" && continue
-        echo "$p"
-        return
-    done
-    die "no free port found"
-}
 ports=()
 for i in $(seq 1 "$nodes"); do
     p=$(pick_port); taken+="$p "
@@ -180,18 +165,10 @@ for i in $(seq 1 "$nodes"); do
     pids+=("$(cat "$dir/run/$name.pid")")
 done
 
-# GET /v0/nodes of $1 as "name=HEALTH(leases) ..." (the XML of node_handlers.hpp).
-nodes_summary() {
-    curl -fsS --max-time 2 -u "admin:$admin_password" "$1/v0/nodes" | tr -d '\n' |
-        awk 'BEGIN { RS = "</node>" }
-             function tag(t,   s) { s = $0; if (!sub(".*<" t ">", "", s)) return "?"; sub("<.*", "", s); return s }
-             /<node>/ { printf "%s%s=%s(%s)", sep, tag("name"), tag("health"), tag("leases"); sep = " " }
-             END { print "" }'
-}
 # Every node of ours listed ALIVE (rows of earlier runs on this database are STOPPED or LOST).
 all_alive() {
     local summary name
-    summary=" $(nodes_summary "${urls[0]}") " || return 1
+    summary=" $(nodes_summary "${urls[0]}" "$admin_password") " || return 1
     for name in "${names[@]}"; do
         [[ $summary == *" $name=ALIVE("* ]] || return 1
     done
@@ -289,7 +266,7 @@ wait_for "the HTTP front to reach every node" front_reaches_all
 
 ok=1
 ms=$(($(date +%s%3N) - started_ms))
-echo "escd-up: $nodes node(s) ready in $((ms / 1000)).$(printf %03d $((ms % 1000))) s: $(nodes_summary "$front")" >&2
+echo "escd-up: $nodes node(s) ready in $((ms / 1000)).$(printf %03d $((ms % 1000))) s: $(nodes_summary "$front" "$admin_password")" >&2
 pid_files=()
 for name in "${names[@]}"; do pid_files+=("$dir/run/$name.pid"); done
 # In single quotes, as up.sh prints them (a quote inside becomes '\'').

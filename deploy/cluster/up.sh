@@ -33,6 +33,8 @@ fsync=${CLUSTER_FSYNC:-off}
 up_timeout=${CLUSTER_UP_TIMEOUT:-90}
 
 die() { echo "cluster-up: $*" >&2; exit 1; }
+# shellcheck source=deploy/cluster/lib.sh
+source "$here/lib.sh"
 for b in "$bindir/initdb" /usr/bin/patroni /usr/bin/etcd /usr/sbin/haproxy /usr/bin/curl /usr/bin/psql; do
     [[ -x $b ]] || die "$b not found (run deploy/cluster/install.sh)"
 done
@@ -54,33 +56,14 @@ ok=0
 cleanup() {
     ((ok)) && return
     echo "cluster-up: failed; logs:" >&2
-    for f in "$dir"/log/*.log; do
-        [[ -f $f ]] || continue
-        echo "==== $f (tail)" >&2
-        tail -n 25 "$f" >&2
-    done
+    log_tails "$dir"
     "$here/down.sh" "$dir" >&2 || true
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM HUP # so that the EXIT trap also runs on Ctrl-C or kill
 
 # --- ports -------------------------------------------------------------------------------------
-# Seven distinct ports that nothing listens on right now (pick_port runs in a subshell, so the
-# caller records each pick in $taken; a race with another program grabbing
-# one before we bind it is possible but unlikely; the start then fails and cleans up).
-port_in_use() { grep -qi ":$(printf '%04X' "$1") " /proc/net/tcp /proc/net/tcp6 2>/dev/null; }
-taken=" "
-pick_port() {
-    local p
-    for _ in $(seq 1 50); do
-        p=$((20000 + RANDOM % 30000))
-        [[ $taken == *" $p "* ]] && continue
-        port_in_use "$p" && continue
-        echo "$p"
-        return
-    done
-    die "no free port found"
-}
+# Seven distinct ports that nothing listens on right now (pick_port, lib.sh).
 etcd_client=$(pick_port); taken+="$etcd_client "
 etcd_peer=$(pick_port); taken+="$etcd_peer "
 rest1=$(pick_port); taken+="$rest1 "
