@@ -46,9 +46,10 @@ class OperationStore {
         const std::string& target_id) = 0;
 
     // Callback outbox.
-    /// Marks row `id` delivered, and every earlier row of its transaction still pending: the
-    /// notifier sends a transaction's next callback before this commits, so marks may land out
-    /// of order, yet what stays pending is always a suffix and a restart resends in order.
+    /// Marks row `id` of `transaction_id` delivered, that row only: an earlier row of the
+    /// transaction may have committed after it and not be sent yet (Notifier, "out of id
+    /// order"). A mark that lands after a later one's leaves the earlier row pending a moment;
+    /// a crash then resends it: at least once.
     virtual asio::awaitable<void> MarkOutboxDelivered(const std::string& transaction_id,
                                                       std::int64_t id) = 0;
     virtual asio::awaitable<void> MarkOutboxRetry(

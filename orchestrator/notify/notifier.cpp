@@ -63,16 +63,17 @@ void Notifier::Enqueue(std::vector<model::OutboxRow> rows) {
     backlog_ += rows.size();
     asio::post(strand_, [this, rows = std::move(rows)]() mutable {
         for (auto& row : rows) {
-            auto& queue = queues_[row.transaction_id];
             // Handed over twice (a takeover gave this node back a transaction it still
-            // delivers): queued once. Rows of a transaction arrive in id order.
-            if (!queue.empty() && row.id <= queue.back().id) {
+            // delivers): held once.
+            if (!held_.insert(row.id).second) {
                 --backlog_;
                 continue;
             }
+            auto& queue = queues_[row.transaction_id];
             bool idle = queue.empty();
             std::string tx = row.transaction_id;
-            queue.push_back(std::move(row));
+            const auto id = row.id;
+            queue.emplace(id, std::move(row));
             if (idle && !stopping_) Spawn(tx);
         }
     });
@@ -89,9 +90,9 @@ void Notifier::Stop() {
 void Notifier::RetryNow() {
     asio::post(strand_, [this] {
         const auto now = SystemClock::now();
+        // Every queued row, not only each first: the row waiting may be behind a late one.
         for (auto& [tx, queue] : queues_) {
-            if (!queue.empty())
-                queue.front().next_attempt_at = std::min(queue.front().next_attempt_at, now);
+            for (auto& [id, row] : queue) row.next_attempt_at = std::min(row.next_attempt_at, now);
         }
         // The waiting loops wake, see their row due, and send it.
         for (auto* timer : timers_) timer->Cancel();
@@ -110,13 +111,20 @@ asio::awaitable<void> Notifier::Drain(std::string transaction_id) {
     while (!stopping_) {
         auto it = queues_.find(transaction_id);
         if (it == queues_.end() || it->second.empty()) break;
-        // Rows are not copied: DeliverOne updates attempts and next_attempt_at in place.
-        co_await DeliverOne(it->second.front());
+        // Rows are not copied: DeliverOne updates attempts and next_attempt_at in place. The
+        // lowest id goes next, a late row included.
+        co_await DeliverOne(it->second.begin()->second);
         if (stopping_) co_return;
-        // DeliverOne pops the row when it is finished (delivered or abandoned).
+        // DeliverOne takes the row out when it is finished (delivered or abandoned).
     }
     auto it = queues_.find(transaction_id);
     if (it != queues_.end() && it->second.empty()) queues_.erase(it);
+}
+
+void Notifier::Finish(const model::OutboxRow& row, bool recorded) {
+    if (recorded) held_.erase(row.id);
+    auto it = queues_.find(row.transaction_id);
+    if (it != queues_.end()) it->second.erase(row.id);
 }
 
 asio::awaitable<void> Notifier::MarkDelivered(std::string transaction_id, std::int64_t id) {
@@ -125,6 +133,7 @@ asio::awaitable<void> Notifier::MarkDelivered(std::string transaction_id, std::i
             co_await store_.MarkOutboxDelivered(transaction_id, id);
             ESCD_INFO("notifier") << "outbox row " << id << " of " << transaction_id
                                   << " marked DELIVERED";
+            held_.erase(id);
             co_return;
         } catch (const std::exception& e) {
             // Unrecorded, it would be resent after a restart (at least once): keep trying.
@@ -154,7 +163,7 @@ asio::awaitable<void> Notifier::DeliverOne(model::OutboxRow& row) {
         --backlog_;
         ESCD_INFO("notifier") << "outbox row " << row.id << " (" << row.message.event << " of "
                               << row.transaction_id << ") marked " << state;
-        queues_[row.transaction_id].pop_front();
+        Finish(row, true);
     };
 
     auto url = ParseUrl(row.message.url);
@@ -235,10 +244,9 @@ asio::awaitable<void> Notifier::DeliverOne(model::OutboxRow& row) {
                 << "delivered " << row.message.event << " of " << row.transaction_id << " to "
                 << row.message.url << " (" << result.status << ")";
             // The next callback of the transaction goes out now; the mark follows in the
-            // background (MarkOutboxDelivered marks every earlier pending row too, so whatever
-            // a crash leaves pending is a suffix, resent in order).
+            // background (a crash before it resends the row: at least once).
             --backlog_;
-            queues_[row.transaction_id].pop_front();  // `row` is gone from here on
+            Finish(row, false);  // `row` is gone from here on
             asio::co_spawn(
                 strand_, MarkDelivered(transaction_id, id),
                 log::LogFailure(log::Level::kWarn, "notifier",

@@ -12,9 +12,13 @@
 /// delivery coroutine that drains its rows in id order, so one slow receiver never reorders
 /// another transaction's callbacks, and at most `max_in_flight` POSTs are open at once. All
 /// notifier state lives on one strand.
+///
+/// Rows of one transaction may arrive out of id order: the parallel steps of an operation
+/// commit theirs in one batch and hand them over from their own strands. A row that arrives
+/// behind a later one already queued goes before it; one that arrives after a later one went
+/// out is sent next. Every row handed over is sent: none is dropped for arriving late.
 
 #include <cstddef>
-#include <deque>
 #include <map>
 #include <memory>
 #include <set>
@@ -49,8 +53,8 @@ class Notifier {
              Clock& clock = SteadyClock::Shared());
     ~Notifier();
 
-    /// Hands over rows to deliver, in id order per transaction; a row already queued is
-    /// ignored. Thread safe.
+    /// Hands over rows to deliver, in any order; a row this notifier already holds (queued, in
+    /// flight, or being recorded) is ignored. Thread safe.
     void Enqueue(std::vector<model::OutboxRow> rows);
     /// Stops retries and new deliveries; POSTs in flight end by their timeout. Thread safe.
     void Stop();
@@ -63,6 +67,9 @@ class Notifier {
   private:
     asio::awaitable<void> Drain(std::string transaction_id);
     asio::awaitable<void> DeliverOne(model::OutboxRow& row);
+    /// The row is finished (its outcome recorded, or delivered): out of the queue, and out of
+    /// the rows held once `recorded`.
+    void Finish(const model::OutboxRow& row, bool recorded);
     /// Records a delivery (retrying while the database refuses); runs beside the next sends.
     asio::awaitable<void> MarkDelivered(std::string transaction_id, std::int64_t id);
     void Spawn(const std::string& transaction_id);
@@ -73,7 +80,12 @@ class Notifier {
     asio::strand<asio::io_context::executor_type> strand_;
     ssl::context tls_;
     asio::experimental::channel<void(boost::system::error_code)> slots_;
-    std::map<std::string, std::deque<model::OutboxRow>> queues_;  ///< per transaction, on strand_
+    /// Per transaction, by id; a map, since a late row goes before the others and DeliverOne
+    /// holds a reference to the row it sends. On strand_.
+    std::map<std::string, std::map<std::int64_t, model::OutboxRow>> queues_;
+    /// Ids of the rows queued, in flight or being recorded (outbox ids are unique across
+    /// transactions): a row handed over twice is queued once. On strand_.
+    std::set<std::int64_t> held_;
     Clock& clock_;
     std::set<Clock::Timer*> timers_;  ///< waiting retries, on strand_
     CallbackClient client_;           ///< on strand_

@@ -87,6 +87,7 @@ class EngineHarness {
     /// Whether a VM's address answers the ICMPPing KPI.
     FakePinger& guests() { return world_->guests; }
     CallbackReceiver& receiver() { return receiver_; }
+    orchestrator::Notifier& notifier() { return notifier_; }
     const model::Stores& stores() const { return stores_; }
     orchestrator::Engine& engine() { return engine_; }
     /// The engine's clock (common/clock.hpp): its timers that use it wait until the test

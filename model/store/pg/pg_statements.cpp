@@ -115,14 +115,9 @@ const std::pair<const char*, const char*> kStatements[] = {
     {"lock_idle_deployment",
      "SELECT 1 FROM resources WHERE kind = 'deployment' AND internal_id = $1 AND state = 'ACTIVE' "
      "FOR UPDATE"},
-    // SKIP LOCKED: a row another mark holds is being marked delivered by it already. Waiting
-    // for it could deadlock: group commit puts marks of several transactions in one database
-    // transaction, in whatever order they came.
     {"outbox_delivered",
      "UPDATE outbox SET state = 'DELIVERED', finished_at = now(), last_error = NULL, "
-     "attempts = attempts + CASE WHEN id = $2 THEN 1 ELSE 0 END "
-     "WHERE id IN (SELECT id FROM outbox WHERE transaction_id = $1::uuid "
-     "AND (id = $2 OR (id < $2 AND state = 'PENDING')) FOR UPDATE SKIP LOCKED)"},
+     "attempts = attempts + 1 WHERE id = $2 AND transaction_id = $1::uuid AND state = 'PENDING'"},
     {"outbox_retry",
      "UPDATE outbox SET attempts = $2, next_attempt_at = to_timestamp($3::double precision / "
      "1000), "
