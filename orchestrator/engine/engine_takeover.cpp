@@ -41,8 +41,9 @@ void Engine::Adopt(Claimed claimed) {
     }
     for (auto& op : claimed.operations) Launch(std::move(op));
     notifier_.Enqueue(std::move(claimed.callbacks));
-    for (const auto& id : claimed.monitors) monitor_.Hold(id);
+    // Dropped first: what this pass claimed is held whatever else it read.
     for (const auto& id : claimed.moved) monitor_.Drop(id);
+    for (const auto& id : claimed.monitors) monitor_.Hold(id);
 }
 
 asio::awaitable<void> Engine::TakeOver() {

@@ -44,6 +44,28 @@ TEST_F(EngineCluster, ADeadNodesDeploymentIsWatchedAndHealedByTheNodeThatTakesIt
     EXPECT_EQ(world->vim.Vm(vm)->state, FakeVmState::kRunning);
 }
 
+TEST_F(EngineCluster, ADeploymentANodeAcceptedJustBeforeItDiedIsWatchedByThePassThatClaimsIt) {
+    // The survivor runs before the deployment exists, so that a pass, not its start, claims it,
+    // within seconds of the dead node's accept. (It subscribed to the shared fake VIM's events
+    // last, so they reach it alone.)
+    auto survivor = std::make_unique<EngineHarness>(db_.dsn(), harness_->world(),
+                                                    orchestrator::EngineOptions{}, "survivor");
+    const auto vm = DeployOne("dep1");
+    ASSERT_FALSE(vm.empty());
+    ASSERT_EQ(MonitorOwner("dep1"), "engine-harness");
+    db_.Query(
+        "UPDATE nodes SET heartbeat_at = now() - interval '1 hour' "
+        "WHERE name = 'engine-harness'");  // dead, rather than waited for
+    survivor->TakeOverPass();
+    ASSERT_EQ(MonitorOwner("dep1"), "survivor");
+
+    harness_->world()->vim.CrashVm(vm);
+    const auto init = survivor->AwaitStage("VM_RECOVERY_INIT");
+    ASSERT_TRUE(init.has_value()) << "claimed, but not watched";
+    EXPECT_EQ(StagesOf(survivor->CallbacksOf(init->Header("ESC-Transaction-Id"), 3)),
+              (Stages{"VM_RECOVERY_INIT", "VM_RECOVERY_REBOOT", "VM_RECOVERY_COMPLETE"}));
+}
+
 TEST_F(EngineCluster, ALiveNodesDeploymentStaysItsOwnUntilAnotherRunsAnOperationOnIt) {
     ASSERT_FALSE(DeployOne("dep1").empty());
     auto other = std::make_unique<EngineHarness>(db_.dsn(), harness_->world(),

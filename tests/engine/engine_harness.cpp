@@ -212,6 +212,10 @@ std::optional<ReceivedRequest> EngineHarness::AwaitStage(const std::string& stag
     return found[nth];
 }
 
+void EngineHarness::TakeOverPass() {
+    asio::co_spawn(ioc_, engine_.TakeOver(), asio::use_future).get();
+}
+
 void EngineHarness::CreateTenantNetworkImageFlavor(const std::string& tenant) {
     std::ofstream(files_ / "vnf.qcow2") << std::string(8192, 'v');
     const std::vector<std::pair<std::string, std::string>> resources{

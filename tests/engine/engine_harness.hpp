@@ -115,6 +115,9 @@ class EngineHarness {
         std::chrono::milliseconds timeout = std::chrono::seconds(10),
         std::size_t nth = 0);
 
+    /// One pass of the takeover a node runs every heartbeat (Engine::TakeOver), now.
+    void TakeOverPass();
+
     /// A tenant, network + subnet, image (a file below files()) and flavor, each accepted and
     /// finished (its callback awaited): what a deployment of DeploymentBody() needs.
     void CreateTenantNetworkImageFlavor(const std::string& tenant);

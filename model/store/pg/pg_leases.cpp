@@ -64,16 +64,19 @@ asio::awaitable<MonitorClaims> PgStore::ClaimMonitors(std::chrono::milliseconds 
                 const auto lease_ms = std::to_string(lease.count());
                 const auto share = tx.exec_prepared1("monitor_share", node, lease_ms);
                 claims.as_of = share[1].as<std::string>();
+                const auto wanted = share[0].as<std::int64_t>();
+                if (wanted > 0) {
+                    for (const auto& row : tx.exec_prepared("claim_orphan_leases",
+                                                            Stored(LeaseKind::kDeploymentMonitor),
+                                                            node, lease_ms, std::to_string(wanted)))
+                        claims.claimed.push_back(row[0].as<std::string>());
+                }
+                // After the claim: a lease the dead node took within the window (its accept)
+                // and this pass claimed is this node's now, not one that moved away from it.
                 if (!since.empty()) {
                     for (const auto& row : tx.exec_prepared("monitors_moved", node, since))
                         claims.moved.push_back(row[0].as<std::string>());
                 }
-                const auto wanted = share[0].as<std::int64_t>();
-                if (wanted == 0) return;
-                for (const auto& row :
-                     tx.exec_prepared("claim_orphan_leases", Stored(LeaseKind::kDeploymentMonitor),
-                                      node, lease_ms, std::to_string(wanted)))
-                    claims.claimed.push_back(row[0].as<std::string>());
             },
             std::move(done));
     });
