@@ -8,9 +8,11 @@ and answers every request 200 with an empty body (HTTP/1.1, keep-alive), after -
 Each request appends one tab-separated line to FILE, written and flushed before the answer:
 
     <unix time, µs>  <method>  <path>  <ESC-Transaction-Id>  <ESC-Status-Code>  <event_type>
+    <deployment_stage>  <internal_deployment_id>
 
-(`-` for what is missing; event_type is the first <event_type> of the body, the callback's
-event: CREATE_TENANT, ...). Stops on SIGTERM or SIGINT and then prints `RECEIVED <count>`.
+(`-` for what is missing; each is the body's first element of that name: event_type is the
+callback's event (CREATE_TENANT, VM_RECOVERY_COMPLETE, ...), deployment_stage a deployment's
+(VM_DEPLOYED, VM_ALIVE, SERVICE_ALIVE, ...)). Stops on SIGTERM or SIGINT and then prints `RECEIVED <count>`.
 Standard library only (no pip on the test machines).
 """
 
@@ -22,7 +24,11 @@ import sys
 import threading
 import time
 
-EVENT_TYPE = re.compile(rb"<event_type>\s*([^<\s]+)\s*</event_type>")
+def element(name):
+    return re.compile(rb"<" + name + rb">\s*([^<\s]+)\s*</" + name + rb">")
+
+
+FIELDS = [element(b"event_type"), element(b"deployment_stage"), element(b"internal_deployment_id")]
 
 
 def main():
@@ -55,15 +61,14 @@ def main():
 
         def handle_any(self):
             body = self.read_body()
-            event = EVENT_TYPE.search(body)
+            found = [pattern.search(body) for pattern in FIELDS]
             fields = [
                 "%.6f" % time.time(),
                 self.command,
                 self.path,
                 self.headers.get("ESC-Transaction-Id") or "-",
                 self.headers.get("ESC-Status-Code") or "-",
-                event.group(1).decode("ascii", "replace") if event else "-",
-            ]
+            ] + [m.group(1).decode("ascii", "replace") if m else "-" for m in found]
             with lock:
                 out.write("\t".join(f.replace("\t", " ") for f in fields) + "\n")
                 out.flush()

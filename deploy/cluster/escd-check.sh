@@ -15,13 +15,18 @@
 #      their callback); every other answer is a 503 with Retry-After or a connection-level
 #      failure, never a 500 and never a request hanging CHECK_MAX_TIME (10) s (curl --max-time);
 #      escd answers 200 again within CHECK_RECOVERY_S (15) s of the kill, its processes the same.
+#   c. deployments on a shared VIM, a node killed (check-deployments.sh): CHECK_DEPLOYMENTS
+#      (100) deployments of one VM through the front, one node SIGKILLed once a third are
+#      answered; every deployment completes with its callbacks in order, each VM exists once on
+#      the VIM, and a VM the dead node monitored, stopped on the VIM after the takeover, is
+#      recovered. Needs root (or sudo) for the shared VIM's libvirtd and its network namespace.
 # Runs up.sh, escd-up.sh (started afresh for each scenario, three nodes), a callback receiver
 # (callback-receiver.py) and ends with down.sh whatever happens. Prints the measured figures on
 # stdout; exit status 0 = every check passed. The working directory (results of every request,
 # the callbacks received, copies of the escd and HAProxy logs) is kept when a check failed, or
 # with CHECK_KEEP=1, and its path printed.
 #
-# Environment: CHECK_SCENARIOS ("a b"), CHECK_REQUESTS, CHECK_CONCURRENCY, CHECK_WRITERS,
+# Environment: CHECK_SCENARIOS ("a b c"), CHECK_REQUESTS, CHECK_DEPLOYMENTS, CHECK_HEAL_S, CHECK_CONCURRENCY, CHECK_WRITERS,
 # CHECK_AFTER_S, CHECK_RECOVERY_S, CHECK_MAX_TIME (above); CHECK_BEFORE (50: 200s before the
 # primary is killed); CHECK_DRAIN_S (30: how long accepted work may take to finish after a
 # scenario); CHECK_VICTIM_PAUSED (1: the node killed in (a) runs with
@@ -33,8 +38,9 @@ set -euo pipefail
 export LC_ALL=C # $EPOCHREALTIME and awk with a decimal point
 
 here=$(cd "$(dirname "$0")" && pwd)
-scenarios=${CHECK_SCENARIOS:-"a b"}
+scenarios=${CHECK_SCENARIOS:-"a b c"}
 n_requests=${CHECK_REQUESTS:-100}
+n_deployments=${CHECK_DEPLOYMENTS:-100}
 concurrency=${CHECK_CONCURRENCY:-8}
 victim_paused=${CHECK_VICTIM_PAUSED:-1}
 writers=${CHECK_WRITERS:-4}
@@ -50,16 +56,18 @@ say() { echo "escd-check: $*"; }
 die() { echo "escd-check: ERROR: $*" >&2; exit 2; }
 # shellcheck source=deploy/cluster/lib.sh
 source "$here/lib.sh"
+# shellcheck source=deploy/cluster/check-deployments.sh
+source "$here/check-deployments.sh"
 failures=()
 # check CONDITION-STATUS MESSAGE: records MESSAGE as a failure unless the status is 0.
 fail() { failures+=("$1"); echo "escd-check: FAIL: $1" >&2; }
 now() { echo "$EPOCHREALTIME"; }
 secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
 
-for var in n_requests concurrency writers before after_s recovery_s max_time drain_s; do
+for var in n_requests n_deployments concurrency writers before after_s recovery_s max_time drain_s; do
     [[ ${!var} =~ ^[0-9]+$ && ${!var} -gt 0 ]] || die "$var must be a positive integer"
 done
-for s in $scenarios; do [[ $s == a || $s == b ]] || die "CHECK_SCENARIOS: unknown scenario '$s'"; done
+for s in $scenarios; do [[ $s =~ ^[abc]$ ]] || die "CHECK_SCENARIOS: unknown scenario '$s'"; done
 command -v python3 >/dev/null || die "python3 is needed for the callback receiver"
 lease_ms=$ESCD_LEASE_MS
 
@@ -70,6 +78,7 @@ finish() {
     local status=$? pid
     trap - EXIT
     for pid in "${bg_pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+    shared_vim_down
     if [[ -n $CLUSTER_DIR && -d $CLUSTER_DIR ]]; then
         save_logs final
         "$here/down.sh" "$CLUSTER_DIR" || true
@@ -139,19 +148,19 @@ EOF
 }
 
 
-# post_tenant ID FILE: POSTs a tenant create through the front and appends one line to FILE:
+# post_front ID FILE PATH BODY: POSTs BODY to escd's PATH (below /ESCManager/v0/) through the
+# front, with the receiver as Callback and Callback-ESC-Events, and appends one line to FILE:
 #   id start end status curl-exit transaction-id retry-after node front
 # (times: $EPOCHREALTIME; status 000: no HTTP answer; node: X-Escd-Node, the node HAProxy sent it
 # to; front: X-Escd-Front, set when HAProxy answered itself; `-` when absent). The answer of a
 # non-200 is kept under $work/http.
-post_tenant() {
+post_front() {
     local id=$1 file=$2 t0 t1 code rc=0 h=$work/http/$1.headers b=$work/http/$1.body tx ra node front
     t0=$EPOCHREALTIME
     code=$(curl -sS -o "$b" -D "$h" -w '%{http_code}' --max-time "$max_time" \
         -u "admin:$ESCD_ADMIN_PASSWORD" -X POST -H 'Content-Type: application/xml' -H 'Expect:' \
-        -H "Callback: $callback_url" \
-        --data-binary "<tenant xmlns=\"urn:ietf:params:xml:ns:netconf:base:1.0\"><name>$id</name></tenant>" \
-        "$ESCD_URL/ESCManager/v0/tenants/$id" 2>"$b.curl") || rc=$?
+        -H "Callback: $callback_url" -H "Callback-ESC-Events: $callback_url" \
+        --data-binary "$4" "$ESCD_URL/ESCManager/v0/$3" 2>"$b.curl") || rc=$?
     t1=$EPOCHREALTIME
     [[ $code =~ ^[0-9]{3}$ ]] || code=000
     read -r tx ra node front < <(awk -F': *' '
@@ -163,6 +172,11 @@ post_tenant() {
     echo "$id $t0 $t1 $code $rc $tx $ra $node $front" >>"$file"
     [[ $code == 200 ]] && rm -f "$h" "$b" "$b.curl"
     return 0
+}
+# post_tenant ID FILE: a tenant create through the front (post_front).
+post_tenant() {
+    post_front "$1" "$2" "tenants/$1" \
+        "<tenant xmlns=\"urn:ietf:params:xml:ns:netconf:base:1.0\"><name>$1</name></tenant>"
 }
 
 # classify RESULTS: counts of the answers by kind, as "name=count" lines:
@@ -217,13 +231,14 @@ check_transactions() {
     done
     # The receiver's side: transactions without a callback with ESC-Status-Code 200, and the
     # callbacks received more than once (at least once delivery allows it across a takeover).
-    read -r no_cb dup_cb < <(awk -F'\t' 'NR == FNR { if ($5 == "200") ok[$4]++; next }
-        { if (!($1 in ok)) none++; else if (ok[$1] > 1) dup++ }
+    # (A callback is the same one again when its transaction, event and stage are.)
+    read -r no_cb dup_cb < <(awk -F'\t' 'NR == FNR { if ($5 == "200") ok[$4]++; n[$4]++; if (++same[$4, $6, $7] == 2) again[$4] = 1; next }
+        { if (!($1 in ok)) none++; if ($1 in again) dup++ }
         END { print none + 0, dup + 0 }' "$work/callbacks.tsv" "$txfile")
     say "$tag: of $total transaction(s) answered 200: not in operations: $missing; unfinished" \
         "${drain_s} s later: $unfinished; finished other than 200: $not200; without a DELIVERED" \
         "callback row: $undelivered; without a callback received with ESC-Status-Code 200: $no_cb;" \
-        "callback received more than once: $dup_cb"
+        "with a callback received more than once: $dup_cb"
     [[ $missing == 0 ]] || fail "$tag: $missing transaction(s) answered 200 are not in operations (lost)"
     [[ $unfinished == 0 ]] || fail "$tag: $unfinished operation(s) answered 200 never finished"
     [[ $not200 == 0 ]] || fail "$tag: $not200 operation(s) finished with a status other than 200"
