@@ -210,50 +210,55 @@ void Engine::Launch(model::Operation op, int attempt) {
     in_flight_.Begin();
     auto strand = StrandFor(op.target_kind, op.target_id);
     auto retry = op;  // kept for a relaunch
-    asio::co_spawn(strand, Run(std::move(op), attempt),
-                   [this, retry = std::move(retry), attempt](std::exception_ptr e) mutable {
-                       if (TakenOver(e)) {
-                           // Another node took this node for dead and runs it now.
-                           ESCD_WARN("engine") << "operation " << retry.transaction_id
-                                               << " left to the node that took it over";
-                           Forget(retry.transaction_id);
-                           in_flight_.End();
-                           return;
-                       }
-                       if (e && !Retryable(e)) {
-                           // It would fail the same way again: it ends here, with a failure
-                           // callback, rather than keep its target busy for ever. Still running
-                           // until that is done (the engine is not drained in between).
-                           const auto id = retry.transaction_id;
-                           asio::co_spawn(StrandFor(retry.target_kind, retry.target_id),
-                                          Abandon(std::move(retry), e),
-                                          [this, id](std::exception_ptr) {
-                                              Forget(id);
-                                              in_flight_.End();
-                                          });
-                           return;
-                       }
-                       in_flight_.End();
-                       if (!e) {
-                           Forget(retry.transaction_id);
-                           return;
-                       }
-                       try {
-                           std::rethrow_exception(e);
-                       } catch (const std::exception& ex) {
-                           // The database did not take the operation's outcome, or a VIM did not
-                           // answer (RunDeploymentOperation). The operation stays unfinished in
-                           // the table; run it again later, backing off, so its target does not
-                           // stay busy until a restart.
-                           const auto delay = RetryDelay(attempt);
-                           ESCD_ERROR("engine")
-                               << "operation " << retry.transaction_id << " aborted: " << ex.what()
-                               << "; retrying in " << delay.count() << "s";
-                           asio::co_spawn(ioc_, RelaunchAfter(std::move(retry), attempt, delay),
-                                          log::LogFailure(log::Level::kError, "engine",
-                                                          "an operation was not run again"));
-                       }
-                   });
+    asio::co_spawn(
+        strand, Run(std::move(op), attempt),
+        [this, retry = std::move(retry), attempt](std::exception_ptr e) mutable {
+            if (TakenOver(e)) {
+                // Another node took this node for dead and runs it now.
+                ESCD_WARN("engine") << "operation " << retry.transaction_id
+                                    << " left to the node that took it over";
+                Forget(retry.transaction_id);
+                in_flight_.End();
+                return;
+            }
+            if (e && !Retryable(e)) {
+                // It would fail the same way again: it ends here, with a failure
+                // callback, rather than keep its target busy for ever. Still running
+                // until that is done (the engine is not drained in between).
+                const auto id = retry.transaction_id;
+                asio::co_spawn(StrandFor(retry.target_kind, retry.target_id),
+                               Abandon(std::move(retry), e), [this, id](std::exception_ptr) {
+                                   Forget(id);
+                                   in_flight_.End();
+                               });
+                return;
+            }
+            in_flight_.End();
+            if (!e) {
+                Forget(retry.transaction_id);
+                return;
+            }
+            try {
+                std::rethrow_exception(e);
+            } catch (const model::AddressTaken& ex) {
+                // A race with another node's step, lost: nothing is wrong, and what
+                // the step chooses next is free unless it loses again. At once.
+                ESCD_INFO("engine") << "operation " << retry.transaction_id << ": " << ex.what();
+                Launch(std::move(retry), attempt + 1);
+            } catch (const std::exception& ex) {
+                // The database did not take the operation's outcome, or a VIM did not
+                // answer (RunDeploymentOperation). The operation stays unfinished in
+                // the table; run it again later, backing off, so its target does not
+                // stay busy until a restart.
+                const auto delay = RetryDelay(attempt);
+                ESCD_ERROR("engine")
+                    << "operation " << retry.transaction_id << " aborted: " << ex.what()
+                    << "; retrying in " << delay.count() << "s";
+                asio::co_spawn(ioc_, RelaunchAfter(std::move(retry), attempt, delay),
+                               log::LogFailure(log::Level::kError, "engine",
+                                               "an operation was not run again"));
+            }
+        });
 }
 
 asio::awaitable<void> Engine::RelaunchAfter(model::Operation op,
@@ -292,7 +297,7 @@ asio::awaitable<void> Engine::Start() {
     // Claimed before the reconciliation, which writes the VMs it restores under their
     // deployment's latest transaction: the previous process's (or a dead node's) until then.
     auto claimed = co_await Claim();
-    co_await Reconcile();
+    co_await Reconcile(claimed.monitors);
     Adopt(std::move(claimed));
     co_await lease_store_.ReleaseFinishedTransactions();
     monitor_.Start();

@@ -92,7 +92,9 @@ class Engine {
     /// drive; a network the VIM lost is defined again; a VM that should exist but is gone is
     /// created again under its name (DeploymentWorkflow::RestoreVms). VMs an unfinished
     /// operation is creating or removing are left to it. An unreachable VIM skips it (logged).
-    asio::awaitable<void> Reconcile();
+    /// `monitored`: the deployments whose monitoring this node claimed at this start; only
+    /// theirs are restored.
+    asio::awaitable<void> Reconcile(const std::vector<std::string>& monitored);
     /// No new operation starts after this; running ones continue to their end. Monitoring ends.
     void Stop() {
         stopping_ = true;

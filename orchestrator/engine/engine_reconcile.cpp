@@ -3,6 +3,11 @@
 // record of are removed (with their config drives), active networks the VIM lacks are defined
 // again, and VMs of a deployment that the VIM should run and does not are redeployed
 // (DeploymentWorkflow::RestoreVms). A VIM that cannot be asked skips the reconciliation.
+//
+// Several nodes may share the VIM (docs/cluster.md): a VM's row is committed before its domain
+// is made, so a domain without a row is nobody's on any node; but a deployment's missing VMs are
+// restored only by the node that watches it (the monitoring it claimed at this start), since
+// another node's may be missing a VM on purpose, for a moment (a recovery that redeploys it).
 
 #include <set>
 
@@ -12,7 +17,7 @@
 #include "orchestrator/resources/resource_workflows.hpp"
 
 namespace escd::orchestrator {
-asio::awaitable<void> Engine::Reconcile() {
+asio::awaitable<void> Engine::Reconcile(const std::vector<std::string>& monitored) {
     if (options_.paused_for_test) co_return;
     std::vector<std::string> on_vim;
     try {
@@ -22,6 +27,7 @@ asio::awaitable<void> Engine::Reconcile() {
         co_return;
     }
     const std::set<std::string> present(on_vim.begin(), on_vim.end());
+    const std::set<std::string> watched(monitored.begin(), monitored.end());
     struct Records {
         std::vector<model::ResourceRecord> networks;
         std::set<std::string> vms;
@@ -35,7 +41,8 @@ asio::awaitable<void> Engine::Reconcile() {
     const auto all_vms = co_await deployment_store_.ListAllVms();
     for (const auto& vm : all_vms) {
         records.vms.insert(vm.vm_name);
-        if (model::OnVim(vm.state) && !present.contains(vm.vm_name))
+        if (model::OnVim(vm.state) && !present.contains(vm.vm_name) &&
+            watched.contains(vm.deployment_id))
             records.lacking.insert(vm.deployment_id);
     }
     std::size_t orphans = 0, networks = 0, vms = 0;

@@ -1,6 +1,7 @@
 // Two engines on one database and one VIM, as two escd nodes (docs/cluster.md): the monitoring
 // of a deployment is the node's that last ran an operation on it, and a dead node's is taken
-// over, so that a VM that goes down after the node died is still healed.
+// over, so that a VM that goes down after the node died is still healed; a node that starts
+// restores the missing VMs of the deployments it watches, not of another live node's.
 
 #include "tests/engine/engine_fixture.hpp"
 
@@ -64,6 +65,25 @@ TEST_F(EngineCluster, ADeploymentANodeAcceptedJustBeforeItDiedIsWatchedByThePass
     ASSERT_TRUE(init.has_value()) << "claimed, but not watched";
     EXPECT_EQ(StagesOf(survivor->CallbacksOf(init->Header("ESC-Transaction-Id"), 3)),
               (Stages{"VM_RECOVERY_INIT", "VM_RECOVERY_REBOOT", "VM_RECOVERY_COMPLETE"}));
+}
+
+TEST_F(EngineCluster, ANodeStartingLeavesAMissingVmOfALiveNodesDeploymentToThatNode) {
+    // MANUAL: the live node leaves its VM missing (an operator's recovery is due), as it would
+    // for a moment while a recovery of its own redeploys it.
+    const auto tx = harness_->Accept(
+        http::verb::post, "/v0/deployments/dep1",
+        EngineHarness::DeploymentBody("ten", "demo", 1,
+                                      "<recovery_policy><recovery_type>MANUAL</recovery_type>"
+                                      "</recovery_policy>"));
+    const auto deployed = harness_->CallbacksOf(tx, 3);
+    ASSERT_EQ(StagesOf(deployed), (Stages{"VM_DEPLOYED", "VM_ALIVE", "SERVICE_ALIVE"}));
+    const auto vm = XmlTextOf(deployed[0].body, "vm_name");
+    auto& fake = harness_->world()->vim;
+    fake.RemoveVmBehindEscd(vm);
+    auto other = std::make_unique<EngineHarness>(db_.dsn(), harness_->world(),
+                                                 orchestrator::EngineOptions{}, "other");
+    EXPECT_FALSE(fake.Vm(vm).has_value()) << "made again by a node that does not watch it";
+    EXPECT_EQ(MonitorOwner("dep1"), "engine-harness");
 }
 
 TEST_F(EngineCluster, ALiveNodesDeploymentStaysItsOwnUntilAnotherRunsAnOperationOnIt) {
