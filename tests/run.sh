@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds escd with ASan+UBSan, starts a throw-away PostgreSQL on a free
 # loopback port and the OpenStack control plane (tests/openstack/up.sh), runs every test through
-# CTest, then the VNF tests (tests/run-vnf.sh: real guests under qemu). Exits non-zero on any
-# failure.
+# CTest, then the cluster checks (tests/run-cluster.sh: three escd nodes on a Patroni pair) and
+# the VNF tests (tests/run-vnf.sh: real guests under qemu). Exits non-zero on any failure.
 #   tests/run.sh [LANE] [ctest arguments...]
 # With no LANE it runs everything (CI). A LANE runs one part, for a quick loop while developing;
 # it builds only that part's targets and starts only what that part needs:
@@ -12,6 +12,7 @@
 #   engine       the engine in process with the fake VIM, against a throw-away PostgreSQL
 #                (label engine)
 #   openstack    the tests against the OpenStack control plane (label openstack)
+#   cluster      tests/run-cluster.sh alone (the remaining arguments are its scenarios: a b c)
 #   vnf          tests/run-vnf.sh alone (the remaining arguments are gtest flags)
 # The other arguments go to ctest as they are, e.g. tests/run.sh integration -R Snapshot.
 # ESCD_JOBS (default: the cores) sets the build's jobs, ESCD_CTEST_JOBS (default: as many) the tests'.
@@ -21,7 +22,7 @@ cd "$(dirname "$0")/.."
 
 lane=all
 case ${1:-} in
-unit | integration | engine | openstack | vnf)
+unit | integration | engine | openstack | cluster | vnf)
     lane=$1
     shift
     ;;
@@ -46,6 +47,7 @@ all)
     ;;
 unit) targets=(escd_unit_tests) ;;
 engine) targets=(escd_engine_tests) ;;
+cluster) targets=(escd) ;;
 *) targets=(escd "escd_${lane}_tests") ;;
 esac
 # The OpenStack control plane of the openstack-labelled tests (tests/openstack/: Debian's own
@@ -57,7 +59,8 @@ os_job=
 os_env_file=
 if [[ $lane == all || $lane == openstack ]]; then
     os_env_file=$(mktemp /tmp/escd-os-env.XXXXXX)
-    (tests/openstack/install.sh && tests/openstack/up.sh >"$os_env_file") &
+    # The cluster checks' packages too: apt takes one install at a time.
+    (tests/openstack/install.sh && deploy/cluster/install.sh && tests/openstack/up.sh >"$os_env_file") &
     os_job=$!
 fi
 
@@ -78,6 +81,9 @@ cmake --build "$build" -j"$jobs" --target "${targets[@]}"
 
 if [[ $lane == vnf ]]; then
     exec tests/run-vnf.sh "$build" "$@"
+fi
+if [[ $lane == cluster ]]; then
+    exec tests/run-cluster.sh "$build" "$@"
 fi
 
 if [[ $lane != unit ]]; then
@@ -111,6 +117,10 @@ ctest_jobs=${ESCD_CTEST_JOBS:-$jobs}
 ctest --test-dir "$build" --output-on-failure -j"$ctest_jobs" --timeout 300 "${labels[@]}" "$@" ||
     status=$?
 
+# Then the cluster checks, alone: their time bounds are about escd, not about a busy machine.
+if [[ $lane == all ]]; then
+    tests/run-cluster.sh "$build" || status=$?
+fi
 # Then the VNF tests, alone: TCG guests need the cores. They bring their own libvirtd, PostgreSQL
 # and escd inside a network namespace, and say so when this machine cannot run them.
 if [[ $lane == all ]]; then

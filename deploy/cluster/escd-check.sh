@@ -530,6 +530,7 @@ scenario_b() {
     done
     ((${#failures[@]} == 0)) || escd_log_excerpt
     save_logs b
+    escd_down
 }
 
 for s in $scenarios; do "scenario_$s"; done
