@@ -150,6 +150,8 @@ constexpr std::array kHandlers = {
     KeyHandler{"auth", "admin_password",
                [](Config& c, std::string_view v) { c.admin_password = v; }},
     KeyHandler{"database", "dsn", [](Config& c, std::string_view v) { c.database_dsn = Trim(v); }},
+    KeyHandler{"database", "standby_dsn",
+               [](Config& c, std::string_view v) { c.database_standby_dsn = Trim(v); }},
     KeyHandler{"database", "pool_size",
                [](Config& c, std::string_view v) {
                    c.database_pool_size = ParseIntField(v, 1, kMaxCount);

@@ -19,7 +19,8 @@
 ///               threads [2]; ready_file [] (after binding, write "http=<port> https=<port>\n")
 ///   [auth]      admin_user [admin]; admin_password [] (also from env ESCD_ADMIN_PASSWORD; when
 ///               empty and no hash is stored, a random one is generated and printed once)
-///   [database]  dsn [] (empty = embedded PostgreSQL under <data_dir>/pg); pool_size [8]
+///   [database]  dsn [] (empty = embedded PostgreSQL under <data_dir>/pg); pool_size [8];
+///               standby_dsn [] (reads go there while dsn reaches no primary; docs/cluster.md)
 ///   [vim]       uri [test:///default]; pool_size [2]; storage_pool [escd] (libvirt pool of
 ///               image and volume disks, defined when missing); storage_dir
 ///               [<data_dir>/vim-storage] (on qemu:// every directory above it must be
@@ -78,6 +79,7 @@ struct Config {
     std::string admin_password;
     // [database]
     std::string database_dsn;
+    std::string database_standby_dsn;  ///< empty = reads wait for the primary like writes
     int database_pool_size = 8;
     // [vim]
     std::string vim_uri = "test:///default";

@@ -92,7 +92,7 @@ int Run(const Config& config) {
     model::pg::PgStore::ApplyMigrations(dsn, config.schema_dir);
     // Reads run on the store's own threads, one connection each; writes are group-committed by
     // its writer threads (model/store/pg/group_commit.hpp). Nothing else waits on the database.
-    model::pg::PgStore store(dsn, config.database_pool_size);
+    model::pg::PgStore store(dsn, config.database_pool_size, 2, config.database_standby_dsn);
     const model::Stores stores = store.Roles();
     server::BasicAuth auth(config.admin_user,
                            SyncWait(server::ResolvePasswordHash(stores.settings, config.admin_user,

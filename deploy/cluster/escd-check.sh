@@ -15,6 +15,8 @@
 #      their callback); every other answer is a 503 with Retry-After or a connection-level
 #      failure, never a 500 and never a request hanging CHECK_MAX_TIME (10) s (curl --max-time);
 #      escd answers 200 again within CHECK_RECOVERY_S (15) s of the kill, its processes the same.
+#      A reader GETs a tenant every 0.1 s meanwhile: every read is answered 200, from the standby
+#      while no primary answers (ESCD_STANDBY_READS=0 turns the standby off and this check too).
 #   c. deployments on a shared VIM, a node killed (check-deployments.sh): CHECK_DEPLOYMENTS
 #      (100) deployments of one VM through the front, one node SIGKILLed once a third are
 #      answered; every deployment completes with its callbacks in order, each VM exists once on
@@ -402,10 +404,25 @@ scenario_a() {
 
 # === b. the primary killed under load =================================================================
 scenario_b() {
-    local w res codes t_kill primary survivor patroni_pid postmaster_pid
+    local w res codes t_kill primary survivor patroni_pid postmaster_pid n_reads bad_reads slowest_read
     say "b: $writers writers POSTing tenant creates through the front; SIGKILL of the PostgreSQL primary after $before answers 200"
     escd_up
     rm -f "$work/b.stop"
+    # A reader: GETs one tenant through the front every 0.1 s, before, during and after the
+    # switch; "start end status" per request.
+    post_tenant "b$run-read" "$work/b.seed"
+    [[ $(awk '{ print $4 }' "$work/b.seed") == 200 ]] || die "b: the reader's tenant was not accepted"
+    (
+        while [[ ! -e $work/b.stop ]]; do
+            t0=$EPOCHREALTIME
+            code=$(curl -s -o /dev/null -w '%{http_code}' --max-time "$max_time" \
+                -u "admin:$ESCD_ADMIN_PASSWORD" "$ESCD_URL/ESCManager/v0/tenants/b$run-read") || true
+            echo "$t0 $EPOCHREALTIME ${code:-000}" >>"$work/b.reads"
+            sleep 0.1
+        done
+    ) &
+    local reader=$!
+    bg_pids+=($!)
     local workers=()
     for w in $(seq 1 "$writers"); do
         (
@@ -440,7 +457,18 @@ scenario_b() {
         "$(cat "$work"/b.part* | awk '$4 == 200' | wc -l) answers 200; writing on for $after_s s"
     sleep "$after_s"
     touch "$work/b.stop"
+    wait "$reader" || true
     collect_answers b
+    # -- reads: answered from the standby while no primary is there (database.standby_dsn)
+    local reads
+    reads=$(awk -v k="$t_kill" '$1 >= k { n++; if ($3 != 200) bad++; d = $2 - $1; if (d > max) max = d }
+        END { printf "%d %d %.3f", n, bad, max }' "$work/b.reads")
+    read -r n_reads bad_reads slowest_read <<<"$reads"
+    say "b: reads after the kill: $n_reads, answered other than 200: $bad_reads, slowest: $slowest_read s" \
+        "($(awk -v k="$t_kill" '$1 >= k && $3 != 200 { n[$3]++ } END { for (c in n) printf "%s=%d ", c, n[c] }' "$work/b.reads"))"
+    if [[ ${ESCD_STANDBY_READS:-1} == 1 ]]; then
+        ((bad_reads == 0)) || fail "b: $bad_reads read(s) after the kill not answered 200 (reads go to the standby while no primary answers)"
+    fi
     for k in s500 other hang ok_no_tx escd_503_no_ra front_504; do
         local c
         c=$(count_of "$k" "$codes")

@@ -14,6 +14,8 @@
 #   ESCD_DSN_MODE       haproxy (default: CLUSTER_DSN) or multihost (CLUSTER_MULTIHOST_DSN)
 #   ESCD_DB             the database escd uses, made when missing (escd)
 #   ESCD_CONNECT_TIMEOUT  libpq connect_timeout added to escd's DSN, seconds (2; 0 = none)
+#   ESCD_STANDBY_READS  1 (default): database.standby_dsn is CLUSTER_STANDBY_DSN, so reads go
+#                       on while no primary answers; 0: reads wait for the primary as writes do
 #   ESCD_ADMIN_PASSWORD the admin password (default: a random one, printed in the exports)
 #   ESCD_HEARTBEAT_MS, ESCD_LEASE_MS   cluster.heartbeat_ms (500) and cluster.lease_ms (3000)
 #   ESCD_LOG_LEVEL      log.level of the nodes (INFO)
@@ -73,6 +75,12 @@ esac
 # (libpq waits forever by default; with the multi-host DSN the bound is per host).
 dsn="$(sed -E 's/(^| )(dbname|connect_timeout)=[^ ]*//g' <<<"$base_dsn") dbname=$db"
 ((connect_timeout > 0)) && dsn+=" connect_timeout=$connect_timeout"
+standby_args=()
+if [[ ${ESCD_STANDBY_READS:-1} == 1 && -n ${CLUSTER_STANDBY_DSN:-} ]]; then
+    standby_dsn="$(sed -E 's/(^| )(dbname|connect_timeout)=[^ ]*//g' <<<"$CLUSTER_STANDBY_DSN") dbname=$db"
+    ((connect_timeout > 0)) && standby_dsn+=" connect_timeout=$connect_timeout"
+    standby_args=(--database.standby_dsn="$standby_dsn")
+fi
 admin_password=${ESCD_ADMIN_PASSWORD:-escd-$(od -An -tx1 -N8 /dev/urandom | tr -d ' \n')}
 [[ $admin_password != *[[:space:]]* ]] || die "ESCD_ADMIN_PASSWORD must not contain white space"
 
@@ -148,7 +156,7 @@ for i in $(seq 1 "$nodes"); do
         --callbacks.allowed_cidrs=127.0.0.0/8 --files.allowed_cidrs=127.0.0.0/8 \
         --server.ready_file="$dir/run/$name.ready" --cluster.node_name="$name" \
         --cluster.heartbeat_ms="$heartbeat_ms" --cluster.lease_ms="$lease_ms" \
-        ${ESCD_ARGS:-} ${!extra_var:-}
+        "${standby_args[@]}" ${ESCD_ARGS:-} ${!extra_var:-}
 done
 
 pids=()

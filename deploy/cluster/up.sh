@@ -7,7 +7,8 @@
 # stop it with deploy/cluster/down.sh "$CLUSTER_DIR". Install the packages with install.sh first.
 #
 # Exports: CLUSTER_DIR, CLUSTER_DSN (through HAProxy), CLUSTER_MULTIHOST_DSN (both PostgreSQL
-# ports, target_session_attrs=read-write), CLUSTER_PATRONI_URLS (space-separated) and
+# ports, target_session_attrs=read-write), CLUSTER_STANDBY_DSN (both ports, any server: what
+# escd's reads fall back to while no primary answers), CLUSTER_PATRONI_URLS (space-separated) and
 # CLUSTER_PATRONI1_URL/CLUSTER_PATRONI2_URL, CLUSTER_ETCD_URL, CLUSTER_HAPROXY_PORT,
 # CLUSTER_PG_PORTS (comma-separated, node1 first).
 #
@@ -231,6 +232,7 @@ echo "cluster-up: ready in $((ms / 1000)).$(printf %03d $((ms % 1000))) s" >&2
 echo "export CLUSTER_DIR='$dir'"
 echo "export CLUSTER_DSN='$dsn'"
 echo "export CLUSTER_MULTIHOST_DSN='host=127.0.0.1,127.0.0.1 port=$pg1,$pg2 user=postgres dbname=postgres target_session_attrs=read-write'"
+echo "export CLUSTER_STANDBY_DSN='host=127.0.0.1,127.0.0.1 port=$pg1,$pg2 user=postgres dbname=postgres target_session_attrs=any'"
 echo "export CLUSTER_PATRONI1_URL='http://127.0.0.1:$rest1'"
 echo "export CLUSTER_PATRONI2_URL='http://127.0.0.1:$rest2'"
 echo "export CLUSTER_PATRONI_URLS='http://127.0.0.1:$rest1 http://127.0.0.1:$rest2'"

@@ -110,6 +110,7 @@ TEST(Config, DefaultsMatchTheDocumentedValues) {
     EXPECT_EQ(config.admin_user, "admin");
     EXPECT_EQ(config.admin_password, "");
     EXPECT_EQ(config.database_dsn, "");
+    EXPECT_EQ(config.database_standby_dsn, "");
     EXPECT_EQ(config.database_pool_size, 8);
     EXPECT_EQ(config.vim_uri, "test:///default");
     EXPECT_EQ(config.vim_pool_size, 2);
@@ -150,6 +151,7 @@ TEST(Config, SetAppliesEveryDocumentedKey) {
     config.Set("auth.admin_password", " p w ");
     config.Set("database.dsn", "host=/run/pg dbname=escd");
     config.Set("database.pool_size", "3");
+    config.Set("database.standby_dsn", " host=a,b target_session_attrs=any ");
     config.Set("vim.uri", "qemu:///system");
     config.Set("vim.pool_size", "5");
     config.Set("log.level", "debug");
@@ -176,6 +178,7 @@ TEST(Config, SetAppliesEveryDocumentedKey) {
     EXPECT_EQ(config.admin_user, "root");
     EXPECT_EQ(config.admin_password, " p w ");
     EXPECT_EQ(config.database_dsn, "host=/run/pg dbname=escd");
+    EXPECT_EQ(config.database_standby_dsn, "host=a,b target_session_attrs=any");
     EXPECT_EQ(config.database_pool_size, 3);
     EXPECT_EQ(config.vim_uri, "qemu:///system");
     EXPECT_EQ(config.vim_pool_size, 5);

@@ -20,6 +20,7 @@
 #include <pqxx/pqxx>
 
 #include "common/error.hpp"
+#include "common/log.hpp"
 #include "common/offload.hpp"
 #include "model/store/pg/pg_store.hpp"
 
@@ -148,9 +149,42 @@ auto PgStore::With(Fn&& fn) {
     }
 }
 
+template <class Fn>
+auto PgStore::Read(Fn&& fn) {
+    if (standby_dsn_.empty()) return With(fn);
+    try {
+        auto result = With(fn);
+        if (on_standby_.exchange(false))
+            ESCD_INFO("store") << "reads are served by the primary again";
+        return result;
+    } catch (const DatabaseError& primary) {
+        if (primary.code() != ErrorCode::kUnavailable) throw;
+        std::unique_ptr<pqxx::connection> connection;
+        {
+            std::lock_guard lock(mutex_);
+            if (!standby_idle_.empty()) {
+                connection = std::move(standby_idle_.back());
+                standby_idle_.pop_back();
+            }
+        }
+        try {
+            if (!connection) connection = Connect(standby_dsn_);
+            auto result = fn(*connection);
+            if (!on_standby_.exchange(true))
+                ESCD_WARN("store")
+                    << "no primary (" << primary.what() << "): reads are served by the standby";
+            std::lock_guard lock(mutex_);
+            standby_idle_.push_back(std::move(connection));
+            return result;
+        } catch (const std::exception&) {
+            throw primary;  // the standby is away too: the primary's error is the one to tell
+        }
+    }
+}
+
 template <class FromRow, class... Args>
 auto PgStore::AllRows(const char* statement, FromRow from_row, const Args&... args) {
-    return With([&](pqxx::connection& c) {
+    return Read([&](pqxx::connection& c) {
         pqxx::nontransaction tx(c);
         auto rows = tx.exec_prepared(statement, args...);
         std::vector<std::invoke_result_t<FromRow&, const pqxx::row&>> out;
@@ -163,7 +197,7 @@ auto PgStore::AllRows(const char* statement, FromRow from_row, const Args&... ar
 template <class FromRow, class... Args>
 auto PgStore::FirstRow(const char* statement, FromRow from_row, const Args&... args) {
     using T = std::invoke_result_t<FromRow&, const pqxx::row&>;
-    return With([&](pqxx::connection& c) -> std::optional<T> {
+    return Read([&](pqxx::connection& c) -> std::optional<T> {
         pqxx::nontransaction tx(c);
         auto rows = tx.exec_prepared(statement, args...);
         if (rows.empty()) return std::nullopt;

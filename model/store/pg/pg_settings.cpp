@@ -17,7 +17,7 @@ namespace escd::model::pg {
 
 asio::awaitable<std::vector<ConfigParameter>> PgStore::ListConfigParameters() {
     return OnPool([&]() -> std::vector<ConfigParameter> {
-        return With([&](pqxx::connection& c) {
+        return Read([&](pqxx::connection& c) {
             pqxx::nontransaction tx(c);
             std::vector<ConfigParameter> out;
             for (const auto& row : tx.exec_prepared("list_config")) {
@@ -86,7 +86,7 @@ asio::awaitable<int> PgStore::DeleteNonCoreDynamicMappings(MappingKind kind) {
 
 asio::awaitable<bool> PgStore::HostSchedulable(const std::string& host) {
     return OnPool([&]() -> bool {
-        return With([&](pqxx::connection& c) {
+        return Read([&](pqxx::connection& c) {
             pqxx::nontransaction tx(c);
             auto rows = tx.exec_prepared("host_schedulable", host);
             return rows.empty() || rows[0][0].as<bool>();
@@ -133,7 +133,7 @@ asio::awaitable<std::vector<OutboxRow>> PgStore::SetHostSchedulable(
 
 asio::awaitable<std::optional<std::string>> PgStore::GetSetting(const std::string& key) {
     return OnPool([&]() -> std::optional<std::string> {
-        return With([&](pqxx::connection& c) -> std::optional<std::string> {
+        return Read([&](pqxx::connection& c) -> std::optional<std::string> {
             pqxx::nontransaction tx(c);  // one statement: no BEGIN/COMMIT round trips
             auto rows = tx.exec_prepared("get_setting", key);
             if (rows.empty()) return std::nullopt;

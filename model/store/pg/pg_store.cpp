@@ -51,8 +51,9 @@ pqxx::connection& PgStore::Checkout::Get() {
     return *connection_;
 }
 
-PgStore::PgStore(std::string dsn, int connections, int writers)
+PgStore::PgStore(std::string dsn, int connections, int writers, std::string standby_dsn)
     : dsn_(std::move(dsn)),
+      standby_dsn_(std::move(standby_dsn)),
       free_slots_(std::max(1, connections)),
       pool_(static_cast<std::size_t>(std::max(1, connections))),
       writes_([this] { return Connect(); }, writers, kMaxBatch) {}
@@ -68,9 +69,9 @@ void PgStore::Stop() {
     writes_.Stop();
 }
 
-std::unique_ptr<pqxx::connection> PgStore::Connect() {
+std::unique_ptr<pqxx::connection> PgStore::Connect(const std::string& dsn) {
     try {
-        auto connection = std::make_unique<pqxx::connection>(dsn_);
+        auto connection = std::make_unique<pqxx::connection>(dsn);
         // prepare_now: libpqxx 6 prepares lazily, but group commit runs them as EXECUTE text.
         for (const auto& [name, sql] : PreparedStatements()) {
             connection->prepare(name, sql);

@@ -10,6 +10,7 @@
 /// one transaction and one WAL flush. The accept of a create is one statement (data-modifying
 /// CTEs); so is the usual end of an operation. Each connection prepares its statements once.
 
+#include <atomic>
 #include <condition_variable>
 #include <map>
 #include <memory>
@@ -37,8 +38,9 @@ class PgStore final : public ResourceStore,
                       public LeaseStore {
   public:
     /// Does not connect yet; the first call on each connection does. `connections` is also the
-    /// number of read threads.
-    PgStore(std::string dsn, int connections, int writers = 2);
+    /// number of read threads. `standby_dsn` (empty: none) serves the reads while `dsn` reaches
+    /// no primary (docs/cluster.md, "Reads while the primary is away").
+    PgStore(std::string dsn, int connections, int writers = 2, std::string standby_dsn = {});
     ~PgStore() override;
 
     /// Applies schemas/sql/NNNN_*.sql files of `dir` that `schema_migrations` does not list yet,
@@ -228,7 +230,13 @@ class PgStore final : public ResourceStore,
     /// of its batch); `params` is consumed. Resumes the caller once committed.
     asio::awaitable<pqxx::result> Write(const std::string& statement,
                                         std::vector<std::string>& params);
-    std::unique_ptr<pqxx::connection> Connect();
+    std::unique_ptr<pqxx::connection> Connect(const std::string& dsn);
+    std::unique_ptr<pqxx::connection> Connect() { return Connect(dsn_); }
+    /// A read: With(fn) on the primary; when that finds the database unavailable and a standby
+    /// is configured, fn on a standby connection instead (the primary's error when that fails
+    /// too).
+    template <class Fn>
+    auto Read(Fn&& fn);
     /// Runs fn(connection&) on a checked-out connection. A connection found broken is replaced
     /// and fn run once more (fn is a read or an idempotent put); a second loss is kUnavailable.
     template <class Fn>
@@ -245,6 +253,9 @@ class PgStore final : public ResourceStore,
     auto OnPool(Fn&& fn);
 
     std::string dsn_;
+    std::string standby_dsn_;
+    std::vector<std::unique_ptr<pqxx::connection>> standby_idle_;  ///< under mutex_
+    std::atomic<bool> on_standby_{false};  ///< the last read went to the standby (logged once)
     mutable std::mutex node_mutex_;
     std::string node_;  ///< under node_mutex_: the node registered last
     std::mutex mutex_;

@@ -201,7 +201,7 @@ asio::awaitable<std::vector<StoredVimConnector>> PgStore::ReadVimConnectors() {
     // One query, so that connectors and users are read at one point in time: a row per
     // (connector, user), ordered by connector.
     return OnPool([this]() -> std::vector<StoredVimConnector> {
-        return With([&](pqxx::connection& c) {
+        return Read([&](pqxx::connection& c) {
             pqxx::nontransaction tx(c);
             std::vector<StoredVimConnector> out;
             for (const auto& row : tx.exec_prepared("list_vim_connectors_with_users")) {
@@ -218,7 +218,7 @@ asio::awaitable<std::vector<StoredVimConnector>> PgStore::ReadVimConnectors() {
 }
 
 std::vector<VimUser> PgStore::VimUserRows(const std::string& vim_id) {
-    return With([&](pqxx::connection& c) {
+    return Read([&](pqxx::connection& c) {
         pqxx::nontransaction tx(c);
         auto rows = tx.exec_prepared("list_vim_users", vim_id);
         if (rows.empty()) throw Error(ErrorCode::kNotFound, ConnectorNotFound(vim_id));
@@ -235,7 +235,7 @@ std::vector<VimUser> PgStore::VimUserRows(const std::string& vim_id) {
 asio::awaitable<VimUser> PgStore::GetVimUser(const std::string& vim_id,
                                              const std::string& user_id) {
     return OnPool([&]() -> VimUser {
-        return With([&](pqxx::connection& c) {
+        return Read([&](pqxx::connection& c) {
             pqxx::nontransaction tx(c);
             auto rows = tx.exec_prepared("get_vim_user", vim_id, user_id);
             if (rows.empty()) throw Error(ErrorCode::kNotFound, ConnectorNotFound(vim_id));
