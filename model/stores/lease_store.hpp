@@ -41,8 +41,8 @@ struct ClaimedWork {
 /// What a pass over the deployments' monitoring found.
 struct MonitorClaims {
     std::vector<std::string> claimed;  ///< deployments now this node's to watch
-    /// Deployments another node took since `as_of` of the previous pass: watched here, they
-    /// may be no longer this node's.
+    /// Deployments another node took since `as_of` of the previous pass, and those this pass
+    /// gave up (more than the fair share): watched here, they are no longer this node's.
     std::vector<std::string> moved;
     std::string as_of;  ///< the database's clock at this pass, as it prints it, for the next one
 };
@@ -63,8 +63,9 @@ class LeaseStore {
     /// from whichever node had it.
     virtual asio::awaitable<void> HoldMonitor(const std::string& deployment_id) = 0;
     /// Takes the monitoring of deployments nobody (alive) watches, up to this node's fair share
-    /// (the deployments over the live nodes, rounded up, less what it watches), and lists those
-    /// other nodes took since `since` (a previous pass's as_of; "": none).
+    /// (the deployments over the live nodes, rounded up, less what it watches); or, watching
+    /// more than its share (a node joined), makes the surplus nobody's for the others to claim.
+    /// Lists those other nodes took since `since` (a previous pass's as_of; "": none).
     virtual asio::awaitable<MonitorClaims> ClaimMonitors(std::chrono::milliseconds lease,
                                                          const std::string& since) = 0;
 };

@@ -1,7 +1,8 @@
 // Two engines on one database and one VIM, as two escd nodes (docs/cluster.md): the monitoring
 // of a deployment is the node's that last ran an operation on it, and a dead node's is taken
 // over, so that a VM that goes down after the node died is still healed; a node that starts
-// restores the missing VMs of the deployments it watches, not of another live node's.
+// restores the missing VMs of the deployments it watches, not of another live node's; a node
+// that joins is given its share of the watching.
 
 #include "tests/engine/engine_fixture.hpp"
 
@@ -84,6 +85,25 @@ TEST_F(EngineCluster, ANodeStartingLeavesAMissingVmOfALiveNodesDeploymentToThatN
                                                  orchestrator::EngineOptions{}, "other");
     EXPECT_FALSE(fake.Vm(vm).has_value()) << "made again by a node that does not watch it";
     EXPECT_EQ(MonitorOwner("dep1"), "engine-harness");
+}
+
+TEST_F(EngineCluster, ANodeThatJoinsWatchesItsShareAndHealsWhatItWatches) {
+    std::vector<std::string> vms;
+    for (int i = 0; i < 4; ++i) vms.push_back(DeployOne("dep" + std::to_string(i)));
+    auto joiner = std::make_unique<EngineHarness>(db_.dsn(), harness_->world(),
+                                                  orchestrator::EngineOptions{}, "joiner");
+    harness_->TakeOverPass();  // gives up its surplus
+    joiner->TakeOverPass();    // takes it
+    std::vector<std::string> joiners;
+    for (int i = 0; i < 4; ++i) {
+        if (MonitorOwner("dep" + std::to_string(i)) == "joiner") joiners.push_back(vms[i]);
+    }
+    ASSERT_EQ(joiners.size(), 2u) << "4 deployments over 2 nodes";
+
+    harness_->world()->vim.CrashVm(joiners[0]);
+    const auto init = joiner->AwaitStage("VM_RECOVERY_INIT");
+    ASSERT_TRUE(init.has_value()) << "taken, but not watched";
+    EXPECT_EQ(XmlTextOf(init->body, "vm_name"), joiners[0]);
 }
 
 TEST_F(EngineCluster, ALiveNodesDeploymentStaysItsOwnUntilAnotherRunsAnOperationOnIt) {

@@ -266,6 +266,28 @@ TEST_F(Leases, ADeadNodesMonitoringIsSharedOutAmongTheLiveNodes) {
     EXPECT_TRUE(SyncWait(a.ClaimMonitors(kLease, "")).claimed.empty());
 }
 
+TEST_F(Leases, ANodeWatchingMoreThanItsShareGivesTheSurplusUpToANodeThatJoined) {
+    auto& a = Node("a");
+    for (int i = 0; i < 4; ++i) SyncWait(a.HoldMonitor("dep-" + std::to_string(i)));
+    const auto alone = SyncWait(a.ClaimMonitors(kLease, ""));
+    EXPECT_TRUE(alone.claimed.empty());
+    EXPECT_TRUE(alone.moved.empty()) << "alone, all four are its share";
+
+    auto& b = Node("b");
+    const auto by_a = SyncWait(a.ClaimMonitors(kLease, alone.as_of));
+    EXPECT_EQ(by_a.moved.size(), 2u) << "4 over 2 live nodes: 2 given up";
+    const auto by_b = SyncWait(b.ClaimMonitors(kLease, ""));
+    EXPECT_EQ(std::set<std::string>(by_b.claimed.begin(), by_b.claimed.end()),
+              std::set<std::string>(by_a.moved.begin(), by_a.moved.end()))
+        << "the newcomer takes what was given up";
+    const auto settled = SyncWait(a.ClaimMonitors(kLease, by_a.as_of));
+    EXPECT_TRUE(settled.claimed.empty());
+    EXPECT_EQ(std::set<std::string>(settled.moved.begin(), settled.moved.end()),
+              std::set<std::string>(by_b.claimed.begin(), by_b.claimed.end()))
+        << "listed again as moved (within the margin), nothing more given up";
+    EXPECT_TRUE(SyncWait(b.ClaimMonitors(kLease, by_b.as_of)).claimed.empty());
+}
+
 TEST_F(Leases, AMonitoringTakenByAnotherNodeIsListedAsMovedAtTheNextPass) {
     auto& a = Node("a");
     auto& b = Node("b");

@@ -1,8 +1,10 @@
 // PgStore: leases (docs/cluster.md, "Leases"): the takeover of orphaned transactions, with the
 // operations to resume and the callbacks to deliver that they carry; the monitoring of
-// deployments, taken after an operation or shared out among the live nodes; and the end of the
+// deployments, taken after an operation or shared out among the live nodes (a node over its
+// share gives the surplus up when another joins); and the end of the
 // leases with nothing left to do.
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -70,6 +72,12 @@ asio::awaitable<MonitorClaims> PgStore::ClaimMonitors(std::chrono::milliseconds 
                                                             Stored(LeaseKind::kDeploymentMonitor),
                                                             node, lease_ms, std::to_string(wanted)))
                         claims.claimed.push_back(row[0].as<std::string>());
+                } else if (wanted < 0) {
+                    // More than its share (a node joined): the surplus goes to the others' next
+                    // passes.
+                    for (const auto& row : tx.exec_prepared("release_surplus_monitors", node,
+                                                            std::to_string(-wanted)))
+                        claims.moved.push_back(row[0].as<std::string>());
                 }
                 // After the claim: a lease the dead node took within the window (its accept)
                 // and this pass claimed is this node's now, not one that moved away from it.
@@ -77,6 +85,10 @@ asio::awaitable<MonitorClaims> PgStore::ClaimMonitors(std::chrono::milliseconds 
                     for (const auto& row : tx.exec_prepared("monitors_moved", node, since))
                         claims.moved.push_back(row[0].as<std::string>());
                 }
+                // What this pass gave up is listed by both.
+                std::sort(claims.moved.begin(), claims.moved.end());
+                claims.moved.erase(std::unique(claims.moved.begin(), claims.moved.end()),
+                                   claims.moved.end());
             },
             std::move(done));
     });

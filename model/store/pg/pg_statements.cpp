@@ -384,13 +384,21 @@ const std::pair<const char*, const char*> kStatements[] = {
      "epoch = leases.epoch + 1, claimed_at = now() "
      "WHERE leases.owner IS DISTINCT FROM EXCLUDED.owner"},
     // $1 = the node, $2 = the lease in ms: how many more deployments it should watch, its fair
-    // share (the deployments watched over the live nodes, rounded up) less what it watches.
+    // share (the deployments watched over the live nodes, rounded up) less what it watches;
+    // negative when it watches more than that.
     {"monitor_share",
-     "SELECT GREATEST(0, ceil((SELECT count(*) FROM leases WHERE unit_kind = "
+     "SELECT ceil((SELECT count(*) FROM leases WHERE unit_kind = "
      "'deployment_monitor')::numeric / GREATEST(1, (SELECT count(*) FROM nodes WHERE stopped_at "
      "IS NULL AND heartbeat_at > now() - $2::bigint * interval '1 millisecond')))::bigint "
      "- (SELECT count(*) FROM leases WHERE unit_kind = 'deployment_monitor' AND owner = "
-     "$1::uuid)), now()::text"},
+     "$1::uuid), now()::text"},
+    // $1 = the node, $2 = how many: the monitoring it watched longest becomes nobody's (claimable
+    // at once by a node under its share). SKIP LOCKED: a lease a verdict step holds stays.
+    {"release_surplus_monitors",
+     "WITH r AS (SELECT unit_kind, unit_id FROM leases WHERE unit_kind = 'deployment_monitor' "
+     "           AND owner = $1::uuid ORDER BY claimed_at LIMIT $2 FOR UPDATE SKIP LOCKED) "
+     "UPDATE leases l SET owner = NULL, claimed_at = now() FROM r "
+     "WHERE l.unit_kind = r.unit_kind AND l.unit_id = r.unit_id RETURNING l.unit_id"},
     // $1 = the node, $2 = since when (a now() of monitor_share): the monitoring leases others
     // took since. With a margin: a claim's time is its transaction's start, which may precede
     // an earlier pass that could not see it yet (listed again meanwhile: dropping is idempotent).
