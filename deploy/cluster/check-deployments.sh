@@ -95,6 +95,9 @@ api_wait() {
     done
 }
 
+# post_deployment ID FILE: a deployment of `deployment_xml` through the front (post_front).
+post_deployment() { post_front "$1" "$2" "deployments/$1" "${deployment_xml//@ID@/$1}"; }
+
 # === c. deployments on a shared VIM, a node killed =================================================
 scenario_c() {
     local victim=escd-3 victim_pid victim_id k answered res codes n200 tenant=c$run
@@ -121,23 +124,10 @@ scenario_c() {
 <scaling><min_active>1</min_active><max_active>1</max_active><elastic>false</elastic></scaling>
 </vm_group></deployment></deployments></tenant></tenants></esc_datamodel>"
 
-    local workers=()
-    for k in $(seq 0 $((concurrency - 1))); do
-        (
-            for ((i = k + 1; i <= n_deployments; i += concurrency)); do
-                post_front "c$run-$i" "$work/c.part$k" "deployments/c$run-$i" "${deployment_xml//@ID@/c$run-$i}"
-            done
-        ) &
-        workers+=($!)
-        bg_pids+=($!)
-    done
-    local deadline=$((SECONDS + 120))
-    while :; do
-        answered=$(cat "$work"/c.part* 2>/dev/null | wc -l || true)
-        ((answered >= n_deployments / 3)) && break
-        ((SECONDS < deadline)) || die "c: only $answered answers after 120 s"
-        sleep 0.02
-    done
+    # shellcheck disable=SC2034 # set by post_spread, read by collect_answers
+    local workers
+    post_spread c "$n_deployments" post_deployment
+    await_answers c $((n_deployments / 3))
     kill -KILL "$victim_pid"
     # What it monitored and ran at its death (nobody claims a lease before it has passed).
     sql "select unit_id from leases where unit_kind = 'deployment_monitor' and owner = '$victim_id'

@@ -181,6 +181,34 @@ post_tenant() {
         "<tenant xmlns=\"urn:ietf:params:xml:ns:netconf:base:1.0\"><name>$1</name></tenant>"
 }
 
+# post_spread PHASE COUNT POSTER: POSTER ID FILE for the ids PHASE$run-1 .. PHASE$run-COUNT,
+# `concurrency` workers at once in the background (sets `workers`), each appending to
+# $work/PHASE.part<k>.
+post_spread() {
+    local phase=$1 count=$2 poster=$3 k
+    workers=()
+    for k in $(seq 0 $((concurrency - 1))); do
+        (
+            for ((i = k + 1; i <= count; i += concurrency)); do
+                "$poster" "$phase$run-$i" "$work/$phase.part$k"
+            done
+        ) &
+        workers+=($!)
+        bg_pids+=($!)
+    done
+}
+# await_answers PHASE N: waits (120 s at most) until N requests of PHASE are answered; sets
+# `answered`.
+await_answers() {
+    local deadline=$((SECONDS + 120))
+    while :; do
+        answered=$(cat "$work/$1".part* 2>/dev/null | wc -l || true) # no file yet: 0
+        ((answered >= $2)) && return 0
+        ((SECONDS < deadline)) || die "$1: only $answered answers after 120 s"
+        sleep 0.02
+    done
+}
+
 # classify RESULTS: counts of the answers by kind, as "name=count" lines:
 #   ok (200 with a transaction id), ok_no_tx (200 without one), escd_503_ra (escd's 503 with
 #   Retry-After), escd_503_no_ra, front_<status> (HAProxy answered itself), s500 (a 500 from
@@ -288,23 +316,9 @@ scenario_a() {
     [[ -n $victim_id ]] || die "no node row for $victim"
     [[ $victim_paused == 1 ]] && say "a: $victim runs with its engine paused: it accepts and runs nothing"
 
-    local workers=()
-    for k in $(seq 0 $((concurrency - 1))); do
-        (
-            for ((i = k + 1; i <= n_requests; i += concurrency)); do
-                post_tenant "a$run-$i" "$work/a.part$k"
-            done
-        ) &
-        workers+=($!)
-        bg_pids+=($!)
-    done
-    local deadline=$((SECONDS + 120))
-    while :; do
-        answered=$(cat "$work"/a.part* 2>/dev/null | wc -l || true) # no file yet: 0
-        ((answered >= n_requests / 3)) && break
-        ((SECONDS < deadline)) || die "a: only $answered answers after 120 s"
-        sleep 0.02
-    done
+    local workers
+    post_spread a "$n_requests" post_tenant
+    await_answers a $((n_requests / 3))
     t_kill=$(now)
     kill -KILL "$victim_pid"
     say "a: killed $victim (pid $victim_pid) after $answered answers"
