@@ -19,8 +19,16 @@ class ResourceTest : public EscdTest {
     Completed Mutate(const std::string& method,
                      const std::string& path,
                      const std::string& body = {}) {
+        return MutateVia(*client_, method, path, body);
+    }
+
+    /// Mutate through `via` (another escd node's client).
+    Completed MutateVia(HttpClient& via,
+                        const std::string& method,
+                        const std::string& path,
+                        const std::string& body = {}) {
         Completed done;
-        done.response = client_->Request(method, path, body, WithCallback());
+        done.response = via.Request(method, path, body, WithCallback());
         EXPECT_EQ(done.response.status, 200) << method << " " << path << ": " << done.response.body;
         if (done.response.status != 200) return done;
         const auto tx = done.response.Header("ESC-Transaction-Id");

@@ -138,6 +138,11 @@ class OpenStackAdapter final : public Vim {
     /// of that name.
     asio::awaitable<std::string> NetworkId(std::string internal_id);
     asio::awaitable<std::string> FlavorRef(const VmRequest& request);
+    /// CreateVm's one attempt, with the OpenStack ids this node remembers.
+    asio::awaitable<VmInfo> CreateVmOnce(const VmRequest& request);
+    /// Forgets the OpenStack ids `request` named through this node's memory (its image, flavor,
+    /// networks, subnets and tenant's project); whether there were any.
+    bool ForgetIdsOf(const VmRequest& request);
     /// Neutron's id of escd's subnet `subnet_internal_id` on network `network_id` as the last
     /// EnsureNetwork of that network found it; "" when unknown.
     std::string KnownSubnet(const std::string& network_id,

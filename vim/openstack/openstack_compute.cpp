@@ -94,6 +94,36 @@ asio::awaitable<std::string> OpenStackAdapter::ServerGroup(Session& session,
 }
 
 asio::awaitable<VmInfo> OpenStackAdapter::CreateVm(const VmRequest& request) {
+    try {
+        co_return co_await CreateVmOnce(request);
+    } catch (const Error& e) {
+        // Another node sharing this VIM may have removed and made again a network, image,
+        // flavor or tenant whose OpenStack id this node remembers (docs/cluster.md, "A shared
+        // VIM"): Nova or Neutron then refuse the stale id (404, or Nova's 400 naming it).
+        // Forgotten, looked up again, tried once more; an overloaded VIM is not asked twice.
+        if (e.code() == ErrorCode::kUnavailable || !ForgetIdsOf(request)) throw;
+        ESCD_INFO("vim") << "creating " << request.name << " failed (" << e.what()
+                         << "); the ids it used are looked up again";
+    }
+    co_return co_await CreateVmOnce(request);
+}
+
+bool OpenStackAdapter::ForgetIdsOf(const VmRequest& request) {
+    std::lock_guard lock(mutex_);
+    std::size_t forgotten = images_.erase(request.image_id) + flavors_.erase(request.flavor_id) +
+                            tenant_projects_.erase(request.tenant_id);
+    for (const auto& nic : request.nics) {
+        forgotten += networks_.erase(nic.network_id);
+        std::erase_if(subnets_, [&](const auto& entry) {
+            const bool named = entry.first.second == nic.subnet_id;
+            forgotten += named;
+            return named;
+        });
+    }
+    return forgotten > 0;
+}
+
+asio::awaitable<VmInfo> OpenStackAdapter::CreateVmOnce(const VmRequest& request) {
     const auto created = Clock::now();
     const auto touched = TouchedAt(request.name);
     Touch(request.name);
