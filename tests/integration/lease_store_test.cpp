@@ -78,6 +78,11 @@ class Leases : public ::testing::Test {
     }
 
     /// `name`'s heartbeat moved back past the lease: dead to the others, without waiting.
+    std::string NodeIdOf(const std::string& name) {
+        return db_.Query("SELECT node_id::text FROM nodes WHERE name = '" + name + "'")[0][0]
+            .as<std::string>();
+    }
+
     void Silence(const std::string& name) {
         db_.Query("UPDATE nodes SET heartbeat_at = now() - interval '1 hour' WHERE name = '" +
                   name + "'");
@@ -286,6 +291,32 @@ TEST_F(Leases, ANodeWatchingMoreThanItsShareGivesTheSurplusUpToANodeThatJoined) 
               std::set<std::string>(by_b.claimed.begin(), by_b.claimed.end()))
         << "listed again as moved (within the margin), nothing more given up";
     EXPECT_TRUE(SyncWait(b.ClaimMonitors(kLease, by_b.as_of)).claimed.empty());
+}
+
+TEST_F(Leases, ANodeThatStartsForgetsTheNodesGoneForADayThatHoldNoLease) {
+    auto& old_stopped = Node("old-stopped");
+    auto& old_silent = Node("old-silent");
+    auto& old_holder = Node("old-holder");
+    auto& recent = Node("recent");
+    SyncWait(old_holder.HoldMonitor("dep-1"));
+    SyncWait(old_stopped.StopNode(NodeIdOf("old-stopped")));
+    SyncWait(recent.StopNode(NodeIdOf("recent")));
+    db_.Query(
+        "UPDATE nodes SET stopped_at = now() - interval '25 hours' "
+        "WHERE name = 'old-stopped'");
+    db_.Query(
+        "UPDATE nodes SET heartbeat_at = now() - interval '25 hours' "
+        "WHERE name IN ('old-silent', 'old-holder')");
+
+    const auto silent_id = NodeIdOf("old-silent");
+    Node("newcomer");
+    const auto rows = db_.Query("SELECT name FROM nodes ORDER BY name");
+    std::vector<std::string> names;
+    for (const auto& row : rows) names.push_back(row[0].as<std::string>());
+    EXPECT_EQ(names, (std::vector<std::string>{"newcomer", "old-holder", "recent"}))
+        << "a node that still holds a lease stays, as does one stopped an hour ago";
+    EXPECT_EQ(SyncWait(old_silent.Heartbeat(silent_id, kLease)), NodeHealth::kLost)
+        << "forgotten while silent: it joins again rather than stop";
 }
 
 TEST_F(Leases, AMonitoringTakenByAnotherNodeIsListedAsMovedAtTheNextPass) {

@@ -322,16 +322,22 @@ const std::pair<const char*, const char*> kStatements[] = {
     // Nodes (docs/cluster.md): liveness on the database's clock; $2 = the lease in milliseconds.
     // A node that starts under the name of one still running succeeds it: the predecessor is
     // marked stopped in the same statement, so its work is claimable at once.
+    // A running node of the same name is succeeded; the rows of nodes stopped or silent for a
+    // day that no lease names any more are forgotten (an operator reads the recent ones).
     {"register_node",
-     "WITH p AS (UPDATE nodes SET stopped_at = now() WHERE name = $2 AND stopped_at IS NULL) "
+     "WITH p AS (UPDATE nodes SET stopped_at = now() WHERE name = $2 AND stopped_at IS NULL), "
+     "     f AS (DELETE FROM nodes n WHERE COALESCE(n.stopped_at, n.heartbeat_at) < now() - "
+     "           interval '1 day' AND NOT EXISTS (SELECT 1 FROM leases l WHERE l.owner = "
+     "           n.node_id)) "
      "INSERT INTO nodes (node_id, name) VALUES ($1::uuid, $2)"},
-    // Whether the heartbeat was renewed, and whether the row is stopped (by a successor).
+    // Whether the heartbeat was renewed, and whether the row is stopped (by a successor); a row
+    // that is gone (forgotten after a day of silence) is a lost node, which joins again.
     {"node_heartbeat",
      "WITH u AS (UPDATE nodes SET heartbeat_at = now() WHERE node_id = $1::uuid "
      "           AND stopped_at IS NULL "
      "           AND heartbeat_at > now() - $2::bigint * interval '1 millisecond' RETURNING 1) "
      "SELECT EXISTS (SELECT 1 FROM u), "
-     "       COALESCE((SELECT stopped_at IS NOT NULL FROM nodes WHERE node_id = $1::uuid), true)"},
+     "       COALESCE((SELECT stopped_at IS NOT NULL FROM nodes WHERE node_id = $1::uuid), false)"},
     {"stop_node", "UPDATE nodes SET stopped_at = now() WHERE node_id = $1::uuid"},
     {"list_nodes",
      "SELECT node_id, name, (extract(epoch from started_at) * 1000)::bigint, "
