@@ -146,6 +146,19 @@ scenario_c() {
     awk '$4 != 200 { print "    " $0 }' "$res"
     awk '$4 == 200 && $6 != "-" { print $6 }' "$res" | sort -u >"$work/c.tx"
     check_transactions c "$work/c.tx"
+    # A request that died with the node may have been accepted all the same (committed, not
+    # answered): whatever was accepted completes, answered or not.
+    local accepted undone deadline=$((SECONDS + drain_s))
+    accepted=$(sql "select count(*) from operations where target_id like 'c$run-%' and kind = 'CREATE_DEPLOYMENT'")
+    while :; do
+        undone=$(sql "select count(*) from operations where target_id like 'c$run-%'
+                      and (finished_at is null or status_code <> 200)")
+        [[ $undone == 0 ]] && break
+        ((SECONDS < deadline)) || break
+        sleep 0.2
+    done
+    say "c: deployments accepted (in operations): $accepted, of which not completed with 200: $undone"
+    [[ $undone == 0 ]] || fail "c: $undone deployment operation(s) accepted and not completed with 200"
 
     # -- the callbacks of each deployment, in order
     local order

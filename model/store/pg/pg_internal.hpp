@@ -154,8 +154,14 @@ auto PgStore::Read(Fn&& fn) {
     if (standby_dsn_.empty()) return With(fn);
     try {
         auto result = With(fn);
-        if (on_standby_.exchange(false))
+        if (on_standby_.exchange(false)) {
             ESCD_INFO("store") << "reads are served by the primary again";
+            // The standby's connections wait for no one until the next outage: closed (outside
+            // the lock), opened again then.
+            std::vector<std::unique_ptr<pqxx::connection>> closing;
+            std::lock_guard lock(mutex_);
+            closing.swap(standby_idle_);
+        }
         return result;
     } catch (const DatabaseError& primary) {
         if (primary.code() != ErrorCode::kUnavailable) throw;
