@@ -107,25 +107,6 @@ for i in $(seq 1 "$nodes"); do
 done
 front_port=$(pick_port); taken+="$front_port "
 
-# As up.sh's spawn: detached from our session, output to log/NAME.log, and run/NAME.pid holds
-# the daemon's own pid (the sh execs it). Extra environment goes before the command as NAME=VALUE
-# arguments of env.
-spawn() {
-    local name=$1
-    shift
-    # shellcheck disable=SC2016 # $$ and $@ are the inner sh's
-    setsid sh -c 'echo $$ >"$0"; exec "$@"' "$dir/run/$name.pid" "$@" \
-        </dev/null >"$dir/log/$name.log" 2>&1 &
-}
-
-wait_for() {
-    local what=$1
-    shift
-    until "$@" >/dev/null 2>&1; do
-        (($(date +%s) - started_at < up_timeout)) || die "timed out waiting for $what"
-        sleep 0.2
-    done
-}
 
 # --- the database --------------------------------------------------------------------------------
 # CREATE DATABASE cannot run in a transaction block, hence the two statements; a concurrent

@@ -1,9 +1,36 @@
 # shellcheck shell=bash
-# shellcheck disable=SC2154  # owned_dir: set by the sourcing script
+# shellcheck disable=SC2154  # owned_dir, dir, started_at, up_timeout: set by the sourcing script
 # What the cluster scripts share (sourced by up.sh, escd-up.sh, down.sh, escd-down.sh and
 # escd-check.sh): free ports, the logs' tails of a failed start, stopping only the processes of
-# one directory, and the nodes as GET /v0/nodes lists them. A script that picks ports defines
+# one directory, starting daemons and waiting for them, and the nodes as GET /v0/nodes lists
+# them. A script that picks ports defines
 # die() first; the process functions act on the processes of `$owned_dir`, which it sets.
+
+# --- starting daemons, waiting for them ---------------------------------------------------------
+# spawn NAME CMD...: starts CMD in the background, detached from our session (it must outlive the
+# script and not get the terminal's SIGINT/SIGHUP), as `spawn_as` (a command prefix, e.g.
+# runuser; none by default), logging to $dir/log/NAME.log. The pid in $dir/run/NAME.pid is the
+# daemon's own (the sh execs it), not runuser's, so the down scripts and the failover checks
+# signal the real process.
+spawn_as=()
+spawn() {
+    local name=$1
+    shift
+    # shellcheck disable=SC2016 # $$ and $@ are the inner sh's
+    setsid "${spawn_as[@]}" sh -c 'echo $$ >"$0"; exec "$@"' "$dir/run/$name.pid" "$@" \
+        </dev/null >"$dir/log/$name.log" 2>&1 &
+}
+
+# wait_for WHAT CMD...: polls CMD every 0.2 s until it succeeds; dies once `up_timeout` seconds
+# have passed since `started_at`.
+wait_for() {
+    local what=$1
+    shift
+    until "$@" >/dev/null 2>&1; do
+        (($(date +%s) - started_at < up_timeout)) || die "timed out waiting for $what"
+        sleep 0.2
+    done
+}
 
 # --- ports: random in 20000-49999, not listened on now, not picked before ($taken) ------------
 # pick_port runs in a subshell ($(pick_port)), so the caller records each pick in $taken. Another

@@ -74,27 +74,7 @@ pg2=$(pick_port); taken+="$pg2 "
 haproxy_port=$(pick_port); taken+="$haproxy_port "
 etcd_url=http://127.0.0.1:$etcd_client
 
-# Starts a daemon in the background, detached from our session (it must outlive this script and
-# not get the terminal's SIGINT/SIGHUP), logging to log/NAME.log. The pid recorded in
-# run/NAME.pid is the daemon's own (the sh execs it), not runuser's, so down.sh and the
-# failover test can signal the real process.
-spawn() {
-    local name=$1
-    shift
-    # shellcheck disable=SC2016 # $$ and $@ are the inner sh's
-    setsid "${as_pg[@]}" sh -c 'echo $$ >"$0"; exec "$@"' "$dir/run/$name.pid" "$@" \
-        </dev/null >"$dir/log/$name.log" 2>&1 &
-}
-
-# Polls "$@" every 0.2 s until it succeeds; fails once up_timeout has passed since the start.
-wait_for() {
-    local what=$1
-    shift
-    until "$@" >/dev/null 2>&1; do
-        (($(date +%s) - started_at < up_timeout)) || die "timed out waiting for $what"
-        sleep 0.2
-    done
-}
+spawn_as=("${as_pg[@]}") # lib.sh's spawn: the daemons run as postgres
 
 # --- etcd --------------------------------------------------------------------------------------
 # A single member (a quorum of one: no DCS redundancy, enough for testing the database side).
