@@ -61,8 +61,18 @@ class ManualClock::ManualTimer final : public Clock::Timer {
 };
 
 ManualClock::~ManualClock() {
-    for (auto& waiter : waiters_)
+    CancelAll();
+}
+
+void ManualClock::CancelAll() {
+    std::vector<Waiter> pending;
+    {
+        std::lock_guard lock(mutex_);
+        pending.swap(waiters_);
+    }
+    for (auto& waiter : pending)
         waiter.wake->try_send(boost::system::error_code(asio::error::operation_aborted));
+    waiters_changed_.notify_all();
 }
 
 asio::awaitable<void> ManualClock::Wait(duration delay) {

@@ -78,6 +78,9 @@ class ManualClock final : public Clock {
 
     /// Moves the time on by `step`; every wait due by then completes.
     void Advance(duration step);
+    /// Ends every wait pending now as cancelled (what the destructor does): a test that leaves
+    /// an operation waiting on the clock lets it unwind while the engine still exists.
+    void CancelAll();
     /// How many waits are pending now.
     std::size_t Waiting() const;
     /// Blocks until at least `count` waits are pending, or `timeout` (real time) passed;

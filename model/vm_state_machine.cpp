@@ -211,6 +211,10 @@ bool ServiceIsUp(ServiceState state) noexcept {
     return state == ServiceState::kActive || state == ServiceState::kInert;
 }
 
+bool ServiceIsWatched(ServiceState state) noexcept {
+    return ServiceIsUp(state) || state == ServiceState::kUpdating;
+}
+
 bool ServiceAcceptsUpdate(ServiceState state) noexcept {
     return NextState(state, ServiceEvent::kUpdate).has_value();
 }

@@ -145,6 +145,11 @@ inline ServiceState ServiceStateOf(const std::optional<ServiceState>& stored) no
 /// operations (but start), recovery and monitoring need it.
 bool ServiceIsUp(ServiceState state) noexcept;
 
+/// Whether the service's up VMs are watched between (and during) operations: an up service,
+/// or one being updated, whose VMs that were up stay what they were (a verdict on one waits for
+/// the update's end). Deploying, stopped, undeploying and failed services are not watched.
+bool ServiceIsWatched(ServiceState state) noexcept;
+
 /// Whether a PUT may update the service now (the table has an Update row from `state`).
 bool ServiceAcceptsUpdate(ServiceState state) noexcept;
 

@@ -206,7 +206,9 @@ void VmMonitor::Apply(const std::string& deployment_id,
     }
     WatchSet wanted;
     // A service in error waits for its undeploy, a stopped one for its start: neither watched.
-    if (deployment && model::ServiceIsUp(model::ServiceStateOf(deployment->service))) {
+    // One being updated is: whenever this read ran (before the update's first commit or after
+    // it), its VMs keep the watches the update leaves alone.
+    if (deployment && model::ServiceIsWatched(model::ServiceStateOf(deployment->service))) {
         const auto spec =
             model::xml::DeploymentSpecFromStored(deployment->record.spec, deployment_id);
         for (const auto& vm : deployment->vms) {

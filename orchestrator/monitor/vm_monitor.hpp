@@ -2,8 +2,8 @@
 /// @file
 /// Continuous monitoring of deployed VMs (docs/behaviour.md, "Monitoring between operations"):
 /// after a deployment operation ends, every VM of it that is alive or inert and has monitoring on
-/// is watched until the next operation changes it — while its service is active or inert (one in
-/// error waits for its undeploy, a stopped one for its start).
+/// is watched until the next operation changes it — while its service is active, inert or being
+/// updated (one in error waits for its undeploy, a stopped one for its start).
 ///
 /// A watch is one of:
 /// - ICMPPing: the group's VM_ALIVE KPI on its nicid's address, one timer per VM polling every

@@ -12,6 +12,7 @@
 #include "server/errors.hpp"
 #include "server/handlers/deployment_handlers.hpp"
 #include "server/handlers/migration_handlers.hpp"
+#include "server/handlers/operation_mode_handlers.hpp"
 #include "server/handlers/resource_handlers.hpp"
 #include "server/handlers/snapshot_handlers.hpp"
 #include "server/handlers/tenant_handlers.hpp"
@@ -118,6 +119,7 @@ EngineHarness::EngineHarness(const std::string& dsn,
         router_, {stores_.resources, stores_.deployments, stores_.snapshots});
     server::handlers::RegisterMigrationRoutes(
         router_, {vim_, stores_.resources, stores_.deployments, stores_.hosts});
+    server::handlers::RegisterOperationModeRoutes(router_, mode_);
     SyncWait(stores_.nodes.RegisterNode(NewUuid(), node_name));
     work_.emplace(ioc_.get_executor());
     for (int i = 0; i < 2; ++i) threads_.emplace_back([this] { ioc_.run(); });
@@ -132,8 +134,13 @@ EngineHarness::~EngineHarness() {
     notifier_.Stop();
     vim_.HealAll();  // hung calls go on, so that their operations end
     // escd's graceful stop: the operations still running finish first (bounded, as escd's).
-    if (!engine_.WaitDrained(10s))
+    if (!engine_.WaitDrained(10s)) {
         ADD_FAILURE() << engine_.Running() << " operation(s) still running after 10 s";
+        // Waiting on the clock, which the test no longer moves: ended as cancelled, they unwind
+        // while the engine they belong to still exists.
+        clock_.CancelAll();
+        if (!engine_.WaitDrained(10s)) ADD_FAILURE() << "nor once the clock's waits were ended";
+    }
     work_.reset();
     ioc_.stop();
     for (auto& thread : threads_) thread.join();

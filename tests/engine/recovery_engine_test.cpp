@@ -7,7 +7,9 @@
 
 #include <gtest/gtest.h>
 
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "tests/engine/engine_fixture.hpp"
 
@@ -85,6 +87,85 @@ TEST_F(EngineRecovery, AVmThatNeverAnswersGoesThroughEveryAttemptAndEndsInError)
         harness_->CallbacksOf(harness_->Accept(http::verb::delete_, "/v0/deployments/dep1"), 2);
     EXPECT_EQ(StagesOf(removed), (Stages{"VM_UNDEPLOYED", "SERVICE_UNDEPLOYED"}));
     EXPECT_TRUE(fake.Vms().empty());
+}
+
+// The address after `address` (a.b.c.d+1): where the pool puts a deployment's next VM.
+std::string NextAddress(const std::string& address) {
+    const auto dot = address.rfind('.');
+    return address.substr(0, dot + 1) + std::to_string(std::stoi(address.substr(dot + 1)) + 1);
+}
+
+TEST_F(EngineRecovery, TheVmsOfAServiceBeingUpdatedStayWatchedTheirRecoveryWaitsForTheUpdate) {
+    auto& clock = harness_->clock();
+    auto& guests = harness_->guests();
+    const std::string policy =
+        "<recovery_policy><action_on_recovery>REBOOT_ONLY</action_on_recovery></recovery_policy>";
+    const auto deployed = DeployPinged("dep1", policy);
+    ASSERT_EQ(deployed.size(), 3u);
+    const auto vm = XmlTextOf(deployed[0].body, "vm_name");
+    const auto address = XmlTextOf(deployed[0].body, "ip_address");
+
+    // The update adds a VM that does not answer until the test lets it: the update runs
+    // meanwhile, its boot check probing on the clock beside the first VM's watch.
+    const auto added_address = NextAddress(address);
+    guests.Silence(added_address);
+    const auto update =
+        harness_->Accept(http::verb::put, "/v0/deployments/dep1",
+                         EngineHarness::DeploymentBody("ten", "demo", 2, IcmpAliveKpi() + policy));
+    const auto added = harness_->CallbacksOf(update, 1);
+    ASSERT_EQ(StagesOf(added), (Stages{"VM_DEPLOYED"}));
+    ASSERT_EQ(XmlTextOf(added[0].body, "ip_address"), added_address);
+
+    // The monitor reads the deployment again while it is being updated (leaving maintenance
+    // mode syncs every deployment held): the first VM stays watched, its polls go on.
+    ASSERT_EQ(harness_->Send(http::verb::post, "/v0/operationmode/MAINTENANCE").status, 200);
+    ASSERT_EQ(harness_->Send(http::verb::post, "/v0/operationmode/OPERATION").status, 200);
+    const auto advance_polls = [&](int polls) {
+        for (int poll = 0; poll < polls; ++poll) {
+            ASSERT_TRUE(clock.WaitForWaiters(2, 10s))
+                << "the first VM is no longer polled while the service is being updated";
+            clock.Advance(1s);
+        }
+    };
+    advance_polls(3);
+    const auto echoes = guests.EchoesTo(address);
+    advance_polls(3);
+    EXPECT_GT(guests.EchoesTo(address), echoes) << "the first VM is not polled during the update";
+
+    // Found down during the update: no recovery while it runs.
+    guests.Silence(address);
+    advance_polls(3);
+    EXPECT_EQ(harness_->CallbacksOf(update, 2, 0ms).size(), 1u) << "only the update's event";
+    EXPECT_FALSE(harness_->AwaitStage("VM_RECOVERY_INIT", 0ms).has_value());
+
+    // The update ends; the verdict, raised again once its polls say so anew, starts the recovery.
+    // Its boot check sees the answer one probe after it came.
+    guests.Answer(added_address);
+    std::vector<ReceivedRequest> updated;
+    for (int probe = 0; probe < 10 && updated.size() < 3; ++probe) {
+        ASSERT_TRUE(clock.WaitForWaiters(2, 10s));
+        clock.Advance(orchestrator::kBootProbePeriod);
+        updated = harness_->CallbacksOf(update, 3, 200ms);
+    }
+    ASSERT_EQ(StagesOf(updated), (Stages{"VM_DEPLOYED", "VM_ALIVE", "SERVICE_UPDATED"}));
+    std::optional<ReceivedRequest> init;
+    for (int poll = 0; poll < 10 && !init; ++poll) {
+        ASSERT_TRUE(clock.WaitForWaiters(2, 10s)) << "the VMs are not polled after the update";
+        clock.Advance(1s);
+        init = harness_->AwaitStage("VM_RECOVERY_INIT", 200ms);
+    }
+    ASSERT_TRUE(init.has_value()) << "the VM found down during the update was not recovered";
+    EXPECT_EQ(XmlTextOf(init->body, "vm_name"), vm);
+
+    // The rebooted guest answers: the recovery completes.
+    guests.Answer(address);
+    std::optional<ReceivedRequest> complete;
+    for (int probe = 0; probe < 10 && !complete; ++probe) {
+        ASSERT_TRUE(clock.WaitForWaiters(1, 10s));
+        clock.Advance(orchestrator::kBootProbePeriod);
+        complete = harness_->AwaitStage("VM_RECOVERY_COMPLETE", 200ms);
+    }
+    ASSERT_TRUE(complete.has_value()) << "the recovery did not complete";
 }
 
 }  // namespace

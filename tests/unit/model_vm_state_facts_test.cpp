@@ -100,6 +100,14 @@ TEST(ServiceFacts, UpdatesAndOperationsAreAdmittedByTheTable) {
     }
 }
 
+TEST(ServiceFacts, AnUpServiceAndOneBeingUpdatedAreWatched) {
+    for (int s = 0; s < kServiceStates; ++s) {
+        const auto state = static_cast<S>(s);
+        const bool watched = state == S::kActive || state == S::kInert || state == S::kUpdating;
+        EXPECT_EQ(ServiceIsWatched(state), watched) << ToString(state);
+    }
+}
+
 TEST(ServiceStateMachine, AFailureFoundAgainLeavesTheServiceInError) {
     EXPECT_EQ(NextState(S::kError, SE::kFailed), S::kError);
     EXPECT_FALSE(NextState(S::kStopped, SE::kFailed));
