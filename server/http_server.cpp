@@ -1,8 +1,7 @@
 #include "server/http_server.hpp"
 
+#include "common/error.hpp"
 #include "common/log.hpp"
-#include "common/offload.hpp"
-#include "server/errors.hpp"
 
 namespace escd::server {
 namespace {
@@ -50,16 +49,12 @@ struct HttpServer::SessionState {
 };
 
 HttpServer::HttpServer(asio::io_context& ioc,
-                       const Router& router,
+                       std::vector<const Face*> faces,
                        FollowUps& follow_ups,
-                       BasicAuth& auth,
-                       asio::thread_pool& verify_pool,
                        ServerLimits limits)
     : ioc_(ioc),
-      router_(router),
+      faces_(std::move(faces)),
       follow_ups_(follow_ups),
-      auth_(auth),
-      verify_pool_(verify_pool),
       limits_(limits),
       requests_(ioc.get_executor()) {}
 
@@ -185,123 +180,269 @@ asio::awaitable<void> LingeringClose(Stream& stream) {
     }
 }
 
+// A streamed route's body, read from the connection as the handler asks for it.
+template <class Stream>
+class StreamedBody final : public BodyReader {
+  public:
+    StreamedBody(Stream& stream,
+                 beast::flat_buffer& buffer,
+                 http::request_parser<http::buffer_body>& parser,
+                 std::chrono::seconds timeout)
+        : stream_(stream), buffer_(buffer), parser_(parser), timeout_(timeout) {}
+
+    std::optional<std::uint64_t> length() const override {
+        auto length = parser_.content_length();
+        return length ? std::optional<std::uint64_t>(*length) : std::nullopt;
+    }
+
+    asio::awaitable<std::size_t> Read(asio::mutable_buffer into) override {
+        if (parser_.is_done() || into.size() == 0) co_return 0;
+        auto& body = parser_.get().body();
+        body.data = into.data();
+        body.size = into.size();
+        beast::get_lowest_layer(stream_).expires_after(timeout_);
+        auto [ec, ignored] = co_await http::async_read(stream_, buffer_, parser_, kNoThrow);
+        if (ec && ec != http::error::need_buffer) {
+            throw Error(ErrorCode::kBadRequest, "the request body broke off: " + ec.message());
+        }
+        co_return into.size() - body.size;
+    }
+
+    /// Whether the whole body was read (else the connection cannot carry another request).
+    bool done() const { return parser_.is_done(); }
+
+  private:
+    Stream& stream_;
+    beast::flat_buffer& buffer_;
+    http::request_parser<http::buffer_body>& parser_;
+    std::chrono::seconds timeout_;
+};
+
 template <class Stream>
 asio::awaitable<void> HttpServer::Serve(Stream& stream, SessionState& state) {
     auto& tcp_stream = beast::get_lowest_layer(stream);
     beast::flat_buffer buffer;
+    // An answer written before the request was dispatched: a limit, a malformed request.
+    const auto refuse = [&](const Face& face, int status,
+                            const std::string& message) -> asio::awaitable<void> {
+        auto error = face.error(status, message);
+        http::response<http::string_body> answer{error.status, 11};
+        answer.set(http::field::content_type, error.content_type);
+        answer.set(http::field::connection, "close");
+        answer.body() = std::move(error.body);
+        answer.prepare_payload();
+        tcp_stream.expires_after(std::chrono::seconds(5));
+        auto [write_ec, written] = co_await http::async_write(stream, answer, kNoThrow);
+        // Only a refused body is still on its way; garbage needs no patience.
+        if (!write_ec && status != 400) co_await LingeringClose(stream);
+    };
     while (!stopping_) {
-        http::request_parser<http::string_body> parser;
-        parser.body_limit(limits_.body_limit);
-        parser.header_limit(limits_.header_limit);
+        http::request_parser<http::empty_body> header_parser;
+        header_parser.header_limit(limits_.header_limit);
+        header_parser.body_limit(boost::none);  // each route's own limit applies below
         tcp_stream.expires_after(limits_.read_timeout);
         auto [header_ec, header_bytes] =
-            co_await http::async_read_header(stream, buffer, parser, kNoThrow);
-        beast::error_code ec = header_ec;
-        if (!ec && parser.get()[http::field::expect] == "100-continue") {
+            co_await http::async_read_header(stream, buffer, header_parser, kNoThrow);
+        if (header_ec) {
+            if (header_ec == http::error::header_limit) {
+                co_await refuse(
+                    *faces_.front(), 431,
+                    "request header exceeds " + std::to_string(limits_.header_limit) + " bytes");
+            } else if (header_ec.category() ==
+                           make_error_code(http::error::bad_target).category() &&
+                       header_ec != http::error::end_of_stream &&
+                       header_ec != http::error::partial_message) {
+                co_await refuse(*faces_.front(), 400,
+                                "malformed HTTP request: " + header_ec.message());
+            } else if (!Benign(header_ec) && header_ec != http::error::partial_message) {
+                ESCD_DEBUG("server") << "read failed: " << header_ec.message();
+            }
+            co_return;
+        }
+        const auto& header = header_parser.get();
+        auto routed = Route(header.method(), header.target());
+        const bool streamed = routed.match.handler && routed.match.options.streamed_body;
+        if (!streamed && header_parser.content_length() &&
+            *header_parser.content_length() > limits_.body_limit) {
+            co_await refuse(
+                *routed.face, 413,
+                "request body exceeds " + std::to_string(limits_.body_limit) + " bytes");
+            co_return;
+        }
+        if (header[http::field::expect] == "100-continue") {
             // curl asks before sending a body over 1 KiB; answer at once instead of making it wait.
             http::response<http::empty_body> proceed{http::status::continue_, 11};
             auto [continue_ec, continue_bytes] =
                 co_await http::async_write(stream, proceed, kNoThrow);
-            ec = continue_ec;
-        }
-        if (!ec && !parser.is_done()) {
-            auto [body_ec, body_bytes] =
-                co_await http::async_read(stream, buffer, parser, kNoThrow);
-            ec = body_ec;
-        }
-        if (ec) {
-            Response error;
-            if (ec == http::error::body_limit) {
-                error = ErrorResponse(
-                    413, "request body exceeds " + std::to_string(limits_.body_limit) + " bytes");
-            } else if (ec == http::error::header_limit) {
-                error = ErrorResponse(431, "request header exceeds " +
-                                               std::to_string(limits_.header_limit) + " bytes");
-            } else if (ec.category() == make_error_code(http::error::bad_target).category() &&
-                       ec != http::error::end_of_stream && ec != http::error::partial_message) {
-                error = ErrorResponse(400, "malformed HTTP request: " + ec.message());
-            } else {
-                if (!Benign(ec) && ec != http::error::partial_message) {
-                    ESCD_DEBUG("server") << "read failed: " << ec.message();
-                }
-                co_return;
-            }
-            http::response<http::string_body> answer{error.status, 11};
-            answer.set(http::field::content_type, "application/xml");
-            answer.set(http::field::connection, "close");
-            answer.body() = std::move(error.body);
-            answer.prepare_payload();
-            tcp_stream.expires_after(std::chrono::seconds(5));
-            auto [write_ec, written] = co_await http::async_write(stream, answer, kNoThrow);
-            // Only a refused body is still on its way; garbage needs no patience.
-            if (!write_ec && error.status != http::status::bad_request)
-                co_await LingeringClose(stream);
-            co_return;
+            if (continue_ec) co_return;
         }
 
         state.busy = true;
         requests_.Begin();
-        const auto& request = parser.get();
-        auto response = co_await Dispatch(request);
-        http::response<http::string_body> answer{response.status, request.version()};
-        answer.set(http::field::server, "escd");
-        if (!response.body.empty())
-            answer.set(http::field::content_type, "application/xml; charset=UTF-8");
-        for (const auto& [name, value] : response.headers) answer.set(name, value);
-        answer.body() = std::move(response.body);
-        answer.keep_alive(request.keep_alive() && !stopping_);
-        answer.prepare_payload();
+        Response response;
+        http::request<http::string_body> request;
+        bool body_left = false;  // a streamed body the handler did not read to its end
+        if (streamed) {
+            http::request_parser<http::buffer_body> body_parser(std::move(header_parser));
+            request.base() = body_parser.get().base();
+            StreamedBody<Stream> body(stream, buffer, body_parser, limits_.read_timeout);
+            response = co_await Dispatch(request, routed, &body);
+            body_left = !body.done();
+        } else {
+            http::request_parser<http::string_body> body_parser(std::move(header_parser));
+            body_parser.body_limit(limits_.body_limit);  // a chunked body has no length to check
+            beast::error_code body_ec;
+            if (!body_parser.is_done()) {
+                auto [ec, body_bytes] =
+                    co_await http::async_read(stream, buffer, body_parser, kNoThrow);
+                body_ec = ec;
+            }
+            if (body_ec) {
+                state.busy = false;
+                requests_.End();
+                if (body_ec == http::error::body_limit) {
+                    co_await refuse(
+                        *routed.face, 413,
+                        "request body exceeds " + std::to_string(limits_.body_limit) + " bytes");
+                } else if (!Benign(body_ec) && body_ec != http::error::partial_message) {
+                    ESCD_DEBUG("server") << "read failed: " << body_ec.message();
+                }
+                co_return;
+            }
+            request = body_parser.release();
+            response = co_await Dispatch(request, routed, nullptr);
+        }
+        const bool keep_alive = request.keep_alive() && !stopping_ && !body_left;
+        beast::error_code write_ec;
         tcp_stream.expires_after(limits_.read_timeout);
-        auto [write_ec, written] = co_await http::async_write(stream, answer, kNoThrow);
+        if (response.stream) {
+            http::response<http::buffer_body> answer{response.status, request.version()};
+            answer.set(http::field::server, "escd");
+            answer.set(http::field::content_type, response.content_type);
+            for (const auto& [name, value] : response.headers) answer.set(name, value);
+            answer.content_length(response.stream->size());
+            answer.keep_alive(keep_alive);
+            write_ec = co_await WriteStreamed(stream, answer, *response.stream);
+        } else {
+            http::response<http::string_body> answer{response.status, request.version()};
+            answer.set(http::field::server, "escd");
+            if (!response.body.empty())
+                answer.set(http::field::content_type, response.content_type);
+            for (const auto& [name, value] : response.headers) answer.set(name, value);
+            answer.body() = std::move(response.body);
+            answer.keep_alive(keep_alive);
+            answer.prepare_payload();
+            auto [ec, written] = co_await http::async_write(stream, answer, kNoThrow);
+            write_ec = ec;
+        }
         // Accepted work runs even when the client vanished before reading its answer.
         if (response.follow_up) follow_ups_.Start(std::move(*response.follow_up));
         state.busy = false;
         requests_.End();
-        if (write_ec || !answer.keep_alive()) co_return;
+        if (!write_ec && body_left) co_await LingeringClose(stream);
+        if (write_ec || !keep_alive) co_return;
     }
 }
 
-asio::awaitable<Response> HttpServer::Dispatch(const http::request<http::string_body>& request) {
+template <class Stream>
+asio::awaitable<beast::error_code> HttpServer::WriteStreamed(
+    Stream& stream, http::response<http::buffer_body>& answer, BodySource& source) {
+    // Large enough that a write moves a lot per system call, small enough per session.
+    constexpr std::size_t kChunk = 256 * 1024;
+    auto& tcp_stream = beast::get_lowest_layer(stream);
+    http::response_serializer<http::buffer_body> serializer(answer);
+    answer.body().data = nullptr;
+    answer.body().more = true;
+    auto [header_ec, header_bytes] =
+        co_await http::async_write_header(stream, serializer, kNoThrow);
+    if (header_ec) co_return header_ec;
+    std::vector<char> chunk(kChunk);
+    std::uint64_t left = source.size();
+    while (left > 0) {
+        std::size_t n = 0;
+        try {
+            n = co_await source.Read(
+                asio::buffer(chunk.data(), std::min<std::uint64_t>(kChunk, left)));
+        } catch (const std::exception& e) {
+            // The headers promised a length: the only honest end now is to close.
+            ESCD_WARN("server") << "streamed answer broke off: " << e.what();
+            co_return make_error_code(beast::errc::io_error);
+        }
+        if (n == 0) {
+            ESCD_WARN("server") << "streamed answer ended " << left << " byte(s) short";
+            co_return make_error_code(beast::errc::io_error);
+        }
+        left -= n;
+        answer.body().data = chunk.data();
+        answer.body().size = n;
+        answer.body().more = left > 0;
+        tcp_stream.expires_after(limits_.read_timeout);
+        auto [ec, written] = co_await http::async_write(stream, serializer, kNoThrow);
+        if (ec && ec != http::error::need_buffer) co_return ec;
+    }
+    if (!serializer.is_done()) {
+        answer.body().data = nullptr;
+        answer.body().size = 0;
+        answer.body().more = false;
+        auto [ec, written] = co_await http::async_write(stream, serializer, kNoThrow);
+        if (ec && ec != http::error::need_buffer) co_return ec;
+    }
+    co_return beast::error_code{};
+}
+
+HttpServer::Routed HttpServer::Route(http::verb method, std::string_view target) const {
+    Routed routed;
+    const auto path = PathOf(target);
+    for (const auto* face : faces_) {
+        auto relative = face->owns(path);
+        if (!relative) continue;
+        routed.face = face;
+        routed.relative = std::string(*relative);
+        routed.match = face->router->Find(method, *relative);
+        return routed;
+    }
+    routed.face = faces_.front();
+    return routed;
+}
+
+asio::awaitable<Response> HttpServer::Dispatch(const http::request<http::string_body>& request,
+                                               Routed& routed,
+                                               BodyReader* body) {
     const auto start = std::chrono::steady_clock::now();
     std::string_view target = request.target();
+    const Face& face = *routed.face;
     Response response;
     try {
-        const std::string authorization(request[http::field::authorization]);
-        bool authenticated = auth_.CheckCached(authorization);
-        if (!authenticated) {
-            // A new or wrong password costs a PBKDF2 run: never on this (Asio) thread.
-            authenticated = co_await Offload(
-                verify_pool_, [this, &authorization] { return auth_.Check(authorization); });
-        }
-        if (!authenticated) {
-            response = ErrorResponse(401, "authentication required");
-            response.headers.emplace_back("WWW-Authenticate", "Basic realm=\"escd\"");
-        } else if (auto relative = Router::StripBase(PathOf(target)); !relative) {
-            response = ErrorResponse(404, "no such path: " + std::string(PathOf(target)));
+        Request req{request, routed.relative.value_or(""), {}, std::move(routed.match.params)};
+        req.body_reader = body;
+        if (auto q = target.find('?'); q != std::string_view::npos)
+            req.query = std::string(target.substr(q + 1));
+        std::optional<Response> refused;
+        if (!routed.match.handler || !routed.match.options.public_route)
+            refused = co_await face.authenticate(req);
+        const bool mutating =
+            request.method() != http::verb::get && request.method() != http::verb::head;
+        if (refused) {
+            response = std::move(*refused);
+        } else if (!routed.relative) {
+            response = face.error(404, "no such path: " + std::string(PathOf(target)));
+        } else if (routed.match.handler && mutating &&
+                   !routed.match.options.allowed_in_maintenance && in_maintenance_ &&
+                   in_maintenance_()) {
+            response = face.error(503, "escd is in maintenance mode");
+        } else if (routed.match.handler) {
+            response = co_await (*routed.match.handler)(req);
+        } else if (routed.match.path_known) {
+            response = face.error(405, "method " + std::string(request.method_string()) +
+                                           " not allowed on " + *routed.relative);
+            response.headers.emplace_back("Allow", AllowHeader(routed.match.allowed));
         } else {
-            auto match = router_.Find(request.method(), *relative);
-            const bool mutating =
-                request.method() != http::verb::get && request.method() != http::verb::head;
-            if (match.handler && mutating && !match.options.allowed_in_maintenance &&
-                in_maintenance_ && in_maintenance_()) {
-                response = ErrorResponse(503, "escd is in maintenance mode");
-            } else if (match.handler) {
-                Request req{request, std::string(*relative), {}, std::move(match.params)};
-                if (auto q = target.find('?'); q != std::string_view::npos)
-                    req.query = std::string(target.substr(q + 1));
-                response = co_await (*match.handler)(req);
-            } else if (match.path_known) {
-                response = ErrorResponse(405, "method " + std::string(request.method_string()) +
-                                                  " not allowed on " + std::string(*relative));
-                response.headers.emplace_back("Allow", AllowHeader(match.allowed));
-            } else {
-                response = ErrorResponse(404, "no such path: " + std::string(PathOf(target)));
-            }
+            response = face.error(404, "no such path: " + std::string(PathOf(target)));
         }
     } catch (...) {
         response =
-            ResponseForException(std::current_exception(), std::string(request.method_string()) +
-                                                               " " + std::string(PathOf(target)));
+            face.for_exception(std::current_exception(), std::string(request.method_string()) +
+                                                             " " + std::string(PathOf(target)));
     }
     ESCD_INFO("http") << request.method_string() << " " << PathOf(target) << " "
                       << static_cast<int>(response.status) << " " << Elapsed(start)

@@ -4,9 +4,11 @@
 ///
 /// Each accepted connection gets its own strand; the session coroutine and everything it owns
 /// (timers, the stream) run on it (docs/decisions.md#code-conventions). Sessions are keep-alive
-/// with the limits of ServerLimits: body 10 MiB, header 16 KiB, 30 s to read a request. Every
-/// request is authenticated (HTTP Basic), routed, handled, and logged in one line: method, path,
-/// status, duration, transaction id.
+/// with the limits of ServerLimits: body 10 MiB (but for a route that streams its body),
+/// header 16 KiB, 30 s to read a request. Each request goes to the face that owns its path
+/// (face.hpp), which authenticates, routes and handles it; the answer is written whole, or
+/// streamed from its BodySource; every request is logged in one line: method, path, status,
+/// duration, transaction id.
 ///
 /// Stop(): stop accepting, close idle connections at once, let busy ones finish their answer
 /// (then close). AwaitAnswered() lets the caller wait for the requests in flight.
@@ -17,10 +19,13 @@
 #include <list>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
 
 #include "common/asio.hpp"
 #include "common/in_flight.hpp"
-#include "server/basic_auth.hpp"
+#include "server/face.hpp"
 #include "server/follow_up.hpp"
 #include "server/router.hpp"
 
@@ -34,13 +39,12 @@ struct ServerLimits {
 
 class HttpServer {
   public:
-    /// `follow_ups` starts what an accepted request left for after its answer; `verify_pool` runs
-    /// the password checks that the cache cannot answer (PBKDF2).
+    /// `faces` in the order they are asked whether they own a path (the first one answers for
+    /// a path none owns, and for a request too malformed to have one); `follow_ups` starts what
+    /// an accepted request left for after its answer.
     HttpServer(asio::io_context& ioc,
-               const Router& router,
+               std::vector<const Face*> faces,
                FollowUps& follow_ups,
-               BasicAuth& auth,
-               asio::thread_pool& verify_pool,
                ServerLimits limits = {});
     ~HttpServer();
 
@@ -70,14 +74,26 @@ class HttpServer {
     asio::awaitable<void> RunSession(tcp::socket socket, bool tls);
     template <class Stream>
     asio::awaitable<void> Serve(Stream& stream, SessionState& state);
-    /// Authenticates, routes and runs the handler; never throws.
-    asio::awaitable<Response> Dispatch(const http::request<http::string_body>& request);
+    /// Where a request goes: its face (never null), its path relative to the face (nullopt:
+    /// no face owns it), the route.
+    struct Routed {
+        const Face* face = nullptr;
+        std::optional<std::string> relative;
+        Router::Match match;
+    };
+    Routed Route(http::verb method, std::string_view target) const;
+    /// Authenticates and runs the handler; never throws. `body` is set for a streamed route.
+    asio::awaitable<Response> Dispatch(const http::request<http::string_body>& request,
+                                       Routed& routed,
+                                       BodyReader* body);
+    template <class Stream>
+    asio::awaitable<beast::error_code> WriteStreamed(Stream& stream,
+                                                     http::response<http::buffer_body>& answer,
+                                                     BodySource& source);
 
     asio::io_context& ioc_;
-    const Router& router_;
+    std::vector<const Face*> faces_;
     FollowUps& follow_ups_;
-    BasicAuth& auth_;
-    asio::thread_pool& verify_pool_;
     ServerLimits limits_;
     std::shared_ptr<ssl::context> tls_;  ///< read/written with std::atomic_load/store
     std::function<bool()> in_maintenance_;

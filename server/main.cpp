@@ -28,6 +28,7 @@
 #include "orchestrator/notify/notifier.hpp"
 #include "server/admin_password.hpp"
 #include "server/basic_auth.hpp"
+#include "server/esc/esc_face.hpp"
 #include "server/handlers/admin_handlers.hpp"
 #include "server/handlers/config_handlers.hpp"
 #include "server/handlers/deployment_handlers.hpp"
@@ -207,7 +208,8 @@ int Run(const Config& config) {
                  [&connectors, &stores]() { return connectors.Refresh(stores.vim_connectors); }});
     SyncWait(connectors.Refresh(stores.vim_connectors));  // the connectors stored before this start
     server::handlers::EngineFollowUps follow_ups(engine, notifier);
-    server::HttpServer http_server(ioc, router, follow_ups, auth, blocking_pool);
+    const auto esc_face = server::EscFace(router, auth, blocking_pool);
+    server::HttpServer http_server(ioc, {&esc_face}, follow_ups);
     http_server.SetMaintenanceCheck([&mode] { return mode.InMaintenance(); });
     server::handlers::RegisterAdminRoutes(router, {auth, stores.settings, blocking_pool,
                                                    http_server, config.tls_cert, config.tls_key});

@@ -19,6 +19,12 @@ struct RouteOptions {
     /// A mutating route (POST/PUT/DELETE) is refused with 503 in maintenance mode unless this
     /// is set (the mode switch itself, administrative routes).
     bool allowed_in_maintenance = false;
+    /// No credentials are asked by the face: the handler checks its own (a token endpoint, a
+    /// download URL that carries its token).
+    bool public_route = false;
+    /// The body is not read before the handler runs: it reads it through Request::body_reader,
+    /// with no size limit but its own.
+    bool streamed_body = false;
 };
 
 class Router {
