@@ -109,6 +109,25 @@ struct ImageRow {
 /// Negative, zero or positive like strcmp.
 int CompareVersions(std::string_view a, std::string_view b) noexcept;
 
+/// A client of the Software Distribution face (OAuth2 client credentials). The secret is kept
+/// only as a PBKDF2 hash.
+struct ApiClient {
+    std::string client_id;
+    std::string name;
+    std::string secret_hash;
+    bool revoked = false;
+};
+
+/// The two forms a download may wait for.
+enum class AgreementForm { kK9, kEula };
+
+/// A client's answer to a form for one file ("" : every file).
+struct Agreement {
+    AgreementForm form = AgreementForm::kEula;
+    std::string file_name;
+    bool accepted = false;
+};
+
 /// Kinds of SMU metadata items (Cisco's SMU meta file; CSM's /api/v1/cco/software).
 enum class SmuKind { kSmu, kServicePack, kSmuInTransit, kTar };
 

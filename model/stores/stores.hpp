@@ -4,6 +4,7 @@
 /// engine, which hands each of its parts the roles that part uses. Consumers otherwise take the
 /// single roles they use (model/stores/*_store.hpp), never this.
 
+#include "model/stores/catalogue_store.hpp"
 #include "model/stores/deployment_store.hpp"
 #include "model/stores/dynamic_mapping_store.hpp"
 #include "model/stores/host_store.hpp"
@@ -28,6 +29,7 @@ struct Stores {
     VimConnectorStore& vim_connectors;
     NodeStore& nodes;
     LeaseStore& leases;
+    CatalogueStore& catalogue;
 };
 
 }  // namespace escd::model

@@ -11,5 +11,7 @@ namespace escd::model::pg {
 
 /// Every prepared statement of PgStore as (name, SQL), with static storage.
 std::span<const std::pair<const char*, const char*>> PreparedStatements();
+/// The catalogue's (pg_catalogue_statements.cpp), prepared beside them.
+std::span<const std::pair<const char*, const char*>> CatalogueStatements();
 
 }  // namespace escd::model::pg

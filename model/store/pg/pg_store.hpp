@@ -35,7 +35,8 @@ class PgStore final : public ResourceStore,
                       public SettingsStore,
                       public VimConnectorStore,
                       public NodeStore,
-                      public LeaseStore {
+                      public LeaseStore,
+                      public CatalogueStore {
   public:
     /// Does not connect yet; the first call on each connection does. `connections` is also the
     /// number of read threads. `standby_dsn` (empty: none) serves the reads while `dsn` reaches
@@ -214,6 +215,42 @@ class PgStore final : public ResourceStore,
         const Operation& op,
         const std::string& message,
         const std::vector<OutboxMessage>& callbacks) override;
+
+    // CatalogueStore (pg_catalogue.cpp)
+    asio::awaitable<void> PutProduct(const catalogue::Product& product) override;
+    asio::awaitable<std::vector<catalogue::Product>> ListProducts() override;
+    asio::awaitable<void> PutSoftwareType(const catalogue::SoftwareType& type) override;
+    asio::awaitable<std::int64_t> PutRelease(const catalogue::Release& release) override;
+    asio::awaitable<catalogue::Image> PutImage(const catalogue::Image& image) override;
+    asio::awaitable<void> SetImageContent(const catalogue::ImageGuid& guid,
+                                          const catalogue::FileDigest& digest) override;
+    asio::awaitable<bool> WithdrawImage(const catalogue::ImageGuid& guid,
+                                        const std::string& date) override;
+    asio::awaitable<std::optional<catalogue::ImageRow>> GetImage(
+        const catalogue::ImageGuid& guid) override;
+    asio::awaitable<std::vector<catalogue::ImageRow>> ImagesOfProduct(
+        const std::string& pid) override;
+    asio::awaitable<std::vector<catalogue::ImageRow>> ImagesNamed(
+        const std::vector<std::string>& names) override;
+    asio::awaitable<std::optional<catalogue::FileDigest>> GetFile(
+        const std::string& sha512) override;
+    asio::awaitable<void> CreateClient(const catalogue::ApiClient& client) override;
+    asio::awaitable<std::vector<catalogue::ApiClient>> ListClients() override;
+    asio::awaitable<std::optional<catalogue::ApiClient>> GetClient(
+        const std::string& client_id) override;
+    asio::awaitable<bool> RevokeClient(const std::string& client_id) override;
+    asio::awaitable<std::string> SigningKey(const std::string& candidate) override;
+    asio::awaitable<void> RecordAgreement(const std::string& client_id,
+                                          catalogue::AgreementForm form,
+                                          const std::vector<std::string>& file_names,
+                                          bool accepted,
+                                          const std::string& details) override;
+    asio::awaitable<std::vector<catalogue::Agreement>> AgreementsOf(
+        const std::string& client_id) override;
+    asio::awaitable<void> PutSmuCatalog(const catalogue::SmuCatalog& catalog) override;
+    asio::awaitable<std::vector<catalogue::SmuCatalog>> ListSmuCatalogs() override;
+    asio::awaitable<std::optional<catalogue::SmuCatalog>> GetSmuCatalog(
+        const std::string& platform, const std::string& release) override;
 
   private:
     /// The node this store writes as ("" before RegisterNode: leases are then nobody's).
