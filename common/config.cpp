@@ -176,6 +176,13 @@ constexpr std::array kHandlers = {
                [](Config& c, std::string_view v) {
                    c.files_timeout = std::chrono::seconds{ParseInt(v, 1, kMaxSeconds)};
                }},
+    KeyHandler{"catalogue", "dir",
+               [](Config& c, std::string_view v) { c.catalogue_dir = Trim(v); }},
+    KeyHandler{"catalogue", "max_file_mb",
+               [](Config& c, std::string_view v) {
+                   c.catalogue_max_file_bytes = static_cast<std::uint64_t>(ParseInt(v, 1, 1 << 30))
+                                                << 20;
+               }},
     KeyHandler{"log", "level",
                [](Config& c, std::string_view v) {
                    auto level = log::ParseLevel(Trim(v));
@@ -319,6 +326,7 @@ void Config::Finish() {
     const std::filesystem::path data(data_dir);
     if (vim_storage_dir.empty()) vim_storage_dir = std::filesystem::absolute(data / "vim-storage");
     if (files_root.empty()) files_root = std::filesystem::absolute(data / "files");
+    if (catalogue_dir.empty()) catalogue_dir = std::filesystem::absolute(data / "catalogue");
 }
 
 void ApplyConfigText(Config& config, const std::string& text, const std::string& origin) {

@@ -92,6 +92,9 @@ struct Config {
     std::string files_root;  ///< empty = <data_dir>/files
     std::uint64_t files_max_bytes = std::uint64_t{20480} << 20;
     std::chrono::seconds files_timeout{600};
+    // [catalogue] (docs/catalogue.md)
+    std::string catalogue_dir;  ///< empty = <data_dir>/catalogue; shared by a cluster's nodes
+    std::uint64_t catalogue_max_file_bytes = std::uint64_t{65536} << 20;
     // [log]
     log::Level log_level = log::Level::kInfo;
     // [callbacks]

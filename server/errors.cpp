@@ -19,7 +19,9 @@ Response ErrorResponse(int status, const std::string& message) {
     return response;
 }
 
-Response ResponseForException(std::exception_ptr error, std::string_view context) {
+Response ResponseForException(std::exception_ptr error,
+                              std::string_view context,
+                              const ErrorShape& shape) {
     try {
         std::rethrow_exception(error);
     } catch (const Error& e) {
@@ -27,7 +29,7 @@ Response ResponseForException(std::exception_ptr error, std::string_view context
         if (status >= 500)
             ESCD_WARN("server") << context << ": " << OriginName(e.origin())
                                 << " error: " << e.what();
-        auto response = ErrorResponse(status, e.what());
+        auto response = shape(status, e.what());
         // The database or a VIM did not answer (a failover under way): nothing was stored, and
         // the same request may succeed in a moment. (Maintenance mode, also 503, says no such
         // thing.)
@@ -36,7 +38,7 @@ Response ResponseForException(std::exception_ptr error, std::string_view context
         return response;
     } catch (const std::exception& e) {
         ESCD_ERROR("server") << context << ": internal error: " << e.what();
-        return ErrorResponse(500, "internal error");
+        return shape(500, "internal error");
     }
 }
 

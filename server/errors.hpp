@@ -18,6 +18,9 @@ Response ErrorResponse(int status, const std::string& message);
 /// answer): about a database failover's time behind HAProxy (deploy/cluster).
 inline constexpr int kRetryAfterSeconds = 5;
 
-Response ResponseForException(std::exception_ptr error, std::string_view context);
+/// `shape`: the face's error answer (ESC's XML by default).
+Response ResponseForException(std::exception_ptr error,
+                              std::string_view context,
+                              const ErrorShape& shape = ErrorResponse);
 
 }  // namespace escd::server

@@ -18,9 +18,6 @@
 
 namespace escd::server {
 
-/// A face's error answer for an HTTP status and a message.
-using ErrorShape = std::function<Response(int status, const std::string& message)>;
-
 struct Face {
     std::string name;  ///< "esc", "catalogue", "swdist": for logs
     /// The path relative to the face's base, or nullopt when the face does not own `path`.

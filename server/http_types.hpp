@@ -72,4 +72,7 @@ struct Response {
 
 using Handler = std::function<asio::awaitable<Response>(Request&)>;
 
+/// A face's error answer for an HTTP status and a message (XML for ESC, JSON for the others).
+using ErrorShape = std::function<Response(int status, const std::string& message)>;
+
 }  // namespace escd::server

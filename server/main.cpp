@@ -28,6 +28,7 @@
 #include "orchestrator/notify/notifier.hpp"
 #include "server/admin_password.hpp"
 #include "server/basic_auth.hpp"
+#include "server/catalogue/catalogue_admin.hpp"
 #include "server/esc/esc_face.hpp"
 #include "server/handlers/admin_handlers.hpp"
 #include "server/handlers/config_handlers.hpp"
@@ -209,7 +210,11 @@ int Run(const Config& config) {
     SyncWait(connectors.Refresh(stores.vim_connectors));  // the connectors stored before this start
     server::handlers::EngineFollowUps follow_ups(engine, notifier);
     const auto esc_face = server::EscFace(router, auth, blocking_pool);
-    server::HttpServer http_server(ioc, {&esc_face}, follow_ups);
+    orchestrator::ContentStore catalogue_files(file_pool, config.catalogue_dir);
+    catalogue_files.Start();
+    server::catalogue::CatalogueAdmin catalogue_admin(
+        {stores.catalogue, catalogue_files, config.catalogue_max_file_bytes, auth, blocking_pool});
+    server::HttpServer http_server(ioc, {&esc_face, &catalogue_admin.face()}, follow_ups);
     http_server.SetMaintenanceCheck([&mode] { return mode.InMaintenance(); });
     server::handlers::RegisterAdminRoutes(router, {auth, stores.settings, blocking_pool,
                                                    http_server, config.tls_cert, config.tls_key});

@@ -65,6 +65,7 @@ class EscdProcess {
                     std::size_t count,
                     std::chrono::milliseconds timeout) const;
     const std::string& data_dir() const { return data_dir_; }
+    const std::string& admin_password() const { return options_.admin_password; }
     std::filesystem::path log_path() const { return log_path_; }
 
   private:
