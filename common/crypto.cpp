@@ -246,4 +246,8 @@ bool VerifyPassword(std::string_view password, std::string_view stored_hash) {
     return CRYPTO_memcmp(actual.data(), expected->data(), expected->size()) == 0;
 }
 
+bool ConstantTimeEqual(std::string_view a, std::string_view b) noexcept {
+    return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
 }  // namespace escd

@@ -28,5 +28,8 @@ std::string HashPassword(std::string_view password, unsigned iterations = 100000
 /// Constant-time comparison of `password` against a HashPassword() result; false on a malformed
 /// hash.
 bool VerifyPassword(std::string_view password, std::string_view stored_hash);
+/// Whether `a` and `b` are equal, in a time that does not depend on where they differ (a
+/// secret or a signature compared with what a client sent).
+bool ConstantTimeEqual(std::string_view a, std::string_view b) noexcept;
 
 }  // namespace escd

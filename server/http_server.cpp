@@ -220,6 +220,7 @@ class StreamedBody final : public BodyReader {
 
 template <class Stream>
 asio::awaitable<void> HttpServer::Serve(Stream& stream, SessionState& state) {
+    constexpr bool kTls = !std::is_same_v<Stream, beast::tcp_stream>;
     auto& tcp_stream = beast::get_lowest_layer(stream);
     beast::flat_buffer buffer;
     // An answer written before the request was dispatched: a limit, a malformed request.
@@ -286,7 +287,7 @@ asio::awaitable<void> HttpServer::Serve(Stream& stream, SessionState& state) {
             http::request_parser<http::buffer_body> body_parser(std::move(header_parser));
             request.base() = body_parser.get().base();
             StreamedBody<Stream> body(stream, buffer, body_parser, limits_.read_timeout);
-            response = co_await Dispatch(request, routed, &body);
+            response = co_await Dispatch(request, routed, &body, kTls);
             body_left = !body.done();
         } else {
             http::request_parser<http::string_body> body_parser(std::move(header_parser));
@@ -310,7 +311,7 @@ asio::awaitable<void> HttpServer::Serve(Stream& stream, SessionState& state) {
                 co_return;
             }
             request = body_parser.release();
-            response = co_await Dispatch(request, routed, nullptr);
+            response = co_await Dispatch(request, routed, nullptr, kTls);
         }
         const bool keep_alive = request.keep_alive() && !stopping_ && !body_left;
         beast::error_code write_ec;
@@ -407,7 +408,8 @@ HttpServer::Routed HttpServer::Route(http::verb method, std::string_view target)
 
 asio::awaitable<Response> HttpServer::Dispatch(const http::request<http::string_body>& request,
                                                Routed& routed,
-                                               BodyReader* body) {
+                                               BodyReader* body,
+                                               bool tls) {
     const auto start = std::chrono::steady_clock::now();
     std::string_view target = request.target();
     const Face& face = *routed.face;
@@ -415,6 +417,7 @@ asio::awaitable<Response> HttpServer::Dispatch(const http::request<http::string_
     try {
         Request req{request, routed.relative.value_or(""), {}, std::move(routed.match.params)};
         req.body_reader = body;
+        req.tls = tls;
         if (auto q = target.find('?'); q != std::string_view::npos)
             req.query = std::string(target.substr(q + 1));
         std::optional<Response> refused;

@@ -85,7 +85,8 @@ class HttpServer {
     /// Authenticates and runs the handler; never throws. `body` is set for a streamed route.
     asio::awaitable<Response> Dispatch(const http::request<http::string_body>& request,
                                        Routed& routed,
-                                       BodyReader* body);
+                                       BodyReader* body,
+                                       bool tls);
     template <class Stream>
     asio::awaitable<beast::error_code> WriteStreamed(Stream& stream,
                                                      http::response<http::buffer_body>& answer,

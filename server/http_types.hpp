@@ -56,6 +56,7 @@ struct Request {
     const std::string& Param(const std::string& name) const { return params.at(name); }
     const std::string& Body() const { return raw.body(); }
     BodyReader* body_reader = nullptr;  ///< set for a streamed route only
+    bool tls = false;                   ///< came over the HTTPS listener
 };
 
 struct Response {

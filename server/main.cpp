@@ -46,6 +46,7 @@
 #include "server/handlers/vim_connector_handlers.hpp"
 #include "server/http_server.hpp"
 #include "server/router.hpp"
+#include "server/swdist/swdist_face.hpp"
 #include "server/tls_context.hpp"
 #include "vim/libvirt/libvirt_adapter.hpp"
 #include "vim/openstack/openstack_adapter.hpp"
@@ -214,7 +215,13 @@ int Run(const Config& config) {
     catalogue_files.Start();
     server::catalogue::CatalogueAdmin catalogue_admin(
         {stores.catalogue, catalogue_files, config.catalogue_max_file_bytes, auth, blocking_pool});
-    server::HttpServer http_server(ioc, {&esc_face, &catalogue_admin.face()}, follow_ups);
+    // Every node signs and verifies with the key the first one stored (docs/catalogue.md).
+    const server::swdist::Signer signer(SyncWait(stores.catalogue.SigningKey(RandomHex(32))),
+                                        [] { return std::chrono::system_clock::now(); });
+    server::swdist::SoftwareDistribution software_distribution(
+        {stores.catalogue, catalogue_files, signer, blocking_pool});
+    server::HttpServer http_server(
+        ioc, {&esc_face, &catalogue_admin.face(), &software_distribution.face()}, follow_ups);
     http_server.SetMaintenanceCheck([&mode] { return mode.InMaintenance(); });
     server::handlers::RegisterAdminRoutes(router, {auth, stores.settings, blocking_pool,
                                                    http_server, config.tls_cert, config.tls_key});
