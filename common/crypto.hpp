@@ -13,6 +13,8 @@ std::string NewUuid();
 /// A UUID derived from `name` (SHA-256; version 8): the same name always gives the same id, so
 /// that an id handed out before a crash is handed out again after it.
 std::string NameUuid(std::string_view name);
+/// `size` bytes as lower-case hex (a digest's usual text form).
+std::string LowerHex(const unsigned char* data, std::size_t size);
 /// `bytes` random bytes as lower-case hex (2*bytes characters).
 std::string RandomHex(std::size_t bytes);
 /// A random password of `length` characters from [A-Za-z0-9].

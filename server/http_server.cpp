@@ -184,11 +184,18 @@ asio::awaitable<void> LingeringClose(Stream& stream) {
 template <class Stream>
 class StreamedBody final : public BodyReader {
   public:
+    /// `expects_continue`: the client waits for "100 Continue" before it sends the body; it is
+    /// sent at the first Read, so a handler that refuses first (404, 413) costs no upload.
     StreamedBody(Stream& stream,
                  beast::flat_buffer& buffer,
                  http::request_parser<http::buffer_body>& parser,
-                 std::chrono::seconds timeout)
-        : stream_(stream), buffer_(buffer), parser_(parser), timeout_(timeout) {}
+                 std::chrono::seconds timeout,
+                 bool expects_continue)
+        : stream_(stream),
+          buffer_(buffer),
+          parser_(parser),
+          timeout_(timeout),
+          continue_pending_(expects_continue) {}
 
     std::optional<std::uint64_t> length() const override {
         auto length = parser_.content_length();
@@ -197,6 +204,11 @@ class StreamedBody final : public BodyReader {
 
     asio::awaitable<std::size_t> Read(asio::mutable_buffer into) override {
         if (parser_.is_done() || into.size() == 0) co_return 0;
+        if (std::exchange(continue_pending_, false)) {
+            http::response<http::empty_body> proceed{http::status::continue_, 11};
+            auto [ec, written] = co_await http::async_write(stream_, proceed, kNoThrow);
+            if (ec) throw Error(ErrorCode::kBadRequest, "the client went away: " + ec.message());
+        }
         auto& body = parser_.get().body();
         body.data = into.data();
         body.size = into.size();
@@ -216,6 +228,7 @@ class StreamedBody final : public BodyReader {
     beast::flat_buffer& buffer_;
     http::request_parser<http::buffer_body>& parser_;
     std::chrono::seconds timeout_;
+    bool continue_pending_;
 };
 
 template <class Stream>
@@ -270,7 +283,8 @@ asio::awaitable<void> HttpServer::Serve(Stream& stream, SessionState& state) {
                 "request body exceeds " + std::to_string(limits_.body_limit) + " bytes");
             co_return;
         }
-        if (header[http::field::expect] == "100-continue") {
+        const bool expects_continue = header[http::field::expect] == "100-continue";
+        if (expects_continue && !streamed) {
             // curl asks before sending a body over 1 KiB; answer at once instead of making it wait.
             http::response<http::empty_body> proceed{http::status::continue_, 11};
             auto [continue_ec, continue_bytes] =
@@ -286,7 +300,8 @@ asio::awaitable<void> HttpServer::Serve(Stream& stream, SessionState& state) {
         if (streamed) {
             http::request_parser<http::buffer_body> body_parser(std::move(header_parser));
             request.base() = body_parser.get().base();
-            StreamedBody<Stream> body(stream, buffer, body_parser, limits_.read_timeout);
+            StreamedBody<Stream> body(stream, buffer, body_parser, limits_.read_timeout,
+                                      expects_continue);
             response = co_await Dispatch(request, routed, &body, kTls);
             body_left = !body.done();
         } else {

@@ -20,6 +20,7 @@
 #include "common/tls.hpp"
 #include "model/store/pg/embedded_postgres.hpp"
 #include "model/store/pg/pg_store.hpp"
+#include "orchestrator/catalogue/catalogue_files.hpp"
 #include "orchestrator/cluster/node_membership.hpp"
 #include "orchestrator/engine/config_parameters.hpp"
 #include "orchestrator/engine/engine.hpp"
@@ -213,6 +214,8 @@ int Run(const Config& config) {
     const auto esc_face = server::EscFace(router, auth, blocking_pool);
     orchestrator::ContentStore catalogue_files(file_pool, config.catalogue_dir);
     catalogue_files.Start();
+    orchestrator::CatalogueFiles catalogue_images(stores.catalogue, catalogue_files, file_pool);
+    fetcher.UseCatalogue(&catalogue_images);
     server::catalogue::CatalogueAdmin catalogue_admin(
         {stores.catalogue, catalogue_files, config.catalogue_max_file_bytes, auth, blocking_pool});
     // Every node signs and verifies with the key the first one stored (docs/catalogue.md).

@@ -101,4 +101,17 @@ int CompareVersions(std::string_view a, std::string_view b) noexcept {
     return static_cast<int>(more_a) - static_cast<int>(more_b);
 }
 
+std::optional<ImageGuid> CatalogueImageOf(std::string_view src) {
+    for (std::string_view scheme : {"catalogue://", "catalogue:"}) {
+        if (src.substr(0, scheme.size()) == scheme)
+            return ImageGuid::Parse(src.substr(scheme.size()));
+    }
+    constexpr std::string_view kFiles = "/software/v4.0/download/file/";
+    constexpr std::string_view kCode = "dwnld_code=d1.";
+    if (src.find(kFiles) == std::string_view::npos) return std::nullopt;
+    const auto code = src.find(kCode);
+    if (code == std::string_view::npos) return std::nullopt;
+    return ImageGuid::Parse(src.substr(code + kCode.size(), 40));
+}
+
 }  // namespace escd::model::catalogue

@@ -128,6 +128,12 @@ struct Agreement {
     bool accepted = false;
 };
 
+/// The catalogue image an ESC image's `src` names (docs/catalogue.md, "ESC images from the
+/// catalogue"): `catalogue:<GUID>` (also `catalogue://<GUID>`), or a download URL the Software
+/// Distribution face handed out (`.../software/v4.0/download/file/<name>?dwnld_code=d1.<GUID>...`).
+/// nullopt for any other source.
+std::optional<ImageGuid> CatalogueImageOf(std::string_view src);
+
 /// Kinds of SMU metadata items (Cisco's SMU meta file; CSM's /api/v1/cco/software).
 enum class SmuKind { kSmu, kServicePack, kSmuInTransit, kTar };
 

@@ -26,8 +26,10 @@ class CatalogueStore {
     virtual asio::awaitable<std::vector<catalogue::Product>> ListProducts() = 0;
     virtual asio::awaitable<void> PutSoftwareType(const catalogue::SoftwareType& type) = 0;
     /// Inserts or updates the release of (pid, software type, platform, version): its id.
-    /// kNotFound when the product or the software type is not in the catalogue.
-    virtual asio::awaitable<std::int64_t> PutRelease(const catalogue::Release& release) = 0;
+    /// `type`, when given, is put with it (its id must be the release's). kNotFound, and nothing
+    /// stored, when the product or the software type is not in the catalogue.
+    virtual asio::awaitable<std::int64_t> PutRelease(
+        const catalogue::Release& release, const std::optional<catalogue::SoftwareType>& type) = 0;
     /// Inserts or updates the image `name` of its release (an existing image keeps its GUID and
     /// content): the image as stored. kNotFound when the release is not in the catalogue.
     virtual asio::awaitable<catalogue::Image> PutImage(const catalogue::Image& image) = 0;

@@ -11,6 +11,7 @@
 #include "common/ip_network.hpp"
 #include "common/text.hpp"
 #include "common/url.hpp"
+#include "model/catalogue/catalogue.hpp"
 #include "model/ids.hpp"
 #include "model/xml/xml_doc.hpp"
 
@@ -139,6 +140,12 @@ std::vector<pugi::xml_node> Children(const pugi::xml_node& root, std::string_vie
 }
 
 void ValidateUrl(std::string_view text, std::string_view field, bool allow_file) {
+    if (allow_file && text.starts_with("catalogue:")) {
+        if (!catalogue::CatalogueImageOf(text))
+            Bad("<" + std::string(field) + "> " + Quoted(text) +
+                " is not catalogue:<the 40 hex GUID of a catalogue image>");
+        return;
+    }
     if (allow_file && text.starts_with("file:///")) {
         if (text.find("/../") != std::string_view::npos || text.ends_with("/.."))
             Bad("<" + std::string(field) + "> " + Quoted(text) + " must not contain '..'");

@@ -35,17 +35,6 @@ void FsyncPath(const fs::path& path) {
     if (synced != 0) ThrowErrno("cannot sync " + path.string());
 }
 
-std::string Hex(const unsigned char* data, unsigned length) {
-    static constexpr char kDigits[] = "0123456789abcdef";
-    std::string out;
-    out.reserve(length * 2);
-    for (unsigned i = 0; i < length; ++i) {
-        out.push_back(kDigits[data[i] >> 4]);
-        out.push_back(kDigits[data[i] & 0xf]);
-    }
-    return out;
-}
-
 // A file being written to incoming/, with its digests so far. Removed unless Commit() moved it
 // to its address. Touched by one coroutine at a time (its disk work on the file pool).
 class Upload {
@@ -89,8 +78,8 @@ class Upload {
         unsigned md5_length = 0, sha512_length = 0;
         EVP_DigestFinal_ex(md5_.get(), md5.data(), &md5_length);
         EVP_DigestFinal_ex(sha512_.get(), sha512.data(), &sha512_length);
-        model::catalogue::FileDigest digest{size_, Hex(md5.data(), md5_length),
-                                            Hex(sha512.data(), sha512_length)};
+        model::catalogue::FileDigest digest{size_, LowerHex(md5.data(), md5_length),
+                                            LowerHex(sha512.data(), sha512_length)};
         if (::fsync(fd_) != 0) ThrowErrno("cannot sync " + temp_.string());
         ::close(fd_);
         fd_ = -1;

@@ -12,6 +12,8 @@
 #include "common/log.hpp"
 #include "common/offload.hpp"
 #include "common/url.hpp"
+#include "model/catalogue/catalogue.hpp"
+#include "orchestrator/catalogue/catalogue_files.hpp"
 
 namespace escd::orchestrator {
 namespace {
@@ -144,6 +146,8 @@ void FileFetcher::Discard(const FetchedFile& file) {
 
 asio::awaitable<FetchedFile> FileFetcher::Fetch(const FetchSource& source,
                                                 const std::string& name) {
+    if (auto guid = model::catalogue::CatalogueImageOf(source.url); guid && catalogue_)
+        co_return co_await catalogue_->Fetch(*guid);
     if (source.url.starts_with("file://")) co_return co_await FetchLocal(source.url);
     co_return co_await Download(source, name);
 }

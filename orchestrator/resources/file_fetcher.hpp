@@ -5,6 +5,8 @@
 ///
 /// - `file:///path`: used in place (no copy) when the path, with symlinks resolved, lies below
 ///   files.root; anything else is refused, so a client cannot make escd read /etc/shadow.
+/// - `catalogue:<GUID>`, or a download URL of escd's Software Distribution face: the catalogue
+///   image's file, in place, its checksums verified (catalogue_files.hpp).
 /// - `http(s)://`: downloaded to <download_dir>/<name>.part with Basic credentials when given,
 ///   only from addresses in files.allowed_cidrs (every address a name resolves to), at most
 ///   files.max_mb, within files.timeout_s. The network side is asynchronous on the caller's
@@ -43,11 +45,16 @@ struct FetchedFile {
     bool temporary = false;  ///< a download: remove with Discard() once used
 };
 
+class CatalogueFiles;
+
 class FileFetcher {
   public:
     FileFetcher(asio::thread_pool& file_pool, FetchOptions options);
     ~FileFetcher();
 
+    /// Sources that name a catalogue image (model::catalogue::CatalogueImageOf) are read from
+    /// `catalogue` from now on (catalogue_files.hpp). Set before the engine starts.
+    void UseCatalogue(CatalogueFiles* catalogue) { catalogue_ = catalogue; }
     /// Fetches `source`; `name` (an internal id) names the staged download.
     asio::awaitable<FetchedFile> Fetch(const FetchSource& source, const std::string& name);
     /// Where staged files live (also used for the config drives escd builds).
@@ -62,6 +69,7 @@ class FileFetcher {
     asio::thread_pool& file_pool_;
     FetchOptions options_;
     ssl::context tls_;
+    CatalogueFiles* catalogue_ = nullptr;
 };
 
 }  // namespace escd::orchestrator

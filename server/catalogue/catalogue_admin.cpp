@@ -27,8 +27,12 @@ ImageGuid GuidParam(const Request& request) {
 }
 
 void RequireJson(const Request& request) {
-    const auto type = request.Header("Content-Type");
-    if (type.substr(0, 16) != "application/json")
+    // A media type is case-insensitive; parameters (charset) may follow it.
+    std::string type(
+        request.Header("Content-Type").substr(0, request.Header("Content-Type").find(';')));
+    for (auto& c : type) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    while (!type.empty() && type.back() == ' ') type.pop_back();
+    if (type != "application/json")
         throw Error(ErrorCode::kUnsupportedMedia, "the body must be application/json");
 }
 
@@ -107,14 +111,13 @@ void CatalogueAdmin::AddRoutes() {
     router_.Add(http::verb::post, "/releases",
                 [&store](Request& request) -> asio::awaitable<Response> {
                     RequireJson(request);
-                    auto input = ParseRelease(request.Body());
-                    if (!input.software_type_name.empty()) {
-                        // A named value: g++ 12 destroys a braced temporary in a co_await twice.
-                        const model::catalogue::SoftwareType type{input.release.software_type_id,
-                                                                  input.software_type_name};
-                        co_await store.PutSoftwareType(type);
-                    }
-                    co_return JsonAnswer(ReleaseIdJson(co_await store.PutRelease(input.release)));
+                    const auto input = ParseRelease(request.Body());
+                    std::optional<model::catalogue::SoftwareType> type;
+                    if (!input.software_type_name.empty())
+                        type = model::catalogue::SoftwareType{input.release.software_type_id,
+                                                              input.software_type_name};
+                    const auto id = co_await store.PutRelease(input.release, type);
+                    co_return JsonAnswer(ReleaseIdJson(id));
                 });
     router_.Add(http::verb::post, "/releases/{id}/images",
                 [&store](Request& request) -> asio::awaitable<Response> {

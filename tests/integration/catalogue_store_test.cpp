@@ -40,7 +40,7 @@ class CatalogueStoreTest : public ::testing::Test {
         release.version = version;
         release.fcs_date = "2026-12-01";
         release.documents = {{"notes", "Release Document", "http://127.0.0.1/notes"}};
-        return SyncWait(store_->PutRelease(release));
+        return SyncWait(store_->PutRelease(release, std::nullopt));
     }
 
     static Image NamedImage(std::int64_t release, const std::string& name) {
@@ -87,7 +87,8 @@ TEST_F(CatalogueStoreTest, AMissingParentIsNotFoundAndNothingIsStored) {
     orphan.software_type_id = "1";
     orphan.version = "1.0";
     try {
-        SyncWait(store_->PutRelease(orphan));
+        const std::optional<SoftwareType> type = SoftwareType{"9", "named with it"};
+        SyncWait(store_->PutRelease(orphan, type));
         FAIL() << "a release of an unknown product was stored";
     } catch (const Error& e) {
         EXPECT_EQ(e.code(), ErrorCode::kNotFound);
@@ -108,6 +109,15 @@ TEST_F(CatalogueStoreTest, AMissingParentIsNotFoundAndNothingIsStored) {
     }
     EXPECT_FALSE(SyncWait(store_->GetFile(std::string(128, 'd'))).has_value());
     EXPECT_TRUE(SyncWait(store_->ListProducts()).empty());
+    EXPECT_EQ(db_.Query("SELECT count(*) FROM catalogue_software_types")[0][0].as<long>(), 0)
+        << "the software type of a refused release was stored";
+}
+
+TEST_F(CatalogueStoreTest, AWithdrawnImagePutAgainStaysWithdrawn) {
+    const auto image = SyncWait(store_->PutImage(NamedImage(PutRelease("1.0"), "old.bin")));
+    EXPECT_TRUE(SyncWait(store_->WithdrawImage(image.guid, "2026-12-06")));
+    SyncWait(store_->PutImage(NamedImage(image.release_id, "old.bin")));
+    EXPECT_EQ(SyncWait(store_->GetImage(image.guid))->image.deleted_date, "2026-12-06");
 }
 
 TEST_F(CatalogueStoreTest, ImagesAreFoundByProductAndByName) {

@@ -212,26 +212,31 @@ asio::awaitable<void> PgStore::PutSoftwareType(const SoftwareType& type) {
     co_await Write("catalogue_put_software_type", params);
 }
 
-asio::awaitable<std::int64_t> PgStore::PutRelease(const Release& release) {
-    std::vector<std::string> params{release.pid,
-                                    release.software_type_id,
-                                    release.operating_platform,
-                                    release.version,
-                                    release.lifecycle,
-                                    release.fcs_date,
-                                    Flag(release.suggested),
-                                    release.message,
-                                    release.catalog_message,
-                                    release.field_notice_url,
-                                    release.security_advisory_url,
-                                    DocumentsJson(release.documents)};
-    const auto result = co_await Write("catalogue_put_release", params);
-    if (result.empty()) {
+asio::awaitable<std::int64_t> PgStore::PutRelease(const Release& release,
+                                                  const std::optional<SoftwareType>& type) {
+    std::optional<std::int64_t> id;
+    co_await AwaitCommit([&](GroupCommit::Completion done) {
+        writes_.RunAsync(
+            [&](pqxx::work& tx) {
+                // The refusal first: a group-commit job writes nothing before it may refuse.
+                if (tx.exec_prepared("catalogue_product_exists", release.pid).empty()) return;
+                if (type) tx.exec_prepared0("catalogue_put_software_type", type->id, type->name);
+                const auto row = tx.exec_prepared(
+                    "catalogue_put_release", release.pid, release.software_type_id,
+                    release.operating_platform, release.version, release.lifecycle,
+                    release.fcs_date, Flag(release.suggested), release.message,
+                    release.catalog_message, release.field_notice_url,
+                    release.security_advisory_url, DocumentsJson(release.documents));
+                if (!row.empty()) id = row[0][0].as<std::int64_t>();
+            },
+            std::move(done));
+    });
+    if (!id) {
         throw Error(ErrorCode::kNotFound, "product '" + release.pid + "' or software type '" +
                                               release.software_type_id +
                                               "' is not in the catalogue");
     }
-    co_return result[0][0].as<std::int64_t>();
+    co_return *id;
 }
 
 asio::awaitable<Image> PgStore::PutImage(const Image& image) {

@@ -27,6 +27,7 @@ const std::pair<const char*, const char*> kStatements[] = {
      "mdf_concept_name = EXCLUDED.mdf_concept_name"},
     {"catalogue_list_products",
      "SELECT pid, mdf_id, mdf_concept_name FROM catalogue_products ORDER BY pid"},
+    {"catalogue_product_exists", "SELECT 1 FROM catalogue_products WHERE pid = $1"},
     {"catalogue_put_software_type",
      "INSERT INTO catalogue_software_types (software_type_id, name) VALUES ($1, $2) "
      "ON CONFLICT (software_type_id) DO UPDATE SET name = EXCLUDED.name"},
@@ -44,7 +45,8 @@ const std::pair<const char*, const char*> kStatements[] = {
      "catalog_message = EXCLUDED.catalog_message, field_notice_url = EXCLUDED.field_notice_url, "
      "security_advisory_url = EXCLUDED.security_advisory_url, documents = EXCLUDED.documents "
      "RETURNING release_id"},
-    // No row when the release is missing; an image of that name keeps its GUID and content.
+    // No row when the release is missing; an image of that name keeps its GUID, its content and
+    // its withdrawal (publishing again does not bring a withdrawn image back).
     {"catalogue_put_image",
      "WITH up AS (INSERT INTO catalogue_images (guid, release_id, name, description, "
      "feature_set, min_dram, min_flash, k9, eula, related, software_advisory_url, "
@@ -56,8 +58,7 @@ const std::pair<const char*, const char*> kStatements[] = {
      "feature_set = EXCLUDED.feature_set, min_dram = EXCLUDED.min_dram, "
      "min_flash = EXCLUDED.min_flash, k9 = EXCLUDED.k9, eula = EXCLUDED.eula, "
      "related = EXCLUDED.related, software_advisory_url = EXCLUDED.software_advisory_url, "
-     "deferral_notice_url = EXCLUDED.deferral_notice_url, "
-     "deleted_date = EXCLUDED.deleted_date, documents = EXCLUDED.documents "
+     "deferral_notice_url = EXCLUDED.deferral_notice_url, documents = EXCLUDED.documents "
      "RETURNING guid, sha512) "
      "SELECT up.guid, f.sha512, f.md5, f.size FROM up "
      "LEFT JOIN catalogue_files f ON f.sha512 = up.sha512"},

@@ -220,7 +220,9 @@ class PgStore final : public ResourceStore,
     asio::awaitable<void> PutProduct(const catalogue::Product& product) override;
     asio::awaitable<std::vector<catalogue::Product>> ListProducts() override;
     asio::awaitable<void> PutSoftwareType(const catalogue::SoftwareType& type) override;
-    asio::awaitable<std::int64_t> PutRelease(const catalogue::Release& release) override;
+    asio::awaitable<std::int64_t> PutRelease(
+        const catalogue::Release& release,
+        const std::optional<catalogue::SoftwareType>& type) override;
     asio::awaitable<catalogue::Image> PutImage(const catalogue::Image& image) override;
     asio::awaitable<void> SetImageContent(const catalogue::ImageGuid& guid,
                                           const catalogue::FileDigest& digest) override;
