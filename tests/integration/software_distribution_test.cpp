@@ -7,10 +7,17 @@
 
 #include <openssl/evp.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <boost/json.hpp>
 #include <string>
+#include <thread>
 
 #include "common/crypto.hpp"
+#include "server/swdist/signer.hpp"
 #include "tests/integration/escd_fixture.hpp"
 
 namespace escd::test {
@@ -345,6 +352,112 @@ TEST_F(SoftwareDistribution, ADeclinedK9FormWithholdsTheDownloadEvenThroughAUrlI
     const auto status = ApiOk("metadata/images", R"({"imageNames":["crypto-1.10.bin"]})");
     EXPECT_NE(Codes(status.at("metadata").at(0).as_object()).find("K9_REJECTED"),
               std::string::npos);
+}
+
+TEST_F(SoftwareDistribution, ATokenOrTransactionIdPastItsHourIsRefusedByTheServer) {
+    // Signed with escd's own key on a clock two hours back: genuine, but expired.
+    const auto key =
+        db_.Query("SELECT value FROM settings WHERE key = 'catalogue.signing_key'")[0][0]
+            .as<std::string>();
+    const server::swdist::Signer past(
+        key, [] { return std::chrono::system_clock::now() - std::chrono::hours(2); });
+    const server::swdist::Signer present(key, [] { return std::chrono::system_clock::now(); });
+    EXPECT_EQ(ErrorToken(Api("metadata/images", R"({"imageNames":["vnf-1.0.qcow2"]})",
+                             past.IssueToken(client_id_)),
+                         403),
+              "NOT_AUTHORIZED");
+    EXPECT_EQ(Api("metadata/images", R"({"imageNames":["vnf-1.0.qcow2"]})",
+                  present.IssueToken(client_id_))
+                  .status,
+              200)
+        << "the same signature, in its hour, is honoured";
+    EXPECT_EQ(ErrorToken(Api("download/pidimage",
+                             R"({"pid":"ESCD-VNF","mdfId":"286000001","metadataTransId":")" +
+                                 past.IssueTransaction(client_id_) + R"(","imageGuids":[")" +
+                                 eula_guid_ + R"("]})",
+                             token_),
+                         400),
+              "MTRANSID_EXPIRED");
+}
+
+TEST_F(SoftwareDistribution, ADownloadCutByKillResumesAfterTheRestartWithTheSameUrl) {
+    ApiOk("compliance/eula", R"({"status":"Accepted"})");
+    const auto trans_id = std::string(
+        ApiOk("metadata/pidimage", R"({"pid":"ESCD-VNF","imageNames":["vnf-1.10.qcow2"]})")
+            .at("metadataTransId")
+            .as_string());
+    const auto url = std::string(
+        ApiOk("download/pidimage", R"({"pid":"ESCD-VNF","mdfId":"286000001","metadataTransId":")" +
+                                       trans_id + R"(","imageGuids":[")" + eula_guid_ + R"("]})")
+            .at("downloads")
+            .at(0)
+            .at("url")
+            .as_string());
+    // A client that read the headers and the first bytes when escd was killed.
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(escd_->http_port());
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+    const auto request =
+        "GET " + Target(url) + "&access_token=" + token_ + " HTTP/1.1\r\nHost: localhost\r\n\r\n";
+    ASSERT_EQ(::send(fd, request.data(), request.size(), MSG_NOSIGNAL),
+              static_cast<ssize_t>(request.size()));
+    std::string received;
+    char chunk[64 * 1024];
+    while (received.find("\r\n\r\n") == std::string::npos || received.size() < 256 * 1024) {
+        const auto n = ::recv(fd, chunk, sizeof chunk, 0);
+        ASSERT_GT(n, 0) << "the download ended early";
+        received.append(chunk, static_cast<std::size_t>(n));
+    }
+    escd_->Kill();
+    ::close(fd);
+    const auto body_at = received.find("\r\n\r\n") + 4;
+    const auto had = received.substr(body_at);
+    ASSERT_LT(had.size(), vnf_.size());
+
+    StartEscd();
+    HttpClient files = escd_->Client();
+    files.ClearAuth();
+    auto rest = files.Get(Target(url) + "&access_token=" + token_,
+                          {{"Range", "bytes=" + std::to_string(had.size()) + "-"}});
+    ASSERT_EQ(rest.status, 206) << rest.body.substr(0, 300);
+    EXPECT_EQ(Digest(had + rest.body, EVP_sha512()), Digest(vnf_, EVP_sha512()));
+}
+
+TEST_F(SoftwareDistribution, UploadsAtOnceOfTheSameAndOfDifferentContentStoreEachContentOnce) {
+    const auto release = Release("2.0", false);
+    std::vector<std::string> guids;
+    for (int i = 0; i < 4; ++i) {
+        guids.push_back(std::string(
+            json::parse(Admin("POST", "/releases/" + std::to_string(release) + "/images",
+                              R"({"name":"part-)" + std::to_string(i) + R"(.bin"})")
+                            .body)
+                .at("imageGuid")
+                .as_string()));
+    }
+    // Images 0 and 1 get one content, 2 and 3 each their own.
+    const std::vector<std::string> contents{Content(2 << 20, 7), Content(2 << 20, 7),
+                                            Content(2 << 20, 8), Content(2 << 20, 9)};
+    std::vector<std::thread> uploads;
+    std::vector<int> statuses(4);
+    for (int i = 0; i < 4; ++i) {
+        uploads.emplace_back([&, i] {
+            HttpClient uploader = escd_->Client();
+            statuses[i] = uploader
+                              .Put("/catalogue/v1/images/" + guids[i] + "/content", contents[i],
+                                   {{"Content-Type", "application/octet-stream"}})
+                              .status;
+        });
+    }
+    for (auto& upload : uploads) upload.join();
+    EXPECT_EQ(statuses, (std::vector<int>{200, 200, 200, 200}));
+    // The four of SetUp, and three new contents.
+    EXPECT_EQ(Count("catalogue_files"), 6);
+    const auto a = db_.Query("SELECT sha512 FROM catalogue_images WHERE guid = '" + guids[0] + "'");
+    const auto b = db_.Query("SELECT sha512 FROM catalogue_images WHERE guid = '" + guids[1] + "'");
+    EXPECT_EQ(a[0][0].as<std::string>(), b[0][0].as<std::string>());
 }
 
 }  // namespace
