@@ -178,6 +178,8 @@ constexpr std::array kHandlers = {
                }},
     KeyHandler{"catalogue", "dir",
                [](Config& c, std::string_view v) { c.catalogue_dir = Trim(v); }},
+    KeyHandler{"catalogue", "import_dir",
+               [](Config& c, std::string_view v) { c.catalogue_import_dir = Trim(v); }},
     KeyHandler{"catalogue", "max_file_mb",
                [](Config& c, std::string_view v) {
                    c.catalogue_max_file_bytes = static_cast<std::uint64_t>(ParseInt(v, 1, 1 << 30))

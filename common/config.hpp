@@ -95,6 +95,7 @@ struct Config {
     // [catalogue] (docs/catalogue.md)
     std::string catalogue_dir;  ///< empty = <data_dir>/catalogue; shared by a cluster's nodes
     std::uint64_t catalogue_max_file_bytes = std::uint64_t{65536} << 20;
+    std::string catalogue_import_dir;  ///< imported at start-up when set (docs/catalogue.md)
     // [log]
     log::Level log_level = log::Level::kInfo;
     // [callbacks]

@@ -216,8 +216,11 @@ int Run(const Config& config) {
     catalogue_files.Start();
     orchestrator::CatalogueFiles catalogue_images(stores.catalogue, catalogue_files, file_pool);
     fetcher.UseCatalogue(&catalogue_images);
+    orchestrator::CatalogueImport catalogue_import(stores.catalogue, catalogue_files, file_pool,
+                                                   config.catalogue_max_file_bytes);
     server::catalogue::CatalogueAdmin catalogue_admin(
-        {stores.catalogue, catalogue_files, config.catalogue_max_file_bytes, auth, blocking_pool});
+        {stores.catalogue, catalogue_files, catalogue_import, config.files_root,
+         config.catalogue_max_file_bytes, auth, blocking_pool});
     // Every node signs and verifies with the key the first one stored (docs/catalogue.md).
     const server::swdist::Signer signer(SyncWait(stores.catalogue.SigningKey(RandomHex(32))),
                                         [] { return std::chrono::system_clock::now(); });
@@ -250,6 +253,16 @@ int Run(const Config& config) {
     SyncWait(membership.Join());
     asio::co_spawn(ioc, engine.Start(),
                    log::LogFailure(log::Level::kError, "engine", "start-up failed"));
+    if (!config.catalogue_import_dir.empty()) {
+        // In the background: a large import does not hold back the listeners.
+        asio::co_spawn(
+            ioc,
+            [&]() -> asio::awaitable<void> {
+                co_await catalogue_import.Import(config.catalogue_import_dir);
+            },
+            log::LogFailure(log::Level::kError, "catalogue",
+                            "the import of " + config.catalogue_import_dir + " failed"));
+    }
 
     // Graceful stop: no new connections or operations, idle connections closed, in-flight
     // requests answered, then the io_context ends. Unfinished operations resume next start.

@@ -10,19 +10,19 @@
 #include <vector>
 
 #include "model/catalogue/catalogue.hpp"
+#include "model/catalogue/catalogue_json.hpp"
+#include "orchestrator/catalogue/catalogue_import.hpp"
 
 namespace escd::server::catalogue {
 
 model::catalogue::Product ParseProduct(std::string_view body, std::string pid);
 model::catalogue::SoftwareType ParseSoftwareType(std::string_view body, std::string id);
-/// A release, and the name of its software type when the body gives one (the type is then
-/// created or renamed with it).
-struct ReleaseInput {
-    model::catalogue::Release release;
-    std::string software_type_name;
-};
+using model::catalogue::ReleaseInput;
 ReleaseInput ParseRelease(std::string_view body);
 model::catalogue::Image ParseImage(std::string_view body, std::int64_t release_id);
+/// The directory of an import request.
+std::string ParseImportDirectory(std::string_view body);
+std::string ImportReportJson(const orchestrator::ImportReport& report);
 /// The name of a new API client.
 std::string ParseClientName(std::string_view body);
 

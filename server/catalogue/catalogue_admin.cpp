@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <ctime>
+#include <filesystem>
 
 #include "common/crypto.hpp"
 #include "common/error.hpp"
@@ -161,6 +162,26 @@ void CatalogueAdmin::AddRoutes() {
             co_return JsonAnswer(DigestJson(guid, digest));
         },
         RouteOptions{.streamed_body = true});
+    router_.Add(http::verb::post, "/import", [this](Request& request) -> asio::awaitable<Response> {
+        RequireJson(request);
+        const std::filesystem::path directory = ParseImportDirectory(request.Body());
+        // The directory's place, with symlinks resolved: the admin names files escd may read,
+        // only below files.root (as an image's file:// source).
+        const bool below = co_await Offload(deps_.verify_pool, [this, &directory] {
+            const auto path = std::filesystem::weakly_canonical(directory);
+            const auto root = std::filesystem::weakly_canonical(deps_.import_root);
+            const auto relative = path.lexically_relative(root);
+            return !relative.empty() && *relative.begin() != ".." &&
+                   std::filesystem::is_directory(path);
+        });
+        if (!below) {
+            throw Error(ErrorCode::kBadRequest, "directory " + directory.string() +
+                                                    " is not a directory below files.root (" +
+                                                    deps_.import_root + ")");
+        }
+        const auto report = co_await deps_.importer.Import(directory);
+        co_return JsonAnswer(ImportReportJson(report));
+    });
     router_.Add(http::verb::get, "/clients", [&store](Request&) -> asio::awaitable<Response> {
         co_return JsonAnswer(ClientsJson(co_await store.ListClients()));
     });

@@ -4,12 +4,13 @@
 /// face of its own under /catalogue/v1: JSON, HTTP Basic for escd's admin user (the same
 /// credentials as the ESC face). Publishes products, software types, releases and images,
 /// stores an image's content from a streamed upload, and manages the API clients of the
-/// Software Distribution face.
+/// Software Distribution face, and imports a directory (a manifest, Cisco SMU metadata).
 
 #include <cstdint>
 
 #include "common/asio.hpp"
 #include "model/stores/catalogue_store.hpp"
+#include "orchestrator/catalogue/catalogue_import.hpp"
 #include "orchestrator/catalogue/content_store.hpp"
 #include "server/basic_auth.hpp"
 #include "server/face.hpp"
@@ -20,6 +21,8 @@ namespace escd::server::catalogue {
 struct AdminDeps {
     model::CatalogueStore& store;
     orchestrator::ContentStore& content;
+    orchestrator::CatalogueImport& importer;
+    std::string import_root;  ///< an import's directory must lie below it (files.root)
     std::uint64_t max_file_bytes;
     BasicAuth& auth;
     asio::thread_pool& verify_pool;  ///< password checks and secret hashing (PBKDF2)
