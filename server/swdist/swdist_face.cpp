@@ -139,6 +139,18 @@ std::vector<ImageRow> PageOf(const std::vector<ImageRow>& rows, const Paging& pa
             rows.begin() + static_cast<std::ptrdiff_t>(last)};
 }
 
+// The names asked that none of `rows` has: the answer's invalidImages.
+std::vector<std::string> NamesNotIn(const std::vector<std::string>& names,
+                                    const std::vector<ImageRow>& rows) {
+    std::vector<std::string> missing;
+    for (const auto& name : names) {
+        if (std::none_of(rows.begin(), rows.end(),
+                         [&name](const ImageRow& row) { return row.image.name == name; }))
+            missing.push_back(name);
+    }
+    return missing;
+}
+
 // A file of the catalogue, from `first`, `length` bytes: what a download streams.
 class FileSource final : public BodySource {
   public:
@@ -280,6 +292,20 @@ asio::awaitable<NoticesByImage> SoftwareDistribution::NoticesFor(
     co_return notices;
 }
 
+asio::awaitable<MetadataPage> SoftwareDistribution::PageFor(const std::string& client_id,
+                                                            const std::vector<ImageRow>& rows,
+                                                            const Paging& paging,
+                                                            const Request& request) {
+    MetadataPage page;
+    page.rows = PageOf(rows, paging);
+    page.metadata_trans_id = deps_.signer.IssueTransaction(client_id);
+    page.paging = paging;
+    page.total_records = rows.size();
+    page.notices = co_await NoticesFor(client_id, page.rows);
+    page.self_link = SelfLink(request);
+    co_return page;
+}
+
 asio::awaitable<Response> SoftwareDistribution::Token(Request& request) {
     // The three ways clients send their credentials: a form body, the query string, Basic.
     auto fields = ParseQuery(request.query);
@@ -338,13 +364,7 @@ asio::awaitable<Response> SoftwareDistribution::PidRelease(Request& request) {
         throw ApiError(ApiErrorCode::kNoDataFound,
                        "no release of '" + parsed.pid + "' matches the output release asked");
     }
-    MetadataPage page;
-    page.rows = PageOf(chosen, parsed.paging);
-    page.metadata_trans_id = deps_.signer.IssueTransaction(client_id);
-    page.paging = parsed.paging;
-    page.total_records = chosen.size();
-    page.notices = co_await NoticesFor(client_id, page.rows);
-    page.self_link = SelfLink(request);
+    const auto page = co_await PageFor(client_id, chosen, parsed.paging, request);
     co_return Json(PidReleaseAnswer(page));
 }
 
@@ -355,24 +375,13 @@ asio::awaitable<Response> SoftwareDistribution::PidImage(Request& request) {
     const std::set<std::string> wanted(parsed.image_names.begin(), parsed.image_names.end());
     std::erase_if(rows,
                   [&wanted](const ImageRow& row) { return !wanted.contains(row.image.name); });
-    std::vector<std::string> invalid;
-    for (const auto& name : parsed.image_names) {
-        if (std::none_of(rows.begin(), rows.end(),
-                         [&name](const ImageRow& row) { return row.image.name == name; }))
-            invalid.push_back(name);
-    }
+    const auto invalid = NamesNotIn(parsed.image_names, rows);
     if (rows.empty()) {
         throw ApiError(ApiErrorCode::kImageNameInvalid,
                        "no image of pid '" + parsed.pid + "' has any of the names asked");
     }
     NewestFirst(rows);
-    MetadataPage page;
-    page.rows = PageOf(rows, parsed.paging);
-    page.metadata_trans_id = deps_.signer.IssueTransaction(client_id);
-    page.paging = parsed.paging;
-    page.total_records = rows.size();
-    page.notices = co_await NoticesFor(client_id, page.rows);
-    page.self_link = SelfLink(request);
+    const auto page = co_await PageFor(client_id, rows, parsed.paging, request);
     co_return Json(PidImageAnswer(page, invalid));
 }
 
@@ -381,12 +390,7 @@ asio::awaitable<Response> SoftwareDistribution::Images(Request& request) {
     const auto parsed = ParseImagesRequest(request.Body(), request.query);
     auto rows = co_await deps_.store.ImagesNamed(parsed.image_names);
     NewestFirst(rows);
-    std::vector<std::string> invalid;
-    for (const auto& name : parsed.image_names) {
-        if (std::none_of(rows.begin(), rows.end(),
-                         [&name](const ImageRow& row) { return row.image.name == name; }))
-            invalid.push_back(name);
-    }
+    const auto invalid = NamesNotIn(parsed.image_names, rows);
     const auto notices = co_await NoticesFor(client_id, rows);
     co_return Json(ImagesAnswer(rows, invalid, notices, SelfLink(request)));
 }

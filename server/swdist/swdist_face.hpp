@@ -40,6 +40,12 @@ class SoftwareDistribution {
     /// The notices each of `rows` carries for `client_id` (its agreements, the advisories).
     asio::awaitable<NoticesByImage> NoticesFor(const std::string& client_id,
                                                const std::vector<model::catalogue::ImageRow>& rows);
+    /// The page `paging` asks of `rows` (ordered), with a new metadata transaction id and the
+    /// client's notices.
+    asio::awaitable<MetadataPage> PageFor(const std::string& client_id,
+                                          const std::vector<model::catalogue::ImageRow>& rows,
+                                          const Paging& paging,
+                                          const Request& request);
     asio::awaitable<Response> Token(Request& request);
     asio::awaitable<Response> PidRelease(Request& request);
     asio::awaitable<Response> PidImage(Request& request);

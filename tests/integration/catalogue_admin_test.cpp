@@ -3,51 +3,23 @@
 // limit of the other routes) with escd's own digests, JSON errors naming what is wrong with
 // nothing stored, API clients, and an upload cut by kill -9 that leaves nothing behind.
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <openssl/evp.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <boost/json.hpp>
 #include <filesystem>
-#include <thread>
 #include <string>
+#include <thread>
 
 #include "common/crypto.hpp"
 #include "tests/integration/escd_fixture.hpp"
+#include "tests/support/test_bytes.hpp"
 
 namespace escd::test {
 namespace {
 
 namespace fs = std::filesystem;
 namespace json = boost::json;
-
-std::string Sha512Hex(const std::string& data) {
-    unsigned char digest[EVP_MAX_MD_SIZE];
-    unsigned length = 0;
-    EVP_Digest(data.data(), data.size(), digest, &length, EVP_sha512(), nullptr);
-    static constexpr char kHex[] = "0123456789abcdef";
-    std::string out;
-    for (unsigned i = 0; i < length; ++i) {
-        out.push_back(kHex[digest[i] >> 4]);
-        out.push_back(kHex[digest[i] & 0xf]);
-    }
-    return out;
-}
-
-// Bytes that do not repeat in short cycles (a digest over a constant would prove less).
-std::string Content(std::size_t size) {
-    std::string out(size, '\0');
-    std::uint64_t state = 0x9E3779B97F4A7C15ull;
-    for (auto& byte : out) {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        byte = static_cast<char>(state);
-    }
-    return out;
-}
 
 class CatalogueAdmin : public EscdTest {
   protected:
@@ -88,13 +60,13 @@ class CatalogueAdmin : public EscdTest {
 TEST_F(CatalogueAdmin, AnImagesContentIsStreamedToDiskWithEscdsOwnDigests) {
     const auto guid = PublishImage();
     // Over the 10 MiB body limit of the other routes: only a streamed route takes it.
-    const auto content = Content(24 * 1024 * 1024 + 5);
+    const auto content = PseudoRandomBytes(24 * 1024 * 1024 + 5);
     auto stored = client_->Put("/catalogue/v1/images/" + guid + "/content", content,
                                {{"Content-Type", "application/octet-stream"}});
     ASSERT_EQ(stored.status, 200) << stored.body;
     const auto digest = Parsed(stored);
     EXPECT_EQ(digest.at("size").as_int64(), static_cast<std::int64_t>(content.size()));
-    EXPECT_EQ(digest.at("sha512").as_string(), Sha512Hex(content));
+    EXPECT_EQ(digest.at("sha512").as_string(), HexDigest(content, EVP_sha512()));
     const auto sha512 = std::string(digest.at("sha512").as_string());
     EXPECT_EQ(fs::file_size(CatalogueDir() / sha512.substr(0, 2) / sha512), content.size());
 
@@ -175,17 +147,12 @@ TEST_F(CatalogueAdmin, AClientsSecretIsShownOnceAndARevokedClientIsListedSo) {
 TEST_F(CatalogueAdmin, AnUploadCutByKillLeavesNothingAndTheRestartRemovesItsPart) {
     const auto guid = PublishImage();
     // A client that announced 64 MiB and sent 4: escd is writing the part when it is killed.
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_port = htons(escd_->http_port());
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+    const int fd = ConnectLoopback(escd_->http_port());
     const std::string head = "PUT /catalogue/v1/images/" + guid +
                              "/content HTTP/1.1\r\nHost: localhost\r\nAuthorization: Basic " +
                              Base64Encode("admin:" + escd_->admin_password()) +
                              "\r\nContent-Length: 67108864\r\n\r\n";
-    const auto part = Content(4 * 1024 * 1024);
+    const auto part = PseudoRandomBytes(4 * 1024 * 1024);
     ASSERT_EQ(::send(fd, head.data(), head.size(), MSG_NOSIGNAL),
               static_cast<ssize_t>(head.size()));
     ASSERT_EQ(::send(fd, part.data(), part.size(), MSG_NOSIGNAL),

@@ -7,8 +7,6 @@
 
 #include <openssl/evp.h>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -19,40 +17,12 @@
 #include "common/crypto.hpp"
 #include "server/swdist/signer.hpp"
 #include "tests/integration/escd_fixture.hpp"
+#include "tests/support/test_bytes.hpp"
 
 namespace escd::test {
 namespace {
 
 namespace json = boost::json;
-
-std::string Hex(const unsigned char* data, unsigned length) {
-    static constexpr char kHex[] = "0123456789abcdef";
-    std::string out;
-    for (unsigned i = 0; i < length; ++i) {
-        out.push_back(kHex[data[i] >> 4]);
-        out.push_back(kHex[data[i] & 0xf]);
-    }
-    return out;
-}
-
-std::string Digest(const std::string& data, const EVP_MD* md) {
-    unsigned char digest[EVP_MAX_MD_SIZE];
-    unsigned length = 0;
-    EVP_Digest(data.data(), data.size(), digest, &length, md, nullptr);
-    return Hex(digest, length);
-}
-
-std::string Content(std::size_t size, unsigned seed) {
-    std::string out(size, '\0');
-    std::uint64_t state = 0x9E3779B97F4A7C15ull ^ seed;
-    for (auto& byte : out) {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        byte = static_cast<char>(state);
-    }
-    return out;
-}
 
 class SoftwareDistribution : public EscdTest {
   protected:
@@ -62,9 +32,10 @@ class SoftwareDistribution : public EscdTest {
         Admin("PUT", "/products/ESCD-VNF", R"({"mdfId":"286000001","mdfConceptName":"escd VNF"})");
         const auto old_release = Release("1.0", false);
         const auto new_release = Release("1.10", true);  // newer than 1.9 and 1.0
-        Image(old_release, R"({"name":"vnf-1.0.qcow2"})", Content(1000, 1));
+        Image(old_release, R"({"name":"vnf-1.0.qcow2"})", PseudoRandomBytes(1000, 1));
         eula_guid_ = Image(new_release, R"({"name":"vnf-1.10.qcow2","eula":true})", vnf_);
-        k9_guid_ = Image(new_release, R"({"name":"crypto-1.10.bin","k9":true})", Content(77, 3));
+        k9_guid_ =
+            Image(new_release, R"({"name":"crypto-1.10.bin","k9":true})", PseudoRandomBytes(77, 3));
         const auto client =
             json::parse(Admin("POST", "/clients", R"({"name":"upgrade tool"})").body).as_object();
         client_id_ = std::string(client.at("clientId").as_string());
@@ -153,7 +124,7 @@ class SoftwareDistribution : public EscdTest {
         return url.substr(url.find('/', scheme_end + 3));
     }
 
-    std::string vnf_ = Content(3 * 1024 * 1024 + 11, 2);
+    std::string vnf_ = PseudoRandomBytes(3 * 1024 * 1024 + 11, 2);
     std::string eula_guid_, k9_guid_, client_id_, secret_, token_;
 };
 
@@ -183,8 +154,8 @@ TEST_F(SoftwareDistribution, AClientFindsTheLatestReleaseAcceptsTheEulaAndDownlo
         if (image.at("imageGuid").as_string() == eula_guid_) vnf = image;
     ASSERT_FALSE(vnf.empty());
     EXPECT_EQ(vnf.at("size").as_string(), std::to_string(vnf_.size()));
-    EXPECT_EQ(vnf.at("md5").as_string(), Digest(vnf_, EVP_md5()));
-    EXPECT_EQ(vnf.at("sha512").as_string(), Digest(vnf_, EVP_sha512()));
+    EXPECT_EQ(vnf.at("md5").as_string(), HexDigest(vnf_, EVP_md5()));
+    EXPECT_EQ(vnf.at("sha512").as_string(), HexDigest(vnf_, EVP_sha512()));
     EXPECT_NE(Codes(vnf).find("EULA_FORM_AR"), std::string::npos) << Codes(vnf);
 
     const std::string download_body = R"({"pid":"ESCD-VNF","mdfId":286000001,"metadataTransId":")" +
@@ -211,7 +182,7 @@ TEST_F(SoftwareDistribution, AClientFindsTheLatestReleaseAcceptsTheEulaAndDownlo
     auto whole = files.Get(Target(url) + "&access_token=" + token_);
     ASSERT_EQ(whole.status, 200) << whole.body.substr(0, 300);
     EXPECT_EQ(whole.body.size(), vnf_.size());
-    EXPECT_EQ(Digest(whole.body, EVP_sha512()), vnf["sha512"].as_string());
+    EXPECT_EQ(HexDigest(whole.body, EVP_sha512()), vnf["sha512"].as_string());
     EXPECT_FALSE(whole.Header("ETag").empty());
 
     // The cloud flow: POST the token as a form field.
@@ -394,12 +365,7 @@ TEST_F(SoftwareDistribution, ADownloadCutByKillResumesAfterTheRestartWithTheSame
             .at("url")
             .as_string());
     // A client that read the headers and the first bytes when escd was killed.
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_port = htons(escd_->http_port());
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+    const int fd = ConnectLoopback(escd_->http_port());
     const auto request =
         "GET " + Target(url) + "&access_token=" + token_ + " HTTP/1.1\r\nHost: localhost\r\n\r\n";
     ASSERT_EQ(::send(fd, request.data(), request.size(), MSG_NOSIGNAL),
@@ -423,7 +389,7 @@ TEST_F(SoftwareDistribution, ADownloadCutByKillResumesAfterTheRestartWithTheSame
     auto rest = files.Get(Target(url) + "&access_token=" + token_,
                           {{"Range", "bytes=" + std::to_string(had.size()) + "-"}});
     ASSERT_EQ(rest.status, 206) << rest.body.substr(0, 300);
-    EXPECT_EQ(Digest(had + rest.body, EVP_sha512()), Digest(vnf_, EVP_sha512()));
+    EXPECT_EQ(HexDigest(had + rest.body, EVP_sha512()), HexDigest(vnf_, EVP_sha512()));
 }
 
 TEST_F(SoftwareDistribution, UploadsAtOnceOfTheSameAndOfDifferentContentStoreEachContentOnce) {
@@ -438,8 +404,9 @@ TEST_F(SoftwareDistribution, UploadsAtOnceOfTheSameAndOfDifferentContentStoreEac
                 .as_string()));
     }
     // Images 0 and 1 get one content, 2 and 3 each their own.
-    const std::vector<std::string> contents{Content(2 << 20, 7), Content(2 << 20, 7),
-                                            Content(2 << 20, 8), Content(2 << 20, 9)};
+    const std::vector<std::string> contents{
+        PseudoRandomBytes(2 << 20, 7), PseudoRandomBytes(2 << 20, 7), PseudoRandomBytes(2 << 20, 8),
+        PseudoRandomBytes(2 << 20, 9)};
     std::vector<std::thread> uploads;
     std::vector<int> statuses(4);
     for (int i = 0; i < 4; ++i) {
