@@ -60,6 +60,7 @@ struct LoadOptions {
     std::string authorization;
     std::string callback;
     std::string prefix;
+    std::string body;  // with --target: sent as application/json (--json)
 };
 
 /// State shared by every connection coroutine. One thread runs them all, so no locking.
@@ -126,6 +127,10 @@ asio::awaitable<void> RunConnection(LoadState& state, int connection) {
         request.body() = kTenantBody;
     } else {
         request.target(options.target);
+        if (!options.body.empty()) {
+            request.set(http::field::content_type, "application/json");
+            request.body() = options.body;
+        }
     }
     request.keep_alive(true);
     request.prepare_payload();
@@ -227,6 +232,13 @@ int RunLoad(Args& args) {
         throw std::invalid_argument("--user and --password go together");
     }
     if (user) options.authorization = "Basic " + Base64Encode(*user + ":" + *password);
+    if (const auto bearer = args.Get("bearer")) {
+        if (user) throw std::invalid_argument("--bearer and --user exclude each other");
+        options.authorization = "Bearer " + *bearer;
+    }
+    options.body = args.GetString("json", "");
+    if (!options.body.empty() && target.empty())
+        throw std::invalid_argument("--json goes with --target or --path");
     options.callback = args.GetString("callback", "");
     options.prefix = args.GetString("prefix", "bench-" + RandomHex(4));
     args.CheckAllUsed();
@@ -363,11 +375,12 @@ int RunServer(Args& args, bool receiver) {
 
 constexpr std::string_view kUsage = R"(usage:
   escd_bench_accept load --port P [--connections N] [--duration-s D] [--warmup-s W]
-        [--user U --password X] [--callback URL] [--prefix STR] [--name NAME]
-        [--method M] [--target /path | --path M:/path]
+        [--user U --password X | --bearer TOKEN] [--callback URL] [--prefix STR] [--name NAME]
+        [--method M] [--target /path | --path M:/path] [--json BODY]
       N keep-alive clients on 127.0.0.1:P, one thread. Without --target/--path: POST tenant
       creates to /v0/tenants/<prefix>-<conn>-<seq>, expecting 200 + ESC-Transaction-Id.
-      With them: plain requests expecting 200. Prints
+      With them: plain requests expecting 200 (with --json, that body as application/json).
+      Prints
       RESULT name=.. conns=N requests=R errors=E rps=X p50_ms=Y p99_ms=Z
   escd_bench_accept bare --port P [--threads T]      (T defaults to 2)
       Beast keep-alive server answering 200, empty body, no work; P=0 picks a port.

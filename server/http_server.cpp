@@ -365,6 +365,8 @@ asio::awaitable<beast::error_code> HttpServer::WriteStreamed(
     Stream& stream, http::response<http::buffer_body>& answer, BodySource& source) {
     // Large enough that a write moves a lot per system call, small enough per session.
     constexpr std::size_t kChunk = 256 * 1024;
+    // A sendfile call moves what the socket's buffer takes, up to this.
+    constexpr std::uint64_t kSendfileChunk = 8 * 1024 * 1024;
     auto& tcp_stream = beast::get_lowest_layer(stream);
     http::response_serializer<http::buffer_body> serializer(answer);
     answer.body().data = nullptr;
@@ -372,8 +374,40 @@ asio::awaitable<beast::error_code> HttpServer::WriteStreamed(
     auto [header_ec, header_bytes] =
         co_await http::async_write_header(stream, serializer, kNoThrow);
     if (header_ec) co_return header_ec;
-    std::vector<char> chunk(kChunk);
     std::uint64_t left = source.size();
+    if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
+        // A plain connection: a file goes from the page cache to the socket (sendfile), the
+        // way a static file server sends it; TLS needs the bytes in escd, below.
+        auto& socket = stream.socket();
+        beast::error_code ignored;
+        socket.native_non_blocking(true, ignored);
+        while (left > 0) {
+            std::optional<std::size_t> sent;
+            try {
+                sent = co_await source.SendTo(
+                    socket.native_handle(),
+                    static_cast<std::size_t>(std::min<std::uint64_t>(left, kSendfileChunk)));
+            } catch (const std::exception& e) {
+                ESCD_WARN("server") << "streamed answer broke off: " << e.what();
+                co_return make_error_code(beast::errc::io_error);
+            }
+            if (!sent) break;  // not a file
+            if (*sent > 0) {
+                left -= *sent;
+                continue;
+            }
+            // The socket's buffer is full: wait until the client reads, within the timeout.
+            asio::steady_timer deadline(co_await asio::this_coro::executor, limits_.read_timeout);
+            deadline.async_wait([&socket](const beast::error_code& ec) {
+                if (!ec) socket.cancel();
+            });
+            auto [wait_ec] = co_await socket.async_wait(tcp::socket::wait_write, kNoThrow);
+            deadline.cancel();
+            if (wait_ec) co_return wait_ec;
+        }
+        if (left == 0) co_return beast::error_code{};
+    }
+    std::vector<char> chunk(kChunk);
     while (left > 0) {
         std::size_t n = 0;
         try {

@@ -40,6 +40,15 @@ class BodySource {
     /// Reads the next bytes into `buffer`: how many, 0 at the end. Never blocks the calling
     /// (Asio) thread.
     virtual asio::awaitable<std::size_t> Read(asio::mutable_buffer buffer) = 0;
+    /// Sends up to `max` of the next bytes from a file straight to the connected, non-blocking
+    /// `socket` (the kernel's sendfile: no copy through escd), never blocking the calling
+    /// thread: how many (0: the socket takes none now), or nullopt when this source cannot (the
+    /// server then reads and writes through Read()). Throws when the file or the socket fails.
+    virtual asio::awaitable<std::optional<std::size_t>> SendTo(int socket, std::size_t max) {
+        (void)socket;
+        (void)max;
+        co_return std::nullopt;
+    }
 };
 
 struct Request {

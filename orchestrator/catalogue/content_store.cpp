@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <openssl/evp.h>
+#include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -130,6 +131,22 @@ class OpenFile final : public ContentStore::File {
             }
         });
         co_return read;
+    }
+
+    asio::awaitable<std::size_t> SendTo(int socket,
+                                        std::uint64_t offset,
+                                        std::size_t max) override {
+        const auto sent = co_await Offload(pool_, [this, socket, offset, max]() -> std::size_t {
+            auto position = static_cast<off_t>(offset);
+            for (;;) {
+                const auto n = ::sendfile(socket, fd_, &position, max);
+                if (n >= 0) return static_cast<std::size_t>(n);
+                if (errno == EINTR) continue;
+                if (errno == EAGAIN) return 0;
+                ThrowErrno("cannot send a catalogue file");
+            }
+        });
+        co_return sent;
     }
 
   private:

@@ -48,6 +48,12 @@ class ContentStore {
         /// Reads up to the buffer's size at `offset`: how many (0 past the end).
         virtual asio::awaitable<std::size_t> ReadAt(std::uint64_t offset,
                                                     asio::mutable_buffer buffer) = 0;
+        /// Sends up to `max` bytes from `offset` to the non-blocking `socket` (sendfile, on the
+        /// file pool: a read from disk never blocks an Asio thread): how many, 0 when the
+        /// socket takes none now. Throws escd::Error on another failure.
+        virtual asio::awaitable<std::size_t> SendTo(int socket,
+                                                    std::uint64_t offset,
+                                                    std::size_t max) = 0;
     };
     /// Opens the file of `sha512`; nullopt when it is not on disk.
     asio::awaitable<std::shared_ptr<File>> Open(const std::string& sha512);

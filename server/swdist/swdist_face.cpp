@@ -167,6 +167,14 @@ class FileSource final : public BodySource {
         left_ -= n;
         co_return n;
     }
+    asio::awaitable<std::optional<std::size_t>> SendTo(int socket, std::size_t max) override {
+        const auto want = static_cast<std::size_t>(std::min<std::uint64_t>(max, left_));
+        if (want == 0) co_return std::size_t{0};
+        const auto n = co_await file_->SendTo(socket, offset_, want);
+        offset_ += n;
+        left_ -= n;
+        co_return n;
+    }
 
   private:
     std::shared_ptr<orchestrator::ContentStore::File> file_;

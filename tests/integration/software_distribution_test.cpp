@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <boost/json.hpp>
+#include <filesystem>
 #include <string>
 #include <thread>
 
@@ -390,6 +391,33 @@ TEST_F(SoftwareDistribution, ADownloadCutByKillResumesAfterTheRestartWithTheSame
                           {{"Range", "bytes=" + std::to_string(had.size()) + "-"}});
     ASSERT_EQ(rest.status, 206) << rest.body.substr(0, 300);
     EXPECT_EQ(HexDigest(had + rest.body, EVP_sha512()), HexDigest(vnf_, EVP_sha512()));
+}
+
+TEST_F(SoftwareDistribution, AnotherNodeOnTheDatabaseHonoursTheTokenAndServesTheUrl) {
+    ApiOk("compliance/eula", R"({"status":"Accepted"})");
+    const auto trans_id = std::string(
+        ApiOk("metadata/pidimage", R"({"pid":"ESCD-VNF","imageNames":["vnf-1.10.qcow2"]})")
+            .at("metadataTransId")
+            .as_string());
+    const auto url = std::string(
+        ApiOk("download/pidimage", R"({"pid":"ESCD-VNF","mdfId":"286000001","metadataTransId":")" +
+                                       trans_id + R"(","imageGuids":[")" + eula_guid_ + R"("]})")
+            .at("downloads")
+            .at(0)
+            .at("url")
+            .as_string());
+    // A second node: the same database, the catalogue directory shared (docs/catalogue.md).
+    EscdProcess other(OptionsFor(
+        {"--catalogue.dir=" + (std::filesystem::path(escd_->data_dir()) / "catalogue").string()}));
+    HttpClient api = other.Client();
+    api.ClearAuth();
+    auto images =
+        api.Post("/software/v4.0/metadata/images", R"({"imageNames":["vnf-1.0.qcow2"]})",
+                 {{"Content-Type", "application/json"}, {"Authorization", "Bearer " + token_}});
+    EXPECT_EQ(images.status, 200) << "a token of one node opens another: " << images.body;
+    auto file = api.Get(Target(url) + "&access_token=" + token_);
+    ASSERT_EQ(file.status, 200) << file.body.substr(0, 300);
+    EXPECT_EQ(file.body, vnf_);
 }
 
 TEST_F(SoftwareDistribution, UploadsAtOnceOfTheSameAndOfDifferentContentStoreEachContentOnce) {
