@@ -1,5 +1,7 @@
 #include "server/http_server.hpp"
 
+#include <boost/asio/experimental/awaitable_operators.hpp>
+
 #include "common/error.hpp"
 #include "common/log.hpp"
 
@@ -407,28 +409,47 @@ asio::awaitable<beast::error_code> HttpServer::WriteStreamed(
         }
         if (left == 0) co_return beast::error_code{};
     }
-    std::vector<char> chunk(kChunk);
+    // Two buffers: the next chunk is read from disk while the current one is written (and,
+    // over TLS, encrypted), so neither waits for the other.
+    std::vector<char> current(kChunk), next(kChunk);
+    const auto broke_off = [&left](const char* why) {
+        ESCD_WARN("server") << "streamed answer broke off " << left << " byte(s) short: " << why;
+        // The headers promised a length: the only honest end now is to close.
+        return make_error_code(beast::errc::io_error);
+    };
+    std::size_t n = 0;
+    try {
+        n = co_await source.Read(
+            asio::buffer(current.data(), std::min<std::uint64_t>(kChunk, left)));
+    } catch (const std::exception& e) {
+        co_return broke_off(e.what());
+    }
     while (left > 0) {
-        std::size_t n = 0;
-        try {
-            n = co_await source.Read(
-                asio::buffer(chunk.data(), std::min<std::uint64_t>(kChunk, left)));
-        } catch (const std::exception& e) {
-            // The headers promised a length: the only honest end now is to close.
-            ESCD_WARN("server") << "streamed answer broke off: " << e.what();
-            co_return make_error_code(beast::errc::io_error);
-        }
-        if (n == 0) {
-            ESCD_WARN("server") << "streamed answer ended " << left << " byte(s) short";
-            co_return make_error_code(beast::errc::io_error);
-        }
+        if (n == 0) co_return broke_off("the source ended");
         left -= n;
-        answer.body().data = chunk.data();
+        answer.body().data = current.data();
         answer.body().size = n;
         answer.body().more = left > 0;
         tcp_stream.expires_after(limits_.read_timeout);
-        auto [ec, written] = co_await http::async_write(stream, serializer, kNoThrow);
-        if (ec && ec != http::error::need_buffer) co_return ec;
+        if (left == 0) {
+            auto [ec, written] = co_await http::async_write(stream, serializer, kNoThrow);
+            if (ec && ec != http::error::need_buffer) co_return ec;
+            break;
+        }
+        using namespace asio::experimental::awaitable_operators;
+        // The write's (error, bytes) and the read's bytes, flattened by operator&&.
+        beast::error_code write_ec;
+        std::size_t written = 0, read = 0;
+        try {
+            std::tie(write_ec, written, read) = co_await (
+                http::async_write(stream, serializer, kNoThrow) &&
+                source.Read(asio::buffer(next.data(), std::min<std::uint64_t>(kChunk, left))));
+        } catch (const std::exception& e) {
+            co_return broke_off(e.what());
+        }
+        if (write_ec && write_ec != http::error::need_buffer) co_return write_ec;
+        current.swap(next);
+        n = read;
     }
     if (!serializer.is_done()) {
         answer.body().data = nullptr;
