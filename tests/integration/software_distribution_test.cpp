@@ -269,6 +269,17 @@ TEST_F(SoftwareDistribution, EachMistakeGetsTheReferencesTokenAndStatus) {
                        R"({"pid":"ESCD-VNF","imageNames":["a","b","c","d","e","f"]})", token_),
                    400),
         "IMAGE_LIMIT_EXCEEDED");
+    EXPECT_EQ(ErrorToken(Api("metadata/pidimage",
+                             R"({"pid":"ESCD-VNF","imageNames":["no-such-image.bin"]})", token_),
+                         400),
+              "IMG_NM_INVALID");
+    EXPECT_EQ(
+        ErrorToken(Api("metadata/pidrelease",
+                       R"({"pid":")" + std::string(300, 'P') +
+                           R"(","currentReleaseVersion":"1","outputReleaseVersion":"latest"})",
+                       token_),
+                   400),
+        "PID_INVALID");
     EXPECT_EQ(
         ErrorToken(
             Api("download/pidimage",
