@@ -3,13 +3,14 @@
 // limit of the other routes) with escd's own digests, JSON errors naming what is wrong with
 // nothing stored, API clients, and an upload cut by kill -9 that leaves nothing behind.
 
+#include <poll.h>
+#include <sys/inotify.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <boost/json.hpp>
 #include <filesystem>
 #include <string>
-#include <thread>
 
 #include "common/crypto.hpp"
 #include "tests/integration/escd_fixture.hpp"
@@ -157,16 +158,22 @@ TEST_F(CatalogueAdmin, AnUploadCutByKillLeavesNothingAndTheRestartRemovesItsPart
               static_cast<ssize_t>(head.size()));
     ASSERT_EQ(::send(fd, part.data(), part.size(), MSG_NOSIGNAL),
               static_cast<ssize_t>(part.size()));
-    // The part exists once escd wrote some of it (there is no event to wait on but the file).
+    // The part exists once escd wrote some of it: inotify tells when it is written to.
     const auto incoming = CatalogueDir() / "incoming";
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
     const auto has_part = [&] {
         for (const auto& entry : fs::directory_iterator(incoming))
             if (fs::file_size(entry.path()) > 0) return true;
         return false;
     };
-    while (!has_part() && std::chrono::steady_clock::now() < deadline)
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    const int watch = ::inotify_init1(IN_CLOEXEC);
+    ASSERT_GE(watch, 0);
+    ASSERT_GE(::inotify_add_watch(watch, incoming.c_str(), IN_MODIFY | IN_CLOSE_WRITE), 0);
+    pollfd ready{watch, POLLIN, 0};
+    while (!has_part() && ::poll(&ready, 1, 20000) > 0) {
+        char events[4096];
+        (void)::read(watch, events, sizeof events);
+    }
+    ::close(watch);
     ASSERT_TRUE(has_part()) << "escd wrote none of the upload";
     escd_->Kill();
     ::close(fd);

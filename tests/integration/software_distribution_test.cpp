@@ -119,6 +119,21 @@ class SoftwareDistribution : public EscdTest {
             codes += std::string(e.at("code").as_string()) + " ";
         return codes;
     }
+    // The EULA accepted for every file: the download URL of vnf-1.10.qcow2, as a client gets it.
+    std::string AcceptedVnfUrl() {
+        ApiOk("compliance/eula", R"({"status":"Accepted"})");
+        const auto trans_id = std::string(
+            ApiOk("metadata/pidimage", R"({"pid":"ESCD-VNF","imageNames":["vnf-1.10.qcow2"]})")
+                .at("metadataTransId")
+                .as_string());
+        return std::string(ApiOk("download/pidimage",
+                                 R"({"pid":"ESCD-VNF","mdfId":"286000001","metadataTransId":")" +
+                                     trans_id + R"(","imageGuids":[")" + eula_guid_ + R"("]})")
+                               .at("downloads")
+                               .at(0)
+                               .at("url")
+                               .as_string());
+    }
     // Path and query of an absolute URL escd handed out (it names this escd's listener).
     static std::string Target(const std::string& url) {
         const auto scheme_end = url.find("://");
@@ -364,18 +379,7 @@ TEST_F(SoftwareDistribution, ATokenOrTransactionIdPastItsHourIsRefusedByTheServe
 }
 
 TEST_F(SoftwareDistribution, ADownloadCutByKillResumesAfterTheRestartWithTheSameUrl) {
-    ApiOk("compliance/eula", R"({"status":"Accepted"})");
-    const auto trans_id = std::string(
-        ApiOk("metadata/pidimage", R"({"pid":"ESCD-VNF","imageNames":["vnf-1.10.qcow2"]})")
-            .at("metadataTransId")
-            .as_string());
-    const auto url = std::string(
-        ApiOk("download/pidimage", R"({"pid":"ESCD-VNF","mdfId":"286000001","metadataTransId":")" +
-                                       trans_id + R"(","imageGuids":[")" + eula_guid_ + R"("]})")
-            .at("downloads")
-            .at(0)
-            .at("url")
-            .as_string());
+    const auto url = AcceptedVnfUrl();
     // A client that read the headers and the first bytes when escd was killed.
     const int fd = ConnectLoopback(escd_->http_port());
     const auto request =
@@ -405,18 +409,7 @@ TEST_F(SoftwareDistribution, ADownloadCutByKillResumesAfterTheRestartWithTheSame
 }
 
 TEST_F(SoftwareDistribution, AnotherNodeOnTheDatabaseHonoursTheTokenAndServesTheUrl) {
-    ApiOk("compliance/eula", R"({"status":"Accepted"})");
-    const auto trans_id = std::string(
-        ApiOk("metadata/pidimage", R"({"pid":"ESCD-VNF","imageNames":["vnf-1.10.qcow2"]})")
-            .at("metadataTransId")
-            .as_string());
-    const auto url = std::string(
-        ApiOk("download/pidimage", R"({"pid":"ESCD-VNF","mdfId":"286000001","metadataTransId":")" +
-                                       trans_id + R"(","imageGuids":[")" + eula_guid_ + R"("]})")
-            .at("downloads")
-            .at(0)
-            .at("url")
-            .as_string());
+    const auto url = AcceptedVnfUrl();
     // A second node: the same database, the catalogue directory shared (docs/catalogue.md).
     EscdProcess other(OptionsFor(
         {"--catalogue.dir=" + (std::filesystem::path(escd_->data_dir()) / "catalogue").string()}));
