@@ -1,8 +1,8 @@
 #pragma once
 /// @file
 /// The Software Distribution face's 200 answers, as boost::json objects for the HTTP layer to
-/// serialize (the ASD v4.0 reference's samples; the design notes SWDIST-NOTES.md, sections 3
-/// and 8).
+/// serialize (the shapes of the reference's samples; docs/catalogue.md, "Software Distribution
+/// API").
 /// What a client reads is written the way the samples write it: ids and sizes of the metadata
 /// tree as strings, flags as "Y"/"N", dates as yyyy-mm-dd, and every field present (empty when
 /// there is nothing to say) so that clients indexing into the answer never miss a key.

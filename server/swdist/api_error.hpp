@@ -1,10 +1,10 @@
 #pragma once
 /// @file
-/// The Software Distribution face's errors (docs/catalogue.md; the design notes SWDIST-NOTES.md,
-/// section 5): the application tokens of Cisco's ASD v4.0 error table that this face answers
-/// with, each with its HTTP status and the table's description, and the JSON body clients search
-/// for a `code` and a `message` in. Per-image notices (ImageNotice) are not errors: they travel
-/// inside a 200 answer, in an image's or a download's `exception` array.
+/// The Software Distribution face's errors (docs/catalogue.md, "Software Distribution API"): the
+/// application tokens of Cisco's ASD v4.0 error table that this face answers with, each with its
+/// HTTP status and the table's description, and the JSON body clients search for a `code` and a
+/// `message` in. Per-image notices (ImageNotice) are not errors: they travel inside a 200 answer,
+/// in an image's or a download's `exception` array.
 
 #include <exception>
 #include <string>
@@ -64,7 +64,7 @@ class ApiError : public std::exception {
     std::string message_;
 };
 
-/// `{"exception":[{"code":"PID_INVALID","message":"..."}]}`: notes section 5's recommendation,
+/// `{"exception":[{"code":"PID_INVALID","message":"..."}]}` (docs/catalogue.md): the shape
 /// found both by clients reading `exception.code` and by those searching any object holding a
 /// `code` and a `message`.
 boost::json::object ErrorBody(const ApiError& error);

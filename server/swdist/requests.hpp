@@ -1,7 +1,7 @@
 #pragma once
 /// @file
 /// The Software Distribution face's requests, parsed once at the edge into typed values
-/// (the design notes SWDIST-NOTES.md, sections 3 and 8). Real clients disagree on spelling,
+/// (docs/catalogue.md, "Software Distribution API"). Real clients disagree on spelling,
 /// so the parsers are lenient where the meaning is plain and strict where it is not:
 /// - keys are matched without regard to case (`PID`/`pid`, `perPage`/`perpage`,
 ///   `busFunction`/`busfunction`);

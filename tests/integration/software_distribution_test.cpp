@@ -1,5 +1,5 @@
 // The Software Distribution face through a real escd, driven like the real clients drive Cisco's
-// API v4.0 (docs/catalogue.md; ../shared/design/SWDIST-NOTES.md): a client-credentials token
+// API v4.0 (docs/catalogue.md): a client-credentials token
 // (form, query or Basic), metadata by PID and release or image names, download URLs with their
 // metadataTransId, the EULA and K9 forms, the file by GET with the bearer and by the cloud flow's
 // form POST, resumed with Range, its bytes checked against the metadata's checksums; each error
