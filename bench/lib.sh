@@ -138,7 +138,7 @@ start_escd() {
     data_dir=$work/escd-data
     mkdir -p "$data_dir/files"
     "$escd_bin" --database.dsn="$ESCD_TEST_PG_DSN dbname=$db" --server.listen_address=127.0.0.1 \
-        --server.http_port=0 --server.https_port=-1 --general.data_dir="$data_dir" \
+        --server.http_port=0 --server.https_port=-1 --csm.http_port=-1 --general.data_dir="$data_dir" \
         --auth.admin_password="$admin_password" --log.level="$LOG_LEVEL" \
         --vim.uri=test:///default --callbacks.allowed_cidrs=127.0.0.0/8 \
         --files.allowed_cidrs=127.0.0.0/8 --server.ready_file="$work/ready" "$@" \

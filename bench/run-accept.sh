@@ -123,7 +123,7 @@ start_escd() {
     log "starting escd on database $db $*"
     mkdir -p "$work/escd-data-$db"
     psql_ -d postgres -c "CREATE DATABASE $db"
-    "$escd_bin" --database.dsn="$ESCD_TEST_PG_DSN dbname=$db" --server.http_port=0 \
+    "$escd_bin" --database.dsn="$ESCD_TEST_PG_DSN dbname=$db" --server.http_port=0 --csm.http_port=-1 \
         --server.https_port=-1 --general.data_dir="$work/escd-data-$db" \
         --auth.admin_password="$admin_password" --log.level=WARN ${ESCD_ARGS:-} "$@" \
         >"$work/escd.out" 2>"$work/escd.err" &

@@ -150,7 +150,7 @@ start_node() {
     mkdir -p "$work/$db-$name-data"
     # shellcheck disable=SC2086  # ESCD_ARGS is a list of flags
     "$escd_bin" --database.dsn="$ESCD_TEST_PG_DSN dbname=$db" --server.listen_address=127.0.0.1 \
-        --server.http_port=0 --server.https_port=-1 --general.data_dir="$work/$db-$name-data" \
+        --server.http_port=0 --server.https_port=-1 --csm.http_port=-1 --general.data_dir="$work/$db-$name-data" \
         --auth.admin_password="$admin_password" --log.level="$level" \
         --callbacks.allowed_cidrs=127.0.0.0/8 --server.ready_file="$work/$db-$name.ready" \
         --cluster.node_name="$name" ${ESCD_ARGS:-} "$@" >"$out" 2>"$work/$db-$name.err" &

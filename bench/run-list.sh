@@ -56,7 +56,7 @@ psql_ -d postgres -c "CREATE DATABASE escd_list"
 
 mkdir -p "$work/data/files"
 head -c 65536 /dev/zero >"$work/data/files/seed.raw"
-"$escd_bin" --database.dsn="$ESCD_TEST_PG_DSN dbname=escd_list" --server.http_port=0 \
+"$escd_bin" --database.dsn="$ESCD_TEST_PG_DSN dbname=escd_list" --server.http_port=0 --csm.http_port=-1 \
     --server.https_port=-1 --general.data_dir="$work/data" --auth.admin_password="$password" \
     --log.level=WARN --server.ready_file="$work/ready" >"$work/escd.out" 2>&1 &
 escd_pid=$!

@@ -185,6 +185,18 @@ constexpr std::array kHandlers = {
                    c.catalogue_max_file_bytes = static_cast<std::uint64_t>(ParseInt(v, 1, 1 << 30))
                                                 << 20;
                }},
+    KeyHandler{"csm", "listen_address",
+               [](Config& c, std::string_view v) {
+                   c.csm_listen_address = ParseListenAddress(v);
+               }},
+    KeyHandler{"csm", "http_port",
+               [](Config& c, std::string_view v) {
+                   c.csm_http_port = ParseIntField(v, -1, kMaxPort);
+               }},
+    KeyHandler{"csm", "https_port",
+               [](Config& c, std::string_view v) {
+                   c.csm_https_port = ParseIntField(v, -1, kMaxPort);
+               }},
     KeyHandler{"log", "level",
                [](Config& c, std::string_view v) {
                    auto level = log::ParseLevel(Trim(v));

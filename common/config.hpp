@@ -33,6 +33,9 @@
 ///   [files]     where images and day-0 files may come from: allowed_cidrs [127.0.0.0/8,::1/128]
 ///               (http/https sources and file servers); root [<data_dir>/files] (file:// sources
 ///               must lie below it); max_mb [20480] (largest download); timeout_s [600]
+///   [csm]       the CSM face's own listener (docs/csm.md): listen_address [127.0.0.1];
+///               http_port [5000]; https_port [-1] (0 = any free port, -1 = off; the
+///               [server] TLS files)
 ///   [log]       level [INFO]
 ///   [callbacks] allowed_cidrs [127.0.0.0/8,::1/128]; retry_initial_ms [1000];
 ///               retry_max_ms [300000]; retry_horizon_s [86400]; max_in_flight [64];
@@ -96,6 +99,10 @@ struct Config {
     std::string catalogue_dir;  ///< empty = <data_dir>/catalogue; shared by a cluster's nodes
     std::uint64_t catalogue_max_file_bytes = std::uint64_t{65536} << 20;
     std::string catalogue_import_dir;  ///< imported at start-up when set (docs/catalogue.md)
+    // [csm] (docs/csm.md)
+    std::string csm_listen_address = "127.0.0.1";
+    int csm_http_port = 5000;  ///< -1 disables the listener, 0 picks a free port
+    int csm_https_port = -1;
     // [log]
     log::Level log_level = log::Level::kInfo;
     // [callbacks]

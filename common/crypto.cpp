@@ -2,6 +2,7 @@
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <openssl/rand.h>
 
 #include <array>
@@ -213,6 +214,32 @@ std::optional<std::string> Base64Decode(std::string_view text) {
         if (usable == 3 && (quad & 0xff) != 0) return std::nullopt;
     }
     return out;
+}
+
+std::string Base64UrlEncode(std::string_view data) {
+    auto text = Base64Encode(data);
+    while (!text.empty() && text.back() == '=') text.pop_back();
+    for (auto& c : text) c = c == '+' ? '-' : c == '/' ? '_' : c;
+    return text;
+}
+
+std::optional<std::string> Base64UrlDecode(std::string_view text) {
+    std::string standard(text);
+    for (auto& c : standard) {
+        if (c == '+' || c == '/' || c == '=') return std::nullopt;
+        c = c == '-' ? '+' : c == '_' ? '/' : c;
+    }
+    if (standard.size() % 4 == 1) return std::nullopt;
+    standard.append((4 - standard.size() % 4) % 4, '=');
+    return Base64Decode(standard);
+}
+
+std::string HmacSha256Url(std::string_view key, std::string_view text) {
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned length = 0;
+    HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+         reinterpret_cast<const unsigned char*>(text.data()), text.size(), digest, &length);
+    return Base64UrlEncode(std::string_view(reinterpret_cast<const char*>(digest), length));
 }
 
 std::string HashPassword(std::string_view password, unsigned iterations) {

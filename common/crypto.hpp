@@ -23,6 +23,12 @@ std::string RandomPassword(std::size_t length = 20);
 std::string Base64Encode(std::string_view data);
 /// Standard alphabet with padding; nullopt on any invalid character or length.
 std::optional<std::string> Base64Decode(std::string_view text);
+/// base64url without padding (RFC 4648 §5): safe in a URL, a header, a form and a JWS.
+std::string Base64UrlEncode(std::string_view data);
+/// The inverse of Base64UrlEncode; nullopt on any invalid character or length.
+std::optional<std::string> Base64UrlDecode(std::string_view text);
+/// HMAC-SHA256 of `text` under `key`, base64url-encoded (a signature in a token).
+std::string HmacSha256Url(std::string_view key, std::string_view text);
 
 /// Hash in the self-describing form "pbkdf2-sha256$<iterations>$<salt hex>$<hash hex>"
 /// (random 16-byte salt, 32-byte hash). `iterations` defaults to 100000.

@@ -24,8 +24,9 @@ struct Face {
     std::function<std::optional<std::string_view>(std::string_view path)> owns;
     const Router* router = nullptr;
     /// Checks the credentials of a request to a route that is not public: nullopt when they
-    /// pass, else the refusal. May await (a password hash runs off the Asio threads).
-    std::function<asio::awaitable<std::optional<Response>>(const Request& request)> authenticate;
+    /// pass (it may then name who sent it in Request::principal), else the refusal. May await
+    /// (a password hash runs off the Asio threads).
+    std::function<asio::awaitable<std::optional<Response>>(Request& request)> authenticate;
     /// The face's error answer: routing failures, limits, maintenance mode.
     ErrorShape error;
     /// The face's answer to an exception its handler threw (`context`: "POST /path", for logs).

@@ -66,6 +66,8 @@ struct Request {
     const std::string& Body() const { return raw.body(); }
     BodyReader* body_reader = nullptr;  ///< set for a streamed route only
     bool tls = false;                   ///< came over the HTTPS listener
+    /// Who sent it, as the face's authentication named them ("" when it names nobody).
+    std::string principal{};
 };
 
 struct Response {
@@ -79,6 +81,15 @@ struct Response {
     /// An accepted change's follow-up (server/follow_up.hpp), started once this was written.
     std::optional<FollowUp> follow_up;
 };
+
+/// `body` as an application/json answer with `status`.
+inline Response JsonResponse(std::string body, http::status status = http::status::ok) {
+    Response response;
+    response.status = status;
+    response.body = std::move(body);
+    response.content_type = "application/json";
+    return response;
+}
 
 using Handler = std::function<asio::awaitable<Response>(Request&)>;
 

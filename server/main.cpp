@@ -30,6 +30,8 @@
 #include "server/admin_password.hpp"
 #include "server/basic_auth.hpp"
 #include "server/catalogue/catalogue_admin.hpp"
+#include "server/csm/csm_auth.hpp"
+#include "server/csm/csm_face.hpp"
 #include "server/esc/esc_face.hpp"
 #include "server/handlers/admin_handlers.hpp"
 #include "server/handlers/config_handlers.hpp"
@@ -229,6 +231,13 @@ int Run(const Config& config) {
     server::HttpServer http_server(
         ioc, {&esc_face, &catalogue_admin.face(), &software_distribution.face()}, follow_ups);
     http_server.SetMaintenanceCheck([&mode] { return mode.InMaintenance(); });
+    // The CSM face listens on its own port, as CSM did (docs/csm.md). Maintenance mode is
+    // ESC's: it does not refuse the CSM face's requests.
+    const server::csm::CsmTokens csm_tokens(SyncWait(stores.csm.TokenKey(RandomHex(32))),
+                                            [] { return std::chrono::system_clock::now(); });
+    server::csm::CsmAuth csm_auth(stores.csm, auth, csm_tokens, blocking_pool);
+    server::csm::CsmFace csm_face({stores.csm, stores.catalogue, csm_auth, config.admin_user, blocking_pool});
+    server::HttpServer csm_server(ioc, {&csm_face.face()}, follow_ups);
     server::handlers::RegisterAdminRoutes(router, {auth, stores.settings, blocking_pool,
                                                    http_server, config.tls_cert, config.tls_key});
 
@@ -240,6 +249,17 @@ int Run(const Config& config) {
     if (config.https_port >= 0) {
         https_port = http_server.Listen(
             config.listen_address, static_cast<std::uint16_t>(config.https_port), LoadTls(config));
+    }
+
+    int csm_port = -1, csm_https_port = -1;
+    if (config.csm_http_port >= 0) {
+        csm_port = csm_server.Listen(config.csm_listen_address,
+                                     static_cast<std::uint16_t>(config.csm_http_port), nullptr);
+    }
+    if (config.csm_https_port >= 0) {
+        csm_https_port =
+            csm_server.Listen(config.csm_listen_address,
+                              static_cast<std::uint16_t>(config.csm_https_port), LoadTls(config));
     }
 
     membership.OnSuperseded([] {
@@ -271,6 +291,7 @@ int Run(const Config& config) {
         if (ec) return;
         ESCD_INFO("escd") << "signal " << signal << ": shutting down";
         http_server.Stop();
+        csm_server.Stop();
         engine.Stop();
         notifier.Stop();
         pinger.Stop();
@@ -280,8 +301,11 @@ int Run(const Config& config) {
                 // 30 s in all; the requests first, since an accepted one launches an operation
                 // (a launch after Stop() starts nothing: it resumes at the next start).
                 const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-                const bool answered =
+                const bool esc_answered =
                     co_await http_server.AwaitAnswered(deadline - std::chrono::steady_clock::now());
+                const bool csm_answered =
+                    co_await csm_server.AwaitAnswered(deadline - std::chrono::steady_clock::now());
+                const bool answered = esc_answered && csm_answered;
                 const bool drained =
                     co_await engine.AwaitDrained(deadline - std::chrono::steady_clock::now());
                 if (!answered || !drained)
@@ -294,9 +318,13 @@ int Run(const Config& config) {
             log::LogFailure(log::Level::kError, "escd", "graceful stop failed"));
     });
 
-    std::cout << "escd ready http=" << http_port << " https=" << https_port << std::endl;
+    // The CSM ports follow ESC's: scripts that read only "http=<port>" keep working.
+    const std::string ports =
+        "http=" + std::to_string(http_port) + " https=" + std::to_string(https_port) +
+        " csm=" + std::to_string(csm_port) + " csm_https=" + std::to_string(csm_https_port);
+    std::cout << "escd ready " << ports << std::endl;
     if (!config.ready_file.empty()) {
-        std::ofstream(config.ready_file) << "http=" << http_port << " https=" << https_port << "\n";
+        std::ofstream(config.ready_file) << ports << "\n";
     }
     ESCD_INFO("escd") << "ready: http " << http_port << ", https " << https_port << ", vim "
                       << config.vim_uri;

@@ -132,7 +132,7 @@ for i in $(seq 1 "$nodes"); do
     # shellcheck disable=SC2086 # ESCD_ARGS and ESCD_ARGS_<i> are lists of flags
     spawn "$name" env ESCD_ADMIN_PASSWORD="$admin_password" "$escd_bin" \
         --database.dsn="$dsn" --server.listen_address=127.0.0.1 \
-        --server.http_port="${ports[i - 1]}" --server.https_port=-1 \
+        --server.http_port="${ports[i - 1]}" --server.https_port=-1 --csm.http_port=0 \
         --general.data_dir="$dir/$name" --log.level="$log_level" \
         --callbacks.allowed_cidrs=127.0.0.0/8 --files.allowed_cidrs=127.0.0.0/8 \
         --server.ready_file="$dir/run/$name.ready" --cluster.node_name="$name" \
@@ -143,9 +143,9 @@ done
 pids=()
 for i in $(seq 1 "$nodes"); do
     name=escd-$i
-    # The ready file (http=<port> https=-1) is written once the listeners are bound and the node
+    # The ready file (http=<port> https=-1 csm=...) is written once the listeners are bound and the node
     # has joined; a node that exits first (bad flag, migration failure) fails the start at once.
-    until grep -qx "http=${ports[i - 1]} https=-1" "$dir/run/$name.ready" 2>/dev/null; do
+    until grep -q "^http=${ports[i - 1]} https=-1 " "$dir/run/$name.ready" 2>/dev/null; do
         pid=$(cat "$dir/run/$name.pid" 2>/dev/null || true)
         [[ -z $pid ]] || kill -0 "$pid" 2>/dev/null || die "$name exited before it was ready"
         (($(date +%s) - started_at < up_timeout)) || die "timed out waiting for $name to be ready"

@@ -5,6 +5,7 @@
 /// single roles they use (model/stores/*_store.hpp), never this.
 
 #include "model/stores/catalogue_store.hpp"
+#include "model/stores/csm_store.hpp"
 #include "model/stores/deployment_store.hpp"
 #include "model/stores/dynamic_mapping_store.hpp"
 #include "model/stores/host_store.hpp"
@@ -30,6 +31,7 @@ struct Stores {
     NodeStore& nodes;
     LeaseStore& leases;
     CatalogueStore& catalogue;
+    CsmStore& csm;
 };
 
 }  // namespace escd::model

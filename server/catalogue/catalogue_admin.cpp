@@ -49,11 +49,7 @@ std::string Today() {
 }  // namespace
 
 Response JsonError(int status, const std::string& message) {
-    Response response;
-    response.status = static_cast<http::status>(status);
-    response.body = ErrorJson(status, message);
-    response.content_type = "application/json";
-    return response;
+    return JsonResponse(ErrorJson(status, message), static_cast<http::status>(status));
 }
 
 Response JsonForException(std::exception_ptr error, std::string_view context) {
@@ -61,11 +57,7 @@ Response JsonForException(std::exception_ptr error, std::string_view context) {
 }
 
 Response JsonAnswer(std::string body, http::status status) {
-    Response response;
-    response.status = status;
-    response.body = std::move(body);
-    response.content_type = "application/json";
-    return response;
+    return JsonResponse(std::move(body), status);
 }
 
 CatalogueAdmin::CatalogueAdmin(AdminDeps deps) : deps_(deps) {

@@ -2,35 +2,11 @@
 
 #include "common/crypto.hpp"
 
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-
 #include <charconv>
 #include <vector>
 
 namespace escd::server::swdist {
 namespace {
-
-// base64url without padding: safe in a URL, a header and a form.
-std::string Base64Url(const unsigned char* data, std::size_t size) {
-    static constexpr char kAlphabet[] =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    std::string out;
-    std::size_t i = 0;
-    for (; i + 2 < size; i += 3) {
-        const unsigned v = (data[i] << 16) | (data[i + 1] << 8) | data[i + 2];
-        out += {kAlphabet[v >> 18], kAlphabet[(v >> 12) & 63], kAlphabet[(v >> 6) & 63],
-                kAlphabet[v & 63]};
-    }
-    if (i + 1 == size) {
-        const unsigned v = data[i] << 16;
-        out += {kAlphabet[v >> 18], kAlphabet[(v >> 12) & 63]};
-    } else if (i + 2 == size) {
-        const unsigned v = (data[i] << 16) | (data[i + 1] << 8);
-        out += {kAlphabet[v >> 18], kAlphabet[(v >> 12) & 63], kAlphabet[(v >> 6) & 63]};
-    }
-    return out;
-}
 
 std::vector<std::string_view> Split(std::string_view text, char separator) {
     std::vector<std::string_view> parts;
@@ -63,11 +39,7 @@ std::string Digits(std::string_view mac, std::size_t count) {
 Signer::Signer(std::string key, WallClock now) : key_(std::move(key)), now_(std::move(now)) {}
 
 std::string Signer::Mac(std::string_view text) const {
-    unsigned char digest[EVP_MAX_MD_SIZE];
-    unsigned length = 0;
-    HMAC(EVP_sha256(), key_.data(), static_cast<int>(key_.size()),
-         reinterpret_cast<const unsigned char*>(text.data()), text.size(), digest, &length);
-    return Base64Url(digest, length);
+    return HmacSha256Url(key_, text);
 }
 
 std::int64_t Signer::Now() const {

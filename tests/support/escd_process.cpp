@@ -84,8 +84,14 @@ std::optional<std::uint16_t> ParsePort(std::string_view& text) {
     return static_cast<std::uint16_t>(value);
 }
 
-// "escd ready http=<port> https=<port>"
-std::optional<std::pair<std::uint16_t, std::uint16_t>> ParseReadyLine(std::string_view line) {
+struct ReadyPorts {
+    std::uint16_t http = 0;
+    std::uint16_t https = 0;
+    std::uint16_t csm = 0;  ///< 0 when the line names none (the CSM listener is off)
+};
+
+// "escd ready http=<port> https=<port>[ csm=<port> csm_https=<port>]" (a port of -1: off)
+std::optional<ReadyPorts> ParseReadyLine(std::string_view line) {
     while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.remove_suffix(1);
     if (!line.starts_with(kReadyPrefix)) return std::nullopt;
     line.remove_prefix(kReadyPrefix.size());
@@ -94,8 +100,17 @@ std::optional<std::pair<std::uint16_t, std::uint16_t>> ParseReadyLine(std::strin
     if (!http || !line.starts_with(kHttps)) return std::nullopt;
     line.remove_prefix(kHttps.size());
     const auto https = ParsePort(line);
-    if (!https || !line.empty()) return std::nullopt;
-    return std::pair{*http, *https};
+    if (!https) return std::nullopt;
+    ReadyPorts ports{*http, *https, 0};
+    constexpr std::string_view kCsm = " csm=";
+    if (line.starts_with(kCsm)) {
+        line.remove_prefix(kCsm.size());
+        if (const auto csm = ParsePort(line)) ports.csm = *csm;
+        line = line.substr(std::min(line.size(), line.find(' ')));
+        if (line.starts_with(" csm_https=")) line = {};
+    }
+    if (!line.empty()) return std::nullopt;
+    return ports;
 }
 
 }  // namespace
@@ -146,6 +161,7 @@ void EscdProcess::Spawn() {
         "--server.listen_address=127.0.0.1",
         "--server.http_port=0",
         "--server.https_port=0",
+        "--csm.http_port=0",
         "--general.data_dir=" + data_dir_,
         std::string("--general.schema_dir=") + ESCD_SCHEMA_DIR,
         "--auth.admin_password=" + options_.admin_password,
@@ -233,8 +249,9 @@ void EscdProcess::WaitForReady() {
             const auto ports = ParseReadyLine(std::string_view(pending).substr(0, newline));
             pending.erase(0, newline + 1);
             if (ports) {
-                http_port_ = ports->first;
-                https_port_ = ports->second;
+                http_port_ = ports->http;
+                https_port_ = ports->https;
+                csm_port_ = ports->csm;
                 return;
             }
         }

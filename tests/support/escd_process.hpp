@@ -42,6 +42,8 @@ class EscdProcess {
 
     std::uint16_t http_port() const { return http_port_; }
     std::uint16_t https_port() const { return https_port_; }
+    /// The CSM face's HTTP port (0 when its listener is off).
+    std::uint16_t csm_port() const { return csm_port_; }
     /// A client of 127.0.0.1 with basic auth admin/<admin_password>.
     HttpClient Client(bool tls = false) const;
 
@@ -91,6 +93,7 @@ class EscdProcess {
     pid_t pid_ = -1;
     std::uint16_t http_port_ = 0;
     std::uint16_t https_port_ = 0;
+    std::uint16_t csm_port_ = 0;
 
     mutable std::mutex mutex_;
     std::mutex drain_mutex_;           ///< held by the drainer across each read and its append

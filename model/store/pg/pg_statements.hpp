@@ -13,5 +13,7 @@ namespace escd::model::pg {
 std::span<const std::pair<const char*, const char*>> PreparedStatements();
 /// The catalogue's (pg_catalogue_statements.cpp), prepared beside them.
 std::span<const std::pair<const char*, const char*>> CatalogueStatements();
+/// The CSM face's inventory's (pg_csm_statements.cpp), prepared beside them.
+std::span<const std::pair<const char*, const char*>> CsmStatements();
 
 }  // namespace escd::model::pg

@@ -36,7 +36,8 @@ class PgStore final : public ResourceStore,
                       public VimConnectorStore,
                       public NodeStore,
                       public LeaseStore,
-                      public CatalogueStore {
+                      public CatalogueStore,
+                      public CsmStore {
   public:
     /// Does not connect yet; the first call on each connection does. `connections` is also the
     /// number of read threads. `standby_dsn` (empty: none) serves the reads while `dsn` reaches
@@ -253,6 +254,38 @@ class PgStore final : public ResourceStore,
     asio::awaitable<std::vector<catalogue::SmuCatalog>> ListSmuCatalogs() override;
     asio::awaitable<std::optional<catalogue::SmuCatalog>> GetSmuCatalog(
         const std::string& platform, const std::string& release) override;
+
+    // CsmStore (pg_csm.cpp)
+    asio::awaitable<std::vector<csm::User>> ListUsers() override;
+    asio::awaitable<std::optional<csm::User>> GetUser(const std::string& username) override;
+    asio::awaitable<std::optional<csm::User>> GetUserById(std::int64_t id) override;
+    asio::awaitable<csm::User> PutUser(const csm::User& user) override;
+    asio::awaitable<DeleteOutcome> DeleteUser(const std::string& username) override;
+    asio::awaitable<std::vector<csm::ServerRepository>> ListServerRepositories(
+        const std::optional<std::string>& hostname) override;
+    asio::awaitable<void> PutServerRepository(const csm::ServerRepository& repository) override;
+    asio::awaitable<DeleteOutcome> DeleteServerRepository(const std::string& hostname) override;
+    asio::awaitable<std::vector<csm::Region>> ListRegions(
+        const std::optional<std::string>& name) override;
+    asio::awaitable<std::optional<MissingReference>> PutRegion(const csm::Region& region) override;
+    asio::awaitable<DeleteOutcome> DeleteRegion(const std::string& name) override;
+    asio::awaitable<std::vector<csm::JumpHost>> ListJumpHosts(
+        const std::optional<std::string>& hostname) override;
+    asio::awaitable<void> PutJumpHost(const csm::JumpHost& jump_host) override;
+    asio::awaitable<DeleteOutcome> DeleteJumpHost(const std::string& hostname) override;
+    asio::awaitable<std::vector<csm::CommandProfile>> ListCommandProfiles(
+        const std::optional<std::string>& name) override;
+    asio::awaitable<void> PutCommandProfile(const csm::CommandProfile& profile) override;
+    asio::awaitable<DeleteOutcome> DeleteCommandProfile(const std::string& name) override;
+    asio::awaitable<std::optional<csm::Host>> GetHost(const std::string& hostname) override;
+    asio::awaitable<HostPage> ListHosts(const HostFilter& filter,
+                                        std::int64_t offset,
+                                        std::int64_t limit) override;
+    asio::awaitable<std::optional<MissingReference>> PutHost(const csm::Host& host) override;
+    asio::awaitable<bool> SetHostFacts(const std::string& hostname,
+                                       const csm::DeviceFacts& facts) override;
+    asio::awaitable<DeleteOutcome> DeleteHost(const std::string& hostname) override;
+    asio::awaitable<std::string> TokenKey(const std::string& candidate) override;
 
   private:
     /// The node this store writes as ("" before RegisterNode: leases are then nobody's).
