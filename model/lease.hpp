@@ -16,6 +16,11 @@ enum class LeaseKind {
     /// operation on a deployment takes it at the operation's end, so that the watches follow
     /// what the operation changed; a dead node's are shared out by the takeovers.
     kDeploymentMonitor,
+    /// A CSM install job while it runs (model/stores/csm_job_store.hpp): the node that claimed
+    /// it when it was due, or took it over from a dead one.
+    kInstallJob,
+    /// A device a CSM install job runs on: at most one job per device at a time, cluster-wide.
+    kCsmDevice,
 };
 
 constexpr std::string_view ToString(LeaseKind kind) {
@@ -24,6 +29,10 @@ constexpr std::string_view ToString(LeaseKind kind) {
             return "transaction";
         case LeaseKind::kDeploymentMonitor:
             return "deployment_monitor";
+        case LeaseKind::kInstallJob:
+            return "install_job";
+        case LeaseKind::kCsmDevice:
+            return "csm_device";
     }
     return "?";
 }

@@ -1,0 +1,219 @@
+#!/bin/bash
+# End-to-end test of the IOS XR device emulator: brings a device up in a network namespace,
+# logs in over SSH and telnet, adds packages over TFTP, FTP and SFTP (and scp + harddisk:),
+# activates an image with a reload, commits, reloads, and checks that an uncommitted activation
+# reverts at the next reload. Needs root and the packages listed in README.md.
+# Usage: selftest.sh [-v]   (-v prints every transcript)
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+name=selftest
+verbose=0
+[[ ${1:-} == -v ]] && verbose=1
+passed=0
+failed=0
+work=$(mktemp -d /tmp/xr-selftest.XXXXXX)
+
+cleanup() {
+    "$here/netns-device.sh" down "$name" >/dev/null 2>&1 || true
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+"$here/build.sh" --static >/dev/null
+"$here/netns-device.sh" down "$name" >/dev/null 2>&1 || true
+"$here/netns-device.sh" up "$name" --reload-seconds 6 --op-seconds 1 --hostname xr-selftest \
+    >"$work/env"
+# shellcheck source=/dev/null
+source "$work/env"
+
+# One CLI session: xr ssh|telnet COMMAND...; the transcript goes to stdout.
+xr() {
+    local proto=$1
+    shift
+    local rc=0
+    XR_ANSWER_PASSWORD=$XR_XFER_PASSWORD "$here/xr-cli.exp" "$proto" "$XR_ADDR" "$XR_USER" \
+        "$XR_PASSWORD" "terminal exec prompt no-timestamp" "$@" >"$work/raw" 2>&1 || rc=$?
+    tr -d '\r' <"$work/raw" >"$work/last"
+    if [[ $verbose -eq 1 ]]; then
+        sed 's/^/    | /' "$work/last" >&2
+    fi
+    cat "$work/last"
+    return $rc
+}
+
+check() {  # check DESCRIPTION TEXT REGEX
+    if grep -Eq -- "$3" <<<"$2"; then
+        echo "PASS  $1"
+        passed=$((passed + 1))
+    else
+        echo "FAIL  $1 (no match for: $3)"
+        printf '    | %s\n' "${2//$'\n'/$'\n'    | }"
+        failed=$((failed + 1))
+    fi
+}
+
+check_not() {  # check_not DESCRIPTION TEXT REGEX
+    if grep -Eq -- "$3" <<<"$2"; then
+        echo "FAIL  $1 (unexpected: $3)"
+        printf '    | %s\n' "${2//$'\n'/$'\n'    | }"
+        failed=$((failed + 1))
+    else
+        echo "PASS  $1"
+        passed=$((passed + 1))
+    fi
+}
+
+wait_idle() {  # until no install operation runs
+    local out
+    for _ in $(seq 1 60); do
+        out=$(xr ssh "show install request" || true)
+        grep -q "No install operation in progress" <<<"$out" && return 0
+        sleep 0.5
+    done
+    echo "FAIL  install operation did not end"
+    failed=$((failed + 1))
+}
+
+wait_up() {  # until the device accepts logins again and all nodes run
+    local out
+    for _ in $(seq 1 120); do
+        out=$(xr ssh "show platform" 2>/dev/null || true)
+        grep -q "IOS XR RUN" <<<"$out" && return 0
+        sleep 1
+    done
+    echo "FAIL  device did not come back after reload"
+    failed=$((failed + 1))
+}
+
+# Test packages: small files; an image carries its release, an rpm its release tag.
+printf 'test rpm\n' >"$XR_REPO/xrv9k-mgbl-3.0.0.0-r621.x86_64.rpm"
+printf 'test rpm\n' >"$XR_REPO/xrv9k-k9sec-3.1.0.0-r621.x86_64.rpm"
+printf 'version=6.2.1\n' >"$XR_REPO/xrv9k-mini-x-6.2.1.iso"
+printf 'version=6.3.1\n' >"$XR_REPO/xrv9k-mini-x-6.3.1.iso"
+chmod 644 "$XR_REPO"/*
+
+echo "== login and discovery"
+out=$(xr ssh "show version" "show inventory" "admin" "show inventory chassis" "exit")
+check "ssh: show version is eXR 6.1.3" "$out" "Cisco IOS XR Software, Version 6\.1\.3"
+check "ssh: show version has Build Information" "$out" "^Build Information:"
+check "ssh: platform line" "$out" "^cisco IOS-XRv 9000 \(\) processor"
+check "ssh: inventory chassis block" "$out" 'NAME: "Rack 0", DESCR: "Cisco IOS-XRv 9000 Centralized Virtual Router"'
+check "ssh: admin plane prompt" "$out" "sysadmin-vm:0_RP0# "
+check "ssh: admin inventory PID" "$out" "PID: R-IOSXRV9000-CC"
+out=$(xr telnet "show version" "show platform")
+check "telnet: Username/Password login" "$out" "^Username: "
+check "telnet: XR prompt" "$out" "^RP/0/RP0/CPU0:xr-selftest#"
+check "telnet: show version" "$out" "Cisco IOS XR Software, Version 6\.1\.3"
+check "telnet: show platform" "$out" "0/RP0/CPU0 +R-IOSXRV9000-RP-C\(Active\) +IOS XR RUN +NSHUT"
+rc=0
+XR_TIMEOUT=10 "$here/xr-cli.exp" telnet "$XR_ADDR" "$XR_USER" wrong >"$work/bad" 2>&1 || rc=$?
+check "telnet: wrong password refused" "$(cat "$work/bad")" "% Authentication failed"
+check "telnet: no prompt after wrong password" "rc=$rc" "^rc=5$"
+out=$(xr ssh "show foo" "show version brief" "sh ver | include ^Cisco")
+check "parser: invalid input caret" "$out" "% Invalid input detected at '\^' marker\."
+check "parser: abbreviations and pipes" "$out" "^Cisco IOS XR Software, Version 6\.1\.3"
+
+echo "== install add over TFTP, FTP, SFTP"
+out=$(xr ssh "install add source $XR_TFTP_URL xrv9k-mgbl-3.0.0.0-r621.x86_64.rpm" \
+    "show install request" "install commit")
+check "tftp add: started" "$out" "Install operation 1 started by cisco:"
+check "tftp add: continues in background" "$out" "Install operation will continue in the background"
+check "tftp add: progress while running" "$out" "The install operation 1 is [0-9]+% complete"
+check "one operation at a time" "$out" "Could not start this install operation\. Install operation 1 is still in progress"
+wait_idle
+out=$(xr ssh "install add source $XR_FTP_URL xrv9k-k9sec-3.1.0.0-r621.x86_64.rpm")
+check "ftp add: asks Password:" "$out" "^Password: "
+wait_idle
+out=$(xr ssh "install add source $XR_SFTP_URL xrv9k-mini-x-6.2.1.iso")
+check "sftp add: asks Password:" "$out" "^Password: "
+wait_idle
+out=$(xr ssh "show install log 1 detail" "show install log 2 detail" "show install log 3 detail" \
+    "show install inactive")
+check "tftp add finished" "$out" "Install operation 1 finished successfully"
+check "ftp add finished" "$out" "Install operation 2 finished successfully"
+check "sftp add finished" "$out" "Install operation 3 finished successfully"
+check "log lists added packages" "$out" "Packages added:"
+check "inactive: rpm without .rpm" "$out" "^    xrv9k-mgbl-3\.0\.0\.0-r621$"
+check "inactive: image" "$out" "^    xrv9k-mini-x-6\.2\.1$"
+
+echo "== errors"
+out=$(xr ssh "install add source $XR_TFTP_URL xrv9k-nosuch-1.0.0.0-r621.x86_64.rpm")
+wait_idle
+out=$(xr ssh "show install log 4 detail")
+check "missing file: add aborted" "$out" "Install operation 4 aborted"
+check "missing file: error line" "$out" "Error:    Failed to copy"
+out=$(xr ssh "install add source ftp://xfer:xfer@$XR_HOST_ADDR/repo xrv9k-mgbl-3.0.0.0-r621.x86_64.rpm")
+wait_idle
+out=$(xr ssh "show install log 5")
+check "unreachable repository: add aborted" "$out" "Install operation 5 aborted"
+out=$(xr ssh "install activate xrv9k-notadded-1.0.0.0-r621")
+check "activate of a package not added: aborted" "$out" "Install operation 6 aborted"
+
+echo "== activate with reload"
+out=$(XR_TIMEOUT=40 xr ssh "install activate xrv9k-mini-x-6.2.1 xrv9k-mgbl-3.0.0.0-r621" "@wait-eof")
+check "activate: reload question" "$out" "This install operation will reload the system, continue\?"
+check "activate: finished before reload" "$out" "Install operation 7 finished successfully"
+check "activate: session dropped by reload" "$out" "USER_RESET"
+rc=0
+XR_TIMEOUT=5 "$here/xr-cli.exp" ssh "$XR_ADDR" "$XR_USER" "$XR_PASSWORD" >/dev/null 2>&1 || rc=$?
+check "device unreachable while reloading" "rc=$rc" "rc=[23]"
+wait_up
+out=$(xr ssh "show version" "show install active")
+check "after reload: version 6.2.1" "$out" "Cisco IOS XR Software, Version 6\.2\.1"
+check "after reload: image active" "$out" "xrv9k-xr-6\.2\.1 version=6\.2\.1 \[Boot image\]"
+check "after reload: rpm active" "$out" "^        xrv9k-mgbl-3\.0\.0\.0-r621$"
+
+echo "== commit, reload, commit survives"
+xr ssh "install commit" >/dev/null
+wait_idle
+out=$(xr ssh "show install committed summary")
+check "commit: image committed" "$out" "xrv9k-xr-6\.2\.1 version=6\.2\.1"
+out=$(XR_TIMEOUT=20 xr ssh "reload" "@wait-eof")
+check "reload: confirm question" "$out" "Proceed with reload\? \[confirm\]"
+sleep 2
+wait_up
+out=$(xr ssh "show version")
+check "after reload: committed 6.2.1 still runs" "$out" "Version 6\.2\.1"
+
+echo "== uncommitted activations revert at reload"
+out=$(xr ssh "install activate xrv9k-k9sec-3.1.0.0-r621")
+check_not "non-reload activate: no reload question" "$out" "reload the system"
+wait_idle
+out=$(xr ssh "show install active summary")
+check "uncommitted rpm active" "$out" "^        xrv9k-k9sec-3\.1\.0\.0-r621$"
+xr ssh "reload" "@wait-eof" >/dev/null || true
+sleep 2
+wait_up
+out=$(xr ssh "show install active summary" "show install inactive")
+check_not "after reload: uncommitted rpm no longer active" \
+    "$(sed -n '/Active Packages/,/inactive/p' <<<"$out")" "^        xrv9k-k9sec"
+check "after reload: uncommitted rpm inactive again" "$out" "^    xrv9k-k9sec-3\.1\.0\.0-r621$"
+out=$(xr ssh "scp $XR_SCP_SOURCE/xrv9k-mini-x-6.3.1.iso harddisk:" "dir harddisk:" \
+    "install add source harddisk: xrv9k-mini-x-6.3.1.iso")
+check "scp: copied to harddisk:" "$out" "Transferred [0-9]+ Bytes"
+wait_idle
+out=$(XR_TIMEOUT=40 xr ssh "install activate xrv9k-mini-x-6.3.1" "@wait-eof")
+check "activate 6.3.1: reload question" "$out" "reload the system"
+sleep 2
+wait_up
+out=$(xr ssh "show version")
+check "uncommitted 6.3.1 runs after its activation reload" "$out" "Version 6\.3\.1"
+xr ssh "reload" "@wait-eof" >/dev/null || true
+sleep 2
+wait_up
+out=$(xr ssh "show version")
+check "after plain reload: reverted to committed 6.2.1" "$out" "Version 6\.2\.1"
+
+echo "== install log, remove inactive"
+out=$(xr ssh 'show install log reverse | utility egrep "Install operation [0-9]+ started"')
+check "log reverse egrep" "$out" "^[A-Z][a-z]{2} [0-9]{2} [0-9:]{8} Install operation [0-9]+ started by cisco:"
+xr ssh "install remove inactive all" >/dev/null
+wait_idle
+out=$(xr ssh "show install inactive" "show install log reverse")
+check "remove inactive all: finished" "$out" "Install operation [0-9]+ finished successfully"
+check "remove inactive all: nothing inactive left" "$out" "No inactive package\(s\) in software repository"
+
+echo
+echo "selftest: $passed passed, $failed failed"
+[[ $failed -eq 0 ]]

@@ -1,0 +1,209 @@
+#include "fetch.h"
+
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstring>
+#include <regex>
+
+#include "util.h"
+
+namespace xr {
+
+bool parse_source(const Config& c, const std::string& src, Source& out, std::string& err) {
+    out = Source{};
+    static const std::regex disk(R"(^/?(harddisk|disk0|disk1|apphost|rootfs):/?(.*)$)");
+    std::smatch m;
+    if (std::regex_match(src, m, disk)) {
+        out.scheme = "local";
+        out.local_dir =
+            c.state_dir + "/" + m[1].str() + (m[2].str().empty() ? "" : "/" + m[2].str());
+        out.shown = src;
+        return true;
+    }
+    if (!src.empty() && src[0] == '/') {
+        out.scheme = "local";
+        out.local_dir = src;
+        out.shown = src;
+        return true;
+    }
+    static const std::regex url(
+        R"(^([a-z]+)://(?:([^:@/]*)(?::([^@/]*))?@)?([^/;:]+)(;[^/:]*)?(:\d+)?(/.*)?$)");
+    if (!std::regex_match(src, m, url)) {
+        err = "Invalid source URL '" + src + "'";
+        return false;
+    }
+    out.scheme = m[1];
+    if (out.scheme != "tftp" && out.scheme != "ftp" && out.scheme != "sftp" &&
+        out.scheme != "scp" && out.scheme != "http" && out.scheme != "https") {
+        err = "Unsupported protocol '" + out.scheme + "' in source URL";
+        return false;
+    }
+    out.user = m[2];
+    out.password = m[3];
+    out.has_password = m[3].matched;
+    std::string path = m[7];
+    while (path.size() > 1 && path.back() == '/') path.pop_back();
+    // The ";vrf" part only selects a routing table on a real router.
+    out.base = out.scheme + "://" + m[4].str() + m[6].str() + (path == "/" ? "" : path);
+    out.shown = out.scheme + "://" + (out.user.empty() ? "" : out.user + "@") + m[4].str() +
+                m[5].str() + m[6].str() + path;
+    return true;
+}
+
+bool needs_password(const Source& s) {
+    return !s.user.empty() && !s.has_password &&
+           (s.scheme == "ftp" || s.scheme == "sftp" || s.scheme == "scp");
+}
+
+namespace {
+
+// curl reads the credentials from its standard input (-K -) so they never show in ps.
+std::string quote_cfg(const std::string& v) {
+    std::string q = "\"";
+    for (char ch : v) {
+        if (ch == '"' || ch == '\\') q += '\\';
+        q += ch;
+    }
+    return q + "\"";
+}
+
+bool run_curl(const Config& c,
+              const std::string& url,
+              const std::string& user,
+              const std::string& password,
+              bool insecure,
+              const std::string& dest,
+              std::string& err) {
+    std::string tmp = dest + ".part";
+    std::string errfile = dest + ".err";
+    int in[2];
+    if (pipe(in) != 0) {
+        err = "pipe failed";
+        return false;
+    }
+    pid_t pid = fork();
+    if (pid == 0) {
+        dup2(in[0], 0);
+        close(in[0]);
+        close(in[1]);
+        int efd = ::open(errfile.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        if (efd >= 0) dup2(efd, 2);
+        std::string maxt = std::to_string(c.fetch_timeout);
+        std::vector<std::string> args = {"curl", "-sS",        "-f", "--connect-timeout",
+                                         "10",   "--max-time", maxt, "-K",
+                                         "-",    "-o",         tmp};
+        if (insecure) args.push_back("-k");
+        args.push_back(url);
+        std::vector<char*> argv;
+        for (auto& a : args) argv.push_back(a.data());
+        argv.push_back(nullptr);
+        execvp("curl", argv.data());
+        std::fprintf(stderr, "curl: cannot run curl\n");
+        _exit(127);
+    }
+    close(in[0]);
+    std::string cfg;
+    if (!user.empty()) cfg = "user = " + quote_cfg(user + ":" + password) + "\n";
+    if (!cfg.empty() && ::write(in[1], cfg.data(), cfg.size()) < 0) { /* curl reports auth errors */
+    }
+    close(in[1]);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    std::string e = trim(read_file_or(errfile));
+    ::unlink(errfile.c_str());
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || !file_exists(tmp)) {
+        ::unlink(tmp.c_str());
+        err = e.empty() ? "transfer failed" : split(e, '\n').back();
+        return false;
+    }
+    if (::rename(tmp.c_str(), dest.c_str()) != 0) {
+        err = "cannot store " + dest;
+        return false;
+    }
+    return true;
+}
+
+bool copy_local(const std::string& from, const std::string& dest, std::string& err) {
+    std::string data;
+    if (!read_file(from, data)) {
+        err = "No such file or directory: " + from;
+        return false;
+    }
+    if (!write_file(dest, data)) {
+        err = "cannot write " + dest;
+        return false;
+    }
+    return true;
+}
+
+}  // namespace
+
+bool fetch_file(const Config& c,
+                const Source& s,
+                const std::string& file,
+                const std::string& dest,
+                std::string& err) {
+    if (s.scheme == "local") return copy_local(s.local_dir + "/" + file, dest, err);
+    bool insecure = s.scheme == "sftp" || s.scheme == "scp" || s.scheme == "https";
+    return run_curl(c, s.base + "/" + file, s.user, s.password, insecure, dest, err);
+}
+
+bool scp_fetch(const Config& c,
+               const std::string& user,
+               const std::string& password,
+               const std::string& host,
+               const std::string& path,
+               const std::string& dest,
+               std::string& err) {
+    std::string p = path.empty() || path[0] != '/' ? "/~/" + path : path;
+    return run_curl(c, "scp://" + host + p, user, password, true, dest, err);
+}
+
+std::vector<std::string> untar(const std::string& tar_path,
+                               const std::string& dir,
+                               std::string& err) {
+    std::vector<std::string> names;
+    std::string data;
+    if (!read_file(tar_path, data)) {
+        err = "cannot read " + tar_path;
+        return names;
+    }
+    size_t off = 0;
+    while (off + 512 <= data.size()) {
+        const char* h = data.data() + off;
+        if (h[0] == '\0') break;  // end-of-archive block
+        std::string name(h, strnlen(h, 100));
+        std::string prefix(h + 345, strnlen(h + 345, 155));
+        if (std::string(h + 257, 5) == "ustar" && !prefix.empty()) name = prefix + "/" + name;
+        long size = std::strtol(std::string(h + 124, 12).c_str(), nullptr, 8);
+        char type = h[156];
+        off += 512;
+        if (size < 0 || off + static_cast<size_t>(size) > data.size()) {
+            err = "truncated tar file";
+            break;
+        }
+        std::string base = basename_of(name);
+        if ((type == '0' || type == '\0') && !base.empty() && base[0] != '.') {
+            write_file(dir + "/" + base, data.substr(off, static_cast<size_t>(size)));
+            names.push_back(base);
+        }
+        off += (static_cast<size_t>(size) + 511) / 512 * 512;
+    }
+    if (names.empty() && err.empty()) err = "no packages found in tar file";
+    return names;
+}
+
+std::string package_attr(const std::string& path, const std::string& key) {
+    std::string data;
+    if (!read_file(path, data)) return "";
+    data = data.substr(0, 4096);
+    std::regex re("(^|\\n)\\s*" + key + "\\s*[=:]\\s*([^\\s]+)");
+    std::smatch m;
+    if (std::regex_search(data, m, re)) return m[2];
+    return "";
+}
+
+}  // namespace xr

@@ -1,0 +1,583 @@
+#include "install.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <functional>
+#include <regex>
+
+#include "fetch.h"
+#include "show.h"
+#include "util.h"
+
+namespace xr {
+
+namespace {
+
+long now_s() {
+    return static_cast<long>(now_real());
+}
+void pause_s(double secs) {
+    if (secs > 0) usleep(static_cast<useconds_t>(secs * 1e6));
+}
+std::string num(int v) {
+    return std::to_string(v);
+}
+
+// Prints an install message to the session and records it in the operation's log, so that
+// "show install log N" later shows the same lines.
+void say(Session& s, int id, const std::string& text, bool stamped = true) {
+    s.db.log(id, text, false, stamped);
+    s.print((stamped ? ts_install(now_s()) + " " : "") + text + "\n");
+    s.flush();
+}
+
+// Allocates the next operation id unless another operation is still running.
+int begin_op(Session& s, const std::string& kind, const std::string& command) {
+    Db::Lock lock(s.db.dir());
+    s.db.load();
+    if (s.db.current_op) {
+        Op cur = s.db.load_op(s.db.current_op);
+        if (cur.status == "running" && !s.db.op_stale(cur)) {
+            s.print("Could not start this install operation. Install operation " + num(cur.id) +
+                    " is still in progress\n");
+            return 0;
+        }
+        if (cur.status == "running") {  // its worker died: the operation can never finish
+            cur.status = "aborted";
+            cur.end = now_s();
+            s.db.save_op(cur);
+            s.db.log(cur.id, "Install operation " + num(cur.id) + " aborted");
+        }
+    }
+    Op op;
+    op.id = s.db.next_op++;
+    op.kind = kind;
+    op.user = s.user;
+    op.command = command;
+    op.start = now_s();
+    s.db.current_op = op.id;
+    s.db.save();
+    s.db.save_op(op);
+    say(s, op.id, "Install operation " + num(op.id) + " started by " + s.user + ":");
+    say(s, op.id, "  " + command, false);
+    return op.id;
+}
+
+// Ends an operation; returns the log lines it wrote (the session may print them too).
+std::vector<std::string> finish_op(Db& db, int id, bool ok, const std::string& error) {
+    std::vector<std::string> lines;
+    {
+        Db::Lock lock(db.dir());
+        db.load();
+        Op op = db.load_op(id);
+        op.status = ok ? "success" : "aborted";
+        op.end = now_s();
+        if (ok) op.percent = 100;
+        db.save_op(op);
+        if (db.current_op == id) db.current_op = 0;
+        db.save();
+    }
+    if (!error.empty()) lines.push_back("Error:    " + error);
+    lines.push_back("Install operation " + num(id) + (ok ? " finished successfully" : " aborted"));
+    for (const auto& l : lines) db.log(id, l);
+    db.log(id, "Ending operation " + num(id), true);
+    db.syslog("sdr_instmgr", ok ? "%INSTALL-INSTMGR-2-OPERATION_SUCCESS : Install operation " +
+                                      num(id) + " finished successfully"
+                                : "%INSTALL-INSTMGR-3-OPERATION_ABORTED : Install operation " +
+                                      num(id) + " aborted");
+    return lines;
+}
+
+void abort_now(Session& s, int id, const std::string& error) {
+    for (const auto& l : finish_op(s.db, id, false, error))
+        s.print(ts_install(now_s()) + " " + l + "\n");
+    s.flush();
+}
+
+void set_percent(Db& db, int id, int pct) {
+    Db::Lock lock(db.dir());
+    Op op = db.load_op(id);
+    op.percent = pct;
+    db.save_op(op);
+}
+
+// Double fork + setsid: the worker is re-parented to init, has no controlling terminal and keeps
+// running after the session (and its sshd/telnetd connection) is gone.
+void spawn_detached(const std::string& dir, int op_id, std::function<void()> fn) {
+    pid_t p = fork();
+    if (p == 0) {
+        setsid();
+        if (fork() == 0) {
+            int nul = ::open("/dev/null", O_RDWR);
+            dup2(nul, 0);
+            dup2(nul, 1);
+            dup2(nul, 2);
+            if (nul > 2) ::close(nul);
+            signal(SIGHUP, SIG_IGN);
+            signal(SIGPIPE, SIG_IGN);
+            if (op_id) {
+                Db::Lock lock(dir);
+                Config dummy;
+                dummy.state_dir = dir;
+                Db db(dummy);
+                Op op = db.load_op(op_id);
+                op.worker_pid = getpid();
+                db.save_op(op);
+            }
+            fn();
+            _exit(0);
+        }
+        _exit(0);
+    }
+    if (p > 0) waitpid(p, nullptr, 0);
+}
+
+bool yes(const std::string& answer, bool empty_is_yes) {
+    std::string a = lower(trim(answer));
+    return (a.empty() && empty_is_yes) || a == "y" || a == "yes";
+}
+
+// Finds a package by what a user typed: internal name, file name, external name, or for
+// images also the <prefix>-xr-<ver> / <prefix>-sysadmin-<ver> names the lists show.
+const Package* resolve(Session& s, const std::string& typed) {
+    std::string n = internal_name(typed);
+    for (const auto& p : s.db.packages)
+        if (p.name == n || p.file == typed || display_name(s.cfg, p, false) == n ||
+            display_name(s.cfg, p, true) == n)
+            return &p;
+    return nullptr;
+}
+
+bool matches_reload_pattern(const Config& c, const std::string& name) {
+    for (const auto& pat : split(c.reload_patterns, ','))
+        if (!trim(pat).empty() && name.find(trim(pat)) != std::string::npos) return true;
+    return false;
+}
+
+// The active set after activating (or deactivating) pkgs. Activating an image replaces the
+// running image and drops the active rpms of other releases.
+std::vector<std::string> next_active(Db& db,
+                                     const std::vector<std::string>& pkgs,
+                                     bool deactivate) {
+    std::vector<std::string> set;
+    auto in = [](const std::vector<std::string>& v, const std::string& x) {
+        return std::find(v.begin(), v.end(), x) != v.end();
+    };
+    if (deactivate) {
+        for (const auto& a : db.active)
+            if (!in(pkgs, a)) set.push_back(a);
+        return set;
+    }
+    std::string new_rel;
+    for (const auto& n : pkgs)
+        if (auto* p = db.find(n); p && p->kind == "image") new_rel = release_digits(p->version);
+    for (const auto& a : db.active) {
+        auto* p = db.find(a);
+        if (!new_rel.empty() && p) {
+            if (p->kind == "image") continue;
+            std::string rel = rpm_release(p->name);
+            if (!rel.empty() && rel.substr(0, 3) != new_rel && !in(pkgs, a)) continue;
+        }
+        set.push_back(a);
+    }
+    for (const auto& n : pkgs)
+        if (!in(set, n)) set.push_back(n);
+    return set;
+}
+
+const char* kKnownPrefixes[] = {"asr9k",  "ncs1k",  "ncs4k", "ncs5k", "ncs5500",
+                                "ncs540", "ncs560", "ncs6k", "xrv9k", "iosxrv"};
+
+void add_worker(Config cfg, Source src, std::vector<std::string> files, int id) {
+    Db db(cfg);
+    auto fail = [&](const std::string& e) { finish_op(db, id, false, e); };
+    double step = static_cast<double>(cfg.op_seconds) / static_cast<double>(files.size() + 1);
+    std::vector<std::string> got;
+    for (size_t i = 0; i < files.size(); ++i) {
+        set_percent(db, id, static_cast<int>(5 + 85 * i / files.size()));
+        std::string base = basename_of(files[i]);
+        db.log(id, "Action 1: install add action, copying " + base + " from " + src.shown, true);
+        std::string err;
+        if (!fetch_file(cfg, src, files[i], db.repo_dir() + "/" + base, err))
+            return fail("Failed to copy " + base + " from " + src.shown + ": " + err);
+        got.push_back(base);
+        pause_s(step);
+    }
+    std::vector<std::string> pkgfiles;
+    for (const auto& f : got) {
+        if (!ends_with(f, ".tar")) {
+            pkgfiles.push_back(f);
+            continue;
+        }
+        std::string err;
+        auto members = untar(db.repo_dir() + "/" + f, db.repo_dir(), err);
+        ::unlink((db.repo_dir() + "/" + f).c_str());
+        if (members.empty()) return fail("Failed to unpack " + f + ": " + err);
+        pkgfiles.insert(pkgfiles.end(), members.begin(), members.end());
+    }
+    std::vector<Package> found;
+    for (const auto& f : pkgfiles) {
+        Package p;
+        p.file = f;
+        p.name = internal_name(f);
+        for (const char* pre : kKnownPrefixes)
+            if (starts_with(p.name, std::string(pre) + "-") && pre != cfg.pkg_prefix &&
+                !starts_with(p.name, cfg.pkg_prefix + "-"))
+                return fail("Package " + f + " is not supported on platform " + cfg.platform);
+        std::string path = db.repo_dir() + "/" + f;
+        p.kind = is_image_name(f) ? "image" : "rpm";
+        p.version = package_attr(path, "version");
+        if (p.version.empty())
+            p.version = p.kind == "image" ? image_version_of(f) : rpm_release(p.name);
+        if (p.kind == "image" && p.version.empty())
+            return fail("Unable to determine the release of image " + f);
+        std::string r = lower(package_attr(path, "reload"));
+        p.reload = p.kind == "image" || r == "yes" || r == "true" || r == "1" ||
+                   matches_reload_pattern(cfg, p.name);
+        p.add_op = id;
+        found.push_back(p);
+    }
+    std::vector<std::string> names;
+    {
+        Db::Lock lock(db.dir());
+        db.load();
+        for (const auto& p : found) {
+            if (auto* old = db.find(p.name)) {
+                *old = p;
+            } else {
+                db.packages.push_back(p);
+            }
+            names.push_back(p.name);
+        }
+        db.save();
+        Op op = db.load_op(id);
+        op.packages = names;
+        op.percent = 95;
+        db.save_op(op);
+    }
+    db.log(id, "Packages added:");
+    for (const auto& n : names) db.log(id, "    " + n);
+    pause_s(step);
+    finish_op(db, id, true, "");
+}
+
+void activate_worker(
+    Config cfg, std::vector<std::string> pkgs, bool deactivate, bool reload, int id) {
+    Db db(cfg);
+    for (int k = 1; k <= 4; ++k) {
+        set_percent(db, id, k * 20);
+        pause_s(cfg.op_seconds / 4.0);
+    }
+    {
+        Db::Lock lock(db.dir());
+        db.load();
+        auto set = next_active(db, pkgs, deactivate);
+        if (reload) {
+            db.pending_active = set;  // becomes the running software when the system reloads
+            db.has_pending = true;
+        } else {
+            db.active = set;
+        }
+        db.save();
+    }
+    if (!reload) {
+        finish_op(db, id, true, "");
+        return;
+    }
+    db.log(id, "The system will reload to complete the operation", true);
+    finish_op(db, id, true, "");
+    pause_s(cfg.reload_delay);
+    do_reload(cfg);
+}
+
+void remove_worker(Config cfg, std::vector<std::string> pkgs, bool all_inactive, int id) {
+    Db db(cfg);
+    pause_s(cfg.op_seconds / 2.0);
+    std::vector<std::string> removed, skipped;
+    {
+        Db::Lock lock(db.dir());
+        db.load();
+        if (all_inactive) {
+            for (const auto& p : db.packages) {
+                if (db.is_active(p.name)) continue;
+                (db.is_committed(p.name) ? skipped : pkgs).push_back(p.name);
+            }
+        }
+        std::vector<Package> keep;
+        for (const auto& p : db.packages) {
+            if (std::find(pkgs.begin(), pkgs.end(), p.name) != pkgs.end()) {
+                removed.push_back(p.name);
+                if (!p.file.empty()) ::unlink((db.repo_dir() + "/" + p.file).c_str());
+            } else {
+                keep.push_back(p);
+            }
+        }
+        db.packages = keep;
+        db.save();
+    }
+    if (!skipped.empty())
+        db.log(id, "Skipped inactive package(s) that are part of the committed software: " +
+                       join(skipped, " "));
+    if (removed.empty())
+        return static_cast<void>(
+            finish_op(db, id, false, "No inactive package(s) in software repository"));
+    db.log(id, "Package list:");
+    for (const auto& n : removed) db.log(id, "    " + n);
+    finish_op(db, id, true, "");
+}
+
+}  // namespace
+
+void install_add(Session& s, const std::string& source, const std::vector<std::string>& files) {
+    Source src;
+    std::string err;
+    bool ok = parse_source(s.cfg, source, src, err);
+    int id = begin_op(s, "add",
+                      "install add source " + (ok ? src.shown : source) + " " + join(files, " "));
+    if (!id) return s.flush();
+    if (!ok) return abort_now(s, id, err);
+    if (needs_password(src)) {
+        std::string pw;
+        s.ask("Password: ", pw, true);
+        src.password = pw;
+        src.has_password = true;
+    }
+    say(s, id, "Install operation will continue in the background");
+    s.my_ops.push_back(id);
+    Config cfg = s.cfg;
+    spawn_detached(s.db.dir(), id, [cfg, src, files, id] { add_worker(cfg, src, files, id); });
+}
+
+void install_activate(Session& s, const std::vector<std::string>& args, bool deactivate) {
+    std::string verb = deactivate ? "deactivate" : "activate";
+    bool by_id = !args.empty() && args[0] == "id";
+    std::vector<std::string> words(args.begin() + (by_id ? 1 : 0), args.end());
+    int id = begin_op(s, verb, "install " + verb + (by_id ? " id " : " pkg ") + join(words, " "));
+    if (!id) return s.flush();
+    std::vector<std::string> pkgs;
+    bool reload = false;
+    std::string error;
+    {
+        Db::Lock lock(s.db.dir());
+        s.db.load();
+        for (const auto& w : words) {
+            if (by_id) {
+                Op add = s.db.load_op(static_cast<int>(to_long(w, 0)));
+                if (add.id == 0 || add.kind != "add" || add.status != "success") {
+                    error = "Install operation " + w + " is not a completed install add operation";
+                    break;
+                }
+                for (const auto& n : add.packages)
+                    if (s.db.find(n)) pkgs.push_back(n);
+                continue;
+            }
+            const Package* p = resolve(s, w);
+            if (!p) {
+                error = "Package " + w + " is not present in the software repository";
+                break;
+            }
+            pkgs.push_back(p->name);
+        }
+        for (size_t i = 0; error.empty() && i < pkgs.size(); ++i) {
+            const Package* p = s.db.find(pkgs[i]);
+            bool active = s.db.is_active(p->name);
+            if (!deactivate && active) error = "Package " + p->name + " is already active";
+            if (deactivate && !active) error = "Package " + p->name + " is not active";
+            if (deactivate && p->kind == "image")
+                error = "Cannot deactivate the boot image " + p->name;
+            reload = reload || p->reload;
+        }
+        if (error.empty() && pkgs.empty()) error = "No packages to " + verb;
+    }
+    if (!pkgs.empty()) {
+        say(s, id, "Package list:");
+        for (const auto& n : pkgs) say(s, id, "    " + n);
+    }
+    if (!error.empty()) return abort_now(s, id, error);
+    if (reload) {
+        std::string answer;
+        s.ask("\nThis install operation will reload the system, continue?\n [yes/no]:[yes] ",
+              answer);
+        if (!yes(answer, true)) return abort_now(s, id, "Install operation cancelled by user");
+    }
+    say(s, id, "Install operation will continue in the background");
+    s.my_ops.push_back(id);
+    Config cfg = s.cfg;
+    spawn_detached(s.db.dir(), id, [cfg, pkgs, deactivate, reload, id] {
+        activate_worker(cfg, pkgs, deactivate, reload, id);
+    });
+}
+
+void install_remove(Session& s, const std::vector<std::string>& args) {
+    bool by_id = !args.empty() && args[0] == "id";
+    std::vector<std::string> words(args.begin() + (by_id ? 1 : 0), args.end());
+    int id = begin_op(s, "remove",
+                      "install remove " + std::string(by_id ? "id " : "") + join(words, " "));
+    if (!id) return s.flush();
+    std::vector<std::string> pkgs;
+    std::string error;
+    {
+        Db::Lock lock(s.db.dir());
+        s.db.load();
+        for (const auto& w : words) {
+            if (by_id) {
+                Op add = s.db.load_op(static_cast<int>(to_long(w, 0)));
+                if (add.id == 0 || add.kind != "add") {
+                    error = "Install operation " + w + " is not an install add operation";
+                    break;
+                }
+                for (const auto& n : add.packages)
+                    if (s.db.find(n)) pkgs.push_back(n);
+                continue;
+            }
+            const Package* p = resolve(s, w);
+            if (!p) {
+                error = "Package " + w + " is not present in the software repository";
+                break;
+            }
+            pkgs.push_back(p->name);
+        }
+        for (const auto& n : pkgs) {
+            if (!error.empty()) break;
+            if (s.db.is_active(n))
+                error = "Package " + n + " is active and cannot be removed";
+            else if (s.db.is_committed(n))
+                error = "Package " + n + " is part of the committed software and cannot be removed";
+        }
+    }
+    say(s, id, "Package list:");
+    for (const auto& n : pkgs) say(s, id, "    " + n);
+    if (!error.empty()) return abort_now(s, id, error);
+    say(s, id, "Install operation will continue in the background");
+    s.my_ops.push_back(id);
+    Config cfg = s.cfg;
+    spawn_detached(s.db.dir(), id, [cfg, pkgs, id] { remove_worker(cfg, pkgs, false, id); });
+}
+
+void install_remove_inactive(Session& s) {
+    int id = begin_op(s, "remove", "install remove inactive all");
+    if (!id) return s.flush();
+    say(s, id, "Install operation will continue in the background");
+    s.my_ops.push_back(id);
+    Config cfg = s.cfg;
+    spawn_detached(s.db.dir(), id, [cfg, id] { remove_worker(cfg, {}, true, id); });
+}
+
+void install_commit(Session& s) {
+    int id = begin_op(s, "commit", "install commit");
+    if (!id) return s.flush();
+    say(s, id, "Install operation will continue in the background");
+    s.my_ops.push_back(id);
+    Config cfg = s.cfg;
+    spawn_detached(s.db.dir(), id, [cfg, id] {
+        Db db(cfg);
+        pause_s(cfg.op_seconds / 2.0);
+        {
+            Db::Lock lock(db.dir());
+            db.load();
+            db.committed = db.active;
+            db.save();
+        }
+        finish_op(db, id, true, "");
+    });
+}
+
+void do_reload(const Config& c) {
+    Db db(c);
+    {
+        Db::Lock lock(db.dir());
+        db.load();
+        if (db.has_pending) {
+            db.active = db.pending_active;
+        } else if (db.active != db.committed) {
+            db.syslog("sdr_instmgr",
+                      "%INSTALL-INSTMGR-4-ACTIVE_SOFTWARE_REVERTED : Uncommitted "
+                      "software changes reverted to the committed software");
+            db.active = db.committed;
+        }
+        db.pending_active.clear();
+        db.has_pending = false;
+        if (db.current_op) {  // an operation cut by the reload never completes
+            Op op = db.load_op(db.current_op);
+            if (op.status == "running") {
+                if (op.worker_pid > 0 && op.worker_pid != getpid()) kill(op.worker_pid, SIGKILL);
+                op.status = "aborted";
+                op.end = now_s();
+                db.save_op(op);
+                db.log(op.id, "Install operation " + num(op.id) + " aborted");
+            }
+            db.current_op = 0;
+        }
+        db.reload_until = now_s() + c.reload_seconds;
+        db.boot_time = db.reload_until;
+        db.save();
+    }
+    db.syslog("shelfmgr", "%PLATFORM-SHELFMGR-6-USER_RESET : Node " + c.rp_node() +
+                              " is reset due to reload request");
+    pause_s(1.5);  // sessions notice the new boot time and say goodbye themselves
+    for (const auto& sess : live_sessions(c.state_dir))
+        if (sess.pid != getpid()) kill(sess.pid, SIGTERM);
+    if (!c.reload_command.empty()) {
+        pid_t p = fork();
+        if (p == 0) {
+            setenv("XR_RELOAD_SECONDS", std::to_string(c.reload_seconds).c_str(), 1);
+            setenv("XR_DEVICE_STATE", c.state_dir.c_str(), 1);
+            setenv("XR_HOSTNAME", c.hostname.c_str(), 1);
+            execl("/bin/sh", "sh", "-c", c.reload_command.c_str(), static_cast<char*>(nullptr));
+            _exit(127);
+        }
+        if (p > 0) waitpid(p, nullptr, 0);
+    }
+    db.syslog("instmgr", "%INSTALL-INSTMGR-6-INSTALL_BOOT_IMAGE : System booted with " +
+                             c.pkg_prefix + "-xr-" + db.image_version());
+}
+
+void reload_device(Session& s, bool hw_module) {
+    std::string answer;
+    if (hw_module) {
+        s.ask("Reload hardware module ? [no,yes] ", answer);
+        if (!yes(answer, false)) return;
+        s.print("result Card graceful reload request on all acknowledged.\n");
+    } else {
+        s.ask("Proceed with reload? [confirm]", answer);
+        if (!yes(answer, true)) return;
+    }
+    s.flush();
+    Config cfg = s.cfg;
+    spawn_detached(s.db.dir(), 0, [cfg] { do_reload(cfg); });
+    for (int i = 0; i < 50 && poll_events(s); ++i) usleep(100000);
+    s.done = true;
+}
+
+void scp_command(Session& s, const std::string& source, const std::string& dest) {
+    static const std::regex remote(R"(^([^@]+)@([^:]+):(.*)$)");
+    std::smatch m;
+    if (!std::regex_match(source, m, remote)) {
+        s.print("% Invalid source '" + source + "': expected user@host:/path\n");
+        return;
+    }
+    Source dst;
+    std::string err;
+    if (!parse_source(s.cfg, dest, dst, err) || dst.scheme != "local") {
+        s.print("% Invalid destination '" + dest + "'\n");
+        return;
+    }
+    mkdirs(dst.local_dir);
+    std::string target = dst.local_dir + "/" + basename_of(m[3]);
+    s.print("Connecting to " + m[2].str() + "...\n");
+    std::string pw;
+    s.ask("Password: ", pw, true);
+    if (!scp_fetch(s.cfg, m[1], pw, m[2], m[3], target, err)) {
+        s.print("scp: " + m[3].str() + ": " + err + "\n");
+        return;
+    }
+    std::string size = std::to_string(read_file_or(target).size());
+    s.print("  Transferred " + size + " Bytes\n  " + size + " bytes copied in 0 sec (" + size +
+            ")bytes/sec\n");
+}
+
+}  // namespace xr

@@ -1,0 +1,28 @@
+// The install operations of IOS XR 64-bit (install add/activate/deactivate/remove/commit), the
+// reload they may cause, and the scp command. An operation is numbered, logged in the state dir,
+// and runs in a detached background worker so that it outlives the session that started it.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "session.h"
+
+namespace xr {
+
+void install_add(Session& s, const std::string& source, const std::vector<std::string>& files);
+// args: package names, or "id" followed by install add operation ids.
+void install_activate(Session& s, const std::vector<std::string>& args, bool deactivate);
+void install_remove(Session& s, const std::vector<std::string>& args);
+void install_remove_inactive(Session& s);
+void install_commit(Session& s);
+// hw_module: "hw-module location all reload" (admin plane) instead of "reload".
+void reload_device(Session& s, bool hw_module);
+void scp_command(Session& s, const std::string& source, const std::string& dest);
+
+// The reload itself: boots the pending activation if there is one, otherwise reverts to the
+// committed software; marks the device down for reload_seconds, ends all sessions and runs
+// reload_command. Runs in the calling (detached) process.
+void do_reload(const Config& c);
+
+}  // namespace xr
