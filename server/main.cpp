@@ -236,7 +236,13 @@ int Run(const Config& config) {
     const server::csm::CsmTokens csm_tokens(SyncWait(stores.csm.TokenKey(RandomHex(32))),
                                             [] { return std::chrono::system_clock::now(); });
     server::csm::CsmAuth csm_auth(stores.csm, auth, csm_tokens, blocking_pool);
-    server::csm::CsmFace csm_face({stores.csm, stores.catalogue, csm_auth, config.admin_user, blocking_pool});
+    server::csm::CsmFace csm_face({stores.csm,
+                                   stores.csm_jobs,
+                                   stores.catalogue,
+                                   csm_auth,
+                                   config.admin_user,
+                                   blocking_pool,
+                                   {}});
     server::HttpServer csm_server(ioc, {&csm_face.face()}, follow_ups);
     server::handlers::RegisterAdminRoutes(router, {auth, stores.settings, blocking_pool,
                                                    http_server, config.tls_cert, config.tls_key});

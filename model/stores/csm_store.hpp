@@ -17,9 +17,10 @@
 
 namespace escd::model {
 
-/// A name an object refers to that is not in the store: which kind, which name.
+/// A name an object refers to that is not in the store: which kind, which name. A host, a
+/// repository or a command profile is what an install job names (model/stores/csm_job_store.hpp).
 struct MissingReference {
-    enum class Kind { kRegion, kJumpHost, kServerRepository };
+    enum class Kind { kRegion, kJumpHost, kServerRepository, kHost, kCommandProfile };
     Kind kind;
     std::string name;
 };
@@ -60,7 +61,7 @@ class CsmStore {
     virtual asio::awaitable<std::vector<csm::ServerRepository>> ListServerRepositories(
         const std::optional<std::string>& hostname) = 0;
     virtual asio::awaitable<void> PutServerRepository(const csm::ServerRepository& repository) = 0;
-    /// kInUse when a region names it.
+    /// kInUse when a region names it, or an install job that has not finished.
     virtual asio::awaitable<DeleteOutcome> DeleteServerRepository(const std::string& hostname) = 0;
 
     // Regions.
@@ -83,7 +84,7 @@ class CsmStore {
     virtual asio::awaitable<std::vector<csm::CommandProfile>> ListCommandProfiles(
         const std::optional<std::string>& name) = 0;
     virtual asio::awaitable<void> PutCommandProfile(const csm::CommandProfile& profile) = 0;
-    /// kInUse when an install job not yet finished names it.
+    /// kInUse when an install job scheduled or in progress names it.
     virtual asio::awaitable<DeleteOutcome> DeleteCommandProfile(const std::string& name) = 0;
 
     // Hosts.
@@ -99,6 +100,8 @@ class CsmStore {
     /// What discovery learnt; false when there is no such host.
     virtual asio::awaitable<bool> SetHostFacts(const std::string& hostname,
                                                const csm::DeviceFacts& facts) = 0;
+    /// kInUse while an install job of the host is in progress; else the host goes with all its
+    /// other jobs (the history too).
     virtual asio::awaitable<DeleteOutcome> DeleteHost(const std::string& hostname) = 0;
 
     /// The CSM face's token key: `candidate` when none was stored yet, else the stored one

@@ -5,6 +5,7 @@
 /// single roles they use (model/stores/*_store.hpp), never this.
 
 #include "model/stores/catalogue_store.hpp"
+#include "model/stores/csm_job_store.hpp"
 #include "model/stores/csm_store.hpp"
 #include "model/stores/deployment_store.hpp"
 #include "model/stores/dynamic_mapping_store.hpp"
@@ -32,6 +33,7 @@ struct Stores {
     LeaseStore& leases;
     CatalogueStore& catalogue;
     CsmStore& csm;
+    CsmJobStore& csm_jobs;
 };
 
 }  // namespace escd::model

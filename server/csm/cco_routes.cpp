@@ -8,6 +8,7 @@
 #include "model/catalogue/smu_selection.hpp"
 #include "server/csm/csm_answers.hpp"
 #include "server/csm/csm_json_text.hpp"
+#include "server/csm/json_fields.hpp"
 #include "server/query.hpp"
 
 namespace escd::server::csm {
@@ -15,12 +16,6 @@ namespace {
 
 namespace json = boost::json;
 using model::catalogue::SmuItem;
-
-json::array TextList(const std::vector<std::string>& values) {
-    json::array list;
-    for (const auto& value : values) list.emplace_back(value);
-    return list;
-}
 
 // A row as CSM answered it: sizes as strings, the lists as lists.
 json::object SoftwareRow(const SmuItem& item) {
@@ -32,15 +27,15 @@ json::object SoftwareRow(const SmuItem& item) {
         {"posted_date", item.posted_date},
         {"ddts", item.ddts},
         {"description", item.description},
-        {"functional_areas", TextList(item.functional_areas)},
+        {"functional_areas", TextArray(item.functional_areas)},
         {"impact", item.impact},
-        {"package_bundles", TextList(item.package_bundles)},
+        {"package_bundles", TextArray(item.package_bundles)},
         {"compressed_image_size", std::to_string(item.compressed_size)},
         {"uncompressed_image_size", std::to_string(item.uncompressed_size)},
-        {"prerequisites", TextList(item.prerequisites)},
-        {"supersedes", TextList(item.supersedes)},
-        {"superseded_by", TextList(item.superseded_by)},
-        {"composite_DDTS", TextList(item.composite_ddts)},
+        {"prerequisites", TextArray(item.prerequisites)},
+        {"supersedes", TextArray(item.supersedes)},
+        {"superseded_by", TextArray(item.superseded_by)},
+        {"composite_DDTS", TextArray(item.composite_ddts)},
     };
 }
 
@@ -89,7 +84,7 @@ void RegisterCcoRoutes(Router& router, model::CatalogueStore& catalogue) {
                        std::sort(list.begin(), list.end(), [](const auto& a, const auto& b) {
                            return model::catalogue::CompareVersions(a, b) > 0;
                        });
-                       answer[platform] = TextList(list);
+                       answer[platform] = TextArray(list);
                    }
                    co_return JsonAnswer(ApiResponse(std::move(answer)));
                });

@@ -5,6 +5,7 @@
 #include "server/csm/cco_routes.hpp"
 #include "server/csm/csm_answers.hpp"
 #include "server/csm/csm_json_text.hpp"
+#include "server/csm/install_routes.hpp"
 #include "server/csm/inventory_routes.hpp"
 #include "server/csm/user_routes.hpp"
 #include "server/errors.hpp"
@@ -64,6 +65,7 @@ CsmFace::CsmFace(FaceDeps deps) : deps_(deps) {
         RouteOptions{.public_route = true});
     RegisterInventoryRoutes(router_, deps_.store);
     RegisterCcoRoutes(router_, deps_.catalogue);
+    RegisterInstallRoutes(router_, {deps_.store, deps_.jobs, deps_.jobs_created});
     RegisterUserRoutes(router_, deps_.store, deps_.admin_user, deps_.verify_pool);
 
     face_.name = "csm";

@@ -8,11 +8,13 @@
 /// token (csm_auth.hpp); which role a route needs is decided here, in one table
 /// (RequiredPermission), before a handler runs.
 
+#include <functional>
 #include <string>
 #include <string_view>
 
 #include "common/asio.hpp"
 #include "model/stores/catalogue_store.hpp"
+#include "model/stores/csm_job_store.hpp"
 #include "model/stores/csm_store.hpp"
 #include "server/csm/csm_auth.hpp"
 #include "server/face.hpp"
@@ -34,10 +36,12 @@ bool Allows(model::csm::Role role, Permission permission);
 
 struct FaceDeps {
     model::CsmStore& store;
+    model::CsmJobStore& jobs;
     model::CatalogueStore& catalogue;  ///< the SMU catalogs the CCO routes answer from
     CsmAuth& auth;
-    std::string admin_user;          ///< escd's admin, an Admin here without a row
-    asio::thread_pool& verify_pool;  ///< hashing the passwords of new users (PBKDF2)
+    std::string admin_user;              ///< escd's admin, an Admin here without a row
+    asio::thread_pool& verify_pool;      ///< hashing the passwords of new users (PBKDF2)
+    std::function<void()> jobs_created;  ///< wakes the job scheduler
 };
 
 class CsmFace {

@@ -11,6 +11,7 @@
 #include <boost/json.hpp>
 
 #include "common/text.hpp"
+#include "server/csm/json_fields.hpp"
 
 namespace escd::server::csm {
 namespace {
@@ -34,59 +35,7 @@ Problem First(std::initializer_list<Problem> problems) {
     return std::nullopt;
 }
 
-/// The value of `key`, or nullptr when the item has no such key or its value is null (CSM's
-/// `data.get(key) is not None`: null is "not given").
-const json::value* Given(const json::object& item, std::string_view key) {
-    const auto* value = item.if_contains(key);
-    return value && !value->is_null() ? value : nullptr;
-}
-
-/// The text of a string, or of a number in decimal ("22", "-1", "2.5"); nullopt for a boolean,
-/// null, list or object.
-std::optional<std::string> TextOf(const json::value& value) {
-    switch (value.kind()) {
-        case json::kind::string:
-            return std::string(value.get_string());
-        case json::kind::int64:
-            return std::to_string(value.get_int64());
-        case json::kind::uint64:
-            return std::to_string(value.get_uint64());
-        case json::kind::double_: {
-            const double number = value.get_double();
-            if (!std::isfinite(number)) return std::nullopt;
-            std::array<char, 32> buffer{};
-            const auto [end, ec] =
-                std::to_chars(buffer.data(), buffer.data() + buffer.size(), number);
-            if (ec != std::errc{}) return std::nullopt;
-            return std::string(buffer.data(), end);
-        }
-        default:
-            return std::nullopt;
-    }
-}
-
-std::string NotAString(std::string_view key) {
-    return "The value of '" + std::string(key) + "' must be a string.";
-}
-
-/// Reads `key` into `out` (left nullopt when not given).
-Problem ReadString(const json::object& item,
-                   std::string_view key,
-                   std::optional<std::string>& out) {
-    const auto* value = Given(item, key);
-    if (value == nullptr) return std::nullopt;
-    out = TextOf(*value);
-    return out ? std::nullopt : Problem(NotAString(key));
-}
-
 enum class Split { kNo, kAtCommas };
-
-std::string_view Trimmed(std::string_view text) {
-    const auto blank = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
-    while (!text.empty() && blank(text.front())) text.remove_prefix(1);
-    while (!text.empty() && blank(text.back())) text.remove_suffix(1);
-    return text;
-}
 
 void AppendItems(std::string_view text, Split split, std::vector<std::string>& out) {
     while (true) {
@@ -167,12 +116,6 @@ void KeepEachOnce(std::vector<std::string>& names) {
     for (auto& name : names)
         if (std::find(once.begin(), once.end(), name) == once.end()) once.push_back(name);
     names = std::move(once);
-}
-
-json::array ArrayOf(const std::vector<std::string>& texts) {
-    json::array out;
-    for (const auto& text : texts) out.emplace_back(text);
-    return out;
 }
 
 // The keys each repository type accepts and requires (CSM-NOTES 2.4), hostname and server_type
@@ -335,7 +278,7 @@ ItemResult<Host> MergeHost(const std::optional<Host>& existing,
 json::object HostRow(const Host& host) {
     return {{"hostname", host.hostname},
             {"region", host.region},
-            {"roles", ArrayOf(host.roles)},
+            {"roles", TextArray(host.roles)},
             {"family", host.facts.family},
             {"chassis", host.facts.chassis},
             {"software_platform", host.facts.software_platform},
@@ -345,10 +288,10 @@ json::object HostRow(const Host& host) {
             {"software_profile", host.software_profile},
             {"created_by", host.created_by},
             {"created_time", HttpDate(host.created_time)},
-            {"ts_or_ip", ArrayOf(host.ts_or_ip)},
+            {"ts_or_ip", TextArray(host.ts_or_ip)},
             {"connection_type", model::csm::ConnectionTypeName(host.connection_type)},
             {"username", host.username},
-            {"port_number", ArrayOf(host.port_number)},
+            {"port_number", TextArray(host.port_number)},
             {"jump_host", host.jump_host}};
 }
 
@@ -437,7 +380,7 @@ ItemResult<Region> MergeRegion(const std::optional<Region>& existing,
 
 json::object RegionRow(const Region& region) {
     return {{"region_name", region.name},
-            {"server_repositories", ArrayOf(region.server_repositories)}};
+            {"server_repositories", TextArray(region.server_repositories)}};
 }
 
 json::object BulkRowOf(const RegionPatch& patch) {
@@ -564,7 +507,7 @@ ItemResult<CommandProfile> MergeCommandProfile(const std::optional<CommandProfil
 
 json::object CommandProfileRow(const CommandProfile& profile) {
     return {{"profile_name", profile.name},
-            {"command_list", ArrayOf(profile.commands)},
+            {"command_list", TextArray(profile.commands)},
             {"created_by", profile.created_by}};
 }
 

@@ -47,6 +47,10 @@ std::string MissingReferenceMessage(const MissingReference& missing) {
             return "Jump host \"" + missing.name + "\" does not exist in the database.";
         case MissingReference::Kind::kServerRepository:
             return "Server repository '" + missing.name + "' does not exist in the database.";
+        case MissingReference::Kind::kHost:
+            return "Host '" + missing.name + "' does not exist in the database.";
+        case MissingReference::Kind::kCommandProfile:
+            return "Custom command profile '" + missing.name + "' does not exist in the database.";
     }
     return "A referenced object does not exist in the database.";
 }
@@ -244,7 +248,8 @@ void RegisterInventoryRoutes(Router& router, model::CsmStore& store) {
          [&store](const std::string& name) { return store.DeleteServerRepository(name); },
          Quoted("Server repository ", " does not exist in the database."),
          Quoted("Unable to delete server repository ",
-                ". Verify that it is not used by other regions.")});
+                ". Verify that it is not used by other regions or by install jobs that have not "
+                "finished.")});
     AddKindRoutes<CommandProfilePatch, inv::CommandProfile>(
         router,
         {"/custom_command_profiles", kCommandProfiles, "profile_name", ParseCommandProfileItem,

@@ -179,7 +179,7 @@ TEST_F(CsmInventory, DeletesRefuseWhatIsInUseAndNameWhatIsMissing) {
               "Unable to delete region 'west'. Verify that it is not used by other hosts.");
     EXPECT_EQ(refused("server_repositories/tftp-1/delete"),
               "Unable to delete server repository 'tftp-1'. Verify that it is not used by other "
-              "regions.");
+              "regions or by install jobs that have not finished.");
     EXPECT_EQ(refused("jump_hosts/bastion/delete"),
               "Unable to delete jump host 'bastion'. Verify that it is not used by other hosts.");
     EXPECT_EQ(refused("hosts/pe-9/delete"), "Host 'pe-9' does not exist in the database.");

@@ -20,17 +20,6 @@
 namespace escd::model::pg {
 namespace {
 
-/// The elements of a text[] column, in order.
-std::vector<std::string> CsmTexts(const pqxx::field& field) {
-    std::vector<std::string> texts;
-    auto parser = field.as_array();
-    for (auto step = parser.get_next(); step.first != pqxx::array_parser::done;
-         step = parser.get_next()) {
-        if (step.first == pqxx::array_parser::string_value) texts.push_back(std::move(step.second));
-    }
-    return texts;
-}
-
 csm::ConnectionType CsmConnectionType(std::string_view table,
                                       const std::string& hostname,
                                       const pqxx::field& field) {
@@ -65,7 +54,7 @@ csm::ServerRepository CsmRepositoryFrom(const pqxx::row& row) {
 }
 
 csm::Region CsmRegionFrom(const pqxx::row& row) {
-    return {row[0].as<std::string>(), CsmTexts(row[1]), row[2].as<std::string>()};
+    return {row[0].as<std::string>(), TextsOf(row[1]), row[2].as<std::string>()};
 }
 
 csm::JumpHost CsmJumpHostFrom(const pqxx::row& row) {
@@ -81,7 +70,7 @@ csm::JumpHost CsmJumpHostFrom(const pqxx::row& row) {
 }
 
 csm::CommandProfile CsmProfileFrom(const pqxx::row& row) {
-    return {row[0].as<std::string>(), CsmTexts(row[1]), row[2].as<std::string>()};
+    return {row[0].as<std::string>(), TextsOf(row[1]), row[2].as<std::string>()};
 }
 
 csm::Host CsmHostFrom(const pqxx::row& row) {
@@ -89,11 +78,11 @@ csm::Host CsmHostFrom(const pqxx::row& row) {
     host.hostname = row[0].as<std::string>();
     host.region = row[1].as<std::string>();
     host.location = row[2].as<std::string>();
-    host.roles = CsmTexts(row[3]);
+    host.roles = TextsOf(row[3]);
     host.software_profile = row[4].as<std::string>();
     host.connection_type = CsmConnectionType("csm_hosts", host.hostname, row[5]);
-    host.ts_or_ip = CsmTexts(row[6]);
-    host.port_number = CsmTexts(row[7]);
+    host.ts_or_ip = TextsOf(row[6]);
+    host.port_number = TextsOf(row[7]);
     host.username = row[8].as<std::string>();
     host.password = row[9].as<std::string>();
     host.enable_password = row[10].as<std::string>();
@@ -136,6 +125,16 @@ asio::awaitable<DeleteOutcome> DeleteUnused(GroupCommit& writes,
 }
 
 }  // namespace
+
+std::vector<std::string> TextsOf(const pqxx::field& field) {
+    std::vector<std::string> texts;
+    auto parser = field.as_array();
+    for (auto step = parser.get_next(); step.first != pqxx::array_parser::done;
+         step = parser.get_next()) {
+        if (step.first == pqxx::array_parser::string_value) texts.push_back(std::move(step.second));
+    }
+    return texts;
+}
 
 asio::awaitable<std::vector<csm::User>> PgStore::ListUsers() {
     return OnPool([this] { return AllRows("csm_list_users", CsmUserFrom); });
@@ -256,10 +255,8 @@ asio::awaitable<void> PgStore::PutCommandProfile(const csm::CommandProfile& prof
 }
 
 asio::awaitable<DeleteOutcome> PgStore::DeleteCommandProfile(const std::string& name) {
-    // Never kInUse yet: install jobs will name the profiles their checks capture, and the check
-    // that none not finished names it comes with their table (a DeleteUnused then).
-    std::vector<std::string> params{name};
-    co_return DeletedOrMissing(co_await Write("csm_delete_command_profile", params));
+    return DeleteUnused(writes_, "csm_lock_command_profile", "csm_delete_unused_command_profile",
+                        name);
 }
 
 asio::awaitable<std::optional<csm::Host>> PgStore::GetHost(const std::string& hostname) {
@@ -324,8 +321,8 @@ asio::awaitable<bool> PgStore::SetHostFacts(const std::string& hostname,
 }
 
 asio::awaitable<DeleteOutcome> PgStore::DeleteHost(const std::string& hostname) {
-    std::vector<std::string> params{hostname};
-    co_return DeletedOrMissing(co_await Write("csm_delete_host", params));
+    // A job refers to its host, but only a running one keeps it: the others are deleted with it.
+    return DeleteUnused(writes_, "csm_lock_host", "csm_delete_idle_host", hostname);
 }
 
 asio::awaitable<std::string> PgStore::TokenKey(const std::string& candidate) {

@@ -51,7 +51,9 @@ const std::pair<const char*, const char*> kCsmStatements[] = {
      "SELECT id FROM csm_server_repositories WHERE hostname = $1 FOR UPDATE"},
     {"csm_delete_unused_server_repository",
      "DELETE FROM csm_server_repositories s WHERE s.id = $1 AND NOT EXISTS "
-     "(SELECT 1 FROM csm_region_repositories l WHERE l.repository_id = s.id) RETURNING s.id"},
+     "(SELECT 1 FROM csm_region_repositories l WHERE l.repository_id = s.id) AND NOT EXISTS "
+     "(SELECT 1 FROM csm_install_jobs j WHERE j.repository_id = s.id "
+     "AND j.status IN ('scheduled', 'in-progress')) RETURNING s.id"},
 
     {"csm_list_regions",
      "SELECT g.name, ARRAY(SELECT r.hostname FROM csm_region_repositories l "
@@ -106,7 +108,13 @@ const std::pair<const char*, const char*> kCsmStatements[] = {
      "INSERT INTO csm_command_profiles (name, commands, created_by) VALUES ($1, $2::text[], $3) "
      "ON CONFLICT (name) DO UPDATE SET commands = EXCLUDED.commands, "
      "created_by = EXCLUDED.created_by"},
-    {"csm_delete_command_profile", "DELETE FROM csm_command_profiles WHERE name = $1 RETURNING id"},
+    {"csm_lock_command_profile", "SELECT id FROM csm_command_profiles WHERE name = $1 FOR UPDATE"},
+    // Install jobs name their profiles (csm_create_job locks them, KEY SHARE, as a put locks what
+    // it names); a finished job's names are history only.
+    {"csm_delete_unused_command_profile",
+     "DELETE FROM csm_command_profiles c WHERE c.id = $1 AND NOT EXISTS "
+     "(SELECT 1 FROM csm_install_jobs j WHERE j.status IN ('scheduled', 'in-progress') "
+     "AND c.name = ANY(j.command_profiles)) RETURNING c.id"},
 
     {"csm_get_host", ESCD_CSM_HOSTS "WHERE h.hostname = $1"},
     // $1, $2: the region and the family to match (NULL: any); $3, $4: offset and limit. Every
@@ -144,7 +152,20 @@ const std::pair<const char*, const char*> kCsmStatements[] = {
     {"csm_set_host_facts",
      "UPDATE csm_hosts SET family = $2, chassis = $3, software_platform = $4, "
      "software_version = $5, os_type = $6 WHERE hostname = $1 RETURNING id"},
-    {"csm_delete_host", "DELETE FROM csm_hosts WHERE hostname = $1 RETURNING id"},
+    {"csm_lock_host", "SELECT id FROM csm_hosts WHERE hostname = $1 FOR UPDATE"},
+    // Unless a job of the host is in progress: its jobs, its device lease and the host. A device
+    // lease exists only while a job runs, so there is none to delete; were one left, it would
+    // keep a host re-created under the name from ever running a job (ClaimDueJobs takes no
+    // device whose lease row exists).
+    {"csm_delete_idle_host",
+     "WITH busy AS (SELECT 1 FROM csm_install_jobs WHERE host_id = $1 "
+     "              AND status = 'in-progress' LIMIT 1), "
+     "jobs AS (DELETE FROM csm_install_jobs WHERE host_id = $1 "
+     "         AND NOT EXISTS (SELECT 1 FROM busy)), "
+     "device AS (DELETE FROM leases WHERE unit_kind = 'csm_device' "
+     "           AND unit_id = (SELECT hostname FROM csm_hosts WHERE id = $1) "
+     "           AND NOT EXISTS (SELECT 1 FROM busy)) "
+     "DELETE FROM csm_hosts WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM busy) RETURNING id"},
 
     // The first node to start with the CSM face stores its key; every later one reads it.
     {"csm_token_key",

@@ -45,6 +45,8 @@ std::string Stored(Kind kind) {
 /// libpqxx 6 has no conversion of its own. Every element is quoted, so none reads as NULL or
 /// splits at a comma. Defined in pg_resources.cpp.
 std::string TextArray(const std::vector<std::string>& values);
+/// The elements of a text[] column, in order (NULL elements skipped). Defined in pg_csm.cpp.
+std::vector<std::string> TextsOf(const pqxx::field& field);
 
 /// Locks the resource and finds its next state for a request in the lifecycle table; 404/409 as
 /// the table says. Writes nothing (group-commit jobs refuse only before their first write).

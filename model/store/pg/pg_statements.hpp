@@ -15,5 +15,7 @@ std::span<const std::pair<const char*, const char*>> PreparedStatements();
 std::span<const std::pair<const char*, const char*>> CatalogueStatements();
 /// The CSM face's inventory's (pg_csm_statements.cpp), prepared beside them.
 std::span<const std::pair<const char*, const char*>> CsmStatements();
+/// The CSM face's install jobs' (pg_csm_jobs_statements.cpp), prepared beside them.
+std::span<const std::pair<const char*, const char*>> CsmJobStatements();
 
 }  // namespace escd::model::pg

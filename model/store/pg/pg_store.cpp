@@ -61,7 +61,8 @@ PgStore::PgStore(std::string dsn, int connections, int writers, std::string stan
 PgStore::~PgStore() = default;
 
 Stores PgStore::Roles() {
-    return {*this, *this, *this, *this, *this, *this, *this, *this, *this, *this, *this, *this};
+    return {*this, *this, *this, *this, *this, *this, *this,
+            *this, *this, *this, *this, *this, *this};
 }
 
 void PgStore::Stop() {
@@ -73,7 +74,8 @@ std::unique_ptr<pqxx::connection> PgStore::Connect(const std::string& dsn) {
     try {
         auto connection = std::make_unique<pqxx::connection>(dsn);
         // prepare_now: libpqxx 6 prepares lazily, but group commit runs them as EXECUTE text.
-        for (auto statements : {PreparedStatements(), CatalogueStatements(), CsmStatements()}) {
+        for (auto statements :
+             {PreparedStatements(), CatalogueStatements(), CsmStatements(), CsmJobStatements()}) {
             for (const auto& [name, sql] : statements) {
                 connection->prepare(name, sql);
                 connection->prepare_now(name);

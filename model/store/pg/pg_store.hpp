@@ -37,7 +37,8 @@ class PgStore final : public ResourceStore,
                       public NodeStore,
                       public LeaseStore,
                       public CatalogueStore,
-                      public CsmStore {
+                      public CsmStore,
+                      public CsmJobStore {
   public:
     /// Does not connect yet; the first call on each connection does. `connections` is also the
     /// number of read threads. `standby_dsn` (empty: none) serves the reads while `dsn` reaches
@@ -286,6 +287,23 @@ class PgStore final : public ResourceStore,
                                        const csm::DeviceFacts& facts) override;
     asio::awaitable<DeleteOutcome> DeleteHost(const std::string& hostname) override;
     asio::awaitable<std::string> TokenKey(const std::string& candidate) override;
+
+    // CsmJobStore (pg_csm_jobs.cpp)
+    asio::awaitable<std::variant<std::int64_t, MissingReference>> CreateJob(
+        const csm::InstallJob& job) override;
+    asio::awaitable<std::optional<csm::InstallJob>> GetJob(std::int64_t id) override;
+    asio::awaitable<std::vector<csm::InstallJob>> ListJobs(const JobFilter& filter,
+                                                           std::int64_t limit) override;
+    asio::awaitable<DeleteOutcome> DeleteJob(std::int64_t id) override;
+    asio::awaitable<std::vector<csm::InstallJob>> DependantsOf(std::int64_t id) override;
+    asio::awaitable<std::optional<csm::TimePoint>> NextScheduledTime() override;
+    asio::awaitable<std::vector<csm::InstallJob>> ClaimDueJobs(int limit) override;
+    asio::awaitable<std::vector<csm::InstallJob>> ClaimOrphanJobs(std::chrono::milliseconds lease,
+                                                                  int limit) override;
+    asio::awaitable<void> RecordJobProgress(std::int64_t id,
+                                            const std::string& progress,
+                                            const std::string& status_message) override;
+    asio::awaitable<FinishedJob> FinishJob(const csm::InstallJob& job) override;
 
   private:
     /// The node this store writes as ("" before RegisterNode: leases are then nobody's).

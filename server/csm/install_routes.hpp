@@ -1,0 +1,25 @@
+#pragma once
+/// @file
+/// The CSM face's install job routes (docs/csm.md, "Install jobs"): POST /install (every item
+/// checked before any job is created; then the jobs host by host in CSM's action order, each
+/// with its dependency), GET /install with its filters, DELETE /install/delete with the
+/// cascade to the jobs that depended on a deleted one.
+
+#include <functional>
+
+#include "model/stores/csm_job_store.hpp"
+#include "model/stores/csm_store.hpp"
+#include "server/router.hpp"
+
+namespace escd::server::csm {
+
+struct InstallRouteDeps {
+    model::CsmStore& inventory;
+    model::CsmJobStore& jobs;
+    /// Called once jobs were created: the scheduler looks at once (a job due now runs now).
+    std::function<void()> jobs_created;
+};
+
+void RegisterInstallRoutes(Router& router, InstallRouteDeps deps);
+
+}  // namespace escd::server::csm
