@@ -305,7 +305,7 @@ TEST_F(EscdProcessSelfTest, ParsesTheReadyLineAndPassesTheArguments) {
     const std::string binary = Script("fake", R"(
 echo "args: $*" >&2
 echo "booting"
-echo "escd ready http=4321 https=4322"
+echo "escd ready http=4321 https=4322 csm=4323 csm_https=-1"
 exec sleep 1000
 )");
     EscdOptions options = Options(binary);
@@ -317,12 +317,13 @@ exec sleep 1000
         EXPECT_TRUE(std::filesystem::is_directory(data_dir));
         EXPECT_EQ(escd.http_port(), 4321);
         EXPECT_EQ(escd.https_port(), 4322);
+        EXPECT_EQ(escd.csm_port(), 4323);
         EXPECT_TRUE(escd.running());
 
         const std::string log = escd.Log();
         const std::string expected_args =
             "args: --database.dsn=host=127.0.0.1 dbname=none --server.listen_address=127.0.0.1 "
-            "--server.http_port=0 --server.https_port=0 --general.data_dir=" +
+            "--server.http_port=0 --server.https_port=0 --csm.http_port=0 --general.data_dir=" +
             data_dir + " --general.schema_dir=" + ESCD_SCHEMA_DIR +
             " --auth.admin_password=escd-test-pass --callbacks.retry_initial_ms=100 "
             "--callbacks.retry_max_ms=1000 --cluster.node_name=escd@" +
