@@ -82,7 +82,9 @@ TEST_F(EngineRecovery, AVmThatNeverAnswersGoesThroughEveryAttemptAndEndsInError)
     EXPECT_EQ(fake.Calls(FakeCall::kCreateVm), 3) << "the deploy and two redeploys";
     EXPECT_NE(fake.Vm(vm)->uuid, uuid);
 
-    // Undeploy is the way out of the error.
+    // Undeploy is the way out of the error, once the recovery has ended: its last callback is
+    // sent when its last step committed, a moment before the deployment is free again.
+    ASSERT_TRUE(harness_->engine().WaitDrained(10s));
     const auto removed =
         harness_->CallbacksOf(harness_->Accept(http::verb::delete_, "/v0/deployments/dep1"), 2);
     EXPECT_EQ(StagesOf(removed), (Stages{"VM_UNDEPLOYED", "SERVICE_UNDEPLOYED"}));
