@@ -123,16 +123,9 @@ class CsmJobStore : public ::testing::Test {
         return rows.empty() ? "" : rows[0][0].as<std::string>();
     }
 
-    // Waits until a session of the test's database waits for a lock (the store's, behind a
-    // transaction the test holds open).
     void AwaitLockWait() {
-        for (auto deadline = std::chrono::steady_clock::now() + 10s;
-             std::chrono::steady_clock::now() < deadline; std::this_thread::sleep_for(5ms)) {
-            if (Count("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                      "AND wait_event_type = 'Lock'") > 0)
-                return;
-        }
-        FAIL() << "the store never waited for the test's lock";
+        ASSERT_TRUE(db_.AwaitLockWaiter(std::chrono::seconds(10)))
+            << "the store never waited for the test's lock";
     }
 
     void Silence(const std::string& name) {
@@ -370,6 +363,8 @@ TEST_F(CsmJobStore, TwoNodesClaimingAtOnceNeverShareAJobOrADevice) {
                         }
                         if (jobs.empty() && claimed.size() >= created.size()) return;
                     }
+                    // The jobs "run" a moment, holding their devices, so that the other
+                    // racer's claims meet busy devices (not a wait for an event).
                     std::this_thread::sleep_for(2ms);
                     for (const auto& job : jobs) {
                         {

@@ -99,17 +99,9 @@ class CsmStore : public ::testing::Test {
         ASSERT_EQ(SyncWait(store_->PutHost(host)), std::nullopt) << host.hostname;
     }
 
-    // Waits until a session of the test's database waits for a lock (the store's, behind a
-    // transaction the test holds open).
     void AwaitLockWait() {
-        for (auto deadline = std::chrono::steady_clock::now() + 10s;
-             std::chrono::steady_clock::now() < deadline; std::this_thread::sleep_for(5ms)) {
-            if (db_.Query("SELECT count(*) FROM pg_stat_activity WHERE datname = "
-                          "current_database() AND wait_event_type = 'Lock'")[0][0]
-                    .as<long>() > 0)
-                return;
-        }
-        FAIL() << "the store never waited for the test's lock";
+        ASSERT_TRUE(db_.AwaitLockWaiter(std::chrono::seconds(10)))
+            << "the store never waited for the test's lock";
     }
 
     TestDatabase db_{TestDatabase::Schema::kEscd};

@@ -8,6 +8,7 @@
 #include <iterator>
 #include <random>
 #include <stdexcept>
+#include <thread>
 #include <vector>
 
 #include "model/store/pg/pg_store.hpp"
@@ -107,6 +108,19 @@ TestDatabase::~TestDatabase() {
     } catch (...) {
         // A leftover database is harmless on a throw-away test cluster; a throwing destructor
         // would not be.
+    }
+}
+
+bool TestDatabase::AwaitLockWaiter(std::chrono::milliseconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    for (;;) {
+        const auto waiting = Query(
+                                 "SELECT count(*) FROM pg_stat_activity WHERE datname = "
+                                 "current_database() AND wait_event_type = 'Lock'")[0][0]
+                                 .as<long>();
+        if (waiting > 0) return true;
+        if (std::chrono::steady_clock::now() >= deadline) return false;
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
 }
 

@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <pqxx/pqxx>
 #include <string>
 
@@ -34,6 +35,11 @@ class TestDatabase {
 
     /// Runs `sql` in its own short-lived connection and transaction and commits.
     pqxx::result Query(const std::string& sql);
+
+    /// Waits until a session of this database waits for a lock (behind a transaction the test
+    /// holds open), at most `timeout`; whether one did. PostgreSQL announces no such moment, so
+    /// this looks at pg_stat_activity every few milliseconds.
+    bool AwaitLockWaiter(std::chrono::milliseconds timeout);
 
     /// The name of the template database holding escd's schema on the server `server_dsn`
     /// names, made first if it does not exist yet: "escd_tpl_<16 hex>", the hex a fingerprint of
