@@ -11,7 +11,7 @@
 /// operation 12 finished successfully`) as tools/xr-device and real eXR 6.x print them; where
 /// classic XR says the same thing differently (`Install operation 12 '...' started`, `completed
 /// successfully`, `failed`) it is accepted too, so that one reading serves both. The patterns
-/// are CSM's (csmpe's exr and ios_xr install plugins, /work/shared/design/CSM-NOTES.md §3.8),
+/// are CSM's (csmpe's exr and ios_xr install plugins),
 /// matched case-sensitively as CSM did.
 
 #include <optional>

@@ -5,11 +5,11 @@
 /// Pre-/Post-Upgrade captures (their names, the HTML diff of two captures). The install
 /// operations' messages and the package lists are in exr_packages.hpp.
 ///
-/// The rules are CSM's (condoor's discovery, csmpe's plugins; /work/shared/design/CSM-NOTES.md
-/// §3.8 and §4), made explicit, so that a device discovered by escd gets the same family,
-/// chassis and software platform as under CSM (plugins, REST filters and users' scripts key on
-/// them). The texts these functions are tested with are what tools/xr-device prints (modelled on
-/// eXR 6.x) and what real eXR / classic XR devices print.
+/// The rules are CSM's (condoor's discovery, csmpe's plugins), written out in exr_text.cpp, so that
+/// a device discovered by escd gets the same family, chassis and software platform as under CSM
+/// (plugins, REST filters and users' scripts key on them). The texts these functions are tested
+/// with are what tools/xr-device prints (modelled on eXR 6.x) and what real eXR / classic XR
+/// devices print.
 ///
 /// Every function takes the output of one command (the echo and the prompt already cut off,
 /// cli_text.hpp) and accepts any text: an empty or unexpected answer gives "Unknown", an empty

@@ -52,7 +52,7 @@ std::string InvalidScheduledTimeMessage(std::string_view text) {
            " must be in 'mm-dd-yyyy hh:mm AM|PM' format.";
 }
 
-// The keys each action requires (CSM-NOTES 3.1).
+// The keys each action requires (docs/csm.md).
 const std::initializer_list<std::string_view> kHostRequired{"hostname"};
 const std::initializer_list<std::string_view> kAddRequired{"hostname", "server_repository",
                                                            "software_packages"};

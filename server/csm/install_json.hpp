@@ -2,7 +2,7 @@
 /// @file
 /// The CSM face's install jobs as JSON (docs/csm.md, "Install jobs"): POST /install's items
 /// read and checked, its answers, GET /install's and DELETE /install/delete's parameters and
-/// rows. Messages are CSM's own texts (CSM-NOTES 3.1-3.6), with CSM's bugs fixed where noted.
+/// rows. Messages are CSM's own texts (docs/csm.md), with CSM's bugs fixed where noted.
 /// Conventions as server/csm/inventory_json.hpp: null is "not given", a number is taken as its
 /// text where a string is expected, list-valued keys take a list or one value. Pure functions.
 ///
@@ -46,7 +46,7 @@ inline constexpr std::string_view kTooManyResults = "Too many results; please re
 // ---- POST /install --------------------------------------------------------------------------
 
 /// An explicit dependency: a job id, or an action (the latest job of that action on the same
-/// host scheduled no later than this one, CSM-NOTES 3.2).
+/// host scheduled no later than this one, docs/csm.md).
 using InstallDependency = std::variant<std::int64_t, model::csm::InstallAction>;
 
 /// One item of POST /install that passed ParseInstallItem.
@@ -170,7 +170,7 @@ std::string HostMissingMessage(std::string_view hostname);
 /// HttpDate; "" when unset), software_packages (list), status, trace, created_by, hostname,
 /// warnings_or_errors (joined by newlines), package_change_list (list; [] unless completed, as
 /// CSM), server_repository, server_directory, command_profile (list of names). No
-/// status_message: CSM's GET never exposed its progress column (CSM-NOTES 3.5).
+/// status_message: CSM's GET never exposed its progress column (docs/csm.md).
 boost::json::object InstallJobRow(const model::csm::InstallJob& job,
                                   std::optional<std::chrono::minutes> utc_offset);
 

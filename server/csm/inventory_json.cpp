@@ -118,7 +118,7 @@ void KeepEachOnce(std::vector<std::string>& names) {
     names = std::move(once);
 }
 
-// The keys each repository type accepts and requires (CSM-NOTES 2.4), hostname and server_type
+// The keys each repository type accepts and requires (docs/csm.md), hostname and server_type
 // included in the accepted ones.
 const std::initializer_list<std::string_view> kTftpAccepted{
     "hostname", "server_type", "tftp_server_path", "vrf", "file_directory"};

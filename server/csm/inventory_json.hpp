@@ -129,7 +129,7 @@ boost::json::object BulkRowOf(const RegionPatch& patch);
 /// Every item names its server_type and the keys that type requires, updates included (CSM
 /// checked them before looking the repository up). A key the type does not use is refused by
 /// the whitelist ("The following key, 'vrf', is invalid." for SFTP), as CSM's per-type list of
-/// accepted keys did: CSM-NOTES' table lists the keys each type accepts.
+/// accepted keys did: docs/csm.md lists the keys each type accepts.
 struct ServerRepositoryPatch {
     std::string raw_hostname;
     std::string hostname;  ///< sanitised; never empty
