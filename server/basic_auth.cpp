@@ -11,6 +11,19 @@
 
 namespace escd::server {
 
+std::optional<BasicCredentials> ParseBasicAuthorization(std::string_view header) {
+    constexpr std::string_view kScheme = "basic ";
+    if (header.size() <= kScheme.size() || header.size() > 4096) return std::nullopt;
+    for (std::size_t i = 0; i < kScheme.size(); ++i) {
+        if (std::tolower(static_cast<unsigned char>(header[i])) != kScheme[i]) return std::nullopt;
+    }
+    auto decoded = Base64Decode(header.substr(kScheme.size()));
+    if (!decoded) return std::nullopt;
+    const auto colon = decoded->find(':');
+    if (colon == std::string::npos) return std::nullopt;
+    return BasicCredentials{decoded->substr(0, colon), decoded->substr(colon + 1)};
+}
+
 BasicAuth::BasicAuth(std::string user, std::string password_hash)
     : user_(std::move(user)), key_(RandomHex(32)), password_hash_(std::move(password_hash)) {}
 
@@ -35,19 +48,10 @@ bool BasicAuth::Check(std::string_view authorization) {
     if (authorization.size() <= kScheme.size() || authorization.size() > 1024) return false;
     if (CheckCached(authorization)) return true;
     auto digest = Digest(authorization);
-    // The scheme name is case-insensitive (RFC 7617).
-    for (std::size_t i = 0; i + 1 < kScheme.size(); ++i) {
-        if (std::tolower(static_cast<unsigned char>(authorization[i])) !=
-            std::tolower(static_cast<unsigned char>(kScheme[i]))) {
-            return false;
-        }
-    }
-    auto decoded = Base64Decode(authorization.substr(kScheme.size()));
-    if (!decoded) return false;
-    auto colon = decoded->find(':');
-    if (colon == std::string::npos) return false;
-    std::string_view user(decoded->data(), colon);
-    std::string_view password(decoded->data() + colon + 1, decoded->size() - colon - 1);
+    const auto credentials = ParseBasicAuthorization(authorization);
+    if (!credentials) return false;
+    const std::string_view user = credentials->username;
+    const std::string_view password = credentials->password;
     std::string hash;
     {
         std::shared_lock lock(mutex_);

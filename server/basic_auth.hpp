@@ -7,11 +7,20 @@
 /// under a per-process random key: later requests with the same header cost one HMAC. Changing
 /// the password forgets it. Thread safe.
 
+#include <optional>
 #include <shared_mutex>
 #include <string>
 #include <string_view>
 
 namespace escd::server {
+
+/// The user name and password of an Authorization header "Basic base64(user:password)" (the
+/// scheme case-insensitive, RFC 7617); nullopt when it is not one.
+struct BasicCredentials {
+    std::string username;
+    std::string password;
+};
+std::optional<BasicCredentials> ParseBasicAuthorization(std::string_view header);
 
 class BasicAuth {
   public:

@@ -18,24 +18,6 @@ namespace json = boost::json;
 // (each client then pays one PBKDF2 again).
 constexpr std::size_t kMaxRemembered = 10'000;
 
-struct Credentials {
-    std::string username;
-    std::string password;
-};
-
-std::optional<Credentials> BasicCredentials(std::string_view header) {
-    constexpr std::string_view kScheme = "basic ";
-    if (header.size() <= kScheme.size() || header.size() > 4096) return std::nullopt;
-    for (std::size_t i = 0; i < kScheme.size(); ++i) {
-        if (std::tolower(static_cast<unsigned char>(header[i])) != kScheme[i]) return std::nullopt;
-    }
-    auto decoded = Base64Decode(header.substr(kScheme.size()));
-    if (!decoded) return std::nullopt;
-    const auto colon = decoded->find(':');
-    if (colon == std::string::npos) return std::nullopt;
-    return Credentials{decoded->substr(0, colon), decoded->substr(colon + 1)};
-}
-
 std::optional<json::object> DecodedObject(std::string_view part) {
     const auto text = Base64UrlDecode(part);
     if (!text) return std::nullopt;
@@ -94,7 +76,7 @@ CsmAuth::CsmAuth(model::CsmStore& store,
       cache_key_(RandomHex(32)) {}
 
 asio::awaitable<std::optional<Identity>> CsmAuth::Authenticate(const std::string& authorization) {
-    auto credentials = BasicCredentials(authorization);
+    auto credentials = ParseBasicAuthorization(authorization);
     if (!credentials) co_return std::nullopt;
     if (const auto user_id = tokens_.Verify(credentials->username)) {
         if (*user_id == 0) co_return Identity{0, admin_.user(), model::csm::Role::kAdmin};
