@@ -197,6 +197,33 @@ constexpr std::array kHandlers = {
                [](Config& c, std::string_view v) {
                    c.csm_https_port = ParseIntField(v, -1, kMaxPort);
                }},
+    KeyHandler{"csm", "log_dir", [](Config& c, std::string_view v) { c.csm_log_dir = Trim(v); }},
+    KeyHandler{"csm", "max_parallel_jobs",
+               [](Config& c, std::string_view v) {
+                   c.csm_max_parallel_jobs = ParseIntField(v, 1, kMaxCount);
+               }},
+    KeyHandler{"csm", "device_allowed_cidrs",
+               [](Config& c, std::string_view v) { c.csm_device_allowed_cidrs = ParseCidrs(v); }},
+    KeyHandler{"csm", "connect_timeout_s",
+               [](Config& c, std::string_view v) {
+                   c.csm_connect_timeout = std::chrono::seconds{ParseInt(v, 1, kMaxSeconds)};
+               }},
+    KeyHandler{"csm", "command_timeout_s",
+               [](Config& c, std::string_view v) {
+                   c.csm_command_timeout = std::chrono::seconds{ParseInt(v, 1, kMaxSeconds)};
+               }},
+    KeyHandler{"csm", "poll_s",
+               [](Config& c, std::string_view v) {
+                   c.csm_poll = std::chrono::seconds{ParseInt(v, 1, kMaxSeconds)};
+               }},
+    KeyHandler{"csm", "reload_timeout_s",
+               [](Config& c, std::string_view v) {
+                   c.csm_reload_timeout = std::chrono::seconds{ParseInt(v, 1, kMaxSeconds)};
+               }},
+    KeyHandler{"csm", "operation_timeout_s",
+               [](Config& c, std::string_view v) {
+                   c.csm_operation_timeout = std::chrono::seconds{ParseInt(v, 1, kMaxSeconds)};
+               }},
     KeyHandler{"log", "level",
                [](Config& c, std::string_view v) {
                    auto level = log::ParseLevel(Trim(v));
@@ -341,6 +368,7 @@ void Config::Finish() {
     if (vim_storage_dir.empty()) vim_storage_dir = std::filesystem::absolute(data / "vim-storage");
     if (files_root.empty()) files_root = std::filesystem::absolute(data / "files");
     if (catalogue_dir.empty()) catalogue_dir = std::filesystem::absolute(data / "catalogue");
+    if (csm_log_dir.empty()) csm_log_dir = std::filesystem::absolute(data / "csm-logs");
 }
 
 void ApplyConfigText(Config& config, const std::string& text, const std::string& origin) {

@@ -35,7 +35,13 @@
 ///               must lie below it); max_mb [20480] (largest download); timeout_s [600]
 ///   [csm]       the CSM face's own listener (docs/csm.md): listen_address [127.0.0.1];
 ///               http_port [5000]; https_port [-1] (0 = any free port, -1 = off; the
-///               [server] TLS files)
+///               [server] TLS files); its install jobs: log_dir [<data_dir>/csm-logs] (the
+///               jobs' session logs, shared by a cluster's nodes); max_parallel_jobs [10] (per
+///               node); device_allowed_cidrs [127.0.0.0/8,::1/128] (the addresses devices and
+///               jump hosts may be reached at); connect_timeout_s [60] (each address tried);
+///               command_timeout_s [300] (each command); poll_s [10] (how often a running
+///               install operation and a reloading device are looked at); reload_timeout_s
+///               [3600] (a device's reload until every node is up); operation_timeout_s [7200]
 ///   [log]       level [INFO]
 ///   [callbacks] allowed_cidrs [127.0.0.0/8,::1/128]; retry_initial_ms [1000];
 ///               retry_max_ms [300000]; retry_horizon_s [86400]; max_in_flight [64];
@@ -103,6 +109,14 @@ struct Config {
     std::string csm_listen_address = "127.0.0.1";
     int csm_http_port = 5000;  ///< -1 disables the listener, 0 picks a free port
     int csm_https_port = -1;
+    std::string csm_log_dir;  ///< empty = <data_dir>/csm-logs; shared by a cluster's nodes
+    int csm_max_parallel_jobs = 10;
+    CidrList csm_device_allowed_cidrs = CidrList::Parse("127.0.0.0/8,::1/128");
+    std::chrono::seconds csm_connect_timeout{60};
+    std::chrono::seconds csm_command_timeout{300};
+    std::chrono::seconds csm_poll{10};
+    std::chrono::seconds csm_reload_timeout{3600};
+    std::chrono::seconds csm_operation_timeout{7200};
     // [log]
     log::Level log_level = log::Level::kInfo;
     // [callbacks]

@@ -11,6 +11,7 @@ packages=(
     libpugixml-dev
     libpqxx-dev libpq-dev
     libssl-dev
+    libssh-dev
     libvirt-dev libvirt0
     postgresql-15 postgresql-client-15
     googletest libgtest-dev libgmock-dev

@@ -12,6 +12,8 @@
 #   engine       the engine in process with the fake VIM, against a throw-away PostgreSQL
 #                (label engine)
 #   openstack    the tests against the OpenStack control plane (label openstack)
+#   device       the CSM face's device sessions against the IOS XR emulator in network
+#                namespaces (label device; as root)
 #   cluster      tests/run-cluster.sh alone (the remaining arguments are its scenarios: a b c)
 #   vnf          tests/run-vnf.sh alone (the remaining arguments are gtest flags)
 # The other arguments go to ctest as they are, e.g. tests/run.sh integration -R Snapshot.
@@ -22,13 +24,17 @@ cd "$(dirname "$0")/.."
 
 lane=all
 case ${1:-} in
-unit | integration | engine | openstack | cluster | vnf)
+unit | integration | engine | openstack | device | cluster | vnf)
     lane=$1
     shift
     ;;
 esac
 
 ./deploy/install-deps.sh
+# The IOS XR emulator's servers (sshd, telnetd, TFTP, FTP), run in the device tests' namespaces.
+if [[ $lane == all || $lane == device ]]; then
+    tools/xr-device/install-deps.sh
+fi
 
 build=${ESCD_TEST_BUILD_DIR:-build/asan}
 jobs=${ESCD_JOBS:-$(nproc)}
@@ -43,10 +49,12 @@ cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Debug -DESCD_SANITIZE=ON -DESCD_WERROR
 case $lane in
 all)
     targets=(escd escd_unit_tests escd_engine_tests escd_integration_tests escd_openstack_tests
-        escd_vnf_tests escd_bench_accept escd_bench_deploy escd_bench_ping escd_bench_vnf)
+        escd_vnf_tests escd_device_tests escd_bench_accept escd_bench_deploy escd_bench_ping
+        escd_bench_vnf)
     ;;
 unit) targets=(escd_unit_tests) ;;
 engine) targets=(escd_engine_tests) ;;
+device) targets=(escd_device_tests) ;;
 cluster) targets=(escd) ;;
 *) targets=(escd "escd_${lane}_tests") ;;
 esac
@@ -86,7 +94,7 @@ if [[ $lane == cluster ]]; then
     exec tests/run-cluster.sh "$build" "$@"
 fi
 
-if [[ $lane != unit ]]; then
+if [[ $lane != unit && $lane != device ]]; then
     eval "$(tests/pg-up.sh)"
     export ESCD_TEST_PG_DSN
 fi
