@@ -22,6 +22,8 @@
 #include "model/store/pg/pg_store.hpp"
 #include "orchestrator/catalogue/catalogue_files.hpp"
 #include "orchestrator/cluster/node_membership.hpp"
+#include "orchestrator/csm/install_runner.hpp"
+#include "orchestrator/csm/job_scheduler.hpp"
 #include "orchestrator/engine/config_parameters.hpp"
 #include "orchestrator/engine/engine.hpp"
 #include "orchestrator/engine/vim_connectors.hpp"
@@ -236,13 +238,20 @@ int Run(const Config& config) {
     const server::csm::CsmTokens csm_tokens(SyncWait(stores.csm.TokenKey(RandomHex(32))),
                                             [] { return std::chrono::system_clock::now(); });
     server::csm::CsmAuth csm_auth(stores.csm, auth, csm_tokens, blocking_pool);
-    server::csm::CsmFace csm_face({stores.csm,
-                                   stores.csm_jobs,
-                                   stores.catalogue,
-                                   csm_auth,
-                                   config.admin_user,
-                                   blocking_pool,
-                                   {}});
+    // Its install jobs: any node runs any job, at its scheduled time (docs/csm.md, "Running a
+    // job"); a node's death hands its jobs to the others through the leases.
+    orchestrator::csm::InstallRunner install_runner(
+        ioc.get_executor(), stores.csm, stores.csm_jobs, blocking_pool, SteadyClock::Shared(),
+        {config.csm_log_dir, config.csm_device_allowed_cidrs, config.csm_connect_timeout,
+         config.csm_command_timeout, config.csm_poll, config.csm_reload_timeout,
+         config.csm_operation_timeout});
+    orchestrator::csm::JobScheduler job_scheduler(
+        ioc, stores.csm_jobs, install_runner, SteadyClock::Shared(),
+        [] { return std::chrono::system_clock::now(); },
+        {config.csm_max_parallel_jobs, config.cluster_heartbeat, config.cluster_lease});
+    server::csm::CsmFace csm_face({stores.csm, stores.csm_jobs, stores.catalogue, csm_auth,
+                                   config.admin_user, blocking_pool, config.csm_log_dir,
+                                   [&job_scheduler] { job_scheduler.Poke(); }});
     server::HttpServer csm_server(ioc, {&csm_face.face()}, follow_ups);
     server::handlers::RegisterAdminRoutes(router, {auth, stores.settings, blocking_pool,
                                                    http_server, config.tls_cert, config.tls_key});
@@ -279,6 +288,7 @@ int Run(const Config& config) {
     SyncWait(membership.Join());
     asio::co_spawn(ioc, engine.Start(),
                    log::LogFailure(log::Level::kError, "engine", "start-up failed"));
+    job_scheduler.Start();
     if (!config.catalogue_import_dir.empty()) {
         // In the background: a large import does not hold back the listeners.
         asio::co_spawn(
@@ -298,6 +308,9 @@ int Run(const Config& config) {
         ESCD_INFO("escd") << "signal " << signal << ": shutting down";
         http_server.Stop();
         csm_server.Stop();
+        // The install jobs running here are cut where they are: the next start, or another
+        // node once this one has left, resumes each from its recorded step.
+        job_scheduler.Stop();
         engine.Stop();
         notifier.Stop();
         pinger.Stop();

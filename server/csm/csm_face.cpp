@@ -65,8 +65,9 @@ CsmFace::CsmFace(FaceDeps deps) : deps_(deps) {
         RouteOptions{.public_route = true});
     RegisterInventoryRoutes(router_, deps_.store);
     RegisterCcoRoutes(router_, deps_.catalogue);
-    RegisterInstallRoutes(router_, {deps_.store, deps_.jobs, deps_.jobs_created});
-    RegisterUserRoutes(router_, deps_.store, deps_.admin_user, deps_.verify_pool);
+    RegisterInstallRoutes(
+        router_, {deps_.store, deps_.jobs, deps_.jobs_created, deps_.blocking_pool, deps_.log_dir});
+    RegisterUserRoutes(router_, deps_.store, deps_.admin_user, deps_.blocking_pool);
 
     face_.name = "csm";
     face_.owns = [](std::string_view path) -> std::optional<std::string_view> {

@@ -8,6 +8,7 @@
 /// token (csm_auth.hpp); which role a route needs is decided here, in one table
 /// (RequiredPermission), before a handler runs.
 
+#include <filesystem>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -39,8 +40,11 @@ struct FaceDeps {
     model::CsmJobStore& jobs;
     model::CatalogueStore& catalogue;  ///< the SMU catalogs the CCO routes answer from
     CsmAuth& auth;
-    std::string admin_user;              ///< escd's admin, an Admin here without a row
-    asio::thread_pool& verify_pool;      ///< hashing the passwords of new users (PBKDF2)
+    std::string admin_user;  ///< escd's admin, an Admin here without a row
+    /// Blocking work, never on an Asio thread: hashing the passwords of new users (PBKDF2),
+    /// reading a job's logs and zipping them.
+    asio::thread_pool& blocking_pool;
+    std::filesystem::path log_dir;       ///< `[csm] log_dir`, the install jobs' logs
     std::function<void()> jobs_created;  ///< wakes the job scheduler
 };
 

@@ -465,6 +465,9 @@ json::object InstallJobRow(const InstallJob& job, std::optional<std::chrono::min
     row["software_packages"] = TextArray(job.software_packages);
     row["status"] = model::csm::JobStatusName(job.status);
     row["trace"] = job.trace;
+    // escd's own key (CSM kept the text but never answered it): what a running job is doing,
+    // or why it failed (a failed dependency names it); docs/csm.md.
+    row["status_message"] = job.status_message;
     row["created_by"] = job.created_by;
     row["warnings_or_errors"] = Joined(job.warnings_or_errors);
     row["package_change_list"] =
@@ -492,6 +495,10 @@ DeleteQuery ParseDeleteQuery(const std::map<std::string, std::string>& query) {
             throw CsmRequestError("Invalid value for status: must be 'failed' or 'scheduled'.");
     }
     return parsed;
+}
+
+std::int64_t ParseLogsJobId(const std::string& text) {
+    return ParseIdParameter(text, "Install job id ");
 }
 
 std::string InstallJobIdMissingMessage(std::int64_t id) {

@@ -189,6 +189,11 @@ struct DeleteQuery {
 /// must be 'failed' or 'scheduled'."; "Install job id '<id>' must be an integer.".
 DeleteQuery ParseDeleteQuery(const std::map<std::string, std::string>& query);
 
+/// GET /install/logs/<id>'s `<id>` (a path segment, never empty), by DELETE's rules and texts:
+/// throws CsmRequestError "Install job id '<id>' must be an integer." (CSM's route took
+/// integers only).
+std::int64_t ParseLogsJobId(const std::string& text);
+
 /// "Install job id '<id>' does not exist in the database." (DELETE's and logs' id)
 std::string InstallJobIdMissingMessage(std::int64_t id);
 /// "Session log does not exist for install job id '<id>'." (GET /install/logs/<id>)

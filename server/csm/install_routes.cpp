@@ -3,8 +3,13 @@
 #include <boost/json.hpp>
 
 #include <algorithm>
+#include <array>
+#include <fstream>
 #include <memory>
 
+#include "common/offload.hpp"
+#include "common/zip_writer.hpp"
+#include "orchestrator/csm/job_log.hpp"
 #include "server/csm/csm_answers.hpp"
 #include "server/csm/csm_json_text.hpp"
 #include "server/csm/install_json.hpp"
@@ -42,6 +47,47 @@ std::string JobReferenceMessage(const model::MissingReference& missing) {
     return "'" + missing.name + "' does not exist in the database.";
 }
 
+/// At most `limit` + 1 bytes of `in`: enough for the zip to see that a file does not fit,
+/// without holding a file of any size in memory.
+std::string ReadJobLogFile(std::ifstream& in, std::uint64_t limit) {
+    std::string bytes;
+    std::array<char, 64 * 1024> chunk{};
+    while (bytes.size() <= limit && in.read(chunk.data(), chunk.size()).gcount() > 0)
+        bytes.append(chunk.data(), static_cast<std::size_t>(in.gcount()));
+    return bytes;
+}
+
+/// The zip CSM answered for a job's logs: every regular file of its directory, by name, stored
+/// flat; nullopt when the directory has no session.log (the job never started). Subdirectories
+/// and symbolic links are left out: the directory is shared by the nodes, and a link could
+/// lead anywhere on the node that answers. Blocking (run on the pool). Throws ZipTooLarge past
+/// the writer's cap.
+std::optional<std::string> ZipJobLogDirectory(const std::filesystem::path& directory) {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    const auto session_log = fs::symlink_status(directory / orchestrator::csm::kSessionLogName, ec);
+    if (session_log.type() != fs::file_type::regular) return std::nullopt;
+    std::vector<fs::path> files;
+    for (const auto& entry : fs::directory_iterator(directory)) {
+        if (entry.symlink_status().type() == fs::file_type::regular) files.push_back(entry.path());
+    }
+    std::sort(files.begin(), files.end(), [](const fs::path& a, const fs::path& b) {
+        return a.filename().native() < b.filename().native();
+    });
+    ZipWriter zip;
+    for (const auto& file : files) {
+        std::ifstream in(file, std::ios::binary);
+        const auto modified = fs::last_write_time(file, ec);
+        // A running job may remove a file after the listing: one that is gone is not there.
+        if (ec == std::errc::no_such_file_or_directory) continue;
+        if (!in || ec) throw std::runtime_error("cannot read " + file.string());
+        const auto mtime = std::chrono::time_point_cast<std::chrono::system_clock::duration>(
+            std::chrono::file_clock::to_sys(modified));
+        zip.Add(file.filename().native(), ReadJobLogFile(in, zip.room()), mtime);
+    }
+    return zip.Finish();
+}
+
 class InstallRoutes {
   public:
     explicit InstallRoutes(InstallRouteDeps deps) : deps_(std::move(deps)) {}
@@ -49,6 +95,7 @@ class InstallRoutes {
     asio::awaitable<Response> Create(const Request& request);
     asio::awaitable<Response> List(const Request& request);
     asio::awaitable<Response> Delete(const Request& request);
+    asio::awaitable<Response> Logs(const Request& request);
 
   private:
     /// Phase 1's checks that need the store; the item's message or nullopt.
@@ -283,6 +330,23 @@ asio::awaitable<Response> InstallRoutes::Delete(const Request& request) {
     co_return JsonAnswer(ApiResponse(std::move(answer)), status);
 }
 
+asio::awaitable<Response> InstallRoutes::Logs(const Request& request) {
+    const auto id = ParseLogsJobId(request.Param("id"));
+    // Any job, completed ones too: CSM looked in its history when the live table had none.
+    const auto job = co_await deps_.jobs.GetJob(id);
+    if (!job) co_return BadRequest(InstallJobIdMissingMessage(id));
+    const auto directory = orchestrator::csm::JobLogDir(deps_.log_dir, id);
+    auto archive = co_await Offload(deps_.blocking_pool,
+                                    [&directory] { return ZipJobLogDirectory(directory); });
+    if (!archive) co_return BadRequest(SessionLogMissingMessage(id));
+    Response response;
+    response.body = std::move(*archive);
+    response.content_type = "application/zip";
+    // Flask's send_file(as_attachment=True) under CSM's name for it.
+    response.headers.emplace_back("Content-Disposition", "attachment; filename=session_logs.zip");
+    co_return response;
+}
+
 }  // namespace
 
 void RegisterInstallRoutes(Router& router, InstallRouteDeps deps) {
@@ -293,6 +357,8 @@ void RegisterInstallRoutes(Router& router, InstallRouteDeps deps) {
                [routes](Request& request) { return routes->List(request); });
     router.Add(http::verb::delete_, "/install/delete",
                [routes](Request& request) { return routes->Delete(request); });
+    router.Add(http::verb::get, "/install/logs/{id}",
+               [routes](Request& request) { return routes->Logs(request); });
 }
 
 }  // namespace escd::server::csm
