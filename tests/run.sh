@@ -54,7 +54,7 @@ all)
     ;;
 unit) targets=(escd_unit_tests) ;;
 engine) targets=(escd_engine_tests) ;;
-device) targets=(escd_device_tests) ;;
+device) targets=(escd escd_device_tests) ;;
 cluster) targets=(escd) ;;
 *) targets=(escd "escd_${lane}_tests") ;;
 esac
@@ -94,7 +94,7 @@ if [[ $lane == cluster ]]; then
     exec tests/run-cluster.sh "$build" "$@"
 fi
 
-if [[ $lane != unit && $lane != device ]]; then
+if [[ $lane != unit ]]; then
     eval "$(tests/pg-up.sh)"
     export ESCD_TEST_PG_DSN
 fi

@@ -146,7 +146,6 @@ class JobRun {
     std::optional<XrCommands> commands_;
     std::vector<std::string> targets_;   // kReadBefore: the packages to act on
     std::vector<std::string> captures_;  // kCapture: the files written
-    int reloads_awaited_ = 0;
     std::string failure_;
 };
 
@@ -329,9 +328,11 @@ asio::awaitable<StepOutcome> JobRun::Diff() {
                                           " to compare the captures with.");
         co_return StepOutcome::kDone;
     }
-    const auto before_dir = JobLogDir(options_.log_dir, pre_upgrades.back().id);
-    const auto title_of = [this](const std::string& name) {
-        return name + ": Pre-Upgrade job " + std::to_string(job_.id) + " against Post-Upgrade";
+    const auto pre_upgrade = pre_upgrades.back().id;
+    const auto before_dir = JobLogDir(options_.log_dir, pre_upgrade);
+    const auto title_of = [this, pre_upgrade](const std::string& name) {
+        return name + ": Pre-Upgrade job " + std::to_string(pre_upgrade) +
+               " against Post-Upgrade job " + std::to_string(job_.id);
     };
     co_await Offload(pool_, [this, &before_dir, &title_of] {
         for (const auto& name : captures_) {
@@ -459,11 +460,13 @@ asio::awaitable<StepOutcome> JobRun::Issue() {
         if (answer.index == ExpectResult::kPrompt) break;
         if (questions == 4) co_return Fail("The device kept asking: " + answer.text, output);
         if (answer.index == kReloadQuestion) {
+            progress_.reload = true;
             line = "yes";
         } else if (answer.index == kPasswordQuestion) {
             line = source.password;
         }
     }
+    progress_.reload = progress_.reload || AsksToReload(output);
     if (NoImpactOperation(output)) {
         job_.warnings_or_errors.push_back("NO IMPACT OPERATION: the packages were in place.");
         co_return StepOutcome::kNothingToDo;
@@ -523,23 +526,9 @@ asio::awaitable<StepOutcome> JobRun::Watch() {
         }
         co_await Pause();
     }
-    if (job_.action != InstallAction::kActivate && job_.action != InstallAction::kDeactivate) {
-        co_return StepOutcome::kDone;
-    }
-    // An activation that reloads finishes before the reload puts its software in place.
-    const auto active = co_await Packages(PackageList::kActive);
-    const bool in_place =
-        std::all_of(job_.package_change_list.begin(), job_.package_change_list.end(),
-                    [&](const std::string& name) {
-                        return Contains(active, name) == (job_.action == InstallAction::kActivate);
-                    });
-    if (in_place) co_return StepOutcome::kDone;
-    if (reloads_awaited_ > 0) {
-        co_return Fail(
-            "The device came back from its reload without the operation's packages "
-            "in place.");
-    }
-    co_return StepOutcome::kReloading;
+    // A reloading operation finishes before the reload puts its software in place.
+    if (progress_.reload && !progress_.reloaded) co_return StepOutcome::kReloading;
+    co_return StepOutcome::kDone;
 }
 
 asio::awaitable<StepOutcome> JobRun::AwaitReload() {
@@ -560,6 +549,10 @@ asio::awaitable<StepOutcome> JobRun::AwaitReload() {
         co_await Pause();
     }
     session_.reset();
+    if (progress_.reload && !progress_.reloaded) {
+        progress_.reloaded = true;
+        co_await Record(InstallStep::kAwaitReload, "reloading");
+    }
     transcript_->Note("waiting for " + job_.hostname + " to come back");
     auto plan = MakeConnectionPlan(*host_, jump_host_, options_.connect_timeout);
     plan.allowed_addresses = options_.allowed_addresses;
@@ -589,7 +582,6 @@ asio::awaitable<StepOutcome> JobRun::AwaitReload() {
         if (past()) co_return Fail("Not all nodes have come up.", text);
         co_await Pause();
     }
-    ++reloads_awaited_;
     co_return StepOutcome::kDone;
 }
 

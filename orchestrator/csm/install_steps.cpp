@@ -99,6 +99,8 @@ std::string ProgressJson(const JobProgress& progress) {
     object["step"] = InstallStepName(progress.step);
     if (progress.operation) object["operation"] = *progress.operation;
     if (progress.last_operation) object["last_operation"] = *progress.last_operation;
+    if (progress.reload) object["reload"] = true;
+    if (progress.reloaded) object["reloaded"] = true;
     return boost::json::serialize(object);
 }
 
@@ -120,6 +122,12 @@ JobProgress ParseProgress(std::string_view json) {
     }
     progress.operation = number("operation");
     progress.last_operation = number("last_operation");
+    const auto flag = [&](std::string_view key) {
+        const auto* field = object.if_contains(key);
+        return field != nullptr && field->is_bool() && field->as_bool();
+    };
+    progress.reload = flag("reload");
+    progress.reloaded = flag("reloaded");
     return progress;
 }
 

@@ -65,11 +65,14 @@ std::optional<InstallStep> NextInstallStep(model::csm::InstallAction action,
                                            StepOutcome outcome);
 
 /// What a running job records of itself (InstallJob::progress, JSON): the step it reached,
-/// the install operation it started and the newest operation before it.
+/// the install operation it started and the newest operation before it, whether that
+/// operation reloads the device and whether the reload was seen.
 struct JobProgress {
     InstallStep step = InstallStep::kConnect;
     std::optional<int> operation;       ///< the operation the job's command started
     std::optional<int> last_operation;  ///< the newest one in the device's log before it
+    bool reload = false;                ///< the device asked to reload for the operation
+    bool reloaded = false;              ///< the session dropped for that reload
     friend bool operator==(const JobProgress&, const JobProgress&) = default;
 };
 
