@@ -245,13 +245,16 @@ int Run(const Config& config) {
         {config.csm_log_dir, config.csm_device_allowed_cidrs, config.csm_connect_timeout,
          config.csm_command_timeout, config.csm_poll, config.csm_reload_timeout,
          config.csm_operation_timeout});
+    orchestrator::csm::HostDiscovery host_discovery(
+        ioc.get_executor(), stores.csm,
+        {config.csm_device_allowed_cidrs, config.csm_connect_timeout, config.csm_command_timeout});
     orchestrator::csm::JobScheduler job_scheduler(
         ioc, stores.csm_jobs, install_runner, SteadyClock::Shared(),
         [] { return std::chrono::system_clock::now(); },
         {config.csm_max_parallel_jobs, config.cluster_heartbeat, config.cluster_lease});
     server::csm::CsmFace csm_face({stores.csm, stores.csm_jobs, stores.catalogue, csm_auth,
                                    config.admin_user, blocking_pool, config.csm_log_dir,
-                                   [&job_scheduler] { job_scheduler.Poke(); }});
+                                   [&job_scheduler] { job_scheduler.Poke(); }, host_discovery});
     server::HttpServer csm_server(ioc, {&csm_face.face()}, follow_ups);
     server::handlers::RegisterAdminRoutes(router, {auth, stores.settings, blocking_pool,
                                                    http_server, config.tls_cert, config.tls_key});

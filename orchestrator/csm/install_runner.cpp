@@ -14,6 +14,7 @@
 #include "orchestrator/csm/device/device_session.hpp"
 #include "orchestrator/csm/exr_packages.hpp"
 #include "orchestrator/csm/exr_text.hpp"
+#include "orchestrator/csm/host_discovery.hpp"
 #include "orchestrator/csm/install_steps.hpp"
 #include "orchestrator/csm/job_log.hpp"
 #include "orchestrator/csm/xr_commands.hpp"
@@ -139,8 +140,7 @@ class JobRun {
     JobProgress progress_;
     bool resuming_ = false;
 
-    std::optional<model::csm::Host> host_;
-    std::optional<model::csm::JumpHost> jump_host_;
+    ConnectionPlan plan_;  // kConnect: how the device is reached, again after a reload
     std::unique_ptr<Transcript> transcript_;
     std::unique_ptr<DeviceSession> session_;
     std::optional<XrCommands> commands_;
@@ -240,21 +240,14 @@ asio::awaitable<std::string> JobRun::Command(std::string_view command) {
 }
 
 asio::awaitable<StepOutcome> JobRun::Connect() {
-    host_ = co_await inventory_.GetHost(job_.hostname);
-    if (!host_) co_return Fail("Host '" + job_.hostname + "' does not exist in the database.");
-    if (!host_->jump_host.empty()) {
-        const std::optional<std::string> name = host_->jump_host;
-        const auto jump_hosts = co_await inventory_.ListJumpHosts(name);
-        if (jump_hosts.empty()) {
-            co_return Fail("Jump host '" + host_->jump_host + "' does not exist in the database.");
-        }
-        jump_host_ = jump_hosts.front();
-    }
-    auto plan = MakeConnectionPlan(*host_, jump_host_, options_.connect_timeout);
-    plan.allowed_addresses = options_.allowed_addresses;
+    const auto host = co_await inventory_.GetHost(job_.hostname);
+    if (!host) co_return Fail("Host '" + job_.hostname + "' does not exist in the database.");
+    const DeviceAccess access{options_.allowed_addresses, options_.connect_timeout,
+                              options_.command_timeout};
+    plan_ = co_await PlanFor(inventory_, *host, access);
     try {
         DeviceConnector connector(executor_);
-        session_ = co_await connector.Connect(plan, *transcript_);
+        session_ = co_await connector.Connect(plan_, *transcript_);
     } catch (const DeviceError& e) {
         if (resuming_ && (resumed_.operation || resumed_.step == InstallStep::kIssue)) {
             co_return StepOutcome::kLost;  // it may be reloading with the job's operation
@@ -265,15 +258,12 @@ asio::awaitable<StepOutcome> JobRun::Connect() {
 }
 
 asio::awaitable<StepOutcome> JobRun::Discover() {
-    const auto version = co_await Command(XrCommands::kShowVersion);
-    const auto inventory = co_await Command(XrCommands::kShowInventory);
-    const auto facts = FactsFrom(version, inventory);
+    const auto facts = co_await ReadFacts(*session_, options_.command_timeout);
     co_await inventory_.SetHostFacts(job_.hostname, facts);
     const auto set = CommandSetOf(facts);
     if (!set) {
         co_return Fail("escd installs on IOS XR devices only: " + job_.hostname + " runs '" +
-                           facts.os_type + "'.",
-                       version);
+                       facts.os_type + "'.");
     }
     commands_.emplace(*set);
     if (!resuming_ || IsCheck(job_.action)) co_return StepOutcome::kDone;
@@ -554,13 +544,11 @@ asio::awaitable<StepOutcome> JobRun::AwaitReload() {
         co_await Record(InstallStep::kAwaitReload, "reloading");
     }
     transcript_->Note("waiting for " + job_.hostname + " to come back");
-    auto plan = MakeConnectionPlan(*host_, jump_host_, options_.connect_timeout);
-    plan.allowed_addresses = options_.allowed_addresses;
     while (!session_) {
         std::string why;
         try {
             DeviceConnector connector(executor_);
-            session_ = co_await connector.Connect(plan, *transcript_);
+            session_ = co_await connector.Connect(plan_, *transcript_);
             break;
         } catch (const DeviceError& e) {
             why = e.what();
@@ -589,9 +577,7 @@ asio::awaitable<StepOutcome> JobRun::ReadAfter() {
     // The software version changed: the facts follow (CSM refreshed the inventory after
     // every job).
     try {
-        const auto version = co_await Command(XrCommands::kShowVersion);
-        const auto inventory = co_await Command(XrCommands::kShowInventory);
-        const auto facts = FactsFrom(version, inventory);
+        const auto facts = co_await ReadFacts(*session_, options_.command_timeout);
         co_await inventory_.SetHostFacts(job_.hostname, facts);
     } catch (const DeviceError& e) {
         job_.warnings_or_errors.push_back(std::string("The facts were not read again: ") +

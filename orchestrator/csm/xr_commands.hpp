@@ -31,10 +31,6 @@ class XrCommands {
   public:
     explicit XrCommands(XrCommandSet set) : set_(set) {}
 
-    /// Discovery, the same on both: `show version` and the XR plane's inventory (the chassis
-    /// record is there in either layout, exr_text.hpp).
-    static constexpr std::string_view kShowVersion = "show version";
-    static constexpr std::string_view kShowInventory = "show inventory";
     static constexpr std::string_view kShowRunningConfig = "show running-config";
 
     std::string ShowPlatform() const;

@@ -30,6 +30,8 @@ Permission RequiredPermission(http::verb method, std::string_view path) {
             return Permission::kAnyUser;
         return Permission::kRunInstalls;
     }
+    // Discovering a host logs in to it, as a job does.
+    if (StartsWith(path, "/hosts") && path.ends_with("/discover")) return Permission::kRunInstalls;
     if (method == http::verb::post || method == http::verb::delete_ || method == http::verb::put)
         return Permission::kEditInventory;
     return Permission::kAnyUser;
@@ -63,7 +65,7 @@ CsmFace::CsmFace(FaceDeps deps) : deps_(deps) {
             co_return JsonAnswer(SortedPrettyJson(answer));
         },
         RouteOptions{.public_route = true});
-    RegisterInventoryRoutes(router_, deps_.store);
+    RegisterInventoryRoutes(router_, deps_.store, deps_.discovery);
     RegisterCcoRoutes(router_, deps_.catalogue);
     RegisterInstallRoutes(
         router_, {deps_.store, deps_.jobs, deps_.jobs_created, deps_.blocking_pool, deps_.log_dir});

@@ -17,6 +17,7 @@
 #include "model/stores/catalogue_store.hpp"
 #include "model/stores/csm_job_store.hpp"
 #include "model/stores/csm_store.hpp"
+#include "orchestrator/csm/host_discovery.hpp"
 #include "server/csm/csm_auth.hpp"
 #include "server/face.hpp"
 #include "server/router.hpp"
@@ -44,8 +45,9 @@ struct FaceDeps {
     /// Blocking work, never on an Asio thread: hashing the passwords of new users (PBKDF2),
     /// reading a job's logs and zipping them.
     asio::thread_pool& blocking_pool;
-    std::filesystem::path log_dir;       ///< `[csm] log_dir`, the install jobs' logs
-    std::function<void()> jobs_created;  ///< wakes the job scheduler
+    std::filesystem::path log_dir;                ///< `[csm] log_dir`, the install jobs' logs
+    std::function<void()> jobs_created;           ///< wakes the job scheduler
+    orchestrator::csm::HostDiscovery& discovery;  ///< new hosts, and on request
 };
 
 class CsmFace {

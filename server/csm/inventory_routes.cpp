@@ -5,6 +5,7 @@
 #include <functional>
 #include <map>
 
+#include "common/error.hpp"
 #include "model/csm/inventory.hpp"
 #include "server/csm/csm_answers.hpp"
 #include "server/csm/csm_json_text.hpp"
@@ -159,6 +160,32 @@ asio::awaitable<Response> ListHosts(model::CsmStore& store, const Request& reque
     co_return JsonAnswer(HostListPage(std::move(rows), page, TotalPages(found.total)));
 }
 
+// escd's own route: discovers a host now and answers its row as GET /hosts does. A device that
+// cannot be reached is a 400 naming why, in the face's envelope (as the face answers every
+// failure).
+asio::awaitable<Response> DiscoverHost(orchestrator::csm::HostDiscovery& discovery,
+                                       const Request& request) {
+    const auto query = ParseQuery(request.query);
+    if (auto refused = DisallowedParameters(ParameterNames(query), {}))
+        co_return BadRequest(*refused);
+    const auto name = inv::AcceptableName(PercentDecode(request.Param("name")));
+    std::string failure;
+    try {
+        const auto host = co_await discovery.Discover(name);
+        json::array rows;
+        rows.push_back(HostRow(host));
+        json::object answer;
+        answer["host_list"] = std::move(rows);
+        co_return JsonAnswer(ApiResponse(std::move(answer)));
+    } catch (const orchestrator::csm::DeviceError& e) {
+        failure = "Unable to discover '" + name + "': " + e.what();
+    } catch (const Error& e) {
+        if (e.code() != ErrorCode::kNotFound && e.code() != ErrorCode::kBadRequest) throw;
+        failure = e.what();
+    }
+    co_return BadRequest(failure);
+}
+
 template <class Object>
 auto Lister(asio::awaitable<std::vector<Object>> (model::CsmStore::*list)(
                 const std::optional<std::string>&),
@@ -185,19 +212,26 @@ std::function<std::string(const std::string&)> Quoted(std::string before, std::s
 
 }  // namespace
 
-void RegisterInventoryRoutes(Router& router, model::CsmStore& store) {
+void RegisterInventoryRoutes(Router& router,
+                             model::CsmStore& store,
+                             orchestrator::csm::HostDiscovery& discovery) {
     AddKindRoutes<HostPatch, inv::Host>(
         router,
         {"/hosts", kHosts, "hostname", ParseHostItem, MergeHost,
          [](const HostPatch& patch) -> const std::string& { return patch.hostname; },
          [&store](const std::string& name) { return store.GetHost(name); },
-         [&store](const inv::Host& host) -> asio::awaitable<std::optional<std::string>> {
+         [&store,
+          &discovery](const inv::Host& host) -> asio::awaitable<std::optional<std::string>> {
              // escd has no software profiles (CSM's web UI made them): any name is unknown.
              if (!host.software_profile.empty())
                  co_return "Software profile \"" + host.software_profile +
                      "\" does not exist in the database.";
              const auto missing = co_await store.PutHost(host);
              if (missing) co_return MissingReferenceMessage(*missing);
+             // A new host (it has no creation time yet) is discovered, as CSM did; an update
+             // is not.
+             if (host.created_time == std::chrono::system_clock::time_point{})
+                 discovery.DiscoverSoon(host.hostname);
              co_return std::nullopt;
          },
          nullptr,  // GET /hosts pages: its own route
@@ -206,6 +240,8 @@ void RegisterInventoryRoutes(Router& router, model::CsmStore& store) {
          Quoted("Unable to delete host ", ". Verify that it has no install job in progress.")});
     router.Add(http::verb::get, "/hosts",
                [&store](Request& request) { return ListHosts(store, request); });
+    router.Add(http::verb::post, "/hosts/{name}/discover",
+               [&discovery](Request& request) { return DiscoverHost(discovery, request); });
     AddKindRoutes<JumpHostPatch, inv::JumpHost>(
         router,
         {"/jump_hosts", kJumpHosts, "hostname", ParseJumpHostItem, MergeJumpHost,

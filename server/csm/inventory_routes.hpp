@@ -6,10 +6,15 @@
 /// `/{name}/delete` that refuses what is in use.
 
 #include "model/stores/csm_store.hpp"
+#include "orchestrator/csm/host_discovery.hpp"
 #include "server/router.hpp"
 
 namespace escd::server::csm {
 
-void RegisterInventoryRoutes(Router& router, model::CsmStore& store);
+/// The inventory's routes; a host created is discovered in the background, and
+/// `POST /hosts/{hostname}/discover` discovers one now (escd's own route, docs/csm.md).
+void RegisterInventoryRoutes(Router& router,
+                             model::CsmStore& store,
+                             orchestrator::csm::HostDiscovery& discovery);
 
 }  // namespace escd::server::csm

@@ -321,5 +321,38 @@ TEST_F(CsmUpgrade, KilledDuringAnActivateTheRestartedEscdFinishesItOnce) {
     EXPECT_EQ(activations, 1u) << answers[1];
 }
 
+TEST_F(CsmUpgrade, ANewHostIsDiscoveredAndAgainOnRequest) {
+    // Created in SetUp: discovered in the background.
+    const auto deadline = std::chrono::steady_clock::now() + 60s;
+    for (;;) {
+        const auto host = Rows(csm_->Get("/api/v1/hosts?hostname=r1"), "host_list").at(0);
+        if (Text(host, "os_type") != "Unknown") {
+            EXPECT_EQ(Text(host, "os_type"), "eXR");
+            EXPECT_EQ(Text(host, "software_version"), "6.1.3");
+            EXPECT_EQ(Text(host, "family"), "IOSXRv-9K");
+            break;
+        }
+        ASSERT_LT(std::chrono::steady_clock::now(), deadline) << boost::json::serialize(host);
+        std::this_thread::sleep_for(100ms);
+    }
+    const auto again = csm_->Post("/api/v1/hosts/r1/discover", "", Json());
+    ASSERT_EQ(again.status, 200) << again.body;
+    EXPECT_EQ(Text(Rows(again, "host_list").at(0), "software_version"), "6.1.3");
+
+    Post("hosts", {{"hostname", "silent"},
+                   {"region", "lab"},
+                   {"connection_type", "ssh"},
+                   {"ts_or_ip", {device_->silent_address()}},
+                   {"username", XrDevice::kUser},
+                   {"password", XrDevice::kPassword}});
+    const auto unreachable = csm_->Post("/api/v1/hosts/silent/discover", "", Json());
+    EXPECT_EQ(unreachable.status, 400);
+    EXPECT_NE(Message(unreachable).find("Unable to discover 'silent': "), std::string::npos)
+        << unreachable.body;
+    const auto missing = csm_->Post("/api/v1/hosts/nosuch/discover", "", Json());
+    EXPECT_EQ(missing.status, 400);
+    EXPECT_EQ(Message(missing), "Host 'nosuch' does not exist in the database.");
+}
+
 }  // namespace
 }  // namespace escd::test

@@ -52,6 +52,7 @@ TEST(CsmPermissions, EachRouteNeedsWhatTheReferenceSays) {
     EXPECT_EQ(RequiredPermission(verb::get, "/cco/software"), Permission::kAnyUser);
     EXPECT_EQ(RequiredPermission(verb::get, "/install"), Permission::kAnyUser);
     EXPECT_EQ(RequiredPermission(verb::post, "/hosts"), Permission::kEditInventory);
+    EXPECT_EQ(RequiredPermission(verb::post, "/hosts/r1/discover"), Permission::kRunInstalls);
     EXPECT_EQ(RequiredPermission(verb::delete_, "/regions/west/delete"),
               Permission::kEditInventory);
     EXPECT_EQ(RequiredPermission(verb::post, "/install"), Permission::kRunInstalls);
