@@ -472,6 +472,8 @@ asio::awaitable<StepOutcome> JobRun::Issue() {
     progress_.operation = operation;
     const auto doing = "install operation " + std::to_string(*operation);
     co_await Record(InstallStep::kIssue, doing);
+    ESCD_INFO("csm") << "install job " << job_.id << ": " << doing << " started on "
+                     << job_.hostname;
     co_return StepOutcome::kDone;
 }
 

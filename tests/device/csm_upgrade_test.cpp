@@ -159,20 +159,43 @@ class CsmUpgrade : public CsmTest {
             60s);
     }
 
+    // Schedules an Add and an Activate (with reload) of both packages; their ids once escd
+    // has started the activation's install operation on the router.
+    std::vector<std::int64_t> StartActivation() {
+        auto add = InstallItem("Add");
+        add["server_repository"] = "tftp-lab";
+        add["software_packages"] = Packages();
+        auto activate = InstallItem("Activate");
+        activate["software_packages"] = Packages();
+        const auto ids = Schedule({add, activate});
+        if (ids.size() != 2) return ids;
+        const auto started = "install job " + std::to_string(ids[1]) + ": install operation";
+        EXPECT_TRUE(escd_->WaitForLog(started, 1, 60s)) << escd_->Log();
+        return ids;
+    }
+
+    // The router runs 6.2.1, after exactly one activation whatever the crash cut.
+    void ExpectOneActivationOf621() {
+        const auto answers = AskDevice({"show version", "show install log"});
+        EXPECT_NE(answers[0].find("Version 6.2.1"), std::string::npos) << answers[0];
+        std::size_t activations = 0;
+        for (std::size_t at = 0;
+             (at = answers[1].find("install activate", at)) != std::string::npos; ++at)
+            ++activations;
+        EXPECT_EQ(activations, 1u) << answers[1];
+    }
+
+    static boost::json::object InstallItem(const char* action) {
+        return {{"hostname", "r1"}, {"install_action", action}};
+    }
+    static boost::json::array Packages() { return {kIso, kRpm}; }
+
     std::string LogDir(std::int64_t id) const {
         return escd_->data_dir() + "/csm-logs/" + std::to_string(id);
     }
 
     std::unique_ptr<XrDevice> device_;
 };
-
-boost::json::object InstallItem(const char* action) {
-    return {{"hostname", "r1"}, {"install_action", action}};
-}
-
-boost::json::array Packages() {
-    return {kIso, kRpm};
-}
 
 TEST_F(CsmUpgrade, AFullUpgradeScheduledAMinuteAheadAtMinusThreeThirty) {
     // The next whole minute, at least 5 s ahead, as a wall clock at UTC-03:30 shows it.
@@ -285,40 +308,46 @@ TEST_F(CsmUpgrade, AFailedAddFailsItsDependantsNamingIt) {
 }
 
 TEST_F(CsmUpgrade, KilledDuringAnActivateTheRestartedEscdFinishesItOnce) {
-    auto add = InstallItem("Add");
-    add["server_repository"] = "tftp-lab";
-    add["software_packages"] = Packages();
-    auto activate = InstallItem("Activate");
-    activate["software_packages"] = Packages();
-    const auto ids = Schedule({add, activate});
+    const auto ids = StartActivation();
     ASSERT_EQ(ids.size(), 2u);
-    // Until the activation's operation is recorded: escd is watching it.
-    const auto deadline = std::chrono::steady_clock::now() + 60s;
-    while (Text(Job(ids[1]), "status") != "in-progress" ||
-           !std::filesystem::exists(LogDir(ids[1]) + "/session.log")) {
-        ASSERT_LT(std::chrono::steady_clock::now(), deadline)
-            << boost::json::serialize(Job(ids[1]));
-        std::this_thread::sleep_for(100ms);
-    }
-    for (;;) {
-        const std::string transcript = FileText(LogDir(ids[1]) + "/session.log");
-        if (transcript.find("install activate") != std::string::npos) break;
-        ASSERT_LT(std::chrono::steady_clock::now(), deadline) << transcript;
-        std::this_thread::sleep_for(50ms);
-    }
     escd_->Kill();
     StartEscd();
     csm_.emplace(Csm("admin", escd_->admin_password()));
     const auto row = AwaitEnd({ids[1]}, 180s).at(0);
     EXPECT_EQ(Text(row, "status"), "completed") << boost::json::serialize(row);
-    const auto answers = AskDevice({"show version", "show install log"});
-    EXPECT_NE(answers[0].find("Version 6.2.1"), std::string::npos) << answers[0];
-    // One activation on the device, whatever the crash cut.
-    std::size_t activations = 0;
-    for (std::size_t at = 0; (at = answers[1].find("install activate", at)) != std::string::npos;
-         ++at)
-        ++activations;
-    EXPECT_EQ(activations, 1u) << answers[1];
+    EXPECT_TRUE(escd_->WaitForLog(
+        "install job " + std::to_string(ids[1]) + " (Activate on r1) resumes", 1, 1s))
+        << escd_->Log();
+    ExpectOneActivationOf621();
+}
+
+TEST_F(CsmUpgrade, TwoNodesTheOneRunningAnActivateKilledTheOtherFinishesItOnce) {
+    // Node a runs the activation; node b, on the same database and log directory, joins and
+    // takes it over once a is dead (its lease: 2 s).
+    const std::vector<std::string> cluster{"--cluster.heartbeat_ms=200", "--cluster.lease_ms=2000"};
+    auto a_args = cluster;
+    a_args.push_back("--cluster.node_name=a");
+    StartEscd(a_args);
+    csm_.emplace(Csm("admin", escd_->admin_password()));
+    const auto ids = StartActivation();
+    ASSERT_EQ(ids.size(), 2u);
+    auto b_args = cluster;
+    b_args.push_back("--cluster.node_name=b");
+    b_args.push_back("--csm.log_dir=" + escd_->data_dir() + "/csm-logs");
+    EscdProcess b(OptionsFor(b_args));
+    escd_->Kill();
+    csm_.emplace(HttpClient("127.0.0.1", b.csm_port()));
+    csm_->SetBasicAuth("admin", b.admin_password());
+    const auto row = AwaitEnd({ids[1]}, 180s).at(0);
+    EXPECT_EQ(Text(row, "status"), "completed") << boost::json::serialize(row);
+    EXPECT_TRUE(
+        b.WaitForLog("install job " + std::to_string(ids[1]) + " (Activate on r1) resumes", 1, 1s))
+        << b.Log();
+    ExpectOneActivationOf621();
+    // The transcript goes on in the same file: node a's part, then node b's.
+    const auto transcript = FileText(LogDir(ids[1]) + "/session.log");
+    EXPECT_LT(transcript.find(">>> install activate"), transcript.rfind("logged in to"))
+        << transcript;
 }
 
 TEST_F(CsmUpgrade, ANewHostIsDiscoveredAndAgainOnRequest) {
