@@ -214,6 +214,29 @@ out=$(xr ssh "show install inactive" "show install log reverse")
 check "remove inactive all: finished" "$out" "Install operation [0-9]+ finished successfully"
 check "remove inactive all: nothing inactive left" "$out" "No inactive package\(s\) in software repository"
 
+echo "== command log"
+bin=$here/build/escd-xr-device
+clog=$work/commands.log
+"$bin" --state "$work/state" --command-log "$clog" -c $'show clock\nsh ver | include Version' \
+    >/dev/null
+printf 'terminal length 0\n\nexit\n' | XR_COMMAND_LOG=$clog "$bin" --state "$work/state" >/dev/null
+"$bin" --state "$work/state" -c "show clock" >/dev/null  # no log asked: nothing written
+many=$(printf 'show clock %04d\n' $(seq 1 50))
+for _ in $(seq 1 20); do
+    "$bin" --state "$work/state" --command-log "$clog" -c "$many" >/dev/null &
+done
+wait
+out=$(cat "$clog")
+check "command log: -c lines with µs stamp, hostname, pid" "$out" "^[0-9]{16} ios [0-9]+ show clock$"
+check "command log: pipes kept" "$out" "^[0-9]{16} ios [0-9]+ sh ver \| include Version$"
+check "command log: session lines, empty ones too" \
+    "$(sed -n 3,5p "$clog" | cut -d' ' -f4- | tr '\n' '|')" "^terminal length 0\|\|exit\|$"
+check "command log: 1005 whole lines from 20 concurrent writers" \
+    "$(grep -Ec '^[0-9]{16} ios [0-9]+ (show clock [0-9]{4}|show clock|sh ver.*|terminal length 0|exit|)$' "$clog")/$(wc -l <"$clog")" \
+    "^1005/1005$"
+stamp=$(head -c 10 "$clog")
+check "command log: stamped now" "$(( stamp > $(date +%s) - 600 && stamp <= $(date +%s) ))" "^1$"
+
 echo
 echo "selftest: $passed passed, $failed failed"
 [[ $failed -eq 0 ]]

@@ -20,12 +20,14 @@ namespace {
 
 void usage() {
     std::fputs(
-        "usage: escd-xr-device [--state DIR] [--login] [-c COMMAND]\n"
+        "usage: escd-xr-device [--state DIR] [--login] [-c COMMAND] [--command-log FILE]\n"
         "  --state DIR  device state directory (default: $XR_DEVICE_STATE, else $HOME/xr-state)\n"
         "  --login      ask Username:/Password: (checked against device.conf) before the CLI\n"
         "  -c COMMAND   run one CLI command and exit (also taken from $SSH_ORIGINAL_COMMAND)\n"
         "  --factory-reset  forget packages, operations and sessions (device.conf and\n"
-        "               harddisk: stay); the next start boots the image of device.conf\n",
+        "               harddisk: stay); the next start boots the image of device.conf\n"
+        "  --command-log FILE  append \"<epoch_us> <hostname> <pid> <line>\" for every command\n"
+        "               line received (default: $XR_COMMAND_LOG; none when empty)\n",
         stderr);
 }
 
@@ -91,13 +93,15 @@ bool login(Session& s) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    std::string state, command;
+    std::string state, command, command_log;
     bool login_mode = std::strstr(basename_of(argv[0]).c_str(), "login") != nullptr;
     bool have_command = false, reset = false;
     for (int i = 1; i < argc; ++i) {
         std::string a = argv[i];
         if (a == "--state" && i + 1 < argc) {
             state = argv[++i];
+        } else if (a == "--command-log" && i + 1 < argc) {
+            command_log = argv[++i];
         } else if (a == "--factory-reset") {
             reset = true;
         } else if (a == "--login") {
@@ -118,6 +122,9 @@ int main(int argc, char** argv) {
             command = oc;
             have_command = true;
         }
+    }
+    if (command_log.empty()) {
+        if (const char* e = getenv("XR_COMMAND_LOG"); e && *e) command_log = e;
     }
     if (state.empty()) {
         if (const char* e = getenv("XR_DEVICE_STATE"); e && *e) {
@@ -160,7 +167,10 @@ int main(int argc, char** argv) {
         if (!login(s)) return 1;
     }
     if (have_command) {
-        for (const auto& line : split(command, '\n')) execute(s, line);
+        for (const auto& line : split(command, '\n')) {
+            if (!command_log.empty()) log_command(command_log, now_us(), cfg.hostname, line);
+            execute(s, line);
+        }
         return 0;
     }
     register_session(state, s.user, getenv("SSH_CONNECTION") ? "ssh" : "telnet");
@@ -177,7 +187,9 @@ int main(int argc, char** argv) {
             }
         }
         if (r == Term::Read::Eof) break;
+        long long arrived_us = now_us();  // before anything else touches the state files
         if (!poll_events(s)) break;
+        if (!command_log.empty()) log_command(command_log, arrived_us, cfg.hostname, line);
         execute(s, line);
     }
     unregister_session(state);

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -157,6 +158,29 @@ double now_real() {
     struct timeval tv;
     gettimeofday(&tv, nullptr);
     return static_cast<double>(tv.tv_sec) + tv.tv_usec / 1e6;
+}
+
+long long now_us() {
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return static_cast<long long>(ts.tv_sec) * 1000000 + ts.tv_nsec / 1000;
+}
+
+bool log_command(const std::string& path,
+                 long long epoch_us,
+                 const std::string& host,
+                 const std::string& line) {
+    std::string rec = std::to_string(epoch_us) + " " + host + " " + std::to_string(getpid()) + " ";
+    for (size_t i = 0; i < line.size() && i < 2000; ++i) {
+        unsigned char c = static_cast<unsigned char>(line[i]);
+        rec += (c < 0x20 || c == 0x7f) ? '?' : static_cast<char>(c);
+    }
+    rec += '\n';
+    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0664);
+    if (fd < 0) return false;
+    bool ok = ::write(fd, rec.data(), rec.size()) == static_cast<ssize_t>(rec.size());
+    ::close(fd);
+    return ok;
 }
 
 // The device runs on UTC like most lab routers; using gmtime keeps outputs independent of the

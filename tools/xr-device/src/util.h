@@ -29,6 +29,16 @@ std::string basename_of(const std::string& path);
 std::string dirname_of(const std::string& path);
 
 double now_real();  // seconds since the epoch, with fractions
+long long now_us();  // CLOCK_REALTIME in microseconds since the epoch
+
+// Benchmark hook (--command-log): appends "<epoch_us> <host> <pid> <line>" with one O_APPEND
+// write, so lines of concurrent sessions never interleave. Control characters in the line
+// become '?'; a line is cut at 2000 bytes. False when the file cannot be written.
+bool log_command(const std::string& path,
+                 long long epoch_us,
+                 const std::string& host,
+                 const std::string& line);
+
 // "Jun 09 15:49:15": the stamp in front of install messages and install log lines.
 std::string ts_install(time_t t);
 // "Mon Aug 21 09:13:19.188 UTC": the line XR prints before a command's output.
