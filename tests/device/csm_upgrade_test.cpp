@@ -43,7 +43,7 @@ class CsmUpgrade : public CsmTest {
   protected:
     CsmUpgrade() {
         // The router's namespace is 198.18.0.0/15; looks at a running operation every second.
-        escd_args_ = {"--csm.device_allowed_cidrs=198.18.0.0/15", "--csm.poll_s=1",
+        escd_args_ = {"--csm.device_allowed_cidrs=198.18.0.0/15,127.0.0.0/8", "--csm.poll_s=1",
                       "--csm.reload_timeout_s=120", "--csm.connect_timeout_s=10"};
     }
 
@@ -381,6 +381,42 @@ TEST_F(CsmUpgrade, ANewHostIsDiscoveredAndAgainOnRequest) {
     const auto missing = csm_->Post("/api/v1/hosts/nosuch/discover", "", Json());
     EXPECT_EQ(missing.status, 400);
     EXPECT_EQ(Message(missing), "Host 'nosuch' does not exist in the database.");
+}
+
+TEST_F(CsmUpgrade, AJobThroughAnSshJumpHost) {
+    std::string why;
+    const auto jump = JumpSshd::Up(JumpSshd::Auth::kPassword, why);
+    if (!jump) ESCD_SKIP_OR_FAIL(why);
+    Post("jump_hosts", {{"hostname", "bastion"},
+                        {"connection_type", "ssh"},
+                        {"host_or_ip", "127.0.0.1"},
+                        {"port_number", std::to_string(jump->port())},
+                        {"username", JumpSshd::kUser},
+                        {"password", JumpSshd::kPassword}});
+    Post("hosts", {{"hostname", "r1"}, {"jump_host", "bastion"}});
+    const auto ids = Schedule({InstallItem("Pre-Upgrade")});
+    ASSERT_EQ(ids.size(), 1u);
+    const auto row = AwaitEnd(ids, 60s).at(0);
+    const auto transcript = FileText(LogDir(ids[0]) + "/session.log");
+    EXPECT_EQ(Text(row, "status"), "completed") << boost::json::serialize(row) << transcript;
+    EXPECT_NE(transcript.find("connecting to jump host ssh://"), std::string::npos) << transcript;
+    EXPECT_EQ(transcript.find(JumpSshd::kPassword), std::string::npos) << "masked";
+}
+
+TEST_F(CsmUpgrade, AJobOverTelnetFallsBackToTheStandbyAddress) {
+    // The first address answers nobody (its connect times out: 10 s here), the second is the
+    // router's telnet.
+    Post("hosts", {{"hostname", "r1"},
+                   {"connection_type", "telnet"},
+                   {"ts_or_ip", {device_->silent_address(), device_->address()}}});
+    const auto ids = Schedule({InstallItem("Pre-Upgrade")});
+    ASSERT_EQ(ids.size(), 1u);
+    const auto row = AwaitEnd(ids, 90s).at(0);
+    const auto transcript = FileText(LogDir(ids[0]) + "/session.log");
+    EXPECT_EQ(Text(row, "status"), "completed") << boost::json::serialize(row) << transcript;
+    EXPECT_NE(transcript.find("telnet://***@" + device_->address() + ":23"), std::string::npos)
+        << transcript;
+    EXPECT_NE(transcript.find(device_->silent_address()), std::string::npos) << transcript;
 }
 
 }  // namespace
