@@ -14,6 +14,7 @@
 #include "orchestrator/csm/device/device_session.hpp"
 #include "tests/device/device_harness.hpp"
 #include "tests/integration/csm_fixture.hpp"
+#include "tests/support/zip_reading.hpp"
 
 namespace escd::test {
 namespace {
@@ -261,7 +262,17 @@ TEST_F(CsmUpgrade, AFullUpgradeScheduledAMinuteAheadAtMinusThreeThirty) {
             std::filesystem::exists(LogDir(ids[3]) + "/" + file + std::string(".diff.html")))
             << file;
     }
-    const std::string page = FileText(LogDir(ids[3]) + "/show-install-active.txt.diff.html");
+    // The same files through the API, as an operator's tool fetches them.
+    const auto zip = csm_->Get("/api/v1/install/logs/" + std::to_string(ids[3]));
+    ASSERT_EQ(zip.status, 200) << zip.body;
+    std::set<std::string> members;
+    for (const auto& entry : ReadZipWithPython(zip.body)) members.insert(entry.name);
+    EXPECT_EQ(members,
+              (std::set<std::string>{"session.log", "show-install-active.txt",
+                                     "show-install-active.txt.diff.html", "show-platform.txt",
+                                     "show-platform.txt.diff.html", "show-running-config.txt",
+                                     "show-running-config.txt.diff.html"}));
+    const auto page = FileText(LogDir(ids[3]) + "/show-install-active.txt.diff.html");
     EXPECT_NE(page.find("xrv9k-xr-6.2.1"), std::string::npos) << page;
 }
 
@@ -417,6 +428,37 @@ TEST_F(CsmUpgrade, AJobOverTelnetFallsBackToTheStandbyAddress) {
     EXPECT_NE(transcript.find("telnet://***@" + device_->address() + ":23"), std::string::npos)
         << transcript;
     EXPECT_NE(transcript.find(device_->silent_address()), std::string::npos) << transcript;
+}
+
+TEST_F(CsmUpgrade, DeactivateRemoveAndRemoveAllInactive) {
+    constexpr const char* kSecurity = "xrv9k-k9sec-3.1.0.0-r621.x86_64.rpm";
+    std::ofstream(device_->repo() + "/" + kSecurity) << "test rpm\n";
+    auto add = InstallItem("Add");
+    add["server_repository"] = "tftp-lab";
+    add["software_packages"] = {kRpm, kSecurity};
+    auto activate = InstallItem("Activate");
+    activate["software_packages"] = {kRpm};
+    auto ids = Schedule({add, activate});
+    ASSERT_EQ(ids.size(), 2u);
+    // One request each: CSM creates a request's jobs in its action order (Remove before
+    // Deactivate), so each names the one before by id.
+    for (const char* action : {"Deactivate", "Remove", "Remove All Inactive"}) {
+        auto item = InstallItem(action);
+        if (std::string(action) == "Deactivate") item["software_packages"] = {kRpm};
+        if (std::string(action) == "Remove") item["software_packages"] = {kSecurity};
+        item["dependency"] = ids.back();
+        const auto created = Schedule({item});
+        ASSERT_EQ(created.size(), 1u) << action;
+        ids.push_back(created[0]);
+    }
+    for (const auto& row : AwaitEnd(ids, 180s)) {
+        EXPECT_EQ(Text(row, "status"), "completed")
+            << boost::json::serialize(row) << "\n"
+            << FileText(LogDir(row.at("id").as_int64()) + "/session.log");
+    }
+    const auto answers = AskDevice({"show install active", "show install inactive"});
+    EXPECT_EQ(answers[0].find("xrv9k-mgbl"), std::string::npos) << answers[0];
+    EXPECT_NE(answers[1].find("No inactive package"), std::string::npos) << answers[1];
 }
 
 }  // namespace
