@@ -116,6 +116,12 @@ std::chrono::milliseconds ParseMillis(std::string_view value, std::int64_t min) 
     return std::chrono::milliseconds{ParseInt(value, min, kMaxMillis)};
 }
 
+// A key of whole seconds, 1 s to ten years.
+template <std::chrono::seconds Config::*kMember>
+void SetSeconds(Config& c, std::string_view v) {
+    c.*kMember = std::chrono::seconds{ParseInt(v, 1, kMaxSeconds)};
+}
+
 struct KeyHandler {
     std::string_view section;
     std::string_view key;
@@ -172,10 +178,7 @@ constexpr std::array kHandlers = {
                [](Config& c, std::string_view v) {
                    c.files_max_bytes = static_cast<std::uint64_t>(ParseInt(v, 1, 1 << 24)) << 20;
                }},
-    KeyHandler{"files", "timeout_s",
-               [](Config& c, std::string_view v) {
-                   c.files_timeout = std::chrono::seconds{ParseInt(v, 1, kMaxSeconds)};
-               }},
+    KeyHandler{"files", "timeout_s", SetSeconds<&Config::files_timeout>},
     KeyHandler{"catalogue", "dir",
                [](Config& c, std::string_view v) { c.catalogue_dir = Trim(v); }},
     KeyHandler{"catalogue", "import_dir",
@@ -204,26 +207,11 @@ constexpr std::array kHandlers = {
                }},
     KeyHandler{"csm", "device_allowed_cidrs",
                [](Config& c, std::string_view v) { c.csm_device_allowed_cidrs = ParseCidrs(v); }},
-    KeyHandler{"csm", "connect_timeout_s",
-               [](Config& c, std::string_view v) {
-                   c.csm_connect_timeout = std::chrono::seconds{ParseInt(v, 1, kMaxSeconds)};
-               }},
-    KeyHandler{"csm", "command_timeout_s",
-               [](Config& c, std::string_view v) {
-                   c.csm_command_timeout = std::chrono::seconds{ParseInt(v, 1, kMaxSeconds)};
-               }},
-    KeyHandler{"csm", "poll_s",
-               [](Config& c, std::string_view v) {
-                   c.csm_poll = std::chrono::seconds{ParseInt(v, 1, kMaxSeconds)};
-               }},
-    KeyHandler{"csm", "reload_timeout_s",
-               [](Config& c, std::string_view v) {
-                   c.csm_reload_timeout = std::chrono::seconds{ParseInt(v, 1, kMaxSeconds)};
-               }},
-    KeyHandler{"csm", "operation_timeout_s",
-               [](Config& c, std::string_view v) {
-                   c.csm_operation_timeout = std::chrono::seconds{ParseInt(v, 1, kMaxSeconds)};
-               }},
+    KeyHandler{"csm", "connect_timeout_s", SetSeconds<&Config::csm_connect_timeout>},
+    KeyHandler{"csm", "command_timeout_s", SetSeconds<&Config::csm_command_timeout>},
+    KeyHandler{"csm", "poll_s", SetSeconds<&Config::csm_poll>},
+    KeyHandler{"csm", "reload_timeout_s", SetSeconds<&Config::csm_reload_timeout>},
+    KeyHandler{"csm", "operation_timeout_s", SetSeconds<&Config::csm_operation_timeout>},
     KeyHandler{"log", "level",
                [](Config& c, std::string_view v) {
                    auto level = log::ParseLevel(Trim(v));

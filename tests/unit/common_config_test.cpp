@@ -472,5 +472,39 @@ TEST(LoadConfig, FlagPasswordOverridesEnv) {
     EXPECT_EQ(LoadConfig({}, "/s").admin_password, "from-env");
 }
 
+TEST(Config, TheCsmJobEngineKeysAndTheirDefaults) {
+    Config defaults;
+    defaults.data_dir = "/d";
+    defaults.Finish();
+    EXPECT_EQ(defaults.csm_log_dir, "/d/csm-logs");
+    EXPECT_EQ(defaults.csm_max_parallel_jobs, 10);
+    EXPECT_EQ(defaults.csm_device_allowed_cidrs.ToString(), "127.0.0.0/8,::1/128");
+    EXPECT_EQ(defaults.csm_poll, std::chrono::seconds(10));
+    EXPECT_EQ(defaults.csm_reload_timeout, std::chrono::seconds(3600));
+    EXPECT_EQ(defaults.csm_operation_timeout, std::chrono::seconds(7200));
+
+    Config config;
+    config.Set("csm.log_dir", "/shared/csm");
+    config.Set("csm.max_parallel_jobs", "50");
+    config.Set("csm.device_allowed_cidrs", "198.18.0.0/15");
+    config.Set("csm.connect_timeout_s", "5");
+    config.Set("csm.command_timeout_s", "6");
+    config.Set("csm.poll_s", "1");
+    config.Set("csm.reload_timeout_s", "120");
+    config.Set("csm.operation_timeout_s", "600");
+    config.Finish();
+    EXPECT_EQ(config.csm_log_dir, "/shared/csm");
+    EXPECT_EQ(config.csm_max_parallel_jobs, 50);
+    EXPECT_EQ(config.csm_device_allowed_cidrs.ToString(), "198.18.0.0/15");
+    EXPECT_EQ(config.csm_connect_timeout, std::chrono::seconds(5));
+    EXPECT_EQ(config.csm_command_timeout, std::chrono::seconds(6));
+    EXPECT_EQ(config.csm_poll, std::chrono::seconds(1));
+    EXPECT_EQ(config.csm_reload_timeout, std::chrono::seconds(120));
+    EXPECT_EQ(config.csm_operation_timeout, std::chrono::seconds(600));
+    EXPECT_THROW(config.Set("csm.poll_s", "0"), ConfigError);
+    EXPECT_THROW(config.Set("csm.max_parallel_jobs", "0"), ConfigError);
+}
+
+
 }  // namespace
 }  // namespace escd
