@@ -505,6 +505,5 @@ TEST(Config, TheCsmJobEngineKeysAndTheirDefaults) {
     EXPECT_THROW(config.Set("csm.max_parallel_jobs", "0"), ConfigError);
 }
 
-
 }  // namespace
 }  // namespace escd
