@@ -144,7 +144,10 @@ auto PgStore::With(Fn&& fn) {
         } catch (const pqxx::broken_connection& e) {
             checkout.Drop();
             // A connection the server ended (a failover, a restart) shows it at its first use:
-            // a read (or an idempotent put) runs once more on a new connection.
+            // a read (or an idempotent put) runs once more on a new connection. The server ended
+            // the pool's idle ones with it, most likely: they go too, so that the retry (and the
+            // next requests) do not meet them one by one.
+            DropIdleConnections();
             if (attempt == 0) continue;
             throw DatabaseError(std::string("database connection lost: ") + e.what());
         }

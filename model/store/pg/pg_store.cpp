@@ -46,6 +46,17 @@ PgStore::Checkout::~Checkout() {
     store_.available_.notify_one();
 }
 
+void PgStore::DropIdleConnections() {
+    std::vector<std::unique_ptr<pqxx::connection>> dropped;
+    {
+        std::lock_guard lock(mutex_);
+        dropped.swap(idle_);
+        free_slots_ += static_cast<int>(dropped.size());
+        available_.notify_all();
+    }
+    // Closed outside the lock: a close may wait on the network.
+}
+
 pqxx::connection& PgStore::Checkout::Get() {
     if (!connection_) connection_ = store_.Connect();
     return *connection_;

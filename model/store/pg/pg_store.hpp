@@ -339,6 +339,8 @@ class PgStore final : public ResourceStore,
     auto FirstRow(const char* statement, FromRow from_row, const Args&... args);
     /// Runs `fn` (a blocking read over With, AllRows or FirstRow, capturing by reference) on the
     /// read pool and resumes the caller on its executor (common/offload.hpp).
+    /// Closes the idle connections of the pool (their slots reconnect on their next use).
+    void DropIdleConnections();
     template <class Fn>
     auto OnPool(Fn&& fn);
 
