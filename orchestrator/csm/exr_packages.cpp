@@ -202,6 +202,12 @@ bool AsksToReload(std::string_view output) {
 }
 
 std::optional<std::string> CouldNotStart(std::string_view output) {
+    // Classic XR refuses with an `Error:` line of its own.
+    constexpr std::string_view kClassic = "Cannot proceed with the operation";
+    if (const auto at = output.find(kClassic); at != std::string_view::npos) {
+        const auto lines = Lines(output.substr(at));
+        return std::string(Trim(lines.front()));
+    }
     constexpr std::string_view kKey = "Could not start this install operation";
     const auto pos = output.find(kKey);
     if (pos == std::string_view::npos) return std::nullopt;
@@ -217,6 +223,26 @@ std::optional<std::string> CouldNotStart(std::string_view output) {
     }
     reason = Trim(reason);
     return std::string(reason.empty() ? kKey : reason);
+}
+
+bool OperationReloads(std::string_view install_log_detail) {
+    return install_log_detail.find("Install Method: Parallel Reload") != std::string_view::npos ||
+           install_log_detail.find("will reload to complete the operation") !=
+               std::string_view::npos;
+}
+
+bool SamePackage(std::string_view listed, std::string_view wanted) {
+    const auto a = InternalName(listed);
+    const auto b = InternalName(wanted);
+    if (a == b) return true;
+    // Classic XR lists an SMU with its own version after the name:
+    // `asr9k-px-5.3.3.CSCuy12345-1.0.0` for the file `asr9k-px-5.3.3.CSCuy12345.pie`.
+    if (b.find(".CSC") == std::string::npos || a.size() <= b.size() + 1 ||
+        a.compare(0, b.size(), b) != 0 || a[b.size()] != '-')
+        return false;
+    const std::string_view version = std::string_view(a).substr(b.size() + 1);
+    return !version.empty() && std::all_of(version.begin(), version.end(),
+                                           [](char c) { return IsDigit(c) || c == '.'; });
 }
 
 bool NoImpactOperation(std::string_view output) {
@@ -273,6 +299,8 @@ std::vector<std::string> PackagesOf(std::string_view show_install) {
             header_indent.reset();
             continue;
         }
+        // `No packages.`, `No inactive package(s) in software repository`: an empty list.
+        if (trimmed.starts_with("No ")) continue;
         AddPackageOnce(names, FirstWordOf(trimmed));
     }
     return names;

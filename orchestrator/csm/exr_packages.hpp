@@ -67,7 +67,21 @@ bool AsksToReload(std::string_view output);
 /// start this install operation` on its line (`Install operation 7 is still in progress`), or
 /// the next non-empty line (an `Error:` prefix dropped), or the sentence itself. nullopt when
 /// the output does not say so.
+/// Classic XR's refusal, `Error:    Cannot proceed with the operation as another install
+/// command is ...`, is that line from `Cannot` on.
 std::optional<std::string> CouldNotStart(std::string_view output);
+
+/// The operation log says the device reloads to put the operation in place: classic XR's
+/// `Install Method: Parallel Reload` (its activation asks nothing), eXR's `The system will
+/// reload to complete the operation`.
+bool OperationReloads(std::string_view install_log_detail);
+
+/// Whether a package the device lists (`disk0:asr9k-mpls-px-5.3.3`,
+/// `disk0:asr9k-px-5.3.3.CSCuy12345-1.0.0`, `xrv9k-mgbl-3.0.0.0-r621`) is the one a job names
+/// by its file (`asr9k-mpls-px.pie-5.3.3`, `asr9k-px-5.3.3.CSCuy12345.pie`,
+/// `xrv9k-mgbl-3.0.0.0-r621.x86_64.rpm`): the same InternalName, or, for an SMU (a `.CSC` id
+/// in its name), the listed one is that name followed by the SMU's version (`-1.0.0`).
+bool SamePackage(std::string_view listed, std::string_view wanted);
 
 /// `NO IMPACT OPERATION`: the packages were active already (CSM: a warning, not a failure).
 bool NoImpactOperation(std::string_view output);

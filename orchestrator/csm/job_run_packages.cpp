@@ -12,14 +12,17 @@ namespace {
 using model::csm::InstallAction;
 using std::chrono::milliseconds;
 
-// What the device asks while an install command runs: eXR's reload question, and the password
-// of an FTP, SFTP or SCP source.
+// What the device asks while an install command runs: eXR's reload question, the password of
+// an FTP, SFTP or SCP source, classic XR's confirmations (asked when `prompt-level none` is not
+// part of the command).
 const std::vector<std::string> kInstallQuestions{
-    R"(will (?:reload|reboot) the (?:system|sdr), continue\?)",
-    R"([Pp]assword: *$)",
+    R"(will (?:reload|reboot) the (?:system|sdr), continue\?)", R"([Pp]assword: *$)",
+    R"(\(y/n\)\? *\[y\] *$)",  // classic XR: `Proceed with this install operation (y/n)? [y]`
+    R"(\[confirm\] *$)",       // classic XR: `Proceed with removing these packages? [confirm]`
 };
 constexpr int kReloadQuestion = 0;
 constexpr int kPasswordQuestion = 1;
+constexpr int kYesNoQuestion = 2;
 
 std::string SecondsText(milliseconds duration) {
     return std::to_string(std::chrono::duration_cast<std::chrono::seconds>(duration).count()) +
@@ -49,17 +52,24 @@ asio::awaitable<StepOutcome> JobRun::ReadBefore() {
         case InstallAction::kRemove: {
             const auto inactive = co_await Packages(PackageList::kInactive);
             const auto active = co_await Packages(PackageList::kActive);
+            // The command names each package as the device lists it (`disk0:...`, an SMU's
+            // version), as CSM did.
+            const auto listed_as = [](const std::vector<std::string>& list,
+                                      const std::string& wanted) -> std::optional<std::string> {
+                for (const auto& name : list)
+                    if (SamePackage(name, wanted)) return name;
+                return std::nullopt;
+            };
             std::vector<std::string> missing;
             for (const auto& package : job_.software_packages) {
-                const auto name = InternalName(package);
-                const bool is_active = Listed(active, name);
-                const bool is_inactive = Listed(inactive, name);
+                const auto as_active = listed_as(active, package);
+                const auto as_inactive = listed_as(inactive, package);
                 if (job_.action == InstallAction::kDeactivate) {
-                    if (is_active) targets_.push_back(name);
-                } else if (is_inactive) {
-                    targets_.push_back(name);
-                } else if (!is_active) {
-                    missing.push_back(name);
+                    if (as_active) targets_.push_back(*as_active);
+                } else if (as_inactive) {
+                    targets_.push_back(*as_inactive);
+                } else if (!as_active) {
+                    missing.push_back(InternalName(package));
                 }
             }
             if (job_.action == InstallAction::kActivate && !missing.empty()) {
@@ -150,6 +160,10 @@ asio::awaitable<StepOutcome> JobRun::Issue() {
             line = "yes";
         } else if (answer.index == kPasswordQuestion) {
             line = source.password;
+        } else if (answer.index == kYesNoQuestion) {
+            line = "y";
+        } else {
+            line = "";  // [confirm]: the line end
         }
     }
     progress_.reload = progress_.reload || AsksToReload(output);
@@ -197,6 +211,8 @@ asio::awaitable<StepOutcome> JobRun::Watch() {
         }
         if (end == OperationEnd::kSucceeded) {
             job_.package_change_list = OperationPackages(log);
+            // Classic XR asks nothing before a reload: its log says so.
+            progress_.reload = progress_.reload || OperationReloads(log);
             break;
         }
         if (clock_.now() >= deadline) {

@@ -50,8 +50,7 @@ class CsmUpgrade : public CsmTest {
 
     void SetUp() override {
         std::string why;
-        device_ = XrDevice::Up("u" + std::to_string(::getpid() % 100000),
-                               {"--op-seconds", "2", "--reload-seconds", "5"}, why);
+        device_ = XrDevice::Up("u" + std::to_string(::getpid() % 100000), DeviceOptions(), why);
         if (!device_) ESCD_SKIP_OR_FAIL(why);
         CsmTest::SetUp();
         if (HasFatalFailure() || IsSkipped()) return;
@@ -88,6 +87,11 @@ class CsmUpgrade : public CsmTest {
                        {"ts_or_ip", {addr}},
                        {"username", XrDevice::kUser},
                        {"password", XrDevice::kPassword}});
+    }
+
+    /// netns-device.sh's options: an eXR router whose operations take 2 s and reloads 5 s.
+    virtual std::vector<std::string> DeviceOptions() const {
+        return {"--op-seconds", "2", "--reload-seconds", "5"};
     }
 
     void Post(const std::string& kind, const boost::json::object& item) {
@@ -459,6 +463,56 @@ TEST_F(CsmUpgrade, DeactivateRemoveAndRemoveAllInactive) {
     const auto answers = AskDevice({"show install active", "show install inactive"});
     EXPECT_EQ(answers[0].find("xrv9k-mgbl"), std::string::npos) << answers[0];
     EXPECT_NE(answers[1].find("No inactive package"), std::string::npos) << answers[1];
+}
+
+// The same runner on a classic IOS XR router (the emulator's classic mode: ASR9K, 5.3.3):
+// admin commands run asynchronously, no reload question (the log says it reloads), packages
+// listed as `disk0:...`, a [confirm] to answer.
+class CsmUpgradeClassic : public CsmUpgrade {
+  protected:
+    std::vector<std::string> DeviceOptions() const override {
+        return {"--os", "classic", "--op-seconds", "2", "--reload-seconds", "5"};
+    }
+};
+
+TEST_F(CsmUpgradeClassic, AddActivateWithReloadCommitAndRemoveAllInactive) {
+    constexpr const char* kMini = "asr9k-mini-px.pie-6.1.3";
+    constexpr const char* kMpls = "asr9k-mpls-px.pie-6.1.3";
+    std::ofstream(device_->repo() + "/" + kMini) << "version=6.1.3\n";
+    std::ofstream(device_->repo() + "/" + kMpls) << "test pie\n";
+    auto add = InstallItem("Add");
+    add["server_repository"] = "tftp-lab";
+    add["software_packages"] = {kMini, kMpls};
+    auto activate = InstallItem("Activate");
+    activate["software_packages"] = {kMini, kMpls};
+    auto ids = Schedule({add, activate, InstallItem("Commit")});
+    ASSERT_EQ(ids.size(), 3u);
+    const auto last = Schedule({[&] {
+        auto item = InstallItem("Remove All Inactive");
+        item["dependency"] = ids.back();
+        return item;
+    }()});
+    ASSERT_EQ(last.size(), 1u);
+    ids.push_back(last[0]);
+    for (const auto& row : AwaitEnd(ids, 240s)) {
+        EXPECT_EQ(Text(row, "status"), "completed")
+            << boost::json::serialize(row) << "\n"
+            << FileText(LogDir(row.at("id").as_int64()) + "/session.log");
+    }
+    const auto host = Rows(csm_->Get("/api/v1/hosts?hostname=r1"), "host_list").at(0);
+    EXPECT_EQ(Text(host, "os_type"), "XR");
+    EXPECT_EQ(Text(host, "family"), "ASR9K");
+    EXPECT_EQ(Text(host, "software_version"), "6.1.3");
+    const auto activation = FileText(LogDir(ids[1]) + "/session.log");
+    EXPECT_NE(activation.find("admin install activate disk0:asr9k-mini-px-6.1.3 "
+                              "disk0:asr9k-mpls-px-6.1.3 prompt-level none async"),
+              std::string::npos)
+        << activation;
+    EXPECT_NE(activation.find("waiting for r1 to come back"), std::string::npos) << activation;
+    const auto answers =
+        AskDevice({"admin show install committed summary", "admin show install inactive summary"});
+    EXPECT_NE(answers[0].find("asr9k-mini-px-6.1.3"), std::string::npos) << answers[0];
+    EXPECT_NE(answers[1].find("No packages."), std::string::npos) << answers[1];
 }
 
 }  // namespace

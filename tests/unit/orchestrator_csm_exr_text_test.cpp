@@ -592,5 +592,38 @@ TEST(ExrTextCapture, HugeDifferencesStayBounded) {
     EXPECT_NE(html.find("@@ -1,6002 +1,6002 @@"), std::string::npos);
 }
 
+TEST(ExrTextPackages, ClassicXrPackagesAsListedMatchTheFilesAJobNames) {
+    EXPECT_TRUE(SamePackage("disk0:asr9k-mpls-px-5.3.3", "asr9k-mpls-px.pie-5.3.3"));
+    EXPECT_TRUE(
+        SamePackage("disk0:asr9k-px-5.3.3.CSCuy12345-1.0.0", "asr9k-px-5.3.3.CSCuy12345.pie"));
+    EXPECT_TRUE(SamePackage("xrv9k-mgbl-3.0.0.0-r621", "xrv9k-mgbl-3.0.0.0-r621.x86_64.rpm"));
+    EXPECT_FALSE(SamePackage("disk0:asr9k-mpls-px-5.3.3", "asr9k-mpls-px.pie-6.1.3"));
+    EXPECT_FALSE(
+        SamePackage("disk0:asr9k-px-5.3.3.CSCuy12345-beta", "asr9k-px-5.3.3.CSCuy12345.pie"));
+    EXPECT_FALSE(SamePackage("asr9k-mpls-px-5.3.3", "asr9k-mpls-px"));
+}
+
+TEST(ExrTextPackages, AnEmptyClassicListHasNoPackageNamedNo) {
+    EXPECT_TRUE(PackagesOf("Default Profile:\n  SDRs:\n    Owner\n  Inactive Packages:\n"
+                           "    No packages.\n")
+                    .empty());
+    EXPECT_EQ(PackagesOf("  Active Packages:\n    disk0:asr9k-mini-px-5.3.3\n"),
+              (std::vector<std::string>{"disk0:asr9k-mini-px-5.3.3"}));
+}
+
+TEST(ExrTextOperations, TheLogSaysWhetherTheOperationReloads) {
+    EXPECT_TRUE(OperationReloads("Install logs:\n    Info:     Install Method: Parallel Reload\n"));
+    EXPECT_TRUE(
+        OperationReloads("Dec 07 02:31:06 The system will reload to complete the operation"));
+    EXPECT_FALSE(OperationReloads("Info:     Install Method: Parallel Process Restart\n"));
+}
+
+TEST(ExrTextOperations, ClassicXrRefusesWhileAnotherOperationRuns) {
+    EXPECT_EQ(CouldNotStart("Error:    Cannot proceed with the operation as another install "
+                            "command is currently in operation.\nError:    Please retry\n"),
+              "Cannot proceed with the operation as another install command is currently in "
+              "operation.");
+}
+
 }  // namespace
 }  // namespace escd::orchestrator::csm

@@ -11,6 +11,7 @@
 # Usage:
 #   netns-device.sh up NAME [--index N] [--platform P] [--version V] [--hostname H]
 #                           [--reload-seconds S] [--op-seconds S] [--conf KEY=VALUE]...
+#                           [--os exr|classic]   (classic: 32-bit IOS XR, default ASR9K 5.3.3)
 #   netns-device.sh down NAME
 #   netns-device.sh env NAME      print the shell variables of a running device
 #   netns-device.sh list
@@ -182,7 +183,7 @@ cmd_up() {
     local name=${1:-}
     [[ -n $name ]] || die "usage: up NAME [options]"
     shift
-    local idx="" platform="IOS-XRv 9000" version=6.1.3 hostname="" reload_seconds=20 op_seconds=3
+    local idx="" platform="" version="" hostname="" reload_seconds=20 op_seconds=3 os=""
     local -a extra=()
     while [[ $# -gt 0 ]]; do
         case $1 in
@@ -193,9 +194,15 @@ cmd_up() {
         --reload-seconds) reload_seconds=$2; shift 2 ;;
         --op-seconds) op_seconds=$2; shift 2 ;;
         --conf) extra+=("$2"); shift 2 ;;
+        --os) os=$2; shift 2 ;;
         *) die "unknown option $1" ;;
         esac
     done
+    case $os in
+    "" | exr) [[ -n $platform ]] || platform="IOS-XRv 9000"; [[ -n $version ]] || version=6.1.3 ;;
+    classic) [[ -n $platform ]] || platform="ASR9K Series"; [[ -n $version ]] || version=5.3.3 ;;
+    *) die "--os: exr or classic" ;;
+    esac
     [[ $name =~ ^[a-z0-9][a-z0-9-]{0,10}$ ]] || die "NAME: 1-11 chars of a-z 0-9 -"
     local run=$run_root/$name ns=xrd-$name
     [[ -e $run ]] && die "device $name exists (run: down $name)"
@@ -223,6 +230,7 @@ cmd_up() {
     : >"$run/issue.net"
     {
         echo "hostname=$hostname"
+        [[ -z $os ]] || echo "os=$os"
         echo "platform=$platform"
         echo "version=$version"
         echo "username=$device_user"

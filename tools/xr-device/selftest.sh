@@ -2,30 +2,37 @@
 # End-to-end test of the IOS XR device emulator: brings a device up in a network namespace,
 # logs in over SSH and telnet, adds packages over TFTP, FTP and SFTP (and scp + harddisk:),
 # activates an image with a reload, commits, reloads, and checks that an uncommitted activation
-# reverts at the next reload. Needs root and the packages listed in README.md.
-# Usage: selftest.sh [-v]   (-v prints every transcript)
+# reverts at the next reload; then the same for a classic IOS XR device (--os classic).
+# Needs root and the packages listed in README.md.
+# Usage: selftest.sh [-v] [--exr|--classic]   (-v prints every transcript; --exr / --classic run
+#        only the IOS XR 64-bit / the classic part)
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 name=selftest
+classic_name=selftest-cl
 verbose=0
-[[ ${1:-} == -v ]] && verbose=1
+parts="exr classic"
+for arg in "$@"; do
+    case $arg in
+    -v) verbose=1 ;;
+    --exr) parts=exr ;;
+    --classic) parts=classic ;;
+    *) echo "usage: selftest.sh [-v] [--exr|--classic]" >&2; exit 2 ;;
+    esac
+done
 passed=0
 failed=0
 work=$(mktemp -d /tmp/xr-selftest.XXXXXX)
 
 cleanup() {
     "$here/netns-device.sh" down "$name" >/dev/null 2>&1 || true
+    "$here/netns-device.sh" down "$classic_name" >/dev/null 2>&1 || true
     rm -rf "$work"
 }
 trap cleanup EXIT
 
 "$here/build.sh" --static >/dev/null
-"$here/netns-device.sh" down "$name" >/dev/null 2>&1 || true
-"$here/netns-device.sh" up "$name" --reload-seconds 6 --op-seconds 1 --hostname xr-selftest \
-    >"$work/env"
-# shellcheck source=/dev/null
-source "$work/env"
 
 # One CLI session: xr ssh|telnet COMMAND...; the transcript goes to stdout.
 xr() {
@@ -64,11 +71,16 @@ check_not() {  # check_not DESCRIPTION TEXT REGEX
     fi
 }
 
+# How the device says it is idle / up (the classic part sets its own).
+idle_command="show install request"
+idle_text="No install operation in progress"
+up_command="show platform"
+
 wait_idle() {  # until no install operation runs
     local out
     for _ in $(seq 1 60); do
-        out=$(xr ssh "show install request" || true)
-        grep -q "No install operation in progress" <<<"$out" && return 0
+        out=$(xr ssh "$idle_command" || true)
+        grep -q "$idle_text" <<<"$out" && return 0
         sleep 0.5
     done
     echo "FAIL  install operation did not end"
@@ -78,13 +90,26 @@ wait_idle() {  # until no install operation runs
 wait_up() {  # until the device accepts logins again and all nodes run
     local out
     for _ in $(seq 1 120); do
-        out=$(xr ssh "show platform" 2>/dev/null || true)
+        out=$(xr ssh "$up_command" 2>/dev/null || true)
         grep -q "IOS XR RUN" <<<"$out" && return 0
         sleep 1
     done
     echo "FAIL  device did not come back after reload"
     failed=$((failed + 1))
 }
+
+# The id of the last classic operation an output started: Install operation N '...' started
+op_of() {
+    sed -n "s/^Install operation \([0-9]*\) '.*' started by user .*/\1/p" <<<"$1" | tail -1
+}
+
+# --- The IOS XR 64-bit part (body kept at the top level).
+if [[ $parts == *exr* ]]; then
+"$here/netns-device.sh" down "$name" >/dev/null 2>&1 || true
+"$here/netns-device.sh" up "$name" --reload-seconds 6 --op-seconds 1 --hostname xr-selftest \
+    >"$work/env"
+# shellcheck source=/dev/null
+source "$work/env"
 
 # Test packages: small files; an image carries its release, an rpm its release tag.
 printf 'test rpm\n' >"$XR_REPO/xrv9k-mgbl-3.0.0.0-r621.x86_64.rpm"
@@ -236,6 +261,13 @@ check "command log: 1005 whole lines from 20 concurrent writers" \
     "^1005/1005$"
 stamp=$(head -c 10 "$clog")
 check "command log: stamped now" "$(( stamp > $(date +%s) - 600 && stamp <= $(date +%s) ))" "^1$"
+"$here/netns-device.sh" down "$name" >/dev/null 2>&1 || true
+fi  # part
+
+if [[ $parts == *classic* ]]; then
+# shellcheck source=selftest-classic.sh
+source "$here/selftest-classic.sh"
+fi  # part
 
 echo
 echo "selftest: $passed passed, $failed failed"

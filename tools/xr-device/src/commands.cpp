@@ -1,6 +1,7 @@
 // Command tables of the two planes and the dispatcher that runs a typed line.
 #include <unistd.h>
 
+#include "classic.h"
 #include "cli.h"
 #include "install.h"
 #include "session.h"
@@ -163,7 +164,7 @@ void run_admin_once(Session& s, const Args& words) {
 
 void report(Session& s, const Match& m, const std::string& cmd) {
     size_t col = s.prompt().size() + m.error_offset;
-    if (s.admin) {  // the admin plane is a ConfD CLI and words its errors differently
+    if (s.admin && !s.cfg.classic()) {  // the admin plane is a ConfD CLI: other wording
         if (m.kind == Match::Invalid)
             s.print(std::string(col, '-') + "^\nsyntax error: unknown argument\n");
         if (m.kind == Match::Incomplete) s.print("syntax error: incomplete path\n");
@@ -179,6 +180,8 @@ void report(Session& s, const Match& m, const std::string& cmd) {
 }  // namespace
 
 std::string Session::prompt() const {
+    if (cfg.classic())
+        return "RP/" + cfg.rp_node() + ":" + cfg.hostname + (admin ? "(admin)#" : "#");
     if (admin) return "sysadmin-vm:" + admin_node_tag(cfg) + "# ";
     return "RP/" + cfg.rp_node() + ":" + cfg.hostname + "#";
 }
@@ -196,7 +199,10 @@ void execute(Session& s, const std::string& line) {
     std::string cmd = split_pipes(line, filters);
     auto toks = tokenize(cmd);
     if (toks.empty()) return;
-    Match m = (s.admin ? admin_grammar() : xr_grammar()).match(toks);
+    Match m = (s.cfg.classic() ? classic_grammar(s.admin)
+               : s.admin       ? admin_grammar()
+                               : xr_grammar())
+                  .match(toks);
     std::string probe;
     size_t bad = 0;
     if (m.kind == Match::Ok && !apply_filters(filters, probe, bad)) {
@@ -210,7 +216,7 @@ void execute(Session& s, const std::string& line) {
     }
     const std::string& first = toks[0].text;
     bool quiet = iprefix(first, "terminal") || iprefix(first, "exit") || iprefix(first, "logout");
-    if (s.timestamps && !s.admin && !quiet) {
+    if (s.timestamps && (!s.admin || s.cfg.classic()) && !quiet) {
         s.print(ts_cli() + "\n");
         s.flush();  // the time stamp is not subject to "| include"
     }
@@ -239,7 +245,9 @@ bool poll_events(Session& s) {
             continue;
         }
         // XR prints the end of a background operation asynchronously, right after the prompt.
-        if (s.cfg.async_messages)
+        if (s.cfg.async_messages && s.cfg.classic())
+            s.term.write(classic_end_text(s, op.id));
+        else if (s.cfg.async_messages)
             s.term.write(ts_install(static_cast<time_t>(now_real())) + " Install operation " +
                          std::to_string(op.id) +
                          (op.status == "success" ? " finished successfully\n" : " aborted\n"));

@@ -9,20 +9,71 @@
 #include <functional>
 #include <regex>
 
+#include "classic.h"
 #include "fetch.h"
+#include "ops.h"
 #include "show.h"
 #include "util.h"
 
 namespace xr {
 
-namespace {
-
+// The helpers of ops.h (shared with classic_install.cpp).
 long now_s() {
     return static_cast<long>(now_real());
 }
 void pause_s(double secs) {
     if (secs > 0) usleep(static_cast<useconds_t>(secs * 1e6));
 }
+
+void set_percent(Db& db, int id, int pct) {
+    Db::Lock lock(db.dir());
+    Op op = db.load_op(id);
+    op.percent = pct;
+    db.save_op(op);
+}
+
+void spawn_detached(const std::string& dir, int op_id, std::function<void()> fn) {
+    pid_t p = fork();
+    if (p == 0) {
+        setsid();
+        if (fork() == 0) {
+            int nul = ::open("/dev/null", O_RDWR);
+            dup2(nul, 0);
+            dup2(nul, 1);
+            dup2(nul, 2);
+            if (nul > 2) ::close(nul);
+            signal(SIGHUP, SIG_IGN);
+            signal(SIGPIPE, SIG_IGN);
+            if (op_id) {
+                Db::Lock lock(dir);
+                Config dummy;
+                dummy.state_dir = dir;
+                Db db(dummy);
+                Op op = db.load_op(op_id);
+                op.worker_pid = getpid();
+                db.save_op(op);
+            }
+            fn();
+            _exit(0);
+        }
+        _exit(0);
+    }
+    if (p > 0) waitpid(p, nullptr, 0);
+}
+
+bool yes(const std::string& answer, bool empty_is_yes) {
+    std::string a = lower(trim(answer));
+    return (a.empty() && empty_is_yes) || a == "y" || a == "yes";
+}
+
+bool matches_reload_pattern(const Config& c, const std::string& name) {
+    for (const auto& pat : split(c.reload_patterns, ','))
+        if (!trim(pat).empty() && name.find(trim(pat)) != std::string::npos) return true;
+    return false;
+}
+
+namespace {
+
 std::string num(int v) {
     return std::to_string(v);
 }
@@ -98,49 +149,6 @@ void abort_now(Session& s, int id, const std::string& error) {
     s.flush();
 }
 
-void set_percent(Db& db, int id, int pct) {
-    Db::Lock lock(db.dir());
-    Op op = db.load_op(id);
-    op.percent = pct;
-    db.save_op(op);
-}
-
-// Double fork + setsid: the worker is re-parented to init, has no controlling terminal and keeps
-// running after the session (and its sshd/telnetd connection) is gone.
-void spawn_detached(const std::string& dir, int op_id, std::function<void()> fn) {
-    pid_t p = fork();
-    if (p == 0) {
-        setsid();
-        if (fork() == 0) {
-            int nul = ::open("/dev/null", O_RDWR);
-            dup2(nul, 0);
-            dup2(nul, 1);
-            dup2(nul, 2);
-            if (nul > 2) ::close(nul);
-            signal(SIGHUP, SIG_IGN);
-            signal(SIGPIPE, SIG_IGN);
-            if (op_id) {
-                Db::Lock lock(dir);
-                Config dummy;
-                dummy.state_dir = dir;
-                Db db(dummy);
-                Op op = db.load_op(op_id);
-                op.worker_pid = getpid();
-                db.save_op(op);
-            }
-            fn();
-            _exit(0);
-        }
-        _exit(0);
-    }
-    if (p > 0) waitpid(p, nullptr, 0);
-}
-
-bool yes(const std::string& answer, bool empty_is_yes) {
-    std::string a = lower(trim(answer));
-    return (a.empty() && empty_is_yes) || a == "y" || a == "yes";
-}
-
 // Finds a package by what a user typed: internal name, file name, external name, or for
 // images also the <prefix>-xr-<ver> / <prefix>-sysadmin-<ver> names the lists show.
 const Package* resolve(Session& s, const std::string& typed) {
@@ -150,12 +158,6 @@ const Package* resolve(Session& s, const std::string& typed) {
             display_name(s.cfg, p, true) == n)
             return &p;
     return nullptr;
-}
-
-bool matches_reload_pattern(const Config& c, const std::string& name) {
-    for (const auto& pat : split(c.reload_patterns, ','))
-        if (!trim(pat).empty() && name.find(trim(pat)) != std::string::npos) return true;
-    return false;
 }
 
 // The active set after activating (or deactivating) pkgs. Activating an image replaces the
@@ -508,7 +510,10 @@ void do_reload(const Config& c) {
                 op.status = "aborted";
                 op.end = now_s();
                 db.save_op(op);
-                db.log(op.id, "Install operation " + num(op.id) + " aborted");
+                if (c.classic())  // the classic log: no stamp, `failed at <time>.`
+                    db.log(op.id, classic_end_line(op.id, false, op.end), false, false);
+                else
+                    db.log(op.id, "Install operation " + num(op.id) + " aborted");
             }
             db.current_op = 0;
         }
@@ -533,7 +538,8 @@ void do_reload(const Config& c) {
         if (p > 0) waitpid(p, nullptr, 0);
     }
     db.syslog("instmgr", "%INSTALL-INSTMGR-6-INSTALL_BOOT_IMAGE : System booted with " +
-                             c.pkg_prefix + "-xr-" + db.image_version());
+                             c.pkg_prefix + (c.classic() ? "-mini-px-" : "-xr-") +
+                             db.image_version());
 }
 
 void reload_device(Session& s, bool hw_module) {

@@ -21,7 +21,10 @@ namespace {
 void usage() {
     std::fputs(
         "usage: escd-xr-device [--state DIR] [--login] [-c COMMAND] [--command-log FILE]\n"
+        "                      [--os exr|classic]\n"
         "  --state DIR  device state directory (default: $XR_DEVICE_STATE, else $HOME/xr-state)\n"
+        "  --os OS      exr: IOS XR 64-bit (default), classic: 32-bit IOS XR (ASR9K 5.3.x);\n"
+        "               overrides the os key of device.conf\n"
         "  --login      ask Username:/Password: (checked against device.conf) before the CLI\n"
         "  -c COMMAND   run one CLI command and exit (also taken from $SSH_ORIGINAL_COMMAND)\n"
         "  --factory-reset  forget packages, operations and sessions (device.conf and\n"
@@ -93,7 +96,7 @@ bool login(Session& s) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    std::string state, command, command_log;
+    std::string state, command, command_log, os;
     bool login_mode = std::strstr(basename_of(argv[0]).c_str(), "login") != nullptr;
     bool have_command = false, reset = false;
     for (int i = 1; i < argc; ++i) {
@@ -102,6 +105,12 @@ int main(int argc, char** argv) {
             state = argv[++i];
         } else if (a == "--command-log" && i + 1 < argc) {
             command_log = argv[++i];
+        } else if (a == "--os" && i + 1 < argc) {
+            os = argv[++i];
+            if (os != "exr" && os != "classic") {
+                usage();
+                return 2;
+            }
         } else if (a == "--factory-reset") {
             reset = true;
         } else if (a == "--login") {
@@ -151,7 +160,7 @@ int main(int argc, char** argv) {
     signal(SIGTSTP, SIG_IGN);
     signal(SIGPIPE, SIG_IGN);
 
-    Config cfg = load_config(state);
+    Config cfg = load_config(state, os);
     Term term(0, 1);
     Session s(cfg, term);
     {

@@ -39,7 +39,25 @@ void apply_profile(Config& c) {
                     bool cpu) {
         c.cards.push_back({node, type, d, make_serial(c.hostname + node, "SAL"), rp, cpu});
     };
-    if (p.find("XRv 9000") != std::string::npos || p.find("XRv9") != std::string::npos) {
+    if (c.classic() && starts_with(p, "ASR")) {  // an ASR 9006 with an RSP440, 32-bit XR
+        prefix = "asr9k";
+        pid = "ASR-9006-AC";
+        descr = "ASR 9006 4 Line Card Slot Chassis with V1 AC PEM";
+        card("0/RSP0/CPU0", "A9K-RSP440-SE",
+             "ASR9K Route Switch Processor with 440G/slot Fabric and 12GB", true, true);
+        card("0/FT0/SP", "ASR-9006-FAN", "ASR-9006 Fan Tray", false, false);
+        card("0/0/CPU0", "A9K-MOD80-SE", "80G Modular Linecard, Service Edge Optimized", false,
+             true);
+        card("0/PS0/M0/SP", "A9K-3KW-AC", "3kW AC Power Module", false, false);
+    } else if (c.classic()) {  // IOS XRv (iosxrv-*), CRS (hfr-*) or anything else: one RP
+        for (char ch : lower(p.substr(0, p.find(' '))))
+            if (std::isalnum(static_cast<unsigned char>(ch))) prefix += ch;
+        if (p.find("XRv") != std::string::npos) prefix = "iosxrv";
+        if (starts_with(p, "CRS")) prefix = "hfr";
+        pid = prefix == "iosxrv" ? "IOSXRV" : p.substr(0, p.find(' '));
+        descr = p + " Chassis";
+        card("0/RP0/CPU0", pid + "-RP", p + " Route Processor", true, true);
+    } else if (p.find("XRv 9000") != std::string::npos || p.find("XRv9") != std::string::npos) {
         prefix = "xrv9k";
         pid = "R-IOSXRV9000-CC";
         descr = "Cisco IOS-XRv 9000 Centralized Virtual Router";
@@ -115,10 +133,16 @@ std::string Config::rp_node() const {
     return "0/RP0/CPU0";
 }
 
-Config load_config(const std::string& state_dir) {
+Config load_config(const std::string& state_dir, const std::string& os_override) {
     Config c;
     c.state_dir = state_dir;
     auto kv = parse_kv(read_file_or(state_dir + "/device.conf"));
+    if (!os_override.empty()) kv["os"] = os_override;
+    if (lower(kv["os"]) == "classic" || lower(kv["os"]) == "xr") {
+        c.os = "classic";
+        c.platform = "ASR9K Series";  // unless device.conf says otherwise
+        c.version = "5.3.3";
+    }
     auto str = [&](const char* k, std::string& dst) {
         if (kv.count(k)) dst = kv[k];
     };
@@ -196,6 +220,34 @@ std::string release_digits(const std::string& version) {
     return d;
 }
 
+std::string classic_internal_name(const std::string& in) {
+    std::string n = basename_of(in);
+    if (auto colon = n.find(':'); colon != std::string::npos) n = n.substr(colon + 1);
+    static const std::regex external(R"(^(.*)\.pie-([0-9][0-9A-Za-z._]*)$)");
+    std::smatch m;
+    if (std::regex_match(n, m, external)) return m[1].str() + "-" + m[2].str();
+    if (ends_with(n, ".pie")) {
+        n = n.substr(0, n.size() - 4);
+        // SMUs and service packs carry their own version on the device.
+        static const std::regex smu(R"(\.(CSC[a-z]{2}[0-9]{5}|sp[0-9]*|fp[0-9]*)$)");
+        if (std::regex_search(n, smu)) n += "-1.0.0";
+        return n;
+    }
+    if (ends_with(n, ".tar")) return n.substr(0, n.size() - 4);
+    return n;
+}
+
+std::string classic_release_of(const std::string& name) {
+    static const std::regex ver(R"((\d+\.\d+\.\d+(?:\.\d+[A-Za-z]?)?))");
+    std::smatch m;
+    if (std::regex_search(name, m, ver)) return m[1];
+    return "";
+}
+
+bool is_classic_image_name(const std::string& name) {
+    return lower(name).find("-mini-") != std::string::npos;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Db
 
@@ -216,7 +268,7 @@ void Db::init_factory() {
     packages.clear();
     active.clear();
     Package img;
-    img.name = cfg_.pkg_prefix + "-xr-" + cfg_.version;
+    img.name = cfg_.pkg_prefix + (cfg_.classic() ? "-mini-px-" : "-xr-") + cfg_.version;
     img.kind = "image";
     img.version = cfg_.version;
     img.reload = true;
@@ -224,9 +276,9 @@ void Db::init_factory() {
     active.push_back(img.name);
     for (auto name : split_ws(std::regex_replace(cfg_.initial_packages, std::regex(","), " "))) {
         Package p;
-        p.name = internal_name(name);
-        p.kind = "rpm";
-        p.version = rpm_release(p.name);
+        p.name = cfg_.classic() ? classic_internal_name(name) : internal_name(name);
+        p.kind = cfg_.classic() ? "pie" : "rpm";
+        p.version = cfg_.classic() ? classic_release_of(p.name) : rpm_release(p.name);
         packages.push_back(p);
         active.push_back(p.name);
     }

@@ -21,6 +21,7 @@ struct Card {
 
 struct Config {
     std::string state_dir;
+    std::string os = "exr";  // exr (IOS XR 64-bit) | classic (IOS XR 32-bit, e.g. ASR9K 5.3.3)
     std::string hostname = "ios";
     std::string platform = "IOS-XRv 9000";  // text of the "cisco <platform> () processor" line
     std::string chassis_pid, chassis_descr, serial, pkg_prefix;
@@ -37,10 +38,12 @@ struct Config {
     bool async_messages = true;
     std::vector<Card> cards;  // derived from the platform
     std::string rp_node() const;
+    bool classic() const { return os == "classic"; }
 };
 
 // Loads device.conf from the state dir; unknown keys are ignored, missing file means defaults.
-Config load_config(const std::string& state_dir);
+// A non-empty os_override (--os) replaces the os key of device.conf.
+Config load_config(const std::string& state_dir, const std::string& os_override = "");
 
 struct Package {
     std::string
@@ -127,6 +130,16 @@ bool is_image_name(const std::string& name);
 // The digits of an rpm's release tag (xrv9k-mgbl-3.0.0.0-r613 -> 613), "" when none.
 std::string rpm_release(const std::string& name);
 std::string release_digits(const std::string& version);  // 6.2.1 -> 621
+
+// Classic IOS XR names. The name a package file gets on the device (without its disk0:):
+// asr9k-mpls-px.pie-5.3.3 and asr9k-mpls-px-5.3.3.pie -> asr9k-mpls-px-5.3.3, an SMU or
+// service pack asr9k-px-5.3.3.CSCuy12345.pie -> asr9k-px-5.3.3.CSCuy12345-1.0.0; a disk prefix
+// (disk0:) and a directory are dropped.
+std::string classic_internal_name(const std::string& file_or_name);
+// The release of a classic package (asr9k-px-5.3.3.CSCuy12345-1.0.0 -> 5.3.3), "" when none.
+std::string classic_release_of(const std::string& name);
+// Whether a classic package is the boot image (the mini pie: asr9k-mini-px-5.3.3).
+bool is_classic_image_name(const std::string& name);
 
 // Live CLI sessions are registered as files sessions/<pid> so that a reload can end them and
 // "show users" can list them.
