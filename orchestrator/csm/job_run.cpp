@@ -110,7 +110,7 @@ asio::awaitable<StepOutcome> JobRun::Perform(InstallStep step) {
     } catch (const model::LeaseLost&) {
         throw;  // another node runs the job now: this run ends without a word
     } catch (const Error& e) {
-        if (e.retryable()) throw;  // the database: the job is taken over or resumed
+        if (e.retryable()) throw;  // the database: the step is tried again a poll later
         co_return Fail(e.what());
     }
     co_return Fail("escd has no step " + std::string(InstallStepName(step)));

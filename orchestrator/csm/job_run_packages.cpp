@@ -112,6 +112,9 @@ asio::awaitable<StepOutcome> JobRun::Issue() {
                               " was started before the restart");
             co_return StepOutcome::kDone;
         }
+        // It never went: what to act on is read again (the resumed job skipped read-before).
+        const auto before = co_await ReadBefore();
+        if (before != StepOutcome::kDone) co_return before;
     }
     std::string command;
     PackageSource source;
