@@ -78,6 +78,24 @@ Endpoint JumpEndpoint(const JumpSshd& sshd, std::string password = JumpSshd::kPa
     return Endpoint{ConnectionType::kSsh, "127.0.0.1", sshd.port(), JumpSshd::kUser, password};
 }
 
+void ExpectVersionOutput(const std::string& version, const XrDevice& device) {
+    EXPECT_TRUE(Contains(version, "Version 6.1.3")) << version;
+    // The output starts after the echo (and without a time stamp line: `terminal exec prompt
+    // no-timestamp` was typed) and ends before the prompt.
+    EXPECT_EQ(version.rfind("Cisco IOS XR Software, Version 6.1.3", 0), 0u) << version;
+    EXPECT_FALSE(Contains(version, "show version")) << version;
+    EXPECT_FALSE(Contains(version, device.prompt())) << version;
+}
+
+// A login to the shared device through a jump host: the jump sshd, the plan through it, and the
+// transcript (printed when the test fails).
+struct JumpLogin {
+    std::unique_ptr<JumpSshd> sshd;
+    ConnectionPlan plan;
+    Transcript log;
+    const TranscriptOnFailure shown{log};
+};
+
 class DeviceSessionTest : public ::testing::Test {
   protected:
     void SetUp() override {
@@ -120,18 +138,21 @@ class DeviceSessionTest : public ::testing::Test {
         return DeviceError(DeviceFailure::kBusy, "Connect succeeded");
     }
 
+    // Brings up a jump sshd that asks for `auth`, and through it logs in to the device by `type`
+    // and checks `show version`. Ends the test (skipped, or failed) when the jump host does not
+    // come up: then jump.sshd stays null.
+    void LoginViaJump(JumpSshd::Auth auth, ConnectionType type, JumpLogin& jump) {
+        std::string why;
+        jump.sshd = JumpSshd::Up(auth, why);
+        if (!jump.sshd) ESCD_SKIP_OR_FAIL(why);
+        jump.plan = PlanFor(*device_, type);
+        jump.plan.jump_host = JumpEndpoint(*jump.sshd);
+        ExpectVersionOutput(ShowVersion(jump.plan, jump.log), *device_);
+    }
+
     test::IoThreads io_{2};
     XrDevice* device_ = nullptr;
 };
-
-void ExpectVersionOutput(const std::string& version, const XrDevice& device) {
-    EXPECT_TRUE(Contains(version, "Version 6.1.3")) << version;
-    // The output starts after the echo (and without a time stamp line: `terminal exec prompt
-    // no-timestamp` was typed) and ends before the prompt.
-    EXPECT_EQ(version.rfind("Cisco IOS XR Software, Version 6.1.3", 0), 0u) << version;
-    EXPECT_FALSE(Contains(version, "show version")) << version;
-    EXPECT_FALSE(Contains(version, device.prompt())) << version;
-}
 
 TEST_F(DeviceSessionTest, SshLoginAndShowVersion) {
     Transcript log;
@@ -243,36 +264,26 @@ TEST_F(DeviceSessionTest, NoTargetAnswersErrorNamesEach) {
 }
 
 TEST_F(DeviceSessionTest, JumpHostToSshDevice) {
-    std::string why;
-    auto sshd = JumpSshd::Up(JumpSshd::Auth::kPassword, why);
-    if (!sshd) ESCD_SKIP_OR_FAIL(why);
-    Transcript log;
-    const TranscriptOnFailure shown{log};
-    auto plan = PlanFor(*device_, ConnectionType::kSsh);
-    plan.jump_host = JumpEndpoint(*sshd);
-    ExpectVersionOutput(ShowVersion(plan, log), *device_);
-    const auto text = log.Text();
+    JumpLogin jump;
+    LoginViaJump(JumpSshd::Auth::kPassword, ConnectionType::kSsh, jump);
+    if (!jump.sshd) return;  // skipped, or failed: no jump host
+    const auto text = jump.log.Text();
     EXPECT_TRUE(Contains(text, "jump host: logged in as escdjump (password)")) << text;
     EXPECT_TRUE(Contains(text, "connected to " + device_->address() + ":22")) << text;
     EXPECT_FALSE(Contains(text, JumpSshd::kPassword)) << text;
 }
 
 TEST_F(DeviceSessionTest, JumpHostToTelnetDeviceWithKeyboardInteractive) {
-    std::string why;
-    auto sshd = JumpSshd::Up(JumpSshd::Auth::kKeyboardInteractive, why);
-    if (!sshd) ESCD_SKIP_OR_FAIL(why);
-    Transcript log;
-    const TranscriptOnFailure shown{log};
-    auto plan = PlanFor(*device_, ConnectionType::kTelnet);
-    plan.jump_host = JumpEndpoint(*sshd);
-    ExpectVersionOutput(ShowVersion(plan, log), *device_);
-    const auto text = log.Text();
+    JumpLogin jump;
+    LoginViaJump(JumpSshd::Auth::kKeyboardInteractive, ConnectionType::kTelnet, jump);
+    if (!jump.sshd) return;  // skipped, or failed: no jump host
+    const auto text = jump.log.Text();
     EXPECT_TRUE(Contains(text, "(keyboard-interactive)")) << text;
     EXPECT_TRUE(Contains(text, "connected to " + device_->address() + ":23")) << text;
 
     // A wrong jump password: refused, and the message says it was the jump host.
-    plan.jump_host = JumpEndpoint(*sshd, "not-it");
-    const auto error = ConnectError(plan, log);
+    jump.plan.jump_host = JumpEndpoint(*jump.sshd, "not-it");
+    const auto error = ConnectError(jump.plan, jump.log);
     EXPECT_EQ(error.failure(), DeviceFailure::kLoginFailed) << error.what();
     EXPECT_TRUE(Contains(error.what(), "jump host ssh://escdjump@127.0.0.1:")) << error.what();
 }

@@ -1,9 +1,10 @@
 # shellcheck shell=bash disable=SC2154,SC2034
 # Classic IOS XR part of selftest.sh (sourced by it: uses its xr, check, check_not, wait_idle,
-# wait_up, op_of, $work, $here, $classic_name). Brings up an ASR9K running 5.3.3 (--os classic),
-# checks discovery, adds pies over TFTP, FTP and SFTP (password in the URL) and a tar, activates
-# without and with a reload (prompt-level none async), commits, reloads, checks that an
-# uncommitted activation reverts, removes packages, and reads the install log as CSM/escd do.
+# wait_up, xr_idle, reload_and_wait, op_of, $work, $here, $classic_name). Brings up an ASR9K
+# running 5.3.3 (--os classic), checks discovery, adds pies over TFTP, FTP and SFTP (password in
+# the URL) and a tar, activates without and with a reload (prompt-level none async), commits,
+# reloads, checks that an uncommitted activation reverts, removes packages, and reads the install
+# log as CSM/escd do.
 
 echo "== classic IOS XR: discovery"
 "$here/netns-device.sh" down "$classic_name" >/dev/null 2>&1 || true
@@ -128,13 +129,10 @@ commit=$(op_of "$out")
 check "classic commit: started" "$out" "^Install operation $commit '\(admin\) install commit' started by user 'cisco'"
 check "classic commit: synchronous end" "$out" "^Install operation $commit completed successfully at "
 check "classic commit: committed" "$out" "^    disk0:asr9k-mini-px-6\.1\.3$"
-out=$(xr ssh "admin install activate asr9k-k9sec-px.pie-6.1.3 prompt-level none async")
-wait_idle
+xr_idle "admin install activate asr9k-k9sec-px.pie-6.1.3 prompt-level none async"
 out=$(xr ssh "admin show install active summary")
 check "classic: uncommitted pie active" "$out" "^    disk0:asr9k-k9sec-px-6\.1\.3$"
-xr ssh "reload" "@wait-eof" >/dev/null || true
-sleep 2
-wait_up
+reload_and_wait
 out=$(xr ssh "show version" "admin show install active summary" "admin show install inactive summary")
 check "classic after reload: committed 6.1.3 runs" "$out" "Version 6\.1\.3\[Default\]"
 check_not "classic after reload: uncommitted pie reverted" \

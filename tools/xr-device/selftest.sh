@@ -98,6 +98,18 @@ wait_up() {  # until the device accepts logins again and all nodes run
     failed=$((failed + 1))
 }
 
+# One ssh session (xr ssh ARGS...), its transcript in $out; then until no install operation runs.
+xr_idle() {
+    out=$(xr ssh "$@")
+    wait_idle
+}
+
+reload_and_wait() {  # reloads the device, until it is back
+    xr ssh "reload" "@wait-eof" >/dev/null || true
+    sleep 2
+    wait_up
+}
+
 # The id of the last classic operation an output started: Install operation N '...' started
 op_of() {
     sed -n "s/^Install operation \([0-9]*\) '.*' started by user .*/\1/p" <<<"$1" | tail -1
@@ -163,13 +175,11 @@ check "inactive: rpm without .rpm" "$out" "^    xrv9k-mgbl-3\.0\.0\.0-r621$"
 check "inactive: image" "$out" "^    xrv9k-mini-x-6\.2\.1$"
 
 echo "== errors"
-out=$(xr ssh "install add source $XR_TFTP_URL xrv9k-nosuch-1.0.0.0-r621.x86_64.rpm")
-wait_idle
+xr_idle "install add source $XR_TFTP_URL xrv9k-nosuch-1.0.0.0-r621.x86_64.rpm"
 out=$(xr ssh "show install log 4 detail")
 check "missing file: add aborted" "$out" "Install operation 4 aborted"
 check "missing file: error line" "$out" "Error:    Failed to copy"
-out=$(xr ssh "install add source ftp://xfer:xfer@$XR_HOST_ADDR/repo xrv9k-mgbl-3.0.0.0-r621.x86_64.rpm")
-wait_idle
+xr_idle "install add source ftp://xfer:xfer@$XR_HOST_ADDR/repo xrv9k-mgbl-3.0.0.0-r621.x86_64.rpm"
 out=$(xr ssh "show install log 5")
 check "unreachable repository: add aborted" "$out" "Install operation 5 aborted"
 out=$(xr ssh "install activate xrv9k-notadded-1.0.0.0-r621")
@@ -190,8 +200,7 @@ check "after reload: image active" "$out" "xrv9k-xr-6\.2\.1 version=6\.2\.1 \[Bo
 check "after reload: rpm active" "$out" "^        xrv9k-mgbl-3\.0\.0\.0-r621$"
 
 echo "== commit, reload, commit survives"
-xr ssh "install commit" >/dev/null
-wait_idle
+xr_idle "install commit"
 out=$(xr ssh "show install committed summary")
 check "commit: image committed" "$out" "xrv9k-xr-6\.2\.1 version=6\.2\.1"
 out=$(XR_TIMEOUT=20 xr ssh "reload" "@wait-eof")
@@ -207,9 +216,7 @@ check_not "non-reload activate: no reload question" "$out" "reload the system"
 wait_idle
 out=$(xr ssh "show install active summary")
 check "uncommitted rpm active" "$out" "^        xrv9k-k9sec-3\.1\.0\.0-r621$"
-xr ssh "reload" "@wait-eof" >/dev/null || true
-sleep 2
-wait_up
+reload_and_wait
 out=$(xr ssh "show install active summary" "show install inactive")
 check_not "after reload: uncommitted rpm no longer active" \
     "$(sed -n '/Active Packages/,/inactive/p' <<<"$out")" "^        xrv9k-k9sec"
@@ -224,17 +231,14 @@ sleep 2
 wait_up
 out=$(xr ssh "show version")
 check "uncommitted 6.3.1 runs after its activation reload" "$out" "Version 6\.3\.1"
-xr ssh "reload" "@wait-eof" >/dev/null || true
-sleep 2
-wait_up
+reload_and_wait
 out=$(xr ssh "show version")
 check "after plain reload: reverted to committed 6.2.1" "$out" "Version 6\.2\.1"
 
 echo "== install log, remove inactive"
 out=$(xr ssh 'show install log reverse | utility egrep "Install operation [0-9]+ started"')
 check "log reverse egrep" "$out" "^[A-Z][a-z]{2} [0-9]{2} [0-9:]{8} Install operation [0-9]+ started by cisco:"
-xr ssh "install remove inactive all" >/dev/null
-wait_idle
+xr_idle "install remove inactive all"
 out=$(xr ssh "show install inactive" "show install log reverse")
 check "remove inactive all: finished" "$out" "Install operation [0-9]+ finished successfully"
 check "remove inactive all: nothing inactive left" "$out" "No inactive package\(s\) in software repository"

@@ -2,6 +2,7 @@
 // also runs as `admin <command>`, and admin mode (`admin` -> RP/0/RSP0/CPU0:host(admin)#). The
 // install commands exist in the admin plane only, as on a real ASR9K.
 #include "classic.h"
+#include "fetch.h"
 #include "install.h"
 #include "show.h"
 #include "util.h"

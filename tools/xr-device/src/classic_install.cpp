@@ -20,11 +20,7 @@
 namespace xr {
 
 std::string classic_ts(time_t t) {
-    struct tm tmv;
-    gmtime_r(&t, &tmv);
-    char buf[64];
-    strftime(buf, sizeof buf, "%H:%M:%S UTC %a %b %d %Y", &tmv);
-    return buf;
+    return utc_text(t, "%H:%M:%S UTC %a %b %d %Y");
 }
 
 std::string classic_end_line(int id, bool ok, time_t t) {
@@ -84,35 +80,20 @@ Options parse_options(const Words& words) {
 // Starts operation `kind` unless another one runs; prints its started line. 0 when refused.
 int begin(Session& s, const std::string& kind, const std::string& command) {
     Db::Lock lock(s.db.dir());
-    s.db.load();
-    if (s.db.current_op) {
-        Op cur = s.db.load_op(s.db.current_op);
-        if (cur.status == "running" && !s.db.op_stale(cur)) {
-            s.print(
-                "Error:    Cannot proceed with the operation as another install command is\n"
-                "Error:    currently in operation.\n"
-                "Error:    Suggested steps to resolve this:\n"
-                "Error:     - use 'show install request' to see the state of the current install\n"
-                "Error:       operation.\n"
-                "Error:     - re-issue the command when the current operation has completed.\n");
-            return 0;
-        }
-        if (cur.status == "running") {  // its worker died: the operation can never finish
-            cur.status = "aborted";
-            cur.end = now_s();
-            s.db.save_op(cur);
-            clog(s.db, cur.id, 'A', classic_end_line(cur.id, false, cur.end));
-        }
+    int busy = 0;
+    Op op = start_op(s, kind, command, busy, [&s](const Op& cur) {
+        clog(s.db, cur.id, 'A', classic_end_line(cur.id, false, cur.end));
+    });
+    if (!op.id) {
+        s.print(
+            "Error:    Cannot proceed with the operation as another install command is\n"
+            "Error:    currently in operation.\n"
+            "Error:    Suggested steps to resolve this:\n"
+            "Error:     - use 'show install request' to see the state of the current install\n"
+            "Error:       operation.\n"
+            "Error:     - re-issue the command when the current operation has completed.\n");
+        return 0;
     }
-    Op op;
-    op.id = s.db.next_op++;
-    op.kind = kind;
-    op.user = s.user;
-    op.command = command;
-    op.start = now_s();
-    s.db.current_op = op.id;
-    s.db.save();
-    s.db.save_op(op);
     say(s, op.id,
         "Install operation " + num(op.id) + " '" + command + "' started by user '" + s.user +
             "' via CLI at " + classic_ts(op.start) + ".");
@@ -122,17 +103,7 @@ int begin(Session& s, const std::string& kind, const std::string& command) {
 // Ends an operation: its Error lines and its last line, logged with `tag`; returns them.
 std::vector<std::string> finish(Db& db, int id, bool ok, const Words& errors, char tag) {
     time_t t = now_s();
-    {
-        Db::Lock lock(db.dir());
-        db.load();
-        Op op = db.load_op(id);
-        op.status = ok ? "success" : "aborted";
-        op.end = t;
-        if (ok) op.percent = 100;
-        db.save_op(op);
-        if (db.current_op == id) db.current_op = 0;
-        db.save();
-    }
+    end_op(db, id, ok, t);
     std::vector<std::string> lines;
     for (const auto& e : errors) lines.push_back("Error:    " + e);
     lines.push_back(classic_end_line(id, ok, t));
@@ -173,29 +144,23 @@ const Package* resolve(Session& s, const std::string& typed) {
     return nullptr;
 }
 
+// Naming's fields, in order.
+const Naming kNaming = {
+    resolve,
+    true,  // completed_only
+    "Install operation %s is not a completed install add operation.",
+    "The package '%s' could not be found on the router.",
+    "The package disk0:%s is already active.",
+    "The package disk0:%s is not active.",
+    "The boot package disk0:%s cannot be deactivated.",
+    "The package disk0:%s is active and cannot be removed.",
+    "The package disk0:%s is part of the committed software and cannot be removed.",
+};
+
 // The packages `words` name (names, files, disk0:names, or "id" + install add operations).
+// Call with the lock held.
 Words packages_of(Session& s, const Words& words, std::string& error) {
-    Words pkgs;
-    bool by_id = !words.empty() && lower(words[0]) == "id";
-    for (size_t i = by_id ? 1 : 0; i < words.size() && error.empty(); ++i) {
-        const auto& w = words[i];
-        if (by_id) {
-            Op add = s.db.load_op(static_cast<int>(to_long(w, 0)));
-            if (add.id == 0 || add.kind != "add" || add.status != "success") {
-                error = "Install operation " + w + " is not a completed install add operation.";
-                break;
-            }
-            for (const auto& n : add.packages)
-                if (s.db.find(n)) pkgs.push_back(n);
-            continue;
-        }
-        const Package* p = resolve(s, w);
-        if (!p) {
-            error = "The package '" + w + "' could not be found on the router.";
-            break;
-        }
-        pkgs.push_back(p->name);
-    }
+    Words pkgs = named_packages(s, words, kNaming, error);
     if (error.empty() && pkgs.empty()) error = "No packages were specified.";
     return pkgs;
 }
@@ -210,93 +175,50 @@ void detail_list(const Db& db, int id, const std::string& head, const Words& pkg
     for (const auto& n : pkgs) clog(db, id, 'D', "    " + classic_disk_name(n));
 }
 
-const char* kPlatformPrefixes[] = {"asr9k", "hfr",   "c12k",   "iosxrv", "xrv9k",   "ncs1k",
-                                   "ncs4k", "ncs5k", "ncs540", "ncs560", "ncs5500", "ncs6k"};
+const std::vector<std::string> kPlatformPrefixes = {"asr9k",  "hfr",    "c12k",    "iosxrv",
+                                                    "xrv9k",  "ncs1k",  "ncs4k",   "ncs5k",
+                                                    "ncs540", "ncs560", "ncs5500", "ncs6k"};
 
 void add_worker(Config cfg, Source src, Words files, int id) {
-    Db db(cfg);
-    auto fail = [&](const std::string& e) { finish(db, id, false, {e}, 'A'); };
-    double step = static_cast<double>(cfg.op_seconds) / static_cast<double>(files.size() + 1);
-    Words got;
-    for (size_t i = 0; i < files.size(); ++i) {
-        set_percent(db, id, static_cast<int>(5 + 85 * i / files.size()));
-        std::string base = basename_of(files[i]), err;
-        if (!fetch_file(cfg, src, files[i], db.repo_dir() + "/" + base, err))
-            return fail("Cannot copy file '" + base + "' from '" + src.shown + "': " + err);
-        got.push_back(base);
-        pause_s(step);
-    }
-    Words pkgfiles;
-    for (const auto& f : got) {
-        if (!ends_with(f, ".tar")) {
-            pkgfiles.push_back(f);
-            continue;
-        }
-        std::string err;
-        auto members = untar(db.repo_dir() + "/" + f, db.repo_dir(), err);
-        ::unlink((db.repo_dir() + "/" + f).c_str());
-        for (const auto& m : members) {  // pies only: no turboboot .vm, no readme
-            if (m.find(".pie") != std::string::npos && m.find(".vm") == std::string::npos)
-                pkgfiles.push_back(m);
-            else
-                ::unlink((db.repo_dir() + "/" + m).c_str());
-        }
-        if (members.empty()) return fail("Cannot unpack '" + f + "': " + err);
-    }
-    std::vector<Package> found;
-    for (const auto& f : pkgfiles) {
-        Package p;
-        p.file = f;
-        p.name = classic_internal_name(f);
-        if (ends_with(f, ".rpm") || ends_with(f, ".iso"))
-            return fail("The file '" + f + "' is not a valid package for this platform.");
-        for (const char* pre : kPlatformPrefixes)
-            if (starts_with(p.name, std::string(pre) + "-") && pre != cfg.pkg_prefix &&
-                !starts_with(p.name, cfg.pkg_prefix + "-"))
-                return fail("Package '" + f + "' is not supported on platform " + cfg.platform);
-        std::string path = db.repo_dir() + "/" + f;
+    AddRules r;
+    r.copy_failed = [&](const std::string& f, const std::string& err) {
+        return "Cannot copy file '" + f + "' from '" + src.shown + "': " + err;
+    };
+    r.keep = [](const std::string& m) {  // pies only: no turboboot .vm, no readme
+        return m.find(".pie") != std::string::npos && m.find(".vm") == std::string::npos;
+    };
+    r.unpack_failed = [](const std::string& f, const std::string& err) {
+        return "Cannot unpack '" + f + "': " + err;
+    };
+    r.describe = [&](Package& p) -> std::string {
+        p.name = classic_internal_name(p.file);
+        if (ends_with(p.file, ".rpm") || ends_with(p.file, ".iso"))
+            return "The file '" + p.file + "' is not a valid package for this platform.";
+        if (other_platform(cfg, p.name, kPlatformPrefixes))
+            return "Package '" + p.file + "' is not supported on platform " + cfg.platform;
         p.kind = is_classic_image_name(p.name) ? "image" : "pie";
-        p.version = package_attr(path, "version");
         if (p.version.empty()) p.version = classic_release_of(p.name);
         if (p.kind == "image" && p.version.empty())
-            return fail("Unable to determine the release of package '" + f + "'");
-        std::string r = lower(package_attr(path, "reload"));
-        p.reload = p.kind == "image" || r == "yes" || r == "true" || r == "1" ||
-                   matches_reload_pattern(cfg, p.name);
-        p.add_op = id;
-        found.push_back(p);
-    }
-    Words names;
-    {
-        Db::Lock lock(db.dir());
-        db.load();
-        for (const auto& p : found) {
-            if (auto* old = db.find(p.name)) {
-                *old = p;
-            } else {
-                db.packages.push_back(p);
-            }
-            names.push_back(p.name);
-        }
-        db.save();
-        Op op = db.load_op(id);
-        op.packages = names;
-        op.percent = 95;
-        db.save_op(op);
-    }
-    bool one = names.size() == 1;
-    clog(db, id, 'A',
-         std::string("Info:     The following ") + (one ? "package is" : "packages are") +
-             " now available to be activated:");
-    for (const auto& n : names) clog(db, id, 'A', "Info:         " + classic_disk_name(n));
-    clog(db, id, 'A', "Info:     ");
-    clog(db, id, 'A',
-         std::string("Info:     The ") + (one ? "package" : "packages") +
-             " can be activated across the entire router.");
-    clog(db, id, 'A', "Info:     ");
-    detail_list(db, id, "Packages added:", names);
-    pause_s(step);
-    finish(db, id, true, {}, 'A');
+            return "Unable to determine the release of package '" + p.file + "'";
+        return "";
+    };
+    r.added = [&](Db& db, const Words& names) {
+        bool one = names.size() == 1;
+        clog(db, id, 'A',
+             std::string("Info:     The following ") + (one ? "package is" : "packages are") +
+                 " now available to be activated:");
+        for (const auto& n : names) clog(db, id, 'A', "Info:         " + classic_disk_name(n));
+        clog(db, id, 'A', "Info:     ");
+        clog(db, id, 'A',
+             std::string("Info:     The ") + (one ? "package" : "packages") +
+                 " can be activated across the entire router.");
+        clog(db, id, 'A', "Info:     ");
+        detail_list(db, id, "Packages added:", names);
+    };
+    r.finish = [&](Db& db, bool ok, const std::string& error) {
+        finish(db, id, ok, ok ? Words{} : Words{error}, 'A');
+    };
+    add_files(cfg, src, files, id, r);
 }
 
 std::string release_base(const std::string& name) {  // asr9k-mpls-px-5.3.3 -> asr9k-mpls-px
@@ -306,61 +228,23 @@ std::string release_base(const std::string& name) {  // asr9k-mpls-px-5.3.3 -> a
     return name;
 }
 
-// The active set after (de)activating pkgs: a new boot image (mini) replaces the running one and
-// drops active packages of other releases; a package replaces the active one of the same name
-// and another release.
-Words next_active(Db& db, const Words& pkgs, bool deactivate) {
-    auto in = [](const Words& v, const std::string& x) {
-        return std::find(v.begin(), v.end(), x) != v.end();
-    };
-    Words set;
-    if (deactivate) {
-        for (const auto& a : db.active)
-            if (!in(pkgs, a)) set.push_back(a);
-        return set;
-    }
-    std::string new_rel;
-    for (const auto& n : pkgs)
-        if (auto* p = db.find(n); p && p->kind == "image") new_rel = p->version;
-    for (const auto& a : db.active) {
-        auto* p = db.find(a);
-        if (!new_rel.empty() && p) {
-            if (p->kind == "image") continue;
-            std::string rel = classic_release_of(a);
-            if (!rel.empty() && rel != new_rel && !in(pkgs, a)) continue;
-        }
-        bool superseded = false;
-        for (const auto& n : pkgs)
-            superseded = superseded ||
-                         (n != a && release_base(n) != n && release_base(n) == release_base(a));
-        if (!superseded) set.push_back(a);
-    }
-    for (const auto& n : pkgs)
-        if (!in(set, n)) set.push_back(n);
-    return set;
-}
+// A new boot image (mini) replaces the running one and drops active packages of other releases;
+// a package replaces the active one of the same name and another release.
+const Releases kReleases = {
+    [](const Package& p) { return p.kind == "image" ? p.version : classic_release_of(p.name); },
+    [](const std::string& pkg, const std::string& active) {
+        return pkg != active && release_base(pkg) != pkg &&
+               release_base(pkg) == release_base(active);
+    },
+};
 
 void activate_worker(Config cfg, Words pkgs, bool deactivate, bool reload, int id) {
     Db db(cfg);
     clog(db, id, 'A',
          std::string("Info:     Install Method: ") +
              (reload ? "Parallel Reload" : "Parallel Process Restart"));
-    for (int k = 1; k <= 4; ++k) {
-        set_percent(db, id, k * 20);
-        pause_s(cfg.op_seconds / 4.0);
-    }
-    {
-        Db::Lock lock(db.dir());
-        db.load();
-        auto set = next_active(db, pkgs, deactivate);
-        if (reload) {
-            db.pending_active = set;  // becomes the running software when the system reloads
-            db.has_pending = true;
-        } else {
-            db.active = set;
-        }
-        db.save();
-    }
+    activation_progress(cfg, db, id);
+    set_active(db, pkgs, deactivate, reload, kReleases);
     for (const char* l :
          {"Info:     The changes made to software configurations will not be persistent",
           "Info:     across system reloads. Use the command '(admin) install commit' to",
@@ -379,24 +263,10 @@ void activate_worker(Config cfg, Words pkgs, bool deactivate, bool reload, int i
 void remove_worker(Config cfg, Words pkgs, int id) {
     Db db(cfg);
     pause_s(cfg.op_seconds / 2.0);
-    Words removed;
-    {
-        Db::Lock lock(db.dir());
-        db.load();
-        std::vector<Package> keep;
-        for (const auto& p : db.packages) {
-            bool go = std::find(pkgs.begin(), pkgs.end(), p.name) != pkgs.end() &&
-                      !db.is_active(p.name) && !db.is_committed(p.name);
-            if (!go) {
-                keep.push_back(p);
-                continue;
-            }
-            removed.push_back(p.name);
-            if (!p.file.empty()) ::unlink((db.repo_dir() + "/" + p.file).c_str());
-        }
-        db.packages = keep;
-        db.save();
-    }
+    Words removed = remove_packages(db, [&](const Package& p) {
+        return std::find(pkgs.begin(), pkgs.end(), p.name) != pkgs.end() && !db.is_active(p.name) &&
+               !db.is_committed(p.name);
+    });
     if (removed.empty())
         return static_cast<void>(finish(db, id, false, {"No packages removed."}, 'A'));
     detail_list(db, id, "Package list:", removed);
@@ -442,12 +312,7 @@ void classic_install_add(Session& s, const std::string& source, const Words& wor
     if (!id) return s.flush();
     if (!ok) return fail_now(s, id, {err});
     if (o.packages.empty()) return fail_now(s, id, {"No packages were specified."});
-    if (needs_password(src)) {
-        std::string pw;
-        s.ask("Password: ", pw, true);
-        src.password = pw;
-        src.has_password = true;
-    }
+    ask_password(s, src);
     Config cfg = s.cfg;
     Words files = o.packages;
     go_background(s, id, o.async, [cfg, src, files, id] { add_worker(cfg, src, files, id); });
@@ -465,16 +330,7 @@ void classic_install_activate(Session& s, const Words& words, bool deactivate) {
         Db::Lock lock(s.db.dir());
         s.db.load();
         pkgs = packages_of(s, o.packages, error);
-        for (size_t i = 0; error.empty() && i < pkgs.size(); ++i) {
-            const Package* p = s.db.find(pkgs[i]);
-            std::string shown = classic_disk_name(p->name);
-            bool active = s.db.is_active(p->name);
-            if (!deactivate && active) error = "The package " + shown + " is already active.";
-            if (deactivate && !active) error = "The package " + shown + " is not active.";
-            if (deactivate && p->kind == "image")
-                error = "The boot package " + shown + " cannot be deactivated.";
-            reload = reload || p->reload;
-        }
+        if (error.empty()) error = activation_refusal(s.db, pkgs, deactivate, kNaming, reload);
     }
     if (!error.empty()) return fail_now(s, id, {error});
     if (reload) {
@@ -506,14 +362,7 @@ void classic_install_remove(Session& s, const Words& words) {
         Db::Lock lock(s.db.dir());
         s.db.load();
         pkgs = packages_of(s, o.packages, error);
-        for (const auto& n : pkgs) {
-            if (!error.empty()) break;
-            if (s.db.is_active(n))
-                error = "The package " + classic_disk_name(n) + " is active and cannot be removed.";
-            else if (s.db.is_committed(n))
-                error = "The package " + classic_disk_name(n) +
-                        " is part of the committed software and cannot be removed.";
-        }
+        if (error.empty()) error = removal_refusal(s.db, pkgs, kNaming);
     }
     if (!error.empty()) return fail_now(s, id, {error});
     if (!confirm_remove(s, id, o, pkgs))
@@ -556,12 +405,7 @@ void classic_install_commit(Session& s) {
     if (!id) return s.flush();
     s.flush();
     pause_s(s.cfg.op_seconds / 2.0);
-    {
-        Db::Lock lock(s.db.dir());
-        s.db.load();
-        s.db.committed = s.db.active;
-        s.db.save();
-    }
+    commit_active(s.db);
     for (const auto& l : finish(s.db, id, true, {}, 'N')) s.print(l + "\n");
 }
 

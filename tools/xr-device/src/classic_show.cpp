@@ -1,29 +1,20 @@
 // Outputs of classic IOS XR (ASR9K 5.3.x as CSM's plugins and Cisco's documentation show them):
 // show version, show inventory, (admin) show platform, (admin) show install ..., the install
 // request and the install log.
-#include <algorithm>
 #include <cctype>
 
 #include "classic.h"
 #include "ops.h"
+#include "show.h"
 #include "util.h"
 
 namespace xr {
 
 namespace {
 
-std::string pad(const std::string& s, size_t w) {
-    return s.size() >= w ? s + " " : s + std::string(w - s.size(), ' ');
-}
-
 std::string rtrim(std::string s) {
     while (!s.empty() && s.back() == ' ') s.pop_back();
     return s;
-}
-
-void load(Session& s) {
-    Db::Lock lock(s.db.dir());
-    s.db.load();
 }
 
 std::string upper(std::string s) {
@@ -66,7 +57,7 @@ std::string title_of(const std::string& what) {
 }  // namespace
 
 void classic_show_version(Session& s, bool brief) {
-    load(s);
+    load_db(s);
     const Config& c = s.cfg;
     std::string ver = s.db.image_version(), rp = c.rp_node();
     s.print("\nCisco IOS XR Software, Version " + ver +
@@ -115,8 +106,7 @@ void classic_show_inventory(Session& s) {
 }
 
 void classic_show_platform(Session& s) {
-    load(s);
-    bool settling = now_s() < s.db.boot_time + s.cfg.node_settle_seconds;
+    bool settling = nodes_settling(s);
     s.print("Node            Type                      State            Config State\n" +
             std::string(77, '-') + "\n");
     for (const auto& c : s.cfg.cards) {
@@ -129,7 +119,7 @@ void classic_show_platform(Session& s) {
 }
 
 void classic_show_install(Session& s, const std::string& what, bool summary) {
-    load(s);
+    load_db(s);
     if (summary) {
         s.print("Default Profile:\n  SDRs:\n    Owner\n");
         for (const std::string w : {"active", "inactive", "committed"}) {
@@ -157,37 +147,19 @@ void classic_show_install(Session& s, const std::string& what, bool summary) {
 }
 
 void classic_show_install_request(Session& s) {
-    load(s);
-    Op op = s.db.current_op ? s.db.load_op(s.db.current_op) : Op{};
-    if (op.id == 0 || op.status != "running" || s.db.op_stale(op)) {
-        s.print("There are no install requests in operation.\n");
-        return;
-    }
+    Op op;
+    if (!running_op(s, op)) return s.print("There are no install requests in operation.\n");
     s.print("Install operation " + std::to_string(op.id) + " '" + op.command +
             "' started by user '" + op.user + "' via CLI at " + classic_ts(op.start) +
             ".\nThe operation is " + std::to_string(op.percent) + "% complete\n");
 }
 
 void classic_show_install_log(Session& s, int id, bool detail, bool reverse) {
-    load(s);
-    auto ids = s.db.op_ids();
-    if (id) {
-        if (std::find(ids.begin(), ids.end(), id) == ids.end()) {
-            s.print("Error:    No log information for install operation " + std::to_string(id) +
-                    ".\n");
-            return;
-        }
-        ids = {id};
-    }
-    if (ids.empty()) {
-        // Past the output filters, as the 64-bit mode does: CSM looks for "No log information"
-        // even when it asked for "| utility egrep".
-        s.flush();
-        s.term.write("No log information available.\n");
-        return;
-    }
-    if (reverse) std::reverse(ids.begin(), ids.end());
-    for (int x : ids) {
+    // CSM looks for "No log information" even when it asked for "| utility egrep".
+    for (int x : logged_ops(
+             s, id, reverse,
+             "Error:    No log information for install operation " + std::to_string(id) + ".\n",
+             "No log information available.\n")) {
         Op op = s.db.load_op(x);
         std::vector<std::string> logs, details;
         for (const auto& raw : s.db.op_log(x)) {

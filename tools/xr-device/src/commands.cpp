@@ -3,6 +3,7 @@
 
 #include "classic.h"
 #include "cli.h"
+#include "fetch.h"
 #include "install.h"
 #include "session.h"
 #include "show.h"

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <regex>
 
+#include "ops.h"
 #include "util.h"
 
 namespace xr {
@@ -204,6 +205,150 @@ std::string package_attr(const std::string& path, const std::string& key) {
     std::smatch m;
     if (std::regex_search(data, m, re)) return m[2];
     return "";
+}
+
+void scp_command(Session& s, const std::string& source, const std::string& dest) {
+    static const std::regex remote(R"(^([^@]+)@([^:]+):(.*)$)");
+    std::smatch m;
+    if (!std::regex_match(source, m, remote)) {
+        s.print("% Invalid source '" + source + "': expected user@host:/path\n");
+        return;
+    }
+    Source dst;
+    std::string err;
+    if (!parse_source(s.cfg, dest, dst, err) || dst.scheme != "local") {
+        s.print("% Invalid destination '" + dest + "'\n");
+        return;
+    }
+    mkdirs(dst.local_dir);
+    std::string target = dst.local_dir + "/" + basename_of(m[3]);
+    s.print("Connecting to " + m[2].str() + "...\n");
+    std::string pw;
+    s.ask("Password: ", pw, true);
+    if (!scp_fetch(s.cfg, m[1], pw, m[2], m[3], target, err)) {
+        s.print("scp: " + m[3].str() + ": " + err + "\n");
+        return;
+    }
+    std::string size = std::to_string(read_file_or(target).size());
+    s.print("  Transferred " + size + " Bytes\n  " + size + " bytes copied in 0 sec (" + size +
+            ")bytes/sec\n");
+}
+
+// --- install add, as both modes do it (ops.h) ---------------------------------------------------
+
+void ask_password(Session& s, Source& src) {
+    if (!needs_password(src)) return;
+    std::string pw;
+    s.ask("Password: ", pw, true);
+    src.password = pw;
+    src.has_password = true;
+}
+
+bool other_platform(const Config& cfg,
+                    const std::string& name,
+                    const std::vector<std::string>& prefixes) {
+    for (const auto& pre : prefixes)
+        if (starts_with(name, pre + "-") && pre != cfg.pkg_prefix &&
+            !starts_with(name, cfg.pkg_prefix + "-"))
+            return true;
+    return false;
+}
+
+namespace {
+
+// Copies the files into the repository (tar bundles unpacked into their packages) and describes
+// each package; false with error set when one cannot be copied, unpacked or added.
+bool fetch_packages(const Config& cfg,
+                    Db& db,
+                    const Source& src,
+                    const std::vector<std::string>& files,
+                    int id,
+                    double step,
+                    const AddRules& r,
+                    std::vector<Package>& found,
+                    std::string& error) {
+    std::vector<std::string> got;
+    for (size_t i = 0; i < files.size(); ++i) {
+        set_percent(db, id, static_cast<int>(5 + 85 * i / files.size()));
+        std::string base = basename_of(files[i]), err;
+        if (r.copying) r.copying(db, base);
+        if (!fetch_file(cfg, src, files[i], db.repo_dir() + "/" + base, err)) {
+            error = r.copy_failed(base, err);
+            return false;
+        }
+        got.push_back(base);
+        pause_s(step);
+    }
+    std::vector<std::string> pkgfiles;
+    for (const auto& f : got) {
+        if (!ends_with(f, ".tar")) {
+            pkgfiles.push_back(f);
+            continue;
+        }
+        std::string err;
+        auto members = untar(db.repo_dir() + "/" + f, db.repo_dir(), err);
+        ::unlink((db.repo_dir() + "/" + f).c_str());
+        for (const auto& m : members) {
+            if (!r.keep || r.keep(m))
+                pkgfiles.push_back(m);
+            else
+                ::unlink((db.repo_dir() + "/" + m).c_str());
+        }
+        if (members.empty()) {
+            error = r.unpack_failed(f, err);
+            return false;
+        }
+    }
+    for (const auto& f : pkgfiles) {
+        Package p;
+        p.file = f;
+        std::string path = db.repo_dir() + "/" + f;
+        p.version = package_attr(path, "version");
+        error = r.describe(p);
+        if (!error.empty()) return false;
+        std::string reload = lower(package_attr(path, "reload"));
+        p.reload = p.kind == "image" || reload == "yes" || reload == "true" || reload == "1" ||
+                   matches_reload_pattern(cfg, p.name);
+        p.add_op = id;
+        found.push_back(p);
+    }
+    return true;
+}
+
+}  // namespace
+
+void add_files(const Config& cfg,
+               const Source& src,
+               const std::vector<std::string>& files,
+               int id,
+               const AddRules& rules) {
+    Db db(cfg);
+    double step = static_cast<double>(cfg.op_seconds) / static_cast<double>(files.size() + 1);
+    std::vector<Package> found;
+    std::string error;
+    if (!fetch_packages(cfg, db, src, files, id, step, rules, found, error))
+        return rules.finish(db, false, error);
+    std::vector<std::string> names;
+    {
+        Db::Lock lock(db.dir());
+        db.load();
+        for (const auto& p : found) {
+            if (auto* old = db.find(p.name)) {
+                *old = p;
+            } else {
+                db.packages.push_back(p);
+            }
+            names.push_back(p.name);
+        }
+        db.save();
+        Op op = db.load_op(id);
+        op.packages = names;
+        op.percent = 95;
+        db.save_op(op);
+    }
+    rules.added(db, names);
+    pause_s(step);
+    rules.finish(db, true, "");
 }
 
 }  // namespace xr

@@ -1,10 +1,12 @@
 // Where "install add source <src>" and "scp" take files from, and how they are copied: remote
 // repositories through curl (tftp, ftp, sftp, scp, http), device disks (harddisk:) by a copy.
+// fetch.cpp also holds the scp command and the install add worker of both modes (ops.h).
 #pragma once
 
 #include <string>
 #include <vector>
 
+#include "session.h"
 #include "state.h"
 
 namespace xr {
@@ -45,5 +47,8 @@ std::vector<std::string> untar(const std::string& tar_path,
 
 // key=value attributes a test package may carry in its first 4 KiB (reload=yes, version=6.2.1).
 std::string package_attr(const std::string& path, const std::string& key);
+
+// The scp command (both modes): copies user@host:/path to a device disk, asking the password.
+void scp_command(Session& s, const std::string& source, const std::string& dest);
 
 }  // namespace xr

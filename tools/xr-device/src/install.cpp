@@ -7,7 +7,6 @@
 
 #include <algorithm>
 #include <functional>
-#include <regex>
 
 #include "classic.h"
 #include "fetch.h"
@@ -72,6 +71,200 @@ bool matches_reload_pattern(const Config& c, const std::string& name) {
     return false;
 }
 
+Op start_op(Session& s,
+            const std::string& kind,
+            const std::string& command,
+            int& busy,
+            const std::function<void(const Op&)>& log_aborted) {
+    Db& db = s.db;
+    db.load();
+    if (db.current_op) {
+        Op cur = db.load_op(db.current_op);
+        if (cur.status == "running" && !db.op_stale(cur)) {
+            busy = cur.id;
+            return Op{};
+        }
+        if (cur.status == "running") {  // its worker died: the operation can never finish
+            cur.status = "aborted";
+            cur.end = now_s();
+            db.save_op(cur);
+            log_aborted(cur);
+        }
+    }
+    Op op;
+    op.id = db.next_op++;
+    op.kind = kind;
+    op.user = s.user;
+    op.command = command;
+    op.start = now_s();
+    db.current_op = op.id;
+    db.save();
+    db.save_op(op);
+    return op;
+}
+
+void end_op(Db& db, int id, bool ok, long t) {
+    Db::Lock lock(db.dir());
+    db.load();
+    Op op = db.load_op(id);
+    op.status = ok ? "success" : "aborted";
+    op.end = t;
+    if (ok) op.percent = 100;
+    db.save_op(op);
+    if (db.current_op == id) db.current_op = 0;
+    db.save();
+}
+
+namespace {
+
+// A refusal text with its "%s" replaced by word.
+std::string fill(const std::string& text, const std::string& word) {
+    auto at = text.find("%s");
+    return at == std::string::npos ? text : text.substr(0, at) + word + text.substr(at + 2);
+}
+
+bool contains(const std::vector<std::string>& v, const std::string& x) {
+    return std::find(v.begin(), v.end(), x) != v.end();
+}
+
+// The active set after activating (or deactivating) pkgs.
+std::vector<std::string> next_active(Db& db,
+                                     const std::vector<std::string>& pkgs,
+                                     bool deactivate,
+                                     const Releases& releases) {
+    std::vector<std::string> set;
+    if (deactivate) {
+        for (const auto& a : db.active)
+            if (!contains(pkgs, a)) set.push_back(a);
+        return set;
+    }
+    std::string new_rel;
+    for (const auto& n : pkgs)
+        if (auto* p = db.find(n); p && p->kind == "image") new_rel = releases.of(*p);
+    for (const auto& a : db.active) {
+        auto* p = db.find(a);
+        if (!new_rel.empty() && p) {
+            if (p->kind == "image") continue;
+            std::string rel = releases.of(*p);
+            if (!rel.empty() && rel != new_rel && !contains(pkgs, a)) continue;
+        }
+        bool replaced = false;
+        for (const auto& n : pkgs)
+            replaced = replaced || (releases.replaces && releases.replaces(n, a));
+        if (!replaced) set.push_back(a);
+    }
+    for (const auto& n : pkgs)
+        if (!contains(set, n)) set.push_back(n);
+    return set;
+}
+
+}  // namespace
+
+std::vector<std::string> named_packages(Session& s,
+                                        const std::vector<std::string>& words,
+                                        const Naming& naming,
+                                        std::string& error) {
+    bool by_id = !words.empty() && lower(words[0]) == "id";
+    std::vector<std::string> pkgs;
+    for (size_t i = by_id ? 1 : 0; i < words.size(); ++i) {
+        const auto& w = words[i];
+        if (by_id) {
+            Op add = s.db.load_op(static_cast<int>(to_long(w, 0)));
+            if (add.id == 0 || add.kind != "add" ||
+                (naming.completed_only && add.status != "success")) {
+                error = fill(naming.not_add_op, w);
+                break;
+            }
+            for (const auto& n : add.packages)
+                if (s.db.find(n)) pkgs.push_back(n);
+            continue;
+        }
+        const Package* p = naming.find(s, w);
+        if (!p) {
+            error = fill(naming.not_found, w);
+            break;
+        }
+        pkgs.push_back(p->name);
+    }
+    return pkgs;
+}
+
+std::string activation_refusal(Db& db,
+                               const std::vector<std::string>& pkgs,
+                               bool deactivate,
+                               const Naming& naming,
+                               bool& reload) {
+    std::string error;
+    for (size_t i = 0; error.empty() && i < pkgs.size(); ++i) {
+        const Package* p = db.find(pkgs[i]);
+        bool active = db.is_active(p->name);
+        if (!deactivate && active) error = fill(naming.already_active, p->name);
+        if (deactivate && !active) error = fill(naming.not_active, p->name);
+        if (deactivate && p->kind == "image") error = fill(naming.boot_image, p->name);
+        reload = reload || p->reload;
+    }
+    return error;
+}
+
+std::string removal_refusal(const Db& db,
+                            const std::vector<std::string>& pkgs,
+                            const Naming& naming) {
+    for (const auto& n : pkgs) {
+        if (db.is_active(n)) return fill(naming.active, n);
+        if (db.is_committed(n)) return fill(naming.committed, n);
+    }
+    return "";
+}
+
+void activation_progress(const Config& cfg, Db& db, int id) {
+    for (int k = 1; k <= 4; ++k) {
+        set_percent(db, id, k * 20);
+        pause_s(cfg.op_seconds / 4.0);
+    }
+}
+
+void set_active(Db& db,
+                const std::vector<std::string>& pkgs,
+                bool deactivate,
+                bool reload,
+                const Releases& releases) {
+    Db::Lock lock(db.dir());
+    db.load();
+    auto set = next_active(db, pkgs, deactivate, releases);
+    if (reload) {
+        db.pending_active = set;  // becomes the running software when the system reloads
+        db.has_pending = true;
+    } else {
+        db.active = set;
+    }
+    db.save();
+}
+
+std::vector<std::string> remove_packages(Db& db, const std::function<bool(const Package&)>& goes) {
+    std::vector<std::string> removed;
+    Db::Lock lock(db.dir());
+    db.load();
+    std::vector<Package> keep;
+    for (const auto& p : db.packages) {
+        if (!goes(p)) {
+            keep.push_back(p);
+            continue;
+        }
+        removed.push_back(p.name);
+        if (!p.file.empty()) ::unlink((db.repo_dir() + "/" + p.file).c_str());
+    }
+    db.packages = keep;
+    db.save();
+    return removed;
+}
+
+void commit_active(Db& db) {
+    Db::Lock lock(db.dir());
+    db.load();
+    db.committed = db.active;
+    db.save();
+}
+
 namespace {
 
 std::string num(int v) {
@@ -89,30 +282,15 @@ void say(Session& s, int id, const std::string& text, bool stamped = true) {
 // Allocates the next operation id unless another operation is still running.
 int begin_op(Session& s, const std::string& kind, const std::string& command) {
     Db::Lock lock(s.db.dir());
-    s.db.load();
-    if (s.db.current_op) {
-        Op cur = s.db.load_op(s.db.current_op);
-        if (cur.status == "running" && !s.db.op_stale(cur)) {
-            s.print("Could not start this install operation. Install operation " + num(cur.id) +
-                    " is still in progress\n");
-            return 0;
-        }
-        if (cur.status == "running") {  // its worker died: the operation can never finish
-            cur.status = "aborted";
-            cur.end = now_s();
-            s.db.save_op(cur);
-            s.db.log(cur.id, "Install operation " + num(cur.id) + " aborted");
-        }
+    int busy = 0;
+    Op op = start_op(s, kind, command, busy, [&s](const Op& cur) {
+        s.db.log(cur.id, "Install operation " + num(cur.id) + " aborted");
+    });
+    if (!op.id) {
+        s.print("Could not start this install operation. Install operation " + num(busy) +
+                " is still in progress\n");
+        return 0;
     }
-    Op op;
-    op.id = s.db.next_op++;
-    op.kind = kind;
-    op.user = s.user;
-    op.command = command;
-    op.start = now_s();
-    s.db.current_op = op.id;
-    s.db.save();
-    s.db.save_op(op);
     say(s, op.id, "Install operation " + num(op.id) + " started by " + s.user + ":");
     say(s, op.id, "  " + command, false);
     return op.id;
@@ -120,18 +298,8 @@ int begin_op(Session& s, const std::string& kind, const std::string& command) {
 
 // Ends an operation; returns the log lines it wrote (the session may print them too).
 std::vector<std::string> finish_op(Db& db, int id, bool ok, const std::string& error) {
+    end_op(db, id, ok, now_s());
     std::vector<std::string> lines;
-    {
-        Db::Lock lock(db.dir());
-        db.load();
-        Op op = db.load_op(id);
-        op.status = ok ? "success" : "aborted";
-        op.end = now_s();
-        if (ok) op.percent = 100;
-        db.save_op(op);
-        if (db.current_op == id) db.current_op = 0;
-        db.save();
-    }
     if (!error.empty()) lines.push_back("Error:    " + error);
     lines.push_back("Install operation " + num(id) + (ok ? " finished successfully" : " aborted"));
     for (const auto& l : lines) db.log(id, l);
@@ -149,6 +317,13 @@ void abort_now(Session& s, int id, const std::string& error) {
     s.flush();
 }
 
+// Hands the operation to a detached worker; the session hears of its end later (poll_events).
+void go_background(Session& s, int id, std::function<void()> work) {
+    say(s, id, "Install operation will continue in the background");
+    s.my_ops.push_back(id);
+    spawn_detached(s.db.dir(), id, std::move(work));
+}
+
 // Finds a package by what a user typed: internal name, file name, external name, or for
 // images also the <prefix>-xr-<ver> / <prefix>-sysadmin-<ver> names the lists show.
 const Package* resolve(Session& s, const std::string& typed) {
@@ -160,138 +335,69 @@ const Package* resolve(Session& s, const std::string& typed) {
     return nullptr;
 }
 
-// The active set after activating (or deactivating) pkgs. Activating an image replaces the
-// running image and drops the active rpms of other releases.
-std::vector<std::string> next_active(Db& db,
-                                     const std::vector<std::string>& pkgs,
-                                     bool deactivate) {
-    std::vector<std::string> set;
-    auto in = [](const std::vector<std::string>& v, const std::string& x) {
-        return std::find(v.begin(), v.end(), x) != v.end();
-    };
-    if (deactivate) {
-        for (const auto& a : db.active)
-            if (!in(pkgs, a)) set.push_back(a);
-        return set;
-    }
-    std::string new_rel;
-    for (const auto& n : pkgs)
-        if (auto* p = db.find(n); p && p->kind == "image") new_rel = release_digits(p->version);
-    for (const auto& a : db.active) {
-        auto* p = db.find(a);
-        if (!new_rel.empty() && p) {
-            if (p->kind == "image") continue;
-            std::string rel = rpm_release(p->name);
-            if (!rel.empty() && rel.substr(0, 3) != new_rel && !in(pkgs, a)) continue;
-        }
-        set.push_back(a);
-    }
-    for (const auto& n : pkgs)
-        if (!in(set, n)) set.push_back(n);
-    return set;
-}
+// Naming's fields, in order.
+const Naming kNaming = {
+    resolve,
+    true,  // completed_only
+    "Install operation %s is not a completed install add operation",
+    "Package %s is not present in the software repository",
+    "Package %s is already active",
+    "Package %s is not active",
+    "Cannot deactivate the boot image %s",
+    "Package %s is active and cannot be removed",
+    "Package %s is part of the committed software and cannot be removed",
+};
 
-const char* kKnownPrefixes[] = {"asr9k",  "ncs1k",  "ncs4k", "ncs5k", "ncs5500",
-                                "ncs540", "ncs560", "ncs6k", "xrv9k", "iosxrv"};
+// Activating an image replaces the running image and drops the active rpms of other releases
+// (compared by the first three digits of their release tags).
+const Releases kReleases = {
+    [](const Package& p) {
+        return p.kind == "image" ? release_digits(p.version) : rpm_release(p.name).substr(0, 3);
+    },
+    nullptr,
+};
+
+const std::vector<std::string> kKnownPrefixes = {"asr9k",  "ncs1k",  "ncs4k", "ncs5k", "ncs5500",
+                                                 "ncs540", "ncs560", "ncs6k", "xrv9k", "iosxrv"};
 
 void add_worker(Config cfg, Source src, std::vector<std::string> files, int id) {
-    Db db(cfg);
-    auto fail = [&](const std::string& e) { finish_op(db, id, false, e); };
-    double step = static_cast<double>(cfg.op_seconds) / static_cast<double>(files.size() + 1);
-    std::vector<std::string> got;
-    for (size_t i = 0; i < files.size(); ++i) {
-        set_percent(db, id, static_cast<int>(5 + 85 * i / files.size()));
-        std::string base = basename_of(files[i]);
-        db.log(id, "Action 1: install add action, copying " + base + " from " + src.shown, true);
-        std::string err;
-        if (!fetch_file(cfg, src, files[i], db.repo_dir() + "/" + base, err))
-            return fail("Failed to copy " + base + " from " + src.shown + ": " + err);
-        got.push_back(base);
-        pause_s(step);
-    }
-    std::vector<std::string> pkgfiles;
-    for (const auto& f : got) {
-        if (!ends_with(f, ".tar")) {
-            pkgfiles.push_back(f);
-            continue;
-        }
-        std::string err;
-        auto members = untar(db.repo_dir() + "/" + f, db.repo_dir(), err);
-        ::unlink((db.repo_dir() + "/" + f).c_str());
-        if (members.empty()) return fail("Failed to unpack " + f + ": " + err);
-        pkgfiles.insert(pkgfiles.end(), members.begin(), members.end());
-    }
-    std::vector<Package> found;
-    for (const auto& f : pkgfiles) {
-        Package p;
-        p.file = f;
-        p.name = internal_name(f);
-        for (const char* pre : kKnownPrefixes)
-            if (starts_with(p.name, std::string(pre) + "-") && pre != cfg.pkg_prefix &&
-                !starts_with(p.name, cfg.pkg_prefix + "-"))
-                return fail("Package " + f + " is not supported on platform " + cfg.platform);
-        std::string path = db.repo_dir() + "/" + f;
-        p.kind = is_image_name(f) ? "image" : "rpm";
-        p.version = package_attr(path, "version");
+    AddRules r;
+    r.copying = [&](Db& db, const std::string& f) {
+        db.log(id, "Action 1: install add action, copying " + f + " from " + src.shown, true);
+    };
+    r.copy_failed = [&](const std::string& f, const std::string& err) {
+        return "Failed to copy " + f + " from " + src.shown + ": " + err;
+    };
+    r.unpack_failed = [](const std::string& f, const std::string& err) {
+        return "Failed to unpack " + f + ": " + err;
+    };
+    r.describe = [&](Package& p) -> std::string {
+        p.name = internal_name(p.file);
+        if (other_platform(cfg, p.name, kKnownPrefixes))
+            return "Package " + p.file + " is not supported on platform " + cfg.platform;
+        p.kind = is_image_name(p.file) ? "image" : "rpm";
         if (p.version.empty())
-            p.version = p.kind == "image" ? image_version_of(f) : rpm_release(p.name);
+            p.version = p.kind == "image" ? image_version_of(p.file) : rpm_release(p.name);
         if (p.kind == "image" && p.version.empty())
-            return fail("Unable to determine the release of image " + f);
-        std::string r = lower(package_attr(path, "reload"));
-        p.reload = p.kind == "image" || r == "yes" || r == "true" || r == "1" ||
-                   matches_reload_pattern(cfg, p.name);
-        p.add_op = id;
-        found.push_back(p);
-    }
-    std::vector<std::string> names;
-    {
-        Db::Lock lock(db.dir());
-        db.load();
-        for (const auto& p : found) {
-            if (auto* old = db.find(p.name)) {
-                *old = p;
-            } else {
-                db.packages.push_back(p);
-            }
-            names.push_back(p.name);
-        }
-        db.save();
-        Op op = db.load_op(id);
-        op.packages = names;
-        op.percent = 95;
-        db.save_op(op);
-    }
-    db.log(id, "Packages added:");
-    for (const auto& n : names) db.log(id, "    " + n);
-    pause_s(step);
-    finish_op(db, id, true, "");
+            return "Unable to determine the release of image " + p.file;
+        return "";
+    };
+    r.added = [&](Db& db, const std::vector<std::string>& names) {
+        db.log(id, "Packages added:");
+        for (const auto& n : names) db.log(id, "    " + n);
+    };
+    r.finish = [&](Db& db, bool ok, const std::string& error) { finish_op(db, id, ok, error); };
+    add_files(cfg, src, files, id, r);
 }
 
 void activate_worker(
     Config cfg, std::vector<std::string> pkgs, bool deactivate, bool reload, int id) {
     Db db(cfg);
-    for (int k = 1; k <= 4; ++k) {
-        set_percent(db, id, k * 20);
-        pause_s(cfg.op_seconds / 4.0);
-    }
-    {
-        Db::Lock lock(db.dir());
-        db.load();
-        auto set = next_active(db, pkgs, deactivate);
-        if (reload) {
-            db.pending_active = set;  // becomes the running software when the system reloads
-            db.has_pending = true;
-        } else {
-            db.active = set;
-        }
-        db.save();
-    }
-    if (!reload) {
-        finish_op(db, id, true, "");
-        return;
-    }
-    db.log(id, "The system will reload to complete the operation", true);
+    activation_progress(cfg, db, id);
+    set_active(db, pkgs, deactivate, reload, kReleases);
+    if (reload) db.log(id, "The system will reload to complete the operation", true);
     finish_op(db, id, true, "");
+    if (!reload) return;
     pause_s(cfg.reload_delay);
     do_reload(cfg);
 }
@@ -299,28 +405,12 @@ void activate_worker(
 void remove_worker(Config cfg, std::vector<std::string> pkgs, bool all_inactive, int id) {
     Db db(cfg);
     pause_s(cfg.op_seconds / 2.0);
-    std::vector<std::string> removed, skipped;
-    {
-        Db::Lock lock(db.dir());
-        db.load();
-        if (all_inactive) {
-            for (const auto& p : db.packages) {
-                if (db.is_active(p.name)) continue;
-                (db.is_committed(p.name) ? skipped : pkgs).push_back(p.name);
-            }
-        }
-        std::vector<Package> keep;
-        for (const auto& p : db.packages) {
-            if (std::find(pkgs.begin(), pkgs.end(), p.name) != pkgs.end()) {
-                removed.push_back(p.name);
-                if (!p.file.empty()) ::unlink((db.repo_dir() + "/" + p.file).c_str());
-            } else {
-                keep.push_back(p);
-            }
-        }
-        db.packages = keep;
-        db.save();
-    }
+    std::vector<std::string> skipped;
+    auto removed = remove_packages(db, [&](const Package& p) {
+        bool inactive = all_inactive && !db.is_active(p.name);
+        if (inactive && db.is_committed(p.name)) skipped.push_back(p.name);
+        return (inactive && !db.is_committed(p.name)) || contains(pkgs, p.name);
+    });
     if (!skipped.empty())
         db.log(id, "Skipped inactive package(s) that are part of the committed software: " +
                        join(skipped, " "));
@@ -342,16 +432,9 @@ void install_add(Session& s, const std::string& source, const std::vector<std::s
                       "install add source " + (ok ? src.shown : source) + " " + join(files, " "));
     if (!id) return s.flush();
     if (!ok) return abort_now(s, id, err);
-    if (needs_password(src)) {
-        std::string pw;
-        s.ask("Password: ", pw, true);
-        src.password = pw;
-        src.has_password = true;
-    }
-    say(s, id, "Install operation will continue in the background");
-    s.my_ops.push_back(id);
+    ask_password(s, src);
     Config cfg = s.cfg;
-    spawn_detached(s.db.dir(), id, [cfg, src, files, id] { add_worker(cfg, src, files, id); });
+    go_background(s, id, [cfg, src, files, id] { add_worker(cfg, src, files, id); });
 }
 
 void install_activate(Session& s, const std::vector<std::string>& args, bool deactivate) {
@@ -366,33 +449,8 @@ void install_activate(Session& s, const std::vector<std::string>& args, bool dea
     {
         Db::Lock lock(s.db.dir());
         s.db.load();
-        for (const auto& w : words) {
-            if (by_id) {
-                Op add = s.db.load_op(static_cast<int>(to_long(w, 0)));
-                if (add.id == 0 || add.kind != "add" || add.status != "success") {
-                    error = "Install operation " + w + " is not a completed install add operation";
-                    break;
-                }
-                for (const auto& n : add.packages)
-                    if (s.db.find(n)) pkgs.push_back(n);
-                continue;
-            }
-            const Package* p = resolve(s, w);
-            if (!p) {
-                error = "Package " + w + " is not present in the software repository";
-                break;
-            }
-            pkgs.push_back(p->name);
-        }
-        for (size_t i = 0; error.empty() && i < pkgs.size(); ++i) {
-            const Package* p = s.db.find(pkgs[i]);
-            bool active = s.db.is_active(p->name);
-            if (!deactivate && active) error = "Package " + p->name + " is already active";
-            if (deactivate && !active) error = "Package " + p->name + " is not active";
-            if (deactivate && p->kind == "image")
-                error = "Cannot deactivate the boot image " + p->name;
-            reload = reload || p->reload;
-        }
+        pkgs = named_packages(s, args, kNaming, error);
+        if (error.empty()) error = activation_refusal(s.db, pkgs, deactivate, kNaming, reload);
         if (error.empty() && pkgs.empty()) error = "No packages to " + verb;
     }
     if (!pkgs.empty()) {
@@ -406,10 +464,8 @@ void install_activate(Session& s, const std::vector<std::string>& args, bool dea
               answer);
         if (!yes(answer, true)) return abort_now(s, id, "Install operation cancelled by user");
     }
-    say(s, id, "Install operation will continue in the background");
-    s.my_ops.push_back(id);
     Config cfg = s.cfg;
-    spawn_detached(s.db.dir(), id, [cfg, pkgs, deactivate, reload, id] {
+    go_background(s, id, [cfg, pkgs, deactivate, reload, id] {
         activate_worker(cfg, pkgs, deactivate, reload, id);
     });
 }
@@ -425,65 +481,34 @@ void install_remove(Session& s, const std::vector<std::string>& args) {
     {
         Db::Lock lock(s.db.dir());
         s.db.load();
-        for (const auto& w : words) {
-            if (by_id) {
-                Op add = s.db.load_op(static_cast<int>(to_long(w, 0)));
-                if (add.id == 0 || add.kind != "add") {
-                    error = "Install operation " + w + " is not an install add operation";
-                    break;
-                }
-                for (const auto& n : add.packages)
-                    if (s.db.find(n)) pkgs.push_back(n);
-                continue;
-            }
-            const Package* p = resolve(s, w);
-            if (!p) {
-                error = "Package " + w + " is not present in the software repository";
-                break;
-            }
-            pkgs.push_back(p->name);
-        }
-        for (const auto& n : pkgs) {
-            if (!error.empty()) break;
-            if (s.db.is_active(n))
-                error = "Package " + n + " is active and cannot be removed";
-            else if (s.db.is_committed(n))
-                error = "Package " + n + " is part of the committed software and cannot be removed";
-        }
+        Naming naming = kNaming;
+        naming.completed_only = false;
+        naming.not_add_op = "Install operation %s is not an install add operation";
+        pkgs = named_packages(s, args, naming, error);
+        if (error.empty()) error = removal_refusal(s.db, pkgs, naming);
     }
     say(s, id, "Package list:");
     for (const auto& n : pkgs) say(s, id, "    " + n);
     if (!error.empty()) return abort_now(s, id, error);
-    say(s, id, "Install operation will continue in the background");
-    s.my_ops.push_back(id);
     Config cfg = s.cfg;
-    spawn_detached(s.db.dir(), id, [cfg, pkgs, id] { remove_worker(cfg, pkgs, false, id); });
+    go_background(s, id, [cfg, pkgs, id] { remove_worker(cfg, pkgs, false, id); });
 }
 
 void install_remove_inactive(Session& s) {
     int id = begin_op(s, "remove", "install remove inactive all");
     if (!id) return s.flush();
-    say(s, id, "Install operation will continue in the background");
-    s.my_ops.push_back(id);
     Config cfg = s.cfg;
-    spawn_detached(s.db.dir(), id, [cfg, id] { remove_worker(cfg, {}, true, id); });
+    go_background(s, id, [cfg, id] { remove_worker(cfg, {}, true, id); });
 }
 
 void install_commit(Session& s) {
     int id = begin_op(s, "commit", "install commit");
     if (!id) return s.flush();
-    say(s, id, "Install operation will continue in the background");
-    s.my_ops.push_back(id);
     Config cfg = s.cfg;
-    spawn_detached(s.db.dir(), id, [cfg, id] {
+    go_background(s, id, [cfg, id] {
         Db db(cfg);
         pause_s(cfg.op_seconds / 2.0);
-        {
-            Db::Lock lock(db.dir());
-            db.load();
-            db.committed = db.active;
-            db.save();
-        }
+        commit_active(db);
         finish_op(db, id, true, "");
     });
 }
@@ -557,33 +582,6 @@ void reload_device(Session& s, bool hw_module) {
     spawn_detached(s.db.dir(), 0, [cfg] { do_reload(cfg); });
     for (int i = 0; i < 50 && poll_events(s); ++i) usleep(100000);
     s.done = true;
-}
-
-void scp_command(Session& s, const std::string& source, const std::string& dest) {
-    static const std::regex remote(R"(^([^@]+)@([^:]+):(.*)$)");
-    std::smatch m;
-    if (!std::regex_match(source, m, remote)) {
-        s.print("% Invalid source '" + source + "': expected user@host:/path\n");
-        return;
-    }
-    Source dst;
-    std::string err;
-    if (!parse_source(s.cfg, dest, dst, err) || dst.scheme != "local") {
-        s.print("% Invalid destination '" + dest + "'\n");
-        return;
-    }
-    mkdirs(dst.local_dir);
-    std::string target = dst.local_dir + "/" + basename_of(m[3]);
-    s.print("Connecting to " + m[2].str() + "...\n");
-    std::string pw;
-    s.ask("Password: ", pw, true);
-    if (!scp_fetch(s.cfg, m[1], pw, m[2], m[3], target, err)) {
-        s.print("scp: " + m[3].str() + ": " + err + "\n");
-        return;
-    }
-    std::string size = std::to_string(read_file_or(target).size());
-    s.print("  Transferred " + size + " Bytes\n  " + size + " bytes copied in 0 sec (" + size +
-            ")bytes/sec\n");
 }
 
 }  // namespace xr

@@ -1,6 +1,6 @@
-// The install operations of IOS XR 64-bit (install add/activate/deactivate/remove/commit), the
-// reload they may cause, and the scp command. An operation is numbered, logged in the state dir,
-// and runs in a detached background worker so that it outlives the session that started it.
+// The install operations of IOS XR 64-bit (install add/activate/deactivate/remove/commit) and the
+// reload they may cause. An operation is numbered, logged in the state dir, and runs in a
+// detached background worker so that it outlives the session that started it.
 #pragma once
 
 #include <string>
@@ -18,7 +18,6 @@ void install_remove_inactive(Session& s);
 void install_commit(Session& s);
 // hw_module: "hw-module location all reload" (admin plane) instead of "reload".
 void reload_device(Session& s, bool hw_module);
-void scp_command(Session& s, const std::string& source, const std::string& dest);
 
 // The reload itself: boots the pending activation if there is one, otherwise reverts to the
 // committed software; marks the device down for reload_seconds, ends all sessions and runs

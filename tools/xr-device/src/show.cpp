@@ -7,19 +7,52 @@
 
 #include <cstdio>
 
+#include "ops.h"
 #include "util.h"
 
 namespace xr {
-
-namespace {
 
 std::string pad(const std::string& s, size_t w) {
     return s.size() >= w ? s + " " : s + std::string(w - s.size(), ' ');
 }
 
-long now_s() {
-    return static_cast<long>(now_real());
+void load_db(Session& s) {
+    Db::Lock lock(s.db.dir());
+    s.db.load();
 }
+
+bool nodes_settling(Session& s) {
+    load_db(s);
+    return now_s() < s.db.boot_time + s.cfg.node_settle_seconds;
+}
+
+bool running_op(Session& s, Op& op) {
+    load_db(s);
+    op = s.db.current_op ? s.db.load_op(s.db.current_op) : Op{};
+    return op.id != 0 && op.status == "running" && !s.db.op_stale(op);
+}
+
+std::vector<int> logged_ops(
+    Session& s, int id, bool reverse, const std::string& not_found, const std::string& none) {
+    load_db(s);
+    auto ids = s.db.op_ids();
+    if (id) {
+        if (std::find(ids.begin(), ids.end(), id) == ids.end()) {
+            s.print(not_found);
+            return {};
+        }
+        ids = {id};
+    }
+    if (ids.empty()) {
+        s.flush();
+        s.term.write(none);
+        return {};
+    }
+    if (reverse) std::reverse(ids.begin(), ids.end());
+    return ids;
+}
+
+namespace {
 
 // Build details printed by show version; a stable fake per release.
 std::string build_info(const Config& c, const std::string& ver) {
@@ -73,11 +106,6 @@ std::vector<std::string> listing(Session& s, const std::string& what, bool admin
     return out;
 }
 
-void load(Session& s) {
-    Db::Lock lock(s.db.dir());
-    s.db.load();
-}
-
 }  // namespace
 
 std::string display_name(const Config& c, const Package& p, bool admin_plane) {
@@ -86,7 +114,7 @@ std::string display_name(const Config& c, const Package& p, bool admin_plane) {
 }
 
 void show_version(Session& s) {
-    load(s);
+    load_db(s);
     std::string ver = s.db.image_version();
     s.print("\nCisco IOS XR Software, Version " + ver +
             "\nCopyright (c) 2013-2017 by Cisco Systems, Inc.\n\n" + build_info(s.cfg, ver) +
@@ -95,7 +123,7 @@ void show_version(Session& s) {
 }
 
 void admin_show_version(Session& s) {
-    load(s);
+    load_db(s);
     std::string ver = s.db.image_version();
     s.print("\nCisco IOS XR Admin Software, Version " + ver +
             "\nCopyright (c) 2013-2017 by Cisco Systems, Inc.\n\n" + build_info(s.cfg, ver) +
@@ -128,8 +156,7 @@ void admin_show_inventory(Session& s, bool chassis_only) {
 }
 
 void show_platform(Session& s) {
-    load(s);
-    bool settling = now_s() < s.db.boot_time + s.cfg.node_settle_seconds;
+    bool settling = nodes_settling(s);
     s.print(
         "Node              Type                       State             Config state\n"
         "--------------------------------------------------------------------------------\n");
@@ -141,8 +168,7 @@ void show_platform(Session& s) {
 }
 
 void admin_show_platform(Session& s) {
-    load(s);
-    bool settling = now_s() < s.db.boot_time + s.cfg.node_settle_seconds;
+    bool settling = nodes_settling(s);
     s.print(
         "Location  Card Type               HW State      SW State      Config State  \n"
         "----------------------------------------------------------------------------\n");
@@ -154,7 +180,7 @@ void admin_show_platform(Session& s) {
 }
 
 void show_install(Session& s, const std::string& what, bool summary) {
-    load(s);
+    load_db(s);
     auto pk = listing(s, what, false);
     if (what == "inactive") {
         if (pk.empty()) {
@@ -186,7 +212,7 @@ void show_install(Session& s, const std::string& what, bool summary) {
 }
 
 void admin_show_install(Session& s, const std::string& what, bool summary) {
-    load(s);
+    load_db(s);
     auto pk = listing(s, what, true);
     std::string title = what == "active"     ? "Active Packages:"
                         : what == "inactive" ? "Inactive Packages:"
@@ -207,44 +233,24 @@ void admin_show_install(Session& s, const std::string& what, bool summary) {
 }
 
 void show_install_repository(Session& s) {
-    load(s);
+    load_db(s);
     s.print(std::to_string(s.db.packages.size()) + " package(s) in XR repository:\n");
     for (const auto& p : s.db.packages) s.print("    " + display_name(s.cfg, p, false) + "\n");
 }
 
 void show_install_request(Session& s) {
-    load(s);
-    Op op = s.db.current_op ? s.db.load_op(s.db.current_op) : Op{};
-    if (op.id == 0 || op.status != "running" || s.db.op_stale(op)) {
-        s.print("No install operation in progress\n");
-        return;
-    }
+    Op op;
+    if (!running_op(s, op)) return s.print("No install operation in progress\n");
     s.print("User " + op.user + ", Op Id " + std::to_string(op.id) + "\n  " + op.command + "\n" +
             "The install operation " + std::to_string(op.id) + " is " + std::to_string(op.percent) +
             "% complete\n");
 }
 
 void show_install_log(Session& s, int id, bool detail, bool reverse) {
-    load(s);
-    auto ids = s.db.op_ids();
-    if (id) {
-        bool found = false;
-        for (int x : ids) found = found || x == id;
-        if (!found) {
-            s.print("Install operation " + std::to_string(id) + " not found\n");
-            return;
-        }
-        ids = {id};
-    }
-    if (ids.empty()) {
-        // Written past the output filters: CSM tests the text "No install operation" even when
-        // it asked for "| utility egrep".
-        s.flush();
-        s.term.write("No install operation found in log\n");
-        return;
-    }
-    if (reverse) std::reverse(ids.begin(), ids.end());
-    for (int x : ids) {
+    // CSM tests the text "No install operation" even when it asked for "| utility egrep".
+    for (int x :
+         logged_ops(s, id, reverse, "Install operation " + std::to_string(id) + " not found\n",
+                    "No install operation found in log\n")) {
         for (const auto& raw : s.db.op_log(x)) {
             auto f = split(raw, '\t');
             if (f.size() < 3 || (f[0] == "D" && !detail)) continue;
@@ -262,7 +268,7 @@ void show_running_config(Session& s) {
         s.print(custom);
         return;
     }
-    load(s);
+    load_db(s);
     std::string rp = s.cfg.rp_node();
     s.print(
         "Building configuration...\n!! IOS XR Configuration version = " + s.db.image_version() +
@@ -323,16 +329,10 @@ void show_users(Session& s) {
 void show_clock(Session& s) {
     double t = now_real();
     time_t sec = static_cast<time_t>(t);
-    struct tm tmv;
-    gmtime_r(&sec, &tmv);
-    char buf[64];
-    strftime(buf, sizeof buf, "%H:%M:%S", &tmv);
-    char rest[64];
-    strftime(rest, sizeof rest, "%a %b %d %Y", &tmv);
-    char out[160];
-    std::snprintf(out, sizeof out, "%s.%03d UTC %s\n", buf, static_cast<int>((t - sec) * 1000),
-                  rest);
-    s.print(out);
+    char ms[16];
+    std::snprintf(ms, sizeof ms, ".%03d UTC ",
+                  static_cast<int>((t - static_cast<double>(sec)) * 1000));
+    s.print(utc_text(sec, "%H:%M:%S") + ms + utc_text(sec, "%a %b %d %Y") + "\n");
 }
 
 void dir_disk(Session& s, const std::string& disk) {
@@ -344,14 +344,11 @@ void dir_disk(Session& s, const std::string& disk) {
     for (const auto& f : list_dir(path)) {
         struct stat st;
         if (::stat((path + "/" + f).c_str(), &st) != 0) continue;
-        char when[32];
-        struct tm tmv;
-        gmtime_r(&st.st_mtime, &tmv);
-        strftime(when, sizeof when, "%b %e %H:%M", &tmv);
         char line[512];
         std::snprintf(line, sizeof line, "%7ld %s. 1 %10lld %s %s\n", inode++,
                       S_ISDIR(st.st_mode) ? "drwxr-xr-x" : "-rw-r--r--",
-                      static_cast<long long>(st.st_size), when, f.c_str());
+                      static_cast<long long>(st.st_size),
+                      utc_text(st.st_mtime, "%b %e %H:%M").c_str(), f.c_str());
         s.print(line);
     }
     s.print("\n3962216 kbytes total (3658112 kbytes free)\n");

@@ -185,35 +185,37 @@ bool log_command(const std::string& path,
 
 // The device runs on UTC like most lab routers; using gmtime keeps outputs independent of the
 // host's TZ setting.
-std::string ts_install(time_t t) {
+std::string utc_text(time_t t, const char* format) {
     struct tm tmv;
     gmtime_r(&t, &tmv);
-    char buf[64];
-    strftime(buf, sizeof buf, "%b %d %H:%M:%S", &tmv);
+    char buf[128];
+    strftime(buf, sizeof buf, format, &tmv);
     return buf;
 }
 
-std::string ts_cli() {
-    double t = now_real();
+namespace {
+
+// utc_text of t followed by its milliseconds: "<text>.123 UTC".
+std::string utc_ms_text(double t, const char* format) {
     time_t s = static_cast<time_t>(t);
-    struct tm tmv;
-    gmtime_r(&s, &tmv);
-    char buf[64];
-    strftime(buf, sizeof buf, "%a %b %e %H:%M:%S", &tmv);
-    char out[96];
-    std::snprintf(out, sizeof out, "%s.%03d UTC", buf, static_cast<int>((t - s) * 1000));
+    char out[160];
+    std::snprintf(out, sizeof out, "%s.%03d UTC", utc_text(s, format).c_str(),
+                  static_cast<int>((t - static_cast<double>(s)) * 1000));
     return out;
 }
 
+}  // namespace
+
+std::string ts_install(time_t t) {
+    return utc_text(t, "%b %d %H:%M:%S");
+}
+
+std::string ts_cli() {
+    return utc_ms_text(now_real(), "%a %b %e %H:%M:%S");
+}
+
 std::string ts_syslog(double t) {
-    time_t s = static_cast<time_t>(t);
-    struct tm tmv;
-    gmtime_r(&s, &tmv);
-    char buf[64];
-    strftime(buf, sizeof buf, "%b %e %H:%M:%S", &tmv);
-    char out[96];
-    std::snprintf(out, sizeof out, "%s.%03d UTC", buf, static_cast<int>((t - s) * 1000));
-    return out;
+    return utc_ms_text(t, "%b %e %H:%M:%S");
 }
 
 std::string uptime_text(long secs) {

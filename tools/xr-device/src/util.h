@@ -28,7 +28,7 @@ std::vector<std::string> list_dir(const std::string& path);
 std::string basename_of(const std::string& path);
 std::string dirname_of(const std::string& path);
 
-double now_real();  // seconds since the epoch, with fractions
+double now_real();   // seconds since the epoch, with fractions
 long long now_us();  // CLOCK_REALTIME in microseconds since the epoch
 
 // Benchmark hook (--command-log): appends "<epoch_us> <host> <pid> <line>" with one O_APPEND
@@ -39,6 +39,8 @@ bool log_command(const std::string& path,
                  const std::string& host,
                  const std::string& line);
 
+// strftime of t in UTC (the device's time zone, whatever the host's TZ).
+std::string utc_text(time_t t, const char* format);
 // "Jun 09 15:49:15": the stamp in front of install messages and install log lines.
 std::string ts_install(time_t t);
 // "Mon Aug 21 09:13:19.188 UTC": the line XR prints before a command's output.
