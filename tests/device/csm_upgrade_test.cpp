@@ -366,19 +366,12 @@ TEST_F(CsmUpgrade, TwoNodesTheOneRunningAnActivateKilledTheOtherFinishesItOnce) 
 }
 
 TEST_F(CsmUpgrade, ANewHostIsDiscoveredAndAgainOnRequest) {
-    // Created in SetUp: discovered in the background.
-    const auto deadline = std::chrono::steady_clock::now() + 60s;
-    for (;;) {
-        const auto host = Rows(csm_->Get("/api/v1/hosts?hostname=r1"), "host_list").at(0);
-        if (Text(host, "os_type") != "Unknown") {
-            EXPECT_EQ(Text(host, "os_type"), "eXR");
-            EXPECT_EQ(Text(host, "software_version"), "6.1.3");
-            EXPECT_EQ(Text(host, "family"), "IOSXRv-9K");
-            break;
-        }
-        ASSERT_LT(std::chrono::steady_clock::now(), deadline) << boost::json::serialize(host);
-        std::this_thread::sleep_for(100ms);
-    }
+    // Created in SetUp: discovered in the background; escd logs the discovery when it ends.
+    ASSERT_TRUE(escd_->WaitForLog("discovered r1: ", 1, 60s)) << escd_->Log();
+    const auto host = Rows(csm_->Get("/api/v1/hosts?hostname=r1"), "host_list").at(0);
+    EXPECT_EQ(Text(host, "os_type"), "eXR");
+    EXPECT_EQ(Text(host, "software_version"), "6.1.3");
+    EXPECT_EQ(Text(host, "family"), "IOSXRv-9K");
     const auto again = csm_->Post("/api/v1/hosts/r1/discover", "", Json());
     ASSERT_EQ(again.status, 200) << again.body;
     EXPECT_EQ(Text(Rows(again, "host_list").at(0), "software_version"), "6.1.3");
