@@ -71,7 +71,9 @@ TEST(InstallSteps, EveryStepCanFailAndTheEndsHaveNoRows) {
             const auto from = static_cast<S>(step);
             const auto next = NextInstallStep(action, from, O::kFailed);
             const bool used = NextInstallStep(action, from, O::kDone).has_value();
-            if (used) EXPECT_EQ(next, S::kFailed) << InstallStepName(from);
+            if (used) {
+                EXPECT_EQ(next, S::kFailed) << InstallStepName(from);
+            }
         }
         EXPECT_FALSE(NextInstallStep(action, S::kCompleted, O::kDone));
         EXPECT_FALSE(NextInstallStep(action, S::kFailed, O::kDone));
