@@ -242,4 +242,12 @@ const OperationKindName& NameRowOf(OperationKind kind) noexcept;
 /// (global).
 std::optional<ResourceKind> ParentKindOf(ResourceKind kind) noexcept;
 
+/// Whether an undeploy accepted while an operation of `kind` runs on the deployment cancels it
+/// rather than being refused (docs/behaviour.md, "Undeploy"): a recovery and a scale, which
+/// escd started itself and which may wait bootup_times for nothing the client still wants.
+constexpr bool UndeployCancels(OperationKind kind) noexcept {
+    return kind == OperationKind::kRecoverVm || kind == OperationKind::kScaleOut ||
+           kind == OperationKind::kScaleIn;
+}
+
 }  // namespace escd::model

@@ -14,6 +14,7 @@ constexpr std::array kResourceTransitions{
     ResourceRow{RS::kCreating, RE::kVimFailed, RS::kRemoved},
     ResourceRow{RS::kActive, RE::kUpdateRequested, RS::kUpdating},
     ResourceRow{RS::kActive, RE::kDeleteRequested, RS::kDeleting},
+    ResourceRow{RS::kUpdating, RE::kDeleteCancelling, RS::kDeleting},
     ResourceRow{RS::kUpdating, RE::kVimSucceeded, RS::kActive},
     ResourceRow{RS::kUpdating, RE::kVimFailed, RS::kActive},
     ResourceRow{RS::kDeleting, RE::kVimSucceeded, RS::kRemoved},

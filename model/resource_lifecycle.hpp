@@ -8,6 +8,8 @@
 ///   ACTIVE   --UpdateRequested--> UPDATING     ACTIVE --DeleteRequested--> DELETING
 ///   UPDATING --VimSucceeded--> ACTIVE (new spec)   UPDATING --VimFailed--> ACTIVE (old spec)
 ///   DELETING --VimSucceeded--> (removed)       DELETING --VimFailed--> ACTIVE
+///   UPDATING --DeleteCancelling--> DELETING  (an undeploy that cancels the operation running on
+///                                             the deployment: model::UndeployCancels)
 
 #include <optional>
 #include <string_view>
@@ -15,7 +17,13 @@
 namespace escd::model {
 
 enum class ResourceState { kCreating, kActive, kUpdating, kDeleting, kRemoved };
-enum class ResourceEvent { kUpdateRequested, kDeleteRequested, kVimSucceeded, kVimFailed };
+enum class ResourceEvent {
+    kUpdateRequested,
+    kDeleteRequested,
+    kDeleteCancelling,  ///< a delete that cancels the running operation
+    kVimSucceeded,
+    kVimFailed
+};
 
 /// The state after `event` in `state`, or nullopt when the table has no such row.
 std::optional<ResourceState> NextState(ResourceState state, ResourceEvent event) noexcept;

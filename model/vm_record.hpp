@@ -23,6 +23,9 @@ struct VmRecord {
     VmState state = VmState::kInit;
     std::string interfaces;  ///< <interfaces> XML of the allocated nics
     bool monitoring = true;
+    /// Attempts made by the VM's running recovery (0 when none runs): a resumed recovery goes on
+    /// from the next one.
+    int recovery_attempts = 0;
 };
 
 /// An address given to a VM interface (ip_allocations).

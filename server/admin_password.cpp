@@ -29,10 +29,14 @@ asio::awaitable<std::string> ResolvePasswordHash(model::SettingsStore& settings,
     if (stored) co_return *stored;
     auto password = RandomPassword();
     auto hash = HashPassword(password);
-    co_await settings.PutSetting(hash_key, hash);
-    std::cout << "escd: generated admin credentials " << user << ":" << password
-              << " (stored hashed; shown once)" << std::endl;
-    co_return hash;
+    // Of nodes starting at once on a new database, the first to store one wins: only its
+    // password is shown.
+    auto kept = co_await settings.SettingOrPut(hash_key, hash);
+    if (kept == hash) {
+        std::cout << "escd: generated admin credentials " << user << ":" << password
+                  << " (stored hashed; shown once)" << std::endl;
+    }
+    co_return kept;
 }
 
 asio::awaitable<std::string> StoreNewPassword(model::SettingsStore& settings,

@@ -116,16 +116,13 @@ int Run(const Config& config) {
 
     // Which VMs on a shared hypervisor are this installation's (its database's): reconciliation
     // after a restart never touches another escd's.
+    // Nodes starting at once on a new database agree on it (the first to commit wins).
     const std::string instance_key = "escd.instance_id";
-    auto instance_id = SyncWait(stores.settings.GetSetting(instance_key));
-    if (!instance_id) {
-        instance_id = NewUuid();
-        SyncWait(stores.settings.PutSetting(instance_key, *instance_id));
-    }
+    const auto instance_id = SyncWait(stores.settings.SettingOrPut(instance_key, NewUuid()));
     std::vector<vim::LibvirtAdapter::HostUri> vim_hosts;
     for (const auto& [name, uri] : config.vim_hosts) vim_hosts.push_back({name, uri});
     vim::LibvirtAdapter vim({config.vim_uri, config.vim_storage_pool, config.vim_storage_dir,
-                             *instance_id, std::move(vim_hosts)},
+                             instance_id, std::move(vim_hosts)},
                             vim_pool);
     try {
         vim.Connect();
@@ -153,7 +150,7 @@ int Run(const Config& config) {
             if (users.empty())
                 throw ConfigurationError(ErrorCode::kUnavailable, "no VIM user to authenticate as");
             vim::openstack::OpenStackOptions options;
-            options.instance_id = *instance_id;
+            options.instance_id = instance_id;
             options.poll_period = config.openstack_poll_period;
             return std::make_unique<vim::openstack::OpenStackAdapter>(
                 openstack_client,

@@ -61,8 +61,17 @@ class DeploymentStore {
     /// PUT of a deployment: moves it to UPDATING (kNotFound, kConflict as
     /// ResourceStore::AcceptUpdate) and records `op` (whose payload is the new datamodel); `uses`
     /// (of the new datamodel) join what it uses until the update's last step says what remains.
-    virtual asio::awaitable<void> AcceptDeploymentUpdate(const Operation& op,
-                                                         const std::vector<ResourceKey>& uses) = 0;
+    /// `declared`: the networks and subnets the new datamodel declares first, inserted CREATING
+    /// (kConflict when an internal id is taken) for the update to create.
+    virtual asio::awaitable<void> AcceptDeploymentUpdate(
+        const Operation& op,
+        const std::vector<ResourceKey>& uses,
+        const std::vector<ResourceRecord>& declared) = 0;
+    /// DELETE of a deployment: moves it to DELETING and records `op`. While an operation runs
+    /// on it, kConflict, unless that operation is one an undeploy cancels (UndeployCancels): its
+    /// row is then marked cancelled by `op` in the same transaction (OperationStore::CancelledBy)
+    /// and `op` runs once it has ended. kNotFound when absent.
+    virtual asio::awaitable<void> AcceptUndeploy(const Operation& op) = 0;
     /// Commits one step of a deployment workflow and returns its outbox rows. AddressTaken when
     /// one of its allocations is another VM's.
     virtual asio::awaitable<std::vector<OutboxRow>> RecordDeploymentStep(

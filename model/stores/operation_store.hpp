@@ -44,6 +44,13 @@ class OperationStore {
     /// caused); nullopt when there is none.
     virtual asio::awaitable<std::optional<Operation>> LatestOperation(
         const std::string& target_id) = 0;
+    /// The transaction of the undeploy that cancelled operation `transaction_id`
+    /// (DeploymentStore::AcceptUndeploy); nullopt while it is not cancelled.
+    virtual asio::awaitable<std::optional<std::string>> CancelledBy(
+        const std::string& transaction_id) = 0;
+    /// The operations `transaction_id` cancelled that have not ended yet.
+    virtual asio::awaitable<std::vector<std::string>> UnfinishedCancelledBy(
+        const std::string& transaction_id) = 0;
 
     // Callback outbox.
     /// Marks row `id` of `transaction_id` delivered, that row only: an earlier row of the

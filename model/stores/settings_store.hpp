@@ -29,6 +29,10 @@ class SettingsStore {
     /// The value of an internal setting; nullopt when it was never put.
     virtual asio::awaitable<std::optional<std::string>> GetSetting(const std::string& key) = 0;
     virtual asio::awaitable<void> PutSetting(const std::string& key, const std::string& value) = 0;
+    /// The value of `key`, `candidate` put first when it has none: of nodes that start at once
+    /// on a new database, the first to commit wins and every one reads its value.
+    virtual asio::awaitable<std::string> SettingOrPut(const std::string& key,
+                                                      const std::string& candidate) = 0;
 };
 
 }  // namespace escd::model

@@ -537,10 +537,6 @@ void CheckDeploymentUpdate(const DeploymentSpec& current, const DeploymentSpec& 
     if (next.tenant != current.tenant)
         RefuseChange("the tenant of deployment " + current.internal_id + " (" + current.tenant +
                      ")");
-    if (next.declared_networks != current.declared_networks) {
-        RefuseChange("the networks deployment " + current.internal_id +
-                     " declares (its <networks>)");
-    }
     if (next.name != current.name)
         RefuseChange("the name of deployment " + current.internal_id + " (" + current.name + ")");
     for (const auto& was : current.vm_groups) {
@@ -563,6 +559,69 @@ void CheckDeploymentUpdate(const DeploymentSpec& current, const DeploymentSpec& 
             }
         }
     }
+}
+
+std::vector<ResourceRecord> DeclaredAddedByUpdate(std::string_view current,
+                                                  const ParsedDeployment& next) {
+    // What the stored datamodel declares, as its deploy created it.
+    ParsedDeployment was;
+    {
+        auto doc = ParseBody(current);
+        auto tenant = Child(Child(doc->document_element(), "tenants"), "tenant");
+        auto deployment = Child(Child(tenant, "deployments"), "deployment");
+        const auto tenant_id = ChildText(tenant, "name").value_or("");
+        for (auto network : Children(Child(deployment, "networks"), "network"))
+            AddDeclared(network, tenant_id, was);
+    }
+    const auto& id = next.spec.internal_id;
+    const auto declared_before = [&](const ResourceRecord& record) -> const ResourceRecord* {
+        for (const auto& old : was.declared)
+            if (old.internal_id == record.internal_id && old.kind == record.kind) return &old;
+        return nullptr;
+    };
+    const auto kept = [&](const std::string& network) {
+        return std::find(next.spec.declared_networks.begin(), next.spec.declared_networks.end(),
+                         network) != next.spec.declared_networks.end();
+    };
+    std::vector<ResourceRecord> added;
+    for (const auto& record : next.declared) {
+        const auto* old = declared_before(record);
+        const auto& network =
+            record.kind == ResourceKind::kNetwork ? record.internal_id : record.parent_id;
+        const bool network_before =
+            std::any_of(was.declared.begin(), was.declared.end(), [&](const ResourceRecord& r) {
+                return r.kind == ResourceKind::kNetwork && r.internal_id == network;
+            });
+        if (!network_before) {
+            added.push_back(record);
+        } else if (!old || old->spec != record.spec || old->name != record.name) {
+            RefuseChange("network " + network + " that deployment " + id +
+                         " declares (declare one of another name instead)");
+        }
+    }
+    for (const auto& old : was.declared) {
+        if (old.kind == ResourceKind::kSubnet && kept(old.parent_id) &&
+            std::none_of(next.declared.begin(), next.declared.end(),
+                         [&](const ResourceRecord& r) { return r.internal_id == old.internal_id; }))
+            RefuseChange("network " + old.parent_id + " that deployment " + id +
+                         " declares (declare one of another name instead)");
+        if (old.kind != ResourceKind::kNetwork || kept(old.internal_id)) continue;
+        // Removed with the update: nothing of the new datamodel may still use it.
+        for (const auto& ref : next.references) {
+            if (ref.kind == ResourceKind::kNetwork && ref.internal_id == old.internal_id)
+                Bad("network " + old.internal_id + " is no longer declared by deployment " + id +
+                    " (it is removed with the update) but its " + ref.field + " still names it");
+        }
+        for (const auto& group : next.spec.vm_groups) {
+            for (const auto& pool : group.scaling.static_pools) {
+                if (pool.network == old.internal_id)
+                    Bad("network " + old.internal_id + " is no longer declared by deployment " +
+                        id + " (it is removed with the update) but vm_group " + group.name +
+                        "'s static_ip_address_pool still names it");
+            }
+        }
+    }
+    return added;
 }
 
 std::vector<ResolvedReference> ResolvedReferencesOf(std::string_view stored) {

@@ -62,9 +62,17 @@ DeploymentSpec DeploymentSpecFromStored(std::string_view stored, std::string_vie
 std::vector<Reference> DeploymentReferences(std::string_view stored, std::string_view internal_id);
 
 /// What a PUT may not change (400 naming it): the tenant and name; of a vm_group that stays, its
-/// image, flavor or size, and an interface kept under its nicid. Adding and removing vm_groups
-/// and interfaces, scaling bounds, day-0, KPIs and rules may change.
+/// image, flavor or size, and an interface kept under its nicid. Adding and removing vm_groups,
+/// interfaces and declared networks, scaling bounds, day-0, KPIs and rules may change.
 void CheckDeploymentUpdate(const DeploymentSpec& current, const DeploymentSpec& next);
+
+/// The networks and subnets a PUT declares that the deployment (stored datamodel `current`)
+/// does not: what the update creates. A network declared before and after must be declared
+/// alike (the same definition, the same subnets); a network the PUT no longer declares must not
+/// be named by its interfaces (`next.references`, resolved) or static address pools. 400 naming
+/// the network otherwise.
+std::vector<ResourceRecord> DeclaredAddedByUpdate(std::string_view current,
+                                                  const ParsedDeployment& next);
 
 /// GET /v0/deployments/config/{id}: the stored datamodel in the ESC namespace.
 std::string DeploymentConfigDocument(std::string_view stored);

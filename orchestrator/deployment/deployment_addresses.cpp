@@ -278,8 +278,9 @@ asio::awaitable<void> DeploymentWorkflow::CreateDeclaredNetworks(Context& contex
     }
 }
 
-asio::awaitable<void> DeploymentWorkflow::RemoveDeclaredNetworks(Context& context) {
-    for (const auto& network_id : context.spec.declared_networks) {
+asio::awaitable<void> DeploymentWorkflow::RemoveDeclaredNetworks(
+    Context& context, const std::vector<std::string>& network_ids) {
+    for (const auto& network_id : network_ids) {
         const auto network_kind = model::ResourceKind::kNetwork,
                    subnet_kind = model::ResourceKind::kSubnet;
         auto network = co_await resources_.GetResource(network_kind, network_id);

@@ -36,7 +36,8 @@ asio::awaitable<bool> DeploymentWorkflow::CheckAlive(Context& context,
         // (vm_monitor.cpp). So a VNF on a network escd cannot reach (an OpenStack tenant
         // network) is alive once its VIM runs it.
         if (pinger_.Pingable(address))
-            co_return co_await WaitAlive(pinger_, clock_, address, kpi, deadline);
+            co_return co_await WaitAlive(pinger_, clock_, address, kpi, deadline,
+                                         context.cancel.get());
         ESCD_INFO("deploy") << "VM " << vm.vm_name << ": " << address
                             << " is not pinged (outside monitor.allowed_cidrs, or no ICMP "
                                "socket): alive when the VIM runs it";

@@ -6,11 +6,13 @@
 #include <algorithm>
 #include <chrono>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "common/cancel_flag.hpp"
 #include "common/error.hpp"
 #include "model/deployment.hpp"
 #include "model/operation.hpp"
@@ -67,6 +69,8 @@ struct DeploymentWorkflow::Context {
     std::size_t vim_host_count = 0;
     /// The flavors the groups name, by id, as ReadFlavors read them (nullopt: no such flavor).
     std::map<std::string, std::optional<model::FlavorSpec>> flavors;
+    /// Set when an undeploy cancelled this operation (a recovery or a scale; null for the others).
+    std::shared_ptr<const CancelFlag> cancel;
 
     explicit Context(const model::Operation& operation)
         : op(operation), urls(EventUrls(operation)) {}
@@ -112,6 +116,9 @@ struct DeploymentWorkflow::Context {
         if (auto active = model::NextState(view.service, model::ServiceEvent::kAllAlive))
             step.service_state = *active;
     }
+
+    /// Whether an undeploy cancelled this operation: its boot checks give up, no attempt follows.
+    bool Cancelled() const { return cancel && cancel->Cancelled(); }
 
     model::VmRecord* Vm(const std::string& name) {
         for (auto& vm : view.vms)

@@ -6,7 +6,8 @@
 //   VM_RECOVERY_INIT (VM_RECOVERING_STATE, the service inert)
 //   reboot attempt:   VM_RECOVERY_REBOOT (a hard reboot; a stopped VM is started)
 //   redeploy attempt: VM_RECOVERY_UNDEPLOYED → VM_RECOVERY_DEPLOYED (same name, same addresses
-//                     and MACs, new uuid; vm_source/vm_target in the event)
+//                     and MACs, new uuid; vm_source/vm_target in the event; the VM's snapshots,
+//                     gone with the old VM, removed with the first)
 //   alive → VM_RECOVERY_COMPLETE 200 (VM_ALIVE_STATE; the service active once every VM is)
 //   none alive → VM_RECOVERY_COMPLETE 500 (VM_ERROR_STATE, SERVICE_ERROR_STATE).
 // The group's recovery_policy/action_on_recovery decides the attempts, N being its max_retries
@@ -17,8 +18,16 @@
 // A reboot is pointless for a VM the VIM no longer has: that attempt is skipped (logged) and
 // the redeploys follow; under REBOOT_ONLY such a VM cannot be recovered.
 //
+// An undeploy accepted meanwhile cancels the operation (docs/behaviour.md, "Undeploy"): no
+// attempt starts after that, the boot check of the one being made gives up at its next probe,
+// and VM_RECOVERY_CANCELLED ends it with the VM left VM_RECOVERING_STATE for the undeploy.
+//
 // Every step commits with its event, so an operation cut by a crash resumes: a VM found in
-// VM_RECOVERING_STATE continues with a fresh set of attempts and no second VM_RECOVERY_INIT.
+// VM_RECOVERING_STATE continues with no second VM_RECOVERY_INIT, from the attempt after the last
+// one recorded (VmRecord::recovery_attempts, committed with each attempt's first event): N
+// bounds the attempts of the whole recovery, however many times it was cut. The attempt a crash
+// cut before its event was committed is made again; the one cut during its alive check is given
+// that check again first, since it may have worked.
 
 #include <algorithm>
 
@@ -85,6 +94,7 @@ asio::awaitable<bool> DeploymentWorkflow::RebootToRecover(Context& context, mode
         message = "VM [" + name + "] reboot failed: " + e.what();
     }
     auto step = context.NewStep();
+    step.upserts.push_back(vm);  // the attempt counted
     context.Emit(step, "VM_RECOVERY_REBOOT", &vm, status, message);
     co_await Commit(context, step);
     co_return status == 200;
@@ -95,8 +105,15 @@ asio::awaitable<bool> DeploymentWorkflow::RedeployToRecover(Context& context, mo
     const auto& name = vm.vm_name;
     const auto before = vm;
     {
-        co_await vim_.vms.DeleteVm(name);  // with its config drive
+        co_await vim_.vms.DeleteVm(name);  // with its config drive and its snapshots
         auto step = context.NewStep();
+        step.upserts.push_back(vm);  // the attempt counted
+        // The VIM dropped the VM's snapshots with it: their rows go in the same step, so that
+        // GET /snapshots shows none the redeployed VM does not have.
+        const std::string any_tenant;
+        const auto snapshots = co_await snapshots_.ListVmSnapshots(any_tenant, name);
+        for (const auto& snapshot : snapshots)
+            step.snapshots.push_back({snapshot.snapshot_id, model::SnapshotState::kRemoved});
         context.Emit(step, "VM_RECOVERY_UNDEPLOYED", &vm, 200,
                      "VM [" + name + "] has been undeployed.");
         co_await Commit(context, step);
@@ -130,6 +147,7 @@ asio::awaitable<bool> DeploymentWorkflow::Recover(Context& context, std::string 
     if (vm.state != VmState::kRecovering) {
         const auto moved = StepOf(vm.state, VmEvent::kRecover);
         vm.state = moved.next;
+        vm.recovery_attempts = 0;
         auto step = context.NewStep();
         step.upserts.push_back(vm);
         if (auto inert = model::NextState(context.view.service, model::ServiceEvent::kNotAllAlive))
@@ -146,11 +164,18 @@ asio::awaitable<bool> DeploymentWorkflow::Recover(Context& context, std::string 
     if (retries <= 0) retries = co_await RecoveryRetryMax();
     const auto attempts = AttemptsOf(group.recovery_policy, retries);
     bool alive = false;
-    std::size_t made = 0;
-    for (const auto attempt : attempts) {
+    auto made = std::min(static_cast<std::size_t>(vm.recovery_attempts), attempts.size());
+    if (made > 0) {
+        ESCD_INFO("engine") << "recovery of VM " << vm_name << " resumed after attempt " << made
+                            << " of " << attempts.size();
+        const auto info = co_await vim_.vms.GetVm(vm_name);
+        if (info) alive = co_await CheckAlive(context, vm);
+    }
+    while (!alive && made < attempts.size() && !context.Cancelled()) {
+        const auto attempt = attempts[made];
+        vm.recovery_attempts = static_cast<int>(++made);
         const bool done = attempt == Attempt::kReboot ? co_await RebootToRecover(context, vm)
                                                       : co_await RedeployToRecover(context, vm);
-        ++made;
         if (done && co_await CheckAlive(context, vm)) {
             alive = true;
             break;
@@ -159,7 +184,20 @@ asio::awaitable<bool> DeploymentWorkflow::Recover(Context& context, std::string 
                             << attempts.size() << " did not bring it back";
     }
 
+    vm.recovery_attempts = 0;
     auto step = context.NewStep();
+    if (!alive && context.Cancelled()) {
+        // An undeploy overtook it: the VM stays VM_RECOVERING_STATE for the undeploy to remove.
+        step.upserts.push_back(vm);
+        *context.Vm(vm_name) = vm;
+        context.Emit(step, "VM_RECOVERY_CANCELLED", &vm, 200,
+                     "Recovery of VM [" + vm_name + "] cancelled after " + std::to_string(made) +
+                         " attempt(s): the deployment is being undeployed");
+        co_await Commit(context, step);
+        ESCD_INFO("engine") << "recovery of VM " << vm_name << " of " << context.op.target_id
+                            << " cancelled by an undeploy after " << made << " attempt(s)";
+        co_return false;
+    }
     if (alive) {
         const auto moved = StepOf(vm.state, VmEvent::kAlive);
         vm.state = moved.next;
@@ -208,15 +246,28 @@ asio::awaitable<void> DeploymentWorkflow::RecoverNotAlive(Context& context,
     co_await RecoverAll(context, std::move(names));
 }
 
-asio::awaitable<DeploymentWorkflow::Final> DeploymentWorkflow::RecoverVm(const model::Operation& op,
-                                                                         const std::string& vm_name,
-                                                                         bool check_first) {
+asio::awaitable<DeploymentWorkflow::Final> DeploymentWorkflow::RecoverVm(
+    const model::Operation& op,
+    const std::string& vm_name,
+    bool check_first,
+    std::shared_ptr<const CancelFlag> cancel) {
     Context context(op);
+    context.cancel = std::move(cancel);
     co_await Load(context);
     auto* known = context.Vm(vm_name);
     if (!known) throw Error(ErrorCode::kNotFound, "VM " + vm_name + " not found");
     Final final;
     final.outcome.state = model::ResourceState::kActive;
+    const auto cancelled_message =
+        "Recovery of VM [" + vm_name + "] cancelled: the deployment is being undeployed";
+    if (context.Cancelled() && known->state != VmState::kRecovering) {
+        // Overtaken before it started: nothing was done; the event commits with the end.
+        final.message = cancelled_message;
+        auto step = context.NewStep();
+        context.Emit(step, "VM_RECOVERY_CANCELLED", known, 200, final.message);
+        final.callbacks = std::move(step.events);
+        co_return final;
+    }
     if (check_first && known->state != VmState::kRecovering) {
         // checkVmBeforeRecovery: one look, not a bootup_time's wait.
         const bool alive = co_await CheckAlive(context, *known, /*one_poll=*/true);
@@ -230,6 +281,10 @@ asio::awaitable<DeploymentWorkflow::Final> DeploymentWorkflow::RecoverVm(const m
         }
     }
     const bool recovered = co_await Recover(context, vm_name);
+    if (!recovered && context.Cancelled()) {
+        final.message = cancelled_message;
+        co_return final;
+    }
     final.status = recovered ? 200 : 500;
     final.message = recovered ? "Recovery: Successfully recovered VM [" + vm_name + "]."
                               : "Recovery: Recovery of VM [" + vm_name + "] failed";

@@ -13,6 +13,9 @@
 // the event). A VM that fails to be created or to come alive is removed again and
 // VM_SCALE_OUT_COMPLETE reports the failure: the deployment stays as it was, functional.
 // Scale in: VM_SCALE_IN_INIT → the VM of the highest index is removed → VM_SCALE_IN_COMPLETE.
+// An undeploy accepted meanwhile cancels a scale (docs/behaviour.md, "Undeploy"): one not
+// started yet does nothing; a scale out's boot check gives up and its VM is removed again
+// (VM_SCALE_OUT_COMPLETE says so); a scale in, a single removal, ends as it would.
 // Events go to the URLs of the deployment's latest operation.
 
 #include <algorithm>
@@ -58,10 +61,13 @@ asio::awaitable<std::optional<DeploymentWorkflow::ScaleRequest>> DeploymentWorkf
     co_return ScaleRequest{group.name, out};
 }
 
-asio::awaitable<DeploymentWorkflow::Final> DeploymentWorkflow::Scale(const model::Operation& op,
-                                                                     const std::string& group_name,
-                                                                     bool out) {
+asio::awaitable<DeploymentWorkflow::Final> DeploymentWorkflow::Scale(
+    const model::Operation& op,
+    const std::string& group_name,
+    bool out,
+    std::shared_ptr<const CancelFlag> cancel) {
     Context context(op);
+    context.cancel = std::move(cancel);
     co_await Load(context);
     const auto& group = context.Group(group_name);
     Final final;
@@ -77,6 +83,11 @@ asio::awaitable<DeploymentWorkflow::Final> DeploymentWorkflow::Scale(const model
     if (!resumed && (out ? count >= group.scaling.max_active : count <= group.scaling.min_active)) {
         final.message = "group " + group_name + " is at its " +
                         (out ? "max_active" : "min_active") + ": nothing to do";
+        co_return final;
+    }
+    if (!resumed && context.Cancelled()) {
+        final.message = "scaling of group " + group_name +
+                        " cancelled before it started: the deployment is being undeployed";
         co_return final;
     }
     if (!resumed) {
@@ -126,8 +137,10 @@ asio::awaitable<DeploymentWorkflow::Final> DeploymentWorkflow::Scale(const model
         const auto failed = *context.Vm(vm.vm_name);
         co_await UndeployVm(context, failed, "");
         final.status = kFailedStatus;
-        final.message = "VM scale out failed: VM " + vm.vm_name +
-                        " could not be deployed or was not alive within its bootup_time";
+        final.message = context.Cancelled()
+                            ? "VM scale out cancelled: the deployment is being undeployed"
+                            : "VM scale out failed: VM " + vm.vm_name +
+                                  " could not be deployed or was not alive within its bootup_time";
         context.Emit(step, "VM_SCALE_OUT_COMPLETE", &failed, kFailedStatus, final.message);
     }
     co_await Commit(context, step);

@@ -1,17 +1,19 @@
 // DeploymentWorkflow::Update: PUT /v0/deployments/{id} (docs/behaviour.md, "Update").
 //
 // The new datamodel (op.payload) is applied in this order, each VM step committed with its event:
-//   0. VMs an earlier run of this update was removing are removed (a rerun after a crash);
+//   0. VMs an earlier run of this update was removing are removed (a rerun after a crash); the
+//      networks the new datamodel declares first are created — CREATE_NETWORK, CREATE_SUBNET;
 //   1. new VMs: every vm_group gets as many VMs as it has, kept within its new min_active and
 //      max_active (a new group: min_active) — VM_DEPLOYED, then VM_ALIVE once alive;
 //   2. interfaces added to or removed from a kept group: attached to / detached from each of its
 //      VMs, addresses allocated / released — VM_UPDATED per VM;
 //   3. VMs of removed groups, and those over a lowered max_active (highest index first) —
-//      VM_UNDEPLOYED;
+//      VM_UNDEPLOYED; then the networks it no longer declares — DELETE_SUBNET, DELETE_NETWORK;
 //   4. SERVICE_UPDATED; the stored datamodel becomes the new one.
 // A new VM that cannot be deployed or does not become alive within its bootup_time fails the
-// update: the VMs it deployed are removed again (VM_UNDEPLOYED), nothing else is changed, the
-// stored datamodel stays the old one, and SERVICE_UPDATED carries the failure. The deployment
+// update: the VMs it deployed are removed again (VM_UNDEPLOYED) and so are the networks it
+// declared first (DELETE_SUBNET, DELETE_NETWORK); nothing else is changed, the stored datamodel
+// stays the old one, and SERVICE_UPDATED carries the failure. The deployment
 // stays functional (docs/decisions.md#a-failed-update-leaves-the-deployment-functional).
 // Day-0 changes apply to VMs deployed (or redeployed by recovery) after the update; KPI and rule
 // changes to the monitoring that resumes after it. While the update runs the deployment is busy,
@@ -45,6 +47,15 @@ std::vector<model::ResourceKey> UsesOf(std::string_view stored, std::string_view
     for (const auto& network : xml::DeploymentSpecFromStored(stored, id).declared_networks)
         uses.emplace_back(model::ResourceKind::kNetwork, network);
     return uses;
+}
+
+// The ids of `from` that `others` lacks.
+std::vector<std::string> Without(const std::vector<std::string>& from,
+                                 const std::vector<std::string>& others) {
+    std::vector<std::string> out;
+    for (const auto& id : from)
+        if (std::find(others.begin(), others.end(), id) == others.end()) out.push_back(id);
+    return out;
 }
 
 // How many VMs a group keeps: as many as it has, within its bounds.
@@ -130,10 +141,12 @@ asio::awaitable<DeploymentWorkflow::Final> DeploymentWorkflow::Update(const mode
 
     std::string failure;
     std::vector<std::string> deployed;  // VMs this update deployed: undone when it fails
+    const auto added_networks = Without(context.spec.declared_networks, old_spec.declared_networks);
     try {
-        // 0. A removal an earlier run began.
+        // 0. A removal an earlier run began; the networks the new datamodel declares first.
         for (auto vm : std::vector(context.view.vms))
             if (vm.state == VmState::kUndeploying) co_await UndeployVm(context, vm);
+        co_await CreateDeclaredNetworks(context);
 
         // 1. New VMs.
         for (const auto& group : context.spec.vm_groups) {
@@ -185,6 +198,7 @@ asio::awaitable<DeploymentWorkflow::Final> DeploymentWorkflow::Update(const mode
         ESCD_WARN("engine") << "update of " << op.target_id << " failed: " << failure;
         for (const auto& name : deployed)
             if (auto* vm = context.Vm(name)) co_await UndeployVm(context, *vm);
+        co_await RemoveDeclaredNetworks(context, added_networks);
     } else {
         // 2. Interfaces of the VMs of kept groups.
         for (const auto& group : context.spec.vm_groups) {
@@ -206,6 +220,9 @@ asio::awaitable<DeploymentWorkflow::Final> DeploymentWorkflow::Update(const mode
             for (std::size_t i = 0; static_cast<int>(members.size() - i) > target; ++i)
                 co_await UndeployVm(context, members[i]);
         }
+        // 3b. The networks no longer declared, once no VM is on them.
+        co_await RemoveDeclaredNetworks(
+            context, Without(old_spec.declared_networks, context.spec.declared_networks));
     }
 
     // 4. The service follows its VMs; what the deployment uses is what its datamodel names.

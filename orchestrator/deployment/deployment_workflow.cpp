@@ -258,7 +258,7 @@ asio::awaitable<DeploymentWorkflow::Final> DeploymentWorkflow::Undeploy(
         co_await Commit(context, step);
     }
     co_await UndeployAll(context, context.view.vms);
-    co_await RemoveDeclaredNetworks(context);
+    co_await RemoveDeclaredNetworks(context, context.spec.declared_networks);
 
     Final final;
     final.outcome.state = model::ResourceState::kRemoved;

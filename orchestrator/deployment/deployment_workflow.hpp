@@ -23,6 +23,7 @@
 #include <chrono>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -32,6 +33,7 @@
 #include <vector>
 
 #include "common/asio.hpp"
+#include "common/cancel_flag.hpp"
 #include "common/clock.hpp"
 #include "model/deployment.hpp"
 #include "model/operation.hpp"
@@ -40,6 +42,7 @@
 #include "model/stores/operation_store.hpp"
 #include "model/stores/resource_store.hpp"
 #include "model/stores/settings_store.hpp"
+#include "model/stores/snapshot_store.hpp"
 #include "model/xml/deployment_docs.hpp"
 #include "orchestrator/engine/in_turn.hpp"
 #include "orchestrator/monitor/pinger.hpp"
@@ -72,6 +75,7 @@ class DeploymentWorkflow {
     /// VM's bootup_time and of the pauses between its probes (alive_check.hpp).
     DeploymentWorkflow(model::ResourceStore& resources,
                        model::DeploymentStore& deployments,
+                       model::SnapshotStore& snapshots,
                        model::HostStore& hosts,
                        model::SettingsStore& settings,
                        asio::thread_pool& file_pool,
@@ -82,6 +86,7 @@ class DeploymentWorkflow {
                        FileFetcher& fetcher)
         : resources_(resources),
           deployments_(deployments),
+          snapshots_(snapshots),
           hosts_(hosts),
           settings_(settings),
           file_pool_(file_pool),
@@ -145,10 +150,13 @@ class DeploymentWorkflow {
 
     /// POST /{tenant}/deployments/recovery-vm/{vm}, and the recoveries escd starts itself
     /// (RECOVER_VM operations; deployment_recovery.cpp). With `check_first`
-    /// (checkVmBeforeRecovery) a VM found alive is left alone: VM_RECOVERY_CANCELLED.
+    /// (checkVmBeforeRecovery) a VM found alive is left alone: VM_RECOVERY_CANCELLED. Once
+    /// `cancel` is set (an undeploy overtook it), no attempt follows and the boot check of the
+    /// one being made gives up: VM_RECOVERY_CANCELLED.
     asio::awaitable<Final> RecoverVm(const model::Operation& op,
                                      const std::string& vm_name,
-                                     bool check_first);
+                                     bool check_first,
+                                     std::shared_ptr<const CancelFlag> cancel = nullptr);
 
     /// What a raised KPI event other than VM_ALIVE asks of the engine: its group scaled out or
     /// in (rules "TRUE servicescaleup.sh" / "TRUE servicescalein.sh", elastic groups only, within
@@ -161,8 +169,13 @@ class DeploymentWorkflow {
                                                                const std::string& vm_name,
                                                                const std::string& event,
                                                                bool value);
-    /// SCALE_OUT / SCALE_IN operations: one VM more or less in `group`.
-    asio::awaitable<Final> Scale(const model::Operation& op, const std::string& group, bool out);
+    /// SCALE_OUT / SCALE_IN operations: one VM more or less in `group`. Once `cancel` is set (an
+    /// undeploy overtook it), a scale out that has not started does not, and the boot check of
+    /// its new VM gives up (the VM is removed again).
+    asio::awaitable<Final> Scale(const model::Operation& op,
+                                 const std::string& group,
+                                 bool out,
+                                 std::shared_ptr<const CancelFlag> cancel = nullptr);
 
     /// What a committed verdict asks of the engine: a down VM whose rules say "recover
     /// autohealing" is to be recovered after its group's recovery_wait_time (AUTO), or waits
@@ -271,8 +284,11 @@ class DeploymentWorkflow {
     /// The networks and subnets the datamodel declares, on the VIM: CREATE_NETWORK and
     /// CREATE_SUBNET (to Callback). Those a first run made are left alone.
     asio::awaitable<void> CreateDeclaredNetworks(Context& context);
-    /// And off it again at undeploy: DELETE_SUBNET, DELETE_NETWORK.
-    asio::awaitable<void> RemoveDeclaredNetworks(Context& context);
+    /// Declared networks `network_ids` off it again (at undeploy, and those an update no longer
+    /// declares or failed to use): DELETE_SUBNET, DELETE_NETWORK. Those a first run removed are
+    /// left alone.
+    asio::awaitable<void> RemoveDeclaredNetworks(Context& context,
+                                                 const std::vector<std::string>& network_ids);
     /// The address and MAC of one interface of VM `vm_name` (the `index`th of its group); the
     /// allocation joins `step`, its address is claimed in `held` (keep it until `step` is
     /// committed). Throws kNotFound (network), kConflict (no free address).
@@ -375,6 +391,7 @@ class DeploymentWorkflow {
 
     model::ResourceStore& resources_;
     model::DeploymentStore& deployments_;
+    model::SnapshotStore& snapshots_;
     model::HostStore& hosts_;
     model::SettingsStore& settings_;
     asio::thread_pool& file_pool_;

@@ -71,6 +71,7 @@ Engine::Engine(asio::io_context& ioc,
       workflows_({vim, vim, vim, vim}, stores.resources, file_pool, fetcher),
       deployments_(stores.resources,
                    stores.deployments,
+                   stores.snapshots,
                    stores.hosts,
                    stores.settings,
                    file_pool,
@@ -350,17 +351,22 @@ asio::awaitable<void> Engine::RunDeploymentOperation(const model::Operation& op,
         } else if (kind == K::kUpdateDeployment) {
             final = co_await deployments_.Update(op);
         } else if (kind == K::kDeleteDeployment) {
+            co_await AwaitCancelledEnds(op);
             final = co_await deployments_.Undeploy(op);
         } else if (kind == K::kServiceOperation || kind == K::kVmOperation ||
                    kind == K::kRecoverVm || kind == K::kScaleOut || kind == K::kScaleIn) {
             const auto action = model::xml::DeploymentActionFromPayload(op.payload);
+            OperationCancels::Tracking cancel;  // of a recovery or a scale: until it ends
+            if (model::UndeployCancels(kind)) cancel = co_await TrackCancel(op);
             if (kind == K::kServiceOperation) {
                 final = co_await deployments_.ServiceOperation(op, action.operation);
             } else if (kind == K::kScaleOut || kind == K::kScaleIn) {
-                final = co_await deployments_.Scale(op, action.vm_group, kind == K::kScaleOut);
+                final = co_await deployments_.Scale(op, action.vm_group, kind == K::kScaleOut,
+                                                    cancel.flag());
                 if (final.status != 200) HoldBackScaling(op.target_id, action.vm_group);
             } else if (kind == K::kRecoverVm) {
-                final = co_await deployments_.RecoverVm(op, action.vm_name, action.check_first);
+                final = co_await deployments_.RecoverVm(op, action.vm_name, action.check_first,
+                                                        cancel.flag());
             } else {
                 final = co_await deployments_.VmOperation(op, action.operation, action.vm_name);
             }
@@ -372,6 +378,8 @@ asio::awaitable<void> Engine::RunDeploymentOperation(const model::Operation& op,
             throw Error(ErrorCode::kInternal,
                         "no deployment workflow for " + std::string(model::KindText(op)));
         }
+    } catch (const model::LeaseLost&) {
+        throw;  // another node runs it now: nothing of it is this node's to record (Launch)
     } catch (const Error& e) {
         if (e.retryable() && !stopping_) {
             unavailable = std::current_exception();  // retried with backoff (Launch)
@@ -443,6 +451,8 @@ asio::awaitable<void> Engine::Complete(const model::Operation& op,
                                 << " finished: " << status_code << " " << status_message
                                 << " tx=" << op.transaction_id;
             co_return;
+        } catch (const model::LeaseLost&) {
+            throw;  // its end is the other node's to record
         } catch (const Error& e) {
             if (e.origin() != ErrorOrigin::kDatabase || stopping_) throw;
             // The VIM work is done; only its record is missing. Keep trying: the outcome must not

@@ -36,6 +36,7 @@
 #include "orchestrator/deployment/deployment_workflow.hpp"
 #include "orchestrator/deployment/migration_workflow.hpp"
 #include "orchestrator/deployment/snapshot_workflow.hpp"
+#include "orchestrator/engine/operation_cancels.hpp"
 #include "orchestrator/engine/operation_mode.hpp"
 #include "orchestrator/monitor/vm_monitor.hpp"
 #include "orchestrator/notify/notifier.hpp"
@@ -138,6 +139,13 @@ class Engine {
     void ForgetStrand(model::TargetKind target_kind, const std::string& target_id);
     /// `attempt`: how many times this operation was relaunched before (Launch's backoff).
     asio::awaitable<void> Run(model::Operation op, int attempt);
+    /// A recovery or a scale (model::UndeployCancels) registered with its cancel flag, set
+    /// already when an undeploy cancelled it before it ran, and watched until it ends for an
+    /// undeploy another node accepts (engine_cancel.cpp).
+    asio::awaitable<OperationCancels::Tracking> TrackCancel(const model::Operation& op);
+    asio::awaitable<void> WatchCancel(std::string transaction_id, std::shared_ptr<CancelFlag> flag);
+    /// An undeploy that cancelled a running operation starts once that operation has ended.
+    asio::awaitable<void> AwaitCancelledEnds(const model::Operation& undeploy);
     /// Launches `op` again, as attempt `attempt` + 1, once `delay` passed on clock_.
     asio::awaitable<void> RelaunchAfter(model::Operation op,
                                         int attempt,
@@ -235,6 +243,8 @@ class Engine {
     /// are no news (the monitor raises a KPI that still disagrees again after it).
     std::mutex operating_mutex_;
     std::multiset<std::string> operating_;
+    /// The running recoveries and scales, which an undeploy may cancel.
+    OperationCancels cancels_;
     std::atomic<bool> stopping_{false};
     /// Operations launched and not ended, KPI events being applied (OnVerdict), recoveries
     /// being started at once (ScheduleRecovery).

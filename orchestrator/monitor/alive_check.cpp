@@ -57,11 +57,12 @@ namespace {
 asio::awaitable<bool> FirstAnswer(Pinger& pinger,
                                   Clock& clock,
                                   const asio::ip::address& address,
-                                  Clock::time_point deadline) {
+                                  Clock::time_point deadline,
+                                  const CancelFlag* cancel) {
     auto executor = co_await asio::this_coro::executor;
     // Shared with the probes still out when this returns; they end within kBootProbeTimeout.
     auto answered = std::make_shared<std::atomic<bool>>(false);
-    while (!*answered && clock.now() < deadline) {
+    while (!*answered && clock.now() < deadline && !(cancel && cancel->Cancelled())) {
         asio::co_spawn(
             executor,
             [&pinger, address, answered]() -> asio::awaitable<void> {
@@ -79,7 +80,8 @@ asio::awaitable<bool> WaitAlive(Pinger& pinger,
                                 Clock& clock,
                                 const std::string& address,
                                 const model::KpiSpec& kpi,
-                                Clock::time_point deadline) {
+                                Clock::time_point deadline,
+                                const CancelFlag* cancel) {
     auto ip = ParseIp(address);
     if (!ip || !pinger.Allows(*ip)) {
         ESCD_INFO("monitor") << "'" << address
@@ -91,12 +93,15 @@ asio::awaitable<bool> WaitAlive(Pinger& pinger,
     // polls: a booting VM is what a deploy, a start or a recovery waits for, and a full poll
     // every poll_frequency would see it come up a whole period late (seconds of a boot that
     // takes a few). The first answer starts the KPI's own polls at once.
-    if (!co_await FirstAnswer(pinger, clock, *ip, deadline)) {
-        ESCD_INFO("monitor") << address << " never answered before its bootup_time ran out";
+    const auto cancelled = [cancel] { return cancel && cancel->Cancelled(); };
+    if (!co_await FirstAnswer(pinger, clock, *ip, deadline, cancel)) {
+        ESCD_INFO("monitor") << address
+                             << (cancelled() ? ": its boot check was cancelled"
+                                             : " never answered before its bootup_time ran out");
         co_return false;
     }
     int in_a_row = 0;
-    while (clock.now() < deadline) {
+    while (clock.now() < deadline && !cancelled()) {
         const auto started = clock.now();
         const auto holds = co_await IcmpPollHolds(pinger, *ip, kpi);
         if (!holds) {

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "common/asio.hpp"
+#include "common/cancel_flag.hpp"
 #include "common/clock.hpp"
 #include "model/deployment.hpp"
 #include "orchestrator/monitor/pinger.hpp"
@@ -44,15 +45,17 @@ inline constexpr std::chrono::milliseconds kBootProbePeriod{20};
 inline constexpr std::chrono::milliseconds kBootProbeTimeout{1000};
 
 /// True once the KPI's condition held for kpi.occurrences_true polls in a row; false when
-/// `deadline` passes first (or the address is not an IP escd may ping). Before the first answer
-/// the VM is probed every kBootProbePeriod; from then on polled every poll period. Polls run on
-/// the caller's executor; `deadline` and the pauses between probes and polls are `clock`'s
-/// time (each echo's own timeout is the pinger's, real time).
+/// `deadline` passes first (or the address is not an IP escd may ping), or at the first probe or
+/// poll after `cancel` is set. Before the first answer the VM is probed every kBootProbePeriod;
+/// from then on polled every poll period. Polls run on the caller's executor; `deadline` and the
+/// pauses between probes and polls are `clock`'s time (each echo's own timeout is the pinger's,
+/// real time).
 asio::awaitable<bool> WaitAlive(Pinger& pinger,
                                 Clock& clock,
                                 const std::string& address,
                                 const model::KpiSpec& kpi,
-                                Clock::time_point deadline);
+                                Clock::time_point deadline,
+                                const CancelFlag* cancel = nullptr);
 
 /// The poll period of a KPI.
 std::chrono::milliseconds PollPeriod(const model::KpiSpec& kpi);

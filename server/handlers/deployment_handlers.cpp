@@ -127,6 +127,7 @@ asio::awaitable<Accepted> Update(const DeploymentContext& c, Request& request) {
                                                   xml::ResolvedReferencesOf(loaded->record.spec));
     RecordReferences(parsed, lookup);
     xml::CheckDeploymentUpdate(loaded->spec, parsed.spec);
+    const auto added = xml::DeclaredAddedByUpdate(loaded->record.spec, parsed);
     const auto service = model::ServiceStateOf(loaded->service);
     if (!model::ServiceAcceptsUpdate(service)) {
         throw Error(ErrorCode::kConflict, "deployment " + id + " is " +
@@ -137,7 +138,7 @@ asio::awaitable<Accepted> Update(const DeploymentContext& c, Request& request) {
     co_await c.engine.RequireVim();
     op.payload = parsed.stored;
     const auto uses = UsesOf(parsed);
-    co_await c.deployments.AcceptDeploymentUpdate(op, uses);
+    co_await c.deployments.AcceptDeploymentUpdate(op, uses, added);
     co_return ToRun(std::move(op), xml::DeploymentConfigDocument(parsed.stored));
 }
 
@@ -147,7 +148,7 @@ asio::awaitable<Accepted> Delete(const DeploymentContext& c, Request& request) {
     auto op = NewOperation(request, model::OperationKind::kDeleteDeployment,
                            model::TargetKind::kDeployment, id,
                            /*callback_required=*/true);
-    co_await c.resources.AcceptDelete(model::ResourceKind::kDeployment, op.target_id, op);
+    co_await c.deployments.AcceptUndeploy(op);
     auto loaded = co_await Find(c, id);
     std::string body = loaded ? xml::DeploymentDocument(ViewOf(*loaded)) : std::string();
     co_return ToRun(std::move(op), std::move(body));

@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <memory>
 #include <string>
 #include <vector>
@@ -85,6 +87,43 @@ TEST_F(EngineDeployment, AnUpdateAddsAndRemovesVmsOnTheVim) {
     ASSERT_EQ(fake.Vms().size(), 1u);
     EXPECT_EQ(fake.Vms()[0].name, first[0]) << "the highest index goes first";
     EXPECT_EQ(ServiceState("dep1"), "SERVICE_ACTIVE_STATE");
+}
+
+// An update that declares a network for a new group, and fails on that group's VM, leaves
+// nothing of itself: the network it created is removed again with the VM.
+TEST_F(EngineDeployment, AFailedUpdateRemovesTheNetworkItDeclaredAgain) {
+    using namespace std::chrono_literals;
+    ASSERT_EQ(DeployAlive("dep1", 1).size(), 1u);
+    auto& fake = harness_->vim();
+    auto body = EngineHarness::DeploymentBody("ten", "demo", 1);
+    body.insert(body.find("<vm_group>"),
+                "<networks><network><name>extra</name><subnet><name>extra-sub</name>"
+                "<ipversion>ipv4</ipversion><dhcp>true</dhcp><address>10.78.0.0</address>"
+                "<netmask>255.255.255.0</netmask><gateway>10.78.0.1</gateway></subnet>"
+                "</network></networks>");
+    body.insert(body.find("</deployment>"),
+                "<vm_group><name>g2</name><image>vnf-img</image><flavor>small</flavor>"
+                "<interfaces><interface><nicid>0</nicid><network>extra</network></interface>"
+                "</interfaces><scaling><min_active>1</min_active><max_active>1</max_active>"
+                "<elastic>false</elastic></scaling></vm_group>");
+    fake.Fail(FakeCall::kCreateVm, FakeFailure::kVimError);
+    const auto tx = harness_->Accept(http::verb::put, "/v0/deployments/dep1", body);
+    ASSERT_TRUE(harness_->AwaitStage("SERVICE_UPDATED").has_value());
+    std::vector<std::string> seen;
+    for (const auto& event : harness_->CallbacksOf(tx, 100, 0ms)) {
+        const auto type = XmlTextOf(event.body, "event_type");
+        seen.push_back(type.empty() ? XmlTextOf(event.body, "deployment_stage") : type);
+    }
+    const auto at = [&](const std::string& what) {
+        return std::find(seen.begin(), seen.end(), what) - seen.begin();
+    };
+    ASSERT_LT(at("CREATE_NETWORK"), at("VM_DEPLOYED")) << ::testing::PrintToString(seen);
+    ASSERT_LT(at("VM_DEPLOYED"), at("DELETE_NETWORK")) << ::testing::PrintToString(seen);
+    ASSERT_LT(at("DELETE_NETWORK"), at("SERVICE_UPDATED")) << ::testing::PrintToString(seen);
+    EXPECT_FALSE(fake.Network("extra").has_value()) << "the network stayed on the VIM";
+    ASSERT_TRUE(harness_->engine().WaitDrained(10s));
+    EXPECT_EQ(harness_->Send(http::verb::get, "/v0/ten/networks/extra").status, 404);
+    EXPECT_EQ(ServiceState("dep1"), "SERVICE_ACTIVE_STATE") << "the deployment as it was";
 }
 
 TEST_F(EngineDeployment, AVmStopAndStartChangeItOnTheVim) {

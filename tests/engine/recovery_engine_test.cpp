@@ -17,7 +17,23 @@ namespace escd::test {
 namespace {
 
 using namespace std::chrono_literals;
-using EngineRecovery = EngineTest;
+class EngineRecovery : public EngineTest {
+  protected:
+    // The guest at `address` goes silent. The monitor's watch polls every second on the clock:
+    // two polls unanswered, and the VM is down (the VIM still runs it: only the pings tell). The
+    // transaction of the recovery that starts ("" and a test failure when none does).
+    std::string SilenceUntilRecoveryStarts(const std::string& address) {
+        auto& clock = harness_->clock();
+        harness_->guests().Silence(address);
+        for (int poll = 0; poll < 2; ++poll) {
+            EXPECT_TRUE(clock.WaitForWaiters(1, 10s)) << "the monitor does not poll on the clock";
+            clock.Advance(1s);
+        }
+        const auto init = harness_->AwaitStage("VM_RECOVERY_INIT");
+        EXPECT_TRUE(init.has_value()) << "the silent VM was not found down";
+        return init ? init->Header("ESC-Transaction-Id") : std::string();
+    }
+};
 
 TEST_F(EngineRecovery, AVmThatNeverAnswersGoesThroughEveryAttemptAndEndsInError) {
     auto& clock = harness_->clock();
@@ -34,16 +50,8 @@ TEST_F(EngineRecovery, AVmThatNeverAnswersGoesThroughEveryAttemptAndEndsInError)
     ASSERT_FALSE(address.empty());
     const auto uuid = fake.Vm(vm)->uuid;
 
-    // The guest goes silent. The monitor's watch polls every second on the clock: two polls
-    // unanswered, and the VM is down (the VIM still runs it: only the pings tell).
-    harness_->guests().Silence(address);
-    for (int poll = 0; poll < 2; ++poll) {
-        ASSERT_TRUE(clock.WaitForWaiters(1, 10s)) << "the monitor does not poll on the clock";
-        clock.Advance(1s);
-    }
-    const auto init = harness_->AwaitStage("VM_RECOVERY_INIT");
-    ASSERT_TRUE(init.has_value()) << "the silent VM was not found down";
-    const auto tx = init->Header("ESC-Transaction-Id");
+    const auto tx = SilenceUntilRecoveryStarts(address);
+    ASSERT_FALSE(tx.empty());
     EXPECT_NE(tx, deploy_tx) << "a recovery is an operation of its own";
 
     // Each attempt's boot check waits bootup_time on the clock (beside the monitor's watch):
@@ -168,6 +176,155 @@ TEST_F(EngineRecovery, TheVmsOfAServiceBeingUpdatedStayWatchedTheirRecoveryWaits
         complete = harness_->AwaitStage("VM_RECOVERY_COMPLETE", 200ms);
     }
     ASSERT_TRUE(complete.has_value()) << "the recovery did not complete";
+}
+
+// A recovery cut by its node's death is taken over and goes on from the attempt after the last
+// one recorded: max_retries bounds the attempts of the whole recovery, not those of each node.
+TEST_F(EngineRecovery, ARecoveryTakenOverFromADeadNodeGoesOnFromItsLastAttempt) {
+    auto& clock = harness_->clock();
+    auto& fake = harness_->vim();
+    const auto deployed =
+        DeployPinged("dep1",
+                     "<recovery_policy><action_on_recovery>REDEPLOY_ONLY</action_on_recovery>"
+                     "<max_retries>3</max_retries></recovery_policy>");
+    ASSERT_EQ(deployed.size(), 3u);
+    const auto vm = XmlTextOf(deployed[0].body, "vm_name");
+    const auto attempts_recorded = [&] {
+        return db_.Query("SELECT recovery_attempts FROM vms WHERE vm_name = '" + vm + "'")[0][0]
+            .as<int>();
+    };
+    const auto tx = SilenceUntilRecoveryStarts(XmlTextOf(deployed[0].body, "ip_address"));
+    ASSERT_FALSE(tx.empty());
+
+    // Attempt 1 gives up at bootup_time; attempt 2 is made, and its node dies during its check.
+    ASSERT_EQ(harness_->CallbacksOf(tx, 3).size(), 3u);  // INIT, UNDEPLOYED, DEPLOYED
+    ASSERT_TRUE(clock.WaitForWaiters(2, 10s)) << "the boot check does not wait on the clock";
+    clock.Advance(60s);
+    ASSERT_EQ(harness_->CallbacksOf(tx, 5).size(), 5u);  // ..., UNDEPLOYED, DEPLOYED
+    ASSERT_TRUE(clock.WaitForWaiters(2, 10s));
+    EXPECT_EQ(attempts_recorded(), 2);
+    db_.Query(
+        "UPDATE nodes SET heartbeat_at = now() - interval '1 hour' "
+        "WHERE name = 'engine-harness'");
+    auto survivor = std::make_unique<EngineHarness>(db_.dsn(), harness_->world(),
+                                                    orchestrator::EngineOptions{}, "survivor");
+    auto& theirs = survivor->clock();
+    // Taken over at the survivor's start: attempt 2's check is made again first (it may have
+    // worked), on the survivor's clock.
+    ASSERT_TRUE(theirs.WaitForWaiters(1, 10s)) << "the recovery was not resumed with its check";
+
+    // The dead node was only frozen: woken, it makes its next VIM call, and the step after it is
+    // refused (the transaction is the survivor's), which ends its part.
+    const auto deletes = fake.Calls(FakeCall::kDeleteVm);
+    clock.Advance(60s);
+    ASSERT_TRUE(fake.WaitUntil(
+        [&](const vim::FakeVim& f) { return f.Calls(FakeCall::kDeleteVm) > deletes; }, 10s));
+    ASSERT_TRUE(harness_->engine().WaitDrained(10s)) << "the dead node's step was not refused";
+
+    theirs.Advance(60s);  // attempt 2's check gives up: attempt 3, the last
+    ASSERT_EQ(survivor->CallbacksOf(tx, 7).size(), 7u);
+    ASSERT_TRUE(theirs.WaitForWaiters(1, 10s));
+    theirs.Advance(60s);
+    const auto events = survivor->CallbacksOf(tx, 8);
+    ASSERT_EQ(StagesOf(events),
+              (Stages{"VM_RECOVERY_INIT", "VM_RECOVERY_UNDEPLOYED", "VM_RECOVERY_DEPLOYED",
+                      "VM_RECOVERY_UNDEPLOYED", "VM_RECOVERY_DEPLOYED", "VM_RECOVERY_UNDEPLOYED",
+                      "VM_RECOVERY_DEPLOYED", "VM_RECOVERY_COMPLETE"}))
+        << "a recovery taken over starts its attempts afresh";
+    EXPECT_EQ(events.back().Header("ESC-Status-Code"), "500");
+    EXPECT_NE(events.back().Header("ESC-Status-Message").find("3 attempt(s)"), std::string::npos)
+        << events.back().Header("ESC-Status-Message");
+    ASSERT_TRUE(survivor->engine().WaitDrained(10s));
+    EXPECT_EQ(fake.Calls(FakeCall::kCreateVm), 4) << "the deploy and three redeploys";
+    EXPECT_EQ(attempts_recorded(), 0) << "the count ends with its recovery";
+}
+
+// An undeploy is not refused while a recovery runs: it cancels the recovery, whose boot check
+// gives up at its next probe (no bootup_time passes), and removes the deployment at once.
+TEST_F(EngineRecovery, AnUndeployDuringARecoveryCancelsItAndRemovesTheDeploymentAtOnce) {
+    auto& clock = harness_->clock();
+    auto& fake = harness_->vim();
+    const auto deployed = DeployPinged("dep1", "");
+    ASSERT_EQ(deployed.size(), 3u);
+    const auto tx = SilenceUntilRecoveryStarts(XmlTextOf(deployed[0].body, "ip_address"));
+    ASSERT_FALSE(tx.empty());
+    ASSERT_EQ(StagesOf(harness_->CallbacksOf(tx, 2)),
+              (Stages{"VM_RECOVERY_INIT", "VM_RECOVERY_REBOOT"}));
+    ASSERT_TRUE(clock.WaitForWaiters(2, 10s)) << "the reboot's boot check does not wait";
+
+    const auto undeploy = harness_->Send(http::verb::delete_, "/v0/deployments/dep1");
+    ASSERT_EQ(undeploy.status, 200) << "refused during the recovery: " << undeploy.body;
+    // The boot check sees the cancel at its next probe: a probe period, not a bootup_time.
+    std::vector<ReceivedRequest> recovery;
+    for (int probe = 0; probe < 50 && recovery.size() < 3; ++probe) {
+        ASSERT_TRUE(clock.WaitForWaiters(1, 10s));
+        clock.Advance(orchestrator::kBootProbePeriod);
+        recovery = harness_->CallbacksOf(tx, 3, 100ms);
+    }
+    ASSERT_EQ(StagesOf(recovery),
+              (Stages{"VM_RECOVERY_INIT", "VM_RECOVERY_REBOOT", "VM_RECOVERY_CANCELLED"}));
+    EXPECT_EQ(recovery[2].Header("ESC-Status-Code"), "200");
+    EXPECT_NE(recovery[2].Header("ESC-Status-Message").find("undeployed"), std::string::npos)
+        << recovery[2].Header("ESC-Status-Message");
+    EXPECT_EQ(StagesOf(harness_->CallbacksOf(undeploy.transaction_id, 2)),
+              (Stages{"VM_UNDEPLOYED", "SERVICE_UNDEPLOYED"}));
+    EXPECT_TRUE(fake.Vms().empty());
+    EXPECT_EQ(fake.Calls(FakeCall::kCreateVm), 1) << "a redeploy attempt after the cancel";
+    ASSERT_TRUE(harness_->engine().WaitDrained(10s));
+    EXPECT_EQ(harness_->Send(http::verb::get, "/v0/deployments/dep1").status, 404);
+}
+
+// The same with the recovery on another node: that node reads the cancel from the recovery's
+// row, and the undeploy, accepted here, waits for the recovery's end there.
+TEST_F(EngineRecovery, AnUndeployAcceptedByAnotherNodeCancelsTheRecoveryRunningHere) {
+    auto& clock = harness_->clock();
+    const auto deployed = DeployPinged("dep1", "");
+    ASSERT_EQ(deployed.size(), 3u);
+    auto other = std::make_unique<EngineHarness>(db_.dsn(), harness_->world(),
+                                                 orchestrator::EngineOptions{}, "other");
+    const auto tx = SilenceUntilRecoveryStarts(XmlTextOf(deployed[0].body, "ip_address"));
+    ASSERT_FALSE(tx.empty());
+    ASSERT_EQ(harness_->CallbacksOf(tx, 2).size(), 2u);
+
+    const auto undeploy = other->Send(http::verb::delete_, "/v0/deployments/dep1");
+    ASSERT_EQ(undeploy.status, 200) << undeploy.body;
+    std::vector<ReceivedRequest> recovery;
+    for (int probe = 0; probe < 100 && recovery.size() < 3; ++probe) {
+        ASSERT_TRUE(clock.WaitForWaiters(1, 10s));
+        clock.Advance(orchestrator::kBootProbePeriod);
+        recovery = harness_->CallbacksOf(tx, 3, 100ms);
+    }
+    ASSERT_EQ(StagesOf(recovery),
+              (Stages{"VM_RECOVERY_INIT", "VM_RECOVERY_REBOOT", "VM_RECOVERY_CANCELLED"}))
+        << "the recovery running here did not hear of the cancel";
+    EXPECT_EQ(StagesOf(other->CallbacksOf(undeploy.transaction_id, 2)),
+              (Stages{"VM_UNDEPLOYED", "SERVICE_UNDEPLOYED"}));
+    EXPECT_TRUE(harness_->vim().Vms().empty());
+}
+
+// Only a recovery or a scale gives way: an update still makes an undeploy a 409.
+TEST_F(EngineRecovery, AnUndeployDuringAnUpdateIsStillAConflict) {
+    auto& clock = harness_->clock();
+    const auto deployed = DeployPinged("dep1", "");
+    ASSERT_EQ(deployed.size(), 3u);
+    const auto added = NextAddress(XmlTextOf(deployed[0].body, "ip_address"));
+    harness_->guests().Silence(added);  // the update waits for it
+    const auto update =
+        harness_->Accept(http::verb::put, "/v0/deployments/dep1",
+                         EngineHarness::DeploymentBody("ten", "demo", 2, IcmpAliveKpi()));
+    ASSERT_EQ(StagesOf(harness_->CallbacksOf(update, 1)), (Stages{"VM_DEPLOYED"}));
+    const auto refused = harness_->Send(http::verb::delete_, "/v0/deployments/dep1");
+    EXPECT_EQ(refused.status, 409) << refused.body;
+    EXPECT_NE(refused.body.find("busy"), std::string::npos) << refused.body;
+
+    harness_->guests().Answer(added);
+    std::vector<ReceivedRequest> updated;
+    for (int probe = 0; probe < 10 && updated.size() < 3; ++probe) {
+        ASSERT_TRUE(clock.WaitForWaiters(1, 10s));
+        clock.Advance(orchestrator::kBootProbePeriod);
+        updated = harness_->CallbacksOf(update, 3, 200ms);
+    }
+    EXPECT_EQ(StagesOf(updated), (Stages{"VM_DEPLOYED", "VM_ALIVE", "SERVICE_UPDATED"}));
 }
 
 }  // namespace

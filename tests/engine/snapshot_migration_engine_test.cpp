@@ -32,6 +32,16 @@ class EngineVmMotion : public EngineTest {
         return harness_->vim().Vm(vm)->host == "fake-host-1" ? "fake-host-2" : "fake-host-1";
     }
 
+    // Takes snapshot "snap-1" of `vm` (accepted with 201): its one callback.
+    ReceivedRequest TakeSnapshot(const std::string& vm) {
+        return Done(
+            harness_->Send(http::verb::post, "/v0/ten/deployments/snapshot-vm/" + vm,
+                           "<vm_operation xmlns=\"urn:ietf:params:xml:ns:netconf:base:1.0\">"
+                           "<operation>snapshot</operation><name>nightly</name>"
+                           "<id>snap-1</id></vm_operation>"),
+            201);
+    }
+
     // The one callback of what `answer` accepted (status `accepted`).
     ReceivedRequest Done(const Answer& answer, int accepted) {
         EXPECT_EQ(answer.status, accepted) << answer.body;
@@ -87,12 +97,7 @@ TEST_F(EngineVmMotion, ASnapshotIsTakenRevertedToAndDeletedOnTheVim) {
     ASSERT_FALSE(vm.empty());
     auto& fake = harness_->vim();
 
-    const auto taken =
-        Done(harness_->Send(http::verb::post, "/v0/ten/deployments/snapshot-vm/" + vm,
-                            "<vm_operation xmlns=\"urn:ietf:params:xml:ns:netconf:base:1.0\">"
-                            "<operation>snapshot</operation><name>nightly</name><id>snap-1</id>"
-                            "</vm_operation>"),
-             201);
+    const auto taken = TakeSnapshot(vm);
     EXPECT_EQ(taken.Header("ESC-Status-Code"), "200") << taken.body;
     EXPECT_EQ(XmlTextOf(taken.body, "event_type"), "VM_SNAPSHOT_COMPLETE");
     EXPECT_TRUE(fake.Vm(vm)->snapshots.contains("snap-1"));
@@ -108,6 +113,38 @@ TEST_F(EngineVmMotion, ASnapshotIsTakenRevertedToAndDeletedOnTheVim) {
     EXPECT_EQ(deleted.Header("ESC-Status-Code"), "200") << deleted.body;
     EXPECT_EQ(XmlTextOf(deleted.body, "event_type"), "VM_SNAPSHOT_DELETE_COMPLETE");
     EXPECT_TRUE(fake.Vm(vm)->snapshots.empty());
+}
+
+// A redeploy by recovery replaces the VM on the VIM, which drops its snapshots with it: their
+// rows follow, so that no snapshot is listed that could not be reverted to.
+TEST_F(EngineVmMotion, ARecoveryThatRedeploysTheVmRemovesTheSnapshotsTheVimDroppedWithIt) {
+    const auto tx = harness_->Accept(
+        http::verb::post, "/v0/deployments/dep1",
+        EngineHarness::DeploymentBody("ten", "demo", 1,
+                                      "<recovery_policy><action_on_recovery>REDEPLOY_ONLY"
+                                      "</action_on_recovery></recovery_policy>"));
+    const auto deployed = harness_->CallbacksOf(tx, 3);
+    ASSERT_EQ(StagesOf(deployed), (Stages{"VM_DEPLOYED", "VM_ALIVE", "SERVICE_ALIVE"}));
+    const auto vm = XmlTextOf(deployed[0].body, "vm_name");
+    auto& fake = harness_->vim();
+    const auto taken = TakeSnapshot(vm);
+    ASSERT_EQ(taken.Header("ESC-Status-Code"), "200") << taken.body;
+    ASSERT_NE(harness_->Send(http::verb::get, "/v0/snapshots").body.find("snap-1"),
+              std::string::npos);
+
+    fake.CrashVm(vm);
+    const auto init = harness_->AwaitStage("VM_RECOVERY_INIT");
+    ASSERT_TRUE(init.has_value()) << "no recovery started";
+    EXPECT_EQ(StagesOf(harness_->CallbacksOf(init->Header("ESC-Transaction-Id"), 4)),
+              (Stages{"VM_RECOVERY_INIT", "VM_RECOVERY_UNDEPLOYED", "VM_RECOVERY_DEPLOYED",
+                      "VM_RECOVERY_COMPLETE"}));
+    ASSERT_TRUE(fake.Vm(vm).has_value());
+    EXPECT_TRUE(fake.Vm(vm)->snapshots.empty()) << "the VIM kept the old VM's snapshot";
+    const auto listed = harness_->Send(http::verb::get, "/v0/snapshots");
+    EXPECT_EQ(listed.status, 200);
+    EXPECT_EQ(listed.body.find("snap-1"), std::string::npos) << listed.body;
+    EXPECT_EQ(harness_->Send(http::verb::post, "/v0/snapshots/snap-1").status, 404)
+        << "a revert to the snapshot the VIM dropped";
 }
 
 }  // namespace

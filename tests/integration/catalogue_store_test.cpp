@@ -1,10 +1,15 @@
 // The catalogue in PostgreSQL (model/stores/catalogue_store.hpp): puts are upserts by natural key
 // (an import runs again), an image keeps its GUID and content across puts, releases and images
 // refuse a missing parent with kNotFound, content is recorded once per file, the signing key is
-// the first one stored, agreements replace earlier answers, SMU catalogs replace their items.
+// the first one stored (also when another node's is being committed), agreements replace earlier
+// answers, SMU catalogs replace their items.
 
 #include <gtest/gtest.h>
 
+#include <pqxx/pqxx>
+
+#include <chrono>
+#include <future>
 #include <memory>
 #include <string>
 #include <vector>
@@ -139,6 +144,25 @@ TEST_F(CatalogueStoreTest, TheFirstSigningKeyStoredIsEveryonesKey) {
     PgStore other(db_.dsn(), 1, 1);
     EXPECT_EQ(SyncWait(other.SigningKey("second")), "first");
     other.Stop();
+}
+
+// Nodes starting at once on a new database: one node's key is being committed while another
+// stores its own. The second waits for the first's commit and returns the first's key (a
+// DO NOTHING followed by a SELECT in one statement returned no row there, and escd stopped).
+TEST_F(CatalogueStoreTest, AKeyCommittedWhileAnotherNodeStoresItsOwnIsTheOneBothUse) {
+    for (const std::string key : {"catalogue.signing_key", "csm.token_key", "escd.instance_id"}) {
+        pqxx::connection first(db_.dsn());
+        pqxx::work committing(first);
+        committing.exec0("INSERT INTO settings (key, value) VALUES ('" + key + "', 'first')");
+        auto second = std::async(std::launch::async, [&]() -> std::string {
+            if (key == "catalogue.signing_key") return SyncWait(store_->SigningKey("second"));
+            if (key == "csm.token_key") return SyncWait(store_->TokenKey("second"));
+            return SyncWait(store_->SettingOrPut(key, "second"));
+        });
+        ASSERT_TRUE(db_.AwaitLockWaiter(std::chrono::seconds(10))) << key << " did not wait";
+        committing.commit();
+        EXPECT_EQ(second.get(), "first") << key;
+    }
 }
 
 TEST_F(CatalogueStoreTest, ClientsAreRevokedAndALaterAgreementReplacesAnEarlierOne) {

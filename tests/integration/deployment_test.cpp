@@ -381,9 +381,18 @@ TEST_F(DeploymentRoutes, NetworksTheDatamodelDeclaresComeAndGoWithIt) {
                               DatamodelOf("ten", "own2", Group("g", 1, 1, {{0, "dnet"}}), networks),
                               WithCallback()),
                 409, "dnet");
-    ExpectError(client_->Put("/v0/deployments/own", DatamodelOf("ten", "own", Group("g", 1, 1)),
+    // An update may not redefine a network it keeps declaring, nor drop one its VMs are on.
+    std::string redefined = networks;
+    redefined.replace(redefined.find("127.20.0.1"), 10, "127.20.0.9");
+    ExpectError(client_->Put("/v0/deployments/own",
+                             DatamodelOf("ten", "own", Group("g", 1, 1, {{0, "dnet"}}), redefined),
                              WithCallback()),
-                400, "networks deployment own declares");
+                400, "network dnet that deployment own declares");
+    ExpectError(
+        client_->Put("/v0/deployments/own",
+                     DatamodelOf("ten", "own", Group("g", 1, 1, {{0, "dnet"}})), WithCallback()),
+        400, "network dnet is no longer declared by deployment own");
+    EXPECT_EQ(Count("operations WHERE finished_at IS NULL"), 0);
 
     auto del = client_->Delete("/v0/deployments/own", WithCallback());
     ASSERT_EQ(del.status, 200);
@@ -395,6 +404,63 @@ TEST_F(DeploymentRoutes, NetworksTheDatamodelDeclaresComeAndGoWithIt) {
     EXPECT_EQ(XmlText(removed[3].body, "deployment_stage"), "SERVICE_UNDEPLOYED");
     EXPECT_EQ(client_->Get("/v0/ten/networks/dnet").status, 404);
     EXPECT_EQ(client_->Get("/v0/ten/subnets/dsub").status, 404);
+}
+
+// An update declares a network and puts a new group on it, then a later one takes both away.
+TEST_F(DeploymentRoutes, AnUpdateCreatesTheNetworksItDeclaresAndRemovesThoseNoLongerDeclared) {
+    const auto network = [](const std::string& name, const std::string& octet) {
+        return "<network><name>" + name +
+               "</name><shared>false</shared><admin_state>true"
+               "</admin_state><subnet><name>" +
+               name +
+               "-sub</name><ipversion>ipv4</ipversion>"
+               "<dhcp>true</dhcp><address>127.2" +
+               octet +
+               ".0.0</address><netmask>255.255.255.0"
+               "</netmask><gateway>127.2" +
+               octet + ".0.1</gateway></subnet></network>";
+    };
+    const auto first = network("unet", "1");
+    const auto g = Group("g", 1, 1, {{0, "unet"}});
+    auto post = client_->Post("/v0/deployments/grow",
+                              DatamodelOf("ten", "grow", g, "<networks>" + first + "</networks>"),
+                              WithCallback());
+    ASSERT_EQ(post.status, 200) << post.body;
+    ASSERT_EQ(CallbacksOf(post.Header("ESC-Transaction-Id"), 5).size(), 5u);
+
+    auto grown =
+        client_->Put("/v0/deployments/grow",
+                     DatamodelOf("ten", "grow", g + Group("h", 1, 1, {{0, "vnet"}}),
+                                 "<networks>" + first + network("vnet", "2") + "</networks>"),
+                     WithCallback());
+    ASSERT_EQ(grown.status, 200) << grown.body;
+    auto events = CallbacksOf(grown.Header("ESC-Transaction-Id"), 5);
+    ASSERT_EQ(events.size(), 5u);
+    EXPECT_EQ(XmlText(events[0].body, "event_type"), "CREATE_NETWORK");
+    EXPECT_EQ(XmlText(events[0].body, "internal_network_id"), "vnet");
+    EXPECT_EQ(XmlText(events[1].body, "event_type"), "CREATE_SUBNET");
+    EXPECT_EQ(Stages(std::vector(events.begin() + 2, events.end())),
+              (std::vector<std::string>{"VM_DEPLOYED", "VM_ALIVE", "SERVICE_UPDATED"}));
+    EXPECT_EQ(XmlText(events[2].body, "ip_address"), "127.22.0.2") << "on the new network";
+    EXPECT_EQ(events[4].Header("ESC-Status-Code"), "200");
+    EXPECT_EQ(client_->Get("/v0/ten/networks/vnet").status, 200);
+    ExpectError(client_->Delete("/v0/ten/networks/vnet", WithCallback()), 409,
+                "used by deployment grow");
+
+    auto shrunk = client_->Put("/v0/deployments/grow",
+                               DatamodelOf("ten", "grow", g, "<networks>" + first + "</networks>"),
+                               WithCallback());
+    ASSERT_EQ(shrunk.status, 200) << shrunk.body;
+    events = CallbacksOf(shrunk.Header("ESC-Transaction-Id"), 4);
+    ASSERT_EQ(events.size(), 4u);
+    EXPECT_EQ(XmlText(events[0].body, "deployment_stage"), "VM_UNDEPLOYED");
+    EXPECT_EQ(XmlText(events[1].body, "event_type"), "DELETE_SUBNET");
+    EXPECT_EQ(XmlText(events[2].body, "event_type"), "DELETE_NETWORK");
+    EXPECT_EQ(XmlText(events[2].body, "internal_network_id"), "vnet");
+    EXPECT_EQ(XmlText(events[3].body, "deployment_stage"), "SERVICE_UPDATED");
+    EXPECT_EQ(client_->Get("/v0/ten/networks/vnet").status, 404);
+    EXPECT_EQ(client_->Get("/v0/ten/subnets/vnet-sub").status, 404);
+    EXPECT_EQ(client_->Get("/v0/ten/networks/unet").status, 200) << "the kept one stays";
 }
 
 TEST_F(DeploymentRoutes, AfterARestartVmsTheVimLostAreRestoredUnderTheirNames) {

@@ -211,14 +211,68 @@ TEST(DeploymentUpdateRules, WhatAVmIsMadeOfCannotChange) {
     refused(Spec(SimpleGroup("a", "img",
                              "<interface><nicid>0</nicid><network>moved</network></interface>")),
             "vm_group a: interface 0");
-    refused(Spec(SimpleGroup("a"), "<networks><network><name>own</name></network></networks>"),
-            "networks deployment dep declares");
     auto renamed = current;
     renamed.name = "other";
     refused(renamed, "the name of deployment dep");
     auto moved = current;
     moved.tenant = "elsewhere";
     refused(moved, "the tenant of deployment dep");
+}
+
+// Networks the datamodel declares may come and go with an update, each declared alike while it
+// stays, and none dropped that the new datamodel still names.
+TEST(DeploymentUpdateRules, DeclaredNetworksMayComeAndGoButNotChange) {
+    const auto network = [](const std::string& name, const std::string& gateway) {
+        return "<network><name>" + name + "</name><subnet><name>" + name +
+               "-sub</name><ipversion>ipv4</ipversion><dhcp>true</dhcp><address>127.30.0.0</"
+               "address><netmask>"
+               "255.255.255.0</netmask><gateway>" +
+               gateway + "</gateway></subnet></network>";
+    };
+    const auto on = [](const std::string& net) {
+        return SimpleGroup("a", "img",
+                           "<interface><nicid>0</nicid><network>" + net + "</network></interface>");
+    };
+    const auto stored = [&](const std::string& groups, const std::string& networks) {
+        return ParseDeploymentRequest(Datamodel(groups, "<networks>" + networks + "</networks>"),
+                                      "dep")
+            .stored;
+    };
+    const auto next = [&](const std::string& groups, const std::string& networks) {
+        return ParseDeploymentRequest(Datamodel(groups, "<networks>" + networks + "</networks>"),
+                                      "dep");
+    };
+    const auto current = stored(on("one"), network("one", "127.30.0.1"));
+
+    const auto added = DeclaredAddedByUpdate(
+        current, next(on("one") + SimpleGroup("b", "img",
+                                              "<interface><nicid>0</nicid><network>two"
+                                              "</network></interface>"),
+                      network("one", "127.30.0.1") + network("two", "127.30.0.1")));
+    ASSERT_EQ(added.size(), 2u) << "the new network and its subnet";
+    EXPECT_EQ(added[0].internal_id, "two");
+    EXPECT_EQ(added[1].internal_id, "two-sub");
+    EXPECT_EQ(added[1].parent_id, "two");
+    EXPECT_TRUE(
+        DeclaredAddedByUpdate(current, next(on("one"), network("one", "127.30.0.1"))).empty())
+        << "nothing new";
+
+    const auto refused = [&](const ParsedDeployment& parsed, const std::string& needle) {
+        try {
+            DeclaredAddedByUpdate(current, parsed);
+            ADD_FAILURE() << "accepted; expected a refusal naming " << needle;
+        } catch (const Error& e) {
+            EXPECT_EQ(e.code(), ErrorCode::kBadRequest);
+            EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
+        }
+    };
+    refused(next(on("one"), network("one", "127.30.0.9")),
+            "network one that deployment dep declares");
+    refused(next(on("one"), "<network><name>one</name></network>"),
+            "network one that deployment dep declares");
+    // Dropped from <networks> while the group's interface still names it.
+    refused(ParseDeploymentRequest(Datamodel(on("one")), "dep"),
+            "network one is no longer declared by deployment dep");
 }
 
 }  // namespace

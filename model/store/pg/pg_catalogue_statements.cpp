@@ -88,11 +88,10 @@ const std::pair<const char*, const char*> kStatements[] = {
      "UPDATE catalogue_clients SET revoked_at = COALESCE(revoked_at, now()) "
      "WHERE client_id = $1 RETURNING client_id"},
     // The first node to start with the catalogue stores its key; every later one reads it.
+    // First writer wins (pg_statements.cpp, "setting_or_put").
     {"catalogue_signing_key",
-     "WITH ins AS (INSERT INTO settings (key, value) VALUES ('catalogue.signing_key', $1) "
-     "ON CONFLICT (key) DO NOTHING RETURNING value) "
-     "SELECT value FROM ins UNION ALL "
-     "SELECT value FROM settings WHERE key = 'catalogue.signing_key' LIMIT 1"},
+     "INSERT INTO settings (key, value) VALUES ('catalogue.signing_key', $1) "
+     "ON CONFLICT (key) DO UPDATE SET value = settings.value RETURNING value"},
     // $3: a text[] of file names ('' : every file).
     {"catalogue_record_agreement",
      "INSERT INTO catalogue_agreements (client_id, form, file_name, accepted, details) "

@@ -168,11 +168,10 @@ const std::pair<const char*, const char*> kCsmStatements[] = {
      "DELETE FROM csm_hosts WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM busy) RETURNING id"},
 
     // The first node to start with the CSM face stores its key; every later one reads it.
+    // First writer wins (pg_statements.cpp, "setting_or_put").
     {"csm_token_key",
-     "WITH ins AS (INSERT INTO settings (key, value) VALUES ('csm.token_key', $1) "
-     "ON CONFLICT (key) DO NOTHING RETURNING value) "
-     "SELECT value FROM ins UNION ALL "
-     "SELECT value FROM settings WHERE key = 'csm.token_key' LIMIT 1"},
+     "INSERT INTO settings (key, value) VALUES ('csm.token_key', $1) "
+     "ON CONFLICT (key) DO UPDATE SET value = settings.value RETURNING value"},
 };
 
 #undef ESCD_CSM_HOSTS

@@ -16,6 +16,18 @@
 #include "model/store/pg/pg_store.hpp"
 
 namespace escd::model::pg {
+namespace {
+// A network or subnet a deployment declares, CREATING for its workflow to create.
+void InsertDeclared(pqxx::work& tx, const ResourceRecord& r) {
+    if (tx.exec_prepared("insert_declared", r.internal_id, Stored(r.kind), r.tenant_id, r.parent_id,
+                         r.name, r.spec)
+            .empty()) {
+        throw Error(ErrorCode::kConflict, "internal id " + r.internal_id + " of the " +
+                                              Stored(r.kind) +
+                                              " the deployment declares is already used");
+    }
+}
+}  // namespace
 
 asio::awaitable<void> PgStore::AcceptDeployment(const ResourceRecord& deployment,
                                                 const Operation& op,
@@ -57,16 +69,7 @@ asio::awaitable<void> PgStore::AcceptDeployment(const ResourceRecord& deployment
                 }
                 tx.exec_prepared0("set_service", deployment.internal_id,
                                   std::string(ToString(ServiceState::kDeploying)));
-                for (const auto& r : declared) {
-                    if (tx.exec_prepared("insert_declared", r.internal_id, Stored(r.kind),
-                                         r.tenant_id, r.parent_id, r.name, r.spec)
-                            .empty()) {
-                        throw Error(ErrorCode::kConflict, "internal id " + r.internal_id +
-                                                              " of the " + Stored(r.kind) +
-                                                              " the deployment declares is "
-                                                              "already used");
-                    }
-                }
+                for (const auto& r : declared) InsertDeclared(tx, r);
                 for (const auto& [kind, id] : uses)
                     tx.exec_prepared0("insert_ref", deployment.internal_id, Stored(kind), id);
                 InsertOperation(tx, op, Node());
@@ -80,16 +83,51 @@ asio::awaitable<void> PgStore::AcceptDeployment(const ResourceRecord& deployment
 }
 
 asio::awaitable<void> PgStore::AcceptDeploymentUpdate(const Operation& op,
-                                                      const std::vector<ResourceKey>& uses) {
+                                                      const std::vector<ResourceKey>& uses,
+                                                      const std::vector<ResourceRecord>& declared) {
     co_await AwaitCommit([&](GroupCommit::Completion done) {
         writes_.RunAsync(
             [&](pqxx::work& tx) {
                 auto next = CheckTransition(tx, ResourceKind::kDeployment, op.target_id,
                                             ResourceEvent::kUpdateRequested);
+                if (!declared.empty()) {
+                    // A refusal must leave nothing: a group-commit job refuses before it writes.
+                    Savepoint sub(tx, "accept_update");
+                    for (const auto& r : declared) InsertDeclared(tx, r);
+                    sub.Release();
+                }
                 tx.exec_prepared0("set_state", Stored(ResourceKind::kDeployment), op.target_id,
                                   std::string(ToString(next)));
                 for (const auto& [kind, id] : uses)
                     tx.exec_prepared0("insert_ref", op.target_id, Stored(kind), id);
+                InsertOperation(tx, op, Node());
+            },
+            std::move(done));
+    });
+}
+
+asio::awaitable<void> PgStore::AcceptUndeploy(const Operation& op) {
+    co_await AwaitCommit([&](GroupCommit::Completion done) {
+        writes_.RunAsync(
+            [&](pqxx::work& tx) {
+                std::string cancelled;  // the running operation this undeploy cancels, if any
+                const auto event_in = [&](ResourceState state) {
+                    if (state != ResourceState::kUpdating) return ResourceEvent::kDeleteRequested;
+                    const auto running =
+                        tx.exec_prepared("running_operation", Stored(TargetKind::kDeployment),
+                                         op.target_id, op.transaction_id);
+                    if (running.empty()) return ResourceEvent::kDeleteRequested;
+                    const auto kind = ParseOperationKind(running[0][1].as<std::string>());
+                    if (!kind || !UndeployCancels(*kind)) return ResourceEvent::kDeleteRequested;
+                    cancelled = running[0][0].as<std::string>();
+                    return ResourceEvent::kDeleteCancelling;
+                };
+                const auto next =
+                    CheckTransition(tx, ResourceKind::kDeployment, op.target_id, event_in);
+                tx.exec_prepared0("set_state", Stored(ResourceKind::kDeployment), op.target_id,
+                                  std::string(ToString(next)));
+                if (!cancelled.empty())
+                    tx.exec_prepared0("cancel_operation", cancelled, op.transaction_id);
                 InsertOperation(tx, op, Node());
             },
             std::move(done));
@@ -204,8 +242,8 @@ asio::awaitable<std::vector<OutboxRow>> PgStore::RecordDeploymentStep(const Depl
                 for (const auto& vm : step.upserts) {
                     tx.exec_prepared0("upsert_vm", vm.vm_name, vm.deployment_id, vm.vm_group,
                                       vm.vm_index, vm.uuid, vm.host,
-                                      std::string(ToString(vm.state)), vm.interfaces,
-                                      vm.monitoring);
+                                      std::string(ToString(vm.state)), vm.interfaces, vm.monitoring,
+                                      vm.recovery_attempts);
                 }
                 for (const auto& a : step.allocations) {
                     if (tx.exec_prepared("insert_allocation", a.network_id, a.address, a.vm_name,

@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstdint>
 #include <exception>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -55,6 +56,11 @@ ResourceState CheckTransition(pqxx::work& tx,
                               ResourceKind kind,
                               const std::string& id,
                               ResourceEvent event);
+/// The same, with the event `event_in` picks for the state the locked row is in.
+ResourceState CheckTransition(pqxx::work& tx,
+                              ResourceKind kind,
+                              const std::string& id,
+                              const std::function<ResourceEvent(ResourceState)>& event_in);
 
 /// Inserts `op` as unfinished, its transaction leased to `node` (the accepting node, "" for
 /// nobody). Defined, with InsertOutbox and HoldLease, in pg_operations.cpp.

@@ -92,13 +92,15 @@ asio::awaitable<std::vector<OutboxRow>> PgStore::CompleteOperation(
                 rows.clear();
                 HoldLease(tx, LeaseKind::kTransaction, op.transaction_id, node);
                 // First, so that an end committed already writes nothing again.
-                ended_before = tx.exec_prepared("finish_operation", op.transaction_id, status_code,
-                                                status_message)
-                                   .empty();
+                const auto finished = tx.exec_prepared("finish_operation", op.transaction_id,
+                                                       status_code, status_message);
+                ended_before = finished.empty();
                 if (ended_before) return;
-                if (removed) {
+                // A cancelled operation leaves its target to the undeploy that cancelled it.
+                const bool cancelled = finished[0][0].as<bool>();
+                if (removed && !cancelled) {
                     tx.exec_prepared0("delete_resource", Stored(op.target_kind), op.target_id);
-                } else {
+                } else if (!cancelled) {
                     tx.exec_prepared0("update_resource", Stored(op.target_kind), op.target_id,
                                       std::string(ToString(outcome.state)),
                                       outcome.external_id.value_or(""), outcome.spec.value_or(""),
@@ -149,6 +151,24 @@ asio::awaitable<void> PgStore::MarkOutboxAbandoned(std::int64_t id,
 asio::awaitable<std::optional<Operation>> PgStore::LatestOperation(const std::string& target_id) {
     return OnPool(
         [this, &target_id] { return FirstRow("latest_operation", OperationFromRow, target_id); });
+}
+
+asio::awaitable<std::optional<std::string>> PgStore::CancelledBy(
+    const std::string& transaction_id) {
+    return OnPool([this, &transaction_id] {
+        return FirstRow(
+            "operation_cancelled_by", [](const pqxx::row& row) { return row[0].as<std::string>(); },
+            transaction_id);
+    });
+}
+
+asio::awaitable<std::vector<std::string>> PgStore::UnfinishedCancelledBy(
+    const std::string& transaction_id) {
+    return OnPool([this, &transaction_id] {
+        return AllRows(
+            "unfinished_cancelled_by",
+            [](const pqxx::row& row) { return row[0].as<std::string>(); }, transaction_id);
+    });
 }
 
 }  // namespace escd::model::pg

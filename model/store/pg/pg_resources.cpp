@@ -40,13 +40,20 @@ std::string TextArray(const std::vector<std::string>& values) {
 ResourceState CheckTransition(pqxx::work& tx,
                               ResourceKind kind,
                               const std::string& id,
-                              ResourceEvent event) {
+                              const std::function<ResourceEvent(ResourceState)>& event_in) {
     auto rows = tx.exec_prepared("lock_resource", Stored(kind), id);
     if (rows.empty()) throw Error(ErrorCode::kNotFound, Stored(kind) + " " + id + " not found");
     auto current = StoredValue(ParseResourceState, "resources", id, rows[0][0].as<std::string>());
-    auto next = NextState(current, event);
+    auto next = NextState(current, event_in(current));
     if (!next) throw Error(ErrorCode::kConflict, BusyMessage(kind, id, current));
     return *next;
+}
+
+ResourceState CheckTransition(pqxx::work& tx,
+                              ResourceKind kind,
+                              const std::string& id,
+                              ResourceEvent event) {
+    return CheckTransition(tx, kind, id, [event](ResourceState) { return event; });
 }
 
 asio::awaitable<std::vector<ResourceRecord>> PgStore::ListResources(

@@ -99,6 +99,7 @@ VmRecord VmFromRow(const pqxx::row& row) {
     vm.state = StoredValue(ParseVmState, "vms", vm.vm_name, row[6].as<std::string>());
     vm.interfaces = row[7].as<std::string>();
     vm.monitoring = row[8].as<bool>();
+    vm.recovery_attempts = row[9].as<int>();
     return vm;
 }
 

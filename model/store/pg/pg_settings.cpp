@@ -142,6 +142,13 @@ asio::awaitable<std::optional<std::string>> PgStore::GetSetting(const std::strin
     });
 }
 
+asio::awaitable<std::string> PgStore::SettingOrPut(const std::string& key,
+                                                   const std::string& candidate) {
+    std::vector<std::string> params{key, candidate};
+    const auto result = co_await Write("setting_or_put", params);
+    co_return result.at(0)[0].as<std::string>();
+}
+
 asio::awaitable<void> PgStore::PutSetting(const std::string& key, const std::string& value) {
     return OnPool([&]() -> void {
         With([&](pqxx::connection& c) {

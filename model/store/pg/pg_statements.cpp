@@ -93,7 +93,21 @@ const std::pair<const char*, const char*> kStatements[] = {
     {"finish_operation",
      "UPDATE operations SET finished_at = now(), step = 'DONE', status_code = $2, status_message = "
      "$3 "
-     "WHERE transaction_id = $1::uuid AND finished_at IS NULL RETURNING 1"},
+     "WHERE transaction_id = $1::uuid AND finished_at IS NULL RETURNING cancelled_by IS NOT NULL"},
+    // $1 = the target kind, $2 = its id, $3 = the operation being accepted: the one running.
+    {"running_operation",
+     "SELECT transaction_id::text, kind FROM operations WHERE target_kind = $1 AND "
+     "target_id = $2 AND finished_at IS NULL AND transaction_id <> $3::uuid ORDER BY created_at "
+     "LIMIT 1"},
+    {"cancel_operation",
+     "UPDATE operations SET cancelled_by = $2::uuid WHERE transaction_id = $1::uuid AND "
+     "finished_at IS NULL"},
+    {"operation_cancelled_by",
+     "SELECT cancelled_by::text FROM operations WHERE transaction_id = $1::uuid AND "
+     "cancelled_by IS NOT NULL"},
+    {"unfinished_cancelled_by",
+     "SELECT transaction_id::text FROM operations WHERE cancelled_by = $1::uuid AND "
+     "finished_at IS NULL"},
     // A callback, and the lease of its transaction to $7 (the writing node) unless it has one:
     // the events of a monitor's verdict belong to no operation.
     {"insert_outbox",
@@ -137,11 +151,13 @@ const std::pair<const char*, const char*> kStatements[] = {
      "o AS (UPDATE operations SET finished_at = now(), step = 'DONE', status_code = $8, "
      "status_message = $9 "
      "      WHERE transaction_id = $7::uuid AND finished_at IS NULL AND EXISTS (SELECT 1 FROM f) "
-     "      RETURNING 1), "
+     "      RETURNING cancelled_by), "
+     // A cancelled operation leaves its target to the undeploy that cancelled it (DELETING).
      "r AS (UPDATE resources SET state = $3, external_id = COALESCE(NULLIF($4, ''), "
      "external_id), "
      "      spec = COALESCE(NULLIF($5, ''), spec), name = COALESCE(NULLIF($6, ''), name), "
-     "      updated_at = now() WHERE kind = $1 AND internal_id = $2 AND EXISTS (SELECT 1 FROM o)), "
+     "      updated_at = now() WHERE kind = $1 AND internal_id = $2 "
+     "      AND EXISTS (SELECT 1 FROM o WHERE o.cancelled_by IS NULL)), "
      "c AS (INSERT INTO outbox (transaction_id, url, event, status_code, status_message, body) "
      "      SELECT $7::uuid, $10, $11, $8, $9, $12 WHERE $10 <> '' AND EXISTS (SELECT 1 FROM o) "
      "      RETURNING id, (extract(epoch from created_at) * 1000)::bigint AS ms) "
@@ -238,21 +254,22 @@ const std::pair<const char*, const char*> kStatements[] = {
      "SELECT deployment_id FROM deployment_refs WHERE kind = $1 AND ref_id = $2 LIMIT 1"},
     {"list_vms",
      "SELECT vm_name, deployment_id, vm_group, vm_index, uuid, host, state, interfaces, "
-     "monitoring FROM vms WHERE deployment_id = $1 ORDER BY vm_group, vm_index"},
+     "monitoring, recovery_attempts FROM vms WHERE deployment_id = $1 ORDER BY vm_group, vm_index"},
     {"list_all_vms",
      "SELECT vm_name, deployment_id, vm_group, vm_index, uuid, host, state, interfaces, "
-     "monitoring FROM vms ORDER BY deployment_id, vm_group, vm_index"},
+     "monitoring, recovery_attempts FROM vms ORDER BY deployment_id, vm_group, vm_index"},
     {"list_services", "SELECT deployment_id, state FROM services"},
     {"upsert_vm",
      "INSERT INTO vms (vm_name, deployment_id, vm_group, vm_index, uuid, host, state, interfaces, "
-     "monitoring) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) "
+     "monitoring, recovery_attempts) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) "
      "ON CONFLICT (vm_name) DO UPDATE SET uuid = EXCLUDED.uuid, host = EXCLUDED.host, "
      "state = EXCLUDED.state, interfaces = EXCLUDED.interfaces, "
-     "monitoring = EXCLUDED.monitoring, updated_at = now()"},
+     "monitoring = EXCLUDED.monitoring, recovery_attempts = EXCLUDED.recovery_attempts, "
+     "updated_at = now()"},
     {"delete_vm", "DELETE FROM vms WHERE vm_name = $1"},
     {"get_vm",
      "SELECT vm_name, deployment_id, vm_group, vm_index, uuid, host, state, interfaces, "
-     "monitoring FROM vms WHERE vm_name = $1"},
+     "monitoring, recovery_attempts FROM vms WHERE vm_name = $1"},
     {"allocated_addresses", "SELECT address FROM ip_allocations WHERE network_id = $1"},
     // No row: the address is another VM's (or this very allocation's, committed by a first run).
     {"insert_allocation",
@@ -263,6 +280,12 @@ const std::pair<const char*, const char*> kStatements[] = {
     {"put_setting",
      "INSERT INTO settings (key, value) VALUES ($1, $2) "
      "ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = now()"},
+    // First writer wins. The conflict's no-op update returns the row another transaction
+    // committed meanwhile; a DO NOTHING with a SELECT in the same statement would not see it
+    // (the statement's snapshot predates that commit) and return no row.
+    {"setting_or_put",
+     "INSERT INTO settings (key, value) VALUES ($1, $2) "
+     "ON CONFLICT (key) DO UPDATE SET value = settings.value RETURNING value"},
 
     // VIM connectors and VIM users.
     {"list_vim_connectors",

@@ -98,6 +98,10 @@ class PgStore final : public ResourceStore,
                                               const std::string& reason) override;
     asio::awaitable<std::optional<Operation>> LatestOperation(
         const std::string& target_id) override;
+    asio::awaitable<std::optional<std::string>> CancelledBy(
+        const std::string& transaction_id) override;
+    asio::awaitable<std::vector<std::string>> UnfinishedCancelledBy(
+        const std::string& transaction_id) override;
 
     // DynamicMappingStore, HostStore, SettingsStore (pg_settings.cpp)
     asio::awaitable<std::vector<ConfigParameter>> ListConfigParameters() override;
@@ -107,6 +111,8 @@ class PgStore final : public ResourceStore,
                                                 const std::string& value) override;
     asio::awaitable<std::optional<std::string>> GetSetting(const std::string& key) override;
     asio::awaitable<void> PutSetting(const std::string& key, const std::string& value) override;
+    asio::awaitable<std::string> SettingOrPut(const std::string& key,
+                                              const std::string& candidate) override;
     asio::awaitable<std::vector<DynamicMapping>> ListDynamicMappings(MappingKind kind) override;
     asio::awaitable<void> CreateDynamicMappings(
         const std::vector<DynamicMapping>& entries) override;
@@ -155,8 +161,11 @@ class PgStore final : public ResourceStore,
                                            const Operation& op,
                                            const std::vector<ResourceKey>& uses,
                                            const std::vector<ResourceRecord>& declared) override;
-    asio::awaitable<void> AcceptDeploymentUpdate(const Operation& op,
-                                                 const std::vector<ResourceKey>& uses) override;
+    asio::awaitable<void> AcceptDeploymentUpdate(
+        const Operation& op,
+        const std::vector<ResourceKey>& uses,
+        const std::vector<ResourceRecord>& declared) override;
+    asio::awaitable<void> AcceptUndeploy(const Operation& op) override;
     asio::awaitable<std::optional<StoredDeployment>> ReadDeployment(
         const std::string& deployment_id) override;
     asio::awaitable<std::vector<StoredDeployment>> ReadDeployments() override;
