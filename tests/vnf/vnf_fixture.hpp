@@ -353,6 +353,33 @@ interface $NICID_0_MAC_ADDRESS $NICID_0_IP_ADDRESS $NICID_0_NETMASK $NICID_0_GAT
         return post.Header("ESC-Transaction-Id");
     }
 
+    /// Seeds, deploys `count` VNFs (with `recovery_policy`, a <recovery_policy> element, when
+    /// given), waits for SERVICE_ALIVE and checks the deploy's events in order; the VMs
+    /// (name -> address) as GET shows them, alive.
+    std::map<std::string, std::string> DeployAlive(int count,
+                                                   const std::string& recovery_policy = {}) {
+        std::map<std::string, std::string> out;
+        Seed();
+        if (HasFatalFailure()) return out;
+        const auto posted = Clock::now();
+        const auto tx = Deploy(count, recovery_policy);
+        const auto callbacks = Await(tx, "SERVICE_ALIVE");
+        std::cout << "[ vnf ] " << count << " VNFs: POST to SERVICE_ALIVE "
+                  << Seconds(Clock::now() - posted) << " s\n";
+        Strings expected(count, "VM_DEPLOYED");
+        expected.insert(expected.end(), count, "VM_ALIVE");
+        expected.push_back("SERVICE_ALIVE");
+        EXPECT_EQ(Stages(callbacks), expected) << escd_->Log();
+        for (const auto& cb : callbacks) EXPECT_EQ(cb.Header("ESC-Status-Code"), "200") << cb.body;
+        for (const auto& [name, vm] : VmsByGet()) {
+            EXPECT_EQ(vm.first, "VM_ALIVE_STATE") << name;
+            out[name] = vm.second;
+        }
+        EXPECT_EQ(out.size(), static_cast<std::size_t>(count));
+        EXPECT_EQ(ServiceStateByGet(), "SERVICE_ACTIVE_STATE");
+        return out;
+    }
+
     /// Undeploys and checks that libvirt is left with no domain and no VM volume of it.
     void UndeployLeavesNothing(const std::set<std::string>& vms) {
         const auto started = Clock::now();

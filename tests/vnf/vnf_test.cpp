@@ -15,31 +15,6 @@ namespace {
 
 class Vnf : public VnfTest {
   protected:
-    /// Seeds, deploys `count` VNFs, waits for SERVICE_ALIVE and checks the deploy's events in
-    /// order; the VMs (name -> address) as GET shows them, alive.
-    std::map<std::string, std::string> DeployAlive(int count) {
-        std::map<std::string, std::string> out;
-        Seed();
-        if (HasFatalFailure()) return out;
-        const auto posted = Clock::now();
-        const auto tx = Deploy(count);
-        const auto callbacks = Await(tx, "SERVICE_ALIVE");
-        std::cout << "[ vnf ] " << count << " VNFs: POST to SERVICE_ALIVE "
-                  << Seconds(Clock::now() - posted) << " s\n";
-        Strings expected(count, "VM_DEPLOYED");
-        expected.insert(expected.end(), count, "VM_ALIVE");
-        expected.push_back("SERVICE_ALIVE");
-        EXPECT_EQ(Stages(callbacks), expected) << escd_->Log();
-        for (const auto& cb : callbacks) EXPECT_EQ(cb.Header("ESC-Status-Code"), "200") << cb.body;
-        for (const auto& [name, vm] : VmsByGet()) {
-            EXPECT_EQ(vm.first, "VM_ALIVE_STATE") << name;
-            out[name] = vm.second;
-        }
-        EXPECT_EQ(out.size(), static_cast<std::size_t>(count));
-        EXPECT_EQ(ServiceStateByGet(), "SERVICE_ACTIVE_STATE");
-        return out;
-    }
-
     HttpResponse ServiceOperation(const std::string& operation) {
         return client_->Post("/v0/vten/deployments/service/" + deployment_,
                              "<service_operation xmlns=\"urn:ietf:params:xml:ns:netconf:base:1.0\">"
