@@ -26,6 +26,9 @@ struct VmRecord {
     /// Attempts made by the VM's running recovery (0 when none runs): a resumed recovery goes on
     /// from the next one.
     int recovery_attempts = 0;
+    /// The image (internal id) the VM was created from; "" for one created before escd recorded
+    /// it (its group's image).
+    std::string image;
 };
 
 /// An address given to a VM interface (ip_allocations).

@@ -41,6 +41,10 @@ constexpr std::array kVmTable{
     VmRow{V::kRecovering,   VE::kVimDone,           V::kInert},
     VmRow{V::kRecovering,   VE::kAlive,             V::kAlive},     // recovered
     VmRow{V::kRecovering,   VE::kVimFailed,         V::kError},     // every attempt failed
+    VmRow{V::kAlive,        VE::kRedeploy,          V::kDeploying},
+    VmRow{V::kInert,        VE::kRedeploy,          V::kDeploying},
+    VmRow{V::kError,        VE::kRedeploy,          V::kDeploying},
+    VmRow{V::kMonitorUnset, VE::kRedeploy,          V::kDeploying},
     VmRow{V::kInit,         VE::kUndeploy,          V::kUndeploying},
     VmRow{V::kDeploying,    VE::kUndeploy,          V::kUndeploying},
     VmRow{V::kInert,        VE::kUndeploy,          V::kUndeploying},

@@ -15,6 +15,8 @@
 ///   ALIVE --Down--> INERT  (a KPI or the VIM says it is not alive)
 ///   ALIVE|INERT|ERROR|SHUTOFF --Recover--> RECOVERING --Alive--> ALIVE (recovered)
 ///   RECOVERING --VimFailed--> ERROR (every attempt failed); --VimDone--> INERT
+///   ALIVE|INERT|ERROR|MONITOR_UNSET --Redeploy--> DEPLOYING (an update's new image: the VM made
+///   again under its name, deployment_rolling.cpp)
 ///   any but UNDEPLOYING/REMOVED --Undeploy--> UNDEPLOYING --VimDone--> REMOVED (VimFailed: ERROR)
 ///
 /// Service:
@@ -61,6 +63,7 @@ enum class VmEvent {
     kDisableMonitoring,
     kEnableMonitoring,
     kRecover,
+    kRedeploy,
     kUndeploy,
 };
 

@@ -544,8 +544,8 @@ void CheckDeploymentUpdate(const DeploymentSpec& current, const DeploymentSpec& 
                                [&](const VmGroupSpec& g) { return g.name == was.name; });
         if (it == next.vm_groups.end()) continue;  // removed: allowed
         const std::string at = "vm_group " + was.name + ": ";
-        // A VM's disk and size are fixed once it exists: a new vm_group is the way to change them.
-        if (it->image != was.image) RefuseChange(at + "the image");
+        // A VM's size is fixed once it exists: a new vm_group is the way to change it. Another
+        // image is a rolling upgrade of the group's VMs (deployment_rolling.cpp).
         if (it->flavor != was.flavor || it->vcpus != was.vcpus || it->memory_mb != was.memory_mb)
             RefuseChange(at + "the flavor (or vim_vcpus, vim_memory_mb)");
         for (const auto& nic : was.interfaces) {
@@ -557,6 +557,30 @@ void CheckDeploymentUpdate(const DeploymentSpec& current, const DeploymentSpec& 
                                  " (remove it and add one with another nicid)");
                 }
             }
+        }
+    }
+}
+
+void CheckRollingUpgrades(const DeploymentSpec& current,
+                          const DeploymentSpec& next,
+                          const std::map<std::string, int>& vms) {
+    for (const auto& group : next.vm_groups) {
+        const auto was = std::find_if(current.vm_groups.begin(), current.vm_groups.end(),
+                                      [&](const VmGroupSpec& g) { return g.name == group.name; });
+        if (was == current.vm_groups.end() || was->image == group.image) continue;
+        const auto found = vms.find(group.name);
+        const int now = found == vms.end() ? 0 : found->second;
+        // The update first brings the group within its new bounds, then upgrades it.
+        const int count = std::clamp(now, group.scaling.min_active,
+                                     std::max(group.scaling.min_active, group.scaling.max_active));
+        if (count - 1 < group.scaling.min_active) {
+            Bad("vm_group " + group.name +
+                ": another image is a rolling upgrade that takes its VMs down one at a time; "
+                "with " +
+                std::to_string(count) + " VM(s) and min_active " +
+                std::to_string(group.scaling.min_active) +
+                ", fewer than min_active would be alive (lower min_active, or raise max_active, "
+                "for the upgrade)");
         }
     }
 }

@@ -10,6 +10,7 @@
 /// the reference's misspellings of <nicid> — nicaid, nictid, nivid — written as nicid), with
 /// every element escd does not interpret kept, so GET /deployments/config/{id} returns it.
 
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -62,9 +63,17 @@ DeploymentSpec DeploymentSpecFromStored(std::string_view stored, std::string_vie
 std::vector<Reference> DeploymentReferences(std::string_view stored, std::string_view internal_id);
 
 /// What a PUT may not change (400 naming it): the tenant and name; of a vm_group that stays, its
-/// image, flavor or size, and an interface kept under its nicid. Adding and removing vm_groups,
-/// interfaces and declared networks, scaling bounds, day-0, KPIs and rules may change.
+/// flavor or size, and an interface kept under its nicid (another image is a rolling upgrade).
+/// Adding and removing vm_groups, interfaces and declared networks, scaling bounds, day-0, KPIs and
+/// rules may change.
 void CheckDeploymentUpdate(const DeploymentSpec& current, const DeploymentSpec& next);
+
+/// A kept vm_group given another image is upgraded VM by VM, one down at a time: 400 naming the
+/// group when that would leave fewer than its (new) min_active alive. `vms`: how many VMs each
+/// group has now.
+void CheckRollingUpgrades(const DeploymentSpec& current,
+                          const DeploymentSpec& next,
+                          const std::map<std::string, int>& vms);
 
 /// The networks and subnets a PUT declares that the deployment (stored datamodel `current`)
 /// does not: what the update creates. A network declared before and after must be declared

@@ -55,6 +55,14 @@ inline model::VmStep StepOf(model::VmState state, model::VmEvent event) {
     return RowOrBug(model::Step(state, event), "VM", state);
 }
 
+/// The vm_group of `spec` named `name`; null when it has none.
+inline const model::VmGroupSpec* FindGroup(const model::DeploymentSpec& spec,
+                                           const std::string& name) {
+    for (const auto& group : spec.vm_groups)
+        if (group.name == name) return &group;
+    return nullptr;
+}
+
 inline model::ServiceState Next(model::ServiceState state, model::ServiceEvent event) {
     return RowOrBug(model::NextState(state, event), "service", state);
 }

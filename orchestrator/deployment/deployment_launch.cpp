@@ -251,6 +251,7 @@ asio::awaitable<bool> DeploymentWorkflow::CreateOnVim(Context& context,
         const auto info = co_await LaunchVm(context, group, vm, order, index);
         vm.uuid = info.uuid;
         vm.host = info.host;
+        vm.image = group.image;
         vm.state = Next(vm.state, VmEvent::kVimDone);
         step.upserts.push_back(vm);
         context.Emit(step, std::string(deployed_event), &vm, 200, "VM Deployed");
@@ -292,6 +293,7 @@ asio::awaitable<std::size_t> DeploymentWorkflow::RestoreVms(const model::Operati
                             << info.uuid << " (was " << vm.uuid << ")";
         vm.uuid = info.uuid;
         vm.host = info.host;
+        vm.image = context.Group(vm.vm_group).image;
         if (vm.state == V::kAlive) vm.state = V::kInert;  // it has to prove alive again
         auto step = context.NewStep();
         step.upserts.push_back(vm);

@@ -100,6 +100,16 @@ asio::awaitable<bool> DeploymentWorkflow::RebootToRecover(Context& context, mode
     co_return status == 200;
 }
 
+asio::awaitable<void> DeploymentWorkflow::DropSnapshotRows(model::DeploymentStep& step,
+                                                           const std::string& vm_name) {
+    // The VIM dropped the VM's snapshots with it: their rows go in the same step, so that GET
+    // /snapshots shows none the VM made again does not have.
+    const std::string any_tenant;
+    const auto snapshots = co_await snapshots_.ListVmSnapshots(any_tenant, vm_name);
+    for (const auto& snapshot : snapshots)
+        step.snapshots.push_back({snapshot.snapshot_id, model::SnapshotState::kRemoved});
+}
+
 asio::awaitable<bool> DeploymentWorkflow::RedeployToRecover(Context& context, model::VmRecord& vm) {
     const auto& group = context.Group(vm.vm_group);
     const auto& name = vm.vm_name;
@@ -108,12 +118,7 @@ asio::awaitable<bool> DeploymentWorkflow::RedeployToRecover(Context& context, mo
         co_await vim_.vms.DeleteVm(name);  // with its config drive and its snapshots
         auto step = context.NewStep();
         step.upserts.push_back(vm);  // the attempt counted
-        // The VIM dropped the VM's snapshots with it: their rows go in the same step, so that
-        // GET /snapshots shows none the redeployed VM does not have.
-        const std::string any_tenant;
-        const auto snapshots = co_await snapshots_.ListVmSnapshots(any_tenant, name);
-        for (const auto& snapshot : snapshots)
-            step.snapshots.push_back({snapshot.snapshot_id, model::SnapshotState::kRemoved});
+        co_await DropSnapshotRows(step, name);
         context.Emit(step, "VM_RECOVERY_UNDEPLOYED", &vm, 200,
                      "VM [" + name + "] has been undeployed.");
         co_await Commit(context, step);
@@ -123,6 +128,7 @@ asio::awaitable<bool> DeploymentWorkflow::RedeployToRecover(Context& context, mo
         const auto info = co_await LaunchVm(context, group, vm);
         vm.uuid = info.uuid;
         vm.host = info.host;
+        vm.image = group.image;
         step.upserts.push_back(vm);
         context.Emit(step, "VM_RECOVERY_DEPLOYED", &vm, 200, "VM [" + name + "] redeployed",
                      &before);

@@ -4,7 +4,9 @@
 //   0. VMs an earlier run of this update was removing are removed (a rerun after a crash); the
 //      networks the new datamodel declares first are created — CREATE_NETWORK, CREATE_SUBNET;
 //   1. new VMs: every vm_group gets as many VMs as it has, kept within its new min_active and
-//      max_active (a new group: min_active) — VM_DEPLOYED, then VM_ALIVE once alive;
+//      max_active (a new group: min_active) — VM_DEPLOYED, then VM_ALIVE once alive; then the
+//      VMs of kept groups given another image, one at a time (deployment_rolling.cpp) —
+//      VM_UPDATED per VM, or a rollback of the group;
 //   2. interfaces added to or removed from a kept group: attached to / detached from each of its
 //      VMs, addresses allocated / released — VM_UPDATED per VM;
 //   3. VMs of removed groups, and those over a lowered max_active (highest index first) —
@@ -33,12 +35,6 @@ namespace xml = model::xml;
 using model::ServiceEvent;
 using model::ServiceState;
 using model::VmState;
-
-const model::VmGroupSpec* FindGroup(const model::DeploymentSpec& spec, const std::string& name) {
-    for (const auto& group : spec.vm_groups)
-        if (group.name == name) return &group;
-    return nullptr;
-}
 
 std::vector<model::ResourceKey> UsesOf(std::string_view stored, std::string_view id) {
     std::vector<model::ResourceKey> uses;
@@ -189,6 +185,8 @@ asio::awaitable<DeploymentWorkflow::Final> DeploymentWorkflow::Update(const mode
                 }
             }
         }
+        // 1b. Groups given another image: their VMs made again on it, one at a time.
+        if (failure.empty()) failure = co_await RollImages(context, old_spec);
     } catch (const Error& e) {
         if (e.retryable()) throw;  // the engine retries the whole update
         failure = e.what();

@@ -378,6 +378,21 @@ class DeploymentWorkflow {
     /// One attempt: removed and created again under its name with its addresses;
     /// VM_RECOVERY_UNDEPLOYED, VM_RECOVERY_DEPLOYED. False when the create failed.
     asio::awaitable<bool> RedeployToRecover(Context& context, model::VmRecord& vm);
+    /// In `step`: the removal of the snapshot rows of `vm_name`, whose VM the VIM just deleted
+    /// (with its snapshots) to make it again.
+    asio::awaitable<void> DropSnapshotRows(model::DeploymentStep& step, const std::string& vm_name);
+
+    /// The rolling image upgrade of an update (deployment_rolling.cpp): every kept vm_group whose
+    /// image `old_spec` names differently, VM by VM; "" when done, else why the groups it
+    /// touched were rolled back to their old image.
+    asio::awaitable<std::string> RollImages(Context& context,
+                                            const model::DeploymentSpec& old_spec);
+    /// One VM of `group` made again under its name on `group`'s image: VM_UPDATED once alive
+    /// (200, `done`), or 500 when it could not be made or did not come alive. Whether it is.
+    asio::awaitable<bool> RedeployOnImage(Context& context,
+                                          const model::VmGroupSpec& group,
+                                          model::VmRecord vm,
+                                          const std::string& done);
     /// DEFAULT/VM_RECOVERY_RETRY_MAX (3 when unset or not a number), read from the settings store.
     asio::awaitable<int> RecoveryRetryMax();
 

@@ -2,6 +2,8 @@
 
 #include <pugixml.hpp>
 
+#include <map>
+
 #include "common/crypto.hpp"
 #include "common/error.hpp"
 #include "model/ids.hpp"
@@ -127,6 +129,9 @@ asio::awaitable<Accepted> Update(const DeploymentContext& c, Request& request) {
                                                   xml::ResolvedReferencesOf(loaded->record.spec));
     RecordReferences(parsed, lookup);
     xml::CheckDeploymentUpdate(loaded->spec, parsed.spec);
+    std::map<std::string, int> vms_per_group;
+    for (const auto& vm : loaded->vms) ++vms_per_group[vm.vm_group];
+    xml::CheckRollingUpgrades(loaded->spec, parsed.spec, vms_per_group);
     const auto added = xml::DeclaredAddedByUpdate(loaded->record.spec, parsed);
     const auto service = model::ServiceStateOf(loaded->service);
     if (!model::ServiceAcceptsUpdate(service)) {

@@ -184,9 +184,10 @@ TEST_F(DeploymentReferences, AnUpdateComparesWhatReferencesMeanNotTheirText) {
     const auto put = [&](const std::string& image, int count) {
         return client_->Put("/v0/deployments/upd", Datamodel("ten", image, count), WithCallback());
     };
-    // Another image, by name: a change of image, refused as by internal id.
-    ExpectError(put("otherImg", 1), 400, "vm_group g1: the image");
-    ExpectError(put("ghost-image", 1), 400, "vm_group g1: the image");
+    // Another image, by name: a change of image (a rolling upgrade, which one VM under
+    // min_active 1 cannot have), as by internal id.
+    ExpectError(put("otherImg", 1), 400, "vm_group g1: another image is a rolling upgrade");
+    ExpectError(put("ghost-image", 1), 400, "vm_group g1: another image is a rolling upgrade");
     // The same image by its internal id: no change, so the scale-out goes ahead.
     auto same = put("my_image_id", 2);
     ASSERT_EQ(same.status, 200) << same.body;

@@ -189,6 +189,8 @@ DeploymentSpec Spec(const std::string& groups, const std::string& extra = {}) {
 TEST(DeploymentUpdateRules, GroupsAndInterfacesMayComeAndGo) {
     const auto current = Spec(SimpleGroup("a") + SimpleGroup("b"));
     EXPECT_NO_THROW(CheckDeploymentUpdate(current, Spec(SimpleGroup("a") + SimpleGroup("c"))));
+    EXPECT_NO_THROW(CheckDeploymentUpdate(current, Spec(SimpleGroup("a", "other-image"))))
+        << "another image is a rolling upgrade";
     EXPECT_NO_THROW(CheckDeploymentUpdate(
         current, Spec(SimpleGroup("a", "img",
                                   "<interface><nicid>0</nicid><network>net</network></interface>"
@@ -207,7 +209,6 @@ TEST(DeploymentUpdateRules, WhatAVmIsMadeOfCannotChange) {
             EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
         }
     };
-    refused(Spec(SimpleGroup("a", "other-image")), "vm_group a: the image");
     refused(Spec(SimpleGroup("a", "img",
                              "<interface><nicid>0</nicid><network>moved</network></interface>")),
             "vm_group a: interface 0");
@@ -273,6 +274,26 @@ TEST(DeploymentUpdateRules, DeclaredNetworksMayComeAndGoButNotChange) {
     // Dropped from <networks> while the group's interface still names it.
     refused(ParseDeploymentRequest(Datamodel(on("one")), "dep"),
             "network one is no longer declared by deployment dep");
+}
+
+// Another image is a rolling upgrade, one VM down at a time: refused where that would leave
+// fewer than min_active alive, counting the VMs the update brings the group to first.
+TEST(DeploymentUpdateRules, AnotherImageNeedsRoomAboveMinActive) {
+    const auto current = Spec(SimpleGroup("a"));
+    auto next = Spec(SimpleGroup("a", "other-image"));
+    next.vm_groups[0].scaling.min_active = 1;
+    next.vm_groups[0].scaling.max_active = 2;
+    EXPECT_NO_THROW(CheckRollingUpgrades(current, next, {{"a", 2}}));
+    try {
+        CheckRollingUpgrades(current, next, {{"a", 1}});
+        ADD_FAILURE() << "one VM, min_active 1: the upgrade would leave none alive";
+    } catch (const Error& e) {
+        EXPECT_EQ(e.code(), ErrorCode::kBadRequest);
+        EXPECT_NE(std::string(e.what()).find("vm_group a"), std::string::npos) << e.what();
+    }
+    next.vm_groups[0].scaling.min_active = 0;
+    EXPECT_NO_THROW(CheckRollingUpgrades(current, next, {{"a", 1}})) << "min_active 0";
+    EXPECT_NO_THROW(CheckRollingUpgrades(current, current, {{"a", 1}})) << "the same image";
 }
 
 }  // namespace

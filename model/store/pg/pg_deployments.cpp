@@ -243,7 +243,7 @@ asio::awaitable<std::vector<OutboxRow>> PgStore::RecordDeploymentStep(const Depl
                     tx.exec_prepared0("upsert_vm", vm.vm_name, vm.deployment_id, vm.vm_group,
                                       vm.vm_index, vm.uuid, vm.host,
                                       std::string(ToString(vm.state)), vm.interfaces, vm.monitoring,
-                                      vm.recovery_attempts);
+                                      vm.recovery_attempts, vm.image);
                 }
                 for (const auto& a : step.allocations) {
                     if (tx.exec_prepared("insert_allocation", a.network_id, a.address, a.vm_name,

@@ -100,6 +100,7 @@ VmRecord VmFromRow(const pqxx::row& row) {
     vm.interfaces = row[7].as<std::string>();
     vm.monitoring = row[8].as<bool>();
     vm.recovery_attempts = row[9].as<int>();
+    vm.image = row[10].as<std::string>();
     return vm;
 }
 

@@ -254,22 +254,24 @@ const std::pair<const char*, const char*> kStatements[] = {
      "SELECT deployment_id FROM deployment_refs WHERE kind = $1 AND ref_id = $2 LIMIT 1"},
     {"list_vms",
      "SELECT vm_name, deployment_id, vm_group, vm_index, uuid, host, state, interfaces, "
-     "monitoring, recovery_attempts FROM vms WHERE deployment_id = $1 ORDER BY vm_group, vm_index"},
+     "monitoring, recovery_attempts, image FROM vms WHERE deployment_id = $1 ORDER BY vm_group, "
+     "vm_index"},
     {"list_all_vms",
      "SELECT vm_name, deployment_id, vm_group, vm_index, uuid, host, state, interfaces, "
-     "monitoring, recovery_attempts FROM vms ORDER BY deployment_id, vm_group, vm_index"},
+     "monitoring, recovery_attempts, image FROM vms ORDER BY deployment_id, vm_group, vm_index"},
     {"list_services", "SELECT deployment_id, state FROM services"},
     {"upsert_vm",
      "INSERT INTO vms (vm_name, deployment_id, vm_group, vm_index, uuid, host, state, interfaces, "
-     "monitoring, recovery_attempts) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) "
+     "monitoring, recovery_attempts, image) "
+     "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) "
      "ON CONFLICT (vm_name) DO UPDATE SET uuid = EXCLUDED.uuid, host = EXCLUDED.host, "
      "state = EXCLUDED.state, interfaces = EXCLUDED.interfaces, "
      "monitoring = EXCLUDED.monitoring, recovery_attempts = EXCLUDED.recovery_attempts, "
-     "updated_at = now()"},
+     "image = EXCLUDED.image, updated_at = now()"},
     {"delete_vm", "DELETE FROM vms WHERE vm_name = $1"},
     {"get_vm",
      "SELECT vm_name, deployment_id, vm_group, vm_index, uuid, host, state, interfaces, "
-     "monitoring, recovery_attempts FROM vms WHERE vm_name = $1"},
+     "monitoring, recovery_attempts, image FROM vms WHERE vm_name = $1"},
     {"allocated_addresses", "SELECT address FROM ip_allocations WHERE network_id = $1"},
     // No row: the address is another VM's (or this very allocation's, committed by a first run).
     {"insert_allocation",
