@@ -112,13 +112,19 @@ asio::awaitable<std::string> DeploymentWorkflow::RollImages(Context& context,
                           std::to_string(group.scaling.min_active);
                 break;
             }
-            ESCD_INFO("engine") << "update of " << context.op.target_id << ": VM " << member.vm_name
+            const auto now = *context.Vm(member.vm_name);
+            if (now.state != VmState::kDeploying &&
+                !model::NextState(now.state, VmEvent::kRedeploy)) {
+                failure = "VM " + now.vm_name + " is " + std::string(model::ToString(now.state)) +
+                          ": it cannot be made again on another image";
+                break;
+            }
+            ESCD_INFO("engine") << "update of " << context.op.target_id << ": VM " << now.vm_name
                                 << " to image " << group.image;
-            if (!co_await RedeployOnImage(context, group, *context.Vm(member.vm_name),
-                                          "VM [" + member.vm_name + "] redeployed on image " +
-                                              group.image + " (was " + ImageOf(member, *was) +
-                                              ")")) {
-                failure = "VM " + member.vm_name + " did not come alive on image " + group.image;
+            const auto done = "VM [" + now.vm_name + "] redeployed on image " + group.image +
+                              " (was " + ImageOf(member, *was) + ")";
+            if (!co_await RedeployOnImage(context, group, now, done)) {
+                failure = "VM " + now.vm_name + " did not come alive on image " + group.image;
                 break;
             }
         }
@@ -130,9 +136,8 @@ asio::awaitable<std::string> DeploymentWorkflow::RollImages(Context& context,
             if (ImageOf(member, *was) == was->image && member.state != VmState::kError &&
                 member.state != VmState::kDeploying)
                 continue;
-            co_await RedeployOnImage(
-                context, *was, member,
-                "VM [" + member.vm_name + "] rolled back to image " + was->image);
+            const auto back = "VM [" + member.vm_name + "] rolled back to image " + was->image;
+            co_await RedeployOnImage(context, *was, member, back);
         }
         co_return "vm_group " + group.name + " rolled back to image " + was->image + ": " + failure;
     }

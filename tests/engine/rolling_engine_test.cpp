@@ -123,6 +123,27 @@ TEST_F(EngineRolling, AVmThatCannotBeMadeOnTheNewImageRollsTheGroupBack) {
         << "the datamodel stays the old one";
 }
 
+// A VM the operator stopped is not started again on another image behind their back: the
+// update fails naming it, and nothing is remade.
+TEST_F(EngineRolling, AStoppedVmFailsTheUpgradeBeforeAnythingIsRemade) {
+    const auto vms = DeployTwo();
+    ASSERT_EQ(vms.size(), 2u);
+    const auto stop = harness_->Accept(
+        http::verb::post, "/v0/ten/deployments/vm/" + vms[0],
+        "<vm_operation><operation>stop</operation><force>true</force></vm_operation>");
+    ASSERT_EQ(harness_->CallbacksOf(stop, 1).size(), 1u);
+    auto& fake = harness_->vim();
+    const auto creates = fake.Calls(FakeCall::kCreateVm);
+    const auto tx = harness_->Accept(http::verb::put, "/v0/deployments/dep1", Body("vnf-img-2", 1));
+    const auto events = harness_->CallbacksOf(tx, 1);
+    ASSERT_EQ(StagesOf(events), (Stages{"SERVICE_UPDATED"}));
+    EXPECT_EQ(events[0].Header("ESC-Status-Code"), "500");
+    EXPECT_NE(events[0].Header("ESC-Status-Message").find("VM_SHUTOFF_STATE"), std::string::npos)
+        << events[0].Header("ESC-Status-Message");
+    EXPECT_EQ(fake.Calls(FakeCall::kCreateVm), creates) << "a VM was remade";
+    EXPECT_EQ(ImageOnVim(vms[1]), "vnf-img");
+}
+
 TEST_F(EngineRolling, AGroupThatWouldFallUnderMinActiveIsRefused) {
     ASSERT_EQ(DeployTwo().size(), 2u);
     const auto refused =
