@@ -33,6 +33,19 @@ class EngineRecovery : public EngineTest {
         EXPECT_TRUE(init.has_value()) << "the silent VM was not found down";
         return init ? init->Header("ESC-Transaction-Id") : std::string();
     }
+
+    // The first `count` callbacks of `tx`, moving the clock one boot probe at a time (at most
+    // `probes` of them) until they came: a boot check answers, or gives up, at its next probe.
+    std::vector<ReceivedRequest> ProbeUntil(const std::string& tx, std::size_t count, int probes) {
+        auto& clock = harness_->clock();
+        std::vector<ReceivedRequest> got;
+        for (int probe = 0; probe < probes && got.size() < count; ++probe) {
+            EXPECT_TRUE(clock.WaitForWaiters(1, 10s)) << "nothing waits on the clock";
+            clock.Advance(orchestrator::kBootProbePeriod);
+            got = harness_->CallbacksOf(tx, count, 100ms);
+        }
+        return got;
+    }
 };
 
 TEST_F(EngineRecovery, AVmThatNeverAnswersGoesThroughEveryAttemptAndEndsInError) {
@@ -255,12 +268,7 @@ TEST_F(EngineRecovery, AnUndeployDuringARecoveryCancelsItAndRemovesTheDeployment
     const auto undeploy = harness_->Send(http::verb::delete_, "/v0/deployments/dep1");
     ASSERT_EQ(undeploy.status, 200) << "refused during the recovery: " << undeploy.body;
     // The boot check sees the cancel at its next probe: a probe period, not a bootup_time.
-    std::vector<ReceivedRequest> recovery;
-    for (int probe = 0; probe < 50 && recovery.size() < 3; ++probe) {
-        ASSERT_TRUE(clock.WaitForWaiters(1, 10s));
-        clock.Advance(orchestrator::kBootProbePeriod);
-        recovery = harness_->CallbacksOf(tx, 3, 100ms);
-    }
+    const auto recovery = ProbeUntil(tx, 3, 50);
     ASSERT_EQ(StagesOf(recovery),
               (Stages{"VM_RECOVERY_INIT", "VM_RECOVERY_REBOOT", "VM_RECOVERY_CANCELLED"}));
     EXPECT_EQ(recovery[2].Header("ESC-Status-Code"), "200");
@@ -277,7 +285,6 @@ TEST_F(EngineRecovery, AnUndeployDuringARecoveryCancelsItAndRemovesTheDeployment
 // The same with the recovery on another node: that node reads the cancel from the recovery's
 // row, and the undeploy, accepted here, waits for the recovery's end there.
 TEST_F(EngineRecovery, AnUndeployAcceptedByAnotherNodeCancelsTheRecoveryRunningHere) {
-    auto& clock = harness_->clock();
     const auto deployed = DeployPinged("dep1", "");
     ASSERT_EQ(deployed.size(), 3u);
     auto other = std::make_unique<EngineHarness>(db_.dsn(), harness_->world(),
@@ -288,12 +295,7 @@ TEST_F(EngineRecovery, AnUndeployAcceptedByAnotherNodeCancelsTheRecoveryRunningH
 
     const auto undeploy = other->Send(http::verb::delete_, "/v0/deployments/dep1");
     ASSERT_EQ(undeploy.status, 200) << undeploy.body;
-    std::vector<ReceivedRequest> recovery;
-    for (int probe = 0; probe < 100 && recovery.size() < 3; ++probe) {
-        ASSERT_TRUE(clock.WaitForWaiters(1, 10s));
-        clock.Advance(orchestrator::kBootProbePeriod);
-        recovery = harness_->CallbacksOf(tx, 3, 100ms);
-    }
+    const auto recovery = ProbeUntil(tx, 3, 100);
     ASSERT_EQ(StagesOf(recovery),
               (Stages{"VM_RECOVERY_INIT", "VM_RECOVERY_REBOOT", "VM_RECOVERY_CANCELLED"}))
         << "the recovery running here did not hear of the cancel";
@@ -304,7 +306,6 @@ TEST_F(EngineRecovery, AnUndeployAcceptedByAnotherNodeCancelsTheRecoveryRunningH
 
 // Only a recovery or a scale gives way: an update still makes an undeploy a 409.
 TEST_F(EngineRecovery, AnUndeployDuringAnUpdateIsStillAConflict) {
-    auto& clock = harness_->clock();
     const auto deployed = DeployPinged("dep1", "");
     ASSERT_EQ(deployed.size(), 3u);
     const auto added = NextAddress(XmlTextOf(deployed[0].body, "ip_address"));
@@ -318,13 +319,8 @@ TEST_F(EngineRecovery, AnUndeployDuringAnUpdateIsStillAConflict) {
     EXPECT_NE(refused.body.find("busy"), std::string::npos) << refused.body;
 
     harness_->guests().Answer(added);
-    std::vector<ReceivedRequest> updated;
-    for (int probe = 0; probe < 10 && updated.size() < 3; ++probe) {
-        ASSERT_TRUE(clock.WaitForWaiters(1, 10s));
-        clock.Advance(orchestrator::kBootProbePeriod);
-        updated = harness_->CallbacksOf(update, 3, 200ms);
-    }
-    EXPECT_EQ(StagesOf(updated), (Stages{"VM_DEPLOYED", "VM_ALIVE", "SERVICE_UPDATED"}));
+    EXPECT_EQ(StagesOf(ProbeUntil(update, 3, 10)),
+              (Stages{"VM_DEPLOYED", "VM_ALIVE", "SERVICE_UPDATED"}));
 }
 
 }  // namespace
