@@ -166,7 +166,8 @@ class VnfTest : public ResourceTest {
         return R"(<esc_datamodel xmlns="http://www.cisco.com/esc/esc"><tenants><tenant>
             <name>vten</name><deployments><deployment><name>)" +
                deployment_ + R"(</name>
-            <vm_group><name>g</name><image>vnf-img</image><flavor>vnf-small</flavor>
+            <vm_group><name>g</name><image>)" +
+               group_image_ + R"(</image><flavor>vnf-small</flavor>
               <bootup_time>240</bootup_time><recovery_wait_time>1</recovery_wait_time>
               <interfaces><interface><nicid>0</nicid><network>)" +
                network_ + R"(</network></interface></interfaces>
@@ -400,6 +401,8 @@ interface $NICID_0_MAC_ADDRESS $NICID_0_IP_ADDRESS $NICID_0_NETMASK $NICID_0_GAT
     }
 
     std::string uri_, image_;
+    /// The ESC image of Datamodel's group: vnf-img (Seed) unless a test made another.
+    std::string group_image_ = "vnf-img";
     std::string deployment_, network_, pool_, storage_dir_;
     std::unique_ptr<virConnect, ConnectClose> conn_;
 };
