@@ -72,6 +72,21 @@ struct RecoveryPolicySpec {
     std::optional<int> max_retries;
 };
 
+/// A vm_group's <volume>. With a size it is an ephemeral volume: a blank disk escd makes for
+/// each VM of the group and attaches to it (writable), removed with the VM; a VM made again (a
+/// recovery's redeploy, a rolling upgrade) gets a blank one. Without a size it names storage the
+/// VIM has (a datastore) and escd attaches nothing (docs/behaviour.md, "Volumes").
+struct GroupVolumeSpec {
+    std::string name;
+    int volid = 0;                 ///< its order among the VM's volumes
+    std::uint64_t size_bytes = 0;  ///< 0: not ephemeral
+    std::string bus = "virtio";    ///< virtio, scsi, sata, ide
+    std::string type;              ///< the VIM's volume type ("" = its default)
+
+    bool Ephemeral() const { return size_bytes > 0; }
+    bool operator==(const GroupVolumeSpec&) const = default;
+};
+
 /// The size of a VM whose group names neither a flavor nor vim_vcpus/vim_memory_mb.
 inline constexpr int kDefaultVcpus = 1;
 inline constexpr long long kDefaultMemoryMb = 512;
@@ -93,7 +108,7 @@ struct VmGroupSpec {
     std::vector<RuleSpec> rules;
     std::vector<ConfigurationSpec> config_data;
     std::vector<PlacementSpec> placement;
-    std::vector<std::string> volumes;  ///< volume names
+    std::vector<GroupVolumeSpec> volumes;
 };
 
 struct DeploymentSpec {

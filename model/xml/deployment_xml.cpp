@@ -219,6 +219,35 @@ ConfigurationSpec ParseConfiguration(const pugi::xml_node& node, const std::stri
     return config;
 }
 
+// A vm_group's <volume> (GroupVolumeSpec): <size> in <sizeunit> (GiB unless said) makes it an
+// ephemeral disk of each VM; <volid> orders a VM's volumes (absent: after those before it).
+GroupVolumeSpec ParseVolume(const pugi::xml_node& node,
+                            const std::string& where,
+                            const std::vector<GroupVolumeSpec>& before) {
+    GroupVolumeSpec volume;
+    volume.name = Required(node, "name", where + " volume");
+    const auto at = where + " volume " + volume.name;
+    int next = 0;  // after every volid given before
+    for (const auto& other : before) next = std::max(next, other.volid + 1);
+    volume.volid = Int(node, "volid", 0, 63, std::min(next, 63), at);
+    for (const auto& other : before) {
+        if (other.volid == volume.volid)
+            Bad(at + ": <volid> " + std::to_string(volume.volid) + " is also volume " + other.name +
+                "'s");
+    }
+    volume.bus = OneOf(node, "bus", {"virtio", "scsi", "sata", "ide"}, "virtio", at);
+    volume.type = ChildText(node, "type").value_or("");
+    const int size = Int(node, "size", 1, 1 << 20, 0, at);
+    // The units of a volume resource (model::VolumeSpec).
+    const auto unit = OneOf(node, "sizeunit", {"MiB", "GiB", "TiB"}, "GiB", at);
+    if (size == 0 && ChildText(node, "sizeunit")) Bad(at + ": <sizeunit> without a <size>");
+    const int shift = unit == "MiB" ? 20 : unit == "GiB" ? 30 : 40;
+    volume.size_bytes = static_cast<std::uint64_t>(size) << shift;
+    if (volume.size_bytes > (std::uint64_t{64} << 40))
+        Bad(at + ": " + std::to_string(size) + " " + unit + " is over 64 TiB");
+    return volume;
+}
+
 VmGroupSpec ParseGroup(const pugi::xml_node& node, std::vector<Reference>& references) {
     VmGroupSpec group;
     group.name = Required(node, "name", "vm_group");
@@ -308,7 +337,7 @@ VmGroupSpec ParseGroup(const pugi::xml_node& node, std::vector<Reference>& refer
     }
     if (auto volumes = Child(node, "volumes")) {
         for (auto volume : Children(volumes, "volume"))
-            group.volumes.push_back(Required(volume, "name", at + " volume"));
+            group.volumes.push_back(ParseVolume(volume, at, group.volumes));
     }
     return group;
 }
@@ -548,6 +577,7 @@ void CheckDeploymentUpdate(const DeploymentSpec& current, const DeploymentSpec& 
         // image is a rolling upgrade of the group's VMs (deployment_rolling.cpp).
         if (it->flavor != was.flavor || it->vcpus != was.vcpus || it->memory_mb != was.memory_mb)
             RefuseChange(at + "the flavor (or vim_vcpus, vim_memory_mb)");
+        if (it->volumes != was.volumes) RefuseChange(at + "the volumes");
         for (const auto& nic : was.interfaces) {
             for (const auto& now : it->interfaces) {
                 if (now.nicid != nic.nicid) continue;

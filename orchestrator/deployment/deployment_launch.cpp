@@ -168,6 +168,11 @@ asio::awaitable<vim::VmRequest> DeploymentWorkflow::BuildVmRequest(Context& cont
     }
     request.flavor_id = group.flavor;
     request.vim_id = group.vim_id;
+    for (const auto& volume : group.volumes)
+        if (volume.Ephemeral())
+            request.disks.push_back({volume.volid, volume.size_bytes, volume.bus, volume.type});
+    std::sort(request.disks.begin(), request.disks.end(),
+              [](const auto& a, const auto& b) { return a.volid < b.volid; });
     for (const auto& rule : group.placement) {
         const bool inside = rule.target_groups.empty() ||
                             (rule.target_groups.size() == 1 && rule.target_groups[0] == group.name);

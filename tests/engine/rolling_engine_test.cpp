@@ -28,9 +28,13 @@ class EngineRolling : public EngineTest {
         ASSERT_EQ(harness_->CallbacksOf(image, 1).size(), 1u);
     }
 
-    // Deployment dep1: group g1 of two VMs on `image`, min_active `min_active`, max_active 2.
+    // Deployment dep1: group g1 of two VMs on `image`, min_active `min_active`, max_active 2,
+    // each with an ephemeral volume of 64 MiB.
     static std::string Body(const std::string& image, int min_active) {
         auto body = EngineHarness::DeploymentBody("ten", "demo", 2);
+        body.replace(body.find("</vm_group>"), 11,
+                     "<volumes><volume><name>state</name><volid>1</volid><size>64</size>"
+                     "<sizeunit>MiB</sizeunit></volume></volumes></vm_group>");
         body.replace(body.find("<image>vnf-img</image>"), 22, "<image>" + image + "</image>");
         body.replace(body.find("<min_active>2</min_active>"), 26,
                      "<min_active>" + std::to_string(min_active) + "</min_active>");
@@ -82,6 +86,11 @@ TEST_F(EngineRolling, AnotherImageRemakesTheGroupVmByVmWithOneDownAtATime) {
         << events[0].Header("ESC-Status-Message");
     EXPECT_EQ(ImageOnVim(vms[0]), "vnf-img-2");
     EXPECT_EQ(ImageOnVim(vms[1]), "vnf-img-2");
+    for (const auto& vm : vms) {
+        ASSERT_EQ(fake.Vm(vm)->request.disks.size(), 1u) << "made again with its ephemeral disk";
+        EXPECT_EQ(fake.Vm(vm)->request.disks[0].volid, 1);
+        EXPECT_EQ(fake.Vm(vm)->request.disks[0].size_bytes, 64u << 20);
+    }
     EXPECT_NE(fake.Vm(vms[0])->uuid, uuid0) << "made again";
     EXPECT_NE(fake.Vm(vms[1])->uuid, uuid1) << "made again";
     EXPECT_EQ(ServiceState("dep1"), "SERVICE_ACTIVE_STATE");

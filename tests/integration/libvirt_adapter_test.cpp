@@ -205,6 +205,36 @@ TEST_F(LibvirtAdapterTest, NicsAreAddedToAndRemovedFromAVmOnceEach) {
     SyncWait(adapter_.DeleteNetwork("adapter-nicnet"));
 }
 
+TEST_F(LibvirtAdapterTest, EphemeralDisksAreMadeWithTheVmWritableAndRemovedWithIt) {
+    vim::VmRequest vm;
+    vm.name = "adapter-vm-disks";
+    vm.deployment_id = "d";
+    vm.memory_mb = 64;
+    vm.disks = {{0, 1 << 20, "virtio", ""}, {1, 2 << 20, "scsi", ""}};
+    SyncWait(adapter_.CreateVm(vm));
+    EXPECT_EQ(VolumeCapacity("escd-disk-adapter-vm-disks-0"), 1 << 20);
+    EXPECT_EQ(VolumeCapacity("escd-disk-adapter-vm-disks-1"), 2 << 20);
+    virDomainPtr domain = virDomainLookupByName(probe_.get(), vm.name.c_str());
+    ASSERT_NE(domain, nullptr);
+    char* xml = virDomainGetXMLDesc(domain, VIR_DOMAIN_XML_INACTIVE);
+    const std::string text = xml ? xml : "";
+    free(xml);
+    virDomainFree(domain);
+    EXPECT_NE(text.find("escd-disk-adapter-vm-disks-1"), std::string::npos) << text;
+    EXPECT_EQ(text.find("<readonly/>"), std::string::npos) << "the disks are written to";
+
+    SyncWait(adapter_.DeleteVm(vm.name));
+    EXPECT_EQ(VolumeCapacity("escd-disk-adapter-vm-disks-0"), -1);
+    EXPECT_EQ(VolumeCapacity("escd-disk-adapter-vm-disks-1"), -1);
+
+    // A create cut short after its disks were made left no VM: the delete finds them by name.
+    SyncWait(
+        adapter_.CreateVolume({vim::VolumeKind::kVmDisk, vm.name + "-0", "", 4096, "raw", {}}));
+    ASSERT_EQ(VolumeCapacity("escd-disk-adapter-vm-disks-0"), 4096);
+    SyncWait(adapter_.DeleteVm(vm.name));
+    EXPECT_EQ(VolumeCapacity("escd-disk-adapter-vm-disks-0"), -1);
+}
+
 // Names of the snapshots of domain `name` as the probe connection sees them.
 std::vector<std::string> SnapshotNames(virConnectPtr probe, const std::string& name) {
     std::vector<std::string> out;

@@ -138,7 +138,10 @@ TEST_F(LibvirtMultiHost, ColdMigrationMovesTheVmWithItsConfigDriveAndSnapshots) 
     SyncWait(adapter_->CreateVolume({vim::VolumeKind::kImage, "img", "", 4096, "qcow2", {}}));
     auto vm = Vm("vm-m", "host-a");
     vm.day0_files = {{"day0-config", "hostname vm-m\n"}};
+    vm.disks = {{2, 1 << 20, "virtio", ""}};
     const auto before = SyncWait(adapter_->CreateVm(vm));
+    EXPECT_EQ(adapter_->HostsOfVolumeForTest(vim::VolumeKind::kVmDisk, vm.name + "-2"),
+              (Names{"host-a"}));
     SyncWait(adapter_->CreateVmSnapshot({vm.name, "s1", "first"}));
     {
         std::unique_lock lock(mutex);
@@ -158,6 +161,9 @@ TEST_F(LibvirtMultiHost, ColdMigrationMovesTheVmWithItsConfigDriveAndSnapshots) 
     EXPECT_EQ(adapter_->HostsOfVmForTest(vm.name), (Names{"host-b"}));
     EXPECT_EQ(adapter_->HostsOfVolumeForTest(vim::VolumeKind::kConfigDrive, vm.name),
               (Names{"host-b"}));
+    EXPECT_EQ(adapter_->HostsOfVolumeForTest(vim::VolumeKind::kVmDisk, vm.name + "-2"),
+              (Names{"host-b"}))
+        << "its ephemeral disk moves with it";
     EXPECT_EQ(adapter_->SnapshotsOfVmForTest(vm.name), (Names{"escd-s1"}));
 
     // Stopping the copy on host-a was not the VM stopping; stopping the VM on host-b is.

@@ -87,7 +87,9 @@ TEST(DeploymentXml, TheReferenceExampleParsesIntoTheTypedView) {
     ASSERT_EQ(group.config_data.size(), 2u);
     EXPECT_EQ(group.config_data[1].variables[0].second[0], "example.net");
     EXPECT_EQ(group.placement[0].zone, "MY_CLUSTER1");
-    EXPECT_EQ(group.volumes[0], "MY_DATASTORE1");
+    EXPECT_EQ(group.volumes[0].name, "MY_DATASTORE1");
+    EXPECT_EQ(group.volumes[0].volid, 1);
+    EXPECT_FALSE(group.volumes[0].Ephemeral()) << "a datastore, not a disk of each VM";
 
     // 404 candidates: the image, the flavor and the (undeclared) network.
     ASSERT_EQ(parsed.references.size(), 3u);
@@ -186,6 +188,46 @@ DeploymentSpec Spec(const std::string& groups, const std::string& extra = {}) {
     return ParseDeploymentRequest(Datamodel(groups, extra), "dep").spec;
 }
 
+TEST(DeploymentXml, AVolumeWithASizeIsAnEphemeralDiskOfEachVm) {
+    const auto group = [](const std::string& volumes) {
+        return "<vm_group><name>g</name><image>img</image><flavor>f</flavor><volumes>" + volumes +
+               "</volumes></vm_group>";
+    };
+    const auto spec = Spec(
+        group("<volume><name>state</name><volid>2</volid><bus>SCSI</bus><type>lvm</type><size>64"
+              "</size><sizeunit>MiB</sizeunit></volume><volume><name>logs</name><size>1</size>"
+              "</volume><volume><name>datastore</name></volume>"));
+    const auto& volumes = spec.vm_groups[0].volumes;
+    ASSERT_EQ(volumes.size(), 3u);
+    EXPECT_EQ(volumes[0].volid, 2);
+    EXPECT_EQ(volumes[0].bus, "scsi");
+    EXPECT_EQ(volumes[0].type, "lvm");
+    EXPECT_EQ(volumes[0].size_bytes, 64u << 20);
+    EXPECT_EQ(volumes[1].volid, 3) << "after the volumes before it when no <volid>";
+    EXPECT_EQ(volumes[1].size_bytes, 1u << 30) << "GiB unless said";
+    EXPECT_TRUE(volumes[1].Ephemeral());
+    EXPECT_FALSE(volumes[2].Ephemeral());
+
+    EXPECT_NE(ErrorOf(Datamodel(group("<volume><name>v</name><size>2</size><sizeunit>PB"
+                                      "</sizeunit></volume>")))
+                  .find("<sizeunit> must be one of MiB, GiB, TiB"),
+              std::string::npos);
+    EXPECT_NE(ErrorOf(Datamodel(group("<volume><name>v</name><size>0</size></volume>")))
+                  .find("<size> must be between 1"),
+              std::string::npos);
+    EXPECT_NE(ErrorOf(Datamodel(group("<volume><name>v</name><sizeunit>GiB</sizeunit></volume>")))
+                  .find("<sizeunit> without a <size>"),
+              std::string::npos);
+    EXPECT_NE(ErrorOf(Datamodel(group("<volume><name>a</name><volid>1</volid></volume>"
+                                      "<volume><name>b</name><volid>1</volid></volume>")))
+                  .find("volume b: <volid> 1 is also volume a's"),
+              std::string::npos);
+    EXPECT_NE(ErrorOf(Datamodel(group("<volume><name>v</name><size>1</size><bus>usb</bus>"
+                                      "</volume>")))
+                  .find("<bus> must be one of virtio, scsi, sata, ide"),
+              std::string::npos);
+}
+
 TEST(DeploymentUpdateRules, GroupsAndInterfacesMayComeAndGo) {
     const auto current = Spec(SimpleGroup("a") + SimpleGroup("b"));
     EXPECT_NO_THROW(CheckDeploymentUpdate(current, Spec(SimpleGroup("a") + SimpleGroup("c"))));
@@ -212,6 +254,9 @@ TEST(DeploymentUpdateRules, WhatAVmIsMadeOfCannotChange) {
     refused(Spec(SimpleGroup("a", "img",
                              "<interface><nicid>0</nicid><network>moved</network></interface>")),
             "vm_group a: interface 0");
+    auto with_disk = current;
+    with_disk.vm_groups[0].volumes.push_back({"state", 0, 1 << 20, "virtio", ""});
+    refused(with_disk, "vm_group a: the volumes");
     auto renamed = current;
     renamed.name = "other";
     refused(renamed, "the name of deployment dep");

@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <sstream>
+
 #include <pugixml.hpp>
 
 #include "vim/libvirt/domain_xml.hpp"
@@ -46,6 +48,27 @@ TEST(LibvirtDomainXml, ReadOnlyBootDiskAndConfigDriveOneNicPerInterface) {
     EXPECT_STREQ(doc.select_node("//interface/mac/@address").attribute().value(),
                  "52:54:00:00:00:01");
     EXPECT_STREQ(doc.select_node("//metadata/*/@instance").attribute().value(), "inst-1");
+}
+
+TEST(LibvirtDomainXml, EphemeralDisksAreWritableOnTheirBusAfterTheConfigDriveInVolidOrder) {
+    auto request = Vnf();
+    request.disks = {{0, 1 << 30, "virtio", ""}, {3, 1 << 20, "scsi", ""}};
+    const auto doc = Parse(vim::libvirt::RenderDomainXml(request, "qemu", "escd"));
+    const auto disks = doc.select_nodes("/domain/devices/disk");
+    ASSERT_EQ(disks.size(), 4u);
+    EXPECT_STREQ(disks[2].node().child("source").attribute("volume").value(),
+                 "escd-disk-dep_g_0_u1-0");
+    EXPECT_STREQ(disks[2].node().child("target").attribute("dev").value(), "vdc");
+    EXPECT_FALSE(disks[2].node().child("readonly"));
+    EXPECT_STREQ(disks[3].node().child("source").attribute("volume").value(),
+                 "escd-disk-dep_g_0_u1-3");
+    EXPECT_STREQ(disks[3].node().child("target").attribute("dev").value(), "sda");
+    EXPECT_STREQ(disks[3].node().child("target").attribute("bus").value(), "scsi");
+    EXPECT_FALSE(disks[3].node().child("readonly"));
+    std::ostringstream xml;
+    doc.save(xml);
+    EXPECT_EQ(vim::libvirt::VolumesOfDomain(xml.str(), vim::libvirt::VmDiskPrefix(request.name)),
+              (std::vector<std::string>{"escd-disk-dep_g_0_u1-0", "escd-disk-dep_g_0_u1-3"}));
 }
 
 TEST(LibvirtDomainXml, AQemuGuestHasASerialConsoleLoggedByVirtlogdTheTestDriverNone) {

@@ -6,8 +6,8 @@
 /// VolumeKind::kImage), its flavor (Flavors, when it names one) and the networks of its NICs
 /// (Networks) exist on the VIM. Its day-0 files are in the request itself: the backend makes the
 /// VM's config drive inside CreateVm (libvirt: a read-only disk holding them; OpenStack: Nova's
-/// config drive) and DeleteVm removes it with the VM. A VM is named by escd (VmRequest::name);
-/// every later call names it so.
+/// config drive) and DeleteVm removes it with the VM; so too its ephemeral disks (VmDisk). A VM is
+/// named by escd (VmRequest::name); every later call names it so.
 
 #include <chrono>
 #include <cstdint>
@@ -37,6 +37,15 @@ struct Day0File {
     std::string content;
 };
 
+/// A blank writable disk of the VM's own (an ephemeral volume of its vm_group), made with it
+/// and removed with it.
+struct VmDisk {
+    int volid = 0;  ///< its order among the VM's disks, and its name with the VM's
+    std::uint64_t size_bytes = 0;
+    std::string bus = "virtio";  ///< virtio, scsi, sata, ide
+    std::string type{};          ///< the VIM's volume type ("" = its default)
+};
+
 /// A VM to create (ids in the VIM object's metadata; the name is unique and escd's key).
 struct VmRequest {
     std::string name;
@@ -61,6 +70,8 @@ struct VmRequest {
     /// The VM's day-0 files; none = no config drive. The backend makes the drive (as a second,
     /// read-only disk on libvirt) where the VM is, replacing a leftover of an interrupted create.
     std::vector<Day0File> day0_files{};
+    /// Its ephemeral disks, in volid order, attached after the config drive.
+    std::vector<VmDisk> disks{};
 
     bool HasConfigDrive() const { return !day0_files.empty(); }
 };

@@ -16,6 +16,7 @@ enum class VolumeKind {
     kImage,        ///< an image's disk, filled from a file
     kVolume,       ///< a client's volume: blank, or made from a VM snapshot
     kConfigDrive,  ///< a VM's day-0 drive (libvirt's own; never asked of Storage by escd)
+    kVmDisk,       ///< a VM's ephemeral disk (libvirt's own, as the drive: VmRequest::disks)
 };
 
 /// "image", "volume", "day0": the text a backend names a volume of `kind` by.
@@ -27,6 +28,8 @@ constexpr std::string_view ToString(VolumeKind kind) noexcept {
             return "volume";
         case VolumeKind::kConfigDrive:
             return "day0";
+        case VolumeKind::kVmDisk:
+            return "disk";
     }
     return {};
 }

@@ -1,5 +1,6 @@
 #include "vim/libvirt/domain_xml.hpp"
 
+#include <map>
 #include <sstream>
 
 #include <pugixml.hpp>
@@ -8,10 +9,12 @@
 
 namespace escd::vim::libvirt {
 namespace {
-void AppendReadOnlyVolume(pugi::xml_node devices,
-                          const std::string& pool,
-                          const std::string& volume,
-                          const char* dev) {
+void AppendVolume(pugi::xml_node devices,
+                  const std::string& pool,
+                  const std::string& volume,
+                  const std::string& dev,
+                  const std::string& bus,
+                  bool read_only) {
     auto disk = devices.append_child("disk");
     disk.append_attribute("type").set_value("volume");
     disk.append_attribute("device").set_value("disk");
@@ -19,9 +22,17 @@ void AppendReadOnlyVolume(pugi::xml_node devices,
     source.append_attribute("pool").set_value(pool.c_str());
     source.append_attribute("volume").set_value(volume.c_str());
     auto target = disk.append_child("target");
-    target.append_attribute("dev").set_value(dev);
-    target.append_attribute("bus").set_value("virtio");
-    disk.append_child("readonly");
+    target.append_attribute("dev").set_value(dev.c_str());
+    target.append_attribute("bus").set_value(bus.c_str());
+    if (read_only) disk.append_child("readonly");
+}
+
+// The next device name of `bus` (vda, vdb, ... for virtio; sd? for scsi and sata; hd? for ide):
+// a hint libvirt orders the disks by.
+std::string NextDev(std::map<std::string, char>& used, const std::string& bus) {
+    const std::string prefix = bus == "virtio" ? "vd" : bus == "ide" ? "hd" : "sd";
+    auto& letter = used.try_emplace(prefix, 'a').first->second;
+    return prefix + letter++;
 }
 
 void AppendInterface(pugi::xml_node devices, const VmNic& nic) {
@@ -34,6 +45,25 @@ void AppendInterface(pugi::xml_node devices, const VmNic& nic) {
     interface.append_child("model").append_attribute("type").set_value(nic.model.c_str());
 }
 }  // namespace
+
+std::string VmDiskPrefix(const std::string& vm_name) {
+    return "escd-disk-" + vm_name + "-";
+}
+
+std::string VmDiskVolume(const std::string& vm_name, int volid) {
+    return VmDiskPrefix(vm_name) + std::to_string(volid);
+}
+
+std::vector<std::string> VolumesOfDomain(const std::string& domain_xml, const std::string& prefix) {
+    std::vector<std::string> out;
+    pugi::xml_document doc;
+    if (!doc.load_string(domain_xml.c_str())) return out;
+    for (const auto& node : doc.select_nodes("/domain/devices/disk/source[@volume]")) {
+        const std::string volume = node.node().attribute("volume").value();
+        if (volume.rfind(prefix, 0) == 0) out.push_back(volume);
+    }
+    return out;
+}
 
 std::string ConsoleLogPath(const std::string& vm_name) {
     return "/var/log/libvirt/qemu/" + vm_name + ".console.log";
@@ -79,10 +109,19 @@ std::string RenderDomainXml(const VmRequest& request,
 
     auto devices = domain.append_child("devices");
     // Many VMs boot from one image and the config drive is escd's: neither is written to.
-    if (!request.image_id.empty())
-        AppendReadOnlyVolume(devices, storage_pool, "escd-image-" + request.image_id, "vda");
-    if (request.HasConfigDrive())
-        AppendReadOnlyVolume(devices, storage_pool, "escd-day0-" + request.name, "vdb");
+    std::map<std::string, char> used;
+    if (!request.image_id.empty()) {
+        AppendVolume(devices, storage_pool, "escd-image-" + request.image_id,
+                     NextDev(used, "virtio"), "virtio", true);
+    }
+    if (request.HasConfigDrive()) {
+        AppendVolume(devices, storage_pool, "escd-day0-" + request.name, NextDev(used, "virtio"),
+                     "virtio", true);
+    }
+    for (const auto& disk : request.disks) {
+        AppendVolume(devices, storage_pool, VmDiskVolume(request.name, disk.volid),
+                     NextDev(used, disk.bus), disk.bus, false);
+    }
     for (const auto& nic : request.nics) AppendInterface(devices, nic);
     if (domain_type != "test") {
         // The guest's serial console: `virsh console` for an operator, and a file virtlogd

@@ -192,6 +192,12 @@ class LibvirtAdapter final : public Vim {
                              std::string_view contents = {});
     /// Blocking: CreateVm's config drive, made on `host` (replacing a leftover).
     void MakeConfigDrive(Host& host, const VmRequest& request);
+    /// Blocking: CreateVm's blank ephemeral disks, made on `host` (replacing leftovers).
+    void MakeDisks(Host& host, const VmRequest& request);
+    /// Blocking: removes VM `name`'s config drive and the volumes `disks` from every host.
+    void DeleteOwnVolumes(const std::string& name, const std::vector<std::string>& disks);
+    /// Blocking: the names of escd's volumes on the host that start with `prefix`.
+    std::vector<std::string> VolumesStartingWith(Host& host, const std::string& prefix);
     /// Blocking: makes escd's volume `volume_name` exist on `to` with what it holds on `from`
     /// (streamed from one to the other where the driver can; else of the same size and format,
     /// and logged as holding no data). False when `from` has no such volume.
@@ -203,8 +209,17 @@ class LibvirtAdapter final : public Vim {
     /// Blocking: the moves of MigrateVm (libvirt_migration.cpp).
     VmInfo MoveCold(Located& source, Host& target, const MigrationRequest& request);
     VmInfo MoveLive(Located& source, Host& target, const MigrationRequest& request);
-    /// Blocking: a finished move's last stage: the copies the target does not need any more.
-    void RemoveSource(Located& source, const std::string& vm_name);
+    /// Blocking: the volumes of VM `vm_name`'s own (its config drive, the ephemeral disks
+    /// `domain_xml` names) that `from` has, copied to `to` (CopyVolume); what was copied.
+    std::vector<std::string> CopyOwnVolumes(Host& from,
+                                            Host& to,
+                                            const std::string& vm_name,
+                                            const std::string& domain_xml);
+    /// Blocking: a finished move's last stage: the copies the target does not need any more,
+    /// the VM's `volumes` among them.
+    void RemoveSource(Located& source,
+                      const std::string& vm_name,
+                      const std::vector<std::string>& volumes);
 
     Options options_;
     asio::thread_pool& pool_;

@@ -43,6 +43,26 @@ void LibvirtAdapter::MakeConfigDrive(Host& host, const VmRequest& request) {
     CreateVolumeOn(host, drive, archive);
 }
 
+void LibvirtAdapter::MakeDisks(Host& host, const VmRequest& request) {
+    for (const auto& disk : request.disks) {
+        const VolumeRequest volume{VolumeKind::kVmDisk,
+                                   request.name + "-" + std::to_string(disk.volid),
+                                   request.tenant_id,
+                                   disk.size_bytes,
+                                   "raw",
+                                   {}};
+        CreateVolumeOn(host, volume);
+    }
+}
+
+void LibvirtAdapter::DeleteOwnVolumes(const std::string& name,
+                                      const std::vector<std::string>& disks) {
+    for (auto& host : hosts_) {
+        DeleteVolumeOn(*host, VolumeName(VolumeKind::kConfigDrive, name));
+        for (const auto& disk : disks) DeleteVolumeOn(*host, disk);
+    }
+}
+
 asio::awaitable<VmInfo> LibvirtAdapter::CreateVm(const VmRequest& request) {
     co_return co_await Offload(pool_, [this, &request] {
         // A rerun after a crash finds the VM wherever it was made (or moved) before.
@@ -62,8 +82,10 @@ asio::awaitable<VmInfo> LibvirtAdapter::CreateVm(const VmRequest& request) {
             found.connection.reset(Ref(*host));
         }
         Host& host = *found.host;
-        // The drive is made before the VM that reads it: a VM found by a rerun has its own.
+        // The drive and disks are made before the VM that uses them: a VM found by a rerun
+        // has its own.
         if (!existed && request.HasConfigDrive()) MakeConfigDrive(host, request);
+        if (!existed) MakeDisks(host, request);
         if (!existed) {
             const std::string type = host.uri.rfind("test:", 0) == 0 ? "test" : "qemu";
             auto xml = RenderDomainXml(request, type, options_.storage_pool, options_.instance_id);
@@ -90,16 +112,18 @@ asio::awaitable<VmInfo> LibvirtAdapter::CreateVm(const VmRequest& request) {
 asio::awaitable<void> LibvirtAdapter::DeleteVm(const std::string& name) {
     co_await Offload(pool_, [this, &name] {
         auto found = Locate(name);
-        // Its config drive wherever it is (a create cut short may have left one without a VM).
-        const auto remove_drive = [this, &name] {
+        if (!found.host) {
+            // Gone already: what a create cut short may have left of it, wherever it is.
+            std::vector<std::string> disks;
             for (auto& host : hosts_)
-                DeleteVolumeOn(*host, VolumeName(VolumeKind::kConfigDrive, name));
-        };
-        if (!found.host) {  // gone already: done
-            remove_drive();
+                for (auto& disk : VolumesStartingWith(*host, VmDiskPrefix(name)))
+                    disks.push_back(std::move(disk));
+            DeleteOwnVolumes(name, disks);
             return 0;
         }
         auto* domain = found.domain.get();
+        const auto disks = VolumesOfDomain(
+            Take(virDomainGetXMLDesc(domain, VIR_DOMAIN_XML_INACTIVE)), VmDiskPrefix(name));
         if (virDomainIsActive(domain) == 1 && virDomainDestroy(domain) != 0)
             Fail("cannot stop VM " + name);
         // Its snapshots go with it (a driver refuses to undefine a domain that has some).
@@ -108,7 +132,7 @@ asio::awaitable<void> LibvirtAdapter::DeleteVm(const std::string& name) {
             Fail("cannot undefine VM " + name);
         Forget(name);
         ESCD_INFO("vim") << "removed VM " << name << " from host " << found.host->name;
-        remove_drive();
+        DeleteOwnVolumes(name, disks);
         return 0;
     });
 }

@@ -11,6 +11,7 @@
 #include "common/error.hpp"
 #include "common/log.hpp"
 #include "common/offload.hpp"
+#include "vim/libvirt/domain_xml.hpp"
 #include "vim/libvirt/libvirt_host.hpp"
 
 namespace escd::vim {
@@ -107,10 +108,14 @@ asio::awaitable<VmInfo> LibvirtAdapter::MigrateVm(const MigrationRequest& reques
             if (held.host != target) continue;
             // Moved by a first run, perhaps without its last stage: finish it.
             Remember(name, *target);
+            auto own = VolumesOfDomain(
+                Take(virDomainGetXMLDesc(held.domain.get(), VIR_DOMAIN_XML_INACTIVE)),
+                VmDiskPrefix(name));
+            own.push_back(VolumeName(VolumeKind::kConfigDrive, name));
             for (auto& other : holders) {
                 if (other.host == target) continue;
                 Redefine(held.domain.get(), ReadSnapshots(other.domain.get(), name), name);
-                RemoveSource(other, name);
+                RemoveSource(other, name, own);
             }
             if (request.type == MigrationType::kCold && request.running &&
                 virDomainIsActive(held.domain.get()) != 1 &&
@@ -132,8 +137,7 @@ VmInfo LibvirtAdapter::MoveCold(Located& source, Host& target, const MigrationRe
         Take(virDomainGetXMLDesc(from, VIR_DOMAIN_XML_INACTIVE | VIR_DOMAIN_XML_SECURE));
     if (xml.empty()) Fail("cannot read the definition of VM " + name);
     const auto snapshots = ReadSnapshots(from, name);
-    const auto drive = VolumeName(VolumeKind::kConfigDrive, name);
-    const bool has_drive = CopyVolume(*source.host, target, drive);
+    const auto copied = CopyOwnVolumes(*source.host, target, name, xml);
     ConnectionRef connection(Ref(target));
     const bool was_running = virDomainIsActive(from) == 1;
 
@@ -153,9 +157,9 @@ VmInfo LibvirtAdapter::MoveCold(Located& source, Host& target, const MigrationRe
             if (virDomainIsActive(moved.get()) == 1) virDomainDestroy(moved.get());
             virDomainUndefineFlags(moved.get(), VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA);
         }
-        if (has_drive) {
+        for (const auto& volume : copied) {
             try {
-                DeleteVolumeOn(target, drive);
+                DeleteVolumeOn(target, volume);
             } catch (const std::exception& e) {
                 ESCD_WARN("vim") << "VM " << name << ": " << e.what();
             }
@@ -166,10 +170,10 @@ VmInfo LibvirtAdapter::MoveCold(Located& source, Host& target, const MigrationRe
                              << source.host->name << ": " << LastError();
         throw;
     }
-    RemoveSource(source, name);
+    RemoveSource(source, name, copied);
     auto info = InfoOf(target, moved.get());
     ESCD_INFO("vim") << "moved VM " << name << " (cold) from host " << source.host->name << " to "
-                     << target.name << (has_drive ? " with its config drive" : "") << ", "
+                     << target.name << " with " << copied.size() << " volume(s) of its own, "
                      << snapshots.snapshots.size() << " snapshot(s)";
     return info;
 }
@@ -184,9 +188,10 @@ VmInfo LibvirtAdapter::MoveLive(Located& source, Host& target, const MigrationRe
     // libvirt refuses to migrate a domain with snapshots: their metadata is set aside and
     // defined again where the domain ends up.
     const auto snapshots = ReadSnapshots(from, name);
-    const auto drive = VolumeName(VolumeKind::kConfigDrive, name);
-    // The target needs the config drive's volume; its bytes come over with a block migration.
-    const bool has_drive = CopyVolume(*source.host, target, drive);
+    // The target needs the volumes of the VM's own (config drive, ephemeral disks); their
+    // bytes come over with a block migration.
+    const auto copied = CopyOwnVolumes(*source.host, target, name,
+                                       Take(virDomainGetXMLDesc(from, VIR_DOMAIN_XML_INACTIVE)));
     ConnectionRef connection(Ref(target));
     const bool set_aside = ForgetSnapshots(from, name);
 
@@ -199,7 +204,7 @@ VmInfo LibvirtAdapter::MoveLive(Located& source, Host& target, const MigrationRe
         const std::string why = LastError();
         Remember(name, *source.host);
         if (set_aside) Redefine(from, snapshots, name);
-        if (has_drive) DeleteVolumeOn(target, drive);
+        for (const auto& volume : copied) DeleteVolumeOn(target, volume);
         if (code == VIR_ERR_NO_SUPPORT || code == VIR_ERR_ARGUMENT_UNSUPPORTED) {
             throw VimError(
                 ErrorCode::kNotImplemented,
@@ -209,21 +214,40 @@ VmInfo LibvirtAdapter::MoveLive(Located& source, Host& target, const MigrationRe
                        "cannot migrate VM " + name + " live to host " + target.name + ": " + why);
     }
     Redefine(moved.get(), snapshots, name);
-    if (has_drive) DeleteVolumeOn(*source.host, drive);
+    for (const auto& volume : copied) DeleteVolumeOn(*source.host, volume);
     auto info = InfoOf(target, moved.get());
     ESCD_INFO("vim") << "moved VM " << name << " (live) from host " << source.host->name << " to "
                      << target.name;
     return info;
 }
 
-void LibvirtAdapter::RemoveSource(Located& source, const std::string& vm_name) {
+std::vector<std::string> LibvirtAdapter::CopyOwnVolumes(Host& from,
+                                                        Host& to,
+                                                        const std::string& vm_name,
+                                                        const std::string& domain_xml) {
+    auto volumes = VolumesOfDomain(domain_xml, VmDiskPrefix(vm_name));
+    volumes.insert(volumes.begin(), VolumeName(VolumeKind::kConfigDrive, vm_name));
+    std::vector<std::string> copied;
+    try {
+        for (const auto& volume : volumes)
+            if (CopyVolume(from, to, volume)) copied.push_back(volume);
+    } catch (...) {
+        for (const auto& volume : copied) DeleteVolumeOn(to, volume);
+        throw;
+    }
+    return copied;
+}
+
+void LibvirtAdapter::RemoveSource(Located& source,
+                                  const std::string& vm_name,
+                                  const std::vector<std::string>& volumes) {
     auto* domain = source.domain.get();
     if (virDomainIsActive(domain) == 1 && virDomainDestroy(domain) != 0)
         Fail("cannot stop the copy of VM " + vm_name + " on host " + source.host->name);
     // Its snapshots are the target's now: the source keeps no metadata of them.
     if (virDomainUndefineFlags(domain, VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA) != 0)
         Fail("cannot remove the copy of VM " + vm_name + " on host " + source.host->name);
-    DeleteVolumeOn(*source.host, VolumeName(VolumeKind::kConfigDrive, vm_name));
+    for (const auto& volume : volumes) DeleteVolumeOn(*source.host, volume);
 }
 
 }  // namespace escd::vim

@@ -33,6 +33,8 @@ std::string libvirt::VolumeXml(const std::string& name,
     auto size = volume.append_child("capacity");
     size.append_attribute("unit").set_value("bytes");
     size.text().set(static_cast<unsigned long long>(capacity));
+    // Sparse: a blank disk takes no space until written (an upload fills what it writes).
+    volume.append_child("allocation").text().set(0);
     volume.append_child("target").append_child("format").append_attribute("type").set_value(
         format.c_str());
     std::ostringstream out;
@@ -259,6 +261,22 @@ void LibvirtAdapter::DeleteVolumeOn(Host& host, const std::string& name) {
     if (virStorageVolDelete(volume.get(), 0) != 0) Fail("cannot delete volume " + name);
     ESCD_INFO("vim") << "deleted volume " << name
                      << (hosts_.size() > 1 ? " on host " + host.name : std::string());
+}
+
+std::vector<std::string> LibvirtAdapter::VolumesStartingWith(Host& host,
+                                                             const std::string& prefix) {
+    ConnectionRef conn(Ref(host));
+    Pool pool(EscdPool(conn.get()));
+    std::vector<std::string> out;
+    virStorageVolPtr* volumes = nullptr;
+    const int n = virStoragePoolListAllVolumes(pool.get(), &volumes, 0);
+    for (int i = 0; i < n; ++i) {
+        Volume volume(volumes[i]);
+        const char* name = virStorageVolGetName(volume.get());
+        if (name && std::string_view(name).starts_with(prefix)) out.emplace_back(name);
+    }
+    free(volumes);
+    return out;
 }
 
 bool LibvirtAdapter::HasVolumeOn(Host& host, const std::string& name) {

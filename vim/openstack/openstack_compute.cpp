@@ -124,6 +124,14 @@ bool OpenStackAdapter::ForgetIdsOf(const VmRequest& request) {
 }
 
 asio::awaitable<VmInfo> OpenStackAdapter::CreateVmOnce(const VmRequest& request) {
+    if (!request.disks.empty()) {
+        // Nova could make them (block_device_mapping_v2, blank Cinder volumes deleted with the
+        // server); not built yet: refused rather than a VM without the disks it was given.
+        throw VimError(ErrorCode::kNotImplemented,
+                       "VM " + request.name +
+                           ": ephemeral volumes (a vm_group <volume> with a <size>) are not "
+                           "supported on an OpenStack VIM by escd yet");
+    }
     const auto created = Clock::now();
     const auto touched = TouchedAt(request.name);
     Touch(request.name);
