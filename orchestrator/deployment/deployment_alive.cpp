@@ -47,6 +47,16 @@ asio::awaitable<bool> DeploymentWorkflow::CheckAlive(Context& context,
     co_return info && info->running;
 }
 
+asio::awaitable<bool> DeploymentWorkflow::AliveAfterRestart(const model::Operation& op,
+                                                            const std::string& vm_name) {
+    Context context(op);
+    co_await Load(context);
+    const auto* known = context.Vm(vm_name);
+    if (!known) co_return false;
+    const auto vm = *known;
+    co_return co_await CheckAlive(context, vm);
+}
+
 asio::awaitable<void> DeploymentWorkflow::AwaitAlive(Context& context,
                                                      const std::vector<model::VmRecord>& waiting) {
     // Alive: by the group's ICMPPing VM_ALIVE KPI within bootup_time, or (no such KPI)

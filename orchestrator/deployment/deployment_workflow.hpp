@@ -190,6 +190,11 @@ class DeploymentWorkflow {
                                                              const std::string& vm_name,
                                                              bool alive);
 
+    /// Whether VM `vm_name`, whose guest a cold migration started again on its new host
+    /// (migration_workflow.cpp), comes alive: its group's check within bootup_time. Run inside
+    /// the migration's operation, so that monitoring's verdicts meanwhile are dropped.
+    asio::awaitable<bool> AliveAfterRestart(const model::Operation& op, const std::string& vm_name);
+
     /// Reconciliation after a restart: every VM of the deployment that should exist on the VIM
     /// but is not in `on_vim` is created again under its name (new uuid; an alive one is inert
     /// until monitoring sees it alive). Returns how many. `op` is the latest on the deployment.

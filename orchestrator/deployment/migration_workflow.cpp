@@ -44,6 +44,14 @@ asio::awaitable<DeploymentWorkflow::Final> MigrationWorkflow::Migrate(const mode
             co_await CommitStep(deployments_, notifier_, step);
             ESCD_INFO("engine") << message;
         }  // else the first run moved it and committed that, not the callback
+        // A cold move restarted the guest (a rerun too: it may still be booting).
+        if (plan.type == model::MigrationType::kCold && model::VmIsRunning(vm->state)) {
+            const bool alive = co_await workflow_.AliveAfterRestart(op, plan.vm_name);
+            if (!alive) {
+                message += "; the VM was not alive on its new host within its bootup_time";
+                ESCD_WARN("engine") << "MIGRATE_VM " << plan.vm_name << ": " << message;
+            }
+        }
     } catch (const Error& e) {
         if (e.retryable()) throw;  // the engine runs it again later
         status = HttpStatusOf(e, Reply::kCallback);

@@ -14,9 +14,13 @@
 /// ESC-Status-Code 501 (live migration on the libvirt test driver) and the VM stays where it
 /// was; so it does on any other failure (500, with the VIM's reason).
 ///
-/// The VM keeps its state: a cold-migrated running VM is started again on its new host before
-/// the callback, and monitoring goes on watching it there (its KPI, and the lifecycle events of
-/// the host that now holds it). A rerun after a crash finds the record on the target already
+/// The VM keeps its state: a cold-migrated running VM is started again on its new host, and its
+/// guest, which boots afresh there, must be alive again (its group's check within bootup_time,
+/// as after a reboot) before the callback: until then the operation holds the deployment, so
+/// monitoring does not take the boot for a failure. Not alive by then: the callback is still 200
+/// (the VM moved) and says so, and monitoring's verdicts decide (recovery by the group's policy).
+/// Monitoring goes on watching it there (its KPI, and the lifecycle events of the host that now
+/// holds it). A rerun after a crash finds the record on the target already
 /// (the move committed: only the callback is left to send) or lets the adapter finish or redo
 /// the move.
 
@@ -40,8 +44,13 @@ class MigrationWorkflow {
     MigrationWorkflow(model::DeploymentStore& deployments,
                       model::HostStore& hosts,
                       vim::Migration& vim,
-                      Notifier& notifier)
-        : deployments_(deployments), hosts_(hosts), vim_(vim), notifier_(notifier) {}
+                      Notifier& notifier,
+                      DeploymentWorkflow& workflow)
+        : deployments_(deployments),
+          hosts_(hosts),
+          vim_(vim),
+          notifier_(notifier),
+          workflow_(workflow) {}
 
     /// Runs a MIGRATE_VM operation: a success commits the VM's new host before it returns; the
     /// callback is in Final::callbacks. Throws Error(kUnavailable) when the VIM or the database
@@ -58,6 +67,7 @@ class MigrationWorkflow {
     model::HostStore& hosts_;
     vim::Migration& vim_;
     Notifier& notifier_;
+    DeploymentWorkflow& workflow_;  ///< the alive check of a guest a cold move restarted
 };
 
 }  // namespace escd::orchestrator

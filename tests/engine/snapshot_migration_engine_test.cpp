@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "orchestrator/monitor/alive_check.hpp"
 #include "tests/engine/engine_fixture.hpp"
 
 namespace escd::test {
@@ -73,6 +74,46 @@ TEST_F(EngineVmMotion, AMigrationMovesTheVmToItsTargetHostOnTheVim) {
     EXPECT_EQ(live.Header("ESC-Status-Code"), "200") << live.body;
     EXPECT_EQ(fake.Vm(vm)->host, source);
     EXPECT_EQ(fake.Vm(vm)->boots, 2) << "a live move keeps the guest running";
+    EXPECT_EQ(ServiceState("dep1"), "SERVICE_ACTIVE_STATE");
+}
+
+// A cold move restarts the guest on its new host: the migration reports once the guest answers
+// there again, and its boot meanwhile is not taken for a failure (the monitor's down verdict
+// meets the running operation and is dropped): no recovery.
+TEST_F(EngineVmMotion, AColdMoveReportsOnceTheRestartedGuestAnswersAndStartsNoRecovery) {
+    using namespace std::chrono_literals;
+    const auto deployed = DeployPinged("dep1", "");
+    ASSERT_EQ(deployed.size(), 3u);
+    const auto vm = XmlTextOf(deployed[0].body, "vm_name");
+    const auto address = XmlTextOf(deployed[0].body, "ip_address");
+    auto& clock = harness_->clock();
+    harness_->guests().Silence(address);  // booting on its new host
+    const auto answer = harness_->Send(http::verb::post, "/v0/ten/deployments/migrate-vm/" + vm,
+                                       MigrateBody("cold", OtherHost(vm)));
+    ASSERT_EQ(answer.status, 200) << answer.body;
+    // Longer than the monitor's three missed polls of a second.
+    for (int second = 0; second < 4; ++second) {
+        ASSERT_TRUE(clock.WaitForWaiters(1, 10s)) << "nothing waits on the clock";
+        clock.Advance(1s);
+    }
+    EXPECT_TRUE(harness_->CallbacksOf(answer.transaction_id, 1, 100ms).empty())
+        << "reported before the restarted guest answered";
+    harness_->guests().Answer(address);
+    std::vector<ReceivedRequest> done;
+    for (int probe = 0; probe < 10 && done.empty(); ++probe) {
+        ASSERT_TRUE(clock.WaitForWaiters(1, 10s));
+        clock.Advance(orchestrator::kBootProbePeriod);
+        done = harness_->CallbacksOf(answer.transaction_id, 1, 100ms);
+    }
+    ASSERT_EQ(done.size(), 1u) << "no callback once the guest answered";
+    EXPECT_EQ(XmlTextOf(done[0].body, "event_type"), "VM_MIGRATE_COMPLETE");
+    EXPECT_EQ(done[0].Header("ESC-Status-Code"), "200") << done[0].body;
+    // The monitor's next polls see it alive: no recovery follows.
+    for (int second = 0; second < 3; ++second) {
+        ASSERT_TRUE(clock.WaitForWaiters(1, 10s));
+        clock.Advance(1s);
+    }
+    EXPECT_FALSE(harness_->AwaitStage("VM_RECOVERY_INIT", 500ms).has_value());
     EXPECT_EQ(ServiceState("dep1"), "SERVICE_ACTIVE_STATE");
 }
 
