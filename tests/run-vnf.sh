@@ -9,6 +9,9 @@
 # are the test's own hosts, reached from nothing else; their subnet is TEST-NET-1 (192.0.2.0/24),
 # which is also the only one escd may ping (monitor.allowed_cidrs).
 #
+# ESCD_TEST_QEMU_HOSTS=2 gives the tests a second compute host (tests/qemu/up.sh), which the live
+# migration test (VnfMigration) needs; with one host it is skipped.
+#
 # When libvirtd or qemu cannot start here, the tests are skipped with the reason and this exits 0
 # (ESCD_VNF_REQUIRED=1 makes that a failure). A test that fails, or an image that cannot be built,
 # exits non-zero. The tests run as root: network namespaces, and the raw socket of their own pings.
@@ -79,6 +82,9 @@ in_ns env \
     ESCD_TEST_QEMU_URI="$ESCD_TEST_QEMU_URI" \
     ESCD_TEST_QEMU_DIR="$ESCD_TEST_QEMU_DIR" \
     ESCD_TEST_QEMU_NETNS="$ESCD_TEST_QEMU_NETNS" \
+    ESCD_TEST_QEMU_URI2="${ESCD_TEST_QEMU_URI2:-}" \
+    ESCD_TEST_QEMU_NETNS2="${ESCD_TEST_QEMU_NETNS2:-}" \
+    ESCD_TEST_QEMU_DIR2="${ESCD_TEST_QEMU_DIR2:-}" \
     ESCD_TEST_VNF_IMAGE="$image" \
     ASAN_OPTIONS="${ASAN_OPTIONS:-}" UBSAN_OPTIONS="${UBSAN_OPTIONS:-}" \
     LSAN_OPTIONS="${LSAN_OPTIONS:-}" \
