@@ -41,8 +41,8 @@
 #   wherever it runs, with no wait for the target port's STP states after a move.
 # tests/qemu/migration-smoke.sh proves all this with virsh alone. Host 2 answers 0.1-0.2 s after
 # host 1 when qemu's capabilities are cached (it starts with a copy of host 1's cache). It is
-# opt-in (tests/run-vnf.sh asks for it). With two hosts, a leftover libvirtd is not adopted but
-# stopped: its hooks and links are those of the run that left it.
+# opt-in here; tests/run-vnf.sh asks for it unless told otherwise. With two hosts, a leftover
+# libvirtd is not adopted but stopped: its hooks and links are those of the run that left it.
 #
 # Progress and timings go to stderr; a failure exits 1 with the reason on stderr's last line and
 # leaves nothing running.
