@@ -1,13 +1,15 @@
 // Live migration on real qemu (docs/behaviour.md, "Migration"): escd on a libvirt VIM of two
 // compute hosts (tests/qemu/up.sh with ESCD_TEST_QEMU_HOSTS=2: two libvirtds, one guest segment,
-// a migration link) moves a running VNF from host 1 to host 2 with virDomainMigrate. The guest
-// keeps running through the move: it answers pings with at most a short gap, it is not
-// recovered, the domain on host 2 runs because it was migrated there (not booted), and its
-// console on host 2 shows no boot. Skipped when tests/run-vnf.sh started one host only.
+// a migration link) moves a running VNF from host 1 to host 2 with virDomainMigrate, and back.
+// The guest keeps running through each move: it answers pings with at most a short gap, it is
+// not recovered, the domain on the target runs because it was migrated there (not booted), with
+// the guest's memory carried, and the target's console shows no boot. Skipped when
+// tests/run-vnf.sh started one host only.
 
 #include <signal.h>
 
 #include <atomic>
+#include <functional>
 #include <thread>
 
 #include "tests/vnf/vnf_fixture.hpp"
@@ -18,7 +20,7 @@ namespace {
 constexpr const char* kHost1 = "host-1";
 constexpr const char* kHost2 = "host-2";
 
-class VnfMigration : public VnfTest {
+class TwoHosts : public VnfTest {
   protected:
     void SetUp() override {
         const char* uri2 = std::getenv("ESCD_TEST_QEMU_URI2");
@@ -59,10 +61,10 @@ class VnfMigration : public VnfTest {
     struct Job {
         unsigned long long elapsed_ms = 0, downtime_ms = 0, memory_bytes = 0;
     };
-    /// The completed migration job of `vm` as host 2 recorded it.
-    Job MigrationJob(const std::string& vm) {
+    /// The completed migration job of `vm` as the target of its migration (`conn`) recorded it.
+    static Job MigrationJob(virConnectPtr conn, const std::string& vm) {
         Job job;
-        Domain domain(virDomainLookupByName(conn2_.get(), vm.c_str()));
+        Domain domain(virDomainLookupByName(conn, vm.c_str()));
         int type = 0, count = 0;
         virTypedParameterPtr params = nullptr;
         if (!domain || virDomainGetJobStats(domain.get(), &type, &params, &count,
@@ -120,95 +122,141 @@ class PingWatch {
     std::thread thread_;
 };
 
-TEST_F(VnfMigration, ALiveMigrationMovesTheRunningGuestToHost2WhereItKeepsAnswering) {
+/// One host as the test sees it: escd's name for it, a connection to its libvirtd, its qemu pid
+/// files and its console directory.
+struct HostView {
+    std::string name;
+    virConnectPtr conn;
+    std::function<pid_t(const std::string&)> qemu_pid;
+    std::string console_dir;
+};
+
+class VnfMigration : public TwoHosts {
+  protected:
+    HostView Host1() {
+        return {kHost1, conn_.get(), [](const std::string& vm) { return QemuPid(vm); },
+                kConsoleDir};
+    }
+    HostView Host2() {
+        return {kHost2, conn2_.get(), [this](const std::string& vm) { return QemuPid2(vm); },
+                ConsoleDir2()};
+    }
+
+    /// Migrates the running `vm` live from `from` to `to` (named in the request, or left to
+    /// escd's choice: the first other enabled host) while pinging `address` every 50 ms, and
+    /// checks the move on escd's side and on libvirt's, and that the guest kept running: no
+    /// boot on the target's console, a ping gap far below the time it takes to boot (`boot`)
+    /// and below escd's down threshold, the domain running on the target because it migrated
+    /// there, with the guest's memory carried.
+    void ExpectLiveMove(const std::string& vm,
+                        const std::string& address,
+                        const HostView& from,
+                        const HostView& to,
+                        bool name_target,
+                        Clock::duration boot) {
+        const pid_t old_pid = from.qemu_pid(vm);
+        ASSERT_GT(old_pid, 0) << "no qemu pid for " << vm << " on " << from.name;
+        const auto before = Facts(from.conn);
+        ASSERT_TRUE(before.contains(vm)) << "not on " << from.name;
+        EXPECT_TRUE(Domains(to.conn).empty()) << "on " << to.name << " before the move";
+        const int boots_on_target = ReadyOnConsole(vm, 0, 0, to.console_dir);
+
+        const auto seen = receiver_.Requests().size();
+        PingWatch pings(address);
+        const auto asked = Clock::now();
+        auto post = client_->Post("/v0/vten/deployments/migrate-vm/" + vm,
+                                  "<vm_operation><operation>migrate</operation>"
+                                  "<migrationType>live</migrationType>" +
+                                      (name_target ? "<host>" + to.name + "</host>" : "") +
+                                      "</vm_operation>",
+                                  WithCallback());
+        ASSERT_EQ(post.status, 200) << post.body;
+        const auto tx = post.Header("ESC-Transaction-Id");
+        const auto done = Await(tx, "VM_MIGRATE_COMPLETE");
+        const auto took = Clock::now() - asked;
+        // A few more seconds of pings: no event tells that a guest lost its network with the
+        // move; its silence would.
+        std::this_thread::sleep_for(std::chrono::seconds(3));
+        pings.Stop();
+        const auto job = MigrationJob(to.conn, vm);
+        std::cout << "[ vnf ] live migration " << from.name << " -> " << to.name
+                  << ": POST to VM_MIGRATE_COMPLETE " << Seconds(took) << " s (libvirt "
+                  << job.elapsed_ms << " ms, downtime " << job.downtime_ms << " ms, "
+                  << job.memory_bytes / (1024 * 1024)
+                  << " MiB of guest memory); pings every 50 ms: " << pings.Answered()
+                  << " answered, " << pings.Unanswered() << " unanswered, longest gap "
+                  << Seconds(pings.LongestGap()) << " s (the deploy took " << Seconds(boot)
+                  << " s to SERVICE_ALIVE)\n";
+
+        ASSERT_EQ(done.size(), 1u) << escd_->Log();
+        const auto& event = done.front();
+        EXPECT_EQ(event.Header("ESC-Status-Code"), "200") << event.body << escd_->Log();
+        EXPECT_EQ(XmlText(event.body, "event_type"), "VM_MIGRATE_COMPLETE");
+        EXPECT_EQ(XmlText(event.body, "vm_name"), vm);
+        EXPECT_EQ(XmlText(event.body, "host_name"), to.name);
+        EXPECT_EQ(XmlText(event.body, "source_host"), from.name);
+        EXPECT_EQ(XmlText(event.body, "target_host"), to.name);
+        EXPECT_EQ(XmlText(event.body, "migration_type"), "live");
+
+        // libvirt's side: the one domain runs on the target because it was migrated there; the
+        // source has neither its definition nor its qemu.
+        EXPECT_TRUE(Domains(from.conn).empty()) << "still defined on " << from.name;
+        EXPECT_NE(::kill(old_pid, 0), 0) << from.name << "'s qemu (pid " << old_pid << ") runs";
+        const auto after = Facts(to.conn);
+        ASSERT_TRUE(after.contains(vm)) << "not on " << to.name;
+        EXPECT_EQ(after.at(vm).uuid, before.at(vm).uuid);
+        EXPECT_EQ(after.at(vm).state, VIR_DOMAIN_RUNNING);
+        EXPECT_EQ(after.at(vm).reason, VIR_DOMAIN_RUNNING_MIGRATED)
+            << "the domain on " << to.name << " was not started by an incoming migration";
+        EXPECT_GT(to.qemu_pid(vm), 0) << "no qemu pid for " << vm << " on " << to.name;
+        EXPECT_GT(job.memory_bytes, 0u) << to.name << " has no record of the guest's memory";
+        // The guest did not boot again: no boot line on the target's console, and it never
+        // stopped answering for anything like the time it takes to boot.
+        EXPECT_EQ(ReadyOnConsole(vm, 0, 0, to.console_dir), boots_on_target)
+            << "the guest booted on " << to.name;
+        EXPECT_LT(pings.LongestGap(), std::chrono::seconds(3))
+            << "escd's monitor (down after 3 unanswered 1-s polls) would have seen the VNF down";
+        EXPECT_LT(pings.LongestGap(), boot);
+        EXPECT_GT(pings.Answered(), 0);
+        EXPECT_TRUE(Volumes(to.conn).contains("escd-day0-" + vm))
+            << "the config drive did not move to " << to.name;
+        for (const auto& volume : Volumes(from.conn))
+            EXPECT_EQ(volume.rfind("escd-day0-", 0), std::string::npos)
+                << volume << " left on " << from.name;
+
+        // escd's side: the VM is on the target, alive, and nothing but the move was reported.
+        const auto by_get = VmsByGet();
+        EXPECT_EQ(by_get.at(vm).first, "VM_ALIVE_STATE");
+        EXPECT_EQ(by_get.at(vm).second, address);
+        EXPECT_EQ(XmlText(client_->Get("/v0/deployments/" + deployment_).body, "host_name"),
+                  to.name);
+        EXPECT_EQ(ServiceStateByGet(), "SERVICE_ACTIVE_STATE");
+        const auto all = receiver_.Requests();
+        Strings since;
+        for (std::size_t i = seen; i < all.size(); ++i) since.push_back(StageOf(all[i]));
+        EXPECT_EQ(since, (Strings{"VM_MIGRATE_COMPLETE"})) << escd_->Log();
+    }
+};
+
+TEST_F(VnfMigration, TheRunningGuestMovesToHost2AndBackAnsweringThroughoutAndNeverBooting) {
     const auto deployed = Clock::now();
     const auto vms = DeployAlive(1);
     if (HasFatalFailure()) return;
     const auto boot = Clock::now() - deployed;
     const auto& [vm, address] = *vms.begin();
     ASSERT_EQ(XmlText(client_->Get("/v0/deployments/" + deployment_).body, "host_name"), kHost1);
-    ASSERT_TRUE(Facts().contains(vm)) << "not on host 1";
-    EXPECT_TRUE(Domains(conn2_.get()).empty()) << "on host 2 before the move";
-    const pid_t pid1 = QemuPid(vm);
-    ASSERT_GT(pid1, 0) << "no qemu pid for " << vm << " on host 1";
-    const auto uuid = Facts().at(vm).uuid;
     EXPECT_EQ(ReadyOnConsole(vm, 1), 1) << "the guest's boot is not on host 1's console";
 
-    const auto seen = receiver_.Requests().size();
-    auto pings = std::make_unique<PingWatch>(address);
-    const auto asked = Clock::now();
-    auto post = client_->Post("/v0/vten/deployments/migrate-vm/" + vm,
-                              "<vm_operation><operation>migrate</operation>"
-                              "<migrationType>live</migrationType><host>" +
-                                  std::string(kHost2) + "</host></vm_operation>",
-                              WithCallback());
-    ASSERT_EQ(post.status, 200) << post.body;
-    const auto tx = post.Header("ESC-Transaction-Id");
-    const auto done = Await(tx, "VM_MIGRATE_COMPLETE");
-    const auto took = Clock::now() - asked;
-    // A few more seconds of pings: a guest that lost its network with the move would show it.
-    std::this_thread::sleep_for(std::chrono::seconds(3));
-    pings->Stop();
-    std::cout << "[ vnf ] live migration: POST to VM_MIGRATE_COMPLETE " << Seconds(took)
-              << " s; pings every 50 ms: " << pings->Answered() << " answered, "
-              << pings->Unanswered() << " unanswered, longest gap " << Seconds(pings->LongestGap())
-              << " s (the deploy took " << Seconds(boot) << " s to SERVICE_ALIVE)\n";
-
-    ASSERT_EQ(done.size(), 1u) << escd_->Log();
-    const auto& event = done.front();
-    EXPECT_EQ(event.Header("ESC-Status-Code"), "200") << event.body << escd_->Log();
-    EXPECT_EQ(XmlText(event.body, "event_type"), "VM_MIGRATE_COMPLETE");
-    EXPECT_EQ(XmlText(event.body, "vm_name"), vm);
-    EXPECT_EQ(XmlText(event.body, "host_name"), kHost2);
-    EXPECT_EQ(XmlText(event.body, "source_host"), kHost1);
-    EXPECT_EQ(XmlText(event.body, "target_host"), kHost2);
-    EXPECT_EQ(XmlText(event.body, "migration_type"), "live");
-
-    // libvirt's side: the one domain runs on host 2, because it was migrated there; host 1 has
-    // neither its definition nor its qemu.
-    EXPECT_TRUE(Domains().empty()) << "still defined on host 1";
-    EXPECT_NE(::kill(pid1, 0), 0) << "host 1's qemu (pid " << pid1 << ") still runs";
-    const auto on2 = Facts(conn2_.get());
-    ASSERT_TRUE(on2.contains(vm)) << "not on host 2";
-    EXPECT_EQ(on2.at(vm).uuid, uuid);
-    EXPECT_EQ(on2.at(vm).state, VIR_DOMAIN_RUNNING);
-    EXPECT_EQ(on2.at(vm).reason, VIR_DOMAIN_RUNNING_MIGRATED)
-        << "the domain on host 2 was not started by an incoming migration";
-    EXPECT_GT(QemuPid2(vm), 0) << "no qemu pid for " << vm << " on host 2";
-    // libvirt's record of the incoming migration on host 2: the guest's memory came over.
-    const auto job = MigrationJob(vm);
-    std::cout << "[ vnf ] libvirt on host 2: migration " << job.elapsed_ms << " ms, downtime "
-              << job.downtime_ms << " ms, " << job.memory_bytes / (1024 * 1024)
-              << " MiB of guest memory\n";
-    EXPECT_GT(job.memory_bytes, 0u) << "host 2 has no record of the guest's memory coming over";
-    // The guest did not boot again: its boot lines are on host 1's console only, and it never
-    // stopped answering for anything like the time it takes to boot.
-    EXPECT_EQ(ReadyOnConsole(vm, 0, 0, ConsoleDir2()), 0) << "the guest booted on host 2";
-    EXPECT_LT(pings->LongestGap(), std::chrono::seconds(3))
-        << "escd's monitor (down after 3 unanswered 1-s polls) would have seen the VNF down";
-    EXPECT_LT(pings->LongestGap(), boot);
-    EXPECT_GT(pings->Answered(), 0);
-    EXPECT_TRUE(Volumes(conn2_.get()).contains("escd-day0-" + vm))
-        << "the config drive did not move to host 2";
-    for (const auto& volume : Volumes())
-        EXPECT_EQ(volume.rfind("escd-day0-", 0), std::string::npos) << volume << " left on host 1";
-
-    // escd's side: the VM is on host 2, alive, and nothing but the move was reported.
-    const auto by_get = VmsByGet();
-    EXPECT_EQ(by_get.at(vm).first, "VM_ALIVE_STATE");
-    EXPECT_EQ(by_get.at(vm).second, address);
-    EXPECT_EQ(XmlText(client_->Get("/v0/deployments/" + deployment_).body, "host_name"), kHost2);
-    EXPECT_EQ(ServiceStateByGet(), "SERVICE_ACTIVE_STATE");
-    const auto all = receiver_.Requests();
-    Strings since;
-    for (std::size_t i = seen; i < all.size(); ++i) since.push_back(StageOf(all[i]));
-    EXPECT_EQ(since, (Strings{"VM_MIGRATE_COMPLETE"})) << escd_->Log();
+    ExpectLiveMove(vm, address, Host1(), Host2(), true, boot);
+    if (HasFatalFailure()) return;
+    // Back without naming a host: escd takes the first other enabled one.
+    ExpectLiveMove(vm, address, Host2(), Host1(), false, boot);
+    if (HasFatalFailure()) return;
 
     UndeployLeavesNothing({vm});
     EXPECT_TRUE(Domains(conn2_.get()).empty()) << "left on host 2";
     for (const auto& volume : Volumes(conn2_.get()))
         EXPECT_EQ(volume.rfind("escd-day0-", 0), std::string::npos) << volume << " left on host 2";
-    EXPECT_EQ(QemuPid2(vm), 0) << "host 2's qemu pid file is left";
 }
 
 }  // namespace
