@@ -143,7 +143,8 @@ class VnfMigration : public TwoHosts {
     }
 
     /// Migrates the running `vm` live from `from` to `to` (named in the request, or left to
-    /// escd's choice: the first other enabled host) while pinging `address` every 50 ms, and
+    /// escd's choice: the first other enabled host; `block`: the request's blockMigration, none
+    /// when empty, which is auto) while pinging `address` every 50 ms, and
     /// checks the move on escd's side and on libvirt's, and that the guest kept running: no
     /// boot on the target's console, a ping gap far below the time it takes to boot (`boot`)
     /// and below escd's down threshold, the domain running on the target because it migrated
@@ -153,6 +154,7 @@ class VnfMigration : public TwoHosts {
                         const HostView& from,
                         const HostView& to,
                         bool name_target,
+                        const std::string& block,
                         Clock::duration boot) {
         const pid_t old_pid = from.qemu_pid(vm);
         ASSERT_GT(old_pid, 0) << "no qemu pid for " << vm << " on " << from.name;
@@ -164,23 +166,27 @@ class VnfMigration : public TwoHosts {
         const auto seen = receiver_.Requests().size();
         PingWatch pings(address);
         const auto asked = Clock::now();
-        auto post = client_->Post("/v0/vten/deployments/migrate-vm/" + vm,
-                                  "<vm_operation><operation>migrate</operation>"
-                                  "<migrationType>live</migrationType>" +
-                                      (name_target ? "<host>" + to.name + "</host>" : "") +
-                                      "</vm_operation>",
-                                  WithCallback());
+        auto post = client_->Post(
+            "/v0/vten/deployments/migrate-vm/" + vm,
+            "<vm_operation><operation>migrate</operation>"
+            "<migrationType>live</migrationType>" +
+                (name_target ? "<host>" + to.name + "</host>" : "") +
+                (block.empty() ? "" : "<blockMigration>" + block + "</blockMigration>") +
+                "</vm_operation>",
+            WithCallback());
         ASSERT_EQ(post.status, 200) << post.body;
         const auto tx = post.Header("ESC-Transaction-Id");
         const auto done = Await(tx, "VM_MIGRATE_COMPLETE");
         const auto took = Clock::now() - asked;
-        // A few more seconds of pings: no event tells that a guest lost its network with the
-        // move; its silence would.
-        std::this_thread::sleep_for(std::chrono::seconds(3));
+        // Three more seconds of pings: no event tells that a guest lost its network with the
+        // move; its silence would. Any report of escd's (a recovery) ends the wait.
+        DeliveredUntil([&](const auto& all) { return all.size() > seen + 1; },
+                       std::chrono::seconds(3));
         pings.Stop();
         const auto job = MigrationJob(to.conn, vm);
         std::cout << "[ vnf ] live migration " << from.name << " -> " << to.name
-                  << ": POST to VM_MIGRATE_COMPLETE " << Seconds(took) << " s (libvirt "
+                  << " (blockMigration " << (block.empty() ? "auto" : block)
+                  << "): POST to VM_MIGRATE_COMPLETE " << Seconds(took) << " s (libvirt "
                   << job.elapsed_ms << " ms, downtime " << job.downtime_ms << " ms, "
                   << job.memory_bytes / (1024 * 1024)
                   << " MiB of guest memory); pings every 50 ms: " << pings.Answered()
@@ -247,16 +253,77 @@ TEST_F(VnfMigration, TheRunningGuestMovesToHost2AndBackAnsweringThroughoutAndNev
     ASSERT_EQ(XmlText(client_->Get("/v0/deployments/" + deployment_).body, "host_name"), kHost1);
     EXPECT_EQ(ReadyOnConsole(vm, 1), 1) << "the guest's boot is not on host 1's console";
 
-    ExpectLiveMove(vm, address, Host1(), Host2(), true, boot);
+    // blockMigration auto: VIR_MIGRATE_NON_SHARED_DISK, which has no disk to copy (escd's are
+    // read-only, and every host has their volumes).
+    ExpectLiveMove(vm, address, Host1(), Host2(), true, "", boot);
     if (HasFatalFailure()) return;
-    // Back without naming a host: escd takes the first other enabled one.
-    ExpectLiveMove(vm, address, Host2(), Host1(), false, boot);
+    // Back without naming a host (escd takes the first other enabled one), without the flag.
+    ExpectLiveMove(vm, address, Host2(), Host1(), false, "false", boot);
     if (HasFatalFailure()) return;
 
     UndeployLeavesNothing({vm});
     EXPECT_TRUE(Domains(conn2_.get()).empty()) << "left on host 2";
     for (const auto& volume : Volumes(conn2_.get()))
         EXPECT_EQ(volume.rfind("escd-day0-", 0), std::string::npos) << volume << " left on host 2";
+}
+
+// Disabled: escd has a bug here that this test found and vim/libvirt cannot fix. A cold move
+// reboots the guest (shut down on host 1, started on host 2) and escd reports
+// VM_MIGRATE_COMPLETE once the domain is started, with no bootup_time for the guest to come
+// back: its monitor sees the booting guest miss 3 polls, declares it down and recovers it by
+// rebooting it (VM_ALIVE, VM_RECOVERY_INIT, VM_RECOVERY_REBOOT, VM_RECOVERY_COMPLETE after the
+// VM_MIGRATE_COMPLETE), even though it had answered again before the recovery started.
+// Measured: VM_MIGRATE_COMPLETE 2.6 s after the POST, the guest answering 6.2 s after it.
+TEST_F(VnfMigration, DISABLED_AColdMigrationBootsTheGuestOnHost2WithoutARecovery) {
+    const auto vms = DeployAlive(1);
+    if (HasFatalFailure()) return;
+    const auto& [vm, address] = *vms.begin();
+    const auto uuid = Facts().at(vm).uuid;
+    const auto seen = receiver_.Requests().size();
+    const auto asked = Clock::now();
+    auto post = client_->Post("/v0/vten/deployments/migrate-vm/" + vm,
+                              "<vm_operation><operation>migrate</operation>"
+                              "<migrationType>cold</migrationType><host>" +
+                                  std::string(kHost2) + "</host></vm_operation>",
+                              WithCallback());
+    ASSERT_EQ(post.status, 200) << post.body;
+    const auto done = Await(post.Header("ESC-Transaction-Id"), "VM_MIGRATE_COMPLETE");
+    const auto took = Clock::now() - asked;
+    ASSERT_EQ(done.size(), 1u) << escd_->Log();
+    EXPECT_EQ(done.front().Header("ESC-Status-Code"), "200") << done.front().body;
+    EXPECT_EQ(XmlText(done.front().body, "host_name"), kHost2);
+    EXPECT_EQ(XmlText(done.front().body, "source_host"), kHost1);
+    EXPECT_EQ(XmlText(done.front().body, "migration_type"), "cold");
+
+    // libvirt's side: the same domain (UUID), defined and booted on host 2, gone from host 1.
+    const auto on2 = Facts(conn2_.get());
+    ASSERT_TRUE(on2.contains(vm)) << "not on host 2";
+    EXPECT_EQ(on2.at(vm).uuid, uuid);
+    EXPECT_EQ(on2.at(vm).state, VIR_DOMAIN_RUNNING);
+    EXPECT_EQ(on2.at(vm).reason, VIR_DOMAIN_RUNNING_BOOTED);
+    EXPECT_TRUE(Domains().empty()) << "still on host 1";
+    EXPECT_EQ(ReadyOnConsole(vm, 1, 0, ConsoleDir2()), 1) << "the guest did not boot on host 2";
+    // Polled with a deadline: nothing announces that a guest answers.
+    const auto deadline = Clock::now() + kVnfWait;
+    while (!AnswersPing(address, std::chrono::milliseconds(500)) && Clock::now() < deadline) {
+    }
+    std::cout << "[ vnf ] cold migration: POST to VM_MIGRATE_COMPLETE " << Seconds(took)
+              << " s, the guest answering " << Seconds(Clock::now() - asked)
+              << " s after the POST\n";
+
+    // escd's side: host 2, alive, and no recovery of a guest that only rebooted as asked. Long
+    // enough for the monitor to have declared it down (3 polls of 1 s, recovery_wait_time 1 s);
+    // any other report ends the wait.
+    const auto after = DeliveredUntil([&](const auto& all) { return all.size() > seen + 1; },
+                                      std::chrono::seconds(8));
+    Strings since;
+    for (std::size_t i = seen; i < after.size(); ++i) since.push_back(StageOf(after[i]));
+    EXPECT_EQ(since, (Strings{"VM_MIGRATE_COMPLETE"})) << escd_->Log();
+    EXPECT_EQ(XmlText(client_->Get("/v0/deployments/" + deployment_).body, "host_name"), kHost2);
+    EXPECT_EQ(VmsByGet().at(vm).first, "VM_ALIVE_STATE");
+
+    UndeployLeavesNothing({vm});
+    EXPECT_TRUE(Domains(conn2_.get()).empty()) << "left on host 2";
 }
 
 }  // namespace
