@@ -94,9 +94,19 @@ running() {
 }
 
 # Stops what an earlier run left in network namespace $1 (host 1's, escd-test-N) or $2 (its host 2,
-# escd-test-N-h2) through down.sh, which only needs the namespaces and pids.
+# escd-test-N-h2) through down.sh: with the run's own directory when host 1's libvirtd names it
+# (its pid file) and it is that run's, so that its host 2 and its files go too; else with one
+# made here, which only needs the namespaces and pids. $3: the pid of host 1's libvirtd.
 stop_leftover() {
     local left logd
+    if [[ -n $1 ]]; then
+        left=$(tr '\0' '\n' <"/proc/$3/cmdline" 2>/dev/null | awk 'prev == "-p" { print; exit } { prev = $0 }')
+        left=$(dirname "${left:-/nonexistent/pid}")
+        if [[ $(cat "$left/netns" 2>/dev/null) == "$1" ]]; then
+            "$here/down.sh" "$left" >&2 || true
+            return 0
+        fi
+    fi
     left=$(mktemp -d /tmp/escd-qemu.XXXXXX)
     [[ -n $1 ]] && echo "$1" >"$left/netns"
     [[ -n $2 ]] && echo "$2" >"$left/netns2"
@@ -110,13 +120,13 @@ stop_leftover() {
 }
 
 # --- a libvirtd that is already running -------------------------------------------------------
-ns='' pid=''
+# Host 2s are never adopted (with one host they are not wanted; with two, host 1 is not adopted
+# either); each is stopped after host 1's, whose run's down.sh may have stopped it already.
+ns='' pid='' strays=()
 for candidate in $(running libvirtd); do
     candidate_ns=$("${as_root[@]}" ip netns identify "$candidate" 2>/dev/null || true)
     if [[ $candidate_ns =~ ^escd-test-[0-9]+-h2$ ]]; then
-        # A host 2 is never adopted: its run's directory, which holds its state, is unknown.
-        say "stopping the host-2 libvirtd pid $candidate in $candidate_ns (left by an earlier run)"
-        stop_leftover '' "$candidate_ns"
+        strays+=("$candidate_ns")
     elif [[ $candidate_ns == escd-test-* ]]; then
         ns=$candidate_ns pid=$candidate
     else
@@ -125,9 +135,14 @@ for candidate in $(running libvirtd); do
 done
 if [[ -n $pid ]] && ((hosts == 2)); then
     say "stopping libvirtd pid $pid in $ns (left by an earlier run): two hosts start afresh"
-    stop_leftover "$ns" ''
+    stop_leftover "$ns" '' "$pid"
     pid=''
 fi
+for stray in "${strays[@]}"; do
+    "${as_root[@]}" ip netns list | grep -qw "^$stray" || continue
+    say "stopping the host-2 libvirtd in $stray (left by an earlier run)"
+    stop_leftover '' "$stray"
+done
 if [[ -n $pid ]]; then
     say "adopting libvirtd pid $pid in network namespace $ns (left by an earlier run)"
     dir=$(mktemp -d /tmp/escd-qemu.XXXXXX)
