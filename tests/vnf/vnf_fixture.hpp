@@ -11,7 +11,9 @@
 
 #include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>
+#include <poll.h>
 #include <signal.h>
+#include <sys/inotify.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -60,6 +62,7 @@ using Domain = std::unique_ptr<virDomain, DomainFree>;
 struct DomainFacts {
     std::string uuid;
     int state = VIR_DOMAIN_NOSTATE;
+    int reason = 0;       ///< why it is in `state` (VIR_DOMAIN_RUNNING_BOOTED, _MIGRATED...)
     unsigned int id = 0;  ///< the running instance: a restarted guest gets a new one
     std::string xml;
 };
@@ -109,16 +112,24 @@ class VnfTest : public ResourceTest {
         if (!conn_) return;
         // Nothing may create a domain while the leftovers are removed.
         if (escd_) escd_->Kill();
-        for (auto& [name, domain] : Domains()) {
+        RemoveLeftovers(conn_.get());
+        std::error_code ec;
+        if (!storage_dir_.empty()) fs::remove_all(storage_dir_, ec);
+    }
+
+    /// Removes this test's domains, network and pool (its volumes and directory) from the
+    /// libvirtd of `conn`.
+    void RemoveLeftovers(virConnectPtr conn) {
+        for (auto& [name, domain] : Domains(conn)) {
             if (virDomainIsActive(domain.get()) == 1) virDomainDestroy(domain.get());
             virDomainUndefine(domain.get());
         }
-        if (virNetworkPtr net = virNetworkLookupByName(conn_.get(), ("escd-" + network_).c_str())) {
+        if (virNetworkPtr net = virNetworkLookupByName(conn, ("escd-" + network_).c_str())) {
             if (virNetworkIsActive(net) == 1) virNetworkDestroy(net);
             virNetworkUndefine(net);
             virNetworkFree(net);
         }
-        if (virStoragePoolPtr pool = virStoragePoolLookupByName(conn_.get(), pool_.c_str())) {
+        if (virStoragePoolPtr pool = virStoragePoolLookupByName(conn, pool_.c_str())) {
             virStorageVolPtr* volumes = nullptr;
             const int n = virStoragePoolListAllVolumes(pool, &volumes, 0);
             for (int i = 0; i < n; ++i) {
@@ -127,18 +138,25 @@ class VnfTest : public ResourceTest {
             }
             free(volumes);
             if (virStoragePoolIsActive(pool) == 1) virStoragePoolDestroy(pool);
+            // Its directory: a host that sees storage_dir_ as a directory of its own (a second
+            // host, tests/qemu/up.sh) would keep it.
+            virStoragePoolDelete(pool, 0);
             virStoragePoolUndefine(pool);
             virStoragePoolFree(pool);
         }
-        std::error_code ec;
-        if (!storage_dir_.empty()) fs::remove_all(storage_dir_, ec);
     }
 
+    /// escd's VIM: the one libvirtd of ESCD_TEST_QEMU_URI; a test of several hosts names them
+    /// (--vim.hosts).
+    virtual Strings VimArgs() const { return {"--vim.uri=" + uri_}; }
+
     void StartOnQemu() {
-        StartEscd({"--vim.uri=" + uri_, "--vim.storage_pool=" + pool_,
-                   "--vim.storage_dir=" + storage_dir_,
-                   "--files.root=" + fs::path(image_).parent_path().string(),
-                   std::string("--monitor.allowed_cidrs=") + kVnfSubnet});
+        auto args = VimArgs();
+        for (auto& arg : Strings{"--vim.storage_pool=" + pool_, "--vim.storage_dir=" + storage_dir_,
+                                 "--files.root=" + fs::path(image_).parent_path().string(),
+                                 std::string("--monitor.allowed_cidrs=") + kVnfSubnet})
+            args.push_back(std::move(arg));
+        StartEscd(args);
     }
 
     /// Tenant vten; network network_ with subnet 192.0.2.0/24 (gateway .1: the bridge in the
@@ -189,11 +207,12 @@ interface $NICID_0_MAC_ADDRESS $NICID_0_IP_ADDRESS $NICID_0_NETMASK $NICID_0_GAT
 
     // --- libvirt's view -----------------------------------------------------------------------
 
-    /// This deployment's domains on libvirt, by name (<deployment>_<group>_<index>_<uuid>).
-    std::map<std::string, Domain> Domains() {
+    /// This deployment's domains on libvirt (the libvirtd of `conn`, by default
+    /// ESCD_TEST_QEMU_URI's), by name (<deployment>_<group>_<index>_<uuid>).
+    std::map<std::string, Domain> Domains(virConnectPtr conn = nullptr) {
         std::map<std::string, Domain> out;
         virDomainPtr* list = nullptr;
-        const int n = virConnectListAllDomains(conn_.get(), &list, 0);
+        const int n = virConnectListAllDomains(conn ? conn : conn_.get(), &list, 0);
         for (int i = 0; i < n; ++i) {
             Domain domain(list[i]);
             std::string name = virDomainGetName(domain.get());
@@ -203,14 +222,13 @@ interface $NICID_0_MAC_ADDRESS $NICID_0_IP_ADDRESS $NICID_0_NETMASK $NICID_0_GAT
         return out;
     }
 
-    std::map<std::string, DomainFacts> Facts() {
+    std::map<std::string, DomainFacts> Facts(virConnectPtr conn = nullptr) {
         std::map<std::string, DomainFacts> out;
-        for (auto& [name, domain] : Domains()) {
+        for (auto& [name, domain] : Domains(conn)) {
             DomainFacts facts;
             char uuid[VIR_UUID_STRING_BUFLEN];
             if (virDomainGetUUIDString(domain.get(), uuid) == 0) facts.uuid = uuid;
-            int reason = 0;
-            virDomainGetState(domain.get(), &facts.state, &reason, 0);
+            virDomainGetState(domain.get(), &facts.state, &facts.reason, 0);
             facts.id = virDomainGetID(domain.get());
             if (char* xml = virDomainGetXMLDesc(domain.get(), 0)) {
                 facts.xml = xml;
@@ -238,9 +256,10 @@ interface $NICID_0_MAC_ADDRESS $NICID_0_IP_ADDRESS $NICID_0_NETMASK $NICID_0_GAT
         return out;
     }
 
-    std::set<std::string> Volumes() {
+    std::set<std::string> Volumes(virConnectPtr conn = nullptr) {
         std::set<std::string> out;
-        virStoragePoolPtr pool = virStoragePoolLookupByName(conn_.get(), pool_.c_str());
+        virStoragePoolPtr pool =
+            virStoragePoolLookupByName(conn ? conn : conn_.get(), pool_.c_str());
         if (!pool) return out;
         virStorageVolPtr* volumes = nullptr;
         const int n = virStoragePoolListAllVolumes(pool, &volumes, 0);
@@ -259,6 +278,52 @@ interface $NICID_0_MAC_ADDRESS $NICID_0_IP_ADDRESS $NICID_0_NETMASK $NICID_0_GAT
         pid_t pid = 0;
         in >> pid;
         return pid;
+    }
+
+    /// Where a host's virtlogd writes its guests' serial consoles (domain_xml.cpp), in that
+    /// host's view; host 1's is this machine's.
+    static constexpr const char* kConsoleDir = "/var/log/libvirt/qemu";
+
+    static std::string ConsoleLog(const std::string& vm, const std::string& dir = kConsoleDir) {
+        return dir + "/" + vm + ".console.log";
+    }
+
+    /// How many times the guest of `vm` reached `escd-vnf: ready` on its console (after byte
+    /// `since` of its log), once that is at least `expected` or 10 s passed. The guest answers
+    /// pings a moment before its line reaches virtlogd's file: the count may lag escd's
+    /// verdict, never exceed it. (A guest killed loses what its serial port had not passed on
+    /// yet: count after the kill only.)
+    /// `dir`: the console directory of the guest's host (kConsoleDir for host 1).
+    static int ReadyOnConsole(const std::string& vm,
+                              int expected,
+                              std::uintmax_t since = 0,
+                              const std::string& dir = kConsoleDir) {
+        const auto count = [&] {
+            std::ifstream in(ConsoleLog(vm, dir));
+            in.seekg(static_cast<std::streamoff>(since));
+            std::string line;
+            int ready = 0;
+            while (std::getline(in, line))
+                ready += line.find("escd-vnf: ready") != std::string::npos;
+            return ready;
+        };
+        // Woken by virtlogd's writes to the log directory (inotify), not by polling.
+        const int watcher = ::inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+        if (watcher >= 0) ::inotify_add_watch(watcher, dir.c_str(), IN_MODIFY | IN_CREATE);
+        const auto deadline = Clock::now() + std::chrono::seconds(10);
+        int ready = count();
+        while (ready < expected && watcher >= 0) {
+            const auto left =
+                std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+            pollfd pfd{watcher, POLLIN, 0};
+            if (left.count() <= 0 || ::poll(&pfd, 1, static_cast<int>(left.count())) <= 0) break;
+            char events[4096];
+            while (::read(watcher, events, sizeof events) > 0) {
+            }
+            ready = count();
+        }
+        if (watcher >= 0) ::close(watcher);
+        return ready;
     }
 
     // --- escd's view --------------------------------------------------------------------------

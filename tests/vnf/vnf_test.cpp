@@ -3,9 +3,7 @@
 // reboot of real domains; an undeploy that leaves libvirt empty. See vnf_fixture.hpp for the
 // setting (tests/run-vnf.sh).
 
-#include <poll.h>
 #include <signal.h>
-#include <sys/inotify.h>
 #include <unistd.h>
 
 #include "tests/vnf/vnf_fixture.hpp"
@@ -21,45 +19,6 @@ class Vnf : public VnfTest {
                              "<operation>" +
                                  operation + "</operation></service_operation>",
                              WithCallback());
-    }
-
-    static std::string ConsoleLog(const std::string& vm) {
-        return "/var/log/libvirt/qemu/" + vm + ".console.log";
-    }
-
-    /// How many times the guest of `vm` reached `escd-vnf: ready` on its console (after byte
-    /// `since` of its log), once that is at least `expected` or 10 s passed. The guest answers
-    /// pings a moment before its line reaches virtlogd's file: the count may lag escd's
-    /// verdict, never exceed it. (A guest killed loses what its serial port had not passed on
-    /// yet: count after the kill only.)
-    static int ReadyOnConsole(const std::string& vm, int expected, std::uintmax_t since = 0) {
-        const auto count = [&] {
-            std::ifstream in(ConsoleLog(vm));
-            in.seekg(static_cast<std::streamoff>(since));
-            std::string line;
-            int ready = 0;
-            while (std::getline(in, line))
-                ready += line.find("escd-vnf: ready") != std::string::npos;
-            return ready;
-        };
-        // Woken by virtlogd's writes to the log directory (inotify), not by polling.
-        const int watcher = ::inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
-        if (watcher >= 0)
-            ::inotify_add_watch(watcher, "/var/log/libvirt/qemu", IN_MODIFY | IN_CREATE);
-        const auto deadline = Clock::now() + std::chrono::seconds(10);
-        int ready = count();
-        while (ready < expected && watcher >= 0) {
-            const auto left =
-                std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-            pollfd pfd{watcher, POLLIN, 0};
-            if (left.count() <= 0 || ::poll(&pfd, 1, static_cast<int>(left.count())) <= 0) break;
-            char events[4096];
-            while (::read(watcher, events, sizeof events) > 0) {
-            }
-            ready = count();
-        }
-        if (watcher >= 0) ::close(watcher);
-        return ready;
     }
 };
 
