@@ -28,9 +28,12 @@ cmdline="console=ttyS0 quiet cryptomgr.notests nokaslr"
 # mounts the ext2 state disk) is built into the Debian cloud kernel; it is named for a kernel
 # where it is not.
 wanted_modules=(virtio_pci virtio_blk virtio_net button evdev ext4)
-# The SSH server of the device emulator; its shared libraries come from the packages it depends
-# on (see "dropbear" below).
-dropbear_pkg=dropbear-bin
+# The dynamically linked programs of the image, taken from their Debian packages with the ELF
+# interpreter and the shared libraries they need, from the packages they depend on (see "dynamic
+# programs" below): the SSH server of the device emulator and its key generator; e2fsck, which
+# repairs the state disk's ext2 file system after a hard stop.
+dynamic_pkgs=(dropbear-bin e2fsprogs)
+dynamic_programs=(usr/sbin/dropbear usr/bin/dropbearkey sbin/e2fsck)
 
 say() { echo "vnf-image: $*" >&2; }
 die() {
@@ -46,8 +49,9 @@ die() {
 lists_stamp=$(find /var/lib/apt/lists -maxdepth 1 -name '*Packages*' -printf '%f %s %T@\n' 2>/dev/null |
     LC_ALL=C sort | sha256sum | cut -c1-16)
 resolved=$cache/apt-resolution
-read -r stamp kernel_pkg kernel_version busybox_version dropbear_set 2>/dev/null <"$resolved" || stamp=
-if [[ $stamp != "$lists_stamp" || -z ${dropbear_set:-} ]]; then
+dynamic_list=${dynamic_pkgs[*]}
+read -r stamp kernel_pkg kernel_version busybox_version dynamic_set resolved_list 2>/dev/null <"$resolved" || stamp=
+if [[ $stamp != "$lists_stamp" || ${resolved_list:-} != "${dynamic_list// /,}" ]]; then
     # linux-image-cloud-amd64 depends on exactly one versioned linux-image-<abi>-cloud-amd64 (=
     # VERSION); its candidate is what apt would install.
     read -r kernel_pkg kernel_version busybox_version < <(
@@ -63,18 +67,18 @@ if [[ $stamp != "$lists_stamp" || -z ${dropbear_set:-} ]]; then
             END { if (kernel != "" && version != "" && busybox != "") print kernel, version, busybox }'
     ) || true
     [[ -n ${busybox_version:-} ]] || die "apt knows no linux-image-cloud-amd64 or busybox-static (run apt-get update?)"
-    # dropbear-bin and, transitively, the packages it depends on (first alternatives), as
-    # pkg=version,pkg=version: where the ELF interpreter and the shared libraries come from. One
-    # apt-cache call per level of the dependency tree.
+    # The packages of the dynamic programs and, transitively, the packages they depend on (first
+    # alternatives), as pkg=version,pkg=version: where the ELF interpreter and the shared
+    # libraries come from. One apt-cache call per level of the dependency tree.
     declare -A seen_pkg=()
-    dropbear_set=
-    level=("$dropbear_pkg")
+    dynamic_set=
+    level=("${dynamic_pkgs[@]}")
     while ((${#level[@]})); do
         next=()
         while read -r pkg version deps; do
             [[ -n ${seen_pkg[$pkg]:-} ]] && continue
             seen_pkg[$pkg]=1
-            dropbear_set+=${dropbear_set:+,}$pkg=$version
+            dynamic_set+=${dynamic_set:+,}$pkg=$version
             for dep in ${deps//,/ }; do [[ -n ${seen_pkg[$dep]:-} ]] || next+=("$dep"); done
         done < <(apt-cache show --no-all-versions "${level[@]}" 2>/dev/null | awk '
             /^Package:/ { package = $2; version = ""; deps = "" }
@@ -92,15 +96,17 @@ if [[ $stamp != "$lists_stamp" || -z ${dropbear_set:-} ]]; then
             END { if (package != "") print package, version, deps }')
         level=("${next[@]}")
     done
-    [[ $dropbear_set == "$dropbear_pkg="* ]] || die "apt knows no $dropbear_pkg (run apt-get update?)"
+    for pkg in "${dynamic_pkgs[@]}"; do
+        [[ ,$dynamic_set == *",$pkg="* ]] || die "apt knows no $pkg (run apt-get update?)"
+    done
     mkdir -p "$cache"
-    echo "$lists_stamp $kernel_pkg $kernel_version $busybox_version $dropbear_set" >"$resolved.$$"
+    echo "$lists_stamp $kernel_pkg $kernel_version $busybox_version $dynamic_set ${dynamic_list// /,}" >"$resolved.$$"
     mv -f "$resolved.$$" "$resolved"
 fi
 kernel_release=${kernel_pkg#linux-image-}
 
 # The image inputs: this directory's files (but the docs and the smoke checks), the device
-# emulator's sources and build script, and the dropbear package set.
+# emulator's sources and build script, and the package set of the dynamic programs.
 inputs_hash=$(
     {
         cd "$here"
@@ -108,11 +114,11 @@ inputs_hash=$(
             xargs -0 sha256sum
         cd "$repo/tools/xr-device"
         find build.sh src -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum
-        echo "$dropbear_set"
+        echo "$dynamic_set"
     } | sha256sum | cut -c1-12
 )
-dropbear_version=${dropbear_set%%,*}
-dropbear_version=${dropbear_version#*=}
+dropbear_version=${dynamic_set#*dropbear-bin=}
+dropbear_version=${dropbear_version%%,*}
 key=$(echo "$kernel_release-$kernel_version-busybox-$busybox_version-dropbear-$dropbear_version-$inputs_hash" |
     tr -c 'A-Za-z0-9._+\n-' _)
 image=$cache/$key/escd-vnf.img
@@ -136,7 +142,7 @@ sandbox=()
 # Downloading as root, apt drops to the _apt user, who may not write to a 0700 directory.
 [[ $(id -u) -eq 0 ]] && sandbox=(-o APT::Sandbox::User=root)
 (cd "$work/debs" && apt-get download -q=2 "${sandbox[@]}" "$kernel_pkg=$kernel_version" \
-    "busybox-static=$busybox_version" ${dropbear_set//,/ }) >&2 ||
+    "busybox-static=$busybox_version" ${dynamic_set//,/ }) >&2 ||
     die "apt-get download failed (stale lists? run apt-get update)"
 dpkg-deb -x "$work"/debs/linux-image-*.deb "$work/kernel"
 dpkg-deb -x "$work"/debs/busybox-static_*.deb "$work/busybox"
@@ -144,7 +150,8 @@ busybox=$work/busybox/bin/busybox
 modules=$work/kernel/lib/modules/$kernel_release
 vmlinuz=$work/kernel/boot/vmlinuz-$kernel_release
 [[ -x $busybox && -d $modules && -f $vmlinuz ]] || die "unexpected package contents"
-# dropbear-bin and its dependencies, unpacked together: the "sysroot" its libraries come from.
+# The dynamic programs' packages and their dependencies, unpacked together: the "sysroot" their
+# libraries come from.
 sysroot=$work/sysroot
 for deb in "$work"/debs/*.deb; do
     case ${deb##*/} in linux-image-* | busybox-static_*) continue ;; esac
@@ -175,7 +182,7 @@ for applet in $("$busybox" --list); do
 done
 install -m 0755 "$here/init" "$root/init"
 
-# --- the device emulator, dropbear, their wrappers ------------------------------------------------
+# --- the device emulator, the dynamic programs, the wrappers ---------------------------------------
 strip -o "$root/bin/escd-xr-device" "$xr_device"
 # The path of a file inside the sysroot, its symlinks resolved inside the sysroot (Debian's
 # /lib64/ld-linux-x86-64.so.2 is an absolute link, which must not lead to this host's file).
@@ -195,35 +202,38 @@ find_library() { # SONAME
     done
     return 1
 }
-# The ELF interpreter and every shared library the binaries need, transitively (DT_NEEDED, read
-# with readelf), copied from the sysroot to the same paths in the initramfs.
+# The programs go to /bin. Their ELF interpreter (PT_INTERP) and every shared library they need,
+# transitively (DT_NEEDED, read with readelf), are copied from the sysroot to the same paths in
+# the initramfs.
 declare -A copied=()
 elf_queue=()
-for binary in usr/sbin/dropbear usr/bin/dropbearkey; do
-    [[ -f $sysroot/$binary ]] || die "no $binary in $dropbear_pkg"
+for binary in "${dynamic_programs[@]}"; do
+    [[ -f $sysroot/$binary ]] || die "no $binary in ${dynamic_pkgs[*]}"
     cp "$sysroot/$binary" "$root/bin/"
     elf_queue+=("$sysroot/$binary")
+    interp=$(readelf -l "$sysroot/$binary" | sed -n 's/.*Requesting program interpreter: \(.*\)]$/\1/p')
+    [[ $interp == /* ]] || die "$binary names no ELF interpreter"
+    # Keyed by file name, as DT_NEEDED names it (libc.so.6 needs ld-linux-x86-64.so.2 too).
+    [[ -n ${copied[${interp##*/}]:-} ]] && continue
+    copied[${interp##*/}]=1
+    real=$(in_sysroot "${interp#/}") || die "the ELF interpreter $interp is in none of the packages"
+    mkdir -p "$root/$(dirname "$interp")"
+    cp "$sysroot/$real" "$root$interp"
 done
-interp=$(readelf -l "$sysroot/usr/sbin/dropbear" | sed -n 's/.*Requesting program interpreter: \(.*\)]$/\1/p')
-[[ $interp == /* ]] || die "dropbear names no ELF interpreter"
-real=$(in_sysroot "${interp#/}") || die "the ELF interpreter $interp is in none of the packages"
-mkdir -p "$root/$(dirname "$interp")"
-cp "$sysroot/$real" "$root$interp"
-copied[${interp##*/}]=1
 while ((${#elf_queue[@]})); do
     elf=${elf_queue[0]}
     elf_queue=("${elf_queue[@]:1}")
     for soname in $(readelf -d "$elf" | sed -n 's/.*(NEEDED).*\[\(.*\)\]$/\1/p'); do
         [[ -n ${copied[$soname]:-} ]] && continue
         copied[$soname]=1
-        link=$(find_library "$soname") || die "$soname (needed by ${elf##*/}) is in none of: ${dropbear_set//,/ }"
+        link=$(find_library "$soname") || die "$soname (needed by ${elf##*/}) is in none of: ${dynamic_set//,/ }"
         real=$(in_sysroot "$link") || die "$link is a dangling link"
         mkdir -p "$root/$(dirname "$link")"
         cp "$sysroot/$real" "$root/$link"
         elf_queue+=("$sysroot/$real")
     done
 done
-say "dropbear libraries: $interp $(cd "$root" && find lib usr/lib -name '*.so*' 2>/dev/null | LC_ALL=C sort | tr '\n' ' ')"
+say "dynamic programs' interpreter and libraries: $interp $(cd "$root" && find lib usr/lib -name '*.so*' 2>/dev/null | LC_ALL=C sort | tr '\n' ' ')"
 
 # The login shell of the day-0 device user (dropbear runs it as `xr-shell -c COMMAND` for an
 # exec request, as `-xr-shell` for an interactive session) and telnetd's login program. /init
@@ -244,6 +254,7 @@ echo 'root:x:0:' >"$root/etc/group"
 echo /bin/xr-shell >"$root/etc/shells"
 printf 'passwd: files\ngroup: files\nshadow: files\n' >"$root/etc/nsswitch.conf"
 : >"$root/etc/issue.net"
+ln -s /proc/mounts "$root/etc/mtab" # e2fsck looks there for mounted file systems
 cat >"$root/etc/inittab" <<'INITTAB'
 # busybox init takes over PID 1 once /init has set the guest up: it reaps orphans and powers
 # off on SIGUSR2 (SIGTERM: reboot). Nothing to (re)spawn.
