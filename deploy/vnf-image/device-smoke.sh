@@ -15,7 +15,8 @@
 #  3. a hard reset of the guest (QMP system_reset, no reload asked): 6.2.1 still active and
 #     committed, the same ssh host key;
 #  4. a non-reload rpm activated but not committed, then `reload`: the rpm is reverted;
-#  5. qemu stopped, a new boot with a fresh blank state disk: the factory 6.1.3, nothing added.
+#  5. qemu stopped, a new boot with a fresh blank state disk: the factory 6.1.3, nothing added;
+#     the ACPI power button powers it off with the state disk's file system clean.
 #
 # stdout: the timings and a PASS line per check; progress on stderr. Exit 1 at the first failure,
 # with the console's tail.
@@ -251,7 +252,20 @@ out=$(xr "show install inactive summary")
 expect_not_in "fresh state disk: nothing added" "$out" '6\.2\.1|r621'
 out=$(xr "show install log")
 expect_in "fresh state disk: no install log" "$out" 'No install operation found in log'
-stop_qemu
+say "ACPI power button"
+pressed=$(now)
+qmp system_powerdown
+while kill -0 "$qemu_pid" 2>/dev/null; do
+    (($(date +%s) - ${pressed%.*} <= 10)) || die "qemu still runs 10 s after the power button"
+    sleep 0.05
+done
+gone=$(now)
+wait "$qemu_pid" 2>/dev/null || true
+qemu_pid=
+# s_state of the ext2 superblock: 1 = clean (unmounted or read-only at the power-off).
+[[ $(od -An -tx1 -j 1082 -N 2 "$dir/state2.raw" | tr -d ' ') == 0100 ]] ||
+    die "the state disk is not marked clean after the power button"
+pass "power button: off, the state disk's file system clean"
 
 echo "boot to ready (blank state disk, mke2fs): $(elapsed "$started" "$ready1") s"
 echo "activate -> session dropped:              $(elapsed "$activated" "$dropped") s"
@@ -259,3 +273,4 @@ echo "session dropped -> ready after reboot:    $(elapsed "$dropped" "$ready2") 
 echo "session dropped -> show version answers:  $(elapsed "$dropped" "$back2") s"
 echo "system_reset -> ready:                    $(elapsed "$reset_at" "$ready3") s"
 echo "redeploy boot to ready (blank disk):      $(elapsed "$started5" "$ready5") s"
+echo "power button -> qemu exited:              $(elapsed "$pressed" "$gone") s"
