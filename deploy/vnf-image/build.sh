@@ -141,6 +141,7 @@ mkdir "$work/debs"
 sandbox=()
 # Downloading as root, apt drops to the _apt user, who may not write to a 0700 directory.
 [[ $(id -u) -eq 0 ]] && sandbox=(-o APT::Sandbox::User=root)
+# shellcheck disable=SC2086 # one argument per package
 (cd "$work/debs" && apt-get download -q=2 "${sandbox[@]}" "$kernel_pkg=$kernel_version" \
     "busybox-static=$busybox_version" ${dynamic_set//,/ }) >&2 ||
     die "apt-get download failed (stale lists? run apt-get update)"

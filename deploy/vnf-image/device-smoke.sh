@@ -232,6 +232,7 @@ wait_op
 out=$(xr "show install active summary")
 expect_in "rpm activated (no reload)" "$out" 'xrv9k-mgbl-3\.0\.0\.0-r621'
 say "reload (the rpm is not committed)"
+reloaded=$(now)
 out=$(in_ns "$repo/tools/xr-device/xr-cli.exp" ssh "$guest_ip" "$user" "$password" reload @wait-eof 2>&1 | tr -d '\r')
 ready4=$(wait_ready 4)
 out=$(strict=yes xr "show install active summary")
@@ -272,5 +273,6 @@ echo "activate -> session dropped:              $(elapsed "$activated" "$dropped
 echo "session dropped -> ready after reboot:    $(elapsed "$dropped" "$ready2") s"
 echo "session dropped -> show version answers:  $(elapsed "$dropped" "$back2") s"
 echo "system_reset -> ready:                    $(elapsed "$reset_at" "$ready3") s"
+echo "CLI reload -> ready:                      $(elapsed "$reloaded" "$ready4") s"
 echo "redeploy boot to ready (blank disk):      $(elapsed "$started5" "$ready5") s"
 echo "power button -> qemu exited:              $(elapsed "$pressed" "$gone") s"
