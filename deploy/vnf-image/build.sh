@@ -49,9 +49,8 @@ die() {
 lists_stamp=$(find /var/lib/apt/lists -maxdepth 1 -name '*Packages*' -printf '%f %s %T@\n' 2>/dev/null |
     LC_ALL=C sort | sha256sum | cut -c1-16)
 resolved=$cache/apt-resolution
-dynamic_list=${dynamic_pkgs[*]}
-read -r stamp kernel_pkg kernel_version busybox_version dynamic_set resolved_list 2>/dev/null <"$resolved" || stamp=
-if [[ $stamp != "$lists_stamp" || ${resolved_list:-} != "${dynamic_list// /,}" ]]; then
+read -r stamp kernel_pkg kernel_version busybox_version 2>/dev/null <"$resolved" || stamp=
+if [[ $stamp != "$lists_stamp" ]]; then
     # linux-image-cloud-amd64 depends on exactly one versioned linux-image-<abi>-cloud-amd64 (=
     # VERSION); its candidate is what apt would install.
     read -r kernel_pkg kernel_version busybox_version < <(
@@ -67,6 +66,17 @@ if [[ $stamp != "$lists_stamp" || ${resolved_list:-} != "${dynamic_list// /,}" ]
             END { if (kernel != "" && version != "" && busybox != "") print kernel, version, busybox }'
     ) || true
     [[ -n ${busybox_version:-} ]] || die "apt knows no linux-image-cloud-amd64 or busybox-static (run apt-get update?)"
+    mkdir -p "$cache"
+    echo "$lists_stamp $kernel_pkg $kernel_version $busybox_version" >"$resolved.$$"
+    mv -f "$resolved.$$" "$resolved"
+fi
+# The dynamic programs' packages, in a file of their own (apt-resolution keeps the format other
+# checkouts of this script read): the same stamp, the package list asked for, the answer.
+dynamic_list=${dynamic_pkgs[*]}
+dynamic_list=${dynamic_list// /,}
+resolved_dynamic=$cache/apt-resolution-dynamic
+read -r stamp asked dynamic_set 2>/dev/null <"$resolved_dynamic" || stamp=
+if [[ $stamp != "$lists_stamp" || ${asked:-} != "$dynamic_list" || -z ${dynamic_set:-} ]]; then
     # The packages of the dynamic programs and, transitively, the packages they depend on (first
     # alternatives), as pkg=version,pkg=version: where the ELF interpreter and the shared
     # libraries come from. One apt-cache call per level of the dependency tree.
@@ -100,8 +110,8 @@ if [[ $stamp != "$lists_stamp" || ${resolved_list:-} != "${dynamic_list// /,}" ]
         [[ ,$dynamic_set == *",$pkg="* ]] || die "apt knows no $pkg (run apt-get update?)"
     done
     mkdir -p "$cache"
-    echo "$lists_stamp $kernel_pkg $kernel_version $busybox_version $dynamic_set ${dynamic_list// /,}" >"$resolved.$$"
-    mv -f "$resolved.$$" "$resolved"
+    echo "$lists_stamp $dynamic_list $dynamic_set" >"$resolved_dynamic.$$"
+    mv -f "$resolved_dynamic.$$" "$resolved_dynamic"
 fi
 kernel_release=${kernel_pkg#linux-image-}
 
