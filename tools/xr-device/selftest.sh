@@ -265,6 +265,74 @@ check "command log: 1005 whole lines from 20 concurrent writers" \
     "^1005/1005$"
 stamp=$(head -c 10 "$clog")
 check "command log: stamped now" "$(( stamp > $(date +%s) - 600 && stamp <= $(date +%s) ))" "^1$"
+
+echo "== --boot: a VM's reboot after a reload, a restart without one"
+vm=$work/vm-state
+mkdir -p "$vm/harddisk"
+printf 'version=6.2.1\n' >"$vm/harddisk/xrv9k-mini-x-6.2.1.iso"
+printf 'hostname=vm\nop_seconds=0\nreload_delay=0\nreload_seconds=0\nreload_command=true\n' \
+    >"$vm/device.conf"
+"$bin" --state "$vm" --boot
+check "--boot on a new state directory: factory state" "$(cat "$vm/db/system")" "^reloading=0$"
+"$bin" --state "$vm" -c "install add source harddisk: xrv9k-mini-x-6.2.1.iso" >/dev/null
+for _ in $(seq 1 50); do
+    "$bin" --state "$vm" -c "show install request" | grep -q "No install operation in progress" && break
+    sleep 0.2
+done
+echo yes | "$bin" --state "$vm" -c "install activate xrv9k-mini-x-6.2.1" >/dev/null
+for _ in $(seq 1 50); do
+    grep -q '^reloading=1' "$vm/db/system" && break
+    sleep 0.2
+done
+check "a reload marks the db reloading" "$(cat "$vm/db/system")" "^reloading=1$"
+sleep 2  # the reloader's pause and reload_command
+"$bin" --state "$vm" --boot
+out=$("$bin" --state "$vm" -c "show version")
+check "--boot after a reload: the reload's image runs" "$out" "Version 6\.2\.1"
+check "--boot after a reload: reloading cleared" "$(cat "$vm/db/system")" "^reloading=0$"
+check "--boot after a reload: uptime from the boot" "$out" "uptime is 0 minutes"
+"$bin" --state "$vm" --boot
+out=$("$bin" --state "$vm" -c "show version")
+check "--boot without a reload: the uncommitted image reverts" "$out" "Version 6\.1\.3"
+check "--boot without a reload: logged as a revert" "$("$bin" --state "$vm" -c "show logging")" \
+    "ACTIVE_SOFTWARE_REVERTED"
+echo yes | "$bin" --state "$vm" -c "install activate xrv9k-mini-x-6.2.1" >/dev/null
+for _ in $(seq 1 50); do
+    grep -q '^reloading=1' "$vm/db/system" && break
+    sleep 0.2
+done
+sleep 2
+"$bin" --state "$vm" --boot
+"$bin" --state "$vm" -c "install commit" >/dev/null
+for _ in $(seq 1 50); do
+    "$bin" --state "$vm" -c "show install request" | grep -q "No install operation in progress" && break
+    sleep 0.2
+done
+"$bin" --state "$vm" --boot
+out=$("$bin" --state "$vm" -c "show version")
+check "--boot without a reload: a committed image stays" "$out" "Version 6\.2\.1"
+
+echo "== without curl: TFTP through busybox tftp, other schemes refused"
+nocurl=$work/nocurl-bin
+mkdir -p "$nocurl"
+for tool in sh tftp; do ln -sf "$(command -v busybox)" "$nocurl/$tool"; done
+vm_add() {  # SOURCE FILE: one install add without curl, until it ends
+    PATH=$nocurl "$bin" --state "$vm" -c "install add source $1 $2" >/dev/null
+    for _ in $(seq 1 100); do
+        "$bin" --state "$vm" -c "show install request" | grep -q "No install operation in progress" && break
+        sleep 0.2
+    done
+}
+vm_add "$XR_TFTP_URL" xrv9k-k9sec-3.1.0.0-r621.x86_64.rpm
+vm_add "$XR_TFTP_URL" no-such-file.rpm
+vm_add "ftp://$XR_XFER_USER:$XR_XFER_PASSWORD@$XR_ADDR/repo" xrv9k-mgbl-3.0.0.0-r621.x86_64.rpm
+out=$("$bin" --state "$vm" -c "show install log")
+check "no curl: tftp add through busybox tftp" "$out" "Install operation 5 finished successfully"
+check "no curl: the package added" "$("$bin" --state "$vm" -c "show install inactive")" \
+    "^    xrv9k-k9sec-3\.1\.0\.0-r621$"
+check "no curl: a missing tftp file aborts the add" "$out" "Install operation 6 aborted"
+check "no curl: ftp refused" "$out" "curl is not installed on this device: only tftp:// and local sources work"
+
 "$here/netns-device.sh" down "$name" >/dev/null 2>&1 || true
 fi  # part
 

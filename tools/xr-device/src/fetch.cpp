@@ -1,6 +1,7 @@
 #include "fetch.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -127,6 +128,75 @@ bool run_curl(const Config& c,
     return true;
 }
 
+// Whether prog is an executable file in a directory of $PATH.
+bool on_path(const std::string& prog) {
+    const char* path = getenv("PATH");
+    for (const auto& dir : split(path && *path ? path : "/usr/bin:/bin", ':'))
+        if (!dir.empty() && ::access((dir + "/" + prog).c_str(), X_OK) == 0) return true;
+    return false;
+}
+
+// Without curl (the busybox VM of deploy/vnf-image): busybox `tftp -g -r FILE -l DEST HOST
+// [PORT]`, stopped after fetch_timeout seconds. base is tftp://host[:port]/dir.
+bool run_busybox_tftp(const Config& c,
+                      const std::string& base,
+                      const std::string& file,
+                      const std::string& dest,
+                      std::string& err) {
+    std::string rest = base.substr(std::string("tftp://").size());
+    auto slash = rest.find('/');
+    std::string hostport = rest.substr(0, slash);
+    std::string remote = (slash == std::string::npos ? "" : rest.substr(slash)) + "/" + file;
+    while (!remote.empty() && remote[0] == '/') remote.erase(0, 1);  // as curl sends it
+    std::vector<std::string> args = {"tftp", "-g", "-r", remote, "-l", dest + ".part"};
+    auto colon = hostport.find(':');
+    args.push_back(hostport.substr(0, colon));
+    if (colon != std::string::npos) args.push_back(hostport.substr(colon + 1));
+    std::string tmp = dest + ".part";
+    std::string errfile = dest + ".err";
+    pid_t pid = fork();
+    if (pid == 0) {
+        int nul = ::open("/dev/null", O_RDONLY);
+        if (nul >= 0) dup2(nul, 0);
+        int efd = ::open(errfile.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        if (efd >= 0) dup2(efd, 2);
+        std::vector<char*> argv;
+        for (auto& a : args) argv.push_back(a.data());
+        argv.push_back(nullptr);
+        execvp("tftp", argv.data());
+        std::fprintf(stderr, "tftp: cannot run tftp (neither curl nor tftp is installed)\n");
+        _exit(127);
+    }
+    int status = 0;
+    bool timed_out = false;
+    for (long waited_ms = 0; pid > 0 && waitpid(pid, &status, WNOHANG) == 0; waited_ms += 50) {
+        if (waited_ms >= c.fetch_timeout * 1000L) {
+            kill(pid, SIGKILL);
+            waitpid(pid, &status, 0);
+            timed_out = true;
+            break;
+        }
+        usleep(50000);
+    }
+    std::string e = trim(read_file_or(errfile));
+    ::unlink(errfile.c_str());
+    if (pid <= 0 || timed_out || !WIFEXITED(status) || WEXITSTATUS(status) != 0 ||
+        !file_exists(tmp)) {
+        ::unlink(tmp.c_str());
+        err = timed_out ? "tftp: timeout after " + std::to_string(c.fetch_timeout) + " s"
+              : e.empty() ? "transfer failed"
+                          : split(e, '\n').back();
+        return false;
+    }
+    if (::rename(tmp.c_str(), dest.c_str()) != 0) {
+        err = "cannot store " + dest;
+        return false;
+    }
+    return true;
+}
+
+const char* kNoCurl = "curl is not installed on this device: only tftp:// and local sources work";
+
 bool copy_local(const std::string& from, const std::string& dest, std::string& err) {
     std::string data;
     if (!read_file(from, data)) {
@@ -148,6 +218,11 @@ bool fetch_file(const Config& c,
                 const std::string& dest,
                 std::string& err) {
     if (s.scheme == "local") return copy_local(s.local_dir + "/" + file, dest, err);
+    if (!on_path("curl")) {
+        if (s.scheme == "tftp") return run_busybox_tftp(c, s.base, file, dest, err);
+        err = kNoCurl;
+        return false;
+    }
     bool insecure = s.scheme == "sftp" || s.scheme == "scp" || s.scheme == "https";
     return run_curl(c, s.base + "/" + file, s.user, s.password, insecure, dest, err);
 }
@@ -160,6 +235,10 @@ bool scp_fetch(const Config& c,
                const std::string& dest,
                std::string& err) {
     std::string p = path.empty() || path[0] != '/' ? "/~/" + path : path;
+    if (!on_path("curl")) {
+        err = kNoCurl;
+        return false;
+    }
     return run_curl(c, "scp://" + host + p, user, password, true, dest, err);
 }
 

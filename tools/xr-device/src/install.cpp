@@ -513,37 +513,57 @@ void install_commit(Session& s) {
     });
 }
 
+namespace {
+
+// The software a reload boots: the pending activation if there is one, otherwise the committed
+// set (uncommitted changes revert). An operation still marked running never completes; its
+// worker is killed when kill_worker (a reload of this boot), not after a real restart (its pid
+// belongs to the previous boot). Call with the lock held and the db loaded.
+void reload_software(Db& db, const Config& c, bool kill_worker) {
+    if (db.has_pending) {
+        db.active = db.pending_active;
+    } else if (db.active != db.committed) {
+        db.syslog("sdr_instmgr",
+                  "%INSTALL-INSTMGR-4-ACTIVE_SOFTWARE_REVERTED : Uncommitted "
+                  "software changes reverted to the committed software");
+        db.active = db.committed;
+    }
+    db.pending_active.clear();
+    db.has_pending = false;
+    if (db.current_op) {  // an operation cut by the reload never completes
+        Op op = db.load_op(db.current_op);
+        if (op.status == "running") {
+            if (kill_worker && op.worker_pid > 0 && op.worker_pid != getpid())
+                kill(op.worker_pid, SIGKILL);
+            op.status = "aborted";
+            op.end = now_s();
+            db.save_op(op);
+            if (c.classic())  // the classic log: no stamp, `failed at <time>.`
+                db.log(op.id, classic_end_line(op.id, false, op.end), false, false);
+            else
+                db.log(op.id, "Install operation " + num(op.id) + " aborted");
+        }
+        db.current_op = 0;
+    }
+}
+
+void log_booted(const Db& db, const Config& c) {
+    db.syslog("instmgr", "%INSTALL-INSTMGR-6-INSTALL_BOOT_IMAGE : System booted with " +
+                             c.pkg_prefix + (c.classic() ? "-mini-px-" : "-xr-") +
+                             db.image_version());
+}
+
+}  // namespace
+
 void do_reload(const Config& c) {
     Db db(c);
     {
         Db::Lock lock(db.dir());
         db.load();
-        if (db.has_pending) {
-            db.active = db.pending_active;
-        } else if (db.active != db.committed) {
-            db.syslog("sdr_instmgr",
-                      "%INSTALL-INSTMGR-4-ACTIVE_SOFTWARE_REVERTED : Uncommitted "
-                      "software changes reverted to the committed software");
-            db.active = db.committed;
-        }
-        db.pending_active.clear();
-        db.has_pending = false;
-        if (db.current_op) {  // an operation cut by the reload never completes
-            Op op = db.load_op(db.current_op);
-            if (op.status == "running") {
-                if (op.worker_pid > 0 && op.worker_pid != getpid()) kill(op.worker_pid, SIGKILL);
-                op.status = "aborted";
-                op.end = now_s();
-                db.save_op(op);
-                if (c.classic())  // the classic log: no stamp, `failed at <time>.`
-                    db.log(op.id, classic_end_line(op.id, false, op.end), false, false);
-                else
-                    db.log(op.id, "Install operation " + num(op.id) + " aborted");
-            }
-            db.current_op = 0;
-        }
+        reload_software(db, c, true);
         db.reload_until = now_s() + c.reload_seconds;
         db.boot_time = db.reload_until;
+        db.reloading = true;
         db.save();
     }
     db.syslog("shelfmgr", "%PLATFORM-SHELFMGR-6-USER_RESET : Node " + c.rp_node() +
@@ -562,9 +582,37 @@ void do_reload(const Config& c) {
         }
         if (p > 0) waitpid(p, nullptr, 0);
     }
-    db.syslog("instmgr", "%INSTALL-INSTMGR-6-INSTALL_BOOT_IMAGE : System booted with " +
-                             c.pkg_prefix + (c.classic() ? "-mini-px-" : "-xr-") +
-                             db.image_version());
+    // A reload_command that reboots the machine (and does not return before the reboot) never
+    // gets here: the boot_device of the next boot ends that reload.
+    log_booted(db, c);
+}
+
+void boot_device(const Config& c) {
+    Db db(c);
+    Db::Lock lock(db.dir());
+    if (!file_exists(db.dir() + "/db/system")) {
+        db.load();  // the first boot: the factory state
+        return;
+    }
+    db.load();
+    long now = now_s();
+    if (db.reloading) {
+        // The reload ran before the machine went down: its software is in place. The device stays
+        // down until the end of its reload window if the boot was quicker.
+        db.reloading = false;
+        db.boot_time = std::max(now, db.reload_until);
+    } else {
+        // A restart no reload asked for (power cycle, reset): boots like any other reload.
+        reload_software(db, c, false);
+        db.syslog("shelfmgr", "%PLATFORM-SHELFMGR-6-USER_RESET : Node " + c.rp_node() +
+                                  " is reset due to a power cycle");
+        db.reload_until = now;
+        db.boot_time = now;
+    }
+    db.save();
+    // The sessions of the previous boot are gone; their pids may be reused by now.
+    for (const auto& f : list_dir(db.dir() + "/sessions")) ::unlink((db.dir() + "/sessions/" + f).c_str());
+    log_booted(db, c);
 }
 
 void reload_device(Session& s, bool hw_module) {

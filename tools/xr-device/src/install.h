@@ -24,4 +24,11 @@ void reload_device(Session& s, bool hw_module);
 // reload_command. Runs in the calling (detached) process.
 void do_reload(const Config& c);
 
+// Called once when the machine the device runs on has booted (`--boot`, from a VM's init), before
+// any login: finishes a reload whose reload_command rebooted the machine (its software is already
+// in place), or treats a restart nobody asked for as a reload (pending activation applied, else
+// uncommitted changes reverted, a running operation aborted); the uptime starts now (or at the
+// end of the reload window), and the sessions of the previous boot are forgotten.
+void boot_device(const Config& c);
+
 }  // namespace xr

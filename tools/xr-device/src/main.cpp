@@ -11,6 +11,7 @@
 #include <cstring>
 #include <filesystem>
 
+#include "install.h"
 #include "session.h"
 #include "util.h"
 
@@ -21,7 +22,7 @@ namespace {
 void usage() {
     std::fputs(
         "usage: escd-xr-device [--state DIR] [--login] [-c COMMAND] [--command-log FILE]\n"
-        "                      [--os exr|classic]\n"
+        "                      [--os exr|classic] [--factory-reset | --boot]\n"
         "  --state DIR  device state directory (default: $XR_DEVICE_STATE, else $HOME/xr-state)\n"
         "  --os OS      exr: IOS XR 64-bit (default), classic: 32-bit IOS XR (ASR9K 5.3.x);\n"
         "               overrides the os key of device.conf\n"
@@ -29,6 +30,8 @@ void usage() {
         "  -c COMMAND   run one CLI command and exit (also taken from $SSH_ORIGINAL_COMMAND)\n"
         "  --factory-reset  forget packages, operations and sessions (device.conf and\n"
         "               harddisk: stay); the next start boots the image of device.conf\n"
+        "  --boot       the machine has just booted (a VM's init, before any login): finish\n"
+        "               the reload that rebooted it, or treat the restart as a reload\n"
         "  --command-log FILE  append \"<epoch_us> <hostname> <pid> <line>\" for every command\n"
         "               line received (default: $XR_COMMAND_LOG; none when empty)\n",
         stderr);
@@ -98,7 +101,7 @@ bool login(Session& s) {
 int main(int argc, char** argv) {
     std::string state, command, command_log, os;
     bool login_mode = std::strstr(basename_of(argv[0]).c_str(), "login") != nullptr;
-    bool have_command = false, reset = false;
+    bool have_command = false, reset = false, boot = false;
     for (int i = 1; i < argc; ++i) {
         std::string a = argv[i];
         if (a == "--state" && i + 1 < argc) {
@@ -113,6 +116,8 @@ int main(int argc, char** argv) {
             }
         } else if (a == "--factory-reset") {
             reset = true;
+        } else if (a == "--boot") {
+            boot = true;
         } else if (a == "--login") {
             login_mode = true;
         } else if (a == "-c" && i + 1 < argc) {
@@ -153,6 +158,10 @@ int main(int argc, char** argv) {
         std::error_code ec;
         for (const char* sub : {"/db", "/repo", "/sessions"})
             std::filesystem::remove_all(state + sub, ec);
+        return 0;
+    }
+    if (boot) {
+        boot_device(load_config(state, os));
         return 0;
     }
     signal(SIGINT, SIG_IGN);  // ^C does not end an XR session

@@ -287,6 +287,7 @@ void Db::init_factory() {
     current_op = 0;
     boot_time = static_cast<long>(now_real()) - 3 * 3600 - 17 * 60;
     reload_until = 0;
+    reloading = false;
     save();
     syslog("init", "%OS-INIT-7-MBI_STARTED : total time 5.914 seconds");
     syslog("instmgr", "%INSTALL-INSTMGR-6-INSTALL_BOOT_IMAGE : Booted with image " + img.name);
@@ -308,6 +309,7 @@ void Db::load() {
     boot_time = to_long(kv["boot_time"], 0);
     reload_until = to_long(kv["reload_until"], 0);
     has_pending = kv["has_pending"] == "1";
+    reloading = kv["reloading"] == "1";
     packages.clear();
     for (const auto& line : read_lines(dir_ + "/db/packages")) {
         auto f = split(line, '\t');
@@ -331,7 +333,8 @@ void Db::save() {
                       "current_op=" + std::to_string(current_op) + "\n" +
                       "boot_time=" + std::to_string(boot_time) + "\n" +
                       "reload_until=" + std::to_string(reload_until) + "\n" +
-                      "has_pending=" + (has_pending ? "1" : "0") + "\n";
+                      "has_pending=" + (has_pending ? "1" : "0") + "\n" +
+                      "reloading=" + (reloading ? "1" : "0") + "\n";
     std::string pk;
     for (const auto& p : packages)
         pk += p.name + "\t" + (p.file.empty() ? "-" : p.file) + "\t" + p.kind + "\t" +

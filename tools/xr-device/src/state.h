@@ -96,6 +96,10 @@ class Db {
     int current_op = 0;
     long boot_time = 0;     // epoch when the system (last) came up
     long reload_until = 0;  // device is down until then
+    // Set by every reload (its software is in place), cleared by the next boot_device (--boot):
+    // in a VM, reload_command reboots the guest and the boot completes the reload. Only
+    // boot_device reads it; on a host nothing boots and it stays set.
+    bool reloading = false;
 
     Package* find(const std::string& name);
     bool is_active(const std::string& name) const;
