@@ -87,6 +87,21 @@ struct GroupVolumeSpec {
     bool operator==(const GroupVolumeSpec&) const = default;
 };
 
+/// A vm_group's `<extensions><extension><name>csm_host</name>`: each of its VMs is a host of
+/// the CSM face while it lives (docs/csm.md, "escd's VNFs as hosts"), named after the VM,
+/// reached on the address of its interface `nicid`. The credentials are day-0 templates
+/// (orchestrator/deployment/day0.hpp), rendered with the VM's day-0 values.
+struct CsmHostSpec {
+    int nicid = 0;
+    std::string connection_type = "ssh";  ///< ssh, telnet
+    std::string port;                     ///< "" = the protocol's
+    std::string username;
+    std::string password;
+    std::string enable_password;
+    std::string region;  ///< "" = the deployment's tenant
+    bool operator==(const CsmHostSpec&) const = default;
+};
+
 /// The size of a VM whose group names neither a flavor nor vim_vcpus/vim_memory_mb.
 inline constexpr int kDefaultVcpus = 1;
 inline constexpr long long kDefaultMemoryMb = 512;
@@ -109,6 +124,7 @@ struct VmGroupSpec {
     std::vector<ConfigurationSpec> config_data;
     std::vector<PlacementSpec> placement;
     std::vector<GroupVolumeSpec> volumes;
+    std::optional<CsmHostSpec> csm_host;
 };
 
 struct DeploymentSpec {

@@ -24,6 +24,7 @@
 #include "orchestrator/cluster/node_membership.hpp"
 #include "orchestrator/csm/install_runner.hpp"
 #include "orchestrator/csm/job_scheduler.hpp"
+#include "orchestrator/csm/vnf_hosts.hpp"
 #include "orchestrator/engine/config_parameters.hpp"
 #include "orchestrator/engine/engine.hpp"
 #include "orchestrator/engine/vim_connectors.hpp"
@@ -245,6 +246,9 @@ int Run(const Config& config) {
     orchestrator::csm::HostDiscovery host_discovery(
         ioc.get_executor(), stores.csm,
         {config.csm_device_allowed_cidrs, config.csm_connect_timeout, config.csm_command_timeout});
+    // escd's VNFs whose groups ask for it are hosts of the CSM face (docs/csm.md).
+    orchestrator::csm::VnfHosts vnf_hosts(ioc.get_executor(), stores.csm, host_discovery);
+    engine.FollowVms(&vnf_hosts);
     orchestrator::csm::JobScheduler job_scheduler(
         ioc, stores.csm_jobs, install_runner, SteadyClock::Shared(),
         [] { return std::chrono::system_clock::now(); },

@@ -70,6 +70,9 @@ struct Host {
     DeviceFacts facts;
     std::string created_by;
     std::chrono::system_clock::time_point created_time{};  ///< set by the store at insert
+    /// "" for an operator's host; else escd registered it for a VM of this deployment
+    /// (orchestrator/csm/vnf_hosts.hpp), and retires it when the VM goes.
+    std::string vnf_deployment{};
 };
 
 /// A host the connection to a device goes through first.

@@ -103,6 +103,18 @@ class CsmStore {
     /// kInUse while an install job of the host is in progress; else the host goes with all its
     /// other jobs (the history too).
     virtual asio::awaitable<DeleteOutcome> DeleteHost(const std::string& hostname) = 0;
+    /// The hosts escd registered for VMs of deployment `deployment` (Host::vnf_deployment) and
+    /// has not retired: their hostnames, ordered.
+    virtual asio::awaitable<std::vector<std::string>> VnfHostnames(
+        const std::string& deployment) = 0;
+    /// Retires a host whose VM is gone: no GET, list, new job or delete sees it any more, its
+    /// scheduled jobs fail with `why`, and its jobs stay in the history. False when the
+    /// inventory has no such host. A put of its name brings it back.
+    virtual asio::awaitable<bool> RetireHost(const std::string& hostname,
+                                             const std::string& why) = 0;
+    /// Retires (as RetireHost) every host escd registered for a deployment that is not in the
+    /// store any more; how many.
+    virtual asio::awaitable<std::int64_t> RetireHostsOfGoneDeployments(const std::string& why) = 0;
 
     /// The CSM face's token key: `candidate` when none was stored yet, else the stored one
     /// (every node signs and verifies with the same key).

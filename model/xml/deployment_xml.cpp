@@ -219,6 +219,55 @@ ConfigurationSpec ParseConfiguration(const pugi::xml_node& node, const std::stri
     return config;
 }
 
+// The csm_host extension's properties (CsmHostSpec): every name known, the interface one of
+// the group's, a username and a password given.
+CsmHostSpec ParseCsmHost(const pugi::xml_node& node,
+                         const VmGroupSpec& group,
+                         const std::string& at) {
+    CsmHostSpec host;
+    std::set<std::string> seen;
+    for (auto property : Children(Child(node, "properties"), "property")) {
+        const auto name = Required(property, "name", at + " property");
+        const auto value = ChildText(property, "value").value_or("");
+        if (!seen.insert(name).second) Bad(at + ": property " + name + " given twice");
+        if (name == "interface") {
+            int nicid = -1;
+            auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), nicid);
+            const bool known =
+                std::any_of(group.interfaces.begin(), group.interfaces.end(),
+                            [&](const InterfaceSpec& nic) { return nic.nicid == nicid; });
+            if (ec != std::errc() || end != value.data() + value.size() || !known)
+                Bad(at + ": property interface " + Quoted(value) + " is not a nicid of the group");
+            host.nicid = nicid;
+        } else if (name == "connection_type") {
+            if (value != "ssh" && value != "telnet")
+                Bad(at + ": property connection_type must be ssh or telnet, not " + Quoted(value));
+            host.connection_type = value;
+        } else if (name == "port") {
+            host.port = value;
+        } else if (name == "username") {
+            host.username = value;
+        } else if (name == "password") {
+            host.password = value;
+        } else if (name == "enable_password") {
+            host.enable_password = value;
+        } else if (name == "region") {
+            host.region = value;
+        } else {
+            Bad(at + ": unknown property " + Quoted(name) +
+                " (interface, connection_type, port, username, password, enable_password, "
+                "region)");
+        }
+    }
+    if (host.username.empty() || host.password.empty())
+        Bad(at + ": properties username and password are required");
+    if (!seen.contains("interface") &&
+        std::none_of(group.interfaces.begin(), group.interfaces.end(),
+                     [](const InterfaceSpec& nic) { return nic.nicid == 0; }))
+        Bad(at + ": the group has no interface 0: name one with property interface");
+    return host;
+}
+
 // A vm_group's <volume> (GroupVolumeSpec): <size> in <sizeunit> (GiB unless said) makes it an
 // ephemeral disk of each VM; <volid> orders a VM's volumes (absent: after those before it).
 GroupVolumeSpec ParseVolume(const pugi::xml_node& node,
@@ -338,6 +387,14 @@ VmGroupSpec ParseGroup(const pugi::xml_node& node, std::vector<Reference>& refer
     if (auto volumes = Child(node, "volumes")) {
         for (auto volume : Children(volumes, "volume"))
             group.volumes.push_back(ParseVolume(volume, at, group.volumes));
+    }
+    if (auto extensions = Child(node, "extensions")) {
+        for (auto extension : Children(extensions, "extension")) {
+            // Other extensions (NSO keeps its VNF-INFO there) are the client's own.
+            if (ChildText(extension, "name").value_or("") != "csm_host") continue;
+            if (group.csm_host) Bad(at + ": two csm_host extensions");
+            group.csm_host = ParseCsmHost(extension, group, at + " extension csm_host");
+        }
     }
     return group;
 }

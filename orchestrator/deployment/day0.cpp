@@ -2,6 +2,8 @@
 
 #include <cctype>
 
+#include "model/xml/deployment_docs.hpp"
+
 namespace escd::orchestrator::day0 {
 namespace {
 bool IsNameChar(char c) {
@@ -34,6 +36,22 @@ std::string Substitute(const std::string& text, const std::map<std::string, std:
         i = end + (braced ? 1 : 0);
     }
     return out;
+}
+
+std::map<std::string, std::string> VmValues(const std::string& deployment_name,
+                                            const model::VmRecord& vm) {
+    std::map<std::string, std::string> values{{"DEPLOYMENT_NAME", deployment_name},
+                                              {"VM_NAME", vm.vm_name},
+                                              {"VM_GROUP_NAME", vm.vm_group}};
+    for (const auto& nic : model::xml::InterfacesFromStored(vm.interfaces)) {
+        const auto prefix = "NICID_" + std::to_string(nic.nicid) + "_";
+        values[prefix + "IP_ADDRESS"] = nic.ip_address;
+        values[prefix + "GATEWAY"] = nic.gateway;
+        values[prefix + "NETMASK"] = nic.netmask;
+        values[prefix + "MAC_ADDRESS"] = nic.mac_address;
+        values[prefix + "NETWORK"] = nic.network;
+    }
+    return values;
 }
 
 }  // namespace escd::orchestrator::day0

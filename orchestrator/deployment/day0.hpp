@@ -13,9 +13,17 @@
 #include <map>
 #include <string>
 
+#include "model/vm_record.hpp"
+
 namespace escd::orchestrator::day0 {
 
 /// Replaces every known variable of `text` by its value.
 std::string Substitute(const std::string& text, const std::map<std::string, std::string>& values);
+
+/// The values of VM `vm` of deployment `deployment_name` that every file of its day-0
+/// configuration gets: those of its interfaces, DEPLOYMENT_NAME, VM_NAME, VM_GROUP_NAME (a
+/// configuration adds its own variables).
+std::map<std::string, std::string> VmValues(const std::string& deployment_name,
+                                            const model::VmRecord& vm);
 
 }  // namespace escd::orchestrator::day0

@@ -52,17 +52,7 @@ asio::awaitable<std::vector<vim::Day0File>> DeploymentWorkflow::Day0Files(
     Context& context, const model::VmGroupSpec& group, const model::VmRecord& vm) {
     std::vector<vim::Day0File> files;
     if (group.config_data.empty()) co_return files;
-    std::map<std::string, std::string> values{{"DEPLOYMENT_NAME", context.spec.name},
-                                              {"VM_NAME", vm.vm_name},
-                                              {"VM_GROUP_NAME", vm.vm_group}};
-    for (const auto& nic : xml::InterfacesFromStored(vm.interfaces)) {
-        const auto prefix = "NICID_" + std::to_string(nic.nicid) + "_";
-        values[prefix + "IP_ADDRESS"] = nic.ip_address;
-        values[prefix + "GATEWAY"] = nic.gateway;
-        values[prefix + "NETMASK"] = nic.netmask;
-        values[prefix + "MAC_ADDRESS"] = nic.mac_address;
-        values[prefix + "NETWORK"] = nic.network;
-    }
+    const auto values = day0::VmValues(context.spec.name, vm);
     for (const auto& config : group.config_data) {
         auto own = values;
         for (const auto& [name, vals] : config.variables)

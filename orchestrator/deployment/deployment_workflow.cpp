@@ -96,6 +96,7 @@ asio::awaitable<void> DeploymentWorkflow::Commit(Context& context, model::Deploy
                step.removed.end();
     });
     notifier_.Enqueue(std::move(rows));
+    if (!step.upserts.empty() || !step.removed.empty()) VmsChanged(context.spec, context.view.vms);
 }
 
 asio::awaitable<void> DeploymentWorkflow::EnsureTenant(Context& context) {

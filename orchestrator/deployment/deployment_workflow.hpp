@@ -44,6 +44,7 @@
 #include "model/stores/settings_store.hpp"
 #include "model/stores/snapshot_store.hpp"
 #include "model/xml/deployment_docs.hpp"
+#include "orchestrator/deployment/vm_follower.hpp"
 #include "orchestrator/engine/in_turn.hpp"
 #include "orchestrator/monitor/pinger.hpp"
 #include "orchestrator/notify/notifier.hpp"
@@ -189,6 +190,14 @@ class DeploymentWorkflow {
     asio::awaitable<std::optional<HealRequest>> ApplyVerdict(const model::Operation& op,
                                                              const std::string& vm_name,
                                                              bool alive);
+
+    /// From now on `follower` is told of each committed step that wrote or removed VMs (set
+    /// before the engine starts; nullptr: none).
+    void FollowVms(VmFollower* follower) { follower_ = follower; }
+    /// Tells the follower of a step committed outside this workflow (a migration's move).
+    void VmsChanged(const model::DeploymentSpec& spec, const std::vector<model::VmRecord>& vms) {
+        if (follower_) follower_->VmsChanged(spec, vms);
+    }
 
     /// Whether VM `vm_name`, whose guest a cold migration started again on its new host
     /// (migration_workflow.cpp), comes alive: its group's check within bootup_time. Run inside
@@ -417,6 +426,7 @@ class DeploymentWorkflow {
     asio::thread_pool& file_pool_;
     Vim vim_;
     Notifier& notifier_;
+    VmFollower* follower_ = nullptr;
     Pinger& pinger_;
     Clock& clock_;
     FileFetcher& fetcher_;

@@ -43,6 +43,10 @@ asio::awaitable<DeploymentWorkflow::Final> MigrationWorkflow::Migrate(const mode
             step.upserts.push_back(*vm);
             co_await CommitStep(deployments_, notifier_, step);
             ESCD_INFO("engine") << message;
+            auto vms = loaded->view.vms;
+            for (auto& known_vm : vms)
+                if (known_vm.vm_name == vm->vm_name) known_vm = *vm;
+            workflow_.VmsChanged(loaded->spec, vms);
         }  // else the first run moved it and committed that, not the callback
         // A cold move restarted the guest (a rerun too: it may still be booting).
         if (plan.type == model::MigrationType::kCold && model::VmIsRunning(vm->state)) {

@@ -101,6 +101,12 @@ class Engine {
         stopping_ = true;
         monitor_.Stop();
     }
+    /// From now on `follower` follows the deployments' VMs (escd's VNFs as CSM hosts): told of
+    /// each committed change, and of every claimed deployment at start. Set before Start().
+    void FollowVms(VmFollower* follower) {
+        follower_ = follower;
+        deployments_.FollowVms(follower);
+    }
     /// escd left or entered maintenance mode: on leaving it, the down VMs whose recovery it held
     /// back are raised again by the monitor (and recovered). Thread safe.
     void OperationModeChanged(Mode mode);
@@ -222,6 +228,7 @@ class Engine {
     Notifier& notifier_;
     ResourceWorkflows workflows_;
     DeploymentWorkflow deployments_;
+    VmFollower* follower_ = nullptr;
     SnapshotWorkflow snapshots_;
     MigrationWorkflow migrations_;
     VmMonitor monitor_;

@@ -13,12 +13,26 @@
 
 #include "common/error.hpp"
 #include "common/log.hpp"
+#include "orchestrator/deployment/loaded_deployment.hpp"
 #include "orchestrator/engine/engine.hpp"
 #include "orchestrator/resources/resource_workflows.hpp"
 
 namespace escd::orchestrator {
 asio::awaitable<void> Engine::Reconcile(const std::vector<std::string>& monitored) {
     if (options_.paused_for_test) co_return;
+    if (follower_) {
+        // What follows the VMs (escd's VNFs as CSM hosts) starts from the committed ones.
+        std::vector<VmFollower::Deployment> claimed;
+        for (const auto& id : monitored) {
+            try {
+                auto loaded = co_await LoadDeployment(deployment_store_, id);
+                claimed.push_back({loaded->spec, loaded->view.vms});
+            } catch (const Error& e) {
+                ESCD_WARN("engine") << "deployment " << id << " not read at start: " << e.what();
+            }
+        }
+        follower_->Restarted(std::move(claimed));
+    }
     std::vector<std::string> on_vim;
     try {
         on_vim = co_await vim_.ListVmNames();

@@ -110,6 +110,7 @@ EngineHarness::EngineHarness(const std::string& dsn,
               options,
               clock_) {
     SyncWait(mode_.Load());
+    engine_.FollowVms(&vnf_hosts_);
     mode_.OnChange([this](orchestrator::Mode now) { engine_.OperationModeChanged(now); });
     server::handlers::RegisterTenantRoutes(router_, stores_.resources);
     server::handlers::RegisterResourceRoutes(router_, engine_, stores_.resources);
@@ -131,6 +132,7 @@ EngineHarness::~EngineHarness() {
     // goes with it.
     vim_.SubscribeVmEvents({});
     engine_.Stop();
+    if (!vnf_hosts_.WaitIdleForTest(10s)) ADD_FAILURE() << "escd's VNF hosts were still syncing";
     notifier_.Stop();
     vim_.HealAll();  // hung calls go on, so that their operations end
     // escd's graceful stop: the operations still running finish first (bounded, as escd's).

@@ -29,6 +29,7 @@
 #include "common/clock.hpp"
 #include "model/store/pg/pg_store.hpp"
 #include "model/stores/stores.hpp"
+#include "orchestrator/csm/vnf_hosts.hpp"
 #include "orchestrator/engine/engine.hpp"
 #include "orchestrator/engine/operation_mode.hpp"
 #include "orchestrator/notify/notifier.hpp"
@@ -90,6 +91,7 @@ class EngineHarness {
     orchestrator::Notifier& notifier() { return notifier_; }
     const model::Stores& stores() const { return stores_; }
     orchestrator::Engine& engine() { return engine_; }
+    orchestrator::csm::VnfHosts& vnf_hosts() { return vnf_hosts_; }
     /// The engine's clock (common/clock.hpp): its timers that use it wait until the test
     /// advances it.
     ManualClock& clock() { return clock_; }
@@ -144,6 +146,9 @@ class EngineHarness {
     orchestrator::FileFetcher fetcher_;
     orchestrator::OperationMode mode_;
     orchestrator::Engine engine_;
+    /// escd's VNFs as CSM hosts, as server/main.cpp wires them; discovery may reach no device.
+    orchestrator::csm::HostDiscovery host_discovery_{ioc_.get_executor(), stores_.csm, {}};
+    orchestrator::csm::VnfHosts vnf_hosts_{ioc_.get_executor(), stores_.csm, host_discovery_};
     server::handlers::EngineFollowUps follow_ups_{engine_, notifier_};
     server::Router router_;
     std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_;

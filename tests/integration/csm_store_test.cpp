@@ -431,6 +431,46 @@ TEST_F(CsmStore, ListHostsFiltersPagesByHostnameAndCountsEveryMatch) {
     EXPECT_EQ(page.total, 2);
 }
 
+// A host escd registered for a VM (csm::Host::vnf_deployment) is retired when the VM goes: out of
+// the inventory, its scheduled jobs failed, the job history kept; a put of its name brings it back.
+TEST_F(CsmStore, ARetiredHostLeavesTheInventoryButKeepsItsJobHistory) {
+    PutRegion("ten");
+    auto host = NamedHost("dep1_g_0_u1", "ten");
+    host.vnf_deployment = "dep1";
+    PutHost(host);
+    PutHost(NamedHost("router-1", "ten"));
+    EXPECT_EQ(SyncWait(store_->GetHost(host.hostname))->vnf_deployment, "dep1");
+    EXPECT_EQ(SyncWait(store_->VnfHostnames("dep1")), std::vector<std::string>{host.hostname});
+    db_.Query(
+        "INSERT INTO csm_install_jobs (host_id, action, scheduled_time, status) "
+        "SELECT id, a, now() + interval '1 hour', s FROM csm_hosts, (VALUES ('Pre-Upgrade', "
+        "'completed'), ('Add', 'scheduled')) AS j(a, s) WHERE hostname = 'dep1_g_0_u1'");
+
+    EXPECT_TRUE(SyncWait(store_->RetireHost(host.hostname, "its VM was removed")));
+    EXPECT_FALSE(SyncWait(store_->RetireHost(host.hostname, "again"))) << "retired already";
+    EXPECT_EQ(SyncWait(store_->GetHost(host.hostname)), std::nullopt);
+    EXPECT_EQ(SyncWait(store_->ListHosts(HostFilter{}, 0, 10)).total, 1) << "router-1 only";
+    EXPECT_TRUE(SyncWait(store_->VnfHostnames("dep1")).empty());
+    EXPECT_EQ(SyncWait(store_->DeleteHost(host.hostname)), DeleteOutcome::kMissing);
+    const auto jobs =
+        db_.Query("SELECT action, status, status_message FROM csm_install_jobs ORDER BY id");
+    ASSERT_EQ(jobs.size(), 2u) << "the history stays";
+    EXPECT_EQ(jobs[0][1].as<std::string>(), "completed");
+    EXPECT_EQ(jobs[1][1].as<std::string>(), "failed") << "a scheduled job cannot run any more";
+    EXPECT_EQ(jobs[1][2].as<std::string>(), "its VM was removed");
+
+    PutHost(host);
+    EXPECT_TRUE(SyncWait(store_->GetHost(host.hostname)).has_value()) << "a put brings it back";
+
+    // A deployment that is not in the store any more: its hosts are retired at once.
+    auto orphan = NamedHost("gone_g_0_u2", "ten");
+    orphan.vnf_deployment = "gone";
+    PutHost(orphan);
+    EXPECT_EQ(SyncWait(store_->RetireHostsOfGoneDeployments("its deployment was removed")), 2)
+        << "dep1 is not a stored deployment either";
+    EXPECT_EQ(SyncWait(store_->GetHost("router-1"))->vnf_deployment, "") << "an operator's host";
+}
+
 TEST_F(CsmStore, TheFirstTokenKeyStoredIsEveryonesKey) {
     EXPECT_EQ(SyncWait(store_->SigningKey("catalogue")), "catalogue");
     EXPECT_EQ(SyncWait(store_->TokenKey("first")), "first") << "not the catalogue's key";

@@ -228,6 +228,46 @@ TEST(DeploymentXml, AVolumeWithASizeIsAnEphemeralDiskOfEachVm) {
               std::string::npos);
 }
 
+TEST(DeploymentXml, ACsmHostExtensionMakesTheGroupsVmsHostsAndOtherExtensionsAreTheClients) {
+    const auto group = [](const std::string& properties) {
+        return "<vm_group><name>g</name><image>img</image><flavor>f</flavor><interfaces>"
+               "<interface><nicid>0</nicid><network>n</network></interface><interface><nicid>2"
+               "</nicid><network>m</network></interface></interfaces><extensions><extension>"
+               "<name>NSO-INFO</name><properties><property><name>x</name><value>y</value>"
+               "</property></properties></extension><extension><name>csm_host</name>"
+               "<properties>" +
+               properties + "</properties></extension></extensions></vm_group>";
+    };
+    const auto property = [](const std::string& name, const std::string& value) {
+        return "<property><name>" + name + "</name><value>" + value + "</value></property>";
+    };
+    const auto spec = Spec(group(
+        property("interface", "2") + property("username", "cisco") + property("password", "$PW") +
+        property("connection_type", "telnet") + property("region", "lab")));
+    ASSERT_TRUE(spec.vm_groups[0].csm_host.has_value());
+    const auto& host = *spec.vm_groups[0].csm_host;
+    EXPECT_EQ(host.nicid, 2);
+    EXPECT_EQ(host.username, "cisco");
+    EXPECT_EQ(host.password, "$PW") << "a day-0 template, rendered per VM";
+    EXPECT_EQ(host.connection_type, "telnet");
+    EXPECT_EQ(host.region, "lab");
+    EXPECT_FALSE(Spec(SimpleGroup("a")).vm_groups[0].csm_host.has_value());
+
+    const auto credentials = property("username", "u") + property("password", "p");
+    EXPECT_NE(ErrorOf(Datamodel(group(property("username", "u"))))
+                  .find("username and password are required"),
+              std::string::npos);
+    EXPECT_NE(ErrorOf(Datamodel(group(credentials + property("interface", "7"))))
+                  .find("property interface '7' is not a nicid of the group"),
+              std::string::npos);
+    EXPECT_NE(ErrorOf(Datamodel(group(credentials + property("colour", "red"))))
+                  .find("unknown property 'colour'"),
+              std::string::npos);
+    EXPECT_NE(ErrorOf(Datamodel(group(credentials + property("connection_type", "rsh"))))
+                  .find("ssh or telnet"),
+              std::string::npos);
+}
+
 TEST(DeploymentUpdateRules, GroupsAndInterfacesMayComeAndGo) {
     const auto current = Spec(SimpleGroup("a") + SimpleGroup("b"));
     EXPECT_NO_THROW(CheckDeploymentUpdate(current, Spec(SimpleGroup("a") + SimpleGroup("c"))));

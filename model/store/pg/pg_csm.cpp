@@ -91,6 +91,7 @@ csm::Host CsmHostFrom(const pqxx::row& row) {
                   row[15].as<std::string>(), row[16].as<std::string>()};
     host.created_by = row[17].as<std::string>();
     host.created_time = FromMillis(row[18].as<std::int64_t>());
+    host.vnf_deployment = row[19].as<std::string>();
     return host;
 }
 
@@ -302,7 +303,8 @@ asio::awaitable<std::optional<MissingReference>> PgStore::PutHost(const csm::Hos
                                     host.facts.software_platform,
                                     host.facts.software_version,
                                     host.facts.os_type,
-                                    host.created_by};
+                                    host.created_by,
+                                    host.vnf_deployment};
     const auto result = co_await Write("csm_put_host", params);
     const auto found = result.at(0);
     if (!found[0].as<bool>())
@@ -323,6 +325,25 @@ asio::awaitable<bool> PgStore::SetHostFacts(const std::string& hostname,
 asio::awaitable<DeleteOutcome> PgStore::DeleteHost(const std::string& hostname) {
     // A job refers to its host, but only a running one keeps it: the others are deleted with it.
     return DeleteUnused(writes_, "csm_lock_host", "csm_delete_idle_host", hostname);
+}
+
+asio::awaitable<std::vector<std::string>> PgStore::VnfHostnames(const std::string& deployment) {
+    return OnPool([this, deployment] {
+        return AllRows(
+            "csm_vnf_hostnames", [](const pqxx::row& row) { return row[0].as<std::string>(); },
+            deployment);
+    });
+}
+
+asio::awaitable<bool> PgStore::RetireHost(const std::string& hostname, const std::string& why) {
+    std::vector<std::string> params{hostname, why};
+    co_return !(co_await Write("csm_retire_host", params)).empty();
+}
+
+asio::awaitable<std::int64_t> PgStore::RetireHostsOfGoneDeployments(const std::string& why) {
+    std::vector<std::string> params{why};
+    const auto result = co_await Write("csm_retire_hosts_of_gone_deployments", params);
+    co_return result.at(0)[0].as<std::int64_t>();
 }
 
 asio::awaitable<std::string> PgStore::TokenKey(const std::string& candidate) {

@@ -28,7 +28,8 @@ const std::pair<const char*, const char*> kCsmJobStatements[] = {
     // or a profile either is seen here or sees the job, and one of the repository or the
     // dependency waits for the job's foreign keys to be settled.
     {"csm_create_job",
-     "WITH h AS (SELECT id FROM csm_hosts WHERE hostname = $1 FOR KEY SHARE), "
+     "WITH h AS (SELECT id FROM csm_hosts WHERE hostname = $1 AND retired_at IS NULL "
+     "           FOR KEY SHARE), "
      "r AS (SELECT id FROM csm_server_repositories WHERE hostname = $5 FOR KEY SHARE), "
      "wanted AS (SELECT w.name, w.ord FROM unnest($8::text[]) WITH ORDINALITY AS w(name, ord)), "
      "found AS (SELECT w.ord FROM wanted w JOIN csm_command_profiles p ON p.name = w.name "

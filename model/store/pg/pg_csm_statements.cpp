@@ -17,7 +17,8 @@ namespace {
     "h.connection_type, h.ts_or_ip, h.port_number, h.username, h.password, h.enable_password, " \
     "COALESCE(j.hostname, '') AS jump_host, h.family, h.chassis, h.software_platform, "         \
     "h.software_version, h.os_type, h.created_by, "                                             \
-    "(extract(epoch FROM h.created_time) * 1000)::bigint AS created_ms "                        \
+    "(extract(epoch FROM h.created_time) * 1000)::bigint AS created_ms, "                       \
+    "COALESCE(h.vnf_deployment, '') AS vnf_deployment "                                         \
     "FROM csm_hosts h JOIN csm_regions g ON g.id = h.region_id "                                \
     "LEFT JOIN csm_jump_hosts j ON j.id = h.jump_host_id "
 
@@ -116,13 +117,15 @@ const std::pair<const char*, const char*> kCsmStatements[] = {
      "(SELECT 1 FROM csm_install_jobs j WHERE j.status IN ('scheduled', 'in-progress') "
      "AND c.name = ANY(j.command_profiles)) RETURNING c.id"},
 
-    {"csm_get_host", ESCD_CSM_HOSTS "WHERE h.hostname = $1"},
+    // A retired host (its VM gone: 0025_csm_vnf_hosts.sql) is in no answer but the history's.
+    {"csm_get_host", ESCD_CSM_HOSTS "WHERE h.hostname = $1 AND h.retired_at IS NULL"},
     // $1, $2: the region and the family to match (NULL: any); $3, $4: offset and limit. Every
     // row ends with how many match; a page past the end is one row of NULL host columns, so that
     // the count is still answered.
     {"csm_list_hosts",
      "WITH matching AS (" ESCD_CSM_HOSTS
-     "WHERE ($1::text IS NULL OR g.name = $1) AND ($2::text IS NULL OR h.family = $2)) "
+     "WHERE ($1::text IS NULL OR g.name = $1) AND ($2::text IS NULL OR h.family = $2) "
+     "AND h.retired_at IS NULL) "
      "SELECT p.*, c.total FROM (SELECT count(*) AS total FROM matching) c "
      "LEFT JOIN LATERAL (SELECT * FROM matching ORDER BY hostname OFFSET $3 LIMIT $4) p ON true "
      "ORDER BY p.hostname"},
@@ -135,9 +138,10 @@ const std::pair<const char*, const char*> kCsmStatements[] = {
      "j AS (SELECT id FROM csm_jump_hosts WHERE hostname = $12 FOR KEY SHARE), "
      "up AS (INSERT INTO csm_hosts (hostname, region_id, location, roles, software_profile, "
      "connection_type, ts_or_ip, port_number, username, password, enable_password, jump_host_id, "
-     "family, chassis, software_platform, software_version, os_type, created_by) "
+     "family, chassis, software_platform, software_version, os_type, created_by, "
+     "vnf_deployment) "
      "SELECT $1, r.id, $3, $4::text[], $5, $6, $7::text[], $8::text[], $9, $10, $11, "
-     "(SELECT id FROM j), $13, $14, $15, $16, $17, $18 FROM r "
+     "(SELECT id FROM j), $13, $14, $15, $16, $17, $18, NULLIF($19, '') FROM r "
      "WHERE $12 = '' OR EXISTS (SELECT 1 FROM j) "
      "ON CONFLICT (hostname) DO UPDATE SET region_id = EXCLUDED.region_id, "
      "location = EXCLUDED.location, roles = EXCLUDED.roles, "
@@ -147,12 +151,35 @@ const std::pair<const char*, const char*> kCsmStatements[] = {
      "enable_password = EXCLUDED.enable_password, jump_host_id = EXCLUDED.jump_host_id, "
      "family = EXCLUDED.family, chassis = EXCLUDED.chassis, "
      "software_platform = EXCLUDED.software_platform, "
-     "software_version = EXCLUDED.software_version, os_type = EXCLUDED.os_type) "
+     "software_version = EXCLUDED.software_version, os_type = EXCLUDED.os_type, "
+     "vnf_deployment = EXCLUDED.vnf_deployment, retired_at = NULL) "
      "SELECT EXISTS (SELECT 1 FROM r), $12 = '' OR EXISTS (SELECT 1 FROM j)"},
     {"csm_set_host_facts",
      "UPDATE csm_hosts SET family = $2, chassis = $3, software_platform = $4, "
      "software_version = $5, os_type = $6 WHERE hostname = $1 RETURNING id"},
-    {"csm_lock_host", "SELECT id FROM csm_hosts WHERE hostname = $1 FOR UPDATE"},
+    {"csm_lock_host",
+     "SELECT id FROM csm_hosts WHERE hostname = $1 AND retired_at IS NULL FOR UPDATE"},
+    {"csm_vnf_hostnames",
+     "SELECT hostname FROM csm_hosts WHERE vnf_deployment = $1 AND retired_at IS NULL "
+     "ORDER BY hostname"},
+    // A host whose VM is gone: retired, and its scheduled jobs failed saying why ($2); the
+    // history stays. Answers the host's id (none: no such host in the inventory).
+    {"csm_retire_host",
+     "WITH h AS (UPDATE csm_hosts SET retired_at = now() WHERE hostname = $1 "
+     "           AND retired_at IS NULL RETURNING id), "
+     "failed AS (UPDATE csm_install_jobs SET status = 'failed', status_message = $2, "
+     "           status_time = now() WHERE host_id IN (SELECT id FROM h) "
+     "           AND status = 'scheduled') "
+     "SELECT id FROM h"},
+    // The same for every host of a deployment that has no row any more. Answers how many.
+    {"csm_retire_hosts_of_gone_deployments",
+     "WITH h AS (UPDATE csm_hosts c SET retired_at = now() WHERE c.vnf_deployment IS NOT NULL "
+     "           AND c.retired_at IS NULL AND NOT EXISTS (SELECT 1 FROM resources r "
+     "           WHERE r.internal_id = c.vnf_deployment) RETURNING id), "
+     "failed AS (UPDATE csm_install_jobs SET status = 'failed', status_message = $1, "
+     "           status_time = now() WHERE host_id IN (SELECT id FROM h) "
+     "           AND status = 'scheduled') "
+     "SELECT count(*) FROM h"},
     // Unless a job of the host is in progress: its jobs, its device lease and the host. A device
     // lease exists only while a job runs, so there is none to delete; were one left, it would
     // keep a host re-created under the name from ever running a job (ClaimDueJobs takes no

@@ -295,6 +295,9 @@ class PgStore final : public ResourceStore,
     asio::awaitable<bool> SetHostFacts(const std::string& hostname,
                                        const csm::DeviceFacts& facts) override;
     asio::awaitable<DeleteOutcome> DeleteHost(const std::string& hostname) override;
+    asio::awaitable<std::vector<std::string>> VnfHostnames(const std::string& deployment) override;
+    asio::awaitable<bool> RetireHost(const std::string& hostname, const std::string& why) override;
+    asio::awaitable<std::int64_t> RetireHostsOfGoneDeployments(const std::string& why) override;
     asio::awaitable<std::string> TokenKey(const std::string& candidate) override;
 
     // CsmJobStore (pg_csm_jobs.cpp)
