@@ -68,4 +68,41 @@ void HostDiscovery::DiscoverSoon(std::string hostname) {
         asio::detached);
 }
 
+void HostDiscovery::DiscoverWhenUp(std::string hostname, std::chrono::seconds within) {
+    asio::co_spawn(
+        asio::make_strand(executor_),
+        [this, hostname = std::move(hostname), within]() -> asio::awaitable<void> {
+            using std::chrono::steady_clock;
+            const auto deadline = steady_clock::now() + within;
+            auto pause = std::chrono::seconds(2);
+            for (int attempt = 1;; ++attempt) {
+                std::string failure;
+                bool again = false;
+                try {
+                    const auto host = co_await Discover(hostname);
+                    ESCD_INFO("csm") << "discovered " << hostname << " (attempt " << attempt
+                                     << "): " << host.facts.family << " " << host.facts.os_type
+                                     << " " << host.facts.software_version;
+                    co_return;
+                } catch (const DeviceError& e) {
+                    failure = e.what();
+                    again = e.failure() == DeviceFailure::kUnreachable ||
+                            e.failure() == DeviceFailure::kTimeout ||
+                            e.failure() == DeviceFailure::kDisconnected;
+                } catch (const std::exception& e) {
+                    failure = e.what();
+                }
+                if (!again || steady_clock::now() + pause > deadline) {
+                    ESCD_WARN("csm") << "discovery of " << hostname << " failed (attempt "
+                                     << attempt << "): " << failure;
+                    co_return;
+                }
+                asio::steady_timer timer(co_await asio::this_coro::executor, pause);
+                co_await timer.async_wait(asio::use_awaitable);
+                pause = std::min(pause * 2, std::chrono::seconds(30));
+            }
+        },
+        asio::detached);
+}
+
 }  // namespace escd::orchestrator::csm

@@ -52,6 +52,12 @@ class HostDiscovery {
     /// reached now keeps its facts "Unknown": its first install job discovers it again).
     void DiscoverSoon(std::string hostname);
 
+    /// DiscoverSoon for a device just made (a VNF that answers pings before its SSH and telnet
+    /// servers started): a device that cannot be reached yet, or drops the session, is tried
+    /// again (every 2 s, doubling to 30 s) until `within` passed; a refused login, a host no
+    /// longer in the store or one escd may not connect to ends it at once.
+    void DiscoverWhenUp(std::string hostname, std::chrono::seconds within);
+
   private:
     asio::any_io_executor executor_;
     model::CsmStore& store_;

@@ -130,7 +130,8 @@ asio::awaitable<void> VnfHosts::Sync(model::DeploymentSpec spec, std::vector<mod
             continue;
         }
         const auto identity = vm.uuid + "@" + vm.host;
-        co_await Register(spec, std::move(host), identity);
+        const auto within = std::chrono::seconds(std::max(60, group->bootup_time));
+        co_await Register(spec, std::move(host), identity, within);
     }
     const auto registered = co_await store_.VnfHostnames(spec.internal_id);
     for (const auto& hostname : registered) {
@@ -145,7 +146,8 @@ asio::awaitable<void> VnfHosts::Sync(model::DeploymentSpec spec, std::vector<mod
 
 asio::awaitable<void> VnfHosts::Register(const model::DeploymentSpec& spec,
                                          Host host,
-                                         const std::string& identity) {
+                                         const std::string& identity,
+                                         std::chrono::seconds discover_within) {
     const auto stored = co_await store_.GetHost(host.hostname);
     const auto known = registered_.find(host.hostname);
     const bool same_vm = known != registered_.end() && known->second == identity;
@@ -171,7 +173,8 @@ asio::awaitable<void> VnfHosts::Register(const model::DeploymentSpec& spec,
                                 : "host " + host.hostname + " registered")
                      << " for VM " << host.hostname << " of deployment " << spec.internal_id
                      << " at " << host.ts_or_ip.front();
-    discovery_.DiscoverSoon(host.hostname);
+    // Alive means it answers pings: its SSH and telnet servers may start a moment later.
+    discovery_.DiscoverWhenUp(host.hostname, discover_within);
 }
 
 }  // namespace escd::orchestrator::csm

@@ -18,6 +18,7 @@
 /// at a time; a failure (the database away) is logged and the next change or start syncs again.
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <functional>
 #include <map>
@@ -57,9 +58,12 @@ class VnfHosts final : public VmFollower {
   private:
     /// Runs `work` on the strand, counted as pending until it ends; a failure is logged.
     void Queue(std::function<asio::awaitable<void>()> work, std::string what);
+    /// Puts `host` unless it is stored as it is for the same VM (`identity`), then discovers
+    /// it, trying for `discover_within` (HostDiscovery::DiscoverWhenUp).
     asio::awaitable<void> Register(const model::DeploymentSpec& spec,
                                    model::csm::Host host,
-                                   const std::string& identity);
+                                   const std::string& identity,
+                                   std::chrono::seconds discover_within);
     void Done();
 
     asio::strand<asio::any_io_executor> strand_;

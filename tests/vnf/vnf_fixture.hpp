@@ -201,8 +201,9 @@ class VnfTest : public ResourceTest {
                R"(</max_active><elastic>false</elastic></scaling>)" + recovery_policy +
                R"(<config_data><configuration><dst>escd-vnf.conf</dst><data>hostname $VM_NAME
 interface $NICID_0_MAC_ADDRESS $NICID_0_IP_ADDRESS $NICID_0_NETMASK $NICID_0_GATEWAY
-</data></configuration></config_data>
-            </vm_group></deployment></deployments></tenant></tenants></esc_datamodel>)";
+)" + day0_extra_ +
+               R"(</data>)" + config_extra_ + R"(</configuration></config_data>)" + group_extra_ +
+               R"(</vm_group></deployment></deployments></tenant></tenants></esc_datamodel>)";
     }
 
     // --- libvirt's view -----------------------------------------------------------------------
@@ -468,6 +469,9 @@ interface $NICID_0_MAC_ADDRESS $NICID_0_IP_ADDRESS $NICID_0_NETMASK $NICID_0_GAT
     std::string uri_, image_;
     /// The ESC image of Datamodel's group: vnf-img (Seed) unless a test made another.
     std::string group_image_ = "vnf-img";
+    /// More lines of Datamodel's day-0 escd-vnf.conf, more elements of its configuration (its
+    /// variables), and of its group.
+    std::string day0_extra_, config_extra_, group_extra_;
     std::string deployment_, network_, pool_, storage_dir_;
     std::unique_ptr<virConnect, ConnectClose> conn_;
 };

@@ -1,0 +1,144 @@
+// The VNF image as an IOS XR device (deploy/vnf-image/README.md, "The IOS XR device"), its state
+// on the ephemeral volume escd makes for each VM (docs/behaviour.md, "Volumes"), and the VM a
+// host of escd's CSM face (docs/csm.md, "escd's VNFs as hosts"): the device answers SSH with
+// its day-0 credentials, escd registers and discovers it over SSH; its state disk, where the
+// device keeps its packages and its SSH host key, outlives a reboot of the VM, and a VM made
+// again by a recovery gets a blank one (a new host key), and is discovered again; at undeploy
+// the host leaves the inventory. See vnf_fixture.hpp for the setting (tests/run-vnf.sh).
+
+#include <signal.h>
+
+#include <boost/json.hpp>
+#include <cstdio>
+#include <thread>
+
+#include "tests/vnf/vnf_fixture.hpp"
+
+namespace escd::test {
+namespace {
+
+class VnfDevice : public VnfTest {
+  protected:
+    void SetUp() override {
+        // escd may log in to the guests' subnet only.
+        escd_args_ = {std::string("--csm.device_allowed_cidrs=") + kVnfSubnet};
+        VnfTest::SetUp();
+        // The password is a variable of the day-0 configuration the CSM host's comes from too.
+        day0_extra_ = "device cisco $DEVICE_PW\n";
+        config_extra_ = "<variable><name>DEVICE_PW</name><val>cisco-vnf-pw</val></variable>";
+        group_extra_ =
+            "<volumes><volume><name>xr-state</name><volid>0</volid><size>64</size>"
+            "<sizeunit>MiB</sizeunit></volume></volumes><extensions><extension><name>csm_host"
+            "</name><properties><property><name>username</name><value>cisco</value></property>"
+            "<property><name>password</name><value>$DEVICE_PW</value></property></properties>"
+            "</extension></extensions>";
+    }
+
+    /// The CSM face's host `hostname` once discovery read `version` on it (the face pushes
+    /// nothing: read again every second until kVnfWait); an empty object if it never did.
+    boost::json::object DiscoveredHost(const std::string& hostname, const std::string& version) {
+        HttpClient csm("127.0.0.1", escd_->csm_port());
+        csm.SetBasicAuth("admin", escd_->admin_password());
+        const auto deadline = Clock::now() + kVnfWait;
+        for (;;) {
+            const auto got = csm.Get("/api/v1/hosts?hostname=" + hostname);
+            if (got.status == 200) {
+                const auto answer = boost::json::parse(got.body);
+                const auto* list = answer.at("api_response").as_object().if_contains("host_list");
+                if (list && !list->as_array().empty()) {
+                    auto host = list->as_array().at(0).as_object();
+                    if (host.at("software_version").as_string() == version) return host;
+                }
+            }
+            if (Clock::now() > deadline) return {};
+            std::this_thread::sleep_for(std::chrono::seconds(1));
+        }
+    }
+
+    /// Whether the CSM face lists host `hostname`.
+    bool Listed(const std::string& hostname) {
+        HttpClient csm("127.0.0.1", escd_->csm_port());
+        csm.SetBasicAuth("admin", escd_->admin_password());
+        const auto got = csm.Get("/api/v1/hosts?hostname=" + hostname);
+        return got.status == 200 && got.body.find("\"" + hostname + "\"") != std::string::npos;
+    }
+
+    /// The output of `command` (sh -c), stdout only.
+    static std::string Run(const std::string& command) {
+        std::string out;
+        FILE* pipe = ::popen(command.c_str(), "r");
+        if (!pipe) return out;
+        char buffer[4096];
+        for (std::size_t n; (n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0;)
+            out.append(buffer, n);
+        ::pclose(pipe);
+        return out;
+    }
+
+    /// The device's ed25519 SSH host key, once its sshd answers (dropbear starts after the
+    /// guest answers pings; nothing announces it, so it is asked again until `kVnfWait`).
+    static std::string HostKey(const std::string& address) {
+        const auto deadline = Clock::now() + kVnfWait;
+        for (;;) {
+            auto key = Run("ssh-keyscan -t ed25519 -T 5 " + address + " 2>/dev/null");
+            if (!key.empty() || Clock::now() > deadline) return key;
+            std::this_thread::sleep_for(std::chrono::milliseconds(200));  // refused: not yet
+        }
+    }
+
+    /// One CLI command over SSH with the day-0 credentials.
+    static std::string OverSsh(const std::string& address, const std::string& command) {
+        return Run(
+            "sshpass -p cisco-vnf-pw ssh -o StrictHostKeyChecking=no "
+            "-o UserKnownHostsFile=/dev/null -o ConnectTimeout=20 -o LogLevel=ERROR cisco@" +
+            address + " '" + command + "' 2>&1");
+    }
+};
+
+TEST_F(VnfDevice, ACsmHostDiscoveredOverSshWhoseStateDiskOutlivesARebootButNotARedeploy) {
+    const auto vms =
+        DeployAlive(1,
+                    "<recovery_policy><action_on_recovery>REDEPLOY_ONLY</action_on_recovery>"
+                    "<max_retries>1</max_retries></recovery_policy>");
+    if (HasFatalFailure()) return;
+    const auto& [vm, address] = *vms.begin();
+    EXPECT_NE(Facts().at(vm).xml.find("escd-disk-" + vm + "-0"), std::string::npos)
+        << "the state disk is not attached";
+    const auto key = HostKey(address);
+    ASSERT_FALSE(key.empty()) << "the device's sshd never answered";
+    const auto version = OverSsh(address, "show version");
+    EXPECT_NE(version.find("6.1.3"), std::string::npos) << version;
+    const auto host = DiscoveredHost(vm, "6.1.3");
+    ASSERT_FALSE(host.empty()) << "escd did not register and discover the VNF\n" << escd_->Log();
+    EXPECT_EQ(host.at("region").as_string(), "vten") << "the tenant's";
+    EXPECT_EQ(host.at("ts_or_ip").as_array().at(0).as_string(), address);
+    EXPECT_EQ(host.at("family").as_string(), "IOSXRv-9K") << boost::json::serialize(host);
+
+    auto reboot =
+        client_->Post("/v0/vten/deployments/vm/" + vm,
+                      "<vm_operation><operation>reboot</operation></vm_operation>", WithCallback());
+    ASSERT_EQ(reboot.status, 200) << reboot.body;
+    EXPECT_EQ(Stages(Await(reboot.Header("ESC-Transaction-Id"), "VM_ALIVE")),
+              (Strings{"VM_REBOOT_COMPLETE", "VM_ALIVE"}));
+    EXPECT_EQ(HostKey(address), key) << "a reboot kept the state disk: the same host key";
+
+    const auto seen = receiver_.Requests().size();
+    ASSERT_EQ(::kill(QemuPid(vm), SIGKILL), 0);
+    DeliveredUntil([&](const auto& all) {
+        for (std::size_t i = seen; i < all.size(); ++i)
+            if (StageOf(all[i]) == "VM_RECOVERY_COMPLETE") return true;
+        return false;
+    });
+    const auto remade = HostKey(address);
+    ASSERT_FALSE(remade.empty()) << "the redeployed device's sshd never answered";
+    EXPECT_NE(remade, key) << "a VM made again got a blank state disk: a new host key";
+    EXPECT_FALSE(DiscoveredHost(vm, "6.1.3").empty()) << "the remade VNF is no host";
+
+    UndeployLeavesNothing({vm});
+    EXPECT_FALSE(Listed(vm)) << "the host stays after its VM was undeployed";
+    for (const auto& volume : Volumes())
+        EXPECT_EQ(volume.rfind("escd-disk-", 0), std::string::npos) << volume << " left";
+}
+
+}  // namespace
+}  // namespace escd::test
