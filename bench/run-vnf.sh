@@ -4,9 +4,12 @@
 # builds escd and escd_bench_vnf (Release, build/release), the VNF image (deploy/vnf-image),
 # starts libvirtd in a network namespace (tests/qemu/up.sh) and, inside it, a durable PostgreSQL
 # and escd_bench_vnf, which starts escd and deploys real VNFs under qemu (TCG): POST to
-# SERVICE_ALIVE for 1 and for 4 VNFs, split into VIM time, guest boot and escd's own time. Prints
+# SERVICE_ALIVE for 1 and for 4 VNFs, and a rolling image upgrade of 4 VNFs (PUT to
+# SERVICE_UPDATED), each split into VIM time, guest boot and escd's own time. Prints
 #   TARGET escd's own time < 1% of POST to SERVICE_ALIVE (N VNFs): PASS|FAIL
-# Environment: VNFS (1,4), ROUNDS (3), ESCD_VNF_IMAGE (an image built already). Root or sudo.
+#   TARGET escd's own time < 1% of a rolling upgrade (N VNFs): PASS|FAIL
+# Environment: VNFS (1,4), ROLLING (4; 0 = none), ROUNDS (3), ESCD_VNF_IMAGE (an image built
+# already). Root or sudo.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
@@ -52,16 +55,18 @@ log "VNF image $image; $(nproc) cores; qemu TCG"
 out=$(mktemp)
 in_ns env ESCD_TEST_PG_DSN="$ESCD_TEST_PG_DSN" \
     "$build/bench/escd_bench_vnf" --image "$image" --storage-dir "$storage" \
-    --vnfs "${VNFS:-1,4}" --rounds "${ROUNDS:-3}" | tee "$out"
+    --vnfs "${VNFS:-1,4}" --rolling "${ROLLING:-4}" --rounds "${ROUNDS:-3}" | tee "$out"
 
 status=0
 while read -r line; do
     vnfs=$(field vnfs "$line")
     pct=$(field escd_pct "$line")
+    what="POST to SERVICE_ALIVE"
+    [[ $(field kind "$line") == rolling ]] && what="a rolling upgrade"
     if calc 'exit !(pct != "" && pct + 0 < 1)' pct="$pct"; then
-        echo "TARGET escd's own time < 1% of POST to SERVICE_ALIVE ($vnfs VNFs): PASS ($pct%)"
+        echo "TARGET escd's own time < 1% of $what ($vnfs VNFs): PASS ($pct%)"
     else
-        echo "TARGET escd's own time < 1% of POST to SERVICE_ALIVE ($vnfs VNFs): FAIL ($pct%)"
+        echo "TARGET escd's own time < 1% of $what ($vnfs VNFs): FAIL ($pct%)"
         status=1
     fi
 done < <(grep '^RESULT' "$out")

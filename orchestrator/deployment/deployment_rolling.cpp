@@ -19,6 +19,7 @@
 // the update done.
 
 #include <algorithm>
+#include <chrono>
 
 #include "common/log.hpp"
 #include "orchestrator/deployment/deployment_context.hpp"
@@ -47,7 +48,14 @@ asio::awaitable<bool> DeploymentWorkflow::RedeployOnImage(Context& context,
         *context.Vm(name) = vm;
         co_await Commit(context, step);
     }
+    // What the VIM takes of the removal (bench/vnf.cpp reads this line; the launch logs its own).
+    const auto removing = std::chrono::steady_clock::now();
     co_await vim_.vms.DeleteVm(name);  // with its config drive and its snapshots
+    ESCD_INFO("engine") << "VM " << name << " removed for image " << group.image << ": VIM "
+                        << std::chrono::duration_cast<std::chrono::milliseconds>(
+                               std::chrono::steady_clock::now() - removing)
+                               .count()
+                        << " ms";
     auto step = context.NewStep();
     co_await DropSnapshotRows(step, name);
     bool made = false;
