@@ -24,16 +24,11 @@ set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
-
-say() { echo "device-smoke: $*" >&2; }
-die() {
-    say "FAIL: $*"
-    if [[ -s ${dir:-}/console.log ]]; then
-        say "console (last lines):"
-        tail -n 25 "$dir/console.log" | tr -d '\r' | sed 's/^/  | /' >&2
-    fi
-    exit 1
-}
+smoke=device-smoke
+ns=escd-vnf-dev-$$
+guest_mac=52:54:00:e5:cd:0b
+# shellcheck source=deploy/vnf-image/lib-smoke.sh
+source "$here/lib-smoke.sh"
 pass() { echo "PASS  $*"; }
 
 [[ $(id -u) -eq 0 ]] || die "needs root (network namespace, tap device)"
@@ -43,34 +38,10 @@ pass() { echo "PASS  $*"; }
 
 image=${1:-$("$here/build.sh")}
 [[ -f $image ]] || die "no image $image"
-
-memory=${ESCD_VNF_SMOKE_MEMORY:-128}
-guest_mac=52:54:00:e5:cd:0b
-host_ip=192.0.2.1
-guest_ip=192.0.2.10
 user=cisco
 password="Sm0ke-$$"
-ns=escd-vnf-dev-$$
 dir=$(mktemp -d /tmp/escd-vnf-device-smoke.XXXXXX)
-qemu_pid=
-tftpd_pid=
-
-cleanup() {
-    [[ -n $tftpd_pid ]] && kill "$tftpd_pid" 2>/dev/null
-    if [[ -n $qemu_pid ]] && kill -0 "$qemu_pid" 2>/dev/null; then
-        kill "$qemu_pid" 2>/dev/null
-        wait "$qemu_pid" 2>/dev/null
-    fi
-    ip netns del "$ns" 2>/dev/null
-    rm -rf "$dir"
-    return 0
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM HUP
-
-now() { date +%s.%N; }
-elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
-in_ns() { ip netns exec "$ns" "$@"; }
+smoke_init
 
 # --- day-0, the repository, the namespace ------------------------------------------------------
 cat >"$dir/escd-vnf.conf" <<CONF
@@ -89,37 +60,17 @@ printf 'version=6.2.1\n' >"$dir/srv/repo/xrv9k-mini-x-6.2.1.iso"
 printf 'plain rpm\n' >"$dir/srv/repo/xrv9k-mgbl-3.0.0.0-r621.x86_64.rpm"
 chmod -R a+rX "$dir/srv"
 
-ip netns add "$ns"
-ip -n "$ns" link set lo up
-ip -n "$ns" tuntap add dev tap0 mode tap
-ip -n "$ns" addr add "$host_ip/24" dev tap0
-ip -n "$ns" link set tap0 up
 ip netns exec "$ns" /usr/sbin/in.tftpd -L -a "$host_ip:69" -s "$dir/srv" </dev/null >"$dir/tftpd.log" 2>&1 &
-tftpd_pid=$!
+helper_pids+=($!)
 
 # --- helpers -----------------------------------------------------------------------------------
-start_qemu() { # STATE_DISK
-    : >"$dir/console.log"
-    # Not through in_ns: $! must be qemu itself (ip netns exec execs it), not a subshell.
-    ip netns exec "$ns" qemu-system-x86_64 -accel tcg -m "$memory" -nographic \
-        -drive "file=$image,if=virtio,readonly=on,format=raw" \
-        -drive "file=$dir/day0.tar,if=virtio,readonly=on,format=raw" \
-        -drive "file=$1,if=virtio,format=raw" \
-        -netdev tap,id=net0,ifname=tap0,script=no,downscript=no \
-        -device "virtio-net-pci,netdev=net0,mac=$guest_mac" \
-        -qmp "unix:$dir/qmp.sock,server=on,wait=off" \
-        </dev/null >"$dir/console.log" 2>&1 &
-    qemu_pid=$!
-}
+start_qemu() { smoke_start_qemu "$image" "$1"; } # STATE_DISK
 stop_qemu() {
     kill "$qemu_pid" 2>/dev/null
     wait "$qemu_pid" 2>/dev/null || true
     qemu_pid=
 }
-qmp() { # COMMAND
-    printf '%s\n' '{"execute":"qmp_capabilities"}' "{\"execute\":\"$1\"}" |
-        socat - "UNIX-CONNECT:$dir/qmp.sock" >/dev/null
-}
+qmp() { smoke_qmp "$1"; }
 readies() { tr -d '\r' <"$dir/console.log" | grep -c 'escd-vnf: ready' || true; }
 wait_ready() { # N: until the console has printed "ready" N times; prints the time
     local deadline=$(($(date +%s) + 120))
@@ -254,15 +205,7 @@ expect_not_in "fresh state disk: nothing added" "$out" '6\.2\.1|r621'
 out=$(xr "show install log")
 expect_in "fresh state disk: no install log" "$out" 'No install operation found in log'
 say "ACPI power button"
-pressed=$(now)
-qmp system_powerdown
-while kill -0 "$qemu_pid" 2>/dev/null; do
-    (($(date +%s) - ${pressed%.*} <= 10)) || die "qemu still runs 10 s after the power button"
-    sleep 0.05
-done
-gone=$(now)
-wait "$qemu_pid" 2>/dev/null || true
-qemu_pid=
+smoke_power_off
 # s_state of the ext2 superblock: 1 = clean (unmounted or read-only at the power-off).
 [[ $(od -An -tx1 -j 1082 -N 2 "$dir/state2.raw" | tr -d ' ') == 0100 ]] ||
     die "the state disk is not marked clean after the power button"

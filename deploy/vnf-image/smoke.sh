@@ -16,16 +16,11 @@ set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
-
-say() { echo "vnf-smoke: $*" >&2; }
-die() {
-    say "$*"
-    if [[ -s ${dir:-}/console.log ]]; then
-        say "console (last lines):"
-        tail -n 15 "$dir/console.log" | tr -d '\r' | sed 's/^/  | /' >&2
-    fi
-    exit 1
-}
+smoke=vnf-smoke
+ns=escd-vnf-smoke-$$
+guest_mac=52:54:00:e5:cd:0a
+# shellcheck source=deploy/vnf-image/lib-smoke.sh
+source "$here/lib-smoke.sh"
 
 [[ $(id -u) -eq 0 ]] || die "needs root (network namespace, tap device)"
 "$repo/tests/qemu/install.sh"
@@ -33,31 +28,8 @@ die() {
 
 image=${1:-$("$here/build.sh")}
 [[ -f $image ]] || die "no image $image"
-
-memory=${ESCD_VNF_SMOKE_MEMORY:-128}
-guest_mac=52:54:00:e5:cd:0a
-host_ip=192.0.2.1
-guest_ip=192.0.2.10
-ns=escd-vnf-smoke-$$
 dir=$(mktemp -d /tmp/escd-vnf-smoke.XXXXXX)
-qemu_pid=
-ping_pid=
-
-cleanup() {
-    [[ -n $ping_pid ]] && kill "$ping_pid" 2>/dev/null
-    if [[ -n $qemu_pid ]] && kill -0 "$qemu_pid" 2>/dev/null; then
-        kill "$qemu_pid" 2>/dev/null
-        wait "$qemu_pid" 2>/dev/null
-    fi
-    ip netns del "$ns" 2>/dev/null
-    rm -rf "$dir"
-    return 0
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM HUP
-
-now() { date +%s.%N; }
-elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
+smoke_init
 
 # --- the day-0 config drive: a day-0 file as escd would substitute it, with a few bad lines that
 # must be logged and skipped
@@ -72,26 +44,13 @@ frobnicate 1
 CONF
 tar --format=ustar -C "$dir" -cf "$dir/day0.tar" escd-vnf.conf
 
-# --- the namespace and its tap
-ip netns add "$ns"
-ip -n "$ns" link set lo up
-ip -n "$ns" tuntap add dev tap0 mode tap
-ip -n "$ns" addr add "$host_ip/24" dev tap0
-ip -n "$ns" link set tap0 up
-
 say "booting $image ($memory MiB, TCG)"
 started=$(now)
-ip netns exec "$ns" qemu-system-x86_64 -accel tcg -m "$memory" -nographic \
-    -drive "file=$image,if=virtio,readonly=on,format=raw" \
-    -drive "file=$dir/day0.tar,if=virtio,readonly=on,format=raw" \
-    -netdev tap,id=net0,ifname=tap0,script=no,downscript=no \
-    -device "virtio-net-pci,netdev=net0,mac=$guest_mac" \
-    -qmp "unix:$dir/qmp.sock,server=on,wait=off" \
-    </dev/null >"$dir/console.log" 2>&1 &
-qemu_pid=$!
+smoke_start_qemu "$image"
 # -D: every answer carries its arrival time.
 ip netns exec "$ns" ping -n -D -i 0.1 "$guest_ip" >"$dir/ping.log" 2>/dev/null &
 ping_pid=$!
+helper_pids+=("$ping_pid")
 
 ready_at=
 ping_at=
@@ -109,7 +68,6 @@ while [[ -z $ready_at || -z $ping_at ]]; do
     sleep 0.05
 done
 kill "$ping_pid" 2>/dev/null
-ping_pid=
 
 console=$(tr -d '\r' <"$dir/console.log")
 for expected in "hostname smoke-vnf" "eth0 $guest_mac $guest_ip/24" "eth0 $guest_mac 2001:db8::10/64" \
@@ -119,16 +77,7 @@ for expected in "hostname smoke-vnf" "eth0 $guest_mac $guest_ip/24" "eth0 $guest
 done
 
 say "pressing the ACPI power button"
-pressed=$(now)
-printf '%s\n' '{"execute":"qmp_capabilities"}' '{"execute":"system_powerdown"}' |
-    socat - "UNIX-CONNECT:$dir/qmp.sock" >/dev/null
-while kill -0 "$qemu_pid" 2>/dev/null; do
-    (($(date +%s) - ${pressed%.*} <= 10)) || die "qemu still runs 10 s after the power button"
-    sleep 0.05
-done
-gone=$(now)
-wait "$qemu_pid" 2>/dev/null || true
-qemu_pid=
+smoke_power_off
 
 echo "boot to ready:       $(elapsed "$started" "$ready_at") s"
 echo "boot to first ping:  $(elapsed "$started" "$ping_at") s"
