@@ -240,10 +240,12 @@ count_of() { sed -n "s/^$1=//p" <<<"$2" | grep . || echo 0; }
 
 # check_transactions TAG TXFILE: every transaction of TXFILE (one id a line) has exactly one
 # operation, finished, with status 200, a DELIVERED outbox row, and a callback with
-# ESC-Status-Code 200 at the receiver. Waits up to drain_s for the work to finish. Records
-# failures; prints a summary line.
+# ESC-Status-Code 200 at the receiver. Waits up to drain_s for the work to finish, and for every
+# callback of those transactions to be delivered (a dead node's undelivered ones are sent again
+# by the node that takes its work over, after its lease: what the receiver's file says of their
+# order is read only then). Records failures; prints a summary line.
 check_transactions() {
-    local tag=$1 txfile=$2 total deadline row missing unfinished not200 undelivered no_cb dup_cb
+    local tag=$1 txfile=$2 total deadline row missing unfinished not200 undelivered pending no_cb dup_cb
     total=$(wc -l <"$txfile")
     deadline=$((SECONDS + drain_s))
     while :; do
@@ -251,11 +253,13 @@ check_transactions() {
                    count(*) filter (where o.finished_at is null),
                    count(*) filter (where o.finished_at is not null and o.status_code is distinct from 200),
                    count(*) filter (where not exists (select 1 from outbox b where b.transaction_id = a.tx
-                                                      and b.state = 'DELIVERED'))
-            from acc a left join operations o on o.transaction_id = a.tx") || row="? ? ? ?"
-        IFS='|' read -r missing unfinished not200 undelivered <<<"$row"
+                                                      and b.state = 'DELIVERED')),
+                   count(*) filter (where exists (select 1 from outbox b where b.transaction_id = a.tx
+                                                  and b.state = 'PENDING'))
+            from acc a left join operations o on o.transaction_id = a.tx") || row="? ? ? ? ?"
+        IFS='|' read -r missing unfinished not200 undelivered pending <<<"$row"
         # A missing row never appears later; wait only for what is still under way.
-        [[ $unfinished == 0 && $undelivered == 0 ]] && break
+        [[ $unfinished == 0 && $undelivered == 0 && $pending == 0 ]] && break
         ((SECONDS < deadline)) || break
         sleep 0.5
     done
@@ -267,8 +271,8 @@ check_transactions() {
         END { print none + 0, dup + 0 }' "$work/callbacks.tsv" "$txfile")
     say "$tag: of $total transaction(s) answered 200: not in operations: $missing; unfinished" \
         "${drain_s} s later: $unfinished; finished other than 200: $not200; without a DELIVERED" \
-        "callback row: $undelivered; without a callback received with ESC-Status-Code 200: $no_cb;" \
-        "with a callback received more than once: $dup_cb"
+        "callback row: $undelivered; with a callback still pending: $pending; without a callback" \
+        "received with ESC-Status-Code 200: $no_cb; with a callback received more than once: $dup_cb"
     [[ $missing == 0 ]] || fail "$tag: $missing transaction(s) answered 200 are not in operations (lost)"
     [[ $unfinished == 0 ]] || fail "$tag: $unfinished operation(s) answered 200 never finished"
     [[ $not200 == 0 ]] || fail "$tag: $not200 operation(s) finished with a status other than 200"
