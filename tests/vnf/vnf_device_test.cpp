@@ -10,7 +10,6 @@
 
 #include <boost/json.hpp>
 #include <cstdio>
-#include <thread>
 
 #include "tests/vnf/vnf_fixture.hpp"
 
@@ -34,25 +33,18 @@ class VnfDevice : public VnfTest {
             "</extension></extensions>";
     }
 
-    /// The CSM face's host `hostname` once discovery read `version` on it (the face pushes
-    /// nothing: read again every second until kVnfWait); an empty object if it never did.
-    boost::json::object DiscoveredHost(const std::string& hostname, const std::string& version) {
+    /// The CSM face's host `hostname` once escd discovered it the `nth` time (awaited on escd's
+    /// log line "discovered <hostname>"); an empty object if it did not within kVnfWait.
+    boost::json::object DiscoveredHost(const std::string& hostname, std::size_t nth) {
+        if (!escd_->WaitForLog("discovered " + hostname, nth, kVnfWait)) return {};
         HttpClient csm("127.0.0.1", escd_->csm_port());
         csm.SetBasicAuth("admin", escd_->admin_password());
-        const auto deadline = Clock::now() + kVnfWait;
-        for (;;) {
-            const auto got = csm.Get("/api/v1/hosts?hostname=" + hostname);
-            if (got.status == 200) {
-                const auto answer = boost::json::parse(got.body);
-                const auto* list = answer.at("api_response").as_object().if_contains("host_list");
-                if (list && !list->as_array().empty()) {
-                    auto host = list->as_array().at(0).as_object();
-                    if (host.at("software_version").as_string() == version) return host;
-                }
-            }
-            if (Clock::now() > deadline) return {};
-            std::this_thread::sleep_for(std::chrono::seconds(1));
-        }
+        const auto got = csm.Get("/api/v1/hosts?hostname=" + hostname);
+        if (got.status != 200) return {};
+        const auto answer = boost::json::parse(got.body);
+        const auto* list = answer.at("api_response").as_object().if_contains("host_list");
+        if (!list || list->as_array().empty()) return {};
+        return list->as_array().at(0).as_object();
     }
 
     /// Whether the CSM face lists host `hostname`.
@@ -75,15 +67,11 @@ class VnfDevice : public VnfTest {
         return out;
     }
 
-    /// The device's ed25519 SSH host key, once its sshd answers (dropbear starts after the
-    /// guest answers pings; nothing announces it, so it is asked again until `kVnfWait`).
-    static std::string HostKey(const std::string& address) {
-        const auto deadline = Clock::now() + kVnfWait;
-        for (;;) {
-            auto key = Run("ssh-keyscan -t ed25519 -T 5 " + address + " 2>/dev/null");
-            if (!key.empty() || Clock::now() > deadline) return key;
-            std::this_thread::sleep_for(std::chrono::milliseconds(200));  // refused: not yet
-        }
+    /// The device's ed25519 SSH host key, once the guest booted `boots` times: it prints
+    /// "escd-vnf: ready" only once dropbear listens (awaited on the console, ReadyOnConsole).
+    std::string HostKey(const std::string& vm, const std::string& address, int boots) {
+        EXPECT_EQ(ReadyOnConsole(vm, boots), boots) << "boot " << boots << " not ready";
+        return Run("ssh-keyscan -t ed25519 -T 5 " + address + " 2>/dev/null");
     }
 
     /// One CLI command over SSH with the day-0 credentials.
@@ -104,15 +92,16 @@ TEST_F(VnfDevice, ACsmHostDiscoveredOverSshWhoseStateDiskOutlivesARebootButNotAR
     const auto& [vm, address] = *vms.begin();
     EXPECT_NE(Facts().at(vm).xml.find("escd-disk-" + vm + "-0"), std::string::npos)
         << "the state disk is not attached";
-    const auto key = HostKey(address);
-    ASSERT_FALSE(key.empty()) << "the device's sshd never answered";
+    const auto key = HostKey(vm, address, 1);
+    ASSERT_FALSE(key.empty()) << "the device's sshd does not answer";
     const auto version = OverSsh(address, "show version");
     EXPECT_NE(version.find("6.1.3"), std::string::npos) << version;
-    const auto host = DiscoveredHost(vm, "6.1.3");
+    const auto host = DiscoveredHost(vm, 1);
     ASSERT_FALSE(host.empty()) << "escd did not register and discover the VNF\n" << escd_->Log();
     EXPECT_EQ(host.at("region").as_string(), "vten") << "the tenant's";
     EXPECT_EQ(host.at("ts_or_ip").as_array().at(0).as_string(), address);
     EXPECT_EQ(host.at("family").as_string(), "IOSXRv-9K") << boost::json::serialize(host);
+    EXPECT_EQ(host.at("software_version").as_string(), "6.1.3");
 
     auto reboot =
         client_->Post("/v0/vten/deployments/vm/" + vm,
@@ -120,7 +109,7 @@ TEST_F(VnfDevice, ACsmHostDiscoveredOverSshWhoseStateDiskOutlivesARebootButNotAR
     ASSERT_EQ(reboot.status, 200) << reboot.body;
     EXPECT_EQ(Stages(Await(reboot.Header("ESC-Transaction-Id"), "VM_ALIVE")),
               (Strings{"VM_REBOOT_COMPLETE", "VM_ALIVE"}));
-    EXPECT_EQ(HostKey(address), key) << "a reboot kept the state disk: the same host key";
+    EXPECT_EQ(HostKey(vm, address, 2), key) << "a reboot kept the state disk: the same host key";
 
     const auto seen = receiver_.Requests().size();
     ASSERT_EQ(::kill(QemuPid(vm), SIGKILL), 0);
@@ -129,10 +118,10 @@ TEST_F(VnfDevice, ACsmHostDiscoveredOverSshWhoseStateDiskOutlivesARebootButNotAR
             if (StageOf(all[i]) == "VM_RECOVERY_COMPLETE") return true;
         return false;
     });
-    const auto remade = HostKey(address);
+    const auto remade = HostKey(vm, address, 3);
     ASSERT_FALSE(remade.empty()) << "the redeployed device's sshd never answered";
     EXPECT_NE(remade, key) << "a VM made again got a blank state disk: a new host key";
-    EXPECT_FALSE(DiscoveredHost(vm, "6.1.3").empty()) << "the remade VNF is no host";
+    EXPECT_FALSE(DiscoveredHost(vm, 2).empty()) << "the remade VNF was not discovered again";
 
     UndeployLeavesNothing({vm});
     EXPECT_FALSE(Listed(vm)) << "the host stays after its VM was undeployed";
