@@ -41,8 +41,9 @@ struct VmMonitor::Watch {
     int holding = 0;
     int failing = 0;
     std::optional<bool> raised;
-    /// Bumped when a Sync resets the watch: a poll that was under way then tells nothing about
-    /// the state the engine has just committed (a recovery's guest, booting while it ran).
+    /// Bumped when an operation ends (Hold) and when a Sync resets the watch: a poll that was
+    /// under way then tells nothing about the state the engine has just committed (a
+    /// recovery's guest, booting while it ran).
     std::uint64_t generation = 0;
     bool stopped = false;
     std::optional<vim::VmStats> last_sample;
@@ -98,10 +99,21 @@ void VmMonitor::Sync(const std::string& deployment_id) {
 }
 
 void VmMonitor::Hold(const std::string& deployment_id) {
+    std::vector<std::shared_ptr<Watch>> current;
     {
         std::lock_guard lock(mutex_);
         held_.insert(deployment_id);
         if (!started_) return;  // Start() syncs it
+        if (auto it = watches_.find(deployment_id); it != watches_.end())
+            for (const auto& [key, watch] : it->second) current.push_back(watch);
+    }
+    // Posted before the caller (the engine, ending an operation) lets verdicts through again,
+    // so a poll that completes after the operation counts only if it started after this.
+    for (auto& watch : current) {
+        asio::post(watch->strand, [watch] {
+            watch->holding = watch->failing = 0;
+            ++watch->generation;
+        });
     }
     Sync(deployment_id);
 }

@@ -80,7 +80,9 @@ class VmMonitor {
     void SetHandler(VerdictHandler handler) { handler_ = std::move(handler); }
 
     /// The deployment is this node's to watch (again, after an operation on it): Sync() it
-    /// (once started). Thread safe.
+    /// (once started). Its watches start counting afresh at once: a poll under way, or polls
+    /// made while the operation ran, tell nothing of the VMs it left (a cold migration's guest
+    /// booting elsewhere, a failed poll landing just after the operation ended). Thread safe.
     void Hold(const std::string& deployment_id);
     /// The deployment is no longer this node's to watch (another node took it, or it is gone):
     /// its watches end. Thread safe.

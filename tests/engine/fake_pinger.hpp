@@ -4,11 +4,14 @@
 /// no packet is sent; every allowed address answers each echo, unless the test silenced it (a
 /// guest that never comes up, or went down). A silent address's echoes come back unanswered at
 /// once: what the tests drive is the engine's time (bootup_time, the probe pauses, the
-/// monitor's polls, all on its clock), not the echoes' own timeouts.
+/// monitor's polls, all on its clock), not the echoes' own timeouts. One poll can be held out
+/// on purpose (StallNextPoll).
 
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -29,6 +32,18 @@ class FakePinger final : public orchestrator::Pinger {
     void Answer(const std::string& address);
     /// Echo requests sent to `address` so far.
     std::uint64_t EchoesTo(const std::string& address) const;
+    /// Blocks until `count` echo requests in all went to `address`, or `timeout` (real time)
+    /// passed; whether they did.
+    bool AwaitEchoesTo(const std::string& address,
+                       std::uint64_t count,
+                       std::chrono::milliseconds timeout) const;
+    /// The next poll of `address` (a monitor's or a KPI's, not a boot probe's single echo) stays
+    /// out until ReleaseStalledPoll(): a poll under way while something else happens. It then
+    /// comes back unanswered, as a poll whose echoes timed out.
+    void StallNextPoll(const std::string& address);
+    /// Blocks until the stalled poll is out, or `timeout` passed; whether it is.
+    bool AwaitStalledPoll(std::chrono::milliseconds timeout) const;
+    void ReleaseStalledPoll();
 
     bool Allows(const asio::ip::address& address) const override {
         return allowed_.Contains(address);
@@ -44,7 +59,11 @@ class FakePinger final : public orchestrator::Pinger {
   private:
     CidrList allowed_;
     mutable std::mutex mutex_;
+    mutable std::condition_variable changed_;
     std::set<std::string> silent_;
+    std::set<std::string> stall_next_;
+    /// The stalled poll's wait, once out; cancelled to release it.
+    std::shared_ptr<asio::steady_timer> stalled_;
     std::map<std::string, std::uint64_t> sent_to_;
     std::uint64_t sent_ = 0;
     std::uint64_t answered_ = 0;

@@ -117,6 +117,55 @@ TEST_F(EngineVmMotion, AColdMoveReportsOnceTheRestartedGuestAnswersAndStartsNoRe
     EXPECT_EQ(ServiceState("dep1"), "SERVICE_ACTIVE_STATE");
 }
 
+// A monitor poll sent while the guest was down and answered (unanswered) only after the move
+// ended tells nothing of the guest it left: it is not counted towards a down verdict. Before
+// that was fixed, such a poll could complete the KPI's missed polls (one before the move, this
+// one) just after the operation: the VM was marked down, then alive again with a needless
+// VM_ALIVE (seen on real qemu).
+TEST_F(EngineVmMotion, AMonitorPollUnderWayWhenAMoveEndsDoesNotCountAgainstTheMovedGuest) {
+    using namespace std::chrono_literals;
+    const auto deployed = DeployPinged("dep1", "");
+    ASSERT_EQ(deployed.size(), 3u);
+    const auto vm = XmlTextOf(deployed[0].body, "vm_name");
+    const auto address = XmlTextOf(deployed[0].body, "ip_address");
+    auto& clock = harness_->clock();
+    auto& guests = harness_->guests();
+    // One missed poll of the two that make the KPI FALSE.
+    guests.Silence(address);
+    const auto echoes = guests.EchoesTo(address);
+    ASSERT_TRUE(clock.WaitForWaiters(1, 10s)) << "the monitor waits no poll";
+    clock.Advance(1s);
+    ASSERT_TRUE(guests.AwaitEchoesTo(address, echoes + orchestrator::kEchoesPerPoll, 10s));
+    // The next poll goes out during the move and comes back after it.
+    guests.StallNextPoll(address);
+    const auto answer = harness_->Send(http::verb::post, "/v0/ten/deployments/migrate-vm/" + vm,
+                                       MigrateBody("cold", OtherHost(vm)));
+    ASSERT_EQ(answer.status, 200) << answer.body;
+    ASSERT_TRUE(clock.WaitForWaiters(2, 10s)) << "the monitor's poll and the boot probe";
+    clock.Advance(1s);
+    ASSERT_TRUE(guests.AwaitStalledPoll(10s)) << "no poll went out during the move";
+    guests.Answer(address);
+    std::vector<ReceivedRequest> done;
+    for (int probe = 0; probe < 10 && done.empty(); ++probe) {
+        ASSERT_TRUE(clock.WaitForWaiters(1, 10s));
+        clock.Advance(orchestrator::kBootProbePeriod);
+        done = harness_->CallbacksOf(answer.transaction_id, 1, 100ms);
+    }
+    ASSERT_EQ(done.size(), 1u) << "no callback once the guest answered";
+    EXPECT_EQ(done[0].Header("ESC-Status-Code"), "200") << done[0].body;
+    ASSERT_TRUE(harness_->engine().WaitDrained(10s)) << "the move did not end";
+
+    guests.ReleaseStalledPoll();  // unanswered, as the guest was when it went out
+    for (int second = 0; second < 3; ++second) {
+        ASSERT_TRUE(clock.WaitForWaiters(1, 10s));
+        clock.Advance(1s);
+    }
+    EXPECT_FALSE(harness_->AwaitStage("VM_ALIVE", 500ms, 1).has_value())
+        << "the moved VM was marked down and alive again";
+    EXPECT_FALSE(harness_->AwaitStage("VM_RECOVERY_INIT", 100ms).has_value());
+    EXPECT_EQ(ServiceState("dep1"), "SERVICE_ACTIVE_STATE");
+}
+
 TEST_F(EngineVmMotion, AMigrationTheVimRefusesLeavesTheVmWhereItWas) {
     const auto vm = DeployOne("dep1");
     ASSERT_FALSE(vm.empty());
