@@ -135,4 +135,9 @@ bool ManualClock::WaitForWaiters(std::size_t count, std::chrono::milliseconds ti
     return waiters_changed_.wait_for(lock, timeout, [&] { return waiters_.size() >= count; });
 }
 
+bool ManualClock::WaitForNoWaiter(std::chrono::milliseconds timeout) const {
+    std::unique_lock lock(mutex_);
+    return waiters_changed_.wait_for(lock, timeout, [&] { return waiters_.empty(); });
+}
+
 }  // namespace escd

@@ -86,6 +86,9 @@ class ManualClock final : public Clock {
     /// Blocks until at least `count` waits are pending, or `timeout` (real time) passed;
     /// whether they were.
     bool WaitForWaiters(std::size_t count, std::chrono::milliseconds timeout) const;
+    /// Blocks until no wait is pending (what waited ended or was cancelled), or `timeout`
+    /// passed; whether none is.
+    bool WaitForNoWaiter(std::chrono::milliseconds timeout) const;
 
   private:
     class ManualTimer;

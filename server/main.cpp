@@ -28,6 +28,7 @@
 #include "orchestrator/engine/config_parameters.hpp"
 #include "orchestrator/engine/engine.hpp"
 #include "orchestrator/engine/vim_connectors.hpp"
+#include "orchestrator/engine/vnf_monitoring_switch.hpp"
 #include "orchestrator/monitor/icmp_pinger.hpp"
 #include "orchestrator/notify/notifier.hpp"
 #include "server/admin_password.hpp"
@@ -236,13 +237,16 @@ int Run(const Config& config) {
     const server::csm::CsmTokens csm_tokens(SyncWait(stores.csm.TokenKey(RandomHex(32))),
                                             [] { return std::chrono::system_clock::now(); });
     server::csm::CsmAuth csm_auth(stores.csm, auth, csm_tokens, blocking_pool);
+    // A job that may reload one of escd's VNFs holds its monitoring (docs/csm.md).
+    orchestrator::VnfMonitoringSwitch vnf_monitoring(engine, stores);
     // Its install jobs: any node runs any job, at its scheduled time (docs/csm.md, "Running a
     // job"); a node's death hands its jobs to the others through the leases.
     orchestrator::csm::InstallRunner install_runner(
         ioc.get_executor(), stores.csm, stores.csm_jobs, blocking_pool, SteadyClock::Shared(),
         {config.csm_log_dir, config.csm_device_allowed_cidrs, config.csm_connect_timeout,
          config.csm_command_timeout, config.csm_poll, config.csm_reload_timeout,
-         config.csm_operation_timeout});
+         config.csm_operation_timeout},
+        &vnf_monitoring);
     orchestrator::csm::HostDiscovery host_discovery(
         ioc.get_executor(), stores.csm,
         {config.csm_device_allowed_cidrs, config.csm_connect_timeout, config.csm_command_timeout});

@@ -48,6 +48,9 @@ class OperationStore {
     /// (DeploymentStore::AcceptUndeploy); nullopt while it is not cancelled.
     virtual asio::awaitable<std::optional<std::string>> CancelledBy(
         const std::string& transaction_id) = 0;
+    /// The status code operation `transaction_id` ended with; nullopt while it runs (or when
+    /// there is no such operation).
+    virtual asio::awaitable<std::optional<int>> OperationEnd(const std::string& transaction_id) = 0;
     /// The operations `transaction_id` cancelled that have not ended yet.
     virtual asio::awaitable<std::vector<std::string>> UnfinishedCancelledBy(
         const std::string& transaction_id) = 0;

@@ -11,16 +11,19 @@ InstallRunner::InstallRunner(asio::any_io_executor executor,
                              model::CsmJobStore& jobs,
                              asio::thread_pool& blocking_pool,
                              Clock& clock,
-                             InstallRunnerOptions options)
+                             InstallRunnerOptions options,
+                             VnfMonitoring* vnf_monitoring)
     : executor_(std::move(executor)),
       inventory_(inventory),
       jobs_(jobs),
       pool_(blocking_pool),
       clock_(clock),
-      options_(std::move(options)) {}
+      options_(std::move(options)),
+      vnf_monitoring_(vnf_monitoring) {}
 
 asio::awaitable<void> InstallRunner::Run(model::csm::InstallJob job) {
-    detail::JobRun run(std::move(job), inventory_, jobs_, pool_, clock_, options_, executor_);
+    detail::JobRun run(std::move(job), inventory_, jobs_, pool_, clock_, options_, executor_,
+                       vnf_monitoring_);
     try {
         co_await run.Run();
     } catch (const model::LeaseLost& e) {

@@ -10,6 +10,10 @@
 /// conversation is in the job's `session.log` (passwords masked), the captures beside it
 /// (job_log.hpp).
 ///
+/// A job that may reload one of escd's VNFs (Activate, Deactivate on a host with a
+/// vnf_deployment) holds that VM's monitoring from before it connects until after its end,
+/// whatever the end (vnf_monitoring.hpp; docs/csm.md, "Install jobs on escd's VNFs").
+///
 /// Nothing here blocks an Asio thread: the device sessions are asynchronous, files are written
 /// on the blocking pool, waits are the clock's.
 
@@ -22,6 +26,7 @@
 #include "model/stores/csm_job_store.hpp"
 #include "model/stores/csm_store.hpp"
 #include "orchestrator/csm/job_scheduler.hpp"
+#include "orchestrator/csm/vnf_monitoring.hpp"
 
 namespace escd::orchestrator::csm {
 
@@ -39,12 +44,15 @@ struct InstallRunnerOptions {
 class InstallRunner final : public JobRunner {
   public:
     /// Sessions and jobs run on strands of `executor`; files are written on `blocking_pool`.
+    /// `vnf_monitoring`: holds the monitoring of escd's VNFs while a job may reload one (none:
+    /// no job runs on a VNF of this escd).
     InstallRunner(asio::any_io_executor executor,
                   model::CsmStore& inventory,
                   model::CsmJobStore& jobs,
                   asio::thread_pool& blocking_pool,
                   Clock& clock,
-                  InstallRunnerOptions options);
+                  InstallRunnerOptions options,
+                  VnfMonitoring* vnf_monitoring = nullptr);
 
     asio::awaitable<void> Run(model::csm::InstallJob job) override;
 
@@ -55,6 +63,7 @@ class InstallRunner final : public JobRunner {
     asio::thread_pool& pool_;
     Clock& clock_;
     InstallRunnerOptions options_;
+    VnfMonitoring* vnf_monitoring_;
 };
 
 }  // namespace escd::orchestrator::csm

@@ -87,6 +87,11 @@ bool IsCheck(model::csm::InstallAction action) {
            action == model::csm::InstallAction::kPostUpgrade;
 }
 
+bool MayReload(model::csm::InstallAction action) {
+    return action == model::csm::InstallAction::kActivate ||
+           action == model::csm::InstallAction::kDeactivate;
+}
+
 std::optional<InstallStep> NextInstallStep(model::csm::InstallAction action,
                                            InstallStep step,
                                            StepOutcome outcome) {
@@ -101,6 +106,7 @@ std::string ProgressJson(const JobProgress& progress) {
     if (progress.last_operation) object["last_operation"] = *progress.last_operation;
     if (progress.reload) object["reload"] = true;
     if (progress.reloaded) object["reloaded"] = true;
+    if (progress.monitoring_held) object["monitoring_held"] = true;
     return boost::json::serialize(object);
 }
 
@@ -128,6 +134,7 @@ JobProgress ParseProgress(std::string_view json) {
     };
     progress.reload = flag("reload");
     progress.reloaded = flag("reloaded");
+    progress.monitoring_held = flag("monitoring_held");
     return progress;
 }
 

@@ -57,6 +57,9 @@ std::string_view StepOutcomeName(StepOutcome outcome);
 
 /// Whether `action` is a check (Pre-/Post-Upgrade) rather than a package operation.
 bool IsCheck(model::csm::InstallAction action);
+/// Whether a job of `action` may reload its device (Activate, Deactivate): on one of escd's
+/// VNFs, the VM's monitoring is held while it runs.
+bool MayReload(model::csm::InstallAction action);
 
 /// The next step of a job of `action` after `step` ended with `outcome`; nullopt when the
 /// table has no such row (a bug in a step: the runner fails the job saying so).
@@ -73,6 +76,9 @@ struct JobProgress {
     std::optional<int> last_operation;  ///< the newest one in the device's log before it
     bool reload = false;                ///< the device asked to reload for the operation
     bool reloaded = false;              ///< the session dropped for that reload
+    /// The job holds the monitoring of the VNF it runs on (vnf_monitoring.hpp): it turns it on
+    /// again at its end, also when it resumes after a crash.
+    bool monitoring_held = false;
     friend bool operator==(const JobProgress&, const JobProgress&) = default;
 };
 

@@ -17,6 +17,7 @@ asio::awaitable<void> JobRun::Run() {
     co_await Offload(pool_, [this] { std::filesystem::create_directories(dir_); });
     transcript_ = std::make_unique<Transcript>(pool_, dir_ / kSessionLogName);
     InstallStep step = InstallStep::kConnect;
+    if (!co_await HoldMonitoring()) step = InstallStep::kFailed;
     while (step != InstallStep::kCompleted && step != InstallStep::kFailed) {
         const auto outcome = co_await PerformSurvivingTheDatabase(step);
         const auto next = NextInstallStep(job_.action, step, outcome);
@@ -39,6 +40,7 @@ asio::awaitable<void> JobRun::Run() {
         }
         session_.reset();
     }
+    co_await ReleaseMonitoring();
     co_await transcript_->Flush();
     co_await Finish(step == InstallStep::kCompleted);
 }

@@ -3,6 +3,7 @@
 /// One install job's run (install_runner.hpp): the state its steps share, and the steps, each
 /// reporting how it ended to the table of install_steps.hpp. Internal to the runner; the steps
 /// are split by kind: job_run.cpp (the walk, connect, discover, the job's end),
+/// job_run_hold.cpp (the monitoring hold of a VNF),
 /// job_run_checks.cpp (Pre-/Post-Upgrade), job_run_packages.cpp (the install operations).
 
 #include <algorithm>
@@ -22,6 +23,7 @@
 #include "orchestrator/csm/install_runner.hpp"
 #include "orchestrator/csm/install_steps.hpp"
 #include "orchestrator/csm/job_log.hpp"
+#include "orchestrator/csm/vnf_monitoring.hpp"
 #include "orchestrator/csm/xr_commands.hpp"
 
 namespace escd::orchestrator::csm::detail {
@@ -34,7 +36,8 @@ class JobRun {
            asio::thread_pool& pool,
            Clock& clock,
            const InstallRunnerOptions& options,
-           asio::any_io_executor executor)
+           asio::any_io_executor executor,
+           VnfMonitoring* vnf_monitoring)
         : job_(std::move(job)),
           inventory_(inventory),
           jobs_(jobs),
@@ -42,6 +45,7 @@ class JobRun {
           clock_(clock),
           options_(options),
           executor_(std::move(executor)),
+          vnf_monitoring_(vnf_monitoring),
           dir_(JobLogDir(options.log_dir, job_.id)),
           resumed_(ParseProgress(job_.progress)),
           progress_(resumed_) {
@@ -65,6 +69,13 @@ class JobRun {
     asio::awaitable<StepOutcome> AwaitReload();
     asio::awaitable<StepOutcome> ReadAfter();
     asio::awaitable<void> Finish(bool completed);
+    /// Before the first step: the monitoring of the VNF the job may reload is turned off (and
+    /// that recorded); false when it could not be (failure_ says why: the job fails).
+    asio::awaitable<bool> HoldMonitoring();
+    /// After the last step, before the job's end is written: turned on again.
+    asio::awaitable<void> ReleaseMonitoring();
+    /// "CSM install job 12 (Activate)": the trigger of the monitoring switches.
+    std::string MonitoringReason() const;
 
     /// g++ 12: the command is a named string at every call (no temporary in a co_await).
     asio::awaitable<std::string> Command(std::string_view command);
@@ -97,6 +108,8 @@ class JobRun {
     Clock& clock_;
     const InstallRunnerOptions& options_;
     asio::any_io_executor executor_;
+    VnfMonitoring* vnf_monitoring_;
+    std::string vnf_deployment_;  // the deployment of the VNF whose monitoring is held
     std::filesystem::path dir_;
     JobProgress resumed_;
     JobProgress progress_;

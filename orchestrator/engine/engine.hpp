@@ -111,6 +111,14 @@ class Engine {
     /// back are raised again by the monitor (and recovered). Thread safe.
     void OperationModeChanged(Mode mode);
 
+    /// escd's own VM operation `action` (enable_monitoring, disable_monitoring, ...) on
+    /// deployment `deployment_id`, accepted like a client's (durably, one at a time per
+    /// deployment; its events go to the URLs of the deployment's latest operation) and
+    /// launched: its transaction id; nullopt while another operation runs on the deployment or
+    /// when it is gone. engine_recovery.cpp.
+    asio::awaitable<std::optional<std::string>> StartOwnVmOperation(std::string deployment_id,
+                                                                    model::DeploymentAction action);
+
     /// Operations launched and not finished, and KPI events being applied.
     std::size_t Running() const { return in_flight_.Count(); }
     /// Waits until the engine is drained — no operation runs and no KPI event the monitor raised

@@ -1,5 +1,6 @@
 // Automatic recovery (docs/behaviour.md, "Recovery"): from a committed "VM is down" verdict to a
-// RECOVER_VM operation.
+// RECOVER_VM operation; and the other operations escd starts of itself on a deployment
+// (StartOwnVmOperation: the monitoring switches of install jobs, csm/vnf_monitoring.hpp).
 //
 // A down VM whose rules say "FALSE recover autohealing" waits its group's recovery_wait_time;
 // then, if it is still down (its record still VM_INERT_STATE: a VM that answered again in the
@@ -93,6 +94,21 @@ asio::awaitable<void> Engine::StartRecovery(std::string deployment_id,
     ESCD_WARN("engine") << "VM " << vm_name << " of " << deployment_id
                         << " is down: recovery started, tx=" << op->transaction_id;
     Launch(std::move(*op));
+}
+
+// Parameters by value: the coroutine outlives the caller's strings.
+asio::awaitable<std::optional<std::string>> Engine::StartOwnVmOperation(
+    std::string deployment_id, model::DeploymentAction action) {
+    auto latest = co_await operation_store_.LatestOperation(deployment_id);
+    if (!latest) co_return std::nullopt;
+    auto op = co_await AcceptOwnOperation(model::OperationKind::kVmOperation, *latest, action);
+    if (!op) co_return std::nullopt;
+    ESCD_INFO("engine") << action.operation << " of VM " << action.vm_name << " of "
+                        << deployment_id << " (" << action.trigger
+                        << ") accepted, tx=" << op->transaction_id;
+    auto transaction_id = op->transaction_id;
+    Launch(std::move(*op));
+    co_return transaction_id;
 }
 
 void Engine::OperationModeChanged(Mode mode) {

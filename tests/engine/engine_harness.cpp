@@ -208,17 +208,32 @@ std::vector<ReceivedRequest> EngineHarness::CallbacksOf(const std::string& tx,
         count, timeout);
 }
 
-std::optional<ReceivedRequest> EngineHarness::AwaitStage(const std::string& stage,
-                                                         std::chrono::milliseconds timeout,
-                                                         std::size_t nth) {
+namespace {
+// The `nth` callback whose element `name` is `value`, within `timeout`.
+std::optional<ReceivedRequest> AwaitNth(CallbackReceiver& receiver,
+                                        const char* name,
+                                        const std::string& value,
+                                        std::chrono::milliseconds timeout,
+                                        std::size_t nth) {
     auto found = AwaitCallbacks(
-        receiver_,
-        [&](const ReceivedRequest& callback) {
-            return XmlTextOf(callback.body, "deployment_stage") == stage;
-        },
+        receiver,
+        [&](const ReceivedRequest& callback) { return XmlTextOf(callback.body, name) == value; },
         nth + 1, timeout);
     if (found.size() <= nth) return std::nullopt;
     return found[nth];
+}
+}  // namespace
+
+std::optional<ReceivedRequest> EngineHarness::AwaitStage(const std::string& stage,
+                                                         std::chrono::milliseconds timeout,
+                                                         std::size_t nth) {
+    return AwaitNth(receiver_, "deployment_stage", stage, timeout, nth);
+}
+
+std::optional<ReceivedRequest> EngineHarness::AwaitEvent(const std::string& event_type,
+                                                         std::chrono::milliseconds timeout,
+                                                         std::size_t nth) {
+    return AwaitNth(receiver_, "event_type", event_type, timeout, nth);
 }
 
 void EngineHarness::TakeOverPass() {

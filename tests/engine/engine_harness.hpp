@@ -117,6 +117,12 @@ class EngineHarness {
         std::chrono::milliseconds timeout = std::chrono::seconds(10),
         std::size_t nth = 0);
 
+    /// The same for the callbacks with `event_type` (a VM operation's: VM_REBOOT_COMPLETE, ...).
+    std::optional<ReceivedRequest> AwaitEvent(
+        const std::string& event_type,
+        std::chrono::milliseconds timeout = std::chrono::seconds(10),
+        std::size_t nth = 0);
+
     /// One pass of the takeover a node runs every heartbeat (Engine::TakeOver), now.
     void TakeOverPass();
 

@@ -90,11 +90,22 @@ TEST(InstallSteps, TheProgressRecordRoundTrips) {
     progress.last_operation = 11;
     progress.reload = true;
     progress.reloaded = true;
+    progress.monitoring_held = true;
     const auto json = ProgressJson(progress);
     EXPECT_EQ(json, R"({"step":"await-reload","operation":12,"last_operation":11,"reload":true,)"
-                    R"("reloaded":true})");
+                    R"("reloaded":true,"monitoring_held":true})");
     EXPECT_EQ(ParseProgress(json), progress);
     EXPECT_EQ(ProgressJson(JobProgress{}), R"({"step":"connect"})");
+}
+
+TEST(InstallSteps, OnlyActivateAndDeactivateMayReloadTheDevice) {
+    using model::csm::InstallAction;
+    for (auto action : {InstallAction::kActivate, InstallAction::kDeactivate})
+        EXPECT_TRUE(MayReload(action)) << model::csm::InstallActionName(action);
+    for (auto action :
+         {InstallAction::kPreUpgrade, InstallAction::kAdd, InstallAction::kPostUpgrade,
+          InstallAction::kCommit, InstallAction::kRemove, InstallAction::kRemoveAllInactive})
+        EXPECT_FALSE(MayReload(action)) << model::csm::InstallActionName(action);
 }
 
 TEST(InstallSteps, AnUnreadableRecordStartsAfresh) {

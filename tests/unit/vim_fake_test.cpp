@@ -256,9 +256,11 @@ TEST_F(FakeVimTest, MigrationMovesAVmToItsTargetHost) {
     EXPECT_EQ(Await(fake_.MigrateVm(cold)).host, "fake-host-2") << "on the target: a success";
     MigrationRequest live{"vm-1", "fake-host-1", MigrationType::kLive, false, true, 1s};
     EXPECT_EQ(Await(fake_.MigrateVm(live)).host, "fake-host-1");
-    const std::vector<std::pair<std::string, bool>> expected{
-        {"vm-1", true}, {"vm-1", false}, {"vm-1", true}};
-    EXPECT_EQ(Events(), expected) << "a cold move stops and starts the guest, a live one not";
+    // The creation's start, then the cold move's start on the target: the source's stop is of
+    // the copy given up, which libvirt's adapter does not report either; a live move says
+    // nothing.
+    const std::vector<std::pair<std::string, bool>> expected{{"vm-1", true}, {"vm-1", true}};
+    EXPECT_EQ(Events(), expected) << "a cold move starts the guest on its target, a live one not";
     MigrationRequest nowhere{"vm-1", "nowhere", MigrationType::kLive, false, true, 1s};
     EXPECT_EQ(FailureOf(fake_.MigrateVm(nowhere)).first, ErrorCode::kNotFound);
     EXPECT_EQ(fake_.Vm("vm-1")->host, "fake-host-1") << "a failed move leaves it where it was";

@@ -162,6 +162,14 @@ asio::awaitable<std::optional<std::string>> PgStore::CancelledBy(
     });
 }
 
+asio::awaitable<std::optional<int>> PgStore::OperationEnd(const std::string& transaction_id) {
+    return OnPool([this, &transaction_id] {
+        return FirstRow(
+            "operation_end", [](const pqxx::row& row) { return row[0].as<int>(0); },
+            transaction_id);
+    });
+}
+
 asio::awaitable<std::vector<std::string>> PgStore::UnfinishedCancelledBy(
     const std::string& transaction_id) {
     return OnPool([this, &transaction_id] {

@@ -105,6 +105,9 @@ const std::pair<const char*, const char*> kStatements[] = {
     {"operation_cancelled_by",
      "SELECT cancelled_by::text FROM operations WHERE transaction_id = $1::uuid AND "
      "cancelled_by IS NOT NULL"},
+    {"operation_end",
+     "SELECT status_code FROM operations WHERE transaction_id = $1::uuid AND finished_at IS NOT "
+     "NULL"},
     {"unfinished_cancelled_by",
      "SELECT transaction_id::text FROM operations WHERE cancelled_by = $1::uuid AND "
      "finished_at IS NULL"},

@@ -100,6 +100,7 @@ class PgStore final : public ResourceStore,
         const std::string& target_id) override;
     asio::awaitable<std::optional<std::string>> CancelledBy(
         const std::string& transaction_id) override;
+    asio::awaitable<std::optional<int>> OperationEnd(const std::string& transaction_id) override;
     asio::awaitable<std::vector<std::string>> UnfinishedCancelledBy(
         const std::string& transaction_id) override;
 
