@@ -244,8 +244,14 @@ asio::awaitable<StepOutcome> JobRun::AwaitReload() {
     // Until the session drops: the reload starts a moment after the operation ends.
     const std::string probe = commands_ ? commands().ShowRequest() : "show version";
     while (session_ && session_->connected()) {
+        // A device that vanished without closing the connection answers nothing: each probe
+        // waits no longer than what is left of the reload's time.
+        const auto left =
+            std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock_.now());
+        const auto timeout =
+            std::max(std::chrono::milliseconds(1000), std::min(left, options_.command_timeout));
         try {
-            co_await Command(probe);
+            co_await session_->Command(probe, timeout);
         } catch (const DeviceError&) {
             break;
         }

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -68,6 +69,23 @@ class EngineTest : public ::testing::Test {
         const auto deployed = harness_->CallbacksOf(tx, 3);
         EXPECT_EQ(StagesOf(deployed), (Stages{"VM_DEPLOYED", "VM_ALIVE", "SERVICE_ALIVE"}));
         return deployed;
+    }
+
+    // Moves the clock a boot probe at a time, each once `waiters` waits are pending, until the
+    // `nth` callback of `stage` came: a booting VM's alive check sees its guest answer. nullopt
+    // after 10 probes.
+    std::optional<ReceivedRequest> ProbeUntilStage(const std::string& stage,
+                                                   std::size_t nth = 0,
+                                                   std::size_t waiters = 1) {
+        using namespace std::chrono_literals;
+        auto& clock = harness_->clock();
+        std::optional<ReceivedRequest> found;
+        for (int probe = 0; probe < 10 && !found; ++probe) {
+            if (!clock.WaitForWaiters(waiters, 10s)) break;
+            clock.Advance(orchestrator::kBootProbePeriod);
+            found = harness_->AwaitStage(stage, 200ms, nth);
+        }
+        return found;
     }
 
     std::string ServiceState(const std::string& id) {

@@ -182,13 +182,8 @@ TEST_F(EngineRecovery, TheVmsOfAServiceBeingUpdatedStayWatchedTheirRecoveryWaits
 
     // The rebooted guest answers: the recovery completes.
     guests.Answer(address);
-    std::optional<ReceivedRequest> complete;
-    for (int probe = 0; probe < 10 && !complete; ++probe) {
-        ASSERT_TRUE(clock.WaitForWaiters(1, 10s));
-        clock.Advance(orchestrator::kBootProbePeriod);
-        complete = harness_->AwaitStage("VM_RECOVERY_COMPLETE", 200ms);
-    }
-    ASSERT_TRUE(complete.has_value()) << "the recovery did not complete";
+    ASSERT_TRUE(ProbeUntilStage("VM_RECOVERY_COMPLETE").has_value())
+        << "the recovery did not complete";
 }
 
 // A recovery cut by its node's death is taken over and goes on from the attempt after the last

@@ -68,13 +68,8 @@ TEST_F(EngineVnfMonitoring, AHeldVmIsNotWatchedWhileItsDeviceReloadsAndMustProve
     const auto on = harness_->AwaitEvent("VM_ENABLE_MONITORING_COMPLETE");
     ASSERT_TRUE(on.has_value()) << "the release was not reported";
     EXPECT_EQ(on->Header("ESC-Status-Code"), "200") << on->body;
-    std::optional<ReceivedRequest> alive;
-    for (int probe = 0; probe < 10 && !alive; ++probe) {
-        ASSERT_TRUE(clock.WaitForWaiters(1, 10s));
-        clock.Advance(orchestrator::kBootProbePeriod);
-        alive = harness_->AwaitStage("VM_ALIVE", 200ms, 1);  // the deploy's is the first
-    }
-    ASSERT_TRUE(alive.has_value()) << "the released VM was not checked alive";
+    // The deploy's VM_ALIVE is the first.
+    ASSERT_TRUE(ProbeUntilStage("VM_ALIVE", 1).has_value()) << "the released VM was not checked";
     EXPECT_TRUE(MonitoringOn());
     ASSERT_TRUE(harness_->engine().WaitDrained(10s));
     EXPECT_TRUE(clock.WaitForWaiters(1, 10s)) << "the released VM is not polled again";
@@ -102,12 +97,7 @@ TEST_F(EngineVnfMonitoring, AReleasedVmThatDoesNotAnswerIsRecoveredByItsPolicy) 
     EXPECT_EQ(XmlTextOf(init->body, "vm_name"), vm_);
 
     guests.Answer(address_);
-    std::optional<ReceivedRequest> complete;
-    for (int probe = 0; probe < 10 && !complete; ++probe) {
-        ASSERT_TRUE(clock.WaitForWaiters(1, 10s));
-        clock.Advance(orchestrator::kBootProbePeriod);
-        complete = harness_->AwaitStage("VM_RECOVERY_COMPLETE", 200ms);
-    }
+    const auto complete = ProbeUntilStage("VM_RECOVERY_COMPLETE");
     ASSERT_TRUE(complete.has_value()) << "the recovery did not complete";
     EXPECT_EQ(complete->Header("ESC-Status-Code"), "200") << complete->body;
 }

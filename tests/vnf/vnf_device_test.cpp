@@ -4,82 +4,22 @@
 // its day-0 credentials, escd registers and discovers it over SSH; its state disk, where the
 // device keeps its packages and its SSH host key, outlives a reboot of the VM, and a VM made
 // again by a recovery gets a blank one (a new host key), and is discovered again; at undeploy
-// the host leaves the inventory. See vnf_fixture.hpp for the setting (tests/run-vnf.sh).
+// the host leaves the inventory. See vnf_device_fixture.hpp for the setting (tests/run-vnf.sh).
 
 #include <signal.h>
 
-#include <boost/json.hpp>
-#include <cstdio>
-
-#include "tests/vnf/vnf_fixture.hpp"
+#include "tests/vnf/vnf_device_fixture.hpp"
 
 namespace escd::test {
 namespace {
 
-class VnfDevice : public VnfTest {
+class VnfDevice : public VnfDeviceTest {
   protected:
-    void SetUp() override {
-        // escd may log in to the guests' subnet only.
-        escd_args_ = {std::string("--csm.device_allowed_cidrs=") + kVnfSubnet};
-        VnfTest::SetUp();
-        // The password is a variable of the day-0 configuration the CSM host's comes from too.
-        day0_extra_ = "device cisco $DEVICE_PW\n";
-        config_extra_ = "<variable><name>DEVICE_PW</name><val>cisco-vnf-pw</val></variable>";
-        group_extra_ =
-            "<volumes><volume><name>xr-state</name><volid>0</volid><size>64</size>"
-            "<sizeunit>MiB</sizeunit></volume></volumes><extensions><extension><name>csm_host"
-            "</name><properties><property><name>username</name><value>cisco</value></property>"
-            "<property><name>password</name><value>$DEVICE_PW</value></property></properties>"
-            "</extension></extensions>";
-    }
-
-    /// The CSM face's host `hostname` once escd discovered it the `nth` time (awaited on escd's
-    /// log line "discovered <hostname>"); an empty object if it did not within kVnfWait.
-    boost::json::object DiscoveredHost(const std::string& hostname, std::size_t nth) {
-        if (!escd_->WaitForLog("discovered " + hostname, nth, kVnfWait)) return {};
-        HttpClient csm("127.0.0.1", escd_->csm_port());
-        csm.SetBasicAuth("admin", escd_->admin_password());
-        const auto got = csm.Get("/api/v1/hosts?hostname=" + hostname);
-        if (got.status != 200) return {};
-        const auto answer = boost::json::parse(got.body);
-        const auto* list = answer.at("api_response").as_object().if_contains("host_list");
-        if (!list || list->as_array().empty()) return {};
-        return list->as_array().at(0).as_object();
-    }
-
-    /// Whether the CSM face lists host `hostname`.
-    bool Listed(const std::string& hostname) {
-        HttpClient csm("127.0.0.1", escd_->csm_port());
-        csm.SetBasicAuth("admin", escd_->admin_password());
-        const auto got = csm.Get("/api/v1/hosts?hostname=" + hostname);
-        return got.status == 200 && got.body.find("\"" + hostname + "\"") != std::string::npos;
-    }
-
-    /// The output of `command` (sh -c), stdout only.
-    static std::string Run(const std::string& command) {
-        std::string out;
-        FILE* pipe = ::popen(command.c_str(), "r");
-        if (!pipe) return out;
-        char buffer[4096];
-        for (std::size_t n; (n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0;)
-            out.append(buffer, n);
-        ::pclose(pipe);
-        return out;
-    }
-
     /// The device's ed25519 SSH host key, once the guest booted `boots` times: it prints
     /// "escd-vnf: ready" only once dropbear listens (awaited on the console, ReadyOnConsole).
     std::string HostKey(const std::string& vm, const std::string& address, int boots) {
         EXPECT_EQ(ReadyOnConsole(vm, boots), boots) << "boot " << boots << " not ready";
         return Run("ssh-keyscan -t ed25519 -T 5 " + address + " 2>/dev/null");
-    }
-
-    /// One CLI command over SSH with the day-0 credentials.
-    static std::string OverSsh(const std::string& address, const std::string& command) {
-        return Run(
-            "sshpass -p cisco-vnf-pw ssh -o StrictHostKeyChecking=no "
-            "-o UserKnownHostsFile=/dev/null -o ConnectTimeout=20 -o LogLevel=ERROR cisco@" +
-            address + " '" + command + "' 2>&1");
     }
 };
 

@@ -186,7 +186,9 @@ class VnfTest : public ResourceTest {
                deployment_ + R"(</name>
             <vm_group><name>g</name><image>)" +
                group_image_ + R"(</image><flavor>vnf-small</flavor>
-              <bootup_time>240</bootup_time><recovery_wait_time>1</recovery_wait_time>
+              <bootup_time>)" +
+               std::to_string(bootup_time_) + R"(</bootup_time>
+              <recovery_wait_time>1</recovery_wait_time>
               <interfaces><interface><nicid>0</nicid><network>)" +
                network_ + R"(</network></interface></interfaces>
               <kpi_data><kpi><event_name>VM_ALIVE</event_name><metric_value>1</metric_value>
@@ -472,6 +474,8 @@ interface $NICID_0_MAC_ADDRESS $NICID_0_IP_ADDRESS $NICID_0_NETMASK $NICID_0_GAT
     /// More lines of Datamodel's day-0 escd-vnf.conf, more elements of its configuration (its
     /// variables), and of its group.
     std::string day0_extra_, config_extra_, group_extra_;
+    /// Datamodel's group's bootup_time, seconds.
+    int bootup_time_ = 240;
     std::string deployment_, network_, pool_, storage_dir_;
     std::unique_ptr<virConnect, ConnectClose> conn_;
 };

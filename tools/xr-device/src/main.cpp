@@ -176,8 +176,10 @@ int main(int argc, char** argv) {
         Db::Lock lock(state);
         s.db.load();  // creates the factory state on first use
     }
-    // While the device reloads it does not accept logins.
+    // While the device reloads it does not accept logins: during its reload window, and when the
+    // reload reboots the machine, until that boot completed it.
     if (now_real() < static_cast<double>(s.db.reload_until)) return 1;
+    if (cfg.reload_reboots && s.db.reloading) return 1;
     s.boot_seen = s.db.boot_time;
     s.user = default_user();
 

@@ -167,6 +167,7 @@ Config load_config(const std::string& state_dir, const std::string& os_override)
     num("fetch_timeout", c.fetch_timeout);
     num("node_settle_seconds", c.node_settle_seconds);
     if (kv.count("async_messages")) c.async_messages = lower(kv["async_messages"]) != "no";
+    if (kv.count("reload_reboots")) c.reload_reboots = lower(kv["reload_reboots"]) == "yes";
     apply_profile(c);
     return c;
 }

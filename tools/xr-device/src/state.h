@@ -36,6 +36,9 @@ struct Config {
     int fetch_timeout = 120;      // curl --max-time per package
     int node_settle_seconds = 0;  // after a reload, line cards are BOOTING this long
     bool async_messages = true;
+    // reload_command reboots the machine (a VM): from the reload until the next boot (--boot)
+    // every new login is refused, so that none lands on the system that is going down.
+    bool reload_reboots = false;
     std::vector<Card> cards;  // derived from the platform
     std::string rp_node() const;
     bool classic() const { return os == "classic"; }
