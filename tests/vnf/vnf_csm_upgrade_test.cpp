@@ -241,12 +241,7 @@ TEST_F(VnfCsmUpgrade, TwoVnfsUpgradedByOneRequestRebootWithoutARecoveryAndKeepTh
 
     // Committed: the release survives a reboot of the VM.
     const auto& [vm, address] = *vms.begin();
-    auto reboot =
-        client_->Post("/v0/vten/deployments/vm/" + vm,
-                      "<vm_operation><operation>reboot</operation></vm_operation>", WithCallback());
-    ASSERT_EQ(reboot.status, 200) << reboot.body;
-    EXPECT_EQ(Stages(Await(reboot.Header("ESC-Transaction-Id"), "VM_ALIVE")),
-              (Strings{"VM_REBOOT_COMPLETE", "VM_ALIVE"}));
+    RebootToAlive(vm);
     ASSERT_EQ(ReadyOnConsole(vm, 3), 3);
     const auto after = OverSsh(address, "show version");
     EXPECT_NE(after.find("Version 6.2.1"), std::string::npos) << after;

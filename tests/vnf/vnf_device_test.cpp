@@ -43,12 +43,7 @@ TEST_F(VnfDevice, ACsmHostDiscoveredOverSshWhoseStateDiskOutlivesARebootButNotAR
     EXPECT_EQ(host.at("family").as_string(), "IOSXRv-9K") << boost::json::serialize(host);
     EXPECT_EQ(host.at("software_version").as_string(), "6.1.3");
 
-    auto reboot =
-        client_->Post("/v0/vten/deployments/vm/" + vm,
-                      "<vm_operation><operation>reboot</operation></vm_operation>", WithCallback());
-    ASSERT_EQ(reboot.status, 200) << reboot.body;
-    EXPECT_EQ(Stages(Await(reboot.Header("ESC-Transaction-Id"), "VM_ALIVE")),
-              (Strings{"VM_REBOOT_COMPLETE", "VM_ALIVE"}));
+    RebootToAlive(vm);
     EXPECT_EQ(HostKey(vm, address, 2), key) << "a reboot kept the state disk: the same host key";
 
     const auto seen = receiver_.Requests().size();

@@ -406,6 +406,20 @@ interface $NICID_0_MAC_ADDRESS $NICID_0_IP_ADDRESS $NICID_0_NETMASK $NICID_0_GAT
             DeliveredUntil([&](const auto& all) { return !Stage(all, tx, last).empty(); }), tx);
     }
 
+    /// Reboots VM `vm` through the ESC face and expects VM_REBOOT_COMPLETE, then VM_ALIVE once
+    /// the guest answers again; how long that took.
+    Clock::duration RebootToAlive(const std::string& vm) {
+        const auto asked = Clock::now();
+        auto reboot = client_->Post("/v0/vten/deployments/vm/" + vm,
+                                    "<vm_operation><operation>reboot</operation></vm_operation>",
+                                    WithCallback());
+        EXPECT_EQ(reboot.status, 200) << reboot.body;
+        if (reboot.status != 200) return {};
+        const auto rebooted = Await(reboot.Header("ESC-Transaction-Id"), "VM_ALIVE");
+        EXPECT_EQ(Stages(rebooted), (Strings{"VM_REBOOT_COMPLETE", "VM_ALIVE"})) << escd_->Log();
+        return Clock::now() - asked;
+    }
+
     /// The VMs of the callbacks that reported success: duplicates collapse.
     static std::set<std::string> VmsWith(const std::vector<ReceivedRequest>& callbacks) {
         std::set<std::string> out;
