@@ -301,14 +301,17 @@ asio::awaitable<void> OpenStackAdapter::RebootVm(const std::string& name, std::c
     auto server = co_await Require(name);
     if (server.status == "SHUTOFF")
         throw VimError(ErrorCode::kConflict, "VM " + name + " is stopped: it cannot be rebooted");
-    const auto acted = Clock::now();
     Touch(name);
     // A running guest gets a soft reboot: Nova asks it and falls back to a hard one itself. A
     // server in any other state (ERROR: what a recovery meets) gets a hard one, the reset Nova
     // allows from there. The server shows REBOOT or HARD_REBOOT from the moment the call
-    // returns, so ACTIVE afterwards is the rebooted guest.
+    // returns, so ACTIVE in a list begun after that is the rebooted guest. (A list begun
+    // before, while the call was on its way, may still say ACTIVE of the guest before the
+    // reboot: the caller then looked at a server still rebooting, took it for down and
+    // recovered it; seen under load.)
     const std::string kind = server.status == "ACTIVE" ? "soft-reboot" : "hard-reboot";
     co_await servers_.Action(server.id, kind);
+    const auto acted = Clock::now();
     const std::set<std::string> active{"ACTIVE"};
     co_await poller_.WaitFor(server.id, active, acted, options_.boot_timeout);
     Touch(name);
