@@ -360,6 +360,12 @@ int Run(const Config& config) {
     for (int i = 1; i < config.server_threads; ++i) threads.emplace_back([&ioc] { ioc.run(); });
     ioc.run();
     for (auto& t : threads) t.join();
+    // Stopping: a second SIGTERM or SIGINT (an operator's, a supervisor's) must not kill the
+    // process while it finishes below; the signal set, once gone, would leave them to their
+    // default action (end the process, status 143).
+    signals.clear();
+    ::signal(SIGTERM, SIG_IGN);
+    ::signal(SIGINT, SIG_IGN);
 
     // Blocking work still queued (a VIM call, a file) finishes before its objects go away.
     blocking_pool.join();
