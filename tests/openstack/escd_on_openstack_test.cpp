@@ -4,10 +4,8 @@
 // driver: servers answer no ping, so the groups have no ICMPPing KPI and are alive when Nova
 // says ACTIVE). Each check reads OpenStack's own API, as the escd user.
 
-#include <chrono>
 #include <map>
 #include <set>
-#include <thread>
 
 #include "tests/openstack/on_openstack.hpp"
 #include "tests/support/file_server.hpp"
@@ -219,49 +217,6 @@ TEST_F(OnOpenStackDeployment, AServerDeletedBehindEscdsBackIsRecovered) {
     ASSERT_EQ(del.status, 200);
     ASSERT_TRUE(WaitForStage(del.Header("ESC-Transaction-Id"), "SERVICE_UNDEPLOYED"));
     EXPECT_TRUE(Server(vm).is_null());
-}
-
-// A group's ephemeral volume (docs/behaviour.md, "Volumes") on OpenStack: a blank Cinder volume
-// Nova makes with the server (1.5 GiB rounded up to Cinder's whole 2 GiB), attached to it, and
-// deleted with it at undeploy.
-TEST_F(OnOpenStackDeployment, AGroupsEphemeralVolumeIsABlankCinderVolumeThatGoesWithItsServer) {
-    const auto dep = "v" + id_;
-    auto post = client_->Post("/v0/deployments/" + dep,
-                              Datamodel(dep, 1,
-                                        "<volumes><volume><name>scratch</name><volid>0</volid>"
-                                        "<size>1536</size><sizeunit>MiB</sizeunit><bus>virtio"
-                                        "</bus></volume></volumes>"),
-                              WithCallback());
-    ASSERT_EQ(post.status, 200) << post.body;
-    const auto deployed = Through(post.Header("ESC-Transaction-Id"), "SERVICE_ALIVE");
-    ASSERT_EQ(Stages(deployed),
-              (std::vector<std::string>{"VM_DEPLOYED", "VM_ALIVE", "SERVICE_ALIVE"}));
-    const auto vm = XmlText(deployed[0].body, "vm_name");
-    const auto server = Server(vm);
-    ASSERT_FALSE(server.is_null());
-    const auto& attached = server.at("os-extended-volumes:volumes_attached").as_array();
-    ASSERT_EQ(attached.size(), 1u) << json::serialize(server);
-    const std::string volume_id(attached.at(0).at("id").as_string());
-    const auto volume = Os("volumev3", "/volumes/" + volume_id);
-    ASSERT_EQ(volume.status, 200) << volume.body;
-    EXPECT_EQ(Field(volume, "volume", "status"), "in-use");
-    const auto shown = json::parse(volume.body).at("volume");
-    EXPECT_EQ(shown.at("size").as_int64(), 2) << "1.5 GiB in whole GiB";
-    EXPECT_EQ(shown.at("attachments").at(0).at("server_id").as_string(),
-              server.at("id").as_string());
-
-    auto del = client_->Delete("/v0/deployments/" + dep, WithCallback());
-    ASSERT_EQ(del.status, 200);
-    ASSERT_TRUE(WaitForStage(del.Header("ESC-Transaction-Id"), "SERVICE_UNDEPLOYED"));
-    EXPECT_TRUE(Server(vm).is_null());
-    // Nova asks Cinder to delete it as the server goes; Cinder says nothing when it is done.
-    int status = 200;
-    for (auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-         status != 404 && std::chrono::steady_clock::now() < deadline;) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(250));
-        status = Os("volumev3", "/volumes/" + volume_id).status;
-    }
-    EXPECT_EQ(status, 404) << "the volume outlived its server";
 }
 
 TEST_F(OnOpenStackDeployment, AfterAKillMidDeployEachVmIsOneServerAndNothingLeaks) {

@@ -166,29 +166,6 @@ TEST(NovaJson, AServerHasItsPortsMetadataConfigDriveAndDayZeroFiles) {
     EXPECT_FALSE(minimal.at("server").as_object().contains("availability_zone"));
     EXPECT_FALSE(minimal.at("server").as_object().contains("personality"));
     EXPECT_FALSE(minimal.as_object().contains("os:scheduler_hints"));
-    EXPECT_FALSE(minimal.at("server").as_object().contains("block_device_mapping_v2"));
-}
-
-TEST(NovaJson, EphemeralVolumesAreBlankVolumesDeletedWithTheServerAfterItsImage) {
-    ServerSpec spec;
-    spec.name = "v";
-    spec.image_ref = "img-uuid";
-    spec.volumes = {{2, "virtio"}, {10, "scsi"}};
-    const auto body = json::parse(ServerBody(spec));
-    const auto& server = body.at("server");
-    EXPECT_EQ(server.at("imageRef").as_string(), "img-uuid") << "Nova boots the image first";
-    const auto& mappings = server.at("block_device_mapping_v2").as_array();
-    ASSERT_EQ(mappings.size(), 2u);
-    for (std::size_t i = 0; i < mappings.size(); ++i) {
-        const auto& mapping = mappings[i];
-        EXPECT_EQ(mapping.at("source_type").as_string(), "blank");
-        EXPECT_EQ(mapping.at("destination_type").as_string(), "volume");
-        EXPECT_EQ(mapping.at("boot_index").as_int64(), -1);
-        EXPECT_EQ(mapping.at("device_type").as_string(), "disk");
-        EXPECT_TRUE(mapping.at("delete_on_termination").as_bool());
-        EXPECT_EQ(mapping.at("volume_size").as_int64(), spec.volumes[i].size_gb);
-        EXPECT_EQ(mapping.at("disk_bus").as_string(), spec.volumes[i].bus);
-    }
 }
 
 TEST(NovaJson, AnExactNameIsAnAnchoredRegexWithItsMetacharactersEscaped) {

@@ -124,21 +124,13 @@ bool OpenStackAdapter::ForgetIdsOf(const VmRequest& request) {
 }
 
 asio::awaitable<VmInfo> OpenStackAdapter::CreateVmOnce(const VmRequest& request) {
-    // Ephemeral volumes: blank Cinder volumes Nova makes with the server and deletes with it.
-    std::vector<BlankVolume> volumes;
-    for (const auto& disk : request.disks) {
-        if (!disk.type.empty()) {
-            // Nova takes a volume type in a mapping from microversion 2.67; escd creates
-            // servers at 2.56 (their config drive's files). Refused rather than ignored.
-            throw VimError(ErrorCode::kNotImplemented,
-                           "VM " + request.name + ": volume " + std::to_string(disk.volid) +
-                               " names volume type '" + disk.type +
-                               "', which escd does not pass to an OpenStack VIM");
-        }
-        constexpr std::uint64_t kGiB = 1ULL << 30;
-        const auto gb = static_cast<long long>(std::max<std::uint64_t>(
-            1, (disk.size_bytes + kGiB - 1) / kGiB));  // rounded up, never to nothing
-        volumes.push_back(BlankVolume{gb, disk.bus});
+    if (!request.disks.empty()) {
+        // Nova could make them (block_device_mapping_v2, blank Cinder volumes deleted with the
+        // server); not built yet: refused rather than a VM without the disks it was given.
+        throw VimError(ErrorCode::kNotImplemented,
+                       "VM " + request.name +
+                           ": ephemeral volumes (a vm_group <volume> with a <size>) are not "
+                           "supported on an OpenStack VIM by escd yet");
     }
     const auto created = Clock::now();
     const auto touched = TouchedAt(request.name);
@@ -194,7 +186,6 @@ asio::awaitable<VmInfo> OpenStackAdapter::CreateVmOnce(const VmRequest& request)
         spec.metadata[kGroupKey] = group_name;
     }
     spec.files = ConfigDriveFiles(request.day0_files);
-    spec.volumes = std::move(volumes);
     // A server of this name from an earlier attempt (a crash, a retry) is in any list taken
     // after that attempt began: the shared list answers (usually with no call of its own), and
     // Nova is asked to create only when it has none.

@@ -287,21 +287,6 @@ std::string ServerBody(const ServerSpec& spec) {
                 json::object{{"path", path}, {"contents", Base64Encode(content)}});
         server["personality"] = std::move(personality);
     }
-    if (!spec.volumes.empty()) {
-        // With imageRef and no mapping of boot_index 0, Nova boots the image as it would
-        // without mappings and adds these after it.
-        json::array mappings;
-        for (const auto& volume : spec.volumes) {
-            mappings.push_back(json::object{{"source_type", "blank"},
-                                            {"destination_type", "volume"},
-                                            {"volume_size", volume.size_gb},
-                                            {"boot_index", -1},
-                                            {"device_type", "disk"},
-                                            {"disk_bus", volume.bus},
-                                            {"delete_on_termination", true}});
-        }
-        server["block_device_mapping_v2"] = std::move(mappings);
-    }
     json::object body{{"server", std::move(server)}};
     if (!spec.server_group.empty())
         body["os:scheduler_hints"] = json::object{{"group", spec.server_group}};

@@ -97,13 +97,6 @@ std::string IdIn(const std::string& body, std::string_view kind);
 
 // --- Nova (v2.1) -----------------------------------------------------------------------------
 
-/// A blank volume Nova has Cinder make with a server and delete with it (a vm_group's ephemeral
-/// volume, docs/behaviour.md "Volumes").
-struct BlankVolume {
-    long long size_gb = 1;       ///< Cinder counts whole GiB
-    std::string bus = "virtio";  ///< Nova's disk_bus: virtio, scsi, sata, ide
-};
-
 struct ServerSpec {
     std::string name;
     std::string image_ref;
@@ -114,9 +107,6 @@ struct ServerSpec {
     std::string server_group;       ///< affinity / anti-affinity group id, "" = none
     /// Day-0 files, written on the config drive (personality: microversion <= 2.56).
     std::vector<std::pair<std::string, std::string>> files;
-    /// Attached after the boot disk, in order (block_device_mapping_v2; Nova puts the image's
-    /// boot disk first).
-    std::vector<BlankVolume> volumes;
 };
 /// POST /v2.1/servers. Always a config drive: day-0 files and metadata reach the guest without
 /// a metadata service. No ports: "networks": "none" (a server without NICs; an empty list is
